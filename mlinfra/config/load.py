@@ -1,0 +1,90 @@
+"""Turn a stack's Pulumi configuration into a validated ``PlatformConfig``.
+
+The same function serves ``pulumi up`` (config handed to the program by the engine) and the
+offline plan (config set from the stack file by ``mlinfra.plan``): both end in Pulumi's runtime
+config, where structured values are JSON strings, as the CLI passes them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping
+
+import pulumi
+from pydantic import ValidationError
+
+from mlinfra.config.platform import PlatformConfig
+from mlinfra.errors import ConfigError
+
+NAMESPACE = "mlinfra"
+#: Keys outside the project namespace that PlatformConfig reads.
+FOREIGN_KEYS = {"aws:region": "region"}
+
+
+def stack_file(stack: str) -> str:
+    """The stack file a value came from, as users see it (``stackConfigDir: stacks``)."""
+    return f"stacks/Pulumi.{stack}.yaml"
+
+
+def _decode(value: Any) -> Any:
+    """Pulumi passes structured config as JSON text; scalars stay strings and pydantic coerces them."""
+    if isinstance(value, str) and value[:1] in "{[":
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def config_to_fields(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Pick this project's keys out of a flat ``namespace:key`` config map."""
+    fields: dict[str, Any] = {}
+    for key, value in config.items():
+        if key in FOREIGN_KEYS:
+            fields[FOREIGN_KEYS[key]] = _decode(value)
+        elif key.startswith(NAMESPACE + ":"):
+            fields[key[len(NAMESPACE) + 1:]] = _decode(value)
+    return fields
+
+
+def _key_name(loc: tuple) -> str:
+    if not loc:
+        return f"{NAMESPACE}:"
+    head, *rest = [str(part) for part in loc]
+    reverse = {field: key for key, field in FOREIGN_KEYS.items()}
+    key = reverse.get(head, f"{NAMESPACE}:{head}")
+    return ".".join([key, *rest])
+
+
+def format_validation_error(exc: ValidationError, source: str) -> str:
+    """One line per problem: the file, the key, the value and what is allowed."""
+    lines = []
+    for err in exc.errors(include_url=False):
+        message = err["msg"].removeprefix("Value error, ")
+        loc = err["loc"]
+        if err["type"] == "missing":
+            lines.append(f"{source}: {_key_name(loc)} is required")
+        elif err["type"] == "extra_forbidden":
+            lines.append(f"{source}: {_key_name(loc)} is not a known setting")
+        elif loc:
+            lines.append(f"{source}: {_key_name(loc)} = {err['input']!r}: {message}")
+        else:
+            lines.append(f"{source}: {message}")
+    return "\n".join(lines)
+
+
+def platform_config_from(config: Mapping[str, Any], *, environment: str, source: str) -> PlatformConfig:
+    """Validate a flat config map; raise ``ConfigError`` naming the file, key and value."""
+    fields = config_to_fields(config)
+    fields.setdefault("environment", environment)
+    try:
+        return PlatformConfig.model_validate(fields)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, source)) from None
+
+
+def load_platform_config() -> PlatformConfig:
+    """The running stack's configuration, validated before any resource is declared."""
+    stack = pulumi.get_stack()
+    config = {**pulumi.runtime.config.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
+    return platform_config_from(config, environment=stack, source=stack_file(stack))

@@ -1,0 +1,177 @@
+"""The environment's settings as one typed model: ``PlatformConfig``.
+
+A stack file (``stacks/Pulumi.<env>.yaml``) holds keys under the ``mlinfra`` namespace::
+
+    config:
+      aws:region: eu-west-1
+      mlinfra:tier: prod
+      mlinfra:tags: {owner: ml-platform, costCenter: cc-1234}
+      mlinfra:network: {cidr: 10.30.0.0/16}
+
+Each top-level key is one field of ``PlatformConfig``. Values a tier decides (AZ count, NAT
+layout, retention, key deletion window, protection) default from ``TIER_DEFAULTS`` and can be
+overridden per environment.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Literal, Optional
+
+from pydantic import Field, field_validator, model_validator
+
+from components.common import Classification, Tier
+from mlinfra.config.base import Section
+
+#: CloudWatch Logs accepts only these retention periods (days).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+
+_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+_TAG_VALUE = re.compile(r"^[\w .:/=+\-@]{1,256}$")
+
+
+@dataclass(frozen=True)
+class TierDefaults:
+    """What a tier implies when the stack file does not say otherwise."""
+
+    az_count: int
+    nat: Literal["single", "per-az"]
+    log_retention_days: int
+    key_deletion_window_days: int
+    protect_stateful: bool
+    noncurrent_version_days: int
+
+
+TIER_DEFAULTS: dict[Tier, TierDefaults] = {
+    Tier.DEV: TierDefaults(az_count=2, nat="single", log_retention_days=30, key_deletion_window_days=7,
+                           protect_stateful=False, noncurrent_version_days=30),
+    Tier.STAGING: TierDefaults(az_count=2, nat="single", log_retention_days=90, key_deletion_window_days=14,
+                               protect_stateful=False, noncurrent_version_days=60),
+    Tier.PROD: TierDefaults(az_count=3, nat="per-az", log_retention_days=365, key_deletion_window_days=30,
+                            protect_stateful=True, noncurrent_version_days=180),
+}
+
+
+class Tags(Section):
+    """Tags every resource carries. ``owner`` and ``costCenter`` are required; ``extra`` adds more."""
+
+    owner: str = Field(min_length=1, max_length=256)
+    cost_center: str = Field(min_length=1, max_length=256)
+    extra: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("owner", "cost_center")
+    @classmethod
+    def _tag_value(cls, value: str) -> str:
+        if not _TAG_VALUE.match(value):
+            raise ValueError("must be 1-256 characters of letters, digits, spaces and _ . : / = + - @")
+        return value
+
+
+class NetworkConfig(Section):
+    """The VPC. ``cidr`` must be an IPv4 /16 to /20 private range (RFC 1918)."""
+
+    cidr: str = "10.0.0.0/16"
+    #: Number of availability zones; default from the tier (prod 3, else 2).
+    az_count: Optional[int] = Field(default=None, ge=2, le=3)
+    #: Explicit zone names; default ``<region>a``, ``b``, ``c`` up to ``azCount``.
+    availability_zones: Optional[list[str]] = None
+    #: ``single`` NAT gateway (cheaper) or one ``per-az`` (survives a zone outage); default from the tier.
+    nat: Optional[Literal["single", "per-az"]] = None
+    #: Interface endpoints to create in addition to the S3 gateway endpoint.
+    interface_endpoints: list[str] = Field(
+        default_factory=lambda: ["ecr.api", "ecr.dkr", "sts", "logs", "sagemaker.api", "sagemaker.runtime"]
+    )
+
+    @field_validator("cidr")
+    @classmethod
+    def _cidr(cls, value: str) -> str:
+        try:
+            net = ipaddress.IPv4Network(value, strict=True)
+        except ValueError as exc:
+            raise ValueError(f"must be an IPv4 network in CIDR form such as 10.0.0.0/16 ({exc})") from None
+        if not 16 <= net.prefixlen <= 20:
+            raise ValueError("prefix length must be between /16 and /20")
+        if not net.is_private:
+            raise ValueError("must be a private (RFC 1918) range")
+        return str(net)
+
+
+class StorageConfig(Section):
+    """The environment's shared buckets and how long superseded object versions are kept."""
+
+    data_classification: Classification = Classification.CONFIDENTIAL
+    artifacts_classification: Classification = Classification.INTERNAL
+    #: Days a noncurrent object version is kept before expiry; default from the tier.
+    noncurrent_version_days: Optional[int] = Field(default=None, ge=1, le=3650)
+    #: Days access logs are kept in the access-log bucket.
+    access_log_days: int = Field(default=365, ge=1, le=3650)
+
+
+class PlatformConfig(Section):
+    """Everything one environment builds. Sections of later capabilities are optional."""
+
+    environment: str = Field(pattern=r"^[a-z][a-z0-9-]{0,31}$")
+    tier: Tier
+    region: str
+    #: Regions resources may be created in (checked by the compliance pack as well).
+    allowed_regions: list[str] = Field(default_factory=list)
+    tags: Tags
+    network: NetworkConfig = Field(default_factory=NetworkConfig)
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    #: CloudWatch log retention in days; default from the tier.
+    log_retention_days: Optional[int] = None
+    #: KMS key deletion window in days (7-30); default from the tier.
+    key_deletion_window_days: Optional[int] = Field(default=None, ge=7, le=30)
+    #: Protect stateful resources (buckets, keys, registries) from deletion; default from the tier.
+    protect_stateful: Optional[bool] = None
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if not _REGION.match(value):
+            raise ValueError("must be an AWS region name such as us-east-1 (set aws:region)")
+        return value
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention(cls, value: Optional[int]) -> Optional[int]:
+        if value is not None and value not in LOG_RETENTION_DAYS:
+            raise ValueError(f"must be one of CloudWatch's retention periods: {', '.join(map(str, LOG_RETENTION_DAYS))}")
+        return value
+
+    @model_validator(mode="after")
+    def _apply_tier_defaults(self) -> "PlatformConfig":
+        tier = TIER_DEFAULTS[self.tier]
+        zones = self.network.availability_zones
+        az_count = self.network.az_count or (len(zones) if zones else tier.az_count)
+        if zones is None:
+            zones = [f"{self.region}{letter}" for letter in "abc"[:az_count]]
+        if len(zones) != az_count or len(set(zones)) != len(zones):
+            raise ValueError(f"network.availabilityZones must list {az_count} distinct zones")
+        for zone in zones:
+            if not re.fullmatch(re.escape(self.region) + r"[a-z]", zone):
+                raise ValueError(f"network.availabilityZones: {zone!r} is not a zone of region {self.region}")
+        if self.allowed_regions and self.region not in self.allowed_regions:
+            raise ValueError(f"region {self.region!r} is not in allowedRegions {self.allowed_regions}")
+        # Frozen models: fill resolved defaults through object.__setattr__ once, at validation.
+        object.__setattr__(self, "network", self.network.model_copy(update={
+            "az_count": az_count, "availability_zones": zones, "nat": self.network.nat or tier.nat}))
+        object.__setattr__(self, "storage", self.storage.model_copy(update={
+            "noncurrent_version_days": self.storage.noncurrent_version_days or tier.noncurrent_version_days}))
+        for name in ("log_retention_days", "key_deletion_window_days", "protect_stateful"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, getattr(tier, name))
+        return self
+
+    @property
+    def resource_tags(self) -> dict[str, str]:
+        """The tags every resource gets (through the provider's default tags)."""
+        return {
+            "owner": self.tags.owner,
+            "cost-center": self.tags.cost_center,
+            "environment": self.environment,
+            "managed-by": "mlinfra",
+            **self.tags.extra,
+        }
