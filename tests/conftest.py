@@ -24,3 +24,42 @@ def run() -> Callable[[Callable[[], object]], None]:
         pulumi.runtime.test(program)()
 
     return _run
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """moto's server on 127.0.0.1 (real HTTP, real botocore) for the session; yields its endpoint URL.
+
+    Each test that writes state should use its own names, or reset with ``moto_reset``.
+    """
+    import os
+
+    from moto.server import ThreadedMotoServer
+
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        os.environ[key] = value
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def moto_reset(moto_server):
+    """Reset moto's state before the test; yields the endpoint URL."""
+    import urllib.request
+
+    urllib.request.urlopen(urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST")).close()
+    return moto_server
