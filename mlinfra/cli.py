@@ -1,0 +1,89 @@
+"""The ``mlinfra`` command line: plan and review environments offline.
+
+Exit codes: 0 success (no mandatory violation), 1 mandatory violations, 2 bad input. Bad input is
+reported as ``mlinfra: error: <message>`` on stderr, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from mlinfra.errors import MlinfraError
+
+FORMATS = ("text", "json", "sarif", "markdown")
+
+
+def _project_dir() -> Path:
+    from mlinfra.plan import find_project
+
+    return find_project(Path.cwd())
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from mlinfra.plan import plan, render_summary
+
+    deployment = plan(_project_dir(), args.env, out=args.out)
+    print(render_summary(deployment))
+    if args.out:
+        print(f"wrote {args.out}")
+    return 0
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    from mlinfra.review import run_review
+
+    if (args.env_positional is None) == (args.deployment is None):
+        raise MlinfraError("give an environment (mlinfra review dev) or --deployment FILE, not both")
+    env = args.env_positional or args.env
+    return run_review(
+        project_dir=_project_dir(),
+        env=env,
+        deployment=args.deployment,
+        packs=args.policy_pack or None,
+        fmt=args.format,
+        output=args.output,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mlinfra",
+        description="Plan and review ML platform environments offline, before `pulumi up`.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    plan = commands.add_parser("plan", help="run the stacks/ program offline and write the planned deployment")
+    plan.add_argument("env", help="environment: the stack name of stacks/Pulumi.<env>.yaml")
+    plan.add_argument("--out", type=Path, help="write the deployment (pulumi stack export format) to FILE")
+    plan.set_defaults(func=_cmd_plan)
+
+    review = commands.add_parser("review", help="review a deployment against the policy packs")
+    review.add_argument("env_positional", nargs="?", metavar="ENV", help="plan this environment, then review it")
+    review.add_argument("--deployment", type=Path, metavar="FILE",
+                        help="a `pulumi stack export` or `pulumi preview --json` file (or an mlinfra plan)")
+    review.add_argument("--env", help="environment whose pack configuration applies (default: the stack in the URNs)")
+    review.add_argument("--policy-pack", type=Path, action="append", metavar="DIR",
+                        help="policy pack directory (repeatable; default: the packs under policies/)")
+    review.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    review.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
+    review.set_defaults(func=_cmd_review)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except MlinfraError as exc:
+        print(f"mlinfra: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("mlinfra: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

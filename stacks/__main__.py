@@ -1,0 +1,92 @@
+"""The mlinfra program: what one environment builds, from ``stacks/Pulumi.<env>.yaml``.
+
+The same program runs under ``pulumi up -s <env>`` and offline under ``mlinfra plan <env>``.
+Configuration is validated first: a bad value stops here, before any resource is registered.
+Components receive typed Args and pass objects (keys, buckets, subnets) to each other.
+"""
+
+import pulumi
+import pulumi_aws as aws
+
+from components.common import Classification
+from components.encryption import EncryptionKeys, EncryptionKeysArgs, KeySpec
+from components.network import Network, NetworkArgs
+from components.storage import AccessLogBucket, AccessLogBucketArgs, SecureBucket, SecureBucketArgs
+from mlinfra.config import load_platform_config
+
+cfg = load_platform_config()
+env = cfg.environment
+
+# One explicit provider: its default tags put owner, cost-center and environment on every resource,
+# and the policy packs see its region and tags.
+aws_provider = aws.Provider(
+    "aws",
+    region=cfg.region,
+    default_tags=aws.ProviderDefaultTagsArgs(tags=cfg.resource_tags),
+)
+aws_opts = pulumi.ResourceOptions(providers=[aws_provider])
+
+# --- encryption keys: one customer-managed key per purpose and classification ---
+key_specs = [
+    KeySpec("data", cfg.storage.data_classification, description="Datasets and features"),
+    KeySpec("artifacts", cfg.storage.artifacts_classification, description="Model artifacts and images"),
+    KeySpec("logs", Classification.INTERNAL, service_principals=[f"logs.{cfg.region}.amazonaws.com"],
+            description="CloudWatch log groups"),
+]
+keys = EncryptionKeys(
+    f"{env}-keys",
+    EncryptionKeysArgs(keys=key_specs, deletion_window_days=cfg.key_deletion_window_days,
+                       protect=cfg.protect_stateful),
+    opts=aws_opts,
+)
+
+# --- network ---
+network = Network(
+    f"{env}-network",
+    NetworkArgs(
+        cidr=cfg.network.cidr,
+        availability_zones=cfg.network.availability_zones,
+        flow_log_key=keys.key("logs"),
+        nat=cfg.network.nat,
+        interface_endpoints=cfg.network.interface_endpoints,
+        flow_log_retention_days=cfg.log_retention_days,
+    ),
+    opts=aws_opts,
+)
+
+# --- storage: access logs, datasets, artifacts ---
+access_logs = AccessLogBucket(
+    f"{env}-access-logs",
+    AccessLogBucketArgs(retention_days=cfg.storage.access_log_days, protect=cfg.protect_stateful),
+    opts=aws_opts,
+)
+data_bucket = SecureBucket(
+    f"{env}-data",
+    SecureBucketArgs(
+        kms_key=keys.key("data"),
+        classification=cfg.storage.data_classification,
+        access_log_bucket=access_logs.bucket,
+        noncurrent_version_expiration_days=cfg.storage.noncurrent_version_days,
+        protect=cfg.protect_stateful,
+    ),
+    opts=aws_opts,
+)
+artifact_bucket = SecureBucket(
+    f"{env}-artifacts",
+    SecureBucketArgs(
+        kms_key=keys.key("artifacts"),
+        classification=cfg.storage.artifacts_classification,
+        access_log_bucket=access_logs.bucket,
+        noncurrent_version_expiration_days=cfg.storage.noncurrent_version_days,
+        protect=cfg.protect_stateful,
+    ),
+    opts=aws_opts,
+)
+
+# --- stack outputs ---
+pulumi.export("environment", env)
+pulumi.export("region", cfg.region)
+pulumi.export("vpcId", network.vpc.id)
+pulumi.export("privateSubnetIds", network.private_subnet_ids)
+pulumi.export("dataBucket", data_bucket.bucket_name)
+pulumi.export("artifactBucket", artifact_bucket.bucket_name)
