@@ -191,9 +191,28 @@ class RecordingMonitor(MockMonitor):
         raise KeyError(f"no {type_} named {name!r}; have {[r.name for r in self.by_type(type_)]}")
 
 
+@dataclass(frozen=True)
+class OfflineTarget:
+    """The account and region the offline plan pretends to deploy to."""
+
+    region: str
+    account_id: str = ACCOUNT_ID
+
+
+_OFFLINE: OfflineTarget | None = None
+
+
+def offline_target() -> OfflineTarget | None:
+    """Set once ``install_mocks`` has run: program-time AWS lookups (such as the model-package
+    promotion lookup) must then answer with documented placeholders instead of calling AWS."""
+    return _OFFLINE
+
+
 def install_mocks(*, project: str, stack: str, region: str = "us-east-1",
                   preview: bool = False) -> RecordingMonitor:
-    """Point Pulumi's runtime at a fresh recording monitor and return it."""
+    """Point Pulumi's runtime at a fresh recording monitor, mark the process offline, return the monitor."""
+    global _OFFLINE
+    _OFFLINE = OfflineTarget(region=region)
     monitor = RecordingMonitor(PlatformMocks(region=region))
     # A fresh root stack per run: set_mocks keeps an existing one, whose URN belongs to the last run.
     settings.ROOT.set(None)

@@ -1,0 +1,12 @@
+"""Model registry: SageMaker model package groups, hardened serving-image repositories, approval
+events (``component``), and the promotion lookup endpoints use to deploy only Approved versions
+(``promotion``)."""
+
+from components.registry.promotion import (
+    ModelPackageRef,
+    NoApprovedModelPackage,
+    latest_approved_model_package,
+    resolve_model_package,
+)
+
+__all__ = ["ModelPackageRef", "NoApprovedModelPackage", "latest_approved_model_package", "resolve_model_package"]
