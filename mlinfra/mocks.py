@@ -89,21 +89,22 @@ class PlatformMocks(pulumi.runtime.Mocks):
             outputs.update({k: v for k, v in extra(args.name, rid, args.inputs, self).items() if k not in args.inputs})
         return rid, outputs
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list]:
+        # The SDK iterates the failures list of a returned tuple: it must be a list, never None.
         token, inputs = args.token, args.args
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/plan",
-                    "userId": "AIDAPLAN", "id": ACCOUNT_ID}, None
+                    "userId": "AIDAPLAN", "id": ACCOUNT_ID}, []
         if token == "aws:index/getRegion:getRegion":
-            return {"name": self.region, "region": self.region, "id": self.region}, None
+            return {"name": self.region, "region": self.region, "id": self.region}, []
         if token == "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, None
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             names = [f"{self.region}{c}" for c in "abc"]
-            return {"names": names, "zoneIds": [f"use1-az{i}" for i in range(1, 4)], "id": self.region}, None
+            return {"names": names, "zoneIds": [f"use1-az{i}" for i in range(1, 4)], "id": self.region}, []
         if token == "aws:iam/getPolicyDocument:getPolicyDocument":
-            return {"json": "{}", "id": "policy"}, None
-        return {}, None
+            return {"json": "{}", "id": "policy"}, []
+        return {}, []
 
 
 @dataclass
