@@ -1,0 +1,18 @@
+"""The mlinfra-compliance policy pack. Run by the Pulumi CLI: `pulumi preview --policy-pack policies/compliance`.
+
+Its rules are the ``COMPLIANCE`` lists of the modules in ``policies.rules``, imported from this
+repository's installed distribution. Every rule is advisory unless the pack configuration
+(``policies/config/<env>/compliance.json``) makes it mandatory. Starting the pack serves the analyzer
+protocol and blocks: never import this file.
+"""
+
+from pulumi_policy import EnforcementLevel, PolicyPack
+
+from policies.rules import collect
+
+PolicyPack(
+    name="mlinfra-compliance",
+    policies=collect("compliance"),
+    enforcement_level=EnforcementLevel.ADVISORY,
+    description="mlinfra compliance rules: required tags, allowed regions, logging, retention, flow logs and versioning.",
+)

@@ -1,0 +1,18 @@
+"""The mlinfra-privacy policy pack. Run by the Pulumi CLI: `pulumi preview --policy-pack policies/privacy`.
+
+Its rules are the ``PRIVACY`` lists of the modules in ``policies.rules``, imported from this
+repository's installed distribution. Every rule is advisory unless the pack configuration
+(``policies/config/<env>/privacy.json``) makes it mandatory. Starting the pack serves the analyzer
+protocol and blocks: never import this file.
+"""
+
+from pulumi_policy import EnforcementLevel, PolicyPack
+
+from policies.rules import collect
+
+PolicyPack(
+    name="mlinfra-privacy",
+    policies=collect("privacy"),
+    enforcement_level=EnforcementLevel.ADVISORY,
+    description="mlinfra privacy rules: data classification of data stores and public exposure of data.",
+)

@@ -1,0 +1,18 @@
+"""The mlinfra-security policy pack. Run by the Pulumi CLI: `pulumi preview --policy-pack policies/security`.
+
+Its rules are the ``SECURITY`` lists of the modules in ``policies.rules``, imported from this
+repository's installed distribution. Every rule is advisory unless the pack configuration
+(``policies/config/<env>/security.json``) makes it mandatory. Starting the pack serves the analyzer
+protocol and blocks: never import this file.
+"""
+
+from pulumi_policy import EnforcementLevel, PolicyPack
+
+from policies.rules import collect
+
+PolicyPack(
+    name="mlinfra-security",
+    policies=collect("security"),
+    enforcement_level=EnforcementLevel.ADVISORY,
+    description="mlinfra security rules: encryption with customer-managed keys, network exposure, IAM least privilege, TLS and public access.",
+)
