@@ -48,6 +48,12 @@ def _cmd_review(args: argparse.Namespace) -> int:
     )
 
 
+def _cmd_preflight(args: argparse.Namespace) -> int:
+    from mlinfra.preflight import run_preflight
+
+    return run_preflight(project_dir=_project_dir(), env=args.env, endpoint_url=args.endpoint_url, fmt=args.format)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mlinfra",
@@ -70,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     review.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
     review.set_defaults(func=_cmd_review)
+
+    preflight = commands.add_parser("preflight", help="read-only AWS checks of capacity, quotas and references")
+    preflight.add_argument("env", help="environment to plan and check")
+    preflight.add_argument("--endpoint-url", metavar="URL", help="send every AWS call to URL (a local emulator)")
+    preflight.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    preflight.set_defaults(func=_cmd_preflight)
     return parser
 
 
