@@ -95,7 +95,10 @@ def key_policy(spec: KeySpec, *, account_id: str, region: str, partition: str = 
         "Action": "kms:*",
         "Resource": "*",
     }]
+    logs_principal = f"logs.{region}.amazonaws.com"
     for principal in spec.service_principals:
+        if spec.purpose == LOGS_PURPOSE and principal == logs_principal:
+            continue  # covered, more tightly, by the encryption-context statement below
         statements.append({
             "Sid": "Service" + re.sub(r"[^A-Za-z0-9]", "", principal.removesuffix(".amazonaws.com").title()),
             "Effect": "Allow",
@@ -108,7 +111,7 @@ def key_policy(spec: KeySpec, *, account_id: str, region: str, partition: str = 
         statements.append({
             "Sid": "CloudWatchLogsInThisAccount",
             "Effect": "Allow",
-            "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+            "Principal": {"Service": logs_principal},
             "Action": SERVICE_ACTIONS,
             "Resource": "*",
             "Condition": {"ArnLike": {

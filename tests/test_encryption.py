@@ -136,3 +136,11 @@ def test_key_policy_builder_in_another_partition():
     assert root["Principal"]["AWS"] == "arn:aws-us-gov:iam::111122223333:root"
     assert logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"] == \
         "arn:aws-us-gov:logs:us-gov-west-1:111122223333:*"
+
+
+def test_logs_principal_listed_on_the_logs_key_gets_only_the_encryption_context_statement():
+    spec = KeySpec("logs", service_principals=["logs.eu-west-1.amazonaws.com", "delivery.logs.amazonaws.com"])
+    statements = key_policy(spec, account_id="111122223333", region="eu-west-1")["Statement"]
+    by_principal = [s["Principal"] for s in statements]
+    assert by_principal.count({"Service": "logs.eu-west-1.amazonaws.com"}) == 1
+    assert {"Service": "delivery.logs.amazonaws.com"} in by_principal
