@@ -9,6 +9,7 @@ whole (type, name, parent, provider, dependencies, options) and keeps it for exp
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -61,6 +62,28 @@ COMPUTED_OUTPUTS: dict[str, ComputedOutputs] = {
         "name": inputs.get("name", rid),
         "arn": f"arn:aws:logs:{m.region}:{ACCOUNT_ID}:log-group:{inputs.get('name', rid)}",
     },
+    "aws:sagemaker/modelPackageGroup:ModelPackageGroup": lambda name, rid, inputs, m: {
+        "arn": f"arn:aws:sagemaker:{m.region}:{ACCOUNT_ID}:model-package-group/"
+               f"{inputs.get('modelPackageGroupName', rid).lower()}",
+    },
+    "aws:ecr/repository:Repository": lambda name, rid, inputs, m: {
+        "arn": f"arn:aws:ecr:{m.region}:{ACCOUNT_ID}:repository/{inputs.get('name', rid)}",
+        "registryId": ACCOUNT_ID,
+        "repositoryUrl": f"{ACCOUNT_ID}.dkr.ecr.{m.region}.amazonaws.com/{inputs.get('name', rid)}",
+    },
+    "aws:sns/topic:Topic": lambda name, rid, inputs, m: {
+        "name": inputs.get("name", rid),
+        "arn": f"arn:aws:sns:{m.region}:{ACCOUNT_ID}:{inputs.get('name', rid)}",
+    },
+    "aws:sqs/queue:Queue": lambda name, rid, inputs, m: {
+        "name": inputs.get("name", rid),
+        "arn": f"arn:aws:sqs:{m.region}:{ACCOUNT_ID}:{inputs.get('name', rid)}",
+        "url": f"https://sqs.{m.region}.amazonaws.com/{ACCOUNT_ID}/{inputs.get('name', rid)}",
+    },
+    "aws:cloudwatch/eventRule:EventRule": lambda name, rid, inputs, m: {
+        "name": inputs.get("name", rid),
+        "arn": f"arn:aws:events:{m.region}:{ACCOUNT_ID}:rule/{inputs.get('name', rid)}",
+    },
 }
 
 
@@ -101,15 +124,78 @@ class PlatformMocks(pulumi.runtime.Mocks):
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             names = [f"{self.region}{c}" for c in "abc"]
-            return {"names": names, "zoneIds": [f"use1-az{i}" for i in range(1, 4)], "id": self.region}, []
+            return {"names": names, "zoneIds": [f"{zone_id_prefix(self.region)}-az{i}" for i in range(1, 4)],
+                    "id": self.region}, []
         if token == "aws:iam/getPolicyDocument:getPolicyDocument":
-            return {"json": "{}", "id": "policy"}, []
+            document = policy_document(inputs)
+            return {"json": json.dumps(document, indent=2),
+                    "minifiedJson": json.dumps(document, separators=(",", ":")),
+                    "id": stable_suffix(json.dumps(document, sort_keys=True))}, []
         return {}, []
+
+
+def zone_id_prefix(region: str) -> str:
+    """AWS's zone-id prefix for a region: ``us-east-1`` -> ``use1``, ``us-gov-west-1`` -> ``usgw1``."""
+    area, *middle, number = region.split("-")
+    return area + "".join(part[0] for part in middle) + number
+
+
+def _one_or_many(values: list) -> Any:
+    # Like the provider: a one-element list is written as its element.
+    return values[0] if len(values) == 1 else values
+
+
+def _principals(principals: list[dict]) -> Any:
+    if any(p.get("type") == "*" for p in principals):
+        return "*"
+    merged: dict[str, list] = {}
+    for principal in principals:
+        merged.setdefault(principal["type"], []).extend(principal.get("identifiers", []))
+    return {kind: _one_or_many(ids) for kind, ids in merged.items()}
+
+
+def policy_document(inputs: dict) -> dict:
+    """The IAM policy JSON that ``aws.iam.get_policy_document`` renders from its (camelCase) inputs.
+
+    Covers statements (sid, effect, actions/notActions, resources/notResources, principals/
+    notPrincipals, conditions), ``version`` and ``policyId``; source and override documents are
+    not merged offline.
+    """
+    statements = []
+    for given in inputs.get("statements") or []:
+        statement: dict[str, Any] = {}
+        if given.get("sid"):
+            statement["Sid"] = given["sid"]
+        statement["Effect"] = given.get("effect") or "Allow"
+        for key, name in (("actions", "Action"), ("notActions", "NotAction"),
+                          ("resources", "Resource"), ("notResources", "NotResource")):
+            if given.get(key):
+                statement[name] = _one_or_many(list(given[key]))
+        for key, name in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
+            if given.get(key):
+                statement[name] = _principals(given[key])
+        conditions: dict[str, dict] = {}
+        for condition in given.get("conditions") or []:
+            conditions.setdefault(condition["test"], {})[condition["variable"]] = _one_or_many(
+                list(condition.get("values", [])))
+        if conditions:
+            statement["Condition"] = conditions
+        statements.append(statement)
+    document: dict[str, Any] = {"Version": inputs.get("version") or "2012-10-17"}
+    if inputs.get("policyId"):
+        document["Id"] = inputs["policyId"]
+    document["Statement"] = statements
+    return document
 
 
 @dataclass
 class Registration:
-    """One resource registration as the engine would see it."""
+    """One resource registration as the engine would see it.
+
+    Components get no id, and outputs only from ``register_outputs``, as in the engine's state.
+    ``dependencies`` and ``property_dependencies`` are sorted: the SDK collects them in sets, whose
+    order changes from one process to the next. ``external`` marks a resource read with ``get``.
+    """
 
     urn: str
     type: str
@@ -127,6 +213,8 @@ class Registration:
     ignore_changes: list[str] = field(default_factory=list)
     delete_before_replace: bool = False
     additional_secret_outputs: list[str] = field(default_factory=list)
+    version: str = ""
+    external: bool = False
 
 
 def struct_to_plain(struct) -> dict[str, Any]:
@@ -150,34 +238,50 @@ class RecordingMonitor(MockMonitor):
 
     def RegisterResource(self, request):
         response = super().RegisterResource(request)
+        custom = bool(request.custom)
         if request.type == STACK_TYPE:
             self.stack_urn = response.urn
-        inputs = struct_to_plain(request.object)
-        outputs = struct_to_plain(response.object) if request.type != STACK_TYPE else {}
         self.registrations[response.urn] = Registration(
             urn=response.urn,
             type=request.type,
             name=request.name,
-            custom=bool(request.custom),
+            custom=custom,
             parent=request.parent,
             provider=request.provider,
-            dependencies=list(request.dependencies),
-            property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
-            inputs=inputs,
-            outputs=outputs,
-            id=response.id,
+            dependencies=sorted(request.dependencies),
+            property_dependencies={k: sorted(v.urns) for k, v in request.propertyDependencies.items()},
+            inputs=struct_to_plain(request.object),
+            outputs=struct_to_plain(response.object) if custom else {},
+            id=response.id if custom else "",
             protect=bool(request.protect),
             remote=bool(request.remote),
             ignore_changes=list(request.ignoreChanges),
             delete_before_replace=bool(request.deleteBeforeReplace),
             additional_secret_outputs=list(request.additionalSecretOutputs),
+            version=request.version,
+        )
+        return response
+
+    def ReadResource(self, request):
+        response = super().ReadResource(request)
+        state = struct_to_plain(response.properties)
+        self.registrations[response.urn] = Registration(
+            urn=response.urn, type=request.type, name=request.name, custom=True, parent=request.parent,
+            provider=request.provider, dependencies=sorted(request.dependencies), property_dependencies={},
+            inputs=state, outputs=dict(state), id=request.id, version=request.version, external=True,
         )
         return response
 
     def RegisterResourceOutputs(self, request):
         registration = self.registrations.get(request.urn)
         if registration is not None:
-            registration.outputs = struct_to_plain(request.outputs)
+            outputs = struct_to_plain(request.outputs)
+            # The root stack's outputs are registered twice under the mocks: empty by ``set_mocks``,
+            # then with the exports once the program has run (``mlinfra.plan``). The two calls run
+            # on executor threads in either order, so the stack's outputs accumulate.
+            if registration.type == STACK_TYPE:
+                outputs = {**registration.outputs, **outputs}
+            registration.outputs = outputs
         return super().RegisterResourceOutputs(request)
 
     def by_type(self, type_: str) -> list[Registration]:

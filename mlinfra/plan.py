@@ -1,0 +1,424 @@
+"""The offline plan: run the ``stacks/`` program under Pulumi's mock runtime and export what it declares.
+
+``plan(project_dir, env, out)`` reads ``Pulumi.yaml`` and ``stacks/Pulumi.<env>.yaml``, runs the
+program with that configuration against a recording mock monitor, and returns (and optionally
+writes) the resource graph in the format of ``pulumi stack export`` (version 3). The same code and
+configuration always give a byte-identical file, so plans can be diffed in review. See docs/plan.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import heapq
+import json
+import os
+import re
+import runpy
+import tempfile
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+import pulumi
+import yaml
+from pulumi.runtime import settings
+from pulumi.runtime.stack import massage
+
+from mlinfra.errors import MlinfraError
+from mlinfra.mocks import STACK_TYPE, RecordingMonitor, Registration, install_mocks
+
+#: What a ``secure:`` config value becomes offline, where it cannot be decrypted.
+SECRET_PLACEHOLDER = "[secret: not decrypted offline]"
+#: Pulumi's signature keys for special property values (secrets, resource references, assets).
+SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
+PROVIDER_PREFIX = "pulumi:providers:"
+_STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+class ProgramError(MlinfraError):
+    """The program stopped with a ``pulumi.RunError``: reported as its message alone."""
+
+
+@dataclass(frozen=True)
+class Project:
+    """What ``Pulumi.yaml`` says: the project name, the program's folder and the stack files' folder."""
+
+    directory: Path
+    name: str
+    main: Path
+    stack_config_dir: Path
+
+
+class StackConfig(dict[str, str]):
+    """A stack's configuration as the CLI hands it to the program; ``secret_keys`` were ``secure:``."""
+
+    def __init__(self, values: Mapping[str, str], secret_keys: frozenset[str] = frozenset()) -> None:
+        super().__init__(values)
+        self.secret_keys = secret_keys
+
+
+def find_project(start: Path) -> Path:
+    """The nearest directory at or above ``start`` that holds ``Pulumi.yaml``."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        if (directory / "Pulumi.yaml").is_file():
+            return directory
+    raise MlinfraError(f"no Pulumi.yaml in {start} or any parent directory")
+
+
+def _read_yaml(path: Path, shown: str) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise MlinfraError(f"{shown}:{where}: invalid YAML: {problem}") from None
+
+
+def read_project(project_dir: Path) -> Project:
+    """Read ``Pulumi.yaml``: ``name``, ``main`` (default: the project folder), ``stackConfigDir``."""
+    project_dir = Path(project_dir).resolve()
+    data = _read_yaml(project_dir / "Pulumi.yaml", "Pulumi.yaml")
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+        raise MlinfraError("Pulumi.yaml: must be a mapping with a 'name'")
+    return Project(
+        directory=project_dir,
+        name=data["name"],
+        main=(project_dir / str(data.get("main") or ".")).resolve(),
+        stack_config_dir=(project_dir / str(data.get("stackConfigDir") or ".")).resolve(),
+    )
+
+
+def _stack_file(project: Project, env: str) -> Path:
+    return project.stack_config_dir / f"Pulumi.{env}.yaml"
+
+
+def _shown(project: Project, path: Path) -> str:
+    return Path(os.path.relpath(path, project.directory)).as_posix()
+
+
+def _environments(project: Project) -> list[str]:
+    return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in project.stack_config_dir.glob("Pulumi.*.yaml"))
+
+
+def _contains_secure(value: Any) -> bool:
+    if isinstance(value, dict):
+        return set(value) == {"secure"} or any(_contains_secure(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_contains_secure(v) for v in value)
+    return False
+
+
+def _without_secure(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            return SECRET_PLACEHOLDER
+        return {k: _without_secure(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_secure(v) for v in value]
+    return value
+
+
+def _as_cli_passes(value: Any) -> str:
+    # Strings stay as they are; everything else (numbers, booleans, lists, maps) as JSON text.
+    return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
+def load_stack_config(project_dir: Path, env: str) -> StackConfig:
+    """The ``config:`` of ``stacks/Pulumi.<env>.yaml`` as the CLI passes it to the program.
+
+    Keys without a namespace get the project's; ``secure:`` values become ``SECRET_PLACEHOLDER`` and
+    their keys are listed in ``secret_keys``.
+    """
+    project = read_project(project_dir)
+    path = _stack_file(project, env)
+    if not _STACK_NAME.match(env) or not path.is_file():
+        available = ", ".join(_environments(project)) or "none"
+        raise MlinfraError(f"unknown environment '{env}': no {_shown(project, path)} (available: {available})")
+    shown = _shown(project, path)
+    document = _read_yaml(path, shown)
+    if document is None:
+        return StackConfig({})
+    if not isinstance(document, dict):
+        raise MlinfraError(f"{shown}: must be a mapping with a 'config:' section, not {type(document).__name__}")
+    config = document.get("config") or {}
+    if not isinstance(config, dict):
+        raise MlinfraError(f"{shown}: 'config:' must be a mapping of keys to values, not {type(config).__name__}")
+    values: dict[str, str] = {}
+    secret_keys: set[str] = set()
+    for key, value in config.items():
+        key = str(key) if ":" in str(key) else f"{project.name}:{key}"
+        if _contains_secure(value):
+            secret_keys.add(key)
+            value = _without_secure(value)
+        values[key] = _as_cli_passes(value)
+    return StackConfig(values, frozenset(secret_keys))
+
+
+@contextlib.contextmanager
+def _program_environment(project: Project, config: StackConfig) -> Iterator[None]:
+    """What the CLI gives a program: the stack's config in ``PULUMI_CONFIG``, cwd = the program's folder."""
+    saved = {key: os.environ.get(key) for key in ("PULUMI_CONFIG", "PULUMI_CONFIG_SECRET_KEYS")}
+    os.environ["PULUMI_CONFIG"] = json.dumps(dict(config), sort_keys=True)
+    os.environ["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(sorted(config.secret_keys))
+    try:
+        with contextlib.chdir(project.main):
+            yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run_program(project_dir: Path, env: str) -> RecordingMonitor:
+    """Run ``<main>/__main__.py`` for stack ``env`` under the mocks; return the monitor once all settled.
+
+    A ``pulumi.RunError`` from the program (a ``ConfigError`` among them) is raised as an
+    ``MlinfraError`` carrying the program's message only; other exceptions propagate unchanged.
+    """
+    project = read_project(project_dir)
+    config = load_stack_config(project_dir, env)
+    if not (project.main / "__main__.py").is_file():
+        raise MlinfraError(f"{_shown(project, project.main / '__main__.py')}: no such program")
+    monitor = install_mocks(project=project.name, stack=env, region=config.get("aws:region", "us-east-1"))
+    pulumi.runtime.set_all_config(dict(config), sorted(config.secret_keys))
+
+    def program() -> None:
+        runpy.run_path(str(project.main), run_name="__main__")
+        # What ``pulumi.runtime.stack.Stack._finish`` does at the end of a real run: under the
+        # mocks the root stack was finished before the program ran, so its exports were never sent.
+        stack = settings.get_root_resource()
+        stack.register_outputs(massage(stack.outputs, []))
+
+    with _program_environment(project, config):
+        try:
+            pulumi.runtime.test(program)()
+        except MlinfraError:
+            raise
+        except pulumi.RunError as exc:
+            raise ProgramError(str(exc)) from None
+    return monitor
+
+
+def _plain(value: Any) -> Any:
+    """A property value as the engine writes it: map keys sorted, whole numbers as integers,
+    secrets in the ``--show-secrets`` form (``plaintext`` holds the value as JSON text)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        if value.get(SIGNATURE_KEY) == SECRET_SIGNATURE and "value" in value:
+            return _secret(_plain(value["value"]))
+        return {k: _plain(value[k]) for k in sorted(value)}
+    return value
+
+
+def _secret(plain_value: Any) -> dict[str, str]:
+    plaintext = json.dumps(plain_value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return {SIGNATURE_KEY: SECRET_SIGNATURE, "plaintext": plaintext}
+
+
+def _is_secret(value: Any) -> bool:
+    return isinstance(value, dict) and value.get(SIGNATURE_KEY) == SECRET_SIGNATURE
+
+
+def _outputs(registration: Registration) -> dict[str, Any]:
+    outputs = _plain(registration.outputs)
+    # The engine stores outputs named in additionalSecretOutputs as secrets.
+    for key in registration.additional_secret_outputs:
+        if key in outputs and not _is_secret(outputs[key]):
+            outputs[key] = _secret(outputs[key])
+    return outputs
+
+
+def _provider_urn(reference: str) -> str:
+    # A provider reference is "<urn>::<id>"; URNs themselves contain "::".
+    return reference.rsplit("::", 1)[0] if reference else ""
+
+
+def _default_providers(monitor: RecordingMonitor, project: str, stack: str,
+                       config: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """The default providers the engine would create for custom resources given no provider.
+
+    Named like the engine's (``default_7_51_0`` for version 7.51.0), their inputs are the package's
+    configuration (``aws:region`` -> ``region``) and ``version``; keyed by package and version.
+    """
+    providers: dict[str, dict[str, Any]] = {}
+    for registration in monitor.registrations.values():
+        if not registration.custom or registration.provider or registration.type.startswith(PROVIDER_PREFIX):
+            continue
+        package = registration.type.split(":")[0]
+        key = f"{package}@{registration.version}"
+        if key in providers:
+            continue
+        name = "default_" + registration.version.replace(".", "_") if registration.version else "default"
+        urn = f"urn:pulumi:{stack}::{project}::{PROVIDER_PREFIX}{package}::{name}"
+        inputs = {k.split(":", 1)[1]: v for k, v in config.items() if k.startswith(package + ":")}
+        if registration.version:
+            inputs["version"] = registration.version
+        provider_id = str(uuid.uuid5(uuid.NAMESPACE_URL, urn))
+        providers[key] = {
+            "urn": urn, "custom": True, "id": provider_id, "type": PROVIDER_PREFIX + package,
+            "inputs": _plain(inputs), "outputs": _plain(inputs), "parent": "", "protect": False,
+            "dependencies": [], "provider": "", "propertyDependencies": {},
+        }
+    return providers
+
+
+def _resource(registration: Registration, provider: str) -> dict[str, Any]:
+    # Field order follows the engine's ResourceV3, as `pulumi stack export` writes it.
+    resource: dict[str, Any] = {"urn": registration.urn, "custom": registration.custom}
+    if registration.custom:
+        resource["id"] = registration.id
+    resource.update({
+        "type": registration.type,
+        "inputs": _plain(registration.inputs),
+        "outputs": _outputs(registration),
+        "parent": registration.parent,
+        "protect": registration.protect,
+    })
+    if registration.external:
+        resource["external"] = True
+    resource.update({
+        "dependencies": list(registration.dependencies),
+        "provider": provider,
+        "propertyDependencies": {k: list(v) for k, v in sorted(registration.property_dependencies.items())},
+    })
+    if registration.additional_secret_outputs:
+        resource["additionalSecretOutputs"] = sorted(registration.additional_secret_outputs)
+    if registration.ignore_changes:
+        resource["ignoreChanges"] = sorted(registration.ignore_changes)
+    return resource
+
+
+def _topological(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Parents, providers and dependencies before their dependents; ties by URN, the stack first."""
+    by_urn = {r["urn"]: r for r in resources}
+    needs: dict[str, set[str]] = {}
+    for r in resources:
+        edges = {r["parent"], _provider_urn(r["provider"]), *r["dependencies"],
+                 *(u for urns in r["propertyDependencies"].values() for u in urns)}
+        needs[r["urn"]] = {u for u in edges if u in by_urn and u != r["urn"]}
+    dependents: dict[str, list[str]] = {urn: [] for urn in by_urn}
+    for urn, required in needs.items():
+        for dependency in required:
+            dependents[dependency].append(urn)
+    key = {urn: (by_urn[urn]["type"] != STACK_TYPE, urn) for urn in by_urn}
+    ready = [key[urn] for urn, required in needs.items() if not required]
+    heapq.heapify(ready)
+    ordered: list[dict[str, Any]] = []
+    while ready:
+        _, urn = heapq.heappop(ready)
+        ordered.append(by_urn[urn])
+        for dependent in dependents[urn]:
+            needs[dependent].discard(urn)
+            if not needs[dependent]:
+                heapq.heappush(ready, key[dependent])
+    if len(ordered) != len(resources):
+        stuck = sorted(set(by_urn) - {r["urn"] for r in ordered})
+        raise MlinfraError(f"dependency cycle among {len(stuck)} resources, starting at {stuck[0]}")
+    return ordered
+
+
+def _manifest() -> dict[str, str]:
+    # Fixed values, not the clock: the same code and config must give a byte-identical plan.
+    # ``magic`` is what the engine checks it against: the SHA-256 of ``version``.
+    cli_version = "v" + package_version("pulumi")
+    magic = hashlib.sha256(cli_version.encode()).hexdigest()
+    return {"time": "1970-01-01T00:00:00Z", "magic": magic, "version": cli_version}
+
+
+def to_deployment(monitor: RecordingMonitor, project: str, stack: str,
+                  config: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The recorded registrations as a ``pulumi stack export`` (version 3) document.
+
+    Includes the stack, explicit providers and the default providers the engine would add
+    (their inputs from ``config``); resources in a deterministic topological order.
+    """
+    defaults = _default_providers(monitor, project, stack, config or {})
+    resources = list(defaults.values())
+    for registration in monitor.registrations.values():
+        provider = registration.provider
+        if registration.custom and not provider and not registration.type.startswith(PROVIDER_PREFIX):
+            default = defaults[f"{registration.type.split(':')[0]}@{registration.version}"]
+            provider = f"{default['urn']}::{default['id']}"
+        resources.append(_resource(registration, provider))
+    return {"version": 3, "deployment": {"manifest": _manifest(), "resources": _topological(resources)}}
+
+
+def dumps(deployment: Mapping[str, Any]) -> str:
+    """The deployment as written to disk: indented by two, keys in the order built, final newline."""
+    return json.dumps(deployment, indent=2, ensure_ascii=False) + "\n"
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def plan(project_dir: Path, env: str, out: Path | None = None) -> dict[str, Any]:
+    """Plan ``env`` offline; write the deployment to ``out`` (only if the program succeeds); return it."""
+    project = read_project(project_dir)
+    monitor = run_program(project_dir, env)
+    deployment = to_deployment(monitor, project.name, env, load_stack_config(project_dir, env))
+    if out is not None:
+        _write_atomically(Path(out), dumps(deployment))
+    return deployment
+
+
+def _label(resource: Mapping[str, Any]) -> str:
+    return f"{resource['urn'].rsplit('::', 1)[1]}  {resource['type']}"
+
+
+def render_summary(deployment: Mapping[str, Any]) -> str:
+    """For the terminal: the tree of the stack and its components, each with the number of custom
+    resources directly under it, then the number of resources of each type."""
+    resources = deployment["deployment"]["resources"]
+    stack = next((r for r in resources if r["type"] == STACK_TYPE), None)
+    root = stack["urn"] if stack else ""
+    components = {r["urn"]: r for r in resources if not r["custom"]}
+    children: dict[str, list[str]] = {urn: [] for urn in components}
+    owned: Counter[str] = Counter()
+    for r in resources:
+        # Resources without a parent (default providers) are shown under the stack.
+        parent = r["parent"] if r["parent"] in components else root
+        if r["custom"]:
+            owned[parent] += 1
+        elif r["urn"] != root and parent in children:
+            children[parent].append(r["urn"])
+
+    lines: list[str] = []
+
+    def draw(urn: str, prefix: str, connector: str, below: str) -> None:
+        count = owned[urn]
+        lines.append(f"{prefix}{connector}{_label(components[urn])}  ({count} resource{'s' * (count != 1)})")
+        kids = sorted(children[urn])
+        for index, kid in enumerate(kids):
+            last = index == len(kids) - 1
+            draw(kid, prefix + below, "└─ " if last else "├─ ", "   " if last else "│  ")
+
+    if stack:
+        draw(root, "", "", "")
+    by_type = Counter(r["type"] for r in resources if r["custom"])
+    width = len(str(max(by_type.values(), default=0)))
+    lines.append("")
+    lines.append("Resources by type:")
+    lines.extend(f"  {count:>{width}}  {type_}" for type_, count in sorted(by_type.items()))
+    lines.append(f"  {sum(by_type.values()):>{width}}  total ({len(components)} components incl. the stack)")
+    return "\n".join(lines)
