@@ -1,7 +1,8 @@
-"""Model registry: SageMaker model package groups, hardened serving-image repositories, approval
-events (``component``), and the promotion lookup endpoints use to deploy only Approved versions
-(``promotion``)."""
+"""Model registry: SageMaker model package groups, hardened serving-image repositories, an artifact
+bucket and approval events (``component``), and the promotion lookup endpoints use to deploy only
+Approved versions (``promotion``)."""
 
+from components.registry.component import ModelRegistry, ModelRegistryArgs, RegisteredModel
 from components.registry.promotion import (
     ModelPackageRef,
     NoApprovedModelPackage,
@@ -9,4 +10,5 @@ from components.registry.promotion import (
     resolve_model_package,
 )
 
-__all__ = ["ModelPackageRef", "NoApprovedModelPackage", "latest_approved_model_package", "resolve_model_package"]
+__all__ = ["ModelRegistry", "ModelRegistryArgs", "RegisteredModel", "ModelPackageRef", "NoApprovedModelPackage",
+           "latest_approved_model_package", "resolve_model_package"]

@@ -24,6 +24,8 @@ from pydantic import Field, field_validator, model_validator
 
 from components.common import Classification, Tier
 from mlinfra.config.base import Section
+from mlinfra.config.registry import ModelRegistryConfig
+from mlinfra.config.inference import InferenceConfig
 
 #: CloudWatch Logs accepts only these retention periods (days).
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
@@ -126,6 +128,10 @@ class PlatformConfig(Section):
     key_deletion_window_days: Optional[int] = Field(default=None, ge=7, le=30)
     #: Protect stateful resources (buckets, keys, registries) from deletion; default from the tier.
     protect_stateful: Optional[bool] = None
+    #: SageMaker model registry, serving-image repositories and approval events (docs/components/model-registry.md).
+    model_registry: Optional[ModelRegistryConfig] = None
+    #: SageMaker inference endpoints (``InferenceEndpoint``), one per entry.
+    inference: Optional[InferenceConfig] = None
 
     @field_validator("region")
     @classmethod
