@@ -80,12 +80,21 @@ def test_policy_denies_plain_http_and_waits_for_the_public_access_block(monitor,
 
 
 def test_extra_statements_are_merged_after_the_tls_deny(monitor, run):
+    def program():
+        logs = AccessLogBucket("logs")
+        trainer = aws.iam.Role("trainer", name="trainer", assume_role_policy="{}")
+        SecureBucket("data", SecureBucketArgs(
+            kms_key=aws.kms.Key("data-key"), classification=Classification.RESTRICTED,
+            access_log_bucket=logs.bucket,
+            policy_statements=[
+                {"Sid": "TrainerReads", "Effect": "Allow", "Principal": {"AWS": trainer.arn},
+                 "Action": ["s3:GetObject"]},
+                pulumi.Output.from_input({"Sid": "Later", "Effect": "Deny", "Principal": "*",
+                                          "Action": "s3:DeleteBucket", "Resource": "arn:aws:s3:::x"}),
+            ]))
+
+    run(program)
     role_arn = f"arn:aws:iam::{ACCOUNT_ID}:role/trainer"
-    _build(run, policy_statements=[
-        {"Sid": "TrainerReads", "Effect": "Allow", "Principal": {"AWS": role_arn}, "Action": ["s3:GetObject"]},
-        pulumi.Output.from_input({"Sid": "Later", "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteBucket",
-                                  "Resource": "arn:aws:s3:::x"}),
-    ])
     arn = monitor.named(BUCKET, "data").outputs["arn"]
     tls, reads, later = _policy(monitor, "data-policy")["Statement"]
     assert tls["Sid"] == "DenyInsecureTransport"
