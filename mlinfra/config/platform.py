@@ -24,6 +24,7 @@ from pydantic import Field, field_validator, model_validator
 
 from components.common import Classification, Tier
 from mlinfra.config.base import Section
+from mlinfra.config.feature_store import FeatureStoreConfig
 from mlinfra.config.registry import ModelRegistryConfig
 from mlinfra.config.inference import InferenceConfig
 
@@ -132,6 +133,8 @@ class PlatformConfig(Section):
     model_registry: Optional[ModelRegistryConfig] = None
     #: SageMaker inference endpoints (``InferenceEndpoint``), one per entry.
     inference: Optional[InferenceConfig] = None
+    #: SageMaker feature groups from stacks/feature_groups/ (see docs/components/feature-store.md).
+    feature_store: Optional[FeatureStoreConfig] = None
 
     @field_validator("region")
     @classmethod
