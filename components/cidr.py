@@ -27,7 +27,8 @@ class SubnetPlan:
 
 
 def _bits_for(count: int) -> int:
-    return max(1, math.ceil(math.log2(count))) if count > 1 else 1
+    """Prefix bits needed to give ``count`` blocks (at least one bit)."""
+    return max(1, math.ceil(math.log2(count)))
 
 
 def plan_subnets(cidr: str, az_count: int) -> SubnetPlan:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping, Optional, Sequence
+from typing import Any, Callable, Literal, Mapping, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -22,6 +22,9 @@ from components.common import child_opts
 DEFAULT_INTERFACE_ENDPOINTS = ("ecr.api", "ecr.dkr", "sts", "logs", "sagemaker.api", "sagemaker.runtime")
 NAT_MODES = ("single", "per-az")
 FLOW_LOGS_PRINCIPAL = "vpc-flow-logs.amazonaws.com"
+
+#: Builds a child's tags from its name suffix and extra tags.
+TagFn = Callable[..., dict[str, str]]
 
 
 @dataclass
@@ -152,7 +155,7 @@ class Network(pulumi.ComponentResource):
             "flowLogGroupName": self.flow_log_group.name,
         })
 
-    def _public_routing(self, name: str, tags) -> None:
+    def _public_routing(self, name: str, tags: TagFn) -> None:
         igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=self.vpc.id, tags=tags("igw"), opts=child_opts(self))
         table = aws.ec2.RouteTable(f"{name}-public", vpc_id=self.vpc.id, tags=tags("public"), opts=child_opts(self))
         aws.ec2.Route(f"{name}-public-internet", route_table_id=table.id, destination_cidr_block="0.0.0.0/0",
@@ -161,7 +164,7 @@ class Network(pulumi.ComponentResource):
             aws.ec2.RouteTableAssociation(f"{name}-public-{az}", route_table_id=table.id, subnet_id=subnet.id,
                                           opts=child_opts(self))
 
-    def _nat_and_private_routing(self, name: str, nat: str, tags) -> None:
+    def _nat_and_private_routing(self, name: str, nat: str, tags: TagFn) -> None:
         nat_zones = self.availability_zones if nat == "per-az" else self.availability_zones[:1]
         self.nat_gateways = []
         for az, subnet in zip(nat_zones, self.public_subnets):
@@ -180,7 +183,7 @@ class Network(pulumi.ComponentResource):
                                           opts=child_opts(self))
             self.private_route_tables.append(table)
 
-    def _endpoints(self, name: str, args: NetworkArgs, region: pulumi.Output[str], tags) -> None:
+    def _endpoints(self, name: str, args: NetworkArgs, region: pulumi.Output[str], tags: TagFn) -> None:
         self.endpoint_security_group = aws.ec2.SecurityGroup(
             f"{name}-endpoints", vpc_id=self.vpc.id, description="HTTPS from the VPC to interface endpoints",
             ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": [args.cidr],
@@ -199,7 +202,8 @@ class Network(pulumi.ComponentResource):
                 security_group_ids=[self.endpoint_security_group.id],
                 tags=tags(endpoint_resource_name(service)), opts=child_opts(self))
 
-    def _flow_logs(self, name: str, args: NetworkArgs, account_id, region, partition, tags) -> None:
+    def _flow_logs(self, name: str, args: NetworkArgs, account_id: pulumi.Output[str], region: pulumi.Output[str],
+                   partition: pulumi.Output[str], tags: TagFn) -> None:
         self.flow_log_group = aws.cloudwatch.LogGroup(
             f"{name}-flow-logs", retention_in_days=args.flow_log_retention_days, kms_key_id=args.flow_log_key.arn,
             tags=tags("flow-logs"), opts=child_opts(self))
