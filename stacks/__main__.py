@@ -30,8 +30,7 @@ aws_opts = pulumi.ResourceOptions(providers=[aws_provider])
 key_specs = [
     KeySpec("data", cfg.storage.data_classification, description="Datasets and features"),
     KeySpec("artifacts", cfg.storage.artifacts_classification, description="Model artifacts and images"),
-    KeySpec("logs", Classification.INTERNAL, service_principals=[f"logs.{cfg.region}.amazonaws.com"],
-            description="CloudWatch log groups"),
+    KeySpec("logs", Classification.INTERNAL, description="CloudWatch log groups (the logs service may use it)"),
 ]
 keys = EncryptionKeys(
     f"{env}-keys",
