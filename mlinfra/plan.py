@@ -138,8 +138,11 @@ def load_stack_config(project_dir: Path, env: str) -> StackConfig:
     """
     project = read_project(project_dir)
     path = _stack_file(project, env)
-    if not _STACK_NAME.match(env) or not path.is_file():
-        available = ", ".join(_environments(project)) or "none"
+    available = ", ".join(_environments(project)) or "none"
+    if not _STACK_NAME.match(env):
+        raise MlinfraError(f"unknown environment '{env}': a stack name has only letters, digits, "
+                           f"'-', '_' and '.' (available: {available})")
+    if not path.is_file():
         raise MlinfraError(f"unknown environment '{env}': no {_shown(project, path)} (available: {available})")
     shown = _shown(project, path)
     document = _read_yaml(path, shown)

@@ -1,0 +1,409 @@
+"""The offline plan: stack config as the CLI passes it, the program under the mocks, the v3 export."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from importlib.metadata import version as package_version
+
+from mlinfra.errors import ConfigError, MlinfraError
+from mlinfra.plan import (
+    SECRET_PLACEHOLDER,
+    ProgramError,
+    dumps,
+    find_project,
+    load_stack_config,
+    plan,
+    read_project,
+    render_summary,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
+AWS_VERSION = package_version("pulumi_aws")
+DEFAULT_AWS = "default_" + AWS_VERSION.replace(".", "_")
+
+#: A small program touching what the export must carry: an explicit and a default provider, a
+#: component with protected and dependent children, a secret config value, exports.
+PROGRAM = '''
+import os
+import pulumi
+import pulumi_aws as aws
+
+config = pulumi.Config("mlinfra")
+provider = aws.Provider("aws", region=pulumi.Config("aws").require("region"))
+
+
+class Store(pulumi.ComponentResource):
+    def __init__(self, name, opts=None):
+        super().__init__("mlinfra:test:Store", name, None, opts)
+        self.bucket = aws.s3.Bucket(f"{name}-bucket", opts=pulumi.ResourceOptions(parent=self, protect=True))
+        aws.s3.BucketVersioning(f"{name}-versioning", bucket=self.bucket.id,
+                                versioning_configuration={"status": "Enabled"},
+                                opts=pulumi.ResourceOptions(parent=self))
+        self.register_outputs({"bucket": self.bucket.bucket})
+
+
+store = Store("store", opts=pulumi.ResourceOptions(providers=[provider]))
+key = aws.kms.Key("key", description=config.require_secret("keyDescription"), deletion_window_in_days=7,
+                  opts=pulumi.ResourceOptions(additional_secret_outputs=["arn"]))
+pulumi.export("bucket", store.bucket.bucket)
+pulumi.export("token", pulumi.Output.secret({"user": "plan"}))
+pulumi.export("cwd", os.path.basename(os.getcwd()))
+'''
+
+STACK_FILE = """\
+config:
+  aws:region: eu-west-1
+  mlinfra:keyDescription:
+    secure: v1:c2VjcmV0
+"""
+
+
+def make_project(root: Path, program: str = PROGRAM, stacks: dict[str, str] | None = None) -> Path:
+    (root / "stacks").mkdir(parents=True)
+    (root / "Pulumi.yaml").write_text("name: demo\nruntime: python\nmain: stacks/\nstackConfigDir: stacks\n")
+    (root / "stacks" / "__main__.py").write_text(program)
+    for env, text in (stacks or {"dev": STACK_FILE}).items():
+        (root / "stacks" / f"Pulumi.{env}.yaml").write_text(text)
+    return root
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> tuple[Path, dict, str]:
+    """The demo project planned once for stack dev: (project dir, deployment, file text)."""
+    project = make_project(tmp_path_factory.mktemp("demo"))
+    out = project / "plan.json"
+    deployment = plan(project, "dev", out)
+    return project, deployment, out.read_text()
+
+
+def resources(deployment: dict) -> dict[str, dict]:
+    return {r["urn"]: r for r in deployment["deployment"]["resources"]}
+
+
+URN = "urn:pulumi:dev::demo::"
+STACK = URN + "pulumi:pulumi:Stack::demo-dev"
+STORE = URN + "mlinfra:test:Store::store"
+BUCKET = URN + "mlinfra:test:Store$aws:s3/bucket:Bucket::store-bucket"
+VERSIONING = URN + "mlinfra:test:Store$aws:s3/bucketVersioning:BucketVersioning::store-versioning"
+PROVIDER = URN + "pulumi:providers:aws::aws"
+DEFAULT_PROVIDER = URN + "pulumi:providers:aws::" + DEFAULT_AWS
+KEY = URN + "aws:kms/key:Key::key"
+
+
+# --- the project and the stack file ------------------------------------------------------------
+
+def test_find_project_walks_up_to_pulumi_yaml(tmp_path):
+    project = make_project(tmp_path / "repo")
+    assert find_project(project / "stacks") == project
+    assert find_project(project) == project
+
+
+def test_find_project_outside_any_project(tmp_path):
+    with pytest.raises(MlinfraError) as err:
+        find_project(tmp_path)
+    assert str(err.value) == f"no Pulumi.yaml in {tmp_path.resolve()} or any parent directory"
+
+
+def test_read_project_reads_name_main_and_stack_config_dir():
+    project = read_project(REPO)
+    assert (project.name, project.main, project.stack_config_dir) == ("mlinfra", REPO / "stacks", REPO / "stacks")
+
+
+def test_stack_config_is_passed_as_the_cli_passes_it(tmp_path):
+    project = make_project(tmp_path, stacks={"dev": """\
+config:
+  aws:region: us-west-2
+  mlinfra:tier: dev
+  mlinfra:azCount: 3
+  mlinfra:protect: true
+  mlinfra:allowedRegions: [us-east-1, us-west-2]
+  mlinfra:tags: {owner: ml, costCenter: cc-1}
+  unqualified: value
+  mlinfra:password:
+    secure: v1:AAAA
+  mlinfra:database:
+    host: db
+    password:
+      secure: v1:BBBB
+"""})
+    config = load_stack_config(project, "dev")
+    assert dict(config) == {
+        "aws:region": "us-west-2",
+        "mlinfra:tier": "dev",
+        "mlinfra:azCount": "3",
+        "mlinfra:protect": "true",
+        "mlinfra:allowedRegions": '["us-east-1", "us-west-2"]',
+        "mlinfra:tags": '{"owner": "ml", "costCenter": "cc-1"}',
+        "demo:unqualified": "value",
+        "mlinfra:password": SECRET_PLACEHOLDER,
+        "mlinfra:database": json.dumps({"host": "db", "password": SECRET_PLACEHOLDER}),
+    }
+    assert config.secret_keys == {"mlinfra:password", "mlinfra:database"}
+
+
+def test_empty_stack_file_is_empty_config(tmp_path):
+    assert load_stack_config(make_project(tmp_path, stacks={"dev": ""}), "dev") == {}
+
+
+def test_unknown_environment_names_the_file_and_the_available_ones():
+    with pytest.raises(MlinfraError) as err:
+        load_stack_config(REPO, "qa")
+    assert str(err.value) == "unknown environment 'qa': no stacks/Pulumi.qa.yaml (available: dev, prod, staging)"
+
+
+def test_environment_names_cannot_leave_the_stack_folder(tmp_path):
+    project = make_project(tmp_path)
+    with pytest.raises(MlinfraError) as err:
+        plan(project, "../dev", None)
+    assert str(err.value) == ("unknown environment '../dev': a stack name has only letters, digits, "
+                              "'-', '_' and '.' (available: dev)")
+
+
+def test_malformed_yaml_names_the_file_and_line(tmp_path):
+    project = make_project(tmp_path, stacks={"dev": "config:\n  aws:region: us-east-1\n  mlinfra:tags: [a, b\n"})
+    with pytest.raises(MlinfraError) as err:
+        load_stack_config(project, "dev")
+    assert str(err.value) == "stacks/Pulumi.dev.yaml: line 4: invalid YAML: expected ',' or ']', but got '<stream end>'"
+
+
+def test_config_that_is_not_a_mapping(tmp_path):
+    project = make_project(tmp_path, stacks={"dev": "config:\n  - aws:region\n"})
+    with pytest.raises(MlinfraError) as err:
+        load_stack_config(project, "dev")
+    assert str(err.value) == "stacks/Pulumi.dev.yaml: 'config:' must be a mapping of keys to values, not list"
+
+
+def test_stack_file_that_is_not_a_mapping(tmp_path):
+    project = make_project(tmp_path, stacks={"dev": "just text\n"})
+    with pytest.raises(MlinfraError) as err:
+        load_stack_config(project, "dev")
+    assert str(err.value) == "stacks/Pulumi.dev.yaml: must be a mapping with a 'config:' section, not str"
+
+
+# --- running the program -----------------------------------------------------------------------
+
+CONFIG_PROGRAM = "from mlinfra.config import load_platform_config\nload_platform_config()\n"
+
+
+def test_config_error_surfaces_with_the_programs_message_only(tmp_path):
+    project = make_project(tmp_path, CONFIG_PROGRAM, stacks={"dev": """\
+config:
+  aws:region: us-east-1
+  mlinfra:tier: gold
+  mlinfra:tags: {owner: ml-platform, costCenter: cc-1}
+"""})
+    out = tmp_path / "plan.json"
+    with pytest.raises(ConfigError) as err:
+        plan(project, "dev", out)
+    assert str(err.value) == (
+        "stacks/Pulumi.dev.yaml: mlinfra:tier = 'gold': Input should be 'dev', 'staging' or 'prod'")
+    assert isinstance(err.value, MlinfraError) and err.value.__cause__ is None
+    assert not out.exists()
+
+
+def test_run_error_becomes_a_one_line_program_error(tmp_path):
+    project = make_project(tmp_path, "import pulumi\nraise pulumi.RunError('the network needs 2 zones')\n")
+    with pytest.raises(ProgramError) as err:
+        plan(project, "dev", None)
+    assert str(err.value) == "the network needs 2 zones"
+    assert err.value.__cause__ is None and err.value.__suppress_context__
+
+
+def test_other_exceptions_propagate_unchanged(tmp_path):
+    project = make_project(tmp_path, "raise ZeroDivisionError('a bug in the program')\n")
+    with pytest.raises(ZeroDivisionError, match="a bug in the program"):
+        plan(project, "dev", None)
+
+
+def test_failed_plan_leaves_an_existing_file_untouched_and_no_temp_files(tmp_path):
+    project = make_project(tmp_path, "import pulumi, pulumi_aws as aws\naws.s3.Bucket('b')\n"
+                                     "raise pulumi.RunError('stop')\n")
+    out = tmp_path / "out" / "plan.json"
+    out.parent.mkdir()
+    out.write_text("previous plan\n")
+    with pytest.raises(ProgramError):
+        plan(project, "dev", out)
+    assert out.read_text() == "previous plan\n"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["plan.json"]
+
+
+def test_missing_program(tmp_path):
+    project = make_project(tmp_path)
+    (project / "stacks" / "__main__.py").unlink()
+    with pytest.raises(MlinfraError) as err:
+        plan(project, "dev", None)
+    assert str(err.value) == "stacks/__main__.py: no such program"
+
+
+def test_program_runs_in_its_folder_and_the_environment_is_restored(demo, monkeypatch):
+    project, deployment, _ = demo
+    assert resources(deployment)[STACK]["outputs"]["cwd"] == "stacks"
+    monkeypatch.setenv("PULUMI_CONFIG", '{"mlinfra:tier": "prod"}')
+    plan(project, "dev", None)
+    assert os.environ["PULUMI_CONFIG"] == '{"mlinfra:tier": "prod"}'
+    assert "PULUMI_CONFIG_SECRET_KEYS" not in os.environ
+    assert Path.cwd() != project / "stacks"
+
+
+# --- the deployment ----------------------------------------------------------------------------
+
+def test_deployment_is_stack_export_version_3(demo):
+    _, deployment, text = demo
+    assert list(deployment) == ["version", "deployment"] and deployment["version"] == 3
+    assert deployment["deployment"]["manifest"]["time"] == "1970-01-01T00:00:00Z"
+    for resource in deployment["deployment"]["resources"]:
+        assert {"urn", "type", "custom", "parent", "provider", "dependencies", "propertyDependencies",
+                "inputs", "outputs", "protect"} <= set(resource)
+        assert ("id" in resource) == resource["custom"]
+    assert json.loads(text) == deployment and text == dumps(deployment) and text.endswith("}\n")
+
+
+def test_manifest_magic_is_what_the_engine_checks(demo):
+    import hashlib
+
+    manifest = demo[1]["deployment"]["manifest"]
+    assert manifest["version"] == "v" + package_version("pulumi")
+    assert manifest["magic"] == hashlib.sha256(manifest["version"].encode()).hexdigest()
+
+
+def test_urns_carry_the_stack_and_project(demo):
+    urns = list(resources(demo[1]))
+    assert urns and all(urn.startswith(URN) for urn in urns)
+    assert set(urns) == {STACK, STORE, BUCKET, VERSIONING, PROVIDER, DEFAULT_PROVIDER, KEY}
+
+
+def test_stack_resource_holds_the_exports(demo):
+    stack = resources(demo[1])[STACK]
+    assert (stack["type"], stack["custom"], stack["parent"]) == ("pulumi:pulumi:Stack", False, "")
+    assert stack["outputs"] == {"bucket": resources(demo[1])[BUCKET]["outputs"]["bucket"], "cwd": "stacks",
+                                "token": {**SECRET, "plaintext": '{"user":"plan"}'}}
+
+
+def test_parents_and_explicit_provider(demo):
+    by_urn = resources(demo[1])
+    provider = by_urn[PROVIDER]
+    assert (provider["type"], provider["parent"], provider["inputs"]["region"]) == (
+        "pulumi:providers:aws", STACK, "eu-west-1")
+    assert by_urn[STORE]["parent"] == STACK and by_urn[STORE]["custom"] is False
+    assert by_urn[STORE]["outputs"] == {"bucket": by_urn[BUCKET]["outputs"]["bucket"]}
+    for urn in (BUCKET, VERSIONING):
+        assert by_urn[urn]["parent"] == STORE
+        assert by_urn[urn]["provider"] == f"{PROVIDER}::{provider['id']}"
+
+
+def test_default_provider_is_added_like_the_engine_does(demo):
+    by_urn = resources(demo[1])
+    default = by_urn[DEFAULT_PROVIDER]
+    assert default["type"] == "pulumi:providers:aws" and default["custom"] is True
+    assert default["inputs"] == {"region": "eu-west-1", "version": AWS_VERSION}
+    assert default["parent"] == ""
+    assert by_urn[KEY]["provider"] == f"{DEFAULT_PROVIDER}::{default['id']}"
+
+
+def test_dependencies_and_property_dependencies(demo):
+    versioning = resources(demo[1])[VERSIONING]
+    assert versioning["dependencies"] == [BUCKET]
+    assert versioning["propertyDependencies"] == {"bucket": [BUCKET], "versioningConfiguration": []}
+    assert versioning["inputs"]["bucket"] == resources(demo[1])[BUCKET]["outputs"]["bucket"]
+
+
+def test_protect_is_recorded(demo):
+    by_urn = resources(demo[1])
+    assert by_urn[BUCKET]["protect"] is True
+    assert by_urn[VERSIONING]["protect"] is False
+
+
+def test_secrets_in_show_secrets_form_and_whole_numbers_as_integers(demo):
+    key = resources(demo[1])[KEY]
+    assert key["inputs"]["description"] == {**SECRET, "plaintext": json.dumps(SECRET_PLACEHOLDER)}
+    assert key["outputs"]["description"] == key["inputs"]["description"]
+    # additionalSecretOutputs: the engine stores those outputs as secrets.
+    assert key["outputs"]["arn"] == {**SECRET, "plaintext": json.dumps(
+        f"arn:aws:kms:eu-west-1:123456789012:key/{key['id']}")}
+    assert key["additionalSecretOutputs"] == ["arn"]
+    assert key["inputs"]["deletionWindowInDays"] == 7 and isinstance(key["inputs"]["deletionWindowInDays"], int)
+    assert '"deletionWindowInDays": 7,' in demo[2]
+
+
+def test_order_is_topological_with_the_stack_first(demo):
+    order = [r["urn"] for r in demo[1]["deployment"]["resources"]]
+    # Whatever is ready next goes in URN order: the component, then the explicit provider, which
+    # frees the bucket, then its versioning; the default provider and its key come last by URN.
+    assert order == [STACK, STORE, PROVIDER, BUCKET, VERSIONING, DEFAULT_PROVIDER, KEY]
+
+
+def test_order_follows_dependencies_not_urns(tmp_path):
+    # "a-..." sorts before "b-..." but depends on it; "z-..." is parented to the component "y".
+    project = make_project(tmp_path, '''
+import pulumi, pulumi_aws as aws
+b = aws.s3.Bucket("b-bucket")
+aws.s3.BucketVersioning("a-versioning", bucket=b.id, versioning_configuration={"status": "Enabled"})
+parent = pulumi.ComponentResource("test:index:Group", "y")
+aws.s3.Bucket("z-bucket", opts=pulumi.ResourceOptions(parent=parent, depends_on=[b]))
+''')
+    deployment = plan(project, "dev", None)
+    position = {r["urn"].rsplit("::", 1)[1]: i for i, r in enumerate(deployment["deployment"]["resources"])}
+    assert position["demo-dev"] == 0
+    assert position[DEFAULT_AWS] < position["b-bucket"] < position["a-versioning"]
+    assert position["y"] < position["z-bucket"] and position["b-bucket"] < position["z-bucket"]
+
+
+def test_same_code_and_config_give_byte_identical_plans(demo, tmp_path):
+    project, _, first = demo
+    again = tmp_path / "again.json"
+    plan(project, "dev", again)
+    assert again.read_text() == first
+
+
+def test_byte_identical_across_processes_with_different_hash_seeds(tmp_path):
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"prod-{seed}.json"
+        code = f"from pathlib import Path; from mlinfra.plan import plan; plan(Path({str(REPO)!r}), 'prod', Path({str(out)!r}))"
+        subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONHASHSEED": seed},
+                       timeout=120)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert json.loads(outputs[0])["deployment"]["resources"]
+
+
+def test_summary_shows_components_and_counts(demo):
+    assert render_summary(demo[1]) == """\
+demo-dev  pulumi:pulumi:Stack  (3 resources)
+└─ store  mlinfra:test:Store  (2 resources)
+
+Resources by type:
+  1  aws:kms/key:Key
+  1  aws:s3/bucket:Bucket
+  1  aws:s3/bucketVersioning:BucketVersioning
+  2  pulumi:providers:aws
+  5  total (2 components incl. the stack)"""
+
+
+# --- the real stacks ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_real_stacks_plan(env, tmp_path):
+    out = tmp_path / f"{env}.json"
+    deployment = plan(REPO, env, out)
+    listed = deployment["deployment"]["resources"]
+    urns = [r["urn"] for r in listed]
+    assert all(urn.startswith(f"urn:pulumi:{env}::mlinfra::") for urn in urns)
+    assert listed[0]["type"] == "pulumi:pulumi:Stack" and listed[0]["outputs"]["environment"] == env
+    seen: set[str] = set()
+    for resource in listed:
+        required = {resource["parent"], resource["provider"].rsplit("::", 1)[0], *resource["dependencies"]} - {""}
+        assert required <= seen, resource["urn"]
+        seen.add(resource["urn"])
+    buckets = [r for r in listed if r["type"] == "aws:s3/bucket:Bucket"]
+    assert buckets and all(r["protect"] is (env == "prod") for r in buckets)
+    assert all(r["provider"] for r in listed if r["custom"] and not r["type"].startswith("pulumi:providers:"))
+    assert render_summary(deployment).startswith(f"mlinfra-{env}  pulumi:pulumi:Stack")
+    assert out.read_text() == dumps(deployment)
