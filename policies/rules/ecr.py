@@ -1,0 +1,120 @@
+"""ECR repositories hold the images endpoints and training jobs run: tags must be immutable (a tag
+always names the same bits), every push scanned, images encrypted with a customer-managed key,
+and no repository policy open to every principal."""
+
+from __future__ import annotations
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+
+from policies.rules._util import config_schema, describe, frameworks, get, is_unknown, parse_policy, policy_config
+
+REPOSITORY = "aws:ecr/repository:Repository"
+REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
+
+
+def _immutable_tags(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != REPOSITORY:
+        return
+    mutability = get(args.props, "imageTagMutability", default="MUTABLE")
+    if is_unknown(mutability) or mutability == "IMMUTABLE":
+        return
+    report(f"{describe(args)} has imageTagMutability={mutability!r}: a pushed tag could later name different "
+           "image contents; set it to 'IMMUTABLE'")
+
+
+ecr_image_tags_immutable = ResourceValidationPolicy(
+    name="ecr-image-tags-immutable",
+    description="ECR repositories must make image tags immutable, so a deployed tag always names the same image.",
+    validate=_immutable_tags,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set image_tag_mutability='IMMUTABLE' on the aws.ecr.Repository and publish every build "
+                      "under a new tag (for example the commit SHA).",
+    **frameworks({"nist-800-53": "SI-7"}),
+)
+
+
+def _scan_on_push(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != REPOSITORY:
+        return
+    scan = get(args.props, "imageScanningConfiguration", "scanOnPush", default=False)
+    if is_unknown(scan) or scan is True:
+        return
+    report(f"{describe(args)} does not scan images on push: vulnerable images would reach endpoints unnoticed")
+
+
+ecr_scan_on_push = ResourceValidationPolicy(
+    name="ecr-scan-on-push",
+    description="ECR repositories must scan every image for known vulnerabilities when it is pushed.",
+    validate=_scan_on_push,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set image_scanning_configuration={'scan_on_push': True} on the aws.ecr.Repository.",
+    **frameworks({"nist-800-53": "RA-5", "pci-dss": "6.3.1"}),
+)
+
+KMS_SCHEMA = config_schema(
+    requireCustomerManagedKey={
+        "type": "boolean", "default": True,
+        "description": "Require a named customer-managed key (kmsKey); false accepts the AWS-managed aws/ecr key.",
+    },
+)
+
+
+def _kms_encryption(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != REPOSITORY:
+        return
+    config = policy_config(args, KMS_SCHEMA)
+    encryption = get(args.props, "encryptionConfigurations", 0, default={})
+    if is_unknown(encryption):
+        return
+    kind = encryption.get("encryptionType") or "AES256"
+    if is_unknown(kind):
+        return
+    if kind not in ("KMS", "KMS_DSSE"):
+        report(f"{describe(args)} is encrypted with {kind}, not KMS: use a customer-managed KMS key")
+        return
+    key = encryption.get("kmsKey")
+    if config["requireCustomerManagedKey"] and not key:
+        report(f"{describe(args)} uses KMS with the AWS-managed key: name a customer-managed key in kmsKey")
+
+
+ecr_kms_encryption = ResourceValidationPolicy(
+    name="ecr-kms-encryption",
+    description="ECR repositories must encrypt images with KMS, by default with a customer-managed key.",
+    validate=_kms_encryption,
+    config_schema=KMS_SCHEMA,
+    severity=Severity.HIGH,
+    remediation_steps="Set encryption_configurations=[{'encryption_type': 'KMS', 'kms_key': key.arn}] on the "
+                      "aws.ecr.Repository (encryption can only be chosen when the repository is created).",
+    **frameworks({"nist-800-53": "SC-28", "pci-dss": "3.5.1", "hipaa": "164.312(a)(2)(iv)"}),
+)
+
+
+def _no_wildcard_principal(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != REPOSITORY_POLICY:
+        return
+    statements = parse_policy(get(args.props, "policy"))
+    if is_unknown(statements):
+        return
+    if statements is None:
+        report(f"{describe(args)} has a policy that is not valid JSON")
+        return
+    for statement in statements:
+        if statement.allows and statement.has_wildcard_principal:
+            report(f"{describe(args)}: statement {statement.sid or '(no Sid)'!r} allows principal '*' "
+                   f"({', '.join(statement.actions) or 'no actions'}); name the accounts that may pull")
+
+
+ecr_repository_policy_no_wildcard_principal = ResourceValidationPolicy(
+    name="ecr-repository-policy-no-wildcard-principal",
+    description="ECR repository policies must name the principals they allow, never '*'.",
+    validate=_no_wildcard_principal,
+    severity=Severity.HIGH,
+    remediation_steps="List the reader accounts as 'arn:aws:iam::<account>:root' principals (pull actions only) "
+                      "instead of '*'.",
+    **frameworks({"nist-800-53": "AC-3", "pci-dss": "7.2.1"}),
+)
+
+SECURITY = [ecr_image_tags_immutable, ecr_scan_on_push, ecr_kms_encryption,
+            ecr_repository_policy_no_wildcard_principal]
+PRIVACY: list = []
+COMPLIANCE: list = []
