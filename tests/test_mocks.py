@@ -1,0 +1,172 @@
+"""The deterministic, recording mock runtime under the offline plan and the component tests."""
+
+from __future__ import annotations
+
+import json
+from importlib.metadata import version as package_version
+
+import pulumi
+import pulumi_aws as aws
+from google.protobuf import struct_pb2
+from pulumi.runtime.proto import resource_pb2
+
+from mlinfra.mocks import (
+    ACCOUNT_ID,
+    STACK_TYPE,
+    PlatformMocks,
+    install_mocks,
+    offline_target,
+    policy_document,
+    zone_id_prefix,
+)
+
+STACK_URN = "urn:pulumi:test::mlinfra::pulumi:pulumi:Stack::mlinfra-test"
+
+
+def new_resource(typ: str, name: str, inputs: dict, region: str = "us-east-1") -> tuple[str, dict]:
+    return PlatformMocks(region).new_resource(pulumi.runtime.MockResourceArgs(typ, name, inputs))
+
+
+def test_ids_and_outputs_are_derived_from_type_name_and_inputs_only():
+    first = new_resource("aws:s3/bucket:Bucket", "data", {"tags": {"a": "b"}})
+    assert first == new_resource("aws:s3/bucket:Bucket", "data", {"tags": {"a": "b"}})
+    rid, outputs = first
+    assert rid.startswith("data-") and rid != new_resource("aws:s3/bucket:Bucket", "logs", {})[0]
+    assert outputs["arn"] == f"arn:aws:s3:::{rid}"
+    assert outputs["tagsAll"] == {"a": "b"}
+    assert outputs["bucketRegionalDomainName"] == f"{rid}.s3.us-east-1.amazonaws.com"
+
+
+def test_inputs_win_over_computed_outputs_and_region_is_used():
+    rid, outputs = new_resource("aws:iam/role:Role", "runner", {"name": "ml-runner"}, region="eu-west-1")
+    assert outputs["arn"] == f"arn:aws:iam::{ACCOUNT_ID}:role/ml-runner"
+    _, key = new_resource("aws:kms/key:Key", "data", {}, region="eu-west-1")
+    assert key["arn"].startswith(f"arn:aws:kms:eu-west-1:{ACCOUNT_ID}:key/data-")
+
+
+def test_zone_id_prefix():
+    assert zone_id_prefix("us-east-1") == "use1"
+    assert zone_id_prefix("eu-central-1") == "euc1"
+    assert zone_id_prefix("us-gov-west-1") == "usgw1"
+
+
+def test_policy_document_renders_like_the_provider():
+    document = policy_document({
+        "policyId": "bucket-policy",
+        "statements": [
+            {"sid": "DenyInsecure", "effect": "Deny", "actions": ["s3:*"],
+             "resources": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+             "principals": [{"type": "*", "identifiers": ["*"]}],
+             "conditions": [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}]},
+            {"actions": ["sts:AssumeRole"],
+             "principals": [{"type": "Service", "identifiers": ["sagemaker.amazonaws.com"]},
+                            {"type": "Service", "identifiers": ["eks.amazonaws.com"]}]},
+            {"notActions": ["iam:*"], "notResources": ["arn:aws:iam::*:*"]},
+        ],
+    })
+    assert document == {
+        "Version": "2012-10-17",
+        "Id": "bucket-policy",
+        "Statement": [
+            {"Sid": "DenyInsecure", "Effect": "Deny", "Action": "s3:*",
+             "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Principal": "*",
+             "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+            {"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Principal": {"Service": ["sagemaker.amazonaws.com", "eks.amazonaws.com"]}},
+            {"Effect": "Allow", "NotAction": "iam:*", "NotResource": "arn:aws:iam::*:*"},
+        ],
+    }
+
+
+def test_provider_calls_answer_offline(monitor, run):
+    seen = {}
+
+    def program():
+        doc = aws.iam.get_policy_document(statements=[aws.iam.GetPolicyDocumentStatementArgs(
+            actions=["s3:GetObject"], resources=["arn:aws:s3:::b/*"])])
+        seen["json"] = doc.json
+        seen["zones"] = aws.get_availability_zones().zone_ids
+        seen["account"] = aws.get_caller_identity().account_id
+
+    run(program)
+    assert json.loads(seen["json"]) == {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}
+    assert seen["zones"] == ["use1-az1", "use1-az2", "use1-az3"]
+    assert seen["account"] == ACCOUNT_ID
+
+
+def test_components_have_no_id_and_outputs_only_from_register_outputs(monitor, run):
+    def program():
+        registered = pulumi.ComponentResource("test:index:Registered", "with-outputs")
+        aws.s3.Bucket("inside", opts=pulumi.ResourceOptions(parent=registered))
+        registered.register_outputs({"answer": 42})
+        pulumi.ComponentResource("test:index:Silent", "without-outputs", props={"input": "x"})
+
+    run(program)
+    registered = monitor.named("test:index:Registered", "with-outputs")
+    silent = monitor.named("test:index:Silent", "without-outputs")
+    assert (registered.id, registered.custom, registered.outputs) == ("", False, {"answer": 42.0})
+    assert (silent.id, silent.outputs) == ("", {})
+    bucket = monitor.named("aws:s3/bucket:Bucket", "inside")
+    assert bucket.parent == registered.urn and bucket.custom and bucket.id.startswith("inside-")
+
+
+def test_registrations_record_options_and_sorted_dependencies(monitor, run):
+    def program():
+        buckets = [aws.s3.Bucket(name) for name in ("zeta", "alpha", "mid")]
+        aws.s3.BucketVersioning(
+            "versioning", bucket=buckets[0].id, versioning_configuration={"status": "Enabled"},
+            opts=pulumi.ResourceOptions(depends_on=list(reversed(buckets)), protect=True,
+                                        ignore_changes=["bucket"], delete_before_replace=True))
+
+    run(program)
+    versioning = monitor.named("aws:s3/bucketVersioning:BucketVersioning", "versioning")
+    urns = sorted(monitor.named("aws:s3/bucket:Bucket", n).urn for n in ("zeta", "alpha", "mid"))
+    assert versioning.dependencies == urns
+    assert versioning.property_dependencies["bucket"] == [monitor.named("aws:s3/bucket:Bucket", "zeta").urn]
+    assert (versioning.protect, versioning.ignore_changes, versioning.delete_before_replace) == (
+        True, ["bucket"], True)
+    assert versioning.parent == STACK_URN
+    assert versioning.version == package_version("pulumi_aws")
+
+
+def test_reads_are_recorded_as_external(monitor, run):
+    def program():
+        aws.s3.Bucket.get("existing", "legacy-bucket")
+
+    run(program)
+    existing = monitor.named("aws:s3/bucket:Bucket", "existing")
+    assert (existing.external, existing.custom, existing.id) == (True, True, "legacy-bucket")
+    assert existing.outputs["arn"].startswith("arn:aws:s3:::")
+
+
+def test_stack_outputs_accumulate_in_either_order(monitor, run):
+    run(lambda: None)
+
+    def register(outputs: dict) -> None:
+        struct = struct_pb2.Struct()
+        struct.update(outputs)
+        monitor.RegisterResourceOutputs(resource_pb2.RegisterResourceOutputsRequest(urn=STACK_URN, outputs=struct))
+
+    register({"vpcId": "vpc-1"})
+    register({})
+    assert monitor.registrations[STACK_URN].type == STACK_TYPE
+    assert monitor.registrations[STACK_URN].outputs == {"vpcId": "vpc-1"}
+
+
+def test_install_mocks_gives_a_fresh_root_stack_and_marks_the_process_offline(run):
+    first = install_mocks(project="mlinfra", stack="one", region="eu-west-1")
+    run(lambda: aws.s3.Bucket("b"))
+    second = install_mocks(project="mlinfra", stack="two")
+    run(lambda: aws.s3.Bucket("b"))
+    assert [r.urn for r in first.registrations.values() if r.type == STACK_TYPE] == [
+        "urn:pulumi:one::mlinfra::pulumi:pulumi:Stack::mlinfra-one"]
+    assert second.named("aws:s3/bucket:Bucket", "b").parent == "urn:pulumi:two::mlinfra::pulumi:pulumi:Stack::mlinfra-two"
+    assert offline_target().region == "us-east-1"
+
+
+def test_recording_keeps_every_registration_made_from_executor_threads(monitor, run):
+    count = 400
+    run(lambda: [aws.s3.Bucket(f"b{i}") for i in range(count)])
+    assert len(monitor.by_type("aws:s3/bucket:Bucket")) == count
+    assert len({r.id for r in monitor.by_type("aws:s3/bucket:Bucket")}) == count
