@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable, Optional, Protocol
 
-from pulumi_policy import PolicyConfigSchema, PolicyResource
+from pulumi_policy import PolicyComplianceFramework, PolicyConfigSchema, PolicyResource
 from pulumi_policy.proxy import (
     UNKNOWN_ARCHIVE_VALUE,
     UNKNOWN_ARRAY_VALUE,
@@ -484,3 +484,54 @@ def referrers(resources: Iterable[PolicyResource], types: Sequence[str], key: st
 def describe(subject: Any) -> str:
     """A short label for messages: ``<type> '<name>'``."""
     return f"{subject.resource_type} {subject.name!r}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Compliance frameworks
+
+#: Tag -> (framework name, version) for the frameworks rules cite.
+FRAMEWORKS: dict[str, tuple[str, str]] = {
+    "cis-aws": ("CIS Amazon Web Services Foundations Benchmark", "3.0.0"),
+    "nist-800-53": ("NIST SP 800-53", "Rev. 5"),
+    "pci-dss": ("PCI DSS", "4.0"),
+    "hipaa": ("HIPAA Security Rule", "45 CFR Part 164 Subpart C"),
+    "gdpr": ("GDPR", "Regulation (EU) 2016/679"),
+}
+
+
+def frameworks(references: Mapping[str, str]) -> dict[str, Any]:
+    """``framework`` and ``tags`` keyword arguments for a policy, from ``{tag: control reference}``.
+
+    The first entry is the policy's main framework (with its reference); ``tags`` lists every
+    framework the rule serves. ``frameworks({"cis-aws": "2.1.4", "nist-800-53": "AC-3"})``.
+    """
+    if not references:
+        raise ValueError("a rule must cite at least one framework")
+    unknown = [tag for tag in references if tag not in FRAMEWORKS]
+    if unknown:
+        raise ValueError(f"unknown framework tag(s) {unknown}; known: {', '.join(FRAMEWORKS)}")
+    main = next(iter(references))
+    name, version = FRAMEWORKS[main]
+    return {"framework": PolicyComplianceFramework(name=name, version=version, reference=references[main]),
+            "tags": list(references)}
+
+
+# --------------------------------------------------------------------------------------------------
+# Resource rules
+
+
+def applies_to(types: Iterable[str], validate: Any) -> Any:
+    """Wrap a resource ``validate(args, report_violation)`` so it runs only for resources of ``types``.
+
+    The SDK calls every resource rule for every resource; this is the type filter.
+    """
+    wanted = frozenset(types)
+
+    def validate_if_applicable(args: Any, report_violation: Any) -> Any:
+        if args.resource_type in wanted:
+            return validate(args, report_violation)
+        return None
+
+    validate_if_applicable.__doc__ = validate.__doc__
+    validate_if_applicable.__name__ = getattr(validate, "__name__", "validate")
+    return validate_if_applicable

@@ -1,0 +1,93 @@
+"""KMS keys: automatic rotation, and key policies that do not open the key to any principal."""
+
+from __future__ import annotations
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+
+from policies.rules._util import (
+    applies_to,
+    as_bool,
+    as_int,
+    config_schema,
+    frameworks,
+    get,
+    is_unknown,
+    parse_policy,
+    policy_config,
+)
+
+KEY_TYPES = ("aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey")
+KEY_POLICY_TYPES = ("aws:kms/keyPolicy:KeyPolicy",)
+
+# Only symmetric encryption keys support automatic rotation (asymmetric, HMAC and imported keys do not).
+ROTATABLE_SPEC = "SYMMETRIC_DEFAULT"
+ROTATABLE_USAGE = "ENCRYPT_DECRYPT"
+
+ROTATION_SCHEMA = config_schema(
+    maxRotationPeriodDays={
+        "type": "integer", "minimum": 90, "maximum": 2560, "default": 365,
+        "description": "Longest allowed rotationPeriodInDays (AWS allows 90-2560; rotation defaults to 365).",
+    },
+)
+
+
+def _validate_rotation(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    props = args.props
+    spec = get(props, "keySpec") or get(props, "customerMasterKeySpec") or ROTATABLE_SPEC
+    usage = get(props, "keyUsage") or ROTATABLE_USAGE
+    if spec != ROTATABLE_SPEC or usage != ROTATABLE_USAGE or args.resource_type != "aws:kms/key:Key":
+        # Replica keys rotate with their primary; unknown spec or usage cannot be judged.
+        return
+    enabled = as_bool(get(props, "enableKeyRotation"))
+    if is_unknown(enabled):
+        return
+    if enabled is not True:
+        report_violation("Automatic key rotation is off (enableKeyRotation is not true).")
+        return
+    period = as_int(get(props, "rotationPeriodInDays"))
+    limit = policy_config(args, ROTATION_SCHEMA)["maxRotationPeriodDays"]
+    if isinstance(period, int) and period > limit:
+        report_violation(f"rotationPeriodInDays is {period}; at most {limit} days are allowed.")
+
+
+kms_key_rotation = ResourceValidationPolicy(
+    name="kms-key-rotation",
+    description="Symmetric KMS keys rotate their key material automatically, at least every maxRotationPeriodDays.",
+    validate=applies_to(KEY_TYPES, _validate_rotation),
+    config_schema=ROTATION_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set enable_key_rotation=True on the aws.kms.Key (and rotation_period_in_days no longer than "
+                      "the configured maximum, 365 by default).",
+    **frameworks({"cis-aws": "3.6", "nist-800-53": "SC-12", "pci-dss": "3.7.4", "hipaa": "164.312(a)(2)(iv)"}),
+)
+
+
+def _validate_no_public_principal(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    statements = parse_policy(get(args.props, "policy"))
+    if is_unknown(statements):
+        return
+    if statements is None:
+        report_violation("The key policy is not a valid JSON policy document.")
+        return
+    for index, statement in enumerate(statements):
+        if statement.allows and statement.has_wildcard_principal and not statement.has_condition:
+            label = statement.sid or f"#{index}"
+            report_violation(f"Key policy statement {label} allows any principal ('*') without a condition.")
+
+
+kms_key_policy_no_public_principal = ResourceValidationPolicy(
+    name="kms-key-policy-no-public-principal",
+    description="KMS key policies do not allow a wildcard principal ('*') unless a condition restricts it.",
+    validate=applies_to(KEY_TYPES + KEY_POLICY_TYPES, _validate_no_public_principal),
+    severity=Severity.CRITICAL,
+    remediation_steps="Name the principals (e.g. the account root 'arn:aws:iam::<account>:root' and specific "
+                      "roles or services), or add a Condition such as aws:PrincipalAccount / kms:CallerAccount / "
+                      "kms:ViaService to any statement that must use Principal '*'.",
+    **frameworks({"nist-800-53": "AC-3, AC-6", "pci-dss": "3.6.1, 7.2.1", "hipaa": "164.312(a)(1)",
+                  "gdpr": "Art. 32(1)(b)"}),
+)
+
+
+SECURITY = [kms_key_rotation, kms_key_policy_no_public_principal]
+PRIVACY: list = []
+COMPLIANCE: list = []

@@ -1,0 +1,373 @@
+"""S3 buckets: customer-managed-key encryption, public access block, TLS only, no public grants,
+versioning and server access logging.
+
+In pulumi-aws 7 a bucket's settings are separate resources (``BucketServerSideEncryptionConfiguration``,
+``BucketPublicAccessBlock``, ``BucketPolicy``, ``BucketVersioning``, ``BucketLogging``...), so "this
+bucket has X" is a stack rule: each setting is joined to its bucket through its ``bucket`` input
+(equal to the bucket's id or name, or depending on the bucket's URN in a preview). Settings a bucket
+declares inline (the legacy ``serverSideEncryptionConfiguration``, ``versioning``, ``logging``,
+``policy``, ``acl`` inputs) count too. A bucket that receives other buckets' server access logs must
+use SSE-S3 (S3 cannot deliver access logs to an SSE-KMS bucket) and needs no access logging itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from pulumi_policy import (
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from policies.rules._util import (
+    UNKNOWN,
+    action_matches,
+    applies_to,
+    as_bool,
+    as_list,
+    frameworks,
+    get,
+    identifiers,
+    is_unknown,
+    of_type,
+    parse_policy,
+    referrers,
+)
+
+BUCKET_TYPES = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+ENCRYPTION_TYPES = ("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2")
+PUBLIC_ACCESS_BLOCK_TYPES = ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",)
+ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPES = ("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",)
+POLICY_TYPES = ("aws:s3/bucketPolicy:BucketPolicy",)
+ACL_TYPES = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
+VERSIONING_TYPES = ("aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2")
+LOGGING_TYPES = ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
+
+#: What a bucket's settings use to name it: its name (``bucket`` output, equal to ``id``) or ARN.
+BUCKET_KEYS = ("id", "bucket", "arn")
+PUBLIC_ACCESS_SETTINGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+PUBLIC_CANNED_ACLS = ("public-read", "public-read-write", "authenticated-read")
+PUBLIC_GROUP_URIS = ("http://acs.amazonaws.com/groups/global/AllUsers",
+                     "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
+AWS_MANAGED_S3_KEY = "alias/aws/s3"
+
+
+@dataclass
+class BucketView:
+    """A bucket and the settings that apply to it, from separate resources and inline inputs."""
+
+    bucket: PolicyResource
+    encryption_rules: list[dict[str, Any]] = field(default_factory=list)
+    #: True when some encryption configuration's rules are not known yet (preview).
+    encryption_unknown: bool = False
+    public_access_blocks: list[PolicyResource] = field(default_factory=list)
+    policy_documents: list[Any] = field(default_factory=list)
+    versioning_statuses: list[Any] = field(default_factory=list)
+    logs_to: list[Any] = field(default_factory=list)
+    #: Resources that deliver server access logs into this bucket.
+    log_sources: list[PolicyResource] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.bucket.name
+
+
+def _inline_logging_target(resource: PolicyResource) -> Any:
+    return get(resource.props, "logging", "targetBucket")
+
+
+def _is_log_target(bucket: PolicyResource, resources: list[PolicyResource]) -> list[PolicyResource]:
+    names = identifiers(bucket, BUCKET_KEYS)
+    sources = referrers(resources, LOGGING_TYPES, "targetBucket", bucket, BUCKET_KEYS)
+    for other in of_type(resources, *BUCKET_TYPES):
+        if other is bucket:
+            continue
+        dependencies = (other.property_dependencies or {}).get("logging") or []
+        if _inline_logging_target(other) in names or any(d.urn == bucket.urn for d in dependencies):
+            sources.append(other)
+    return sources
+
+
+def bucket_views(resources: list[PolicyResource]) -> list[BucketView]:
+    """One ``BucketView`` per bucket in the stack, in stack order."""
+    views = []
+    for bucket in of_type(resources, *BUCKET_TYPES):
+        view = BucketView(bucket)
+        props = bucket.props
+        inline_rule = get(props, "serverSideEncryptionConfiguration", "rule")
+        if isinstance(inline_rule, dict):
+            view.encryption_rules.append(inline_rule)
+        for resource in referrers(resources, ENCRYPTION_TYPES, "bucket", bucket, BUCKET_KEYS):
+            rules = as_list(get(resource.props, "rules"))
+            if is_unknown(rules):
+                view.encryption_unknown = True
+            else:
+                view.encryption_rules.extend(rule for rule in rules if isinstance(rule, dict))
+        view.public_access_blocks = referrers(resources, PUBLIC_ACCESS_BLOCK_TYPES, "bucket", bucket, BUCKET_KEYS)
+        if get(props, "policy") is not None:
+            view.policy_documents.append(get(props, "policy"))
+        view.policy_documents += [get(r.props, "policy") for r in
+                                  referrers(resources, POLICY_TYPES, "bucket", bucket, BUCKET_KEYS)]
+        inline_versioning = as_bool(get(props, "versioning", "enabled"))
+        if inline_versioning is not None:
+            view.versioning_statuses.append("Enabled" if inline_versioning is True else inline_versioning)
+        view.versioning_statuses += [get(r.props, "versioningConfiguration", "status") for r in
+                                     referrers(resources, VERSIONING_TYPES, "bucket", bucket, BUCKET_KEYS)]
+        if _inline_logging_target(bucket) is not None:
+            view.logs_to.append(_inline_logging_target(bucket))
+        view.logs_to += [get(r.props, "targetBucket") for r in
+                         referrers(resources, LOGGING_TYPES, "bucket", bucket, BUCKET_KEYS)]
+        view.log_sources = _is_log_target(bucket, resources)
+        views.append(view)
+    return views
+
+
+def _sse(rule: dict[str, Any]) -> tuple[Any, Any]:
+    default = rule.get("applyServerSideEncryptionByDefault")
+    if is_unknown(default):
+        return default, default
+    default = default if isinstance(default, dict) else {}
+    return default.get("sseAlgorithm"), default.get("kmsMasterKeyId")
+
+
+def _is_customer_managed(key_id: Any) -> bool:
+    if is_unknown(key_id):
+        return True
+    return isinstance(key_id, str) and bool(key_id) and not key_id.endswith(AWS_MANAGED_S3_KEY)
+
+
+# --------------------------------------------------------------------------------------------------
+# Encryption with a customer-managed KMS key
+
+
+def _validate_encryption(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    for view in bucket_views(list(args.resources)):
+        settings = [_sse(rule) for rule in view.encryption_rules]
+        if view.encryption_unknown or any(is_unknown(algorithm) for algorithm, _ in settings):
+            continue
+        uses_kms = [key for algorithm, key in settings if isinstance(algorithm, str) and algorithm.startswith("aws:kms")]
+        if view.log_sources:
+            if uses_kms:
+                report_violation(
+                    f"Bucket {view.name!r} receives server access logs but uses SSE-KMS; S3 cannot deliver "
+                    "access logs to an SSE-KMS bucket: use SSE-S3 (AES256) for log buckets.", view.bucket.urn)
+            continue
+        if not settings:
+            report_violation(f"Bucket {view.name!r} has no server-side encryption configuration.", view.bucket.urn)
+        elif not uses_kms:
+            report_violation(f"Bucket {view.name!r} is encrypted with SSE-S3 (AES256), not a customer-managed "
+                             "KMS key.", view.bucket.urn)
+        elif not all(_is_customer_managed(key) for key in uses_kms):
+            report_violation(f"Bucket {view.name!r} uses SSE-KMS with the AWS-managed key (aws/s3), not a "
+                             "customer-managed key.", view.bucket.urn)
+
+
+s3_bucket_encryption_cmk = StackValidationPolicy(
+    name="s3-bucket-encryption-cmk",
+    description="S3 buckets are encrypted by default with a customer-managed KMS key (SSE-KMS); buckets that "
+                "receive server access logs use SSE-S3 instead.",
+    validate=_validate_encryption,
+    severity=Severity.HIGH,
+    remediation_steps="Add an aws.s3.BucketServerSideEncryptionConfiguration for the bucket with "
+                      "sse_algorithm 'aws:kms' and kms_master_key_id set to your own aws.kms.Key (bucket_key_enabled "
+                      "to cut KMS costs). For an access-log target bucket use sse_algorithm 'AES256'.",
+    **frameworks({"nist-800-53": "SC-28, SC-12", "pci-dss": "3.5.1", "hipaa": "164.312(a)(2)(iv)",
+                  "gdpr": "Art. 32(1)(a)"}),
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# Public access block
+
+
+def _blocks_everything(resource: PolicyResource) -> bool:
+    values = [as_bool(get(resource.props, key)) for key in PUBLIC_ACCESS_SETTINGS]
+    return all(value is True or is_unknown(value) for value in values)
+
+
+def _validate_public_access_block(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    resources = list(args.resources)
+    if any(_blocks_everything(r) for r in of_type(resources, *ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPES)):
+        return
+    for view in bucket_views(resources):
+        if not view.public_access_blocks:
+            report_violation(f"Bucket {view.name!r} has no public access block.", view.bucket.urn)
+            continue
+        for block in view.public_access_blocks:
+            missing = [key for key in PUBLIC_ACCESS_SETTINGS
+                       if not (as_bool(get(block.props, key)) is True or is_unknown(get(block.props, key)))]
+            if missing:
+                report_violation(f"Bucket {view.name!r}: public access block {block.name!r} does not set "
+                                 f"{', '.join(missing)} to true.", block.urn)
+
+
+s3_bucket_public_access_block = StackValidationPolicy(
+    name="s3-bucket-public-access-block",
+    description="Every S3 bucket has a public access block with all four settings on (or the account has one).",
+    validate=_validate_public_access_block,
+    severity=Severity.HIGH,
+    remediation_steps="Add an aws.s3.BucketPublicAccessBlock for the bucket with block_public_acls, "
+                      "block_public_policy, ignore_public_acls and restrict_public_buckets all true.",
+    **frameworks({"cis-aws": "2.1.4", "nist-800-53": "AC-3, AC-22", "hipaa": "164.312(a)(1)",
+                  "gdpr": "Art. 32(1)(b)"}),
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# TLS only
+
+
+def _condition_values(condition: dict[str, Any], operators: tuple[str, ...], key: str) -> list[Any]:
+    values: list[Any] = []
+    for operator, clauses in condition.items():
+        if operator.lower() not in operators or not isinstance(clauses, dict):
+            continue
+        for clause_key, value in clauses.items():
+            if clause_key.lower() == key.lower():
+                values += as_list(value)
+    return values
+
+
+def denies_insecure_transport(statements: list[Any]) -> bool:
+    """True if a statement denies every principal all S3 actions when ``aws:SecureTransport`` is false."""
+    for statement in statements:
+        if not (statement.denies and statement.has_wildcard_principal):
+            continue
+        if not any(action_matches(action, "s3:GetObject") and action_matches(action, "s3:PutObject")
+                   for action in statement.actions):
+            continue
+        values = _condition_values(statement.condition, ("bool", "boolifexists"), "aws:SecureTransport")
+        if any(as_bool(value) is False for value in values):
+            return True
+    return False
+
+
+def _validate_tls_only(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    for view in bucket_views(list(args.resources)):
+        parsed = [parse_policy(document) for document in view.policy_documents]
+        if any(is_unknown(statements) for statements in parsed):
+            continue
+        statements = [statement for group in parsed if group for statement in group]
+        if not denies_insecure_transport(statements):
+            report_violation(f"Bucket {view.name!r} has no bucket policy denying requests without TLS "
+                             "(aws:SecureTransport false).", view.bucket.urn)
+
+
+s3_bucket_tls_only = StackValidationPolicy(
+    name="s3-bucket-tls-only",
+    description="Every S3 bucket's policy denies requests that do not use TLS.",
+    validate=_validate_tls_only,
+    severity=Severity.HIGH,
+    remediation_steps="Add to the bucket policy a statement: Effect Deny, Principal '*', Action 's3:*', "
+                      "Resource the bucket and its objects, Condition {\"Bool\": {\"aws:SecureTransport\": \"false\"}}.",
+    **frameworks({"cis-aws": "2.1.1", "nist-800-53": "SC-8", "pci-dss": "4.2.1", "hipaa": "164.312(e)(1)",
+                  "gdpr": "Art. 32(1)(a)"}),
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# No public grants (bucket policy or ACL)
+
+
+def public_policy_statements(document: Any) -> list[str]:
+    """Sids (or ``#index``) of statements that allow any principal without a condition."""
+    statements = parse_policy(document)
+    if is_unknown(statements) or not statements:
+        return []
+    return [statement.sid or f"#{index}" for index, statement in enumerate(statements)
+            if statement.allows and statement.has_wildcard_principal and not statement.has_condition]
+
+
+def public_acl_grants(props: Any) -> list[str]:
+    """Descriptions of the ACL settings in ``props`` (Bucket or BucketAcl) that grant everyone access."""
+    found = []
+    acl = get(props, "acl")
+    if isinstance(acl, str) and acl in PUBLIC_CANNED_ACLS:
+        found.append(f"canned ACL {acl!r}")
+    grants = as_list(get(props, "grants"))
+    acp_grants = as_list(get(props, "accessControlPolicy", "grants"))
+    for grant in (grants if isinstance(grants, list) else []) + (acp_grants if isinstance(acp_grants, list) else []):
+        if not isinstance(grant, dict):
+            continue
+        grantee = grant.get("grantee") if isinstance(grant.get("grantee"), dict) else grant
+        uri = grantee.get("uri")
+        if uri in PUBLIC_GROUP_URIS:
+            found.append(f"grant to {uri.rsplit('/', 1)[-1]}")
+    return found
+
+
+def _validate_no_public_grants(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    sids = public_policy_statements(get(args.props, "policy"))
+    if sids:
+        report_violation(f"Bucket policy statement(s) {', '.join(sids)} allow any principal ('*') without a "
+                         "condition: the data is public.")
+    grants = public_acl_grants(args.props)
+    if grants:
+        report_violation(f"ACL makes the bucket public: {', '.join(grants)}.")
+
+
+s3_bucket_no_public_grants = ResourceValidationPolicy(
+    name="s3-bucket-no-public-grants",
+    description="No S3 bucket policy or ACL grants access to everyone ('*', AllUsers or AuthenticatedUsers).",
+    validate=applies_to(BUCKET_TYPES + POLICY_TYPES + ACL_TYPES, _validate_no_public_grants),
+    severity=Severity.CRITICAL,
+    remediation_steps="Name the principals in the bucket policy (or restrict a '*' statement with a condition such "
+                      "as aws:PrincipalOrgID or aws:SourceVpce); use the 'private' ACL, or disable ACLs with "
+                      "aws.s3.BucketOwnershipControls object_ownership 'BucketOwnerEnforced'.",
+    **frameworks({"gdpr": "Art. 5(1)(f), Art. 32", "nist-800-53": "AC-3, AC-22", "pci-dss": "7.2.1",
+                  "hipaa": "164.312(a)(1)"}),
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# Versioning and access logging
+
+
+def _validate_versioning(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    for view in bucket_views(list(args.resources)):
+        if any(is_unknown(status) for status in view.versioning_statuses):
+            continue
+        if "Enabled" not in view.versioning_statuses:
+            report_violation(f"Bucket {view.name!r} does not have versioning enabled.", view.bucket.urn)
+
+
+s3_bucket_versioning = StackValidationPolicy(
+    name="s3-bucket-versioning",
+    description="Every S3 bucket has versioning enabled, so overwritten or deleted objects can be recovered.",
+    validate=_validate_versioning,
+    severity=Severity.MEDIUM,
+    remediation_steps="Add an aws.s3.BucketVersioning for the bucket with versioning_configuration status "
+                      "'Enabled' (and a lifecycle rule expiring noncurrent versions).",
+    **frameworks({"nist-800-53": "CP-9, SI-12", "hipaa": "164.312(c)(1)"}),
+)
+
+
+def _validate_access_logging(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    for view in bucket_views(list(args.resources)):
+        if view.log_sources:
+            continue
+        if not view.logs_to:
+            report_violation(f"Bucket {view.name!r} has no server access logging.", view.bucket.urn)
+
+
+s3_bucket_access_logging = StackValidationPolicy(
+    name="s3-bucket-access-logging",
+    description="Every S3 bucket, except one that receives access logs, has server access logging to a log bucket.",
+    validate=_validate_access_logging,
+    severity=Severity.MEDIUM,
+    remediation_steps="Add an aws.s3.BucketLogging for the bucket whose target_bucket is an SSE-S3 encrypted "
+                      "access-log bucket (e.g. components.storage.AccessLogBucket).",
+    **frameworks({"nist-800-53": "AU-2, AU-12", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
+)
+
+
+SECURITY = [s3_bucket_encryption_cmk, s3_bucket_public_access_block, s3_bucket_tls_only]
+PRIVACY = [s3_bucket_no_public_grants]
+COMPLIANCE = [s3_bucket_versioning, s3_bucket_access_logging]
