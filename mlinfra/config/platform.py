@@ -27,6 +27,7 @@ from mlinfra.config.base import Section
 from mlinfra.config.feature_store import FeatureStoreConfig
 from mlinfra.config.registry import ModelRegistryConfig
 from mlinfra.config.inference import InferenceConfig
+from mlinfra.config.training import TrainingConfig
 
 #: CloudWatch Logs accepts only these retention periods (days).
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
@@ -135,6 +136,8 @@ class PlatformConfig(Section):
     inference: Optional[InferenceConfig] = None
     #: SageMaker feature groups from stacks/feature_groups/ (see docs/components/feature-store.md).
     feature_store: Optional[FeatureStoreConfig] = None
+    #: The GPU training cluster (``TrainingCluster``; see docs/components/training-cluster.md).
+    training: Optional[TrainingConfig] = None
 
     @field_validator("region")
     @classmethod
