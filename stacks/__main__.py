@@ -11,6 +11,7 @@ import pulumi_aws as aws
 from components.common import Classification
 from components.encryption import EncryptionKeys, EncryptionKeysArgs, KeySpec
 from components.network import Network, NetworkArgs
+from components.registry import ModelRegistry, ModelRegistryArgs, RegisteredModel
 from components.storage import AccessLogBucket, AccessLogBucketArgs, SecureBucket, SecureBucketArgs
 from mlinfra.config import load_platform_config
 
@@ -32,6 +33,11 @@ key_specs = [
     KeySpec("artifacts", cfg.storage.artifacts_classification, description="Model artifacts and images"),
     KeySpec("logs", Classification.INTERNAL, description="CloudWatch log groups (the logs service may use it)"),
 ]
+if cfg.model_registry:
+    # EventBridge must encrypt approval events with this key when it delivers them.
+    key_specs.append(KeySpec("registry", cfg.model_registry.classification,
+                             service_principals=["events.amazonaws.com"],
+                             description="Model registry: serving images, registered artifacts, approval events"))
 keys = EncryptionKeys(
     f"{env}-keys",
     EncryptionKeysArgs(keys=key_specs, deletion_window_days=cfg.key_deletion_window_days,
@@ -81,6 +87,30 @@ artifact_bucket = SecureBucket(
     ),
     opts=aws_opts,
 )
+
+# --- model registry: model package groups, serving-image repositories, approval events ---
+registry = None
+if cfg.model_registry:
+    registry = ModelRegistry(
+        f"{env}-registry",
+        ModelRegistryArgs(
+            models=[RegisteredModel(m.name, m.description, m.serving_images) for m in cfg.model_registry.models],
+            kms_key=keys.key("registry"),
+            access_log_bucket=access_logs.bucket,
+            name_prefix=cfg.model_registry.name_prefix or env,
+            readers=cfg.model_registry.readers,
+            classification=cfg.model_registry.classification,
+            untagged_image_days=cfg.model_registry.untagged_image_days,
+            tagged_images_kept=cfg.model_registry.tagged_images_kept,
+            notifications=cfg.model_registry.notifications,
+            noncurrent_version_expiration_days=cfg.storage.noncurrent_version_days,
+            protect=cfg.protect_stateful,
+        ),
+        opts=aws_opts,
+    )
+    pulumi.export("modelPackageGroups", registry.group_names)
+    pulumi.export("servingImageRepositories", registry.repository_urls)
+    pulumi.export("modelApprovalEvents", registry.notification_arn)
 
 # --- stack outputs ---
 pulumi.export("environment", env)
