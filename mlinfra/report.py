@@ -1,0 +1,187 @@
+"""Render a policy review: for a terminal, as JSON, as SARIF 2.1.0 for code scanning, or as a PR comment."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Callable
+
+from mlinfra.review import PackInfo, PolicyInfo, ReviewResult, Violation
+
+FORMATS = ("text", "json", "sarif", "markdown")
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+MARKDOWN_MARKER = "<!-- mlinfra-policy-review -->"
+"""First line of the markdown report, so a CI job can find and update its own PR comment."""
+
+_SARIF_LEVEL = {"mandatory": "error", "advisory": "warning", "remediate": "error", "disabled": "none"}
+# GitHub code scanning ranks security alerts by this 0-10 score.
+_SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+
+
+def render(result: ReviewResult, fmt: str) -> str:
+    """The report of ``result`` in ``fmt``: one of ``text``, ``json``, ``sarif``, ``markdown``."""
+    renderers: dict[str, Callable[[ReviewResult], str]] = {
+        "text": render_text, "json": render_json, "sarif": render_sarif, "markdown": render_markdown,
+    }
+    if fmt not in renderers:
+        raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    return renderers[fmt](result)
+
+
+def _policy(result: ReviewResult, pack: str, name: str) -> PolicyInfo | None:
+    for info in result.packs:
+        if info.name == pack:
+            return next((p for p in info.policies if p.name == name), None)
+    return None
+
+
+def _detail(v: Violation) -> str:
+    """The rule's own message: the engine prefixes the policy description, which reports show apart."""
+    if v.description and v.message.startswith(v.description):
+        return v.message[len(v.description):].strip() or v.description
+    return v.message
+
+
+def _summary_line(result: ReviewResult) -> str:
+    env = f", env {result.env}" if result.env else ""
+    return (f"{result.mandatory} mandatory, {result.advisory} advisory "
+            f"violation{'s' if len(result.violations) != 1 else ''} in {result.resources} resources{env}")
+
+
+# --------------------------------------------------------------------------------------------- text
+
+def render_text(result: ReviewResult) -> str:
+    packs = ", ".join(f"{p.name}@{p.version}" for p in result.packs) or "no packs"
+    lines = [f"Policy review with {packs}", ""]
+    for v in result.violations:
+        lines.append(f"{v.enforcement_level.upper():<9} [{v.severity}] {v.pack}/{v.policy}")
+        lines.append(f"    {v.resource_type} {v.resource_name}")
+        lines.append(f"    {v.urn}")
+        lines.extend(f"    {line}" for line in v.message.splitlines())
+        lines.append("")
+    lines.append(_summary_line(result))
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------------------------- json
+
+def as_dict(result: ReviewResult) -> dict[str, Any]:
+    """The JSON report: packs, violations and summary, with exactly the documented keys."""
+    return {
+        "packs": [{"name": p.name, "version": p.version} for p in result.packs],
+        "violations": [
+            {"pack": v.pack, "policy": v.policy, "enforcementLevel": v.enforcement_level, "severity": v.severity,
+             "urn": v.urn, "resourceType": v.resource_type, "resourceName": v.resource_name, "message": v.message}
+            for v in result.violations
+        ],
+        "summary": {"resources": result.resources, "mandatory": result.mandatory, "advisory": result.advisory},
+    }
+
+
+def render_json(result: ReviewResult) -> str:
+    return json.dumps(as_dict(result), indent=2) + "\n"
+
+
+# -------------------------------------------------------------------------------------------- sarif
+
+def _sarif_rule(pack: PackInfo, policy: PolicyInfo, level: str) -> dict[str, Any]:
+    help_text = policy.remediation_steps or policy.description
+    properties: dict[str, Any] = {"tags": sorted({*policy.tags, "policy", pack.name}),
+                                  "severity": policy.severity, "policyType": policy.policy_type}
+    if policy.severity in _SECURITY_SEVERITY:
+        properties["security-severity"] = _SECURITY_SEVERITY[policy.severity]
+    if policy.framework:
+        properties["framework"] = dict(policy.framework)
+    rule: dict[str, Any] = {
+        "id": policy.name,
+        "name": policy.display_name or policy.name,
+        "shortDescription": {"text": policy.description},
+        "fullDescription": {"text": policy.description},
+        "help": {"text": help_text, "markdown": help_text},
+        "defaultConfiguration": {"level": _SARIF_LEVEL[level], "enabled": level != "disabled"},
+        "properties": properties,
+    }
+    if policy.url:
+        rule["helpUri"] = policy.url
+    return rule
+
+
+def _sarif_result(v: Violation, rule_index: dict[str, int], source: str | None) -> dict[str, Any]:
+    location: dict[str, Any] = {
+        "logicalLocations": [{"fullyQualifiedName": v.urn, "name": v.resource_name, "kind": "resource"}],
+        "message": {"text": f"{v.resource_type} {v.resource_name}"},
+    }
+    if source:
+        # Code scanning needs a file; the reviewed deployment (or the stack's config) is the closest one.
+        location["physicalLocation"] = {"artifactLocation": {"uri": source, "uriBaseId": "%SRCROOT%"},
+                                        "region": {"startLine": 1}}
+    result: dict[str, Any] = {
+        "ruleId": v.policy,
+        "level": _SARIF_LEVEL[v.enforcement_level],
+        "message": {"text": f"{_detail(v)} ({v.resource_type} {v.resource_name})"},
+        "locations": [location],
+        "partialFingerprints": {
+            "mlinfraPolicyViolation/v1": hashlib.sha256(f"{v.pack}\0{v.policy}\0{v.urn}".encode()).hexdigest(),
+        },
+        "properties": {"enforcementLevel": v.enforcement_level, "severity": v.severity, "urn": v.urn},
+    }
+    if v.policy in rule_index:
+        result["ruleIndex"] = rule_index[v.policy]
+    return result
+
+
+def as_sarif(result: ReviewResult) -> dict[str, Any]:
+    """SARIF 2.1.0: one run per pack, its policies as ``tool.driver.rules``, violations as results."""
+    runs = []
+    for pack in result.packs:
+        levels = result.enforcement.get(pack.name, {})
+        rules = [_sarif_rule(pack, p, levels.get(p.name, p.enforcement_level)) for p in pack.policies]
+        rule_index = {p.name: i for i, p in enumerate(pack.policies)}
+        driver: dict[str, Any] = {"name": pack.name, "version": pack.version, "rules": rules}
+        if pack.description:
+            driver["fullDescription"] = {"text": pack.description}
+        runs.append({
+            "tool": {"driver": driver},
+            "automationDetails": {"id": f"mlinfra-review/{pack.name}/{result.env or 'default'}/"},
+            "invocations": [{"executionSuccessful": True}],
+            "results": [_sarif_result(v, rule_index, result.source) for v in result.violations if v.pack == pack.name],
+        })
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": runs}
+
+
+def render_sarif(result: ReviewResult) -> str:
+    return json.dumps(as_sarif(result), indent=2) + "\n"
+
+
+# ----------------------------------------------------------------------------------------- markdown
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+
+
+def render_markdown(result: ReviewResult) -> str:
+    """A pull-request comment: a summary line, a table per enforcement level, collapsible details."""
+    status = "❌" if result.mandatory else ("⚠️" if result.violations else "✅")
+    packs = ", ".join(f"`{p.name}` {p.version}" for p in result.packs) or "none"
+    lines = [MARKDOWN_MARKER, f"### {status} Policy review: {_summary_line(result)}", "", f"Packs: {packs}", ""]
+    if not result.violations:
+        lines.append("No policy violations.")
+    for level in ("mandatory", "advisory"):
+        found = [v for v in result.violations if v.enforcement_level == level]
+        if not found:
+            continue
+        lines += [f"#### {level.capitalize()} ({len(found)})", "",
+                  "| Policy | Severity | Resource | Message |", "| --- | --- | --- | --- |"]
+        lines += [f"| `{v.pack}/{v.policy}` | {v.severity} | `{v.resource_type}` `{_cell(v.resource_name)}` "
+                  f"| {_cell(_detail(v))} |" for v in found]
+        lines += ["", f"<details><summary>Details of the {len(found)} {level} violation"
+                      f"{'s' if len(found) != 1 else ''}</summary>", ""]
+        for v in found:
+            policy = _policy(result, v.pack, v.policy)
+            lines.append(f"- **{v.pack}/{v.policy}** on `{v.urn}`  ")
+            lines.append(f"  {_cell(v.message)}  ")
+            if policy and policy.remediation_steps:
+                lines.append(f"  Remediation: {_cell(policy.remediation_steps)}")
+        lines += ["", "</details>", ""]
+    return "\n".join(lines).rstrip() + "\n"
