@@ -334,7 +334,7 @@ def _topological(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _manifest() -> dict[str, str]:
     # Fixed values, not the clock: the same code and config must give a byte-identical plan.
-    # ``magic`` is what the engine checks it against: the SHA-256 of ``version``.
+    # ``magic`` is the engine's magic cookie for such a manifest: the SHA-256 of ``version``.
     cli_version = "v" + package_version("pulumi")
     magic = hashlib.sha256(cli_version.encode()).hexdigest()
     return {"time": "1970-01-01T00:00:00Z", "magic": magic, "version": cli_version}
