@@ -6,15 +6,22 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._util import config_schema, describe, frameworks, get, is_unknown, parse_policy, policy_config
+from policies.rules._util import (
+    applies_to,
+    config_schema,
+    describe,
+    frameworks,
+    get,
+    is_unknown,
+    parse_policy,
+    policy_config,
+)
 
 REPOSITORY = "aws:ecr/repository:Repository"
 REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
 
 
 def _immutable_tags(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type != REPOSITORY:
-        return
     mutability = get(args.props, "imageTagMutability", default="MUTABLE")
     if is_unknown(mutability) or mutability == "IMMUTABLE":
         return
@@ -25,7 +32,7 @@ def _immutable_tags(args: ResourceValidationArgs, report: ReportViolation) -> No
 ecr_image_tags_immutable = ResourceValidationPolicy(
     name="ecr-image-tags-immutable",
     description="ECR repositories must make image tags immutable, so a deployed tag always names the same image.",
-    validate=_immutable_tags,
+    validate=applies_to([REPOSITORY], _immutable_tags),
     severity=Severity.MEDIUM,
     remediation_steps="Set image_tag_mutability='IMMUTABLE' on the aws.ecr.Repository and publish every build "
                       "under a new tag (for example the commit SHA).",
@@ -34,8 +41,6 @@ ecr_image_tags_immutable = ResourceValidationPolicy(
 
 
 def _scan_on_push(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type != REPOSITORY:
-        return
     scan = get(args.props, "imageScanningConfiguration", "scanOnPush", default=False)
     if is_unknown(scan) or scan is True:
         return
@@ -45,7 +50,7 @@ def _scan_on_push(args: ResourceValidationArgs, report: ReportViolation) -> None
 ecr_scan_on_push = ResourceValidationPolicy(
     name="ecr-scan-on-push",
     description="ECR repositories must scan every image for known vulnerabilities when it is pushed.",
-    validate=_scan_on_push,
+    validate=applies_to([REPOSITORY], _scan_on_push),
     severity=Severity.MEDIUM,
     remediation_steps="Set image_scanning_configuration={'scan_on_push': True} on the aws.ecr.Repository.",
     **frameworks({"nist-800-53": "RA-5", "pci-dss": "6.3.1"}),
@@ -60,8 +65,6 @@ KMS_SCHEMA = config_schema(
 
 
 def _kms_encryption(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type != REPOSITORY:
-        return
     config = policy_config(args, KMS_SCHEMA)
     encryption = get(args.props, "encryptionConfigurations", 0, default={})
     if is_unknown(encryption):
@@ -80,7 +83,7 @@ def _kms_encryption(args: ResourceValidationArgs, report: ReportViolation) -> No
 ecr_kms_encryption = ResourceValidationPolicy(
     name="ecr-kms-encryption",
     description="ECR repositories must encrypt images with KMS, by default with a customer-managed key.",
-    validate=_kms_encryption,
+    validate=applies_to([REPOSITORY], _kms_encryption),
     config_schema=KMS_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Set encryption_configurations=[{'encryption_type': 'KMS', 'kms_key': key.arn}] on the "
@@ -90,8 +93,6 @@ ecr_kms_encryption = ResourceValidationPolicy(
 
 
 def _no_wildcard_principal(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type != REPOSITORY_POLICY:
-        return
     statements = parse_policy(get(args.props, "policy"))
     if is_unknown(statements):
         return
@@ -107,7 +108,7 @@ def _no_wildcard_principal(args: ResourceValidationArgs, report: ReportViolation
 ecr_repository_policy_no_wildcard_principal = ResourceValidationPolicy(
     name="ecr-repository-policy-no-wildcard-principal",
     description="ECR repository policies must name the principals they allow, never '*'.",
-    validate=_no_wildcard_principal,
+    validate=applies_to([REPOSITORY_POLICY], _no_wildcard_principal),
     severity=Severity.HIGH,
     remediation_steps="List the reader accounts as 'arn:aws:iam::<account>:root' principals (pull actions only) "
                       "instead of '*'.",

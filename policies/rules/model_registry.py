@@ -7,6 +7,7 @@ from __future__ import annotations
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._util import (
+    applies_to,
     as_bool,
     as_list,
     config_schema,
@@ -23,8 +24,6 @@ MODEL = "aws:sagemaker/model:Model"
 
 
 def _group_policy_principals(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type != GROUP_POLICY:
-        return
     statements = parse_policy(get(args.props, "resourcePolicy"))
     if is_unknown(statements):
         return
@@ -40,7 +39,7 @@ def _group_policy_principals(args: ResourceValidationArgs, report: ReportViolati
 model_package_group_policy_no_wildcard_principal = ResourceValidationPolicy(
     name="model-package-group-policy-no-wildcard-principal",
     description="SageMaker model package group policies must name the accounts they allow, never '*'.",
-    validate=_group_policy_principals,
+    validate=applies_to([GROUP_POLICY], _group_policy_principals),
     severity=Severity.HIGH,
     remediation_steps="Grant read (DescribeModelPackage, DescribeModelPackageGroup, ListModelPackages) to "
                       "'arn:aws:iam::<account>:root' of each reader account instead of '*'.",
@@ -71,8 +70,6 @@ def _container_problems(container: object) -> list[str]:
 
 
 def _deploys_model_packages(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type != MODEL:
-        return
     if as_bool(policy_config(args, MODEL_PACKAGE_SCHEMA)["requireModelPackages"]) is not True:
         return
     containers = []
@@ -95,7 +92,7 @@ sagemaker_model_uses_model_package = ResourceValidationPolicy(
     name="sagemaker-model-uses-model-package",
     description="Where required (prod), SageMaker models deploy registered model packages, which carry an "
                 "approval status, rather than raw container images and model artifacts.",
-    validate=_deploys_model_packages,
+    validate=applies_to([MODEL], _deploys_model_packages),
     config_schema=MODEL_PACKAGE_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Register the model version in its model package group, approve it, and set "
