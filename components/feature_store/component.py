@@ -205,11 +205,7 @@ class FeatureStore(pulumi.ComponentResource):
                 self.serving_policies[spec.name] = pulumi.Output.all(group.arn, key.arn).apply(
                     lambda v: json.dumps(serving_policy(v[0], v[1])))
 
-        self.schemas = pulumi.Output.all(**{
-            spec_name: pulumi.Output.all(a.record_identifier, a.event_time, a.features).apply(
-                lambda v: {"recordIdentifier": v[0], "eventTime": v[1], "features": v[2]})
-            for spec_name, a in self.additions.items()
-        })
+        self.schemas = pulumi.Output.all(**{spec_name: a.deployed_schema for spec_name, a in self.additions.items()})
         self.register_outputs({
             "groupArns": {spec_name: group.arn for spec_name, group in self.groups.items()},
             "roleArn": self.role.arn,

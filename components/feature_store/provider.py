@@ -104,11 +104,12 @@ class FeatureAdditionsProvider(ResourceProvider):
 
 
 class FeatureAdditions(pulumi.dynamic.Resource, module="feature_store", name="FeatureAdditions"):
-    """A feature group's feature definitions, evolved in place. Outputs: the schema SageMaker reports."""
+    """A feature group's feature definitions, evolved in place.
 
-    record_identifier: pulumi.Output[str]
-    event_time: pulumi.Output[str]
-    features: pulumi.Output[list]
+    ``deployed_schema`` is the schema SageMaker reports (``GroupSchema.to_json`` form): the lock's content.
+    """
+
+    deployed_schema: pulumi.Output[dict]
 
     def __init__(self, name: str, *, feature_group_name: pulumi.Input[str], schema: GroupSchema,
                  region: pulumi.Input[str], allow_replacement: bool = False,
@@ -120,3 +121,7 @@ class FeatureAdditions(pulumi.dynamic.Resource, module="feature_store", name="Fe
             **schema.to_json(),
         }
         super().__init__(FeatureAdditionsProvider(), name, props, opts)
+        # A dynamic resource's outputs become attributes under their state keys (camelCase here).
+        self.deployed_schema = pulumi.Output.all(
+            *(getattr(self, key) for key in ("recordIdentifier", "eventTime", "features"))
+        ).apply(lambda v: GroupSchema(v[0], v[1], tuple(Column.from_json(f) for f in v[2])).to_json())

@@ -1,0 +1,185 @@
+"""FeatureStore under Pulumi's mocks: what it registers, how it is secured, what it refuses."""
+
+import json
+
+import pulumi_aws as aws
+import pytest
+import yaml
+
+from components.feature_store import FeatureStore, FeatureStoreArgs, SchemaEvolutionError, parse_spec
+from components.feature_store.schema import Column, GroupSchema
+from components.feature_store.spec import FeatureSpecError
+
+FG = "aws:sagemaker/featureGroup:FeatureGroup"
+DYN = "pulumi-python:dynamic/feature_store:FeatureAdditions"
+KEY = "aws:kms/key:Key"
+BUCKET = "aws:s3/bucket:Bucket"
+
+
+def spec(name: str, *, classification="confidential", pii=False, online=True, offline=True, extra=(),
+         allow_replacement=False, storage_type="Standard"):
+    features = [{"name": "id", "type": "String"}, {"name": "ts", "type": "Fractional"},
+                {"name": "score", "type": "Fractional", "pii": pii}, *extra]
+    data = {"name": name, "recordIdentifier": "id", "eventTime": "ts", "classification": classification,
+            "features": features, "allowReplacement": allow_replacement,
+            "online": {"storageType": storage_type, **({"ttl": {"value": 7, "unit": "Days"}} if pii else {})}
+            if online else None,
+            "offline": {"tableFormat": "Iceberg"} if offline else None}
+    return parse_spec(yaml.safe_dump(data), f"{name}.yaml")
+
+
+STANDARD = spec("clicks")
+PII = spec("profile", pii=True)
+
+
+def build(groups, **overrides):
+    def program():
+        logs = aws.s3.Bucket("access-logs")
+        FeatureStore("dev-fs", FeatureStoreArgs(groups=groups, access_log_bucket=logs, region="us-east-1",
+                                                **overrides))
+    return program
+
+
+def outputs(monitor, name):
+    """One of the component's registered outputs."""
+    return monitor.named("mlinfra:feature_store:FeatureStore", "dev-fs").outputs[name]
+
+
+def test_feature_group_per_spec_with_cmk_encrypted_stores_and_tags(monitor, run):
+    run(build([STANDARD, PII]))
+    clicks = monitor.named(FG, "dev-fs-clicks").inputs
+    assert clicks["featureGroupName"] == "dev-fs-clicks"
+    assert clicks["recordIdentifierFeatureName"] == "id" and clicks["eventTimeFeatureName"] == "ts"
+    assert [f["featureName"] for f in clicks["featureDefinitions"]] == ["id", "ts", "score"]
+    assert clicks["onlineStoreConfig"]["securityConfig"]["kmsKeyId"].startswith("arn:aws:kms:")
+    assert clicks["offlineStoreConfig"]["s3StorageConfig"]["kmsKeyId"].startswith("arn:aws:kms:")
+    assert clicks["offlineStoreConfig"]["tableFormat"] == "Iceberg"
+    assert clicks["offlineStoreConfig"]["disableGlueTableCreation"] is False
+    assert clicks["offlineStoreConfig"]["dataCatalogConfig"]["tableName"] == "dev_fs_clicks"
+    assert clicks["offlineStoreConfig"]["s3StorageConfig"]["s3Uri"].endswith("/clicks")
+    assert clicks["tags"] == {"data-classification": "confidential", "contains-pii": "false", "feature-group": "clicks"}
+    assert monitor.named(FG, "dev-fs-profile").inputs["tags"]["contains-pii"] == "true"
+
+
+def test_pii_group_uses_the_restricted_key_and_bucket(monitor, run):
+    run(build([STANDARD, PII]))
+    keys = {r.name: r for r in monitor.by_type(KEY)}
+    assert keys["dev-fs-keys-feature-store"].inputs["tags"]["data-classification"] == "confidential"
+    assert keys["dev-fs-keys-feature-store-restricted"].inputs["tags"]["data-classification"] == "restricted"
+    restricted_arn = keys["dev-fs-keys-feature-store-restricted"].outputs["arn"]
+    profile = monitor.named(FG, "dev-fs-profile").inputs
+    assert profile["onlineStoreConfig"]["securityConfig"]["kmsKeyId"] == restricted_arn
+    assert profile["offlineStoreConfig"]["s3StorageConfig"]["kmsKeyId"] == restricted_arn
+    assert profile["onlineStoreConfig"]["ttlDuration"] == {"unit": "Days", "value": 7.0}
+    buckets = {r.name: r.inputs.get("tags", {}) for r in monitor.by_type(BUCKET)}
+    assert buckets["dev-fs-offline-restricted"]["data-classification"] == "restricted"
+    assert buckets["dev-fs-offline"]["data-classification"] == "confidential"
+    restricted_bucket = monitor.named(BUCKET, "dev-fs-offline-restricted").outputs["bucket"]
+    assert profile["offlineStoreConfig"]["s3StorageConfig"]["s3Uri"] == f"s3://{restricted_bucket}/profile"
+
+
+def test_only_the_keys_and_buckets_needed_exist(monitor, run):
+    run(build([spec("clicks", classification="internal", online=True, offline=False)]))
+    assert [r.name for r in monitor.by_type(KEY)] == ["dev-fs-keys-feature-store"]
+    assert monitor.by_type(KEY)[0].inputs["tags"]["data-classification"] == "internal"
+    assert [r.name for r in monitor.by_type(BUCKET) if r.name.startswith("dev-fs")] == []
+    assert monitor.by_type("aws:iam/rolePolicy:RolePolicy") == []
+
+
+def test_feature_definitions_are_ignored_and_owned_by_the_dynamic_resource(monitor, run):
+    run(build([STANDARD]))
+    group = monitor.named(FG, "dev-fs-clicks")
+    assert group.ignore_changes == ["featureDefinitions"]
+    assert group.delete_before_replace is True
+    additions = monitor.named(DYN, "dev-fs-clicks-features")
+    assert additions.inputs["featureGroupName"] == "dev-fs-clicks"
+    assert additions.inputs["region"] == "us-east-1"
+    assert additions.inputs["allowReplacement"] is False
+    assert [f["name"] for f in additions.inputs["features"]] == ["id", "ts", "score"]
+    assert group.urn in additions.dependencies
+    assert additions.parent == monitor.named("mlinfra:feature_store:FeatureStore", "dev-fs").urn
+
+
+def test_allow_replacement_lets_the_group_be_replaced(monitor, run):
+    deployed = {"clicks": GroupSchema("id", "ts", GroupSchema.from_spec(STANDARD).features + (Column("country", "String"),))}
+    run(build([spec("clicks", allow_replacement=True)], deployed=deployed))
+    assert monitor.named(FG, "dev-fs-clicks").ignore_changes == []
+    assert monitor.named(DYN, "dev-fs-clicks-features").inputs["allowReplacement"] is True
+
+
+def test_protect_covers_groups_keys_buckets_and_database(monitor, run):
+    run(build([STANDARD, PII], protect=True))
+    assert monitor.named(FG, "dev-fs-clicks").protect
+    assert all(r.protect for r in monitor.by_type(KEY))
+    assert all(r.protect for r in monitor.by_type(BUCKET) if r.name.startswith("dev-fs"))
+    assert monitor.named("aws:glue/catalogDatabase:CatalogDatabase", "dev-fs-catalog").protect
+
+
+def test_catalog_database_and_store_role_are_least_privilege(monitor, run):
+    run(build([STANDARD, PII]))
+    database = monitor.named("aws:glue/catalogDatabase:CatalogDatabase", "dev-fs-catalog")
+    assert database.inputs["name"] == "dev_fs_features"
+    assert database.inputs["tags"]["data-classification"] == "confidential"
+    role = monitor.named("aws:iam/role:Role", "dev-fs-store-role")
+    trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]
+    assert trust["Principal"] == {"Service": "sagemaker.amazonaws.com"}
+    assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
+    policy = json.loads(monitor.named("aws:iam/rolePolicy:RolePolicy", "dev-fs-store-role-policy").inputs["policy"])
+    resources = [r for s in policy["Statement"] for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])]
+    assert "*" not in resources
+    write = next(s for s in policy["Statement"] if s["Sid"] == "WriteOfflineObjects")
+    assert sorted(r.rsplit("/", 2)[-2] for r in write["Resource"]) == ["clicks", "profile"]
+    group = monitor.named(FG, "dev-fs-clicks")
+    assert monitor.named("aws:iam/rolePolicy:RolePolicy", "dev-fs-store-role-policy").urn in group.dependencies
+
+
+def test_training_and_serving_policies_per_group(monitor, run):
+    run(build([STANDARD, spec("online-only", offline=False)]))
+    training = outputs(monitor, "trainingPolicies")
+    serving = outputs(monitor, "servingPolicies")
+    assert sorted(training) == ["clicks"]
+    assert sorted(serving) == ["clicks", "online-only"]
+    read = json.loads(training["clicks"])["Statement"]
+    by_sid = {s["Sid"]: s for s in read}
+    assert by_sid["ReadOfflineObjects"]["Resource"].endswith("/clicks/*")
+    assert by_sid["ListOfflinePrefix"]["Condition"]["StringLike"]["s3:prefix"] == ["clicks", "clicks/*"]
+    assert by_sid["ReadGlueTable"]["Resource"][-1] == "arn:aws:glue:us-east-1:123456789012:table/dev_fs_features/dev_fs_clicks"
+    assert by_sid["QueryWithAthena"]["Resource"].endswith(":workgroup/primary")
+    assert by_sid["DecryptOfflineObjects"]["Action"] == ["kms:Decrypt", "kms:DescribeKey"]
+    online = {s["Sid"]: s for s in json.loads(serving["clicks"])["Statement"]}
+    assert online["ReadOnlineRecords"]["Action"] == ["sagemaker:GetRecord", "sagemaker:BatchGetRecord"]
+    assert online["ReadOnlineRecords"]["Resource"] == monitor.named(FG, "dev-fs-clicks").outputs["arn"]
+
+
+def test_schemas_output_is_the_lock_content(monitor, run):
+    run(build([STANDARD]))
+    schemas = outputs(monitor, "schemas")
+    assert GroupSchema.from_json(schemas["clicks"]) == GroupSchema.from_spec(STANDARD)
+
+
+def test_destructive_change_is_refused_before_anything_is_registered(monitor, run):
+    deployed = {"clicks": GroupSchema("id", "ts", GroupSchema.from_spec(STANDARD).features + (Column("country", "String"),))}
+    with pytest.raises(SchemaEvolutionError) as info:
+        run(build([STANDARD], deployed=deployed, deployed_source="stacks/feature_groups/dev.lock.json"))
+    assert str(info.value).startswith("feature group 'clicks' (stacks/feature_groups/dev.lock.json): the change "
+                                      "removes country (String).")
+    assert monitor.by_type(FG) == [] and monitor.by_type(KEY) == []
+
+
+def test_additions_against_the_lock_are_accepted(monitor, run):
+    deployed = {"clicks": GroupSchema("id", "ts", GroupSchema.from_spec(STANDARD).features[:2])}
+    run(build([STANDARD], deployed=deployed))
+    assert [f["name"] for f in monitor.named(DYN, "dev-fs-clicks-features").inputs["features"]] == ["id", "ts", "score"]
+
+
+def test_group_name_too_long_for_sagemaker_is_refused():
+    long_spec = spec("x" * 60)
+    with pytest.raises(FeatureSpecError, match="longer than 64 characters; shorten the spec name to at most 57"):
+        FeatureStore("dev-fs", FeatureStoreArgs(groups=[long_spec], access_log_bucket=None, region="us-east-1"))
+
+
+def test_args_refuse_no_groups_and_duplicates():
+    with pytest.raises(ValueError, match="groups is empty"):
+        FeatureStoreArgs(groups=[], access_log_bucket=None, region="us-east-1")
+    with pytest.raises(ValueError, match="more than once: clicks"):
+        FeatureStoreArgs(groups=[STANDARD, STANDARD], access_log_bucket=None, region="us-east-1")
