@@ -84,6 +84,25 @@ COMPUTED_OUTPUTS: dict[str, ComputedOutputs] = {
         "name": inputs.get("name", rid),
         "arn": f"arn:aws:events:{m.region}:{ACCOUNT_ID}:rule/{inputs.get('name', rid)}",
     },
+    "aws:ec2/vpcEndpoint:VpcEndpoint": lambda name, rid, inputs, m: {
+        "prefixListId": f"pl-{stable_suffix(rid, 8)}",
+    },
+    "aws:sagemaker/model:Model": lambda name, rid, inputs, m: {
+        "name": inputs.get("name", rid),
+        "arn": f"arn:aws:sagemaker:{m.region}:{ACCOUNT_ID}:model/{inputs.get('name', rid)}",
+    },
+    "aws:sagemaker/endpointConfiguration:EndpointConfiguration": lambda name, rid, inputs, m: {
+        "name": inputs.get("name", rid),
+        "arn": f"arn:aws:sagemaker:{m.region}:{ACCOUNT_ID}:endpoint-config/{inputs.get('name', rid)}",
+    },
+    "aws:sagemaker/endpoint:Endpoint": lambda name, rid, inputs, m: {
+        "name": inputs.get("name", rid),
+        "arn": f"arn:aws:sagemaker:{m.region}:{ACCOUNT_ID}:endpoint/{inputs.get('name', rid)}",
+    },
+    "aws:cloudwatch/metricAlarm:MetricAlarm": lambda name, rid, inputs, m: {
+        "name": inputs.get("name", rid),
+        "arn": f"arn:aws:cloudwatch:{m.region}:{ACCOUNT_ID}:alarm:{inputs.get('name', rid)}",
+    },
 }
 
 

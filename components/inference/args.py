@@ -1,0 +1,142 @@
+"""Plain settings of an ``InferenceEndpoint`` (no Pulumi types), with the checks SageMaker would
+otherwise only make at deploy time. ``mlinfra.config.inference`` validates stack files with the
+same functions and reports their messages under the offending key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Optional
+
+TrafficStrategy = Literal["ALL_AT_ONCE", "CANARY", "LINEAR"]
+CapacityType = Literal["INSTANCE_COUNT", "CAPACITY_PERCENT"]
+
+#: SageMaker's serverless memory sizes (MB).
+SERVERLESS_MEMORY_SIZES = (1024, 2048, 3072, 4096, 5120, 6144)
+MAX_SERVERLESS_CONCURRENCY = 200
+
+
+def check_serverless(memory_size_mb: int, max_concurrency: int) -> None:
+    """``ValueError`` unless memory is 1024-6144 MB in 1024 steps and concurrency is 1-200."""
+    if memory_size_mb not in SERVERLESS_MEMORY_SIZES:
+        raise ValueError(f"serverless memory must be one of {', '.join(map(str, SERVERLESS_MEMORY_SIZES))} MB, "
+                         f"not {memory_size_mb}")
+    if not 1 <= max_concurrency <= MAX_SERVERLESS_CONCURRENCY:
+        raise ValueError(f"serverless max concurrency must be 1-{MAX_SERVERLESS_CONCURRENCY}, not {max_concurrency}")
+
+
+def check_capacity_range(min_capacity: int, max_capacity: int) -> None:
+    """``ValueError`` unless 1 <= min <= max."""
+    if min_capacity < 1:
+        raise ValueError(f"the autoscaling minimum must be at least 1, not {min_capacity}")
+    if min_capacity > max_capacity:
+        raise ValueError(f"the autoscaling minimum ({min_capacity}) must not exceed the maximum ({max_capacity})")
+
+
+def check_traffic_step(kind: Literal["canary", "linear"], type_: CapacityType, value: int,
+                       instance_count: Optional[int]) -> None:
+    """``ValueError`` unless a traffic step fits SageMaker's bounds: a canary is at most 50% of the
+    fleet, a linear step 10-50%. ``instance_count`` None means serverless (percentages only)."""
+    low, high = (1, 50) if kind == "canary" else (10, 50)
+    what = "a canary" if kind == "canary" else "a linear step"
+    if type_ == "CAPACITY_PERCENT":
+        if not low <= value <= high:
+            raise ValueError(f"{what} is {low}-{high}% of the fleet, not {value}%")
+        return
+    if instance_count is None:
+        raise ValueError(f"{what} of a serverless endpoint is a CAPACITY_PERCENT: it has no instances")
+    if value < 1 or value * 100 < low * instance_count or value * 100 > high * instance_count:
+        raise ValueError(f"{what} is {low}-{high}% of the {instance_count} instance(s) the endpoint starts "
+                         f"with, not {value}")
+
+
+@dataclass
+class ServerlessArgs:
+    """Serverless capacity. Defaults: 2048 MB, 5 concurrent invocations."""
+
+    memory_size_mb: int = 2048
+    max_concurrency: int = 5
+
+    def __post_init__(self) -> None:
+        check_serverless(self.memory_size_mb, self.max_concurrency)
+
+
+@dataclass
+class AsyncArgs:
+    """Asynchronous inference. Defaults: SageMaker's per-instance concurrency, results kept 30 days,
+    success and error notifications on."""
+
+    max_concurrent_invocations_per_instance: Optional[int] = None
+    output_retention_days: int = 30
+    notifications: bool = True
+
+
+@dataclass
+class DataCaptureArgs:
+    """Data capture of requests and responses. Defaults: every request, kept 30 days."""
+
+    sampling_percentage: int = 100
+    retention_days: int = 30
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.sampling_percentage <= 100:
+            raise ValueError(f"data capture sampling must be 1-100%, not {self.sampling_percentage}")
+
+
+@dataclass
+class CapacitySizeArgs:
+    """One traffic-shifting step."""
+
+    type: CapacityType
+    value: int
+
+
+@dataclass
+class RollbackAlarmArgs:
+    """Alarm thresholds. Defaults: 5 server errors a minute or p99 model latency of 1 s, for 2 minutes."""
+
+    max_5xx_errors_per_minute: int = 5
+    max_p99_latency_ms: int = 1000
+    evaluation_periods: int = 2
+
+
+@dataclass
+class DeploymentArgs:
+    """Blue/green deployment. Defaults: all at once, 5-minute baking and termination waits."""
+
+    strategy: TrafficStrategy = "ALL_AT_ONCE"
+    canary_size: Optional[CapacitySizeArgs] = None
+    linear_step_size: Optional[CapacitySizeArgs] = None
+    wait_interval_seconds: int = 300
+    termination_wait_seconds: int = 300
+    maximum_execution_timeout_seconds: Optional[int] = None
+    rollback_alarms: RollbackAlarmArgs = field(default_factory=RollbackAlarmArgs)
+
+    def __post_init__(self) -> None:
+        if self.strategy == "CANARY" and self.canary_size is None:
+            raise ValueError("a CANARY deployment needs canary_size")
+        if self.strategy == "LINEAR" and self.linear_step_size is None:
+            raise ValueError("a LINEAR deployment needs linear_step_size")
+
+    def check_fleet(self, instance_count: Optional[int]) -> None:
+        """Check the step of the chosen strategy against the fleet (None: serverless)."""
+        if self.strategy == "CANARY":
+            check_traffic_step("canary", self.canary_size.type, self.canary_size.value, instance_count)
+        elif self.strategy == "LINEAR":
+            check_traffic_step("linear", self.linear_step_size.type, self.linear_step_size.value, instance_count)
+
+
+@dataclass
+class AutoscalingArgs:
+    """Target tracking on ``SageMakerVariantInvocationsPerInstance``. Cooldowns: scale in after 300 s,
+    out after 60 s (scale out fast, in slowly)."""
+
+    min_capacity: int
+    max_capacity: int
+    target_invocations_per_instance: float
+    scale_in_cooldown_seconds: int = 300
+    scale_out_cooldown_seconds: int = 60
+
+    def __post_init__(self) -> None:
+        check_capacity_range(self.min_capacity, self.max_capacity)
+        if self.target_invocations_per_instance <= 0:
+            raise ValueError("the target invocations per instance must be positive")

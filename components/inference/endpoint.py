@@ -1,0 +1,315 @@
+"""``InferenceEndpoint``: a SageMaker real-time (or serverless, or asynchronous) endpoint run the way
+a careful team runs production inference.
+
+Children, named from the endpoint name ``<name>``:
+
+- ``<name>`` security group (instance endpoints): no ingress; egress HTTPS to the VPC (interface
+  endpoints) and to S3 through the gateway endpoint's prefix list, nowhere else.
+- ``<name>`` log group ``/aws/sagemaker/Endpoints/<name>``, KMS-encrypted, with retention.
+- ``<name>-execution`` role and policy: read this model's artifact, pull its image, write its log
+  group, manage its network interfaces in this VPC; write capture and async results if enabled.
+- ``<name>`` model: network isolation and private subnets (serverless endpoints support neither).
+- ``<name>-capture`` / ``<name>-async`` ``SecureBucket``: captured payloads / async results, expired
+  after the configured days; ``<name>-success`` / ``<name>-error`` KMS-encrypted SNS topics.
+- ``<name>-5xx`` and ``<name>-latency`` CloudWatch alarms; a deployment rolls back when one fires.
+- ``<name>`` endpoint configuration (volume key, variant ``primary``) and endpoint (blue/green).
+- ``<name>`` scalable target and ``<name>-invocations`` target-tracking policy (with autoscaling).
+
+Autoscaling and updates: the endpoint configuration is immutable, so Pulumi replaces it (a new,
+auto-named one) whenever the model or variant changes, and updates the endpoint to it; SageMaker
+then starts the new fleet at the configuration's ``initial_instance_count``. pulumi-aws 7's
+``aws.sagemaker.Endpoint`` has no ``RetainAllVariantProperties`` (SageMaker's UpdateEndpoint flag
+that keeps the live instance count), so the configuration starts at the autoscaling *minimum*: a
+deployment never drops below the floor, and the autoscaler scales the new fleet out again. The live
+count itself is never part of Pulumi's state, so a ``pulumi up`` that changes nothing leaves it
+alone. ``initialInstanceCount`` is in ``ignore_changes`` when autoscaling is on: raising or lowering
+the minimum is the scalable target's job, and must not redeploy the fleet (and reset the count).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Mapping, Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from components.common import Classification, child_opts
+from components.inference import documents
+from components.inference.args import (
+    AsyncArgs,
+    AutoscalingArgs,
+    DataCaptureArgs,
+    DeploymentArgs,
+    ServerlessArgs,
+)
+from components.inference.instance_types import check_instance_type, takes_kms_key
+from components.inference.sources import ModelSource
+from components.network import Network
+from components.storage import SecureBucket, SecureBucketArgs
+
+#: The one production variant. Blue/green deployments require the same variant name in the old and
+#: new endpoint configuration, so it never changes.
+VARIANT = "primary"
+SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+LOG_GROUP_PREFIX = "/aws/sagemaker/Endpoints/"
+_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+
+
+@dataclass
+class InferenceEndpointArgs:
+    """One endpoint. Defaults: one ``ml.m5.large`` instance, no data capture, all-at-once blue/green
+    with rollback alarms, no autoscaling, 30-day log retention, not protected."""
+
+    model: ModelSource
+    #: Private subnets and the S3 gateway endpoint for instance endpoints (unused by serverless).
+    network: Network
+    #: Customer-managed key for volumes, captured payloads, async results and topics.
+    kms_key: aws.kms.Key
+    #: Key of the endpoint's CloudWatch log group (its policy must admit CloudWatch Logs).
+    logs_key: aws.kms.Key
+    #: Where the capture and async buckets' access logs go.
+    access_log_bucket: aws.s3.Bucket
+    #: Sensitivity of requests (captured payloads, async results).
+    classification: Classification = Classification.CONFIDENTIAL
+    #: None for a serverless endpoint.
+    instance_type: Optional[str] = "ml.m5.large"
+    #: Instances the endpoint configuration starts with (the autoscaling minimum with autoscaling).
+    instance_count: int = 1
+    serverless: Optional[ServerlessArgs] = None
+    async_inference: Optional[AsyncArgs] = None
+    #: None: no data capture.
+    data_capture: Optional[DataCaptureArgs] = None
+    deployment: DeploymentArgs = field(default_factory=DeploymentArgs)
+    autoscaling: Optional[AutoscalingArgs] = None
+    log_retention_days: int = 30
+    #: Protect the capture and output buckets from deletion (prod).
+    protect: bool = False
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.serverless is not None:
+            if self.instance_type is not None:
+                raise ValueError("a serverless endpoint has no instance_type; set it to None")
+            for what, value in (("data capture", self.data_capture), ("asynchronous inference", self.async_inference),
+                                ("autoscaling", self.autoscaling)):
+                if value is not None:
+                    raise ValueError(f"a serverless endpoint supports no {what}")
+            self.deployment.check_fleet(None)
+            return
+        if self.instance_type is None:
+            raise ValueError("an instance endpoint needs instance_type (or set serverless)")
+        check_instance_type(self.instance_type)
+        if self.instance_count < 1:
+            raise ValueError(f"instance_count must be at least 1, not {self.instance_count}")
+        if self.autoscaling and self.instance_count != self.autoscaling.min_capacity:
+            raise ValueError(f"with autoscaling, instance_count ({self.instance_count}) must be the minimum "
+                             f"({self.autoscaling.min_capacity})")
+        self.deployment.check_fleet(self.instance_count)
+
+
+class InferenceEndpoint(pulumi.ComponentResource):
+    """A SageMaker endpoint with its model, role, network, alarms, safe deployment and scaling."""
+
+    endpoint: aws.sagemaker.Endpoint
+    endpoint_configuration: aws.sagemaker.EndpointConfiguration
+    model: aws.sagemaker.Model
+    role: aws.iam.Role
+    security_group: Optional[aws.ec2.SecurityGroup]
+    log_group: aws.cloudwatch.LogGroup
+    alarms: list[aws.cloudwatch.MetricAlarm]
+    capture_bucket: Optional[SecureBucket]
+    async_bucket: Optional[SecureBucket]
+    #: The SageMaker endpoint name (the component's name).
+    endpoint_name: str
+
+    def __init__(self, name: str, args: InferenceEndpointArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        if not _NAME.match(name):
+            raise ValueError(f"endpoint name {name!r} is invalid: 1-63 letters, digits and '-', "
+                             "starting with a letter or digit")
+        super().__init__("mlinfra:inference:InferenceEndpoint", name, None, opts)
+        self.endpoint_name = name
+        in_vpc = args.serverless is None
+        tags = dict(args.tags)
+
+        self.security_group = self._security_group(name, args.network, tags) if in_vpc else None
+        self.log_group = aws.cloudwatch.LogGroup(
+            name, name=f"{LOG_GROUP_PREFIX}{name}", retention_in_days=args.log_retention_days,
+            kms_key_id=args.logs_key.arn, tags=tags, opts=child_opts(self))
+        self.capture_bucket = self._bucket(f"{name}-capture", args, args.data_capture.retention_days) \
+            if args.data_capture else None
+        self.async_bucket, topics = None, []
+        if args.async_inference:
+            self.async_bucket = self._bucket(f"{name}-async", args, args.async_inference.output_retention_days)
+            if args.async_inference.notifications:
+                topics = [aws.sns.Topic(f"{name}-{kind}", kms_master_key_id=args.kms_key.arn, tags=tags,
+                                        opts=child_opts(self)) for kind in ("success", "error")]
+
+        self.role = aws.iam.Role(f"{name}-execution", description=f"Execution role of SageMaker endpoint {name}",
+                                 assume_role_policy=json.dumps(documents.trust_policy()), tags=tags,
+                                 opts=child_opts(self))
+        written = [b for b in (self.capture_bucket, self.async_bucket) if b is not None]
+        policy = aws.iam.RolePolicy(f"{name}-execution", role=self.role.id, policy=pulumi.Output.all(
+            log_group=self.log_group.arn,
+            artifacts=pulumi.Output.all(*args.model.artifact_arns),
+            decrypt=pulumi.Output.all(*[k.arn for k in args.model.decrypt_keys]),
+            repositories=pulumi.Output.all(*args.model.repository_arns),
+            vpc=args.network.vpc.arn if in_vpc else None,
+            writes=pulumi.Output.all(*[pulumi.Output.concat(b.arn, "/*") for b in written]),
+            key=args.kms_key.arn,
+            topics=pulumi.Output.all(*[t.arn for t in topics]),
+        ).apply(lambda v: json.dumps(documents.execution_policy(
+            log_group_arn=v["log_group"], artifact_arns=v["artifacts"], decrypt_key_arns=v["decrypt"],
+            repository_arns=v["repositories"], vpc_arn=v["vpc"], write_object_arns=v["writes"],
+            write_key_arns=[v["key"]] if v["writes"] or v["topics"] else [], topic_arns=v["topics"]))),
+            opts=child_opts(self))
+
+        self.model = self._model(name, args, tags, policy)
+        self.alarms = self._alarms(name, args, tags)
+        self.endpoint_configuration = self._endpoint_configuration(name, args, tags, topics)
+        self.endpoint = aws.sagemaker.Endpoint(
+            name, name=name, endpoint_config_name=self.endpoint_configuration.name,
+            deployment_config=self._deployment_config(args.deployment), tags=tags, opts=child_opts(self))
+        if args.autoscaling:
+            self._autoscaling(name, args.autoscaling)
+
+        self.register_outputs({
+            "endpointName": self.endpoint.name,
+            "endpointArn": self.endpoint.arn,
+            "modelName": self.model.name,
+            "roleArn": self.role.arn,
+            "alarmNames": [a.name for a in self.alarms],
+            "captureBucket": self.capture_bucket.bucket_name if self.capture_bucket else None,
+            "asyncOutputBucket": self.async_bucket.bucket_name if self.async_bucket else None,
+        })
+
+    def _security_group(self, name: str, network: Network, tags: dict[str, str]) -> aws.ec2.SecurityGroup:
+        return aws.ec2.SecurityGroup(
+            name, vpc_id=network.vpc.id, description=f"SageMaker endpoint {name}: HTTPS to VPC endpoints and S3 only",
+            ingress=[],
+            egress=[
+                {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": [network.vpc.cidr_block],
+                 "description": "HTTPS to interface endpoints in the VPC"},
+                {"protocol": "tcp", "from_port": 443, "to_port": 443,
+                 "prefix_list_ids": [network.endpoints["s3"].prefix_list_id],
+                 "description": "HTTPS to S3 through the gateway endpoint"},
+            ],
+            tags=tags, opts=child_opts(self))
+
+    def _bucket(self, name: str, args: InferenceEndpointArgs, expiration_days: int) -> SecureBucket:
+        return SecureBucket(name, SecureBucketArgs(
+            kms_key=args.kms_key, classification=args.classification, access_log_bucket=args.access_log_bucket,
+            expiration_days=expiration_days, protect=args.protect, tags=args.tags), opts=child_opts(self))
+
+    def _model(self, name: str, args: InferenceEndpointArgs, tags: dict[str, str],
+               policy: aws.iam.RolePolicy) -> aws.sagemaker.Model:
+        source = args.model
+        container = aws.sagemaker.ModelPrimaryContainerArgs(
+            model_package_name=source.model_package_arn, image=source.image,
+            model_data_url=source.model_data_url, environment=dict(source.environment) or None)
+        in_vpc = self.security_group is not None
+        # SageMaker validates the role's access to the image and artifact at CreateModel: the policy first.
+        return aws.sagemaker.Model(
+            name, execution_role_arn=self.role.arn, primary_container=container,
+            # Serverless endpoints support neither network isolation nor VPC configuration.
+            enable_network_isolation=in_vpc,
+            vpc_config=aws.sagemaker.ModelVpcConfigArgs(
+                subnets=[s.id for s in args.network.private_subnets],
+                security_group_ids=[self.security_group.id]) if in_vpc else None,
+            tags=tags, opts=child_opts(self, depends_on=[policy]))
+
+    def _alarms(self, name: str, args: InferenceEndpointArgs, tags: dict[str, str]) -> list[aws.cloudwatch.MetricAlarm]:
+        limits = args.deployment.rollback_alarms
+        common = dict(namespace="AWS/SageMaker", dimensions={"EndpointName": name, "VariantName": VARIANT},
+                      period=60, evaluation_periods=limits.evaluation_periods,
+                      comparison_operator="GreaterThanOrEqualToThreshold", treat_missing_data="notBreaching",
+                      tags=tags)
+        return [
+            aws.cloudwatch.MetricAlarm(
+                f"{name}-5xx", name=f"{name}-5xx", metric_name="Invocation5XXErrors", statistic="Sum",
+                threshold=limits.max_5xx_errors_per_minute,
+                alarm_description=f"{name}: model server errors; rolls back a deployment", **common,
+                opts=child_opts(self)),
+            aws.cloudwatch.MetricAlarm(
+                # ModelLatency is reported in microseconds.
+                f"{name}-latency", name=f"{name}-latency", metric_name="ModelLatency", extended_statistic="p99",
+                threshold=limits.max_p99_latency_ms * 1000,
+                alarm_description=f"{name}: p99 model latency; rolls back a deployment", **common,
+                opts=child_opts(self)),
+        ]
+
+    def _endpoint_configuration(self, name: str, args: InferenceEndpointArgs, tags: dict[str, str],
+                                topics: list[aws.sns.Topic]) -> aws.sagemaker.EndpointConfiguration:
+        if args.serverless:
+            variant = aws.sagemaker.EndpointConfigurationProductionVariantArgs(
+                variant_name=VARIANT, model_name=self.model.name,
+                serverless_config=aws.sagemaker.EndpointConfigurationProductionVariantServerlessConfigArgs(
+                    memory_size_in_mb=args.serverless.memory_size_mb, max_concurrency=args.serverless.max_concurrency))
+        else:
+            variant = aws.sagemaker.EndpointConfigurationProductionVariantArgs(
+                variant_name=VARIANT, model_name=self.model.name, instance_type=args.instance_type,
+                initial_instance_count=args.instance_count)
+        # Instance-storage types are hardware-encrypted and SageMaker refuses a key for them; serverless has no volume.
+        volume_key = args.kms_key.arn if args.instance_type and takes_kms_key(args.instance_type) else None
+        capture = None
+        if self.capture_bucket is not None:
+            capture = aws.sagemaker.EndpointConfigurationDataCaptureConfigArgs(
+                enable_capture=True, initial_sampling_percentage=args.data_capture.sampling_percentage,
+                destination_s3_uri=pulumi.Output.concat("s3://", self.capture_bucket.bucket_name, "/", name),
+                kms_key_id=args.kms_key.arn,
+                capture_options=[aws.sagemaker.EndpointConfigurationDataCaptureConfigCaptureOptionArgs(capture_mode=m)
+                                 for m in ("Input", "Output")])
+        async_config = None
+        if self.async_bucket is not None:
+            results = pulumi.Output.concat("s3://", self.async_bucket.bucket_name, "/", name)
+            async_config = aws.sagemaker.EndpointConfigurationAsyncInferenceConfigArgs(
+                client_config=aws.sagemaker.EndpointConfigurationAsyncInferenceConfigClientConfigArgs(
+                    max_concurrent_invocations_per_instance=args.async_inference.max_concurrent_invocations_per_instance),
+                output_config=aws.sagemaker.EndpointConfigurationAsyncInferenceConfigOutputConfigArgs(
+                    s3_output_path=pulumi.Output.concat(results, "/results"),
+                    s3_failure_path=pulumi.Output.concat(results, "/failures"),
+                    kms_key_id=args.kms_key.arn,
+                    notification_config=aws.sagemaker.EndpointConfigurationAsyncInferenceConfigOutputConfigNotificationConfigArgs(
+                        success_topic=topics[0].arn, error_topic=topics[1].arn) if topics else None))
+        # See the module docstring: the minimum belongs to the scalable target once autoscaling is on.
+        ignore = ["productionVariants[0].initialInstanceCount"] if args.autoscaling else None
+        return aws.sagemaker.EndpointConfiguration(
+            name, kms_key_arn=volume_key, production_variants=[variant], data_capture_config=capture,
+            async_inference_config=async_config, tags=tags, opts=child_opts(self, ignore_changes=ignore))
+
+    def _deployment_config(self, deployment: DeploymentArgs) -> aws.sagemaker.EndpointDeploymentConfigArgs:
+        def size(value, args_type):
+            return args_type(type=value.type, value=value.value) if value else None
+
+        routing = aws.sagemaker.EndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationArgs(
+            type=deployment.strategy, wait_interval_in_seconds=deployment.wait_interval_seconds,
+            canary_size=size(deployment.canary_size,
+                             aws.sagemaker.EndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationCanarySizeArgs),
+            linear_step_size=size(deployment.linear_step_size,
+                                  aws.sagemaker.EndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationLinearStepSizeArgs))
+        return aws.sagemaker.EndpointDeploymentConfigArgs(
+            blue_green_update_policy=aws.sagemaker.EndpointDeploymentConfigBlueGreenUpdatePolicyArgs(
+                traffic_routing_configuration=routing,
+                termination_wait_in_seconds=deployment.termination_wait_seconds,
+                maximum_execution_timeout_in_seconds=deployment.maximum_execution_timeout_seconds),
+            auto_rollback_configuration=aws.sagemaker.EndpointDeploymentConfigAutoRollbackConfigurationArgs(
+                alarms=[aws.sagemaker.EndpointDeploymentConfigAutoRollbackConfigurationAlarmArgs(alarm_name=a.name)
+                        for a in self.alarms]))
+
+    def _autoscaling(self, name: str, scaling: AutoscalingArgs) -> None:
+        target = aws.appautoscaling.Target(
+            name, service_namespace="sagemaker", scalable_dimension=SCALABLE_DIMENSION,
+            resource_id=pulumi.Output.concat("endpoint/", self.endpoint.name, "/variant/", VARIANT),
+            min_capacity=scaling.min_capacity, max_capacity=scaling.max_capacity, opts=child_opts(self))
+        aws.appautoscaling.Policy(
+            f"{name}-invocations", policy_type="TargetTrackingScaling", service_namespace=target.service_namespace,
+            scalable_dimension=target.scalable_dimension, resource_id=target.resource_id,
+            target_tracking_scaling_policy_configuration=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
+                target_value=scaling.target_invocations_per_instance,
+                predefined_metric_specification=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
+                    predefined_metric_type="SageMakerVariantInvocationsPerInstance"),
+                scale_in_cooldown=scaling.scale_in_cooldown_seconds,
+                scale_out_cooldown=scaling.scale_out_cooldown_seconds),
+            opts=child_opts(self))
