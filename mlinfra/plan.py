@@ -187,8 +187,10 @@ def run_program(project_dir: Path, env: str) -> RecordingMonitor:
     A ``pulumi.RunError`` from the program (a ``ConfigError`` among them) is raised as an
     ``MlinfraError`` carrying the program's message only; other exceptions propagate unchanged.
     """
-    project = read_project(project_dir)
-    config = load_stack_config(project_dir, env)
+    return _run(read_project(project_dir), env, load_stack_config(project_dir, env))
+
+
+def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
     if not (project.main / "__main__.py").is_file():
         raise MlinfraError(f"{_shown(project, project.main / '__main__.py')}: no such program")
     monitor = install_mocks(project=project.name, stack=env, region=config.get("aws:region", "us-east-1"))
@@ -367,6 +369,10 @@ def _write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # mkstemp creates the file private (0600); give it the mode a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(temporary, path)
@@ -378,8 +384,8 @@ def _write_atomically(path: Path, text: str) -> None:
 def plan(project_dir: Path, env: str, out: Path | None = None) -> dict[str, Any]:
     """Plan ``env`` offline; write the deployment to ``out`` (only if the program succeeds); return it."""
     project = read_project(project_dir)
-    monitor = run_program(project_dir, env)
-    deployment = to_deployment(monitor, project.name, env, load_stack_config(project_dir, env))
+    config = load_stack_config(project_dir, env)
+    deployment = to_deployment(_run(project, env, config), project.name, env, config)
     if out is not None:
         _write_atomically(Path(out), dumps(deployment))
     return deployment
@@ -419,7 +425,7 @@ def render_summary(deployment: Mapping[str, Any]) -> str:
     if stack:
         draw(root, "", "", "")
     by_type = Counter(r["type"] for r in resources if r["custom"])
-    width = len(str(max(by_type.values(), default=0)))
+    width = len(str(sum(by_type.values())))
     lines.append("")
     lines.append("Resources by type:")
     lines.extend(f"  {count:>{width}}  {type_}" for type_, count in sorted(by_type.items()))

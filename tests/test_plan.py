@@ -360,6 +360,9 @@ def test_same_code_and_config_give_byte_identical_plans(demo, tmp_path):
     again = tmp_path / "again.json"
     plan(project, "dev", again)
     assert again.read_text() == first
+    umask = os.umask(0)
+    os.umask(umask)
+    assert again.stat().st_mode & 0o777 == 0o666 & ~umask  # a plain file, not mkstemp's 0600
 
 
 def test_byte_identical_across_processes_with_different_hash_seeds(tmp_path):
