@@ -127,6 +127,7 @@ def test_approval_events_go_to_an_encrypted_topic_only_our_rule_may_publish_to(m
         "detail": {"ModelPackageGroupName": ["prod-churn", "prod-fraud"]},
     }
     topic = monitor.named("aws:sns/topic:Topic", "registry-approvals")
+    assert topic.inputs["tags"] == {"team": "ml", "data-classification": "confidential"}
     assert topic.inputs["kmsMasterKeyId"] == monitor.named("aws:kms/key:Key", "registry-key").outputs["arn"]
     allow, deny = policy_of(monitor.named("aws:sns/topicPolicy:TopicPolicy", "registry-approvals-policy"))["Statement"]
     assert allow["Principal"] == {"Service": "events.amazonaws.com"}
@@ -147,6 +148,7 @@ def test_approval_events_can_go_to_an_encrypted_queue(monitor, run):
     program, _ = build(notifications="queue")
     run(program)
     queue = monitor.named("aws:sqs/queue:Queue", "registry-approvals")
+    assert queue.inputs["tags"]["data-classification"] == "confidential"
     assert queue.inputs["kmsMasterKeyId"] == monitor.named("aws:kms/key:Key", "registry-key").outputs["arn"]
     assert queue.inputs["messageRetentionSeconds"] == 14 * 24 * 3600
     allow, deny = policy_of(monitor.named("aws:sqs/queuePolicy:QueuePolicy", "registry-approvals-policy"))["Statement"]

@@ -137,7 +137,7 @@ class ModelRegistry(pulumi.ComponentResource):
             tags=args.tags,
             opts=child_opts(self),
         )
-        self.notification_arn = self._notifications(name, args)
+        self.notification_arn = self._notifications(name, args, tags)
 
         self.register_outputs({
             "groupNames": self.group_names,
@@ -211,10 +211,10 @@ class ModelRegistry(pulumi.ComponentResource):
             )
         return repo
 
-    def _notifications(self, name: str, args: ModelRegistryArgs) -> pulumi.Output[str]:
+    def _notifications(self, name: str, args: ModelRegistryArgs, tags: dict[str, str]) -> pulumi.Output[str]:
         """The encrypted topic or queue, its policy, and the rule's target; returns its ARN."""
         if args.notifications == "topic":
-            topic = aws.sns.Topic(f"{name}-approvals", kms_master_key_id=args.kms_key.arn, tags=args.tags,
+            topic = aws.sns.Topic(f"{name}-approvals", kms_master_key_id=args.kms_key.arn, tags=tags,
                                   opts=child_opts(self))
             target_arn = topic.arn
             policy: pulumi.Resource = aws.sns.TopicPolicy(
@@ -227,7 +227,7 @@ class ModelRegistry(pulumi.ComponentResource):
             )
         else:
             queue = aws.sqs.Queue(f"{name}-approvals", kms_master_key_id=args.kms_key.arn,
-                                  message_retention_seconds=QUEUE_RETENTION_SECONDS, tags=args.tags,
+                                  message_retention_seconds=QUEUE_RETENTION_SECONDS, tags=tags,
                                   opts=child_opts(self))
             target_arn = queue.arn
             policy = aws.sqs.QueuePolicy(
