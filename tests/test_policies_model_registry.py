@@ -109,3 +109,14 @@ def test_other_types_are_ignored():
     other = resource_args("aws:sagemaker/endpointConfiguration:EndpointConfiguration", {"image": IMAGE}, PROD)
     assert violations(sagemaker_model_uses_model_package, other) == []
     assert violations(model_package_group_policy_no_wildcard_principal, other) == []
+
+
+@pytest.mark.parametrize(("env", "required"), [("dev", False), ("staging", False), ("prod", True)])
+def test_only_prod_requires_model_packages(env, required):
+    from pathlib import Path
+
+    config = json.loads((Path(__file__).resolve().parents[1] / f"policies/config/{env}/compliance.json").read_text())
+    rule = config.get("sagemaker-model-uses-model-package", {})
+    assert rule.get("requireModelPackages", False) is required
+    if required:
+        assert rule["enforcementLevel"] == "mandatory"
