@@ -276,6 +276,17 @@ class PackInfo:
     policies: tuple[PolicyInfo, ...] = ()
 
 
+def _integral(value: Any) -> Any:
+    """A Struct's numbers are all floats; show a schema's ``1.0`` as ``1`` again."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    return value
+
+
 def _policy_info(p: pb.PolicyInfo) -> PolicyInfo:
     return PolicyInfo(
         name=p.name,
@@ -283,7 +294,7 @@ def _policy_info(p: pb.PolicyInfo) -> PolicyInfo:
         enforcement_level=_PB_TO_LEVEL.get(p.enforcementLevel, "advisory"),
         policy_type=_POLICY_TYPES.get(p.policy_type, "unknown"),
         severity=_SEVERITIES.get(p.severity, "unspecified"),
-        config_schema={"properties": MessageToDict(p.configSchema.properties),
+        config_schema={"properties": _integral(MessageToDict(p.configSchema.properties)),
                        "required": list(p.configSchema.required)},
         display_name=p.displayName,
         remediation_steps=p.remediation_steps,

@@ -1,0 +1,328 @@
+"""The offline review end to end: real policy pack processes over the analyzer gRPC protocol."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mlinfra import cli
+from mlinfra.errors import MlinfraError
+from mlinfra.review import (
+    SECRET_SIG,
+    SIG_KEY,
+    UNKNOWN,
+    effective_config,
+    load_resources,
+    run_review,
+    wire_value,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "review"
+PACK = FIXTURES / "testpack"
+DEPLOYMENT = json.loads((FIXTURES / "deployment.json").read_text())
+URN = "urn:pulumi:dev::mlinfra::"
+SCRATCH = f"{URN}aws:ebs/volume:Volume::scratch"
+APP_LOGS = f"{URN}aws:cloudwatch/logGroup:LogGroup::app-logs"
+LOGS_BUCKET = f"{URN}aws:s3/bucket:Bucket::logs-bucket"
+LOCKED_DB = f"{URN}aws:rds/instance:Instance::db-encrypted-state"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project with the test pack as each default pack (renamed per folder) and dev/prod configs."""
+    (tmp_path / "Pulumi.yaml").write_text("name: mlinfra\nruntime: python\n")
+    source = (PACK / "__main__.py").read_text()
+    for folder in ("security", "privacy", "compliance"):
+        pack = tmp_path / "policies" / folder
+        pack.mkdir(parents=True)
+        shutil.copy(PACK / "PulumiPolicy.yaml", pack)
+        (pack / "__main__.py").write_text(source.replace('"review-test-pack"', f'"test-{folder}"'))
+    for env in ("dev", "prod"):
+        (tmp_path / "policies" / "config" / env).mkdir(parents=True)
+    return tmp_path
+
+
+def write(path: Path, document: object) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(document if isinstance(document, str) else json.dumps(document))
+    return path
+
+
+def review_json(project: Path, capsys, *, deployment: Path | None = None, env: str | None = "dev",
+                packs: tuple[Path, ...] | None = (PACK,), **kwargs) -> tuple[int, dict]:
+    """Review (the fixture deployment with the test pack by default) as JSON; returns exit code and report."""
+    code = run_review(project_dir=project, env=env, deployment=deployment or FIXTURES / "deployment.json",
+                      packs=None if packs is None else list(packs), fmt="json", output=None, **kwargs)
+    return code, json.loads(capsys.readouterr().out)
+
+
+def found(report: dict) -> set[tuple[str, str, str]]:
+    return {(v["policy"], v["urn"], v["enforcementLevel"]) for v in report["violations"]}
+
+
+def pack_processes_in(directory: Path) -> list[int]:
+    """Pids of live processes whose working directory lies under ``directory``."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if Path(os.readlink(entry / "cwd")).is_relative_to(directory.resolve()):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+# ------------------------------------------------------------------------------------ end to end
+
+def test_review_finds_resource_and_stack_violations_through_the_pack_process(project, capsys):
+    code, report = review_json(project, capsys)
+
+    assert code == 1
+    assert found(report) == {
+        ("encrypted-volumes", SCRATCH, "mandatory"),
+        ("log-retention", APP_LOGS, "advisory"),
+        ("allowed-regions", APP_LOGS, "advisory"),  # the log group's provider is the eu-west-1 one
+        ("buckets-blocked", LOGS_BUCKET, "advisory"),  # data-bucket's block depends on it; logs-bucket has none
+        ("db-password-length", LOCKED_DB, "advisory"),
+    }
+    assert report["packs"] == [{"name": "review-test-pack", "version": "1.2.3"}]  # PulumiPolicy.yaml's version
+    assert report["summary"] == {"resources": 12, "mandatory": 1, "advisory": 4}
+    scratch = next(v for v in report["violations"] if v["policy"] == "encrypted-volumes")
+    assert scratch == {
+        "pack": "review-test-pack", "policy": "encrypted-volumes", "enforcementLevel": "mandatory",
+        "severity": "high", "urn": SCRATCH, "resourceType": "aws:ebs/volume:Volume", "resourceName": "scratch",
+        "message": "EBS volumes must be encrypted.\nEBS volume is not encrypted.",
+    }
+    assert pack_processes_in(PACK) == []
+
+
+def test_numeric_schema_default_arrives_as_a_float_and_is_honoured(project, capsys):
+    _, report = review_json(project, capsys)
+    retention = next(v for v in report["violations"] if v["policy"] == "log-retention")
+    assert "below the minimum of 30 (config type float)" in retention["message"]
+
+    write(project / "policies/config/dev/testpack.json", {"log-retention": {"minimumDays": 14}})
+    _, report = review_json(project, capsys)
+    assert "log-retention" not in {v["policy"] for v in report["violations"]}
+
+
+def test_pack_configuration_sets_levels_and_properties(project, capsys):
+    write(project / "policies/config/prod/testpack.json", {
+        "encrypted-volumes": "advisory",
+        "log-retention": {"enforcementLevel": "mandatory", "minimumDays": 7},
+        "allowed-regions": {"regions": ["us-east-1", "eu-west-1"]},
+        "buckets-blocked": "disabled",
+    })
+    code, report = review_json(project, capsys, env="prod")
+
+    assert found(report) == {
+        ("encrypted-volumes", SCRATCH, "advisory"),
+        ("db-password-length", LOCKED_DB, "advisory"),
+    }
+    assert code == 0  # advisory violations only
+
+
+def test_all_sets_every_level_and_policies_override_it(project, capsys):
+    write(project / "policies/config/dev/testpack.json", {"all": "mandatory"})
+    code, report = review_json(project, capsys)
+    assert code == 1
+    # The SDK always reports a rule that met an unknown value as advisory, whatever its level.
+    assert {(v["policy"], v["enforcementLevel"]) for v in report["violations"]} == {
+        ("encrypted-volumes", "mandatory"), ("log-retention", "mandatory"), ("allowed-regions", "mandatory"),
+        ("buckets-blocked", "mandatory"), ("db-password-length", "advisory")}
+
+    write(project / "policies/config/dev/testpack.json",
+          {"all": {"enforcementLevel": "disabled"}, "log-retention": "advisory"})
+    code, report = review_json(project, capsys)
+    assert code == 0
+    assert found(report) == {("log-retention", APP_LOGS, "advisory")}
+
+
+def test_default_packs_run_in_parallel_with_the_env_from_the_urns(project, capsys):
+    write(project / "policies/config/dev/privacy.json", {"encrypted-volumes": "disabled"})
+    code, report = review_json(project, capsys, env=None, packs=None)
+
+    assert [p["name"] for p in report["packs"]] == ["test-security", "test-privacy", "test-compliance"]
+    mandatory = {v["pack"] for v in report["violations"] if v["policy"] == "encrypted-volumes"}
+    assert mandatory == {"test-security", "test-compliance"}
+    assert code == 1
+    assert pack_processes_in(project) == []
+
+
+def test_preview_json_is_detected_and_deleted_resources_are_skipped(project, capsys, tmp_path):
+    steps = [{"op": "same" if r.get("custom") is False else "create", "urn": r["urn"], "newState": r}
+             for r in DEPLOYMENT["deployment"]["resources"]]
+    old_volume = {"urn": f"{URN}aws:ebs/volume:Volume::old", "type": "aws:ebs/volume:Volume", "custom": True,
+                  "inputs": {"encrypted": False}}
+    steps.append({"op": "delete", "urn": old_volume["urn"], "oldState": old_volume})
+    preview = write(tmp_path / "preview.json", {"steps": steps, "changeSummary": {"create": 9, "delete": 1}})
+
+    code, report = review_json(project, capsys, deployment=preview)
+
+    assert code == 1
+    assert ("encrypted-volumes", SCRATCH, "mandatory") in found(report)
+    assert old_volume["urn"] not in {v["urn"] for v in report["violations"]}
+    assert report["summary"]["resources"] == 12
+
+
+def test_secrets_reach_rules_decrypted_and_undecryptable_ones_as_unknowns(project, capsys, tmp_path):
+    document = copy.deepcopy(DEPLOYMENT)
+    db = next(r for r in document["deployment"]["resources"] if r["urn"].endswith("::db"))
+    db["inputs"]["password"]["plaintext"] = json.dumps("short")
+    code, report = review_json(project, capsys, deployment=write(tmp_path / "d.json", document))
+
+    by_urn = {v["urn"]: v["message"] for v in report["violations"] if v["policy"] == "db-password-length"}
+    assert by_urn[f"{URN}aws:rds/instance:Instance::db"].endswith("shorter than 16 characters.")
+    assert "string value at .password can't be known during preview" in by_urn[LOCKED_DB]
+
+
+def test_wire_values_follow_the_engine_marshalling():
+    secret = {SIG_KEY: SECRET_SIG, "plaintext": json.dumps({"user": "a", "n": 3})}
+    assert wire_value({"p": secret}) == {"p": {SIG_KEY: SECRET_SIG, "value": {"user": "a", "n": 3}}}
+    assert wire_value({SIG_KEY: SECRET_SIG, "ciphertext": "v1:xx"}) == {SIG_KEY: SECRET_SIG, "value": UNKNOWN}
+    reference = {SIG_KEY: "5cf8f73096256a8f31e491e813e4eb8e", "urn": "urn:x", "id": "i-123"}
+    assert wire_value([reference]) == ["i-123"]
+    unknown_output = {SIG_KEY: "d0e6a833031e9bbcd3f4e8bde6ca49a4", "dependencies": []}
+    assert wire_value(unknown_output) == UNKNOWN
+
+
+def test_report_is_written_to_output_and_markdown_has_a_table(project, tmp_path, capsys):
+    out = tmp_path / "reports" / "review.md"
+    out.parent.mkdir()
+    code = run_review(project_dir=project, env="dev", deployment=FIXTURES / "deployment.json", packs=[PACK],
+                      fmt="markdown", output=out)
+    assert code == 1
+    assert capsys.readouterr().out == ""
+    text = out.read_text()
+    assert "| `review-test-pack/encrypted-volumes` | high | `aws:ebs/volume:Volume` `scratch` |" in text
+
+
+def test_planning_first_when_given_an_environment(project, capsys, monkeypatch):
+    calls = []
+
+    def fake_plan(project_dir: Path, env: str, out=None) -> dict:
+        calls.append((project_dir, env))
+        return copy.deepcopy(DEPLOYMENT)
+
+    monkeypatch.setattr("mlinfra.plan.plan", fake_plan)
+    code = run_review(project_dir=project, env="dev", deployment=None, packs=[PACK], fmt="json", output=None)
+    assert calls == [(project, "dev")]
+    assert code == 1
+    assert json.loads(capsys.readouterr().out)["summary"]["mandatory"] == 1
+
+
+def test_cli_reports_exit_codes_and_one_line_errors(project, capsys, monkeypatch):
+    monkeypatch.chdir(project)
+    assert cli.main(["review", "--deployment", str(FIXTURES / "deployment.json"), "--policy-pack", str(PACK),
+                     "--format", "json"]) == 1
+    capsys.readouterr()
+    assert cli.main(["review", "--deployment", "missing.json"]) == 2
+    err = capsys.readouterr().err
+    assert err == "mlinfra: error: missing.json: no such file\n"
+
+
+# ------------------------------------------------------------------------------------ bad input
+
+def bad(project: Path, **kwargs) -> str:
+    arguments = {"project_dir": project, "env": "dev", "deployment": FIXTURES / "deployment.json",
+                 "packs": [PACK], "fmt": "json", "output": None, **kwargs}
+    with pytest.raises(MlinfraError) as error:
+        run_review(**arguments)
+    assert error.value.exit_code == 2
+    return str(error.value)
+
+
+def test_missing_malformed_and_foreign_files_are_bad_input(project, tmp_path):
+    assert bad(project, deployment=tmp_path / "nope.json") == f"{tmp_path / 'nope.json'}: no such file"
+    broken = write(tmp_path / "broken.json", '{"version": 3,')
+    assert "broken.json: not valid JSON: Expecting property name enclosed in double quotes at line 1" in bad(
+        project, deployment=broken)
+    other = write(tmp_path / "other.json", {"name": "not a deployment"})
+    assert bad(project, deployment=other).endswith(
+        "other.json: not a deployment: expected a `pulumi stack export` (version 3) or `pulumi preview --json` document")
+    v2 = write(tmp_path / "v2.json", {"version": 2, "deployment": {"resources": []}})
+    assert "stack export version 2 is not supported (expected 3)" in bad(project, deployment=v2)
+    no_type = write(tmp_path / "notype.json", {"version": 3, "deployment": {"resources": [{"urn": "urn:pulumi:a::b::c::d"}]}})
+    assert bad(project, deployment=no_type).endswith("deployment.resources[0] (urn:pulumi:a::b::c::d) has no type")
+
+
+def test_unknown_env_lists_the_known_ones(project):
+    assert bad(project, env="qa", packs=None) == (
+        f"unknown environment 'qa': no {project / 'policies/config/qa'} (known: dev, prod)")
+
+
+def test_explicit_packs_run_on_defaults_for_an_env_without_config(project, capsys):
+    code, report = review_json(project, capsys, env="qa")
+    assert code == 1 and report["summary"]["mandatory"] == 1
+
+
+def _broken_pack(tmp_path: Path, body: str) -> Path:
+    pack = tmp_path / "broken-pack"
+    pack.mkdir()
+    shutil.copy(PACK / "PulumiPolicy.yaml", pack)
+    (pack / "__main__.py").write_text(body)
+    return pack
+
+
+def test_a_pack_that_crashes_at_start_is_reported_with_its_last_stderr_line(project, tmp_path):
+    pack = _broken_pack(tmp_path, "import sys\nprint('loading rules', file=sys.stderr)\n"
+                                  "raise RuntimeError('rule module policies.rules.iam is broken')\n")
+    message = bad(project, packs=[PACK, pack])
+    assert message == (f"policy pack {pack} failed to start (exit code 1): "
+                       "RuntimeError: rule module policies.rules.iam is broken")
+    assert pack_processes_in(PACK) == []
+
+
+def test_a_pack_that_prints_garbage_is_bad_input(project, tmp_path):
+    pack = _broken_pack(tmp_path, "print('listening soon')\nimport time\ntime.sleep(30)\n")
+    assert bad(project, packs=[pack]).startswith(f"policy pack {pack} printed 'listening soon' instead of its port")
+    assert pack_processes_in(pack) == []
+
+
+def test_a_pack_that_hangs_is_stopped_after_the_timeout(project, tmp_path):
+    pack = _broken_pack(tmp_path, "import time\ntime.sleep(60)\n")
+    assert bad(project, packs=[pack], timeout=1.0) == f"policy pack {pack} did not print its port within 1 s"
+    assert pack_processes_in(pack) == []
+
+
+def test_a_pack_folder_without_policy_yaml_is_bad_input(project, tmp_path):
+    assert bad(project, packs=[tmp_path]) == f"policy pack {tmp_path}: no PulumiPolicy.yaml"
+
+
+@pytest.mark.parametrize("config, expected", [
+    ({"log-retention": {"minimumDays": -1}},
+     "policy 'log-retention' property 'minimumDays': -1 is less than the minimum of 1"),
+    ({"log-retention": {"minimumDays": "thirty"}},
+     "policy 'log-retention' property 'minimumDays': 'thirty' is not of type 'integer'"),
+    ({"log-retention": {"minimumDay": 10}},
+     "policy 'log-retention' has no property 'minimumDay' (allowed: minimumDays)"),
+    ({"encrypted-volume": "mandatory"},
+     "policy 'encrypted-volume' is not in this pack (its policies: allowed-regions, buckets-blocked, "
+     "db-password-length, encrypted-volumes, log-retention)"),
+    ({"all": "strict"}, "policy 'all': enforcementLevel 'strict' is not one of advisory, mandatory, remediate, disabled"),
+    ({"log-retention": 3}, "policy 'log-retention': 3 is not valid; give an enforcement level or an object"),
+])
+def test_a_broken_pack_configuration_names_file_policy_and_property(project, config, expected):
+    path = write(project / "policies/config/dev/testpack.json", config)
+    assert bad(project) == f"{path}: {expected}"
+
+
+def test_effective_config_layers_defaults_initial_config_all_and_policies():
+    from mlinfra.review import PolicyInfo
+
+    def policy(name: str, level: str = "advisory", schema: dict | None = None) -> PolicyInfo:
+        return PolicyInfo(name=name, description="", enforcement_level=level, policy_type="resource",
+                          severity="low", config_schema={"properties": schema or {}, "required": []})
+
+    policies = [policy("a", "mandatory", {"n": {"type": "number", "default": 5}, "s": {"type": "string"}}),
+                policy("b")]
+    config = effective_config(policies, {"all": "advisory", "b": {"enforcementLevel": "disabled"}},
+                              initial_config={"a": (None, {"s": "initial"})})
+    assert config == {"a": {"enforcementLevel": "advisory", "properties": {"n": 5, "s": "initial"}},
+                      "b": {"enforcementLevel": "disabled", "properties": {}}}
