@@ -1,0 +1,74 @@
+"""The command line as a user runs it: a subprocess, its exit code, one line on stderr, no traceback."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def mlinfra(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mlinfra.cli", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project's program and dev stack file, to break one thing in."""
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    shutil.copytree(ROOT / "stacks", tmp_path / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "policies" / "config", tmp_path / "policies" / "config")
+    return tmp_path
+
+
+def assert_bad_input(result: subprocess.CompletedProcess, message: str) -> None:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert message in result.stderr
+    assert result.stderr.startswith("mlinfra: error: ")
+
+
+def test_plan_writes_the_deployment_and_prints_the_tree(tmp_path):
+    out = tmp_path / "dev.json"
+    result = mlinfra("plan", "dev", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "mlinfra:network:Network" in result.stdout
+    assert out.read_text().startswith('{\n  "version": 3,')
+
+
+def test_plan_unknown_environment():
+    assert_bad_input(mlinfra("plan", "qa"), "unknown environment 'qa': no stacks/Pulumi.qa.yaml (available: dev, prod, staging)")
+
+
+def test_plan_malformed_stack_file(project):
+    (project / "stacks" / "Pulumi.dev.yaml").write_text("config:\n  mlinfra:tier: [dev\n")
+    assert_bad_input(mlinfra("plan", "dev", cwd=project), "stacks/Pulumi.dev.yaml")
+
+
+def test_plan_bad_config_value_names_file_key_value_and_allowed(project, tmp_path):
+    stack = project / "stacks" / "Pulumi.dev.yaml"
+    stack.write_text(stack.read_text().replace("cidr: 10.10.0.0/16", "cidr: 10.0.0.0/8"))
+    out = tmp_path / "never.json"
+    result = mlinfra("plan", "dev", "--out", str(out), cwd=project)
+    assert_bad_input(result, "stacks/Pulumi.dev.yaml: mlinfra:network.cidr = '10.0.0.0/8': "
+                             "prefix length must be between /16 and /20")
+    assert not out.exists(), "nothing half-written"
+
+
+def test_no_project_found(tmp_path):
+    assert_bad_input(mlinfra("plan", "dev", cwd=tmp_path), "Pulumi.yaml")
+
+
+def test_review_needs_an_environment_or_a_deployment():
+    assert_bad_input(mlinfra("review"), "give an environment")
+
+
+def test_unknown_command_and_format_are_usage_errors():
+    assert mlinfra("deploy").returncode == 2
+    result = mlinfra("review", "dev", "--format", "html")
+    assert result.returncode == 2 and "invalid choice: 'html'" in result.stderr
