@@ -81,6 +81,11 @@ def _item(container: Any, key: Any) -> Any:
     return UNKNOWN if is_unknown(value) else value
 
 
+def has_key(container: Any, key: str) -> bool:
+    """Whether a mapping has ``key``, even if its value is unknown (``key in proxy`` raises for unknowns)."""
+    return isinstance(container, Mapping) and any(existing == key for existing in container)
+
+
 def plain(value: Any) -> Any:
     """``value`` as plain ``dict``/``list``/scalars: proxies unwrapped, secrets revealed, unknowns ``UNKNOWN``."""
     if is_unknown(value):
@@ -400,7 +405,7 @@ def is_taggable(resource_type: str, props: Any = None) -> bool:
     """True for AWS resources that accept tags: they declare ``tags``/``tagsAll`` or their schema has ``tags``."""
     if not is_aws(resource_type):
         return False
-    if props is not None and isinstance(props, Mapping) and ("tags" in props or "tagsAll" in props):
+    if has_key(props, "tags") or has_key(props, "tagsAll"):
         return True
     return _schema_has_tags(resource_type)
 

@@ -100,13 +100,18 @@ def exposed_ports(entry: dict[str, Any], admin_ports: list[int]) -> Any:
     return f"admin port(s) {', '.join(map(str, hits))}" if hits else None
 
 
+def _port_range(entry: dict[str, Any]) -> str:
+    low, high = as_int(entry["from"]), as_int(entry["to"])
+    return f"{entry['protocol']} {low}" if low == high else f"{entry['protocol']} {low}-{high}"
+
+
 def _validate_ingress(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     admin_ports = policy_config(args, INGRESS_SCHEMA)["adminPorts"]
     for entry in _ingress_entries(args):
         exposed = exposed_ports(entry, admin_ports)
         if exposed:
             cidrs = ", ".join(c for c in entry["cidrs"] if c in PUBLIC_CIDRS)
-            report_violation(f"Ingress from {cidrs} ({entry['protocol']} {entry['from']}-{entry['to']}) opens {exposed}.")
+            report_violation(f"Ingress from {cidrs} ({_port_range(entry)}) opens {exposed}.")
 
 
 security_group_no_public_admin_ingress = ResourceValidationPolicy(

@@ -1,0 +1,106 @@
+"""IAM rules: full-admin policies, AdministratorAccess on workload roles, open trust policies."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from policies.rules import iam
+from policy_helpers import UNKNOWN, resource_args, violations
+
+ROLE = "aws:iam/role:Role"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+ADMIN_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
+TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+READ_BUCKET = {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::data/*"}
+
+
+def document(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def role(**changes) -> dict:
+    return {"name": "trainer", "assumeRolePolicy": TRUST,
+            "inlinePolicies": [{"name": "read", "policy": document(READ_BUCKET)}],
+            "managedPolicyArns": ["arn:aws:iam::aws:policy/AmazonSageMakerReadOnly"], **changes}
+
+
+@pytest.mark.parametrize("policy", [iam.iam_no_full_admin_policy, iam.iam_no_administrator_access,
+                                    iam.iam_trust_policy_no_wildcard_principal], ids=lambda p: p.name)
+def test_compliant_role_passes(policy):
+    assert violations(policy, resource_args(ROLE, role())) == []
+
+
+@pytest.mark.parametrize("action", ["*", ["s3:GetObject", "*:*"]])
+def test_full_admin_statement_fails(action):
+    admin = {"Sid": "All", "Effect": "Allow", "Action": action, "Resource": "*"}
+    args = resource_args("aws:iam/policy:Policy", {"policy": document(READ_BUCKET, admin)})
+    assert violations(iam.iam_no_full_admin_policy, args) == [
+        "Policy statement All allows action '*' on resource '*' (full administrator)."]
+
+
+def test_star_action_on_scoped_resource_or_deny_passes():
+    scoped = {"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::data/*"}
+    deny = {"Effect": "Deny", "Action": "*", "Resource": "*"}
+    args = resource_args("aws:iam/rolePolicy:RolePolicy", {"role": "r", "policy": {"Statement": [scoped, deny]}})
+    assert violations(iam.iam_no_full_admin_policy, args) == []
+
+
+def test_full_admin_inline_role_policy_fails():
+    admin = {"Effect": "Allow", "Action": "*", "Resource": ["*"]}
+    args = resource_args(ROLE, role(inlinePolicies=[{"name": "admin", "policy": document(admin)}]))
+    assert violations(iam.iam_no_full_admin_policy, args) == [
+        "Inline policy 'admin' statement #0 allows action '*' on resource '*' (full administrator)."]
+
+
+def test_unknown_policy_document_is_not_judged():
+    assert violations(iam.iam_no_full_admin_policy, resource_args("aws:iam/policy:Policy", {"policy": UNKNOWN})) == []
+
+
+def test_administrator_access_attachment_fails():
+    args = resource_args(ATTACHMENT, {"role": "trainer", "policyArn": ADMIN_ARN})
+    assert violations(iam.iam_no_administrator_access, args) == [
+        f"Role 'trainer' gets the managed policy AdministratorAccess ({ADMIN_ARN})."]
+
+
+def test_administrator_access_in_managed_policy_arns_fails():
+    args = resource_args(ROLE, role(managedPolicyArns=[ADMIN_ARN]))
+    assert len(violations(iam.iam_no_administrator_access, args)) == 1
+
+
+def test_break_glass_role_may_hold_administrator_access():
+    args = resource_args(ATTACHMENT, {"role": "break-glass-ops", "policyArn": ADMIN_ARN},
+                         config={"breakGlassRoles": ["break-glass-*"]})
+    assert violations(iam.iam_no_administrator_access, args) == []
+
+
+def test_forbidden_policy_list_is_configurable():
+    arn = "arn:aws:iam::aws:policy/IAMFullAccess"
+    args = resource_args(ATTACHMENT, {"role": "trainer", "policyArn": arn},
+                         config={"forbiddenPolicies": ["AdministratorAccess", "IAMFullAccess"]})
+    assert len(violations(iam.iam_no_administrator_access, args)) == 1
+    assert violations(iam.iam_no_administrator_access, resource_args(ATTACHMENT, {"role": "t", "policyArn": arn})) == []
+
+
+def test_policy_attachment_and_exclusive_attachments():
+    attachment = resource_args("aws:iam/policyAttachment:PolicyAttachment",
+                               {"name": "x", "roles": ["a", "b"], "policyArn": ADMIN_ARN})
+    assert len(violations(iam.iam_no_administrator_access, attachment)) == 2
+    exclusive = resource_args("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+                              {"roleName": "trainer", "policyArns": [ADMIN_ARN]})
+    assert len(violations(iam.iam_no_administrator_access, exclusive)) == 1
+
+
+@pytest.mark.parametrize("principal", ["*", {"AWS": "*"}, {"AWS": ["arn:aws:iam::123456789012:root", "*"]}])
+def test_trust_policy_open_to_everyone_fails(principal):
+    trust = document({"Sid": "Anyone", "Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"})
+    assert violations(iam.iam_trust_policy_no_wildcard_principal, resource_args(ROLE, role(assumeRolePolicy=trust))) == [
+        "Trust policy statement Anyone lets any principal ('*') assume the role without a condition."]
+
+
+def test_trust_policy_with_condition_passes():
+    trust = document({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+                      "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}})
+    assert violations(iam.iam_trust_policy_no_wildcard_principal, resource_args(ROLE, role(assumeRolePolicy=trust))) == []

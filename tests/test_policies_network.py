@@ -1,0 +1,126 @@
+"""Network rules: public admin ingress, closed default security groups, VPC flow logs."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from policies.rules import network
+from policy_helpers import UNKNOWN, resource_args, stack_args, stack_resource, urn_for, violation_urns, violations
+
+SG = "aws:ec2/securityGroup:SecurityGroup"
+SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+VPC = "aws:ec2/vpc:Vpc"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+
+HTTPS_FROM_VPC = {"protocol": "tcp", "fromPort": 443.0, "toPort": 443.0, "cidrBlocks": ["10.0.0.0/16"]}
+
+
+def ingress_violations(type_: str, props: dict, config=None) -> list[str]:
+    return violations(network.security_group_no_public_admin_ingress, resource_args(type_, props, config=config))
+
+
+def test_inline_ingress_from_vpc_passes():
+    assert ingress_violations(SG, {"ingress": [HTTPS_FROM_VPC], "egress": []}) == []
+
+
+def test_inline_ssh_from_internet_fails():
+    rule = dict(HTTPS_FROM_VPC, fromPort=22.0, toPort=22.0, cidrBlocks=["0.0.0.0/0"])
+    assert ingress_violations(SG, {"ingress": [HTTPS_FROM_VPC, rule]}) == [
+        "Ingress from 0.0.0.0/0 (tcp 22) opens admin port(s) 22."]
+
+
+def test_https_from_internet_is_not_an_admin_port():
+    assert ingress_violations(SG, {"ingress": [dict(HTTPS_FROM_VPC, cidrBlocks=["0.0.0.0/0"])]}) == []
+
+
+def test_port_range_covering_rdp_from_ipv6_internet_fails():
+    rule = {"protocol": "tcp", "fromPort": 3000.0, "toPort": 4000.0, "ipv6CidrBlocks": ["::/0"]}
+    assert ingress_violations(SG, {"ingress": [rule]}) == ["Ingress from ::/0 (tcp 3000-4000) opens admin port(s) 3389."]
+
+
+@pytest.mark.parametrize("rule", [
+    {"protocol": "-1", "fromPort": 0.0, "toPort": 0.0, "cidrBlocks": ["0.0.0.0/0"]},
+    {"protocol": "tcp", "fromPort": 0.0, "toPort": 65535.0, "cidrBlocks": ["0.0.0.0/0"]},
+])
+def test_all_ports_from_internet_fails(rule):
+    assert "opens all ports" in ingress_violations(SG, {"ingress": [rule]})[0]
+
+
+def test_security_group_rule_resource():
+    rule = {"type": "ingress", "protocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrBlocks": ["0.0.0.0/0"],
+            "securityGroupId": "sg-1"}
+    assert len(ingress_violations(SG_RULE, rule)) == 1
+    assert ingress_violations(SG_RULE, dict(rule, type="egress")) == []
+
+
+def test_vpc_ingress_rule_resource_and_configured_admin_ports():
+    rule = {"ipProtocol": "tcp", "fromPort": 5432.0, "toPort": 5432.0, "cidrIpv4": "0.0.0.0/0", "securityGroupId": "sg"}
+    assert ingress_violations(INGRESS, rule) == []
+    assert ingress_violations(INGRESS, rule, config={"adminPorts": [22.0, 5432.0]}) == [
+        "Ingress from 0.0.0.0/0 (tcp 5432) opens admin port(s) 5432."]
+    assert "all ports" in ingress_violations(INGRESS, {"ipProtocol": "-1", "cidrIpv4": "0.0.0.0/0"})[0]
+
+
+def test_unknown_cidr_or_protocol_is_not_judged():
+    assert ingress_violations(INGRESS, {"ipProtocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrIpv4": UNKNOWN}) == []
+    assert ingress_violations(SG, {"ingress": UNKNOWN}) == []
+
+
+# -- stack rules --------------------------------------------------------------------------------
+
+
+def network_stack() -> dict:
+    return {
+        "vpc": (VPC, {"id": "vpc-1", "cidrBlock": "10.0.0.0/16"}),
+        "vpc-default-sg": (DEFAULT_SG, {"vpcId": "vpc-1", "ingress": [], "egress": []}),
+        "vpc-flow-log": (FLOW_LOG, {"vpcId": "vpc-1", "trafficType": "ALL", "logDestination": "arn:log"}),
+    }
+
+
+def build(spec: dict, deps: dict | None = None):
+    return stack_args([stack_resource(t, p, name=n, property_dependencies=(deps or {}).get(n))
+                       for n, (t, p) in spec.items()])
+
+
+@pytest.mark.parametrize("policy", [network.vpc_default_security_group_closed, network.vpc_flow_logs],
+                         ids=lambda p: p.name)
+def test_compliant_network_passes(policy):
+    assert violations(policy, build(network_stack())) == []
+
+
+def test_vpc_without_flow_log_fails():
+    spec = network_stack()
+    spec["vpc-flow-log"][1]["vpcId"] = "vpc-other"
+    args = build(spec)
+    assert violations(network.vpc_flow_logs, args) == ["VPC 'vpc' has no flow log."]
+    assert violation_urns(network.vpc_flow_logs, build(spec)) == [urn_for(VPC, "vpc")]
+
+
+def test_flow_log_joined_by_property_dependency_in_preview():
+    spec = network_stack()
+    spec["vpc"][1]["id"] = UNKNOWN
+    spec["vpc-flow-log"][1]["vpcId"] = UNKNOWN
+    spec["vpc-default-sg"][1]["vpcId"] = UNKNOWN
+    deps = {"vpc-flow-log": {"vpcId": [urn_for(VPC, "vpc")]}, "vpc-default-sg": {"vpcId": [urn_for(VPC, "vpc")]}}
+    assert violations(network.vpc_flow_logs, build(spec, deps)) == []
+    assert violations(network.vpc_default_security_group_closed, build(spec, deps)) == []
+    assert violations(network.vpc_flow_logs, build(spec)) == ["VPC 'vpc' has no flow log."]
+
+
+def test_unmanaged_default_security_group_fails():
+    spec = network_stack()
+    del spec["vpc-default-sg"]
+    assert violations(network.vpc_default_security_group_closed, build(spec)) == [
+        "VPC 'vpc' does not manage its default security group (declare an aws.ec2.DefaultSecurityGroup without rules)."]
+
+
+def test_default_security_group_with_rules_fails():
+    spec = copy.deepcopy(network_stack())
+    spec["vpc-default-sg"][1]["egress"] = [{"protocol": "-1", "fromPort": 0.0, "toPort": 0.0,
+                                            "cidrBlocks": ["0.0.0.0/0"]}]
+    assert violations(network.vpc_default_security_group_closed, build(spec)) == [
+        "Default security group 'vpc-default-sg' has egress rules; it must allow no traffic."]

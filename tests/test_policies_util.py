@@ -1,0 +1,142 @@
+"""The shared rule helpers: tolerant reading, config defaults, IAM documents, tags, joins."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from policies.rules import _util as u
+from policy_helpers import UNKNOWN, provider, resource_args, stack_args, stack_resource, urn_for
+
+
+def test_get_reads_through_proxies_and_marks_unknowns():
+    args = resource_args("aws:s3/bucket:Bucket", {"a": {"b": [1, {"c": UNKNOWN}]}, "n": None, "u": UNKNOWN})
+    assert u.get(args.props, "a", "b", 0) == 1
+    assert u.get(args.props, "a", "b", 1) == {"c": u.UNKNOWN}
+    assert u.get(args.props, "a", "b", 1, "c") is u.UNKNOWN
+    assert u.get(args.props, "u", "deeper") is u.UNKNOWN
+    assert u.get(args.props, "n", default="d") == "d"
+    assert u.get(args.props, "missing", "x", default=[]) == []
+    assert u.get(args.props, "a", "b", 9) is None
+    assert isinstance(u.get(args.props, "a"), dict) and isinstance(u.get(args.props, "a", "b"), list)
+
+
+def test_has_key_sees_unknown_values():
+    args = resource_args("aws:s3/bucket:Bucket", {"tags": UNKNOWN})
+    assert u.has_key(args.props, "tags") and not u.has_key(args.props, "tagsAll")
+
+
+def test_plain_reveals_exported_secrets():
+    secret = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "s3cr3t"}
+    assert u.plain({"x": secret}) == {"x": "s3cr3t"}
+
+
+@pytest.mark.parametrize("value, expected", [(None, []), ("a", ["a"]), (["a", "b"], ["a", "b"]), ({"k": 1}, [{"k": 1}])])
+def test_as_list(value, expected):
+    assert u.as_list(value) == expected
+
+
+def test_scalar_coercions():
+    assert [u.as_bool(v) for v in (True, "false", "TRUE", "yes", None)] == [True, False, True, None, None]
+    assert [u.as_int(v) for v in (3, 3.0, "7", 2.5, True, None)] == [3, 3, 7, None, None, None]
+    assert u.as_int(UNKNOWN) is u.UNKNOWN and u.as_bool(UNKNOWN) is u.UNKNOWN and u.as_list(UNKNOWN) is u.UNKNOWN
+
+
+def test_policy_config_applies_defaults_and_types():
+    schema = u.config_schema(days={"type": "integer", "default": 365},
+                             ports={"type": "array", "items": {"type": "integer"}, "default": [22]},
+                             names={"type": "array", "items": {"type": "string"}, "default": ["a"]})
+    assert u.policy_config(resource_args("t", {}), schema) == {"days": 365, "ports": [22], "names": ["a"]}
+    given = resource_args("t", {}, config={"days": 30.0, "ports": [22.0, 5432.0]})
+    assert u.policy_config(given, schema) == {"days": 30, "ports": [22, 5432], "names": ["a"]}
+
+
+def test_config_schema_requires_defaults():
+    with pytest.raises(ValueError, match="config property 'days' has no default"):
+        u.config_schema(days={"type": "integer"})
+
+
+@pytest.mark.parametrize("principal", ["*", {"AWS": "*"}, {"AWS": ["arn:aws:iam::1:root", "*"]}])
+def test_parse_policy_wildcard_principal_forms(principal):
+    statements = u.parse_policy(json.dumps({"Statement": {"Effect": "Allow", "Principal": principal, "Action": "x"}}))
+    assert len(statements) == 1 and statements[0].has_wildcard_principal and statements[0].allows
+
+
+def test_parse_policy_normalizes_fields():
+    [statement] = u.parse_policy({"Statement": [{"Sid": "S", "Effect": "Deny", "Principal": {"Service": "logs.amazonaws.com"},
+                                                 "Action": "s3:*", "Resource": ["a", "b"],
+                                                 "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})
+    assert statement.sid == "S" and statement.denies and not statement.has_wildcard_principal
+    assert statement.actions == ("s3:*",) and statement.resources == ("a", "b") and statement.has_condition
+    assert statement.principals == (("Service", "logs.amazonaws.com"),)
+
+
+def test_parse_policy_absent_invalid_and_unknown():
+    assert u.parse_policy(None) == [] and u.parse_policy("") == []
+    assert u.parse_policy("{nope") is None and u.parse_policy("[1]") is None
+    assert u.parse_policy(UNKNOWN) is u.UNKNOWN
+    assert u.parse_policy(f'{{"Statement": [{{"Resource": "{UNKNOWN}"}}]}}') is u.UNKNOWN
+
+
+def test_action_matching():
+    assert u.action_matches("s3:Get*", "s3:GetObject") and u.action_matches("S3:*", "s3:PutObject")
+    assert not u.action_matches("s3:Get*", "s3:PutObject")
+    assert u.is_full_wildcard_action("*:*") and not u.is_full_wildcard_action("s3:*")
+
+
+def test_resource_tags_merge_provider_defaults_json_or_dict():
+    as_json = resource_args("aws:s3/bucket:Bucket", {"tags": {"owner": "me"}},
+                            provider_props=provider(default_tags={"owner": "platform", "environment": "dev"}))
+    assert u.resource_tags(as_json) == {"owner": "me", "environment": "dev"}
+    as_dict = resource_args("aws:s3/bucket:Bucket", {}, provider_props={"defaultTags": {"tags": {"team": "ml"}}})
+    assert u.resource_tags(as_dict) == {"team": "ml"}
+    assert u.resource_tags(resource_args("aws:s3/bucket:Bucket", {"tags": UNKNOWN})) is u.UNKNOWN
+
+
+def test_resource_region_prefers_own_input():
+    args = resource_args("aws:s3/bucket:Bucket", {"region": "eu-west-1"}, provider_props=provider(region="us-east-1"))
+    assert u.resource_region(args) == "eu-west-1"
+    assert u.resource_region(resource_args("aws:s3/bucket:Bucket", {}, provider_props=provider(region="us-east-1"))) == "us-east-1"
+    assert u.resource_region(resource_args("aws:s3/bucket:Bucket", {})) is None
+
+
+@pytest.mark.parametrize("type_, expected", [
+    ("aws:s3/bucket:Bucket", True), ("aws:ec2/vpc:Vpc", True), ("aws:sagemaker/featureGroup:FeatureGroup", True),
+    ("aws:s3/bucketPolicy:BucketPolicy", False), ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", False),
+    ("aws:nosuch/thing:Thing", False), ("kubernetes:core/v1:Namespace", False), ("pulumi:providers:aws", False),
+])
+def test_is_taggable_reads_the_provider_schema(type_, expected):
+    assert u.is_taggable(type_) is expected
+
+
+def test_data_store_types():
+    assert u.is_data_store("aws:s3/bucket:Bucket") and u.is_data_store("aws:ecr/repository:Repository")
+    assert not u.is_data_store("aws:cloudwatch/logGroup:LogGroup")
+
+
+def test_refers_to_by_value_or_property_dependency():
+    vpc = stack_resource("aws:ec2/vpc:Vpc", {"id": "vpc-1"}, name="vpc")
+    by_value = stack_resource("aws:ec2/flowLog:FlowLog", {"vpcId": "vpc-1"}, name="a")
+    by_dependency = stack_resource("aws:ec2/flowLog:FlowLog", {"vpcId": UNKNOWN}, name="b",
+                                   property_dependencies={"vpcId": [urn_for("aws:ec2/vpc:Vpc", "vpc")]})
+    elsewhere = stack_resource("aws:ec2/flowLog:FlowLog", {"vpcId": "vpc-2"}, name="c")
+    args = stack_args([vpc, by_value, by_dependency, elsewhere])
+    found = u.referrers(args.resources, ("aws:ec2/flowLog:FlowLog",), "vpcId", vpc, ("id",))
+    assert [r.name for r in found] == ["a", "b"]
+
+
+def test_frameworks_builds_main_framework_and_tags():
+    result = u.frameworks({"cis-aws": "1.16", "gdpr": "Art. 32"})
+    assert result["tags"] == ["cis-aws", "gdpr"]
+    assert (result["framework"].reference, result["framework"].version) == ("1.16", "3.0.0")
+    with pytest.raises(ValueError, match="unknown framework tag"):
+        u.frameworks({"iso-27001": "A.8"})
+
+
+def test_applies_to_filters_resource_types():
+    calls = []
+    validate = u.applies_to(["aws:kms/key:Key"], lambda args, report: calls.append(args.resource_type))
+    validate(resource_args("aws:kms/key:Key", {}), None)
+    validate(resource_args("aws:s3/bucket:Bucket", {}), None)
+    assert calls == ["aws:kms/key:Key"]
