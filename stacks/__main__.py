@@ -5,11 +5,14 @@ Configuration is validated first: a bad value stops here, before any resource is
 Components receive typed Args and pass objects (keys, buckets, subnets) to each other.
 """
 
+from pathlib import Path
+
 import pulumi
 import pulumi_aws as aws
 
 from components.common import Classification
 from components.encryption import EncryptionKeys, EncryptionKeysArgs, KeySpec
+from components.feature_store import FeatureStore, FeatureStoreArgs, load_specs, lock_path, read_lock
 from components.network import Network, NetworkArgs
 from components.registry import ModelRegistry, ModelRegistryArgs, RegisteredModel
 from components.storage import AccessLogBucket, AccessLogBucketArgs, SecureBucket, SecureBucketArgs
@@ -111,6 +114,32 @@ if cfg.model_registry:
     pulumi.export("modelPackageGroups", registry.group_names)
     pulumi.export("servingImageRepositories", registry.repository_urls)
     pulumi.export("modelApprovalEvents", registry.notification_arn)
+
+# --- feature store: SageMaker feature groups from stacks/feature_groups/*.yaml ---
+if cfg.feature_store:
+    feature_groups_dir = Path(__file__).resolve().parent / "feature_groups"
+    feature_lock = lock_path(feature_groups_dir, env)
+    feature_store = FeatureStore(
+        f"{env}-feature-store",
+        FeatureStoreArgs(
+            groups=load_specs(feature_groups_dir, cfg.feature_store.groups, display_root=feature_groups_dir.parents[1]),
+            deployed=read_lock(feature_lock),
+            deployed_source=f"stacks/feature_groups/{feature_lock.name}",
+            access_log_bucket=access_logs.bucket,
+            region=cfg.region,
+            athena_workgroup=cfg.feature_store.athena_workgroup,
+            key_deletion_window_days=cfg.key_deletion_window_days,
+            noncurrent_version_expiration_days=cfg.feature_store.noncurrent_version_days
+            or cfg.storage.noncurrent_version_days,
+            protect=cfg.protect_stateful,
+        ),
+        opts=aws_opts,
+    )
+    # featureStoreSchemas refreshes the lock after a deployment (python -m components.feature_store.lock).
+    pulumi.export("featureStoreSchemas", feature_store.schemas)
+    pulumi.export("featureGroupArns", {name: group.arn for name, group in feature_store.groups.items()})
+    pulumi.export("featureTrainingPolicies", feature_store.training_policies)
+    pulumi.export("featureServingPolicies", feature_store.serving_policies)
 
 # --- stack outputs ---
 pulumi.export("environment", env)

@@ -118,7 +118,7 @@ def test_protect_covers_groups_keys_buckets_and_database(monitor, run):
 def test_catalog_database_and_store_role_are_least_privilege(monitor, run):
     run(build([STANDARD, PII]))
     database = monitor.named("aws:glue/catalogDatabase:CatalogDatabase", "dev-fs-catalog")
-    assert database.inputs["name"] == "dev_fs_features"
+    assert database.inputs["name"] == "dev_fs"
     assert database.inputs["tags"]["data-classification"] == "confidential"
     role = monitor.named("aws:iam/role:Role", "dev-fs-store-role")
     trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]
@@ -143,7 +143,7 @@ def test_training_and_serving_policies_per_group(monitor, run):
     by_sid = {s["Sid"]: s for s in read}
     assert by_sid["ReadOfflineObjects"]["Resource"].endswith("/clicks/*")
     assert by_sid["ListOfflinePrefix"]["Condition"]["StringLike"]["s3:prefix"] == ["clicks", "clicks/*"]
-    assert by_sid["ReadGlueTable"]["Resource"][-1] == "arn:aws:glue:us-east-1:123456789012:table/dev_fs_features/dev_fs_clicks"
+    assert by_sid["ReadGlueTable"]["Resource"][-1] == "arn:aws:glue:us-east-1:123456789012:table/dev_fs/dev_fs_clicks"
     assert by_sid["QueryWithAthena"]["Resource"].endswith(":workgroup/primary")
     assert by_sid["DecryptOfflineObjects"]["Action"] == ["kms:Decrypt", "kms:DescribeKey"]
     online = {s["Sid"]: s for s in json.loads(serving["clicks"])["Statement"]}

@@ -157,7 +157,7 @@ class FeatureStore(pulumi.ComponentResource):
         }
 
         self.database = aws.glue.CatalogDatabase(
-            f"{name}-catalog", name=glue_name(f"{name}_features"),
+            f"{name}-catalog", name=glue_name(name),
             description=f"Offline store tables of feature store {name}",
             tags=data_store_tags(max_classification(args.groups), args.tags),
             opts=child_opts(self, protect=args.protect))
