@@ -1,0 +1,294 @@
+"""SageMaker inference: encrypted endpoint configurations, isolated models in a VPC, and (where the
+pack configuration says so, prod) data capture, redundant instances and automatic rollback; instance
+types and counts within what the environment allows.
+
+Two SageMaker facts shape these rules. An endpoint configuration whose variants run on instance
+types with local NVMe storage must not name a KMS key (those volumes are hardware-encrypted and
+CreateEndpointConfig fails with a key), and a serverless variant has no volume: neither is a
+violation of the CMK rule. Serverless models support neither network isolation nor VPC
+configuration, so the isolation rule flags them: serverless is for experiments, not for
+environments where security rules are mandatory.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Any
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+
+from components.inference.instance_types import FAMILIES
+from policies.rules._util import (
+    applies_to,
+    as_bool,
+    as_int,
+    as_list,
+    config_schema,
+    describe,
+    frameworks,
+    get,
+    is_unknown,
+    policy_config,
+)
+
+MODEL = "aws:sagemaker/model:Model"
+ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
+ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
+SCALABLE_TARGET = "aws:appautoscaling/target:Target"
+
+
+def _variants(args: ResourceValidationArgs) -> Any:
+    """Production variants as plain dicts, or ``UNKNOWN``."""
+    variants = as_list(get(args.props, "productionVariants"))
+    if is_unknown(variants):
+        return variants
+    return [v for v in variants if isinstance(v, dict)]
+
+
+def _has_volume(variant: dict) -> Any:
+    """Whether a variant has an EBS volume a KMS key can encrypt: True, False or ``UNKNOWN``."""
+    if variant.get("serverlessConfig"):
+        return False
+    instance_type = variant.get("instanceType")
+    if is_unknown(instance_type) or not isinstance(instance_type, str):
+        return instance_type  # unknown, or absent (then nothing to judge)
+    parts = instance_type.split(".")
+    family = FAMILIES.get(parts[1]) if len(parts) == 3 else None
+    return True if family is None else not family.local_storage
+
+
+# --- endpoint configuration encrypted with a CMK -----------------------------------------------------
+
+def _endpoint_config_cmk(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    variants = _variants(args)
+    key = get(args.props, "kmsKeyArn")
+    if not is_unknown(variants) and not is_unknown(key) and not key:
+        volumes = [v.get("variantName") or "(unnamed)" for v in variants if _has_volume(v) is True]
+        if volumes:
+            report(f"{describe(args)}: variant(s) {', '.join(map(str, volumes))} store model and data on "
+                   "volumes without a customer-managed key; set kmsKeyArn")
+    output = get(args.props, "asyncInferenceConfig", "outputConfig")
+    if isinstance(output, dict) and not is_unknown(output.get("kmsKeyId")) and not output.get("kmsKeyId"):
+        report(f"{describe(args)}: asynchronous inference results are written without a customer-managed "
+               "key; set asyncInferenceConfig.outputConfig.kmsKeyId")
+
+
+sagemaker_endpoint_config_cmk = ResourceValidationPolicy(
+    name="sagemaker-endpoint-config-cmk",
+    description="SageMaker endpoint configurations encrypt instance volumes and asynchronous results with a "
+                "customer-managed KMS key (instance-storage types are hardware-encrypted and exempt).",
+    validate=applies_to([ENDPOINT_CONFIG], _endpoint_config_cmk),
+    severity=Severity.HIGH,
+    remediation_steps="Set kms_key_arn on aws.sagemaker.EndpointConfiguration to a customer-managed key (and "
+                      "async_inference_config.output_config.kms_key_id); InferenceEndpoint does this.",
+    **frameworks({"nist-800-53": "SC-28", "pci-dss": "3.5.1", "hipaa": "164.312(a)(2)(iv)"}),
+)
+
+
+# --- models network-isolated, in a VPC ----------------------------------------------------------------
+
+def _model_isolated(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    isolation = as_bool(get(args.props, "enableNetworkIsolation"))
+    if not is_unknown(isolation) and isolation is not True:
+        report(f"{describe(args)}: the container may reach the network; set enableNetworkIsolation=true")
+    vpc = get(args.props, "vpcConfig")
+    if is_unknown(vpc):
+        return
+    subnets = as_list(vpc.get("subnets")) if isinstance(vpc, dict) else []
+    groups = as_list(vpc.get("securityGroupIds")) if isinstance(vpc, dict) else []
+    if not is_unknown(subnets) and not is_unknown(groups) and (not subnets or not groups):
+        report(f"{describe(args)} is not placed in a VPC; set vpcConfig with private subnets and a security group")
+
+
+sagemaker_model_network_isolation = ResourceValidationPolicy(
+    name="sagemaker-model-network-isolation",
+    description="SageMaker models run network-isolated inside the VPC (private subnets, own security group).",
+    validate=applies_to([MODEL], _model_isolated),
+    severity=Severity.HIGH,
+    remediation_steps="Set enable_network_isolation=True and vpc_config (private subnet ids, a security group "
+                      "with egress to VPC endpoints only) on aws.sagemaker.Model. Serverless endpoints support "
+                      "neither: use instances where security rules are mandatory.",
+    **frameworks({"nist-800-53": "SC-7", "pci-dss": "1.3.1", "hipaa": "164.312(e)(1)"}),
+)
+
+
+# --- data capture: encrypted always, required where configured ----------------------------------------
+
+def _capture(args: ResourceValidationArgs) -> Any:
+    capture = get(args.props, "dataCaptureConfig")
+    return capture if is_unknown(capture) or isinstance(capture, dict) else None
+
+
+def _capture_enabled(capture: dict) -> Any:
+    enabled = as_bool(capture.get("enableCapture"))
+    return True if enabled is None else enabled  # SageMaker's default is enabled
+
+
+def _capture_encrypted(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    capture = _capture(args)
+    if capture is None or is_unknown(capture) or _capture_enabled(capture) is not True:
+        return
+    key = capture.get("kmsKeyId")
+    if not is_unknown(key) and not key:
+        report(f"{describe(args)}: captured requests and responses are stored without a customer-managed key; "
+               "set dataCaptureConfig.kmsKeyId")
+
+
+sagemaker_data_capture_encrypted = ResourceValidationPolicy(
+    name="sagemaker-data-capture-encrypted",
+    description="Captured inference payloads (customer data) are encrypted with a customer-managed KMS key.",
+    validate=applies_to([ENDPOINT_CONFIG], _capture_encrypted),
+    severity=Severity.HIGH,
+    remediation_steps="Set data_capture_config.kms_key_id on aws.sagemaker.EndpointConfiguration.",
+    **frameworks({"gdpr": "Art. 32(1)(a)", "hipaa": "164.312(a)(2)(iv)", "pci-dss": "3.5.1"}),
+)
+
+DATA_CAPTURE_SCHEMA = config_schema(
+    requireDataCapture={
+        "type": "boolean", "default": False,
+        "description": "Require data capture on every instance-backed endpoint configuration; true in prod.",
+    },
+)
+
+
+def _capture_required(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if as_bool(policy_config(args, DATA_CAPTURE_SCHEMA)["requireDataCapture"]) is not True:
+        return
+    capture = _capture(args)
+    if is_unknown(capture):
+        return
+    enabled = _capture_enabled(capture) if capture is not None else False
+    if enabled is False:
+        report(f"{describe(args)} captures no requests or responses; enable dataCaptureConfig so the model "
+               "can be monitored and its decisions audited")
+
+
+sagemaker_data_capture_enabled = ResourceValidationPolicy(
+    name="sagemaker-data-capture-enabled",
+    description="Where required (prod), endpoint configurations capture requests and responses for "
+                "monitoring and audit.",
+    validate=applies_to([ENDPOINT_CONFIG], _capture_required),
+    config_schema=DATA_CAPTURE_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set dataCapture.enabled (samplingPercentage, retentionDays) on the endpoint in the "
+                      "stack file; InferenceEndpoint writes it to an encrypted, expiring capture bucket.",
+    **frameworks({"nist-800-53": "AU-12", "pci-dss": "10.2.1"}),
+)
+
+
+# --- redundancy, instance types and counts -------------------------------------------------------------
+
+CAPACITY_SCHEMA = config_schema(
+    minInstanceCount={
+        "type": "integer", "default": 1,
+        "description": "Fewest instances an endpoint variant starts with (2 in prod: one instance is a single "
+                       "point of failure, and serverless variants are refused when this exceeds 1).",
+    },
+    maxInstanceCount={
+        "type": "integer", "default": 10,
+        "description": "Most instances a variant may start with or autoscale to.",
+    },
+    allowedInstanceTypes={
+        "type": "array", "items": {"type": "string"}, "default": [],
+        "description": "Instance types endpoints may use, as shell patterns (ml.m5.*); empty allows any.",
+    },
+)
+
+
+def _capacity(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    config = policy_config(args, CAPACITY_SCHEMA)
+    minimum, maximum = config["minInstanceCount"], config["maxInstanceCount"]
+    allowed = [p for p in config["allowedInstanceTypes"] or [] if isinstance(p, str)]
+    variants = _variants(args)
+    if is_unknown(variants):
+        return
+    for variant in variants:
+        name = variant.get("variantName") or "(unnamed)"
+        if variant.get("serverlessConfig"):
+            if minimum > 1:
+                report(f"{describe(args)}: variant {name} is serverless, but this environment requires at least "
+                       f"{minimum} instances per variant")
+            continue
+        instance_type, count = variant.get("instanceType"), as_int(variant.get("initialInstanceCount"))
+        if isinstance(instance_type, str) and allowed and not any(fnmatch.fnmatchcase(instance_type, p) for p in allowed):
+            report(f"{describe(args)}: variant {name} uses {instance_type}, which this environment does not allow "
+                   f"(allowed: {', '.join(allowed)})")
+        if isinstance(count, int) and count < minimum:
+            report(f"{describe(args)}: variant {name} starts with {count} instance(s); this environment requires "
+                   f"at least {minimum}")
+        if isinstance(count, int) and count > maximum:
+            report(f"{describe(args)}: variant {name} starts with {count} instances; the cap is {maximum}")
+
+
+def _scaling_cap(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if get(args.props, "serviceNamespace") != "sagemaker":
+        return
+    maximum = policy_config(args, CAPACITY_SCHEMA)["maxInstanceCount"]
+    capacity = as_int(get(args.props, "maxCapacity"))
+    if isinstance(capacity, int) and capacity > maximum:
+        report(f"{describe(args)} may scale an endpoint variant to {capacity} instances; the cap is {maximum}")
+
+
+def _endpoint_capacity(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == ENDPOINT_CONFIG:
+        _capacity(args, report)
+    else:
+        _scaling_cap(args, report)
+
+
+sagemaker_endpoint_capacity = ResourceValidationPolicy(
+    name="sagemaker-endpoint-capacity",
+    description="Endpoint variants use instance types the environment allows, start with at least the "
+                "environment's minimum instances (2 in prod) and never start or autoscale beyond its cap.",
+    validate=applies_to([ENDPOINT_CONFIG, SCALABLE_TARGET], _endpoint_capacity),
+    config_schema=CAPACITY_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Pick an allowed instanceType, set autoscaling.minCapacity (or initialInstanceCount) to at "
+                      "least minInstanceCount and maxCapacity within maxInstanceCount in the stack file, or "
+                      "change the environment's pack configuration (policies/config/<env>/compliance.json).",
+    **frameworks({"nist-800-53": "CP-10", "pci-dss": "12.10.1"}),
+)
+
+
+# --- automatic rollback on alarms ------------------------------------------------------------------------
+
+ROLLBACK_SCHEMA = config_schema(
+    requireAutoRollback={
+        "type": "boolean", "default": False,
+        "description": "Require endpoints to deploy blue/green (or rolling) with CloudWatch alarms that roll a "
+                       "bad deployment back; true in prod.",
+    },
+)
+
+
+def _auto_rollback(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if as_bool(policy_config(args, ROLLBACK_SCHEMA)["requireAutoRollback"]) is not True:
+        return
+    deployment = get(args.props, "deploymentConfig")
+    if is_unknown(deployment):
+        return
+    deployment = deployment if isinstance(deployment, dict) else {}
+    if not deployment.get("blueGreenUpdatePolicy") and not deployment.get("rollingUpdatePolicy"):
+        report(f"{describe(args)} has no blue/green or rolling deployment policy; updates replace the fleet "
+               "without guardrails")
+    alarms = as_list(get(deployment, "autoRollbackConfiguration", "alarms"))
+    if not is_unknown(alarms) and not alarms:
+        report(f"{describe(args)} names no CloudWatch alarms in autoRollbackConfiguration; a failing deployment "
+               "would not roll back")
+
+
+sagemaker_endpoint_auto_rollback = ResourceValidationPolicy(
+    name="sagemaker-endpoint-auto-rollback",
+    description="Where required (prod), endpoints deploy with blue/green traffic shifting and roll back "
+                "automatically when CloudWatch alarms fire.",
+    validate=applies_to([ENDPOINT], _auto_rollback),
+    config_schema=ROLLBACK_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set deployment_config with blue_green_update_policy and auto_rollback_configuration.alarms "
+                      "(error and latency alarms) on aws.sagemaker.Endpoint; InferenceEndpoint creates both.",
+    **frameworks({"nist-800-53": "CM-3", "pci-dss": "6.5.1"}),
+)
+
+SECURITY = [sagemaker_endpoint_config_cmk, sagemaker_model_network_isolation]
+PRIVACY = [sagemaker_data_capture_encrypted]
+COMPLIANCE = [sagemaker_data_capture_enabled, sagemaker_endpoint_capacity, sagemaker_endpoint_auto_rollback]

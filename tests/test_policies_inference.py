@@ -1,0 +1,174 @@
+"""Inference rules: each from a compliant example, one field changed to make it fail."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from policies.rules import inference
+from policy_helpers import UNKNOWN, resource_args, violations
+
+KEY = "arn:aws:kms:us-east-1:123456789012:key/abc"
+CONFIG = {
+    "kmsKeyArn": KEY,
+    "productionVariants": [{"variantName": "primary", "modelName": "m", "instanceType": "ml.c6i.xlarge",
+                            "initialInstanceCount": 2.0}],
+    "dataCaptureConfig": {"enableCapture": True, "initialSamplingPercentage": 20.0, "kmsKeyId": KEY,
+                          "destinationS3Uri": "s3://capture/ep",
+                          "captureOptions": [{"captureMode": "Input"}, {"captureMode": "Output"}]},
+    "asyncInferenceConfig": {"outputConfig": {"s3OutputPath": "s3://out/ep", "kmsKeyId": KEY}},
+}
+MODEL = {"executionRoleArn": "arn:aws:iam::123456789012:role/x", "enableNetworkIsolation": True,
+         "primaryContainer": {"modelPackageName": "arn:aws:sagemaker:us-east-1:123456789012:model-package/g/1"},
+         "vpcConfig": {"subnets": ["subnet-1", "subnet-2"], "securityGroupIds": ["sg-1"]}}
+ENDPOINT = {"endpointConfigName": "cfg", "deploymentConfig": {
+    "blueGreenUpdatePolicy": {"trafficRoutingConfiguration": {"type": "ALL_AT_ONCE", "waitIntervalInSeconds": 300.0}},
+    "autoRollbackConfiguration": {"alarms": [{"alarmName": "ep-5xx"}, {"alarmName": "ep-latency"}]}}}
+TARGET = {"serviceNamespace": "sagemaker", "scalableDimension": "sagemaker:variant:DesiredInstanceCount",
+          "resourceId": "endpoint/ep/variant/primary", "minCapacity": 2.0, "maxCapacity": 8.0}
+PROD_CAPACITY = {"minInstanceCount": 2.0, "maxInstanceCount": 10.0, "allowedInstanceTypes": ["ml.c6i.*", "ml.g5.*"]}
+
+
+def changed(base, path, value):
+    """A deep copy of ``base`` with the value at ``path`` replaced (or removed when ``value`` is ...)."""
+    result = copy.deepcopy(base)
+    node = result
+    for step in path[:-1]:
+        node = node[step]
+    if value is ...:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    return result
+
+
+def check(policy, type_, props, config=None):
+    return violations(policy, resource_args(type_, props, config))
+
+
+def test_compliant_examples_pass_every_rule():
+    for policy, type_, props, config in [
+        (inference.sagemaker_endpoint_config_cmk, inference.ENDPOINT_CONFIG, CONFIG, None),
+        (inference.sagemaker_model_network_isolation, inference.MODEL, MODEL, None),
+        (inference.sagemaker_data_capture_encrypted, inference.ENDPOINT_CONFIG, CONFIG, None),
+        (inference.sagemaker_data_capture_enabled, inference.ENDPOINT_CONFIG, CONFIG, {"requireDataCapture": True}),
+        (inference.sagemaker_endpoint_capacity, inference.ENDPOINT_CONFIG, CONFIG, PROD_CAPACITY),
+        (inference.sagemaker_endpoint_capacity, inference.SCALABLE_TARGET, TARGET, PROD_CAPACITY),
+        (inference.sagemaker_endpoint_auto_rollback, inference.ENDPOINT, ENDPOINT, {"requireAutoRollback": True}),
+    ]:
+        assert check(policy, type_, props, config) == [], policy.name
+
+
+@pytest.mark.parametrize(("path", "value", "expected"), [
+    (("kmsKeyArn",), ..., "variant(s) primary store model and data on volumes without a customer-managed key"),
+    (("asyncInferenceConfig", "outputConfig", "kmsKeyId"), ..., "asynchronous inference results are written without"),
+])
+def test_endpoint_config_without_cmk(path, value, expected):
+    [message] = check(inference.sagemaker_endpoint_config_cmk, inference.ENDPOINT_CONFIG, changed(CONFIG, path, value))
+    assert expected in message
+
+
+@pytest.mark.parametrize("variant", [
+    {"variantName": "primary", "instanceType": "ml.g5.xlarge", "initialInstanceCount": 2.0},   # local NVMe
+    {"variantName": "primary", "serverlessConfig": {"memorySizeInMb": 2048.0, "maxConcurrency": 5.0}},
+])
+def test_variants_without_an_encryptable_volume_need_no_cmk(variant):
+    props = changed(changed(CONFIG, ("kmsKeyArn",), ...), ("productionVariants",), [variant])
+    assert check(inference.sagemaker_endpoint_config_cmk, inference.ENDPOINT_CONFIG, props) == []
+
+
+@pytest.mark.parametrize(("path", "value", "expected"), [
+    (("enableNetworkIsolation",), False, "the container may reach the network"),
+    (("enableNetworkIsolation",), ..., "the container may reach the network"),
+    (("vpcConfig",), ..., "is not placed in a VPC"),
+    (("vpcConfig", "securityGroupIds"), [], "is not placed in a VPC"),
+])
+def test_model_not_isolated(path, value, expected):
+    [message] = check(inference.sagemaker_model_network_isolation, inference.MODEL, changed(MODEL, path, value))
+    assert expected in message
+
+
+def test_capture_without_key_is_a_privacy_violation():
+    props = changed(CONFIG, ("dataCaptureConfig", "kmsKeyId"), ...)
+    [message] = check(inference.sagemaker_data_capture_encrypted, inference.ENDPOINT_CONFIG, props)
+    assert "stored without a customer-managed key" in message
+    # Disabled capture stores nothing.
+    off = changed(props, ("dataCaptureConfig", "enableCapture"), False)
+    assert check(inference.sagemaker_data_capture_encrypted, inference.ENDPOINT_CONFIG, off) == []
+
+
+@pytest.mark.parametrize("props", [changed(CONFIG, ("dataCaptureConfig",), ...),
+                                   changed(CONFIG, ("dataCaptureConfig", "enableCapture"), False)])
+def test_capture_required_where_configured(props):
+    policy, type_ = inference.sagemaker_data_capture_enabled, inference.ENDPOINT_CONFIG
+    [message] = check(policy, type_, props, {"requireDataCapture": True})
+    assert "captures no requests or responses" in message
+    assert check(policy, type_, props) == []  # default: not required (dev)
+
+
+@pytest.mark.parametrize(("path", "value", "expected"), [
+    (("productionVariants", 0, "initialInstanceCount"), 1.0, "starts with 1 instance(s); this environment requires at least 2"),
+    (("productionVariants", 0, "initialInstanceCount"), 11.0, "starts with 11 instances; the cap is 10"),
+    (("productionVariants", 0, "instanceType"), "ml.p4d.24xlarge",
+     "uses ml.p4d.24xlarge, which this environment does not allow (allowed: ml.c6i.*, ml.g5.*)"),
+    (("productionVariants", 0), {"variantName": "primary", "serverlessConfig": {"maxConcurrency": 5.0}},
+     "variant primary is serverless, but this environment requires at least 2 instances"),
+])
+def test_capacity_outside_the_environment(path, value, expected):
+    [message] = check(inference.sagemaker_endpoint_capacity, inference.ENDPOINT_CONFIG,
+                      changed(CONFIG, path, value), PROD_CAPACITY)
+    assert expected in message
+
+
+def test_capacity_defaults_allow_one_instance_of_any_type():
+    props = changed(changed(CONFIG, ("productionVariants", 0, "initialInstanceCount"), 1.0),
+                    ("productionVariants", 0, "instanceType"), "ml.p4d.24xlarge")
+    assert check(inference.sagemaker_endpoint_capacity, inference.ENDPOINT_CONFIG, props) == []
+
+
+def test_autoscaling_beyond_the_cap():
+    policy = inference.sagemaker_endpoint_capacity
+    [message] = check(policy, inference.SCALABLE_TARGET, changed(TARGET, ("maxCapacity",), 40.0), PROD_CAPACITY)
+    assert "may scale an endpoint variant to 40 instances; the cap is 10" in message
+    other = changed(changed(TARGET, ("maxCapacity",), 40.0), ("serviceNamespace",), "ecs")
+    assert check(policy, inference.SCALABLE_TARGET, other, PROD_CAPACITY) == []
+
+
+@pytest.mark.parametrize(("path", "value", "expected"), [
+    (("deploymentConfig", "autoRollbackConfiguration"), ..., "names no CloudWatch alarms"),
+    (("deploymentConfig", "autoRollbackConfiguration", "alarms"), [], "names no CloudWatch alarms"),
+    (("deploymentConfig", "blueGreenUpdatePolicy"), ..., "has no blue/green or rolling deployment policy"),
+])
+def test_rollback_required_where_configured(path, value, expected):
+    policy = inference.sagemaker_endpoint_auto_rollback
+    props = changed(ENDPOINT, path, value)
+    [message] = check(policy, inference.ENDPOINT, props, {"requireAutoRollback": True})
+    assert expected in message
+    assert check(policy, inference.ENDPOINT, props) == []
+
+
+def test_endpoint_without_deployment_config_fails_both_checks():
+    messages = check(inference.sagemaker_endpoint_auto_rollback, inference.ENDPOINT, {"endpointConfigName": "c"},
+                     {"requireAutoRollback": True})
+    assert len(messages) == 2
+
+
+def test_unknown_values_during_preview_are_not_violations():
+    unknown_config = {"kmsKeyArn": UNKNOWN, "productionVariants": UNKNOWN,
+                      "dataCaptureConfig": {"enableCapture": True, "kmsKeyId": UNKNOWN}}
+    for policy, config in [(inference.sagemaker_endpoint_config_cmk, None),
+                           (inference.sagemaker_data_capture_encrypted, None),
+                           (inference.sagemaker_endpoint_capacity, PROD_CAPACITY)]:
+        assert check(policy, inference.ENDPOINT_CONFIG, unknown_config, config) == [], policy.name
+    model = {"enableNetworkIsolation": UNKNOWN, "vpcConfig": UNKNOWN}
+    assert check(inference.sagemaker_model_network_isolation, inference.MODEL, model) == []
+    assert check(inference.sagemaker_endpoint_auto_rollback, inference.ENDPOINT,
+                 {"deploymentConfig": UNKNOWN}, {"requireAutoRollback": True}) == []
+
+
+def test_rules_are_filed_in_their_packs():
+    assert {p.name for p in inference.SECURITY} == {"sagemaker-endpoint-config-cmk", "sagemaker-model-network-isolation"}
+    assert {p.name for p in inference.PRIVACY} == {"sagemaker-data-capture-encrypted"}
+    assert {p.name for p in inference.COMPLIANCE} == {
+        "sagemaker-data-capture-enabled", "sagemaker-endpoint-capacity", "sagemaker-endpoint-auto-rollback"}
