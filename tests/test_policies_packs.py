@@ -11,6 +11,7 @@ from pathlib import Path
 
 import grpc
 import pytest
+import yaml
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from pulumi_policy import PolicyComplianceFramework, Severity
@@ -88,8 +89,9 @@ def test_retention_minimum_grows_with_the_environment():
 def test_pack_project_files_point_at_the_repository_virtualenv():
     for pack in PACKS:
         folder = POLICIES / pack
-        text = (folder / "PulumiPolicy.yaml").read_text()
-        assert "name: python" in text and "virtualenv: ../../.venv" in text and "version: " in text
+        project = yaml.safe_load((folder / "PulumiPolicy.yaml").read_text())
+        assert project["runtime"] == {"name": "python", "options": {"virtualenv": "../../.venv"}}
+        assert project["version"] and project["description"]
         assert (folder / "../../.venv/bin/python").resolve().exists()
         requirements = (folder / "requirements.txt").read_text().split()
         assert "../.." in requirements and any(r.startswith("pulumi-policy") for r in requirements)
