@@ -103,6 +103,27 @@ COMPUTED_OUTPUTS: dict[str, ComputedOutputs] = {
         "name": inputs.get("name", rid),
         "arn": f"arn:aws:cloudwatch:{m.region}:{ACCOUNT_ID}:alarm:{inputs.get('name', rid)}",
     },
+    # EKS: what a kubeconfig and an IAM OIDC provider are built from.
+    "aws:eks/cluster:Cluster": lambda name, rid, inputs, m: {
+        "name": inputs.get("name", rid),
+        "arn": f"arn:aws:eks:{m.region}:{ACCOUNT_ID}:cluster/{inputs.get('name', rid)}",
+        "endpoint": f"https://{stable_suffix(rid, 32).upper()}.gr7.{m.region}.eks.amazonaws.com",
+        "certificateAuthority": {"data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCm1vY2sKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="},
+        "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.{m.region}.amazonaws.com/id/{stable_suffix(rid, 32).upper()}"}]}],
+        "platformVersion": "eks.1",
+        "status": "ACTIVE",
+    },
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": lambda name, rid, inputs, m: {
+        "arn": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{str(inputs.get('url', rid)).removeprefix('https://')}",
+    },
+    "aws:ec2/launchTemplate:LaunchTemplate": lambda name, rid, inputs, m: {
+        "latestVersion": 1,
+        "defaultVersion": 1,
+    },
+    "aws:eks/nodeGroup:NodeGroup": lambda name, rid, inputs, m: {
+        "nodeGroupName": inputs.get("nodeGroupName", rid),
+        "status": "ACTIVE",
+    },
 }
 
 

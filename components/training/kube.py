@@ -1,0 +1,145 @@
+"""Kubernetes-side specs of the training cluster as plain data: kubeconfig, node labels and taints,
+Helm values, Kueue objects. The component turns them into resources; tests read them directly.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from components.training.args import GpuNodeGroupArgs, TeamArgs
+
+GPU_RESOURCE = "nvidia.com/gpu"
+EFA_RESOURCE = "vpc.amazonaws.com/efa"
+#: Every GPU node carries this label and a NoSchedule taint of the same key.
+GPU_LABEL = GPU_RESOURCE
+GPU_TAINT = {"key": GPU_RESOURCE, "value": "true", "effect": "NoSchedule"}
+NODE_GROUP_LABEL = "mlinfra.io/node-group"
+AMI_FAMILY_LABEL = "mlinfra.io/ami-family"
+EFA_LABEL = "vpc.amazonaws.com/efa.present"
+SYSTEM_GROUP = "system"
+
+#: Namespace of the GPU device plugins and the exporter (privileged DaemonSets live only here and kube-system).
+GPU_SYSTEM_NAMESPACE = "gpu-system"
+#: Each team namespace gets this LocalQueue and this service account (bound to the training-job role).
+LOCAL_QUEUE = "training"
+TRAINING_SERVICE_ACCOUNT = "training-job"
+GPU_FLAVOR = "gpu"
+KUEUE_API = "kueue.x-k8s.io/v1beta1"
+
+GPU_TOLERATION = {"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}
+
+
+def kubeconfig(*, cluster_name: str, endpoint: str, certificate_authority: str, region: str) -> dict[str, Any]:
+    """A kubeconfig that authenticates with ``aws eks get-token`` as the caller's AWS identity."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": cluster_name, "cluster": {"server": endpoint,
+                                                        "certificate-authority-data": certificate_authority}}],
+        "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
+        "current-context": cluster_name,
+        "users": [{"name": cluster_name, "user": {"exec": {
+            "apiVersion": "client.authentication.k8s.io/v1beta1",
+            "command": "aws",
+            "args": ["eks", "get-token", "--cluster-name", cluster_name, "--region", region, "--output", "json"],
+        }}}],
+    }
+
+
+def gpu_node_labels(group: GpuNodeGroupArgs) -> dict[str, str]:
+    labels = {GPU_LABEL: "true", NODE_GROUP_LABEL: group.name, AMI_FAMILY_LABEL: group.ami_family}
+    if group.efa:
+        labels[EFA_LABEL] = "true"
+    return labels
+
+
+def _require_gpu_nodes(*extra: Mapping[str, Any]) -> dict[str, Any]:
+    expressions = [{"key": GPU_LABEL, "operator": "In", "values": ["true"]}, *extra]
+    return {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchExpressions": expressions}]}}}
+
+
+def device_plugin_values() -> dict[str, Any]:
+    """NVIDIA device plugin on AL2023 GPU nodes only: Bottlerocket's NVIDIA variants run their own."""
+    return {
+        "affinity": _require_gpu_nodes({"key": AMI_FAMILY_LABEL, "operator": "In", "values": ["al2023"]}),
+        "tolerations": [GPU_TOLERATION],
+        "priorityClassName": "system-node-critical",
+    }
+
+
+def dcgm_exporter_values() -> dict[str, Any]:
+    """DCGM exporter on every GPU node. No ServiceMonitor: the cluster does not assume Prometheus Operator."""
+    return {"affinity": _require_gpu_nodes(), "tolerations": [GPU_TOLERATION],
+            "serviceMonitor": {"enabled": False}}
+
+
+def efa_plugin_values() -> dict[str, Any]:
+    return {"nodeSelector": {EFA_LABEL: "true"}, "tolerations": [GPU_TOLERATION]}
+
+
+def cluster_autoscaler_values(*, cluster_name: str, region: str, image_tag: str) -> dict[str, Any]:
+    """Auto-discovers this cluster's managed node groups; least-waste picks the cheapest fitting group."""
+    return {
+        "cloudProvider": "aws",
+        "awsRegion": region,
+        "autoDiscovery": {"clusterName": cluster_name},
+        "image": {"tag": image_tag},
+        "fullnameOverride": "cluster-autoscaler",
+        "rbac": {"serviceAccount": {"create": True, "name": "cluster-autoscaler"}},
+        "nodeSelector": {NODE_GROUP_LABEL: SYSTEM_GROUP},
+        "extraArgs": {"expander": "least-waste", "balance-similar-node-groups": True,
+                      "skip-nodes-with-local-storage": False, "scale-down-unneeded-time": "10m"},
+    }
+
+
+def controller_values() -> dict[str, Any]:
+    """Kueue and KubeRay controllers run on the system group."""
+    return {"nodeSelector": {NODE_GROUP_LABEL: SYSTEM_GROUP}}
+
+
+def gpu_flavor_spec() -> dict[str, Any]:
+    """The Kueue ResourceFlavor of GPU nodes: admitted pods get the node label and the taint's toleration."""
+    return {"nodeLabels": {GPU_LABEL: "true"}, "tolerations": [GPU_TOLERATION]}
+
+
+def cluster_queue_spec(team: TeamArgs, *, efa: bool) -> dict[str, Any]:
+    """A team's ClusterQueue: its quota on the GPU flavor, admitting only its own namespace.
+
+    No cohort, so no borrowing: the namespace's ResourceQuota caps GPU requests at the same number,
+    and borrowed quota would admit pods the API server then refuses.
+    """
+    resources = [("cpu", str(team.cpus)), ("memory", f"{team.memory_gib}Gi"), (GPU_RESOURCE, str(team.gpus))]
+    if efa:
+        # EFA interfaces are requested like GPUs; a generous quota keeps them from gating admission.
+        resources.append((EFA_RESOURCE, str(max(team.gpus, 1) * 32)))
+    return {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": team.name}},
+        "queueingStrategy": "BestEffortFIFO",
+        "preemption": {"withinClusterQueue": "LowerPriority"},
+        "resourceGroups": [{
+            "coveredResources": [name for name, _ in resources],
+            "flavors": [{"name": GPU_FLAVOR, "resources": [{"name": name, "nominalQuota": quota}
+                                                          for name, quota in resources]}],
+        }],
+    }
+
+
+def local_queue_spec(team: TeamArgs) -> dict[str, Any]:
+    return {"clusterQueue": team.name}
+
+
+def team_namespace_labels(team: TeamArgs) -> dict[str, str]:
+    """Pod Security: baseline enforced (no privileged pods), restricted reported as warnings."""
+    return {"mlinfra.io/team": team.name,
+            "pod-security.kubernetes.io/enforce": "baseline",
+            "pod-security.kubernetes.io/warn": "restricted"}
+
+
+def gpu_quota(team: TeamArgs) -> dict[str, str]:
+    return {f"requests.{GPU_RESOURCE}": str(team.gpus)}
+
+
+def queue_names(teams: Sequence[TeamArgs]) -> dict[str, str]:
+    """``namespace/localqueue`` per team, for the ``kueue.x-k8s.io/queue-name`` label of its jobs."""
+    return {team.name: f"{team.name}/{LOCAL_QUEUE}" for team in teams}

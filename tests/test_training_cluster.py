@@ -1,0 +1,281 @@
+"""TrainingCluster under Pulumi's mocks: what it registers, how it is wired, and what it refuses."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from components.training.args import GpuNodeGroupArgs, SystemNodeGroupArgs, TeamArgs
+from components.training.cluster import TrainingCluster, TrainingClusterArgs
+
+ZONES = ["us-east-1a", "us-east-1b"]
+ADMIN = "arn:aws:iam::123456789012:role/ci/deployer"
+VIEWER = "arn:aws:iam::123456789012:user/auditor"
+G6 = GpuNodeGroupArgs("g6", ["g6.xlarge", "g6.2xlarge"], max_size=4, capacity_type="spot")
+P5 = GpuNodeGroupArgs("p5", ["p5.48xlarge"], max_size=2, efa=True, placement_group=True,
+                      availability_zones=["us-east-1b"], capacity_reservation_id="cr-0123456789abcdef0")
+TEAMS = [TeamArgs("research", gpus=8), TeamArgs("vision", gpus=4, cpus=32, memory_gib=256)]
+
+EKS = "aws:eks/cluster:Cluster"
+NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+RELEASE = "kubernetes:helm.sh/v3:Release"
+CUSTOM = "kubernetes:kueue.x-k8s.io/v1beta1:{}"
+
+
+def foundation():
+    """The raw resources a TrainingCluster takes (the stack passes the foundation components' ones)."""
+    vpc = aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16")
+    subnets = [aws.ec2.Subnet(f"private-{zone}", vpc_id=vpc.id, cidr_block=f"10.0.{i}.0/24", availability_zone=zone)
+               for i, zone in enumerate(ZONES)]
+    keys = {purpose: aws.kms.Key(purpose) for purpose in ("eks", "logs", "data", "artifacts")}
+    buckets = {purpose: aws.s3.Bucket(purpose) for purpose in ("data", "artifacts")}
+    return dict(vpc=vpc, subnets=subnets, availability_zones=ZONES, cluster_key=keys["eks"], log_key=keys["logs"],
+                dataset_bucket=buckets["data"], dataset_key=keys["data"], artifact_bucket=buckets["artifacts"],
+                artifact_key=keys["artifacts"])
+
+
+def build(**overrides):
+    def program():
+        args = dict(admin_principals=[ADMIN], readonly_principals=[VIEWER], gpu_node_groups=[G6, P5], teams=TEAMS,
+                    max_gpus=24, **foundation())
+        args.update(overrides)
+        cluster = TrainingCluster("train", TrainingClusterArgs(**args))
+        pulumi.export("kubeconfig", cluster.kubeconfig)
+    return program
+
+
+@pytest.fixture
+def built(monitor, run):
+    run(build())
+    return monitor
+
+
+def policy(registration, key="policy"):
+    return json.loads(registration.inputs[key])
+
+
+def test_control_plane_is_private_encrypted_logged_and_uses_access_entries(built):
+    cluster = built.named(EKS, "train")
+    inputs = cluster.inputs
+    assert inputs["name"] == "train" and inputs["version"] == "1.34"
+    vpc = inputs["vpcConfig"]
+    assert vpc["endpointPrivateAccess"] is True and vpc["endpointPublicAccess"] is False
+    assert "publicAccessCidrs" not in vpc
+    assert inputs["encryptionConfig"]["resources"] == ["secrets"]
+    assert inputs["encryptionConfig"]["provider"]["keyArn"] == built.named("aws:kms/key:Key", "eks").outputs["arn"]
+    assert sorted(inputs["enabledClusterLogTypes"]) == sorted(
+        ["api", "audit", "authenticator", "controllerManager", "scheduler"])
+    assert inputs["accessConfig"] == {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": False}
+    assert inputs["bootstrapSelfManagedAddons"] is False
+    log_group = built.named("aws:cloudwatch/logGroup:LogGroup", "train-control-plane")
+    assert log_group.inputs["name"] == "/aws/eks/train/cluster"
+    assert log_group.inputs["kmsKeyId"] == built.named("aws:kms/key:Key", "logs").outputs["arn"]
+    assert log_group.urn in cluster.dependencies
+
+
+def test_access_entries_for_admins_and_viewers(built):
+    entries = {r.inputs["principalArn"]: r for r in built.by_type("aws:eks/accessEntry:AccessEntry")}
+    assert set(entries) == {ADMIN, VIEWER}
+    policies = {r.inputs["principalArn"]: r.inputs["policyArn"]
+                for r in built.by_type("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")}
+    assert policies[ADMIN].endswith("cluster-access-policy/AmazonEKSClusterAdminPolicy")
+    assert policies[VIEWER].endswith("cluster-access-policy/AmazonEKSViewPolicy")
+    assert built.named("aws:eks/accessEntry:AccessEntry", "train-admin-role-ci-deployer")
+
+
+def test_oidc_provider_and_kubeconfig_come_from_the_cluster(built):
+    cluster = built.named(EKS, "train")
+    oidc = built.named("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "train-oidc")
+    assert oidc.inputs["url"] == cluster.outputs["identities"][0]["oidcs"][0]["issuer"]
+    assert oidc.inputs["clientIdLists"] == ["sts.amazonaws.com"]
+    provider = built.named("pulumi:providers:kubernetes", "train-k8s")
+    kubeconfig = provider.inputs["kubeconfig"]
+    assert kubeconfig["4dabf18193072939515e22adb298388d"] == "1b47061264138c4ac30d75fd1eb44270"  # a secret
+    config = json.loads(kubeconfig["value"])
+    assert config["clusters"][0]["cluster"]["server"] == cluster.outputs["endpoint"]
+    assert config["users"][0]["user"]["exec"]["args"][:4] == ["eks", "get-token", "--cluster-name", "train"]
+
+
+def test_managed_addons_are_pinned_and_ordered(built):
+    addons = {r.inputs["addonName"]: r for r in built.by_type("aws:eks/addon:Addon")}
+    assert set(addons) == {"vpc-cni", "kube-proxy", "eks-pod-identity-agent", "coredns", "aws-ebs-csi-driver"}
+    assert addons["kube-proxy"].inputs["addonVersion"] == "v1.34.0-eksbuild.4"
+    assert all("-eksbuild." in r.inputs["addonVersion"] for r in addons.values())
+    system = built.named(NODE_GROUP, "train-system")
+    assert system.urn in addons["coredns"].dependencies
+    assert addons["vpc-cni"].urn in system.dependencies
+    ebs = addons["aws-ebs-csi-driver"].inputs["podIdentityAssociations"][0]
+    assert ebs["serviceAccount"] == "ebs-csi-controller-sa"
+
+
+def test_gpu_groups_are_tainted_labelled_and_scale_from_zero(built):
+    g6 = built.named(NODE_GROUP, "train-g6").inputs
+    assert g6["amiType"] == "AL2023_x86_64_NVIDIA" and g6["capacityType"] == "SPOT"
+    assert g6["scalingConfig"] == {"minSize": 0.0, "maxSize": 4.0, "desiredSize": 0.0}
+    assert g6["taints"] == [{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}]
+    assert g6["labels"]["nvidia.com/gpu"] == "true" and g6["labels"]["mlinfra.io/node-group"] == "g6"
+    assert len(g6["subnetIds"]) == 2
+    assert "remoteAccess" not in g6
+    assert built.named(NODE_GROUP, "train-g6").ignore_changes == ["scalingConfig.desiredSize"]
+    system = built.named(NODE_GROUP, "train-system").inputs
+    assert system["capacityType"] == "ON_DEMAND" and system.get("taints", []) == []
+    assert system["amiType"] == "AL2023_x86_64_STANDARD"
+
+
+def test_launch_templates_require_imdsv2_and_encrypt_volumes_with_the_cluster_key(built):
+    key_arn = built.named("aws:kms/key:Key", "eks").outputs["arn"]
+    templates = built.by_type(LAUNCH_TEMPLATE)
+    assert {t.name for t in templates} == {"train-system", "train-g6", "train-p5"}
+    for template in templates:
+        inputs = template.inputs
+        assert inputs["metadataOptions"] == {"httpEndpoint": "enabled", "httpTokens": "required",
+                                             "httpPutResponseHopLimit": 1.0}
+        assert "keyName" not in inputs
+        for mapping in inputs["blockDeviceMappings"]:
+            assert mapping["ebs"]["encrypted"] == "true" and mapping["ebs"]["volumeType"] == "gp3"
+            assert mapping["ebs"]["kmsKeyId"] == key_arn
+    assert built.named(LAUNCH_TEMPLATE, "train-g6").inputs["blockDeviceMappings"][0]["ebs"]["volumeSize"] == 200.0
+    group = built.named(NODE_GROUP, "train-g6").inputs["launchTemplate"]
+    assert group == {"id": built.named(LAUNCH_TEMPLATE, "train-g6").id, "version": "1"}
+
+
+def test_efa_group_gets_interfaces_placement_group_one_zone_and_reservation(built):
+    p5 = built.named(LAUNCH_TEMPLATE, "train-p5").inputs
+    interfaces = p5["networkInterfaces"]
+    assert len(interfaces) == 32 and {i["interfaceType"] for i in interfaces} == {"efa"}
+    assert [i["networkCardIndex"] for i in interfaces[:3]] == [0.0, 1.0, 2.0]
+    assert interfaces[0]["deviceIndex"] == 0.0 and interfaces[1]["deviceIndex"] == 1.0
+    assert "vpcSecurityGroupIds" not in p5
+    placement = built.named("aws:ec2/placementGroup:PlacementGroup", "train-p5")
+    assert placement.inputs["strategy"] == "cluster"
+    assert p5["placement"]["groupName"] == placement.id
+    assert p5["capacityReservationSpecification"]["capacityReservationTarget"] == {
+        "capacityReservationId": "cr-0123456789abcdef0"}
+    group = built.named(NODE_GROUP, "train-p5").inputs
+    assert group["subnetIds"] == [built.named("aws:ec2/subnet:Subnet", "private-us-east-1b").id]
+    assert group["labels"]["vpc.amazonaws.com/efa.present"] == "true"
+    assert built.named(RELEASE, "train-aws-efa-k8s-device-plugin")
+
+
+def test_node_role_has_only_node_policies_and_no_admin(built):
+    attachments = [r.inputs["policyArn"] for r in built.by_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                   if r.name.startswith("train-node-")]
+    assert sorted(a.rsplit("/", 1)[1] for a in attachments) == [
+        "AmazonEC2ContainerRegistryPullOnly", "AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy"]
+    assert not [r for r in built.by_type("aws:iam/rolePolicy:RolePolicy") if r.name == "train-node"]
+    grant = built.named("aws:kms/grant:Grant", "train-autoscaling-volumes").inputs
+    assert grant["granteePrincipal"].endswith("aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling")
+
+
+def test_training_role_reads_datasets_writes_artifacts_and_nothing_else(built):
+    document = policy(built.named("aws:iam/rolePolicy:RolePolicy", "train-training-job"))
+    data = built.named("aws:s3/bucket:Bucket", "data").outputs["arn"]
+    artifacts = built.named("aws:s3/bucket:Bucket", "artifacts").outputs["arn"]
+    grants = {(s["Sid"], json.dumps(s["Action"]), s["Resource"]) for s in document["Statement"]}
+    assert grants == {
+        ("ListDatasets", '"s3:ListBucket"', data),
+        ("ReadDatasets", '"s3:GetObject"', f"{data}/*"),
+        ("WriteArtifacts", '["s3:PutObject", "s3:AbortMultipartUpload"]', f"{artifacts}/*"),
+        ("DecryptDatasets", '"kms:Decrypt"', built.named("aws:kms/key:Key", "data").outputs["arn"]),
+        ("EncryptArtifacts", '["kms:GenerateDataKey", "kms:Decrypt"]',
+         built.named("aws:kms/key:Key", "artifacts").outputs["arn"]),
+    }
+    trust = policy(built.named("aws:iam/role:Role", "train-training-job"), "assumeRolePolicy")["Statement"][0]
+    assert trust["Principal"] == {"Service": "pods.eks.amazonaws.com"}
+    assert trust["Condition"]["ArnEquals"]["aws:SourceArn"] == built.named(EKS, "train").outputs["arn"]
+    associations = {r.inputs["namespace"]: r.inputs for r in
+                    built.by_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")}
+    assert associations["research"]["serviceAccount"] == "training-job"
+    assert associations["kube-system"]["serviceAccount"] == "cluster-autoscaler"
+
+
+def test_helm_releases_are_pinned_and_use_the_cluster_provider(built):
+    provider = built.named("pulumi:providers:kubernetes", "train-k8s")
+    releases = {r.inputs["name"]: r for r in built.by_type(RELEASE)}
+    assert set(releases) == {"nvidia-device-plugin", "dcgm-exporter", "aws-efa-k8s-device-plugin",
+                             "cluster-autoscaler", "kueue", "kuberay-operator"}
+    for release in releases.values():
+        assert release.inputs["version"].count(".") == 2
+        assert release.provider.startswith(provider.urn)
+        assert release.parent == built.named("mlinfra:training:TrainingCluster", "train").urn
+    assert releases["kueue"].inputs["chart"] == "oci://registry.k8s.io/kueue/charts/kueue"
+    assert releases["nvidia-device-plugin"].inputs["repositoryOpts"]["repo"] == "https://nvidia.github.io/k8s-device-plugin"
+    autoscaler = releases["cluster-autoscaler"].inputs["values"]
+    assert autoscaler["autoDiscovery"]["clusterName"] == "train"
+    assert autoscaler["image"]["tag"] == "v1.34.0" and autoscaler["awsRegion"] == "us-east-1"
+    plugin = releases["nvidia-device-plugin"].inputs["values"]
+    assert plugin["tolerations"] == [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]
+
+
+def test_teams_get_namespace_quota_and_queues(built):
+    quota = built.named("kubernetes:core/v1:ResourceQuota", "train-team-research-gpu-quota").inputs
+    assert quota["metadata"]["namespace"] == "research"
+    assert quota["spec"]["hard"] == {"requests.nvidia.com/gpu": "8"}
+    namespace = built.named("kubernetes:core/v1:Namespace", "train-team-vision").inputs["metadata"]
+    assert namespace["labels"]["pod-security.kubernetes.io/enforce"] == "baseline"
+    queue = built.named(CUSTOM.format("ClusterQueue"), "train-team-vision-cluster-queue")
+    resources = {r["name"]: r["nominalQuota"] for r in queue.inputs["spec"]["resourceGroups"][0]["flavors"][0]["resources"]}
+    assert resources["nvidia.com/gpu"] == "4" and resources["cpu"] == "32" and resources["memory"] == "256Gi"
+    assert "vpc.amazonaws.com/efa" in resources
+    assert built.named(RELEASE, "train-kueue").urn in queue.dependencies
+    local = built.named(CUSTOM.format("LocalQueue"), "train-team-vision-local-queue").inputs
+    assert local["metadata"] == {"name": "training", "namespace": "vision"} and local["spec"] == {"clusterQueue": "vision"}
+    flavor = built.named(CUSTOM.format("ResourceFlavor"), "train-flavor-gpu").inputs["spec"]
+    assert flavor["nodeLabels"] == {"nvidia.com/gpu": "true"}
+
+
+def test_component_outputs(built):
+    component = built.named("mlinfra:training:TrainingCluster", "train")
+    outputs = component.outputs
+    assert outputs["queueNames"] == {"research": "research/training", "vision": "vision/training"}
+    assert outputs["oidcProviderArn"].startswith("arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1")
+    assert outputs["clusterName"] == "train"
+
+
+def test_protect_turns_on_deletion_protection(monitor, run):
+    run(build(protect=True))
+    cluster = monitor.named(EKS, "train")
+    assert cluster.protect is True and cluster.inputs["deletionProtection"] is True
+
+
+def test_public_endpoint_carries_its_cidrs(monitor, run):
+    run(build(endpoint_public_access=True, public_access_cidrs=["203.0.113.0/24"]))
+    vpc = monitor.named(EKS, "train").inputs["vpcConfig"]
+    assert vpc["endpointPublicAccess"] is True and vpc["publicAccessCidrs"] == ["203.0.113.0/24"]
+
+
+def test_no_efa_plugin_without_efa_and_bottlerocket_keeps_images_on_the_data_volume(monitor, run):
+    run(build(gpu_node_groups=[replace(G6, ami_family="bottlerocket")], max_gpus=8,
+              system_node_group=SystemNodeGroupArgs(instance_types=["m7i.large"], min_size=3)))
+    assert "train-aws-efa-k8s-device-plugin" not in {r.name for r in monitor.by_type(RELEASE)}
+    mappings = monitor.named(LAUNCH_TEMPLATE, "train-g6").inputs["blockDeviceMappings"]
+    assert [(m["deviceName"], m["ebs"]["volumeSize"]) for m in mappings] == [("/dev/xvda", 8.0), ("/dev/xvdb", 200.0)]
+    assert monitor.named(NODE_GROUP, "train-g6").inputs["amiType"] == "BOTTLEROCKET_x86_64_NVIDIA"
+    assert monitor.named(NODE_GROUP, "train-system").inputs["scalingConfig"]["minSize"] == 3.0
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    (dict(max_gpus=10), "the GPU node groups can reach 20 GPUs"),
+    (dict(kubernetes_version="1.29"), "'1.29' is not one of them"),
+    (dict(endpoint_public_access=True, public_access_cidrs=["0.0.0.0/0"]), "whole internet"),
+    (dict(gpu_node_groups=[GpuNodeGroupArgs("cpu", ["m5.large"], max_size=1)]), "'m5.large' is not a GPU instance type"),
+    (dict(gpu_node_groups=[replace(P5, availability_zones=["us-east-1c"])]), "zone 'us-east-1c' is not one of the cluster's"),
+    (dict(gpu_node_groups=[replace(G6, min_size=5)]), "minSize 5 is greater than maxSize 4"),
+    (dict(gpu_node_groups=[replace(G6, name="system")]), "not 'system'"),
+    (dict(teams=[TeamArgs("gpu-system", 1)]), "not 'gpu-system'"),
+    (dict(admin_principals=[]), "at least one admin"),
+    (dict(addon_versions={"coredns-x": "v1"}), "unknown add-on(s) coredns-x"),
+])
+def test_args_refuse_what_cannot_be_built(overrides, message):
+    args = dict(admin_principals=[ADMIN], gpu_node_groups=[G6, P5], teams=TEAMS, max_gpus=24,
+                vpc=None, subnets=[object(), object()], availability_zones=ZONES, cluster_key=None, log_key=None,
+                dataset_bucket=None, dataset_key=None, artifact_bucket=None, artifact_key=None)
+    args.update(overrides)
+    with pytest.raises(ValueError) as info:
+        TrainingClusterArgs(**args)
+    assert message in str(info.value)
