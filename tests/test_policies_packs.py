@@ -142,3 +142,18 @@ def test_security_pack_reports_a_mandatory_violation_once_configured(pack_server
     rotation = [d for d in response.diagnostics if d.policyName == "kms-key-rotation"]
     assert len(rotation) == 1 and rotation[0].enforcementLevel == analyzer_pb2.MANDATORY
     assert "enableKeyRotation is not true" in rotation[0].message
+
+
+FOUNDATION_MODULES = ("s3", "kms", "network", "logs", "iam", "tags", "regions")
+
+
+def test_docs_describe_every_foundation_rule_and_its_config():
+    import importlib
+
+    docs = (ROOT / "docs" / "policies.md").read_text()
+    for name in FOUNDATION_MODULES:
+        module = importlib.import_module(f"policies.rules.{name}")
+        for policy in module.SECURITY + module.PRIVACY + module.COMPLIANCE:
+            assert f"`{policy.name}`" in docs, policy.name
+            for key in (policy.config_schema.properties if policy.config_schema else {}):
+                assert f"`{key}`" in docs, f"{policy.name}: {key}"
