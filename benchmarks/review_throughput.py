@@ -108,7 +108,8 @@ def main() -> None:
         print(json.dumps(measure(args.one, packs)))
         return
     print(f"packs: {', '.join(str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p) for p in packs)}")
-    print(f"{'resources':>9} {'review s':>9} {'resources/s':>12} {'violations':>10} {'RSS MiB':>8} {'pack RSS MiB':>12}")
+    print(f"{'resources':>9} {'review s':>9} {'resources/s':>12} {'violations':>10} {'RSS MiB':>8} "
+          f"{'pack RSS MiB':>12}")
     for n in args.sizes:
         command = [sys.executable, __file__, "--one", str(n)] + [a for p in packs for a in ("--policy-pack", str(p))]
         row = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)

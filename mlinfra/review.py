@@ -428,11 +428,9 @@ class PackProcess:
     ends the process; use the object as a context manager.
     """
 
-    def __init__(self, directory: Path, *, env: Mapping[str, str] | None = None,
-                 timeout: float = START_TIMEOUT) -> None:
+    def __init__(self, directory: Path, *, timeout: float = START_TIMEOUT) -> None:
         self.directory = Path(directory)
         self.timeout = timeout
-        self._env = dict(env or {})
         self._proc: subprocess.Popen | None = None
         self._stderr = None
         self._channel: grpc.Channel | None = None
@@ -468,9 +466,12 @@ class PackProcess:
             raise MlinfraError(f"{manifest}: runtime {runtime!r} is not supported offline (only python)")
         self.yaml_version = str(project.get("version") or "")
         self._stderr = tempfile.TemporaryFile()
+        # Unlike the CLI, no PULUMI_PROJECT/PULUMI_STACK/PULUMI_DRY_RUN: with them the SDK rebuilds
+        # the runtime settings on every call, which doubles a pack's cost per resource. The stack's
+        # identity goes through ConfigureStack; rules take per-environment values from pack config.
         self._proc = subprocess.Popen(
             [sys.executable, "-u", "__main__.py"], cwd=self.directory, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=self._stderr, env={**os.environ, **self._env}, bufsize=0,
+            stdout=subprocess.PIPE, stderr=self._stderr, bufsize=0,
         )
 
     def _last_stderr_line(self) -> str:
@@ -515,7 +516,8 @@ class PackProcess:
         port = self._read_port()
         self._channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=_CHANNEL_OPTIONS)
         call = self._channel.unary_unary
-        self._get_info = call("/pulumirpc.Analyzer/GetAnalyzerInfo", request_serializer=empty_pb2.Empty.SerializeToString,
+        self._get_info = call("/pulumirpc.Analyzer/GetAnalyzerInfo",
+                              request_serializer=empty_pb2.Empty.SerializeToString,
                               response_deserializer=pb.AnalyzerInfo.FromString)
         self._configure = call("/pulumirpc.Analyzer/Configure",
                                request_serializer=pb.ConfigureAnalyzerRequest.SerializeToString,
@@ -543,9 +545,10 @@ class PackProcess:
         try:
             return stub(request, timeout=timeout or self.timeout)
         except grpc.RpcError as exc:
-            raise self._rpc_error(method, exc) from None
+            raise self.rpc_error(method, exc) from None
 
-    def _rpc_error(self, method: str, exc: grpc.RpcError, subject: str = "") -> MlinfraError:
+    def rpc_error(self, method: str, exc: grpc.RpcError, subject: str = "") -> MlinfraError:
+        """The one-line error for a failed call: timed out, pack exited (with its last stderr line), or failed."""
         code = exc.code() if hasattr(exc, "code") else None
         about = f" for {subject}" if subject else ""
         if code == grpc.StatusCode.DEADLINE_EXCEEDED:
@@ -568,7 +571,7 @@ class PackProcess:
                                   timeout=self.timeout)
         except grpc.RpcError as exc:
             if exc.code() != grpc.StatusCode.UNIMPLEMENTED:
-                raise self._rpc_error("ConfigureStack", exc) from None
+                raise self.rpc_error("ConfigureStack", exc) from None
 
     def analyze_all(self, requests: Sequence[bytes], urns: Sequence[str]) -> list[pb.AnalyzeResponse]:
         """Send every serialized AnalyzeRequest, ``IN_FLIGHT`` at a time; responses in request order."""
@@ -585,7 +588,7 @@ class PackProcess:
             try:
                 responses[index] = future.result()
             except grpc.RpcError as exc:
-                failures.append(self._rpc_error("Analyze", exc, urns[index]))
+                failures.append(self.rpc_error("Analyze", exc, urns[index]))
             except grpc.FutureCancelledError:
                 pass
             slots.release()
@@ -638,7 +641,10 @@ class PackProcess:
 
 @dataclass(frozen=True)
 class Violation:
-    """One diagnostic from a pack. ``message`` is the engine's text: the policy's description, then the rule's detail."""
+    """One diagnostic from a pack.
+
+    ``message`` is the engine's text: the policy's description, then the rule's own detail.
+    """
 
     pack: str
     policy: str
@@ -772,17 +778,17 @@ def review(resources: Sequence[Resource], packs: Sequence[Path] | None, env: str
     pack_dirs = [Path(p) for p in (packs if packs is not None else default_pack_dirs(project_dir))]
     project = next((urn_project(r.urn) for r in resources if urn_project(r.urn)), "")
     user_configs = [read_pack_config(configs, d) for d in pack_dirs]
-    process_env = {"PULUMI_PROJECT": project, "PULUMI_STACK": env or "", "PULUMI_DRY_RUN": "true"}
     requests, stack_request = analyze_requests(resources)
     urns = [r.urn for r in resources]
     known_urns = set(urns)
     root = next((r.urn for r in resources if r.type == "pulumi:pulumi:Stack"),
                 f"urn:pulumi:{env}::{project}::pulumi:pulumi:Stack::{project}-{env}")
 
-    with ExitStack() as stack:
+    # Leaving the ExitStack stops the packs first, which ends any call still in flight; then the pool joins.
+    with ThreadPoolExecutor(max_workers=max(1, len(pack_dirs))) as pool, ExitStack() as stack:
         processes = []
         for directory in pack_dirs:
-            process = PackProcess(directory, env=process_env, timeout=timeout)
+            process = PackProcess(directory, timeout=timeout)
             stack.callback(process.stop)
             process.start()
             processes.append(process)
@@ -803,13 +809,12 @@ def review(resources: Sequence[Resource], packs: Sequence[Path] | None, env: str
             try:
                 stack_response = stack_future.result()
             except grpc.RpcError as exc:
-                raise process._rpc_error("AnalyzeStack", exc) from None
+                raise process.rpc_error("AnalyzeStack", exc) from None
             found.extend(_violations(process.info, stack_response,
                                      lambda u: u if u in known_urns else root))
             return found
 
-        with ThreadPoolExecutor(max_workers=max(1, len(processes))) as pool:
-            per_pack = list(pool.map(run_pack, processes))
+        per_pack = list(pool.map(run_pack, processes))
     violations = sorted((v for found in per_pack for v in found), key=_sort_key)
     return ReviewResult(packs=infos, violations=violations, resources=len(resources), env=env,
                         enforcement=enforcement)

@@ -245,10 +245,12 @@ def test_missing_malformed_and_foreign_files_are_bad_input(project, tmp_path):
         project, deployment=broken)
     other = write(tmp_path / "other.json", {"name": "not a deployment"})
     assert bad(project, deployment=other).endswith(
-        "other.json: not a deployment: expected a `pulumi stack export` (version 3) or `pulumi preview --json` document")
+        "other.json: not a deployment: expected a `pulumi stack export` (version 3) "
+        "or `pulumi preview --json` document")
     v2 = write(tmp_path / "v2.json", {"version": 2, "deployment": {"resources": []}})
     assert "stack export version 2 is not supported (expected 3)" in bad(project, deployment=v2)
-    no_type = write(tmp_path / "notype.json", {"version": 3, "deployment": {"resources": [{"urn": "urn:pulumi:a::b::c::d"}]}})
+    no_type = write(tmp_path / "notype.json",
+                    {"version": 3, "deployment": {"resources": [{"urn": "urn:pulumi:a::b::c::d"}]}})
     assert bad(project, deployment=no_type).endswith("deployment.resources[0] (urn:pulumi:a::b::c::d) has no type")
 
 
@@ -291,6 +293,17 @@ def test_a_pack_that_hangs_is_stopped_after_the_timeout(project, tmp_path):
     assert pack_processes_in(pack) == []
 
 
+def test_an_interrupted_review_leaves_no_pack_process(project, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("mlinfra.review.PackProcess.analyze_all", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_review(project_dir=project, env="dev", deployment=FIXTURES / "deployment.json", packs=None,
+                   fmt="json", output=None)
+    assert pack_processes_in(project) == []
+
+
 def test_a_pack_folder_without_policy_yaml_is_bad_input(project, tmp_path):
     assert bad(project, packs=[tmp_path]) == f"policy pack {tmp_path}: no PulumiPolicy.yaml"
 
@@ -305,7 +318,8 @@ def test_a_pack_folder_without_policy_yaml_is_bad_input(project, tmp_path):
     ({"encrypted-volume": "mandatory"},
      "policy 'encrypted-volume' is not in this pack (its policies: allowed-regions, buckets-blocked, "
      "db-password-length, encrypted-volumes, log-retention)"),
-    ({"all": "strict"}, "policy 'all': enforcementLevel 'strict' is not one of advisory, mandatory, remediate, disabled"),
+    ({"all": "strict"},
+     "policy 'all': enforcementLevel 'strict' is not one of advisory, mandatory, remediate, disabled"),
     ({"log-retention": 3}, "policy 'log-retention': 3 is not valid; give an enforcement level or an object"),
 ])
 def test_a_broken_pack_configuration_names_file_policy_and_property(project, config, expected):
