@@ -13,10 +13,14 @@ import pulumi_aws as aws
 from components.common import Classification
 from components.encryption import EncryptionKeys, EncryptionKeysArgs, KeySpec
 from components.feature_store import FeatureStore, FeatureStoreArgs, load_specs, lock_path, read_lock
+from components.inference.endpoint import InferenceEndpoint, InferenceEndpointArgs
+from components.inference.sources import ModelSource
 from components.network import Network, NetworkArgs
 from components.registry import ModelRegistry, ModelRegistryArgs, RegisteredModel
 from components.storage import AccessLogBucket, AccessLogBucketArgs, SecureBucket, SecureBucketArgs
 from mlinfra.config import load_platform_config
+from mlinfra.config.inference import endpoint_image, registered_model
+from mlinfra.config.load import stack_file
 
 cfg = load_platform_config()
 env = cfg.environment
@@ -41,6 +45,9 @@ if cfg.model_registry:
     key_specs.append(KeySpec("registry", cfg.model_registry.classification,
                              service_principals=["events.amazonaws.com"],
                              description="Model registry: serving images, registered artifacts, approval events"))
+if cfg.inference:
+    key_specs.append(KeySpec("inference", cfg.storage.data_classification,
+                             description="Inference: endpoint volumes, captured payloads, async results, topics"))
 keys = EncryptionKeys(
     f"{env}-keys",
     EncryptionKeysArgs(keys=key_specs, deletion_window_days=cfg.key_deletion_window_days,
@@ -140,6 +147,35 @@ if cfg.feature_store:
     pulumi.export("featureGroupArns", {name: group.arn for name, group in feature_store.groups.items()})
     pulumi.export("featureTrainingPolicies", feature_store.training_policies)
     pulumi.export("featureServingPolicies", feature_store.serving_policies)
+
+# --- inference endpoints: one InferenceEndpoint per mlinfra:inference entry ---
+if cfg.inference:
+    endpoints = {}
+    for index, endpoint in enumerate(cfg.inference.endpoints):
+        if endpoint.model_package_group:
+            # The newest Approved version of the registry's group (or the pinned one), looked up now.
+            model = registered_model(cfg, index, source=stack_file(pulumi.get_stack()))
+            package = registry.model_package(model.name, endpoint.model_package_version or model.pinned_version,
+                                             region=cfg.region)
+            source = ModelSource.from_model_package(
+                arn=package.arn, artifact_bucket=registry.artifacts, kms_key=keys.key("registry"),
+                repositories=[registry.repositories[image] for image in model.serving_images],
+                environment=endpoint.environment)
+        else:
+            source = ModelSource.from_artifact(
+                image=endpoint_image(endpoint, index, region=cfg.region, source=stack_file(pulumi.get_stack())),
+                bucket=artifact_bucket, key=endpoint.model_data_url, kms_key=keys.key("artifacts"),
+                environment=endpoint.environment)
+        endpoints[endpoint.name] = InferenceEndpoint(
+            f"{env}-{endpoint.name}",
+            InferenceEndpointArgs(
+                model=source, network=network, kms_key=keys.key("inference"), logs_key=keys.key("logs"),
+                access_log_bucket=access_logs.bucket, classification=cfg.storage.data_classification,
+                log_retention_days=cfg.log_retention_days, protect=cfg.protect_stateful,
+                **endpoint.component_args()),
+            opts=aws_opts,
+        )
+    pulumi.export("inferenceEndpoints", {name: e.endpoint.name for name, e in endpoints.items()})
 
 # --- stack outputs ---
 pulumi.export("environment", env)

@@ -24,7 +24,7 @@ the key. See docs/components/inference-endpoint.md.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -39,9 +39,14 @@ from components.inference.args import (
     ServerlessArgs,
     check_capacity_range,
 )
-from components.inference.images import check_framework, parse_ecr_image
+from components.inference.images import check_framework, framework_image_uri, parse_ecr_image
 from components.inference.instance_types import check_instance_type
 from mlinfra.config.base import Section
+from mlinfra.config.registry import RegisteredModelConfig
+from mlinfra.errors import ConfigError
+
+if TYPE_CHECKING:
+    from mlinfra.config.platform import PlatformConfig
 
 _ARTIFACT_KEY = re.compile(r"^[A-Za-z0-9!_.*'()/-]+\.tar\.gz$")
 
@@ -330,3 +335,38 @@ class InferenceConfig(Section):
                 raise _fail(("endpoints", index, "name"), endpoint.name, "is used by another endpoint")
             seen.add(endpoint.name)
         return self
+
+
+def _stack_error(source: str, index: int, key: str, value: Any, message: str) -> ConfigError:
+    return ConfigError(f"{source}: mlinfra:inference.endpoints.{index}.{key} = {value!r}: {message}")
+
+
+def endpoint_image(endpoint: EndpointSettings, index: int, *, region: str, source: str) -> str:
+    """The serving image of an artifact-based endpoint: its ``image``, else its framework's image in
+    ``region``. ``ConfigError`` naming the key if the framework has no image there."""
+    if endpoint.image is not None:
+        return endpoint.image
+    try:
+        return framework_image_uri(endpoint.framework, endpoint.framework_version, region,
+                                   None if endpoint.serverless else endpoint.instance_type, endpoint.py_version)
+    except ValueError as exc:
+        raise _stack_error(source, index, "framework", endpoint.framework,
+                           f"no {endpoint.framework} {endpoint.framework_version} image in {region}: {exc}") from None
+
+
+def registered_model(config: "PlatformConfig", index: int, *, source: str) -> RegisteredModelConfig:
+    """The ``modelRegistry`` model whose group an endpoint deploys from. The endpoint's role may read
+    only that registry's artifacts and that model's serving images, so a group the stack's registry
+    does not manage is a ``ConfigError`` listing the groups it does."""
+    # components.registry's package imports pulumi_aws; validating a stack file should not.
+    from components.registry.documents import group_name
+
+    endpoint = config.inference.endpoints[index]
+    registry = config.model_registry
+    groups = {} if registry is None else {
+        group_name(registry.name_prefix or config.environment, model.name): model for model in registry.models}
+    if endpoint.model_package_group not in groups:
+        known = ", ".join(sorted(groups)) or "none: mlinfra:modelRegistry is not configured"
+        raise _stack_error(source, index, "modelPackageGroup", endpoint.model_package_group,
+                           f"is not a model package group of this stack's registry (groups: {known})")
+    return groups[endpoint.model_package_group]
