@@ -1,0 +1,88 @@
+"""The inference endpoints as each environment's stack program declares them, and the stack-time
+errors (a group the registry does not manage, a framework with no image in the region)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mlinfra.config import platform_config_from
+from mlinfra.config.inference import endpoint_image, registered_model
+from mlinfra.errors import ConfigError
+from mlinfra.plan import run_program
+
+REPO = Path(__file__).resolve().parents[1]
+MODEL = "aws:sagemaker/model:Model"
+CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
+ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
+TARGET = "aws:appautoscaling/target:Target"
+SOURCE = "stacks/Pulumi.staging.yaml"
+
+
+def test_dev_serves_the_training_artifact_from_the_resolved_framework_image():
+    monitor = run_program(REPO, "dev")
+    container = monitor.named(MODEL, "dev-churn").inputs["primaryContainer"]
+    assert container["image"] == "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+    artifacts = monitor.named("aws:s3/bucket:Bucket", "dev-artifacts")
+    assert container["modelDataUrl"] == f"s3://{artifacts.outputs['bucket']}/models/churn-classifier/model.tar.gz"
+    config = monitor.named(CONFIG, "dev-churn").inputs
+    assert config["kmsKeyArn"] == monitor.named("aws:kms/key:Key", "dev-keys-inference").outputs["arn"]
+    assert config["productionVariants"][0]["initialInstanceCount"] == 1
+    assert monitor.by_type(TARGET) == []
+
+
+def test_prod_deploys_the_approved_package_with_capture_canary_and_autoscaling():
+    monitor = run_program(REPO, "prod")
+    container = monitor.named(MODEL, "prod-churn").inputs["primaryContainer"]
+    # Offline, the promotion lookup answers with its documented placeholder for the group.
+    assert container["modelPackageName"].endswith(":model-package/prod-churn-classifier/0")
+    config = monitor.named(CONFIG, "prod-churn")
+    assert config.inputs["dataCaptureConfig"]["initialSamplingPercentage"] == 20
+    assert config.inputs["productionVariants"][0]["initialInstanceCount"] == 2
+    routing = monitor.named(ENDPOINT, "prod-churn").inputs["deploymentConfig"]["blueGreenUpdatePolicy"]
+    assert routing["trafficRoutingConfiguration"]["canarySize"] == {"type": "CAPACITY_PERCENT", "value": 25}
+    target = monitor.named(TARGET, "prod-churn").inputs
+    assert (target["minCapacity"], target["maxCapacity"]) == (2, 8)
+    capture_bucket = monitor.named("aws:s3/bucket:Bucket", "prod-churn-capture")
+    assert capture_bucket.protect
+    policy = json.loads(monitor.named("aws:iam/rolePolicy:RolePolicy", "prod-churn-execution").inputs["policy"])
+    pull = next(s for s in policy["Statement"] if s["Sid"] == "PullImage")
+    assert pull["Resource"] == [monitor.named("aws:ecr/repository:Repository", "prod-registry-churn-serving").outputs["arn"]]
+
+
+BASE = {"aws:region": "us-east-1", "mlinfra:tier": "staging",
+        "mlinfra:tags": json.dumps({"owner": "ml-platform", "costCenter": "cc-1"})}
+
+
+def _config(registry=None, **endpoint):
+    config = {**BASE, "mlinfra:inference": json.dumps({"endpoints": [{"name": "churn", **endpoint}]})}
+    if registry is not None:
+        config["mlinfra:modelRegistry"] = json.dumps(registry)
+    return platform_config_from(config, environment="staging", source=SOURCE)
+
+
+def test_group_outside_the_registry_is_a_config_error_listing_its_groups():
+    cfg = _config({"models": [{"name": "churn-classifier"}]}, modelPackageGroup="staging-fraud")
+    with pytest.raises(ConfigError) as info:
+        registered_model(cfg, 0, source=SOURCE)
+    assert str(info.value) == (f"{SOURCE}: mlinfra:inference.endpoints.0.modelPackageGroup = 'staging-fraud': is not "
+                               "a model package group of this stack's registry (groups: staging-churn-classifier)")
+    assert registered_model(_config({"models": [{"name": "fraud"}]}, modelPackageGroup="staging-fraud"),
+                            0, source=SOURCE).name == "fraud"
+
+
+def test_group_without_any_registry():
+    with pytest.raises(ConfigError, match="groups: none: mlinfra:modelRegistry is not configured"):
+        registered_model(_config(modelPackageGroup="staging-fraud"), 0, source=SOURCE)
+
+
+def test_framework_without_an_image_in_the_region_is_a_config_error():
+    cfg = _config(framework="pytorch", frameworkVersion="2.6", modelDataUrl="models/m.tar.gz")
+    assert endpoint_image(cfg.inference.endpoints[0], 0, region="eu-west-1", source=SOURCE).startswith(
+        "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.6-cpu-")
+    with pytest.raises(ConfigError) as info:
+        endpoint_image(cfg.inference.endpoints[0], 0, region="xx-nowhere-9", source=SOURCE)
+    assert str(info.value).startswith(f"{SOURCE}: mlinfra:inference.endpoints.0.framework = 'pytorch': "
+                                      "no pytorch 2.6 image in xx-nowhere-9: Unsupported region")
