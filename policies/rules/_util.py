@@ -473,17 +473,22 @@ def refers_to(resource: PolicyResource, key: str, target: PolicyResource,
     with known values), or if the property's dependencies include ``target`` (a preview, where the
     id is unknown but the engine records which resource the value came from).
     """
+    return _refers(resource, key, target.urn, identifiers(target, target_keys))
+
+
+def _refers(resource: PolicyResource, key: str, target_urn: str, target_names: set[str]) -> bool:
     dependencies = (resource.property_dependencies or {}).get(key) or []
-    if any(getattr(dependency, "urn", dependency) == target.urn for dependency in dependencies):
+    if any(getattr(dependency, "urn", dependency) == target_urn for dependency in dependencies):
         return True
     value = get(resource.props, key)
-    return isinstance(value, str) and not is_unknown(value) and value in identifiers(target, target_keys)
+    return isinstance(value, str) and value in target_names
 
 
 def referrers(resources: Iterable[PolicyResource], types: Sequence[str], key: str, target: PolicyResource,
               target_keys: Sequence[str] = ("id", "arn", "name")) -> list[PolicyResource]:
     """The resources of ``types`` whose property ``key`` points at ``target`` (see ``refers_to``)."""
-    return [r for r in of_type(resources, *types) if refers_to(r, key, target, target_keys)]
+    names = identifiers(target, target_keys)
+    return [r for r in of_type(resources, *types) if _refers(r, key, target.urn, names)]
 
 
 def describe(subject: Any) -> str:

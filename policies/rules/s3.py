@@ -13,7 +13,7 @@ use SSE-S3 (S3 cannot deliver access logs to an SSE-KMS bucket) and needs no acc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from pulumi_policy import (
     PolicyResource,
@@ -26,7 +26,6 @@ from pulumi_policy import (
 )
 
 from policies.rules._util import (
-    UNKNOWN,
     action_matches,
     applies_to,
     as_bool,
@@ -83,10 +82,11 @@ def _inline_logging_target(resource: PolicyResource) -> Any:
     return get(resource.props, "logging", "targetBucket")
 
 
-def _is_log_target(bucket: PolicyResource, resources: list[PolicyResource]) -> list[PolicyResource]:
+def _log_sources(bucket: PolicyResource, buckets: list[PolicyResource],
+                 loggings: list[PolicyResource]) -> list[PolicyResource]:
     names = identifiers(bucket, BUCKET_KEYS)
-    sources = referrers(resources, LOGGING_TYPES, "targetBucket", bucket, BUCKET_KEYS)
-    for other in of_type(resources, *BUCKET_TYPES):
+    sources = referrers(loggings, LOGGING_TYPES, "targetBucket", bucket, BUCKET_KEYS)
+    for other in buckets:
         if other is bucket:
             continue
         dependencies = (other.property_dependencies or {}).get("logging") or []
@@ -95,10 +95,14 @@ def _is_log_target(bucket: PolicyResource, resources: list[PolicyResource]) -> l
     return sources
 
 
-def bucket_views(resources: list[PolicyResource]) -> list[BucketView]:
+def bucket_views(all_resources: list[PolicyResource]) -> list[BucketView]:
     """One ``BucketView`` per bucket in the stack, in stack order."""
+    # Only S3 resources can be a bucket's settings: narrow the stack once, not once per bucket.
+    resources = [r for r in all_resources if r.resource_type.startswith("aws:s3/")]
+    buckets = of_type(resources, *BUCKET_TYPES)
+    loggings = of_type(resources, *LOGGING_TYPES)
     views = []
-    for bucket in of_type(resources, *BUCKET_TYPES):
+    for bucket in buckets:
         view = BucketView(bucket)
         props = bucket.props
         inline_rule = get(props, "serverSideEncryptionConfiguration", "rule")
@@ -124,7 +128,7 @@ def bucket_views(resources: list[PolicyResource]) -> list[BucketView]:
             view.logs_to.append(_inline_logging_target(bucket))
         view.logs_to += [get(r.props, "targetBucket") for r in
                          referrers(resources, LOGGING_TYPES, "bucket", bucket, BUCKET_KEYS)]
-        view.log_sources = _is_log_target(bucket, resources)
+        view.log_sources = _log_sources(bucket, buckets, loggings)
         views.append(view)
     return views
 
