@@ -55,7 +55,9 @@ def test_feature_group_per_spec_with_cmk_encrypted_stores_and_tags(monitor, run)
     assert clicks["offlineStoreConfig"]["s3StorageConfig"]["kmsKeyId"].startswith("arn:aws:kms:")
     assert clicks["offlineStoreConfig"]["tableFormat"] == "Iceberg"
     assert clicks["offlineStoreConfig"]["disableGlueTableCreation"] is False
-    assert clicks["offlineStoreConfig"]["dataCatalogConfig"]["tableName"] == "dev_fs_clicks"
+    assert clicks["offlineStoreConfig"]["dataCatalogConfig"] == {
+        "catalog": "AwsDataCatalog", "database": "dev_fs",
+        "tableName": f"dev_fs_clicks_{GroupSchema.from_spec(STANDARD).fingerprint}"}
     assert clicks["offlineStoreConfig"]["s3StorageConfig"]["s3Uri"].endswith("/clicks")
     assert clicks["tags"] == {"data-classification": "confidential", "contains-pii": "false", "feature-group": "clicks"}
     assert monitor.named(FG, "dev-fs-profile").inputs["tags"]["contains-pii"] == "true"
@@ -89,7 +91,7 @@ def test_only_the_keys_and_buckets_needed_exist(monitor, run):
 def test_feature_definitions_are_ignored_and_owned_by_the_dynamic_resource(monitor, run):
     run(build([STANDARD]))
     group = monitor.named(FG, "dev-fs-clicks")
-    assert group.ignore_changes == ["featureDefinitions"]
+    assert group.ignore_changes == ["featureDefinitions", "offlineStoreConfig.dataCatalogConfig.tableName"]
     assert group.delete_before_replace is True
     additions = monitor.named(DYN, "dev-fs-clicks-features")
     assert additions.inputs["featureGroupName"] == "dev-fs-clicks"
@@ -129,6 +131,8 @@ def test_catalog_database_and_store_role_are_least_privilege(monitor, run):
     assert "*" not in resources
     write = next(s for s in policy["Statement"] if s["Sid"] == "WriteOfflineObjects")
     assert sorted(r.rsplit("/", 2)[-2] for r in write["Resource"]) == ["clicks", "profile"]
+    iceberg = next(s for s in policy["Statement"] if s["Sid"] == "UpdateIcebergTables")
+    assert "arn:aws:glue:us-east-1:123456789012:table/dev_fs/dev_fs_clicks_*" in iceberg["Resource"]
     group = monitor.named(FG, "dev-fs-clicks")
     assert monitor.named("aws:iam/rolePolicy:RolePolicy", "dev-fs-store-role-policy").urn in group.dependencies
 
@@ -143,7 +147,8 @@ def test_training_and_serving_policies_per_group(monitor, run):
     by_sid = {s["Sid"]: s for s in read}
     assert by_sid["ReadOfflineObjects"]["Resource"].endswith("/clicks/*")
     assert by_sid["ListOfflinePrefix"]["Condition"]["StringLike"]["s3:prefix"] == ["clicks", "clicks/*"]
-    assert by_sid["ReadGlueTable"]["Resource"][-1] == "arn:aws:glue:us-east-1:123456789012:table/dev_fs/dev_fs_clicks"
+    table = monitor.named(FG, "dev-fs-clicks").outputs["offlineStoreConfig"]["dataCatalogConfig"]["tableName"]
+    assert by_sid["ReadGlueTable"]["Resource"][-1] == f"arn:aws:glue:us-east-1:123456789012:table/dev_fs/{table}"
     assert by_sid["QueryWithAthena"]["Resource"].endswith(":workgroup/primary")
     assert by_sid["DecryptOfflineObjects"]["Action"] == ["kms:Decrypt", "kms:DescribeKey"]
     online = {s["Sid"]: s for s in json.loads(serving["clicks"])["Statement"]}

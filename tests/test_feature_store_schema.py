@@ -70,6 +70,13 @@ def test_dropping_a_deployed_group_from_the_environment_is_refused():
     check_retired(["kept"], ["kept", "new"], lock_source="dev.lock.json")
 
 
+def test_fingerprint_ignores_order_and_follows_columns():
+    assert desired(ZIP, AGE, TS, ID).fingerprint == DEPLOYED.fingerprint
+    assert desired(ID, TS, AGE, ZIP, Column("segment", "String")).fingerprint != DEPLOYED.fingerprint
+    assert desired(ID, TS, AGE, ZIP, event="zip").fingerprint != DEPLOYED.fingerprint
+    assert len(DEPLOYED.fingerprint) == 8
+
+
 def test_sagemaker_definitions_round_trip():
     vector = Column("emb", "Fractional", "Vector", 16)
     assert vector.to_sagemaker() == {"FeatureName": "emb", "FeatureType": "Fractional", "CollectionType": "Vector",

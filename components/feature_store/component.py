@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping, Optional, Sequence
 
 import pulumi
@@ -82,6 +82,11 @@ def group_name(store: str, spec: FeatureGroupSpec) -> str:
 def glue_name(text: str) -> str:
     """Glue database and table names: lowercase letters, digits and underscores."""
     return re.sub(r"[^a-z0-9_]", "_", text.lower())
+
+
+def table_prefix(store: str, spec: FeatureGroupSpec) -> str:
+    """The start of a group's Glue table name; the rest is its schema fingerprint at creation."""
+    return glue_name(group_name(store, spec))
 
 
 def max_classification(specs: Sequence[FeatureGroupSpec]) -> Classification:
@@ -166,7 +171,7 @@ class FeatureStore(pulumi.ComponentResource):
             spec.name: pulumi.Output.all(self.buckets[tier_of[spec.name]].arn, self.keys.key(tier_of[spec.name]).arn,
                                          self.database.name).apply(
                 lambda v, spec=spec: OfflineLocation(bucket_arn=v[0], prefix=spec.name, key_arn=v[1], database=v[2],
-                                                     table=glue_name(group_name(name, spec)),
+                                                     table=f"{table_prefix(name, spec)}_*",
                                                      table_format=spec.offline.table_format))
             for spec in args.groups if spec.offline_enabled
         }
@@ -197,10 +202,12 @@ class FeatureStore(pulumi.ComponentResource):
                 schema=GroupSchema.from_spec(spec), region=args.region, allow_replacement=spec.allow_replacement,
                 opts=child_opts(self, depends_on=[group]))
             if spec.offline_enabled:
+                # The table the group actually has: after additions it keeps its creation-time name.
+                table = group.offline_store_config.apply(lambda c: c.data_catalog_config.table_name)
                 self.training_policies[spec.name] = pulumi.Output.all(
-                    partition, region, account_id, locations[spec.name]).apply(
-                    lambda v: json.dumps(training_policy(v[3], partition=v[0], region=v[1], account_id=v[2],
-                                                         athena_workgroup=args.athena_workgroup)))
+                    partition, region, account_id, locations[spec.name], table).apply(
+                    lambda v: json.dumps(training_policy(replace(v[3], table=v[4]), partition=v[0], region=v[1],
+                                                         account_id=v[2], athena_workgroup=args.athena_workgroup)))
             if spec.online_enabled:
                 self.serving_policies[spec.name] = pulumi.Output.all(group.arn, key.arn).apply(
                     lambda v: json.dumps(serving_policy(v[0], v[1])))
@@ -227,6 +234,7 @@ class FeatureStore(pulumi.ComponentResource):
                 security_config=aws.sagemaker.FeatureGroupOnlineStoreConfigSecurityConfigArgs(kms_key_id=key.arn),
                 ttl_duration=aws.sagemaker.FeatureGroupOnlineStoreConfigTtlDurationArgs(unit=ttl.unit, value=ttl.value)
                 if ttl else None)
+        schema = GroupSchema.from_spec(spec)
         offline = None
         if location is not None:
             bucket = self.buckets[RESTRICTED if spec.restricted else STANDARD]
@@ -236,8 +244,8 @@ class FeatureStore(pulumi.ComponentResource):
                 table_format=spec.offline.table_format,
                 disable_glue_table_creation=False,
                 data_catalog_config=aws.sagemaker.FeatureGroupOfflineStoreConfigDataCatalogConfigArgs(
-                    catalog=DATA_CATALOG, database=self.database.name, table_name=glue_name(group_name(name, spec))))
-        schema = GroupSchema.from_spec(spec)
+                    catalog=DATA_CATALOG, database=self.database.name,
+                    table_name=f"{table_prefix(name, spec)}_{schema.fingerprint}"))
         return aws.sagemaker.FeatureGroup(
             group_name(name, spec),
             feature_group_name=group_name(name, spec),
@@ -256,8 +264,11 @@ class FeatureStore(pulumi.ComponentResource):
             tags={**data_store_tags(spec.classification, args.tags),
                   PII_TAG: "true" if spec.pii_features else "false", "feature-group": spec.name},
             # Features are added in place by FeatureAdditions; only an explicit allowReplacement lets a
-            # definition change replace the group. Names are fixed, so a replacement deletes first.
+            # definition change replace the group. Names are fixed, so a replacement deletes first. The
+            # table name carries the schema's fingerprint because SageMaker keeps the old group's Glue
+            # table: a replacement must create a new one, an addition must not rename it.
             opts=child_opts(self, protect=args.protect, depends_on=role_dependencies,
-                            ignore_changes=[] if spec.allow_replacement else ["featureDefinitions"],
+                            ignore_changes=[] if spec.allow_replacement else [
+                                "featureDefinitions", "offlineStoreConfig.dataCatalogConfig.tableName"],
                             replace_on_changes=["featureDefinitions"] if spec.allow_replacement else None,
                             delete_before_replace=True))

@@ -13,6 +13,8 @@ stack output the lock is refreshed from.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Sequence
 
@@ -81,6 +83,12 @@ class GroupSchema:
     def to_json(self) -> dict[str, Any]:
         return {"recordIdentifier": self.record_identifier, "eventTime": self.event_time,
                 "features": [column.to_json() for column in self.features]}
+
+    @property
+    def fingerprint(self) -> str:
+        """8 hex digits that change with the identity features or any column, not with column order."""
+        canonical = {**self.to_json(), "features": sorted((c.to_json() for c in self.features), key=lambda c: c["name"])}
+        return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()[:8]
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "GroupSchema":
