@@ -1,0 +1,290 @@
+"""EKS clusters and their nodes: a private (or tightly fenced) API endpoint, secrets envelope-encrypted
+with a KMS key, every control-plane log type on, a supported Kubernetes version, access entries
+instead of the aws-auth ConfigMap; node launch templates with IMDSv2 and encrypted volumes; node
+groups without SSH access."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from pulumi_policy import (
+    PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity, StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from components.training.versions import SUPPORTED_VERSIONS
+from policies.rules._util import (
+    applies_to, as_bool, as_int, as_list, config_schema, describe, frameworks, get, identifiers, is_unknown, of_type,
+    policy_config, refers_to,
+)
+
+CLUSTER = "aws:eks/cluster:Cluster"
+NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+
+# --------------------------------------------------------------------------------------------------
+
+ENDPOINT_SCHEMA = config_schema(
+    allowPublicEndpoint={
+        "type": "boolean", "default": False,
+        "description": "Allow a public API endpoint at all (it must still list CIDRs, never 0.0.0.0/0).",
+    },
+)
+
+
+def _endpoint(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    config = policy_config(args, ENDPOINT_SCHEMA)
+    # EKS makes the endpoint public unless told otherwise.
+    public = as_bool(get(args.props, "vpcConfig", "endpointPublicAccess", default=True))
+    if is_unknown(public) or public is False:
+        return
+    if not config["allowPublicEndpoint"]:
+        report(f"{describe(args)} has a public API endpoint: set vpcConfig.endpointPublicAccess to false "
+               "(the private endpoint serves nodes and in-VPC clients)")
+        return
+    cidrs = as_list(get(args.props, "vpcConfig", "publicAccessCidrs"))
+    if is_unknown(cidrs):
+        return
+    if not cidrs:
+        report(f"{describe(args)} has a public API endpoint without publicAccessCidrs: EKS then allows 0.0.0.0/0")
+    for cidr in cidrs:
+        try:
+            open_to_all = isinstance(cidr, str) and ipaddress.ip_network(cidr, strict=False).prefixlen == 0
+        except ValueError:
+            continue
+        if open_to_all:
+            report(f"{describe(args)} opens its public API endpoint to {cidr}: list only your networks")
+
+
+eks_endpoint_access = ResourceValidationPolicy(
+    name="eks-endpoint-access",
+    description="EKS API endpoints are private; where a public endpoint is allowed, it is limited to listed "
+                "CIDRs and never 0.0.0.0/0.",
+    validate=applies_to([CLUSTER], _endpoint),
+    config_schema=ENDPOINT_SCHEMA,
+    severity=Severity.HIGH,
+    remediation_steps="Set vpc_config endpoint_private_access=True and endpoint_public_access=False; if a public "
+                      "endpoint is unavoidable, set public_access_cidrs to your office/VPN ranges.",
+    **frameworks({"nist-800-53": "SC-7, AC-17", "pci-dss": "1.3.1"}),
+)
+
+
+def _secrets_encryption(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    config = get(args.props, "encryptionConfig")
+    if is_unknown(config):
+        return
+    resources = as_list(get(args.props, "encryptionConfig", "resources"))
+    key = get(args.props, "encryptionConfig", "provider", "keyArn")
+    if is_unknown(resources) or is_unknown(key):
+        return
+    if not config or "secrets" not in resources or not key:
+        report(f"{describe(args)} does not envelope-encrypt Kubernetes secrets with a KMS key: set encryptionConfig "
+               "with resources ['secrets'] and provider.keyArn")
+
+
+eks_secrets_encryption = ResourceValidationPolicy(
+    name="eks-secrets-encryption",
+    description="EKS clusters envelope-encrypt Kubernetes secrets with a customer-managed KMS key.",
+    validate=applies_to([CLUSTER], _secrets_encryption),
+    severity=Severity.HIGH,
+    remediation_steps="Set encryption_config={'provider': {'key_arn': <your aws.kms.Key arn>}, 'resources': "
+                      "['secrets']} on the aws.eks.Cluster (it cannot be turned off once on).",
+    **frameworks({"nist-800-53": "SC-28, SC-12", "pci-dss": "3.5.1", "hipaa": "164.312(a)(2)(iv)",
+                  "gdpr": "Art. 32(1)(a)"}),
+)
+
+
+def _authentication_mode(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    mode = get(args.props, "accessConfig", "authenticationMode", default="CONFIG_MAP")
+    if is_unknown(mode) or mode == "API":
+        return
+    report(f"{describe(args)} authenticates through the aws-auth ConfigMap (authenticationMode {mode!r}): use "
+           "'API' so cluster access is managed as access entries, audited in CloudTrail")
+
+
+eks_access_entries = ResourceValidationPolicy(
+    name="eks-access-entries",
+    description="EKS clusters grant access with access entries (authenticationMode API), not the aws-auth ConfigMap.",
+    validate=applies_to([CLUSTER], _authentication_mode),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set access_config={'authentication_mode': 'API'} on the aws.eks.Cluster and grant access "
+                      "with aws.eks.AccessEntry and aws.eks.AccessPolicyAssociation.",
+    **frameworks({"nist-800-53": "AC-2, AC-3"}),
+)
+
+LOGGING_SCHEMA = config_schema(
+    requiredLogTypes={
+        "type": "array", "items": {"type": "string"}, "default": LOG_TYPES,
+        "description": "Control-plane log types that must be enabled.",
+    },
+)
+
+
+def _logging(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    required = policy_config(args, LOGGING_SCHEMA)["requiredLogTypes"]
+    enabled = as_list(get(args.props, "enabledClusterLogTypes"))
+    if is_unknown(enabled):
+        return
+    missing = [kind for kind in required if kind not in enabled]
+    if missing:
+        report(f"{describe(args)} does not send control-plane logs {', '.join(missing)}: add them to "
+               "enabledClusterLogTypes")
+
+
+eks_control_plane_logging = ResourceValidationPolicy(
+    name="eks-control-plane-logging",
+    description="EKS clusters send every required control-plane log type (default all five) to CloudWatch.",
+    validate=applies_to([CLUSTER], _logging),
+    config_schema=LOGGING_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set enabled_cluster_log_types=['api', 'audit', 'authenticator', 'controllerManager', "
+                      "'scheduler'] and create the /aws/eks/<name>/cluster log group first, encrypted and with retention.",
+    **frameworks({"nist-800-53": "AU-2, AU-12", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
+)
+
+VERSION_SCHEMA = config_schema(
+    supportedVersions={
+        "type": "array", "items": {"type": "string"}, "default": list(SUPPORTED_VERSIONS),
+        "description": "Kubernetes minors EKS supports (default: components/training/versions.py).",
+    },
+)
+
+
+def _version(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    supported = policy_config(args, VERSION_SCHEMA)["supportedVersions"]
+    version = get(args.props, "version")
+    # No version means EKS's current default, which is supported.
+    if is_unknown(version) or not version or version in supported:
+        return
+    report(f"{describe(args)} runs Kubernetes {version}, which EKS no longer supports here "
+           f"(supported: {', '.join(supported)}): upgrade one minor at a time")
+
+
+eks_supported_version = ResourceValidationPolicy(
+    name="eks-supported-version",
+    description="EKS clusters run a Kubernetes version that EKS supports.",
+    validate=applies_to([CLUSTER], _version),
+    config_schema=VERSION_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set version on the aws.eks.Cluster to a supported minor; upgrade add-ons and node groups "
+                      "with it (see components/training/versions.py).",
+    **frameworks({"nist-800-53": "SI-2", "pci-dss": "6.3.3"}),
+)
+
+# --------------------------------------------------------------------------------------------------
+
+IMDS_SCHEMA = config_schema(
+    maxHopLimit={
+        "type": "integer", "minimum": 1, "default": 1,
+        "description": "Largest httpPutResponseHopLimit: 1 keeps containers from reaching node credentials.",
+    },
+)
+
+
+def _imdsv2(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    max_hops = policy_config(args, IMDS_SCHEMA)["maxHopLimit"]
+    if get(args.props, "metadataOptions", "httpEndpoint") == "disabled":
+        return
+    tokens = get(args.props, "metadataOptions", "httpTokens", default="optional")
+    hops = as_int(get(args.props, "metadataOptions", "httpPutResponseHopLimit"))
+    if not is_unknown(tokens) and tokens != "required":
+        report(f"{describe(args)} allows IMDSv1 (httpTokens {tokens!r}): set metadataOptions.httpTokens to 'required'")
+    if not is_unknown(hops) and (hops is None or hops > max_hops):
+        report(f"{describe(args)} has metadata hop limit {hops if hops is not None else 'unset (AMI default)'}: "
+               f"set httpPutResponseHopLimit to at most {max_hops} so pods cannot read the node role's credentials")
+
+
+launch_template_imdsv2 = ResourceValidationPolicy(
+    name="launch-template-imdsv2",
+    description="Launch templates require IMDSv2 tokens and a hop limit of at most maxHopLimit.",
+    validate=applies_to([LAUNCH_TEMPLATE], _imdsv2),
+    config_schema=IMDS_SCHEMA,
+    severity=Severity.HIGH,
+    remediation_steps="Set metadata_options={'http_endpoint': 'enabled', 'http_tokens': 'required', "
+                      "'http_put_response_hop_limit': 1} on the aws.ec2.LaunchTemplate.",
+    **frameworks({"cis-aws": "5.6", "nist-800-53": "AC-3, SC-7"}),
+)
+
+VOLUME_SCHEMA = config_schema(
+    requireCustomerManagedKey={
+        "type": "boolean", "default": True,
+        "description": "Require kmsKeyId on every EBS volume (false accepts the AWS-managed aws/ebs key).",
+    },
+)
+
+
+def _encrypted_volumes(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    need_key = policy_config(args, VOLUME_SCHEMA)["requireCustomerManagedKey"]
+    mappings = as_list(get(args.props, "blockDeviceMappings"))
+    if is_unknown(mappings):
+        return
+    ebs_mappings = [m for m in mappings if isinstance(m, dict) and not m.get("noDevice") and not m.get("virtualName")]
+    if not ebs_mappings:
+        report(f"{describe(args)} declares no EBS volumes: the root volume's encryption would come from the AMI; "
+               "declare it with encrypted 'true'")
+    for mapping in ebs_mappings:
+        device = mapping.get("deviceName") or "a volume"
+        ebs = mapping.get("ebs") or {}
+        encrypted = as_bool(ebs.get("encrypted"))
+        if is_unknown(encrypted):
+            continue
+        if encrypted is not True:
+            report(f"{describe(args)}: {device} is not encrypted (set ebs.encrypted to 'true')")
+        elif need_key and not ebs.get("kmsKeyId"):
+            report(f"{describe(args)}: {device} uses the AWS-managed EBS key; set ebs.kmsKeyId to a customer-managed key")
+
+
+launch_template_encrypted_volumes = ResourceValidationPolicy(
+    name="launch-template-encrypted-volumes",
+    description="Launch templates declare every EBS volume encrypted, with a customer-managed key.",
+    validate=applies_to([LAUNCH_TEMPLATE], _encrypted_volumes),
+    config_schema=VOLUME_SCHEMA,
+    severity=Severity.HIGH,
+    remediation_steps="For each block_device_mappings entry set ebs={'encrypted': 'true', 'kms_key_id': <key arn>, "
+                      "'volume_type': 'gp3'}; grant the Auto Scaling service-linked role use of the key.",
+    **frameworks({"cis-aws": "2.2.1", "nist-800-53": "SC-28", "pci-dss": "3.5.1", "hipaa": "164.312(a)(2)(iv)",
+                  "gdpr": "Art. 32(1)(a)"}),
+)
+
+
+def _no_ssh(args: StackValidationArgs, report: ReportViolation) -> None:
+    templates = of_type(args.resources, LAUNCH_TEMPLATE)
+    for group in of_type(args.resources, NODE_GROUP):
+        remote = get(group.props, "remoteAccess")
+        if remote and not is_unknown(remote):
+            report(f"{describe(group)} allows SSH (remoteAccess is set): remove it and use SSM Session Manager",
+                   group.urn)
+        for template in templates:
+            if not _launch_template_id_of(group, template):
+                continue
+            key_name = get(template.props, "keyName")
+            if key_name and not is_unknown(key_name):
+                report(f"{describe(group)} launches from {describe(template)}, which sets key pair {key_name!r}: "
+                       "remove keyName", group.urn)
+
+
+def _launch_template_id_of(group: PolicyResource, template: PolicyResource) -> bool:
+    """Whether the node group launches from this template (by dependency, or by its id or name)."""
+    if refers_to(group, "launchTemplate", template):
+        return True
+    reference = get(group.props, "launchTemplate", default={})
+    if not isinstance(reference, dict):
+        return False
+    return bool({reference.get("id"), reference.get("name")} & identifiers(template, ("id", "name")))
+
+
+eks_node_group_no_ssh = StackValidationPolicy(
+    name="eks-node-group-no-ssh",
+    description="EKS node groups allow no SSH: no remoteAccess and no key pair in their launch template.",
+    validate=_no_ssh,
+    severity=Severity.HIGH,
+    remediation_steps="Remove remote_access from the aws.eks.NodeGroup and key_name from its launch template; "
+                      "reach nodes with SSM Session Manager (AmazonSSMManagedInstanceCore) when needed.",
+    **frameworks({"nist-800-53": "AC-17, CM-7", "pci-dss": "2.2.4"}),
+)
+
+SECURITY = [eks_endpoint_access, eks_secrets_encryption, eks_access_entries, launch_template_imdsv2,
+            launch_template_encrypted_volumes, eks_node_group_no_ssh]
+PRIVACY: list = []
+COMPLIANCE = [eks_control_plane_logging, eks_supported_version]

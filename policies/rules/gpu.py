@@ -1,0 +1,140 @@
+"""GPU capacity governance: GPU node groups are tainted so only GPU workloads land on them, GPU
+instance types are limited per environment, and an environment's GPU node groups cannot together
+grow past a GPU cap."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+
+from pulumi_policy import (
+    ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity, StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from components.training.gpu_types import GPU_INSTANCE_TYPES
+from policies.rules._util import (
+    applies_to, as_int, as_list, config_schema, describe, frameworks, get, is_unknown, of_type, policy_config,
+)
+
+NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+INSTANCE = "aws:ec2/instance:Instance"
+#: Accelerated families not (yet) in the table still count as GPU types: p*, g* (e.g. p6-b200, g5g).
+_GPU_FAMILY = re.compile(r"^(p\d+[a-z0-9-]*|g\d+[a-z]*|gr\d+)\.")
+
+
+def is_gpu_type(instance_type: object) -> bool:
+    return isinstance(instance_type, str) and (instance_type in GPU_INSTANCE_TYPES or bool(_GPU_FAMILY.match(instance_type)))
+
+
+def _is_gpu_node_group(props) -> bool:
+    types = as_list(get(props, "instanceTypes"))
+    ami = get(props, "amiType", default="")
+    return (not is_unknown(types) and any(is_gpu_type(t) for t in types)) or (
+        isinstance(ami, str) and ("NVIDIA" in ami or "GPU" in ami))
+
+
+TAINT_SCHEMA = config_schema(
+    taintKey={"type": "string", "default": "nvidia.com/gpu",
+              "description": "Taint key every GPU node group must carry with effect NO_SCHEDULE."},
+)
+
+
+def _tainted(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    key = policy_config(args, TAINT_SCHEMA)["taintKey"]
+    if not _is_gpu_node_group(args.props):
+        return
+    taints = as_list(get(args.props, "taints"))
+    if is_unknown(taints):
+        return
+    if not any(isinstance(t, dict) and t.get("key") == key and t.get("effect") == "NO_SCHEDULE" for t in taints):
+        report(f"{describe(args)} runs GPU nodes without the {key}=true:NoSchedule taint: any pod could take "
+               "them (and keep them from scaling to zero)")
+
+
+gpu_node_group_tainted = ResourceValidationPolicy(
+    name="gpu-node-group-tainted",
+    description="EKS node groups of GPU instances carry the nvidia.com/gpu NoSchedule taint.",
+    validate=applies_to([NODE_GROUP], _tainted),
+    config_schema=TAINT_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Add taints=[{'key': 'nvidia.com/gpu', 'value': 'true', 'effect': 'NO_SCHEDULE'}] to the "
+                      "aws.eks.NodeGroup; GPU workloads tolerate it.",
+    **frameworks({"nist-800-53": "SC-6"}),
+)
+
+TYPES_SCHEMA = config_schema(
+    allowedGpuInstanceTypes={
+        "type": "array", "items": {"type": "string"},
+        "default": ["g4dn.*", "g5.*", "g6.*", "g6e.*", "gr6.*"],
+        "description": "GPU instance types allowed in this environment (shell patterns such as 'p5.*').",
+    },
+)
+
+
+def _instance_types(args: ResourceValidationArgs) -> list:
+    if args.resource_type == NODE_GROUP:
+        return as_list(get(args.props, "instanceTypes"))
+    return as_list(get(args.props, "instanceType"))
+
+
+def _allowed_types(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    allowed = policy_config(args, TYPES_SCHEMA)["allowedGpuInstanceTypes"]
+    types = _instance_types(args)
+    if is_unknown(types):
+        return
+    for instance_type in types:
+        if is_gpu_type(instance_type) and not any(fnmatch.fnmatchcase(instance_type, p) for p in allowed):
+            report(f"{describe(args)} uses GPU instance type {instance_type}, which this environment does not allow "
+                   f"(allowed: {', '.join(allowed)})")
+
+
+gpu_instance_types_allowed = ResourceValidationPolicy(
+    name="gpu-instance-types-allowed",
+    description="GPU instance types are limited to the environment's allowed list (large training types in prod only).",
+    validate=applies_to([NODE_GROUP, LAUNCH_TEMPLATE, INSTANCE], _allowed_types),
+    config_schema=TYPES_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Use an allowed GPU instance type, or add it to allowedGpuInstanceTypes in "
+                      "policies/config/<env>/compliance.json after the capacity and budget are approved.",
+    **frameworks({"nist-800-53": "CM-7, SC-6"}),
+)
+
+CAP_SCHEMA = config_schema(
+    maxGpus={"type": "integer", "minimum": 0, "default": 16,
+             "description": "Most GPUs the environment's node groups may reach together (maxSize x GPUs per node)."},
+)
+
+
+def _gpu_cap(args: StackValidationArgs, report: ReportViolation) -> None:
+    cap = policy_config(args, CAP_SCHEMA)["maxGpus"]
+    total, parts = 0, []
+    for group in of_type(args.resources, NODE_GROUP):
+        types = as_list(get(group.props, "instanceTypes"))
+        size = as_int(get(group.props, "scalingConfig", "maxSize"))
+        if is_unknown(types) or is_unknown(size) or not size:
+            continue
+        per_node = max((GPU_INSTANCE_TYPES[t].gpus for t in types if t in GPU_INSTANCE_TYPES), default=0)
+        if per_node:
+            total += per_node * size
+            parts.append(f"{group.name}: {size} x {per_node}")
+    if total > cap:
+        report(f"GPU node groups can reach {total} GPUs ({', '.join(parts)}), above this environment's cap of "
+               f"{cap}: lower their maxSize or raise maxGpus")
+
+
+gpu_capacity_cap = StackValidationPolicy(
+    name="gpu-capacity-cap",
+    description="An environment's GPU node groups cannot together scale past maxGpus GPUs.",
+    validate=_gpu_cap,
+    config_schema=CAP_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Lower scaling_config.max_size of the GPU node groups, or raise maxGpus in "
+                      "policies/config/<env>/compliance.json (and the stack's mlinfra:training.maxGpus) once approved.",
+    **frameworks({"nist-800-53": "SC-6"}),
+)
+
+SECURITY: list = []
+PRIVACY: list = []
+COMPLIANCE = [gpu_node_group_tainted, gpu_instance_types_allowed, gpu_capacity_cap]

@@ -1,0 +1,178 @@
+"""EKS rules: each from a compliant cluster, launch template or node group, one field changed."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from policies.rules import eks
+from policy_helpers import UNKNOWN, resource_args, stack_args, stack_resource, violations
+
+CLUSTER = "aws:eks/cluster:Cluster"
+LT = "aws:ec2/launchTemplate:LaunchTemplate"
+NG = "aws:eks/nodeGroup:NodeGroup"
+KEY = "arn:aws:kms:us-east-1:123456789012:key/abc"
+
+
+def cluster(**changes):
+    props = {
+        "name": "train", "version": "1.34",
+        "vpcConfig": {"endpointPrivateAccess": True, "endpointPublicAccess": False, "subnetIds": ["subnet-1"]},
+        "encryptionConfig": {"provider": {"keyArn": KEY}, "resources": ["secrets"]},
+        "enabledClusterLogTypes": ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+        "accessConfig": {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": False},
+    }
+    props.update(changes)
+    return props
+
+
+def template(**changes):
+    props = {
+        "metadataOptions": {"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 1.0},
+        "blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true", "kmsKeyId": KEY,
+                                                                    "volumeSize": 200.0, "volumeType": "gp3"}}],
+    }
+    props.update(changes)
+    return props
+
+
+CLUSTER_RULES = [eks.eks_endpoint_access, eks.eks_secrets_encryption, eks.eks_access_entries,
+                 eks.eks_control_plane_logging, eks.eks_supported_version]
+
+
+def test_compliant_cluster_passes_every_cluster_rule():
+    for rule in CLUSTER_RULES:
+        assert violations(rule, resource_args(CLUSTER, cluster())) == [], rule.name
+
+
+def test_rules_ignore_other_resource_types():
+    for rule in CLUSTER_RULES:
+        assert violations(rule, resource_args("aws:s3/bucket:Bucket", {})) == []
+
+
+def test_public_endpoint_is_refused_by_default():
+    props = cluster(vpcConfig={"endpointPublicAccess": True, "publicAccessCidrs": ["203.0.113.0/24"]})
+    assert violations(eks.eks_endpoint_access, resource_args(CLUSTER, props)) == [
+        "aws:eks/cluster:Cluster 'subject' has a public API endpoint: set vpcConfig.endpointPublicAccess to false "
+        "(the private endpoint serves nodes and in-VPC clients)"]
+
+
+def test_missing_endpoint_setting_counts_as_public():
+    assert violations(eks.eks_endpoint_access, resource_args(CLUSTER, cluster(vpcConfig={"subnetIds": ["s"]})))
+
+
+def test_allowed_public_endpoint_must_list_cidrs_and_never_the_internet():
+    config = {"allowPublicEndpoint": True}
+    fenced = cluster(vpcConfig={"endpointPublicAccess": True, "publicAccessCidrs": ["203.0.113.0/24"]})
+    assert violations(eks.eks_endpoint_access, resource_args(CLUSTER, fenced, config)) == []
+    open_ = cluster(vpcConfig={"endpointPublicAccess": True, "publicAccessCidrs": ["10.0.0.0/8", "0.0.0.0/0"]})
+    assert violations(eks.eks_endpoint_access, resource_args(CLUSTER, open_, config)) == [
+        "aws:eks/cluster:Cluster 'subject' opens its public API endpoint to 0.0.0.0/0: list only your networks"]
+    bare = cluster(vpcConfig={"endpointPublicAccess": True})
+    assert "without publicAccessCidrs" in violations(eks.eks_endpoint_access, resource_args(CLUSTER, bare, config))[0]
+
+
+def test_unknown_endpoint_is_not_judged():
+    props = cluster(vpcConfig={"endpointPublicAccess": UNKNOWN})
+    assert violations(eks.eks_endpoint_access, resource_args(CLUSTER, props)) == []
+
+
+@pytest.mark.parametrize("encryption", [None, {"provider": {"keyArn": KEY}, "resources": ["configmaps"]},
+                                        {"provider": {}, "resources": ["secrets"]}])
+def test_secrets_must_be_encrypted_with_a_key(encryption):
+    props = cluster(encryptionConfig=encryption)
+    assert "does not envelope-encrypt Kubernetes secrets" in violations(
+        eks.eks_secrets_encryption, resource_args(CLUSTER, props))[0]
+
+
+def test_unknown_key_is_not_judged():
+    props = cluster(encryptionConfig={"provider": {"keyArn": UNKNOWN}, "resources": ["secrets"]})
+    assert violations(eks.eks_secrets_encryption, resource_args(CLUSTER, props)) == []
+
+
+def test_config_map_authentication_fails():
+    for mode in ("CONFIG_MAP", "API_AND_CONFIG_MAP"):
+        props = cluster(accessConfig={"authenticationMode": mode})
+        assert f"authenticationMode {mode!r}" in violations(eks.eks_access_entries, resource_args(CLUSTER, props))[0]
+    assert violations(eks.eks_access_entries, resource_args(CLUSTER, cluster(accessConfig=None)))
+
+
+def test_missing_log_types_are_named():
+    props = cluster(enabledClusterLogTypes=["api", "audit"])
+    assert violations(eks.eks_control_plane_logging, resource_args(CLUSTER, props)) == [
+        "aws:eks/cluster:Cluster 'subject' does not send control-plane logs authenticator, controllerManager, "
+        "scheduler: add them to enabledClusterLogTypes"]
+    config = {"requiredLogTypes": ["api", "audit"]}
+    assert violations(eks.eks_control_plane_logging, resource_args(CLUSTER, props, config)) == []
+
+
+def test_unsupported_version_fails_and_config_can_narrow_the_list():
+    assert "runs Kubernetes 1.28" in violations(eks.eks_supported_version,
+                                                resource_args(CLUSTER, cluster(version="1.28")))[0]
+    config = {"supportedVersions": ["1.35"]}
+    assert violations(eks.eks_supported_version, resource_args(CLUSTER, cluster(), config))
+    assert violations(eks.eks_supported_version, resource_args(CLUSTER, cluster(version=None))) == []
+
+
+def test_compliant_launch_template_passes():
+    assert violations(eks.launch_template_imdsv2, resource_args(LT, template())) == []
+    assert violations(eks.launch_template_encrypted_volumes, resource_args(LT, template())) == []
+
+
+def test_imdsv1_and_high_hop_limit_fail():
+    props = template(metadataOptions={"httpTokens": "optional", "httpPutResponseHopLimit": 2.0})
+    found = violations(eks.launch_template_imdsv2, resource_args(LT, props))
+    assert len(found) == 2 and "allows IMDSv1" in found[0] and "hop limit 2" in found[1]
+    relaxed = violations(eks.launch_template_imdsv2, resource_args(LT, props, {"maxHopLimit": 2.0}))
+    assert len(relaxed) == 1 and "allows IMDSv1" in relaxed[0]
+    assert violations(eks.launch_template_imdsv2, resource_args(LT, template(metadataOptions=None)))
+
+
+def test_disabled_metadata_endpoint_passes():
+    props = template(metadataOptions={"httpEndpoint": "disabled"})
+    assert violations(eks.launch_template_imdsv2, resource_args(LT, props)) == []
+
+
+def test_unencrypted_or_aws_key_volumes_fail():
+    plain = template(blockDeviceMappings=[{"deviceName": "/dev/xvda", "ebs": {"volumeSize": 100.0}}])
+    assert violations(eks.launch_template_encrypted_volumes, resource_args(LT, plain)) == [
+        "aws:ec2/launchTemplate:LaunchTemplate 'subject': /dev/xvda is not encrypted (set ebs.encrypted to 'true')"]
+    aws_key = template(blockDeviceMappings=[{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true"}}])
+    assert "AWS-managed EBS key" in violations(eks.launch_template_encrypted_volumes, resource_args(LT, aws_key))[0]
+    assert violations(eks.launch_template_encrypted_volumes,
+                      resource_args(LT, aws_key, {"requireCustomerManagedKey": False})) == []
+    assert "declares no EBS volumes" in violations(eks.launch_template_encrypted_volumes,
+                                                   resource_args(LT, template(blockDeviceMappings=None)))[0]
+
+
+def node_stack(group_changes=None, template_changes=None):
+    lt = stack_resource(LT, {"id": "lt-123", **template(**(template_changes or {}))}, name="nodes")
+    group = stack_resource(NG, {"launchTemplate": {"id": "lt-123", "version": "1"}, **(group_changes or {})},
+                           name="gpu")
+    return stack_args([lt, group])
+
+
+def test_node_groups_without_ssh_pass():
+    assert violations(eks.eks_node_group_no_ssh, node_stack()) == []
+
+
+def test_remote_access_fails():
+    found = violations(eks.eks_node_group_no_ssh, node_stack({"remoteAccess": {"ec2SshKey": "ops"}}))
+    assert found == ["aws:eks/nodeGroup:NodeGroup 'gpu' allows SSH (remoteAccess is set): remove it and use SSM "
+                     "Session Manager"]
+
+
+def test_key_pair_in_the_group_launch_template_fails():
+    found = violations(eks.eks_node_group_no_ssh, node_stack(template_changes={"keyName": "ops"}))
+    assert found == ["aws:eks/nodeGroup:NodeGroup 'gpu' launches from aws:ec2/launchTemplate:LaunchTemplate "
+                     "'nodes', which sets key pair 'ops': remove keyName"]
+
+
+def test_key_pair_found_through_property_dependencies_during_preview():
+    lt = stack_resource(LT, {"id": UNKNOWN, "keyName": "ops", **template()}, name="nodes")
+    group = stack_resource(NG, {"launchTemplate": {"id": UNKNOWN}}, name="gpu",
+                           property_dependencies={"launchTemplate": [lt]})
+    assert len(violations(eks.eks_node_group_no_ssh, stack_args([lt, group]))) == 1
+    unrelated = stack_resource(NG, {"launchTemplate": {"id": "lt-other"}}, name="cpu")
+    assert violations(eks.eks_node_group_no_ssh, stack_args([copy.copy(lt), unrelated])) == []
