@@ -18,12 +18,16 @@ from components.inference.sources import ModelSource
 from components.network import Network, NetworkArgs
 from components.registry import ModelRegistry, ModelRegistryArgs, RegisteredModel
 from components.storage import AccessLogBucket, AccessLogBucketArgs, SecureBucket, SecureBucketArgs
+from components.training.cluster import TrainingCluster, TrainingClusterArgs
 from mlinfra.config import load_platform_config
 from mlinfra.config.inference import endpoint_image, registered_model
 from mlinfra.config.load import stack_file
+from mlinfra.config.training import check_training
 
 cfg = load_platform_config()
 env = cfg.environment
+# Training checks that need the tier and the network, before any resource exists.
+training_cfg = check_training(cfg, source=stack_file(pulumi.get_stack()))
 
 # One explicit provider: its default tags put owner, cost-center and environment on every resource,
 # and the policy packs see its region and tags.
@@ -48,6 +52,9 @@ if cfg.model_registry:
 if cfg.inference:
     key_specs.append(KeySpec("inference", cfg.storage.data_classification,
                              description="Inference: endpoint volumes, captured payloads, async results, topics"))
+if cfg.training:
+    key_specs.append(KeySpec("eks", Classification.CONFIDENTIAL,
+                             description="Training cluster: Kubernetes secrets and node volumes"))
 keys = EncryptionKeys(
     f"{env}-keys",
     EncryptionKeysArgs(keys=key_specs, deletion_window_days=cfg.key_deletion_window_days,
@@ -176,6 +183,42 @@ if cfg.inference:
             opts=aws_opts,
         )
     pulumi.export("inferenceEndpoints", {name: e.endpoint.name for name, e in endpoints.items()})
+
+# --- GPU training cluster: EKS, GPU node groups, Kueue queues and quotas per team ---
+if training_cfg:
+    training = TrainingCluster(
+        f"{env}-training",
+        TrainingClusterArgs(
+            vpc=network.vpc,
+            subnets=network.private_subnets,
+            availability_zones=network.availability_zones,
+            cluster_key=keys.key("eks"),
+            log_key=keys.key("logs"),
+            dataset_bucket=data_bucket.bucket,
+            dataset_key=keys.key("data"),
+            artifact_bucket=artifact_bucket.bucket,
+            artifact_key=keys.key("artifacts"),
+            admin_principals=training_cfg.admin_principals,
+            readonly_principals=training_cfg.readonly_principals,
+            gpu_node_groups=[group.to_args() for group in training_cfg.gpu_node_groups],
+            teams=[team.to_args() for team in training_cfg.teams],
+            max_gpus=training_cfg.max_gpus,
+            kubernetes_version=training_cfg.kubernetes_version,
+            endpoint_public_access=training_cfg.endpoint_public_access,
+            public_access_cidrs=training_cfg.public_access_cidrs,
+            system_node_group=training_cfg.system_node_group.to_args(),
+            log_retention_days=cfg.log_retention_days,
+            ssm_access=training_cfg.ssm_access,
+            addon_versions=training_cfg.addon_versions,
+            protect=cfg.protect_stateful,
+        ),
+        opts=aws_opts,
+    )
+    pulumi.export("trainingClusterName", training.cluster_name)
+    pulumi.export("trainingClusterEndpoint", training.endpoint)
+    pulumi.export("trainingKubeconfig", training.kubeconfig)
+    pulumi.export("trainingOidcProviderArn", training.oidc_provider_arn)
+    pulumi.export("trainingQueues", training.queue_names)
 
 # --- stack outputs ---
 pulumi.export("environment", env)
