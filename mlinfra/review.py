@@ -45,6 +45,9 @@ START_TIMEOUT = 30.0
 IN_FLIGHT = 64
 """Analyze calls kept in flight per pack: enough to keep the pack's 4 server threads busy."""
 
+STACK_SECONDS_PER_RESOURCE = 0.01
+"""AnalyzeStack's allowance on top of the timeout, per resource: stack rules look at every resource."""
+
 # Pulumi's property-value signatures (sdk/go/common/resource/properties.go).
 SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
@@ -614,8 +617,16 @@ class PackProcess:
             raise failures[0]
         return responses
 
-    def analyze_stack(self, request: bytes) -> grpc.Future:
-        return self._analyze_stack.future(request, timeout=self.timeout)
+    def analyze_stack(self, request: bytes, resources: int) -> pb.AnalyzeResponse:
+        """Send the serialized AnalyzeStackRequest; the timeout grows with the number of resources."""
+        timeout = self.timeout + STACK_SECONDS_PER_RESOURCE * resources
+        try:
+            return self._analyze_stack(request, timeout=timeout)
+        except grpc.RpcError as exc:
+            if exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+                raise MlinfraError(f"policy pack {self.label} did not answer AnalyzeStack for {resources} "
+                                   f"resources within {timeout:g} s") from None
+            raise self.rpc_error("AnalyzeStack", exc) from None
 
     def stop(self) -> None:
         """Close the channel and end the process (terminate, then kill after 5 s)."""
@@ -801,15 +812,11 @@ def review(resources: Sequence[Resource], packs: Sequence[Path] | None, env: str
             enforcement[info.name] = {name: entry["enforcementLevel"] for name, entry in config.items()}
 
         def run_pack(process: PackProcess) -> list[Violation]:
-            stack_future = process.analyze_stack(stack_request)
             found: list[Violation] = []
             for urn, response in zip(urns, process.analyze_all(requests, urns)):
                 # The engine files every Analyze diagnostic under the analyzed resource.
                 found.extend(_violations(process.info, response, lambda _, u=urn: u))
-            try:
-                stack_response = stack_future.result()
-            except grpc.RpcError as exc:
-                raise process.rpc_error("AnalyzeStack", exc) from None
+            stack_response = process.analyze_stack(stack_request, len(urns))
             found.extend(_violations(process.info, stack_response,
                                      lambda u: u if u in known_urns else root))
             return found

@@ -293,6 +293,20 @@ def test_a_pack_that_hangs_is_stopped_after_the_timeout(project, tmp_path):
     assert pack_processes_in(pack) == []
 
 
+def test_a_pack_that_stops_answering_is_bad_input(project, tmp_path):
+    pack = _broken_pack(tmp_path, (
+        "import time\n"
+        "from pulumi_policy import PolicyPack, ResourceValidationPolicy\n"
+        "def slow(args, report_violation):\n"
+        "    if args.resource_type == 'aws:ebs/volume:Volume':\n"
+        "        time.sleep(30)\n"
+        "PolicyPack(name='slow', policies=[ResourceValidationPolicy(name='slow', description='d', validate=slow)])\n"))
+    message = bad(project, packs=[pack], timeout=3.0)
+    assert message.startswith("policy pack slow did not answer Analyze for urn:pulumi:dev::mlinfra::aws:ebs/volume:")
+    assert message.endswith(" within 3 s")
+    assert pack_processes_in(pack) == []
+
+
 def test_an_interrupted_review_leaves_no_pack_process(project, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
