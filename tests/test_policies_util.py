@@ -79,6 +79,28 @@ def test_parse_policy_absent_invalid_and_unknown():
     assert u.parse_policy(f'{{"Statement": [{{"Resource": "{UNKNOWN}"}}]}}') is u.UNKNOWN
 
 
+def test_wildcard_allows_and_the_no_wildcard_principal_validator():
+    document = {"Statement": [
+        {"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": ["a:X", "a:Y"]},
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "a:Z", "Condition": {"StringEquals": {"k": "v"}}},
+        {"Effect": "Deny", "Principal": "*", "Action": "a:*"},
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"}, "Action": "a:X"},
+    ]}
+    statements = u.parse_policy(document)
+    assert [index for index, _ in u.wildcard_allows(statements)] == [0, 1]
+    assert [index for index, _ in u.wildcard_allows(statements, unless_condition=True)] == [0]
+
+    validate = u.no_wildcard_principal("policy", invalid="{resource} is not JSON",
+                                       allowed="{resource} {sid!r} {label} ({actions})")
+    reported: list[str] = []
+    validate(resource_args("aws:x/y:Y", {"policy": json.dumps(document)}, name="p"), reported.append)
+    assert reported == ["aws:x/y:Y 'p' 'Open' Open (a:X, a:Y)", "aws:x/y:Y 'p' '(no Sid)' #1 (a:Z)"]
+    reported.clear()
+    validate(resource_args("aws:x/y:Y", {"policy": "{nope"}, name="p"), reported.append)
+    validate(resource_args("aws:x/y:Y", {"policy": UNKNOWN}, name="p"), reported.append)
+    assert reported == ["aws:x/y:Y 'p' is not JSON"]
+
+
 def test_action_matching():
     assert u.action_matches("s3:Get*", "s3:GetObject") and u.action_matches("S3:*", "s3:PutObject")
     assert not u.action_matches("s3:Get*", "s3:PutObject")

@@ -302,6 +302,43 @@ def is_full_wildcard_action(action: str) -> bool:
     return action.strip() in ("*", "*:*")
 
 
+def wildcard_allows(statements: Sequence[Statement], *,
+                    unless_condition: bool = False) -> list[tuple[int, Statement]]:
+    """``(index, statement)`` for each statement that allows any principal (``'*'``).
+
+    With ``unless_condition``, a statement with a ``Condition`` does not count (the condition may
+    narrow who the principal can be, e.g. ``aws:PrincipalOrgID``).
+    """
+    return [(index, statement) for index, statement in enumerate(statements)
+            if statement.allows and statement.has_wildcard_principal
+            and not (unless_condition and statement.has_condition)]
+
+
+def no_wildcard_principal(prop: str, *, invalid: str, allowed: str, unless_condition: bool = False) -> Any:
+    """A resource ``validate(args, report_violation)`` for the policy document in property ``prop``.
+
+    Reports ``invalid`` once if the document is not valid JSON, and ``allowed`` for each statement
+    that allows any principal (see ``wildcard_allows``); an unknown document is not judged. The
+    messages are ``str.format`` templates with the fields ``resource`` (``describe(args)``),
+    ``sid`` (the Sid, or ``(no Sid)``), ``label`` (the Sid, or ``#<index>``) and ``actions`` (the
+    actions joined with ``, ``, or ``no actions``).
+    """
+
+    def validate(args: Any, report_violation: Any) -> None:
+        statements = parse_policy(get(args.props, prop))
+        if is_unknown(statements):
+            return
+        if statements is None:
+            report_violation(invalid.format(resource=describe(args)))
+            return
+        for index, statement in wildcard_allows(statements, unless_condition=unless_condition):
+            report_violation(allowed.format(resource=describe(args), sid=statement.sid or "(no Sid)",
+                                            label=statement.sid or f"#{index}",
+                                            actions=", ".join(statement.actions) or "no actions"))
+
+    return validate
+
+
 # --------------------------------------------------------------------------------------------------
 # Provider, tags and region
 

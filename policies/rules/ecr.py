@@ -13,7 +13,7 @@ from policies.rules._util import (
     frameworks,
     get,
     is_unknown,
-    parse_policy,
+    no_wildcard_principal,
     policy_config,
 )
 
@@ -92,17 +92,11 @@ ecr_kms_encryption = ResourceValidationPolicy(
 )
 
 
-def _no_wildcard_principal(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    statements = parse_policy(get(args.props, "policy"))
-    if is_unknown(statements):
-        return
-    if statements is None:
-        report(f"{describe(args)} has a policy that is not valid JSON")
-        return
-    for statement in statements:
-        if statement.allows and statement.has_wildcard_principal:
-            report(f"{describe(args)}: statement {statement.sid or '(no Sid)'!r} allows principal '*' "
-                   f"({', '.join(statement.actions) or 'no actions'}); name the accounts that may pull")
+_no_wildcard_principal = no_wildcard_principal(
+    "policy",
+    invalid="{resource} has a policy that is not valid JSON",
+    allowed="{resource}: statement {sid!r} allows principal '*' ({actions}); name the accounts that may pull",
+)
 
 
 ecr_repository_policy_no_wildcard_principal = ResourceValidationPolicy(

@@ -16,6 +16,7 @@ from policies.rules._util import (
     get,
     is_full_wildcard_action,
     is_unknown,
+    no_wildcard_principal,
     parse_policy,
     policy_config,
 )
@@ -124,17 +125,12 @@ iam_no_administrator_access = ResourceValidationPolicy(
 )
 
 
-def _validate_trust_policy(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    statements = parse_policy(get(args.props, "assumeRolePolicy"))
-    if is_unknown(statements):
-        return
-    if statements is None:
-        report_violation("The trust policy (assumeRolePolicy) is not a valid JSON policy document.")
-        return
-    for index, statement in enumerate(statements):
-        if statement.allows and statement.has_wildcard_principal and not statement.has_condition:
-            report_violation(f"Trust policy statement {statement.sid or '#' + str(index)} lets any principal "
-                             "('*') assume the role without a condition.")
+_validate_trust_policy = no_wildcard_principal(
+    "assumeRolePolicy",
+    invalid="The trust policy (assumeRolePolicy) is not a valid JSON policy document.",
+    allowed="Trust policy statement {label} lets any principal ('*') assume the role without a condition.",
+    unless_condition=True,
+)
 
 
 iam_trust_policy_no_wildcard_principal = ResourceValidationPolicy(

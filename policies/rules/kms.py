@@ -12,7 +12,7 @@ from policies.rules._util import (
     frameworks,
     get,
     is_unknown,
-    parse_policy,
+    no_wildcard_principal,
     policy_config,
 )
 
@@ -62,17 +62,12 @@ kms_key_rotation = ResourceValidationPolicy(
 )
 
 
-def _validate_no_public_principal(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    statements = parse_policy(get(args.props, "policy"))
-    if is_unknown(statements):
-        return
-    if statements is None:
-        report_violation("The key policy is not a valid JSON policy document.")
-        return
-    for index, statement in enumerate(statements):
-        if statement.allows and statement.has_wildcard_principal and not statement.has_condition:
-            label = statement.sid or f"#{index}"
-            report_violation(f"Key policy statement {label} allows any principal ('*') without a condition.")
+_validate_no_public_principal = no_wildcard_principal(
+    "policy",
+    invalid="The key policy is not a valid JSON policy document.",
+    allowed="Key policy statement {label} allows any principal ('*') without a condition.",
+    unless_condition=True,
+)
 
 
 kms_key_policy_no_public_principal = ResourceValidationPolicy(

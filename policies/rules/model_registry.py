@@ -15,7 +15,7 @@ from policies.rules._util import (
     frameworks,
     get,
     is_unknown,
-    parse_policy,
+    no_wildcard_principal,
     policy_config,
 )
 
@@ -23,17 +23,11 @@ GROUP_POLICY = "aws:sagemaker/modelPackageGroupPolicy:ModelPackageGroupPolicy"
 MODEL = "aws:sagemaker/model:Model"
 
 
-def _group_policy_principals(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    statements = parse_policy(get(args.props, "resourcePolicy"))
-    if is_unknown(statements):
-        return
-    if statements is None:
-        report(f"{describe(args)} has a resourcePolicy that is not valid JSON")
-        return
-    for statement in statements:
-        if statement.allows and statement.has_wildcard_principal:
-            report(f"{describe(args)}: statement {statement.sid or '(no Sid)'!r} allows principal '*' "
-                   f"({', '.join(statement.actions) or 'no actions'}); name the reader accounts")
+_group_policy_principals = no_wildcard_principal(
+    "resourcePolicy",
+    invalid="{resource} has a resourcePolicy that is not valid JSON",
+    allowed="{resource}: statement {sid!r} allows principal '*' ({actions}); name the reader accounts",
+)
 
 
 model_package_group_policy_no_wildcard_principal = ResourceValidationPolicy(

@@ -37,6 +37,7 @@ from policies.rules._util import (
     of_type,
     parse_policy,
     referrers,
+    wildcard_allows,
 )
 
 BUCKET_TYPES = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
@@ -285,8 +286,7 @@ def public_policy_statements(document: Any) -> list[str]:
     statements = parse_policy(document)
     if is_unknown(statements) or not statements:
         return []
-    return [statement.sid or f"#{index}" for index, statement in enumerate(statements)
-            if statement.allows and statement.has_wildcard_principal and not statement.has_condition]
+    return [statement.sid or f"#{index}" for index, statement in wildcard_allows(statements, unless_condition=True)]
 
 
 def public_acl_grants(props: Any) -> list[str]:
