@@ -50,6 +50,9 @@ RESTRICTED = "restricted"
 #: TTL units in days, for comparing a TTL with the configured maximum.
 _TTL_UNIT_DAYS = {"Seconds": 1 / 86400, "Minutes": 1 / 1440, "Hours": 1 / 24, "Days": 1, "Weeks": 7}
 _S3_URI = re.compile(r"^s3://([^/]+)")
+#: Where a feature group names each store's KMS key.
+ONLINE_KEY_PATH = ("onlineStoreConfig", "securityConfig", "kmsKeyId")
+OFFLINE_KEY_PATH = ("offlineStoreConfig", "s3StorageConfig", "kmsKeyId")
 
 
 def _online_enabled(props: Any) -> Any:
@@ -82,13 +85,21 @@ def _pii(args_or_resource: Any) -> Any:
 # Encryption of both stores with customer-managed keys
 
 
-def _online_cmk(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if _online_enabled(args.props) is not True:
-        return
-    problem = _cmk_problem(get(args.props, "onlineStoreConfig", "securityConfig", "kmsKeyId"))
-    if problem:
-        report(f"{describe(args)}: the online store is encrypted with {problem}; set "
-               "onlineStoreConfig.securityConfig.kmsKeyId to a customer-managed key.")
+def _store_cmk(store: str, present: Any, key_path: tuple[str, ...]) -> Any:
+    """A validate: when ``present(props)`` is True, the key at ``key_path`` must be customer-managed."""
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        if present(args.props) is not True:
+            return
+        problem = _cmk_problem(get(args.props, *key_path))
+        if problem:
+            report(f"{describe(args)}: the {store} store is encrypted with {problem}; set "
+                   f"{'.'.join(key_path)} to a customer-managed key.")
+
+    return validate
+
+
+_online_cmk = _store_cmk("online", _online_enabled, ONLINE_KEY_PATH)
 
 
 feature_group_online_store_cmk = ResourceValidationPolicy(
@@ -104,13 +115,7 @@ feature_group_online_store_cmk = ResourceValidationPolicy(
 )
 
 
-def _offline_cmk(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if _has_offline(args.props) is not True:
-        return
-    problem = _cmk_problem(get(args.props, "offlineStoreConfig", "s3StorageConfig", "kmsKeyId"))
-    if problem:
-        report(f"{describe(args)}: the offline store is encrypted with {problem}; set "
-               "offlineStoreConfig.s3StorageConfig.kmsKeyId to a customer-managed key.")
+_offline_cmk = _store_cmk("offline", _has_offline, OFFLINE_KEY_PATH)
 
 
 feature_group_offline_store_cmk = ResourceValidationPolicy(
@@ -228,10 +233,9 @@ def _validate_restricted_key(args: StackValidationArgs, report: ReportViolation)
             continue
         stores = []
         if _online_enabled(group.props) is True:
-            stores.append(("online", "onlineStoreConfig", get(group.props, "onlineStoreConfig", "securityConfig", "kmsKeyId")))
+            stores.append(("online", ONLINE_KEY_PATH[0], get(group.props, *ONLINE_KEY_PATH)))
         if _has_offline(group.props) is True:
-            stores.append(("offline", "offlineStoreConfig",
-                           get(group.props, "offlineStoreConfig", "s3StorageConfig", "kmsKeyId")))
+            stores.append(("offline", OFFLINE_KEY_PATH[0], get(group.props, *OFFLINE_KEY_PATH)))
         for store, prop, key_id in stores:
             key = _find_key(resources, key_id, group, prop)
             if is_unknown(key):
