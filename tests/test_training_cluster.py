@@ -187,7 +187,13 @@ def test_training_role_reads_datasets_writes_artifacts_and_nothing_else(built):
     }
     trust = policy(built.named("aws:iam/role:Role", "train-training-job"), "assumeRolePolicy")["Statement"][0]
     assert trust["Principal"] == {"Service": "pods.eks.amazonaws.com"}
-    assert trust["Condition"]["ArnEquals"]["aws:SourceArn"] == built.named(EKS, "train").outputs["arn"]
+    assert trust["Condition"]["StringEquals"] == {
+        "aws:RequestTag/eks-cluster-arn": built.named(EKS, "train").outputs["arn"],
+        "aws:RequestTag/kubernetes-namespace": ["research", "vision"],
+        "aws:RequestTag/kubernetes-service-account": "training-job"}
+    autoscaler = policy(built.named("aws:iam/role:Role", "train-cluster-autoscaler"), "assumeRolePolicy")
+    assert autoscaler["Statement"][0]["Condition"]["StringEquals"]["aws:RequestTag/kubernetes-service-account"] == \
+        "cluster-autoscaler"
     associations = {r.inputs["namespace"]: r.inputs for r in
                     built.by_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")}
     assert associations["research"]["serviceAccount"] == "training-job"
@@ -267,7 +273,8 @@ def test_no_efa_plugin_without_efa_and_bottlerocket_keeps_images_on_the_data_vol
     (dict(gpu_node_groups=[replace(P5, availability_zones=["us-east-1c"])]), "zone 'us-east-1c' is not one of the cluster's"),
     (dict(gpu_node_groups=[replace(G6, min_size=5)]), "minSize 5 is greater than maxSize 4"),
     (dict(gpu_node_groups=[replace(G6, name="system")]), "not 'system'"),
-    (dict(teams=[TeamArgs("gpu-system", 1)]), "not 'gpu-system'"),
+    (dict(teams=[TeamArgs("gpu-system", 1)]), "team 'gpu-system': must be a DNS label"),
+    (dict(teams=[TeamArgs("nlp", 1), TeamArgs("nlp", 2)]), "team names must be unique"),
     (dict(admin_principals=[]), "at least one admin"),
     (dict(addon_versions={"coredns-x": "v1"}), "unknown add-on(s) coredns-x"),
 ])

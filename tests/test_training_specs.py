@@ -4,11 +4,15 @@ from components.training import iam, kube
 from components.training.args import GpuNodeGroupArgs, TeamArgs
 
 
-def test_pod_identity_trust_is_scoped_to_account_and_cluster():
-    statement = iam.pod_identity_trust("123456789012", "arn:aws:eks:us-east-1:123456789012:cluster/c")["Statement"][0]
+def test_pod_identity_trust_is_scoped_to_cluster_namespaces_and_service_account():
+    arn = "arn:aws:eks:us-east-1:123456789012:cluster/c"
+    statement = iam.pod_identity_trust(arn, ["nlp", "vision"], "training-job")["Statement"][0]
+    assert statement["Principal"] == {"Service": "pods.eks.amazonaws.com"}
     assert statement["Action"] == ["sts:AssumeRole", "sts:TagSession"]
-    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"},
-                                      "ArnEquals": {"aws:SourceArn": "arn:aws:eks:us-east-1:123456789012:cluster/c"}}
+    assert statement["Condition"] == {"StringEquals": {
+        "aws:RequestTag/eks-cluster-arn": arn,
+        "aws:RequestTag/kubernetes-namespace": ["nlp", "vision"],
+        "aws:RequestTag/kubernetes-service-account": "training-job"}}
 
 
 def test_training_job_policy_uses_keys_only_through_s3():

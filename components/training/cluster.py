@@ -111,8 +111,8 @@ def validate_args(args: TrainingClusterArgs) -> None:
     for team in args.teams:
         team.validate()
     team_names = [team.name for team in args.teams]
-    if len(set(team_names)) != len(team_names) or kube.GPU_SYSTEM_NAMESPACE in team_names:
-        raise ValueError(f"team names must be unique and not {kube.GPU_SYSTEM_NAMESPACE!r} (got {', '.join(team_names)})")
+    if len(set(team_names)) != len(team_names):
+        raise ValueError(f"team names must be unique (got {', '.join(team_names)})")
 
 
 def _slug(arn: str) -> str:
@@ -191,8 +191,9 @@ class TrainingCluster(pulumi.ComponentResource):
                                                opts=self._opts()))
         return role, attached
 
-    def _pod_identity_trust(self) -> pulumi.Output[str]:
-        return _json(iam.pod_identity_trust, account_id=self._account_id, cluster_arn=self.cluster.arn)
+    def _pod_identity_trust(self, namespaces: Sequence[str], service_account: str) -> pulumi.Output[str]:
+        return _json(iam.pod_identity_trust, cluster_arn=self.cluster.arn, namespaces=list(namespaces),
+                     service_account=service_account)
 
     # --- control plane ---------------------------------------------------------------------
 
@@ -411,11 +412,12 @@ class TrainingCluster(pulumi.ComponentResource):
     def _late_addons(self) -> None:
         """Add-ons whose pods need nodes: CoreDNS, and the EBS CSI driver with its own role."""
         ebs_role, ebs_policies = self._role(
-            "ebs-csi", self._pod_identity_trust(), [iam.EBS_CSI_MANAGED_POLICY],
+            "ebs-csi", self._pod_identity_trust(["kube-system"], kube.EBS_CSI_SERVICE_ACCOUNT),
+            [iam.EBS_CSI_MANAGED_POLICY],
             inline=_json(iam.volume_key_policy, key_arn=self._args.cluster_key.arn))
         self.coredns = self._addon("coredns", depends_on=[self.system_node_group])
         self.ebs_csi = self._addon("aws-ebs-csi-driver", depends_on=[self.system_node_group, *ebs_policies],
-                                   service_account="ebs-csi-controller-sa", role=ebs_role)
+                                   service_account=kube.EBS_CSI_SERVICE_ACCOUNT, role=ebs_role)
 
     # --- Kubernetes ------------------------------------------------------------------------
 
@@ -473,12 +475,13 @@ class TrainingCluster(pulumi.ComponentResource):
         cluster_name = self.cluster.name
         nodegroups = pulumi.Output.all(self._partition, self._region, self._account_id, cluster_name).apply(
             lambda v: f"arn:{v[0]}:eks:{v[1]}:{v[2]}:nodegroup/{v[3]}/*/*")
-        role, policies = self._role("cluster-autoscaler", self._pod_identity_trust(),
+        trust = self._pod_identity_trust(["kube-system"], kube.AUTOSCALER_SERVICE_ACCOUNT)
+        role, policies = self._role("cluster-autoscaler", trust,
                                     inline=_json(iam.cluster_autoscaler_policy, cluster_name=cluster_name,
                                                  nodegroup_arn_pattern=nodegroups))
         association = aws.eks.PodIdentityAssociation(
             f"{self._name}-cluster-autoscaler", cluster_name=cluster_name, namespace="kube-system",
-            service_account="cluster-autoscaler", role_arn=role.arn, tags=dict(self._args.tags),
+            service_account=kube.AUTOSCALER_SERVICE_ACCOUNT, role_arn=role.arn, tags=dict(self._args.tags),
             opts=self._opts(depends_on=[self.pod_identity_agent, *policies]))
         image_tag = kubernetes_version(self._args.kubernetes_version).cluster_autoscaler
         values = pulumi.Output.all(cluster_name, self._region).apply(
@@ -489,7 +492,8 @@ class TrainingCluster(pulumi.ComponentResource):
         args = self._args
         efa = any(group.efa for group in args.gpu_node_groups)
         self.training_role, training_policies = self._role(
-            "training-job", self._pod_identity_trust(),
+            "training-job",
+            self._pod_identity_trust([team.name for team in args.teams], kube.TRAINING_SERVICE_ACCOUNT),
             inline=_json(iam.training_job_policy, dataset_bucket_arn=args.dataset_bucket.arn,
                          dataset_key_arn=args.dataset_key.arn, artifact_bucket_arn=args.artifact_bucket.arn,
                          artifact_key_arn=args.artifact_key.arn, region=self._region))

@@ -1,13 +1,13 @@
 """IAM documents of the training cluster, as plain dicts built from ARNs (tested without Pulumi).
 
-Workload roles are assumed through EKS Pod Identity (``pods.eks.amazonaws.com``), scoped to this
-account and this cluster, so no pod can borrow another cluster's role and the node role grants
-pods nothing.
+Workload roles are assumed through EKS Pod Identity (``pods.eks.amazonaws.com``), scoped by its
+session tags to this cluster, namespace and service account, so no other pod can borrow them and
+the node role grants pods nothing.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 Document = dict[str, Any]
 
@@ -29,14 +29,18 @@ def service_trust(service: str) -> Document:
         {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
 
 
-def pod_identity_trust(account_id: str, cluster_arn: str) -> Document:
-    """Trust policy for EKS Pod Identity, limited to one account and one cluster (confused deputy)."""
+def pod_identity_trust(cluster_arn: str, namespaces: Sequence[str], service_account: str) -> Document:
+    """Trust policy for EKS Pod Identity, limited by its session tags to one cluster, its namespaces
+    and one service account name, so no other pod (or cluster) can assume the role."""
     return {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow",
         "Principal": {"Service": "pods.eks.amazonaws.com"},
         "Action": ["sts:AssumeRole", "sts:TagSession"],
-        "Condition": {"StringEquals": {"aws:SourceAccount": account_id},
-                      "ArnEquals": {"aws:SourceArn": cluster_arn}},
+        "Condition": {"StringEquals": {
+            "aws:RequestTag/eks-cluster-arn": cluster_arn,
+            "aws:RequestTag/kubernetes-namespace": list(namespaces),
+            "aws:RequestTag/kubernetes-service-account": service_account,
+        }},
     }]}
 
 

@@ -23,6 +23,8 @@ GPU_SYSTEM_NAMESPACE = "gpu-system"
 #: Each team namespace gets this LocalQueue and this service account (bound to the training-job role).
 LOCAL_QUEUE = "training"
 TRAINING_SERVICE_ACCOUNT = "training-job"
+AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler"
+EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa"
 GPU_FLAVOR = "gpu"
 KUEUE_API = "kueue.x-k8s.io/v1beta1"
 
@@ -86,7 +88,7 @@ def cluster_autoscaler_values(*, cluster_name: str, region: str, image_tag: str)
         "autoDiscovery": {"clusterName": cluster_name},
         "image": {"tag": image_tag},
         "fullnameOverride": "cluster-autoscaler",
-        "rbac": {"serviceAccount": {"create": True, "name": "cluster-autoscaler"}},
+        "rbac": {"serviceAccount": {"create": True, "name": AUTOSCALER_SERVICE_ACCOUNT}},
         "nodeSelector": {NODE_GROUP_LABEL: SYSTEM_GROUP},
         "extraArgs": {"expander": "least-waste", "balance-similar-node-groups": True,
                       "skip-nodes-with-local-storage": False, "scale-down-unneeded-time": "10m"},

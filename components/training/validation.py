@@ -26,11 +26,15 @@ def check_name(name: str) -> str:
     return name
 
 
+#: Namespaces the cluster itself uses; no team may take one.
+RESERVED_NAMESPACES = frozenset({"default", "gpu-system", "kueue-system", "kuberay-system"})
+
+
 def check_team_name(name: str) -> str:
     """Team names become Kubernetes namespaces (DNS-1123 labels)."""
-    if not _DNS_LABEL.match(name) or name.startswith("kube-") or name in {"default", "kube-system"}:
-        raise ValueError("must be a DNS label (lowercase letters, digits, hyphens; at most 63) "
-                         "and not a system namespace (default, kube-*)")
+    if not _DNS_LABEL.match(name) or name.startswith("kube-") or name in RESERVED_NAMESPACES:
+        raise ValueError("must be a DNS label (lowercase letters, digits, hyphens; at most 63) and not a system "
+                         f"namespace (kube-*, {', '.join(sorted(RESERVED_NAMESPACES))})")
     return name
 
 
