@@ -37,9 +37,25 @@ def _resource_kind(type_: str) -> str:
     return type_.split(":")[-1].lower()
 
 
-#: Type-specific computed outputs, on top of the inputs, ``id`` and (for AWS) ``arn``.
-#: Each function receives (name, resource id, inputs, mocks) and returns extra outputs.
+#: A function that receives (name, resource id, inputs, mocks) and returns extra outputs.
 ComputedOutputs = Callable[[str, str, dict, "PlatformMocks"], dict]
+
+
+def _named(service: str, resource: str, *, regional: bool = True,
+           more: Callable[[str, str, "PlatformMocks"], dict] = lambda name, rid, m: {}) -> ComputedOutputs:
+    """Outputs of a resource named by its ``name`` input (else its id): ``name`` and
+    ``arn:aws:<service>:<region>:<account>:<resource><name>`` (no region for a global service),
+    plus ``more(name, rid, mocks)``."""
+
+    def outputs(_: str, rid: str, inputs: dict, m: "PlatformMocks") -> dict:
+        name = inputs.get("name", rid)
+        region = m.region if regional else ""
+        return {"name": name, "arn": f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{resource}{name}", **more(name, rid, m)}
+
+    return outputs
+
+
+#: Type-specific computed outputs, on top of the inputs, ``id`` and (for AWS) ``arn``.
 COMPUTED_OUTPUTS: dict[str, ComputedOutputs] = {
     "aws:s3/bucket:Bucket": lambda name, rid, inputs, m: {
         "bucket": inputs.get("bucket", rid),
@@ -54,14 +70,8 @@ COMPUTED_OUTPUTS: dict[str, ComputedOutputs] = {
         "defaultSecurityGroupId": f"sg-{stable_suffix(rid + 'default', 17)}",
         "mainRouteTableId": f"rtb-{stable_suffix(rid + 'main', 17)}",
     },
-    "aws:iam/role:Role": lambda name, rid, inputs, m: {
-        "arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{inputs.get('name', rid)}",
-        "name": inputs.get("name", rid),
-    },
-    "aws:cloudwatch/logGroup:LogGroup": lambda name, rid, inputs, m: {
-        "name": inputs.get("name", rid),
-        "arn": f"arn:aws:logs:{m.region}:{ACCOUNT_ID}:log-group:{inputs.get('name', rid)}",
-    },
+    "aws:iam/role:Role": _named("iam", "role/", regional=False),
+    "aws:cloudwatch/logGroup:LogGroup": _named("logs", "log-group:"),
     "aws:sagemaker/modelPackageGroup:ModelPackageGroup": lambda name, rid, inputs, m: {
         "arn": f"arn:aws:sagemaker:{m.region}:{ACCOUNT_ID}:model-package-group/"
                f"{inputs.get('modelPackageGroupName', rid).lower()}",
@@ -71,48 +81,26 @@ COMPUTED_OUTPUTS: dict[str, ComputedOutputs] = {
         "registryId": ACCOUNT_ID,
         "repositoryUrl": f"{ACCOUNT_ID}.dkr.ecr.{m.region}.amazonaws.com/{inputs.get('name', rid)}",
     },
-    "aws:sns/topic:Topic": lambda name, rid, inputs, m: {
-        "name": inputs.get("name", rid),
-        "arn": f"arn:aws:sns:{m.region}:{ACCOUNT_ID}:{inputs.get('name', rid)}",
-    },
-    "aws:sqs/queue:Queue": lambda name, rid, inputs, m: {
-        "name": inputs.get("name", rid),
-        "arn": f"arn:aws:sqs:{m.region}:{ACCOUNT_ID}:{inputs.get('name', rid)}",
-        "url": f"https://sqs.{m.region}.amazonaws.com/{ACCOUNT_ID}/{inputs.get('name', rid)}",
-    },
-    "aws:cloudwatch/eventRule:EventRule": lambda name, rid, inputs, m: {
-        "name": inputs.get("name", rid),
-        "arn": f"arn:aws:events:{m.region}:{ACCOUNT_ID}:rule/{inputs.get('name', rid)}",
-    },
+    "aws:sns/topic:Topic": _named("sns", ""),
+    "aws:sqs/queue:Queue": _named("sqs", "", more=lambda name, rid, m: {
+        "url": f"https://sqs.{m.region}.amazonaws.com/{ACCOUNT_ID}/{name}",
+    }),
+    "aws:cloudwatch/eventRule:EventRule": _named("events", "rule/"),
     "aws:ec2/vpcEndpoint:VpcEndpoint": lambda name, rid, inputs, m: {
         "prefixListId": f"pl-{stable_suffix(rid, 8)}",
     },
-    "aws:sagemaker/model:Model": lambda name, rid, inputs, m: {
-        "name": inputs.get("name", rid),
-        "arn": f"arn:aws:sagemaker:{m.region}:{ACCOUNT_ID}:model/{inputs.get('name', rid)}",
-    },
-    "aws:sagemaker/endpointConfiguration:EndpointConfiguration": lambda name, rid, inputs, m: {
-        "name": inputs.get("name", rid),
-        "arn": f"arn:aws:sagemaker:{m.region}:{ACCOUNT_ID}:endpoint-config/{inputs.get('name', rid)}",
-    },
-    "aws:sagemaker/endpoint:Endpoint": lambda name, rid, inputs, m: {
-        "name": inputs.get("name", rid),
-        "arn": f"arn:aws:sagemaker:{m.region}:{ACCOUNT_ID}:endpoint/{inputs.get('name', rid)}",
-    },
-    "aws:cloudwatch/metricAlarm:MetricAlarm": lambda name, rid, inputs, m: {
-        "name": inputs.get("name", rid),
-        "arn": f"arn:aws:cloudwatch:{m.region}:{ACCOUNT_ID}:alarm:{inputs.get('name', rid)}",
-    },
+    "aws:sagemaker/model:Model": _named("sagemaker", "model/"),
+    "aws:sagemaker/endpointConfiguration:EndpointConfiguration": _named("sagemaker", "endpoint-config/"),
+    "aws:sagemaker/endpoint:Endpoint": _named("sagemaker", "endpoint/"),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _named("cloudwatch", "alarm:"),
     # EKS: what a kubeconfig and an IAM OIDC provider are built from.
-    "aws:eks/cluster:Cluster": lambda name, rid, inputs, m: {
-        "name": inputs.get("name", rid),
-        "arn": f"arn:aws:eks:{m.region}:{ACCOUNT_ID}:cluster/{inputs.get('name', rid)}",
+    "aws:eks/cluster:Cluster": _named("eks", "cluster/", more=lambda name, rid, m: {
         "endpoint": f"https://{stable_suffix(rid, 32).upper()}.gr7.{m.region}.eks.amazonaws.com",
         "certificateAuthority": {"data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCm1vY2sKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="},
         "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.{m.region}.amazonaws.com/id/{stable_suffix(rid, 32).upper()}"}]}],
         "platformVersion": "eks.1",
         "status": "ACTIVE",
-    },
+    }),
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": lambda name, rid, inputs, m: {
         "arn": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{str(inputs.get('url', rid)).removeprefix('https://')}",
     },
