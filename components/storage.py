@@ -99,23 +99,24 @@ def _require_positive(**days: Optional[int]) -> None:
             raise ValueError(f"{key}={value} is invalid: must be at least 1 day")
 
 
-def _block_public_access(name: str, bucket: aws.s3.Bucket, parent: pulumi.Resource) -> aws.s3.BucketPublicAccessBlock:
-    return aws.s3.BucketPublicAccessBlock(
+def _guard(name: str, bucket: aws.s3.Bucket,
+           parent: pulumi.Resource) -> tuple[aws.s3.BucketPublicAccessBlock, aws.s3.BucketVersioning]:
+    """What every bucket here gets: public access blocked, ACLs disabled, versioning on.
+
+    Returns the public access block (a bucket policy must wait for it) and the versioning (lifecycle
+    rules on noncurrent versions must wait for it).
+    """
+    public_access_block = aws.s3.BucketPublicAccessBlock(
         f"{name}-public-access-block", bucket=bucket.id, block_public_acls=True, block_public_policy=True,
         ignore_public_acls=True, restrict_public_buckets=True, opts=child_opts(parent))
-
-
-def _enforce_owner(name: str, bucket: aws.s3.Bucket, parent: pulumi.Resource) -> aws.s3.BucketOwnershipControls:
     # BucketOwnerEnforced disables ACLs: access is decided by policies alone.
-    return aws.s3.BucketOwnershipControls(
+    aws.s3.BucketOwnershipControls(
         f"{name}-ownership", bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"},
         opts=child_opts(parent))
-
-
-def _enable_versioning(name: str, bucket: aws.s3.Bucket, parent: pulumi.Resource) -> aws.s3.BucketVersioning:
-    return aws.s3.BucketVersioning(
+    versioning = aws.s3.BucketVersioning(
         f"{name}-versioning", bucket=bucket.id, versioning_configuration={"status": "Enabled"},
         opts=child_opts(parent))
+    return public_access_block, versioning
 
 
 @dataclass
@@ -159,9 +160,7 @@ class AccessLogBucket(pulumi.ComponentResource):
                                     opts=child_opts(self, protect=args.protect))
         self.bucket_name = self.bucket.bucket
         self.arn = self.bucket.arn
-        public_access_block = _block_public_access(name, self.bucket, self)
-        _enforce_owner(name, self.bucket, self)
-        versioning = _enable_versioning(name, self.bucket, self)
+        public_access_block, versioning = _guard(name, self.bucket, self)
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-encryption", bucket=self.bucket.id,
             rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
@@ -229,9 +228,7 @@ class SecureBucket(pulumi.ComponentResource):
                                     opts=child_opts(self, protect=args.protect))
         self.bucket_name = self.bucket.bucket
         self.arn = self.bucket.arn
-        public_access_block = _block_public_access(name, self.bucket, self)
-        _enforce_owner(name, self.bucket, self)
-        versioning = _enable_versioning(name, self.bucket, self)
+        public_access_block, versioning = _guard(name, self.bucket, self)
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-encryption", bucket=self.bucket.id,
             rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms",
