@@ -220,9 +220,7 @@ class ModelRegistry(pulumi.ComponentResource):
             policy: pulumi.Resource = aws.sns.TopicPolicy(
                 f"{name}-approvals-policy",
                 arn=topic.arn,
-                policy=pulumi.Output.all(topic.arn, self.event_rule.arn).apply(
-                    lambda v: json.dumps(documents.events_publish_policy(
-                        resource_arn=v[0], rule_arn=v[1], actions=documents.TOPIC_ACTIONS))),
+                policy=self._publish_policy(topic.arn, documents.TOPIC_ACTIONS),
                 opts=child_opts(self),
             )
         else:
@@ -233,9 +231,7 @@ class ModelRegistry(pulumi.ComponentResource):
             policy = aws.sqs.QueuePolicy(
                 f"{name}-approvals-policy",
                 queue_url=queue.url,
-                policy=pulumi.Output.all(queue.arn, self.event_rule.arn).apply(
-                    lambda v: json.dumps(documents.events_publish_policy(
-                        resource_arn=v[0], rule_arn=v[1], actions=documents.QUEUE_ACTIONS))),
+                policy=self._publish_policy(queue.arn, documents.QUEUE_ACTIONS),
                 opts=child_opts(self),
             )
         # Target after the policy: until it exists EventBridge's deliveries would be refused.
@@ -246,3 +242,8 @@ class ModelRegistry(pulumi.ComponentResource):
             opts=child_opts(self, depends_on=[policy]),
         )
         return target_arn
+
+    def _publish_policy(self, target_arn: pulumi.Output[str], actions: tuple[str, str]) -> pulumi.Output[str]:
+        """The topic's or queue's policy (``documents.events_publish_policy``) as JSON, for this event rule."""
+        return pulumi.Output.all(target_arn, self.event_rule.arn).apply(
+            lambda v: json.dumps(documents.events_publish_policy(resource_arn=v[0], rule_arn=v[1], actions=actions)))
