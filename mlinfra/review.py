@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import grpc
 import jsonschema
@@ -757,7 +757,8 @@ def analyze_requests(resources: Sequence[Resource]) -> tuple[list[bytes], bytes]
     return singles, stack.SerializeToString()
 
 
-def _violations(pack: PackInfo, response: pb.AnalyzeResponse, urn_for: Any) -> Iterable[Violation]:
+def _violations(pack: PackInfo, response: pb.AnalyzeResponse,
+                urn_for: Callable[[str], str]) -> Iterable[Violation]:
     for d in response.diagnostics:
         level = _PB_TO_LEVEL.get(d.enforcementLevel, "advisory")
         yield Violation(

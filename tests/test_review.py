@@ -17,7 +17,6 @@ from mlinfra.review import (
     SIG_KEY,
     UNKNOWN,
     effective_config,
-    load_resources,
     run_review,
     wire_value,
 )
