@@ -102,7 +102,10 @@ def test_requirements_parse_model_package_and_ecr_image_references():
     ))
     assert [(p.group, p.version) for p in req.model_packages] == [("churn", 0), ("fraud", 3)]
     (image,) = req.images
-    assert (image.account, image.repository, image.tag, image.digest) == (ACCOUNT, "serving/churn", "1.2.0", None)
+    assert (image.account, image.repository, image.tag, image.digest, image.own) == (
+        ACCOUNT, "serving/churn", "1.2.0", None, True)
+    foreign = requirements_of(deployment(model("dlc", image=f"763104351884.dkr.ecr.{REGION}.amazonaws.com/pytorch:2"))).images
+    assert foreign[0].own is False
 
 
 def test_instance_class_maps_families_to_vcpu_quotas():
@@ -161,6 +164,21 @@ def test_efa_on_a_type_without_it_and_gpu_group_without_gpus_block(clients):
     details = rows(preflight(req, clients), "instance-details")
     assert details[0] == ("efa", "fail", "g4dn.xlarge does not support EFA")
     assert details[1] == ("cpu", "fail", "m5.large has no GPUs")
+
+
+def test_gpu_count_must_match_the_table_the_config_was_validated_against():
+    from mlinfra.preflight.checks import check_instance_details
+
+    ec2 = boto3.client("ec2", region_name=REGION)
+    groups = requirements_of(deployment(*subnets(), node_group("gpu", "g5.12xlarge", "a", 1))).node_groups
+    with Stubber(ec2) as stubber:
+        stubber.add_response("describe_instance_types", {"InstanceTypes": [
+            {"InstanceType": "g5.12xlarge", "VCpuInfo": {"DefaultVCpus": 48},
+             "GpuInfo": {"Gpus": [{"Name": "A10G", "Manufacturer": "NVIDIA", "Count": 2}]}}]})
+        types, unknown = describe_types(ec2, ["g5.12xlarge"])
+    (row,) = check_instance_details(groups, types, unknown)
+    assert row.status == "fail"
+    assert "EC2 reports 2 GPUs per g5.12xlarge node" in row.detail and "says 4" in row.detail
 
 
 def test_unknown_instance_type_is_reported_not_crashed(clients):
@@ -251,12 +269,15 @@ def test_ecr_images_must_exist(clients):
     base = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com"
     req = requirements_of(deployment(model("present", image=f"{base}/serving/churn:1.2.0"),
                                      model("missing-tag", image=f"{base}/serving/churn:9.9.9"),
-                                     model("missing-repo", image=f"{base}/serving/nope:1")))
+                                     model("missing-repo", image=f"{base}/serving/nope:1"),
+                                     model("aws-managed", image=f"763104351884.dkr.ecr.{REGION}.amazonaws.com/pytorch:2")))
     stub_quotas(clients)
     assert rows(preflight(req, clients), "ecr-image-exists") == [
         ("present", "ok", f"{base}/serving/churn:1.2.0"),
         ("missing-tag", "fail", f"{base}/serving/churn:9.9.9: ImageNotFoundException"),
         ("missing-repo", "fail", f"{base}/serving/nope:1: RepositoryNotFoundException"),
+        ("aws-managed", "warn", f"763104351884.dkr.ecr.{REGION}.amazonaws.com/pytorch:2: cannot be read in account "
+                                "763104351884 with these credentials"),
     ]
 
 
@@ -289,3 +310,45 @@ def test_render_text_and_json():
     data = json.loads(render(results, "json"))
     assert data["summary"] == {"ok": 1, "warn": 0, "fail": 1}
     assert data["checks"][1] == {"check": "ec2-vcpu-quota", "resource": "P", "status": "fail", "detail": "short"}
+
+
+# --- the command, end to end against moto's server -----------------------------------------------
+
+def run_cli(*args: str, env: dict | None = None):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    return subprocess.run([sys.executable, "-m", "mlinfra.cli", "preflight", *args], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent, env={**os.environ, **(env or {})}, timeout=300)
+
+
+def test_cli_blocks_prod_until_its_model_is_approved(moto_reset):
+    blocked = run_cli("prod", "--endpoint-url", moto_reset, "--format", "json")
+    assert blocked.returncode == 1, blocked.stderr
+    failing = [c for c in json.loads(blocked.stdout)["checks"] if c["status"] == "fail"]
+    assert [c["check"] for c in failing] == ["model-package-approved"]
+    assert "'prod-churn-classifier' has no Approved model package version" in failing[0]["detail"]
+
+    sm = boto3.client("sagemaker", endpoint_url=moto_reset, region_name=REGION)
+    sm.create_model_package_group(ModelPackageGroupName="prod-churn-classifier")
+    sm.create_model_package(ModelPackageGroupName="prod-churn-classifier", ModelApprovalStatus="Approved",
+                            InferenceSpecification={"Containers": [{"Image": "img"}],
+                                                    "SupportedContentTypes": ["text/csv"],
+                                                    "SupportedResponseMIMETypes": ["text/csv"]})
+    cleared = run_cli("prod", "--endpoint-url", moto_reset)
+    assert cleared.returncode == 0, cleared.stdout + cleared.stderr
+    assert "prod-churn-classifier version 1 is Approved" in cleared.stdout
+    assert "0 blocking" in cleared.stdout
+
+
+def test_cli_cannot_run_without_credentials_or_with_an_unknown_env(moto_server, tmp_path):
+    no_credentials = {"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "",
+                      "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"), "AWS_CONFIG_FILE": str(tmp_path / "none"),
+                      "AWS_EC2_METADATA_DISABLED": "true"}
+    result = run_cli("dev", "--endpoint-url", moto_server, env=no_credentials)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith("mlinfra: error: no AWS credentials found") and "Traceback" not in result.stderr
+    unknown = run_cli("qa", "--endpoint-url", moto_server)
+    assert unknown.returncode == 2 and "unknown environment 'qa'" in unknown.stderr

@@ -9,6 +9,7 @@ and asks AWS with the user's normal credential chain (``checks``). Exit codes: 0
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Optional
@@ -21,7 +22,7 @@ from mlinfra.errors import MlinfraError
 from mlinfra.preflight.checks import CheckResult, Clients, run_checks
 from mlinfra.preflight.requirements import Requirements, requirements_of
 
-__all__ = ["make_clients", "preflight", "render", "run_preflight"]
+__all__ = ["caller_account", "make_clients", "preflight", "render", "run_preflight"]
 
 
 def make_clients(region: Optional[str], endpoint_url: Optional[str] = None) -> Clients:
@@ -33,13 +34,14 @@ def make_clients(region: Optional[str], endpoint_url: Optional[str] = None) -> C
         return session.client(service, endpoint_url=endpoint_url, config=config)
 
     return Clients(ec2=client("ec2"), quotas=client("service-quotas"), sagemaker=client("sagemaker"),
-                   ecr=client("ecr"))
+                   ecr=client("ecr"), sts=client("sts"))
 
 
-def preflight(requirements: Requirements, clients: Clients) -> list[CheckResult]:
-    """Run every check; AWS failures that stop the run become one-line ``MlinfraError``s."""
+@contextmanager
+def _aws_errors():
+    """AWS failures that stop the run become one-line ``MlinfraError``s."""
     try:
-        return run_checks(requirements, clients)
+        yield
     except NoCredentialsError:
         raise MlinfraError("no AWS credentials found: configure a profile, environment variables or a role "
                            "(preflight only reads)") from None
@@ -50,6 +52,18 @@ def preflight(requirements: Requirements, clients: Clients) -> list[CheckResult]
         raise MlinfraError(f"AWS refused {exc.operation_name}: {error.get('Code')}: {error.get('Message')}") from None
     except BotoCoreError as exc:
         raise MlinfraError(f"cannot reach AWS: {exc}") from None
+
+
+def caller_account(clients: Clients) -> str:
+    """The deploying account (``sts:GetCallerIdentity``, which also proves the credentials work)."""
+    with _aws_errors():
+        return clients.sts.get_caller_identity()["Account"]
+
+
+def preflight(requirements: Requirements, clients: Clients) -> list[CheckResult]:
+    """Run every check against the account behind ``clients``."""
+    with _aws_errors():
+        return run_checks(requirements, clients)
 
 
 def render(results: list[CheckResult], fmt: str) -> str:
@@ -71,7 +85,9 @@ def run_preflight(*, project_dir: Path, env: str, endpoint_url: Optional[str] = 
     """Plan ``env`` offline, check it against the account, print the report; return the exit code."""
     from mlinfra.plan import plan
 
-    requirements = requirements_of(plan(project_dir, env))
-    results = preflight(requirements, make_clients(requirements.region, endpoint_url))
+    deployment = plan(project_dir, env)
+    clients = make_clients(requirements_of(deployment).region, endpoint_url)
+    requirements = requirements_of(deployment, own_account=caller_account(clients))
+    results = preflight(requirements, clients)
     print(render(results, fmt))
     return 1 if any(r.status == "fail" for r in results) else 0

@@ -19,6 +19,7 @@ from components.registry.promotion import (
     latest_approved_model_package,
     resolve_model_package,
 )
+from components.training.gpu_types import GPU_INSTANCE_TYPES
 from mlinfra.preflight.requirements import EndpointNeed, ImageRef, ModelPackageRef, NodeGroupNeed, Requirements
 
 Status = Literal["ok", "fail", "warn"]
@@ -49,12 +50,13 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class Clients:
-    """The boto3 clients preflight uses (ec2, service-quotas, sagemaker, ecr)."""
+    """The boto3 clients preflight uses (ec2, service-quotas, sagemaker, ecr, sts)."""
 
     ec2: Any
     quotas: Any
     sagemaker: Any
     ecr: Any
+    sts: Any
 
 
 def instance_class(instance_type: str) -> str | None:
@@ -71,6 +73,12 @@ def instance_class(instance_type: str) -> str | None:
 
 def _error_code(exc: ClientError) -> str:
     return exc.response.get("Error", {}).get("Code", "")
+
+
+def _quota_unreadable(exc: ClientError) -> bool:
+    """No such quota here, or a Service Quotas endpoint that cannot answer (an emulator lacks the API)."""
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return _error_code(exc) in ("NoSuchResourceException", "ResourceNotFoundException") or status >= 500
 
 
 def _paginate(client: Any, operation: str, key: str, **kwargs) -> Iterable[dict]:
@@ -135,6 +143,11 @@ def check_instance_details(groups: list[NodeGroupNeed], types: dict[str, dict],
             gpus = sum(g.get("Count", 0) for g in info.get("GpuInfo", {}).get("Gpus", []))
             if group.gpu and gpus == 0:
                 problems.append(f"{instance_type} has no GPUs")
+            expected = GPU_INSTANCE_TYPES.get(instance_type)
+            if expected and gpus and gpus != expected.gpus:
+                # The GPU cap and quotas were sized from the table: a wrong row under-counts capacity.
+                problems.append(f"EC2 reports {gpus} GPUs per {instance_type} node; the GPU table the config was "
+                                f"validated against (components/training/gpu_types.py) says {expected.gpus}")
             if problems:
                 results.append(CheckResult("instance-details", group.name, "fail", "; ".join(problems)))
             else:
@@ -151,7 +164,7 @@ def _quota_value(quotas: Any, service: str, code: str) -> tuple[float | None, st
         try:
             return float(getter(ServiceCode=service, QuotaCode=code)["Quota"]["Value"]), source
         except ClientError as exc:
-            if _error_code(exc) not in ("NoSuchResourceException", "ResourceNotFoundException"):
+            if not _quota_unreadable(exc):
                 raise
     return None, "unavailable"
 
@@ -194,7 +207,13 @@ def check_endpoint_quotas(quotas: Any, endpoints: list[EndpointNeed]) -> list[Ch
         needed[endpoint.instance_type] += endpoint.max_instances
     if not needed:
         return []
-    by_name = {q["QuotaName"]: q for q in _paginate(quotas, "list_service_quotas", "Quotas", ServiceCode="sagemaker")}
+    try:
+        by_name = {q["QuotaName"]: q for q in _paginate(quotas, "list_service_quotas", "Quotas", ServiceCode="sagemaker")}
+    except ClientError as exc:
+        if not _quota_unreadable(exc):
+            raise
+        return [CheckResult("sagemaker-endpoint-quota", t, "warn", "cannot read SageMaker quotas")
+                for t in sorted(needed)]
     results = []
     for instance_type, count in sorted(needed.items()):
         quota = by_name.get(f"{instance_type} for endpoint usage")
@@ -231,19 +250,24 @@ def check_model_packages(sagemaker: Any, packages: list[ModelPackageRef]) -> lis
 
 
 def check_images(ecr: Any, images: list[ImageRef]) -> list[CheckResult]:
-    """Each referenced ECR image exists (tag or digest) in its repository."""
+    """Each referenced ECR image exists (tag or digest) in its repository.
+
+    Images in the deploying account's registry must exist; those in another account's registry
+    (AWS's framework images, a shared registry) are checked where readable, else reported as a warning.
+    """
     results = []
     for image in images:
         image_id = {"imageDigest": image.digest} if image.digest else {"imageTag": image.tag or "latest"}
+        where = {} if image.own else {"registryId": image.account}
         try:
-            ecr.describe_images(registryId=image.account, repositoryName=image.repository, imageIds=[image_id])
+            ecr.describe_images(repositoryName=image.repository, imageIds=[image_id], **where)
         except ClientError as exc:
             code = _error_code(exc)
-            if code in ("ImageNotFoundException", "RepositoryNotFoundException"):
-                results.append(CheckResult("ecr-image-exists", image.model, "fail", f"{image.uri}: {code}"))
-            elif code in ("AccessDeniedException", "AccessDenied"):
+            if not image.own and code in ("RepositoryNotFoundException", "AccessDeniedException", "AccessDenied"):
                 results.append(CheckResult("ecr-image-exists", image.model, "warn",
-                                           f"{image.uri}: not readable with these credentials"))
+                                           f"{image.uri}: cannot be read in account {image.account} with these credentials"))
+            elif code in ("ImageNotFoundException", "RepositoryNotFoundException"):
+                results.append(CheckResult("ecr-image-exists", image.model, "fail", f"{image.uri}: {code}"))
             else:
                 raise
             continue

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
+from mlinfra.mocks import ACCOUNT_ID
+
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 SUBNET = "aws:ec2/subnet:Subnet"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
@@ -73,6 +75,8 @@ class ImageRef:
     repository: str
     tag: Optional[str]
     digest: Optional[str]
+    #: In the deploying account's own registry (an offline plan names it by the mock account id).
+    own: bool
 
 
 @dataclass
@@ -169,7 +173,7 @@ def _containers(model: dict) -> list[dict]:
     return [c for c in [inputs.get("primaryContainer"), *(inputs.get("containers") or [])] if c]
 
 
-def _model_references(resources: list[dict]) -> tuple[list[ModelPackageRef], list[ImageRef]]:
+def _model_references(resources: list[dict], own_account: Optional[str]) -> tuple[list[ModelPackageRef], list[ImageRef]]:
     packages, images = [], []
     for r in resources:
         if r.get("type") != MODEL:
@@ -182,15 +186,20 @@ def _model_references(resources: list[dict]) -> tuple[list[ModelPackageRef], lis
             image = container.get("image")
             if isinstance(image, str) and (m := _ECR_IMAGE.match(image)):
                 images.append(ImageRef(urn=r["urn"], model=_name(r), uri=image, account=m.group(1), region=m.group(2),
-                                       repository=m.group(3), tag=m.group(4), digest=m.group(5)))
+                                       repository=m.group(3), tag=m.group(4), digest=m.group(5),
+                                       own=m.group(1) in (ACCOUNT_ID, own_account)))
     return packages, images
 
 
-def requirements_of(deployment: dict) -> Requirements:
-    """Read what the deployment needs from the account; tolerant of missing properties."""
+def requirements_of(deployment: dict, own_account: Optional[str] = None) -> Requirements:
+    """Read what the deployment needs from the account; tolerant of missing properties.
+
+    ``own_account`` is the deploying account's id, when known: its images are looked up in the
+    caller's own registry, as are those under the offline plan's mock account id.
+    """
     resources = deployment.get("deployment", {}).get("resources") or []
     region = next((r.get("inputs", {}).get("region") for r in resources if r.get("type") == AWS_PROVIDER
                    and r.get("inputs", {}).get("region")), None)
-    packages, images = _model_references(resources)
+    packages, images = _model_references(resources, own_account)
     return Requirements(region=region, node_groups=_node_groups(resources), endpoints=_endpoints(resources),
                         model_packages=packages, images=images)
