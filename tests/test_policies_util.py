@@ -162,3 +162,23 @@ def test_applies_to_filters_resource_types():
     validate(resource_args("aws:kms/key:Key", {}), None)
     validate(resource_args("aws:s3/bucket:Bucket", {}), None)
     assert calls == ["aws:kms/key:Key"]
+
+
+def test_reference_index_finds_what_referrers_finds_in_stack_order():
+    from policies.rules._util import ReferenceIndex, referrers
+
+    bucket_type, setting = "aws:s3/bucket:Bucket", "aws:s3/bucketVersioning:BucketVersioning"
+    target = stack_resource(bucket_type, {"id": "data", "arn": "arn:aws:s3:::data"}, name="data")
+    other = stack_resource(bucket_type, {"id": "logs"}, name="logs")
+    by_value = stack_resource(setting, {"bucket": "data"}, name="by-value")
+    by_arn = stack_resource(setting, {"bucket": "arn:aws:s3:::data"}, name="by-arn")
+    by_dependency = stack_resource(setting, {}, name="by-dependency", property_dependencies={"bucket": [target.urn]})
+    elsewhere = stack_resource(setting, {"bucket": "logs"}, name="elsewhere")
+    wrong_type = stack_resource("aws:s3/bucketPolicy:BucketPolicy", {"bucket": "data"}, name="policy")
+    resources = stack_args([target, other, by_dependency, by_value, elsewhere, wrong_type, by_arn]).resources
+
+    index = ReferenceIndex(resources, (setting,), "bucket")
+    for bucket in (resources[0], resources[1]):
+        assert index.referrers(bucket) == referrers(resources, (setting,), "bucket", bucket)
+    assert [r.name for r in index.referrers(resources[0])] == ["by-dependency", "by-value", "by-arn"]
+    assert [r.name for r in index.referrers(resources[1])] == ["elsewhere"]

@@ -528,6 +528,33 @@ def referrers(resources: Iterable[PolicyResource], types: Sequence[str], key: st
     return [r for r in of_type(resources, *types) if _refers(r, key, target.urn, names)]
 
 
+class ReferenceIndex:
+    """``referrers`` for many targets at once: the resources of ``types`` indexed by where their
+    property ``key`` points, built in one pass so a stack rule stays linear in the stack's size.
+
+    ``value`` reads the pointer from a resource (default: the ``key`` property), for inline forms.
+    """
+
+    def __init__(self, resources: Iterable[PolicyResource], types: Sequence[str], key: str,
+                 value: Optional[Any] = None) -> None:
+        self._by_dependency: dict[str, list[tuple[int, PolicyResource]]] = {}
+        self._by_value: dict[str, list[tuple[int, PolicyResource]]] = {}
+        for position, resource in enumerate(of_type(resources, *types)):
+            for urn in {getattr(d, "urn", d) for d in (resource.property_dependencies or {}).get(key) or []}:
+                self._by_dependency.setdefault(urn, []).append((position, resource))
+            pointer = value(resource) if value is not None else get(resource.props, key)
+            if isinstance(pointer, str):
+                self._by_value.setdefault(pointer, []).append((position, resource))
+
+    def referrers(self, target: PolicyResource,
+                  target_keys: Sequence[str] = ("id", "arn", "name")) -> list[PolicyResource]:
+        """What ``referrers(resources, types, key, target, target_keys)`` returns, in stack order."""
+        found = dict(self._by_dependency.get(target.urn, ()))
+        for name in identifiers(target, target_keys):
+            found.update(self._by_value.get(name, ()))
+        return [found[position] for position in sorted(found)]
+
+
 def describe(subject: Any) -> str:
     """A short label for messages: ``<type> '<name>'``."""
     return f"{subject.resource_type} {subject.name!r}"

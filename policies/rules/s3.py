@@ -26,17 +26,16 @@ from pulumi_policy import (
 )
 
 from policies.rules._util import (
+    ReferenceIndex,
     action_matches,
     applies_to,
     as_bool,
     as_list,
     frameworks,
     get,
-    identifiers,
     is_unknown,
     of_type,
     parse_policy,
-    referrers,
     wildcard_allows,
 )
 
@@ -83,25 +82,19 @@ def _inline_logging_target(resource: PolicyResource) -> Any:
     return get(resource.props, "logging", "targetBucket")
 
 
-def _log_sources(bucket: PolicyResource, buckets: list[PolicyResource],
-                 loggings: list[PolicyResource]) -> list[PolicyResource]:
-    names = identifiers(bucket, BUCKET_KEYS)
-    sources = referrers(loggings, LOGGING_TYPES, "targetBucket", bucket, BUCKET_KEYS)
-    for other in buckets:
-        if other is bucket:
-            continue
-        dependencies = (other.property_dependencies or {}).get("logging") or []
-        if _inline_logging_target(other) in names or any(d.urn == bucket.urn for d in dependencies):
-            sources.append(other)
-    return sources
-
-
 def bucket_views(all_resources: list[PolicyResource]) -> list[BucketView]:
     """One ``BucketView`` per bucket in the stack, in stack order."""
-    # Only S3 resources can be a bucket's settings: narrow the stack once, not once per bucket.
+    # Only S3 resources can be a bucket's settings: narrow the stack once, and index each kind of
+    # setting by the bucket it points at once, so the rule stays linear in the number of buckets.
     resources = [r for r in all_resources if r.resource_type.startswith("aws:s3/")]
     buckets = of_type(resources, *BUCKET_TYPES)
-    loggings = of_type(resources, *LOGGING_TYPES)
+    encryptions = ReferenceIndex(resources, ENCRYPTION_TYPES, "bucket")
+    access_blocks = ReferenceIndex(resources, PUBLIC_ACCESS_BLOCK_TYPES, "bucket")
+    policies = ReferenceIndex(resources, POLICY_TYPES, "bucket")
+    versionings = ReferenceIndex(resources, VERSIONING_TYPES, "bucket")
+    loggings = ReferenceIndex(resources, LOGGING_TYPES, "bucket")
+    log_targets = ReferenceIndex(resources, LOGGING_TYPES, "targetBucket")
+    inline_log_targets = ReferenceIndex(buckets, BUCKET_TYPES, "logging", value=_inline_logging_target)
     views = []
     for bucket in buckets:
         view = BucketView(bucket)
@@ -109,27 +102,26 @@ def bucket_views(all_resources: list[PolicyResource]) -> list[BucketView]:
         inline_rule = get(props, "serverSideEncryptionConfiguration", "rule")
         if isinstance(inline_rule, dict):
             view.encryption_rules.append(inline_rule)
-        for resource in referrers(resources, ENCRYPTION_TYPES, "bucket", bucket, BUCKET_KEYS):
+        for resource in encryptions.referrers(bucket, BUCKET_KEYS):
             rules = as_list(get(resource.props, "rules"))
             if is_unknown(rules):
                 view.encryption_unknown = True
             else:
                 view.encryption_rules.extend(rule for rule in rules if isinstance(rule, dict))
-        view.public_access_blocks = referrers(resources, PUBLIC_ACCESS_BLOCK_TYPES, "bucket", bucket, BUCKET_KEYS)
+        view.public_access_blocks = access_blocks.referrers(bucket, BUCKET_KEYS)
         if get(props, "policy") is not None:
             view.policy_documents.append(get(props, "policy"))
-        view.policy_documents += [get(r.props, "policy") for r in
-                                  referrers(resources, POLICY_TYPES, "bucket", bucket, BUCKET_KEYS)]
+        view.policy_documents += [get(r.props, "policy") for r in policies.referrers(bucket, BUCKET_KEYS)]
         inline_versioning = as_bool(get(props, "versioning", "enabled"))
         if inline_versioning is not None:
             view.versioning_statuses.append("Enabled" if inline_versioning is True else inline_versioning)
         view.versioning_statuses += [get(r.props, "versioningConfiguration", "status") for r in
-                                     referrers(resources, VERSIONING_TYPES, "bucket", bucket, BUCKET_KEYS)]
+                                     versionings.referrers(bucket, BUCKET_KEYS)]
         if _inline_logging_target(bucket) is not None:
             view.logs_to.append(_inline_logging_target(bucket))
-        view.logs_to += [get(r.props, "targetBucket") for r in
-                         referrers(resources, LOGGING_TYPES, "bucket", bucket, BUCKET_KEYS)]
-        view.log_sources = _log_sources(bucket, buckets, loggings)
+        view.logs_to += [get(r.props, "targetBucket") for r in loggings.referrers(bucket, BUCKET_KEYS)]
+        view.log_sources = log_targets.referrers(bucket, BUCKET_KEYS) + [
+            other for other in inline_log_targets.referrers(bucket, BUCKET_KEYS) if other is not bucket]
         views.append(view)
     return views
 
