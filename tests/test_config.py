@@ -76,3 +76,13 @@ def test_missing_tags_is_reported():
     config = {k: v for k, v in BASE.items() if k != "mlinfra:tags"}
     with pytest.raises(ConfigError, match="mlinfra:tags is required"):
         platform_config_from(config, environment="dev", source="stacks/Pulumi.dev.yaml")
+
+
+def test_error_keys_are_stack_file_keys_even_for_snake_case_locations():
+    from mlinfra.config.load import _key_name
+
+    assert _key_name(("network", "az_count")) == "mlinfra:network.azCount"
+    assert _key_name(("storage", "noncurrent_version_days")) == "mlinfra:storage.noncurrentVersionDays"
+    assert _key_name(("region",)) == "aws:region"
+    # map keys the user chose stay as written
+    assert _key_name(("tags", "extra", "data_owner")) == "mlinfra:tags.extra.data_owner"

@@ -8,10 +8,11 @@ config, where structured values are JSON strings, as the CLI passes them.
 from __future__ import annotations
 
 import json
+import typing
 from typing import Any, Mapping
 
 import pulumi
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from mlinfra.config.platform import PlatformConfig
 from mlinfra.errors import ConfigError
@@ -47,10 +48,33 @@ def config_to_fields(config: Mapping[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside an annotation such as ``Optional[list[Model]]``, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        if (model := _model_in(arg)) is not None:
+            return model
+    return None
+
+
 def _key_name(loc: tuple) -> str:
+    """The stack-file key of an error location: camelCase aliases, even where pydantic reports the
+    snake_case field name (a default that failed validation), list indexes and map keys as they are."""
     if not loc:
         return f"{NAMESPACE}:"
-    head, *rest = [str(part) for part in loc]
+    model: type[BaseModel] | None = PlatformConfig
+    parts = []
+    for part in loc:
+        field = model.model_fields.get(part) if model is not None and isinstance(part, str) else None
+        if field is None and model is not None and isinstance(part, str):
+            field = next((f for f in model.model_fields.values() if f.alias == part), None)
+        if field is not None:
+            parts.append(field.alias or str(part))
+            model = _model_in(field.annotation)
+        else:
+            parts.append(str(part))
+    head, *rest = parts
     reverse = {field: key for key, field in FOREIGN_KEYS.items()}
     key = reverse.get(head, f"{NAMESPACE}:{head}")
     return ".".join([key, *rest])
