@@ -21,7 +21,6 @@ file and the field.
 
 from __future__ import annotations
 
-import re
 from enum import Enum
 from pathlib import Path
 from typing import Literal, Optional, Sequence
