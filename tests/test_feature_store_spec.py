@@ -75,6 +75,9 @@ def test_group_without_pii_and_below_restricted_is_standard():
      f"{SOURCE}: eventTime = 'event_time': must be a String (ISO-8601) or Fractional (Unix seconds) feature"),
     ({"online": None, "offline": {"enabled": False}},
      f"{SOURCE}: online, offline: enable the online store, the offline store or both"),
+    ({"online": {"storageType": "InMemory", "ttl": {"value": 1}}},
+     f"{SOURCE}: offline: SageMaker does not replicate an InMemory online store to an offline store; "
+     "set offline: null (or enabled: false), or use online.storageType: Standard"),
     ({"online": {"storageType": "Fast", "ttl": {"value": 1}}},
      f"{SOURCE}: online.storageType = 'Fast': Input should be 'Standard' or 'InMemory'"),
     ({"online": {"ttl": {"value": 0}}}, f"{SOURCE}: online.ttl.value = 0: Input should be greater than or equal to 1"),
@@ -92,6 +95,11 @@ def test_missing_record_identifier_field_is_required():
     data = {k: v for k, v in GOOD.items() if k != "recordIdentifier"}
     with pytest.raises(FeatureSpecError, match=f"^{SOURCE}: recordIdentifier is required$"):
         parse_spec(yaml.safe_dump(data), SOURCE)
+
+
+def test_in_memory_group_without_an_offline_store_is_valid():
+    spec = parse(online={"storageType": "InMemory", "ttl": {"value": 1}}, offline=None)
+    assert spec.online.storage_type == "InMemory" and not spec.offline_enabled
 
 
 def test_two_vectors_are_refused():

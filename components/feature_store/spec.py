@@ -15,8 +15,9 @@ An ML team describes one feature group per file, ``<spec dir>/<name>.yaml``::
     offline: {tableFormat: Iceberg}
 
 Validation follows SageMaker's own limits (names, types, collection rules) plus the platform's:
-PII needs an online TTL and a classification of at least ``confidential``. Every error names the
-file and the field.
+PII needs an online TTL and a classification of at least ``confidential``; an ``InMemory`` online
+store has no offline store (SageMaker does not replicate it to one). Every error names the file
+and the field.
 """
 
 from __future__ import annotations
@@ -100,7 +101,8 @@ class OnlineStoreSpec(Section):
     """The online (low-latency) store. Present in a spec means enabled unless ``enabled: false``."""
 
     enabled: bool = True
-    #: ``Standard`` (default, cheaper) or ``InMemory`` (lowest latency; needed for collections).
+    #: ``Standard`` (default, cheaper) or ``InMemory`` (lowest latency; needed for collections; no
+    #: offline store: SageMaker does not replicate InMemory records to one).
     storage_type: Literal["Standard", "InMemory"] = "Standard"
     #: Record expiry; required when any feature is PII.
     ttl: Optional[TtlSpec] = None
@@ -154,6 +156,9 @@ class FeatureGroupSpec(Section):
         vectors = [f.name for f in self.features if f.collection is CollectionType.VECTOR]
         if len(vectors) > 1:
             raise ValueError(f"features: at most one Vector feature per group (have {', '.join(vectors)})")
+        if self.online_enabled and self.online.storage_type == "InMemory" and self.offline_enabled:
+            raise ValueError("offline: SageMaker does not replicate an InMemory online store to an offline store; "
+                             "set offline: null (or enabled: false), or use online.storageType: Standard")
         if self.pii_features:
             pii = ", ".join(self.pii_features)
             if self.classification.rank < Classification.CONFIDENTIAL.rank:
