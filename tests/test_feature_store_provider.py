@@ -152,6 +152,27 @@ def test_update_adds_missing_features_in_place_and_waits_for_sagemaker(moto_sage
     assert GroupSchema.from_json(result.outs) == desired
 
 
+def test_update_adds_more_than_a_hundred_features_in_batches_sagemaker_accepts(moto_sagemaker, stubbed):
+    live = create_group(moto_sagemaker, BASE)
+    live.pop("ResponseMetadata")
+    extra = tuple(Column(f"f{i:03d}", "Integral") for i in range(150))
+    first, desired = with_features(*extra[:100]), with_features(*extra)
+    stubbed.add_response("describe_feature_group", _describe(live, BASE))
+    stubbed.add_response("update_feature_group", {"FeatureGroupArn": live["FeatureGroupArn"]},
+                         {"FeatureGroupName": "dev-fs-customers",
+                          "FeatureAdditions": [c.to_sagemaker() for c in extra[:100]]})
+    stubbed.add_response("describe_feature_group", _describe(live, first, "Successful"))
+    stubbed.add_response("update_feature_group", {"FeatureGroupArn": live["FeatureGroupArn"]},
+                         {"FeatureGroupName": "dev-fs-customers",
+                          "FeatureAdditions": [c.to_sagemaker() for c in extra[100:]]})
+    stubbed.add_response("describe_feature_group", _describe(live, desired, "Successful"))
+
+    result = FeatureAdditionsProvider().update("dev-fs-customers", props(BASE), props(desired))
+
+    stubbed.assert_no_pending_responses()
+    assert GroupSchema.from_json(result.outs) == desired
+
+
 def test_update_reports_sagemakers_failure_reason(moto_sagemaker, stubbed):
     live = create_group(moto_sagemaker, BASE)
     live.pop("ResponseMetadata")

@@ -5,7 +5,8 @@ change, which deletes the offline data. The component therefore creates the grou
 ``ignore_changes=["featureDefinitions"]`` and lets ``FeatureAdditions`` own the definitions:
 
 - ``create``/``update`` read the live group (``DescribeFeatureGroup``), add the features it lacks
-  with ``UpdateFeatureGroup(FeatureAdditions=...)`` and wait until SageMaker reports the update done;
+  with ``UpdateFeatureGroup(FeatureAdditions=...)``, at most 100 per call, and wait until SageMaker
+  reports each update done;
   the outputs carry the schema SageMaker reports, which refreshes the lock.
 - ``diff`` compares the recorded (deployed) schema with the desired one and raises, failing the
   preview, when a feature would be removed or retyped and ``allowReplacement`` is not set.
@@ -31,6 +32,8 @@ from components.feature_store.schema import Column, GroupSchema, refusal, schema
 #: How long to wait for SageMaker to finish adding features, and how often to look.
 UPDATE_TIMEOUT_SECONDS = 900
 POLL_SECONDS = 5.0
+#: UpdateFeatureGroup takes at most this many FeatureAdditions per call.
+MAX_ADDITIONS_PER_UPDATE = 100
 
 
 class FeatureAdditionError(Exception):
@@ -72,13 +75,14 @@ class FeatureAdditionsProvider(ResourceProvider):
         change = schema_change(live, _desired(props))
         if change.destructive and not props.get("allowReplacement"):
             raise FeatureAdditionError(refusal(group, change, source="live group"))
-        if change.added:
+        # One update at a time: SageMaker refuses another while the last is in progress.
+        for start in range(0, len(change.added), MAX_ADDITIONS_PER_UPDATE):
+            batch = change.added[start:start + MAX_ADDITIONS_PER_UPDATE]
             try:
-                client.update_feature_group(FeatureGroupName=group,
-                                            FeatureAdditions=[c.to_sagemaker() for c in change.added])
+                client.update_feature_group(FeatureGroupName=group, FeatureAdditions=[c.to_sagemaker() for c in batch])
             except ClientError as exc:
                 raise FeatureAdditionError(f"feature group {group!r}: adding "
-                                           f"{', '.join(c.name for c in change.added)} failed: {exc}") from None
+                                           f"{', '.join(c.name for c in batch)} failed: {exc}") from None
             live = GroupSchema.from_sagemaker(_wait_for_update(client, group))
         return {**props, **live.to_json()}
 
