@@ -218,6 +218,15 @@ def test_helm_releases_are_pinned_and_use_the_cluster_provider(built):
     assert plugin["tolerations"] == [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]
 
 
+def test_controllers_are_placed_on_the_system_group_where_each_chart_reads_it(built):
+    releases = {r.inputs["name"]: r.inputs["values"] for r in built.by_type(RELEASE)}
+    on_system = {"mlinfra.io/node-group": "system"}
+    # The Kueue chart reads controllerManager.nodeSelector and ignores a top-level nodeSelector.
+    assert releases["kueue"] == {"controllerManager": {"nodeSelector": on_system}}
+    assert releases["kuberay-operator"]["nodeSelector"] == on_system
+    assert releases["cluster-autoscaler"]["nodeSelector"] == on_system
+
+
 def test_teams_get_namespace_quota_and_queues(built):
     quota = built.named("kubernetes:core/v1:ResourceQuota", "train-team-research-gpu-quota").inputs
     assert quota["metadata"]["namespace"] == "research"

@@ -450,8 +450,8 @@ class TrainingCluster(pulumi.ComponentResource):
             self._release("aws-efa-k8s-device-plugin", charts.EFA_DEVICE_PLUGIN, kube.efa_plugin_values(),
                           [gpu_namespace])
         self._autoscaler()
-        kueue = self._release("kueue", charts.KUEUE, kube.controller_values(), [], create_namespace=True)
-        self._release("kuberay-operator", charts.KUBERAY_OPERATOR, kube.controller_values(), [], create_namespace=True)
+        kueue = self._release("kueue", charts.KUEUE, kube.kueue_values(), [], create_namespace=True)
+        self._release("kuberay-operator", charts.KUBERAY_OPERATOR, kube.kuberay_values(), [], create_namespace=True)
         self._teams(kueue)
 
     def _k8s_opts(self, depends_on: Sequence[pulumi.Resource] = ()) -> pulumi.ResourceOptions:

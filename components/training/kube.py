@@ -95,9 +95,15 @@ def cluster_autoscaler_values(*, cluster_name: str, region: str, image_tag: str)
     }
 
 
-def controller_values() -> dict[str, Any]:
-    """Kueue and KubeRay controllers run on the system group."""
+def kuberay_values() -> dict[str, Any]:
+    """The KubeRay operator runs on the system group (the chart's top-level ``nodeSelector``)."""
     return {"nodeSelector": {NODE_GROUP_LABEL: SYSTEM_GROUP}}
+
+
+def kueue_values() -> dict[str, Any]:
+    """The Kueue controller runs on the system group (the chart reads ``controllerManager.nodeSelector``;
+    a top-level ``nodeSelector`` is ignored)."""
+    return {"controllerManager": {"nodeSelector": {NODE_GROUP_LABEL: SYSTEM_GROUP}}}
 
 
 def gpu_flavor_spec() -> dict[str, Any]:
