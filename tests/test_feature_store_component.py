@@ -137,6 +137,22 @@ def test_catalog_database_and_store_role_are_least_privilege(monitor, run):
     assert monitor.named("aws:iam/rolePolicy:RolePolicy", "dev-fs-store-role-policy").urn in group.dependencies
 
 
+def test_store_role_trust_uses_the_stacks_partition(monitor, run, monkeypatch):
+    from mlinfra.mocks import PlatformMocks
+
+    def call(self, args):
+        if args.token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws-cn", "dnsSuffix": "amazonaws.com.cn", "id": "aws-cn"}, []
+        return original(self, args)
+
+    original = PlatformMocks.call
+    monkeypatch.setattr(PlatformMocks, "call", call)
+    run(build([STANDARD]))
+    trust = json.loads(monitor.named("aws:iam/role:Role", "dev-fs-store-role").inputs["assumeRolePolicy"])
+    assert trust["Statement"][0]["Condition"]["ArnLike"] == {
+        "aws:SourceArn": "arn:aws-cn:sagemaker:*:123456789012:feature-group/*"}
+
+
 def test_training_and_serving_policies_per_group(monitor, run):
     run(build([STANDARD, spec("online-only", offline=False)]))
     training = outputs(monitor, "trainingPolicies")

@@ -179,7 +179,8 @@ class FeatureStore(pulumi.ComponentResource):
         self.role = aws.iam.Role(
             f"{name}-store-role",
             description=f"Assumed by SageMaker to write the offline stores of feature store {name}",
-            assume_role_policy=account_id.apply(lambda acct: json.dumps(assume_role_policy(acct))),
+            assume_role_policy=pulumi.Output.all(account_id, partition).apply(
+                lambda v: json.dumps(assume_role_policy(v[0], partition=v[1]))),
             tags=data_store_tags(max_classification(args.groups), args.tags),
             opts=child_opts(self))
         role_dependencies: list[pulumi.Resource] = []
