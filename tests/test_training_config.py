@@ -104,6 +104,13 @@ def test_sections_convert_to_component_args():
      "mlinfra:training.gpuNodeGroups.0.capacityType = 'capacity-block': a capacity-block group needs the Capacity "
      "Block's capacityReservationId"),
     (changed(gpuNodeGroups__0__gpuCount=8), "mlinfra:training.gpuNodeGroups.0.gpuCount is not a known setting"),
+    (changed(gpuNodeGroups__0__name="system"),
+     "mlinfra:training.gpuNodeGroups.0.name = 'system': 'system' is reserved for the system node group"),
+    (changed(systemNodeGroup={"minSize": 5}),
+     "mlinfra:training.systemNodeGroup.maxSize = 4: minSize 5 is greater than maxSize 4"),
+    (changed(readonlyPrincipals=[ADMIN]),
+     f"mlinfra:training.readonlyPrincipals = ['{ADMIN}']: {ADMIN}: already in adminPrincipals; EKS allows one "
+     "access entry per principal"),
     ({k: v for k, v in TRAINING.items() if k != "maxGpus"}, "mlinfra:training.maxGpus is required"),
 ])
 def test_bad_values_name_file_key_value_and_what_is_allowed(training, expected):

@@ -93,12 +93,13 @@ def validate_args(args: TrainingClusterArgs) -> None:
         raise ValueError("admin_principals: at least one admin is needed (the deploying role)")
     for arn in [*args.admin_principals, *args.readonly_principals]:
         validation.check_principal(arn)
+    validation.check_one_access_entry(args.admin_principals, args.readonly_principals)
     args.system_node_group.validate()
     if not args.gpu_node_groups:
         raise ValueError("gpu_node_groups: declare at least one GPU node group")
     names = [group.name for group in args.gpu_node_groups]
-    if len(set(names)) != len(names) or kube.SYSTEM_GROUP in names:
-        raise ValueError(f"GPU node group names must be unique and not {kube.SYSTEM_GROUP!r} (got {', '.join(names)})")
+    if len(set(names)) != len(names):
+        raise ValueError(f"GPU node group names must be unique (got {', '.join(names)})")
     for group in args.gpu_node_groups:
         group.validate()
         for zone in group.availability_zones or ():

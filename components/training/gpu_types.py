@@ -3,7 +3,7 @@
 A plain table (no Pulumi, no AWS calls) so that config validation, the component and the policy
 rules agree on one source. Figures are per node: GPU count, memory per GPU (GiB), vCPUs, and the
 maximum number of EFA interfaces (0: no EFA). They come from the EC2 accelerated-computing
-instance pages; to add a type, append a row and a test in ``tests/test_training_gpu_types.py``.
+instance pages; to add a type, append a row and a test in ``tests/test_training_tables.py``.
 """
 
 from __future__ import annotations
@@ -76,10 +76,6 @@ def gpu_instance(name: str) -> GpuInstanceType:
         raise UnknownGpuInstanceType(
             f"{name!r} is not a GPU instance type; known GPU families: {', '.join(GPU_FAMILIES)}"
         ) from None
-
-
-def is_gpu_instance(name: str) -> bool:
-    return name in GPU_INSTANCE_TYPES
 
 
 def efa_types(family: str) -> list[str]:

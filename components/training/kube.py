@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from components.training.args import GpuNodeGroupArgs, TeamArgs
+from components.training.validation import SYSTEM_GROUP
 
 GPU_RESOURCE = "nvidia.com/gpu"
 EFA_RESOURCE = "vpc.amazonaws.com/efa"
@@ -16,7 +17,6 @@ GPU_TAINT = {"key": GPU_RESOURCE, "value": "true", "effect": "NoSchedule"}
 NODE_GROUP_LABEL = "mlinfra.io/node-group"
 AMI_FAMILY_LABEL = "mlinfra.io/ami-family"
 EFA_LABEL = "vpc.amazonaws.com/efa.present"
-SYSTEM_GROUP = "system"
 
 #: Namespace of the GPU device plugins and the exporter (privileged DaemonSets live only here and kube-system).
 GPU_SYSTEM_NAMESPACE = "gpu-system"

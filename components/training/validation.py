@@ -19,10 +19,16 @@ _CAPACITY_RESERVATION = re.compile(r"^cr-[0-9a-f]{8,17}$")
 _RESOURCE_GROUP = re.compile(r"^arn:aws[a-z-]*:resource-groups:[a-z0-9-]+:\d{12}:group/[\w.-]+$")
 
 
+#: The name of the untainted system node group; no GPU group may take it.
+SYSTEM_GROUP = "system"
+
+
 def check_name(name: str) -> str:
     """Node-group names become AWS resource names: lowercase, digits, hyphens, 1-32 characters."""
     if not _NAME.match(name):
         raise ValueError("must be 1-32 lowercase letters, digits or hyphens, starting with a letter")
+    if name == SYSTEM_GROUP:
+        raise ValueError(f"{SYSTEM_GROUP!r} is reserved for the system node group; choose another name")
     return name
 
 
@@ -132,6 +138,14 @@ def check_public_access(public: bool, cidrs: Sequence[str]) -> list[str]:
             raise ValueError(f"{cidr} opens the endpoint to the whole internet; list your networks instead")
         normalized.append(str(net))
     return normalized
+
+
+def check_one_access_entry(admins: Sequence[str], readonly: Sequence[str]) -> None:
+    """EKS holds one access entry per principal, so a principal is either an admin or read-only."""
+    both = [arn for arn in readonly if arn in admins]
+    if both:
+        raise ValueError(f"{', '.join(both)}: already in adminPrincipals; EKS allows one access entry per "
+                         "principal, so list each in adminPrincipals or readonlyPrincipals, not both")
 
 
 def check_principal(arn: str) -> str:

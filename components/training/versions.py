@@ -9,7 +9,7 @@ How to update (each EKS release, roughly every four months):
    (``registry.k8s.io/autoscaling/cluster-autoscaler:v<minor>.x``).
 3. Check the version-independent add-ons in ``SHARED_ADDON_VERSIONS`` list the new minor among their
    compatibilities; bump them if not.
-4. Run ``tests/test_training_versions.py``.
+4. Run ``tests/test_training_tables.py``.
 """
 
 from __future__ import annotations

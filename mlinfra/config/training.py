@@ -118,7 +118,8 @@ class SystemNodeGroupConfig(Section):
 
     instance_types: list[str] = Field(default_factory=lambda: ["m7i.xlarge"], min_length=1)
     min_size: int = Field(default=2, ge=1)
-    max_size: int = Field(default=4, ge=1)
+    # Validated also when left out, so minSize above the default maxSize is a config error.
+    max_size: int = Field(default=4, ge=1, validate_default=True)
     root_volume_gib: int = Field(default=50, ge=20, le=16384)
 
     @field_validator("max_size")
@@ -192,9 +193,11 @@ class TrainingConfig(Section):
 
     @field_validator("admin_principals", "readonly_principals")
     @classmethod
-    def _principals(cls, value: list[str]) -> list[str]:
+    def _principals(cls, value: list[str], info: ValidationInfo) -> list[str]:
         if len(set(value)) != len(value):
             raise ValueError("lists a principal more than once")
+        if info.field_name == "readonly_principals":
+            validation.check_one_access_entry(info.data.get("admin_principals") or [], value)
         return [validation.check_principal(arn) for arn in value]
 
     @field_validator("gpu_node_groups")
