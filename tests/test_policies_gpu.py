@@ -81,3 +81,10 @@ def test_gpu_cap_default_and_cpu_groups():
 def test_gpu_cap_skips_unknown_sizes():
     assert violations(gpu.gpu_capacity_cap, stack(("p5", group(instanceTypes=["p5.48xlarge"],
                                                                  scalingConfig={"maxSize": UNKNOWN})))) == []
+
+
+def test_gpu_cap_refuses_gpu_types_it_cannot_count():
+    new_type = ("b200", group(instanceTypes=["p6-b200.48xlarge"], scalingConfig={"maxSize": 100.0}))
+    assert violations(gpu.gpu_capacity_cap, stack(new_type, config={"maxGpus": 1000.0})) == [
+        "aws:eks/nodeGroup:NodeGroup 'b200' uses GPU instance type(s) p6-b200.48xlarge whose GPUs per node are not "
+        "in components/training/gpu_types.py, so the cap cannot be checked: add them to the table"]
