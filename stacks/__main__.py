@@ -20,7 +20,7 @@ from components.registry import ModelRegistry, ModelRegistryArgs, RegisteredMode
 from components.storage import AccessLogBucket, AccessLogBucketArgs, SecureBucket, SecureBucketArgs
 from components.training.cluster import TrainingCluster, TrainingClusterArgs
 from mlinfra.config import load_platform_config
-from mlinfra.config.inference import endpoint_image, registered_model
+from mlinfra.config.inference import resolve_models
 from mlinfra.config.load import stack_file
 from mlinfra.config.training import check_training
 
@@ -28,6 +28,8 @@ cfg = load_platform_config()
 env = cfg.environment
 # Training checks that need the tier and the network, before any resource exists.
 training_cfg = check_training(cfg, source=stack_file(pulumi.get_stack()))
+# Each endpoint's registry model or serving image: a bad group or framework stops here, not halfway.
+inference_models = resolve_models(cfg, source=stack_file(pulumi.get_stack()))
 
 # One explicit provider: its default tags put owner, cost-center and environment on every resource,
 # and the policy packs see its region and tags.
@@ -158,10 +160,10 @@ if cfg.feature_store:
 # --- inference endpoints: one InferenceEndpoint per mlinfra:inference entry ---
 if cfg.inference:
     endpoints = {}
-    for index, endpoint in enumerate(cfg.inference.endpoints):
+    for endpoint, model_or_image in zip(cfg.inference.endpoints, inference_models):
         if endpoint.model_package_group:
+            model = model_or_image
             # The newest Approved version of the registry's group (or the pinned one), looked up now.
-            model = registered_model(cfg, index, source=stack_file(pulumi.get_stack()))
             package = registry.model_package(model.name, endpoint.model_package_version or model.pinned_version,
                                              region=cfg.region)
             source = ModelSource.from_model_package(
@@ -170,7 +172,7 @@ if cfg.inference:
                 environment=endpoint.environment)
         else:
             source = ModelSource.from_artifact(
-                image=endpoint_image(endpoint, index, region=cfg.region, source=stack_file(pulumi.get_stack())),
+                image=model_or_image,
                 bucket=artifact_bucket, key=endpoint.model_data_url, kms_key=keys.key("artifacts"),
                 environment=endpoint.environment)
         endpoints[endpoint.name] = InferenceEndpoint(

@@ -110,7 +110,7 @@ def test_execution_role_is_least_privilege(monitor, run):
     assert _statement(policy, "VpcInterfaces")["Condition"] == {"ArnEquals": {"ec2:Vpc": vpc.outputs["arn"]}}
     # Nothing to write without capture or async; no wildcard actions anywhere.
     sids = {s["Sid"] for s in policy["Statement"]}
-    assert not sids & {"WriteCaptureAndResults", "EncryptCaptureAndResults", "NotifyAsyncResults"}
+    assert not sids & {"ReadAsyncRequests", "WriteCaptureAndResults", "EncryptCaptureAndResults", "NotifyAsyncResults"}
     actions = [a for s in policy["Statement"] for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
     assert not [a for a in actions if a.endswith("*")]
     trust = json.loads(monitor.named("aws:iam/role:Role", f"{NAME}-execution").inputs["assumeRolePolicy"])
@@ -173,7 +173,8 @@ def test_data_capture_goes_to_an_expiring_encrypted_bucket(monitor, run):
 
 
 def test_async_results_and_encrypted_notifications(monitor, run):
-    _build(run, async_inference=AsyncArgs(max_concurrent_invocations_per_instance=4, output_retention_days=7))
+    endpoint = _build(run, async_inference=AsyncArgs(max_concurrent_invocations_per_instance=4,
+                                                     output_retention_days=7))
     config = monitor.named(CONFIG, NAME).inputs["asyncInferenceConfig"]
     bucket = monitor.named("aws:s3/bucket:Bucket", f"{NAME}-async")
     key = monitor.named("aws:kms/key:Key", "inference-key")
@@ -189,6 +190,12 @@ def test_async_results_and_encrypted_notifications(monitor, run):
     assert any(r.get("expiration", {}).get("days") == 7 for r in rules)
     assert sorted(_statement(_policy(monitor), "NotifyAsyncResults")["Resource"]) == sorted(
         [success.outputs["arn"], error.outputs["arn"]])
+    # SageMaker reads each request's InputLocation with the execution role: only under the requests prefix.
+    requests = _statement(_policy(monitor), "ReadAsyncRequests")
+    assert requests["Action"] == "s3:GetObject" and requests["Resource"] == [f"{bucket.outputs['arn']}/{NAME}/requests/*"]
+    component = monitor.named("mlinfra:inference:InferenceEndpoint", NAME)
+    assert component.outputs["asyncRequestPrefix"] == f"s3://{bucket.outputs['bucket']}/{NAME}/requests/"
+    assert endpoint.async_request_prefix is not None
 
 
 def test_serverless_endpoint_has_no_vpc_instances_or_volume_key(monitor, run):

@@ -4,13 +4,16 @@ errors (a group the registry does not manage, a framework with no image in the r
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from mlinfra.config import platform_config_from
 from mlinfra.config.inference import endpoint_image, registered_model
-from mlinfra.errors import ConfigError
+from mlinfra import plan
+from mlinfra.errors import ConfigError, MlinfraError
 from mlinfra.plan import run_program
 
 REPO = Path(__file__).resolve().parents[1]
@@ -86,3 +89,21 @@ def test_framework_without_an_image_in_the_region_is_a_config_error():
         endpoint_image(cfg.inference.endpoints[0], 0, region="xx-nowhere-9", source=SOURCE)
     assert str(info.value).startswith(f"{SOURCE}: mlinfra:inference.endpoints.0.framework = 'pytorch': "
                                       "no pytorch 2.6 image in xx-nowhere-9: Unsupported region")
+
+
+def test_a_group_outside_the_registry_stops_the_program_before_any_resource(tmp_path, monkeypatch):
+    shutil.copy(REPO / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    shutil.copytree(REPO / "stacks", tmp_path / "stacks")
+    stack_file = tmp_path / "stacks" / "Pulumi.prod.yaml"
+    document = yaml.safe_load(stack_file.read_text())
+    document["config"]["mlinfra:inference"]["endpoints"][0]["modelPackageGroup"] = "prod-fraud"
+    stack_file.write_text(yaml.safe_dump(document))
+    monitors = []
+    install = plan.install_mocks
+    monkeypatch.setattr(plan, "install_mocks", lambda **kw: monitors.append(install(**kw)) or monitors[-1])
+    with pytest.raises(MlinfraError) as info:
+        run_program(tmp_path, "prod")
+    assert ("stacks/Pulumi.prod.yaml: mlinfra:inference.endpoints.0.modelPackageGroup = 'prod-fraud': is not a model "
+            "package group of this stack's registry") in str(info.value)
+    # Under `pulumi up` every registration starts a create: a typo must not leave keys or a VPC behind.
+    assert [r.type for r in monitors[0].registrations.values() if r.type != "pulumi:pulumi:Stack"] == []

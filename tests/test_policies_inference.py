@@ -135,6 +135,14 @@ def test_autoscaling_beyond_the_cap():
     assert check(policy, inference.SCALABLE_TARGET, other, PROD_CAPACITY) == []
 
 
+def test_autoscaling_below_the_minimum():
+    # The configuration may start at 2, but a scalable target with minCapacity 1 lets the fleet shrink to 1.
+    policy = inference.sagemaker_endpoint_capacity
+    [message] = check(policy, inference.SCALABLE_TARGET, changed(TARGET, ("minCapacity",), 1.0), PROD_CAPACITY)
+    assert "may scale an endpoint variant in to 1 instance(s); this environment requires at least 2" in message
+    assert check(policy, inference.SCALABLE_TARGET, changed(TARGET, ("minCapacity",), 1.0)) == []  # default: 1
+
+
 @pytest.mark.parametrize(("path", "value", "expected"), [
     (("deploymentConfig", "autoRollbackConfiguration"), ..., "names no CloudWatch alarms"),
     (("deploymentConfig", "autoRollbackConfiguration", "alarms"), [], "names no CloudWatch alarms"),

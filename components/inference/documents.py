@@ -21,14 +21,16 @@ def trust_policy() -> dict[str, Any]:
 
 def execution_policy(*, log_group_arn: str, artifact_arns: Sequence[str] = (), decrypt_key_arns: Sequence[str] = (),
                      repository_arns: Sequence[str] = (), vpc_arn: Optional[str] = None,
+                     request_object_arns: Sequence[str] = (),
                      write_object_arns: Sequence[str] = (), write_key_arns: Sequence[str] = (),
                      topic_arns: Sequence[str] = ()) -> dict[str, Any]:
     """What the model's execution role may do, and nothing else.
 
     Read the model artifact (``artifact_arns``, object ARNs or prefixes ending in ``*``) and decrypt
     it; pull its image from the named ECR repositories; write its own log group; manage its network
-    interfaces in ``vpc_arn`` only; write captured payloads and async results (``write_object_arns``)
-    encrypted with ``write_key_arns``; publish async notifications to ``topic_arns``.
+    interfaces in ``vpc_arn`` only; read queued async requests (``request_object_arns``); write
+    captured payloads and async results (``write_object_arns``) encrypted with ``write_key_arns``
+    (which it may also decrypt with); publish async notifications to ``topic_arns``.
     """
     statements: list[dict[str, Any]] = [
         {"Sid": "Logs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents",
@@ -53,6 +55,9 @@ def execution_policy(*, log_group_arn: str, artifact_arns: Sequence[str] = (), d
              "Condition": {"ArnEquals": {"ec2:Vpc": vpc_arn}}},
             {"Sid": "VpcDescribe", "Effect": "Allow", "Action": ENI_DESCRIBE_ACTIONS, "Resource": "*"},
         ]
+    if request_object_arns:
+        statements.append({"Sid": "ReadAsyncRequests", "Effect": "Allow", "Action": "s3:GetObject",
+                           "Resource": list(request_object_arns)})
     if write_object_arns:
         statements.append({"Sid": "WriteCaptureAndResults", "Effect": "Allow", "Action": "s3:PutObject",
                            "Resource": list(write_object_arns)})

@@ -7,10 +7,12 @@ Children, named from the endpoint name ``<name>``:
   endpoints) and to S3 through the gateway endpoint's prefix list, nowhere else.
 - ``<name>`` log group ``/aws/sagemaker/Endpoints/<name>``, KMS-encrypted, with retention.
 - ``<name>-execution`` role and policy: read this model's artifact, pull its image, write its log
-  group, manage its network interfaces in this VPC; write capture and async results if enabled.
+  group, manage its network interfaces in this VPC; write capture, read async requests and write
+  async results if enabled.
 - ``<name>`` model: network isolation and private subnets (serverless endpoints support neither).
-- ``<name>-capture`` / ``<name>-async`` ``SecureBucket``: captured payloads / async results, expired
-  after the configured days; ``<name>-success`` / ``<name>-error`` KMS-encrypted SNS topics.
+- ``<name>-capture`` / ``<name>-async`` ``SecureBucket``: captured payloads / async requests (read
+  from ``<name>/requests/``) and results, expired after the configured days; ``<name>-success`` /
+  ``<name>-error`` KMS-encrypted SNS topics.
 - ``<name>-5xx`` and ``<name>-latency`` CloudWatch alarms; a deployment rolls back when one fires.
 - ``<name>`` endpoint configuration (volume key, variant ``primary``) and endpoint (blue/green).
 - ``<name>`` scalable target and ``<name>-invocations`` target-tracking policy (with autoscaling).
@@ -122,6 +124,8 @@ class InferenceEndpoint(pulumi.ComponentResource):
     alarms: list[aws.cloudwatch.MetricAlarm]
     capture_bucket: Optional[SecureBucket]
     async_bucket: Optional[SecureBucket]
+    #: ``s3://<async bucket>/<name>/requests/``: where clients put the ``InputLocation`` of async requests.
+    async_request_prefix: Optional[pulumi.Output[str]]
     #: The SageMaker endpoint name (the component's name).
     endpoint_name: str
 
@@ -140,9 +144,11 @@ class InferenceEndpoint(pulumi.ComponentResource):
             kms_key_id=args.logs_key.arn, tags=tags, opts=child_opts(self))
         self.capture_bucket = self._bucket(f"{name}-capture", args, args.data_capture.retention_days) \
             if args.data_capture else None
-        self.async_bucket, topics = None, []
+        self.async_bucket, self.async_request_prefix, topics = None, None, []
         if args.async_inference:
             self.async_bucket = self._bucket(f"{name}-async", args, args.async_inference.output_retention_days)
+            self.async_request_prefix = pulumi.Output.concat("s3://", self.async_bucket.bucket_name, "/", name,
+                                                             "/requests/")
             if args.async_inference.notifications:
                 topics = [aws.sns.Topic(f"{name}-{kind}", kms_master_key_id=args.kms_key.arn, tags=tags,
                                         opts=child_opts(self)) for kind in ("success", "error")]
@@ -157,12 +163,15 @@ class InferenceEndpoint(pulumi.ComponentResource):
             decrypt=pulumi.Output.all(*[k.arn for k in args.model.decrypt_keys]),
             repositories=pulumi.Output.all(*args.model.repository_arns),
             vpc=args.network.vpc.arn if in_vpc else None,
+            requests=pulumi.Output.all(*([pulumi.Output.concat(self.async_bucket.arn, "/", name, "/requests/*")]
+                                         if self.async_bucket else [])),
             writes=pulumi.Output.all(*[pulumi.Output.concat(b.arn, "/*") for b in written]),
             key=args.kms_key.arn,
             topics=pulumi.Output.all(*[t.arn for t in topics]),
         ).apply(lambda v: json.dumps(documents.execution_policy(
             log_group_arn=v["log_group"], artifact_arns=v["artifacts"], decrypt_key_arns=v["decrypt"],
-            repository_arns=v["repositories"], vpc_arn=v["vpc"], write_object_arns=v["writes"],
+            repository_arns=v["repositories"], vpc_arn=v["vpc"], request_object_arns=v["requests"],
+            write_object_arns=v["writes"],
             write_key_arns=[v["key"]] if v["writes"] or v["topics"] else [], topic_arns=v["topics"]))),
             opts=child_opts(self))
 
@@ -183,6 +192,7 @@ class InferenceEndpoint(pulumi.ComponentResource):
             "alarmNames": [a.name for a in self.alarms],
             "captureBucket": self.capture_bucket.bucket_name if self.capture_bucket else None,
             "asyncOutputBucket": self.async_bucket.bucket_name if self.async_bucket else None,
+            "asyncRequestPrefix": self.async_request_prefix,
         })
 
     def _security_group(self, name: str, network: Network, tags: dict[str, str]) -> aws.ec2.SecurityGroup:

@@ -24,7 +24,7 @@ the key. See docs/components/inference-endpoint.md.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional, Union
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -370,3 +370,14 @@ def registered_model(config: "PlatformConfig", index: int, *, source: str) -> Re
         raise _stack_error(source, index, "modelPackageGroup", endpoint.model_package_group,
                            f"is not a model package group of this stack's registry (groups: {known})")
     return groups[endpoint.model_package_group]
+
+
+def resolve_models(config: "PlatformConfig", *, source: str) -> list[Union[RegisteredModelConfig, str]]:
+    """Per endpoint, in order: the registry model it deploys from (``modelPackageGroup``) or its
+    serving image URI. The program calls this before it registers any resource, so a group the
+    registry does not manage or a framework with no image in the region stops it with nothing created."""
+    if config.inference is None:
+        return []
+    return [registered_model(config, index, source=source) if endpoint.model_package_group
+            else endpoint_image(endpoint, index, region=config.region, source=source)
+            for index, endpoint in enumerate(config.inference.endpoints)]

@@ -146,7 +146,8 @@ sagemaker_data_capture_encrypted = ResourceValidationPolicy(
 DATA_CAPTURE_SCHEMA = config_schema(
     requireDataCapture={
         "type": "boolean", "default": False,
-        "description": "Require data capture on every instance-backed endpoint configuration; true in prod.",
+        "description": "Require data capture on every endpoint configuration (serverless variants cannot "
+                       "capture, so they fail it); true in prod.",
     },
 )
 
@@ -181,8 +182,8 @@ sagemaker_data_capture_enabled = ResourceValidationPolicy(
 CAPACITY_SCHEMA = config_schema(
     minInstanceCount={
         "type": "integer", "default": 1,
-        "description": "Fewest instances an endpoint variant starts with (2 in prod: one instance is a single "
-                       "point of failure, and serverless variants are refused when this exceeds 1).",
+        "description": "Fewest instances an endpoint variant starts with or scales in to (2 in prod: one instance "
+                       "is a single point of failure, and serverless variants are refused when this exceeds 1).",
     },
     maxInstanceCount={
         "type": "integer", "default": 10,
@@ -220,26 +221,31 @@ def _capacity(args: ResourceValidationArgs, report: ReportViolation) -> None:
             report(f"{describe(args)}: variant {name} starts with {count} instances; the cap is {maximum}")
 
 
-def _scaling_cap(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _scaling_range(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if get(args.props, "serviceNamespace") != "sagemaker":
         return
-    maximum = policy_config(args, CAPACITY_SCHEMA)["maxInstanceCount"]
-    capacity = as_int(get(args.props, "maxCapacity"))
-    if isinstance(capacity, int) and capacity > maximum:
-        report(f"{describe(args)} may scale an endpoint variant to {capacity} instances; the cap is {maximum}")
+    config = policy_config(args, CAPACITY_SCHEMA)
+    floor, capacity = as_int(get(args.props, "minCapacity")), as_int(get(args.props, "maxCapacity"))
+    # The scalable target's minimum, not the configuration's starting count, is the floor the fleet keeps.
+    if isinstance(floor, int) and floor < config["minInstanceCount"]:
+        report(f"{describe(args)} may scale an endpoint variant in to {floor} instance(s); this environment "
+               f"requires at least {config['minInstanceCount']}")
+    if isinstance(capacity, int) and capacity > config["maxInstanceCount"]:
+        report(f"{describe(args)} may scale an endpoint variant to {capacity} instances; "
+               f"the cap is {config['maxInstanceCount']}")
 
 
 def _endpoint_capacity(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type == ENDPOINT_CONFIG:
         _capacity(args, report)
     else:
-        _scaling_cap(args, report)
+        _scaling_range(args, report)
 
 
 sagemaker_endpoint_capacity = ResourceValidationPolicy(
     name="sagemaker-endpoint-capacity",
-    description="Endpoint variants use instance types the environment allows, start with at least the "
-                "environment's minimum instances (2 in prod) and never start or autoscale beyond its cap.",
+    description="Endpoint variants use instance types the environment allows, start with and never scale in below "
+                "the environment's minimum instances (2 in prod), and never start or autoscale beyond its cap.",
     validate=applies_to([ENDPOINT_CONFIG, SCALABLE_TARGET], _endpoint_capacity),
     config_schema=CAPACITY_SCHEMA,
     severity=Severity.MEDIUM,
