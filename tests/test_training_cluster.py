@@ -85,7 +85,16 @@ def test_access_entries_for_admins_and_viewers(built):
                 for r in built.by_type("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")}
     assert policies[ADMIN].endswith("cluster-access-policy/AmazonEKSClusterAdminPolicy")
     assert policies[VIEWER].endswith("cluster-access-policy/AmazonEKSViewPolicy")
-    assert built.named("aws:eks/accessEntry:AccessEntry", "train-admin-role-ci-deployer")
+    assert entries[ADMIN].name.startswith("train-admin-role-ci-deployer-")
+
+
+def test_access_entry_names_do_not_collide_for_look_alike_principals():
+    from components.training.cluster import _slug
+
+    nested, dashed = "arn:aws:iam::123456789012:role/ci/deployer", "arn:aws:iam::123456789012:role/ci-deployer"
+    other_account = "arn:aws:iam::210987654321:role/ci/deployer"
+    assert len({_slug(nested), _slug(dashed), _slug(other_account)}) == 3
+    assert _slug(nested) == _slug(nested) and _slug(nested).startswith("role-ci-deployer-")
 
 
 def test_oidc_provider_and_kubeconfig_come_from_the_cluster(built):

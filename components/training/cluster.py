@@ -12,6 +12,7 @@ a LocalQueue and a service account bound (Pod Identity) to the training-job role
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -117,9 +118,14 @@ def validate_args(args: TrainingClusterArgs) -> None:
 
 
 def _slug(arn: str) -> str:
-    """A resource-name-safe, stable suffix for a principal: ``role-ci-deployer``."""
+    """A resource-name-safe, stable, unique suffix for a principal: ``role-ci-deployer-3f2a9c``.
+
+    The digest of the whole ARN keeps ``role/ci/deployer`` and ``role/ci-deployer``, or one role
+    name in two accounts, from colliding on one resource name.
+    """
     kind, _, path = arn.split(":", 5)[-1].partition("/")
-    return re.sub(r"[^a-z0-9]+", "-", f"{kind}-{path}".lower()).strip("-")
+    readable = re.sub(r"[^a-z0-9]+", "-", f"{kind}-{path}".lower()).strip("-")
+    return f"{readable}-{hashlib.sha256(arn.encode()).hexdigest()[:6]}"
 
 
 def _json(document_fn: Callable[..., dict], **inputs: Any) -> pulumi.Output[str]:
