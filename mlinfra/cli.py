@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from mlinfra.errors import MlinfraError
 
@@ -37,10 +37,10 @@ def _cmd_review(args: argparse.Namespace) -> int:
 
     if (args.env_positional is None) == (args.deployment is None):
         raise MlinfraError("give an environment (mlinfra review dev) or --deployment FILE, not both")
-    env = args.env_positional or args.env
     return run_review(
         project_dir=_project_dir(),
-        env=env,
+        env=args.env or args.env_positional,
+        plan_env=args.env_positional,
         deployment=args.deployment,
         packs=args.policy_pack or None,
         fmt=args.format,
@@ -54,8 +54,15 @@ def _cmd_preflight(args: argparse.Namespace) -> int:
     return run_preflight(project_dir=_project_dir(), env=args.env, endpoint_url=args.endpoint_url, fmt=args.format)
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr, ``mlinfra: error: ...`` with exit code 2, like all bad input."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"mlinfra: error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="mlinfra",
         description="Plan and review ML platform environments offline, before `pulumi up`.",
     )
@@ -70,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("env_positional", nargs="?", metavar="ENV", help="plan this environment, then review it")
     review.add_argument("--deployment", type=Path, metavar="FILE",
                         help="a `pulumi stack export` or `pulumi preview --json` file (or an mlinfra plan)")
-    review.add_argument("--env", help="environment whose pack configuration applies (default: the stack in the URNs)")
+    review.add_argument("--env", help="environment whose pack configuration applies (default: ENV, else the stack "
+                                      "in the URNs)")
     review.add_argument("--policy-pack", type=Path, action="append", metavar="DIR",
                         help="policy pack directory (repeatable; default: the packs under policies/)")
     review.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")

@@ -836,27 +836,31 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def run_review(*, project_dir: Path, env: str | None, deployment: Path | None, packs: list[Path] | None,
-               fmt: str, output: Path | None, timeout: float = START_TIMEOUT) -> int:
-    """``mlinfra review``: plan ``env`` first unless ``deployment`` is given, review, print or write the report.
+               fmt: str, output: Path | None, plan_env: str | None = None,
+               timeout: float = START_TIMEOUT) -> int:
+    """``mlinfra review``: plan first unless ``deployment`` is given, review, print or write the report.
 
-    Returns the exit code (0 no mandatory violation, 1 mandatory violations); bad input raises
-    MlinfraError (exit code 2).
+    ``env`` chooses the pack configuration; ``plan_env`` (default ``env``) the stack to plan, so
+    ``mlinfra review dev --env prod`` reviews the dev plan against prod's configuration. Returns the
+    exit code (0 no mandatory violation, 1 mandatory violations); bad input raises MlinfraError
+    (exit code 2).
     """
     from mlinfra.report import FORMATS, render
 
     if fmt not in FORMATS:
         raise MlinfraError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     if deployment is None:
-        if env is None:
+        plan_env = plan_env or env
+        if plan_env is None:
             raise MlinfraError("give an environment to plan and review, or --deployment FILE")
-        config_dir(project_dir, env, required=packs is None)
+        config_dir(project_dir, env or plan_env, required=packs is None)
         from mlinfra.plan import plan
 
-        resources = resources_from_document(plan(project_dir, env), f"plan of {env}")
+        resources = resources_from_document(plan(project_dir, plan_env), f"plan of {plan_env}")
     else:
         resources = load_resources(deployment)
     result = review(resources, packs, env, project_dir, timeout=timeout)
-    result.source = _relative(deployment, project_dir) if deployment else f"stacks/Pulumi.{env}.yaml"
+    result.source = _relative(deployment, project_dir) if deployment else f"stacks/Pulumi.{plan_env}.yaml"
     text = render(result, fmt)
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -216,6 +216,24 @@ def test_planning_first_when_given_an_environment(project, capsys, monkeypatch):
     assert json.loads(capsys.readouterr().out)["summary"]["mandatory"] == 1
 
 
+def test_env_option_chooses_the_configuration_for_the_planned_environment(project, capsys, monkeypatch):
+    # `mlinfra review dev --env prod`: plan dev, review it with prod's pack configuration.
+    calls = []
+
+    def fake_plan(project_dir: Path, env: str, out=None) -> dict:
+        calls.append(env)
+        return copy.deepcopy(DEPLOYMENT)
+
+    monkeypatch.setattr("mlinfra.plan.plan", fake_plan)
+    write(project / "policies/config/prod/testpack.json", {"encrypted-volumes": "advisory"})
+    monkeypatch.chdir(project)
+    assert cli.main(["review", "dev", "--env", "prod", "--policy-pack", str(PACK), "--format", "json"]) == 0
+    assert calls == ["dev"]
+    report = json.loads(capsys.readouterr().out)
+    assert ("encrypted-volumes", SCRATCH, "advisory") in found(report)
+    assert report["summary"]["mandatory"] == 0
+
+
 def test_cli_reports_exit_codes_and_one_line_errors(project, capsys, monkeypatch):
     monkeypatch.chdir(project)
     assert cli.main(["review", "--deployment", str(FIXTURES / "deployment.json"), "--policy-pack", str(PACK),
