@@ -56,7 +56,15 @@ def test_resource_tags_carry_owner_cost_center_environment():
         ({"mlinfra:network": json.dumps({"cidr": "10.0.0.0/33"})},
          "stacks/Pulumi.dev.yaml: mlinfra:network.cidr = '10.0.0.0/33': must be an IPv4 network"),
         ({"mlinfra:network": json.dumps({"cidr": "8.8.0.0/16"})},
-         "mlinfra:network.cidr = '8.8.0.0/16': must be a private (RFC 1918) range"),
+         "mlinfra:network.cidr = '8.8.0.0/16': must lie in a private (RFC 1918) range: 10.0.0.0/8, "
+         "172.16.0.0/12 or 192.168.0.0/16"),
+        # Python's is_private admits these; AWS VPCs and RFC 1918 do not.
+        ({"mlinfra:network": json.dumps({"cidr": "169.254.0.0/16"})},
+         "mlinfra:network.cidr = '169.254.0.0/16': must lie in a private (RFC 1918) range"),
+        ({"mlinfra:network": json.dumps({"cidr": "127.0.0.0/16"})},
+         "mlinfra:network.cidr = '127.0.0.0/16': must lie in a private (RFC 1918) range"),
+        ({"mlinfra:network": json.dumps({"cidr": "198.18.0.0/16"})},
+         "mlinfra:network.cidr = '198.18.0.0/16': must lie in a private (RFC 1918) range"),
         ({"mlinfra:tier": "production"}, "mlinfra:tier = 'production': Input should be 'dev', 'staging' or 'prod'"),
         ({"aws:region": "mars-1"}, "aws:region = 'mars-1': must be an AWS region name"),
         ({"mlinfra:logRetentionDays": "45"}, "mlinfra:logRetentionDays = '45': must be one of CloudWatch's"),

@@ -34,6 +34,8 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
 
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 _TAG_VALUE = re.compile(r"^[\w .:/=+\-@]{1,256}$")
+#: RFC 1918 private ranges (``ipaddress``'s ``is_private`` also admits loopback, link-local and others).
+RFC1918 = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,8 @@ class NetworkConfig(Section):
             raise ValueError(f"must be an IPv4 network in CIDR form such as 10.0.0.0/16 ({exc})") from None
         if not 16 <= net.prefixlen <= 20:
             raise ValueError("prefix length must be between /16 and /20")
-        if not net.is_private:
-            raise ValueError("must be a private (RFC 1918) range")
+        if not any(net.subnet_of(private) for private in RFC1918):
+            raise ValueError("must lie in a private (RFC 1918) range: 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16")
         return str(net)
 
 
