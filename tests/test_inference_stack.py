@@ -81,6 +81,22 @@ def test_group_without_any_registry():
         registered_model(_config(modelPackageGroup="staging-fraud"), 0, source=SOURCE)
 
 
+def test_endpoint_name_too_long_for_its_children_aws_names_is_a_config_error():
+    from mlinfra.config.inference import check_name_lengths
+
+    fits = "e" * (64 - len("staging-") - len("-execution") - 8)  # 38 characters
+    ok = platform_config_from({**BASE, "mlinfra:inference": json.dumps({"endpoints": [
+        {"name": fits, "modelPackageGroup": "g"}]})}, environment="staging", source=SOURCE)
+    check_name_lengths(ok, source=SOURCE)
+    too_long = platform_config_from({**BASE, "mlinfra:inference": json.dumps({"endpoints": [
+        {"name": fits + "x", "modelPackageGroup": "g"}]})}, environment="staging", source=SOURCE)
+    with pytest.raises(ConfigError) as info:
+        check_name_lengths(too_long, source=SOURCE)
+    assert str(info.value) == (f"{SOURCE}: mlinfra:inference.endpoints.0.name = '{fits}x': is too long for "
+                               "environment 'staging': its execution role would be named 65 characters, IAM allows "
+                               "64; use at most 38 characters")
+
+
 def test_framework_without_an_image_in_the_region_is_a_config_error():
     cfg = _config(framework="pytorch", frameworkVersion="2.6", modelDataUrl="models/m.tar.gz")
     assert endpoint_image(cfg.inference.endpoints[0], 0, region="eu-west-1", source=SOURCE).startswith(

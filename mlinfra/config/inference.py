@@ -372,12 +372,33 @@ def registered_model(config: "PlatformConfig", index: int, *, source: str) -> Re
     return groups[endpoint.model_package_group]
 
 
+#: The longest child resource name an endpoint derives (``<env>-<name>-execution``) plus the 8
+#: characters of Pulumi's auto-name suffix must fit IAM's 64-character role names (S3's 63 for
+#: ``<env>-<name>-capture`` then fits too); pulumi-aws refuses a longer auto-name at preview time.
+_LONGEST_CHILD_SUFFIX = len("-execution") + 8
+_IAM_NAME_LIMIT = 64
+
+
+def check_name_lengths(config: "PlatformConfig", *, source: str) -> None:
+    """``ConfigError`` when an endpoint's children would get names longer than AWS allows."""
+    for index, endpoint in enumerate(config.inference.endpoints if config.inference else ()):
+        length = len(f"{config.environment}-{endpoint.name}") + _LONGEST_CHILD_SUFFIX
+        if length > _IAM_NAME_LIMIT:
+            allowed = _IAM_NAME_LIMIT - _LONGEST_CHILD_SUFFIX - len(config.environment) - 1
+            raise _stack_error(source, index, "name", endpoint.name,
+                               f"is too long for environment {config.environment!r}: its execution role would "
+                               f"be named {length} characters, IAM allows {_IAM_NAME_LIMIT}; use at most "
+                               f"{allowed} characters")
+
+
 def resolve_models(config: "PlatformConfig", *, source: str) -> list[Union[RegisteredModelConfig, str]]:
     """Per endpoint, in order: the registry model it deploys from (``modelPackageGroup``) or its
     serving image URI. The program calls this before it registers any resource, so a group the
-    registry does not manage or a framework with no image in the region stops it with nothing created."""
+    registry does not manage, a framework with no image in the region or a name too long for its
+    children's AWS names stops it with nothing created."""
     if config.inference is None:
         return []
+    check_name_lengths(config, source=source)
     return [registered_model(config, index, source=source) if endpoint.model_package_group
             else endpoint_image(endpoint, index, region=config.region, source=source)
             for index, endpoint in enumerate(config.inference.endpoints)]
