@@ -70,7 +70,12 @@ def test_resource_tags_carry_owner_cost_center_environment():
         ({"mlinfra:logRetentionDays": "45"}, "mlinfra:logRetentionDays = '45': must be one of CloudWatch's"),
         ({"mlinfra:netwrok": "{}"}, "mlinfra:netwrok is not a known setting"),
         ({"mlinfra:network": json.dumps({"availabilityZones": ["us-east-1a", "us-east-1b"]})},
-         "'us-east-1a' is not a zone of region eu-west-1"),
+         "stacks/Pulumi.dev.yaml: mlinfra:network.availabilityZones: 'us-east-1a' is not a zone of region eu-west-1"),
+        ({"mlinfra:network": json.dumps({"azCount": 3, "availabilityZones": ["eu-west-1a", "eu-west-1b"]})},
+         "stacks/Pulumi.dev.yaml: mlinfra:network.availabilityZones = ['eu-west-1a', 'eu-west-1b']: must list 3 "
+         "distinct zones (mlinfra:network.azCount)"),
+        ({"mlinfra:allowedRegions": json.dumps(["us-east-1"])},
+         "stacks/Pulumi.dev.yaml: aws:region = 'eu-west-1': not one of mlinfra:allowedRegions (us-east-1)"),
     ],
 )
 def test_bad_values_name_file_key_value_and_what_is_allowed(overrides, expected):

@@ -163,12 +163,14 @@ class PlatformConfig(Section):
         if zones is None:
             zones = [f"{self.region}{letter}" for letter in "abc"[:az_count]]
         if len(zones) != az_count or len(set(zones)) != len(zones):
-            raise ValueError(f"network.availabilityZones must list {az_count} distinct zones")
+            raise ValueError(f"mlinfra:network.availabilityZones = {zones!r}: must list {az_count} distinct zones "
+                             "(mlinfra:network.azCount)")
         for zone in zones:
             if not re.fullmatch(re.escape(self.region) + r"[a-z]", zone):
-                raise ValueError(f"network.availabilityZones: {zone!r} is not a zone of region {self.region}")
+                raise ValueError(f"mlinfra:network.availabilityZones: {zone!r} is not a zone of region {self.region}")
         if self.allowed_regions and self.region not in self.allowed_regions:
-            raise ValueError(f"region {self.region!r} is not in allowedRegions {self.allowed_regions}")
+            raise ValueError(f"aws:region = {self.region!r}: not one of mlinfra:allowedRegions "
+                             f"({', '.join(self.allowed_regions)})")
         # Frozen models: fill resolved defaults through object.__setattr__ once, at validation.
         object.__setattr__(self, "network", self.network.model_copy(update={
             "az_count": az_count, "availability_zones": zones, "nat": self.network.nat or tier.nat}))
