@@ -86,6 +86,15 @@ def test_retention_minimum_grows_with_the_environment():
     assert minimums == [30, 90, 365]
 
 
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_compliance_pack_allows_the_regions_the_stack_allows(env):
+    # Without this the pack falls back to its five default regions, wider than the stack's own list.
+    stack = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{env}.yaml").read_text())["config"]
+    config = json.loads((POLICIES / "config" / env / "compliance.json").read_text())
+    assert config["allowed-regions"]["allowedRegions"] == stack["mlinfra:allowedRegions"]
+    assert stack["aws:region"] in stack["mlinfra:allowedRegions"]
+
+
 def test_pack_project_files_point_at_the_repository_virtualenv():
     for pack in PACKS:
         folder = POLICIES / pack
