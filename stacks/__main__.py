@@ -17,6 +17,7 @@ from components.inference.endpoint import InferenceEndpoint, InferenceEndpointAr
 from components.inference.sources import ModelSource
 from components.network import Network, NetworkArgs
 from components.registry import ModelRegistry, ModelRegistryArgs, RegisteredModel
+from components.registry.promotion import resolve_model_package
 from components.storage import AccessLogBucket, AccessLogBucketArgs, SecureBucket, SecureBucketArgs
 from components.training.cluster import TrainingCluster, TrainingClusterArgs
 from mlinfra.config import load_platform_config
@@ -30,6 +31,15 @@ env = cfg.environment
 training_cfg = check_training(cfg, source=stack_file(pulumi.get_stack()))
 # Each endpoint's registry model or serving image: a bad group or framework stops here, not halfway.
 inference_models = resolve_models(cfg, source=stack_file(pulumi.get_stack()))
+# The model package version each registry-backed endpoint deploys: the pinned one (it must be
+# Approved) or the newest Approved, looked up before any resource exists, so an unapproved model
+# stops `pulumi up` with nothing changed. Offline it is a placeholder (components/registry/promotion.py).
+model_packages = {
+    endpoint.name: resolve_model_package(endpoint.model_package_group,
+                                         endpoint.model_package_version or model.pinned_version, region=cfg.region)
+    for endpoint, model in zip(cfg.inference.endpoints if cfg.inference else (), inference_models)
+    if endpoint.model_package_group
+}
 
 # One explicit provider: its default tags put owner, cost-center and environment on every resource,
 # and the policy packs see its region and tags.
@@ -163,11 +173,8 @@ if cfg.inference:
     for endpoint, model_or_image in zip(cfg.inference.endpoints, inference_models):
         if endpoint.model_package_group:
             model = model_or_image
-            # The newest Approved version of the registry's group (or the pinned one), looked up now.
-            package = registry.model_package(model.name, endpoint.model_package_version or model.pinned_version,
-                                             region=cfg.region)
             source = ModelSource.from_model_package(
-                arn=package.arn, artifact_bucket=registry.artifacts, kms_key=keys.key("registry"),
+                arn=model_packages[endpoint.name].arn, artifact_bucket=registry.artifacts, kms_key=keys.key("registry"),
                 repositories=[registry.repositories[image] for image in model.serving_images],
                 environment=endpoint.environment)
         else:

@@ -123,3 +123,26 @@ def test_a_group_outside_the_registry_stops_the_program_before_any_resource(tmp_
             "package group of this stack's registry") in str(info.value)
     # Under `pulumi up` every registration starts a create: a typo must not leave keys or a VPC behind.
     assert [r.type for r in monitors[0].registrations.values() if r.type != "pulumi:pulumi:Stack"] == []
+
+
+def test_an_unapproved_model_stops_the_program_before_any_resource(moto_reset, monkeypatch):
+    """At `pulumi up` time the lookup is real: moto's SageMaker has the group but nothing Approved."""
+    import boto3
+
+    import components.registry.promotion as promotion
+
+    sm = boto3.client("sagemaker", endpoint_url=moto_reset, region_name="us-east-1")
+    sm.create_model_package_group(ModelPackageGroupName="prod-churn-classifier")
+    sm.create_model_package(ModelPackageGroupName="prod-churn-classifier", ModelApprovalStatus="PendingManualApproval",
+                            InferenceSpecification={"Containers": [{"Image": "img"}],
+                                                    "SupportedContentTypes": ["text/csv"],
+                                                    "SupportedResponseMIMETypes": ["text/csv"]})
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER", moto_reset)
+    monkeypatch.setattr(promotion, "offline_target", lambda: None)  # behave as under `pulumi up`
+    monitors = []
+    install = plan.install_mocks
+    monkeypatch.setattr(plan, "install_mocks", lambda **kw: monitors.append(install(**kw)) or monitors[-1])
+    with pytest.raises(MlinfraError) as info:
+        run_program(REPO, "prod")
+    assert "model package group 'prod-churn-classifier' has no Approved model package version" in str(info.value)
+    assert [r.type for r in monitors[0].registrations.values() if r.type != "pulumi:pulumi:Stack"] == []
