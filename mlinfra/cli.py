@@ -1,4 +1,4 @@
-"""The ``mlinfra`` command line: plan and review environments offline.
+"""The ``mlinfra`` command line: plan and review environments offline, preflight them against AWS.
 
 Exit codes: 0 success (no mandatory violation), 1 mandatory violations, 2 bad input. Bad input is
 reported as ``mlinfra: error: <message>`` on stderr, never as a traceback.
