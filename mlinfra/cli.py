@@ -1,6 +1,7 @@
 """The ``mlinfra`` command line: plan and review environments offline, preflight them against AWS.
 
-Exit codes: 0 success (no mandatory violation), 1 mandatory violations, 2 bad input. Bad input is
+Exit codes: 0 success, 1 something blocks (a mandatory violation, a failed preflight check), 2 bad
+input or a run that cannot start. Bad input is
 reported as ``mlinfra: error: <message>`` on stderr, never as a traceback.
 """
 
