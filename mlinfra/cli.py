@@ -1,8 +1,8 @@
 """The ``mlinfra`` command line: plan and review environments offline, preflight them against AWS.
 
 Exit codes: 0 success, 1 something blocks (a mandatory violation, a failed preflight check), 2 bad
-input or a run that cannot start. Bad input is
-reported as ``mlinfra: error: <message>`` on stderr, never as a traceback.
+input or a run that cannot start, reported as ``mlinfra: error: <message>`` on stderr, never as a
+traceback.
 """
 
 from __future__ import annotations
