@@ -9,7 +9,6 @@ import pytest
 
 from components.common import Classification
 from components.registry import ModelRegistry, ModelRegistryArgs, RegisteredModel
-from components.registry.promotion import ModelPackageRef
 
 READER = "210987654321"
 COMPONENT = "mlinfra:registry:ModelRegistry"
@@ -181,16 +180,6 @@ def test_stateful_children_are_protected_when_asked(monitor, run, protect):
     assert len(stateful) == 5
     assert all(r.protect is protect for r in stateful)
     assert monitor.named("aws:sns/topic:Topic", "registry-approvals").protect is False
-
-
-def test_model_package_lookup_uses_the_group_name(monitor, run):
-    program, created = build()
-    run(program)
-    ref = created["registry"].model_package("fraud", 3, region="us-east-1")
-    assert ref == ModelPackageRef(group="prod-fraud", version=3, approval_status="Approved", offline=True,
-                                  arn="arn:aws:sagemaker:us-east-1:123456789012:model-package/prod-fraud/3")
-    with pytest.raises(KeyError, match="no registered model 'fruad'; registered: churn, fraud"):
-        created["registry"].model_package("fruad")
 
 
 def _args(**overrides):

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping, Optional, Sequence
+from typing import Literal, Mapping, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
 
 from components.common import Classification, child_opts, data_store_tags
 from components.registry import documents
-from components.registry.promotion import ModelPackageRef, resolve_model_package
 from components.storage import SecureBucket, SecureBucketArgs
 
 #: SQS keeps messages at most 14 days: long enough for a paused pipeline to catch up.
@@ -156,14 +155,6 @@ class ModelRegistry(pulumi.ComponentResource):
     def repository_urls(self) -> dict[str, pulumi.Output[str]]:
         """Image name -> repository URL (``<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/<image>``)."""
         return {image: repo.repository_url for image, repo in self.repositories.items()}
-
-    def model_package(self, model: str, pinned_version: int | None = None, *, region: str | None = None,
-                      client: Any = None) -> ModelPackageRef:
-        """The version of ``model`` an endpoint deploys: ``pinned_version`` (must be Approved) or the
-        newest Approved one, looked up now (``pulumi up`` time). See ``promotion.resolve_model_package``."""
-        if model not in self.group_names:
-            raise KeyError(f"no registered model {model!r}; registered: {', '.join(self.group_names)}")
-        return resolve_model_package(self.group_names[model], pinned_version, client=client, region=region)
 
     def _group(self, name: str, model: RegisteredModel, group_name: str, args: ModelRegistryArgs,
                partition: pulumi.Output[str], tags: dict[str, str]) -> aws.sagemaker.ModelPackageGroup:
