@@ -21,7 +21,7 @@ from components.registry.promotion import resolve_model_package
 from components.storage import AccessLogBucket, AccessLogBucketArgs, SecureBucket, SecureBucketArgs
 from components.training.cluster import TrainingCluster, TrainingClusterArgs
 from mlinfra.config import load_platform_config
-from mlinfra.config.inference import resolve_models
+from mlinfra.config.inference import registry_group_name, resolve_models
 from mlinfra.config.load import stack_file
 from mlinfra.config.training import check_training
 
@@ -35,7 +35,7 @@ inference_models = resolve_models(cfg, source=stack_file(pulumi.get_stack()))
 # Approved) or the newest Approved, looked up before any resource exists, so an unapproved model
 # stops `pulumi up` with nothing changed. Offline it is a placeholder (components/registry/promotion.py).
 model_packages = {
-    endpoint.name: resolve_model_package(endpoint.model_package_group,
+    endpoint.name: resolve_model_package(registry_group_name(cfg, model),
                                          endpoint.model_package_version or model.pinned_version, region=cfg.region)
     for endpoint, model in zip(cfg.inference.endpoints if cfg.inference else (), inference_models)
     if endpoint.model_package_group

@@ -71,13 +71,26 @@ def test_group_outside_the_registry_is_a_config_error_listing_its_groups():
     with pytest.raises(ConfigError) as info:
         registered_model(cfg, 0, source=SOURCE)
     assert str(info.value) == (f"{SOURCE}: mlinfra:inference.endpoints.0.modelPackageGroup = 'staging-fraud': is not "
-                               "a model package group of this stack's registry (groups: staging-churn-classifier)")
+                               "a model or model package group of this stack's registry (models: churn-classifier; "
+                               "groups: staging-churn-classifier)")
     assert registered_model(_config({"models": [{"name": "fraud"}]}, modelPackageGroup="staging-fraud"),
                             0, source=SOURCE).name == "fraud"
 
 
+def test_a_registry_model_name_is_the_same_in_every_environment():
+    from mlinfra.config.inference import registry_group_name
+
+    for env in ("staging", "prod"):
+        config = {**BASE, "mlinfra:tier": env,
+                  "mlinfra:inference": json.dumps({"endpoints": [{"name": "churn", "modelPackageGroup": "fraud"}]}),
+                  "mlinfra:modelRegistry": json.dumps({"models": [{"name": "churn-classifier"}, {"name": "fraud"}]})}
+        cfg = platform_config_from(config, environment=env, source=SOURCE)
+        model = registered_model(cfg, 0, source=SOURCE)
+        assert (model.name, registry_group_name(cfg, model)) == ("fraud", f"{env}-fraud")
+
+
 def test_group_without_any_registry():
-    with pytest.raises(ConfigError, match="groups: none: mlinfra:modelRegistry is not configured"):
+    with pytest.raises(ConfigError, match="registry \\(none: mlinfra:modelRegistry is not configured\\)"):
         registered_model(_config(modelPackageGroup="staging-fraud"), 0, source=SOURCE)
 
 
@@ -120,7 +133,7 @@ def test_a_group_outside_the_registry_stops_the_program_before_any_resource(tmp_
     with pytest.raises(MlinfraError) as info:
         run_program(tmp_path, "prod")
     assert ("stacks/Pulumi.prod.yaml: mlinfra:inference.endpoints.0.modelPackageGroup = 'prod-fraud': is not a model "
-            "package group of this stack's registry") in str(info.value)
+            "or model package group of this stack's registry") in str(info.value)
     # Under `pulumi up` every registration starts a create: a typo must not leave keys or a VPC behind.
     assert [r.type for r in monitors[0].registrations.values() if r.type != "pulumi:pulumi:Stack"] == []
 

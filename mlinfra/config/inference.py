@@ -354,22 +354,31 @@ def endpoint_image(endpoint: EndpointSettings, index: int, *, region: str, sourc
                            f"no {endpoint.framework} {endpoint.framework_version} image in {region}: {exc}") from None
 
 
-def registered_model(config: "PlatformConfig", index: int, *, source: str) -> RegisteredModelConfig:
-    """The ``modelRegistry`` model whose group an endpoint deploys from. The endpoint's role may read
-    only that registry's artifacts and that model's serving images, so a group the stack's registry
-    does not manage is a ``ConfigError`` listing the groups it does."""
+def registry_group_name(config: "PlatformConfig", model: RegisteredModelConfig) -> str:
+    """The SageMaker model package group of one of this stack's registry models: ``<prefix>-<model>``."""
     # components.registry's package imports pulumi_aws; validating a stack file should not.
     from components.registry.documents import group_name
 
+    return group_name(config.model_registry.name_prefix or config.environment, model.name)
+
+
+def registered_model(config: "PlatformConfig", index: int, *, source: str) -> RegisteredModelConfig:
+    """The ``modelRegistry`` model an endpoint deploys from. ``modelPackageGroup`` names it by its
+    model name (``churn-classifier``, the same in every environment, so a stack file can be copied)
+    or by its full group name (``prod-churn-classifier``). The endpoint's role may read only that
+    registry's artifacts and that model's serving images, so anything the stack's registry does not
+    manage is a ``ConfigError`` listing what it does."""
     endpoint = config.inference.endpoints[index]
     registry = config.model_registry
-    groups = {} if registry is None else {
-        group_name(registry.name_prefix or config.environment, model.name): model for model in registry.models}
-    if endpoint.model_package_group not in groups:
-        known = ", ".join(sorted(groups)) or "none: mlinfra:modelRegistry is not configured"
+    models = {} if registry is None else {model.name: model for model in registry.models}
+    groups = {registry_group_name(config, model): model for model in models.values()}
+    found = models.get(endpoint.model_package_group) or groups.get(endpoint.model_package_group)
+    if found is None:
+        known = (f"models: {', '.join(sorted(models))}; groups: {', '.join(sorted(groups))}" if models
+                 else "none: mlinfra:modelRegistry is not configured")
         raise _stack_error(source, index, "modelPackageGroup", endpoint.model_package_group,
-                           f"is not a model package group of this stack's registry (groups: {known})")
-    return groups[endpoint.model_package_group]
+                           f"is not a model or model package group of this stack's registry ({known})")
+    return found
 
 
 #: The longest child resource name an endpoint derives (``<env>-<name>-execution``) plus the 8
