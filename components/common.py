@@ -31,6 +31,18 @@ class Tier(str, Enum):
 
 CLASSIFICATION_TAG = "data-classification"
 
+#: The retention periods (days) CloudWatch Logs accepts; any other value fails at `pulumi up`.
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+                      2922, 3288, 3653)
+
+
+def check_log_retention(days: int, what: str = "log_retention_days") -> int:
+    """``days`` if CloudWatch Logs accepts it as a retention period, else ``ValueError`` listing them."""
+    if days not in LOG_RETENTION_DAYS:
+        raise ValueError(f"{what}={days} is not a CloudWatch retention period: use one of "
+                         f"{', '.join(map(str, LOG_RETENTION_DAYS))}")
+    return days
+
 
 def data_store_tags(classification: Classification, tags: Mapping[str, str] | None = None) -> dict[str, str]:
     """Tags for a data store: the caller's tags plus the mandatory ``data-classification`` tag."""

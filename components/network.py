@@ -17,7 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.cidr import plan_subnets
-from components.common import child_opts
+from components.common import check_log_retention, child_opts
 
 DEFAULT_INTERFACE_ENDPOINTS = ("ecr.api", "ecr.dkr", "sts", "logs", "sagemaker.api", "sagemaker.runtime")
 NAT_MODES = ("single", "per-az")
@@ -55,8 +55,7 @@ class NetworkArgs:
             raise ValueError(f"nat={self.nat!r} is invalid: use one of {', '.join(NAT_MODES)}")
         if len(set(self.interface_endpoints)) != len(self.interface_endpoints):
             raise ValueError(f"interface_endpoints must not repeat a service: {list(self.interface_endpoints)}")
-        if self.flow_log_retention_days < 1:
-            raise ValueError(f"flow_log_retention_days={self.flow_log_retention_days} is invalid: must be at least 1")
+        check_log_retention(self.flow_log_retention_days, "flow_log_retention_days")
         # Fails early, naming the CIDR and zone count, when the range cannot hold the subnets.
         plan_subnets(self.cidr, len(zones))
 

@@ -300,3 +300,11 @@ def test_bad_component_pieces_are_refused():
         ModelSource(model_package_arn=PACKAGE_ARN, image=PYTORCH_GPU)
     with pytest.raises(ValueError, match="needs model_data_url"):
         ModelSource(image=PYTORCH_GPU)
+
+
+def test_log_retention_must_be_a_cloudwatch_period():
+    from components.inference.endpoint import InferenceEndpointArgs
+
+    with pytest.raises(ValueError, match="log_retention_days=45 is not a CloudWatch retention period"):
+        InferenceEndpointArgs(model=None, network=None, kms_key=None, logs_key=None, access_log_bucket=None,
+                              log_retention_days=45)

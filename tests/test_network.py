@@ -163,7 +163,8 @@ def test_every_child_is_parented_and_outputs_registered(monitor, run):
     ({"availability_zones": ["us-east-1a", "us-east-1a"]}, "must not repeat a zone"),
     ({"nat": "none"}, "nat='none' is invalid: use one of single, per-az"),
     ({"interface_endpoints": ["sts", "sts"]}, "must not repeat a service"),
-    ({"flow_log_retention_days": 0}, "flow_log_retention_days=0 is invalid"),
+    ({"flow_log_retention_days": 0}, "flow_log_retention_days=0 is not a CloudWatch retention period"),
+    ({"flow_log_retention_days": 45}, "flow_log_retention_days=45 is not a CloudWatch retention period: use one of 1, 3,"),
     ({"cidr": "10.0.0.0/27"}, "10.0.0.0/27 is too small for 3 availability zones"),
 ])
 def test_bad_args_are_rejected(kw, message):

@@ -296,6 +296,7 @@ def test_no_efa_plugin_without_efa_and_bottlerocket_keeps_images_on_the_data_vol
     (dict(teams=[TeamArgs("nlp", 1), TeamArgs("nlp", 2)]), "team names must be unique"),
     (dict(admin_principals=[]), "at least one admin"),
     (dict(addon_versions={"coredns-x": "v1"}), "unknown add-on(s) coredns-x"),
+    (dict(log_retention_days=45), "log_retention_days=45 is not a CloudWatch retention period"),
 ])
 def test_args_refuse_what_cannot_be_built(overrides, message):
     args = dict(admin_principals=[ADMIN], gpu_node_groups=[G6, P5], teams=TEAMS, max_gpus=24,

@@ -38,7 +38,7 @@ from typing import Mapping, Optional
 import pulumi
 import pulumi_aws as aws
 
-from components.common import Classification, child_opts
+from components.common import Classification, check_log_retention, child_opts
 from components.inference import documents
 from components.inference.args import (
     AsyncArgs,
@@ -92,6 +92,7 @@ class InferenceEndpointArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        check_log_retention(self.log_retention_days)
         if self.serverless is not None:
             if self.instance_type is not None:
                 raise ValueError("a serverless endpoint has no instance_type; set it to None")

@@ -22,7 +22,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.common import child_opts
+from components.common import check_log_retention, child_opts
 from components.training import charts, iam, kube, validation
 from components.training.args import (
     EKS_CAPACITY_TYPES, NVIDIA_AMI_TYPES, GpuNodeGroupArgs, SystemNodeGroupArgs, TeamArgs,
@@ -85,6 +85,7 @@ class TrainingClusterArgs:
 
 def validate_args(args: TrainingClusterArgs) -> None:
     """Raise ``ValueError`` for inputs the cluster cannot be built from."""
+    check_log_retention(args.log_retention_days)
     kubernetes_version(args.kubernetes_version)
     addon_versions(args.kubernetes_version, args.addon_versions)
     if len(args.subnets) != len(args.availability_zones) or not args.subnets:

@@ -22,15 +22,13 @@ from typing import Literal, Optional
 
 from pydantic import Field, field_validator, model_validator
 
-from components.common import Classification, Tier
+from components.common import LOG_RETENTION_DAYS, Classification, Tier
 from mlinfra.config.base import Section
 from mlinfra.config.feature_store import FeatureStoreConfig
 from mlinfra.config.registry import ModelRegistryConfig
 from mlinfra.config.inference import InferenceConfig
 from mlinfra.config.training import TrainingConfig
 
-#: CloudWatch Logs accepts only these retention periods (days).
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 _TAG_VALUE = re.compile(r"^[\w .:/=+\-@]{1,256}$")
