@@ -78,6 +78,18 @@ def test_gpu_cap_default_and_cpu_groups():
     assert "can reach 24 GPUs" in violations(gpu.gpu_capacity_cap, stack(big))[0]
 
 
+def test_gpu_cap_counts_types_set_only_in_the_launch_template():
+    template = stack_resource("aws:ec2/launchTemplate:LaunchTemplate", {"id": "lt-1", "instanceType": "p5.48xlarge"},
+                              name="p5-template")
+    by_id = stack_resource(NG, group(instanceTypes=[], launchTemplate={"id": "lt-1", "version": "1"},
+                                     scalingConfig={"maxSize": 2.0}), name="by-id")
+    by_dependency = stack_resource(NG, group(instanceTypes=[], scalingConfig={"maxSize": 1.0}), name="by-dependency",
+                                   property_dependencies={"launchTemplate": [template.urn]})
+    assert violations(gpu.gpu_capacity_cap, stack_args([template, by_id, by_dependency], {"maxGpus": 16.0})) == [
+        "GPU node groups can reach 24 GPUs (by-id: 2 x 8, by-dependency: 1 x 8), above this environment's cap of "
+        "16: lower their maxSize or raise maxGpus"]
+
+
 def test_gpu_cap_skips_unknown_sizes():
     assert violations(gpu.gpu_capacity_cap, stack(("p5", group(instanceTypes=["p5.48xlarge"],
                                                                  scalingConfig={"maxSize": UNKNOWN})))) == []

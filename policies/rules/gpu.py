@@ -107,11 +107,25 @@ CAP_SCHEMA = config_schema(
 )
 
 
+def _group_types(group, templates: dict[str, object]) -> list:
+    """A node group's instance types: its own, else its launch template's ``instanceType``."""
+    types = as_list(get(group.props, "instanceTypes"))
+    if types:
+        return types
+    pointers = [getattr(d, "urn", d) for d in (group.property_dependencies or {}).get("launchTemplate") or []]
+    pointers += [get(group.props, "launchTemplate", key) for key in ("id", "name")]
+    template = next((templates[p] for p in pointers if isinstance(p, str) and p in templates), None)
+    return [] if template is None else [t for t in [get(template.props, "instanceType")] if t]
+
+
 def _gpu_cap(args: StackValidationArgs, report: ReportViolation) -> None:
     cap = policy_config(args, CAP_SCHEMA)["maxGpus"]
     total, parts = 0, []
+    templates = {key: template for template in of_type(args.resources, LAUNCH_TEMPLATE)
+                 for key in (template.urn, get(template.props, "id"), get(template.props, "name"))
+                 if isinstance(key, str) and key}
     for group in of_type(args.resources, NODE_GROUP):
-        types = as_list(get(group.props, "instanceTypes"))
+        types = _group_types(group, templates)
         size = as_int(get(group.props, "scalingConfig", "maxSize"))
         if is_unknown(types) or is_unknown(size) or not size:
             continue
