@@ -85,6 +85,9 @@ def test_image_override_needs_no_framework():
     ({**FRAMEWORK, "pyVersion": "py27"}, "pytorch 2.6 has no image for Python 'py27'; available: py312"),
     ({**FRAMEWORK, "framework": "huggingface-llm", "frameworkVersion": "3.3.6"},
      "huggingface-llm 3.3.6 has images for gpu only, not for ml.m5.large"),
+    ({**FRAMEWORK, "instanceType": "ml.inf2.xlarge"},
+     "pytorch 2.6 has images for cpu, gpu only, not for ml.inf2.xlarge; Inferentia and Trainium need a Neuron "
+     "framework (e.g. huggingface-neuronx) or an image"),
     ({**FRAMEWORK, "instanceType": "m5.large"},
      "endpoints.0.instanceType = 'm5.large': must be a SageMaker instance type of the form ml.<family>.<size> "
      "(did you mean ml.m5.large?)"),

@@ -75,3 +75,9 @@ def test_ecr_repository_arn_of_an_image():
         "arn:aws:ecr:eu-west-1:123456789012:repository/team/model"
     with pytest.raises(ValueError, match="must be an ECR image URI with a tag or digest"):
         images.parse_ecr_image("123456789012.dkr.ecr.eu-west-1.amazonaws.com/model")
+
+
+def test_neuron_frameworks_serve_inferentia_and_only_inferentia():
+    images.check_framework("huggingface-llm-neuronx", "0.3.0", instance_type="ml.inf2.xlarge")
+    with pytest.raises(ValueError, match="has images for inf2 only, not for ml.g5.xlarge"):
+        images.check_framework("huggingface-llm-neuronx", "0.3.0", instance_type="ml.g5.xlarge")

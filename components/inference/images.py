@@ -81,6 +81,10 @@ def available_py_versions(framework: str, version: str) -> list[str]:
     return list(_version_config(framework, version).get("py_versions", []))
 
 
+#: The image ``processors`` (in sagemaker-core's bundled image configs) that serve each accelerator.
+_PROCESSORS_FOR: dict[str, set[str]] = {"cpu": {"cpu"}, "gpu": {"gpu"}, "neuron": {"inf", "inf2", "neuronx"}}
+
+
 def check_framework(framework: str, version: str, py_version: Optional[str] = None,
                     instance_type: Optional[str] = None) -> None:
     """Raise ``ValueError`` listing what is available if the framework, version, Python version
@@ -94,10 +98,12 @@ def check_framework(framework: str, version: str, py_version: Optional[str] = No
         raise ValueError(f"{framework} {version} has no image for Python {py_version!r}; available: {offered}")
     processors = _inference_config(framework).get("processors") or _version_config(framework, version).get("processors")
     accelerator = family_of(instance_type).accelerator if instance_type else "cpu"
-    if processors and accelerator in ("cpu", "gpu") and accelerator not in processors:
+    if processors and not set(processors) & _PROCESSORS_FOR.get(accelerator, set()):
         where = instance_type or "a serverless endpoint (CPU)"
+        hint = ("; Inferentia and Trainium need a Neuron framework (e.g. huggingface-neuronx) or an image"
+                if accelerator == "neuron" else "")
         raise ValueError(f"{framework} {version} has images for {', '.join(processors)} only, "
-                         f"not for {where}")
+                         f"not for {where}{hint}")
 
 
 def framework_image_uri(framework: str, version: str, region: str, instance_type: Optional[str] = None,
