@@ -107,7 +107,7 @@ def test_image_override_needs_no_framework():
      "endpoints.0.initialInstanceCount = 3: conflicts with autoscaling.minCapacity (2)"),
     ({**FRAMEWORK, "deployment": {"strategy": "CANARY"}}, "deployment.canarySize = None: is required for strategy CANARY"),
     ({**FRAMEWORK, "deployment": {"strategy": "CANARY", "canarySize": {"type": "INSTANCE_COUNT", "value": 1}}},
-     "a canary is 1-50% of the 1 instance(s) the endpoint starts with, not 1"),
+     "a canary is 1 instance to 50% of the 1 instance(s) the endpoint starts with, not 1"),
     ({**FRAMEWORK, "deployment": {"linearStepSize": {"type": "CAPACITY_PERCENT", "value": 20}}},
      "deployment.linearStepSize = {'type': 'CAPACITY_PERCENT', 'value': 20}: applies only to strategy LINEAR"),
     ({**FRAMEWORK, "deployment": {"strategy": "LINEAR", "linearStepSize": {"type": "CAPACITY_PERCENT", "value": 5}}},
@@ -146,3 +146,14 @@ def test_no_framework_endpoint_does_not_import_the_sagemaker_sdk():
             "environment='dev', source='x'); print('sagemaker' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_a_canary_of_one_instance_fits_any_fleet_but_a_linear_step_is_at_least_ten_percent():
+    from components.inference.args import check_traffic_step
+
+    check_traffic_step("canary", "INSTANCE_COUNT", 1, 200)
+    check_traffic_step("linear", "INSTANCE_COUNT", 20, 200)
+    with pytest.raises(ValueError, match="a linear step is 10-50% of the 200 instance"):
+        check_traffic_step("linear", "INSTANCE_COUNT", 19, 200)
+    with pytest.raises(ValueError, match="a canary is 1 instance to 50% of the 4 instance"):
+        check_traffic_step("canary", "INSTANCE_COUNT", 3, 4)

@@ -44,8 +44,11 @@ def check_traffic_step(kind: Literal["canary", "linear"], type_: CapacityType, v
         return
     if instance_count is None:
         raise ValueError(f"{what} of a serverless endpoint is a CAPACITY_PERCENT: it has no instances")
-    if value < 1 or value * 100 < low * instance_count or value * 100 > high * instance_count:
-        raise ValueError(f"{what} is {low}-{high}% of the {instance_count} instance(s) the endpoint starts "
+    # A canary may be a single instance however large the fleet; a linear step is at least 10% of it.
+    too_small = value < 1 or (kind == "linear" and value * 100 < low * instance_count)
+    if too_small or value * 100 > high * instance_count:
+        bounds = "1 instance to 50%" if kind == "canary" else f"{low}-{high}%"
+        raise ValueError(f"{what} is {bounds} of the {instance_count} instance(s) the endpoint starts "
                          f"with, not {value}")
 
 
