@@ -280,7 +280,7 @@ def test_children_are_parented_to_the_component(monitor, run):
     (dict(instance_type=None, serverless=ServerlessArgs(), data_capture=DataCaptureArgs()),
      "serverless endpoint supports no data capture"),
     (dict(instance_count=1, deployment=DeploymentArgs(strategy="CANARY", canary_size=CapacitySizeArgs("INSTANCE_COUNT", 1))),
-     "a canary is 1-50% of the 1 instance(s)"),
+     "a canary is 1 instance to 50% of the 1 instance(s)"),
     (dict(instance_count=3, autoscaling=AutoscalingArgs(min_capacity=2, max_capacity=4, target_invocations_per_instance=1)),
      "must be the minimum (2)"),
 ])
