@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
@@ -130,6 +133,26 @@ def test_resource_region_prefers_own_input():
 ])
 def test_is_taggable_reads_the_provider_schema(type_, expected):
     assert u.is_taggable(type_) is expected
+
+
+def test_is_taggable_is_the_same_from_concurrent_threads():
+    # A pack serves Analyze on several threads; on a first lookup they race into pulumi-aws's lazily
+    # loaded modules. A fresh interpreter, so nothing is imported or cached yet.
+    script = textwrap.dedent("""
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+        from policies.rules._util import is_taggable
+        types = ["aws:rds/instance:Instance", "aws:cloudwatch/logGroup:LogGroup", "aws:ebs/volume:Volume",
+                 "aws:sagemaker/endpoint:Endpoint", "aws:eks/cluster:Cluster", "aws:iam/role:Role"] * 4
+        barrier = threading.Barrier(len(types))
+        def lookup(type_):
+            barrier.wait()
+            return is_taggable(type_)
+        with ThreadPoolExecutor(len(types)) as pool:
+            print(sorted({t for t, ok in zip(types, pool.map(lookup, types)) if not ok}))
+    """)
+    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_data_store_types():

@@ -15,6 +15,7 @@ import importlib
 import inspect
 import json
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -418,10 +419,21 @@ def is_aws(resource_type: str) -> bool:
     return resource_type.startswith("aws:")
 
 
+_SCHEMA_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=None)
 def _schema_has_tags(resource_type: str) -> bool:
     # The installed pulumi-aws SDK is generated from the provider schema: a type is taggable when its
     # resource class accepts a `tags` argument. Modules are imported lazily, once per module.
+    # One lookup at a time: a pack serves Analyze on several threads, and pulumi-aws's lazily loaded
+    # modules are not thread-safe before Python 3.12.3 (a second thread sees the module half
+    # executed), which cached "not taggable" for whichever types lost the race.
+    with _SCHEMA_LOCK:
+        return _lookup_schema_tags(resource_type)
+
+
+def _lookup_schema_tags(resource_type: str) -> bool:
     try:
         import pulumi_aws  # noqa: F401  (registers its resource modules)
         from pulumi.runtime import rpc
