@@ -2,11 +2,16 @@
 
 Builds a stack export of N resources (a realistic mix of components, buckets with access blocks,
 volumes, log groups, databases with secret passwords, behind two providers), reviews it with the
-policy packs and prints review time, resources per second and peak RSS of the reviewer and of the
-largest pack process. Each size runs in a fresh process so peak RSS is that size's own.
+policy packs and prints review time, resources per second, CPU per resource of the reviewer and of
+the pack processes together, and peak RSS of the reviewer and of the largest pack process. Each
+size runs in a fresh process so peak RSS is that size's own.
+
+After the project's packs it reviews the largest size with one and with three copies of
+``benchmarks/noop_pack`` (rules that do nothing): the floor the protocol itself sets on this machine.
 
     .venv/bin/python benchmarks/review_throughput.py                 # 100, 500, 2000, 10000
     .venv/bin/python benchmarks/review_throughput.py --sizes 5000 --policy-pack policies/security
+    .venv/bin/python benchmarks/review_throughput.py --sizes 10000 --noop 3
 
 Packs default to the project's packs that have a ``__main__.py``, else the test fixture pack.
 """
@@ -24,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_PACK = ROOT / "tests" / "fixtures" / "review" / "testpack"
+NOOP_PACK = ROOT / "benchmarks" / "noop_pack"
 SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
 
 
@@ -77,10 +83,19 @@ def default_packs() -> list[Path]:
     return packs or [FIXTURE_PACK]
 
 
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure(n: int, packs: list[Path]) -> dict:
-    """Review a synthetic deployment of ``n`` resources in this process; returns the measurements."""
+    """Review a synthetic deployment of ``n`` resources in this process; returns the measurements.
+
+    The packs' CPU is read after ``review`` has stopped and reaped them, so it is all of theirs.
+    """
     from mlinfra.review import load_resources, review
 
+    cpu_self = _cpu(resource.RUSAGE_SELF)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "deployment.json"
         path.write_text(json.dumps(synthetic_deployment(n)))
@@ -92,29 +107,49 @@ def measure(n: int, packs: list[Path]) -> dict:
     return {
         "resources": n, "load_s": loaded - start, "review_s": end - start,
         "violations": len(result.violations), "packs": len(result.packs),
+        "reviewer_cpu_s": _cpu(resource.RUSAGE_SELF) - cpu_self, "packs_cpu_s": _cpu(resource.RUSAGE_CHILDREN),
         "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "pack_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
+
+
+def run(n: int, packs: list[Path]) -> dict:
+    """``measure`` in a fresh process, so peak RSS and CPU are this run's own."""
+    command = [sys.executable, __file__, "--one", str(n)] + [a for p in packs for a in ("--policy-pack", str(p))]
+    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+
+
+def row(label: str, n: int, r: dict) -> str:
+    return (f"{label:<16} {n:>9} {r['review_s']:>9.2f} {n / r['review_s']:>12.0f} "
+            f"{1000 * r['reviewer_cpu_s'] / n:>13.3f} {1000 * r['packs_cpu_s'] / n:>10.3f} "
+            f"{r['violations']:>10} {r['rss_mib']:>8.0f} {r['pack_rss_mib']:>12.0f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 500, 2000, 10000])
     parser.add_argument("--policy-pack", type=Path, action="append", dest="packs")
+    parser.add_argument("--noop", type=int, metavar="COPIES",
+                        help="review with this many copies of the no-op pack only")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     packs = [p.resolve() for p in args.packs] if args.packs else default_packs()
     if args.one:
         print(json.dumps(measure(args.one, packs)))
         return
-    print(f"packs: {', '.join(str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p) for p in packs)}")
-    print(f"{'resources':>9} {'review s':>9} {'resources/s':>12} {'violations':>10} {'RSS MiB':>8} "
-          f"{'pack RSS MiB':>12}")
-    for n in args.sizes:
-        command = [sys.executable, __file__, "--one", str(n)] + [a for p in packs for a in ("--policy-pack", str(p))]
-        row = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
-        print(f"{n:>9} {row['review_s']:>9.2f} {n / row['review_s']:>12.0f} {row['violations']:>10} "
-              f"{row['rss_mib']:>8.0f} {row['pack_rss_mib']:>12.0f}")
+    if args.noop:
+        runs = [(f"{args.noop} no-op", [NOOP_PACK] * args.noop, args.sizes)]
+    else:
+        print(f"packs: {', '.join(str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p) for p in packs)}")
+        runs = [("packs", packs, args.sizes)]
+        if not args.packs:
+            largest = [max(args.sizes)]
+            runs += [("1 no-op (floor)", [NOOP_PACK], largest), ("3 no-op (floor)", [NOOP_PACK] * 3, largest)]
+    print(f"{'run':<16} {'resources':>9} {'review s':>9} {'resources/s':>12} {'reviewer ms/r':>13} "
+          f"{'packs ms/r':>10} {'violations':>10} {'RSS MiB':>8} {'pack RSS MiB':>12}")
+    for label, run_packs, sizes in runs:
+        for n in sizes:
+            print(row(label, n, run(n, run_packs)), flush=True)
 
 
 if __name__ == "__main__":
