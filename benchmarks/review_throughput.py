@@ -7,11 +7,13 @@ the pack processes together, and peak RSS of the reviewer and of the largest pac
 size runs in a fresh process so peak RSS is that size's own.
 
 After the project's packs it reviews the largest size with one and with three copies of
-``benchmarks/noop_pack`` (rules that do nothing): the floor the protocol itself sets on this machine.
+``benchmarks/noop_pack`` (the policy SDK with rules that do nothing) and of ``benchmarks/bare_pack``
+(a gRPC analyzer without the SDK that answers nothing): the floors the analyzer protocol sets on
+this machine whatever the rules do.
 
     .venv/bin/python benchmarks/review_throughput.py                 # 100, 500, 2000, 10000
     .venv/bin/python benchmarks/review_throughput.py --sizes 5000 --policy-pack policies/security
-    .venv/bin/python benchmarks/review_throughput.py --sizes 10000 --noop 3
+    .venv/bin/python benchmarks/review_throughput.py --sizes 10000 --floor noop --copies 3
 
 Packs default to the project's packs that have a ``__main__.py``, else the test fixture pack.
 """
@@ -29,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_PACK = ROOT / "tests" / "fixtures" / "review" / "testpack"
-NOOP_PACK = ROOT / "benchmarks" / "noop_pack"
+FLOOR_PACKS = {"noop": ROOT / "benchmarks" / "noop_pack", "bare": ROOT / "benchmarks" / "bare_pack"}
 SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
 
 
@@ -129,22 +131,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 500, 2000, 10000])
     parser.add_argument("--policy-pack", type=Path, action="append", dest="packs")
-    parser.add_argument("--noop", type=int, metavar="COPIES",
-                        help="review with this many copies of the no-op pack only")
+    parser.add_argument("--floor", choices=sorted(FLOOR_PACKS),
+                        help="review with copies of this floor pack only: noop (the SDK) or bare (gRPC alone)")
+    parser.add_argument("--copies", type=int, default=3, help="copies of the --floor pack (default 3)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     packs = [p.resolve() for p in args.packs] if args.packs else default_packs()
     if args.one:
         print(json.dumps(measure(args.one, packs)))
         return
-    if args.noop:
-        runs = [(f"{args.noop} no-op", [NOOP_PACK] * args.noop, args.sizes)]
+    if args.floor:
+        runs = [(f"{args.copies} {args.floor}", [FLOOR_PACKS[args.floor]] * args.copies, args.sizes)]
     else:
         print(f"packs: {', '.join(str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p) for p in packs)}")
         runs = [("packs", packs, args.sizes)]
         if not args.packs:
             largest = [max(args.sizes)]
-            runs += [("1 no-op (floor)", [NOOP_PACK], largest), ("3 no-op (floor)", [NOOP_PACK] * 3, largest)]
+            runs += [(f"{copies} {name} (floor)", [FLOOR_PACKS[name]] * copies, largest)
+                     for name in ("noop", "bare") for copies in (1, 3)]
     print(f"{'run':<16} {'resources':>9} {'review s':>9} {'resources/s':>12} {'reviewer ms/r':>13} "
           f"{'packs ms/r':>10} {'violations':>10} {'RSS MiB':>8} {'pack RSS MiB':>12}")
     for label, run_packs, sizes in runs:
