@@ -97,7 +97,17 @@ def test_policy_attachment_and_exclusive_attachments():
 def test_trust_policy_open_to_everyone_fails(principal):
     trust = document({"Sid": "Anyone", "Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"})
     assert violations(iam.iam_trust_policy_no_wildcard_principal, resource_args(ROLE, role(assumeRolePolicy=trust))) == [
-        "Trust policy statement Anyone lets any principal ('*') assume the role without a condition."]
+        "Trust policy statement Anyone lets any principal ('*') assume the role without a condition that restricts the caller (such as aws:PrincipalAccount, aws:PrincipalOrgID or aws:PrincipalArn)."]
+
+
+def test_trust_policy_with_a_condition_that_does_not_restrict_the_caller_fails():
+    for condition in ({"Bool": {"aws:SecureTransport": "true"}}, {"StringEquals": {"aws:PrincipalTag/team": "ml"}},
+                      {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/trainer"}}):
+        trust = document({"Sid": "Anyone", "Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole",
+                          "Condition": condition})
+        assert violations(iam.iam_trust_policy_no_wildcard_principal,
+                          resource_args(ROLE, role(assumeRolePolicy=trust))) == [
+            "Trust policy statement Anyone lets any principal ('*') assume the role without a condition that restricts the caller (such as aws:PrincipalAccount, aws:PrincipalOrgID or aws:PrincipalArn)."], condition
 
 
 def test_trust_policy_with_condition_passes():

@@ -53,12 +53,15 @@ def test_unknown_rotation_is_not_judged():
     assert violations(kms.kms_key_rotation, resource_args(KEY, compliant_key(enableKeyRotation=UNKNOWN))) == []
 
 
+KMS_MSG = "allows any principal ('*') without a condition that restricts the caller (such as aws:PrincipalAccount, aws:PrincipalOrgID or kms:CallerAccount)."
+
+
 @pytest.mark.parametrize("principal", ["*", {"AWS": "*"}, {"AWS": [ROOT, "*"]}])
 def test_wildcard_principal_without_condition_fails(principal):
     statement = {"Sid": "Open", "Effect": "Allow", "Principal": principal, "Action": "kms:Decrypt", "Resource": "*"}
     args = resource_args(KEY, compliant_key(policy=key_policy(statement)))
     assert violations(kms.kms_key_policy_no_public_principal, args) == [
-        "Key policy statement Open allows any principal ('*') without a condition."]
+        "Key policy statement Open " + KMS_MSG]
 
 
 def test_wildcard_principal_with_condition_passes_and_deny_is_fine():
@@ -69,11 +72,25 @@ def test_wildcard_principal_with_condition_passes_and_deny_is_fine():
     assert violations(kms.kms_key_policy_no_public_principal, args) == []
 
 
+@pytest.mark.parametrize("condition", [
+    {"Bool": {"aws:SecureTransport": "true"}},                         # not about the caller
+    {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}},  # any account's S3 calls
+    {"StringNotEquals": {"kms:CallerAccount": "123456789012"}},        # every other account
+    {"StringEqualsIfExists": {"kms:CallerAccount": "123456789012"}},   # a request without the key passes
+    {"StringLike": {"kms:CallerAccount": "*"}},                        # any account
+])
+def test_wildcard_principal_with_a_condition_that_lets_anyone_in_fails(condition):
+    statement = {"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
+                 "Condition": condition}
+    args = resource_args(KEY, compliant_key(policy=key_policy(statement)))
+    assert violations(kms.kms_key_policy_no_public_principal, args) == ["Key policy statement Open " + KMS_MSG]
+
+
 def test_key_policy_resource_is_checked_too():
     statement = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:*", "Resource": "*"}
     args = resource_args("aws:kms/keyPolicy:KeyPolicy", {"keyId": "k", "policy": {"Statement": [statement]}})
     assert violations(kms.kms_key_policy_no_public_principal, args) == [
-        "Key policy statement #0 allows any principal ('*') without a condition."]
+        "Key policy statement #0 " + KMS_MSG]
 
 
 def test_invalid_policy_json_is_reported():

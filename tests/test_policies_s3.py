@@ -248,7 +248,14 @@ def test_public_grants_compliant_policy_passes():
 def test_public_grants_allow_star_without_condition_fails():
     public = {"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}
     msgs = violations(s3.s3_bucket_no_public_grants, resource_args(POLICY, {"policy": tls_policy("b", public)}))
-    assert msgs == ["Bucket policy statement(s) Public allow any principal ('*') without a condition: the data is public."]
+    assert msgs == ["Bucket policy statement(s) Public allow any principal ('*') without a condition that restricts the caller (such as aws:PrincipalOrgID or aws:SourceVpce): the data is public."]
+
+
+def test_public_grants_allow_star_with_only_a_transport_condition_fails():
+    public = {"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*",
+              "Condition": {"Bool": {"aws:SecureTransport": "true"}, "IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}}
+    msgs = violations(s3.s3_bucket_no_public_grants, resource_args(POLICY, {"policy": tls_policy("b", public)}))
+    assert msgs == ["Bucket policy statement(s) Public allow any principal ('*') without a condition that restricts the caller (such as aws:PrincipalOrgID or aws:SourceVpce): the data is public."]
 
 
 def test_public_grants_allow_star_with_condition_passes():

@@ -86,22 +86,66 @@ def test_wildcard_allows_and_the_no_wildcard_principal_validator():
     document = {"Statement": [
         {"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": ["a:X", "a:Y"]},
         {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "a:Z", "Condition": {"StringEquals": {"k": "v"}}},
+        {"Effect": "Allow", "Principal": "*", "Action": "a:Z",
+         "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-123"}}},
         {"Effect": "Deny", "Principal": "*", "Action": "a:*"},
         {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"}, "Action": "a:X"},
     ]}
     statements = u.parse_policy(document)
-    assert [index for index, _ in u.wildcard_allows(statements)] == [0, 1]
-    assert [index for index, _ in u.wildcard_allows(statements, unless_condition=True)] == [0]
+    assert [index for index, _ in u.wildcard_allows(statements)] == [0, 1, 2]
+    # A condition on some other key ("k") does not restrict the caller; aws:PrincipalOrgID does.
+    assert [index for index, _ in u.wildcard_allows(statements, unless_restricted=True)] == [0, 1]
 
     validate = u.no_wildcard_principal("policy", invalid="{resource} is not JSON",
                                        allowed="{resource} {sid!r} {label} ({actions})")
     reported: list[str] = []
     validate(resource_args("aws:x/y:Y", {"policy": json.dumps(document)}, name="p"), reported.append)
-    assert reported == ["aws:x/y:Y 'p' 'Open' Open (a:X, a:Y)", "aws:x/y:Y 'p' '(no Sid)' #1 (a:Z)"]
+    assert reported == ["aws:x/y:Y 'p' 'Open' Open (a:X, a:Y)", "aws:x/y:Y 'p' '(no Sid)' #1 (a:Z)",
+                        "aws:x/y:Y 'p' '(no Sid)' #2 (a:Z)"]
     reported.clear()
     validate(resource_args("aws:x/y:Y", {"policy": "{nope"}, name="p"), reported.append)
     validate(resource_args("aws:x/y:Y", {"policy": UNKNOWN}, name="p"), reported.append)
     assert reported == ["aws:x/y:Y 'p' is not JSON"]
+
+
+@pytest.mark.parametrize("condition", [
+    {"StringEquals": {"aws:PrincipalOrgID": "o-123"}},
+    {"stringequals": {"AWS:PRINCIPALACCOUNT": ["111111111111", "222222222222"]}},  # keys and operators ignore case
+    {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-123/r-ab12/ou-ab12-11111111/*"}},
+    {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111111111111:role/*"}},
+    {"ArnEquals": {"aws:SourceArn": "arn:aws:events:us-east-1:111111111111:rule/r"}},
+    {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::training-data"}},  # S3 ARNs have no account; the name is global
+    {"StringEquals": {"aws:SourceVpce": "vpce-0123"}},
+    {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+    {"StringEquals": {"kms:CallerAccount": "111111111111", "kms:ViaService": "s3.us-east-1.amazonaws.com"}},
+    {"Bool": {"aws:SecureTransport": "true"}, "StringEquals": {"aws:SourceAccount": "111111111111"}},
+    {"StringEquals": {"aws:PrincipalAccount": UNKNOWN}},  # known only at deployment: not judged
+    UNKNOWN,
+])
+def test_conditions_that_restrict_the_caller(condition):
+    assert u.condition_restricts_caller(condition)
+
+
+@pytest.mark.parametrize("condition", [
+    {},
+    {"Bool": {"aws:SecureTransport": "true"}},
+    {"StringEquals": {"aws:PrincipalTag/team": "ml"}},  # any account can tag its own principals
+    {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}},
+    {"StringNotEquals": {"aws:PrincipalAccount": "111111111111"}},
+    {"StringEqualsIfExists": {"aws:PrincipalAccount": "111111111111"}},
+    {"ForAllValues:StringEquals": {"aws:PrincipalOrgID": "o-123"}},  # true for a request without the key
+    {"StringLike": {"aws:PrincipalAccount": "*"}},
+    {"StringLike": {"aws:PrincipalAccount": ["111111111111", "*"]}},
+    {"StringEquals": {"aws:PrincipalAccount": []}},
+    {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/trainer"}},
+    {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::*"}},
+    {"ArnLike": {"aws:SourceArn": "arn:aws:*"}},
+    {"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}},
+    {"IpAddress": {"aws:SourceIp": "::/0"}},
+    {"StringEquals": "aws:PrincipalAccount"},
+])
+def test_conditions_that_leave_any_caller_in(condition):
+    assert not u.condition_restricts_caller(condition)
 
 
 def test_action_matching():

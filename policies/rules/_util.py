@@ -231,6 +231,77 @@ class Statement:
     def has_condition(self) -> bool:
         return bool(self.condition)
 
+    @property
+    def restricts_caller(self) -> bool:
+        """True when the ``Condition`` narrows who can make the call (see ``condition_restricts_caller``)."""
+        return condition_restricts_caller(self.condition)
+
+
+#: Condition keys that pin down the caller: its account, organization, ARN or unique id, the
+#: service or resource acting for it, or the network it calls from, much as IAM Access Analyzer
+#: decides whether a wildcard principal is public. ``aws:PrincipalTag/*`` and
+#: ``aws:username`` are not here: any account can tag or name its own principals that way.
+CALLER_CONDITION_KEYS: frozenset[str] = frozenset(key.lower() for key in (
+    "aws:PrincipalAccount", "aws:PrincipalArn", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths",
+    "aws:PrincipalServiceName", "aws:PrincipalServiceNamesList", "aws:userid",
+    "aws:SourceAccount", "aws:SourceArn", "aws:SourceOrgID", "aws:SourceOrgPaths", "aws:SourceOwner",
+    "aws:SourceIp", "aws:SourceVpc", "aws:SourceVpce", "kms:CallerAccount",
+))
+#: Operators that only let matching values through. Negated operators, ``...IfExists`` (a request
+#: without the key passes) and ``ForAllValues:`` (true for an empty set) do not narrow.
+_NARROWING_OPERATORS = frozenset({"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike",
+                                  "ipaddress"})
+_ARN_KEYS = frozenset({"aws:principalarn", "aws:sourcearn"})
+
+
+def _narrowing_value(key: str, value: Any) -> bool:
+    if is_unknown(value):
+        return True  # not judged: a value known only at deployment
+    if not isinstance(value, str) or not value.strip("*?"):
+        return False
+    if key == "aws:sourceip" and value.endswith("/0"):
+        return False
+    if key in _ARN_KEYS:
+        # arn:partition:service:region:account:resource. A pattern open to every account is not narrow;
+        # S3 ARNs have no account, and there the (globally unique) bucket name narrows.
+        parts = value.split(":", 5)
+        if len(parts) < 6:
+            return False
+        account, resource = parts[4], parts[5]
+        return bool(account.strip("*?")) if account else bool(resource.strip("*?"))
+    return True
+
+
+def condition_restricts_caller(condition: Mapping[str, Any]) -> bool:
+    """True when some ``operator: {key: values}`` block of ``condition`` narrows who the caller can be.
+
+    That takes a key from ``CALLER_CONDITION_KEYS``, an operator that only lets matching values
+    through (``StringEquals``, ``StringLike``, ``ArnEquals``, ``ArnLike``, ``IpAddress``, with or
+    without ``ForAnyValue:``), and values that are neither wildcards only, nor a ``/0`` network,
+    nor an ARN pattern open to any account. ``aws:SecureTransport`` or a negated operator, for
+    example, leave any caller in.
+    """
+    condition = plain(condition)
+    if is_unknown(condition):
+        return True  # not judged
+    if not isinstance(condition, Mapping):
+        return False
+    for operator, block in condition.items():
+        operator = str(operator).lower()
+        if operator.startswith("forallvalues:") or operator.endswith("ifexists"):
+            continue
+        operator = operator.removeprefix("foranyvalue:")
+        if operator not in _NARROWING_OPERATORS or not isinstance(block, Mapping):
+            continue
+        for key, values in block.items():
+            key = str(key).lower()
+            if key not in CALLER_CONDITION_KEYS:
+                continue
+            values = as_list(values)
+            if is_unknown(values) or (values and all(_narrowing_value(key, v) for v in values)):
+                return True
+    return False
+
 
 def _strings(value: Any) -> tuple[str, ...]:
     items = as_list(value)
@@ -304,18 +375,19 @@ def is_full_wildcard_action(action: str) -> bool:
 
 
 def wildcard_allows(statements: Sequence[Statement], *,
-                    unless_condition: bool = False) -> list[tuple[int, Statement]]:
+                    unless_restricted: bool = False) -> list[tuple[int, Statement]]:
     """``(index, statement)`` for each statement that allows any principal (``'*'``).
 
-    With ``unless_condition``, a statement with a ``Condition`` does not count (the condition may
-    narrow who the principal can be, e.g. ``aws:PrincipalOrgID``).
+    With ``unless_restricted``, a statement whose condition narrows the caller (e.g. by
+    ``aws:PrincipalOrgID``; see ``condition_restricts_caller``) does not count. Any other condition
+    still counts: ``aws:SecureTransport`` leaves the statement open to everyone.
     """
     return [(index, statement) for index, statement in enumerate(statements)
             if statement.allows and statement.has_wildcard_principal
-            and not (unless_condition and statement.has_condition)]
+            and not (unless_restricted and statement.restricts_caller)]
 
 
-def no_wildcard_principal(prop: str, *, invalid: str, allowed: str, unless_condition: bool = False) -> Any:
+def no_wildcard_principal(prop: str, *, invalid: str, allowed: str, unless_restricted: bool = False) -> Any:
     """A resource ``validate(args, report_violation)`` for the policy document in property ``prop``.
 
     Reports ``invalid`` once if the document is not valid JSON, and ``allowed`` for each statement
@@ -332,7 +404,7 @@ def no_wildcard_principal(prop: str, *, invalid: str, allowed: str, unless_condi
         if statements is None:
             report_violation(invalid.format(resource=describe(args)))
             return
-        for index, statement in wildcard_allows(statements, unless_condition=unless_condition):
+        for index, statement in wildcard_allows(statements, unless_restricted=unless_restricted):
             report_violation(allowed.format(resource=describe(args), sid=statement.sid or "(no Sid)",
                                             label=statement.sid or f"#{index}",
                                             actions=", ".join(statement.actions) or "no actions"))

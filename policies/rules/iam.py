@@ -128,8 +128,9 @@ iam_no_administrator_access = ResourceValidationPolicy(
 _validate_trust_policy = no_wildcard_principal(
     "assumeRolePolicy",
     invalid="The trust policy (assumeRolePolicy) is not a valid JSON policy document.",
-    allowed="Trust policy statement {label} lets any principal ('*') assume the role without a condition.",
-    unless_condition=True,
+    allowed="Trust policy statement {label} lets any principal ('*') assume the role without a condition that "
+            "restricts the caller (such as aws:PrincipalAccount, aws:PrincipalOrgID or aws:PrincipalArn).",
+    unless_restricted=True,
 )
 
 

@@ -65,19 +65,21 @@ kms_key_rotation = ResourceValidationPolicy(
 _validate_no_public_principal = no_wildcard_principal(
     "policy",
     invalid="The key policy is not a valid JSON policy document.",
-    allowed="Key policy statement {label} allows any principal ('*') without a condition.",
-    unless_condition=True,
+    allowed="Key policy statement {label} allows any principal ('*') without a condition that restricts the "
+            "caller (such as aws:PrincipalAccount, aws:PrincipalOrgID or kms:CallerAccount).",
+    unless_restricted=True,
 )
 
 
 kms_key_policy_no_public_principal = ResourceValidationPolicy(
     name="kms-key-policy-no-public-principal",
-    description="KMS key policies do not allow a wildcard principal ('*') unless a condition restricts it.",
+    description="KMS key policies do not allow a wildcard principal ('*') unless a condition restricts the caller.",
     validate=applies_to(KEY_TYPES + KEY_POLICY_TYPES, _validate_no_public_principal),
     severity=Severity.CRITICAL,
     remediation_steps="Name the principals (e.g. the account root 'arn:aws:iam::<account>:root' and specific "
-                      "roles or services), or add a Condition such as aws:PrincipalAccount / kms:CallerAccount / "
-                      "kms:ViaService to any statement that must use Principal '*'.",
+                      "roles or services), or restrict any statement that must use Principal '*' with a Condition on "
+                      "the caller: aws:PrincipalAccount, aws:PrincipalOrgID, or kms:CallerAccount (with "
+                      "kms:ViaService). aws:SecureTransport or kms:ViaService alone leave every account in.",
     **frameworks({"nist-800-53": "AC-3, AC-6", "pci-dss": "3.6.1, 7.2.1", "hipaa": "164.312(a)(1)",
                   "gdpr": "Art. 32(1)(b)"}),
 )

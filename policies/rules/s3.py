@@ -274,11 +274,11 @@ s3_bucket_tls_only = StackValidationPolicy(
 
 
 def public_policy_statements(document: Any) -> list[str]:
-    """Sids (or ``#index``) of statements that allow any principal without a condition."""
+    """Sids (or ``#index``) of statements that allow any principal without a condition restricting the caller."""
     statements = parse_policy(document)
     if is_unknown(statements) or not statements:
         return []
-    return [statement.sid or f"#{index}" for index, statement in wildcard_allows(statements, unless_condition=True)]
+    return [statement.sid or f"#{index}" for index, statement in wildcard_allows(statements, unless_restricted=True)]
 
 
 def public_acl_grants(props: Any) -> list[str]:
@@ -303,7 +303,8 @@ def _validate_no_public_grants(args: ResourceValidationArgs, report_violation: R
     sids = public_policy_statements(get(args.props, "policy"))
     if sids:
         report_violation(f"Bucket policy statement(s) {', '.join(sids)} allow any principal ('*') without a "
-                         "condition: the data is public.")
+                         "condition that restricts the caller (such as aws:PrincipalOrgID or aws:SourceVpce): "
+                         "the data is public.")
     grants = public_acl_grants(args.props)
     if grants:
         report_violation(f"ACL makes the bucket public: {', '.join(grants)}.")
