@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from policies.rules import gpu
-from policy_helpers import UNKNOWN, resource_args, stack_args, stack_resource, violations
+from policy_helpers import UNKNOWN, resource_args, stack_args, stack_resource, violation_urns, violations
 
 NG = "aws:eks/nodeGroup:NodeGroup"
 TAINT = {"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}
@@ -14,27 +14,100 @@ def group(**changes):
             "scalingConfig": {"minSize": 0.0, "maxSize": 4.0, "desiredSize": 0.0}, **changes}
 
 
+LT = "aws:ec2/launchTemplate:LaunchTemplate"
+
+
+def tainted(*resources, config=None):
+    """The taint rule's messages for a stack of ``resources`` (node groups and launch templates)."""
+    return violations(gpu.gpu_node_group_tainted, stack_args(list(resources), config))
+
+
+def node_group(props, name="subject", **options):
+    return stack_resource(NG, props, name=name, **options)
+
+
+UNTAINTED = ("aws:eks/nodeGroup:NodeGroup '{name}' runs GPU nodes without the nvidia.com/gpu=true:NoSchedule taint: "
+             "any pod could take them (and keep them from scaling to zero)")
+
+
 def test_tainted_gpu_group_passes_and_cpu_groups_are_ignored():
-    assert violations(gpu.gpu_node_group_tainted, resource_args(NG, group())) == []
+    assert tainted(node_group(group())) == []
     cpu = group(instanceTypes=["m7i.large"], amiType="AL2023_x86_64_STANDARD", taints=None)
-    assert violations(gpu.gpu_node_group_tainted, resource_args(NG, cpu)) == []
+    assert tainted(node_group(cpu)) == []
 
 
-def test_untainted_gpu_group_fails():
-    assert violations(gpu.gpu_node_group_tainted, resource_args(NG, group(taints=None))) == [
-        "aws:eks/nodeGroup:NodeGroup 'subject' runs GPU nodes without the nvidia.com/gpu=true:NoSchedule taint: "
-        "any pod could take them (and keep them from scaling to zero)"]
+def test_untainted_gpu_group_fails_and_is_filed_under_the_group():
+    untainted = node_group(group(taints=None), name="gpu")
+    args = stack_args([node_group(group(), name="ok"), untainted])
+    assert violations(gpu.gpu_node_group_tainted, args) == [UNTAINTED.format(name="gpu")]
+    assert violation_urns(gpu.gpu_node_group_tainted, args) == [untainted.urn]
     prefer = group(taints=[{**TAINT, "effect": "PREFER_NO_SCHEDULE"}])
-    assert violations(gpu.gpu_node_group_tainted, resource_args(NG, prefer))
+    assert tainted(node_group(prefer)) == [UNTAINTED.format(name="subject")]
+
+
+def test_every_untainted_gpu_group_is_reported():
+    assert tainted(node_group(group(taints=None), name="a"), node_group(group(taints=[]), name="b")) == [
+        UNTAINTED.format(name="a"), UNTAINTED.format(name="b")]
+
+
+def test_custom_taint_key():
+    config = {"taintKey": "example.com/gpu"}
+    assert tainted(node_group(group()), config=config) == [
+        "aws:eks/nodeGroup:NodeGroup 'subject' runs GPU nodes without the example.com/gpu=true:NoSchedule taint: "
+        "any pod could take them (and keep them from scaling to zero)"]
+    assert tainted(node_group(group(taints=[{**TAINT, "key": "example.com/gpu"}])), config=config) == []
 
 
 def test_gpu_ami_alone_marks_a_gpu_group():
     props = group(instanceTypes=UNKNOWN, taints=[])
-    assert violations(gpu.gpu_node_group_tainted, resource_args(NG, props))
+    assert tainted(node_group(props)) == [UNTAINTED.format(name="subject")]
 
 
-def test_unknown_taints_are_not_judged():
-    assert violations(gpu.gpu_node_group_tainted, resource_args(NG, group(taints=UNKNOWN))) == []
+def test_unknown_taints_and_unknown_types_are_not_judged():
+    assert tainted(node_group(group(taints=UNKNOWN))) == []
+    assert tainted(node_group(group(instanceTypes=UNKNOWN, amiType="CUSTOM", taints=[]))) == []
+    template = stack_resource(LT, {"id": UNKNOWN, "instanceType": UNKNOWN}, name="lt")
+    by_dependency = node_group(group(instanceTypes=[], amiType="CUSTOM", taints=[]),
+                               property_dependencies={"launchTemplate": [template.urn]})
+    assert tainted(template, by_dependency) == []
+
+
+def test_gpu_type_set_only_in_the_launch_template_needs_the_taint():
+    # A CUSTOM AMI says nothing about GPUs: only the launch template's instance type does.
+    template = stack_resource(LT, {"id": "lt-1", "name": "gpu-template", "instanceType": "g6.xlarge"}, name="lt")
+    custom = dict(instanceTypes=[], amiType="CUSTOM")
+    by_dependency = node_group(group(**custom, taints=None), name="by-dependency",
+                               property_dependencies={"launchTemplate": [template.urn]})
+    by_id = node_group(group(**custom, taints=None, launchTemplate={"id": "lt-1", "version": "1"}), name="by-id")
+    by_name = node_group(group(**custom, taints=None, launchTemplate={"name": "gpu-template", "version": "1"}),
+                         name="by-name")
+    args = stack_args([template, by_dependency, by_id, by_name])
+    assert violations(gpu.gpu_node_group_tainted, args) == [
+        UNTAINTED.format(name="by-dependency"), UNTAINTED.format(name="by-id"), UNTAINTED.format(name="by-name")]
+    assert violation_urns(gpu.gpu_node_group_tainted, args) == [by_dependency.urn, by_id.urn, by_name.urn]
+
+    template = stack_resource(LT, {"id": "lt-1", "instanceType": "g6.xlarge"}, name="lt")
+    tainted_by_dependency = node_group(group(**custom), name="by-dependency",
+                                       property_dependencies={"launchTemplate": [template.urn]})
+    tainted_by_id = node_group(group(**custom, launchTemplate={"id": "lt-1", "version": "1"}), name="by-id")
+    assert tainted(template, tainted_by_dependency, tainted_by_id) == []
+
+
+def test_launch_template_of_another_group_does_not_count():
+    # The group points at a CPU template; a GPU template elsewhere in the stack is not its.
+    gpu_template = stack_resource(LT, {"id": "lt-gpu", "instanceType": "p5.48xlarge"}, name="gpu-lt")
+    cpu_template = stack_resource(LT, {"id": "lt-cpu", "instanceType": "m7i.large"}, name="cpu-lt")
+    cpu = node_group(group(instanceTypes=[], amiType="CUSTOM", taints=None, launchTemplate={"id": "lt-cpu"}))
+    assert tainted(gpu_template, cpu_template, cpu) == []
+
+
+def test_cpu_launch_template_with_custom_ami_passes():
+    template = stack_resource(LT, {"id": "lt-1", "instanceType": "m7i.large"}, name="lt")
+    by_dependency = node_group(group(instanceTypes=[], amiType="CUSTOM", taints=None), name="by-dependency",
+                               property_dependencies={"launchTemplate": [template.urn]})
+    by_id = node_group(group(instanceTypes=[], amiType="CUSTOM", taints=None, launchTemplate={"id": "lt-1"}),
+                       name="by-id")
+    assert tainted(template, by_dependency, by_id) == []
 
 
 def test_default_allows_small_gpu_types_only():

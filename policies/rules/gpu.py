@@ -28,9 +28,28 @@ def is_gpu_type(instance_type: object) -> bool:
     return isinstance(instance_type, str) and (instance_type in GPU_INSTANCE_TYPES or bool(_GPU_FAMILY.match(instance_type)))
 
 
-def _is_gpu_node_group(props) -> bool:
-    types = as_list(get(props, "instanceTypes"))
-    ami = get(props, "amiType", default="")
+def _launch_templates(resources) -> dict[str, object]:
+    """The stack's launch templates by every name a node group may point at them with: URN, id, name."""
+    return {key: template for template in of_type(resources, LAUNCH_TEMPLATE)
+            for key in (template.urn, get(template.props, "id"), get(template.props, "name"))
+            if isinstance(key, str) and key}
+
+
+def _group_types(group, templates: dict[str, object]) -> list:
+    """A node group's instance types: its own, else its launch template's ``instanceType``."""
+    types = as_list(get(group.props, "instanceTypes"))
+    if types:
+        return types
+    pointers = [getattr(d, "urn", d) for d in (group.property_dependencies or {}).get("launchTemplate") or []]
+    pointers += [get(group.props, "launchTemplate", key) for key in ("id", "name")]
+    template = next((templates[p] for p in pointers if isinstance(p, str) and p in templates), None)
+    return [] if template is None else [t for t in [get(template.props, "instanceType")] if t]
+
+
+def _is_gpu_node_group(group, templates: dict[str, object]) -> bool:
+    """GPU instance types (the group's own or its launch template's), or an NVIDIA/GPU AMI type."""
+    types = _group_types(group, templates)
+    ami = get(group.props, "amiType", default="")
     return (not is_unknown(types) and any(is_gpu_type(t) for t in types)) or (
         isinstance(ami, str) and ("NVIDIA" in ami or "GPU" in ami))
 
@@ -41,22 +60,25 @@ TAINT_SCHEMA = config_schema(
 )
 
 
-def _tainted(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _tainted(args: StackValidationArgs, report: ReportViolation) -> None:
     key = policy_config(args, TAINT_SCHEMA)["taintKey"]
-    if not _is_gpu_node_group(args.props):
-        return
-    taints = as_list(get(args.props, "taints"))
-    if is_unknown(taints):
-        return
-    if not any(isinstance(t, dict) and t.get("key") == key and t.get("effect") == "NO_SCHEDULE" for t in taints):
-        report(f"{describe(args)} runs GPU nodes without the {key}=true:NoSchedule taint: any pod could take "
-               "them (and keep them from scaling to zero)")
+    templates = _launch_templates(args.resources)
+    for group in of_type(args.resources, NODE_GROUP):
+        if not _is_gpu_node_group(group, templates):
+            continue
+        taints = as_list(get(group.props, "taints"))
+        if is_unknown(taints):
+            continue
+        if not any(isinstance(t, dict) and t.get("key") == key and t.get("effect") == "NO_SCHEDULE" for t in taints):
+            report(f"{describe(group)} runs GPU nodes without the {key}=true:NoSchedule taint: any pod could take "
+                   "them (and keep them from scaling to zero)", group.urn)
 
 
-gpu_node_group_tainted = ResourceValidationPolicy(
+gpu_node_group_tainted = StackValidationPolicy(
     name="gpu-node-group-tainted",
-    description="EKS node groups of GPU instances carry the nvidia.com/gpu NoSchedule taint.",
-    validate=applies_to([NODE_GROUP], _tainted),
+    description="EKS node groups of GPU instances (their own instance types, their launch template's, or a GPU "
+                "AMI type) carry the nvidia.com/gpu NoSchedule taint.",
+    validate=_tainted,
     config_schema=TAINT_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Add taints=[{'key': 'nvidia.com/gpu', 'value': 'true', 'effect': 'NO_SCHEDULE'}] to the "
@@ -107,23 +129,10 @@ CAP_SCHEMA = config_schema(
 )
 
 
-def _group_types(group, templates: dict[str, object]) -> list:
-    """A node group's instance types: its own, else its launch template's ``instanceType``."""
-    types = as_list(get(group.props, "instanceTypes"))
-    if types:
-        return types
-    pointers = [getattr(d, "urn", d) for d in (group.property_dependencies or {}).get("launchTemplate") or []]
-    pointers += [get(group.props, "launchTemplate", key) for key in ("id", "name")]
-    template = next((templates[p] for p in pointers if isinstance(p, str) and p in templates), None)
-    return [] if template is None else [t for t in [get(template.props, "instanceType")] if t]
-
-
 def _gpu_cap(args: StackValidationArgs, report: ReportViolation) -> None:
     cap = policy_config(args, CAP_SCHEMA)["maxGpus"]
     total, parts = 0, []
-    templates = {key: template for template in of_type(args.resources, LAUNCH_TEMPLATE)
-                 for key in (template.urn, get(template.props, "id"), get(template.props, "name"))
-                 if isinstance(key, str) and key}
+    templates = _launch_templates(args.resources)
     for group in of_type(args.resources, NODE_GROUP):
         types = _group_types(group, templates)
         size = as_int(get(group.props, "scalingConfig", "maxSize"))
