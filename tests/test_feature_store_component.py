@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from components.feature_store import FeatureStore, FeatureStoreArgs, SchemaEvolutionError, parse_spec
-from components.feature_store.schema import Column, GroupSchema
+from components.feature_store.schema import Column, DeployedGroup, GroupSchema, StoreSettings
 from components.feature_store.spec import FeatureSpecError
 
 FG = "aws:sagemaker/featureGroup:FeatureGroup"
@@ -17,14 +17,14 @@ BUCKET = "aws:s3/bucket:Bucket"
 
 
 def spec(name: str, *, classification="confidential", pii=False, online=True, offline=True, extra=(),
-         allow_replacement=False, storage_type="Standard"):
+         allow_replacement=False, storage_type="Standard", table_format="Iceberg"):
     features = [{"name": "id", "type": "String"}, {"name": "ts", "type": "Fractional"},
                 {"name": "score", "type": "Fractional", "pii": pii}, *extra]
     data = {"name": name, "recordIdentifier": "id", "eventTime": "ts", "classification": classification,
             "features": features, "allowReplacement": allow_replacement,
             "online": {"storageType": storage_type, **({"ttl": {"value": 7, "unit": "Days"}} if pii else {})}
             if online else None,
-            "offline": {"tableFormat": "Iceberg"} if offline else None}
+            "offline": {"tableFormat": table_format} if offline else None}
     return parse_spec(yaml.safe_dump(data), f"{name}.yaml")
 
 
@@ -98,6 +98,8 @@ def test_feature_definitions_are_ignored_and_owned_by_the_dynamic_resource(monit
     assert additions.inputs["region"] == "us-east-1"
     assert additions.inputs["allowReplacement"] is False
     assert [f["name"] for f in additions.inputs["features"]] == ["id", "ts", "score"]
+    assert additions.inputs["store"] == {"onlineStore": True, "storageType": "Standard", "offlineStore": True,
+                                         "tableFormat": "Iceberg", "restricted": False}
     assert group.urn in additions.dependencies
     assert additions.parent == monitor.named("mlinfra:feature_store:FeatureStore", "dev-fs").urn
 
@@ -173,9 +175,13 @@ def test_training_and_serving_policies_per_group(monitor, run):
 
 
 def test_schemas_output_is_the_lock_content(monitor, run):
-    run(build([STANDARD]))
+    run(build([STANDARD, spec("vectors", storage_type="InMemory", offline=False, pii=True)]))
     schemas = outputs(monitor, "schemas")
-    assert GroupSchema.from_json(schemas["clicks"]) == GroupSchema.from_spec(STANDARD)
+    # Under the mocks the dynamic resource's outputs are its inputs; the real provider reports SageMaker's.
+    assert DeployedGroup.from_json(schemas["clicks"]) == DeployedGroup(GroupSchema.from_spec(STANDARD),
+                                                                       StoreSettings("Standard", "Iceberg", False))
+    assert schemas["vectors"]["store"] == {"onlineStore": True, "storageType": "InMemory", "offlineStore": False,
+                                           "restricted": True}
 
 
 def test_destructive_change_is_refused_before_anything_is_registered(monitor, run):
@@ -204,3 +210,90 @@ def test_args_refuse_no_groups_and_duplicates():
         FeatureStoreArgs(groups=[], access_log_bucket=None, region="us-east-1")
     with pytest.raises(ValueError, match="more than once: clicks"):
         FeatureStoreArgs(groups=[STANDARD, STANDARD], access_log_bucket=None, region="us-east-1")
+
+
+LOCK = "stacks/feature_groups/dev.lock.json"
+
+
+def deployed_as(deployed_spec):
+    """The lock entry of a group deployed from ``deployed_spec`` (schema and store settings)."""
+    return DeployedGroup(GroupSchema.from_spec(deployed_spec), StoreSettings.from_spec(deployed_spec))
+
+
+def refused(words: str) -> str:
+    return (f"feature group 'clicks' ({LOCK}): the change {words}. SageMaker cannot do that in place: the group would "
+            "be replaced, deleting its online records and its offline store data (the S3 objects and the Glue table). "
+            "Keep the deployed store settings and create a new group under a new name for the new ones, or set "
+            "allowReplacement: true in the spec to accept the loss.")
+
+
+# (deployed spec, desired spec options, the change in words); every desired spec keeps the schema.
+STORE_CHANGES = [
+    ({}, {"online": False}, "turns the online store off"),
+    ({"online": False}, {}, "turns the online store on"),
+    ({}, {"offline": False}, "turns the offline store off"),
+    ({"offline": False}, {}, "turns the offline store on"),
+    ({"offline": False}, {"offline": False, "storage_type": "InMemory"},
+     "changes the online storage type from Standard to InMemory"),
+    ({"table_format": "Glue"}, {}, "changes the offline table format from Glue to Iceberg"),
+    ({}, {"pii": True}, "moves the group to the restricted key (its first PII feature or restricted classification)"),
+    ({}, {"classification": "restricted"},
+     "moves the group to the restricted key (its first PII feature or restricted classification)"),
+    ({"pii": True}, {},
+     "moves the group off the restricted key to the standard one (no PII feature and no restricted classification "
+     "left)"),
+    ({}, {"online": False, "table_format": "Glue", "pii": True},
+     "turns the online store off; changes the offline table format from Iceberg to Glue; moves the group to the "
+     "restricted key (its first PII feature or restricted classification)"),
+]
+
+
+@pytest.mark.parametrize(("before", "after", "words"), STORE_CHANGES)
+def test_store_change_is_refused_against_the_lock_before_anything_is_registered(monitor, run, before, after, words):
+    with pytest.raises(SchemaEvolutionError) as info:
+        run(build([spec("clicks", **after)], deployed={"clicks": deployed_as(spec("clicks", **before))},
+                  deployed_source=LOCK))
+    assert str(info.value) == refused(words)
+    assert monitor.by_type(FG) == [] and monitor.by_type(KEY) == []
+
+
+@pytest.mark.parametrize(("before", "after", "words"), STORE_CHANGES)
+def test_store_change_is_allowed_with_allow_replacement(monitor, run, monkeypatch, before, after, words):
+    warnings = []
+    monkeypatch.setattr("pulumi.log.warn", lambda message, *args, **kwargs: warnings.append(message))
+    desired = spec("clicks", allow_replacement=True, **after)
+    run(build([desired], deployed={"clicks": deployed_as(spec("clicks", **before))}, deployed_source=LOCK))
+    additions = monitor.named(DYN, "dev-fs-clicks-features").inputs
+    assert additions["allowReplacement"] is True
+    assert StoreSettings.from_json(additions["store"]) == StoreSettings.from_spec(desired)
+    assert [w for w in warnings if w.startswith("feature group 'clicks' will be replaced")] == [
+        f"feature group 'clicks' will be replaced (allowReplacement: true): the change {words}; its online records "
+        "and offline data are deleted"]
+
+
+@pytest.mark.parametrize("options", [{}, {"online": False}, {"offline": False, "storage_type": "InMemory"},
+                                     {"pii": True}, {"table_format": "Glue", "classification": "restricted"}])
+def test_unchanged_store_settings_pass(monitor, run, options):
+    run(build([spec("clicks", **options)], deployed={"clicks": deployed_as(spec("clicks", **options))},
+              deployed_source=LOCK))
+    assert len(monitor.by_type(FG)) == 1
+
+
+def test_schema_and_store_changes_are_refused_in_one_message(monitor, run):
+    wider = GroupSchema("id", "ts", GroupSchema.from_spec(STANDARD).features + (Column("country", "String"),))
+    deployed = DeployedGroup(wider, StoreSettings.from_spec(STANDARD))
+    with pytest.raises(SchemaEvolutionError) as info:
+        run(build([spec("clicks", offline=False)], deployed={"clicks": deployed}, deployed_source=LOCK))
+    assert str(info.value) == (
+        f"feature group 'clicks' ({LOCK}): the change removes country (String); turns the offline store off. "
+        "SageMaker cannot do that in place: the group would be replaced, deleting its online records and its offline "
+        "store data (the S3 objects and the Glue table). Restore the deployed definition and add new features under "
+        "new names, keep the deployed store settings and create a new group under a new name for the new ones, or set "
+        "allowReplacement: true in the spec to accept the loss.")
+
+
+@pytest.mark.parametrize("deployed", [GroupSchema.from_spec(STANDARD), DeployedGroup(GroupSchema.from_spec(STANDARD))])
+def test_a_group_without_recorded_store_settings_is_not_store_checked(monitor, run, deployed):
+    """A version-1 lock records schemas only: a store change against it is left to the preview's check."""
+    run(build([spec("clicks", online=False, pii=True)], deployed={"clicks": deployed}, deployed_source=LOCK))
+    assert len(monitor.by_type(FG)) == 1

@@ -41,9 +41,9 @@ def project_copy(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def write_lock(project: Path, env: str, groups: dict) -> None:
+def write_lock(project: Path, env: str, groups: dict, version: int = 1) -> None:
     (project / "stacks" / "feature_groups" / f"{env}.lock.json").write_text(
-        json.dumps({"version": 1, "groups": groups}))
+        json.dumps({"version": version, "groups": groups}))
 
 
 PROFILE_DEPLOYED = {
@@ -70,6 +70,31 @@ def test_program_accepts_additions_against_the_lock(project_copy):
     write_lock(project_copy, "dev", {"customer-profile": deployed})
     monitor = run_program(project_copy, "dev")
     assert len(monitor.by_type(FG)) == 2
+
+
+#: customer-profile as deployed: online Standard, offline Iceberg, restricted (it has PII).
+PROFILE_STORE = {"onlineStore": True, "storageType": "Standard", "offlineStore": True, "tableFormat": "Iceberg",
+                 "restricted": True}
+
+
+def test_program_accepts_a_version_2_lock_with_the_deployed_store(project_copy):
+    deployed = dict(PROFILE_DEPLOYED, features=PROFILE_DEPLOYED["features"][:7], store=PROFILE_STORE)
+    write_lock(project_copy, "dev", {"customer-profile": deployed}, version=2)
+    monitor = run_program(project_copy, "dev")
+    stack = next(r for r in monitor.registrations.values() if r.type == "pulumi:pulumi:Stack")
+    assert stack.outputs["featureStoreSchemas"]["customer-profile"]["store"] == PROFILE_STORE
+
+
+def test_program_refuses_a_store_change_against_a_version_2_lock(project_copy):
+    deployed = dict(PROFILE_DEPLOYED, features=PROFILE_DEPLOYED["features"][:7],
+                    store=dict(PROFILE_STORE, tableFormat="Glue"))
+    write_lock(project_copy, "dev", {"customer-profile": deployed}, version=2)
+    with pytest.raises(MlinfraError) as info:
+        run_program(project_copy, "dev")
+    message = str(info.value)
+    assert ("feature group 'customer-profile' (stacks/feature_groups/dev.lock.json): the change changes the offline "
+            "table format from Glue to Iceberg. SageMaker cannot do that in place") in message
+    assert "set allowReplacement: true" in message
 
 
 def test_program_refuses_dropping_a_deployed_group(project_copy):

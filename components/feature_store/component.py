@@ -12,9 +12,11 @@ What it builds, all children of the component and named after it:
 - per spec, an ``aws.sagemaker.FeatureGroup`` (``<name>-<spec name>``) that ignores later changes to
   its feature definitions, and a ``FeatureAdditions`` dynamic resource that adds features in place.
 
-Destructive schema changes (removed or retyped features) are refused when the component is
-constructed, before anything is registered, by comparing each spec with the deployed schemas
-(``FeatureStoreArgs.deployed``, from the lock file).
+Changes only a new group can make are refused when the component is constructed, before anything
+is registered, by comparing each spec with the deployed groups (``FeatureStoreArgs.deployed``, from
+the lock file): destructive schema changes (removed or retyped features, another record identifier
+or event time) and store changes (online or offline store turned on or off, another storage type or
+table format, a move to or from the restricted key).
 """
 
 from __future__ import annotations
@@ -32,14 +34,14 @@ from components.encryption import EncryptionKeys, EncryptionKeysArgs, KeySpec
 from components.feature_store.iam import (DATA_CATALOG, OfflineLocation, assume_role_policy, serving_policy,
                                           store_role_policy, training_policy)
 from components.feature_store.provider import FeatureAdditions
-from components.feature_store.schema import GroupSchema, check_evolution, check_retired
+from components.feature_store.schema import (DeployedGroup, GroupSchema, StoreSettings, check_evolution,
+                                             check_retired)
 from components.feature_store.spec import NAME_PATTERN, FeatureGroupSpec, FeatureSpecError
+from components.feature_store.spec import PII_TAG  # noqa: F401  (re-exported: the group tag the component sets)
 from components.storage import SecureBucket, SecureBucketArgs
 
 STANDARD = "feature-store"
 RESTRICTED = "feature-store-restricted"
-#: Tag saying whether a group holds personal data (the policies read it).
-PII_TAG = "contains-pii"
 
 
 @dataclass
@@ -51,8 +53,9 @@ class FeatureStoreArgs:
     access_log_bucket: aws.s3.Bucket
     #: Region the ``FeatureAdditions`` provider calls SageMaker in: the stack's region.
     region: str
-    #: Deployed schemas by spec name (the lock); a destructive change against them is refused.
-    deployed: Mapping[str, GroupSchema] = field(default_factory=dict)
+    #: Deployed groups by spec name (the lock); a change only a new group can make is refused. A bare
+    #: ``GroupSchema`` is a group without known store settings (as in a version-1 lock).
+    deployed: Mapping[str, DeployedGroup | GroupSchema] = field(default_factory=dict)
     #: Where ``deployed`` came from, for error messages.
     deployed_source: str = "the deployed schemas"
     #: Athena workgroup the training policies allow queries in.
@@ -66,6 +69,8 @@ class FeatureStoreArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.deployed = {name: group if isinstance(group, DeployedGroup) else DeployedGroup(group)
+                         for name, group in self.deployed.items()}
         if not self.groups:
             raise ValueError("FeatureStoreArgs.groups is empty: enable at least one feature group")
         names = [spec.name for spec in self.groups]
@@ -99,7 +104,7 @@ def tier_classification(tier: str, specs: Sequence[FeatureGroupSpec]) -> Classif
 
 
 def check_specs(store: str, args: FeatureStoreArgs) -> None:
-    """Plan-time checks: SageMaker names fit, and no destructive change without ``allowReplacement``."""
+    """Plan-time checks: SageMaker names fit, and nothing only a new group can do without ``allowReplacement``."""
     for spec in args.groups:
         full = group_name(store, spec)
         if not re.match(NAME_PATTERN, full):
@@ -107,8 +112,11 @@ def check_specs(store: str, args: FeatureStoreArgs) -> None:
                                    f"characters; shorten the spec name to at most {63 - len(store)} characters")
     check_retired(list(args.deployed), [spec.name for spec in args.groups], lock_source=args.deployed_source)
     for spec in args.groups:
-        change = check_evolution(spec.name, args.deployed.get(spec.name), GroupSchema.from_spec(spec),
-                                 allow_replacement=spec.allow_replacement, source=args.deployed_source)
+        deployed = args.deployed.get(spec.name)
+        change = check_evolution(spec.name, deployed.schema if deployed else None, GroupSchema.from_spec(spec),
+                                 allow_replacement=spec.allow_replacement, source=args.deployed_source,
+                                 deployed_store=deployed.store if deployed else None,
+                                 desired_store=StoreSettings.from_spec(spec))
         if change.destructive:
             pulumi.log.warn(f"feature group {spec.name!r} will be replaced (allowReplacement: true): the change "
                             f"{change.describe_loss()}; its online records and offline data are deleted")
@@ -127,7 +135,7 @@ class FeatureStore(pulumi.ComponentResource):
     training_policies: dict[str, pulumi.Output[str]]
     #: Per spec name: IAM policy JSON to read the online store (groups with an online store).
     serving_policies: dict[str, pulumi.Output[str]]
-    #: Per spec name: the schema SageMaker reports (the lock file's content).
+    #: Per spec name: the schema and store settings SageMaker reports (the lock file's content).
     schemas: pulumi.Output[dict]
 
     def __init__(self, name: str, args: FeatureStoreArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
@@ -200,7 +208,8 @@ class FeatureStore(pulumi.ComponentResource):
             self.groups[spec.name] = group
             self.additions[spec.name] = FeatureAdditions(
                 f"{group_name(name, spec)}-features", feature_group_name=group.feature_group_name,
-                schema=GroupSchema.from_spec(spec), region=args.region, allow_replacement=spec.allow_replacement,
+                schema=GroupSchema.from_spec(spec), store=StoreSettings.from_spec(spec), region=args.region,
+                allow_replacement=spec.allow_replacement,
                 opts=child_opts(self, depends_on=[group]))
             if spec.offline_enabled:
                 # The table the group actually has: after additions it keeps its creation-time name.
@@ -262,8 +271,8 @@ class FeatureStore(pulumi.ComponentResource):
                 for column in schema.features],
             online_store_config=online,
             offline_store_config=offline,
-            tags={**data_store_tags(spec.classification, args.tags),
-                  PII_TAG: "true" if spec.pii_features else "false", "feature-group": spec.name},
+            # The classification and PII tags are also how FeatureAdditions learns the group's key tier.
+            tags={**data_store_tags(spec.classification, args.tags), **spec.tier_tags, "feature-group": spec.name},
             # Features are added in place by FeatureAdditions; only an explicit allowReplacement lets a
             # definition change replace the group. Names are fixed, so a replacement deletes first. The
             # table name carries the schema's fingerprint because SageMaker keeps the old group's Glue

@@ -7,9 +7,12 @@ change, which deletes the offline data. The component therefore creates the grou
 - ``create``/``update`` read the live group (``DescribeFeatureGroup``), add the features it lacks
   with ``UpdateFeatureGroup(FeatureAdditions=...)``, at most 100 per call, and wait until SageMaker
   reports each update done;
-  the outputs carry the schema SageMaker reports, which refreshes the lock.
-- ``diff`` compares the recorded (deployed) schema with the desired one and raises, failing the
-  preview, when a feature would be removed or retyped and ``allowReplacement`` is not set.
+  the outputs carry the schema SageMaker reports and, under ``store``, the live store settings
+  (``DescribeFeatureGroup`` and the group's tags from ``ListTags``), which refresh the lock.
+- ``diff`` compares the recorded (deployed) schema and store settings with the desired ones (the
+  ``store`` input, from the spec) and raises, failing the preview, when a feature would be removed or
+  retyped or a store setting only a new group can have would change, and ``allowReplacement`` is not
+  set. State recorded before store settings were gets one update that records them.
 - ``delete`` does nothing: features cannot be removed; the group itself belongs to the base resource.
 
 boto3 runs in the engine's dynamic-provider process with the ambient AWS credentials. The region
@@ -27,7 +30,8 @@ import pulumi
 from botocore.exceptions import ClientError
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
-from components.feature_store.schema import Column, GroupSchema, refusal, schema_change
+from components.feature_store.schema import (Column, DeployedGroup, GroupChange, GroupSchema, StoreSettings, refusal,
+                                             schema_change, store_change)
 
 #: How long to wait for SageMaker to finish adding features, and how often to look.
 UPDATE_TIMEOUT_SECONDS = 900
@@ -47,6 +51,30 @@ def sagemaker_client(region: str):
 
 def _desired(props: dict[str, Any]) -> GroupSchema:
     return GroupSchema.from_json(props)
+
+
+def _store(props: dict[str, Any]) -> Optional[StoreSettings]:
+    """The store settings in inputs (desired) or state (live); None in state recorded before they were."""
+    store = props.get("store")
+    return StoreSettings.from_json(store) if store else None
+
+
+def _tags(client, arn: str) -> dict[str, str]:
+    """The group's tags as SageMaker reports them (``ListTags``, every page)."""
+    tags: dict[str, str] = {}
+    request: dict[str, Any] = {"ResourceArn": arn}
+    while True:
+        response = client.list_tags(**request)
+        tags.update({tag["Key"]: tag["Value"] for tag in response.get("Tags", [])})
+        if not response.get("NextToken"):
+            return tags
+        request["NextToken"] = response["NextToken"]
+
+
+def _live(client, description: dict[str, Any]) -> dict[str, Any]:
+    """The state to record: the schema and store settings SageMaker reports (the lock's content)."""
+    store = StoreSettings.from_sagemaker(description, _tags(client, description["FeatureGroupArn"]))
+    return DeployedGroup(GroupSchema.from_sagemaker(description), store).to_json()
 
 
 def _wait_for_update(client, group: str) -> dict[str, Any]:
@@ -71,7 +99,8 @@ class FeatureAdditionsProvider(ResourceProvider):
     def _converge(self, props: dict[str, Any]) -> dict[str, Any]:
         group = props["featureGroupName"]
         client = sagemaker_client(props["region"])
-        live = GroupSchema.from_sagemaker(client.describe_feature_group(FeatureGroupName=group))
+        description = client.describe_feature_group(FeatureGroupName=group)
+        live = GroupSchema.from_sagemaker(description)
         change = schema_change(live, _desired(props))
         if change.destructive and not props.get("allowReplacement"):
             raise FeatureAdditionError(refusal(group, change, source="live group"))
@@ -83,19 +112,24 @@ class FeatureAdditionsProvider(ResourceProvider):
             except ClientError as exc:
                 raise FeatureAdditionError(f"feature group {group!r}: adding "
                                            f"{', '.join(c.name for c in batch)} failed: {exc}") from None
-            live = GroupSchema.from_sagemaker(_wait_for_update(client, group))
-        return {**props, **live.to_json()}
+            description = _wait_for_update(client, group)
+        return {**props, **_live(client, description)}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         return CreateResult(props["featureGroupName"], self._converge(props))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        deployed, desired = GroupSchema.from_json(olds), _desired(news)
-        change = schema_change(deployed, desired)
+        # olds is the recorded state (what SageMaker reported), news the desired inputs. Store settings
+        # are compared as settings, not as dicts, so an equal store is no change.
+        deployed_store, desired_store = _store(olds), _store(news)
+        change = GroupChange(schema=schema_change(GroupSchema.from_json(olds), _desired(news)),
+                             store=store_change(deployed_store, desired_store))
         if change.destructive and not news.get("allowReplacement"):
             raise FeatureAdditionError(refusal(news["featureGroupName"], change, source="deployed state"))
         replaces = [key for key in ("featureGroupName", "region") if olds.get(key) != news.get(key)]
-        changed = bool(replaces) or not change.empty
+        # State from before store settings were recorded: one update records the live ones.
+        unrecorded = deployed_store is None and desired_store is not None
+        changed = bool(replaces) or not change.empty or unrecorded
         return DiffResult(changes=changed, replaces=replaces, delete_before_replace=False)
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -103,29 +137,32 @@ class FeatureAdditionsProvider(ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         client = sagemaker_client(props["region"])
-        live = GroupSchema.from_sagemaker(client.describe_feature_group(FeatureGroupName=id_))
-        return ReadResult(id_, {**props, **live.to_json()})
+        return ReadResult(id_, {**props, **_live(client, client.describe_feature_group(FeatureGroupName=id_))})
 
 
 class FeatureAdditions(pulumi.dynamic.Resource, module="feature_store", name="FeatureAdditions"):
-    """A feature group's feature definitions, evolved in place.
+    """A feature group's feature definitions, evolved in place, and its store settings, watched.
 
-    ``deployed_schema`` is the schema SageMaker reports (``GroupSchema.to_json`` form): the lock's content.
+    ``store`` is the desired store settings (from the spec); the state holds the live ones.
+    ``deployed_schema`` is the schema and store settings SageMaker reports (``DeployedGroup.to_json``
+    form): the lock's content.
     """
 
     deployed_schema: pulumi.Output[dict]
 
     def __init__(self, name: str, *, feature_group_name: pulumi.Input[str], schema: GroupSchema,
-                 region: pulumi.Input[str], allow_replacement: bool = False,
+                 store: StoreSettings, region: pulumi.Input[str], allow_replacement: bool = False,
                  opts: Optional[pulumi.ResourceOptions] = None) -> None:
         props = {
             "featureGroupName": feature_group_name,
             "region": region,
             "allowReplacement": allow_replacement,
             **schema.to_json(),
+            "store": store.to_json(),
         }
         super().__init__(FeatureAdditionsProvider(), name, props, opts)
         # A dynamic resource's outputs become attributes under their state keys (camelCase here).
         self.deployed_schema = pulumi.Output.all(
-            *(getattr(self, key) for key in ("recordIdentifier", "eventTime", "features"))
-        ).apply(lambda v: GroupSchema(v[0], v[1], tuple(Column.from_json(f) for f in v[2])).to_json())
+            *(getattr(self, key) for key in ("recordIdentifier", "eventTime", "features", "store"))
+        ).apply(lambda v: DeployedGroup(GroupSchema(v[0], v[1], tuple(Column.from_json(f) for f in v[2])),
+                                        StoreSettings.from_json(v[3]) if v[3] else None).to_json())

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Literal, Optional, Sequence
+from typing import Literal, Mapping, Optional, Sequence, get_args
 
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from components.common import Classification
+from components.common import CLASSIFICATION_TAG, Classification
 from mlinfra.config.base import Section
 from mlinfra.errors import ConfigError
 
@@ -40,6 +40,25 @@ RESERVED_FEATURE_NAMES = ("is_deleted", "write_time", "api_invocation_time")
 #: SageMaker accepts at most this many features per group and this vector dimension.
 MAX_FEATURES = 2500
 MAX_VECTOR_DIMENSION = 8192
+#: Online storage types and offline table formats (SageMaker's); only a new group can change them.
+StorageType = Literal["Standard", "InMemory"]
+TableFormat = Literal["Glue", "Iceberg"]
+STORAGE_TYPES: tuple[str, ...] = get_args(StorageType)
+TABLE_FORMATS: tuple[str, ...] = get_args(TableFormat)
+#: Tag saying whether a group holds personal data (the component sets it; the policies and the
+#: ``FeatureAdditions`` provider read it).
+PII_TAG = "contains-pii"
+
+
+def is_restricted(classification: str, contains_pii: bool) -> bool:
+    """The one rule for the restricted key and bucket: restricted data, or any personal data."""
+    return classification == Classification.RESTRICTED.value or contains_pii
+
+
+def restricted_by_tags(tags: Mapping[str, str]) -> bool:
+    """``is_restricted`` for a group's tags as SageMaker reports them (``data-classification``, ``contains-pii``)."""
+    classification = tags.get(CLASSIFICATION_TAG, "").strip().lower()
+    return is_restricted(classification, tags.get(PII_TAG, "").strip().lower() == "true")
 
 
 class FeatureType(str, Enum):
@@ -103,7 +122,7 @@ class OnlineStoreSpec(Section):
     enabled: bool = True
     #: ``Standard`` (default, cheaper) or ``InMemory`` (lowest latency; needed for collections; no
     #: offline store: SageMaker does not replicate InMemory records to one).
-    storage_type: Literal["Standard", "InMemory"] = "Standard"
+    storage_type: StorageType = "Standard"
     #: Record expiry; required when any feature is PII.
     ttl: Optional[TtlSpec] = None
 
@@ -113,7 +132,7 @@ class OfflineStoreSpec(Section):
 
     enabled: bool = True
     #: ``Glue`` (default) or ``Iceberg`` (compaction, time travel).
-    table_format: Literal["Glue", "Iceberg"] = "Glue"
+    table_format: TableFormat = "Glue"
 
 
 class FeatureGroupSpec(Section):
@@ -130,7 +149,9 @@ class FeatureGroupSpec(Section):
     #: Offline store; default ``Glue`` table format. ``null`` or ``enabled: false`` turns it off.
     offline: Optional[OfflineStoreSpec] = Field(default_factory=OfflineStoreSpec)
     #: Accept replacing the group (losing its online records and offline data) when a feature is
-    #: removed or its type changes. Leave false; set it for one deployment only.
+    #: removed or its type changes, or a store setting only a new group can have changes (online or
+    #: offline store on/off, storage type, table format, the key). Leave false; set it for one
+    #: deployment only.
     allow_replacement: bool = False
 
     @model_validator(mode="after")
@@ -182,8 +203,13 @@ class FeatureGroupSpec(Section):
 
     @property
     def restricted(self) -> bool:
-        """Held under the restricted key and bucket: restricted data, or any PII."""
-        return self.classification is Classification.RESTRICTED or bool(self.pii_features)
+        """Held under the restricted key and bucket: restricted data, or any PII (``is_restricted``)."""
+        return is_restricted(self.classification.value, bool(self.pii_features))
+
+    @property
+    def tier_tags(self) -> dict[str, str]:
+        """The tags ``restricted_by_tags`` reads back: the classification and whether there is PII."""
+        return {CLASSIFICATION_TAG: self.classification.value, PII_TAG: "true" if self.pii_features else "false"}
 
 
 def _format_errors(exc: ValidationError, source: str) -> str:
