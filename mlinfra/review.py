@@ -162,9 +162,9 @@ def _strings(value: Any, what: str) -> tuple[str, ...]:
 def _resource(state: Mapping[str, Any]) -> Resource:
     urn, type_ = state.get("urn"), state.get("type")
     if not isinstance(urn, str) or not urn:
-        raise ValueError("has no urn")
+        raise ValueError("has no urn" if urn is None else "urn must be a non-empty string")
     if not isinstance(type_, str) or not type_:
-        raise ValueError("has no type")
+        raise ValueError("has no type" if type_ is None else "type must be a non-empty string")
     inputs, outputs = state.get("inputs") or {}, state.get("outputs") or {}
     if not isinstance(inputs, dict) or not isinstance(outputs, dict):
         raise ValueError("inputs and outputs must be objects")
@@ -172,6 +172,8 @@ def _resource(state: Mapping[str, Any]) -> Resource:
     if not isinstance(prop_deps, dict):
         raise ValueError("propertyDependencies must be an object")
     timeouts = state.get("customTimeouts") or {}
+    if not isinstance(timeouts, dict):
+        raise ValueError("customTimeouts must be an object")
     return Resource(
         urn=urn,
         type=type_,
@@ -206,7 +208,7 @@ def resources_from_document(doc: Any, source: str) -> list[Resource]:
     elif isinstance(doc, dict) and isinstance(doc.get("steps"), list):
         by_urn: dict[str, Any] = {}
         for step in doc["steps"]:
-            if isinstance(step, dict) and step.get("op") not in _GONE_OPS and step.get("newState"):
+            if isinstance(step, dict) and step.get("op") not in _GONE_OPS and isinstance(step.get("newState"), dict):
                 by_urn[step["newState"].get("urn") or step.get("urn")] = {"urn": step.get("urn"), **step["newState"]}
         states, where = list(by_urn.values()), "steps[].newState"
     else:

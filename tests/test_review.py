@@ -17,6 +17,7 @@ from mlinfra.review import (
     SIG_KEY,
     UNKNOWN,
     effective_config,
+    resources_from_document,
     run_review,
     wire_value,
 )
@@ -269,6 +270,28 @@ def test_missing_malformed_and_foreign_files_are_bad_input(project, tmp_path):
     no_type = write(tmp_path / "notype.json",
                     {"version": 3, "deployment": {"resources": [{"urn": "urn:pulumi:a::b::c::d"}]}})
     assert bad(project, deployment=no_type).endswith("deployment.resources[0] (urn:pulumi:a::b::c::d) has no type")
+
+
+@pytest.mark.parametrize("state, problem", [
+    ({"urn": 5, "type": "t"}, "(5) urn must be a non-empty string"),
+    ({"urn": "urn:pulumi:a::b::c::d", "type": ["t"]}, "(urn:pulumi:a::b::c::d) type must be a non-empty string"),
+    ({"urn": "urn:pulumi:a::b::c::d", "type": "t", "customTimeouts": ["5m"]},
+     "(urn:pulumi:a::b::c::d) customTimeouts must be an object"),
+    ({"urn": "urn:pulumi:a::b::c::d", "type": "t", "dependencies": "urn:x"},
+     "(urn:pulumi:a::b::c::d) dependencies must be a list of strings"),
+])
+def test_malformed_resource_fields_are_named(state, problem):
+    doc = {"version": 3, "deployment": {"resources": [state]}}
+    with pytest.raises(MlinfraError) as error:
+        resources_from_document(doc, "d.json")
+    assert str(error.value) == f"d.json: deployment.resources[0] {problem}"
+
+
+def test_preview_steps_without_an_object_new_state_are_skipped():
+    doc = {"steps": [{"op": "create", "urn": "urn:pulumi:a::b::c::x", "newState": "oops"},
+                     {"op": "create", "urn": "urn:pulumi:a::b::c::y",
+                      "newState": {"urn": "urn:pulumi:a::b::c::y", "type": "c"}}]}
+    assert [r.urn for r in resources_from_document(doc, "p.json")] == ["urn:pulumi:a::b::c::y"]
 
 
 def test_unknown_env_lists_the_known_ones(project):
