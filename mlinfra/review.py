@@ -159,6 +159,13 @@ def _strings(value: Any, what: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _optional_string(state: Mapping[str, Any], key: str) -> str:
+    value = state.get(key) or ""
+    if not isinstance(value, str):
+        raise ValueError(f"{key} must be a string")
+    return value
+
+
 def _resource(state: Mapping[str, Any]) -> Resource:
     urn, type_ = state.get("urn"), state.get("type")
     if not isinstance(urn, str) or not urn:
@@ -180,8 +187,8 @@ def _resource(state: Mapping[str, Any]) -> Resource:
         custom=bool(state.get("custom", False)),
         inputs=wire_value(inputs),
         outputs=wire_value(outputs),
-        parent=state.get("parent") or "",
-        provider=state.get("provider") or "",
+        parent=_optional_string(state, "parent"),
+        provider=_optional_string(state, "provider"),
         dependencies=_strings(state.get("dependencies"), "dependencies"),
         property_dependencies={k: _strings(v, f"propertyDependencies.{k}") for k, v in prop_deps.items()},
         protect=bool(state.get("protect", False)),

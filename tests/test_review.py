@@ -277,6 +277,9 @@ def test_missing_malformed_and_foreign_files_are_bad_input(project, tmp_path):
     ({"urn": "urn:pulumi:a::b::c::d", "type": ["t"]}, "(urn:pulumi:a::b::c::d) type must be a non-empty string"),
     ({"urn": "urn:pulumi:a::b::c::d", "type": "t", "customTimeouts": ["5m"]},
      "(urn:pulumi:a::b::c::d) customTimeouts must be an object"),
+    ({"urn": "urn:pulumi:a::b::c::d", "type": "t", "parent": True}, "(urn:pulumi:a::b::c::d) parent must be a string"),
+    ({"urn": "urn:pulumi:a::b::c::d", "type": "t", "provider": {"urn": "x"}},
+     "(urn:pulumi:a::b::c::d) provider must be a string"),
     ({"urn": "urn:pulumi:a::b::c::d", "type": "t", "dependencies": "urn:x"},
      "(urn:pulumi:a::b::c::d) dependencies must be a list of strings"),
 ])
