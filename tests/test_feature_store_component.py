@@ -7,8 +7,9 @@ import pytest
 import yaml
 
 from components.feature_store import FeatureStore, FeatureStoreArgs, SchemaEvolutionError, parse_spec
-from components.feature_store.schema import Column, DeployedGroup, GroupSchema, StoreSettings
+from components.feature_store.schema import Column, DeployedGroup, GroupSchema, StoreSettings, table_fingerprint
 from components.feature_store.spec import FeatureSpecError
+from mlinfra.mocks import install_mocks
 
 FG = "aws:sagemaker/featureGroup:FeatureGroup"
 DYN = "pulumi-python:dynamic/feature_store:FeatureAdditions"
@@ -55,9 +56,9 @@ def test_feature_group_per_spec_with_cmk_encrypted_stores_and_tags(monitor, run)
     assert clicks["offlineStoreConfig"]["s3StorageConfig"]["kmsKeyId"].startswith("arn:aws:kms:")
     assert clicks["offlineStoreConfig"]["tableFormat"] == "Iceberg"
     assert clicks["offlineStoreConfig"]["disableGlueTableCreation"] is False
+    fingerprint = table_fingerprint(GroupSchema.from_spec(STANDARD), StoreSettings.from_spec(STANDARD))
     assert clicks["offlineStoreConfig"]["dataCatalogConfig"] == {
-        "catalog": "AwsDataCatalog", "database": "dev_fs",
-        "tableName": f"dev_fs_clicks_{GroupSchema.from_spec(STANDARD).fingerprint}"}
+        "catalog": "AwsDataCatalog", "database": "dev_fs", "tableName": f"dev_fs_clicks_{fingerprint}"}
     assert clicks["offlineStoreConfig"]["s3StorageConfig"]["s3Uri"].endswith("/clicks")
     assert clicks["tags"] == {"data-classification": "confidential", "contains-pii": "false", "feature-group": "clicks"}
     assert monitor.named(FG, "dev-fs-profile").inputs["tags"]["contains-pii"] == "true"
@@ -297,3 +298,19 @@ def test_a_group_without_recorded_store_settings_is_not_store_checked(monitor, r
     """A version-1 lock records schemas only: a store change against it is left to the preview's check."""
     run(build([spec("clicks", online=False, pii=True)], deployed={"clicks": deployed}, deployed_source=LOCK))
     assert len(monitor.by_type(FG)) == 1
+
+
+@pytest.mark.parametrize(("before", "after"), [(before, after) for before, after, _ in STORE_CHANGES
+                                               if "offline" not in before and "offline" not in after])
+def test_a_group_replaced_for_a_store_change_gets_a_new_glue_table(monitor, run, before, after):
+    """SageMaker keeps a deleted group's Glue table: the replacement's table must have another name."""
+    def table(run_monitor):
+        return run_monitor.named(FG, "dev-fs-clicks").inputs["offlineStoreConfig"]["dataCatalogConfig"]["tableName"]
+
+    run(build([spec("clicks", **before)]))
+    deployed = table(monitor)
+    replacing = spec("clicks", allow_replacement=True, **after)
+    second = install_mocks(project="mlinfra", stack="test")  # a fresh runtime for the second deployment
+    run(build([replacing], deployed={"clicks": deployed_as(spec("clicks", **before))}))
+    assert table(second) != deployed
+    assert table(second).startswith("dev_fs_clicks_")

@@ -6,7 +6,8 @@ import pytest
 
 from components.feature_store.lock import lock_path, main, read_lock, render_lock
 from components.feature_store.schema import (Column, DeployedGroup, GroupSchema, SchemaEvolutionError, StoreSettings,
-                                             check_evolution, check_retired, schema_change, store_change)
+                                             check_evolution, check_retired, schema_change, store_change,
+                                             table_fingerprint)
 from components.feature_store.spec import is_restricted, parse_spec, restricted_by_tags
 from mlinfra.errors import ConfigError
 
@@ -255,3 +256,12 @@ def test_the_tags_a_spec_gives_its_group_read_back_as_the_specs_tier(classificat
     assert spec.restricted is restricted
     assert is_restricted(classification, pii) is restricted
     assert restricted_by_tags(spec.tier_tags) is restricted
+
+
+def test_table_fingerprint_changes_with_every_replacement_and_nothing_else():
+    stores = [StoreSettings(online, offline, restricted) for online in (None, "Standard", "InMemory")
+              for offline in (None, "Glue", "Iceberg") for restricted in (False, True)]
+    assert len({table_fingerprint(DEPLOYED, store) for store in stores}) == len(stores)
+    assert table_fingerprint(desired(ZIP, AGE, TS, ID), PLAIN) == table_fingerprint(DEPLOYED, PLAIN)
+    assert table_fingerprint(desired(ID, TS, AGE), PLAIN) != table_fingerprint(DEPLOYED, PLAIN)
+    assert len(table_fingerprint(DEPLOYED, PLAIN)) == 8

@@ -35,7 +35,7 @@ from components.feature_store.iam import (DATA_CATALOG, OfflineLocation, assume_
                                           store_role_policy, training_policy)
 from components.feature_store.provider import FeatureAdditions
 from components.feature_store.schema import (DeployedGroup, GroupSchema, StoreSettings, check_evolution,
-                                             check_retired)
+                                             check_retired, table_fingerprint)
 from components.feature_store.spec import NAME_PATTERN, FeatureGroupSpec, FeatureSpecError
 from components.feature_store.spec import PII_TAG  # noqa: F401  (re-exported: the group tag the component sets)
 from components.storage import SecureBucket, SecureBucketArgs
@@ -90,7 +90,7 @@ def glue_name(text: str) -> str:
 
 
 def table_prefix(store: str, spec: FeatureGroupSpec) -> str:
-    """The start of a group's Glue table name; the rest is its schema fingerprint at creation."""
+    """The start of a group's Glue table name; the rest is its ``table_fingerprint`` at creation."""
     return glue_name(group_name(store, spec))
 
 
@@ -245,6 +245,7 @@ class FeatureStore(pulumi.ComponentResource):
                 ttl_duration=aws.sagemaker.FeatureGroupOnlineStoreConfigTtlDurationArgs(unit=ttl.unit, value=ttl.value)
                 if ttl else None)
         schema = GroupSchema.from_spec(spec)
+        table = f"{table_prefix(name, spec)}_{table_fingerprint(schema, StoreSettings.from_spec(spec))}"
         offline = None
         if location is not None:
             bucket = self.buckets[RESTRICTED if spec.restricted else STANDARD]
@@ -255,7 +256,7 @@ class FeatureStore(pulumi.ComponentResource):
                 disable_glue_table_creation=False,
                 data_catalog_config=aws.sagemaker.FeatureGroupOfflineStoreConfigDataCatalogConfigArgs(
                     catalog=DATA_CATALOG, database=self.database.name,
-                    table_name=f"{table_prefix(name, spec)}_{schema.fingerprint}"))
+                    table_name=table))
         return aws.sagemaker.FeatureGroup(
             group_name(name, spec),
             feature_group_name=group_name(name, spec),
@@ -275,8 +276,9 @@ class FeatureStore(pulumi.ComponentResource):
             tags={**data_store_tags(spec.classification, args.tags), **spec.tier_tags, "feature-group": spec.name},
             # Features are added in place by FeatureAdditions; only an explicit allowReplacement lets a
             # definition change replace the group. Names are fixed, so a replacement deletes first. The
-            # table name carries the schema's fingerprint because SageMaker keeps the old group's Glue
-            # table: a replacement must create a new one, an addition must not rename it.
+            # table name carries a fingerprint of the schema and store settings because SageMaker keeps
+            # the old group's Glue table: a replacement (schema or store change) must create a new one,
+            # an addition must not rename it.
             opts=child_opts(self, protect=args.protect, depends_on=role_dependencies,
                             ignore_changes=[] if spec.allow_replacement else [
                                 "featureDefinitions", "offlineStoreConfig.dataCatalogConfig.tableName"],

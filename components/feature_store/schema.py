@@ -322,6 +322,18 @@ class DeployedGroup:
         return cls(schema=GroupSchema.from_json(data), store=StoreSettings.from_json(data["store"]))
 
 
+def table_fingerprint(schema: GroupSchema, store: StoreSettings) -> str:
+    """8 hex digits for a group's Glue table: they change with the schema (``GroupSchema.fingerprint``)
+    and with any store setting, i.e. with everything that replaces the group.
+
+    SageMaker keeps a deleted group's Glue table, so the group that replaces it needs a table of
+    another name, whether a schema change or a store change (another table format or key, a store
+    turned on or off) replaced it.
+    """
+    canonical = {"schema": schema.fingerprint, "store": store.to_json()}
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()[:8]
+
+
 #: How to avoid each kind of replacement, in the refusal's closing sentence.
 _REMEDIES = {
     "schema": "restore the deployed definition and add new features under new names",
