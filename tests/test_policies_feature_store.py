@@ -213,3 +213,10 @@ def test_rules_are_in_the_packs_they_serve():
     assert rules.feature_group_pii_restricted_key in rules.PRIVACY
     for policy in rules.SECURITY + rules.PRIVACY:
         assert policy.name.startswith("feature-group-") and policy.remediation_steps and policy.tags
+
+
+def test_the_rules_read_the_pii_tag_the_component_writes():
+    # The packs keep their own copy to avoid importing the component (and pulumi_aws) at start.
+    from components.feature_store.spec import PII_TAG
+
+    assert rules.PII_TAG == PII_TAG
