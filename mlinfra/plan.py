@@ -250,6 +250,20 @@ def _provider_urn(reference: str) -> str:
     return reference.rsplit("::", 1)[0] if reference else ""
 
 
+def default_provider_name(version: str) -> str:
+    """The engine's name for a default provider of ``version`` (``ProviderRequest.DefaultName``).
+
+    ``default_7_51_0`` for 7.51.0; pre-release and build identifiers follow, each after an ``_``
+    (``1.2.3-beta.1+exp.7`` gives ``default_1_2_3_beta_1_exp_7``); ``default`` without a version.
+    """
+    if not version:
+        return "default"
+    core, _, build = version.partition("+")
+    core, _, pre = core.partition("-")
+    identifiers = core.split(".") + (pre.split(".") if pre else []) + (build.split(".") if build else [])
+    return "default_" + "_".join(identifiers)
+
+
 def _default_providers(monitor: RecordingMonitor, project: str, stack: str,
                        config: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     """The default providers the engine would create for custom resources given no provider.
@@ -265,7 +279,7 @@ def _default_providers(monitor: RecordingMonitor, project: str, stack: str,
         key = f"{package}@{registration.version}"
         if key in providers:
             continue
-        name = "default_" + registration.version.replace(".", "_") if registration.version else "default"
+        name = default_provider_name(registration.version)
         urn = f"urn:pulumi:{stack}::{project}::{PROVIDER_PREFIX}{package}::{name}"
         inputs = {k.split(":", 1)[1]: v for k, v in config.items() if k.startswith(package + ":")}
         if registration.version:

@@ -15,6 +15,7 @@ from mlinfra.errors import ConfigError, MlinfraError
 from mlinfra.plan import (
     SECRET_PLACEHOLDER,
     ProgramError,
+    default_provider_name,
     dumps,
     find_project,
     load_stack_config,
@@ -410,3 +411,15 @@ def test_real_stacks_plan(env, tmp_path):
     assert all(r["provider"] for r in listed if r["custom"] and not r["type"].startswith("pulumi:providers:"))
     assert render_summary(deployment).startswith(f"mlinfra-{env}  pulumi:pulumi:Stack")
     assert out.read_text() == dumps(deployment)
+
+
+@pytest.mark.parametrize("version, name", [
+    ("7.51.1", "default_7_51_1"),
+    ("", "default"),
+    ("1.2.3-beta.1", "default_1_2_3_beta_1"),
+    ("1.2.3+exp.sha.5114f85", "default_1_2_3_exp_sha_5114f85"),
+    ("1.2.3-rc.2+build.7", "default_1_2_3_rc_2_build_7"),
+])
+def test_default_provider_names_follow_the_engine(version, name):
+    # pkg/resource/deploy/providers: "default" + _major_minor_patch, then each pre-release and build identifier.
+    assert default_provider_name(version) == name
