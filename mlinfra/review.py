@@ -214,9 +214,20 @@ def resources_from_document(doc: Any, source: str) -> list[Resource]:
         where = "deployment.resources"
     elif isinstance(doc, dict) and isinstance(doc.get("steps"), list):
         by_urn: dict[str, Any] = {}
-        for step in doc["steps"]:
-            if isinstance(step, dict) and step.get("op") not in _GONE_OPS and isinstance(step.get("newState"), dict):
-                by_urn[step["newState"].get("urn") or step.get("urn")] = {"urn": step.get("urn"), **step["newState"]}
+        for index, step in enumerate(doc["steps"]):
+            if not isinstance(step, dict):
+                raise MlinfraError(f"{source}: steps[{index}] is not an object")
+            op, new_state = step.get("op"), step.get("newState")
+            if not isinstance(op, str):
+                raise MlinfraError(f"{source}: steps[{index}].op must be a string")
+            if op in _GONE_OPS or new_state is None:
+                continue
+            if not isinstance(new_state, dict):
+                raise MlinfraError(f"{source}: steps[{index}].newState must be an object")
+            urn = new_state.get("urn") or step.get("urn")
+            if not isinstance(urn, str):
+                raise MlinfraError(f"{source}: steps[{index}] has no urn")
+            by_urn[urn] = {**new_state, "urn": urn}
         states, where = list(by_urn.values()), "steps[].newState"
     else:
         raise MlinfraError(f"{source}: not a deployment: expected a `pulumi stack export` (version 3) "

@@ -290,10 +290,22 @@ def test_malformed_resource_fields_are_named(state, problem):
     assert str(error.value) == f"d.json: deployment.resources[0] {problem}"
 
 
-def test_preview_steps_without_an_object_new_state_are_skipped():
-    doc = {"steps": [{"op": "create", "urn": "urn:pulumi:a::b::c::x", "newState": "oops"},
-                     {"op": "create", "urn": "urn:pulumi:a::b::c::y",
-                      "newState": {"urn": "urn:pulumi:a::b::c::y", "type": "c"}}]}
+@pytest.mark.parametrize("step, problem", [
+    ("create", "steps[0] is not an object"),
+    ({"op": ["create"], "newState": {}}, "steps[0].op must be a string"),
+    ({"op": "create", "urn": "urn:pulumi:a::b::c::x", "newState": "oops"}, "steps[0].newState must be an object"),
+    ({"op": "create", "newState": {"type": "c"}}, "steps[0] has no urn"),
+])
+def test_malformed_preview_steps_are_named(step, problem):
+    with pytest.raises(MlinfraError) as error:
+        resources_from_document({"steps": [step]}, "p.json")
+    assert str(error.value) == f"p.json: {problem}"
+
+
+def test_preview_steps_that_remove_or_hold_no_new_state_are_left_out():
+    doc = {"steps": [{"op": "delete", "urn": "urn:pulumi:a::b::c::x", "oldState": {"urn": "urn:pulumi:a::b::c::x"}},
+                     {"op": "same", "urn": "urn:pulumi:a::b::c::z"},
+                     {"op": "create", "urn": "urn:pulumi:a::b::c::y", "newState": {"type": "c"}}]}
     assert [r.urn for r in resources_from_document(doc, "p.json")] == ["urn:pulumi:a::b::c::y"]
 
 
