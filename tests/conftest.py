@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 import pulumi
 import pytest
 
 from mlinfra.mocks import RecordingMonitor, install_mocks
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -24,6 +27,14 @@ def run() -> Callable[[Callable[[], object]], None]:
         pulumi.runtime.test(program)()
 
     return _run
+
+
+@pytest.fixture(scope="session")
+def stack_deployments() -> dict[str, dict]:
+    """``mlinfra plan`` of each environment (the stack export documents), planned once per session."""
+    from mlinfra.plan import plan
+
+    return {env: plan(ROOT, env) for env in ("dev", "staging", "prod")}
 
 
 def _free_port() -> int:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from mlinfra.plan import plan
 
 ROOT = Path(__file__).resolve().parent.parent
 ENVS = ("dev", "staging", "prod")
@@ -17,8 +16,8 @@ STATEFUL = ("aws:s3/bucket:Bucket", "aws:kms/key:Key")
 
 
 @pytest.fixture(scope="module")
-def deployments() -> dict[str, list[dict]]:
-    return {env: plan(ROOT, env)["deployment"]["resources"] for env in ENVS}
+def deployments(stack_deployments) -> dict[str, list[dict]]:
+    return {env: stack_deployments[env]["deployment"]["resources"] for env in ENVS}
 
 
 @pytest.mark.parametrize("env", ENVS)

@@ -582,7 +582,7 @@ def of_type(resources: Iterable[PolicyResource], *types: str) -> list[PolicyReso
 
 def identifiers(resource: PolicyResource, keys: Sequence[str] = ("id", "arn", "name")) -> set[str]:
     """The known string values of ``keys`` in a resource's outputs: what other resources refer to it by."""
-    values = {get(resource.props, key) for key in keys}
+    values = (get(resource.props, key) for key in keys)
     return {value for value in values if isinstance(value, str) and value and not is_unknown(value)}
 
 

@@ -67,7 +67,7 @@ KMS_SCHEMA = config_schema(
 def _kms_encryption(args: ResourceValidationArgs, report: ReportViolation) -> None:
     config = policy_config(args, KMS_SCHEMA)
     encryption = get(args.props, "encryptionConfigurations", 0, default={})
-    if is_unknown(encryption):
+    if is_unknown(encryption) or not isinstance(encryption, dict):
         return
     kind = encryption.get("encryptionType") or "AES256"
     if is_unknown(kind):

@@ -225,7 +225,7 @@ def _encrypted_volumes(args: ResourceValidationArgs, report: ReportViolation) ->
                "declare it with encrypted 'true'")
     for mapping in ebs_mappings:
         device = mapping.get("deviceName") or "a volume"
-        ebs = mapping.get("ebs") or {}
+        ebs = mapping.get("ebs") if isinstance(mapping.get("ebs"), dict) else {}
         encrypted = as_bool(ebs.get("encrypted"))
         if is_unknown(encrypted):
             continue
@@ -271,7 +271,8 @@ def _launch_template_id_of(group: PolicyResource, template: PolicyResource) -> b
     reference = get(group.props, "launchTemplate", default={})
     if not isinstance(reference, dict):
         return False
-    return bool({reference.get("id"), reference.get("name")} & identifiers(template, ("id", "name")))
+    names = {value for value in (reference.get("id"), reference.get("name")) if isinstance(value, str)}
+    return bool(names & identifiers(template, ("id", "name")))
 
 
 eks_node_group_no_ssh = StackValidationPolicy(

@@ -144,7 +144,8 @@ def _gpu_cap(args: StackValidationArgs, report: ReportViolation) -> None:
             report(f"{describe(group)} uses GPU instance type(s) {', '.join(uncounted)} whose GPUs per node are not "
                    "in components/training/gpu_types.py, so the cap cannot be checked: add them to the table",
                    group.urn)
-        per_node = max((GPU_INSTANCE_TYPES[t].gpus for t in types if t in GPU_INSTANCE_TYPES), default=0)
+        per_node = max((GPU_INSTANCE_TYPES[t].gpus for t in types if isinstance(t, str) and t in GPU_INSTANCE_TYPES),
+                       default=0)
         if per_node:
             total += per_node * size
             parts.append(f"{group.name}: {size} x {per_node}")
