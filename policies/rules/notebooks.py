@@ -1,0 +1,97 @@
+"""SageMaker notebook instances and Studio domains: where data scientists work with the data, so they
+reach the network only through the VPC, encrypt their volumes with a customer-managed key, and
+notebook instances run without root access and with IMDSv2 only.
+
+SageMaker's defaults are the opposite (direct internet access, root access, IMDSv1 allowed, the
+AWS-managed key), so an absent setting is a violation.
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+
+from policies.rules._util import applies_to, describe, frameworks, get, is_unknown
+
+NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
+DOMAIN = "aws:sagemaker/domain:Domain"
+
+
+def _vpc_only(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == NOTEBOOK:
+        access = get(args.props, "directInternetAccess", default="Enabled")
+        subnet = get(args.props, "subnetId")
+        if is_unknown(access):
+            return
+        if access != "Disabled":
+            report(f"{describe(args)} has direct internet access ({access!r}): set directInternetAccess 'Disabled' "
+                   "and subnetId to a private subnet, so traffic goes through the VPC and its endpoints")
+        elif not subnet:
+            report(f"{describe(args)} disables direct internet access but names no subnetId: it would have no "
+                   "network at all; set subnetId to a private subnet")
+        return
+    mode = get(args.props, "appNetworkAccessType", default="PublicInternetOnly")
+    if not is_unknown(mode) and mode != "VpcOnly":
+        report(f"{describe(args)} uses appNetworkAccessType {mode!r}: Studio apps reach the internet directly; "
+               "set it to 'VpcOnly' with subnetIds in private subnets")
+
+
+sagemaker_notebook_vpc_only = ResourceValidationPolicy(
+    name="sagemaker-notebook-vpc-only",
+    description="SageMaker notebook instances and Studio domains reach the network only through the VPC, "
+                "never directly to the internet.",
+    validate=applies_to([NOTEBOOK, DOMAIN], _vpc_only),
+    severity=Severity.HIGH,
+    remediation_steps="On aws.sagemaker.NotebookInstance set direct_internet_access='Disabled' with subnet_id and "
+                      "security_groups in a private subnet; on aws.sagemaker.Domain set app_network_access_type="
+                      "'VpcOnly'. The VPC endpoints of components.network.Network give them S3, ECR, STS, logs and "
+                      "the SageMaker APIs.",
+    **frameworks({"nist-800-53": "SC-7, AC-4", "pci-dss": "1.3.1", "hipaa": "164.312(e)(1)"}),
+)
+
+
+def _kms(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    key = get(args.props, "kmsKeyId")
+    if is_unknown(key) or key:
+        return
+    what = "its ML storage volume" if args.resource_type == NOTEBOOK else "the Studio home directories (EFS)"
+    report(f"{describe(args)} encrypts {what} with the AWS-managed key: set kmsKeyId to a customer-managed key")
+
+
+sagemaker_notebook_kms = ResourceValidationPolicy(
+    name="sagemaker-notebook-kms",
+    description="SageMaker notebook instance volumes and Studio domain storage are encrypted with a "
+                "customer-managed KMS key.",
+    validate=applies_to([NOTEBOOK, DOMAIN], _kms),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set kms_key_id to a customer-managed key (components.encryption.EncryptionKeys) on the "
+                      "aws.sagemaker.NotebookInstance or aws.sagemaker.Domain; it can only be set at creation.",
+    **frameworks({"nist-800-53": "SC-28, SC-12", "pci-dss": "3.5.1", "hipaa": "164.312(a)(2)(iv)",
+                  "gdpr": "Art. 32(1)(a)"}),
+)
+
+
+def _hardened(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    root = get(args.props, "rootAccess", default="Enabled")
+    if not is_unknown(root) and root != "Disabled":
+        report(f"{describe(args)} gives its users root access ({root!r}): set rootAccess 'Disabled'")
+    imds = get(args.props, "instanceMetadataServiceConfiguration", "minimumInstanceMetadataServiceVersion",
+               default="1")
+    if not is_unknown(imds) and str(imds) != "2":
+        report(f"{describe(args)} allows IMDSv1 (minimum version {imds!r}): set "
+               "instanceMetadataServiceConfiguration.minimumInstanceMetadataServiceVersion '2'")
+
+
+sagemaker_notebook_hardened = ResourceValidationPolicy(
+    name="sagemaker-notebook-hardened",
+    description="SageMaker notebook instances run without root access for their users and with IMDSv2 only.",
+    validate=applies_to([NOTEBOOK], _hardened),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set root_access='Disabled' and instance_metadata_service_configuration="
+                      "{'minimum_instance_metadata_service_version': '2'} on the aws.sagemaker.NotebookInstance; "
+                      "install packages through a lifecycle configuration instead of as root.",
+    **frameworks({"nist-800-53": "AC-6, CM-7"}),
+)
+
+SECURITY = [sagemaker_notebook_vpc_only, sagemaker_notebook_kms, sagemaker_notebook_hardened]
+PRIVACY: list = []
+COMPLIANCE: list = []
