@@ -24,6 +24,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/plan_review.py
+	$(BIN)/python benchmarks/review_throughput.py
 
 clean:
 	rm -rf $(VENV) plans
