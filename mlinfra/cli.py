@@ -1,4 +1,5 @@
-"""The ``mlinfra`` command line: plan and review environments offline, preflight them against AWS.
+"""The ``mlinfra`` command line: plan and review environments offline, preflight them against AWS,
+and record the deployed feature groups after ``pulumi up``.
 
 Exit codes: 0 success, 1 something blocks (a mandatory violation, a failed preflight check), 2 bad
 input or a run that cannot start, reported as ``mlinfra: error: <message>`` on stderr, never as a
@@ -55,6 +56,28 @@ def _cmd_preflight(args: argparse.Namespace) -> int:
     return run_preflight(project_dir=_project_dir(), env=args.env, endpoint_url=args.endpoint_url, fmt=args.format)
 
 
+def _cmd_feature_lock(args: argparse.Namespace) -> int:
+    from components.feature_store.lock import lock_path, write_lock
+    from mlinfra.plan import load_stack_config, read_project
+
+    project_dir = _project_dir()
+    load_stack_config(project_dir, args.env)  # an unknown environment is bad input, as for plan
+    if args.input is None:
+        text, source = sys.stdin.read(), "standard input"
+    else:
+        try:
+            text, source = args.input.read_text(encoding="utf-8"), str(args.input)
+        except FileNotFoundError:
+            raise MlinfraError(f"{args.input}: no such file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise MlinfraError(f"{args.input}: cannot read: {exc}") from None
+    # The program reads the lock next to its feature-group specs (stacks/feature_groups/).
+    path = lock_path(read_project(project_dir).main / "feature_groups", args.env)
+    count = write_lock(path, text, source=source)
+    print(f"wrote {path.relative_to(project_dir)} ({count} feature groups); commit it")
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors as one line on stderr, ``mlinfra: error: ...`` with exit code 2, like all bad input."""
 
@@ -91,6 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
     preflight.add_argument("--endpoint-url", metavar="URL", help="send every AWS call to URL (a local emulator)")
     preflight.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     preflight.set_defaults(func=_cmd_preflight)
+
+    lock = commands.add_parser(
+        "feature-lock", help="record the deployed feature groups (the featureStoreSchemas stack output) as the "
+                             "lock the next plan checks changes against")
+    lock.add_argument("env", help="environment whose lock to write: stacks/feature_groups/<env>.lock.json")
+    lock.add_argument("--input", type=Path, metavar="FILE",
+                      help="the output of `pulumi stack output featureStoreSchemas --json` (default: stdin)")
+    lock.set_defaults(func=_cmd_feature_lock)
     return parser
 
 

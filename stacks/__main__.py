@@ -161,7 +161,7 @@ if cfg.feature_store:
         ),
         opts=aws_opts,
     )
-    # featureStoreSchemas refreshes the lock after a deployment (python -m components.feature_store.lock).
+    # featureStoreSchemas refreshes the lock after a deployment (mlinfra feature-lock <env>).
     pulumi.export("featureStoreSchemas", feature_store.schemas)
     pulumi.export("featureGroupArns", {name: group.arn for name, group in feature_store.groups.items()})
     pulumi.export("featureTrainingPolicies", feature_store.training_policies)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -73,3 +74,36 @@ def test_unknown_command_and_format_are_usage_errors_on_one_line():
     result = mlinfra("review", "dev", "--format", "html")
     assert_bad_input(result, "mlinfra review: argument --format: invalid choice: 'html'")
     assert result.stderr.count("\n") == 1
+
+
+FEATURE_OUTPUT = {"customer-profile": {
+    "recordIdentifier": "customer_id", "eventTime": "event_time",
+    "features": [{"name": "customer_id", "type": "String"}, {"name": "event_time", "type": "Fractional"}],
+    "store": {"onlineStore": True, "storageType": "Standard", "offlineStore": True, "tableFormat": "Glue",
+              "restricted": True},
+}}
+
+
+def test_feature_lock_records_the_stack_output_next_to_the_specs(project):
+    # As after `pulumi up`: the stack output piped in, the lock written where the program reads it.
+    result = subprocess.run([sys.executable, "-m", "mlinfra.cli", "feature-lock", "dev"], cwd=project,
+                            input=json.dumps(FEATURE_OUTPUT), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "wrote stacks/feature_groups/dev.lock.json (1 feature groups); commit it\n"
+    lock = json.loads((project / "stacks" / "feature_groups" / "dev.lock.json").read_text())
+    assert lock["version"] == 2 and lock["groups"]["customer-profile"]["store"]["restricted"] is True
+    # The next plan reads it: the spec's Iceberg table would need a new group (the lock says Glue).
+    assert_bad_input(mlinfra("plan", "dev", cwd=project),
+                     "feature group 'customer-profile' (stacks/feature_groups/dev.lock.json): the change changes "
+                     "the offline table format from Glue to Iceberg.")
+
+
+def test_feature_lock_bad_input(project, tmp_path):
+    broken = tmp_path / "output.json"
+    broken.write_text('{"customer-profile": {"features": []}}')
+    assert_bad_input(mlinfra("feature-lock", "dev", "--input", str(broken), cwd=project),
+                     f"{broken}: not the featureStoreSchemas stack output (group 'customer-profile': missing")
+    assert_bad_input(mlinfra("feature-lock", "dev", "--input", str(tmp_path / "nope.json"), cwd=project),
+                     f"{tmp_path / 'nope.json'}: no such file")
+    assert_bad_input(mlinfra("feature-lock", "qa", "--input", str(broken), cwd=project), "unknown environment 'qa'")
+    assert not (project / "stacks" / "feature_groups" / "dev.lock.json").exists()

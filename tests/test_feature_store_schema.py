@@ -4,12 +4,12 @@ import json
 
 import pytest
 
-from components.feature_store.lock import lock_path, main, read_lock, render_lock
+from components.feature_store.lock import lock_path, read_lock, render_lock, write_lock
 from components.feature_store.schema import (Column, DeployedGroup, GroupSchema, SchemaEvolutionError, StoreSettings,
                                              check_evolution, check_retired, schema_change, store_change,
                                              table_fingerprint)
 from components.feature_store.spec import is_restricted, parse_spec, restricted_by_tags
-from mlinfra.errors import ConfigError
+from mlinfra.errors import ConfigError, MlinfraError
 
 DEPLOYED = GroupSchema("id", "ts", (Column("id", "String"), Column("ts", "Fractional"), Column("age", "Integral"),
                                     Column("zip", "String")))
@@ -90,13 +90,11 @@ def test_sagemaker_definitions_round_trip():
 STORE = StoreSettings(online_storage_type="Standard", offline_table_format="Iceberg", restricted=True)
 
 
-def test_lock_round_trip_through_the_command(tmp_path, capsys):
-    output = tmp_path / "output.json"
-    output.write_text(json.dumps({"customers": DeployedGroup(DEPLOYED, STORE).to_json()}))
+def test_lock_round_trip_through_write_lock(tmp_path):
+    output = json.dumps({"customers": DeployedGroup(DEPLOYED, STORE).to_json()})
     lock = lock_path(tmp_path, "dev")
-    assert main([str(lock), str(output)]) == 0
+    assert write_lock(lock, output, source="output.json") == 1
     assert read_lock(lock) == {"customers": DeployedGroup(DEPLOYED, STORE)}
-    assert "wrote" in capsys.readouterr().out
     written = json.loads(lock.read_text())
     assert written["version"] == 2
     assert written["groups"]["customers"]["store"] == {"onlineStore": True, "storageType": "Standard",
@@ -115,11 +113,11 @@ def test_lock_records_a_store_that_is_off_without_its_setting(tmp_path):
     assert read_lock(path)["embeddings"].store == store
 
 
-def test_lock_command_refuses_an_output_without_store_settings(tmp_path, capsys):
-    output = tmp_path / "output.json"
-    output.write_text(json.dumps({"customers": DEPLOYED.to_json()}))
-    assert main([str(tmp_path / "dev.lock.json"), str(output)]) == 2
-    assert "not the featureStoreSchemas stack output (group 'customers': missing 'store')" in capsys.readouterr().err
+def test_write_lock_refuses_an_output_without_store_settings(tmp_path):
+    with pytest.raises(MlinfraError) as error:
+        write_lock(tmp_path / "dev.lock.json", json.dumps({"customers": DEPLOYED.to_json()}), source="output.json")
+    assert str(error.value).startswith(
+        "output.json: not the featureStoreSchemas stack output (group 'customers': missing 'store')")
     assert not (tmp_path / "dev.lock.json").exists()
 
 
@@ -129,11 +127,12 @@ def test_version_1_lock_is_read_without_store_settings(tmp_path):
     assert read_lock(path) == {"customers": DeployedGroup(DEPLOYED, store=None)}
 
 
-def test_lock_command_rejects_other_json(tmp_path, capsys):
-    output = tmp_path / "output.json"
-    output.write_text(json.dumps({"customers": {"features": []}}))
-    assert main([str(tmp_path / "dev.lock.json"), str(output)]) == 2
-    assert "not the featureStoreSchemas stack output" in capsys.readouterr().err
+@pytest.mark.parametrize("output", ['{"customers": {"features": []}}', "[1, 2]", "{not json"])
+def test_write_lock_rejects_other_text(tmp_path, output):
+    with pytest.raises(MlinfraError) as error:
+        write_lock(tmp_path / "dev.lock.json", output, source="stdin")
+    assert str(error.value).startswith("stdin: not the featureStoreSchemas stack output (")
+    assert "\n" not in str(error.value)
     assert not (tmp_path / "dev.lock.json").exists()
 
 
@@ -172,7 +171,7 @@ def test_malformed_version_2_lock_is_the_one_line_lock_error(tmp_path, store, pr
     with pytest.raises(ConfigError) as info:
         read_lock(path)
     assert str(info.value) == (f"{path}: not a valid feature-group lock ({problem}); regenerate it from the stack "
-                               "output featureStoreSchemas (python -m components.feature_store.lock)")
+                               "output featureStoreSchemas (mlinfra feature-lock <env>)")
     assert "\n" not in str(info.value)
 
 

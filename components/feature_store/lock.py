@@ -8,8 +8,7 @@ offline as well as under ``pulumi preview``. The lock is written from what SageM
 deployment (the stack output ``featureStoreSchemas``, which the dynamic resource fills from
 ``DescribeFeatureGroup`` and the group's tags), never from the specs::
 
-    pulumi stack output featureStoreSchemas --json -s dev \\
-        | .venv/bin/python -m components.feature_store.lock stacks/feature_groups/dev.lock.json
+    pulumi stack output featureStoreSchemas --json -s dev | mlinfra feature-lock dev
 
 No lock file means nothing was deployed yet. A version-1 lock (schemas only) is still read; its
 groups have no store settings, so no store change is checked against it until it is regenerated.
@@ -20,12 +19,11 @@ stale lock cannot let a destructive change through.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from components.feature_store.schema import DeployedGroup, GroupSchema
-from mlinfra.errors import ConfigError
+from mlinfra.errors import ConfigError, MlinfraError
 
 #: The version written. Version 1 (schemas without store settings) is still read.
 LOCK_VERSION = 2
@@ -54,7 +52,7 @@ def read_lock(path: Path) -> dict[str, DeployedGroup]:
         return _groups(data["groups"], DeployedGroup.from_json)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(f"{path}: not a valid feature-group lock ({exc}); regenerate it from the stack output "
-                          "featureStoreSchemas (python -m components.feature_store.lock)") from None
+                          "featureStoreSchemas (mlinfra feature-lock <env>)") from None
 
 
 def _groups(groups: Mapping[str, Any], parse: Callable[[Mapping[str, Any]], DeployedGroup]
@@ -82,22 +80,22 @@ def render_lock(schemas: Mapping[str, Mapping[str, Any]]) -> str:
     return json.dumps({"version": LOCK_VERSION, "groups": groups}, indent=2) + "\n"
 
 
-def main(argv: list[str]) -> int:
-    """``python -m components.feature_store.lock LOCK_FILE [STACK_OUTPUT_JSON]`` (default: stdin)."""
-    if len(argv) not in (1, 2):
-        print(main.__doc__, file=sys.stderr)
-        return 2
-    source = Path(argv[1]).read_text() if len(argv) == 2 else sys.stdin.read()
+def write_lock(path: Path, stack_output: str, *, source: str) -> int:
+    """Write the lock at ``path`` from the ``featureStoreSchemas`` stack output (JSON text from ``source``).
+
+    Returns the number of groups. Raises ``MlinfraError`` naming ``source`` if the text is not that
+    output (nothing is written), or naming ``path`` if it cannot be written.
+    """
     try:
-        schemas = json.loads(source)
+        schemas = json.loads(stack_output)
+        if not isinstance(schemas, Mapping):
+            raise TypeError("expected a JSON object of feature groups")
         text = render_lock(schemas)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        print(f"not the featureStoreSchemas stack output ({exc})", file=sys.stderr)
-        return 2
-    Path(argv[0]).write_text(text)
-    print(f"wrote {argv[0]} ({len(schemas)} feature groups)")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+        raise MlinfraError(f"{source}: not the featureStoreSchemas stack output ({exc}); pipe in "
+                           "`pulumi stack output featureStoreSchemas --json -s <env>`") from None
+    try:
+        path.write_text(text)
+    except OSError as exc:
+        raise MlinfraError(f"{path}: cannot write the lock: {exc.strerror or exc}") from None
+    return len(schemas)
