@@ -380,8 +380,15 @@ def dumps(deployment: Mapping[str, Any]) -> str:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write ``text`` to ``path`` through a temporary file, so a reader never sees half a plan.
+
+    Creates missing parent folders; a path that cannot be written is bad input (``MlinfraError``).
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise MlinfraError(f"{path}: cannot write the plan: {exc.strerror or exc}") from None
     try:
         # mkstemp creates the file private (0600); give it the mode a plain open() would.
         umask = os.umask(0)
@@ -390,6 +397,9 @@ def _write_atomically(path: Path, text: str) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(temporary, path)
+    except OSError as exc:
+        os.unlink(temporary)
+        raise MlinfraError(f"{path}: cannot write the plan: {exc.strerror or exc}") from None
     except BaseException:
         os.unlink(temporary)
         raise

@@ -107,3 +107,10 @@ def test_feature_lock_bad_input(project, tmp_path):
                      f"{tmp_path / 'nope.json'}: no such file")
     assert_bad_input(mlinfra("feature-lock", "qa", "--input", str(broken), cwd=project), "unknown environment 'qa'")
     assert not (project / "stacks" / "feature_groups" / "dev.lock.json").exists()
+
+
+def test_plan_to_a_path_that_cannot_be_written_is_bad_input(tmp_path):
+    taken = tmp_path / "dev.json"
+    taken.mkdir()  # a folder where the file should go
+    assert_bad_input(mlinfra("plan", "dev", "--out", str(taken)), f"{taken}: cannot write the plan: Is a directory")
+    assert [p.name for p in tmp_path.iterdir()] == ["dev.json"]  # no temporary file left behind
