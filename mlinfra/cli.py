@@ -37,7 +37,9 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 def _cmd_review(args: argparse.Namespace) -> int:
     from mlinfra.review import run_review
 
-    if (args.env_positional is None) == (args.deployment is None):
+    if args.env_positional is None and args.deployment is None:
+        raise MlinfraError("give an environment to plan and review (mlinfra review dev) or --deployment FILE")
+    if args.env_positional is not None and args.deployment is not None:
         raise MlinfraError("give an environment (mlinfra review dev) or --deployment FILE, not both")
     return run_review(
         project_dir=_project_dir(),

@@ -114,3 +114,10 @@ def test_plan_to_a_path_that_cannot_be_written_is_bad_input(tmp_path):
     taken.mkdir()  # a folder where the file should go
     assert_bad_input(mlinfra("plan", "dev", "--out", str(taken)), f"{taken}: cannot write the plan: Is a directory")
     assert [p.name for p in tmp_path.iterdir()] == ["dev.json"]  # no temporary file left behind
+
+
+def test_review_needs_exactly_one_of_an_environment_and_a_deployment(tmp_path):
+    assert_bad_input(mlinfra("review"), "give an environment to plan and review (mlinfra review dev) or "
+                                        "--deployment FILE")
+    assert_bad_input(mlinfra("review", "dev", "--deployment", str(tmp_path / "x.json")),
+                     "give an environment (mlinfra review dev) or --deployment FILE, not both")
