@@ -6,15 +6,15 @@ one is allowed. Seeded, so a failure reproduces."""
 
 from __future__ import annotations
 
-import copy
 import random
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UnknownValueError
 
+from fuzzing import mutated
 from mlinfra.review import resources_from_document
 from policies.rules import PACKS, collect
 from policy_helpers import UNKNOWN, reports, resource_args, stack_args, stack_resource
@@ -26,28 +26,6 @@ ODD_VALUES: list[Any] = [
     None, 5, -1, 1.5, "x", "", [], {}, [1, "a"], {"a": 1}, True, False, UNKNOWN, [UNKNOWN], {"k": UNKNOWN},
     "*", ["*"], "{not json", '{"Statement": 5}', '{"Statement": [5, {"Effect": "Allow", "Principal": 5}]}',
 ]
-
-
-def _paths(value: Any, path: tuple = ()) -> Iterator[tuple]:
-    yield path
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        yield from _paths(item, path + (key,))
-
-
-def _mutated(props: dict, rng: random.Random) -> dict:
-    props = copy.deepcopy(props)
-    paths = [p for p in _paths(props) if p]
-    for _ in range(rng.randint(1, 3) if paths else 0):
-        *parents, last = rng.choice(paths)
-        target = props
-        try:
-            for key in parents:
-                target = target[key]
-            target[last] = copy.deepcopy(rng.choice(ODD_VALUES))
-        except (KeyError, IndexError, TypeError):
-            pass  # an earlier mutation removed the path
-    return props
 
 
 def _run(policy, args) -> list:
@@ -70,7 +48,7 @@ def test_resource_rules_never_raise_on_odd_inputs(resources, seed):
     reported = 0
     for _ in range(1500):
         resource = rng.choice(resources)
-        props = _mutated(deserialize_properties(resource.inputs), rng)
+        props = mutated(deserialize_properties(resource.inputs), rng, ODD_VALUES)
         for policy in RESOURCE_POLICIES:
             reported += len(_run(policy, resource_args(resource.type, props, name=resource.name)))
     assert reported > 100  # the odd values reach the rules' judgements, not only their guards
@@ -81,7 +59,7 @@ def test_stack_rules_never_raise_on_odd_outputs(resources, seed):
     rng = random.Random(seed)
     reported = 0
     for _ in range(60):
-        stack = [stack_resource(r.type, _mutated(deserialize_properties(r.outputs), rng) if rng.random() < 0.3
+        stack = [stack_resource(r.type, mutated(deserialize_properties(r.outputs), rng, ODD_VALUES) if rng.random() < 0.3
                                 else deserialize_properties(r.outputs), name=r.name, urn=r.urn,
                                 property_dependencies={k: list(v) for k, v in r.property_dependencies.items()},
                                 dependencies=list(r.dependencies))

@@ -3,7 +3,6 @@ with one clear line (``MlinfraError``), never a traceback. Seeded, so a failure 
 
 from __future__ import annotations
 
-import copy
 import json
 import random
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any, Iterator
 
 import pytest
 
+from fuzzing import mutated
 from mlinfra.errors import MlinfraError
 from mlinfra.review import analyze_requests, resources_from_document
 
@@ -22,28 +22,10 @@ ODD_VALUES: list[Any] = [
 ]
 
 
-def _paths(value: Any, path: tuple = ()) -> Iterator[tuple]:
-    yield path
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        yield from _paths(item, path + (key,))
-
-
 def _mutations(document: dict, seed: int, count: int) -> Iterator[dict]:
     rng = random.Random(seed)
-    paths = [p for p in _paths(document) if p]
     for _ in range(count):
-        mutated = copy.deepcopy(document)
-        for _ in range(rng.randint(1, 3)):
-            *parents, last = rng.choice(paths)
-            target = mutated
-            try:
-                for key in parents:
-                    target = target[key]
-                target[last] = copy.deepcopy(rng.choice(ODD_VALUES))
-            except (KeyError, IndexError, TypeError):
-                pass  # an earlier mutation removed the path
-        yield mutated
+        yield mutated(document, rng, ODD_VALUES)
 
 
 def _as_preview(deployment: dict) -> dict:
