@@ -32,7 +32,18 @@ if TYPE_CHECKING:
     from mlinfra.config.platform import PlatformConfig
 
 
-class GpuNodeGroupConfig(Section):
+class _NodeGroupSizes(Section):
+    """A node group's ``min_size``/``max_size`` pair, checked together (``validation.check_sizes``)."""
+
+    @field_validator("max_size", check_fields=False)
+    @classmethod
+    def _max(cls, value: int, info: ValidationInfo) -> int:
+        if "min_size" in info.data:
+            validation.check_sizes(info.data["min_size"], value)
+        return value
+
+
+class GpuNodeGroupConfig(_NodeGroupSizes):
     """One managed GPU node group (see ``GpuNodeGroupArgs`` for what each default does).
 
     Fields are ordered so that each cross-field check runs on a key the user wrote, and the error
@@ -68,13 +79,6 @@ class GpuNodeGroupConfig(Section):
     def _zones(cls, value: Optional[list[str]]) -> Optional[list[str]]:
         if value is not None and (not value or len(set(value)) != len(value)):
             raise ValueError("list one or more distinct availability zones, or leave it out for all of the cluster's")
-        return value
-
-    @field_validator("max_size")
-    @classmethod
-    def _max(cls, value: int, info: ValidationInfo) -> int:
-        if "min_size" in info.data:
-            validation.check_sizes(info.data["min_size"], value)
         return value
 
     @field_validator("capacity_reservation_id", "capacity_reservation_resource_group_arn")
@@ -113,7 +117,7 @@ class GpuNodeGroupConfig(Section):
         return GpuNodeGroupArgs(**self.model_dump())
 
 
-class SystemNodeGroupConfig(Section):
+class SystemNodeGroupConfig(_NodeGroupSizes):
     """The on-demand system group for add-ons and controllers."""
 
     instance_types: list[str] = Field(default_factory=lambda: ["m7i.xlarge"], min_length=1)
@@ -121,13 +125,6 @@ class SystemNodeGroupConfig(Section):
     # Validated also when left out, so minSize above the default maxSize is a config error.
     max_size: int = Field(default=4, ge=1, validate_default=True)
     root_volume_gib: int = Field(default=50, ge=20, le=16384)
-
-    @field_validator("max_size")
-    @classmethod
-    def _max(cls, value: int, info: ValidationInfo) -> int:
-        if "min_size" in info.data:
-            validation.check_sizes(info.data["min_size"], value)
-        return value
 
     def to_args(self) -> SystemNodeGroupArgs:
         return SystemNodeGroupArgs(**self.model_dump())
