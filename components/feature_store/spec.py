@@ -31,6 +31,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from components.common import CLASSIFICATION_TAG, Classification
 from mlinfra.config.base import Section
+from mlinfra.config.load import format_validation_error
 from mlinfra.errors import ConfigError
 
 #: SageMaker's pattern for feature and feature-group names.
@@ -212,24 +213,6 @@ class FeatureGroupSpec(Section):
         return {CLASSIFICATION_TAG: self.classification.value, PII_TAG: "true" if self.pii_features else "false"}
 
 
-def _format_errors(exc: ValidationError, source: str) -> str:
-    lines = []
-    for err in exc.errors(include_url=False):
-        key = ".".join(str(part) for part in err["loc"])
-        message = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "missing":
-            lines.append(f"{source}: {key} is required")
-        elif err["type"] == "extra_forbidden":
-            lines.append(f"{source}: {key} is not a known field")
-        elif key and isinstance(err["input"], dict):
-            lines.append(f"{source}: {key}: {message}")
-        elif key:
-            lines.append(f"{source}: {key} = {err['input']!r}: {message}")
-        else:
-            lines.append(f"{source}: {message}")
-    return "\n".join(lines)
-
-
 def parse_spec(text: str, source: str) -> FeatureGroupSpec:
     """One spec from YAML text; ``FeatureSpecError`` naming ``source`` and the field."""
     try:
@@ -241,7 +224,9 @@ def parse_spec(text: str, source: str) -> FeatureGroupSpec:
     try:
         return FeatureGroupSpec.model_validate(data)
     except ValidationError as exc:
-        raise FeatureSpecError(_format_errors(exc, source)) from None
+        raise FeatureSpecError(format_validation_error(
+            exc, source, key=lambda loc: ".".join(str(part) for part in loc), unknown="field",
+            show_objects=False)) from None
 
 
 def load_specs(spec_dir: Path, names: Optional[Sequence[str]] = None, *, display_root: Optional[Path] = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import typing
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import pulumi
 from pydantic import BaseModel, ValidationError
@@ -80,18 +80,27 @@ def _key_name(loc: tuple) -> str:
     return ".".join([key, *rest])
 
 
-def format_validation_error(exc: ValidationError, source: str) -> str:
-    """One line per problem: the file, the key, the value and what is allowed."""
+def format_validation_error(exc: ValidationError, source: str, *,
+                            key: Callable[[tuple], str] = _key_name, unknown: str = "setting",
+                            show_objects: bool = True) -> str:
+    """One line per problem: the file, the key, the value and what is allowed.
+
+    ``key`` names an error location (default: the stack-file key, ``mlinfra:...``); ``unknown`` is
+    the word for a key the model does not have; without ``show_objects`` a rejected mapping is not
+    repeated after its key (a spec's nested section, where the message names what is wrong).
+    """
     lines = []
     for err in exc.errors(include_url=False):
         message = err["msg"].removeprefix("Value error, ")
         loc = err["loc"]
         if err["type"] == "missing":
-            lines.append(f"{source}: {_key_name(loc)} is required")
+            lines.append(f"{source}: {key(loc)} is required")
         elif err["type"] == "extra_forbidden":
-            lines.append(f"{source}: {_key_name(loc)} is not a known setting")
+            lines.append(f"{source}: {key(loc)} is not a known {unknown}")
+        elif loc and not show_objects and isinstance(err["input"], dict):
+            lines.append(f"{source}: {key(loc)}: {message}")
         elif loc:
-            lines.append(f"{source}: {_key_name(loc)} = {err['input']!r}: {message}")
+            lines.append(f"{source}: {key(loc)} = {err['input']!r}: {message}")
         else:
             lines.append(f"{source}: {message}")
     return "\n".join(lines)
