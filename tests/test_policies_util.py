@@ -148,6 +148,18 @@ def test_conditions_that_leave_any_caller_in(condition):
     assert not u.condition_restricts_caller(condition)
 
 
+@pytest.mark.parametrize("key_id, alias", [
+    ("alias/aws/s3", "alias/aws/s3"),
+    ("arn:aws:kms:us-east-1:123456789012:alias/aws/sns", "alias/aws/sns"),
+    ("alias/ml-platform", None),
+    ("arn:aws:kms:us-east-1:123456789012:alias/team/aws/x", None),
+    ("arn:aws:kms:us-east-1:123456789012:key/1234abcd", None),
+    ("", None), (None, None), (5, None), (UNKNOWN, None),
+])
+def test_aws_managed_key_alias(key_id, alias):
+    assert u.aws_managed_key_alias(key_id) == alias
+
+
 def test_action_matching():
     assert u.action_matches("s3:Get*", "s3:GetObject") and u.action_matches("S3:*", "s3:PutObject")
     assert not u.action_matches("s3:Get*", "s3:PutObject")

@@ -412,6 +412,20 @@ def no_wildcard_principal(prop: str, *, invalid: str, allowed: str, unless_restr
     return validate
 
 
+_AWS_MANAGED_KEY = re.compile(r"(?:^|:)(alias/aws/[^/:]+)$")
+
+
+def aws_managed_key_alias(key_id: Any) -> Optional[str]:
+    """``alias/aws/<service>`` when a KMS key reference (alias or alias ARN) names an AWS-managed key.
+
+    None for anything else: a key id or ARN, a customer alias, an unknown value.
+    """
+    if not isinstance(key_id, str) or is_unknown(key_id):
+        return None
+    match = _AWS_MANAGED_KEY.search(key_id)
+    return match.group(1) if match else None
+
+
 # --------------------------------------------------------------------------------------------------
 # Provider, tags and region
 

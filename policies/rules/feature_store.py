@@ -29,6 +29,7 @@ from policies.rules._util import (
     applies_to,
     as_bool,
     as_int,
+    aws_managed_key_alias,
     config_schema,
     describe,
     frameworks,
@@ -70,7 +71,7 @@ def _cmk_problem(key_id: Any) -> Optional[str]:
         return None
     if not isinstance(key_id, str) or not key_id:
         return "no kmsKeyId (SageMaker then uses an AWS owned or AWS managed key)"
-    if "alias/aws/" in key_id:
+    if aws_managed_key_alias(key_id):
         return f"the AWS-managed key {key_id}"
     return None
 

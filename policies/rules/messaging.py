@@ -8,6 +8,7 @@ from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValid
 from policies.rules._util import (
     applies_to,
     as_bool,
+    aws_managed_key_alias,
     config_schema,
     describe,
     frameworks,
@@ -21,8 +22,6 @@ TOPIC = "aws:sns/topic:Topic"
 TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
 QUEUE = "aws:sqs/queue:Queue"
 QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
-#: The AWS-managed keys, by the service that owns them.
-_AWS_MANAGED_ALIASES = {TOPIC: "alias/aws/sns", QUEUE: "alias/aws/sqs"}
 
 KMS_SCHEMA = config_schema(
     requireCustomerManagedKey={
@@ -38,14 +37,13 @@ def _kms_encryption(args: ResourceValidationArgs, report: ReportViolation) -> No
     key = get(args.props, "kmsMasterKeyId")
     if is_unknown(key):
         return
-    aws_managed = _AWS_MANAGED_ALIASES[args.resource_type]
-    # The AWS-managed key appears as its alias or as the alias's ARN.
-    if isinstance(key, str) and key and key != aws_managed and not key.endswith(f":{aws_managed}"):
+    aws_managed = aws_managed_key_alias(key)
+    if isinstance(key, str) and key and aws_managed is None:
         return
     sqs_managed = args.resource_type == QUEUE and as_bool(get(args.props, "sqsManagedSseEnabled")) is True
     if not require_cmk and (key or sqs_managed):
         return
-    found = (f"uses the AWS-managed key {aws_managed}" if key else
+    found = (f"uses the AWS-managed key {aws_managed}" if aws_managed else
              "uses SQS-managed encryption (SSE-SQS)" if sqs_managed else "is not encrypted with a KMS key")
     report(f"{describe(args)} {found}; set kmsMasterKeyId to a customer-managed key, whose policy must also let "
            "the publishing service (e.g. events.amazonaws.com) use it")

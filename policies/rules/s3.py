@@ -31,6 +31,7 @@ from policies.rules._util import (
     applies_to,
     as_bool,
     as_list,
+    aws_managed_key_alias,
     frameworks,
     get,
     is_unknown,
@@ -55,7 +56,6 @@ PUBLIC_ACCESS_SETTINGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicA
 PUBLIC_CANNED_ACLS = ("public-read", "public-read-write", "authenticated-read")
 PUBLIC_GROUP_URIS = ("http://acs.amazonaws.com/groups/global/AllUsers",
                      "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
-AWS_MANAGED_S3_KEY = "alias/aws/s3"
 
 
 @dataclass
@@ -137,7 +137,7 @@ def _sse(rule: dict[str, Any]) -> tuple[Any, Any]:
 def _is_customer_managed(key_id: Any) -> bool:
     if is_unknown(key_id):
         return True
-    return isinstance(key_id, str) and bool(key_id) and not key_id.endswith(AWS_MANAGED_S3_KEY)
+    return isinstance(key_id, str) and bool(key_id) and aws_managed_key_alias(key_id) is None
 
 
 # --------------------------------------------------------------------------------------------------
