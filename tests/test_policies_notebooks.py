@@ -62,11 +62,12 @@ def test_studio_with_public_internet_fails_including_the_default(mode):
         "directly; set it to 'VpcOnly' with subnetIds in private subnets"]
 
 
-def test_missing_keys_fail():
-    assert violations(sagemaker_notebook_kms, notebook(kmsKeyId=None)) == [
+@pytest.mark.parametrize("key", [None, "alias/aws/sagemaker"])
+def test_missing_or_aws_managed_keys_fail(key):
+    assert violations(sagemaker_notebook_kms, notebook(kmsKeyId=key)) == [
         f"{NOTEBOOK} 'research' encrypts its ML storage volume with the AWS-managed key: set kmsKeyId to a "
         "customer-managed key"]
-    assert violations(sagemaker_notebook_kms, domain(kmsKeyId=None)) == [
+    assert violations(sagemaker_notebook_kms, domain(kmsKeyId=key)) == [
         f"{DOMAIN} 'studio' encrypts the Studio home directories (EFS) with the AWS-managed key: set kmsKeyId to a "
         "customer-managed key"]
 

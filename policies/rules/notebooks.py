@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._util import applies_to, describe, frameworks, get, is_unknown
+from policies.rules._util import applies_to, aws_managed_key_alias, describe, frameworks, get, is_unknown
 
 NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
 DOMAIN = "aws:sagemaker/domain:Domain"
@@ -51,7 +51,7 @@ sagemaker_notebook_vpc_only = ResourceValidationPolicy(
 
 def _kms(args: ResourceValidationArgs, report: ReportViolation) -> None:
     key = get(args.props, "kmsKeyId")
-    if is_unknown(key) or key:
+    if is_unknown(key) or (key and not aws_managed_key_alias(key)):
         return
     what = "its ML storage volume" if args.resource_type == NOTEBOOK else "the Studio home directories (EFS)"
     report(f"{describe(args)} encrypts {what} with the AWS-managed key: set kmsKeyId to a customer-managed key")
