@@ -653,6 +653,30 @@ class ReferenceIndex:
         return [found[position] for position in sorted(found)]
 
 
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+
+
+class LaunchTemplateIndex:
+    """The stack's launch templates by what a node group's ``launchTemplate`` may point at them with:
+    the template's URN (a property dependency, in a preview) or its ``id`` or ``name`` output."""
+
+    def __init__(self, resources: Iterable[PolicyResource]) -> None:
+        self._by_key: dict[str, list[PolicyResource]] = {}
+        for template in of_type(resources, LAUNCH_TEMPLATE):
+            for key in {template.urn, *identifiers(template, ("id", "name"))}:
+                self._by_key.setdefault(key, []).append(template)
+
+    def of(self, group: PolicyResource) -> list[PolicyResource]:
+        """The templates ``group`` launches from (normally one), by dependency, then by id or name."""
+        pointers = [getattr(d, "urn", d) for d in (group.property_dependencies or {}).get("launchTemplate") or []]
+        pointers += [get(group.props, "launchTemplate", key) for key in ("id", "name")]
+        found: dict[str, PolicyResource] = {}
+        for pointer in pointers:
+            for template in self._by_key.get(pointer, []) if isinstance(pointer, str) else []:
+                found.setdefault(template.urn, template)
+        return list(found.values())
+
+
 def describe(subject: Any) -> str:
     """A short label for messages: ``<type> '<name>'``."""
     return f"{subject.resource_type} {subject.name!r}"

@@ -8,19 +8,18 @@ from __future__ import annotations
 import ipaddress
 
 from pulumi_policy import (
-    PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity, StackValidationArgs,
+    ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity, StackValidationArgs,
     StackValidationPolicy,
 )
 
 from components.training.versions import SUPPORTED_VERSIONS
 from policies.rules._util import (
-    applies_to, as_bool, as_int, as_list, config_schema, describe, frameworks, get, identifiers, is_unknown, of_type,
-    policy_config, refers_to,
+    LAUNCH_TEMPLATE, LaunchTemplateIndex, applies_to, as_bool, as_int, as_list, config_schema, describe, frameworks,
+    get, is_unknown, of_type, policy_config,
 )
 
 CLUSTER = "aws:eks/cluster:Cluster"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
-LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 
 # --------------------------------------------------------------------------------------------------
@@ -249,30 +248,17 @@ launch_template_encrypted_volumes = ResourceValidationPolicy(
 
 
 def _no_ssh(args: StackValidationArgs, report: ReportViolation) -> None:
-    templates = of_type(args.resources, LAUNCH_TEMPLATE)
+    templates = LaunchTemplateIndex(args.resources)
     for group in of_type(args.resources, NODE_GROUP):
         remote = get(group.props, "remoteAccess")
         if remote and not is_unknown(remote):
             report(f"{describe(group)} allows SSH (remoteAccess is set): remove it and use SSM Session Manager",
                    group.urn)
-        for template in templates:
-            if not _launch_template_id_of(group, template):
-                continue
+        for template in templates.of(group):
             key_name = get(template.props, "keyName")
             if key_name and not is_unknown(key_name):
                 report(f"{describe(group)} launches from {describe(template)}, which sets key pair {key_name!r}: "
                        "remove keyName", group.urn)
-
-
-def _launch_template_id_of(group: PolicyResource, template: PolicyResource) -> bool:
-    """Whether the node group launches from this template (by dependency, or by its id or name)."""
-    if refers_to(group, "launchTemplate", template):
-        return True
-    reference = get(group.props, "launchTemplate", default={})
-    if not isinstance(reference, dict):
-        return False
-    names = {value for value in (reference.get("id"), reference.get("name")) if isinstance(value, str)}
-    return bool(names & identifiers(template, ("id", "name")))
 
 
 eks_node_group_no_ssh = StackValidationPolicy(

@@ -14,11 +14,11 @@ from pulumi_policy import (
 
 from components.training.gpu_types import GPU_INSTANCE_TYPES
 from policies.rules._util import (
-    applies_to, as_int, as_list, config_schema, describe, frameworks, get, is_unknown, of_type, policy_config,
+    LAUNCH_TEMPLATE, LaunchTemplateIndex, applies_to, as_int, as_list, config_schema, describe, frameworks, get,
+    is_unknown, of_type, policy_config,
 )
 
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
-LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 INSTANCE = "aws:ec2/instance:Instance"
 #: Accelerated families not (yet) in the table still count as GPU types: p*, g* (e.g. p6-b200, g5g).
 _GPU_FAMILY = re.compile(r"^(p\d+[a-z0-9-]*|g\d+[a-z]*|gr\d+)\.")
@@ -28,25 +28,16 @@ def is_gpu_type(instance_type: object) -> bool:
     return isinstance(instance_type, str) and (instance_type in GPU_INSTANCE_TYPES or bool(_GPU_FAMILY.match(instance_type)))
 
 
-def _launch_templates(resources) -> dict[str, object]:
-    """The stack's launch templates by every name a node group may point at them with: URN, id, name."""
-    return {key: template for template in of_type(resources, LAUNCH_TEMPLATE)
-            for key in (template.urn, get(template.props, "id"), get(template.props, "name"))
-            if isinstance(key, str) and key}
-
-
-def _group_types(group, templates: dict[str, object]) -> list:
+def _group_types(group, templates: LaunchTemplateIndex) -> list:
     """A node group's instance types: its own, else its launch template's ``instanceType``."""
     types = as_list(get(group.props, "instanceTypes"))
     if types:
         return types
-    pointers = [getattr(d, "urn", d) for d in (group.property_dependencies or {}).get("launchTemplate") or []]
-    pointers += [get(group.props, "launchTemplate", key) for key in ("id", "name")]
-    template = next((templates[p] for p in pointers if isinstance(p, str) and p in templates), None)
+    template = next(iter(templates.of(group)), None)
     return [] if template is None else [t for t in [get(template.props, "instanceType")] if t]
 
 
-def _is_gpu_node_group(group, templates: dict[str, object]) -> bool:
+def _is_gpu_node_group(group, templates: LaunchTemplateIndex) -> bool:
     """GPU instance types (the group's own or its launch template's), or an NVIDIA/GPU AMI type."""
     types = _group_types(group, templates)
     ami = get(group.props, "amiType", default="")
@@ -62,7 +53,7 @@ TAINT_SCHEMA = config_schema(
 
 def _tainted(args: StackValidationArgs, report: ReportViolation) -> None:
     key = policy_config(args, TAINT_SCHEMA)["taintKey"]
-    templates = _launch_templates(args.resources)
+    templates = LaunchTemplateIndex(args.resources)
     for group in of_type(args.resources, NODE_GROUP):
         if not _is_gpu_node_group(group, templates):
             continue
@@ -132,7 +123,7 @@ CAP_SCHEMA = config_schema(
 def _gpu_cap(args: StackValidationArgs, report: ReportViolation) -> None:
     cap = policy_config(args, CAP_SCHEMA)["maxGpus"]
     total, parts = 0, []
-    templates = _launch_templates(args.resources)
+    templates = LaunchTemplateIndex(args.resources)
     for group in of_type(args.resources, NODE_GROUP):
         types = _group_types(group, templates)
         size = as_int(get(group.props, "scalingConfig", "maxSize"))
