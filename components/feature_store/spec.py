@@ -30,8 +30,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from components.common import CLASSIFICATION_TAG, Classification
-from mlinfra.config.base import Section
-from mlinfra.config.load import format_validation_error
+from mlinfra.config.base import Section, format_validation_error
 from mlinfra.errors import ConfigError
 
 #: SageMaker's pattern for feature and feature-group names.
@@ -224,9 +223,7 @@ def parse_spec(text: str, source: str) -> FeatureGroupSpec:
     try:
         return FeatureGroupSpec.model_validate(data)
     except ValidationError as exc:
-        raise FeatureSpecError(format_validation_error(
-            exc, source, key=lambda loc: ".".join(str(part) for part in loc), unknown="field",
-            show_objects=False)) from None
+        raise FeatureSpecError(format_validation_error(exc, source, unknown="field", show_objects=False)) from None
 
 
 def load_specs(spec_dir: Path, names: Optional[Sequence[str]] = None, *, display_root: Optional[Path] = None

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import typing
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 import pulumi
 from pydantic import BaseModel, ValidationError
 
+from mlinfra.config.base import format_validation_error
 from mlinfra.config.platform import PlatformConfig
 from mlinfra.errors import ConfigError
 
@@ -80,32 +81,6 @@ def _key_name(loc: tuple) -> str:
     return ".".join([key, *rest])
 
 
-def format_validation_error(exc: ValidationError, source: str, *,
-                            key: Callable[[tuple], str] = _key_name, unknown: str = "setting",
-                            show_objects: bool = True) -> str:
-    """One line per problem: the file, the key, the value and what is allowed.
-
-    ``key`` names an error location (default: the stack-file key, ``mlinfra:...``); ``unknown`` is
-    the word for a key the model does not have; without ``show_objects`` a rejected mapping is not
-    repeated after its key (a spec's nested section, where the message names what is wrong).
-    """
-    lines = []
-    for err in exc.errors(include_url=False):
-        message = err["msg"].removeprefix("Value error, ")
-        loc = err["loc"]
-        if err["type"] == "missing":
-            lines.append(f"{source}: {key(loc)} is required")
-        elif err["type"] == "extra_forbidden":
-            lines.append(f"{source}: {key(loc)} is not a known {unknown}")
-        elif loc and not show_objects and isinstance(err["input"], dict):
-            lines.append(f"{source}: {key(loc)}: {message}")
-        elif loc:
-            lines.append(f"{source}: {key(loc)} = {err['input']!r}: {message}")
-        else:
-            lines.append(f"{source}: {message}")
-    return "\n".join(lines)
-
-
 def platform_config_from(config: Mapping[str, Any], *, environment: str, source: str) -> PlatformConfig:
     """Validate a flat config map; raise ``ConfigError`` naming the file, key and value."""
     fields = config_to_fields(config)
@@ -113,7 +88,7 @@ def platform_config_from(config: Mapping[str, Any], *, environment: str, source:
     try:
         return PlatformConfig.model_validate(fields)
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc, source)) from None
+        raise ConfigError(format_validation_error(exc, source, key=_key_name)) from None
 
 
 def load_platform_config() -> PlatformConfig:
