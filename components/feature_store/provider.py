@@ -103,7 +103,7 @@ class FeatureAdditionsProvider(ResourceProvider):
         live = GroupSchema.from_sagemaker(description)
         change = schema_change(live, _desired(props))
         if change.destructive and not props.get("allowReplacement"):
-            raise FeatureAdditionError(refusal(group, change, source="live group"))
+            raise FeatureAdditionError(refusal(group, GroupChange(schema=change), source="live group"))
         # One update at a time: SageMaker refuses another while the last is in progress.
         for start in range(0, len(change.added), MAX_ADDITIONS_PER_UPDATE):
             batch = change.added[start:start + MAX_ADDITIONS_PER_UPDATE]

@@ -341,10 +341,8 @@ _REMEDIES = {
 }
 
 
-def refusal(group: str, change: "GroupChange | SchemaChange", *, source: str = "") -> str:
+def refusal(group: str, change: GroupChange, *, source: str = "") -> str:
     """The message for a change only a new group can make (schema, store or both) that the spec does not allow."""
-    if isinstance(change, SchemaChange):
-        change = GroupChange(schema=change)
     where = f" ({source})" if source else ""
     remedies = [_REMEDIES[kind] for kind, present in (("schema", change.schema.destructive),
                                                        ("store", change.store.replacing)) if present]
