@@ -1,0 +1,345 @@
+"""The data-store table: the stateful AWS types (pulumi-aws 7 type tokens) and where each keeps the
+settings the data-store rules judge.
+
+One row per type. A row names, as input paths in a plan (camelCase, the way ``pulumi stack export``
+and the engine write them), the settings for six controls:
+
+- ``encryption``: settings that must hold for the data to be encrypted at rest; empty when the
+  service always encrypts (DynamoDB, MSK, Secrets Manager, FSx, ...).
+- ``cmk``: settings that must hold for a customer-managed key to be used (a mode or key type), and
+  ``keys``: the inputs that must then name a customer-managed KMS key (not absent, which means the
+  AWS-managed or AWS-owned key, nor an ``alias/aws/...`` key). Both empty when the service offers no
+  key choice.
+- ``private``: settings that must hold for the store not to be reachable from the internet.
+- ``in_transit``: settings that must hold for TLS in transit, where the service has one on the resource.
+- ``deletion_protection``: settings that must hold for the store to survive an accidental delete.
+- ``backup``: a setting for automated backups (a boolean that must hold) or ``backup_days``, the
+  input holding the automated-backup retention in days.
+
+``holds_data`` rows are data stores (classification, protection); the others are account or
+service settings that protect data elsewhere (default EBS encryption, a Glue security
+configuration, a CloudTrail trail). ``stateful`` rows lose data when replaced or deleted, so they
+must be protected in prod; SNS topics and SQS queues pass messages on and are not.
+
+Property names, defaults and valid values are the pulumi-aws 7 Python SDK's (its
+``pulumi_aws/<service>/<resource>.py`` and ``_inputs.py`` docstrings, generated from the Terraform
+AWS provider's schema); ``tests/test_catalog_data_stores.py`` checks every type token and input name
+against the installed SDK. Adding a type is one row.
+
+Types whose encryption another rule module already judges (S3 buckets, SNS topics, SQS queues, ECR
+repositories, KMS keys, SageMaker feature groups and domains) are rows without encryption settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional, Union
+
+Path = tuple[Union[str, int], ...]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One input and the values that satisfy a control.
+
+    ``ok``: the values that satisfy it (strings compare case-insensitively, ``"true"``/``"false"``
+    strings as booleans); ``bad``: the values that break it (anything else satisfies it); with
+    ``present``, any non-empty value satisfies it. ``default`` is what AWS does when the input is
+    absent; ``default_by`` picks it by another input's value (``(path, {value: default})``).
+    ``note`` says, in a violation message, what breaking it means.
+    """
+
+    path: Path
+    ok: tuple[Any, ...] = ()
+    bad: tuple[Any, ...] = ()
+    present: bool = False
+    default: Any = None
+    default_by: Optional[tuple[Path, dict[str, Any]]] = None
+    note: str = ""
+
+    @property
+    def name(self) -> str:
+        """The input's dotted path, as a program's author sees it (``encryptAtRest.enabled``)."""
+        return ".".join(str(step) for step in self.path)
+
+
+@dataclass(frozen=True)
+class Days:
+    """An input holding a number of days, and what AWS uses when it is absent."""
+
+    path: Path
+    default: int = 0
+
+    @property
+    def name(self) -> str:
+        return ".".join(str(step) for step in self.path)
+
+
+@dataclass(frozen=True)
+class DataStore:
+    """One stateful AWS type and where it keeps its protection settings (see the module docstring)."""
+
+    type: str
+    label: str
+    holds_data: bool = True
+    stateful: bool = True
+    encryption: tuple[Setting, ...] = ()
+    cmk: tuple[Setting, ...] = ()
+    keys: tuple[Path, ...] = ()
+    private: tuple[Setting, ...] = ()
+    in_transit: tuple[Setting, ...] = ()
+    deletion_protection: tuple[Setting, ...] = ()
+    backup: tuple[Setting, ...] = ()
+    backup_days: Optional[Days] = None
+    #: Inputs whose presence makes the encryption and key settings not apply (e.g. a Firehose
+    #: stream reading from Kinesis is encrypted by its source stream).
+    encryption_not_applicable_with: tuple[Path, ...] = ()
+
+
+TRUE = (True,)
+FALSE = (False,)
+
+
+def _enabled(*path: Union[str, int], default: Any = False, note: str = "") -> Setting:
+    return Setting(tuple(path), ok=TRUE, default=default, note=note)
+
+
+def _disabled(*path: Union[str, int], default: Any = False, note: str = "") -> Setting:
+    return Setting(tuple(path), ok=FALSE, default=default, note=note)
+
+
+_GLUE = ("dataCatalogEncryptionSettings",)
+_GLUE_SC = ("encryptionConfiguration",)
+_ATHENA = ("configuration", "resultConfiguration", "encryptionConfiguration")
+_OLD_TLS = ("Policy-Min-TLS-1-0-2019-07",)
+
+DATA_STORES: tuple[DataStore, ...] = (
+    # --- databases -------------------------------------------------------------------------------
+    DataStore(
+        "aws:rds/instance:Instance", "RDS DB instance",
+        encryption=(_enabled("storageEncrypted"),), keys=(("kmsKeyId",),),
+        private=(_disabled("publiclyAccessible", note="the instance gets a public DNS name and address"),),
+        deletion_protection=(_enabled("deletionProtection"),),
+        backup_days=Days(("backupRetentionPeriod",), 0),
+    ),
+    DataStore(
+        "aws:rds/cluster:Cluster", "RDS/Aurora DB cluster",
+        encryption=(_enabled("storageEncrypted"),), keys=(("kmsKeyId",),),
+        private=(_disabled("publiclyAccessible", note="the cluster gets a public DNS name and address"),),
+        deletion_protection=(_enabled("deletionProtection"),),
+        backup_days=Days(("backupRetentionPeriod",), 1),
+    ),
+    DataStore(
+        "aws:rds/clusterInstance:ClusterInstance", "Aurora cluster instance",
+        private=(_disabled("publiclyAccessible", note="the instance gets a public DNS name and address"),),
+        stateful=False,  # its storage is the cluster's
+        holds_data=False,
+    ),
+    DataStore(
+        "aws:docdb/cluster:Cluster", "DocumentDB cluster",
+        encryption=(_enabled("storageEncrypted"),), keys=(("kmsKeyId",),),
+        deletion_protection=(_enabled("deletionProtection"),),
+        backup_days=Days(("backupRetentionPeriod",), 1),
+    ),
+    DataStore(
+        "aws:neptune/cluster:Cluster", "Neptune cluster",
+        encryption=(_enabled("storageEncrypted"),), keys=(("kmsKeyArn",),),
+        deletion_protection=(_enabled("deletionProtection"),),
+        backup_days=Days(("backupRetentionPeriod",), 1),
+    ),
+    DataStore(
+        "aws:dynamodb/table:Table", "DynamoDB table",
+        # Always encrypted at rest; without serverSideEncryption.enabled the key is AWS-owned.
+        cmk=(_enabled("serverSideEncryption", "enabled"),), keys=(("serverSideEncryption", "kmsKeyArn"),),
+        deletion_protection=(_enabled("deletionProtectionEnabled"),),
+        backup=(_enabled("pointInTimeRecovery", "enabled", note="no point-in-time recovery"),),
+    ),
+    DataStore(
+        "aws:redshift/cluster:Cluster", "Redshift cluster",
+        # New clusters are encrypted by default since 2025 (AWS-owned key); the key input decides CMK.
+        encryption=(_enabled("encrypted", default=True),), keys=(("kmsKeyId",),),
+        private=(_disabled("publiclyAccessible", note="the cluster can be reached from a public network"),),
+        backup_days=Days(("automatedSnapshotRetentionPeriod",), 1),
+    ),
+    DataStore(
+        "aws:redshiftserverless/namespace:Namespace", "Redshift Serverless namespace",
+        keys=(("kmsKeyId",),),
+    ),
+    DataStore(
+        "aws:redshiftserverless/workgroup:Workgroup", "Redshift Serverless workgroup",
+        holds_data=False, stateful=False,
+        private=(_disabled("publiclyAccessible", note="the workgroup can be reached from a public network"),),
+    ),
+    DataStore(
+        "aws:opensearch/domain:Domain", "OpenSearch domain",
+        encryption=(_enabled("encryptAtRest", "enabled"),), keys=(("encryptAtRest", "kmsKeyId"),),
+        private=(Setting(("vpcOptions", "subnetIds"), present=True,
+                         note="the domain has a public endpoint (no vpcOptions)"),),
+        in_transit=(_enabled("nodeToNodeEncryption", "enabled"),
+                    _enabled("domainEndpointOptions", "enforceHttps", default=True),
+                    Setting(("domainEndpointOptions", "tlsSecurityPolicy"), bad=_OLD_TLS,
+                            note="TLS 1.0 and 1.1 are allowed")),
+    ),
+    DataStore(
+        "aws:elasticache/replicationGroup:ReplicationGroup", "ElastiCache replication group",
+        encryption=(Setting(("atRestEncryptionEnabled",), ok=TRUE, default=False,
+                            default_by=(("engine",), {"valkey": True})),),
+        keys=(("kmsKeyId",),),
+        in_transit=(Setting(("transitEncryptionEnabled",), ok=TRUE, default=False),
+                    Setting(("transitEncryptionMode",), bad=("preferred",), note="clients may still connect "
+                            "without TLS")),
+        backup_days=Days(("snapshotRetentionLimit",), 0),
+    ),
+    DataStore(
+        "aws:elasticache/serverlessCache:ServerlessCache", "ElastiCache Serverless cache",
+        keys=(("kmsKeyId",),),  # always encrypted at rest and in transit
+        backup_days=Days(("snapshotRetentionLimit",), 0),
+    ),
+    DataStore(
+        "aws:memorydb/cluster:Cluster", "MemoryDB cluster",
+        keys=(("kmsKeyArn",),),  # always encrypted at rest
+        in_transit=(_enabled("tlsEnabled", default=True),),
+        backup_days=Days(("snapshotRetentionLimit",), 0),
+    ),
+    # --- streams ---------------------------------------------------------------------------------
+    DataStore(
+        "aws:msk/cluster:Cluster", "MSK cluster",
+        keys=(("encryptionInfo", "encryptionAtRestKmsKeyArn"),),  # always encrypted at rest
+        private=(Setting(("brokerNodeGroupInfo", "connectivityInfo", "publicAccess", "type"), ok=("DISABLED",),
+                         default="DISABLED", note="brokers are reachable from the internet"),),
+        in_transit=(Setting(("encryptionInfo", "encryptionInTransit", "clientBroker"), ok=("TLS",), default="TLS"),
+                    _enabled("encryptionInfo", "encryptionInTransit", "inCluster", default=True)),
+    ),
+    DataStore(
+        # Always encrypted with an AWS-managed key, VPC-only, IAM-authenticated TLS: no settings to judge.
+        "aws:msk/serverlessCluster:ServerlessCluster", "MSK Serverless cluster",
+    ),
+    DataStore(
+        "aws:kinesis/stream:Stream", "Kinesis data stream",
+        encryption=(Setting(("encryptionType",), ok=("KMS",), default="NONE"),), keys=(("kmsKeyId",),),
+    ),
+    DataStore(
+        "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "Kinesis Data Firehose stream",
+        stateful=False,
+        encryption=(_enabled("serverSideEncryption", "enabled"),),
+        cmk=(Setting(("serverSideEncryption", "keyType"), ok=("CUSTOMER_MANAGED_CMK",), default="AWS_OWNED_CMK"),),
+        keys=(("serverSideEncryption", "keyArn"),),
+        encryption_not_applicable_with=(("kinesisSourceConfiguration",), ("mskSourceConfiguration",)),
+    ),
+    # --- file systems and volumes ----------------------------------------------------------------
+    DataStore(
+        "aws:efs/fileSystem:FileSystem", "EFS file system",
+        encryption=(_enabled("encrypted"),), keys=(("kmsKeyId",),),
+    ),
+    DataStore(
+        "aws:fsx/lustreFileSystem:LustreFileSystem", "FSx for Lustre file system",
+        keys=(("kmsKeyId",),),  # always encrypted at rest
+    ),
+    DataStore(
+        "aws:ebs/volume:Volume", "EBS volume",
+        encryption=(_enabled("encrypted"),), keys=(("kmsKeyId",),),
+    ),
+    DataStore(
+        "aws:ebs/encryptionByDefault:EncryptionByDefault", "account default EBS encryption",
+        holds_data=False, stateful=False,
+        encryption=(_enabled("enabled", default=True),),
+    ),
+    DataStore(
+        "aws:ebs/defaultKmsKey:DefaultKmsKey", "account default EBS key",
+        holds_data=False, stateful=False,
+        keys=(("keyArn",),),
+    ),
+    # --- analytics -------------------------------------------------------------------------------
+    DataStore(
+        "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings", "Glue Data Catalog encryption",
+        holds_data=False, stateful=False,
+        encryption=(Setting(_GLUE + ("encryptionAtRest", "catalogEncryptionMode"),
+                            ok=("SSE-KMS", "SSE-KMS-WITH-SERVICE-ROLE"), default="DISABLED"),
+                    _enabled(*_GLUE, "connectionPasswordEncryption", "returnConnectionPasswordEncrypted",
+                             note="connection passwords are stored unencrypted")),
+        keys=(_GLUE + ("encryptionAtRest", "sseAwsKmsKeyId"), _GLUE + ("connectionPasswordEncryption", "awsKmsKeyId")),
+    ),
+    DataStore(
+        "aws:glue/securityConfiguration:SecurityConfiguration", "Glue security configuration",
+        holds_data=False, stateful=False,
+        encryption=(Setting(_GLUE_SC + ("s3Encryption", "s3EncryptionMode"), ok=("SSE-KMS", "SSE-S3"),
+                            default="DISABLED"),
+                    Setting(_GLUE_SC + ("cloudwatchEncryption", "cloudwatchEncryptionMode"), ok=("SSE-KMS",),
+                            default="DISABLED"),
+                    Setting(_GLUE_SC + ("jobBookmarksEncryption", "jobBookmarksEncryptionMode"), ok=("CSE-KMS",),
+                            default="DISABLED")),
+        cmk=(Setting(_GLUE_SC + ("s3Encryption", "s3EncryptionMode"), ok=("SSE-KMS",), default="DISABLED"),),
+        keys=(_GLUE_SC + ("s3Encryption", "kmsKeyArn"), _GLUE_SC + ("cloudwatchEncryption", "kmsKeyArn"),
+              _GLUE_SC + ("jobBookmarksEncryption", "kmsKeyArn")),
+    ),
+    DataStore(
+        "aws:glue/catalogDatabase:CatalogDatabase", "Glue catalog database",  # encrypted by the account's settings
+    ),
+    DataStore(
+        "aws:athena/workgroup:Workgroup", "Athena workgroup",
+        stateful=False,
+        encryption=(Setting(_ATHENA + ("encryptionOption",), ok=("SSE_S3", "SSE_KMS", "CSE_KMS"),
+                            note="query results are written unencrypted"),
+                    _enabled("configuration", "enforceWorkgroupConfiguration", default=True,
+                             note="clients may override the workgroup's encryption")),
+        cmk=(Setting(_ATHENA + ("encryptionOption",), ok=("SSE_KMS", "CSE_KMS")),),
+        keys=(_ATHENA + ("kmsKeyArn",),),
+    ),
+    # --- secrets, backups, audit -----------------------------------------------------------------
+    DataStore(
+        "aws:secretsmanager/secret:Secret", "Secrets Manager secret",
+        keys=(("kmsKeyId",),),  # always encrypted; absent means aws/secretsmanager
+        deletion_protection=(Setting(("recoveryWindowInDays",), bad=(0,), default=30,
+                                     note="the secret is deleted at once, without a recovery window"),),
+    ),
+    DataStore(
+        "aws:backup/vault:Vault", "Backup vault",
+        keys=(("kmsKeyArn",),),  # always encrypted; absent means aws/backup
+        deletion_protection=(_disabled("forceDestroy", note="the vault can be deleted with its recovery points"),),
+    ),
+    DataStore(
+        "aws:cloudtrail/trail:Trail", "CloudTrail trail",
+        holds_data=False, stateful=False,
+        keys=(("kmsKeyId",),),  # log files are SSE-S3 encrypted unless a key is set (CIS 3.5)
+    ),
+    DataStore(
+        "aws:dms/replicationInstance:ReplicationInstance", "DMS replication instance",
+        holds_data=False, stateful=False,
+        keys=(("kmsKeyArn",),),
+        private=(_disabled("publiclyAccessible", default=True, note="the instance gets a public address"),),
+    ),
+    # --- types whose encryption other rule modules judge -----------------------------------------
+    DataStore("aws:s3/bucket:Bucket", "S3 bucket",
+              deletion_protection=(_disabled("forceDestroy", note="a delete empties the bucket"),)),
+    DataStore("aws:s3/bucketV2:BucketV2", "S3 bucket",
+              deletion_protection=(_disabled("forceDestroy", note="a delete empties the bucket"),)),
+    DataStore("aws:s3/directoryBucket:DirectoryBucket", "S3 directory bucket",
+              deletion_protection=(_disabled("forceDestroy", note="a delete empties the bucket"),)),
+    DataStore("aws:kms/key:Key", "KMS key"),
+    DataStore("aws:kms/replicaKey:ReplicaKey", "KMS replica key"),
+    DataStore("aws:ecr/repository:Repository", "ECR repository",
+              deletion_protection=(_disabled("forceDelete", note="a delete removes every image"),)),
+    DataStore("aws:sagemaker/featureGroup:FeatureGroup", "SageMaker feature group"),
+    DataStore("aws:sagemaker/modelPackageGroup:ModelPackageGroup", "SageMaker model package group"),
+    DataStore("aws:sagemaker/domain:Domain", "SageMaker Studio domain"),
+    DataStore("aws:sqs/queue:Queue", "SQS queue", stateful=False),
+    DataStore("aws:sns/topic:Topic", "SNS topic", stateful=False),
+)
+
+BY_TYPE: dict[str, DataStore] = {row.type: row for row in DATA_STORES}
+
+
+def data_store(resource_type: str) -> Optional[DataStore]:
+    """The table's row for a type token, or None."""
+    return BY_TYPE.get(resource_type)
+
+
+def types_with(control: str) -> tuple[str, ...]:
+    """The type tokens whose rows have settings for ``control`` (a ``DataStore`` field name)."""
+    return tuple(row.type for row in DATA_STORES if getattr(row, control))
+
+
+#: Types that hold data: they need a data-classification tag.
+HOLDS_DATA: frozenset[str] = frozenset(row.type for row in DATA_STORES if row.holds_data)
+#: Types that lose data when deleted or replaced: protected in prod.
+STATEFUL: frozenset[str] = frozenset(row.type for row in DATA_STORES if row.stateful and row.holds_data)

@@ -1,0 +1,361 @@
+"""Data stores, table-driven: one rule per control over the data-store table (``catalog.data_stores``).
+
+Each rule finds the resource's row by type (one dictionary lookup) and judges the row's settings
+for its control: encrypted at rest, a customer-managed key, not publicly accessible, TLS in transit,
+deletion protection (where required: prod), automated backups (where required: prod), and
+``protect`` on stateful resources (where required: prod). A type the table does not know, or whose
+row has no setting for the control, is not judged; an unknown value is not judged either.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Optional
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+
+from catalog.data_stores import BY_TYPE, STATEFUL, DataStore, Days, Path, Setting, types_with
+from policies.rules._util import (
+    UNKNOWN,
+    applies_to,
+    as_bool,
+    as_int,
+    aws_managed_key_alias,
+    config_schema,
+    describe,
+    frameworks,
+    get,
+    is_unknown,
+    policy_config,
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading a row's settings
+
+
+def lookup(props: Any, path: Path) -> Any:
+    """The value at ``path``, stepping into one-element lists (a block a program wrote as a list)."""
+    value: Any = props
+    for step in path:
+        if is_unknown(value):
+            return UNKNOWN
+        if isinstance(value, list):
+            if len(value) != 1:
+                return None
+            value = value[0]
+        value = get(value, step)
+        if value is None:
+            return None
+    return value
+
+
+def _normal(value: Any) -> Any:
+    flag = as_bool(value)
+    if isinstance(flag, bool):
+        return flag
+    number = as_int(value)
+    if isinstance(number, int):
+        return number
+    return value.upper() if isinstance(value, str) else value
+
+
+def _default(props: Any, setting: Setting) -> Any:
+    if setting.default_by is not None:
+        path, by_value = setting.default_by
+        chosen = lookup(props, path)
+        if isinstance(chosen, str) and chosen.lower() in by_value:
+            return by_value[chosen.lower()]
+    return setting.default
+
+
+def holds(props: Any, setting: Setting) -> Any:
+    """``True``/``False`` whether ``setting`` holds in ``props``; ``UNKNOWN`` if its value is not known yet."""
+    value = lookup(props, setting.path)
+    if is_unknown(value):
+        return UNKNOWN
+    if setting.present:
+        return value not in (None, "", [], {})
+    if value is None or value == "":
+        value = _default(props, setting)
+    value = _normal(value)
+    if setting.ok:
+        return value in {_normal(ok) for ok in setting.ok}
+    return value not in {_normal(bad) for bad in setting.bad}
+
+
+def _expected(setting: Setting) -> str:
+    if setting.present:
+        return "set"
+    if setting.ok:
+        return " or ".join(_show(ok) for ok in setting.ok)
+    return "not " + " or ".join(_show(bad) for bad in setting.bad)
+
+
+def _show(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _value(props: Any, setting: Setting) -> str:
+    value = lookup(props, setting.path)
+    if value is None or value == "":
+        return "not set" + (f" (defaults to {_show(_default(props, setting))})"
+                            if _default(props, setting) is not None and not setting.present else "")
+    return f"{_show(value)}" if not isinstance(value, (dict, list)) else "empty"
+
+
+def broken(props: Any, settings: Iterable[Setting]) -> list[str]:
+    """A phrase for each of ``settings`` that does not hold (unknown values hold)."""
+    found = []
+    for setting in settings:
+        if holds(props, setting) is False:
+            note = f": {setting.note}" if setting.note else ""
+            found.append(f"{setting.name} is {_value(props, setting)}, expected {_expected(setting)}{note}")
+    return found
+
+
+def _not_applicable(row: DataStore, props: Any) -> bool:
+    return any(lookup(props, path) not in (None, "", [], {}) for path in row.encryption_not_applicable_with)
+
+
+def _row(args: ResourceValidationArgs) -> Optional[DataStore]:
+    return BY_TYPE.get(args.resource_type)
+
+
+def _label(args: ResourceValidationArgs, row: DataStore) -> str:
+    return f"{row.label} {args.name!r} ({args.resource_type})"
+
+
+# --------------------------------------------------------------------------------------------------
+# Encryption at rest, and with a customer-managed key
+
+
+def _encrypted(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    row = _row(args)
+    if row is None or _not_applicable(row, args.props):
+        return
+    for phrase in broken(args.props, row.encryption):
+        report(f"{_label(args, row)} is not encrypted at rest: {phrase}")
+
+
+data_store_encrypted_at_rest = ResourceValidationPolicy(
+    name="data-store-encrypted-at-rest",
+    description="Data stores (RDS, Aurora, DocumentDB, Neptune, Redshift, OpenSearch, ElastiCache, Kinesis, "
+                "Firehose, EFS, EBS, Glue, Athena, ...) encrypt their data at rest.",
+    validate=applies_to(types_with("encryption"), _encrypted),
+    severity=Severity.HIGH,
+    remediation_steps="Turn on the resource's encryption at rest (storage_encrypted, encrypted, "
+                      "encrypt_at_rest.enabled, at_rest_encryption_enabled, encryption_type='KMS', ...) with "
+                      "a customer-managed KMS key; encryption at rest can only be chosen at creation for most "
+                      "services, so the store is replaced.",
+    **frameworks({"nist-800-53": "SC-28", "cis-aws": "2.3.1, 2.4.1", "pci-dss": "3.5.1",
+                  "hipaa": "164.312(a)(2)(iv)", "gdpr": "Art. 32(1)(a)"}),
+)
+
+CMK_SCHEMA = config_schema(
+    requireCustomerManagedKey={
+        "type": "boolean", "default": True,
+        "description": "Require a customer-managed KMS key; false lets data stores use the AWS-managed or "
+                       "AWS-owned key (encryption at rest is still required by data-store-encrypted-at-rest).",
+    },
+)
+
+
+def _customer_key(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    row = _row(args)
+    if row is None or _not_applicable(row, args.props):
+        return
+    if as_bool(policy_config(args, CMK_SCHEMA)["requireCustomerManagedKey"]) is False:
+        return
+    phrases = broken(args.props, row.cmk)
+    for path in row.keys:
+        key = lookup(args.props, path)
+        if is_unknown(key):
+            continue
+        name = ".".join(map(str, path))
+        managed = aws_managed_key_alias(key)
+        if managed:
+            phrases.append(f"{name} is the AWS-managed key {managed}")
+        elif not isinstance(key, str) or not key:
+            phrases.append(f"{name} is not set (an AWS-managed or AWS-owned key)")
+    for phrase in phrases:
+        report(f"{_label(args, row)} is not encrypted with a customer-managed key: {phrase}")
+
+
+data_store_customer_managed_key = ResourceValidationPolicy(
+    name="data-store-customer-managed-key",
+    description="Data stores, and the account and service settings that encrypt data (default EBS encryption, "
+                "Glue, Athena, CloudTrail, Backup), use a customer-managed KMS key.",
+    validate=applies_to(sorted(set(types_with("keys")) | set(types_with("cmk"))), _customer_key),
+    config_schema=CMK_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Create an aws.kms.Key (rotation on, a key policy naming the service's principals) and "
+                      "pass its ARN as the store's kms_key_id / kms_key_arn (with the key-type or mode setting "
+                      "the service needs, e.g. server_side_encryption.enabled on DynamoDB).",
+    **frameworks({"nist-800-53": "SC-12, SC-28", "cis-aws": "3.5", "pci-dss": "3.6.1",
+                  "hipaa": "164.312(a)(2)(iv)", "gdpr": "Art. 32(1)(a)"}),
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# Public access and TLS in transit
+
+
+def _private(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    row = _row(args)
+    if row is None:
+        return
+    for phrase in broken(args.props, row.private):
+        report(f"{_label(args, row)} is publicly accessible: {phrase}")
+
+
+data_store_not_public = ResourceValidationPolicy(
+    name="data-store-not-public",
+    description="Databases, caches, search domains and streams are not reachable from the internet.",
+    validate=applies_to(types_with("private"), _private),
+    severity=Severity.CRITICAL,
+    remediation_steps="Set publicly_accessible=False (RDS, Redshift, DMS), put OpenSearch domains in a VPC "
+                      "(vpc_options), keep MSK public access DISABLED; reach the store through private subnets, "
+                      "a VPN or VPC endpoints.",
+    **frameworks({"nist-800-53": "AC-3, SC-7", "cis-aws": "2.3.3", "pci-dss": "1.4.4", "hipaa": "164.312(e)(1)",
+                  "gdpr": "Art. 32(1)(b)"}),
+)
+
+
+def _in_transit(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    row = _row(args)
+    if row is None:
+        return
+    for phrase in broken(args.props, row.in_transit):
+        report(f"{_label(args, row)} does not require TLS in transit: {phrase}")
+
+
+data_store_tls_in_transit = ResourceValidationPolicy(
+    name="data-store-tls-in-transit",
+    description="Data stores whose resource has an in-transit setting (ElastiCache, MemoryDB, OpenSearch, MSK) "
+                "require TLS, with TLS 1.2 or later.",
+    validate=applies_to(types_with("in_transit"), _in_transit),
+    severity=Severity.HIGH,
+    remediation_steps="Set transit_encryption_enabled=True (and transit_encryption_mode='required') on "
+                      "ElastiCache, tls_enabled on MemoryDB, node_to_node_encryption and "
+                      "domain_endpoint_options.enforce_https with a TLS 1.2 policy on OpenSearch, and "
+                      "encryption_in_transit client_broker='TLS', in_cluster=True on MSK.",
+    **frameworks({"nist-800-53": "SC-8", "pci-dss": "4.2.1", "hipaa": "164.312(e)(1)", "gdpr": "Art. 32(1)(a)"}),
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# Where required (prod): deletion protection, backups, protect
+
+
+DELETION_SCHEMA = config_schema(
+    requireDeletionProtection={
+        "type": "boolean", "default": True,
+        "description": "Require deletion protection on data stores (the default: a stack is judged as prod "
+                       "unless its configuration says otherwise; dev and staging set false).",
+    },
+)
+
+
+def _deletion_protection(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    row = _row(args)
+    if row is None or as_bool(policy_config(args, DELETION_SCHEMA)["requireDeletionProtection"]) is False:
+        return
+    for phrase in broken(args.props, row.deletion_protection):
+        report(f"{_label(args, row)} has no deletion protection: {phrase}")
+
+
+data_store_deletion_protection = ResourceValidationPolicy(
+    name="data-store-deletion-protection",
+    description="Where required (prod), databases and tables have deletion protection on, and buckets, "
+                "repositories, vaults and secrets cannot be deleted with their contents at once.",
+    validate=applies_to(types_with("deletion_protection"), _deletion_protection),
+    config_schema=DELETION_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set deletion_protection=True (RDS, Aurora, DocumentDB, Neptune) or "
+                      "deletion_protection_enabled=True (DynamoDB); leave force_destroy / force_delete false and "
+                      "recovery_window_in_days above 0.",
+    **frameworks({"nist-800-53": "CP-9, SI-12", "hipaa": "164.308(a)(7)(ii)(A)", "gdpr": "Art. 32(1)(c)"}),
+)
+
+BACKUP_SCHEMA = config_schema(
+    requireBackups={
+        "type": "boolean", "default": True,
+        "description": "Require automated backups on data stores (the default: judged as prod unless the "
+                       "configuration says otherwise; dev and staging set false).",
+    },
+    minBackupRetentionDays={
+        "type": "integer", "minimum": 1, "maximum": 35, "default": 7,
+        "description": "Fewest days of automated backups (RDS allows up to 35).",
+    },
+)
+
+
+def _backups(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    row = _row(args)
+    config = policy_config(args, BACKUP_SCHEMA)
+    if row is None or as_bool(config["requireBackups"]) is False:
+        return
+    phrases = broken(args.props, row.backup)
+    days: Optional[Days] = row.backup_days
+    minimum = config["minBackupRetentionDays"]
+    if days is not None and isinstance(minimum, int):
+        value = lookup(args.props, days.path)
+        count = days.default if value is None else as_int(value)
+        if isinstance(count, int) and count < minimum:
+            shown = f"{count}" if value is not None else f"not set (defaults to {days.default})"
+            phrases.append(f"{days.name} is {shown}, expected at least {minimum} days")
+    for phrase in phrases:
+        report(f"{_label(args, row)} has too few automated backups: {phrase}")
+
+
+data_store_backups = ResourceValidationPolicy(
+    name="data-store-backups",
+    description="Where required (prod), data stores keep automated backups (point-in-time recovery, snapshot "
+                "retention) for at least minBackupRetentionDays.",
+    validate=applies_to(sorted(set(types_with("backup")) | set(types_with("backup_days"))), _backups),
+    config_schema=BACKUP_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set backup_retention_period (RDS, Aurora, DocumentDB, Neptune), "
+                      "automated_snapshot_retention_period (Redshift) or snapshot_retention_limit (ElastiCache, "
+                      "MemoryDB) to at least the minimum, or point_in_time_recovery.enabled on DynamoDB; or cover "
+                      "the store with an AWS Backup plan and waive this rule for it.",
+    **frameworks({"nist-800-53": "CP-9", "hipaa": "164.308(a)(7)(ii)(A)", "pci-dss": "12.10.1",
+                  "gdpr": "Art. 32(1)(c)"}),
+)
+
+PROTECT_SCHEMA = config_schema(
+    requireProtect={
+        "type": "boolean", "default": True,
+        "description": "Require the protect resource option on stateful resources (the default: judged as prod "
+                       "unless the configuration says otherwise; dev and staging set false).",
+    },
+)
+
+
+def _protected(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if as_bool(policy_config(args, PROTECT_SCHEMA)["requireProtect"]) is False:
+        return
+    opts = getattr(args, "opts", None)
+    if getattr(opts, "protect", None) is False:
+        row = BY_TYPE[args.resource_type]
+        report(f"{_label(args, row)} is not protected: a `pulumi destroy` or a replacing change would delete its "
+               "data; set protect=True in its resource options")
+
+
+stateful_resource_protected = ResourceValidationPolicy(
+    name="stateful-resource-protected",
+    description="Where required (prod), every stateful resource (data stores, buckets, KMS keys, feature groups, "
+                "model registries) has the protect resource option.",
+    validate=applies_to(sorted(STATEFUL), _protected),
+    config_schema=PROTECT_SCHEMA,
+    severity=Severity.HIGH,
+    remediation_steps="Pass opts=pulumi.ResourceOptions(protect=True) (in prod) to the resource or its component; "
+                      "to retire a store deliberately, unprotect it with `pulumi state unprotect` first.",
+    **frameworks({"nist-800-53": "CP-9, CM-3", "hipaa": "164.308(a)(7)(ii)(A)", "gdpr": "Art. 32(1)(c)"}),
+)
+
+
+SECURITY = [data_store_encrypted_at_rest, data_store_customer_managed_key, data_store_not_public,
+            data_store_tls_in_transit]
+PRIVACY: list = []
+COMPLIANCE = [data_store_deletion_protection, data_store_backups, stateful_resource_protected]

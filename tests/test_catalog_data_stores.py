@@ -1,0 +1,64 @@
+"""The data-store table against the installed pulumi-aws SDK (the upstream source of its names): every
+type token is a pulumi-aws resource and every input path names inputs the SDK's Args classes have."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+
+from catalog.data_stores import BY_TYPE, DATA_STORES, HOLDS_DATA, STATEFUL, Days, Setting, data_store, types_with
+
+
+def _resource_class(type_token: str):
+    import pulumi_aws  # noqa: F401  (registers the resource modules)
+    from pulumi.runtime import rpc
+
+    package, module, _ = type_token.split(":")
+    for resource_module in rpc._RESOURCE_MODULES.get(f"{package}:{module}", []):
+        info = getattr(resource_module, "mod_info", {})
+        name = info.get("classes", {}).get(type_token)
+        if name:
+            return getattr(importlib.import_module(info["fqn"]), name)
+    return None
+
+
+_GETTER = re.compile(r'@pulumi\.getter(?:\(name="(\w+)"\))?\n    def (\w+)\(self\)')
+
+
+def _input_names(cls) -> set[str]:
+    """Every camelCase input name in the resource's module and its package's _inputs.py."""
+    module = importlib.import_module(cls.__module__)
+    folder = Path(module.__file__).parent
+    text = Path(module.__file__).read_text() + (folder / "_inputs.py").read_text()
+    return {camel or snake for camel, snake in _GETTER.findall(text)}
+
+
+@pytest.mark.parametrize("row", DATA_STORES, ids=lambda row: row.type)
+def test_every_type_and_input_is_in_the_pulumi_aws_sdk(row):
+    cls = _resource_class(row.type)
+    assert cls is not None, f"{row.type} is not a pulumi-aws resource type"
+    names = _input_names(cls)
+    top_level = {camel or snake for camel, snake in _GETTER.findall(Path(importlib.import_module(cls.__module__)
+                                                                          .__file__).read_text())}
+    settings = [*row.encryption, *row.cmk, *row.private, *row.in_transit, *row.deletion_protection, *row.backup]
+    paths = [s.path for s in settings] + list(row.keys) + list(row.encryption_not_applicable_with)
+    if isinstance(row.backup_days, Days):
+        paths.append(row.backup_days.path)
+    for path in paths:
+        assert path[0] in top_level, f"{row.type}: {path[0]} is not an input"
+        for step in path[1:]:
+            assert step in names, f"{row.type}: {'.'.join(map(str, path))} names {step}, which no input type has"
+
+
+def test_lookups_and_sets():
+    assert data_store("aws:rds/instance:Instance").label == "RDS DB instance"
+    assert data_store("aws:ec2/instance:Instance") is None
+    assert len(BY_TYPE) == len(DATA_STORES)  # one row per type
+    assert "aws:sns/topic:Topic" in HOLDS_DATA and "aws:sns/topic:Topic" not in STATEFUL
+    assert "aws:ebs/encryptionByDefault:EncryptionByDefault" not in HOLDS_DATA
+    assert "aws:s3/bucket:Bucket" in STATEFUL and "aws:sagemaker/featureGroup:FeatureGroup" in STATEFUL
+    assert "aws:dynamodb/table:Table" in types_with("backup") and "aws:dynamodb/table:Table" not in types_with("encryption")
+    assert all(isinstance(s, Setting) for row in DATA_STORES for s in row.encryption)
