@@ -79,8 +79,8 @@ def holds(props: Any, setting: Setting) -> Any:
         value = _default(props, setting)
     value = _normal(value)
     if setting.ok:
-        return value in {_normal(ok) for ok in setting.ok}
-    return value not in {_normal(bad) for bad in setting.bad}
+        return any(value == _normal(ok) for ok in setting.ok)
+    return not any(value == _normal(bad) for bad in setting.bad)
 
 
 def _expected(setting: Setting) -> str:
