@@ -1,5 +1,5 @@
-"""The ``mlinfra`` command line: plan and review environments offline, preflight them against AWS,
-and record the deployed feature groups after ``pulumi up``.
+"""The ``mlinfra`` command line: plan and review environments offline, estimate their monthly cost,
+preflight them against AWS, and record the deployed feature groups after ``pulumi up``.
 
 Exit codes: 0 success, 1 something blocks (a mandatory violation, a failed preflight check), 2 bad
 input or a run that cannot start, reported as ``mlinfra: error: <message>`` on stderr, never as a
@@ -50,6 +50,16 @@ def _cmd_review(args: argparse.Namespace) -> int:
         fmt=args.format,
         output=args.output,
     )
+
+
+def _cmd_cost(args: argparse.Namespace) -> int:
+    from mlinfra.cost import run_cost
+
+    if (args.env is None) == (args.deployment is None):
+        raise MlinfraError("give an environment to plan and estimate (mlinfra cost dev) or --deployment FILE"
+                           if args.env is None else "give an environment or --deployment FILE, not both")
+    return run_cost(project_dir=_project_dir(), env=args.env, deployment=args.deployment, prices=args.prices,
+                    fmt=args.format, output=args.output)
 
 
 def _cmd_preflight(args: argparse.Namespace) -> int:
@@ -110,6 +120,17 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     review.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
     review.set_defaults(func=_cmd_review)
+
+    cost = commands.add_parser("cost", help="estimate the monthly cost of what a plan declares (offline)")
+    cost.add_argument("env", nargs="?", metavar="ENV", help="plan this environment, then estimate it")
+    cost.add_argument("--deployment", type=Path, metavar="FILE",
+                      help="estimate a `pulumi stack export` or `pulumi preview --json` file (or an mlinfra plan)")
+    cost.add_argument("--prices", type=Path, metavar="FILE",
+                      help="prices replacing the repository's (catalog/data/aws-prices-us-east-1.json), key by key")
+    cost.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                      help="output format (default: text)")
+    cost.add_argument("--output", type=Path, metavar="FILE", help="write the estimate to FILE instead of stdout")
+    cost.set_defaults(func=_cmd_cost)
 
     preflight = commands.add_parser("preflight", help="read-only AWS checks of capacity, quotas and references")
     preflight.add_argument("env", help="environment to plan and check")
