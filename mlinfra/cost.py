@@ -469,6 +469,11 @@ def render_markdown(est: Estimate, *, heading: str = "###") -> str:
     return "\n".join(lines) + "\n"
 
 
+def markdown_section(deployment: Any) -> str:
+    """The cost section of the review's markdown: ``deployment`` at the repository's prices."""
+    return render_markdown(estimate(deployment, load_price_table(None)), heading="####")
+
+
 def render(est: Estimate, fmt: str) -> str:
     renderers = {"text": render_text, "json": render_json, "markdown": render_markdown}
     if fmt not in renderers:

@@ -882,6 +882,10 @@ def run_review(*, project_dir: Path, env: str | None, deployment: Path | None, p
     result = review(resources, packs, env, project_dir, timeout=timeout)
     result.source = _relative(deployment, project_dir) if deployment else f"stacks/Pulumi.{plan_env}.yaml"
     text = render(result, fmt)
+    if fmt == "markdown":  # the PR comment ends with the plan's monthly cost estimate (docs/cost.md)
+        from mlinfra.cost import markdown_section
+
+        text = text.rstrip("\n") + "\n\n" + markdown_section(resources)
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:

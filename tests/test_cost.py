@@ -218,3 +218,18 @@ def test_cli_cost_needs_an_environment_or_a_deployment():
     result = _mlinfra("cost")
     assert result.returncode == 2
     assert "give an environment to plan and estimate (mlinfra cost dev) or --deployment FILE" in result.stderr
+
+
+def test_the_review_markdown_ends_with_the_cost_section(stack_deployments, tmp_path):
+    from mlinfra.review import run_review
+
+    plan = tmp_path / "staging.json"
+    plan.write_text(json.dumps(stack_deployments["staging"]))
+    out = tmp_path / "review.md"
+    run_review(project_dir=ROOT, env="staging", deployment=plan, packs=None, fmt="markdown", output=out)
+    text = out.read_text()
+    review, cost = text.split("<!-- mlinfra-cost-estimate -->")
+    assert review.startswith("<!-- mlinfra-policy-review -->")
+    total = estimate(stack_deployments["staging"], default_prices())
+    assert f"#### Monthly cost estimate: ${total.total_min:,.2f} - ${total.total_max:,.2f}" in cost
+    assert "| GPU node groups |" in cost and "730 hours a month" in cost
