@@ -93,6 +93,9 @@ COMPUTED_OUTPUTS: dict[str, ComputedOutputs] = {
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": _named("sagemaker", "endpoint-config/"),
     "aws:sagemaker/endpoint:Endpoint": _named("sagemaker", "endpoint/"),
     "aws:cloudwatch/metricAlarm:MetricAlarm": _named("cloudwatch", "alarm:"),
+    "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition": _named("sagemaker",
+                                                                              "data-quality-job-definition/"),
+    "aws:sagemaker/monitoringSchedule:MonitoringSchedule": _named("sagemaker", "monitoring-schedule/"),
     # EKS: what a kubeconfig and an IAM OIDC provider are built from.
     "aws:eks/cluster:Cluster": _named("eks", "cluster/", more=lambda name, rid, m: {
         "endpoint": f"https://{stable_suffix(rid, 32).upper()}.gr7.{m.region}.eks.amazonaws.com",

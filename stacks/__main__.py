@@ -15,6 +15,7 @@ from components.encryption import EncryptionKeys, EncryptionKeysArgs, KeySpec
 from components.feature_store import FeatureStore, FeatureStoreArgs, load_specs, lock_path, read_lock
 from components.inference.endpoint import InferenceEndpoint, InferenceEndpointArgs
 from components.inference.sources import ModelSource
+from components.monitoring.monitor import EndpointMonitor, EndpointMonitorArgs
 from components.network import Network, NetworkArgs
 from components.registry import ModelRegistry, ModelRegistryArgs, RegisteredModel
 from components.registry.promotion import resolve_model_package
@@ -23,6 +24,7 @@ from components.training.cluster import TrainingCluster, TrainingClusterArgs
 from mlinfra.config import load_platform_config
 from mlinfra.config.inference import registry_group_name, resolve_models
 from mlinfra.config.load import stack_file
+from mlinfra.config.monitoring import endpoint_monitoring
 from mlinfra.config.training import check_training
 
 cfg = load_platform_config()
@@ -31,6 +33,8 @@ env = cfg.environment
 training_cfg = check_training(cfg, source=stack_file(pulumi.get_stack()))
 # Each endpoint's registry model or serving image: a bad group or framework stops here, not halfway.
 inference_models = resolve_models(cfg, source=stack_file(pulumi.get_stack()))
+# Each monitored endpoint's monitor settings, with the tier's defaults (a misfit stops here).
+monitors_cfg = endpoint_monitoring(cfg, source=stack_file(pulumi.get_stack()))
 # The model package version each registry-backed endpoint deploys: the pinned one (it must be
 # Approved) or the newest Approved, looked up before any resource exists, so an unapproved model
 # stops `pulumi up` with nothing changed. Offline it is a placeholder (components/registry/promotion.py).
@@ -62,7 +66,10 @@ if cfg.model_registry:
                              service_principals=["events.amazonaws.com"],
                              description="Model registry: serving images, registered artifacts, approval events"))
 if cfg.inference:
+    # Monitors alert through a topic under this key: EventBridge and CloudWatch alarms must use it.
     key_specs.append(KeySpec("inference", cfg.storage.data_classification,
+                             service_principals=["events.amazonaws.com", "cloudwatch.amazonaws.com"]
+                             if monitors_cfg else (),
                              description="Inference: endpoint volumes, captured payloads, async results, topics"))
 if cfg.training:
     key_specs.append(KeySpec("eks", Classification.CONFIDENTIAL,
@@ -192,6 +199,22 @@ if cfg.inference:
             opts=aws_opts,
         )
     pulumi.export("inferenceEndpoints", {name: e.endpoint.name for name, e in endpoints.items()})
+
+    # --- model monitoring: a data-quality schedule, drift alarms and failure events per monitored endpoint ---
+    monitors = {
+        name: EndpointMonitor(
+            f"{env}-{name}",
+            EndpointMonitorArgs(
+                endpoint=endpoints[name], monitoring=monitoring, network=network, kms_key=keys.key("inference"),
+                baseline_bucket=artifact_bucket, baseline_key=keys.key("artifacts"), region=cfg.region),
+            opts=aws_opts,
+        )
+        for name, monitoring in monitors_cfg.items()
+    }
+    if monitors:
+        pulumi.export("monitoringSchedules", {name: m.schedule.name for name, m in monitors.items()})
+        pulumi.export("monitoringAlerts", {name: m.topic.arn for name, m in monitors.items()})
+        pulumi.export("monitoringReports", {name: m.report_uri for name, m in monitors.items()})
 
 # --- GPU training cluster: EKS, GPU node groups, Kueue queues and quotas per team ---
 if training_cfg:

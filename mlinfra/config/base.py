@@ -6,10 +6,11 @@ are errors, so a typo never silently falls back to a default.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 
 class Section(BaseModel):
@@ -22,6 +23,13 @@ class Section(BaseModel):
         frozen=True,
         use_enum_values=False,
     )
+
+
+def fail_at(loc: tuple, value: Any, message: str, title: str = "config") -> ValidationError:
+    """A validation error located at ``loc`` (camelCase keys) inside the model being validated, for
+    a model validator to raise so the message names the offending key rather than the section."""
+    error = PydanticCustomError("value_error", "{message}", {"message": message})
+    return ValidationError.from_exception_data(title, [InitErrorDetails(type=error, loc=loc, input=value)])
 
 
 def dotted_key(loc: tuple) -> str:

@@ -27,7 +27,6 @@ import re
 from typing import TYPE_CHECKING, Any, Literal, Optional, Union
 
 from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from components.inference.args import (
     AsyncArgs,
@@ -41,7 +40,8 @@ from components.inference.args import (
 )
 from components.inference.images import check_framework, framework_image_uri, parse_ecr_image
 from components.inference.instance_types import check_instance_type
-from mlinfra.config.base import Section
+from mlinfra.config.base import Section, fail_at
+from mlinfra.config.monitoring import MonitoringSettings
 from mlinfra.config.registry import RegisteredModelConfig
 from mlinfra.errors import ConfigError
 
@@ -53,8 +53,7 @@ _ARTIFACT_KEY = re.compile(r"^[A-Za-z0-9!_.*'()/-]+\.tar\.gz$")
 
 def _fail(loc: tuple, value: Any, message: str) -> ValidationError:
     """A validation error located at ``loc`` (camelCase keys) inside the model being validated."""
-    error = PydanticCustomError("value_error", "{message}", {"message": message})
-    return ValidationError.from_exception_data("inference", [InitErrorDetails(type=error, loc=loc, input=value)])
+    return fail_at(loc, value, message, "inference")
 
 
 class ServerlessSettings(Section):
@@ -203,6 +202,8 @@ class EndpointSettings(Section):
     data_capture: DataCaptureSettings = Field(default_factory=DataCaptureSettings)
     deployment: DeploymentSettings = Field(default_factory=DeploymentSettings)
     autoscaling: Optional[AutoscalingSettings] = None
+    #: Model monitoring of the captured traffic (docs/components/monitoring.md); needs data capture.
+    monitoring: Optional[MonitoringSettings] = None
 
     @field_validator("instance_type")
     @classmethod
@@ -232,6 +233,9 @@ class EndpointSettings(Section):
     @model_validator(mode="after")
     def _consistent(self) -> "EndpointSettings":
         self._check_source()
+        if self.monitoring is not None and not self.data_capture.enabled:
+            raise _fail(("monitoring",), "dataQuality", "a data-quality monitor reads the captured traffic: "
+                                                        "set dataCapture.enabled: true")
         if self.serverless is not None:
             self._check_serverless()
         else:
