@@ -203,6 +203,9 @@ class SecureBucketArgs:
     #: Protect the bucket from deletion by Pulumi (prod).
     protect: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
+    #: The bucket's physical name; None lets Pulumi name it ``<name>-<random suffix>``. Give one only
+    #: where others must know it beforehand (the Pulumi state bucket of ``pulumi login s3://...``).
+    bucket_name: Optional[str] = None
 
     def __post_init__(self) -> None:
         _require_positive(noncurrent_version_expiration_days=self.noncurrent_version_expiration_days,
@@ -223,7 +226,7 @@ class SecureBucket(pulumi.ComponentResource):
         check_statements([s for s in args.policy_statements if isinstance(s, Mapping)])
         super().__init__("mlinfra:storage:SecureBucket", name, None, opts)
 
-        self.bucket = aws.s3.Bucket(name, force_destroy=args.force_destroy,
+        self.bucket = aws.s3.Bucket(name, bucket=args.bucket_name, force_destroy=args.force_destroy,
                                     tags=data_store_tags(args.classification, args.tags),
                                     opts=child_opts(self, protect=args.protect))
         self.bucket_name = self.bucket.bucket

@@ -24,10 +24,19 @@ def _project_dir() -> Path:
     return find_project(Path.cwd())
 
 
+def _program_dir(args: argparse.Namespace) -> Path:
+    """The Pulumi project to plan: ``--project DIR`` (e.g. bootstrap), else the repository's."""
+    if args.project is None:
+        return _project_dir()
+    if not (args.project / "Pulumi.yaml").is_file():
+        raise MlinfraError(f"--project {args.project}: no Pulumi.yaml in that directory")
+    return args.project.resolve()
+
+
 def _cmd_plan(args: argparse.Namespace) -> int:
     from mlinfra.plan import plan, render_summary
 
-    deployment = plan(_project_dir(), args.env, out=args.out)
+    deployment = plan(_program_dir(args), args.env, out=args.out)
     print(render_summary(deployment))
     if args.out:
         print(f"wrote {args.out}")
@@ -41,10 +50,13 @@ def _cmd_review(args: argparse.Namespace) -> int:
         raise MlinfraError("give an environment to plan and review (mlinfra review dev) or --deployment FILE")
     if args.env_positional is not None and args.deployment is not None:
         raise MlinfraError("give an environment (mlinfra review dev) or --deployment FILE, not both")
+    if args.project is not None and args.deployment is not None:
+        raise MlinfraError("--project chooses the program to plan; a --deployment FILE is reviewed as it is")
     return run_review(
         project_dir=_project_dir(),
         env=args.env or args.env_positional,
         plan_env=args.env_positional,
+        program_dir=_program_dir(args) if args.project is not None else None,
         deployment=args.deployment,
         packs=args.policy_pack or None,
         fmt=args.format,
@@ -107,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     plan = commands.add_parser("plan", help="run the stacks/ program offline and write the planned deployment")
     plan.add_argument("env", help="environment: the stack name of stacks/Pulumi.<env>.yaml")
     plan.add_argument("--out", type=Path, help="write the deployment (pulumi stack export format) to FILE")
+    plan.add_argument("--project", type=Path, metavar="DIR",
+                      help="plan the Pulumi project in DIR (e.g. bootstrap) instead of the repository's")
     plan.set_defaults(func=_cmd_plan)
 
     review = commands.add_parser("review", help="review a deployment against the policy packs")
@@ -115,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a `pulumi stack export` or `pulumi preview --json` file (or an mlinfra plan)")
     review.add_argument("--env", help="environment whose pack configuration applies (default: ENV, else the stack "
                                       "in the URNs)")
+    review.add_argument("--project", type=Path, metavar="DIR",
+                        help="plan ENV of the Pulumi project in DIR (e.g. bootstrap, with --env prod); the packs and "
+                             "their configuration stay the repository's")
     review.add_argument("--policy-pack", type=Path, action="append", metavar="DIR",
                         help="policy pack directory (repeatable; default: the packs under policies/)")
     review.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")

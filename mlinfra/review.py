@@ -857,11 +857,12 @@ def _relative(path: Path, root: Path) -> str:
 
 def run_review(*, project_dir: Path, env: str | None, deployment: Path | None, packs: list[Path] | None,
                fmt: str, output: Path | None, plan_env: str | None = None,
-               timeout: float = START_TIMEOUT) -> int:
+               timeout: float = START_TIMEOUT, program_dir: Path | None = None) -> int:
     """``mlinfra review``: plan first unless ``deployment`` is given, review, print or write the report.
 
     ``env`` chooses the pack configuration; ``plan_env`` (default ``env``) the stack to plan, so
-    ``mlinfra review dev --env prod`` reviews the dev plan against prod's configuration. Returns the
+    ``mlinfra review dev --env prod`` reviews the dev plan against prod's configuration;
+    ``program_dir`` (default ``project_dir``) is the Pulumi project planned. Returns the
     exit code (0 no mandatory violation, 1 mandatory violations); bad input raises MlinfraError
     (exit code 2).
     """
@@ -876,11 +877,17 @@ def run_review(*, project_dir: Path, env: str | None, deployment: Path | None, p
         config_dir(project_dir, env or plan_env, required=packs is None)
         from mlinfra.plan import plan
 
-        resources = resources_from_document(plan(project_dir, plan_env), f"plan of {plan_env}")
+        resources = resources_from_document(plan(program_dir or project_dir, plan_env), f"plan of {plan_env}")
     else:
         resources = load_resources(deployment)
     result = review(resources, packs, env, project_dir, timeout=timeout)
-    result.source = _relative(deployment, project_dir) if deployment else f"stacks/Pulumi.{plan_env}.yaml"
+    if deployment:
+        result.source = _relative(deployment, project_dir)
+    else:
+        from mlinfra.plan import read_project
+
+        program = read_project(program_dir or project_dir)
+        result.source = _relative(program.stack_config_dir / f"Pulumi.{plan_env}.yaml", project_dir)
     text = render(result, fmt)
     if fmt == "markdown":  # the PR comment ends with the plan's monthly cost estimate (docs/cost.md)
         from mlinfra.cost import markdown_section

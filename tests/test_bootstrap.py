@@ -1,0 +1,194 @@
+"""The bootstrap stack (bootstrap/): planned under the mocks, reviewed by the packs, its outputs in README and stacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from components.deploy_access import (
+    GITHUB_OIDC_HOST,
+    deploy_policy,
+    github_subject,
+    trust_policy,
+    validate_access,
+)
+from mlinfra.config.bootstrap import bootstrap_config_from
+from mlinfra.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+LOGIN = "pulumi login 's3://mlinfra-pulumi-state-123456789012?region=us-east-1&awssdk=v2'"
+SECRETS = "awskms://alias/mlinfra-pulumi-secrets?region=us-east-1"
+
+
+@pytest.fixture(scope="module")
+def resources() -> list[dict]:
+    from mlinfra.plan import plan
+
+    return plan(ROOT / "bootstrap", "bootstrap")["deployment"]["resources"]
+
+
+def _by_type(resources, type_):
+    return [r for r in resources if r["type"] == type_]
+
+
+def test_outputs_are_the_login_and_secrets_provider_lines(resources):
+    outputs = _by_type(resources, "pulumi:pulumi:Stack")[0]["outputs"]
+    assert outputs["loginCommand"] == LOGIN
+    assert outputs["secretsProvider"] == SECRETS
+    assert outputs["stateBucket"] == "mlinfra-pulumi-state-123456789012"
+    assert sorted(outputs["deployRoleArns"]) == ["dev", "prod", "staging"]
+
+
+def test_readme_and_stack_files_use_the_outputs():
+    for readme in (ROOT / "README.md", ROOT / "bootstrap" / "README.md"):
+        text = readme.read_text()
+        assert LOGIN in text, readme
+        assert f"--secrets-provider '{SECRETS}'" in text, readme
+    for stack_file in [*sorted((ROOT / "stacks").glob("Pulumi.*.yaml")), ROOT / "bootstrap" / "Pulumi.bootstrap.yaml"]:
+        assert yaml.safe_load(stack_file.read_text())["secretsprovider"] == SECRETS, stack_file
+
+
+def test_state_bucket_is_a_secure_bucket_with_the_configured_name(resources):
+    bucket = next(r for r in _by_type(resources, "aws:s3/bucket:Bucket")
+                  if r["parent"].endswith("mlinfra:storage:SecureBucket::mlinfra-pulumi-state"))
+    assert bucket["inputs"]["bucket"] == "mlinfra-pulumi-state-123456789012"
+    assert bucket["protect"] is True
+    encryption = next(r for r in _by_type(resources, "aws:s3/bucketServerSideEncryptionConfiguration:"
+                                                     "BucketServerSideEncryptionConfiguration")
+                      if r["urn"].endswith("mlinfra-pulumi-state-encryption"))
+    state_key = next(r for r in _by_type(resources, "aws:kms/key:Key") if r["urn"].endswith("mlinfra-pulumi-state"))
+    rule = encryption["inputs"]["rules"][0]["applyServerSideEncryptionByDefault"]
+    assert rule == {"kmsMasterKeyId": state_key["outputs"]["arn"], "sseAlgorithm": "aws:kms"}
+
+
+def test_secrets_key_alias_is_the_one_the_stacks_name(resources):
+    aliases = {r["inputs"]["name"] for r in _by_type(resources, "aws:kms/alias:Alias")}
+    assert aliases == {"alias/mlinfra-pulumi-state", "alias/mlinfra-pulumi-secrets"}
+
+
+def test_oidc_provider_is_githubs_with_the_sts_audience(resources):
+    [provider] = _by_type(resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+    assert provider["inputs"]["url"] == "https://token.actions.githubusercontent.com"
+    assert provider["inputs"]["clientIdLists"] == ["sts.amazonaws.com"]
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_each_role_trusts_only_its_environment_and_has_the_boundary(resources, env):
+    [provider] = _by_type(resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+    [boundary] = _by_type(resources, "aws:iam/policy:Policy")
+    role = next(r for r in _by_type(resources, "aws:iam/role:Role") if r["urn"].endswith(f"mlinfra-deploy-{env}"))
+    trust = json.loads(role["inputs"]["assumeRolePolicy"])
+    [statement] = trust["Statement"]
+    assert statement["Principal"] == {"Federated": provider["outputs"]["arn"]}
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert statement["Condition"] == {"StringEquals": {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": f"repo:example-org/mlinfra:environment:{env}"}}
+    assert role["inputs"]["permissionsBoundary"] == boundary["outputs"]["arn"]
+    assert role["inputs"]["maxSessionDuration"] == 3600
+
+
+def test_role_policy_reaches_only_its_own_state_and_never_everything(resources):
+    policies = {r["urn"].rsplit("::", 1)[1]: json.loads(r["inputs"]["policy"])
+                for r in _by_type(resources, "aws:iam/rolePolicy:RolePolicy")}
+    dev = policies["mlinfra-deploy-dev-policy"]["Statement"]
+    own = next(s for s in dev if s["Sid"] == "OwnState")["Resource"]
+    assert all("/mlinfra/dev" in arn for arn in own)
+    denied = next(s for s in dev if s["Sid"] == "NotOtherEnvironmentsState")
+    assert denied["Effect"] == "Deny"
+    assert any("/mlinfra/prod" in arn for arn in denied["Resource"])
+    assert not any("/mlinfra/dev" in arn for arn in denied["Resource"])
+    for document in policies.values():
+        for statement in document["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            assert "*" not in actions
+
+
+def test_boundary_denies_changes_to_the_bootstrap_and_long_lived_keys(resources):
+    [boundary] = _by_type(resources, "aws:iam/policy:Policy")
+    statements = {s["Sid"]: s for s in json.loads(boundary["inputs"]["policy"])["Statement"]}
+    allowed = statements["PlatformServicesOnly"]["Action"]
+    assert "sts:AssumeRole" not in allowed and "*" not in allowed and "sts:*" not in allowed
+    assert "iam:CreateAccessKey" in statements["NoLongLivedCredentials"]["Action"]
+    assert statements["NoChangeToTheDeployRoles"]["Resource"] == "arn:aws:iam::123456789012:role/mlinfra-deploy-*"
+    assert statements["NoChangeToTheStateBucket"]["Resource"] == "arn:aws:s3:::mlinfra-pulumi-state-123456789012"
+    assert all(s["Effect"] == "Deny" for sid, s in statements.items() if sid != "PlatformServicesOnly")
+
+
+def test_bootstrap_reviews_with_no_violation_under_prod_configuration():
+    result = subprocess.run([sys.executable, "-m", "mlinfra.cli", "review", "--project", "bootstrap", "bootstrap",
+                             "--env", "prod", "--format", "json"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["summary"]["mandatory"] == 0
+    assert report["summary"]["resources"] >= 30
+
+
+def test_plan_project_option_plans_the_bootstrap(tmp_path):
+    out = tmp_path / "bootstrap.json"
+    result = subprocess.run([sys.executable, "-m", "mlinfra.cli", "plan", "--project", "bootstrap", "bootstrap",
+                             "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "mlinfra:deploy_access:GithubDeployAccess" in result.stdout
+    urns = [r["urn"] for r in json.loads(out.read_text())["deployment"]["resources"]]
+    assert all(urn.startswith("urn:pulumi:bootstrap::mlinfra-bootstrap::") for urn in urns)
+
+
+def test_plan_project_without_pulumi_yaml_is_bad_input(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "mlinfra.cli", "plan", "--project", str(tmp_path), "x"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == f"mlinfra: error: --project {tmp_path}: no Pulumi.yaml in that directory\n"
+
+
+def test_trust_policy_and_subject_are_pure():
+    assert github_subject("o/r", "prod") == "repo:o/r:environment:prod"
+    policy = trust_policy("arn:aws:iam::1:oidc-provider/x", "o/r", "prod")
+    assert policy["Statement"][0]["Condition"]["StringEquals"][f"{GITHUB_OIDC_HOST}:sub"] == "repo:o/r:environment:prod"
+    single = deploy_policy(environment="dev", environments=["dev"], project="p", state_bucket_arn="arn:aws:s3:::b",
+                           state_key_arn="k1", secrets_key_arn="k2", services=["ec2"])
+    assert "NotOtherEnvironmentsState" not in {s["Sid"] for s in single["Statement"]}
+
+
+@pytest.mark.parametrize("repository, environments, services, message", [
+    ("mlinfra", ["dev"], ["ec2"], "repository 'mlinfra' is invalid: give it as owner/name"),
+    ("o/r", [], ["ec2"], "give at least one environment"),
+    ("o/r", ["dev", "dev"], ["ec2"], "name one more than once"),
+    ("o/r", ["dev env"], ["ec2"], "environment 'dev env' is invalid"),
+    ("o/r", ["dev"], ["*"], "service '*' is invalid"),
+])
+def test_bad_access_arguments(repository, environments, services, message):
+    with pytest.raises(ValueError, match=message.replace("*", r"\*")):
+        validate_access(repository, environments, services)
+
+
+GOOD = {"aws:region": "us-east-1", "mlinfra-bootstrap:githubRepository": "o/r",
+        "mlinfra-bootstrap:stateBucketName": "state-bucket-1",
+        "mlinfra-bootstrap:tags": '{"owner": "a", "costCenter": "b"}'}
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("mlinfra-bootstrap:stateBucketName", "Bad_Bucket",
+     "bootstrap/Pulumi.bootstrap.yaml: mlinfra-bootstrap:stateBucketName = 'Bad_Bucket': must be a valid S3 bucket"),
+    ("mlinfra-bootstrap:githubRepository", "noslash",
+     "bootstrap/Pulumi.bootstrap.yaml: mlinfra-bootstrap:githubRepository = 'noslash': String should match"),
+    ("mlinfra-bootstrap:environments", '["dev", "dev"]',
+     "bootstrap/Pulumi.bootstrap.yaml: mlinfra-bootstrap:environments = ['dev', 'dev']: names an environment"),
+    ("mlinfra-bootstrap:colour", "red", "bootstrap/Pulumi.bootstrap.yaml: mlinfra-bootstrap:colour is not a known"),
+])
+def test_bad_bootstrap_config_names_file_key_and_value(key, value, message):
+    with pytest.raises(ConfigError) as info:
+        bootstrap_config_from({**GOOD, key: value}, source="bootstrap/Pulumi.bootstrap.yaml")
+    assert str(info.value).startswith(message)
+
+
+def test_good_bootstrap_config_defaults():
+    cfg = bootstrap_config_from(GOOD, source="x")
+    assert cfg.environments == ["dev", "staging", "prod"] and cfg.protect is True
+    assert cfg.login_url == "s3://state-bucket-1?region=us-east-1&awssdk=v2"
