@@ -1,19 +1,39 @@
 """The ``mlinfra`` command line: plan and review environments offline, estimate their monthly cost,
 preflight them against AWS, and record the deployed feature groups after ``pulumi up``.
 
-Exit codes: 0 success, 1 something blocks (a mandatory violation, a failed preflight check), 2 bad
-input or a run that cannot start, reported as ``mlinfra: error: <message>`` on stderr, never as a
-traceback.
+Exit codes, the same for every command:
+
+- 0: pass (no mandatory violation, every preflight check passed, the file was written)
+- 1: blocked: mandatory policy violations (``review``) or failed checks (``preflight``)
+- 2: bad input, or a run that cannot start: one line ``mlinfra: error: <message>`` on stderr
+- 70: internal error, a bug in mlinfra (``EX_SOFTWARE`` of sysexits.h): one line
+  ``mlinfra: internal error: ...`` saying where to report it; the traceback only with
+  ``MLINFRA_DEBUG=1``
+- 128 + N: stopped by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP) after stopping the policy
+  packs and removing temporary files: one line ``mlinfra: interrupted by SIG...``
+
+Nothing else reaches stderr: never a traceback unless ``MLINFRA_DEBUG`` is set.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import NoReturn, Sequence
 
-from mlinfra.errors import MlinfraError
+# Only the standard library at import: the stop signals are handled as soon as console() starts.
+from mlinfra import interrupts
+
+EXIT_OK = 0
+EXIT_BLOCKED = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 70
+"""``EX_SOFTWARE``: an internal error, never a verdict about the reviewed change."""
+
+REPORT_TO = "README.md, 'Reporting a problem'"
+"""Where an internal error tells the user to report it."""
 
 FORMATS = ("text", "json", "sarif", "markdown")
 
@@ -44,6 +64,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
 
 def _cmd_review(args: argparse.Namespace) -> int:
+    from mlinfra.errors import MlinfraError
     from mlinfra.review import run_review
 
     if args.env_positional is None and args.deployment is None:
@@ -82,6 +103,7 @@ def _cmd_preflight(args: argparse.Namespace) -> int:
 
 def _cmd_feature_lock(args: argparse.Namespace) -> int:
     from components.feature_store.lock import lock_path, write_lock
+    from mlinfra.errors import MlinfraError
     from mlinfra.plan import load_stack_config, read_project
 
     project_dir = _project_dir()
@@ -113,7 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="mlinfra",
         description="Plan and review ML platform environments offline, before `pulumi up`.",
+        epilog="exit codes: 0 pass, 1 mandatory violations or failed checks, 2 bad input, 70 internal error, "
+               "128+N stopped by signal N",
     )
+    parser.add_argument("--version", action="version", version=f"mlinfra {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     plan = commands.add_parser("plan", help="run the stacks/ program offline and write the planned deployment")
@@ -165,17 +190,103 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mlinfra")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        from mlinfra import __version__
+
+        return __version__
+
+
+def _stderr():
+    # After a stop signal sys.stderr is a sink (mlinfra.interrupts); our own line goes to the real one.
+    return sys.__stderr__ if interrupts.received() is not None else sys.stderr
+
+
+def _debug() -> bool:
+    return bool(os.environ.get("MLINFRA_DEBUG"))
+
+
+def _internal_error(exc: BaseException) -> int:
+    if _debug():
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    detail = " ".join(str(exc).split())
+    what = type(exc).__name__ + (f": {detail[:200]}" if detail else "")
+    print(f"mlinfra: internal error: {what} (a bug in mlinfra, not in your input; rerun with MLINFRA_DEBUG=1 "
+          f"for the traceback and report it: {REPORT_TO})", file=_stderr())
+    return EXIT_INTERNAL
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit code (see the module docstring). Usage errors exit 2 from argparse."""
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
-    except MlinfraError as exc:
-        print(f"mlinfra: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("mlinfra: interrupted", file=sys.stderr)
-        return 130
+        code = args.func(args)
+    except BaseException as exc:  # noqa: BLE001 the guard: every outcome becomes one line and an exit code
+        interruption = interrupts.as_interruption(exc)
+        if interruption is not None:
+            print(f"mlinfra: {interruption}", file=_stderr())
+            return interruption.exit_code
+        errors = sys.modules.get("mlinfra.errors")
+        if errors is not None and isinstance(exc, errors.MlinfraError):
+            print(f"mlinfra: error: {exc}", file=_stderr())
+            return exc.exit_code
+        if isinstance(exc, SystemExit):
+            raise
+        return _internal_error(exc)
+    signum = interrupts.received()
+    if signum is not None:  # the signal landed where nothing raised it (after the work was done)
+        interruption = interrupts.Interrupted(signum)
+        print(f"mlinfra: {interruption}", file=_stderr())
+        return interruption.exit_code
+    return code
+
+
+def console() -> NoReturn:
+    """The ``mlinfra`` console script: ``main()`` with the stop signals handled and the event loop closed.
+
+    It ends with ``os._exit`` once stdout and stderr are flushed, skipping the interpreter's
+    finalization: that takes about a second after a plan (collecting the modules and objects the
+    program built), and restores the default signal handlers first, so a signal landing then would
+    kill the process without its line and exit code. Every file was closed and every pack process
+    stopped before; nothing is left for finalization to do.
+    """
+    interrupts.install()
+    try:
+        code = main()
+    except SystemExit as exc:  # argparse: --help, --version, usage errors
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_BAD_INPUT)
+    except BaseException as exc:  # noqa: BLE001 a signal between main()'s guard and here
+        interruption = interrupts.as_interruption(exc)
+        if interruption is None:
+            code = _internal_error(exc)
+        else:
+            print(f"mlinfra: {interruption}", file=_stderr())
+            code = interruption.exit_code
+    interrupts.stop_raising()  # from here on a signal is only recorded
+    try:
+        from mlinfra.event_loops import close_main_loop
+
+        close_main_loop()
+        sys.stdout.flush()
+    except Exception:  # noqa: BLE001 stdout closed by the reader (a pipe to head): the code stands
+        pass
+    signum = interrupts.received()
+    if signum is not None and code < 128:  # the signal landed after main() had finished
+        code = 128 + signum
+        print(f"mlinfra: {interrupts.Interrupted(signum)}", file=_stderr())
+    for stream in (sys.__stderr__, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001
+            pass
+    os._exit(code)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

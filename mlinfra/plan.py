@@ -29,6 +29,7 @@ from pulumi.runtime import settings
 from pulumi.runtime.stack import massage
 
 from mlinfra.errors import MlinfraError
+from mlinfra.event_loops import program_loops
 from mlinfra.mocks import STACK_TYPE, RecordingMonitor, Registration, install_mocks
 
 #: What a ``secure:`` config value becomes offline, where it cannot be decrypted.
@@ -203,7 +204,7 @@ def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
         stack = settings.get_root_resource()
         stack.register_outputs(massage(stack.outputs, []))
 
-    with _program_environment(project, config):
+    with _program_environment(project, config), program_loops():
         try:
             pulumi.runtime.test(program)()
         except MlinfraError:
