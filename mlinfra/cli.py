@@ -103,20 +103,18 @@ def _cmd_preflight(args: argparse.Namespace) -> int:
 
 def _cmd_feature_lock(args: argparse.Namespace) -> int:
     from components.feature_store.lock import lock_path, write_lock
-    from mlinfra.errors import MlinfraError
+    from mlinfra.documents import decode, parse_json, read_text
     from mlinfra.plan import load_stack_config, read_project
 
     project_dir = _project_dir()
     load_stack_config(project_dir, args.env)  # an unknown environment is bad input, as for plan
     if args.input is None:
-        text, source = sys.stdin.read(), "standard input"
+        source = "standard input"
+        text = decode(sys.stdin.buffer.read(), source)
     else:
-        try:
-            text, source = args.input.read_text(encoding="utf-8"), str(args.input)
-        except FileNotFoundError:
-            raise MlinfraError(f"{args.input}: no such file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise MlinfraError(f"{args.input}: cannot read: {exc}") from None
+        source = str(args.input)
+        text = read_text(args.input, source)
+    parse_json(text, source)  # encoding, nesting and numbers as for every document; the shape below
     # The program reads the lock next to its feature-group specs (stacks/feature_groups/).
     path = lock_path(read_project(project_dir).main / "feature_groups", args.env)
     count = write_lock(path, text, source=source)

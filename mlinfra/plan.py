@@ -24,16 +24,18 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 import pulumi
-import yaml
 from pulumi.runtime import settings
 from pulumi.runtime.stack import massage
 
+from mlinfra.documents import parse_yaml, read_text, regular_or_absent
 from mlinfra.errors import MlinfraError
 from mlinfra.event_loops import program_loops
 from mlinfra.mocks import STACK_TYPE, RecordingMonitor, Registration, install_mocks
 
-#: What a ``secure:`` config value becomes offline, where it cannot be decrypted.
-SECRET_PLACEHOLDER = "[secret: not decrypted offline]"
+#: What a ``secure:`` config value becomes offline, where it cannot be decrypted: letters and hyphens
+#: only, so it passes validators of names, tags and free text (a secret tag value plans offline);
+#: a number, CIDR or enum cannot be secret offline, and the error then shows this value under its key.
+SECRET_PLACEHOLDER = "secret-not-decrypted-offline"
 #: Pulumi's signature keys for special property values (secrets, resource references, assets).
 SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
@@ -73,13 +75,7 @@ def find_project(start: Path) -> Path:
 
 
 def _read_yaml(path: Path, shown: str) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise MlinfraError(f"{shown}:{where}: invalid YAML: {problem}") from None
+    return parse_yaml(read_text(path, shown), shown)
 
 
 def read_project(project_dir: Path) -> Project:
@@ -105,7 +101,8 @@ def _shown(project: Project, path: Path) -> str:
 
 
 def _environments(project: Project) -> list[str]:
-    return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in project.stack_config_dir.glob("Pulumi.*.yaml"))
+    return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in project.stack_config_dir.glob("Pulumi.*.yaml")
+                  if p.is_file())
 
 
 def _contains_secure(value: Any) -> bool:
@@ -143,7 +140,9 @@ def load_stack_config(project_dir: Path, env: str) -> StackConfig:
     if not _STACK_NAME.match(env):
         raise MlinfraError(f"unknown environment '{env}': a stack name has only letters, digits, "
                            f"'-', '_' and '.' (available: {available})")
-    if not path.is_file():
+    if path.is_dir():
+        raise MlinfraError(f"{_shown(project, path)}: is a directory, not a stack file (available: {available})")
+    if not path.exists():
         raise MlinfraError(f"unknown environment '{env}': no {_shown(project, path)} (available: {available})")
     shown = _shown(project, path)
     document = _read_yaml(path, shown)
@@ -383,8 +382,10 @@ def dumps(deployment: Mapping[str, Any]) -> str:
 def _write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file, so a reader never sees half a plan.
 
-    Creates missing parent folders; a path that cannot be written is bad input (``MlinfraError``).
+    Creates missing parent folders; a path that cannot be written is bad input (``MlinfraError``),
+    and so is one that holds a symbolic link, FIFO, device node or socket: the rename would replace it.
     """
+    regular_or_absent(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -410,6 +411,8 @@ def plan(project_dir: Path, env: str, out: Path | None = None) -> dict[str, Any]
     """Plan ``env`` offline; write the deployment to ``out`` (only if the program succeeds); return it."""
     project = read_project(project_dir)
     config = load_stack_config(project_dir, env)
+    if out is not None:
+        regular_or_absent(Path(out))  # before the run: a refusal costs nothing
     deployment = to_deployment(_run(project, env, config), project.name, env, config)
     if out is not None:
         _write_atomically(Path(out), dumps(deployment))

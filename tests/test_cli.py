@@ -112,7 +112,7 @@ def test_feature_lock_bad_input(project, tmp_path):
 def test_plan_to_a_path_that_cannot_be_written_is_bad_input(tmp_path):
     taken = tmp_path / "dev.json"
     taken.mkdir()  # a folder where the file should go
-    assert_bad_input(mlinfra("plan", "dev", "--out", str(taken)), f"{taken}: cannot write the plan: Is a directory")
+    assert_bad_input(mlinfra("plan", "dev", "--out", str(taken)), f"{taken}: is a directory; refusing to replace it with a regular file")
     assert [p.name for p in tmp_path.iterdir()] == ["dev.json"]  # no temporary file left behind
 
 

@@ -26,6 +26,7 @@ from components.training import validation
 from components.training.args import AmiFamily, CapacityType, GpuNodeGroupArgs, SystemNodeGroupArgs, TeamArgs
 from components.training.versions import DEFAULT_KUBERNETES_VERSION, MANAGED_ADDONS, kubernetes_version
 from mlinfra.config.base import Section
+from mlinfra.config.ec2 import ec2_instance_types
 from mlinfra.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -125,6 +126,17 @@ class SystemNodeGroupConfig(_NodeGroupSizes):
     # Validated also when left out, so minSize above the default maxSize is a config error.
     max_size: int = Field(default=4, ge=1, validate_default=True)
     root_volume_gib: int = Field(default=50, ge=20, le=16384)
+
+    @field_validator("instance_types")
+    @classmethod
+    def _types(cls, value: list[str]) -> list[str]:
+        # Like the GPU groups' types: a name EC2 does not have fails here, naming the key, not at `pulumi up`.
+        known = ec2_instance_types()
+        for name in value:
+            if name not in known:
+                raise ValueError(f"{name!r} is not an EC2 instance type (the EC2 API's InstanceType values, "
+                                 "for example m7i.xlarge)")
+        return value
 
     def to_args(self) -> SystemNodeGroupArgs:
         return SystemNodeGroupArgs(**self.model_dump())

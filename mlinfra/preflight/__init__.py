@@ -3,12 +3,15 @@ before ``pulumi up`` does, late and expensively.
 
 It plans the environment offline, reads what the plan needs from the account (``requirements``),
 and asks AWS with the user's normal credential chain (``checks``). Exit codes: 0 nothing blocks,
-1 something blocks, 2 it cannot run (no credentials, unreachable endpoint, unknown environment).
+1 something blocks, 2 it cannot run (no credentials, unreachable endpoint, unknown environment, an
+``--endpoint-url`` that is not an http(s) URL, or plain http to a host other than this machine).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import urllib.parse
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -22,7 +25,39 @@ from mlinfra.errors import MlinfraError
 from mlinfra.preflight.checks import CheckResult, Clients, run_checks
 from mlinfra.preflight.requirements import Requirements, requirements_of
 
-__all__ = ["caller_account", "make_clients", "preflight", "render", "run_preflight"]
+__all__ = ["caller_account", "check_endpoint_url", "make_clients", "preflight", "render", "run_preflight"]
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_endpoint_url(url: str) -> str:
+    """``--endpoint-url`` as botocore will use it, or bad input: an http(s) URL with a host.
+
+    Plain ``http`` is refused unless the host is a loopback address (``localhost``, 127.0.0.0/8,
+    ``::1``): botocore signs every request, and the signature's headers carry the access key id and,
+    for temporary credentials, the session token, readable by anyone on the path.
+    """
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 raises ValueError for a port that is not a number in range
+    except ValueError as exc:
+        raise MlinfraError(f"--endpoint-url {url!r}: not a URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise MlinfraError(f"--endpoint-url {url!r}: not a URL; give http(s)://HOST[:PORT], for example "
+                           "http://127.0.0.1:5000 for a local emulator")
+    if parts.scheme == "http" and not _loopback(host):
+        raise MlinfraError(f"--endpoint-url {url!r}: plain http to {host}, which is not this machine, would send "
+                           "the credentials' key id and session token unencrypted; use https, or reach the "
+                           "emulator through a loopback address (127.0.0.1, an ssh or port forward)")
+    return url
 
 
 def make_clients(region: Optional[str], endpoint_url: Optional[str] = None) -> Clients:
@@ -85,6 +120,8 @@ def run_preflight(*, project_dir: Path, env: str, endpoint_url: Optional[str] = 
     """Plan ``env`` offline, check it against the account, print the report; return the exit code."""
     from mlinfra.plan import plan
 
+    if endpoint_url is not None:
+        check_endpoint_url(endpoint_url)
     deployment = plan(project_dir, env)
     clients = make_clients(requirements_of(deployment).region, endpoint_url)
     requirements = requirements_of(deployment, own_account=caller_account(clients))
