@@ -23,8 +23,9 @@ import sys
 from pathlib import Path
 from typing import NoReturn, Sequence
 
-# Only the standard library at import: the stop signals are handled as soon as console() starts.
+# Nothing heavy at import (no Pulumi): the stop signals are handled as soon as console() starts.
 from mlinfra import interrupts
+from mlinfra.errors import MlinfraError
 
 EXIT_OK = 0
 EXIT_BLOCKED = 1
@@ -64,7 +65,6 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
 
 def _cmd_review(args: argparse.Namespace) -> int:
-    from mlinfra.errors import MlinfraError
     from mlinfra.review import run_review
 
     if args.env_positional is None and args.deployment is None:
@@ -230,8 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if interruption is not None:
             print(f"mlinfra: {interruption}", file=_stderr())
             return interruption.exit_code
-        errors = sys.modules.get("mlinfra.errors")
-        if errors is not None and isinstance(exc, errors.MlinfraError):
+        if isinstance(exc, MlinfraError):
             print(f"mlinfra: error: {exc}", file=_stderr())
             return exc.exit_code
         if isinstance(exc, SystemExit):

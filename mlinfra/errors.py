@@ -1,6 +1,12 @@
-"""Errors the command line reports as one clear line with exit code 2 (bad input)."""
+"""Errors the command line reports as one clear line with exit code 2 (bad input).
 
-import pulumi
+Importing this module does not import Pulumi (the command line imports it before it handles
+signals); ``ConfigError``, which subclasses ``pulumi.RunError``, is built on first use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 
 class MlinfraError(Exception):
@@ -9,9 +15,23 @@ class MlinfraError(Exception):
     exit_code = 2
 
 
-class ConfigError(pulumi.RunError, MlinfraError):
-    """A stack configuration value is invalid.
+def _config_error() -> type:
+    import pulumi
 
-    Subclassing ``pulumi.RunError`` makes ``pulumi up`` print only the message, without the
-    program's source and a stack trace; the offline commands print it the same way.
-    """
+    class ConfigError(pulumi.RunError, MlinfraError):
+        """A stack configuration value is invalid.
+
+        Subclassing ``pulumi.RunError`` makes ``pulumi up`` print only the message, without the
+        program's source and a stack trace; the offline commands print it the same way.
+        """
+
+    ConfigError.__module__, ConfigError.__qualname__ = __name__, "ConfigError"
+    return ConfigError
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ConfigError":
+        cls = _config_error()
+        globals()["ConfigError"] = cls
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
