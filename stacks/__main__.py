@@ -238,6 +238,8 @@ if training_cfg:
             kubernetes_version=training_cfg.kubernetes_version,
             endpoint_public_access=training_cfg.endpoint_public_access,
             public_access_cidrs=training_cfg.public_access_cidrs,
+            deployer_cidrs=training_cfg.deployer_access.cidrs,
+            deployer_security_group_ids=training_cfg.deployer_access.security_group_ids,
             system_node_group=training_cfg.system_node_group.to_args(),
             log_retention_days=cfg.log_retention_days,
             ssm_access=training_cfg.ssm_access,

@@ -18,6 +18,7 @@ VIEWER = "arn:aws:iam::123456789012:user/auditor"
 G6 = GpuNodeGroupArgs("g6", ["g6.xlarge", "g6.2xlarge"], max_size=4, capacity_type="spot")
 P5 = GpuNodeGroupArgs("p5", ["p5.48xlarge"], max_size=2, efa=True, placement_group=True,
                       availability_zones=["us-east-1b"], capacity_reservation_id="cr-0123456789abcdef0")
+VPN = "10.250.0.0/20"
 TEAMS = [TeamArgs("research", gpus=8), TeamArgs("vision", gpus=4, cpus=32, memory_gib=256)]
 
 EKS = "aws:eks/cluster:Cluster"
@@ -42,7 +43,7 @@ def foundation():
 def build(**overrides):
     def program():
         args = dict(admin_principals=[ADMIN], readonly_principals=[VIEWER], gpu_node_groups=[G6, P5], teams=TEAMS,
-                    max_gpus=24, **foundation())
+                    max_gpus=24, deployer_cidrs=[VPN], **foundation())
         args.update(overrides)
         cluster = TrainingCluster("train", TrainingClusterArgs(**args))
         pulumi.export("kubeconfig", cluster.kubeconfig)
@@ -267,8 +268,26 @@ def test_protect_turns_on_deletion_protection(monitor, run):
     assert cluster.protect is True and cluster.inputs["deletionProtection"] is True
 
 
+def test_deployer_path_admits_https_to_the_control_plane_only(monitor, run):
+    run(build(deployer_cidrs=[VPN, "2001:db8::/56"], deployer_security_group_ids=["sg-0123456789abcdef0"]))
+    api = monitor.named("aws:ec2/securityGroup:SecurityGroup", "train-api")
+    nodes = monitor.named("aws:ec2/securityGroup:SecurityGroup", "train-nodes")
+    vpc = monitor.named(EKS, "train").inputs["vpcConfig"]
+    assert vpc["securityGroupIds"] == [nodes.outputs["id"], api.outputs["id"]]
+    rules = [r for r in monitor.by_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+             if r.inputs["securityGroupId"] == api.outputs["id"]]
+    assert sorted((r.inputs["ipProtocol"], r.inputs["fromPort"], r.inputs["toPort"]) for r in rules) == [
+        ("tcp", 443.0, 443.0)] * 3
+    assert sorted(r.inputs.get("cidrIpv4") or r.inputs.get("cidrIpv6") or r.inputs["referencedSecurityGroupId"]
+                  for r in rules) == ["10.250.0.0/20", "2001:db8::/56", "sg-0123456789abcdef0"]
+    # Nodes stay closed to the deployer networks: their group admits only itself.
+    node_rules = [r for r in monitor.by_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+                  if r.inputs["securityGroupId"] == nodes.outputs["id"]]
+    assert [r.inputs["referencedSecurityGroupId"] for r in node_rules] == [nodes.outputs["id"]]
+
+
 def test_public_endpoint_carries_its_cidrs(monitor, run):
-    run(build(endpoint_public_access=True, public_access_cidrs=["203.0.113.0/24"]))
+    run(build(endpoint_public_access=True, public_access_cidrs=["203.0.113.0/24"], deployer_cidrs=[]))
     vpc = monitor.named(EKS, "train").inputs["vpcConfig"]
     assert vpc["endpointPublicAccess"] is True and vpc["publicAccessCidrs"] == ["203.0.113.0/24"]
 
@@ -297,9 +316,12 @@ def test_no_efa_plugin_without_efa_and_bottlerocket_keeps_images_on_the_data_vol
     (dict(admin_principals=[]), "at least one admin"),
     (dict(addon_versions={"coredns-x": "v1"}), "unknown add-on(s) coredns-x"),
     (dict(log_retention_days=45), "log_retention_days=45 is not a CloudWatch retention period"),
+    (dict(deployer_cidrs=[]), "deployerAccess: the API endpoint is private and nothing outside the cluster may reach it"),
+    (dict(deployer_cidrs=["0.0.0.0/0"]), "0.0.0.0/0 admits every address"),
+    (dict(deployer_security_group_ids=["default"]), "'default' is not a security group id"),
 ])
 def test_args_refuse_what_cannot_be_built(overrides, message):
-    args = dict(admin_principals=[ADMIN], gpu_node_groups=[G6, P5], teams=TEAMS, max_gpus=24,
+    args = dict(admin_principals=[ADMIN], gpu_node_groups=[G6, P5], teams=TEAMS, max_gpus=24, deployer_cidrs=[VPN],
                 vpc=None, subnets=[object(), object()], availability_zones=ZONES, cluster_key=None, log_key=None,
                 dataset_bucket=None, dataset_key=None, artifact_bucket=None, artifact_key=None)
     args.update(overrides)

@@ -16,6 +16,7 @@ TRAINING = {
     "maxGpus": 8,
     "gpuNodeGroups": [{"name": "g6", "instanceTypes": ["g6.xlarge", "g6.2xlarge"], "maxSize": 4, "capacityType": "spot"}],
     "teams": [{"name": "research", "gpus": 4}],
+    "deployerAccess": {"cidrs": ["10.250.0.0/20"]},
 }
 P5 = {"name": "p5", "instanceTypes": ["p5.48xlarge"], "maxSize": 2, "efa": True, "placementGroup": True,
       "availabilityZones": ["eu-west-1a"]}
@@ -112,6 +113,11 @@ def test_sections_convert_to_component_args():
      f"mlinfra:training.readonlyPrincipals = ['{ADMIN}']: {ADMIN}: already in adminPrincipals; EKS allows one "
      "access entry per principal"),
     ({k: v for k, v in TRAINING.items() if k != "maxGpus"}, "mlinfra:training.maxGpus is required"),
+    (changed(deployerAccess={"cidrs": ["0.0.0.0/0"]}),
+     "mlinfra:training.deployerAccess.cidrs = ['0.0.0.0/0']: 0.0.0.0/0 admits every address"),
+    (changed(deployerAccess={"securityGroupIds": ["runner"]}),
+     "mlinfra:training.deployerAccess.securityGroupIds = ['runner']: 'runner' is not a security group id"),
+    (changed(deployerAccess={"vpn": ["10.0.0.0/8"]}), "mlinfra:training.deployerAccess.vpn is not a known setting"),
 ])
 def test_bad_values_name_file_key_value_and_what_is_allowed(training, expected):
     with pytest.raises(ConfigError) as info:
@@ -120,16 +126,38 @@ def test_bad_values_name_file_key_value_and_what_is_allowed(training, expected):
     assert str(info.value).startswith(f"{SOURCE}: ")
 
 
-def test_prod_refuses_a_public_endpoint():
-    cfg = load(changed(endpointPublicAccess=True, publicAccessCidrs=["203.0.113.0/24"]), tier="prod")
-    with pytest.raises(ConfigError, match="mlinfra:training.endpointPublicAccess = True: the API endpoint must be "
-                                          "private in a prod tier"):
+@pytest.mark.parametrize("tier", ["staging", "prod"])
+def test_only_dev_may_have_a_public_endpoint(tier):
+    cfg = load(changed(endpointPublicAccess=True, publicAccessCidrs=["203.0.113.0/24"]), tier=tier)
+    with pytest.raises(ConfigError, match=f"mlinfra:training.endpointPublicAccess = True: only a dev cluster may have "
+                                          f"a public API endpoint; reach a {tier} cluster's private endpoint through "
+                                          "mlinfra:training.deployerAccess"):
         check_training(cfg, source=SOURCE)
 
 
-def test_public_endpoint_with_cidrs_is_allowed_outside_prod():
-    cfg = load(changed(endpointPublicAccess=True, publicAccessCidrs=["203.0.113.7/32"]))
-    assert check_training(cfg, source=SOURCE).public_access_cidrs == ["203.0.113.7/32"]
+def test_public_endpoint_with_cidrs_is_a_deployer_path_in_dev():
+    training = {k: v for k, v in changed(endpointPublicAccess=True, publicAccessCidrs=["203.0.113.7/32"]).items()
+                if k != "deployerAccess"}
+    assert check_training(load(training), source=SOURCE).public_access_cidrs == ["203.0.113.7/32"]
+
+
+@pytest.mark.parametrize("tier", ["dev", "staging", "prod"])
+def test_private_cluster_without_deployer_path_is_refused_naming_the_setting(tier):
+    cfg = load({k: v for k, v in TRAINING.items() if k != "deployerAccess"}, tier=tier)
+    with pytest.raises(ConfigError) as info:
+        check_training(cfg, source=SOURCE)
+    assert str(info.value).startswith(
+        f"{SOURCE}: mlinfra:training.deployerAccess: the API endpoint is private and nothing outside the cluster "
+        "may reach it, so `pulumi up` cannot create the Kubernetes resources")
+
+
+def test_deployer_access_takes_vpn_cidrs_and_runner_security_groups():
+    training = load(changed(deployerAccess={"cidrs": ["10.250.0.0/20"],
+                                            "securityGroupIds": ["sg-0123456789abcdef0"]}), tier="prod").training
+    assert check_training(load(changed(deployerAccess={"securityGroupIds": ["sg-0123456789abcdef0"]}), tier="prod"),
+                          source=SOURCE) is not None
+    args = training.deployer_access
+    assert (args.cidrs, args.security_group_ids) == (["10.250.0.0/20"], ["sg-0123456789abcdef0"])
 
 
 def test_dev_gpu_groups_must_scale_to_zero_but_prod_may_keep_warm_nodes():

@@ -20,11 +20,13 @@ def stack_outputs(monitor):
     return next(r for r in monitor.registrations.values() if r.type == "pulumi:pulumi:Stack").outputs
 
 
-def test_dev_builds_a_private_spot_cluster_that_scales_to_zero():
+def test_dev_builds_a_spot_cluster_that_scales_to_zero_deployed_through_a_fenced_public_endpoint():
     monitor = run_program(PROJECT, "dev")
     cluster = monitor.named(EKS, "dev-training")
     assert cluster.inputs["name"] == "dev-training" and cluster.protect is False
-    assert cluster.inputs["vpcConfig"]["endpointPublicAccess"] is False
+    vpc = cluster.inputs["vpcConfig"]
+    assert vpc["endpointPublicAccess"] is True and vpc["publicAccessCidrs"] == ["203.0.113.0/24"]
+    assert vpc["endpointPrivateAccess"] is True
     subnets = {r.id for r in monitor.by_type("aws:ec2/subnet:Subnet") if "private" in r.name}
     assert set(cluster.inputs["vpcConfig"]["subnetIds"]) <= subnets
     key = monitor.named("aws:kms/key:Key", "dev-keys-eks")
@@ -43,6 +45,12 @@ def test_prod_is_protected_and_runs_h100_with_efa_in_one_zone():
     cluster = monitor.named(EKS, "prod-training")
     assert cluster.protect is True and cluster.inputs["deletionProtection"] is True
     assert cluster.inputs["vpcConfig"]["endpointPublicAccess"] is False
+    api = monitor.named("aws:ec2/securityGroup:SecurityGroup", "prod-training-api")
+    assert api.outputs["id"] in cluster.inputs["vpcConfig"]["securityGroupIds"]
+    sources = {r.inputs.get("cidrIpv4") or r.inputs.get("referencedSecurityGroupId")
+               for r in monitor.by_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+               if r.inputs["securityGroupId"] == api.outputs["id"] and r.inputs["fromPort"] == 443.0}
+    assert sources == {"10.250.0.0/20", "sg-0f1e2d3c4b5a69788"}
     h100 = monitor.named(NODE_GROUP, "prod-training-h100").inputs
     assert h100["capacityType"] == "ON_DEMAND" and len(h100["subnetIds"]) == 1
     template = monitor.named("aws:ec2/launchTemplate:LaunchTemplate", "prod-training-h100").inputs
@@ -61,5 +69,17 @@ def test_a_public_prod_endpoint_stops_the_program_naming_file_and_key(tmp_path):
     stack_file.write_text(yaml.safe_dump(document))
     with pytest.raises(MlinfraError) as info:
         run_program(tmp_path, "prod")
-    assert ("stacks/Pulumi.prod.yaml: mlinfra:training.endpointPublicAccess = True: the API endpoint must be private "
-            "in a prod tier") in str(info.value)
+    assert ("stacks/Pulumi.prod.yaml: mlinfra:training.endpointPublicAccess = True: only a dev cluster may have a "
+            "public API endpoint") in str(info.value)
+
+
+def test_a_private_cluster_without_deployer_access_stops_the_program_naming_the_setting(tmp_path):
+    shutil.copy(PROJECT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    shutil.copytree(PROJECT / "stacks", tmp_path / "stacks")
+    stack_file = tmp_path / "stacks" / "Pulumi.staging.yaml"
+    document = yaml.safe_load(stack_file.read_text())
+    del document["config"]["mlinfra:training"]["deployerAccess"]
+    stack_file.write_text(yaml.safe_dump(document))
+    with pytest.raises(MlinfraError) as info:
+        run_program(tmp_path, "staging")
+    assert "stacks/Pulumi.staging.yaml: mlinfra:training.deployerAccess: the API endpoint is private" in str(info.value)

@@ -66,6 +66,12 @@ class TrainingClusterArgs:
     #: Public API endpoint: off. When on, ``public_access_cidrs`` is required and never 0.0.0.0/0.
     endpoint_public_access: bool = False
     public_access_cidrs: Sequence[str] = ()
+    #: Where ``pulumi up`` runs, so the Kubernetes provider reaches the private endpoint: networks
+    #: routed into the VPC (VPN, peering, transit gateway) get TCP 443 to the control plane.
+    deployer_cidrs: Sequence[str] = ()
+    #: Security groups of deployment runners inside the VPC (or a peered VPC of the same region):
+    #: TCP 443 to the control plane. With no public endpoint, these or ``deployer_cidrs`` are required.
+    deployer_security_group_ids: Sequence[pulumi.Input[str]] = ()
     system_node_group: SystemNodeGroupArgs = field(default_factory=SystemNodeGroupArgs)
     #: EKS cluster name; default the component's name.
     cluster_name: Optional[str] = None
@@ -91,6 +97,10 @@ def validate_args(args: TrainingClusterArgs) -> None:
     if len(args.subnets) != len(args.availability_zones) or not args.subnets:
         raise ValueError("give one private subnet per availability zone, in the same order")
     validation.check_public_access(args.endpoint_public_access, args.public_access_cidrs)
+    validation.check_deployer_cidrs(args.deployer_cidrs)
+    validation.check_security_group_ids([g for g in args.deployer_security_group_ids if isinstance(g, str)])
+    validation.check_deployer_path(public=args.endpoint_public_access, cidrs=args.deployer_cidrs,
+                                   security_groups=args.deployer_security_group_ids)
     if not args.admin_principals:
         raise ValueError("admin_principals: at least one admin is needed (the deploying role)")
     for arn in [*args.admin_principals, *args.readonly_principals]:
@@ -232,6 +242,8 @@ class TrainingCluster(pulumi.ComponentResource):
             from_port=443, to_port=443, cidr_ipv4="0.0.0.0/0",
             description="Container registries and AWS APIs over HTTPS", opts=self._opts())
 
+        self.api_security_group = self._api_access(cluster_name)
+
         self.cluster = aws.eks.Cluster(
             self._name,
             name=cluster_name,
@@ -239,7 +251,7 @@ class TrainingCluster(pulumi.ComponentResource):
             role_arn=cluster_role.arn,
             vpc_config=aws.eks.ClusterVpcConfigArgs(
                 subnet_ids=[subnet.id for subnet in args.subnets],
-                security_group_ids=[self.node_security_group.id],
+                security_group_ids=[self.node_security_group.id, self.api_security_group.id],
                 endpoint_private_access=True,
                 endpoint_public_access=args.endpoint_public_access,
                 public_access_cidrs=list(args.public_access_cidrs) if args.endpoint_public_access else None,
@@ -272,6 +284,32 @@ class TrainingCluster(pulumi.ComponentResource):
 
         self.pod_identity_agent = self._addon("eks-pod-identity-agent")
         self._early_addons = [self._addon("vpc-cni"), self._addon("kube-proxy"), self.pod_identity_agent]
+
+    def _api_access(self, cluster_name: str) -> aws.ec2.SecurityGroup:
+        """The deployer path: a security group on the control plane's ENIs only (not on nodes) that admits
+        TCP 443 from ``deployer_cidrs`` and ``deployer_security_group_ids``, and nothing else.
+
+        EKS attaches every group in ``vpcConfig.securityGroupIds`` to the cross-account ENIs that serve the
+        private endpoint (EKS API ``VpcConfigRequest.securityGroupIds``, botocore eks service-2.json).
+        Security groups are stateful: replies to admitted connections need no egress rule.
+        """
+        args = self._args
+        group = aws.ec2.SecurityGroup(
+            f"{self._name}-api", vpc_id=args.vpc.id,
+            description=f"EKS {cluster_name}: Kubernetes API from where pulumi up runs",
+            tags=dict(args.tags), opts=self._opts())
+        for index, cidr in enumerate(args.deployer_cidrs):
+            family = {"cidr_ipv6": cidr} if ":" in cidr else {"cidr_ipv4": cidr}
+            aws.vpc.SecurityGroupIngressRule(
+                f"{self._name}-api-cidr-{index}", security_group_id=group.id, ip_protocol="tcp", from_port=443,
+                to_port=443, description="Kubernetes API from a deployer network (VPN or peering)", **family,
+                opts=self._opts())
+        for index, source in enumerate(args.deployer_security_group_ids):
+            aws.vpc.SecurityGroupIngressRule(
+                f"{self._name}-api-sg-{index}", security_group_id=group.id, ip_protocol="tcp", from_port=443,
+                to_port=443, referenced_security_group_id=source,
+                description="Kubernetes API from a deployment runner in the VPC", opts=self._opts())
+        return group
 
     def _addon(self, addon: str, *, depends_on: Sequence[pulumi.Resource] = (),
                service_account: Optional[str] = None, role: Optional[aws.iam.Role] = None) -> aws.eks.Addon:

@@ -16,6 +16,7 @@ _PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]{1,
 _NAME = re.compile(r"^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _CAPACITY_RESERVATION = re.compile(r"^cr-[0-9a-f]{8,17}$")
+_SECURITY_GROUP = re.compile(r"^sg-[0-9a-f]{8,17}$")
 _RESOURCE_GROUP = re.compile(r"^arn:aws[a-z-]*:resource-groups:[a-z0-9-]+:\d{12}:group/[\w.-]+$")
 
 
@@ -138,6 +139,49 @@ def check_public_access(public: bool, cidrs: Sequence[str]) -> list[str]:
             raise ValueError(f"{cidr} opens the endpoint to the whole internet; list your networks instead")
         normalized.append(str(net))
     return normalized
+
+
+def check_deployer_cidrs(cidrs: Sequence[str]) -> list[str]:
+    """Networks that reach the private endpoint over VPN, peering or a transit gateway: CIDR blocks,
+    never the whole internet (a private endpoint only answers inside the VPC's routing anyway)."""
+    normalized = []
+    for cidr in cidrs:
+        try:
+            net = ipaddress.ip_network(cidr, strict=True)
+        except ValueError as exc:
+            raise ValueError(f"{cidr!r} is not a CIDR block ({exc})") from None
+        if net.prefixlen == 0:
+            raise ValueError(f"{cidr} admits every address; list the VPN or peered networks that run pulumi up")
+        normalized.append(str(net))
+    if len(set(normalized)) != len(normalized):
+        raise ValueError("lists a CIDR block more than once")
+    return normalized
+
+
+def check_security_group_ids(ids: Sequence[str]) -> list[str]:
+    """Security groups of deployment runners inside the VPC (``sg-`` followed by 8 or 17 hex digits)."""
+    for group in ids:
+        if not _SECURITY_GROUP.match(group):
+            raise ValueError(f"{group!r} is not a security group id such as sg-0123456789abcdef0")
+    if len(set(ids)) != len(ids):
+        raise ValueError("lists a security group more than once")
+    return list(ids)
+
+
+#: The setting that says where ``pulumi up`` runs, as the stack file spells it.
+DEPLOYER_SETTING = "deployerAccess"
+
+
+def check_deployer_path(*, public: bool, cidrs: Sequence[str], security_groups: Sequence[object]) -> None:
+    """The Kubernetes provider (Helm releases, namespaces, Kueue objects) talks to the API endpoint
+    from wherever ``pulumi up`` runs; a private endpoint that nothing outside the cluster may reach
+    makes every Kubernetes resource time out. One path is required."""
+    if not public and not cidrs and not security_groups:
+        raise ValueError(
+            f"{DEPLOYER_SETTING}: the API endpoint is private and nothing outside the cluster may reach it, so "
+            "`pulumi up` cannot create the Kubernetes resources; list the networks that run it "
+            f"({DEPLOYER_SETTING}.cidrs: VPN or peered CIDRs) or the security groups of a runner in the VPC "
+            f"({DEPLOYER_SETTING}.securityGroupIds); in dev a public endpoint limited to publicAccessCidrs also works")
 
 
 def check_one_access_entry(admins: Sequence[str], readonly: Sequence[str]) -> None:

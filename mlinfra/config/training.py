@@ -159,6 +159,27 @@ class TeamConfig(Section):
         return TeamArgs(**self.model_dump())
 
 
+class DeployerAccessConfig(Section):
+    """Where ``pulumi up`` runs, so the Kubernetes provider reaches the private API endpoint (TCP 443).
+
+    ``cidrs``: networks routed into the VPC (VPN, peering, transit gateway, Direct Connect);
+    ``securityGroupIds``: security groups of deployment runners inside the VPC.
+    """
+
+    cidrs: list[str] = Field(default_factory=list)
+    security_group_ids: list[str] = Field(default_factory=list)
+
+    @field_validator("cidrs")
+    @classmethod
+    def _cidrs(cls, value: list[str]) -> list[str]:
+        return validation.check_deployer_cidrs(value)
+
+    @field_validator("security_group_ids")
+    @classmethod
+    def _groups(cls, value: list[str]) -> list[str]:
+        return validation.check_security_group_ids(value)
+
+
 class TrainingConfig(Section):
     """The GPU training cluster. ``adminPrincipals``, ``gpuNodeGroups``, ``maxGpus`` and ``teams`` are required."""
 
@@ -168,6 +189,9 @@ class TrainingConfig(Section):
     public_access_cidrs: list[str] = Field(default_factory=list)
     #: Public API endpoint; off by default, refused in prod. The private endpoint is always on.
     endpoint_public_access: bool = False
+    #: Where ``pulumi up`` runs (VPN/peered CIDRs, runner security groups); required unless a dev
+    #: cluster has a public endpoint.
+    deployer_access: DeployerAccessConfig = Field(default_factory=DeployerAccessConfig)
     #: IAM role/user ARNs given cluster-admin through access entries (include the deploying role).
     admin_principals: list[str] = Field(min_length=1)
     #: IAM role/user ARNs given read-only (AmazonEKSViewPolicy) access.
@@ -248,8 +272,8 @@ class TrainingConfig(Section):
 def check_training(cfg: "PlatformConfig", *, source: str) -> Optional[TrainingConfig]:
     """Checks that need the tier or the network; ``ConfigError`` with one line per problem.
 
-    Prod refuses a public endpoint; dev GPU groups must scale to zero; a group's zones must be
-    zones of the network.
+    Only dev may have a public endpoint; a private-only cluster needs a deployer path
+    (``deployerAccess``); dev GPU groups must scale to zero; a group's zones must be zones of the network.
     """
     training = cfg.training
     if training is None:
@@ -259,8 +283,15 @@ def check_training(cfg: "PlatformConfig", *, source: str) -> Optional[TrainingCo
     if training.public_access_cidrs and not training.endpoint_public_access:
         problems.append(f"{key}.publicAccessCidrs = {training.public_access_cidrs!r}: set but endpointPublicAccess "
                         "is false; remove it or enable public access")
-    if cfg.tier is Tier.PROD and training.endpoint_public_access:
-        problems.append(f"{key}.endpointPublicAccess = True: the API endpoint must be private in a prod tier")
+    if cfg.tier is not Tier.DEV and training.endpoint_public_access:
+        problems.append(f"{key}.endpointPublicAccess = True: only a dev cluster may have a public API endpoint; "
+                        f"reach a {cfg.tier.value} cluster's private endpoint through {key}.deployerAccess")
+    access = training.deployer_access
+    try:
+        validation.check_deployer_path(public=training.endpoint_public_access, cidrs=access.cidrs,
+                                       security_groups=access.security_group_ids)
+    except ValueError as exc:
+        problems.append(f"{key}.{exc}")
     for index, group in enumerate(training.gpu_node_groups):
         where = f"{key}.gpuNodeGroups.{index}"
         if cfg.tier is Tier.DEV and group.min_size != 0:
