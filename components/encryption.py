@@ -108,16 +108,25 @@ def key_policy(spec: KeySpec, *, account_id: str, region: str, partition: str = 
             "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
         })
     if spec.purpose == LOGS_PURPOSE:
-        statements.append({
+        # kms:DescribeKey carries no encryption context (Service Authorization Reference), so under
+        # the context condition it would never be allowed: it gets a statement of its own.
+        statements += [{
             "Sid": "CloudWatchLogsInThisAccount",
             "Effect": "Allow",
             "Principal": {"Service": logs_principal},
-            "Action": SERVICE_ACTIONS,
+            "Action": [a for a in SERVICE_ACTIONS if a != "kms:DescribeKey"],
             "Resource": "*",
             "Condition": {"ArnLike": {
                 "kms:EncryptionContext:aws:logs:arn": f"arn:{partition}:logs:{region}:{account_id}:*",
             }},
-        })
+        }, {
+            "Sid": "CloudWatchLogsDescribesKey",
+            "Effect": "Allow",
+            "Principal": {"Service": logs_principal},
+            "Action": "kms:DescribeKey",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+        }]
     return {"Version": "2012-10-17", "Statement": statements}
 
 

@@ -107,7 +107,19 @@ def test_execution_role_is_least_privilege(monitor, run):
     assert log_group.inputs["name"] == f"/aws/sagemaker/Endpoints/{NAME}"
     assert _statement(policy, "Logs")["Resource"] == [log_group.outputs["arn"], log_group.outputs["arn"] + ":*"]
     vpc = monitor.by_type("aws:ec2/vpc:Vpc")[0]
-    assert _statement(policy, "VpcInterfaces")["Condition"] == {"ArnEquals": {"ec2:Vpc": vpc.outputs["arn"]}}
+    # CreateNetworkInterface split by resource type: the new interface carries no ec2:Vpc key, the
+    # subnet and security groups do (Service Authorization Reference, tests/test_iam_conformance.py).
+    ec2 = "arn:aws:ec2:us-east-1:123456789012"
+    assert _statement(policy, "CreateVpcInterfaces") == {
+        "Sid": "CreateVpcInterfaces", "Effect": "Allow", "Action": "ec2:CreateNetworkInterface",
+        "Resource": f"{ec2}:network-interface/*"}
+    placement = _statement(policy, "PlaceVpcInterfaces")
+    assert placement["Resource"] == [f"{ec2}:subnet/*", f"{ec2}:security-group/*"]
+    assert placement["Condition"] == {"ArnEquals": {"ec2:Vpc": vpc.outputs["arn"]}}
+    existing = _statement(policy, "VpcInterfaces")
+    assert "ec2:CreateNetworkInterface" not in existing["Action"]
+    assert existing["Resource"] == f"{ec2}:network-interface/*"
+    assert existing["Condition"] == {"ArnEquals": {"ec2:Vpc": vpc.outputs["arn"]}}
     # Nothing to write without capture or async; no wildcard actions anywhere.
     sids = {s["Sid"] for s in policy["Statement"]}
     assert not sids & {"ReadAsyncRequests", "WriteCaptureAndResults", "EncryptCaptureAndResults", "NotifyAsyncResults"}

