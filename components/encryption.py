@@ -109,8 +109,9 @@ def key_policy(spec: KeySpec, *, account_id: str, region: str, partition: str = 
         })
     if spec.purpose == LOGS_PURPOSE:
         # kms:DescribeKey carries no encryption context (Service Authorization Reference), so under
-        # the context condition it would never be allowed: it gets a statement of its own.
-        statements += [{
+        # this condition it could never be allowed; CloudWatch Logs works without it (AWS's example
+        # policy lists kms:Describe* under the same condition, where it never matches).
+        statements.append({
             "Sid": "CloudWatchLogsInThisAccount",
             "Effect": "Allow",
             "Principal": {"Service": logs_principal},
@@ -119,14 +120,7 @@ def key_policy(spec: KeySpec, *, account_id: str, region: str, partition: str = 
             "Condition": {"ArnLike": {
                 "kms:EncryptionContext:aws:logs:arn": f"arn:{partition}:logs:{region}:{account_id}:*",
             }},
-        }, {
-            "Sid": "CloudWatchLogsDescribesKey",
-            "Effect": "Allow",
-            "Principal": {"Service": logs_principal},
-            "Action": "kms:DescribeKey",
-            "Resource": "*",
-            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-        }]
+        })
     return {"Version": "2012-10-17", "Statement": statements}
 
 
