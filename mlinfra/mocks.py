@@ -114,6 +114,8 @@ COMPUTED_OUTPUTS: dict[str, ComputedOutputs] = {
     "aws:eks/nodeGroup:NodeGroup": lambda name, rid, inputs, m: {
         "nodeGroupName": inputs.get("nodeGroupName", rid),
         "status": "ACTIVE",
+        # EKS names a managed node group's Auto Scaling group eks-<node group>-<uuid>.
+        "resources": [{"autoscalingGroups": [{"name": f"eks-{rid}-{stable_suffix(rid, 12)}"}]}],
     },
 }
 

@@ -328,3 +328,32 @@ def test_args_refuse_what_cannot_be_built(overrides, message):
     with pytest.raises(ValueError) as info:
         TrainingClusterArgs(**args)
     assert message in str(info.value)
+
+
+def test_groups_that_scale_from_zero_tag_their_auto_scaling_group_with_the_node_template(built):
+    """cluster-autoscaler reads extended resources of a zero-node group only from ASG tags
+    (cloudprovider/aws/aws_manager.go), and EKS does not copy node-group tags to the ASG."""
+    tags = {}
+    for tag in built.by_type("aws:autoscaling/tag:Tag"):
+        tags.setdefault(tag.inputs["autoscalingGroupName"], {})[tag.inputs["tag"]["key"]] = tag.inputs["tag"]
+    p5 = built.named(NODE_GROUP, "train-p5").outputs["resources"][0]["autoscalingGroups"][0]["name"]
+    g6 = built.named(NODE_GROUP, "train-g6").outputs["resources"][0]["autoscalingGroups"][0]["name"]
+    assert set(tags) == {p5, g6}  # not the system group, which never scales from zero
+    template = "k8s.io/cluster-autoscaler/node-template"
+    p5_tags = {key: tag["value"] for key, tag in tags[p5].items()}
+    assert p5_tags[f"{template}/resources/vpc.amazonaws.com/efa"] == "32"
+    assert p5_tags[f"{template}/resources/nvidia.com/gpu"] == "8"
+    assert p5_tags[f"{template}/taint/nvidia.com/gpu"] == "true:NoSchedule"
+    assert p5_tags[f"{template}/label/k8s.amazonaws.com/accelerator"] == "nvidia-h100"
+    assert p5_tags[f"{template}/label/mlinfra.io/node-group"] == "p5"
+    assert p5_tags[f"{template}/label/vpc.amazonaws.com/efa.present"] == "true"
+    assert not any(tag["propagateAtLaunch"] for tag in tags[p5].values())
+    assert f"{template}/resources/vpc.amazonaws.com/efa" not in tags[g6]
+    assert tags[g6][f"{template}/resources/nvidia.com/gpu"]["value"] == "1"
+    labels = built.named(NODE_GROUP, "train-g6").inputs["labels"]
+    assert labels["k8s.amazonaws.com/accelerator"] == "nvidia-l4"
+
+
+def test_a_group_that_keeps_warm_nodes_is_not_tagged(monitor, run):
+    run(build(gpu_node_groups=[replace(G6, min_size=1)], max_gpus=8))
+    assert monitor.by_type("aws:autoscaling/tag:Tag") == []

@@ -44,7 +44,8 @@ def test_kubeconfig_authenticates_with_aws_eks_get_token():
 
 def test_gpu_labels_mark_efa_groups():
     plain = kube.gpu_node_labels(GpuNodeGroupArgs("g", ["g6.xlarge"], max_size=1))
-    assert plain == {"nvidia.com/gpu": "true", "mlinfra.io/node-group": "g", "mlinfra.io/ami-family": "al2023"}
+    assert plain == {"nvidia.com/gpu": "true", "mlinfra.io/node-group": "g", "mlinfra.io/ami-family": "al2023",
+                     "k8s.amazonaws.com/accelerator": "nvidia-l4"}
     efa = kube.gpu_node_labels(GpuNodeGroupArgs("p", ["p5.48xlarge"], max_size=1, efa=True, availability_zones=["a"]))
     assert efa["vpc.amazonaws.com/efa.present"] == "true"
 

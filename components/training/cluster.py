@@ -367,13 +367,29 @@ class TrainingCluster(pulumi.ComponentResource):
         for group in args.gpu_node_groups:
             zones = group.availability_zones or args.availability_zones
             subnets = [subnet for subnet, zone in zip(args.subnets, args.availability_zones) if zone in zones]
-            self.node_groups[group.name] = self._node_group(
+            node_group = self.node_groups[group.name] = self._node_group(
                 group.name, instance_types=group.instance_types, min_size=group.min_size, max_size=group.max_size,
                 ami_type=NVIDIA_AMI_TYPES[group.ami_family], capacity_type=EKS_CAPACITY_TYPES[group.capacity_type],
                 labels=kube.gpu_node_labels(group),
                 taints=[aws.eks.NodeGroupTaintArgs(key=kube.GPU_TAINT["key"], value=kube.GPU_TAINT["value"],
                                                    effect="NO_SCHEDULE")],
                 subnets=subnets, launch_template=self._gpu_launch_template(group), depends_on=ready)
+            if group.min_size == 0:
+                self._node_template_tags(group, node_group)
+
+    def _node_template_tags(self, group: GpuNodeGroupArgs, node_group: aws.eks.NodeGroup) -> None:
+        """Tag the managed group's Auto Scaling group with its node template (``kube.node_template_tags``).
+
+        EKS does not copy node-group tags to the Auto Scaling group it creates, and cluster-autoscaler
+        reads extended resources only from ASG tags, so the tags go on the ASG itself; the tag set is
+        known from the Args, only the ASG's name comes from the node group.
+        """
+        asg_name = node_group.resources.apply(lambda resources: resources[0].autoscaling_groups[0].name)
+        for index, (key, value) in enumerate(sorted(kube.node_template_tags(group).items())):
+            aws.autoscaling.Tag(
+                f"{self._name}-{group.name}-node-template-{index}", autoscaling_group_name=asg_name,
+                tag=aws.autoscaling.TagTagArgs(key=key, value=value, propagate_at_launch=False),
+                opts=self._opts())
 
     def _launch_template(self, group: str, *, root_device: str, root_volume_gib: int,
                          extra_volumes: Sequence[tuple[str, int]] = (), **kwargs: Any) -> aws.ec2.LaunchTemplate:

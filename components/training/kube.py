@@ -17,6 +17,12 @@ GPU_TAINT = {"key": GPU_RESOURCE, "value": "true", "effect": "NoSchedule"}
 NODE_GROUP_LABEL = "mlinfra.io/node-group"
 AMI_FAMILY_LABEL = "mlinfra.io/ami-family"
 EFA_LABEL = "vpc.amazonaws.com/efa.present"
+#: cluster-autoscaler's AWS GPU label (cloudprovider/aws/aws_cloud_provider.go ``GPULabel``): a node
+#: that carries it and no allocatable GPUs yet counts as "GPU not ready", not as a node that does
+#: not fit, so the autoscaler does not scale out again while the device plugin starts.
+ACCELERATOR_LABEL = "k8s.amazonaws.com/accelerator"
+#: Tag prefix of the node template cluster-autoscaler builds for a group at zero nodes.
+NODE_TEMPLATE_TAG = "k8s.io/cluster-autoscaler/node-template"
 
 #: Namespace of the GPU device plugins and the exporter (privileged DaemonSets live only here and kube-system).
 GPU_SYSTEM_NAMESPACE = "gpu-system"
@@ -48,11 +54,35 @@ def kubeconfig(*, cluster_name: str, endpoint: str, certificate_authority: str, 
     }
 
 
+def accelerator(group: GpuNodeGroupArgs) -> str:
+    """The GPU of a group as a label value: ``NVIDIA L40S`` -> ``nvidia-l40s``."""
+    return group.gpu_type.gpu_model.lower().replace(" ", "-")
+
+
 def gpu_node_labels(group: GpuNodeGroupArgs) -> dict[str, str]:
-    labels = {GPU_LABEL: "true", NODE_GROUP_LABEL: group.name, AMI_FAMILY_LABEL: group.ami_family}
+    labels = {GPU_LABEL: "true", NODE_GROUP_LABEL: group.name, AMI_FAMILY_LABEL: group.ami_family,
+              ACCELERATOR_LABEL: accelerator(group)}
     if group.efa:
         labels[EFA_LABEL] = "true"
     return labels
+
+
+def node_template_tags(group: GpuNodeGroupArgs) -> dict[str, str]:
+    """The Auto Scaling group tags cluster-autoscaler reads to picture a node of a group at zero nodes.
+
+    cluster-autoscaler (cloudprovider/aws/aws_manager.go, ``buildNodeFromTemplate``) takes extended
+    resources only from ``.../node-template/resources/<name>`` tags of the ASG (quantities), labels
+    from ``.../label/<key>`` tags (and the EKS DescribeNodegroup API), taints from ``.../taint/<key>``
+    tags whose value is ``<value>:<Effect>`` (and DescribeNodegroup). Without the EFA resource a pod
+    that requests ``vpc.amazonaws.com/efa`` never fits the template, so the group never scales up.
+    """
+    tags = {f"{NODE_TEMPLATE_TAG}/resources/{GPU_RESOURCE}": str(group.gpu_type.gpus)}
+    if group.efa:
+        tags[f"{NODE_TEMPLATE_TAG}/resources/{EFA_RESOURCE}"] = str(group.efa_interfaces)
+    for key, value in gpu_node_labels(group).items():
+        tags[f"{NODE_TEMPLATE_TAG}/label/{key}"] = value
+    tags[f"{NODE_TEMPLATE_TAG}/taint/{GPU_TAINT['key']}"] = f"{GPU_TAINT['value']}:{GPU_TAINT['effect']}"
+    return tags
 
 
 def _require_gpu_nodes(*extra: Mapping[str, Any]) -> dict[str, Any]:
