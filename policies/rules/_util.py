@@ -688,6 +688,7 @@ def describe(subject: Any) -> str:
 #: Tag -> (framework name, version) for the frameworks rules cite.
 FRAMEWORKS: dict[str, tuple[str, str]] = {
     "cis-aws": ("CIS Amazon Web Services Foundations Benchmark", "3.0.0"),
+    "cis-eks": ("CIS Amazon Elastic Kubernetes Service (EKS) Benchmark", "1.1.0"),
     "nist-800-53": ("NIST SP 800-53", "Rev. 5"),
     "pci-dss": ("PCI DSS", "4.0"),
     "hipaa": ("HIPAA Security Rule", "45 CFR Part 164 Subpart C"),
@@ -716,18 +717,61 @@ def frameworks(references: Mapping[str, str]) -> dict[str, Any]:
 # Resource rules
 
 
-def applies_to(types: Iterable[str], validate: Any) -> Any:
-    """Wrap a resource ``validate(args, report_violation)`` so it runs only for resources of ``types``.
+#: What a rule that examines every resource type (tags, regions) declares as its types.
+ANY_TYPE = "*"
+TypeMatcher = Any  # a collection of type tokens, a predicate ``(type) -> bool``, or ``ANY_TYPE``
 
-    The SDK calls every resource rule for every resource; this is the type filter.
-    """
+
+def type_matcher(types: TypeMatcher) -> Any:
+    """A predicate ``(resource_type) -> bool`` for a rule's declared types."""
+    if types == ANY_TYPE:
+        return lambda resource_type: True
+    if callable(types):
+        return types
     wanted = frozenset(types)
+    return wanted.__contains__
+
+
+def applies_to(types: TypeMatcher, validate: Any) -> Any:
+    """Wrap a resource ``validate(args, report_violation)`` so it runs only for resources of ``types``
+    (type tokens, a predicate on the type token, or ``ANY_TYPE``).
+
+    The SDK calls every resource rule for every resource; this is the type filter, and the same
+    ``types`` become the rule's declared types (``resource_types`` on the returned function), which
+    the review reads to report the types no rule examined.
+    """
+    matches = type_matcher(types)
 
     def validate_if_applicable(args: Any, report_violation: Any) -> Any:
-        if args.resource_type in wanted:
+        if matches(args.resource_type):
             return validate(args, report_violation)
         return None
 
     validate_if_applicable.__doc__ = validate.__doc__
     validate_if_applicable.__name__ = getattr(validate, "__name__", "validate")
+    validate_if_applicable.resource_types = types  # type: ignore[attr-defined]
     return validate_if_applicable
+
+
+def examines(types: TypeMatcher, validate: Any) -> Any:
+    """Declare the resource types a stack ``validate(args, report_violation)`` judges (see ``applies_to``).
+
+    A stack rule sees every resource, so nothing is filtered: the declaration is what the review
+    reports as examined. Returns ``validate`` itself.
+    """
+    validate.resource_types = types
+    return validate
+
+
+def declared_types(policy: Any) -> Any:
+    """The types a policy declared through ``applies_to``/``examines``; None when it declared none.
+
+    The SDK keeps a policy's ``validate`` in a private attribute, so this looks at every attribute
+    value of the policy (and the items of a list of validate functions) for the declaration.
+    """
+    for value in vars(policy).values():
+        for function in value if isinstance(value, list) else [value]:
+            types = getattr(function, "resource_types", None) if callable(function) else None
+            if types is not None:
+                return types
+    return None

@@ -1,94 +1,383 @@
-"""Kubernetes workloads declared in the program: privileged containers only in an allow-list of
-system DaemonSets; every workload that asks for GPUs tolerates the GPU taint and sets limits.
+"""Kubernetes workloads declared in the program, every kind that carries a pod spec (Pods,
+Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs, and the pod templates inside
+RayClusters, RayJobs, RayServices, Kubeflow jobs, JobSets, Kueue Workloads...; see
+``policies/rules/_pods.py``), one control per rule:
 
-Helm releases are opaque to these rules (their manifests are rendered by Helm inside the provider,
-not declared as resources), and so are custom resources such as RayJobs: they are reviewed through
-the chart values and Kueue's admission instead.
+- security: no host network, PID or IPC namespace; no hostPath volumes; no privileged containers;
+  no privilege escalation; containers run as a non-root user; images pinned to a tag other than
+  ``latest`` (or a digest); Services of type LoadBalancer are internal.
+- compliance: every container requests CPU and memory and has a memory limit (a LimitRange in the
+  namespace that defaults them counts); GPU workloads tolerate the GPU taint and set GPU limits.
+
+The node agents that must reach the host (the VPC CNI, kube-proxy, CSI and device plugins) run as
+DaemonSets; ``exemptDaemonSets`` (``namespace/name``) lists those the host and privilege rules let
+through. Helm releases are opaque to these rules: their manifests are rendered by Helm inside the
+provider, not declared as resources.
 """
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Iterable, Optional
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+from pulumi_policy import (
+    ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity, StackValidationArgs,
+    StackValidationPolicy,
+)
 
-from policies.rules._util import applies_to, as_bool, as_list, config_schema, describe, frameworks, get, is_unknown, policy_config
+from policies.rules._pods import Container, Pod, containers, is_kind, is_workload, kind_of, namespace, pods, workload_name
+from policies.rules._util import applies_to, as_bool, examines, as_int, as_list, config_schema, describe, frameworks, get, is_unknown, policy_config
 
 GPU = "nvidia.com/gpu"
-#: Where the pod spec sits in each workload kind.
-POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
-    "kubernetes:core/v1:Pod": ("spec",),
-    "kubernetes:apps/v1:Deployment": ("spec", "template", "spec"),
-    "kubernetes:apps/v1:DaemonSet": ("spec", "template", "spec"),
-    "kubernetes:apps/v1:StatefulSet": ("spec", "template", "spec"),
-    "kubernetes:apps/v1:ReplicaSet": ("spec", "template", "spec"),
-    "kubernetes:batch/v1:Job": ("spec", "template", "spec"),
-    "kubernetes:batch/v1:CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
-}
-DAEMON_SET = "kubernetes:apps/v1:DaemonSet"
-_CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
-
-
-def pod_spec(args: ResourceValidationArgs) -> Any:
-    """The workload's pod spec as plain data (``UNKNOWN`` during preview, ``{}`` when absent)."""
-    return get(args.props, *POD_SPEC_PATHS[args.resource_type], default={})
-
-
-def containers(spec: dict) -> list[dict]:
-    found = []
-    for key in _CONTAINER_LISTS:
-        items = as_list(spec.get(key))
-        if not is_unknown(items):
-            found.extend(item for item in items if isinstance(item, dict))
-    return found
-
-
-def _workload_name(args: ResourceValidationArgs) -> str:
-    namespace = get(args.props, "metadata", "namespace", default="default")
-    name = get(args.props, "metadata", "name", default=args.name)
-    return f"{namespace}/{name}"
-
-
-PRIVILEGED_SCHEMA = config_schema(
-    allowedPrivilegedDaemonSets={
-        "type": "array", "items": {"type": "string"},
-        "default": ["kube-system/aws-node", "kube-system/kube-proxy", "kube-system/ebs-csi-node",
-                    "kube-system/eks-pod-identity-agent", "gpu-system/nvidia-device-plugin",
-                    "gpu-system/dcgm-exporter", "gpu-system/aws-efa-k8s-device-plugin"],
-        "description": "DaemonSets ('namespace/name') whose containers may run privileged.",
+SERVICE = "core:Service"
+LIMIT_RANGE = "core:LimitRange"
+DAEMON_SET = "apps:DaemonSet"
+SYSTEM_DAEMON_SETS = ["kube-system/aws-node", "kube-system/kube-proxy", "kube-system/ebs-csi-node",
+                      "kube-system/efs-csi-node", "kube-system/fsx-csi-node", "kube-system/eks-pod-identity-agent",
+                      "gpu-system/nvidia-device-plugin", "gpu-system/dcgm-exporter",
+                      "gpu-system/aws-efa-k8s-device-plugin"]
+EXEMPT_SCHEMA = config_schema(
+    exemptDaemonSets={
+        "type": "array", "items": {"type": "string"}, "default": SYSTEM_DAEMON_SETS,
+        "description": "DaemonSets ('namespace/name') of node agents this rule lets through; only DaemonSets "
+                       "are exempt, a Deployment of the same name is not.",
     },
 )
 
 
-def _privileged(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    allowed = policy_config(args, PRIVILEGED_SCHEMA)["allowedPrivilegedDaemonSets"]
-    spec = pod_spec(args)
-    if is_unknown(spec) or not isinstance(spec, dict):
-        return
-    privileged = [c.get("name") or "?" for c in containers(spec)
-                  if as_bool(get(c, "securityContext", "privileged")) is True]
-    if not privileged:
-        return
-    workload = _workload_name(args)
-    if args.resource_type == DAEMON_SET and workload in allowed:
-        return
-    report(f"{describe(args)} ({workload}) runs privileged container(s) {', '.join(privileged)}: only the system "
-           "DaemonSets in allowedPrivilegedDaemonSets may; drop securityContext.privileged")
+def _exempt(args: ResourceValidationArgs) -> bool:
+    kind = kind_of(args.resource_type)
+    if kind is None or kind.key != DAEMON_SET:
+        return False
+    return workload_name(args) in (policy_config(args, EXEMPT_SCHEMA)["exemptDaemonSets"] or [])
 
 
-k8s_no_privileged_containers = ResourceValidationPolicy(
-    name="k8s-no-privileged-containers",
-    description="Workloads run no privileged containers, except the allow-listed system DaemonSets.",
-    validate=applies_to(POD_SPEC_PATHS, _privileged),
-    config_schema=PRIVILEGED_SCHEMA,
-    severity=Severity.HIGH,
-    remediation_steps="Remove securityContext.privileged (grant only the capabilities needed), or, for a node "
-                      "agent DaemonSet, add 'namespace/name' to allowedPrivilegedDaemonSets after review.",
-    **frameworks({"nist-800-53": "AC-6, CM-7", "pci-dss": "2.2.4"}),
+def workload_rule(judge: Callable[[Pod], Iterable[str]], exemptible: bool = False) -> Callable[..., None]:
+    """A resource ``validate`` that runs ``judge(pod)`` on every pod spec of a workload and reports
+    each message it yields, prefixed with the resource (and, for custom resources, the pod's place)."""
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        found = pods(args)
+        if not found or (exemptible and _exempt(args)):
+            return
+        for pod in found:
+            for message in judge(pod):
+                report(f"{describe(args)} ({workload_name(args)}){pod.label}: {message}")
+
+    return validate
+
+
+def _pod_policy(name: str, description: str, judge: Callable[[Pod], Iterable[str]], severity: Severity,
+                remediation: str, references: dict[str, str], exemptible: bool = True) -> ResourceValidationPolicy:
+    return ResourceValidationPolicy(
+        name=name, description=description, validate=applies_to(is_workload, workload_rule(judge, exemptible)),
+        config_schema=EXEMPT_SCHEMA if exemptible else None, severity=severity, remediation_steps=remediation,
+        **frameworks(references))
+
+
+# --- host namespaces and host paths -----------------------------------------------------------------
+
+def _host_flag(field: str, what: str) -> Callable[[Pod], Iterable[str]]:
+    def judge(pod: Pod) -> Iterable[str]:
+        if as_bool(pod.spec.get(field)) is True:
+            yield f"shares the node's {what} ({field}: true); remove {field}"
+    return judge
+
+
+k8s_no_host_network = _pod_policy(
+    "k8s-no-host-network", "Pods do not use the node's network namespace (hostNetwork), except exempt node agents.",
+    _host_flag("hostNetwork", "network namespace"), Severity.HIGH,
+    "Remove hostNetwork from the pod spec and expose the workload through a Service; a node agent DaemonSet that "
+    "needs it goes in exemptDaemonSets after review.",
+    {"cis-eks": "4.2.4", "nist-800-53": "SC-7, AC-6", "pci-dss": "2.2.4"})
+k8s_no_host_pid = _pod_policy(
+    "k8s-no-host-pid", "Pods do not share the node's process ID namespace (hostPID), except exempt node agents.",
+    _host_flag("hostPID", "process namespace"), Severity.HIGH,
+    "Remove hostPID from the pod spec; containers then see only their own processes.",
+    {"cis-eks": "4.2.2", "nist-800-53": "SC-39, AC-6", "pci-dss": "2.2.4"})
+k8s_no_host_ipc = _pod_policy(
+    "k8s-no-host-ipc", "Pods do not share the node's IPC namespace (hostIPC), except exempt node agents.",
+    _host_flag("hostIPC", "IPC namespace"), Severity.HIGH,
+    "Remove hostIPC from the pod spec; use a shared emptyDir (medium Memory) for shared memory between containers.",
+    {"cis-eks": "4.2.3", "nist-800-53": "SC-39, AC-6", "pci-dss": "2.2.4"})
+
+
+def _host_paths(pod: Pod) -> Iterable[str]:
+    volumes = pod.spec.get("volumes")
+    for index, volume in enumerate(volumes if isinstance(volumes, list) else []):
+        if isinstance(volume, dict) and volume.get("hostPath") is not None:
+            path = get(volume, "hostPath", "path")
+            yield (f"volume {volume.get('name') or f'#{index}'} mounts the node's filesystem "
+                   f"(hostPath {path if isinstance(path, str) else '?'}); use a PersistentVolumeClaim, emptyDir or "
+                   "a CSI volume")
+
+
+k8s_no_host_path_volumes = _pod_policy(
+    "k8s-no-host-path-volumes", "Pods mount no hostPath volumes, except exempt node agents.",
+    _host_paths, Severity.HIGH,
+    "Replace hostPath volumes with PersistentVolumeClaims (EBS, EFS, FSx for Lustre CSI), emptyDir or projected "
+    "volumes; a node agent DaemonSet that needs host paths goes in exemptDaemonSets after review.",
+    {"nist-800-53": "AC-6, CM-7", "pci-dss": "2.2.4"})
+
+
+# --- privileges and users -----------------------------------------------------------------------------
+
+def _privileged(pod: Pod) -> Iterable[str]:
+    for container in containers(pod):
+        if as_bool(get(container.spec, "securityContext", "privileged")) is True:
+            yield f"{container.label} runs privileged; drop securityContext.privileged and grant only needed capabilities"
+
+
+k8s_no_privileged_containers = _pod_policy(
+    "k8s-no-privileged-containers", "Workloads run no privileged containers, except exempt node agent DaemonSets.",
+    _privileged, Severity.HIGH,
+    "Remove securityContext.privileged (grant only the capabilities needed), or, for a node agent DaemonSet, add "
+    "'namespace/name' to exemptDaemonSets after review.",
+    {"cis-eks": "4.2.1", "nist-800-53": "AC-6, CM-7", "pci-dss": "2.2.4"})
+
+
+def _escalation(pod: Pod) -> Iterable[str]:
+    for container in containers(pod, ("initContainers", "containers")):
+        allowed = as_bool(get(container.spec, "securityContext", "allowPrivilegeEscalation"))
+        if is_unknown(allowed) or allowed is False or (allowed is None and pod.partial):
+            continue
+        # Kubernetes defaults allowPrivilegeEscalation to true (core/v1 SecurityContext).
+        shown = "true" if allowed is True else "unset, so true"
+        yield (f"{container.label} may gain privileges (allowPrivilegeEscalation {shown}); set "
+               "securityContext.allowPrivilegeEscalation false")
+
+
+k8s_no_privilege_escalation = _pod_policy(
+    "k8s-no-privilege-escalation",
+    "Containers set allowPrivilegeEscalation false (Kubernetes defaults it to true), except exempt node agents.",
+    _escalation, Severity.MEDIUM,
+    "Set securityContext.allowPrivilegeEscalation=false on every container and init container.",
+    {"cis-eks": "4.2.5", "nist-800-53": "AC-6(10)", "pci-dss": "2.2.4"})
+
+
+def _root(pod: Pod) -> Iterable[str]:
+    if get(pod.spec, "os", "name") == "windows":
+        return  # Windows pods name users with windowsOptions.runAsUserName
+    pod_context = pod.spec.get("securityContext") if isinstance(pod.spec.get("securityContext"), dict) else {}
+    for container in containers(pod, ("initContainers", "containers")):
+        context = container.spec.get("securityContext")
+        context = context if isinstance(context, dict) else {}
+        # A container's setting wins over the pod's (core/v1 PodSecurityContext).
+        user = context.get("runAsUser") if context.get("runAsUser") is not None else pod_context.get("runAsUser")
+        non_root = (context.get("runAsNonRoot") if context.get("runAsNonRoot") is not None
+                    else pod_context.get("runAsNonRoot"))
+        user, non_root = as_int(user), as_bool(non_root)
+        if is_unknown(user) or is_unknown(non_root):
+            continue
+        if user == 0:
+            yield f"{container.label} runs as root (runAsUser 0); run as a non-zero UID"
+        elif non_root is not True and not (isinstance(user, int) and user > 0) and not pod.partial:
+            yield (f"{container.label} may run as root (neither runAsNonRoot true nor a non-zero runAsUser, so the "
+                   "image's user applies); set securityContext.runAsNonRoot true")
+
+
+k8s_run_as_non_root = _pod_policy(
+    "k8s-run-as-non-root",
+    "Containers run as a non-root user: runAsNonRoot true or a non-zero runAsUser, at pod or container level, "
+    "and never runAsUser 0.",
+    _root, Severity.MEDIUM,
+    "Set securityContext.runAsNonRoot=true and runAsUser to a non-zero UID in the pod spec (or each container), "
+    "and build images with a non-root USER.",
+    {"cis-eks": "4.2.6", "nist-800-53": "AC-6", "pci-dss": "2.2.4"})
+
+
+# --- images --------------------------------------------------------------------------------------------
+
+def image_tag(image: str) -> Optional[str]:
+    """The tag of an image reference, ``None`` when untagged; a digest (``@sha256:...``) counts as ``@``."""
+    if "@" in image:
+        return "@"
+    last = image.rsplit("/", 1)[-1]  # a registry's port (host:5000/repo) is not a tag
+    return last.rsplit(":", 1)[1] if ":" in last else None
+
+
+def _images(pod: Pod) -> Iterable[str]:
+    for container in containers(pod):
+        image = container.spec.get("image")
+        if not isinstance(image, str) or not image or is_unknown(image):
+            continue
+        tag = image_tag(image.strip())
+        if tag is None:
+            yield f"{container.label} uses image {image} without a tag (that is :latest); pin a version or a digest"
+        elif tag == "latest":
+            yield f"{container.label} uses image {image}; pin a version or a digest instead of :latest"
+
+
+k8s_image_pinned = _pod_policy(
+    "k8s-image-pinned", "Container images name a tag other than latest, or a digest: what runs is what was reviewed.",
+    _images, Severity.MEDIUM,
+    "Reference images as repo:version (from an ECR repository with immutable tags) or repo@sha256:digest.",
+    {"nist-800-53": "CM-2, SI-7", "pci-dss": "6.3.2"}, exemptible=False)
+
+
+# --- Services -------------------------------------------------------------------------------------------
+
+INTERNAL = "service.beta.kubernetes.io/aws-load-balancer-internal"
+SCHEME = "service.beta.kubernetes.io/aws-load-balancer-scheme"
+SERVICE_SCHEMA = config_schema(
+    allowedPublicServices={
+        "type": "array", "items": {"type": "string"}, "default": [],
+        "description": "Services ('namespace/name') declared public: they may have an internet-facing load balancer.",
+    },
 )
 
-GPU_SCHEMA = config_schema(
+
+def _internal(annotations: Any) -> Any:
+    """True/False when the annotations say internal or internet-facing, None when they say neither."""
+    if is_unknown(annotations):
+        return annotations
+    annotations = annotations if isinstance(annotations, dict) else {}
+    scheme, internal = annotations.get(SCHEME), annotations.get(INTERNAL)
+    if is_unknown(scheme) or is_unknown(internal):
+        return scheme if is_unknown(scheme) else internal
+    if isinstance(scheme, str) and scheme.strip():
+        return scheme.strip().lower() == "internal"
+    if isinstance(internal, (str, bool)) and str(internal).strip():
+        # The in-tree AWS cloud provider makes every value but "false" internal; the AWS Load Balancer
+        # Controller reads it as a boolean (kubernetes-sigs/aws-load-balancer-controller, service annotations).
+        return str(internal).strip().lower() != "false"
+    return None
+
+
+def _load_balancer(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    kind = kind_of(args.resource_type)
+    if kind is None or kind.key != SERVICE or get(args.props, "spec", "type") != "LoadBalancer":
+        return
+    if workload_name(args) in (policy_config(args, SERVICE_SCHEMA)["allowedPublicServices"] or []):
+        return
+    internal = _internal(get(args.props, "metadata", "annotations"))
+    if is_unknown(internal) or internal is True or (internal is None and kind.patch):
+        return
+    said = "asks for an internet-facing load balancer" if internal is False else "names no internal scheme"
+    report(f"{describe(args)} ({workload_name(args)}) is type LoadBalancer and {said}: annotate it "
+           f"{SCHEME}: internal (or list it in allowedPublicServices if it is meant to be public)")
+
+
+k8s_service_load_balancer_internal = ResourceValidationPolicy(
+    name="k8s-service-load-balancer-internal",
+    description="Services of type LoadBalancer are annotated internal (aws-load-balancer-scheme: internal or "
+                "aws-load-balancer-internal: true) unless declared public.",
+    validate=applies_to(lambda t: is_kind(t, SERVICE), _load_balancer),
+    config_schema=SERVICE_SCHEMA,
+    severity=Severity.HIGH,
+    remediation_steps=f"Annotate the Service {SCHEME}: internal (AWS Load Balancer Controller) or {INTERNAL}: "
+                      "'true' (in-tree provider); expose public endpoints through a reviewed Ingress or add the "
+                      "Service to allowedPublicServices.",
+    **frameworks({"nist-800-53": "SC-7", "pci-dss": "1.3.1", "hipaa": "164.312(e)(1)"}),
+)
+
+
+# --- resource requests and limits (a LimitRange in the namespace counts) --------------------------------
+
+class LimitRanges:
+    """What the stack's LimitRanges default for containers, per namespace: request and limit defaults
+    after Kubernetes's own defaulting (core/v1 ``SetDefaults_LimitRangeItem``: ``default`` falls back to
+    ``max``, ``defaultRequest`` to ``default`` and then to ``min``)."""
+
+    def __init__(self, resources: Iterable[Any]) -> None:
+        self.requests: dict[str, set[str]] = {}
+        self.limits: dict[str, set[str]] = {}
+        self.unknown: set[str] = set()
+        for resource in resources:
+            if not is_kind(resource.resource_type, LIMIT_RANGE, patches=False):
+                continue
+            space = namespace(resource)
+            items = as_list(get(resource.props, "spec", "limits"))
+            if is_unknown(space):
+                continue
+            if is_unknown(items):
+                self.unknown.add(space)
+                continue
+            for item in items:
+                if not isinstance(item, dict) or item.get("type") != "Container":
+                    continue
+                names = {key: set(value) if isinstance(value, dict) else set()
+                         for key, value in item.items() if key in ("default", "defaultRequest", "max", "min")}
+                limits = names.get("default", set()) | names.get("max", set())
+                self.limits.setdefault(space, set()).update(limits)
+                self.requests.setdefault(space, set()).update(limits | names.get("defaultRequest", set())
+                                                              | names.get("min", set()))
+
+
+def _quantity(container: Container, section: str, name: str) -> Any:
+    value = get(container.spec, "resources", section, name)
+    return value if is_unknown(value) or (value is not None and value != "") else None
+
+
+def _resources_rule(judge: Callable[[Container, LimitRanges, str], Optional[str]]) -> Callable[..., None]:
+    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        workloads = [r for r in args.resources if is_workload(r.resource_type)]
+        if not workloads:
+            return
+        ranges = LimitRanges(args.resources)
+        for resource in workloads:
+            space = namespace(resource)
+            if is_unknown(space) or space in ranges.unknown:
+                continue
+            for pod in pods(resource):
+                if pod.partial:
+                    continue
+                for container in containers(pod, ("initContainers", "containers")):
+                    message = judge(container, ranges, space)
+                    if message:
+                        report(f"{describe(resource)} ({workload_name(resource)}){pod.label}: {container.label} {message}",
+                               resource.urn)
+
+    return validate
+
+
+def _requests(container: Container, ranges: LimitRanges, space: str) -> Optional[str]:
+    defaulted = ranges.requests.get(space, set())
+    # A limit without a request makes the request equal to the limit (core/v1 SetDefaults_Pod).
+    missing = [name for name in ("cpu", "memory")
+               if _quantity(container, "requests", name) is None and _quantity(container, "limits", name) is None
+               and name not in defaulted]
+    if missing:
+        return (f"requests no {' or '.join(missing)} and no LimitRange in namespace {space} defaults it: set "
+                f"resources.requests for {', '.join(missing)}")
+    return None
+
+
+def _memory_limit(container: Container, ranges: LimitRanges, space: str) -> Optional[str]:
+    if _quantity(container, "limits", "memory") is None and "memory" not in ranges.limits.get(space, set()):
+        return (f"has no memory limit and no LimitRange in namespace {space} defaults one: set "
+                "resources.limits.memory")
+    return None
+
+
+k8s_container_resource_requests = StackValidationPolicy(
+    name="k8s-container-resource-requests",
+    description="Every container requests CPU and memory (a limit counts as the request; a LimitRange in the "
+                "namespace that defaults requests counts).",
+    validate=examines(is_workload, _resources_rule(_requests)),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set resources.requests.cpu and .memory on every container and init container, or declare a "
+                      "LimitRange of type Container with defaultRequest in the namespace.",
+    **frameworks({"nist-800-53": "SC-6"}),
+)
+
+k8s_container_memory_limit = StackValidationPolicy(
+    name="k8s-container-memory-limit",
+    description="Every container has a memory limit (a LimitRange in the namespace with a default or max memory "
+                "counts), so one pod cannot exhaust its node.",
+    validate=examines(is_workload, _resources_rule(_memory_limit)),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set resources.limits.memory on every container and init container, or declare a LimitRange "
+                      "of type Container with default.memory in the namespace.",
+    **frameworks({"nist-800-53": "SC-6"}),
+)
+
+
+# --- GPU workloads --------------------------------------------------------------------------------------
+
+TOLERATION_SCHEMA = config_schema(
     taintKey={"type": "string", "default": GPU, "description": "The GPU node taint workloads must tolerate."},
+)
+GPU_LIMITS_SCHEMA = config_schema(
     requiredLimits={
         "type": "array", "items": {"type": "string"}, "default": [GPU, "memory"],
         "description": "Resource limits every GPU container must set.",
@@ -96,9 +385,9 @@ GPU_SCHEMA = config_schema(
 )
 
 
-def _quantity(resources: Any, section: str, name: str) -> Optional[Any]:
-    value = get(resources, section, name) if isinstance(resources, dict) else None
-    return None if is_unknown(value) else value
+def _gpu_containers(pod: Pod) -> list[Container]:
+    return [c for c in containers(pod, ("initContainers", "containers"))
+            if _quantity(c, "requests", GPU) not in (None,) or _quantity(c, "limits", GPU) not in (None,)]
 
 
 def _tolerates(tolerations: list, key: str) -> bool:
@@ -113,38 +402,53 @@ def _tolerates(tolerations: list, key: str) -> bool:
     return False
 
 
-def _gpu_workload(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    config = policy_config(args, GPU_SCHEMA)
-    spec = pod_spec(args)
-    if is_unknown(spec) or not isinstance(spec, dict):
-        return
-    gpu_containers = [c for c in containers(spec)
-                      if _quantity(c.get("resources"), "requests", GPU) or _quantity(c.get("resources"), "limits", GPU)]
-    if not gpu_containers:
-        return
-    tolerations = as_list(spec.get("tolerations"))
-    if not is_unknown(tolerations) and not _tolerates(tolerations, config["taintKey"]):
-        report(f"{describe(args)} requests GPUs but does not tolerate the {config['taintKey']}:NoSchedule taint: "
-               "its pods would never schedule on GPU nodes")
-    for container in gpu_containers:
-        missing = [name for name in config["requiredLimits"] if not _quantity(container.get("resources"), "limits", name)]
-        if missing:
-            report(f"{describe(args)}: GPU container {container.get('name') or '?'!s} sets no limit for "
-                   f"{', '.join(missing)}")
+def _gpu_toleration(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    key = policy_config(args, TOLERATION_SCHEMA)["taintKey"]
+    for pod in pods(args):
+        tolerations = as_list(pod.spec.get("tolerations"))
+        if not _gpu_containers(pod) or is_unknown(tolerations) or (pod.partial and not tolerations):
+            continue
+        if not _tolerates(tolerations, key):
+            report(f"{describe(args)}{pod.label} requests GPUs but does not tolerate the {key}:NoSchedule taint: its "
+                   "pods would never schedule on GPU nodes")
 
 
-k8s_gpu_workloads_tolerate_and_limit = ResourceValidationPolicy(
-    name="k8s-gpu-workloads-tolerate-and-limit",
-    description="Workloads that request nvidia.com/gpu tolerate the GPU taint and set GPU and memory limits.",
-    validate=applies_to(POD_SPEC_PATHS, _gpu_workload),
-    config_schema=GPU_SCHEMA,
+def _gpu_limits(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    required = policy_config(args, GPU_LIMITS_SCHEMA)["requiredLimits"] or []
+    for pod in pods(args):
+        if pod.partial:
+            continue
+        for container in _gpu_containers(pod):
+            missing = [name for name in required if _quantity(container, "limits", name) is None]
+            if missing:
+                report(f"{describe(args)}{pod.label}: GPU container {container.name} sets no limit for "
+                       f"{', '.join(missing)}")
+
+
+k8s_gpu_workloads_tolerate_taint = ResourceValidationPolicy(
+    name="k8s-gpu-workloads-tolerate-taint",
+    description="Workloads that request nvidia.com/gpu tolerate the GPU node taint.",
+    validate=applies_to(is_workload, _gpu_toleration),
+    config_schema=TOLERATION_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Add tolerations=[{'key': 'nvidia.com/gpu', 'operator': 'Exists', 'effect': 'NoSchedule'}] "
-                      "to the pod spec and resources.limits for 'nvidia.com/gpu' and 'memory' to each GPU container "
-                      "(or submit through a Kueue LocalQueue, whose GPU flavor adds the toleration).",
+                      "to the pod spec (or submit through a Kueue LocalQueue, whose GPU flavor adds the toleration).",
     **frameworks({"nist-800-53": "SC-6"}),
 )
 
-SECURITY = [k8s_no_privileged_containers]
+k8s_gpu_workloads_limits = ResourceValidationPolicy(
+    name="k8s-gpu-workloads-limits",
+    description="Containers that request nvidia.com/gpu set GPU and memory limits.",
+    validate=applies_to(is_workload, _gpu_limits),
+    config_schema=GPU_LIMITS_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set resources.limits for 'nvidia.com/gpu' and 'memory' on each GPU container.",
+    **frameworks({"nist-800-53": "SC-6"}),
+)
+
+SECURITY = [k8s_no_host_network, k8s_no_host_pid, k8s_no_host_ipc, k8s_no_host_path_volumes,
+            k8s_no_privileged_containers, k8s_no_privilege_escalation, k8s_run_as_non_root, k8s_image_pinned,
+            k8s_service_load_balancer_internal]
 PRIVACY: list = []
-COMPLIANCE = [k8s_gpu_workloads_tolerate_and_limit]
+COMPLIANCE = [k8s_container_resource_requests, k8s_container_memory_limit, k8s_gpu_workloads_tolerate_taint,
+              k8s_gpu_workloads_limits]

@@ -1,0 +1,219 @@
+"""Where Kubernetes resources keep their pod specs: one table from kind to the paths of its pod specs,
+serving every Kubernetes workload rule (host namespaces, privileges, users, resources, images, GPUs).
+
+A type token of pulumi-kubernetes is ``kubernetes:<group>/<version>:<Kind>``, built-in kinds and
+``apiextensions.CustomResource`` alike (``kubernetes:ray.io/v1:RayCluster``); the table is keyed by
+``<group>:<Kind>`` and ignores the version, so ``apps/v1beta2`` and ``ray.io/v1alpha1`` are read the
+same way. ``<Kind>Patch`` types (server-side apply patches) are *partial*: a field they leave out may
+be set on the live object, so rules that judge an absent setting skip them, while rules that judge a
+setting that is present (``hostNetwork: true``) still apply.
+
+Paths are tuples of keys; ``"*"`` steps into every item of a list and ``"**"`` into every value of a
+mapping (Kubeflow's ``pytorchReplicaSpecs: {Master: ..., Worker: ...}``). Sources, for the custom
+resources: KubeRay ``ray-operator/apis/ray/v1`` (``RayClusterSpec.HeadGroupSpec.Template``,
+``WorkerGroupSpecs[].Template``, ``RayJobSpec.RayClusterSpec``/``SubmitterPodTemplate``,
+``RayServiceSpec.RayClusterSpec`` as ``rayClusterConfig``); Kubeflow training-operator
+``pkg/apis/kubeflow.org/v1`` (``<framework>ReplicaSpecs`` maps of ``ReplicaSpec.Template``);
+Kubeflow Trainer ``trainer.kubeflow.org/v1alpha1`` (runtimes embed a JobSet template, a TrainJob
+names only ``trainer.image`` and ``trainer.resourcesPerNode``); JobSet ``jobset.x-k8s.io/v1alpha2``;
+Kueue ``Workload.spec.podSets[].template``; LeaderWorkerSet; Volcano ``batch.volcano.sh`` jobs.
+Helm releases are opaque: their manifests are rendered inside the provider.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterator, Optional
+
+from policies.rules._util import get, is_unknown, plain, provider_props
+
+Path = tuple[str, ...]
+
+_TEMPLATE: Path = ("spec", "template", "spec")
+_RAY_PODS: tuple[Path, ...] = (("headGroupSpec", "template", "spec"), ("workerGroupSpecs", "*", "template", "spec"))
+_JOBSET_PODS: Path = ("replicatedJobs", "*", "template", "spec", "template", "spec")
+
+
+def _under(prefix: Path, paths: tuple[Path, ...]) -> tuple[Path, ...]:
+    return tuple(prefix + path for path in paths)
+
+
+def _replica_specs(field: str) -> tuple[Path, ...]:
+    return (("spec", field, "**", "template", "spec"),)
+
+
+#: ``<group>:<Kind>`` -> the paths of the pod specs in a resource of that kind.
+POD_SPEC_PATHS: dict[str, tuple[Path, ...]] = {
+    "core:Pod": (("spec",),),
+    "core:PodTemplate": (("template", "spec"),),
+    "core:ReplicationController": (_TEMPLATE,),
+    **{f"{group}:{kind}": (_TEMPLATE,) for group in ("apps", "extensions")
+       for kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")},
+    "batch:Job": (_TEMPLATE,),
+    "batch:CronJob": (("spec", "jobTemplate", "spec", "template", "spec"),),
+    "ray.io:RayCluster": _under(("spec",), _RAY_PODS),
+    "ray.io:RayJob": _under(("spec", "rayClusterSpec"), _RAY_PODS) + (("spec", "submitterPodTemplate", "spec"),),
+    "ray.io:RayService": _under(("spec", "rayClusterConfig"), _RAY_PODS),
+    "kubeflow.org:PyTorchJob": _replica_specs("pytorchReplicaSpecs"),
+    "kubeflow.org:TFJob": _replica_specs("tfReplicaSpecs"),
+    "kubeflow.org:MPIJob": _replica_specs("mpiReplicaSpecs"),
+    "kubeflow.org:XGBoostJob": _replica_specs("xgbReplicaSpecs"),
+    "kubeflow.org:PaddleJob": _replica_specs("paddleReplicaSpecs"),
+    "kubeflow.org:JAXJob": _replica_specs("jaxReplicaSpecs"),
+    "jobset.x-k8s.io:JobSet": (("spec",) + _JOBSET_PODS,),
+    "trainer.kubeflow.org:TrainingRuntime": (("spec", "template", "spec") + _JOBSET_PODS,),
+    "trainer.kubeflow.org:ClusterTrainingRuntime": (("spec", "template", "spec") + _JOBSET_PODS,),
+    "kueue.x-k8s.io:Workload": (("spec", "podSets", "*", "template", "spec"),),
+    "leaderworkerset.x-k8s.io:LeaderWorkerSet": (("spec", "leaderWorkerTemplate", "leaderTemplate", "spec"),
+                                                 ("spec", "leaderWorkerTemplate", "workerTemplate", "spec")),
+    "batch.volcano.sh:Job": (("spec", "tasks", "*", "template", "spec"),),
+}
+#: Kinds whose pods are partly described by the resource itself: a Kubeflow TrainJob names the
+#: trainer's image and per-node resources, the rest comes from its (Cluster)TrainingRuntime.
+PARTIAL_KINDS: frozenset[str] = frozenset({"trainer.kubeflow.org:TrainJob"})
+_BUILT_IN_GROUPS = frozenset({"core", "apps", "extensions", "batch"})
+CONTAINER_LISTS: tuple[tuple[str, str], ...] = (
+    ("initContainers", "init container"), ("containers", "container"), ("ephemeralContainers", "ephemeral container"))
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A Kubernetes type token, parsed: ``key`` is ``<group>:<Kind>`` (without ``Patch``)."""
+
+    key: str
+    patch: bool
+
+    @property
+    def group(self) -> str:
+        return self.key.split(":", 1)[0]
+
+
+@lru_cache(maxsize=4096)
+def kind_of(resource_type: str) -> Optional[Kind]:
+    """The group and kind of a pulumi-kubernetes type token; None for anything else."""
+    parts = resource_type.split(":")
+    if len(parts) != 3 or parts[0] != "kubernetes" or "/" not in parts[1]:
+        return None
+    group, kind = parts[1].rsplit("/", 1)[0], parts[2]
+    patch = kind.endswith("Patch") and len(kind) > len("Patch")
+    return Kind(f"{group}:{kind.removesuffix('Patch') if patch else kind}", patch)
+
+
+def is_workload(resource_type: str) -> bool:
+    """True for every type whose resources carry pod specs (see ``POD_SPEC_PATHS``), patches included."""
+    kind = kind_of(resource_type)
+    return kind is not None and (kind.key in POD_SPEC_PATHS or kind.key in PARTIAL_KINDS)
+
+
+def is_kind(resource_type: str, key: str, patches: bool = True) -> bool:
+    """True when the type is the kind ``<group>:<Kind>`` (any version; its patch too unless ``patches`` is false)."""
+    kind = kind_of(resource_type)
+    return kind is not None and kind.key == key and (patches or not kind.patch)
+
+
+@dataclass(frozen=True)
+class Pod:
+    """One pod spec in a resource: where it is (``spec.workerGroupSpecs[1].template.spec``), the spec
+    as plain data, and whether it may leave out what the live object has (a patch, a TrainJob)."""
+
+    where: str
+    spec: dict
+    partial: bool
+    label: str  # "" for the one pod of a built-in workload, else " (<where>)" for messages
+
+
+@dataclass(frozen=True)
+class Container:
+    """One container of a pod: its kind (``container``, ``init container``...), name and spec."""
+
+    pod: Pod
+    kind: str
+    name: str
+    spec: dict
+    list_name: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.name}"
+
+
+def _walk(value: Any, path: Path, where: str) -> Iterator[tuple[str, Any]]:
+    if not path:
+        yield where, value
+        return
+    if is_unknown(value):
+        yield where, value
+        return
+    step, rest = path[0], path[1:]
+    if step == "*":
+        for index, item in enumerate(value if isinstance(value, list) else []):
+            yield from _walk(item, rest, f"{where}[{index}]")
+    elif step == "**":
+        for key, item in (value.items() if isinstance(value, dict) else []):
+            yield from _walk(item, rest, f"{where}.{key}")
+    elif isinstance(value, dict) and value.get(step) is not None:
+        yield from _walk(value[step], rest, f"{where}.{step}" if where else step)
+
+
+def _train_job_pods(props: Any) -> list[tuple[str, Any]]:
+    trainer = get(props, "spec", "trainer")
+    if is_unknown(trainer):
+        return [("spec.trainer", trainer)]
+    if not isinstance(trainer, dict):
+        return []
+    container = {"name": "node", "image": trainer.get("image"), "resources": trainer.get("resourcesPerNode")}
+    return [("spec.trainer", {"containers": [{k: v for k, v in container.items() if v is not None}]})]
+
+
+def pods(subject: Any) -> list[Pod]:
+    """The pod specs of a workload (``ResourceValidationArgs`` or ``PolicyResource``) as plain data.
+
+    Pod specs that are unknown (a preview) or not objects are left out: nothing in them can be judged.
+    Returns ``[]`` for types that carry no pod specs.
+    """
+    kind = kind_of(subject.resource_type)
+    if kind is None:
+        return []
+    if kind.key in PARTIAL_KINDS:
+        found, partial = _train_job_pods(subject.props), True
+    elif kind.key in POD_SPEC_PATHS:
+        props = plain(subject.props)
+        found = [hit for path in POD_SPEC_PATHS[kind.key] for hit in _walk(props, path, "")]
+        partial = kind.patch
+    else:
+        return []
+    custom = kind.group not in _BUILT_IN_GROUPS
+    return [Pod(where, spec, partial, f" ({where})" if custom else "") for where, spec in found
+            if isinstance(spec, dict)]
+
+
+def containers(pod: Pod, lists: tuple[str, ...] = ("initContainers", "containers", "ephemeralContainers")) -> list[Container]:
+    """The containers of ``pod`` in the named lists (default: init, regular and ephemeral), as plain dicts."""
+    found = []
+    for list_name, kind in CONTAINER_LISTS:
+        items = pod.spec.get(list_name) if list_name in lists else None
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict):
+                name = item.get("name")
+                found.append(Container(pod, kind, name if isinstance(name, str) and name else f"#{index}", item,
+                                       list_name))
+    return found
+
+
+def namespace(subject: Any) -> Any:
+    """The namespace a namespaced resource lives in: ``metadata.namespace``, else the provider's
+    ``namespace`` setting, else ``default``. ``UNKNOWN`` when not known yet."""
+    value = get(subject.props, "metadata", "namespace")
+    if value is None or value == "":
+        value = provider_props(subject).get("namespace")
+    if is_unknown(value):
+        return value
+    return value if isinstance(value, str) and value else "default"
+
+
+def workload_name(subject: Any) -> str:
+    """``namespace/name`` of a resource (its ``metadata.name``, else its Pulumi name)."""
+    name = get(subject.props, "metadata", "name")
+    space = namespace(subject)
+    return f"{'?' if is_unknown(space) else space}/{name if isinstance(name, str) and name else subject.name}"
