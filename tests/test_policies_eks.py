@@ -115,35 +115,45 @@ def test_unsupported_version_fails_and_config_can_narrow_the_list():
     assert violations(eks.eks_supported_version, resource_args(CLUSTER, cluster(version=None))) == []
 
 
+LT_RULES = [eks.launch_template_imdsv2, eks.launch_template_metadata_hop_limit, eks.launch_template_encrypted_volumes,
+            eks.launch_template_volumes_cmk]
+
+
+def lt_broken(props, config=None):
+    return {p.name: found for p in LT_RULES if (found := violations(p, resource_args(LT, props, config)))}
+
+
 def test_compliant_launch_template_passes():
-    assert violations(eks.launch_template_imdsv2, resource_args(LT, template())) == []
-    assert violations(eks.launch_template_encrypted_volumes, resource_args(LT, template())) == []
+    assert lt_broken(template()) == {}
 
 
-def test_imdsv1_and_high_hop_limit_fail():
-    props = template(metadataOptions={"httpTokens": "optional", "httpPutResponseHopLimit": 2.0})
-    found = violations(eks.launch_template_imdsv2, resource_args(LT, props))
-    assert len(found) == 2 and "allows IMDSv1" in found[0] and "hop limit 2" in found[1]
-    relaxed = violations(eks.launch_template_imdsv2, resource_args(LT, props, {"maxHopLimit": 2.0}))
-    assert len(relaxed) == 1 and "allows IMDSv1" in relaxed[0]
-    assert violations(eks.launch_template_imdsv2, resource_args(LT, template(metadataOptions=None)))
+def test_imdsv1_and_high_hop_limit_break_one_rule_each():
+    assert list(lt_broken(template(metadataOptions={"httpTokens": "optional", "httpPutResponseHopLimit": 1.0}))) == [
+        "launch-template-imdsv2"]
+    high = template(metadataOptions={"httpTokens": "required", "httpPutResponseHopLimit": 2.0})
+    assert lt_broken(high) == {"launch-template-metadata-hop-limit": [
+        "aws:ec2/launchTemplate:LaunchTemplate 'subject' has metadata hop limit 2: set httpPutResponseHopLimit to at "
+        "most 1 so pods cannot read the node role's credentials"]}
+    assert lt_broken(high, {"maxHopLimit": 2.0}) == {}
+    assert set(lt_broken(template(metadataOptions=None))) == {"launch-template-imdsv2",
+                                                              "launch-template-metadata-hop-limit"}
 
 
 def test_disabled_metadata_endpoint_passes():
-    props = template(metadataOptions={"httpEndpoint": "disabled"})
-    assert violations(eks.launch_template_imdsv2, resource_args(LT, props)) == []
+    assert lt_broken(template(metadataOptions={"httpEndpoint": "disabled"})) == {}
 
 
-def test_unencrypted_or_aws_key_volumes_fail():
+def test_unencrypted_or_aws_key_volumes_break_one_rule_each():
     plain = template(blockDeviceMappings=[{"deviceName": "/dev/xvda", "ebs": {"volumeSize": 100.0}}])
-    assert violations(eks.launch_template_encrypted_volumes, resource_args(LT, plain)) == [
-        "aws:ec2/launchTemplate:LaunchTemplate 'subject': /dev/xvda is not encrypted (set ebs.encrypted to 'true')"]
-    aws_key = template(blockDeviceMappings=[{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true"}}])
-    assert "AWS-managed EBS key" in violations(eks.launch_template_encrypted_volumes, resource_args(LT, aws_key))[0]
-    assert violations(eks.launch_template_encrypted_volumes,
-                      resource_args(LT, aws_key, {"requireCustomerManagedKey": False})) == []
-    assert "declares no EBS volumes" in violations(eks.launch_template_encrypted_volumes,
-                                                   resource_args(LT, template(blockDeviceMappings=None)))[0]
+    assert lt_broken(plain) == {"launch-template-encrypted-volumes": [
+        "aws:ec2/launchTemplate:LaunchTemplate 'subject': /dev/xvda is not encrypted (set ebs.encrypted to 'true')"]}
+    for key in ({}, {"kmsKeyId": "alias/aws/ebs"}):
+        aws_key = template(blockDeviceMappings=[{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true", **key}}])
+        assert lt_broken(aws_key) == {"launch-template-volumes-cmk": [
+            "aws:ec2/launchTemplate:LaunchTemplate 'subject': /dev/xvda uses the AWS-managed EBS key; set ebs.kmsKeyId "
+            "to a customer-managed key"]}
+    assert "declares no EBS volumes" in lt_broken(template(blockDeviceMappings=None))[
+        "launch-template-encrypted-volumes"][0]
 
 
 def node_stack(group_changes=None, template_changes=None):

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from policies.rules import inference
+from policies.rules import inference, sagemaker
 from policy_helpers import UNKNOWN, resource_args, violations
 
 KEY = "arn:aws:kms:us-east-1:123456789012:key/abc"
@@ -30,6 +30,10 @@ TARGET = {"serviceNamespace": "sagemaker", "scalableDimension": "sagemaker:varia
 PROD_CAPACITY = {"minInstanceCount": 2.0, "maxInstanceCount": 10.0, "allowedInstanceTypes": ["ml.c6i.*", "ml.g5.*"]}
 
 
+CAPACITY = [inference.sagemaker_endpoint_instance_types, inference.sagemaker_endpoint_min_instances,
+            inference.sagemaker_endpoint_max_instances]
+
+
 def changed(base, path, value):
     """A deep copy of ``base`` with the value at ``path`` replaced (or removed when ``value`` is ...)."""
     result = copy.deepcopy(base)
@@ -50,23 +54,30 @@ def check(policy, type_, props, config=None):
 def test_compliant_examples_pass_every_rule():
     for policy, type_, props, config in [
         (inference.sagemaker_endpoint_config_cmk, inference.ENDPOINT_CONFIG, CONFIG, None),
-        (inference.sagemaker_model_network_isolation, inference.MODEL, MODEL, None),
+        (sagemaker.sagemaker_network_isolation, inference.MODEL, MODEL, None),
+        (sagemaker.sagemaker_vpc_config, inference.MODEL, MODEL, None),
+        (sagemaker.sagemaker_output_cmk, inference.ENDPOINT_CONFIG, CONFIG, None),
         (inference.sagemaker_data_capture_encrypted, inference.ENDPOINT_CONFIG, CONFIG, None),
         (inference.sagemaker_data_capture_enabled, inference.ENDPOINT_CONFIG, CONFIG, {"requireDataCapture": True}),
-        (inference.sagemaker_endpoint_capacity, inference.ENDPOINT_CONFIG, CONFIG, PROD_CAPACITY),
-        (inference.sagemaker_endpoint_capacity, inference.SCALABLE_TARGET, TARGET, PROD_CAPACITY),
+        *((policy, type_, props, PROD_CAPACITY) for policy in CAPACITY
+          for type_, props in ((inference.ENDPOINT_CONFIG, CONFIG), (inference.SCALABLE_TARGET, TARGET))),
         (inference.sagemaker_endpoint_auto_rollback, inference.ENDPOINT, ENDPOINT, {"requireAutoRollback": True}),
     ]:
         assert check(policy, type_, props, config) == [], policy.name
 
 
-@pytest.mark.parametrize(("path", "value", "expected"), [
-    (("kmsKeyArn",), ..., "variant(s) primary store model and data on volumes without a customer-managed key"),
-    (("asyncInferenceConfig", "outputConfig", "kmsKeyId"), ..., "asynchronous inference results are written without"),
-])
-def test_endpoint_config_without_cmk(path, value, expected):
-    [message] = check(inference.sagemaker_endpoint_config_cmk, inference.ENDPOINT_CONFIG, changed(CONFIG, path, value))
-    assert expected in message
+def test_endpoint_config_without_cmk():
+    [message] = check(inference.sagemaker_endpoint_config_cmk, inference.ENDPOINT_CONFIG,
+                      changed(CONFIG, ("kmsKeyArn",), ...))
+    assert "variant(s) primary store model and data on volumes without a customer-managed key" in message
+
+
+def test_async_results_without_cmk_break_the_output_rule_only():
+    props = changed(CONFIG, ("asyncInferenceConfig", "outputConfig", "kmsKeyId"), ...)
+    assert check(inference.sagemaker_endpoint_config_cmk, inference.ENDPOINT_CONFIG, props) == []
+    assert check(sagemaker.sagemaker_output_cmk, inference.ENDPOINT_CONFIG, props) == [
+        f"{inference.ENDPOINT_CONFIG} 'subject' asyncInferenceConfig.outputConfig: writes its output to S3 with the "
+        "AWS-managed key; set kmsKeyId to a customer-managed KMS key"]
 
 
 @pytest.mark.parametrize("variant", [
@@ -78,15 +89,19 @@ def test_variants_without_an_encryptable_volume_need_no_cmk(variant):
     assert check(inference.sagemaker_endpoint_config_cmk, inference.ENDPOINT_CONFIG, props) == []
 
 
-@pytest.mark.parametrize(("path", "value", "expected"), [
-    (("enableNetworkIsolation",), False, "the container may reach the network"),
-    (("enableNetworkIsolation",), ..., "the container may reach the network"),
-    (("vpcConfig",), ..., "is not placed in a VPC"),
-    (("vpcConfig", "securityGroupIds"), [], "is not placed in a VPC"),
+@pytest.mark.parametrize(("path", "value", "policy", "expected"), [
+    (("enableNetworkIsolation",), False, sagemaker.sagemaker_network_isolation, "may make outbound network calls"),
+    (("enableNetworkIsolation",), ..., sagemaker.sagemaker_network_isolation, "may make outbound network calls"),
+    (("vpcConfig",), ..., sagemaker.sagemaker_vpc_config, "runs outside the VPC"),
+    (("vpcConfig", "securityGroupIds"), [], sagemaker.sagemaker_vpc_config, "runs outside the VPC"),
 ])
-def test_model_not_isolated(path, value, expected):
-    [message] = check(inference.sagemaker_model_network_isolation, inference.MODEL, changed(MODEL, path, value))
+def test_model_not_isolated_or_outside_the_vpc_breaks_one_rule(path, value, policy, expected):
+    props = changed(MODEL, path, value)
+    [message] = check(policy, inference.MODEL, props)
     assert expected in message
+    other = sagemaker.sagemaker_vpc_config if policy is sagemaker.sagemaker_network_isolation \
+        else sagemaker.sagemaker_network_isolation
+    assert check(other, inference.MODEL, props) == []
 
 
 def test_capture_without_key_is_a_privacy_violation():
@@ -107,28 +122,34 @@ def test_capture_required_where_configured(props):
     assert check(policy, type_, props) == []  # default: not required (dev)
 
 
-@pytest.mark.parametrize(("path", "value", "expected"), [
-    (("productionVariants", 0, "initialInstanceCount"), 1.0, "starts with 1 instance(s); this environment requires at least 2"),
-    (("productionVariants", 0, "initialInstanceCount"), 11.0, "starts with 11 instances; the cap is 10"),
-    (("productionVariants", 0, "instanceType"), "ml.p4d.24xlarge",
+@pytest.mark.parametrize(("path", "value", "policy", "expected"), [
+    (("productionVariants", 0, "initialInstanceCount"), 1.0, inference.sagemaker_endpoint_min_instances,
+     "starts with 1 instance(s); this environment requires at least 2"),
+    (("productionVariants", 0, "initialInstanceCount"), 11.0, inference.sagemaker_endpoint_max_instances,
+     "starts with 11 instances; the cap is 10"),
+    (("productionVariants", 0, "instanceType"), "ml.p4d.24xlarge", inference.sagemaker_endpoint_instance_types,
      "uses ml.p4d.24xlarge, which this environment does not allow (allowed: ml.c6i.*, ml.g5.*)"),
     (("productionVariants", 0), {"variantName": "primary", "serverlessConfig": {"maxConcurrency": 5.0}},
+     inference.sagemaker_endpoint_min_instances,
      "variant primary is serverless, but this environment requires at least 2 instances"),
 ])
-def test_capacity_outside_the_environment(path, value, expected):
-    [message] = check(inference.sagemaker_endpoint_capacity, inference.ENDPOINT_CONFIG,
-                      changed(CONFIG, path, value), PROD_CAPACITY)
+def test_capacity_outside_the_environment_breaks_one_rule(path, value, policy, expected):
+    props = changed(CONFIG, path, value)
+    found = {p.name: check(p, inference.ENDPOINT_CONFIG, props, PROD_CAPACITY) for p in CAPACITY}
+    assert [name for name, messages in found.items() if messages] == [policy.name]
+    [message] = found[policy.name]
     assert expected in message
 
 
 def test_capacity_defaults_allow_one_instance_of_any_type():
     props = changed(changed(CONFIG, ("productionVariants", 0, "initialInstanceCount"), 1.0),
                     ("productionVariants", 0, "instanceType"), "ml.p4d.24xlarge")
-    assert check(inference.sagemaker_endpoint_capacity, inference.ENDPOINT_CONFIG, props) == []
+    for policy in CAPACITY:
+        assert check(policy, inference.ENDPOINT_CONFIG, props) == [], policy.name
 
 
 def test_autoscaling_beyond_the_cap():
-    policy = inference.sagemaker_endpoint_capacity
+    policy = inference.sagemaker_endpoint_max_instances
     [message] = check(policy, inference.SCALABLE_TARGET, changed(TARGET, ("maxCapacity",), 40.0), PROD_CAPACITY)
     assert "may scale an endpoint variant to 40 instances; the cap is 10" in message
     other = changed(changed(TARGET, ("maxCapacity",), 40.0), ("serviceNamespace",), "ecs")
@@ -137,7 +158,7 @@ def test_autoscaling_beyond_the_cap():
 
 def test_autoscaling_below_the_minimum():
     # The configuration may start at 2, but a scalable target with minCapacity 1 lets the fleet shrink to 1.
-    policy = inference.sagemaker_endpoint_capacity
+    policy = inference.sagemaker_endpoint_min_instances
     [message] = check(policy, inference.SCALABLE_TARGET, changed(TARGET, ("minCapacity",), 1.0), PROD_CAPACITY)
     assert "may scale an endpoint variant in to 1 instance(s); this environment requires at least 2" in message
     assert check(policy, inference.SCALABLE_TARGET, changed(TARGET, ("minCapacity",), 1.0)) == []  # default: 1
@@ -167,16 +188,18 @@ def test_unknown_values_during_preview_are_not_violations():
                       "dataCaptureConfig": {"enableCapture": True, "kmsKeyId": UNKNOWN}}
     for policy, config in [(inference.sagemaker_endpoint_config_cmk, None),
                            (inference.sagemaker_data_capture_encrypted, None),
-                           (inference.sagemaker_endpoint_capacity, PROD_CAPACITY)]:
+                           *((policy, PROD_CAPACITY) for policy in CAPACITY)]:
         assert check(policy, inference.ENDPOINT_CONFIG, unknown_config, config) == [], policy.name
     model = {"enableNetworkIsolation": UNKNOWN, "vpcConfig": UNKNOWN}
-    assert check(inference.sagemaker_model_network_isolation, inference.MODEL, model) == []
+    assert check(sagemaker.sagemaker_network_isolation, inference.MODEL, model) == []
+    assert check(sagemaker.sagemaker_vpc_config, inference.MODEL, model) == []
     assert check(inference.sagemaker_endpoint_auto_rollback, inference.ENDPOINT,
                  {"deploymentConfig": UNKNOWN}, {"requireAutoRollback": True}) == []
 
 
 def test_rules_are_filed_in_their_packs():
-    assert {p.name for p in inference.SECURITY} == {"sagemaker-endpoint-config-cmk", "sagemaker-model-network-isolation"}
+    assert {p.name for p in inference.SECURITY} == {"sagemaker-endpoint-config-cmk"}
     assert {p.name for p in inference.PRIVACY} == {"sagemaker-data-capture-encrypted"}
     assert {p.name for p in inference.COMPLIANCE} == {
-        "sagemaker-data-capture-enabled", "sagemaker-endpoint-capacity", "sagemaker-endpoint-auto-rollback"}
+        "sagemaker-data-capture-enabled", "sagemaker-endpoint-instance-types", "sagemaker-endpoint-min-instances",
+        "sagemaker-endpoint-max-instances", "sagemaker-endpoint-auto-rollback"}

@@ -8,10 +8,11 @@ from policies.rules.notebooks import (
     DOMAIN,
     NOTEBOOK,
     SECURITY,
-    sagemaker_notebook_hardened,
-    sagemaker_notebook_kms,
+    sagemaker_notebook_imdsv2,
+    sagemaker_notebook_no_root_access,
     sagemaker_notebook_vpc_only,
 )
+from policies.rules.sagemaker import sagemaker_volume_cmk
 from policy_helpers import UNKNOWN, resource_args, violations
 
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc"
@@ -23,6 +24,7 @@ NOTEBOOK_PROPS = {
 }
 DOMAIN_PROPS = {"domainName": "ml", "authMode": "IAM", "vpcId": "vpc-0123", "subnetIds": ["subnet-0123"],
                 "appNetworkAccessType": "VpcOnly", "kmsKeyId": KEY_ARN}
+RULES = [*SECURITY, sagemaker_volume_cmk]
 
 
 def notebook(**changes):
@@ -35,18 +37,21 @@ def domain(**changes):
     return resource_args(DOMAIN, {k: v for k, v in props.items() if v is not None}, name="studio")
 
 
+def broken(args):
+    return {policy.name: found for policy in RULES if (found := violations(policy, args))}
+
+
 def test_compliant_notebook_and_domain_pass_every_rule():
-    for policy in SECURITY:
-        assert violations(policy, notebook()) == [], policy.name
-        assert violations(policy, domain()) == [], policy.name
+    assert broken(notebook()) == {}
+    assert broken(domain()) == {}
 
 
 @pytest.mark.parametrize("access", [None, "Enabled"])
 def test_direct_internet_access_fails_including_the_default(access):
     shown = access or "Enabled"
-    assert violations(sagemaker_notebook_vpc_only, notebook(directInternetAccess=access)) == [
+    assert broken(notebook(directInternetAccess=access)) == {"sagemaker-notebook-vpc-only": [
         f"{NOTEBOOK} 'research' has direct internet access ({shown!r}): set directInternetAccess 'Disabled' and "
-        "subnetId to a private subnet, so traffic goes through the VPC and its endpoints"]
+        "subnetId to a private subnet, so traffic goes through the VPC and its endpoints"]}
 
 
 def test_no_internet_without_a_subnet_fails():
@@ -62,27 +67,34 @@ def test_studio_with_public_internet_fails_including_the_default(mode):
         "directly; set it to 'VpcOnly' with subnetIds in private subnets"]
 
 
-@pytest.mark.parametrize("key", [None, "alias/aws/sagemaker"])
-def test_missing_or_aws_managed_keys_fail(key):
-    assert violations(sagemaker_notebook_kms, notebook(kmsKeyId=key)) == [
-        f"{NOTEBOOK} 'research' encrypts its ML storage volume with the AWS-managed key: set kmsKeyId to a "
-        "customer-managed key"]
-    assert violations(sagemaker_notebook_kms, domain(kmsKeyId=key)) == [
-        f"{DOMAIN} 'studio' encrypts the Studio home directories (EFS) with the AWS-managed key: set kmsKeyId to a "
-        "customer-managed key"]
+@pytest.mark.parametrize("key, used", [(None, "the AWS-managed key"),
+                                       ("alias/aws/sagemaker", "the AWS-managed key alias/aws/sagemaker")])
+def test_missing_or_aws_managed_keys_fail(key, used):
+    assert broken(notebook(kmsKeyId=key)) == {"sagemaker-volume-cmk": [
+        f"{NOTEBOOK} 'research': encrypts its ML storage volumes with {used}; set kmsKeyId to a customer-managed KMS "
+        "key"]}
+    assert broken(domain(kmsKeyId=key)) == {"sagemaker-volume-cmk": [
+        f"{DOMAIN} 'studio': encrypts its ML storage volumes with {used}; set kmsKeyId to a customer-managed KMS key"]}
 
 
-def test_root_access_and_imdsv1_fail_including_the_defaults():
-    assert violations(sagemaker_notebook_hardened, notebook(rootAccess=None, instanceMetadataServiceConfiguration=None)) == [
-        f"{NOTEBOOK} 'research' gives its users root access ('Enabled'): set rootAccess 'Disabled'",
+def test_a_gpu_notebook_still_needs_its_volume_key():
+    assert broken(notebook(instanceType="ml.g5.xlarge", kmsKeyId=None))
+
+
+def test_root_access_and_imdsv1_each_break_one_rule_including_the_defaults():
+    assert broken(notebook(rootAccess=None)) == {"sagemaker-notebook-no-root-access": [
+        f"{NOTEBOOK} 'research' gives its users root access ('Enabled'): set rootAccess 'Disabled'"]}
+    assert broken(notebook(instanceMetadataServiceConfiguration=None)) == {"sagemaker-notebook-imdsv2": [
         f"{NOTEBOOK} 'research' allows IMDSv1 (minimum version '1'): set "
-        "instanceMetadataServiceConfiguration.minimumInstanceMetadataServiceVersion '2'"]
-    assert violations(sagemaker_notebook_hardened, domain()) == []  # Studio has neither setting
+        "instanceMetadataServiceConfiguration.minimumInstanceMetadataServiceVersion '2'"]}
+    assert violations(sagemaker_notebook_no_root_access, domain()) == []  # Studio has neither setting
+    assert violations(sagemaker_notebook_imdsv2, domain()) == []
 
 
 def test_unknown_values_are_not_judged():
     assert violations(sagemaker_notebook_vpc_only, notebook(directInternetAccess=UNKNOWN)) == []
     assert violations(sagemaker_notebook_vpc_only, domain(appNetworkAccessType=UNKNOWN)) == []
-    assert violations(sagemaker_notebook_kms, notebook(kmsKeyId=UNKNOWN)) == []
-    assert violations(sagemaker_notebook_hardened, notebook(
-        rootAccess=UNKNOWN, instanceMetadataServiceConfiguration={"minimumInstanceMetadataServiceVersion": UNKNOWN})) == []
+    assert violations(sagemaker_volume_cmk, notebook(kmsKeyId=UNKNOWN)) == []
+    assert violations(sagemaker_notebook_no_root_access, notebook(rootAccess=UNKNOWN)) == []
+    assert violations(sagemaker_notebook_imdsv2, notebook(
+        instanceMetadataServiceConfiguration={"minimumInstanceMetadataServiceVersion": UNKNOWN})) == []

@@ -37,7 +37,7 @@ def test_foundation_rules_are_in_their_packs():
             "kms-key-policy-no-public-principal", "security-group-no-public-admin-ingress",
             "vpc-default-security-group-closed", "log-group-kms-encryption", "iam-no-full-admin-policy",
             "iam-no-administrator-access", "iam-trust-policy-no-wildcard-principal"} <= packs["security"]
-    assert {"s3-bucket-no-public-grants", "data-store-classification"} <= packs["privacy"]
+    assert {"s3-bucket-policy-no-public-principal", "s3-bucket-acl-not-public", "data-store-classification"} <= packs["privacy"]
     assert {"required-tags", "allowed-regions", "log-group-retention", "vpc-flow-logs", "s3-bucket-versioning",
             "s3-bucket-access-logging"} <= packs["compliance"]
 
@@ -153,7 +153,7 @@ def test_security_pack_reports_a_mandatory_violation_once_configured(pack_server
     assert "enableKeyRotation is not true" in rotation[0].message
 
 
-FOUNDATION_MODULES = ("s3", "kms", "network", "logs", "iam", "tags", "regions")
+FOUNDATION_MODULES = ("s3", "kms", "network", "logs", "iam", "tags", "regions", "kubernetes", "sagemaker", "notebooks")
 
 
 def test_docs_describe_every_foundation_rule_and_its_config():

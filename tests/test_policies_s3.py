@@ -242,26 +242,26 @@ def test_inline_logging_counts_and_marks_the_target():
 
 
 def test_public_grants_compliant_policy_passes():
-    assert violations(s3.s3_bucket_no_public_grants, resource_args(POLICY, {"bucket": "b", "policy": tls_policy("b")})) == []
+    assert violations(s3.s3_bucket_policy_no_public_principal, resource_args(POLICY, {"bucket": "b", "policy": tls_policy("b")})) == []
 
 
 def test_public_grants_allow_star_without_condition_fails():
     public = {"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}
-    msgs = violations(s3.s3_bucket_no_public_grants, resource_args(POLICY, {"policy": tls_policy("b", public)}))
+    msgs = violations(s3.s3_bucket_policy_no_public_principal, resource_args(POLICY, {"policy": tls_policy("b", public)}))
     assert msgs == ["Bucket policy statement(s) Public allow any principal ('*') without a condition that restricts the caller (such as aws:PrincipalOrgID or aws:SourceVpce): the data is public."]
 
 
 def test_public_grants_allow_star_with_only_a_transport_condition_fails():
     public = {"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*",
               "Condition": {"Bool": {"aws:SecureTransport": "true"}, "IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}}
-    msgs = violations(s3.s3_bucket_no_public_grants, resource_args(POLICY, {"policy": tls_policy("b", public)}))
+    msgs = violations(s3.s3_bucket_policy_no_public_principal, resource_args(POLICY, {"policy": tls_policy("b", public)}))
     assert msgs == ["Bucket policy statement(s) Public allow any principal ('*') without a condition that restricts the caller (such as aws:PrincipalOrgID or aws:SourceVpce): the data is public."]
 
 
 def test_public_grants_allow_star_with_condition_passes():
     scoped = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:GetObject", "Resource": "*",
               "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-123"}}}
-    assert violations(s3.s3_bucket_no_public_grants, resource_args(POLICY, {"policy": tls_policy("b", scoped)})) == []
+    assert violations(s3.s3_bucket_policy_no_public_principal, resource_args(POLICY, {"policy": tls_policy("b", scoped)})) == []
 
 
 @pytest.mark.parametrize("props, expected", [
@@ -272,14 +272,24 @@ def test_public_grants_allow_star_with_condition_passes():
      ["ACL makes the bucket public: grant to AllUsers."]),
 ])
 def test_public_grants_bucket_acl(props, expected):
-    assert violations(s3.s3_bucket_no_public_grants, resource_args("aws:s3/bucketAcl:BucketAcl", props)) == expected
+    assert violations(s3.s3_bucket_acl_not_public, resource_args("aws:s3/bucketAcl:BucketAcl", props)) == expected
 
 
 def test_public_grants_inline_bucket_grants_and_other_types_ignored():
     grants = [{"type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
                "permissions": ["READ"]}]
-    assert violations(s3.s3_bucket_no_public_grants, resource_args(BUCKET, {"grants": grants})) == [
+    assert violations(s3.s3_bucket_acl_not_public, resource_args(BUCKET, {"grants": grants})) == [
         "ACL makes the bucket public: grant to AuthenticatedUsers."]
-    assert violations(s3.s3_bucket_no_public_grants,
+    assert violations(s3.s3_bucket_policy_no_public_principal,
                       resource_args("aws:sqs/queue:Queue", {"policy": tls_policy("q", {
                           "Effect": "Allow", "Principal": "*", "Action": "sqs:*", "Resource": "*"})})) == []
+
+
+
+def test_a_public_policy_and_a_public_acl_break_one_rule_each():
+    public = {"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}
+    props = {"acl": "public-read", "policy": tls_policy("b", public)}
+    both = {p.name: violations(p, resource_args(BUCKET, props)) for p in s3.PRIVACY}
+    assert all(len(found) == 1 for found in both.values()) and len(both) == 2
+    assert violations(s3.s3_bucket_acl_not_public, resource_args(BUCKET, {"policy": tls_policy("b", public)})) == []
+    assert violations(s3.s3_bucket_policy_no_public_principal, resource_args(BUCKET, {"acl": "public-read"})) == []

@@ -1,11 +1,12 @@
 """EKS clusters and their nodes: a private (or tightly fenced) API endpoint, secrets envelope-encrypted
 with a KMS key, every control-plane log type on, a supported Kubernetes version, access entries
-instead of the aws-auth ConfigMap; node launch templates with IMDSv2 and encrypted volumes; node
+instead of the aws-auth ConfigMap; node launch templates with IMDSv2, a hop limit of one, and volumes encrypted with a customer key; node
 groups without SSH access."""
 
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 
 from pulumi_policy import (
     ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity, StackValidationArgs,
@@ -14,7 +15,7 @@ from pulumi_policy import (
 
 from components.training.versions import SUPPORTED_VERSIONS
 from policies.rules._util import (
-    LAUNCH_TEMPLATE, LaunchTemplateIndex, applies_to, as_bool, as_int, as_list, config_schema, describe, frameworks,
+    LAUNCH_TEMPLATE, LaunchTemplateIndex, applies_to, aws_managed_key_alias, as_bool, as_int, as_list, config_schema, describe, frameworks,
     get, is_unknown, of_type, policy_config,
 )
 
@@ -181,69 +182,97 @@ IMDS_SCHEMA = config_schema(
 )
 
 
+def _imds_enabled(args: ResourceValidationArgs) -> bool:
+    return get(args.props, "metadataOptions", "httpEndpoint") != "disabled"
+
+
 def _imdsv2(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    max_hops = policy_config(args, IMDS_SCHEMA)["maxHopLimit"]
-    if get(args.props, "metadataOptions", "httpEndpoint") == "disabled":
-        return
     tokens = get(args.props, "metadataOptions", "httpTokens", default="optional")
-    hops = as_int(get(args.props, "metadataOptions", "httpPutResponseHopLimit"))
-    if not is_unknown(tokens) and tokens != "required":
+    if _imds_enabled(args) and not is_unknown(tokens) and tokens != "required":
         report(f"{describe(args)} allows IMDSv1 (httpTokens {tokens!r}): set metadataOptions.httpTokens to 'required'")
-    if not is_unknown(hops) and (hops is None or hops > max_hops):
+
+
+def _hop_limit(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    max_hops = policy_config(args, IMDS_SCHEMA)["maxHopLimit"]
+    hops = as_int(get(args.props, "metadataOptions", "httpPutResponseHopLimit"))
+    if _imds_enabled(args) and not is_unknown(hops) and (hops is None or hops > max_hops):
         report(f"{describe(args)} has metadata hop limit {hops if hops is not None else 'unset (AMI default)'}: "
                f"set httpPutResponseHopLimit to at most {max_hops} so pods cannot read the node role's credentials")
 
 
 launch_template_imdsv2 = ResourceValidationPolicy(
     name="launch-template-imdsv2",
-    description="Launch templates require IMDSv2 tokens and a hop limit of at most maxHopLimit.",
+    description="Launch templates require IMDSv2 tokens (httpTokens required).",
     validate=applies_to([LAUNCH_TEMPLATE], _imdsv2),
-    config_schema=IMDS_SCHEMA,
     severity=Severity.HIGH,
-    remediation_steps="Set metadata_options={'http_endpoint': 'enabled', 'http_tokens': 'required', "
-                      "'http_put_response_hop_limit': 1} on the aws.ec2.LaunchTemplate.",
+    remediation_steps="Set metadata_options={'http_endpoint': 'enabled', 'http_tokens': 'required'} on the "
+                      "aws.ec2.LaunchTemplate.",
     **frameworks({"cis-aws": "5.6", "nist-800-53": "AC-3, SC-7"}),
 )
 
-VOLUME_SCHEMA = config_schema(
-    requireCustomerManagedKey={
-        "type": "boolean", "default": True,
-        "description": "Require kmsKeyId on every EBS volume (false accepts the AWS-managed aws/ebs key).",
-    },
+launch_template_metadata_hop_limit = ResourceValidationPolicy(
+    name="launch-template-metadata-hop-limit",
+    description="Launch templates set a metadata hop limit of at most maxHopLimit, so containers cannot reach the "
+                "node's instance credentials.",
+    validate=applies_to([LAUNCH_TEMPLATE], _hop_limit),
+    config_schema=IMDS_SCHEMA,
+    severity=Severity.HIGH,
+    remediation_steps="Set metadata_options.http_put_response_hop_limit=1 on the aws.ec2.LaunchTemplate (pods then "
+                      "use EKS Pod Identity or IRSA for AWS credentials).",
+    **frameworks({"nist-800-53": "AC-3, AC-6"}),
 )
+
+def _ebs_mappings(args: ResourceValidationArgs) -> Any:
+    mappings = as_list(get(args.props, "blockDeviceMappings"))
+    if is_unknown(mappings):
+        return mappings
+    return [m for m in mappings if isinstance(m, dict) and not m.get("noDevice") and not m.get("virtualName")]
 
 
 def _encrypted_volumes(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    need_key = policy_config(args, VOLUME_SCHEMA)["requireCustomerManagedKey"]
-    mappings = as_list(get(args.props, "blockDeviceMappings"))
+    mappings = _ebs_mappings(args)
     if is_unknown(mappings):
         return
-    ebs_mappings = [m for m in mappings if isinstance(m, dict) and not m.get("noDevice") and not m.get("virtualName")]
-    if not ebs_mappings:
+    if not mappings:
         report(f"{describe(args)} declares no EBS volumes: the root volume's encryption would come from the AMI; "
                "declare it with encrypted 'true'")
-    for mapping in ebs_mappings:
-        device = mapping.get("deviceName") or "a volume"
+    for mapping in mappings:
         ebs = mapping.get("ebs") if isinstance(mapping.get("ebs"), dict) else {}
         encrypted = as_bool(ebs.get("encrypted"))
-        if is_unknown(encrypted):
-            continue
-        if encrypted is not True:
-            report(f"{describe(args)}: {device} is not encrypted (set ebs.encrypted to 'true')")
-        elif need_key and not ebs.get("kmsKeyId"):
-            report(f"{describe(args)}: {device} uses the AWS-managed EBS key; set ebs.kmsKeyId to a customer-managed key")
+        if not is_unknown(encrypted) and encrypted is not True:
+            report(f"{describe(args)}: {mapping.get('deviceName') or 'a volume'} is not encrypted (set ebs.encrypted "
+                   "to 'true')")
+
+
+def _volumes_cmk(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    mappings = _ebs_mappings(args)
+    for mapping in [] if is_unknown(mappings) else mappings:
+        ebs = mapping.get("ebs") if isinstance(mapping.get("ebs"), dict) else {}
+        # An unencrypted volume is launch-template-encrypted-volumes' violation, not this one's.
+        if as_bool(ebs.get("encrypted")) is True and not is_unknown(ebs.get("kmsKeyId")) and \
+                (not ebs.get("kmsKeyId") or aws_managed_key_alias(ebs.get("kmsKeyId"))):
+            report(f"{describe(args)}: {mapping.get('deviceName') or 'a volume'} uses the AWS-managed EBS key; set "
+                   "ebs.kmsKeyId to a customer-managed key")
 
 
 launch_template_encrypted_volumes = ResourceValidationPolicy(
     name="launch-template-encrypted-volumes",
-    description="Launch templates declare every EBS volume encrypted, with a customer-managed key.",
+    description="Launch templates declare every EBS volume encrypted.",
     validate=applies_to([LAUNCH_TEMPLATE], _encrypted_volumes),
-    config_schema=VOLUME_SCHEMA,
     severity=Severity.HIGH,
-    remediation_steps="For each block_device_mappings entry set ebs={'encrypted': 'true', 'kms_key_id': <key arn>, "
-                      "'volume_type': 'gp3'}; grant the Auto Scaling service-linked role use of the key.",
+    remediation_steps="For each block_device_mappings entry set ebs={'encrypted': 'true', 'volume_type': 'gp3'}.",
     **frameworks({"cis-aws": "2.2.1", "nist-800-53": "SC-28", "pci-dss": "3.5.1", "hipaa": "164.312(a)(2)(iv)",
                   "gdpr": "Art. 32(1)(a)"}),
+)
+
+launch_template_volumes_cmk = ResourceValidationPolicy(
+    name="launch-template-volumes-cmk",
+    description="Launch templates encrypt their EBS volumes with a customer-managed key (not the AWS-managed aws/ebs).",
+    validate=applies_to([LAUNCH_TEMPLATE], _volumes_cmk),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set ebs.kms_key_id to a customer-managed key on each block_device_mappings entry; grant the "
+                      "Auto Scaling service-linked role use of the key.",
+    **frameworks({"nist-800-53": "SC-12, SC-28", "pci-dss": "3.6.1", "hipaa": "164.312(a)(2)(iv)"}),
 )
 
 
@@ -272,6 +301,7 @@ eks_node_group_no_ssh = StackValidationPolicy(
 )
 
 SECURITY = [eks_endpoint_access, eks_secrets_encryption, eks_access_entries, launch_template_imdsv2,
-            launch_template_encrypted_volumes, eks_node_group_no_ssh]
+            launch_template_metadata_hop_limit, launch_template_encrypted_volumes, launch_template_volumes_cmk,
+            eks_node_group_no_ssh]
 PRIVACY: list = []
 COMPLIANCE = [eks_control_plane_logging, eks_supported_version]

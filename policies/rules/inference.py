@@ -1,6 +1,7 @@
-"""SageMaker inference: encrypted endpoint configurations, isolated models in a VPC, and (where the
-pack configuration says so, prod) data capture, redundant instances and automatic rollback; instance
-types and counts within what the environment allows.
+"""SageMaker inference: encrypted endpoint configurations, and (where the pack configuration says so,
+prod) data capture, redundant instances and automatic rollback; instance types and counts within
+what the environment allows (one rule each). Models' network isolation and VPC, and asynchronous
+results' keys, are rows of the SageMaker tables (``policies/rules/sagemaker.py``).
 
 Two SageMaker facts shape these rules. An endpoint configuration whose variants run on instance
 types with local NVMe storage must not name a KMS key (those volumes are hardware-encrypted and
@@ -67,48 +68,18 @@ def _endpoint_config_cmk(args: ResourceValidationArgs, report: ReportViolation) 
         if volumes:
             report(f"{describe(args)}: variant(s) {', '.join(map(str, volumes))} store model and data on "
                    "volumes without a customer-managed key; set kmsKeyArn")
-    output = get(args.props, "asyncInferenceConfig", "outputConfig")
-    if isinstance(output, dict) and not is_unknown(output.get("kmsKeyId")) and not output.get("kmsKeyId"):
-        report(f"{describe(args)}: asynchronous inference results are written without a customer-managed "
-               "key; set asyncInferenceConfig.outputConfig.kmsKeyId")
 
 
 sagemaker_endpoint_config_cmk = ResourceValidationPolicy(
     name="sagemaker-endpoint-config-cmk",
-    description="SageMaker endpoint configurations encrypt instance volumes and asynchronous results with a "
-                "customer-managed KMS key (instance-storage types are hardware-encrypted and exempt).",
+    description="SageMaker endpoint configurations encrypt instance volumes with a customer-managed KMS key "
+                "(instance-storage types are hardware-encrypted and exempt; asynchronous results fall under "
+                "sagemaker-output-cmk).",
     validate=applies_to([ENDPOINT_CONFIG], _endpoint_config_cmk),
     severity=Severity.HIGH,
-    remediation_steps="Set kms_key_arn on aws.sagemaker.EndpointConfiguration to a customer-managed key (and "
-                      "async_inference_config.output_config.kms_key_id); InferenceEndpoint does this.",
+    remediation_steps="Set kms_key_arn on aws.sagemaker.EndpointConfiguration to a customer-managed key; "
+                      "InferenceEndpoint does this.",
     **frameworks({"nist-800-53": "SC-28", "pci-dss": "3.5.1", "hipaa": "164.312(a)(2)(iv)"}),
-)
-
-
-# --- models network-isolated, in a VPC ----------------------------------------------------------------
-
-def _model_isolated(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    isolation = as_bool(get(args.props, "enableNetworkIsolation"))
-    if not is_unknown(isolation) and isolation is not True:
-        report(f"{describe(args)}: the container may reach the network; set enableNetworkIsolation=true")
-    vpc = get(args.props, "vpcConfig")
-    if is_unknown(vpc):
-        return
-    subnets = as_list(vpc.get("subnets")) if isinstance(vpc, dict) else []
-    groups = as_list(vpc.get("securityGroupIds")) if isinstance(vpc, dict) else []
-    if not is_unknown(subnets) and not is_unknown(groups) and (not subnets or not groups):
-        report(f"{describe(args)} is not placed in a VPC; set vpcConfig with private subnets and a security group")
-
-
-sagemaker_model_network_isolation = ResourceValidationPolicy(
-    name="sagemaker-model-network-isolation",
-    description="SageMaker models run network-isolated inside the VPC (private subnets, own security group).",
-    validate=applies_to([MODEL], _model_isolated),
-    severity=Severity.HIGH,
-    remediation_steps="Set enable_network_isolation=True and vpc_config (private subnet ids, a security group "
-                      "with egress to VPC endpoints only) on aws.sagemaker.Model. Serverless endpoints support "
-                      "neither: use instances where security rules are mandatory.",
-    **frameworks({"nist-800-53": "SC-7", "pci-dss": "1.3.1", "hipaa": "164.312(e)(1)"}),
 )
 
 
@@ -196,63 +167,107 @@ CAPACITY_SCHEMA = config_schema(
 )
 
 
-def _capacity(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    config = policy_config(args, CAPACITY_SCHEMA)
-    minimum, maximum = config["minInstanceCount"], config["maxInstanceCount"]
+def _capacity_rule(judge_variant: Any, judge_scaling: Any) -> Any:
+    """A ``validate`` for endpoint configurations (each instance variant) and SageMaker scalable targets."""
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        config = policy_config(args, CAPACITY_SCHEMA)
+        if args.resource_type == SCALABLE_TARGET:
+            if get(args.props, "serviceNamespace") == "sagemaker" and judge_scaling is not None:
+                for message in judge_scaling(args, config):
+                    report(f"{describe(args)} {message}")
+            return
+        variants = _variants(args)
+        if is_unknown(variants):
+            return
+        for variant in variants:
+            message = judge_variant(variant, config)
+            if message:
+                report(f"{describe(args)}: variant {variant.get('variantName') or '(unnamed)'} {message}")
+
+    return validate
+
+
+def _instance_type_allowed(variant: dict, config: dict) -> Any:
     allowed = [p for p in config["allowedInstanceTypes"] or [] if isinstance(p, str)]
-    variants = _variants(args)
-    if is_unknown(variants):
-        return
-    for variant in variants:
-        name = variant.get("variantName") or "(unnamed)"
-        if variant.get("serverlessConfig"):
-            if minimum > 1:
-                report(f"{describe(args)}: variant {name} is serverless, but this environment requires at least "
-                       f"{minimum} instances per variant")
-            continue
-        instance_type, count = variant.get("instanceType"), as_int(variant.get("initialInstanceCount"))
-        if isinstance(instance_type, str) and allowed and not any(fnmatch.fnmatchcase(instance_type, p) for p in allowed):
-            report(f"{describe(args)}: variant {name} uses {instance_type}, which this environment does not allow "
-                   f"(allowed: {', '.join(allowed)})")
-        if isinstance(count, int) and count < minimum:
-            report(f"{describe(args)}: variant {name} starts with {count} instance(s); this environment requires "
-                   f"at least {minimum}")
-        if isinstance(count, int) and count > maximum:
-            report(f"{describe(args)}: variant {name} starts with {count} instances; the cap is {maximum}")
+    instance_type = variant.get("instanceType")
+    if variant.get("serverlessConfig") or not isinstance(instance_type, str) or not allowed:
+        return None
+    if not any(fnmatch.fnmatchcase(instance_type, p) for p in allowed):
+        return f"uses {instance_type}, which this environment does not allow (allowed: {', '.join(allowed)})"
+    return None
 
 
-def _scaling_range(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if get(args.props, "serviceNamespace") != "sagemaker":
-        return
-    config = policy_config(args, CAPACITY_SCHEMA)
-    floor, capacity = as_int(get(args.props, "minCapacity")), as_int(get(args.props, "maxCapacity"))
+def _min_variant(variant: dict, config: dict) -> Any:
+    minimum = config["minInstanceCount"]
+    if variant.get("serverlessConfig"):
+        return (f"is serverless, but this environment requires at least {minimum} instances per variant"
+                if minimum > 1 else None)
+    count = as_int(variant.get("initialInstanceCount"))
+    if isinstance(count, int) and count < minimum:
+        return f"starts with {count} instance(s); this environment requires at least {minimum}"
+    return None
+
+
+def _min_scaling(args: ResourceValidationArgs, config: dict) -> list[str]:
     # The scalable target's minimum, not the configuration's starting count, is the floor the fleet keeps.
+    floor = as_int(get(args.props, "minCapacity"))
     if isinstance(floor, int) and floor < config["minInstanceCount"]:
-        report(f"{describe(args)} may scale an endpoint variant in to {floor} instance(s); this environment "
-               f"requires at least {config['minInstanceCount']}")
+        return [f"may scale an endpoint variant in to {floor} instance(s); this environment requires at least "
+                f"{config['minInstanceCount']}"]
+    return []
+
+
+def _max_variant(variant: dict, config: dict) -> Any:
+    count = as_int(variant.get("initialInstanceCount"))
+    if not variant.get("serverlessConfig") and isinstance(count, int) and count > config["maxInstanceCount"]:
+        return f"starts with {count} instances; the cap is {config['maxInstanceCount']}"
+    return None
+
+
+def _max_scaling(args: ResourceValidationArgs, config: dict) -> list[str]:
+    capacity = as_int(get(args.props, "maxCapacity"))
     if isinstance(capacity, int) and capacity > config["maxInstanceCount"]:
-        report(f"{describe(args)} may scale an endpoint variant to {capacity} instances; "
-               f"the cap is {config['maxInstanceCount']}")
+        return [f"may scale an endpoint variant to {capacity} instances; the cap is {config['maxInstanceCount']}"]
+    return []
 
 
-def _endpoint_capacity(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type == ENDPOINT_CONFIG:
-        _capacity(args, report)
-    else:
-        _scaling_range(args, report)
+def _capacity_schema(*keys: str) -> Any:
+    return config_schema(**{key: CAPACITY_SCHEMA.properties[key] for key in keys})
 
 
-sagemaker_endpoint_capacity = ResourceValidationPolicy(
-    name="sagemaker-endpoint-capacity",
-    description="Endpoint variants use instance types the environment allows, start with and never scale in below "
-                "the environment's minimum instances (2 in prod), and never start or autoscale beyond its cap.",
-    validate=applies_to([ENDPOINT_CONFIG, SCALABLE_TARGET], _endpoint_capacity),
-    config_schema=CAPACITY_SCHEMA,
+_CAPACITY_FRAMEWORKS = {"nist-800-53": "CP-10", "pci-dss": "12.10.1"}
+
+sagemaker_endpoint_instance_types = ResourceValidationPolicy(
+    name="sagemaker-endpoint-instance-types",
+    description="Endpoint variants use instance types the environment allows.",
+    validate=applies_to([ENDPOINT_CONFIG], _capacity_rule(_instance_type_allowed, None)),
+    config_schema=_capacity_schema("allowedInstanceTypes"),
     severity=Severity.MEDIUM,
-    remediation_steps="Pick an allowed instanceType, set autoscaling.minCapacity (or initialInstanceCount) to at "
-                      "least minInstanceCount and maxCapacity within maxInstanceCount in the stack file, or "
-                      "change the environment's pack configuration (policies/config/<env>/compliance.json).",
-    **frameworks({"nist-800-53": "CP-10", "pci-dss": "12.10.1"}),
+    remediation_steps="Pick an allowed instanceType in the stack file, or change the environment's pack "
+                      "configuration (policies/config/<env>/compliance.json).",
+    **frameworks({"nist-800-53": "CM-7", "pci-dss": "12.10.1"}),
+)
+sagemaker_endpoint_min_instances = ResourceValidationPolicy(
+    name="sagemaker-endpoint-min-instances",
+    description="Endpoint variants start with and never scale in below the environment's minimum instances "
+                "(2 in prod: one instance is a single point of failure).",
+    validate=applies_to([ENDPOINT_CONFIG, SCALABLE_TARGET], _capacity_rule(_min_variant, _min_scaling)),
+    config_schema=_capacity_schema("minInstanceCount"),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set autoscaling.minCapacity (or initialInstanceCount) to at least minInstanceCount in the "
+                      "stack file; use instances, not serverless, where the minimum exceeds 1.",
+    **frameworks(_CAPACITY_FRAMEWORKS),
+)
+sagemaker_endpoint_max_instances = ResourceValidationPolicy(
+    name="sagemaker-endpoint-max-instances",
+    description="Endpoint variants never start or autoscale beyond the environment's cap.",
+    validate=applies_to([ENDPOINT_CONFIG, SCALABLE_TARGET], _capacity_rule(_max_variant, _max_scaling)),
+    config_schema=_capacity_schema("maxInstanceCount"),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set autoscaling.maxCapacity (and initialInstanceCount) within maxInstanceCount in the stack "
+                      "file, or raise the environment's cap in its pack configuration.",
+    **frameworks({"nist-800-53": "SA-9", "pci-dss": "12.10.1"}),
 )
 
 
@@ -295,6 +310,7 @@ sagemaker_endpoint_auto_rollback = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "CM-3", "pci-dss": "6.5.1"}),
 )
 
-SECURITY = [sagemaker_endpoint_config_cmk, sagemaker_model_network_isolation]
+SECURITY = [sagemaker_endpoint_config_cmk]
 PRIVACY = [sagemaker_data_capture_encrypted]
-COMPLIANCE = [sagemaker_data_capture_enabled, sagemaker_endpoint_capacity, sagemaker_endpoint_auto_rollback]
+COMPLIANCE = [sagemaker_data_capture_enabled, sagemaker_endpoint_instance_types, sagemaker_endpoint_min_instances,
+              sagemaker_endpoint_max_instances, sagemaker_endpoint_auto_rollback]

@@ -1,6 +1,7 @@
 """SageMaker notebook instances and Studio domains: where data scientists work with the data, so they
-reach the network only through the VPC, encrypt their volumes with a customer-managed key, and
-notebook instances run without root access and with IMDSv2 only.
+reach the network only through the VPC, and notebook instances run without root access and with
+IMDSv2 only (one rule each). Their volume keys are judged by ``sagemaker-volume-cmk``
+(``policies/rules/sagemaker.py``).
 
 SageMaker's defaults are the opposite (direct internet access, root access, IMDSv1 allowed, the
 AWS-managed key), so an absent setting is a violation.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._util import applies_to, aws_managed_key_alias, describe, frameworks, get, is_unknown
+from policies.rules._util import applies_to, describe, frameworks, get, is_unknown
 
 NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
 DOMAIN = "aws:sagemaker/domain:Domain"
@@ -49,31 +50,24 @@ sagemaker_notebook_vpc_only = ResourceValidationPolicy(
 )
 
 
-def _kms(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    key = get(args.props, "kmsKeyId")
-    if is_unknown(key) or (key and not aws_managed_key_alias(key)):
-        return
-    what = "its ML storage volume" if args.resource_type == NOTEBOOK else "the Studio home directories (EFS)"
-    report(f"{describe(args)} encrypts {what} with the AWS-managed key: set kmsKeyId to a customer-managed key")
-
-
-sagemaker_notebook_kms = ResourceValidationPolicy(
-    name="sagemaker-notebook-kms",
-    description="SageMaker notebook instance volumes and Studio domain storage are encrypted with a "
-                "customer-managed KMS key.",
-    validate=applies_to([NOTEBOOK, DOMAIN], _kms),
-    severity=Severity.MEDIUM,
-    remediation_steps="Set kms_key_id to a customer-managed key (components.encryption.EncryptionKeys) on the "
-                      "aws.sagemaker.NotebookInstance or aws.sagemaker.Domain; it can only be set at creation.",
-    **frameworks({"nist-800-53": "SC-28, SC-12", "pci-dss": "3.5.1", "hipaa": "164.312(a)(2)(iv)",
-                  "gdpr": "Art. 32(1)(a)"}),
-)
-
-
-def _hardened(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _no_root(args: ResourceValidationArgs, report: ReportViolation) -> None:
     root = get(args.props, "rootAccess", default="Enabled")
     if not is_unknown(root) and root != "Disabled":
         report(f"{describe(args)} gives its users root access ({root!r}): set rootAccess 'Disabled'")
+
+
+sagemaker_notebook_no_root_access = ResourceValidationPolicy(
+    name="sagemaker-notebook-no-root-access",
+    description="SageMaker notebook instances give their users no root access (the default is Enabled).",
+    validate=applies_to([NOTEBOOK], _no_root),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set root_access='Disabled' on the aws.sagemaker.NotebookInstance; install packages through "
+                      "a lifecycle configuration instead of as root.",
+    **frameworks({"nist-800-53": "AC-6, CM-7"}),
+)
+
+
+def _imdsv2(args: ResourceValidationArgs, report: ReportViolation) -> None:
     imds = get(args.props, "instanceMetadataServiceConfiguration", "minimumInstanceMetadataServiceVersion",
                default="1")
     if not is_unknown(imds) and str(imds) != "2":
@@ -81,17 +75,16 @@ def _hardened(args: ResourceValidationArgs, report: ReportViolation) -> None:
                "instanceMetadataServiceConfiguration.minimumInstanceMetadataServiceVersion '2'")
 
 
-sagemaker_notebook_hardened = ResourceValidationPolicy(
-    name="sagemaker-notebook-hardened",
-    description="SageMaker notebook instances run without root access for their users and with IMDSv2 only.",
-    validate=applies_to([NOTEBOOK], _hardened),
+sagemaker_notebook_imdsv2 = ResourceValidationPolicy(
+    name="sagemaker-notebook-imdsv2",
+    description="SageMaker notebook instances accept only IMDSv2 (the default minimum version is 1).",
+    validate=applies_to([NOTEBOOK], _imdsv2),
     severity=Severity.MEDIUM,
-    remediation_steps="Set root_access='Disabled' and instance_metadata_service_configuration="
-                      "{'minimum_instance_metadata_service_version': '2'} on the aws.sagemaker.NotebookInstance; "
-                      "install packages through a lifecycle configuration instead of as root.",
-    **frameworks({"nist-800-53": "AC-6, CM-7"}),
+    remediation_steps="Set instance_metadata_service_configuration={'minimum_instance_metadata_service_version': "
+                      "'2'} on the aws.sagemaker.NotebookInstance.",
+    **frameworks({"nist-800-53": "AC-3, SC-7"}),
 )
 
-SECURITY = [sagemaker_notebook_vpc_only, sagemaker_notebook_kms, sagemaker_notebook_hardened]
+SECURITY = [sagemaker_notebook_vpc_only, sagemaker_notebook_no_root_access, sagemaker_notebook_imdsv2]
 PRIVACY: list = []
 COMPLIANCE: list = []

@@ -299,27 +299,43 @@ def public_acl_grants(props: Any) -> list[str]:
     return found
 
 
-def _validate_no_public_grants(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+def _validate_policy_not_public(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     sids = public_policy_statements(get(args.props, "policy"))
     if sids:
         report_violation(f"Bucket policy statement(s) {', '.join(sids)} allow any principal ('*') without a "
                          "condition that restricts the caller (such as aws:PrincipalOrgID or aws:SourceVpce): "
                          "the data is public.")
+
+
+def _validate_acl_not_public(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     grants = public_acl_grants(args.props)
     if grants:
         report_violation(f"ACL makes the bucket public: {', '.join(grants)}.")
 
 
-s3_bucket_no_public_grants = ResourceValidationPolicy(
-    name="s3-bucket-no-public-grants",
-    description="No S3 bucket policy or ACL grants access to everyone ('*', AllUsers or AuthenticatedUsers).",
-    validate=applies_to(BUCKET_TYPES + POLICY_TYPES + ACL_TYPES, _validate_no_public_grants),
+_PUBLIC_FRAMEWORKS = {"gdpr": "Art. 5(1)(f), Art. 32", "nist-800-53": "AC-3, AC-22", "pci-dss": "7.2.1",
+                      "hipaa": "164.312(a)(1)"}
+
+s3_bucket_policy_no_public_principal = ResourceValidationPolicy(
+    name="s3-bucket-policy-no-public-principal",
+    description="No S3 bucket policy (BucketPolicy or inline) allows any principal ('*') without a condition that "
+                "restricts the caller.",
+    validate=applies_to(BUCKET_TYPES + POLICY_TYPES, _validate_policy_not_public),
     severity=Severity.CRITICAL,
-    remediation_steps="Name the principals in the bucket policy (or restrict a '*' statement with a condition such "
-                      "as aws:PrincipalOrgID or aws:SourceVpce); use the 'private' ACL, or disable ACLs with "
-                      "aws.s3.BucketOwnershipControls object_ownership 'BucketOwnerEnforced'.",
-    **frameworks({"gdpr": "Art. 5(1)(f), Art. 32", "nist-800-53": "AC-3, AC-22", "pci-dss": "7.2.1",
-                  "hipaa": "164.312(a)(1)"}),
+    remediation_steps="Name the principals in the bucket policy, or restrict a '*' statement with a condition such "
+                      "as aws:PrincipalOrgID or aws:SourceVpce.",
+    **frameworks(_PUBLIC_FRAMEWORKS),
+)
+
+s3_bucket_acl_not_public = ResourceValidationPolicy(
+    name="s3-bucket-acl-not-public",
+    description="No S3 bucket ACL (BucketAcl or inline) is public-read, public-read-write or authenticated-read, "
+                "or grants to the AllUsers or AuthenticatedUsers groups.",
+    validate=applies_to(BUCKET_TYPES + ACL_TYPES, _validate_acl_not_public),
+    severity=Severity.CRITICAL,
+    remediation_steps="Use the 'private' ACL, or disable ACLs with aws.s3.BucketOwnershipControls object_ownership "
+                      "'BucketOwnerEnforced'.",
+    **frameworks(_PUBLIC_FRAMEWORKS),
 )
 
 
@@ -366,5 +382,5 @@ s3_bucket_access_logging = StackValidationPolicy(
 
 
 SECURITY = [s3_bucket_encryption_cmk, s3_bucket_public_access_block, s3_bucket_tls_only]
-PRIVACY = [s3_bucket_no_public_grants]
+PRIVACY = [s3_bucket_policy_no_public_principal, s3_bucket_acl_not_public]
 COMPLIANCE = [s3_bucket_versioning, s3_bucket_access_logging]

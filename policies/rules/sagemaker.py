@@ -1,0 +1,297 @@
+"""SageMaker beyond endpoints, table-driven: training and tuning jobs, Model Monitor job definitions
+and schedules, labeling jobs, models, notebook instances, Studio domains and user profiles. One rule
+per control, each over the rows of its table (a new type is a row):
+
+- ``sagemaker-vpc-config``: the job's or model's containers run in the VPC (subnets and security groups);
+- ``sagemaker-network-isolation``: containers make no outbound network calls;
+- ``sagemaker-inter-container-encryption``: traffic between the instances of a distributed job is encrypted;
+- ``sagemaker-volume-cmk``: ML storage volumes are encrypted with a customer-managed key;
+- ``sagemaker-output-cmk``: what a job or app writes to S3 is encrypted with a customer-managed key.
+
+A row names a *site* (where the settings sit: the resource itself, ``trainingJobDefinitions[*]`` of
+a tuning job, a schedule's inline ``monitoringJobDefinition``) and the setting inside it. A site that
+is absent (a schedule that names a separate job definition, a labeling job without automated
+labeling) has nothing to judge. SageMaker's defaults are the insecure ones (no VPC, network calls
+allowed, plaintext inter-container traffic, the AWS-managed key), so an absent setting is a
+violation. Jobs on instance types with local NVMe storage take no volume key: SageMaker refuses
+``VolumeKmsKeyId`` for them, their volumes are hardware-encrypted (botocore ``ResourceConfig``,
+``HyperParameterTuningResourceConfig``, ``ProcessingClusterConfig``, which monitoring jobs run as).
+MLflow tracking servers and apps, pipelines and spaces have none of these settings in the API
+(botocore ``CreateMlflowTrackingServerRequest``): their artifact buckets fall under the S3 rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Optional
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+
+from components.inference.instance_types import FAMILIES
+from policies.rules._util import applies_to, as_bool, as_list, aws_managed_key_alias, describe, frameworks, get, is_unknown
+
+TRAINING_JOB = "aws:sagemaker/trainingJob:TrainingJob"
+TUNING_JOB = "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob"
+DATA_QUALITY = "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition"
+SCHEDULE = "aws:sagemaker/monitoringSchedule:MonitoringSchedule"
+LABELING_JOB = "aws:sagemaker/labelingJob:LabelingJob"
+MODEL = "aws:sagemaker/model:Model"
+NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
+DOMAIN = "aws:sagemaker/domain:Domain"
+USER_PROFILE = "aws:sagemaker/userProfile:UserProfile"
+ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
+
+Path = tuple[str, ...]
+_DEFINITION: Path = ("trainingJobDefinition",)
+_DEFINITIONS: Path = ("trainingJobDefinitions", "*")
+_MONITORING_JOB: Path = ("monitoringScheduleConfig", "monitoringJobDefinition")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One type's setting for one control: the site (``*`` for every list item), the setting's path
+    inside it (alternatives: the first one set counts), and when the site needs the setting at all."""
+
+    type: str
+    site: Path
+    setting: tuple[Path, ...]
+    needed: Optional[Callable[[dict], Any]] = None
+
+
+def _rows(control: list[Row]) -> dict[str, list[Row]]:
+    table: dict[str, list[Row]] = {}
+    for row in control:
+        table.setdefault(row.type, []).append(row)
+    return table
+
+
+def _sites(value: Any, path: Path, where: str = "") -> Iterator[tuple[str, Any]]:
+    if not path:
+        yield where, value
+        return
+    if is_unknown(value):
+        return
+    step, rest = path[0], path[1:]
+    if step == "*":
+        for index, item in enumerate(value if isinstance(value, list) else []):
+            yield from _sites(item, rest, f"{where}[{index}]")
+    elif isinstance(value, dict) and value.get(step) is not None:
+        yield from _sites(value[step], rest, f"{where}.{step}" if where else step)
+
+
+def _setting(site: dict, paths: tuple[Path, ...]) -> tuple[str, Any]:
+    """The first of ``paths`` that is set in ``site`` (name, value); else the first path and None."""
+    for path in paths:
+        value = get(site, *path)
+        if value is not None and value != "":
+            return ".".join(path), value
+    return ".".join(paths[0]), None
+
+
+def table_rule(table: dict[str, list[Row]],
+               judge: Callable[[dict, str, Any, Row], Optional[str]]) -> Callable[..., None]:
+    """A ``validate`` that judges every row of the resource's type: ``judge(site, name, value, row)``
+    returns a message for a violation (prefixed with the resource and, if not the resource itself, the site)."""
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        props = get(args.props)
+        if not isinstance(props, dict):
+            return
+        for row in table.get(args.resource_type, []):
+            for where, site in _sites(props, row.site):
+                if not isinstance(site, dict):
+                    continue
+                if row.needed is not None:
+                    needed = row.needed(site)
+                    if is_unknown(needed) or not needed:
+                        continue
+                name, value = _setting(site, row.setting)
+                if is_unknown(value):
+                    continue
+                message = judge(site, name, value, row)
+                if message:
+                    report(f"{describe(args)}{f' {where}' if where else ''}: {message}")
+
+    return validate
+
+
+def _policy(name: str, description: str, table: dict[str, list[Row]], judge: Callable[..., Optional[str]],
+            severity: Severity, remediation: str, references: dict[str, str]) -> ResourceValidationPolicy:
+    return ResourceValidationPolicy(name=name, description=description,
+                                    validate=applies_to(sorted(table), table_rule(table, judge)),
+                                    severity=severity, remediation_steps=remediation, **frameworks(references))
+
+
+# --- VPC --------------------------------------------------------------------------------------------------
+
+VPC_ROWS = _rows([
+    Row(TRAINING_JOB, (), (("vpcConfig",),)),
+    Row(TUNING_JOB, _DEFINITION, (("vpcConfig",),)),
+    Row(TUNING_JOB, _DEFINITIONS, (("vpcConfig",),)),
+    Row(DATA_QUALITY, (), (("networkConfig", "vpcConfig"),)),
+    Row(SCHEDULE, _MONITORING_JOB, (("networkConfig", "vpcConfig"),)),
+    Row(LABELING_JOB, ("labelingJobAlgorithmsConfig",), (("labelingJobResourceConfig", "vpcConfig"),)),
+    Row(MODEL, (), (("vpcConfig",),)),
+])
+
+
+def _vpc(site: dict, name: str, value: Any, row: Row) -> Optional[str]:
+    vpc = value if isinstance(value, dict) else {}
+    subnets, groups = as_list(vpc.get("subnets")), as_list(vpc.get("securityGroupIds"))
+    if is_unknown(subnets) or is_unknown(groups) or (subnets and groups):
+        return None
+    return f"runs outside the VPC (no {name} with subnets and securityGroupIds); place it in private subnets"
+
+
+sagemaker_vpc_config = _policy(
+    "sagemaker-vpc-config",
+    "SageMaker training and tuning jobs, monitoring jobs, labeling jobs and models run in the VPC (private subnets "
+    "and a security group).",
+    VPC_ROWS, _vpc, Severity.HIGH,
+    "Set vpc_config (network_config.vpc_config on monitoring jobs) with private subnet ids and a security group "
+    "whose egress reaches only VPC endpoints (S3, ECR, STS, logs).",
+    {"nist-800-53": "SC-7, AC-4", "pci-dss": "1.3.1", "hipaa": "164.312(e)(1)"})
+
+
+# --- network isolation ------------------------------------------------------------------------------------
+
+ISOLATION_ROWS = _rows([
+    Row(TRAINING_JOB, (), (("enableNetworkIsolation",),)),
+    Row(TUNING_JOB, _DEFINITION, (("enableNetworkIsolation",),)),
+    Row(TUNING_JOB, _DEFINITIONS, (("enableNetworkIsolation",),)),
+    Row(DATA_QUALITY, (), (("networkConfig", "enableNetworkIsolation"),)),
+    Row(SCHEDULE, _MONITORING_JOB, (("networkConfig", "enableNetworkIsolation"),)),
+    Row(MODEL, (), (("enableNetworkIsolation",),)),
+])
+
+
+def _true(what: str) -> Callable[[dict, str, Any, Row], Optional[str]]:
+    def judge(site: dict, name: str, value: Any, row: Row) -> Optional[str]:
+        return None if as_bool(value) is True else f"{what}; set {name} true"
+    return judge
+
+
+sagemaker_network_isolation = _policy(
+    "sagemaker-network-isolation",
+    "SageMaker training, tuning and monitoring containers and models run network-isolated (no outbound calls).",
+    ISOLATION_ROWS, _true("its containers may make outbound network calls"), Severity.HIGH,
+    "Set enable_network_isolation=True (network_config.enable_network_isolation on monitoring jobs); SageMaker "
+    "still stages S3 input and output for the job. Serverless endpoints support neither isolation nor a VPC.",
+    {"nist-800-53": "SC-7, AC-4", "pci-dss": "1.3.1", "hipaa": "164.312(e)(1)"})
+
+
+# --- inter-container traffic encryption --------------------------------------------------------------------
+
+INTER_CONTAINER_ROWS = _rows([
+    Row(TRAINING_JOB, (), (("enableInterContainerTrafficEncryption",),)),
+    Row(TUNING_JOB, _DEFINITION, (("enableInterContainerTrafficEncryption",),)),
+    Row(TUNING_JOB, _DEFINITIONS, (("enableInterContainerTrafficEncryption",),)),
+    Row(DATA_QUALITY, (), (("networkConfig", "enableInterContainerTrafficEncryption"),)),
+    Row(SCHEDULE, _MONITORING_JOB, (("networkConfig", "enableInterContainerTrafficEncryption"),)),
+])
+
+sagemaker_inter_container_encryption = _policy(
+    "sagemaker-inter-container-encryption",
+    "Traffic between the instances of SageMaker training, tuning and monitoring jobs is encrypted.",
+    INTER_CONTAINER_ROWS, _true("traffic between its instances is not encrypted"), Severity.MEDIUM,
+    "Set enable_inter_container_traffic_encryption=True (network_config.enable_inter_container_traffic_"
+    "encryption on monitoring jobs); distributed training then exchanges gradients over TLS.",
+    {"nist-800-53": "SC-8", "pci-dss": "4.2.1", "hipaa": "164.312(e)(1)", "gdpr": "Art. 32(1)(a)"})
+
+
+# --- customer-managed keys -----------------------------------------------------------------------------------
+
+def _has_volume(instance_type: Any) -> bool:
+    """Whether an ``ml.`` instance type has an EBS volume a key can encrypt (not local NVMe storage)."""
+    parts = instance_type.split(".") if isinstance(instance_type, str) else []
+    family = FAMILIES.get(parts[1]) if len(parts) == 3 else None
+    return family is None or not family.local_storage
+
+
+def _volumes_need_key(path: Path) -> Callable[[dict], Any]:
+    def needed(site: dict) -> Any:
+        instance_type = get(site, *path, "instanceType")
+        return instance_type if is_unknown(instance_type) else _has_volume(instance_type)
+    return needed
+
+
+def _tuning_volume(site: dict) -> Any:
+    config = site.get("resourceConfig") or site.get("hyperParameterTuningResourceConfig")
+    return _volumes_need_key(())(config) if isinstance(config, dict) else True
+
+
+VOLUME_ROWS = _rows([
+    Row(TRAINING_JOB, (), (("resourceConfig", "volumeKmsKeyId"),), _volumes_need_key(("resourceConfig",))),
+    *(Row(TUNING_JOB, site, (("resourceConfig", "volumeKmsKeyId"),
+                             ("hyperParameterTuningResourceConfig", "volumeKmsKeyId")), _tuning_volume)
+      for site in (_DEFINITION, _DEFINITIONS)),
+    Row(DATA_QUALITY, (), (("jobResources", "clusterConfig", "volumeKmsKeyId"),),
+        _volumes_need_key(("jobResources", "clusterConfig"))),
+    Row(SCHEDULE, _MONITORING_JOB, (("monitoringResources", "clusterConfig", "volumeKmsKeyId"),),
+        _volumes_need_key(("monitoringResources", "clusterConfig"))),
+    Row(LABELING_JOB, ("labelingJobAlgorithmsConfig",), (("labelingJobResourceConfig", "volumeKmsKeyId"),)),
+    Row(NOTEBOOK, (), (("kmsKeyId",),)),  # a notebook instance always has its EBS ML storage volume
+    Row(DOMAIN, (), (("kmsKeyId",),)),
+])
+
+
+def _cmk(what: str) -> Callable[[dict, str, Any, Row], Optional[str]]:
+    def judge(site: dict, name: str, value: Any, row: Row) -> Optional[str]:
+        if value and isinstance(value, str) and not aws_managed_key_alias(value):
+            return None
+        used = f"the AWS-managed key {aws_managed_key_alias(value)}" if aws_managed_key_alias(value) else \
+            "the AWS-managed key"
+        return f"{what} with {used}; set {name} to a customer-managed KMS key"
+    return judge
+
+
+sagemaker_volume_cmk = _policy(
+    "sagemaker-volume-cmk",
+    "ML storage volumes of SageMaker jobs, notebook instances and Studio domains are encrypted with a "
+    "customer-managed KMS key (instance types with local NVMe storage are hardware-encrypted and exempt).",
+    VOLUME_ROWS, _cmk("encrypts its ML storage volumes"), Severity.MEDIUM,
+    "Set the volume key (resource_config.volume_kms_key_id, cluster_config.volume_kms_key_id, kms_key_id on "
+    "notebook instances and domains) to a customer-managed key (components.encryption.EncryptionKeys); it can "
+    "only be set at creation.",
+    {"nist-800-53": "SC-28, SC-12", "pci-dss": "3.5.1", "hipaa": "164.312(a)(2)(iv)", "gdpr": "Art. 32(1)(a)"})
+
+
+def _sharing_allowed(site: dict) -> Any:
+    option = site.get("notebookOutputOption")
+    return option if is_unknown(option) else option == "Allowed"  # the default is Disabled (botocore SharingSettings)
+
+
+def _workspace_used(site: dict) -> Any:
+    return site.get("s3ArtifactPath")
+
+
+OUTPUT_ROWS = _rows([
+    Row(TRAINING_JOB, (), (("outputDataConfig", "kmsKeyId"),)),
+    Row(TUNING_JOB, _DEFINITION, (("outputDataConfig", "kmsKeyId"),)),
+    Row(TUNING_JOB, _DEFINITIONS, (("outputDataConfig", "kmsKeyId"),)),
+    Row(DATA_QUALITY, (), (("dataQualityJobOutputConfig", "kmsKeyId"),)),
+    Row(SCHEDULE, _MONITORING_JOB, (("monitoringOutputConfig", "kmsKeyId"),)),
+    Row(LABELING_JOB, (), (("outputConfig", "kmsKeyId"),)),
+    Row(ENDPOINT_CONFIG, ("asyncInferenceConfig", "outputConfig"), (("kmsKeyId",),)),
+    Row(DOMAIN, ("defaultUserSettings", "sharingSettings"), (("s3KmsKeyId",),), _sharing_allowed),
+    Row(USER_PROFILE, ("userSettings", "sharingSettings"), (("s3KmsKeyId",),), _sharing_allowed),
+    Row(DOMAIN, ("defaultUserSettings", "canvasAppSettings", "workspaceSettings"), (("s3KmsKeyId",),),
+        _workspace_used),
+    Row(USER_PROFILE, ("userSettings", "canvasAppSettings", "workspaceSettings"), (("s3KmsKeyId",),),
+        _workspace_used),
+])
+
+sagemaker_output_cmk = _policy(
+    "sagemaker-output-cmk",
+    "What SageMaker jobs, asynchronous endpoints and Studio (shared notebooks, Canvas workspaces) write to S3 is "
+    "encrypted with a customer-managed KMS key.",
+    OUTPUT_ROWS, _cmk("writes its output to S3"), Severity.HIGH,
+    "Set the output key (output_data_config.kms_key_id, monitoring_output_config.kms_key_id, "
+    "output_config.kms_key_id, async_inference_config.output_config.kms_key_id, sharing_settings.s3_kms_key_id, "
+    "workspace_settings.s3_kms_key_id) to a customer-managed key.",
+    {"nist-800-53": "SC-28, SC-12", "pci-dss": "3.5.1", "hipaa": "164.312(a)(2)(iv)", "gdpr": "Art. 32(1)(a)"})
+
+SECURITY = [sagemaker_vpc_config, sagemaker_network_isolation, sagemaker_inter_container_encryption,
+            sagemaker_volume_cmk, sagemaker_output_cmk]
+PRIVACY: list = []
+COMPLIANCE: list = []

@@ -1,0 +1,157 @@
+"""SageMaker table rules (VPC, network isolation, inter-container encryption, volume and output keys):
+a compliant example of every type passes all five; removing any one row's setting breaks exactly
+that row's rule, once."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from policies.rules import sagemaker as sm
+from policy_helpers import UNKNOWN, resource_args, violations
+
+KEY = "arn:aws:kms:us-east-1:123456789012:key/0f0e"
+VPC = {"subnets": ["subnet-1", "subnet-2"], "securityGroupIds": ["sg-1"]}
+NETWORK = {"enableNetworkIsolation": True, "enableInterContainerTrafficEncryption": True, "vpcConfig": VPC}
+CLUSTER = {"instanceType": "ml.m5.xlarge", "instanceCount": 2.0, "volumeSizeInGb": 50.0, "volumeKmsKeyId": KEY}
+DEFINITION = {
+    "algorithmSpecification": {"trainingImage": "123456789012.dkr.ecr.us-east-1.amazonaws.com/train:1",
+                               "trainingInputMode": "File"},
+    "roleArn": "arn:aws:iam::123456789012:role/train",
+    "resourceConfig": CLUSTER, "outputDataConfig": {"s3OutputPath": "s3://models/out", "kmsKeyId": KEY},
+    "vpcConfig": VPC, "enableNetworkIsolation": True, "enableInterContainerTrafficEncryption": True,
+    "stoppingCondition": {"maxRuntimeInSeconds": 3600.0},
+}
+MONITORING = {"networkConfig": NETWORK, "roleArn": "arn:aws:iam::123456789012:role/monitor"}
+SHARING = {"notebookOutputOption": "Allowed", "s3OutputPath": "s3://shared/nb", "s3KmsKeyId": KEY}
+WORKSPACE = {"s3ArtifactPath": "s3://canvas/ws", "s3KmsKeyId": KEY}
+USER_SETTINGS = {"executionRole": "arn:aws:iam::123456789012:role/studio", "sharingSettings": SHARING,
+                 "canvasAppSettings": {"workspaceSettings": WORKSPACE}}
+COMPLIANT = {
+    sm.TRAINING_JOB: {"trainingJobName": "train", **DEFINITION},
+    sm.TUNING_JOB: {"hyperParameterTuningJobName": "tune", "trainingJobDefinition": DEFINITION,
+                    "trainingJobDefinitions": [DEFINITION, {**DEFINITION, "definitionName": "b"}]},
+    sm.DATA_QUALITY: {**MONITORING, "jobResources": {"clusterConfig": CLUSTER},
+                      "dataQualityJobOutputConfig": {"kmsKeyId": KEY, "monitoringOutputs": {
+                          "s3Output": {"s3Uri": "s3://monitor/out", "localPath": "/opt/ml/processing/output"}}}},
+    sm.SCHEDULE: {"monitoringScheduleConfig": {"monitoringType": "DataQuality", "monitoringJobDefinition": {
+        **MONITORING, "monitoringResources": {"clusterConfig": CLUSTER},
+        "monitoringOutputConfig": {"kmsKeyId": KEY, "monitoringOutputs": {"s3Output": {"s3Uri": "s3://m/o"}}}}}},
+    sm.LABELING_JOB: {"outputConfig": {"s3OutputPath": "s3://labels/out", "kmsKeyId": KEY},
+                      "labelingJobAlgorithmsConfig": {
+                          "labelingJobAlgorithmSpecificationArn": "arn:aws:sagemaker:us-east-1:027400017018:"
+                                                                  "labeling-job-algorithm-specification/image-"
+                                                                  "classification",
+                          "labelingJobResourceConfig": {"volumeKmsKeyId": KEY, "vpcConfig": VPC}}},
+    sm.MODEL: {"executionRoleArn": "arn:aws:iam::123456789012:role/x", "enableNetworkIsolation": True,
+               "vpcConfig": VPC},
+    sm.NOTEBOOK: {"instanceType": "ml.t3.medium", "kmsKeyId": KEY},
+    sm.DOMAIN: {"domainName": "ml", "kmsKeyId": KEY, "defaultUserSettings": USER_SETTINGS},
+    sm.USER_PROFILE: {"userProfileName": "alice", "domainId": "d-1", "userSettings": USER_SETTINGS},
+    sm.ENDPOINT_CONFIG: {"asyncInferenceConfig": {"outputConfig": {"s3OutputPath": "s3://async", "kmsKeyId": KEY}}},
+}
+TABLES = {rule.name: table for rule, table in [
+    (sm.sagemaker_vpc_config, sm.VPC_ROWS), (sm.sagemaker_network_isolation, sm.ISOLATION_ROWS),
+    (sm.sagemaker_inter_container_encryption, sm.INTER_CONTAINER_ROWS), (sm.sagemaker_volume_cmk, sm.VOLUME_ROWS),
+    (sm.sagemaker_output_cmk, sm.OUTPUT_ROWS)]}
+
+
+def broken(resource_type, props):
+    return {p.name: found for p in sm.SECURITY if (found := violations(p, resource_args(resource_type, props)))}
+
+
+@pytest.mark.parametrize("resource_type", sorted(COMPLIANT))
+def test_compliant_examples_pass_every_table_rule(resource_type):
+    assert broken(resource_type, COMPLIANT[resource_type]) == {}
+
+
+def test_every_row_has_a_compliant_example():
+    assert {row.type for table in TABLES.values() for rows in table.values() for row in rows} <= set(COMPLIANT)
+
+
+def _without(props, site, setting):
+    """A copy with ``setting`` removed inside the first item of ``site``."""
+    result = json.loads(json.dumps(props))  # not deepcopy: the examples share sub-objects on purpose
+    node = result
+    for step in site:
+        node = node[0] if step == "*" else node[step]
+    for step in setting[:-1]:
+        node = node[step]
+    node.pop(setting[-1])
+    return result
+
+
+ROWS = [(name, row) for name, table in TABLES.items() for rows in table.values() for row in rows]
+
+
+@pytest.mark.parametrize("name, row", ROWS, ids=[f"{name}:{row.type.split(':')[-1]}:{'.'.join(row.site) or '-'}"
+                                                 for name, row in ROWS])
+def test_removing_a_rows_setting_breaks_only_its_rule_once(name, row):
+    found = broken(row.type, _without(COMPLIANT[row.type], row.site, row.setting[0]))
+    assert list(found) == [name]
+    assert len(found[name]) == 1
+
+
+def test_messages_name_the_resource_the_site_and_the_setting():
+    props = _without(COMPLIANT[sm.TUNING_JOB], ("trainingJobDefinitions", "*"), ("outputDataConfig", "kmsKeyId"))
+    assert violations(sm.sagemaker_output_cmk, resource_args(sm.TUNING_JOB, props)) == [
+        f"{sm.TUNING_JOB} 'subject' trainingJobDefinitions[0]: writes its output to S3 with the AWS-managed key; set "
+        "outputDataConfig.kmsKeyId to a customer-managed KMS key"]
+    props = {**COMPLIANT[sm.TRAINING_JOB], "enableNetworkIsolation": False}
+    assert violations(sm.sagemaker_network_isolation, resource_args(sm.TRAINING_JOB, props)) == [
+        f"{sm.TRAINING_JOB} 'subject': its containers may make outbound network calls; set enableNetworkIsolation true"]
+
+
+def test_aws_managed_aliases_count_as_no_key():
+    props = copy.deepcopy(COMPLIANT[sm.DATA_QUALITY])
+    props["jobResources"]["clusterConfig"]["volumeKmsKeyId"] = "arn:aws:kms:us-east-1:123456789012:alias/aws/sagemaker"
+    assert list(broken(sm.DATA_QUALITY, props)) == ["sagemaker-volume-cmk"]
+
+
+@pytest.mark.parametrize("instance_type", ["ml.p4d.24xlarge", "ml.g5.2xlarge"])
+def test_training_on_local_nvme_storage_needs_no_volume_key(instance_type):
+    props = copy.deepcopy(COMPLIANT[sm.TRAINING_JOB])
+    props["resourceConfig"] = {**props["resourceConfig"], "instanceType": instance_type}
+    del props["resourceConfig"]["volumeKmsKeyId"]
+    assert broken(sm.TRAINING_JOB, props) == {}
+
+
+def test_a_tuning_job_with_a_tuning_resource_config_uses_its_key():
+    definition = {k: v for k, v in DEFINITION.items() if k != "resourceConfig"}
+    definition["hyperParameterTuningResourceConfig"] = {"instanceType": "ml.m5.xlarge", "volumeKmsKeyId": KEY}
+    assert broken(sm.TUNING_JOB, {"trainingJobDefinition": definition}) == {}
+    del definition["hyperParameterTuningResourceConfig"]["volumeKmsKeyId"]
+    assert list(broken(sm.TUNING_JOB, {"trainingJobDefinition": definition})) == ["sagemaker-volume-cmk"]
+
+
+def test_absent_sites_have_nothing_to_judge():
+    # A schedule that names a separate job definition, a labeling job without automated labeling,
+    # Studio without notebook sharing or Canvas workspaces.
+    assert broken(sm.SCHEDULE, {"monitoringScheduleConfig": {"monitoringJobDefinitionName": "dq"}}) == {}
+    assert broken(sm.LABELING_JOB, {"outputConfig": {"kmsKeyId": KEY}}) == {}
+    assert broken(sm.USER_PROFILE, {"userSettings": {"sharingSettings": {"notebookOutputOption": "Disabled"}}}) == {}
+    assert broken(sm.ENDPOINT_CONFIG, {"productionVariants": []}) == {}
+
+
+def test_the_defaults_are_the_insecure_ones():
+    assert set(broken(sm.TRAINING_JOB, {"trainingJobName": "bare", "resourceConfig": {"instanceType": "ml.m5.large"}})) \
+        == {"sagemaker-vpc-config", "sagemaker-network-isolation", "sagemaker-inter-container-encryption",
+            "sagemaker-volume-cmk", "sagemaker-output-cmk"}
+
+
+def test_unknown_values_and_odd_shapes_are_not_judged():
+    unknown = {**COMPLIANT[sm.TRAINING_JOB], "vpcConfig": UNKNOWN, "enableNetworkIsolation": UNKNOWN,
+               "outputDataConfig": {"kmsKeyId": UNKNOWN}, "resourceConfig": {"instanceType": UNKNOWN}}
+    assert broken(sm.TRAINING_JOB, unknown) == {}
+    assert broken(sm.TUNING_JOB, {"trainingJobDefinitions": UNKNOWN}) == {}
+    assert broken(sm.TUNING_JOB, {"trainingJobDefinitions": "x", "trainingJobDefinition": 5}) == {}
+    assert broken(sm.DOMAIN, {"kmsKeyId": KEY, "defaultUserSettings": {"sharingSettings": {
+        "notebookOutputOption": UNKNOWN}}}) == {}
+
+
+def test_every_rule_declares_exactly_its_tables_types():
+    from policies.rules._util import declared_types
+    for rule in sm.SECURITY:
+        assert set(declared_types(rule)) == set(TABLES[rule.name]), rule.name
