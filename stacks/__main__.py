@@ -13,7 +13,7 @@ import pulumi_aws as aws
 from components.common import Classification
 from components.encryption import EncryptionKeys, EncryptionKeysArgs, KeySpec
 from components.feature_store import FeatureStore, FeatureStoreArgs, load_specs, lock_path, read_lock
-from components.inference.endpoint import InferenceEndpoint, InferenceEndpointArgs
+from components.inference.endpoint import InferenceEndpoint, InferenceEndpointArgs, ShadowArgs, VariantArgs
 from components.inference.sources import ModelSource
 from components.monitoring.monitor import EndpointMonitor, EndpointMonitorArgs
 from components.network import Network, NetworkArgs
@@ -22,7 +22,7 @@ from components.registry.promotion import resolve_model_package
 from components.storage import AccessLogBucket, AccessLogBucketArgs, SecureBucket, SecureBucketArgs
 from components.training.cluster import TrainingCluster, TrainingClusterArgs
 from mlinfra.config import load_platform_config
-from mlinfra.config.inference import registry_group_name, resolve_models
+from mlinfra.config.inference import registry_group_name, resolve_models, variant_models
 from mlinfra.config.load import stack_file
 from mlinfra.config.monitoring import endpoint_monitoring
 from mlinfra.config.training import check_training
@@ -44,6 +44,17 @@ model_packages = {
     for endpoint, model in zip(cfg.inference.endpoints if cfg.inference else (), inference_models)
     if endpoint.model_package_group
 }
+# The same for every registry-backed A/B variant and shadow (by endpoint and variant name): its own
+# pinned version, else its model's pinnedVersion, else the newest Approved.
+variant_registry_models = variant_models(cfg, source=stack_file(pulumi.get_stack()))
+variant_packages = {}
+for endpoint in cfg.inference.endpoints if cfg.inference else ():
+    for variant in [*endpoint.variants, *([endpoint.shadow] if endpoint.shadow else [])]:
+        model = variant_registry_models.get((endpoint.name, variant.name))
+        if model is not None:
+            variant_packages[endpoint.name, variant.name] = resolve_model_package(
+                registry_group_name(cfg, model), variant.model_package_version or model.pinned_version,
+                region=cfg.region)
 
 # One explicit provider: its default tags put owner, cost-center and environment on every resource,
 # and the policy packs see its region and tags.
@@ -177,25 +188,42 @@ if cfg.feature_store:
 # --- inference endpoints: one InferenceEndpoint per mlinfra:inference entry ---
 if cfg.inference:
     endpoints = {}
+
+    def registry_source(package, model):
+        return ModelSource.from_model_package(
+            arn=package.arn, artifact_bucket=registry.artifacts, kms_key=keys.key("registry"),
+            repositories=[registry.repositories[image] for image in model.serving_images],
+            environment=endpoint.environment)
+
+    def artifact_source(image, key):
+        return ModelSource.from_artifact(image=image, bucket=artifact_bucket, key=key, kms_key=keys.key("artifacts"),
+                                         environment=endpoint.environment)
+
     for endpoint, model_or_image in zip(cfg.inference.endpoints, inference_models):
         if endpoint.model_package_group:
-            model = model_or_image
-            source = ModelSource.from_model_package(
-                arn=model_packages[endpoint.name].arn, artifact_bucket=registry.artifacts, kms_key=keys.key("registry"),
-                repositories=[registry.repositories[image] for image in model.serving_images],
-                environment=endpoint.environment)
+            source = registry_source(model_packages[endpoint.name], model_or_image)
         else:
-            source = ModelSource.from_artifact(
-                image=model_or_image,
-                bucket=artifact_bucket, key=endpoint.model_data_url, kms_key=keys.key("artifacts"),
-                environment=endpoint.environment)
+            source = artifact_source(model_or_image, endpoint.model_data_url)
+
+        def variant_source(variant):
+            if endpoint.model_package_group:
+                return registry_source(variant_packages[endpoint.name, variant.name],
+                                       variant_registry_models[endpoint.name, variant.name])
+            return artifact_source(model_or_image, variant.model_data_url)
+
+        variants = [VariantArgs(name=v.name, model=variant_source(v), weight=v.weight, instance_type=v.instance_type,
+                                instance_count=v.initial_instance_count) for v in endpoint.variants]
+        shadow = endpoint.shadow
+        shadow_args = ShadowArgs(name=shadow.name, model=variant_source(shadow),
+                                 sampling_percentage=shadow.sampling_percentage, instance_type=shadow.instance_type,
+                                 instance_count=shadow.initial_instance_count) if shadow else None
         endpoints[endpoint.name] = InferenceEndpoint(
             f"{env}-{endpoint.name}",
             InferenceEndpointArgs(
                 model=source, network=network, kms_key=keys.key("inference"), logs_key=keys.key("logs"),
                 access_log_bucket=access_logs.bucket, classification=cfg.storage.data_classification,
                 log_retention_days=cfg.log_retention_days, protect=cfg.protect_stateful,
-                **endpoint.component_args()),
+                variants=variants, shadow=shadow_args, **endpoint.component_args()),
             opts=aws_opts,
         )
     pulumi.export("inferenceEndpoints", {name: e.endpoint.name for name, e in endpoints.items()})

@@ -4,6 +4,7 @@ same functions and reports their messages under the offending key."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal, Optional
 
@@ -143,3 +144,76 @@ class AutoscalingArgs:
         check_capacity_range(self.min_capacity, self.max_capacity)
         if self.target_invocations_per_instance <= 0:
             raise ValueError("the target invocations per instance must be positive")
+
+
+#: SageMaker's variant name pattern (botocore ``VariantName``).
+_VARIANT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+#: AutoRollbackConfig.Alarms takes at most 10 alarms (botocore ``AlarmList``); every production
+#: variant brings two (5xx and p99 latency), so an endpoint has at most five.
+MAX_PRODUCTION_VARIANTS = 5
+_SIZE = re.compile(r"^ml\.[a-z0-9-]+\.(?:(?P<n>\d+)?(?P<x>x)?large|(?P<medium>medium)|(?P<small>small)|(?P<nano>nano|micro))$")
+
+
+def size_units(instance_type: str) -> float:
+    """A rough size of an instance type in ``large`` units (large 1, xlarge 2, 4xlarge 8, medium
+    0.5): the vCPU count SageMaker sizes imply within a family, used to compare a shadow with
+    production."""
+    match = _SIZE.match(instance_type)
+    if match is None:
+        return 1.0
+    if match.group("medium"):
+        return 0.5
+    if match.group("small") or match.group("nano"):
+        return 0.25
+    if match.group("x"):
+        return 2.0 * int(match.group("n") or 1)
+    return 1.0
+
+
+@dataclass(frozen=True)
+class VariantShape:
+    """What the variant checks need of a variant: name, weight and capacity (no model)."""
+
+    name: str
+    weight: float
+    instance_type: Optional[str]
+    instance_count: Optional[int]
+    serverless: bool
+
+
+def check_variants(primary: VariantShape, variants: "list[VariantShape]", shadow: Optional[VariantShape], *,
+                   asynchronous: bool = False, allow_larger_shadow: bool = False) -> None:
+    """``ValueError`` for what SageMaker refuses (or this platform will not run) in an endpoint
+    configuration's variants: a bad or repeated name, a weight that is not positive, serverless
+    mixed with instance variants, more production variants than rollback alarms can cover, a shadow
+    next to several production variants, a shadow on serverless or asynchronous endpoints, a shadow
+    larger than production unless ``allow_larger_shadow``."""
+    everyone = [primary, *variants, *([shadow] if shadow else [])]
+    seen: set[str] = set()
+    for variant in everyone:
+        if not _VARIANT_NAME.match(variant.name):
+            raise ValueError(f"variant name {variant.name!r} is invalid: 1-63 letters, digits and '-'")
+        if variant.name.lower() in seen:
+            raise ValueError(f"variant name {variant.name!r} is used twice (SageMaker compares names without case)")
+        seen.add(variant.name.lower())
+        if not variant.weight > 0:
+            raise ValueError(f"variant {variant.name!r} has weight {variant.weight}: weights must be positive "
+                             "(SageMaker routes traffic in proportion to them)")
+    if len({v.serverless for v in everyone}) > 1:
+        raise ValueError("serverless and instance variants cannot be mixed in one endpoint configuration")
+    if 1 + len(variants) > MAX_PRODUCTION_VARIANTS:
+        raise ValueError(f"at most {MAX_PRODUCTION_VARIANTS} production variants: the rollback alarms "
+                         f"(two per variant) must fit SageMaker's 10, not {1 + len(variants)}")
+    if shadow is None:
+        return
+    if variants:
+        raise ValueError("a shadow variant needs exactly one production variant (SageMaker's "
+                         f"ShadowProductionVariants), not {1 + len(variants)}")
+    if primary.serverless or asynchronous:
+        raise ValueError("shadow variants run on instance endpoints only, not serverless or asynchronous ones")
+    shadow_size = (shadow.instance_count or 1) * size_units(shadow.instance_type or "")
+    primary_size = (primary.instance_count or 1) * size_units(primary.instance_type or "")
+    if shadow_size > primary_size and not allow_larger_shadow:
+        raise ValueError(f"the shadow ({shadow.instance_count} x {shadow.instance_type}) is larger than production "
+                         f"({primary.instance_count} x {primary.instance_type}); set allow_larger_shadow if "
+                         "that is meant")

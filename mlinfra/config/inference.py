@@ -36,7 +36,9 @@ from components.inference.args import (
     DeploymentArgs,
     RollbackAlarmArgs,
     ServerlessArgs,
+    VariantShape,
     check_capacity_range,
+    check_variants,
 )
 from components.inference.images import check_framework, framework_image_uri, parse_ecr_image
 from components.inference.instance_types import check_instance_type
@@ -174,6 +176,49 @@ class AutoscalingSettings(Section):
         return self
 
 
+class VariantSettings(Section):
+    """Another production variant (A/B): another registry version or model, or another artifact."""
+
+    #: SageMaker variant name (letters, digits, '-'); ``primary`` is the endpoint's own model.
+    name: str = Field(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+    #: Share of traffic relative to the other variants' weights (and the endpoint's ``weight``).
+    weight: float = 1.0
+    #: Registry endpoints: this version of the endpoint's model package group ...
+    model_package_version: Optional[int] = Field(default=None, ge=1)
+    #: ... or another model of the stack's registry (newest Approved version unless pinned).
+    model_package_group: Optional[str] = Field(default=None, pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+    #: Artifact endpoints: another artifact key, served by the endpoint's image.
+    model_data_url: Optional[str] = None
+    #: Default: the endpoint's instance type and count.
+    instance_type: Optional[str] = None
+    initial_instance_count: Optional[int] = Field(default=None, ge=1)
+
+    @field_validator("instance_type")
+    @classmethod
+    def _instance_type(cls, value: Optional[str]) -> Optional[str]:
+        return check_instance_type(value) if value is not None else value
+
+    @field_validator("model_data_url")
+    @classmethod
+    def _artifact_key(cls, value: Optional[str]) -> Optional[str]:
+        return _check_artifact_key(value)
+
+
+class ShadowSettings(VariantSettings):
+    """The shadow variant: a copy of production traffic, responses captured and never returned."""
+
+    #: Share of production requests copied to the shadow (1-100).
+    sampling_percentage: int = Field(default=100, ge=1, le=100)
+    weight: float = Field(default=1.0, exclude=True)
+
+
+def _check_artifact_key(value: Optional[str]) -> Optional[str]:
+    if value is not None and (not _ARTIFACT_KEY.match(value) or value.startswith("/") or ".." in value):
+        raise ValueError("must be the key of a .tar.gz artifact in the environment's artifact bucket, "
+                         "such as models/churn/model.tar.gz (no s3:// and no bucket name)")
+    return value
+
+
 class EndpointSettings(Section):
     """One endpoint: its model source, capacity mode, data capture, deployment and scaling."""
 
@@ -204,6 +249,14 @@ class EndpointSettings(Section):
     autoscaling: Optional[AutoscalingSettings] = None
     #: Model monitoring of the captured traffic (docs/components/monitoring.md); needs data capture.
     monitoring: Optional[MonitoringSettings] = None
+    #: The ``primary`` variant's weight when there are ``variants`` (docs/components/experiments.md).
+    weight: float = 1.0
+    #: Other production variants: an A/B test between registry versions, models or artifacts.
+    variants: list[VariantSettings] = Field(default_factory=list)
+    #: A shadow variant: copied traffic, captured responses, never returned to clients.
+    shadow: Optional[ShadowSettings] = None
+    #: Let the shadow have more capacity than production.
+    allow_larger_shadow: bool = False
 
     @field_validator("instance_type")
     @classmethod
@@ -220,10 +273,7 @@ class EndpointSettings(Section):
     @field_validator("model_data_url")
     @classmethod
     def _artifact_key(cls, value: Optional[str]) -> Optional[str]:
-        if value is not None and (not _ARTIFACT_KEY.match(value) or value.startswith("/") or ".." in value):
-            raise ValueError("must be the key of a .tar.gz artifact in the environment's artifact bucket, "
-                             "such as models/churn/model.tar.gz (no s3:// and no bucket name)")
-        return value
+        return _check_artifact_key(value)
 
     @property
     def instance_count(self) -> int:
@@ -240,7 +290,53 @@ class EndpointSettings(Section):
             self._check_serverless()
         else:
             self._check_instances()
+        self._check_variants()
         return self
+
+    def _check_variants(self) -> None:
+        registry = self.model_package_group is not None
+        others = [*((("variants", i), v) for i, v in enumerate(self.variants)),
+                  *([(("shadow",), self.shadow)] if self.shadow else [])]
+        for loc, variant in others:
+            if registry and variant.model_data_url is not None:
+                raise _fail((*loc, "modelDataUrl"), variant.model_data_url,
+                            "the endpoint deploys from modelPackageGroup: name modelPackageVersion or "
+                            "modelPackageGroup instead")
+            if registry and variant.model_package_version is None and variant.model_package_group is None:
+                raise _fail((*loc, "modelPackageVersion"), None,
+                            "is required (or modelPackageGroup): otherwise the variant serves the same model")
+            if not registry and variant.model_data_url is None:
+                key = "modelPackageGroup" if variant.model_package_group else "modelDataUrl"
+                raise _fail((*loc, key), variant.model_package_group,
+                            "the endpoint serves an artifact: a variant names another artifact (modelDataUrl)"
+                            if key == "modelPackageGroup" else "is required: the variant's artifact key")
+            if self.autoscaling and "initial_instance_count" in variant.model_fields_set and loc[0] == "variants":
+                raise _fail((*loc, "initialInstanceCount"), variant.initial_instance_count,
+                            "with autoscaling every production variant starts at minCapacity; leave it out")
+        serverless = self.serverless is not None
+
+        def shape(variant: VariantSettings, weight: float) -> VariantShape:
+            own = variant.instance_type if "instance_type" in variant.model_fields_set else None
+            return VariantShape(name=variant.name, weight=weight, instance_type=own or self.instance_type,
+                                instance_count=None if serverless else variant.initial_instance_count
+                                or self.instance_count, serverless=serverless and own is None)
+
+        shadow = self.shadow
+        try:
+            check_variants(
+                VariantShape(name="primary", weight=self.weight, instance_type=self.instance_type,
+                             instance_count=None if serverless else self.instance_count, serverless=serverless),
+                [shape(v, v.weight) for v in self.variants],
+                shape(shadow, self.weight * shadow.sampling_percentage / 100) if shadow else None,
+                asynchronous=self.async_inference is not None, allow_larger_shadow=self.allow_larger_shadow)
+        except ValueError as exc:
+            message = str(exc)
+            if "weight" in message and not self.weight > 0:
+                raise _fail(("weight",), self.weight, message) from None
+            key = "shadow" if shadow is not None and ("shadow" in message or shadow.name in message) else "variants"
+            value = shadow.model_dump(by_alias=True, exclude_unset=True) if key == "shadow" \
+                else [v.model_dump(by_alias=True, exclude_unset=True) for v in self.variants]
+            raise _fail((key,), value, message) from None
 
     def _check_source(self) -> None:
         direct = {"framework": self.framework, "frameworkVersion": self.framework_version,
@@ -323,6 +419,8 @@ class EndpointSettings(Section):
                 retention_days=self.data_capture.retention_days) if self.data_capture.enabled else None,
             "deployment": self.deployment.to_args(),
             "autoscaling": AutoscalingArgs(**self.autoscaling.model_dump()) if self.autoscaling else None,
+            "primary_weight": self.weight,
+            "allow_larger_shadow": self.allow_larger_shadow,
         }
 
 
@@ -364,6 +462,33 @@ def registry_group_name(config: "PlatformConfig", model: RegisteredModelConfig) 
     from components.registry.documents import group_name
 
     return group_name(config.model_registry.name_prefix or config.environment, model.name)
+
+
+def _registry_model(config: "PlatformConfig", group: str) -> Optional[RegisteredModelConfig]:
+    registry = config.model_registry
+    models = {} if registry is None else {model.name: model for model in registry.models}
+    groups = {registry_group_name(config, model): model for model in models.values()}
+    return models.get(group) or groups.get(group)
+
+
+def variant_models(config: "PlatformConfig", *, source: str) -> dict[tuple[str, str], RegisteredModelConfig]:
+    """Per registry-backed variant or shadow, keyed by (endpoint name, variant name): the registry
+    model it deploys from (its own ``modelPackageGroup``, else the endpoint's). ``ConfigError``
+    naming the key for a group this stack's registry does not manage."""
+    result: dict[tuple[str, str], RegisteredModelConfig] = {}
+    for index, endpoint in enumerate(config.inference.endpoints if config.inference else ()):
+        if endpoint.model_package_group is None:
+            continue
+        others = [*((f"variants.{i}", v) for i, v in enumerate(endpoint.variants)),
+                  *([("shadow", endpoint.shadow)] if endpoint.shadow else [])]
+        for key, variant in others:
+            group = variant.model_package_group or endpoint.model_package_group
+            model = _registry_model(config, group)
+            if model is None:
+                raise _stack_error(source, index, f"{key}.modelPackageGroup", group,
+                                   "is not a model or model package group of this stack's registry")
+            result[(endpoint.name, variant.name)] = model
+    return result
 
 
 def registered_model(config: "PlatformConfig", index: int, *, source: str) -> RegisteredModelConfig:
