@@ -91,6 +91,8 @@ class DataStore:
     deletion_protection: tuple[Setting, ...] = ()
     backup: tuple[Setting, ...] = ()
     backup_days: Optional[Days] = None
+    #: Reached through a VPC (an endpoint in subnets): code that talks to it runs in the VPC.
+    in_vpc: bool = False
     #: Inputs whose presence makes the encryption and key settings not apply (e.g. a Firehose
     #: stream reading from Kinesis is encrypted by its source stream).
     encryption_not_applicable_with: tuple[Path, ...] = ()
@@ -116,33 +118,33 @@ _OLD_TLS = ("Policy-Min-TLS-1-0-2019-07",)
 DATA_STORES: tuple[DataStore, ...] = (
     # --- databases -------------------------------------------------------------------------------
     DataStore(
-        "aws:rds/instance:Instance", "RDS DB instance",
+        "aws:rds/instance:Instance", "RDS DB instance", in_vpc=True,
         encryption=(_enabled("storageEncrypted"),), keys=(("kmsKeyId",),),
         private=(_disabled("publiclyAccessible", note="the instance gets a public DNS name and address"),),
         deletion_protection=(_enabled("deletionProtection"),),
         backup_days=Days(("backupRetentionPeriod",), 0),
     ),
     DataStore(
-        "aws:rds/cluster:Cluster", "RDS/Aurora DB cluster",
+        "aws:rds/cluster:Cluster", "RDS/Aurora DB cluster", in_vpc=True,
         encryption=(_enabled("storageEncrypted"),), keys=(("kmsKeyId",),),
         private=(_disabled("publiclyAccessible", note="the cluster gets a public DNS name and address"),),
         deletion_protection=(_enabled("deletionProtection"),),
         backup_days=Days(("backupRetentionPeriod",), 1),
     ),
     DataStore(
-        "aws:rds/clusterInstance:ClusterInstance", "Aurora cluster instance",
+        "aws:rds/clusterInstance:ClusterInstance", "Aurora cluster instance", in_vpc=True,
         private=(_disabled("publiclyAccessible", note="the instance gets a public DNS name and address"),),
         stateful=False,  # its storage is the cluster's
         holds_data=False,
     ),
     DataStore(
-        "aws:docdb/cluster:Cluster", "DocumentDB cluster",
+        "aws:docdb/cluster:Cluster", "DocumentDB cluster", in_vpc=True,
         encryption=(_enabled("storageEncrypted"),), keys=(("kmsKeyId",),),
         deletion_protection=(_enabled("deletionProtection"),),
         backup_days=Days(("backupRetentionPeriod",), 1),
     ),
     DataStore(
-        "aws:neptune/cluster:Cluster", "Neptune cluster",
+        "aws:neptune/cluster:Cluster", "Neptune cluster", in_vpc=True,
         encryption=(_enabled("storageEncrypted"),), keys=(("kmsKeyArn",),),
         deletion_protection=(_enabled("deletionProtection"),),
         backup_days=Days(("backupRetentionPeriod",), 1),
@@ -155,7 +157,7 @@ DATA_STORES: tuple[DataStore, ...] = (
         backup=(_enabled("pointInTimeRecovery", "enabled", note="no point-in-time recovery"),),
     ),
     DataStore(
-        "aws:redshift/cluster:Cluster", "Redshift cluster",
+        "aws:redshift/cluster:Cluster", "Redshift cluster", in_vpc=True,
         # New clusters are encrypted by default since 2025 (AWS-owned key); the key input decides CMK.
         encryption=(_enabled("encrypted", default=True),), keys=(("kmsKeyId",),),
         private=(_disabled("publiclyAccessible", note="the cluster can be reached from a public network"),),
@@ -166,12 +168,12 @@ DATA_STORES: tuple[DataStore, ...] = (
         keys=(("kmsKeyId",),),
     ),
     DataStore(
-        "aws:redshiftserverless/workgroup:Workgroup", "Redshift Serverless workgroup",
+        "aws:redshiftserverless/workgroup:Workgroup", "Redshift Serverless workgroup", in_vpc=True,
         holds_data=False, stateful=False,
         private=(_disabled("publiclyAccessible", note="the workgroup can be reached from a public network"),),
     ),
     DataStore(
-        "aws:opensearch/domain:Domain", "OpenSearch domain",
+        "aws:opensearch/domain:Domain", "OpenSearch domain", in_vpc=True,
         encryption=(_enabled("encryptAtRest", "enabled"),), keys=(("encryptAtRest", "kmsKeyId"),),
         private=(Setting(("vpcOptions", "subnetIds"), present=True,
                          note="the domain has a public endpoint (no vpcOptions)"),),
@@ -181,7 +183,7 @@ DATA_STORES: tuple[DataStore, ...] = (
                             note="TLS 1.0 and 1.1 are allowed")),
     ),
     DataStore(
-        "aws:elasticache/replicationGroup:ReplicationGroup", "ElastiCache replication group",
+        "aws:elasticache/replicationGroup:ReplicationGroup", "ElastiCache replication group", in_vpc=True,
         encryption=(Setting(("atRestEncryptionEnabled",), ok=TRUE, default=False,
                             default_by=(("engine",), {"valkey": True})),),
         keys=(("kmsKeyId",),),
@@ -191,19 +193,19 @@ DATA_STORES: tuple[DataStore, ...] = (
         backup_days=Days(("snapshotRetentionLimit",), 0),
     ),
     DataStore(
-        "aws:elasticache/serverlessCache:ServerlessCache", "ElastiCache Serverless cache",
+        "aws:elasticache/serverlessCache:ServerlessCache", "ElastiCache Serverless cache", in_vpc=True,
         keys=(("kmsKeyId",),),  # always encrypted at rest and in transit
         backup_days=Days(("snapshotRetentionLimit",), 0),
     ),
     DataStore(
-        "aws:memorydb/cluster:Cluster", "MemoryDB cluster",
+        "aws:memorydb/cluster:Cluster", "MemoryDB cluster", in_vpc=True,
         keys=(("kmsKeyArn",),),  # always encrypted at rest
         in_transit=(_enabled("tlsEnabled", default=True),),
         backup_days=Days(("snapshotRetentionLimit",), 0),
     ),
     # --- streams ---------------------------------------------------------------------------------
     DataStore(
-        "aws:msk/cluster:Cluster", "MSK cluster",
+        "aws:msk/cluster:Cluster", "MSK cluster", in_vpc=True,
         keys=(("encryptionInfo", "encryptionAtRestKmsKeyArn"),),  # always encrypted at rest
         private=(Setting(("brokerNodeGroupInfo", "connectivityInfo", "publicAccess", "type"), ok=("DISABLED",),
                          default="DISABLED", note="brokers are reachable from the internet"),),
@@ -212,7 +214,7 @@ DATA_STORES: tuple[DataStore, ...] = (
     ),
     DataStore(
         # Always encrypted with an AWS-managed key, VPC-only, IAM-authenticated TLS: no settings to judge.
-        "aws:msk/serverlessCluster:ServerlessCluster", "MSK Serverless cluster",
+        "aws:msk/serverlessCluster:ServerlessCluster", "MSK Serverless cluster", in_vpc=True,
     ),
     DataStore(
         "aws:kinesis/stream:Stream", "Kinesis data stream",
@@ -228,11 +230,11 @@ DATA_STORES: tuple[DataStore, ...] = (
     ),
     # --- file systems and volumes ----------------------------------------------------------------
     DataStore(
-        "aws:efs/fileSystem:FileSystem", "EFS file system",
+        "aws:efs/fileSystem:FileSystem", "EFS file system", in_vpc=True,
         encryption=(_enabled("encrypted"),), keys=(("kmsKeyId",),),
     ),
     DataStore(
-        "aws:fsx/lustreFileSystem:LustreFileSystem", "FSx for Lustre file system",
+        "aws:fsx/lustreFileSystem:LustreFileSystem", "FSx for Lustre file system", in_vpc=True,
         keys=(("kmsKeyId",),),  # always encrypted at rest
     ),
     DataStore(
@@ -341,5 +343,7 @@ def types_with(control: str) -> tuple[str, ...]:
 
 #: Types that hold data: they need a data-classification tag.
 HOLDS_DATA: frozenset[str] = frozenset(row.type for row in DATA_STORES if row.holds_data)
+#: Types reached through a VPC.
+IN_VPC: frozenset[str] = frozenset(row.type for row in DATA_STORES if row.in_vpc)
 #: Types that lose data when deleted or replaced: protected in prod.
 STATEFUL: frozenset[str] = frozenset(row.type for row in DATA_STORES if row.stateful and row.holds_data)

@@ -114,3 +114,88 @@ def test_trust_policy_with_condition_passes():
     trust = document({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
                       "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}})
     assert violations(iam.iam_trust_policy_no_wildcard_principal, resource_args(ROLE, role(assumeRolePolicy=trust))) == []
+
+
+# --- beyond *:* ------------------------------------------------------------------------------------
+
+from policies.rules.iam import (  # noqa: E402
+    iam_no_data_service_wildcard,
+    iam_no_pass_role_on_all_roles,
+    iam_no_privilege_escalation,
+    iam_user_no_access_keys,
+    iam_user_no_direct_policies,
+)
+
+SCOPED = {"Sid": "Scoped", "Effect": "Allow", "Action": ["iam:PassRole", "iam:AttachRolePolicy", "s3:*"],
+          "Resource": "arn:aws:iam::123456789012:role/training-job"}
+
+
+def _policy_doc(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def _found(policy, statement: dict, type_: str = "aws:iam/rolePolicy:RolePolicy", config=None) -> list[str]:
+    return violations(policy, resource_args(type_, {"policy": _policy_doc(statement)}, config))
+
+
+@pytest.mark.parametrize("policy", [iam_no_pass_role_on_all_roles, iam_no_privilege_escalation,
+                                    iam_no_data_service_wildcard])
+def test_scoped_grants_pass(policy):
+    assert _found(policy, SCOPED) == []
+
+
+def test_pass_role_on_every_role_fails_unless_passed_to_a_named_service():
+    for resource in ("*", "arn:aws:iam::123456789012:role/*"):
+        [message] = _found(iam_no_pass_role_on_all_roles, {**SCOPED, "Resource": resource})
+        assert message.startswith("Policy statement Scoped allows iam:PassRole on every role")
+    restricted = {**SCOPED, "Resource": "*",
+                  "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}}
+    assert _found(iam_no_pass_role_on_all_roles, restricted) == []
+    # iam:* grants PassRole too; '*' is iam-no-full-admin-policy's finding, not reported twice.
+    assert len(_found(iam_no_pass_role_on_all_roles, {**SCOPED, "Action": "iam:*", "Resource": "*"})) == 1
+    assert _found(iam_no_pass_role_on_all_roles, {**SCOPED, "Action": "*", "Resource": "*"}) == []
+
+
+def test_privilege_escalation_actions_on_every_resource_fail():
+    assert _found(iam_no_privilege_escalation, {**SCOPED, "Resource": "*"}) == [
+        "Policy statement Scoped allows privilege-escalation action(s) iam:AttachRolePolicy on every resource."]
+    [message] = _found(iam_no_privilege_escalation, {"Effect": "Allow", "Action": "iam:Create*", "Resource": "*"})
+    assert "iam:CreatePolicyVersion, iam:CreateAccessKey, iam:CreateLoginProfile" in message
+    # NotAction grants everything it does not name.
+    assert len(_found(iam_no_privilege_escalation, {"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"})) == 1
+    assert _found(iam_no_privilege_escalation, {"Effect": "Allow", "NotAction": ["iam:*", "lambda:*", "glue:*"],
+                                                "Resource": "*"}) == []
+    assert _found(iam_no_privilege_escalation, {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}) == []
+    assert _found(iam_no_privilege_escalation, {**SCOPED, "Resource": "*"},
+                  config={"escalationActions": ["iam:CreateAccessKey"]}) == []
+
+
+def test_data_service_wildcards_on_every_resource_fail_in_every_policy_type():
+    statement = {"Sid": "All", "Effect": "Allow", "Action": ["s3:*", "kms:*", "logs:*"], "Resource": "*"}
+    for type_ in ("aws:iam/policy:Policy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"):
+        assert _found(iam_no_data_service_wildcard, statement, type_) == [
+            "Policy statement All allows s3:*, kms:* on every resource."]
+    role = {"inlinePolicies": [{"name": "inline", "policy": _policy_doc(statement)}]}
+    assert violations(iam_no_data_service_wildcard, resource_args("aws:iam/role:Role", role)) == [
+        "Inline policy 'inline' statement All allows s3:*, kms:* on every resource."]
+    sso = {"inlinePolicy": _policy_doc(statement)}
+    assert len(violations(iam_no_data_service_wildcard, resource_args(
+        "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy", sso))) == 1
+    assert _found(iam_no_data_service_wildcard, statement, config={"dataServices": ["sagemaker"]}) == []
+
+
+def test_iam_users_get_no_policies_or_access_keys():
+    args = resource_args("aws:iam/userPolicyAttachment:UserPolicyAttachment", {"user": "ci", "policyArn": "arn"},
+                         name="ci-admin")
+    assert violations(iam_user_no_direct_policies, args) == [
+        "aws:iam/userPolicyAttachment:UserPolicyAttachment 'ci-admin' gives IAM user 'ci' a policy of its own."]
+    attachment = resource_args("aws:iam/policyAttachment:PolicyAttachment", {"users": ["ci"], "roles": ["r"]},
+                               name="shared")
+    assert violations(iam_user_no_direct_policies, attachment) == [
+        "Policy attachment 'shared' attaches a policy directly to IAM user(s) 'ci'."]
+    roles_only = resource_args("aws:iam/policyAttachment:PolicyAttachment", {"roles": ["r"]})
+    assert violations(iam_user_no_direct_policies, roles_only) == []
+    key = resource_args("aws:iam/accessKey:AccessKey", {"user": "ci"}, name="ci-key")
+    assert violations(iam_user_no_access_keys, key) == ["Access key 'ci-key' gives IAM user 'ci' long-lived credentials."]
+    inactive = resource_args("aws:iam/accessKey:AccessKey", {"user": "ci", "status": "Inactive"})
+    assert violations(iam_user_no_access_keys, inactive) == []

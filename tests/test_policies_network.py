@@ -124,3 +124,83 @@ def test_default_security_group_with_rules_fails():
                                             "cidrBlocks": ["0.0.0.0/0"]}]
     assert violations(network.vpc_default_security_group_closed, build(spec)) == [
         "Default security group 'vpc-default-sg' has egress rules; it must allow no traffic."]
+
+
+# --- egress, web-only ingress, subnets mapping public IPs ------------------------------------------
+
+from policies.rules.network import (  # noqa: E402
+    security_group_no_unrestricted_egress,
+    security_group_public_ingress_web_only,
+    subnet_public_ip_only_in_public_subnets,
+)
+from policy_helpers import stack_args, stack_resource, violation_urns  # noqa: E402
+
+SG = "aws:ec2/securityGroup:SecurityGroup"
+HTTPS_OUT = {"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"]}
+
+
+def test_egress_of_all_ports_to_the_internet_fails_in_every_form():
+    rule = security_group_no_unrestricted_egress
+    assert violations(rule, resource_args(SG, {"egress": [HTTPS_OUT]})) == []
+    everything = {"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}
+    assert violations(rule, resource_args(SG, {"egress": [everything]})) == [
+        "Egress to 0.0.0.0/0 allows all ports and protocols (protocol -1): anything on the network can reach, and "
+        "send data to, the whole internet."]
+    assert len(violations(rule, resource_args("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+                                              {"ipProtocol": "-1", "cidrIpv6": "::/0"}))) == 1
+    assert len(violations(rule, resource_args("aws:ec2/securityGroupRule:SecurityGroupRule",
+                                              {"type": "egress", "protocol": "tcp", "fromPort": 0, "toPort": 65535,
+                                               "cidrBlocks": ["0.0.0.0/0"]}))) == 1
+    assert violations(rule, resource_args("aws:ec2/securityGroupRule:SecurityGroupRule",
+                                          {"type": "ingress", "protocol": "-1", "cidrBlocks": ["0.0.0.0/0"]})) == []
+    assert violations(rule, resource_args("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+                                          {"ipProtocol": "-1", "referencedSecurityGroupId": "sg-1"})) == []
+
+
+def test_public_ingress_opens_only_the_web_ports():
+    rule = security_group_public_ingress_web_only
+    web = [{"protocol": "tcp", "fromPort": port, "toPort": port, "cidrBlocks": ["0.0.0.0/0"]} for port in (80, 443)]
+    assert violations(rule, resource_args(SG, {"ingress": web})) == []
+    assert violations(rule, resource_args(SG, {"ingress": [{**web[0], "fromPort": 8080, "toPort": 8080}]})) == [
+        "Ingress from 0.0.0.0/0 (tcp 8080) opens port(s) 8080; only 80, 443 may be open to the internet."]
+    assert len(violations(rule, resource_args("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+                                              {"ipProtocol": "tcp", "fromPort": 5432, "toPort": 5432,
+                                               "cidrIpv4": "0.0.0.0/0"}))) == 1
+    assert violations(rule, resource_args(SG, {"ingress": [{**web[0], "fromPort": 5432, "toPort": 5432,
+                                                            "cidrBlocks": ["10.0.0.0/8"]}]})) == []
+    assert violations(rule, resource_args(SG, {"ingress": [{**web[0], "fromPort": 8443, "toPort": 8443}]},
+                                          {"publicPorts": [443, 8443]})) == []
+
+
+def _network(map_public: bool, internet: bool, name: str = "web") -> list:
+    vpc = stack_resource("aws:ec2/vpc:Vpc", {"id": "vpc-1"}, name="vpc")
+    igw = stack_resource("aws:ec2/internetGateway:InternetGateway", {"id": "igw-1", "vpcId": "vpc-1"}, name="igw")
+    table = stack_resource("aws:ec2/routeTable:RouteTable", {"id": "rtb-1", "vpcId": "vpc-1"}, name="rt")
+    subnet = stack_resource("aws:ec2/subnet:Subnet", {"id": "subnet-1", "vpcId": "vpc-1",
+                                                      "mapPublicIpOnLaunch": map_public,
+                                                      "tags": {"Name": name}}, name=name)
+    association = stack_resource("aws:ec2/routeTableAssociation:RouteTableAssociation",
+                                 {"subnetId": "subnet-1", "routeTableId": "rtb-1"}, name="assoc")
+    resources = [vpc, igw, table, subnet, association]
+    if internet:
+        resources.append(stack_resource("aws:ec2/route:Route", {"routeTableId": "rtb-1", "gatewayId": "gw",
+                                                                "destinationCidrBlock": "0.0.0.0/0"}, name="r",
+                                        property_dependencies={"gatewayId": [igw.urn]}))
+    return resources
+
+
+def test_public_ip_subnets_must_route_to_an_internet_gateway():
+    rule = subnet_public_ip_only_in_public_subnets
+    assert violations(rule, stack_args(_network(True, True))) == []
+    assert violations(rule, stack_args(_network(False, False))) == []
+    args = stack_args(_network(True, False))
+    assert violations(rule, args) == [
+        "Subnet 'web' maps a public IP to every instance launched in it (mapPublicIpOnLaunch), but its route table "
+        "has no route to an internet gateway: it is not a public subnet."]
+    assert violation_urns(rule, args) == [args.resources[3].urn]
+    assert violations(rule, stack_args(_network(True, True, name="app-private-a"))) == [
+        "Subnet 'app-private-a' maps a public IP to every instance launched in it (mapPublicIpOnLaunch), but its "
+        "name or tags say 'private'."]
+    # Without an association the VPC's main route table decides: not judged.
+    resources = [r for r in _network(True, False) if r.name != "assoc"]
+    assert violations(rule, stack_args(resources)) == []

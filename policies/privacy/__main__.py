@@ -9,6 +9,9 @@ protocol and blocks: never import this file.
 from pulumi_policy import EnforcementLevel, PolicyPack
 
 from policies.rules import collect
+from policies.rules._secrets import keep_secret_strings
+
+keep_secret_strings()  # rules can tell a Pulumi secret from a literal (see policies/rules/_secrets.py)
 
 PolicyPack(
     name="mlinfra-privacy",

@@ -22,6 +22,8 @@ from functools import lru_cache
 from typing import Any, Iterable, Optional, Protocol
 
 from pulumi_policy import PolicyComplianceFramework, PolicyConfigSchema, PolicyResource
+
+from policies.rules._secrets import SecretString
 from pulumi_policy.proxy import (
     UNKNOWN_ARCHIVE_VALUE,
     UNKNOWN_ARRAY_VALUE,
@@ -88,12 +90,14 @@ def has_key(container: Any, key: str) -> bool:
 
 
 def plain(value: Any) -> Any:
-    """``value`` as plain ``dict``/``list``/scalars: proxies unwrapped, secrets revealed, unknowns ``UNKNOWN``."""
+    """``value`` as plain ``dict``/``list``/scalars: proxies unwrapped, secrets revealed (a string secret as a
+    ``SecretString``, see ``_secrets``), unknowns ``UNKNOWN``."""
     if is_unknown(value):
         return UNKNOWN
     if isinstance(value, Mapping):
         if _item(value, _SIG_KEY) == _SECRET_SIG:
-            return plain(_item(value, "value"))
+            revealed = plain(_item(value, "value"))
+            return SecretString(revealed) if isinstance(revealed, str) and not is_unknown(revealed) else revealed
         return {key: plain(_item(value, key)) for key in value}
     if _is_sequence(value):
         return [plain(_item(value, index)) for index in range(len(value))]

@@ -1,14 +1,19 @@
 """IAM: no policy allowing every action on every resource, no AdministratorAccess on workload roles,
-no trust policy that lets any principal assume a role."""
+no trust policy that lets any principal assume a role; beyond ``*:*``: no iam:PassRole on every role,
+no privilege-escalation action on every resource, no whole data service on every resource, and IAM
+users without policies of their own or access keys."""
 
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
-from typing import Any, Iterator
+from functools import lru_cache
+from typing import Any, Iterator, Optional
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._util import (
+    Statement,
+    action_matches,
     applies_to,
     as_list,
     config_schema,
@@ -25,6 +30,9 @@ ROLE = "aws:iam/role:Role"
 #: Resources whose ``policy`` input is an identity policy document.
 POLICY_DOCUMENT_TYPES = ("aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy",
                          "aws:iam/groupPolicy:GroupPolicy")
+#: Resources whose ``inlinePolicy`` input is an identity policy document (IAM Identity Center).
+INLINE_POLICY_TYPES = ("aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",)
+IDENTITY_POLICY_TYPES = POLICY_DOCUMENT_TYPES + INLINE_POLICY_TYPES + ("aws:iam/role:Role",)
 ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"
 ROLE_POLICY_ATTACHMENTS_EXCLUSIVE = "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive"
@@ -34,6 +42,8 @@ def _documents(args: ResourceValidationArgs) -> Iterator[tuple[str, Any]]:
     """``(label, document)`` for each identity policy a resource declares."""
     if args.resource_type in POLICY_DOCUMENT_TYPES:
         yield "policy", get(args.props, "policy")
+    elif args.resource_type in INLINE_POLICY_TYPES:
+        yield "inline policy", get(args.props, "inlinePolicy")
     elif args.resource_type == ROLE:
         inline = as_list(get(args.props, "inlinePolicies"))
         for index, item in enumerate(inline if isinstance(inline, list) else []):
@@ -56,7 +66,7 @@ def _validate_no_full_admin(args: ResourceValidationArgs, report_violation: Repo
 iam_no_full_admin_policy = ResourceValidationPolicy(
     name="iam-no-full-admin-policy",
     description="No IAM policy allows every action ('*') on every resource ('*').",
-    validate=applies_to(POLICY_DOCUMENT_TYPES + (ROLE,), _validate_no_full_admin),
+    validate=applies_to(IDENTITY_POLICY_TYPES, _validate_no_full_admin),
     severity=Severity.CRITICAL,
     remediation_steps="List the actions the principal needs (service:Action) and scope Resource to the ARNs "
                       "it works on.",
@@ -146,6 +156,235 @@ iam_trust_policy_no_wildcard_principal = ResourceValidationPolicy(
 )
 
 
-SECURITY = [iam_no_full_admin_policy, iam_no_administrator_access, iam_trust_policy_no_wildcard_principal]
+# --------------------------------------------------------------------------------------------------
+# Beyond *:* : grants on every resource that let a principal make itself (or anything) an administrator
+
+
+@lru_cache(maxsize=1024)
+def _parsed(document: str) -> Any:
+    # The four rules below read the same documents: parse each distinct document once per pack process.
+    return parse_policy(document)
+
+
+def _statements(document: Any) -> list[Statement]:
+    statements = _parsed(document) if isinstance(document, str) else parse_policy(document)
+    return statements if isinstance(statements, list) else []
+
+
+def _allowed_grants(args: ResourceValidationArgs) -> Iterator[tuple[str, int, Statement]]:
+    """``(label, index, statement)`` for each Allow statement of each identity policy a resource declares."""
+    for label, document in _documents(args):
+        for index, statement in enumerate(_statements(document)):
+            if statement.allows:
+                yield label, index, statement
+
+
+def grants(statement: Statement, action: str) -> bool:
+    """Whether an Allow statement's Action (or NotAction, which grants everything it does not name) covers ``action``."""
+    if statement.actions:
+        return any(action_matches(pattern, action) for pattern in statement.actions)
+    if statement.not_actions:
+        return not any(action_matches(pattern, action) for pattern in statement.not_actions)
+    return False
+
+
+def _full_wildcard(statement: Statement) -> bool:
+    # '*' on '*' is iam-no-full-admin-policy's finding: not reported again here.
+    return any(is_full_wildcard_action(action) for action in statement.actions)
+
+
+_ALL_ROLES = ("*", "arn:aws:iam::*:role/*", "arn:*:iam::*:role/*")
+
+
+def on_every_resource(statement: Statement, *, roles: bool = False) -> bool:
+    """Whether a statement's Resource is ``*`` (or NotResource), or with ``roles``, every role of an account."""
+    if statement.not_resources:
+        return True
+    for resource in statement.resources:
+        if resource in _ALL_ROLES:
+            return True
+        if roles and fnmatchcase(resource, "arn:*:iam::*:role/*") and resource.endswith(":role/*"):
+            return True
+    return False
+
+
+def _label(label: str, index: int, statement: Statement) -> str:
+    return f"{label.capitalize()} statement {statement.sid or '#' + str(index)}"
+
+
+def _condition_keys(statement: Statement) -> set[str]:
+    keys: set[str] = set()
+    for block in statement.condition.values():
+        if isinstance(block, dict):
+            keys.update(str(key).lower() for key in block)
+    return keys
+
+
+def _validate_pass_role(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    for label, index, statement in _allowed_grants(args):
+        if _full_wildcard(statement) or not grants(statement, "iam:PassRole"):
+            continue
+        if not on_every_resource(statement, roles=True) or "iam:passedtoservice" in _condition_keys(statement):
+            continue
+        report_violation(f"{_label(label, index, statement)} allows iam:PassRole on every role "
+                         f"({', '.join(statement.resources) or 'NotResource'}) without an iam:PassedToService "
+                         "condition: the principal can hand any role, an administrator's too, to a service it controls.")
+
+
+iam_no_pass_role_on_all_roles = ResourceValidationPolicy(
+    name="iam-no-pass-role-on-all-roles",
+    description="No identity policy allows iam:PassRole on every role ('*' or role/*) without an "
+                "iam:PassedToService condition.",
+    validate=applies_to(IDENTITY_POLICY_TYPES, _validate_pass_role),
+    severity=Severity.HIGH,
+    remediation_steps="Scope iam:PassRole to the ARNs of the roles the principal hands to services, and add a "
+                      "Condition StringEquals iam:PassedToService (e.g. sagemaker.amazonaws.com).",
+    **frameworks({"nist-800-53": "AC-6", "cis-aws": "1.16", "pci-dss": "7.2.2", "hipaa": "164.312(a)(1)"}),
+)
+
+#: Actions that let a principal grant itself (or another identity) more permissions or take over
+#: another identity. Rhino Security Labs' AWS privilege-escalation methods
+#: (github.com/RhinoSecurityLabs/AWS-IAM-Privilege-Escalation) and the IAM API reference;
+#: iam:PassRole has its own rule.
+PRIVILEGE_ESCALATION_ACTIONS: tuple[str, ...] = (
+    "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion",
+    "iam:AttachUserPolicy", "iam:AttachRolePolicy", "iam:AttachGroupPolicy",
+    "iam:PutUserPolicy", "iam:PutRolePolicy", "iam:PutGroupPolicy",
+    "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile",
+    "iam:UpdateAssumeRolePolicy", "iam:AddUserToGroup",
+    "iam:PutUserPermissionsBoundary", "iam:PutRolePermissionsBoundary",
+    "iam:DeleteUserPermissionsBoundary", "iam:DeleteRolePermissionsBoundary",
+    "lambda:UpdateFunctionCode", "glue:UpdateDevEndpoint",
+)
+
+ESCALATION_SCHEMA = config_schema(
+    escalationActions={
+        "type": "array", "items": {"type": "string"}, "default": list(PRIVILEGE_ESCALATION_ACTIONS),
+        "description": "Actions that must not be allowed on every resource ('*'): they let a principal raise its "
+                       "own or another identity's privileges.",
+    },
+)
+
+
+def _validate_escalation(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    actions = [a for a in policy_config(args, ESCALATION_SCHEMA)["escalationActions"] if isinstance(a, str)]
+    for label, index, statement in _allowed_grants(args):
+        if _full_wildcard(statement) or not on_every_resource(statement):
+            continue
+        found = [action for action in actions if grants(statement, action)]
+        if found:
+            report_violation(f"{_label(label, index, statement)} allows privilege-escalation action(s) "
+                             f"{', '.join(found)} on every resource.")
+
+
+iam_no_privilege_escalation = ResourceValidationPolicy(
+    name="iam-no-privilege-escalation",
+    description="No identity policy allows a privilege-escalation action (policy versions, attaching or putting "
+                "policies, access keys, login profiles, trust policies, ...) on every resource.",
+    validate=applies_to(IDENTITY_POLICY_TYPES, _validate_escalation),
+    config_schema=ESCALATION_SCHEMA,
+    severity=Severity.HIGH,
+    remediation_steps="Remove the action, or scope Resource to the specific users, roles or policies the "
+                      "principal administers (with a permissions boundary for the roles it creates).",
+    **frameworks({"nist-800-53": "AC-6(1), AC-6(10)", "cis-aws": "1.16", "pci-dss": "7.2.2",
+                  "hipaa": "164.312(a)(1)", "gdpr": "Art. 32(1)(b)"}),
+)
+
+DATA_SERVICES = ("s3", "kms", "sagemaker", "dynamodb", "secretsmanager", "rds", "rds-data", "redshift",
+                 "redshift-data", "glue", "athena", "es", "kinesis", "firehose", "kafka", "elasticfilesystem",
+                 "fsx", "elasticache", "ecr", "sqs", "sns", "ssm", "backup", "lakeformation")
+
+SERVICE_WILDCARD_SCHEMA = config_schema(
+    dataServices={
+        "type": "array", "items": {"type": "string"}, "default": list(DATA_SERVICES),
+        "description": "IAM service prefixes whose every action ('<service>:*') must not be allowed on every "
+                       "resource.",
+    },
+)
+
+
+def _service_wildcard(action: str, services: set[str]) -> Optional[str]:
+    prefix, _, name = action.partition(":")
+    return action if name.strip() == "*" and prefix.lower() in services else None
+
+
+def _validate_service_wildcard(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    services = {s.lower() for s in policy_config(args, SERVICE_WILDCARD_SCHEMA)["dataServices"] if isinstance(s, str)}
+    for label, index, statement in _allowed_grants(args):
+        if not on_every_resource(statement):
+            continue
+        found = [hit for hit in (_service_wildcard(a, services) for a in statement.actions) if hit]
+        if found:
+            report_violation(f"{_label(label, index, statement)} allows {', '.join(found)} on every resource.")
+
+
+iam_no_data_service_wildcard = ResourceValidationPolicy(
+    name="iam-no-data-service-wildcard",
+    description="No identity policy allows every action of a data service (s3:*, kms:*, sagemaker:*, dynamodb:*, "
+                "...) on every resource.",
+    validate=applies_to(IDENTITY_POLICY_TYPES, _validate_service_wildcard),
+    config_schema=SERVICE_WILDCARD_SCHEMA,
+    severity=Severity.HIGH,
+    remediation_steps="List the actions the workload calls (s3:GetObject, kms:Decrypt, ...) and scope Resource to "
+                      "its buckets, keys, tables and models.",
+    **frameworks({"nist-800-53": "AC-6", "cis-aws": "1.16", "pci-dss": "7.2.1", "hipaa": "164.312(a)(1)",
+                  "gdpr": "Art. 32(1)(b)"}),
+)
+
+USER_POLICY_TYPES = ("aws:iam/userPolicy:UserPolicy", "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+                     "aws:iam/userPoliciesExclusive:UserPoliciesExclusive",
+                     "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive")
+USER = "aws:iam/user:User"
+ACCESS_KEY = "aws:iam/accessKey:AccessKey"
+
+
+def _validate_user_policies(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type == POLICY_ATTACHMENT:
+        users = as_list(get(args.props, "users"))
+        if is_unknown(users) or not users:
+            return
+        names = ", ".join(repr(u) for u in users if isinstance(u, str)) or "(unknown users)"
+        report_violation(f"Policy attachment {args.name!r} attaches a policy directly to IAM user(s) {names}.")
+        return
+    user = get(args.props, "user") or get(args.props, "userName")
+    label = repr(user) if isinstance(user, str) and not is_unknown(user) else "(unknown user)"
+    report_violation(f"{args.resource_type} {args.name!r} gives IAM user {label} a policy of its own.")
+
+
+iam_user_no_direct_policies = ResourceValidationPolicy(
+    name="iam-user-no-direct-policies",
+    description="IAM users get permissions only through groups (or, better, roles): no inline or attached policy "
+                "of their own.",
+    validate=applies_to(USER_POLICY_TYPES + (POLICY_ATTACHMENT,), _validate_user_policies),
+    severity=Severity.MEDIUM,
+    remediation_steps="Put the user in an aws.iam.Group that holds the policy, or replace the user with a role "
+                      "assumed through IAM Identity Center or OIDC federation.",
+    **frameworks({"cis-aws": "1.15", "nist-800-53": "AC-2, AC-6", "pci-dss": "7.2.1"}),
+)
+
+
+def _validate_access_key(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    status = get(args.props, "status")
+    if isinstance(status, str) and status.lower() == "inactive":
+        return
+    user = get(args.props, "user")
+    label = repr(user) if isinstance(user, str) and not is_unknown(user) else "(unknown user)"
+    report_violation(f"Access key {args.name!r} gives IAM user {label} long-lived credentials.")
+
+
+iam_user_no_access_keys = ResourceValidationPolicy(
+    name="iam-user-no-access-keys",
+    description="No program creates active IAM user access keys (long-lived credentials).",
+    validate=applies_to((ACCESS_KEY,), _validate_access_key),
+    severity=Severity.HIGH,
+    remediation_steps="Let workloads assume roles (instance profiles, IRSA/Pod Identity, OIDC for CI) instead of "
+                      "holding access keys; if a key is unavoidable, create it outside the program and rotate it.",
+    **frameworks({"cis-aws": "1.11, 1.14", "nist-800-53": "IA-5, AC-2", "pci-dss": "8.3.9", "hipaa": "164.312(d)"}),
+)
+
+
+SECURITY = [iam_no_full_admin_policy, iam_no_administrator_access, iam_trust_policy_no_wildcard_principal,
+            iam_no_pass_role_on_all_roles, iam_no_privilege_escalation, iam_no_data_service_wildcard,
+            iam_user_no_direct_policies, iam_user_no_access_keys]
 PRIVACY: list = []
 COMPLIANCE: list = []

@@ -1,5 +1,6 @@
-"""Networks: no ingress from the internet to admin ports or all ports, closed default security
-groups, and VPC flow logs."""
+"""Networks: no ingress from the internet to admin ports or all ports, nor to any port but the web
+ports; no egress of all ports to the internet; closed default security groups; subnets that map
+public IPs only where they route to an internet gateway; and VPC flow logs."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from policies.rules._util import (
     frameworks,
     get,
     is_unknown,
+    as_bool,
+    identifiers,
     of_type,
     policy_config,
     referrers,
@@ -31,6 +34,7 @@ from policies.rules._util import (
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 VPC_TYPES = ("aws:ec2/vpc:Vpc", "aws:ec2/defaultVpc:DefaultVpc")
 FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
@@ -55,24 +59,29 @@ def _protocol(value: Any) -> Any:
     return str(number) if number is not None else str(value).lower()
 
 
-def _ingress_entries(args: ResourceValidationArgs) -> Iterator[dict[str, Any]]:
-    """Each ingress permission as ``{protocol, from, to, cidrs}``, whatever resource type declares it."""
+def _entries(args: ResourceValidationArgs, direction: str) -> Iterator[dict[str, Any]]:
+    """Each ``direction`` (ingress/egress) permission as ``{protocol, from, to, cidrs}``, whatever type declares it."""
     props = args.props
     if args.resource_type == SECURITY_GROUP:
-        entries = as_list(get(props, "ingress"))
+        entries = as_list(get(props, direction))
         for entry in entries if isinstance(entries, list) else []:
             if isinstance(entry, dict):
                 cidrs = _known_list(entry.get("cidrBlocks")) + _known_list(entry.get("ipv6CidrBlocks"))
                 yield {"protocol": _protocol(entry.get("protocol")), "from": entry.get("fromPort"),
                        "to": entry.get("toPort"), "cidrs": cidrs}
     elif args.resource_type == SECURITY_GROUP_RULE:
-        if get(props, "type") == "ingress":
+        if get(props, "type") == direction:
             cidrs = [c for key in ("cidrBlocks", "ipv6CidrBlocks") for c in _known_list(get(props, key))]
             yield {"protocol": _protocol(get(props, "protocol")), "from": get(props, "fromPort"),
                    "to": get(props, "toPort"), "cidrs": cidrs}
-    elif args.resource_type == INGRESS_RULE:
+    elif args.resource_type == (INGRESS_RULE if direction == "ingress" else EGRESS_RULE):
         yield {"protocol": _protocol(get(props, "ipProtocol")), "from": get(props, "fromPort"),
                "to": get(props, "toPort"), "cidrs": [get(props, "cidrIpv4"), get(props, "cidrIpv6")]}
+
+
+def _ingress_entries(args: ResourceValidationArgs) -> Iterator[dict[str, Any]]:
+    """Each ingress permission as ``{protocol, from, to, cidrs}``, whatever resource type declares it."""
+    return _entries(args, "ingress")
 
 
 def _known_list(value: Any) -> list[Any]:
@@ -126,6 +135,176 @@ security_group_no_public_admin_ingress = ResourceValidationPolicy(
 )
 
 
+def _public_cidrs(entry: dict[str, Any]) -> list[str]:
+    return [cidr for cidr in entry["cidrs"] if isinstance(cidr, str) and cidr in PUBLIC_CIDRS]
+
+
+def _validate_egress(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    for entry in _entries(args, "egress"):
+        cidrs = _public_cidrs(entry)
+        if cidrs and exposed_ports(entry, []) == "all ports":
+            report_violation(f"Egress to {', '.join(cidrs)} allows all ports and protocols "
+                             f"({_port_range(entry) if entry['protocol'] not in ALL_PROTOCOLS else 'protocol -1'}): "
+                             "anything on the network can reach, and send data to, the whole internet.")
+
+
+security_group_no_unrestricted_egress = ResourceValidationPolicy(
+    name="security-group-no-unrestricted-egress",
+    description="No security group allows egress of all ports and protocols to 0.0.0.0/0 or ::/0.",
+    validate=applies_to((SECURITY_GROUP, SECURITY_GROUP_RULE, EGRESS_RULE), _validate_egress),
+    severity=Severity.MEDIUM,
+    remediation_steps="Allow only the ports the workload calls out on (e.g. tcp 443), to VPC endpoints, prefix "
+                      "lists or known CIDRs; route AWS API traffic through VPC endpoints.",
+    **frameworks({"nist-800-53": "SC-7(5), AC-4", "pci-dss": "1.3.2", "cis-aws": "5.4", "hipaa": "164.312(e)(1)",
+                  "gdpr": "Art. 32(1)(b)"}),
+)
+
+WEB_INGRESS_SCHEMA = config_schema(
+    publicPorts={
+        "type": "array", "items": {"type": "integer"}, "default": [80, 443],
+        "description": "The only ports that may be open to 0.0.0.0/0 or ::/0 (a load balancer's HTTP and HTTPS).",
+    },
+)
+
+
+def _validate_web_only_ingress(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    allowed = {port for port in policy_config(args, WEB_INGRESS_SCHEMA)["publicPorts"] if isinstance(port, int)}
+    for entry in _ingress_entries(args):
+        cidrs = _public_cidrs(entry)
+        protocol = entry["protocol"]
+        if not cidrs or is_unknown(protocol) or protocol is None:
+            continue
+        if protocol in ALL_PROTOCOLS:
+            report_violation(f"Ingress from {', '.join(cidrs)} allows every protocol and port; only "
+                             f"{', '.join(map(str, sorted(allowed)))} may be open to the internet.")
+            continue
+        low, high = as_int(entry["from"]), as_int(entry["to"])
+        if not isinstance(low, int) or not isinstance(high, int):
+            continue
+        if protocol not in PORTED_PROTOCOLS:
+            # ICMP and other protocols carry no ports: open to the internet is still more than the web ports.
+            report_violation(f"Ingress from {', '.join(cidrs)} allows protocol {protocol}; only tcp "
+                             f"{', '.join(map(str, sorted(allowed)))} may be open to the internet.")
+            continue
+        if high - low > 1024:
+            extra = f"{low}-{high}"
+        else:
+            others = [port for port in range(low, high + 1) if port not in allowed]
+            extra = ", ".join(map(str, others[:10])) + (" ..." if len(others) > 10 else "") if others else ""
+        if extra:
+            report_violation(f"Ingress from {', '.join(cidrs)} ({_port_range(entry)}) opens port(s) {extra}; only "
+                             f"{', '.join(map(str, sorted(allowed)))} may be open to the internet.")
+
+
+security_group_public_ingress_web_only = ResourceValidationPolicy(
+    name="security-group-public-ingress-web-only",
+    description="Ingress from 0.0.0.0/0 or ::/0 opens only the web ports (80 and 443, for a load balancer).",
+    validate=applies_to((SECURITY_GROUP, SECURITY_GROUP_RULE, INGRESS_RULE), _validate_web_only_ingress),
+    config_schema=WEB_INGRESS_SCHEMA,
+    severity=Severity.HIGH,
+    remediation_steps="Put the service behind a load balancer that listens on 443 (and 80 to redirect), and allow "
+                      "other ports only from the load balancer's security group or known CIDRs.",
+    **frameworks({"nist-800-53": "SC-7, CM-7", "pci-dss": "1.3.1", "cis-aws": "5.2", "hipaa": "164.312(e)(1)"}),
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# Subnets that map public IPs
+
+
+SUBNET = "aws:ec2/subnet:Subnet"
+ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
+DEFAULT_ROUTE_TABLE = "aws:ec2/defaultRouteTable:DefaultRouteTable"
+ROUTE = "aws:ec2/route:Route"
+ROUTE_TABLE_ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+INTERNET_GATEWAY = "aws:ec2/internetGateway:InternetGateway"
+_PRIVATE_WORDS = ("private", "internal", "isolated")
+
+
+def _pointer(resource: PolicyResource, key: str) -> set[str]:
+    """What ``resource``'s property ``key`` points at: its known value and the URNs it depends on."""
+    found = {getattr(d, "urn", d) for d in (resource.property_dependencies or {}).get(key) or []}
+    value = get(resource.props, key)
+    if isinstance(value, str) and value and not is_unknown(value):
+        found.add(value)
+    return found
+
+
+def _names(resource: PolicyResource) -> set[str]:
+    return {resource.urn} | identifiers(resource, ("id",))
+
+
+def _marked_private(subnet: PolicyResource) -> str:
+    tags = get(subnet.props, "tags", default={})
+    tags = tags if isinstance(tags, dict) else {}
+    if str(tags.get("kubernetes.io/role/internal-elb", "")).strip() in ("1", "true"):
+        return "it is tagged kubernetes.io/role/internal-elb"
+    label = " ".join(str(v) for v in (tags.get("Name"), tags.get("tier"), tags.get("Tier"), subnet.name) if v).lower()
+    for word in _PRIVATE_WORDS:
+        if word in label.replace("-", " ").replace("_", " ").split():
+            return f"its name or tags say {word!r}"
+    return ""
+
+
+def _validate_public_ip_subnets(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    resources = list(args.resources)
+    gateways: set[str] = set()
+    for gateway in of_type(resources, INTERNET_GATEWAY):
+        gateways |= _names(gateway)
+
+    def to_gateway(value: Any, dependencies: set[str]) -> bool:
+        return (isinstance(value, str) and value.startswith("igw-")) or bool(dependencies & gateways) or (
+            isinstance(value, str) and value in gateways)
+
+    internet_tables: set[str] = set()
+    tables: dict[str, PolicyResource] = {}
+    for table in of_type(resources, ROUTE_TABLE, DEFAULT_ROUTE_TABLE):
+        for name in _names(table):
+            tables[name] = table
+        routes = as_list(get(table.props, "routes"))
+        for route in routes if isinstance(routes, list) else []:
+            if isinstance(route, dict) and route.get("cidrBlock", route.get("ipv6CidrBlock")) in PUBLIC_CIDRS:
+                if to_gateway(route.get("gatewayId"), _pointer(table, "routes")):
+                    internet_tables |= _names(table)
+    for route in of_type(resources, ROUTE):
+        destination = get(route.props, "destinationCidrBlock") or get(route.props, "destinationIpv6CidrBlock")
+        if destination in PUBLIC_CIDRS and to_gateway(get(route.props, "gatewayId"), _pointer(route, "gatewayId")):
+            internet_tables |= _pointer(route, "routeTableId")
+    associated: dict[str, set[str]] = {}
+    for association in of_type(resources, ROUTE_TABLE_ASSOCIATION):
+        for subnet in _pointer(association, "subnetId"):
+            associated.setdefault(subnet, set()).update(_pointer(association, "routeTableId"))
+
+    for subnet in of_type(resources, SUBNET):
+        if as_bool(get(subnet.props, "mapPublicIpOnLaunch")) is not True:
+            continue
+        label = f"Subnet {subnet.name!r} maps a public IP to every instance launched in it (mapPublicIpOnLaunch)"
+        why = _marked_private(subnet)
+        if why:
+            report_violation(f"{label}, but {why}.", subnet.urn)
+            continue
+        routed = set().union(*(associated.get(name, set()) for name in _names(subnet)))
+        if not routed:
+            continue  # the VPC's main route table decides: not judged
+        if any(table in internet_tables for table in routed):
+            continue
+        if all(table in tables or table.startswith("urn:") for table in routed):
+            report_violation(f"{label}, but its route table has no route to an internet gateway: it is not a "
+                             "public subnet.", subnet.urn)
+
+
+subnet_public_ip_only_in_public_subnets = StackValidationPolicy(
+    name="subnet-public-ip-only-in-public-subnets",
+    description="Only public subnets (a 0.0.0.0/0 or ::/0 route to an internet gateway) map public IPs on launch; "
+                "a subnet tagged or named private never does.",
+    validate=_validate_public_ip_subnets,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set map_public_ip_on_launch=False on private subnets (and on public ones, where only load "
+                      "balancers and NAT gateways, which get their own addresses, should live).",
+    **frameworks({"nist-800-53": "SC-7", "pci-dss": "1.4.4", "cis-aws": "5.1", "hipaa": "164.312(e)(1)"}),
+)
+
+
 def _vpc_label(vpc: PolicyResource) -> str:
     return f"VPC {vpc.name!r}"
 
@@ -173,6 +352,8 @@ vpc_flow_logs = StackValidationPolicy(
 )
 
 
-SECURITY = [security_group_no_public_admin_ingress, vpc_default_security_group_closed]
+SECURITY = [security_group_no_public_admin_ingress, security_group_public_ingress_web_only,
+            security_group_no_unrestricted_egress, subnet_public_ip_only_in_public_subnets,
+            vpc_default_security_group_closed]
 PRIVACY: list = []
 COMPLIANCE = [vpc_flow_logs]

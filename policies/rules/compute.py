@@ -1,0 +1,136 @@
+"""EC2 compute: instances, launch templates and launch configurations require IMDSv2, encrypt their
+volumes and get no public IP address.
+
+Inputs are pulumi-aws 7's (``aws.ec2.Instance``: ``metadataOptions``, ``rootBlockDevice``,
+``ebsBlockDevices``, ``associatePublicIpAddress``; ``aws.ec2.LaunchTemplate``: ``metadataOptions``,
+``blockDeviceMappings[].ebs``, ``networkInterfaces[].associatePublicIpAddress``;
+``aws.ec2.LaunchConfiguration``: the instance's names). AWS defaults: ``httpTokens`` ``optional``
+unless the AMI says otherwise (IMDSv1 allowed), volumes unencrypted unless the account encrypts EBS
+by default.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+
+from policies.rules._util import applies_to, as_bool, as_list, describe, frameworks, get, is_unknown
+
+INSTANCE = "aws:ec2/instance:Instance"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
+SPOT_REQUEST = "aws:ec2/spotInstanceRequest:SpotInstanceRequest"
+COMPUTE_TYPES = (INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION, SPOT_REQUEST)
+
+
+def _items(value: Any) -> list[Any]:
+    items = as_list(value)
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+def _validate_imdsv2(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    options = get(args.props, "metadataOptions")
+    if is_unknown(options):
+        return
+    if isinstance(options, list):
+        options = options[0] if len(options) == 1 else None
+    options = options if isinstance(options, dict) else {}
+    endpoint, tokens = options.get("httpEndpoint"), options.get("httpTokens")
+    if is_unknown(endpoint) or is_unknown(tokens):
+        return
+    if isinstance(endpoint, str) and endpoint.lower() == "disabled":
+        return
+    if not (isinstance(tokens, str) and tokens.lower() == "required"):
+        shown = f"is {tokens!r}" if tokens else "is not set (defaults to 'optional')"
+        report(f"{describe(args)}: metadataOptions.httpTokens {shown}, so the instance metadata service answers "
+               "IMDSv1 requests without a session token; set it to 'required'")
+
+
+ec2_imdsv2_required = ResourceValidationPolicy(
+    name="ec2-imdsv2-required",
+    description="EC2 instances, launch templates and launch configurations require IMDSv2 (httpTokens "
+                "'required') or turn the metadata endpoint off.",
+    validate=applies_to(COMPUTE_TYPES, _validate_imdsv2),
+    severity=Severity.HIGH,
+    remediation_steps="Set metadata_options={'http_tokens': 'required', 'http_put_response_hop_limit': 1} (2 for "
+                      "containers that call IMDS through a bridge network).",
+    **frameworks({"cis-aws": "5.6", "nist-800-53": "AC-3, SC-7", "pci-dss": "2.2.1"}),
+)
+
+
+def _volumes(args: ResourceValidationArgs) -> Iterator[tuple[str, Any]]:
+    """``(label, encrypted)`` for each EBS volume a resource declares."""
+    props = args.props
+    if args.resource_type == LAUNCH_TEMPLATE:
+        for index, mapping in enumerate(_items(get(props, "blockDeviceMappings"))):
+            ebs = mapping.get("ebs")
+            if isinstance(ebs, list):
+                ebs = ebs[0] if len(ebs) == 1 else None
+            if isinstance(ebs, dict):
+                if ebs.get("snapshotId") and ebs.get("encrypted") is None:
+                    continue  # a volume from a snapshot keeps the snapshot's encryption
+                yield f"blockDeviceMappings[{index}] {mapping.get('deviceName') or ''}".rstrip(), ebs.get("encrypted")
+        return
+    root = get(props, "rootBlockDevice")
+    if isinstance(root, list):
+        root = root[0] if len(root) == 1 else None
+    if isinstance(root, dict):
+        yield "rootBlockDevice", root.get("encrypted")
+    for index, device in enumerate(_items(get(props, "ebsBlockDevices"))):
+        if device.get("snapshotId") and device.get("encrypted") is None:
+            continue
+        yield f"ebsBlockDevices[{index}] {device.get('deviceName') or ''}".rstrip(), device.get("encrypted")
+
+
+def _validate_volumes(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    for label, encrypted in _volumes(args):
+        flag = as_bool(encrypted)
+        if is_unknown(flag) or flag is True:
+            continue
+        report(f"{describe(args)}: {label} is not encrypted (encrypted is {'false' if flag is False else 'not set'}; "
+               "unless the account encrypts EBS by default, the volume is stored in plaintext)")
+
+
+ec2_volumes_encrypted = ResourceValidationPolicy(
+    name="ec2-volumes-encrypted",
+    description="Every EBS volume an instance, launch template or launch configuration declares is encrypted.",
+    validate=applies_to(COMPUTE_TYPES, _validate_volumes),
+    severity=Severity.HIGH,
+    remediation_steps="Set encrypted=True and kms_key_id to a customer-managed key on root_block_device, each "
+                      "ebs_block_device or block_device_mappings[].ebs; also turn on aws.ebs.EncryptionByDefault "
+                      "for the account.",
+    **frameworks({"cis-aws": "2.2.1", "nist-800-53": "SC-28", "pci-dss": "3.5.1", "hipaa": "164.312(a)(2)(iv)",
+                  "gdpr": "Art. 32(1)(a)"}),
+)
+
+
+def _public_ip_settings(args: ResourceValidationArgs) -> Iterator[tuple[str, Any]]:
+    if args.resource_type == LAUNCH_TEMPLATE:
+        for index, interface in enumerate(_items(get(args.props, "networkInterfaces"))):
+            yield f"networkInterfaces[{index}].associatePublicIpAddress", interface.get("associatePublicIpAddress")
+        return
+    yield "associatePublicIpAddress", get(args.props, "associatePublicIpAddress")
+
+
+def _validate_public_ip(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    for label, value in _public_ip_settings(args):
+        if as_bool(value) is True:
+            report(f"{describe(args)}: {label} is true, so the instance gets a public IP address; run it in a "
+                   "private subnet behind a load balancer or NAT gateway")
+
+
+ec2_no_public_ip = ResourceValidationPolicy(
+    name="ec2-no-public-ip",
+    description="EC2 instances, launch templates and launch configurations do not ask for a public IP address.",
+    validate=applies_to(COMPUTE_TYPES, _validate_public_ip),
+    severity=Severity.HIGH,
+    remediation_steps="Drop associate_public_ip_address (or set it false), place the instance in a private subnet "
+                      "and reach it through a load balancer, SSM Session Manager or a VPN.",
+    **frameworks({"nist-800-53": "SC-7, AC-4", "pci-dss": "1.4.4", "cis-aws": "5.1", "hipaa": "164.312(e)(1)"}),
+)
+
+
+SECURITY = [ec2_imdsv2_required, ec2_volumes_encrypted, ec2_no_public_ip]
+PRIVACY: list = []
+COMPLIANCE: list = []

@@ -1,0 +1,126 @@
+"""ECS task definitions: no privileged containers, no container running as root, read-only root
+filesystems, and no host network mode.
+
+``aws.ecs.TaskDefinition.containerDefinitions`` is a JSON string (the ECS RegisterTaskDefinition
+``containerDefinitions`` list: ``privileged``, ``user``, ``readonlyRootFilesystem``, ``environment``,
+...; see botocore's ``ecs`` service model). ``container_definitions`` parses each distinct string once
+per pack process, for every rule that reads it.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+
+from policies.rules._util import applies_to, as_bool, describe, frameworks, get, is_unknown, plain
+
+TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+ROOT_USERS = ("root", "0")
+
+
+@lru_cache(maxsize=512)
+def _parse(text: str) -> Any:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return tuple(item for item in value if isinstance(item, dict)) if isinstance(value, list) else None
+
+
+def container_definitions(props: Any) -> Any:
+    """The task's container definitions as a tuple of dicts; ``UNKNOWN``-safe: ``None`` if unknown or invalid."""
+    value = get(props, "containerDefinitions")
+    if is_unknown(value) or value is None:
+        return None
+    if isinstance(value, str):
+        return None if "04da6b54-80e4-46f7-96ec-b56ff0331ba9" in value else _parse(value)
+    value = plain(value)
+    return tuple(item for item in value if isinstance(item, dict)) if isinstance(value, list) else None
+
+
+def _name(container: dict, index: int) -> str:
+    name = container.get("name")
+    return repr(name) if isinstance(name, str) and name else f"#{index}"
+
+
+def _validate_privileged(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    for index, container in enumerate(container_definitions(args.props) or ()):
+        if as_bool(container.get("privileged")) is True:
+            report(f"{describe(args)}: container {_name(container, index)} is privileged (root on the host)")
+
+
+ecs_task_no_privileged_containers = ResourceValidationPolicy(
+    name="ecs-task-no-privileged-containers",
+    description="No ECS container definition is privileged.",
+    validate=applies_to((TASK_DEFINITION,), _validate_privileged),
+    severity=Severity.HIGH,
+    remediation_steps="Remove privileged (or set it false); grant single Linux capabilities with "
+                      "linuxParameters.capabilities.add if the container truly needs one.",
+    **frameworks({"nist-800-53": "AC-6, CM-7", "pci-dss": "2.2.1"}),
+)
+
+
+def _validate_user(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    for index, container in enumerate(container_definitions(args.props) or ()):
+        user = container.get("user")
+        if user is None or user == "":
+            report(f"{describe(args)}: container {_name(container, index)} sets no user, so it runs as the image's "
+                   "default user (root unless the image sets USER)")
+        elif isinstance(user, str) and user.split(":", 1)[0].strip() in ROOT_USERS:
+            report(f"{describe(args)}: container {_name(container, index)} runs as root (user {user!r})")
+
+
+ecs_task_non_root_user = ResourceValidationPolicy(
+    name="ecs-task-non-root-user",
+    description="Every ECS container runs as a non-root user (user set, and not root or 0).",
+    validate=applies_to((TASK_DEFINITION,), _validate_user),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set user to an unprivileged uid[:gid] (e.g. '1000:1000') in each container definition, or "
+                      "build the image with a non-root USER and set the same here.",
+    **frameworks({"nist-800-53": "AC-6", "pci-dss": "2.2.1"}),
+)
+
+
+def _validate_read_only(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    for index, container in enumerate(container_definitions(args.props) or ()):
+        if as_bool(container.get("readonlyRootFilesystem")) is not True:
+            report(f"{describe(args)}: container {_name(container, index)} can write to its root filesystem "
+                   "(readonlyRootFilesystem is not true)")
+
+
+ecs_task_read_only_root_filesystem = ResourceValidationPolicy(
+    name="ecs-task-read-only-root-filesystem",
+    description="Every ECS container has a read-only root filesystem.",
+    validate=applies_to((TASK_DEFINITION,), _validate_read_only),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set readonlyRootFilesystem: true and mount a volume (or a tmpfs in linuxParameters) where "
+                      "the container must write.",
+    **frameworks({"nist-800-53": "CM-7, SI-7", "pci-dss": "2.2.1"}),
+)
+
+
+def _validate_host_network(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    mode = get(args.props, "networkMode")
+    if isinstance(mode, str) and mode.lower() == "host":
+        report(f"{describe(args)} uses networkMode 'host': its containers share the instance's network stack "
+               "(and can reach its metadata service and every port on it)")
+
+
+ecs_task_no_host_network = ResourceValidationPolicy(
+    name="ecs-task-no-host-network",
+    description="ECS task definitions do not use the host network mode.",
+    validate=applies_to((TASK_DEFINITION,), _validate_host_network),
+    severity=Severity.HIGH,
+    remediation_steps="Use network_mode='awsvpc' (required on Fargate) so each task gets its own network interface "
+                      "and security groups.",
+    **frameworks({"nist-800-53": "SC-7, AC-4", "pci-dss": "1.3.1"}),
+)
+
+
+SECURITY = [ecs_task_no_privileged_containers, ecs_task_non_root_user, ecs_task_read_only_root_filesystem,
+            ecs_task_no_host_network]
+PRIVACY: list = []
+COMPLIANCE: list = []

@@ -1,0 +1,216 @@
+"""Load balancers: HTTP listeners only redirect to HTTPS, HTTPS/TLS listeners use a current TLS policy,
+application load balancers drop invalid headers, every load balancer writes access logs, and load
+balancers are internal unless declared public.
+
+Types and inputs are pulumi-aws 7's: ``aws.lb.LoadBalancer`` / ``aws.alb.LoadBalancer`` (``internal``
+defaults to false, ``loadBalancerType`` to ``application``, ``dropInvalidHeaderFields`` to false),
+``aws.lb.Listener`` / ``aws.alb.Listener`` (``sslPolicy`` defaults to ``ELBSecurityPolicy-2016-08``,
+which allows TLS 1.0) and the classic ``aws.elb.LoadBalancer`` (inline ``listeners``, ``accessLogs``).
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+from typing import Any
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+
+from policies.rules._util import (
+    applies_to,
+    as_bool,
+    as_list,
+    config_schema,
+    describe,
+    frameworks,
+    get,
+    is_unknown,
+    policy_config,
+    resource_tags,
+)
+
+LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+CLASSIC = "aws:elb/loadBalancer:LoadBalancer"
+LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
+DEFAULT_SSL_POLICY = "ELBSecurityPolicy-2016-08"
+
+
+def _first(value: Any) -> Any:
+    if isinstance(value, list):
+        return value[0] if len(value) == 1 else None
+    return value
+
+
+def _redirects_to_https(listener_props: Any) -> Any:
+    actions = as_list(get(listener_props, "defaultActions"))
+    if is_unknown(actions):
+        return True
+    for action in actions if isinstance(actions, list) else []:
+        if not isinstance(action, dict):
+            continue
+        redirect = _first(action.get("redirect"))
+        if str(action.get("type", "")).lower() == "redirect" and isinstance(redirect, dict):
+            protocol = redirect.get("protocol")
+            if is_unknown(protocol) or str(protocol).upper() == "HTTPS":
+                return True
+    return False
+
+
+def _validate_https(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == CLASSIC:
+        listeners = as_list(get(args.props, "listeners"))
+        for listener in listeners if isinstance(listeners, list) else []:
+            if isinstance(listener, dict) and str(listener.get("lbProtocol", "")).upper() == "HTTP":
+                report(f"{describe(args)}: listener on port {listener.get('lbPort')} serves plain HTTP; serve "
+                       "HTTPS (lbProtocol 'https' with an ACM certificate)")
+        return
+    protocol = get(args.props, "protocol")
+    if isinstance(protocol, str) and protocol.upper() == "HTTP" and not _redirects_to_https(args.props):
+        report(f"{describe(args)} serves plain HTTP on port {get(args.props, 'port')}; make it HTTPS, or make its "
+               "default action a redirect to HTTPS")
+
+
+lb_listener_https = ResourceValidationPolicy(
+    name="lb-listener-https",
+    description="Load balancer listeners serve HTTPS; an HTTP listener only redirects to HTTPS.",
+    validate=applies_to(LISTENERS + (CLASSIC,), _validate_https),
+    severity=Severity.HIGH,
+    remediation_steps="Listen with protocol HTTPS and an ACM certificate; keep port 80 only with a default action "
+                      "{'type': 'redirect', 'redirect': {'protocol': 'HTTPS', 'port': '443', 'status_code': "
+                      "'HTTP_301'}}.",
+    **frameworks({"nist-800-53": "SC-8", "pci-dss": "4.2.1", "hipaa": "164.312(e)(1)", "gdpr": "Art. 32(1)(a)"}),
+)
+
+TLS_SCHEMA = config_schema(
+    allowedSslPolicies={
+        "type": "array", "items": {"type": "string"},
+        "default": ["ELBSecurityPolicy-TLS13-1-2-*", "ELBSecurityPolicy-TLS13-1-3-*", "ELBSecurityPolicy-TLS-1-2-*",
+                    "ELBSecurityPolicy-FS-1-2-*"],
+        "description": "SSL policies (fnmatch patterns) HTTPS and TLS listeners may use: TLS 1.2 or later only "
+                       "(see the ELB 'Security policies' reference).",
+    },
+)
+
+
+def _validate_tls_policy(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    protocol = get(args.props, "protocol")
+    if not (isinstance(protocol, str) and protocol.upper() in ("HTTPS", "TLS")):
+        return
+    policy = get(args.props, "sslPolicy")
+    if is_unknown(policy):
+        return
+    name = policy if isinstance(policy, str) and policy else DEFAULT_SSL_POLICY
+    allowed = [p for p in policy_config(args, TLS_SCHEMA)["allowedSslPolicies"] if isinstance(p, str)]
+    if not any(fnmatchcase(name, pattern) for pattern in allowed):
+        shown = f"sslPolicy {name}" if policy else f"sslPolicy not set (defaults to {DEFAULT_SSL_POLICY})"
+        report(f"{describe(args)} uses {shown}, which is not a current TLS 1.2+ policy; use e.g. "
+               "ELBSecurityPolicy-TLS13-1-2-2021-06")
+
+
+lb_listener_tls_policy = ResourceValidationPolicy(
+    name="lb-listener-tls-policy",
+    description="HTTPS and TLS listeners use a current security policy (TLS 1.2 or later), not the 2016-08 default.",
+    validate=applies_to(LISTENERS, _validate_tls_policy),
+    config_schema=TLS_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set ssl_policy='ELBSecurityPolicy-TLS13-1-2-2021-06' (or another allowed TLS 1.2+ policy) "
+                      "on the listener.",
+    **frameworks({"nist-800-53": "SC-8, SC-13", "pci-dss": "4.2.1", "hipaa": "164.312(e)(2)(ii)"}),
+)
+
+
+def _is_application(args: ResourceValidationArgs) -> Any:
+    kind = get(args.props, "loadBalancerType")
+    if is_unknown(kind):
+        return None
+    return kind is None or str(kind).lower() == "application"
+
+
+def _validate_invalid_headers(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if _is_application(args) is not True:
+        return
+    drop = as_bool(get(args.props, "dropInvalidHeaderFields"))
+    if drop is not True and not is_unknown(drop):
+        report(f"{describe(args)} routes requests with invalid HTTP header fields to its targets "
+               "(dropInvalidHeaderFields is not true), which enables request smuggling")
+
+
+lb_drop_invalid_headers = ResourceValidationPolicy(
+    name="lb-drop-invalid-headers",
+    description="Application load balancers drop invalid HTTP header fields.",
+    validate=applies_to(LOAD_BALANCERS, _validate_invalid_headers),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set drop_invalid_header_fields=True on the aws.lb.LoadBalancer.",
+    **frameworks({"nist-800-53": "SI-10", "pci-dss": "6.2.4"}),
+)
+
+
+def _validate_access_logs(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != CLASSIC and get(args.props, "loadBalancerType") == "gateway":
+        return  # gateway load balancers have no access logs
+    logs = _first(get(args.props, "accessLogs"))
+    if is_unknown(logs):
+        return
+    logs = logs if isinstance(logs, dict) else {}
+    enabled, bucket = logs.get("enabled"), logs.get("bucket")
+    if is_unknown(enabled) or is_unknown(bucket):
+        return
+    # Classic ELB logs are on when the block is present unless enabled is false; ALB/NLB need enabled true.
+    default = True if args.resource_type == CLASSIC else False
+    flag = as_bool(enabled) if enabled is not None else (default if logs else False)
+    if flag is not True or not bucket:
+        report(f"{describe(args)} writes no access logs; set accessLogs with a bucket and enabled true")
+
+
+lb_access_logs = ResourceValidationPolicy(
+    name="lb-access-logs",
+    description="Application, network and classic load balancers write access logs to a bucket.",
+    validate=applies_to(LOAD_BALANCERS + (CLASSIC,), _validate_access_logs),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set access_logs={'bucket': <log bucket>, 'enabled': True} (the bucket's policy must let the "
+                      "ELB log delivery service write).",
+    **frameworks({"nist-800-53": "AU-2, AU-12", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
+)
+
+INTERNAL_SCHEMA = config_schema(
+    publicLoadBalancers={
+        "type": "array", "items": {"type": "string"}, "default": [],
+        "description": "Names (fnmatch patterns, matched against the resource's name and its name input) of load "
+                       "balancers declared public: they may face the internet.",
+    },
+    publicTag={
+        "type": "string", "default": "public",
+        "description": "A tag that declares a load balancer public when its value is 'true'.",
+    },
+)
+
+
+def _validate_internal(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    internal = as_bool(get(args.props, "internal"))
+    if internal is True or is_unknown(internal):
+        return
+    config = policy_config(args, INTERNAL_SCHEMA)
+    names = [n for n in (args.name, get(args.props, "name")) if isinstance(n, str) and n]
+    if any(fnmatchcase(n, p) for n in names for p in config["publicLoadBalancers"] if isinstance(p, str)):
+        return
+    tags = resource_tags(args)
+    if is_unknown(tags) or str((tags or {}).get(config["publicTag"], "")).lower() == "true":
+        return
+    report(f"{describe(args)} faces the internet (internal is not true) but is not declared public (tag "
+           f"{config['publicTag']}=true or publicLoadBalancers)")
+
+
+lb_internal_unless_declared_public = ResourceValidationPolicy(
+    name="lb-internal-unless-declared-public",
+    description="Load balancers are internal unless declared public (a tag or the publicLoadBalancers list).",
+    validate=applies_to(LOAD_BALANCERS + (CLASSIC,), _validate_internal),
+    config_schema=INTERNAL_SCHEMA,
+    severity=Severity.HIGH,
+    remediation_steps="Set internal=True, or declare the load balancer public on purpose: tag it public=true (or "
+                      "the configured tag) or list its name in publicLoadBalancers.",
+    **frameworks({"nist-800-53": "SC-7, AC-4", "pci-dss": "1.4.1", "hipaa": "164.312(e)(1)"}),
+)
+
+
+SECURITY = [lb_listener_https, lb_listener_tls_policy, lb_drop_invalid_headers, lb_internal_unless_declared_public]
+PRIVACY: list = []
+COMPLIANCE = [lb_access_logs]

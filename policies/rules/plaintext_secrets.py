@@ -1,0 +1,306 @@
+"""Plaintext secrets: no credential written as a literal in a workload's environment variables or in
+an instance's user data.
+
+A credential is an AWS access key id (``AKIA``/``ASIA``/... followed by 16 characters), a private key
+block (``-----BEGIN ... PRIVATE KEY-----``), a URL with a password in it (``scheme://user:pass@host``),
+or a literal value under a secret-looking name (password, secret, token, api key, ...). A value that
+arrives as a Pulumi secret (see ``_secrets``), an unknown value and a reference (a Secrets Manager or
+SSM ARN, ``{{resolve:...}}``, ``${...}``) are fine.
+
+Where environment variables live, per type (pulumi-aws 7 and Kubernetes inputs):
+
+- ``aws.lambda.Function``: ``environment.variables`` (a map).
+- ``aws.ecs.TaskDefinition``: ``containerDefinitions`` (a JSON string), each container's
+  ``environment`` list of ``{name, value}`` (``secrets`` with ``valueFrom`` is the safe form).
+- ``aws.batch.JobDefinition``: ``containerProperties`` (JSON), ``environment`` list.
+- ``aws.sagemaker.Model``: ``primaryContainer.environment`` and ``containers[].environment`` (maps).
+- ``aws.codebuild.Project``: ``environment.environmentVariables`` with ``type`` ``PLAINTEXT`` (the default).
+- ``aws.apprunner.Service``: ``...imageConfiguration.runtimeEnvironmentVariables`` and the code
+  repository's ``codeConfigurationValues.runtimeEnvironmentVariables`` (maps).
+- Any Kubernetes resource: every ``containers``/``initContainers``/``ephemeralContainers`` list in it
+  (Pods, Deployments, StatefulSets, DaemonSets, Jobs, CronJobs, Ray and Kueue workloads), each
+  container's ``env`` list of ``{name, value}`` (``valueFrom`` is the safe form).
+
+User data: ``userData`` / ``userDataBase64`` of ``aws.ec2.Instance``, ``LaunchConfiguration`` and
+``SpotInstanceRequest``, and ``userData`` (base64) of ``aws.ec2.LaunchTemplate``; base64 is decoded.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from typing import Any, Iterator, Optional
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+
+from policies.rules._secrets import is_secret
+from policies.rules._util import applies_to, as_list, config_schema, describe, frameworks, get, is_unknown, policy_config
+from policies.rules.ecs import TASK_DEFINITION, container_definitions
+
+LAMBDA = "aws:lambda/function:Function"
+BATCH_JOB = "aws:batch/jobDefinition:JobDefinition"
+SAGEMAKER_MODEL = "aws:sagemaker/model:Model"
+CODEBUILD = "aws:codebuild/project:Project"
+APPRUNNER = "aws:apprunner/service:Service"
+ENVIRONMENT_TYPES = (LAMBDA, TASK_DEFINITION, BATCH_JOB, SAGEMAKER_MODEL, CODEBUILD, APPRUNNER)
+USER_DATA_TYPES = ("aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate",
+                   "aws:ec2/launchConfiguration:LaunchConfiguration", "aws:ec2/spotInstanceRequest:SpotInstanceRequest")
+CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
+
+ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|APKA)[A-Z2-7]{16}(?![A-Z0-9])")
+PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
+URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@'\"]+:([^/\s@'\"]+)@", re.IGNORECASE)
+#: Assignments in scripts and config files: NAME=value, NAME: value, "name": "value", --name=value.
+ASSIGNMENT = re.compile(
+    r"""(?:^|[\s;'"{,(])(?:export\s+|--)?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*[=:]\s*["']?([^\s"';,]+)""",
+    re.MULTILINE)
+
+SCHEMA = config_schema(
+    secretNamePattern={
+        "type": "string",
+        "default": r"(?i)(passw(or)?d|passwd|\bpwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|"
+                   r"client[_-]?secret|credential|auth[_-]?key|signing[_-]?key|conn(ection)?[_-]?str(ing)?)",
+        "description": "A regular expression for names (variables, keys) whose literal value is a secret.",
+    },
+    notSecretNamePattern={
+        "type": "string",
+        "default": r"(?i)(_arn|_name|_id|_file|_path|_dir|_url|_uri|_endpoint|_header|_type|_length|_ttl|_expiry|"
+                   r"_seconds|_minutes|_enabled|_region|_version|_prefix|_parameter|_ref)$",
+        "description": "Names that match secretNamePattern but hold a reference or a setting, not the secret "
+                       "(SECRET_ARN, TOKEN_URL, PASSWORD_FILE, ...).",
+    },
+)
+
+_REFERENCE = re.compile(r"^(arn:aws[a-z-]*:(secretsmanager|ssm|kms):|\{\{resolve:|\$\{|\$\(|/run/secrets/|"
+                        r"projects/[^/]+/secrets/)", re.IGNORECASE)
+_NOT_A_VALUE = re.compile(r"^(true|false|yes|no|on|off|none|null|enabled|disabled|-?\d+(\.\d+)?)$", re.IGNORECASE)
+
+
+class _Names:
+    def __init__(self, args: ResourceValidationArgs) -> None:
+        config = policy_config(args, SCHEMA)
+        self.secret = _compile(config["secretNamePattern"])
+        self.not_secret = _compile(config["notSecretNamePattern"])
+
+    def secret_looking(self, name: str) -> bool:
+        return bool(self.secret and self.secret.search(name)) and not (self.not_secret and self.not_secret.search(name))
+
+
+def _compile(pattern: Any) -> Optional[re.Pattern[str]]:
+    try:
+        return re.compile(pattern) if isinstance(pattern, str) and pattern else None
+    except re.error:
+        return None
+
+
+def credential_in(text: str) -> str:
+    """What credential shape ``text`` contains ('' if none): an access key id, a private key or a URL password."""
+    if ACCESS_KEY_ID.search(text):
+        return "an AWS access key id"
+    if PRIVATE_KEY.search(text):
+        return "a private key"
+    match = URL_PASSWORD.search(text)
+    if match and not _REFERENCE.match(match.group(1)) and not match.group(1).startswith("$"):
+        return "a password in a URL"
+    return ""
+
+
+def _literal(value: Any) -> bool:
+    return (isinstance(value, str) and value.strip() != "" and not is_unknown(value) and not is_secret(value)
+            and not _REFERENCE.match(value.strip()) and not _NOT_A_VALUE.match(value.strip()))
+
+
+def _judge(name: Any, value: Any, names: _Names) -> str:
+    """Why ``name=value`` is a plaintext secret ('' if it is not)."""
+    if is_secret(value) or not isinstance(value, str) or is_unknown(value):
+        return ""
+    found = credential_in(value)
+    if found:
+        return found
+    if isinstance(name, str) and names.secret_looking(name) and _literal(value):
+        return "a literal value under a secret-looking name"
+    return ""
+
+
+# --------------------------------------------------------------------------------------------------
+# Environment variables
+
+
+def _mapping(value: Any) -> Iterator[tuple[Any, Any]]:
+    if isinstance(value, dict):
+        yield from value.items()
+
+
+def _name_values(value: Any) -> Iterator[tuple[Any, Any]]:
+    items = as_list(value)
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict):
+            yield item.get("name"), item.get("value")
+
+
+def _first(value: Any) -> Any:
+    if isinstance(value, list):
+        return value[0] if len(value) == 1 else None
+    return value
+
+
+def _kubernetes_containers(value: Any, path: str = "") -> Iterator[tuple[str, dict]]:
+    """``(path, container)`` for every container list anywhere in a Kubernetes object."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in CONTAINER_LISTS and isinstance(item, list):
+                for index, container in enumerate(item):
+                    if isinstance(container, dict):
+                        yield f"{path}{key}[{index}]", container
+            elif isinstance(item, (dict, list)):
+                yield from _kubernetes_containers(item, f"{path}{key}.")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _kubernetes_containers(item, f"{path}[{index}].")
+
+
+def environment_variables(args: ResourceValidationArgs) -> Iterator[tuple[str, Any, Any]]:
+    """``(where, name, value)`` for every environment variable a resource declares."""
+    props, kind = args.props, args.resource_type
+    if kind == LAMBDA:
+        for name, value in _mapping(get(_first(get(props, "environment")), "variables")):
+            yield "environment.variables", name, value
+    elif kind == TASK_DEFINITION:
+        for container in container_definitions(props) or ():
+            for name, value in _name_values(container.get("environment")):
+                yield f"container {container.get('name')!r} environment", name, value
+    elif kind == BATCH_JOB:
+        for field in ("containerProperties", "ecsProperties", "eksProperties"):
+            document = get(props, field)
+            if isinstance(document, str) and not is_unknown(document):
+                try:
+                    document = json.loads(document)
+                except ValueError:
+                    continue
+            for where, container in _batch_containers(document):
+                for name, value in _name_values(container.get("environment") or container.get("env")):
+                    yield f"{field} {where}", name, value
+    elif kind == SAGEMAKER_MODEL:
+        for name, value in _mapping(get(_first(get(props, "primaryContainer")), "environment")):
+            yield "primaryContainer.environment", name, value
+        containers = as_list(get(props, "containers"))
+        for index, container in enumerate(containers if isinstance(containers, list) else []):
+            for name, value in _mapping(get(container, "environment")):
+                yield f"containers[{index}].environment", name, value
+    elif kind == CODEBUILD:
+        variables = as_list(get(_first(get(props, "environment")), "environmentVariables"))
+        for item in variables if isinstance(variables, list) else []:
+            if isinstance(item, dict) and str(item.get("type") or "PLAINTEXT").upper() == "PLAINTEXT":
+                yield "environment.environmentVariables", item.get("name"), item.get("value")
+    elif kind == APPRUNNER:
+        source = _first(get(props, "sourceConfiguration"))
+        image = _first(get(_first(get(source, "imageRepository")), "imageConfiguration"))
+        for name, value in _mapping(get(image, "runtimeEnvironmentVariables")):
+            yield "imageConfiguration.runtimeEnvironmentVariables", name, value
+        code = _first(get(_first(get(_first(get(source, "codeRepository")), "codeConfiguration")),
+                          "codeConfigurationValues"))
+        for name, value in _mapping(get(code, "runtimeEnvironmentVariables")):
+            yield "codeConfigurationValues.runtimeEnvironmentVariables", name, value
+    elif kind.startswith("kubernetes:"):
+        for where, container in _kubernetes_containers(get(props, "spec")):
+            for name, value in _name_values(container.get("env")):
+                yield f"spec.{where}.env", name, value
+
+
+def _batch_containers(document: Any) -> Iterator[tuple[str, dict]]:
+    if isinstance(document, dict):
+        if "environment" in document:
+            yield "", document
+        for where, container in _kubernetes_containers(document):
+            yield where, container
+        for index, task in enumerate(document.get("taskProperties") or [] if isinstance(document.get("taskProperties"), list) else []):
+            if isinstance(task, dict):
+                for j, container in enumerate(task.get("containers") or []):
+                    if isinstance(container, dict):
+                        yield f"taskProperties[{index}].containers[{j}]", container
+
+
+def _is_environment_subject(resource_type: str) -> bool:
+    return resource_type in ENVIRONMENT_TYPES or resource_type.startswith("kubernetes:")
+
+
+def _validate_environment(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if not _is_environment_subject(args.resource_type):
+        return
+    names = _Names(args)
+    for where, name, value in environment_variables(args):
+        why = _judge(name, value, names)
+        if why:
+            report(f"{describe(args)}: {where} {name!r} holds {why} in plaintext; pass it from Secrets Manager or SSM "
+                   "(ECS/Kubernetes secrets, valueFrom), or as a Pulumi secret")
+
+
+no_plaintext_secrets_in_environment = ResourceValidationPolicy(
+    name="no-plaintext-secrets-in-environment",
+    description="No environment variable of a Lambda function, ECS or Batch container, SageMaker model, CodeBuild "
+                "project, App Runner service or Kubernetes container holds a literal credential.",
+    validate=_validate_environment,
+    config_schema=SCHEMA,
+    severity=Severity.HIGH,
+    remediation_steps="Store the credential in Secrets Manager (or SSM SecureString) and reference it: ECS "
+                      "'secrets' with valueFrom, Kubernetes env valueFrom.secretKeyRef, a Secrets Manager ARN the "
+                      "code reads at start; or pass it as a Pulumi secret. Rotate any credential that was committed.",
+    **frameworks({"nist-800-53": "IA-5(7), SC-28", "pci-dss": "8.3.2", "hipaa": "164.312(a)(2)(iv)",
+                  "gdpr": "Art. 32(1)(a)"}),
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# User data
+
+
+def _decoded(text: str) -> str:
+    compact = "".join(text.split())
+    if len(compact) >= 8 and len(compact) % 4 == 0 and re.fullmatch(r"[A-Za-z0-9+/]+={0,2}", compact):
+        try:
+            return base64.b64decode(compact, validate=True).decode("utf-8", errors="replace")
+        except (binascii.Error, ValueError):
+            return text
+    return text
+
+
+def _validate_user_data(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    names = _Names(args)
+    for key in ("userData", "userDataBase64"):
+        value = get(args.props, key)
+        if not isinstance(value, str) or is_unknown(value) or is_secret(value) or not value:
+            continue
+        text = _decoded(value)
+        found = credential_in(text)
+        if found:
+            report(f"{describe(args)}: {key} holds {found} in plaintext; fetch it at boot from Secrets Manager or "
+                   "SSM with the instance role")
+            continue
+        for match in ASSIGNMENT.finditer(text):
+            name, literal = match.group(1), match.group(2)
+            if names.secret_looking(name) and _literal(literal) and not literal.startswith("$"):
+                report(f"{describe(args)}: {key} sets {name} to a literal value; fetch it at boot from Secrets "
+                       "Manager or SSM with the instance role")
+                break
+
+
+no_plaintext_secrets_in_user_data = ResourceValidationPolicy(
+    name="no-plaintext-secrets-in-user-data",
+    description="No instance, launch template or launch configuration user data (plain or base64) holds a literal "
+                "credential.",
+    validate=applies_to(USER_DATA_TYPES, _validate_user_data),
+    config_schema=SCHEMA,
+    severity=Severity.HIGH,
+    remediation_steps="Read the credential at boot (aws secretsmanager get-secret-value / aws ssm get-parameter "
+                      "--with-decryption) with the instance profile's permissions; user data is readable by anyone "
+                      "who can describe the instance.",
+    **frameworks({"nist-800-53": "IA-5(7), SC-28", "pci-dss": "8.3.2", "hipaa": "164.312(a)(2)(iv)",
+                  "gdpr": "Art. 32(1)(a)"}),
+)
+
+
+SECURITY = [no_plaintext_secrets_in_environment, no_plaintext_secrets_in_user_data]
+PRIVACY: list = []
+COMPLIANCE: list = []

@@ -1,0 +1,74 @@
+"""EC2 rules: from a compliant instance or launch template, one field changed to make it fail."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from policies.rules.compute import (
+    INSTANCE,
+    LAUNCH_CONFIGURATION,
+    LAUNCH_TEMPLATE,
+    ec2_imdsv2_required,
+    ec2_no_public_ip,
+    ec2_volumes_encrypted,
+)
+from policy_helpers import UNKNOWN, resource_args, violations
+
+INSTANCE_PROPS = {"metadataOptions": {"httpTokens": "required", "httpEndpoint": "enabled"},
+                  "rootBlockDevice": {"encrypted": True, "kmsKeyId": "arn:aws:kms:us-east-1:1:key/a"},
+                  "ebsBlockDevices": [{"deviceName": "/dev/sdf", "encrypted": True}],
+                  "associatePublicIpAddress": False}
+TEMPLATE_PROPS = {"metadataOptions": {"httpTokens": "required"},
+                  "blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true"}}],
+                  "networkInterfaces": [{"deviceIndex": 0, "associatePublicIpAddress": "false"}]}
+RULES = [ec2_imdsv2_required, ec2_volumes_encrypted, ec2_no_public_ip]
+
+
+def found(policy, type_, props):
+    return violations(policy, resource_args(type_, props, name="web"))
+
+
+@pytest.mark.parametrize("policy", RULES, ids=lambda p: p.name)
+def test_compliant_compute_passes(policy):
+    assert found(policy, INSTANCE, INSTANCE_PROPS) == []
+    assert found(policy, LAUNCH_CONFIGURATION, INSTANCE_PROPS) == []
+    assert found(policy, LAUNCH_TEMPLATE, TEMPLATE_PROPS) == []
+
+
+def test_imdsv1_fails():
+    props = copy.deepcopy(INSTANCE_PROPS)
+    props["metadataOptions"]["httpTokens"] = "optional"
+    assert found(ec2_imdsv2_required, INSTANCE, props) == [
+        f"{INSTANCE} 'web': metadataOptions.httpTokens is 'optional', so the instance metadata service answers "
+        "IMDSv1 requests without a session token; set it to 'required'"]
+    [message] = found(ec2_imdsv2_required, LAUNCH_TEMPLATE, {})
+    assert "is not set (defaults to 'optional')" in message
+    assert found(ec2_imdsv2_required, LAUNCH_TEMPLATE, {"metadataOptions": {"httpEndpoint": "disabled"}}) == []
+    assert found(ec2_imdsv2_required, LAUNCH_TEMPLATE, {"metadataOptions": {"httpTokens": UNKNOWN}}) == []
+
+
+def test_unencrypted_volumes_fail():
+    props = copy.deepcopy(INSTANCE_PROPS)
+    props["ebsBlockDevices"][0]["encrypted"] = False
+    assert found(ec2_volumes_encrypted, INSTANCE, props) == [
+        f"{INSTANCE} 'web': ebsBlockDevices[0] /dev/sdf is not encrypted (encrypted is false; unless the account "
+        "encrypts EBS by default, the volume is stored in plaintext)"]
+    template = copy.deepcopy(TEMPLATE_PROPS)
+    del template["blockDeviceMappings"][0]["ebs"]["encrypted"]
+    [message] = found(ec2_volumes_encrypted, LAUNCH_TEMPLATE, template)
+    assert "blockDeviceMappings[0] /dev/xvda is not encrypted (encrypted is not set" in message
+    # A volume restored from a snapshot keeps the snapshot's encryption.
+    template["blockDeviceMappings"][0]["ebs"]["snapshotId"] = "snap-1"
+    assert found(ec2_volumes_encrypted, LAUNCH_TEMPLATE, template) == []
+
+
+def test_public_ips_fail():
+    assert found(ec2_no_public_ip, INSTANCE, {**INSTANCE_PROPS, "associatePublicIpAddress": True}) == [
+        f"{INSTANCE} 'web': associatePublicIpAddress is true, so the instance gets a public IP address; run it in a "
+        "private subnet behind a load balancer or NAT gateway"]
+    template = copy.deepcopy(TEMPLATE_PROPS)
+    template["networkInterfaces"][0]["associatePublicIpAddress"] = "true"
+    [message] = found(ec2_no_public_ip, LAUNCH_TEMPLATE, template)
+    assert "networkInterfaces[0].associatePublicIpAddress is true" in message

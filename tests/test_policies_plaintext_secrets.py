@@ -1,0 +1,97 @@
+"""Plaintext-secret rules: from a workload whose credentials are references or Pulumi secrets, one
+value changed to a literal credential to make it fail."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from pulumi_policy.deserialize import deserialize_properties
+
+from policies.rules._secrets import SECRET_SIG, SIG_KEY, SecretString, is_secret, keep_secret_strings
+from policies.rules.plaintext_secrets import no_plaintext_secrets_in_environment, no_plaintext_secrets_in_user_data
+from policy_helpers import UNKNOWN, resource_args, violations
+
+ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"  # AWS's documented example key id
+SECRET = {SIG_KEY: SECRET_SIG, "value": "hunter2-hunter2"}
+ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
+SAFE = {"DB_PASSWORD": SECRET, "DB_PASSWORD_ARN": ARN, "STAGE": "prod", "TOKEN_TTL": "3600", "API_KEY": UNKNOWN}
+
+
+def env(type_: str, props: dict) -> list[str]:
+    return violations(no_plaintext_secrets_in_environment, resource_args(type_, props, name="app"))
+
+
+def shapes(variables: dict) -> dict[str, dict]:
+    """The same variables in every resource type's own shape."""
+    pairs = [{"name": k, "value": v} for k, v in variables.items()]
+    plain_pairs = [{"name": k, "value": v["value"] if isinstance(v, dict) else v} for k, v in variables.items()
+                   if not isinstance(v, dict) and v != UNKNOWN]
+    pod = {"containers": [{"name": "app", "image": "app:1", "env": pairs}]}
+    return {
+        "aws:lambda/function:Function": {"environment": {"variables": variables}},
+        "aws:sagemaker/model:Model": {"primaryContainer": {"environment": variables}},
+        "aws:ecs/taskDefinition:TaskDefinition": {"containerDefinitions": json.dumps(
+            [{"name": "app", "environment": plain_pairs}])},
+        "kubernetes:core/v1:Pod": {"spec": pod},
+        "kubernetes:batch/v1:CronJob": {"spec": {"jobTemplate": {"spec": {"template": {"spec": pod}}}}},
+        "kubernetes:ray.io/v1:RayCluster": {"spec": {"headGroupSpec": {"template": {"spec": pod}},
+                                                     "workerGroupSpecs": [{"template": {"spec": pod}}]}},
+    }
+
+
+@pytest.mark.parametrize("type_", sorted(shapes(SAFE)))
+def test_references_and_pulumi_secrets_pass(type_):
+    assert env(type_, shapes(SAFE)[type_]) == []
+
+
+@pytest.mark.parametrize("type_", sorted(shapes(SAFE)))
+@pytest.mark.parametrize("name, value, why", [
+    ("DB_PASSWORD_X", "hunter2", "a literal value under a secret-looking name"),
+    ("AWS_ACCESS_KEY_ID", ACCESS_KEY, "an AWS access key id"),
+    ("TLS", "-----BEGIN RSA PRIVATE KEY-----\nMIIE...", "a private key"),
+    ("DATABASE_URL", "postgres://app:s3cret@db:5432/app", "a password in a URL"),
+])
+def test_one_literal_credential_fails(type_, name, value, why):
+    messages = env(type_, shapes({**SAFE, name: value})[type_])
+    assert len(messages) == (2 if type_.endswith("RayCluster") else 1)  # a Ray cluster's head and workers
+    assert all(f"{name!r} holds {why} in plaintext" in message for message in messages)
+
+
+def test_codebuild_plaintext_only():
+    variables = [{"name": "NPM_TOKEN", "value": "npm_abc", "type": "PLAINTEXT"},
+                 {"name": "GH_TOKEN", "value": "/ci/gh", "type": "PARAMETER_STORE"}]
+    [message] = env("aws:codebuild/project:Project", {"environment": {"environmentVariables": variables}})
+    assert "'NPM_TOKEN' holds a literal value" in message
+
+
+def user_data(type_: str, script: str, encode: bool = False) -> list[str]:
+    value = base64.b64encode(script.encode()).decode() if encode else script
+    return violations(no_plaintext_secrets_in_user_data, resource_args(type_, {"userData": value}, name="web"))
+
+
+SCRIPT = "#!/bin/bash\nexport DB_PASSWORD=$(aws secretsmanager get-secret-value --secret-id db)\nyum install -y nginx\n"
+
+
+@pytest.mark.parametrize("type_, encode", [("aws:ec2/instance:Instance", False),
+                                           ("aws:ec2/launchTemplate:LaunchTemplate", True)])
+def test_user_data(type_, encode):
+    assert user_data(type_, SCRIPT, encode) == []
+    assert user_data(type_, SCRIPT.replace("$(aws secretsmanager get-secret-value --secret-id db)", "hunter2"),
+                     encode) == [f"{type_} 'web': userData sets DB_PASSWORD to a literal value; fetch it at boot from "
+                                 "Secrets Manager or SSM with the instance role"]
+    assert user_data(type_, SCRIPT + f"export AWS_ACCESS_KEY_ID={ACCESS_KEY}\n", encode) == [
+        f"{type_} 'web': userData holds an AWS access key id in plaintext; fetch it at boot from Secrets Manager or "
+        "SSM with the instance role"]
+
+
+def test_the_sdk_keeps_string_secrets_marked():
+    keep_secret_strings()
+    keep_secret_strings()  # idempotent
+    props = deserialize_properties({"environment": {"variables": {"DB_PASSWORD": SECRET, "STAGE": "prod"}}})
+    value = props["environment"]["variables"]["DB_PASSWORD"]
+    assert value == "hunter2-hunter2" and isinstance(value, SecretString) and is_secret(value)
+    assert not is_secret(props["environment"]["variables"]["STAGE"])
+    assert violations(no_plaintext_secrets_in_environment,
+                      resource_args("aws:lambda/function:Function", props, name="app")) == []

@@ -1,0 +1,134 @@
+"""Load balancer, ECS and Lambda rules: each from a compliant resource, one field changed to make it fail."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from policies.rules.ecs import (
+    TASK_DEFINITION,
+    ecs_task_no_host_network,
+    ecs_task_no_privileged_containers,
+    ecs_task_non_root_user,
+    ecs_task_read_only_root_filesystem,
+)
+from policies.rules.lambda_functions import FUNCTION, lambda_environment_cmk, lambda_in_vpc_when_reaching_data
+from policies.rules.load_balancers import (
+    CLASSIC,
+    lb_access_logs,
+    lb_drop_invalid_headers,
+    lb_internal_unless_declared_public,
+    lb_listener_https,
+    lb_listener_tls_policy,
+)
+from policy_helpers import UNKNOWN, resource_args, stack_args, stack_resource, violations
+
+LB = "aws:lb/loadBalancer:LoadBalancer"
+LISTENER = "aws:lb/listener:Listener"
+KEY = "arn:aws:kms:us-east-1:123456789012:key/abc"
+ALB = {"internal": True, "loadBalancerType": "application", "dropInvalidHeaderFields": True,
+       "accessLogs": {"bucket": "logs", "enabled": True}}
+HTTPS = {"protocol": "HTTPS", "port": 443, "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06"}
+REDIRECT = {"protocol": "HTTP", "port": 80,
+            "defaultActions": [{"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443"}}]}
+
+
+def found(policy, type_, props, config=None, **kwargs):
+    return violations(policy, resource_args(type_, props, config, name="web", **kwargs))
+
+
+@pytest.mark.parametrize("policy", [lb_listener_https, lb_listener_tls_policy, lb_drop_invalid_headers,
+                                    lb_access_logs, lb_internal_unless_declared_public], ids=lambda p: p.name)
+def test_compliant_load_balancers_pass(policy):
+    assert found(policy, LB, ALB) == []
+    assert found(policy, LISTENER, HTTPS) == []
+    assert found(policy, LISTENER, REDIRECT) == []
+
+
+def test_plain_http_listeners_fail():
+    assert found(lb_listener_https, LISTENER, {**REDIRECT, "defaultActions": [{"type": "forward"}]}) == [
+        f"{LISTENER} 'web' serves plain HTTP on port 80; make it HTTPS, or make its default action a redirect to HTTPS"]
+    classic = {"listeners": [{"lbProtocol": "http", "lbPort": 80, "instanceProtocol": "http", "instancePort": 8080}]}
+    assert len(found(lb_listener_https, CLASSIC, classic)) == 1
+
+
+def test_old_or_default_tls_policies_fail():
+    assert found(lb_listener_tls_policy, LISTENER, {**HTTPS, "sslPolicy": "ELBSecurityPolicy-TLS-1-1-2017-01"}) == [
+        f"{LISTENER} 'web' uses sslPolicy ELBSecurityPolicy-TLS-1-1-2017-01, which is not a current TLS 1.2+ policy; "
+        "use e.g. ELBSecurityPolicy-TLS13-1-2-2021-06"]
+    [message] = found(lb_listener_tls_policy, LISTENER, {"protocol": "TLS", "port": 443})
+    assert "sslPolicy not set (defaults to ELBSecurityPolicy-2016-08)" in message
+
+
+def test_load_balancer_settings_fail_one_at_a_time():
+    assert found(lb_drop_invalid_headers, LB, {**ALB, "dropInvalidHeaderFields": False}) == [
+        f"{LB} 'web' routes requests with invalid HTTP header fields to its targets (dropInvalidHeaderFields is not "
+        "true), which enables request smuggling"]
+    assert found(lb_drop_invalid_headers, LB, {"loadBalancerType": "network"}) == []
+    assert found(lb_access_logs, LB, {**ALB, "accessLogs": {"bucket": "logs", "enabled": False}}) == [
+        f"{LB} 'web' writes no access logs; set accessLogs with a bucket and enabled true"]
+    assert found(lb_access_logs, CLASSIC, {"accessLogs": {"bucket": "logs"}}) == []
+    public = {**ALB, "internal": False}
+    assert found(lb_internal_unless_declared_public, LB, public) == [
+        f"{LB} 'web' faces the internet (internal is not true) but is not declared public (tag public=true or "
+        "publicLoadBalancers)"]
+    assert found(lb_internal_unless_declared_public, LB, {**public, "tags": {"public": "true"}}) == []
+    assert found(lb_internal_unless_declared_public, LB, public, {"publicLoadBalancers": ["we*"]}) == []
+
+
+CONTAINER = {"name": "app", "image": "app:1.0", "user": "1000:1000", "readonlyRootFilesystem": True,
+             "privileged": False}
+
+
+def task(**changes) -> dict:
+    return {"networkMode": "awsvpc", "containerDefinitions": json.dumps([{**CONTAINER, **changes}])}
+
+
+@pytest.mark.parametrize("policy", [ecs_task_no_privileged_containers, ecs_task_non_root_user,
+                                    ecs_task_read_only_root_filesystem, ecs_task_no_host_network],
+                         ids=lambda p: p.name)
+def test_compliant_task_definition_passes(policy):
+    assert found(policy, TASK_DEFINITION, task()) == []
+    assert found(policy, TASK_DEFINITION, {"containerDefinitions": UNKNOWN}) == []
+    assert found(policy, TASK_DEFINITION, {"containerDefinitions": "{not json"}) == []
+
+
+def test_task_definition_settings_fail_one_at_a_time():
+    assert found(ecs_task_no_privileged_containers, TASK_DEFINITION, task(privileged=True)) == [
+        f"{TASK_DEFINITION} 'web': container 'app' is privileged (root on the host)"]
+    assert found(ecs_task_non_root_user, TASK_DEFINITION, task(user="0:0")) == [
+        f"{TASK_DEFINITION} 'web': container 'app' runs as root (user '0:0')"]
+    [message] = found(ecs_task_non_root_user, TASK_DEFINITION, task(user=None))
+    assert "sets no user" in message
+    assert found(ecs_task_read_only_root_filesystem, TASK_DEFINITION, task(readonlyRootFilesystem=False)) == [
+        f"{TASK_DEFINITION} 'web': container 'app' can write to its root filesystem (readonlyRootFilesystem is not "
+        "true)"]
+    assert len(found(ecs_task_no_host_network, TASK_DEFINITION, {**task(), "networkMode": "host"})) == 1
+
+
+def test_lambda_environment_needs_a_customer_key():
+    props = {"environment": {"variables": {"STAGE": "prod"}}, "kmsKeyArn": KEY}
+    assert found(lambda_environment_cmk, FUNCTION, props) == []
+    assert found(lambda_environment_cmk, FUNCTION, {"kmsKeyArn": None}) == []  # no variables, nothing to encrypt
+    assert found(lambda_environment_cmk, FUNCTION, {**props, "kmsKeyArn": None}) == [
+        f"{FUNCTION} 'web' encrypts its 1 environment variable(s) with the AWS-managed key aws/lambda (kmsKeyArn is "
+        "not set); set kmsKeyArn to a customer-managed key"]
+
+
+def test_lambda_reaching_a_vpc_store_runs_in_the_vpc():
+    db = stack_resource("aws:rds/instance:Instance", {"address": "db.abc.us-east-1.rds.amazonaws.com"}, name="db")
+    in_vpc = {"vpcConfig": {"subnetIds": ["subnet-1"], "securityGroupIds": ["sg-1"]},
+              "environment": {"variables": {"DB_HOST": "db.abc.us-east-1.rds.amazonaws.com"}}}
+    function = stack_resource(FUNCTION, in_vpc, name="fn")
+    assert violations(lambda_in_vpc_when_reaching_data, stack_args([db, function])) == []
+    outside = stack_resource(FUNCTION, {**in_vpc, "vpcConfig": None}, name="fn")
+    assert violations(lambda_in_vpc_when_reaching_data, stack_args([db, outside])) == [
+        "Lambda function 'fn' reaches db.abc.us-east-1.rds.amazonaws.com (environment variable DB_HOST), which lives "
+        "in a VPC, but has no vpcConfig: the store must then be reachable from the internet"]
+    by_dependency = stack_resource(FUNCTION, {"environment": {"variables": {"DB": "x"}}}, name="fn",
+                                   property_dependencies={"environment": [db.urn]})
+    [message] = violations(lambda_in_vpc_when_reaching_data, stack_args([db, by_dependency]))
+    assert "reaches the RDS DB instance 'db'" in message
+    plain_fn = stack_resource(FUNCTION, {"environment": {"variables": {"BUCKET": "data"}}}, name="fn")
+    assert violations(lambda_in_vpc_when_reaching_data, stack_args([plain_fn])) == []
