@@ -10,6 +10,7 @@ from policies.rules.compute import (
     INSTANCE,
     LAUNCH_CONFIGURATION,
     LAUNCH_TEMPLATE,
+    SPOT_REQUEST as SPOT,
     ec2_imdsv2_required,
     ec2_no_public_ip,
     ec2_volumes_encrypted,
@@ -37,16 +38,21 @@ def test_compliant_compute_passes(policy):
     assert found(policy, LAUNCH_TEMPLATE, TEMPLATE_PROPS) == []
 
 
+def test_launch_templates_are_left_to_the_launch_template_rules():
+    assert found(ec2_imdsv2_required, LAUNCH_TEMPLATE, {}) == []
+    assert found(ec2_volumes_encrypted, LAUNCH_TEMPLATE, {"blockDeviceMappings": [{"ebs": {"encrypted": False}}]}) == []
+
+
 def test_imdsv1_fails():
     props = copy.deepcopy(INSTANCE_PROPS)
     props["metadataOptions"]["httpTokens"] = "optional"
     assert found(ec2_imdsv2_required, INSTANCE, props) == [
         f"{INSTANCE} 'web': metadataOptions.httpTokens is 'optional', so the instance metadata service answers "
         "IMDSv1 requests without a session token; set it to 'required'"]
-    [message] = found(ec2_imdsv2_required, LAUNCH_TEMPLATE, {})
+    [message] = found(ec2_imdsv2_required, LAUNCH_CONFIGURATION, {})
     assert "is not set (defaults to 'optional')" in message
-    assert found(ec2_imdsv2_required, LAUNCH_TEMPLATE, {"metadataOptions": {"httpEndpoint": "disabled"}}) == []
-    assert found(ec2_imdsv2_required, LAUNCH_TEMPLATE, {"metadataOptions": {"httpTokens": UNKNOWN}}) == []
+    assert found(ec2_imdsv2_required, INSTANCE, {"metadataOptions": {"httpEndpoint": "disabled"}}) == []
+    assert found(ec2_imdsv2_required, INSTANCE, {"metadataOptions": {"httpTokens": UNKNOWN}}) == []
 
 
 def test_unencrypted_volumes_fail():
@@ -55,13 +61,12 @@ def test_unencrypted_volumes_fail():
     assert found(ec2_volumes_encrypted, INSTANCE, props) == [
         f"{INSTANCE} 'web': ebsBlockDevices[0] /dev/sdf is not encrypted (encrypted is false; unless the account "
         "encrypts EBS by default, the volume is stored in plaintext)"]
-    template = copy.deepcopy(TEMPLATE_PROPS)
-    del template["blockDeviceMappings"][0]["ebs"]["encrypted"]
-    [message] = found(ec2_volumes_encrypted, LAUNCH_TEMPLATE, template)
-    assert "blockDeviceMappings[0] /dev/xvda is not encrypted (encrypted is not set" in message
+    del props["ebsBlockDevices"][0]["encrypted"]
+    [message] = found(ec2_volumes_encrypted, SPOT, props)
+    assert "ebsBlockDevices[0] /dev/sdf is not encrypted (encrypted is not set" in message
     # A volume restored from a snapshot keeps the snapshot's encryption.
-    template["blockDeviceMappings"][0]["ebs"]["snapshotId"] = "snap-1"
-    assert found(ec2_volumes_encrypted, LAUNCH_TEMPLATE, template) == []
+    props["ebsBlockDevices"][0]["snapshotId"] = "snap-1"
+    assert found(ec2_volumes_encrypted, SPOT, props) == []
 
 
 def test_public_ips_fail():

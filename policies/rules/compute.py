@@ -1,5 +1,6 @@
-"""EC2 compute: instances, launch templates and launch configurations require IMDSv2, encrypt their
-volumes and get no public IP address.
+"""EC2 compute: instances, spot requests and launch configurations require IMDSv2 and encrypt their
+volumes (launch templates have their own rules in ``eks``); none of them, nor a launch template,
+asks for a public IP address.
 
 Inputs are pulumi-aws 7's (``aws.ec2.Instance``: ``metadataOptions``, ``rootBlockDevice``,
 ``ebsBlockDevices``, ``associatePublicIpAddress``; ``aws.ec2.LaunchTemplate``: ``metadataOptions``,
@@ -22,6 +23,9 @@ LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
 SPOT_REQUEST = "aws:ec2/spotInstanceRequest:SpotInstanceRequest"
 COMPUTE_TYPES = (INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION, SPOT_REQUEST)
+#: Launch templates' IMDSv2 and volume encryption are launch-template-imdsv2's and
+#: launch-template-encrypted-volumes' (eks.py): these rules judge the other compute types.
+INSTANCE_TYPES = (INSTANCE, LAUNCH_CONFIGURATION, SPOT_REQUEST)
 
 
 def _items(value: Any) -> list[Any]:
@@ -49,9 +53,9 @@ def _validate_imdsv2(args: ResourceValidationArgs, report: ReportViolation) -> N
 
 ec2_imdsv2_required = ResourceValidationPolicy(
     name="ec2-imdsv2-required",
-    description="EC2 instances, launch templates and launch configurations require IMDSv2 (httpTokens "
-                "'required') or turn the metadata endpoint off.",
-    validate=applies_to(COMPUTE_TYPES, _validate_imdsv2),
+    description="EC2 instances, spot requests and launch configurations require IMDSv2 (httpTokens 'required') or "
+                "turn the metadata endpoint off (launch templates: launch-template-imdsv2).",
+    validate=applies_to(INSTANCE_TYPES, _validate_imdsv2),
     severity=Severity.HIGH,
     remediation_steps="Set metadata_options={'http_tokens': 'required', 'http_put_response_hop_limit': 1} (2 for "
                       "containers that call IMDS through a bridge network).",
@@ -62,16 +66,6 @@ ec2_imdsv2_required = ResourceValidationPolicy(
 def _volumes(args: ResourceValidationArgs) -> Iterator[tuple[str, Any]]:
     """``(label, encrypted)`` for each EBS volume a resource declares."""
     props = args.props
-    if args.resource_type == LAUNCH_TEMPLATE:
-        for index, mapping in enumerate(_items(get(props, "blockDeviceMappings"))):
-            ebs = mapping.get("ebs")
-            if isinstance(ebs, list):
-                ebs = ebs[0] if len(ebs) == 1 else None
-            if isinstance(ebs, dict):
-                if ebs.get("snapshotId") and ebs.get("encrypted") is None:
-                    continue  # a volume from a snapshot keeps the snapshot's encryption
-                yield f"blockDeviceMappings[{index}] {mapping.get('deviceName') or ''}".rstrip(), ebs.get("encrypted")
-        return
     root = get(props, "rootBlockDevice")
     if isinstance(root, list):
         root = root[0] if len(root) == 1 else None
@@ -94,8 +88,9 @@ def _validate_volumes(args: ResourceValidationArgs, report: ReportViolation) -> 
 
 ec2_volumes_encrypted = ResourceValidationPolicy(
     name="ec2-volumes-encrypted",
-    description="Every EBS volume an instance, launch template or launch configuration declares is encrypted.",
-    validate=applies_to(COMPUTE_TYPES, _validate_volumes),
+    description="Every EBS volume an instance, spot request or launch configuration declares is encrypted (launch "
+                "templates: launch-template-encrypted-volumes).",
+    validate=applies_to(INSTANCE_TYPES, _validate_volumes),
     severity=Severity.HIGH,
     remediation_steps="Set encrypted=True and kms_key_id to a customer-managed key on root_block_device, each "
                       "ebs_block_device or block_device_mappings[].ebs; also turn on aws.ebs.EncryptionByDefault "
