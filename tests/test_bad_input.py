@@ -1,0 +1,348 @@
+"""The gate under bad input: every class of broken file, and signals at random moments.
+
+Each case asserts what a CI job relies on: the exit code (2 bad input, 128 + N for signal N), exactly
+one line on stderr (``mlinfra: error: ...`` or ``mlinfra: interrupted by ...``), no traceback, and
+nothing half-written. Cases are drawn with a fixed seed (where the bad byte goes, how deep, how many
+digits) so a failure reproduces. Most run ``main()`` in process (its guard is what the console
+script runs); only the signal and event-loop cases start processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mlinfra.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+RNG_SEED = 17
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory) -> Path:
+    """One copy of the program, stack files and pack configuration per module, never changed."""
+    base = tmp_path_factory.mktemp("pristine")
+    shutil.copy(ROOT / "Pulumi.yaml", base / "Pulumi.yaml")
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(ROOT / "stacks", base / "stacks", ignore=ignore)
+    shutil.copytree(ROOT / "policies" / "config", base / "policies" / "config")
+    return base
+
+
+@pytest.fixture
+def project(pristine: Path, tmp_path: Path, monkeypatch) -> Path:
+    """A fresh copy to break one thing in, as the working directory."""
+    copy = tmp_path / "project"
+    shutil.copytree(pristine, copy, symlinks=True)
+    monkeypatch.chdir(copy)
+    return copy
+
+
+def refused(capsys, argv: list[str], message: str, code: int = 2) -> str:
+    """Run ``mlinfra argv`` in process: ``code``, one line on stderr containing ``message``, no traceback."""
+    assert main(argv) == code
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.count("\n") == 1 and err.endswith("\n"), err
+    assert err.startswith("mlinfra: error: "), err
+    assert message in err, err
+    return err
+
+
+def files_in(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir())
+
+
+# ------------------------------------------------------------------------------------------ encodings
+
+@pytest.mark.parametrize("case", range(3))
+def test_a_stack_file_that_is_not_utf8(project, capsys, case):
+    stack = project / "stacks" / "Pulumi.dev.yaml"
+    data = stack.read_bytes()
+    at = random.Random(RNG_SEED + case).randrange(len(data))
+    stack.write_bytes(data[:at] + bytes([random.Random(case).choice([0xff, 0xfe, 0xc3, 0x80])]) + data[at + 1:])
+    line = data.count(b"\n", 0, at) + 1
+    refused(capsys, ["plan", "dev"], f"stacks/Pulumi.dev.yaml: not UTF-8 text: byte 0x")
+    stack.write_bytes(data[:at] + b"\xff" + data[at + 1:])
+    refused(capsys, ["plan", "dev"], f"at line {line} column")
+
+
+def test_feature_lock_input_that_is_not_utf8(project, capsys, tmp_path):
+    broken = tmp_path / "output.json"
+    broken.write_bytes(b'{"customer-profile": "\xe9t\xe9"}')
+    refused(capsys, ["feature-lock", "dev", "--input", str(broken)], f"{broken}: not UTF-8 text: byte 0xe9 at line 1")
+    assert not (project / "stacks" / "feature_groups" / "dev.lock.json").exists()
+
+
+# ------------------------------------------------------------------------------------------- nesting
+
+def _deep(depth: int, rng: random.Random) -> str:
+    """A flow-style YAML / JSON value nested ``depth`` levels: lists and objects, chosen by ``rng``."""
+    opening, closing = [], []
+    for _ in range(depth):
+        if rng.random() < 0.5:
+            opening.append("["), closing.append("]")
+        else:
+            opening.append('{"k": '), closing.append("}")
+    return "".join(opening) + "1" + "".join(reversed(closing))
+
+
+@pytest.mark.parametrize("depth", [101, 999, 5000])
+def test_a_stack_file_nested_too_deeply(project, capsys, depth):
+    stack = project / "stacks" / "Pulumi.dev.yaml"
+    stack.write_text(stack.read_text() + f"  mlinfra:deep: {_deep(depth, random.Random(depth))}\n")
+    refused(capsys, ["plan", "dev"], "stacks/Pulumi.dev.yaml: nested more than 100 levels deep")
+
+
+@pytest.mark.parametrize("depth", [150, 5000])
+def test_feature_lock_input_nested_too_deeply(project, capsys, tmp_path, depth):
+    deep = tmp_path / "output.json"
+    deep.write_text(_deep(depth, random.Random(depth)))
+    refused(capsys, ["feature-lock", "dev", "--input", str(deep)], f"{deep}: nested more than 100 levels deep")
+    assert not (project / "stacks" / "feature_groups" / "dev.lock.json").exists()
+
+
+# ------------------------------------------------------------------------------- numbers beyond limits
+
+@pytest.mark.parametrize("digits", random.Random(RNG_SEED).sample(range(4301, 20000), 2))
+def test_an_integer_too_long_to_read(project, capsys, tmp_path, digits):
+    stack = project / "stacks" / "Pulumi.dev.yaml"
+    original = stack.read_text()
+    stack.write_text(original + f"  mlinfra:huge: {'7' * digits}\n")
+    refused(capsys, ["plan", "dev"], "stacks/Pulumi.dev.yaml: a number has more than 4300 digits")
+    stack.write_text(original)
+    output = tmp_path / "output.json"
+    output.write_text(f'{{"customer-profile": {"9" * digits}}}')
+    refused(capsys, ["feature-lock", "dev", "--input", str(output)], f"{output}: a number has more than 4300 digits")
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_numbers_json_does_not_have(project, capsys, tmp_path, constant):
+    output = tmp_path / "output.json"
+    output.write_text(f'{{"customer-profile": {{"eventTime": {constant}}}}}')
+    refused(capsys, ["feature-lock", "dev", "--input", str(output)],
+            f"{output}: {constant} is not a finite number (JSON has no NaN or Infinity)")
+
+
+# ----------------------------------------------------------------------------- wrong container types
+
+@pytest.mark.parametrize("text, message", [
+    ("- config\n", "stacks/Pulumi.dev.yaml: must be a mapping with a 'config:' section, not list"),
+    ("config: [a, b]\n", "stacks/Pulumi.dev.yaml: 'config:' must be a mapping of keys to values, not list"),
+    ("config: 7\n", "stacks/Pulumi.dev.yaml: 'config:' must be a mapping of keys to values, not int"),
+])
+def test_a_stack_file_of_the_wrong_shape(project, capsys, text, message):
+    (project / "stacks" / "Pulumi.dev.yaml").write_text(text)
+    refused(capsys, ["plan", "dev"], message)
+
+
+def test_a_system_node_group_type_ec2_does_not_have(project, capsys):
+    # GPU groups' types were checked; the system group's too now (botocore's EC2 InstanceType enum).
+    stack = project / "stacks" / "Pulumi.dev.yaml"
+    stack.write_text(stack.read_text().replace("systemNodeGroup: {instanceTypes: [m7i.large]",
+                                               "systemNodeGroup: {instanceTypes: [zz9.huge]"))
+    refused(capsys, ["plan", "dev"], "mlinfra:training.systemNodeGroup.instanceTypes = ['zz9.huge']: 'zz9.huge' is "
+                                     "not an EC2 instance type")
+
+
+def test_ec2_instance_types_come_from_the_ec2_model():
+    from mlinfra.config.ec2 import ec2_instance_types
+
+    known = ec2_instance_types()
+    assert {"m7i.xlarge", "m7i.large", "p5.48xlarge", "g6.xlarge"} <= known and "zz9.huge" not in known
+
+
+# ------------------------------------------------------------------------------------- special files
+
+def test_a_stack_file_that_is_a_directory_is_named_as_one(project, capsys):
+    (project / "stacks" / "Pulumi.qa.yaml").mkdir()
+    refused(capsys, ["plan", "qa"], "stacks/Pulumi.qa.yaml: is a directory, not a stack file "
+                                    "(available: dev, prod, staging)")
+
+
+@pytest.mark.parametrize("kind", ["symlink", "dangling symlink", "fifo", "directory", "device"])
+def test_plan_out_never_replaces_what_is_not_a_regular_file(project, capsys, tmp_path, kind):
+    out = tmp_path / "plans" / "dev.json"
+    out.parent.mkdir()
+    target = tmp_path / "elsewhere.json"
+    if kind == "symlink":
+        target.write_text("keep me\n")
+        out.symlink_to(target)
+    elif kind == "dangling symlink":
+        out.symlink_to(target)
+    elif kind == "fifo":
+        os.mkfifo(out)
+    elif kind == "directory":
+        out.mkdir()
+    else:
+        out = Path("/dev/null")
+    what = {"symlink": "a symbolic link", "dangling symlink": "a symbolic link", "fifo": "a FIFO",
+            "directory": "a directory", "device": "a device node"}[kind]
+    before = files_in(out.parent)
+    refused(capsys, ["plan", "dev", "--out", str(out)], f"{out}: is {what}; refusing to replace it with a regular file")
+    assert files_in(out.parent) == before, "no temporary file left behind"
+    if kind == "symlink":
+        assert out.is_symlink() and target.read_text() == "keep me\n"
+    if kind == "dangling symlink":
+        assert not target.exists()
+
+
+@pytest.mark.parametrize("url, message", [
+    ("not a url", "--endpoint-url 'not a url': not a URL; give http(s)://HOST[:PORT]"),
+    ("ftp://127.0.0.1:21", "--endpoint-url 'ftp://127.0.0.1:21': not a URL"),
+    ("http://127.0.0.1:70000", "--endpoint-url 'http://127.0.0.1:70000': not a URL (Port out of range"),
+    ("http://10.1.2.3:5000", "plain http to 10.1.2.3, which is not this machine, would send the credentials' key id "
+                             "and session token unencrypted"),
+    ("http://moto:5000", "plain http to moto, which is not this machine"),
+])
+def test_preflight_endpoint_url(project, capsys, url, message):
+    # Refused before anything is planned or any request is signed.
+    refused(capsys, ["preflight", "dev", "--endpoint-url", url], message)
+
+
+def test_preflight_endpoint_url_allows_https_and_loopback():
+    from mlinfra.preflight import check_endpoint_url
+
+    for url in ("https://sagemaker.internal:8443", "http://127.0.0.1:5000", "http://localhost:5000",
+                "http://[::1]:5000", "http://127.9.9.9"):
+        assert check_endpoint_url(url) == url
+
+
+def test_a_secret_tag_value_plans_offline(project, capsys):
+    stack = project / "stacks" / "Pulumi.dev.yaml"
+    stack.write_text(stack.read_text().replace("    costCenter: cc-ml-1001\n",
+                                               "    costCenter:\n      secure: AAABAHx1c2VyZGF0YQ==\n"))
+    assert main(["plan", "dev"]) == 0, capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------ internal errors
+
+def test_an_internal_error_is_one_line_with_where_to_report_it(monkeypatch, capsys):
+    import mlinfra.plan
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(mlinfra.plan, "plan", broken)
+    monkeypatch.delenv("MLINFRA_DEBUG", raising=False)
+    assert main(["plan", "dev"]) == 70
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("mlinfra: internal error: KeyError: 'a bug' (a bug in mlinfra, not in your input; rerun "
+                          "with MLINFRA_DEBUG=1 for the traceback and report it: README.md, 'Reporting a problem')")
+    monkeypatch.setenv("MLINFRA_DEBUG", "1")
+    assert main(["plan", "dev"]) == 70
+    err = capsys.readouterr().err
+    assert "Traceback" in err and err.rstrip().endswith("'Reporting a problem')")
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    from importlib.metadata import version
+
+    assert capsys.readouterr().out == f"mlinfra {version('mlinfra')}\n"
+
+
+# ------------------------------------------------------------------------------------------- signals
+
+def _session_processes(session: int) -> list[int]:
+    """Processes still alive in ``session`` (the command and the pack processes it started)."""
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[3]) == session and fields[0] != "Z":
+            alive.append(int(entry.name))
+    return alive
+
+
+def _interrupt(argv: list[str], signum: int, delay: float, cwd: Path) -> subprocess.CompletedProcess | None:
+    process = subprocess.Popen([sys.executable, "-m", "mlinfra.cli", *argv], cwd=cwd, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(delay)
+    if process.poll() is not None:  # finished before the signal: nothing was tested
+        process.communicate()
+        return None
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=60)
+    deadline = time.monotonic() + 10
+    while _session_processes(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _session_processes(process.pid) == [], "pack processes left running"
+    return subprocess.CompletedProcess(argv, process.returncode, out, err)
+
+
+# A plan takes about 4 s here and a review 7 s: the moments are drawn inside them (start-up,
+# imports, the program, pack start-up, analysis), one per signal and command.
+_RNG = random.Random(RNG_SEED)
+SIGNAL_CASES = [(command, signum, round(_RNG.uniform(0.15, limit), 2))
+                for command, limit in (("plan", 2.5), ("review", 4.0))
+                for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)]
+
+
+@pytest.mark.parametrize("command, signum, delay", SIGNAL_CASES)
+def test_a_signal_stops_cleanly_whenever_it_lands(pristine, tmp_path, command, signum, delay):
+    out = tmp_path / "plans" / "dev.json"
+    argv = ["plan", "dev", "--out", str(out)] if command == "plan" else ["review", "dev"]
+    result = _interrupt(argv, signum, delay, pristine)
+    if result is None:
+        pytest.skip(f"{command} finished within {delay} s")
+    name = signal.Signals(signum).name
+    assert (result.returncode, result.stderr) == (128 + signum, f"mlinfra: interrupted by {name}\n")
+    assert not out.exists() and (not out.parent.exists() or files_in(out.parent) == [])
+
+
+# ---------------------------------------------------------------------------------------- event loops
+
+LOOPS_SCRIPT = """
+import sys
+from mlinfra.cli import main
+from mlinfra.event_loops import close_main_loop
+codes = [main(["plan", "dev"])]
+close_main_loop()
+print(codes)
+"""
+
+
+def test_plans_leave_no_event_loop_unclosed(pristine, tmp_path):
+    # Pulumi's _sync_await opens a loop per thread (the main one, each monitor executor thread) and
+    # never closes them; at exit the collector then warns, and sometimes prints an asyncio traceback.
+    # A successful plan and one the program refuses (the lock says Glue, the spec Iceberg), then a
+    # normal interpreter exit: no unclosed-loop ResourceWarning, nothing else on stderr.
+    from components.feature_store.lock import render_lock
+
+    project = tmp_path / "project"
+    shutil.copytree(pristine, project)
+    group = {"recordIdentifier": "customer_id", "eventTime": "event_time",
+             "features": [{"name": "customer_id", "type": "String"}, {"name": "event_time", "type": "Fractional"}],
+             "store": {"onlineStore": True, "storageType": "Standard", "offlineStore": True, "tableFormat": "Glue",
+                       "restricted": True}}
+    script = LOOPS_SCRIPT
+    for label, directory in (("ok", pristine), ("refused", project)):
+        if label == "refused":
+            (project / "stacks" / "feature_groups" / "dev.lock.json").write_text(
+                render_lock({"customer-profile": group}))
+        result = subprocess.run([sys.executable, "-W", "always::ResourceWarning", "-c", script], cwd=directory,
+                                capture_output=True, text=True, timeout=300)
+        assert "ResourceWarning" not in result.stderr and "unclosed" not in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr, result.stderr
+        expected = [0] if label == "ok" else [2]
+        assert result.stdout.strip().splitlines()[-1] == str(expected), result.stdout + result.stderr
+        if label == "refused":
+            assert result.stderr.count("mlinfra: error: feature group 'customer-profile'") == 1, result.stderr
