@@ -14,6 +14,7 @@ from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UnknownValueError
 
+from foreign import deployment
 from fuzzing import mutated
 from mlinfra.review import resources_from_document
 from policies.rules import PACKS, collect
@@ -39,7 +40,11 @@ def _run(policy, args) -> list:
 
 @pytest.fixture(scope="module")
 def resources(stack_deployments):
-    return [r for env, doc in stack_deployments.items() for r in resources_from_document(doc, env)]
+    # The three stacks, and the foreign programs (tests/foreign.py) whose types our stacks lack: RDS,
+    # DynamoDB, OpenSearch, MSK, load balancers, ECS, Lambda, IAM users, ...
+    ours = [r for env, doc in stack_deployments.items() for r in resources_from_document(doc, env)]
+    foreign = [r for kind in (True, False) for r in resources_from_document(deployment(kind), "foreign")]
+    return ours + foreign
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -1,0 +1,339 @@
+"""Small foreign programs, as `pulumi stack export` documents: resources written the way any
+pulumi-aws 7 program could declare them (not our components), each case one resource (or a few)
+with ONE wrong setting, and its compliant twin with that setting right.
+
+``deployment(misconfigured=True)`` is the plan of every case with its wrong setting;
+``deployment(misconfigured=False)`` the same resources set right. ``CASES`` names, per case, the rule
+that must catch it. Used by the rule tests, the fuzz tests and the Checkov comparison
+(``benchmarks/checkov_compare.py``).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+STACK, PROJECT = "foreign", "foreign"
+PREFIX = f"urn:pulumi:{STACK}::{PROJECT}::"
+ROOT = f"{PREFIX}pulumi:pulumi:Stack::{PROJECT}-{STACK}"
+KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+TAGS = {"owner": "data", "cost-center": "42", "environment": "prod", "data-classification": "internal"}
+SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
+
+
+@dataclass
+class Case:
+    """One misconfiguration: ``resources`` (name, type, compliant inputs) and ``wrong`` applied to the first."""
+
+    name: str
+    rule: str
+    resources: list[tuple[str, str, dict[str, Any]]]
+    wrong: Callable[[dict[str, Any]], None]
+    dependencies: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+
+
+def _set(*path: Any, value: Any) -> Callable[[dict[str, Any]], None]:
+    def apply(props: dict[str, Any]) -> None:
+        target = props
+        for step in path[:-1]:
+            target = target[step]
+        if value is _DELETE:
+            target.pop(path[-1], None)
+        else:
+            target[path[-1]] = value
+    return apply
+
+
+_DELETE = object()
+
+
+def _urn(type_: str, name: str) -> str:
+    return f"{PREFIX}{type_}::{name}"
+
+
+RDS = {"engine": "postgres", "instanceClass": "db.t4g.medium", "allocatedStorage": 20, "storageEncrypted": True,
+       "kmsKeyId": KEY, "publiclyAccessible": False, "deletionProtection": True, "backupRetentionPeriod": 14,
+       "manageMasterUserPassword": True, "username": "app", "multiAz": True, "tags": TAGS}
+DYNAMO = {"billingMode": "PAY_PER_REQUEST", "hashKey": "id", "attributes": [{"name": "id", "type": "S"}],
+          "serverSideEncryption": {"enabled": True, "kmsKeyArn": KEY}, "pointInTimeRecovery": {"enabled": True},
+          "deletionProtectionEnabled": True, "tags": TAGS}
+OPENSEARCH = {"engineVersion": "OpenSearch_2.13", "encryptAtRest": {"enabled": True, "kmsKeyId": KEY},
+              "nodeToNodeEncryption": {"enabled": True},
+              "domainEndpointOptions": {"enforceHttps": True, "tlsSecurityPolicy": "Policy-Min-TLS-1-2-2019-07"},
+              "vpcOptions": {"subnetIds": ["subnet-0a1b2c3d"], "securityGroupIds": ["sg-0a1b2c3d"]}, "tags": TAGS}
+REDIS = {"description": "cache", "engine": "redis", "nodeType": "cache.t4g.small", "atRestEncryptionEnabled": True,
+         "kmsKeyId": KEY, "transitEncryptionEnabled": True, "snapshotRetentionLimit": 7, "tags": TAGS}
+MSK = {"clusterName": "events", "kafkaVersion": "3.6.0", "numberOfBrokerNodes": 3,
+       "brokerNodeGroupInfo": {"instanceType": "kafka.m5.large", "clientSubnets": ["subnet-1", "subnet-2", "subnet-3"],
+                               "securityGroups": ["sg-1"]},
+       "encryptionInfo": {"encryptionAtRestKmsKeyArn": KEY,
+                          "encryptionInTransit": {"clientBroker": "TLS", "inCluster": True}}, "tags": TAGS}
+INSTANCE = {"ami": "ami-0abcdef1234567890", "instanceType": "t3.micro", "subnetId": "subnet-0a1b2c3d",
+            "metadataOptions": {"httpTokens": "required", "httpEndpoint": "enabled"},
+            "rootBlockDevice": {"encrypted": True, "kmsKeyId": KEY}, "associatePublicIpAddress": False,
+            "monitoring": True, "ebsOptimized": True, "iamInstanceProfile": "web", "tags": TAGS}
+ALB = {"internal": True, "loadBalancerType": "application", "dropInvalidHeaderFields": True,
+       "subnets": ["subnet-1", "subnet-2"], "securityGroups": ["sg-1"], "enableDeletionProtection": True,
+       "accessLogs": {"bucket": "alb-logs", "enabled": True}, "tags": TAGS}
+LISTENER = {"loadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/1",
+            "port": 443, "protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            "certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/1",
+            "defaultActions": [{"type": "forward", "targetGroupArn": "arn:aws:elasticloadbalancing:tg/1"}]}
+CONTAINER = {"name": "app", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.4.2", "essential": True,
+             "user": "1000:1000", "readonlyRootFilesystem": True, "privileged": False,
+             "environment": [{"name": "STAGE", "value": "prod"}],
+             "secrets": [{"name": "DB_PASSWORD", "valueFrom": SECRET_ARN}]}
+
+
+def _task(**changes: Any) -> dict[str, Any]:
+    return {"family": "app", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256",
+            "memory": "512", "containerDefinitions": json.dumps([{**CONTAINER, **changes}]), "tags": TAGS}
+
+
+def _container_change(**changes: Any) -> Callable[[dict[str, Any]], None]:
+    def apply(props: dict[str, Any]) -> None:
+        props["containerDefinitions"] = json.dumps([{**CONTAINER, **changes}])
+    return apply
+
+
+LAMBDA = {"runtime": "python3.12", "handler": "app.handler", "role": "arn:aws:iam::123456789012:role/fn",
+          "kmsKeyArn": KEY, "environment": {"variables": {"STAGE": "prod", "DB_SECRET_ARN": SECRET_ARN}},
+          "vpcConfig": {"subnetIds": ["subnet-1"], "securityGroupIds": ["sg-1"]},
+          "tracingConfig": {"mode": "Active"}, "reservedConcurrentExecutions": 10,
+          "deadLetterConfig": {"targetArn": "arn:aws:sqs:us-east-1:123456789012:dlq"}, "tags": TAGS}
+
+
+def _policy(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+SCOPED_ROLE = "arn:aws:iam::123456789012:role/training-job"
+SCRIPT = "#!/bin/bash\nyum install -y nginx\nsystemctl start nginx\n"
+
+CASES: list[Case] = [
+    Case("rds-public", "data-store-not-public", [("orders-db", "aws:rds/instance:Instance", RDS)],
+         _set("publiclyAccessible", value=True)),
+    Case("rds-unencrypted", "data-store-encrypted-at-rest", [("ledger-db", "aws:rds/instance:Instance", RDS)],
+         _set("storageEncrypted", value=False)),
+    Case("rds-no-deletion-protection", "data-store-deletion-protection",
+         [("users-db", "aws:rds/instance:Instance", RDS)], _set("deletionProtection", value=False)),
+    Case("rds-no-backups", "data-store-backups", [("audit-db", "aws:rds/instance:Instance", RDS)],
+         _set("backupRetentionPeriod", value=0)),
+    Case("aurora-aws-key", "data-store-customer-managed-key",
+         [("metrics-aurora", "aws:rds/cluster:Cluster",
+           {"engine": "aurora-postgresql", "storageEncrypted": True, "kmsKeyId": KEY, "deletionProtection": True,
+            "backupRetentionPeriod": 14, "manageMasterUserPassword": True, "masterUsername": "app",
+            "iamDatabaseAuthenticationEnabled": True, "enabledCloudwatchLogsExports": ["postgresql"],
+            "copyTagsToSnapshot": True, "tags": TAGS})],
+         _set("kmsKeyId", value=_DELETE)),
+    Case("dynamodb-no-pitr", "data-store-backups", [("sessions", "aws:dynamodb/table:Table", DYNAMO)],
+         _set("pointInTimeRecovery", "enabled", value=False)),
+    Case("dynamodb-aws-owned-key", "data-store-customer-managed-key", [("carts", "aws:dynamodb/table:Table", DYNAMO)],
+         _set("serverSideEncryption", value=_DELETE)),
+    Case("efs-unencrypted", "data-store-encrypted-at-rest",
+         [("home", "aws:efs/fileSystem:FileSystem", {"encrypted": True, "kmsKeyId": KEY, "tags": TAGS})],
+         _set("encrypted", value=False)),
+    Case("opensearch-unencrypted", "data-store-encrypted-at-rest",
+         [("search", "aws:opensearch/domain:Domain", OPENSEARCH)], _set("encryptAtRest", "enabled", value=False)),
+    Case("opensearch-no-node-tls", "data-store-tls-in-transit",
+         [("logs-search", "aws:opensearch/domain:Domain", OPENSEARCH)],
+         _set("nodeToNodeEncryption", "enabled", value=False)),
+    Case("opensearch-public", "data-store-not-public", [("docs-search", "aws:opensearch/domain:Domain", OPENSEARCH)],
+         _set("vpcOptions", value=_DELETE)),
+    Case("redis-no-tls", "data-store-tls-in-transit",
+         [("cache", "aws:elasticache/replicationGroup:ReplicationGroup", REDIS)],
+         _set("transitEncryptionEnabled", value=False)),
+    Case("redis-unencrypted", "data-store-encrypted-at-rest",
+         [("features-cache", "aws:elasticache/replicationGroup:ReplicationGroup", REDIS)],
+         _set("atRestEncryptionEnabled", value=False)),
+    Case("redshift-public", "data-store-not-public",
+         [("warehouse", "aws:redshift/cluster:Cluster",
+           {"nodeType": "ra3.xlplus", "encrypted": True, "kmsKeyId": KEY, "publiclyAccessible": False,
+            "automatedSnapshotRetentionPeriod": 7, "manageMasterPassword": True, "masterUsername": "admin",
+            "enhancedVpcRouting": True, "tags": TAGS})],
+         _set("publiclyAccessible", value=True)),
+    Case("kinesis-unencrypted", "data-store-encrypted-at-rest",
+         [("clicks", "aws:kinesis/stream:Stream", {"shardCount": 1, "encryptionType": "KMS", "kmsKeyId": KEY,
+                                                   "retentionPeriod": 168, "tags": TAGS})],
+         _set("encryptionType", value="NONE")),
+    Case("msk-plaintext", "data-store-tls-in-transit", [("events", "aws:msk/cluster:Cluster", MSK)],
+         _set("encryptionInfo", "encryptionInTransit", "clientBroker", value="TLS_PLAINTEXT")),
+    Case("secret-aws-key", "data-store-customer-managed-key",
+         [("db-password", "aws:secretsmanager/secret:Secret", {"kmsKeyId": KEY, "tags": TAGS})],
+         _set("kmsKeyId", value=_DELETE)),
+    Case("ebs-unencrypted", "data-store-encrypted-at-rest",
+         [("scratch", "aws:ebs/volume:Volume", {"availabilityZone": "us-east-1a", "size": 100, "type": "gp3",
+                                               "encrypted": True, "kmsKeyId": KEY, "tags": TAGS})],
+         _set("encrypted", value=False)),
+    Case("cloudtrail-no-key", "data-store-customer-managed-key",
+         [("audit", "aws:cloudtrail/trail:Trail",
+           {"s3BucketName": "audit-logs", "isMultiRegionTrail": True, "enableLogFileValidation": True,
+            "includeGlobalServiceEvents": True, "kmsKeyId": KEY,
+            "cloudWatchLogsGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:trail:*", "tags": TAGS})],
+         _set("kmsKeyId", value=_DELETE)),
+    Case("athena-unencrypted", "data-store-encrypted-at-rest",
+         [("analysts", "aws:athena/workgroup:Workgroup",
+           {"configuration": {"enforceWorkgroupConfiguration": True, "resultConfiguration": {
+               "outputLocation": "s3://athena-results/", "encryptionConfiguration": {
+                   "encryptionOption": "SSE_KMS", "kmsKeyArn": KEY}}}, "tags": TAGS})],
+         _set("configuration", "resultConfiguration", "encryptionConfiguration", value=_DELETE)),
+    Case("glue-security-configuration-plain", "data-store-encrypted-at-rest",
+         [("etl", "aws:glue/securityConfiguration:SecurityConfiguration",
+           {"encryptionConfiguration": {
+               "s3Encryption": {"s3EncryptionMode": "SSE-KMS", "kmsKeyArn": KEY},
+               "cloudwatchEncryption": {"cloudwatchEncryptionMode": "SSE-KMS", "kmsKeyArn": KEY},
+               "jobBookmarksEncryption": {"jobBookmarksEncryptionMode": "CSE-KMS", "kmsKeyArn": KEY}}})],
+         _set("encryptionConfiguration", "cloudwatchEncryption", value={"cloudwatchEncryptionMode": "DISABLED"})),
+    Case("backup-vault-aws-key", "data-store-customer-managed-key",
+         [("vault", "aws:backup/vault:Vault", {"kmsKeyArn": KEY, "tags": TAGS})], _set("kmsKeyArn", value=_DELETE)),
+    Case("instance-imdsv1", "ec2-imdsv2-required", [("bastion", "aws:ec2/instance:Instance", INSTANCE)],
+         _set("metadataOptions", "httpTokens", value="optional")),
+    Case("instance-public-ip", "ec2-no-public-ip", [("web", "aws:ec2/instance:Instance", INSTANCE)],
+         _set("associatePublicIpAddress", value=True)),
+    Case("instance-unencrypted-root", "ec2-volumes-encrypted", [("worker", "aws:ec2/instance:Instance", INSTANCE)],
+         _set("rootBlockDevice", "encrypted", value=False)),
+    Case("sg-open-egress", "security-group-no-unrestricted-egress",
+         [("app-sg", "aws:ec2/securityGroup:SecurityGroup",
+           {"description": "app", "vpcId": "vpc-1",
+            "egress": [{"description": "https", "protocol": "tcp", "fromPort": 443, "toPort": 443,
+                        "cidrBlocks": ["0.0.0.0/0"]}], "tags": TAGS})],
+         _set("egress", 0, value={"description": "all", "protocol": "-1", "fromPort": 0, "toPort": 0,
+                                  "cidrBlocks": ["0.0.0.0/0"]})),
+    Case("sg-public-postgres", "security-group-public-ingress-web-only",
+         [("db-sg", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+           {"securityGroupId": "sg-1", "description": "postgres", "ipProtocol": "tcp", "fromPort": 5432,
+            "toPort": 5432, "cidrIpv4": "10.0.0.0/16"})],
+         _set("cidrIpv4", value="0.0.0.0/0")),
+    Case("listener-http", "lb-listener-https", [("web-http", "aws:lb/listener:Listener",
+                                                 {**LISTENER, "port": 80, "protocol": "HTTP", "sslPolicy": None,
+                                                  "certificateArn": None,
+                                                  "defaultActions": [{"type": "redirect", "redirect": {
+                                                      "protocol": "HTTPS", "port": "443",
+                                                      "statusCode": "HTTP_301"}}]})],
+         _set("defaultActions", value=LISTENER["defaultActions"])),
+    Case("listener-old-tls", "lb-listener-tls-policy", [("web-https", "aws:lb/listener:Listener", LISTENER)],
+         _set("sslPolicy", value="ELBSecurityPolicy-2016-08")),
+    Case("alb-invalid-headers", "lb-drop-invalid-headers", [("api-alb", "aws:lb/loadBalancer:LoadBalancer", ALB)],
+         _set("dropInvalidHeaderFields", value=False)),
+    Case("alb-no-access-logs", "lb-access-logs", [("admin-alb", "aws:lb/loadBalancer:LoadBalancer", ALB)],
+         _set("accessLogs", value=_DELETE)),
+    Case("alb-internet-facing", "lb-internal-unless-declared-public",
+         [("internal-alb", "aws:lb/loadBalancer:LoadBalancer", ALB)], _set("internal", value=False)),
+    Case("ecs-privileged", "ecs-task-no-privileged-containers",
+         [("privileged-task", "aws:ecs/taskDefinition:TaskDefinition", _task())], _container_change(privileged=True)),
+    Case("ecs-writable-root", "ecs-task-read-only-root-filesystem",
+         [("writable-task", "aws:ecs/taskDefinition:TaskDefinition", _task())],
+         _container_change(readonlyRootFilesystem=False)),
+    Case("ecs-root-user", "ecs-task-non-root-user", [("root-task", "aws:ecs/taskDefinition:TaskDefinition", _task())],
+         _container_change(user="root")),
+    Case("ecs-host-network", "ecs-task-no-host-network",
+         [("host-task", "aws:ecs/taskDefinition:TaskDefinition", _task())], _set("networkMode", value="host")),
+    Case("ecs-env-password", "no-plaintext-secrets-in-environment",
+         [("env-task", "aws:ecs/taskDefinition:TaskDefinition", _task())],
+         _container_change(environment=[{"name": "DB_PASSWORD", "value": "Sup3rS3cret!"}])),
+    Case("lambda-env-aws-key", "lambda-environment-cmk", [("resizer", "aws:lambda/function:Function", LAMBDA)],
+         _set("kmsKeyArn", value=_DELETE)),
+    Case("lambda-outside-vpc", "lambda-in-vpc-when-reaching-data",
+         [("reporter", "aws:lambda/function:Function",
+           {**LAMBDA, "environment": {"variables": {
+               "DB_HOST": "reports.cluster-abc123.us-east-1.rds.amazonaws.com"}}})],
+         _set("vpcConfig", value=_DELETE)),
+    Case("lambda-access-key", "no-plaintext-secrets-in-environment",
+         [("uploader", "aws:lambda/function:Function", LAMBDA)],
+         _set("environment", "variables", "AWS_ACCESS_KEY_ID", value="AKIAIOSFODNN7EXAMPLE")),
+    Case("model-env-token", "no-plaintext-secrets-in-environment",
+         [("churn-model", "aws:sagemaker/model:Model",
+           {"executionRoleArn": "arn:aws:iam::123456789012:role/sm", "enableNetworkIsolation": True,
+            "vpcConfig": {"subnets": ["subnet-1"], "securityGroupIds": ["sg-1"]},
+            "primaryContainer": {"image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/churn:3",
+                                 "environment": {"MODEL_NAME": "churn"}}, "tags": TAGS})],
+         _set("primaryContainer", "environment", "HF_TOKEN", value="hf_aBcDeFgHiJkLmNoPqRsTuVwXyZ012345")),
+    Case("user-data-secret", "no-plaintext-secrets-in-user-data",
+         [("app-template", "aws:ec2/launchTemplate:LaunchTemplate",
+           {"imageId": "ami-0abcdef1234567890", "instanceType": "t3.micro",
+            "metadataOptions": {"httpTokens": "required", "httpEndpoint": "enabled", "httpPutResponseHopLimit": 1},
+            "blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true", "kmsKeyId": KEY}}],
+            "userData": base64.b64encode(SCRIPT.encode()).decode(), "tags": TAGS})],
+         _set("userData", value=base64.b64encode(
+             (SCRIPT + "export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+              "export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n").encode()).decode())),
+    Case("k8s-env-password", "no-plaintext-secrets-in-environment",
+         [("api", "kubernetes:apps/v1:Deployment",
+           {"metadata": {"name": "api", "namespace": "ml"}, "spec": {"replicas": 2, "selector": {"matchLabels": {
+               "app": "api"}}, "template": {"metadata": {"labels": {"app": "api"}}, "spec": {"containers": [{
+                   "name": "api", "image": "registry.example.com/api:1.2.3",
+                   "env": [{"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}}],
+               }]}}}})],
+         _set("spec", "template", "spec", "containers", 0, "env", 0, value={"name": "DB_PASSWORD",
+                                                                            "value": "hunter2hunter2"})),
+    Case("iam-pass-role-any", "iam-no-pass-role-on-all-roles",
+         [("deployer", "aws:iam/policy:Policy", {"policy": _policy(
+             {"Effect": "Allow", "Action": "iam:PassRole", "Resource": SCOPED_ROLE})})],
+         _set("policy", value=_policy({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}))),
+    Case("iam-privilege-escalation", "iam-no-privilege-escalation",
+         [("policy-admin", "aws:iam/rolePolicy:RolePolicy", {"role": "ops", "policy": _policy(
+             {"Effect": "Allow", "Action": "iam:GetPolicy", "Resource": "*"})})],
+         _set("policy", value=_policy({"Effect": "Allow", "Action": ["iam:GetPolicy", "iam:CreatePolicyVersion"],
+                                       "Resource": "*"}))),
+    Case("iam-s3-star", "iam-no-data-service-wildcard",
+         [("etl-access", "aws:iam/policy:Policy", {"policy": _policy(
+             {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::lake/*"})})],
+         _set("policy", value=_policy({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}))),
+    Case("iam-user-policy", "iam-user-no-direct-policies",
+         [("ci-readonly", "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+           {"user": "ci", "policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"})], lambda props: None),
+    Case("subnet-private-public-ip", "subnet-public-ip-only-in-public-subnets",
+         [("private-a", "aws:ec2/subnet:Subnet", {"vpcId": "vpc-1", "cidrBlock": "10.0.1.0/24",
+                                                  "mapPublicIpOnLaunch": False,
+                                                  "tags": {**TAGS, "Name": "app-private-a"}})],
+         _set("mapPublicIpOnLaunch", value=True)),
+]
+
+
+def _with_outputs(props: dict[str, Any], name: str) -> dict[str, Any]:
+    return {**props, "id": f"{name}-id", "arn": f"arn:aws:foreign:us-east-1:123456789012:{name}"}
+
+
+def deployment(misconfigured: bool = True, cases: list[Case] | None = None) -> dict[str, Any]:
+    """The stack export of every case (its wrong setting applied when ``misconfigured``)."""
+    resources: list[dict[str, Any]] = [
+        {"urn": ROOT, "type": "pulumi:pulumi:Stack", "custom": False},
+        {"urn": f"{PREFIX}pulumi:providers:aws::default", "type": "pulumi:providers:aws", "custom": True,
+         "id": "provider-id", "inputs": {"region": "us-east-1"}, "outputs": {"region": "us-east-1"}, "parent": ROOT},
+    ]
+    provider = f"{PREFIX}pulumi:providers:aws::default::provider-id"
+    chosen = CASES if cases is None else cases
+    if misconfigured and cases is None:
+        # The user-policy case has no compliant twin: an IAM user's own policy is the misconfiguration.
+        pass
+    for case in chosen:
+        for index, (name, type_, props) in enumerate(case.resources):
+            if case.name == "iam-user-policy" and not misconfigured:
+                continue
+            inputs = {k: v for k, v in copy.deepcopy(props).items() if v is not None}
+            if misconfigured and index == 0:
+                case.wrong(inputs)
+            resource = {"urn": _urn(type_, name), "type": type_, "custom": True, "id": f"{name}-id",
+                        "inputs": inputs, "outputs": _with_outputs(inputs, name), "parent": ROOT,
+                        "protect": True, "dependencies": [], "propertyDependencies": {}}
+            if type_.startswith("aws:"):
+                resource["provider"] = provider
+            resources.append(resource)
+    return {"version": 3, "deployment": {"manifest": {}, "resources": resources}}
+
+
+def case_urns(case: Case) -> list[str]:
+    return [_urn(type_, name) for name, type_, _ in case.resources]
+
+
+if __name__ == "__main__":  # write both plans: python tests/foreign.py OUT_DIR
+    import sys
+    from pathlib import Path
+
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "foreign-misconfigured.json").write_text(json.dumps(deployment(True), indent=1))
+    (out / "foreign-compliant.json").write_text(json.dumps(deployment(False), indent=1))
