@@ -73,3 +73,35 @@ def test_stack_rules_never_raise_on_odd_outputs(resources, seed):
         for policy in STACK_POLICIES:
             reported += len(_run(policy, args))
     assert reported > 10
+
+
+def _foreign_resources() -> list[tuple[str, dict]]:
+    """Compliant examples of what our stacks never declare (Kubernetes workloads of every kind, SageMaker
+    jobs), so the fuzzing reaches the rules for them too."""
+    import test_policies_kubernetes as k8s_examples
+    import test_policies_sagemaker as sagemaker_examples
+
+    found = [(k8s_examples.token(key), k8s_examples.workload(key, k8s_examples.GPU_POD)) for key in k8s_examples.KINDS]
+    found += [(k8s_examples.token(key, patch=True), k8s_examples.workload(key, k8s_examples.POD))
+              for key in ("apps:Deployment", "batch:Job")]
+    found += [(k8s_examples.SERVICE, k8s_examples.service({k8s_examples.k8s.SCHEME: "internal"})),
+              ("kubernetes:core/v1:LimitRange", {"metadata": {"namespace": "research"}, "spec": {"limits": [
+                  {"type": "Container", "default": {"memory": "1Gi"}, "defaultRequest": {"cpu": "1"}}]}})]
+    found += list(sagemaker_examples.COMPLIANT.items())
+    return found
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_rules_for_foreign_types_never_raise_on_odd_inputs(seed):
+    rng = random.Random(seed)
+    examples = _foreign_resources()
+    reported = 0
+    for _ in range(1500):
+        resource_type, props = rng.choice(examples)
+        props = mutated(props, rng, ODD_VALUES)
+        for policy in RESOURCE_POLICIES:
+            reported += len(_run(policy, resource_args(resource_type, props)))
+    stack = [stack_resource(t, mutated(p, rng, ODD_VALUES), name=f"r{i}") for i, (t, p) in enumerate(examples * 3)]
+    for policy in STACK_POLICIES:
+        reported += len(_run(policy, stack_args(stack)))
+    assert reported > 100
