@@ -18,6 +18,7 @@ from foreign import deployment
 from fuzzing import mutated
 from mlinfra.review import resources_from_document
 from policies.rules import PACKS, collect
+from policies.rules._util import declared_types, type_matcher
 from policy_helpers import UNKNOWN, reports, resource_args, stack_args, stack_resource
 
 POLICIES = [policy for pack in PACKS for policy in collect(pack)]
@@ -35,6 +36,10 @@ def _run(policy, args) -> list:
     except UnknownValueError:
         return []
     assert all(isinstance(message, str) and message for message, _ in found), (policy.name, found)
+    if isinstance(policy, StackValidationPolicy):
+        # A stack rule reports only on resources of the types it declares (what the review calls examined).
+        matches, types = type_matcher(declared_types(policy)), {r.urn: r.resource_type for r in args.resources}
+        assert all(urn is None or matches(types.get(urn, "")) for _, urn in found), (policy.name, found)
     return found
 
 

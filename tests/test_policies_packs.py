@@ -17,7 +17,7 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from pulumi_policy import PolicyComplianceFramework, Severity
 
 from policies.rules import PACKS, collect, rule_modules
-from policies.rules._util import FRAMEWORKS
+from policies.rules._util import ANY_TYPE, FRAMEWORKS, declared_types
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICIES = ROOT / "policies"
@@ -50,6 +50,10 @@ def test_rule_metadata_is_complete(pack, policy):
     assert policy.tags and set(policy.tags) <= set(FRAMEWORKS), policy.tags
     for key, spec in (policy.config_schema.properties if policy.config_schema else {}).items():
         assert "default" in spec, f"{policy.name}: config property {key!r} has no default"
+    # The review reports the types no rule examined from these declarations (applies_to/examines).
+    declared = declared_types(policy)
+    assert declared == ANY_TYPE or callable(declared) or (declared and all(
+        isinstance(t, str) and t.count(":") == 2 for t in declared)), f"{policy.name} declares no resource types"
 
 
 def test_collect_rejects_an_unknown_pack():

@@ -15,8 +15,8 @@ from pulumi_policy import (
 
 from components.training.versions import SUPPORTED_VERSIONS
 from policies.rules._util import (
-    LAUNCH_TEMPLATE, LaunchTemplateIndex, applies_to, aws_managed_key_alias, as_bool, as_int, as_list, config_schema, describe, frameworks,
-    get, is_unknown, of_type, policy_config,
+    LAUNCH_TEMPLATE, applies_to, as_bool, as_int, as_list, aws_managed_key_alias, config_schema, describe, examines,
+    frameworks, get, is_unknown, LaunchTemplateIndex, of_type, policy_config,
 )
 
 CLUSTER = "aws:eks/cluster:Cluster"
@@ -293,7 +293,7 @@ def _no_ssh(args: StackValidationArgs, report: ReportViolation) -> None:
 eks_node_group_no_ssh = StackValidationPolicy(
     name="eks-node-group-no-ssh",
     description="EKS node groups allow no SSH: no remoteAccess and no key pair in their launch template.",
-    validate=_no_ssh,
+    validate=examines([NODE_GROUP, LAUNCH_TEMPLATE], _no_ssh),
     severity=Severity.HIGH,
     remediation_steps="Remove remote_access from the aws.eks.NodeGroup and key_name from its launch template; "
                       "reach nodes with SSM Session Manager (AmazonSSMManagedInstanceCore) when needed.",

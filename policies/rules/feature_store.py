@@ -23,22 +23,8 @@ from pulumi_policy import (
 )
 
 from policies.rules._util import (
-    CLASSIFICATION_TAG,
-    CLASSIFICATIONS,
-    UNKNOWN,
-    applies_to,
-    as_bool,
-    as_int,
-    aws_managed_key_alias,
-    config_schema,
-    describe,
-    frameworks,
-    get,
-    identifiers,
-    is_unknown,
-    of_type,
-    policy_config,
-    resource_tags,
+    CLASSIFICATION_TAG, CLASSIFICATIONS, UNKNOWN, applies_to, as_bool, as_int, aws_managed_key_alias, config_schema,
+    describe, examines, frameworks, get, identifiers, is_unknown, of_type, policy_config, resource_tags,
 )
 
 FEATURE_GROUP = "aws:sagemaker/featureGroup:FeatureGroup"
@@ -256,7 +242,7 @@ feature_group_pii_restricted_key = StackValidationPolicy(
     name="feature-group-pii-restricted-key",
     description="A feature group holding personal data encrypts its online and offline stores with a key of "
                 f"this stack tagged {CLASSIFICATION_TAG}={RESTRICTED}.",
-    validate=_validate_restricted_key,
+    validate=examines([FEATURE_GROUP, KEY, ALIAS], _validate_restricted_key),
     severity=Severity.HIGH,
     remediation_steps="Encrypt the group with a key dedicated to restricted data (FeatureStore puts groups "
                       "with PII on its feature-store-restricted key). Changing a group's key replaces it.",
@@ -305,7 +291,7 @@ feature_group_offline_bucket_classification = StackValidationPolicy(
     name="feature-group-offline-bucket-classification",
     description="A feature group's offline store bucket is classified at least as high as the group "
                 f"({CLASSIFICATION_TAG} tags compared public < internal < confidential < restricted).",
-    validate=_validate_offline_bucket,
+    validate=examines([FEATURE_GROUP, *BUCKETS], _validate_offline_bucket),
     severity=Severity.HIGH,
     remediation_steps="Put the group's offline store in a bucket classified at least as high as the group "
                       "(FeatureStore keeps restricted and PII groups in its -offline-restricted bucket).",

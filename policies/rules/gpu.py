@@ -14,8 +14,8 @@ from pulumi_policy import (
 
 from components.training.gpu_types import GPU_INSTANCE_TYPES
 from policies.rules._util import (
-    LAUNCH_TEMPLATE, LaunchTemplateIndex, applies_to, as_int, as_list, config_schema, describe, frameworks, get,
-    is_unknown, of_type, policy_config,
+    LAUNCH_TEMPLATE, applies_to, as_int, as_list, config_schema, describe, examines, frameworks, get, is_unknown,
+    LaunchTemplateIndex, of_type, policy_config,
 )
 
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
@@ -69,7 +69,7 @@ gpu_node_group_tainted = StackValidationPolicy(
     name="gpu-node-group-tainted",
     description="EKS node groups of GPU instances (their own instance types, their launch template's, or a GPU "
                 "AMI type) carry the nvidia.com/gpu NoSchedule taint.",
-    validate=_tainted,
+    validate=examines([NODE_GROUP, LAUNCH_TEMPLATE], _tainted),
     config_schema=TAINT_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Add taints=[{'key': 'nvidia.com/gpu', 'value': 'true', 'effect': 'NO_SCHEDULE'}] to the "
@@ -148,7 +148,7 @@ def _gpu_cap(args: StackValidationArgs, report: ReportViolation) -> None:
 gpu_capacity_cap = StackValidationPolicy(
     name="gpu-capacity-cap",
     description="An environment's GPU node groups cannot together scale past maxGpus GPUs.",
-    validate=_gpu_cap,
+    validate=examines([NODE_GROUP, LAUNCH_TEMPLATE], _gpu_cap),
     config_schema=CAP_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Lower scaling_config.max_size of the GPU node groups, or raise maxGpus in "

@@ -28,6 +28,7 @@ from policies.rules._util import (
     identifiers,
     of_type,
     policy_config,
+    examines,
     referrers,
 )
 
@@ -326,7 +327,7 @@ def _validate_default_security_group(args: StackValidationArgs, report_violation
 vpc_default_security_group_closed = StackValidationPolicy(
     name="vpc-default-security-group-closed",
     description="Every VPC's default security group is managed and allows no inbound or outbound traffic.",
-    validate=_validate_default_security_group,
+    validate=examines(VPC_TYPES + (DEFAULT_SECURITY_GROUP,), _validate_default_security_group),
     severity=Severity.MEDIUM,
     remediation_steps="Declare an aws.ec2.DefaultSecurityGroup with vpc_id set to the VPC and no ingress or "
                       "egress rules; give workloads their own security groups.",
@@ -344,7 +345,7 @@ def _validate_flow_logs(args: StackValidationArgs, report_violation: ReportViola
 vpc_flow_logs = StackValidationPolicy(
     name="vpc-flow-logs",
     description="Every VPC has a flow log.",
-    validate=_validate_flow_logs,
+    validate=examines(VPC_TYPES + (FLOW_LOG,), _validate_flow_logs),
     severity=Severity.MEDIUM,
     remediation_steps="Add an aws.ec2.FlowLog with vpc_id set to the VPC, traffic_type 'ALL' (or at least "
                       "'REJECT'), delivering to an encrypted CloudWatch log group or S3 bucket.",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._util import config_schema, frameworks, get, is_aws, is_unknown, policy_config, resource_region
+from policies.rules._util import (
+    ANY_TYPE, applies_to, config_schema, frameworks, get, is_aws, is_unknown, policy_config, resource_region,
+)
 
 AWS_PROVIDER = "pulumi:providers:aws"
 
@@ -34,7 +36,7 @@ def _validate_region(args: ResourceValidationArgs, report_violation: ReportViola
 allowed_regions = ResourceValidationPolicy(
     name="allowed-regions",
     description="AWS resources and providers use only the allowed regions.",
-    validate=_validate_region,
+    validate=applies_to(ANY_TYPE, _validate_region),
     config_schema=REGIONS_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Set aws:region in the stack config (or the provider's / resource's region) to an allowed "

@@ -26,18 +26,8 @@ from pulumi_policy import (
 )
 
 from policies.rules._util import (
-    ReferenceIndex,
-    action_matches,
-    applies_to,
-    as_bool,
-    as_list,
-    aws_managed_key_alias,
-    frameworks,
-    get,
-    is_unknown,
-    of_type,
-    parse_policy,
-    wildcard_allows,
+    action_matches, applies_to, as_bool, as_list, aws_managed_key_alias, examines, frameworks, get, is_unknown,
+    of_type, parse_policy, ReferenceIndex, wildcard_allows,
 )
 
 BUCKET_TYPES = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
@@ -170,7 +160,7 @@ s3_bucket_encryption_cmk = StackValidationPolicy(
     name="s3-bucket-encryption-cmk",
     description="S3 buckets are encrypted by default with a customer-managed KMS key (SSE-KMS); buckets that "
                 "receive server access logs use SSE-S3 instead.",
-    validate=_validate_encryption,
+    validate=examines(BUCKET_TYPES + ENCRYPTION_TYPES + LOGGING_TYPES, _validate_encryption),
     severity=Severity.HIGH,
     remediation_steps="Add an aws.s3.BucketServerSideEncryptionConfiguration for the bucket with "
                       "sse_algorithm 'aws:kms' and kms_master_key_id set to your own aws.kms.Key (bucket_key_enabled "
@@ -208,7 +198,8 @@ def _validate_public_access_block(args: StackValidationArgs, report_violation: R
 s3_bucket_public_access_block = StackValidationPolicy(
     name="s3-bucket-public-access-block",
     description="Every S3 bucket has a public access block with all four settings on (or the account has one).",
-    validate=_validate_public_access_block,
+    validate=examines(BUCKET_TYPES + PUBLIC_ACCESS_BLOCK_TYPES + ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPES,
+                      _validate_public_access_block),
     severity=Severity.HIGH,
     remediation_steps="Add an aws.s3.BucketPublicAccessBlock for the bucket with block_public_acls, "
                       "block_public_policy, ignore_public_acls and restrict_public_buckets all true.",
@@ -260,7 +251,7 @@ def _validate_tls_only(args: StackValidationArgs, report_violation: ReportViolat
 s3_bucket_tls_only = StackValidationPolicy(
     name="s3-bucket-tls-only",
     description="Every S3 bucket's policy denies requests that do not use TLS.",
-    validate=_validate_tls_only,
+    validate=examines(BUCKET_TYPES + POLICY_TYPES, _validate_tls_only),
     severity=Severity.HIGH,
     remediation_steps="Add to the bucket policy a statement: Effect Deny, Principal '*', Action 's3:*', "
                       "Resource the bucket and its objects, Condition {\"Bool\": {\"aws:SecureTransport\": \"false\"}}.",
@@ -354,7 +345,7 @@ def _validate_versioning(args: StackValidationArgs, report_violation: ReportViol
 s3_bucket_versioning = StackValidationPolicy(
     name="s3-bucket-versioning",
     description="Every S3 bucket has versioning enabled, so overwritten or deleted objects can be recovered.",
-    validate=_validate_versioning,
+    validate=examines(BUCKET_TYPES + VERSIONING_TYPES, _validate_versioning),
     severity=Severity.MEDIUM,
     remediation_steps="Add an aws.s3.BucketVersioning for the bucket with versioning_configuration status "
                       "'Enabled' (and a lifecycle rule expiring noncurrent versions).",
@@ -373,7 +364,7 @@ def _validate_access_logging(args: StackValidationArgs, report_violation: Report
 s3_bucket_access_logging = StackValidationPolicy(
     name="s3-bucket-access-logging",
     description="Every S3 bucket, except one that receives access logs, has server access logging to a log bucket.",
-    validate=_validate_access_logging,
+    validate=examines(BUCKET_TYPES + LOGGING_TYPES, _validate_access_logging),
     severity=Severity.MEDIUM,
     remediation_steps="Add an aws.s3.BucketLogging for the bucket whose target_bucket is an SSE-S3 encrypted "
                       "access-log bucket (e.g. components.storage.AccessLogBucket).",

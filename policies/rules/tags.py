@@ -6,15 +6,8 @@ from __future__ import annotations
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._util import (
-    CLASSIFICATION_TAG,
-    CLASSIFICATIONS,
-    config_schema,
-    frameworks,
-    is_data_store,
-    is_taggable,
-    is_unknown,
-    policy_config,
-    resource_tags,
+    ANY_TYPE, CLASSIFICATION_TAG, CLASSIFICATIONS, applies_to, config_schema, frameworks, is_data_store, is_taggable,
+    is_unknown, policy_config, resource_tags,
 )
 
 REQUIRED_TAGS_SCHEMA = config_schema(
@@ -45,7 +38,7 @@ required_tags = ResourceValidationPolicy(
     name="required-tags",
     description="Every taggable AWS resource carries the required tags (owner, cost-center, environment by "
                 "default), on the resource or through the provider's defaultTags.",
-    validate=_validate_required_tags,
+    validate=applies_to(ANY_TYPE, _validate_required_tags),
     config_schema=REQUIRED_TAGS_SCHEMA,
     severity=Severity.LOW,
     remediation_steps="Set the tags on the resource, or once for all resources with the AWS provider's "
@@ -82,7 +75,7 @@ data_store_classification = ResourceValidationPolicy(
     name="data-store-classification",
     description=f"Every data store (buckets, keys, tables, volumes, file systems, feature groups, model "
                 f"registries, repositories...) has a {CLASSIFICATION_TAG} tag with an allowed value.",
-    validate=_validate_classification,
+    validate=applies_to(is_data_store, _validate_classification),
     config_schema=CLASSIFICATION_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps=f"Tag the data store with {CLASSIFICATION_TAG}: public, internal, confidential or restricted "
