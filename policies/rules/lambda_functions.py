@@ -28,6 +28,7 @@ from policies.rules._util import (
     get,
     is_unknown,
     of_type,
+    examines,
 )
 
 FUNCTION = "aws:lambda/function:Function"
@@ -110,7 +111,7 @@ lambda_in_vpc_when_reaching_data = StackValidationPolicy(
     name="lambda-in-vpc-when-reaching-data",
     description="Lambda functions that reach a VPC data store (RDS, Aurora, ElastiCache, Redshift, OpenSearch, MSK, "
                 "...) through their environment run in the VPC.",
-    validate=_validate_vpc,
+    validate=examines([FUNCTION], _validate_vpc),
     severity=Severity.MEDIUM,
     remediation_steps="Set vpc_config={'subnet_ids': <private subnets>, 'security_group_ids': [...]} on the "
                       "function and allow its security group into the store's.",

@@ -298,7 +298,8 @@ subnet_public_ip_only_in_public_subnets = StackValidationPolicy(
     name="subnet-public-ip-only-in-public-subnets",
     description="Only public subnets (a 0.0.0.0/0 or ::/0 route to an internet gateway) map public IPs on launch; "
                 "a subnet tagged or named private never does.",
-    validate=_validate_public_ip_subnets,
+    validate=examines([SUBNET, ROUTE_TABLE, DEFAULT_ROUTE_TABLE, ROUTE, ROUTE_TABLE_ASSOCIATION, INTERNET_GATEWAY],
+                      _validate_public_ip_subnets),
     severity=Severity.MEDIUM,
     remediation_steps="Set map_public_ip_on_launch=False on private subnets (and on public ones, where only load "
                       "balancers and NAT gateways, which get their own addresses, should live).",

@@ -241,7 +241,7 @@ no_plaintext_secrets_in_environment = ResourceValidationPolicy(
     name="no-plaintext-secrets-in-environment",
     description="No environment variable of a Lambda function, ECS or Batch container, SageMaker model, CodeBuild "
                 "project, App Runner service or Kubernetes container holds a literal credential.",
-    validate=_validate_environment,
+    validate=applies_to(_is_environment_subject, _validate_environment),
     config_schema=SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Store the credential in Secrets Manager (or SSM SecureString) and reference it: ECS "
