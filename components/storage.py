@@ -78,15 +78,17 @@ def bucket_policy(bucket_arn: str, extra_statements: Sequence[Mapping[str, Any]]
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def lifecycle_rules(*, noncurrent_version_expiration_days: int, abort_incomplete_multipart_upload_days: int,
+def lifecycle_rules(*, noncurrent_version_expiration_days: Optional[int], abort_incomplete_multipart_upload_days: int,
                     expiration_days: Optional[int] = None) -> list[dict[str, Any]]:
-    """Lifecycle rules for the whole bucket (pulumi-aws input shape)."""
+    """Lifecycle rules for the whole bucket (pulumi-aws input shape); no noncurrent-version expiry
+    when ``noncurrent_version_expiration_days`` is None (datasets: every version stays readable)."""
     rules: list[dict[str, Any]] = [
         {"id": "abort-incomplete-multipart-uploads", "status": "Enabled", "filter": {"prefix": ""},
          "abort_incomplete_multipart_upload": {"days_after_initiation": abort_incomplete_multipart_upload_days}},
-        {"id": "expire-noncurrent-versions", "status": "Enabled", "filter": {"prefix": ""},
-         "noncurrent_version_expiration": {"noncurrent_days": noncurrent_version_expiration_days}},
     ]
+    if noncurrent_version_expiration_days is not None:
+        rules.append({"id": "expire-noncurrent-versions", "status": "Enabled", "filter": {"prefix": ""},
+                      "noncurrent_version_expiration": {"noncurrent_days": noncurrent_version_expiration_days}})
     if expiration_days is not None:
         rules.append({"id": "expire-current-objects", "status": "Enabled", "filter": {"prefix": ""},
                       "expiration": {"days": expiration_days}})
@@ -180,10 +182,33 @@ class AccessLogBucket(pulumi.ComponentResource):
         self.register_outputs({"bucketName": self.bucket_name, "arn": self.arn})
 
 
+#: S3 Object Lock retention modes (botocore s3 model, ``ObjectLockRetentionMode``).
+LOCK_MODES = ("GOVERNANCE", "COMPLIANCE")
+
+
+@dataclass(frozen=True)
+class ObjectLockArgs:
+    """S3 Object Lock's default retention for new object versions.
+
+    ``GOVERNANCE``: nobody can overwrite or delete a locked version before ``retention_days`` unless
+    they hold ``s3:BypassGovernanceRetention``; ``COMPLIANCE``: nobody, not even the account root,
+    and the retention cannot be shortened. Object Lock is enabled when the bucket is created
+    (``objectLockEnabled``); the default retention is a separate ``BucketObjectLockConfiguration``.
+    """
+
+    mode: str = "GOVERNANCE"
+    retention_days: int = 30
+
+    def __post_init__(self) -> None:
+        if self.mode not in LOCK_MODES:
+            raise ValueError(f"object lock mode {self.mode!r} is invalid: use {' or '.join(LOCK_MODES)}")
+        _require_positive(retention_days=self.retention_days)
+
+
 @dataclass
 class SecureBucketArgs:
     """A data bucket. Defaults: noncurrent versions kept 90 days, incomplete uploads aborted after
-    7 days, current objects kept forever, no force-destroy, not protected."""
+    7 days, current objects kept forever, no object lock, no force-destroy, not protected."""
 
     #: The customer-managed key for SSE-KMS (with an S3 bucket key, which cuts KMS requests).
     kms_key: aws.kms.Key
@@ -191,13 +216,16 @@ class SecureBucketArgs:
     classification: Classification
     #: Where S3 server access logs go (an ``AccessLogBucket``'s bucket), under ``<name>/``.
     access_log_bucket: aws.s3.Bucket
-    noncurrent_version_expiration_days: int = 90
+    #: Days a noncurrent version is kept; None keeps every version (no expiry rule).
+    noncurrent_version_expiration_days: Optional[int] = 90
     abort_incomplete_multipart_upload_days: int = 7
     #: Expire current objects after N days (e.g. captured inference payloads); None keeps them.
     expiration_days: Optional[int] = None
     #: Extra bucket-policy statements, merged after the TLS-only deny; one without ``Resource`` applies
     #: to the bucket and its objects; an Allow for principal '*' is rejected.
     policy_statements: Sequence[pulumi.Input[dict]] = ()
+    #: S3 Object Lock with this default retention, enabled at bucket creation; None: no object lock.
+    object_lock: Optional[ObjectLockArgs] = None
     #: Let Pulumi delete a non-empty bucket (dev only).
     force_destroy: bool = False
     #: Protect the bucket from deletion by Pulumi (prod).
@@ -226,7 +254,10 @@ class SecureBucket(pulumi.ComponentResource):
         check_statements([s for s in args.policy_statements if isinstance(s, Mapping)])
         super().__init__("mlinfra:storage:SecureBucket", name, None, opts)
 
+        # Object Lock can only be switched on when the bucket is created (s3 CreateBucket
+        # x-amz-bucket-object-lock-enabled; pulumi-aws ``object_lock_enabled``).
         self.bucket = aws.s3.Bucket(name, bucket=args.bucket_name, force_destroy=args.force_destroy,
+                                    object_lock_enabled=True if args.object_lock else None,
                                     tags=data_store_tags(args.classification, args.tags),
                                     opts=child_opts(self, protect=args.protect))
         self.bucket_name = self.bucket.bucket
@@ -253,6 +284,13 @@ class SecureBucket(pulumi.ComponentResource):
                                   abort_incomplete_multipart_upload_days=args.abort_incomplete_multipart_upload_days,
                                   expiration_days=args.expiration_days),
             opts=child_opts(self, depends_on=[versioning]))
+        self.object_lock: Optional[aws.s3.BucketObjectLockConfiguration] = None
+        if args.object_lock:
+            # S3 requires versioning for Object Lock; DefaultRetention needs a mode and Days (s3 model).
+            self.object_lock = aws.s3.BucketObjectLockConfiguration(
+                f"{name}-object-lock", bucket=self.bucket.id, object_lock_enabled="Enabled",
+                rule={"default_retention": {"mode": args.object_lock.mode, "days": args.object_lock.retention_days}},
+                opts=child_opts(self, depends_on=[versioning]))
 
         self.register_outputs({"bucketName": self.bucket_name, "arn": self.arn,
                                "classification": args.classification.value})

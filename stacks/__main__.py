@@ -10,7 +10,9 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
+from components.budgets import CostGuardrails
 from components.common import Classification
+from components.datasets import DatasetStore, DatasetStoreArgs
 from components.encryption import EncryptionKeys, EncryptionKeysArgs, KeySpec
 from components.feature_store import FeatureStore, FeatureStoreArgs, load_specs, lock_path, read_lock
 from components.inference.endpoint import InferenceEndpoint, InferenceEndpointArgs, ShadowArgs, VariantArgs
@@ -82,6 +84,11 @@ if cfg.inference:
                              service_principals=["events.amazonaws.com", "cloudwatch.amazonaws.com"]
                              if monitors_cfg else (),
                              description="Inference: endpoint volumes, captured payloads, async results, topics"))
+if cfg.budgets:
+    # Budgets and Cost Anomaly Detection publish to the encrypted alert topic with this key.
+    key_specs.append(KeySpec("budgets", Classification.INTERNAL,
+                             service_principals=["budgets.amazonaws.com", "costalerts.amazonaws.com"],
+                             description="Budget and cost anomaly alerts"))
 if cfg.training:
     key_specs.append(KeySpec("eks", Classification.CONFIDENTIAL,
                              description="Training cluster: Kubernetes secrets and node volumes"))
@@ -112,17 +119,24 @@ access_logs = AccessLogBucket(
     AccessLogBucketArgs(retention_days=cfg.storage.access_log_days, protect=cfg.protect_stateful),
     opts=aws_opts,
 )
-data_bucket = SecureBucket(
+# Datasets: Object Lock with the tier's retention, every version kept (a version-aware DVC remote
+# reads them), a producer role that cannot delete versions. It was a top-level SecureBucket: aliased.
+datasets = DatasetStore(
     f"{env}-data",
-    SecureBucketArgs(
+    DatasetStoreArgs(
         kms_key=keys.key("data"),
         classification=cfg.storage.data_classification,
         access_log_bucket=access_logs.bucket,
-        noncurrent_version_expiration_days=cfg.storage.noncurrent_version_days,
+        region=cfg.region,
+        object_lock=cfg.datasets.object_lock.to_args(cfg.tier),
+        producer_principals=cfg.datasets.producer_principals,
+        dvc_prefix=cfg.datasets.dvc_prefix,
         protect=cfg.protect_stateful,
+        aliases=[pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)],
     ),
     opts=aws_opts,
 )
+data_bucket = datasets.store
 artifact_bucket = SecureBucket(
     f"{env}-artifacts",
     SecureBucketArgs(
@@ -223,7 +237,8 @@ if cfg.inference:
                 model=source, network=network, kms_key=keys.key("inference"), logs_key=keys.key("logs"),
                 access_log_bucket=access_logs.bucket, classification=cfg.storage.data_classification,
                 log_retention_days=cfg.log_retention_days, protect=cfg.protect_stateful,
-                variants=variants, shadow=shadow_args, **endpoint.component_args()),
+                variants=variants, shadow=shadow_args, tags=cfg.team_tags(endpoint.team),
+                **endpoint.component_args()),
             opts=aws_opts,
         )
     pulumi.export("inferenceEndpoints", {name: e.endpoint.name for name, e in endpoints.items()})
@@ -260,7 +275,8 @@ if training_cfg:
             artifact_key=keys.key("artifacts"),
             admin_principals=training_cfg.admin_principals,
             readonly_principals=training_cfg.readonly_principals,
-            gpu_node_groups=[group.to_args() for group in training_cfg.gpu_node_groups],
+            # The team tag on each GPU group and its instances: team budgets filter on it.
+            gpu_node_groups=[group.to_args(tags=cfg.team_tags(group.team)) for group in training_cfg.gpu_node_groups],
             teams=[team.to_args() for team in training_cfg.teams],
             max_gpus=training_cfg.max_gpus,
             kubernetes_version=training_cfg.kubernetes_version,
@@ -282,10 +298,22 @@ if training_cfg:
     pulumi.export("trainingOidcProviderArn", training.oidc_provider_arn)
     pulumi.export("trainingQueues", training.queue_names)
 
+# --- budgets: environment and team budgets, cost-allocation tags, anomaly alerts ---
+if cfg.budgets:
+    guardrails = CostGuardrails(
+        f"{env}-budgets", cfg.budgets.to_args(environment=env, kms_key=keys.key("budgets")), opts=aws_opts)
+    pulumi.export("budgetAlertsTopic", guardrails.topic.arn)
+    pulumi.export("budgets", {"environment": guardrails.budget.name,
+                              **{f"team:{team}": b.name for team, b in guardrails.team_budgets.items()}})
+
 # --- stack outputs ---
 pulumi.export("environment", env)
 pulumi.export("region", cfg.region)
 pulumi.export("vpcId", network.vpc.id)
 pulumi.export("privateSubnetIds", network.private_subnet_ids)
 pulumi.export("dataBucket", data_bucket.bucket_name)
+# `dvc remote add -d datasets <url>` plus `dvc remote modify datasets version_aware true` / region (docs/components/datasets.md).
+pulumi.export("datasetsDvcRemote", datasets.dvc_remote)
+if datasets.producer_role:
+    pulumi.export("datasetProducerRoleArn", datasets.producer_role.arn)
 pulumi.export("artifactBucket", artifact_bucket.bucket_name)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal, Optional, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Mapping, Optional, Sequence
 
 from components.training import validation
 from components.training.gpu_types import GpuInstanceType
@@ -42,6 +42,9 @@ class GpuNodeGroupArgs:
     capacity_reservation_id: Optional[str] = None
     #: Target a resource group of On-Demand Capacity Reservations.
     capacity_reservation_resource_group_arn: Optional[str] = None
+    #: Extra tags on the node group, its launch template and the instances it launches (e.g. the
+    #: team cost-allocation tag: instance-hours are billed to the instances' tags).
+    tags: Mapping[str, str] = field(default_factory=dict)
 
     def validate(self) -> None:
         """Raise ``ValueError`` prefixed with the group name for the first problem found."""

@@ -373,7 +373,8 @@ class TrainingCluster(pulumi.ComponentResource):
                 labels=kube.gpu_node_labels(group),
                 taints=[aws.eks.NodeGroupTaintArgs(key=kube.GPU_TAINT["key"], value=kube.GPU_TAINT["value"],
                                                    effect="NO_SCHEDULE")],
-                subnets=subnets, launch_template=self._gpu_launch_template(group), depends_on=ready)
+                subnets=subnets, launch_template=self._gpu_launch_template(group), depends_on=ready,
+                extra_tags=group.tags)
             if group.min_size == 0:
                 self._node_template_tags(group, node_group)
 
@@ -392,12 +393,15 @@ class TrainingCluster(pulumi.ComponentResource):
                 opts=self._opts())
 
     def _launch_template(self, group: str, *, root_device: str, root_volume_gib: int,
-                         extra_volumes: Sequence[tuple[str, int]] = (), **kwargs: Any) -> aws.ec2.LaunchTemplate:
-        """IMDSv2 only with hop limit 1 (pods cannot reach node credentials), encrypted gp3, no key pair."""
+                         extra_volumes: Sequence[tuple[str, int]] = (), extra_tags: Mapping[str, str] = {},
+                         **kwargs: Any) -> aws.ec2.LaunchTemplate:
+        """IMDSv2 only with hop limit 1 (pods cannot reach node credentials), encrypted gp3, no key pair.
+
+        ``extra_tags`` go on the template and on the instances and volumes it launches."""
         volumes = [(root_device, root_volume_gib), *extra_volumes]
         if "network_interfaces" not in kwargs:
             kwargs["vpc_security_group_ids"] = [self.node_security_group.id]
-        instance_tags = {**self._args.tags, "Name": f"{self._name}-{group}"}
+        instance_tags = {**self._args.tags, **extra_tags, "Name": f"{self._name}-{group}"}
         return aws.ec2.LaunchTemplate(
             f"{self._name}-{group}",
             description=f"EKS {self._name} node group {group}",
@@ -414,7 +418,7 @@ class TrainingCluster(pulumi.ComponentResource):
             ],
             tag_specifications=[aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type=kind, tags=instance_tags)
                                 for kind in ("instance", "volume")],
-            tags=dict(self._args.tags),
+            tags={**self._args.tags, **extra_tags},
             opts=self._opts(),
             **kwargs,
         )
@@ -444,13 +448,15 @@ class TrainingCluster(pulumi.ComponentResource):
         if group.ami_family == "bottlerocket":
             # Bottlerocket keeps images on its data volume; the OS volume stays small.
             return self._launch_template(group.name, root_device="/dev/xvda", root_volume_gib=8,
-                                         extra_volumes=[("/dev/xvdb", group.root_volume_gib)], **kwargs)
+                                         extra_volumes=[("/dev/xvdb", group.root_volume_gib)],
+                                         extra_tags=group.tags, **kwargs)
         return self._launch_template(group.name, root_device="/dev/xvda", root_volume_gib=group.root_volume_gib,
-                                     **kwargs)
+                                     extra_tags=group.tags, **kwargs)
 
     def _node_group(self, group: str, *, instance_types: Sequence[str], min_size: int, max_size: int, ami_type: str,
                     capacity_type: str, labels: Mapping[str, str], taints: list, subnets: Sequence[aws.ec2.Subnet],
-                    launch_template: aws.ec2.LaunchTemplate, depends_on: Sequence[pulumi.Resource]) -> aws.eks.NodeGroup:
+                    launch_template: aws.ec2.LaunchTemplate, depends_on: Sequence[pulumi.Resource],
+                    extra_tags: Mapping[str, str] = {}) -> aws.eks.NodeGroup:
         return aws.eks.NodeGroup(
             f"{self._name}-{group}",
             cluster_name=self.cluster.name,
@@ -466,7 +472,7 @@ class TrainingCluster(pulumi.ComponentResource):
                                                                 version=launch_template.latest_version.apply(str)),
             labels=dict(labels),
             taints=taints,
-            tags=dict(self._args.tags),
+            tags={**self._args.tags, **extra_tags},
             # The autoscaler owns the desired size once the group exists.
             opts=self._opts(depends_on=list(depends_on), ignore_changes=["scalingConfig.desiredSize"]),
         )

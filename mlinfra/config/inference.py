@@ -242,6 +242,9 @@ class EndpointSettings(Section):
     instance_type: str = "ml.m5.large"
     #: Instances without autoscaling (with autoscaling the endpoint starts at ``minCapacity``).
     initial_instance_count: int = Field(default=1, ge=1)
+    #: The team whose budget the endpoint counts against (the team cost-allocation tag); default
+    #: ``mlinfra:budgets.defaultTeam``.
+    team: Optional[str] = None
     serverless: Optional[ServerlessSettings] = None
     async_inference: Optional[AsyncSettings] = Field(default=None, alias="async")
     data_capture: DataCaptureSettings = Field(default_factory=DataCaptureSettings)

@@ -24,6 +24,8 @@ from pydantic import Field, field_validator, model_validator
 
 from components.common import LOG_RETENTION_DAYS, Classification, Tier
 from mlinfra.config.base import Section
+from mlinfra.config.budgets import BudgetsConfig
+from mlinfra.config.datasets import ALLOWED_MODES, DatasetsConfig
 from mlinfra.config.feature_store import FeatureStoreConfig
 from mlinfra.config.registry import ModelRegistryConfig
 from mlinfra.config.inference import InferenceConfig
@@ -138,6 +140,10 @@ class PlatformConfig(Section):
     feature_store: Optional[FeatureStoreConfig] = None
     #: The GPU training cluster (``TrainingCluster``; see docs/components/training-cluster.md).
     training: Optional[TrainingConfig] = None
+    #: The dataset bucket's Object Lock and data producers (``DatasetStore``; docs/components/datasets.md).
+    datasets: DatasetsConfig = Field(default_factory=DatasetsConfig)
+    #: AWS Budgets, cost-allocation tags and anomaly alerts (``CostGuardrails``; docs/components/budgets.md).
+    budgets: Optional[BudgetsConfig] = None
 
     @field_validator("region")
     @classmethod
@@ -177,7 +183,56 @@ class PlatformConfig(Section):
         for name in ("log_retention_days", "key_deletion_window_days", "protect_stateful"):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, getattr(tier, name))
+        self._check_object_lock()
+        self._check_teams()
         return self
+
+    def _check_object_lock(self) -> None:
+        lock = self.datasets.object_lock
+        allowed = ALLOWED_MODES[self.tier]
+        if lock.enabled and lock.mode not in allowed:
+            raise ValueError(f"mlinfra:datasets.objectLock.mode = {lock.mode!r}: the {self.tier.value} tier allows "
+                             f"{' and '.join(allowed)} only (compliance-mode retention cannot be shortened or lifted, "
+                             "not even by the account root); use GOVERNANCE")
+        if not lock.enabled and self.tier is not Tier.DEV:
+            raise ValueError(f"mlinfra:datasets.objectLock.enabled = False: dataset versions must be locked in a "
+                             f"{self.tier.value} tier; only dev may turn Object Lock off")
+
+    @property
+    def team_tag(self) -> str:
+        """The tag key that names a team (``mlinfra:budgets.teamTag``, default ``team``)."""
+        return self.budgets.team_tag if self.budgets else "team"
+
+    @property
+    def default_team(self) -> str:
+        """The team of resources that name none: ``mlinfra:budgets.defaultTeam``, else the owner tag."""
+        return (self.budgets.default_team if self.budgets else None) or self.tags.owner
+
+    @property
+    def known_teams(self) -> list[str]:
+        """Teams a budget, GPU node group or endpoint may name: the training teams and the default team."""
+        teams = [team.name for team in self.training.teams] if self.training else []
+        return list(dict.fromkeys([*teams, self.default_team]))
+
+    def _check_teams(self) -> None:
+        known = self.known_teams
+        named = []
+        if self.budgets:
+            named += [(f"mlinfra:budgets.teams.{i}.name", t.name) for i, t in enumerate(self.budgets.teams)]
+        if self.training:
+            named += [(f"mlinfra:training.gpuNodeGroups.{i}.team", g.team)
+                      for i, g in enumerate(self.training.gpu_node_groups) if g.team is not None]
+        if self.inference:
+            named += [(f"mlinfra:inference.endpoints.{i}.team", e.team)
+                      for i, e in enumerate(self.inference.endpoints) if e.team is not None]
+        for key, team in named:
+            if team not in known:
+                raise ValueError(f"{key} = {team!r}: unknown team; use one of {', '.join(known)} "
+                                 "(mlinfra:training.teams, or mlinfra:budgets.defaultTeam)")
+
+    def team_tags(self, team: Optional[str]) -> dict[str, str]:
+        """The cost-allocation tag of a resource owned by ``team`` (default: the default team)."""
+        return {self.team_tag: team or self.default_team}
 
     @property
     def resource_tags(self) -> dict[str, str]:

@@ -63,6 +63,9 @@ class GpuNodeGroupConfig(_NodeGroupSizes):
     efa: bool = False
     placement_group: bool = False
     root_volume_gib: int = Field(default=200, ge=50, le=16384)
+    #: The team whose budget this group's instances count against (the team cost-allocation tag);
+    #: default ``mlinfra:budgets.defaultTeam``. Must be a team of ``teams`` or the default team.
+    team: Optional[str] = None
 
     @field_validator("name")
     @classmethod
@@ -114,8 +117,9 @@ class GpuNodeGroupConfig(_NodeGroupSizes):
             validation.check_single_zone(efa=False, placement_group=True, zones=info.data.get("availability_zones"))
         return value
 
-    def to_args(self) -> GpuNodeGroupArgs:
-        return GpuNodeGroupArgs(**self.model_dump())
+    def to_args(self, tags: Optional[dict[str, str]] = None) -> GpuNodeGroupArgs:
+        """The component's args; ``tags`` (e.g. the team tag) go on the group, its template and its nodes."""
+        return GpuNodeGroupArgs(**self.model_dump(exclude={"team"}), tags=dict(tags or {}))
 
 
 class SystemNodeGroupConfig(_NodeGroupSizes):
