@@ -1,0 +1,120 @@
+"""Waivers (policies/config/<env>/waivers.yaml): parsing, matching, expiry, unused waivers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+
+from mlinfra.errors import MlinfraError
+from mlinfra.waivers import Waivers, apply_waivers, load_waivers, parse_waivers
+
+SOURCE = "policies/config/prod/waivers.yaml"
+TODAY = dt.date(2026, 12, 1)
+URN = "urn:pulumi:prod::mlinfra::mlinfra:storage:SecureBucket$aws:s3/bucket:Bucket::prod-scratch"
+GOOD = """\
+waivers:
+  - policy: s3-bucket-access-logging
+    resource: "urn:pulumi:prod::mlinfra::*::prod-scratch"
+    reason: Scratch bucket, deleted with ML-1234
+    owner: data-platform@example.com
+    expires: 2026-12-31
+"""
+
+
+@dataclass(frozen=True)
+class V:
+    pack: str
+    policy: str
+    urn: str
+
+
+def test_parse_a_good_file():
+    waivers = parse_waivers(GOOD, SOURCE)
+    [waiver] = waivers.items
+    assert (waiver.policy, waiver.owner, waiver.expires) == ("s3-bucket-access-logging", "data-platform@example.com",
+                                                             dt.date(2026, 12, 31))
+    assert waivers.source == SOURCE
+
+
+def test_a_matching_violation_is_waived_and_others_remain():
+    waivers = parse_waivers(GOOD, SOURCE)
+    hit = V("mlinfra-security", "s3-bucket-access-logging", URN)
+    other_policy = V("mlinfra-security", "s3-bucket-encryption-cmk", URN)
+    other_resource = V("mlinfra-security", "s3-bucket-access-logging", URN.replace("prod-scratch", "prod-data"))
+    outcome = apply_waivers([hit, other_policy, other_resource], waivers, TODAY)
+    assert [v for v, _ in outcome.waived] == [hit]
+    assert outcome.remaining == [other_policy, other_resource]
+    assert outcome.expired == [] and outcome.unused == []
+
+
+def test_an_exact_urn_and_a_pack_qualified_policy_match():
+    text = GOOD.replace('"urn:pulumi:prod::mlinfra::*::prod-scratch"', f'"{URN}"').replace(
+        "policy: s3-bucket-access-logging", "policy: mlinfra-security/s3-bucket-access-logging")
+    waivers = parse_waivers(text, SOURCE)
+    assert apply_waivers([V("mlinfra-security", "s3-bucket-access-logging", URN)], waivers, TODAY).waived
+    assert not apply_waivers([V("mlinfra-privacy", "s3-bucket-access-logging", URN)], waivers, TODAY).waived
+
+
+def test_the_expiry_day_still_holds_and_the_next_day_the_waiver_is_expired():
+    waivers = parse_waivers(GOOD, SOURCE)
+    hit = V("p", "s3-bucket-access-logging", URN)
+    assert apply_waivers([hit], waivers, dt.date(2026, 12, 31)).waived
+    outcome = apply_waivers([hit], waivers, dt.date(2027, 1, 1))
+    assert outcome.waived == [] and outcome.remaining == [hit]
+    assert outcome.expired == list(waivers.items)
+    assert outcome.unused == []  # an expired waiver is reported as expired, not as unused
+
+
+def test_a_waiver_that_matches_nothing_is_unused():
+    waivers = parse_waivers(GOOD, SOURCE)
+    outcome = apply_waivers([V("p", "other-policy", URN)], waivers, TODAY)
+    assert outcome.unused == list(waivers.items)
+
+
+def test_an_empty_or_missing_file_is_no_waivers(tmp_path):
+    assert parse_waivers("", SOURCE).items == ()
+    assert parse_waivers("waivers: []\n", SOURCE).items == ()
+    assert load_waivers(tmp_path, "prod") == Waivers((), SOURCE)
+    assert load_waivers(tmp_path, None) == Waivers()
+
+
+def test_load_reads_the_environments_file(tmp_path):
+    path = tmp_path / "policies" / "config" / "prod" / "waivers.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(GOOD)
+    assert len(load_waivers(tmp_path, "prod").items) == 1
+
+
+@pytest.mark.parametrize("text, message", [
+    (GOOD.replace("    owner: data-platform@example.com\n", ""),
+     "waiver 1 (s3-bucket-access-logging): owner is required (a waiver has policy, resource, reason, owner and "
+     "expires)"),
+    (GOOD.replace("2026-12-31", "soon"),
+     "waiver 1 (s3-bucket-access-logging): expires = 'soon': Input should be a valid date"),
+    (GOOD.replace("2026-12-31", "2026-02-30"),
+     "waiver 1 (s3-bucket-access-logging): expires = '2026-02-30': Input should be a valid date"),
+    (GOOD.replace("reason: Scratch bucket, deleted with ML-1234", "reason: '  '"),
+     "waiver 1 (s3-bucket-access-logging): reason = '  ': must not be blank"),
+    (GOOD + "    approver: someone\n",
+     "waiver 1 (s3-bucket-access-logging): approver is not a waiver key (allowed: policy, resource, reason, "
+     "owner, expires)"),
+    (GOOD.replace("policy: s3-bucket-access-logging", "policy: 'S3 Logging'"),
+     "waiver 1 (S3 Logging): policy = 'S3 Logging': String should match pattern"),
+    ("- policy: x\n", "must be a mapping with a 'waivers:' list, not list"),
+    ("waivers: {policy: x}\n", "'waivers:' must be a list of waivers"),
+    ("waivers: [\n", "line 2: invalid YAML"),
+    ("waiver: []\n", "waiver: waiver is not a waiver key"),
+])
+def test_malformed_waivers_are_one_clear_message(text, message):
+    with pytest.raises(MlinfraError) as info:
+        parse_waivers(text, SOURCE)
+    assert str(info.value).startswith(f"{SOURCE}: {message}") or str(info.value).startswith(f"{SOURCE}:{message}"), \
+        str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_several_problems_are_counted_in_the_one_message():
+    with pytest.raises(MlinfraError, match=r"\(and 1 more problem\)$"):
+        parse_waivers(GOOD.replace("    owner: data-platform@example.com\n", "").replace("2026-12-31", "x"), SOURCE)
