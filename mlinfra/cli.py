@@ -95,6 +95,37 @@ def _cmd_cost(args: argparse.Namespace) -> int:
                     fmt=args.format, output=args.output)
 
 
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from mlinfra.diff import run_diff
+
+    return run_diff(project_dir=_project_dir(), sides=args.sides, env=args.env, packs=args.policy_pack or None,
+                    fmt=args.format, output=args.output, reports=args.report or ())
+
+
+def _cmd_graph(args: argparse.Namespace) -> int:
+    from mlinfra.graph import render, stack_graph
+    from mlinfra.review import load_resources, resources_from_document
+
+    if (args.env is None) == (args.deployment is None):
+        raise MlinfraError("give an environment to plan (mlinfra graph dev) or --deployment FILE")
+    if args.deployment is not None:
+        resources, name = load_resources(args.deployment), str(args.deployment)
+    else:
+        from mlinfra.plan import plan
+
+        resources = resources_from_document(plan(_program_dir(args), args.env), f"plan of {args.env}")
+        name = args.env
+    text = render(stack_graph(resources, include_resources=args.resources), args.format, name)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise MlinfraError(f"{args.output}: cannot write the graph: {exc.strerror or exc}") from None
+    return 0
+
+
 def _cmd_preflight(args: argparse.Namespace) -> int:
     from mlinfra.preflight import run_preflight
 
@@ -171,6 +202,31 @@ def build_parser() -> argparse.ArgumentParser:
                       help="output format (default: text)")
     cost.add_argument("--output", type=Path, metavar="FILE", help="write the estimate to FILE instead of stdout")
     cost.set_defaults(func=_cmd_cost)
+
+    diff = commands.add_parser(
+        "diff", help="compare two plans: resources added, changed, removed; violations new, fixed, waived")
+    diff.add_argument("sides", nargs="+", metavar="BASE HEAD",
+                      help="pairs of sides, each a plan file or ENV@GITREF (planned from a temporary git worktree "
+                           "of that ref), e.g. prod@origin/main plans/prod.json; several pairs, one per environment")
+    diff.add_argument("--env", help="environment whose pack configuration and waivers apply to plan-file sides "
+                                    "(default: the pair's ENV@GITREF, else the stack in the URNs)")
+    diff.add_argument("--policy-pack", type=Path, action="append", metavar="DIR",
+                      help="policy pack directory for plan-file sides (repeatable; default: the packs under policies/)")
+    diff.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    diff.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
+    diff.add_argument("--report", action="append", metavar="FORMAT=FILE",
+                      help="also write the report in FORMAT to FILE (repeatable), e.g. sarif=diff.sarif")
+    diff.set_defaults(func=_cmd_diff)
+
+    graph = commands.add_parser("graph", help="the stack's components as a Mermaid or DOT diagram")
+    graph.add_argument("env", nargs="?", help="environment to plan and draw")
+    graph.add_argument("--deployment", type=Path, metavar="FILE", help="draw this deployment file instead")
+    graph.add_argument("--project", type=Path, metavar="DIR", help="plan the Pulumi project in DIR (e.g. bootstrap)")
+    graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid", help="diagram format (default: "
+                                                                                          "mermaid)")
+    graph.add_argument("--resources", action="store_true", help="draw every resource, not only the components")
+    graph.add_argument("--output", type=Path, metavar="FILE", help="write the diagram to FILE instead of stdout")
+    graph.set_defaults(func=_cmd_graph)
 
     preflight = commands.add_parser("preflight", help="read-only AWS checks of capacity, quotas and references")
     preflight.add_argument("env", help="environment to plan and check")
