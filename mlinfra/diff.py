@@ -18,14 +18,13 @@ import contextlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from mlinfra.errors import MlinfraError
 from mlinfra.review import (
@@ -133,26 +132,6 @@ class Worktrees:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-class _Terminated(KeyboardInterrupt):
-    """SIGTERM/SIGHUP during a diff: unwinds like Ctrl-C (exit 130), so the worktrees are removed."""
-
-
-@contextlib.contextmanager
-def _cleanup_on_signals() -> Iterator[None]:
-    def handler(signum: int, _frame: Any) -> None:
-        raise _Terminated(signum)
-
-    previous = {}
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        with contextlib.suppress(ValueError):  # not the main thread
-            previous[sig] = signal.signal(sig, handler)
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
 
 
 def _run_in(tree: Path, args: Sequence[str], what: str) -> subprocess.CompletedProcess:
@@ -345,7 +324,9 @@ def run_diff(*, project_dir: Path, sides: Sequence[str], env: Optional[str], pac
         raise MlinfraError("give sides in pairs: BASE HEAD [BASE HEAD ...] (each a plan file or ENV@GITREF)")
     specs = [parse_side(s) for s in sides]
     diffs: list[EnvDiff] = []
-    with _cleanup_on_signals(), Worktrees(project_dir) as worktrees, \
+    # A stop signal raises ``mlinfra.interrupts.Interrupted`` here (the console installs the handlers):
+    # leaving the block removes the worktrees and the scratch plans all the same.
+    with Worktrees(project_dir) as worktrees, \
             tempfile.TemporaryDirectory(prefix="mlinfra-diff-plans-") as scratch:
         for base_spec, head_spec in zip(specs[::2], specs[1::2]):
             pair_env = env or base_spec.env or head_spec.env

@@ -45,8 +45,17 @@ def _detail(v: Violation) -> str:
 
 def _summary_line(result: ReviewResult) -> str:
     env = f", env {result.env}" if result.env else ""
+    waived = f" ({len(result.waived)} more waived)" if result.waived else ""
     return (f"{result.mandatory} mandatory, {result.advisory} advisory "
-            f"violation{'s' if len(result.violations) != 1 else ''} in {result.resources} resources{env}")
+            f"violation{'s' if len(result.violations) != 1 else ''}{waived} in {result.resources} resources{env}")
+
+
+def waiver_dict(waiver: Any) -> dict[str, Any]:
+    """A waiver (``mlinfra.waivers.Waiver``, or its dict from a JSON report) as the JSON report shows it."""
+    if isinstance(waiver, dict):
+        return dict(waiver)
+    return {"policy": waiver.policy, "resource": waiver.resource, "reason": waiver.reason, "owner": waiver.owner,
+            "expires": waiver.expires.isoformat()}
 
 
 # --------------------------------------------------------------------------------------------- text
@@ -60,22 +69,37 @@ def render_text(result: ReviewResult) -> str:
         lines.append(f"    {v.urn}")
         lines.extend(f"    {line}" for line in v.message.splitlines())
         lines.append("")
+    for v, waiver in result.waived:
+        w = waiver_dict(waiver)
+        lines.append(f"WAIVED    [{v.severity}] {v.pack}/{v.policy} ({v.enforcement_level})")
+        lines.append(f"    {v.resource_type} {v.resource_name}")
+        lines.append(f"    until {w['expires']}, owner {w['owner']}: {w['reason']}")
+        lines.append("")
+    for waiver in result.unused_waivers:
+        w = waiver_dict(waiver)
+        lines.append(f"UNUSED WAIVER {w['policy']} on {w['resource']} (owner {w['owner']}) matches nothing: delete it")
+        lines.append("")
     lines.append(_summary_line(result))
     return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------------------------- json
 
+def _violation_dict(v: Violation) -> dict[str, Any]:
+    return {"pack": v.pack, "policy": v.policy, "enforcementLevel": v.enforcement_level, "severity": v.severity,
+            "urn": v.urn, "resourceType": v.resource_type, "resourceName": v.resource_name, "message": v.message}
+
+
 def as_dict(result: ReviewResult) -> dict[str, Any]:
-    """The JSON report: packs, violations and summary, with exactly the documented keys."""
+    """The JSON report: packs, violations, waived violations, unused waivers and summary, with exactly the
+    documented keys."""
     return {
         "packs": [{"name": p.name, "version": p.version} for p in result.packs],
-        "violations": [
-            {"pack": v.pack, "policy": v.policy, "enforcementLevel": v.enforcement_level, "severity": v.severity,
-             "urn": v.urn, "resourceType": v.resource_type, "resourceName": v.resource_name, "message": v.message}
-            for v in result.violations
-        ],
-        "summary": {"resources": result.resources, "mandatory": result.mandatory, "advisory": result.advisory},
+        "violations": [_violation_dict(v) for v in result.violations],
+        "waived": [{**_violation_dict(v), "waiver": waiver_dict(w)} for v, w in result.waived],
+        "unusedWaivers": [waiver_dict(w) for w in result.unused_waivers],
+        "summary": {"resources": result.resources, "mandatory": result.mandatory, "advisory": result.advisory,
+                    "waived": len(result.waived)},
     }
 
 
@@ -131,9 +155,33 @@ def _sarif_result(v: Violation, rule_index: dict[str, int], source: str | None) 
     return result
 
 
+def _suppressed(v: Violation, waiver: Any, rule_index: dict[str, int], source: str | None) -> dict[str, Any]:
+    """A waived violation: a result with an external suppression (code scanning shows it dismissed)."""
+    w = waiver_dict(waiver)
+    item = _sarif_result(v, rule_index, source)
+    item["suppressions"] = [{"kind": "external", "status": "accepted",
+                             "justification": f"{w['reason']} (owner {w['owner']}, expires {w['expires']})"}]
+    return item
+
+
 def as_sarif(result: ReviewResult) -> dict[str, Any]:
-    """SARIF 2.1.0: one run per pack, its policies as ``tool.driver.rules``, violations as results."""
+    """SARIF 2.1.0: one run per pack, its policies as ``tool.driver.rules``, violations as results;
+    waived violations as suppressed results; violations of no pack that ran (an expired waiver) in a
+    run of their own."""
     runs = []
+    named = {p.name for p in result.packs}
+    extra = sorted({v.pack for v in result.violations} - named)
+    for name in extra:
+        policies = sorted({v.policy for v in result.violations if v.pack == name})
+        rule_index = {p: i for i, p in enumerate(policies)}
+        runs.append({
+            "tool": {"driver": {"name": name, "rules": [
+                {"id": p, "name": p, "shortDescription": {"text": p},
+                 "defaultConfiguration": {"level": "error", "enabled": True}} for p in policies]}},
+            "automationDetails": {"id": f"mlinfra-review/{name}/{result.env or 'default'}/"},
+            "invocations": [{"executionSuccessful": True}],
+            "results": [_sarif_result(v, rule_index, result.source) for v in result.violations if v.pack == name],
+        })
     for pack in result.packs:
         levels = result.enforcement.get(pack.name, {})
         rules = [_sarif_rule(pack, p, levels.get(p.name, p.enforcement_level)) for p in pack.policies]
@@ -145,7 +193,8 @@ def as_sarif(result: ReviewResult) -> dict[str, Any]:
             "tool": {"driver": driver},
             "automationDetails": {"id": f"mlinfra-review/{pack.name}/{result.env or 'default'}/"},
             "invocations": [{"executionSuccessful": True}],
-            "results": [_sarif_result(v, rule_index, result.source) for v in result.violations if v.pack == pack.name],
+            "results": [_sarif_result(v, rule_index, result.source) for v in result.violations if v.pack == pack.name]
+                       + [_suppressed(v, w, rule_index, result.source) for v, w in result.waived if v.pack == pack.name],
         })
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": runs}
 
@@ -166,7 +215,7 @@ def render_markdown(result: ReviewResult) -> str:
     packs = ", ".join(f"`{p.name}` {p.version}" for p in result.packs) or "none"
     lines = [MARKDOWN_MARKER, f"### {status} Policy review: {_summary_line(result)}", "", f"Packs: {packs}", ""]
     if not result.violations:
-        lines.append("No policy violations.")
+        lines.append("No policy violations." if not result.waived else "No policy violations that are not waived.")
     for level in ("mandatory", "advisory"):
         found = [v for v in result.violations if v.enforcement_level == level]
         if not found:
@@ -184,4 +233,17 @@ def render_markdown(result: ReviewResult) -> str:
             if policy and policy.remediation_steps:
                 lines.append(f"  Remediation: {_cell(policy.remediation_steps)}")
         lines += ["", "</details>", ""]
+    if result.waived:
+        lines += [f"#### Waived ({len(result.waived)})", "",
+                  "| Policy | Level | Resource | Owner | Expires | Reason |", "| --- | --- | --- | --- | --- | --- |"]
+        for v, waiver in result.waived:
+            w = waiver_dict(waiver)
+            lines.append(f"| `{v.pack}/{v.policy}` | {v.enforcement_level} | `{v.resource_type}` "
+                         f"`{_cell(v.resource_name)}` | {_cell(w['owner'])} | {w['expires']} | {_cell(w['reason'])} |")
+        lines.append("")
+    if result.unused_waivers:
+        lines += [f"#### Waivers that match nothing ({len(result.unused_waivers)}): delete them", ""]
+        lines += [f"- `{w['policy']}` on `{w['resource']}` (owner {_cell(w['owner'])}, expires {w['expires']})"
+                  for w in map(waiver_dict, result.unused_waivers)]
+        lines.append("")
     return "\n".join(lines).rstrip() + "\n"

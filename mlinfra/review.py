@@ -710,6 +710,11 @@ class ReviewResult:
     """The enforcement level each policy ran with, per pack name, after configuration."""
     source: str | None = None
     """What was reviewed, as a path relative to the project when it lies inside (for SARIF locations)."""
+    waived: list[tuple[Violation, Any]] = field(default_factory=list)
+    """``(violation, waiver)`` for each violation a waiver of ``policies/config/<env>/waivers.yaml``
+    accepts: reported, not counted in ``violations``, ``mandatory`` or ``advisory``."""
+    unused_waivers: list[Any] = field(default_factory=list)
+    """Waivers that matched no violation (to be deleted)."""
 
     @property
     def mandatory(self) -> int:
@@ -810,6 +815,9 @@ def review(resources: Sequence[Resource], packs: Sequence[Path] | None, env: str
     pack_dirs = [Path(p) for p in (packs if packs is not None else default_pack_dirs(project_dir))]
     project = next((urn_project(r.urn) for r in resources if urn_project(r.urn)), "")
     user_configs = [read_pack_config(configs, d) for d in pack_dirs]
+    from mlinfra.waivers import load_waivers
+
+    waivers = load_waivers(project_dir, env)  # a malformed file is bad input before any pack starts
     requests, stack_request = analyze_requests(resources)
     urns = [r.urn for r in resources]
     known_urns = set(urns)
@@ -843,9 +851,19 @@ def review(resources: Sequence[Resource], packs: Sequence[Path] | None, env: str
             return found
 
         per_pack = list(pool.map(run_pack, processes))
-    violations = sorted((v for found in per_pack for v in found), key=_sort_key)
-    return ReviewResult(packs=infos, violations=violations, resources=len(resources), env=env,
-                        enforcement=enforcement)
+    violations, waived, unused = _apply_waivers([v for found in per_pack for v in found], waivers, root)
+    return ReviewResult(packs=infos, violations=sorted(violations, key=_sort_key), resources=len(resources),
+                        env=env, enforcement=enforcement, waived=waived, unused_waivers=unused)
+
+
+def _apply_waivers(found: list[Violation], waivers: Any, root: str) -> tuple[list[Violation], list, list]:
+    """Take out the waived violations; an expired waiver becomes a mandatory violation on the stack."""
+    from mlinfra.waivers import EXPIRED_POLICY, WAIVER_PACK, apply_waivers, expired_message
+
+    outcome = apply_waivers(found, waivers)
+    expired = [Violation(pack=WAIVER_PACK, policy=EXPIRED_POLICY, enforcement_level="mandatory", severity="medium",
+                         urn=root, message=expired_message(w, waivers.source)) for w in outcome.expired]
+    return outcome.remaining + expired, outcome.waived, outcome.unused
 
 
 def _relative(path: Path, root: Path) -> str:

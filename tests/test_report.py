@@ -97,7 +97,8 @@ def result() -> ReviewResult:
 
 def test_json_has_exactly_the_documented_keys(result):
     report = json.loads(render(result, "json"))
-    assert list(report) == ["packs", "violations", "summary"]
+    assert list(report) == ["packs", "violations", "waived", "unusedWaivers", "summary"]
+    assert report["waived"] == [] and report["unusedWaivers"] == []
     assert report["packs"] == [{"name": "mlinfra-security", "version": "0.1.0"},
                                {"name": "mlinfra-privacy", "version": "0.2.0"}]
     assert report["violations"][0] == {
@@ -106,7 +107,7 @@ def test_json_has_exactly_the_documented_keys(result):
         "message": "bucket-encrypted description.\nBucket data | raw has no KMS key.",
     }
     assert all(list(v) == list(report["violations"][0]) for v in report["violations"])
-    assert report["summary"] == {"resources": 42, "mandatory": 2, "advisory": 1}
+    assert report["summary"] == {"resources": 42, "mandatory": 2, "advisory": 1, "waived": 0}
 
 
 def test_exit_code_follows_mandatory_violations(result):

@@ -118,3 +118,96 @@ def test_malformed_waivers_are_one_clear_message(text, message):
 def test_several_problems_are_counted_in_the_one_message():
     with pytest.raises(MlinfraError, match=r"\(and 1 more problem\)$"):
         parse_waivers(GOOD.replace("    owner: data-platform@example.com\n", "").replace("2026-12-31", "x"), SOURCE)
+
+
+# ------------------------------------------------------------------ the review applies the waivers
+
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from mlinfra.review import run_review  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures" / "review"
+SCRATCH = "urn:pulumi:dev::mlinfra::aws:ebs/volume:Volume::scratch"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "Pulumi.yaml").write_text("name: mlinfra\nruntime: python\n")
+    (tmp_path / "policies" / "config" / "dev").mkdir(parents=True)
+    return tmp_path
+
+
+def _review(project: Path, capsys, fmt: str = "json") -> tuple[int, str]:
+    code = run_review(project_dir=project, env="dev", deployment=FIXTURES / "deployment.json",
+                      packs=[FIXTURES / "testpack"], fmt=fmt, output=None)
+    return code, capsys.readouterr().out
+
+
+def _waive(project: Path, *entries: str) -> None:
+    (project / "policies" / "config" / "dev" / "waivers.yaml").write_text("waivers:\n" + "".join(entries))
+
+
+def _entry(policy: str, resource: str, expires: str = "2999-12-31") -> str:
+    return (f"  - policy: {policy}\n    resource: '{resource}'\n    reason: Scratch volume, ML-1\n"
+            f"    owner: platform@example.com\n    expires: {expires}\n")
+
+
+def test_a_waived_mandatory_violation_is_reported_and_no_longer_fails(project, capsys):
+    _waive(project, _entry("encrypted-volumes", "urn:pulumi:dev::mlinfra::*::scratch"),
+           _entry("log-retention", "urn:pulumi:dev::mlinfra::*::no-such-thing"))
+    code, out = _review(project, capsys)
+    report = json.loads(out)
+    assert code == 0
+    assert [v["urn"] for v in report["waived"]] == [SCRATCH]
+    assert report["waived"][0]["waiver"] == {"policy": "encrypted-volumes", "resource": "urn:pulumi:dev::mlinfra::*::scratch",
+                                             "reason": "Scratch volume, ML-1", "owner": "platform@example.com",
+                                             "expires": "2999-12-31"}
+    assert SCRATCH not in {v["urn"] for v in report["violations"] if v["policy"] == "encrypted-volumes"}
+    assert report["summary"]["mandatory"] == 0 and report["summary"]["waived"] == 1
+    assert [w["resource"] for w in report["unusedWaivers"]] == ["urn:pulumi:dev::mlinfra::*::no-such-thing"]
+
+
+def test_text_markdown_and_sarif_show_the_waiver(project, capsys):
+    _waive(project, _entry("encrypted-volumes", SCRATCH), _entry("log-retention", "nothing"))
+    _, text = _review(project, capsys, "text")
+    assert "WAIVED    [high] review-test-pack/encrypted-volumes (mandatory)" in text
+    assert "until 2999-12-31, owner platform@example.com: Scratch volume, ML-1" in text
+    assert "UNUSED WAIVER log-retention on nothing (owner platform@example.com) matches nothing: delete it" in text
+    assert "(1 more waived)" in text
+    _, markdown = _review(project, capsys, "markdown")
+    assert "#### Waived (1)" in markdown and "#### Waivers that match nothing (1): delete them" in markdown
+    _, sarif = _review(project, capsys, "sarif")
+    [run] = json.loads(sarif)["runs"]
+    [suppressed] = [r for r in run["results"] if "suppressions" in r]
+    assert suppressed["ruleId"] == "encrypted-volumes"
+    assert suppressed["suppressions"] == [{"kind": "external", "status": "accepted", "justification":
+                                           "Scratch volume, ML-1 (owner platform@example.com, expires 2999-12-31)"}]
+
+
+def test_an_expired_waiver_waives_nothing_and_is_a_mandatory_violation(project, capsys):
+    _waive(project, _entry("encrypted-volumes", SCRATCH, expires="2020-01-31"))
+    code, out = _review(project, capsys)
+    report = json.loads(out)
+    assert code == 1
+    assert report["waived"] == []
+    expired = [v for v in report["violations"] if v["policy"] == "waiver-expired"]
+    assert [(v["pack"], v["enforcementLevel"]) for v in expired] == [("mlinfra-waivers", "mandatory")]
+    assert "expired on 2020-01-31" in expired[0]["message"]
+    assert "encrypted-volumes" in {v["policy"] for v in report["violations"]}
+    _, sarif = _review(project, capsys, "sarif")
+    runs = {run["tool"]["driver"]["name"]: run for run in json.loads(sarif)["runs"]}
+    assert [r["ruleId"] for r in runs["mlinfra-waivers"]["results"]] == ["waiver-expired"]
+
+
+def test_a_malformed_waivers_file_is_bad_input_from_the_command_line(project, capsys, monkeypatch):
+    from mlinfra import cli
+
+    _waive(project, _entry("encrypted-volumes", SCRATCH, expires="next week"))
+    monkeypatch.chdir(project)
+    code = cli.main(["review", "--deployment", str(FIXTURES / "deployment.json"), "--env", "dev",
+                     "--policy-pack", str(FIXTURES / "testpack")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == ("mlinfra: error: policies/config/dev/waivers.yaml: waiver 1 (encrypted-volumes): expires = "
+                   "'next week': Input should be a valid date or datetime, input is too short\n")
