@@ -6,10 +6,11 @@ and for every environment a role that only a workflow job of the named repositor
 that GitHub deployment environment can assume (``sub`` = ``repo:<owner>/<repo>:environment:<env>``).
 No role trusts a branch, a pull request or another repository, and no access keys exist.
 
-The role's own policy lets it deploy the platform's services and use the Pulumi state of its own
-environment only (``.pulumi/{stacks,history,backups,locks}/<project>/<env>`` in the state bucket,
+The role's own policy lets it deploy its environment's resources (compute, networking and
+monitoring services in full; data services, KMS and IAM only on this account's resources named
+``<env>-...``, see ``platform_statements``) and use the Pulumi state of its own environment only (``.pulumi/{stacks,history,backups,locks}/<project>/<env>`` in the state bucket,
 the layout of Pulumi's DIY backend) with the state and secrets keys. The boundary caps every
-deploy role: the same services, minus any change to the bootstrap itself (the OIDC provider, the
+deploy role: the same statements for all environments, minus any change to the bootstrap itself (the OIDC provider, the
 boundary, the deploy roles, the state bucket's policy and the bootstrap keys), minus IAM users and
 access keys, minus attaching ``AdministratorAccess``, and without ``sts:AssumeRole`` (a role the
 deploy role creates cannot be used to climb out of the boundary).
@@ -37,13 +38,58 @@ GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 GITHUB_OIDC_URL = f"https://{GITHUB_OIDC_HOST}"
 STS_AUDIENCE = "sts.amazonaws.com"
 
-#: Services the platform's stacks create resources in (stacks/ and components/), plus the reads
-#: the AWS provider and ``aws eks get-token`` make. Each becomes ``<service>:*`` in the deploy
-#: policy and the boundary; nothing is ``*`` on ``*``.
-DEFAULT_SERVICES = (
-    "athena", "autoscaling", "cloudwatch", "ec2", "ecr", "eks", "elasticloadbalancing", "events", "glue",
-    "iam", "kms", "logs", "s3", "sagemaker", "sns", "sqs", "ssm",
+#: Services whose every action (``<service>:*``) a deploy role may use on every resource: compute,
+#: networking, scaling and monitoring, which hold no data. Data services are scoped (below).
+DEFAULT_SERVICES = ("application-autoscaling", "autoscaling", "cloudwatch", "ec2", "eks", "elasticloadbalancing",
+                    "events", "logs")
+
+#: What needs ``Resource: "*"`` (the action has no resource type in the Service Authorization
+#: Reference: creating keys, listing, ECR's token) or is read-only.
+UNSCOPED_ACTIONS = (
+    "ecr:GetAuthorizationToken", "ecr:DescribeRepositories", "iam:Get*", "iam:List*", "kms:CreateKey",
+    "kms:ListAliases", "kms:ListKeys", "s3:ListAllMyBuckets", "sagemaker:List*", "sagemaker:Search",
+    "sns:ListTopics", "sqs:ListQueues", "athena:ListWorkGroups", "glue:GetDatabases", "sts:GetCallerIdentity",
 )
+
+
+def platform_statements(prefixes: Sequence[str], *, account_id: str, region: str, partition: str = "aws",
+                        services: Sequence[str] = DEFAULT_SERVICES) -> list[dict[str, Any]]:
+    """What deploying the stacks whose resources are named ``<prefix>-...`` needs.
+
+    Data services (S3, KMS, SageMaker, ECR, SNS, SQS, Glue, Athena) and IAM are scoped to this
+    account and region and, where the ARN carries the name, to the environments' name prefixes (the
+    stacks name every bucket, role, endpoint, repository, topic and queue ``<env>-...``), so no
+    statement allows a data service's every action, or a privilege-escalation action, on every
+    resource; ``iam:PassRole`` reaches only the environments' own roles.
+    """
+    arn = f"arn:{partition}"
+    regional = f"{region}:{account_id}"
+    named = lambda service, kind="": [f"{arn}:{service}:{regional}:{kind}{p}-*" for p in prefixes]  # noqa: E731
+    return [
+        {"Sid": "ComputeNetworkAndMonitoring", "Effect": "Allow", "Action": [f"{s}:*" for s in services],
+         "Resource": "*"},
+        {"Sid": "ReadAndCreateUnscoped", "Effect": "Allow", "Action": list(UNSCOPED_ACTIONS), "Resource": "*"},
+        {"Sid": "EnvironmentBuckets", "Effect": "Allow", "Action": "s3:*",
+         "Resource": [f"{arn}:s3:::{p}-*" for p in prefixes]},
+        {"Sid": "AccountKeys", "Effect": "Allow", "Action": "kms:*",
+         "Resource": [f"{arn}:kms:{regional}:key/*", *named("kms", "alias/")]},
+        {"Sid": "EnvironmentSageMaker", "Effect": "Allow", "Action": "sagemaker:*",
+         "Resource": [f"{arn}:sagemaker:{regional}:*/{p}-*" for p in prefixes]},
+        {"Sid": "EnvironmentRepositoriesTopicsQueues", "Effect": "Allow",
+         "Action": ["ecr:*", "sns:*", "sqs:*"],
+         "Resource": [*named("ecr", "repository/"), *named("sns"), *named("sqs")]},
+        {"Sid": "AccountCatalogAndWorkgroups", "Effect": "Allow", "Action": ["glue:*", "athena:*"],
+         "Resource": [f"{arn}:glue:{regional}:*", f"{arn}:athena:{regional}:workgroup/*"]},
+        {"Sid": "PublicParameters", "Effect": "Allow", "Action": ["ssm:GetParameter", "ssm:GetParameters"],
+         "Resource": f"{arn}:ssm:{region}::parameter/aws/service/*"},
+        {"Sid": "EnvironmentIdentities", "Effect": "Allow", "Action": "iam:*",
+         "Resource": [*(f"{arn}:iam::{account_id}:{kind}/{p}-*" for kind in ("role", "policy", "instance-profile")
+                        for p in prefixes),
+                      f"{arn}:iam::{account_id}:oidc-provider/oidc.eks.{region}.amazonaws.com/*"]},
+        {"Sid": "ServiceLinkedRoles", "Effect": "Allow", "Action": "iam:CreateServiceLinkedRole",
+         "Resource": f"{arn}:iam::{account_id}:role/aws-service-role/*"},
+    ]
+
 
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _ENVIRONMENT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -99,13 +145,14 @@ def state_object_arns(bucket_arn: str, project: str, environment: str) -> list[s
 
 
 def deploy_policy(*, environment: str, environments: Sequence[str], project: str, state_bucket_arn: str,
-                  state_key_arn: str, secrets_key_arn: str, services: Sequence[str]) -> dict[str, Any]:
-    """The deploy role's own policy: the platform's services, and its own environment's state only."""
+                  state_key_arn: str, secrets_key_arn: str, account_id: str, region: str, partition: str = "aws",
+                  services: Sequence[str] = DEFAULT_SERVICES) -> dict[str, Any]:
+    """The deploy role's own policy: its environment's resources, and its own environment's state only."""
     others = [arn for env in environments if env != environment
               for arn in state_object_arns(state_bucket_arn, project, env)]
     statements: list[dict[str, Any]] = [
-        {"Sid": "DeployPlatformServices", "Effect": "Allow", "Action": [f"{s}:*" for s in services],
-         "Resource": "*"},
+        *platform_statements([environment], account_id=account_id, region=region, partition=partition,
+                             services=services),
         {"Sid": "ListState", "Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
          "Resource": state_bucket_arn},
         {"Sid": "ReadBackendMeta", "Effect": "Allow", "Action": "s3:GetObject",
@@ -122,14 +169,22 @@ def deploy_policy(*, environment: str, environments: Sequence[str], project: str
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def boundary_policy(*, services: Sequence[str], state_bucket_arn: str, key_arns: Sequence[str],
-                    oidc_provider_arn: str, deploy_role_arn_pattern: str, boundary_arn: str) -> dict[str, Any]:
+def boundary_policy(*, environments: Sequence[str], state_bucket_arn: str, key_arns: Sequence[str],
+                    oidc_provider_arn: str, deploy_role_arn_pattern: str, boundary_arn: str, account_id: str,
+                    region: str, partition: str = "aws", services: Sequence[str] = DEFAULT_SERVICES) -> dict[str, Any]:
     """The permission boundary of every deploy role (see the module docstring)."""
+    state = [{"Sid": "State", "Effect": "Allow",
+              "Action": ["s3:ListBucket", "s3:GetBucketLocation", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+              "Resource": [state_bucket_arn, f"{state_bucket_arn}/.pulumi/*"]},
+             {"Sid": "StateAndSecretsKeys", "Effect": "Allow",
+              "Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+              "Resource": list(key_arns)}]
     return {
         "Version": "2012-10-17",
         "Statement": [
-            {"Sid": "PlatformServicesOnly", "Effect": "Allow",
-             "Action": [f"{s}:*" for s in services] + ["sts:GetCallerIdentity"], "Resource": "*"},
+            *platform_statements(environments, account_id=account_id, region=region, partition=partition,
+                                 services=services),
+            *state,
             {"Sid": "NoChangeToTheBootstrapIdentity", "Effect": "Deny",
              "Action": ["iam:*OpenIDConnectProvider*", "iam:CreatePolicyVersion", "iam:DeletePolicy",
                         "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
@@ -202,6 +257,7 @@ class GithubDeployAccess(pulumi.ComponentResource):
         invoke_opts = pulumi.InvokeOutputOptions(parent=self)
         account_id = aws.get_caller_identity_output(opts=invoke_opts).account_id
         partition = aws.get_partition_output(opts=invoke_opts).partition
+        region = aws.get_region_output(opts=invoke_opts).region
 
         self.provider = aws.iam.OpenIdConnectProvider(
             f"{name}-github", url=GITHUB_OIDC_URL, client_id_lists=[STS_AUDIENCE], tags=dict(args.tags),
@@ -213,11 +269,12 @@ class GithubDeployAccess(pulumi.ComponentResource):
             boundary_name, name=boundary_name,
             description="Permission boundary of the CI deploy roles: platform services, no change to the bootstrap",
             policy=pulumi.Output.all(account_id, partition, args.state_bucket.arn, key_arns,
-                                     self.provider.arn).apply(
+                                     self.provider.arn, region).apply(
                 lambda v: json.dumps(boundary_policy(
-                    services=args.services, state_bucket_arn=v[2], key_arns=v[3], oidc_provider_arn=v[4],
-                    deploy_role_arn_pattern=f"arn:{v[1]}:iam::{v[0]}:role/{role_prefix}*",
-                    boundary_arn=f"arn:{v[1]}:iam::{v[0]}:policy/{boundary_name}"))),
+                    environments=args.environments, services=args.services, state_bucket_arn=v[2], key_arns=v[3],
+                    oidc_provider_arn=v[4], deploy_role_arn_pattern=f"arn:{v[1]}:iam::{v[0]}:role/{role_prefix}*",
+                    boundary_arn=f"arn:{v[1]}:iam::{v[0]}:policy/{boundary_name}", account_id=v[0], region=v[5],
+                    partition=v[1]))),
             tags=dict(args.tags), opts=child_opts(self, protect=args.protect))
 
         self.roles = {}
@@ -231,11 +288,12 @@ class GithubDeployAccess(pulumi.ComponentResource):
                 tags={**args.tags, "deploys": env}, opts=child_opts(self, protect=args.protect))
             aws.iam.RolePolicy(
                 f"{role_prefix}{env}-policy", role=role.id,
-                policy=pulumi.Output.all(args.state_bucket.arn, args.state_key.arn, args.secrets_key.arn).apply(
+                policy=pulumi.Output.all(args.state_bucket.arn, args.state_key.arn, args.secrets_key.arn,
+                                         account_id, region, partition).apply(
                     lambda v, env=env: json.dumps(deploy_policy(
                         environment=env, environments=args.environments, project=args.project,
-                        state_bucket_arn=v[0], state_key_arn=v[1], secrets_key_arn=v[2],
-                        services=args.services))),
+                        state_bucket_arn=v[0], state_key_arn=v[1], secrets_key_arn=v[2], account_id=v[3],
+                        region=v[4], partition=v[5], services=args.services))),
                 opts=child_opts(self))
             self.roles[env] = role
 

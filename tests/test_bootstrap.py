@@ -103,21 +103,35 @@ def test_role_policy_reaches_only_its_own_state_and_never_everything(resources):
     assert denied["Effect"] == "Deny"
     assert any("/mlinfra/prod" in arn for arn in denied["Resource"])
     assert not any("/mlinfra/dev" in arn for arn in denied["Resource"])
+    iam = next(s for s in dev if s["Sid"] == "EnvironmentIdentities")
+    assert "arn:aws:iam::123456789012:role/dev-*" in iam["Resource"]
+    assert not any("prod" in arn for arn in iam["Resource"])
+    buckets = next(s for s in dev if s["Sid"] == "EnvironmentBuckets")
+    assert buckets["Resource"] == ["arn:aws:s3:::dev-*"]
+    data = {"s3", "kms", "sagemaker", "ecr", "sns", "sqs", "glue", "athena", "ssm", "iam"}
     for document in policies.values():
         for statement in document["Statement"]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             assert "*" not in actions
+            if statement["Effect"] == "Allow" and statement["Resource"] == "*":
+                # no data service's or IAM's every action on every resource
+                assert not {a.split(":")[0] for a in actions if a.endswith(":*")} & data, statement["Sid"]
 
 
 def test_boundary_denies_changes_to_the_bootstrap_and_long_lived_keys(resources):
     [boundary] = _by_type(resources, "aws:iam/policy:Policy")
     statements = {s["Sid"]: s for s in json.loads(boundary["inputs"]["policy"])["Statement"]}
-    allowed = statements["PlatformServicesOnly"]["Action"]
+    allowed = [a for s in statements.values() if s["Effect"] == "Allow"
+               for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])]
     assert "sts:AssumeRole" not in allowed and "*" not in allowed and "sts:*" not in allowed
+    identities = statements["EnvironmentIdentities"]["Resource"]
+    assert {f"arn:aws:iam::123456789012:role/{env}-*" for env in ("dev", "staging", "prod")} <= set(identities)
     assert "iam:CreateAccessKey" in statements["NoLongLivedCredentials"]["Action"]
     assert statements["NoChangeToTheDeployRoles"]["Resource"] == "arn:aws:iam::123456789012:role/mlinfra-deploy-*"
     assert statements["NoChangeToTheStateBucket"]["Resource"] == "arn:aws:s3:::mlinfra-pulumi-state-123456789012"
-    assert all(s["Effect"] == "Deny" for sid, s in statements.items() if sid != "PlatformServicesOnly")
+    for sid in ("NoChangeToTheBootstrapIdentity", "NoChangeToTheDeployRoles", "NoLongLivedCredentials",
+                "NoAdministratorAccess", "NoChangeToTheStateBucket", "NoChangeToTheBootstrapKeys"):
+        assert statements[sid]["Effect"] == "Deny"
 
 
 def test_bootstrap_reviews_with_no_violation_under_prod_configuration():
@@ -152,7 +166,8 @@ def test_trust_policy_and_subject_are_pure():
     policy = trust_policy("arn:aws:iam::1:oidc-provider/x", "o/r", "prod")
     assert policy["Statement"][0]["Condition"]["StringEquals"][f"{GITHUB_OIDC_HOST}:sub"] == "repo:o/r:environment:prod"
     single = deploy_policy(environment="dev", environments=["dev"], project="p", state_bucket_arn="arn:aws:s3:::b",
-                           state_key_arn="k1", secrets_key_arn="k2", services=["ec2"])
+                           state_key_arn="k1", secrets_key_arn="k2", account_id="1", region="eu-west-1",
+                           services=["ec2"])
     assert "NotOtherEnvironmentsState" not in {s["Sid"] for s in single["Statement"]}
 
 
