@@ -207,3 +207,14 @@ def test_good_bootstrap_config_defaults():
     cfg = bootstrap_config_from(GOOD, source="x")
     assert cfg.environments == ["dev", "staging", "prod"] and cfg.protect is True
     assert cfg.login_url == "s3://state-bucket-1?region=us-east-1&awssdk=v2"
+
+
+def test_every_bootstrap_key_is_documented():
+    from pydantic.alias_generators import to_camel
+
+    from mlinfra.config.bootstrap import BootstrapConfig
+
+    text = (ROOT / "docs" / "configuration.md").read_text()
+    for name in BootstrapConfig.model_fields:
+        key = "aws:region" if name == "region" else f"mlinfra-bootstrap:{to_camel(name)}"
+        assert f"`{key}`" in text, key
