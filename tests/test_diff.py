@@ -252,6 +252,26 @@ def test_a_plan_file_against_a_ref_uses_this_checkouts_packs(repo, tmp_path, cap
     assert len(env["violations"]["unchanged"]) == 3  # the unencrypted volume, once per pack
 
 
+def test_waivers_apply_to_the_diff_and_a_waived_new_violation_does_not_fail(repo, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(repo)
+    plan_file = tmp_path / "dev.json"
+    assert cli.main(["plan", "dev", "--out", str(plan_file)]) == 0
+    waivers = repo / "policies" / "config" / "dev" / "waivers.yaml"
+    waivers.write_text("waivers:\n  - policy: encrypted-volumes\n    resource: 'urn:pulumi:dev::demo::*::scratch'\n"
+                       "    reason: test data only\n    owner: ml@example.com\n    expires: 2999-01-01\n")
+    try:
+        capsys.readouterr()
+        assert cli.main(["diff", "dev@HEAD~1", str(plan_file), "--format", "json"]) == 0
+        [env] = json.loads(capsys.readouterr().out)["environments"]
+    finally:
+        waivers.unlink()
+    assert env["violations"]["new"] == []
+    assert {v["pack"] for v in env["violations"]["waived"]} == {f"test-{p}" for p in ("security", "privacy",
+                                                                                      "compliance")}
+    assert env["violations"]["waived"][0]["waiver"]["owner"] == "ml@example.com"
+    assert env["summary"]["waived"] == 3
+
+
 def test_worktrees_are_removed_when_the_diff_is_interrupted(repo):
     # SIGTERM while the base side is being planned: the worktree goes, the exit code is 128 + 15.
     script = ("import signal, threading, os, sys, mlinfra.diff as d\n"
