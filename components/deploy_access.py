@@ -39,9 +39,10 @@ GITHUB_OIDC_URL = f"https://{GITHUB_OIDC_HOST}"
 STS_AUDIENCE = "sts.amazonaws.com"
 
 #: Services whose every action (``<service>:*``) a deploy role may use on every resource: compute,
-#: networking, scaling and monitoring, which hold no data. Data services are scoped (below).
-DEFAULT_SERVICES = ("application-autoscaling", "autoscaling", "cloudwatch", "ec2", "eks", "elasticloadbalancing",
-                    "events", "logs")
+#: networking, scaling, monitoring and cost management, which hold no data. Data services are
+#: scoped (below).
+DEFAULT_SERVICES = ("application-autoscaling", "autoscaling", "budgets", "ce", "cloudwatch", "ec2", "eks",
+                    "elasticloadbalancing", "events", "logs")
 
 #: What needs ``Resource: "*"`` (the action has no resource type in the Service Authorization
 #: Reference: creating keys, listing, ECR's token) or is read-only.

@@ -218,3 +218,19 @@ def test_every_bootstrap_key_is_documented():
     for name in BootstrapConfig.model_fields:
         key = "aws:region" if name == "region" else f"mlinfra-bootstrap:{to_camel(name)}"
         assert f"`{key}`" in text, key
+
+
+#: pulumi-aws modules whose IAM service prefix differs from the module's name.
+IAM_PREFIXES = {"appautoscaling": "application-autoscaling", "costexplorer": "ce", "vpc": "ec2",
+                "cloudwatch": "cloudwatch"}
+
+
+def test_deploy_policy_covers_every_service_the_stacks_use(stack_deployments, resources):
+    used = {r["type"].split(":")[1].split("/")[0] for d in stack_deployments.values()
+            for r in d["deployment"]["resources"] if r["custom"] and r["type"].startswith("aws:")}
+    policy = next(json.loads(r["inputs"]["policy"]) for r in _by_type(resources, "aws:iam/rolePolicy:RolePolicy")
+                  if r["urn"].endswith("mlinfra-deploy-prod-policy"))
+    granted = {a.split(":")[0] for s in policy["Statement"] if s["Effect"] == "Allow"
+               for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+    missing = {module for module in used if IAM_PREFIXES.get(module, module) not in granted}
+    assert not missing, f"the deploy role cannot deploy {sorted(missing)}"
