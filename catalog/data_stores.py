@@ -15,6 +15,8 @@ and the engine write them), the settings for six controls:
 - ``deletion_protection``: settings that must hold for the store to survive an accidental delete.
 - ``backup``: a setting for automated backups (a boolean that must hold) or ``backup_days``, the
   input holding the automated-backup retention in days.
+- ``logging``: settings that must hold for the store to publish its logs (audit, slow query,
+  broker, error logs).
 
 ``holds_data`` rows are data stores (classification, protection); the others are account or
 service settings that protect data elsewhere (default EBS encryption, a Glue security
@@ -91,6 +93,8 @@ class DataStore:
     deletion_protection: tuple[Setting, ...] = ()
     backup: tuple[Setting, ...] = ()
     backup_days: Optional[Days] = None
+    #: Settings that must hold for the store to write its audit, query or error logs somewhere.
+    logging: tuple[Setting, ...] = ()
     #: Reached through a VPC (an endpoint in subnets): code that talks to it runs in the VPC.
     in_vpc: bool = False
     #: Inputs whose presence makes the encryption and key settings not apply (e.g. a Firehose
@@ -123,6 +127,7 @@ DATA_STORES: tuple[DataStore, ...] = (
         private=(_disabled("publiclyAccessible", note="the instance gets a public DNS name and address"),),
         deletion_protection=(_enabled("deletionProtection"),),
         backup_days=Days(("backupRetentionPeriod",), 0),
+        logging=(Setting(("enabledCloudwatchLogsExports",), present=True, note="no logs are published"),),
     ),
     DataStore(
         "aws:rds/cluster:Cluster", "RDS/Aurora DB cluster", in_vpc=True,
@@ -130,6 +135,7 @@ DATA_STORES: tuple[DataStore, ...] = (
         private=(_disabled("publiclyAccessible", note="the cluster gets a public DNS name and address"),),
         deletion_protection=(_enabled("deletionProtection"),),
         backup_days=Days(("backupRetentionPeriod",), 1),
+        logging=(Setting(("enabledCloudwatchLogsExports",), present=True, note="no logs are published"),),
     ),
     DataStore(
         "aws:rds/clusterInstance:ClusterInstance", "Aurora cluster instance", in_vpc=True,
@@ -142,12 +148,14 @@ DATA_STORES: tuple[DataStore, ...] = (
         encryption=(_enabled("storageEncrypted"),), keys=(("kmsKeyId",),),
         deletion_protection=(_enabled("deletionProtection"),),
         backup_days=Days(("backupRetentionPeriod",), 1),
+        logging=(Setting(("enabledCloudwatchLogsExports",), present=True, note="no logs are published"),),
     ),
     DataStore(
         "aws:neptune/cluster:Cluster", "Neptune cluster", in_vpc=True,
         encryption=(_enabled("storageEncrypted"),), keys=(("kmsKeyArn",),),
         deletion_protection=(_enabled("deletionProtection"),),
         backup_days=Days(("backupRetentionPeriod",), 1),
+        logging=(Setting(("enableCloudwatchLogsExports",), present=True, note="no logs are published"),),
     ),
     DataStore(
         "aws:dynamodb/table:Table", "DynamoDB table",
@@ -181,6 +189,23 @@ DATA_STORES: tuple[DataStore, ...] = (
                     _enabled("domainEndpointOptions", "enforceHttps", default=True),
                     Setting(("domainEndpointOptions", "tlsSecurityPolicy"), bad=_OLD_TLS,
                             note="TLS 1.0 and 1.1 are allowed")),
+        logging=(Setting(("logPublishingOptions",), present=True, note="no logs are published"),),
+    ),
+    DataStore(
+        "aws:elasticsearch/domain:Domain", "Elasticsearch domain", in_vpc=True,
+        encryption=(_enabled("encryptAtRest", "enabled"),), keys=(("encryptAtRest", "kmsKeyId"),),
+        private=(Setting(("vpcOptions", "subnetIds"), present=True,
+                         note="the domain has a public endpoint (no vpcOptions)"),),
+        in_transit=(_enabled("nodeToNodeEncryption", "enabled"),
+                    _enabled("domainEndpointOptions", "enforceHttps", default=True),
+                    Setting(("domainEndpointOptions", "tlsSecurityPolicy"), bad=_OLD_TLS,
+                            note="TLS 1.0 and 1.1 are allowed")),
+        logging=(Setting(("logPublishingOptions",), present=True, note="no logs are published"),),
+    ),
+    DataStore(
+        "aws:dax/cluster:Cluster", "DynamoDB Accelerator (DAX) cluster", in_vpc=True,
+        encryption=(_enabled("serverSideEncryption", "enabled"),),
+        in_transit=(Setting(("clusterEndpointEncryptionType",), ok=("TLS",), default="NONE"),),
     ),
     DataStore(
         "aws:elasticache/replicationGroup:ReplicationGroup", "ElastiCache replication group", in_vpc=True,
@@ -191,6 +216,7 @@ DATA_STORES: tuple[DataStore, ...] = (
                     Setting(("transitEncryptionMode",), bad=("preferred",), note="clients may still connect "
                             "without TLS")),
         backup_days=Days(("snapshotRetentionLimit",), 0),
+        logging=(Setting(("logDeliveryConfigurations",), present=True, note="no logs are published"),),
     ),
     DataStore(
         "aws:elasticache/serverlessCache:ServerlessCache", "ElastiCache Serverless cache", in_vpc=True,
@@ -211,6 +237,7 @@ DATA_STORES: tuple[DataStore, ...] = (
                          default="DISABLED", note="brokers are reachable from the internet"),),
         in_transit=(Setting(("encryptionInfo", "encryptionInTransit", "clientBroker"), ok=("TLS",), default="TLS"),
                     _enabled("encryptionInfo", "encryptionInTransit", "inCluster", default=True)),
+        logging=(Setting(("loggingInfo", "brokerLogs"), present=True, note="no broker logs are published"),),
     ),
     DataStore(
         # Always encrypted with an AWS-managed key, VPC-only, IAM-authenticated TLS: no settings to judge.
@@ -286,6 +313,27 @@ DATA_STORES: tuple[DataStore, ...] = (
                              note="clients may override the workgroup's encryption")),
         cmk=(Setting(_ATHENA + ("encryptionOption",), ok=("SSE_KMS", "CSE_KMS")),),
         keys=(_ATHENA + ("kmsKeyArn",),),
+    ),
+    DataStore(
+        "aws:mwaa/environment:Environment", "Managed Airflow (MWAA) environment", holds_data=False, stateful=False,
+        keys=(("kmsKey",),),  # always encrypted; absent means an AWS-owned key
+        private=(Setting(("webserverAccessMode",), ok=("PRIVATE_ONLY",), default="PRIVATE_ONLY",
+                         note="the Airflow web server is reachable from the internet"),),
+        logging=(Setting(("loggingConfiguration",), present=True, note="no Airflow logs are published"),),
+    ),
+    DataStore(
+        "aws:glue/job:Job", "Glue job", holds_data=False, stateful=False,
+        encryption=(Setting(("securityConfiguration",), present=True,
+                            note="no security configuration: its S3 output, logs and bookmarks are not KMS-encrypted"),),
+    ),
+    DataStore(
+        "aws:glue/crawler:Crawler", "Glue crawler", holds_data=False, stateful=False,
+        encryption=(Setting(("securityConfiguration",), present=True,
+                            note="no security configuration: its logs are not KMS-encrypted"),),
+    ),
+    DataStore(
+        "aws:codebuild/project:Project", "CodeBuild project", holds_data=False, stateful=False,
+        keys=(("encryptionKey",),),  # build artifacts: absent means the AWS-managed aws/s3 key
     ),
     # --- secrets, backups, audit -----------------------------------------------------------------
     DataStore(

@@ -43,7 +43,8 @@ def test_every_type_and_input_is_in_the_pulumi_aws_sdk(row):
     names = _input_names(cls)
     top_level = {camel or snake for camel, snake in _GETTER.findall(Path(importlib.import_module(cls.__module__)
                                                                           .__file__).read_text())}
-    settings = [*row.encryption, *row.cmk, *row.private, *row.in_transit, *row.deletion_protection, *row.backup]
+    settings = [*row.encryption, *row.cmk, *row.private, *row.in_transit, *row.deletion_protection, *row.backup,
+                *row.logging]
     paths = [s.path for s in settings] + list(row.keys) + list(row.encryption_not_applicable_with)
     if isinstance(row.backup_days, Days):
         paths.append(row.backup_days.path)

@@ -9,6 +9,7 @@ from policies.rules.data_stores import (
     data_store_customer_managed_key,
     data_store_deletion_protection,
     data_store_encrypted_at_rest,
+    data_store_logging,
     data_store_not_public,
     data_store_tls_in_transit,
     stateful_resource_protected,
@@ -174,3 +175,13 @@ def test_stateful_resources_are_protected(type_):
 def test_messaging_and_settings_need_no_protection():
     for type_ in ("aws:sns/topic:Topic", "aws:sqs/queue:Queue", "aws:cloudtrail/trail:Trail"):
         assert found(stateful_resource_protected, type_, {}, protect=False) == []
+
+
+def test_logging():
+    assert found(data_store_logging, RDS, {"enabledCloudwatchLogsExports": ["postgresql"]}) == []
+    assert found(data_store_logging, RDS, {"enabledCloudwatchLogsExports": []}) == [
+        "RDS DB instance 'db' (aws:rds/instance:Instance) publishes no logs: enabledCloudwatchLogsExports is empty, "
+        "expected set: no logs are published"]
+    assert len(found(data_store_logging, MSK, COMPLIANT[MSK])) == 1
+    assert found(data_store_logging, MSK, {"loggingInfo": {"brokerLogs": {"cloudwatchLogs": {"enabled": True}}}}) == []
+    assert found(data_store_logging, "aws:neptune/cluster:Cluster", {"enableCloudwatchLogsExports": UNKNOWN}) == []

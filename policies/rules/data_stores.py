@@ -323,6 +323,28 @@ data_store_backups = ResourceValidationPolicy(
                   "gdpr": "Art. 32(1)(c)"}),
 )
 
+def _logging(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    row = _row(args)
+    if row is None:
+        return
+    for phrase in broken(args.props, row.logging):
+        report(f"{_label(args, row)} publishes no logs: {phrase}")
+
+
+data_store_logging = ResourceValidationPolicy(
+    name="data-store-logging",
+    description="Databases, search domains, caches, brokers and Airflow environments publish their logs (audit, "
+                "query, error, broker) to CloudWatch Logs or S3.",
+    validate=applies_to(types_with("logging"), _logging),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set enabled_cloudwatch_logs_exports (RDS, Aurora, DocumentDB; Neptune: "
+                      "enable_cloudwatch_logs_exports), log_publishing_options (OpenSearch), "
+                      "log_delivery_configurations (ElastiCache), logging_info.broker_logs (MSK) or "
+                      "logging_configuration (MWAA), into an encrypted log group with retention.",
+    **frameworks({"nist-800-53": "AU-2, AU-12", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
+)
+
+
 PROTECT_SCHEMA = config_schema(
     requireProtect={
         "type": "boolean", "default": True,
@@ -358,4 +380,4 @@ stateful_resource_protected = ResourceValidationPolicy(
 SECURITY = [data_store_encrypted_at_rest, data_store_customer_managed_key, data_store_not_public,
             data_store_tls_in_transit]
 PRIVACY: list = []
-COMPLIANCE = [data_store_deletion_protection, data_store_backups, stateful_resource_protected]
+COMPLIANCE = [data_store_deletion_protection, data_store_backups, data_store_logging, stateful_resource_protected]
