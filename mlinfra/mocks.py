@@ -96,6 +96,11 @@ COMPUTED_OUTPUTS: dict[str, ComputedOutputs] = {
     "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition": _named("sagemaker",
                                                                               "data-quality-job-definition/"),
     "aws:sagemaker/monitoringSchedule:MonitoringSchedule": _named("sagemaker", "monitoring-schedule/"),
+    "aws:sagemaker/mlflowTrackingServer:MlflowTrackingServer": lambda name, rid, inputs, m: {
+        "arn": f"arn:aws:sagemaker:{m.region}:{ACCOUNT_ID}:mlflow-tracking-server/"
+               f"{inputs.get('trackingServerName', rid)}",
+        "trackingServerUrl": f"https://t-{stable_suffix(rid, 12)}.{m.region}.experiments.sagemaker.aws",
+    },
     # EKS: what a kubeconfig and an IAM OIDC provider are built from.
     "aws:eks/cluster:Cluster": _named("eks", "cluster/", more=lambda name, rid, m: {
         "endpoint": f"https://{stable_suffix(rid, 32).upper()}.gr7.{m.region}.eks.amazonaws.com",

@@ -14,6 +14,7 @@ from components.budgets import CostGuardrails
 from components.common import Classification
 from components.datasets import DatasetStore, DatasetStoreArgs
 from components.encryption import EncryptionKeys, EncryptionKeysArgs, KeySpec
+from components.experiments.tracking import ExperimentTracking, ExperimentTrackingArgs
 from components.feature_store import FeatureStore, FeatureStoreArgs, load_specs, lock_path, read_lock
 from components.inference.endpoint import InferenceEndpoint, InferenceEndpointArgs, ShadowArgs, VariantArgs
 from components.inference.sources import ModelSource
@@ -22,8 +23,9 @@ from components.network import Network, NetworkArgs
 from components.registry import ModelRegistry, ModelRegistryArgs, RegisteredModel
 from components.registry.promotion import resolve_model_package
 from components.storage import AccessLogBucket, AccessLogBucketArgs, SecureBucket, SecureBucketArgs
-from components.training.cluster import TrainingCluster, TrainingClusterArgs
+from components.training.cluster import TrackingServerAccess, TrainingCluster, TrainingClusterArgs
 from mlinfra.config import load_platform_config
+from mlinfra.config.experiments import automatic_model_registration
 from mlinfra.config.inference import registry_group_name, resolve_models, variant_models
 from mlinfra.config.load import stack_file
 from mlinfra.config.monitoring import endpoint_monitoring
@@ -37,6 +39,8 @@ training_cfg = check_training(cfg, source=stack_file(pulumi.get_stack()))
 inference_models = resolve_models(cfg, source=stack_file(pulumi.get_stack()))
 # Each monitored endpoint's monitor settings, with the tier's defaults (a misfit stops here).
 monitors_cfg = endpoint_monitoring(cfg, source=stack_file(pulumi.get_stack()))
+# MLflow's automatic model registration: dev's default, refused outside dev.
+mlflow_registration = automatic_model_registration(cfg, source=stack_file(pulumi.get_stack()))
 # The model package version each registry-backed endpoint deploys: the pinned one (it must be
 # Approved) or the newest Approved, looked up before any resource exists, so an unapproved model
 # stops `pulumi up` with nothing changed. Offline it is a placeholder (components/registry/promotion.py).
@@ -259,6 +263,23 @@ if cfg.inference:
         pulumi.export("monitoringAlerts", {name: m.topic.arn for name, m in monitors.items()})
         pulumi.export("monitoringReports", {name: m.report_uri for name, m in monitors.items()})
 
+# --- experiment tracking: a managed MLflow tracking server, its artifact store and interface endpoint ---
+tracking = None
+if cfg.experiments:
+    tracking = ExperimentTracking(
+        f"{env}-mlflow",
+        ExperimentTrackingArgs(
+            network=network, kms_key=keys.key("artifacts"), access_log_bucket=access_logs.bucket, region=cfg.region,
+            classification=cfg.storage.artifacts_classification, size=cfg.experiments.size,
+            mlflow_version=cfg.experiments.mlflow_version, automatic_model_registration=mlflow_registration,
+            maintenance_window_start=cfg.experiments.maintenance_window_start,
+            noncurrent_version_expiration_days=cfg.storage.noncurrent_version_days, protect=cfg.protect_stateful),
+        opts=aws_opts,
+    )
+    pulumi.export("mlflowTrackingUri", tracking.tracking_uri)
+    pulumi.export("mlflowTrackingUrl", tracking.tracking_url)
+    pulumi.export("mlflowArtifactStore", tracking.artifact_store.bucket_name)
+
 # --- GPU training cluster: EKS, GPU node groups, Kueue queues and quotas per team ---
 if training_cfg:
     training = TrainingCluster(
@@ -288,6 +309,8 @@ if training_cfg:
             log_retention_days=cfg.log_retention_days,
             ssm_access=training_cfg.ssm_access,
             addon_versions=training_cfg.addon_versions,
+            experiment_tracking=TrackingServerAccess(server_arn=tracking.server_arn, tracking_uri=tracking.tracking_uri)
+            if tracking else None,
             protect=cfg.protect_stateful,
         ),
         opts=aws_opts,

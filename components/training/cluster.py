@@ -23,6 +23,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.common import check_log_retention, child_opts
+from components.experiments import documents as experiment_documents
 from components.training import charts, iam, kube, validation
 from components.training.args import (
     EKS_CAPACITY_TYPES, NVIDIA_AMI_TYPES, GpuNodeGroupArgs, SystemNodeGroupArgs, TeamArgs,
@@ -34,6 +35,20 @@ from components.training.versions import DEFAULT_KUBERNETES_VERSION, addon_versi
 CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 ADMIN_ACCESS_POLICY = "AmazonEKSClusterAdminPolicy"
 VIEW_ACCESS_POLICY = "AmazonEKSViewPolicy"
+
+
+@dataclass
+class TrackingServerAccess:
+    """A managed MLflow tracking server that training jobs log to (``ExperimentTracking``)."""
+
+    #: The server's ARN: the training-job role may use ``sagemaker-mlflow:*`` on it, nothing else.
+    server_arn: pulumi.Input[str]
+    #: What jobs set ``MLFLOW_TRACKING_URI`` to (the server's ARN, for the sagemaker-mlflow plugin).
+    tracking_uri: pulumi.Input[str]
+
+
+#: The ConfigMap each team namespace gets with ``MLFLOW_TRACKING_URI`` (pods: ``envFrom`` it).
+MLFLOW_CONFIG_MAP = "mlflow"
 
 
 @dataclass
@@ -81,6 +96,8 @@ class TrainingClusterArgs:
     ssm_access: bool = False
     #: Override pinned managed add-on builds by add-on name.
     addon_versions: Mapping[str, str] = field(default_factory=dict)
+    #: MLflow tracking for training jobs: their role may use the server, their namespaces get its URI.
+    experiment_tracking: Optional[TrackingServerAccess] = None
     #: Protect the cluster (and turn on EKS deletion protection).
     protect: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -565,6 +582,14 @@ class TrainingCluster(pulumi.ComponentResource):
             inline=_json(iam.training_job_policy, dataset_bucket_arn=args.dataset_bucket.arn,
                          dataset_key_arn=args.dataset_key.arn, artifact_bucket_arn=args.artifact_bucket.arn,
                          artifact_key_arn=args.artifact_key.arn, region=self._region))
+        tracking = args.experiment_tracking
+        if tracking is not None:
+            # Through the jobs' Pod Identity role: every MLflow call, on this one tracking server.
+            training_policies.append(aws.iam.RolePolicy(
+                f"{self._name}-training-job-mlflow", role=self.training_role.id,
+                policy=pulumi.Output.from_input(tracking.server_arn).apply(
+                    lambda arn: json.dumps(experiment_documents.client_policy(arn))),
+                opts=self._opts()))
         flavor = k8s.apiextensions.CustomResource(
             f"{self._name}-flavor-{kube.GPU_FLAVOR}", api_version=kube.KUEUE_API, kind="ResourceFlavor",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=kube.GPU_FLAVOR), spec=kube.gpu_flavor_spec(),
@@ -583,6 +608,12 @@ class TrainingCluster(pulumi.ComponentResource):
                 f"{prefix}-{kube.TRAINING_SERVICE_ACCOUNT}",
                 metadata=k8s.meta.v1.ObjectMetaArgs(name=kube.TRAINING_SERVICE_ACCOUNT, namespace=team.name),
                 opts=self._k8s_opts(depends_on=[namespace]))
+            if tracking is not None:
+                k8s.core.v1.ConfigMap(
+                    f"{prefix}-mlflow",
+                    metadata=k8s.meta.v1.ObjectMetaArgs(name=MLFLOW_CONFIG_MAP, namespace=team.name),
+                    data={"MLFLOW_TRACKING_URI": tracking.tracking_uri},
+                    opts=self._k8s_opts(depends_on=[namespace]))
             aws.eks.PodIdentityAssociation(
                 prefix, cluster_name=self.cluster.name, namespace=team.name,
                 service_account=kube.TRAINING_SERVICE_ACCOUNT, role_arn=self.training_role.arn,

@@ -26,6 +26,7 @@ from components.common import LOG_RETENTION_DAYS, Classification, Tier
 from mlinfra.config.base import Section
 from mlinfra.config.budgets import BudgetsConfig
 from mlinfra.config.datasets import ALLOWED_MODES, DatasetsConfig
+from mlinfra.config.experiments import ExperimentsConfig
 from mlinfra.config.feature_store import FeatureStoreConfig
 from mlinfra.config.registry import ModelRegistryConfig
 from mlinfra.config.inference import InferenceConfig
@@ -144,6 +145,8 @@ class PlatformConfig(Section):
     datasets: DatasetsConfig = Field(default_factory=DatasetsConfig)
     #: AWS Budgets, cost-allocation tags and anomaly alerts (``CostGuardrails``; docs/components/budgets.md).
     budgets: Optional[BudgetsConfig] = None
+    #: A managed MLflow tracking server (``ExperimentTracking``; see docs/components/experiments.md).
+    experiments: Optional[ExperimentsConfig] = None
 
     @field_validator("region")
     @classmethod
