@@ -27,6 +27,7 @@ from typing import Any, Optional, Protocol, Sequence
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from mlinfra.documents import MAX_DEPTH, check_depth, read_text
 from mlinfra.errors import MlinfraError
 
 FILE_NAME = "waivers.yaml"
@@ -149,6 +150,11 @@ def parse_waivers(text: str, source: str) -> Waivers:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}:" if mark is not None else ""
         raise MlinfraError(f"{source}:{where} invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    except RecursionError:
+        raise MlinfraError(f"{source}: nested more than {MAX_DEPTH} levels deep") from None
+    except ValueError as exc:  # an integer of more than 4,300 digits, an impossible date
+        raise MlinfraError(f"{source}: invalid value: {str(exc).split(';')[0]}") from None
+    check_depth(document, source)
     if document is None:
         return Waivers((), source)
     if not isinstance(document, dict):
@@ -174,11 +180,7 @@ def load_waivers(project_dir: Path, env: Optional[str]) -> Waivers:
     shown = f"policies/config/{env}/{FILE_NAME}"
     if not path.is_file():
         return Waivers((), shown)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MlinfraError(f"{shown}: cannot read: {exc}") from None
-    return parse_waivers(text, shown)
+    return parse_waivers(read_text(path, shown), shown)
 
 
 def apply_waivers(violations: Sequence[Any], waivers: Waivers, today: Optional[dt.date] = None) -> WaiverOutcome:
