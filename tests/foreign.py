@@ -119,6 +119,120 @@ def _policy(*statements: dict[str, Any]) -> str:
 SCOPED_ROLE = "arn:aws:iam::123456789012:role/training-job"
 SCRIPT = "#!/bin/bash\nyum install -y nginx\nsystemctl start nginx\n"
 
+K8S_CONTAINER = {"name": "app", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.4.2",
+                 "resources": {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"memory": "1Gi"}},
+                 "securityContext": {"allowPrivilegeEscalation": False, "runAsNonRoot": True, "runAsUser": 1000}}
+K8S_POD = {"containers": [K8S_CONTAINER]}
+
+
+def _k8s(kind: str, spec: dict[str, Any]) -> dict[str, Any]:
+    return {"apiVersion": kind, "metadata": {"name": "app", "namespace": "ml"}, "spec": spec}
+
+
+def _template(pod: dict[str, Any] = K8S_POD) -> dict[str, Any]:
+    return {"replicas": 2, "selector": {"matchLabels": {"app": "app"}},
+            "template": {"metadata": {"labels": {"app": "app"}}, "spec": copy.deepcopy(pod)}}
+
+
+def _pod_change(*path: Any, value: Any, container: bool = False) -> Callable[[dict[str, Any]], None]:
+    """Change the first pod spec of a built-in workload (or its first container)."""
+    def apply(props: dict[str, Any]) -> None:
+        spec = props["spec"]
+        for step in ("jobTemplate", "spec", "template", "spec") if "jobTemplate" in spec else ("template", "spec"):
+            spec = spec[step] if step in spec else spec
+        _set(*((("containers", 0) if container else ()) + path), value=value)(spec)
+    return apply
+
+
+RAY = {"apiVersion": "ray.io/v1", "kind": "RayCluster", "metadata": {"name": "ray", "namespace": "ml"},
+       "spec": {"headGroupSpec": {"template": {"spec": copy.deepcopy(K8S_POD)}},
+                "workerGroupSpecs": [{"groupName": "gpu", "replicas": 2, "template": {"spec": copy.deepcopy(K8S_POD)}}]}}
+PYTORCH_JOB = {"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": {"name": "ddp", "namespace": "ml"},
+               "spec": {"pytorchReplicaSpecs": {"Master": {"replicas": 1, "template": {"spec": copy.deepcopy(K8S_POD)}},
+                                                "Worker": {"replicas": 3, "template": {"spec": copy.deepcopy(K8S_POD)}}}}}
+SM_VPC = {"subnets": ["subnet-0a1b2c3d"], "securityGroupIds": ["sg-0a1b2c3d"]}
+TRAINING_JOB = {"trainingJobName": "churn-train", "roleArn": SCOPED_ROLE.replace("training-job", "sagemaker"),
+                "algorithmSpecification": {"trainingImage": "123456789012.dkr.ecr.us-east-1.amazonaws.com/train:1",
+                                           "trainingInputMode": "File"},
+                "resourceConfig": {"instanceType": "ml.m5.xlarge", "instanceCount": 2, "volumeSizeInGb": 50,
+                                   "volumeKmsKeyId": KEY},
+                "outputDataConfig": {"s3OutputPath": "s3://models/churn", "kmsKeyId": KEY},
+                "vpcConfig": SM_VPC, "enableNetworkIsolation": True, "enableInterContainerTrafficEncryption": True,
+                "stoppingCondition": {"maxRuntimeInSeconds": 3600}, "tags": TAGS}
+DATA_QUALITY = {"roleArn": SCOPED_ROLE, "dataQualityAppSpecification": {
+                    "imageUri": "156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer"},
+                "dataQualityJobInput": {"endpointInput": {"endpointName": "churn", "localPath": "/opt/ml/input"}},
+                "dataQualityJobOutputConfig": {"kmsKeyId": KEY, "monitoringOutputs": {"s3Output": {
+                    "s3Uri": "s3://monitor/churn", "localPath": "/opt/ml/output"}}},
+                "jobResources": {"clusterConfig": {"instanceType": "ml.m5.large", "instanceCount": 1,
+                                                   "volumeSizeInGb": 20, "volumeKmsKeyId": KEY}},
+                "networkConfig": {"enableNetworkIsolation": True, "enableInterContainerTrafficEncryption": True,
+                                  "vpcConfig": SM_VPC}, "tags": TAGS}
+NOTEBOOK = {"instanceType": "ml.t3.medium", "roleArn": SCOPED_ROLE, "directInternetAccess": "Disabled",
+            "subnetId": "subnet-0a1b2c3d", "securityGroups": ["sg-0a1b2c3d"], "rootAccess": "Disabled",
+            "kmsKeyId": KEY, "instanceMetadataServiceConfiguration": {"minimumInstanceMetadataServiceVersion": "2"},
+            "tags": TAGS}
+STUDIO = {"domainName": "research", "authMode": "IAM", "vpcId": "vpc-1", "subnetIds": ["subnet-0a1b2c3d"],
+          "appNetworkAccessType": "VpcOnly", "kmsKeyId": KEY,
+          "defaultUserSettings": {"executionRole": SCOPED_ROLE, "securityGroups": ["sg-0a1b2c3d"]}, "tags": TAGS}
+ML_CASES: list[Case] = [
+    Case("k8s-host-network", "k8s-no-host-network",
+         [("api", "kubernetes:apps/v1:Deployment", _k8s("apps/v1", _template()))], _pod_change("hostNetwork", value=True)),
+    Case("k8s-host-path", "k8s-no-host-path-volumes",
+         [("logs", "kubernetes:apps/v1:DaemonSet", _k8s("apps/v1", _template()))],
+         _pod_change("volumes", value=[{"name": "varlog", "hostPath": {"path": "/var/log"}}])),
+    Case("k8s-privileged", "k8s-no-privileged-containers",
+         [("debug", "kubernetes:core/v1:Pod", _k8s("v1", copy.deepcopy(K8S_POD)))],
+         _set("spec", "containers", 0, "securityContext", "privileged", value=True)),
+    Case("k8s-escalation", "k8s-no-privilege-escalation",
+         [("ddp", "kubernetes:kubeflow.org/v1:PyTorchJob", PYTORCH_JOB)],
+         _set("spec", "pytorchReplicaSpecs", "Worker", "template", "spec", "containers", 0, "securityContext",
+              "allowPrivilegeEscalation", value=_DELETE)),
+    Case("k8s-root", "k8s-run-as-non-root",
+         [("db", "kubernetes:apps/v1:StatefulSet", _k8s("apps/v1", _template()))],
+         _pod_change("securityContext", "runAsUser", value=0, container=True)),
+    Case("k8s-latest", "k8s-image-pinned",
+         [("report", "kubernetes:batch/v1:CronJob", _k8s("batch/v1", {"schedule": "@daily", "jobTemplate": {
+             "spec": {"template": {"spec": {**copy.deepcopy(K8S_POD), "restartPolicy": "Never"}}}}}))],
+         _pod_change("image", value="python:latest", container=True)),
+    Case("k8s-no-requests", "k8s-container-resource-requests",
+         [("web", "kubernetes:apps/v1:Deployment", _k8s("apps/v1", _template()))],
+         _pod_change("resources", value={"limits": {"memory": "1Gi"}}, container=True)),
+    Case("k8s-no-memory-limit", "k8s-container-memory-limit",
+         [("etl", "kubernetes:batch/v1:Job", _k8s("batch/v1", {"template": {"spec": {
+             **copy.deepcopy(K8S_POD), "restartPolicy": "Never"}}}))],
+         _pod_change("resources", value={"requests": {"cpu": "1", "memory": "1Gi"}}, container=True)),
+    Case("ray-host-pid", "k8s-no-host-pid", [("ray", "kubernetes:ray.io/v1:RayCluster", RAY)],
+         _set("spec", "workerGroupSpecs", 0, "template", "spec", "hostPID", value=True)),
+    Case("k8s-public-lb", "k8s-service-load-balancer-internal",
+         [("serving", "kubernetes:core/v1:Service", {"metadata": {"name": "serving", "namespace": "ml", "annotations": {
+             "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal"}}, "spec": {
+             "type": "LoadBalancer", "selector": {"app": "serving"}, "ports": [{"port": 443}]}})],
+         _set("metadata", "annotations", value=_DELETE)),
+    Case("sagemaker-training-no-vpc", "sagemaker-vpc-config",
+         [("train", "aws:sagemaker/trainingJob:TrainingJob", TRAINING_JOB)], _set("vpcConfig", value=_DELETE)),
+    Case("sagemaker-training-not-isolated", "sagemaker-network-isolation",
+         [("train-iso", "aws:sagemaker/trainingJob:TrainingJob", TRAINING_JOB)],
+         _set("enableNetworkIsolation", value=False)),
+    Case("sagemaker-training-volume-key", "sagemaker-volume-cmk",
+         [("train-vol", "aws:sagemaker/trainingJob:TrainingJob", TRAINING_JOB)],
+         _set("resourceConfig", "volumeKmsKeyId", value=_DELETE)),
+    Case("sagemaker-monitor-plaintext", "sagemaker-inter-container-encryption",
+         [("dq", "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition", DATA_QUALITY)],
+         _set("networkConfig", "enableInterContainerTrafficEncryption", value=False)),
+    Case("sagemaker-monitor-output-key", "sagemaker-output-cmk",
+         [("dq-out", "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition", DATA_QUALITY)],
+         _set("dataQualityJobOutputConfig", "kmsKeyId", value=_DELETE)),
+    Case("sagemaker-notebook-root", "sagemaker-notebook-no-root-access",
+         [("lab", "aws:sagemaker/notebookInstance:NotebookInstance", NOTEBOOK)], _set("rootAccess", value="Enabled")),
+    Case("sagemaker-notebook-imdsv1", "sagemaker-notebook-imdsv2",
+         [("lab-imds", "aws:sagemaker/notebookInstance:NotebookInstance", NOTEBOOK)],
+         _set("instanceMetadataServiceConfiguration", value=_DELETE)),
+    Case("sagemaker-studio-public", "sagemaker-notebook-vpc-only",
+         [("studio", "aws:sagemaker/domain:Domain", STUDIO)], _set("appNetworkAccessType", value="PublicInternetOnly")),
+]
+
+
 CASES: list[Case] = [
     Case("rds-public", "data-store-not-public", [("orders-db", "aws:rds/instance:Instance", RDS)],
          _set("publiclyAccessible", value=True)),
@@ -325,6 +439,7 @@ CASES: list[Case] = [
                                                   "mapPublicIpOnLaunch": False,
                                                   "tags": {**TAGS, "Name": "app-private-a"}})],
          _set("mapPublicIpOnLaunch", value=True)),
+    *ML_CASES,
 ]
 
 
