@@ -125,8 +125,8 @@ K8S_CONTAINER = {"name": "app", "image": "123456789012.dkr.ecr.us-east-1.amazona
 K8S_POD = {"containers": [K8S_CONTAINER]}
 
 
-def _k8s(kind: str, spec: dict[str, Any]) -> dict[str, Any]:
-    return {"apiVersion": kind, "metadata": {"name": "app", "namespace": "ml"}, "spec": spec}
+def _k8s(kind: str, spec: dict[str, Any], name: str) -> dict[str, Any]:
+    return {"apiVersion": kind, "metadata": {"name": name, "namespace": "ml"}, "spec": spec}
 
 
 def _template(pod: dict[str, Any] = K8S_POD) -> dict[str, Any]:
@@ -177,29 +177,30 @@ STUDIO = {"domainName": "research", "authMode": "IAM", "vpcId": "vpc-1", "subnet
           "defaultUserSettings": {"executionRole": SCOPED_ROLE, "securityGroups": ["sg-0a1b2c3d"]}, "tags": TAGS}
 ML_CASES: list[Case] = [
     Case("k8s-host-network", "k8s-no-host-network",
-         [("api", "kubernetes:apps/v1:Deployment", _k8s("apps/v1", _template()))], _pod_change("hostNetwork", value=True)),
+         [("api", "kubernetes:apps/v1:Deployment", _k8s("apps/v1", name="api", spec=_template()))],
+         _pod_change("hostNetwork", value=True)),
     Case("k8s-host-path", "k8s-no-host-path-volumes",
-         [("logs", "kubernetes:apps/v1:DaemonSet", _k8s("apps/v1", _template()))],
+         [("logs", "kubernetes:apps/v1:DaemonSet", _k8s("apps/v1", name="logs", spec=_template()))],
          _pod_change("volumes", value=[{"name": "varlog", "hostPath": {"path": "/var/log"}}])),
     Case("k8s-privileged", "k8s-no-privileged-containers",
-         [("debug", "kubernetes:core/v1:Pod", _k8s("v1", copy.deepcopy(K8S_POD)))],
+         [("debug", "kubernetes:core/v1:Pod", _k8s("v1", name="debug", spec=copy.deepcopy(K8S_POD)))],
          _set("spec", "containers", 0, "securityContext", "privileged", value=True)),
     Case("k8s-escalation", "k8s-no-privilege-escalation",
          [("ddp", "kubernetes:kubeflow.org/v1:PyTorchJob", PYTORCH_JOB)],
          _set("spec", "pytorchReplicaSpecs", "Worker", "template", "spec", "containers", 0, "securityContext",
               "allowPrivilegeEscalation", value=_DELETE)),
     Case("k8s-root", "k8s-run-as-non-root",
-         [("db", "kubernetes:apps/v1:StatefulSet", _k8s("apps/v1", _template()))],
+         [("db", "kubernetes:apps/v1:StatefulSet", _k8s("apps/v1", name="db", spec=_template()))],
          _pod_change("securityContext", "runAsUser", value=0, container=True)),
     Case("k8s-latest", "k8s-image-pinned",
-         [("report", "kubernetes:batch/v1:CronJob", _k8s("batch/v1", {"schedule": "@daily", "jobTemplate": {
+         [("report", "kubernetes:batch/v1:CronJob", _k8s("batch/v1", name="report", spec={"schedule": "@daily", "jobTemplate": {
              "spec": {"template": {"spec": {**copy.deepcopy(K8S_POD), "restartPolicy": "Never"}}}}}))],
          _pod_change("image", value="python:latest", container=True)),
     Case("k8s-no-requests", "k8s-container-resource-requests",
-         [("web", "kubernetes:apps/v1:Deployment", _k8s("apps/v1", _template()))],
+         [("web", "kubernetes:apps/v1:Deployment", _k8s("apps/v1", name="web", spec=_template()))],
          _pod_change("resources", value={"limits": {"memory": "1Gi"}}, container=True)),
     Case("k8s-no-memory-limit", "k8s-container-memory-limit",
-         [("etl", "kubernetes:batch/v1:Job", _k8s("batch/v1", {"template": {"spec": {
+         [("etl", "kubernetes:batch/v1:Job", _k8s("batch/v1", name="etl", spec={"template": {"spec": {
              **copy.deepcopy(K8S_POD), "restartPolicy": "Never"}}}))],
          _pod_change("resources", value={"requests": {"cpu": "1", "memory": "1Gi"}}, container=True)),
     Case("ray-host-pid", "k8s-no-host-pid", [("ray", "kubernetes:ray.io/v1:RayCluster", RAY)],
