@@ -121,8 +121,10 @@ SCRIPT = "#!/bin/bash\nyum install -y nginx\nsystemctl start nginx\n"
 
 K8S_CONTAINER = {"name": "app", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.4.2",
                  "resources": {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"memory": "1Gi"}},
-                 "securityContext": {"allowPrivilegeEscalation": False, "runAsNonRoot": True, "runAsUser": 1000}}
-K8S_POD = {"containers": [K8S_CONTAINER]}
+                 "ports": [{"containerPort": 8080}],
+                 "securityContext": {"allowPrivilegeEscalation": False, "runAsNonRoot": True, "runAsUser": 1000,
+                                     "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}}
+K8S_POD = {"containers": [K8S_CONTAINER], "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}}
 
 
 def _k8s(kind: str, spec: dict[str, Any], name: str) -> dict[str, Any]:
@@ -205,6 +207,22 @@ ML_CASES: list[Case] = [
          _pod_change("resources", value={"requests": {"cpu": "1", "memory": "1Gi"}}, container=True)),
     Case("ray-host-pid", "k8s-no-host-pid", [("ray", "kubernetes:ray.io/v1:RayCluster", RAY)],
          _set("spec", "workerGroupSpecs", 0, "template", "spec", "hostPID", value=True)),
+    Case("k8s-host-port", "k8s-no-host-ports",
+         [("proxy", "kubernetes:apps/v1:Deployment", _k8s("apps/v1", name="proxy", spec=_template()))],
+         _pod_change("ports", value=[{"containerPort": 8080, "hostPort": 8080}], container=True)),
+    Case("k8s-sys-admin", "k8s-no-added-capabilities",
+         [("fuse", "kubernetes:apps/v1:Deployment", _k8s("apps/v1", name="fuse", spec=_template()))],
+         _pod_change("securityContext", "capabilities", value={"drop": ["ALL"], "add": ["SYS_ADMIN"]}, container=True)),
+    Case("k8s-default-capabilities", "k8s-drop-all-capabilities",
+         [("worker", "kubernetes:apps/v1:Deployment", _k8s("apps/v1", name="worker", spec=_template()))],
+         _pod_change("securityContext", "capabilities", value=_DELETE, container=True)),
+    Case("k8s-unconfined", "k8s-seccomp-profile",
+         [("batch", "kubernetes:batch/v1:Job", _k8s("batch/v1", name="batch", spec={"template": {"spec": {
+             **copy.deepcopy(K8S_POD), "restartPolicy": "Never"}}}))],
+         _pod_change("securityContext", value=_DELETE)),
+    Case("k8s-writable-root", "k8s-read-only-root-filesystem",
+         [("notebook", "kubernetes:apps/v1:StatefulSet", _k8s("apps/v1", name="notebook", spec=_template()))],
+         _pod_change("securityContext", "readOnlyRootFilesystem", value=False, container=True)),
     Case("k8s-public-lb", "k8s-service-load-balancer-internal",
          [("serving", "kubernetes:core/v1:Service", {"metadata": {"name": "serving", "namespace": "ml", "annotations": {
              "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal"}}, "spec": {

@@ -19,9 +19,12 @@ IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/trainer:1.4.2"
 CONTAINER = {
     "name": "app", "image": IMAGE,
     "resources": {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"memory": "1Gi"}},
-    "securityContext": {"allowPrivilegeEscalation": False, "runAsNonRoot": True},
+    "securityContext": {"allowPrivilegeEscalation": False, "runAsNonRoot": True, "readOnlyRootFilesystem": True,
+                        "capabilities": {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]}},
+    "ports": [{"containerPort": 8080}],
 }
-POD = {"containers": [CONTAINER], "securityContext": {"runAsNonRoot": True, "runAsUser": 1000}}
+POD = {"containers": [CONTAINER], "securityContext": {"runAsNonRoot": True, "runAsUser": 1000,
+                                                      "seccompProfile": {"type": "RuntimeDefault"}}}
 RESOURCE_RULES = [p for p in k8s.SECURITY + k8s.COMPLIANCE if p.name not in (
     "k8s-container-resource-requests", "k8s-container-memory-limit")]
 STACK_RULES = [k8s.k8s_container_resource_requests, k8s.k8s_container_memory_limit]
@@ -89,15 +92,26 @@ def test_compliant_pod_passes_every_rule_in_every_kind(key):
     assert all_violations(token(key), workload(key, POD)) == {}
 
 
+def context(**changes) -> dict:
+    """The compliant container's securityContext with keys changed (None removes one)."""
+    merged = {**copy.deepcopy(CONTAINER["securityContext"]), **changes}
+    return {"securityContext": {k: v for k, v in merged.items() if v is not None}}
+
+
 BREAKS = {
     "k8s-no-host-network": changed(hostNetwork=True),
     "k8s-no-host-pid": changed(hostPID=True),
     "k8s-no-host-ipc": changed(hostIPC=True),
     "k8s-no-host-path-volumes": changed(volumes=[{"name": "docker", "hostPath": {"path": "/var/run/docker.sock"}}]),
-    "k8s-no-privileged-containers": changed(container={"securityContext": {
-        "allowPrivilegeEscalation": False, "runAsNonRoot": True, "privileged": True}}),
-    "k8s-no-privilege-escalation": changed(container={"securityContext": {"runAsNonRoot": True}}),
-    "k8s-run-as-non-root": changed(container={"securityContext": {"allowPrivilegeEscalation": False, "runAsUser": 0}}),
+    "k8s-no-host-ports": changed(container={"ports": [{"containerPort": 8080, "hostPort": 8080}]}),
+    "k8s-no-privileged-containers": changed(container=context(privileged=True)),
+    "k8s-no-privilege-escalation": changed(container=context(allowPrivilegeEscalation=None)),
+    "k8s-run-as-non-root": changed(container=context(runAsNonRoot=None, runAsUser=0)),
+    "k8s-no-added-capabilities": changed(container=context(capabilities={"drop": ["ALL"], "add": ["SYS_ADMIN"]})),
+    "k8s-drop-all-capabilities": changed(container=context(capabilities={"drop": ["NET_ADMIN"]})),
+    "k8s-seccomp-profile": changed(securityContext={"runAsNonRoot": True, "runAsUser": 1000,
+                                                    "seccompProfile": {"type": "Unconfined"}}),
+    "k8s-read-only-root-filesystem": changed(container=context(readOnlyRootFilesystem=False)),
     "k8s-image-pinned": changed(container={"image": "pytorch/pytorch:latest"}),
     "k8s-container-resource-requests": changed(container={"resources": {"limits": {"memory": "1Gi"}}}),
     "k8s-container-memory-limit": changed(container={"resources": {"requests": {"cpu": "1", "memory": "1Gi"}}}),
@@ -176,7 +190,7 @@ def test_other_versions_of_a_kind_are_read_the_same_way():
 # --- exemptions and details ---------------------------------------------------------------------------
 
 NODE_AGENT = changed(hostNetwork=True, volumes=[{"name": "cni", "hostPath": {"path": "/opt/cni/bin"}}],
-                     container={"securityContext": {"privileged": True}})
+                     container=context(privileged=True, allowPrivilegeEscalation=None))
 
 
 def test_exempt_node_agent_daemonsets_pass_the_host_rules_but_not_elsewhere():
@@ -216,13 +230,13 @@ def test_the_provider_namespace_counts():
 def test_effective_user_combines_pod_and_container_settings(context, container_context, root):
     pod = {"securityContext": context,
            "containers": [{**CONTAINER, "securityContext": {"allowPrivilegeEscalation": False, **container_context}}]}
+    # (only the user settings vary here; the other rules are not asked)
     found = violations(k8s.k8s_run_as_non_root, resource_args(DEPLOYMENT, workload("apps:Deployment", pod)))
     assert bool(found) is root
 
 
 def test_windows_pods_are_not_judged_on_linux_users():
-    pod = changed(os={"name": "windows"}, securityContext=None, container={"securityContext": {
-        "allowPrivilegeEscalation": False}})
+    pod = changed(os={"name": "windows"}, securityContext=None, container=context(runAsNonRoot=None))
     assert violations(k8s.k8s_run_as_non_root, resource_args(DEPLOYMENT, workload("apps:Deployment", pod))) == []
 
 
@@ -246,8 +260,9 @@ def test_init_containers_are_judged_too():
 def test_unknown_values_are_not_judged():
     unknown_pod = {"metadata": {"name": "x"}, "spec": {"template": {"spec": UNKNOWN}}}
     assert all_violations(DEPLOYMENT, unknown_pod) == {}
-    pod = changed(hostNetwork=UNKNOWN, container={"image": UNKNOWN, "securityContext": {
-        "allowPrivilegeEscalation": UNKNOWN, "runAsUser": UNKNOWN}})
+    pod = changed(hostNetwork=UNKNOWN, container={"image": UNKNOWN, **context(
+        allowPrivilegeEscalation=UNKNOWN, runAsUser=UNKNOWN, runAsNonRoot=None, readOnlyRootFilesystem=UNKNOWN,
+        capabilities={"drop": UNKNOWN, "add": UNKNOWN})})
     assert all_violations(DEPLOYMENT, workload("apps:Deployment", pod)) == {}
 
 
@@ -370,3 +385,23 @@ def test_every_rule_declares_the_workload_types():
         matches = type_matcher(declared_types(policy))
         assert matches(DEPLOYMENT) or matches(SERVICE), policy.name
         assert not matches("aws:s3/bucket:Bucket"), policy.name
+
+
+@pytest.mark.parametrize("add, ok", [(["NET_BIND_SERVICE"], True), (["cap_chown"], True), (["CAP_SYS_ADMIN"], False),
+                                     (["all"], False), (["NET_RAW"], False)])
+def test_added_capabilities_beyond_the_baseline_set(add, ok):
+    pod = changed(container=context(capabilities={"drop": ["ALL"], "add": add}))
+    found = violations(k8s.k8s_no_added_capabilities, resource_args(DEPLOYMENT, workload("apps:Deployment", pod)))
+    assert (found == []) is ok
+
+
+@pytest.mark.parametrize("pod_profile, container_profile, ok", [
+    ("RuntimeDefault", None, True), (None, "Localhost", True), ("RuntimeDefault", "Unconfined", False),
+    ("Unconfined", "RuntimeDefault", True), (None, None, False),
+])
+def test_seccomp_profile_container_setting_wins(pod_profile, container_profile, ok):
+    pod_context = {"runAsNonRoot": True, **({"seccompProfile": {"type": pod_profile}} if pod_profile else {})}
+    container = context(seccompProfile={"type": container_profile} if container_profile else None)
+    pod = changed(securityContext=pod_context, container=container)
+    found = violations(k8s.k8s_seccomp_profile, resource_args(DEPLOYMENT, workload("apps:Deployment", pod)))
+    assert (found == []) is ok

@@ -3,9 +3,11 @@ Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs, and the pod 
 RayClusters, RayJobs, RayServices, Kubeflow jobs, JobSets, Kueue Workloads...; see
 ``policies/rules/_pods.py``), one control per rule:
 
-- security: no host network, PID or IPC namespace; no hostPath volumes; no privileged containers;
-  no privilege escalation; containers run as a non-root user; images pinned to a tag other than
-  ``latest`` (or a digest); Services of type LoadBalancer are internal.
+- security: no host network, PID or IPC namespace; no hostPath volumes or host ports; no privileged
+  containers; no privilege escalation; containers run as a non-root user, add no capabilities beyond
+  the runtime's defaults, drop all capabilities, run under a seccomp profile and with a read-only
+  root filesystem; images pinned to a tag other than ``latest`` (or a digest); Services of type
+  LoadBalancer are internal.
 - compliance: every container requests CPU and memory and has a memory limit (a LimitRange in the
   namespace that defaults them counts); GPU workloads tolerate the GPU taint and set GPU limits.
 
@@ -183,6 +185,119 @@ k8s_run_as_non_root = _pod_policy(
     "Set securityContext.runAsNonRoot=true and runAsUser to a non-zero UID in the pod spec (or each container), "
     "and build images with a non-root USER.",
     {"cis-eks": "4.2.6", "nist-800-53": "AC-6", "pci-dss": "2.2.4"})
+
+
+# --- capabilities, seccomp, filesystem, host ports --------------------------------------------------------
+
+#: What the Pod Security Standards' Baseline profile lets a container add (kubernetes.io, "Pod Security
+#: Standards", Capabilities): the container runtime's default set.
+BASELINE_CAPABILITIES = frozenset({"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
+                                   "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"})
+
+
+def _capabilities(container: Container, key: str) -> Any:
+    value = as_list(get(container.spec, "securityContext", "capabilities", key))
+    if is_unknown(value):
+        return value
+    return [str(item).upper().removeprefix("CAP_") for item in value if isinstance(item, str)]
+
+
+def _added_capabilities(pod: Pod) -> Iterable[str]:
+    for container in containers(pod):
+        added = _capabilities(container, "add")
+        if is_unknown(added):
+            continue
+        extra = [name for name in added if name not in BASELINE_CAPABILITIES]
+        if extra:
+            yield (f"{container.label} adds capabilities {', '.join(extra)}; add only what the Baseline profile "
+                   "allows (NET_BIND_SERVICE, ...)")
+
+
+k8s_no_added_capabilities = _pod_policy(
+    "k8s-no-added-capabilities",
+    "Containers add no Linux capabilities beyond the runtime's default set (SYS_ADMIN, NET_ADMIN, NET_RAW, ALL...), "
+    "except exempt node agents.",
+    _added_capabilities, Severity.HIGH,
+    "Remove securityContext.capabilities.add entries outside the Pod Security Baseline set; a node agent DaemonSet "
+    "that needs them goes in exemptDaemonSets after review.",
+    {"cis-eks": "4.2.8", "nist-800-53": "AC-6, CM-7", "pci-dss": "2.2.4"})
+
+
+def _dropped_capabilities(pod: Pod) -> Iterable[str]:
+    for container in containers(pod, ("initContainers", "containers")):
+        dropped = _capabilities(container, "drop")
+        if is_unknown(dropped) or "ALL" in dropped or (pod.partial and not dropped):
+            continue
+        yield (f"{container.label} keeps the runtime's default capabilities (NET_RAW among them); set "
+               "securityContext.capabilities.drop ['ALL'] and add back only what it needs")
+
+
+k8s_drop_all_capabilities = _pod_policy(
+    "k8s-drop-all-capabilities",
+    "Containers drop all Linux capabilities (capabilities.drop ALL, the Pod Security Restricted profile), except "
+    "exempt node agents.",
+    _dropped_capabilities, Severity.MEDIUM,
+    "Set securityContext.capabilities={'drop': ['ALL']} on every container (add NET_BIND_SERVICE back if it binds "
+    "a port below 1024).",
+    {"cis-eks": "4.2.7", "nist-800-53": "AC-6, CM-7", "pci-dss": "2.2.4"})
+
+
+def _seccomp(pod: Pod) -> Iterable[str]:
+    pod_profile = get(pod.spec, "securityContext", "seccompProfile", "type")
+    if is_unknown(pod_profile):
+        return
+    for container in containers(pod, ("initContainers", "containers")):
+        profile = get(container.spec, "securityContext", "seccompProfile", "type")
+        profile = pod_profile if profile is None else profile  # the container's setting wins
+        if is_unknown(profile) or profile in ("RuntimeDefault", "Localhost") or (profile is None and pod.partial):
+            continue
+        shown = "Unconfined" if profile == "Unconfined" else "unset, so Unconfined"
+        yield (f"{container.label} runs without a seccomp profile ({shown}); set securityContext.seccompProfile "
+               "type RuntimeDefault in the pod spec")
+
+
+k8s_seccomp_profile = _pod_policy(
+    "k8s-seccomp-profile",
+    "Containers run under a seccomp profile (RuntimeDefault or Localhost, at pod or container level), except exempt "
+    "node agents.",
+    _seccomp, Severity.MEDIUM,
+    "Set securityContext.seccompProfile={'type': 'RuntimeDefault'} in the pod spec.",
+    {"nist-800-53": "CM-7, SC-39", "pci-dss": "2.2.4"})
+
+
+def _read_only_root(pod: Pod) -> Iterable[str]:
+    for container in containers(pod, ("initContainers", "containers")):
+        value = as_bool(get(container.spec, "securityContext", "readOnlyRootFilesystem"))
+        if is_unknown(value) or value is True or (value is None and pod.partial):
+            continue
+        yield (f"{container.label} can write to its root filesystem; set securityContext.readOnlyRootFilesystem true "
+               "and mount an emptyDir where it writes")
+
+
+k8s_read_only_root_filesystem = _pod_policy(
+    "k8s-read-only-root-filesystem",
+    "Containers run with a read-only root filesystem, except exempt node agents.",
+    _read_only_root, Severity.LOW,
+    "Set securityContext.readOnlyRootFilesystem=true and mount emptyDir volumes at the paths the process writes "
+    "(/tmp, caches).",
+    {"nist-800-53": "CM-5, SI-7", "pci-dss": "2.2.4"})
+
+
+def _host_ports(pod: Pod) -> Iterable[str]:
+    for container in containers(pod):
+        ports = as_list(container.spec.get("ports"))
+        for port in [] if is_unknown(ports) else ports:
+            host_port = as_int(port.get("hostPort")) if isinstance(port, dict) else None
+            if isinstance(host_port, int) and host_port > 0:
+                yield (f"{container.label} binds host port {host_port} on its node; expose it through a Service "
+                       "instead")
+
+
+k8s_no_host_ports = _pod_policy(
+    "k8s-no-host-ports", "Containers bind no host ports (hostPort), except exempt node agents.",
+    _host_ports, Severity.MEDIUM,
+    "Remove ports[].hostPort and expose the workload through a Service (ClusterIP, or an internal load balancer).",
+    {"nist-800-53": "SC-7, CM-7", "pci-dss": "1.2.1"})
 
 
 # --- images --------------------------------------------------------------------------------------------
@@ -446,8 +561,9 @@ k8s_gpu_workloads_limits = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "SC-6"}),
 )
 
-SECURITY = [k8s_no_host_network, k8s_no_host_pid, k8s_no_host_ipc, k8s_no_host_path_volumes,
-            k8s_no_privileged_containers, k8s_no_privilege_escalation, k8s_run_as_non_root, k8s_image_pinned,
+SECURITY = [k8s_no_host_network, k8s_no_host_pid, k8s_no_host_ipc, k8s_no_host_path_volumes, k8s_no_host_ports,
+            k8s_no_privileged_containers, k8s_no_privilege_escalation, k8s_run_as_non_root, k8s_no_added_capabilities,
+            k8s_drop_all_capabilities, k8s_seccomp_profile, k8s_read_only_root_filesystem, k8s_image_pinned,
             k8s_service_load_balancer_internal]
 PRIVACY: list = []
 COMPLIANCE = [k8s_container_resource_requests, k8s_container_memory_limit, k8s_gpu_workloads_tolerate_taint,
