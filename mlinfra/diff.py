@@ -292,13 +292,17 @@ def compare_sides(base: Side, head: Side) -> EnvDiff:
     diff = EnvDiff(env=head.env or base.env, base=base, head=head)
     old = {r.urn: r for r in base.resources}
     new = {r.urn: r for r in head.resources}
-    diff.added = [new[u] for u in new if u not in old]
-    diff.removed = [old[u] for u in old if u not in new]
+    # A resource whose aliases name a base URN was renamed or moved, not replaced (the engine's rule).
+    renamed = {urn: alias for urn, r in new.items() if urn not in old
+               for alias in r.aliases if alias in old and alias not in new}
+    diff.added = [new[u] for u in new if u not in old and u not in renamed]
+    diff.removed = [old[u] for u in old if u not in new and u not in renamed.values()]
     diff.protected_deletes = [r for r in diff.removed if r.protect]
     for urn in new:
-        if urn in old:
-            a, b = old[urn], new[urn]
-            paths = changed_paths(a.inputs, b.inputs)
+        if urn in old or urn in renamed:
+            a, b = old[renamed.get(urn, urn)], new[urn]
+            paths = [f"(urn, was {a.urn})"] if urn in renamed else []
+            paths += changed_paths(a.inputs, b.inputs)
             if a.protect != b.protect:
                 paths.append("(protect)")
             if a.provider.rsplit("::", 1)[0] != b.provider.rsplit("::", 1)[0]:

@@ -134,6 +134,8 @@ def change_graph(base: Sequence[Resource], head: Sequence[Resource], statuses: M
     graph = Graph()
     head_urns = {r.urn for r in head}
     counts = Counter(owners[r.urn] for r in head if r.custom)
+    base_owners = owner_map(base)
+    base_counts = Counter(base_owners[r.urn] for r in base if r.custom)
     for urn in sorted(shown, key=lambda u: (every[u].type != STACK_TYPE, u)):
         r = every[urn]
         status = statuses.get(urn, "")
@@ -144,7 +146,8 @@ def change_graph(base: Sequence[Resource], head: Sequence[Resource], statuses: M
         mark = marks.get(urn, Counter())
         extra = "".join(f" {sign}{mark[k]}" for k, sign in (("added", "+"), ("changed", "~"), ("removed", "-"))
                         if mark[k])
-        graph.nodes.append(Node(urn, _label(r, counts, ("\n" + extra.strip()) if extra else ""), status))
+        label = _label(r, base_counts if status == "removed" else counts, ("\n" + extra.strip()) if extra else "")
+        graph.nodes.append(Node(urn, label, status))
         if r.parent and r.parent in shown:
             graph.edges.append((r.parent, urn))
     for index, (label, urn) in enumerate(violations[:MAX_VIOLATION_NODES]):

@@ -63,6 +63,18 @@ def test_env_at_ref_keeps_refs_with_at_signs():
     assert (spec.env, spec.ref) == ("dev", "HEAD@{1}")
 
 
+def test_an_aliased_resource_is_a_change_not_a_replacement():
+    from mlinfra.diff import Side, compare_sides
+    from mlinfra.review import Resource, ReviewResult
+
+    old_urn, new_urn = "urn:pulumi:dev::p::aws:s3/bucket:Bucket::old", "urn:pulumi:dev::p::aws:s3/bucket:Bucket::new"
+    base = [Resource(old_urn, "aws:s3/bucket:Bucket", True, {"a": 1}, {}, protect=True)]
+    head = [Resource(new_urn, "aws:s3/bucket:Bucket", True, {"a": 2}, {}, protect=True, aliases=(old_urn,))]
+    diff = compare_sides(Side("b", "dev", base, ReviewResult([], [], 1)), Side("h", "dev", head, ReviewResult([], [], 1)))
+    assert diff.added == [] and diff.removed == [] and diff.protected_deletes == []
+    assert [(c.urn, c.paths) for c in diff.changed] == [(new_urn, [f"(urn, was {old_urn})", "a"])]
+
+
 # ----------------------------------------------------------------------------- plan file sides
 
 @pytest.fixture(scope="module")
