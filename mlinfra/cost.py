@@ -7,8 +7,9 @@ preview --json`` document, an mlinfra plan, or resources already read) and price
 - EKS managed node groups: instance-hours at the group's minimum and at its maximum size, GPU and
   CPU groups apart (the first instance type listed, else the launch template's; a spot group at the
   on-demand price, as a ceiling);
-- SageMaker real-time endpoints: each production variant's instances, at the autoscaling target's
-  minimum and maximum capacity when there is one, else its initial instance count;
+- SageMaker real-time endpoints: each production (and shadow) variant's instances, at the
+  autoscaling target's minimum and maximum capacity when there is one, else its initial instance
+  count;
 - NAT gateways, interface VPC endpoints (one hourly charge per subnet, i.e. per zone) and EKS
   control planes (standard support);
 - SageMaker monitoring schedules: runs per month from the schedule expression times the job's
@@ -247,7 +248,9 @@ def _endpoint_lines(resources: list[Any], prices: PriceTable) -> list[Line]:
             lines.append(Line("endpoint", _name(endpoint), "(endpoint configuration not in the deployment)",
                               None, 0, 0))
             continue
-        for variant in config.get("productionVariants") or []:
+        variants = [(v, "") for v in config.get("productionVariants") or []]
+        variants += [(v, "shadow variant; ") for v in config.get("shadowProductionVariants") or []]
+        for variant, kind in variants:
             if not isinstance(variant, Mapping):
                 continue
             instance_type = variant.get("instanceType")
@@ -260,7 +263,7 @@ def _endpoint_lines(resources: list[Any], prices: PriceTable) -> list[Line]:
             target = targets.get(f"endpoint/{name}/variant/{variant_name}")
             low = _number(_get(target, "minCapacity")) if target else None
             high = _number(_get(target, "maxCapacity")) if target else None
-            note = "autoscaling min..max" if target else "no autoscaling: initial instance count"
+            note = kind + ("autoscaling min..max" if target else "no autoscaling: initial instance count")
             lines.append(Line("endpoint", f"{_name(endpoint)}/{variant_name}", instance_type,
                               prices.hourly("sagemakerHosting", instance_type),
                               low if low is not None else initial, high if high is not None else initial, note=note))

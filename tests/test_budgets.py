@@ -236,3 +236,29 @@ def test_the_stacks_have_budgets_and_team_tags_on_gpu_capacity(stack_deployments
         for group in (r for r in resources if r["type"] == "aws:eks/nodeGroup:NodeGroup"):
             if "system" not in group["urn"]:
                 assert group["inputs"]["tags"]["team"] in ("research", "applied-ml"), group["urn"]
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("    monthlyLimit: 3000\n", "    monthlyLimit: 3000\n    actualThresholds: [80, 120]\n",
+     "stacks/Pulumi.dev.yaml: mlinfra:budgets.actualThresholds = [80, 120]: threshold 120 % is invalid"),
+    ("      - {name: research, monthlyLimit: 2500}", "      - {name: vision, monthlyLimit: 2500}",
+     "stacks/Pulumi.dev.yaml: mlinfra:budgets.teams.0.name = 'vision': unknown team"),
+    ("    objectLock: {mode: GOVERNANCE}", "    objectLock: {mode: COMPLIANCE}",
+     "stacks/Pulumi.dev.yaml: mlinfra:datasets.objectLock.mode = 'COMPLIANCE': the dev tier allows GOVERNANCE only"),
+])
+def test_the_cli_refuses_bad_cost_settings_in_one_line(tmp_path, old, new, message):
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    shutil.copy(root / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    shutil.copytree(root / "stacks", tmp_path / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
+    stack = tmp_path / "stacks" / "Pulumi.dev.yaml"
+    assert old in stack.read_text()
+    stack.write_text(stack.read_text().replace(old, new))
+    result = subprocess.run([sys.executable, "-m", "mlinfra.cli", "cost", "dev"], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"mlinfra: error: {message}")
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
@@ -89,6 +90,12 @@ def test_endpoints_at_autoscaling_min_and_max_else_initial_count():
     assert (scaled.units_min, scaled.units_max, scaled.monthly_max) == (2, 8, 0.2 * 8 * 730)
     (fixed,) = estimate(_doc(config, endpoint), PRICES).lines
     assert (fixed.units_min, fixed.units_max) == (2, 2)
+    shadowed = copy.deepcopy(config)
+    shadowed["inputs"]["shadowProductionVariants"] = [
+        {"variantName": "candidate", "instanceType": "ml.m5.large", "initialInstanceCount": 1}]
+    shadow = next(l for l in estimate(_doc(shadowed, endpoint), PRICES).lines if l.resource.endswith("candidate"))
+    assert (shadow.resource, shadow.units_max, shadow.note) == (
+        "churn/candidate", 1, "shadow variant; no autoscaling: initial instance count")
     # A configuration no endpoint uses costs nothing; an endpoint without its configuration is unknown.
     assert estimate(_doc(config), PRICES).lines == ()
     (missing,) = estimate(_doc(endpoint), PRICES).lines
