@@ -50,6 +50,23 @@ def _summary_line(result: ReviewResult) -> str:
             f"violation{'s' if len(result.violations) != 1 else ''}{waived} in {result.resources} resources{env}")
 
 
+def _not_examined_line(coverage: Any) -> str:
+    types = len(coverage.not_examined)
+    return (f"Not examined by any rule: {types} resource type{'s' if types != 1 else ''} "
+            f"({coverage.resources} resource{'s' if coverage.resources != 1 else ''})")
+
+
+def _unknown_packs_line(coverage: Any) -> str:
+    return (f"Pack{'s' if len(coverage.undeclared_packs) != 1 else ''} {', '.join(coverage.undeclared_packs)} "
+            "declare no resource types: what they examined is not known and not counted")
+
+
+def coverage_dict(coverage: Any) -> dict[str, Any]:
+    """The coverage as the JSON report shows it."""
+    return {"notExamined": [{"type": t, "resources": n} for t, n in coverage.not_examined.items()],
+            "undeclaredPacks": list(coverage.undeclared_packs), "crossCuttingRules": list(coverage.cross_cutting)}
+
+
 def waiver_dict(waiver: Any) -> dict[str, Any]:
     """A waiver (``mlinfra.waivers.Waiver``, or its dict from a JSON report) as the JSON report shows it."""
     if isinstance(waiver, dict):
@@ -79,6 +96,14 @@ def render_text(result: ReviewResult) -> str:
         w = waiver_dict(waiver)
         lines.append(f"UNUSED WAIVER {w['policy']} on {w['resource']} (owner {w['owner']}) matches nothing: delete it")
         lines.append("")
+    coverage = result.coverage
+    if coverage is not None and coverage.not_examined:
+        lines.append(f"{_not_examined_line(coverage)}; tags and regions rules still apply:")
+        width = max(len(t) for t in coverage.not_examined)
+        lines.extend(f"    {t:<{width}}  {n}" for t, n in coverage.not_examined.items())
+        lines.append("")
+    if coverage is not None and coverage.undeclared_packs:
+        lines += [_unknown_packs_line(coverage), ""]
     lines.append(_summary_line(result))
     return "\n".join(lines) + "\n"
 
@@ -91,9 +116,9 @@ def _violation_dict(v: Violation) -> dict[str, Any]:
 
 
 def as_dict(result: ReviewResult) -> dict[str, Any]:
-    """The JSON report: packs, violations, waived violations, unused waivers and summary, with exactly the
-    documented keys."""
-    return {
+    """The JSON report: packs, violations, waived violations, unused waivers, coverage (the types no rule
+    examined) and summary, with exactly the documented keys."""
+    report = {
         "packs": [{"name": p.name, "version": p.version} for p in result.packs],
         "violations": [_violation_dict(v) for v in result.violations],
         "waived": [{**_violation_dict(v), "waiver": waiver_dict(w)} for v, w in result.waived],
@@ -101,6 +126,10 @@ def as_dict(result: ReviewResult) -> dict[str, Any]:
         "summary": {"resources": result.resources, "mandatory": result.mandatory, "advisory": result.advisory,
                     "waived": len(result.waived)},
     }
+    if result.coverage is not None:
+        report["coverage"] = coverage_dict(result.coverage)
+        report["summary"]["notExamined"] = result.coverage.resources
+    return report
 
 
 def render_json(result: ReviewResult) -> str:
@@ -196,7 +225,19 @@ def as_sarif(result: ReviewResult) -> dict[str, Any]:
             "results": [_sarif_result(v, rule_index, result.source) for v in result.violations if v.pack == pack.name]
                        + [_suppressed(v, w, rule_index, result.source) for v, w in result.waived if v.pack == pack.name],
         })
-    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": runs}
+    log: dict[str, Any] = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": runs}
+    if result.coverage is not None:
+        # SARIF has no place for what was not analyzed; every object may carry a property bag (3.8), and
+        # each run says it in a tool notification that viewers show.
+        log["properties"] = {"mlinfra": coverage_dict(result.coverage)}
+        if result.coverage.not_examined or result.coverage.undeclared_packs:
+            text = "; ".join(
+                ([f"{_not_examined_line(result.coverage)}: " + ", ".join(
+                    f"{t} ({n})" for t, n in result.coverage.not_examined.items())] if result.coverage.not_examined
+                 else []) + ([_unknown_packs_line(result.coverage)] if result.coverage.undeclared_packs else []))
+            for run in runs:
+                run["invocations"][0]["toolExecutionNotifications"] = [{"level": "note", "message": {"text": text}}]
+    return log
 
 
 def render_sarif(result: ReviewResult) -> str:
@@ -246,4 +287,13 @@ def render_markdown(result: ReviewResult) -> str:
         lines += [f"- `{w['policy']}` on `{w['resource']}` (owner {_cell(w['owner'])}, expires {w['expires']})"
                   for w in map(waiver_dict, result.unused_waivers)]
         lines.append("")
+    coverage = result.coverage
+    if coverage is not None and coverage.not_examined:
+        lines += [f"<details><summary>{_not_examined_line(coverage)}</summary>", "",
+                  "No rule judges these resources' own settings (tags and regions rules still apply).", "",
+                  "| Resource type | Resources |", "| --- | --- |"]
+        lines += [f"| `{t}` | {n} |" for t, n in coverage.not_examined.items()]
+        lines += ["", "</details>", ""]
+    if coverage is not None and coverage.undeclared_packs:
+        lines += [_unknown_packs_line(coverage) + ".", ""]
     return "\n".join(lines).rstrip() + "\n"

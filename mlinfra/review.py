@@ -715,6 +715,8 @@ class ReviewResult:
     accepts: reported, not counted in ``violations``, ``mandatory`` or ``advisory``."""
     unused_waivers: list[Any] = field(default_factory=list)
     """Waivers that matched no violation (to be deleted)."""
+    coverage: Any = None
+    """``mlinfra.coverage.Coverage``: the resource types no rule examined (None when not computed)."""
 
     @property
     def mandatory(self) -> int:
@@ -852,8 +854,11 @@ def review(resources: Sequence[Resource], packs: Sequence[Path] | None, env: str
 
         per_pack = list(pool.map(run_pack, processes))
     violations, waived, unused = _apply_waivers([v for found in per_pack for v in found], waivers, root)
+    from mlinfra.coverage import coverage
+
     return ReviewResult(packs=infos, violations=sorted(violations, key=_sort_key), resources=len(resources),
-                        env=env, enforcement=enforcement, waived=waived, unused_waivers=unused)
+                        env=env, enforcement=enforcement, waived=waived, unused_waivers=unused,
+                        coverage=coverage(resources, infos, enforcement))
 
 
 def _apply_waivers(found: list[Violation], waivers: Any, root: str) -> tuple[list[Violation], list, list]:

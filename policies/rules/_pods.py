@@ -106,6 +106,32 @@ def is_workload(resource_type: str) -> bool:
     return kind is not None and (kind.key in POD_SPEC_PATHS or kind.key in PARTIAL_KINDS)
 
 
+#: API groups whose kinds never carry pod specs beyond those in ``POD_SPEC_PATHS``: Kubernetes's own
+#: groups, Helm releases (opaque) and the YAML/Kustomize components; and custom kinds known to carry
+#: none (Kueue's queues and flavors). Any other custom resource may embed containers somewhere.
+BUILT_IN_GROUPS: frozenset[str] = frozenset({
+    "core", "apps", "batch", "extensions", "autoscaling", "policy", "rbac.authorization.k8s.io", "storage.k8s.io",
+    "networking.k8s.io", "coordination.k8s.io", "admissionregistration.k8s.io", "apiextensions.k8s.io",
+    "scheduling.k8s.io", "node.k8s.io", "discovery.k8s.io", "certificates.k8s.io", "events.k8s.io",
+    "flowcontrol.apiserver.k8s.io", "resource.k8s.io", "apiregistration.k8s.io", "authentication.k8s.io",
+    "authorization.k8s.io", "internal.apiserver.k8s.io", "storagemigration.k8s.io", "helm.sh", "yaml", "kustomize",
+})
+NON_POD_CUSTOM_KINDS: frozenset[str] = frozenset(f"kueue.x-k8s.io:{kind}" for kind in (
+    "ClusterQueue", "LocalQueue", "ResourceFlavor", "AdmissionCheck", "WorkloadPriorityClass", "Cohort", "Topology",
+    "ProvisioningRequestConfig", "MultiKueueCluster", "MultiKueueConfig"))
+
+
+def may_carry_pods(resource_type: str) -> bool:
+    """True for workloads (``is_workload``) and for custom resources not known to carry no pod spec:
+    what a rule that searches a Kubernetes object for containers anywhere can find them in."""
+    kind = kind_of(resource_type)
+    if kind is None:
+        return False
+    if kind.key in POD_SPEC_PATHS or kind.key in PARTIAL_KINDS:
+        return True
+    return kind.group not in BUILT_IN_GROUPS and kind.key not in NON_POD_CUSTOM_KINDS
+
+
 def is_kind(resource_type: str, key: str, patches: bool = True) -> bool:
     """True when the type is the kind ``<group>:<Kind>`` (any version; its patch too unless ``patches`` is false)."""
     kind = kind_of(resource_type)

@@ -35,6 +35,7 @@ from typing import Any, Iterator, Optional
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
+from policies.rules._pods import may_carry_pods
 from policies.rules._secrets import is_secret
 from policies.rules._util import applies_to, as_list, config_schema, describe, frameworks, get, is_unknown, policy_config
 from policies.rules.ecs import TASK_DEFINITION, container_definitions
@@ -223,7 +224,9 @@ def _batch_containers(document: Any) -> Iterator[tuple[str, dict]]:
 
 
 def _is_environment_subject(resource_type: str) -> bool:
-    return resource_type in ENVIRONMENT_TYPES or resource_type.startswith("kubernetes:")
+    # Kubernetes: the workloads and the custom resources that may embed containers (not Namespaces,
+    # Services, Helm releases... whose specs hold none), see policies/rules/_pods.py.
+    return resource_type in ENVIRONMENT_TYPES or may_carry_pods(resource_type)
 
 
 def _validate_environment(args: ResourceValidationArgs, report: ReportViolation) -> None:
