@@ -92,7 +92,9 @@ def test_review_finds_resource_and_stack_violations_through_the_pack_process(pro
         ("db-password-length", LOCKED_DB, "advisory"),
     }
     assert report["packs"] == [{"name": "review-test-pack", "version": "1.2.3"}]  # PulumiPolicy.yaml's version
-    assert report["summary"] == {"resources": 12, "mandatory": 1, "advisory": 4, "waived": 0}
+    # The test pack is not one of ours, so it declares no types: all 8 cloud resources count as not examined.
+    assert report["summary"] == {"resources": 12, "mandatory": 1, "advisory": 4, "waived": 0, "notExamined": 8}
+    assert report["coverage"]["undeclaredPacks"] == ["review-test-pack"]
     scratch = next(v for v in report["violations"] if v["policy"] == "encrypted-volumes")
     assert scratch == {
         "pack": "review-test-pack", "policy": "encrypted-volumes", "enforcementLevel": "mandatory",
