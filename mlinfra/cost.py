@@ -162,8 +162,17 @@ def _get(props: Any, *path: Any) -> Any:
     return props
 
 
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _number(value: Any) -> Optional[float]:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _lookup(table: Mapping[str, Any], key: Any) -> Any:
+    """``table[key]`` for a string key, else None (odd values never raise)."""
+    return table.get(key) if isinstance(key, str) else None
 
 
 def _props(resource: Any) -> dict[str, Any]:
@@ -202,9 +211,9 @@ def _node_group_lines(resources: list[Any], prices: PriceTable) -> list[Line]:
     lines = []
     for group in (r for r in resources if r.type == NODE_GROUP):
         props = _props(group)
-        types = [t for t in (props.get("instanceTypes") or []) if isinstance(t, str)]
-        template = templates.get(_get(props, "launchTemplate", "id")) or templates.get(
-            _get(props, "launchTemplate", "name")) or {}
+        types = [t for t in _list(props.get("instanceTypes")) if isinstance(t, str)]
+        template = _lookup(templates, _get(props, "launchTemplate", "id")) or _lookup(
+            templates, _get(props, "launchTemplate", "name")) or {}
         if not types:
             types = [t for t in [template.get("instanceType")] if isinstance(t, str)]
         item = types[0] if types else "(instance type not known)"
@@ -243,13 +252,13 @@ def _endpoint_lines(resources: list[Any], prices: PriceTable) -> list[Line]:
     for endpoint in (r for r in resources if r.type == ENDPOINT):
         props = _props(endpoint)
         name = props.get("name") if isinstance(props.get("name"), str) else _name(endpoint)
-        config = configs.get(props.get("endpointConfigName"))
+        config = _lookup(configs, props.get("endpointConfigName"))
         if config is None:
             lines.append(Line("endpoint", _name(endpoint), "(endpoint configuration not in the deployment)",
                               None, 0, 0))
             continue
-        variants = [(v, "") for v in config.get("productionVariants") or []]
-        variants += [(v, "shadow variant; ") for v in config.get("shadowProductionVariants") or []]
+        variants = [(v, "") for v in _list(config.get("productionVariants"))]
+        variants += [(v, "shadow variant; ") for v in _list(config.get("shadowProductionVariants"))]
         for variant, kind in variants:
             if not isinstance(variant, Mapping):
                 continue
@@ -261,6 +270,7 @@ def _endpoint_lines(resources: list[Any], prices: PriceTable) -> list[Line]:
                 continue
             initial = _number(variant.get("initialInstanceCount")) or 1.0
             target = targets.get(f"endpoint/{name}/variant/{variant_name}")
+            instance_type = instance_type if isinstance(instance_type, str) else "(instance type not known)"
             low = _number(_get(target, "minCapacity")) if target else None
             high = _number(_get(target, "maxCapacity")) if target else None
             note = kind + ("autoscaling min..max" if target else "no autoscaling: initial instance count")
@@ -305,7 +315,7 @@ def _monitoring_lines(resources: list[Any], prices: PriceTable, hours: int) -> l
     for schedule in (r for r in resources if r.type == MONITORING_SCHEDULE):
         config = _get(_props(schedule), "monitoringScheduleConfig") or {}
         runs = runs_per_month(_get(config, "scheduleConfig", "scheduleExpression"), hours)
-        definition = definitions.get(_get(config, "monitoringJobDefinitionName"))
+        definition = _lookup(definitions, _get(config, "monitoringJobDefinitionName"))
         cluster = _get(definition, "jobResources", "clusterConfig") or {}
         instance_type = cluster.get("instanceType") if isinstance(cluster, Mapping) else None
         count = _number(_get(cluster, "instanceCount")) or 1.0

@@ -240,3 +240,25 @@ def test_the_review_markdown_ends_with_the_cost_section(stack_deployments, tmp_p
     total = estimate(stack_deployments["staging"], default_prices())
     assert f"#### Monthly cost estimate: ${total.total_min:,.2f} - ${total.total_max:,.2f}" in cost
     assert "| GPU node groups |" in cost and "730 hours a month" in cost
+
+
+def test_odd_values_never_crash_the_estimate(stack_deployments):
+    import random
+
+    from fuzzing import mutated
+    from mlinfra.errors import MlinfraError
+
+    rng = random.Random(14)
+    odd = [None, 7, -1, 1.5, "", "x", [], {}, [1, "a"], {"a": 1}, True]
+    priced = [r for r in stack_deployments["staging"]["deployment"]["resources"]
+              if r["type"].startswith(("aws:eks/", "aws:sagemaker/", "aws:ec2/natGateway", "aws:ec2/vpcEndpoint",
+                                       "aws:appautoscaling/", "aws:ec2/launchTemplate"))]
+    for _ in range(300):
+        doc = {"version": 3, "deployment": {"resources": mutated(priced, rng, odd)}}
+        try:
+            est = estimate(doc, PRICES)
+        except MlinfraError:
+            continue  # a malformed resource entry: one-line bad input from the deployment reader
+        json.dumps(est.as_dict())
+        render_text(est)
+        render_markdown(est)
