@@ -311,6 +311,7 @@ if training_cfg:
             addon_versions=training_cfg.addon_versions,
             experiment_tracking=TrackingServerAccess(server_arn=tracking.server_arn, tracking_uri=tracking.tracking_uri)
             if tracking else None,
+            create_autoscaling_service_role=training_cfg.create_autoscaling_service_role,
             protect=cfg.protect_stateful,
         ),
         opts=aws_opts,

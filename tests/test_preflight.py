@@ -352,3 +352,40 @@ def test_cli_cannot_run_without_credentials_or_with_an_unknown_env(moto_server, 
     assert result.stderr.startswith("mlinfra: error: no AWS credentials found") and "Traceback" not in result.stderr
     unknown = run_cli("qa", "--endpoint-url", moto_server)
     assert unknown.returncode == 2 and "unknown environment 'qa'" in unknown.stderr
+
+
+# --- service-linked roles ------------------------------------------------------------------------
+
+AUTOSCALING_ROLE = f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+
+
+def volume_grant(grantee: str = AUTOSCALING_ROLE) -> dict:
+    return resource("aws:kms/grant:Grant", "train-autoscaling-volumes",
+                    {"granteePrincipal": grantee, "keyId": "arn:aws:kms:us-east-1:123456789012:key/k"})
+
+
+def test_requirements_name_the_service_linked_roles_kms_grants_use_unless_the_plan_creates_them():
+    needs = requirements_of(deployment(volume_grant())).service_linked_roles
+    assert [(n.role_name, n.service, n.name) for n in needs] == [
+        ("AWSServiceRoleForAutoScaling", "autoscaling.amazonaws.com", "train-autoscaling-volumes")]
+    created = resource("aws:iam/serviceLinkedRole:ServiceLinkedRole", "slr",
+                       {"awsServiceName": "autoscaling.amazonaws.com"})
+    assert requirements_of(deployment(volume_grant(), created)).service_linked_roles == []
+    assert requirements_of(deployment(volume_grant(f"arn:aws:iam::{ACCOUNT}:role/app"))).service_linked_roles == []
+
+
+def test_a_fresh_account_without_the_autoscaling_service_role_fails_with_how_to_create_it(clients):
+    results = preflight(requirements_of(deployment(volume_grant())), clients)
+    [row] = [r for r in results if r.check == "service-linked-role"]
+    assert (row.resource, row.status) == ("AWSServiceRoleForAutoScaling", "fail")
+    assert row.detail == (
+        "AWSServiceRoleForAutoScaling does not exist in this account yet (AWS creates it only on the first use of "
+        "autoscaling.amazonaws.com), so the KMS grant train-autoscaling-volumes fails: create it once with "
+        "`aws iam create-service-linked-role --aws-service-name autoscaling.amazonaws.com` or set "
+        "mlinfra:training.createAutoscalingServiceRole: true in the stack file")
+
+
+def test_the_autoscaling_service_role_passes_once_created(clients):
+    clients.iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com")
+    results = preflight(requirements_of(deployment(volume_grant())), clients)
+    assert [(r.check, r.status) for r in results] == [("service-linked-role", "ok")]

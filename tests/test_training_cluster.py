@@ -357,3 +357,19 @@ def test_groups_that_scale_from_zero_tag_their_auto_scaling_group_with_the_node_
 def test_a_group_that_keeps_warm_nodes_is_not_tagged(monitor, run):
     run(build(gpu_node_groups=[replace(G6, min_size=1)], max_gpus=8))
     assert monitor.by_type("aws:autoscaling/tag:Tag") == []
+
+
+def test_volume_grant_names_the_account_autoscaling_role_by_default(built):
+    grant = built.named("aws:kms/grant:Grant", "train-autoscaling-volumes")
+    assert grant.inputs["granteePrincipal"] == (
+        "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling")
+    assert built.by_type("aws:iam/serviceLinkedRole:ServiceLinkedRole") == []
+
+
+def test_opt_in_creates_the_autoscaling_service_role_before_the_grant(monitor, run):
+    run(build(create_autoscaling_service_role=True))
+    [role] = monitor.by_type("aws:iam/serviceLinkedRole:ServiceLinkedRole")
+    assert role.inputs["awsServiceName"] == "autoscaling.amazonaws.com"
+    grant = monitor.named("aws:kms/grant:Grant", "train-autoscaling-volumes")
+    assert grant.inputs["granteePrincipal"] == role.outputs["arn"]
+    assert role.urn in grant.dependencies

@@ -185,3 +185,8 @@ def test_every_problem_is_reported_on_its_own_line():
 def test_cidrs_without_a_public_endpoint_are_refused():
     with pytest.raises(ConfigError, match=r"publicAccessCidrs = \['203.0.113.0/24'\]: set but endpointPublicAccess is false"):
         check_training(load(changed(publicAccessCidrs=["203.0.113.0/24"])), source=SOURCE)
+
+
+def test_the_autoscaling_service_role_is_created_only_when_asked():
+    assert load(TRAINING).training.create_autoscaling_service_role is False
+    assert load(changed(createAutoscalingServiceRole=True)).training.create_autoscaling_service_role is True

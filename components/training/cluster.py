@@ -98,6 +98,11 @@ class TrainingClusterArgs:
     addon_versions: Mapping[str, str] = field(default_factory=dict)
     #: MLflow tracking for training jobs: their role may use the server, their namespaces get its URI.
     experiment_tracking: Optional[TrackingServerAccess] = None
+    #: Create the account's Auto Scaling service-linked role (AWSServiceRoleForAutoScaling), which the
+    #: volume-key grant names. AWS creates it only with the account's first Auto Scaling group, so a
+    #: fresh account needs it first; off by default because it is one per account, shared by every
+    #: stack there (the role is retained when the stack is destroyed).
+    create_autoscaling_service_role: bool = False
     #: Protect the cluster (and turn on EKS deletion protection).
     protect: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -365,11 +370,18 @@ class TrainingCluster(pulumi.ComponentResource):
         self.node_role, node_policies = self._role("node", json.dumps(iam.service_trust("ec2.amazonaws.com")), managed)
         # Managed node groups launch through the Auto Scaling service-linked role, which must be
         # able to use the cluster key for the encrypted volumes.
+        grantee: pulumi.Input[str] = pulumi.Output.all(self._partition, self._account_id).apply(
+            lambda v: iam.autoscaling_service_role_arn(v[0], v[1]))
+        grant_after: list[pulumi.Resource] = []
+        if args.create_autoscaling_service_role:
+            service_role = aws.iam.ServiceLinkedRole(
+                f"{self._name}-autoscaling-service-role", aws_service_name=iam.AUTOSCALING_SERVICE,
+                description="Auto Scaling service-linked role (created by mlinfra for the first node groups)",
+                tags=dict(args.tags), opts=self._opts(retain_on_delete=True))
+            grantee, grant_after = service_role.arn, [service_role]
         volume_grant = aws.kms.Grant(
-            f"{self._name}-autoscaling-volumes", key_id=args.cluster_key.arn,
-            grantee_principal=pulumi.Output.all(self._partition, self._account_id).apply(
-                lambda v: iam.autoscaling_service_role_arn(v[0], v[1])),
-            operations=list(iam.AUTOSCALING_GRANT_OPERATIONS), opts=self._opts())
+            f"{self._name}-autoscaling-volumes", key_id=args.cluster_key.arn, grantee_principal=grantee,
+            operations=list(iam.AUTOSCALING_GRANT_OPERATIONS), opts=self._opts(depends_on=grant_after))
         ready = [*node_policies, volume_grant, *self._early_addons, *self._admin_access]
 
         system = args.system_node_group

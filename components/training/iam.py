@@ -94,6 +94,9 @@ AUTOSCALING_GRANT_OPERATIONS = ("Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryp
                                 "GenerateDataKeyWithoutPlaintext", "DescribeKey", "CreateGrant")
 
 
+AUTOSCALING_SERVICE = "autoscaling.amazonaws.com"
+
+
 def autoscaling_service_role_arn(partition: str, account_id: str) -> str:
     return (f"arn:{partition}:iam::{account_id}:role/aws-service-role/autoscaling.amazonaws.com/"
             "AWSServiceRoleForAutoScaling")

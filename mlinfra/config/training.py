@@ -207,6 +207,9 @@ class TrainingConfig(Section):
     teams: list[TeamConfig] = Field(min_length=1)
     #: Attach AmazonSSMManagedInstanceCore to nodes for Session Manager access (no SSH either way).
     ssm_access: bool = False
+    #: Create the account's Auto Scaling service-linked role, which a fresh account lacks until its
+    #: first Auto Scaling group (preflight reports it); one per account, kept when the stack is destroyed.
+    create_autoscaling_service_role: bool = False
     #: Override pinned managed add-on builds, e.g. ``{coredns: v1.12.4-eksbuild.1}``.
     addon_versions: dict[str, str] = Field(default_factory=dict)
 

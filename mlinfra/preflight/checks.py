@@ -20,7 +20,9 @@ from components.registry.promotion import (
     resolve_model_package,
 )
 from components.training.gpu_types import GPU_INSTANCE_TYPES
-from mlinfra.preflight.requirements import EndpointNeed, ImageRef, ModelPackageRef, NodeGroupNeed, Requirements
+from mlinfra.preflight.requirements import (
+    EndpointNeed, ImageRef, ModelPackageRef, NodeGroupNeed, Requirements, ServiceLinkedRoleNeed,
+)
 
 Status = Literal["ok", "fail", "warn"]
 
@@ -50,13 +52,14 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class Clients:
-    """The boto3 clients preflight uses (ec2, service-quotas, sagemaker, ecr, sts)."""
+    """The boto3 clients preflight uses (ec2, service-quotas, sagemaker, ecr, sts, iam)."""
 
     ec2: Any
     quotas: Any
     sagemaker: Any
     ecr: Any
     sts: Any
+    iam: Any = None
 
 
 def instance_class(instance_type: str) -> str | None:
@@ -275,6 +278,30 @@ def check_images(ecr: Any, images: list[ImageRef]) -> list[CheckResult]:
     return results
 
 
+#: The stack setting that makes the program create a service-linked role, by service.
+SERVICE_ROLE_SETTINGS = {"autoscaling.amazonaws.com": "mlinfra:training.createAutoscalingServiceRole: true"}
+
+
+def check_service_linked_roles(iam: Any, roles: list[ServiceLinkedRoleNeed]) -> list[CheckResult]:
+    """Each service-linked role a KMS grant names exists (``iam:GetRole``); if not, how to create it."""
+    results = []
+    for need in roles:
+        try:
+            iam.get_role(RoleName=need.role_name)
+        except ClientError as exc:
+            if _error_code(exc) != "NoSuchEntity":
+                raise
+            setting = SERVICE_ROLE_SETTINGS.get(need.service)
+            detail = (f"{need.role_name} does not exist in this account yet (AWS creates it only on the first use "
+                      f"of {need.service}), so the KMS grant {need.name} fails: create it once with "
+                      f"`aws iam create-service-linked-role --aws-service-name {need.service}`"
+                      + (f" or set {setting} in the stack file" if setting else ""))
+            results.append(CheckResult("service-linked-role", need.role_name, "fail", detail))
+            continue
+        results.append(CheckResult("service-linked-role", need.role_name, "ok", f"{need.role_name} exists"))
+    return results
+
+
 def run_checks(requirements: Requirements, clients: Clients) -> list[CheckResult]:
     """All checks, in report order."""
     groups = requirements.node_groups
@@ -286,5 +313,6 @@ def run_checks(requirements: Requirements, clients: Clients) -> list[CheckResult
         lambda: check_endpoint_quotas(clients.quotas, requirements.endpoints),
         lambda: check_model_packages(clients.sagemaker, requirements.model_packages),
         lambda: check_images(clients.ecr, requirements.images),
+        lambda: check_service_linked_roles(clients.iam, requirements.service_linked_roles),
     ]
     return [row for step in steps for row in step()]

@@ -22,7 +22,10 @@ ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
 SCALING_TARGET = "aws:appautoscaling/target:Target"
 MODEL = "aws:sagemaker/model:Model"
 AWS_PROVIDER = "pulumi:providers:aws"
+KMS_GRANT = "aws:kms/grant:Grant"
+SERVICE_LINKED_ROLE = "aws:iam/serviceLinkedRole:ServiceLinkedRole"
 
+_SERVICE_ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:role/aws-service-role/([\w.-]+)/([\w+=,.@-]+)$")
 _PACKAGE_ARN = re.compile(r"^arn:aws[\w-]*:sagemaker:([\w-]+):(\d{12}):model-package/([\w-]+)/(\d+)$")
 _ECR_IMAGE = re.compile(r"^(\d{12})\.dkr\.ecr\.([\w-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)(?::([^@]+))?(?:@(sha256:[0-9a-f]+))?$")
 
@@ -50,6 +53,16 @@ class EndpointNeed:
     variant: str
     instance_type: str
     max_instances: int
+
+
+@dataclass(frozen=True)
+class ServiceLinkedRoleNeed:
+    """A service-linked role the plan uses (a KMS grant to it) but does not create."""
+
+    urn: str
+    name: str
+    role_name: str
+    service: str
 
 
 @dataclass(frozen=True)
@@ -88,6 +101,7 @@ class Requirements:
     endpoints: list[EndpointNeed] = field(default_factory=list)
     model_packages: list[ModelPackageRef] = field(default_factory=list)
     images: list[ImageRef] = field(default_factory=list)
+    service_linked_roles: list[ServiceLinkedRoleNeed] = field(default_factory=list)
 
 
 def _number(value: Any, default: int = 0) -> int:
@@ -191,6 +205,24 @@ def _model_references(resources: list[dict], own_account: Optional[str]) -> tupl
     return packages, images
 
 
+def _service_linked_roles(resources: list[dict]) -> list[ServiceLinkedRoleNeed]:
+    """Service-linked roles KMS grants name as grantee: AWS creates one only on the service's first use
+    (Auto Scaling's with the account's first Auto Scaling group), so on a fresh account CreateGrant
+    fails. Roles the plan creates itself (``aws.iam.ServiceLinkedRole``) are not needed from the account."""
+    created = {r.get("inputs", {}).get("awsServiceName") for r in resources if r.get("type") == SERVICE_LINKED_ROLE}
+    needs, seen = [], set()
+    for r in resources:
+        if r.get("type") != KMS_GRANT:
+            continue
+        principal = r.get("inputs", {}).get("granteePrincipal")
+        match = _SERVICE_ROLE_ARN.match(principal) if isinstance(principal, str) else None
+        if match and match.group(1) not in created and match.group(2) not in seen:
+            seen.add(match.group(2))
+            needs.append(ServiceLinkedRoleNeed(urn=r["urn"], name=_name(r), role_name=match.group(2),
+                                               service=match.group(1)))
+    return needs
+
+
 def requirements_of(deployment: dict, own_account: Optional[str] = None) -> Requirements:
     """Read what the deployment needs from the account; tolerant of missing properties.
 
@@ -202,4 +234,5 @@ def requirements_of(deployment: dict, own_account: Optional[str] = None) -> Requ
                    and r.get("inputs", {}).get("region")), None)
     packages, images = _model_references(resources, own_account)
     return Requirements(region=region, node_groups=_node_groups(resources), endpoints=_endpoints(resources),
-                        model_packages=packages, images=images)
+                        model_packages=packages, images=images,
+                        service_linked_roles=_service_linked_roles(resources))
