@@ -328,9 +328,13 @@ def test_cli_blocks_prod_until_its_model_is_approved(moto_reset):
     blocked = run_cli("prod", "--endpoint-url", moto_reset, "--format", "json")
     assert blocked.returncode == 1, blocked.stderr
     failing = [c for c in json.loads(blocked.stdout)["checks"] if c["status"] == "fail"]
-    assert [c["check"] for c in failing] == ["model-package-approved"]
+    # A fresh account: no approved model, and no Auto Scaling service-linked role for the volume grant.
+    assert [c["check"] for c in failing] == ["model-package-approved", "service-linked-role"]
     assert "'prod-churn-classifier' has no Approved model package version" in failing[0]["detail"]
+    assert "aws iam create-service-linked-role --aws-service-name autoscaling.amazonaws.com" in failing[1]["detail"]
 
+    boto3.client("iam", endpoint_url=moto_reset, region_name=REGION).create_service_linked_role(
+        AWSServiceName="autoscaling.amazonaws.com")
     sm = boto3.client("sagemaker", endpoint_url=moto_reset, region_name=REGION)
     sm.create_model_package_group(ModelPackageGroupName="prod-churn-classifier")
     sm.create_model_package(ModelPackageGroupName="prod-churn-classifier", ModelApprovalStatus="Approved",
