@@ -16,6 +16,7 @@ from components.datasets import DatasetStore, DatasetStoreArgs
 from components.encryption import EncryptionKeys, EncryptionKeysArgs, KeySpec
 from components.experiments.tracking import ExperimentTracking, ExperimentTrackingArgs
 from components.feature_store import FeatureStore, FeatureStoreArgs, load_specs, lock_path, read_lock
+from components.inference.instance_change import read_deployed_variants
 from components.inference.endpoint import InferenceEndpoint, InferenceEndpointArgs, ShadowArgs, VariantArgs
 from components.inference.sources import ModelSource
 from components.monitoring.monitor import EndpointMonitor, EndpointMonitorArgs
@@ -30,6 +31,7 @@ from mlinfra.config.inference import registry_group_name, resolve_models, varian
 from mlinfra.config.load import stack_file
 from mlinfra.config.monitoring import endpoint_monitoring
 from mlinfra.config.training import check_training
+from mlinfra.mocks import offline_target
 
 cfg = load_platform_config()
 env = cfg.environment
@@ -242,6 +244,9 @@ if cfg.inference:
                 access_log_bucket=access_logs.bucket, classification=cfg.storage.data_classification,
                 log_retention_days=cfg.log_retention_days, protect=cfg.protect_stateful,
                 variants=variants, shadow=shadow_args, tags=cfg.team_tags(endpoint.team),
+                # Online, what is deployed decides whether an instance-type change can be applied.
+                deployed_variants={} if offline_target() else read_deployed_variants(
+                    f"{env}-{endpoint.name}", region=cfg.region),
                 **endpoint.component_args()),
             opts=aws_opts,
         )

@@ -53,6 +53,7 @@ from components.inference.args import (
     VariantShape,
     check_variants,
 )
+from components.inference.instance_change import DeployedVariant, refuse_instance_type_changes
 from components.inference.instance_types import check_instance_type, takes_kms_key
 from components.inference.sources import ModelSource
 from components.network import Network
@@ -133,6 +134,14 @@ class InferenceEndpointArgs:
     #: Protect the capture and output buckets from deletion (prod).
     protect: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
+    #: The endpoint's production variants as deployed (``instance_change.deployed_variants``; empty
+    #: offline or before the first deployment): an autoscaled variant's instance-type change is refused.
+    deployed_variants: Mapping[str, DeployedVariant] = field(default_factory=dict)
+
+    def planned_instance_types(self) -> dict[str, Optional[str]]:
+        """The instance type of every production variant this configuration declares."""
+        return {VARIANT: self.instance_type,
+                **{v.name: v.instance_type or self.instance_type for v in self.variants}}
 
     def __post_init__(self) -> None:
         check_log_retention(self.log_retention_days)
@@ -217,6 +226,8 @@ class InferenceEndpoint(pulumi.ComponentResource):
         if not _NAME.match(name):
             raise ValueError(f"endpoint name {name!r} is invalid: 1-63 letters, digits and '-', "
                              "starting with a letter or digit")
+        # Before anything is registered: SageMaker would refuse this update halfway (instance_change.py).
+        refuse_instance_type_changes(name, args.planned_instance_types(), args.deployed_variants)
         super().__init__("mlinfra:inference:InferenceEndpoint", name, None, opts)
         self.endpoint_name = name
         in_vpc = args.serverless is None
