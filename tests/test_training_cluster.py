@@ -244,14 +244,25 @@ def test_teams_get_namespace_quota_and_queues(built):
     namespace = built.named("kubernetes:core/v1:Namespace", "train-team-vision").inputs["metadata"]
     assert namespace["labels"]["pod-security.kubernetes.io/enforce"] == "baseline"
     queue = built.named(CUSTOM.format("ClusterQueue"), "train-team-vision-cluster-queue")
-    resources = {r["name"]: r["nominalQuota"] for r in queue.inputs["spec"]["resourceGroups"][0]["flavors"][0]["resources"]}
-    assert resources["nvidia.com/gpu"] == "4" and resources["cpu"] == "32" and resources["memory"] == "256Gi"
-    assert "vpc.amazonaws.com/efa" in resources
+    cpu, gpu = ({r["name"]: r["nominalQuota"] for r in flavor["resources"]}
+                for flavor in queue.inputs["spec"]["resourceGroups"][0]["flavors"])
+    assert gpu["nvidia.com/gpu"] == "4" and gpu["cpu"] == "32" and gpu["memory"] == "256Gi"
+    assert "vpc.amazonaws.com/efa" in gpu
+    # CPU-only work is admitted on the CPU flavor first (no GPU or EFA quota there).
+    assert cpu == {"cpu": "32", "memory": "256Gi", "nvidia.com/gpu": "0", "vpc.amazonaws.com/efa": "0"}
+    cpu_flavor = built.named(CUSTOM.format("ResourceFlavor"), "train-flavor-cpu")
+    assert cpu_flavor.inputs["spec"] == {"nodeLabels": {"mlinfra.io/node-group": "system"}}
+    assert cpu_flavor.urn in queue.dependencies
     assert built.named(RELEASE, "train-kueue").urn in queue.dependencies
     local = built.named(CUSTOM.format("LocalQueue"), "train-team-vision-local-queue").inputs
     assert local["metadata"] == {"name": "training", "namespace": "vision"} and local["spec"] == {"clusterQueue": "vision"}
     flavor = built.named(CUSTOM.format("ResourceFlavor"), "train-flavor-gpu").inputs["spec"]
     assert flavor["nodeLabels"] == {"nvidia.com/gpu": "true"}
+
+
+def test_efa_device_plugin_pulls_from_the_stacks_own_region(built):
+    values = built.named(RELEASE, "train-aws-efa-k8s-device-plugin").inputs["values"]
+    assert values["image"] == {"repository": "602401143452.dkr.ecr.us-east-1.amazonaws.com/eks/aws-efa-k8s-device-plugin"}
 
 
 def test_component_outputs(built):

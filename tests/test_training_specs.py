@@ -64,9 +64,25 @@ def test_cluster_queue_admits_only_its_namespace_without_borrowing():
     assert "cohort" not in spec
     group = spec["resourceGroups"][0]
     assert group["coveredResources"] == ["cpu", "memory", "nvidia.com/gpu"]
-    assert group["flavors"][0] == {"name": "gpu", "resources": [
-        {"name": "cpu", "nominalQuota": "64"}, {"name": "memory", "nominalQuota": "512Gi"},
-        {"name": "nvidia.com/gpu", "nominalQuota": "16"}]}
+    assert group["flavors"] == [
+        {"name": "cpu", "resources": [
+            {"name": "cpu", "nominalQuota": "64"}, {"name": "memory", "nominalQuota": "512Gi"},
+            {"name": "nvidia.com/gpu", "nominalQuota": "0"}]},
+        {"name": "gpu", "resources": [
+            {"name": "cpu", "nominalQuota": "64"}, {"name": "memory", "nominalQuota": "512Gi"},
+            {"name": "nvidia.com/gpu", "nominalQuota": "16"}]}]
+    # The CPU flavor puts CPU-only pods on the system group, without the GPU toleration.
+    assert kube.cpu_flavor_spec() == {"nodeLabels": {"mlinfra.io/node-group": "system"}}
+
+
+def test_eks_images_come_from_each_regions_own_registry():
+    from catalog.eks_registries import eks_image_repository
+
+    assert eks_image_repository("eu-west-1", "x") == "602401143452.dkr.ecr.eu-west-1.amazonaws.com/eks/x"
+    assert eks_image_repository("af-south-1", "x") == "877085696533.dkr.ecr.af-south-1.amazonaws.com/eks/x"
+    assert eks_image_repository("cn-north-1", "x") == "918309763551.dkr.ecr.cn-north-1.amazonaws.com.cn/eks/x"
+    assert kube.efa_plugin_values(region="me-south-1")["image"]["repository"].startswith(
+        "558608220178.dkr.ecr.me-south-1.amazonaws.com/")
     assert "vpc.amazonaws.com/efa" in kube.cluster_queue_spec(TeamArgs("nlp", 1), efa=True)["resourceGroups"][0][
         "coveredResources"]
 

@@ -544,8 +544,8 @@ class TrainingCluster(pulumi.ComponentResource):
         self._release("nvidia-device-plugin", charts.NVIDIA_DEVICE_PLUGIN, kube.device_plugin_values(), [gpu_namespace])
         self._release("dcgm-exporter", charts.DCGM_EXPORTER, kube.dcgm_exporter_values(), [gpu_namespace])
         if any(group.efa for group in args.gpu_node_groups):
-            self._release("aws-efa-k8s-device-plugin", charts.EFA_DEVICE_PLUGIN, kube.efa_plugin_values(),
-                          [gpu_namespace])
+            self._release("aws-efa-k8s-device-plugin", charts.EFA_DEVICE_PLUGIN,
+                          self._region.apply(lambda region: kube.efa_plugin_values(region=region)), [gpu_namespace])
         self._autoscaler()
         kueue = self._release("kueue", charts.KUEUE, kube.kueue_values(), [], create_namespace=True)
         self._release("kuberay-operator", charts.KUBERAY_OPERATOR, kube.kuberay_values(), [], create_namespace=True)
@@ -602,10 +602,10 @@ class TrainingCluster(pulumi.ComponentResource):
                 policy=pulumi.Output.from_input(tracking.server_arn).apply(
                     lambda arn: json.dumps(experiment_documents.client_policy(arn))),
                 opts=self._opts()))
-        flavor = k8s.apiextensions.CustomResource(
-            f"{self._name}-flavor-{kube.GPU_FLAVOR}", api_version=kube.KUEUE_API, kind="ResourceFlavor",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=kube.GPU_FLAVOR), spec=kube.gpu_flavor_spec(),
-            opts=self._k8s_opts(depends_on=[kueue]))
+        flavors = [k8s.apiextensions.CustomResource(
+            f"{self._name}-flavor-{name}", api_version=kube.KUEUE_API, kind="ResourceFlavor",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=name), spec=spec, opts=self._k8s_opts(depends_on=[kueue]))
+            for name, spec in ((kube.CPU_FLAVOR, kube.cpu_flavor_spec()), (kube.GPU_FLAVOR, kube.gpu_flavor_spec()))]
         for team in args.teams:
             prefix = f"{self._name}-team-{team.name}"
             namespace = k8s.core.v1.Namespace(
@@ -633,7 +633,7 @@ class TrainingCluster(pulumi.ComponentResource):
             cluster_queue = k8s.apiextensions.CustomResource(
                 f"{prefix}-cluster-queue", api_version=kube.KUEUE_API, kind="ClusterQueue",
                 metadata=k8s.meta.v1.ObjectMetaArgs(name=team.name), spec=kube.cluster_queue_spec(team, efa=efa),
-                opts=self._k8s_opts(depends_on=[kueue, flavor]))
+                opts=self._k8s_opts(depends_on=[kueue, *flavors]))
             k8s.apiextensions.CustomResource(
                 f"{prefix}-local-queue", api_version=kube.KUEUE_API, kind="LocalQueue",
                 metadata=k8s.meta.v1.ObjectMetaArgs(name=kube.LOCAL_QUEUE, namespace=team.name),

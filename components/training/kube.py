@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
+from catalog.eks_registries import eks_image_repository
 from components.training.args import GpuNodeGroupArgs, TeamArgs
 from components.training.validation import SYSTEM_GROUP
 
@@ -32,6 +33,7 @@ TRAINING_SERVICE_ACCOUNT = "training-job"
 AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler"
 EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa"
 GPU_FLAVOR = "gpu"
+CPU_FLAVOR = "cpu"
 KUEUE_API = "kueue.x-k8s.io/v1beta1"
 
 GPU_TOLERATION = {"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}
@@ -106,8 +108,11 @@ def dcgm_exporter_values() -> dict[str, Any]:
             "serviceMonitor": {"enabled": False}}
 
 
-def efa_plugin_values() -> dict[str, Any]:
-    return {"nodeSelector": {EFA_LABEL: "true"}, "tolerations": [GPU_TOLERATION]}
+def efa_plugin_values(*, region: str) -> dict[str, Any]:
+    """EFA device plugin on EFA nodes, its image from the stack's own region (the chart's default
+    ``image.repository`` is us-west-2's registry: values.yaml of aws/eks-charts at the pinned version)."""
+    return {"image": {"repository": eks_image_repository(region, "aws-efa-k8s-device-plugin")},
+            "nodeSelector": {EFA_LABEL: "true"}, "tolerations": [GPU_TOLERATION]}
 
 
 def cluster_autoscaler_values(*, cluster_name: str, region: str, image_tag: str) -> dict[str, Any]:
@@ -141,24 +146,37 @@ def gpu_flavor_spec() -> dict[str, Any]:
     return {"nodeLabels": {GPU_LABEL: "true"}, "tolerations": [GPU_TOLERATION]}
 
 
-def cluster_queue_spec(team: TeamArgs, *, efa: bool) -> dict[str, Any]:
-    """A team's ClusterQueue: its quota on the GPU flavor, admitting only its own namespace.
+def cpu_flavor_spec() -> dict[str, Any]:
+    """The Kueue ResourceFlavor of CPU-only work: the untainted system group's nodes, no GPU toleration.
 
-    No cohort, so no borrowing: the namespace's ResourceQuota caps GPU requests at the same number,
-    and borrowed quota would admit pods the API server then refuses.
+    Without it every admitted pod got the GPU flavor's node label and toleration, so a CPU-only job
+    landed on (and scaled up) a GPU node.
+    """
+    return {"nodeLabels": {NODE_GROUP_LABEL: SYSTEM_GROUP}}
+
+
+def cluster_queue_spec(team: TeamArgs, *, efa: bool) -> dict[str, Any]:
+    """A team's ClusterQueue: its quota on the CPU and GPU flavors, admitting only its own namespace.
+
+    Kueue gives a pod set the first flavor of the resource group that fits (Kueue docs, "Flavor
+    fungibility"): the CPU flavor comes first with no GPU or EFA quota, so only work that requests
+    none runs there; GPU work falls through to the GPU flavor. Each flavor has the team's CPU and
+    memory quota. No cohort, so no borrowing: the namespace's ResourceQuota caps GPU requests at the
+    same number, and borrowed quota would admit pods the API server then refuses.
     """
     resources = [("cpu", str(team.cpus)), ("memory", f"{team.memory_gib}Gi"), (GPU_RESOURCE, str(team.gpus))]
     if efa:
         # EFA interfaces are requested like GPUs; a generous quota keeps them from gating admission.
         resources.append((EFA_RESOURCE, str(max(team.gpus, 1) * 32)))
+    cpu_only = [(name, "0" if name in (GPU_RESOURCE, EFA_RESOURCE) else quota) for name, quota in resources]
     return {
         "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": team.name}},
         "queueingStrategy": "BestEffortFIFO",
         "preemption": {"withinClusterQueue": "LowerPriority"},
         "resourceGroups": [{
             "coveredResources": [name for name, _ in resources],
-            "flavors": [{"name": GPU_FLAVOR, "resources": [{"name": name, "nominalQuota": quota}
-                                                          for name, quota in resources]}],
+            "flavors": [{"name": flavor, "resources": [{"name": name, "nominalQuota": quota} for name, quota in quotas]}
+                        for flavor, quotas in ((CPU_FLAVOR, cpu_only), (GPU_FLAVOR, resources))],
         }],
     }
 
