@@ -13,6 +13,7 @@ from mlinfra.errors import MlinfraError
 from mlinfra.preflight import make_clients, preflight, render
 from mlinfra.preflight.checks import (
     Clients,
+    check_addon_compatibility,
     check_endpoint_quotas,
     check_vcpu_quotas,
     describe_types,
@@ -393,3 +394,39 @@ def test_the_autoscaling_service_role_passes_once_created(clients):
     clients.iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com")
     results = preflight(requirements_of(deployment(volume_grant())), clients)
     assert [(r.check, r.status) for r in results] == [("service-linked-role", "ok")]
+
+
+# --- add-on compatibility ----------------------------------------------------------------------
+
+def eks_plan(kube_proxy: str = "v1.34.0-eksbuild.4") -> dict:
+    cluster = resource("aws:eks/cluster:Cluster", "train", {"name": "train", "version": "1.34"}, {"name": "train"})
+    addon = resource("aws:eks/addon:Addon", "train-kube-proxy",
+                     {"clusterName": "train", "addonName": "kube-proxy", "addonVersion": kube_proxy})
+    return deployment(cluster, addon)
+
+
+def addon_versions_response(*builds: str) -> dict:
+    return {"addons": [{"addonName": "kube-proxy", "addonVersions": [
+        {"addonVersion": b, "compatibilities": [{"clusterVersion": "1.34", "defaultVersion": i == 0}]}
+        for i, b in enumerate(builds)]}]}
+
+
+@pytest.mark.parametrize(("pinned", "status"), [("v1.34.0-eksbuild.4", "ok"), ("v1.33.0-eksbuild.2", "fail")])
+def test_addon_builds_are_checked_against_what_eks_offers_for_the_cluster_version(pinned, status):
+    eks = boto3.client("eks", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    with Stubber(eks) as stub:
+        stub.add_response("describe_addon_versions", addon_versions_response("v1.34.1-eksbuild.2", "v1.34.0-eksbuild.4"),
+                          {"addonName": "kube-proxy", "kubernetesVersion": "1.34"})
+        [row] = check_addon_compatibility(eks, requirements_of(eks_plan(pinned)).addons)
+    assert (row.check, row.resource, row.status) == ("addon-compatible", "train-kube-proxy", status)
+    if status == "fail":
+        assert row.detail == ("kube-proxy v1.33.0-eksbuild.2 is not offered for Kubernetes 1.34; offered: "
+                              "v1.34.1-eksbuild.2, v1.34.0-eksbuild.4 (pin one in the versions table or addonVersions)")
+
+
+def test_addon_check_warns_where_the_api_cannot_answer():
+    eks = boto3.client("eks", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    with Stubber(eks) as stub:
+        stub.add_client_error("describe_addon_versions", "AccessDeniedException")
+        [row] = check_addon_compatibility(eks, requirements_of(eks_plan()).addons)
+    assert row.status == "warn" and "AccessDeniedException" in row.detail

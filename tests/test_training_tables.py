@@ -132,3 +132,15 @@ def test_group_args_validate_and_derive_efa_interfaces():
         SystemNodeGroupArgs(min_size=0).validate()
     with pytest.raises(ValueError, match="team 'kube-ml'"):
         TeamArgs("kube-ml", 1).validate()
+
+
+@pytest.mark.parametrize("minor", list(KUBERNETES_VERSIONS))
+def test_version_bound_builds_match_the_minor_they_are_pinned_for(minor):
+    """kube-proxy builds are published per cluster minor (EKS user guide, "Manage kube-proxy": the
+    add-on's minor is the cluster's), and cluster-autoscaler releases track Kubernetes minors
+    (kubernetes/autoscaler cluster-autoscaler/README.md, "use the version matching the cluster
+    minor"). Builds offered per minor are checked online by ``mlinfra preflight`` (addon-compatible)."""
+    pins = KUBERNETES_VERSIONS[minor]
+    assert pins.kube_proxy.startswith(f"v{minor}.") and pins.kube_proxy.split("-")[1].startswith("eksbuild.")
+    assert pins.cluster_autoscaler.startswith(f"v{minor}.")
+    assert addon_versions(minor)["kube-proxy"] == pins.kube_proxy

@@ -69,7 +69,8 @@ def make_clients(region: Optional[str], endpoint_url: Optional[str] = None) -> C
         return session.client(service, endpoint_url=endpoint_url, config=config)
 
     return Clients(ec2=client("ec2"), quotas=client("service-quotas"), sagemaker=client("sagemaker"),
-                   ecr=client("ecr"), sts=client("sts"), iam=client("iam"))
+                   ecr=client("ecr"), sts=client("sts"), iam=client("iam"),
+                   eks=client("eks"))
 
 
 @contextmanager

@@ -21,7 +21,7 @@ from components.registry.promotion import (
 )
 from components.training.gpu_types import GPU_INSTANCE_TYPES
 from mlinfra.preflight.requirements import (
-    EndpointNeed, ImageRef, ModelPackageRef, NodeGroupNeed, Requirements, ServiceLinkedRoleNeed,
+    AddonNeed, EndpointNeed, ImageRef, ModelPackageRef, NodeGroupNeed, Requirements, ServiceLinkedRoleNeed,
 )
 
 Status = Literal["ok", "fail", "warn"]
@@ -60,6 +60,7 @@ class Clients:
     ecr: Any
     sts: Any
     iam: Any = None
+    eks: Any = None
 
 
 def instance_class(instance_type: str) -> str | None:
@@ -302,6 +303,38 @@ def check_service_linked_roles(iam: Any, roles: list[ServiceLinkedRoleNeed]) -> 
     return results
 
 
+def check_addon_compatibility(eks: Any, addons: list[AddonNeed]) -> list[CheckResult]:
+    """Each pinned add-on build is one EKS offers for the cluster's Kubernetes version
+    (``eks:DescribeAddonVersions``); an account or emulator that cannot answer gives a warning."""
+    results = []
+    offered: dict[tuple[str, str], list[str]] = {}
+    for need in addons:
+        key = (need.addon, need.kubernetes_version)
+        if key not in offered:
+            try:
+                pages = eks.get_paginator("describe_addon_versions").paginate(
+                    addonName=need.addon, kubernetesVersion=need.kubernetes_version)
+                offered[key] = [v["addonVersion"] for page in pages for addon in page.get("addons", [])
+                                for v in addon.get("addonVersions", [])]
+            except ClientError as exc:
+                results.append(CheckResult("addon-compatible", need.name, "warn",
+                                           f"cannot list {need.addon} builds: {_error_code(exc) or exc}"))
+                offered[key] = []
+                continue
+        builds = offered[key]
+        if not builds:
+            continue
+        if need.version in builds:
+            results.append(CheckResult("addon-compatible", need.name, "ok",
+                                       f"{need.addon} {need.version} runs on Kubernetes {need.kubernetes_version}"))
+        else:
+            results.append(CheckResult(
+                "addon-compatible", need.name, "fail",
+                f"{need.addon} {need.version} is not offered for Kubernetes {need.kubernetes_version}; offered: "
+                f"{', '.join(builds[:5])} (pin one in the versions table or addonVersions)"))
+    return results
+
+
 def run_checks(requirements: Requirements, clients: Clients) -> list[CheckResult]:
     """All checks, in report order."""
     groups = requirements.node_groups
@@ -314,5 +347,6 @@ def run_checks(requirements: Requirements, clients: Clients) -> list[CheckResult
         lambda: check_model_packages(clients.sagemaker, requirements.model_packages),
         lambda: check_images(clients.ecr, requirements.images),
         lambda: check_service_linked_roles(clients.iam, requirements.service_linked_roles),
+        lambda: check_addon_compatibility(clients.eks, requirements.addons) if clients.eks else [],
     ]
     return [row for step in steps for row in step()]

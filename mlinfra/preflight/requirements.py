@@ -23,6 +23,8 @@ SCALING_TARGET = "aws:appautoscaling/target:Target"
 MODEL = "aws:sagemaker/model:Model"
 AWS_PROVIDER = "pulumi:providers:aws"
 KMS_GRANT = "aws:kms/grant:Grant"
+EKS_CLUSTER = "aws:eks/cluster:Cluster"
+EKS_ADDON = "aws:eks/addon:Addon"
 SERVICE_LINKED_ROLE = "aws:iam/serviceLinkedRole:ServiceLinkedRole"
 
 _SERVICE_ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:role/aws-service-role/([\w.-]+)/([\w+=,.@-]+)$")
@@ -53,6 +55,17 @@ class EndpointNeed:
     variant: str
     instance_type: str
     max_instances: int
+
+
+@dataclass(frozen=True)
+class AddonNeed:
+    """A pinned EKS managed add-on build and the Kubernetes version of the cluster it goes on."""
+
+    urn: str
+    name: str
+    addon: str
+    version: str
+    kubernetes_version: str
 
 
 @dataclass(frozen=True)
@@ -102,6 +115,7 @@ class Requirements:
     model_packages: list[ModelPackageRef] = field(default_factory=list)
     images: list[ImageRef] = field(default_factory=list)
     service_linked_roles: list[ServiceLinkedRoleNeed] = field(default_factory=list)
+    addons: list[AddonNeed] = field(default_factory=list)
 
 
 def _number(value: Any, default: int = 0) -> int:
@@ -205,6 +219,25 @@ def _model_references(resources: list[dict], own_account: Optional[str]) -> tupl
     return packages, images
 
 
+def _addons(resources: list[dict]) -> list[AddonNeed]:
+    """Pinned add-on builds joined to their cluster's Kubernetes version (by cluster name)."""
+    versions = {}
+    for r in resources:
+        if r.get("type") == EKS_CLUSTER:
+            inputs, outputs = r.get("inputs", {}), r.get("outputs", {})
+            versions[outputs.get("name") or inputs.get("name")] = inputs.get("version")
+    needs = []
+    for r in resources:
+        inputs = r.get("inputs", {})
+        if r.get("type") != EKS_ADDON or not isinstance(inputs.get("addonVersion"), str):
+            continue
+        version = versions.get(inputs.get("clusterName"))
+        if isinstance(version, str) and isinstance(inputs.get("addonName"), str):
+            needs.append(AddonNeed(urn=r["urn"], name=_name(r), addon=inputs["addonName"],
+                                   version=inputs["addonVersion"], kubernetes_version=version))
+    return needs
+
+
 def _service_linked_roles(resources: list[dict]) -> list[ServiceLinkedRoleNeed]:
     """Service-linked roles KMS grants name as grantee: AWS creates one only on the service's first use
     (Auto Scaling's with the account's first Auto Scaling group), so on a fresh account CreateGrant
@@ -235,4 +268,4 @@ def requirements_of(deployment: dict, own_account: Optional[str] = None) -> Requ
     packages, images = _model_references(resources, own_account)
     return Requirements(region=region, node_groups=_node_groups(resources), endpoints=_endpoints(resources),
                         model_packages=packages, images=images,
-                        service_linked_roles=_service_linked_roles(resources))
+                        service_linked_roles=_service_linked_roles(resources), addons=_addons(resources))
