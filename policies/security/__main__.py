@@ -9,9 +9,11 @@ protocol and blocks: never import this file.
 from pulumi_policy import EnforcementLevel, PolicyPack
 
 from policies.rules import collect
+from policies.rules._analyzer import share_decoded_inputs
 from policies.rules._secrets import keep_secret_strings
 
 keep_secret_strings()  # rules can tell a Pulumi secret from a literal (see policies/rules/_secrets.py)
+share_decoded_inputs()  # each request's inputs decoded once, not once per policy (policies/rules/_analyzer.py)
 
 PolicyPack(
     name="mlinfra-security",

@@ -1,0 +1,76 @@
+"""Per-request work shared between a pack's policies: each resource's inputs decoded once, not once per policy.
+
+The policy SDK's ``Analyze`` loops over every policy of the pack and, for each, converts the request's
+properties from protobuf (``json_format.MessageToDict``), deserializes them, wraps them in the
+unknown-checking proxy, and does the same for the resource's provider: with a hundred policies,
+that repeated decoding costs far more than the rules themselves. ``share_decoded_inputs()`` (called
+by each pack's ``__main__.py``) wraps ``Analyze`` so that, within one request, the same message is
+decoded once and every policy gets the same read-only proxy. Rules never modify ``args.props``
+(validation policies only read), so sharing changes no result: ``tests/test_policies_analyzer.py``
+compares every response with and without it. Outside ``Analyze`` (``AnalyzeStack``, remediation)
+nothing changes.
+"""
+
+from __future__ import annotations
+
+import threading
+import types
+from typing import Any
+
+_local = threading.local()
+
+
+def _cached(kind: str, key: Any, compute: Any) -> Any:
+    cache = getattr(_local, "cache", None)
+    if cache is None:
+        return compute()
+    entry = cache.get((kind, id(key)))
+    if entry is not None and entry[0] is key:
+        return entry[1]
+    value = compute()
+    cache[(kind, id(key))] = (key, value)  # keeps ``key`` alive, so its id cannot be reused meanwhile
+    return value
+
+
+def share_decoded_inputs() -> None:
+    """Make the SDK decode each request's properties and provider once per ``Analyze`` call (idempotent)."""
+    from pulumi_policy import policy
+
+    servicer = policy._PolicyAnalyzerServicer
+    if getattr(servicer.Analyze, "_shares_decoded_inputs", False):
+        return
+    json_format, deserialize, proxy = policy.json_format, policy.deserialize_properties, policy.unknown_checking_proxy
+
+    shim = types.ModuleType("json_format_per_request")
+    shim.__dict__.update({k: v for k, v in vars(json_format).items() if not k.startswith("__")})
+    shim.MessageToDict = lambda message, *a, **k: (  # type: ignore[attr-defined]
+        _cached("dict", message, lambda: json_format.MessageToDict(message, *a, **k)) if not a and not k
+        else json_format.MessageToDict(message, *a, **k))
+    policy.json_format = shim
+    policy.deserialize_properties = lambda props, proxy_secrets=False: (
+        _cached("deserialized", props, lambda: deserialize(props)) if not proxy_secrets
+        else deserialize(props, proxy_secrets))
+    policy.unknown_checking_proxy = lambda props: _cached("proxy", props, lambda: proxy(props))
+
+    original = servicer.Analyze
+
+    def Analyze(self: Any, request: Any, context: Any) -> Any:  # noqa: N802 - the gRPC method name
+        _local.cache = {}
+        try:
+            return original(self, request, context)
+        finally:
+            _local.cache = None
+
+    Analyze._shares_decoded_inputs = True  # type: ignore[attr-defined]
+    Analyze._originals = (json_format, deserialize, proxy, original)  # type: ignore[attr-defined]
+    servicer.Analyze = Analyze
+
+
+def stop_sharing() -> None:
+    """Undo ``share_decoded_inputs`` (for tests that compare both)."""
+    from pulumi_policy import policy
+
+    servicer = policy._PolicyAnalyzerServicer
+    originals = getattr(servicer.Analyze, "_originals", None)
+    if originals is not None:
+        policy.json_format, policy.deserialize_properties, policy.unknown_checking_proxy, servicer.Analyze = originals
