@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from typing import Mapping
 
 import pulumi
+
+from catalog.classification import CLASSIFICATION_TAG
 
 
 class Classification(str, Enum):
@@ -29,8 +32,6 @@ class Tier(str, Enum):
     PROD = "prod"
 
 
-CLASSIFICATION_TAG = "data-classification"
-
 #: The retention periods (days) CloudWatch Logs accepts; any other value fails at `pulumi up`.
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
                       2922, 3288, 3653)
@@ -47,6 +48,23 @@ def check_log_retention(days: int, what: str = "log_retention_days") -> int:
 def data_store_tags(classification: Classification, tags: Mapping[str, str] | None = None) -> dict[str, str]:
     """Tags for a data store: the caller's tags plus the mandatory ``data-classification`` tag."""
     return {**(tags or {}), CLASSIFICATION_TAG: classification.value}
+
+
+#: The account id the offline plan pretends to deploy to (AWS's documentation account).
+OFFLINE_ACCOUNT_ID = "123456789012"
+
+
+@dataclass(frozen=True)
+class OfflineTarget:
+    """The account and region an offline plan pretends to deploy to.
+
+    The stack decides whether it runs offline and passes this value to components whose program-time
+    lookups (such as the model-package promotion lookup) must then answer with documented
+    placeholders instead of calling AWS; ``None`` means online.
+    """
+
+    region: str
+    account_id: str = OFFLINE_ACCOUNT_ID
 
 
 def child_opts(parent: pulumi.Resource, *, protect: bool = False, **kwargs) -> pulumi.ResourceOptions:

@@ -65,7 +65,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
 
 def _cmd_review(args: argparse.Namespace) -> int:
-    from mlinfra.review import run_review
+    from mlinfra.review.command import run_review
 
     if args.env_positional is None and args.deployment is None:
         raise MlinfraError("give an environment to plan and review (mlinfra review dev) or --deployment FILE")
@@ -96,7 +96,7 @@ def _cmd_cost(args: argparse.Namespace) -> int:
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from mlinfra.diff import run_diff
+    from mlinfra.diff_command import run_diff
 
     return run_diff(project_dir=_project_dir(), sides=args.sides, env=args.env, packs=args.policy_pack or None,
                     fmt=args.format, output=args.output, reports=args.report or ())

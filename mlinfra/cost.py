@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from catalog.prices import PriceFileError, PriceTable, prices_with
-from components.training.gpu_types import GPU_INSTANCE_TYPES
+from catalog.gpu import GPU_INSTANCE_TYPES
 from mlinfra.errors import MlinfraError
 
 HOURS_PER_MONTH = 730

@@ -37,7 +37,7 @@ class Coverage:
 def declarations() -> dict[str, dict[str, Any]]:
     """Pack name (``mlinfra-<pack>``, as each pack's ``__main__.py`` names it) -> rule name -> declared types."""
     from policies.rules import PACKS, collect
-    from policies.rules._util import declared_types
+    from policies.rules._declare import declared_types
 
     return {f"mlinfra-{pack}": {policy.name: declared_types(policy) for policy in collect(pack)} for pack in PACKS}
 
@@ -54,7 +54,7 @@ def coverage(resources: Sequence[Any], packs: Iterable[Any], enforcement: Mappin
 
     ``declared`` defaults to this repository's rules (``declarations()``).
     """
-    from policies.rules._util import ANY_TYPE, type_matcher
+    from policies.rules._declare import ANY_TYPE, type_matcher
 
     declared = declarations() if declared is None else declared
     matchers: list[Callable[[str], bool]] = []

@@ -1,37 +1,22 @@
 """Errors the command line reports as one clear line with exit code 2 (bad input).
 
-Importing this module does not import Pulumi (the command line imports it before it handles
-signals); ``ConfigError``, which subclasses ``pulumi.RunError``, is built on first use.
+Defined in ``components.errors`` (components raise them too, and never import ``mlinfra``).
+Importing this module does not import Pulumi: ``ConfigError`` (a ``pulumi.RunError``) is built on
+first use, there.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from components.errors import MlinfraError
 
-class MlinfraError(Exception):
-    """Bad input or an environment that cannot run: reported as one line, exit code 2."""
-
-    exit_code = 2
-
-
-def _config_error() -> type:
-    import pulumi
-
-    class ConfigError(pulumi.RunError, MlinfraError):
-        """A stack configuration value is invalid.
-
-        Subclassing ``pulumi.RunError`` makes ``pulumi up`` print only the message, without the
-        program's source and a stack trace; the offline commands print it the same way.
-        """
-
-    ConfigError.__module__, ConfigError.__qualname__ = __name__, "ConfigError"
-    return ConfigError
+__all__ = ["MlinfraError"]  # and ConfigError, built on first use (below)
 
 
 def __getattr__(name: str) -> Any:
     if name == "ConfigError":
-        cls = _config_error()
-        globals()["ConfigError"] = cls
-        return cls
+        import components.errors
+
+        return components.errors.ConfigError
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

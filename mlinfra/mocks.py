@@ -18,7 +18,9 @@ from google.protobuf import json_format
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime import settings
 
-ACCOUNT_ID = "123456789012"
+from components.common import OFFLINE_ACCOUNT_ID, OfflineTarget
+
+ACCOUNT_ID = OFFLINE_ACCOUNT_ID
 STACK_TYPE = "pulumi:pulumi:Stack"
 
 
@@ -334,20 +336,13 @@ class RecordingMonitor(MockMonitor):
         raise KeyError(f"no {type_} named {name!r}; have {[r.name for r in self.by_type(type_)]}")
 
 
-@dataclass(frozen=True)
-class OfflineTarget:
-    """The account and region the offline plan pretends to deploy to."""
-
-    region: str
-    account_id: str = ACCOUNT_ID
-
-
 _OFFLINE: OfflineTarget | None = None
 
 
 def offline_target() -> OfflineTarget | None:
-    """Set once ``install_mocks`` has run: program-time AWS lookups (such as the model-package
-    promotion lookup) must then answer with documented placeholders instead of calling AWS."""
+    """Set once ``install_mocks`` has run: the stack passes it to components whose program-time AWS
+    lookups (such as the model-package promotion lookup) must then answer with documented
+    placeholders instead of calling AWS."""
     return _OFFLINE
 
 

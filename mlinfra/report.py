@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any, Callable
 
-from mlinfra.review import PackInfo, PolicyInfo, ReviewResult, Violation
+from mlinfra.review.result import PackInfo, PolicyInfo, ReviewResult, Violation
 
 FORMATS = ("text", "json", "sarif", "markdown")
 

@@ -26,11 +26,9 @@ from components.registry.promotion import resolve_model_package
 from components.storage import AccessLogBucket, AccessLogBucketArgs, SecureBucket, SecureBucketArgs
 from components.training.cluster import TrackingServerAccess, TrainingCluster, TrainingClusterArgs
 from mlinfra.config import load_platform_config
-from mlinfra.config.experiments import automatic_model_registration
-from mlinfra.config.inference import registry_group_name, resolve_models, variant_models
 from mlinfra.config.load import stack_file
-from mlinfra.config.monitoring import endpoint_monitoring
-from mlinfra.config.training import check_training
+from mlinfra.config.stack_checks import (automatic_model_registration, check_training, endpoint_monitoring,
+                                         registry_group_name, resolve_models, variant_models)
 from mlinfra.mocks import offline_target
 
 cfg = load_platform_config()
@@ -45,10 +43,13 @@ monitors_cfg = endpoint_monitoring(cfg, source=stack_file(pulumi.get_stack()))
 mlflow_registration = automatic_model_registration(cfg, source=stack_file(pulumi.get_stack()))
 # The model package version each registry-backed endpoint deploys: the pinned one (it must be
 # Approved) or the newest Approved, looked up before any resource exists, so an unapproved model
-# stops `pulumi up` with nothing changed. Offline it is a placeholder (components/registry/promotion.py).
+# stops `pulumi up` with nothing changed. Offline (`mlinfra plan` installed its mocks) it is a
+# placeholder (components/registry/promotion.py): the stack, not the component, knows it runs offline.
+offline = offline_target()
 model_packages = {
     endpoint.name: resolve_model_package(registry_group_name(cfg, model),
-                                         endpoint.model_package_version or model.pinned_version, region=cfg.region)
+                                         endpoint.model_package_version or model.pinned_version, region=cfg.region,
+                                         offline=offline)
     for endpoint, model in zip(cfg.inference.endpoints if cfg.inference else (), inference_models)
     if endpoint.model_package_group
 }

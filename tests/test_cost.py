@@ -228,7 +228,7 @@ def test_cli_cost_needs_an_environment_or_a_deployment():
 
 
 def test_the_review_markdown_ends_with_the_cost_section(stack_deployments, tmp_path):
-    from mlinfra.review import run_review
+    from mlinfra.review.command import run_review
 
     plan = tmp_path / "staging.json"
     plan.write_text(json.dumps(stack_deployments["staging"]))

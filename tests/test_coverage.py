@@ -12,7 +12,7 @@ from mlinfra.coverage import Coverage, coverage, declarations
 from mlinfra.report import as_dict, as_sarif, render_markdown, render_text
 from mlinfra.review import PackInfo, PolicyInfo, Resource, ReviewResult, resources_from_document, review
 from policies.rules import PACKS, collect
-from policies.rules._util import ANY_TYPE
+from policies.rules._declare import ANY_TYPE
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY, EIP, RELEASE = "aws:kms/key:Key", "aws:ec2/eip:Eip", "kubernetes:helm.sh/v3:Release"

@@ -15,7 +15,7 @@ from components.network import Network, NetworkArgs
 from components.storage import AccessLogBucket, AccessLogBucketArgs
 from components.training.cluster import MLFLOW_CONFIG_MAP, TrackingServerAccess, TrainingCluster, TrainingClusterArgs
 from mlinfra.config import platform_config_from
-from mlinfra.config.experiments import automatic_model_registration
+from mlinfra.config.stack_checks import automatic_model_registration
 from mlinfra.errors import ConfigError
 
 SERVER = "aws:sagemaker/mlflowTrackingServer:MlflowTrackingServer"

@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from mlinfra.config import platform_config_from
-from mlinfra.config.inference import endpoint_image, registered_model
+from mlinfra.config.inference import endpoint_image
+from mlinfra.config.stack_checks import registered_model
 from mlinfra import plan
 from mlinfra.errors import ConfigError, MlinfraError
 from mlinfra.plan import run_program
@@ -78,7 +79,7 @@ def test_group_outside_the_registry_is_a_config_error_listing_its_groups():
 
 
 def test_a_registry_model_name_is_the_same_in_every_environment():
-    from mlinfra.config.inference import registry_group_name
+    from mlinfra.config.stack_checks import registry_group_name
 
     for env in ("staging", "prod"):
         config = {**BASE, "mlinfra:tier": env,
@@ -95,7 +96,7 @@ def test_group_without_any_registry():
 
 
 def test_endpoint_name_too_long_for_its_children_aws_names_is_a_config_error():
-    from mlinfra.config.inference import check_name_lengths
+    from mlinfra.config.stack_checks import check_name_lengths
 
     fits = "e" * (64 - len("staging-") - len("-execution") - 8)  # 38 characters
     ok = platform_config_from({**BASE, "mlinfra:inference": json.dumps({"endpoints": [
@@ -142,7 +143,7 @@ def test_an_unapproved_model_stops_the_program_before_any_resource(moto_reset, m
     """At `pulumi up` time the lookup is real: moto's SageMaker has the group but nothing Approved."""
     import boto3
 
-    import components.registry.promotion as promotion
+    import mlinfra.mocks
 
     sm = boto3.client("sagemaker", endpoint_url=moto_reset, region_name="us-east-1")
     sm.create_model_package_group(ModelPackageGroupName="prod-churn-classifier")
@@ -151,7 +152,7 @@ def test_an_unapproved_model_stops_the_program_before_any_resource(moto_reset, m
                                                     "SupportedContentTypes": ["text/csv"],
                                                     "SupportedResponseMIMETypes": ["text/csv"]})
     monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER", moto_reset)
-    monkeypatch.setattr(promotion, "offline_target", lambda: None)  # behave as under `pulumi up`
+    monkeypatch.setattr(mlinfra.mocks, "offline_target", lambda: None)  # behave as under `pulumi up`
     monitors = []
     install = plan.install_mocks
     monkeypatch.setattr(plan, "install_mocks", lambda **kw: monitors.append(install(**kw)) or monitors[-1])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import botocore.session
 import pytest
 
-from components.inference import images
-from components.inference.instance_types import (
+from catalog import images
+from catalog.inference_instances import (
     INFERENCE_INSTANCE_TYPES,
     check_instance_type,
     family_of,

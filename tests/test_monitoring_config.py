@@ -8,7 +8,7 @@ import pytest
 
 from components.common import Tier
 from mlinfra.config import platform_config_from
-from mlinfra.config.monitoring import endpoint_monitoring
+from mlinfra.config.stack_checks import endpoint_monitoring
 from mlinfra.errors import ConfigError
 
 SOURCE = "stacks/Pulumi.prod.yaml"

@@ -18,7 +18,7 @@ from foreign import deployment
 from fuzzing import mutated
 from mlinfra.review import resources_from_document
 from policies.rules import PACKS, collect
-from policies.rules._util import declared_types, type_matcher
+from policies.rules._declare import declared_types, type_matcher
 from policy_helpers import UNKNOWN, reports, resource_args, stack_args, stack_resource
 
 POLICIES = [policy for pack in PACKS for policy in collect(pack)]

@@ -172,4 +172,4 @@ def test_gpu_cap_refuses_gpu_types_it_cannot_count():
     new_type = ("b200", group(instanceTypes=["p6-b200.48xlarge"], scalingConfig={"maxSize": 100.0}))
     assert violations(gpu.gpu_capacity_cap, stack(new_type, config={"maxGpus": 1000.0})) == [
         "aws:eks/nodeGroup:NodeGroup 'b200' uses GPU instance type(s) p6-b200.48xlarge whose GPUs per node are not "
-        "in components/training/gpu_types.py, so the cap cannot be checked: add them to the table"]
+        "in catalog/gpu.py, so the cap cannot be checked: add them to the table"]

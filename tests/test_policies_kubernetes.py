@@ -380,7 +380,7 @@ def test_equivalent_tolerations(toleration, ok):
 
 
 def test_every_rule_declares_the_workload_types():
-    from policies.rules._util import declared_types, type_matcher
+    from policies.rules._declare import declared_types, type_matcher
     for policy in k8s.SECURITY + k8s.COMPLIANCE:
         matches = type_matcher(declared_types(policy))
         assert matches(DEPLOYMENT) or matches(SERVICE), policy.name

@@ -17,7 +17,7 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from pulumi_policy import PolicyComplianceFramework, Severity
 
 from policies.rules import PACKS, collect, rule_modules
-from policies.rules._util import ANY_TYPE, FRAMEWORKS, declared_types
+from policies.rules._declare import ANY_TYPE, declared_types, FRAMEWORKS
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICIES = ROOT / "policies"

@@ -152,6 +152,6 @@ def test_unknown_values_and_odd_shapes_are_not_judged():
 
 
 def test_every_rule_declares_exactly_its_tables_types():
-    from policies.rules._util import declared_types
+    from policies.rules._declare import declared_types
     for rule in sm.SECURITY:
         assert set(declared_types(rule)) == set(TABLES[rule.name]), rule.name

@@ -9,65 +9,66 @@ import textwrap
 
 import pytest
 
-from policies.rules import _util as u
+from catalog import classification
+from policies.rules import _declare, _index, _principals, _props, _taggable
 from policy_helpers import UNKNOWN, provider, resource_args, stack_args, stack_resource, urn_for
 
 
 def test_get_reads_through_proxies_and_marks_unknowns():
     args = resource_args("aws:s3/bucket:Bucket", {"a": {"b": [1, {"c": UNKNOWN}]}, "n": None, "u": UNKNOWN})
-    assert u.get(args.props, "a", "b", 0) == 1
-    assert u.get(args.props, "a", "b", 1) == {"c": u.UNKNOWN}
-    assert u.get(args.props, "a", "b", 1, "c") is u.UNKNOWN
-    assert u.get(args.props, "u", "deeper") is u.UNKNOWN
-    assert u.get(args.props, "n", default="d") == "d"
-    assert u.get(args.props, "missing", "x", default=[]) == []
-    assert u.get(args.props, "a", "b", 9) is None
-    assert isinstance(u.get(args.props, "a"), dict) and isinstance(u.get(args.props, "a", "b"), list)
+    assert _props.get(args.props, "a", "b", 0) == 1
+    assert _props.get(args.props, "a", "b", 1) == {"c": _props.UNKNOWN}
+    assert _props.get(args.props, "a", "b", 1, "c") is _props.UNKNOWN
+    assert _props.get(args.props, "u", "deeper") is _props.UNKNOWN
+    assert _props.get(args.props, "n", default="d") == "d"
+    assert _props.get(args.props, "missing", "x", default=[]) == []
+    assert _props.get(args.props, "a", "b", 9) is None
+    assert isinstance(_props.get(args.props, "a"), dict) and isinstance(_props.get(args.props, "a", "b"), list)
 
 
 def test_has_key_sees_unknown_values():
     args = resource_args("aws:s3/bucket:Bucket", {"tags": UNKNOWN})
-    assert u.has_key(args.props, "tags") and not u.has_key(args.props, "tagsAll")
+    assert _props.has_key(args.props, "tags") and not _props.has_key(args.props, "tagsAll")
 
 
 def test_plain_reveals_exported_secrets():
     secret = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "s3cr3t"}
-    assert u.plain({"x": secret}) == {"x": "s3cr3t"}
+    assert _props.plain({"x": secret}) == {"x": "s3cr3t"}
 
 
 @pytest.mark.parametrize("value, expected", [(None, []), ("a", ["a"]), (["a", "b"], ["a", "b"]), ({"k": 1}, [{"k": 1}])])
 def test_as_list(value, expected):
-    assert u.as_list(value) == expected
+    assert _props.as_list(value) == expected
 
 
 def test_scalar_coercions():
-    assert [u.as_bool(v) for v in (True, "false", "TRUE", "yes", None)] == [True, False, True, None, None]
-    assert [u.as_int(v) for v in (3, 3.0, "7", 2.5, True, None)] == [3, 3, 7, None, None, None]
-    assert u.as_int(UNKNOWN) is u.UNKNOWN and u.as_bool(UNKNOWN) is u.UNKNOWN and u.as_list(UNKNOWN) is u.UNKNOWN
+    assert [_props.as_bool(v) for v in (True, "false", "TRUE", "yes", None)] == [True, False, True, None, None]
+    assert [_props.as_int(v) for v in (3, 3.0, "7", 2.5, True, None)] == [3, 3, 7, None, None, None]
+    assert _props.as_int(UNKNOWN) is _props.UNKNOWN and _props.as_bool(UNKNOWN) is _props.UNKNOWN and _props.as_list(UNKNOWN) is _props.UNKNOWN
 
 
 def test_policy_config_applies_defaults_and_types():
-    schema = u.config_schema(days={"type": "integer", "default": 365},
+    schema = _declare.config_schema(days={"type": "integer", "default": 365},
                              ports={"type": "array", "items": {"type": "integer"}, "default": [22]},
                              names={"type": "array", "items": {"type": "string"}, "default": ["a"]})
-    assert u.policy_config(resource_args("t", {}), schema) == {"days": 365, "ports": [22], "names": ["a"]}
+    assert _declare.policy_config(resource_args("t", {}), schema) == {"days": 365, "ports": [22], "names": ["a"]}
     given = resource_args("t", {}, config={"days": 30.0, "ports": [22.0, 5432.0]})
-    assert u.policy_config(given, schema) == {"days": 30, "ports": [22, 5432], "names": ["a"]}
+    assert _declare.policy_config(given, schema) == {"days": 30, "ports": [22, 5432], "names": ["a"]}
 
 
 def test_config_schema_requires_defaults():
     with pytest.raises(ValueError, match="config property 'days' has no default"):
-        u.config_schema(days={"type": "integer"})
+        _declare.config_schema(days={"type": "integer"})
 
 
 @pytest.mark.parametrize("principal", ["*", {"AWS": "*"}, {"AWS": ["arn:aws:iam::1:root", "*"]}])
 def test_parse_policy_wildcard_principal_forms(principal):
-    statements = u.parse_policy(json.dumps({"Statement": {"Effect": "Allow", "Principal": principal, "Action": "x"}}))
+    statements = _principals.parse_policy(json.dumps({"Statement": {"Effect": "Allow", "Principal": principal, "Action": "x"}}))
     assert len(statements) == 1 and statements[0].has_wildcard_principal and statements[0].allows
 
 
 def test_parse_policy_normalizes_fields():
-    [statement] = u.parse_policy({"Statement": [{"Sid": "S", "Effect": "Deny", "Principal": {"Service": "logs.amazonaws.com"},
+    [statement] = _principals.parse_policy({"Statement": [{"Sid": "S", "Effect": "Deny", "Principal": {"Service": "logs.amazonaws.com"},
                                                  "Action": "s3:*", "Resource": ["a", "b"],
                                                  "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})
     assert statement.sid == "S" and statement.denies and not statement.has_wildcard_principal
@@ -76,10 +77,10 @@ def test_parse_policy_normalizes_fields():
 
 
 def test_parse_policy_absent_invalid_and_unknown():
-    assert u.parse_policy(None) == [] and u.parse_policy("") == []
-    assert u.parse_policy("{nope") is None and u.parse_policy("[1]") is None
-    assert u.parse_policy(UNKNOWN) is u.UNKNOWN
-    assert u.parse_policy(f'{{"Statement": [{{"Resource": "{UNKNOWN}"}}]}}') is u.UNKNOWN
+    assert _principals.parse_policy(None) == [] and _principals.parse_policy("") == []
+    assert _principals.parse_policy("{nope") is None and _principals.parse_policy("[1]") is None
+    assert _principals.parse_policy(UNKNOWN) is _props.UNKNOWN
+    assert _principals.parse_policy(f'{{"Statement": [{{"Resource": "{UNKNOWN}"}}]}}') is _props.UNKNOWN
 
 
 def test_wildcard_allows_and_the_no_wildcard_principal_validator():
@@ -91,12 +92,12 @@ def test_wildcard_allows_and_the_no_wildcard_principal_validator():
         {"Effect": "Deny", "Principal": "*", "Action": "a:*"},
         {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"}, "Action": "a:X"},
     ]}
-    statements = u.parse_policy(document)
-    assert [index for index, _ in u.wildcard_allows(statements)] == [0, 1, 2]
+    statements = _principals.parse_policy(document)
+    assert [index for index, _ in _principals.wildcard_allows(statements)] == [0, 1, 2]
     # A condition on some other key ("k") does not restrict the caller; aws:PrincipalOrgID does.
-    assert [index for index, _ in u.wildcard_allows(statements, unless_restricted=True)] == [0, 1]
+    assert [index for index, _ in _principals.wildcard_allows(statements, unless_restricted=True)] == [0, 1]
 
-    validate = u.no_wildcard_principal("policy", invalid="{resource} is not JSON",
+    validate = _principals.no_wildcard_principal("policy", invalid="{resource} is not JSON",
                                        allowed="{resource} {sid!r} {label} ({actions})")
     reported: list[str] = []
     validate(resource_args("aws:x/y:Y", {"policy": json.dumps(document)}, name="p"), reported.append)
@@ -123,7 +124,7 @@ def test_wildcard_allows_and_the_no_wildcard_principal_validator():
     UNKNOWN,
 ])
 def test_conditions_that_restrict_the_caller(condition):
-    assert u.condition_restricts_caller(condition)
+    assert _principals.condition_restricts_caller(condition)
 
 
 @pytest.mark.parametrize("condition", [
@@ -145,7 +146,7 @@ def test_conditions_that_restrict_the_caller(condition):
     {"StringEquals": "aws:PrincipalAccount"},
 ])
 def test_conditions_that_leave_any_caller_in(condition):
-    assert not u.condition_restricts_caller(condition)
+    assert not _principals.condition_restricts_caller(condition)
 
 
 @pytest.mark.parametrize("key_id, alias", [
@@ -157,29 +158,29 @@ def test_conditions_that_leave_any_caller_in(condition):
     ("", None), (None, None), (5, None), (UNKNOWN, None),
 ])
 def test_aws_managed_key_alias(key_id, alias):
-    assert u.aws_managed_key_alias(key_id) == alias
+    assert _principals.aws_managed_key_alias(key_id) == alias
 
 
 def test_action_matching():
-    assert u.action_matches("s3:Get*", "s3:GetObject") and u.action_matches("S3:*", "s3:PutObject")
-    assert not u.action_matches("s3:Get*", "s3:PutObject")
-    assert u.is_full_wildcard_action("*:*") and not u.is_full_wildcard_action("s3:*")
+    assert _principals.action_matches("s3:Get*", "s3:GetObject") and _principals.action_matches("S3:*", "s3:PutObject")
+    assert not _principals.action_matches("s3:Get*", "s3:PutObject")
+    assert _principals.is_full_wildcard_action("*:*") and not _principals.is_full_wildcard_action("s3:*")
 
 
 def test_resource_tags_merge_provider_defaults_json_or_dict():
     as_json = resource_args("aws:s3/bucket:Bucket", {"tags": {"owner": "me"}},
                             provider_props=provider(default_tags={"owner": "platform", "environment": "dev"}))
-    assert u.resource_tags(as_json) == {"owner": "me", "environment": "dev"}
+    assert _props.resource_tags(as_json) == {"owner": "me", "environment": "dev"}
     as_dict = resource_args("aws:s3/bucket:Bucket", {}, provider_props={"defaultTags": {"tags": {"team": "ml"}}})
-    assert u.resource_tags(as_dict) == {"team": "ml"}
-    assert u.resource_tags(resource_args("aws:s3/bucket:Bucket", {"tags": UNKNOWN})) is u.UNKNOWN
+    assert _props.resource_tags(as_dict) == {"team": "ml"}
+    assert _props.resource_tags(resource_args("aws:s3/bucket:Bucket", {"tags": UNKNOWN})) is _props.UNKNOWN
 
 
 def test_resource_region_prefers_own_input():
     args = resource_args("aws:s3/bucket:Bucket", {"region": "eu-west-1"}, provider_props=provider(region="us-east-1"))
-    assert u.resource_region(args) == "eu-west-1"
-    assert u.resource_region(resource_args("aws:s3/bucket:Bucket", {}, provider_props=provider(region="us-east-1"))) == "us-east-1"
-    assert u.resource_region(resource_args("aws:s3/bucket:Bucket", {})) is None
+    assert _props.resource_region(args) == "eu-west-1"
+    assert _props.resource_region(resource_args("aws:s3/bucket:Bucket", {}, provider_props=provider(region="us-east-1"))) == "us-east-1"
+    assert _props.resource_region(resource_args("aws:s3/bucket:Bucket", {})) is None
 
 
 @pytest.mark.parametrize("type_, expected", [
@@ -188,7 +189,7 @@ def test_resource_region_prefers_own_input():
     ("aws:nosuch/thing:Thing", False), ("kubernetes:core/v1:Namespace", False), ("pulumi:providers:aws", False),
 ])
 def test_is_taggable_reads_the_provider_schema(type_, expected):
-    assert u.is_taggable(type_) is expected
+    assert _taggable.is_taggable(type_) is expected
 
 
 def test_is_taggable_is_the_same_from_concurrent_threads():
@@ -197,7 +198,7 @@ def test_is_taggable_is_the_same_from_concurrent_threads():
     script = textwrap.dedent("""
         import threading
         from concurrent.futures import ThreadPoolExecutor
-        from policies.rules._util import is_taggable
+        from policies.rules._taggable import is_taggable
         types = ["aws:rds/instance:Instance", "aws:cloudwatch/logGroup:LogGroup", "aws:ebs/volume:Volume",
                  "aws:sagemaker/endpoint:Endpoint", "aws:eks/cluster:Cluster", "aws:iam/role:Role"] * 4
         barrier = threading.Barrier(len(types))
@@ -212,8 +213,8 @@ def test_is_taggable_is_the_same_from_concurrent_threads():
 
 
 def test_data_store_types():
-    assert u.is_data_store("aws:s3/bucket:Bucket") and u.is_data_store("aws:ecr/repository:Repository")
-    assert not u.is_data_store("aws:cloudwatch/logGroup:LogGroup")
+    assert classification.is_data_store("aws:s3/bucket:Bucket") and classification.is_data_store("aws:ecr/repository:Repository")
+    assert not classification.is_data_store("aws:cloudwatch/logGroup:LogGroup")
 
 
 def test_refers_to_by_value_or_property_dependency():
@@ -223,28 +224,28 @@ def test_refers_to_by_value_or_property_dependency():
                                    property_dependencies={"vpcId": [urn_for("aws:ec2/vpc:Vpc", "vpc")]})
     elsewhere = stack_resource("aws:ec2/flowLog:FlowLog", {"vpcId": "vpc-2"}, name="c")
     args = stack_args([vpc, by_value, by_dependency, elsewhere])
-    found = u.referrers(args.resources, ("aws:ec2/flowLog:FlowLog",), "vpcId", vpc, ("id",))
+    found = _index.referrers(args.resources, ("aws:ec2/flowLog:FlowLog",), "vpcId", vpc, ("id",))
     assert [r.name for r in found] == ["a", "b"]
 
 
 def test_frameworks_builds_main_framework_and_tags():
-    result = u.frameworks({"cis-aws": "1.16", "gdpr": "Art. 32"})
+    result = _declare.frameworks({"cis-aws": "1.16", "gdpr": "Art. 32"})
     assert result["tags"] == ["cis-aws", "gdpr"]
     assert (result["framework"].reference, result["framework"].version) == ("1.16", "3.0.0")
     with pytest.raises(ValueError, match="unknown framework tag"):
-        u.frameworks({"iso-27001": "A.8"})
+        _declare.frameworks({"iso-27001": "A.8"})
 
 
 def test_applies_to_filters_resource_types():
     calls = []
-    validate = u.applies_to(["aws:kms/key:Key"], lambda args, report: calls.append(args.resource_type))
+    validate = _declare.applies_to(["aws:kms/key:Key"], lambda args, report: calls.append(args.resource_type))
     validate(resource_args("aws:kms/key:Key", {}), None)
     validate(resource_args("aws:s3/bucket:Bucket", {}), None)
     assert calls == ["aws:kms/key:Key"]
 
 
 def test_reference_index_finds_what_referrers_finds_in_stack_order():
-    from policies.rules._util import ReferenceIndex, referrers
+    from policies.rules._index import ReferenceIndex, referrers
 
     bucket_type, setting = "aws:s3/bucket:Bucket", "aws:s3/bucketVersioning:BucketVersioning"
     target = stack_resource(bucket_type, {"id": "data", "arn": "arn:aws:s3:::data"}, name="data")

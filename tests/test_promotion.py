@@ -6,6 +6,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from components.common import OfflineTarget
 from components.registry.promotion import (
     ModelPackageLookupError,
     ModelPackageNotApproved,
@@ -137,16 +138,19 @@ def test_aws_errors_become_one_clear_line(moto_server):
         latest_approved_model_package(GROUP, client=dead)
 
 
-def test_offline_plan_gets_a_placeholder_without_calling_aws(monitor):
-    ref = latest_approved_model_package(GROUP, region="eu-west-1")
+OFFLINE = OfflineTarget(region="us-east-1")
+
+
+def test_offline_plan_gets_a_placeholder_without_calling_aws():
+    ref = latest_approved_model_package(GROUP, region="eu-west-1", offline=OFFLINE)
     assert ref == ModelPackageRef(
         group=GROUP, version=0, approval_status="Approved", offline=True,
         arn="arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn-classifier/0")
-    pinned = resolve_model_package("Churn-Classifier", 5)
+    pinned = resolve_model_package("Churn-Classifier", 5, offline=OFFLINE)
     assert pinned.arn == "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn-classifier/5"
     assert pinned.offline
 
 
-def test_offline_an_explicit_client_is_still_asked(monitor, sagemaker, group):
-    ref = latest_approved_model_package(group, client=sagemaker)
+def test_offline_an_explicit_client_is_still_asked(sagemaker, group):
+    ref = latest_approved_model_package(group, client=sagemaker, offline=OFFLINE)
     assert (ref.version, ref.offline) == (6, False)

@@ -18,9 +18,9 @@ from mlinfra.review import (
     UNKNOWN,
     effective_config,
     resources_from_document,
-    run_review,
     wire_value,
 )
+from mlinfra.review.command import run_review
 
 FIXTURES = Path(__file__).parent / "fixtures" / "review"
 PACK = FIXTURES / "testpack"
@@ -368,7 +368,7 @@ def test_an_interrupted_review_leaves_no_pack_process(project, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("mlinfra.review.PackProcess.analyze_all", interrupted)
+    monkeypatch.setattr("mlinfra.review.protocol.PackProcess.analyze_all", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run_review(project_dir=project, env="dev", deployment=FIXTURES / "deployment.json", packs=None,
                    fmt="json", output=None)

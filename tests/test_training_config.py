@@ -6,7 +6,7 @@ import json
 import pytest
 
 from mlinfra.config import platform_config_from
-from mlinfra.config.training import check_training
+from mlinfra.config.stack_checks import check_training
 from mlinfra.errors import ConfigError
 
 SOURCE = "stacks/Pulumi.dev.yaml"

@@ -4,8 +4,8 @@ import pytest
 
 from components.training import charts, validation
 from components.training.args import GpuNodeGroupArgs, SystemNodeGroupArgs, TeamArgs
-from components.training.gpu_types import GPU_FAMILIES, GPU_INSTANCE_TYPES, UnknownGpuInstanceType, gpu_instance
-from components.training.versions import (
+from catalog.gpu import GPU_FAMILIES, GPU_INSTANCE_TYPES, UnknownGpuInstanceType, gpu_instance
+from catalog.eks import (
     DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, MANAGED_ADDONS, UnsupportedKubernetesVersion, addon_versions,
 )
 

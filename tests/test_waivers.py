@@ -125,7 +125,7 @@ def test_several_problems_are_counted_in_the_one_message():
 import json  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from mlinfra.review import run_review  # noqa: E402
+from mlinfra.review.command import run_review  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures" / "review"
 SCRATCH = "urn:pulumi:dev::mlinfra::aws:ebs/volume:Volume::scratch"

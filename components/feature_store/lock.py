@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from components.feature_store.schema import DeployedGroup, GroupSchema
-from mlinfra.errors import ConfigError, MlinfraError
+from components.errors import ConfigError, MlinfraError
 
 #: The version written. Version 1 (schemas without store settings) is still read.
 LOCK_VERSION = 2

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Sequence
 
 from components.feature_store.spec import STORAGE_TYPES, TABLE_FORMATS, restricted_by_tags
-from mlinfra.errors import ConfigError
+from components.errors import ConfigError
 
 
 class SchemaEvolutionError(ConfigError):

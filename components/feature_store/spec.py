@@ -30,8 +30,8 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from components.common import CLASSIFICATION_TAG, Classification
-from mlinfra.config.base import Section, format_validation_error
-from mlinfra.errors import ConfigError
+from components.sections import Section, format_validation_error
+from components.errors import ConfigError
 
 #: SageMaker's pattern for feature and feature-group names.
 NAME_PATTERN = r"^[a-zA-Z0-9]([_-]*[a-zA-Z0-9]){0,63}$"

@@ -53,8 +53,8 @@ from components.inference.args import (
     VariantShape,
     check_variants,
 )
+from catalog.inference_instances import check_instance_type, takes_kms_key
 from components.inference.instance_change import DeployedVariant, refuse_instance_type_changes
-from components.inference.instance_types import check_instance_type, takes_kms_key
 from components.inference.sources import ModelSource
 from components.network import Network
 from components.storage import SecureBucket, SecureBucketArgs

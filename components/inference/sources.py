@@ -8,7 +8,7 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.inference.images import ecr_repository_arn
+from catalog.images import ecr_repository_arn
 from components.storage import SecureBucket
 
 

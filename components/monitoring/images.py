@@ -1,6 +1,6 @@
 """The Model Monitor analyzer image (``sagemaker-model-monitor-analyzer``), resolved offline per region
 from the ``sagemaker-core`` distribution's bundled ``model-monitor.json``, as serving images are
-(``components.inference.images``). Reading the JSON directly costs no import of
+(``catalog.images``). Reading the JSON directly costs no import of
 ``sagemaker.core.image_uris`` (over a second: it pulls in pandas), and the file is the SDK's own
 source for ``image_uris.retrieve("model-monitor", region)``; a test keeps the two identical.
 """

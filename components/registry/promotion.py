@@ -5,8 +5,8 @@ time (``latest_approved_model_package``), or a version pinned in config (``resol
 which checks the pin exists and is Approved). Both are plain boto3 calls made while the program
 runs, before any resource is declared, so an unapproved model never reaches a deployment plan.
 
-Offline (``mlinfra plan``, ``mlinfra.mocks.install_mocks`` has run) there is no AWS to ask: unless
-the caller passes an explicit ``client``, the lookup returns a deterministic **offline-only**
+Offline (``mlinfra plan``: the stack passes ``offline=``, an ``OfflineTarget``) there is no AWS to
+ask: unless the caller passes an explicit ``client``, the lookup returns a deterministic **offline-only**
 placeholder, ``arn:aws:sagemaker:<region>:<account>:model-package/<group>/0`` (or ``/<pinned>``),
 flagged ``offline=True``. It never names a real version; preflight checks the real one.
 """
@@ -20,8 +20,8 @@ from typing import Any, Optional
 import pulumi
 from botocore.exceptions import BotoCoreError, ClientError
 
-from mlinfra.errors import MlinfraError
-from mlinfra.mocks import offline_target
+from components.common import OfflineTarget
+from components.errors import MlinfraError
 
 APPROVED = "Approved"
 #: Version number of the offline placeholder: SageMaker versions start at 1, so 0 is never real.
@@ -81,11 +81,11 @@ class ModelPackageRef:
     offline: bool = False
 
 
-def offline_placeholder(group: str, version: int = OFFLINE_VERSION, *, region: str | None = None) -> ModelPackageRef:
-    """The offline-only stand-in for a model package: deterministic, never deployable."""
-    target = offline_target()
+def offline_placeholder(group: str, version: int = OFFLINE_VERSION, *, target: OfflineTarget,
+                        region: str | None = None) -> ModelPackageRef:
+    """The offline-only stand-in for a model package in ``target``'s account: deterministic, never deployable."""
     if target is None:
-        raise MlinfraError("offline placeholders exist only while the offline plan's mocks are installed")
+        raise MlinfraError("offline placeholders exist only for an offline plan (no offline target given)")
     arn = f"arn:aws:sagemaker:{region or target.region}:{target.account_id}:model-package/{group.lower()}/{version}"
     return ModelPackageRef(group=group, version=version, arn=arn, approval_status=APPROVED, offline=True)
 
@@ -124,31 +124,34 @@ def _newest_first(client: Any, group: str, page_size: int, **filters: str):
 
 
 def latest_approved_model_package(group: str, *, client: Any = None, region: str | None = None,
-                                  page_size: int = 100) -> ModelPackageRef:
+                                  page_size: int = 100, offline: OfflineTarget | None = None) -> ModelPackageRef:
     """The newest Approved version of ``group``; ``NoApprovedModelPackage`` if there is none.
 
     ``client`` is a boto3 SageMaker client; by default one is made for ``region`` from the
     ambient credentials. Offline and without an explicit client: the placeholder (module docstring).
-    ``page_size`` is the ``MaxResults`` of each ``ListModelPackages`` call.
+    ``page_size`` is the ``MaxResults`` of each ``ListModelPackages`` call. ``offline`` (default
+    None: online) is the offline plan's target; with it and without a client, the placeholder.
     """
-    if client is None and offline_target() is not None:
-        return offline_placeholder(group, region=region)
+    if client is None and offline is not None:
+        return offline_placeholder(group, target=offline, region=region)
     for summary in _newest_first(_client(client, region), group, page_size, ModelApprovalStatus=APPROVED):
         return _ref(summary)
     raise NoApprovedModelPackage(group)
 
 
 def resolve_model_package(group: str, pinned_version: int | None = None, *, client: Any = None,
-                          region: str | None = None, page_size: int = 100) -> ModelPackageRef:
+                          region: str | None = None, page_size: int = 100,
+                          offline: OfflineTarget | None = None) -> ModelPackageRef:
     """The version an endpoint deploys: ``pinned_version`` if given (it must exist and be
-    Approved), else the newest Approved version. Offline and without a client: the placeholder."""
+    Approved), else the newest Approved version. With ``offline`` and without a client: the placeholder."""
     if pinned_version is None:
-        return latest_approved_model_package(group, client=client, region=region, page_size=page_size)
+        return latest_approved_model_package(group, client=client, region=region, page_size=page_size,
+                                             offline=offline)
     if isinstance(pinned_version, bool) or not isinstance(pinned_version, int) or pinned_version < 1:
         raise PromotionError(f"pinned version of model package group {group!r} must be an integer >= 1, "
                              f"got {pinned_version!r}")
-    if client is None and offline_target() is not None:
-        return offline_placeholder(group, pinned_version, region=region)
+    if client is None and offline is not None:
+        return offline_placeholder(group, pinned_version, target=offline, region=region)
     for summary in _newest_first(_client(client, region), group, page_size):
         version = int(summary["ModelPackageVersion"])
         if version == pinned_version:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Mapping, Optional, Sequence
 
 from components.training import validation
-from components.training.gpu_types import GpuInstanceType
+from catalog.gpu import GpuInstanceType
 
 AmiFamily = Literal["al2023", "bottlerocket"]
 CapacityType = Literal["on-demand", "spot", "capacity-block"]

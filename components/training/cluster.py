@@ -29,7 +29,7 @@ from components.training.args import (
     EKS_CAPACITY_TYPES, NVIDIA_AMI_TYPES, GpuNodeGroupArgs, SystemNodeGroupArgs, TeamArgs,
 )
 from components.training.charts import ChartPin
-from components.training.versions import DEFAULT_KUBERNETES_VERSION, addon_versions, kubernetes_version
+from catalog.eks import DEFAULT_KUBERNETES_VERSION, addon_versions, kubernetes_version
 
 #: Every control-plane log type EKS offers.
 CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")

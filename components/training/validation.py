@@ -10,7 +10,7 @@ import ipaddress
 import re
 from typing import Iterable, Optional, Sequence
 
-from components.training.gpu_types import GpuInstanceType, efa_types, gpu_instance
+from catalog.gpu import GpuInstanceType, efa_types, gpu_instance
 
 _PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]{1,512}$")
 _NAME = re.compile(r"^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$")

@@ -13,7 +13,7 @@ from typing import Any, Mapping
 import pulumi
 from pydantic import Field, ValidationError, field_validator
 
-from mlinfra.config.base import Section, format_validation_error
+from components.sections import Section, format_validation_error
 from mlinfra.config.load import _decode
 from mlinfra.config.platform import Tags, _REGION
 from mlinfra.errors import ConfigError

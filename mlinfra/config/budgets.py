@@ -23,7 +23,7 @@ from typing import Literal, Optional
 from pydantic import Field, field_validator, model_validator
 
 from components.budgets import MAX_EMAILS, MAX_NOTIFICATIONS, CostGuardrailsArgs, HardLimit, TeamBudget, check_percent
-from mlinfra.config.base import Section
+from components.sections import Section
 
 
 def _percentages(values: list[float]) -> list[float]:

@@ -21,7 +21,7 @@ from pydantic import Field
 
 from components.common import Tier
 from components.storage import ObjectLockArgs
-from mlinfra.config.base import Section
+from components.sections import Section
 
 #: Default retention (days) of a new dataset version, per tier.
 DEFAULT_RETENTION_DAYS = {Tier.DEV: 1, Tier.STAGING: 30, Tier.PROD: 90}

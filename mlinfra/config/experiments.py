@@ -13,17 +13,12 @@ and the permission to use the server (their Pod Identity role). See docs/compone
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, Optional
+from typing import Literal, Optional
 
 from pydantic import Field, field_validator
 
-from components.common import Tier
 from components.experiments.tracking import check_maintenance_window
-from mlinfra.config.base import Section
-from mlinfra.errors import ConfigError
-
-if TYPE_CHECKING:
-    from mlinfra.config.platform import PlatformConfig
+from components.sections import Section
 
 
 class ExperimentsConfig(Section):
@@ -44,18 +39,3 @@ class ExperimentsConfig(Section):
     @classmethod
     def _window(cls, value: str) -> str:
         return check_maintenance_window(value)
-
-
-def automatic_model_registration(config: "PlatformConfig", *, source: str) -> bool:
-    """Whether the tracking server registers models: the file's choice, else on in dev only.
-    ``ConfigError`` when a staging or prod file turns it on."""
-    experiments = config.experiments
-    if experiments is None:
-        return False
-    if experiments.automatic_model_registration and config.tier != Tier.DEV:
-        raise ConfigError(f"{source}: mlinfra:experiments.automaticModelRegistration = True: only dev registers "
-                          f"MLflow models automatically; in {config.tier.value} models enter the registry through "
-                          "the approval workflow (set it to false or leave it out)")
-    if experiments.automatic_model_registration is None:
-        return config.tier == Tier.DEV
-    return experiments.automatic_model_registration

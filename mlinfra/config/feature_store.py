@@ -17,7 +17,7 @@ from typing import Optional
 
 from pydantic import Field, field_validator
 
-from mlinfra.config.base import Section
+from components.sections import Section
 
 _SPEC_NAME = re.compile(r"^[a-zA-Z0-9]([_-]*[a-zA-Z0-9]){0,63}$")
 

@@ -24,7 +24,7 @@ the key. See docs/components/inference-endpoint.md.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Literal, Optional, Union
+from typing import Any, Literal, Optional
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
@@ -40,15 +40,11 @@ from components.inference.args import (
     check_capacity_range,
     check_variants,
 )
-from components.inference.images import check_framework, framework_image_uri, parse_ecr_image
-from components.inference.instance_types import check_instance_type
-from mlinfra.config.base import Section, fail_at
+from catalog.images import check_framework, framework_image_uri, parse_ecr_image
+from catalog.inference_instances import check_instance_type
+from components.sections import Section, fail_at
 from mlinfra.config.monitoring import MonitoringSettings
-from mlinfra.config.registry import RegisteredModelConfig
 from mlinfra.errors import ConfigError
-
-if TYPE_CHECKING:
-    from mlinfra.config.platform import PlatformConfig
 
 _ARTIFACT_KEY = re.compile(r"^[A-Za-z0-9!_.*'()/-]+\.tar\.gz$")
 
@@ -442,7 +438,7 @@ class InferenceConfig(Section):
         return self
 
 
-def _stack_error(source: str, index: int, key: str, value: Any, message: str) -> ConfigError:
+def endpoint_error(source: str, index: int, key: str, value: Any, message: str) -> ConfigError:
     return ConfigError(f"{source}: mlinfra:inference.endpoints.{index}.{key} = {value!r}: {message}")
 
 
@@ -455,91 +451,5 @@ def endpoint_image(endpoint: EndpointSettings, index: int, *, region: str, sourc
         return framework_image_uri(endpoint.framework, endpoint.framework_version, region,
                                    None if endpoint.serverless else endpoint.instance_type, endpoint.py_version)
     except ValueError as exc:
-        raise _stack_error(source, index, "framework", endpoint.framework,
+        raise endpoint_error(source, index, "framework", endpoint.framework,
                            f"no {endpoint.framework} {endpoint.framework_version} image in {region}: {exc}") from None
-
-
-def registry_group_name(config: "PlatformConfig", model: RegisteredModelConfig) -> str:
-    """The SageMaker model package group of one of this stack's registry models: ``<prefix>-<model>``."""
-    # components.registry's package imports pulumi_aws; validating a stack file should not.
-    from components.registry.documents import group_name
-
-    return group_name(config.model_registry.name_prefix or config.environment, model.name)
-
-
-def _registry_model(config: "PlatformConfig", group: str) -> Optional[RegisteredModelConfig]:
-    registry = config.model_registry
-    models = {} if registry is None else {model.name: model for model in registry.models}
-    groups = {registry_group_name(config, model): model for model in models.values()}
-    return models.get(group) or groups.get(group)
-
-
-def variant_models(config: "PlatformConfig", *, source: str) -> dict[tuple[str, str], RegisteredModelConfig]:
-    """Per registry-backed variant or shadow, keyed by (endpoint name, variant name): the registry
-    model it deploys from (its own ``modelPackageGroup``, else the endpoint's). ``ConfigError``
-    naming the key for a group this stack's registry does not manage."""
-    result: dict[tuple[str, str], RegisteredModelConfig] = {}
-    for index, endpoint in enumerate(config.inference.endpoints if config.inference else ()):
-        if endpoint.model_package_group is None:
-            continue
-        others = [*((f"variants.{i}", v) for i, v in enumerate(endpoint.variants)),
-                  *([("shadow", endpoint.shadow)] if endpoint.shadow else [])]
-        for key, variant in others:
-            group = variant.model_package_group or endpoint.model_package_group
-            model = _registry_model(config, group)
-            if model is None:
-                raise _stack_error(source, index, f"{key}.modelPackageGroup", group,
-                                   "is not a model or model package group of this stack's registry")
-            result[(endpoint.name, variant.name)] = model
-    return result
-
-
-def registered_model(config: "PlatformConfig", index: int, *, source: str) -> RegisteredModelConfig:
-    """The ``modelRegistry`` model an endpoint deploys from. ``modelPackageGroup`` names it by its
-    model name (``churn-classifier``, the same in every environment, so a stack file can be copied)
-    or by its full group name (``prod-churn-classifier``). The endpoint's role may read only that
-    registry's artifacts and that model's serving images, so anything the stack's registry does not
-    manage is a ``ConfigError`` listing what it does."""
-    endpoint = config.inference.endpoints[index]
-    registry = config.model_registry
-    models = {} if registry is None else {model.name: model for model in registry.models}
-    groups = {registry_group_name(config, model): model for model in models.values()}
-    found = models.get(endpoint.model_package_group) or groups.get(endpoint.model_package_group)
-    if found is None:
-        known = (f"models: {', '.join(sorted(models))}; groups: {', '.join(sorted(groups))}" if models
-                 else "none: mlinfra:modelRegistry is not configured")
-        raise _stack_error(source, index, "modelPackageGroup", endpoint.model_package_group,
-                           f"is not a model or model package group of this stack's registry ({known})")
-    return found
-
-
-#: The longest child resource name an endpoint derives (``<env>-<name>-execution``) plus the 8
-#: characters of Pulumi's auto-name suffix must fit IAM's 64-character role names (S3's 63 for
-#: ``<env>-<name>-capture`` then fits too); pulumi-aws refuses a longer auto-name at preview time.
-_LONGEST_CHILD_SUFFIX = len("-execution") + 8
-_IAM_NAME_LIMIT = 64
-
-
-def check_name_lengths(config: "PlatformConfig", *, source: str) -> None:
-    """``ConfigError`` when an endpoint's children would get names longer than AWS allows."""
-    for index, endpoint in enumerate(config.inference.endpoints if config.inference else ()):
-        length = len(f"{config.environment}-{endpoint.name}") + _LONGEST_CHILD_SUFFIX
-        if length > _IAM_NAME_LIMIT:
-            allowed = _IAM_NAME_LIMIT - _LONGEST_CHILD_SUFFIX - len(config.environment) - 1
-            raise _stack_error(source, index, "name", endpoint.name,
-                               f"is too long for environment {config.environment!r}: its execution role would "
-                               f"be named {length} characters, IAM allows {_IAM_NAME_LIMIT}; use at most "
-                               f"{allowed} characters")
-
-
-def resolve_models(config: "PlatformConfig", *, source: str) -> list[Union[RegisteredModelConfig, str]]:
-    """Per endpoint, in order: the registry model it deploys from (``modelPackageGroup``) or its
-    serving image URI. The program calls this before it registers any resource, so a group the
-    registry does not manage, a framework with no image in the region or a name too long for its
-    children's AWS names stops it with nothing created."""
-    if config.inference is None:
-        return []
-    check_name_lengths(config, source=source)
-    return [registered_model(config, index, source=source) if endpoint.model_package_group
-            else endpoint_image(endpoint, index, region=config.region, source=source)
-            for index, endpoint in enumerate(config.inference.endpoints)]

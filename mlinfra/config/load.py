@@ -14,7 +14,7 @@ from typing import Any, Mapping
 import pulumi
 from pydantic import BaseModel, ValidationError
 
-from mlinfra.config.base import format_validation_error
+from components.sections import format_validation_error
 from mlinfra.config.platform import PlatformConfig
 from mlinfra.errors import ConfigError
 

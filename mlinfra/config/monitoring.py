@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from pydantic import Field, field_validator, model_validator
 
@@ -41,11 +41,7 @@ from components.monitoring.args import (
     check_processing_instance_type,
     schedule_interval_seconds,
 )
-from mlinfra.config.base import Section, fail_at
-from mlinfra.errors import ConfigError
-
-if TYPE_CHECKING:
-    from mlinfra.config.platform import PlatformConfig
+from components.sections import Section, fail_at
 
 
 @dataclass(frozen=True)
@@ -183,27 +179,3 @@ class MonitoringSettings(Section):
                                      evaluation_periods=drift.evaluation_periods) if drift else None,
                 retraining=RetrainingArgs(self.retraining_pipeline_arn) if self.retraining_pipeline_arn else None),
         )
-
-
-def endpoint_monitoring(config: "PlatformConfig", *, source: str) -> dict[str, MonitoringArgs]:
-    """Per monitored endpoint (by its name in the stack file), the component's settings with the
-    tier's defaults. ``ConfigError`` naming the key when a tier default does not fit what the file
-    sets (a run longer than the default schedule's interval) or the region has no analyzer image."""
-    from components.monitoring.images import monitor_image_uri
-
-    result: dict[str, MonitoringArgs] = {}
-    for index, endpoint in enumerate(config.inference.endpoints if config.inference else ()):
-        if endpoint.monitoring is None:
-            continue
-        key = f"mlinfra:inference.endpoints.{index}.monitoring"
-        try:
-            monitor_image_uri(config.region)
-        except ValueError as exc:
-            raise ConfigError(f"{source}: {key}: {exc}") from None
-        try:
-            result[endpoint.name] = endpoint.monitoring.to_args(config.tier)
-        except ValueError as exc:
-            raise ConfigError(f"{source}: {key}.dataQuality = {endpoint.monitoring.data_quality.model_dump(by_alias=True)!r}"
-                              f": {exc} (the {config.tier.value} tier's default schedule is "
-                              f"{MONITORING_TIER_DEFAULTS[config.tier].schedule})") from None
-    return result

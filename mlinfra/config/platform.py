@@ -23,7 +23,7 @@ from typing import Literal, Optional
 from pydantic import Field, field_validator, model_validator
 
 from components.common import LOG_RETENTION_DAYS, Classification, Tier
-from mlinfra.config.base import Section
+from components.sections import Section
 from mlinfra.config.budgets import BudgetsConfig
 from mlinfra.config.datasets import ALLOWED_MODES, DatasetsConfig
 from mlinfra.config.experiments import ExperimentsConfig

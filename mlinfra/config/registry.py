@@ -19,7 +19,7 @@ from typing import Literal, Optional
 from pydantic import Field, field_validator, model_validator
 
 from components.common import Classification
-from mlinfra.config.base import Section
+from components.sections import Section
 
 MODEL_NAME_PATTERN = r"^[a-z0-9](-?[a-z0-9])*$"
 #: ECR repository name component: lowercase, digits, single separators.

@@ -12,25 +12,20 @@ Example (``stacks/Pulumi.dev.yaml``)::
         - {name: research, gpus: 4}
 
 Checks that need only this section live in validators (so the error names the key); checks that
-need the tier or the network live in ``check_training``, which the stack calls.
+need the tier or the network live in ``mlinfra.config.stack_checks.check_training``, which the stack calls.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from components.common import Tier
 from components.training import validation
 from components.training.args import AmiFamily, CapacityType, GpuNodeGroupArgs, SystemNodeGroupArgs, TeamArgs
-from components.training.versions import DEFAULT_KUBERNETES_VERSION, MANAGED_ADDONS, kubernetes_version
-from mlinfra.config.base import Section
+from catalog.eks import DEFAULT_KUBERNETES_VERSION, MANAGED_ADDONS, kubernetes_version
+from components.sections import Section
 from mlinfra.config.ec2 import ec2_instance_types
-from mlinfra.errors import ConfigError
-
-if TYPE_CHECKING:
-    from mlinfra.config.platform import PlatformConfig
 
 
 class _NodeGroupSizes(Section):
@@ -187,7 +182,7 @@ class DeployerAccessConfig(Section):
 class TrainingConfig(Section):
     """The GPU training cluster. ``adminPrincipals``, ``gpuNodeGroups``, ``maxGpus`` and ``teams`` are required."""
 
-    #: EKS Kubernetes minor; must be one EKS supports (see components/training/versions.py).
+    #: EKS Kubernetes minor; must be one EKS supports (see catalog/eks.py).
     kubernetes_version: str = DEFAULT_KUBERNETES_VERSION
     #: Networks allowed to reach a public endpoint; required when it is on; never 0.0.0.0/0.
     public_access_cidrs: list[str] = Field(default_factory=list)
@@ -274,39 +269,3 @@ class TrainingConfig(Section):
         if unknown:
             raise ValueError(f"unknown add-on(s) {', '.join(unknown)}; the cluster installs {', '.join(MANAGED_ADDONS)}")
         return value
-
-
-def check_training(cfg: "PlatformConfig", *, source: str) -> Optional[TrainingConfig]:
-    """Checks that need the tier or the network; ``ConfigError`` with one line per problem.
-
-    Only dev may have a public endpoint; a private-only cluster needs a deployer path
-    (``deployerAccess``); dev GPU groups must scale to zero; a group's zones must be zones of the network.
-    """
-    training = cfg.training
-    if training is None:
-        return None
-    key = "mlinfra:training"
-    problems = []
-    if training.public_access_cidrs and not training.endpoint_public_access:
-        problems.append(f"{key}.publicAccessCidrs = {training.public_access_cidrs!r}: set but endpointPublicAccess "
-                        "is false; remove it or enable public access")
-    if cfg.tier is not Tier.DEV and training.endpoint_public_access:
-        problems.append(f"{key}.endpointPublicAccess = True: only a dev cluster may have a public API endpoint; "
-                        f"reach a {cfg.tier.value} cluster's private endpoint through {key}.deployerAccess")
-    access = training.deployer_access
-    try:
-        validation.check_deployer_path(public=training.endpoint_public_access, cidrs=access.cidrs,
-                                       security_groups=access.security_group_ids)
-    except ValueError as exc:
-        problems.append(f"{key}.{exc}")
-    for index, group in enumerate(training.gpu_node_groups):
-        where = f"{key}.gpuNodeGroups.{index}"
-        if cfg.tier is Tier.DEV and group.min_size != 0:
-            problems.append(f"{where}.minSize = {group.min_size}: dev GPU groups must scale to zero (minSize 0)")
-        for zone in group.availability_zones or []:
-            if zone not in cfg.network.availability_zones:
-                problems.append(f"{where}.availabilityZones = {zone!r}: not one of the network's zones "
-                                f"({', '.join(cfg.network.availability_zones)})")
-    if problems:
-        raise ConfigError("\n".join(f"{source}: {line}" for line in problems))
-    return training

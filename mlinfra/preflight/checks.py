@@ -19,7 +19,7 @@ from components.registry.promotion import (
     latest_approved_model_package,
     resolve_model_package,
 )
-from components.training.gpu_types import GPU_INSTANCE_TYPES
+from catalog.gpu import GPU_INSTANCE_TYPES
 from mlinfra.preflight.requirements import (
     AddonNeed, EndpointNeed, ImageRef, ModelPackageRef, NodeGroupNeed, Requirements, ServiceLinkedRoleNeed,
 )
@@ -151,7 +151,7 @@ def check_instance_details(groups: list[NodeGroupNeed], types: dict[str, dict],
             if expected and gpus and gpus != expected.gpus:
                 # The GPU cap and quotas were sized from the table: a wrong row under-counts capacity.
                 problems.append(f"EC2 reports {gpus} GPUs per {instance_type} node; the GPU table the config was "
-                                f"validated against (components/training/gpu_types.py) says {expected.gpus}")
+                                f"validated against (catalog/gpu.py) says {expected.gpus}")
             if problems:
                 results.append(CheckResult("instance-details", group.name, "fail", "; ".join(problems)))
             else:

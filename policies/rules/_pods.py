@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterator, Optional
 
-from policies.rules._util import get, is_unknown, plain, provider_props
+from policies.rules._props import get, is_unknown, plain, provider_props
 
 Path = tuple[str, ...]
 

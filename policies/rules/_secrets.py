@@ -5,7 +5,7 @@ The policy SDK drops the secret marker when it deserializes properties for a rul
 a value the program passed as ``pulumi.Output.secret(...)`` from a literal. ``keep_secret_strings()``
 (called by each pack's ``__main__.py`` before the pack serves) wraps that function so string
 secrets come out as ``SecretString``: a ``str`` in every way (other rules compare, parse and match
-it unchanged), which ``is_secret`` recognises. ``plain()`` in ``_util`` does the same for the
+it unchanged), which ``is_secret`` recognises. ``plain()`` in ``_props`` does the same for the
 ``{sig: secret, value: ...}`` form that tests and serialized plans carry.
 """
 

@@ -16,7 +16,8 @@ from typing import Any, Iterator
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._util import applies_to, as_bool, as_list, describe, frameworks, get, is_unknown
+from policies.rules._declare import applies_to, frameworks
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown
 
 INSTANCE = "aws:ec2/instance:Instance"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"

@@ -8,20 +8,9 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
 
-from policies.rules._util import (
-    LAUNCH_TEMPLATE,
-    LaunchTemplateIndex,
-    ReferenceIndex,
-    as_list,
-    config_schema,
-    examines,
-    frameworks,
-    get,
-    is_unknown,
-    of_type,
-    policy_config,
-    resource_tags,
-)
+from policies.rules._declare import config_schema, examines, frameworks, policy_config
+from policies.rules._index import LAUNCH_TEMPLATE, LaunchTemplateIndex, of_type, ReferenceIndex
+from policies.rules._props import as_list, get, is_unknown, resource_tags
 from policies.rules.gpu import is_gpu_type
 
 BUDGET = "aws:budgets/budget:Budget"

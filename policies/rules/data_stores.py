@@ -14,19 +14,9 @@ from typing import Any, Iterable, Optional
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from catalog.data_stores import BY_TYPE, STATEFUL, DataStore, Days, Path, Setting, types_with
-from policies.rules._util import (
-    UNKNOWN,
-    applies_to,
-    as_bool,
-    as_int,
-    aws_managed_key_alias,
-    config_schema,
-    describe,
-    frameworks,
-    get,
-    is_unknown,
-    policy_config,
-)
+from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
+from policies.rules._principals import aws_managed_key_alias
+from policies.rules._props import UNKNOWN, as_bool, as_int, get, is_unknown
 
 
 # --------------------------------------------------------------------------------------------------

@@ -17,20 +17,9 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
 
-from policies.rules._util import (
-    ReferenceIndex,
-    as_bool,
-    as_int,
-    as_list,
-    config_schema,
-    examines,
-    frameworks,
-    get,
-    is_unknown,
-    of_type,
-    policy_config,
-    resource_tags,
-)
+from policies.rules._declare import config_schema, examines, frameworks, policy_config
+from policies.rules._index import of_type, ReferenceIndex
+from policies.rules._props import as_bool, as_int, as_list, get, is_unknown, resource_tags
 from policies.rules.s3 import BUCKET_KEYS, BUCKET_TYPES
 
 LOCK_TYPES = ("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",

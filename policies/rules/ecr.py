@@ -6,16 +6,9 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._util import (
-    applies_to,
-    config_schema,
-    describe,
-    frameworks,
-    get,
-    is_unknown,
-    no_wildcard_principal,
-    policy_config,
-)
+from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
+from policies.rules._principals import no_wildcard_principal
+from policies.rules._props import describe, get, is_unknown
 
 REPOSITORY = "aws:ecr/repository:Repository"
 REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"

@@ -15,7 +15,8 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._util import applies_to, as_bool, describe, frameworks, get, is_unknown, plain
+from policies.rules._declare import applies_to, frameworks
+from policies.rules._props import as_bool, describe, get, is_unknown, plain
 
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 ROOT_USERS = ("root", "0")

@@ -13,11 +13,11 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.training.versions import SUPPORTED_VERSIONS
-from policies.rules._util import (
-    LAUNCH_TEMPLATE, applies_to, as_bool, as_int, as_list, aws_managed_key_alias, config_schema, describe, examines,
-    frameworks, get, is_unknown, LaunchTemplateIndex, of_type, policy_config,
-)
+from catalog.eks import SUPPORTED_VERSIONS
+from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
+from policies.rules._index import LAUNCH_TEMPLATE, LaunchTemplateIndex, of_type
+from policies.rules._principals import aws_managed_key_alias
+from policies.rules._props import as_bool, as_int, as_list, describe, get, is_unknown
 
 CLUSTER = "aws:eks/cluster:Cluster"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
@@ -146,7 +146,7 @@ eks_control_plane_logging = ResourceValidationPolicy(
 VERSION_SCHEMA = config_schema(
     supportedVersions={
         "type": "array", "items": {"type": "string"}, "default": list(SUPPORTED_VERSIONS),
-        "description": "Kubernetes minors EKS supports (default: components/training/versions.py).",
+        "description": "Kubernetes minors EKS supports (default: catalog/eks.py).",
     },
 )
 
@@ -168,7 +168,7 @@ eks_supported_version = ResourceValidationPolicy(
     config_schema=VERSION_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Set version on the aws.eks.Cluster to a supported minor; upgrade add-ons and node groups "
-                      "with it (see components/training/versions.py).",
+                      "with it (see catalog/eks.py).",
     **frameworks({"nist-800-53": "SI-2", "pci-dss": "6.3.3"}),
 )
 

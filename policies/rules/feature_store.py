@@ -22,10 +22,11 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from policies.rules._util import (
-    CLASSIFICATION_TAG, CLASSIFICATIONS, UNKNOWN, applies_to, as_bool, as_int, aws_managed_key_alias, config_schema,
-    describe, examines, frameworks, get, identifiers, is_unknown, of_type, policy_config, resource_tags,
-)
+from catalog.classification import CLASSIFICATION_TAG, CLASSIFICATIONS
+from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
+from policies.rules._index import identifiers, of_type
+from policies.rules._principals import aws_managed_key_alias
+from policies.rules._props import as_bool, as_int, describe, get, is_unknown, resource_tags, UNKNOWN
 
 FEATURE_GROUP = "aws:sagemaker/featureGroup:FeatureGroup"
 KEY = "aws:kms/key:Key"

@@ -12,11 +12,10 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.training.gpu_types import GPU_INSTANCE_TYPES
-from policies.rules._util import (
-    LAUNCH_TEMPLATE, applies_to, as_int, as_list, config_schema, describe, examines, frameworks, get, is_unknown,
-    LaunchTemplateIndex, of_type, policy_config,
-)
+from catalog.gpu import GPU_INSTANCE_TYPES
+from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
+from policies.rules._index import LAUNCH_TEMPLATE, LaunchTemplateIndex, of_type
+from policies.rules._props import as_int, as_list, describe, get, is_unknown
 
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 INSTANCE = "aws:ec2/instance:Instance"
@@ -133,7 +132,7 @@ def _gpu_cap(args: StackValidationArgs, report: ReportViolation) -> None:
         if uncounted:
             # Counting these as 0 would let a group of new GPU types grow past the cap unseen.
             report(f"{describe(group)} uses GPU instance type(s) {', '.join(uncounted)} whose GPUs per node are not "
-                   "in components/training/gpu_types.py, so the cap cannot be checked: add them to the table",
+                   "in catalog/gpu.py, so the cap cannot be checked: add them to the table",
                    group.urn)
         per_node = max((GPU_INSTANCE_TYPES[t].gpus for t in types if isinstance(t, str) and t in GPU_INSTANCE_TYPES),
                        default=0)

@@ -11,20 +11,15 @@ from typing import Any, Iterator, Optional
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._util import (
-    Statement,
+from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
+from policies.rules._principals import (
     action_matches,
-    applies_to,
-    as_list,
-    config_schema,
-    frameworks,
-    get,
     is_full_wildcard_action,
-    is_unknown,
     no_wildcard_principal,
     parse_policy,
-    policy_config,
+    Statement,
 )
+from policies.rules._props import as_list, get, is_unknown
 
 ROLE = "aws:iam/role:Role"
 #: Resources whose ``policy`` input is an identity policy document.

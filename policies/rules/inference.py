@@ -18,19 +18,9 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from components.inference.instance_types import FAMILIES
-from policies.rules._util import (
-    applies_to,
-    as_bool,
-    as_int,
-    as_list,
-    config_schema,
-    describe,
-    frameworks,
-    get,
-    is_unknown,
-    policy_config,
-)
+from catalog.inference_instances import FAMILIES
+from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
+from policies.rules._props import as_bool, as_int, as_list, describe, get, is_unknown
 
 MODEL = "aws:sagemaker/model:Model"
 ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"

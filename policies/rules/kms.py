@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._util import (
-    applies_to,
-    as_bool,
-    as_int,
-    config_schema,
-    frameworks,
-    get,
-    is_unknown,
-    no_wildcard_principal,
-    policy_config,
-)
+from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
+from policies.rules._principals import no_wildcard_principal
+from policies.rules._props import as_bool, as_int, get, is_unknown
 
 KEY_TYPES = ("aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey")
 KEY_POLICY_TYPES = ("aws:kms/keyPolicy:KeyPolicy",)

@@ -27,7 +27,8 @@ from pulumi_policy import (
 )
 
 from policies.rules._pods import Container, Pod, containers, is_kind, is_workload, kind_of, namespace, pods, workload_name
-from policies.rules._util import applies_to, as_bool, examines, as_int, as_list, config_schema, describe, frameworks, get, is_unknown, policy_config
+from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
+from policies.rules._props import as_bool, as_int, as_list, describe, get, is_unknown
 
 GPU = "nvidia.com/gpu"
 SERVICE = "core:Service"

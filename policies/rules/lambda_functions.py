@@ -20,16 +20,10 @@ from pulumi_policy import (
 )
 
 from catalog.data_stores import BY_TYPE, IN_VPC
-from policies.rules._util import (
-    applies_to,
-    aws_managed_key_alias,
-    describe,
-    frameworks,
-    get,
-    is_unknown,
-    of_type,
-    examines,
-)
+from policies.rules._declare import applies_to, examines, frameworks
+from policies.rules._index import of_type
+from policies.rules._principals import aws_managed_key_alias
+from policies.rules._props import describe, get, is_unknown
 
 FUNCTION = "aws:lambda/function:Function"
 

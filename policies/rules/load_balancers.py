@@ -15,18 +15,8 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._util import (
-    applies_to,
-    as_bool,
-    as_list,
-    config_schema,
-    describe,
-    frameworks,
-    get,
-    is_unknown,
-    policy_config,
-    resource_tags,
-)
+from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown, resource_tags
 
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 CLASSIC = "aws:elb/loadBalancer:LoadBalancer"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._util import applies_to, as_int, config_schema, frameworks, get, is_unknown, policy_config
+from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
+from policies.rules._props import as_int, get, is_unknown
 
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 

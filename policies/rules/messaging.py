@@ -5,18 +5,9 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._util import (
-    applies_to,
-    as_bool,
-    aws_managed_key_alias,
-    config_schema,
-    describe,
-    frameworks,
-    get,
-    is_unknown,
-    no_wildcard_principal,
-    policy_config,
-)
+from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
+from policies.rules._principals import aws_managed_key_alias, no_wildcard_principal
+from policies.rules._props import as_bool, describe, get, is_unknown
 
 TOPIC = "aws:sns/topic:Topic"
 TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"

@@ -6,18 +6,9 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._util import (
-    applies_to,
-    as_bool,
-    as_list,
-    config_schema,
-    describe,
-    frameworks,
-    get,
-    is_unknown,
-    no_wildcard_principal,
-    policy_config,
-)
+from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
+from policies.rules._principals import no_wildcard_principal
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown
 
 GROUP_POLICY = "aws:sagemaker/modelPackageGroupPolicy:ModelPackageGroupPolicy"
 MODEL = "aws:sagemaker/model:Model"

@@ -16,21 +16,9 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from policies.rules._util import (
-    applies_to,
-    as_int,
-    as_list,
-    config_schema,
-    frameworks,
-    get,
-    is_unknown,
-    as_bool,
-    identifiers,
-    of_type,
-    policy_config,
-    examines,
-    referrers,
-)
+from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
+from policies.rules._index import identifiers, of_type, referrers
+from policies.rules._props import as_bool, as_int, as_list, get, is_unknown
 
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"

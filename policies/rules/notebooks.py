@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._util import applies_to, describe, frameworks, get, is_unknown
+from policies.rules._declare import applies_to, frameworks
+from policies.rules._props import describe, get, is_unknown
 
 NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
 DOMAIN = "aws:sagemaker/domain:Domain"

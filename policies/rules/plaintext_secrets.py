@@ -37,7 +37,8 @@ from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValid
 
 from policies.rules._pods import may_carry_pods
 from policies.rules._secrets import is_secret
-from policies.rules._util import applies_to, as_list, config_schema, describe, frameworks, get, is_unknown, policy_config
+from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
+from policies.rules._props import as_list, describe, get, is_unknown
 from policies.rules.ecs import TASK_DEFINITION, container_definitions
 
 LAMBDA = "aws:lambda/function:Function"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._util import (
-    ANY_TYPE, applies_to, config_schema, frameworks, get, is_aws, is_unknown, policy_config, resource_region,
-)
+from policies.rules._declare import ANY_TYPE, applies_to, config_schema, frameworks, policy_config
+from policies.rules._props import get, is_aws, is_unknown, resource_region
 
 AWS_PROVIDER = "pulumi:providers:aws"
 

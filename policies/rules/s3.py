@@ -25,10 +25,10 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from policies.rules._util import (
-    action_matches, applies_to, as_bool, as_list, aws_managed_key_alias, examines, frameworks, get, is_unknown,
-    of_type, parse_policy, ReferenceIndex, wildcard_allows,
-)
+from policies.rules._declare import applies_to, examines, frameworks
+from policies.rules._index import of_type, ReferenceIndex
+from policies.rules._principals import action_matches, aws_managed_key_alias, parse_policy, wildcard_allows
+from policies.rules._props import as_bool, as_list, get, is_unknown
 
 BUCKET_TYPES = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 ENCRYPTION_TYPES = ("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",

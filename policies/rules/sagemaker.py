@@ -27,8 +27,10 @@ from typing import Any, Callable, Iterator, Optional
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from components.inference.instance_types import FAMILIES
-from policies.rules._util import applies_to, as_bool, as_list, aws_managed_key_alias, describe, frameworks, get, is_unknown
+from catalog.inference_instances import FAMILIES
+from policies.rules._declare import applies_to, frameworks
+from policies.rules._principals import aws_managed_key_alias
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown
 
 TRAINING_JOB = "aws:sagemaker/trainingJob:TrainingJob"
 TUNING_JOB = "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob"

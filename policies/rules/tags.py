@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._util import (
-    ANY_TYPE, CLASSIFICATION_TAG, CLASSIFICATIONS, applies_to, config_schema, frameworks, is_data_store, is_taggable,
-    is_unknown, policy_config, resource_tags,
-)
+from catalog.classification import CLASSIFICATION_TAG, CLASSIFICATIONS, is_data_store
+from policies.rules._declare import ANY_TYPE, applies_to, config_schema, frameworks, policy_config
+from policies.rules._props import is_unknown, resource_tags
+from policies.rules._taggable import is_taggable
 
 REQUIRED_TAGS_SCHEMA = config_schema(
     requiredTags={

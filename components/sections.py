@@ -1,6 +1,7 @@
-"""Shared pydantic conventions for stack configuration sections.
+"""Shared pydantic conventions for configuration sections, and their one-line error messages.
 
-Stack files use Pulumi's camelCase keys (``azCount``); Python code uses snake_case. Unknown keys
+Used by the stack's configuration (``mlinfra.config``) and by components that read their own
+specification files (``components.feature_store.spec``). Stack files use Pulumi's camelCase keys (``azCount``); Python code uses snake_case. Unknown keys
 are errors, so a typo never silently falls back to a default.
 """
 

@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Optional
 
-from components.inference.instance_types import family_of
+from catalog.inference_instances import family_of
 
 #: Frameworks whose inference images need arguments this component does not model
 #: (``huggingface`` needs a base PyTorch/TensorFlow version; use ``huggingface-llm`` or an image).

@@ -1,0 +1,221 @@
+"""Reading a deployment: a ``pulumi stack export`` (v3, also what ``mlinfra plan`` writes) or
+``pulumi preview --json`` output, as resources whose properties are in the engine's wire form.
+
+Bad input (a missing or malformed file, a resource without urn or type) raises
+:class:`~mlinfra.errors.MlinfraError`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from mlinfra.errors import MlinfraError
+
+# Pulumi's property-value signatures (sdk/go/common/resource/properties.go).
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+"""The engine's marshalled unknown value; the policy SDK raises UnknownValueError when a rule reads it."""
+
+# Preview steps whose newState is not part of the stack after the update.
+_GONE_OPS = {"delete", "delete-replaced", "discard", "discard-replaced", "read-discard",
+             "remove-pending-replace"}
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource of the deployment, its properties already in the engine's wire form."""
+
+    urn: str
+    type: str
+    custom: bool
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    parent: str = ""
+    provider: str = ""
+    """Provider reference, ``<provider urn>::<provider id>``; empty for components and providers."""
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    protect: bool = False
+    ignore_changes: tuple[str, ...] = ()
+    additional_secret_outputs: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    custom_timeouts: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return urn_name(self.urn)
+
+
+def urn_name(urn: str) -> str:
+    """The resource name of a URN (``urn:pulumi:stack::project::type::name``; names may hold ``::``)."""
+    parts = urn.split("::", 3)
+    return parts[3] if len(parts) == 4 else urn
+
+
+def urn_type(urn: str) -> str:
+    """The resource type of a URN, without its parents' types."""
+    parts = urn.split("::", 3)
+    return parts[2].rsplit("$", 1)[-1] if len(parts) == 4 else ""
+
+
+def urn_stack(urn: str) -> str:
+    return urn.split("::", 1)[0].rsplit(":", 1)[-1] if urn.startswith("urn:pulumi:") else ""
+
+
+def urn_project(urn: str) -> str:
+    parts = urn.split("::", 3)
+    return parts[1] if len(parts) == 4 else ""
+
+
+def wire_value(value: Any) -> Any:
+    """A stored property value as the engine marshals it for an analyzer.
+
+    Secrets keep their secret wrapper with the plaintext decoded (ciphertext that cannot be
+    decrypted offline becomes an unknown value), resource references become the referenced id (or
+    URN for components) and output values their value, as ``MarshalProperties`` does with
+    ``KeepSecrets`` and ``KeepUnknowns``.
+    """
+    if isinstance(value, dict):
+        sig = value.get(SIG_KEY)
+        if sig == SECRET_SIG:
+            if "value" in value:
+                inner = wire_value(value["value"])
+            elif "plaintext" in value:
+                inner = wire_value(json.loads(value["plaintext"]))
+            else:
+                inner = UNKNOWN
+            return {SIG_KEY: SECRET_SIG, "value": inner}
+        if sig == RESOURCE_REF_SIG:
+            return value.get("id") or value.get("urn", UNKNOWN)
+        if sig == OUTPUT_VALUE_SIG:
+            if "value" not in value:
+                return UNKNOWN
+            inner = wire_value(value["value"])
+            return {SIG_KEY: SECRET_SIG, "value": inner} if value.get("secret") else inner
+        return {k: wire_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [wire_value(v) for v in value]
+    return value
+
+
+def _strings(value: Any, what: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{what} must be a list of strings")
+    return tuple(value)
+
+
+def _optional_string(state: Mapping[str, Any], key: str) -> str:
+    value = state.get(key) or ""
+    if not isinstance(value, str):
+        raise ValueError(f"{key} must be a string")
+    return value
+
+
+def _resource(state: Mapping[str, Any]) -> Resource:
+    urn, type_ = state.get("urn"), state.get("type")
+    if not isinstance(urn, str) or not urn:
+        raise ValueError("has no urn" if urn is None else "urn must be a non-empty string")
+    if not isinstance(type_, str) or not type_:
+        raise ValueError("has no type" if type_ is None else "type must be a non-empty string")
+    inputs, outputs = state.get("inputs") or {}, state.get("outputs") or {}
+    if not isinstance(inputs, dict) or not isinstance(outputs, dict):
+        raise ValueError("inputs and outputs must be objects")
+    prop_deps = state.get("propertyDependencies") or {}
+    if not isinstance(prop_deps, dict):
+        raise ValueError("propertyDependencies must be an object")
+    timeouts = state.get("customTimeouts") or {}
+    if not isinstance(timeouts, dict):
+        raise ValueError("customTimeouts must be an object")
+    return Resource(
+        urn=urn,
+        type=type_,
+        custom=bool(state.get("custom", False)),
+        inputs=wire_value(inputs),
+        outputs=wire_value(outputs),
+        parent=_optional_string(state, "parent"),
+        provider=_optional_string(state, "provider"),
+        dependencies=_strings(state.get("dependencies"), "dependencies"),
+        property_dependencies={k: _strings(v, f"propertyDependencies.{k}") for k, v in prop_deps.items()},
+        protect=bool(state.get("protect", False)),
+        ignore_changes=_strings(state.get("ignoreChanges"), "ignoreChanges"),
+        additional_secret_outputs=_strings(state.get("additionalSecretOutputs"), "additionalSecretOutputs"),
+        aliases=_strings(state.get("aliases"), "aliases"),
+        custom_timeouts={k: float(v) for k, v in timeouts.items() if k in ("create", "update", "delete")},
+    )
+
+
+def resources_from_document(doc: Any, source: str) -> list[Resource]:
+    """The resources of a stack export (v3) or ``pulumi preview --json`` document; ``source`` names it in errors.
+
+    Resources pending deletion (``delete: true``) and preview steps that remove a resource are
+    left out, as the engine analyzes only what the stack will hold.
+    """
+    if isinstance(doc, dict) and isinstance(doc.get("deployment"), dict):
+        if doc.get("version") != 3:
+            raise MlinfraError(f"{source}: stack export version {doc.get('version')!r} is not supported (expected 3)")
+        states = doc["deployment"].get("resources") or []
+        if not isinstance(states, list):
+            raise MlinfraError(f"{source}: deployment.resources must be a list")
+        where = "deployment.resources"
+    elif isinstance(doc, dict) and isinstance(doc.get("steps"), list):
+        by_urn: dict[str, Any] = {}
+        for index, step in enumerate(doc["steps"]):
+            if not isinstance(step, dict):
+                raise MlinfraError(f"{source}: steps[{index}] is not an object")
+            op, new_state = step.get("op"), step.get("newState")
+            if not isinstance(op, str):
+                raise MlinfraError(f"{source}: steps[{index}].op must be a string")
+            if op in _GONE_OPS or new_state is None:
+                continue
+            if not isinstance(new_state, dict):
+                raise MlinfraError(f"{source}: steps[{index}].newState must be an object")
+            urn = new_state.get("urn") or step.get("urn")
+            if not isinstance(urn, str):
+                raise MlinfraError(f"{source}: steps[{index}] has no urn")
+            by_urn[urn] = {**new_state, "urn": urn}
+        states, where = list(by_urn.values()), "steps[].newState"
+    else:
+        raise MlinfraError(f"{source}: not a deployment: expected a `pulumi stack export` (version 3) "
+                           "or `pulumi preview --json` document")
+    resources = []
+    for index, state in enumerate(states):
+        if not isinstance(state, dict):
+            raise MlinfraError(f"{source}: {where}[{index}] is not an object")
+        if state.get("delete"):
+            continue
+        try:
+            resources.append(_resource(state))
+        except (ValueError, TypeError) as exc:
+            raise MlinfraError(f"{source}: {where}[{index}] ({state.get('urn', 'no urn')}) {exc}") from None
+    return resources
+
+
+def load_resources(path: Path) -> list[Resource]:
+    """Read a ``pulumi stack export`` (v3) or ``pulumi preview --json`` file; the format is detected."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise MlinfraError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MlinfraError(f"{path}: cannot read: {exc}") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise MlinfraError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    return resources_from_document(doc, str(path))
+
+
+def stack_of(resources: Sequence[Resource]) -> str | None:
+    """The stack name in the resources' URNs, or None when there are none; mixed stacks are bad input."""
+    stacks = {urn_stack(r.urn) for r in resources} - {""}
+    if len(stacks) > 1:
+        raise MlinfraError(f"the deployment mixes stacks {sorted(stacks)}; choose the configuration with --env")
+    return next(iter(stacks), None)

@@ -1,0 +1,91 @@
+"""The review: run every policy pack over a deployment's resources and collect the violations."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, Sequence
+
+from mlinfra.review.deployment import Resource, stack_of, urn_project
+from mlinfra.review.pack_config import config_dir, effective_config, read_pack_config
+from mlinfra.review.protocol import START_TIMEOUT, PackProcess, _violations, analyze_requests
+from mlinfra.review.result import ReviewResult, Violation
+
+DEFAULT_PACKS = ("security", "privacy", "compliance")
+"""Pack folders under ``policies/`` reviewed when no ``--policy-pack`` is given."""
+
+
+def default_pack_dirs(project_dir: Path) -> list[Path]:
+    return [Path(project_dir) / "policies" / name for name in DEFAULT_PACKS]
+
+
+def _sort_key(v: Violation) -> tuple:
+    return (not v.mandatory, v.pack, v.policy, v.urn, v.message)
+
+
+def review(resources: Sequence[Resource], packs: Sequence[Path] | None, env: str | None, project_dir: Path, *,
+           timeout: float = START_TIMEOUT) -> ReviewResult:
+    """Run every pack over ``resources`` and collect the violations.
+
+    ``packs`` None means the default packs, whose environment must have a ``policies/config/<env>/``
+    directory; explicit packs without one run on their defaults. ``env`` None means the stack
+    named in the URNs. All packs start, are configured and analyze in parallel.
+    """
+    env = env or stack_of(resources)
+    configs = config_dir(project_dir, env, required=packs is None)
+    pack_dirs = [Path(p) for p in (packs if packs is not None else default_pack_dirs(project_dir))]
+    project = next((urn_project(r.urn) for r in resources if urn_project(r.urn)), "")
+    user_configs = [read_pack_config(configs, d) for d in pack_dirs]
+    from mlinfra.waivers import load_waivers
+
+    waivers = load_waivers(project_dir, env)  # a malformed file is bad input before any pack starts
+    requests, stack_request = analyze_requests(resources)
+    urns = [r.urn for r in resources]
+    known_urns = set(urns)
+    root = next((r.urn for r in resources if r.type == "pulumi:pulumi:Stack"),
+                f"urn:pulumi:{env}::{project}::pulumi:pulumi:Stack::{project}-{env}")
+
+    # Leaving the ExitStack stops the packs first, which ends any call still in flight; then the pool joins.
+    with ThreadPoolExecutor(max_workers=max(1, len(pack_dirs))) as pool, ExitStack() as stack:
+        processes = []
+        for directory in pack_dirs:
+            process = PackProcess(directory, timeout=timeout)
+            stack.callback(process.stop)
+            process.start()
+            processes.append(process)
+        infos = [p.connect() for p in processes]
+        enforcement = {}
+        for process, info, (user_config, source) in zip(processes, infos, user_configs):
+            config = effective_config(info.policies, user_config, initial_config=process.initial_config,
+                                      source=source)
+            process.configure(config, stack=env or "", project=project)
+            enforcement[info.name] = {name: entry["enforcementLevel"] for name, entry in config.items()}
+
+        def run_pack(process: PackProcess) -> list[Violation]:
+            found: list[Violation] = []
+            for urn, response in zip(urns, process.analyze_all(requests, urns)):
+                # The engine files every Analyze diagnostic under the analyzed resource.
+                found.extend(_violations(process.info, response, lambda _, u=urn: u))
+            stack_response = process.analyze_stack(stack_request, len(urns))
+            found.extend(_violations(process.info, stack_response,
+                                     lambda u: u if u in known_urns else root))
+            return found
+
+        per_pack = list(pool.map(run_pack, processes))
+    violations, waived, unused = _apply_waivers([v for found in per_pack for v in found], waivers, root)
+    from mlinfra.coverage import coverage
+
+    return ReviewResult(packs=infos, violations=sorted(violations, key=_sort_key), resources=len(resources),
+                        env=env, enforcement=enforcement, waived=waived, unused_waivers=unused,
+                        coverage=coverage(resources, infos, enforcement))
+
+
+def _apply_waivers(found: list[Violation], waivers: Any, root: str) -> tuple[list[Violation], list, list]:
+    """Take out the waived violations; an expired waiver becomes a mandatory violation on the stack."""
+    from mlinfra.waivers import EXPIRED_POLICY, WAIVER_PACK, apply_waivers, expired_message
+
+    outcome = apply_waivers(found, waivers)
+    expired = [Violation(pack=WAIVER_PACK, policy=EXPIRED_POLICY, enforcement_level="mandatory", severity="medium",
+                         urn=root, message=expired_message(w, waivers.source)) for w in outcome.expired]
+    return outcome.remaining + expired, outcome.waived, outcome.unused

@@ -1,0 +1,232 @@
+"""Reading resource properties tolerantly: unknowns, secrets, proxies, provider settings, tags, region.
+
+Rules see resource properties through ``pulumi_policy``'s unknown-checking proxy: nested mappings
+and lists are ``Mapping``/``Sequence`` proxies (not ``dict``/``list``), and reading a value that is
+unknown during preview raises ``UnknownValueError``. The helpers here never raise for a missing,
+``None`` or unknown value: they return a default or the ``UNKNOWN`` sentinel, so a rule can say
+"cannot judge yet" instead of crashing or reporting a false violation. Every helper accepts a
+``ResourceValidationArgs`` or a ``PolicyResource`` (anything with ``resource_type``, ``props``,
+``provider``) where it says ``subject``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Optional, Protocol
+
+from pulumi_policy.proxy import (
+    UNKNOWN_ARCHIVE_VALUE,
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_ASSET_VALUE,
+    UNKNOWN_BOOLEAN_VALUE,
+    UNKNOWN_NUMBER_VALUE,
+    UNKNOWN_OBJECT_VALUE,
+    UNKNOWN_STRING_VALUE,
+    UnknownValueError,
+)
+
+from policies.rules._secrets import SecretString
+
+
+# --------------------------------------------------------------------------------------------------
+# Unknown values and tolerant reading
+
+
+class _Unknown:
+    """A value that is not known yet (preview). A single instance, ``UNKNOWN``; test with ``is_unknown``."""
+
+    _instance: Optional["_Unknown"] = None
+
+    def __new__(cls) -> "_Unknown":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "<unknown>"
+
+
+UNKNOWN: Any = _Unknown()
+
+_UNKNOWN_SENTINELS = frozenset({UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE,
+                                UNKNOWN_ARRAY_VALUE, UNKNOWN_ASSET_VALUE, UNKNOWN_ARCHIVE_VALUE,
+                                UNKNOWN_OBJECT_VALUE})
+# Pulumi's signature for a secret value in serialized properties (e.g. a `pulumi stack export`).
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+
+
+def is_unknown(value: Any) -> bool:
+    """True for ``UNKNOWN`` and for Pulumi's raw unknown sentinel strings."""
+    return value is UNKNOWN or (isinstance(value, str) and value in _UNKNOWN_SENTINELS)
+
+
+def _is_sequence(value: Any) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
+
+
+def _item(container: Any, key: Any) -> Any:
+    """``container[key]`` with unknowns as ``UNKNOWN``; ``None`` when absent."""
+    try:
+        value = container[key]
+    except UnknownValueError:
+        return UNKNOWN
+    except (KeyError, IndexError, TypeError):
+        return None
+    return UNKNOWN if is_unknown(value) else value
+
+
+def has_key(container: Any, key: str) -> bool:
+    """Whether a mapping has ``key``, even if its value is unknown (``key in proxy`` raises for unknowns)."""
+    return isinstance(container, Mapping) and any(existing == key for existing in container)
+
+
+def plain(value: Any) -> Any:
+    """``value`` as plain ``dict``/``list``/scalars: proxies unwrapped, secrets revealed (a string secret as a
+    ``SecretString``, see ``_secrets``), unknowns ``UNKNOWN``."""
+    if is_unknown(value):
+        return UNKNOWN
+    if isinstance(value, Mapping):
+        if _item(value, _SIG_KEY) == _SECRET_SIG:
+            revealed = plain(_item(value, "value"))
+            return SecretString(revealed) if isinstance(revealed, str) and not is_unknown(revealed) else revealed
+        return {key: plain(_item(value, key)) for key in value}
+    if _is_sequence(value):
+        return [plain(_item(value, index)) for index in range(len(value))]
+    return value
+
+
+def get(props: Any, *path: Any, default: Any = None) -> Any:
+    """The value at ``path`` (keys and list indexes) in ``props`` as plain data.
+
+    Returns ``default`` when any step is missing or ``None``, and ``UNKNOWN`` when any step is unknown.
+    ``get(props, "versioningConfiguration", "status")``.
+    """
+    value = props
+    for step in path:
+        if is_unknown(value):
+            return UNKNOWN
+        if value is None or not (isinstance(value, Mapping) or _is_sequence(value)):
+            return default
+        value = _item(value, step)
+    if value is None:
+        return default
+    return plain(value)
+
+
+def as_list(value: Any) -> Any:
+    """A list from a value that may be ``None`` (``[]``), one item (``[item]``) or a sequence; keeps ``UNKNOWN``."""
+    if is_unknown(value):
+        return UNKNOWN
+    if value is None:
+        return []
+    if _is_sequence(value):
+        return [plain(_item(value, index)) for index in range(len(value))]
+    return [plain(value)]
+
+
+def as_bool(value: Any) -> Any:
+    """``True``/``False`` from a bool or a ``"true"``/``"false"`` string; ``None`` if absent or other; keeps ``UNKNOWN``."""
+    if is_unknown(value):
+        return UNKNOWN
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
+def as_int(value: Any) -> Any:
+    """An ``int`` from an int, an integral float (protobuf numbers) or a digit string; ``None`` otherwise; keeps ``UNKNOWN``."""
+    if is_unknown(value):
+        return UNKNOWN
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# Provider, tags, region and type
+
+
+class _Subject(Protocol):
+    resource_type: str
+    props: Mapping[str, Any]
+    provider: Any
+
+
+def provider_props(subject: _Subject) -> dict[str, Any]:
+    """The resource's provider configuration as plain data (``{}`` without a provider)."""
+    provider = getattr(subject, "provider", None)
+    props = getattr(provider, "props", None) if provider is not None else None
+    value = plain(props) if props is not None else {}
+    return value if isinstance(value, dict) else {}
+
+
+def _json_object(value: Any) -> Any:
+    # Provider inputs that are objects (defaultTags, assumeRole...) arrive JSON-encoded as strings.
+    if isinstance(value, str) and not is_unknown(value):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
+def default_tags(subject: _Subject) -> Any:
+    """The provider's ``defaultTags.tags`` as a dict; ``UNKNOWN`` if not known yet."""
+    config = _json_object(provider_props(subject).get("defaultTags"))
+    if is_unknown(config):
+        return UNKNOWN
+    tags = config.get("tags") if isinstance(config, Mapping) else None
+    tags = _json_object(tags)
+    if is_unknown(tags):
+        return UNKNOWN
+    return {str(k): v for k, v in tags.items()} if isinstance(tags, Mapping) else {}
+
+
+def resource_tags(subject: _Subject) -> Any:
+    """Tags the resource ends up with: provider default tags, then ``tagsAll``, then its own ``tags``.
+
+    Returns ``UNKNOWN`` when the set of tag keys cannot be known yet (an unknown ``tags`` map); a tag
+    whose value alone is unknown is present, with value ``UNKNOWN``.
+    """
+    merged: dict[str, Any] = {}
+    defaults = default_tags(subject)
+    own = get(subject.props, "tags", default={})
+    everything = get(subject.props, "tagsAll", default={})
+    if is_unknown(own) or (is_unknown(defaults) and not isinstance(everything, Mapping)):
+        return UNKNOWN
+    for source in (defaults, everything, own):
+        if isinstance(source, Mapping):
+            merged.update({str(k): v for k, v in source.items()})
+    return merged
+
+
+def resource_region(subject: _Subject) -> Any:
+    """The region a resource is created in: its own ``region`` input (pulumi-aws 7), else the provider's.
+
+    ``None`` when neither says (the engine's default provider then uses ``aws:region``); ``UNKNOWN`` if unknown.
+    """
+    own = get(subject.props, "region")
+    if own is not None:
+        return own
+    region = provider_props(subject).get("region")
+    return UNKNOWN if is_unknown(region) else region
+
+
+def is_aws(resource_type: str) -> bool:
+    """An AWS resource (not a provider, component or other package)."""
+    return resource_type.startswith("aws:")
+
+
+def describe(subject: Any) -> str:
+    """A short label for messages: ``<type> '<name>'``."""
+    return f"{subject.resource_type} {subject.name!r}"
