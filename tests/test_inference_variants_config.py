@@ -8,7 +8,7 @@ import json
 import pytest
 
 from mlinfra.config import platform_config_from
-from mlinfra.config.inference import variant_models
+from mlinfra.config.stack_checks import variant_models
 from mlinfra.errors import ConfigError
 
 SOURCE = "stacks/Pulumi.staging.yaml"
