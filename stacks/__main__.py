@@ -63,7 +63,7 @@ for endpoint in cfg.inference.endpoints if cfg.inference else ():
         if model is not None:
             variant_packages[endpoint.name, variant.name] = resolve_model_package(
                 registry_group_name(cfg, model), variant.model_package_version or model.pinned_version,
-                region=cfg.region)
+                region=cfg.region, offline=offline)
 
 # One explicit provider: its default tags put owner, cost-center and environment on every resource,
 # and the policy packs see its region and tags.
