@@ -5,7 +5,8 @@
 - ``alias/mlinfra-pulumi-state`` and ``alias/mlinfra-pulumi-secrets``: customer-managed keys for the
   bucket and for Pulumi's secrets provider (``--secrets-provider awskms://alias/mlinfra-pulumi-secrets``);
 - GitHub Actions' OIDC identity provider and one deploy role per environment, assumable only by a
-  job of the repository running in that GitHub deployment environment, capped by a permission boundary.
+  job of the repository running in that GitHub deployment environment, capped by a permission boundary;
+- a budget for its own spend, with alerts to an encrypted topic (and e-mail).
 
 Run with ``pulumi up -s bootstrap`` from this folder (an administrator, once per account), or
 offline with ``mlinfra plan --project bootstrap bootstrap``.
@@ -14,6 +15,7 @@ offline with ``mlinfra plan --project bootstrap bootstrap``.
 import pulumi
 import pulumi_aws as aws
 
+from components.budgets import CostGuardrails, CostGuardrailsArgs
 from components.common import Classification
 from components.deploy_access import GithubDeployAccess, GithubDeployAccessArgs
 from components.encryption import EncryptionKeys, EncryptionKeysArgs, KeySpec, alias_name
@@ -31,7 +33,10 @@ keys = EncryptionKeys(
     KEYS,
     EncryptionKeysArgs(
         keys=[KeySpec("state", Classification.CONFIDENTIAL, description="Pulumi state bucket"),
-              KeySpec("secrets", Classification.RESTRICTED, description="Pulumi secrets provider of every stack")],
+              KeySpec("secrets", Classification.RESTRICTED, description="Pulumi secrets provider of every stack"),
+              KeySpec("budgets", Classification.INTERNAL,
+                      service_principals=["budgets.amazonaws.com", "costalerts.amazonaws.com"],
+                      description="The bootstrap's budget alerts")],
         deletion_window_days=cfg.key_deletion_window_days, protect=cfg.protect),
     opts=aws_opts,
 )
@@ -51,6 +56,16 @@ access = GithubDeployAccess(
     GithubDeployAccessArgs(repository=cfg.github_repository, environments=cfg.environments,
                            state_bucket=state.bucket, state_key=keys.key("state"),
                            secrets_key=keys.key("secrets"), project=cfg.project, protect=cfg.protect),
+    opts=aws_opts,
+)
+
+# A budget for the bootstrap's own spend (a bucket and a few keys: a few dollars a month). The
+# platform's stacks activate the cost-allocation tags; this one does not, nor does it own the
+# account's anomaly monitor.
+CostGuardrails(
+    "mlinfra-bootstrap-budgets",
+    CostGuardrailsArgs(environment="bootstrap", monthly_limit=cfg.monthly_budget_usd, kms_key=keys.key("budgets"),
+                       emails=cfg.budget_emails, cost_allocation_tags=(), anomaly_monitor="none"),
     opts=aws_opts,
 )
 

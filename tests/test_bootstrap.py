@@ -68,7 +68,13 @@ def test_state_bucket_is_a_secure_bucket_with_the_configured_name(resources):
 
 def test_secrets_key_alias_is_the_one_the_stacks_name(resources):
     aliases = {r["inputs"]["name"] for r in _by_type(resources, "aws:kms/alias:Alias")}
-    assert aliases == {"alias/mlinfra-pulumi-state", "alias/mlinfra-pulumi-secrets"}
+    assert aliases == {"alias/mlinfra-pulumi-state", "alias/mlinfra-pulumi-secrets", "alias/mlinfra-pulumi-budgets"}
+
+
+def test_the_bootstrap_has_its_own_budget_and_no_anomaly_monitor(resources):
+    [budget] = _by_type(resources, "aws:budgets/budget:Budget")
+    assert budget["inputs"]["limitAmount"] == "50.00"
+    assert _by_type(resources, "aws:costexplorer/anomalyMonitor:AnomalyMonitor") == []
 
 
 def test_oidc_provider_is_githubs_with_the_sts_audience(resources):

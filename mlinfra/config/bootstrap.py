@@ -41,6 +41,10 @@ class BootstrapConfig(Section):
     protect: bool = True
     #: Days a scheduled deletion of a bootstrap key can still be cancelled.
     key_deletion_window_days: int = Field(default=30, ge=7, le=30)
+    #: Monthly limit (USD) of the bootstrap's own budget (a bucket and a few keys cost a few dollars).
+    monthly_budget_usd: float = Field(default=50, gt=0)
+    #: Who the budget's alerts e-mail (besides its SNS topic).
+    budget_emails: list[str] = Field(default_factory=list, max_length=10)
 
     @field_validator("region")
     @classmethod
