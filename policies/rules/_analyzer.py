@@ -5,10 +5,11 @@ properties from protobuf (``json_format.MessageToDict``), deserializes them, wra
 unknown-checking proxy, and does the same for the resource's provider: with a hundred policies,
 that repeated decoding costs far more than the rules themselves. ``share_decoded_inputs()`` (called
 by each pack's ``__main__.py``) wraps ``Analyze`` so that, within one request, the same message is
-decoded once and every policy gets the same read-only proxy. Rules never modify ``args.props``
-(validation policies only read), so sharing changes no result: ``tests/test_policies_analyzer.py``
-compares every response with and without it. Outside ``Analyze`` (``AnalyzeStack``, remediation)
-nothing changes.
+decoded once and every policy gets the same read-only proxy; ``AnalyzeStack``, which decodes every
+resource of the stack again for each stack policy, likewise decodes each once per call. Rules never
+modify ``args.props`` (validation policies only read), so sharing changes no result:
+``tests/test_policies_analyzer.py`` compares every response with and without it. Outside these two
+calls (remediation) nothing changes.
 """
 
 from __future__ import annotations
@@ -52,18 +53,22 @@ def share_decoded_inputs() -> None:
         else deserialize(props, proxy_secrets))
     policy.unknown_checking_proxy = lambda props: _cached("proxy", props, lambda: proxy(props))
 
-    original = servicer.Analyze
+    original, original_stack = servicer.Analyze, servicer.AnalyzeStack
 
-    def Analyze(self: Any, request: Any, context: Any) -> Any:  # noqa: N802 - the gRPC method name
-        _local.cache = {}
-        try:
-            return original(self, request, context)
-        finally:
-            _local.cache = None
+    def per_call(method: Any) -> Any:
+        def call(self: Any, request: Any, context: Any) -> Any:
+            _local.cache = {}
+            try:
+                return method(self, request, context)
+            finally:
+                _local.cache = None
+        return call
 
+    Analyze = per_call(original)
     Analyze._shares_decoded_inputs = True  # type: ignore[attr-defined]
-    Analyze._originals = (json_format, deserialize, proxy, original)  # type: ignore[attr-defined]
+    Analyze._originals = (json_format, deserialize, proxy, original, original_stack)  # type: ignore[attr-defined]
     servicer.Analyze = Analyze
+    servicer.AnalyzeStack = per_call(original_stack)
 
 
 def stop_sharing() -> None:
@@ -73,4 +78,5 @@ def stop_sharing() -> None:
     servicer = policy._PolicyAnalyzerServicer
     originals = getattr(servicer.Analyze, "_originals", None)
     if originals is not None:
-        policy.json_format, policy.deserialize_properties, policy.unknown_checking_proxy, servicer.Analyze = originals
+        (policy.json_format, policy.deserialize_properties, policy.unknown_checking_proxy, servicer.Analyze,
+         servicer.AnalyzeStack) = originals
