@@ -503,7 +503,7 @@ GPU_LIMITS_SCHEMA = config_schema(
 
 def _gpu_containers(pod: Pod) -> list[Container]:
     return [c for c in containers(pod, ("initContainers", "containers"))
-            if _quantity(c, "requests", GPU) not in (None,) or _quantity(c, "limits", GPU) not in (None,)]
+            if _quantity(c, "requests", GPU) is not None or _quantity(c, "limits", GPU) is not None]
 
 
 def _tolerates(tolerations: list, key: str) -> bool:
