@@ -24,9 +24,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
-from policies.rules._props import get, is_unknown, plain, provider_props
+from policies.rules._props import get, is_unknown, plain, provider_props, walk
 
 Path = tuple[str, ...]
 
@@ -164,24 +164,6 @@ class Container:
         return f"{self.kind} {self.name}"
 
 
-def _walk(value: Any, path: Path, where: str) -> Iterator[tuple[str, Any]]:
-    if not path:
-        yield where, value
-        return
-    if is_unknown(value):
-        yield where, value
-        return
-    step, rest = path[0], path[1:]
-    if step == "*":
-        for index, item in enumerate(value if isinstance(value, list) else []):
-            yield from _walk(item, rest, f"{where}[{index}]")
-    elif step == "**":
-        for key, item in (value.items() if isinstance(value, dict) else []):
-            yield from _walk(item, rest, f"{where}.{key}")
-    elif isinstance(value, dict) and value.get(step) is not None:
-        yield from _walk(value[step], rest, f"{where}.{step}" if where else step)
-
-
 def _train_job_pods(props: Any) -> list[tuple[str, Any]]:
     trainer = get(props, "spec", "trainer")
     if is_unknown(trainer):
@@ -205,7 +187,7 @@ def pods(subject: Any) -> list[Pod]:
         found, partial = _train_job_pods(subject.props), True
     elif kind.key in POD_SPEC_PATHS:
         props = plain(subject.props)
-        found = [hit for path in POD_SPEC_PATHS[kind.key] for hit in _walk(props, path, "")]
+        found = [hit for path in POD_SPEC_PATHS[kind.key] for hit in walk(props, path)]
         partial = kind.patch
     else:
         return []

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any, Optional, Protocol
+from typing import Any, Iterator, Optional, Protocol
 
 from pulumi_policy.proxy import (
     UNKNOWN_ARCHIVE_VALUE,
@@ -113,6 +113,25 @@ def get(props: Any, *path: Any, default: Any = None) -> Any:
     if value is None:
         return default
     return plain(value)
+
+
+def walk(value: Any, path: Sequence[str], where: str = "") -> Iterator[tuple[str, Any]]:
+    """Every value at ``path`` in plain data, with where it is (``a.b[2].c``): a ``"*"`` step goes into
+    each item of a list, ``"**"`` into each value of a mapping; a missing or ``None`` step yields
+    nothing, an unknown one yields ``UNKNOWN`` where it stands (the caller skips what it cannot judge).
+    """
+    if not path or is_unknown(value):
+        yield where, value
+        return
+    step, rest = path[0], path[1:]
+    if step == "*":
+        for index, item in enumerate(value if isinstance(value, list) else []):
+            yield from walk(item, rest, f"{where}[{index}]")
+    elif step == "**":
+        for key, item in (value.items() if isinstance(value, dict) else []):
+            yield from walk(item, rest, f"{where}.{key}")
+    elif isinstance(value, dict) and value.get(step) is not None:
+        yield from walk(value[step], rest, f"{where}.{step}" if where else step)
 
 
 def as_list(value: Any) -> Any:

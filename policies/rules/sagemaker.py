@@ -23,14 +23,14 @@ MLflow tracking servers and apps, pipelines and spaces have none of these settin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Optional
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from catalog.inference_instances import FAMILIES
 from policies.rules._declare import applies_to, frameworks
 from policies.rules._principals import aws_managed_key_alias
-from policies.rules._props import as_bool, as_list, describe, get, is_unknown
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown, walk
 
 TRAINING_JOB = "aws:sagemaker/trainingJob:TrainingJob"
 TUNING_JOB = "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob"
@@ -67,20 +67,6 @@ def _rows(control: list[Row]) -> dict[str, list[Row]]:
     return table
 
 
-def _sites(value: Any, path: Path, where: str = "") -> Iterator[tuple[str, Any]]:
-    if not path:
-        yield where, value
-        return
-    if is_unknown(value):
-        return
-    step, rest = path[0], path[1:]
-    if step == "*":
-        for index, item in enumerate(value if isinstance(value, list) else []):
-            yield from _sites(item, rest, f"{where}[{index}]")
-    elif isinstance(value, dict) and value.get(step) is not None:
-        yield from _sites(value[step], rest, f"{where}.{step}" if where else step)
-
-
 def _setting(site: dict, paths: tuple[Path, ...]) -> tuple[str, Any]:
     """The first of ``paths`` that is set in ``site`` (name, value); else the first path and None."""
     for path in paths:
@@ -100,7 +86,7 @@ def table_rule(table: dict[str, list[Row]],
         if not isinstance(props, dict):
             return
         for row in table.get(args.resource_type, []):
-            for where, site in _sites(props, row.site):
+            for where, site in walk(props, row.site):
                 if not isinstance(site, dict):
                     continue
                 if row.needed is not None:
