@@ -168,8 +168,16 @@ def result_from_json(report: dict, resources: int, env: Optional[str]) -> Review
 
 
 def plan_at_ref(worktrees: Worktrees, spec: SideSpec, scratch: Path) -> Side:
-    """Plan and review ``spec.env`` in a worktree of ``spec.ref`` with that commit's code and configuration."""
+    """Plan and review ``spec.env`` in a worktree of ``spec.ref`` with that commit's code and configuration.
+
+    An environment that has no stack file at that commit (one the change adds, or removes) is an
+    empty side: every resource of the other side is added (or removed).
+    """
+    from mlinfra.plan import read_project
+
     tree = worktrees.project_at(spec.ref or "")
+    if not (read_project(tree).stack_config_dir / f"Pulumi.{spec.env}.yaml").is_file():
+        return Side(f"{spec.text} (no such environment)", spec.env, [], ReviewResult([], [], 0, env=spec.env))
     stem = f"{spec.env}-{len(list(scratch.iterdir()))}"
     plan_file, report_file = scratch / f"{stem}.plan.json", scratch / f"{stem}.review.json"
     _run_in(tree, ["plan", spec.env or "", "--out", str(plan_file)], f"planning {spec.text}")

@@ -253,6 +253,26 @@ def test_env_at_ref_sides_are_planned_in_worktrees_that_are_removed(repo, capsys
     assert listed.count("\n") == 1  # only the repository itself: the temporary worktrees are gone
 
 
+def test_an_environment_missing_at_the_base_is_an_empty_side(repo, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(repo)
+    stack = repo / "stacks" / "Pulumi.qa.yaml"
+    stack.write_text(_stack(True, 90))
+    (repo / "policies" / "config" / "qa").mkdir()
+    try:
+        plan_file = tmp_path / "qa.json"
+        assert cli.main(["plan", "qa", "--out", str(plan_file)]) == 0
+        capsys.readouterr()
+        assert cli.main(["diff", "qa@HEAD", str(plan_file), "--format", "json"]) == 0
+        [env] = json.loads(capsys.readouterr().out)["environments"]
+    finally:
+        stack.unlink()
+        (repo / "policies" / "config" / "qa").rmdir()
+    assert env["base"] == "qa@HEAD (no such environment)"
+    assert env["resources"]["removed"] == [] and env["resources"]["changed"] == []
+    assert {r["type"] for r in env["resources"]["added"]} >= {"aws:ebs/volume:Volume",
+                                                             "aws:cloudwatch/logGroup:LogGroup"}
+
+
 def test_a_plan_file_against_a_ref_uses_this_checkouts_packs(repo, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(repo)
     plan_file = tmp_path / "dev.json"
