@@ -249,7 +249,7 @@ DATA_STORES: tuple[DataStore, ...] = (
     ),
     DataStore(
         "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "Kinesis Data Firehose stream",
-        stateful=False,
+        holds_data=False, stateful=False,  # delivers to a store; buffers for minutes
         encryption=(_enabled("serverSideEncryption", "enabled"),),
         cmk=(Setting(("serverSideEncryption", "keyType"), ok=("CUSTOMER_MANAGED_CMK",), default="AWS_OWNED_CMK"),),
         keys=(("serverSideEncryption", "keyArn"),),
@@ -306,7 +306,7 @@ DATA_STORES: tuple[DataStore, ...] = (
     ),
     DataStore(
         "aws:athena/workgroup:Workgroup", "Athena workgroup",
-        stateful=False,
+        holds_data=False, stateful=False,  # its results live in a bucket
         encryption=(Setting(_ATHENA + ("encryptionOption",), ok=("SSE_S3", "SSE_KMS", "CSE_KMS"),
                             note="query results are written unencrypted"),
                     _enabled("configuration", "enforceWorkgroupConfiguration", default=True,
