@@ -332,6 +332,11 @@ DATA_STORES: tuple[DataStore, ...] = (
                             note="no security configuration: its logs are not KMS-encrypted"),),
     ),
     DataStore(
+        "aws:emr/cluster:Cluster", "EMR cluster", holds_data=False, stateful=False,
+        encryption=(Setting(("securityConfiguration",), present=True,
+                            note="no security configuration: no EMR at-rest or in-transit encryption"),),
+    ),
+    DataStore(
         "aws:codebuild/project:Project", "CodeBuild project", holds_data=False, stateful=False,
         keys=(("encryptionKey",),),  # build artifacts: absent means the AWS-managed aws/s3 key
     ),

@@ -1,0 +1,259 @@
+"""The edge in front of models and data: API Gateway stages log access and methods/routes require
+authorization; CloudFront serves HTTPS only with TLS 1.2+; CloudTrail trails cover every region and
+validate their log files; load balancers in prod have deletion protection; ECS clusters collect
+Container Insights.
+
+Inputs are pulumi-aws 7's: ``aws.apigateway.Stage``/``aws.apigatewayv2.Stage`` ``accessLogSettings``;
+``aws.apigateway.Method`` ``authorization`` (``NONE``, ``CUSTOM``, ``AWS_IAM``, ``COGNITO_USER_POOLS``)
+and ``apiKeyRequired``; ``aws.apigatewayv2.Route`` ``authorizationType`` (default ``NONE``);
+``aws.apigateway.DomainName`` ``securityPolicy`` (``TLS_1_0`` or ``TLS_1_2``);
+``aws.cloudfront.Distribution`` ``defaultCacheBehavior``/``orderedCacheBehaviors``
+``viewerProtocolPolicy`` and ``viewerCertificate``; ``aws.cloudtrail.Trail`` ``isMultiRegionTrail`` and
+``enableLogFileValidation`` (both default false); ``aws.lb.LoadBalancer`` ``enableDeletionProtection``;
+``aws.ecs.Cluster`` ``settings`` (``containerInsights``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+
+from policies.rules._util import applies_to, as_bool, as_list, config_schema, describe, frameworks, get, is_unknown, \
+    policy_config
+
+REST_STAGE = "aws:apigateway/stage:Stage"
+HTTP_STAGE = "aws:apigatewayv2/stage:Stage"
+REST_METHOD = "aws:apigateway/method:Method"
+HTTP_ROUTE = "aws:apigatewayv2/route:Route"
+DOMAIN_NAME = "aws:apigateway/domainName:DomainName"
+DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+TRAIL = "aws:cloudtrail/trail:Trail"
+LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+ECS_CLUSTER = "aws:ecs/cluster:Cluster"
+
+
+def _first(value: Any) -> Any:
+    if isinstance(value, list):
+        return value[0] if len(value) == 1 else None
+    return value
+
+
+def _stage_logs(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    settings = _first(get(args.props, "accessLogSettings"))
+    destination = get(settings, "destinationArn") if isinstance(settings, dict) else None
+    if is_unknown(settings) or is_unknown(destination) or destination:
+        return
+    report(f"{describe(args)} writes no access logs (accessLogSettings.destinationArn is not set)")
+
+
+apigateway_stage_access_logs = ResourceValidationPolicy(
+    name="apigateway-stage-access-logs",
+    description="API Gateway stages (REST and HTTP/WebSocket) write access logs.",
+    validate=applies_to((REST_STAGE, HTTP_STAGE), _stage_logs),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set access_log_settings={'destination_arn': <log group ARN>, 'format': ...} on the stage, "
+                      "into an encrypted log group with retention.",
+    **frameworks({"nist-800-53": "AU-2, AU-12", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
+)
+
+AUTH_SCHEMA = config_schema(
+    publicRoutes={
+        "type": "array", "items": {"type": "string"}, "default": [],
+        "description": "Resource names (the program's names) of methods and routes that are public on purpose "
+                       "(a health check, a CORS OPTIONS method).",
+    },
+)
+
+
+def _authorization(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.name in policy_config(args, AUTH_SCHEMA)["publicRoutes"]:
+        return
+    if args.resource_type == REST_METHOD:
+        kind, method = get(args.props, "authorization"), get(args.props, "httpMethod")
+        if isinstance(method, str) and method.upper() == "OPTIONS":
+            return  # CORS preflight requests carry no credentials
+        if as_bool(get(args.props, "apiKeyRequired")) is True:
+            return
+    else:
+        kind = get(args.props, "authorizationType") or "NONE"
+    if isinstance(kind, str) and not is_unknown(kind) and kind.upper() == "NONE":
+        report(f"{describe(args)} lets anyone call it (authorization NONE, no API key)")
+
+
+apigateway_authorization = ResourceValidationPolicy(
+    name="apigateway-authorization",
+    description="API Gateway methods and routes require authorization (IAM, Cognito, a Lambda or JWT authorizer, "
+                "or an API key), unless listed as public.",
+    validate=applies_to((REST_METHOD, HTTP_ROUTE), _authorization),
+    config_schema=AUTH_SCHEMA,
+    severity=Severity.HIGH,
+    remediation_steps="Set authorization='AWS_IAM' (or COGNITO_USER_POOLS/CUSTOM with an authorizer) on the method, "
+                      "authorization_type='AWS_IAM' or 'JWT' on the route; list deliberate public endpoints in "
+                      "publicRoutes.",
+    **frameworks({"nist-800-53": "AC-3, IA-2", "pci-dss": "8.2.1", "hipaa": "164.312(d)", "gdpr": "Art. 32(1)(b)"}),
+)
+
+
+def _domain_tls(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    policy = get(args.props, "securityPolicy")
+    if is_unknown(policy):
+        return
+    if not (isinstance(policy, str) and policy.upper().startswith("TLS_1_2")
+            or isinstance(policy, str) and "TLS13" in policy.upper()):
+        shown = policy if policy else "not set (TLS_1_0 on REST APIs)"
+        report(f"{describe(args)} accepts TLS older than 1.2 (securityPolicy {shown}); set it to TLS_1_2")
+
+
+apigateway_domain_tls = ResourceValidationPolicy(
+    name="apigateway-domain-tls",
+    description="API Gateway custom domain names require TLS 1.2 or later.",
+    validate=applies_to((DOMAIN_NAME,), _domain_tls),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set security_policy='TLS_1_2' on the aws.apigateway.DomainName.",
+    **frameworks({"nist-800-53": "SC-8, SC-13", "pci-dss": "4.2.1", "hipaa": "164.312(e)(2)(ii)"}),
+)
+
+
+def _behaviors(props: Any) -> list[tuple[str, Any]]:
+    found = [("defaultCacheBehavior", _first(get(props, "defaultCacheBehavior")))]
+    ordered = as_list(get(props, "orderedCacheBehaviors"))
+    for index, behavior in enumerate(ordered if isinstance(ordered, list) else []):
+        found.append((f"orderedCacheBehaviors[{index}] {get(behavior, 'pathPattern') or ''}".rstrip(), behavior))
+    return found
+
+
+def _https_viewers(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    for label, behavior in _behaviors(args.props):
+        policy = get(behavior, "viewerProtocolPolicy") if isinstance(behavior, dict) else None
+        if isinstance(policy, str) and not is_unknown(policy) and policy.lower() == "allow-all":
+            report(f"{describe(args)}: {label} serves plain HTTP to viewers (viewerProtocolPolicy allow-all); use "
+                   "redirect-to-https or https-only")
+
+
+cloudfront_https_only = ResourceValidationPolicy(
+    name="cloudfront-https-only",
+    description="CloudFront distributions serve viewers over HTTPS only (redirect-to-https or https-only).",
+    validate=applies_to((DISTRIBUTION,), _https_viewers),
+    severity=Severity.HIGH,
+    remediation_steps="Set viewer_protocol_policy='redirect-to-https' on default_cache_behavior and every "
+                      "ordered_cache_behavior.",
+    **frameworks({"nist-800-53": "SC-8", "pci-dss": "4.2.1", "hipaa": "164.312(e)(1)", "gdpr": "Art. 32(1)(a)"}),
+)
+
+
+def _viewer_tls(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    certificate = _first(get(args.props, "viewerCertificate"))
+    if is_unknown(certificate) or not isinstance(certificate, dict):
+        return
+    if as_bool(certificate.get("cloudfrontDefaultCertificate")) is True:
+        report(f"{describe(args)} uses the *.cloudfront.net default certificate, which allows TLS 1.0; use an ACM "
+               "certificate with minimumProtocolVersion TLSv1.2_2021")
+        return
+    version = certificate.get("minimumProtocolVersion")
+    if is_unknown(version):
+        return
+    if not (isinstance(version, str) and version.startswith(("TLSv1.2", "TLSv1.3"))):
+        report(f"{describe(args)} allows viewers TLS older than 1.2 (minimumProtocolVersion "
+               f"{version or 'not set (TLSv1)'}); set it to TLSv1.2_2021")
+
+
+cloudfront_tls_policy = ResourceValidationPolicy(
+    name="cloudfront-tls-policy",
+    description="CloudFront distributions require TLS 1.2 or later from viewers (an ACM certificate with a TLSv1.2 "
+                "minimum protocol version).",
+    validate=applies_to((DISTRIBUTION,), _viewer_tls),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set viewer_certificate={'acm_certificate_arn': ..., 'ssl_support_method': 'sni-only', "
+                      "'minimum_protocol_version': 'TLSv1.2_2021'}.",
+    **frameworks({"nist-800-53": "SC-8, SC-13", "pci-dss": "4.2.1", "hipaa": "164.312(e)(2)(ii)"}),
+)
+
+
+def _multi_region(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    flag = as_bool(get(args.props, "isMultiRegionTrail"))
+    if flag is not True and not is_unknown(flag):
+        report(f"{describe(args)} records one region only (isMultiRegionTrail is not true)")
+
+
+cloudtrail_multi_region = ResourceValidationPolicy(
+    name="cloudtrail-multi-region",
+    description="CloudTrail trails record API activity in every region.",
+    validate=applies_to((TRAIL,), _multi_region),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set is_multi_region_trail=True (and include_global_service_events=True) on the trail.",
+    **frameworks({"cis-aws": "3.1", "nist-800-53": "AU-2, AU-12", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
+)
+
+
+def _log_validation(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    flag = as_bool(get(args.props, "enableLogFileValidation"))
+    if flag is not True and not is_unknown(flag):
+        report(f"{describe(args)} does not validate its log files (enableLogFileValidation is not true): a changed "
+               "or deleted log file goes unnoticed")
+
+
+cloudtrail_log_file_validation = ResourceValidationPolicy(
+    name="cloudtrail-log-file-validation",
+    description="CloudTrail trails validate their log files (digest files).",
+    validate=applies_to((TRAIL,), _log_validation),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set enable_log_file_validation=True on the trail.",
+    **frameworks({"cis-aws": "3.2", "nist-800-53": "AU-9", "pci-dss": "10.3.4", "hipaa": "164.312(c)(1)"}),
+)
+
+LB_DELETION_SCHEMA = config_schema(
+    requireDeletionProtection={
+        "type": "boolean", "default": True,
+        "description": "Require deletion protection on load balancers (judged as prod unless the configuration "
+                       "says otherwise; dev and staging set false).",
+    },
+)
+
+
+def _lb_deletion(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if as_bool(policy_config(args, LB_DELETION_SCHEMA)["requireDeletionProtection"]) is False:
+        return
+    flag = as_bool(get(args.props, "enableDeletionProtection"))
+    if flag is not True and not is_unknown(flag):
+        report(f"{describe(args)} can be deleted by any change that replaces it (enableDeletionProtection is not "
+               "true)")
+
+
+lb_deletion_protection = ResourceValidationPolicy(
+    name="lb-deletion-protection",
+    description="Where required (prod), load balancers have deletion protection on.",
+    validate=applies_to(LOAD_BALANCERS, _lb_deletion),
+    config_schema=LB_DELETION_SCHEMA,
+    severity=Severity.LOW,
+    remediation_steps="Set enable_deletion_protection=True on the aws.lb.LoadBalancer.",
+    **frameworks({"nist-800-53": "CP-10, CM-3"}),
+)
+
+
+def _container_insights(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    settings = as_list(get(args.props, "settings"))
+    if is_unknown(settings):
+        return
+    for setting in settings if isinstance(settings, list) else []:
+        if isinstance(setting, dict) and setting.get("name") == "containerInsights":
+            value = setting.get("value")
+            if is_unknown(value) or str(value).lower() in ("enabled", "enhanced"):
+                return
+    report(f"{describe(args)} collects no Container Insights (settings containerInsights is not enabled)")
+
+
+ecs_cluster_container_insights = ResourceValidationPolicy(
+    name="ecs-cluster-container-insights",
+    description="ECS clusters collect Container Insights metrics and logs.",
+    validate=applies_to((ECS_CLUSTER,), _container_insights),
+    severity=Severity.LOW,
+    remediation_steps="Set settings=[{'name': 'containerInsights', 'value': 'enabled'}] on the aws.ecs.Cluster.",
+    **frameworks({"nist-800-53": "AU-12, SI-4"}),
+)
+
+
+SECURITY = [apigateway_authorization, apigateway_domain_tls, cloudfront_https_only, cloudfront_tls_policy]
+PRIVACY: list = []
+COMPLIANCE = [apigateway_stage_access_logs, cloudtrail_multi_region, cloudtrail_log_file_validation,
+              lb_deletion_protection, ecs_cluster_container_insights]

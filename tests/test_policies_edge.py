@@ -1,0 +1,62 @@
+"""API Gateway, CloudFront, CloudTrail, load-balancer deletion and ECS cluster rules; the foreign
+programs (tests/foreign.py, test_policies_foreign.py) hold the compliant-twin cases, these the edges."""
+
+from __future__ import annotations
+
+from policies.rules.edge import (
+    apigateway_authorization,
+    apigateway_domain_tls,
+    apigateway_stage_access_logs,
+    cloudfront_https_only,
+    cloudfront_tls_policy,
+    cloudtrail_multi_region,
+    ecs_cluster_container_insights,
+    lb_deletion_protection,
+)
+from policy_helpers import UNKNOWN, resource_args, violations
+
+METHOD = "aws:apigateway/method:Method"
+ROUTE = "aws:apigatewayv2/route:Route"
+CF = "aws:cloudfront/distribution:Distribution"
+
+
+def found(policy, type_, props, config=None, name="api"):
+    return violations(policy, resource_args(type_, props, config, name=name))
+
+
+def test_open_methods_fail_unless_preflight_api_key_or_listed():
+    assert found(apigateway_authorization, METHOD, {"authorization": "NONE", "httpMethod": "GET"}) == [
+        f"{METHOD} 'api' lets anyone call it (authorization NONE, no API key)"]
+    assert found(apigateway_authorization, METHOD, {"authorization": "NONE", "httpMethod": "OPTIONS"}) == []
+    assert found(apigateway_authorization, METHOD, {"authorization": "NONE", "apiKeyRequired": True}) == []
+    assert found(apigateway_authorization, METHOD, {"authorization": "NONE"}, {"publicRoutes": ["health"]},
+                 name="health") == []
+    assert len(found(apigateway_authorization, ROUTE, {"routeKey": "GET /"})) == 1  # NONE by default
+    assert found(apigateway_authorization, ROUTE, {"authorizationType": UNKNOWN}) == []
+
+
+def test_stage_logs_domain_tls_and_cloudfront():
+    assert len(found(apigateway_stage_access_logs, "aws:apigatewayv2/stage:Stage", {"name": "$default"})) == 1
+    assert found(apigateway_stage_access_logs, "aws:apigateway/stage:Stage", {"accessLogSettings": UNKNOWN}) == []
+    [message] = found(apigateway_domain_tls, "aws:apigateway/domainName:DomainName", {})
+    assert "securityPolicy not set (TLS_1_0 on REST APIs)" in message
+    ordered = {"defaultCacheBehavior": {"viewerProtocolPolicy": "https-only"},
+               "orderedCacheBehaviors": [{"pathPattern": "/img/*", "viewerProtocolPolicy": "allow-all"}]}
+    assert found(cloudfront_https_only, CF, ordered) == [
+        f"{CF} 'api': orderedCacheBehaviors[0] /img/* serves plain HTTP to viewers (viewerProtocolPolicy allow-all); "
+        "use redirect-to-https or https-only"]
+    [message] = found(cloudfront_tls_policy, CF, {"viewerCertificate": {"cloudfrontDefaultCertificate": True}})
+    assert "default certificate, which allows TLS 1.0" in message
+    assert len(found(cloudfront_tls_policy, CF, {"viewerCertificate": {"acmCertificateArn": "a",
+                                                                       "minimumProtocolVersion": "TLSv1"}})) == 1
+
+
+def test_trails_load_balancers_and_clusters():
+    assert len(found(cloudtrail_multi_region, "aws:cloudtrail/trail:Trail", {})) == 1
+    lb = "aws:lb/loadBalancer:LoadBalancer"
+    assert len(found(lb_deletion_protection, lb, {})) == 1
+    assert found(lb_deletion_protection, lb, {}, {"requireDeletionProtection": False}) == []
+    cluster = "aws:ecs/cluster:Cluster"
+    assert found(ecs_cluster_container_insights, cluster, {"settings": [{"name": "containerInsights",
+                                                                          "value": "enhanced"}]}) == []
+    assert len(found(ecs_cluster_container_insights, cluster, {})) == 1
