@@ -132,3 +132,28 @@ def test_lambda_reaching_a_vpc_store_runs_in_the_vpc():
     assert "reaches the RDS DB instance 'db'" in message
     plain_fn = stack_resource(FUNCTION, {"environment": {"variables": {"BUCKET": "data"}}}, name="fn")
     assert violations(lambda_in_vpc_when_reaching_data, stack_args([plain_fn])) == []
+
+
+def test_lambda_runtime_url_and_permissions():
+    from policies.rules.lambda_functions import (FUNCTION_URL, PERMISSION, lambda_function_url_auth,
+                                                 lambda_permission_restricted, lambda_supported_runtime)
+    assert found(lambda_supported_runtime, FUNCTION, {"runtime": "python3.12"}) == []
+    assert found(lambda_supported_runtime, FUNCTION, {"runtime": "nodejs16.x"}) == [
+        f"{FUNCTION} 'web' runs on nodejs16.x, a deprecated runtime that no longer gets security patches"]
+    assert found(lambda_supported_runtime, FUNCTION, {"runtime": "nodejs16.x"}, {"deprecatedRuntimes": []}) == []
+    assert len(found(lambda_function_url_auth, FUNCTION_URL, {"authorizationType": "NONE"})) == 1
+    assert found(lambda_function_url_auth, FUNCTION_URL, {"authorizationType": "AWS_IAM"}) == []
+    assert len(found(lambda_permission_restricted, PERMISSION, {"principal": "*"})) == 1
+    assert found(lambda_permission_restricted, PERMISSION, {"principal": "*", "principalOrgId": "o-1"}) == []
+    assert found(lambda_permission_restricted, PERMISSION, {"principal": "events.amazonaws.com",
+                                                            "sourceArn": "arn:aws:events:::rule/x"}) == []
+    assert found(lambda_permission_restricted, PERMISSION, {"principal": "123456789012"}) == []
+
+
+def test_ecs_services_and_efs_volumes():
+    from policies.rules.ecs import SERVICE, ecs_service_no_public_ip, ecs_task_efs_transit_encryption
+    assert len(found(ecs_service_no_public_ip, SERVICE, {"networkConfiguration": {"assignPublicIp": True}})) == 1
+    assert found(ecs_service_no_public_ip, SERVICE, {"networkConfiguration": {"assignPublicIp": False}}) == []
+    volume = {"name": "models", "efsVolumeConfiguration": {"fileSystemId": "fs-1"}}
+    assert found(ecs_task_efs_transit_encryption, TASK_DEFINITION, {**task(), "volumes": [volume]}) == [
+        f"{TASK_DEFINITION} 'web': volume 'models' mounts EFS without TLS (transitEncryption is not set (DISABLED))"]

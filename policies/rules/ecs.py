@@ -1,5 +1,5 @@
 """ECS task definitions: no privileged containers, no container running as root, read-only root
-filesystems, and no host network mode.
+filesystems, no host network mode, and EFS volumes mounted with TLS; ECS services without public IPs.
 
 ``aws.ecs.TaskDefinition.containerDefinitions`` is a JSON string (the ECS RegisterTaskDefinition
 ``containerDefinitions`` list: ``privileged``, ``user``, ``readonlyRootFilesystem``, ``environment``,
@@ -19,6 +19,7 @@ from policies.rules._declare import applies_to, frameworks
 from policies.rules._props import as_bool, describe, get, is_unknown, plain
 
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+SERVICE = "aws:ecs/service:Service"
 ROOT_USERS = ("root", "0")
 
 
@@ -121,7 +122,52 @@ ecs_task_no_host_network = ResourceValidationPolicy(
 )
 
 
+def _validate_efs_transit(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    volumes = get(args.props, "volumes")
+    for volume in volumes if isinstance(volumes, list) else []:
+        efs = volume.get("efsVolumeConfiguration") if isinstance(volume, dict) else None
+        if isinstance(efs, list):
+            efs = efs[0] if len(efs) == 1 else None
+        if not isinstance(efs, dict):
+            continue
+        transit = efs.get("transitEncryption")
+        if is_unknown(transit) or (isinstance(transit, str) and transit.upper() == "ENABLED"):
+            continue
+        report(f"{describe(args)}: volume {volume.get('name')!r} mounts EFS without TLS (transitEncryption is "
+               f"{transit or 'not set (DISABLED)'})")
+
+
+ecs_task_efs_transit_encryption = ResourceValidationPolicy(
+    name="ecs-task-efs-transit-encryption",
+    description="ECS task definitions mount EFS volumes with transit encryption (TLS).",
+    validate=applies_to((TASK_DEFINITION,), _validate_efs_transit),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set efs_volume_configuration.transit_encryption='ENABLED' (and an access point with IAM "
+                      "authorization) on each EFS volume.",
+    **frameworks({"nist-800-53": "SC-8", "pci-dss": "4.2.1", "hipaa": "164.312(e)(1)"}),
+)
+
+
+def _validate_service_public_ip(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    network = get(args.props, "networkConfiguration")
+    if isinstance(network, list):
+        network = network[0] if len(network) == 1 else None
+    if isinstance(network, dict) and as_bool(network.get("assignPublicIp")) is True:
+        report(f"{describe(args)} gives its tasks public IP addresses (networkConfiguration.assignPublicIp)")
+
+
+ecs_service_no_public_ip = ResourceValidationPolicy(
+    name="ecs-service-no-public-ip",
+    description="ECS services do not give their tasks public IP addresses.",
+    validate=applies_to((SERVICE,), _validate_service_public_ip),
+    severity=Severity.HIGH,
+    remediation_steps="Set network_configuration.assign_public_ip=False and run tasks in private subnets behind a "
+                      "load balancer (with a NAT gateway or VPC endpoints for outbound calls).",
+    **frameworks({"nist-800-53": "SC-7, AC-4", "pci-dss": "1.4.4", "hipaa": "164.312(e)(1)"}),
+)
+
+
 SECURITY = [ecs_task_no_privileged_containers, ecs_task_non_root_user, ecs_task_read_only_root_filesystem,
-            ecs_task_no_host_network]
+            ecs_task_no_host_network, ecs_task_efs_transit_encryption, ecs_service_no_public_ip]
 PRIVACY: list = []
 COMPLIANCE: list = []

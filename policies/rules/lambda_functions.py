@@ -1,5 +1,6 @@
-"""Lambda functions: a customer-managed key for their environment variables, and a VPC when they
-reach a data store that lives in one.
+"""Lambda functions: a customer-managed key for their environment variables, a VPC when they reach a
+data store that lives in one, a supported runtime; function URLs that require IAM; and
+permissions that do not let any caller (or any account's event source) invoke a function.
 
 ``aws.lambda.Function`` inputs (pulumi-aws 7): ``environment.variables``, ``kmsKeyArn`` (absent means
 the AWS-managed ``aws/lambda`` key), ``vpcConfig.subnetIds``.
@@ -20,12 +21,14 @@ from pulumi_policy import (
 )
 
 from catalog.data_stores import BY_TYPE, IN_VPC
-from policies.rules._declare import applies_to, examines, frameworks
+from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._index import of_type
 from policies.rules._principals import aws_managed_key_alias
 from policies.rules._props import describe, get, is_unknown
 
 FUNCTION = "aws:lambda/function:Function"
+FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
+PERMISSION = "aws:lambda/permission:Permission"
 
 #: Endpoint host names of AWS data services that live in a VPC (RDS and Aurora, DocumentDB, Neptune,
 #: ElastiCache, MemoryDB, Redshift, OpenSearch, MSK brokers).
@@ -113,6 +116,85 @@ lambda_in_vpc_when_reaching_data = StackValidationPolicy(
 )
 
 
-SECURITY = [lambda_environment_cmk, lambda_in_vpc_when_reaching_data]
+#: Runtimes AWS has deprecated (no security patches): the "Deprecated runtimes" table of
+#: https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html (the end of the pulumi-aws 7
+#: ``aws.lambda.Runtime`` enum), with nodejs18.x (2025-09-01), python3.9 (2025-12-15) and ruby3.2
+#: (2026-03-31) since. A configuration list, to keep current.
+DEPRECATED_RUNTIMES = ("dotnet5.0", "dotnet6", "dotnet7", "dotnetcore2.1", "dotnetcore3.1", "go1.x", "java8",
+                       "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "nodejs18.x", "provided",
+                       "python2.7", "python3.6", "python3.7", "python3.8", "python3.9", "ruby2.5", "ruby2.7",
+                       "ruby3.2")
+
+RUNTIME_SCHEMA = config_schema(
+    deprecatedRuntimes={
+        "type": "array", "items": {"type": "string"}, "default": list(DEPRECATED_RUNTIMES),
+        "description": "Lambda runtimes that no longer get security updates.",
+    },
+)
+
+
+def _validate_runtime(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    runtime = get(args.props, "runtime")
+    if isinstance(runtime, str) and not is_unknown(runtime) and \
+            runtime in policy_config(args, RUNTIME_SCHEMA)["deprecatedRuntimes"]:
+        report(f"{describe(args)} runs on {runtime}, a deprecated runtime that no longer gets security patches")
+
+
+lambda_supported_runtime = ResourceValidationPolicy(
+    name="lambda-supported-runtime",
+    description="Lambda functions run on a runtime AWS still supports (patches).",
+    validate=applies_to((FUNCTION,), _validate_runtime),
+    config_schema=RUNTIME_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Move the function to a supported runtime (e.g. python3.12, nodejs22.x, java21) and test it.",
+    **frameworks({"nist-800-53": "SI-2", "pci-dss": "6.3.3"}),
+)
+
+
+def _validate_url_auth(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    kind = get(args.props, "authorizationType")
+    if isinstance(kind, str) and not is_unknown(kind) and kind.upper() == "NONE":
+        report(f"{describe(args)} lets anyone on the internet invoke the function (authorizationType NONE)")
+
+
+lambda_function_url_auth = ResourceValidationPolicy(
+    name="lambda-function-url-auth",
+    description="Lambda function URLs require IAM authorization (authorizationType AWS_IAM).",
+    validate=applies_to((FUNCTION_URL,), _validate_url_auth),
+    severity=Severity.HIGH,
+    remediation_steps="Set authorization_type='AWS_IAM' and sign callers' requests (SigV4), or put the function "
+                      "behind API Gateway with an authorizer.",
+    **frameworks({"nist-800-53": "AC-3, IA-2", "pci-dss": "8.2.1", "hipaa": "164.312(d)", "gdpr": "Art. 32(1)(b)"}),
+)
+
+
+def _validate_permission(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    principal = get(args.props, "principal")
+    if not isinstance(principal, str) or is_unknown(principal):
+        return
+    restricted = any(get(args.props, key) not in (None, "") for key in ("sourceArn", "sourceAccount",
+                                                                         "principalOrgId"))
+    if principal == "*" and not restricted:
+        report(f"{describe(args)} lets any principal ('*') invoke the function without sourceArn, sourceAccount "
+               "or principalOrgId")
+    elif principal.endswith(".amazonaws.com") and not restricted:
+        report(f"{describe(args)} lets {principal} invoke the function for any account's resources (no sourceArn "
+               "or sourceAccount): the confused-deputy case")
+
+
+lambda_permission_restricted = ResourceValidationPolicy(
+    name="lambda-permission-restricted",
+    description="Lambda permissions for '*' or an AWS service name the source (sourceArn or sourceAccount, or the "
+                "organization).",
+    validate=applies_to((PERMISSION,), _validate_permission),
+    severity=Severity.HIGH,
+    remediation_steps="Set source_arn to the bucket, topic, rule or API that invokes the function (and "
+                      "source_account for S3), or name an account principal.",
+    **frameworks({"nist-800-53": "AC-3, AC-6", "pci-dss": "7.2.1", "gdpr": "Art. 32(1)(b)"}),
+)
+
+
+SECURITY = [lambda_environment_cmk, lambda_in_vpc_when_reaching_data, lambda_supported_runtime,
+            lambda_function_url_auth, lambda_permission_restricted]
 PRIVACY: list = []
 COMPLIANCE: list = []
