@@ -77,3 +77,10 @@ def test_public_ips_fail():
     template["networkInterfaces"][0]["associatePublicIpAddress"] = "true"
     [message] = found(ec2_no_public_ip, LAUNCH_TEMPLATE, template)
     assert "networkInterfaces[0].associatePublicIpAddress is true" in message
+
+
+def test_an_undeclared_root_volume_fails():
+    props = {k: v for k, v in INSTANCE_PROPS.items() if k != "rootBlockDevice"}
+    [message] = found(ec2_volumes_encrypted, INSTANCE, props)
+    assert "the root volume (no rootBlockDevice: its encryption comes from the AMI) is not encrypted" in message
+    assert found(ec2_volumes_encrypted, INSTANCE, {**props, "rootBlockDevice": UNKNOWN}) == []

@@ -12,8 +12,10 @@ from policies.rules.edge import (
     cloudtrail_multi_region,
     ecs_cluster_container_insights,
     lb_deletion_protection,
+    secret_rotation,
+    stepfunctions_logging,
 )
-from policy_helpers import UNKNOWN, resource_args, violations
+from policy_helpers import UNKNOWN, resource_args, stack_args, stack_resource, violations
 
 METHOD = "aws:apigateway/method:Method"
 ROUTE = "aws:apigatewayv2/route:Route"
@@ -60,3 +62,18 @@ def test_trails_load_balancers_and_clusters():
     assert found(ecs_cluster_container_insights, cluster, {"settings": [{"name": "containerInsights",
                                                                           "value": "enhanced"}]}) == []
     assert len(found(ecs_cluster_container_insights, cluster, {})) == 1
+
+
+def test_state_machines_log_and_secrets_rotate():
+    machine = "aws:sfn/stateMachine:StateMachine"
+    assert found(stepfunctions_logging, machine, {"loggingConfiguration": {"level": "ERROR"}}) == []
+    assert found(stepfunctions_logging, machine, {}) == [
+        f"{machine} 'api' logs no execution history (loggingConfiguration.level is not set (OFF))"]
+    secret = stack_resource("aws:secretsmanager/secret:Secret", {"id": "s-1", "arn": "arn:s-1"}, name="db")
+    rotation = stack_resource("aws:secretsmanager/secretRotation:SecretRotation", {"secretId": "arn:s-1"}, name="rot")
+    assert violations(secret_rotation, stack_args([secret, rotation])) == []
+    by_dependency = stack_resource("aws:secretsmanager/secretRotation:SecretRotation", {"secretId": UNKNOWN},
+                                   name="rot", property_dependencies={"secretId": [secret.urn]})
+    assert violations(secret_rotation, stack_args([secret, by_dependency])) == []
+    assert violations(secret_rotation, stack_args([secret])) == [
+        "aws:secretsmanager/secret:Secret 'db' is never rotated (no aws.secretsmanager.SecretRotation for it)"]

@@ -49,6 +49,9 @@ def test_compliant_load_balancers_pass(policy):
 def test_plain_http_listeners_fail():
     assert found(lb_listener_https, LISTENER, {**REDIRECT, "defaultActions": [{"type": "forward"}]}) == [
         f"{LISTENER} 'web' serves plain HTTP on port 80; make it HTTPS, or make its default action a redirect to HTTPS"]
+    # Without a protocol (or certificate), an application load balancer's listener serves HTTP.
+    assert len(found(lb_listener_https, LISTENER, {"port": 80, "defaultActions": [{"type": "forward"}]})) == 1
+    assert found(lb_listener_https, LISTENER, {"port": 443, "certificateArn": "arn:cert"}) == []
     classic = {"listeners": [{"lbProtocol": "http", "lbPort": 80, "instanceProtocol": "http", "instancePort": 8080}]}
     assert len(found(lb_listener_https, CLASSIC, classic)) == 1
 

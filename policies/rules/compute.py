@@ -72,6 +72,8 @@ def _volumes(args: ResourceValidationArgs) -> Iterator[tuple[str, Any]]:
         root = root[0] if len(root) == 1 else None
     if isinstance(root, dict):
         yield "rootBlockDevice", root.get("encrypted")
+    elif root is None:
+        yield "the root volume (no rootBlockDevice: its encryption comes from the AMI)", None
     for index, device in enumerate(_items(get(props, "ebsBlockDevices"))):
         if device.get("snapshotId") and device.get("encrypted") is None:
             continue

@@ -1,7 +1,7 @@
 """The edge in front of models and data: API Gateway stages log access and methods/routes require
 authorization; CloudFront serves HTTPS only with TLS 1.2+; CloudTrail trails cover every region and
 validate their log files; load balancers in prod have deletion protection; ECS clusters collect
-Container Insights.
+Container Insights; Step Functions state machines log executions; Secrets Manager secrets rotate.
 
 Inputs are pulumi-aws 7's: ``aws.apigateway.Stage``/``aws.apigatewayv2.Stage`` ``accessLogSettings``;
 ``aws.apigateway.Method`` ``authorization`` (``NONE``, ``CUSTOM``, ``AWS_IAM``, ``COGNITO_USER_POOLS``)
@@ -17,10 +17,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+from pulumi_policy import (
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationPolicy,
+)
 
-from policies.rules._util import applies_to, as_bool, as_list, config_schema, describe, frameworks, get, is_unknown, \
-    policy_config
+from policies.rules._util import ReferenceIndex, applies_to, as_bool, as_list, config_schema, describe, examines, \
+    frameworks, get, is_unknown, of_type, policy_config
 
 REST_STAGE = "aws:apigateway/stage:Stage"
 HTTP_STAGE = "aws:apigatewayv2/stage:Stage"
@@ -31,6 +37,9 @@ DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 TRAIL = "aws:cloudtrail/trail:Trail"
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 ECS_CLUSTER = "aws:ecs/cluster:Cluster"
+STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
+SECRET = "aws:secretsmanager/secret:Secret"
+SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
 
 
 def _first(value: Any) -> Any:
@@ -253,7 +262,49 @@ ecs_cluster_container_insights = ResourceValidationPolicy(
 )
 
 
+def _state_machine_logs(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    logging = _first(get(args.props, "loggingConfiguration"))
+    if is_unknown(logging):
+        return
+    level = get(logging, "level") if isinstance(logging, dict) else None
+    if is_unknown(level):
+        return
+    if not isinstance(level, str) or level.upper() == "OFF":
+        report(f"{describe(args)} logs no execution history (loggingConfiguration.level is {level or 'not set (OFF)'})")
+
+
+stepfunctions_logging = ResourceValidationPolicy(
+    name="stepfunctions-logging",
+    description="Step Functions state machines (ML pipelines) log their execution history.",
+    validate=applies_to((STATE_MACHINE,), _state_machine_logs),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set logging_configuration={'level': 'ERROR' or 'ALL', 'include_execution_data': False, "
+                      "'log_destination': '<log group ARN>:*'} on the state machine.",
+    **frameworks({"nist-800-53": "AU-2, AU-12", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
+)
+
+
+def _secret_rotation(args: Any, report: ReportViolation) -> None:
+    rotations = ReferenceIndex(args.resources, (SECRET_ROTATION,), "secretId")
+    for secret in of_type(args.resources, SECRET):
+        found = rotations.referrers(secret, ("id", "arn", "name"))
+        if not found:
+            report(f"{describe(secret)} is never rotated (no aws.secretsmanager.SecretRotation for it)", secret.urn)
+
+
+secret_rotation = StackValidationPolicy(
+    name="secret-rotation",
+    description="Every Secrets Manager secret has a rotation (an aws.secretsmanager.SecretRotation pointing at it).",
+    validate=examines((SECRET, SECRET_ROTATION), _secret_rotation),
+    severity=Severity.MEDIUM,
+    remediation_steps="Add an aws.secretsmanager.SecretRotation with secret_id=secret.id, a rotation Lambda (or "
+                      "a managed rotation) and rotation_rules.automatically_after_days; or let RDS manage the "
+                      "master password (manage_master_user_password=True), which rotates it.",
+    **frameworks({"nist-800-53": "IA-5(1)", "pci-dss": "8.3.9", "cis-aws": "1.14"}),
+)
+
+
 SECURITY = [apigateway_authorization, apigateway_domain_tls, cloudfront_https_only, cloudfront_tls_policy]
 PRIVACY: list = []
 COMPLIANCE = [apigateway_stage_access_logs, cloudtrail_multi_region, cloudtrail_log_file_validation,
-              lb_deletion_protection, ecs_cluster_container_insights]
+              lb_deletion_protection, ecs_cluster_container_insights, stepfunctions_logging, secret_rotation]

@@ -54,6 +54,8 @@ def _validate_https(args: ResourceValidationArgs, report: ReportViolation) -> No
                        "HTTPS (lbProtocol 'https' with an ACM certificate)")
         return
     protocol = get(args.props, "protocol")
+    if protocol is None and not get(args.props, "certificateArn") and not get(args.props, "sslPolicy"):
+        protocol = "HTTP"  # an application load balancer's listener protocol defaults to HTTP
     if isinstance(protocol, str) and protocol.upper() == "HTTP" and not _redirects_to_https(args.props):
         report(f"{describe(args)} serves plain HTTP on port {get(args.props, 'port')}; make it HTTPS, or make its "
                "default action a redirect to HTTPS")
