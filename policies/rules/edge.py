@@ -25,8 +25,9 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from policies.rules._util import ReferenceIndex, applies_to, as_bool, as_list, config_schema, describe, examines, \
-    frameworks, get, is_unknown, of_type, policy_config
+from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
+from policies.rules._index import ReferenceIndex, of_type
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown
 
 REST_STAGE = "aws:apigateway/stage:Stage"
 HTTP_STAGE = "aws:apigatewayv2/stage:Stage"
