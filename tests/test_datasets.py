@@ -149,3 +149,13 @@ def test_the_stacks_lock_their_dataset_buckets_and_export_the_dvc_remote(stack_d
         stack = next(r for r in resources if r["type"] == "pulumi:pulumi:Stack")
         remote = stack["outputs"]["datasetsDvcRemote"]
         assert remote["version_aware"] is True and remote["url"].startswith("s3://") and remote["region"] == "us-east-1"
+
+
+def test_the_provider_takes_object_lock_at_bucket_creation_and_a_separate_configuration():
+    import inspect
+
+    assert "object_lock_enabled" in inspect.signature(aws.s3.BucketArgs.__init__).parameters
+    lock = inspect.signature(aws.s3.BucketObjectLockConfigurationArgs.__init__).parameters
+    assert {"bucket", "object_lock_enabled", "rule"} <= set(lock)
+    retention = inspect.signature(aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs.__init__).parameters
+    assert {"mode", "days", "years"} <= set(retention)
