@@ -157,7 +157,8 @@ def test_the_provider_takes_object_lock_at_bucket_creation_and_a_separate_config
     assert "object_lock_enabled" in inspect.signature(aws.s3.BucketArgs.__init__).parameters
     from pulumi_aws.s3 import bucket_object_lock_configuration as resource
 
-    lock = inspect.signature(resource.BucketObjectLockConfigurationArgs.__init__).parameters
+    # The resource's own args (the provider names them ...InitArgs; ...Args is the legacy inline block).
+    lock = inspect.signature(resource.BucketObjectLockConfigurationInitArgs.__init__).parameters
     assert {"bucket", "object_lock_enabled", "rule"} <= set(lock)
     retention = inspect.signature(aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs.__init__).parameters
     assert {"mode", "days", "years"} <= set(retention)
