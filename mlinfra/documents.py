@@ -8,10 +8,12 @@ Every function raises :class:`~mlinfra.errors.MlinfraError` (bad input, exit cod
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import stat
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -154,3 +156,32 @@ def regular_or_absent(path: Path) -> None:
     if stat.S_ISREG(mode):
         return
     raise MlinfraError(f"{path}: is {file_kind(mode)}; refusing to replace it with a regular file")
+
+
+def write_atomically(path: Path, text: str, *, what: str = "the file") -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename, so a reader never sees half
+    of it, and no temporary file stays behind whatever interrupts the write (a signal included).
+
+    Creates missing parent folders. A path that cannot be written is bad input (``MlinfraError``
+    "cannot write <what>"), and so is one that holds a symbolic link, FIFO, device node or socket.
+    """
+    path = Path(path)
+    regular_or_absent(path)
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        # mkstemp creates the file private (0600); give it the mode a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+        temporary = None
+    except OSError as exc:
+        raise MlinfraError(f"{path}: cannot write {what}: {exc.strerror or exc}") from None
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)

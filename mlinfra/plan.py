@@ -15,7 +15,6 @@ import json
 import os
 import re
 import runpy
-import tempfile
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ import pulumi
 from pulumi.runtime import settings
 from pulumi.runtime.stack import massage
 
-from mlinfra.documents import parse_yaml, read_text, regular_or_absent
+from mlinfra.documents import parse_yaml, read_text, regular_or_absent, write_atomically
 from mlinfra.errors import MlinfraError
 from mlinfra.event_loops import program_loops
 from mlinfra.mocks import STACK_TYPE, RecordingMonitor, Registration, install_mocks
@@ -379,34 +378,6 @@ def dumps(deployment: Mapping[str, Any]) -> str:
     return json.dumps(deployment, indent=2, ensure_ascii=False) + "\n"
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file, so a reader never sees half a plan.
-
-    Creates missing parent folders; a path that cannot be written is bad input (``MlinfraError``),
-    and so is one that holds a symbolic link, FIFO, device node or socket: the rename would replace it.
-    """
-    regular_or_absent(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise MlinfraError(f"{path}: cannot write the plan: {exc.strerror or exc}") from None
-    try:
-        # mkstemp creates the file private (0600); give it the mode a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except OSError as exc:
-        os.unlink(temporary)
-        raise MlinfraError(f"{path}: cannot write the plan: {exc.strerror or exc}") from None
-    except BaseException:
-        os.unlink(temporary)
-        raise
-
-
 def plan(project_dir: Path, env: str, out: Path | None = None) -> dict[str, Any]:
     """Plan ``env`` offline; write the deployment to ``out`` (only if the program succeeds); return it."""
     project = read_project(project_dir)
@@ -415,7 +386,7 @@ def plan(project_dir: Path, env: str, out: Path | None = None) -> dict[str, Any]
         regular_or_absent(Path(out))  # before the run: a refusal costs nothing
     deployment = to_deployment(_run(project, env, config), project.name, env, config)
     if out is not None:
-        _write_atomically(Path(out), dumps(deployment))
+        write_atomically(Path(out), dumps(deployment), what="the plan")
     return deployment
 
 
