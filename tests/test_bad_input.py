@@ -29,12 +29,15 @@ RNG_SEED = 17
 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory) -> Path:
-    """One copy of the program, stack files and pack configuration per module, never changed."""
+    """One copy of the program, stack files and pack configuration per module (the packs linked), never changed."""
     base = tmp_path_factory.mktemp("pristine")
     shutil.copy(ROOT / "Pulumi.yaml", base / "Pulumi.yaml")
     ignore = shutil.ignore_patterns("__pycache__")
     shutil.copytree(ROOT / "stacks", base / "stacks", ignore=ignore)
     shutil.copytree(ROOT / "policies" / "config", base / "policies" / "config")
+    for pack in (ROOT / "policies").iterdir():  # the packs themselves are only read: linked
+        if (pack / "PulumiPolicy.yaml").is_file():
+            (base / "policies" / pack.name).symlink_to(pack)
     return base
 
 
@@ -289,17 +292,21 @@ def _interrupt(argv: list[str], signum: int, delay: float, cwd: Path) -> subproc
 
 
 # A plan takes about 4 s here and a review 7 s: the moments are drawn inside them (start-up,
-# imports, the program, pack start-up, analysis), one per signal and command.
+# imports, the program, pack start-up, analysis). `--protocol` runs each pack as its own process:
+# those must be gone afterwards too.
 _RNG = random.Random(RNG_SEED)
 SIGNAL_CASES = [(command, signum, round(_RNG.uniform(0.15, limit), 2))
-                for command, limit in (("plan", 2.5), ("review", 4.0))
-                for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)]
+                for command, limit, signums in (
+                    ("plan", 2.5, (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)),
+                    ("review --protocol", 4.0, (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)),
+                    ("review", 4.0, (signal.SIGTERM,)))
+                for signum in signums]
 
 
 @pytest.mark.parametrize("command, signum, delay", SIGNAL_CASES)
 def test_a_signal_stops_cleanly_whenever_it_lands(pristine, tmp_path, command, signum, delay):
     out = tmp_path / "plans" / "dev.json"
-    argv = ["plan", "dev", "--out", str(out)] if command == "plan" else ["review", "dev"]
+    argv = ["plan", "dev", "--out", str(out)] if command == "plan" else command.split() + ["dev"]
     result = _interrupt(argv, signum, delay, pristine)
     if result is None:
         pytest.skip(f"{command} finished within {delay} s")
@@ -346,3 +353,130 @@ def test_plans_leave_no_event_loop_unclosed(pristine, tmp_path):
         assert result.stdout.strip().splitlines()[-1] == str(expected), result.stdout + result.stderr
         if label == "refused":
             assert result.stderr.count("mlinfra: error: feature group 'customer-profile'") == 1, result.stderr
+
+
+# -------------------------------------------------------------------------- deployments to review
+
+@pytest.fixture(scope="module")
+def dev_plan(stack_deployments, tmp_path_factory) -> Path:
+    """The dev plan as a file (planned once per session by conftest's ``stack_deployments``)."""
+    from mlinfra.plan import dumps
+
+    path = tmp_path_factory.mktemp("plans") / "dev.json"
+    path.write_text(dumps(stack_deployments["dev"]))
+    return path
+
+
+def _with_resource(dev_plan: Path, change) -> str:
+    document = json.loads(dev_plan.read_text())
+    resource = next(r for r in document["deployment"]["resources"] if r["type"] == "aws:s3/bucket:Bucket")
+    change(resource)
+    return json.dumps(document)
+
+
+@pytest.mark.parametrize("case", ["deep", "digits", "NaN", "Infinity", "overflow", "timeout", "empty",
+                                  "not utf-8", "directory", "list"])
+def test_a_deployment_that_cannot_be_reviewed(project, capsys, tmp_path, dev_plan, case):
+    path = tmp_path / "deployment.json"
+    rng = random.Random(f"{RNG_SEED}-{case}")
+    if case == "deep":
+        text = _with_resource(dev_plan, lambda r: r["inputs"].update(deep=json.loads(_deep(rng.randint(100, 900), rng))))
+        message = f"{path}: nested more than 100 levels deep"
+    elif case == "digits":
+        text = dev_plan.read_text().replace('"protect": false', f'"protect": {"1" * rng.randint(4301, 9000)}', 1)
+        message = f"{path}: a number has more than 4300 digits"
+    elif case in ("NaN", "Infinity"):
+        text = _with_resource(dev_plan, lambda r: r["inputs"].update(size=float(case.lower())))
+        message = f"{path}: {case} is not a finite number (JSON has no NaN or Infinity)"
+    elif case == "overflow":
+        text = _with_resource(dev_plan, lambda r: r["inputs"].update(size="__big__")).replace('"__big__"', "1e400")
+        message = f"{path}: 1e400 is not a finite number"
+    elif case == "timeout":
+        text = _with_resource(dev_plan, lambda r: r.update(customTimeouts={"create": "soon"}))
+        message = "customTimeouts.create must be a number of seconds, not 'soon'"
+    elif case == "empty":
+        text = json.dumps({"version": 3, "deployment": {"manifest": {}, "resources": []}})
+        message = f"{path}: no resources to review"
+    elif case == "not utf-8":
+        data = dev_plan.read_bytes()
+        at = rng.randrange(len(data))
+        path.write_bytes(data[:at] + b"\xff" + data[at + 1:])
+        text, message = None, f"{path}: not UTF-8 text: byte 0xff at line "
+    elif case == "directory":
+        path.mkdir()
+        text, message = None, f"{path}: is a directory, not a file"
+    else:
+        text, message = "[]", f"{path}: not a deployment"
+    if text is not None:
+        path.write_text(text)
+    refused(capsys, ["review", "--deployment", str(path), "--env", "dev"], message)
+
+
+def test_a_policy_pack_manifest_that_is_a_list(project, capsys, tmp_path, dev_plan):
+    pack = tmp_path / "listed" / "security"  # its configuration: policies/config/dev/security.json
+    shutil.copytree(ROOT / "policies" / "security", pack, ignore=shutil.ignore_patterns("__pycache__"))
+    (pack / "PulumiPolicy.yaml").write_text("- runtime: python\n- version: 0.1.0\n")
+    refused(capsys, ["review", "--deployment", str(dev_plan), "--policy-pack", str(pack)],
+            f"{pack / 'PulumiPolicy.yaml'}: must be a mapping (runtime, version, ...), not a list")
+
+
+# ---------------------------------------------------------------- pack configuration fails closed
+
+def test_dev_reviewed_against_prod_configuration_has_mandatory_violations(project, capsys, dev_plan):
+    # The baseline the broken configurations below must not turn into a pass.
+    assert main(["review", "--deployment", str(dev_plan), "--env", "prod", "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"]["mandatory"] >= 5
+
+
+@pytest.mark.parametrize("case, message", [
+    ("empty", "policies/config/prod/compliance.json: empty; give a JSON object ({} keeps the pack's defaults)"),
+    ("[]", "policies/config/prod/compliance.json: must be a JSON object mapping policy names (or \"all\") to "
+           "settings, not an array"),
+    ("null", "policies/config/prod/compliance.json: must be a JSON object mapping policy names (or \"all\") to "
+             "settings, not null"),
+    ("missing", "policies/config/prod/compliance.json: no such file: policies/config/prod/ configures this "
+                "environment, so every pack it runs needs its file"),
+    ("directory", "policies/config/prod/compliance.json: is a directory, not a file"),
+    ("misnamed", "policies/config/prod/compliance.json: no such file: policies/config/prod/ configures this "
+                 "environment, so every pack it runs needs its file (found instead: Compliance.json)"),
+])
+def test_a_broken_pack_configuration_is_bad_input_not_a_pass(project, capsys, dev_plan, case, message):
+    config = project / "policies" / "config" / "prod" / "compliance.json"
+    if case == "empty":
+        config.write_text("")
+    elif case in ("[]", "null"):
+        config.write_text(case + "\n")
+    elif case == "missing":
+        config.unlink()
+    elif case == "directory":
+        config.unlink()
+        config.mkdir()
+    else:
+        config.rename(config.with_name("Compliance.json"))
+    refused(capsys, ["review", "--deployment", str(dev_plan), "--env", "prod"], message)
+
+
+def test_a_pack_configuration_that_is_not_utf8_or_too_deep(project, capsys, dev_plan):
+    config = project / "policies" / "config" / "prod" / "security.json"
+    config.write_bytes(b'{"all": "mandatory", "x": "\xe9"}')
+    refused(capsys, ["review", "--deployment", str(dev_plan), "--env", "prod"],
+            "policies/config/prod/security.json: not UTF-8 text: byte 0xe9 at line 1 column 28")
+    config.write_text('{"all": ' + _deep(3000, random.Random(3)) + "}")
+    refused(capsys, ["review", "--deployment", str(dev_plan), "--env", "prod"],
+            "policies/config/prod/security.json: nested more than 100 levels deep")
+    config.write_text('{"log-group-retention": {"minRetentionDays": ' + "3" * 5000 + "}}")
+    refused(capsys, ["review", "--deployment", str(dev_plan), "--env", "prod"],
+            "policies/config/prod/security.json: a number has more than 4300 digits")
+
+
+def test_a_prod_tier_stack_is_not_reviewed_without_its_configuration(project, capsys, stack_deployments, tmp_path):
+    from mlinfra.plan import dumps
+
+    prod = tmp_path / "prod.json"
+    prod.write_text(dumps(stack_deployments["prod"]))
+    shutil.rmtree(project / "policies" / "config" / "prod")
+    # Explicit packs run on their defaults where no configuration exists, but never for a prod-tier stack.
+    refused(capsys, ["review", "--deployment", str(prod), "--policy-pack", str(ROOT / "policies" / "compliance")],
+            "environment 'prod' is prod tier (stacks/Pulumi.prod.yaml: mlinfra:tier = prod): it is reviewed only "
+            "with its pack configuration, policies/config/prod/")

@@ -226,7 +226,8 @@ def repo(tmp_path_factory) -> Path:
         source = (FIXTURES / "testpack" / "__main__.py").read_text()
         (pack / "__main__.py").write_text(source.replace('"review-test-pack"', f'"test-{folder}"'))
     (repo / "policies" / "config" / "dev").mkdir(parents=True)
-    (repo / "policies" / "config" / "dev" / "security.json").write_text("{}\n")
+    for folder in ("security", "privacy", "compliance"):  # every pack needs its file; {} = its defaults
+        (repo / "policies" / "config" / "dev" / f"{folder}.json").write_text("{}\n")
     (repo / "stacks" / "Pulumi.dev.yaml").write_text(_stack(True, 7))
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "add", "-A")

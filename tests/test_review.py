@@ -34,7 +34,7 @@ LOCKED_DB = f"{URN}aws:rds/instance:Instance::db-encrypted-state"
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A project with the test pack as each default pack (renamed per folder) and dev/prod configs."""
+    """A project with the test pack as each default pack (renamed per folder) and dev/prod configs (``{}``)."""
     (tmp_path / "Pulumi.yaml").write_text("name: mlinfra\nruntime: python\n")
     source = (PACK / "__main__.py").read_text()
     for folder in ("security", "privacy", "compliance"):
@@ -44,6 +44,8 @@ def project(tmp_path: Path) -> Path:
         (pack / "__main__.py").write_text(source.replace('"review-test-pack"', f'"test-{folder}"'))
     for env in ("dev", "prod"):
         (tmp_path / "policies" / "config" / env).mkdir(parents=True)
+        for folder in ("security", "privacy", "compliance", "testpack"):  # every pack needs its file: {} = defaults
+            (tmp_path / "policies" / "config" / env / f"{folder}.json").write_text("{}\n")
     return tmp_path
 
 
@@ -326,6 +328,8 @@ def _broken_pack(tmp_path: Path, body: str) -> Path:
     pack.mkdir()
     shutil.copy(PACK / "PulumiPolicy.yaml", pack)
     (pack / "__main__.py").write_text(body)
+    for config in (tmp_path / "policies" / "config").glob("*"):  # its configuration: the defaults
+        (config / "broken-pack.json").write_text("{}\n")
     return pack
 
 

@@ -135,6 +135,7 @@ SCRATCH = "urn:pulumi:dev::mlinfra::aws:ebs/volume:Volume::scratch"
 def project(tmp_path: Path) -> Path:
     (tmp_path / "Pulumi.yaml").write_text("name: mlinfra\nruntime: python\n")
     (tmp_path / "policies" / "config" / "dev").mkdir(parents=True)
+    (tmp_path / "policies" / "config" / "dev" / "testpack.json").write_text("{}\n")  # the pack's defaults
     return tmp_path
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from mlinfra.documents import write_atomically
 from mlinfra.errors import MlinfraError
 from mlinfra.report import FORMATS, render
 from mlinfra.review.deployment import load_resources, resources_from_document
@@ -44,6 +45,10 @@ def run_review(*, project_dir: Path, env: str | None, deployment: Path | None, p
         resources = resources_from_document(plan(program_dir or project_dir, plan_env), f"plan of {plan_env}")
     else:
         resources = load_resources(deployment)
+        if not resources:
+            # A gate that judged nothing must not pass: a stack never deployed exports no resources.
+            raise MlinfraError(f"{deployment}: no resources to review (an empty stack export or preview); review "
+                               "the environment's plan instead (mlinfra review ENV)")
     result = review(resources, packs, env, project_dir, timeout=timeout)
     if deployment:
         result.source = _relative(deployment, project_dir)
@@ -60,8 +65,5 @@ def run_review(*, project_dir: Path, env: str | None, deployment: Path | None, p
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
-        try:
-            Path(output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise MlinfraError(f"{output}: cannot write the report: {exc}") from None
+        write_atomically(Path(output), text, what="the report")
     return exit_code(result)

@@ -7,11 +7,11 @@ Bad input (a missing or malformed file, a resource without urn or type) raises
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from mlinfra.documents import parse_json, read_text
 from mlinfra.errors import MlinfraError
 
 # Pulumi's property-value signatures (sdk/go/common/resource/properties.go).
@@ -73,6 +73,29 @@ def urn_project(urn: str) -> str:
     return parts[1] if len(parts) == 4 else ""
 
 
+def _plaintext(text: Any) -> Any:
+    # A secret's plaintext is JSON text, held to the same limits as the file around it.
+    if not isinstance(text, str):
+        raise ValueError("a secret's plaintext must be a string of JSON text")
+    try:
+        return parse_json(text, "a secret's plaintext")
+    except MlinfraError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _timeouts(timeouts: Mapping[str, Any]) -> dict[str, float]:
+    # customTimeouts are seconds (the engine's CustomTimeouts: create, update, delete as float64).
+    result = {}
+    for key in ("create", "update", "delete"):
+        value = timeouts.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"customTimeouts.{key} must be a number of seconds, not {value!r}")
+        result[key] = float(value)
+    return result
+
+
 def wire_value(value: Any) -> Any:
     """A stored property value as the engine marshals it for an analyzer.
 
@@ -87,7 +110,7 @@ def wire_value(value: Any) -> Any:
             if "value" in value:
                 inner = wire_value(value["value"])
             elif "plaintext" in value:
-                inner = wire_value(json.loads(value["plaintext"]))
+                inner = wire_value(_plaintext(value["plaintext"]))
             else:
                 inner = UNKNOWN
             return {SIG_KEY: SECRET_SIG, "value": inner}
@@ -148,7 +171,7 @@ def _resource(state: Mapping[str, Any]) -> Resource:
         ignore_changes=_strings(state.get("ignoreChanges"), "ignoreChanges"),
         additional_secret_outputs=_strings(state.get("additionalSecretOutputs"), "additionalSecretOutputs"),
         aliases=_strings(state.get("aliases"), "aliases"),
-        custom_timeouts={k: float(v) for k, v in timeouts.items() if k in ("create", "update", "delete")},
+        custom_timeouts=_timeouts(timeouts),
     )
 
 
@@ -199,18 +222,13 @@ def resources_from_document(doc: Any, source: str) -> list[Resource]:
 
 
 def load_resources(path: Path) -> list[Resource]:
-    """Read a ``pulumi stack export`` (v3) or ``pulumi preview --json`` file; the format is detected."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise MlinfraError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MlinfraError(f"{path}: cannot read: {exc}") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise MlinfraError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    return resources_from_document(doc, str(path))
+    """Read a ``pulumi stack export`` (v3) or ``pulumi preview --json`` file; the format is detected.
+
+    Bad input (``MlinfraError``): missing, a directory, not UTF-8, not strict JSON (``NaN``,
+    ``Infinity``, an integer of more than 4,300 digits), nested more than ``MAX_DEPTH`` levels.
+    """
+    shown = str(path)
+    return resources_from_document(parse_json(read_text(Path(path), shown), shown), shown)
 
 
 def stack_of(resources: Sequence[Resource]) -> str | None:

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from mlinfra.review.deployment import Resource, stack_of, urn_project
-from mlinfra.review.pack_config import config_dir, effective_config, read_pack_config
-from mlinfra.review.protocol import START_TIMEOUT, PackProcess, _violations, analyze_requests
+from mlinfra.review.pack_config import config_dir, effective_config, read_pack_config, require_configuration_for_prod
+from mlinfra.review.protocol import START_TIMEOUT, PackProcess, _violations, analyze_requests, read_manifest
 from mlinfra.review.result import ReviewResult, Violation
 
 DEFAULT_PACKS = ("security", "privacy", "compliance")
@@ -29,13 +29,17 @@ def review(resources: Sequence[Resource], packs: Sequence[Path] | None, env: str
     """Run every pack over ``resources`` and collect the violations.
 
     ``packs`` None means the default packs, whose environment must have a ``policies/config/<env>/``
-    directory; explicit packs without one run on their defaults. ``env`` None means the stack
+    directory with a file per pack; explicit packs without one run on their defaults, unless the
+    stack is prod tier (then its configuration is required). ``env`` None means the stack
     named in the URNs. All packs start, are configured and analyze in parallel.
     """
     env = env or stack_of(resources)
     configs = config_dir(project_dir, env, required=packs is None)
+    require_configuration_for_prod(project_dir, env)
     pack_dirs = [Path(p) for p in (packs if packs is not None else default_pack_dirs(project_dir))]
     project = next((urn_project(r.urn) for r in resources if urn_project(r.urn)), "")
+    for directory in pack_dirs:  # a folder that is no pack is named as such, before its configuration
+        read_manifest(directory)
     user_configs = [read_pack_config(configs, d) for d in pack_dirs]
     from mlinfra.waivers import load_waivers
 

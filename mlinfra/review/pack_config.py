@@ -6,12 +6,14 @@ A broken pack configuration raises :class:`~mlinfra.errors.MlinfraError`.
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import jsonschema
 
+from mlinfra.documents import parse_json, read_text
 from mlinfra.errors import MlinfraError
 from mlinfra.review.result import PolicyInfo
 
@@ -115,16 +117,71 @@ def config_dir(project_dir: Path, env: str | None, *, required: bool) -> Path | 
 
 
 def read_pack_config(directory: Path | None, pack_dir: Path) -> tuple[dict[str, Any], str]:
-    """The JSON pack configuration ``<config dir>/<pack folder>.json`` and its path; a missing file is no overrides."""
+    """The JSON pack configuration ``<config dir>/<pack folder>.json`` and its path.
+
+    Fails closed: with a configuration directory, every pack needs its file there, holding a JSON
+    object (``{}`` for the pack's defaults). Missing (named with the files found instead, for a
+    misnamed one), a directory, empty, not UTF-8, not strict JSON, or not an object is bad input,
+    never a silent fall-back to the pack's advisory defaults. Without a directory (``None``: explicit
+    packs of an environment that has none) the packs run on their defaults.
+    """
     if directory is None:
         return {}, "no pack configuration"
-    path = directory / f"{Path(pack_dir).resolve().name}.json"
-    if not path.is_file():
-        return {}, str(path)
-    text = path.read_text(encoding="utf-8")
+    name = f"{Path(pack_dir).resolve().name}.json"
+    path = directory / name
+    shown_dir = f"policies/config/{directory.name}/"
+    if not path.exists():
+        # A misnamed file (Compliance.json, complience.json, compliance.yaml) is named in the message.
+        others = sorted(p.name for p in directory.iterdir()
+                        if difflib.SequenceMatcher(None, name, p.name.lower()).ratio() >= 0.7)
+        found = f" (found instead: {', '.join(others)})" if others else ""
+        raise MlinfraError(f"{path}: no such file: {shown_dir} configures this environment, so every pack it runs "
+                           f"needs its file{found}; write {{}} in it for the pack's defaults")
+    text = read_text(path)
     if not text.strip():
-        return {}, str(path)
+        raise MlinfraError(f"{path}: empty; give a JSON object ({{}} keeps the pack's defaults)")
+    config = parse_json(text, str(path))
+    if not isinstance(config, dict):
+        raise MlinfraError(f"{path}: must be a JSON object mapping policy names (or \"all\") to settings, not "
+                           f"{_json_kind(config)}")
+    return config, str(path)
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array"
+
+
+def require_configuration_for_prod(project_dir: Path, env: str | None) -> None:
+    """A prod-tier stack is reviewed only with its pack configuration: bad input when ``env``'s stack
+    file says ``tier: prod`` (or, without a stack file, the environment is named prod) and
+    ``policies/config/<env>/`` does not exist."""
+    if env is None or (Path(project_dir) / "policies" / "config" / env).is_dir():
+        return
+    tier, where = _tier(Path(project_dir), env)
+    if tier == "prod":
+        raise MlinfraError(f"environment {env!r} is prod tier ({where}): it is reviewed only with its pack "
+                           f"configuration, policies/config/{env}/, and there is none")
+
+
+def _tier(project_dir: Path, env: str) -> tuple[str | None, str]:
+    from mlinfra.plan import load_stack_config, read_project
+
     try:
-        return json.loads(text), str(path)
-    except json.JSONDecodeError as exc:
-        raise MlinfraError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        project = read_project(project_dir)
+    except MlinfraError:
+        return (env if env == "prod" else None), "its name"
+    stack_file = project.stack_config_dir / f"Pulumi.{env}.yaml"
+    if not stack_file.exists():
+        return (env if env == "prod" else None), "its name"
+    config = load_stack_config(project_dir, env)  # a broken stack file is bad input here too
+    tier = config.get(f"{project.name}:tier")
+    shown = f"stacks/Pulumi.{env}.yaml" if stack_file.parent.name == "stacks" else str(stack_file)
+    return tier, f"{shown}: {project.name}:tier = {tier}"

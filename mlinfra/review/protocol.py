@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import grpc
-import yaml
 from google.protobuf import empty_pb2, struct_pb2
 from google.protobuf.json_format import MessageToDict
 from pulumi.runtime.proto import analyzer_pb2 as pb
 
+from mlinfra.documents import parse_yaml, read_text
 from mlinfra.errors import MlinfraError
 from mlinfra.review.deployment import Resource
 from mlinfra.review.result import PackInfo, PolicyInfo, Violation
@@ -80,6 +80,29 @@ def _policy_info(p: pb.PolicyInfo) -> PolicyInfo:
     )
 
 
+def read_manifest(directory: Path) -> str:
+    """Check a pack folder as the CLI would run it offline (a Python pack with a ``PulumiPolicy.yaml``
+    and a ``__main__.py``); returns the manifest's version ("" when it has none)."""
+    manifest = directory / "PulumiPolicy.yaml"
+    if not directory.is_dir():
+        raise MlinfraError(f"policy pack {directory}: no such directory")
+    if not manifest.is_file():
+        raise MlinfraError(f"policy pack {directory}: no PulumiPolicy.yaml")
+    if not (directory / "__main__.py").is_file():
+        raise MlinfraError(f"policy pack {directory}: no __main__.py (only Python packs run offline)")
+    project = parse_yaml(read_text(manifest), str(manifest))
+    if project is None:
+        project = {}
+    if not isinstance(project, dict):
+        kind = "a list" if isinstance(project, list) else type(project).__name__
+        raise MlinfraError(f"{manifest}: must be a mapping (runtime, version, ...), not {kind}")
+    runtime = project.get("runtime")
+    runtime = runtime.get("name") if isinstance(runtime, dict) else runtime
+    if runtime != "python":
+        raise MlinfraError(f"{manifest}: runtime {runtime!r} is not supported offline (only python)")
+    return str(project.get("version") or "")
+
+
 # -------------------------------------------------------------------------------------------- packs
 
 class PackProcess:
@@ -111,22 +134,7 @@ class PackProcess:
         return self.info.name if self.info else str(self.directory)
 
     def start(self) -> None:
-        manifest = self.directory / "PulumiPolicy.yaml"
-        if not self.directory.is_dir():
-            raise MlinfraError(f"policy pack {self.directory}: no such directory")
-        if not manifest.is_file():
-            raise MlinfraError(f"policy pack {self.directory}: no PulumiPolicy.yaml")
-        if not (self.directory / "__main__.py").is_file():
-            raise MlinfraError(f"policy pack {self.directory}: no __main__.py (only Python packs run offline)")
-        try:
-            project = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise MlinfraError(f"{manifest}: not valid YAML: {exc}") from None
-        runtime = project.get("runtime")
-        runtime = runtime.get("name") if isinstance(runtime, dict) else runtime
-        if runtime != "python":
-            raise MlinfraError(f"{manifest}: runtime {runtime!r} is not supported offline (only python)")
-        self.yaml_version = str(project.get("version") or "")
+        self.yaml_version = read_manifest(self.directory)
         self._stderr = tempfile.TemporaryFile()
         # Unlike the CLI, no PULUMI_PROJECT/PULUMI_STACK/PULUMI_DRY_RUN: with them the SDK rebuilds
         # the runtime settings on every call, which doubles a pack's cost per resource. The stack's
