@@ -14,74 +14,30 @@ mandatory or advisory. On the day after ``expires`` the waiver stops waiving and
 mandatory violation (policy ``waiver-expired``), until it is renewed or deleted. A waiver that
 matches no violation is reported as unused, so it can be deleted. A malformed file is bad input:
 one message naming the file, the waiver and the key.
+
+The model (``Waiver``) lives in ``policies.waivers``, which the packs use to apply waivers under the
+Pulumi CLI (``MLINFRA_PACK_WAIVERS=on``); this module reads the file strictly for the reviewer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any, Optional, Protocol, Sequence
+from typing import Any, Optional, Sequence
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
 from mlinfra.documents import MAX_DEPTH, check_depth, read_text
 from mlinfra.errors import MlinfraError
+from policies.waivers import FILE_NAME, Waiver, WaiverFile, _Loader
 
-FILE_NAME = "waivers.yaml"
+__all__ = ["FILE_NAME", "Waiver", "Waivers", "WaiverOutcome", "apply_waivers", "load_waivers", "parse_waivers"]
+
 #: The pack and policy an expired waiver is reported under.
 WAIVER_PACK = "mlinfra-waivers"
 EXPIRED_POLICY = "waiver-expired"
-
-
-class _ViolationLike(Protocol):
-    pack: str
-    policy: str
-    urn: str
-
-
-class Waiver(BaseModel):
-    """One accepted violation: which policy, on which resources, why, whose, until when."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    #: The policy's name, or ``<pack>/<policy>`` to waive it in one pack only.
-    policy: str = Field(min_length=1, pattern=r"^([A-Za-z0-9_.-]+/)?[a-z0-9][a-z0-9-]*$")
-    #: A resource URN, or an fnmatch glob on URNs (``*``, ``?``, ``[...]``).
-    resource: str = Field(min_length=1)
-    reason: str = Field(min_length=1)
-    #: Who answers for the waiver (a team or a person; an e-mail address is best).
-    owner: str = Field(min_length=1)
-    #: The last day the waiver holds (YYYY-MM-DD).
-    expires: dt.date
-
-    @field_validator("reason", "owner", "resource")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
-        return value
-
-    def matches(self, violation: _ViolationLike) -> bool:
-        pack, _, name = self.policy.rpartition("/")
-        if name != violation.policy or (pack and pack != violation.pack):
-            return False
-        return violation.urn == self.resource or fnmatchcase(violation.urn, self.resource)
-
-    def expired(self, today: dt.date) -> bool:
-        return today > self.expires
-
-    @property
-    def label(self) -> str:
-        return f"{self.policy} on {self.resource} (owner {self.owner}, expires {self.expires.isoformat()})"
-
-
-class WaiverFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    waivers: list[Waiver] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -129,17 +85,6 @@ def _first_error(exc: ValidationError, source: str, document: Any) -> str:
         text = f"{where}: {key} = {err['input']!r}: {message}" if key else f"{where}: {message}"
     more = len(errors) - 1
     return f"{source}: {text}" + (f" (and {more} more problem{'s' * (more != 1)})" if more else "")
-
-
-class _Loader(yaml.SafeLoader):
-    """YAML without implicit timestamps: ``expires`` stays text and pydantic judges it (a day that
-    does not exist, such as 2026-02-30, is then a clear message, not a crash in the YAML parser)."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 def parse_waivers(text: str, source: str) -> Waivers:

@@ -212,3 +212,102 @@ def test_a_malformed_waivers_file_is_bad_input_from_the_command_line(project, ca
     assert code == 2
     assert err == ("mlinfra: error: policies/config/dev/waivers.yaml: waiver 1 (encrypted-volumes): expires = "
                    "'next week': Input should be a valid date or datetime, input is too short\n")
+
+
+# ------------------------------------------------------- the packs apply waivers under the Pulumi CLI
+
+import shutil  # noqa: E402
+
+from policies.waivers import PACK_WAIVERS_VARIABLE, honor_waivers  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = "urn:pulumi:prod::mlinfra::mlinfra:storage:SecureBucket$aws:s3/bucket:Bucket::prod-artifacts"
+ENCRYPTION_SUFFIX = "prod-artifacts-encryption"
+
+
+class _Policy:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def validate(self, args, report_violation):
+        report_violation("bad")
+
+
+class _Args:
+    urn = "urn:pulumi:prod::mlinfra::aws:s3/bucket:Bucket::scratch"
+
+
+def _config_root(tmp_path: Path, expires: str = "2999-12-31") -> Path:
+    (tmp_path / "prod").mkdir(parents=True)
+    (tmp_path / "prod" / "waivers.yaml").write_text("waivers:\n" + _entry("p", "urn:pulumi:prod::*::scratch", expires))
+    return tmp_path
+
+
+@pytest.mark.parametrize("setting, expires, reported", [
+    ("on", "2999-12-31", []), (None, "2999-12-31", ["bad"]), ("on", "2020-01-01", ["bad"]),
+])
+def test_honor_waivers_drops_only_valid_waived_reports_and_only_when_switched_on(tmp_path, monkeypatch, setting,
+                                                                                 expires, reported):
+    if setting is None:
+        monkeypatch.delenv(PACK_WAIVERS_VARIABLE, raising=False)
+    else:
+        monkeypatch.setenv(PACK_WAIVERS_VARIABLE, setting)
+    [policy] = honor_waivers([_Policy("p")], "pack", _config_root(tmp_path, expires))
+    seen: list[str] = []
+    policy.validate(_Args(), lambda message, urn=None: seen.append(message))
+    assert seen == reported
+
+
+def test_a_malformed_waivers_file_makes_a_pack_waive_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv(PACK_WAIVERS_VARIABLE, "on")
+    root = _config_root(tmp_path)
+    (root / "prod" / "waivers.yaml").write_text("waivers: [{policy: p}]\n")
+    [policy] = honor_waivers([_Policy("p")], "pack", root)
+    seen: list[str] = []
+    policy.validate(_Args(), lambda message, urn=None: seen.append(message))
+    assert seen == ["bad"]
+
+
+def test_every_pack_applies_the_waivers():
+    for pack in ("security", "privacy", "compliance"):
+        text = (ROOT / "policies" / pack / "__main__.py").read_text()
+        assert f'honor_waivers(collect("{pack}"), "mlinfra-{pack}"' in text, pack
+
+
+@pytest.fixture
+def pack_project(tmp_path: Path, stack_deployments) -> tuple[Path, Path]:
+    """A project with a copy of the security pack and prod's configuration, and prod's plan with the
+    artifacts bucket on SSE-S3 (a mandatory s3-bucket-encryption-cmk violation)."""
+    import copy
+
+    (tmp_path / "Pulumi.yaml").write_text("name: mlinfra\nruntime: python\n")
+    shutil.copytree(ROOT / "policies" / "security", tmp_path / "policies" / "security")
+    shutil.copytree(ROOT / "policies" / "config" / "prod", tmp_path / "policies" / "config" / "prod")
+    deployment = copy.deepcopy(stack_deployments["prod"])
+    for r in deployment["deployment"]["resources"]:
+        if r["urn"].endswith(ENCRYPTION_SUFFIX):
+            for props in (r["inputs"], r["outputs"]):
+                props["rules"][0]["applyServerSideEncryptionByDefault"] = {"sseAlgorithm": "AES256"}
+    path = tmp_path / "prod.json"
+    path.write_text(json.dumps(deployment))
+    (tmp_path / "policies" / "config" / "prod" / "waivers.yaml").write_text(
+        "waivers:\n" + _entry("s3-bucket-encryption-cmk", "urn:pulumi:prod::mlinfra::*::prod-artifacts"))
+    return tmp_path, path
+
+
+def _pack_review(project: Path, path: Path, capsys) -> dict:
+    run_review(project_dir=project, env="prod", deployment=path, packs=[project / "policies" / "security"],
+               fmt="json", output=None)
+    return json.loads(capsys.readouterr().out)
+
+
+def test_the_real_pack_drops_a_waived_violation_only_under_the_switch(pack_project, capsys, monkeypatch):
+    project, path = pack_project
+    monkeypatch.delenv(PACK_WAIVERS_VARIABLE, raising=False)
+    offline = _pack_review(project, path, capsys)  # the reviewer sees it and reports it waived
+    assert [(v["policy"], v["urn"]) for v in offline["waived"]] == [("s3-bucket-encryption-cmk", ARTIFACTS)]
+    monkeypatch.setenv(PACK_WAIVERS_VARIABLE, "on")
+    under_cli = _pack_review(project, path, capsys)  # as `pulumi up` would get it from the pack: nothing
+    assert under_cli["waived"] == []
+    assert "s3-bucket-encryption-cmk" not in {v["policy"] for v in under_cli["violations"]}
+    assert under_cli["summary"]["mandatory"] == 0

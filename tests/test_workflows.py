@@ -95,6 +95,7 @@ def test_deploy_jobs_assume_their_role_through_oidc_in_their_environment():
     [(name, job)] = workflow["jobs"].items()
     assert job["environment"] == "${{ inputs.environment }}"
     assert job["permissions"] == {"contents": "read", "id-token": "write"}
+    assert job["env"]["MLINFRA_PACK_WAIVERS"] == "on"  # the packs honour the waivers in preview and up
     [aws] = [s for _, _, s in _steps(workflow) if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@")]
     assert aws["with"]["role-to-assume"] == (
         "arn:aws:iam::${{ vars.AWS_ACCOUNT_ID }}:role/mlinfra-deploy-${{ inputs.environment }}")

@@ -6,9 +6,12 @@ repository's installed distribution. Every rule is advisory unless the pack conf
 protocol and blocks: never import this file.
 """
 
+from pathlib import Path
+
 from pulumi_policy import EnforcementLevel, PolicyPack
 
 from policies.rules import collect
+from policies.waivers import honor_waivers
 from policies.rules._analyzer import share_decoded_inputs
 from policies.rules._secrets import keep_secret_strings
 
@@ -17,7 +20,8 @@ share_decoded_inputs()  # each request's inputs decoded once, not once per polic
 
 PolicyPack(
     name="mlinfra-compliance",
-    policies=collect("compliance"),
+    # Under `pulumi up` with MLINFRA_PACK_WAIVERS=on, waived violations are not reported (policies/waivers.py).
+    policies=honor_waivers(collect("compliance"), "mlinfra-compliance", Path(__file__).resolve().parent.parent / "config"),
     enforcement_level=EnforcementLevel.ADVISORY,
     description="mlinfra compliance rules: required tags, allowed regions, logging, retention, flow logs and versioning.",
 )
