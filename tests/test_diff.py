@@ -258,7 +258,7 @@ def test_an_environment_missing_at_the_base_is_an_empty_side(repo, tmp_path, cap
     monkeypatch.chdir(repo)
     stack = repo / "stacks" / "Pulumi.qa.yaml"
     stack.write_text(_stack(True, 90))
-    (repo / "policies" / "config" / "qa").mkdir()
+    shutil.copytree(repo / "policies" / "config" / "dev", repo / "policies" / "config" / "qa")
     try:
         plan_file = tmp_path / "qa.json"
         assert cli.main(["plan", "qa", "--out", str(plan_file)]) == 0
@@ -267,7 +267,7 @@ def test_an_environment_missing_at_the_base_is_an_empty_side(repo, tmp_path, cap
         [env] = json.loads(capsys.readouterr().out)["environments"]
     finally:
         stack.unlink()
-        (repo / "policies" / "config" / "qa").rmdir()
+        shutil.rmtree(repo / "policies" / "config" / "qa")
     assert env["base"] == "qa@HEAD (no such environment)"
     assert env["resources"]["removed"] == [] and env["resources"]["changed"] == []
     assert {r["type"] for r in env["resources"]["added"]} >= {"aws:ebs/volume:Volume",
