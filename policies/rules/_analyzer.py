@@ -5,7 +5,8 @@ properties from protobuf (``json_format.MessageToDict``), deserializes them, wra
 unknown-checking proxy, and does the same for the resource's provider: with a hundred policies,
 that repeated decoding costs far more than the rules themselves. ``share_decoded_inputs()`` (called
 by each pack's ``__main__.py``) wraps ``Analyze`` so that, within one request, the same message is
-decoded once and every policy gets the same read-only proxy; ``AnalyzeStack``, which decodes every
+decoded once and every policy gets the same read-only proxy (and the same resource options and
+provider object); ``AnalyzeStack``, which decodes every
 resource of the stack again for each stack policy, likewise decodes each once per call. Rules never
 modify ``args.props`` (validation policies only read), so sharing changes no result:
 ``tests/test_policies_analyzer.py`` compares every response with and without it. Outside these two
@@ -54,6 +55,11 @@ def share_decoded_inputs() -> None:
     policy.unknown_checking_proxy = lambda props: _cached("proxy", props, lambda: proxy(props))
 
     original, original_stack = servicer.Analyze, servicer.AnalyzeStack
+    options, provider = servicer._get_resource_options, servicer._get_provider_resource
+    # The resource's options and provider, also rebuilt for every policy: built once per request.
+    servicer._get_resource_options = lambda self, request: _cached("options", request, lambda: options(self, request))
+    servicer._get_provider_resource = lambda self, request: _cached("provider", request,
+                                                                    lambda: provider(self, request))
 
     def per_call(method: Any) -> Any:
         def call(self: Any, request: Any, context: Any) -> Any:
@@ -66,7 +72,8 @@ def share_decoded_inputs() -> None:
 
     Analyze = per_call(original)
     Analyze._shares_decoded_inputs = True  # type: ignore[attr-defined]
-    Analyze._originals = (json_format, deserialize, proxy, original, original_stack)  # type: ignore[attr-defined]
+    Analyze._originals = (json_format, deserialize, proxy, original, original_stack,  # type: ignore[attr-defined]
+                          options, provider)
     servicer.Analyze = Analyze
     servicer.AnalyzeStack = per_call(original_stack)
 
@@ -79,4 +86,4 @@ def stop_sharing() -> None:
     originals = getattr(servicer.Analyze, "_originals", None)
     if originals is not None:
         (policy.json_format, policy.deserialize_properties, policy.unknown_checking_proxy, servicer.Analyze,
-         servicer.AnalyzeStack) = originals
+         servicer.AnalyzeStack, servicer._get_resource_options, servicer._get_provider_resource) = originals
