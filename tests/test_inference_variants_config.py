@@ -90,6 +90,8 @@ KEY = "mlinfra:inference.endpoints.0"
     ({**PACKAGE, "autoscaling": {"minCapacity": 2, "maxCapacity": 4, "targetInvocationsPerInstance": 100},
       "initialInstanceCount": None, "variants": [{"name": "b", "modelPackageVersion": 4, "initialInstanceCount": 3}]},
      "variants.0.initialInstanceCount", "starts at minCapacity"),
+    ({**PACKAGE, "shadow": {"name": "s", "modelPackageVersion": 5, "weight": 0.5}}, "shadow.weight",
+     "is not a known setting"),
 ])
 def test_refused_experiments_name_the_key(endpoint, key, message):
     endpoint = {k: v for k, v in endpoint.items() if v is not None}

@@ -16,6 +16,10 @@
           modelDataUrl: models/churn/model.tar.gz    # a key in the environment's artifact bucket
           serverless: {memorySizeMb: 2048, maxConcurrency: 5}
 
+An entry may also run an experiment (``weight``, ``variants``, ``shadow``:
+docs/components/experiments.md) and be monitored (``monitoring``: ``mlinfra.config.monitoring``,
+docs/components/monitoring.md).
+
 Every rule SageMaker would only enforce at deploy time (serverless without data capture, canary
 sizes within the fleet, a framework image for the instance's processor) fails here instead, naming
 the key. See docs/components/inference-endpoint.md.
@@ -172,13 +176,11 @@ class AutoscalingSettings(Section):
         return self
 
 
-class VariantSettings(Section):
-    """Another production variant (A/B): another registry version or model, or another artifact."""
+class _OtherVariant(Section):
+    """What a production variant and the shadow have in common: a name, a model and capacity."""
 
     #: SageMaker variant name (letters, digits, '-'); ``primary`` is the endpoint's own model.
     name: str = Field(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
-    #: Share of traffic relative to the other variants' weights (and the endpoint's ``weight``).
-    weight: float = 1.0
     #: Registry endpoints: this version of the endpoint's model package group ...
     model_package_version: Optional[int] = Field(default=None, ge=1)
     #: ... or another model of the stack's registry (newest Approved version unless pinned).
@@ -200,12 +202,18 @@ class VariantSettings(Section):
         return _check_artifact_key(value)
 
 
-class ShadowSettings(VariantSettings):
+class VariantSettings(_OtherVariant):
+    """Another production variant (A/B): another registry version or model, or another artifact."""
+
+    #: Share of traffic relative to the other variants' weights (and the endpoint's ``weight``).
+    weight: float = 1.0
+
+
+class ShadowSettings(_OtherVariant):
     """The shadow variant: a copy of production traffic, responses captured and never returned."""
 
     #: Share of production requests copied to the shadow (1-100).
     sampling_percentage: int = Field(default=100, ge=1, le=100)
-    weight: float = Field(default=1.0, exclude=True)
 
 
 def _check_artifact_key(value: Optional[str]) -> Optional[str]:
@@ -314,7 +322,7 @@ class EndpointSettings(Section):
                             "with autoscaling every production variant starts at minCapacity; leave it out")
         serverless = self.serverless is not None
 
-        def shape(variant: VariantSettings, weight: float) -> VariantShape:
+        def shape(variant: _OtherVariant, weight: float) -> VariantShape:
             own = variant.instance_type if "instance_type" in variant.model_fields_set else None
             return VariantShape(name=variant.name, weight=weight, instance_type=own or self.instance_type,
                                 instance_count=None if serverless else variant.initial_instance_count
