@@ -104,3 +104,13 @@ def test_a_variant_group_the_registry_does_not_manage_is_named():
     cfg = load({**PACKAGE, "variants": [{"name": "b", "modelPackageGroup": "fraud"}]})
     with pytest.raises(ConfigError, match=r"endpoints\.0\.variants\.0\.modelPackageGroup = 'fraud': is not a model"):
         variant_models(cfg, source=SOURCE)
+
+
+def test_names_too_long_for_a_variant_model_are_refused_before_any_resource():
+    from mlinfra.config.stack_checks import check_name_lengths
+
+    cfg = load({**PACKAGE, "name": "churn-long-endpoint-name-here",
+                "variants": [{"name": "challenger-with-a-long-name", "modelPackageVersion": 4}]})
+    with pytest.raises(ConfigError, match=r"endpoints\.0\.variants\.0\.name = 'challenger-with-a-long-name': is too "
+                                          r"long for environment 'staging': the model"):
+        check_name_lengths(cfg, source=SOURCE)

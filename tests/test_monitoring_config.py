@@ -131,3 +131,21 @@ def test_tier_defaults_cover_every_tier():
     from mlinfra.config.monitoring import MONITORING_TIER_DEFAULTS
 
     assert set(MONITORING_TIER_DEFAULTS) == set(Tier)
+
+
+def test_an_endpoint_name_too_long_for_its_monitor_is_refused():
+    from mlinfra.config.stack_checks import check_name_lengths
+
+    cfg = config({"dataQuality": {"baseline": BASELINE}})
+    check_name_lengths(cfg, source=SOURCE)  # prod-churn fits
+    long = platform_config_from({
+        "aws:region": "us-east-1", "mlinfra:tier": "prod",
+        "mlinfra:tags": json.dumps({"owner": "ml-platform", "costCenter": "cc-1"}),
+        "mlinfra:inference": json.dumps({"endpoints": [{
+            "name": "churn-propensity-scoring-endpoint-v2-abc", "framework": "xgboost", "frameworkVersion": "1.7-1",
+            "modelDataUrl": "models/churn/model.tar.gz", "dataCapture": {"enabled": True},
+            "monitoring": {"dataQuality": {"baseline": BASELINE}}}]}),
+    }, environment="prod", source=SOURCE)
+    with pytest.raises(ConfigError, match="the data-quality job definition 'prod-churn-propensity-scoring-endpoint-v2-abc-"
+                                          "data-quality' plus Pulumi's 8-character suffix exceeds 63"):
+        check_name_lengths(long, source=SOURCE)

@@ -115,6 +115,8 @@ def registered_model(config: PlatformConfig, index: int, *, source: str) -> Regi
 #: ``<env>-<name>-capture`` then fits too); pulumi-aws refuses a longer auto-name at preview time.
 _LONGEST_CHILD_SUFFIX = len("-execution") + 8
 _IAM_NAME_LIMIT = 64
+_SAGEMAKER_NAME_LIMIT = 63
+_AUTO_NAME_SUFFIX = 8
 
 
 def check_name_lengths(config: PlatformConfig, *, source: str) -> None:
@@ -127,6 +129,21 @@ def check_name_lengths(config: PlatformConfig, *, source: str) -> None:
                                f"is too long for environment {config.environment!r}: its execution role would "
                                f"be named {length} characters, IAM allows {_IAM_NAME_LIMIT}; use at most "
                                f"{allowed} characters")
+        base = f"{config.environment}-{endpoint.name}"
+        # SageMaker names (models, job definitions) are at most 63 characters, Pulumi's suffix included.
+        children = [(f"variants.{i}.name" if i is not None else "shadow.name", v.name, f"{base}-{v.name}", "model")
+                    for i, v in [*enumerate(endpoint.variants), *([(None, endpoint.shadow)] if endpoint.shadow else [])]]
+        if endpoint.monitoring is not None:
+            # The monitor's job definition and its retraining role (IAM: 64) are the longest it names.
+            children += [("name", endpoint.name, f"{base}-data-quality", "data-quality job definition")]
+            if endpoint.monitoring.retraining_pipeline_arn:
+                children += [("name", endpoint.name, f"{base}-retraining", "retraining role")]
+        for key, value, child, what in children:
+            limit = _IAM_NAME_LIMIT if what.endswith("role") else _SAGEMAKER_NAME_LIMIT
+            if len(child) + _AUTO_NAME_SUFFIX > limit:
+                raise endpoint_error(source, index, key, value,
+                                     f"is too long for environment {config.environment!r}: the {what} {child!r} "
+                                     f"plus Pulumi's {_AUTO_NAME_SUFFIX}-character suffix exceeds {limit} characters")
 
 
 def resolve_models(config: PlatformConfig, *, source: str) -> list[Union[RegisteredModelConfig, str]]:
