@@ -28,19 +28,10 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from policies.rules._util import (
-    applies_to,
-    as_bool,
-    as_list,
-    aws_managed_key_alias,
-    describe,
-    examines,
-    frameworks,
-    get,
-    identifiers,
-    is_unknown,
-    of_type,
-)
+from policies.rules._declare import applies_to, examines, frameworks
+from policies.rules._index import identifiers, of_type
+from policies.rules._principals import aws_managed_key_alias
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown
 from policies.rules.s3 import (
     ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPES,
     BUCKET_TYPES,

@@ -16,19 +16,9 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy, Severity
 
-from policies.rules._util import (
-    ReferenceIndex,
-    as_bool,
-    as_list,
-    config_schema,
-    describe,
-    examines,
-    frameworks,
-    get,
-    is_unknown,
-    of_type,
-    policy_config,
-)
+from policies.rules._declare import config_schema, examines, frameworks, policy_config
+from policies.rules._index import ReferenceIndex, of_type
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown
 
 ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
 ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
