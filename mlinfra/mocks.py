@@ -127,6 +127,14 @@ COMPUTED_OUTPUTS: dict[str, ComputedOutputs] = {
 }
 
 
+#: Resource types whose mock id has EC2's format, by id prefix.
+EC2_ID_PREFIXES: dict[str, str] = {
+    "aws:ec2/subnet:Subnet": "subnet",
+    "aws:ec2/securityGroup:SecurityGroup": "sg",
+    "aws:ec2/vpc:Vpc": "vpc",
+}
+
+
 def _default_arn(type_: str, rid: str, region: str) -> str:
     return f"arn:aws:{_service(type_)}:{region}:{ACCOUNT_ID}:{_resource_kind(type_)}/{rid}"
 
@@ -140,7 +148,10 @@ class PlatformMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         if args.typ.startswith("pulumi:providers:"):
             return f"{args.name}-provider-id", dict(args.inputs)
-        rid = f"{args.name}-{stable_suffix(args.typ + '::' + args.name)}"
+        prefix = EC2_ID_PREFIXES.get(args.typ)
+        # EC2 ids in AWS's own format (sg-0123..., 17 hex digits): the API models cap their length.
+        rid = (f"{prefix}-{stable_suffix(args.typ + '::' + args.name, 17)}" if prefix
+               else f"{args.name}-{stable_suffix(args.typ + '::' + args.name)}")
         outputs = dict(args.inputs)
         outputs.setdefault("id", rid)
         if args.typ.startswith("aws:"):
