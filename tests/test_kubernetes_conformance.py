@@ -31,10 +31,18 @@ TEMPLATE_ONLY = {"kuberay-operator": {"nodeSelector"}}
 
 
 def test_every_chart_pin_has_its_vendored_reference():
-    vendored = {s["chart"]: s["chart_version"] for s in SOURCES}
+    vendored = {s["chart"]: s["chart_version"] for s in SOURCES if "chart" in s}
     assert set(vendored) == set(PINS), "a chart was added or removed: update tests/data/refresh.py and rerun it"
     stale = {chart: (vendored[chart], pin.version) for chart, pin in PINS.items() if vendored[chart] != pin.version}
     assert stale == {}, f"pins changed without their references (vendored, pinned): {stale}; run tests/data/refresh.py"
+
+
+def test_every_kubernetes_minor_the_stacks_run_has_its_openapi_vendored(stack_deployments):
+    vendored = {s["kubernetes"] for s in SOURCES if "kubernetes" in s}
+    for env, deployment in stack_deployments.items():
+        minors = {r["inputs"]["version"] for r in deployment["deployment"]["resources"]
+                  if r["type"] == "aws:eks/cluster:Cluster"}
+        assert minors <= vendored, f"{env} runs Kubernetes {minors - vendored}: vendor its OpenAPI (tests/data/refresh.py)"
 
 
 def test_vendored_files_are_the_recorded_upstream_files():
@@ -107,3 +115,57 @@ def test_every_kueue_object_validates_against_the_pinned_crd(stack_deployments, 
         document = {"apiVersion": inputs["apiVersion"], "kind": inputs["kind"], "metadata": inputs.get("metadata", {}),
                     "spec": inputs.get("spec", {})}
         jsonschema.validate(document, kueue_schema(inputs["apiVersion"], inputs["kind"]))
+
+
+BUILT_IN = {"kubernetes:core/v1:Namespace": "io.k8s.api.core.v1.Namespace",
+            "kubernetes:core/v1:ResourceQuota": "io.k8s.api.core.v1.ResourceQuota",
+            "kubernetes:core/v1:ServiceAccount": "io.k8s.api.core.v1.ServiceAccount",
+            "kubernetes:storage.k8s.io/v1:StorageClass": "io.k8s.api.storage.v1.StorageClass"}
+
+
+def strict(schema):
+    """The OpenAPI definitions with unknown fields refused (the API server's strict field validation)."""
+    if isinstance(schema, dict):
+        out = {k: strict(v) for k, v in schema.items()}
+        if "properties" in out and "additionalProperties" not in out:
+            out["additionalProperties"] = False
+        return out
+    if isinstance(schema, list):
+        return [strict(v) for v in schema]
+    return schema
+
+
+def openapi_validator(minor: str, definition: str) -> jsonschema.Draft4Validator:
+    path = DATA / "kubernetes" / minor / "openapi.json"
+    assert path.exists(), f"no Kubernetes {minor} OpenAPI vendored: add it to tests/data/refresh.py and rerun it"
+    definitions = strict(json.loads(path.read_text())["definitions"])
+    return jsonschema.Draft4Validator({"$ref": f"#/definitions/{definition}", "definitions": definitions})
+
+
+def test_an_unknown_or_mistyped_field_is_refused_by_the_openapi_schema():
+    validator = openapi_validator("1.34", "io.k8s.api.storage.v1.StorageClass")
+    good = {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "gp3"},
+            "provisioner": "ebs.csi.aws.com", "allowVolumeExpansion": True}
+    assert list(validator.iter_errors(good)) == []
+    assert [e.message for e in validator.iter_errors({**good, "allowVolumeExpansion": "yes"})] == [
+        "'yes' is not of type 'boolean'"]
+    assert "Additional properties are not allowed ('volumeBindingMod' was unexpected)" in [
+        e.message for e in validator.iter_errors({**good, "volumeBindingMod": "Immediate"})]
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_every_built_in_object_validates_against_the_cluster_versions_openapi(stack_deployments, env):
+    resources = stack_deployments[env]["deployment"]["resources"]
+    minor = next(r["inputs"]["version"] for r in resources if r["type"] == "aws:eks/cluster:Cluster")
+    checked, found = 0, {}
+    for resource in resources:
+        definition = BUILT_IN.get(resource["type"])
+        if definition is None:
+            continue
+        document = {"apiVersion": resource["type"].split(":")[1].replace("core/", ""),
+                    "kind": resource["type"].rsplit(":", 1)[-1], **resource["inputs"]}
+        errors = [e.message for e in openapi_validator(minor, definition).iter_errors(document)]
+        checked += 1
+        if errors:
+            found[resource["urn"].rsplit("::", 1)[-1]] = errors
+    assert found == {} and checked >= 5

@@ -1,7 +1,8 @@
 """Refresh the upstream references vendored under tests/data/ from the pins in
-components/training/charts.py: each chart's ``values.yaml`` at the pinned version, and the Kueue
-CRD schemas (ResourceFlavor, ClusterQueue, LocalQueue) at Kueue's pinned tag, trimmed to their
-``openAPIV3Schema`` without descriptions. ``tests/data/SOURCES.json`` records, per file, the
+components/training/charts.py: each chart's ``values.yaml`` at the pinned version, the Kueue CRD
+schemas (ResourceFlavor, ClusterQueue, LocalQueue) at Kueue's pinned tag, trimmed to their
+``openAPIV3Schema`` without descriptions, and the Kubernetes OpenAPI definitions of the built-in
+kinds the components create, for each cluster minor the stacks run (``KUBERNETES_OPENAPI``). ``tests/data/SOURCES.json`` records, per file, the
 repository, the ref (tag or commit), the path and the upstream file's sha256.
 
     python tests/data/refresh.py                       # from raw.githubusercontent.com
@@ -47,6 +48,12 @@ REFS = {
                          "helm-chart/kuberay-operator/values.yaml"),
 }
 KUEUE_CRDS = ("resourceflavors", "clusterqueues", "localqueues")
+#: The Kubernetes OpenAPI (v2) of each cluster minor the stacks run: kubernetes-client/python's
+#: unprocessed copy of the release branch's spec (its scripts/constants.py names the branch).
+KUBERNETES_OPENAPI = {"1.34": ("kubernetes-client/python", "v34.1.0", "kubernetes/swagger.json.unprocessed")}
+#: The built-in kinds the components create; their definitions and everything they reference are kept.
+KUBERNETES_KINDS = ("io.k8s.api.core.v1.Namespace", "io.k8s.api.core.v1.ResourceQuota",
+                    "io.k8s.api.core.v1.ServiceAccount", "io.k8s.api.storage.v1.StorageClass")
 
 
 def read(repository: str, ref: str, path: str, mirror_root: Path | None) -> bytes:
@@ -65,6 +72,14 @@ def _strip_descriptions(schema):
     if isinstance(schema, list):
         return [_strip_descriptions(v) for v in schema]
     return schema
+
+
+def _refs(schema) -> list[str]:
+    if isinstance(schema, dict):
+        return ([schema["$ref"]] if "$ref" in schema else []) + [r for v in schema.values() for r in _refs(v)]
+    if isinstance(schema, list):
+        return [r for v in schema for r in _refs(v)]
+    return []
 
 
 def refresh(mirror_root: Path | None) -> list[dict]:
@@ -94,6 +109,21 @@ def refresh(mirror_root: Path | None) -> list[dict]:
                         "sha256": hashlib.sha256(content).hexdigest()})
     (DATA / "kueue").mkdir(exist_ok=True)
     (DATA / "kueue" / "crds.json").write_text(json.dumps(schemas, indent=1, sort_keys=True) + "\n")
+    for minor, (repository, ref, path) in KUBERNETES_OPENAPI.items():
+        content = read(repository, ref, path, mirror_root)
+        definitions = json.loads(content)["definitions"]
+        kept, todo = {}, list(KUBERNETES_KINDS)
+        while todo:
+            name = todo.pop()
+            if name in kept:
+                continue
+            kept[name] = _strip_descriptions(definitions[name])
+            todo += [ref_.rsplit("/", 1)[-1] for ref_ in _refs(kept[name])]
+        target = DATA / "kubernetes" / minor / "openapi.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps({"definitions": kept}, indent=1, sort_keys=True) + "\n")
+        sources.append({"file": str(target.relative_to(DATA)), "kubernetes": minor, "repository": repository,
+                        "ref": ref, "path": path, "sha256": hashlib.sha256(content).hexdigest()})
     (DATA / "SOURCES.json").write_text(json.dumps(sources, indent=2) + "\n")
     return sources
 
