@@ -9,8 +9,9 @@ Everything else is matched by name, case-insensitively, shape by shape; a Pulumi
 of ``Key``/``Value`` (or ``Name``/``Value``) structures where the API wants one; inputs the API has no
 member for are the provider's own and are left out.
 
-``violations`` runs botocore's ``ParamValidator`` (required members, types, minimums) and adds what it
-does not check: enums, maximum lengths and values, and patterns. Values that are unknown (Pulumi's
+``request_violations`` runs botocore's ``ParamValidator`` (required members, types, minimums) and adds
+what it does not check: enums, maximum lengths and values, patterns, and unions (mutually exclusive
+members). Values that are unknown (Pulumi's
 unknown sentinel) skip.
 """
 
@@ -172,6 +173,9 @@ def extra_violations(value: Any, shape, where: str) -> list[str]:
     meta = shape.metadata
     kind = shape.type_name
     if kind == "structure" and isinstance(value, dict):
+        # A union (``"union": true`` in the model) takes exactly one of its members.
+        if meta.get("union") and len(value) != 1:
+            found.append(f"{where}: a union takes exactly one of {sorted(shape.members)}, not {sorted(value)}")
         for key, item in value.items():
             if key in shape.members:
                 found += extra_violations(item, shape.members[key], f"{where}.{key}")

@@ -42,3 +42,15 @@ def test_every_request_the_plans_make_fits_the_service_model(stack_deployments, 
             found[resource["urn"].rsplit("::", 1)[-1]] = problems
     assert found == {}
     assert checked > 20
+
+
+def test_a_union_with_two_members_is_found():
+    """A union (mutually exclusive members) takes exactly one: SageMaker's AutoMLProblemTypeConfig."""
+    import botocore.session
+
+    from aws_requests import extra_violations
+
+    shape = botocore.session.get_session().get_service_model("sagemaker").shape_for("AutoMLProblemTypeConfig")
+    first, second = sorted(shape.members)[:2]
+    assert extra_violations({first: {}}, shape, "r") == []
+    assert extra_violations({first: {}, second: {}}, shape, "r")[0].startswith("r: a union takes exactly one of")
