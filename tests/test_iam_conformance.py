@@ -92,3 +92,13 @@ def test_every_allow_condition_in_the_plans_can_match(stack_deployments, env):
     findings = {where: iam_reference.unmatchable_conditions(document)
                 for where, document in plan_documents(stack_deployments[env])}
     assert {where: found for where, found in findings.items() if found} == {}
+
+
+def test_web_identity_provider_keys_are_not_judged():
+    """An OIDC provider's keys carry its issuer's name (GitHub Actions, an EKS cluster's issuer)."""
+    trust = {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+                            "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/x"},
+                            "Condition": {"StringEquals": {
+                                "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                                "oidc.eks.us-east-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:a:b"}}}]}
+    assert iam_reference.unmatchable_conditions(trust) == []
