@@ -246,7 +246,7 @@ if cfg.inference:
                 log_retention_days=cfg.log_retention_days, protect=cfg.protect_stateful,
                 variants=variants, shadow=shadow_args, tags=cfg.team_tags(endpoint.team),
                 # Online, what is deployed decides whether an instance-type change can be applied.
-                deployed_variants={} if offline_target() else read_deployed_variants(
+                deployed_variants={} if offline else read_deployed_variants(
                     f"{env}-{endpoint.name}", region=cfg.region),
                 **endpoint.component_args()),
             opts=aws_opts,

@@ -18,7 +18,8 @@ from typing import Any, Iterator
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from catalog import iam_reference
-from policies.rules._util import applies_to, as_list, describe, frameworks, get, is_unknown, plain
+from policies.rules._declare import applies_to, frameworks
+from policies.rules._props import as_list, describe, get, is_unknown, plain
 
 #: Where each resource type keeps IAM policy documents (``inlinePolicies`` is a list of {name, policy}).
 POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
