@@ -22,7 +22,7 @@ from components.monitoring.args import (
     RetrainingArgs,
     schedule_interval_seconds,
 )
-from components.monitoring.images import monitor_image_uri, monitor_regions, monitor_repository_arn
+from catalog.monitor_images import monitor_image_uri, monitor_regions, monitor_repository_arn
 from components.monitoring.monitor import EndpointMonitor, EndpointMonitorArgs
 from components.network import Network, NetworkArgs
 from components.storage import AccessLogBucket, AccessLogBucketArgs, SecureBucket, SecureBucketArgs

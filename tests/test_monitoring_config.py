@@ -120,7 +120,7 @@ def test_a_run_longer_than_the_tiers_default_schedule_is_named():
 
 
 def test_a_region_without_an_analyzer_image_is_named(monkeypatch):
-    from components.monitoring import images
+    from catalog import monitor_images as images
 
     monkeypatch.setattr(images, "_registry", lambda: ({"us-west-2": "159807026194"}, "sagemaker-model-monitor-analyzer"))
     text = error({"dataQuality": {"baseline": BASELINE}})

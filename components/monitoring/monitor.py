@@ -32,7 +32,7 @@ from components.common import Classification, child_opts, data_store_tags
 from components.inference.endpoint import InferenceEndpoint
 from components.monitoring import documents
 from components.monitoring.args import DATA_METRICS_NAMESPACE, DRIFT_METRIC_PREFIX, MonitoringArgs, feature_slug
-from components.monitoring.images import monitor_image_uri, monitor_repository_arn
+from catalog.monitor_images import monitor_image_uri, monitor_repository_arn
 from components.network import Network
 from components.storage import SecureBucket
 

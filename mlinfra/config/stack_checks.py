@@ -163,7 +163,7 @@ def endpoint_monitoring(config: PlatformConfig, *, source: str) -> dict[str, Mon
     """Per monitored endpoint (by its name in the stack file), the component's settings with the
     tier's defaults. ``ConfigError`` naming the key when a tier default does not fit what the file
     sets (a run longer than the default schedule's interval) or the region has no analyzer image."""
-    from components.monitoring.images import monitor_image_uri
+    from catalog.monitor_images import monitor_image_uri
 
     result: dict[str, MonitoringArgs] = {}
     for index, endpoint in enumerate(config.inference.endpoints if config.inference else ()):
