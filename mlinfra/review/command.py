@@ -24,12 +24,13 @@ def _relative(path: Path, root: Path) -> str:
 
 def run_review(*, project_dir: Path, env: str | None, deployment: Path | None, packs: list[Path] | None,
                fmt: str, output: Path | None, plan_env: str | None = None,
-               timeout: float = START_TIMEOUT, program_dir: Path | None = None) -> int:
+               timeout: float = START_TIMEOUT, program_dir: Path | None = None, protocol: bool = False) -> int:
     """``mlinfra review``: plan first unless ``deployment`` is given, review, print or write the report.
 
     ``env`` chooses the pack configuration; ``plan_env`` (default ``env``) the stack to plan, so
     ``mlinfra review dev --env prod`` reviews the dev plan against prod's configuration;
-    ``program_dir`` (default ``project_dir``) is the Pulumi project planned. Returns the
+    ``program_dir`` (default ``project_dir``) is the Pulumi project planned; ``protocol`` runs every
+    pack as its own process over the analyzer protocol (default: in-process where a pack allows it). Returns the
     exit code (0 no mandatory violation, 1 mandatory violations); bad input raises MlinfraError
     (exit code 2).
     """
@@ -49,7 +50,7 @@ def run_review(*, project_dir: Path, env: str | None, deployment: Path | None, p
             # A gate that judged nothing must not pass: a stack never deployed exports no resources.
             raise MlinfraError(f"{deployment}: no resources to review (an empty stack export or preview); review "
                                "the environment's plan instead (mlinfra review ENV)")
-    result = review(resources, packs, env, project_dir, timeout=timeout)
+    result = review(resources, packs, env, project_dir, timeout=timeout, protocol=protocol)
     if deployment:
         result.source = _relative(deployment, project_dir)
     else:

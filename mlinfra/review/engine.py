@@ -25,13 +25,17 @@ def _sort_key(v: Violation) -> tuple:
 
 
 def review(resources: Sequence[Resource], packs: Sequence[Path] | None, env: str | None, project_dir: Path, *,
-           timeout: float = START_TIMEOUT) -> ReviewResult:
+           timeout: float = START_TIMEOUT, protocol: bool = False) -> ReviewResult:
     """Run every pack over ``resources`` and collect the violations.
 
     ``packs`` None means the default packs, whose environment must have a ``policies/config/<env>/``
     directory with a file per pack; explicit packs without one run on their defaults, unless the
     stack is prod tier (then its configuration is required). ``env`` None means the stack
-    named in the URNs. All packs start, are configured and analyze in parallel.
+    named in the URNs. By default each pack that can be loaded in-process is evaluated in this
+    process (``mlinfra.review.inprocess``: the arguments the policy SDK builds, without a server);
+    with ``protocol``, and for a pack that cannot be loaded, the pack runs as its own process over
+    the analyzer protocol, as the engine runs it. Pack processes start, are configured and analyze
+    in parallel.
     """
     env = env or stack_of(resources)
     configs = config_dir(project_dir, env, required=packs is None)
@@ -44,27 +48,42 @@ def review(resources: Sequence[Resource], packs: Sequence[Path] | None, env: str
     from mlinfra.waivers import load_waivers
 
     waivers = load_waivers(project_dir, env)  # a malformed file is bad input before any pack starts
-    requests, stack_request = analyze_requests(resources)
     urns = [r.urn for r in resources]
     known_urns = set(urns)
     root = next((r.urn for r in resources if r.type == "pulumi:pulumi:Stack"),
                 f"urn:pulumi:{env}::{project}::pulumi:pulumi:Stack::{project}-{env}")
+    loaded: list[Any] = []
+    for directory in pack_dirs:
+        if protocol:
+            loaded.append(None)
+        else:
+            from mlinfra.review.inprocess import load_pack
+
+            loaded.append(load_pack(directory)[0])
 
     # Leaving the ExitStack stops the packs first, which ends any call still in flight; then the pool joins.
     with ThreadPoolExecutor(max_workers=max(1, len(pack_dirs))) as pool, ExitStack() as stack:
-        processes = []
-        for directory in pack_dirs:
-            process = PackProcess(directory, timeout=timeout)
-            stack.callback(process.stop)
-            process.start()
-            processes.append(process)
-        infos = [p.connect() for p in processes]
-        enforcement = {}
-        for process, info, (user_config, source) in zip(processes, infos, user_configs):
-            config = effective_config(info.policies, user_config, initial_config=process.initial_config,
-                                      source=source)
-            process.configure(config, stack=env or "", project=project)
-            enforcement[info.name] = {name: entry["enforcementLevel"] for name, entry in config.items()}
+        processes: dict[int, PackProcess] = {}
+        for index, directory in enumerate(pack_dirs):
+            if loaded[index] is None:
+                process = PackProcess(directory, timeout=timeout)
+                stack.callback(process.stop)
+                process.start()
+                processes[index] = process
+        requests, stack_request = analyze_requests(resources) if processes else ([], b"")
+        infos, configs_by_pack = [], []
+        for index, (user_config, source) in enumerate(user_configs):
+            if index in processes:
+                info, initial = processes[index].connect(), processes[index].initial_config
+            else:
+                info, initial = loaded[index].info, loaded[index].initial_config
+            config = effective_config(info.policies, user_config, initial_config=initial, source=source)
+            if index in processes:
+                processes[index].configure(config, stack=env or "", project=project)
+            infos.append(info)
+            configs_by_pack.append(config)
+        enforcement = {info.name: {name: entry["enforcementLevel"] for name, entry in config.items()}
+                       for info, config in zip(infos, configs_by_pack)}
 
         def run_pack(process: PackProcess) -> list[Violation]:
             found: list[Violation] = []
@@ -76,8 +95,16 @@ def review(resources: Sequence[Resource], packs: Sequence[Path] | None, env: str
                                      lambda u: u if u in known_urns else root))
             return found
 
-        per_pack = list(pool.map(run_pack, processes))
-    violations, waived, unused = _apply_waivers([v for found in per_pack for v in found], waivers, root)
+        running = {index: pool.submit(run_pack, process) for index, process in processes.items()}
+        in_process = [index for index in range(len(pack_dirs)) if index not in processes]
+        per_pack: dict[int, list[Violation]] = {}
+        if in_process:
+            from mlinfra.review.inprocess import evaluate
+
+            found = evaluate([(loaded[i], configs_by_pack[i]) for i in in_process], resources, root)
+            per_pack.update(zip(in_process, found))
+        per_pack.update({index: future.result() for index, future in running.items()})
+    violations, waived, unused = _apply_waivers([v for i in sorted(per_pack) for v in per_pack[i]], waivers, root)
     from mlinfra.coverage import coverage
 
     return ReviewResult(packs=infos, violations=sorted(violations, key=_sort_key), resources=len(resources),

@@ -103,6 +103,20 @@ def read_manifest(directory: Path) -> str:
     return str(project.get("version") or "")
 
 
+def pack_info(info: pb.AnalyzerInfo, directory: Path,
+              yaml_version: str) -> tuple[PackInfo, dict[str, tuple[str | None, dict[str, Any]]]]:
+    """A pack's ``GetAnalyzerInfo`` answer as a ``PackInfo`` (PulumiPolicy.yaml's version wins, as in
+    the CLI) and its initial configuration ``{policy: (level or None, properties)}``."""
+    initial_config = {
+        name: (_PB_TO_LEVEL.get(c.enforcementLevel), MessageToDict(c.properties))
+        for name, c in info.initialConfig.items()
+    }
+    return PackInfo(
+        name=info.name, version=yaml_version or info.version, directory=directory,
+        description=info.description, policies=tuple(_policy_info(p) for p in info.policies),
+    ), initial_config
+
+
 # -------------------------------------------------------------------------------------------- packs
 
 class PackProcess:
@@ -201,14 +215,7 @@ class PackProcess:
         self._analyze_stack = call("/pulumirpc.Analyzer/AnalyzeStack", request_serializer=None,
                                    response_deserializer=pb.AnalyzeResponse.FromString)
         info = self._call("GetAnalyzerInfo", self._get_info, empty_pb2.Empty())
-        self.initial_config = {
-            name: (_PB_TO_LEVEL.get(c.enforcementLevel), MessageToDict(c.properties))
-            for name, c in info.initialConfig.items()
-        }
-        self.info = PackInfo(
-            name=info.name, version=self.yaml_version or info.version, directory=self.directory,
-            description=info.description, policies=tuple(_policy_info(p) for p in info.policies),
-        )
+        self.info, self.initial_config = pack_info(info, self.directory, self.yaml_version)
         return self.info
 
     def _call(self, method: str, stub: Any, request: Any, timeout: float | None = None) -> Any:

@@ -1,0 +1,190 @@
+"""In-process review against the analyzer protocol: the same results, violation for violation.
+
+The protocol path runs each pack as its own process, as the Pulumi engine does; the in-process path
+(``mlinfra.review.inprocess``) calls the same policies with the arguments the SDK would build. Both
+run here over the three stacks' plans (each also under prod's stricter pack configuration), the
+foreign programs (tests/foreign.py), fuzzed deployments (tests/fuzzing.py), a synthetic plan and the
+review fixture (unknowns, secrets, float config, a stack rule), and must agree exactly.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from foreign import deployment as foreign_deployment
+from fuzzing import mutated
+from mlinfra.errors import MlinfraError
+from mlinfra.review import resources_from_document, review
+from mlinfra.review.inprocess import load_pack, struct_roundtrip
+from pulumi_policy.deserialize import deserialize_properties
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "review"
+PACKS = [ROOT / "policies" / name for name in ("security", "privacy", "compliance")]
+SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+ODD_VALUES = [None, 0, 7, -1.5, "x", "", "*", [], {}, ["*"], {"a": 1}, True, False, 10**20, UNKNOWN,
+              {**SECRET, "value": "s3cr3t"}, {**SECRET, "value": UNKNOWN}, "0.0.0.0/0", "arn:aws:iam::*:root"]
+
+
+def _both(resources, env, packs=None, project_dir=ROOT):
+    inproc = review(resources, packs, env, project_dir)
+    protocol = review(resources, packs, env, project_dir, protocol=True)
+    return inproc, protocol
+
+
+def _assert_same(inproc, protocol):
+    assert inproc.violations == protocol.violations
+    assert inproc.packs == protocol.packs
+    assert inproc.enforcement == protocol.enforcement
+    assert (inproc.resources, inproc.env) == (protocol.resources, protocol.env)
+
+
+def _fuzzed(document: dict, seed: int, copies: int) -> dict:
+    """One deployment holding ``copies`` renamed copies of every resource, each with its inputs and
+    outputs mutated (one to three odd values anywhere in them)."""
+    rng = random.Random(seed)
+    states = json.loads(json.dumps(document))["deployment"]["resources"]  # as a file holds it
+    out = [s for s in states if s["type"] == "pulumi:pulumi:Stack" or s["type"].startswith("pulumi:providers:")]
+    for copy_index in range(copies):
+        for state in states:
+            if state in out:
+                continue
+            state = copy.deepcopy(state)
+            state["urn"] = f"{state['urn']}-fuzz{copy_index}"
+            for key in ("inputs", "outputs"):
+                if isinstance(state.get(key), dict):
+                    state[key] = mutated(state[key], rng, ODD_VALUES)
+            try:  # a mutation that breaks a secret's or a signature's encoding is bad input: leave it out
+                (one,) = resources_from_document({"version": 3, "deployment": {"resources": [state]}}, "one")
+                deserialize_properties(struct_roundtrip(one.inputs))
+                deserialize_properties(struct_roundtrip(one.outputs))
+            except (MlinfraError, AssertionError, TypeError, ValueError):
+                continue
+            out.append(state)
+    return {"version": 3, "deployment": {"resources": out}}
+
+
+def test_our_packs_load_in_process():
+    for directory in PACKS:
+        pack, reason = load_pack(directory)
+        assert pack is not None, reason
+        assert pack.info.name == f"mlinfra-{directory.name}" and pack.info.policies
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_the_stacks_review_the_same_both_ways(stack_deployments, env):
+    resources = resources_from_document(stack_deployments[env], env)
+    _assert_same(*_both(resources, env))
+    # Prod's configuration makes most rules mandatory and stricter: violations appear in dev's plan.
+    inproc, protocol = _both(resources, "prod")
+    _assert_same(inproc, protocol)
+    if env == "dev":
+        assert inproc.violations
+
+
+@pytest.mark.parametrize("misconfigured", [True, False])
+def test_foreign_programs_review_the_same_both_ways(misconfigured):
+    resources = resources_from_document(foreign_deployment(misconfigured), "foreign")
+    inproc, protocol = _both(resources, "prod")
+    _assert_same(inproc, protocol)
+    if misconfigured:
+        assert len(inproc.violations) > 50
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_fuzzed_deployments_review_the_same_both_ways(stack_deployments, seed):
+    for document in (stack_deployments["prod"], foreign_deployment(True)):
+        resources = resources_from_document(_fuzzed(document, seed, copies=2), "fuzzed")
+        inproc, protocol = _both(resources, "prod")
+        _assert_same(inproc, protocol)
+        assert inproc.violations
+
+
+def test_a_synthetic_plan_reviews_the_same_both_ways():
+    spec = importlib.util.spec_from_file_location("review_throughput", ROOT / "benchmarks" / "review_throughput.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    resources = resources_from_document(module.synthetic_deployment(400), "synthetic")
+    inproc, protocol = _both(resources, "dev")
+    _assert_same(inproc, protocol)
+    assert inproc.violations
+
+
+def test_the_fixture_pack_reviews_the_same_both_ways():
+    # Unknown values, secrets, a config number that arrives as a float, a stack rule with dependencies.
+    document = json.loads((FIXTURES / "deployment.json").read_text())
+    resources = resources_from_document(document, "deployment.json")
+    inproc, protocol = _both(resources, None, packs=[FIXTURES / "testpack"], project_dir=FIXTURES)
+    _assert_same(inproc, protocol)
+    assert {v.policy for v in inproc.violations} >= {"encrypted-volumes", "log-retention"}
+
+
+def _pack(tmp_path: Path, main: str) -> Path:
+    directory = tmp_path / "pack"
+    directory.mkdir()
+    (directory / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 1.2.3\n")
+    (directory / "__main__.py").write_text(main)
+    return directory
+
+
+PACK_HEAD = """
+from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
+
+def _check(args, report_violation):
+    if args.resource_type == "aws:ebs/volume:Volume":
+        report_violation("volume " + args.name)
+"""
+
+
+def test_a_pack_that_does_more_than_build_itself_runs_over_the_protocol(tmp_path):
+    directory = _pack(tmp_path, PACK_HEAD + """
+if True:
+    policies = [ResourceValidationPolicy(name="volumes", description="No volumes.", validate=_check)]
+PolicyPack(name="odd-pack", policies=policies, enforcement_level=EnforcementLevel.MANDATORY)
+""")
+    pack, reason = load_pack(directory)
+    assert pack is None and "does more than import and build the pack (line 8)" in reason
+    document = json.loads((FIXTURES / "deployment.json").read_text())
+    resources = resources_from_document(document, "deployment.json")
+    result = review(resources, [directory], None, tmp_path)
+    assert [(v.pack, v.policy, v.mandatory) for v in result.violations] == [("odd-pack", "volumes", True)] * len(
+        [r for r in resources if r.type == "aws:ebs/volume:Volume"])
+    assert result.packs[0].version == "1.2.3"
+
+
+def test_an_exception_in_a_rule_fails_the_review_the_same_both_ways(tmp_path):
+    directory = _pack(tmp_path, PACK_HEAD + """
+def _broken(args, report_violation):
+    raise KeyError("boom")
+
+PolicyPack(name="broken-pack", policies=[ResourceValidationPolicy(name="broken", description="Broken.",
+                                                                  validate=_broken)])
+""")
+    document = json.loads((FIXTURES / "deployment.json").read_text())
+    resources = resources_from_document(document, "deployment.json")
+    messages = []
+    for protocol in (False, True):
+        with pytest.raises(MlinfraError) as info:
+            review(resources, [directory], None, tmp_path, protocol=protocol)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+    assert messages[0].startswith("policy pack broken-pack failed Analyze for urn:pulumi:")
+    assert messages[0].endswith(": Exception calling application: 'boom'")
+
+
+def test_loading_a_pack_leaves_the_sdk_as_it_was():
+    from pulumi_policy import deserialize, policy
+
+    before = (deserialize._deserialize_property, policy.deserialize_properties, policy.json_format,
+              policy._PolicyAnalyzerServicer.Analyze, policy.PolicyPack)
+    for directory in PACKS:
+        assert load_pack(directory)[0] is not None
+    assert (deserialize._deserialize_property, policy.deserialize_properties, policy.json_format,
+            policy._PolicyAnalyzerServicer.Analyze, policy.PolicyPack) == before
