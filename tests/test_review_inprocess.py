@@ -188,3 +188,19 @@ def test_loading_a_pack_leaves_the_sdk_as_it_was():
         assert load_pack(directory)[0] is not None
     assert (deserialize._deserialize_property, policy.deserialize_properties, policy.json_format,
             policy._PolicyAnalyzerServicer.Analyze, policy.PolicyPack) == before
+
+
+def test_struct_decoding_is_protobufs_message_to_dict(stack_deployments):
+    from google.protobuf import json_format, struct_pb2
+
+    from mlinfra.review.inprocess import _struct_to_dict
+
+    documents = [r.inputs for doc in stack_deployments.values() for r in resources_from_document(doc, "plan")]
+    documents += [{"n": [1, 2.5, -0.0, 10**20, True, None, "x", [], {}], "": {"a": {"b": [[{}]]}}}]
+    for values in documents:
+        struct = struct_pb2.Struct()
+        struct.update(json.loads(json.dumps(values)))
+        parsed = struct_pb2.Struct.FromString(struct.SerializeToString())
+        expected = json_format.MessageToDict(parsed)
+        assert _struct_to_dict(parsed) == expected
+        assert json.dumps(_struct_to_dict(parsed)) == json.dumps(expected)  # key order and float forms too

@@ -39,6 +39,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextlib
+import math
 import sys
 import types
 from dataclasses import dataclass, field
@@ -254,11 +255,44 @@ def _check_pack_arguments(recorded: Mapping[str, Any]) -> None:
 
 def struct_roundtrip(values: Mapping[str, Any]) -> dict[str, Any]:
     """``values`` as a pack receives them in a ``Struct``: serialized, parsed, ``MessageToDict``."""
+    from google.protobuf import json_format
     from pulumi_policy import policy
 
     struct = struct_pb2.Struct()
     struct.update(values)
-    return policy.json_format.MessageToDict(struct_pb2.Struct.FromString(struct.SerializeToString()))
+    parsed = struct_pb2.Struct.FromString(struct.SerializeToString())
+    to_dict = policy.json_format.MessageToDict
+    if to_dict is json_format.MessageToDict or getattr(to_dict, "same_result_as", None) is json_format.MessageToDict:
+        return _struct_to_dict(parsed)
+    return to_dict(parsed)
+
+
+def _struct_to_dict(struct: struct_pb2.Struct) -> dict[str, Any]:
+    """``json_format.MessageToDict`` of a ``Struct`` (protobuf's ``_StructMessageToJsonObject``, which
+    the SDK calls), without its generic descriptor walk: the same keys in the same order, numbers as
+    floats, and the same ``ValueError`` for infinities and NaN."""
+    fields = struct.fields
+    return {key: _value(fields[key]) for key in fields}
+
+
+def _value(value: struct_pb2.Value) -> Any:
+    kind = value.WhichOneof("kind")
+    if kind == "string_value":
+        return value.string_value
+    if kind == "struct_value":
+        return _struct_to_dict(value.struct_value)
+    if kind == "number_value":
+        number = value.number_value
+        if math.isinf(number):
+            raise ValueError("Fail to serialize Infinity for Value.number_value, which would parse as string_value")
+        if math.isnan(number):
+            raise ValueError("Fail to serialize NaN for Value.number_value, which would parse as string_value")
+        return number
+    if kind == "bool_value":
+        return value.bool_value
+    if kind == "list_value":
+        return [_value(item) for item in value.list_value.values]
+    return None  # null_value, or no kind set
 
 
 class _Decoded:
@@ -464,6 +498,32 @@ class PackEvaluation:
         return found
 
 
+#: What the decoding of a request goes through: the SDK names a pack may replace.
+_DECODING = (("pulumi_policy.policy", "json_format"), ("pulumi_policy.policy", "deserialize_properties"),
+             ("pulumi_policy.policy", "unknown_checking_proxy"), ("pulumi_policy.deserialize", "_deserialize_property"),
+             ("pulumi_policy.deserialize", "deserialize_properties"), ("pulumi_policy.policy", "PolicyResource"),
+             ("pulumi_policy.policy", "PolicyResourceOptions"), ("pulumi_policy.policy", "PolicyProviderResource"),
+             ("pulumi_policy.policy", "PolicyCustomTimeouts"))
+
+
+def _fingerprint(value: Any, depth: int = 0) -> Any:
+    """What a decoding function does, as far as it can be told: its code and what its closure holds
+    (two packs that applied the same patch to the same SDK decode alike)."""
+    if depth > 6:
+        return ("id", id(value))
+    if isinstance(value, types.FunctionType):
+        cells = tuple(_fingerprint(cell.cell_contents, depth + 1) for cell in value.__closure__ or ())
+        return ("function", value.__code__, cells, tuple(_fingerprint(d, depth + 1) for d in value.__defaults__ or ()))
+    if isinstance(value, types.ModuleType):
+        patched = getattr(value, "MessageToDict", None)
+        return ("module", value.__name__, _fingerprint(patched, depth + 1) if patched is not None else None)
+    return ("id", id(value))
+
+
+def _decoding_fingerprint() -> tuple:
+    return tuple(_fingerprint(getattr(sys.modules[module], name, None)) for module, name in _DECODING)
+
+
 def evaluate(packs: Sequence[tuple[LoadedPack, Mapping[str, Mapping[str, Any]]]], resources: Sequence[Resource],
              root: str) -> list[list[Violation]]:
     """Each loaded pack's violations over ``resources`` (``root``: the stack's URN, for stack-level ones).
@@ -475,8 +535,7 @@ def evaluate(packs: Sequence[tuple[LoadedPack, Mapping[str, Mapping[str, Any]]]]
     results = []
     for pack, config in packs:
         with sdk_state(pack.sdk_state):
-            key = tuple(sorted((k, id(v)) for k, v in pack.sdk_state.items()
-                               if not isinstance(v, types.ModuleType) or k[1] == "json_format"))
+            key = _decoding_fingerprint()
             decoded = decoded_by_state.get(key)
             if decoded is None:
                 decoded = decoded_by_state[key] = _Decoded(resources)

@@ -1,9 +1,17 @@
-"""Stack rules: finding resources and joining them, with indexes built in one pass over the stack."""
+"""Stack rules: finding resources and joining them, with indexes built in one pass over the stack.
+
+An index a stack rule builds over ``args.resources`` is built once per resource list (``per_stack``):
+the in-process review hands every stack policy of a review the same list, so each index (resources
+by type, the launch templates, the S3 bucket views, ...) is built once per review, not once per rule.
+Over the analyzer protocol the SDK builds a fresh list per policy, and each rule builds its own.
+"""
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Sequence
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional, TypeVar
 
 from pulumi_policy import PolicyResource
 
@@ -14,9 +22,75 @@ from policies.rules._props import get, is_unknown
 # Stack rules: finding resources and joining them
 
 
+T = TypeVar("T")
+_CACHE_SIZE = 32
+_cache: dict[tuple[Any, int], tuple[list, int, Any]] = {}
+_cache_lock = threading.Lock()
+
+
+def per_stack(build: Callable[[list], T]) -> Callable[[Any], T]:
+    """``build(resources)`` computed once per resource list (the same list object, unchanged in
+    length) and shared by every caller: for indexes that only read the resources. Anything that is
+    not a list is built afresh each time."""
+
+    @functools.wraps(build)
+    def cached(resources: Any) -> T:
+        if not isinstance(resources, list):
+            return build(resources)
+        key = (build, id(resources))
+        with _cache_lock:
+            hit = _cache.get(key)
+        if hit is not None and hit[0] is resources and hit[1] == len(resources):
+            return hit[2]
+        value = build(resources)
+        with _cache_lock:
+            _cache[key] = (resources, len(resources), value)  # holds the list, so its id stays its own
+            while len(_cache) > _CACHE_SIZE:
+                _cache.pop(next(iter(_cache)))
+        return value
+
+    return cached
+
+
+def stack_resources(args: Any) -> list[PolicyResource]:
+    """A stack rule's ``args.resources`` as a list: the list itself when it is one (so the indexes
+    built over it are shared by the review's other stack rules), else a copy."""
+    resources = args.resources
+    return resources if isinstance(resources, list) else list(resources)
+
+
+@per_stack
+def _by_type(resources: list[PolicyResource]) -> dict[str, list[tuple[int, PolicyResource]]]:
+    index: dict[str, list[tuple[int, PolicyResource]]] = {}
+    for position, resource in enumerate(resources):
+        index.setdefault(resource.resource_type, []).append((position, resource))
+    return index
+
+
 def of_type(resources: Iterable[PolicyResource], *types: str) -> list[PolicyResource]:
-    """The resources whose type is one of ``types``, in stack order."""
-    return [resource for resource in resources if resource.resource_type in types]
+    """The resources whose type is one of ``types``, in stack order (a list is indexed by type once)."""
+    if not isinstance(resources, list):
+        return [resource for resource in resources if resource.resource_type in types]
+    index = _by_type(resources)
+    if len(types) == 1:
+        return [resource for _, resource in index.get(types[0], ())]
+    found = sorted((entry for type_ in set(types) for entry in index.get(type_, ())), key=lambda entry: entry[0])
+    return [resource for _, resource in found]
+
+
+class IdentifierIndex:
+    """The first resource of ``types`` (in stack order) that each identifier names: what
+    ``next(r for r in of_type(resources, *types) if name in identifiers(r, keys))`` finds, for many names."""
+
+    def __init__(self, resources: Iterable[PolicyResource], types: Sequence[str],
+                 keys: Sequence[str] = ("id", "arn", "name")) -> None:
+        self._first: dict[str, PolicyResource] = {}
+        for resource in of_type(resources, *types):
+            for name in identifiers(resource, keys):
+                self._first.setdefault(name, resource)
+
+    def find(self, name: Any) -> Optional[PolicyResource]:
+        return self._first.get(name) if isinstance(name, str) else None
 
 
 def identifiers(resource: PolicyResource, keys: Sequence[str] = ("id", "arn", "name")) -> set[str]:
@@ -100,3 +174,9 @@ class LaunchTemplateIndex:
             for template in self._by_key.get(pointer, []) if isinstance(pointer, str) else []:
                 found.setdefault(template.urn, template)
         return list(found.values())
+
+
+@per_stack
+def launch_templates(resources: list[PolicyResource]) -> LaunchTemplateIndex:
+    """The stack's ``LaunchTemplateIndex``, built once per resource list."""
+    return LaunchTemplateIndex(resources)

@@ -24,6 +24,8 @@ from pulumi_policy.proxy import (
     UNKNOWN_OBJECT_VALUE,
     UNKNOWN_STRING_VALUE,
     UnknownValueError,
+    _DictProxy,
+    _ListProxy,
 )
 
 from policies.rules._secrets import SecretString
@@ -82,9 +84,34 @@ def has_key(container: Any, key: str) -> bool:
     return isinstance(container, Mapping) and any(existing == key for existing in container)
 
 
+_SCALARS = (int, float, bool, type(None))
+
+
 def plain(value: Any) -> Any:
     """``value`` as plain ``dict``/``list``/scalars: proxies unwrapped, secrets revealed (a string secret as a
-    ``SecretString``, see ``_secrets``), unknowns ``UNKNOWN``."""
+    ``SecretString``, see ``_secrets``), unknowns ``UNKNOWN``.
+
+    The SDK's proxies and plain ``dict``/``list`` are read directly (a proxy's children are proxies
+    or scalars, an unknown child is the raw sentinel string); any other mapping or sequence goes
+    through ``_plain_mapping_or_sequence``, which reads them through their interface.
+    """
+    kind = type(value)
+    if kind is str:
+        return UNKNOWN if value in _UNKNOWN_SENTINELS else value
+    if kind in _SCALARS:
+        return value
+    if kind is _DictProxy or kind is dict:
+        target = value["__target"] if kind is _DictProxy else value
+        if target.get(_SIG_KEY) == _SECRET_SIG:
+            revealed = plain(target.get("value"))
+            return SecretString(revealed) if isinstance(revealed, str) and not is_unknown(revealed) else revealed
+        return {key: plain(item) for key, item in target.items()}
+    if kind is _ListProxy or kind is list:
+        return [plain(item) for item in (value["__target"] if kind is _ListProxy else value)]
+    return _plain_mapping_or_sequence(value)
+
+
+def _plain_mapping_or_sequence(value: Any) -> Any:
     if is_unknown(value):
         return UNKNOWN
     if isinstance(value, Mapping):

@@ -9,7 +9,7 @@ from typing import Any
 from pulumi_policy import ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
 
 from policies.rules._declare import config_schema, examines, frameworks, policy_config
-from policies.rules._index import LAUNCH_TEMPLATE, LaunchTemplateIndex, of_type, ReferenceIndex
+from policies.rules._index import LAUNCH_TEMPLATE, LaunchTemplateIndex, ReferenceIndex, launch_templates, of_type, stack_resources
 from policies.rules._props import as_list, get, is_unknown, resource_tags
 from policies.rules.gpu import is_gpu_type
 
@@ -112,8 +112,8 @@ def _untagged(resource: Any, key: str) -> bool:
 
 def _validate_team_tag(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     key = policy_config(args, TEAM_TAG_SCHEMA)["tagKey"]
-    resources = list(args.resources)
-    templates = LaunchTemplateIndex(resources)
+    resources = stack_resources(args)
+    templates = launch_templates(resources)
     for group in of_type(resources, NODE_GROUP):
         if _group_is_gpu(group, templates) and _untagged(group, key):
             report_violation(f"GPU node group {group.name!r} has no {key!r} tag: its instance-hours count against "

@@ -18,7 +18,7 @@ from typing import Any
 from pulumi_policy import ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
 
 from policies.rules._declare import config_schema, examines, frameworks, policy_config
-from policies.rules._index import of_type, ReferenceIndex
+from policies.rules._index import ReferenceIndex, of_type, stack_resources
 from policies.rules._props import as_bool, as_int, as_list, get, is_unknown, resource_tags
 from policies.rules.s3 import BUCKET_KEYS, BUCKET_TYPES
 
@@ -78,7 +78,7 @@ def _retention_days(rule: Any) -> Any:
 
 def _validate_object_lock(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     config = policy_config(args, LOCK_SCHEMA)
-    resources = list(args.resources)
+    resources = stack_resources(args)
     locks = ReferenceIndex(resources, LOCK_TYPES, "bucket")
     for bucket in dataset_buckets(resources, config):
         inline = get(bucket.props, "objectLockConfiguration")
@@ -143,7 +143,7 @@ def _expiring_rules(rules: Any) -> list[str]:
 
 def _validate_noncurrent_kept(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     config = policy_config(args, KEEP_SCHEMA)
-    resources = list(args.resources)
+    resources = stack_resources(args)
     lifecycles = ReferenceIndex(resources, LIFECYCLE_TYPES, "bucket")
     for bucket in dataset_buckets(resources, config):
         sources = [(bucket, as_list(get(bucket.props, "lifecycleRules")))]

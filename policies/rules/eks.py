@@ -15,7 +15,7 @@ from pulumi_policy import (
 
 from catalog.eks import SUPPORTED_VERSIONS
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
-from policies.rules._index import LAUNCH_TEMPLATE, LaunchTemplateIndex, of_type
+from policies.rules._index import LAUNCH_TEMPLATE, launch_templates, of_type, stack_resources
 from policies.rules._principals import aws_managed_key_alias
 from policies.rules._props import as_bool, as_int, as_list, describe, get, is_unknown
 
@@ -277,7 +277,7 @@ launch_template_volumes_cmk = ResourceValidationPolicy(
 
 
 def _no_ssh(args: StackValidationArgs, report: ReportViolation) -> None:
-    templates = LaunchTemplateIndex(args.resources)
+    templates = launch_templates(stack_resources(args))
     for group in of_type(args.resources, NODE_GROUP):
         remote = get(group.props, "remoteAccess")
         if remote and not is_unknown(remote):

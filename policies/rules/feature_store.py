@@ -24,7 +24,7 @@ from pulumi_policy import (
 
 from catalog.classification import CLASSIFICATION_TAG, CLASSIFICATIONS
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
-from policies.rules._index import identifiers, of_type
+from policies.rules._index import IdentifierIndex, of_type, per_stack, stack_resources
 from policies.rules._principals import aws_managed_key_alias
 from policies.rules._props import as_bool, as_int, describe, get, is_unknown, resource_tags, UNKNOWN
 
@@ -198,24 +198,28 @@ def _dependencies_of(resource: PolicyResource, prop: str, types: tuple[str, ...]
             if isinstance(d, PolicyResource) and d.resource_type in types]
 
 
+@per_stack
+def _key_indexes(resources: list[PolicyResource]) -> tuple[IdentifierIndex, IdentifierIndex]:
+    return IdentifierIndex(resources, (KEY,), ("id", "arn", "keyId")), IdentifierIndex(resources, (ALIAS,))
+
+
 def _find_key(resources: list[PolicyResource], key_id: Any, group: PolicyResource, prop: str) -> Any:
     """The stack's key a ``kmsKeyId`` names (by id, ARN, key id or alias); UNKNOWN if it cannot be told yet."""
-    keys = of_type(resources, KEY)
     if isinstance(key_id, str) and key_id and not is_unknown(key_id):
-        for key in keys:
-            if key_id in identifiers(key, ("id", "arn", "keyId")):
-                return key
-        for alias in of_type(resources, ALIAS):
-            if key_id in identifiers(alias, ("id", "arn", "name")):
-                target = get(alias.props, "targetKeyId")
-                return next((k for k in keys if target in identifiers(k, ("id", "arn", "keyId"))), None)
+        keys, aliases = _key_indexes(resources)
+        key = keys.find(key_id)
+        if key is not None:
+            return key
+        alias = aliases.find(key_id)
+        if alias is not None:
+            return keys.find(get(alias.props, "targetKeyId"))
         return None
     candidates = _dependencies_of(group, prop, (KEY,))
     return candidates[0] if len(candidates) == 1 else UNKNOWN
 
 
 def _validate_restricted_key(args: StackValidationArgs, report: ReportViolation) -> None:
-    resources = list(args.resources)
+    resources = stack_resources(args)
     for group in of_type(resources, FEATURE_GROUP):
         if _pii(group) is not True:
             continue
@@ -251,12 +255,16 @@ feature_group_pii_restricted_key = StackValidationPolicy(
 )
 
 
+@per_stack
+def _bucket_index(resources: list[PolicyResource]) -> IdentifierIndex:
+    return IdentifierIndex(resources, BUCKETS, ("id", "bucket"))
+
+
 def _find_bucket(resources: list[PolicyResource], group: PolicyResource) -> Any:
     uri = get(group.props, "offlineStoreConfig", "s3StorageConfig", "s3Uri")
     if isinstance(uri, str) and not is_unknown(uri):
         match = _S3_URI.match(uri)
-        name = match.group(1) if match else None
-        return next((b for b in of_type(resources, *BUCKETS) if name in identifiers(b, ("id", "bucket"))), None)
+        return _bucket_index(resources).find(match.group(1) if match else None)
     candidates = _dependencies_of(group, "offlineStoreConfig", BUCKETS)
     return candidates[0] if len(candidates) == 1 else UNKNOWN
 
@@ -266,7 +274,7 @@ def _rank(value: Any) -> Optional[int]:
 
 
 def _validate_offline_bucket(args: StackValidationArgs, report: ReportViolation) -> None:
-    resources = list(args.resources)
+    resources = stack_resources(args)
     for group in of_type(resources, FEATURE_GROUP):
         if _has_offline(group.props) is not True:
             continue

@@ -14,7 +14,7 @@ from pulumi_policy import (
 
 from catalog.gpu import GPU_INSTANCE_TYPES
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
-from policies.rules._index import LAUNCH_TEMPLATE, LaunchTemplateIndex, of_type
+from policies.rules._index import LAUNCH_TEMPLATE, LaunchTemplateIndex, launch_templates, of_type, stack_resources
 from policies.rules._props import as_int, as_list, describe, get, is_unknown
 
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
@@ -52,7 +52,7 @@ TAINT_SCHEMA = config_schema(
 
 def _tainted(args: StackValidationArgs, report: ReportViolation) -> None:
     key = policy_config(args, TAINT_SCHEMA)["taintKey"]
-    templates = LaunchTemplateIndex(args.resources)
+    templates = launch_templates(stack_resources(args))
     for group in of_type(args.resources, NODE_GROUP):
         if not _is_gpu_node_group(group, templates):
             continue
@@ -122,7 +122,7 @@ CAP_SCHEMA = config_schema(
 def _gpu_cap(args: StackValidationArgs, report: ReportViolation) -> None:
     cap = policy_config(args, CAP_SCHEMA)["maxGpus"]
     total, parts = 0, []
-    templates = LaunchTemplateIndex(args.resources)
+    templates = launch_templates(stack_resources(args))
     for group in of_type(args.resources, NODE_GROUP):
         types = _group_types(group, templates)
         size = as_int(get(group.props, "scalingConfig", "maxSize"))

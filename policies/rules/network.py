@@ -17,7 +17,7 @@ from pulumi_policy import (
 )
 
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
-from policies.rules._index import identifiers, of_type, referrers
+from policies.rules._index import identifiers, of_type, referrers, stack_resources
 from policies.rules._props import as_bool, as_int, as_list, get, is_unknown
 
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
@@ -236,7 +236,7 @@ def _marked_private(subnet: PolicyResource) -> str:
 
 
 def _validate_public_ip_subnets(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    resources = list(args.resources)
+    resources = stack_resources(args)
     gateways: set[str] = set()
     for gateway in of_type(resources, INTERNET_GATEWAY):
         gateways |= _names(gateway)
@@ -300,7 +300,7 @@ def _vpc_label(vpc: PolicyResource) -> str:
 
 
 def _validate_default_security_group(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    resources = list(args.resources)
+    resources = stack_resources(args)
     for vpc in of_type(resources, *VPC_TYPES):
         if not referrers(resources, (DEFAULT_SECURITY_GROUP,), "vpcId", vpc, ("id",)):
             report_violation(f"{_vpc_label(vpc)} does not manage its default security group (declare an "
@@ -325,7 +325,7 @@ vpc_default_security_group_closed = StackValidationPolicy(
 
 
 def _validate_flow_logs(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    resources = list(args.resources)
+    resources = stack_resources(args)
     for vpc in of_type(resources, *VPC_TYPES):
         if not referrers(resources, (FLOW_LOG,), "vpcId", vpc, ("id",)):
             report_violation(f"{_vpc_label(vpc)} has no flow log.", vpc.urn)

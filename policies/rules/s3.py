@@ -26,7 +26,7 @@ from pulumi_policy import (
 )
 
 from policies.rules._declare import applies_to, examines, frameworks
-from policies.rules._index import of_type, ReferenceIndex
+from policies.rules._index import ReferenceIndex, of_type, per_stack, stack_resources
 from policies.rules._principals import action_matches, aws_managed_key_alias, parse_policy, wildcard_allows
 from policies.rules._props import as_bool, as_list, get, is_unknown
 
@@ -72,8 +72,10 @@ def _inline_logging_target(resource: PolicyResource) -> Any:
     return get(resource.props, "logging", "targetBucket")
 
 
+@per_stack
 def bucket_views(all_resources: list[PolicyResource]) -> list[BucketView]:
-    """One ``BucketView`` per bucket in the stack, in stack order."""
+    """One ``BucketView`` per bucket in the stack, in stack order (built once per resource list and
+    shared by the S3 stack rules: read them, do not change them)."""
     # Only S3 resources can be a bucket's settings: narrow the stack once, and index each kind of
     # setting by the bucket it points at once, so the rule stays linear in the number of buckets.
     resources = [r for r in all_resources if r.resource_type.startswith("aws:s3/")]
@@ -135,7 +137,7 @@ def _is_customer_managed(key_id: Any) -> bool:
 
 
 def _validate_encryption(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    for view in bucket_views(list(args.resources)):
+    for view in bucket_views(stack_resources(args)):
         settings = [_sse(rule) for rule in view.encryption_rules]
         if view.encryption_unknown or any(is_unknown(algorithm) for algorithm, _ in settings):
             continue
@@ -180,7 +182,7 @@ def _blocks_everything(resource: PolicyResource) -> bool:
 
 
 def _validate_public_access_block(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    resources = list(args.resources)
+    resources = stack_resources(args)
     if any(_blocks_everything(r) for r in of_type(resources, *ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPES)):
         return
     for view in bucket_views(resources):
@@ -238,7 +240,7 @@ def denies_insecure_transport(statements: list[Any]) -> bool:
 
 
 def _validate_tls_only(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    for view in bucket_views(list(args.resources)):
+    for view in bucket_views(stack_resources(args)):
         parsed = [parse_policy(document) for document in view.policy_documents]
         if any(is_unknown(statements) for statements in parsed):
             continue
@@ -335,7 +337,7 @@ s3_bucket_acl_not_public = ResourceValidationPolicy(
 
 
 def _validate_versioning(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    for view in bucket_views(list(args.resources)):
+    for view in bucket_views(stack_resources(args)):
         if any(is_unknown(status) for status in view.versioning_statuses):
             continue
         if "Enabled" not in view.versioning_statuses:
@@ -354,7 +356,7 @@ s3_bucket_versioning = StackValidationPolicy(
 
 
 def _validate_access_logging(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    for view in bucket_views(list(args.resources)):
+    for view in bucket_views(stack_resources(args)):
         if view.log_sources:
             continue
         if not view.logs_to:
