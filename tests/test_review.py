@@ -362,7 +362,7 @@ def test_a_pack_that_stops_answering_is_bad_input(project, tmp_path):
         "    if args.resource_type == 'aws:ebs/volume:Volume':\n"
         "        time.sleep(30)\n"
         "PolicyPack(name='slow', policies=[ResourceValidationPolicy(name='slow', description='d', validate=slow)])\n"))
-    message = bad(project, packs=[pack], timeout=3.0)
+    message = bad(project, packs=[pack], timeout=3.0, protocol=True)  # a pack process's calls time out
     assert message.startswith("policy pack slow did not answer Analyze for urn:pulumi:dev::mlinfra::aws:ebs/volume:")
     assert message.endswith(" within 3 s")
     assert pack_processes_in(pack) == []
@@ -375,7 +375,7 @@ def test_an_interrupted_review_leaves_no_pack_process(project, monkeypatch):
     monkeypatch.setattr("mlinfra.review.protocol.PackProcess.analyze_all", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run_review(project_dir=project, env="dev", deployment=FIXTURES / "deployment.json", packs=None,
-                   fmt="json", output=None)
+                   fmt="json", output=None, protocol=True)
     assert pack_processes_in(project) == []
 
 

@@ -25,9 +25,7 @@ from __future__ import annotations
 import time
 from typing import Any, Optional
 
-import boto3
 import pulumi
-from botocore.exceptions import ClientError
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
 from components.feature_store.schema import (Column, DeployedGroup, GroupChange, GroupSchema, StoreSettings, refusal,
@@ -46,6 +44,8 @@ class FeatureAdditionError(Exception):
 
 def sagemaker_client(region: str):
     """The SageMaker client the provider uses (a function so tests can substitute a stubbed one)."""
+    import boto3  # here, not at import: a plan or preview that never calls the provider never loads boto3
+
     return boto3.client("sagemaker", region_name=region)
 
 
@@ -104,6 +104,8 @@ class FeatureAdditionsProvider(ResourceProvider):
         change = schema_change(live, _desired(props))
         if change.destructive and not props.get("allowReplacement"):
             raise FeatureAdditionError(refusal(group, GroupChange(schema=change), source="live group"))
+        from botocore.exceptions import ClientError
+
         # One update at a time: SageMaker refuses another while the last is in progress.
         for start in range(0, len(change.added), MAX_ADDITIONS_PER_UPDATE):
             batch = change.added[start:start + MAX_ADDITIONS_PER_UPDATE]

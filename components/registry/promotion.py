@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import Any, Optional
 
 import pulumi
-from botocore.exceptions import BotoCoreError, ClientError
 
 from components.common import OfflineTarget
 from components.errors import MlinfraError
@@ -110,6 +109,8 @@ def _ref(summary: dict[str, Any]) -> ModelPackageRef:
 
 def _newest_first(client: Any, group: str, page_size: int, **filters: str):
     """Versioned packages of ``group``, newest first, across every page."""
+    from botocore.exceptions import BotoCoreError, ClientError  # boto3 is imported only to ask AWS
+
     paginator = client.get_paginator("list_model_packages")
     pages = paginator.paginate(
         ModelPackageGroupName=group, SortBy="CreationTime", SortOrder="Descending",
