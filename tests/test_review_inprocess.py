@@ -162,7 +162,9 @@ PolicyPack(name="odd-pack", policies=policies, enforcement_level=EnforcementLeve
 def test_an_exception_in_a_rule_fails_the_review_the_same_both_ways(tmp_path):
     directory = _pack(tmp_path, PACK_HEAD + """
 def _broken(args, report_violation):
-    raise KeyError("boom")
+    # One resource only: over the protocol, calls are in flight together and the first to fail is reported.
+    if args.resource_type == "aws:cloudwatch/logGroup:LogGroup":
+        raise KeyError("boom")
 
 PolicyPack(name="broken-pack", policies=[ResourceValidationPolicy(name="broken", description="Broken.",
                                                                   validate=_broken)])
@@ -176,6 +178,7 @@ PolicyPack(name="broken-pack", policies=[ResourceValidationPolicy(name="broken",
         messages.append(str(info.value))
     assert messages[0] == messages[1]
     assert messages[0].startswith("policy pack broken-pack failed Analyze for urn:pulumi:")
+    assert "aws:cloudwatch/logGroup:LogGroup" in messages[0]
     assert messages[0].endswith(": Exception calling application: 'boom'")
 
 
@@ -204,3 +207,25 @@ def test_struct_decoding_is_protobufs_message_to_dict(stack_deployments):
         expected = json_format.MessageToDict(parsed)
         assert _struct_to_dict(parsed) == expected
         assert json.dumps(_struct_to_dict(parsed)) == json.dumps(expected)  # key order and float forms too
+
+
+def test_the_command_reports_the_same_both_ways(tmp_path, monkeypatch):
+    from mlinfra import cli
+
+    (tmp_path / "Pulumi.yaml").write_text("name: fixture\nruntime: python\n")  # a project without pack config
+    monkeypatch.chdir(tmp_path)
+    texts = []
+    for extra in ([], ["--protocol"]):
+        out = tmp_path / f"report{len(texts)}.json"
+        code = cli.main(["review", "--deployment", str(FIXTURES / "deployment.json"), "--policy-pack",
+                         str(FIXTURES / "testpack"), "--format", "json", "--output", str(out), *extra])
+        texts.append((code, out.read_text()))
+    assert texts[0] == texts[1] and texts[0][0] == 1
+
+
+def test_the_review_looks_for_the_waivers_file_the_waivers_module_reads():
+    from mlinfra import waivers
+    from mlinfra.review import engine
+
+    assert engine.WAIVERS_FILE == waivers.FILE_NAME
+    assert waivers.waivers_path(ROOT, "dev") == ROOT / "policies" / "config" / "dev" / engine.WAIVERS_FILE

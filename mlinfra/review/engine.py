@@ -15,6 +15,9 @@ from mlinfra.review.result import ReviewResult, Violation
 DEFAULT_PACKS = ("security", "privacy", "compliance")
 """Pack folders under ``policies/`` reviewed when no ``--policy-pack`` is given."""
 
+WAIVERS_FILE = "waivers.yaml"
+"""``policies/config/<env>/waivers.yaml`` (``mlinfra.waivers.FILE_NAME``)."""
+
 
 def default_pack_dirs(project_dir: Path) -> list[Path]:
     return [Path(project_dir) / "policies" / name for name in DEFAULT_PACKS]
@@ -45,9 +48,13 @@ def review(resources: Sequence[Resource], packs: Sequence[Path] | None, env: str
     for directory in pack_dirs:  # a folder that is no pack is named as such, before its configuration
         read_manifest(directory)
     user_configs = [read_pack_config(configs, d) for d in pack_dirs]
-    from mlinfra.waivers import load_waivers
+    # A malformed waivers file is bad input before any pack starts. Without one there is nothing to
+    # waive, and the waivers module (pydantic) is not imported: most reviews have none.
+    waivers = None
+    if env is not None and (Path(project_dir) / "policies" / "config" / env / WAIVERS_FILE).is_file():
+        from mlinfra.waivers import load_waivers
 
-    waivers = load_waivers(project_dir, env)  # a malformed file is bad input before any pack starts
+        waivers = load_waivers(project_dir, env)
     urns = [r.urn for r in resources]
     known_urns = set(urns)
     root = next((r.urn for r in resources if r.type == "pulumi:pulumi:Stack"),
@@ -104,7 +111,8 @@ def review(resources: Sequence[Resource], packs: Sequence[Path] | None, env: str
             found = evaluate([(loaded[i], configs_by_pack[i]) for i in in_process], resources, root)
             per_pack.update(zip(in_process, found))
         per_pack.update({index: future.result() for index, future in running.items()})
-    violations, waived, unused = _apply_waivers([v for i in sorted(per_pack) for v in per_pack[i]], waivers, root)
+    found = [v for i in sorted(per_pack) for v in per_pack[i]]
+    violations, waived, unused = _apply_waivers(found, waivers, root) if waivers is not None else (found, [], [])
     from mlinfra.coverage import coverage
 
     return ReviewResult(packs=infos, violations=sorted(violations, key=_sort_key), resources=len(resources),
