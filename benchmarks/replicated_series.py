@@ -38,7 +38,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "checkov"
+#: ``../shared/checkov`` of the checkout (searched upwards, so a worktree below the checkout finds it too).
+SHARED = next((p / "shared" / "checkov" for p in ROOT.parents if (p / "shared" / "checkov").is_dir()),
+              ROOT.parent / "shared" / "checkov")
 MLINFRA = Path(sys.executable).parent / "mlinfra"
 
 
