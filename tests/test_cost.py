@@ -43,9 +43,14 @@ def test_the_repository_prices_parse_and_name_their_source_and_date():
     assert prices.region == "us-east-1" and prices.currency == "USD"
     ((source, as_of),) = prices.sources
     assert source.startswith(f"catalog/data/{DEFAULT_PRICES.name}: AWS public on-demand list prices")
-    assert as_of == "2025-07"
+    assert as_of == "2026-01"
     assert prices.hourly("services", "eksControlPlane") == 0.10
     assert prices.hourly("ec2", "no-such.type") is None
+    # Checked against a public AWS Price List extract (tsaol/aws-gpu data/p4d_instances.js and
+    # p5_family_all.js, from instances.vantage.sh, 2026-01-21): p4d after the June 2025 cut, to the
+    # Price List's precision, and p5 at $55.04 (not its pre-cut $98.32).
+    assert prices.hourly("ec2", "p4d.24xlarge") == 21.957642
+    assert prices.hourly("ec2", "p5.48xlarge") == 55.04
 
 
 def test_gpu_and_cpu_node_groups_at_min_and_max():
@@ -139,7 +144,7 @@ def test_the_stacks_estimates_show_assumptions_sources_and_json(stack_deployment
     est = estimate(stack_deployments["prod"], default_prices())
     data = json.loads(render(est, "json"))
     assert data["assumptions"]["hoursPerMonth"] == HOURS_PER_MONTH
-    assert data["prices"][0]["asOf"] == "2025-07"
+    assert data["prices"][0]["asOf"] == "2026-01"
     assert data["total"]["complete"] is True
     categories = set(data["categories"])
     assert {"gpu-node-group", "cpu-node-group", "endpoint", "nat-gateway", "interface-endpoint",

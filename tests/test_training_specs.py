@@ -81,6 +81,9 @@ def test_eks_images_come_from_each_regions_own_registry():
     assert eks_image_repository("eu-west-1", "x") == "602401143452.dkr.ecr.eu-west-1.amazonaws.com/eks/x"
     assert eks_image_repository("af-south-1", "x") == "877085696533.dkr.ecr.af-south-1.amazonaws.com/eks/x"
     assert eks_image_repository("cn-north-1", "x") == "918309763551.dkr.ecr.cn-north-1.amazonaws.com.cn/eks/x"
+    # Newer opt-in regions, from the EKS user guide's add-ons-images table (checked 2026-12-01).
+    assert eks_image_repository("ap-southeast-7", "x") == "121268973566.dkr.ecr.ap-southeast-7.amazonaws.com/eks/x"
+    assert eks_image_repository("mx-central-1", "x") == "730335286997.dkr.ecr.mx-central-1.amazonaws.com/eks/x"
     assert kube.efa_plugin_values(region="me-south-1")["image"]["repository"].startswith(
         "558608220178.dkr.ecr.me-south-1.amazonaws.com/")
     assert "vpc.amazonaws.com/efa" in kube.cluster_queue_spec(TeamArgs("nlp", 1), efa=True)["resourceGroups"][0][
