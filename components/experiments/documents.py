@@ -6,7 +6,9 @@ from typing import Any
 
 #: The SageMaker MLflow PrivateLink service (not ``com.amazonaws.<region>.*``: SageMaker's developer
 #: guide, "Connecting to an MLflow tracking server through an Interface VPC Endpoint", and the AWS
-#: ML blog post announcing PrivateLink for SageMaker with MLflow).
+#: ML blog post announcing PrivateLink for SageMaker with MLflow; listed as
+#: ``aws.sagemaker.region.experiments`` in the AWS PrivateLink guide's "AWS services that integrate
+#: with AWS PrivateLink" table, checked 2026-12-01).
 def mlflow_endpoint_service(region: str) -> str:
     """``aws.sagemaker.<region>.experiments``: the interface endpoint service of SageMaker MLflow."""
     return f"aws.sagemaker.{region}.experiments"
