@@ -4,7 +4,7 @@ preflight them against AWS, and record the deployed feature groups after ``pulum
 Exit codes, the same for every command:
 
 - 0: pass (no mandatory violation, every preflight check passed, the file was written)
-- 1: blocked: mandatory policy violations (``review``) or failed checks (``preflight``)
+- 1: blocked: mandatory policy violations (``review``), new ones (``diff``) or failed checks (``preflight``)
 - 2: bad input, or a run that cannot start: one line ``mlinfra: error: <message>`` on stderr
 - 70: internal error, a bug in mlinfra (``EX_SOFTWARE`` of sysexits.h): one line
   ``mlinfra: internal error: ...`` saying where to report it; the traceback only with
