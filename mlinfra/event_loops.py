@@ -55,13 +55,24 @@ def program_loops() -> Iterator[asyncio.AbstractEventLoop]:
     loop.set_default_executor(executor)
     try:
         yield loop
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
-        loop._default_executor = previous  # type: ignore[attr-defined]
-        with lock:
-            for worker_loop in worker_loops:
-                if not worker_loop.is_closed():
-                    worker_loop.close()
+    except BaseException as exc:
+        if not isinstance(exc, Exception):  # a stop signal or KeyboardInterrupt: never wait on workers,
+            executor.shutdown(wait=False, cancel_futures=True)  # which may wait on what the signal broke
+            loop._default_executor = previous  # type: ignore[attr-defined]
+            raise
+        _close(executor, loop, previous, worker_loops, lock)
+        raise
+    _close(executor, loop, previous, worker_loops, lock)
+
+
+def _close(executor: ThreadPoolExecutor, loop: asyncio.AbstractEventLoop, previous: object,
+           worker_loops: list[asyncio.AbstractEventLoop], lock: threading.Lock) -> None:
+    executor.shutdown(wait=True, cancel_futures=True)
+    loop._default_executor = previous  # type: ignore[attr-defined]
+    with lock:
+        for worker_loop in worker_loops:
+            if not worker_loop.is_closed():
+                worker_loop.close()
 
 
 def close_main_loop() -> None:

@@ -17,6 +17,8 @@ import io
 import os
 import signal
 import sys
+import threading
+import time
 from types import FrameType
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -24,6 +26,12 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 _received: list[int] = []
 _raising = [True]
+_children: set = set()
+
+CLEANUP_SECONDS = 10.0
+"""How long the clean stop may take after the first signal. An exception raised at an arbitrary
+point can leave a library's lock held and its cleanup waiting forever; past this deadline the
+process ends anyway (after terminating the pack processes it started), with the same line and code."""
 
 
 class Interrupted(BaseException):
@@ -54,7 +62,31 @@ def _handler(signum: int, frame: FrameType | None) -> None:
         return  # already stopping (let the cleanup finish), or the work is done
     if not os.environ.get("MLINFRA_DEBUG"):
         sys.stderr = io.StringIO()
+    threading.Thread(target=_deadline, args=(signum,), name="mlinfra-stop-deadline", daemon=True).start()
     raise Interrupted(signum)
+
+
+def register_child(process) -> None:
+    """A process (``subprocess.Popen``) to terminate if the clean stop misses its deadline."""
+    _children.add(process)
+
+
+def unregister_child(process) -> None:
+    _children.discard(process)
+
+
+def _deadline(signum: int) -> None:
+    time.sleep(CLEANUP_SECONDS)
+    for process in list(_children):
+        try:
+            process.kill()
+        except OSError:
+            pass
+    try:
+        sys.__stderr__.write(f"mlinfra: {Interrupted(signum)}\n")
+        sys.__stderr__.flush()
+    finally:
+        os._exit(128 + signum)
 
 
 def install() -> None:

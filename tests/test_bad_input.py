@@ -306,7 +306,7 @@ SIGNAL_CASES = [(command, signum, round(_RNG.uniform(0.15, limit), 2))
                 for command, limit, signums in (
                     ("plan", 2.5, (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)),
                     ("review --protocol", 4.0, (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)),
-                    ("review", 4.0, (signal.SIGTERM,)))
+                    ("review", 2.0, (signal.SIGTERM,)))
                 for signum in signums]
 
 
@@ -322,6 +322,32 @@ def test_a_signal_stops_cleanly_whenever_it_lands(pristine, tmp_path, command, s
     name = signal.Signals(signum).name
     assert (result.returncode, result.stderr) == (128 + signum, f"mlinfra: interrupted by {name}\n")
     assert not out.exists() and (not out.parent.exists() or files_in(out.parent) == [])
+
+
+HANGING_CLEANUP = """
+import signal, subprocess, sys, time
+from mlinfra import interrupts
+interrupts.CLEANUP_SECONDS = 0.5
+interrupts.install()
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+interrupts.register_child(child)
+print(child.pid, flush=True)
+try:
+    signal.raise_signal(signal.SIGTERM)
+finally:
+    time.sleep(60)  # a cleanup that never finishes (a lock the interrupted library still held)
+"""
+
+
+def test_a_cleanup_that_hangs_still_ends_with_the_signals_code(tmp_path):
+    result = subprocess.run([sys.executable, "-c", HANGING_CLEANUP], capture_output=True, text=True, timeout=30)
+    assert (result.returncode, result.stderr) == (143, "mlinfra: interrupted by SIGTERM\n")
+    child = int(result.stdout.split()[0])
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{child}").exists() and (Path(f"/proc/{child}/stat").read_text().split()[2] != "Z"
+                                               and time.monotonic() < deadline):
+        time.sleep(0.05)
+    assert not Path(f"/proc/{child}").exists() or Path(f"/proc/{child}/stat").read_text().split()[2] == "Z"
 
 
 # ---------------------------------------------------------------------------------------- event loops

@@ -24,6 +24,7 @@ from google.protobuf import empty_pb2, struct_pb2
 from google.protobuf.json_format import MessageToDict
 from pulumi.runtime.proto import analyzer_pb2 as pb
 
+from mlinfra import interrupts
 from mlinfra.documents import parse_yaml, read_text
 from mlinfra.errors import MlinfraError
 from mlinfra.review.deployment import Resource
@@ -157,6 +158,7 @@ class PackProcess:
             [sys.executable, "-u", "__main__.py"], cwd=self.directory, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=self._stderr, bufsize=0,
         )
+        interrupts.register_child(self._proc)
 
     def _last_stderr_line(self) -> str:
         self._stderr.seek(0)
@@ -317,6 +319,7 @@ class PackProcess:
                     self._proc.wait()
             if self._proc.stdout is not None:
                 self._proc.stdout.close()
+            interrupts.unregister_child(self._proc)
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
