@@ -405,3 +405,15 @@ def test_seccomp_profile_container_setting_wins(pod_profile, container_profile, 
     pod = changed(securityContext=pod_context, container=container)
     found = violations(k8s.k8s_seccomp_profile, resource_args(DEPLOYMENT, workload("apps:Deployment", pod)))
     assert (found == []) is ok
+
+
+def test_cis_eks_numbers_match_the_benchmark_section_4_2():
+    # CIS Amazon EKS Benchmark 1.1.0 section 4.2 check texts, as carried by aquasecurity/kube-bench
+    # cfg/eks-1.1.0/policies.yaml (checked 2026-12-01): 4.2.1 privileged, 4.2.2 hostPID, 4.2.3 hostIPC,
+    # 4.2.4 hostNetwork, 4.2.5 allowPrivilegeEscalation, 4.2.6 root, 4.2.7 NET_RAW, 4.2.8 added capabilities.
+    expected = [(k8s.k8s_no_privileged_containers, "4.2.1"), (k8s.k8s_no_host_pid, "4.2.2"),
+                (k8s.k8s_no_host_ipc, "4.2.3"), (k8s.k8s_no_host_network, "4.2.4"),
+                (k8s.k8s_no_privilege_escalation, "4.2.5"), (k8s.k8s_run_as_non_root, "4.2.6"),
+                (k8s.k8s_drop_all_capabilities, "4.2.7"), (k8s.k8s_no_added_capabilities, "4.2.8")]
+    for policy, number in expected:
+        assert (policy.name, policy.framework.reference) == (policy.name, number)

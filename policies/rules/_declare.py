@@ -56,6 +56,8 @@ def policy_config(args: _HasConfig, schema: Optional[PolicyConfigSchema]) -> dic
 #: Tag -> (framework name, version) for the frameworks rules cite.
 FRAMEWORKS: dict[str, tuple[str, str]] = {
     "cis-aws": ("CIS Amazon Web Services Foundations Benchmark", "3.0.0"),
+    # Section 4.2 numbers (4.2.1 privileged ... 4.2.8 added capabilities) checked 2026-12-01 against
+    # aquasecurity/kube-bench cfg/eks-1.1.0/policies.yaml, which carries the benchmark's check texts.
     "cis-eks": ("CIS Amazon Elastic Kubernetes Service (EKS) Benchmark", "1.1.0"),
     "nist-800-53": ("NIST SP 800-53", "Rev. 5"),
     "pci-dss": ("PCI DSS", "4.0"),
