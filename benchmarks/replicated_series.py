@@ -111,7 +111,9 @@ def main() -> int:
     parser.add_argument("--no-checkov", action="store_true", help="skip the Checkov rows")
     parser.add_argument("--checkov", metavar="DIR", help="a venv with Checkov (default: ../shared/checkov/venv.sh)")
     parser.add_argument("--copies", default="1,10,10000,50",
-                        help="replicas of prod per row; a number above 1000 means that many resources")
+                        help="replicas of prod per row; a number above 1000 means that many resources "
+                             "(empty: no series)")
+    parser.add_argument("--no-floor", action="store_true", help="skip the plan-against-floor rows")
     args = parser.parse_args()
     venv = None if args.no_checkov else checkov_venv(args.checkov)
 
@@ -127,7 +129,7 @@ def main() -> int:
         print("| plan | resources | review s (CPU s) | review --protocol s (CPU s) | Checkov s (CPU s) "
               "| Checkov / review | review ms/resource (CPU) | review peak MiB |")
         print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-        for copies in (int(c) for c in args.copies.split(",")):
+        for copies in (int(c) for c in args.copies.split(",") if c.strip()):
             k = copies if copies <= 1000 else max(1, math.ceil((copies - fixed) / (len(states) - fixed)))
             label = f"prod x{k}" if copies <= 1000 else f"prod x{k} (~{copies:,})"
             plan = prod if k == 1 else scratch / f"prod-x{k}.json"
@@ -144,6 +146,8 @@ def main() -> int:
             cells += [f"{1000 * fast['cpu'] / count:.3f}", f"{fast['rss']:.0f}"]
             print(f"| {label} | {count:,} | " + " | ".join(cells) + " |", flush=True)
 
+        if args.no_floor:
+            return 0
         modules = plan_modules("prod")
         base = floor(modules, max(3, args.repeat))
         planned = median_run([str(MLINFRA), "plan", "prod", "--out", str(scratch / "again.json")], max(3, args.repeat))

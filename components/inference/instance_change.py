@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
 import pulumi
-from botocore.exceptions import BotoCoreError, ClientError
 
 SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 
@@ -42,6 +41,8 @@ class DeployedStateUnreadable(pulumi.RunError, ValueError):
 
 def deployed_variants(endpoint_name: str, *, sagemaker: Any, autoscaling: Any) -> dict[str, DeployedVariant]:
     """The deployed endpoint's production variants by name; empty if the endpoint does not exist."""
+    from botocore.exceptions import BotoCoreError, ClientError  # only when AWS is asked: not in an offline plan
+
     try:
         try:
             endpoint = sagemaker.describe_endpoint(EndpointName=endpoint_name)
