@@ -25,6 +25,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/plan_review.py
 	$(BIN)/python benchmarks/review_throughput.py
+	$(BIN)/python benchmarks/replicated_series.py
 
 clean:
 	rm -rf $(VENV) plans
