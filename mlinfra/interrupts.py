@@ -34,8 +34,15 @@ point can leave a library's lock held and its cleanup waiting forever; past this
 process ends anyway (after terminating the pack processes it started), with the same line and code."""
 
 
-class Interrupted(BaseException):
-    """A stop signal arrived. Like ``KeyboardInterrupt`` a ``BaseException``: ``except Exception`` lets it through."""
+class Interrupted(KeyboardInterrupt):
+    """A stop signal arrived. A ``KeyboardInterrupt``, so ``except Exception`` lets it through.
+
+    It must be one: asyncio re-raises only ``KeyboardInterrupt`` and ``SystemExit`` out of a task or
+    callback. Any other ``BaseException`` raised while the mock runtime's loop runs a Pulumi RPC task is
+    stored on that task, which nobody awaits, and the plan then waits forever for the resource's
+    outputs (measured: 3 of 34 plans signalled mid-program waited for the cleanup deadline; with this
+    base class 1 of 33 did, through the Pulumi SDK's nested event-loop pump, which the deadline ends).
+    """
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
