@@ -9,7 +9,7 @@ row has no setting for the control, is not judged; an unknown value is not judge
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
@@ -115,16 +115,25 @@ def _label(args: ResourceValidationArgs, row: DataStore) -> str:
     return f"{row.label} {args.name!r} ({args.resource_type})"
 
 
+def _settings_rule(field: str, says: str,
+                   judged: Callable[[ResourceValidationArgs, DataStore], bool] = lambda args, row: True) -> Callable:
+    """A validator reporting every setting of the row's ``field`` the resource breaks, as
+    ``<label> <says>: <what is wrong>``; resources for which ``judged`` is false are not judged."""
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        row = _row(args)
+        if row is None or not judged(args, row):
+            return
+        for phrase in broken(args.props, getattr(row, field)):
+            report(f"{_label(args, row)} {says}: {phrase}")
+    return validate
+
+
 # --------------------------------------------------------------------------------------------------
 # Encryption at rest, and with a customer-managed key
 
 
-def _encrypted(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    row = _row(args)
-    if row is None or _not_applicable(row, args.props):
-        return
-    for phrase in broken(args.props, row.encryption):
-        report(f"{_label(args, row)} is not encrypted at rest: {phrase}")
+_encrypted = _settings_rule("encryption", "is not encrypted at rest",
+                            lambda args, row: not _not_applicable(row, args.props))
 
 
 data_store_encrypted_at_rest = ResourceValidationPolicy(
@@ -190,12 +199,7 @@ data_store_customer_managed_key = ResourceValidationPolicy(
 # Public access and TLS in transit
 
 
-def _private(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    row = _row(args)
-    if row is None:
-        return
-    for phrase in broken(args.props, row.private):
-        report(f"{_label(args, row)} is publicly accessible: {phrase}")
+_private = _settings_rule("private", "is publicly accessible")
 
 
 data_store_not_public = ResourceValidationPolicy(
@@ -211,12 +215,7 @@ data_store_not_public = ResourceValidationPolicy(
 )
 
 
-def _in_transit(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    row = _row(args)
-    if row is None:
-        return
-    for phrase in broken(args.props, row.in_transit):
-        report(f"{_label(args, row)} does not require TLS in transit: {phrase}")
+_in_transit = _settings_rule("in_transit", "does not require TLS in transit")
 
 
 data_store_tls_in_transit = ResourceValidationPolicy(
@@ -246,12 +245,9 @@ DELETION_SCHEMA = config_schema(
 )
 
 
-def _deletion_protection(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    row = _row(args)
-    if row is None or as_bool(policy_config(args, DELETION_SCHEMA)["requireDeletionProtection"]) is False:
-        return
-    for phrase in broken(args.props, row.deletion_protection):
-        report(f"{_label(args, row)} has no deletion protection: {phrase}")
+_deletion_protection = _settings_rule(
+    "deletion_protection", "has no deletion protection",
+    lambda args, row: as_bool(policy_config(args, DELETION_SCHEMA)["requireDeletionProtection"]) is not False)
 
 
 data_store_deletion_protection = ResourceValidationPolicy(
@@ -313,12 +309,7 @@ data_store_backups = ResourceValidationPolicy(
                   "gdpr": "Art. 32(1)(c)"}),
 )
 
-def _logging(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    row = _row(args)
-    if row is None:
-        return
-    for phrase in broken(args.props, row.logging):
-        report(f"{_label(args, row)} publishes no logs: {phrase}")
+_logging = _settings_rule("logging", "publishes no logs")
 
 
 data_store_logging = ResourceValidationPolicy(
