@@ -129,6 +129,12 @@ def check_public_access(public: bool, cidrs: Sequence[str]) -> list[str]:
         return []
     if not cidrs:
         raise ValueError("a public endpoint needs publicAccessCidrs (EKS would otherwise allow 0.0.0.0/0)")
+    return _cidr_blocks(cidrs, "opens the endpoint to the whole internet; list your networks instead")
+
+
+def _cidr_blocks(cidrs: Sequence[str], whole_internet: str) -> list[str]:
+    """Each CIDR block normalized; a malformed block or one of every address (``/0``) is refused, the
+    latter with ``<cidr> <whole_internet>``."""
     normalized = []
     for cidr in cidrs:
         try:
@@ -136,7 +142,7 @@ def check_public_access(public: bool, cidrs: Sequence[str]) -> list[str]:
         except ValueError as exc:
             raise ValueError(f"{cidr!r} is not a CIDR block ({exc})") from None
         if net.prefixlen == 0:
-            raise ValueError(f"{cidr} opens the endpoint to the whole internet; list your networks instead")
+            raise ValueError(f"{cidr} {whole_internet}")
         normalized.append(str(net))
     return normalized
 
@@ -144,15 +150,7 @@ def check_public_access(public: bool, cidrs: Sequence[str]) -> list[str]:
 def check_deployer_cidrs(cidrs: Sequence[str]) -> list[str]:
     """Networks that reach the private endpoint over VPN, peering or a transit gateway: CIDR blocks,
     never the whole internet (a private endpoint only answers inside the VPC's routing anyway)."""
-    normalized = []
-    for cidr in cidrs:
-        try:
-            net = ipaddress.ip_network(cidr, strict=True)
-        except ValueError as exc:
-            raise ValueError(f"{cidr!r} is not a CIDR block ({exc})") from None
-        if net.prefixlen == 0:
-            raise ValueError(f"{cidr} admits every address; list the VPN or peered networks that run pulumi up")
-        normalized.append(str(net))
+    normalized = _cidr_blocks(cidrs, "admits every address; list the VPN or peered networks that run pulumi up")
     if len(set(normalized)) != len(normalized):
         raise ValueError("lists a CIDR block more than once")
     return normalized
