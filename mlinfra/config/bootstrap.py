@@ -15,7 +15,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from components.sections import Section, format_validation_error
 from mlinfra.config.load import _decode
-from mlinfra.config.platform import Tags, _REGION
+from mlinfra.config.platform import Tags, check_region
 from mlinfra.errors import ConfigError
 
 NAMESPACE = "mlinfra-bootstrap"
@@ -49,9 +49,7 @@ class BootstrapConfig(Section):
     @field_validator("region")
     @classmethod
     def _region(cls, value: str) -> str:
-        if not _REGION.match(value):
-            raise ValueError("must be an AWS region name such as us-east-1 (set aws:region)")
-        return value
+        return check_region(value)
 
     @field_validator("state_bucket_name")
     @classmethod

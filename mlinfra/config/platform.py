@@ -34,6 +34,13 @@ from mlinfra.config.training import TrainingConfig
 
 
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+
+
+def check_region(value: str) -> str:
+    """``value`` if it is spelled like an AWS region name (us-east-1, us-gov-west-1), else ValueError."""
+    if not _REGION.match(value):
+        raise ValueError("must be an AWS region name such as us-east-1 (set aws:region)")
+    return value
 _TAG_VALUE = re.compile(r"^[\w .:/=+\-@]{1,256}$")
 #: RFC 1918 private ranges (``ipaddress``'s ``is_private`` also admits loopback, link-local and others).
 RFC1918 = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
@@ -151,9 +158,7 @@ class PlatformConfig(Section):
     @field_validator("region")
     @classmethod
     def _region(cls, value: str) -> str:
-        if not _REGION.match(value):
-            raise ValueError("must be an AWS region name such as us-east-1 (set aws:region)")
-        return value
+        return check_region(value)
 
     @field_validator("log_retention_days")
     @classmethod
