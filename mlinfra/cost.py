@@ -48,7 +48,13 @@ ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
 ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
 SCALING_TARGET = "aws:appautoscaling/target:Target"
 MONITORING_SCHEDULE = "aws:sagemaker/monitoringSchedule:MonitoringSchedule"
-JOB_DEFINITION_TYPES = ("aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition",)
+#: Monitoring job definitions a schedule names (pulumi-aws's, and aws-native's CloudFormation-shaped
+#: ones, which name themselves ``jobDefinitionName``/``jobDefinitionArn``).
+JOB_DEFINITION_TYPES = ("aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition",
+                        "aws-native:sagemaker:DataQualityJobDefinition",
+                        "aws-native:sagemaker:ModelQualityJobDefinition",
+                        "aws-native:sagemaker:ModelBiasJobDefinition",
+                        "aws-native:sagemaker:ModelExplainabilityJobDefinition")
 _GPU_FAMILY = re.compile(r"^(p\d+[a-z0-9-]*|g\d+[a-z]*|gr\d+)\.")
 
 #: Categories in report order, with their heading.
@@ -240,7 +246,7 @@ def _endpoint_lines(resources: list[Any], prices: PriceTable) -> list[Line]:
     configs: dict[str, dict[str, Any]] = {}
     for config in (r for r in resources if r.type == ENDPOINT_CONFIG):
         props = _props(config)
-        for key in ("name", "id", "arn"):
+        for key in ("name", "id", "arn", "jobDefinitionName", "jobDefinitionArn"):
             if isinstance(props.get(key), str):
                 configs[props[key]] = props
     targets: dict[str, dict[str, Any]] = {}
@@ -308,7 +314,7 @@ def _monitoring_lines(resources: list[Any], prices: PriceTable, hours: int) -> l
     definitions: dict[str, dict[str, Any]] = {}
     for definition in (r for r in resources if r.type in JOB_DEFINITION_TYPES):
         props = _props(definition)
-        for key in ("name", "id", "arn"):
+        for key in ("name", "id", "arn", "jobDefinitionName", "jobDefinitionArn"):
             if isinstance(props.get(key), str):
                 definitions[props[key]] = props
     lines = []

@@ -98,6 +98,14 @@ COMPUTED_OUTPUTS: dict[str, ComputedOutputs] = {
     "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition": _named("sagemaker",
                                                                               "data-quality-job-definition/"),
     "aws:sagemaker/monitoringSchedule:MonitoringSchedule": _named("sagemaker", "monitoring-schedule/"),
+    # aws-native (Cloud Control): the provider auto-names the job definition (the logical name plus a
+    # random suffix) and returns its ARN, which is also the resource's id.
+    "aws-native:sagemaker:ModelQualityJobDefinition": lambda name, rid, inputs, m: {
+        "jobDefinitionName": inputs.get("jobDefinitionName", f"{name}-{stable_suffix(rid, 7)}"),
+        "jobDefinitionArn": f"arn:aws:sagemaker:{m.region}:{ACCOUNT_ID}:model-quality-job-definition/"
+                            f"{inputs.get('jobDefinitionName', f'{name}-{stable_suffix(rid, 7)}')}",
+        "creationTime": "2026-01-01T00:00:00Z",
+    },
     "aws:sagemaker/mlflowTrackingServer:MlflowTrackingServer": lambda name, rid, inputs, m: {
         "arn": f"arn:aws:sagemaker:{m.region}:{ACCOUNT_ID}:mlflow-tracking-server/"
                f"{inputs.get('trackingServerName', rid)}",

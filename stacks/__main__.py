@@ -20,6 +20,7 @@ from components.inference.instance_change import read_deployed_variants
 from components.inference.endpoint import InferenceEndpoint, InferenceEndpointArgs, ShadowArgs, VariantArgs
 from components.inference.sources import ModelSource
 from components.monitoring.monitor import EndpointMonitor, EndpointMonitorArgs
+from components.monitoring.native import native_provider
 from components.network import Network, NetworkArgs
 from components.registry import ModelRegistry, ModelRegistryArgs, RegisteredModel
 from components.registry.promotion import resolve_model_package
@@ -254,12 +255,17 @@ if cfg.inference:
     pulumi.export("inferenceEndpoints", {name: e.endpoint.name for name, e in endpoints.items()})
 
     # --- model monitoring: a data-quality schedule, drift alarms and failure events per monitored endpoint ---
+    # Model-quality job definitions exist only in pulumi-aws-native: its provider (and import) only
+    # when a monitor has one, with the same region and default tags as the aws provider.
+    aws_native_provider = native_provider("aws-native", region=cfg.region, tags=cfg.resource_tags) \
+        if any(m.model_quality for m in monitors_cfg.values()) else None
     monitors = {
         name: EndpointMonitor(
             f"{env}-{name}",
             EndpointMonitorArgs(
                 endpoint=endpoints[name], monitoring=monitoring, network=network, kms_key=keys.key("inference"),
-                baseline_bucket=artifact_bucket, baseline_key=keys.key("artifacts"), region=cfg.region),
+                baseline_bucket=artifact_bucket, baseline_key=keys.key("artifacts"), region=cfg.region,
+                native_provider=aws_native_provider if monitoring.model_quality else None),
             opts=aws_opts,
         )
         for name, monitoring in monitors_cfg.items()
@@ -268,6 +274,9 @@ if cfg.inference:
         pulumi.export("monitoringSchedules", {name: m.schedule.name for name, m in monitors.items()})
         pulumi.export("monitoringAlerts", {name: m.topic.arn for name, m in monitors.items()})
         pulumi.export("monitoringReports", {name: m.report_uri for name, m in monitors.items()})
+    if aws_native_provider is not None:
+        pulumi.export("modelQualitySchedules", {name: m.model_quality.schedule.name
+                                                for name, m in monitors.items() if m.model_quality})
 
 # --- experiment tracking: a managed MLflow tracking server, its artifact store and interface endpoint ---
 tracking = None

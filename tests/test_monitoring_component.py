@@ -248,6 +248,6 @@ def test_failure_pattern_names_fields_of_describe_processing_job():
     import botocore.session
 
     shape = botocore.session.get_session().get_service_model("sagemaker").shape_for("DescribeProcessingJobResponse")
-    detail = documents.execution_failure_pattern("arn")["detail"]
+    detail = documents.execution_failure_pattern(["arn"])["detail"]
     assert set(detail) <= set(shape.members)
     assert set(detail["ProcessingJobStatus"]) <= set(shape.members["ProcessingJobStatus"].enum)

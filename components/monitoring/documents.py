@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Optional, Sequence
 
 from components.inference.documents import ECR_PULL_ACTIONS, vpc_interface_statements
 from components.monitoring.args import DATA_METRICS_NAMESPACE
@@ -13,21 +13,34 @@ EVENTS_PRINCIPAL = "events.amazonaws.com"
 
 def monitor_policy(*, capture_bucket_arn: str, capture_prefix: str, baseline_object_arns: Sequence[str],
                    output_bucket_arn: str, output_prefix: str, key_arns: Sequence[str], repository_arn: str,
-                   vpc_arn: str, log_group_arn: str) -> dict[str, Any]:
+                   vpc_arn: str, log_group_arn: str, ground_truth: Optional[tuple[str, str]] = None,
+                   metrics_namespace: str = DATA_METRICS_NAMESPACE) -> dict[str, Any]:
     """What a monitoring job's role may do, and nothing else.
 
-    List and read the endpoint's captured traffic under ``capture_prefix`` only; read the two
-    baseline objects; write reports under ``output_prefix`` only; use ``key_arns`` (capture,
-    baseline, output and volume keys); pull the analyzer image from its one repository; manage
-    network interfaces in ``vpc_arn`` only; write the processing jobs' log group; publish metrics to
-    the data-metrics namespace only. Prefixes have no leading or trailing ``/``.
+    List and read the endpoint's captured traffic under ``capture_prefix`` only; read the baseline
+    objects (none: no statement); list and read ground-truth labels under ``ground_truth`` (bucket
+    ARN, prefix; model quality only); write reports under ``output_prefix`` only; use ``key_arns``
+    (capture, baseline, output and volume keys); pull the analyzer image from its one repository;
+    manage network interfaces in ``vpc_arn`` only; write the processing jobs' log group; publish
+    metrics to ``metrics_namespace`` only. Prefixes have no leading or trailing ``/``.
     """
+    reads: list[dict[str, Any]] = []
+    if baseline_object_arns:
+        reads.append({"Sid": "ReadBaseline", "Effect": "Allow", "Action": "s3:GetObject",
+                      "Resource": list(baseline_object_arns)})
+    if ground_truth is not None:
+        bucket_arn, prefix = ground_truth
+        reads += [
+            {"Sid": "ListGroundTruth", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn,
+             "Condition": {"StringLike": {"s3:prefix": [f"{prefix}/*"]}}},
+            {"Sid": "ReadGroundTruth", "Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{bucket_arn}/{prefix}/*"},
+        ]
     return {"Version": "2012-10-17", "Statement": [
         {"Sid": "ListCapture", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": capture_bucket_arn,
          "Condition": {"StringLike": {"s3:prefix": [f"{capture_prefix}/*"]}}},
         {"Sid": "ReadCapture", "Effect": "Allow", "Action": "s3:GetObject",
          "Resource": f"{capture_bucket_arn}/{capture_prefix}/*"},
-        {"Sid": "ReadBaseline", "Effect": "Allow", "Action": "s3:GetObject", "Resource": list(baseline_object_arns)},
+        *reads,
         {"Sid": "WriteReports", "Effect": "Allow", "Action": "s3:PutObject",
          "Resource": f"{output_bucket_arn}/{output_prefix}/*"},
         {"Sid": "UseKeys", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
@@ -41,19 +54,19 @@ def monitor_policy(*, capture_bucket_arn: str, capture_prefix: str, baseline_obj
                                                       "logs:PutLogEvents", "logs:DescribeLogStreams"],
          "Resource": [log_group_arn, f"{log_group_arn}:*"]},
         {"Sid": "PublishMetrics", "Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*",
-         "Condition": {"StringEquals": {"cloudwatch:namespace": DATA_METRICS_NAMESPACE}}},
+         "Condition": {"StringEquals": {"cloudwatch:namespace": metrics_namespace}}},
     ]}
 
 
-def execution_failure_pattern(schedule_arn: str) -> dict[str, Any]:
-    """Runs of one monitoring schedule that failed or were stopped.
+def execution_failure_pattern(schedule_arns: Sequence[str]) -> dict[str, Any]:
+    """Runs of the monitoring schedules that failed or were stopped.
 
     A run is a processing job; SageMaker sends ``SageMaker Processing Job State Change`` events whose
     detail mirrors DescribeProcessingJob, which names the schedule that started the job
     (``MonitoringScheduleArn``, botocore's DescribeProcessingJobResponse) and its status
     (``ProcessingJobStatus``: InProgress, Completed, Failed, Stopping, Stopped)."""
     return {"source": ["aws.sagemaker"], "detail-type": ["SageMaker Processing Job State Change"],
-            "detail": {"MonitoringScheduleArn": [schedule_arn], "ProcessingJobStatus": ["Failed", "Stopped"]}}
+            "detail": {"MonitoringScheduleArn": list(schedule_arns), "ProcessingJobStatus": ["Failed", "Stopped"]}}
 
 
 def alarm_state_pattern(alarm_arns: Sequence[str]) -> dict[str, Any]:

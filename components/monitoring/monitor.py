@@ -14,6 +14,8 @@ Children, named from the monitor name ``<name>`` (by convention the endpoint's n
 - ``<name>-drift-<feature>`` CloudWatch alarms on ``feature_baseline_drift_<feature>`` to the topic.
 - With a retraining pipeline: ``<name>-retraining`` rule (a drift alarm entering ALARM) and target
   that starts the pipeline, under the ``<name>-retraining`` role that may start that pipeline only.
+- With ``model_quality``: the ``<name>-model-quality`` role, job definition (pulumi-aws-native) and
+  schedule of ``components.monitoring.model_quality``; the failure rule covers its runs too.
 
 The monitor's topic must be encrypted with a key whose policy admits ``events.amazonaws.com`` and
 ``cloudwatch.amazonaws.com`` (``KeySpec.service_principals``), or deliveries fail silently.
@@ -31,6 +33,7 @@ import pulumi_aws as aws
 from components.common import Classification, child_opts, data_store_tags
 from components.inference.endpoint import InferenceEndpoint
 from components.monitoring import documents
+from components.monitoring.model_quality import ModelQualityMonitor, build_model_quality
 from components.monitoring.args import DATA_METRICS_NAMESPACE, DRIFT_METRIC_PREFIX, MonitoringArgs, feature_slug
 from catalog.monitor_images import monitor_image_uri, monitor_repository_arn
 from components.network import Network
@@ -63,11 +66,17 @@ class EndpointMonitorArgs:
     region: str
     partition: str = "aws"
     tags: Mapping[str, str] = field(default_factory=dict)
+    #: The aws-native provider (``components.monitoring.native.native_provider``) the model-quality job
+    #: definition is created with; required with ``monitoring.model_quality``, unused without it.
+    native_provider: Optional[pulumi.ProviderResource] = None
 
     def __post_init__(self) -> None:
         if self.endpoint.capture_bucket is None:
             raise ValueError(f"endpoint {self.endpoint.endpoint_name!r} captures no data: a data-quality monitor "
                              "reads the captured traffic, so enable data capture first")
+        if self.monitoring.model_quality is not None and self.native_provider is None:
+            raise ValueError("a model-quality monitor needs native_provider: an explicit aws-native provider with "
+                             "the stack's region and tags (components.monitoring.native.native_provider)")
         monitor_image_uri(self.region)
 
 
@@ -84,6 +93,8 @@ class EndpointMonitor(pulumi.ComponentResource):
     retraining_rule: Optional[aws.cloudwatch.EventRule]
     #: ``s3://<capture bucket>/monitoring/<name>/data-quality``: where the reports land.
     report_uri: pulumi.Output[str]
+    #: The model-quality job definition, schedule and role, with ``monitoring.model_quality``.
+    model_quality: Optional[ModelQualityMonitor]
 
     def __init__(self, name: str, args: EndpointMonitorArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         super().__init__("mlinfra:monitoring:EndpointMonitor", name, None, opts)
@@ -166,6 +177,10 @@ class EndpointMonitor(pulumi.ComponentResource):
                 schedule_config=sm.MonitoringScheduleMonitoringScheduleConfigScheduleConfigArgs(
                     schedule_expression=quality.schedule)),
             tags=tags, opts=child_opts(self))
+        self.model_quality = build_model_quality(
+            self, name, args, security_group=self.security_group, log_group_arn=log_group_arn, tags=tags,
+        ) if args.monitoring.model_quality is not None else None
+        schedules = [self.schedule] + ([self.model_quality.schedule] if self.model_quality else [])
 
         # Alerts name the endpoint, schedule and features, never payloads: internal.
         self.topic = aws.sns.Topic(f"{name}-monitoring", kms_master_key_id=args.kms_key.arn,
@@ -173,7 +188,8 @@ class EndpointMonitor(pulumi.ComponentResource):
         self.drift_alarms = self._drift_alarms(name, args, tags)
         self.failure_rule = aws.cloudwatch.EventRule(
             f"{name}-monitor-failures", description=f"Failed or stopped monitoring runs of {endpoint_name}",
-            event_pattern=self.schedule.arn.apply(lambda arn: json.dumps(documents.execution_failure_pattern(arn))),
+            event_pattern=pulumi.Output.all(*[s.arn for s in schedules]).apply(
+                lambda arns: json.dumps(documents.execution_failure_pattern(arns))),
             tags=tags, opts=child_opts(self))
         self.retraining_rule = self._retraining(name, args, tags)
         rules = [self.failure_rule] + ([self.retraining_rule] if self.retraining_rule else [])
@@ -186,7 +202,11 @@ class EndpointMonitor(pulumi.ComponentResource):
         aws.cloudwatch.EventTarget(f"{name}-monitor-failures", rule=self.failure_rule.name, arn=self.topic.arn,
                                    opts=child_opts(self, depends_on=[topic_policy]))
 
-        self.register_outputs({"schedule": self.schedule.name, "topic": self.topic.arn, "reports": self.report_uri})
+        outputs = {"schedule": self.schedule.name, "topic": self.topic.arn, "reports": self.report_uri}
+        if self.model_quality:
+            outputs |= {"modelQualitySchedule": self.model_quality.schedule.name,
+                        "modelQualityReports": self.model_quality.report_uri}
+        self.register_outputs(outputs)
 
     def _drift_alarms(self, name: str, args: EndpointMonitorArgs, tags: dict[str, str]
                       ) -> list[aws.cloudwatch.MetricAlarm]:

@@ -136,6 +136,9 @@ def check_name_lengths(config: PlatformConfig, *, source: str) -> None:
         if endpoint.monitoring is not None:
             # The monitor's job definition and its retraining role (IAM: 64) are the longest it names.
             children += [("name", endpoint.name, f"{base}-data-quality", "data-quality job definition")]
+            if endpoint.monitoring.model_quality is not None:
+                children += [("name", endpoint.name, f"{base}-model-quality", "model-quality job definition"),
+                             ("name", endpoint.name, f"{base}-model-quality", "model-quality role")]
             if endpoint.monitoring.retraining_pipeline_arn:
                 children += [("name", endpoint.name, f"{base}-retraining", "retraining role")]
         for key, value, child, what in children:
@@ -162,8 +165,10 @@ def resolve_models(config: PlatformConfig, *, source: str) -> list[Union[Registe
 def endpoint_monitoring(config: PlatformConfig, *, source: str) -> dict[str, MonitoringArgs]:
     """Per monitored endpoint (by its name in the stack file), the component's settings with the
     tier's defaults. ``ConfigError`` naming the key when a tier default does not fit what the file
-    sets (a run longer than the default schedule's interval) or the region has no analyzer image."""
+    sets (a run longer than the default schedule's interval), the region has no analyzer image, or a
+    model-quality monitor is configured without the ``pulumi-aws-native`` package (imported only then)."""
     from catalog.monitor_images import monitor_image_uri
+    from components.monitoring.native import load_aws_native
 
     result: dict[str, MonitoringArgs] = {}
     for index, endpoint in enumerate(config.inference.endpoints if config.inference else ()):
@@ -174,12 +179,19 @@ def endpoint_monitoring(config: PlatformConfig, *, source: str) -> dict[str, Mon
             monitor_image_uri(config.region)
         except ValueError as exc:
             raise ConfigError(f"{source}: {key}: {exc}") from None
-        try:
-            result[endpoint.name] = endpoint.monitoring.to_args(config.tier)
-        except ValueError as exc:
-            raise ConfigError(f"{source}: {key}.dataQuality = {endpoint.monitoring.data_quality.model_dump(by_alias=True)!r}"
-                              f": {exc} (the {config.tier.value} tier's default schedule is "
-                              f"{MONITORING_TIER_DEFAULTS[config.tier].schedule})") from None
+        default_schedule = MONITORING_TIER_DEFAULTS[config.tier].schedule
+        for section, settings in (("dataQuality", endpoint.monitoring.data_quality),
+                                  ("modelQuality", endpoint.monitoring.model_quality)):
+            try:
+                if settings is not None:
+                    settings.to_args(default_schedule)
+            except ValueError as exc:
+                raise ConfigError(f"{source}: {key}.{section} = {settings.model_dump(by_alias=True, exclude_none=True)!r}"
+                                  f": {exc} (the {config.tier.value} tier's default schedule is "
+                                  f"{default_schedule})") from None
+        if endpoint.monitoring.model_quality is not None:
+            load_aws_native(f"{source}: {key}.modelQuality")  # not installed: one line naming the extra
+        result[endpoint.name] = endpoint.monitoring.to_args(config.tier)
     return result
 
 
