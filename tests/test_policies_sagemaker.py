@@ -51,6 +51,11 @@ COMPLIANT = {
     sm.DOMAIN: {"domainName": "ml", "kmsKeyId": KEY, "defaultUserSettings": USER_SETTINGS},
     sm.USER_PROFILE: {"userProfileName": "alice", "domainId": "d-1", "userSettings": USER_SETTINGS},
     sm.ENDPOINT_CONFIG: {"asyncInferenceConfig": {"outputConfig": {"s3OutputPath": "s3://async", "kmsKeyId": KEY}}},
+    # pulumi-aws-native's job definitions: CloudFormation's shape, camelCase (a list of monitoring outputs).
+    **{native: {**MONITORING, "jobResources": {"clusterConfig": CLUSTER},
+                output: {"kmsKeyId": KEY, "monitoringOutputs": [{"s3Output": {"s3Uri": "s3://monitor/out",
+                                                                              "localPath": "/opt/ml/processing/output"}}]}}
+       for native, output in sm.NATIVE_JOB_DEFINITIONS.items()},
 }
 TABLES = {rule.name: table for rule, table in [
     (sm.sagemaker_vpc_config, sm.VPC_ROWS), (sm.sagemaker_network_isolation, sm.ISOLATION_ROWS),
@@ -155,3 +160,13 @@ def test_every_rule_declares_exactly_its_tables_types():
     from policies.rules._declare import declared_types
     for rule in sm.SECURITY:
         assert set(declared_types(rule)) == set(TABLES[rule.name]), rule.name
+
+
+def test_native_job_definitions_are_judged_like_pulumi_aws_ones():
+    model_quality = "aws-native:sagemaker:ModelQualityJobDefinition"
+    assert model_quality in sm.NATIVE_JOB_DEFINITIONS
+    props = copy.deepcopy(COMPLIANT[model_quality])
+    props["networkConfig"] = {"enableNetworkIsolation": False}
+    props["modelQualityJobOutputConfig"].pop("kmsKeyId")
+    assert set(broken(model_quality, props)) == {"sagemaker-vpc-config", "sagemaker-network-isolation",
+                                                 "sagemaker-inter-container-encryption", "sagemaker-output-cmk"}

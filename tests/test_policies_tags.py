@@ -106,3 +106,52 @@ def test_allowed_regions_config_and_provider_resource():
 def test_unknown_or_absent_region_is_not_judged():
     assert violations(regions.allowed_regions, resource_args(BUCKET, {})) == []
     assert violations(regions.allowed_regions, resource_args(BUCKET, {}, provider_props=provider(region=UNKNOWN))) == []
+
+
+# -- pulumi-aws-native resources: CloudFormation's tag list, the aws-native provider's defaults and region --
+
+MODEL_QUALITY = "aws-native:sagemaker:ModelQualityJobDefinition"
+
+
+def native_provider(*, default_tags=None, region=None):
+    import json
+
+    from pulumi_policy import PolicyProviderResource
+    from pulumi_policy.proxy import unknown_checking_proxy
+
+    values = {"region": region} if region else {}
+    if default_tags is not None:
+        values["defaultTags"] = json.dumps({"tags": default_tags})
+    return PolicyProviderResource("pulumi:providers:aws-native", unknown_checking_proxy(values),
+                                  "urn:pulumi:prod::mlinfra::pulumi:providers:aws-native::aws-native", "aws-native")
+
+
+def key_value(mapping: dict) -> list[dict]:
+    return [{"key": k, "value": v} for k, v in mapping.items()]
+
+
+def test_native_tag_lists_and_provider_default_tags_count():
+    assert violations(tags.required_tags, resource_args(MODEL_QUALITY, {"tags": key_value(TAGS)})) == []
+    args = resource_args(MODEL_QUALITY, {"tags": []}, provider_props=native_provider(default_tags=TAGS))
+    assert violations(tags.required_tags, args) == []
+
+
+def test_a_native_resource_missing_a_required_tag_fails():
+    args = resource_args(MODEL_QUALITY, {"tags": key_value(without(TAGS, "owner"))})
+    assert violations(tags.required_tags, args) == ["Missing required tag(s): owner."]
+    # An unknown key makes the set unknown: not judged.
+    assert violations(tags.required_tags, resource_args(MODEL_QUALITY, {"tags": [{"key": UNKNOWN, "value": "x"}]})) == []
+
+
+def test_a_native_resource_without_tags_is_not_judged():
+    # No table says which aws-native types take tags: one that declares none is left alone.
+    assert violations(tags.required_tags, resource_args(MODEL_QUALITY, {})) == []
+
+
+def test_native_provider_and_resources_are_held_to_the_allowed_regions():
+    assert violations(regions.allowed_regions,
+                      resource_args(MODEL_QUALITY, {}, provider_props=native_provider(region="eu-west-1"))) == []
+    assert len(violations(regions.allowed_regions,
+                          resource_args(MODEL_QUALITY, {}, provider_props=native_provider(region="ap-south-1")))) == 1
+    assert len(violations(regions.allowed_regions,
+                          resource_args("pulumi:providers:aws-native", {"region": "ap-south-1"}))) == 1

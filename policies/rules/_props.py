@@ -246,7 +246,7 @@ def resource_tags(subject: _Subject) -> Any:
     """
     merged: dict[str, Any] = {}
     defaults = default_tags(subject)
-    own = get(subject.props, "tags", default={})
+    own = _key_value_tags(get(subject.props, "tags", default={}))
     everything = get(subject.props, "tagsAll", default={})
     if is_unknown(own) or (is_unknown(defaults) and not isinstance(everything, Mapping)):
         return UNKNOWN
@@ -254,6 +254,21 @@ def resource_tags(subject: _Subject) -> Any:
         if isinstance(source, Mapping):
             merged.update({str(k): v for k, v in source.items()})
     return merged
+
+
+def _key_value_tags(tags: Any) -> Any:
+    """CloudFormation's tag list (pulumi-aws-native: ``[{"key": k, "value": v}, ...]``) as a mapping;
+    anything else unchanged. An entry whose key is unknown makes the whole set unknown."""
+    if not isinstance(tags, list):
+        return tags
+    mapping: dict[str, Any] = {}
+    for entry in tags:
+        key = entry.get("key") if isinstance(entry, Mapping) else None
+        if is_unknown(entry) or is_unknown(key):
+            return UNKNOWN
+        if isinstance(key, str):
+            mapping[key] = entry.get("value")
+    return mapping
 
 
 def resource_region(subject: _Subject) -> Any:
@@ -269,8 +284,8 @@ def resource_region(subject: _Subject) -> Any:
 
 
 def is_aws(resource_type: str) -> bool:
-    """An AWS resource (not a provider, component or other package)."""
-    return resource_type.startswith("aws:")
+    """An AWS resource of pulumi-aws or pulumi-aws-native (not a provider, component or other package)."""
+    return resource_type.startswith(("aws:", "aws-native:"))
 
 
 def describe(subject: Any) -> str:

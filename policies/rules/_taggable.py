@@ -10,7 +10,8 @@ from policies.rules._props import has_key, is_aws
 
 def is_taggable(resource_type: str, props: Any = None) -> bool:
     """True for AWS resources that accept tags: they declare ``tags``/``tagsAll`` or their pulumi-aws
-    class takes ``tags`` (``catalog/data/pulumi_aws_taggable.json``)."""
+    class takes ``tags`` (``catalog/data/pulumi_aws_taggable.json``). A pulumi-aws-native resource
+    counts when it declares ``tags`` (the table covers pulumi-aws only)."""
     if not is_aws(resource_type):
         return False
     if has_key(props, "tags") or has_key(props, "tagsAll"):

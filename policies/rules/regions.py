@@ -8,6 +8,8 @@ from policies.rules._declare import ANY_TYPE, applies_to, config_schema, framewo
 from policies.rules._props import get, is_aws, is_unknown, resource_region
 
 AWS_PROVIDER = "pulumi:providers:aws"
+#: Providers whose ``region`` input is where their resources are created.
+AWS_PROVIDERS = (AWS_PROVIDER, "pulumi:providers:aws-native")
 
 REGIONS_SCHEMA = config_schema(
     allowedRegions={
@@ -19,7 +21,7 @@ REGIONS_SCHEMA = config_schema(
 
 
 def _validate_region(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type == AWS_PROVIDER:
+    if args.resource_type in AWS_PROVIDERS:
         region = get(args.props, "region")
     elif is_aws(args.resource_type):
         region = resource_region(args)

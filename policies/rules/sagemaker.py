@@ -1,5 +1,7 @@
 """SageMaker beyond endpoints, table-driven: training and tuning jobs, Model Monitor job definitions
-and schedules, labeling jobs, models, notebook instances, Studio domains and user profiles. One rule
+(pulumi-aws's data-quality one and pulumi-aws-native's data-quality, model-quality, model-bias and
+model-explainability ones) and schedules, labeling jobs, models, notebook instances, Studio domains
+and user profiles. One rule
 per control, each over the rows of its table (a new type is a row):
 
 - ``sagemaker-vpc-config``: the job's or model's containers run in the VPC (subnets and security groups);
@@ -42,6 +44,11 @@ NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
 DOMAIN = "aws:sagemaker/domain:Domain"
 USER_PROFILE = "aws:sagemaker/userProfile:UserProfile"
 ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
+#: pulumi-aws-native's Model Monitor job definitions (AWS::SageMaker::<Kind>JobDefinition, camelCase):
+#: all four have ``networkConfig``, ``jobResources.clusterConfig`` and ``<kind>JobOutputConfig``
+#: (pulumi_aws_native/sagemaker/*_job_definition.py, 1.84). Type -> its output config's name.
+NATIVE_JOB_DEFINITIONS = {f"aws-native:sagemaker:{kind}JobDefinition": f"{kind[0].lower()}{kind[1:]}JobOutputConfig"
+                          for kind in ("DataQuality", "ModelQuality", "ModelBias", "ModelExplainability")}
 
 Path = tuple[str, ...]
 _DEFINITION: Path = ("trainingJobDefinition",)
@@ -117,6 +124,7 @@ VPC_ROWS = _rows([
     Row(TUNING_JOB, _DEFINITION, (("vpcConfig",),)),
     Row(TUNING_JOB, _DEFINITIONS, (("vpcConfig",),)),
     Row(DATA_QUALITY, (), (("networkConfig", "vpcConfig"),)),
+    *(Row(native, (), (("networkConfig", "vpcConfig"),)) for native in NATIVE_JOB_DEFINITIONS),
     Row(SCHEDULE, _MONITORING_JOB, (("networkConfig", "vpcConfig"),)),
     Row(LABELING_JOB, ("labelingJobAlgorithmsConfig",), (("labelingJobResourceConfig", "vpcConfig"),)),
     Row(MODEL, (), (("vpcConfig",),)),
@@ -148,6 +156,7 @@ ISOLATION_ROWS = _rows([
     Row(TUNING_JOB, _DEFINITION, (("enableNetworkIsolation",),)),
     Row(TUNING_JOB, _DEFINITIONS, (("enableNetworkIsolation",),)),
     Row(DATA_QUALITY, (), (("networkConfig", "enableNetworkIsolation"),)),
+    *(Row(native, (), (("networkConfig", "enableNetworkIsolation"),)) for native in NATIVE_JOB_DEFINITIONS),
     Row(SCHEDULE, _MONITORING_JOB, (("networkConfig", "enableNetworkIsolation"),)),
     Row(MODEL, (), (("enableNetworkIsolation",),)),
 ])
@@ -175,6 +184,7 @@ INTER_CONTAINER_ROWS = _rows([
     Row(TUNING_JOB, _DEFINITION, (("enableInterContainerTrafficEncryption",),)),
     Row(TUNING_JOB, _DEFINITIONS, (("enableInterContainerTrafficEncryption",),)),
     Row(DATA_QUALITY, (), (("networkConfig", "enableInterContainerTrafficEncryption"),)),
+    *(Row(native, (), (("networkConfig", "enableInterContainerTrafficEncryption"),)) for native in NATIVE_JOB_DEFINITIONS),
     Row(SCHEDULE, _MONITORING_JOB, (("networkConfig", "enableInterContainerTrafficEncryption"),)),
 ])
 
@@ -213,8 +223,8 @@ VOLUME_ROWS = _rows([
     *(Row(TUNING_JOB, site, (("resourceConfig", "volumeKmsKeyId"),
                              ("hyperParameterTuningResourceConfig", "volumeKmsKeyId")), _tuning_volume)
       for site in (_DEFINITION, _DEFINITIONS)),
-    Row(DATA_QUALITY, (), (("jobResources", "clusterConfig", "volumeKmsKeyId"),),
-        _volumes_need_key(("jobResources", "clusterConfig"))),
+    *(Row(definition, (), (("jobResources", "clusterConfig", "volumeKmsKeyId"),),
+          _volumes_need_key(("jobResources", "clusterConfig"))) for definition in (DATA_QUALITY, *NATIVE_JOB_DEFINITIONS)),
     Row(SCHEDULE, _MONITORING_JOB, (("monitoringResources", "clusterConfig", "volumeKmsKeyId"),),
         _volumes_need_key(("monitoringResources", "clusterConfig"))),
     Row(LABELING_JOB, ("labelingJobAlgorithmsConfig",), (("labelingJobResourceConfig", "volumeKmsKeyId"),)),
@@ -258,6 +268,7 @@ OUTPUT_ROWS = _rows([
     Row(TUNING_JOB, _DEFINITION, (("outputDataConfig", "kmsKeyId"),)),
     Row(TUNING_JOB, _DEFINITIONS, (("outputDataConfig", "kmsKeyId"),)),
     Row(DATA_QUALITY, (), (("dataQualityJobOutputConfig", "kmsKeyId"),)),
+    *(Row(native, (), ((output, "kmsKeyId"),)) for native, output in NATIVE_JOB_DEFINITIONS.items()),
     Row(SCHEDULE, _MONITORING_JOB, (("monitoringOutputConfig", "kmsKeyId"),)),
     Row(LABELING_JOB, (), (("outputConfig", "kmsKeyId"),)),
     Row(ENDPOINT_CONFIG, ("asyncInferenceConfig", "outputConfig"), (("kmsKeyId",),)),
