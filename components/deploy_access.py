@@ -45,11 +45,15 @@ DEFAULT_SERVICES = ("application-autoscaling", "autoscaling", "budgets", "ce", "
                     "elasticloadbalancing", "events", "logs")
 
 #: What needs ``Resource: "*"`` (the action has no resource type in the Service Authorization
-#: Reference: creating keys, listing, ECR's token) or is read-only.
+#: Reference: creating keys, listing, ECR's token, Cloud Control's resource calls) or is read-only.
+#: Cloud Control (the aws-native provider's API: model-quality job definitions) makes the service
+#: calls with the caller's own credentials, so ``sagemaker:*`` stays scoped by the statements below.
 UNSCOPED_ACTIONS = (
     "ecr:GetAuthorizationToken", "ecr:DescribeRepositories", "iam:Get*", "iam:List*", "kms:CreateKey",
     "kms:ListAliases", "kms:ListKeys", "s3:ListAllMyBuckets", "sagemaker:List*", "sagemaker:Search",
     "sns:ListTopics", "sqs:ListQueues", "athena:ListWorkGroups", "glue:GetDatabases", "sts:GetCallerIdentity",
+    "cloudformation:CreateResource", "cloudformation:GetResource", "cloudformation:UpdateResource",
+    "cloudformation:DeleteResource", "cloudformation:GetResourceRequestStatus", "cloudformation:ListResources",
 )
 
 
