@@ -416,6 +416,16 @@ def test_a_model_quality_monitor_plans_with_aws_native_and_reviews_clean(project
     assert review.returncode == 0, review.stdout + review.stderr
     assert "0 mandatory, 0 advisory violations" in review.stdout
     assert NATIVE_JOB not in review.stdout  # examined by the SageMaker rules, not listed as unexamined
+    # The cost estimate finds the schedule's aws-native job definition by its jobDefinitionName.
+    from catalog.prices import default_prices
+    from mlinfra.cost import estimate
+
+    lines = {line.resource: line for line in estimate(json.loads((project / "plan.json").read_text()),
+                                                     default_prices()).lines}
+    model_quality = lines["mq-churn-model-quality"]
+    assert (model_quality.item, model_quality.known) == ("ml.m5.xlarge", True)
+    # Staging's default schedule (every 6 hours) and the model-quality default run limit (30 minutes).
+    assert model_quality.note == "121.667 runs a month; 0.5 h a run"
 
 
 def test_a_model_quality_monitor_without_the_package_is_one_clear_line(project):
