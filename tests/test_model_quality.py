@@ -428,6 +428,25 @@ def test_a_model_quality_monitor_plans_with_aws_native_and_reviews_clean(project
     assert model_quality.note == "121.667 runs a month; 0.5 h a run"
 
 
+def test_graph_and_diff_handle_the_aws_native_type_token(project, capsys, monkeypatch):
+    from mlinfra.cli import main
+
+    assert plan_in_process(project, "mq").returncode == 0
+    head = json.loads((project / "plan.json").read_text())
+    base = json.loads(json.dumps(head))
+    base["deployment"]["resources"] = [r for r in head["deployment"]["resources"]
+                                       if "model-quality" not in r["urn"] and "aws-native" not in r["type"]]
+    (project / "base.json").write_text(json.dumps(base))
+    monkeypatch.chdir(project)
+    capsys.readouterr()
+    assert main(["graph", "--deployment", "plan.json", "--resources"]) == 0
+    assert "ModelQualityJobDefinition mq-churn-model-quality" in capsys.readouterr().out
+    assert main(["diff", "base.json", "plan.json", "--env", "staging"]) == 0
+    out = capsys.readouterr().out
+    assert f"+ {NATIVE_JOB} mq-churn-model-quality" in out
+    assert "+ pulumi:providers:aws-native aws-native" in out
+
+
 def test_a_model_quality_monitor_without_the_package_is_one_clear_line(project):
     # Absence simulated: a None entry makes `import pulumi_aws_native` raise ModuleNotFoundError.
     result = plan_in_process(project, "mq", prelude='sys.modules["pulumi_aws_native"] = None')
