@@ -13,7 +13,7 @@ Children, named from the monitor name ``<name>``:
   provider): the analyzer image for the region, the problem type and the attributes, network
   isolation, inter-container traffic encryption, the data-quality job's private subnets and security
   group, the inference key on the volume and the reports; created with the explicit aws-native
-  provider ``EndpointMonitorArgs.native_provider``.
+  provider (``EndpointMonitorArgs.native_provider``).
 - ``<name>-model-quality`` ``aws.sagemaker.MonitoringSchedule`` with ``monitoring_type=ModelQuality``.
 
 Shapes: CloudFormation's ``AWS::SageMaker::ModelQualityJobDefinition`` as pulumi-aws-native 1.84
@@ -26,18 +26,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from catalog.monitor_images import monitor_image_uri, monitor_repository_arn
 from components.common import child_opts
+from components.inference.endpoint import InferenceEndpoint
 from components.monitoring import documents
+from components.monitoring.args import ModelQualityArgs
 from components.monitoring.native import load_aws_native
-
-if TYPE_CHECKING:
-    from components.monitoring.monitor import EndpointMonitorArgs
+from components.network import Network
+from components.storage import SecureBucket
 
 #: Where the analyzer publishes model-quality metrics (the data-metrics namespace's sibling).
 MODEL_METRICS_NAMESPACE = "aws/sagemaker/Endpoints/model-metrics"
@@ -61,11 +62,29 @@ class ModelQualityMonitor:
     report_uri: pulumi.Output[str]
 
 
-def build_model_quality(parent: pulumi.Resource, name: str, args: "EndpointMonitorArgs", *, security_group: aws.ec2.SecurityGroup,
-          log_group_arn: pulumi.Output[str], tags: dict[str, str]) -> ModelQualityMonitor:
-    """The model-quality children of ``parent`` (an ``EndpointMonitor``) for ``args.monitoring.model_quality``."""
-    quality = args.monitoring.model_quality
-    assert quality is not None and args.native_provider is not None  # EndpointMonitorArgs checked both
+@dataclass
+class ModelQualityTarget:
+    """What a model-quality job reads, writes and runs in (the ``EndpointMonitorArgs`` it belongs to)."""
+
+    endpoint: InferenceEndpoint
+    network: Network
+    #: The endpoint's key: the job's volume and reports.
+    kms_key: aws.kms.Key
+    #: The artifact bucket and its key: ground truth and baseline constraints.
+    artifact_bucket: SecureBucket
+    artifact_key: aws.kms.Key
+    region: str
+    partition: str
+    #: The explicit aws-native provider the job definition is created with.
+    native_provider: pulumi.ProviderResource
+    #: The data-quality job's security group (egress HTTPS to the VPC and S3 only).
+    security_group: aws.ec2.SecurityGroup
+    log_group_arn: pulumi.Output[str]
+
+
+def build_model_quality(parent: pulumi.Resource, name: str, quality: ModelQualityArgs, args: ModelQualityTarget,
+                        tags: dict[str, str]) -> ModelQualityMonitor:
+    """The model-quality children of ``parent`` (an ``EndpointMonitor`` named ``name``)."""
     sm = load_aws_native().sagemaker
     capture = args.endpoint.capture_bucket
     prefix = report_prefix(name)
@@ -77,8 +96,8 @@ def build_model_quality(parent: pulumi.Resource, name: str, args: "EndpointMonit
             "Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
         tags=tags, opts=child_opts(parent))
     policy = aws.iam.RolePolicy(f"{name}-model-quality", role=role.id, policy=pulumi.Output.all(
-        capture=capture.arn, artifacts=args.baseline_bucket.arn, keys=[args.kms_key.arn, args.baseline_key.arn],
-        vpc=args.network.vpc.arn, logs=log_group_arn,
+        capture=capture.arn, artifacts=args.artifact_bucket.arn, keys=[args.kms_key.arn, args.artifact_key.arn],
+        vpc=args.network.vpc.arn, logs=args.log_group_arn,
     ).apply(lambda v: json.dumps(documents.monitor_policy(
         capture_bucket_arn=v["capture"], capture_prefix=args.endpoint.endpoint_name,
         baseline_object_arns=[f"{v['artifacts']}/{quality.constraints_key}"] if quality.constraints_key else [],
@@ -87,7 +106,7 @@ def build_model_quality(parent: pulumi.Resource, name: str, args: "EndpointMonit
         repository_arn=monitor_repository_arn(args.region, args.partition), vpc_arn=v["vpc"],
         log_group_arn=v["logs"], metrics_namespace=MODEL_METRICS_NAMESPACE))), opts=child_opts(parent))
 
-    artifacts_uri = pulumi.Output.concat("s3://", args.baseline_bucket.bucket_name, "/")
+    artifacts_uri = pulumi.Output.concat("s3://", args.artifact_bucket.bucket_name, "/")
     baseline = sm.ModelQualityJobDefinitionModelQualityBaselineConfigArgs(
         constraints_resource=sm.ModelQualityJobDefinitionConstraintsResourceArgs(
             s3_uri=pulumi.Output.concat(artifacts_uri, quality.constraints_key))) if quality.constraints_key else None
@@ -119,7 +138,7 @@ def build_model_quality(parent: pulumi.Resource, name: str, args: "EndpointMonit
         network_config=sm.ModelQualityJobDefinitionNetworkConfigArgs(
             enable_network_isolation=True, enable_inter_container_traffic_encryption=True,
             vpc_config=sm.ModelQualityJobDefinitionVpcConfigArgs(
-                subnets=[s.id for s in args.network.private_subnets], security_group_ids=[security_group.id])),
+                subnets=[s.id for s in args.network.private_subnets], security_group_ids=[args.security_group.id])),
         stopping_condition=sm.ModelQualityJobDefinitionStoppingConditionArgs(
             max_runtime_in_seconds=quality.max_runtime_seconds),
         # CloudFormation's key/value list; the provider's default tags (the stack's) are added to it.

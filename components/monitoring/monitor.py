@@ -33,7 +33,7 @@ import pulumi_aws as aws
 from components.common import Classification, child_opts, data_store_tags
 from components.inference.endpoint import InferenceEndpoint
 from components.monitoring import documents
-from components.monitoring.model_quality import ModelQualityMonitor, build_model_quality
+from components.monitoring.model_quality import ModelQualityMonitor, ModelQualityTarget, build_model_quality
 from components.monitoring.args import DATA_METRICS_NAMESPACE, DRIFT_METRIC_PREFIX, MonitoringArgs, feature_slug
 from catalog.monitor_images import monitor_image_uri, monitor_repository_arn
 from components.network import Network
@@ -177,9 +177,11 @@ class EndpointMonitor(pulumi.ComponentResource):
                 schedule_config=sm.MonitoringScheduleMonitoringScheduleConfigScheduleConfigArgs(
                     schedule_expression=quality.schedule)),
             tags=tags, opts=child_opts(self))
-        self.model_quality = build_model_quality(
-            self, name, args, security_group=self.security_group, log_group_arn=log_group_arn, tags=tags,
-        ) if args.monitoring.model_quality is not None else None
+        self.model_quality = build_model_quality(self, name, args.monitoring.model_quality, ModelQualityTarget(
+            endpoint=args.endpoint, network=args.network, kms_key=args.kms_key, artifact_bucket=args.baseline_bucket,
+            artifact_key=args.baseline_key, region=args.region, partition=args.partition,
+            native_provider=args.native_provider, security_group=self.security_group, log_group_arn=log_group_arn,
+        ), tags) if args.monitoring.model_quality is not None and args.native_provider is not None else None
         schedules = [self.schedule] + ([self.model_quality.schedule] if self.model_quality else [])
 
         # Alerts name the endpoint, schedule and features, never payloads: internal.
