@@ -95,7 +95,7 @@ def _check_prefix(value: str) -> str:
     prefix = value.rstrip("/")
     if not _PREFIX.match(prefix) or prefix.startswith("/") or ".." in prefix or "//" in prefix:
         raise ValueError("must be a key prefix in the environment's artifact bucket (letters, digits and "
-                         "!_.*'()/-, no leading '/', no '..'), such as monitoring/churn/ground-truth")
+                         "!_.*'()/-, no leading '/', no '//' or '..'), such as monitoring/churn/ground-truth")
     return prefix
 
 
