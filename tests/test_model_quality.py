@@ -302,7 +302,7 @@ def without(mapping, key):
     (without(GOOD, "groundTruth"), "groundTruth", "is required"),
     ({**GOOD, "groundTruth": "s3://other-bucket/labels"}, "groundTruth", "not a URI"),
     ({**GOOD, "groundTruth": "/labels"}, "groundTruth", "no leading '/'"),
-    ({**GOOD, "groundTruth": "labels/../secrets"}, "groundTruth", "no '..'"),
+    ({**GOOD, "groundTruth": "labels/../secrets"}, "groundTruth", "no '//' or '..'"),
     ({**GOOD, "groundTruth": ""}, "groundTruth", "must be a key prefix"),
     ({**GOOD, "constraints": "s3://b/constraints.json"}, "constraints", "not a URI"),
     ({**GOOD, "constraints": "monitoring/constraints.csv"}, "constraints", "must be the key of a .json object"),
