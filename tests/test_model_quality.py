@@ -4,6 +4,7 @@ of pulumi-aws-native (planned only when a model-quality monitor is configured)."
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import subprocess
@@ -38,6 +39,13 @@ from policies.rules import sagemaker as sagemaker_rules
 from policy_helpers import resource_args, violations
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The extra is in ``.[dev]`` (CI installs it); a shared development venv without it skips, and says so.
+try:
+    AWS_NATIVE = importlib.util.find_spec("pulumi_aws_native") is not None
+except ValueError:  # a None entry in sys.modules, as the absence test below makes
+    AWS_NATIVE = False
+needs_aws_native = pytest.mark.skipif(not AWS_NATIVE,
+                                      reason="pulumi-aws-native is not installed: pip install -e '.[model-quality]'")
 NATIVE_JOB = "aws-native:sagemaker:ModelQualityJobDefinition"
 SCHEDULE = "aws:sagemaker/monitoringSchedule:MonitoringSchedule"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -48,6 +56,7 @@ BASELINE = {"constraints": "monitoring/churn/constraints.json", "statistics": "m
 
 # ------------------------------------------------------------------------------------------ pure rules
 
+@needs_aws_native
 def test_problem_types_are_botocores_and_aws_natives():
     import botocore.session
     from pulumi_aws_native.sagemaker import ModelQualityJobDefinitionProblemType
@@ -139,6 +148,7 @@ def _build(run, quality=None, *, provider=True):
     return created["monitor"]
 
 
+@needs_aws_native
 def test_job_runs_isolated_in_the_monitors_vpc_setup_encrypted_with_the_inference_key(monitor, run):
     _build(run)
     job = monitor.named(NATIVE_JOB, f"{NAME}-model-quality")
@@ -160,6 +170,7 @@ def test_job_runs_isolated_in_the_monitors_vpc_setup_encrypted_with_the_inferenc
     assert json.loads(provider.inputs["defaultTags"])["tags"]["owner"] == "ml-platform"
 
 
+@needs_aws_native
 def test_job_compares_the_endpoints_predictions_with_the_ground_truth(monitor, run):
     _build(run)
     inputs = monitor.named(NATIVE_JOB, f"{NAME}-model-quality").inputs
@@ -180,6 +191,7 @@ def test_job_compares_the_endpoints_predictions_with_the_ground_truth(monitor, r
         "s3UploadMode": "EndOfJob"}}]
 
 
+@needs_aws_native
 def test_schedule_names_the_auto_named_job_definition(monitor, run):
     _build(run)
     job = monitor.named(NATIVE_JOB, f"{NAME}-model-quality")
@@ -197,6 +209,7 @@ def test_schedule_names_the_auto_named_job_definition(monitor, run):
                     monitor.named(SCHEDULE, f"{NAME}-model-quality").outputs["arn"]]
 
 
+@needs_aws_native
 def test_role_reads_capture_ground_truth_and_constraints_and_writes_only_its_reports(monitor, run):
     _build(run)
     job = monitor.named(NATIVE_JOB, f"{NAME}-model-quality").inputs
@@ -219,6 +232,7 @@ def test_role_reads_capture_ground_truth_and_constraints_and_writes_only_its_rep
     assert not [a for a in actions if a.endswith("*")]
 
 
+@needs_aws_native
 def test_without_constraints_there_is_no_baseline_to_read(monitor, run):
     _build(run, _quality(constraints_key=None, problem_type="Regression", inference_attribute="0",
                          probability_attribute=None, probability_threshold=None))
@@ -229,6 +243,7 @@ def test_without_constraints_there_is_no_baseline_to_read(monitor, run):
     assert "ReadBaseline" not in {s["Sid"] for s in policy["Statement"]}
 
 
+@needs_aws_native
 def test_the_planned_job_passes_the_monitor_job_rules_and_fails_them_without_its_settings(monitor, run):
     # The rules read the property names the provider sends (camelCase, CloudFormation-shaped).
     _build(run)
@@ -242,6 +257,7 @@ def test_the_planned_job_passes_the_monitor_job_rules_and_fails_them_without_its
         "sagemaker-volume-cmk", "sagemaker-output-cmk"}
 
 
+@needs_aws_native
 def test_a_model_quality_monitor_needs_an_explicit_native_provider(monitor, run):
     with pytest.raises(Exception, match="needs native_provider"):
         _build(run, provider=False)
@@ -272,6 +288,7 @@ def model_quality_args(model_quality, tier="prod") -> ModelQualityArgs:
 
 @pytest.mark.parametrize("tier, schedule", [("dev", "cron(0 0 ? * * *)"), ("staging", "cron(0 0/6 ? * * *)"),
                                             ("prod", "cron(0 * ? * * *)")])
+@needs_aws_native
 def test_defaults_come_from_the_tier_and_the_data_quality_monitors_defaults(tier, schedule):
     result = model_quality_args(GOOD, tier)
     assert result.schedule == schedule
@@ -281,6 +298,7 @@ def test_defaults_come_from_the_tier_and_the_data_quality_monitors_defaults(tier
     assert (result.probability_attribute, result.probability_threshold, result.inference_attribute) == ("0", 0.5, None)
 
 
+@needs_aws_native
 def test_explicit_settings_and_a_trailing_slash():
     result = model_quality_args({**GOOD, "groundTruth": "monitoring/churn/ground-truth/", "schedule": "cron(0 0/4 ? * * *)",
                                  "instanceType": "ml.c5.xlarge", "maxRuntimeSeconds": 7200, "startTimeOffset": "-P8D",
@@ -338,6 +356,7 @@ def test_bad_model_quality_settings_name_the_key(model_quality, key, message):
     assert "\n" not in text
 
 
+@needs_aws_native
 def test_a_run_longer_than_half_the_tiers_default_interval_is_named():
     with pytest.raises(ConfigError) as info:
         model_quality_args({**GOOD, "maxRuntimeSeconds": 3600}, tier="prod")
@@ -405,6 +424,7 @@ def test_a_plan_without_a_model_quality_monitor_never_imports_aws_native(project
     assert "pulumi_aws_native imported: False" in result.stdout
 
 
+@needs_aws_native
 def test_a_model_quality_monitor_plans_with_aws_native_and_reviews_clean(project):
     result = plan_in_process(project, "mq")
     assert result.returncode == 0, result.stderr
@@ -428,6 +448,7 @@ def test_a_model_quality_monitor_plans_with_aws_native_and_reviews_clean(project
     assert model_quality.note == "121.667 runs a month; 0.5 h a run"
 
 
+@needs_aws_native
 def test_graph_and_diff_handle_the_aws_native_type_token(project, capsys, monkeypatch):
     from mlinfra.cli import main
 
