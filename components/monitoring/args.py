@@ -4,10 +4,11 @@ functions and reports their messages under the offending key."""
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
+
+from catalog.instance_types import processing_instance_types
 
 #: Where the built-in container publishes per-feature metrics of a real-time endpoint, with the
 #: dimensions ``Endpoint`` and ``MonitoringSchedule`` (SageMaker developer guide,
@@ -39,15 +40,6 @@ def schedule_interval_seconds(expression: str) -> int:
     if every:
         return int(every.group(2)) * 3600
     raise ValueError(f"must be one of {SCHEDULE_FORMS}, not {expression!r}")
-
-
-@functools.lru_cache(maxsize=1)
-def processing_instance_types() -> frozenset[str]:
-    """The instance types a monitoring job may use: botocore's ``ProcessingInstanceType`` enum."""
-    import botocore.session  # deliberately late: loading the SageMaker model takes a moment
-
-    model = botocore.session.get_session().get_service_model("sagemaker")
-    return frozenset(model.shape_for("ProcessingInstanceType").enum)
 
 
 def check_processing_instance_type(instance_type: str) -> str:

@@ -25,7 +25,7 @@ from components.training import validation
 from components.training.args import AmiFamily, CapacityType, GpuNodeGroupArgs, SystemNodeGroupArgs, TeamArgs
 from catalog.eks import DEFAULT_KUBERNETES_VERSION, MANAGED_ADDONS, kubernetes_version
 from components.sections import Section
-from mlinfra.config.ec2 import ec2_instance_types
+from catalog.instance_types import ec2_instance_types
 
 
 class _NodeGroupSizes(Section):
