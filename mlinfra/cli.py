@@ -41,7 +41,7 @@ FORMATS = ("text", "json", "sarif", "markdown")
 
 
 def _project_dir() -> Path:
-    from mlinfra.plan import find_project
+    from mlinfra.project import find_project
 
     return find_project(Path.cwd())
 
@@ -137,7 +137,7 @@ def _cmd_preflight(args: argparse.Namespace) -> int:
 def _cmd_feature_lock(args: argparse.Namespace) -> int:
     from components.feature_store.lock import lock_path, write_lock
     from mlinfra.documents import decode, parse_json, read_text
-    from mlinfra.plan import load_stack_config, read_project
+    from mlinfra.project import load_stack_config, read_project
 
     project_dir = _project_dir()
     load_stack_config(project_dir, args.env)  # an unknown environment is bad input, as for plan

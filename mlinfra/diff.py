@@ -173,7 +173,7 @@ def plan_at_ref(worktrees: Worktrees, spec: SideSpec, scratch: Path) -> Side:
     An environment that has no stack file at that commit (one the change adds, or removes) is an
     empty side: every resource of the other side is added (or removed).
     """
-    from mlinfra.plan import read_project
+    from mlinfra.project import read_project
 
     tree = worktrees.project_at(spec.ref or "")
     if not (read_project(tree).stack_config_dir / f"Pulumi.{spec.env}.yaml").is_file():

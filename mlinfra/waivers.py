@@ -15,7 +15,7 @@ mandatory violation (policy ``waiver-expired``), until it is renewed or deleted.
 matches no violation is reported as unused, so it can be deleted. A malformed file is bad input:
 one message naming the file, the waiver and the key.
 
-The model (``Waiver``) lives in ``policies.waivers``, which the packs use to apply waivers under the
+The model (``Waiver``) lives in ``policies.waiver_file``, which the packs use to apply waivers under the
 Pulumi CLI (``MLINFRA_PACK_WAIVERS=on``); this module reads the file strictly for the reviewer.
 """
 
@@ -31,7 +31,8 @@ from pydantic import ValidationError
 
 from mlinfra.documents import MAX_DEPTH, check_depth, read_text
 from mlinfra.errors import MlinfraError
-from policies.waivers import FILE_NAME, Waiver, WaiverFile, _Loader
+from policies.waiver_file import Waiver, WaiverFile, _Loader
+from policies.waivers import FILE_NAME
 
 __all__ = ["FILE_NAME", "Waiver", "Waivers", "WaiverOutcome", "apply_waivers", "load_waivers", "parse_waivers"]
 

@@ -1,4 +1,4 @@
-"""Waivers, shared by the offline reviewer and the packs: the model of ``policies/config/<env>/waivers.yaml``.
+"""Waivers as the packs apply them under the Pulumi CLI (the file's model: ``policies.waiver_file``).
 
 ``mlinfra.waivers`` reads the file strictly (a malformed file is bad input with one message) and
 the reviewer reports what it waived. Under the Pulumi CLI, which knows nothing of waivers, each
@@ -11,79 +11,18 @@ offline reviewer never sets it: it needs every violation to report the waived on
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
-from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any, Callable, Optional, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+if TYPE_CHECKING:
+    from policies.waiver_file import Waiver
 
 FILE_NAME = "waivers.yaml"
 #: Set to ``on`` for the packs to apply the waivers (``pulumi preview|up`` in the deploy workflow).
 PACK_WAIVERS_VARIABLE = "MLINFRA_PACK_WAIVERS"
-
-
-class _ViolationLike(Protocol):
-    pack: str
-    policy: str
-    urn: str
-
-
-class Waiver(BaseModel):
-    """One accepted violation: which policy, on which resources, why, whose, until when."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    #: The policy's name, or ``<pack>/<policy>`` to waive it in one pack only.
-    policy: str = Field(min_length=1, pattern=r"^([A-Za-z0-9_.-]+/)?[a-z0-9][a-z0-9-]*$")
-    #: A resource URN, or an fnmatch glob on URNs (``*``, ``?``, ``[...]``).
-    resource: str = Field(min_length=1)
-    reason: str = Field(min_length=1)
-    #: Who answers for the waiver (a team or a person; an e-mail address is best).
-    owner: str = Field(min_length=1)
-    #: The last day the waiver holds (YYYY-MM-DD).
-    expires: dt.date
-
-    @field_validator("reason", "owner", "resource")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
-        return value
-
-    def matches(self, violation: _ViolationLike) -> bool:
-        pack, _, name = self.policy.rpartition("/")
-        if name != violation.policy or (pack and pack != violation.pack):
-            return False
-        return violation.urn == self.resource or fnmatchcase(violation.urn, self.resource)
-
-    def expired(self, today: dt.date) -> bool:
-        return today > self.expires
-
-    @property
-    def label(self) -> str:
-        return f"{self.policy} on {self.resource} (owner {self.owner}, expires {self.expires.isoformat()})"
-
-
-class WaiverFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    waivers: list[Waiver] = Field(default_factory=list)
-
-
-class _Loader(yaml.SafeLoader):
-    """YAML without implicit timestamps: ``expires`` stays text and pydantic judges it (a day that
-    does not exist, such as 2026-02-30, is then a clear message, not a crash in the YAML parser)."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 
 
 def _stack_of(urn: Optional[str]) -> Optional[str]:
@@ -109,6 +48,11 @@ class PackWaivers:
         return self._by_stack[stack]
 
     def _read(self, path: Path) -> tuple[Waiver, ...]:
+        import yaml
+        from pydantic import ValidationError
+
+        from policies.waiver_file import WaiverFile, _Loader
+
         try:
             document = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 (a SafeLoader)
             parsed = WaiverFile.model_validate(document or {})
@@ -128,14 +72,22 @@ class _Reported:
 
 def honor_waivers(policies: Sequence[Any], pack: str, config_root: Path) -> list[Any]:
     """``policies`` with each ``validate`` wrapped to drop the reports a valid waiver matches, when
-    ``MLINFRA_PACK_WAIVERS=on``; else ``policies`` unchanged."""
+    ``MLINFRA_PACK_WAIVERS=on``; else ``policies`` unchanged.
+
+    The wrapped ones are copies: the rule modules' own policy objects are shared by every pack
+    loaded in the process (the in-process reviewer loads the packs again for each review), so
+    wrapping them in place would carry one review's waivers into the next.
+    """
     policies = list(policies)
     if os.environ.get(PACK_WAIVERS_VARIABLE) != "on":
         return policies
     waivers = PackWaivers(pack, config_root)
+    wrapped = []
     for policy in policies:
-        policy.validate = _waiving(policy, policy.validate, waivers)
-    return policies
+        waiving = copy.copy(policy)
+        waiving.validate = _waiving(policy, policy.validate, waivers)
+        wrapped.append(waiving)
+    return wrapped
 
 
 def _waiving(policy: Any, validate: Callable[..., Any], waivers: PackWaivers) -> Callable[..., Any]:

@@ -258,6 +258,16 @@ def test_honor_waivers_drops_only_valid_waived_reports_and_only_when_switched_on
     assert seen == reported
 
 
+def test_honor_waivers_leaves_the_rule_modules_policies_as_they_were(tmp_path, monkeypatch):
+    monkeypatch.setenv(PACK_WAIVERS_VARIABLE, "on")
+    original = _Policy("p")
+    [waiving] = honor_waivers([original], "pack", _config_root(tmp_path))
+    seen: list[str] = []
+    original.validate(_Args(), lambda message, urn=None: seen.append(message))
+    waiving.validate(_Args(), lambda message, urn=None: seen.append(message))
+    assert seen == ["bad"] and waiving is not original and waiving.name == "p"
+
+
 def test_a_malformed_waivers_file_makes_a_pack_waive_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv(PACK_WAIVERS_VARIABLE, "on")
     root = _config_root(tmp_path)

@@ -54,7 +54,7 @@ def run_review(*, project_dir: Path, env: str | None, deployment: Path | None, p
     if deployment:
         result.source = _relative(deployment, project_dir)
     else:
-        from mlinfra.plan import read_project
+        from mlinfra.project import read_project
 
         program = read_project(program_dir or project_dir)
         result.source = _relative(program.stack_config_dir / f"Pulumi.{plan_env}.yaml", project_dir)

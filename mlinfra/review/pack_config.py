@@ -172,7 +172,7 @@ def require_configuration_for_prod(project_dir: Path, env: str | None) -> None:
 
 
 def _tier(project_dir: Path, env: str) -> tuple[str | None, str]:
-    from mlinfra.plan import load_stack_config, read_project
+    from mlinfra.project import load_stack_config, read_project
 
     try:
         project = read_project(project_dir)
