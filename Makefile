@@ -12,6 +12,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# Byte-compiled once here, so no command recompiles the sources where PYTHONDONTWRITEBYTECODE is set.
+	$(BIN)/python -m compileall -q mlinfra components catalog policies stacks bootstrap
 	touch $(STAMP)
 
 plan: $(STAMP)

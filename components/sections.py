@@ -23,6 +23,7 @@ class Section(BaseModel):
         extra="forbid",
         frozen=True,
         use_enum_values=False,
+        defer_build=True,
     )
 
 
