@@ -173,14 +173,35 @@ def _action(prefix: str, name: str, row: Sequence, arns: Mapping[str, str]) -> A
         for resource_type, required, keys in types), _keys(wide))
 
 
+class _Service:
+    """One service's line of the index, parsed; each action built into an ``Action`` on first use
+    (a review asks about a few dozen of the thousands of actions)."""
+
+    def __init__(self, prefix: str, line: str) -> None:
+        spelled, self.arns, actions = json.loads(line)
+        self.prefix = spelled or prefix
+        self.rows = {name.lower(): (name, row) for name, row in actions.items()}
+        self._built: dict[str, Action] = {}
+
+    def action(self, lowered: str) -> Optional[Action]:
+        if lowered not in self._built:
+            if lowered not in self.rows:
+                return None
+            name, row = self.rows[lowered]
+            self._built[lowered] = _action(self.prefix, name, row, self.arns)
+        return self._built[lowered]
+
+
 @lru_cache(maxsize=None)
+def _service(prefix: str) -> Optional[_Service]:
+    line = _lines()[1].get(prefix)
+    return _Service(prefix, line) if line is not None else None
+
+
 def service_actions(prefix: str) -> Mapping[str, Action]:
-    """One service's actions by lower-case name, built on first use (most reviews touch a few services)."""
-    line = _lines()[1].get(prefix.lower())
-    if line is None:
-        return {}
-    spelled, arns, actions = json.loads(line)
-    return {name.lower(): _action(spelled or prefix, name, row, arns) for name, row in actions.items()}
+    """One service's actions by lower-case name (all of them built: for tests and tools)."""
+    service = _service(prefix.lower())
+    return {name: service.action(name) for name in service.rows} if service else {}
 
 
 def reference() -> Mapping[str, Mapping[str, Action]]:
@@ -201,14 +222,14 @@ def matching_actions(action: str) -> Optional[list[Action]]:
     parsed = _pattern(action)
     if parsed is None:
         return None
-    service, pattern = parsed
-    actions = service_actions(service)
-    if not actions:
+    prefix, pattern = parsed
+    service = _service(prefix)
+    if service is None:
         return []
     if "*" not in action and "?" not in action:
-        found = actions.get(action.lower().partition(":")[2])
+        found = service.action(action.lower().partition(":")[2])
         return [found] if found else []
-    return [entry for name, entry in actions.items() if pattern.match(name)]
+    return [service.action(name) for name in service.rows if pattern.match(name)]
 
 
 def action_exists(action: str) -> bool:
