@@ -158,6 +158,14 @@ DATA_STORES: tuple[DataStore, ...] = (
         logging=(Setting(("enableCloudwatchLogsExports",), present=True, note="no logs are published"),),
     ),
     DataStore(
+        # Neptune has public endpoints since 2024 (botocore neptune CreateDBInstanceMessage.PubliclyAccessible;
+        # the provider's default is false). Checkov CKV_AWS_102.
+        "aws:neptune/clusterInstance:ClusterInstance", "Neptune cluster instance", in_vpc=True,
+        private=(_disabled("publiclyAccessible", note="the instance gets a public DNS name and address"),),
+        stateful=False,  # its storage is the cluster's
+        holds_data=False,
+    ),
+    DataStore(
         "aws:dynamodb/table:Table", "DynamoDB table",
         # Always encrypted at rest; without serverSideEncryption.enabled the key is AWS-owned.
         cmk=(_enabled("serverSideEncryption", "enabled"),), keys=(("serverSideEncryption", "kmsKeyArn"),),
@@ -244,6 +252,17 @@ DATA_STORES: tuple[DataStore, ...] = (
         "aws:msk/serverlessCluster:ServerlessCluster", "MSK Serverless cluster", in_vpc=True,
     ),
     DataStore(
+        # Amazon MQ (botocore mq CreateBrokerRequest): PubliclyAccessible "set to false by default";
+        # encryptionOptions.useAwsOwnedKey defaults to true (an AWS-owned key; false without kmsKeyId is the
+        # AWS-managed aws/mq key); logs.general defaults to false (pulumi-aws mq/_inputs.py). Checkov CKV_AWS_69,
+        # CKV_AWS_209, CKV_AWS_48 (audit logs exist only for ActiveMQ, so the row asks for general logs).
+        "aws:mq/broker:Broker", "Amazon MQ broker", in_vpc=True, stateful=False,  # passes messages on, as SQS
+        private=(_disabled("publiclyAccessible", note="the broker gets a public endpoint"),),
+        cmk=(Setting(("encryptionOptions", "useAwsOwnedKey"), ok=FALSE, default=True),),
+        keys=(("encryptionOptions", "kmsKeyId"),),
+        logging=(_enabled("logs", "general", note="no broker logs are published"),),
+    ),
+    DataStore(
         "aws:kinesis/stream:Stream", "Kinesis data stream",
         encryption=(Setting(("encryptionType",), ok=("KMS",), default="NONE"),), keys=(("kmsKeyId",),),
     ),
@@ -263,6 +282,20 @@ DATA_STORES: tuple[DataStore, ...] = (
     DataStore(
         "aws:fsx/lustreFileSystem:LustreFileSystem", "FSx for Lustre file system", in_vpc=True,
         keys=(("kmsKeyId",),),  # always encrypted at rest
+    ),
+    # FSx for Windows File Server, NetApp ONTAP and OpenZFS are always encrypted at rest; kmsKeyId absent
+    # means the AWS-managed aws/fsx key (pulumi-aws fsx/*_file_system.py). Checkov CKV_AWS_179, 178, 203.
+    DataStore(
+        "aws:fsx/windowsFileSystem:WindowsFileSystem", "FSx for Windows File Server file system", in_vpc=True,
+        keys=(("kmsKeyId",),),
+    ),
+    DataStore(
+        "aws:fsx/ontapFileSystem:OntapFileSystem", "FSx for NetApp ONTAP file system", in_vpc=True,
+        keys=(("kmsKeyId",),),
+    ),
+    DataStore(
+        "aws:fsx/openZfsFileSystem:OpenZfsFileSystem", "FSx for OpenZFS file system", in_vpc=True,
+        keys=(("kmsKeyId",),),
     ),
     DataStore(
         "aws:ebs/volume:Volume", "EBS volume",
@@ -327,6 +360,12 @@ DATA_STORES: tuple[DataStore, ...] = (
                             note="no security configuration: its S3 output, logs and bookmarks are not KMS-encrypted"),),
     ),
     DataStore(
+        # Checkov CKV_AWS_195 (Glue components with a security configuration) covers dev endpoints too.
+        "aws:glue/devEndpoint:DevEndpoint", "Glue development endpoint", holds_data=False, stateful=False,
+        encryption=(Setting(("securityConfiguration",), present=True,
+                            note="no security configuration: its S3 output, logs and bookmarks are not KMS-encrypted"),),
+    ),
+    DataStore(
         "aws:glue/crawler:Crawler", "Glue crawler", holds_data=False, stateful=False,
         encryption=(Setting(("securityConfiguration",), present=True,
                             note="no security configuration: its logs are not KMS-encrypted"),),
@@ -338,6 +377,11 @@ DATA_STORES: tuple[DataStore, ...] = (
     ),
     DataStore(
         "aws:codebuild/project:Project", "CodeBuild project", holds_data=False, stateful=False,
+        # Output artifacts and S3 build logs are encrypted unless encryptionDisabled (default false; pulumi-aws
+        # codebuild/_inputs.py ProjectArtifactsArgs, ProjectLogsConfigS3LogsArgs). Checkov CKV_AWS_78, CKV_AWS_311.
+        encryption=(_disabled("artifacts", "encryptionDisabled", note="build artifacts are written unencrypted"),
+                    _disabled("logsConfig", "s3Logs", "encryptionDisabled",
+                              note="build logs are written to S3 unencrypted")),
         keys=(("encryptionKey",),),  # build artifacts: absent means the AWS-managed aws/s3 key
     ),
     # --- secrets, backups, audit -----------------------------------------------------------------

@@ -1,0 +1,98 @@
+"""Audit trails and credential hygiene beyond ``edge.py``: CloudTrail trails deliver to CloudWatch
+Logs (where metric filters and alarms can watch them), and Secrets Manager rotations run at least
+every ``maxRotationDays``.
+
+Inputs are pulumi-aws 7's: ``aws.cloudtrail.Trail`` ``cloudWatchLogsGroupArn`` (with
+``cloudWatchLogsRoleArn``); ``aws.secretsmanager.SecretRotation`` ``rotationRules``
+(``automaticallyAfterDays``, or ``scheduleExpression`` ``rate(N days|hours)``/``cron(...)``) and
+``rotationEnabled`` (false disables AWS-managed rotation). A ``cron`` schedule is not judged (it
+runs at least monthly unless its day fields say otherwise). Checkov CKV2_AWS_10, CKV_AWS_304.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+
+from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
+from policies.rules._props import as_bool, as_int, describe, get, is_unknown
+
+TRAIL = "aws:cloudtrail/trail:Trail"
+SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
+_RATE = re.compile(r"^\s*rate\(\s*(\d+)\s+(day|days|hour|hours)\s*\)\s*$", re.IGNORECASE)
+
+
+def _trail_cloudwatch(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    group = get(args.props, "cloudWatchLogsGroupArn")
+    if is_unknown(group) or (isinstance(group, str) and group):
+        return
+    report(f"{describe(args)} does not deliver to CloudWatch Logs (cloudWatchLogsGroupArn is not set): no metric "
+           "filter or alarm can watch its events")
+
+
+cloudtrail_cloudwatch_logs = ResourceValidationPolicy(
+    name="cloudtrail-cloudwatch-logs",
+    description="CloudTrail trails deliver their events to a CloudWatch Logs log group.",
+    validate=applies_to((TRAIL,), _trail_cloudwatch),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set cloud_watch_logs_group_arn=f'{log_group.arn}:*' and cloud_watch_logs_role_arn (a role "
+                      "CloudTrail assumes, allowed logs:CreateLogStream and logs:PutLogEvents) on the trail.",
+    **frameworks({"nist-800-53": "AU-6, SI-4", "pci-dss": "10.4.1", "hipaa": "164.312(b)"}),
+)
+
+INTERVAL_SCHEMA = config_schema(
+    maxRotationDays={
+        "type": "integer", "minimum": 1, "maximum": 365, "default": 90,
+        "description": "Longest time between rotations of a secret, in days (CIS AWS 1.14 and PCI DSS: 90).",
+    },
+)
+
+
+def _interval_days(rules: Any) -> Any:
+    """The rotation interval in days (float for hour rates), ``None`` if not judgeable, or unknown."""
+    days = rules.get("automaticallyAfterDays")
+    if is_unknown(days):
+        return days
+    if days is not None:
+        return as_int(days)
+    expression = rules.get("scheduleExpression")
+    if is_unknown(expression) or not isinstance(expression, str):
+        return expression if is_unknown(expression) else None
+    match = _RATE.match(expression)
+    if not match:
+        return None  # cron(): not judged
+    count = int(match.group(1))
+    return count if match.group(2).lower().startswith("day") else count / 24
+
+
+def _rotation_interval(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    maximum = as_int(policy_config(args, INTERVAL_SCHEMA)["maxRotationDays"])
+    if as_bool(get(args.props, "rotationEnabled")) is False:
+        report(f"{describe(args)} disables rotation (rotationEnabled false): the secret is never rotated")
+        return
+    rules = get(args.props, "rotationRules")
+    if isinstance(rules, list):
+        rules = rules[0] if len(rules) == 1 else None
+    if not isinstance(rules, dict):
+        return
+    days = _interval_days(rules)
+    if isinstance(days, (int, float)) and not isinstance(days, bool) and isinstance(maximum, int) and days > maximum:
+        report(f"{describe(args)} rotates the secret every {days:g} days, more than the {maximum} allowed")
+
+
+secret_rotation_interval = ResourceValidationPolicy(
+    name="secret-rotation-interval",
+    description="Secrets Manager rotations are enabled and run at least every maxRotationDays (90) days.",
+    validate=applies_to((SECRET_ROTATION,), _rotation_interval),
+    config_schema=INTERVAL_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set rotation_rules={'automatically_after_days': 30} (or schedule_expression='rate(30 days)') "
+                      "on the aws.secretsmanager.SecretRotation, and leave rotation_enabled unset or true.",
+    **frameworks({"nist-800-53": "IA-5(1)", "pci-dss": "8.3.9", "cis-aws": "1.14"}),
+)
+
+SECURITY: list = []
+PRIVACY: list = []
+COMPLIANCE = [cloudtrail_cloudwatch_logs, secret_rotation_interval]

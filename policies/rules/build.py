@@ -1,0 +1,127 @@
+"""Build and batch compute: CodeBuild projects do not run builds in privileged mode, and AWS Batch
+job definitions run no privileged container.
+
+Inputs are pulumi-aws 7's: ``aws.codebuild.Project`` ``environment.privilegedMode`` (default false;
+privileged mode gives the build container the Docker daemon and the host's devices);
+``aws.batch.JobDefinition`` ``containerProperties`` (a JSON string: the Batch
+``RegisterJobDefinition`` ``containerProperties``, ``privileged`` default false, see botocore's
+``batch`` model), ``nodeProperties`` (JSON: ``nodeRangeProperties[].container``, or its
+``ecsProperties``), ``ecsProperties`` (JSON: ``taskProperties[].containers[]``) and ``eksProperties``
+(``podProperties.containers[]``/``initContainers[]`` ``securityContext.privileged``).
+Checkov CKV_AWS_316 and CKV_AWS_210.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any, Iterator
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+
+from policies.rules._declare import applies_to, frameworks
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown, plain
+
+PROJECT = "aws:codebuild/project:Project"
+JOB_DEFINITION = "aws:batch/jobDefinition:JobDefinition"
+
+
+def _first(value: Any) -> Any:
+    if isinstance(value, list):
+        return value[0] if len(value) == 1 else None
+    return value
+
+
+def _privileged_build(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    environment = _first(get(args.props, "environment"))
+    if isinstance(environment, dict) and as_bool(environment.get("privilegedMode")) is True:
+        report(f"{describe(args)} runs builds in privileged mode (environment.privilegedMode true): build code "
+               "controls the Docker daemon and can escape to the build host")
+
+
+codebuild_no_privileged_mode = ResourceValidationPolicy(
+    name="codebuild-no-privileged-mode",
+    description="CodeBuild projects do not run builds in privileged mode.",
+    validate=applies_to((PROJECT,), _privileged_build),
+    severity=Severity.HIGH,
+    remediation_steps="Set environment.privileged_mode=False on the aws.codebuild.Project; build container images "
+                      "without a Docker daemon (kaniko, buildah, or CodeBuild's Docker server capability), or "
+                      "waive this rule for an isolated image-build project.",
+    **frameworks({"nist-800-53": "AC-6, CM-7", "pci-dss": "2.2.1"}),
+)
+
+
+@lru_cache(maxsize=256)
+def _parse(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _document(props: Any, field: str) -> Any:
+    value = get(props, field)
+    if is_unknown(value) or value is None:
+        return None
+    return _parse(value) if isinstance(value, str) else plain(value)
+
+
+def _task_containers(ecs: Any, where: str) -> Iterator[tuple[str, Any]]:
+    tasks = ecs.get("taskProperties") if isinstance(ecs, dict) else None
+    for i, task in enumerate(tasks if isinstance(tasks, list) else []):
+        containers = task.get("containers") if isinstance(task, dict) else None
+        for j, container in enumerate(containers if isinstance(containers, list) else []):
+            yield f"{where}taskProperties[{i}].containers[{j}]", container
+
+
+def _batch_containers(props: Any) -> Iterator[tuple[str, Any, Any]]:
+    """(where, container, privileged flag) for every container of a job definition."""
+    container = _document(props, "containerProperties")
+    if isinstance(container, dict):
+        yield "containerProperties", container, container.get("privileged")
+    nodes = _document(props, "nodeProperties")
+    ranges = nodes.get("nodeRangeProperties") if isinstance(nodes, dict) else None
+    for index, node in enumerate(ranges if isinstance(ranges, list) else []):
+        if not isinstance(node, dict):
+            continue
+        if isinstance(node.get("container"), dict):
+            yield f"nodeRangeProperties[{index}].container", node["container"], node["container"].get("privileged")
+        for where, item in _task_containers(node.get("ecsProperties"), f"nodeRangeProperties[{index}]."):
+            if isinstance(item, dict):
+                yield where, item, item.get("privileged")
+    for where, item in _task_containers(_document(props, "ecsProperties"), "ecsProperties."):
+        if isinstance(item, dict):
+            yield where, item, item.get("privileged")
+    pod = get(_first(get(props, "eksProperties")), "podProperties")
+    pod = _first(pod)
+    for kind in ("containers", "initContainers"):
+        items = as_list(get(pod, kind)) if isinstance(pod, dict) else None
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict):
+                context = _first(item.get("securityContext"))
+                yield (f"eksProperties.podProperties.{kind}[{index}]", item,
+                       context.get("privileged") if isinstance(context, dict) else None)
+
+
+def _privileged_job(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    for where, container, flag in _batch_containers(args.props):
+        if as_bool(flag) is True:
+            name = container.get("name") if isinstance(container.get("name"), str) else ""
+            label = f"{where} {name!r}" if name else where
+            report(f"{describe(args)}: {label} is privileged (root on the compute environment's host)")
+
+
+batch_job_no_privileged_containers = ResourceValidationPolicy(
+    name="batch-job-no-privileged-containers",
+    description="AWS Batch job definitions run no privileged container.",
+    validate=applies_to((JOB_DEFINITION,), _privileged_job),
+    severity=Severity.HIGH,
+    remediation_steps="Remove \"privileged\": true from the job definition's container_properties (and "
+                      "node_properties/ecs_properties containers; eks_properties security_context.privileged); "
+                      "grant the specific Linux capabilities or devices (GPUs via resourceRequirements) instead.",
+    **frameworks({"nist-800-53": "AC-6, CM-7", "pci-dss": "2.2.1"}),
+)
+
+SECURITY = [codebuild_no_privileged_mode, batch_job_no_privileged_containers]
+PRIVACY: list = []
+COMPLIANCE: list = []

@@ -1,0 +1,90 @@
+"""Database engines' own settings: parameter groups do not turn TLS off, and OpenSearch domains use
+fine-grained access control.
+
+Parameter groups (pulumi-aws 7 ``parameters``: a list of ``{name, value, applyMethod}``) are judged
+on what they set, one row per type: RDS and Aurora ``rds.force_ssl`` (PostgreSQL, SQL Server:
+``0`` lets clients connect without TLS) and ``require_secure_transport`` (MySQL, MariaDB: ``0``/``OFF``);
+DocumentDB ``tls`` ``disabled``; Redshift ``require_ssl`` ``false``. A group that leaves the parameter
+out keeps the engine family's default, which AWS has been moving to TLS-required (PostgreSQL 15+
+``rds.force_ssl=1``, Redshift's default parameter group since 2025), so only an explicit "off" is
+a violation. Checkov CKV2_AWS_69, CKV_AWS_90, CKV_AWS_105.
+
+OpenSearch and Elasticsearch domains: ``advancedSecurityOptions.enabled`` (fine-grained access
+control: users, roles and document/field-level security; default false). Checkov CKV2_AWS_52.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+
+from policies.rules._declare import applies_to, frameworks
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown
+
+#: Parameter group type -> {parameter name: values that turn TLS off (lower case)}.
+TLS_OFF: dict[str, dict[str, tuple[str, ...]]] = {
+    "aws:rds/parameterGroup:ParameterGroup": {"rds.force_ssl": ("0", "false", "off"),
+                                              "require_secure_transport": ("0", "off", "false")},
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup": {"rds.force_ssl": ("0", "false", "off"),
+                                                            "require_secure_transport": ("0", "off", "false")},
+    "aws:docdb/clusterParameterGroup:ClusterParameterGroup": {"tls": ("disabled",)},
+    "aws:redshift/parameterGroup:ParameterGroup": {"require_ssl": ("false", "0", "off")},
+}
+DOMAINS = ("aws:opensearch/domain:Domain", "aws:elasticsearch/domain:Domain")
+
+
+def _tls_parameters(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    off = TLS_OFF[args.resource_type]
+    parameters = as_list(get(args.props, "parameters"))
+    for parameter in parameters if isinstance(parameters, list) else []:
+        if not isinstance(parameter, dict):
+            continue
+        name, value = parameter.get("name"), parameter.get("value")
+        if is_unknown(name) or is_unknown(value) or not isinstance(name, str):
+            continue
+        shown = str(value).lower() if isinstance(value, bool) else str(value).strip().lower()
+        if name.lower() in off and shown in off[name.lower()]:
+            report(f"{describe(args)} turns TLS off: parameter {name} is {value!r}, so clients may connect "
+                   "unencrypted")
+
+
+db_parameter_group_tls_not_disabled = ResourceValidationPolicy(
+    name="db-parameter-group-tls-not-disabled",
+    description="Database parameter groups (RDS, Aurora, DocumentDB, Redshift) do not turn off required TLS.",
+    validate=applies_to(tuple(TLS_OFF), _tls_parameters),
+    severity=Severity.HIGH,
+    remediation_steps="Set rds.force_ssl=1 (PostgreSQL, SQL Server) or require_secure_transport=1 (MySQL, MariaDB) "
+                      "in the aws.rds.ParameterGroup/ClusterParameterGroup, tls=enabled in the "
+                      "aws.docdb.ClusterParameterGroup, require_ssl=true in the aws.redshift.ParameterGroup.",
+    **frameworks({"nist-800-53": "SC-8", "pci-dss": "4.2.1", "hipaa": "164.312(e)(1)", "gdpr": "Art. 32(1)(a)"}),
+)
+
+
+def _fine_grained(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    options = get(args.props, "advancedSecurityOptions")
+    if isinstance(options, list):
+        options = options[0] if len(options) == 1 else None
+    if is_unknown(options):
+        return
+    enabled = as_bool(options.get("enabled")) if isinstance(options, dict) else None
+    if is_unknown(enabled) or enabled is True:
+        return
+    report(f"{describe(args)} has no fine-grained access control (advancedSecurityOptions.enabled is "
+           f"{'false' if enabled is False else 'not set'}): any caller the access policy admits can read every index")
+
+
+opensearch_fine_grained_access_control = ResourceValidationPolicy(
+    name="opensearch-fine-grained-access-control",
+    description="OpenSearch and Elasticsearch domains enable fine-grained access control.",
+    validate=applies_to(DOMAINS, _fine_grained),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set advanced_security_options={'enabled': True, 'internal_user_database_enabled': False, "
+                      "'master_user_options': {'master_user_arn': admin_role.arn}} on the domain (it needs "
+                      "encrypt_at_rest, node_to_node_encryption and domain_endpoint_options.enforce_https).",
+    **frameworks({"nist-800-53": "AC-3, AC-6", "pci-dss": "7.2.1", "hipaa": "164.312(a)(1)", "gdpr": "Art. 32(1)(b)"}),
+)
+
+SECURITY = [db_parameter_group_tls_not_disabled, opensearch_fine_grained_access_control]
+PRIVACY: list = []
+COMPLIANCE: list = []

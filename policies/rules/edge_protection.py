@@ -1,0 +1,254 @@
+"""What stands in front of applications, beyond ``edge.py``: CloudFront distributions sit behind a
+WAF web ACL and write access logs; WAF web ACLs and Network Firewall firewalls log the traffic they
+inspect; load balancers do not merely monitor HTTP desync attacks; API Gateway encrypts its response
+cache and does not log full request and response bodies; AppSync APIs log resolver errors; GuardDuty
+detectors stay enabled.
+
+Inputs are pulumi-aws 7's: ``aws.cloudfront.Distribution`` ``webAclId`` and ``loggingConfig.bucket``
+(standard logging, legacy), or an ``aws.cloudwatch.LogDeliverySource`` whose ``resourceArn`` is the
+distribution (standard logging v2, CloudFront's vended logs); ``aws.wafv2.WebAclLoggingConfiguration``
+``resourceArn`` and ``aws.networkfirewall.LoggingConfiguration`` ``firewallArn`` (a
+``LogDeliverySource`` for the resource counts too); ``aws.lb.LoadBalancer``/``aws.elb.LoadBalancer``
+``desyncMitigationMode`` (``monitor``, ``defensive`` the default, ``strictest``);
+``aws.apigateway.MethodSettings`` ``settings.cachingEnabled``, ``settings.cacheDataEncrypted``,
+``settings.dataTraceEnabled``; ``aws.appsync.GraphQLApi`` ``logConfig.fieldLogLevel`` (``ALL``,
+``ERROR``, ``NONE``); ``aws.guardduty.Detector`` ``enable`` (default true).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi_policy import (
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationPolicy,
+)
+
+from policies.rules._declare import applies_to, examines, frameworks
+from policies.rules._index import ReferenceIndex, of_type
+from policies.rules._props import as_bool, describe, get, is_unknown
+
+DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+LOG_DELIVERY_SOURCE = "aws:cloudwatch/logDeliverySource:LogDeliverySource"
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+WEB_ACL_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
+FIREWALL = "aws:networkfirewall/firewall:Firewall"
+FIREWALL_LOGGING = "aws:networkfirewall/loggingConfiguration:LoggingConfiguration"
+LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer",
+                  "aws:elb/loadBalancer:LoadBalancer")
+METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
+GRAPHQL_API = "aws:appsync/graphQLApi:GraphQLApi"
+DETECTOR = "aws:guardduty/detector:Detector"
+
+
+def _first(value: Any) -> Any:
+    if isinstance(value, list):
+        return value[0] if len(value) == 1 else None
+    return value
+
+
+# --------------------------------------------------------------------------------------------------
+# CloudFront
+
+
+def _distribution_waf(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    web_acl = get(args.props, "webAclId")
+    if is_unknown(web_acl) or (isinstance(web_acl, str) and web_acl):
+        return
+    report(f"{describe(args)} has no WAF web ACL (webAclId is not set): requests reach the origin unfiltered")
+
+
+cloudfront_waf = ResourceValidationPolicy(
+    name="cloudfront-waf",
+    description="CloudFront distributions are protected by an AWS WAF web ACL.",
+    validate=applies_to((DISTRIBUTION,), _distribution_waf),
+    severity=Severity.MEDIUM,
+    remediation_steps="Create an aws.wafv2.WebAcl with scope='CLOUDFRONT' (in us-east-1) with the AWS managed "
+                      "rule groups (common rule set, known bad inputs) and set web_acl_id=web_acl.arn on the "
+                      "distribution.",
+    **frameworks({"nist-800-53": "SC-7, SI-4", "pci-dss": "6.4.2"}),
+)
+
+
+def _logged(resources: list, types: tuple[str, ...], links: tuple[tuple[str, str], ...]) -> list:
+    """The resources of ``types`` that no logging resource points at (``links``: (type, pointer property))."""
+    indexes = [ReferenceIndex(resources, (kind,), key) for kind, key in links]
+    return [resource for resource in of_type(resources, *types)
+            if not any(index.referrers(resource, ("arn", "id")) for index in indexes)]
+
+
+def _distribution_logs(args: Any, report: ReportViolation) -> None:
+    for distribution in _logged(args.resources, (DISTRIBUTION,), ((LOG_DELIVERY_SOURCE, "resourceArn"),)):
+        logging = _first(get(distribution.props, "loggingConfig"))
+        bucket = get(logging, "bucket") if isinstance(logging, dict) else None
+        if is_unknown(logging) or is_unknown(bucket) or bucket:
+            continue
+        report(f"{describe(distribution)} writes no access logs (no loggingConfig.bucket and no "
+               "aws.cloudwatch.LogDeliverySource for it)", distribution.urn)
+
+
+cloudfront_access_logging = StackValidationPolicy(
+    name="cloudfront-access-logging",
+    description="CloudFront distributions write access logs (standard logging to a bucket, or a CloudWatch log "
+                "delivery source).",
+    validate=examines((DISTRIBUTION, LOG_DELIVERY_SOURCE), _distribution_logs),
+    severity=Severity.MEDIUM,
+    remediation_steps="Add an aws.cloudwatch.LogDeliverySource (log_type='ACCESS_LOGS', "
+                      "resource_arn=distribution.arn) with a LogDeliveryDestination and LogDelivery, or set "
+                      "logging_config={'bucket': '<bucket>.s3.amazonaws.com'} on the distribution.",
+    **frameworks({"nist-800-53": "AU-2, AU-12", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# WAF and Network Firewall logging
+
+
+def _web_acl_logs(args: Any, report: ReportViolation) -> None:
+    for web_acl in _logged(args.resources, (WEB_ACL,), ((WEB_ACL_LOGGING, "resourceArn"),
+                                                        (LOG_DELIVERY_SOURCE, "resourceArn"))):
+        report(f"{describe(web_acl)} logs no requests (no aws.wafv2.WebAclLoggingConfiguration for it)", web_acl.urn)
+
+
+wafv2_web_acl_logging = StackValidationPolicy(
+    name="wafv2-web-acl-logging",
+    description="Every WAFv2 web ACL has a logging configuration.",
+    validate=examines((WEB_ACL, WEB_ACL_LOGGING, LOG_DELIVERY_SOURCE), _web_acl_logs),
+    severity=Severity.MEDIUM,
+    remediation_steps="Add an aws.wafv2.WebAclLoggingConfiguration with resource_arn=web_acl.arn and "
+                      "log_destination_configs=[<a log group named aws-waf-logs-*, a Firehose stream or a bucket>], "
+                      "redacting authorization headers with redacted_fields.",
+    **frameworks({"nist-800-53": "AU-2, AU-12, SI-4", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
+)
+
+
+def _firewall_logs(args: Any, report: ReportViolation) -> None:
+    for firewall in _logged(args.resources, (FIREWALL,), ((FIREWALL_LOGGING, "firewallArn"),
+                                                          (LOG_DELIVERY_SOURCE, "resourceArn"))):
+        report(f"{describe(firewall)} logs no traffic (no aws.networkfirewall.LoggingConfiguration for it)",
+               firewall.urn)
+
+
+network_firewall_logging = StackValidationPolicy(
+    name="network-firewall-logging",
+    description="Every Network Firewall firewall has a logging configuration (alert or flow logs).",
+    validate=examines((FIREWALL, FIREWALL_LOGGING, LOG_DELIVERY_SOURCE), _firewall_logs),
+    severity=Severity.MEDIUM,
+    remediation_steps="Add an aws.networkfirewall.LoggingConfiguration with firewall_arn=firewall.arn and "
+                      "log_destination_configs for ALERT (and FLOW) logs to CloudWatch Logs, S3 or Firehose.",
+    **frameworks({"nist-800-53": "AU-2, AU-12, SI-4", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# Load balancers, API Gateway, AppSync, GuardDuty
+
+
+def _desync(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    mode = get(args.props, "desyncMitigationMode")
+    if isinstance(mode, str) and not is_unknown(mode) and mode.lower() == "monitor":
+        report(f"{describe(args)} only monitors HTTP desync (desyncMitigationMode 'monitor'): ambiguous requests "
+               "that allow request smuggling are forwarded")
+
+
+lb_desync_mitigation = ResourceValidationPolicy(
+    name="lb-desync-mitigation",
+    description="Application and classic load balancers mitigate HTTP desync (desyncMitigationMode defensive or "
+                "strictest, not monitor).",
+    validate=applies_to(LOAD_BALANCERS, _desync),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set desync_mitigation_mode='defensive' (the default) or 'strictest' on the load balancer.",
+    **frameworks({"nist-800-53": "SI-10, SC-7", "pci-dss": "6.2.4"}),
+)
+
+
+def _settings(args: ResourceValidationArgs) -> Any:
+    settings = _first(get(args.props, "settings"))
+    return settings if isinstance(settings, dict) else None
+
+
+def _cache_encrypted(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    settings = _settings(args)
+    if settings is None:
+        return
+    caching, encrypted = as_bool(settings.get("cachingEnabled")), as_bool(settings.get("cacheDataEncrypted"))
+    if caching is True and encrypted is not True and not is_unknown(encrypted):
+        report(f"{describe(args)} caches responses unencrypted (settings.cachingEnabled true, cacheDataEncrypted "
+               "not true)")
+
+
+apigateway_cache_encrypted = ResourceValidationPolicy(
+    name="apigateway-cache-encrypted",
+    description="API Gateway method settings that cache responses encrypt the cache.",
+    validate=applies_to((METHOD_SETTINGS,), _cache_encrypted),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set settings.cache_data_encrypted=True wherever settings.caching_enabled is true on the "
+                      "aws.apigateway.MethodSettings.",
+    **frameworks({"nist-800-53": "SC-28", "pci-dss": "3.5.1", "hipaa": "164.312(a)(2)(iv)", "gdpr": "Art. 32(1)(a)"}),
+)
+
+
+def _data_trace(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    settings = _settings(args)
+    if settings is not None and as_bool(settings.get("dataTraceEnabled")) is True:
+        report(f"{describe(args)} logs full requests and responses (settings.dataTraceEnabled true): personal data, "
+               "tokens and credentials in them end up in CloudWatch Logs")
+
+
+apigateway_no_data_trace = ResourceValidationPolicy(
+    name="apigateway-no-data-trace",
+    description="API Gateway method settings do not log full request and response data (data trace).",
+    validate=applies_to((METHOD_SETTINGS,), _data_trace),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set settings.data_trace_enabled=False on the aws.apigateway.MethodSettings; keep "
+                      "settings.logging_level='ERROR' or 'INFO' and the stage's access logs for auditing.",
+    **frameworks({"gdpr": "Art. 5(1)(c), Art. 32", "nist-800-53": "SI-12, AU-3", "pci-dss": "3.3.1",
+                  "hipaa": "164.312(a)(1)"}),
+)
+
+
+def _appsync_logs(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    config = _first(get(args.props, "logConfig"))
+    if is_unknown(config):
+        return
+    level = get(config, "fieldLogLevel") if isinstance(config, dict) else None
+    if is_unknown(level):
+        return
+    if not isinstance(config, dict):
+        report(f"{describe(args)} writes no logs (logConfig is not set)")
+    elif not isinstance(level, str) or level.upper() == "NONE":
+        report(f"{describe(args)} logs no resolver errors (logConfig.fieldLogLevel is {level or 'not set'}); use ERROR "
+               "or ALL")
+
+
+appsync_logging = ResourceValidationPolicy(
+    name="appsync-logging",
+    description="AppSync GraphQL APIs log to CloudWatch Logs, with field-level logs at ERROR or ALL.",
+    validate=applies_to((GRAPHQL_API,), _appsync_logs),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set log_config={'cloudwatch_logs_role_arn': role.arn, 'field_log_level': 'ERROR', "
+                      "'exclude_verbose_content': True} on the aws.appsync.GraphQLApi.",
+    **frameworks({"nist-800-53": "AU-2, AU-12", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
+)
+
+
+def _detector(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if as_bool(get(args.props, "enable")) is False:
+        report(f"{describe(args)} is disabled (enable is false): no threat findings for the account and region")
+
+
+guardduty_detector_enabled = ResourceValidationPolicy(
+    name="guardduty-detector-enabled",
+    description="GuardDuty detectors are enabled.",
+    validate=applies_to((DETECTOR,), _detector),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set enable=True (the default) on the aws.guardduty.Detector, in every region in use.",
+    **frameworks({"nist-800-53": "SI-4, RA-5", "pci-dss": "11.5.1", "hipaa": "164.308(a)(1)(ii)(D)"}),
+)
+
+SECURITY = [cloudfront_waf, lb_desync_mitigation, apigateway_cache_encrypted, guardduty_detector_enabled]
+PRIVACY = [apigateway_no_data_trace]
+COMPLIANCE = [cloudfront_access_logging, wafv2_web_acl_logging, network_firewall_logging, appsync_logging]

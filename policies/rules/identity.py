@@ -1,0 +1,128 @@
+"""Identities outside IAM roles: the account's IAM password policy is strong and remembers old
+passwords; Cognito identity pools hand out no AWS credentials to unauthenticated guests.
+
+Inputs are pulumi-aws 7's ``aws.iam.AccountPasswordPolicy`` (``minimumPasswordLength``,
+``requireLowercaseCharacters``, ``requireUppercaseCharacters``, ``requireNumbers``,
+``requireSymbols``, ``passwordReusePrevention``) and ``aws.cognito.IdentityPool``
+(``allowUnauthenticatedIdentities``). An absent input is IAM's default (botocore iam
+``UpdateAccountPasswordPolicyRequest``: minimum length 6, no character class required, reuse
+prevention 0) or Cognito's (false). Password expiry (Checkov CKV_AWS_9) is not required: CIS AWS
+Foundations 3.0 dropped it and NIST SP 800-63B 5.1.1.2 advises against periodic changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+
+from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
+from policies.rules._props import as_bool, as_int, describe, get, is_unknown
+
+PASSWORD_POLICY = "aws:iam/accountPasswordPolicy:AccountPasswordPolicy"
+IDENTITY_POOL = "aws:cognito/identityPool:IdentityPool"
+
+#: Character class -> the input that requires it.
+CHARACTER_CLASSES = {"lowercase": "requireLowercaseCharacters", "uppercase": "requireUppercaseCharacters",
+                     "numbers": "requireNumbers", "symbols": "requireSymbols"}
+
+STRENGTH_SCHEMA = config_schema(
+    minPasswordLength={
+        "type": "integer", "minimum": 6, "maximum": 128, "default": 14,
+        "description": "Fewest characters an IAM user password may have (CIS AWS 1.8: 14).",
+    },
+    requiredCharacterClasses={
+        "type": "array", "items": {"type": "string", "enum": sorted(CHARACTER_CLASSES)},
+        "default": ["lowercase", "numbers", "symbols", "uppercase"],
+        "description": "Character classes every password must contain (Checkov CKV_AWS_11, 12, 14, 15); [] for "
+                       "length only, as NIST SP 800-63B prefers.",
+    },
+)
+
+
+def _number(props: Any, key: str, default: int) -> Any:
+    value = get(props, key)
+    if is_unknown(value):
+        return value
+    number = as_int(value)
+    return default if value is None or number is None else number
+
+
+def _password_strength(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    config = policy_config(args, STRENGTH_SCHEMA)
+    problems = []
+    length, minimum = _number(args.props, "minimumPasswordLength", 6), as_int(config["minPasswordLength"])
+    if isinstance(length, int) and isinstance(minimum, int) and length < minimum:
+        problems.append(f"minimumPasswordLength is {length}, expected at least {minimum}")
+    for kind in config["requiredCharacterClasses"] or []:
+        key = CHARACTER_CLASSES.get(kind)
+        flag = as_bool(get(args.props, key)) if key else None
+        if key and not is_unknown(flag) and flag is not True:
+            problems.append(f"{key} is not true")
+    if problems:
+        report(f"{describe(args)} allows weak IAM user passwords: {'; '.join(problems)}")
+
+
+iam_password_policy_strength = ResourceValidationPolicy(
+    name="iam-password-policy-strength",
+    description="The account's IAM password policy requires long passwords (14 characters) with the configured "
+                "character classes.",
+    validate=applies_to((PASSWORD_POLICY,), _password_strength),
+    config_schema=STRENGTH_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set minimum_password_length=14 (or more) and require_lowercase_characters, "
+                      "require_uppercase_characters, require_numbers and require_symbols on the "
+                      "aws.iam.AccountPasswordPolicy; better, give people SSO (IAM Identity Center) instead of IAM "
+                      "users.",
+    **frameworks({"cis-aws": "1.8", "nist-800-53": "IA-5(1)", "pci-dss": "8.3.6", "hipaa": "164.308(a)(5)(ii)(D)"}),
+)
+
+REUSE_SCHEMA = config_schema(
+    minPasswordReusePrevention={
+        "type": "integer", "minimum": 1, "maximum": 24, "default": 24,
+        "description": "How many previous passwords a user may not reuse (CIS AWS 1.9: 24, IAM's maximum).",
+    },
+)
+
+
+def _password_reuse(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    remembered = _number(args.props, "passwordReusePrevention", 0)
+    minimum = as_int(policy_config(args, REUSE_SCHEMA)["minPasswordReusePrevention"])
+    if isinstance(remembered, int) and isinstance(minimum, int) and remembered < minimum:
+        shown = remembered if get(args.props, "passwordReusePrevention") is not None else "not set (0)"
+        report(f"{describe(args)} lets users reuse old passwords: passwordReusePrevention is {shown}, expected at "
+               f"least {minimum}")
+
+
+iam_password_policy_reuse = ResourceValidationPolicy(
+    name="iam-password-policy-reuse",
+    description="The account's IAM password policy prevents reusing the last 24 passwords.",
+    validate=applies_to((PASSWORD_POLICY,), _password_reuse),
+    config_schema=REUSE_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set password_reuse_prevention=24 on the aws.iam.AccountPasswordPolicy.",
+    **frameworks({"cis-aws": "1.9", "nist-800-53": "IA-5(1)", "pci-dss": "8.3.7"}),
+)
+
+
+def _unauthenticated(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    flag = as_bool(get(args.props, "allowUnauthenticatedIdentities"))
+    if flag is True:
+        report(f"{describe(args)} gives unauthenticated guests AWS credentials (allowUnauthenticatedIdentities is "
+               "true): anyone on the internet can call AWS as its unauthenticated role")
+
+
+cognito_identity_pool_no_unauthenticated = ResourceValidationPolicy(
+    name="cognito-identity-pool-no-unauthenticated",
+    description="Cognito identity pools do not issue AWS credentials to unauthenticated (guest) identities.",
+    validate=applies_to((IDENTITY_POOL,), _unauthenticated),
+    severity=Severity.HIGH,
+    remediation_steps="Set allow_unauthenticated_identities=False on the aws.cognito.IdentityPool and sign users "
+                      "in through a user pool or identity provider; if guests are intended, give the pool's "
+                      "unauthenticated role only the few actions they need and waive this rule for it.",
+    **frameworks({"nist-800-53": "AC-14, IA-2", "pci-dss": "8.2.1", "hipaa": "164.312(d)", "gdpr": "Art. 32(1)(b)"}),
+)
+
+SECURITY = [iam_password_policy_strength, iam_password_policy_reuse, cognito_identity_pool_no_unauthenticated]
+PRIVACY: list = []
+COMPLIANCE: list = []

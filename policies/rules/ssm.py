@@ -1,0 +1,86 @@
+"""Systems Manager: documents are not shared with every AWS account, and parameters whose name says
+they hold a secret are SecureStrings.
+
+``aws.ssm.Document`` ``permissions`` is a string map with the Terraform provider's keys ``type``
+(``Share``) and ``account_ids`` (comma-separated account ids, or ``All`` for public; the SSM API's
+``ModifyDocumentPermission`` ``AccountIdsToAdd`` "can either be a group of account IDs or All").
+``aws.ssm.Parameter`` ``type`` is ``String``, ``StringList`` or ``SecureString``; only SecureString
+values are encrypted with KMS. Checkov CKV_AWS_303 and CKV2_AWS_34: Checkov wants every parameter
+encrypted; here a parameter is judged by its name (the secret-name patterns of
+``no-plaintext-secrets-in-environment``) or by a credential in its value, since plain configuration
+(an AMI id, a subnet list) is what String parameters are for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+
+from policies.rules._declare import applies_to, frameworks
+from policies.rules._props import describe, get, is_unknown
+from policies.rules.plaintext_secrets import SCHEMA as SECRET_NAMES_SCHEMA, _Names, credential_in
+
+DOCUMENT = "aws:ssm/document:Document"
+PARAMETER = "aws:ssm/parameter:Parameter"
+
+
+def _document_public(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    permissions = get(args.props, "permissions")
+    if not isinstance(permissions, dict):
+        return
+    accounts = next((permissions.get(key) for key in ("account_ids", "accountIds", "AccountIds")
+                     if permissions.get(key) is not None), None)
+    if is_unknown(accounts) or not isinstance(accounts, str):
+        return
+    if any(item.strip().lower() == "all" for item in accounts.split(",")):
+        report(f"{describe(args)} is shared with every AWS account (permissions account_ids 'All'): anyone can read "
+               "and run it, with whatever it reveals about the environment")
+
+
+ssm_document_not_public = ResourceValidationPolicy(
+    name="ssm-document-not-public",
+    description="Systems Manager documents are not shared publicly (with account_ids 'All').",
+    validate=applies_to((DOCUMENT,), _document_public),
+    severity=Severity.HIGH,
+    remediation_steps="List the account ids that may use the document in permissions={'type': 'Share', "
+                      "'account_ids': '111111111111,222222222222'} on the aws.ssm.Document, or drop permissions; "
+                      "block public sharing account-wide with aws.ssm.ServiceSetting "
+                      "(/ssm/documents/console/public-sharing-permission = Disable).",
+    **frameworks({"nist-800-53": "AC-3, AC-21", "pci-dss": "7.2.1", "cis-aws": "1.16"}),
+)
+
+
+def _parameter_secure(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    kind = get(args.props, "type")
+    if is_unknown(kind) or (isinstance(kind, str) and kind.lower() == "securestring"):
+        return
+    name = get(args.props, "name")
+    label = name if isinstance(name, str) and name and not is_unknown(name) else args.name
+    value = get(args.props, "insecureValue")
+    if value is None:
+        value = get(args.props, "value")
+    found = credential_in(value) if isinstance(value, str) and not is_unknown(value) else ""
+    if found:
+        report(f"{describe(args)} stores {found} as a plain {kind or 'String'} parameter; make it a SecureString")
+    elif _Names(args).secret_looking(label.rsplit("/", 1)[-1]):
+        report(f"{describe(args)} is named like a secret ({label!r}) but is a plain {kind or 'String'} parameter, "
+               "stored and shown unencrypted; make it a SecureString")
+
+
+ssm_parameter_secure_string = ResourceValidationPolicy(
+    name="ssm-parameter-secure-string",
+    description="SSM parameters that hold secrets (by name, or a credential in the value) are SecureStrings, "
+                "encrypted with KMS.",
+    validate=applies_to((PARAMETER,), _parameter_secure),
+    config_schema=SECRET_NAMES_SCHEMA,
+    severity=Severity.HIGH,
+    remediation_steps="Set type='SecureString' (with key_id naming a customer-managed KMS key) on the "
+                      "aws.ssm.Parameter and pass the value as a Pulumi secret; readers need kms:Decrypt.",
+    **frameworks({"nist-800-53": "SC-28, IA-5(7)", "pci-dss": "8.3.2", "hipaa": "164.312(a)(2)(iv)",
+                  "gdpr": "Art. 32(1)(a)"}),
+)
+
+SECURITY = [ssm_document_not_public, ssm_parameter_secure_string]
+PRIVACY: list = []
+COMPLIANCE: list = []
