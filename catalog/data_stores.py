@@ -17,6 +17,8 @@ and the engine write them), the settings for six controls:
   input holding the automated-backup retention in days.
 - ``logging``: settings that must hold for the store to publish its logs (audit, slow query,
   broker, error logs).
+- ``patching``: settings that must hold for engine patches (minor versions) to be applied in the
+  maintenance window; an absent input is the provider default, true for every row here.
 
 ``holds_data`` rows are data stores (classification, protection); the others are account or
 service settings that protect data elsewhere (default EBS encryption, a Glue security
@@ -95,6 +97,8 @@ class DataStore:
     backup_days: Optional[Days] = None
     #: Settings that must hold for the store to write its audit, query or error logs somewhere.
     logging: tuple[Setting, ...] = ()
+    #: Settings that must hold for the engine's minor versions (security patches) to be applied automatically.
+    patching: tuple[Setting, ...] = ()
     #: Reached through a VPC (an endpoint in subnets): code that talks to it runs in the VPC.
     in_vpc: bool = False
     #: Inputs whose presence makes the encryption and key settings not apply (e.g. a Firehose
@@ -128,6 +132,7 @@ DATA_STORES: tuple[DataStore, ...] = (
         deletion_protection=(_enabled("deletionProtection"),),
         backup_days=Days(("backupRetentionPeriod",), 0),
         logging=(Setting(("enabledCloudwatchLogsExports",), present=True, note="no logs are published"),),
+        patching=(_enabled("autoMinorVersionUpgrade", default=True),),
     ),
     DataStore(
         "aws:rds/cluster:Cluster", "RDS/Aurora DB cluster", in_vpc=True,
@@ -140,6 +145,7 @@ DATA_STORES: tuple[DataStore, ...] = (
     DataStore(
         "aws:rds/clusterInstance:ClusterInstance", "Aurora cluster instance", in_vpc=True,
         private=(_disabled("publiclyAccessible", note="the instance gets a public DNS name and address"),),
+        patching=(_enabled("autoMinorVersionUpgrade", default=True),),
         stateful=False,  # its storage is the cluster's
         holds_data=False,
     ),
@@ -162,6 +168,7 @@ DATA_STORES: tuple[DataStore, ...] = (
         # the provider's default is false). Checkov CKV_AWS_102.
         "aws:neptune/clusterInstance:ClusterInstance", "Neptune cluster instance", in_vpc=True,
         private=(_disabled("publiclyAccessible", note="the instance gets a public DNS name and address"),),
+        patching=(_enabled("autoMinorVersionUpgrade", default=True),),
         stateful=False,  # its storage is the cluster's
         holds_data=False,
     ),
@@ -178,6 +185,7 @@ DATA_STORES: tuple[DataStore, ...] = (
         encryption=(_enabled("encrypted", default=True),), keys=(("kmsKeyId",),),
         private=(_disabled("publiclyAccessible", note="the cluster can be reached from a public network"),),
         backup_days=Days(("automatedSnapshotRetentionPeriod",), 1),
+        patching=(_enabled("allowVersionUpgrade", default=True, note="engine upgrades are never applied"),),
     ),
     DataStore(
         "aws:redshiftserverless/namespace:Namespace", "Redshift Serverless namespace",
@@ -225,6 +233,7 @@ DATA_STORES: tuple[DataStore, ...] = (
                             "without TLS")),
         backup_days=Days(("snapshotRetentionLimit",), 0),
         logging=(Setting(("logDeliveryConfigurations",), present=True, note="no logs are published"),),
+        patching=(_enabled("autoMinorVersionUpgrade", default=True),),  # redis/valkey 6+; AWS sets true
     ),
     DataStore(
         "aws:elasticache/serverlessCache:ServerlessCache", "ElastiCache Serverless cache", in_vpc=True,
@@ -261,6 +270,8 @@ DATA_STORES: tuple[DataStore, ...] = (
         cmk=(Setting(("encryptionOptions", "useAwsOwnedKey"), ok=FALSE, default=True),),
         keys=(("encryptionOptions", "kmsKeyId"),),
         logging=(_enabled("logs", "general", note="no broker logs are published"),),
+        # Only an explicit false is judged: recent engines (ActiveMQ 5.18, RabbitMQ 3.13) are patched by AWS.
+        patching=(_enabled("autoMinorVersionUpgrade", default=True),),
     ),
     DataStore(
         "aws:kinesis/stream:Stream", "Kinesis data stream",
@@ -384,6 +395,43 @@ DATA_STORES: tuple[DataStore, ...] = (
                               note="build logs are written to S3 unencrypted")),
         keys=(("encryptionKey",),),  # build artifacts: absent means the AWS-managed aws/s3 key
     ),
+    # --- more databases and ML services (customer-managed keys; Checkov CKV_AWS_265, 160, 373, 262, 267, 268)
+    DataStore(
+        # Keyspaces: always encrypted; encryptionSpecification.type defaults to AWS_OWNED_KMS_KEY
+        # (pulumi-aws keyspaces/_inputs.py TableEncryptionSpecificationArgs).
+        "aws:keyspaces/table:Table", "Keyspaces table",
+        cmk=(Setting(("encryptionSpecification", "type"), ok=("CUSTOMER_MANAGED_KMS_KEY",),
+                     default="AWS_OWNED_KMS_KEY"),),
+        keys=(("encryptionSpecification", "kmsKeyIdentifier"),),
+    ),
+    DataStore(
+        "aws:timestreamwrite/database:Database", "Timestream database",
+        keys=(("kmsKeyId",),),  # always encrypted; absent means the AWS-managed aws/timestream key
+    ),
+    DataStore(
+        # Bedrock agents, custom models, Kendra indexes, Comprehend models: encrypted with an AWS-owned key
+        # unless a key is named; they hold prompts, session data, training data and indexed documents.
+        "aws:bedrock/agentAgent:AgentAgent", "Bedrock agent", holds_data=False, stateful=False,
+        keys=(("customerEncryptionKeyArn",),),
+    ),
+    DataStore(
+        "aws:bedrock/customModel:CustomModel", "Bedrock custom model", holds_data=False, stateful=False,
+        keys=(("customModelKmsKeyId",),),
+    ),
+    DataStore(
+        "aws:kendra/index:Index", "Kendra index", holds_data=False, stateful=False,
+        keys=(("serverSideEncryptionConfiguration", "kmsKeyId"),),
+    ),
+    DataStore(
+        "aws:comprehend/entityRecognizer:EntityRecognizer", "Comprehend entity recognizer",
+        holds_data=False, stateful=False,
+        keys=(("modelKmsKeyId",), ("volumeKmsKeyId",)),
+    ),
+    DataStore(
+        "aws:comprehend/documentClassifier:DocumentClassifier", "Comprehend document classifier",
+        holds_data=False, stateful=False,
+        keys=(("modelKmsKeyId",), ("volumeKmsKeyId",)),
+    ),
     # --- secrets, backups, audit -----------------------------------------------------------------
     DataStore(
         "aws:secretsmanager/secret:Secret", "Secrets Manager secret",
@@ -406,6 +454,7 @@ DATA_STORES: tuple[DataStore, ...] = (
         holds_data=False, stateful=False,
         keys=(("kmsKeyArn",),),
         private=(_disabled("publiclyAccessible", default=True, note="the instance gets a public address"),),
+        patching=(_enabled("autoMinorVersionUpgrade", default=True),),  # only an explicit false is judged
     ),
     # --- types whose encryption other rule modules judge -----------------------------------------
     DataStore("aws:s3/bucket:Bucket", "S3 bucket",

@@ -362,6 +362,90 @@ BREADTH_CASES: list[Case] = [
             "subnetId": "subnet-1", "securityGroupIds": ["sg-1"], "tags": TAGS})],
          _set("securityConfiguration", value=_DELETE)),
 ]
+ORG_ONLY = {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
+
+
+def _drop_condition(props: dict[str, Any], key: str = "policy") -> None:
+    document = json.loads(props[key])
+    for statement in document["Statement"]:
+        statement.pop("Condition", None)
+    props[key] = json.dumps(document)
+
+
+def _share_publicly(props: dict[str, Any]) -> None:
+    props.pop("accountId", None)
+    props["group"] = "all"
+
+
+MORE_BREADTH_CASES: list[Case] = [
+    Case("secret-policy-public", "resource-policy-no-public-principal",
+         [("shared-secret-policy", "aws:secretsmanager/secretPolicy:SecretPolicy",
+           {"secretArn": SECRET_ARN, "policy": _policy({"Effect": "Allow", "Principal": "*",
+                                                         "Action": "secretsmanager:GetSecretValue", "Resource": "*",
+                                                         "Condition": ORG_ONLY})})],
+         _drop_condition),
+    Case("glacier-vault-public", "resource-policy-no-public-principal",
+         [("archive", "aws:glacier/vault:Vault",
+           {"name": "archive", "accessPolicy": _policy({"Effect": "Allow", "Principal": "*",
+                                                         "Action": "glacier:InitiateJob", "Resource": "*",
+                                                         "Condition": ORG_ONLY}), "tags": TAGS})],
+         lambda props: _drop_condition(props, "accessPolicy")),
+    Case("ami-public", "no-public-images-or-snapshots",
+         [("golden-ami-share", "aws:ec2/amiLaunchPermission:AmiLaunchPermission",
+           {"imageId": "ami-0abcdef1234567890", "accountId": "210987654321"})],
+         _share_publicly),
+    Case("db-snapshot-public", "no-public-images-or-snapshots",
+         [("release-snapshot", "aws:rds/snapshot:Snapshot",
+           {"dbInstanceIdentifier": "orders", "dbSnapshotIdentifier": "orders-release",
+            "sharedAccounts": ["210987654321"], "tags": TAGS})],
+         _set("sharedAccounts", value=["210987654321", "all"])),
+    Case("bedrock-agent-unguarded", "bedrock-agent-guardrail",
+         [("support-agent", "aws:bedrock/agentAgent:AgentAgent",
+           {"agentName": "support", "agentResourceRoleArn": "arn:aws:iam::123456789012:role/agent",
+            "foundationModel": "anthropic.claude-3-haiku-20240307-v1:0", "customerEncryptionKeyArn": KEY,
+            "guardrailConfigurations": [{"guardrailIdentifier": "gr-abc123", "guardrailVersion": "1"}],
+            "tags": TAGS})],
+         _set("guardrailConfigurations", value=_DELETE)),
+    Case("bedrock-agent-aws-key", "data-store-customer-managed-key",
+         [("faq-agent", "aws:bedrock/agentAgent:AgentAgent",
+           {"agentName": "faq", "agentResourceRoleArn": "arn:aws:iam::123456789012:role/agent",
+            "foundationModel": "anthropic.claude-3-haiku-20240307-v1:0", "customerEncryptionKeyArn": KEY,
+            "guardrailConfigurations": [{"guardrailIdentifier": "gr-abc123", "guardrailVersion": "1"}],
+            "tags": TAGS})],
+         _set("customerEncryptionKeyArn", value=_DELETE)),
+    Case("keyspaces-aws-owned", "data-store-customer-managed-key",
+         [("events-table", "aws:keyspaces/table:Table",
+           {"keyspaceName": "app", "tableName": "events",
+            "schemaDefinition": {"columns": [{"name": "id", "type": "text"}], "partitionKeys": [{"name": "id"}]},
+            "encryptionSpecification": {"type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyIdentifier": KEY},
+            "pointInTimeRecovery": {"status": "ENABLED"}, "tags": TAGS})],
+         _set("encryptionSpecification", value=_DELETE)),
+    Case("kendra-aws-key", "data-store-customer-managed-key",
+         [("docs-index", "aws:kendra/index:Index",
+           {"name": "docs", "roleArn": "arn:aws:iam::123456789012:role/kendra", "edition": "DEVELOPER_EDITION",
+            "serverSideEncryptionConfiguration": {"kmsKeyId": KEY}, "tags": TAGS})],
+         _set("serverSideEncryptionConfiguration", value=_DELETE)),
+    Case("rds-no-patching", "data-store-auto-minor-version-upgrade",
+         [("ledger-db", "aws:rds/instance:Instance", {**RDS, "autoMinorVersionUpgrade": True})],
+         _set("autoMinorVersionUpgrade", value=False)),
+    Case("lambda-untraced", "xray-tracing-enabled", [("scorer", "aws:lambda/function:Function", LAMBDA)],
+         _set("tracingConfig", value=_DELETE)),
+    Case("endpoint-service-auto-accept", "network-connections-require-acceptance",
+         [("model-endpoint-service", "aws:ec2/vpcEndpointService:VpcEndpointService",
+           {"acceptanceRequired": True, "networkLoadBalancerArns": [
+               "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/models/1"],
+            "allowedPrincipals": ["arn:aws:iam::210987654321:root"], "tags": TAGS})],
+         _set("acceptanceRequired", value=False)),
+    Case("tgw-auto-accept", "network-connections-require-acceptance",
+         [("hub", "aws:ec2transitgateway/transitGateway:TransitGateway",
+           {"description": "hub", "autoAcceptSharedAttachments": "disable", "tags": TAGS})],
+         _set("autoAcceptSharedAttachments", value="enable")),
+    Case("transfer-ftp", "transfer-server-no-plain-ftp",
+         [("partner-drop", "aws:transfer/server:Server",
+           {"protocols": ["SFTP"], "endpointType": "VPC", "identityProviderType": "SERVICE_MANAGED",
+            "securityPolicyName": "TransferSecurityPolicy-2024-01", "tags": TAGS})],
+         _set("protocols", value=["SFTP", "FTP"])),
+]
 ML_CASES: list[Case] = [
     Case("k8s-host-network", "k8s-no-host-network",
          [("api", "kubernetes:apps/v1:Deployment", _k8s("apps/v1", name="api", spec=_template()))],
@@ -733,6 +817,7 @@ CASES: list[Case] = [
          _set("mapPublicIpOnLaunch", value=True)),
     *ML_CASES,
     *BREADTH_CASES,
+    *MORE_BREADTH_CASES,
 ]
 
 

@@ -44,7 +44,7 @@ def test_every_type_and_input_is_in_the_pulumi_aws_sdk(row):
     top_level = {camel or snake for camel, snake in _GETTER.findall(Path(importlib.import_module(cls.__module__)
                                                                           .__file__).read_text())}
     settings = [*row.encryption, *row.cmk, *row.private, *row.in_transit, *row.deletion_protection, *row.backup,
-                *row.logging]
+                *row.logging, *row.patching]
     paths = [s.path for s in settings] + list(row.keys) + list(row.encryption_not_applicable_with)
     if isinstance(row.backup_days, Days):
         paths.append(row.backup_days.path)

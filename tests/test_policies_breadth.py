@@ -11,9 +11,11 @@ import json
 
 import pytest
 
-from policies.rules.audit import cloudtrail_cloudwatch_logs, secret_rotation_interval
+from policies.rules.audit import cloudtrail_cloudwatch_logs, secret_rotation_interval, xray_tracing_enabled
+from policies.rules.bedrock import bedrock_agent_guardrail
 from policies.rules.build import batch_job_no_privileged_containers, codebuild_no_privileged_mode
 from policies.rules.data_stores import (
+    data_store_auto_minor_version_upgrade,
     data_store_customer_managed_key,
     data_store_encrypted_at_rest,
     data_store_logging,
@@ -37,7 +39,13 @@ from policies.rules.identity import (
     iam_password_policy_strength,
 )
 from policies.rules.network_acls import nacl_no_public_admin_ingress
+from policies.rules.network_sharing import network_connections_require_acceptance, transfer_server_no_plain_ftp
 from policies.rules.public_access import emr_block_public_access, s3_access_point_public_access_block
+from policies.rules.resource_policies import (
+    POLICY_INPUTS,
+    no_public_images_or_snapshots,
+    resource_policy_no_public_principal,
+)
 from policies.rules.ssm import ssm_document_not_public, ssm_parameter_secure_string
 from policy_helpers import UNKNOWN, resource_args, stack_args, stack_resource, violations
 from test_catalog_data_stores import _input_names, _resource_class
@@ -99,6 +107,17 @@ READS = [
     ("aws:secretsmanager/secretRotation:SecretRotation", ("rotationEnabled",)),
     ("aws:secretsmanager/secretRotation:SecretRotation", ("rotationRules", "automaticallyAfterDays")),
     ("aws:secretsmanager/secretRotation:SecretRotation", ("rotationRules", "scheduleExpression")),
+    *((type_, (prop,)) for type_, prop in POLICY_INPUTS.items()),
+    ("aws:ec2/amiLaunchPermission:AmiLaunchPermission", ("group",)),
+    ("aws:rds/snapshot:Snapshot", ("sharedAccounts",)), ("aws:rds/clusterSnapshot:ClusterSnapshot", ("sharedAccounts",)),
+    ("aws:rds/snapshotCopy:SnapshotCopy", ("sharedAccounts",)),
+    ("aws:bedrock/agentAgent:AgentAgent", ("guardrailConfigurations", "guardrailIdentifier")),
+    ("aws:lambda/function:Function", ("tracingConfig", "mode")),
+    ("aws:apigateway/stage:Stage", ("xrayTracingEnabled",)),
+    ("aws:sfn/stateMachine:StateMachine", ("tracingConfiguration", "enabled")),
+    ("aws:ec2/vpcEndpointService:VpcEndpointService", ("acceptanceRequired",)),
+    ("aws:ec2transitgateway/transitGateway:TransitGateway", ("autoAcceptSharedAttachments",)),
+    ("aws:transfer/server:Server", ("protocols",)),
 ]
 
 
@@ -490,7 +509,8 @@ def test_fsx_keys_glue_dev_endpoints_and_codebuild_encryption():
         "status": "ENABLED", "encryptionDisabled": True}}})) == 1
 
 
-BREADTH_MODULES = ("network_acls", "identity", "ssm", "edge_protection", "build", "databases", "public_access", "audit")
+BREADTH_MODULES = ("network_acls", "identity", "ssm", "edge_protection", "build", "databases", "public_access", "audit",
+                   "resource_policies", "bedrock", "network_sharing")
 
 
 @pytest.mark.parametrize("module_name", BREADTH_MODULES)
@@ -504,3 +524,117 @@ def test_docs_describe_every_rule_and_its_config(module_name):
         assert f"`{policy.name}`" in docs, policy.name
         for key in (policy.config_schema.properties if policy.config_schema else {}):
             assert f"`{key}`" in docs, f"{policy.name}: {key}"
+
+
+
+# --------------------------------------------------------------------------------------------------
+# Resource policies and public sharing
+
+OPEN = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]})
+ORG = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*",
+     "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}}]})
+
+
+@pytest.mark.parametrize("type_, prop", sorted(POLICY_INPUTS.items()))
+def test_resource_policies_do_not_let_everyone_in(type_, prop):
+    assert found(resource_policy_no_public_principal, type_, {prop: ORG}) == []
+    [message] = found(resource_policy_no_public_principal, type_, {prop: OPEN})
+    assert "allows any principal ('*')" in message
+    assert found(resource_policy_no_public_principal, type_, {}) == []
+    assert found(resource_policy_no_public_principal, type_, {prop: UNKNOWN}) == []
+    assert "not valid JSON" in found(resource_policy_no_public_principal, type_, {prop: "{"})[0]
+
+
+def test_public_images_and_snapshots():
+    permission = "aws:ec2/amiLaunchPermission:AmiLaunchPermission"
+    assert found(no_public_images_or_snapshots, permission, {"imageId": "ami-1", "accountId": "111111111111"}) == []
+    assert len(found(no_public_images_or_snapshots, permission, {"imageId": "ami-1", "group": "all"})) == 1
+    assert found(no_public_images_or_snapshots, permission, {"imageId": "ami-1", "group": UNKNOWN}) == []
+    for type_ in ("aws:rds/snapshot:Snapshot", "aws:rds/clusterSnapshot:ClusterSnapshot",
+                  "aws:rds/snapshotCopy:SnapshotCopy"):
+        assert found(no_public_images_or_snapshots, type_, {"sharedAccounts": ["111111111111"]}) == []
+        assert len(found(no_public_images_or_snapshots, type_, {"sharedAccounts": ["111111111111", "all"]})) == 1
+        assert found(no_public_images_or_snapshots, type_, {"sharedAccounts": UNKNOWN}) == []
+
+
+# --------------------------------------------------------------------------------------------------
+# Bedrock, ML-service keys, patching, tracing, network sharing, Transfer
+
+
+def test_bedrock_agent_guardrail():
+    agent = "aws:bedrock/agentAgent:AgentAgent"
+    guarded = {"agentName": "support", "foundationModel": "anthropic.claude-3-haiku",
+               "guardrailConfigurations": [{"guardrailIdentifier": "gr-1", "guardrailVersion": "1"}]}
+    assert found(bedrock_agent_guardrail, agent, guarded) == []
+    assert len(found(bedrock_agent_guardrail, agent, {"agentName": "support"})) == 1
+    assert len(found(bedrock_agent_guardrail, agent, {"guardrailConfigurations": []})) == 1
+    assert found(bedrock_agent_guardrail, agent, {"guardrailConfigurations": UNKNOWN}) == []
+    assert found(bedrock_agent_guardrail, agent, {"guardrailConfigurations": [{"guardrailIdentifier": UNKNOWN}]}) == []
+
+
+@pytest.mark.parametrize("type_, props", [
+    ("aws:keyspaces/table:Table", {"encryptionSpecification": {"type": "CUSTOMER_MANAGED_KMS_KEY",
+                                                               "kmsKeyIdentifier": KEY}}),
+    ("aws:timestreamwrite/database:Database", {"kmsKeyId": KEY}),
+    ("aws:bedrock/agentAgent:AgentAgent", {"customerEncryptionKeyArn": KEY}),
+    ("aws:bedrock/customModel:CustomModel", {"customModelKmsKeyId": KEY}),
+    ("aws:kendra/index:Index", {"serverSideEncryptionConfiguration": {"kmsKeyId": KEY}}),
+    ("aws:comprehend/entityRecognizer:EntityRecognizer", {"modelKmsKeyId": KEY, "volumeKmsKeyId": KEY}),
+    ("aws:comprehend/documentClassifier:DocumentClassifier", {"modelKmsKeyId": KEY, "volumeKmsKeyId": KEY}),
+])
+def test_ml_and_database_services_use_customer_managed_keys(type_, props):
+    assert found(data_store_customer_managed_key, type_, props) == []
+    assert found(data_store_customer_managed_key, type_, {}) != []
+    assert found(data_store_customer_managed_key, type_, {}, {"requireCustomerManagedKey": False}) == []
+
+
+@pytest.mark.parametrize("type_, key", [
+    ("aws:rds/instance:Instance", "autoMinorVersionUpgrade"),
+    ("aws:rds/clusterInstance:ClusterInstance", "autoMinorVersionUpgrade"),
+    ("aws:neptune/clusterInstance:ClusterInstance", "autoMinorVersionUpgrade"),
+    ("aws:elasticache/replicationGroup:ReplicationGroup", "autoMinorVersionUpgrade"),
+    ("aws:mq/broker:Broker", "autoMinorVersionUpgrade"),
+    ("aws:dms/replicationInstance:ReplicationInstance", "autoMinorVersionUpgrade"),
+    ("aws:redshift/cluster:Cluster", "allowVersionUpgrade"),
+])
+def test_engines_are_patched_automatically(type_, key):
+    assert found(data_store_auto_minor_version_upgrade, type_, {}) == []  # the provider default is true
+    assert found(data_store_auto_minor_version_upgrade, type_, {key: True}) == []
+    [message] = found(data_store_auto_minor_version_upgrade, type_, {key: False})
+    assert f"is not patched automatically: {key} is false, expected true" in message
+    assert found(data_store_auto_minor_version_upgrade, type_, {key: UNKNOWN}) == []
+
+
+def test_xray_tracing():
+    function, stage, machine = ("aws:lambda/function:Function", "aws:apigateway/stage:Stage",
+                                "aws:sfn/stateMachine:StateMachine")
+    assert found(xray_tracing_enabled, function, {"tracingConfig": {"mode": "Active"}}) == []
+    assert "not set (PassThrough)" in found(xray_tracing_enabled, function, {"runtime": "python3.12"})[0]
+    assert len(found(xray_tracing_enabled, function, {"tracingConfig": {"mode": "PassThrough"}})) == 1
+    assert found(xray_tracing_enabled, function, {"tracingConfig": {"mode": UNKNOWN}}) == []
+    assert found(xray_tracing_enabled, stage, {"xrayTracingEnabled": True}) == []
+    assert len(found(xray_tracing_enabled, stage, {"stageName": "prod"})) == 1
+    assert found(xray_tracing_enabled, stage, {"xrayTracingEnabled": UNKNOWN}) == []
+    assert found(xray_tracing_enabled, machine, {"tracingConfiguration": {"enabled": True}}) == []
+    assert len(found(xray_tracing_enabled, machine, {"definition": "{}"})) == 1
+    assert found(xray_tracing_enabled, machine, {"tracingConfiguration": UNKNOWN}) == []
+
+
+def test_connections_need_acceptance():
+    service, gateway = "aws:ec2/vpcEndpointService:VpcEndpointService", "aws:ec2transitgateway/transitGateway:TransitGateway"
+    assert found(network_connections_require_acceptance, service, {"acceptanceRequired": True}) == []
+    assert len(found(network_connections_require_acceptance, service, {"acceptanceRequired": False})) == 1
+    assert found(network_connections_require_acceptance, service, {"acceptanceRequired": UNKNOWN}) == []
+    assert found(network_connections_require_acceptance, gateway, {}) == []  # disable by default
+    assert len(found(network_connections_require_acceptance, gateway, {"autoAcceptSharedAttachments": "enable"})) == 1
+    assert found(network_connections_require_acceptance, gateway, {"autoAcceptSharedAttachments": UNKNOWN}) == []
+
+
+def test_transfer_server_protocols():
+    server = "aws:transfer/server:Server"
+    assert found(transfer_server_no_plain_ftp, server, {}) == []  # SFTP by default
+    assert found(transfer_server_no_plain_ftp, server, {"protocols": ["SFTP", "FTPS"]}) == []
+    assert len(found(transfer_server_no_plain_ftp, server, {"protocols": ["SFTP", "FTP"]})) == 1
+    assert found(transfer_server_no_plain_ftp, server, {"protocols": UNKNOWN}) == []

@@ -96,3 +96,49 @@ secret_rotation_interval = ResourceValidationPolicy(
 SECURITY: list = []
 PRIVACY: list = []
 COMPLIANCE = [cloudtrail_cloudwatch_logs, secret_rotation_interval]
+
+
+# --------------------------------------------------------------------------------------------------
+# X-Ray tracing (Checkov CKV_AWS_50, CKV_AWS_73, CKV_AWS_284)
+
+LAMBDA = "aws:lambda/function:Function"
+REST_STAGE = "aws:apigateway/stage:Stage"
+STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
+
+
+def _first(value: Any) -> Any:
+    if isinstance(value, list):
+        return value[0] if len(value) == 1 else None
+    return value
+
+
+def _tracing(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == LAMBDA:
+        config = _first(get(args.props, "tracingConfig"))
+        mode = get(config, "mode") if isinstance(config, dict) else None
+        if is_unknown(config) or is_unknown(mode) or (isinstance(mode, str) and mode.lower() == "active"):
+            return
+        report(f"{describe(args)} is not traced (tracingConfig.mode is {mode or 'not set (PassThrough)'}, not Active)")
+    elif args.resource_type == REST_STAGE:
+        flag = as_bool(get(args.props, "xrayTracingEnabled"))
+        if flag is not True and not is_unknown(flag):
+            report(f"{describe(args)} is not traced (xrayTracingEnabled is not true)")
+    else:
+        config = _first(get(args.props, "tracingConfiguration"))
+        flag = as_bool(get(config, "enabled")) if isinstance(config, dict) else None
+        if flag is not True and not is_unknown(flag) and not is_unknown(config):
+            report(f"{describe(args)} is not traced (tracingConfiguration.enabled is not true)")
+
+
+xray_tracing_enabled = ResourceValidationPolicy(
+    name="xray-tracing-enabled",
+    description="Lambda functions, API Gateway REST stages and Step Functions state machines send traces to X-Ray.",
+    validate=applies_to((LAMBDA, REST_STAGE, STATE_MACHINE), _tracing),
+    severity=Severity.LOW,
+    remediation_steps="Set tracing_config={'mode': 'Active'} on the aws.lambda_.Function, xray_tracing_enabled=True on "
+                      "the aws.apigateway.Stage, tracing_configuration={'enabled': True} on the aws.sfn.StateMachine "
+                      "(their roles need xray:PutTraceSegments).",
+    **frameworks({"nist-800-53": "AU-12, SI-4"}),
+)
+
+COMPLIANCE.append(xray_tracing_enabled)

@@ -326,6 +326,22 @@ data_store_logging = ResourceValidationPolicy(
 )
 
 
+_patching = _settings_rule("patching", "is not patched automatically")
+
+
+data_store_auto_minor_version_upgrade = ResourceValidationPolicy(
+    name="data-store-auto-minor-version-upgrade",
+    description="Database, cache, broker and warehouse engines apply minor versions (security patches) in their "
+                "maintenance window.",
+    validate=applies_to(types_with("patching"), _patching),
+    severity=Severity.MEDIUM,
+    remediation_steps="Leave auto_minor_version_upgrade unset or True (RDS instances, Aurora and Neptune instances, "
+                      "ElastiCache, Amazon MQ, DMS) and allow_version_upgrade True (Redshift); pin a version only "
+                      "with a patching process that replaces automatic upgrades, and waive this rule for it.",
+    **frameworks({"nist-800-53": "SI-2", "pci-dss": "6.3.3", "hipaa": "164.308(a)(5)(ii)(B)"}),
+)
+
+
 PROTECT_SCHEMA = config_schema(
     requireProtect={
         "type": "boolean", "default": True,
@@ -361,4 +377,5 @@ stateful_resource_protected = ResourceValidationPolicy(
 SECURITY = [data_store_encrypted_at_rest, data_store_customer_managed_key, data_store_not_public,
             data_store_tls_in_transit]
 PRIVACY: list = []
-COMPLIANCE = [data_store_deletion_protection, data_store_backups, data_store_logging, stateful_resource_protected]
+COMPLIANCE = [data_store_deletion_protection, data_store_backups, data_store_logging,
+              data_store_auto_minor_version_upgrade, stateful_resource_protected]

@@ -1,0 +1,107 @@
+"""Resource policies and sharing beyond S3, KMS, SNS/SQS, ECR and model registries (their own
+modules): no resource policy lets every AWS account in, and no AMI or database snapshot is public.
+
+Resource policies, by type and input (pulumi-aws 7): Glacier vaults ``accessPolicy``; Secrets
+Manager secrets and ``SecretPolicy`` ``policy``; EFS ``FileSystemPolicy``, Backup ``VaultPolicy``,
+EventBridge ``EventBusPolicy``, Glue ``ResourcePolicy``, S3 access points and
+``s3control.AccessPointPolicy`` ``policy``; CodeArtifact ``DomainPermissions`` and
+``RepositoryPermissionsPolicy`` ``policyDocument``. A statement allowing ``"*"`` passes only with a
+condition that restricts the caller (``condition_restricts_caller``: an organization, account,
+source ARN or IP range). OpenSearch domain policies are not judged here: a VPC domain with an open
+policy behind security groups and fine-grained access control is AWS's recommended set-up, and a
+public domain is ``data-store-not-public``'s finding. API Gateway resource policies are not judged
+either: a public API allows ``"*"`` on purpose (``apigateway-authorization`` judges its methods).
+
+Sharing: ``aws.ec2.AmiLaunchPermission`` ``group`` ``all`` makes an image public; RDS
+``Snapshot``/``ClusterSnapshot``/``SnapshotCopy`` ``sharedAccounts`` containing ``all`` makes a
+snapshot (the database's data) public. Checkov CKV_AWS_167, CKV_AWS_205, CKV_AWS_302.
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+
+from policies.rules._declare import applies_to, frameworks
+from policies.rules._principals import no_wildcard_principal
+from policies.rules._props import as_list, describe, get, is_unknown
+
+#: Type token -> the input holding its resource policy (a JSON document).
+POLICY_INPUTS: dict[str, str] = {
+    "aws:glacier/vault:Vault": "accessPolicy",
+    "aws:secretsmanager/secret:Secret": "policy",
+    "aws:secretsmanager/secretPolicy:SecretPolicy": "policy",
+    "aws:efs/fileSystemPolicy:FileSystemPolicy": "policy",
+    "aws:backup/vaultPolicy:VaultPolicy": "policy",
+    "aws:cloudwatch/eventBusPolicy:EventBusPolicy": "policy",
+    "aws:glue/resourcePolicy:ResourcePolicy": "policy",
+    "aws:s3/accessPoint:AccessPoint": "policy",
+    "aws:s3control/accessPointPolicy:AccessPointPolicy": "policy",
+    "aws:codeartifact/domainPermissions:DomainPermissions": "policyDocument",
+    "aws:codeartifact/repositoryPermissionsPolicy:RepositoryPermissionsPolicy": "policyDocument",
+}
+
+_VALIDATORS = {
+    prop: no_wildcard_principal(
+        prop,
+        invalid="{resource} has a resource policy that is not valid JSON",
+        allowed="{resource}: statement {label} allows any principal ('*') ({actions}) without a condition that "
+                "restricts the caller (such as aws:PrincipalOrgID, aws:SourceAccount or aws:SourceArn)",
+        unless_restricted=True)
+    for prop in set(POLICY_INPUTS.values())
+}
+
+
+def _resource_policy(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    prop = POLICY_INPUTS[args.resource_type]
+    if get(args.props, prop) in (None, ""):
+        return
+    _VALIDATORS[prop](args, report)
+
+
+resource_policy_no_public_principal = ResourceValidationPolicy(
+    name="resource-policy-no-public-principal",
+    description="Resource policies of vaults, secrets, file systems, event buses, the Glue catalog, access points "
+                "and artifact repositories do not let any principal ('*') in unless a condition restricts the "
+                "caller.",
+    validate=applies_to(tuple(POLICY_INPUTS), _resource_policy),
+    severity=Severity.CRITICAL,
+    remediation_steps="Name the accounts, roles or service principals that need access in the statement's "
+                      "Principal, or keep '*' with a condition on aws:PrincipalOrgID / aws:SourceAccount / "
+                      "aws:SourceArn; Deny statements may keep '*'.",
+    **frameworks({"gdpr": "Art. 5(1)(f), Art. 32", "nist-800-53": "AC-3, AC-22", "pci-dss": "7.2.1",
+                  "hipaa": "164.312(a)(1)"}),
+)
+
+LAUNCH_PERMISSION = "aws:ec2/amiLaunchPermission:AmiLaunchPermission"
+SNAPSHOTS = ("aws:rds/snapshot:Snapshot", "aws:rds/clusterSnapshot:ClusterSnapshot",
+             "aws:rds/snapshotCopy:SnapshotCopy")
+
+
+def _public_sharing(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == LAUNCH_PERMISSION:
+        group = get(args.props, "group")
+        if isinstance(group, str) and not is_unknown(group) and group.lower() == "all":
+            report(f"{describe(args)} makes the image public (group 'all'): any AWS account can launch it and read "
+                   "what it holds")
+        return
+    accounts = as_list(get(args.props, "sharedAccounts"))
+    if isinstance(accounts, list) and any(isinstance(a, str) and not is_unknown(a) and a.lower() == "all"
+                                          for a in accounts):
+        report(f"{describe(args)} makes the snapshot public (sharedAccounts 'all'): any AWS account can restore the "
+               "database from it")
+
+
+no_public_images_or_snapshots = ResourceValidationPolicy(
+    name="no-public-images-or-snapshots",
+    description="AMIs and RDS snapshots are not shared with every AWS account.",
+    validate=applies_to((LAUNCH_PERMISSION, *SNAPSHOTS), _public_sharing),
+    severity=Severity.CRITICAL,
+    remediation_steps="Share with named accounts (account_id on aws.ec2.AmiLaunchPermission, account ids in "
+                      "shared_accounts) or with the organization (organization_arn), never group='all' or 'all'.",
+    **frameworks({"gdpr": "Art. 5(1)(f), Art. 32", "nist-800-53": "AC-3, AC-21", "pci-dss": "7.2.1",
+                  "hipaa": "164.312(a)(1)"}),
+)
+
+SECURITY: list = []
+PRIVACY = [resource_policy_no_public_principal, no_public_images_or_snapshots]
+COMPLIANCE: list = []
