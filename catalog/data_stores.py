@@ -432,6 +432,72 @@ DATA_STORES: tuple[DataStore, ...] = (
         holds_data=False, stateful=False,
         keys=(("modelKmsKeyId",), ("volumeKmsKeyId",)),
     ),
+    # --- replicas, global clusters and other encrypted settings (Checkov CKV_AWS_140, 292, 155, 156, 177, 281,
+    # 294, 297, 221, 271, 344, 345, 346, 372). AMI, EBS and RDS snapshot copies are not rows: without
+    # `encrypted`/`kmsKeyId` a copy keeps its source's encryption and key, which the program does not show.
+    DataStore(
+        # A global cluster made from an existing cluster (sourceDbClusterIdentifier) has that cluster's encryption.
+        "aws:rds/globalCluster:GlobalCluster", "Aurora global cluster", holds_data=False, stateful=False,
+        encryption=(_enabled("storageEncrypted"),),
+        encryption_not_applicable_with=(("sourceDbClusterIdentifier",),),
+    ),
+    DataStore(
+        "aws:docdb/globalCluster:GlobalCluster", "DocumentDB global cluster", holds_data=False, stateful=False,
+        encryption=(_enabled("storageEncrypted"),),
+        encryption_not_applicable_with=(("sourceDbClusterIdentifier",),),
+    ),
+    DataStore(
+        # WorkSpaces volumes are unencrypted unless asked (pulumi-aws workspaces/workspace.py; both default false).
+        "aws:workspaces/workspace:Workspace", "WorkSpaces workspace",
+        encryption=(_enabled("rootVolumeEncryptionEnabled"), _enabled("userVolumeEncryptionEnabled")),
+        keys=(("volumeEncryptionKey",),),
+    ),
+    DataStore(
+        "aws:kinesis/videoStream:VideoStream", "Kinesis video stream",
+        keys=(("kmsKeyId",),),  # always encrypted; absent means aws/kinesisvideo
+    ),
+    DataStore(
+        "aws:redshift/snapshotCopyGrant:SnapshotCopyGrant", "Redshift snapshot copy grant",
+        holds_data=False, stateful=False,
+        keys=(("kmsKeyId",),),  # absent means the AWS-managed key in the destination region
+    ),
+    DataStore(
+        "aws:cloudtrail/eventDataStore:EventDataStore", "CloudTrail Lake event data store",
+        holds_data=False, stateful=False,
+        keys=(("kmsKeyId",),),  # absent means an AWS-owned key
+    ),
+    DataStore(
+        "aws:scheduler/schedule:Schedule", "EventBridge Scheduler schedule", holds_data=False, stateful=False,
+        keys=(("kmsKeyArn",),),  # the schedule's target input; absent means an AWS-owned key
+    ),
+    DataStore(
+        "aws:codeartifact/domain:Domain", "CodeArtifact domain", holds_data=False, stateful=False,
+        keys=(("encryptionKey",),),  # absent means the AWS-managed aws/codeartifact key
+    ),
+    DataStore(
+        "aws:dynamodb/tableReplica:TableReplica", "DynamoDB table replica", holds_data=False, stateful=False,
+        keys=(("kmsKeyArn",),),  # absent means the AWS-owned key (the replica's own region)
+    ),
+    DataStore(
+        # Network Firewall: encryptionConfiguration.type CUSTOMER_KMS or AWS_OWNED_KMS_KEY (the default).
+        "aws:networkfirewall/firewall:Firewall", "Network Firewall firewall", holds_data=False, stateful=False,
+        cmk=(Setting(("encryptionConfiguration", "type"), ok=("CUSTOMER_KMS",), default="AWS_OWNED_KMS_KEY"),),
+        keys=(("encryptionConfiguration", "keyId"),),
+        deletion_protection=(_enabled("deleteProtection", note="a change that replaces it drops the traffic "
+                                                              "inspection"),),
+    ),
+    DataStore(
+        "aws:networkfirewall/firewallPolicy:FirewallPolicy", "Network Firewall policy",
+        holds_data=False, stateful=False,
+        cmk=(Setting(("encryptionConfiguration", "type"), ok=("CUSTOMER_KMS",), default="AWS_OWNED_KMS_KEY"),),
+        keys=(("encryptionConfiguration", "keyId"),),
+    ),
+    DataStore(
+        # SageMaker Augmented AI human review output (outputConfig.kmsKeyId absent: the aws/s3 key).
+        "aws:sagemaker/flowDefinition:FlowDefinition", "SageMaker human review flow definition",
+        holds_data=False, stateful=False,
+        keys=(("outputConfig", "kmsKeyId"),),
+    ),
     # --- secrets, backups, audit -----------------------------------------------------------------
     DataStore(
         "aws:secretsmanager/secret:Secret", "Secrets Manager secret",

@@ -236,7 +236,7 @@ BREADTH_CASES: list[Case] = [
            {"name": "/prod/db/password", "type": "SecureString", "value": "Sup3rS3cret!", "keyId": KEY,
             "tags": TAGS})],
          _set("type", value="String")),
-    Case("cloudfront-no-waf", "cloudfront-waf", [("site", "aws:cloudfront/distribution:Distribution", DISTRIBUTION)],
+    Case("cloudfront-no-waf", "cloudfront-waf", [("unfiltered-site", "aws:cloudfront/distribution:Distribution", DISTRIBUTION)],
          _set("webAclId", value=_DELETE)),
     Case("cloudfront-no-logs", "cloudfront-access-logging",
          [("docs-site", "aws:cloudfront/distribution:Distribution", DISTRIBUTION)], _set("loggingConfig", value=_DELETE)),
@@ -273,7 +273,7 @@ BREADTH_CASES: list[Case] = [
     Case("guardduty-off", "guardduty-detector-enabled",
          [("detector", "aws:guardduty/detector:Detector", {"enable": True, "tags": TAGS})], _set("enable", value=False)),
     Case("codebuild-privileged", "codebuild-no-privileged-mode",
-         [("image-build", "aws:codebuild/project:Project",
+         [("docker-build", "aws:codebuild/project:Project",
            {"serviceRole": "arn:aws:iam::123456789012:role/build", "encryptionKey": KEY,
             "artifacts": {"type": "NO_ARTIFACTS"}, "source": {"type": "GITHUB", "location": "https://github.com/o/r"},
             "environment": {"computeType": "BUILD_GENERAL1_SMALL", "image": "aws/codebuild/standard:7.0",
@@ -426,7 +426,7 @@ MORE_BREADTH_CASES: list[Case] = [
             "serverSideEncryptionConfiguration": {"kmsKeyId": KEY}, "tags": TAGS})],
          _set("serverSideEncryptionConfiguration", value=_DELETE)),
     Case("rds-no-patching", "data-store-auto-minor-version-upgrade",
-         [("ledger-db", "aws:rds/instance:Instance", {**RDS, "autoMinorVersionUpgrade": True})],
+         [("patched-db", "aws:rds/instance:Instance", {**RDS, "autoMinorVersionUpgrade": True})],
          _set("autoMinorVersionUpgrade", value=False)),
     Case("lambda-untraced", "xray-tracing-enabled", [("scorer", "aws:lambda/function:Function", LAMBDA)],
          _set("tracingConfig", value=_DELETE)),
@@ -445,6 +445,60 @@ MORE_BREADTH_CASES: list[Case] = [
            {"protocols": ["SFTP"], "endpointType": "VPC", "identityProviderType": "SERVICE_MANAGED",
             "securityPolicyName": "TransferSecurityPolicy-2024-01", "tags": TAGS})],
          _set("protocols", value=["SFTP", "FTP"])),
+]
+API_DISTRIBUTION = {**DISTRIBUTION, "origins": [{"domainName": "api.example.com", "originId": "site",
+                                                    "customOriginConfig": {"httpPort": 80, "httpsPort": 443,
+                                                                           "originProtocolPolicy": "https-only",
+                                                                           "originSslProtocols": ["TLSv1.2"]}}]}
+S3_DISTRIBUTION = {**DISTRIBUTION, "origins": [{"domainName": "site.s3.us-east-1.amazonaws.com", "originId": "site",
+                                                   "originAccessControlId": "E2QWRUHAPOMQZL"}]}
+LAST_BREADTH_CASES: list[Case] = [
+    Case("cloudfront-http-origin", "cloudfront-origin-tls",
+         [("api-edge", "aws:cloudfront/distribution:Distribution", API_DISTRIBUTION)],
+         _set("origins", 0, "customOriginConfig", "originProtocolPolicy", value="http-only")),
+    Case("cloudfront-public-s3-origin", "cloudfront-s3-origin-access",
+         [("assets-edge", "aws:cloudfront/distribution:Distribution", S3_DISTRIBUTION)],
+         _set("origins", 0, "originAccessControlId", value=_DELETE)),
+    Case("ecs-host-pid", "ecs-task-no-host-pid-ipc",
+         [("pid-task", "aws:ecs/taskDefinition:TaskDefinition", {**_task(), "pidMode": "task"})],
+         _set("pidMode", value="host")),
+    Case("bucket-acls-on", "s3-bucket-acls-disabled",
+         [("uploads-ownership", "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+           {"bucket": "uploads", "rule": {"objectOwnership": "BucketOwnerEnforced"}})],
+         _set("rule", "objectOwnership", value="ObjectWriter")),
+    Case("iam-login-profile", "iam-user-no-console-password",
+         [("alice-console", "aws:iam/userLoginProfile:UserLoginProfile", {"user": "alice", "passwordLength": 20})],
+         lambda props: None),
+    Case("iam-full-access", "iam-no-administrator-access",
+         [("ops-iam", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+           {"role": "ops", "policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"})],
+         _set("policyArn", value="arn:aws:iam::aws:policy/IAMFullAccess")),
+    Case("redshift-no-audit-logs", "redshift-audit-logging",
+         [("lakehouse-audit", "aws:redshift/logging:Logging",
+           {"clusterIdentifier": "lakehouse", "logDestinationType": "cloudwatch",
+            "logExports": ["connectionlog", "userlog", "useractivitylog"]}),
+          ("lakehouse", "aws:redshift/cluster:Cluster",
+           {"clusterIdentifier": "lakehouse", "nodeType": "ra3.xlplus", "encrypted": True, "kmsKeyId": KEY,
+            "publiclyAccessible": False, "manageMasterPassword": True, "automatedSnapshotRetentionPeriod": 7,
+            "tags": TAGS})],
+         _set("clusterIdentifier", value="another-lakehouse")),
+    Case("aurora-global-unencrypted", "data-store-encrypted-at-rest",
+         [("global-orders", "aws:rds/globalCluster:GlobalCluster",
+           {"globalClusterIdentifier": "orders", "engine": "aurora-postgresql", "engineVersion": "16.4",
+            "storageEncrypted": True, "deletionProtection": True})],
+         _set("storageEncrypted", value=False)),
+    Case("workspace-plain-volumes", "data-store-encrypted-at-rest",
+         [("analyst-desktop", "aws:workspaces/workspace:Workspace",
+           {"directoryId": "d-1234567890", "bundleId": "wsb-abc123", "userName": "analyst",
+            "rootVolumeEncryptionEnabled": True, "userVolumeEncryptionEnabled": True, "volumeEncryptionKey": KEY,
+            "tags": TAGS})],
+         _set("userVolumeEncryptionEnabled", value=False)),
+    Case("firewall-aws-owned-key", "data-store-customer-managed-key",
+         [("inspection-firewall", "aws:networkfirewall/firewall:Firewall",
+           {"firewallPolicyArn": "arn:aws:network-firewall:us-east-1:123456789012:firewall-policy/egress",
+            "vpcId": "vpc-1", "subnetMappings": [{"subnetId": "subnet-1"}], "deleteProtection": True,
+            "encryptionConfiguration": {"type": "CUSTOMER_KMS", "keyId": KEY}, "tags": TAGS})],
+         _set("encryptionConfiguration", value=_DELETE)),
 ]
 ML_CASES: list[Case] = [
     Case("k8s-host-network", "k8s-no-host-network",
@@ -818,11 +872,17 @@ CASES: list[Case] = [
     *ML_CASES,
     *BREADTH_CASES,
     *MORE_BREADTH_CASES,
+    *LAST_BREADTH_CASES,
 ]
 
 
 def _with_outputs(props: dict[str, Any], name: str) -> dict[str, Any]:
     return {**props, "id": f"{name}-id", "arn": f"arn:aws:foreign:us-east-1:123456789012:{name}"}
+
+
+#: Cases without a compliant twin: the resource itself is the misconfiguration (an IAM user's own policy,
+#: an IAM user's console password).
+NO_TWIN = frozenset({"iam-user-policy", "iam-login-profile"})
 
 
 def deployment(misconfigured: bool = True, cases: list[Case] | None = None) -> dict[str, Any]:
@@ -839,7 +899,7 @@ def deployment(misconfigured: bool = True, cases: list[Case] | None = None) -> d
         pass
     for case in chosen:
         for index, (name, type_, props) in enumerate(case.resources):
-            if case.name == "iam-user-policy" and not misconfigured:
+            if case.name in NO_TWIN and not misconfigured:
                 continue
             inputs = {k: v for k, v in copy.deepcopy(props).items() if v is not None}
             if misconfigured and index == 0:

@@ -11,12 +11,18 @@ import json
 
 import pytest
 
-from policies.rules.audit import cloudtrail_cloudwatch_logs, secret_rotation_interval, xray_tracing_enabled
+from policies.rules.audit import (
+    cloudtrail_cloudwatch_logs,
+    redshift_audit_logging,
+    secret_rotation_interval,
+    xray_tracing_enabled,
+)
 from policies.rules.bedrock import bedrock_agent_guardrail
 from policies.rules.build import batch_job_no_privileged_containers, codebuild_no_privileged_mode
 from policies.rules.data_stores import (
     data_store_auto_minor_version_upgrade,
     data_store_customer_managed_key,
+    data_store_deletion_protection,
     data_store_encrypted_at_rest,
     data_store_logging,
     data_store_not_public,
@@ -27,6 +33,8 @@ from policies.rules.edge_protection import (
     apigateway_no_data_trace,
     appsync_logging,
     cloudfront_access_logging,
+    cloudfront_origin_tls,
+    cloudfront_s3_origin_access,
     cloudfront_waf,
     guardduty_detector_enabled,
     lb_desync_mitigation,
@@ -37,10 +45,16 @@ from policies.rules.identity import (
     cognito_identity_pool_no_unauthenticated,
     iam_password_policy_reuse,
     iam_password_policy_strength,
+    iam_user_no_console_password,
 )
 from policies.rules.network_acls import nacl_no_public_admin_ingress
 from policies.rules.network_sharing import network_connections_require_acceptance, transfer_server_no_plain_ftp
-from policies.rules.public_access import emr_block_public_access, s3_access_point_public_access_block
+from policies.rules.ecs import ecs_task_no_host_pid_ipc
+from policies.rules.public_access import (
+    emr_block_public_access,
+    s3_access_point_public_access_block,
+    s3_bucket_acls_disabled,
+)
 from policies.rules.resource_policies import (
     POLICY_INPUTS,
     no_public_images_or_snapshots,
@@ -118,6 +132,15 @@ READS = [
     ("aws:ec2/vpcEndpointService:VpcEndpointService", ("acceptanceRequired",)),
     ("aws:ec2transitgateway/transitGateway:TransitGateway", ("autoAcceptSharedAttachments",)),
     ("aws:transfer/server:Server", ("protocols",)),
+    ("aws:cloudfront/distribution:Distribution", ("origins", "customOriginConfig", "originProtocolPolicy")),
+    ("aws:cloudfront/distribution:Distribution", ("origins", "customOriginConfig", "originSslProtocols")),
+    ("aws:cloudfront/distribution:Distribution", ("origins", "originAccessControlId")),
+    ("aws:cloudfront/distribution:Distribution", ("origins", "s3OriginConfig", "originAccessIdentity")),
+    ("aws:cloudfront/distribution:Distribution", ("origins", "domainName")),
+    ("aws:ecs/taskDefinition:TaskDefinition", ("pidMode",)), ("aws:ecs/taskDefinition:TaskDefinition", ("ipcMode",)),
+    ("aws:s3/bucketOwnershipControls:BucketOwnershipControls", ("rule", "objectOwnership")),
+    ("aws:iam/userLoginProfile:UserLoginProfile", ("user",)),
+    ("aws:redshift/logging:Logging", ("clusterIdentifier",)),
 ]
 
 
@@ -638,3 +661,140 @@ def test_transfer_server_protocols():
     assert found(transfer_server_no_plain_ftp, server, {"protocols": ["SFTP", "FTPS"]}) == []
     assert len(found(transfer_server_no_plain_ftp, server, {"protocols": ["SFTP", "FTP"]})) == 1
     assert found(transfer_server_no_plain_ftp, server, {"protocols": UNKNOWN}) == []
+
+
+
+# --------------------------------------------------------------------------------------------------
+# CloudFront origins, ECS namespaces, S3 ACLs, console passwords, Redshift audit logs
+
+ORIGIN = {"domainName": "api.example.com", "originId": "api", "customOriginConfig": {
+    "httpPort": 80, "httpsPort": 443, "originProtocolPolicy": "https-only", "originSslProtocols": ["TLSv1.2"]}}
+
+
+def _distribution(*origins, viewer="redirect-to-https"):
+    return {"origins": list(origins), "defaultCacheBehavior": {"targetOriginId": "api", "viewerProtocolPolicy": viewer}}
+
+
+def test_cloudfront_origin_tls():
+    assert found(cloudfront_origin_tls, CF, _distribution(ORIGIN)) == []
+    http = {**ORIGIN, "customOriginConfig": {**ORIGIN["customOriginConfig"], "originProtocolPolicy": "http-only"}}
+    assert "fetched over plain HTTP" in found(cloudfront_origin_tls, CF, _distribution(http))[0]
+    match = {**ORIGIN, "customOriginConfig": {**ORIGIN["customOriginConfig"], "originProtocolPolicy": "match-viewer"}}
+    assert found(cloudfront_origin_tls, CF, _distribution(match)) == []  # viewers are HTTPS only
+    assert len(found(cloudfront_origin_tls, CF, _distribution(match, viewer="allow-all"))) == 1
+    old = {**ORIGIN, "customOriginConfig": {**ORIGIN["customOriginConfig"], "originSslProtocols": ["TLSv1", "TLSv1.1"]}}
+    assert "use TLSv1.2 only" in found(cloudfront_origin_tls, CF, _distribution(old))[0]
+    sslv3 = {**ORIGIN, "customOriginConfig": {**ORIGIN["customOriginConfig"], "originSslProtocols": ["SSLv3", "TLSv1.2"]}}
+    assert len(found(cloudfront_origin_tls, CF, _distribution(sslv3))) == 1
+    mixed = {**ORIGIN, "customOriginConfig": {**ORIGIN["customOriginConfig"], "originSslProtocols": ["TLSv1", "TLSv1.2"]}}
+    assert found(cloudfront_origin_tls, CF, _distribution(mixed)) == []
+    unknown = {**ORIGIN, "customOriginConfig": {**ORIGIN["customOriginConfig"], "originProtocolPolicy": UNKNOWN,
+                                                "originSslProtocols": [UNKNOWN]}}
+    assert found(cloudfront_origin_tls, CF, _distribution(unknown)) == []
+    s3 = {"domainName": "site.s3.us-east-1.amazonaws.com", "originId": "site", "originAccessControlId": "E2OAC"}
+    assert found(cloudfront_origin_tls, CF, _distribution(s3)) == []  # S3 REST origins are HTTPS
+
+
+def test_cloudfront_s3_origin_access():
+    oac = {"domainName": "site.s3.us-east-1.amazonaws.com", "originId": "site", "originAccessControlId": "E2OAC"}
+    assert found(cloudfront_s3_origin_access, CF, _distribution(oac)) == []
+    oai = {"domainName": "site.s3.amazonaws.com", "originId": "site",
+           "s3OriginConfig": {"originAccessIdentity": "origin-access-identity/cloudfront/E1"}}
+    assert found(cloudfront_s3_origin_access, CF, _distribution(oai)) == []
+    open_ = {"domainName": "site.s3.amazonaws.com", "originId": "site", "s3OriginConfig": {"originAccessIdentity": ""}}
+    assert "has no origin access control" in found(cloudfront_s3_origin_access, CF, _distribution(open_))[0]
+    assert len(found(cloudfront_s3_origin_access, CF, _distribution(
+        {"domainName": "site.s3-eu-west-1.amazonaws.com", "originId": "site"}))) == 1
+    website = {"domainName": "site.s3-website-us-east-1.amazonaws.com", "originId": "site"}
+    assert found(cloudfront_s3_origin_access, CF, _distribution(website, ORIGIN)) == []
+    assert found(cloudfront_s3_origin_access, CF, _distribution({**oac, "originAccessControlId": UNKNOWN})) == []
+    assert found(cloudfront_s3_origin_access, CF, _distribution({**oac, "domainName": UNKNOWN,
+                                                                 "originAccessControlId": None})) == []
+
+
+def test_ecs_host_pid_and_ipc():
+    task = "aws:ecs/taskDefinition:TaskDefinition"
+    assert found(ecs_task_no_host_pid_ipc, task, {"family": "app", "pidMode": "task", "ipcMode": "none"}) == []
+    assert "pidMode 'host'" in found(ecs_task_no_host_pid_ipc, task, {"pidMode": "host"})[0]
+    assert "ipcMode 'host'" in found(ecs_task_no_host_pid_ipc, task, {"ipcMode": "host"})[0]
+    assert found(ecs_task_no_host_pid_ipc, task, {"pidMode": UNKNOWN}) == []
+
+
+def test_bucket_acls_stay_disabled():
+    controls = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+    assert found(s3_bucket_acls_disabled, controls, {"bucket": "b", "rule": {"objectOwnership": "BucketOwnerEnforced"}}) == []
+    assert len(found(s3_bucket_acls_disabled, controls, {"bucket": "b", "rule": {"objectOwnership": "ObjectWriter"}})) == 1
+    assert len(found(s3_bucket_acls_disabled, controls, {"rule": {"objectOwnership": "BucketOwnerPreferred"}})) == 1
+    assert found(s3_bucket_acls_disabled, controls, {"rule": {"objectOwnership": UNKNOWN}}) == []
+
+
+def test_iam_users_get_no_console_password():
+    profile = "aws:iam/userLoginProfile:UserLoginProfile"
+    assert "gives IAM user 'alice' a console password" in found(iam_user_no_console_password, profile,
+                                                                {"user": "alice"})[0]
+    assert len(found(iam_user_no_console_password, profile, {"user": UNKNOWN})) == 1  # the resource itself is the finding
+
+
+def test_redshift_audit_logging():
+    cluster = stack_resource("aws:redshift/cluster:Cluster", {"clusterIdentifier": "warehouse", "id": "warehouse"},
+                             name="warehouse")
+    assert len(violations(redshift_audit_logging, stack_args([cluster]))) == 1
+    logging = stack_resource("aws:redshift/logging:Logging", {"clusterIdentifier": "warehouse",
+                                                              "logDestinationType": "cloudwatch"}, name="audit")
+    assert violations(redshift_audit_logging, stack_args([cluster, logging])) == []
+    pending = stack_resource("aws:redshift/logging:Logging", {"clusterIdentifier": UNKNOWN}, name="audit",
+                             property_dependencies={"clusterIdentifier": [cluster.urn]})
+    assert violations(redshift_audit_logging, stack_args([cluster, pending])) == []
+
+
+@pytest.mark.parametrize("type_, props, fixed", [
+    ("aws:rds/globalCluster:GlobalCluster", {"globalClusterIdentifier": "g", "engine": "aurora-postgresql"},
+     {"storageEncrypted": True}),
+    ("aws:docdb/globalCluster:GlobalCluster", {"globalClusterIdentifier": "g"}, {"storageEncrypted": True}),
+    ("aws:workspaces/workspace:Workspace", {"rootVolumeEncryptionEnabled": True},
+     {"userVolumeEncryptionEnabled": True}),
+])
+def test_new_encryption_rows(type_, props, fixed):
+    assert len(found(data_store_encrypted_at_rest, type_, props)) == 1
+    assert found(data_store_encrypted_at_rest, type_, {**props, **fixed}) == []
+    assert found(data_store_encrypted_at_rest, type_, {**props, **{k: UNKNOWN for k in fixed}}) == []
+
+
+def test_global_cluster_from_a_source_cluster_has_its_encryption():
+    assert found(data_store_encrypted_at_rest, "aws:rds/globalCluster:GlobalCluster",
+                 {"sourceDbClusterIdentifier": "arn:aws:rds:us-east-1:1:cluster:main"}) == []
+
+
+@pytest.mark.parametrize("type_, props", [
+    ("aws:kinesis/videoStream:VideoStream", {"kmsKeyId": KEY}),
+    ("aws:redshift/snapshotCopyGrant:SnapshotCopyGrant", {"kmsKeyId": KEY}),
+    ("aws:cloudtrail/eventDataStore:EventDataStore", {"kmsKeyId": KEY}),
+    ("aws:scheduler/schedule:Schedule", {"kmsKeyArn": KEY}),
+    ("aws:codeartifact/domain:Domain", {"encryptionKey": KEY}),
+    ("aws:dynamodb/tableReplica:TableReplica", {"kmsKeyArn": KEY}),
+    ("aws:networkfirewall/firewall:Firewall", {"encryptionConfiguration": {"type": "CUSTOMER_KMS", "keyId": KEY}}),
+    ("aws:networkfirewall/firewallPolicy:FirewallPolicy", {"encryptionConfiguration": {"type": "CUSTOMER_KMS",
+                                                                                        "keyId": KEY}}),
+    ("aws:sagemaker/flowDefinition:FlowDefinition", {"outputConfig": {"s3OutputPath": "s3://a2i", "kmsKeyId": KEY}}),
+    ("aws:workspaces/workspace:Workspace", {"volumeEncryptionKey": KEY}),
+])
+def test_more_customer_managed_keys(type_, props):
+    assert found(data_store_customer_managed_key, type_, props) == []
+    assert found(data_store_customer_managed_key, type_, {}) != []
+
+
+def test_network_firewall_deletion_protection_where_required():
+    firewall = "aws:networkfirewall/firewall:Firewall"
+    assert len(found(data_store_deletion_protection, firewall, {})) == 1
+    assert found(data_store_deletion_protection, firewall, {"deleteProtection": True}) == []
+    assert found(data_store_deletion_protection, firewall, {}, {"requireDeletionProtection": False}) == []
+
+
+def test_the_breadth_cases_use_names_no_other_case_uses():
+    import foreign
+
+    ours = foreign.BREADTH_CASES + foreign.MORE_BREADTH_CASES + foreign.LAST_BREADTH_CASES
+    for case in ours:
+        for other in foreign.CASES:
+            if other is not case:
+                assert not set(foreign.case_urns(case)) & set(foreign.case_urns(other)), (case.name, other.name)

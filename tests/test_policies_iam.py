@@ -77,11 +77,19 @@ def test_break_glass_role_may_hold_administrator_access():
 
 
 def test_forbidden_policy_list_is_configurable():
-    arn = "arn:aws:iam::aws:policy/IAMFullAccess"
+    arn = "arn:aws:iam::aws:policy/PowerUserAccess"
     args = resource_args(ATTACHMENT, {"role": "trainer", "policyArn": arn},
-                         config={"forbiddenPolicies": ["AdministratorAccess", "IAMFullAccess"]})
+                         config={"forbiddenPolicies": ["AdministratorAccess", "PowerUserAccess"]})
     assert len(violations(iam.iam_no_administrator_access, args)) == 1
     assert violations(iam.iam_no_administrator_access, resource_args(ATTACHMENT, {"role": "t", "policyArn": arn})) == []
+
+
+def test_iam_full_access_is_forbidden_by_default():
+    # IAMFullAccess lets the role rewrite its own permissions (Checkov CKV2_AWS_56).
+    arn = "arn:aws:iam::aws:policy/IAMFullAccess"
+    assert len(violations(iam.iam_no_administrator_access, resource_args(ATTACHMENT, {"role": "t", "policyArn": arn}))) == 1
+    assert violations(iam.iam_no_administrator_access, resource_args(ATTACHMENT, {"role": "t", "policyArn": arn},
+                      config={"forbiddenPolicies": ["AdministratorAccess"]})) == []
 
 
 def test_policy_attachment_and_exclusive_attachments():

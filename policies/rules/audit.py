@@ -14,9 +14,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+from pulumi_policy import (
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationPolicy,
+)
 
-from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
+from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
+from policies.rules._index import ReferenceIndex, of_type
 from policies.rules._props import as_bool, as_int, describe, get, is_unknown
 
 TRAIL = "aws:cloudtrail/trail:Trail"
@@ -142,3 +149,34 @@ xray_tracing_enabled = ResourceValidationPolicy(
 )
 
 COMPLIANCE.append(xray_tracing_enabled)
+
+
+# --------------------------------------------------------------------------------------------------
+# Redshift audit logging (Checkov CKV_AWS_71): pulumi-aws 7 moved it off the cluster to aws.redshift.Logging
+# (``clusterIdentifier``, ``logDestinationType`` s3 or cloudwatch).
+
+REDSHIFT_CLUSTER = "aws:redshift/cluster:Cluster"
+REDSHIFT_LOGGING = "aws:redshift/logging:Logging"
+
+
+def _redshift_logging(args: Any, report: ReportViolation) -> None:
+    loggings = ReferenceIndex(args.resources, (REDSHIFT_LOGGING,), "clusterIdentifier")
+    for cluster in of_type(args.resources, REDSHIFT_CLUSTER):
+        if not loggings.referrers(cluster, ("clusterIdentifier", "id")):
+            report(f"{describe(cluster)} writes no audit logs (no aws.redshift.Logging for it): connections, user "
+                   "changes and queries go unrecorded", cluster.urn)
+
+
+redshift_audit_logging = StackValidationPolicy(
+    name="redshift-audit-logging",
+    description="Every Redshift cluster has audit logging (an aws.redshift.Logging pointing at it).",
+    validate=examines((REDSHIFT_CLUSTER, REDSHIFT_LOGGING), _redshift_logging),
+    severity=Severity.MEDIUM,
+    remediation_steps="Add an aws.redshift.Logging with cluster_identifier=cluster.cluster_identifier, "
+                      "log_destination_type='cloudwatch' and log_exports=['connectionlog', 'userlog', "
+                      "'useractivitylog'] (user activity also needs enable_user_activity_logging in the parameter "
+                      "group).",
+    **frameworks({"nist-800-53": "AU-2, AU-12", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
+)
+
+COMPLIANCE.append(redshift_audit_logging)

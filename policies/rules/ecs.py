@@ -1,5 +1,5 @@
 """ECS task definitions: no privileged containers, no container running as root, read-only root
-filesystems, no host network mode, and EFS volumes mounted with TLS; ECS services without public IPs.
+filesystems, no host network mode nor host PID/IPC namespaces, and EFS volumes mounted with TLS; ECS services without public IPs.
 
 ``aws.ecs.TaskDefinition.containerDefinitions`` is a JSON string (the ECS RegisterTaskDefinition
 ``containerDefinitions`` list: ``privileged``, ``user``, ``readonlyRootFilesystem``, ``environment``,
@@ -122,6 +122,25 @@ ecs_task_no_host_network = ResourceValidationPolicy(
 )
 
 
+def _validate_host_namespaces(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    for key in ("pidMode", "ipcMode"):
+        mode = get(args.props, key)
+        if isinstance(mode, str) and not is_unknown(mode) and mode.lower() == "host":
+            report(f"{describe(args)} uses {key} 'host': its containers share the instance's "
+                   f"{'processes' if key == 'pidMode' else 'shared memory and semaphores'} (Checkov CKV_AWS_335)")
+
+
+ecs_task_no_host_pid_ipc = ResourceValidationPolicy(
+    name="ecs-task-no-host-pid-ipc",
+    description="ECS task definitions do not share the host's process or IPC namespace (pidMode/ipcMode 'host').",
+    validate=applies_to((TASK_DEFINITION,), _validate_host_namespaces),
+    severity=Severity.HIGH,
+    remediation_steps="Leave pid_mode and ipc_mode unset, or set them to 'task' to share the namespace between the "
+                      "task's own containers only.",
+    **frameworks({"nist-800-53": "SC-39, AC-6", "pci-dss": "2.2.1"}),
+)
+
+
 def _validate_efs_transit(args: ResourceValidationArgs, report: ReportViolation) -> None:
     volumes = get(args.props, "volumes")
     for volume in volumes if isinstance(volumes, list) else []:
@@ -168,6 +187,7 @@ ecs_service_no_public_ip = ResourceValidationPolicy(
 
 
 SECURITY = [ecs_task_no_privileged_containers, ecs_task_non_root_user, ecs_task_read_only_root_filesystem,
-            ecs_task_no_host_network, ecs_task_efs_transit_encryption, ecs_service_no_public_ip]
+            ecs_task_no_host_network, ecs_task_no_host_pid_ipc, ecs_task_efs_transit_encryption,
+            ecs_service_no_public_ip]
 PRIVACY: list = []
 COMPLIANCE: list = []

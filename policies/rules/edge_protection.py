@@ -1,5 +1,8 @@
 """What stands in front of applications, beyond ``edge.py``: CloudFront distributions sit behind a
-WAF web ACL and write access logs; WAF web ACLs and Network Firewall firewalls log the traffic they
+WAF web ACL, write access logs, fetch custom origins over TLS 1.2 and read S3 origins through an
+origin access control (``origins[].customOriginConfig.originProtocolPolicy``/``originSslProtocols``,
+``originAccessControlId``, ``s3OriginConfig.originAccessIdentity``; an S3 REST endpoint is a
+``*.s3[.<region>].amazonaws.com`` domain, a website endpoint is a custom origin); WAF web ACLs and Network Firewall firewalls log the traffic they
 inspect; load balancers do not merely monitor HTTP desync attacks; API Gateway encrypts its response
 cache and does not log full request and response bodies; AppSync APIs log resolver errors; GuardDuty
 detectors stay enabled.
@@ -17,6 +20,7 @@ distribution (standard logging v2, CloudFront's vended logs); ``aws.wafv2.WebAcl
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pulumi_policy import (
@@ -29,7 +33,8 @@ from pulumi_policy import (
 
 from policies.rules._declare import applies_to, examines, frameworks
 from policies.rules._index import ReferenceIndex, of_type
-from policies.rules._props import as_bool, describe, get, is_unknown
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown
+from policies.rules.edge import _behaviors
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 LOG_DELIVERY_SOURCE = "aws:cloudwatch/logDeliverySource:LogDeliverySource"
@@ -70,6 +75,78 @@ cloudfront_waf = ResourceValidationPolicy(
                       "rule groups (common rule set, known bad inputs) and set web_acl_id=web_acl.arn on the "
                       "distribution.",
     **frameworks({"nist-800-53": "SC-7, SI-4", "pci-dss": "6.4.2"}),
+)
+
+
+_S3_REST_ORIGIN = re.compile(r"\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$", re.IGNORECASE)
+
+
+def _origins(props: Any) -> list[dict]:
+    origins = as_list(get(props, "origins"))
+    return [o for o in origins if isinstance(o, dict)] if isinstance(origins, list) else []
+
+
+def _origin_tls(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    viewers_http = any(isinstance(b, dict) and str(get(b, "viewerProtocolPolicy") or "").lower() == "allow-all"
+                       for _, b in _behaviors(args.props))
+    for origin in _origins(args.props):
+        config = _first(origin.get("customOriginConfig"))
+        if not isinstance(config, dict):
+            continue
+        label = origin.get("originId") if isinstance(origin.get("originId"), str) else origin.get("domainName")
+        policy = config.get("originProtocolPolicy")
+        if isinstance(policy, str) and not is_unknown(policy):
+            if policy.lower() == "http-only" or (policy.lower() == "match-viewer" and viewers_http):
+                report(f"{describe(args)}: origin {label!r} is fetched over plain HTTP (originProtocolPolicy "
+                       f"{policy!r}); use https-only")
+        protocols = as_list(config.get("originSslProtocols"))
+        if isinstance(protocols, list) and protocols and not any(is_unknown(p) for p in protocols):
+            names = {str(p) for p in protocols}
+            if "SSLv3" in names or "TLSv1.2" not in names:
+                report(f"{describe(args)}: origin {label!r} allows {', '.join(sorted(names))} "
+                       "(originSslProtocols); use TLSv1.2 only")
+
+
+cloudfront_origin_tls = ResourceValidationPolicy(
+    name="cloudfront-origin-tls",
+    description="CloudFront fetches from custom origins over HTTPS with TLS 1.2 (no http-only origin, no SSLv3, "
+                "TLSv1.2 offered).",
+    validate=applies_to((DISTRIBUTION,), _origin_tls),
+    severity=Severity.HIGH,
+    remediation_steps="Set custom_origin_config.origin_protocol_policy='https-only' and origin_ssl_protocols="
+                      "['TLSv1.2'] on every custom origin; serve S3 content through the bucket's REST endpoint with "
+                      "an origin access control instead of its HTTP-only website endpoint.",
+    **frameworks({"nist-800-53": "SC-8", "pci-dss": "4.2.1", "hipaa": "164.312(e)(1)", "gdpr": "Art. 32(1)(a)"}),
+)
+
+
+def _s3_origin_access(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    for origin in _origins(args.props):
+        domain = origin.get("domainName")
+        if (not isinstance(domain, str) or is_unknown(domain) or not _S3_REST_ORIGIN.search(domain)
+                or "s3-website" in domain.lower()):
+            continue
+        if origin.get("customOriginConfig"):
+            continue
+        control, s3 = origin.get("originAccessControlId"), _first(origin.get("s3OriginConfig"))
+        identity = s3.get("originAccessIdentity") if isinstance(s3, dict) else None
+        if is_unknown(control) or is_unknown(identity) or is_unknown(s3) or control or identity:
+            continue
+        report(f"{describe(args)}: S3 origin {domain!r} has no origin access control (originAccessControlId) or "
+               "identity: the bucket must be public for CloudFront to read it")
+
+
+cloudfront_s3_origin_access = ResourceValidationPolicy(
+    name="cloudfront-s3-origin-access",
+    description="CloudFront reads S3 origins through an origin access control (or a legacy origin access identity), "
+                "so the bucket stays private.",
+    validate=applies_to((DISTRIBUTION,), _s3_origin_access),
+    severity=Severity.HIGH,
+    remediation_steps="Create an aws.cloudfront.OriginAccessControl (origin_access_control_origin_type='s3', "
+                      "signing_behavior='always'), set origin_access_control_id on the origin, and allow "
+                      "cloudfront.amazonaws.com in the bucket policy with an aws:SourceArn condition on the "
+                      "distribution.",
+    **frameworks({"nist-800-53": "AC-3, AC-22", "pci-dss": "7.2.1", "gdpr": "Art. 32(1)(b)"}),
 )
 
 
@@ -249,6 +326,6 @@ guardduty_detector_enabled = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "SI-4, RA-5", "pci-dss": "11.5.1", "hipaa": "164.308(a)(1)(ii)(D)"}),
 )
 
-SECURITY = [cloudfront_waf, lb_desync_mitigation, apigateway_cache_encrypted, guardduty_detector_enabled]
+SECURITY = [cloudfront_waf, cloudfront_origin_tls, cloudfront_s3_origin_access, lb_desync_mitigation, apigateway_cache_encrypted, guardduty_detector_enabled]
 PRIVACY = [apigateway_no_data_trace]
 COMPLIANCE = [cloudfront_access_logging, wafv2_web_acl_logging, network_firewall_logging, appsync_logging]

@@ -72,7 +72,8 @@ iam_no_full_admin_policy = ResourceValidationPolicy(
 
 ADMIN_SCHEMA = config_schema(
     forbiddenPolicies={
-        "type": "array", "items": {"type": "string"}, "default": ["AdministratorAccess"],
+        # IAMFullAccess lets a role grant itself anything (Checkov CKV2_AWS_56).
+        "type": "array", "items": {"type": "string"}, "default": ["AdministratorAccess", "IAMFullAccess"],
         "description": "Managed policy names (the part after ':policy/') workload roles must not have.",
     },
     breakGlassRoles={

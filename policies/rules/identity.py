@@ -1,5 +1,6 @@
 """Identities outside IAM roles: the account's IAM password policy is strong and remembers old
-passwords; Cognito identity pools hand out no AWS credentials to unauthenticated guests.
+passwords; IAM users get no console password (Checkov CKV2_AWS_22); Cognito identity pools hand out
+no AWS credentials to unauthenticated guests.
 
 Inputs are pulumi-aws 7's ``aws.iam.AccountPasswordPolicy`` (``minimumPasswordLength``,
 ``requireLowercaseCharacters``, ``requireUppercaseCharacters``, ``requireNumbers``,
@@ -123,6 +124,28 @@ cognito_identity_pool_no_unauthenticated = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "AC-14, IA-2", "pci-dss": "8.2.1", "hipaa": "164.312(d)", "gdpr": "Art. 32(1)(b)"}),
 )
 
-SECURITY = [iam_password_policy_strength, iam_password_policy_reuse, cognito_identity_pool_no_unauthenticated]
+LOGIN_PROFILE = "aws:iam/userLoginProfile:UserLoginProfile"
+
+
+def _console_password(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    user = get(args.props, "user")
+    shown = user if isinstance(user, str) and not is_unknown(user) else args.name
+    report(f"{describe(args)} gives IAM user {shown!r} a console password: people should sign in through IAM "
+           "Identity Center (SSO) or a federated role, with MFA")
+
+
+iam_user_no_console_password = ResourceValidationPolicy(
+    name="iam-user-no-console-password",
+    description="IAM users get no console password (aws.iam.UserLoginProfile); people sign in through SSO.",
+    validate=applies_to((LOGIN_PROFILE,), _console_password),
+    severity=Severity.MEDIUM,
+    remediation_steps="Remove the aws.iam.UserLoginProfile and give the person an IAM Identity Center user with a "
+                      "permission set (or a role assumed through the identity provider); keep IAM users for the "
+                      "break-glass account only, with MFA, and waive this rule for it.",
+    **frameworks({"nist-800-53": "IA-2, AC-2", "pci-dss": "8.2.1", "hipaa": "164.312(d)"}),
+)
+
+SECURITY = [iam_password_policy_strength, iam_password_policy_reuse, cognito_identity_pool_no_unauthenticated,
+            iam_user_no_console_password]
 PRIVACY: list = []
 COMPLIANCE: list = []

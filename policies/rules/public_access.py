@@ -7,7 +7,10 @@ block, and EMR's account-wide block public access stays on.
 access point with a ``vpcConfiguration`` accepts requests from that VPC only and is not judged.
 ``aws.emr.BlockPublicAccessConfiguration`` ``blockPublicSecurityGroupRules`` (EMR
 ``BlockPublicAccessConfiguration``): false lets clusters start with security groups open to the
-internet. Checkov CKV_AWS_392, CKV_AWS_390.
+internet. ``aws.s3.BucketOwnershipControls`` ``rule.objectOwnership`` other than
+``BucketOwnerEnforced`` (``BucketOwnerPreferred``, ``ObjectWriter``) turns ACLs back on; a bucket
+without ownership controls enforces them (the S3 default since April 2023). Checkov CKV_AWS_392,
+CKV_AWS_390, CKV2_AWS_65.
 """
 
 from __future__ import annotations
@@ -65,6 +68,30 @@ emr_block_public_access = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "SC-7, AC-4", "pci-dss": "1.3.1", "hipaa": "164.312(e)(1)"}),
 )
 
-SECURITY = [s3_access_point_public_access_block, emr_block_public_access]
+OWNERSHIP_CONTROLS = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+
+
+def _acls_disabled(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    rule = get(args.props, "rule")
+    if isinstance(rule, list):
+        rule = rule[0] if len(rule) == 1 else None
+    ownership = rule.get("objectOwnership") if isinstance(rule, dict) else None
+    if isinstance(ownership, str) and not is_unknown(ownership) and ownership != "BucketOwnerEnforced":
+        report(f"{describe(args)} turns ACLs back on (rule.objectOwnership {ownership!r}): objects can be shared by "
+               "ACL, outside the bucket policy")
+
+
+s3_bucket_acls_disabled = ResourceValidationPolicy(
+    name="s3-bucket-acls-disabled",
+    description="S3 bucket ownership controls keep ACLs disabled (BucketOwnerEnforced, the default for new buckets).",
+    validate=applies_to((OWNERSHIP_CONTROLS,), _acls_disabled),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set rule={'object_ownership': 'BucketOwnerEnforced'} on the aws.s3.BucketOwnershipControls "
+                      "(or drop it: new buckets enforce it) and grant access with the bucket policy; deliver "
+                      "CloudFront logs with standard logging v2 (CloudWatch log delivery), which needs no ACLs.",
+    **frameworks({"nist-800-53": "AC-3, AC-6", "cis-aws": "2.1.4", "pci-dss": "7.2.1", "gdpr": "Art. 32(1)(b)"}),
+)
+
+SECURITY = [s3_access_point_public_access_block, emr_block_public_access, s3_bucket_acls_disabled]
 PRIVACY: list = []
 COMPLIANCE: list = []
