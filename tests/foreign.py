@@ -500,6 +500,53 @@ LAST_BREADTH_CASES: list[Case] = [
             "encryptionConfiguration": {"type": "CUSTOMER_KMS", "keyId": KEY}, "tags": TAGS})],
          _set("encryptionConfiguration", value=_DELETE)),
 ]
+GITHUB_OIDC = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+EMR_ENCRYPTION = {"EncryptionConfiguration": {
+    "EnableAtRestEncryption": True, "EnableInTransitEncryption": True,
+    "AtRestEncryptionConfiguration": {
+        "S3EncryptionConfiguration": {"EncryptionMode": "SSE-KMS", "AwsKmsKey": KEY},
+        "LocalDiskEncryptionConfiguration": {"EncryptionKeyProviderType": "AwsKms", "AwsKmsKey": KEY,
+                                             "EnableEbsEncryption": True}},
+    "InTransitEncryptionConfiguration": {"TLSCertificateConfiguration": {
+        "CertificateProviderType": "PEM", "S3Object": "s3://emr-certs/certs.zip"}}}}
+
+
+def _emr_change(**changes: Any) -> Callable[[dict[str, Any]], None]:
+    def apply(props: dict[str, Any]) -> None:
+        document = json.loads(props["configuration"])
+        document["EncryptionConfiguration"].update(changes)
+        props["configuration"] = json.dumps(document)
+    return apply
+
+
+FINAL_BREADTH_CASES: list[Case] = [
+    Case("github-oidc-any-repo", "iam-github-oidc-trust-scoped",
+         [("ci-deploy", "aws:iam/role:Role", {"assumeRolePolicy": _policy({
+             "Effect": "Allow", "Principal": {"Federated": GITHUB_OIDC}, "Action": "sts:AssumeRoleWithWebIdentity",
+             "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                           "StringLike": {"token.actions.githubusercontent.com:sub":
+                                          "repo:example-org/platform:environment:prod"}}}), "tags": TAGS})],
+         lambda props: props.update(assumeRolePolicy=props["assumeRolePolicy"].replace(
+             "repo:example-org/platform:environment:prod", "repo:*"))),
+    Case("emr-plain-disks", "emr-security-configuration-at-rest",
+         [("emr-security", "aws:emr/securityConfiguration:SecurityConfiguration",
+           {"name": "emr-security", "configuration": json.dumps(EMR_ENCRYPTION)})],
+         _emr_change(EnableAtRestEncryption=False)),
+    Case("emr-plain-traffic", "emr-security-configuration-in-transit",
+         [("emr-tls", "aws:emr/securityConfiguration:SecurityConfiguration",
+           {"name": "emr-tls", "configuration": json.dumps(EMR_ENCRYPTION)})],
+         _emr_change(EnableInTransitEncryption=False)),
+    Case("public-alb-no-waf", "public-endpoints-waf",
+         [("storefront-alb-waf", "aws:wafv2/webAclAssociation:WebAclAssociation",
+           {"resourceArn": _arn("storefront-alb"),
+            "webAclArn": "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/storefront/1"}),
+          ("storefront-alb", "aws:lb/loadBalancer:LoadBalancer", {**ALB, "internal": False})],
+         _set("resourceArn", value=_arn("another-alb"))),
+    Case("ssm-secure-aws-key", "ssm-parameter-cmk",
+         [("api-token", "aws:ssm/parameter:Parameter",
+           {"name": "/prod/api/token", "type": "SecureString", "value": "tok_live_abc", "keyId": KEY, "tags": TAGS})],
+         _set("keyId", value=_DELETE)),
+]
 ML_CASES: list[Case] = [
     Case("k8s-host-network", "k8s-no-host-network",
          [("api", "kubernetes:apps/v1:Deployment", _k8s("apps/v1", name="api", spec=_template()))],
@@ -873,6 +920,7 @@ CASES: list[Case] = [
     *BREADTH_CASES,
     *MORE_BREADTH_CASES,
     *LAST_BREADTH_CASES,
+    *FINAL_BREADTH_CASES,
 ]
 
 

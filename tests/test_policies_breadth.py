@@ -18,6 +18,8 @@ from policies.rules.audit import (
     xray_tracing_enabled,
 )
 from policies.rules.bedrock import bedrock_agent_guardrail
+from policies.rules.ci_trust import iam_github_oidc_trust_scoped
+from policies.rules.emr import emr_security_configuration_at_rest, emr_security_configuration_in_transit
 from policies.rules.build import batch_job_no_privileged_containers, codebuild_no_privileged_mode
 from policies.rules.data_stores import (
     data_store_auto_minor_version_upgrade,
@@ -39,6 +41,7 @@ from policies.rules.edge_protection import (
     guardduty_detector_enabled,
     lb_desync_mitigation,
     network_firewall_logging,
+    public_endpoints_waf,
     wafv2_web_acl_logging,
 )
 from policies.rules.identity import (
@@ -60,7 +63,7 @@ from policies.rules.resource_policies import (
     no_public_images_or_snapshots,
     resource_policy_no_public_principal,
 )
-from policies.rules.ssm import ssm_document_not_public, ssm_parameter_secure_string
+from policies.rules.ssm import ssm_document_not_public, ssm_parameter_cmk, ssm_parameter_secure_string
 from policy_helpers import UNKNOWN, resource_args, stack_args, stack_resource, violations
 from test_catalog_data_stores import _input_names, _resource_class
 
@@ -141,6 +144,14 @@ READS = [
     ("aws:s3/bucketOwnershipControls:BucketOwnershipControls", ("rule", "objectOwnership")),
     ("aws:iam/userLoginProfile:UserLoginProfile", ("user",)),
     ("aws:redshift/logging:Logging", ("clusterIdentifier",)),
+    ("aws:iam/role:Role", ("assumeRolePolicy",)),
+    ("aws:emr/securityConfiguration:SecurityConfiguration", ("configuration",)),
+    ("aws:wafv2/webAclAssociation:WebAclAssociation", ("resourceArn",)),
+    ("aws:apigateway/stage:Stage", ("restApi",)),
+    ("aws:apigateway/restApi:RestApi", ("endpointConfiguration", "types")),
+    ("aws:appsync/graphQLApi:GraphQLApi", ("visibility",)),
+    ("aws:lb/loadBalancer:LoadBalancer", ("internal",)), ("aws:lb/loadBalancer:LoadBalancer", ("loadBalancerType",)),
+    ("aws:ssm/parameter:Parameter", ("keyId",)),
 ]
 
 
@@ -533,7 +544,7 @@ def test_fsx_keys_glue_dev_endpoints_and_codebuild_encryption():
 
 
 BREADTH_MODULES = ("network_acls", "identity", "ssm", "edge_protection", "build", "databases", "public_access", "audit",
-                   "resource_policies", "bedrock", "network_sharing")
+                   "resource_policies", "bedrock", "network_sharing", "ci_trust", "emr")
 
 
 @pytest.mark.parametrize("module_name", BREADTH_MODULES)
@@ -793,8 +804,133 @@ def test_network_firewall_deletion_protection_where_required():
 def test_the_breadth_cases_use_names_no_other_case_uses():
     import foreign
 
-    ours = foreign.BREADTH_CASES + foreign.MORE_BREADTH_CASES + foreign.LAST_BREADTH_CASES
+    ours = (foreign.BREADTH_CASES + foreign.MORE_BREADTH_CASES + foreign.LAST_BREADTH_CASES
+            + foreign.FINAL_BREADTH_CASES)
     for case in ours:
         for other in foreign.CASES:
             if other is not case:
                 assert not set(foreign.case_urns(case)) & set(foreign.case_urns(other)), (case.name, other.name)
+
+
+
+# --------------------------------------------------------------------------------------------------
+# GitHub OIDC trust, EMR security configurations, WAF on public endpoints, SSM keys
+
+ROLE = "aws:iam/role:Role"
+OIDC = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+
+
+def _github_trust(condition):
+    statement = {"Effect": "Allow", "Principal": {"Federated": OIDC}, "Action": "sts:AssumeRoleWithWebIdentity"}
+    if condition is not None:
+        statement["Condition"] = condition
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def test_github_oidc_trust_is_scoped_to_repositories():
+    from components.deploy_access import trust_policy  # what our bootstrap's deploy roles trust
+
+    ours = json.dumps(trust_policy(OIDC, "example-org/mlinfra", "prod"))
+    assert found(iam_github_oidc_trust_scoped, ROLE, {"assumeRolePolicy": ours}) == []
+    aud = {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}
+    assert "without a condition on token.actions.githubusercontent.com:sub" in found(
+        iam_github_oidc_trust_scoped, ROLE, {"assumeRolePolicy": _github_trust({"StringEquals": aud})})[0]
+    assert len(found(iam_github_oidc_trust_scoped, ROLE, {"assumeRolePolicy": _github_trust(None)})) == 1
+    loose = {"StringEquals": aud, "StringLike": {"token.actions.githubusercontent.com:sub": "repo:*"}}
+    assert "sub repo:*" in found(iam_github_oidc_trust_scoped, ROLE, {"assumeRolePolicy": _github_trust(loose)})[0]
+    org = {"StringEquals": aud, "StringLike": {"token.actions.githubusercontent.com:sub": ["repo:example-org/*"]}}
+    assert found(iam_github_oidc_trust_scoped, ROLE, {"assumeRolePolicy": _github_trust(org)}) == []
+    wild_owner = {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:*/mlinfra:*"}}
+    assert len(found(iam_github_oidc_trust_scoped, ROLE, {"assumeRolePolicy": _github_trust(wild_owner)})) == 1
+    # Not a GitHub trust: other federations and services are not judged here.
+    service = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    assert found(iam_github_oidc_trust_scoped, ROLE, {"assumeRolePolicy": service}) == []
+    assert found(iam_github_oidc_trust_scoped, ROLE, {"assumeRolePolicy": UNKNOWN}) == []
+
+
+EMR_CONFIG = "aws:emr/securityConfiguration:SecurityConfiguration"
+ENCRYPTION = {"EncryptionConfiguration": {
+    "EnableAtRestEncryption": True, "EnableInTransitEncryption": True,
+    "AtRestEncryptionConfiguration": {
+        "S3EncryptionConfiguration": {"EncryptionMode": "SSE-KMS", "AwsKmsKey": KEY},
+        "LocalDiskEncryptionConfiguration": {"EncryptionKeyProviderType": "AwsKms", "AwsKmsKey": KEY,
+                                             "EnableEbsEncryption": True}},
+    "InTransitEncryptionConfiguration": {"TLSCertificateConfiguration": {
+        "CertificateProviderType": "PEM", "S3Object": "s3://certs/emr.zip"}}}}
+
+
+def _emr(**changes):
+    document = json.loads(json.dumps(ENCRYPTION))
+    document["EncryptionConfiguration"].update(changes)
+    return {"configuration": json.dumps(document)}
+
+
+def test_emr_security_configuration_at_rest():
+    assert found(emr_security_configuration_at_rest, EMR_CONFIG, _emr()) == []
+    assert "EnableAtRestEncryption is not true" in found(emr_security_configuration_at_rest, EMR_CONFIG,
+                                                         _emr(EnableAtRestEncryption=False))[0]
+    no_ebs = _emr(AtRestEncryptionConfiguration={
+        "S3EncryptionConfiguration": {"EncryptionMode": "SSE-S3"},
+        "LocalDiskEncryptionConfiguration": {"EncryptionKeyProviderType": "AwsKms", "AwsKmsKey": KEY}})
+    assert "EnableEbsEncryption is not true" in found(emr_security_configuration_at_rest, EMR_CONFIG, no_ebs)[0]
+    no_disks = _emr(AtRestEncryptionConfiguration={"S3EncryptionConfiguration": {"EncryptionMode": "SSE-S3"}})
+    assert "no LocalDiskEncryptionConfiguration" in found(emr_security_configuration_at_rest, EMR_CONFIG, no_disks)[0]
+    assert found(emr_security_configuration_at_rest, EMR_CONFIG, {"configuration": UNKNOWN}) == []
+    assert found(emr_security_configuration_at_rest, EMR_CONFIG, {"configuration": "{"}) == []
+
+
+def test_emr_security_configuration_in_transit():
+    assert found(emr_security_configuration_in_transit, EMR_CONFIG, _emr()) == []
+    assert len(found(emr_security_configuration_in_transit, EMR_CONFIG, _emr(EnableInTransitEncryption=False))) == 1
+    assert len(found(emr_security_configuration_in_transit, EMR_CONFIG, {"configuration": "{}"})) == 1
+    assert found(emr_security_configuration_in_transit, EMR_CONFIG, {"configuration": UNKNOWN}) == []
+
+
+ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
+
+
+def test_public_endpoints_have_a_waf():
+    alb = stack_resource("aws:lb/loadBalancer:LoadBalancer", {"arn": "arn:alb/1", "internal": False}, name="web")
+    internal = stack_resource("aws:lb/loadBalancer:LoadBalancer", {"arn": "arn:alb/2", "internal": True}, name="inner")
+    nlb = stack_resource("aws:lb/loadBalancer:LoadBalancer", {"arn": "arn:nlb/3", "loadBalancerType": "network"},
+                         name="nlb")
+    assert violation_count(public_endpoints_waf, [alb, internal, nlb]) == 1
+    association = stack_resource(ASSOCIATION, {"resourceArn": "arn:alb/1", "webAclArn": "arn:waf"}, name="web-waf")
+    assert violation_count(public_endpoints_waf, [alb, internal, nlb, association]) == 0
+    pending = stack_resource(ASSOCIATION, {"resourceArn": UNKNOWN}, name="web-waf",
+                             property_dependencies={"resourceArn": [alb.urn]})
+    assert violation_count(public_endpoints_waf, [alb, pending]) == 0
+    unknown = stack_resource("aws:lb/loadBalancer:LoadBalancer", {"arn": "arn:alb/4", "internal": UNKNOWN}, name="u")
+    assert violation_count(public_endpoints_waf, [unknown]) == 0
+
+
+def test_rest_stages_and_graphql_apis_have_a_waf_unless_private():
+    private_api = stack_resource("aws:apigateway/restApi:RestApi", {"id": "priv", "endpointConfiguration": {
+        "types": ["PRIVATE"]}}, name="private-api")
+    public_api = stack_resource("aws:apigateway/restApi:RestApi", {"id": "pub", "endpointConfiguration": {
+        "types": ["REGIONAL"]}}, name="public-api")
+    private_stage = stack_resource("aws:apigateway/stage:Stage", {"arn": "arn:stage/priv", "restApi": "priv"},
+                                   name="private-stage")
+    public_stage = stack_resource("aws:apigateway/stage:Stage", {"arn": "arn:stage/pub", "restApi": "pub"},
+                                  name="public-stage")
+    [message] = violations(public_endpoints_waf, stack_args([private_api, public_api, private_stage, public_stage]))
+    assert "'public-stage'" in message and "a REST API stage" in message
+    graph = stack_resource("aws:appsync/graphQLApi:GraphQLApi", {"arn": "arn:graph/1"}, name="graph")
+    private_graph = stack_resource("aws:appsync/graphQLApi:GraphQLApi", {"arn": "arn:graph/2", "visibility": "PRIVATE"},
+                                   name="private-graph")
+    assert violation_count(public_endpoints_waf, [graph, private_graph]) == 1
+
+
+def violation_count(policy, resources):
+    return len(violations(policy, stack_args(resources)))
+
+
+def test_ssm_secure_strings_use_a_customer_managed_key():
+    parameter = "aws:ssm/parameter:Parameter"
+    assert found(ssm_parameter_cmk, parameter, {"type": "SecureString", "keyId": KEY}) == []
+    assert "keyId not set" in found(ssm_parameter_cmk, parameter, {"type": "SecureString"})[0]
+    assert "alias/aws/ssm" in found(ssm_parameter_cmk, parameter, {"type": "SecureString", "keyId": "alias/aws/ssm"})[0]
+    assert found(ssm_parameter_cmk, parameter, {"type": "String"}) == []
+    assert found(ssm_parameter_cmk, parameter, {"type": "SecureString"}, {"requireCustomerManagedKey": False}) == []
+    assert found(ssm_parameter_cmk, parameter, {"type": "SecureString", "keyId": UNKNOWN}) == []

@@ -32,7 +32,7 @@ from pulumi_policy import (
 )
 
 from policies.rules._declare import applies_to, examines, frameworks
-from policies.rules._index import ReferenceIndex, of_type
+from policies.rules._index import IdentifierIndex, ReferenceIndex, of_type
 from policies.rules._props import as_bool, as_list, describe, get, is_unknown
 from policies.rules.edge import _behaviors
 
@@ -221,6 +221,64 @@ network_firewall_logging = StackValidationPolicy(
 
 
 # --------------------------------------------------------------------------------------------------
+# WAF in front of internet-facing endpoints (Checkov CKV2_AWS_28, 29, 33)
+
+WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
+ALBS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+REST_STAGE = "aws:apigateway/stage:Stage"
+REST_API = "aws:apigateway/restApi:RestApi"
+
+
+def _public_endpoint(resource: Any, private_apis: IdentifierIndex) -> Any:
+    """What makes ``resource`` internet-facing (a phrase), or None (internal, private, or unknown)."""
+    props = resource.props
+    if resource.resource_type in ALBS:
+        kind, internal = get(props, "loadBalancerType"), as_bool(get(props, "internal"))
+        if is_unknown(kind) or is_unknown(internal) or internal is True or (kind or "application") != "application":
+            return None
+        return "an internet-facing application load balancer"
+    if resource.resource_type == GRAPHQL_API:
+        visibility = get(props, "visibility")
+        return None if is_unknown(visibility) or str(visibility or "GLOBAL").upper() == "PRIVATE" else "a public GraphQL API"
+    api = get(props, "restApi")
+    if is_unknown(api) or private_apis.find(api) is not None:
+        return None
+    return "a REST API stage"
+
+
+def _private_api_index(resources: list) -> IdentifierIndex:
+    private = []
+    for api in of_type(resources, REST_API):
+        types = as_list(get(_first(get(api.props, "endpointConfiguration")), "types"))
+        if is_unknown(types) or (isinstance(types, list) and any(str(t).upper() == "PRIVATE" for t in types)):
+            private.append(api)
+    return IdentifierIndex(private, (REST_API,), ("id",))
+
+
+def _endpoints_waf(args: Any, report: ReportViolation) -> None:
+    associations = ReferenceIndex(args.resources, (WEB_ACL_ASSOCIATION,), "resourceArn")
+    private_apis = _private_api_index(args.resources)
+    for resource in of_type(args.resources, *ALBS, REST_STAGE, GRAPHQL_API):
+        what = _public_endpoint(resource, private_apis)
+        if what and not associations.referrers(resource, ("arn", "id")):
+            report(f"{describe(resource)} is {what} with no WAF web ACL (no aws.wafv2.WebAclAssociation for it)",
+                   resource.urn)
+
+
+public_endpoints_waf = StackValidationPolicy(
+    name="public-endpoints-waf",
+    description="Internet-facing application load balancers, REST API stages and public AppSync APIs have a WAFv2 "
+                "web ACL associated.",
+    validate=examines((*ALBS, REST_STAGE, REST_API, GRAPHQL_API, WEB_ACL_ASSOCIATION), _endpoints_waf),
+    severity=Severity.MEDIUM,
+    remediation_steps="Create an aws.wafv2.WebAcl (scope='REGIONAL') with the AWS managed rule groups and an "
+                      "aws.wafv2.WebAclAssociation with resource_arn=<load balancer, stage or GraphQL API>.arn and "
+                      "web_acl_arn=web_acl.arn.",
+    **frameworks({"nist-800-53": "SC-7, SI-4", "pci-dss": "6.4.2"}),
+)
+
+
+# --------------------------------------------------------------------------------------------------
 # Load balancers, API Gateway, AppSync, GuardDuty
 
 
@@ -326,6 +384,7 @@ guardduty_detector_enabled = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "SI-4, RA-5", "pci-dss": "11.5.1", "hipaa": "164.308(a)(1)(ii)(D)"}),
 )
 
-SECURITY = [cloudfront_waf, cloudfront_origin_tls, cloudfront_s3_origin_access, lb_desync_mitigation, apigateway_cache_encrypted, guardduty_detector_enabled]
+SECURITY = [cloudfront_waf, public_endpoints_waf, cloudfront_origin_tls, cloudfront_s3_origin_access,
+            lb_desync_mitigation, apigateway_cache_encrypted, guardduty_detector_enabled]
 PRIVACY = [apigateway_no_data_trace]
 COMPLIANCE = [cloudfront_access_logging, wafv2_web_acl_logging, network_firewall_logging, appsync_logging]

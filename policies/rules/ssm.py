@@ -8,7 +8,8 @@ they hold a secret are SecureStrings.
 values are encrypted with KMS. Checkov CKV_AWS_303 and CKV2_AWS_34: Checkov wants every parameter
 encrypted; here a parameter is judged by its name (the secret-name patterns of
 ``no-plaintext-secrets-in-environment``) or by a credential in its value, since plain configuration
-(an AMI id, a subnet list) is what String parameters are for.
+(an AMI id, a subnet list) is what String parameters are for. SecureStrings name a
+customer-managed key in ``keyId`` (absent means the AWS-managed ``alias/aws/ssm``; Checkov CKV_AWS_337).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._declare import applies_to, frameworks
-from policies.rules._props import describe, get, is_unknown
+from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
+from policies.rules._principals import aws_managed_key_alias
+from policies.rules._props import as_bool, describe, get, is_unknown
 from policies.rules.plaintext_secrets import SCHEMA as SECRET_NAMES_SCHEMA, _Names, credential_in
 
 DOCUMENT = "aws:ssm/document:Document"
@@ -81,6 +83,41 @@ ssm_parameter_secure_string = ResourceValidationPolicy(
                   "gdpr": "Art. 32(1)(a)"}),
 )
 
-SECURITY = [ssm_document_not_public, ssm_parameter_secure_string]
+CMK_SCHEMA = config_schema(
+    requireCustomerManagedKey={
+        "type": "boolean", "default": True,
+        "description": "Require a customer-managed key on SecureString parameters; false accepts the AWS-managed "
+                       "alias/aws/ssm key.",
+    },
+)
+
+
+def _parameter_cmk(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    kind = get(args.props, "type")
+    if not (isinstance(kind, str) and not is_unknown(kind) and kind.lower() == "securestring"):
+        return
+    if as_bool(policy_config(args, CMK_SCHEMA)["requireCustomerManagedKey"]) is False:
+        return
+    key = get(args.props, "keyId")
+    if is_unknown(key):
+        return
+    managed = aws_managed_key_alias(key)
+    if managed or not (isinstance(key, str) and key):
+        report(f"{describe(args)} is encrypted with the AWS-managed key {managed or 'alias/aws/ssm (keyId not set)'}; "
+               "name a customer-managed key in keyId")
+
+
+ssm_parameter_cmk = ResourceValidationPolicy(
+    name="ssm-parameter-cmk",
+    description="SecureString parameters are encrypted with a customer-managed KMS key (keyId), not aws/ssm.",
+    validate=applies_to((PARAMETER,), _parameter_cmk),
+    config_schema=CMK_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set key_id=key.arn (a customer-managed aws.kms.Key whose policy lets the readers' roles "
+                      "decrypt) on the aws.ssm.Parameter.",
+    **frameworks({"nist-800-53": "SC-12, SC-28", "pci-dss": "3.6.1", "hipaa": "164.312(a)(2)(iv)"}),
+)
+
+SECURITY = [ssm_document_not_public, ssm_parameter_secure_string, ssm_parameter_cmk]
 PRIVACY: list = []
 COMPLIANCE: list = []

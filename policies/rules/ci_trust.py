@@ -1,0 +1,82 @@
+"""CI roles: a role GitHub Actions assumes through OIDC trusts only the jobs of named repositories.
+
+GitHub's OIDC provider (``token.actions.githubusercontent.com``) issues a token to every workflow
+run on github.com; what tells them apart is the ``sub`` claim (``repo:<owner>/<repo>:environment:<env>``,
+``repo:<owner>/<repo>:ref:refs/heads/<branch>``, ...; GitHub docs "About security hardening with
+OpenID Connect"). A trust statement for that provider (a ``Federated`` principal naming it, or
+condition keys ``token.actions.githubusercontent.com:*``) must therefore condition
+``token.actions.githubusercontent.com:sub`` with ``StringEquals``/``StringLike`` (or their
+``ForAnyValue:`` forms), every value naming an owner without wildcards (``repo:example-org/...``);
+``repo:*``, ``*`` or a missing ``sub`` condition lets any repository on GitHub assume the role.
+Checkov CKV_AWS_393. Roles: ``aws.iam.Role`` ``assumeRolePolicy``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+
+from policies.rules._declare import applies_to, frameworks
+from policies.rules._principals import parse_policy
+from policies.rules._props import describe, get, is_unknown
+
+ROLE = "aws:iam/role:Role"
+GITHUB = "token.actions.githubusercontent.com"
+_OPERATORS = frozenset({"stringequals", "stringlike", "foranyvalue:stringequals", "foranyvalue:stringlike"})
+_SCOPED = re.compile(r"^repo:[A-Za-z0-9_.-]+/")
+
+
+def _is_github(statement: Any) -> bool:
+    if any(kind == "Federated" and GITHUB in value for kind, value in statement.principals):
+        return True
+    return any(isinstance(values, dict) and any(str(key).lower().startswith(GITHUB + ":") for key in values)
+               for values in statement.condition.values())
+
+
+def _subjects(statement: Any) -> list[str]:
+    found: list[str] = []
+    for operator, values in statement.condition.items():
+        if str(operator).lower() not in _OPERATORS or not isinstance(values, dict):
+            continue
+        for key, value in values.items():
+            if str(key).lower() == f"{GITHUB}:sub":
+                found.extend(str(v) for v in (value if isinstance(value, list) else [value]))
+    return found
+
+
+def _github_trust(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    statements = parse_policy(get(args.props, "assumeRolePolicy"))
+    if is_unknown(statements) or not statements:
+        return
+    for index, statement in enumerate(statements):
+        if not statement.allows or not _is_github(statement):
+            continue
+        label = statement.sid or f"#{index}"
+        subjects = _subjects(statement)
+        if not subjects:
+            report(f"{describe(args)}: statement {label} trusts GitHub Actions without a condition on {GITHUB}:sub: "
+                   "any repository on GitHub can assume the role")
+            continue
+        loose = [s for s in subjects if not _SCOPED.match(s)]
+        if loose:
+            report(f"{describe(args)}: statement {label} trusts GitHub Actions for sub {', '.join(loose)}, which "
+                   "names no repository owner: other owners' repositories can assume the role")
+
+
+iam_github_oidc_trust_scoped = ResourceValidationPolicy(
+    name="iam-github-oidc-trust-scoped",
+    description="Roles trusted by GitHub Actions' OIDC provider condition the token's sub claim on named "
+                "repositories.",
+    validate=applies_to((ROLE,), _github_trust),
+    severity=Severity.CRITICAL,
+    remediation_steps="Add a StringEquals (or StringLike) condition on token.actions.githubusercontent.com:sub with "
+                      "'repo:<owner>/<repo>:environment:<env>' (or ':ref:refs/heads/main'), and on "
+                      "token.actions.githubusercontent.com:aud with 'sts.amazonaws.com', to the trust policy.",
+    **frameworks({"nist-800-53": "AC-3, IA-2", "cis-aws": "1.16", "pci-dss": "8.2.2", "hipaa": "164.312(d)"}),
+)
+
+SECURITY = [iam_github_oidc_trust_scoped]
+PRIVACY: list = []
+COMPLIANCE: list = []
