@@ -13,6 +13,7 @@ import pytest
 
 from policies.rules.audit import (
     cloudtrail_cloudwatch_logs,
+    config_recorder_all_resources,
     redshift_audit_logging,
     secret_rotation_interval,
     xray_tracing_enabled,
@@ -29,7 +30,11 @@ from policies.rules.data_stores import (
     data_store_logging,
     data_store_not_public,
 )
-from policies.rules.databases import db_parameter_group_tls_not_disabled, opensearch_fine_grained_access_control
+from policies.rules.databases import (
+    db_parameter_group_tls_not_disabled,
+    dms_endpoint_tls,
+    opensearch_fine_grained_access_control,
+)
 from policies.rules.edge_protection import (
     apigateway_cache_encrypted,
     apigateway_no_data_trace,
@@ -152,6 +157,8 @@ READS = [
     ("aws:appsync/graphQLApi:GraphQLApi", ("visibility",)),
     ("aws:lb/loadBalancer:LoadBalancer", ("internal",)), ("aws:lb/loadBalancer:LoadBalancer", ("loadBalancerType",)),
     ("aws:ssm/parameter:Parameter", ("keyId",)),
+    ("aws:dms/endpoint:Endpoint", ("engineName",)), ("aws:dms/endpoint:Endpoint", ("sslMode",)),
+    ("aws:cfg/recorder:Recorder", ("recordingGroup", "allSupported")),
 ]
 
 
@@ -934,3 +941,23 @@ def test_ssm_secure_strings_use_a_customer_managed_key():
     assert found(ssm_parameter_cmk, parameter, {"type": "String"}) == []
     assert found(ssm_parameter_cmk, parameter, {"type": "SecureString"}, {"requireCustomerManagedKey": False}) == []
     assert found(ssm_parameter_cmk, parameter, {"type": "SecureString", "keyId": UNKNOWN}) == []
+
+
+
+def test_dms_endpoints_use_tls():
+    endpoint = "aws:dms/endpoint:Endpoint"
+    source = {"endpointId": "orders", "endpointType": "source", "engineName": "postgres", "sslMode": "verify-full"}
+    assert found(dms_endpoint_tls, endpoint, source) == []
+    assert "not set (none)" in found(dms_endpoint_tls, endpoint, {**source, "sslMode": None})[0]
+    assert len(found(dms_endpoint_tls, endpoint, {**source, "sslMode": "none"})) == 1
+    assert found(dms_endpoint_tls, endpoint, {**source, "engineName": "kinesis", "sslMode": None}) == []
+    assert found(dms_endpoint_tls, endpoint, {**source, "sslMode": UNKNOWN}) == []
+
+
+def test_config_records_every_resource_type():
+    recorder = "aws:cfg/recorder:Recorder"
+    assert found(config_recorder_all_resources, recorder, {"roleArn": "arn:role"}) == []
+    assert found(config_recorder_all_resources, recorder, {"recordingGroup": {"allSupported": True}}) == []
+    assert len(found(config_recorder_all_resources, recorder, {"recordingGroup": {
+        "allSupported": False, "resourceTypes": ["AWS::S3::Bucket"]}})) == 1
+    assert found(config_recorder_all_resources, recorder, {"recordingGroup": {"allSupported": UNKNOWN}}) == []

@@ -180,3 +180,30 @@ redshift_audit_logging = StackValidationPolicy(
 )
 
 COMPLIANCE.append(redshift_audit_logging)
+
+
+# --------------------------------------------------------------------------------------------------
+# AWS Config records every resource type (Checkov CKV2_AWS_45, CKV2_AWS_48): aws.cfg.Recorder
+# ``recordingGroup.allSupported`` (default true when the group is absent).
+
+RECORDER = "aws:cfg/recorder:Recorder"
+
+
+def _recorder(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    group = _first(get(args.props, "recordingGroup"))
+    if isinstance(group, dict) and as_bool(group.get("allSupported")) is False:
+        report(f"{describe(args)} records only some resource types (recordingGroup.allSupported false): changes "
+               "to the others leave no configuration history")
+
+
+config_recorder_all_resources = ResourceValidationPolicy(
+    name="config-recorder-all-resources",
+    description="AWS Config recorders record every supported resource type.",
+    validate=applies_to((RECORDER,), _recorder),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set recording_group={'all_supported': True, 'include_global_resource_types': True} on the "
+                      "aws.cfg.Recorder (global types in one region only).",
+    **frameworks({"cis-aws": "3.3", "nist-800-53": "CM-8, AU-12", "pci-dss": "10.2.1"}),
+)
+
+COMPLIANCE.append(config_recorder_all_resources)

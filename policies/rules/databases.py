@@ -11,6 +11,9 @@ a violation. Checkov CKV2_AWS_69, CKV_AWS_90, CKV_AWS_105.
 
 OpenSearch and Elasticsearch domains: ``advancedSecurityOptions.enabled`` (fine-grained access
 control: users, roles and document/field-level security; default false). Checkov CKV2_AWS_52.
+
+DMS endpoints of database engines (``aws.dms.Endpoint`` ``engineName``) set ``sslMode`` other than
+``none`` (the provider's default is ``none``). Checkov CKV2_AWS_49.
 """
 
 from __future__ import annotations
@@ -85,6 +88,33 @@ opensearch_fine_grained_access_control = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "AC-3, AC-6", "pci-dss": "7.2.1", "hipaa": "164.312(a)(1)", "gdpr": "Art. 32(1)(b)"}),
 )
 
-SECURITY = [db_parameter_group_tls_not_disabled, opensearch_fine_grained_access_control]
+DMS_ENDPOINT = "aws:dms/endpoint:Endpoint"
+#: DMS endpoint engines that connect to a database over a network protocol with an SSL mode (AWS DMS User
+#: Guide, "Using SSL with AWS Database Migration Service"); streams, S3 and DynamoDB use AWS APIs over HTTPS.
+DMS_TLS_ENGINES = frozenset({"aurora", "aurora-postgresql", "aurora-serverless", "aurora-postgresql-serverless",
+                             "mariadb", "mysql", "oracle", "postgres", "sqlserver", "sybase", "db2", "db2-zos",
+                             "docdb", "mongodb", "babelfish", "azuredb", "azure-sql-managed-instance"})
+
+
+def _dms_tls(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    engine, mode = get(args.props, "engineName"), get(args.props, "sslMode")
+    if is_unknown(engine) or is_unknown(mode) or not isinstance(engine, str) or engine.lower() not in DMS_TLS_ENGINES:
+        return
+    if not isinstance(mode, str) or mode.lower() == "none":
+        report(f"{describe(args)} connects to its {engine} database without TLS (sslMode "
+               f"{mode or 'not set (none)'}); use require or verify-full")
+
+
+dms_endpoint_tls = ResourceValidationPolicy(
+    name="dms-endpoint-tls",
+    description="DMS endpoints for databases connect with TLS (sslMode require, verify-ca or verify-full).",
+    validate=applies_to((DMS_ENDPOINT,), _dms_tls),
+    severity=Severity.HIGH,
+    remediation_steps="Set ssl_mode='verify-full' (with certificate_arn naming an aws.dms.Certificate for the "
+                      "database's CA) or 'require' on the aws.dms.Endpoint.",
+    **frameworks({"nist-800-53": "SC-8", "pci-dss": "4.2.1", "hipaa": "164.312(e)(1)", "gdpr": "Art. 32(1)(a)"}),
+)
+
+SECURITY = [db_parameter_group_tls_not_disabled, opensearch_fine_grained_access_control, dms_endpoint_tls]
 PRIVACY: list = []
 COMPLIANCE: list = []
