@@ -1,7 +1,7 @@
 """Hold the packs against Checkov on the foreign programs of ``tests/foreign.py``.
 
-Each case is one resource with ONE wrong setting and a compliant twin. A scanner catches a case
-when it reports something on the misconfigured resource that it does not report on the twin (so a
+Each case is one resource (or a few) with ONE wrong setting and a compliant twin. A scanner catches a
+case when it reports something on the case's resources that it does not report on the twin (so a
 finding that both carry, for a setting the twin also lacks, does not count). Prints, per case,
 what the packs (prod configuration) and Checkov newly report, and the totals.
 
@@ -73,10 +73,10 @@ def main() -> int:
     ours = theirs = both = 0
     print(f"{'case':36} {'packs (new findings)':48} checkov (new findings)")
     for case in CASES:
-        urn = case_urns(case)[0]
-        name = case.resources[0][0]
-        our_new = sorted(packs["bad"][urn] - packs["good"][urn])
-        their_new = sorted(checkov["bad"][name] - checkov["good"][name])
+        # Every resource of the case: a stack control (a WAF without a logging configuration) is reported on
+        # the resource it protects, while the case changes the resource that should point at it.
+        our_new = sorted({p for urn in case_urns(case) for p in packs["bad"][urn] - packs["good"][urn]})
+        their_new = sorted({c for name, _, _ in case.resources for c in checkov["bad"][name] - checkov["good"][name]})
         ours += bool(our_new)
         theirs += bool(their_new)
         both += bool(our_new) and bool(their_new)
