@@ -31,6 +31,7 @@ from policies.rules.data_stores import (
     data_store_not_public,
 )
 from policies.rules.databases import (
+    cache_authentication,
     db_parameter_group_tls_not_disabled,
     dms_endpoint_tls,
     opensearch_fine_grained_access_control,
@@ -159,6 +160,9 @@ READS = [
     ("aws:ssm/parameter:Parameter", ("keyId",)),
     ("aws:dms/endpoint:Endpoint", ("engineName",)), ("aws:dms/endpoint:Endpoint", ("sslMode",)),
     ("aws:cfg/recorder:Recorder", ("recordingGroup", "allSupported")),
+    *(("aws:elasticache/replicationGroup:ReplicationGroup", (key,))
+      for key in ("authToken", "authTokenWo", "authTokenWoVersion", "userGroupIds")),
+    ("aws:memorydb/cluster:Cluster", ("aclName",)),
 ]
 
 
@@ -961,3 +965,18 @@ def test_config_records_every_resource_type():
     assert len(found(config_recorder_all_resources, recorder, {"recordingGroup": {
         "allSupported": False, "resourceTypes": ["AWS::S3::Bucket"]}})) == 1
     assert found(config_recorder_all_resources, recorder, {"recordingGroup": {"allSupported": UNKNOWN}}) == []
+
+
+
+def test_caches_authenticate_clients():
+    group = "aws:elasticache/replicationGroup:ReplicationGroup"
+    base = {"description": "cache", "engine": "valkey", "transitEncryptionEnabled": True}
+    assert found(cache_authentication, group, {**base, "userGroupIds": ["app-users"]}) == []
+    assert found(cache_authentication, group, {**base, "authToken": "s3cr3t-t0ken-value"}) == []
+    assert found(cache_authentication, group, {**base, "authTokenWoVersion": 1}) == []
+    assert "requires no authentication" in found(cache_authentication, group, base)[0]
+    assert found(cache_authentication, group, {**base, "userGroupIds": UNKNOWN}) == []
+    cluster = "aws:memorydb/cluster:Cluster"
+    assert found(cache_authentication, cluster, {"aclName": "app-acl", "nodeType": "db.r7g.large"}) == []
+    assert len(found(cache_authentication, cluster, {"aclName": "open-access"})) == 1
+    assert found(cache_authentication, cluster, {"aclName": UNKNOWN}) == []

@@ -14,6 +14,10 @@ control: users, roles and document/field-level security; default false). Checkov
 
 DMS endpoints of database engines (``aws.dms.Endpoint`` ``engineName``) set ``sslMode`` other than
 ``none`` (the provider's default is ``none``). Checkov CKV2_AWS_49.
+
+Caches authenticate their clients: ElastiCache replication groups (Redis and Valkey) set
+``authToken`` (or the write-only ``authTokenWo``, recorded by ``authTokenWoVersion``) or
+``userGroupIds``; MemoryDB clusters name an ``aclName`` other than ``open-access``. Checkov CKV_AWS_31.
 """
 
 from __future__ import annotations
@@ -115,6 +119,40 @@ dms_endpoint_tls = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "SC-8", "pci-dss": "4.2.1", "hipaa": "164.312(e)(1)", "gdpr": "Art. 32(1)(a)"}),
 )
 
-SECURITY = [db_parameter_group_tls_not_disabled, opensearch_fine_grained_access_control, dms_endpoint_tls]
+REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
+MEMORYDB_CLUSTER = "aws:memorydb/cluster:Cluster"
+#: Inputs that give an ElastiCache replication group authentication: a Redis AUTH token (also as a write-only
+#: input, of which only the version is recorded) or RBAC user groups.
+AUTH_INPUTS = ("authToken", "authTokenWo", "authTokenWoVersion", "userGroupIds")
+
+
+def _cache_auth(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == MEMORYDB_CLUSTER:
+        acl = get(args.props, "aclName")
+        if isinstance(acl, str) and not is_unknown(acl) and acl == "open-access":
+            report(f"{describe(args)} uses the open-access ACL: any client that reaches it can read and write "
+                   "without a password")
+        return
+    values = [get(args.props, key) for key in AUTH_INPUTS]
+    if any(is_unknown(v) or v not in (None, "", []) for v in values):
+        return
+    report(f"{describe(args)} requires no authentication (no authToken and no userGroupIds): any client that "
+           "reaches it can read and write the cache")
+
+
+cache_authentication = ResourceValidationPolicy(
+    name="cache-authentication",
+    description="ElastiCache replication groups require Redis AUTH or RBAC user groups; MemoryDB clusters do not use "
+                "the open-access ACL.",
+    validate=applies_to((REPLICATION_GROUP, MEMORYDB_CLUSTER), _cache_auth),
+    severity=Severity.HIGH,
+    remediation_steps="Set user_group_ids (aws.elasticache.UserGroup with RBAC users) or auth_token (a Pulumi secret; "
+                      "needs transit_encryption_enabled) on the aws.elasticache.ReplicationGroup; give the "
+                      "aws.memorydb.Cluster an aws.memorydb.Acl with users instead of acl_name='open-access'.",
+    **frameworks({"nist-800-53": "IA-2, AC-3", "pci-dss": "8.2.1", "hipaa": "164.312(d)", "gdpr": "Art. 32(1)(b)"}),
+)
+
+SECURITY = [db_parameter_group_tls_not_disabled, opensearch_fine_grained_access_control, dms_endpoint_tls,
+            cache_authentication]
 PRIVACY: list = []
 COMPLIANCE: list = []
