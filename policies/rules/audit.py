@@ -100,10 +100,6 @@ secret_rotation_interval = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "IA-5(1)", "pci-dss": "8.3.9", "cis-aws": "1.14"}),
 )
 
-SECURITY: list = []
-PRIVACY: list = []
-COMPLIANCE = [cloudtrail_cloudwatch_logs, secret_rotation_interval]
-
 
 # --------------------------------------------------------------------------------------------------
 # X-Ray tracing (Checkov CKV_AWS_50, CKV_AWS_73, CKV_AWS_284)
@@ -148,8 +144,6 @@ xray_tracing_enabled = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "AU-12, SI-4"}),
 )
 
-COMPLIANCE.append(xray_tracing_enabled)
-
 
 # --------------------------------------------------------------------------------------------------
 # Redshift audit logging (Checkov CKV_AWS_71): pulumi-aws 7 moved it off the cluster to aws.redshift.Logging
@@ -179,8 +173,6 @@ redshift_audit_logging = StackValidationPolicy(
     **frameworks({"nist-800-53": "AU-2, AU-12", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
 )
 
-COMPLIANCE.append(redshift_audit_logging)
-
 
 # --------------------------------------------------------------------------------------------------
 # AWS Config records every resource type (Checkov CKV2_AWS_45, CKV2_AWS_48): aws.cfg.Recorder
@@ -206,4 +198,7 @@ config_recorder_all_resources = ResourceValidationPolicy(
     **frameworks({"cis-aws": "3.3", "nist-800-53": "CM-8, AU-12", "pci-dss": "10.2.1"}),
 )
 
-COMPLIANCE.append(config_recorder_all_resources)
+SECURITY: list = []
+PRIVACY: list = []
+COMPLIANCE = [cloudtrail_cloudwatch_logs, secret_rotation_interval, xray_tracing_enabled, redshift_audit_logging,
+              config_recorder_all_resources]
