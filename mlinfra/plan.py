@@ -14,6 +14,7 @@ import heapq
 import json
 import os
 import runpy
+import sys
 import uuid
 from collections import Counter
 from importlib.metadata import version as package_version
@@ -95,6 +96,10 @@ def _no_stack_traces() -> Iterator[None]:
         resource._get_stack_trace = captured
 
 
+#: The packages this distribution installs: one of them missing is an installation bug, not input.
+_OWN_PACKAGES = frozenset({"mlinfra", "components", "catalog", "policies"})
+
+
 def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
     if not (project.main / "__main__.py").is_file():
         raise MlinfraError(f"{shown_path(project, project.main / '__main__.py')}: no such program")
@@ -115,6 +120,15 @@ def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
             raise
         except pulumi.RunError as exc:
             raise ProgramError(str(exc)) from None
+        except ModuleNotFoundError as exc:
+            # A package the program imports and this environment lacks (pulumi_random, say) is the
+            # environment's problem, not a bug of ours; one of our own packages missing is.
+            missing = (exc.name or "").partition(".")[0]
+            if not missing or missing in _OWN_PACKAGES:
+                raise
+            raise ProgramError(f"{shown_path(project, project.main / '__main__.py')}: the program imports {exc.name}, "
+                               f"which is not installed in this Python environment ({sys.executable}): install the "
+                               "program's dependencies (its requirements.txt) there and plan again") from None
     return monitor
 
 

@@ -218,6 +218,23 @@ def test_run_error_becomes_a_one_line_program_error(tmp_path):
     assert err.value.__cause__ is None and err.value.__suppress_context__
 
 
+def test_a_package_the_program_needs_and_this_environment_lacks_is_named(tmp_path):
+    project = make_project(tmp_path, "import pulumi\nimport pulumi_nosuchprovider.sub\n")
+    with pytest.raises(ProgramError) as err:
+        plan(project, "dev", None)
+    assert str(err.value) == (
+        "stacks/__main__.py: the program imports pulumi_nosuchprovider, which is not installed in this Python "
+        f"environment ({sys.executable}): install the program's dependencies (its requirements.txt) there and "
+        "plan again")
+    assert err.value.__cause__ is None
+
+
+def test_one_of_our_own_packages_missing_stays_an_internal_error(tmp_path):
+    project = make_project(tmp_path, "import components.nosuchmodule\n")
+    with pytest.raises(ModuleNotFoundError):
+        plan(project, "dev", None)
+
+
 def test_other_exceptions_propagate_unchanged(tmp_path):
     project = make_project(tmp_path, "raise ZeroDivisionError('a bug in the program')\n")
     with pytest.raises(ZeroDivisionError, match="a bug in the program"):
