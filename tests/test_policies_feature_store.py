@@ -87,6 +87,14 @@ def test_pii_group_needs_an_online_ttl():
     assert "holds personal data but its online records never expire" in message
 
 
+def test_a_ttl_unit_of_the_wrong_shape_counts_as_no_ttl():
+    # A list where the unit string belongs (a hand-written or corrupted plan) is judged, not a crash.
+    props = group_props()
+    props["onlineStoreConfig"]["ttlDuration"] = {"unit": ["Days"], "value": 7}
+    [message] = check(rules.feature_group_pii_online_ttl, props)
+    assert "holds personal data but its online records never expire" in message
+
+
 def test_ttl_rule_ignores_groups_without_pii():
     props = group_props(tags={"contains-pii": "false"})
     del props["onlineStoreConfig"]["ttlDuration"]

@@ -160,7 +160,7 @@ def _pii_ttl(args: ResourceValidationArgs, report: ReportViolation) -> None:
     unit = ttl.get("unit") if isinstance(ttl, dict) else None
     if is_unknown(value) or is_unknown(unit):
         return
-    if not value or unit not in _TTL_UNIT_DAYS:
+    if not value or not isinstance(unit, str) or unit not in _TTL_UNIT_DAYS:
         report(f"{describe(args)} holds personal data but its online records never expire: set "
                "onlineStoreConfig.ttlDuration.")
         return
