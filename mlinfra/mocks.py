@@ -8,8 +8,12 @@ whole (type, name, parent, provider, dependencies, options) and keeps it for exp
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import re
+import sys
+import typing
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -147,6 +151,49 @@ def _default_arn(type_: str, rid: str, region: str) -> str:
     return f"arn:aws:{_service(type_)}:{region}:{ACCOUNT_ID}:{_resource_kind(type_)}/{rid}"
 
 
+@functools.lru_cache(maxsize=None)
+def _always_set_addresses(type_: str) -> tuple[tuple[str, str], ...]:
+    """The outputs of a pulumi-aws resource class that the provider always sets (typed ``Output[str]``,
+    not ``Optional``) and that are names or addresses: ``name`` (which the provider auto-names, the
+    logical name and a random suffix, when the program leaves it out), ``...Arn`` (not a key's) and
+    ``...Url``/``...Uri``/``...Endpoint``, as ``(camelCase name, "name" | "arn" | "url")``. Read from the class the program already imported.
+
+    Programs build on them (``stage.execution_arn.apply(lambda arn: arn + "*/*")``, Pulumi's API
+    Gateway examples); the mocks leave outputs they do not compute unset, which under a plan's known
+    values is ``None`` and fails such a program. Settings are never filled in: a placeholder key id or
+    policy would change what the rules judge.
+    """
+    package, _, rest = type_.partition(":")
+    module, _, class_name = rest.partition(":")
+    if package != "aws" or not class_name:
+        return ()
+    service = module.split("/")[0]
+    namespace = sys.modules.get(f"pulumi_aws.{service}") or sys.modules.get(f"pulumi_aws.{service}_")
+    cls = getattr(namespace, class_name, None) if namespace is not None else None
+    found = []
+    for attribute in vars(cls).values() if isinstance(cls, type) else ():
+        getter = attribute.fget if isinstance(attribute, property) else None
+        name = getattr(getter, "_pulumi_name", None)
+        if not name or typing.get_args(getter.__annotations__.get("return")) != (str,):
+            continue
+        if name == "name":
+            found.append((name, "name"))
+        elif name.endswith("Arn") and not re.search("kms|key", name, re.IGNORECASE):
+            found.append((name, "arn"))
+        elif name.endswith(("Url", "Uri", "Endpoint")) or name == "endpoint":
+            found.append((name, "url"))
+    return tuple(found)
+
+
+def _address(kind: str, name: str, type_: str, rid: str, region: str, logical: str) -> str:
+    if kind == "name":
+        return f"{logical}-{stable_suffix(rid, 7)}"
+    if kind == "arn":
+        what = re.sub(r"(?<!^)(?=[A-Z])", "-", name.removesuffix("Arn")).lower()
+        return f"arn:aws:{_service(type_)}:{region}:{ACCOUNT_ID}:{what}/{rid}"
+    return f"https://{rid}.{_service(type_)}.{region}.amazonaws.com/"
+
+
 class PlatformMocks(pulumi.runtime.Mocks):
     """Deterministic answers for resource registrations and provider function calls."""
 
@@ -169,6 +216,9 @@ class PlatformMocks(pulumi.runtime.Mocks):
         extra = COMPUTED_OUTPUTS.get(args.typ)
         if extra:
             outputs.update({k: v for k, v in extra(args.name, rid, args.inputs, self).items() if k not in args.inputs})
+        for name, kind in _always_set_addresses(args.typ):
+            if outputs.get(name) is None:
+                outputs[name] = _address(kind, name, args.typ, rid, self.region, args.name)
         return rid, outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list]:

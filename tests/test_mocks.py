@@ -44,6 +44,25 @@ def test_inputs_win_over_computed_outputs_and_region_is_used():
     assert key["arn"].startswith(f"arn:aws:kms:eu-west-1:{ACCOUNT_ID}:key/data-")
 
 
+def test_addresses_and_names_the_provider_always_sets_are_filled_for_programs_that_build_on_them():
+    # Pulumi's API Gateway examples do `stage.execution_arn.apply(lambda arn: arn + "*/*")` and
+    # `Output.concat(api.api_endpoint, "/", stage.name)`: None there failed the whole plan.
+    import pulumi_aws.apigatewayv2  # noqa: F401  (the class is read from the imported SDK, as in a plan)
+
+    rid, api = new_resource("aws:apigatewayv2/api:Api", "http", {"protocolType": "HTTP"})
+    assert api["executionArn"] == f"arn:aws:apigatewayv2:us-east-1:{ACCOUNT_ID}:execution/{rid}"
+    assert api["apiEndpoint"] == f"https://{rid}.apigatewayv2.us-east-1.amazonaws.com/"
+    assert api["name"].startswith("http-") and len(api["name"]) == len("http-") + 7
+    _, named = new_resource("aws:apigatewayv2/api:Api", "http", {"name": "orders"})
+    assert named["name"] == "orders"  # an input always wins
+    # Optional outputs and settings are never invented: a placeholder would change what rules judge.
+    assert "credentialsArn" not in api and "ipAddressType" not in api
+    import pulumi_aws.rds  # noqa: F401
+
+    _, database = new_resource("aws:rds/instance:Instance", "db", {})
+    assert "kmsKeyId" not in database and "performanceInsightsKmsKeyId" not in database
+
+
 def test_zone_id_prefix():
     assert zone_id_prefix("us-east-1") == "use1"
     assert zone_id_prefix("eu-central-1") == "euc1"
