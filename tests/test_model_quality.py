@@ -11,13 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pulumi_aws as aws
 import pytest
 
-from components.common import Classification
-from components.inference.args import DataCaptureArgs
-from components.inference.endpoint import InferenceEndpoint, InferenceEndpointArgs
-from components.inference.sources import ModelSource
 from components.monitoring.args import (
     PROBLEM_TYPES,
     BaselineArgs,
@@ -30,12 +25,11 @@ from components.monitoring.args import (
 from components.monitoring.model_quality import MODEL_METRICS_NAMESPACE
 from components.monitoring.monitor import EndpointMonitor, EndpointMonitorArgs
 from components.monitoring.native import native_provider
-from components.network import Network, NetworkArgs
-from components.storage import AccessLogBucket, AccessLogBucketArgs, SecureBucket, SecureBucketArgs
 from mlinfra.config import platform_config_from
 from mlinfra.config.stack_checks import endpoint_monitoring
 from mlinfra.errors import ConfigError
 from policies.rules import sagemaker as sagemaker_rules
+from monitoring_helpers import NAME, monitored_endpoint
 from policy_helpers import resource_args, violations
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,8 +43,6 @@ needs_aws_native = pytest.mark.skipif(not AWS_NATIVE,
 NATIVE_JOB = "aws-native:sagemaker:ModelQualityJobDefinition"
 SCHEDULE = "aws:sagemaker/monitoringSchedule:MonitoringSchedule"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/xgboost-inference:1.7-1"
-NAME = "prod-churn"
 BASELINE = {"constraints": "monitoring/churn/constraints.json", "statistics": "monitoring/churn/statistics.json"}
 
 
@@ -122,27 +114,14 @@ def _build(run, quality=None, *, provider=True):
     created = {}
 
     def program():
-        key = aws.kms.Key("inference-key")
-        artifacts_key = aws.kms.Key("artifacts-key")
-        logs_key = aws.kms.Key("logs-key")
-        network = Network("net", NetworkArgs(cidr="10.30.0.0/16", availability_zones=["us-east-1a", "us-east-1b"],
-                                             flow_log_key=logs_key, nat="single"))
-        access_logs = AccessLogBucket("access-logs", AccessLogBucketArgs())
-        artifacts = SecureBucket("artifacts", SecureBucketArgs(kms_key=artifacts_key, classification=Classification.INTERNAL,
-                                                               access_log_bucket=access_logs.bucket))
-        endpoint = InferenceEndpoint(NAME, InferenceEndpointArgs(
-            model=ModelSource.from_artifact(image=IMAGE, bucket=artifacts, key="models/churn/model.tar.gz",
-                                            kms_key=artifacts_key),
-            network=network, kms_key=key, logs_key=logs_key, access_log_bucket=access_logs.bucket,
-            data_capture=DataCaptureArgs()))
         native = native_provider("aws-native", region="us-east-1",
                                  tags={"owner": "ml-platform", "cost-center": "cc-1", "environment": "prod"})
         monitoring = MonitoringArgs(data_quality=DataQualityArgs(baseline=BaselineArgs(BASELINE["constraints"],
                                                                                        BASELINE["statistics"])),
                                     model_quality=quality or _quality())
         created["monitor"] = EndpointMonitor(NAME, EndpointMonitorArgs(
-            endpoint=endpoint, monitoring=monitoring, network=network, kms_key=key, baseline_bucket=artifacts,
-            baseline_key=artifacts_key, region="us-east-1", native_provider=native if provider else None))
+            **monitored_endpoint(), monitoring=monitoring, region="us-east-1",
+            native_provider=native if provider else None))
 
     run(program)
     return created["monitor"]

@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import json
 
-import pulumi_aws as aws
 import pytest
 
-from components.common import Classification
-from components.inference.args import DataCaptureArgs
-from components.inference.endpoint import InferenceEndpoint, InferenceEndpointArgs
-from components.inference.sources import ModelSource
 from components.monitoring import documents
 from components.monitoring.args import (
     BaselineArgs,
@@ -24,8 +19,7 @@ from components.monitoring.args import (
 )
 from catalog.monitor_images import monitor_image_uri, monitor_regions, monitor_repository_arn
 from components.monitoring.monitor import EndpointMonitor, EndpointMonitorArgs
-from components.network import Network, NetworkArgs
-from components.storage import AccessLogBucket, AccessLogBucketArgs, SecureBucket, SecureBucketArgs
+from monitoring_helpers import NAME, monitored_endpoint
 
 JOB = "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition"
 SCHEDULE = "aws:sagemaker/monitoringSchedule:MonitoringSchedule"
@@ -34,8 +28,6 @@ RULE = "aws:cloudwatch/eventRule:EventRule"
 TARGET = "aws:cloudwatch/eventTarget:EventTarget"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 PIPELINE = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/churn-retraining"
-IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/xgboost-inference:1.7-1"
-NAME = "prod-churn"
 
 
 def _monitoring(drift=True, retraining=False, **quality):
@@ -50,22 +42,8 @@ def _build(run, monitoring=None, capture=True):
     created = {}
 
     def program():
-        key = aws.kms.Key("inference-key")
-        artifacts_key = aws.kms.Key("artifacts-key")
-        logs_key = aws.kms.Key("logs-key")
-        network = Network("net", NetworkArgs(cidr="10.30.0.0/16", availability_zones=["us-east-1a", "us-east-1b"],
-                                             flow_log_key=logs_key, nat="single"))
-        access_logs = AccessLogBucket("access-logs", AccessLogBucketArgs())
-        artifacts = SecureBucket("artifacts", SecureBucketArgs(kms_key=artifacts_key, classification=Classification.INTERNAL,
-                                                               access_log_bucket=access_logs.bucket))
-        endpoint = InferenceEndpoint(NAME, InferenceEndpointArgs(
-            model=ModelSource.from_artifact(image=IMAGE, bucket=artifacts, key="models/churn/model.tar.gz",
-                                            kms_key=artifacts_key),
-            network=network, kms_key=key, logs_key=logs_key, access_log_bucket=access_logs.bucket,
-            data_capture=DataCaptureArgs() if capture else None))
         created["monitor"] = EndpointMonitor(NAME, EndpointMonitorArgs(
-            endpoint=endpoint, monitoring=monitoring or _monitoring(), network=network, kms_key=key,
-            baseline_bucket=artifacts, baseline_key=artifacts_key, region="us-east-1"))
+            **monitored_endpoint(capture), monitoring=monitoring or _monitoring(), region="us-east-1"))
 
     run(program)
     return created["monitor"]
