@@ -122,6 +122,18 @@ _GLUE = ("dataCatalogEncryptionSettings",)
 _GLUE_SC = ("encryptionConfiguration",)
 _ATHENA = ("configuration", "resultConfiguration", "encryptionConfiguration")
 _OLD_TLS = ("Policy-Min-TLS-1-0-2019-07",)
+#: OpenSearch and its predecessor, Elasticsearch Service: the same domain settings.
+_SEARCH_DOMAIN = dict(
+    in_vpc=True,
+    encryption=(_enabled("encryptAtRest", "enabled"),), keys=(("encryptAtRest", "kmsKeyId"),),
+    private=(Setting(("vpcOptions", "subnetIds"), present=True,
+                     note="the domain has a public endpoint (no vpcOptions)"),),
+    in_transit=(_enabled("nodeToNodeEncryption", "enabled"),
+                _enabled("domainEndpointOptions", "enforceHttps", default=True),
+                Setting(("domainEndpointOptions", "tlsSecurityPolicy"), bad=_OLD_TLS,
+                        note="TLS 1.0 and 1.1 are allowed")),
+    logging=(Setting(("logPublishingOptions",), present=True, note="no logs are published"),),
+)
 
 DATA_STORES: tuple[DataStore, ...] = (
     # --- databases -------------------------------------------------------------------------------
@@ -196,28 +208,8 @@ DATA_STORES: tuple[DataStore, ...] = (
         holds_data=False, stateful=False,
         private=(_disabled("publiclyAccessible", note="the workgroup can be reached from a public network"),),
     ),
-    DataStore(
-        "aws:opensearch/domain:Domain", "OpenSearch domain", in_vpc=True,
-        encryption=(_enabled("encryptAtRest", "enabled"),), keys=(("encryptAtRest", "kmsKeyId"),),
-        private=(Setting(("vpcOptions", "subnetIds"), present=True,
-                         note="the domain has a public endpoint (no vpcOptions)"),),
-        in_transit=(_enabled("nodeToNodeEncryption", "enabled"),
-                    _enabled("domainEndpointOptions", "enforceHttps", default=True),
-                    Setting(("domainEndpointOptions", "tlsSecurityPolicy"), bad=_OLD_TLS,
-                            note="TLS 1.0 and 1.1 are allowed")),
-        logging=(Setting(("logPublishingOptions",), present=True, note="no logs are published"),),
-    ),
-    DataStore(
-        "aws:elasticsearch/domain:Domain", "Elasticsearch domain", in_vpc=True,
-        encryption=(_enabled("encryptAtRest", "enabled"),), keys=(("encryptAtRest", "kmsKeyId"),),
-        private=(Setting(("vpcOptions", "subnetIds"), present=True,
-                         note="the domain has a public endpoint (no vpcOptions)"),),
-        in_transit=(_enabled("nodeToNodeEncryption", "enabled"),
-                    _enabled("domainEndpointOptions", "enforceHttps", default=True),
-                    Setting(("domainEndpointOptions", "tlsSecurityPolicy"), bad=_OLD_TLS,
-                            note="TLS 1.0 and 1.1 are allowed")),
-        logging=(Setting(("logPublishingOptions",), present=True, note="no logs are published"),),
-    ),
+    DataStore("aws:opensearch/domain:Domain", "OpenSearch domain", **_SEARCH_DOMAIN),
+    DataStore("aws:elasticsearch/domain:Domain", "Elasticsearch domain", **_SEARCH_DOMAIN),
     DataStore(
         "aws:dax/cluster:Cluster", "DynamoDB Accelerator (DAX) cluster", in_vpc=True,
         encryption=(_enabled("serverSideEncryption", "enabled"),),
