@@ -120,10 +120,10 @@ class BaselineSettings(Section):
     _keys = field_validator("constraints", "statistics")(classmethod(lambda cls, v: _check_key(v)))
 
 
-class DataQualitySettings(Section):
-    """A data-quality monitoring schedule on the endpoint's captured traffic."""
+class _JobSettings(Section):
+    """What every monitoring job has: its schedule and the instances each run takes (each kind of job
+    sets its own ``max_runtime_seconds`` bound)."""
 
-    baseline: BaselineSettings
     #: ``cron(0 * ? * * *)`` hourly, ``cron(0 H ? * * *)`` daily, ``cron(0 H/N ? * * *)`` every N
     #: hours; default from the tier (dev daily, staging every 6 hours, prod hourly).
     schedule: Optional[str] = None
@@ -131,8 +131,6 @@ class DataQualitySettings(Section):
     instance_type: str = "ml.m5.xlarge"
     instance_count: int = Field(default=1, ge=1, le=100)
     volume_size_gb: int = Field(default=20, ge=1, le=16384)
-    #: Upper bound of one run; at most the schedule's interval (and 86400).
-    max_runtime_seconds: int = Field(default=3600, ge=1, le=MAX_RUNTIME_LIMIT)
 
     @field_validator("schedule")
     @classmethod
@@ -146,15 +144,28 @@ class DataQualitySettings(Section):
     def _instance_type(cls, value: str) -> str:
         return check_processing_instance_type(value)
 
+    def _job(self, schedule: str) -> dict:
+        """The component arguments for these settings, on ``schedule`` unless the file sets one."""
+        return dict(schedule=self.schedule or schedule, instance_type=self.instance_type,
+                    instance_count=self.instance_count, volume_size_gb=self.volume_size_gb,
+                    max_runtime_seconds=self.max_runtime_seconds)
+
+
+class DataQualitySettings(_JobSettings):
+    """A data-quality monitoring schedule on the endpoint's captured traffic."""
+
+    baseline: BaselineSettings
+    #: Upper bound of one run; at most the schedule's interval (and 86400).
+    max_runtime_seconds: int = Field(default=3600, ge=1, le=MAX_RUNTIME_LIMIT)
+
     def to_args(self, schedule: str) -> DataQualityArgs:
         """The component's settings, on ``schedule`` unless the file sets one."""
         return DataQualityArgs(
             baseline=BaselineArgs(constraints_key=self.baseline.constraints, statistics_key=self.baseline.statistics),
-            schedule=self.schedule or schedule, instance_type=self.instance_type, instance_count=self.instance_count,
-            volume_size_gb=self.volume_size_gb, max_runtime_seconds=self.max_runtime_seconds)
+            **self._job(schedule))
 
 
-class ModelQualitySettings(Section):
+class ModelQualitySettings(_JobSettings):
     """A model-quality monitoring schedule: the endpoint's captured predictions merged with ground-truth
     labels the team writes to the artifact bucket, metrics compared with optional baseline constraints.
     Needs the ``pulumi-aws-native`` package (``pip install 'mlinfra[model-quality]'``)."""
@@ -175,11 +186,6 @@ class ModelQualitySettings(Section):
     #: the interval just ended.
     start_time_offset: Optional[str] = None
     end_time_offset: Optional[str] = None
-    #: As ``dataQuality.schedule``; default from the tier.
-    schedule: Optional[str] = None
-    instance_type: str = "ml.m5.xlarge"
-    instance_count: int = Field(default=1, ge=1, le=100)
-    volume_size_gb: int = Field(default=20, ge=1, le=16384)
     #: Upper bound of one run (merge job and analysis together); at most half the schedule's interval.
     max_runtime_seconds: int = Field(default=1800, ge=1, le=MAX_RUNTIME_LIMIT // 2)
 
@@ -191,7 +197,6 @@ class ModelQualitySettings(Section):
         return value
 
     _ground_truth = field_validator("ground_truth")(classmethod(lambda cls, v: _check_prefix(v)))
-    _instance_type = field_validator("instance_type")(classmethod(lambda cls, v: check_processing_instance_type(v)))
 
     @field_validator("constraints")
     @classmethod
@@ -203,13 +208,6 @@ class ModelQualitySettings(Section):
     def _offset(cls, value: Optional[str]) -> Optional[str]:
         if value is not None:
             offset_seconds(value)
-        return value
-
-    @field_validator("schedule")
-    @classmethod
-    def _schedule(cls, value: Optional[str]) -> Optional[str]:
-        if value is not None:
-            schedule_interval_seconds(value)
         return value
 
     @model_validator(mode="after")
@@ -234,10 +232,7 @@ class ModelQualitySettings(Section):
             problem_type=self.problem_type, ground_truth_prefix=self.ground_truth,
             inference_attribute=self.inference_attribute, probability_attribute=self.probability_attribute,
             probability_threshold=self.probability_threshold_attribute, constraints_key=self.constraints,
-            start_time_offset=self.start_time_offset, end_time_offset=self.end_time_offset,
-            schedule=self.schedule or schedule, instance_type=self.instance_type,
-            instance_count=self.instance_count, volume_size_gb=self.volume_size_gb,
-            max_runtime_seconds=self.max_runtime_seconds)
+            start_time_offset=self.start_time_offset, end_time_offset=self.end_time_offset, **self._job(schedule))
 
 
 class DriftAlarmSettings(Section):
