@@ -17,6 +17,16 @@ from catalog.instance_types import processing_instance_types
 DATA_METRICS_NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"
 #: ``feature_baseline_drift_<feature>``: the distance of a feature's distribution from its baseline.
 DRIFT_METRIC_PREFIX = "feature_baseline_drift_"
+#: Where the built-in analyzer reads the captured traffic and writes its reports inside the container
+#: (botocore: EndpointInput.LocalPath is required), for every kind of monitoring job.
+INPUT_PATH = "/opt/ml/processing/input/endpoint"
+OUTPUT_PATH = "/opt/ml/processing/output"
+
+
+def report_prefix(name: str, job: str) -> str:
+    """The key prefix (no slashes at either end) monitor ``name``'s ``job`` (``data-quality``,
+    ``model-quality``) writes its reports under."""
+    return f"monitoring/{name}/{job}"
 
 # botocore sagemaker ScheduleConfig.ScheduleExpression: hourly ``cron(0 * ? * * *)``, daily
 # ``cron(0 H ? * * *)``, every N hours ``cron(0 H/N ? * * *)`` (plus the one-off ``NOW``, refused here:

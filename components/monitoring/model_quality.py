@@ -35,20 +35,13 @@ from catalog.monitor_images import monitor_image_uri, monitor_repository_arn
 from components.common import child_opts
 from components.inference.endpoint import InferenceEndpoint
 from components.monitoring import documents
-from components.monitoring.args import ModelQualityArgs
+from components.monitoring.args import INPUT_PATH, OUTPUT_PATH, ModelQualityArgs, report_prefix
 from components.monitoring.native import load_aws_native
 from components.network import Network
 from components.storage import SecureBucket
 
 #: Where the analyzer publishes model-quality metrics (the data-metrics namespace's sibling).
 MODEL_METRICS_NAMESPACE = "aws/sagemaker/Endpoints/model-metrics"
-INPUT_PATH = "/opt/ml/processing/input/endpoint"
-OUTPUT_PATH = "/opt/ml/processing/output"
-
-
-def report_prefix(name: str) -> str:
-    """The key prefix (no slashes at either end) the model-quality job writes its reports under."""
-    return f"monitoring/{name}/model-quality"
 
 
 @dataclass
@@ -87,7 +80,7 @@ def build_model_quality(parent: pulumi.Resource, name: str, quality: ModelQualit
     """The model-quality children of ``parent`` (an ``EndpointMonitor`` named ``name``)."""
     sm = load_aws_native().sagemaker
     capture = args.endpoint.capture_bucket
-    prefix = report_prefix(name)
+    prefix = report_prefix(name, "model-quality")
     report_uri = pulumi.Output.concat("s3://", capture.bucket_name, "/", prefix)
 
     role = aws.iam.Role(

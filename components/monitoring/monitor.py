@@ -34,20 +34,11 @@ from components.common import Classification, child_opts, data_store_tags
 from components.inference.endpoint import InferenceEndpoint
 from components.monitoring import documents
 from components.monitoring.model_quality import ModelQualityMonitor, ModelQualityTarget, build_model_quality
-from components.monitoring.args import DATA_METRICS_NAMESPACE, DRIFT_METRIC_PREFIX, MonitoringArgs, feature_slug
+from components.monitoring.args import (DATA_METRICS_NAMESPACE, DRIFT_METRIC_PREFIX, INPUT_PATH, OUTPUT_PATH,
+                                        MonitoringArgs, feature_slug, report_prefix)
 from catalog.monitor_images import monitor_image_uri, monitor_repository_arn
 from components.network import Network
 from components.storage import SecureBucket
-
-#: Where the built-in analyzer reads the captured traffic inside the container (botocore: EndpointInput.LocalPath is required).
-INPUT_PATH = "/opt/ml/processing/input/endpoint"
-OUTPUT_PATH = "/opt/ml/processing/output"
-
-
-def report_prefix(name: str) -> str:
-    """The key prefix (no slashes at either end) a monitor writes its reports under."""
-    return f"monitoring/{name}/data-quality"
-
 
 @dataclass
 class EndpointMonitorArgs:
@@ -106,7 +97,7 @@ class EndpointMonitor(pulumi.ComponentResource):
         account_id = aws.get_caller_identity_output(opts=invoke).account_id
         log_group_arn = pulumi.Output.concat("arn:", args.partition, ":logs:", args.region, ":", account_id,
                                              ":log-group:", documents.PROCESSING_LOG_GROUP)
-        prefix = report_prefix(name)
+        prefix = report_prefix(name, "data-quality")
         self.report_uri = pulumi.Output.concat("s3://", capture.bucket_name, "/", prefix)
 
         self.security_group = aws.ec2.SecurityGroup(
