@@ -161,6 +161,15 @@ def walk(value: Any, path: Sequence[str], where: str = "") -> Iterator[tuple[str
         yield from walk(value[step], rest, f"{where}.{step}" if where else step)
 
 
+def single(value: Any) -> Any:
+    """A nested block as the provider writes it, a list of at most one (``tracingConfig``,
+    ``environment``): its one element; the value itself when it is not a list; None for a list of any
+    other length."""
+    if isinstance(value, list):
+        return value[0] if len(value) == 1 else None
+    return value
+
+
 def as_list(value: Any) -> Any:
     """A list from a value that may be ``None`` (``[]``), one item (``[item]``) or a sequence; keeps ``UNKNOWN``."""
     if is_unknown(value):

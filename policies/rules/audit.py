@@ -24,7 +24,7 @@ from pulumi_policy import (
 
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._index import ReferenceIndex, of_type
-from policies.rules._props import as_bool, as_int, describe, get, is_unknown
+from policies.rules._props import as_bool, as_int, describe, get, is_unknown, single
 
 TRAIL = "aws:cloudtrail/trail:Trail"
 SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
@@ -109,15 +109,9 @@ REST_STAGE = "aws:apigateway/stage:Stage"
 STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
 
 
-def _first(value: Any) -> Any:
-    if isinstance(value, list):
-        return value[0] if len(value) == 1 else None
-    return value
-
-
 def _tracing(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type == LAMBDA:
-        config = _first(get(args.props, "tracingConfig"))
+        config = single(get(args.props, "tracingConfig"))
         mode = get(config, "mode") if isinstance(config, dict) else None
         if is_unknown(config) or is_unknown(mode) or (isinstance(mode, str) and mode.lower() == "active"):
             return
@@ -127,7 +121,7 @@ def _tracing(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if flag is not True and not is_unknown(flag):
             report(f"{describe(args)} is not traced (xrayTracingEnabled is not true)")
     else:
-        config = _first(get(args.props, "tracingConfiguration"))
+        config = single(get(args.props, "tracingConfiguration"))
         flag = as_bool(get(config, "enabled")) if isinstance(config, dict) else None
         if flag is not True and not is_unknown(flag) and not is_unknown(config):
             report(f"{describe(args)} is not traced (tracingConfiguration.enabled is not true)")
@@ -182,7 +176,7 @@ RECORDER = "aws:cfg/recorder:Recorder"
 
 
 def _recorder(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    group = _first(get(args.props, "recordingGroup"))
+    group = single(get(args.props, "recordingGroup"))
     if isinstance(group, dict) and as_bool(group.get("allSupported")) is False:
         report(f"{describe(args)} records only some resource types (recordingGroup.allSupported false): changes "
                "to the others leave no configuration history")

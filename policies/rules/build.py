@@ -20,20 +20,14 @@ from typing import Any, Iterator
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._declare import applies_to, frameworks
-from policies.rules._props import as_bool, as_list, describe, get, is_unknown, plain
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown, plain, single
 
 PROJECT = "aws:codebuild/project:Project"
 JOB_DEFINITION = "aws:batch/jobDefinition:JobDefinition"
 
 
-def _first(value: Any) -> Any:
-    if isinstance(value, list):
-        return value[0] if len(value) == 1 else None
-    return value
-
-
 def _privileged_build(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    environment = _first(get(args.props, "environment"))
+    environment = single(get(args.props, "environment"))
     if isinstance(environment, dict) and as_bool(environment.get("privilegedMode")) is True:
         report(f"{describe(args)} runs builds in privileged mode (environment.privilegedMode true): build code "
                "controls the Docker daemon and can escape to the build host")
@@ -92,13 +86,13 @@ def _batch_containers(props: Any) -> Iterator[tuple[str, Any, Any]]:
     for where, item in _task_containers(_document(props, "ecsProperties"), "ecsProperties."):
         if isinstance(item, dict):
             yield where, item, item.get("privileged")
-    pod = get(_first(get(props, "eksProperties")), "podProperties")
-    pod = _first(pod)
+    pod = get(single(get(props, "eksProperties")), "podProperties")
+    pod = single(pod)
     for kind in ("containers", "initContainers"):
         items = as_list(get(pod, kind)) if isinstance(pod, dict) else None
         for index, item in enumerate(items if isinstance(items, list) else []):
             if isinstance(item, dict):
-                context = _first(item.get("securityContext"))
+                context = single(item.get("securityContext"))
                 yield (f"eksProperties.podProperties.{kind}[{index}]", item,
                        context.get("privileged") if isinstance(context, dict) else None)
 

@@ -27,7 +27,7 @@ from pulumi_policy import (
 
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._index import ReferenceIndex, of_type
-from policies.rules._props import as_bool, as_list, describe, get, is_unknown
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown, single
 
 REST_STAGE = "aws:apigateway/stage:Stage"
 HTTP_STAGE = "aws:apigatewayv2/stage:Stage"
@@ -43,14 +43,8 @@ SECRET = "aws:secretsmanager/secret:Secret"
 SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
 
 
-def _first(value: Any) -> Any:
-    if isinstance(value, list):
-        return value[0] if len(value) == 1 else None
-    return value
-
-
 def _stage_logs(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    settings = _first(get(args.props, "accessLogSettings"))
+    settings = single(get(args.props, "accessLogSettings"))
     destination = get(settings, "destinationArn") if isinstance(settings, dict) else None
     if is_unknown(settings) or is_unknown(destination) or destination:
         return
@@ -126,7 +120,7 @@ apigateway_domain_tls = ResourceValidationPolicy(
 
 
 def _behaviors(props: Any) -> list[tuple[str, Any]]:
-    found = [("defaultCacheBehavior", _first(get(props, "defaultCacheBehavior")))]
+    found = [("defaultCacheBehavior", single(get(props, "defaultCacheBehavior")))]
     ordered = as_list(get(props, "orderedCacheBehaviors"))
     for index, behavior in enumerate(ordered if isinstance(ordered, list) else []):
         found.append((f"orderedCacheBehaviors[{index}] {get(behavior, 'pathPattern') or ''}".rstrip(), behavior))
@@ -153,7 +147,7 @@ cloudfront_https_only = ResourceValidationPolicy(
 
 
 def _viewer_tls(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    certificate = _first(get(args.props, "viewerCertificate"))
+    certificate = single(get(args.props, "viewerCertificate"))
     if is_unknown(certificate) or not isinstance(certificate, dict):
         return
     if as_bool(certificate.get("cloudfrontDefaultCertificate")) is True:
@@ -264,7 +258,7 @@ ecs_cluster_container_insights = ResourceValidationPolicy(
 
 
 def _state_machine_logs(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    logging = _first(get(args.props, "loggingConfiguration"))
+    logging = single(get(args.props, "loggingConfiguration"))
     if is_unknown(logging):
         return
     level = get(logging, "level") if isinstance(logging, dict) else None

@@ -33,7 +33,7 @@ from pulumi_policy import (
 
 from policies.rules._declare import applies_to, examines, frameworks
 from policies.rules._index import IdentifierIndex, ReferenceIndex, of_type
-from policies.rules._props import as_bool, as_list, describe, get, is_unknown
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown, single
 from policies.rules.edge import _behaviors
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
@@ -47,12 +47,6 @@ LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:Load
 METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
 GRAPHQL_API = "aws:appsync/graphQLApi:GraphQLApi"
 DETECTOR = "aws:guardduty/detector:Detector"
-
-
-def _first(value: Any) -> Any:
-    if isinstance(value, list):
-        return value[0] if len(value) == 1 else None
-    return value
 
 
 # --------------------------------------------------------------------------------------------------
@@ -90,7 +84,7 @@ def _origin_tls(args: ResourceValidationArgs, report: ReportViolation) -> None:
     viewers_http = any(isinstance(b, dict) and str(get(b, "viewerProtocolPolicy") or "").lower() == "allow-all"
                        for _, b in _behaviors(args.props))
     for origin in _origins(args.props):
-        config = _first(origin.get("customOriginConfig"))
+        config = single(origin.get("customOriginConfig"))
         if not isinstance(config, dict):
             continue
         label = origin.get("originId") if isinstance(origin.get("originId"), str) else origin.get("domainName")
@@ -128,7 +122,7 @@ def _s3_origin_access(args: ResourceValidationArgs, report: ReportViolation) -> 
             continue
         if origin.get("customOriginConfig"):
             continue
-        control, s3 = origin.get("originAccessControlId"), _first(origin.get("s3OriginConfig"))
+        control, s3 = origin.get("originAccessControlId"), single(origin.get("s3OriginConfig"))
         identity = s3.get("originAccessIdentity") if isinstance(s3, dict) else None
         if is_unknown(control) or is_unknown(identity) or is_unknown(s3) or control or identity:
             continue
@@ -159,7 +153,7 @@ def _logged(resources: list, types: tuple[str, ...], links: tuple[tuple[str, str
 
 def _distribution_logs(args: Any, report: ReportViolation) -> None:
     for distribution in _logged(args.resources, (DISTRIBUTION,), ((LOG_DELIVERY_SOURCE, "resourceArn"),)):
-        logging = _first(get(distribution.props, "loggingConfig"))
+        logging = single(get(distribution.props, "loggingConfig"))
         bucket = get(logging, "bucket") if isinstance(logging, dict) else None
         if is_unknown(logging) or is_unknown(bucket) or bucket:
             continue
@@ -249,7 +243,7 @@ def _public_endpoint(resource: Any, private_apis: IdentifierIndex) -> Any:
 def _private_api_index(resources: list) -> IdentifierIndex:
     private = []
     for api in of_type(resources, REST_API):
-        types = as_list(get(_first(get(api.props, "endpointConfiguration")), "types"))
+        types = as_list(get(single(get(api.props, "endpointConfiguration")), "types"))
         if is_unknown(types) or (isinstance(types, list) and any(str(t).upper() == "PRIVATE" for t in types)):
             private.append(api)
     return IdentifierIndex(private, (REST_API,), ("id",))
@@ -301,7 +295,7 @@ lb_desync_mitigation = ResourceValidationPolicy(
 
 
 def _settings(args: ResourceValidationArgs) -> Any:
-    settings = _first(get(args.props, "settings"))
+    settings = single(get(args.props, "settings"))
     return settings if isinstance(settings, dict) else None
 
 
@@ -346,7 +340,7 @@ apigateway_no_data_trace = ResourceValidationPolicy(
 
 
 def _appsync_logs(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    config = _first(get(args.props, "logConfig"))
+    config = single(get(args.props, "logConfig"))
     if is_unknown(config):
         return
     level = get(config, "fieldLogLevel") if isinstance(config, dict) else None

@@ -16,18 +16,12 @@ from typing import Any
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
-from policies.rules._props import as_bool, as_list, describe, get, is_unknown, resource_tags
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown, resource_tags, single
 
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 CLASSIC = "aws:elb/loadBalancer:LoadBalancer"
 LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
 DEFAULT_SSL_POLICY = "ELBSecurityPolicy-2016-08"
-
-
-def _first(value: Any) -> Any:
-    if isinstance(value, list):
-        return value[0] if len(value) == 1 else None
-    return value
 
 
 def _redirects_to_https(listener_props: Any) -> Any:
@@ -37,7 +31,7 @@ def _redirects_to_https(listener_props: Any) -> Any:
     for action in actions if isinstance(actions, list) else []:
         if not isinstance(action, dict):
             continue
-        redirect = _first(action.get("redirect"))
+        redirect = single(action.get("redirect"))
         if str(action.get("type", "")).lower() == "redirect" and isinstance(redirect, dict):
             protocol = redirect.get("protocol")
             if is_unknown(protocol) or str(protocol).upper() == "HTTPS":
@@ -139,7 +133,7 @@ lb_drop_invalid_headers = ResourceValidationPolicy(
 def _validate_access_logs(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type != CLASSIC and get(args.props, "loadBalancerType") == "gateway":
         return  # gateway load balancers have no access logs
-    logs = _first(get(args.props, "accessLogs"))
+    logs = single(get(args.props, "accessLogs"))
     if is_unknown(logs):
         return
     logs = logs if isinstance(logs, dict) else {}

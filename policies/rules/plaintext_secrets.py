@@ -38,7 +38,7 @@ from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValid
 from policies.rules._pods import may_carry_pods
 from policies.rules._secrets import is_secret
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
-from policies.rules._props import as_list, describe, get, is_unknown
+from policies.rules._props import as_list, describe, get, is_unknown, single
 from policies.rules.ecs import TASK_DEFINITION, container_definitions
 
 LAMBDA = "aws:lambda/function:Function"
@@ -142,12 +142,6 @@ def _name_values(value: Any) -> Iterator[tuple[Any, Any]]:
             yield item.get("name"), item.get("value")
 
 
-def _first(value: Any) -> Any:
-    if isinstance(value, list):
-        return value[0] if len(value) == 1 else None
-    return value
-
-
 def _kubernetes_containers(value: Any, path: str = "") -> Iterator[tuple[str, dict]]:
     """``(path, container)`` for every container list anywhere in a Kubernetes object."""
     if isinstance(value, dict):
@@ -167,7 +161,7 @@ def environment_variables(args: ResourceValidationArgs) -> Iterator[tuple[str, A
     """``(where, name, value)`` for every environment variable a resource declares."""
     props, kind = args.props, args.resource_type
     if kind == LAMBDA:
-        for name, value in _mapping(get(_first(get(props, "environment")), "variables")):
+        for name, value in _mapping(get(single(get(props, "environment")), "variables")):
             yield "environment.variables", name, value
     elif kind == TASK_DEFINITION:
         for container in container_definitions(props) or ():
@@ -185,23 +179,23 @@ def environment_variables(args: ResourceValidationArgs) -> Iterator[tuple[str, A
                 for name, value in _name_values(container.get("environment") or container.get("env")):
                     yield f"{field} {where}", name, value
     elif kind == SAGEMAKER_MODEL:
-        for name, value in _mapping(get(_first(get(props, "primaryContainer")), "environment")):
+        for name, value in _mapping(get(single(get(props, "primaryContainer")), "environment")):
             yield "primaryContainer.environment", name, value
         containers = as_list(get(props, "containers"))
         for index, container in enumerate(containers if isinstance(containers, list) else []):
             for name, value in _mapping(get(container, "environment")):
                 yield f"containers[{index}].environment", name, value
     elif kind == CODEBUILD:
-        variables = as_list(get(_first(get(props, "environment")), "environmentVariables"))
+        variables = as_list(get(single(get(props, "environment")), "environmentVariables"))
         for item in variables if isinstance(variables, list) else []:
             if isinstance(item, dict) and str(item.get("type") or "PLAINTEXT").upper() == "PLAINTEXT":
                 yield "environment.environmentVariables", item.get("name"), item.get("value")
     elif kind == APPRUNNER:
-        source = _first(get(props, "sourceConfiguration"))
-        image = _first(get(_first(get(source, "imageRepository")), "imageConfiguration"))
+        source = single(get(props, "sourceConfiguration"))
+        image = single(get(single(get(source, "imageRepository")), "imageConfiguration"))
         for name, value in _mapping(get(image, "runtimeEnvironmentVariables")):
             yield "imageConfiguration.runtimeEnvironmentVariables", name, value
-        code = _first(get(_first(get(_first(get(source, "codeRepository")), "codeConfiguration")),
+        code = single(get(single(get(single(get(source, "codeRepository")), "codeConfiguration")),
                           "codeConfigurationValues"))
         for name, value in _mapping(get(code, "runtimeEnvironmentVariables")):
             yield "codeConfigurationValues.runtimeEnvironmentVariables", name, value
