@@ -70,10 +70,10 @@ from policies.rules.resource_policies import (
     resource_policy_no_public_principal,
 )
 from policies.rules.ssm import ssm_document_not_public, ssm_parameter_cmk, ssm_parameter_secure_string
+from foreign import EMR_ENCRYPTION, KEY
 from policy_helpers import UNKNOWN, resource_args, stack_args, stack_resource, violations
 from test_catalog_data_stores import _input_names, _resource_class
 
-KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
 def found(policy, type_, props, config=None):
@@ -861,18 +861,10 @@ def test_github_oidc_trust_is_scoped_to_repositories():
 
 
 EMR_CONFIG = "aws:emr/securityConfiguration:SecurityConfiguration"
-ENCRYPTION = {"EncryptionConfiguration": {
-    "EnableAtRestEncryption": True, "EnableInTransitEncryption": True,
-    "AtRestEncryptionConfiguration": {
-        "S3EncryptionConfiguration": {"EncryptionMode": "SSE-KMS", "AwsKmsKey": KEY},
-        "LocalDiskEncryptionConfiguration": {"EncryptionKeyProviderType": "AwsKms", "AwsKmsKey": KEY,
-                                             "EnableEbsEncryption": True}},
-    "InTransitEncryptionConfiguration": {"TLSCertificateConfiguration": {
-        "CertificateProviderType": "PEM", "S3Object": "s3://certs/emr.zip"}}}}
 
 
 def _emr(**changes):
-    document = json.loads(json.dumps(ENCRYPTION))
+    document = json.loads(json.dumps(EMR_ENCRYPTION))
     document["EncryptionConfiguration"].update(changes)
     return {"configuration": json.dumps(document)}
 
