@@ -80,8 +80,7 @@ def _rotation_interval(args: ResourceValidationArgs, report: ReportViolation) ->
         report(f"{describe(args)} disables rotation (rotationEnabled false): the secret is never rotated")
         return
     rules = get(args.props, "rotationRules")
-    if isinstance(rules, list):
-        rules = rules[0] if len(rules) == 1 else None
+    rules = single(rules)
     if not isinstance(rules, dict):
         return
     days = _interval_days(rules)

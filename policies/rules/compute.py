@@ -17,7 +17,7 @@ from typing import Any, Iterator
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._declare import applies_to, frameworks
-from policies.rules._props import as_bool, as_list, describe, get, is_unknown
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown, single
 
 INSTANCE = "aws:ec2/instance:Instance"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
@@ -38,8 +38,7 @@ def _validate_imdsv2(args: ResourceValidationArgs, report: ReportViolation) -> N
     options = get(args.props, "metadataOptions")
     if is_unknown(options):
         return
-    if isinstance(options, list):
-        options = options[0] if len(options) == 1 else None
+    options = single(options)
     options = options if isinstance(options, dict) else {}
     endpoint, tokens = options.get("httpEndpoint"), options.get("httpTokens")
     if is_unknown(endpoint) or is_unknown(tokens):
@@ -68,8 +67,7 @@ def _volumes(args: ResourceValidationArgs) -> Iterator[tuple[str, Any]]:
     """``(label, encrypted)`` for each EBS volume a resource declares."""
     props = args.props
     root = get(props, "rootBlockDevice")
-    if isinstance(root, list):
-        root = root[0] if len(root) == 1 else None
+    root = single(root)
     if isinstance(root, dict):
         yield "rootBlockDevice", root.get("encrypted")
     elif root is None:

@@ -27,7 +27,7 @@ from typing import Any
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._declare import applies_to, frameworks
-from policies.rules._props import as_bool, as_list, describe, get, is_unknown
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown, single
 
 #: Parameter group type -> {parameter name: values that turn TLS off (lower case)}.
 TLS_OFF: dict[str, dict[str, tuple[str, ...]]] = {
@@ -70,8 +70,7 @@ db_parameter_group_tls_not_disabled = ResourceValidationPolicy(
 
 def _fine_grained(args: ResourceValidationArgs, report: ReportViolation) -> None:
     options = get(args.props, "advancedSecurityOptions")
-    if isinstance(options, list):
-        options = options[0] if len(options) == 1 else None
+    options = single(options)
     if is_unknown(options):
         return
     enabled = as_bool(options.get("enabled")) if isinstance(options, dict) else None

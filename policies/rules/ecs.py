@@ -16,7 +16,7 @@ from typing import Any
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._declare import applies_to, frameworks
-from policies.rules._props import as_bool, describe, get, is_unknown, plain
+from policies.rules._props import as_bool, describe, get, is_unknown, plain, single
 
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 SERVICE = "aws:ecs/service:Service"
@@ -145,8 +145,7 @@ def _validate_efs_transit(args: ResourceValidationArgs, report: ReportViolation)
     volumes = get(args.props, "volumes")
     for volume in volumes if isinstance(volumes, list) else []:
         efs = volume.get("efsVolumeConfiguration") if isinstance(volume, dict) else None
-        if isinstance(efs, list):
-            efs = efs[0] if len(efs) == 1 else None
+        efs = single(efs)
         if not isinstance(efs, dict):
             continue
         transit = efs.get("transitEncryption")
@@ -169,8 +168,7 @@ ecs_task_efs_transit_encryption = ResourceValidationPolicy(
 
 def _validate_service_public_ip(args: ResourceValidationArgs, report: ReportViolation) -> None:
     network = get(args.props, "networkConfiguration")
-    if isinstance(network, list):
-        network = network[0] if len(network) == 1 else None
+    network = single(network)
     if isinstance(network, dict) and as_bool(network.get("assignPublicIp")) is True:
         report(f"{describe(args)} gives its tasks public IP addresses (networkConfiguration.assignPublicIp)")
 

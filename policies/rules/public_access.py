@@ -18,7 +18,7 @@ from __future__ import annotations
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._declare import applies_to, frameworks
-from policies.rules._props import as_bool, describe, get, is_unknown
+from policies.rules._props import as_bool, describe, get, is_unknown, single
 
 ACCESS_POINT = "aws:s3/accessPoint:AccessPoint"
 EMR_BLOCK = "aws:emr/blockPublicAccessConfiguration:BlockPublicAccessConfiguration"
@@ -30,8 +30,7 @@ def _access_point(args: ResourceValidationArgs, report: ReportViolation) -> None
     if is_unknown(vpc) or vpc:
         return
     block = get(args.props, "publicAccessBlockConfiguration")
-    if isinstance(block, list):
-        block = block[0] if len(block) == 1 else None
+    block = single(block)
     if not isinstance(block, dict):
         return  # absent: all four default to true
     off = [name for name in BLOCK_SETTINGS if as_bool(block.get(name)) is False]
@@ -73,8 +72,7 @@ OWNERSHIP_CONTROLS = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
 
 def _acls_disabled(args: ResourceValidationArgs, report: ReportViolation) -> None:
     rule = get(args.props, "rule")
-    if isinstance(rule, list):
-        rule = rule[0] if len(rule) == 1 else None
+    rule = single(rule)
     ownership = rule.get("objectOwnership") if isinstance(rule, dict) else None
     if isinstance(ownership, str) and not is_unknown(ownership) and ownership != "BucketOwnerEnforced":
         report(f"{describe(args)} turns ACLs back on (rule.objectOwnership {ownership!r}): objects can be shared by "
