@@ -29,12 +29,7 @@ from mlinfra.documents import regular_or_absent, write_atomically
 from mlinfra.errors import MlinfraError
 from mlinfra.event_loops import program_loops
 from mlinfra.mocks import STACK_TYPE, RecordingMonitor, Registration, install_mocks
-from mlinfra.project import (SECRET_PLACEHOLDER, Project, StackConfig, find_project, load_stack_config, read_project,
-                             shown_path)
-
-__all__ = ["SECRET_PLACEHOLDER", "ProgramError", "Project", "StackConfig", "default_provider_name", "dumps",
-           "find_project", "load_stack_config", "plan", "read_project", "render_summary", "run_program",
-           "to_deployment"]
+from mlinfra.project import Project, StackConfig, load_stack_config, read_project, shown_path
 
 #: Pulumi's signature keys for special property values (secrets, resource references, assets).
 SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"

@@ -13,17 +13,8 @@ import pytest
 from importlib.metadata import version as package_version
 
 from mlinfra.errors import ConfigError, MlinfraError
-from mlinfra.plan import (
-    SECRET_PLACEHOLDER,
-    ProgramError,
-    default_provider_name,
-    dumps,
-    find_project,
-    load_stack_config,
-    plan,
-    read_project,
-    render_summary,
-)
+from mlinfra.plan import ProgramError, default_provider_name, dumps, plan, render_summary
+from mlinfra.project import SECRET_PLACEHOLDER, find_project, load_stack_config, read_project
 
 REPO = Path(__file__).resolve().parents[1]
 SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
