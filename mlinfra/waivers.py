@@ -32,7 +32,7 @@ from pydantic import ValidationError
 from mlinfra.documents import MAX_DEPTH, check_depth, read_text
 from mlinfra.errors import MlinfraError
 from policies.waiver_file import Waiver, WaiverFile, _Loader
-from policies.waivers import FILE_NAME
+from policies.waivers import FILE_NAME, waivers_path
 
 __all__ = ["FILE_NAME", "Waiver", "Waivers", "WaiverOutcome", "apply_waivers", "load_waivers", "parse_waivers"]
 
@@ -112,10 +112,6 @@ def parse_waivers(text: str, source: str) -> Waivers:
     except ValidationError as exc:
         raise MlinfraError(_first_error(exc, source, document)) from None
     return Waivers(tuple(parsed.waivers), source)
-
-
-def waivers_path(project_dir: Path, env: str) -> Path:
-    return Path(project_dir) / "policies" / "config" / env / FILE_NAME
 
 
 def load_waivers(project_dir: Path, env: Optional[str]) -> Waivers:

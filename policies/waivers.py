@@ -25,6 +25,11 @@ FILE_NAME = "waivers.yaml"
 PACK_WAIVERS_VARIABLE = "MLINFRA_PACK_WAIVERS"
 
 
+def waivers_path(project_dir: Path, env: str) -> Path:
+    """Where environment ``env``'s waivers live in a project: ``policies/config/<env>/waivers.yaml``."""
+    return Path(project_dir) / "policies" / "config" / env / FILE_NAME
+
+
 def _stack_of(urn: Optional[str]) -> Optional[str]:
     if isinstance(urn, str) and urn.startswith("urn:pulumi:"):
         return urn.split("::", 1)[0].rsplit(":", 1)[-1]

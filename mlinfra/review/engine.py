@@ -11,13 +11,10 @@ from mlinfra.review.deployment import Resource, stack_of, urn_project
 from mlinfra.review.pack_config import config_dir, effective_config, read_pack_config, require_configuration_for_prod
 from mlinfra.review.protocol import START_TIMEOUT, PackProcess, _violations, analyze_requests, read_manifest
 from mlinfra.review.result import ReviewResult, Violation
+from policies.waivers import waivers_path
 
 DEFAULT_PACKS = ("security", "privacy", "compliance")
 """Pack folders under ``policies/`` reviewed when no ``--policy-pack`` is given."""
-
-WAIVERS_FILE = "waivers.yaml"
-"""``policies/config/<env>/waivers.yaml`` (``mlinfra.waivers.FILE_NAME``)."""
-
 
 def default_pack_dirs(project_dir: Path) -> list[Path]:
     return [Path(project_dir) / "policies" / name for name in DEFAULT_PACKS]
@@ -51,7 +48,7 @@ def review(resources: Sequence[Resource], packs: Sequence[Path] | None, env: str
     # A malformed waivers file is bad input before any pack starts. Without one there is nothing to
     # waive, and the waivers module (pydantic) is not imported: most reviews have none.
     waivers = None
-    if env is not None and (Path(project_dir) / "policies" / "config" / env / WAIVERS_FILE).is_file():
+    if env is not None and waivers_path(project_dir, env).is_file():
         from mlinfra.waivers import load_waivers
 
         waivers = load_waivers(project_dir, env)
