@@ -152,11 +152,12 @@ def _default_arn(type_: str, rid: str, region: str) -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def _always_set_addresses(type_: str) -> tuple[tuple[str, str], ...]:
+def _always_set_outputs(type_: str) -> tuple[tuple[str, str], ...]:
     """The outputs of a pulumi-aws resource class that the provider always sets (typed ``Output[str]``,
     not ``Optional``) and that are names or addresses: ``name`` (which the provider auto-names, the
     logical name and a random suffix, when the program leaves it out), ``...Arn`` (not a key's) and
-    ``...Url``/``...Uri``/``...Endpoint``, as ``(camelCase name, "name" | "arn" | "url")``. Read from the class the program already imported.
+    ``...Url``/``...Uri``/``...Endpoint``, as ``(camelCase name, "name" | "arn" | "url")``. Read from
+    the class the program already imported.
 
     Programs build on them (``stage.execution_arn.apply(lambda arn: arn + "*/*")``, Pulumi's API
     Gateway examples); the mocks leave outputs they do not compute unset, which under a plan's known
@@ -216,7 +217,7 @@ class PlatformMocks(pulumi.runtime.Mocks):
         extra = COMPUTED_OUTPUTS.get(args.typ)
         if extra:
             outputs.update({k: v for k, v in extra(args.name, rid, args.inputs, self).items() if k not in args.inputs})
-        for name, kind in _always_set_addresses(args.typ):
+        for name, kind in _always_set_outputs(args.typ):
             if outputs.get(name) is None:
                 outputs[name] = _address(kind, name, args.typ, rid, self.region, args.name)
         return rid, outputs
