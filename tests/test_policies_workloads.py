@@ -56,6 +56,14 @@ def test_plain_http_listeners_fail():
     assert len(found(lb_listener_https, CLASSIC, classic)) == 1
 
 
+def test_plain_http_messages_name_the_port_as_written():
+    # The engine's protobuf values carry every number as a float (80.0); an unknown port is left out.
+    assert "on port 80;" in found(lb_listener_https, LISTENER, {"protocol": "HTTP", "port": 80.0})[0]
+    assert " on port" not in found(lb_listener_https, LISTENER, {"protocol": "HTTP"})[0]
+    classic = {"listeners": [{"lbProtocol": "HTTP", "lbPort": 80.0}]}
+    assert "listener on port 80 serves" in found(lb_listener_https, CLASSIC, classic)[0]
+
+
 def test_old_or_default_tls_policies_fail():
     assert found(lb_listener_tls_policy, LISTENER, {**HTTPS, "sslPolicy": "ELBSecurityPolicy-TLS-1-1-2017-01"}) == [
         f"{LISTENER} 'web' uses sslPolicy ELBSecurityPolicy-TLS-1-1-2017-01, which is not a current TLS 1.2+ policy; "

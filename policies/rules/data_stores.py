@@ -117,14 +117,16 @@ def _label(args: ResourceValidationArgs, row: DataStore) -> str:
 
 def _settings_rule(field: str, says: str,
                    judged: Callable[[ResourceValidationArgs, DataStore], bool] = lambda args, row: True) -> Callable:
-    """A validator reporting every setting of the row's ``field`` the resource breaks, as
-    ``<label> <says>: <what is wrong>``; resources for which ``judged`` is false are not judged."""
+    """A validator reporting, in one violation per resource, every setting of the row's ``field`` the
+    resource breaks, as ``<label> <says>: <what is wrong>; <what else is wrong>``; resources for
+    which ``judged`` is false are not judged."""
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         row = _row(args)
         if row is None or not judged(args, row):
             return
-        for phrase in broken(args.props, getattr(row, field)):
-            report(f"{_label(args, row)} {says}: {phrase}")
+        phrases = broken(args.props, getattr(row, field))
+        if phrases:
+            report(f"{_label(args, row)} {says}: {'; '.join(phrases)}")
     return validate
 
 
@@ -176,8 +178,8 @@ def _customer_key(args: ResourceValidationArgs, report: ReportViolation) -> None
             phrases.append(f"{name} is the AWS-managed key {managed}")
         elif not isinstance(key, str) or not key:
             phrases.append(f"{name} is not set (an AWS-managed or AWS-owned key)")
-    for phrase in phrases:
-        report(f"{_label(args, row)} is not encrypted with a customer-managed key: {phrase}")
+    if phrases:
+        report(f"{_label(args, row)} is not encrypted with a customer-managed key: {'; '.join(phrases)}")
 
 
 data_store_customer_managed_key = ResourceValidationPolicy(

@@ -16,7 +16,7 @@ from typing import Any
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
-from policies.rules._props import as_bool, as_list, describe, get, is_unknown, resource_tags, single
+from policies.rules._props import as_bool, as_int, as_list, describe, get, is_unknown, resource_tags, single
 
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 CLASSIC = "aws:elb/loadBalancer:LoadBalancer"
@@ -39,19 +39,25 @@ def _redirects_to_https(listener_props: Any) -> Any:
     return False
 
 
+def _on_port(value: Any) -> str:
+    # Numbers arrive as floats from the engine's protobuf values (80.0): name the port as written.
+    port = as_int(value)
+    return f" on port {port}" if isinstance(port, int) else ""
+
+
 def _validate_https(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type == CLASSIC:
         listeners = as_list(get(args.props, "listeners"))
         for listener in listeners if isinstance(listeners, list) else []:
             if isinstance(listener, dict) and str(listener.get("lbProtocol", "")).upper() == "HTTP":
-                report(f"{describe(args)}: listener on port {listener.get('lbPort')} serves plain HTTP; serve "
+                report(f"{describe(args)}: listener{_on_port(listener.get('lbPort'))} serves plain HTTP; serve "
                        "HTTPS (lbProtocol 'https' with an ACM certificate)")
         return
     protocol = get(args.props, "protocol")
     if protocol is None and not get(args.props, "certificateArn") and not get(args.props, "sslPolicy"):
         protocol = "HTTP"  # an application load balancer's listener protocol defaults to HTTP
     if isinstance(protocol, str) and protocol.upper() == "HTTP" and not _redirects_to_https(args.props):
-        report(f"{describe(args)} serves plain HTTP on port {get(args.props, 'port')}; make it HTTPS, or make its "
+        report(f"{describe(args)} serves plain HTTP{_on_port(get(args.props, 'port'))}; make it HTTPS, or make its "
                "default action a redirect to HTTPS")
 
 
