@@ -46,6 +46,22 @@ def _project_dir() -> Path:
     return find_project(Path.cwd())
 
 
+def _review_home() -> Path:
+    """Where a review finds its policy packs and their configuration (``policies/``): the project
+    around the working directory when it has them, else the checkout this mlinfra runs from, so a
+    review started in another project's folder (or anywhere) still applies the packs."""
+    try:
+        project: Path | None = _project_dir()
+    except MlinfraError:
+        project = None
+    if project is not None and (project / "policies" / "config").is_dir():
+        return project
+    own = Path(__file__).resolve().parents[1]
+    if (own / "policies" / "config").is_dir():
+        return own
+    return project if project is not None else _project_dir()
+
+
 def _program_dir(args: argparse.Namespace) -> Path:
     """The Pulumi project to plan: ``--project DIR`` (e.g. bootstrap), else the repository's."""
     if args.project is None:
@@ -75,10 +91,10 @@ def _cmd_review(args: argparse.Namespace) -> int:
     if args.project is not None and args.deployment is not None:
         raise MlinfraError("--project chooses the program to plan; a --deployment FILE is reviewed as it is")
     return run_review(
-        project_dir=_project_dir(),
+        project_dir=_review_home(),
         env=args.env or args.env_positional,
         plan_env=args.env_positional,
-        program_dir=_program_dir(args) if args.project is not None else None,
+        program_dir=_program_dir(args) if args.env_positional is not None else None,
         deployment=args.deployment,
         packs=args.policy_pack or None,
         fmt=args.format,

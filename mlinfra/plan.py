@@ -96,6 +96,11 @@ _OWN_PACKAGES = frozenset({"mlinfra", "components", "catalog", "policies"})
 
 
 def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
+    if project.runtime != "python":
+        # The mocks run a Python program in this process; other languages' programs cannot be planned here.
+        raise MlinfraError(f"Pulumi.yaml: runtime {project.runtime!r}: mlinfra plans Python programs only; review a "
+                           f"{project.runtime} program's `pulumi preview --json` (or `pulumi stack export`) output "
+                           "with --deployment FILE")
     if not (project.main / "__main__.py").is_file():
         raise MlinfraError(f"{shown_path(project, project.main / '__main__.py')}: no such program")
     monitor = install_mocks(project=project.name, stack=env, region=config.get("aws:region", "us-east-1"))

@@ -31,6 +31,8 @@ class Project:
     name: str
     main: Path
     stack_config_dir: Path
+    #: The language runtime (``runtime`` or ``runtime.name``): ``python`` for the programs mlinfra plans.
+    runtime: str = "python"
 
 
 class StackConfig(dict[str, str]):
@@ -55,12 +57,15 @@ def _read_yaml(path: Path, shown: str) -> Any:
 
 
 def read_project(project_dir: Path) -> Project:
-    """Read ``Pulumi.yaml``: ``name``, ``main`` (default: the project folder), ``stackConfigDir``."""
+    """Read ``Pulumi.yaml``: ``name``, ``runtime``, ``main`` (default: the project folder), ``stackConfigDir``."""
     project_dir = Path(project_dir).resolve()
     data = _read_yaml(project_dir / "Pulumi.yaml", "Pulumi.yaml")
     if not isinstance(data, dict) or not isinstance(data.get("name"), str):
         raise MlinfraError("Pulumi.yaml: must be a mapping with a 'name'")
+    runtime = data.get("runtime")
+    runtime = runtime.get("name") if isinstance(runtime, dict) else runtime
     return Project(
+        runtime=runtime if isinstance(runtime, str) else "python",
         directory=project_dir,
         name=data["name"],
         main=(project_dir / str(data.get("main") or ".")).resolve(),

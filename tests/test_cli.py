@@ -65,6 +65,45 @@ def test_no_project_found(tmp_path):
     assert_bad_input(mlinfra("plan", "dev", cwd=tmp_path), "Pulumi.yaml")
 
 
+FOREIGN_PROGRAM = """\
+import pulumi_aws as aws
+
+aws.s3.BucketV2("data")
+"""
+
+
+@pytest.fixture
+def foreign_project(tmp_path: Path) -> Path:
+    """A team's own Pulumi project: a program and a stack file, no policy packs of its own."""
+    (tmp_path / "Pulumi.yaml").write_text("name: theirs\nruntime:\n  name: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: eu-west-1\n")
+    (tmp_path / "__main__.py").write_text(FOREIGN_PROGRAM)
+    return tmp_path
+
+
+def test_review_in_another_projects_folder_plans_it_against_this_checkouts_packs(foreign_project):
+    result = mlinfra("review", "dev", "--env", "prod", "--format", "json", cwd=foreign_project)
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert {v["urn"].split("::")[-1] for v in report["violations"]} >= {"data"}
+    assert "s3-bucket-versioning" in {v["policy"] for v in report["violations"]}
+    # The same with --project from anywhere, and a deployment reviewed outside any project.
+    out = foreign_project / "plan.json"
+    assert mlinfra("plan", "dev", "--out", str(out), cwd=foreign_project).returncode == 0
+    elsewhere = foreign_project / "elsewhere"
+    elsewhere.mkdir()
+    by_file = mlinfra("review", "--deployment", str(out), "--env", "prod", "--format", "json", cwd=elsewhere)
+    assert by_file.returncode == 1, by_file.stderr
+    assert json.loads(by_file.stdout)["violations"] == report["violations"]
+
+
+def test_a_program_in_another_language_is_bad_input(foreign_project):
+    (foreign_project / "Pulumi.yaml").write_text("name: theirs\nruntime: yaml\nresources: {}\n")
+    assert_bad_input(mlinfra("review", "dev", "--project", str(foreign_project)),
+                     "Pulumi.yaml: runtime 'yaml': mlinfra plans Python programs only; review a yaml program's "
+                     "`pulumi preview --json`")
+
+
 def test_review_needs_an_environment_or_a_deployment():
     assert_bad_input(mlinfra("review"), "give an environment")
 
