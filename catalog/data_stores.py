@@ -2,7 +2,7 @@
 settings the data-store rules judge.
 
 One row per type. A row names, as input paths in a plan (camelCase, the way ``pulumi stack export``
-and the engine write them), the settings for six controls:
+and the engine write them), the settings for these controls:
 
 - ``encryption``: settings that must hold for the data to be encrypted at rest; empty when the
   service always encrypts (DynamoDB, MSK, Secrets Manager, FSx, ...).
@@ -19,6 +19,13 @@ and the engine write them), the settings for six controls:
   broker, error logs).
 - ``patching``: settings that must hold for engine patches (minor versions) to be applied in the
   maintenance window; an absent input is the provider default, true for every row here.
+- ``iam_auth``: settings that must hold for database users to sign in with IAM credentials (short-lived
+  tokens) instead of only passwords.
+
+A path step ``"*"`` means each item of the block at that point: every element of a list, the block
+itself when it is one object, nothing when it is absent (so a setting inside an optional block, such
+as a launch mapping's ``ebs``, is judged only where the block is written). A setting's ``when`` limits
+it to resources whose input at a path has one of some values (an engine that has the feature).
 
 ``holds_data`` rows are data stores (classification, protection); the others are account or
 service settings that protect data elsewhere (default EBS encryption, a Glue security
@@ -60,6 +67,11 @@ class Setting:
     default: Any = None
     default_by: Optional[tuple[Path, dict[str, Any]]] = None
     note: str = ""
+    #: Values a list input must include (e.g. the ``audit`` log export); absent counts as an empty list.
+    includes: tuple[Any, ...] = ()
+    #: ``(path, values)``: judged only when the input at ``path`` is one of ``values`` (lower case); an absent
+    #: or unknown input is not judged.
+    when: Optional[tuple[Path, tuple[str, ...]]] = None
 
     @property
     def name(self) -> str:
@@ -73,6 +85,8 @@ class Days:
 
     path: Path
     default: int = 0
+    #: As ``Setting.when``: judged only for these values of another input (an engine with backups).
+    when: Optional[tuple[Path, tuple[str, ...]]] = None
 
     @property
     def name(self) -> str:
@@ -99,6 +113,11 @@ class DataStore:
     logging: tuple[Setting, ...] = ()
     #: Settings that must hold for the engine's minor versions (security patches) to be applied automatically.
     patching: tuple[Setting, ...] = ()
+    #: Settings that must hold for database users to authenticate with IAM.
+    iam_auth: tuple[Setting, ...] = ()
+    #: ``(setting, key path)``: keys that must name a customer-managed key only while the setting holds
+    #: (Performance Insights' key, when Performance Insights is on).
+    keys_when: tuple[tuple[Setting, Path], ...] = ()
     #: Reached through a VPC (an endpoint in subnets): code that talks to it runs in the VPC.
     in_vpc: bool = False
     #: Inputs whose presence makes the encryption and key settings not apply (e.g. a Firehose
@@ -110,8 +129,9 @@ TRUE = (True,)
 FALSE = (False,)
 
 
-def _enabled(*path: Union[str, int], default: Any = False, note: str = "") -> Setting:
-    return Setting(tuple(path), ok=TRUE, default=default, note=note)
+def _enabled(*path: Union[str, int], default: Any = False, note: str = "",
+             when: Optional[tuple[Path, tuple[str, ...]]] = None) -> Setting:
+    return Setting(tuple(path), ok=TRUE, default=default, note=note, when=when)
 
 
 def _disabled(*path: Union[str, int], default: Any = False, note: str = "") -> Setting:
@@ -122,6 +142,13 @@ _GLUE = ("dataCatalogEncryptionSettings",)
 _GLUE_SC = ("encryptionConfiguration",)
 _ATHENA = ("configuration", "resultConfiguration", "encryptionConfiguration")
 _OLD_TLS = ("Policy-Min-TLS-1-0-2019-07",)
+_IAM_AUTH_ENGINES = (("engine",), ("mariadb", "mysql", "postgres"))
+#: Performance Insights data (query texts) is encrypted with aws/rds unless a key is named (botocore rds
+#: CreateDBInstanceMessage.PerformanceInsightsKMSKeyId). Checkov CKV_AWS_354.
+_PERFORMANCE_INSIGHTS_KEY = ((_enabled("performanceInsightsEnabled"), ("performanceInsightsKmsKeyId",)),)
+#: DLM cross-region copies: event-based (action) and scheduled (schedules) copy rules.
+_DLM_EVENT_COPY = ("policyDetails", "action", "crossRegionCopies", "*", "encryptionConfiguration")
+_DLM_SCHEDULE_COPY = ("policyDetails", "schedules", "*", "crossRegionCopyRules", "*")
 #: OpenSearch and its predecessor, Elasticsearch Service: the same domain settings.
 _SEARCH_DOMAIN = dict(
     in_vpc=True,
@@ -145,6 +172,10 @@ DATA_STORES: tuple[DataStore, ...] = (
         backup_days=Days(("backupRetentionPeriod",), 0),
         logging=(Setting(("enabledCloudwatchLogsExports",), present=True, note="no logs are published"),),
         patching=(_enabled("autoMinorVersionUpgrade", default=True),),
+        # IAM authentication exists for MariaDB, MySQL and PostgreSQL instances; an Aurora instance's is the
+        # cluster's (botocore rds CreateDBInstanceMessage.EnableIAMDatabaseAuthentication). Checkov CKV_AWS_161.
+        iam_auth=(_enabled("iamDatabaseAuthenticationEnabled", when=_IAM_AUTH_ENGINES),),
+        keys_when=_PERFORMANCE_INSIGHTS_KEY,
     ),
     DataStore(
         "aws:rds/cluster:Cluster", "RDS/Aurora DB cluster", in_vpc=True,
@@ -152,12 +183,18 @@ DATA_STORES: tuple[DataStore, ...] = (
         private=(_disabled("publiclyAccessible", note="the cluster gets a public DNS name and address"),),
         deletion_protection=(_enabled("deletionProtection"),),
         backup_days=Days(("backupRetentionPeriod",), 1),
-        logging=(Setting(("enabledCloudwatchLogsExports",), present=True, note="no logs are published"),),
+        logging=(Setting(("enabledCloudwatchLogsExports",), present=True, note="no logs are published"),
+                 # MySQL-compatible clusters publish the audit log only when it is exported. Checkov CKV_AWS_325.
+                 Setting(("enabledCloudwatchLogsExports",), includes=("audit",),
+                         when=(("engine",), ("aurora", "aurora-mysql", "mysql")), note="no audit log is published")),
+        iam_auth=(_enabled("iamDatabaseAuthenticationEnabled"),),  # every cluster engine has it. CKV_AWS_162
+        keys_when=_PERFORMANCE_INSIGHTS_KEY,
     ),
     DataStore(
         "aws:rds/clusterInstance:ClusterInstance", "Aurora cluster instance", in_vpc=True,
         private=(_disabled("publiclyAccessible", note="the instance gets a public DNS name and address"),),
         patching=(_enabled("autoMinorVersionUpgrade", default=True),),
+        keys_when=_PERFORMANCE_INSIGHTS_KEY,
         stateful=False,  # its storage is the cluster's
         holds_data=False,
     ),
@@ -174,6 +211,7 @@ DATA_STORES: tuple[DataStore, ...] = (
         deletion_protection=(_enabled("deletionProtection"),),
         backup_days=Days(("backupRetentionPeriod",), 1),
         logging=(Setting(("enableCloudwatchLogsExports",), present=True, note="no logs are published"),),
+        iam_auth=(_enabled("iamDatabaseAuthenticationEnabled"),),  # Checkov CKV_AWS_359
     ),
     DataStore(
         # Neptune has public endpoints since 2024 (botocore neptune CreateDBInstanceMessage.PubliclyAccessible;
@@ -226,6 +264,12 @@ DATA_STORES: tuple[DataStore, ...] = (
         backup_days=Days(("snapshotRetentionLimit",), 0),
         logging=(Setting(("logDeliveryConfigurations",), present=True, note="no logs are published"),),
         patching=(_enabled("autoMinorVersionUpgrade", default=True),),  # redis/valkey 6+; AWS sets true
+    ),
+    DataStore(
+        # A single-node cluster (or a replication group's member, whose engine is the group's): Redis and Valkey
+        # keep snapshots, Memcached has none. Checkov CKV_AWS_134.
+        "aws:elasticache/cluster:Cluster", "ElastiCache cluster", in_vpc=True,
+        backup_days=Days(("snapshotRetentionLimit",), 0, when=(("engine",), ("redis", "valkey"))),
     ),
     DataStore(
         "aws:elasticache/serverlessCache:ServerlessCache", "ElastiCache Serverless cache", in_vpc=True,
@@ -489,6 +533,79 @@ DATA_STORES: tuple[DataStore, ...] = (
         "aws:sagemaker/flowDefinition:FlowDefinition", "SageMaker human review flow definition",
         holds_data=False, stateful=False,
         keys=(("outputConfig", "kmsKeyId"),),
+    ),
+    # --- images, pipelines, integrations (Checkov CKV_AWS_77, 180, 199, 200, 219, 263, 264, 269, 270, 278, 296,
+    # 298, 246, 381, 253-256). Keys absent mean an AWS-managed or AWS-owned key.
+    DataStore(
+        # Athena databases: the encryption of the query results of the DDL that creates them.
+        "aws:athena/database:Database", "Athena database", holds_data=False, stateful=False,
+        encryption=(Setting(("encryptionConfiguration", "encryptionOption"), present=True,
+                            note="query results are written unencrypted"),),
+        cmk=(Setting(("encryptionConfiguration", "encryptionOption"), ok=("SSE_KMS", "CSE_KMS")),),
+        keys=(("encryptionConfiguration", "kmsKey"),),
+    ),
+    DataStore(
+        "aws:imagebuilder/component:Component", "Image Builder component", holds_data=False, stateful=False,
+        keys=(("kmsKeyId",),),
+    ),
+    DataStore(
+        # Each distribution that makes an AMI (container distributions have no key).
+        "aws:imagebuilder/distributionConfiguration:DistributionConfiguration", "Image Builder distribution",
+        holds_data=False, stateful=False,
+        keys=(("distributions", "*", "amiDistributionConfiguration", "*", "kmsKeyId"),),
+    ),
+    DataStore(
+        # Each EBS mapping; an absent `encrypted` or key is the parent image's (pulumi-aws imagebuilder/_inputs.py
+        # ImageRecipeBlockDeviceMappingEbsArgs), judged as not set, as Checkov does.
+        "aws:imagebuilder/imageRecipe:ImageRecipe", "Image Builder image recipe", holds_data=False, stateful=False,
+        encryption=(_enabled("blockDeviceMappings", "*", "ebs", "*", "encrypted", default=None,
+                             note="the volume is not encrypted unless its parent image's is"),),
+        keys=(("blockDeviceMappings", "*", "ebs", "*", "kmsKeyId"),),
+    ),
+    DataStore(
+        # Without encryptionKey, artifacts are encrypted with the AWS-managed aws/s3 key.
+        "aws:codepipeline/pipeline:Pipeline", "CodePipeline pipeline", holds_data=False, stateful=False,
+        cmk=(Setting(("artifactStores", "*", "encryptionKey"), present=True,
+                     note="artifacts are encrypted with the AWS-managed aws/s3 key"),),
+        keys=(("artifactStores", "*", "encryptionKey", "*", "id"),),
+    ),
+    DataStore("aws:appflow/flow:Flow", "AppFlow flow", holds_data=False, stateful=False, keys=(("kmsArn",),)),
+    DataStore("aws:appflow/connectorProfile:ConnectorProfile", "AppFlow connector profile", holds_data=False,
+              stateful=False, keys=(("kmsArn",),)),
+    DataStore(
+        # Contact recordings and transcripts: the config of the storage type in use.
+        "aws:connect/instanceStorageConfig:InstanceStorageConfig", "Connect instance storage config",
+        holds_data=False, stateful=False,
+        keys=(("storageConfig", "kinesisVideoStreamConfig", "*", "encryptionConfig", "keyId"),
+              ("storageConfig", "s3Config", "*", "encryptionConfig", "keyId")),
+    ),
+    DataStore("aws:memorydb/snapshot:Snapshot", "MemoryDB snapshot", holds_data=False, stateful=False,
+              keys=(("kmsKeyArn",),)),
+    DataStore(
+        # The key of the endpoint's connection settings (absent: the AWS-managed aws/dms key).
+        "aws:dms/endpoint:Endpoint", "DMS endpoint", holds_data=False, stateful=False, keys=(("kmsKeyArn",),),
+    ),
+    DataStore(
+        # A target endpoint's objects: encryptionMode SSE_S3 by default, SSE_KMS with serverSideEncryptionKmsKeyId
+        # (source endpoints ignore both; kmsKeyArn is deprecated in pulumi-aws 7, dms/s3_endpoint.py).
+        "aws:dms/s3Endpoint:S3Endpoint", "DMS S3 endpoint", holds_data=False, stateful=False,
+        cmk=(Setting(("encryptionMode",), ok=("SSE_KMS",), default="SSE_S3", when=(("endpointType",), ("target",))),),
+        keys_when=((Setting(("endpointType",), ok=("target",)), ("serverSideEncryptionKmsKeyId",)),),
+    ),
+    DataStore("aws:rds/clusterActivityStream:ClusterActivityStream", "RDS cluster activity stream",
+              holds_data=False, stateful=False, keys=(("kmsKeyId",),)),
+    DataStore(
+        "aws:codegurureviewer/repositoryAssociation:RepositoryAssociation", "CodeGuru Reviewer repository association",
+        holds_data=False, stateful=False,
+        cmk=(Setting(("kmsKeyDetails", "encryptionOption"), ok=("CUSTOMER_MANAGED_CMK",), default="AWS_OWNED_CMK"),),
+    ),
+    DataStore(
+        # Snapshot copies to another region: encrypted (required input, false means unencrypted unless the source
+        # or the destination's default encryption says otherwise) and with a customer-managed key.
+        "aws:dlm/lifecyclePolicy:LifecyclePolicy", "DLM lifecycle policy", holds_data=False, stateful=False,
+        encryption=(_enabled(*_DLM_EVENT_COPY, "encrypted", note="cross-region copies are not encrypted"),
+                    _enabled(*_DLM_SCHEDULE_COPY, "encrypted", note="cross-region copies are not encrypted")),
+        keys=(_DLM_EVENT_COPY + ("cmkArn",), _DLM_SCHEDULE_COPY + ("cmkArn",)),
     ),
     # --- secrets, backups, audit -----------------------------------------------------------------
     DataStore(

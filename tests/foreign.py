@@ -57,7 +57,8 @@ def _urn(type_: str, name: str) -> str:
 RDS = {"engine": "postgres", "instanceClass": "db.t4g.medium", "allocatedStorage": 20, "storageEncrypted": True,
        "enabledCloudwatchLogsExports": ["postgresql", "upgrade"],
        "kmsKeyId": KEY, "publiclyAccessible": False, "deletionProtection": True, "backupRetentionPeriod": 14,
-       "manageMasterUserPassword": True, "username": "app", "multiAz": True, "tags": TAGS}
+       "manageMasterUserPassword": True, "username": "app", "multiAz": True, "iamDatabaseAuthenticationEnabled": True,
+       "tags": TAGS}
 DYNAMO = {"billingMode": "PAY_PER_REQUEST", "hashKey": "id", "attributes": [{"name": "id", "type": "S"}],
           "serverSideEncryption": {"enabled": True, "kmsKeyArn": KEY}, "pointInTimeRecovery": {"enabled": True},
           "deletionProtectionEnabled": True, "tags": TAGS}
@@ -203,6 +204,78 @@ BROKER = {"brokerName": "jobs", "engineType": "ActiveMQ", "engineVersion": "5.18
           "publiclyAccessible": False, "subnetIds": ["subnet-1"], "securityGroups": ["sg-1"],
           "encryptionOptions": {"useAwsOwnedKey": False, "kmsKeyId": KEY}, "logs": {"general": True, "audit": True},
           "users": [{"username": "app", "password": "{{resolve:secretsmanager:mq}}"}], "tags": TAGS}
+AURORA_MYSQL = {"engine": "aurora-mysql", "storageEncrypted": True, "kmsKeyId": KEY, "deletionProtection": True,
+                "backupRetentionPeriod": 14, "manageMasterUserPassword": True, "masterUsername": "app",
+                "iamDatabaseAuthenticationEnabled": True, "enabledCloudwatchLogsExports": ["audit", "error", "slowquery"],
+                "tags": TAGS}
+RECIPE = {"name": "base", "version": "1.0.0", "parentImage": "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2023-x86/x.x.x",
+          "components": [{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}],
+          "blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true", "kmsKeyId": KEY,
+                                                                       "volumeSize": 30, "volumeType": "gp3"}}],
+          "tags": TAGS}
+PIPELINE = {"roleArn": "arn:aws:iam::123456789012:role/pipeline", "artifactStores": [
+    {"location": "pipeline-artifacts", "type": "S3", "encryptionKey": {"id": KEY, "type": "KMS"}}],
+    "stages": [{"name": "Source", "actions": [{"name": "Source", "category": "Source", "owner": "AWS",
+                                               "provider": "S3", "version": "1", "outputArtifacts": ["src"],
+                                               "configuration": {"S3Bucket": "src", "S3ObjectKey": "app.zip"}}]}],
+    "tags": TAGS}
+DLM_POLICY = {"description": "daily snapshots", "executionRoleArn": "arn:aws:iam::123456789012:role/dlm", "state": "ENABLED",
+              "policyDetails": {"resourceTypes": ["VOLUME"], "targetTags": {"backup": "daily"}, "schedules": [
+                  {"name": "daily", "createRule": {"interval": 24, "intervalUnit": "HOURS", "times": "03:00"},
+                   "retainRule": {"count": 14},
+                   "crossRegionCopyRules": [{"target": "eu-west-1", "encrypted": True, "cmkArn": KEY,
+                                             "retainRule": {"interval": 14, "intervalUnit": "DAYS"}}]}]},
+              "tags": TAGS}
+
+#: Checkov gaps, second round (docs/policies.md, "Wider than ML").
+GAP_CASES: list[Case] = [
+    Case("rds-no-iam-auth", "data-store-iam-authentication", [("reports-db", "aws:rds/instance:Instance", RDS)],
+         _set("iamDatabaseAuthenticationEnabled", value=_DELETE)),
+    Case("neptune-no-iam-auth", "data-store-iam-authentication",
+         [("graph", "aws:neptune/cluster:Cluster", {"engine": "neptune", "storageEncrypted": True, "kmsKeyArn": KEY,
+                                                     "deletionProtection": True, "backupRetentionPeriod": 7,
+                                                     "iamDatabaseAuthenticationEnabled": True,
+                                                     "enableCloudwatchLogsExports": ["audit"], "tags": TAGS})],
+         _set("iamDatabaseAuthenticationEnabled", value=False)),
+    Case("aurora-mysql-no-audit-log", "data-store-logging", [("shop-aurora", "aws:rds/cluster:Cluster", AURORA_MYSQL)],
+         _set("enabledCloudwatchLogsExports", value=["error", "slowquery"])),
+    Case("rds-insights-aws-key", "data-store-customer-managed-key",
+         [("insights-db", "aws:rds/instance:Instance", {**RDS, "performanceInsightsEnabled": True,
+                                                        "performanceInsightsKmsKeyId": KEY})],
+         _set("performanceInsightsKmsKeyId", value=_DELETE)),
+    Case("redis-cluster-no-snapshots", "data-store-backups",
+         [("sessions-cache", "aws:elasticache/cluster:Cluster",
+           {"engine": "redis", "nodeType": "cache.t4g.small", "numCacheNodes": 1, "snapshotRetentionLimit": 7,
+            "tags": TAGS})],
+         _set("snapshotRetentionLimit", value=0)),
+    Case("image-recipe-aws-key", "data-store-customer-managed-key",
+         [("base-recipe", "aws:imagebuilder/imageRecipe:ImageRecipe", RECIPE)],
+         _set("blockDeviceMappings", 0, "ebs", "kmsKeyId", value=_DELETE)),
+    Case("image-recipe-unencrypted", "data-store-encrypted-at-rest",
+         [("plain-recipe", "aws:imagebuilder/imageRecipe:ImageRecipe", RECIPE)],
+         _set("blockDeviceMappings", 0, "ebs", "encrypted", value="false")),
+    Case("pipeline-aws-key", "data-store-customer-managed-key",
+         [("release", "aws:codepipeline/pipeline:Pipeline", PIPELINE)],
+         _set("artifactStores", 0, "encryptionKey", value=_DELETE)),
+    Case("athena-database-plain", "data-store-encrypted-at-rest",
+         [("analytics", "aws:athena/database:Database",
+           {"name": "analytics", "bucket": "athena-results",
+            "encryptionConfiguration": {"encryptionOption": "SSE_KMS", "kmsKey": KEY}})],
+         _set("encryptionConfiguration", value=_DELETE)),
+    Case("dlm-copy-unencrypted", "data-store-encrypted-at-rest",
+         [("ebs-snapshots", "aws:dlm/lifecyclePolicy:LifecyclePolicy", DLM_POLICY)],
+         _set("policyDetails", "schedules", 0, "crossRegionCopyRules", 0, "encrypted", value=False)),
+    Case("appflow-aws-key", "data-store-customer-managed-key",
+         [("crm-sync", "aws:appflow/flow:Flow",
+           {"kmsArn": KEY, "sourceFlowConfig": {"connectorType": "Salesforce", "sourceConnectorProperties": {
+               "salesforce": {"object": "Account"}}}, "destinationFlowConfigs": [{"connectorType": "S3",
+               "destinationConnectorProperties": {"s3": {"bucketName": "crm"}}}],
+            "tasks": [{"taskType": "Map_all", "sourceFields": []}], "triggerConfig": {"triggerType": "OnDemand"},
+            "tags": TAGS})],
+         _set("kmsArn", value=_DELETE)),
+]
+
+
 BREADTH_CASES: list[Case] = [
     Case("nacl-public-ssh", "nacl-no-public-admin-ingress",
          [("public-acl", "aws:ec2/networkAcl:NetworkAcl", {"vpcId": "vpc-1", "ingress": [
@@ -547,7 +620,7 @@ FINAL_BREADTH_CASES: list[Case] = [
            {"endpointId": "orders-source", "endpointType": "source", "engineName": "postgres",
             "serverName": "orders.cluster-abc123.us-east-1.rds.amazonaws.com", "port": 5432, "databaseName": "orders",
             "secretsManagerAccessRoleArn": "arn:aws:iam::123456789012:role/dms-secrets",
-            "secretsManagerArn": SECRET_ARN, "sslMode": "verify-full",
+            "secretsManagerArn": SECRET_ARN, "sslMode": "verify-full", "kmsKeyArn": KEY,
             "certificateArn": "arn:aws:dms:us-east-1:123456789012:cert:rds-ca", "tags": TAGS})],
          _set("sslMode", value="none")),
     Case("config-recorder-partial", "config-recorder-all-resources",
@@ -943,6 +1016,7 @@ CASES: list[Case] = [
     *MORE_BREADTH_CASES,
     *LAST_BREADTH_CASES,
     *FINAL_BREADTH_CASES,
+    *GAP_CASES,
 ]
 
 

@@ -39,6 +39,27 @@ def lookup(props: Any, path: Path) -> Any:
     return value
 
 
+def lookup_each(props: Any, path: Path, where: str = "") -> list[tuple[str, Any]]:
+    """``(name, value)`` for each value at ``path``: one without a ``"*"`` step; with one, a value per item
+    of the block there (each list element, the block itself when it is one object, none when absent)."""
+    if "*" not in path:
+        return [(where + ".".join(map(str, path)), lookup(props, path))]
+    cut = path.index("*")
+    head, rest = path[:cut], path[cut + 1:]
+    block = lookup(props, head) if head else props
+    name = where + ".".join(map(str, head))
+    if is_unknown(block):
+        return [(name, UNKNOWN)]
+    if block is None:
+        return []
+    items = block if isinstance(block, list) else [block]
+    found: list[tuple[str, Any]] = []
+    for index, item in enumerate(items):
+        prefix = f"{name}[{index}]." if isinstance(block, list) else f"{name}."
+        found.extend(lookup_each(item, rest, prefix))
+    return found
+
+
 def _normal(value: Any) -> Any:
     flag = as_bool(value)
     if isinstance(flag, bool):
@@ -58,13 +79,26 @@ def _default(props: Any, setting: Setting) -> Any:
     return setting.default
 
 
-def holds(props: Any, setting: Setting) -> Any:
-    """``True``/``False`` whether ``setting`` holds in ``props``; ``UNKNOWN`` if its value is not known yet."""
-    value = lookup(props, setting.path)
+def applies(props: Any, when: Any) -> bool:
+    """Whether a setting's or retention's ``when`` (``(path, values)``, or None) admits the resource."""
+    if when is None:
+        return True
+    path, values = when
+    value = lookup(props, path)
+    return isinstance(value, str) and not is_unknown(value) and value.lower() in values
+
+
+def _judge(props: Any, setting: Setting, value: Any) -> Any:
     if is_unknown(value):
         return UNKNOWN
     if setting.present:
         return value not in (None, "", [], {})
+    if setting.includes:
+        items = [] if value is None else value if isinstance(value, list) else [value]
+        if any(is_unknown(item) for item in items):
+            return UNKNOWN
+        have = {_normal(item) for item in items if isinstance(item, (str, bool, int))}
+        return all(_normal(wanted) in have for wanted in setting.includes)
     if value is None or value == "":
         value = _default(props, setting)
     value = _normal(value)
@@ -73,9 +107,22 @@ def holds(props: Any, setting: Setting) -> Any:
     return not any(value == _normal(bad) for bad in setting.bad)
 
 
+def holds(props: Any, setting: Setting) -> Any:
+    """``True``/``False`` whether ``setting`` holds in ``props`` (at every item of a ``"*"`` path); ``UNKNOWN``
+    if a value is not known yet and none breaks it; ``True`` where its ``when`` does not admit the resource."""
+    if not applies(props, setting.when):
+        return True
+    results = [_judge(props, setting, value) for _, value in lookup_each(props, setting.path)]
+    if False in results:
+        return False
+    return UNKNOWN if any(is_unknown(result) for result in results) else True
+
+
 def _expected(setting: Setting) -> str:
     if setting.present:
         return "set"
+    if setting.includes:
+        return "to include " + " and ".join(_show(item) for item in setting.includes)
     if setting.ok:
         return " or ".join(_show(ok) for ok in setting.ok)
     return "not " + " or ".join(_show(bad) for bad in setting.bad)
@@ -85,21 +132,26 @@ def _show(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _value(props: Any, setting: Setting) -> str:
-    value = lookup(props, setting.path)
+def _value(props: Any, setting: Setting, value: Any) -> str:
     if value is None or value == "":
-        return "not set" + (f" (defaults to {_show(_default(props, setting))})"
-                            if _default(props, setting) is not None and not setting.present else "")
+        default = _default(props, setting)
+        return "not set" + (f" (defaults to {_show(default)})"
+                            if default is not None and not setting.present and not setting.includes else "")
+    if isinstance(value, list) and all(isinstance(item, (str, int, bool)) for item in value) and value:
+        return "[" + ", ".join(_show(item) for item in value) + "]"
     return f"{_show(value)}" if not isinstance(value, (dict, list)) else "empty"
 
 
 def broken(props: Any, settings: Iterable[Setting]) -> list[str]:
-    """A phrase for each of ``settings`` that does not hold (unknown values hold)."""
+    """A phrase for each value of ``settings`` that does not hold (unknown values hold)."""
     found = []
     for setting in settings:
-        if holds(props, setting) is False:
-            note = f": {setting.note}" if setting.note else ""
-            found.append(f"{setting.name} is {_value(props, setting)}, expected {_expected(setting)}{note}")
+        if not applies(props, setting.when):
+            continue
+        for name, value in lookup_each(props, setting.path):
+            if _judge(props, setting, value) is False:
+                note = f": {setting.note}" if setting.note else ""
+                found.append(f"{name} is {_value(props, setting, value)}, expected {_expected(setting)}{note}")
     return found
 
 
@@ -168,11 +220,10 @@ def _customer_key(args: ResourceValidationArgs, report: ReportViolation) -> None
     if as_bool(policy_config(args, CMK_SCHEMA)["requireCustomerManagedKey"]) is False:
         return
     phrases = broken(args.props, row.cmk)
-    for path in row.keys:
-        key = lookup(args.props, path)
+    paths = list(row.keys) + [path for when, path in row.keys_when if holds(args.props, when) is True]
+    for name, key in (found for path in paths for found in lookup_each(args.props, path)):
         if is_unknown(key):
             continue
-        name = ".".join(map(str, path))
         managed = aws_managed_key_alias(key)
         if managed:
             phrases.append(f"{name} is the AWS-managed key {managed}")
@@ -186,7 +237,8 @@ data_store_customer_managed_key = ResourceValidationPolicy(
     name="data-store-customer-managed-key",
     description="Data stores, and the account and service settings that encrypt data (default EBS encryption, "
                 "Glue, Athena, CloudTrail, Backup), use a customer-managed KMS key.",
-    validate=applies_to(sorted(set(types_with("keys")) | set(types_with("cmk"))), _customer_key),
+    validate=applies_to(sorted(set(types_with("keys")) | set(types_with("cmk")) | set(types_with("keys_when"))),
+                        _customer_key),
     config_schema=CMK_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Create an aws.kms.Key (rotation on, a key policy naming the service's principals) and "
@@ -231,6 +283,34 @@ data_store_tls_in_transit = ResourceValidationPolicy(
                       "domain_endpoint_options.enforce_https with a TLS 1.2 policy on OpenSearch, and "
                       "encryption_in_transit client_broker='TLS', in_cluster=True on MSK.",
     **frameworks({"nist-800-53": "SC-8", "pci-dss": "4.2.1", "hipaa": "164.312(e)(1)", "gdpr": "Art. 32(1)(a)"}),
+)
+
+
+IAM_AUTH_SCHEMA = config_schema(
+    requireIamAuthentication={
+        "type": "boolean", "default": True,
+        "description": "Require IAM database authentication on RDS, Aurora and Neptune; false for a team whose "
+                       "databases authenticate with Secrets Manager-rotated passwords only.",
+    },
+)
+
+_iam_auth = _settings_rule(
+    "iam_auth", "does not allow IAM database authentication",
+    lambda args, row: as_bool(policy_config(args, IAM_AUTH_SCHEMA)["requireIamAuthentication"]) is not False)
+
+
+data_store_iam_authentication = ResourceValidationPolicy(
+    name="data-store-iam-authentication",
+    description="RDS instances (MariaDB, MySQL, PostgreSQL), RDS/Aurora clusters and Neptune clusters enable IAM "
+                "database authentication, so people and services sign in with short-lived IAM tokens.",
+    validate=applies_to(types_with("iam_auth"), _iam_auth),
+    config_schema=IAM_AUTH_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set iam_database_authentication_enabled=True on the aws.rds.Instance, aws.rds.Cluster or "
+                      "aws.neptune.Cluster, grant rds-db:connect (neptune-db:connect) to the roles that connect, "
+                      "and keep the master password in Secrets Manager (manage_master_user_password).",
+    **frameworks({"nist-800-53": "IA-2, IA-5, AC-2(1)", "pci-dss": "8.2.1", "hipaa": "164.312(d)",
+                  "gdpr": "Art. 32(1)(b)"}),
 )
 
 
@@ -286,7 +366,7 @@ def _backups(args: ResourceValidationArgs, report: ReportViolation) -> None:
     phrases = broken(args.props, row.backup)
     days: Optional[Days] = row.backup_days
     minimum = config["minBackupRetentionDays"]
-    if days is not None and isinstance(minimum, int):
+    if days is not None and isinstance(minimum, int) and applies(args.props, days.when):
         value = lookup(args.props, days.path)
         count = days.default if value is None else as_int(value)
         if isinstance(count, int) and count < minimum:
@@ -377,7 +457,7 @@ stateful_resource_protected = ResourceValidationPolicy(
 
 
 SECURITY = [data_store_encrypted_at_rest, data_store_customer_managed_key, data_store_not_public,
-            data_store_tls_in_transit]
+            data_store_tls_in_transit, data_store_iam_authentication]
 PRIVACY: list = []
 COMPLIANCE = [data_store_deletion_protection, data_store_backups, data_store_logging,
               data_store_auto_minor_version_upgrade, stateful_resource_protected]
