@@ -146,8 +146,8 @@ def test_performance_insights_key_only_while_it_is_on():
 def test_dms_s3_source_endpoints_have_no_key():
     endpoint = "aws:dms/s3Endpoint:S3Endpoint"
     assert found(data_store_customer_managed_key, endpoint, {"endpointType": "source"}) == []
-    messages = found(data_store_customer_managed_key, endpoint, {"endpointType": "target"})
-    assert len(messages) == 2 and "encryptionMode is not set (defaults to SSE_S3)" in messages[0]
+    [message] = found(data_store_customer_managed_key, endpoint, {"endpointType": "target"})
+    assert "encryptionMode is not set (defaults to SSE_S3)" in message and "serverSideEncryptionKmsKeyId" in message
 
 
 IAM_AUTH = [
