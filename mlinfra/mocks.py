@@ -186,6 +186,61 @@ def _always_set_outputs(type_: str) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+@functools.lru_cache(maxsize=None)
+def _always_set_results(token: str) -> tuple[tuple[str, str], ...]:
+    """The results of a pulumi-aws function (``aws:ec2/getSubnets:getSubnets``) that the provider
+    always returns and that identify what was looked up: ``id``, ``arn`` and ``...Arn`` (typed
+    ``str``, not a key's), and lists of ids, names or ARNs (``Sequence[str]`` named ``ids``, ``...Ids``, ``names``,
+    ``arns``), as ``(camelCase name, "id" | "arn" | "ids")``. Read from the result class of the
+    function's module, which the program already imported.
+
+    Programs look up what they did not create and build on it (``for s in get_subnets(...).ids:``);
+    with the results left unset they fail on ``None``. Settings (documents, values, secrets) are
+    never filled in, as for resources.
+    """
+    package, _, rest = token.partition(":")
+    module, _, function = rest.partition(":")
+    if package != "aws" or not function.startswith("get"):
+        return ()
+    service = module.split("/")[0]
+    namespace = (sys.modules.get(f"pulumi_aws.{service}.{_snake(function)}")
+                 or sys.modules.get(f"pulumi_aws.{service}_.{_snake(function)}"))
+    cls = getattr(namespace, f"{function[0].upper()}{function[1:]}Result", None) if namespace is not None else None
+    found = []
+    for attribute in vars(cls).values() if isinstance(cls, type) else ():
+        getter = attribute.fget if isinstance(attribute, property) else None
+        name = getattr(getter, "_pulumi_name", None)
+        returns = getter.__annotations__.get("return") if name else None
+        if returns is str and (name in ("id", "arn") or (name.endswith("Arn") and not re.search("kms|key", name, re.I))):
+            found.append((name, "id" if name == "id" else "arn"))
+        elif typing.get_args(returns) == (str,) and typing.get_origin(returns) is not typing.Union and (
+                name in ("ids", "names", "arns") or name.endswith(("Ids", "Names", "Arns"))):
+            found.append((name, "ids"))
+    return tuple(found)
+
+
+def _looked_up(token: str, inputs: dict, region: str) -> dict[str, Any]:
+    """Stable values for a function's ``_always_set_results``: two of each list (a lookup of
+    subnets finds one per zone in most programs), derived from the token and the arguments."""
+    function = token.rpartition(":")[2].removeprefix("get")
+    kind = re.sub(r"(?<!^)(?=[A-Z])", "-", function).lower()
+    seed = stable_suffix(token + json.dumps(inputs, sort_keys=True, default=str), 17)
+    results: dict[str, Any] = {}
+    for name, what in _always_set_results(token):
+        if what == "id":
+            results[name] = inputs.get("id") if isinstance(inputs.get("id"), str) else f"{kind}-{seed}"
+        elif what == "arn":
+            results[name] = f"arn:aws:{_service(token)}:{region}:{ACCOUNT_ID}:{kind}/{seed}"
+        else:
+            singular = kind.removesuffix("s")
+            results[name] = [f"{singular}-{stable_suffix(seed + name + str(i), 17)}" for i in range(2)]
+    return results
+
+
 def _address(kind: str, name: str, type_: str, rid: str, region: str, logical: str) -> str:
     if kind == "name":
         return f"{logical}-{stable_suffix(rid, 7)}"
@@ -241,7 +296,7 @@ class PlatformMocks(pulumi.runtime.Mocks):
             return {"json": json.dumps(document, indent=2),
                     "minifiedJson": json.dumps(document, separators=(",", ":")),
                     "id": stable_suffix(json.dumps(document, sort_keys=True))}, []
-        return {}, []
+        return _looked_up(token, dict(inputs), self.region), []
 
 
 def zone_id_prefix(region: str) -> str:

@@ -15,6 +15,7 @@ import json
 import os
 import runpy
 import sys
+import traceback
 import uuid
 from collections import Counter
 from importlib.metadata import version as package_version
@@ -95,6 +96,20 @@ def _no_stack_traces() -> Iterator[None]:
 _OWN_PACKAGES = frozenset({"mlinfra", "components", "catalog", "policies"})
 
 
+#: This checkout's own programs: an exception in them is our bug, in any other program the program's.
+_OUR_PROGRAMS = tuple(Path(__file__).resolve().parents[1] / name for name in ("stacks", "bootstrap"))
+
+
+def _foreign_program_frame(project: Project, exc: BaseException) -> str | None:
+    """``file:line`` of the deepest frame of ``exc`` in a program not of this checkout, if any: an
+    exception there is the program's failure (bad input to the plan), not an internal error."""
+    main = project.main.resolve()
+    if any(main.is_relative_to(ours) for ours in _OUR_PROGRAMS):
+        return None
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).resolve().is_relative_to(main)]
+    return f"{shown_path(project, Path(frames[-1].filename))}:{frames[-1].lineno}" if frames else None
+
+
 def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
     if project.runtime != "python":
         # The mocks run a Python program in this process; other languages' programs cannot be planned here.
@@ -129,6 +144,14 @@ def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
             raise ProgramError(f"{shown_path(project, project.main / '__main__.py')}: the program imports {exc.name}, "
                                f"which is not installed in this Python environment ({sys.executable}): install the "
                                "program's dependencies (its requirements.txt) there and plan again") from None
+        except Exception as exc:
+            where = _foreign_program_frame(project, exc)
+            if where is None:
+                raise
+            raise ProgramError(f"{where}: the program failed under the offline plan: {type(exc).__name__}: {exc} (a "
+                               "value only the cloud knows, such as a lookup's result, may be missing offline; "
+                               "review the program's `pulumi preview --json` output with --deployment FILE "
+                               "instead)") from None
     return monitor
 
 

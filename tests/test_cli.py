@@ -97,6 +97,28 @@ def test_review_in_another_projects_folder_plans_it_against_this_checkouts_packs
     assert json.loads(by_file.stdout)["violations"] == report["violations"]
 
 
+def test_a_foreign_program_failing_offline_is_named_at_its_line_not_an_internal_error(foreign_project):
+    (foreign_project / "__main__.py").write_text(
+        "import json\nimport pulumi_aws as aws\n\n"
+        "secret = aws.secretsmanager.get_secret_version(secret_id='db')\n"
+        "password = json.loads(secret.secret_string)['password']\n")
+    assert_bad_input(mlinfra("review", "dev", cwd=foreign_project),
+                     "__main__.py:5: the program failed under the offline plan: TypeError: the JSON object must be")
+
+
+def test_lookups_plan_a_foreign_program_that_builds_on_them(foreign_project):
+    (foreign_project / "__main__.py").write_text(
+        "import pulumi_aws as aws\n\n"
+        "vpc = aws.ec2.get_vpc(default=True)\n"
+        "for i, subnet in enumerate(aws.ec2.get_subnets(filters=[{'name': 'vpc-id', 'values': [vpc.id]}]).ids):\n"
+        "    aws.ec2.Instance(f'web{i}', ami='ami-0123456789abcdef0', instance_type='t3.micro', subnet_id=subnet)\n")
+    out = foreign_project / "plan.json"
+    result = mlinfra("plan", "dev", "--out", str(out), cwd=foreign_project)
+    assert result.returncode == 0, result.stderr
+    instances = [r for r in json.loads(out.read_text())["deployment"]["resources"] if r["type"] == "aws:ec2/instance:Instance"]
+    assert len(instances) == 2 and all(r["inputs"]["subnetId"].startswith("subnet-") for r in instances)
+
+
 def test_a_program_in_another_language_is_bad_input(foreign_project):
     (foreign_project / "Pulumi.yaml").write_text("name: theirs\nruntime: yaml\nresources: {}\n")
     assert_bad_input(mlinfra("review", "dev", "--project", str(foreign_project)),

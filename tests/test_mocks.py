@@ -63,6 +63,33 @@ def test_addresses_and_names_the_provider_always_sets_are_filled_for_programs_th
     assert "kmsKeyId" not in database and "performanceInsightsKmsKeyId" not in database
 
 
+def call(token: str, args: dict) -> dict:
+    result, failures = PlatformMocks("eu-west-1").call(pulumi.runtime.MockCallArgs(token, args, None))
+    assert failures == []
+    return result
+
+
+def test_lookups_return_the_ids_and_arns_the_provider_always_sets():
+    # A foreign program looks up what it did not create and builds on it
+    # (`for s in aws.ec2.get_subnets(...).ids:`): left unset, the plan failed on None.
+    import pulumi_aws.ec2.get_subnets  # noqa: F401  (the result class is read from the imported SDK)
+    import pulumi_aws.ec2.get_vpc  # noqa: F401
+    import pulumi_aws.secretsmanager.get_secret_version  # noqa: F401
+
+    subnets = call("aws:ec2/getSubnets:getSubnets", {"filters": [{"name": "vpc-id", "values": ["vpc-1"]}]})
+    assert sorted(subnets) == ["id", "ids"]
+    assert len(subnets["ids"]) == 2 and all(s.startswith("subnet-") for s in subnets["ids"])
+    assert subnets == call("aws:ec2/getSubnets:getSubnets", {"filters": [{"name": "vpc-id", "values": ["vpc-1"]}]})
+    assert subnets["ids"] != call("aws:ec2/getSubnets:getSubnets", {"filters": []})["ids"]
+    vpc = call("aws:ec2/getVpc:getVpc", {"default": True})
+    assert vpc["id"].startswith("vpc-") and vpc["arn"].startswith(f"arn:aws:ec2:eu-west-1:{ACCOUNT_ID}:vpc/")
+    assert call("aws:ec2/getVpc:getVpc", {"id": "vpc-0abc"})["id"] == "vpc-0abc"
+    # A secret's value, a key's ARN or a document is never invented.
+    secret = call("aws:secretsmanager/getSecretVersion:getSecretVersion", {"secretId": "db"})
+    assert "secretString" not in secret and "secretBinary" not in secret
+    assert call("aws:unknown/getNothing:getNothing", {}) == {}
+
+
 def test_zone_id_prefix():
     assert zone_id_prefix("us-east-1") == "use1"
     assert zone_id_prefix("eu-central-1") == "euc1"
