@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import pulumi
-from google.protobuf import json_format
+from google.protobuf import json_format, struct_pb2
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime import settings
 
@@ -26,6 +26,9 @@ from components.common import OFFLINE_ACCOUNT_ID, OfflineTarget
 
 ACCOUNT_ID = OFFLINE_ACCOUNT_ID
 STACK_TYPE = "pulumi:pulumi:Stack"
+#: Pulumi's signature of a secret value in the wire format and the state file ({key: secret, "value": ...}).
+SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
 
 
 def stable_suffix(text: str, length: int = 8) -> str:
@@ -59,6 +62,12 @@ def _named(service: str, resource: str, *, regional: bool = True,
         return {"name": name, "arn": f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{resource}{name}", **more(name, rid, m)}
 
     return outputs
+
+
+def _placeholder(rid: str, length: Any) -> str:
+    """Letters and digits of the asked-for length (16 if unknown), stable per resource."""
+    size = int(length) if isinstance(length, (int, float)) and 0 < length <= 1024 else 16
+    return (stable_suffix(rid, 64) * (size // 64 + 1))[:size]
 
 
 #: Type-specific computed outputs, on top of the inputs, ``id`` and (for AWS) ``arn``.
@@ -129,6 +138,29 @@ COMPUTED_OUTPUTS: dict[str, ComputedOutputs] = {
     "aws:ec2/launchTemplate:LaunchTemplate": lambda name, rid, inputs, m: {
         "latestVersion": 1,
         "defaultVersion": 1,
+    },
+    # pulumi_random (RDS passwords, unique suffixes in other projects' programs): placeholders of the
+    # asked-for length; the provider marks a password's result secret (additionalSecretOutputs).
+    "random:index/randomPassword:RandomPassword": lambda name, rid, inputs, m: {
+        "result": _placeholder(rid, inputs.get("length")),
+        "bcryptHash": f"$2a$10${stable_suffix(rid, 53)}",
+    },
+    "random:index/randomString:RandomString": lambda name, rid, inputs, m: {
+        "result": _placeholder(rid, inputs.get("length")),
+    },
+    "random:index/randomId:RandomId": lambda name, rid, inputs, m: {
+        "hex": stable_suffix(rid, 2 * int(inputs.get("byteLength") or 8)),
+        "dec": str(int(stable_suffix(rid, 2 * int(inputs.get("byteLength") or 8)), 16)),
+        "b64Std": stable_suffix(rid, 12), "b64Url": stable_suffix(rid, 12),
+    },
+    "random:index/randomInteger:RandomInteger": lambda name, rid, inputs, m: {
+        "result": int(inputs.get("min") or 0),
+    },
+    "random:index/randomUuid:RandomUuid": lambda name, rid, inputs, m: {
+        "result": "{}-{}-{}-{}-{}".format(*(stable_suffix(rid + str(i), n) for i, n in enumerate((8, 4, 4, 4, 12)))),
+    },
+    "random:index/randomShuffle:RandomShuffle": lambda name, rid, inputs, m: {
+        "results": list(inputs.get("inputs") or []),
     },
     "aws:eks/nodeGroup:NodeGroup": lambda name, rid, inputs, m: {
         "nodeGroupName": inputs.get("nodeGroupName", rid),
@@ -403,6 +435,16 @@ class RecordingMonitor(MockMonitor):
 
     def RegisterResource(self, request):
         response = super().RegisterResource(request)
+        # The engine returns the outputs a resource names in additionalSecretOutputs as secrets (a
+        # RandomPassword's result), so what the program builds from them is secret too.
+        for key in request.additionalSecretOutputs:
+            if key in response.object.fields:
+                value = struct_pb2.Value()
+                value.CopyFrom(response.object.fields[key])
+                wrapped = response.object.fields[key].struct_value
+                wrapped.Clear()
+                wrapped.update({SIGNATURE_KEY: SECRET_SIGNATURE})
+                wrapped.fields["value"].CopyFrom(value)
         custom = bool(request.custom)
         if request.type == STACK_TYPE:
             self.stack_urn = response.urn

@@ -29,12 +29,9 @@ from pulumi.runtime.stack import massage
 from mlinfra.documents import regular_or_absent, write_atomically
 from mlinfra.errors import MlinfraError
 from mlinfra.event_loops import program_loops
-from mlinfra.mocks import STACK_TYPE, RecordingMonitor, Registration, install_mocks
+from mlinfra.mocks import SECRET_SIGNATURE, SIGNATURE_KEY, STACK_TYPE, RecordingMonitor, Registration, install_mocks
 from mlinfra.project import Project, StackConfig, load_stack_config, read_project, shown_path
 
-#: Pulumi's signature keys for special property values (secrets, resource references, assets).
-SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
 PROVIDER_PREFIX = "pulumi:providers:"
 
 
@@ -100,14 +97,25 @@ _OWN_PACKAGES = frozenset({"mlinfra", "components", "catalog", "policies"})
 _OUR_PROGRAMS = tuple(Path(__file__).resolve().parents[1] / name for name in ("stacks", "bootstrap"))
 
 
-def _foreign_program_frame(project: Project, exc: BaseException) -> str | None:
-    """``file:line`` of the deepest frame of ``exc`` in a program not of this checkout, if any: an
-    exception there is the program's failure (bad input to the plan), not an internal error."""
+_RUNNER = (Path(__file__).resolve(), Path(__file__).resolve().with_name("event_loops.py"))
+_OUR_PACKAGES = tuple(Path(__file__).resolve().parents[1] / name for name in ("mlinfra", "components", "catalog"))
+
+
+def _foreign_failure(project: Project, exc: BaseException) -> str | None:
+    """Where ``exc`` stopped the program of another project: ``file:line`` of its deepest frame in
+    the program, else the program's file (an ``apply`` callback or an ``Output`` the SDK evaluates
+    failed on a value missing offline). ``None`` for our own programs and for exceptions raised in
+    our own code (the mocks, a component): those are bugs."""
     main = project.main.resolve()
     if any(main.is_relative_to(ours) for ours in _OUR_PROGRAMS):
         return None
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).resolve().is_relative_to(main)]
-    return f"{shown_path(project, Path(frames[-1].filename))}:{frames[-1].lineno}" if frames else None
+    files = [(Path(frame.filename).resolve(), frame.lineno) for frame in traceback.extract_tb(exc.__traceback__)]
+    if any(path not in _RUNNER and any(path.is_relative_to(p) for p in _OUR_PACKAGES) for path, _ in files):
+        return None
+    inside = [(path, line) for path, line in files if path.is_relative_to(main)]
+    if inside:
+        return f"{shown_path(project, inside[-1][0])}:{inside[-1][1]}"
+    return shown_path(project, main / "__main__.py")
 
 
 def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
@@ -145,7 +153,7 @@ def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
                                f"which is not installed in this Python environment ({sys.executable}): install the "
                                "program's dependencies (its requirements.txt) there and plan again") from None
         except Exception as exc:
-            where = _foreign_program_frame(project, exc)
+            where = _foreign_failure(project, exc)
             if where is None:
                 raise
             raise ProgramError(f"{where}: the program failed under the offline plan: {type(exc).__name__}: {exc} (a "

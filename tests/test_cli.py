@@ -119,6 +119,34 @@ def test_lookups_plan_a_foreign_program_that_builds_on_them(foreign_project):
     assert len(instances) == 2 and all(r["inputs"]["subnetId"].startswith("subnet-") for r in instances)
 
 
+def test_a_random_password_plans_as_a_secret_into_the_database(foreign_project):
+    (foreign_project / "__main__.py").write_text(
+        "import pulumi\nimport pulumi_aws as aws\nimport pulumi_random as random\n\n"
+        "password = random.RandomPassword('db', length=24, special=False)\n"
+        "db = aws.rds.Instance('db', engine='postgres', instance_class='db.t3.micro', allocated_storage=20,\n"
+        "                      username='app', password=password.result, skip_final_snapshot=True)\n"
+        "pulumi.export('dsn', pulumi.Output.concat('postgres://app:', password.result, '@db'))\n")
+    out = foreign_project / "plan.json"
+    result = mlinfra("plan", "dev", "--out", str(out), cwd=foreign_project)
+    assert result.returncode == 0, result.stderr
+    resources = {r["type"]: r for r in json.loads(out.read_text())["deployment"]["resources"]}
+    secret = resources["aws:rds/instance:Instance"]["inputs"]["password"]
+    # As the engine does with the provider's additionalSecretOutputs: secret wherever it flows.
+    assert secret["4dabf18193072939515e22adb298388d"] == "1b47061264138c4ac30d75fd1eb44270"
+    assert len(json.loads(secret["plaintext"])) == 24
+    assert "plaintext" in resources["pulumi:pulumi:Stack"]["outputs"]["dsn"]
+
+
+def test_an_output_failing_offline_in_a_foreign_program_is_the_programs_failure(foreign_project):
+    # db.address is set by AWS only; offline it is missing, and the SDK's concat fails in its own code.
+    (foreign_project / "__main__.py").write_text(
+        "import pulumi\nimport pulumi_aws as aws\n\n"
+        "db = aws.rds.Instance('db', engine='postgres', instance_class='db.t3.micro', allocated_storage=20)\n"
+        "pulumi.export('host', pulumi.Output.concat('postgres://', db.address))\n")
+    assert_bad_input(mlinfra("plan", "dev", cwd=foreign_project),
+                     "__main__.py: the program failed under the offline plan: TypeError:")
+
+
 def test_a_program_in_another_language_is_bad_input(foreign_project):
     (foreign_project / "Pulumi.yaml").write_text("name: theirs\nruntime: yaml\nresources: {}\n")
     assert_bad_input(mlinfra("review", "dev", "--project", str(foreign_project)),

@@ -233,6 +233,18 @@ def test_another_programs_exception_is_its_failure_at_its_line(tmp_path):
         plan(project, "dev", None)
 
 
+def test_our_own_code_failing_under_another_program_is_still_a_bug(tmp_path, monkeypatch):
+    from mlinfra.mocks import PlatformMocks
+
+    def broken(self, args):
+        raise KeyError("a bug in the mocks")
+
+    monkeypatch.setattr(PlatformMocks, "new_resource", broken)
+    project = make_project(tmp_path, "import pulumi_aws as aws\n\naws.s3.BucketV2('b')\n")
+    with pytest.raises(KeyError, match="a bug in the mocks"):
+        plan(project, "dev", None)
+
+
 def test_failed_plan_leaves_an_existing_file_untouched_and_no_temp_files(tmp_path):
     project = make_project(tmp_path, "import pulumi, pulumi_aws as aws\naws.s3.Bucket('b')\n"
                                      "raise pulumi.RunError('stop')\n")
