@@ -273,6 +273,37 @@ GAP_CASES: list[Case] = [
             "tasks": [{"taskType": "Map_all", "sourceFields": []}], "triggerConfig": {"triggerType": "OnDemand"},
             "tags": TAGS})],
          _set("kmsArn", value=_DELETE)),
+    Case("default-vpc-adopted", "no-default-vpc",
+         [("default", "aws:ec2/defaultVpc:DefaultVpc", {"enableDnsHostnames": True, "tags": TAGS})], lambda props: None),
+    Case("subnet-auto-public-ip", "subnet-no-public-ip-on-launch",
+         [("web-a", "aws:ec2/subnet:Subnet", {"vpcId": "vpc-1", "cidrBlock": "10.0.0.0/24",
+                                              "availabilityZone": "us-east-1a", "tags": {**TAGS, "Name": "web-a"}})],
+         _set("mapPublicIpOnLaunch", value=True)),
+    Case("peering-route-everything", "vpc-peering-routes-scoped",
+         [("to-shared", "aws:ec2/route:Route", {"routeTableId": "rtb-0a1b2c3d", "destinationCidrBlock": "10.20.0.0/16",
+                                                "vpcPeeringConnectionId": "pcx-0a1b2c3d"})],
+         _set("destinationCidrBlock", value="0.0.0.0/0")),
+    Case("rds-expired-ca", "rds-ca-certificate-current",
+         [("legacy-db", "aws:rds/instance:Instance", {**RDS, "caCertIdentifier": "rds-ca-rsa2048-g1"})],
+         _set("caCertIdentifier", value="rds-ca-2019")),
+    Case("redshift-no-vpc-routing", "redshift-enhanced-vpc-routing",
+         [("marts", "aws:redshift/cluster:Cluster",
+           {"nodeType": "ra3.xlplus", "encrypted": True, "kmsKeyId": KEY, "publiclyAccessible": False,
+            "automatedSnapshotRetentionPeriod": 7, "manageMasterPassword": True, "masterUsername": "admin",
+            "enhancedVpcRouting": True, "tags": TAGS})],
+         _set("enhancedVpcRouting", value=False)),
+    Case("docdb-no-audit", "docdb-audit-logs",
+         [("docdb-audit-params", "aws:docdb/clusterParameterGroup:ClusterParameterGroup",
+           {"family": "docdb5.0", "parameters": [{"name": "tls", "value": "enabled"},
+                                                 {"name": "audit_logs", "value": "enabled"}], "tags": TAGS})],
+         _set("parameters", value=[{"name": "tls", "value": "enabled"}])),
+    Case("postgres-no-statement-log", "postgres-query-logging",
+         [("pg-logging-params", "aws:rds/parameterGroup:ParameterGroup",
+           {"name": "pg-logging-params", "family": "postgres16", "parameters": [
+               {"name": "log_statement", "value": "ddl"}, {"name": "log_min_duration_statement", "value": "500"}],
+            "tags": TAGS}),
+          ("pg-app", "aws:rds/instance:Instance", {**RDS, "parameterGroupName": "pg-logging-params"})],
+         _set("parameters", value=[{"name": "rds.force_ssl", "value": "1"}])),
 ]
 
 
@@ -379,7 +410,8 @@ BREADTH_CASES: list[Case] = [
          _set("parameters", 0, "value", value="0")),
     Case("docdb-tls-off", "db-parameter-group-tls-not-disabled",
          [("docdb-params", "aws:docdb/clusterParameterGroup:ClusterParameterGroup",
-           {"family": "docdb5.0", "parameters": [{"name": "tls", "value": "enabled"}], "tags": TAGS})],
+           {"family": "docdb5.0", "parameters": [{"name": "tls", "value": "enabled"},
+                                                 {"name": "audit_logs", "value": "enabled"}], "tags": TAGS})],
          _set("parameters", 0, "value", value="disabled")),
     Case("redshift-ssl-off", "db-parameter-group-tls-not-disabled",
          [("warehouse-params", "aws:redshift/parameterGroup:ParameterGroup",
@@ -553,7 +585,7 @@ LAST_BREADTH_CASES: list[Case] = [
           ("lakehouse", "aws:redshift/cluster:Cluster",
            {"clusterIdentifier": "lakehouse", "nodeType": "ra3.xlplus", "encrypted": True, "kmsKeyId": KEY,
             "publiclyAccessible": False, "manageMasterPassword": True, "automatedSnapshotRetentionPeriod": 7,
-            "tags": TAGS})],
+            "enhancedVpcRouting": True, "tags": TAGS})],
          _set("clusterIdentifier", value="another-lakehouse")),
     Case("aurora-global-unencrypted", "data-store-encrypted-at-rest",
          [("global-orders", "aws:rds/globalCluster:GlobalCluster",
@@ -1025,8 +1057,8 @@ def _with_outputs(props: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 #: Cases without a compliant twin: the resource itself is the misconfiguration (an IAM user's own policy,
-#: an IAM user's console password).
-NO_TWIN = frozenset({"iam-user-policy", "iam-login-profile"})
+#: an IAM user's console password, an adopted default VPC).
+NO_TWIN = frozenset({"iam-user-policy", "iam-login-profile", "default-vpc-adopted"})
 
 
 def deployment(misconfigured: bool = True, cases: list[Case] | None = None) -> dict[str, Any]:

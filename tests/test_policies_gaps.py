@@ -198,3 +198,170 @@ def test_elasticache_cluster_backups():
     assert found(data_store_backups, cluster, {"replicationGroupId": "group"}) == []  # the group's
     assert found(data_store_backups, cluster, {"engine": "redis", "snapshotRetentionLimit": UNKNOWN}) == []
     assert found(data_store_backups, cluster, {"engine": "redis"}, {"requireBackups": False}) == []
+
+
+# --------------------------------------------------------------------------------------------------
+# VPC layout
+
+from policies.rules.vpc_layout import no_default_vpc, subnet_no_public_ip_on_launch, vpc_peering_routes_scoped  # noqa: E402
+
+SUBNET = "aws:ec2/subnet:Subnet"
+ROUTE, ROUTE_TABLE = "aws:ec2/route:Route", "aws:ec2/routeTable:RouteTable"
+
+
+def test_no_default_vpc():
+    assert "brings the account's default VPC" in found(no_default_vpc, "aws:ec2/defaultVpc:DefaultVpc", {})[0]
+    assert len(found(no_default_vpc, "aws:ec2/defaultSubnet:DefaultSubnet", {"availabilityZone": "us-east-1a"})) == 1
+    assert found(no_default_vpc, "aws:ec2/vpc:Vpc", {"cidrBlock": "10.0.0.0/16"}) == []
+
+
+def test_subnets_do_not_map_public_ips():
+    subnet = {"vpcId": "vpc-1", "cidrBlock": "10.0.0.0/24", "mapPublicIpOnLaunch": False}
+    assert found(subnet_no_public_ip_on_launch, SUBNET, subnet) == []
+    assert found(subnet_no_public_ip_on_launch, SUBNET, {"vpcId": "vpc-1"}) == []  # false by default
+    [message] = found(subnet_no_public_ip_on_launch, SUBNET, {**subnet, "mapPublicIpOnLaunch": True})
+    assert "maps a public IP to every instance launched in it" in message
+    assert found(subnet_no_public_ip_on_launch, SUBNET, {**subnet, "mapPublicIpOnLaunch": UNKNOWN}) == []
+    assert found(subnet_no_public_ip_on_launch, SUBNET, {**subnet, "mapPublicIpOnLaunch": True},
+                 {"allowPublicIpOnLaunch": True}) == []
+
+
+def test_peering_routes_name_the_peer():
+    route = {"routeTableId": "rtb-1", "destinationCidrBlock": "10.1.0.0/16", "vpcPeeringConnectionId": "pcx-1"}
+    assert found(vpc_peering_routes_scoped, ROUTE, route) == []
+    [message] = found(vpc_peering_routes_scoped, ROUTE, {**route, "destinationCidrBlock": "0.0.0.0/0"})
+    assert "routes 0.0.0.0/0 through a VPC peering connection" in message
+    assert found(vpc_peering_routes_scoped, ROUTE, {"routeTableId": "rtb-1", "destinationCidrBlock": "0.0.0.0/0",
+                                                   "natGatewayId": "nat-1"}) == []
+    assert len(found(vpc_peering_routes_scoped, ROUTE, {**route, "destinationCidrBlock": None,
+                                                       "destinationIpv6CidrBlock": "::/0"})) == 1
+    assert len(found(vpc_peering_routes_scoped, ROUTE, {**route, "vpcPeeringConnectionId": UNKNOWN,
+                                                       "destinationCidrBlock": "0.0.0.0/0"})) == 1
+    assert found(vpc_peering_routes_scoped, ROUTE, {**route, "destinationCidrBlock": UNKNOWN}) == []
+    table = {"vpcId": "vpc-1", "routes": [{"cidrBlock": "0.0.0.0/0", "natGatewayId": "nat-1"},
+                                          {"cidrBlock": "10.1.0.0/16", "vpcPeeringConnectionId": "pcx-1"}]}
+    assert found(vpc_peering_routes_scoped, ROUTE_TABLE, table) == []
+    table["routes"][1]["cidrBlock"] = "0.0.0.0/0"
+    assert len(found(vpc_peering_routes_scoped, ROUTE_TABLE, table)) == 1
+    assert found(vpc_peering_routes_scoped, ROUTE_TABLE, {"routes": UNKNOWN}) == []
+
+
+# --------------------------------------------------------------------------------------------------
+# RDS CA certificates, Redshift routing, DocumentDB audit logs, PostgreSQL statement logging
+
+from policies.rules.database_logging import docdb_audit_logs, postgres_query_logging  # noqa: E402
+from policies.rules.databases import rds_ca_certificate_current, redshift_enhanced_vpc_routing  # noqa: E402
+from policy_helpers import stack_args, stack_resource  # noqa: E402
+
+
+@pytest.mark.parametrize("type_, key", [("aws:rds/instance:Instance", "caCertIdentifier"),
+                                        ("aws:rds/cluster:Cluster", "caCertificateIdentifier")])
+def test_rds_ca_certificates(type_, key):
+    assert found(rds_ca_certificate_current, type_, {key: "rds-ca-rsa2048-g1"}) == []
+    assert found(rds_ca_certificate_current, type_, {"engine": "postgres"}) == []  # the region's default CA
+    [message] = found(rds_ca_certificate_current, type_, {key: "rds-ca-2019"})
+    assert f"uses the certificate authority 'rds-ca-2019' ({key})" in message
+    assert found(rds_ca_certificate_current, type_, {key: UNKNOWN}) == []
+    assert found(rds_ca_certificate_current, type_, {key: "rds-ca-2019"}, {"allowedCaCertificates": ["rds-ca-2019"]}) == []
+
+
+def test_redshift_enhanced_vpc_routing():
+    cluster = "aws:redshift/cluster:Cluster"
+    assert found(redshift_enhanced_vpc_routing, cluster, {"enhancedVpcRouting": True}) == []
+    assert "not set (false)" in found(redshift_enhanced_vpc_routing, cluster, {"nodeType": "ra3.xlplus"})[0]
+    assert len(found(redshift_enhanced_vpc_routing, cluster, {"enhancedVpcRouting": False})) == 1
+    assert found(redshift_enhanced_vpc_routing, cluster, {"enhancedVpcRouting": UNKNOWN}) == []
+
+
+def test_docdb_audit_logs():
+    group = "aws:docdb/clusterParameterGroup:ClusterParameterGroup"
+    audited = {"family": "docdb5.0", "parameters": [{"name": "tls", "value": "enabled"},
+                                                    {"name": "audit_logs", "value": "enabled"}]}
+    assert found(docdb_audit_logs, group, audited) == []
+    assert found(docdb_audit_logs, group, {"family": "docdb5.0", "parameters": [{"name": "audit_logs", "value": "all"}]}) == []
+    assert "does not set audit_logs" in found(docdb_audit_logs, group, {"family": "docdb5.0", "parameters": [
+        {"name": "tls", "value": "enabled"}]})[0]
+    assert "sets audit_logs to 'disabled'" in found(docdb_audit_logs, group, {"parameters": [
+        {"name": "audit_logs", "value": "disabled"}]})[0]
+    assert found(docdb_audit_logs, group, {"parameters": [{"name": "audit_logs", "value": UNKNOWN}]}) == []
+    assert found(docdb_audit_logs, group, {"parameters": UNKNOWN}) == []
+
+
+PG = "aws:rds/parameterGroup:ParameterGroup"
+PG_INSTANCE = "aws:rds/instance:Instance"
+
+
+def _pg_stack(group_parameters, **instance):
+    group = stack_resource(PG, {"name": "pg-logging", "id": "pg-logging", "family": "postgres16",
+                                "parameters": group_parameters}, name="pg-logging")
+    db = stack_resource(PG_INSTANCE, {"engine": "postgres", "parameterGroupName": "pg-logging", **instance}, name="db")
+    return [group, db]
+
+
+def test_postgres_statement_logging():
+    logged = [{"name": "log_statement", "value": "ddl"}, {"name": "log_min_duration_statement", "value": "1000"}]
+    assert violations(postgres_query_logging, stack_args(_pg_stack(logged))) == []
+    assert violations(postgres_query_logging, stack_args(_pg_stack(logged[1:]))) == []
+    [message] = violations(postgres_query_logging, stack_args(_pg_stack([{"name": "rds.force_ssl", "value": "1"}])))
+    assert "logs no statements: its parameter group 'pg-logging' sets neither" in message
+    assert len(violations(postgres_query_logging, stack_args(_pg_stack([{"name": "log_statement", "value": "none"}])))) == 1
+    [message] = violations(postgres_query_logging, stack_args(_pg_stack(logged, parameterGroupName=None)))
+    assert "uses its engine's default parameter group (parameterGroupName is not set)" in message
+    # A group declared elsewhere, an unknown value, another engine: not judged.
+    assert violations(postgres_query_logging, stack_args(_pg_stack([], parameterGroupName="shared-pg"))) == []
+    assert violations(postgres_query_logging, stack_args(_pg_stack([{"name": "log_statement", "value": UNKNOWN}]))) == []
+    assert violations(postgres_query_logging, stack_args(_pg_stack([], engine="mysql", parameterGroupName=None))) == []
+
+
+def test_postgres_statement_logging_in_a_preview_and_for_aurora():
+    group = stack_resource(PG, {"name": UNKNOWN, "parameters": [{"name": "rds.force_ssl", "value": "1"}]}, name="pg")
+    db = stack_resource(PG_INSTANCE, {"engine": "postgres", "parameterGroupName": UNKNOWN}, name="db",
+                        property_dependencies={"parameterGroupName": [group.urn]})
+    assert len(violations(postgres_query_logging, stack_args([group, db]))) == 1
+    cluster = stack_resource("aws:rds/cluster:Cluster", {"engine": "aurora-postgresql"}, name="aurora")
+    assert "dbClusterParameterGroupName is not set" in violations(postgres_query_logging, stack_args([cluster]))[0]
+
+
+# --------------------------------------------------------------------------------------------------
+# Every input the new rules read is an input of the installed pulumi-aws SDK; the docs name every rule
+
+from test_catalog_data_stores import _input_names, _resource_class  # noqa: E402
+
+READS = [
+    ("aws:ec2/subnet:Subnet", ("mapPublicIpOnLaunch",)),
+    ("aws:ec2/route:Route", ("vpcPeeringConnectionId",)), ("aws:ec2/route:Route", ("destinationCidrBlock",)),
+    ("aws:ec2/route:Route", ("destinationIpv6CidrBlock",)),
+    ("aws:ec2/routeTable:RouteTable", ("routes", "vpcPeeringConnectionId")),
+    ("aws:ec2/routeTable:RouteTable", ("routes", "cidrBlock")), ("aws:ec2/routeTable:RouteTable", ("routes", "ipv6CidrBlock")),
+    ("aws:rds/instance:Instance", ("caCertIdentifier",)), ("aws:rds/cluster:Cluster", ("caCertificateIdentifier",)),
+    ("aws:redshift/cluster:Cluster", ("enhancedVpcRouting",)),
+    ("aws:docdb/clusterParameterGroup:ClusterParameterGroup", ("parameters", "name")),
+    ("aws:rds/instance:Instance", ("parameterGroupName",)), ("aws:rds/cluster:Cluster", ("dbClusterParameterGroupName",)),
+    ("aws:rds/parameterGroup:ParameterGroup", ("parameters", "value")),
+    ("aws:rds/clusterParameterGroup:ClusterParameterGroup", ("parameters", "value")),
+]
+
+
+@pytest.mark.parametrize("type_, path", READS, ids=lambda value: ".".join(value) if isinstance(value, tuple) else value)
+def test_every_input_read_is_in_the_pulumi_aws_sdk(type_, path):
+    cls = _resource_class(type_)
+    assert cls is not None, type_
+    names = _input_names(cls)
+    for step in path:
+        assert step in names, f"{type_}: {step} is not an input"
+
+
+GAP_MODULES = ("vpc_layout", "database_logging", "databases", "data_stores")
+
+
+@pytest.mark.parametrize("module_name", GAP_MODULES)
+def test_docs_describe_every_rule_and_its_config(module_name):
+    import importlib
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "policies.md").read_text()
+    module = importlib.import_module(f"policies.rules.{module_name}")
+    for policy in module.SECURITY + module.PRIVACY + module.COMPLIANCE:
+        assert f"`{policy.name}`" in docs, policy.name
+        for key in (policy.config_schema.properties if policy.config_schema else {}):
+            assert f"`{key}`" in docs, f"{policy.name}: {key}"

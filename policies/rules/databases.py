@@ -18,6 +18,10 @@ DMS endpoints of database engines (``aws.dms.Endpoint`` ``engineName``) set ``ss
 Caches authenticate their clients: ElastiCache replication groups (Redis and Valkey) set
 ``authToken`` (or the write-only ``authTokenWo``, recorded by ``authTokenWoVersion``) or
 ``userGroupIds``; MemoryDB clusters name an ``aclName`` other than ``open-access``. Checkov CKV_AWS_31.
+
+RDS instances and clusters that name a CA (``caCertIdentifier``, ``caCertificateIdentifier``) name a
+current one; absent, a new database gets the region's default, a current one. Checkov CKV_AWS_211 (its
+allowed values). Redshift clusters set ``enhancedVpcRouting`` (default false). Checkov CKV_AWS_321.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._declare import applies_to, frameworks
+from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
 from policies.rules._props import as_bool, as_list, describe, get, is_unknown, single
 
 #: Parameter group type -> {parameter name: values that turn TLS off (lower case)}.
@@ -151,7 +155,67 @@ cache_authentication = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "IA-2, AC-3", "pci-dss": "8.2.1", "hipaa": "164.312(d)", "gdpr": "Art. 32(1)(b)"}),
 )
 
+RDS_INSTANCE = "aws:rds/instance:Instance"
+RDS_CLUSTER = "aws:rds/cluster:Cluster"
+#: Where each type names the CA of its server certificate (pulumi-aws rds/instance.py, rds/cluster.py).
+CA_INPUT = {RDS_INSTANCE: "caCertIdentifier", RDS_CLUSTER: "caCertificateIdentifier"}
+CA_SCHEMA = config_schema(
+    allowedCaCertificates={
+        "type": "array", "items": {"type": "string"},
+        "default": ["rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"],
+        "description": "Certificate authorities a database's server certificate may come from (the current RDS CAs; "
+                       "rds-ca-2019 expired in August 2024).",
+    },
+)
+
+
+def _ca_certificate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    key = CA_INPUT[args.resource_type]
+    ca = get(args.props, key)
+    if is_unknown(ca) or ca is None or ca == "":
+        return  # new databases get the region's default CA, one of the current ones
+    allowed = [str(item).lower() for item in as_list(policy_config(args, CA_SCHEMA)["allowedCaCertificates"]) or []]
+    if isinstance(ca, str) and ca.lower() not in allowed:
+        report(f"{describe(args)} uses the certificate authority {ca!r} ({key}), which is not one of "
+               f"{', '.join(allowed)}: clients that verify the server cannot trust its certificate once it expires")
+
+
+rds_ca_certificate_current = ResourceValidationPolicy(
+    name="rds-ca-certificate-current",
+    description="RDS instances and clusters that name a CA certificate name a current one (rds-ca-rsa2048-g1, "
+                "rds-ca-rsa4096-g1, rds-ca-ecc384-g1).",
+    validate=applies_to(tuple(CA_INPUT), _ca_certificate),
+    config_schema=CA_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set ca_cert_identifier (aws.rds.Instance) or ca_certificate_identifier (aws.rds.Cluster) to "
+                      "rds-ca-rsa2048-g1 (or leave it unset for the region's default), and give clients the matching "
+                      "RDS CA bundle.",
+    **frameworks({"nist-800-53": "SC-8, SC-17", "pci-dss": "4.2.1", "hipaa": "164.312(e)(1)"}),
+)
+
+REDSHIFT_CLUSTER = "aws:redshift/cluster:Cluster"
+
+
+def _enhanced_vpc_routing(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    enabled = as_bool(get(args.props, "enhancedVpcRouting"))
+    if is_unknown(enabled) or enabled is True:
+        return
+    report(f"{describe(args)} does not use enhanced VPC routing (enhancedVpcRouting is "
+           f"{'false' if enabled is False else 'not set (false)'}): COPY and UNLOAD traffic to S3 bypasses the VPC's "
+           "endpoints, security groups and flow logs")
+
+
+redshift_enhanced_vpc_routing = ResourceValidationPolicy(
+    name="redshift-enhanced-vpc-routing",
+    description="Redshift clusters use enhanced VPC routing, so COPY and UNLOAD traffic stays in the VPC.",
+    validate=applies_to((REDSHIFT_CLUSTER,), _enhanced_vpc_routing),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set enhanced_vpc_routing=True on the aws.redshift.Cluster and give the VPC an S3 gateway "
+                      "endpoint (or a NAT route) so COPY and UNLOAD still reach S3.",
+    **frameworks({"nist-800-53": "SC-7, AC-4", "pci-dss": "1.3.1", "hipaa": "164.312(e)(1)"}),
+)
+
 SECURITY = [db_parameter_group_tls_not_disabled, opensearch_fine_grained_access_control, dms_endpoint_tls,
-            cache_authentication]
+            cache_authentication, rds_ca_certificate_current, redshift_enhanced_vpc_routing]
 PRIVACY: list = []
 COMPLIANCE: list = []
