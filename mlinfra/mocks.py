@@ -139,6 +139,11 @@ COMPUTED_OUTPUTS: dict[str, ComputedOutputs] = {
         "latestVersion": 1,
         "defaultVersion": 1,
     },
+    # The provider's docs: "uris - Map of URIs associated with the API E.g., `uris["GRAPHQL"]`".
+    "aws:appsync/graphQLApi:GraphQLApi": lambda name, rid, inputs, m: {
+        "uris": {"GRAPHQL": f"https://{rid}.appsync-api.{m.region}.amazonaws.com/graphql",
+                 "REALTIME": f"wss://{rid}.appsync-realtime-api.{m.region}.amazonaws.com/graphql"},
+    },
     # pulumi_random (RDS passwords, unique suffixes in other projects' programs): placeholders of the
     # asked-for length; the provider marks a password's result secret (additionalSecretOutputs).
     "random:index/randomPassword:RandomPassword": lambda name, rid, inputs, m: {
@@ -188,7 +193,8 @@ def _always_set_outputs(type_: str) -> tuple[tuple[str, str], ...]:
     """The outputs of a pulumi-aws resource class that the provider always sets (typed ``Output[str]``,
     not ``Optional``) and that are names or addresses: ``name`` (which the provider auto-names, the
     logical name and a random suffix, when the program leaves it out), ``...Arn`` (not a key's) and
-    ``...Url``/``...Uri``/``...Endpoint``, as ``(camelCase name, "name" | "arn" | "url")``. Read from
+    ``...Url``/``...Uri``/``...Endpoint``, host names (``dnsName``, ``address``, ``...DnsName``,
+    ``...Hostname``), as ``(camelCase name, "name" | "arn" | "url" | "host")``. Read from
     the class the program already imported.
 
     Programs build on them (``stage.execution_arn.apply(lambda arn: arn + "*/*")``, Pulumi's API
@@ -215,6 +221,8 @@ def _always_set_outputs(type_: str) -> tuple[tuple[str, str], ...]:
             found.append((name, "arn"))
         elif name.endswith(("Url", "Uri", "Endpoint")) or name == "endpoint":
             found.append((name, "url"))
+        elif name.endswith(("DnsName", "Hostname")) or name in ("dnsName", "address", "hostname"):
+            found.append((name, "host"))
     return tuple(found)
 
 
@@ -279,6 +287,8 @@ def _address(kind: str, name: str, type_: str, rid: str, region: str, logical: s
     if kind == "arn":
         what = re.sub(r"(?<!^)(?=[A-Z])", "-", name.removesuffix("Arn")).lower()
         return f"arn:aws:{_service(type_)}:{region}:{ACCOUNT_ID}:{what}/{rid}"
+    if kind == "host":
+        return f"{rid}.{region}.{_service(type_)}.amazonaws.com"
     return f"https://{rid}.{_service(type_)}.{region}.amazonaws.com/"
 
 

@@ -61,6 +61,15 @@ def test_addresses_and_names_the_provider_always_sets_are_filled_for_programs_th
 
     _, database = new_resource("aws:rds/instance:Instance", "db", {})
     assert "kmsKeyId" not in database and "performanceInsightsKmsKeyId" not in database
+    # Host names too: Pulumi's WordPress example exports Output.concat("http://", alb.dns_name).
+    assert database["address"] == f"{database['id']}.us-east-1.rds.amazonaws.com"
+    import pulumi_aws.lb  # noqa: F401
+
+    _, alb = new_resource("aws:lb/loadBalancer:LoadBalancer", "web", {})
+    assert alb["dnsName"].endswith(".us-east-1.lb.amazonaws.com") and "zoneId" not in alb
+    # AppSync's map of URIs (the provider's docs: `uris["GRAPHQL"]`), which Pulumi's example exports.
+    api_id, api = new_resource("aws:appsync/graphQLApi:GraphQLApi", "api", {"authenticationType": "API_KEY"})
+    assert api["uris"]["GRAPHQL"] == f"https://{api_id}.appsync-api.us-east-1.amazonaws.com/graphql"
 
 
 def call(token: str, args: dict) -> dict:
