@@ -152,6 +152,10 @@ def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
             raise ProgramError(f"{shown_path(project, project.main / '__main__.py')}: the program imports {exc.name}, "
                                f"which is not installed in this Python environment ({sys.executable}): install the "
                                "program's dependencies (its requirements.txt) there and plan again") from None
+        except SyntaxError as exc:
+            where = Path(exc.filename or project.main / "__main__.py")
+            raise ProgramError(f"{shown_path(project, where)}:{exc.lineno}: the program is not valid Python: "
+                               f"{exc.msg}") from None
         except Exception as exc:
             where = _foreign_failure(project, exc)
             if where is None:

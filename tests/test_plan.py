@@ -233,6 +233,12 @@ def test_another_programs_exception_is_its_failure_at_its_line(tmp_path):
         plan(project, "dev", None)
 
 
+def test_a_program_that_is_not_valid_python_is_named_at_its_line(tmp_path):
+    project = make_project(tmp_path, "import pulumi\n  x = 1\n")
+    with pytest.raises(ProgramError, match=r"^stacks/__main__.py:2: the program is not valid Python: unexpected indent$"):
+        plan(project, "dev", None)
+
+
 def test_our_own_code_failing_under_another_program_is_still_a_bug(tmp_path, monkeypatch):
     from mlinfra.mocks import PlatformMocks
 
