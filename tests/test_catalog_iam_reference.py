@@ -50,3 +50,41 @@ def test_tag_keys_a_resource_type_supports_apply_to_every_action_on_it():
     decrypt = iam_reference.matching_actions("kms:Decrypt")[0]
     assert decrypt.key_applies_to("aws:ResourceTag/team")
     assert not decrypt.key_applies_to("kms:KeySpec")
+
+
+def test_every_action_has_the_full_references_access_level_and_resource_level_support():
+    full = _full()
+    for prefix, service in full.items():
+        if not (isinstance(service, dict) and "privileges" in service):
+            continue
+        for name, privilege in service["privileges"].items():
+            (found,) = iam_reference.privileges(f"{prefix}:{name}")
+            assert found.name == f"{service['prefix']}:{name}"
+            assert found.access_level == privilege["access_level"], found.name
+            # Restrictable: the reference lists a resource type (the row without one is "*" only).
+            assert found.restrictable == any(privilege["resource_types"]), found.name
+    assert iam_reference.matching_actions("iam:PutRolePolicy")[0].access_level == "Permissions management"
+
+
+def test_privileges_agree_with_policy_sentrys_expansion_levels_and_wildcard_only_actions():
+    # The upstream definition of what cloudsplaining (Checkov CKV_AWS_355, _289, _290) expands and keeps:
+    # policy_sentry's determine_actions_to_expand, remove_actions_not_matching_access_level, and
+    # get_action_data's resource_arn_format "*" for actions without resource-level permissions.
+    from policy_sentry.analysis.expand import determine_actions_to_expand
+    from policy_sentry.querying.actions import get_action_data, remove_actions_not_matching_access_level
+
+    for pattern in ("s3:Put*", "iam:*", "sts:*", "kms:*", "secretsmanager:Get*", "ssm:GetParameter*", "ec2:Describe*"):
+        ours = iam_reference.privileges(pattern)
+        assert sorted(p.name.lower() for p in ours) == sorted(a.lower() for a in determine_actions_to_expand([pattern]))
+        for level in ("Write", "Permissions management", "Read"):
+            theirs = remove_actions_not_matching_access_level([p.name for p in ours], level)
+            assert sorted(p.name for p in ours if p.access_level == level) == sorted(theirs), (pattern, level)
+        for p in ours:
+            prefix, name = p.name.split(":")
+            rows = get_action_data(prefix, name)[prefix]
+            assert p.restrictable == (len(rows) > 1 or rows[0]["resource_arn_format"] != "*"), p.name
+    assert not iam_reference.privileges("sts:GetSessionToken")[0].restrictable
+    assert iam_reference.privileges("s3:GetObject")[0].restrictable
+    assert len(iam_reference.privileges("*")) == sum(len(iam_reference.privileges(f"{prefix}:*"))
+                                                     for prefix in iam_reference.reference())
+    assert iam_reference.privileges("nosuchservice:Get*") == () and iam_reference.privileges("s3") == ()
