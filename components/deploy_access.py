@@ -7,7 +7,7 @@ that GitHub deployment environment can assume (``sub`` = ``repo:<owner>/<repo>:e
 No role trusts a branch, a pull request or another repository, and no access keys exist.
 
 The role's own policy lets it deploy its environment's resources (compute, networking and
-monitoring services in full; data services, KMS and IAM only on this account's resources named
+monitoring services in full, in its own region; data services, KMS and IAM only on this account's resources named
 ``<env>-...``, see ``platform_statements``) and use the Pulumi state of its own environment only (``.pulumi/{stacks,history,backups,locks}/<project>/<env>`` in the state bucket,
 the layout of Pulumi's DIY backend) with the state and secrets keys. The boundary caps every
 deploy role: the same statements for all environments, minus any change to the bootstrap itself (the OIDC provider, the
@@ -44,17 +44,25 @@ STS_AUDIENCE = "sts.amazonaws.com"
 DEFAULT_SERVICES = ("application-autoscaling", "autoscaling", "budgets", "ce", "cloudwatch", "ec2", "eks",
                     "elasticloadbalancing", "events", "logs")
 
-#: What needs ``Resource: "*"`` (the action has no resource type in the Service Authorization
-#: Reference: creating keys, listing, ECR's token, Cloud Control's resource calls) or is read-only.
+#: Services whose API is global (one endpoint; their ARNs carry no region): Budgets and Cost Explorer.
+GLOBAL_SERVICES = frozenset({"budgets", "ce"})
+
+#: What needs ``Resource: "*"``: the action has no resource type in the Service Authorization
+#: Reference (creating keys, listing, ECR's token, Cost Explorer's monitors, subscriptions and
+#: cost-allocation tags, Cloud Control's resource calls), so no ARN can scope it.
 #: Cloud Control (the aws-native provider's API: model-quality job definitions) makes the service
 #: calls with the caller's own credentials, so ``sagemaker:*`` stays scoped by the statements below.
 UNSCOPED_ACTIONS = (
-    "ecr:GetAuthorizationToken", "ecr:DescribeRepositories", "iam:Get*", "iam:List*", "kms:CreateKey",
-    "kms:ListAliases", "kms:ListKeys", "s3:ListAllMyBuckets", "sagemaker:List*", "sagemaker:Search",
-    "sns:ListTopics", "sqs:ListQueues", "athena:ListWorkGroups", "glue:GetDatabases", "sts:GetCallerIdentity",
+    "ecr:GetAuthorizationToken", "kms:CreateKey", "kms:ListAliases", "kms:ListKeys", "s3:ListAllMyBuckets",
+    "sagemaker:Search", "sns:ListTopics", "sqs:ListQueues", "athena:ListWorkGroups", "sts:GetCallerIdentity",
+    "ce:CreateAnomalyMonitor", "ce:CreateAnomalySubscription", "ce:ListCostAllocationTags",
+    "ce:UpdateCostAllocationTagsStatus",
     "cloudformation:CreateResource", "cloudformation:GetResource", "cloudformation:UpdateResource",
     "cloudformation:DeleteResource", "cloudformation:GetResourceRequestStatus", "cloudformation:ListResources",
 )
+#: Reads of this region's SageMaker resources, most of which (the List calls of each resource kind)
+#: have no resource type either: on every resource, in the deploy role's own region only.
+REGIONAL_READS = ("sagemaker:List*",)
 
 
 def platform_statements(prefixes: Sequence[str], *, account_id: str, region: str, partition: str = "aws",
@@ -70,10 +78,30 @@ def platform_statements(prefixes: Sequence[str], *, account_id: str, region: str
     arn = f"arn:{partition}"
     regional = f"{region}:{account_id}"
     named = lambda service, kind="": [f"{arn}:{service}:{regional}:{kind}{p}-*" for p in prefixes]  # noqa: E731
+    in_region = {"StringEquals": {"aws:RequestedRegion": region}}
+    local = [s for s in services if s not in GLOBAL_SERVICES]
+    global_ = [s for s in services if s in GLOBAL_SERVICES]
+    # Creating a VPC, subnets, instances, clusters or load balancers acts on resources whose ids AWS
+    # assigns at creation (arn:...:ec2:<region>:<account>:vpc/${VpcId}), and their Describe calls have
+    # no resource type at all (Service Authorization Reference): no ARN list can name them up front.
+    # The grant is pinned to the role's region instead (aws:RequestedRegion is in every request's
+    # context, IAM User Guide, "AWS global condition context keys"): nothing runs in another region.
+    statements: list[dict[str, Any]] = [{"Sid": "ComputeNetworkAndMonitoring", "Effect": "Allow",
+                                         "Action": [*(f"{s}:*" for s in local), *REGIONAL_READS], "Resource": "*",
+                                         "Condition": in_region}]
+    if global_:
+        # Budgets and cost categories have account ARNs without a region (arn:aws:budgets::<account>:budget/...).
+        statements.append({"Sid": "AccountCostManagement", "Effect": "Allow", "Action": [f"{s}:*" for s in global_],
+                           "Resource": [f"{arn}:{s}::{account_id}:*" for s in global_]})
     return [
-        {"Sid": "ComputeNetworkAndMonitoring", "Effect": "Allow", "Action": [f"{s}:*" for s in services],
-         "Resource": "*"},
+        *statements,
         {"Sid": "ReadAndCreateUnscoped", "Effect": "Allow", "Action": list(UNSCOPED_ACTIONS), "Resource": "*"},
+        # IAM's reads of this account's roles, policies and instance profiles, and of AWS-managed policies
+        # (arn:aws:iam::aws:policy/...); ECR's of this account's repositories (Glue's: AccountCatalogAndWorkgroups).
+        {"Sid": "AccountReads", "Effect": "Allow", "Action": ["iam:Get*", "iam:List*"],
+         "Resource": [f"{arn}:iam::{account_id}:*", f"{arn}:iam::aws:policy/*"]},
+        {"Sid": "AccountRepositories", "Effect": "Allow", "Action": "ecr:DescribeRepositories",
+         "Resource": f"{arn}:ecr:{regional}:repository/*"},
         {"Sid": "EnvironmentBuckets", "Effect": "Allow", "Action": "s3:*",
          "Resource": [f"{arn}:s3:::{p}-*" for p in prefixes]},
         {"Sid": "AccountKeys", "Effect": "Allow", "Action": "kms:*",

@@ -114,6 +114,13 @@ def test_role_policy_reaches_only_its_own_state_and_never_everything(resources):
     assert not any("prod" in arn for arn in iam["Resource"])
     buckets = next(s for s in dev if s["Sid"] == "EnvironmentBuckets")
     assert buckets["Resource"] == ["arn:aws:s3:::dev-*"]
+    # Compute and networking in full, on every resource, but only in the role's own region; IAM's reads
+    # only of this account's identities and AWS-managed policies (iam-no-wildcard-resource, -unscoped-write).
+    compute = next(s for s in dev if s["Sid"] == "ComputeNetworkAndMonitoring")
+    assert "ec2:*" in compute["Action"] and compute["Condition"] == {
+        "StringEquals": {"aws:RequestedRegion": "us-east-1"}}
+    reads = next(s for s in dev if s["Sid"] == "AccountReads")
+    assert reads["Resource"] == ["arn:aws:iam::123456789012:*", "arn:aws:iam::aws:policy/*"]
     data = {"s3", "kms", "sagemaker", "ecr", "sns", "sqs", "glue", "athena", "ssm", "iam"}
     for document in policies.values():
         for statement in document["Statement"]:

@@ -29,6 +29,9 @@ class Statement:
     not_principals: tuple[tuple[str, str], ...] = ()
     condition: dict[str, Any] = field(default_factory=dict)
     sid: str = ""
+    #: The elements (``Action``, ``NotAction``, ``Resource``, ``NotResource``, ``Condition``) that are, or
+    #: hold, a value known only at deployment: the list fields above leave unknown items out.
+    unknown: tuple[str, ...] = ()
 
     @property
     def allows(self) -> bool:
@@ -137,6 +140,19 @@ def _principals(value: Any) -> tuple[tuple[str, str], ...]:
     return ()
 
 
+_JUDGED_ELEMENTS = ("Action", "NotAction", "Resource", "NotResource", "Condition")
+
+
+def _holds_unknown(value: Any) -> bool:
+    if is_unknown(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(_holds_unknown(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_unknown(item) for item in value)
+    return False
+
+
 def parse_policy(document: Any) -> Any:
     """An IAM policy document (JSON string or mapping) as a list of ``Statement``.
 
@@ -175,6 +191,7 @@ def parse_policy(document: Any) -> Any:
             not_principals=_principals(item.get("NotPrincipal")),
             condition=dict(condition) if isinstance(condition, Mapping) else {},
             sid=str(item.get("Sid", "")),
+            unknown=tuple(name for name in _JUDGED_ELEMENTS if _holds_unknown(item.get(name))),
         ))
     return statements
 

@@ -33,7 +33,7 @@ POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"
 ROLE_POLICY_ATTACHMENTS_EXCLUSIVE = "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive"
 
 
-def _documents(args: ResourceValidationArgs) -> Iterator[tuple[str, Any]]:
+def identity_documents(args: ResourceValidationArgs) -> Iterator[tuple[str, Any]]:
     """``(label, document)`` for each identity policy a resource declares."""
     if args.resource_type in POLICY_DOCUMENT_TYPES:
         yield "policy", get(args.props, "policy")
@@ -47,7 +47,7 @@ def _documents(args: ResourceValidationArgs) -> Iterator[tuple[str, Any]]:
 
 
 def _validate_no_full_admin(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    for label, document in _documents(args):
+    for label, document in identity_documents(args):
         statements = parse_policy(document)
         if is_unknown(statements) or not statements:
             continue
@@ -162,15 +162,15 @@ def _parsed(document: str) -> Any:
     return parse_policy(document)
 
 
-def _statements(document: Any) -> list[Statement]:
+def policy_statements(document: Any) -> list[Statement]:
     statements = _parsed(document) if isinstance(document, str) else parse_policy(document)
     return statements if isinstance(statements, list) else []
 
 
 def _allowed_grants(args: ResourceValidationArgs) -> Iterator[tuple[str, int, Statement]]:
     """``(label, index, statement)`` for each Allow statement of each identity policy a resource declares."""
-    for label, document in _documents(args):
-        for index, statement in enumerate(_statements(document)):
+    for label, document in identity_documents(args):
+        for index, statement in enumerate(policy_statements(document)):
             if statement.allows:
                 yield label, index, statement
 
