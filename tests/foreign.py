@@ -749,6 +749,39 @@ ML_CASES: list[Case] = [
 ]
 
 
+def _scoped_grant(name: str, type_: str, actions: list[str], resource: str, rule: str, case: str,
+                  **props: Any) -> Case:
+    """An identity policy granting ``actions`` on ``resource``; the wrong setting widens Resource to '*'."""
+    statement = {"Sid": "Grant", "Effect": "Allow", "Action": actions, "Resource": resource}
+
+    def widen(inputs: dict[str, Any]) -> None:
+        inputs["policy"] = _policy({**statement, "Resource": "*"})
+
+    return Case(case, rule, [(name, type_, {**props, "policy": _policy(statement)})], widen)
+
+
+#: IAM grants without constraints (policies/rules/iam_scope.py; Checkov CKV_AWS_63, 355, 290, 289, 287, 288).
+IAM_SCOPE_CASES: list[Case] = [
+    Case("iam-star-action-on-bucket", "iam-no-wildcard-action",
+         [("lake-writer", "aws:iam/rolePolicy:RolePolicy", {"role": "etl", "policy": _policy(
+             {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::lake/*"})})],
+         _set("policy", value=_policy({"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::lake/*"}))),
+    _scoped_grant("table-reader", "aws:iam/policy:Policy", ["dynamodb:GetItem", "dynamodb:Query"],
+                  "arn:aws:dynamodb:us-east-1:123456789012:table/features", "iam-no-wildcard-resource",
+                  "iam-read-on-every-table"),
+    _scoped_grant("queue-sender", "aws:iam/rolePolicy:RolePolicy", ["sqs:SendMessage"],
+                  "arn:aws:sqs:us-east-1:123456789012:jobs", "iam-no-unscoped-write", "iam-write-on-every-queue",
+                  role="producer"),
+    _scoped_grant("key-granter", "aws:iam/policy:Policy", ["kms:CreateGrant"], KEY,
+                  "iam-no-unscoped-permissions-management", "iam-grant-on-every-key"),
+    _scoped_grant("assume-reader", "aws:iam/rolePolicy:RolePolicy", ["sts:AssumeRole"],
+                  "arn:aws:iam::123456789012:role/reader", "iam-no-credentials-exposure", "iam-assume-any-role",
+                  role="ci"),
+    _scoped_grant("secret-reader", "aws:iam/policy:Policy", ["secretsmanager:GetSecretValue"], SECRET_ARN,
+                  "iam-no-data-exfiltration", "iam-read-every-secret"),
+]
+
+
 CASES: list[Case] = [
     Case("rds-public", "data-store-not-public", [("orders-db", "aws:rds/instance:Instance", RDS)],
          _set("publiclyAccessible", value=True)),
@@ -1049,6 +1082,7 @@ CASES: list[Case] = [
     *LAST_BREADTH_CASES,
     *FINAL_BREADTH_CASES,
     *GAP_CASES,
+    *IAM_SCOPE_CASES,
 ]
 
 
