@@ -607,6 +607,15 @@ DATA_STORES: tuple[DataStore, ...] = (
                     _enabled(*_DLM_SCHEDULE_COPY, "encrypted", note="cross-region copies are not encrypted")),
         keys=(_DLM_EVENT_COPY + ("cmkArn",), _DLM_SCHEDULE_COPY + ("cmkArn",)),
     ),
+    DataStore(
+        # ECS Exec: `logging` DEFAULT (the task's awslogs configuration) unless NONE; the session between client
+        # and container is encrypted with kmsKeyId when the block is written (pulumi-aws ecs/_inputs.py
+        # ClusterConfigurationExecuteCommandConfigurationArgs). Checkov CKV_AWS_223, 224.
+        "aws:ecs/cluster:Cluster", "ECS cluster", holds_data=False, stateful=False,
+        logging=(Setting(("configuration", "executeCommandConfiguration", "logging"), bad=("NONE",), default="DEFAULT",
+                         note="ECS Exec sessions are not logged"),),
+        keys=(("configuration", "executeCommandConfiguration", "*", "kmsKeyId"),),
+    ),
     # --- secrets, backups, audit -----------------------------------------------------------------
     DataStore(
         "aws:secretsmanager/secret:Secret", "Secrets Manager secret",

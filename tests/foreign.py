@@ -110,6 +110,7 @@ LAMBDA = {"runtime": "python3.12", "handler": "app.handler", "role": "arn:aws:ia
           "kmsKeyArn": KEY, "environment": {"variables": {"STAGE": "prod", "DB_SECRET_ARN": SECRET_ARN}},
           "vpcConfig": {"subnetIds": ["subnet-1"], "securityGroupIds": ["sg-1"]},
           "tracingConfig": {"mode": "Active"}, "reservedConcurrentExecutions": 10,
+          "codeSigningConfigArn": "arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0a1b2c3d",
           "deadLetterConfig": {"targetArn": "arn:aws:sqs:us-east-1:123456789012:dlq"}, "tags": TAGS}
 
 
@@ -227,6 +228,14 @@ DLM_POLICY = {"description": "daily snapshots", "executionRoleArn": "arn:aws:iam
                                              "retainRule": {"interval": 14, "intervalUnit": "DAYS"}}]}]},
               "tags": TAGS}
 
+ECS_EXEC_CLUSTER = {"configuration": {"executeCommandConfiguration": {
+    "kmsKeyId": KEY, "logging": "OVERRIDE", "logConfiguration": {"cloudWatchEncryptionEnabled": True,
+                                                                  "cloudWatchLogGroupName": "/ecs/exec"}}},
+    "settings": [{"name": "containerInsights", "value": "enabled"}], "tags": TAGS}
+EFS_ACCESS_POINT = {"fileSystemId": "fs-0a1b2c3d", "posixUser": {"uid": 1000, "gid": 1000},
+                    "rootDirectory": {"path": "/shared", "creationInfo": {"ownerUid": 1000, "ownerGid": 1000,
+                                                                          "permissions": "750"}}, "tags": TAGS}
+
 #: Checkov gaps, second round (docs/policies.md, "Wider than ML").
 GAP_CASES: list[Case] = [
     Case("rds-no-iam-auth", "data-store-iam-authentication", [("reports-db", "aws:rds/instance:Instance", RDS)],
@@ -304,6 +313,39 @@ GAP_CASES: list[Case] = [
             "tags": TAGS}),
           ("pg-app", "aws:rds/instance:Instance", {**RDS, "parameterGroupName": "pg-logging-params"})],
          _set("parameters", value=[{"name": "rds.force_ssl", "value": "1"}])),
+    Case("ecs-exec-unlogged", "data-store-logging",
+         [("apps-cluster", "aws:ecs/cluster:Cluster", {**ECS_EXEC_CLUSTER})],
+         _set("configuration", "executeCommandConfiguration", "logging", value="NONE")),
+    Case("ecs-exec-aws-key", "data-store-customer-managed-key",
+         [("jobs-cluster", "aws:ecs/cluster:Cluster", {**ECS_EXEC_CLUSTER})],
+         _set("configuration", "executeCommandConfiguration", "kmsKeyId", value=_DELETE)),
+    Case("ecs-task-one-role", "ecs-task-separate-execution-role",
+         [("worker-task", "aws:ecs/taskDefinition:TaskDefinition",
+           {**_task(), "executionRoleArn": "arn:aws:iam::123456789012:role/ecs-execution",
+            "taskRoleArn": "arn:aws:iam::123456789012:role/worker"})],
+         _set("taskRoleArn", value="arn:aws:iam::123456789012:role/ecs-execution")),
+    Case("function-url-open-cors", "lambda-function-url-cors-restricted",
+         [("webhook-url", "aws:lambda/functionUrl:FunctionUrl",
+           {"functionName": "webhook", "authorizationType": "AWS_IAM",
+            "cors": {"allowOrigins": ["https://app.example.com"], "allowMethods": ["*"], "maxAge": 300}})],
+         _set("cors", "allowOrigins", value=["*"])),
+    Case("lambda-unsigned", "lambda-code-signing", [("thumbnailer", "aws:lambda/function:Function", LAMBDA)],
+         _set("codeSigningConfigArn", value=_DELETE)),
+    Case("efs-access-point-root", "efs-access-point-root-directory",
+         [("models-ap", "aws:efs/accessPoint:AccessPoint", EFS_ACCESS_POINT)],
+         _set("rootDirectory", "path", value="/")),
+    Case("efs-access-point-any-user", "efs-access-point-posix-user",
+         [("datasets-ap", "aws:efs/accessPoint:AccessPoint", EFS_ACCESS_POINT)],
+         _set("posixUser", value=_DELETE)),
+    Case("codebuild-no-logs", "codebuild-logging",
+         [("unit-tests", "aws:codebuild/project:Project",
+           {"serviceRole": "arn:aws:iam::123456789012:role/codebuild", "encryptionKey": KEY,
+            "artifacts": {"type": "NO_ARTIFACTS"}, "source": {"type": "GITHUB", "location": "https://github.com/o/r"},
+            "environment": {"computeType": "BUILD_GENERAL1_SMALL", "image": "aws/codebuild/standard:7.0",
+                            "type": "LINUX_CONTAINER"},
+            "logsConfig": {"cloudwatchLogs": {"status": "ENABLED", "groupName": "/codebuild/unit-tests"}},
+            "tags": TAGS})],
+         _set("logsConfig", "cloudwatchLogs", "status", value="DISABLED")),
 ]
 
 

@@ -351,7 +351,7 @@ def test_every_input_read_is_in_the_pulumi_aws_sdk(type_, path):
         assert step in names, f"{type_}: {step} is not an input"
 
 
-GAP_MODULES = ("vpc_layout", "database_logging", "databases", "data_stores")
+GAP_MODULES = ["vpc_layout", "database_logging", "databases", "data_stores"]
 
 
 @pytest.mark.parametrize("module_name", GAP_MODULES)
@@ -365,3 +365,128 @@ def test_docs_describe_every_rule_and_its_config(module_name):
         assert f"`{policy.name}`" in docs, policy.name
         for key in (policy.config_schema.properties if policy.config_schema else {}):
             assert f"`{key}`" in docs, f"{policy.name}: {key}"
+
+
+# --------------------------------------------------------------------------------------------------
+# ECS clusters and task roles, Lambda URLs and code signing, EFS access points, CodeBuild logs
+
+from policies.rules.build import codebuild_logging  # noqa: E402
+from policies.rules.ecs import ecs_task_separate_execution_role  # noqa: E402
+from policies.rules.file_systems import efs_access_point_posix_user, efs_access_point_root_directory  # noqa: E402
+from policies.rules.lambda_functions import lambda_code_signing, lambda_function_url_cors_restricted  # noqa: E402
+
+ECS_CLUSTER = "aws:ecs/cluster:Cluster"
+EXEC = {"configuration": {"executeCommandConfiguration": {"kmsKeyId": KEY, "logging": "OVERRIDE", "logConfiguration": {
+    "cloudWatchEncryptionEnabled": True, "cloudWatchLogGroupName": "/ecs/exec"}}}}
+
+
+def test_ecs_exec_is_logged_and_uses_a_customer_key():
+    assert found(data_store_logging, ECS_CLUSTER, EXEC) == []
+    assert found(data_store_customer_managed_key, ECS_CLUSTER, EXEC) == []
+    assert found(data_store_logging, ECS_CLUSTER, {"name": "apps"}) == []  # DEFAULT logging
+    assert found(data_store_customer_managed_key, ECS_CLUSTER, {"name": "apps"}) == []  # no exec configuration
+    [message] = found(data_store_logging, ECS_CLUSTER, {"configuration": {"executeCommandConfiguration": {
+        "logging": "NONE", "kmsKeyId": KEY}}})
+    assert "configuration.executeCommandConfiguration.logging is NONE, expected not NONE: ECS Exec sessions" in message
+    [message] = found(data_store_customer_managed_key, ECS_CLUSTER, {"configuration": {"executeCommandConfiguration": {
+        "logging": "DEFAULT"}}})
+    assert "configuration.executeCommandConfiguration.kmsKeyId is not set" in message
+    assert found(data_store_logging, ECS_CLUSTER, {"configuration": {"executeCommandConfiguration": {
+        "logging": UNKNOWN}}}) == []
+
+
+TASK = "aws:ecs/taskDefinition:TaskDefinition"
+EXECUTION_ROLE = "arn:aws:iam::123456789012:role/ecs-execution"
+
+
+def test_ecs_task_role_is_not_the_execution_role():
+    task = {"family": "app", "executionRoleArn": EXECUTION_ROLE, "taskRoleArn": "arn:aws:iam::123456789012:role/app"}
+    assert found(ecs_task_separate_execution_role, TASK, task) == []
+    [message] = found(ecs_task_separate_execution_role, TASK, {**task, "taskRoleArn": EXECUTION_ROLE})
+    assert "gives its containers the execution role" in message
+    assert found(ecs_task_separate_execution_role, TASK, {"family": "app", "executionRoleArn": EXECUTION_ROLE}) == []
+    assert found(ecs_task_separate_execution_role, TASK, {**task, "taskRoleArn": UNKNOWN}) == []
+
+
+URL = "aws:lambda/functionUrl:FunctionUrl"
+FUNCTION = "aws:lambda/function:Function"
+
+
+def test_function_url_cors():
+    url = {"functionName": "api", "authorizationType": "AWS_IAM",
+           "cors": {"allowOrigins": ["https://app.example.com"], "allowMethods": ["*"]}}
+    assert found(lambda_function_url_cors_restricted, URL, url) == []
+    assert found(lambda_function_url_cors_restricted, URL, {**url, "cors": {"allowOrigins": ["*"],
+                                                                           "allowMethods": ["GET"]}}) == []
+    [message] = found(lambda_function_url_cors_restricted, URL, {**url, "cors": {"allowOrigins": ["*"],
+                                                                                "allowMethods": ["*"]}})
+    assert "lets any web origin call it with any method" in message
+    assert found(lambda_function_url_cors_restricted, URL, {"functionName": "api"}) == []  # no CORS: same-origin only
+    assert found(lambda_function_url_cors_restricted, URL, {**url, "cors": {"allowOrigins": UNKNOWN,
+                                                                           "allowMethods": ["*"]}}) == []
+
+
+def test_lambda_code_signing():
+    function = {"runtime": "python3.12", "handler": "app.handler",
+                "codeSigningConfigArn": "arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-1"}
+    assert found(lambda_code_signing, FUNCTION, function) == []
+    assert "has no code signing configuration" in found(lambda_code_signing, FUNCTION,
+                                                        {**function, "codeSigningConfigArn": None})[0]
+    assert found(lambda_code_signing, FUNCTION, {"packageType": "Image", "imageUri": "x"}) == []
+    assert found(lambda_code_signing, FUNCTION, {**function, "codeSigningConfigArn": UNKNOWN}) == []
+
+
+def test_code_signing_is_advisory_in_every_environment():
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "policies" / "config"
+    for env in ("staging", "prod"):
+        config = json.loads((root / env / "security.json").read_text())
+        assert config["lambda-code-signing"]["enforcementLevel"] == "advisory"
+
+
+ACCESS_POINT = "aws:efs/accessPoint:AccessPoint"
+POINT = {"fileSystemId": "fs-1", "posixUser": {"uid": 1000, "gid": 1000},
+         "rootDirectory": {"path": "/training", "creationInfo": {"ownerUid": 1000, "ownerGid": 1000,
+                                                                 "permissions": "750"}}}
+
+
+def test_efs_access_point_root_directory():
+    assert found(efs_access_point_root_directory, ACCESS_POINT, POINT) == []
+    assert "rootDirectory.path is /" in found(efs_access_point_root_directory, ACCESS_POINT,
+                                              {**POINT, "rootDirectory": {"path": "/"}})[0]
+    assert "not set (/)" in found(efs_access_point_root_directory, ACCESS_POINT, {"fileSystemId": "fs-1"})[0]
+    assert found(efs_access_point_root_directory, ACCESS_POINT, {**POINT, "rootDirectory": {"path": UNKNOWN}}) == []
+
+
+def test_efs_access_point_posix_user():
+    assert found(efs_access_point_posix_user, ACCESS_POINT, POINT) == []
+    assert len(found(efs_access_point_posix_user, ACCESS_POINT, {**POINT, "posixUser": None})) == 1
+    assert found(efs_access_point_posix_user, ACCESS_POINT, {**POINT, "posixUser": UNKNOWN}) == []
+    assert found(efs_access_point_posix_user, ACCESS_POINT, {**POINT, "posixUser": {"uid": 1000, "gid": UNKNOWN}}) == []
+
+
+PROJECT = "aws:codebuild/project:Project"
+
+
+def test_codebuild_logs():
+    assert found(codebuild_logging, PROJECT, {"name": "build"}) == []  # CloudWatch Logs by default
+    off = {"logsConfig": {"cloudwatchLogs": {"status": "DISABLED"}}}
+    assert "keeps no build logs" in found(codebuild_logging, PROJECT, off)[0]
+    assert found(codebuild_logging, PROJECT, {"logsConfig": {"cloudwatchLogs": {"status": "DISABLED"},
+                                                             "s3Logs": {"status": "ENABLED", "location": "b/l"}}}) == []
+    assert found(codebuild_logging, PROJECT, {"logsConfig": {"cloudwatchLogs": {"status": UNKNOWN}}}) == []
+    assert found(codebuild_logging, PROJECT, {"logsConfig": UNKNOWN}) == []
+
+
+READS += [
+    ("aws:ecs/taskDefinition:TaskDefinition", ("executionRoleArn",)), ("aws:ecs/taskDefinition:TaskDefinition", ("taskRoleArn",)),
+    ("aws:lambda/functionUrl:FunctionUrl", ("cors", "allowOrigins")), ("aws:lambda/functionUrl:FunctionUrl", ("cors", "allowMethods")),
+    ("aws:lambda/function:Function", ("codeSigningConfigArn",)), ("aws:lambda/function:Function", ("packageType",)),
+    ("aws:efs/accessPoint:AccessPoint", ("rootDirectory", "path")), ("aws:efs/accessPoint:AccessPoint", ("posixUser", "gid")),
+    ("aws:efs/accessPoint:AccessPoint", ("posixUser", "uid")),
+    ("aws:codebuild/project:Project", ("logsConfig", "cloudwatchLogs", "status")),
+    ("aws:codebuild/project:Project", ("logsConfig", "s3Logs", "status")),
+]
+GAP_MODULES += ["ecs", "lambda_functions", "file_systems", "build"]

@@ -1,5 +1,5 @@
-"""Build and batch compute: CodeBuild projects do not run builds in privileged mode, and AWS Batch
-job definitions run no privileged container.
+"""Build and batch compute: CodeBuild projects do not run builds in privileged mode and keep their build
+logs, and AWS Batch job definitions run no privileged container.
 
 Inputs are pulumi-aws 7's: ``aws.codebuild.Project`` ``environment.privilegedMode`` (default false;
 privileged mode gives the build container the Docker daemon and the host's devices);
@@ -9,6 +9,11 @@ privileged mode gives the build container the Docker daemon and the host's devic
 ``ecsProperties``), ``ecsProperties`` (JSON: ``taskProperties[].containers[]``) and ``eksProperties``
 (``podProperties.containers[]``/``initContainers[]`` ``securityContext.privileged``).
 Checkov CKV_AWS_316 and CKV_AWS_210.
+
+Build logs: ``logsConfig.cloudwatchLogs.status`` defaults to ``ENABLED`` and ``s3Logs.status`` to
+``DISABLED`` (pulumi-aws codebuild/_inputs.py), so a project without ``logsConfig`` logs to CloudWatch;
+only CloudWatch turned off without S3 logs is a violation. Checkov CKV_AWS_314 fails every project without
+``logsConfig``, which logs to CloudWatch all the same.
 """
 
 from __future__ import annotations
@@ -116,6 +121,33 @@ batch_job_no_privileged_containers = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "AC-6, CM-7", "pci-dss": "2.2.1"}),
 )
 
+def _build_logs(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    logs = single(get(args.props, "logsConfig"))
+    if is_unknown(logs):
+        return
+    logs = logs if isinstance(logs, dict) else {}
+    cloudwatch, s3 = single(logs.get("cloudwatchLogs")), single(logs.get("s3Logs"))
+    cloudwatch_status = cloudwatch.get("status") if isinstance(cloudwatch, dict) else None
+    s3_status = s3.get("status") if isinstance(s3, dict) else None
+    if is_unknown(cloudwatch_status) or is_unknown(s3_status):
+        return
+    # CloudWatch Logs are ENABLED unless turned off; S3 logs are DISABLED unless turned on.
+    if str(cloudwatch_status or "ENABLED").upper() == "DISABLED" and str(s3_status or "DISABLED").upper() != "ENABLED":
+        report(f"{describe(args)} keeps no build logs (logsConfig.cloudwatchLogs.status DISABLED and no S3 logs): "
+               "what a build ran and fetched cannot be reviewed")
+
+
+codebuild_logging = ResourceValidationPolicy(
+    name="codebuild-logging",
+    description="CodeBuild projects keep build logs: CloudWatch Logs not DISABLED (the default is ENABLED), or S3 "
+                "logs ENABLED.",
+    validate=applies_to((PROJECT,), _build_logs),
+    severity=Severity.MEDIUM,
+    remediation_steps="Leave logs_config.cloudwatch_logs.status ENABLED (with a group_name whose log group has "
+                      "retention and a KMS key), or set logs_config.s3_logs={'status': 'ENABLED', 'location': ...}.",
+    **frameworks({"nist-800-53": "AU-2, AU-12", "pci-dss": "10.2.1"}),
+)
+
 SECURITY = [codebuild_no_privileged_mode, batch_job_no_privileged_containers]
 PRIVACY: list = []
-COMPLIANCE: list = []
+COMPLIANCE = [codebuild_logging]

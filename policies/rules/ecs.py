@@ -1,5 +1,6 @@
 """ECS task definitions: no privileged containers, no container running as root, read-only root
-filesystems, no host network mode nor host PID/IPC namespaces, and EFS volumes mounted with TLS; ECS services without public IPs.
+filesystems, no host network mode nor host PID/IPC namespaces, EFS volumes mounted with TLS, and a task role
+other than the execution role (Checkov CKV_AWS_249); ECS services without public IPs.
 
 ``aws.ecs.TaskDefinition.containerDefinitions`` is a JSON string (the ECS RegisterTaskDefinition
 ``containerDefinitions`` list: ``privileged``, ``user``, ``readonlyRootFilesystem``, ``environment``,
@@ -184,8 +185,30 @@ ecs_service_no_public_ip = ResourceValidationPolicy(
 )
 
 
+def _validate_separate_roles(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    execution, task = get(args.props, "executionRoleArn"), get(args.props, "taskRoleArn")
+    if any(is_unknown(role) or not isinstance(role, str) or not role for role in (execution, task)):
+        return
+    if execution == task:
+        report(f"{describe(args)} gives its containers the execution role ({task}): the application can pull any "
+               "image and read every secret the agent may, and the agent's permissions grow with the application's")
+
+
+ecs_task_separate_execution_role = ResourceValidationPolicy(
+    name="ecs-task-separate-execution-role",
+    description="ECS task definitions give the containers (taskRoleArn) a role other than the ECS agent's execution "
+                "role (executionRoleArn).",
+    validate=applies_to((TASK_DEFINITION,), _validate_separate_roles),
+    severity=Severity.MEDIUM,
+    remediation_steps="Create two roles: an execution role with AmazonECSTaskExecutionRolePolicy (image pull, log "
+                      "delivery, the task's secrets) and a task role with only what the application calls; pass them "
+                      "as execution_role_arn and task_role_arn.",
+    **frameworks({"nist-800-53": "AC-6, AC-5", "pci-dss": "7.2.2"}),
+)
+
+
 SECURITY = [ecs_task_no_privileged_containers, ecs_task_non_root_user, ecs_task_read_only_root_filesystem,
             ecs_task_no_host_network, ecs_task_no_host_pid_ipc, ecs_task_efs_transit_encryption,
-            ecs_service_no_public_ip]
+            ecs_service_no_public_ip, ecs_task_separate_execution_role]
 PRIVACY: list = []
 COMPLIANCE: list = []

@@ -1,6 +1,8 @@
 """Lambda functions: a customer-managed key for their environment variables, a VPC when they reach a
-data store that lives in one, a supported runtime; function URLs that require IAM; and
-permissions that do not let any caller (or any account's event source) invoke a function.
+data store that lives in one, a supported runtime, code signing (advisory; Checkov CKV_AWS_272); function
+URLs that require IAM and do not allow every origin with every method by CORS (Checkov CKV2_AWS_75); and
+permissions that do not let any caller (or any
+account's event source) invoke a function.
 
 ``aws.lambda.Function`` inputs (pulumi-aws 7): ``environment.variables``, ``kmsKeyArn`` (absent means
 the AWS-managed ``aws/lambda`` key), ``vpcConfig.subnetIds``.
@@ -24,7 +26,7 @@ from catalog.data_stores import BY_TYPE, IN_VPC
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._index import of_type
 from policies.rules._principals import aws_managed_key_alias
-from policies.rules._props import describe, get, is_unknown
+from policies.rules._props import as_list, describe, get, is_unknown, single
 
 FUNCTION = "aws:lambda/function:Function"
 FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
@@ -194,7 +196,55 @@ lambda_permission_restricted = ResourceValidationPolicy(
 )
 
 
+def _validate_url_cors(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    cors = single(get(args.props, "cors"))
+    if not isinstance(cors, dict):
+        return
+    origins, methods = as_list(cors.get("allowOrigins")), as_list(cors.get("allowMethods"))
+    if is_unknown(origins) or is_unknown(methods):
+        return
+    if "*" in origins and "*" in methods:
+        report(f"{describe(args)} lets any web origin call it with any method (cors.allowOrigins and "
+               "cors.allowMethods are '*'): a page on any site can drive the function from a visitor's browser")
+
+
+lambda_function_url_cors_restricted = ResourceValidationPolicy(
+    name="lambda-function-url-cors-restricted",
+    description="Lambda function URLs do not allow every origin with every method in their CORS configuration.",
+    validate=applies_to((FUNCTION_URL,), _validate_url_cors),
+    severity=Severity.MEDIUM,
+    remediation_steps="List the origins that call the function (cors.allow_origins=['https://app.example.com']) and "
+                      "the methods they use (allow_methods=['GET', 'POST']).",
+    **frameworks({"nist-800-53": "AC-4, SC-7", "pci-dss": "6.2.4"}),
+)
+
+
+def _validate_code_signing(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    package = get(args.props, "packageType")
+    if is_unknown(package) or (isinstance(package, str) and package.lower() == "image"):
+        return  # code signing applies to .zip packages; images are verified through their registry
+    config = get(args.props, "codeSigningConfigArn")
+    if is_unknown(config) or (isinstance(config, str) and config):
+        return
+    report(f"{describe(args)} has no code signing configuration (codeSigningConfigArn): Lambda deploys any code "
+           "package uploaded for it, signed or not")
+
+
+lambda_code_signing = ResourceValidationPolicy(
+    name="lambda-code-signing",
+    description="Lambda functions deployed as .zip packages have a code signing configuration (advisory by "
+                "default: it needs a Signer profile and a signing step in the build).",
+    validate=applies_to((FUNCTION,), _validate_code_signing),
+    severity=Severity.LOW,
+    remediation_steps="Create an aws.signer.SigningProfile (platform AWSLambda-SHA384-ECDSA) and an "
+                      "aws.lambda_.CodeSigningConfig with untrusted_artifact_on_deployment='Enforce', sign packages "
+                      "in the build, and pass code_signing_config_arn to the function.",
+    **frameworks({"nist-800-53": "CM-14, SI-7", "pci-dss": "6.3.2"}),
+)
+
+
 SECURITY = [lambda_environment_cmk, lambda_in_vpc_when_reaching_data, lambda_supported_runtime,
-            lambda_function_url_auth, lambda_permission_restricted]
+            lambda_function_url_auth, lambda_permission_restricted, lambda_function_url_cors_restricted,
+            lambda_code_signing]
 PRIVACY: list = []
 COMPLIANCE: list = []
