@@ -821,6 +821,20 @@ IAM_SCOPE_CASES: list[Case] = [
                   role="ci"),
     _scoped_grant("secret-reader", "aws:iam/policy:Policy", ["secretsmanager:GetSecretValue"], SECRET_ARN,
                   "iam-no-data-exfiltration", "iam-read-every-secret"),
+    # Queue and topic policies (Checkov CKV_AWS_72, CKV_AWS_385).
+    Case("sqs-policy-every-action", "sqs-policy-no-wildcard-action",
+         [("jobs-policy", "aws:sqs/queuePolicy:QueuePolicy", {
+             "queueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/jobs", "policy": _policy(
+                 {"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+                  "Resource": "arn:aws:sqs:us-east-1:123456789012:jobs",
+                  "Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:events"}}})})],
+         lambda props: props.update(policy=props["policy"].replace('"sqs:SendMessage"', '"*"'))),
+    Case("sns-policy-other-account", "sns-topic-policy-no-cross-account",
+         [("events-policy", "aws:sns/topicPolicy:TopicPolicy", {
+             "arn": "arn:aws:sns:us-east-1:123456789012:events", "policy": _policy(
+                 {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/publisher"},
+                  "Action": "sns:Publish", "Resource": "arn:aws:sns:us-east-1:123456789012:events"})})],
+         lambda props: props.update(policy=props["policy"].replace("123456789012:role", "210987654321:role"))),
 ]
 
 

@@ -94,3 +94,89 @@ def test_an_allow_for_anyone_restricted_to_the_organization_passes_and_bad_json_
     assert public(QUEUE_POLICY, publish_policy(QUEUE_ACTIONS, statement)) == []
     assert public(QUEUE, "{nope") == [f"{QUEUE} 'approvals' has a policy that is not valid JSON"]
     assert public(QUEUE, UNKNOWN) == []
+
+
+# --- queue policies: no every-action grant (Checkov CKV_AWS_72) --------------------------------------
+
+from policies.rules.messaging import sns_topic_policy_no_cross_account, sqs_policy_no_wildcard_action  # noqa: E402
+
+QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:jobs"
+TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:approvals"
+FROM_TOPIC = {"Sid": "FromTopic", "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+              "Action": "sqs:SendMessage", "Resource": QUEUE_ARN,
+              "Condition": {"ArnEquals": {"aws:SourceArn": TOPIC_ARN}}}
+
+
+def _doc(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+@pytest.mark.parametrize("action", ["*", "sqs:*", ["sqs:SendMessage", "SQS:*"]])
+def test_queue_policy_allowing_every_action_fails_whoever_the_principal(action):
+    args = resource_args("aws:sqs/queuePolicy:QueuePolicy", {"queueUrl": "q", "policy": _doc({**FROM_TOPIC,
+                                                                                             "Action": action})})
+    [message] = violations(sqs_policy_no_wildcard_action, args)
+    assert message.startswith("aws:sqs/queuePolicy:QueuePolicy 'subject': statement FromTopic allows every queue "
+                              "action (") and "to sns.amazonaws.com" in message
+
+
+def test_queue_policy_naming_its_actions_or_denying_every_action_passes():
+    deny_insecure = {"Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": QUEUE_ARN,
+                     "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    for type_ in ("aws:sqs/queuePolicy:QueuePolicy", "aws:sqs/queue:Queue"):
+        args = resource_args(type_, {"policy": _doc(FROM_TOPIC, deny_insecure)})
+        assert violations(sqs_policy_no_wildcard_action, args) == []
+    assert violations(sqs_policy_no_wildcard_action, resource_args("aws:sqs/queue:Queue", {"policy": UNKNOWN})) == []
+    assert violations(sqs_policy_no_wildcard_action, resource_args("aws:sqs/queue:Queue", {})) == []
+
+
+# --- topic policies: no other account without a condition (Checkov CKV_AWS_385) ----------------------
+
+PUBLISH = {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/publisher"},
+           "Action": "sns:Publish", "Resource": TOPIC_ARN}
+
+
+def _topic_policy(*statements: dict, config: dict | None = None, **props) -> list[str]:
+    args = resource_args("aws:sns/topicPolicy:TopicPolicy", {"arn": TOPIC_ARN, "policy": _doc(*statements), **props},
+                         config=config)
+    return violations(sns_topic_policy_no_cross_account, args)
+
+
+def test_topic_policy_letting_another_account_in_without_a_condition_fails():
+    other = {**PUBLISH, "Principal": {"AWS": ["arn:aws:iam::210987654321:root", "123456789012"]}}
+    assert _topic_policy(other) == [
+        "aws:sns/topicPolicy:TopicPolicy 'subject': statement Partner lets account(s) other than the topic's "
+        "(123456789012) in without a condition: arn:aws:iam::210987654321:root (sns:Publish)"]
+    assert len(_topic_policy({**other, "Principal": {"AWS": "210987654321"}})) == 1
+
+
+def test_own_account_trusted_accounts_conditions_and_service_principals_pass():
+    assert _topic_policy(PUBLISH) == []
+    other = {**PUBLISH, "Principal": {"AWS": "arn:aws:iam::210987654321:root"}}
+    assert _topic_policy(other, config={"trustedAccounts": ["210987654321"]}) == []
+    assert _topic_policy({**other, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3"}}}) == []
+    assert _topic_policy({**other, "Effect": "Deny"}) == []
+    assert _topic_policy({**other, "Principal": {"Service": "events.amazonaws.com"}}) == []
+
+
+def test_topic_account_comes_from_the_policy_resources_when_the_arn_is_not_an_input():
+    other = {**PUBLISH, "Principal": {"AWS": "arn:aws:iam::210987654321:root"}}
+    args = resource_args("aws:sns/topic:Topic", {"name": "approvals", "policy": _doc(other)})
+    assert len(violations(sns_topic_policy_no_cross_account, args)) == 1
+    # Whose account the topic is in is unknown: not judged.
+    unknown = resource_args("aws:sns/topicPolicy:TopicPolicy", {"arn": UNKNOWN, "policy": _doc({**other,
+                                                                                              "Resource": "*"})})
+    assert violations(sns_topic_policy_no_cross_account, unknown) == []
+    assert _topic_policy({**other, "Principal": {"AWS": UNKNOWN}}) == []
+
+
+def test_docs_describe_the_queue_and_topic_policy_rules_with_their_checkov_ids():
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "policies.md").read_text()
+    for rule, checkov in ((sqs_policy_no_wildcard_action, "CKV_AWS_72"), (sns_topic_policy_no_cross_account,
+                                                                          "CKV_AWS_385")):
+        [row] = [line for line in docs.splitlines() if line.startswith(f"| `{rule.name}` |")]
+        assert row.rstrip(" |").endswith(checkov)
+        for key in (rule.config_schema.properties if rule.config_schema else {}):
+            assert f"`{key}`" in row
