@@ -280,6 +280,19 @@ def privileges(action: str) -> tuple[Privilege, ...]:
     return tuple(service.privilege(name) for name in service.rows if pattern.match(name))
 
 
+@lru_cache(maxsize=8192)
+def arn_templates(action: str) -> tuple[str, ...]:
+    """The ARN templates of the resource types one action (``sts:AssumeRole``, no wildcards) acts on
+    (``arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}``); empty for an action without any
+    or not in the reference. Cheaper than ``matching_actions``: no condition keys are parsed."""
+    prefix, _, name = action.lower().partition(":")
+    service = _service(prefix)
+    if service is None or name not in service.rows:
+        return ()
+    _, (_, types, _) = service.rows[name]
+    return tuple(t for t in (service.arns.get(rt.rstrip("*"), "") for rt, _, _ in types) if t)
+
+
 def action_exists(action: str) -> bool:
     """``action`` (wildcards allowed; ``*`` alone is every action) names at least one real action."""
     if action == "*":

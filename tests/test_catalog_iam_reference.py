@@ -88,3 +88,12 @@ def test_privileges_agree_with_policy_sentrys_expansion_levels_and_wildcard_only
     assert len(iam_reference.privileges("*")) == sum(len(iam_reference.privileges(f"{prefix}:*"))
                                                      for prefix in iam_reference.reference())
     assert iam_reference.privileges("nosuchservice:Get*") == () and iam_reference.privileges("s3") == ()
+
+
+def test_arn_templates_are_the_resource_types_arns_of_an_action():
+    full = _full()
+    assert iam_reference.arn_templates("sts:AssumeRole") == (full["iam"]["resources"]["role"]["arn"],)
+    assert set(iam_reference.arn_templates("s3:GetObject")) == {
+        full["s3"]["resources"][t]["arn"] for t in ("object", "accesspointobject")}
+    assert iam_reference.arn_templates("sts:GetSessionToken") == ()
+    assert iam_reference.arn_templates("nosuch:Thing") == ()

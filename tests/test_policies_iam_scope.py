@@ -258,3 +258,32 @@ def test_docs_describe_every_rule_its_config_and_checkov_id():
         assert row.rstrip(" |").endswith(ids[rule.name])
         for key in (rule.config_schema.properties if rule.config_schema else {}):
             assert f"`{key}`" in row, f"{rule.name}: {key}"
+
+
+@pytest.mark.parametrize("resource", ["arn:aws:s3:::*", "arn:aws:s3:::*/*", "arn:*:s3:::*", "arn:aws:*:*:*:*"])
+def test_an_arn_pattern_naming_every_bucket_or_object_in_any_account_is_every_resource(resource):
+    read = {"Sid": "Objects", "Effect": "Allow", "Action": ["s3:GetObject", "sts:GetCallerIdentity"],
+            "Resource": resource}
+    [message] = found(iam_scope.iam_no_data_exfiltration, read)
+    assert f"(Resource {resource}, every resource of its type in any account)" in message
+    assert message.endswith("without a Condition: s3:GetObject. Name the buckets (arn:aws:s3:::bucket/prefix/*), "
+                            "parameter paths and secrets it reads.")
+
+
+@pytest.mark.parametrize("resource", ["arn:aws:s3:::lake/*", "arn:aws:s3:::*-lake/*", "arn:aws:s3:::lake*",
+                                      "arn:aws:secretsmanager:us-east-1:123456789012:secret:*",
+                                      "arn:aws:dynamodb:us-east-1:123456789012:table/*"])
+def test_an_arn_pattern_of_one_account_or_named_resources_is_a_constraint(resource):
+    read = {"Effect": "Allow", "Action": ["s3:GetObject", "secretsmanager:GetSecretValue", "dynamodb:PutItem"],
+            "Resource": resource}
+    for rule in RULES:
+        assert found(rule, read) == [], rule.name
+
+
+def test_every_role_of_every_account_is_every_resource_for_sts_assume_role():
+    # The role's ARN is IAM's (arn:aws:iam::<account>:role/...), the action STS's.
+    assume = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/*"}
+    assert len(found(iam_scope.iam_no_credentials_exposure, assume)) == 1
+    assert found(iam_scope.iam_no_credentials_exposure, {**assume, "Resource": "arn:aws:iam::123456789012:role/*"}) == []
+    # An action without a resource type never matches an ARN: sts:GetSessionToken on role/* grants nothing.
+    assert found(iam_scope.iam_no_credentials_exposure, {**assume, "Action": "sts:GetSessionToken"}) == []

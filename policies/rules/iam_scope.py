@@ -13,7 +13,11 @@ policies, role/user/group policies, a role's inline policies, Identity Center in
 How a statement is read (as cloudsplaining reads it, except where said):
 
 - An Allow without a ``Condition`` whose ``Resource`` is ``*`` (or that uses ``NotResource``, which
-  grants everything it does not name) grants its actions on every resource. Any ``Condition``
+  grants everything it does not name) grants its actions on every resource; so does an ARN pattern
+  that names every resource of a type in any account (``arn:aws:s3:::*``, ``arn:aws:iam::*:role/*``,
+  ``arn:*:secretsmanager:*:*:secret:*``), for the actions on that type (cloudsplaining only reads
+  ``*``; an ARN of one account, ``arn:aws:s3:::lake/*`` or ``...:123456789012:table/*``, is a
+  constraint). Any ``Condition``
   counts as a constraint (cloudsplaining's ``has_condition``); a statement whose Condition,
   Action, NotAction or Resource is known only at deployment is not judged.
 - Action patterns (``s3:Put*``, ``s3:*``, ``*``) name the reference's actions they match
@@ -41,9 +45,9 @@ from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from catalog.iam_reference import PERMISSIONS_MANAGEMENT, WRITE, Privilege, privileges
+from catalog.iam_reference import PERMISSIONS_MANAGEMENT, WRITE, Privilege, arn_templates, privileges
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
-from policies.rules._principals import Statement, is_full_wildcard_action, parse_policy
+from policies.rules._principals import Statement, action_matches, is_full_wildcard_action, parse_policy
 from policies.rules._props import is_unknown, plain
 from policies.rules.iam import IDENTITY_POLICY_TYPES, identity_documents
 
@@ -63,6 +67,40 @@ class Grant(NamedTuple):
 
 def _on_every_resource(statement: Statement) -> bool:
     return "*" in statement.resources or bool(statement.not_resources)
+
+
+#: Two values no resource name pattern of a program names both of: a pattern matching an ARN template
+#: filled in with each leaves the name (and account) open.
+_FILLERS = ("q1", "z9")
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+
+
+def _wide_patterns(statement: Statement) -> tuple[str, ...]:
+    """The statement's Resource entries that are ARN patterns open in the account and the name."""
+    return tuple(r for r in statement.resources if r.startswith("arn:") and "*" in r and len(r.split(":", 5)) == 6
+                 and r.split(":", 5)[4] in ("", "*"))
+
+
+@lru_cache(maxsize=8192)
+def _names_every(pattern: str, template: str) -> bool:
+    """Whether a Resource pattern matches every ARN of a resource type's template, whatever its account and
+    names (the partition and the region as the pattern gives them, when it gives them)."""
+    if not template:
+        return False
+    partition, region = pattern.split(":", 5)[1:4:2]
+    fixed = {"Partition": partition if "*" not in partition else "aws", "Region": region if "*" not in region else None}
+    for filler in _FILLERS:
+        arn = _VARIABLE.sub(lambda m: fixed.get(m.group(1)) or filler, template)
+        if not action_matches(pattern, arn):
+            return False
+    return True
+
+
+def _on_every_resource_of_its_type(privilege: Privilege, patterns: tuple[str, ...]) -> bool:
+    # An action without a resource type only matches Resource "*"; the ARN's service need not be the
+    # action's (sts:AssumeRole acts on arn:aws:iam::...:role/...).
+    return privilege.restrictable and any(_names_every(pattern, template) for template in arn_templates(privilege.name)
+                                          for pattern in patterns)
 
 
 def _expand(statement: Statement) -> set[Privilege]:
@@ -87,9 +125,13 @@ def _analyse(statements: Sequence[Statement]) -> tuple[Grant, ...]:
     for index, statement in enumerate(statements):
         if not statement.allows or statement.condition or set(statement.unknown) & set(_JUDGED):
             continue
-        if not _on_every_resource(statement):
+        if _on_every_resource(statement):
+            candidates = _expand(statement)
+        elif wide := _wide_patterns(statement):
+            candidates = {p for p in _expand(statement) if _on_every_resource_of_its_type(p, wide)}
+        else:
             continue
-        granted = sorted((p for p in _expand(statement) if p.name not in denied), key=lambda p: p.name.lower())
+        granted = sorted((p for p in candidates if p.name not in denied), key=lambda p: p.name.lower())
         if granted:
             grants.append(Grant(index, statement, tuple(granted)))
     return tuple(grants)
@@ -134,8 +176,11 @@ def _label(label: str, grant: Grant) -> str:
 
 
 def _where(statement: Statement) -> str:
-    return "Resource '*'" if "*" in statement.resources else \
-        f"NotResource {', '.join(statement.not_resources)}, which grants every other resource"
+    if "*" in statement.resources:
+        return "Resource '*'"
+    if statement.not_resources:
+        return f"NotResource {', '.join(statement.not_resources)}, which grants every other resource"
+    return f"Resource {', '.join(_wide_patterns(statement))}, every resource of its type in any account"
 
 
 def _how(statement: Statement) -> str:
