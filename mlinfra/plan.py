@@ -160,10 +160,12 @@ def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
             where = _foreign_failure(project, exc)
             if where is None:
                 raise
-            raise ProgramError(f"{where}: the program failed under the offline plan: {type(exc).__name__}: {exc} (a "
-                               "value only the cloud knows, such as a lookup's result, may be missing offline; "
-                               "review the program's `pulumi preview --json` output with --deployment FILE "
-                               "instead)") from None
+            # A None where the program expected a value is most often one only AWS knows: say so.
+            hint = (" (a value only the cloud knows, such as a lookup's result, may be missing offline; review the "
+                    "program's `pulumi preview --json` output with --deployment FILE instead)"
+                    if "None" in str(exc) or "Missing required property" in str(exc) else "")
+            raise ProgramError(f"{where}: the program failed under the offline plan: {type(exc).__name__}: {exc}"
+                               f"{hint}") from None
     return monitor
 
 
