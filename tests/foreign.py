@@ -195,7 +195,11 @@ DISTRIBUTION = {"enabled": True, "origins": [{"domainName": "site.s3.amazonaws.c
                 "restrictions": {"geoRestriction": {"restrictionType": "none"}},
                 "webAclId": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/1",
                 "loggingConfig": {"bucket": "edge-logs.s3.amazonaws.com"}, "tags": TAGS}
-WEB_ACL = {"scope": "REGIONAL", "defaultAction": {"allow": {}},
+KNOWN_BAD_INPUTS_RULE = {
+    "name": "known-bad-inputs", "priority": 1, "overrideAction": {"none": {}},
+    "statement": {"managedRuleGroupStatement": {"name": "AWSManagedRulesKnownBadInputsRuleSet", "vendorName": "AWS"}},
+    "visibilityConfig": {"cloudwatchMetricsEnabled": True, "metricName": "bad-inputs", "sampledRequestsEnabled": True}}
+WEB_ACL = {"scope": "REGIONAL", "defaultAction": {"allow": {}}, "rules": [KNOWN_BAD_INPUTS_RULE],
            "visibilityConfig": {"cloudwatchMetricsEnabled": True, "metricName": "api", "sampledRequestsEnabled": True},
            "tags": TAGS}
 METHOD_SETTINGS = {"restApi": "api-id", "stageName": "prod", "methodPath": "*/*",
@@ -235,6 +239,13 @@ ECS_EXEC_CLUSTER = {"configuration": {"executeCommandConfiguration": {
 EFS_ACCESS_POINT = {"fileSystemId": "fs-0a1b2c3d", "posixUser": {"uid": 1000, "gid": 1000},
                     "rootDirectory": {"path": "/shared", "creationInfo": {"ownerUid": 1000, "ownerGid": 1000,
                                                                           "permissions": "750"}}, "tags": TAGS}
+
+RATE_RULE = {"name": "rate-limit", "priority": 2, "action": {"block": {}},
+             "statement": {"rateBasedStatement": {"limit": 2000, "aggregateKeyType": "IP"}},
+             "visibilityConfig": {"cloudwatchMetricsEnabled": True, "metricName": "rate", "sampledRequestsEnabled": True}}
+TRANSFER_SERVER = {"protocols": ["SFTP"], "endpointType": "VPC", "identityProviderType": "SERVICE_MANAGED",
+                   "endpointDetails": {"vpcId": "vpc-1", "subnetIds": ["subnet-1"], "securityGroupIds": ["sg-1"]},
+                   "securityPolicyName": "TransferSecurityPolicy-2025-03", "tags": TAGS}
 
 #: Checkov gaps, second round (docs/policies.md, "Wider than ML").
 GAP_CASES: list[Case] = [
@@ -346,6 +357,55 @@ GAP_CASES: list[Case] = [
             "logsConfig": {"cloudwatchLogs": {"status": "ENABLED", "groupName": "/codebuild/unit-tests"}},
             "tags": TAGS})],
          _set("logsConfig", "cloudwatchLogs", "status", value="DISABLED")),
+    Case("waf-acl-empty", "wafv2-web-acl-has-rules",
+         [("empty-acl", "aws:wafv2/webAcl:WebAcl", WEB_ACL)], _set("rules", value=_DELETE)),
+    Case("waf-rule-no-action", "wafv2-rules-have-actions",
+         [("rate-acl", "aws:wafv2/webAcl:WebAcl", {**WEB_ACL, "rules": [KNOWN_BAD_INPUTS_RULE, RATE_RULE]})],
+         _set("rules", 1, "action", value=_DELETE)),
+    Case("waf-no-log4j-protection", "wafv2-known-bad-inputs",
+         [("shop-acl", "aws:wafv2/webAcl:WebAcl", {**WEB_ACL, "rules": [KNOWN_BAD_INPUTS_RULE, RATE_RULE]})],
+         _set("rules", 0, "overrideAction", value={"count": {}})),
+    Case("zone-no-query-log", "route53-query-logging",
+         [("example-zone-queries", "aws:route53/queryLog:QueryLog",
+           {"zoneId": "example-zone-id",
+            "cloudwatchLogGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:/aws/route53/example.com"}),
+          ("example-zone", "aws:route53/zone:Zone", {"name": "example.com", "tags": TAGS})],
+         _set("zoneId", value="another-zone-id")),
+    Case("zone-unsigned", "route53-dnssec-signing",
+         [("shop-zone-dnssec", "aws:route53/hostedZoneDnsSec:HostedZoneDnsSec", {"hostedZoneId": "shop-zone-id"}),
+          ("shop-zone", "aws:route53/zone:Zone", {"name": "shop.example.com", "tags": TAGS})],
+         _set("signingStatus", value="NOT_SIGNING")),
+    Case("stage-no-execution-log", "apigateway-execution-logging",
+         [("orders-settings", "aws:apigateway/methodSettings:MethodSettings",
+           {"restApi": "orders-api", "stageName": "v1", "methodPath": "*/*",
+            "settings": {"loggingLevel": "ERROR", "metricsEnabled": True, "dataTraceEnabled": False}}),
+          ("orders-v1", "aws:apigateway/stage:Stage",
+           {"restApi": "orders-api", "deployment": "dep-2", "stageName": "v1", "xrayTracingEnabled": True,
+            "accessLogSettings": {"destinationArn": "arn:aws:logs:us-east-1:123456789012:log-group:orders",
+                                  "format": "$context.requestId"}, "tags": TAGS})],
+         _set("settings", "loggingLevel", value="OFF")),
+    Case("alarm-muted", "cloudwatch-alarm-actions-enabled",
+         [("errors-alarm", "aws:cloudwatch/metricAlarm:MetricAlarm",
+           {"comparisonOperator": "GreaterThanThreshold", "evaluationPeriods": 1, "metricName": "5XXError",
+            "namespace": "AWS/ApiGateway", "period": 60, "statistic": "Sum", "threshold": 5,
+            "alarmActions": ["arn:aws:sns:us-east-1:123456789012:oncall"], "actionsEnabled": True, "tags": TAGS})],
+         _set("actionsEnabled", value=False)),
+    Case("headers-weak-hsts", "cloudfront-hsts",
+         [("site-headers", "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
+           {"name": "site-headers", "securityHeadersConfig": {
+               "strictTransportSecurity": {"accessControlMaxAgeSec": 63072000, "includeSubdomains": True,
+                                           "override": True},
+               "contentTypeOptions": {"override": True}, "frameOptions": {"frameOption": "DENY", "override": True}}})],
+         _set("securityHeadersConfig", "strictTransportSecurity", "accessControlMaxAgeSec", value=3600)),
+    Case("transfer-public", "transfer-server-not-public",
+         [("uploads-sftp", "aws:transfer/server:Server", TRANSFER_SERVER)], _set("endpointType", value="PUBLIC")),
+    Case("transfer-old-policy", "transfer-server-security-policy",
+         [("exchange-sftp", "aws:transfer/server:Server", TRANSFER_SERVER)], _set("securityPolicyName", value=_DELETE)),
+    Case("classic-elb-tls10", "lb-listener-tls-policy",
+         [("legacy-tls", "aws:elb/loadBalancerPolicy:LoadBalancerPolicy",
+           {"loadBalancerName": "legacy-web", "policyName": "legacy-tls", "policyTypeName": "SSLNegotiationPolicyType",
+            "policyAttributes": [{"name": "Reference-Security-Policy", "value": "ELBSecurityPolicy-TLS-1-2-2017-01"}]})],
+         _set("policyAttributes", 0, "value", value="ELBSecurityPolicy-2016-08")),
 ]
 
 

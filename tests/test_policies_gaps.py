@@ -490,3 +490,224 @@ READS += [
     ("aws:codebuild/project:Project", ("logsConfig", "s3Logs", "status")),
 ]
 GAP_MODULES += ["ecs", "lambda_functions", "file_systems", "build"]
+
+
+# --------------------------------------------------------------------------------------------------
+# WAF rules, Route 53 zones, API Gateway execution logs, alarms, HSTS, Transfer servers, classic ELB policies
+
+from policies.rules.alarms import cloudwatch_alarm_actions_enabled  # noqa: E402
+from policies.rules.apigateway_logging import apigateway_execution_logging  # noqa: E402
+from policies.rules.dns_zones import route53_dnssec_signing, route53_query_logging  # noqa: E402
+from policies.rules.load_balancers import lb_listener_tls_policy  # noqa: E402
+from policies.rules.network_sharing import transfer_server_not_public, transfer_server_security_policy  # noqa: E402
+from policies.rules.response_headers import cloudfront_hsts  # noqa: E402
+from policies.rules.waf_rules import wafv2_known_bad_inputs, wafv2_rules_have_actions, wafv2_web_acl_has_rules  # noqa: E402
+
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+ACL_ARN = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/api/1"
+BAD_INPUTS = {"name": "bad-inputs", "priority": 1, "overrideAction": {"none": {}},
+              "statement": {"managedRuleGroupStatement": {"name": "AWSManagedRulesKnownBadInputsRuleSet",
+                                                          "vendorName": "AWS"}},
+              "visibilityConfig": {"cloudwatchMetricsEnabled": True, "metricName": "bad", "sampledRequestsEnabled": True}}
+RATE = {"name": "rate", "priority": 2, "action": {"block": {}},
+        "statement": {"rateBasedStatement": {"limit": 2000, "aggregateKeyType": "IP"}}}
+
+
+def _acl(*rules, default="allow", **props):
+    return stack_resource(WEB_ACL, {"arn": ACL_ARN, "scope": "REGIONAL", "defaultAction": {default: {}},
+                                    "rules": list(rules), **props}, name="api-acl")
+
+
+def test_web_acls_have_rules():
+    assert violations(wafv2_web_acl_has_rules, stack_args([_acl(RATE)])) == []
+    [message] = violations(wafv2_web_acl_has_rules, stack_args([_acl()]))
+    assert "allows every request by default and has no rules" in message
+    assert violations(wafv2_web_acl_has_rules, stack_args([_acl(default="block")])) == []
+    rule = stack_resource("aws:wafv2/webAclRule:WebAclRule", {"webAclArn": ACL_ARN, "priority": 1, **RATE}, name="r")
+    assert violations(wafv2_web_acl_has_rules, stack_args([_acl(), rule])) == []
+    assert violations(wafv2_web_acl_has_rules, stack_args([_acl(ruleJson="[]")])) == []
+    assert violations(wafv2_web_acl_has_rules, stack_args([_acl(rules=UNKNOWN)])) == []
+
+
+def test_waf_rules_have_actions():
+    acl = {"scope": "REGIONAL", "defaultAction": {"allow": {}}, "rules": [BAD_INPUTS, RATE]}
+    assert found(wafv2_rules_have_actions, WEB_ACL, acl) == []
+    [message] = found(wafv2_rules_have_actions, WEB_ACL, {**acl, "rules": [{**RATE, "action": {}}]})
+    assert "rule 'rate' names no action" in message
+    no_override = {key: value for key, value in BAD_INPUTS.items() if key != "overrideAction"}
+    assert len(found(wafv2_rules_have_actions, WEB_ACL, {**acl, "rules": [no_override]})) == 1
+    group = "aws:wafv2/ruleGroup:RuleGroup"
+    assert found(wafv2_rules_have_actions, group, {"capacity": 10, "rules": [RATE]}) == []
+    assert len(found(wafv2_rules_have_actions, group, {"capacity": 10, "rules": [{**RATE, "action": None}]})) == 1
+    assert len(found(wafv2_rules_have_actions, "aws:wafv2/webAclRule:WebAclRule", {**RATE, "action": None})) == 1
+    assert found(wafv2_rules_have_actions, WEB_ACL, {**acl, "rules": [{**RATE, "action": UNKNOWN}]}) == []
+
+
+def test_known_bad_inputs_blocked():
+    assert violations(wafv2_known_bad_inputs, stack_args([_acl(BAD_INPUTS, RATE)])) == []
+    [message] = violations(wafv2_known_bad_inputs, stack_args([_acl(RATE)]))
+    assert "does not block known bad inputs" in message
+    counted = {**BAD_INPUTS, "overrideAction": {"count": {}}}
+    assert len(violations(wafv2_known_bad_inputs, stack_args([_acl(counted)]))) == 1
+    log4j_counted = {**BAD_INPUTS, "statement": {"managedRuleGroupStatement": {
+        **BAD_INPUTS["statement"]["managedRuleGroupStatement"],
+        "ruleActionOverrides": [{"name": "Log4JRCE_HEADER", "actionToUse": {"count": {}}}]}}}
+    assert len(violations(wafv2_known_bad_inputs, stack_args([_acl(log4j_counted)]))) == 1
+    association = stack_resource("aws:wafv2/webAclRuleGroupAssociation:WebAclRuleGroupAssociation", {
+        "webAclArn": ACL_ARN, "ruleName": "bad", "priority": 1, "overrideAction": "none",
+        "managedRuleGroup": {"name": "AWSManagedRulesKnownBadInputsRuleSet", "vendorName": "AWS"}}, name="a")
+    assert violations(wafv2_known_bad_inputs, stack_args([_acl(RATE), association])) == []
+    assert violations(wafv2_known_bad_inputs, stack_args([_acl({**BAD_INPUTS, "statement": UNKNOWN})])) == []
+
+
+ZONE = "aws:route53/zone:Zone"
+
+
+def _zone(**props):
+    return stack_resource(ZONE, {"name": "example.com", "id": "Z123", "zoneId": "Z123", **props}, name="public")
+
+
+def test_public_zones_log_queries():
+    log = stack_resource("aws:route53/queryLog:QueryLog", {"zoneId": "Z123", "cloudwatchLogGroupArn": "arn:lg"},
+                         name="q")
+    assert violations(route53_query_logging, stack_args([_zone(), log])) == []
+    [message] = violations(route53_query_logging, stack_args([_zone()]))
+    assert "is a public hosted zone without query logging" in message
+    assert violations(route53_query_logging, stack_args([_zone(vpcs=[{"vpcId": "vpc-1"}])])) == []  # private
+    association = stack_resource("aws:route53/zoneAssociation:ZoneAssociation", {"zoneId": "Z123", "vpcId": "vpc-1"},
+                                 name="assoc")
+    assert violations(route53_query_logging, stack_args([_zone(), association])) == []
+    assert violations(route53_query_logging, stack_args([_zone(vpcs=UNKNOWN)])) == []
+
+
+def test_public_zones_are_signed():
+    signing = stack_resource("aws:route53/hostedZoneDnsSec:HostedZoneDnsSec", {"hostedZoneId": "Z123"}, name="s")
+    assert violations(route53_dnssec_signing, stack_args([_zone(), signing])) == []
+    assert len(violations(route53_dnssec_signing, stack_args([_zone()]))) == 1
+    off = stack_resource("aws:route53/hostedZoneDnsSec:HostedZoneDnsSec", {"hostedZoneId": "Z123",
+                                                                            "signingStatus": "NOT_SIGNING"}, name="s")
+    assert len(violations(route53_dnssec_signing, stack_args([_zone(), off]))) == 1
+
+
+def test_dnssec_is_advisory_in_every_environment():
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "policies" / "config"
+    for env in ("staging", "prod"):
+        config = json.loads((root / env / "security.json").read_text())
+        assert config["route53-dnssec-signing"]["enforcementLevel"] == "advisory"
+
+
+STAGE = "aws:apigateway/stage:Stage"
+SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
+
+
+def test_rest_stages_write_execution_logs():
+    stage = stack_resource(STAGE, {"restApi": "api-1", "stageName": "prod", "deployment": "d-1"}, name="prod")
+    settings = stack_resource(SETTINGS, {"restApi": "api-1", "stageName": "prod", "methodPath": "*/*",
+                                         "settings": {"loggingLevel": "ERROR", "metricsEnabled": True}}, name="ms")
+    assert violations(apigateway_execution_logging, stack_args([stage, settings])) == []
+    [message] = violations(apigateway_execution_logging, stack_args([stage]))
+    assert "no aws.apigateway.MethodSettings sets a logging level for it" in message
+    off = stack_resource(SETTINGS, {"restApi": "api-1", "stageName": "prod", "methodPath": "*/*",
+                                    "settings": {"loggingLevel": "OFF"}}, name="ms")
+    assert "its method settings log at OFF" in violations(apigateway_execution_logging, stack_args([stage, off]))[0]
+    other = stack_resource(SETTINGS, {"restApi": "api-2", "stageName": "prod", "methodPath": "*/*",
+                                      "settings": {"loggingLevel": "INFO"}}, name="ms")
+    assert len(violations(apigateway_execution_logging, stack_args([stage, other]))) == 1
+    pending = stack_resource(SETTINGS, {"restApi": UNKNOWN, "stageName": UNKNOWN, "methodPath": "*/*",
+                                        "settings": {"loggingLevel": "INFO"}}, name="ms",
+                             property_dependencies={"stageName": [stage.urn]})
+    assert violations(apigateway_execution_logging, stack_args([stage, pending])) == []
+    unknown = stack_resource(SETTINGS, {"restApi": "api-1", "stageName": "prod", "settings": UNKNOWN}, name="ms")
+    assert violations(apigateway_execution_logging, stack_args([stage, unknown])) == []
+
+
+def test_alarm_actions_enabled():
+    alarm = "aws:cloudwatch/metricAlarm:MetricAlarm"
+    assert found(cloudwatch_alarm_actions_enabled, alarm, {"comparisonOperator": "GreaterThanThreshold"}) == []
+    assert found(cloudwatch_alarm_actions_enabled, alarm, {"actionsEnabled": True}) == []
+    assert "actionsEnabled false" in found(cloudwatch_alarm_actions_enabled, alarm, {"actionsEnabled": False})[0]
+    assert found(cloudwatch_alarm_actions_enabled, alarm, {"actionsEnabled": UNKNOWN}) == []
+
+
+HEADERS = "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"
+HSTS = {"securityHeadersConfig": {"strictTransportSecurity": {"accessControlMaxAgeSec": 31536000,
+                                                              "includeSubdomains": True, "override": True}}}
+
+
+def test_cloudfront_hsts():
+    assert found(cloudfront_hsts, HEADERS, HSTS) == []
+    assert "sets no Strict-Transport-Security header" in found(cloudfront_hsts, HEADERS, {"corsConfig": {}})[0]
+    weak = {"securityHeadersConfig": {"strictTransportSecurity": {"accessControlMaxAgeSec": 86400, "override": False}}}
+    [message] = found(cloudfront_hsts, HEADERS, weak)
+    assert "accessControlMaxAgeSec is 86400, expected at least 31536000; includeSubdomains is not set; override is false" \
+        in message
+    assert "preload is not set" in found(cloudfront_hsts, HEADERS, HSTS, {"requirePreload": True})[0]
+    assert found(cloudfront_hsts, HEADERS, {"securityHeadersConfig": UNKNOWN}) == []
+    assert found(cloudfront_hsts, HEADERS, {"securityHeadersConfig": {"strictTransportSecurity": {
+        **HSTS["securityHeadersConfig"]["strictTransportSecurity"], "override": UNKNOWN}}}) == []
+
+
+TRANSFER = "aws:transfer/server:Server"
+
+
+def test_transfer_servers_not_public_unless_declared():
+    assert found(transfer_server_not_public, TRANSFER, {"endpointType": "VPC", "endpointDetails": {"vpcId": "v"}}) == []
+    assert "endpointType not set (PUBLIC)" in found(transfer_server_not_public, TRANSFER, {"protocols": ["SFTP"]})[0]
+    assert len(found(transfer_server_not_public, TRANSFER, {"endpointType": "PUBLIC"})) == 1
+    assert found(transfer_server_not_public, TRANSFER, {"endpointType": "PUBLIC", "tags": {"public": "true"}}) == []
+    assert found(transfer_server_not_public, TRANSFER, {"endpointType": UNKNOWN}) == []
+
+
+def test_transfer_security_policy():
+    assert found(transfer_server_security_policy, TRANSFER, {"securityPolicyName": "TransferSecurityPolicy-2025-03"}) == []
+    assert found(transfer_server_security_policy, TRANSFER, {"securityPolicyName": "TransferSecurityPolicy-FIPS-2024-01"}) == []
+    assert "not set (defaults to TransferSecurityPolicy-2018-11)" in found(transfer_server_security_policy, TRANSFER, {})[0]
+    assert len(found(transfer_server_security_policy, TRANSFER, {"securityPolicyName": "TransferSecurityPolicy-2020-06"})) == 1
+    assert found(transfer_server_security_policy, TRANSFER, {"securityPolicyName": UNKNOWN}) == []
+
+
+def test_classic_elb_ssl_negotiation_policies():
+    policy = "aws:elb/loadBalancerPolicy:LoadBalancerPolicy"
+    current = {"loadBalancerName": "web", "policyName": "tls", "policyTypeName": "SSLNegotiationPolicyType",
+               "policyAttributes": [{"name": "Reference-Security-Policy", "value": "ELBSecurityPolicy-TLS-1-2-2017-01"}]}
+    assert found(lb_listener_tls_policy, policy, current) == []
+    old = {**current, "policyAttributes": [{"name": "Reference-Security-Policy", "value": "ELBSecurityPolicy-2016-08"}]}
+    assert "references the security policy ELBSecurityPolicy-2016-08" in found(lb_listener_tls_policy, policy, old)[0]
+    legacy = {**current, "policyAttributes": [{"name": "Protocol-TLSv1", "value": "true"},
+                                              {"name": "Protocol-TLSv1.2", "value": "true"}]}
+    assert found(lb_listener_tls_policy, policy, legacy) == [
+        f"{policy} 'subject' turns on Protocol-TLSv1: clients may negotiate a broken protocol"]
+    assert found(lb_listener_tls_policy, policy, {**current, "policyTypeName": "ProxyProtocolPolicyType",
+                                                  "policyAttributes": [{"name": "ProxyProtocol", "value": "true"}]}) == []
+    assert found(lb_listener_tls_policy, policy, {**current, "policyAttributes": [
+        {"name": "Protocol-TLSv1", "value": UNKNOWN}]}) == []
+
+
+READS += [
+    ("aws:wafv2/webAcl:WebAcl", ("rules", "statement", "managedRuleGroupStatement", "ruleActionOverrides", "actionToUse")),
+    ("aws:wafv2/webAcl:WebAcl", ("rules", "overrideAction", "none")), ("aws:wafv2/webAcl:WebAcl", ("ruleJson",)),
+    ("aws:wafv2/webAcl:WebAcl", ("defaultAction", "allow")), ("aws:wafv2/webAcl:WebAcl", ("rules", "action", "challenge")),
+    ("aws:wafv2/webAcl:WebAcl", ("rules", "statement", "ruleGroupReferenceStatement")),
+    ("aws:wafv2/ruleGroup:RuleGroup", ("rules", "action")), ("aws:wafv2/webAclRule:WebAclRule", ("webAclArn",)),
+    ("aws:wafv2/webAclRuleGroupAssociation:WebAclRuleGroupAssociation", ("managedRuleGroup", "vendorName")),
+    ("aws:wafv2/webAclRuleGroupAssociation:WebAclRuleGroupAssociation", ("overrideAction",)),
+    ("aws:wafv2/webAclRuleGroupAssociation:WebAclRuleGroupAssociation", ("webAclArn",)),
+    ("aws:route53/zone:Zone", ("vpcs",)), ("aws:route53/queryLog:QueryLog", ("zoneId",)),
+    ("aws:route53/zoneAssociation:ZoneAssociation", ("zoneId",)),
+    ("aws:route53/hostedZoneDnsSec:HostedZoneDnsSec", ("hostedZoneId",)),
+    ("aws:route53/hostedZoneDnsSec:HostedZoneDnsSec", ("signingStatus",)),
+    ("aws:apigateway/methodSettings:MethodSettings", ("settings", "loggingLevel")),
+    ("aws:apigateway/methodSettings:MethodSettings", ("stageName",)), ("aws:apigateway/stage:Stage", ("restApi",)),
+    ("aws:cloudwatch/metricAlarm:MetricAlarm", ("actionsEnabled",)),
+    ("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
+     ("securityHeadersConfig", "strictTransportSecurity", "accessControlMaxAgeSec")),
+    ("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
+     ("securityHeadersConfig", "strictTransportSecurity", "includeSubdomains")),
+    ("aws:transfer/server:Server", ("endpointType",)), ("aws:transfer/server:Server", ("securityPolicyName",)),
+    ("aws:elb/loadBalancerPolicy:LoadBalancerPolicy", ("policyTypeName",)),
+    ("aws:elb/loadBalancerPolicy:LoadBalancerPolicy", ("policyAttributes", "value")),
+]
+GAP_MODULES += ["waf_rules", "dns_zones", "apigateway_logging", "alarms", "response_headers", "network_sharing"]

@@ -5,7 +5,10 @@ balancers are internal unless declared public.
 Types and inputs are pulumi-aws 7's: ``aws.lb.LoadBalancer`` / ``aws.alb.LoadBalancer`` (``internal``
 defaults to false, ``loadBalancerType`` to ``application``, ``dropInvalidHeaderFields`` to false),
 ``aws.lb.Listener`` / ``aws.alb.Listener`` (``sslPolicy`` defaults to ``ELBSecurityPolicy-2016-08``,
-which allows TLS 1.0) and the classic ``aws.elb.LoadBalancer`` (inline ``listeners``, ``accessLogs``).
+which allows TLS 1.0) and the classic ``aws.elb.LoadBalancer`` (inline ``listeners``, ``accessLogs``; an HTTP
+listener is plain text, Checkov CKV_AWS_127) with its ``aws.elb.LoadBalancerPolicy`` SSL negotiation policies
+(``policyAttributes`` ``Protocol-TLSv1``... ``true``, or a ``Reference-Security-Policy`` outside the allowed
+ones; Checkov CKV_AWS_213).
 """
 
 from __future__ import annotations
@@ -83,7 +86,33 @@ TLS_SCHEMA = config_schema(
 )
 
 
+CLASSIC_POLICY = "aws:elb/loadBalancerPolicy:LoadBalancerPolicy"
+#: Classic ELB SSL negotiation attributes that turn a legacy protocol on (ELB "SSL negotiation configurations").
+LEGACY_PROTOCOLS = ("Protocol-SSLv2", "Protocol-SSLv3", "Protocol-TLSv1", "Protocol-TLSv1.1")
+
+
+def _validate_classic_policy(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    kind = get(args.props, "policyTypeName")
+    if not isinstance(kind, str) or is_unknown(kind) or kind != "SSLNegotiationPolicyType":
+        return
+    attributes = as_list(get(args.props, "policyAttributes"))
+    allowed = [p for p in policy_config(args, TLS_SCHEMA)["allowedSslPolicies"] if isinstance(p, str)]
+    for attribute in attributes if isinstance(attributes, list) else []:
+        name, value = (attribute.get("name"), attribute.get("value")) if isinstance(attribute, dict) else (None, None)
+        if is_unknown(name) or is_unknown(value) or not isinstance(name, str):
+            continue
+        if name in LEGACY_PROTOCOLS and as_bool(value) is True:
+            report(f"{describe(args)} turns on {name}: clients may negotiate a broken protocol")
+        elif name == "Reference-Security-Policy" and isinstance(value, str) and not any(
+                fnmatchcase(value, pattern) for pattern in allowed):
+            report(f"{describe(args)} references the security policy {value}, which is not a current TLS 1.2+ policy; "
+                   "use ELBSecurityPolicy-TLS-1-2-2017-01")
+
+
 def _validate_tls_policy(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == CLASSIC_POLICY:
+        _validate_classic_policy(args, report)
+        return
     protocol = get(args.props, "protocol")
     if not (isinstance(protocol, str) and protocol.upper() in ("HTTPS", "TLS")):
         return
@@ -100,8 +129,9 @@ def _validate_tls_policy(args: ResourceValidationArgs, report: ReportViolation) 
 
 lb_listener_tls_policy = ResourceValidationPolicy(
     name="lb-listener-tls-policy",
-    description="HTTPS and TLS listeners use a current security policy (TLS 1.2 or later), not the 2016-08 default.",
-    validate=applies_to(LISTENERS, _validate_tls_policy),
+    description="HTTPS and TLS listeners use a current security policy (TLS 1.2 or later), not the 2016-08 default; "
+                "classic ELB SSL negotiation policies turn on no legacy protocol.",
+    validate=applies_to(LISTENERS + (CLASSIC_POLICY,), _validate_tls_policy),
     config_schema=TLS_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Set ssl_policy='ELBSecurityPolicy-TLS13-1-2-2021-06' (or another allowed TLS 1.2+ policy) "

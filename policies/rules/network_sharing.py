@@ -4,16 +4,21 @@ and Transfer Family servers do not offer plain FTP.
 
 Inputs are pulumi-aws 7's: ``aws.ec2.VpcEndpointService`` ``acceptanceRequired`` (required);
 ``aws.ec2transitgateway.TransitGateway`` ``autoAcceptSharedAttachments`` (``disable`` the default,
-``enable``); ``aws.transfer.Server`` ``protocols`` (default ``["SFTP"]``; ``FTP`` is unencrypted).
-Checkov CKV_AWS_123, CKV_AWS_331, CKV_AWS_357.
+``enable``); ``aws.transfer.Server`` ``protocols`` (default ``["SFTP"]``; ``FTP`` is unencrypted),
+``endpointType`` (default ``PUBLIC``; a server meant for partners on the internet is declared public with a
+tag) and ``securityPolicyName`` (default ``TransferSecurityPolicy-2018-11``, with SHA-1 key exchange; see
+the Transfer Family "Security policies" page). Checkov CKV_AWS_123, CKV_AWS_331, CKV_AWS_357, CKV_AWS_164,
+CKV_AWS_380 (which accepts policies under two years old; here a list of patterns).
 """
 
 from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._declare import applies_to, frameworks
-from policies.rules._props import as_bool, as_list, describe, get, is_unknown
+from fnmatch import fnmatchcase
+
+from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown, resource_tags
 
 ENDPOINT_SERVICE = "aws:ec2/vpcEndpointService:VpcEndpointService"
 TRANSIT_GATEWAY = "aws:ec2transitgateway/transitGateway:TransitGateway"
@@ -61,6 +66,76 @@ transfer_server_no_plain_ftp = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "SC-8", "pci-dss": "4.2.1", "hipaa": "164.312(e)(1)", "gdpr": "Art. 32(1)(a)"}),
 )
 
-SECURITY = [network_connections_require_acceptance, transfer_server_no_plain_ftp]
+PUBLIC_SERVER_SCHEMA = config_schema(
+    publicTag={
+        "type": "string", "default": "public",
+        "description": "A tag that declares a Transfer server public (partners connect from the internet) when its "
+                       "value is 'true'.",
+    },
+)
+
+
+def _public_server(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    endpoint = get(args.props, "endpointType")
+    if is_unknown(endpoint) or (isinstance(endpoint, str) and endpoint.upper() in ("VPC", "VPC_ENDPOINT")):
+        return
+    tag = policy_config(args, PUBLIC_SERVER_SCHEMA)["publicTag"]
+    tags = resource_tags(args)
+    if is_unknown(tags) or str((tags or {}).get(tag, "")).lower() == "true":
+        return
+    shown = endpoint if isinstance(endpoint, str) and endpoint else "not set (PUBLIC)"
+    report(f"{describe(args)} has a public endpoint (endpointType {shown}) and is not declared public (tag {tag}=true): "
+           "anyone on the internet can reach its login")
+
+
+transfer_server_not_public = ResourceValidationPolicy(
+    name="transfer-server-not-public",
+    description="Transfer Family servers have a VPC endpoint unless declared public (a tag).",
+    validate=applies_to((TRANSFER_SERVER,), _public_server),
+    config_schema=PUBLIC_SERVER_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set endpoint_type='VPC' with endpoint_details (subnets, security groups and, for partners, "
+                      "Elastic IPs), or declare a server meant for the internet public with the tag public=true.",
+    **frameworks({"nist-800-53": "SC-7, AC-4", "pci-dss": "1.4.4"}),
+)
+
+POLICY_SCHEMA = config_schema(
+    allowedSecurityPolicies={
+        "type": "array", "items": {"type": "string"},
+        "default": ["TransferSecurityPolicy-202[3-9]-*", "TransferSecurityPolicy-FIPS-202[3-9]-*",
+                    "TransferSecurityPolicy-Restricted-202[4-9]-*", "TransferSecurityPolicy-SshAuditCompliant-*",
+                    "TransferSecurityPolicy-AS2Restricted-*"],
+        "description": "Security policies (fnmatch patterns) a Transfer server may use: those of 2023 and later, "
+                       "without SHA-1 key exchange and CBC ciphers.",
+    },
+)
+DEFAULT_TRANSFER_POLICY = "TransferSecurityPolicy-2018-11"
+
+
+def _security_policy(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    policy = get(args.props, "securityPolicyName")
+    if is_unknown(policy):
+        return
+    name = policy if isinstance(policy, str) and policy else DEFAULT_TRANSFER_POLICY
+    allowed = [p for p in policy_config(args, POLICY_SCHEMA)["allowedSecurityPolicies"] if isinstance(p, str)]
+    if not any(fnmatchcase(name, pattern) for pattern in allowed):
+        shown = name if policy else f"not set (defaults to {DEFAULT_TRANSFER_POLICY})"
+        report(f"{describe(args)} uses the security policy {shown}, which allows SHA-1 key exchange and older ciphers; "
+               "use TransferSecurityPolicy-2025-03 or later")
+
+
+transfer_server_security_policy = ResourceValidationPolicy(
+    name="transfer-server-security-policy",
+    description="Transfer Family servers use a current security policy (2023 or later), not the 2018-11 default.",
+    validate=applies_to((TRANSFER_SERVER,), _security_policy),
+    config_schema=POLICY_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set security_policy_name='TransferSecurityPolicy-2025-03' (or a FIPS policy) on the "
+                      "aws.transfer.Server.",
+    **frameworks({"nist-800-53": "SC-8, SC-13", "pci-dss": "4.2.1", "hipaa": "164.312(e)(2)(ii)"}),
+)
+
+SECURITY = [network_connections_require_acceptance, transfer_server_no_plain_ftp, transfer_server_not_public,
+            transfer_server_security_policy]
 PRIVACY: list = []
 COMPLIANCE: list = []

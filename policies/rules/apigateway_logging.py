@@ -1,0 +1,80 @@
+"""API Gateway REST stages log their executions: an ``aws.apigateway.MethodSettings`` for the stage sets
+``settings.loggingLevel`` ``ERROR`` or ``INFO`` (the default is ``OFF``: no execution logs, only the
+access log ``apigateway-stage-access-logs`` asks for).
+
+A method settings resource is the stage's when its ``stageName`` depends on the stage (a preview, or
+``stage_name=stage.stage_name``), or its ``restApi`` and ``stageName`` equal the stage's. Any method
+path counts (``*/*`` covers every method). Checkov CKV2_AWS_4 (which also wants ``metricsEnabled``, a
+monitoring setting, not judged here).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
+
+from policies.rules._declare import examines, frameworks
+from policies.rules._index import of_type, stack_resources
+from policies.rules._props import get, is_unknown, single
+
+STAGE = "aws:apigateway/stage:Stage"
+METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
+LOGGING = ("ERROR", "INFO")
+
+
+def _depends_on(resource: PolicyResource, key: str) -> set[str]:
+    return {getattr(d, "urn", d) for d in (resource.property_dependencies or {}).get(key) or []}
+
+
+def _same(stage: PolicyResource, settings: PolicyResource, key: str) -> bool:
+    mine, theirs = get(stage.props, key), get(settings.props, key)
+    if isinstance(mine, str) and isinstance(theirs, str) and not is_unknown(mine) and mine == theirs:
+        return True
+    shared = _depends_on(stage, key) & _depends_on(settings, key)
+    return bool(shared)
+
+
+def _for_stage(stage: PolicyResource, settings: PolicyResource) -> bool:
+    if stage.urn in _depends_on(settings, "stageName"):
+        return True
+    return _same(stage, settings, "stageName") and _same(stage, settings, "restApi")
+
+
+def _level(settings: PolicyResource) -> Any:
+    block = single(get(settings.props, "settings"))
+    if is_unknown(block):
+        return None
+    level = block.get("loggingLevel") if isinstance(block, dict) else None
+    return None if is_unknown(level) else (str(level).upper() if level else "OFF")
+
+
+def _execution_logging(args: StackValidationArgs, report: ReportViolation) -> None:
+    resources = stack_resources(args)
+    stages = of_type(resources, STAGE)
+    if not stages:
+        return
+    all_settings = of_type(resources, METHOD_SETTINGS)
+    for stage in stages:
+        levels = [_level(settings) for settings in all_settings if _for_stage(stage, settings)]
+        if None in levels or any(level in LOGGING for level in levels):
+            continue
+        why = (f"its method settings log at {', '.join(sorted(set(levels)))}" if levels
+               else "no aws.apigateway.MethodSettings sets a logging level for it (the default is OFF)")
+        report(f"{STAGE} {stage.name!r} writes no execution logs: {why}", stage.urn)
+
+
+apigateway_execution_logging = StackValidationPolicy(
+    name="apigateway-execution-logging",
+    description="API Gateway REST stages write execution logs (method settings with loggingLevel ERROR or INFO).",
+    validate=examines((STAGE, METHOD_SETTINGS), _execution_logging),
+    severity=Severity.MEDIUM,
+    remediation_steps="Add an aws.apigateway.MethodSettings with rest_api, stage_name=stage.stage_name, "
+                      "method_path='*/*' and settings={'logging_level': 'ERROR', 'metrics_enabled': True} (the "
+                      "account needs an aws.apigateway.Account with a CloudWatch role).",
+    **frameworks({"nist-800-53": "AU-2, AU-12", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
+)
+
+SECURITY: list = []
+PRIVACY: list = []
+COMPLIANCE = [apigateway_execution_logging]
