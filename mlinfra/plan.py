@@ -36,7 +36,8 @@ PROVIDER_PREFIX = "pulumi:providers:"
 
 
 class ProgramError(MlinfraError):
-    """The program stopped with a ``pulumi.RunError``: reported as its message alone."""
+    """The program stopped: a ``pulumi.RunError`` (its message alone), a package it imports missing,
+    invalid Python, or an exception in another project's program (at its file and line)."""
 
 
 @contextlib.contextmanager
