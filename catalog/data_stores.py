@@ -616,6 +616,14 @@ DATA_STORES: tuple[DataStore, ...] = (
                          note="ECS Exec sessions are not logged"),),
         keys=(("configuration", "executeCommandConfiguration", "*", "kmsKeyId"),),
     ),
+    DataStore(
+        # CloudSearch: HTTP allowed and TLS 1.0 unless endpointOptions say otherwise (botocore cloudsearch
+        # DomainEndpointOptions; the provider sets neither). Checkov CKV_AWS_220, 218.
+        "aws:cloudsearch/domain:Domain", "CloudSearch domain", holds_data=False, stateful=False,
+        in_transit=(_enabled("endpointOptions", "enforceHttps", note="clients may search over plain HTTP"),
+                    Setting(("endpointOptions", "tlsSecurityPolicy"), bad=_OLD_TLS, default=_OLD_TLS[0],
+                            note="TLS 1.0 and 1.1 are allowed")),
+    ),
     # --- secrets, backups, audit -----------------------------------------------------------------
     DataStore(
         "aws:secretsmanager/secret:Secret", "Secrets Manager secret",

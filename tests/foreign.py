@@ -247,6 +247,12 @@ TRANSFER_SERVER = {"protocols": ["SFTP"], "endpointType": "VPC", "identityProvid
                    "endpointDetails": {"vpcId": "vpc-1", "subnetIds": ["subnet-1"], "securityGroupIds": ["sg-1"]},
                    "securityPolicyName": "TransferSecurityPolicy-2025-03", "tags": TAGS}
 
+SESSION_DOCUMENT = {"name": "SSM-SessionManagerRunShell", "documentType": "Session", "documentFormat": "JSON",
+                    "content": json.dumps({"schemaVersion": "1.0", "sessionType": "Standard_Stream", "inputs": {
+                        "kmsKeyId": KEY, "cloudWatchLogGroupName": "/ssm/sessions",
+                        "cloudWatchEncryptionEnabled": True, "s3EncryptionEnabled": True,
+                        "runAsEnabled": False}}), "tags": TAGS}
+
 #: Checkov gaps, second round (docs/policies.md, "Wider than ML").
 GAP_CASES: list[Case] = [
     Case("rds-no-iam-auth", "data-store-iam-authentication", [("reports-db", "aws:rds/instance:Instance", RDS)],
@@ -406,6 +412,45 @@ GAP_CASES: list[Case] = [
            {"loadBalancerName": "legacy-web", "policyName": "legacy-tls", "policyTypeName": "SSLNegotiationPolicyType",
             "policyAttributes": [{"name": "Reference-Security-Policy", "value": "ELBSecurityPolicy-TLS-1-2-2017-01"}]})],
          _set("policyAttributes", 0, "value", value="ELBSecurityPolicy-2016-08")),
+    Case("s3-object-aws-key", "s3-object-customer-managed-key",
+         [("model-artifact", "aws:s3/bucketObjectv2:BucketObjectv2",
+           {"bucket": "models", "key": "churn/model.tar.gz", "source": "model.tar.gz",
+            "serverSideEncryption": "aws:kms", "kmsKeyId": KEY, "tags": TAGS})],
+         _set("kmsKeyId", value=_DELETE)),
+    Case("session-no-kms", "ssm-session-kms-encryption",
+         [("session-prefs", "aws:ssm/document:Document", SESSION_DOCUMENT)],
+         lambda props: props.update(content=props["content"].replace(f'"kmsKeyId": "{KEY}"', '"kmsKeyId": ""'))),
+    Case("session-unlogged", "ssm-session-logging",
+         [("session-logging", "aws:ssm/document:Document", SESSION_DOCUMENT)],
+         lambda props: props.update(content=props["content"].replace('"cloudWatchEncryptionEnabled": true',
+                                                                     '"cloudWatchEncryptionEnabled": false'))),
+    Case("aggregator-some-regions", "config-aggregator-all-regions",
+         [("org-aggregator", "aws:cfg/configurationAggregator:ConfigurationAggregator",
+           {"organizationAggregationSource": {"roleArn": "arn:aws:iam::123456789012:role/config-aggregator",
+                                              "allRegions": True}, "tags": TAGS})],
+         _set("organizationAggregationSource", value={"roleArn": "arn:aws:iam::123456789012:role/config-aggregator",
+                                                      "regions": ["us-east-1", "eu-west-1"]})),
+    Case("domain-unlocked", "route53-domain-transfer-lock",
+         [("brand-domain", "aws:route53domains/registeredDomain:RegisteredDomain",
+           {"domainName": "example.com", "autoRenew": True, "transferLock": True, "tags": TAGS})],
+         _set("transferLock", value=False)),
+    Case("accelerator-no-flow-logs", "global-accelerator-flow-logs",
+         [("edge-accelerator", "aws:globalaccelerator/accelerator:Accelerator",
+           {"name": "edge", "ipAddressType": "IPV4", "enabled": True,
+            "attributes": {"flowLogsEnabled": True, "flowLogsS3Bucket": "edge-logs", "flowLogsS3Prefix": "ga/"},
+            "tags": TAGS})],
+         _set("attributes", "flowLogsEnabled", value=False)),
+    Case("ses-optional-tls", "ses-tls-required",
+         [("transactional", "aws:sesv2/configurationSet:ConfigurationSet",
+           {"configurationSetName": "transactional", "deliveryOptions": {"tlsPolicy": "REQUIRE"}, "tags": TAGS})],
+         _set("deliveryOptions", "tlsPolicy", value="OPTIONAL")),
+    Case("cloudsearch-http", "data-store-tls-in-transit",
+         [("docs-search", "aws:cloudsearch/domain:Domain",
+           {"name": "docs", "endpointOptions": {"enforceHttps": True, "tlsSecurityPolicy": "Policy-Min-TLS-1-2-2019-07"}})],
+         _set("endpointOptions", "enforceHttps", value=False)),
+    Case("postgres-log-fdw-version", "rds-postgres-patched-version",
+         [("legacy-pg", "aws:rds/instance:Instance", {**RDS, "engineVersion": "13.7"})],
+         _set("engineVersion", value="13.2")),
 ]
 
 

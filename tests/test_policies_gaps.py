@@ -4,6 +4,8 @@ the rules that followed them. Each: a compliant example, one field changed, unkn
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from policies.rules.data_stores import (
@@ -711,3 +713,152 @@ READS += [
     ("aws:elb/loadBalancerPolicy:LoadBalancerPolicy", ("policyAttributes", "value")),
 ]
 GAP_MODULES += ["waf_rules", "dns_zones", "apigateway_logging", "alarms", "response_headers", "network_sharing"]
+
+
+# --------------------------------------------------------------------------------------------------
+# S3 objects, SSM sessions, Config aggregators, registered domains, Global Accelerator, SES, CloudSearch,
+# PostgreSQL versions
+
+from policies.rules.audit import config_aggregator_all_regions  # noqa: E402
+from policies.rules.databases import rds_postgres_patched_version  # noqa: E402
+from policies.rules.data_stores import data_store_tls_in_transit  # noqa: E402
+from policies.rules.delivery import global_accelerator_flow_logs, ses_tls_required  # noqa: E402
+from policies.rules.dns_zones import route53_domain_transfer_lock  # noqa: E402
+from policies.rules.s3_objects import s3_object_customer_managed_key  # noqa: E402
+from policies.rules.ssm import ssm_session_kms_encryption, ssm_session_logging  # noqa: E402
+
+OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2"
+BUCKET = "aws:s3/bucket:Bucket"
+SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+
+
+def _bucket_stack(algorithm="aws:kms", key=KEY, **obj):
+    bucket = stack_resource(BUCKET, {"bucket": "lake", "id": "lake", "arn": "arn:aws:s3:::lake"}, name="lake")
+    rule = {"applyServerSideEncryptionByDefault": {"sseAlgorithm": algorithm, **({"kmsMasterKeyId": key} if key else {})}}
+    sse = stack_resource(SSE, {"bucket": "lake", "rules": [rule]}, name="lake-sse")
+    item = stack_resource(OBJECT, {"bucket": "lake", "key": "model.tar.gz", **obj}, name="model")
+    return [bucket, sse, item]
+
+
+def test_s3_objects_use_customer_keys():
+    assert violations(s3_object_customer_managed_key, stack_args(_bucket_stack())) == []  # the bucket's CMK
+    assert violations(s3_object_customer_managed_key, stack_args(_bucket_stack(kmsKeyId=KEY))) == []
+    [message] = violations(s3_object_customer_managed_key, stack_args(_bucket_stack(algorithm="AES256", key=None)))
+    assert "it sets no kmsKeyId and its bucket 'lake' encrypts by default with SSE-S3" in message
+    assert "serverSideEncryption is AES256" in violations(s3_object_customer_managed_key, stack_args(
+        _bucket_stack(serverSideEncryption="AES256")))[0]
+    assert "without kmsKeyId (the AWS-managed aws/s3 key)" in violations(s3_object_customer_managed_key, stack_args(
+        _bucket_stack(serverSideEncryption="aws:kms")))[0]
+    assert "kmsKeyId is the AWS-managed key alias/aws/s3" in violations(s3_object_customer_managed_key, stack_args(
+        _bucket_stack(kmsKeyId="alias/aws/s3")))[0]
+    # A bucket the stack does not declare, unknown values: not judged.
+    outside = stack_resource(OBJECT, {"bucket": "elsewhere", "key": "k"}, name="o")
+    assert violations(s3_object_customer_managed_key, stack_args([outside])) == []
+    assert violations(s3_object_customer_managed_key, stack_args(_bucket_stack(kmsKeyId=UNKNOWN))) == []
+    assert violations(s3_object_customer_managed_key, stack_args(_bucket_stack(key=UNKNOWN))) == []
+    copy = stack_resource("aws:s3/objectCopy:ObjectCopy", {"bucket": "x", "key": "k", "source": "a/b",
+                                                           "serverSideEncryption": "AES256"}, name="copy")
+    assert len(violations(s3_object_customer_managed_key, stack_args([copy]))) == 1
+
+
+SESSION = json.dumps({"schemaVersion": "1.0", "sessionType": "Standard_Stream", "inputs": {
+    "kmsKeyId": KEY, "cloudWatchLogGroupName": "/ssm/sessions", "cloudWatchEncryptionEnabled": True,
+    "s3EncryptionEnabled": True}})
+DOCUMENT = "aws:ssm/document:Document"
+
+
+def _session(**inputs):
+    content = json.loads(SESSION)
+    content["inputs"].update(inputs)
+    return {"name": "SSM-SessionManagerRunShell", "documentType": "Session", "documentFormat": "JSON",
+            "content": json.dumps(content)}
+
+
+def test_session_manager_preferences():
+    assert found(ssm_session_kms_encryption, DOCUMENT, _session()) == []
+    assert found(ssm_session_logging, DOCUMENT, _session()) == []
+    assert "inputs.kmsKeyId is not set" in found(ssm_session_kms_encryption, DOCUMENT, _session(kmsKeyId=""))[0]
+    assert len(found(ssm_session_logging, DOCUMENT, _session(cloudWatchEncryptionEnabled=False))) == 1
+    assert found(ssm_session_logging, DOCUMENT, _session(cloudWatchLogGroupName="", s3BucketName="logs")) == []
+    yaml_doc = {**_session(), "documentFormat": "YAML", "content": "schemaVersion: '1.0'\ninputs:\n  s3BucketName: ''\n"}
+    assert len(found(ssm_session_kms_encryption, DOCUMENT, yaml_doc)) == 1
+    assert len(found(ssm_session_logging, DOCUMENT, yaml_doc)) == 1
+    command = {"documentType": "Command", "content": json.dumps({"schemaVersion": "2.2", "mainSteps": []})}
+    assert found(ssm_session_kms_encryption, DOCUMENT, command) == []
+    assert found(ssm_session_logging, DOCUMENT, {**_session(), "content": UNKNOWN}) == []
+    assert found(ssm_session_logging, DOCUMENT, {**_session(), "content": "{"}) == []
+
+
+def test_config_aggregators_gather_every_region():
+    aggregator = "aws:cfg/configurationAggregator:ConfigurationAggregator"
+    org = {"organizationAggregationSource": {"roleArn": "arn:aws:iam::1:role/config", "allRegions": True}}
+    assert found(config_aggregator_all_regions, aggregator, org) == []
+    listed = {"accountAggregationSource": {"accountIds": ["111111111111"], "regions": ["us-east-1"]}}
+    assert "aggregates only listed regions" in found(config_aggregator_all_regions, aggregator, listed)[0]
+    assert found(config_aggregator_all_regions, aggregator, {"accountAggregationSource": UNKNOWN}) == []
+    assert found(config_aggregator_all_regions, aggregator, {"organizationAggregationSource": {
+        "roleArn": "r", "allRegions": UNKNOWN}}) == []
+
+
+def test_registered_domains_stay_locked():
+    domain = "aws:route53domains/registeredDomain:RegisteredDomain"
+    assert found(route53_domain_transfer_lock, domain, {"domainName": "example.com"}) == []  # locked by default
+    assert len(found(route53_domain_transfer_lock, domain, {"domainName": "example.com", "transferLock": False})) == 1
+    assert found(route53_domain_transfer_lock, domain, {"transferLock": UNKNOWN}) == []
+
+
+def test_accelerator_flow_logs():
+    accelerator = "aws:globalaccelerator/accelerator:Accelerator"
+    logged = {"attributes": {"flowLogsEnabled": True, "flowLogsS3Bucket": "logs"}}
+    assert found(global_accelerator_flow_logs, accelerator, logged) == []
+    assert "not set (false)" in found(global_accelerator_flow_logs, accelerator, {"name": "edge"})[0]
+    assert len(found(global_accelerator_flow_logs, accelerator, {"attributes": {"flowLogsEnabled": False}})) == 1
+    assert found(global_accelerator_flow_logs, accelerator, {"attributes": {"flowLogsEnabled": UNKNOWN}}) == []
+
+
+@pytest.mark.parametrize("type_, require", [("aws:ses/configurationSet:ConfigurationSet", "Require"),
+                                            ("aws:sesv2/configurationSet:ConfigurationSet", "REQUIRE")])
+def test_ses_requires_tls(type_, require):
+    assert found(ses_tls_required, type_, {"deliveryOptions": {"tlsPolicy": require}}) == []
+    assert "not set (Optional)" in found(ses_tls_required, type_, {"name": "mail"})[0]
+    assert len(found(ses_tls_required, type_, {"deliveryOptions": {"tlsPolicy": "Optional"}})) == 1
+    assert found(ses_tls_required, type_, {"deliveryOptions": {"tlsPolicy": UNKNOWN}}) == []
+
+
+def test_cloudsearch_https_and_tls12():
+    domain = "aws:cloudsearch/domain:Domain"
+    good = {"endpointOptions": {"enforceHttps": True, "tlsSecurityPolicy": "Policy-Min-TLS-1-2-2019-07"}}
+    assert found(data_store_tls_in_transit, domain, good) == []
+    [message] = found(data_store_tls_in_transit, domain, {"name": "search"})
+    assert "endpointOptions.enforceHttps is not set (defaults to false)" in message and "TLS 1.0" in message
+    assert found(data_store_tls_in_transit, domain, {"endpointOptions": UNKNOWN}) == []
+
+
+@pytest.mark.parametrize("engine, bad, good", [("postgres", "13.2", "13.3"), ("postgres", "9.6.21", "9.6.22"),
+                                               ("postgres", "11.11", "11.12"), ("aurora-postgresql", "11.8", "11.9")])
+def test_postgres_versions_without_the_log_fdw_flaw(engine, bad, good):
+    for type_ in ("aws:rds/instance:Instance", "aws:rds/cluster:Cluster"):
+        assert found(rds_postgres_patched_version, type_, {"engine": engine, "engineVersion": good}) == []
+        assert "log_fdw local file read" in found(rds_postgres_patched_version, type_,
+                                                  {"engine": engine, "engineVersion": bad})[0]
+    instance = "aws:rds/instance:Instance"
+    for version in ("12", "16.4", None, UNKNOWN):  # a major alone gets its latest minor; absent: the default
+        assert found(rds_postgres_patched_version, instance, {"engine": engine, "engineVersion": version}) == []
+    assert found(rds_postgres_patched_version, instance, {"engine": "mysql", "engineVersion": "5.7.1"}) == []
+
+
+READS += [
+    ("aws:s3/bucketObjectv2:BucketObjectv2", ("kmsKeyId",)), ("aws:s3/bucketObjectv2:BucketObjectv2", ("serverSideEncryption",)),
+    ("aws:s3/bucketObject:BucketObject", ("kmsKeyId",)), ("aws:s3/objectCopy:ObjectCopy", ("serverSideEncryption",)),
+    ("aws:s3/objectCopy:ObjectCopy", ("kmsKeyId",)), ("aws:s3/objectCopy:ObjectCopy", ("bucket",)),
+    ("aws:ssm/document:Document", ("documentType",)), ("aws:ssm/document:Document", ("documentFormat",)),
+    ("aws:ssm/document:Document", ("content",)),
+    ("aws:cfg/configurationAggregator:ConfigurationAggregator", ("accountAggregationSource", "allRegions")),
+    ("aws:cfg/configurationAggregator:ConfigurationAggregator", ("organizationAggregationSource", "allRegions")),
+    ("aws:route53domains/registeredDomain:RegisteredDomain", ("transferLock",)),
+    ("aws:globalaccelerator/accelerator:Accelerator", ("attributes", "flowLogsEnabled")),
+    ("aws:ses/configurationSet:ConfigurationSet", ("deliveryOptions", "tlsPolicy")),
+    ("aws:sesv2/configurationSet:ConfigurationSet", ("deliveryOptions", "tlsPolicy")),
+    ("aws:rds/instance:Instance", ("engineVersion",)), ("aws:rds/cluster:Cluster", ("engineVersion",)),
+]
+GAP_MODULES += ["s3_objects", "ssm", "audit", "delivery"]

@@ -191,7 +191,36 @@ config_recorder_all_resources = ResourceValidationPolicy(
     **frameworks({"cis-aws": "3.3", "nist-800-53": "CM-8, AU-12", "pci-dss": "10.2.1"}),
 )
 
+# --------------------------------------------------------------------------------------------------
+# AWS Config aggregators gather every region (Checkov CKV_AWS_121): aws.cfg.ConfigurationAggregator
+# ``accountAggregationSource`` or ``organizationAggregationSource`` with ``allRegions`` true (else a ``regions``
+# list, which misses the regions nobody thought of).
+
+AGGREGATOR = "aws:cfg/configurationAggregator:ConfigurationAggregator"
+
+
+def _aggregator(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    sources = [single(get(args.props, key)) for key in ("accountAggregationSource", "organizationAggregationSource")]
+    if any(is_unknown(source) for source in sources):
+        return
+    flags = [as_bool(source.get("allRegions")) for source in sources if isinstance(source, dict)]
+    if not flags or any(flag is True or is_unknown(flag) for flag in flags):
+        return
+    report(f"{describe(args)} aggregates only listed regions (allRegions is not true): resources in the others "
+           "are missing from the organization's view")
+
+
+config_aggregator_all_regions = ResourceValidationPolicy(
+    name="config-aggregator-all-regions",
+    description="AWS Config aggregators gather every region (allRegions), not a list.",
+    validate=applies_to((AGGREGATOR,), _aggregator),
+    severity=Severity.LOW,
+    remediation_steps="Set all_regions=True (instead of regions) in the aggregator's organization_aggregation_source "
+                      "or account_aggregation_source.",
+    **frameworks({"cis-aws": "3.3", "nist-800-53": "CM-8, AU-6"}),
+)
+
 SECURITY: list = []
 PRIVACY: list = []
 COMPLIANCE = [cloudtrail_cloudwatch_logs, secret_rotation_interval, xray_tracing_enabled, redshift_audit_logging,
-              config_recorder_all_resources]
+              config_recorder_all_resources, config_aggregator_all_regions]

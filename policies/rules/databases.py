@@ -22,6 +22,10 @@ Caches authenticate their clients: ElastiCache replication groups (Redis and Val
 RDS instances and clusters that name a CA (``caCertIdentifier``, ``caCertificateIdentifier``) name a
 current one; absent, a new database gets the region's default, a current one. Checkov CKV_AWS_211 (its
 allowed values). Redshift clusters set ``enhancedVpcRouting`` (default false). Checkov CKV_AWS_321.
+PostgreSQL engines pinned to a version with the log_fdw local file read (PostgreSQL before
+13.3, 12.7, 11.12, 10.17, 9.6.22; Aurora PostgreSQL before 11.9, 10.14) are a violation. Checkov
+CKV_AWS_250 and CKV_AWS_388 (its Aurora versions on ``aws.rds.Instance``; an Aurora instance's version is
+its cluster's, judged on the cluster).
 """
 
 from __future__ import annotations
@@ -215,7 +219,52 @@ redshift_enhanced_vpc_routing = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "SC-7, AC-4", "pci-dss": "1.3.1", "hipaa": "164.312(e)(1)"}),
 )
 
+#: The first patched minor version per major, for PostgreSQL engines with the log_fdw local file read (the
+#: versions of Checkov CKV_AWS_250 and CKV_AWS_388); a later major is patched.
+PATCHED_POSTGRES = {
+    "postgres": {"last_vulnerable_major": 13, 13: (3,), 12: (7,), 11: (12,), 10: (17,), 9: (6, 22)},
+    "aurora-postgresql": {"last_vulnerable_major": 11, 11: (9,), 10: (14,)},
+}
+
+
+def _version(text: Any) -> Any:
+    parts = text.split(".") if isinstance(text, str) else []
+    numbers = [int(part) for part in parts if part.isdigit()]
+    return tuple(numbers) if numbers and len(numbers) == len(parts) else None
+
+
+def _postgres_patched(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    engine, version = get(args.props, "engine"), get(args.props, "engineVersion")
+    if not isinstance(engine, str) or is_unknown(engine) or engine.lower() not in PATCHED_POSTGRES:
+        return
+    numbers = _version(version) if not is_unknown(version) else None
+    if numbers is None:
+        return  # absent (the current default) or not a full version
+    table = PATCHED_POSTGRES[engine.lower()]
+    major = numbers[0]
+    if major > table["last_vulnerable_major"] or major not in table:
+        return
+    first = table[major]
+    if len(numbers) < len(first) + 1:
+        return  # a major version alone gets its latest minor
+    if numbers[1:len(first) + 1] < first:
+        report(f"{describe(args)} runs {engine} {version}, which has the log_fdw local file read vulnerability: "
+               f"upgrade to {major}.{'.'.join(map(str, first))} or later")
+
+
+rds_postgres_patched_version = ResourceValidationPolicy(
+    name="rds-postgres-patched-version",
+    description="RDS PostgreSQL and Aurora PostgreSQL do not pin an engine version with the log_fdw local file read "
+                "vulnerability.",
+    validate=applies_to((RDS_INSTANCE, RDS_CLUSTER), _postgres_patched),
+    severity=Severity.HIGH,
+    remediation_steps="Set engine_version to a supported minor version (PostgreSQL 13.3+, 12.7+, 11.12+; Aurora "
+                      "PostgreSQL 11.9+), or to just the major version with auto_minor_version_upgrade on.",
+    **frameworks({"nist-800-53": "SI-2, RA-5", "pci-dss": "6.3.3"}),
+)
+
 SECURITY = [db_parameter_group_tls_not_disabled, opensearch_fine_grained_access_control, dms_endpoint_tls,
-            cache_authentication, rds_ca_certificate_current, redshift_enhanced_vpc_routing]
+            cache_authentication, rds_ca_certificate_current, redshift_enhanced_vpc_routing,
+            rds_postgres_patched_version]
 PRIVACY: list = []
 COMPLIANCE: list = []

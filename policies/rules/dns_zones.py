@@ -1,4 +1,5 @@
-"""Route 53 public hosted zones log their DNS queries and sign their records (DNSSEC).
+"""Route 53: public hosted zones log their DNS queries and sign their records (DNSSEC); registered domains
+stay locked for transfer.
 
 A public zone is an ``aws.route53.Zone`` without ``vpcs`` and without an ``aws.route53.ZoneAssociation``
 (which makes it private). Its query log is an ``aws.route53.QueryLog`` whose ``zoneId`` points at it;
@@ -6,15 +7,26 @@ its signing, an ``aws.route53.HostedZoneDnsSec`` whose ``hostedZoneId`` does, wi
 ``SIGNING`` (the default; a key-signing key alone does not sign the zone). Checkov CKV2_AWS_39 (query
 logging), CKV2_AWS_38 (DNSSEC; advisory in every environment: signing needs a KMS key in us-east-1 and
 a DS record at the parent, which a team adopts deliberately).
+
+Domains registered through Route 53 (``aws.route53domains.RegisteredDomain``) keep ``transferLock``
+(default true). Checkov CKV_AWS_377.
 """
 
 from __future__ import annotations
 
-from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
+from pulumi_policy import (
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
 
-from policies.rules._declare import examines, frameworks
+from policies.rules._declare import applies_to, examines, frameworks
 from policies.rules._index import ReferenceIndex, of_type, stack_resources
-from policies.rules._props import as_list, get, is_unknown
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown
 
 ZONE = "aws:route53/zone:Zone"
 ZONE_ASSOCIATION = "aws:route53/zoneAssociation:ZoneAssociation"
@@ -88,6 +100,25 @@ route53_dnssec_signing = StackValidationPolicy(
     **frameworks({"nist-800-53": "SC-20, SC-21", "pci-dss": "4.2.1"}),
 )
 
-SECURITY = [route53_dnssec_signing]
+REGISTERED_DOMAIN = "aws:route53domains/registeredDomain:RegisteredDomain"
+
+
+def _transfer_lock(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if as_bool(get(args.props, "transferLock")) is False:
+        report(f"{describe(args)} is not locked for transfer (transferLock false): anyone who obtains its "
+               "authorization code can move the domain to another registrar")
+
+
+route53_domain_transfer_lock = ResourceValidationPolicy(
+    name="route53-domain-transfer-lock",
+    description="Domains registered with Route 53 keep their transfer lock (the default is on).",
+    validate=applies_to((REGISTERED_DOMAIN,), _transfer_lock),
+    severity=Severity.MEDIUM,
+    remediation_steps="Leave transfer_lock unset (true) on the aws.route53domains.RegisteredDomain; unlock it only "
+                      "for the duration of a planned transfer.",
+    **frameworks({"nist-800-53": "SC-20, CM-5"}),
+)
+
+SECURITY = [route53_dnssec_signing, route53_domain_transfer_lock]
 PRIVACY: list = []
 COMPLIANCE = [route53_query_logging]

@@ -10,12 +10,21 @@ encrypted; here a parameter is judged by its name (the secret-name patterns of
 ``no-plaintext-secrets-in-environment``) or by a credential in its value, since plain configuration
 (an AMI id, a subnet list) is what String parameters are for. SecureStrings name a
 customer-managed key in ``keyId`` (absent means the AWS-managed ``alias/aws/ssm``; Checkov CKV_AWS_337).
+
+Session Manager preferences are a document of ``documentType`` ``Session`` whose ``content`` (JSON, or
+YAML with ``documentFormat`` ``YAML``) has ``inputs``: ``kmsKeyId`` encrypts session data beyond TLS
+(Checkov CKV_AWS_112), ``s3BucketName``/``s3EncryptionEnabled`` and
+``cloudWatchLogGroupName``/``cloudWatchEncryptionEnabled`` log sessions (CKV_AWS_113); see the Session
+Manager "Session document schema". A document without ``inputs`` is not judged.
 """
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 
+import yaml
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
@@ -118,6 +127,68 @@ ssm_parameter_cmk = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "SC-12, SC-28", "pci-dss": "3.6.1", "hipaa": "164.312(a)(2)(iv)"}),
 )
 
-SECURITY = [ssm_document_not_public, ssm_parameter_secure_string, ssm_parameter_cmk]
+@lru_cache(maxsize=256)
+def _parse_session(text: str, yaml_format: bool) -> Any:
+    try:
+        document = yaml.safe_load(text) if yaml_format else json.loads(text)
+    except (ValueError, yaml.YAMLError):
+        return None
+    inputs = document.get("inputs") if isinstance(document, dict) else None
+    return inputs if isinstance(inputs, dict) else None
+
+
+def session_inputs(props: Any) -> Any:
+    """The ``inputs`` of a Session Manager preferences document (``documentType`` ``Session``); None for other
+    documents, unknown or unparsable content, or a document without inputs."""
+    kind, content, form = get(props, "documentType"), get(props, "content"), get(props, "documentFormat")
+    if not isinstance(kind, str) or is_unknown(kind) or kind != "Session":
+        return None
+    if not isinstance(content, str) or is_unknown(content) or is_unknown(form):
+        return None
+    return _parse_session(str(content), isinstance(form, str) and form.upper() == "YAML")
+
+
+def _session_key(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    inputs = session_inputs(args.props)
+    if inputs is None or inputs.get("kmsKeyId"):
+        return
+    report(f"{describe(args)} does not encrypt Session Manager sessions with a KMS key (inputs.kmsKeyId is not set): "
+           "session data is protected by TLS alone")
+
+
+ssm_session_kms_encryption = ResourceValidationPolicy(
+    name="ssm-session-kms-encryption",
+    description="Session Manager preferences (SSM documents of type Session) encrypt session data with a KMS key.",
+    validate=applies_to((DOCUMENT,), _session_key),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set inputs.kmsKeyId to a customer-managed key in the Session document's content (and grant "
+                      "kms:Decrypt on it to the instance role and the users who start sessions).",
+    **frameworks({"nist-800-53": "SC-8, SC-12", "pci-dss": "4.2.1", "hipaa": "164.312(e)(1)"}),
+)
+
+
+def _session_logging(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    inputs = session_inputs(args.props)
+    if inputs is None:
+        return
+    to_s3 = inputs.get("s3BucketName") and as_bool(inputs.get("s3EncryptionEnabled")) is True
+    to_logs = inputs.get("cloudWatchLogGroupName") and as_bool(inputs.get("cloudWatchEncryptionEnabled")) is True
+    if not (to_s3 or to_logs):
+        report(f"{describe(args)} does not log sessions to an encrypted destination (inputs.s3BucketName with "
+               "s3EncryptionEnabled, or cloudWatchLogGroupName with cloudWatchEncryptionEnabled)")
+
+
+ssm_session_logging = ResourceValidationPolicy(
+    name="ssm-session-logging",
+    description="Session Manager preferences log sessions to an encrypted S3 bucket or CloudWatch log group.",
+    validate=applies_to((DOCUMENT,), _session_logging),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set inputs.cloudWatchLogGroupName (a KMS-encrypted group) with cloudWatchEncryptionEnabled "
+                      "true, or s3BucketName with s3EncryptionEnabled true, in the Session document's content.",
+    **frameworks({"nist-800-53": "AU-2, AU-12, AU-9", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
+)
+
+
+SECURITY = [ssm_document_not_public, ssm_parameter_secure_string, ssm_parameter_cmk, ssm_session_kms_encryption]
 PRIVACY: list = []
-COMPLIANCE: list = []
+COMPLIANCE = [ssm_session_logging]
