@@ -451,6 +451,14 @@ GAP_CASES: list[Case] = [
     Case("postgres-log-fdw-version", "rds-postgres-patched-version",
          [("legacy-pg", "aws:rds/instance:Instance", {**RDS, "engineVersion": "13.7"})],
          _set("engineVersion", value="13.2")),
+    Case("bucket-policy-lockout", "s3-bucket-policy-no-lockout",
+         [("vault-bucket-policy", "aws:s3/bucketPolicy:BucketPolicy",
+           {"bucket": "vault", "policy": _policy({"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                                                  "Resource": ["arn:aws:s3:::vault", "arn:aws:s3:::vault/*"],
+                                                  "Condition": {"Bool": {"aws:SecureTransport": "false"}}})})],
+         lambda props: props.update(policy=_policy({"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*",
+                                                    "Action": "s3:*",
+                                                    "Resource": ["arn:aws:s3:::vault", "arn:aws:s3:::vault/*"]}))),
 ]
 
 

@@ -862,3 +862,36 @@ READS += [
     ("aws:rds/instance:Instance", ("engineVersion",)), ("aws:rds/cluster:Cluster", ("engineVersion",)),
 ]
 GAP_MODULES += ["s3_objects", "ssm", "audit", "delivery"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Bucket policies that lock everyone out
+
+from policies.rules.s3 import s3_bucket_policy_no_lockout  # noqa: E402
+
+
+def _bucket_policy(*statements):
+    return {"bucket": "lake", "policy": json.dumps({"Version": "2012-10-17", "Statement": list(statements)})}
+
+
+def test_bucket_policy_no_lockout():
+    policy_type = "aws:s3/bucketPolicy:BucketPolicy"
+    tls_only = {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                "Resource": ["arn:aws:s3:::lake", "arn:aws:s3:::lake/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    assert found(s3_bucket_policy_no_lockout, policy_type, _bucket_policy(tls_only)) == []
+    lockout = {key: value for key, value in tls_only.items() if key != "Condition"}
+    [message] = found(s3_bucket_policy_no_lockout, policy_type, _bucket_policy({**lockout, "Sid": "NoOne"}))
+    assert "statement(s) NoOne deny every principal" in message
+    assert len(found(s3_bucket_policy_no_lockout, policy_type, _bucket_policy(
+        {**lockout, "Principal": {"AWS": "*"}, "Action": ["s3:PutBucketPolicy"]}))) == 1
+    assert found(s3_bucket_policy_no_lockout, policy_type, _bucket_policy(
+        {**lockout, "Action": "s3:DeleteObject"})) == []
+    assert found(s3_bucket_policy_no_lockout, policy_type, _bucket_policy(
+        {**{k: v for k, v in lockout.items() if k != "Principal"},
+         "NotPrincipal": {"AWS": "arn:aws:iam::123456789012:role/admin"}})) == []
+    assert found(s3_bucket_policy_no_lockout, policy_type, {"bucket": "lake", "policy": UNKNOWN}) == []
+    assert len(found(s3_bucket_policy_no_lockout, "aws:s3/bucket:Bucket", _bucket_policy(lockout))) == 1
+
+
+GAP_MODULES += ["s3"]

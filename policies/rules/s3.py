@@ -1,5 +1,5 @@
-"""S3 buckets: customer-managed-key encryption, public access block, TLS only, no public grants,
-versioning and server access logging.
+"""S3 buckets: customer-managed-key encryption, public access block, TLS only, no public grants, no policy
+that locks everyone out, versioning and server access logging.
 
 In pulumi-aws 7 a bucket's settings are separate resources (``BucketServerSideEncryptionConfiguration``,
 ``BucketPublicAccessBlock``, ``BucketPolicy``, ``BucketVersioning``, ``BucketLogging``...), so "this
@@ -374,6 +374,45 @@ s3_bucket_access_logging = StackValidationPolicy(
 )
 
 
-SECURITY = [s3_bucket_encryption_cmk, s3_bucket_public_access_block, s3_bucket_tls_only]
+# --------------------------------------------------------------------------------------------------
+# No lockout: a bucket policy that denies everyone (Principal "*", no condition, no NotPrincipal) the right
+# to change the policy leaves only the account root able to repair it (Checkov CKV_AWS_93).
+
+
+def lockout_statements(document: Any) -> list[str]:
+    """The Sid (or index) of each Deny statement that denies every principal, unconditionally, the right to
+    change the bucket policy (s3:PutBucketPolicy, by name or wildcard)."""
+    statements = parse_policy(document)
+    if not isinstance(statements, list):
+        return []
+    found = []
+    for index, statement in enumerate(statements):
+        if (not statement.denies or statement.condition or statement.not_principals or statement.not_actions
+                or not statement.has_wildcard_principal or "Condition" in statement.unknown):
+            continue
+        if any(action_matches(action, "s3:PutBucketPolicy") for action in statement.actions):
+            found.append(statement.sid or f"#{index}")
+    return found
+
+
+def _validate_no_lockout(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    sids = lockout_statements(get(args.props, "policy"))
+    if sids:
+        report_violation(f"Bucket policy statement(s) {', '.join(sids)} deny every principal, without a condition or "
+                         "NotPrincipal, the right to change the policy (s3:PutBucketPolicy): only the account root "
+                         "user can repair it.")
+
+
+s3_bucket_policy_no_lockout = ResourceValidationPolicy(
+    name="s3-bucket-policy-no-lockout",
+    description="No S3 bucket policy denies every principal, unconditionally, the right to change the policy.",
+    validate=applies_to(BUCKET_TYPES + POLICY_TYPES, _validate_no_lockout),
+    severity=Severity.MEDIUM,
+    remediation_steps="Scope the Deny: add a condition (aws:PrincipalArn not the admin role, aws:SecureTransport "
+                      "false, ...) or use NotPrincipal/NotAction so the team's admin role keeps s3:PutBucketPolicy.",
+    **frameworks({"nist-800-53": "AC-3, CP-2", "pci-dss": "7.2.1"}),
+)
+
+SECURITY = [s3_bucket_encryption_cmk, s3_bucket_public_access_block, s3_bucket_tls_only, s3_bucket_policy_no_lockout]
 PRIVACY = [s3_bucket_policy_no_public_principal, s3_bucket_acl_not_public]
 COMPLIANCE = [s3_bucket_versioning, s3_bucket_access_logging]
