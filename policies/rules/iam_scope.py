@@ -159,12 +159,13 @@ def unconstrained_grants(document: Any) -> tuple[Grant, ...]:
 
 @lru_cache(maxsize=256)
 def _matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
-    """Whether an action name matches one of ``patterns`` (IAM wildcards, case-insensitive)."""
-    if not patterns:
-        return lambda name: False
+    """Whether an action name matches one of ``patterns`` (IAM wildcards, case-insensitive): names without
+    wildcards by set lookup, the others by one regex."""
+    exact = frozenset(p.lower() for p in patterns if "*" not in p and "?" not in p)
+    wild = [p for p in patterns if "*" in p or "?" in p]
     regex = re.compile("|".join("".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in p)
-                                for p in patterns), re.IGNORECASE)
-    return lambda name: regex.fullmatch(name) is not None
+                                for p in wild), re.IGNORECASE) if wild else None
+    return lambda name: name.lower() in exact or (regex is not None and regex.fullmatch(name) is not None)
 
 
 def _patterns(value: Any) -> tuple[str, ...]:
