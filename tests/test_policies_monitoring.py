@@ -101,6 +101,8 @@ def test_a_captured_shadow_or_ab_configuration_passes():
     (None, "runs a shadow variant without data capture"),
     ({**CAPTURE, "enableCapture": False}, "without data capture"),
     ({**CAPTURE, "captureOptions": [{"captureMode": "Input"}]}, "does not capture Output"),
+    # A mode of the wrong shape (the fuzz test found a list once) is no mode, not a crash.
+    ({**CAPTURE, "captureOptions": [{"captureMode": ["Input"]}, {"captureMode": "Output"}]}, "does not capture Input"),
 ])
 def test_an_experiment_without_full_capture_is_reported(capture, expected):
     props = {k: v for k, v in {**EXPERIMENT, "dataCaptureConfig": capture}.items() if v is not None}

@@ -79,7 +79,7 @@ def _validate_captured(args: ResourceValidationArgs, report: ReportViolation) ->
     modes = as_list(capture.get("captureOptions"))
     if is_unknown(modes):
         return
-    seen = {get(m, "captureMode") for m in modes if isinstance(m, dict)}
+    seen = [get(m, "captureMode") for m in modes if isinstance(m, dict)]  # a mode of the wrong shape: no mode
     if any(is_unknown(m) for m in seen):
         return
     missing = [mode for mode in ("Input", "Output") if mode not in seen]
