@@ -46,10 +46,13 @@ def _project_dir() -> Path:
     return find_project(Path.cwd())
 
 
-def _review_home() -> Path:
+def _review_home(args: argparse.Namespace) -> Path:
     """Where a review finds its policy packs and their configuration (``policies/``): the project
     around the working directory when it has them, else the checkout this mlinfra runs from, so a
-    review started in another project's folder (or anywhere) still applies the packs."""
+    review started in another project's folder (or anywhere) still applies the packs. With
+    ``--policy-pack``, the packs are the ones named, configured from the working directory's project."""
+    if args.policy_pack:
+        return _project_dir()
     try:
         project: Path | None = _project_dir()
     except MlinfraError:
@@ -91,7 +94,7 @@ def _cmd_review(args: argparse.Namespace) -> int:
     if args.project is not None and args.deployment is not None:
         raise MlinfraError("--project chooses the program to plan; a --deployment FILE is reviewed as it is")
     return run_review(
-        project_dir=_review_home(),
+        project_dir=_review_home(args),
         env=args.env or args.env_positional,
         plan_env=args.env_positional,
         program_dir=_program_dir(args) if args.env_positional is not None else None,
