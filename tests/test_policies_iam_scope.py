@@ -287,3 +287,13 @@ def test_every_role_of_every_account_is_every_resource_for_sts_assume_role():
     assert found(iam_scope.iam_no_credentials_exposure, {**assume, "Resource": "arn:aws:iam::123456789012:role/*"}) == []
     # An action without a resource type never matches an ARN: sts:GetSessionToken on role/* grants nothing.
     assert found(iam_scope.iam_no_credentials_exposure, {**assume, "Action": "sts:GetSessionToken"}) == []
+
+
+def test_the_general_checks_keep_to_resource_star_as_checkov_does():
+    # Lambda's logging idiom (pulumi/examples aws-py-apigateway-lambda-serverless, aws-py-stepfunctions, ...):
+    # account-open, but one service's; the same grant on '*' is reported.
+    logs = {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": "arn:aws:logs:*:*:*"}
+    for rule in (iam_scope.iam_no_wildcard_resource, iam_scope.iam_no_unscoped_write):
+        assert found(rule, logs) == []
+        assert len(found(rule, {**logs, "Resource": "*"})) == 1

@@ -13,11 +13,14 @@ policies, role/user/group policies, a role's inline policies, Identity Center in
 How a statement is read (as cloudsplaining reads it, except where said):
 
 - An Allow without a ``Condition`` whose ``Resource`` is ``*`` (or that uses ``NotResource``, which
-  grants everything it does not name) grants its actions on every resource; so does an ARN pattern
-  that names every resource of a type in any account (``arn:aws:s3:::*``, ``arn:aws:iam::*:role/*``,
-  ``arn:*:secretsmanager:*:*:secret:*``), for the actions on that type (cloudsplaining only reads
-  ``*``; an ARN of one account, ``arn:aws:s3:::lake/*`` or ``...:123456789012:table/*``, is a
-  constraint). Any ``Condition``
+  grants everything it does not name) grants its actions on every resource. For credentials and
+  data reads, so does an ARN pattern that names every resource of a type in any account
+  (``arn:aws:iam::*:role/*``: every role of every account can be assumed; ``arn:aws:s3:::*/*``:
+  every object read); cloudsplaining only reads ``*``. The general checks (restrictable, Write,
+  Permissions management) keep to ``*``, as Checkov does: their account-open patterns are mostly
+  one service's idiom, Lambda's ``logs:PutLogEvents`` on ``arn:aws:logs:*:*:*``, and the same grant
+  on ``*`` is reported. An ARN of one account or of named resources (``arn:aws:s3:::lake/*``,
+  ``...:123456789012:table/*``) is a constraint. Any ``Condition``
   counts as a constraint (cloudsplaining's ``has_condition``); a statement whose Condition,
   Action, NotAction or Resource is known only at deployment is not judged.
 - Action patterns (``s3:Put*``, ``s3:*``, ``*``) name the reference's actions they match
@@ -63,6 +66,8 @@ class Grant(NamedTuple):
     statement: Statement
     #: The reference's actions it grants (after unconditional Denies on every resource), by name.
     privileges: tuple[Privilege, ...]
+    #: Granted through an ARN pattern open in the account and the name (``arn:aws:s3:::*``), not ``*``.
+    by_pattern: bool = False
 
 
 def _on_every_resource(statement: Statement) -> bool:
@@ -125,15 +130,16 @@ def _analyse(statements: Sequence[Statement]) -> tuple[Grant, ...]:
     for index, statement in enumerate(statements):
         if not statement.allows or statement.condition or set(statement.unknown) & set(_JUDGED):
             continue
+        by_pattern = False
         if _on_every_resource(statement):
             candidates = _expand(statement)
         elif wide := _wide_patterns(statement):
-            candidates = {p for p in _expand(statement) if _on_every_resource_of_its_type(p, wide)}
+            candidates, by_pattern = {p for p in _expand(statement) if _on_every_resource_of_its_type(p, wide)}, True
         else:
             continue
         granted = sorted((p for p in candidates if p.name not in denied), key=lambda p: p.name.lower())
         if granted:
-            grants.append(Grant(index, statement, tuple(granted)))
+            grants.append(Grant(index, statement, tuple(granted), by_pattern))
     return tuple(grants)
 
 
@@ -201,15 +207,18 @@ def _named(found: Sequence[Privilege]) -> str:
 
 
 def _unconstrained_rule(what: str, select: Callable[[Privilege, dict[str, Any]], bool], schema: dict[str, Any],
-                        advice: str) -> Callable[[ResourceValidationArgs, ReportViolation], None]:
+                        advice: str, *, by_pattern: bool = False) -> Callable[[ResourceValidationArgs, ReportViolation], None]:
     """A validate function reporting, per Allow statement, the actions ``select`` keeps among those it
-    grants on every resource without a Condition (less the config's ``allowedActions``)."""
+    grants on every resource without a Condition (less the config's ``allowedActions``); with
+    ``by_pattern``, also through ARN patterns open in the account and the name."""
 
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         config = policy_config(args, schema)
         allowed = _matcher(_patterns(config.get("allowedActions")))
         for label, document in identity_documents(args):
             for grant in unconstrained_grants(document):
+                if grant.by_pattern and not by_pattern:
+                    continue
                 found = [p for p in grant.privileges if select(p, config) and not allowed(p.name)]
                 if found:
                     report_violation(f"{_label(label, grant)} allows {len(found)} {what} on every resource "
@@ -363,7 +372,7 @@ iam_no_credentials_exposure = ResourceValidationPolicy(
                 "carries credentials (sts:AssumeRole, iam:CreateAccessKey, redshift:GetClusterCredentials, ...).",
     validate=applies_to(IDENTITY_POLICY_TYPES, _unconstrained_rule(
         "action(s) that return credentials", _credential_action, CREDENTIALS_SCHEMA,
-        "Name the roles, users, clusters or databases in Resource.")),
+        "Name the roles, users, clusters or databases in Resource.", by_pattern=True)),
     config_schema=CREDENTIALS_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Scope Resource to the roles the principal assumes, the users whose keys it manages, the "
@@ -400,7 +409,7 @@ iam_no_data_exfiltration = ResourceValidationPolicy(
                 "ssm:GetParameter*, secretsmanager:GetSecretValue on '*') without a Condition.",
     validate=applies_to(IDENTITY_POLICY_TYPES, _unconstrained_rule(
         "data read action(s)", _exfiltration_action, EXFILTRATION_SCHEMA,
-        "Name the buckets (arn:aws:s3:::bucket/prefix/*), parameter paths and secrets it reads.")),
+        "Name the buckets (arn:aws:s3:::bucket/prefix/*), parameter paths and secrets it reads.", by_pattern=True)),
     config_schema=EXFILTRATION_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Scope Resource to the objects, parameters and secrets the principal reads, e.g. "
