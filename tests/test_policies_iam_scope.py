@@ -176,6 +176,9 @@ def test_an_unconditional_deny_on_every_resource_removes_what_it_denies():
     assert len(found(iam_scope.iam_no_unscoped_write, write, {**deny, "Resource": "arn:aws:s3:::lake/*"})) == 1
     encrypted_only = {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}
     assert len(found(iam_scope.iam_no_unscoped_write, write, {**deny, "Condition": encrypted_only})) == 1
+    # A Deny with NotResource leaves the resources it names granted.
+    assert len(found(iam_scope.iam_no_unscoped_write, write, {**deny, "Resource": None,
+                                                               "NotResource": "arn:aws:s3:::lake/*"})) == 1
     # Deny NotAction: everything but what it names is denied.
     assert found(iam_scope.iam_no_unscoped_write, write,
                  {"Effect": "Deny", "NotAction": "s3:GetObject", "Resource": "*"}) == []

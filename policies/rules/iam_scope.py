@@ -27,7 +27,7 @@ How a statement is read (as cloudsplaining reads it, except where said):
   (policy_sentry's ``determine_actions_to_expand``); ``NotAction`` grants every action it does not
   name. "Restrictable" actions are those with a resource type in the reference (policy_sentry's
   ``remove_wildcard_only_actions``); the others only ever work on ``Resource: "*"``.
-- A Deny without a Condition on every resource removes what it denies, for every check
+- A Deny without a Condition on ``Resource: "*"`` removes what it denies, for every check
   (cloudsplaining's ``filter_deny_statements`` removes any Deny's actions, whatever its resource
   or condition, and only for CKV_AWS_355/287/288: a Deny scoped to one bucket, or conditioned on
   encryption headers, leaves the Allow on every other resource in place).
@@ -124,7 +124,8 @@ def _analyse(statements: Sequence[Statement]) -> tuple[Grant, ...]:
         return ()  # a Deny known only at deployment could remove anything: not judged
     denied: set[str] = set()
     for deny in denies:
-        if not deny.condition and _on_every_resource(deny):
+        # NotResource denies all but some resources: the Allow still grants those.
+        if not deny.condition and "*" in deny.resources:
             denied.update(p.name for p in _expand(deny))
     grants = []
     for index, statement in enumerate(statements):
