@@ -268,3 +268,15 @@ def test_every_action_and_condition_of_the_bootstrap_exists_in_the_iam_reference
     unmatchable = {where: [f for f in iam_reference.unmatchable_conditions(d) if not f.startswith(oidc)]
                    for where, d in documents.items()}
     assert {w: f for w, f in unmatchable.items() if f} == {}
+
+
+def test_deploy_policies_fit_iams_size_quotas(resources):
+    """IAM quotas (IAM User Guide, "IAM and AWS STS quotas"): a managed policy (the boundary) at most 6,144
+    characters, a role's inline policies together at most 10,240, whitespace not counted."""
+    def size(policy: str) -> int:
+        return len("".join(policy.split()))
+
+    [boundary] = _by_type(resources, "aws:iam/policy:Policy")
+    assert size(boundary["inputs"]["policy"]) <= 6144
+    for role_policy in _by_type(resources, "aws:iam/rolePolicy:RolePolicy"):
+        assert size(role_policy["inputs"]["policy"]) <= 10240
