@@ -98,10 +98,9 @@ def platform_statements(prefixes: Sequence[str], *, account_id: str, region: str
         {"Sid": "ReadAndCreateUnscoped", "Effect": "Allow", "Action": list(UNSCOPED_ACTIONS), "Resource": "*"},
         # IAM's reads of this account's roles, policies and instance profiles, and of AWS-managed policies
         # (arn:aws:iam::aws:policy/...); ECR's of this account's repositories (Glue's: AccountCatalogAndWorkgroups).
-        {"Sid": "AccountReads", "Effect": "Allow", "Action": ["iam:Get*", "iam:List*"],
-         "Resource": [f"{arn}:iam::{account_id}:*", f"{arn}:iam::aws:policy/*"]},
-        {"Sid": "AccountRepositories", "Effect": "Allow", "Action": "ecr:DescribeRepositories",
-         "Resource": f"{arn}:ecr:{regional}:repository/*"},
+        # One statement: the boundary repeats it and must stay under IAM's 6,144 characters.
+        {"Sid": "AccountReads", "Effect": "Allow", "Action": ["iam:Get*", "iam:List*", "ecr:DescribeRepositories"],
+         "Resource": [f"{arn}:iam::{account_id}:*", f"{arn}:iam::aws:policy/*", f"{arn}:ecr:{regional}:repository/*"]},
         {"Sid": "EnvironmentBuckets", "Effect": "Allow", "Action": "s3:*",
          "Resource": [f"{arn}:s3:::{p}-*" for p in prefixes]},
         {"Sid": "AccountKeys", "Effect": "Allow", "Action": "kms:*",
