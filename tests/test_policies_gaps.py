@@ -1,6 +1,10 @@
-"""The second round of Checkov gaps: data-store rows for images, pipelines and integrations (keys), IAM
-database authentication, Performance Insights keys, MySQL audit logs, ElastiCache cluster backups; and
-the rules that followed them. Each: a compliant example, one field changed, unknown values."""
+"""The second round of Checkov gaps (docs/policies.md, "Wider than ML"): data-store rows and settings (keys
+of images, pipelines and integrations, IAM database authentication, Performance Insights keys, MySQL audit
+logs, ElastiCache cluster snapshots, ECS Exec, CloudSearch), and the rules for VPC layout, database engines
+and their logs, ECS task roles, Lambda URLs and code signing, EFS access points, CodeBuild logs, WAFv2 rules,
+Route 53, API Gateway execution logs, alarms, HSTS, Transfer servers, classic ELB policies, S3 objects and
+bucket-policy lockouts, Session Manager, Config aggregators, Global Accelerator and SES. Each: a compliant
+example, one field changed, unknown values; every input read is checked against the installed SDK."""
 
 from __future__ import annotations
 

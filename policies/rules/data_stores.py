@@ -274,8 +274,8 @@ _in_transit = _settings_rule("in_transit", "does not require TLS in transit")
 
 data_store_tls_in_transit = ResourceValidationPolicy(
     name="data-store-tls-in-transit",
-    description="Data stores whose resource has an in-transit setting (ElastiCache, MemoryDB, OpenSearch, MSK) "
-                "require TLS, with TLS 1.2 or later.",
+    description="Data stores whose resource has an in-transit setting (ElastiCache, MemoryDB, OpenSearch, MSK, "
+                "CloudSearch) require TLS, with TLS 1.2 or later.",
     validate=applies_to(types_with("in_transit"), _in_transit),
     severity=Severity.HIGH,
     remediation_steps="Set transit_encryption_enabled=True (and transit_encryption_mode='required') on "
@@ -396,8 +396,8 @@ _logging = _settings_rule("logging", "publishes no logs")
 
 data_store_logging = ResourceValidationPolicy(
     name="data-store-logging",
-    description="Databases, search domains, caches, brokers and Airflow environments publish their logs (audit, "
-                "query, error, broker) to CloudWatch Logs or S3.",
+    description="Databases, search domains, caches, brokers, Airflow environments and ECS Exec publish their logs "
+                "(audit, query, error, broker, session) to CloudWatch Logs or S3.",
     validate=applies_to(types_with("logging"), _logging),
     severity=Severity.MEDIUM,
     remediation_steps="Set enabled_cloudwatch_logs_exports (RDS, Aurora, DocumentDB; Neptune: "
