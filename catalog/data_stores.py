@@ -305,7 +305,9 @@ DATA_STORES: tuple[DataStore, ...] = (
         private=(_disabled("publiclyAccessible", note="the broker gets a public endpoint"),),
         cmk=(Setting(("encryptionOptions", "useAwsOwnedKey"), ok=FALSE, default=True),),
         keys=(("encryptionOptions", "kmsKeyId"),),
-        logging=(_enabled("logs", "general", note="no broker logs are published"),),
+        logging=(_enabled("logs", "general", note="no broker logs are published"),
+                 # ActiveMQ also keeps an audit log (RabbitMQ has none). Checkov CKV_AWS_197.
+                 _enabled("logs", "audit", when=(("engineType",), ("activemq",)), note="no audit log is published")),
         # Only an explicit false is judged: recent engines (ActiveMQ 5.18, RabbitMQ 3.13) are patched by AWS.
         patching=(_enabled("autoMinorVersionUpgrade", default=True),),
     ),
@@ -640,6 +642,8 @@ DATA_STORES: tuple[DataStore, ...] = (
         "aws:cloudtrail/trail:Trail", "CloudTrail trail",
         holds_data=False, stateful=False,
         keys=(("kmsKeyId",),),  # log files are SSE-S3 encrypted unless a key is set (CIS 3.5)
+        # enableLogging false stops the trail (pulumi-aws cloudtrail/trail.py; default true). Checkov CKV_AWS_251.
+        logging=(_enabled("enableLogging", default=True, note="the trail records nothing"),),
     ),
     DataStore(
         "aws:dms/replicationInstance:ReplicationInstance", "DMS replication instance",

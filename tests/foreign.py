@@ -459,6 +459,15 @@ GAP_CASES: list[Case] = [
          lambda props: props.update(policy=_policy({"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*",
                                                     "Action": "s3:*",
                                                     "Resource": ["arn:aws:s3:::vault", "arn:aws:s3:::vault/*"]}))),
+    Case("activemq-no-audit-log", "data-store-logging", [("orders-broker", "aws:mq/broker:Broker", BROKER)],
+         _set("logs", "audit", value=False)),
+    Case("trail-stopped", "data-store-logging",
+         [("org-trail", "aws:cloudtrail/trail:Trail",
+           {"s3BucketName": "org-trail-logs", "isMultiRegionTrail": True, "enableLogFileValidation": True,
+            "kmsKeyId": KEY, "includeGlobalServiceEvents": True, "enableLogging": True,
+            "cloudWatchLogsGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:trail:*",
+            "cloudWatchLogsRoleArn": "arn:aws:iam::123456789012:role/trail", "tags": TAGS})],
+         _set("enableLogging", value=False)),
 ]
 
 

@@ -899,3 +899,16 @@ def test_bucket_policy_no_lockout():
 
 
 GAP_MODULES += ["s3"]
+
+
+def test_activemq_audit_logs_and_trails_that_log():
+    broker = "aws:mq/broker:Broker"
+    assert found(data_store_logging, broker, {"engineType": "ActiveMQ", "logs": {"general": True, "audit": True}}) == []
+    [message] = found(data_store_logging, broker, {"engineType": "ActiveMQ", "logs": {"general": True}})
+    assert "logs.audit is not set (defaults to false), expected true: no audit log is published" in message
+    assert found(data_store_logging, broker, {"engineType": "RabbitMQ", "logs": {"general": True}}) == []
+    trail = "aws:cloudtrail/trail:Trail"
+    assert found(data_store_logging, trail, {"s3BucketName": "trail"}) == []  # logging by default
+    assert "enableLogging is false, expected true: the trail records nothing" in found(
+        data_store_logging, trail, {"s3BucketName": "trail", "enableLogging": False})[0]
+    assert found(data_store_logging, trail, {"enableLogging": UNKNOWN}) == []
