@@ -52,7 +52,7 @@ from catalog.iam_reference import PERMISSIONS_MANAGEMENT, WRITE, Privilege, arn_
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
 from policies.rules._principals import Statement, action_matches, is_full_wildcard_action, parse_policy
 from policies.rules._props import is_unknown, plain
-from policies.rules.iam import IDENTITY_POLICY_TYPES, identity_documents
+from policies.rules.iam import IDENTITY_POLICY_TYPES, identity_documents, policy_statements
 
 #: How many actions a message names before "and N more".
 SHOWN = 5
@@ -240,8 +240,7 @@ def _allowed_actions(default: Iterable[str] = (), why: str = "") -> dict[str, An
 
 def _validate_wildcard_action(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     for label, document in identity_documents(args):
-        statements = parse_policy(document)
-        for index, statement in enumerate(statements if isinstance(statements, list) else []):
+        for index, statement in enumerate(policy_statements(document)):  # parsed once per document text
             if statement.allows and any(is_full_wildcard_action(a) for a in statement.actions):
                 where = ("Resource " + ", ".join(statement.resources) if statement.resources else
                          "NotResource " + ", ".join(statement.not_resources) if statement.not_resources else
