@@ -67,7 +67,8 @@ class Setting:
     default: Any = None
     default_by: Optional[tuple[Path, dict[str, Any]]] = None
     note: str = ""
-    #: Values a list input must include (e.g. the ``audit`` log export); absent counts as an empty list.
+    #: Values a list input must include (e.g. the ``audit`` log export); absent counts as an empty list. With a
+    #: ``"*"`` path, the values of every item together (the ``logType`` of each log publishing option).
     includes: tuple[Any, ...] = ()
     #: ``(path, values)``: judged only when the input at ``path`` is one of ``values`` (lower case); an absent
     #: or unknown input is not judged.
@@ -75,8 +76,9 @@ class Setting:
 
     @property
     def name(self) -> str:
-        """The input's dotted path, as a program's author sees it (``encryptAtRest.enabled``)."""
-        return ".".join(str(step) for step in self.path)
+        """The input's dotted path, as a program's author sees it (``encryptAtRest.enabled``; each item of a block
+        as ``[*]``: ``logPublishingOptions[*].logType``)."""
+        return ".".join(str(step) for step in self.path).replace(".*", "[*]")
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,10 @@ _SEARCH_DOMAIN = dict(
                 _enabled("domainEndpointOptions", "enforceHttps", default=True),
                 Setting(("domainEndpointOptions", "tlsSecurityPolicy"), bad=_OLD_TLS,
                         note="TLS 1.0 and 1.1 are allowed")),
-    logging=(Setting(("logPublishingOptions",), present=True, note="no logs are published"),),
+    logging=(Setting(("logPublishingOptions",), present=True, note="no logs are published"),
+             # The audit log (who read and changed what; it needs fine-grained access control). Checkov CKV_AWS_317.
+             Setting(("logPublishingOptions", "*", "logType"), includes=("AUDIT_LOGS",),
+                     note="no audit log is published")),
 )
 
 DATA_STORES: tuple[DataStore, ...] = (

@@ -468,6 +468,10 @@ GAP_CASES: list[Case] = [
             "cloudWatchLogsGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:trail:*",
             "cloudWatchLogsRoleArn": "arn:aws:iam::123456789012:role/trail", "tags": TAGS})],
          _set("enableLogging", value=False)),
+    Case("opensearch-no-audit-log", "data-store-logging", [("docs-search-domain", "aws:opensearch/domain:Domain",
+                                                              OPENSEARCH)],
+         _set("logPublishingOptions", value=[{"logType": "ES_APPLICATION_LOGS",
+                                               "cloudwatchLogGroupArn": "arn:aws:logs:::search"}])),
 ]
 
 

@@ -912,3 +912,16 @@ def test_activemq_audit_logs_and_trails_that_log():
     assert "enableLogging is false, expected true: the trail records nothing" in found(
         data_store_logging, trail, {"s3BucketName": "trail", "enableLogging": False})[0]
     assert found(data_store_logging, trail, {"enableLogging": UNKNOWN}) == []
+
+
+@pytest.mark.parametrize("type_", ["aws:opensearch/domain:Domain", "aws:elasticsearch/domain:Domain"])
+def test_search_domains_publish_the_audit_log(type_):
+    audit = {"logType": "AUDIT_LOGS", "cloudwatchLogGroupArn": "arn:aws:logs:::audit"}
+    slow = {"logType": "SEARCH_SLOW_LOGS", "cloudwatchLogGroupArn": "arn:aws:logs:::slow"}
+    assert found(data_store_logging, type_, {"logPublishingOptions": [slow, audit]}) == []
+    [message] = found(data_store_logging, type_, {"logPublishingOptions": [slow]})
+    assert "logPublishingOptions[*].logType is [SEARCH_SLOW_LOGS], expected to include AUDIT_LOGS" in message
+    [message] = found(data_store_logging, type_, {"domainName": "search"})
+    assert "logPublishingOptions is not set" in message and "logPublishingOptions[*].logType is empty" in message
+    assert found(data_store_logging, type_, {"logPublishingOptions": [slow, {**audit, "logType": UNKNOWN}]}) == []
+    assert found(data_store_logging, type_, {"logPublishingOptions": UNKNOWN}) == []

@@ -107,12 +107,25 @@ def _judge(props: Any, setting: Setting, value: Any) -> Any:
     return not any(value == _normal(bad) for bad in setting.bad)
 
 
+def _values(props: Any, setting: Setting) -> list[tuple[str, Any]]:
+    """``(name, value)`` to judge for ``setting``: one per item of a ``"*"`` path, except that an ``includes``
+    setting judges the values of every item together, as one list."""
+    found = lookup_each(props, setting.path)
+    if not setting.includes or "*" not in setting.path:
+        return found
+    values = [value for _, value in found]
+    if any(is_unknown(value) for value in values):
+        return [(setting.name, UNKNOWN)]
+    return [(setting.name, [item for value in values if value is not None
+                            for item in (value if isinstance(value, list) else [value])])]
+
+
 def holds(props: Any, setting: Setting) -> Any:
     """``True``/``False`` whether ``setting`` holds in ``props`` (at every item of a ``"*"`` path); ``UNKNOWN``
     if a value is not known yet and none breaks it; ``True`` where its ``when`` does not admit the resource."""
     if not applies(props, setting.when):
         return True
-    results = [_judge(props, setting, value) for _, value in lookup_each(props, setting.path)]
+    results = [_judge(props, setting, value) for _, value in _values(props, setting)]
     if False in results:
         return False
     return UNKNOWN if any(is_unknown(result) for result in results) else True
@@ -148,7 +161,7 @@ def broken(props: Any, settings: Iterable[Setting]) -> list[str]:
     for setting in settings:
         if not applies(props, setting.when):
             continue
-        for name, value in lookup_each(props, setting.path):
+        for name, value in _values(props, setting):
             if _judge(props, setting, value) is False:
                 note = f": {setting.note}" if setting.note else ""
                 found.append(f"{name} is {_value(props, setting, value)}, expected {_expected(setting)}{note}")
