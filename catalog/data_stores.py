@@ -274,6 +274,7 @@ DATA_STORES: tuple[DataStore, ...] = (
         # A single-node cluster (or a replication group's member, whose engine is the group's): Redis and Valkey
         # keep snapshots, Memcached has none. Checkov CKV_AWS_134.
         "aws:elasticache/cluster:Cluster", "ElastiCache cluster", in_vpc=True,
+        stateful=False,  # a cache node: its contents are rebuilt from their source (a replication group is stateful)
         backup_days=Days(("snapshotRetentionLimit",), 0, when=(("engine",), ("redis", "valkey"))),
     ),
     DataStore(

@@ -472,6 +472,8 @@ GAP_CASES: list[Case] = [
                                                               OPENSEARCH)],
          _set("logPublishingOptions", value=[{"logType": "ES_APPLICATION_LOGS",
                                                "cloudwatchLogGroupArn": "arn:aws:logs:::search"}])),
+    Case("activemq-old-engine", "mq-broker-supported-version", [("legacy-broker", "aws:mq/broker:Broker", BROKER)],
+         _set("engineVersion", value="5.15.16")),
 ]
 
 

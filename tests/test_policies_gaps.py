@@ -925,3 +925,23 @@ def test_search_domains_publish_the_audit_log(type_):
     assert "logPublishingOptions is not set" in message and "logPublishingOptions[*].logType is empty" in message
     assert found(data_store_logging, type_, {"logPublishingOptions": [slow, {**audit, "logType": UNKNOWN}]}) == []
     assert found(data_store_logging, type_, {"logPublishingOptions": UNKNOWN}) == []
+
+
+from policies.rules.brokers import mq_broker_supported_version  # noqa: E402
+
+
+@pytest.mark.parametrize("type_", ["aws:mq/broker:Broker", "aws:mq/configuration:Configuration"])
+def test_mq_engines_are_supported(type_):
+    assert found(mq_broker_supported_version, type_, {"engineType": "ActiveMQ", "engineVersion": "5.18"}) == []
+    assert found(mq_broker_supported_version, type_, {"engineType": "RabbitMQ", "engineVersion": "3.13.7"}) == []
+    [message] = found(mq_broker_supported_version, type_, {"engineType": "ActiveMQ", "engineVersion": "5.15.16"})
+    assert "runs ActiveMQ 5.15.16, older than 5.17" in message
+    assert len(found(mq_broker_supported_version, type_, {"engineType": "RabbitMQ", "engineVersion": "3.8.34"})) == 1
+    assert found(mq_broker_supported_version, type_, {"engineType": "ActiveMQ", "engineVersion": UNKNOWN}) == []
+    assert found(mq_broker_supported_version, type_, {"engineType": "ActiveMQ", "engineVersion": "5.15"},
+                 {"minimumVersions": {"ActiveMQ": "5.15"}}) == []
+
+
+READS += [("aws:mq/broker:Broker", ("engineVersion",)), ("aws:mq/configuration:Configuration", ("engineVersion",)),
+          ("aws:mq/configuration:Configuration", ("engineType",))]
+GAP_MODULES += ["brokers"]
