@@ -154,8 +154,8 @@ def _cmd_preflight(args: argparse.Namespace) -> int:
 
 
 def _cmd_feature_lock(args: argparse.Namespace) -> int:
-    from components.feature_store.lock import lock_path, write_lock
-    from mlinfra.documents import decode, parse_json, read_text
+    from components.feature_store.lock import lock_path, lock_text
+    from mlinfra.documents import decode, parse_json, read_text, write_atomically
     from mlinfra.project import load_stack_config, read_project
 
     project_dir = _project_dir()
@@ -169,7 +169,8 @@ def _cmd_feature_lock(args: argparse.Namespace) -> int:
     parse_json(text, source)  # encoding, nesting and numbers as for every document; the shape below
     # The program reads the lock next to its feature-group specs (stacks/feature_groups/).
     path = lock_path(read_project(project_dir).main / "feature_groups", args.env)
-    count = write_lock(path, text, source=source)
+    lock, count = lock_text(text, source=source)
+    write_atomically(path, lock, what="the lock")
     print(f"wrote {path.relative_to(project_dir)} ({count} feature groups); commit it")
     return 0
 
@@ -372,6 +373,8 @@ def console() -> NoReturn:
         sys.stdout.flush()
     except Exception:  # noqa: BLE001 stdout closed by the reader (a pipe to head): the code stands
         pass
+    # The last look at the signals: one landing after it (the few instructions to os._exit) changes
+    # nothing, as if it came after the exit; the command had finished its work.
     signum = interrupts.received()
     if signum is not None and code < 128:  # the signal landed after main() had finished
         code = 128 + signum

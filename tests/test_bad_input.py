@@ -288,6 +288,11 @@ def _interrupt(argv: list[str], signum: int, delay: float, cwd: Path) -> subproc
     while _session_processes(process.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _session_processes(process.pid) == [], "pack processes left running"
+    if process.returncode == 0 and err == "":
+        # Alive when signalled, but past its last look at the signals (the console's final check, a
+        # few instructions before os._exit): it had finished, as if the signal came after the exit.
+        # Measured: a SIGTERM swept in 30 ms steps over a loaded plan's last 0.9 s hit this once in 30.
+        return None
     return subprocess.CompletedProcess(argv, process.returncode, out, err)
 
 

@@ -181,6 +181,8 @@ def test_feature_lock_records_the_stack_output_next_to_the_specs(project):
     assert result.stdout == "wrote stacks/feature_groups/dev.lock.json (1 feature groups); commit it\n"
     lock = json.loads((project / "stacks" / "feature_groups" / "dev.lock.json").read_text())
     assert lock["version"] == 2 and lock["groups"]["customer-profile"]["store"]["restricted"] is True
+    # Written through a temporary file and a rename: nothing else is left next to it.
+    assert sorted(p.name for p in (project / "stacks" / "feature_groups").iterdir() if p.name.startswith(".")) == []
     # The next plan reads it: the spec's Iceberg table would need a new group (the lock says Glue).
     assert_bad_input(mlinfra("plan", "dev", cwd=project),
                      "feature group 'customer-profile' (stacks/feature_groups/dev.lock.json): the change changes "

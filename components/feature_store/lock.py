@@ -80,22 +80,15 @@ def render_lock(schemas: Mapping[str, Mapping[str, Any]]) -> str:
     return json.dumps({"version": LOCK_VERSION, "groups": groups}, indent=2) + "\n"
 
 
-def write_lock(path: Path, stack_output: str, *, source: str) -> int:
-    """Write the lock at ``path`` from the ``featureStoreSchemas`` stack output (JSON text from ``source``).
-
-    Returns the number of groups. Raises ``MlinfraError`` naming ``source`` if the text is not that
-    output (nothing is written), or naming ``path`` if it cannot be written.
-    """
+def lock_text(stack_output: str, *, source: str) -> tuple[str, int]:
+    """The lock's text from the ``featureStoreSchemas`` stack output (JSON text from ``source``), and
+    its number of groups. Raises ``MlinfraError`` naming ``source`` if the text is not that output.
+    The command line writes it (``mlinfra feature-lock``, through a temporary file and a rename)."""
     try:
         schemas = json.loads(stack_output)
         if not isinstance(schemas, Mapping):
             raise TypeError("expected a JSON object of feature groups")
-        text = render_lock(schemas)
+        return render_lock(schemas), len(schemas)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise MlinfraError(f"{source}: not the featureStoreSchemas stack output ({exc}); pipe in "
                            "`pulumi stack output featureStoreSchemas --json -s <env>`") from None
-    try:
-        path.write_text(text)
-    except OSError as exc:
-        raise MlinfraError(f"{path}: cannot write the lock: {exc.strerror or exc}") from None
-    return len(schemas)
