@@ -94,12 +94,12 @@ def _no_stack_traces() -> Iterator[None]:
 _OWN_PACKAGES = frozenset({"mlinfra", "components", "catalog", "policies"})
 
 
+_CHECKOUT = Path(__file__).resolve().parents[1]
 #: This checkout's own programs: an exception in them is our bug, in any other program the program's.
-_OUR_PROGRAMS = tuple(Path(__file__).resolve().parents[1] / name for name in ("stacks", "bootstrap"))
-
-
+_OUR_PROGRAMS = (_CHECKOUT / "stacks", _CHECKOUT / "bootstrap")
+#: Our code an exception may pass through without being ours: what runs the program.
 _RUNNER = (Path(__file__).resolve(), Path(__file__).resolve().with_name("event_loops.py"))
-_OUR_PACKAGES = tuple(Path(__file__).resolve().parents[1] / name for name in ("mlinfra", "components", "catalog"))
+_OUR_CODE = tuple(_CHECKOUT / name for name in sorted(_OWN_PACKAGES))
 
 
 def _foreign_failure(project: Project, exc: BaseException) -> str | None:
@@ -111,7 +111,7 @@ def _foreign_failure(project: Project, exc: BaseException) -> str | None:
     if any(main.is_relative_to(ours) for ours in _OUR_PROGRAMS):
         return None
     files = [(Path(frame.filename).resolve(), frame.lineno) for frame in traceback.extract_tb(exc.__traceback__)]
-    if any(path not in _RUNNER and any(path.is_relative_to(p) for p in _OUR_PACKAGES) for path, _ in files):
+    if any(path not in _RUNNER and any(path.is_relative_to(p) for p in _OUR_CODE) for path, _ in files):
         return None
     inside = [(path, line) for path, line in files if path.is_relative_to(main)]
     if inside:
