@@ -226,16 +226,17 @@ def _always_set_outputs(type_: str) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+def _words(name: str, separator: str) -> str:
+    """``getSubnets`` -> ``get_subnets`` (``separator`` "_") or ``get-subnets``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", separator, name).lower()
 
 
 @functools.lru_cache(maxsize=None)
 def _always_set_results(token: str) -> tuple[tuple[str, str], ...]:
     """The results of a pulumi-aws function (``aws:ec2/getSubnets:getSubnets``) that the provider
     always returns and that identify what was looked up: ``id``, ``arn`` and ``...Arn`` (typed
-    ``str``, not a key's), and lists of ids, names or ARNs (``Sequence[str]`` named ``ids``, ``...Ids``, ``names``,
-    ``arns``), as ``(camelCase name, "id" | "arn" | "ids")``. Read from the result class of the
+    ``str``, not a key's), and lists of ids, names or ARNs (``Sequence[str]`` named ``ids``,
+    ``...Ids``, ``names``, ``arns``), as ``(camelCase name, "id" | "arn" | "ids")``. Read from the result class of the
     function's module, which the program already imported.
 
     Programs look up what they did not create and build on it (``for s in get_subnets(...).ids:``);
@@ -247,8 +248,8 @@ def _always_set_results(token: str) -> tuple[tuple[str, str], ...]:
     if package != "aws" or not function.startswith("get"):
         return ()
     service = module.split("/")[0]
-    namespace = (sys.modules.get(f"pulumi_aws.{service}.{_snake(function)}")
-                 or sys.modules.get(f"pulumi_aws.{service}_.{_snake(function)}"))
+    namespace = (sys.modules.get(f"pulumi_aws.{service}.{_words(function, '_')}")
+                 or sys.modules.get(f"pulumi_aws.{service}_.{_words(function, '_')}"))
     cls = getattr(namespace, f"{function[0].upper()}{function[1:]}Result", None) if namespace is not None else None
     found = []
     for attribute in vars(cls).values() if isinstance(cls, type) else ():
@@ -267,7 +268,7 @@ def _looked_up(token: str, inputs: dict, region: str) -> dict[str, Any]:
     """Stable values for a function's ``_always_set_results``: two of each list (a lookup of
     subnets finds one per zone in most programs), derived from the token and the arguments."""
     function = token.rpartition(":")[2].removeprefix("get")
-    kind = re.sub(r"(?<!^)(?=[A-Z])", "-", function).lower()
+    kind = _words(function, "-")
     seed = stable_suffix(token + json.dumps(inputs, sort_keys=True, default=str), 17)
     results: dict[str, Any] = {}
     for name, what in _always_set_results(token):
@@ -285,7 +286,7 @@ def _address(kind: str, name: str, type_: str, rid: str, region: str, logical: s
     if kind == "name":
         return f"{logical}-{stable_suffix(rid, 7)}"
     if kind == "arn":
-        what = re.sub(r"(?<!^)(?=[A-Z])", "-", name.removesuffix("Arn")).lower()
+        what = _words(name.removesuffix("Arn"), "-")
         return f"arn:aws:{_service(type_)}:{region}:{ACCOUNT_ID}:{what}/{rid}"
     if kind == "host":
         return f"{rid}.{region}.{_service(type_)}.amazonaws.com"
