@@ -966,6 +966,34 @@ IAM_SCOPE_CASES: list[Case] = [
 ]
 
 
+#: Generative AI: OpenSearch Serverless vector stores and Bedrock (AWS's policy formats; no Checkov check).
+_AOSS_RULES = [{"ResourceType": "collection", "Resource": ["collection/rag"]}]
+GENAI_CASES: list[Case] = [
+    Case("aoss-public-collection", "opensearch-serverless-not-public",
+         [("rag-network", "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy", {
+             "name": "rag-network", "type": "network", "policy": json.dumps(
+                 [{"Rules": _AOSS_RULES, "AllowFromPublic": False, "SourceServices": ["bedrock.amazonaws.com"]}])})],
+         lambda props: props.update(policy=props["policy"].replace('"AllowFromPublic": false', '"AllowFromPublic": true'))),
+    Case("aoss-aws-owned-key", "opensearch-serverless-cmk",
+         [("rag-encryption", "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy", {
+             "name": "rag-encryption", "type": "encryption", "policy": json.dumps(
+                 {"Rules": _AOSS_RULES, "AWSOwnedKey": False, "KmsARN": KEY})})],
+         lambda props: props.update(policy=json.dumps({"Rules": _AOSS_RULES, "AWSOwnedKey": True}))),
+    Case("aoss-data-for-everyone", "opensearch-serverless-access-named-principals",
+         [("rag-access", "aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy", {
+             "name": "rag-access", "type": "data", "policy": json.dumps(
+                 [{"Rules": [{"ResourceType": "index", "Resource": ["index/rag/*"],
+                              "Permission": ["aoss:ReadDocument"]}],
+                   "Principal": ["arn:aws:iam::123456789012:role/kb"]}])})],
+         lambda props: props.update(policy=props["policy"].replace('"arn:aws:iam::123456789012:role/kb"', '"*"'))),
+    Case("bedrock-invocations-not-logged", "bedrock-invocation-logging",
+         [("invocation-logs", "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration",
+           {"loggingConfig": {"s3Config": {"bucketName": "invocation-logs"}, "textDataDeliveryEnabled": True}}),
+          ("docs-kb", "aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase", {"name": "docs"})],
+         _set("loggingConfig", "textDataDeliveryEnabled", value=False)),
+]
+
+
 CASES: list[Case] = [
     Case("rds-public", "data-store-not-public", [("orders-db", "aws:rds/instance:Instance", RDS)],
          _set("publiclyAccessible", value=True)),
@@ -1267,6 +1295,7 @@ CASES: list[Case] = [
     *FINAL_BREADTH_CASES,
     *GAP_CASES,
     *IAM_SCOPE_CASES,
+    *GENAI_CASES,
 ]
 
 

@@ -87,8 +87,10 @@ def test_a_stack_using_bedrock_logs_its_invocations():
     assert violation_urns(bedrock_invocation_logging, args) == [kb.urn]
     # No destination, or text left out of the logs, is no audit trail; an unknown block is not judged.
     for config in ({"loggingConfig": {}}, {"loggingConfig": {**logging["loggingConfig"], "textDataDeliveryEnabled": False}}):
-        [message] = violations(bedrock_invocation_logging, stack_args([kb, stack_resource(LOGGING, config, name="log")]))
+        short = stack_resource(LOGGING, config, name="log")
+        [message] = violations(bedrock_invocation_logging, stack_args([kb, short]))
         assert "names no S3 bucket or log group, or leaves text data out" in message
+        assert violation_urns(bedrock_invocation_logging, stack_args([kb, short])) == [short.urn]
     assert violations(bedrock_invocation_logging, stack_args([kb, stack_resource(LOGGING, {"loggingConfig": UNKNOWN},
                                                                                   name="log")])) == []
     # A stack without Bedrock has nothing to log.

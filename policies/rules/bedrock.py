@@ -85,8 +85,10 @@ def _invocation_logging(args: StackValidationArgs, report: ReportViolation) -> N
         return
     why = ("its invocation logging configuration names no S3 bucket or log group, or leaves text data out"
            if configs else "the stack has no aws.bedrockmodel.InvocationLoggingConfiguration")
+    # On the configuration that falls short, else on the first resource that uses Bedrock.
     report(f"The stack uses Bedrock ({users[0].resource_type} {users[0].name!r} and {len(users) - 1} more) but does "
-           f"not log model invocations: {why}; prompts and answers leave no audit trail", users[0].urn)
+           f"not log model invocations: {why}; prompts and answers leave no audit trail",
+           configs[0].urn if configs else users[0].urn)
 
 
 bedrock_invocation_logging = StackValidationPolicy(
