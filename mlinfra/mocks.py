@@ -339,6 +339,10 @@ class PlatformMocks(pulumi.runtime.Mocks):
             return {"json": json.dumps(document, indent=2),
                     "minifiedJson": json.dumps(document, separators=(",", ":")),
                     "id": stable_suffix(json.dumps(document, sort_keys=True))}, []
+        if token.startswith("std:index:"):  # Terraform's functions through pulumi-std (converted programs)
+            from mlinfra.std_functions import call as std_call
+
+            return std_call(token, dict(inputs))
         return _looked_up(token, dict(inputs), self.region), []
 
 

@@ -147,6 +147,31 @@ def test_an_output_failing_offline_in_a_foreign_program_is_the_programs_failure(
                      "__main__.py: the program failed under the offline plan: TypeError:")
 
 
+def test_a_converted_program_calling_terraforms_functions_plans_and_reviews(foreign_project):
+    # `pulumi convert --from terraform` writes std.file(...) and std.cidrsubnet(...) calls.
+    (foreign_project / "admin.json").write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}')
+    (foreign_project / "__main__.py").write_text(
+        "import pulumi_aws as aws\nimport pulumi_std as std\n\n"
+        "vpc = aws.ec2.Vpc('main', cidr_block='10.0.0.0/16')\n"
+        "for i in range(2):\n"
+        "    aws.ec2.Subnet(f'private-{i}', vpc_id=vpc.id,\n"
+        "                   cidr_block=std.cidrsubnet(input='10.0.0.0/16', newbits=8, netnum=i).result)\n"
+        "aws.iam.Policy('admin', policy=std.file(input='admin.json').result)\n")
+    result = mlinfra("review", "dev", "--env", "prod", "--format", "json", cwd=foreign_project)
+    assert result.returncode == 1, result.stderr
+    assert "iam-no-full-admin-policy" in {v["policy"] for v in json.loads(result.stdout)["violations"]}
+    out = foreign_project / "plan.json"
+    assert mlinfra("plan", "dev", "--out", str(out), cwd=foreign_project).returncode == 0
+    subnets = [r for r in json.loads(out.read_text())["deployment"]["resources"] if r["type"] == "aws:ec2/subnet:Subnet"]
+    assert sorted(r["inputs"]["cidrBlock"] for r in subnets) == ["10.0.0.0/24", "10.0.1.0/24"]
+    # A file the program reads and does not have: the provider's error, at the program's line.
+    (foreign_project / "admin.json").unlink()
+    assert_bad_input(mlinfra("plan", "dev", cwd=foreign_project),
+                     "__main__.py:8: the program failed under the offline plan: Exception: invoke of std:index:file "
+                     "failed: file(admin.json) failed to read the contents because the file does not exist")
+
+
 def test_a_program_in_another_language_is_bad_input(foreign_project):
     (foreign_project / "Pulumi.yaml").write_text("name: theirs\nruntime: yaml\nresources: {}\n")
     assert_bad_input(mlinfra("review", "dev", "--project", str(foreign_project)),
