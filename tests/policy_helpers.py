@@ -131,6 +131,12 @@ def violations(policy: Policy, args: Union[ResourceValidationArgs, StackValidati
     return [message for message, _ in reports(policy, args)]
 
 
+def found(policy: Policy, resource_type: str, props: Mapping[str, Any], config: Optional[Mapping[str, Any]] = None,
+          *, name: str = "subject") -> list[str]:
+    """The messages ``policy`` reports for one resource of ``resource_type`` with inputs ``props``."""
+    return violations(policy, resource_args(resource_type, props, config, name=name))
+
+
 def violation_urns(policy: Policy, args: StackValidationArgs) -> list[Optional[str]]:
     """The URNs a stack policy attributes its violations to, in order."""
     return [urn for _, urn in reports(policy, args)]

@@ -4,44 +4,20 @@ type token is a pulumi-aws resource and every input path names inputs the SDK's 
 from __future__ import annotations
 
 import importlib
-import re
 from pathlib import Path
 
 import pytest
 
 from catalog.data_stores import BY_TYPE, DATA_STORES, HOLDS_DATA, STATEFUL, Days, Setting, data_store, types_with
-
-
-def _resource_class(type_token: str):
-    import pulumi_aws  # noqa: F401  (registers the resource modules)
-    from pulumi.runtime import rpc
-
-    package, module, _ = type_token.split(":")
-    for resource_module in rpc._RESOURCE_MODULES.get(f"{package}:{module}", []):
-        info = getattr(resource_module, "mod_info", {})
-        name = info.get("classes", {}).get(type_token)
-        if name:
-            return getattr(importlib.import_module(info["fqn"]), name)
-    return None
-
-
-_GETTER = re.compile(r'@pulumi\.getter(?:\(name="(\w+)"\))?\n    def (\w+)\(self\)')
-
-
-def _input_names(cls) -> set[str]:
-    """Every camelCase input name in the resource's module and its package's _inputs.py."""
-    module = importlib.import_module(cls.__module__)
-    folder = Path(module.__file__).parent
-    text = Path(module.__file__).read_text() + (folder / "_inputs.py").read_text()
-    return {camel or snake for camel, snake in _GETTER.findall(text)}
+from sdk_inputs import GETTER, input_names, resource_class
 
 
 @pytest.mark.parametrize("row", DATA_STORES, ids=lambda row: row.type)
 def test_every_type_and_input_is_in_the_pulumi_aws_sdk(row):
-    cls = _resource_class(row.type)
+    cls = resource_class(row.type)
     assert cls is not None, f"{row.type} is not a pulumi-aws resource type"
-    names = _input_names(cls)
-    top_level = {camel or snake for camel, snake in _GETTER.findall(Path(importlib.import_module(cls.__module__)
+    names = input_names(cls)
+    top_level = {camel or snake for camel, snake in GETTER.findall(Path(importlib.import_module(cls.__module__)
                                                                           .__file__).read_text())}
     settings = [*row.encryption, *row.cmk, *row.private, *row.in_transit, *row.deletion_protection, *row.backup,
                 *row.logging, *row.patching, *row.iam_auth, *(when for when, _ in row.keys_when)]

@@ -71,13 +71,8 @@ from policies.rules.resource_policies import (
 )
 from policies.rules.ssm import ssm_document_not_public, ssm_parameter_cmk, ssm_parameter_secure_string
 from foreign import EMR_ENCRYPTION, KEY
-from policy_helpers import UNKNOWN, resource_args, stack_args, stack_resource, violations
-from test_catalog_data_stores import _input_names, _resource_class
-
-
-
-def found(policy, type_, props, config=None):
-    return violations(policy, resource_args(type_, props, config, name="subject"))
+from policy_helpers import UNKNOWN, found, stack_args, stack_resource, violations
+from sdk_inputs import assert_inputs_in_sdk
 
 
 # --------------------------------------------------------------------------------------------------
@@ -168,11 +163,7 @@ READS = [
 
 @pytest.mark.parametrize("type_, path", READS, ids=lambda value: ".".join(value) if isinstance(value, tuple) else value)
 def test_every_input_read_is_in_the_pulumi_aws_sdk(type_, path):
-    cls = _resource_class(type_)
-    assert cls is not None, type_
-    names = _input_names(cls)
-    for step in path:
-        assert step in names, f"{type_}: {step} is not an input"
+    assert_inputs_in_sdk(type_, path)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -20,12 +20,7 @@ from policies.rules.data_stores import (
     data_store_logging,
 )
 from foreign import KEY
-from policy_helpers import UNKNOWN, resource_args, violations
-
-
-def found(policy, type_, props, config=None):
-    return violations(policy, resource_args(type_, props, config, name="subject"))
-
+from policy_helpers import UNKNOWN, found, violations
 
 AWS_KEY = "alias/aws/s3"
 
@@ -331,7 +326,7 @@ def test_postgres_statement_logging_in_a_preview_and_for_aurora():
 # --------------------------------------------------------------------------------------------------
 # Every input the new rules read is an input of the installed pulumi-aws SDK; the docs name every rule
 
-from test_catalog_data_stores import _input_names, _resource_class  # noqa: E402
+from sdk_inputs import assert_inputs_in_sdk  # noqa: E402
 
 READS = [
     ("aws:ec2/subnet:Subnet", ("mapPublicIpOnLaunch",)),
@@ -350,11 +345,7 @@ READS = [
 
 @pytest.mark.parametrize("type_, path", READS, ids=lambda value: ".".join(value) if isinstance(value, tuple) else value)
 def test_every_input_read_is_in_the_pulumi_aws_sdk(type_, path):
-    cls = _resource_class(type_)
-    assert cls is not None, type_
-    names = _input_names(cls)
-    for step in path:
-        assert step in names, f"{type_}: {step} is not an input"
+    assert_inputs_in_sdk(type_, path)
 
 
 GAP_MODULES = ["vpc_layout", "database_logging", "databases", "data_stores"]

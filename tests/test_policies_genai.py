@@ -14,8 +14,8 @@ from policies.rules.vector_stores import (
     opensearch_serverless_cmk,
     opensearch_serverless_not_public,
 )
-from policy_helpers import UNKNOWN, resource_args, stack_args, stack_resource, violation_urns, violations
-from test_catalog_data_stores import _input_names, _resource_class
+from policy_helpers import UNKNOWN, found, stack_args, stack_resource, violation_urns, violations
+from sdk_inputs import assert_inputs_in_sdk
 
 SECURITY_POLICY = "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy"
 ACCESS_POLICY = "aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy"
@@ -26,20 +26,13 @@ RULES = [{"ResourceType": "collection", "Resource": ["collection/rag"]},
          {"ResourceType": "dashboard", "Resource": ["collection/rag"]}]
 
 
-def found(policy, type_, props):
-    return violations(policy, resource_args(type_, props, name="subject"))
-
-
 @pytest.mark.parametrize("type_, path", [
     (SECURITY_POLICY, ("type",)), (SECURITY_POLICY, ("policy",)), (ACCESS_POLICY, ("type",)),
     (ACCESS_POLICY, ("policy",)), (LOGGING, ("loggingConfig", "textDataDeliveryEnabled")),
     (LOGGING, ("loggingConfig", "s3Config", "bucketName")), (LOGGING, ("loggingConfig", "cloudwatchConfig", "logGroupName")),
 ])
 def test_every_input_read_is_in_the_pulumi_aws_sdk(type_, path):
-    cls = _resource_class(type_)
-    assert cls is not None, type_
-    for step in path:
-        assert step in _input_names(cls), f"{type_}: {step}"
+    assert_inputs_in_sdk(type_, path)
 
 
 def test_a_public_network_policy_fails_a_private_one_passes():
