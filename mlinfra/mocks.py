@@ -15,7 +15,7 @@ import re
 import sys
 import typing
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pulumi
 from google.protobuf import json_format, struct_pb2
@@ -188,6 +188,25 @@ def _default_arn(type_: str, rid: str, region: str) -> str:
     return f"arn:aws:{_service(type_)}:{region}:{ACCOUNT_ID}:{_resource_kind(type_)}/{rid}"
 
 
+def _sdk_module(service: str, submodule: str = "") -> Any:
+    """``pulumi_aws.<service><submodule>`` if the program imported it (``lambda`` is ``lambda_``)."""
+    return sys.modules.get(f"pulumi_aws.{service}{submodule}") or sys.modules.get(f"pulumi_aws.{service}_{submodule}")
+
+
+def _getters(cls: Any) -> Iterator[tuple[str, Any]]:
+    """``(Pulumi name, return annotation)`` of each property getter of an SDK output class."""
+    for attribute in vars(cls).values() if isinstance(cls, type) else ():
+        getter = attribute.fget if isinstance(attribute, property) else None
+        name = getattr(getter, "_pulumi_name", None)
+        if name:
+            yield name, getter.__annotations__.get("return")
+
+
+def _not_a_key(name: str) -> bool:
+    # A key's ARN is a setting the rules judge (which key encrypts what), never a placeholder.
+    return not re.search("kms|key", name, re.IGNORECASE)
+
+
 @functools.lru_cache(maxsize=None)
 def _always_set_outputs(type_: str) -> tuple[tuple[str, str], ...]:
     """The outputs of a pulumi-aws resource class that the provider always sets (typed ``Output[str]``,
@@ -206,18 +225,13 @@ def _always_set_outputs(type_: str) -> tuple[tuple[str, str], ...]:
     module, _, class_name = rest.partition(":")
     if package != "aws" or not class_name:
         return ()
-    service = module.split("/")[0]
-    namespace = sys.modules.get(f"pulumi_aws.{service}") or sys.modules.get(f"pulumi_aws.{service}_")
-    cls = getattr(namespace, class_name, None) if namespace is not None else None
     found = []
-    for attribute in vars(cls).values() if isinstance(cls, type) else ():
-        getter = attribute.fget if isinstance(attribute, property) else None
-        name = getattr(getter, "_pulumi_name", None)
-        if not name or typing.get_args(getter.__annotations__.get("return")) != (str,):
+    for name, returns in _getters(getattr(_sdk_module(module.split("/")[0]), class_name, None)):
+        if typing.get_args(returns) != (str,):
             continue
         if name == "name":
             found.append((name, "name"))
-        elif name.endswith("Arn") and not re.search("kms|key", name, re.IGNORECASE):
+        elif name.endswith("Arn") and _not_a_key(name):
             found.append((name, "arn"))
         elif name.endswith(("Url", "Uri", "Endpoint")) or name == "endpoint":
             found.append((name, "url"))
@@ -247,16 +261,10 @@ def _always_set_results(token: str) -> tuple[tuple[str, str], ...]:
     module, _, function = rest.partition(":")
     if package != "aws" or not function.startswith("get"):
         return ()
-    service = module.split("/")[0]
-    namespace = (sys.modules.get(f"pulumi_aws.{service}.{_words(function, '_')}")
-                 or sys.modules.get(f"pulumi_aws.{service}_.{_words(function, '_')}"))
-    cls = getattr(namespace, f"{function[0].upper()}{function[1:]}Result", None) if namespace is not None else None
+    namespace = _sdk_module(module.split("/")[0], f".{_words(function, '_')}")
     found = []
-    for attribute in vars(cls).values() if isinstance(cls, type) else ():
-        getter = attribute.fget if isinstance(attribute, property) else None
-        name = getattr(getter, "_pulumi_name", None)
-        returns = getter.__annotations__.get("return") if name else None
-        if returns is str and (name in ("id", "arn") or (name.endswith("Arn") and not re.search("kms|key", name, re.I))):
+    for name, returns in _getters(getattr(namespace, f"{function[0].upper()}{function[1:]}Result", None)):
+        if returns is str and (name in ("id", "arn") or (name.endswith("Arn") and _not_a_key(name))):
             found.append((name, "id" if name == "id" else "arn"))
         elif typing.get_args(returns) == (str,) and typing.get_origin(returns) is not typing.Union and (
                 name in ("ids", "names", "arns") or name.endswith(("Ids", "Names", "Arns"))):
