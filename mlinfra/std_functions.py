@@ -41,8 +41,8 @@ def _read(path: Any) -> bytes:
         raise StdError(f"failed to read file: {exc.strerror or exc}") from None
 
 
-def _hex(name: str) -> Callable[[bytes], str]:
-    return lambda data: hashlib.new(name, data).hexdigest()
+def _hex(algorithm: str, data: bytes) -> str:
+    return hashlib.new(algorithm, data).hexdigest()
 
 
 def _b64(data: bytes) -> str:
@@ -134,26 +134,24 @@ def _format(input: str, args: list | None = None) -> str:
     return re.sub(r"%([sdvq%])", verb, input)
 
 
-def _sha_text(name: str) -> Callable[[str], str]:
-    return lambda input: hashlib.new(name, str(input).encode()).hexdigest()
-
-
 #: name -> the function of its arguments, named as the provider names them (``input``, ``map``, ...).
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "file": lambda input: _read(input).decode("utf-8", errors="replace"),
     "filebase64": lambda input: _b64(_read(input)),
-    "filebase64sha256": lambda input: _b64(_hex("sha256")(_read(input)).encode()),
-    "filebase64sha512": lambda input: _b64(_hex("sha512")(_read(input)).encode()),
-    "filemd5": lambda input: _hex("md5")(_read(input)),
-    "filesha1": lambda input: _hex("sha1")(_read(input)),
-    "filesha256": lambda input: _hex("sha256")(_read(input)),
-    "filesha512": lambda input: _hex("sha512")(_read(input)),
+    "filebase64sha256": lambda input: _b64(_hex("sha256", _read(input)).encode()),
+    "filebase64sha512": lambda input: _b64(_hex("sha512", _read(input)).encode()),
+    "filemd5": lambda input: _hex("md5", _read(input)),
+    "filesha1": lambda input: _hex("sha1", _read(input)),
+    "filesha256": lambda input: _hex("sha256", _read(input)),
+    "filesha512": lambda input: _hex("sha512", _read(input)),
     "fileexists": lambda input: Path(os.path.normpath(str(input))).is_file(),
     "base64encode": lambda input: _b64(str(input).encode()),
     "base64decode": lambda input: base64.b64decode(str(input)).decode("utf-8", errors="replace"),
     "base64sha256": lambda input: _b64(hashlib.sha256(str(input).encode()).digest()),
     "base64sha512": lambda input: _b64(hashlib.sha512(str(input).encode()).digest()),
-    "md5": _sha_text("md5"), "sha1": _sha_text("sha1"), "sha256": _sha_text("sha256"), "sha512": _sha_text("sha512"),
+    "md5": lambda input: _hex("md5", str(input).encode()), "sha1": lambda input: _hex("sha1", str(input).encode()),
+    "sha256": lambda input: _hex("sha256", str(input).encode()),
+    "sha512": lambda input: _hex("sha512", str(input).encode()),
     "jsonencode": lambda input: json.dumps(input, separators=(",", ":")),
     "jsondecode": _jsondecode,
     "join": lambda separator, input: str(separator).join(str(v) for v in input),

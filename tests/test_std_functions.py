@@ -51,6 +51,7 @@ def test_string_and_collection_functions_follow_the_provider():
     # base64sha256.go: the raw digest, "not equivalent of base64encode(sha256(string))".
     assert result("base64sha256", input="hello") == base64.b64encode(hashlib.sha256(b"hello").digest()).decode()
     assert result("base64encode", input="hi") == "aGk=" and result("base64decode", input="aGk=") == "hi"
+    assert result("sha256", input="hello") == hashlib.sha256(b"hello").hexdigest()  # sha256.go: hex
     assert result("jsonencode", input={"a": [1, "b"]}) == '{"a":[1,"b"]}'
     # jsondecode.go unmarshals into a map: anything but an object comes back unchanged.
     assert result("jsondecode", input='{"a": 1}') == {"a": 1}
