@@ -179,6 +179,11 @@ def _patterns(value: Any) -> tuple[str, ...]:
     return tuple(sorted(str(v) for v in value if isinstance(v, str))) if isinstance(value, list) else ()
 
 
+def _listed(key: str) -> Callable[[Privilege, dict[str, Any]], bool]:
+    """A rule's selector: the privileges its configuration lists (IAM wildcards allowed) under ``key``."""
+    return lambda privilege, config: _matcher(_patterns(config.get(key)))(privilege.name)
+
+
 def _label(label: str, grant: Grant) -> str:
     return f"{label.capitalize()} statement {grant.statement.sid or '#' + str(grant.index)}"
 
@@ -362,16 +367,12 @@ CREDENTIALS_SCHEMA = config_schema(
 )
 
 
-def _credential_action(privilege: Privilege, config: dict[str, Any]) -> bool:
-    return _matcher(_patterns(config.get("credentialActions")))(privilege.name)
-
-
 iam_no_credentials_exposure = ResourceValidationPolicy(
     name="iam-no-credentials-exposure",
     description="No identity policy allows, on every resource and without a Condition, an action whose response "
                 "carries credentials (sts:AssumeRole, iam:CreateAccessKey, redshift:GetClusterCredentials, ...).",
     validate=applies_to(IDENTITY_POLICY_TYPES, _unconstrained_rule(
-        "action(s) that return credentials", _credential_action, CREDENTIALS_SCHEMA,
+        "action(s) that return credentials", _listed("credentialActions"), CREDENTIALS_SCHEMA,
         "Name the roles, users, clusters or databases in Resource.", by_pattern=True)),
     config_schema=CREDENTIALS_SCHEMA,
     severity=Severity.HIGH,
@@ -399,16 +400,12 @@ EXFILTRATION_SCHEMA = config_schema(
 )
 
 
-def _exfiltration_action(privilege: Privilege, config: dict[str, Any]) -> bool:
-    return _matcher(_patterns(config.get("exfiltrationActions")))(privilege.name)
-
-
 iam_no_data_exfiltration = ResourceValidationPolicy(
     name="iam-no-data-exfiltration",
     description="No identity policy allows reading every object, parameter or secret (s3:GetObject, "
                 "ssm:GetParameter*, secretsmanager:GetSecretValue on '*') without a Condition.",
     validate=applies_to(IDENTITY_POLICY_TYPES, _unconstrained_rule(
-        "data read action(s)", _exfiltration_action, EXFILTRATION_SCHEMA,
+        "data read action(s)", _listed("exfiltrationActions"), EXFILTRATION_SCHEMA,
         "Name the buckets (arn:aws:s3:::bucket/prefix/*), parameter paths and secrets it reads.", by_pattern=True)),
     config_schema=EXFILTRATION_SCHEMA,
     severity=Severity.MEDIUM,
