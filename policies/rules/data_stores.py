@@ -195,6 +195,11 @@ def _settings_rule(field: str, says: str,
     return validate
 
 
+def _required(schema: Any, key: str) -> Callable[[ResourceValidationArgs, DataStore], bool]:
+    """A ``judged`` predicate: the control applies unless the rule's configuration sets ``key`` false."""
+    return lambda args, row: as_bool(policy_config(args, schema)[key]) is not False
+
+
 # --------------------------------------------------------------------------------------------------
 # Encryption at rest, and with a customer-managed key
 
@@ -309,7 +314,7 @@ IAM_AUTH_SCHEMA = config_schema(
 
 _iam_auth = _settings_rule(
     "iam_auth", "does not allow IAM database authentication",
-    lambda args, row: as_bool(policy_config(args, IAM_AUTH_SCHEMA)["requireIamAuthentication"]) is not False)
+    _required(IAM_AUTH_SCHEMA, "requireIamAuthentication"))
 
 
 data_store_iam_authentication = ResourceValidationPolicy(
@@ -342,7 +347,7 @@ DELETION_SCHEMA = config_schema(
 
 _deletion_protection = _settings_rule(
     "deletion_protection", "has no deletion protection",
-    lambda args, row: as_bool(policy_config(args, DELETION_SCHEMA)["requireDeletionProtection"]) is not False)
+    _required(DELETION_SCHEMA, "requireDeletionProtection"))
 
 
 data_store_deletion_protection = ResourceValidationPolicy(
