@@ -676,6 +676,109 @@ DATA_STORES: tuple[DataStore, ...] = (
     DataStore("aws:sns/topic:Topic", "SNS topic", stateful=False),
 )
 
+#: pulumi-aws-native (AWS Cloud Control; CloudFormation resource shapes) types: the same controls, at the
+#: camelCase of the CloudFormation property names. Names, defaults and valid values are the
+#: pulumi-aws-native 1.84 Python SDK's (``pulumi_aws_native/<service>/<resource>.py`` and ``_inputs.py``,
+#: whose docstrings are the AWS CloudFormation resource reference: AWS::RDS::DBInstance, AWS::RDS::DBCluster,
+#: AWS::DynamoDB::Table, ...); ``tests/test_catalog_data_stores.py`` checks them against the installed SDK.
+#: Aurora instances are DBInstances that name a dbClusterIdentifier: their storage, backups, deletion
+#: protection and log exports are the cluster's ("Not applicable" in AWS::RDS::DBInstance), so those
+#: settings are judged only for the engines of standalone instances.
+_NATIVE_RDS_ENGINES = (("engine",), ("mariadb", "mysql", "postgres", "oracle-ee", "oracle-ee-cdb", "oracle-se2",
+                                     "oracle-se2-cdb", "sqlserver-ee", "sqlserver-se", "sqlserver-ex",
+                                     "sqlserver-web", "db2-ae", "db2-se", "custom-oracle-ee",
+                                     "custom-oracle-ee-cdb", "custom-sqlserver-ee", "custom-sqlserver-se",
+                                     "custom-sqlserver-web"))
+#: AWS::RDS::DBCluster EnableIAMDatabaseAuthentication: "Valid for: Aurora DB clusters only".
+_NATIVE_AURORA_ENGINES = (("engine",), ("aurora-mysql", "aurora-postgresql"))
+NATIVE_DATA_STORES: tuple[DataStore, ...] = (
+    DataStore(
+        "aws-native:rds:DbInstance", "RDS DB instance", in_vpc=True,
+        # StorageEncrypted: "By default, it isn't encrypted"; a read replica, a restored snapshot and an Aurora
+        # instance take their encryption from the source (or cluster).
+        encryption=(_enabled("storageEncrypted"),), keys=(("kmsKeyId",),),
+        encryption_not_applicable_with=(("dbClusterIdentifier",), ("sourceDbInstanceIdentifier",),
+                                        ("dbSnapshotIdentifier",)),
+        private=(_disabled("publiclyAccessible", note="the instance gets a public DNS name and address"),),
+        deletion_protection=(_enabled("deletionProtection", when=_NATIVE_RDS_ENGINES),),
+        backup_days=Days(("backupRetentionPeriod",), 1, when=_NATIVE_RDS_ENGINES),  # "Default: 1"
+        logging=(Setting(("enableCloudwatchLogsExports",), present=True, note="no logs are published",
+                         when=_NATIVE_RDS_ENGINES),),
+        patching=(_enabled("autoMinorVersionUpgrade", default=True),),
+        iam_auth=(_enabled("enableIamDatabaseAuthentication", when=_IAM_AUTH_ENGINES),),
+        keys_when=((_enabled("enablePerformanceInsights"), ("performanceInsightsKmsKeyId",)),),
+    ),
+    DataStore(
+        "aws-native:rds:DbCluster", "RDS/Aurora DB cluster", in_vpc=True,
+        encryption=(_enabled("storageEncrypted"),), keys=(("kmsKeyId",),),
+        encryption_not_applicable_with=(("snapshotIdentifier",), ("sourceDbClusterIdentifier",)),
+        private=(_disabled("publiclyAccessible", note="the cluster gets a public DNS name and address"),),
+        deletion_protection=(_enabled("deletionProtection"),),
+        backup_days=Days(("backupRetentionPeriod",), 1),  # "Default: 1"
+        logging=(Setting(("enableCloudwatchLogsExports",), present=True, note="no logs are published"),
+                 Setting(("enableCloudwatchLogsExports",), includes=("audit",),
+                         when=(("engine",), ("aurora-mysql", "mysql")), note="no audit log is published")),
+        iam_auth=(_enabled("enableIamDatabaseAuthentication", when=_NATIVE_AURORA_ENGINES),),
+        keys_when=_PERFORMANCE_INSIGHTS_KEY,
+    ),
+    DataStore(
+        "aws-native:dynamodb:Table", "DynamoDB table",
+        # SSESpecification.SSEEnabled: "If disabled (false) or not specified, server-side encryption is set to
+        # AWS owned key"; enabled without KMSMasterKeyId is the AWS-managed alias/aws/dynamodb.
+        cmk=(_enabled("sseSpecification", "sseEnabled"),), keys=(("sseSpecification", "kmsMasterKeyId"),),
+        deletion_protection=(_enabled("deletionProtectionEnabled"),),
+        backup=(_enabled("pointInTimeRecoverySpecification", "pointInTimeRecoveryEnabled",
+                         note="no point-in-time recovery"),),
+    ),
+    DataStore(
+        "aws-native:efs:FileSystem", "EFS file system", in_vpc=True,
+        encryption=(_enabled("encrypted"),), keys=(("kmsKeyId",),),
+    ),
+    DataStore(
+        "aws-native:kinesis:Stream", "Kinesis data stream",
+        encryption=(Setting(("streamEncryption", "encryptionType"), ok=("KMS",), default="NONE"),),
+        keys=(("streamEncryption", "keyId"),),
+    ),
+    DataStore(
+        "aws-native:opensearchservice:Domain", "OpenSearch domain", in_vpc=True,
+        encryption=(_enabled("encryptionAtRestOptions", "enabled"),), keys=(("encryptionAtRestOptions", "kmsKeyId"),),
+        private=(Setting(("vpcOptions", "subnetIds"), present=True,
+                         note="the domain has a public endpoint (no vpcOptions)"),),
+        in_transit=(_enabled("nodeToNodeEncryptionOptions", "enabled"),
+                    _enabled("domainEndpointOptions", "enforceHttps"),  # absent: not enforced (the API default)
+                    Setting(("domainEndpointOptions", "tlsSecurityPolicy"), bad=_OLD_TLS,
+                            note="TLS 1.0 and 1.1 are allowed")),
+    ),
+    DataStore(
+        "aws-native:elasticache:ReplicationGroup", "ElastiCache replication group", in_vpc=True,
+        encryption=(Setting(("atRestEncryptionEnabled",), ok=TRUE, default=False,
+                            default_by=(("engine",), {"valkey": True})),),
+        keys=(("kmsKeyId",),),
+        in_transit=(Setting(("transitEncryptionEnabled",), ok=TRUE, default=False),
+                    Setting(("transitEncryptionMode",), bad=("preferred",), note="clients may still connect "
+                            "without TLS")),
+        backup_days=Days(("snapshotRetentionLimit",), 0),
+        logging=(Setting(("logDeliveryConfigurations",), present=True, note="no logs are published"),),
+        patching=(_enabled("autoMinorVersionUpgrade", default=True),),
+    ),
+    DataStore(
+        "aws-native:secretsmanager:Secret", "Secrets Manager secret",
+        keys=(("kmsKeyId",),),  # always encrypted; absent means aws/secretsmanager
+    ),
+    # Types whose encryption other rule modules judge; AWS::S3::Bucket has no force-destroy (CloudFormation
+    # cannot delete a bucket that holds objects), AWS::ECR::Repository's EmptyOnDelete is force-delete.
+    DataStore("aws-native:s3:Bucket", "S3 bucket"),
+    DataStore("aws-native:kms:Key", "KMS key"),
+    DataStore("aws-native:ecr:Repository", "ECR repository",
+              deletion_protection=(_disabled("emptyOnDelete", note="a delete removes every image"),)),
+    DataStore("aws-native:sagemaker:FeatureGroup", "SageMaker feature group"),
+    DataStore("aws-native:sagemaker:ModelPackageGroup", "SageMaker model package group"),
+    DataStore("aws-native:sagemaker:Domain", "SageMaker Studio domain"),
+    DataStore("aws-native:sqs:Queue", "SQS queue", stateful=False),
+    DataStore("aws-native:sns:Topic", "SNS topic", stateful=False),
+)
+DATA_STORES = DATA_STORES + NATIVE_DATA_STORES
+
 BY_TYPE: dict[str, DataStore] = {row.type: row for row in DATA_STORES}
 
 

@@ -1,5 +1,7 @@
-"""The installed pulumi-aws SDK as the reference for the inputs rules and the data-store table read:
-its resource class for a type token, and every camelCase input name of that class's module."""
+"""The installed pulumi-aws SDK (and pulumi-aws-native, for ``aws-native:`` tokens) as the reference for the
+inputs rules and the data-store table read: its resource class for a type token, and every camelCase input
+name of that class's module. pulumi-aws-native is an optional dependency: a test that checks an
+``aws-native:`` token calls ``pytest.importorskip("pulumi_aws_native")`` first."""
 
 from __future__ import annotations
 
@@ -12,8 +14,11 @@ GETTER = re.compile(r'@pulumi\.getter(?:\(name="(\w+)"\))?\n    def (\w+)\(self\
 
 
 def resource_class(type_token: str):
-    """The SDK class of ``type_token`` (``aws:s3/bucket:Bucket``), or None."""
-    import pulumi_aws  # noqa: F401  (registers the resource modules)
+    """The SDK class of ``type_token`` (``aws:s3/bucket:Bucket``, ``aws-native:s3:Bucket``), or None."""
+    if type_token.startswith("aws-native:"):
+        import pulumi_aws_native  # noqa: F401  (registers the resource modules)
+    else:
+        import pulumi_aws  # noqa: F401  (registers the resource modules)
     from pulumi.runtime import rpc
 
     package, module, _ = type_token.split(":")
@@ -29,12 +34,13 @@ def input_names(cls) -> set[str]:
     """Every camelCase input name in the resource's module and its package's _inputs.py."""
     module = importlib.import_module(cls.__module__)
     folder = Path(module.__file__).parent
-    text = Path(module.__file__).read_text() + (folder / "_inputs.py").read_text()
+    inputs = folder / "_inputs.py"  # some pulumi-aws-native modules (kms) have no nested input types
+    text = Path(module.__file__).read_text() + (inputs.read_text() if inputs.exists() else "")
     return {camel or snake for camel, snake in GETTER.findall(text)}
 
 
 def assert_inputs_in_sdk(type_token: str, path: Sequence[str]) -> None:
-    """Fail unless ``type_token`` is a pulumi-aws resource and every step of ``path`` one of its inputs."""
+    """Fail unless ``type_token`` is a pulumi-aws (pulumi-aws-native) resource and every step of ``path`` one of its inputs."""
     cls = resource_class(type_token)
     assert cls is not None, type_token
     names = input_names(cls)

@@ -56,6 +56,16 @@ COMPLIANT = {
                 output: {"kmsKeyId": KEY, "monitoringOutputs": [{"s3Output": {"s3Uri": "s3://monitor/out",
                                                                               "localPath": "/opt/ml/processing/output"}}]}}
        for native, output in sm.NATIVE_JOB_DEFINITIONS.items()},
+    # pulumi-aws-native's models, notebook instances, Studio domains, user profiles, endpoint configurations.
+    sm.NATIVE_MODEL: {"executionRoleArn": "arn:aws:iam::123456789012:role/x", "enableNetworkIsolation": True,
+                      "vpcConfig": VPC},
+    sm.NATIVE_NOTEBOOK: {"instanceType": "ml.t3.medium", "roleArn": "arn:aws:iam::123456789012:role/nb", "kmsKeyId": KEY},
+    sm.NATIVE_DOMAIN: {"domainName": "ml", "authMode": "IAM", "kmsKeyId": KEY,
+                       "defaultUserSettings": {"executionRole": "arn:aws:iam::123456789012:role/studio",
+                                               "sharingSettings": SHARING}},
+    sm.NATIVE_USER_PROFILE: {"userProfileName": "alice", "domainId": "d-1", "userSettings": {"sharingSettings": SHARING}},
+    sm.NATIVE_ENDPOINT_CONFIG: {"productionVariants": [],
+                                "asyncInferenceConfig": {"outputConfig": {"s3OutputPath": "s3://async", "kmsKeyId": KEY}}},
 }
 TABLES = {rule.name: table for rule, table in [
     (sm.sagemaker_vpc_config, sm.VPC_ROWS), (sm.sagemaker_network_isolation, sm.ISOLATION_ROWS),

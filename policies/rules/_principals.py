@@ -220,8 +220,20 @@ def wildcard_allows(statements: Sequence[Statement], *,
             and not (unless_restricted and statement.restricts_caller)]
 
 
-def no_wildcard_principal(prop: str, *, invalid: str, allowed: str, unless_restricted: bool = False) -> Any:
-    """A resource ``validate(args, report_violation)`` for the policy document in property ``prop``.
+def first_set(props: Any, names: Any) -> Any:
+    """The value of the first of ``names`` (one property name or several) that is set in ``props``: a
+    policy document is ``policy`` in pulumi-aws and ``policyDocument``, ``keyPolicy`` ... (an object) in
+    pulumi-aws-native; None when none is."""
+    for name in (names,) if isinstance(names, str) else names:
+        value = get(props, name)
+        if value is not None:
+            return value
+    return None
+
+
+def no_wildcard_principal(prop: Any, *, invalid: str, allowed: str, unless_restricted: bool = False) -> Any:
+    """A resource ``validate(args, report_violation)`` for the policy document in property ``prop`` (a name,
+    or several: the first one set, see ``first_set``).
 
     Reports ``invalid`` once if the document is not valid JSON, and ``allowed`` for each statement
     that allows any principal (see ``wildcard_allows``); an unknown document is not judged. The
@@ -231,7 +243,7 @@ def no_wildcard_principal(prop: str, *, invalid: str, allowed: str, unless_restr
     """
 
     def validate(args: Any, report_violation: Any) -> None:
-        statements = parse_policy(get(args.props, prop))
+        statements = parse_policy(first_set(args.props, prop))
         if is_unknown(statements):
             return
         if statements is None:

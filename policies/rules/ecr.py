@@ -12,6 +12,12 @@ from policies.rules._props import describe, get, is_unknown
 
 REPOSITORY = "aws:ecr/repository:Repository"
 REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
+#: pulumi-aws-native's AWS::ECR::Repository: the same ImageTagMutability (default MUTABLE) and
+#: ImageScanningConfiguration.ScanOnPush; one ``encryptionConfiguration`` object (pulumi-aws: a list of one),
+#: and the repository policy inline as ``repositoryPolicyText``, an object (pulumi-aws-native 1.84
+#: ecr/repository.py).
+NATIVE_REPOSITORY = "aws-native:ecr:Repository"
+REPOSITORIES = (REPOSITORY, NATIVE_REPOSITORY)
 
 
 def _immutable_tags(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -25,7 +31,7 @@ def _immutable_tags(args: ResourceValidationArgs, report: ReportViolation) -> No
 ecr_image_tags_immutable = ResourceValidationPolicy(
     name="ecr-image-tags-immutable",
     description="ECR repositories must make image tags immutable, so a deployed tag always names the same image.",
-    validate=applies_to([REPOSITORY], _immutable_tags),
+    validate=applies_to(REPOSITORIES, _immutable_tags),
     severity=Severity.MEDIUM,
     remediation_steps="Set image_tag_mutability='IMMUTABLE' on the aws.ecr.Repository and publish every build "
                       "under a new tag (for example the commit SHA).",
@@ -43,7 +49,7 @@ def _scan_on_push(args: ResourceValidationArgs, report: ReportViolation) -> None
 ecr_scan_on_push = ResourceValidationPolicy(
     name="ecr-scan-on-push",
     description="ECR repositories must scan every image for known vulnerabilities when it is pushed.",
-    validate=applies_to([REPOSITORY], _scan_on_push),
+    validate=applies_to(REPOSITORIES, _scan_on_push),
     severity=Severity.MEDIUM,
     remediation_steps="Set image_scanning_configuration={'scan_on_push': True} on the aws.ecr.Repository.",
     **frameworks({"nist-800-53": "RA-5", "pci-dss": "6.3.1"}),
@@ -59,7 +65,8 @@ KMS_SCHEMA = config_schema(
 
 def _kms_encryption(args: ResourceValidationArgs, report: ReportViolation) -> None:
     config = policy_config(args, KMS_SCHEMA)
-    encryption = get(args.props, "encryptionConfigurations", 0, default={})
+    encryption = (get(args.props, "encryptionConfiguration", default={}) if args.resource_type == NATIVE_REPOSITORY
+                  else get(args.props, "encryptionConfigurations", 0, default={}))
     if is_unknown(encryption) or not isinstance(encryption, dict):
         return
     kind = encryption.get("encryptionType") or "AES256"
@@ -76,7 +83,7 @@ def _kms_encryption(args: ResourceValidationArgs, report: ReportViolation) -> No
 ecr_kms_encryption = ResourceValidationPolicy(
     name="ecr-kms-encryption",
     description="ECR repositories must encrypt images with KMS, by default with a customer-managed key.",
-    validate=applies_to([REPOSITORY], _kms_encryption),
+    validate=applies_to(REPOSITORIES, _kms_encryption),
     config_schema=KMS_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Set encryption_configurations=[{'encryption_type': 'KMS', 'kms_key': key.arn}] on the "
@@ -86,7 +93,7 @@ ecr_kms_encryption = ResourceValidationPolicy(
 
 
 _no_wildcard_principal = no_wildcard_principal(
-    "policy",
+    ("policy", "repositoryPolicyText"),
     invalid="{resource} has a policy that is not valid JSON",
     allowed="{resource}: statement {sid!r} allows principal '*' ({actions}); name the accounts that may pull",
 )
@@ -95,7 +102,7 @@ _no_wildcard_principal = no_wildcard_principal(
 ecr_repository_policy_no_wildcard_principal = ResourceValidationPolicy(
     name="ecr-repository-policy-no-wildcard-principal",
     description="ECR repository policies must name the principals they allow, never '*'.",
-    validate=applies_to([REPOSITORY_POLICY], _no_wildcard_principal),
+    validate=applies_to([REPOSITORY_POLICY, NATIVE_REPOSITORY], _no_wildcard_principal),
     severity=Severity.HIGH,
     remediation_steps="List the reader accounts as 'arn:aws:iam::<account>:root' principals (pull actions only) "
                       "instead of '*'.",

@@ -26,6 +26,13 @@ MODEL = "aws:sagemaker/model:Model"
 ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
 ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
 SCALABLE_TARGET = "aws:appautoscaling/target:Target"
+#: pulumi-aws-native's AWS::SageMaker::EndpointConfig and Endpoint: the same ProductionVariants, DataCaptureConfig
+#: and DeploymentConfig; the volume key is ``kmsKeyId`` (pulumi-aws: ``kmsKeyArn``). pulumi-aws-native 1.84
+#: sagemaker/endpoint_config.py, endpoint.py.
+NATIVE_ENDPOINT_CONFIG = "aws-native:sagemaker:EndpointConfig"
+NATIVE_ENDPOINT = "aws-native:sagemaker:Endpoint"
+ENDPOINT_CONFIGS = (ENDPOINT_CONFIG, NATIVE_ENDPOINT_CONFIG)
+ENDPOINTS = (ENDPOINT, NATIVE_ENDPOINT)
 
 
 def _variants(args: ResourceValidationArgs) -> Any:
@@ -52,12 +59,13 @@ def _has_volume(variant: dict) -> Any:
 
 def _endpoint_config_cmk(args: ResourceValidationArgs, report: ReportViolation) -> None:
     variants = _variants(args)
-    key = get(args.props, "kmsKeyArn")
+    key = get(args.props, "kmsKeyArn" if args.resource_type == ENDPOINT_CONFIG else "kmsKeyId")
     if not is_unknown(variants) and not is_unknown(key) and not key:
         volumes = [v.get("variantName") or "(unnamed)" for v in variants if _has_volume(v) is True]
         if volumes:
             report(f"{describe(args)}: variant(s) {', '.join(map(str, volumes))} store model and data on "
-                   "volumes without a customer-managed key; set kmsKeyArn")
+                   "volumes without a customer-managed key; set "
+                   f"{'kmsKeyArn' if args.resource_type == ENDPOINT_CONFIG else 'kmsKeyId'}")
 
 
 sagemaker_endpoint_config_cmk = ResourceValidationPolicy(
@@ -65,7 +73,7 @@ sagemaker_endpoint_config_cmk = ResourceValidationPolicy(
     description="SageMaker endpoint configurations encrypt instance volumes with a customer-managed KMS key "
                 "(instance-storage types are hardware-encrypted and exempt; asynchronous results fall under "
                 "sagemaker-output-cmk).",
-    validate=applies_to([ENDPOINT_CONFIG], _endpoint_config_cmk),
+    validate=applies_to(ENDPOINT_CONFIGS, _endpoint_config_cmk),
     severity=Severity.HIGH,
     remediation_steps="Set kms_key_arn on aws.sagemaker.EndpointConfiguration to a customer-managed key; "
                       "InferenceEndpoint does this.",
@@ -98,7 +106,7 @@ def _capture_encrypted(args: ResourceValidationArgs, report: ReportViolation) ->
 sagemaker_data_capture_encrypted = ResourceValidationPolicy(
     name="sagemaker-data-capture-encrypted",
     description="Captured inference payloads (customer data) are encrypted with a customer-managed KMS key.",
-    validate=applies_to([ENDPOINT_CONFIG], _capture_encrypted),
+    validate=applies_to(ENDPOINT_CONFIGS, _capture_encrypted),
     severity=Severity.HIGH,
     remediation_steps="Set data_capture_config.kms_key_id on aws.sagemaker.EndpointConfiguration.",
     **frameworks({"gdpr": "Art. 32(1)(a)", "hipaa": "164.312(a)(2)(iv)", "pci-dss": "3.5.1"}),
@@ -129,7 +137,7 @@ sagemaker_data_capture_enabled = ResourceValidationPolicy(
     name="sagemaker-data-capture-enabled",
     description="Where required (prod), endpoint configurations capture requests and responses for "
                 "monitoring and audit.",
-    validate=applies_to([ENDPOINT_CONFIG], _capture_required),
+    validate=applies_to(ENDPOINT_CONFIGS, _capture_required),
     config_schema=DATA_CAPTURE_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Set dataCapture.enabled (samplingPercentage, retentionDays) on the endpoint in the "
@@ -231,7 +239,7 @@ _CAPACITY_FRAMEWORKS = {"nist-800-53": "CP-10", "pci-dss": "12.10.1"}
 sagemaker_endpoint_instance_types = ResourceValidationPolicy(
     name="sagemaker-endpoint-instance-types",
     description="Endpoint variants use instance types the environment allows.",
-    validate=applies_to([ENDPOINT_CONFIG], _capacity_rule(_instance_type_allowed, None)),
+    validate=applies_to(ENDPOINT_CONFIGS, _capacity_rule(_instance_type_allowed, None)),
     config_schema=_capacity_schema("allowedInstanceTypes"),
     severity=Severity.MEDIUM,
     remediation_steps="Pick an allowed instanceType in the stack file, or change the environment's pack "
@@ -242,7 +250,7 @@ sagemaker_endpoint_min_instances = ResourceValidationPolicy(
     name="sagemaker-endpoint-min-instances",
     description="Endpoint variants start with and never scale in below the environment's minimum instances "
                 "(2 in prod: one instance is a single point of failure).",
-    validate=applies_to([ENDPOINT_CONFIG, SCALABLE_TARGET], _capacity_rule(_min_variant, _min_scaling)),
+    validate=applies_to([*ENDPOINT_CONFIGS, SCALABLE_TARGET], _capacity_rule(_min_variant, _min_scaling)),
     config_schema=_capacity_schema("minInstanceCount"),
     severity=Severity.MEDIUM,
     remediation_steps="Set autoscaling.minCapacity (or initialInstanceCount) to at least minInstanceCount in the "
@@ -252,7 +260,7 @@ sagemaker_endpoint_min_instances = ResourceValidationPolicy(
 sagemaker_endpoint_max_instances = ResourceValidationPolicy(
     name="sagemaker-endpoint-max-instances",
     description="Endpoint variants never start or autoscale beyond the environment's cap.",
-    validate=applies_to([ENDPOINT_CONFIG, SCALABLE_TARGET], _capacity_rule(_max_variant, _max_scaling)),
+    validate=applies_to([*ENDPOINT_CONFIGS, SCALABLE_TARGET], _capacity_rule(_max_variant, _max_scaling)),
     config_schema=_capacity_schema("maxInstanceCount"),
     severity=Severity.MEDIUM,
     remediation_steps="Set autoscaling.maxCapacity (and initialInstanceCount) within maxInstanceCount in the stack "
@@ -292,7 +300,7 @@ sagemaker_endpoint_auto_rollback = ResourceValidationPolicy(
     name="sagemaker-endpoint-auto-rollback",
     description="Where required (prod), endpoints deploy with blue/green traffic shifting and roll back "
                 "automatically when CloudWatch alarms fire.",
-    validate=applies_to([ENDPOINT], _auto_rollback),
+    validate=applies_to(ENDPOINTS, _auto_rollback),
     config_schema=ROLLBACK_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Set deployment_config with blue_green_update_policy and auto_rollback_configuration.alarms "

@@ -8,8 +8,16 @@ from policies.rules._declare import applies_to, config_schema, frameworks, polic
 from policies.rules._principals import no_wildcard_principal
 from policies.rules._props import as_bool, as_int, get, is_unknown
 
-KEY_TYPES = ("aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey")
+#: pulumi-aws-native's AWS::KMS::Key: the same EnableKeyRotation (default false), RotationPeriodInDays, KeySpec and
+#: KeyUsage; its key policy is ``keyPolicy``, an object (pulumi-aws-native 1.84 kms/key.py). A replica key
+#: (AWS::KMS::ReplicaKey) rotates with its primary.
+NATIVE_KEY = "aws-native:kms:Key"
+NATIVE_REPLICA_KEY = "aws-native:kms:ReplicaKey"
+ROTATING_KEYS = ("aws:kms/key:Key", NATIVE_KEY)
+KEY_TYPES = ("aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey", NATIVE_KEY, NATIVE_REPLICA_KEY)
 KEY_POLICY_TYPES = ("aws:kms/keyPolicy:KeyPolicy",)
+#: Where each type keeps its key policy: ``policy`` (pulumi-aws), ``keyPolicy`` (pulumi-aws-native).
+KEY_POLICY_PROPS = ("policy", "keyPolicy")
 
 # Only symmetric encryption keys support automatic rotation (asymmetric, HMAC and imported keys do not).
 ROTATABLE_SPEC = "SYMMETRIC_DEFAULT"
@@ -27,7 +35,7 @@ def _validate_rotation(args: ResourceValidationArgs, report_violation: ReportVio
     props = args.props
     spec = get(props, "keySpec") or get(props, "customerMasterKeySpec") or ROTATABLE_SPEC
     usage = get(props, "keyUsage") or ROTATABLE_USAGE
-    if spec != ROTATABLE_SPEC or usage != ROTATABLE_USAGE or args.resource_type != "aws:kms/key:Key":
+    if spec != ROTATABLE_SPEC or usage != ROTATABLE_USAGE or args.resource_type not in ROTATING_KEYS:
         # Replica keys rotate with their primary; unknown spec or usage cannot be judged.
         return
     enabled = as_bool(get(props, "enableKeyRotation"))
@@ -55,7 +63,7 @@ kms_key_rotation = ResourceValidationPolicy(
 
 
 _validate_no_public_principal = no_wildcard_principal(
-    "policy",
+    KEY_POLICY_PROPS,
     invalid="The key policy is not a valid JSON policy document.",
     allowed="Key policy statement {label} allows any principal ('*') without a condition that restricts the "
             "caller (such as aws:PrincipalAccount, aws:PrincipalOrgID or kms:CallerAccount).",

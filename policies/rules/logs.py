@@ -8,6 +8,10 @@ from policies.rules._declare import applies_to, config_schema, frameworks, polic
 from policies.rules._props import as_int, get, is_unknown
 
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+#: AWS::Logs::LogGroup (pulumi-aws-native): the same KmsKeyId and RetentionInDays ("If you omit
+#: RetentionInDays ... the events never expire").
+NATIVE_LOG_GROUP = "aws-native:logs:LogGroup"
+LOG_GROUPS = (LOG_GROUP, NATIVE_LOG_GROUP)
 
 
 def _validate_kms(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -19,7 +23,7 @@ def _validate_kms(args: ResourceValidationArgs, report_violation: ReportViolatio
 log_group_kms_encryption = ResourceValidationPolicy(
     name="log-group-kms-encryption",
     description="CloudWatch log groups are encrypted with a customer-managed KMS key.",
-    validate=applies_to((LOG_GROUP,), _validate_kms),
+    validate=applies_to(LOG_GROUPS, _validate_kms),
     severity=Severity.MEDIUM,
     remediation_steps="Set kms_key_id on the aws.cloudwatch.LogGroup to a KMS key whose policy lets "
                       "logs.<region>.amazonaws.com use it (with a kms:EncryptionContext:aws:logs:arn condition).",
@@ -50,7 +54,7 @@ def _validate_retention(args: ResourceValidationArgs, report_violation: ReportVi
 log_group_retention = ResourceValidationPolicy(
     name="log-group-retention",
     description="CloudWatch log groups set an explicit retention of at least minRetentionDays.",
-    validate=applies_to((LOG_GROUP,), _validate_retention),
+    validate=applies_to(LOG_GROUPS, _validate_retention),
     config_schema=RETENTION_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Set retention_in_days on the aws.cloudwatch.LogGroup to one of CloudWatch's allowed values "

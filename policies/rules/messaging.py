@@ -10,13 +10,31 @@ from typing import Any, Optional
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
-from policies.rules._principals import aws_managed_key_alias, is_full_wildcard_action, no_wildcard_principal, parse_policy
+from policies.rules._principals import (
+    aws_managed_key_alias,
+    first_set,
+    is_full_wildcard_action,
+    no_wildcard_principal,
+    parse_policy,
+)
 from policies.rules._props import as_bool, as_list, describe, get, is_unknown
 
 TOPIC = "aws:sns/topic:Topic"
 TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
 QUEUE = "aws:sqs/queue:Queue"
 QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
+#: pulumi-aws-native (AWS::SNS::Topic, AWS::SQS::Queue: the same KmsMasterKeyId and SqsManagedSseEnabled; the
+#: policies' PolicyDocument is an object, in ``policyDocument``).
+NATIVE_TOPIC = "aws-native:sns:Topic"
+NATIVE_QUEUE = "aws-native:sqs:Queue"
+NATIVE_TOPIC_POLICIES = ("aws-native:sns:TopicPolicy", "aws-native:sns:TopicInlinePolicy")
+NATIVE_QUEUE_POLICY = "aws-native:sqs:QueueInlinePolicy"
+TOPICS = (TOPIC, NATIVE_TOPIC)
+QUEUES = (QUEUE, NATIVE_QUEUE)
+TOPIC_POLICIES = (TOPIC_POLICY, *NATIVE_TOPIC_POLICIES)
+QUEUE_POLICIES = (QUEUE_POLICY, NATIVE_QUEUE_POLICY)
+#: Where each type keeps its policy document (pulumi-aws: ``policy``; pulumi-aws-native: ``policyDocument``).
+POLICY_PROPS = ("policy", "policyDocument")
 
 KMS_SCHEMA = config_schema(
     requireCustomerManagedKey={
@@ -35,7 +53,7 @@ def _kms_encryption(args: ResourceValidationArgs, report: ReportViolation) -> No
     aws_managed = aws_managed_key_alias(key)
     if isinstance(key, str) and key and aws_managed is None:
         return
-    sqs_managed = args.resource_type == QUEUE and as_bool(get(args.props, "sqsManagedSseEnabled")) is True
+    sqs_managed = args.resource_type in QUEUES and as_bool(get(args.props, "sqsManagedSseEnabled")) is True
     if not require_cmk and (key or sqs_managed):
         return
     found = (f"uses the AWS-managed key {aws_managed}" if aws_managed else
@@ -47,7 +65,7 @@ def _kms_encryption(args: ResourceValidationArgs, report: ReportViolation) -> No
 sns_sqs_kms_encryption = ResourceValidationPolicy(
     name="sns-sqs-kms-encryption",
     description="SNS topics and SQS queues encrypt their messages with a customer-managed KMS key.",
-    validate=applies_to([TOPIC, QUEUE], _kms_encryption),
+    validate=applies_to([*TOPICS, *QUEUES], _kms_encryption),
     config_schema=KMS_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Set kms_master_key_id=key.arn on the aws.sns.Topic or aws.sqs.Queue, with a key policy "
@@ -58,7 +76,7 @@ sns_sqs_kms_encryption = ResourceValidationPolicy(
 
 
 _no_public_principal = no_wildcard_principal(
-    "policy",
+    POLICY_PROPS,
     invalid="{resource} has a policy that is not valid JSON",
     allowed="{resource}: statement {label} allows any principal ('*') ({actions}) without a condition that "
             "restricts the caller (such as aws:SourceArn, aws:SourceAccount or aws:PrincipalOrgID)",
@@ -69,7 +87,7 @@ _no_public_principal = no_wildcard_principal(
 sns_sqs_policy_no_public_principal = ResourceValidationPolicy(
     name="sns-sqs-policy-no-public-principal",
     description="No SNS topic or SQS queue policy lets any principal ('*') in unless a condition restricts the caller.",
-    validate=applies_to([TOPIC, TOPIC_POLICY, QUEUE, QUEUE_POLICY], _no_public_principal),
+    validate=applies_to([TOPIC, *TOPIC_POLICIES, QUEUE, *QUEUE_POLICIES], _no_public_principal),
     severity=Severity.HIGH,
     remediation_steps="Name the publishing service ({'Service': 'events.amazonaws.com'}) or accounts as the "
                       "principal, with an aws:SourceArn condition for a service; keep Principal '*' for Deny "
@@ -84,7 +102,7 @@ def _label(statement: Any, index: int) -> str:
 
 
 def _queue_wildcard_action(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    statements = parse_policy(get(args.props, "policy"))
+    statements = parse_policy(first_set(args.props, POLICY_PROPS))
     for index, statement in enumerate(statements if isinstance(statements, list) else []):
         if not statement.allows:
             continue
@@ -99,7 +117,7 @@ def _queue_wildcard_action(args: ResourceValidationArgs, report: ReportViolation
 sqs_policy_no_wildcard_action = ResourceValidationPolicy(
     name="sqs-policy-no-wildcard-action",
     description="No SQS queue policy allows every action ('*' or 'sqs:*').",
-    validate=applies_to([QUEUE, QUEUE_POLICY], _queue_wildcard_action),
+    validate=applies_to([QUEUE, *QUEUE_POLICIES], _queue_wildcard_action),
     severity=Severity.HIGH,
     remediation_steps="Name the actions the principal needs: sqs:SendMessage for a publisher (an SNS topic, "
                       "EventBridge), sqs:ReceiveMessage, sqs:DeleteMessage and sqs:GetQueueAttributes for a consumer.",
@@ -127,7 +145,7 @@ def _account(value: Any) -> Optional[str]:
 
 def _topic_account(args: ResourceValidationArgs, statements: list) -> Optional[str]:
     """The topic's own account: from TopicPolicy ``arn``, else from the statements' SNS resource ARNs."""
-    own = _account(get(args.props, "arn"))
+    own = _account(get(args.props, "arn")) or _account(get(args.props, "topicArn"))  # topicArn: TopicInlinePolicy
     if own:
         return own
     for statement in statements:
@@ -138,7 +156,7 @@ def _topic_account(args: ResourceValidationArgs, statements: list) -> Optional[s
 
 
 def _topic_cross_account(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    statements = parse_policy(get(args.props, "policy"))
+    statements = parse_policy(first_set(args.props, POLICY_PROPS))
     if not isinstance(statements, list):
         return
     owner = _topic_account(args, statements)
@@ -159,7 +177,7 @@ def _topic_cross_account(args: ResourceValidationArgs, report: ReportViolation) 
 sns_topic_policy_no_cross_account = ResourceValidationPolicy(
     name="sns-topic-policy-no-cross-account",
     description="No SNS topic policy lets another AWS account's principals in without a condition.",
-    validate=applies_to([TOPIC, TOPIC_POLICY], _topic_cross_account),
+    validate=applies_to([TOPIC, *TOPIC_POLICIES], _topic_cross_account),
     config_schema=CROSS_ACCOUNT_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Let in only the accounts that must publish or subscribe (trustedAccounts), with a condition "

@@ -16,10 +16,15 @@ from policies.rules._props import describe, get, is_unknown
 
 NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
 DOMAIN = "aws:sagemaker/domain:Domain"
+#: pulumi-aws-native: AWS::SageMaker::NotebookInstance and AWS::SageMaker::Domain have the same settings under the
+#: same names (DirectInternetAccess, SubnetId, RootAccess, InstanceMetadataServiceConfiguration,
+#: AppNetworkAccessType), with the same defaults.
+NOTEBOOKS = (NOTEBOOK, "aws-native:sagemaker:NotebookInstance")
+DOMAINS = (DOMAIN, "aws-native:sagemaker:Domain")
 
 
 def _vpc_only(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type == NOTEBOOK:
+    if args.resource_type in NOTEBOOKS:
         access = get(args.props, "directInternetAccess", default="Enabled")
         subnet = get(args.props, "subnetId")
         if is_unknown(access):
@@ -41,7 +46,7 @@ sagemaker_notebook_vpc_only = ResourceValidationPolicy(
     name="sagemaker-notebook-vpc-only",
     description="SageMaker notebook instances and Studio domains reach the network only through the VPC, "
                 "never directly to the internet.",
-    validate=applies_to([NOTEBOOK, DOMAIN], _vpc_only),
+    validate=applies_to([*NOTEBOOKS, *DOMAINS], _vpc_only),
     severity=Severity.HIGH,
     remediation_steps="On aws.sagemaker.NotebookInstance set direct_internet_access='Disabled' with subnet_id and "
                       "security_groups in a private subnet; on aws.sagemaker.Domain set app_network_access_type="
@@ -60,7 +65,7 @@ def _no_root(args: ResourceValidationArgs, report: ReportViolation) -> None:
 sagemaker_notebook_no_root_access = ResourceValidationPolicy(
     name="sagemaker-notebook-no-root-access",
     description="SageMaker notebook instances give their users no root access (the default is Enabled).",
-    validate=applies_to([NOTEBOOK], _no_root),
+    validate=applies_to(NOTEBOOKS, _no_root),
     severity=Severity.MEDIUM,
     remediation_steps="Set root_access='Disabled' on the aws.sagemaker.NotebookInstance; install packages through "
                       "a lifecycle configuration instead of as root.",
@@ -79,7 +84,7 @@ def _imdsv2(args: ResourceValidationArgs, report: ReportViolation) -> None:
 sagemaker_notebook_imdsv2 = ResourceValidationPolicy(
     name="sagemaker-notebook-imdsv2",
     description="SageMaker notebook instances accept only IMDSv2 (the default minimum version is 1).",
-    validate=applies_to([NOTEBOOK], _imdsv2),
+    validate=applies_to(NOTEBOOKS, _imdsv2),
     severity=Severity.MEDIUM,
     remediation_steps="Set instance_metadata_service_configuration={'minimum_instance_metadata_service_version': "
                       "'2'} on the aws.sagemaker.NotebookInstance.",

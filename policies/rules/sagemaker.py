@@ -44,6 +44,15 @@ NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
 DOMAIN = "aws:sagemaker/domain:Domain"
 USER_PROFILE = "aws:sagemaker/userProfile:UserProfile"
 ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
+#: pulumi-aws-native's AWS::SageMaker::Model, NotebookInstance, Domain, UserProfile and EndpointConfig: the same
+#: settings at the same paths (VpcConfig.Subnets/SecurityGroupIds, EnableNetworkIsolation, KmsKeyId,
+#: DefaultUserSettings.SharingSettings.S3KmsKeyId, AsyncInferenceConfig.OutputConfig.KmsKeyId; pulumi-aws-native
+#: 1.84 sagemaker/*.py). Its Studio settings have no Canvas workspace key.
+NATIVE_MODEL = "aws-native:sagemaker:Model"
+NATIVE_NOTEBOOK = "aws-native:sagemaker:NotebookInstance"
+NATIVE_DOMAIN = "aws-native:sagemaker:Domain"
+NATIVE_USER_PROFILE = "aws-native:sagemaker:UserProfile"
+NATIVE_ENDPOINT_CONFIG = "aws-native:sagemaker:EndpointConfig"
 #: pulumi-aws-native's Model Monitor job definitions (AWS::SageMaker::<Kind>JobDefinition, camelCase):
 #: all four have ``networkConfig``, ``jobResources.clusterConfig`` and ``<kind>JobOutputConfig``
 #: (pulumi_aws_native/sagemaker/*_job_definition.py, 1.84). Type -> its output config's name.
@@ -128,6 +137,7 @@ VPC_ROWS = _rows([
     Row(SCHEDULE, _MONITORING_JOB, (("networkConfig", "vpcConfig"),)),
     Row(LABELING_JOB, ("labelingJobAlgorithmsConfig",), (("labelingJobResourceConfig", "vpcConfig"),)),
     Row(MODEL, (), (("vpcConfig",),)),
+    Row(NATIVE_MODEL, (), (("vpcConfig",),)),
 ])
 
 
@@ -159,6 +169,7 @@ ISOLATION_ROWS = _rows([
     *(Row(native, (), (("networkConfig", "enableNetworkIsolation"),)) for native in NATIVE_JOB_DEFINITIONS),
     Row(SCHEDULE, _MONITORING_JOB, (("networkConfig", "enableNetworkIsolation"),)),
     Row(MODEL, (), (("enableNetworkIsolation",),)),
+    Row(NATIVE_MODEL, (), (("enableNetworkIsolation",),)),
 ])
 
 
@@ -230,6 +241,8 @@ VOLUME_ROWS = _rows([
     Row(LABELING_JOB, ("labelingJobAlgorithmsConfig",), (("labelingJobResourceConfig", "volumeKmsKeyId"),)),
     Row(NOTEBOOK, (), (("kmsKeyId",),)),  # a notebook instance always has its EBS ML storage volume
     Row(DOMAIN, (), (("kmsKeyId",),)),
+    Row(NATIVE_NOTEBOOK, (), (("kmsKeyId",),)),
+    Row(NATIVE_DOMAIN, (), (("kmsKeyId",),)),
 ])
 
 
@@ -272,6 +285,9 @@ OUTPUT_ROWS = _rows([
     Row(SCHEDULE, _MONITORING_JOB, (("monitoringOutputConfig", "kmsKeyId"),)),
     Row(LABELING_JOB, (), (("outputConfig", "kmsKeyId"),)),
     Row(ENDPOINT_CONFIG, ("asyncInferenceConfig", "outputConfig"), (("kmsKeyId",),)),
+    Row(NATIVE_ENDPOINT_CONFIG, ("asyncInferenceConfig", "outputConfig"), (("kmsKeyId",),)),
+    Row(NATIVE_DOMAIN, ("defaultUserSettings", "sharingSettings"), (("s3KmsKeyId",),), _sharing_allowed),
+    Row(NATIVE_USER_PROFILE, ("userSettings", "sharingSettings"), (("s3KmsKeyId",),), _sharing_allowed),
     Row(DOMAIN, ("defaultUserSettings", "sharingSettings"), (("s3KmsKeyId",),), _sharing_allowed),
     Row(USER_PROFILE, ("userSettings", "sharingSettings"), (("s3KmsKeyId",),), _sharing_allowed),
     Row(DOMAIN, ("defaultUserSettings", "canvasAppSettings", "workspaceSettings"), (("s3KmsKeyId",),),

@@ -1,0 +1,396 @@
+"""pulumi-aws-native (AWS Cloud Control: CloudFormation shapes, camelCase) resources judged by the same
+controls as their pulumi-aws twins: for each type a compliant example passes, one field changed breaks
+exactly the control it belongs to, and an unknown value (preview) is not judged.
+
+The rules themselves need no pulumi-aws-native; only ``test_every_input_read_is_in_the_pulumi_aws_native_sdk``
+checks the names against the installed SDK (an optional dependency), and skips without it."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from policies.rules import PACKS, collect
+from policies.rules.data_stores import (
+    data_store_backups,
+    data_store_customer_managed_key,
+    data_store_deletion_protection,
+    data_store_encrypted_at_rest,
+    data_store_iam_authentication,
+    data_store_logging,
+    data_store_not_public,
+    data_store_tls_in_transit,
+    stateful_resource_protected,
+)
+from policy_helpers import UNKNOWN, resource_args, violations
+
+KEY = "arn:aws:kms:us-east-1:123456789012:key/0f0e"
+ACCOUNT_ROOT = "arn:aws:iam::123456789012:root"
+
+DATA_STORE_RULES = [data_store_encrypted_at_rest, data_store_customer_managed_key, data_store_not_public,
+                    data_store_tls_in_transit, data_store_iam_authentication, data_store_deletion_protection,
+                    data_store_backups, data_store_logging]
+
+
+def rules_of(*modules):
+    return [policy for module in modules for policy in (*module.SECURITY, *module.PRIVACY, *module.COMPLIANCE)]
+
+
+def broken(policies, type_, props, config=None, protect=True):
+    """``{rule name: violations}`` for every rule of ``policies`` that ``props`` breaks."""
+    args = lambda: resource_args(type_, props, config, name="subject", protect=protect)  # noqa: E731
+    return {p.name: found for p in policies if (found := violations(p, args()))}
+
+
+def changed(props, path, value):
+    """A copy of ``props`` with the value at ``path`` (keys and list indexes) replaced; ``...`` removes it."""
+    props = copy.deepcopy(props)
+    node = props
+    for step in path[:-1]:
+        node = node[step]
+    if value is ...:
+        node.pop(path[-1])
+    else:
+        node[path[-1]] = value
+    return props
+
+
+# --------------------------------------------------------------------------------------------------
+# Data stores: rows of the data-store table
+
+
+DB_INSTANCE = "aws-native:rds:DbInstance"
+DB_CLUSTER = "aws-native:rds:DbCluster"
+TABLE = "aws-native:dynamodb:Table"
+SECRET = "aws-native:secretsmanager:Secret"
+SEARCH = "aws-native:opensearchservice:Domain"
+
+DATA_STORES = {
+    DB_INSTANCE: {"engine": "postgres", "dbInstanceClass": "db.m6g.large", "storageEncrypted": True, "kmsKeyId": KEY,
+                  "publiclyAccessible": False, "deletionProtection": True, "backupRetentionPeriod": 14.0,
+                  "enableCloudwatchLogsExports": ["postgresql"], "enableIamDatabaseAuthentication": True,
+                  "enablePerformanceInsights": True, "performanceInsightsKmsKeyId": KEY},
+    DB_CLUSTER: {"engine": "aurora-mysql", "storageEncrypted": True, "kmsKeyId": KEY, "deletionProtection": True,
+                 "backupRetentionPeriod": 7.0, "enableCloudwatchLogsExports": ["audit", "error"],
+                 "enableIamDatabaseAuthentication": True},
+    TABLE: {"keySchema": [{"attributeName": "id", "keyType": "HASH"}],
+            "sseSpecification": {"sseEnabled": True, "sseType": "KMS", "kmsMasterKeyId": KEY},
+            "deletionProtectionEnabled": True,
+            "pointInTimeRecoverySpecification": {"pointInTimeRecoveryEnabled": True}},
+    SECRET: {"name": "db", "kmsKeyId": KEY},
+    "aws-native:efs:FileSystem": {"encrypted": True, "kmsKeyId": KEY},
+    "aws-native:kinesis:Stream": {"streamEncryption": {"encryptionType": "KMS", "keyId": KEY}},
+    SEARCH: {"encryptionAtRestOptions": {"enabled": True, "kmsKeyId": KEY},
+             "nodeToNodeEncryptionOptions": {"enabled": True},
+             "domainEndpointOptions": {"enforceHttps": True, "tlsSecurityPolicy": "Policy-Min-TLS-1-2-PFS-2023-10"},
+             "vpcOptions": {"subnetIds": ["subnet-1"]}},
+    "aws-native:elasticache:ReplicationGroup": {
+        "engine": "valkey", "atRestEncryptionEnabled": True, "kmsKeyId": KEY, "transitEncryptionEnabled": True,
+        "snapshotRetentionLimit": 7.0, "logDeliveryConfigurations": [{"logType": "slow-log"}]},
+}
+
+# (type, path, value, the rule that breaks)
+DATA_STORE_CHANGES = [
+    (DB_INSTANCE, ("storageEncrypted",), False, "data-store-encrypted-at-rest"),
+    (DB_INSTANCE, ("kmsKeyId",), ..., "data-store-customer-managed-key"),
+    (DB_INSTANCE, ("kmsKeyId",), "alias/aws/rds", "data-store-customer-managed-key"),
+    (DB_INSTANCE, ("performanceInsightsKmsKeyId",), ..., "data-store-customer-managed-key"),
+    (DB_INSTANCE, ("publiclyAccessible",), True, "data-store-not-public"),
+    (DB_INSTANCE, ("deletionProtection",), ..., "data-store-deletion-protection"),
+    (DB_INSTANCE, ("backupRetentionPeriod",), ..., "data-store-backups"),  # CloudFormation's default: 1 day
+    (DB_INSTANCE, ("enableCloudwatchLogsExports",), [], "data-store-logging"),
+    (DB_INSTANCE, ("enableIamDatabaseAuthentication",), False, "data-store-iam-authentication"),
+    (DB_INSTANCE, ("autoMinorVersionUpgrade",), False, "data-store-auto-minor-version-upgrade"),
+    (DB_CLUSTER, ("storageEncrypted",), ..., "data-store-encrypted-at-rest"),
+    (DB_CLUSTER, ("kmsKeyId",), "arn:aws:kms:us-east-1:123456789012:alias/aws/rds", "data-store-customer-managed-key"),
+    (DB_CLUSTER, ("publiclyAccessible",), True, "data-store-not-public"),
+    (DB_CLUSTER, ("deletionProtection",), False, "data-store-deletion-protection"),
+    (DB_CLUSTER, ("backupRetentionPeriod",), 3.0, "data-store-backups"),
+    (DB_CLUSTER, ("enableCloudwatchLogsExports",), ["error"], "data-store-logging"),  # no audit log (MySQL)
+    (DB_CLUSTER, ("enableIamDatabaseAuthentication",), ..., "data-store-iam-authentication"),
+    (TABLE, ("sseSpecification", "sseEnabled"), False, "data-store-customer-managed-key"),
+    (TABLE, ("sseSpecification", "kmsMasterKeyId"), ..., "data-store-customer-managed-key"),
+    (TABLE, ("deletionProtectionEnabled",), ..., "data-store-deletion-protection"),
+    (TABLE, ("pointInTimeRecoverySpecification", "pointInTimeRecoveryEnabled"), False, "data-store-backups"),
+    (SECRET, ("kmsKeyId",), "alias/aws/secretsmanager", "data-store-customer-managed-key"),
+    ("aws-native:efs:FileSystem", ("encrypted",), ..., "data-store-encrypted-at-rest"),
+    ("aws-native:kinesis:Stream", ("streamEncryption", "encryptionType"), ..., "data-store-encrypted-at-rest"),
+    (SEARCH, ("vpcOptions",), ..., "data-store-not-public"),
+    (SEARCH, ("domainEndpointOptions", "tlsSecurityPolicy"), "Policy-Min-TLS-1-0-2019-07", "data-store-tls-in-transit"),
+    (SEARCH, ("encryptionAtRestOptions", "enabled"), False, "data-store-encrypted-at-rest"),
+    ("aws-native:elasticache:ReplicationGroup", ("transitEncryptionEnabled",), ..., "data-store-tls-in-transit"),
+]
+PROD = {"requireDeletionProtection": True, "requireBackups": True}
+ALL_DATA_STORE_RULES = DATA_STORE_RULES + [rule for rule in rules_of(__import__("policies.rules.data_stores",
+                                                                                fromlist=["x"]))
+                                           if rule not in DATA_STORE_RULES and rule is not stateful_resource_protected]
+
+
+@pytest.mark.parametrize("type_", sorted(DATA_STORES))
+def test_compliant_native_data_stores_pass(type_):
+    assert broken(ALL_DATA_STORE_RULES, type_, DATA_STORES[type_]) == {}
+
+
+@pytest.mark.parametrize("type_, path, value, rule", DATA_STORE_CHANGES,
+                         ids=[f"{t.split(':', 1)[1]}:{'.'.join(p)}={v!r}" for t, p, v, _ in DATA_STORE_CHANGES])
+def test_one_field_changed_breaks_its_control(type_, path, value, rule):
+    found = broken(ALL_DATA_STORE_RULES, type_, changed(DATA_STORES[type_], path, value))
+    assert list(found) == [rule] and len(found[rule]) == 1, found
+
+
+@pytest.mark.parametrize("type_, path, value, rule", DATA_STORE_CHANGES,
+                         ids=[f"{t.split(':', 1)[1]}:{'.'.join(p)}" for t, p, _, _ in DATA_STORE_CHANGES])
+def test_an_unknown_value_is_not_judged(type_, path, value, rule):
+    assert broken(ALL_DATA_STORE_RULES, type_, changed(DATA_STORES[type_], path, UNKNOWN)) == {}
+
+
+def test_an_aurora_instance_is_judged_by_its_cluster():
+    # Storage encryption, backups, deletion protection and log exports of an Aurora DBInstance are the
+    # cluster's ("Not applicable" in AWS::RDS::DBInstance): only its own settings are judged.
+    aurora = {"engine": "aurora-postgresql", "dbClusterIdentifier": "ml", "dbInstanceClass": "db.r6g.large"}
+    assert broken(ALL_DATA_STORE_RULES, DB_INSTANCE, aurora) == {}
+    assert list(broken(ALL_DATA_STORE_RULES, DB_INSTANCE, {**aurora, "publiclyAccessible": True})) == [
+        "data-store-not-public"]
+
+
+def test_a_bare_native_instance_breaks_the_controls_with_insecure_defaults():
+    found = broken(ALL_DATA_STORE_RULES, DB_INSTANCE, {"engine": "mysql"})
+    assert set(found) == {"data-store-encrypted-at-rest", "data-store-customer-managed-key",
+                          "data-store-deletion-protection", "data-store-backups", "data-store-logging",
+                          "data-store-iam-authentication"}
+    assert "backupRetentionPeriod is not set (defaults to 1), expected at least 7 days" in found["data-store-backups"][0]
+
+
+def test_deletion_protection_and_backups_follow_the_configuration():
+    props = changed(DATA_STORES[TABLE], ("deletionProtectionEnabled",), False)
+    assert broken([data_store_deletion_protection], TABLE, props, {"requireDeletionProtection": False}) == {}
+    assert broken([data_store_deletion_protection], TABLE, props, PROD) != {}
+
+
+def test_native_stateful_types_must_be_protected():
+    for type_ in ("aws-native:s3:Bucket", "aws-native:kms:Key", DB_CLUSTER, TABLE, "aws-native:ecr:Repository"):
+        assert list(broken([stateful_resource_protected], type_, {}, protect=False)) == ["stateful-resource-protected"]
+        assert broken([stateful_resource_protected], type_, {}, protect=True) == {}
+    assert broken([stateful_resource_protected], "aws-native:sqs:Queue", {}, protect=False) == {}
+
+
+def test_ecr_empty_on_delete_is_force_delete():
+    found = broken([data_store_deletion_protection], "aws-native:ecr:Repository", {"emptyOnDelete": True})
+    assert "emptyOnDelete is true" in found["data-store-deletion-protection"][0]
+
+
+# --------------------------------------------------------------------------------------------------
+# KMS keys, ECR repositories, SNS topics and SQS queues, log groups
+
+
+from policies.rules import ecr, kms, logs, messaging  # noqa: E402
+
+KEY_POLICY = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": ACCOUNT_ROOT}, "Action": "kms:*", "Resource": "*"}]}
+PUBLIC_STATEMENT = {"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}
+REPOSITORY_POLICY = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "Pull", "Effect": "Allow", "Principal": {"AWS": ACCOUNT_ROOT}, "Action": ["ecr:BatchGetImage"]}]}
+QUEUE_POLICY = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "Events", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage",
+     "Resource": "arn:aws:sqs:us-east-1:123456789012:q",
+     "Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:events:us-east-1:123456789012:rule/r"}}}]}
+TOPIC_POLICY = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "Events", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sns:Publish",
+     "Resource": "arn:aws:sns:us-east-1:123456789012:t"}]}
+
+SERVICES = {
+    "aws-native:kms:Key": {"keyPolicy": KEY_POLICY, "enableKeyRotation": True, "rotationPeriodInDays": 365.0},
+    "aws-native:ecr:Repository": {"imageTagMutability": "IMMUTABLE", "imageScanningConfiguration": {"scanOnPush": True},
+                                  "encryptionConfiguration": {"encryptionType": "KMS", "kmsKey": KEY},
+                                  "repositoryPolicyText": REPOSITORY_POLICY},
+    "aws-native:sns:Topic": {"kmsMasterKeyId": KEY},
+    "aws-native:sqs:Queue": {"kmsMasterKeyId": KEY},
+    "aws-native:sqs:QueueInlinePolicy": {"queue": "https://sqs/q", "policyDocument": QUEUE_POLICY},
+    "aws-native:sns:TopicPolicy": {"topics": ["arn:aws:sns:us-east-1:123456789012:t"], "policyDocument": TOPIC_POLICY},
+    "aws-native:sns:TopicInlinePolicy": {"topicArn": "arn:aws:sns:us-east-1:123456789012:t",
+                                         "policyDocument": TOPIC_POLICY},
+    "aws-native:logs:LogGroup": {"kmsKeyId": KEY, "retentionInDays": 400.0},
+}
+SERVICE_RULES = rules_of(ecr, kms, logs, messaging)
+SERVICE_CHANGES = [
+    ("aws-native:kms:Key", ("enableKeyRotation",), ..., "kms-key-rotation"),
+    ("aws-native:kms:Key", ("rotationPeriodInDays",), 730.0, "kms-key-rotation"),
+    ("aws-native:kms:Key", ("keyPolicy", "Statement", 1), PUBLIC_STATEMENT, "kms-key-policy-no-public-principal"),
+    ("aws-native:ecr:Repository", ("imageTagMutability",), ..., "ecr-image-tags-immutable"),
+    ("aws-native:ecr:Repository", ("imageScanningConfiguration", "scanOnPush"), False, "ecr-scan-on-push"),
+    ("aws-native:ecr:Repository", ("encryptionConfiguration",), ..., "ecr-kms-encryption"),
+    ("aws-native:ecr:Repository", ("encryptionConfiguration", "kmsKey"), ..., "ecr-kms-encryption"),
+    ("aws-native:ecr:Repository", ("repositoryPolicyText", "Statement", 0, "Principal"), "*",
+     "ecr-repository-policy-no-wildcard-principal"),
+    ("aws-native:sns:Topic", ("kmsMasterKeyId",), "alias/aws/sns", "sns-sqs-kms-encryption"),
+    ("aws-native:sqs:Queue", ("kmsMasterKeyId",), ..., "sns-sqs-kms-encryption"),
+    ("aws-native:sqs:QueueInlinePolicy", ("policyDocument", "Statement", 0, "Action"), "sqs:*",
+     "sqs-policy-no-wildcard-action"),
+    ("aws-native:sqs:QueueInlinePolicy", ("policyDocument", "Statement", 0, "Principal"), "*",
+     "sns-sqs-policy-no-public-principal"),  # once its aws:SourceArn condition is gone (see below)
+    ("aws-native:sns:TopicInlinePolicy", ("policyDocument", "Statement", 0, "Principal"),
+     {"AWS": "arn:aws:iam::999999999999:root"}, "sns-topic-policy-no-cross-account"),
+    ("aws-native:logs:LogGroup", ("kmsKeyId",), ..., "log-group-kms-encryption"),
+    ("aws-native:logs:LogGroup", ("retentionInDays",), ..., "log-group-retention"),
+]
+
+
+@pytest.mark.parametrize("type_", sorted(SERVICES))
+def test_compliant_native_services_pass(type_):
+    assert broken(SERVICE_RULES, type_, SERVICES[type_]) == {}
+
+
+@pytest.mark.parametrize("type_, path, value, rule", SERVICE_CHANGES,
+                         ids=[f"{t.split(':', 1)[1]}:{'.'.join(map(str, p))}" for t, p, _, _ in SERVICE_CHANGES])
+def test_one_service_field_changed_breaks_its_control(type_, path, value, rule):
+    props = changed(SERVICES[type_], path, value) if path[-1] != 1 else copy.deepcopy(SERVICES[type_])
+    if path[-1] == 1:  # append a statement
+        props["keyPolicy"]["Statement"].append(value)
+    found = broken(SERVICE_RULES, type_, props)
+    if rule == "sns-sqs-policy-no-public-principal":
+        # Principal '*' with an aws:SourceArn condition naming our account's rule is restricted: not public.
+        assert found == {}
+        props["policyDocument"]["Statement"][0].pop("Condition")
+        found = broken(SERVICE_RULES, type_, props)
+    assert list(found) == [rule] and len(found[rule]) == 1, found
+
+
+@pytest.mark.parametrize("type_, path, value, rule", SERVICE_CHANGES,
+                         ids=[f"{t.split(':', 1)[1]}:{'.'.join(map(str, p))}" for t, p, _, _ in SERVICE_CHANGES])
+def test_an_unknown_service_value_is_not_judged(type_, path, value, rule):
+    if path[-1] == 1:
+        path = ("keyPolicy",)
+    assert broken(SERVICE_RULES, type_, changed(SERVICES[type_], path, UNKNOWN)) == {}
+
+
+def test_key_policies_may_be_json_strings_too():
+    import json
+    props = {**SERVICES["aws-native:kms:Key"],
+             "keyPolicy": json.dumps({"Statement": [KEY_POLICY["Statement"][0], PUBLIC_STATEMENT]})}
+    assert list(broken(SERVICE_RULES, "aws-native:kms:Key", props)) == ["kms-key-policy-no-public-principal"]
+
+
+def test_asymmetric_native_keys_do_not_rotate():
+    props = {"keySpec": "RSA_2048", "keyUsage": "SIGN_VERIFY", "keyPolicy": KEY_POLICY}
+    assert broken(SERVICE_RULES, "aws-native:kms:Key", props) == {}
+    assert broken(SERVICE_RULES, "aws-native:kms:ReplicaKey", {"keyPolicy": KEY_POLICY}) == {}
+
+
+def test_sqs_managed_encryption_is_accepted_only_when_configured():
+    props = {"sqsManagedSseEnabled": True}
+    assert list(broken(SERVICE_RULES, "aws-native:sqs:Queue", props)) == ["sns-sqs-kms-encryption"]
+    assert broken(SERVICE_RULES, "aws-native:sqs:Queue", props, {"requireCustomerManagedKey": False}) == {}
+
+
+# --------------------------------------------------------------------------------------------------
+# SageMaker notebook instances, Studio domains, endpoint configurations, endpoints and models
+
+
+from policies.rules import inference, notebooks, sagemaker  # noqa: E402
+
+VPC = {"subnets": ["subnet-1"], "securityGroupIds": ["sg-1"]}
+SAGEMAKER = {
+    "aws-native:sagemaker:NotebookInstance": {
+        "instanceType": "ml.t3.medium", "roleArn": "arn:aws:iam::123456789012:role/nb", "kmsKeyId": KEY,
+        "directInternetAccess": "Disabled", "subnetId": "subnet-1", "securityGroupIds": ["sg-1"],
+        "rootAccess": "Disabled", "instanceMetadataServiceConfiguration": {"minimumInstanceMetadataServiceVersion": "2"}},
+    "aws-native:sagemaker:Domain": {"domainName": "ml", "authMode": "IAM", "appNetworkAccessType": "VpcOnly",
+                                    "kmsKeyId": KEY, "subnetIds": ["subnet-1"], "vpcId": "vpc-1",
+                                    "defaultUserSettings": {"executionRole": "arn:aws:iam::123456789012:role/s"}},
+    "aws-native:sagemaker:EndpointConfig": {
+        "kmsKeyId": KEY,
+        "productionVariants": [{"variantName": "main", "instanceType": "ml.m5.large", "initialInstanceCount": 2.0,
+                                "modelName": "m"}],
+        "dataCaptureConfig": {"enableCapture": True, "kmsKeyId": KEY, "initialSamplingPercentage": 10.0,
+                              "destinationS3Uri": "s3://capture", "captureOptions": [{"captureMode": "Input"}]}},
+    "aws-native:sagemaker:Endpoint": {
+        "endpointConfigName": "c",
+        "deploymentConfig": {"blueGreenUpdatePolicy": {"trafficRoutingConfiguration": {"type": "ALL_AT_ONCE"}},
+                             "autoRollbackConfiguration": {"alarms": [{"alarmName": "errors"}]}}},
+    "aws-native:sagemaker:Model": {"executionRoleArn": "arn:aws:iam::123456789012:role/m",
+                                   "enableNetworkIsolation": True, "vpcConfig": VPC},
+}
+SAGEMAKER_RULES = [rule for rule in rules_of(inference, notebooks, sagemaker)]
+SAGEMAKER_PROD = {"requireDataCapture": True, "requireAutoRollback": True, "minInstanceCount": 2}
+SAGEMAKER_CHANGES = [
+    ("aws-native:sagemaker:NotebookInstance", ("directInternetAccess",), ..., "sagemaker-notebook-vpc-only"),
+    ("aws-native:sagemaker:NotebookInstance", ("rootAccess",), "Enabled", "sagemaker-notebook-no-root-access"),
+    ("aws-native:sagemaker:NotebookInstance", ("instanceMetadataServiceConfiguration",), ...,
+     "sagemaker-notebook-imdsv2"),
+    ("aws-native:sagemaker:NotebookInstance", ("kmsKeyId",), ..., "sagemaker-volume-cmk"),
+    ("aws-native:sagemaker:Domain", ("appNetworkAccessType",), "PublicInternetOnly", "sagemaker-notebook-vpc-only"),
+    ("aws-native:sagemaker:Domain", ("kmsKeyId",), ..., "sagemaker-volume-cmk"),
+    ("aws-native:sagemaker:Domain", ("defaultUserSettings", "sharingSettings"), {"notebookOutputOption": "Allowed"},
+     "sagemaker-output-cmk"),
+    ("aws-native:sagemaker:EndpointConfig", ("kmsKeyId",), ..., "sagemaker-endpoint-config-cmk"),
+    ("aws-native:sagemaker:EndpointConfig", ("dataCaptureConfig", "kmsKeyId"), ..., "sagemaker-data-capture-encrypted"),
+    ("aws-native:sagemaker:EndpointConfig", ("dataCaptureConfig",), ..., "sagemaker-data-capture-enabled"),
+    ("aws-native:sagemaker:EndpointConfig", ("productionVariants", 0, "initialInstanceCount"), 1.0,
+     "sagemaker-endpoint-min-instances"),
+    ("aws-native:sagemaker:EndpointConfig", ("asyncInferenceConfig",), {"outputConfig": {"s3OutputPath": "s3://a"}},
+     "sagemaker-output-cmk"),
+    ("aws-native:sagemaker:Endpoint", ("deploymentConfig", "autoRollbackConfiguration"), ...,
+     "sagemaker-endpoint-auto-rollback"),
+    ("aws-native:sagemaker:Model", ("enableNetworkIsolation",), False, "sagemaker-network-isolation"),
+    ("aws-native:sagemaker:Model", ("vpcConfig",), ..., "sagemaker-vpc-config"),
+]
+
+
+@pytest.mark.parametrize("type_", sorted(SAGEMAKER))
+def test_compliant_native_sagemaker_resources_pass(type_):
+    assert broken(SAGEMAKER_RULES, type_, SAGEMAKER[type_], SAGEMAKER_PROD) == {}
+
+
+@pytest.mark.parametrize("type_, path, value, rule", SAGEMAKER_CHANGES,
+                         ids=[f"{t.split(':')[-1]}:{'.'.join(map(str, p))}" for t, p, _, _ in SAGEMAKER_CHANGES])
+def test_one_sagemaker_field_changed_breaks_its_control(type_, path, value, rule):
+    found = broken(SAGEMAKER_RULES, type_, changed(SAGEMAKER[type_], path, value), SAGEMAKER_PROD)
+    assert list(found) == [rule] and len(found[rule]) == 1, found
+
+
+@pytest.mark.parametrize("type_, path, value, rule", SAGEMAKER_CHANGES,
+                         ids=[f"{t.split(':')[-1]}:{'.'.join(map(str, p))}" for t, p, _, _ in SAGEMAKER_CHANGES])
+def test_an_unknown_sagemaker_value_is_not_judged(type_, path, value, rule):
+    assert broken(SAGEMAKER_RULES, type_, changed(SAGEMAKER[type_], path, UNKNOWN), SAGEMAKER_PROD) == {}
+
+
+def test_the_endpoint_config_message_names_the_native_key_input():
+    props = changed(SAGEMAKER["aws-native:sagemaker:EndpointConfig"], ("kmsKeyId",), ...)
+    [message] = broken(SAGEMAKER_RULES, "aws-native:sagemaker:EndpointConfig", props)["sagemaker-endpoint-config-cmk"]
+    assert message.endswith("set kmsKeyId")
+
+
+# --------------------------------------------------------------------------------------------------
+# Every input these rules read for a pulumi-aws-native type is an input of its SDK
+
+
+from sdk_inputs import assert_inputs_in_sdk  # noqa: E402
+
+
+def _paths(value, prefix=()):
+    """Every key path of a compliant example (list items stepped into), policy documents left out."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key[:1].isupper():  # an IAM policy document's elements (Statement, Effect ...)
+                continue
+            yield prefix + (key,)
+            yield from _paths(item, prefix + (key,))
+    elif isinstance(value, list):
+        for item in value:
+            yield from _paths(item, prefix)
+
+
+EXAMPLES = {**DATA_STORES, **SERVICES, **SAGEMAKER}
+READS = sorted({(type_, path) for type_, props in EXAMPLES.items() for path in _paths(props)})
+
+
+@pytest.mark.parametrize("type_, path", READS, ids=lambda v: ".".join(v) if isinstance(v, tuple) else v)
+def test_every_input_read_is_in_the_pulumi_aws_native_sdk(type_, path):
+    pytest.importorskip("pulumi_aws_native")
+    assert_inputs_in_sdk(type_, path)
+
+
+def test_the_native_types_are_served_by_the_packs_rules():
+    declared = {policy.name for pack in PACKS for policy in collect(pack)}
+    assert {"data-store-customer-managed-key", "kms-key-rotation", "sagemaker-notebook-vpc-only"} <= declared
