@@ -994,6 +994,92 @@ GENAI_CASES: list[Case] = [
 ]
 
 
+#: The CIS AWS Foundations Benchmark 3.0.0 patterns, as its remediation steps write them.
+CIS_PATTERNS = {
+    "unauthorized-api-calls": '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") && '
+                              '($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }',
+    "console-sign-in-without-mfa": '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") }',
+    "root-usage": '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && '
+                  '$.eventType != "AwsServiceEvent" }',
+    "iam-policy-changes": "{($.eventName=DeleteGroupPolicy)||($.eventName=DeleteRolePolicy)||($.eventName=DeleteUserPolicy)"
+                          "||($.eventName=PutGroupPolicy)||($.eventName=PutRolePolicy)||($.eventName=PutUserPolicy)||"
+                          "($.eventName=CreatePolicy)||($.eventName=DeletePolicy)||($.eventName=CreatePolicyVersion)||"
+                          "($.eventName=DeletePolicyVersion)||($.eventName=AttachRolePolicy)||($.eventName=DetachRolePolicy)"
+                          "||($.eventName=AttachUserPolicy)||($.eventName=DetachUserPolicy)||($.eventName=AttachGroupPolicy)"
+                          "||($.eventName=DetachGroupPolicy)}",
+    "cloudtrail-changes": "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || "
+                          "($.eventName = StartLogging) || ($.eventName = StopLogging) }",
+    "console-authentication-failures": '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }',
+    "cmk-disabled-or-deleted": "{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||"
+                               "($.eventName=ScheduleKeyDeletion)) }",
+    "s3-bucket-policy-changes": "{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl) || ($.eventName = "
+                                "PutBucketPolicy) || ($.eventName = PutBucketCors) || ($.eventName = PutBucketLifecycle) "
+                                "|| ($.eventName = PutBucketReplication) || ($.eventName = DeleteBucketPolicy) || "
+                                "($.eventName = DeleteBucketCors) || ($.eventName = DeleteBucketLifecycle) || "
+                                "($.eventName = DeleteBucketReplication)) }",
+    "config-changes": "{ ($.eventSource = config.amazonaws.com) && (($.eventName=StopConfigurationRecorder)||"
+                      "($.eventName=DeleteDeliveryChannel) ||($.eventName=PutDeliveryChannel)||"
+                      "($.eventName=PutConfigurationRecorder)) }",
+    "security-group-changes": "{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = "
+                              "AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || "
+                              "($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || "
+                              "($.eventName = DeleteSecurityGroup) }",
+    "nacl-changes": "{ ($.eventName = CreateNetworkAcl) || ($.eventName = CreateNetworkAclEntry) || ($.eventName = "
+                    "DeleteNetworkAcl) || ($.eventName = DeleteNetworkAclEntry) || ($.eventName = ReplaceNetworkAclEntry)"
+                    " || ($.eventName = ReplaceNetworkAclAssociation) }",
+    "network-gateway-changes": "{ ($.eventName = CreateCustomerGateway) || ($.eventName = DeleteCustomerGateway) || "
+                               "($.eventName = AttachInternetGateway) || ($.eventName = CreateInternetGateway) || "
+                               "($.eventName = DeleteInternetGateway) || ($.eventName = DetachInternetGateway) }",
+    "route-table-changes": "{($.eventSource = ec2.amazonaws.com) && (($.eventName = CreateRoute) || ($.eventName = "
+                           "CreateRouteTable) || ($.eventName = ReplaceRoute) || ($.eventName = "
+                           "ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = "
+                           "DeleteRoute) || ($.eventName = DisassociateRouteTable)) }",
+    "vpc-changes": "{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc) || ($.eventName = ModifyVpcAttribute) || "
+                   "($.eventName = AcceptVpcPeeringConnection) || ($.eventName = CreateVpcPeeringConnection) || "
+                   "($.eventName = DeleteVpcPeeringConnection) || ($.eventName = RejectVpcPeeringConnection) || "
+                   "($.eventName = AttachClassicLinkVpc) || ($.eventName = DetachClassicLinkVpc) || ($.eventName = "
+                   "DisableVpcClassicLink) || ($.eventName = EnableVpcClassicLink) }",
+    "organizations-changes": '{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = "AcceptHandshake") || '
+                             '($.eventName = "AttachPolicy") || ($.eventName = "CreateAccount")) }',
+}
+
+
+_TRAIL_LOGS = "arn:aws:logs:us-east-1:123456789012:log-group:org-audit:*"
+_FORCE_MFA = _policy({"Effect": "Deny", "NotAction": ["iam:EnableMFADevice", "iam:ListMFADevices", "sts:GetSessionToken"],
+                      "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}})
+
+#: Trivy's checks the packs had no rule for (benchmarks/data/trivy_aws_coverage.tsv, covered-new).
+PEER_CASES: list[Case] = [
+    Case("trail-without-s3-data-events", "cloudtrail-s3-data-events",
+         [("data-trail", "aws:cloudtrail/trail:Trail", {
+             "s3BucketName": "data-trail-logs", "isMultiRegionTrail": True, "enableLogFileValidation": True,
+             "eventSelectors": [{"readWriteType": "All", "includeManagementEvents": True,
+                                 "dataResources": [{"type": "AWS::S3::Object", "values": ["arn:aws:s3"]}]}]}),
+          ("research-data", "aws:s3/bucket:Bucket", {"bucket": "research-data", "tags": TAGS})],
+         _set("eventSelectors", 0, "readWriteType", value="WriteOnly")),
+    Case("trail-without-cis-alarms", "cloudtrail-security-alarms",
+         [("monitored-trail", "aws:cloudtrail/trail:Trail", {
+             "s3BucketName": "monitored-trail-logs", "isMultiRegionTrail": True, "enableLogFileValidation": True,
+             "cloudWatchLogsGroupArn": _TRAIL_LOGS,
+             "cloudWatchLogsRoleArn": "arn:aws:iam::123456789012:role/cloudtrail-logs"}),
+          *[(f"cis-{monitor}", "aws:cloudwatch/logMetricFilter:LogMetricFilter", {
+              "logGroupName": "org-audit", "pattern": pattern,
+              "metricTransformation": {"name": monitor, "namespace": "CISBenchmark", "value": "1"}})
+            for monitor, pattern in CIS_PATTERNS.items()],
+          *[(f"cis-{monitor}-alarm", "aws:cloudwatch/metricAlarm:MetricAlarm", {
+              "metricName": monitor, "namespace": "CISBenchmark", "comparisonOperator": "GreaterThanOrEqualToThreshold",
+              "evaluationPeriods": 1, "period": 300, "statistic": "Sum", "threshold": 1,
+              "alarmActions": ["arn:aws:sns:us-east-1:123456789012:security"], "tags": TAGS})
+            for monitor in CIS_PATTERNS]],
+         _set("cloudWatchLogsGroupArn", value="arn:aws:logs:us-east-1:123456789012:log-group:unwatched:*")),
+    Case("iam-group-without-mfa", "iam-group-mfa-required",
+         [("analysts-mfa", "aws:iam/groupPolicy:GroupPolicy", {"group": "analysts", "policy": _FORCE_MFA}),
+          ("analysts", "aws:iam/group:Group", {"name": "analysts"})],
+         _set("policy", value=_policy({"Effect": "Allow", "Action": "athena:StartQueryExecution",
+                                       "Resource": "arn:aws:athena:us-east-1:123456789012:workgroup/analysts"}))),
+]
+
+
 CASES: list[Case] = [
     Case("rds-public", "data-store-not-public", [("orders-db", "aws:rds/instance:Instance", RDS)],
          _set("publiclyAccessible", value=True)),
@@ -1296,6 +1382,7 @@ CASES: list[Case] = [
     *GAP_CASES,
     *IAM_SCOPE_CASES,
     *GENAI_CASES,
+    *PEER_CASES,
 ]
 
 

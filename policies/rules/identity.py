@@ -1,6 +1,6 @@
 """Identities outside IAM roles: the account's IAM password policy is strong and remembers old
-passwords; IAM users get no console password (Checkov CKV2_AWS_22); Cognito identity pools hand out
-no AWS credentials to unauthenticated guests.
+passwords; IAM users get no console password (Checkov CKV2_AWS_22); IAM groups require MFA of their
+members (Trivy AVD-AWS-0123); Cognito identity pools hand out no AWS credentials to unauthenticated guests.
 
 Inputs are pulumi-aws 7's ``aws.iam.AccountPasswordPolicy`` (``minimumPasswordLength``,
 ``requireLowercaseCharacters``, ``requireUppercaseCharacters``, ``requireNumbers``,
@@ -15,10 +15,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+from pulumi_policy import (
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
 
-from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
-from policies.rules._props import as_bool, as_int, describe, get, is_unknown
+from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
+from policies.rules._index import ReferenceIndex, identifiers, of_type, stack_resources
+from policies.rules._principals import parse_policy
+from policies.rules._props import UNKNOWN, as_bool, as_int, describe, get, is_unknown
 
 PASSWORD_POLICY = "aws:iam/accountPasswordPolicy:AccountPasswordPolicy"
 IDENTITY_POOL = "aws:cognito/identityPool:IdentityPool"
@@ -145,7 +155,91 @@ iam_user_no_console_password = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "IA-2, AC-2", "pci-dss": "8.2.1", "hipaa": "164.312(d)"}),
 )
 
+# --------------------------------------------------------------------------------------------------
+# MFA for the members of IAM groups (Trivy AVD-AWS-0123). Inputs: aws.iam.GroupPolicy ``group`` and ``policy``,
+# aws.iam.GroupPolicyAttachment ``group`` and ``policyArn`` (joined to an aws.iam.Policy of the stack by ARN or
+# dependency), aws.iam.Group ``name``. A group whose policy is managed elsewhere, or not known yet, is not judged.
+
+GROUP = "aws:iam/group:Group"
+GROUP_POLICY = "aws:iam/groupPolicy:GroupPolicy"
+GROUP_POLICY_ATTACHMENT = "aws:iam/groupPolicyAttachment:GroupPolicyAttachment"
+MANAGED_POLICY = "aws:iam/policy:Policy"
+#: The global condition keys that say whether, and how long ago, the caller signed in with MFA (IAM User
+#: Guide, "AWS global condition context keys": aws:MultiFactorAuthPresent, aws:MultiFactorAuthAge).
+MFA_CONDITION_KEYS = frozenset({"aws:multifactorauthpresent", "aws:multifactorauthage"})
+
+
+def _conditions_on_mfa(document: Any) -> Any:
+    """True if a statement of ``document`` conditions on MFA, False if none does, None if unknown or unreadable."""
+    statements = parse_policy(document)
+    if is_unknown(statements) or statements is None:
+        return None
+    for statement in statements:
+        if "Condition" in statement.unknown:
+            return None
+        for operator_values in statement.condition.values():
+            if isinstance(operator_values, dict) and any(
+                    isinstance(key, str) and key.lower() in MFA_CONDITION_KEYS for key in operator_values):
+                return True
+    return False
+
+
+def _group_documents(group: PolicyResource, inline: ReferenceIndex, attached: ReferenceIndex,
+                     policies: dict[str, PolicyResource]) -> list[Any]:
+    """The documents of the group's policies: inline ones, and attached ones the stack declares. ``UNKNOWN`` for
+    an attachment whose policy is not in the stack (a customer policy managed elsewhere) or not known yet."""
+    documents = [get(policy.props, "policy") for policy in inline.referrers(group, ("name", "id"))]
+    for attachment in attached.referrers(group, ("name", "id")):
+        arn = get(attachment.props, "policyArn")
+        dependencies = [getattr(d, "urn", d) for d in (attachment.property_dependencies or {}).get("policyArn") or []]
+        found = [policies[key] for key in [*dependencies, arn] if isinstance(key, str) and key in policies]
+        if found:
+            documents.append(get(found[0].props, "policy"))
+        elif isinstance(arn, str) and not is_unknown(arn) and arn.startswith("arn:aws:iam::aws:policy/"):
+            continue  # no AWS-managed policy enforces MFA
+        else:
+            documents.append(UNKNOWN)
+    return documents
+
+
+def _validate_group_mfa(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    resources = stack_resources(args)
+    groups = of_type(resources, GROUP)
+    if not groups:
+        return
+    inline = ReferenceIndex(resources, (GROUP_POLICY,), "group")
+    attached = ReferenceIndex(resources, (GROUP_POLICY_ATTACHMENT,), "group")
+    policies: dict[str, PolicyResource] = {}
+    for policy in of_type(resources, MANAGED_POLICY):
+        for key in (policy.urn, *identifiers(policy, ("arn", "id"))):
+            policies.setdefault(key, policy)
+    for group in groups:
+        results = [_conditions_on_mfa(document) for document in _group_documents(group, inline, attached, policies)]
+        if True in results or None in results:
+            continue
+        name = get(group.props, "name")
+        shown = name if isinstance(name, str) and not is_unknown(name) else group.name
+        report_violation(f"IAM group {shown!r} does not require MFA: none of its policies conditions on "
+                         "aws:MultiFactorAuthPresent, so its members' long-lived credentials work without it.",
+                         group.urn)
+
+
+iam_group_mfa_required = StackValidationPolicy(
+    name="iam-group-mfa-required",
+    description="IAM groups require MFA: one of each group's policies conditions on aws:MultiFactorAuthPresent.",
+    validate=examines((GROUP, GROUP_POLICY, GROUP_POLICY_ATTACHMENT, MANAGED_POLICY), _validate_group_mfa),
+    severity=Severity.MEDIUM,
+    remediation_steps="Give the group a policy that denies everything but managing the member's own MFA device "
+                      "unless MFA was used: a Deny statement with NotAction ['iam:CreateVirtualMFADevice', "
+                      "'iam:EnableMFADevice', 'iam:ListMFADevices', 'iam:GetUser', 'sts:GetSessionToken'] and "
+                      "Condition {'BoolIfExists': {'aws:MultiFactorAuthPresent': 'false'}} (IAM User Guide, "
+                      "'Allows MFA-authenticated IAM users to manage their own MFA device'); better, move the people "
+                      "to IAM Identity Center.",
+    **frameworks({"cis-aws": "1.10", "nist-800-53": "IA-2(1), IA-2(2)", "pci-dss": "8.4.2", "hipaa": "164.312(d)"}),
+)
+
+
 SECURITY = [iam_password_policy_strength, iam_password_policy_reuse, cognito_identity_pool_no_unauthenticated,
-            iam_user_no_console_password]
+            iam_user_no_console_password, iam_group_mfa_required]
 PRIVACY: list = []
 COMPLIANCE: list = []
