@@ -290,6 +290,29 @@ def _looked_up(token: str, inputs: dict, region: str) -> dict[str, Any]:
     return results
 
 
+#: ``kubernetes:<group>/<version>:<Kind>``: an object of the Kubernetes API (not a Helm release,
+#: a YAML or Kustomize group, which are ``kubernetes:helm.sh/...``, ``kubernetes:yaml...``).
+_KUBERNETES_OBJECT = re.compile(r"kubernetes:(?!helm\.sh/|yaml|kustomize)[\w.-]*/v\w+:[A-Z]\w*")
+
+
+def _kubernetes_metadata(type_: str, logical: str, rid: str, metadata: Any) -> dict[str, Any] | None:
+    """The ``metadata`` of a Kubernetes object the program leaves unnamed, named as pulumi-kubernetes
+    names it when it checks the inputs (provider/pkg/metadata/naming.go, ``AssignNameIfAutonamable``):
+    the logical name, a hyphen and 8 DNS-1123 characters, annotated ``pulumi.com/autonamed``. A
+    preview shows that name, so programs build on it (``deployment.metadata.apply(lambda m: m.name)``,
+    Pulumi's Kubernetes examples). ``None`` where nothing is to be named: a named object, a list or
+    patch kind (a patch names what it patches), metadata the program computes."""
+    kind = type_.rpartition(":")[2]
+    if not _KUBERNETES_OBJECT.fullmatch(type_) or kind.endswith(("List", "Patch")):
+        return None
+    if metadata is None:
+        metadata = {}
+    if not isinstance(metadata, dict) or metadata.get("name") or not isinstance(metadata.get("annotations", {}), dict):
+        return None
+    annotations = {**metadata.get("annotations", {}), "pulumi.com/autonamed": "true"}
+    return {**metadata, "name": f"{logical}-{stable_suffix(rid)}", "annotations": annotations}
+
+
 def _address(kind: str, name: str, type_: str, rid: str, region: str, logical: str) -> str:
     if kind == "name":
         return f"{logical}-{stable_suffix(rid, 7)}"
@@ -323,6 +346,10 @@ class PlatformMocks(pulumi.runtime.Mocks):
         extra = COMPUTED_OUTPUTS.get(args.typ)
         if extra:
             outputs.update({k: v for k, v in extra(args.name, rid, args.inputs, self).items() if k not in args.inputs})
+        if args.typ.startswith("kubernetes:"):
+            metadata = _kubernetes_metadata(args.typ, args.name, rid, args.inputs.get("metadata"))
+            if metadata is not None:
+                outputs["metadata"] = metadata
         for name, kind in _always_set_outputs(args.typ):
             if outputs.get(name) is None:
                 outputs[name] = _address(kind, name, args.typ, rid, self.region, args.name)

@@ -127,7 +127,10 @@ def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
                            "with --deployment FILE")
     if not (project.main / "__main__.py").is_file():
         raise MlinfraError(f"{shown_path(project, project.main / '__main__.py')}: no such program")
-    monitor = install_mocks(project=project.name, stack=env, region=config.get("aws:region", "us-east-1"))
+    # As a preview (dry run): an output the mocks leave out (a Kubernetes Service's status) is
+    # unknown and callbacks on it are skipped, as the engine does, rather than a known None.
+    monitor = install_mocks(project=project.name, stack=env, region=config.get("aws:region", "us-east-1"),
+                            preview=True)
     pulumi.runtime.set_all_config(dict(config), sorted(config.secret_keys))
 
     def program() -> None:

@@ -138,11 +138,11 @@ def test_a_random_password_plans_as_a_secret_into_the_database(foreign_project):
 
 
 def test_an_output_failing_offline_in_a_foreign_program_is_the_programs_failure(foreign_project):
-    # db.hosted_zone_id is set by AWS only; offline it is missing, and the SDK's concat fails in its own code.
+    # db.allocated_storage is the number 20, and the SDK's concat of it fails in its own code.
     (foreign_project / "__main__.py").write_text(
         "import pulumi\nimport pulumi_aws as aws\n\n"
         "db = aws.rds.Instance('db', engine='postgres', instance_class='db.t3.micro', allocated_storage=20)\n"
-        "pulumi.export('zone', pulumi.Output.concat('zone ', db.hosted_zone_id))\n")
+        "pulumi.export('size', pulumi.Output.concat('size ', db.allocated_storage))\n")
     assert_bad_input(mlinfra("plan", "dev", cwd=foreign_project),
                      "__main__.py: the program failed under the offline plan: TypeError:")
 

@@ -72,6 +72,25 @@ def test_addresses_and_names_the_provider_always_sets_are_filled_for_programs_th
     assert api["uris"]["GRAPHQL"] == f"https://{api_id}.appsync-api.us-east-1.amazonaws.com/graphql"
 
 
+def test_kubernetes_objects_the_program_leaves_unnamed_get_the_providers_autoname():
+    # pulumi-kubernetes names them when it checks the inputs (provider/pkg/metadata/naming.go:
+    # "<logical name>-<8 DNS-1123 characters>", annotated pulumi.com/autonamed), so a preview shows
+    # the name; Pulumi's Kubernetes examples export deployment.metadata.apply(lambda m: m.name).
+    rid, deployment = new_resource("kubernetes:apps/v1:Deployment", "web", {"metadata": {"labels": {"app": "web"}}})
+    name = deployment["metadata"]["name"]
+    assert name.startswith("web-") and len(name) == len("web-") + 8 and name[4:].isalnum() and name.islower()
+    assert deployment["metadata"]["labels"] == {"app": "web"}
+    assert deployment["metadata"]["annotations"] == {"pulumi.com/autonamed": "true"}
+    assert new_resource("kubernetes:apps/v1:Deployment", "web", {})[1]["metadata"]["name"] == name  # stable
+    _, named = new_resource("kubernetes:core/v1:Service", "web", {"metadata": {"name": "front"}})
+    assert named["metadata"] == {"name": "front"}  # a name the program gives is kept, not annotated
+    # Not objects the provider names: a patch names what it patches, a Helm release is no object,
+    # and metadata the program computes (unknown in a preview) stays as it is.
+    for typ, inputs in (("kubernetes:apps/v1:DeploymentPatch", {}), ("kubernetes:helm.sh/v3:Release", {}),
+                        ("kubernetes:core/v1:ConfigMap", {"metadata": pulumi.runtime.rpc.UNKNOWN})):
+        assert new_resource(typ, "x", inputs)[1].get("metadata") == inputs.get("metadata")
+
+
 def call(token: str, args: dict) -> dict:
     result, failures = PlatformMocks("eu-west-1").call(pulumi.runtime.MockCallArgs(token, args, None))
     assert failures == []

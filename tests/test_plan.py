@@ -251,6 +251,27 @@ def test_our_own_code_failing_under_another_program_is_still_a_bug(tmp_path, mon
         plan(project, "dev", None)
 
 
+def test_outputs_the_cloud_computes_are_unknown_as_in_a_preview(tmp_path):
+    # Pulumi's Kubernetes examples read a Service's status (its load balancer's address), which only
+    # the cluster sets. A preview leaves it unknown and skips the callback; known as None, it failed
+    # the plan (AttributeError on None). The autonamed Deployment's name is known, as in a preview.
+    project = make_project(tmp_path, """
+import pulumi
+from pulumi_kubernetes.apps.v1 import Deployment
+from pulumi_kubernetes.core.v1 import Service
+
+labels = {"app": "web"}
+web = Deployment("web", spec={"selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels},
+                 "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}})
+front = Service("web", spec={"type": "LoadBalancer", "selector": labels, "ports": [{"port": 80}]})
+pulumi.export("name", web.metadata.apply(lambda m: m.name))
+pulumi.export("address", front.status.apply(lambda s: s.load_balancer.ingress[0].hostname))
+""")
+    stack = plan(project, "dev")["deployment"]["resources"][0]
+    assert stack["outputs"]["name"].startswith("web-")
+    assert stack["outputs"]["address"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown
+
+
 def test_failed_plan_leaves_an_existing_file_untouched_and_no_temp_files(tmp_path):
     project = make_project(tmp_path, "import pulumi, pulumi_aws as aws\naws.s3.Bucket('b')\n"
                                      "raise pulumi.RunError('stop')\n")
