@@ -143,6 +143,12 @@ def _principals(value: Any) -> tuple[tuple[str, str], ...]:
 _JUDGED_ELEMENTS = ("Action", "NotAction", "Resource", "NotResource", "Condition")
 
 
+def holds_unknown(value: Any) -> bool:
+    """Whether plain data is, or holds anywhere, a value not known yet (a policy document written as an
+    object, pulumi-aws-native's, can be known in part)."""
+    return _holds_unknown(value)
+
+
 def _holds_unknown(value: Any) -> bool:
     if is_unknown(value):
         return True

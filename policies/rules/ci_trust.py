@@ -8,7 +8,8 @@ condition keys ``token.actions.githubusercontent.com:*``) must therefore conditi
 ``token.actions.githubusercontent.com:sub`` with ``StringEquals``/``StringLike`` (or their
 ``ForAnyValue:`` forms), every value naming an owner without wildcards (``repo:example-org/...``);
 ``repo:*``, ``*`` or a missing ``sub`` condition lets any repository on GitHub assume the role.
-Checkov CKV_AWS_393. Roles: ``aws.iam.Role`` ``assumeRolePolicy``.
+Checkov CKV_AWS_393. Roles: ``aws.iam.Role`` ``assumeRolePolicy``, pulumi-aws-native's ``aws-native:iam:Role``
+``assumeRolePolicyDocument`` (an object).
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from typing import Any
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._declare import applies_to, frameworks
-from policies.rules._principals import parse_policy
-from policies.rules._props import describe, get, is_unknown
+from policies.rules._principals import first_set, parse_policy
+from policies.rules._props import describe, is_unknown
 
 ROLE = "aws:iam/role:Role"
+NATIVE_ROLE = "aws-native:iam:Role"
 GITHUB = "token.actions.githubusercontent.com"
 _OPERATORS = frozenset({"stringequals", "stringlike", "foranyvalue:stringequals", "foranyvalue:stringlike"})
 _SCOPED = re.compile(r"^repo:[A-Za-z0-9_.-]+/")
@@ -47,7 +49,7 @@ def _subjects(statement: Any) -> list[str]:
 
 
 def _github_trust(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    statements = parse_policy(get(args.props, "assumeRolePolicy"))
+    statements = parse_policy(first_set(args.props, ("assumeRolePolicy", "assumeRolePolicyDocument")))
     if is_unknown(statements) or not statements:
         return
     for index, statement in enumerate(statements):
@@ -69,7 +71,7 @@ iam_github_oidc_trust_scoped = ResourceValidationPolicy(
     name="iam-github-oidc-trust-scoped",
     description="Roles trusted by GitHub Actions' OIDC provider condition the token's sub claim on named "
                 "repositories.",
-    validate=applies_to((ROLE,), _github_trust),
+    validate=applies_to((ROLE, NATIVE_ROLE), _github_trust),
     severity=Severity.CRITICAL,
     remediation_steps="Add a StringEquals (or StringLike) condition on token.actions.githubusercontent.com:sub with "
                       "'repo:<owner>/<repo>:environment:<env>' (or ':ref:refs/heads/main'), and on "

@@ -19,7 +19,7 @@ from policies.rules._principals import (
     parse_policy,
     Statement,
 )
-from policies.rules._props import as_list, get, is_unknown
+from policies.rules._props import UNKNOWN, as_list, get, is_unknown
 
 ROLE = "aws:iam/role:Role"
 #: Resources whose ``policy`` input is an identity policy document.
@@ -27,7 +27,17 @@ POLICY_DOCUMENT_TYPES = ("aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy
                          "aws:iam/groupPolicy:GroupPolicy")
 #: Resources whose ``inlinePolicy`` input is an identity policy document (IAM Identity Center).
 INLINE_POLICY_TYPES = ("aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",)
-IDENTITY_POLICY_TYPES = POLICY_DOCUMENT_TYPES + INLINE_POLICY_TYPES + ("aws:iam/role:Role",)
+#: pulumi-aws-native (CloudFormation AWS::IAM::*; pulumi-aws-native 1.84 iam/*.py): ManagedPolicy, RolePolicy,
+#: UserPolicy and GroupPolicy hold one ``policyDocument`` (an object, or a JSON string); Role, User and Group hold
+#: ``policies``, a list of ``{policyName, policyDocument}``; a role's trust policy is ``assumeRolePolicyDocument``.
+NATIVE_ROLE = "aws-native:iam:Role"
+NATIVE_USER = "aws-native:iam:User"
+NATIVE_GROUP = "aws-native:iam:Group"
+NATIVE_POLICY_DOCUMENT_TYPES = ("aws-native:iam:ManagedPolicy", "aws-native:iam:RolePolicy",
+                                "aws-native:iam:UserPolicy", "aws-native:iam:GroupPolicy")
+NATIVE_INLINE_POLICIES_TYPES = (NATIVE_ROLE, NATIVE_USER, NATIVE_GROUP)
+IDENTITY_POLICY_TYPES = (POLICY_DOCUMENT_TYPES + INLINE_POLICY_TYPES + ("aws:iam/role:Role",)
+                         + NATIVE_POLICY_DOCUMENT_TYPES + NATIVE_INLINE_POLICIES_TYPES)
 ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"
 ROLE_POLICY_ATTACHMENTS_EXCLUSIVE = "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive"
@@ -39,6 +49,13 @@ def identity_documents(args: ResourceValidationArgs) -> Iterator[tuple[str, Any]
         yield "policy", get(args.props, "policy")
     elif args.resource_type in INLINE_POLICY_TYPES:
         yield "inline policy", get(args.props, "inlinePolicy")
+    elif args.resource_type in NATIVE_POLICY_DOCUMENT_TYPES:
+        yield "policy", get(args.props, "policyDocument")
+    elif args.resource_type in NATIVE_INLINE_POLICIES_TYPES:
+        inline = as_list(get(args.props, "policies"))
+        for index, item in enumerate(inline if isinstance(inline, list) else []):
+            if isinstance(item, dict):
+                yield f"inline policy {item.get('policyName') or index!r}", item.get("policyDocument")
     elif args.resource_type == ROLE:
         inline = as_list(get(args.props, "inlinePolicies"))
         for index, item in enumerate(inline if isinstance(inline, list) else []):
@@ -100,10 +117,10 @@ def _attachments(args: ResourceValidationArgs) -> Iterator[tuple[Any, Any]]:
         arns = as_list(get(props, "policyArns"))
         for arn in arns if isinstance(arns, list) else []:
             yield get(props, "roleName"), arn
-    elif args.resource_type == ROLE:
+    elif args.resource_type in (ROLE, NATIVE_ROLE):
         arns = as_list(get(props, "managedPolicyArns"))
         for arn in arns if isinstance(arns, list) else []:
-            yield get(props, "name") or args.name, arn
+            yield get(props, "name") or get(props, "roleName") or args.name, arn
 
 
 def _validate_no_admin_attachment(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -121,7 +138,7 @@ def _validate_no_admin_attachment(args: ResourceValidationArgs, report_violation
 iam_no_administrator_access = ResourceValidationPolicy(
     name="iam-no-administrator-access",
     description="Workload roles do not get AdministratorAccess (or another forbidden managed policy).",
-    validate=applies_to((ROLE, ROLE_POLICY_ATTACHMENT, POLICY_ATTACHMENT, ROLE_POLICY_ATTACHMENTS_EXCLUSIVE),
+    validate=applies_to((ROLE, ROLE_POLICY_ATTACHMENT, POLICY_ATTACHMENT, ROLE_POLICY_ATTACHMENTS_EXCLUSIVE, NATIVE_ROLE),
                         _validate_no_admin_attachment),
     config_schema=ADMIN_SCHEMA,
     severity=Severity.HIGH,
@@ -132,7 +149,7 @@ iam_no_administrator_access = ResourceValidationPolicy(
 
 
 _validate_trust_policy = no_wildcard_principal(
-    "assumeRolePolicy",
+    ("assumeRolePolicy", "assumeRolePolicyDocument"),
     invalid="The trust policy (assumeRolePolicy) is not a valid JSON policy document.",
     allowed="Trust policy statement {label} lets any principal ('*') assume the role without a condition that "
             "restricts the caller (such as aws:PrincipalAccount, aws:PrincipalOrgID or aws:PrincipalArn).",
@@ -143,7 +160,7 @@ _validate_trust_policy = no_wildcard_principal(
 iam_trust_policy_no_wildcard_principal = ResourceValidationPolicy(
     name="iam-trust-policy-no-wildcard-principal",
     description="No role's trust policy lets any principal ('*') assume it unless a condition restricts who.",
-    validate=applies_to((ROLE,), _validate_trust_policy),
+    validate=applies_to((ROLE, NATIVE_ROLE), _validate_trust_policy),
     severity=Severity.CRITICAL,
     remediation_steps="Name the trusted principal (a service such as sagemaker.amazonaws.com, an account, a role, "
                       "or an OIDC provider with sub/aud conditions) in the assume-role policy.",
@@ -331,11 +348,21 @@ USER_POLICY_TYPES = ("aws:iam/userPolicy:UserPolicy", "aws:iam/userPolicyAttachm
                      "aws:iam/userPoliciesExclusive:UserPoliciesExclusive",
                      "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive")
 USER = "aws:iam/user:User"
+#: pulumi-aws-native: a UserPolicy, a User's own ``policies`` or ``managedPolicyArns``, a ManagedPolicy's ``users``.
+NATIVE_USER_POLICY_TYPES = ("aws-native:iam:UserPolicy", NATIVE_USER, "aws-native:iam:ManagedPolicy")
 ACCESS_KEY = "aws:iam/accessKey:AccessKey"
 
 
 def _validate_user_policies(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type == POLICY_ATTACHMENT:
+    if args.resource_type == NATIVE_USER:
+        own = [key for key in ("policies", "managedPolicyArns") if as_list(get(args.props, key)) not in ([], UNKNOWN)]
+        if own:
+            user = get(args.props, "userName")
+            label = repr(user) if isinstance(user, str) and not is_unknown(user) else repr(args.name)
+            report_violation(f"{args.resource_type} {args.name!r} gives IAM user {label} policies of its own "
+                             f"({', '.join(own)}).")
+        return
+    if args.resource_type in (POLICY_ATTACHMENT, "aws-native:iam:ManagedPolicy"):
         users = as_list(get(args.props, "users"))
         if is_unknown(users) or not users:
             return
@@ -351,7 +378,7 @@ iam_user_no_direct_policies = ResourceValidationPolicy(
     name="iam-user-no-direct-policies",
     description="IAM users get permissions only through groups (or, better, roles): no inline or attached policy "
                 "of their own.",
-    validate=applies_to(USER_POLICY_TYPES + (POLICY_ATTACHMENT,), _validate_user_policies),
+    validate=applies_to(USER_POLICY_TYPES + (POLICY_ATTACHMENT,) + NATIVE_USER_POLICY_TYPES, _validate_user_policies),
     severity=Severity.MEDIUM,
     remediation_steps="Put the user in an aws.iam.Group that holds the policy, or replace the user with a role "
                       "assumed through IAM Identity Center or OIDC federation.",

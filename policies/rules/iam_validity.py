@@ -19,7 +19,8 @@ from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValid
 
 from catalog import iam_reference
 from policies.rules._declare import applies_to, frameworks
-from policies.rules._props import as_list, describe, get, is_unknown, plain
+from policies.rules._principals import holds_unknown
+from policies.rules._props import as_list, describe, get, plain
 
 #: Where each resource type keeps IAM policy documents (``inlinePolicies`` is a list of {name, policy}).
 POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
@@ -41,13 +42,28 @@ POLICY_PROPERTIES: dict[str, tuple[str, ...]] = {
     "aws:secretsmanager/secretPolicy:SecretPolicy": ("policy",),
     "aws:cloudwatch/eventBusPolicy:EventBusPolicy": ("policy",),
     "aws:iam/policyDocument:PolicyDocument": ("policy",),
+    # pulumi-aws-native (CloudFormation AWS::IAM::*, AWS::KMS::Key, AWS::S3::BucketPolicy, ...; 1.84): documents are
+    # objects (or JSON strings); ``policies`` is a list of {policyName, policyDocument}.
+    "aws-native:iam:ManagedPolicy": ("policyDocument",),
+    "aws-native:iam:RolePolicy": ("policyDocument",),
+    "aws-native:iam:UserPolicy": ("policyDocument",),
+    "aws-native:iam:GroupPolicy": ("policyDocument",),
+    "aws-native:iam:Role": ("assumeRolePolicyDocument", "policies"),
+    "aws-native:iam:User": ("policies",),
+    "aws-native:iam:Group": ("policies",),
+    "aws-native:kms:Key": ("keyPolicy",),
+    "aws-native:s3:BucketPolicy": ("policyDocument",),
+    "aws-native:sns:TopicPolicy": ("policyDocument",),
+    "aws-native:sns:TopicInlinePolicy": ("policyDocument",),
+    "aws-native:sqs:QueueInlinePolicy": ("policyDocument",),
+    "aws-native:ecr:Repository": ("repositoryPolicyText",),
 }
 
 
 def _document(value: Any) -> Any:
-    """A policy document as a plain mapping; None if unknown, absent or not JSON."""
+    """A policy document as a plain mapping; None if unknown (in any part: an object document), absent or not JSON."""
     value = plain(value)
-    if is_unknown(value) or value is None:
+    if value is None or holds_unknown(value):
         return None
     if isinstance(value, str):
         try:
@@ -59,11 +75,12 @@ def _document(value: Any) -> Any:
 
 def _documents(args: ResourceValidationArgs) -> Iterator[tuple[str, dict]]:
     for prop in POLICY_PROPERTIES.get(args.resource_type, ()):
-        if prop == "inlinePolicies":
+        if prop in ("inlinePolicies", "policies"):
+            name, policy = ("name", "policy") if prop == "inlinePolicies" else ("policyName", "policyDocument")
             items = as_list(get(args.props, prop))
             for index, item in enumerate(items if isinstance(items, list) else []):
-                if isinstance(item, dict) and (document := _document(item.get("policy"))):
-                    yield f"inline policy {item.get('name') or index!r}", document
+                if isinstance(item, dict) and (document := _document(item.get(policy))):
+                    yield f"inline policy {item.get(name) or index!r}", document
         elif document := _document(get(args.props, prop)):
             yield prop, document
 

@@ -8,6 +8,12 @@ bucket has X" is a stack rule: each setting is joined to its bucket through its 
 declares inline (the legacy ``serverSideEncryptionConfiguration``, ``versioning``, ``logging``,
 ``policy``, ``acl`` inputs) count too. A bucket that receives other buckets' server access logs must
 use SSE-S3 (S3 cannot deliver access logs to an SSE-KMS bucket) and needs no access logging itself.
+
+A pulumi-aws-native bucket (AWS::S3::Bucket) declares all of it inline: ``bucketEncryption``,
+``publicAccessBlockConfiguration``, ``versioningConfiguration``, ``loggingConfiguration`` (without a
+``destinationBucketName`` it logs into itself), ``accessControl``; its policy is an
+``aws-native:s3:BucketPolicy`` (``bucket``, ``policyDocument`` as an object). ``bucket_views`` reads
+both providers into the same ``BucketView``, so each control is one rule for both.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from pulumi_policy import (
 
 from policies.rules._declare import applies_to, examines, frameworks
 from policies.rules._index import ReferenceIndex, of_type, per_stack, stack_resources
-from policies.rules._principals import action_matches, aws_managed_key_alias, parse_policy, wildcard_allows
+from policies.rules._principals import action_matches, aws_managed_key_alias, first_set, parse_policy, wildcard_allows
 from policies.rules._props import as_bool, as_list, get, is_unknown
 
 BUCKET_TYPES = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
@@ -39,9 +45,19 @@ POLICY_TYPES = ("aws:s3/bucketPolicy:BucketPolicy",)
 ACL_TYPES = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
 VERSIONING_TYPES = ("aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2")
 LOGGING_TYPES = ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
+#: pulumi-aws-native (pulumi-aws-native 1.84 s3/bucket.py, s3/bucket_policy.py; CloudFormation AWS::S3::Bucket).
+NATIVE_BUCKET = "aws-native:s3:Bucket"
+NATIVE_POLICY = "aws-native:s3:BucketPolicy"
+ALL_BUCKET_TYPES = BUCKET_TYPES + (NATIVE_BUCKET,)
+ALL_POLICY_TYPES = POLICY_TYPES + (NATIVE_POLICY,)
+#: Where a bucket policy keeps its document: ``policy`` (pulumi-aws), ``policyDocument`` (pulumi-aws-native).
+POLICY_PROPS = ("policy", "policyDocument")
+#: AWS::S3::Bucket AccessControl canned ACLs that grant everyone (or every AWS account) access.
+NATIVE_PUBLIC_ACLS = ("PublicRead", "PublicReadWrite", "AuthenticatedRead")
 
-#: What a bucket's settings use to name it: its name (``bucket`` output, equal to ``id``) or ARN.
-BUCKET_KEYS = ("id", "bucket", "arn")
+#: What a bucket's settings use to name it: its name (``bucket`` output, equal to ``id``; ``bucketName`` in
+#: pulumi-aws-native) or ARN.
+BUCKET_KEYS = ("id", "bucket", "arn", "bucketName")
 PUBLIC_ACCESS_SETTINGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 PUBLIC_CANNED_ACLS = ("public-read", "public-read-write", "authenticated-read")
 PUBLIC_GROUP_URIS = ("http://acs.amazonaws.com/groups/global/AllUsers",
@@ -56,7 +72,7 @@ class BucketView:
     encryption_rules: list[dict[str, Any]] = field(default_factory=list)
     #: True when some encryption configuration's rules are not known yet (preview).
     encryption_unknown: bool = False
-    public_access_blocks: list[PolicyResource] = field(default_factory=list)
+    public_access_blocks: list[Any] = field(default_factory=list)  # PolicyResource or InlineSetting
     policy_documents: list[Any] = field(default_factory=list)
     versioning_statuses: list[Any] = field(default_factory=list)
     logs_to: list[Any] = field(default_factory=list)
@@ -72,21 +88,62 @@ def _inline_logging_target(resource: PolicyResource) -> Any:
     return get(resource.props, "logging", "targetBucket")
 
 
+def _native_logging_target(resource: PolicyResource) -> Any:
+    return get(resource.props, "loggingConfiguration", "destinationBucketName")
+
+
+@dataclass(frozen=True)
+class InlineSetting:
+    """A setting a bucket declares inline (pulumi-aws-native's ``publicAccessBlockConfiguration``), read where
+    the rules read a separate setting resource: its ``props``, a ``name`` and the bucket's ``urn``."""
+
+    props: Any
+    name: str
+    urn: str
+
+
+def _native_settings(view: "BucketView") -> None:
+    """Fill ``view`` from a pulumi-aws-native bucket's inline settings (CloudFormation's shapes)."""
+    bucket, props = view.bucket, view.bucket.props
+    rules = as_list(get(props, "bucketEncryption", "serverSideEncryptionConfiguration"))
+    if is_unknown(rules):
+        view.encryption_unknown = True
+    else:
+        # ServerSideEncryptionRule.ServerSideEncryptionByDefault is pulumi-aws's applyServerSideEncryptionByDefault.
+        view.encryption_rules.extend(
+            {"applyServerSideEncryptionByDefault": rule.get("serverSideEncryptionByDefault"),
+             "bucketKeyEnabled": rule.get("bucketKeyEnabled")} for rule in rules if isinstance(rule, dict))
+    block = get(props, "publicAccessBlockConfiguration")
+    if block is not None:
+        view.public_access_blocks.append(InlineSetting(block, f"{bucket.name}.publicAccessBlockConfiguration",
+                                                       bucket.urn))
+    status = get(props, "versioningConfiguration", "status")
+    if status is not None:
+        view.versioning_statuses.append(status)
+    logging = get(props, "loggingConfiguration")
+    if is_unknown(logging):
+        view.logs_to.append(logging)
+    elif isinstance(logging, dict):
+        # "If DestinationBucketName is not specified, logs are delivered to the bucket itself" (LoggingConfiguration).
+        view.logs_to.append(logging.get("destinationBucketName") or bucket.name)
+
+
 @per_stack
 def bucket_views(all_resources: list[PolicyResource]) -> list[BucketView]:
     """One ``BucketView`` per bucket in the stack, in stack order (built once per resource list and
     shared by the S3 stack rules: read them, do not change them)."""
     # Only S3 resources can be a bucket's settings: narrow the stack once, and index each kind of
     # setting by the bucket it points at once, so the rule stays linear in the number of buckets.
-    resources = [r for r in all_resources if r.resource_type.startswith("aws:s3/")]
-    buckets = of_type(resources, *BUCKET_TYPES)
+    resources = [r for r in all_resources if r.resource_type.startswith(("aws:s3/", "aws-native:s3:"))]
+    buckets = of_type(resources, *ALL_BUCKET_TYPES)
     encryptions = ReferenceIndex(resources, ENCRYPTION_TYPES, "bucket")
     access_blocks = ReferenceIndex(resources, PUBLIC_ACCESS_BLOCK_TYPES, "bucket")
-    policies = ReferenceIndex(resources, POLICY_TYPES, "bucket")
+    policies = ReferenceIndex(resources, ALL_POLICY_TYPES, "bucket")
     versionings = ReferenceIndex(resources, VERSIONING_TYPES, "bucket")
     loggings = ReferenceIndex(resources, LOGGING_TYPES, "bucket")
     log_targets = ReferenceIndex(resources, LOGGING_TYPES, "targetBucket")
     inline_log_targets = ReferenceIndex(buckets, BUCKET_TYPES, "logging", value=_inline_logging_target)
+    native_log_targets = ReferenceIndex(buckets, (NATIVE_BUCKET,), "loggingConfiguration", value=_native_logging_target)
     views = []
     for bucket in buckets:
         view = BucketView(bucket)
@@ -103,7 +160,7 @@ def bucket_views(all_resources: list[PolicyResource]) -> list[BucketView]:
         view.public_access_blocks = access_blocks.referrers(bucket, BUCKET_KEYS)
         if get(props, "policy") is not None:
             view.policy_documents.append(get(props, "policy"))
-        view.policy_documents += [get(r.props, "policy") for r in policies.referrers(bucket, BUCKET_KEYS)]
+        view.policy_documents += [first_set(r.props, POLICY_PROPS) for r in policies.referrers(bucket, BUCKET_KEYS)]
         inline_versioning = as_bool(get(props, "versioning", "enabled"))
         if inline_versioning is not None:
             view.versioning_statuses.append("Enabled" if inline_versioning is True else inline_versioning)
@@ -113,7 +170,10 @@ def bucket_views(all_resources: list[PolicyResource]) -> list[BucketView]:
             view.logs_to.append(_inline_logging_target(bucket))
         view.logs_to += [get(r.props, "targetBucket") for r in loggings.referrers(bucket, BUCKET_KEYS)]
         view.log_sources = log_targets.referrers(bucket, BUCKET_KEYS) + [
-            other for other in inline_log_targets.referrers(bucket, BUCKET_KEYS) if other is not bucket]
+            other for other in inline_log_targets.referrers(bucket, BUCKET_KEYS) + native_log_targets.referrers(
+                bucket, BUCKET_KEYS) if other is not bucket]
+        if bucket.resource_type == NATIVE_BUCKET:
+            _native_settings(view)
         views.append(view)
     return views
 
@@ -162,7 +222,7 @@ s3_bucket_encryption_cmk = StackValidationPolicy(
     name="s3-bucket-encryption-cmk",
     description="S3 buckets are encrypted by default with a customer-managed KMS key (SSE-KMS); buckets that "
                 "receive server access logs use SSE-S3 instead.",
-    validate=examines(BUCKET_TYPES + ENCRYPTION_TYPES + LOGGING_TYPES, _validate_encryption),
+    validate=examines(ALL_BUCKET_TYPES + ENCRYPTION_TYPES + LOGGING_TYPES, _validate_encryption),
     severity=Severity.HIGH,
     remediation_steps="Add an aws.s3.BucketServerSideEncryptionConfiguration for the bucket with "
                       "sse_algorithm 'aws:kms' and kms_master_key_id set to your own aws.kms.Key (bucket_key_enabled "
@@ -200,7 +260,7 @@ def _validate_public_access_block(args: StackValidationArgs, report_violation: R
 s3_bucket_public_access_block = StackValidationPolicy(
     name="s3-bucket-public-access-block",
     description="Every S3 bucket has a public access block with all four settings on (or the account has one).",
-    validate=examines(BUCKET_TYPES + PUBLIC_ACCESS_BLOCK_TYPES + ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPES,
+    validate=examines(ALL_BUCKET_TYPES + PUBLIC_ACCESS_BLOCK_TYPES + ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPES,
                       _validate_public_access_block),
     severity=Severity.HIGH,
     remediation_steps="Add an aws.s3.BucketPublicAccessBlock for the bucket with block_public_acls, "
@@ -253,7 +313,7 @@ def _validate_tls_only(args: StackValidationArgs, report_violation: ReportViolat
 s3_bucket_tls_only = StackValidationPolicy(
     name="s3-bucket-tls-only",
     description="Every S3 bucket's policy denies requests that do not use TLS.",
-    validate=examines(BUCKET_TYPES + POLICY_TYPES, _validate_tls_only),
+    validate=examines(ALL_BUCKET_TYPES + ALL_POLICY_TYPES, _validate_tls_only),
     severity=Severity.HIGH,
     remediation_steps="Add to the bucket policy a statement: Effect Deny, Principal '*', Action 's3:*', "
                       "Resource the bucket and its objects, Condition {\"Bool\": {\"aws:SecureTransport\": \"false\"}}.",
@@ -280,6 +340,9 @@ def public_acl_grants(props: Any) -> list[str]:
     acl = get(props, "acl")
     if isinstance(acl, str) and acl in PUBLIC_CANNED_ACLS:
         found.append(f"canned ACL {acl!r}")
+    native_acl = get(props, "accessControl")  # pulumi-aws-native: AWS::S3::Bucket AccessControl
+    if isinstance(native_acl, str) and native_acl in NATIVE_PUBLIC_ACLS:
+        found.append(f"canned ACL {native_acl!r} (accessControl)")
     grants = as_list(get(props, "grants"))
     acp_grants = as_list(get(props, "accessControlPolicy", "grants"))
     for grant in (grants if isinstance(grants, list) else []) + (acp_grants if isinstance(acp_grants, list) else []):
@@ -293,7 +356,7 @@ def public_acl_grants(props: Any) -> list[str]:
 
 
 def _validate_policy_not_public(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    sids = public_policy_statements(get(args.props, "policy"))
+    sids = public_policy_statements(first_set(args.props, POLICY_PROPS))
     if sids:
         report_violation(f"Bucket policy statement(s) {', '.join(sids)} allow any principal ('*') without a "
                          "condition that restricts the caller (such as aws:PrincipalOrgID or aws:SourceVpce): "
@@ -313,7 +376,7 @@ s3_bucket_policy_no_public_principal = ResourceValidationPolicy(
     name="s3-bucket-policy-no-public-principal",
     description="No S3 bucket policy (BucketPolicy or inline) allows any principal ('*') without a condition that "
                 "restricts the caller.",
-    validate=applies_to(BUCKET_TYPES + POLICY_TYPES, _validate_policy_not_public),
+    validate=applies_to(BUCKET_TYPES + ALL_POLICY_TYPES, _validate_policy_not_public),
     severity=Severity.CRITICAL,
     remediation_steps="Name the principals in the bucket policy, or restrict a '*' statement with a condition such "
                       "as aws:PrincipalOrgID or aws:SourceVpce.",
@@ -324,7 +387,7 @@ s3_bucket_acl_not_public = ResourceValidationPolicy(
     name="s3-bucket-acl-not-public",
     description="No S3 bucket ACL (BucketAcl or inline) is public-read, public-read-write or authenticated-read, "
                 "or grants to the AllUsers or AuthenticatedUsers groups.",
-    validate=applies_to(BUCKET_TYPES + ACL_TYPES, _validate_acl_not_public),
+    validate=applies_to(ALL_BUCKET_TYPES + ACL_TYPES, _validate_acl_not_public),
     severity=Severity.CRITICAL,
     remediation_steps="Use the 'private' ACL, or disable ACLs with aws.s3.BucketOwnershipControls object_ownership "
                       "'BucketOwnerEnforced'.",
@@ -347,7 +410,7 @@ def _validate_versioning(args: StackValidationArgs, report_violation: ReportViol
 s3_bucket_versioning = StackValidationPolicy(
     name="s3-bucket-versioning",
     description="Every S3 bucket has versioning enabled, so overwritten or deleted objects can be recovered.",
-    validate=examines(BUCKET_TYPES + VERSIONING_TYPES, _validate_versioning),
+    validate=examines(ALL_BUCKET_TYPES + VERSIONING_TYPES, _validate_versioning),
     severity=Severity.MEDIUM,
     remediation_steps="Add an aws.s3.BucketVersioning for the bucket with versioning_configuration status "
                       "'Enabled' (and a lifecycle rule expiring noncurrent versions).",
@@ -366,7 +429,7 @@ def _validate_access_logging(args: StackValidationArgs, report_violation: Report
 s3_bucket_access_logging = StackValidationPolicy(
     name="s3-bucket-access-logging",
     description="Every S3 bucket, except one that receives access logs, has server access logging to a log bucket.",
-    validate=examines(BUCKET_TYPES + LOGGING_TYPES, _validate_access_logging),
+    validate=examines(ALL_BUCKET_TYPES + LOGGING_TYPES, _validate_access_logging),
     severity=Severity.MEDIUM,
     remediation_steps="Add an aws.s3.BucketLogging for the bucket whose target_bucket is an SSE-S3 encrypted "
                       "access-log bucket (e.g. components.storage.AccessLogBucket).",
@@ -396,7 +459,7 @@ def lockout_statements(document: Any) -> list[str]:
 
 
 def _validate_no_lockout(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    sids = lockout_statements(get(args.props, "policy"))
+    sids = lockout_statements(first_set(args.props, POLICY_PROPS))
     if sids:
         report_violation(f"Bucket policy statement(s) {', '.join(sids)} deny every principal, without a condition or "
                          "NotPrincipal, the right to change the policy (s3:PutBucketPolicy): only the account root "
@@ -406,7 +469,7 @@ def _validate_no_lockout(args: ResourceValidationArgs, report_violation: ReportV
 s3_bucket_policy_no_lockout = ResourceValidationPolicy(
     name="s3-bucket-policy-no-lockout",
     description="No S3 bucket policy denies every principal, unconditionally, the right to change the policy.",
-    validate=applies_to(BUCKET_TYPES + POLICY_TYPES, _validate_no_lockout),
+    validate=applies_to(BUCKET_TYPES + ALL_POLICY_TYPES, _validate_no_lockout),
     severity=Severity.MEDIUM,
     remediation_steps="Scope the Deny: add a condition (aws:PrincipalArn not the admin role, aws:SecureTransport "
                       "false, ...) or use NotPrincipal/NotAction so the team's admin role keeps s3:PutBucketPolicy.",
