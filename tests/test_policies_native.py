@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
 from policies.rules import PACKS, collect
 from policies.rules.data_stores import (
@@ -34,7 +35,9 @@ DATA_STORE_RULES = [data_store_encrypted_at_rest, data_store_customer_managed_ke
 
 
 def rules_of(*modules):
-    return [policy for module in modules for policy in (*module.SECURITY, *module.PRIVACY, *module.COMPLIANCE)]
+    """The resource rules of ``modules`` (their stack rules are tested with stacks below)."""
+    return [policy for module in modules for policy in (*module.SECURITY, *module.PRIVACY, *module.COMPLIANCE)
+            if isinstance(policy, ResourceValidationPolicy)]
 
 
 def broken(policies, type_, props, config=None, protect=True):
@@ -402,7 +405,7 @@ def s3_stack():
     }
 
 
-S3_RULES = rules_of(s3)
+S3_RULES = [*s3.SECURITY, *s3.PRIVACY, *s3.COMPLIANCE]
 
 
 def s3_found(spec, deps=None):
@@ -410,7 +413,7 @@ def s3_found(spec, deps=None):
                  for name, (type_, props) in spec.items()]
     found = {}
     for policy in S3_RULES:
-        if isinstance(policy, s3.StackValidationPolicy):
+        if isinstance(policy, StackValidationPolicy):
             messages = violations(policy, stack_args(resources))
         else:
             messages = [m for name, (type_, props) in spec.items()
@@ -568,6 +571,120 @@ def test_a_native_github_trust_must_name_the_repository():
 
 
 # --------------------------------------------------------------------------------------------------
+# Security groups, EKS clusters, Lambda functions (and environment secrets)
+
+
+from policies.rules import eks, lambda_functions, network, plaintext_secrets  # noqa: E402
+
+COMPUTE = {
+    "aws-native:ec2:SecurityGroup": {
+        "groupDescription": "web", "vpcId": "vpc-1",
+        "securityGroupIngress": [{"ipProtocol": "tcp", "fromPort": 443.0, "toPort": 443.0, "cidrIp": "0.0.0.0/0"},
+                                 {"ipProtocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrIp": "10.0.0.0/8"}],
+        "securityGroupEgress": [{"ipProtocol": "tcp", "fromPort": 443.0, "toPort": 443.0, "cidrIp": "0.0.0.0/0"}]},
+    "aws-native:ec2:SecurityGroupIngress": {"groupId": "sg-1", "ipProtocol": "tcp", "fromPort": 5432.0,
+                                            "toPort": 5432.0, "sourceSecurityGroupId": "sg-2"},
+    "aws-native:ec2:SecurityGroupEgress": {"groupId": "sg-1", "ipProtocol": "tcp", "fromPort": 443.0, "toPort": 443.0,
+                                           "cidrIp": "10.0.0.0/8"},
+    "aws-native:eks:Cluster": {
+        "roleArn": "arn:aws:iam::123456789012:role/eks", "version": eks.SUPPORTED_VERSIONS[-1],
+        "resourcesVpcConfig": {"subnetIds": ["subnet-1"], "endpointPublicAccess": False, "endpointPrivateAccess": True},
+        "encryptionConfig": [{"resources": ["secrets"], "provider": {"keyArn": KEY}}],
+        "logging": {"clusterLogging": {"enabledTypes": [{"type": t} for t in eks.LOG_TYPES]}},
+        "accessConfig": {"authenticationMode": "API"}},
+    "aws-native:lambda:Function": {
+        "role": "arn:aws:iam::123456789012:role/fn", "runtime": "python3.12", "handler": "app.handler",
+        "code": {"s3Bucket": "code", "s3Key": "fn.zip"}, "kmsKeyArn": KEY,
+        "environment": {"variables": {"STAGE": "prod"}},
+        "vpcConfig": {"subnetIds": ["subnet-1"], "securityGroupIds": ["sg-1"]},
+        "codeSigningConfigArn": "arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-1"},
+}
+COMPUTE_RULES = rules_of(eks, lambda_functions, network, plaintext_secrets)
+COMPUTE_CHANGES = [
+    ("aws-native:ec2:SecurityGroup", ("securityGroupIngress", 1, "cidrIp"), "0.0.0.0/0",
+     {"security-group-no-public-admin-ingress", "security-group-public-ingress-web-only"}),
+    ("aws-native:ec2:SecurityGroup", ("securityGroupIngress", 0), {"ipProtocol": "-1", "cidrIpv6": "::/0"},
+     {"security-group-no-public-admin-ingress", "security-group-public-ingress-web-only"}),
+    ("aws-native:ec2:SecurityGroup", ("securityGroupEgress", 0, "ipProtocol"), "-1",
+     {"security-group-no-unrestricted-egress"}),
+    ("aws-native:ec2:SecurityGroup", ("securityGroupEgress",), ..., {"security-group-no-unrestricted-egress"}),
+    ("aws-native:ec2:SecurityGroupIngress", ("sourceSecurityGroupId",), ..., set()),  # no source: nothing open
+    ("aws-native:ec2:SecurityGroupIngress", ("cidrIp",), "0.0.0.0/0", {"security-group-public-ingress-web-only"}),
+    ("aws-native:ec2:SecurityGroupIngress", ("cidrIpv6",), "::/0", {"security-group-public-ingress-web-only"}),
+    ("aws-native:ec2:SecurityGroupEgress", ("ipProtocol",), "-1", set()),  # to 10.0.0.0/8 only
+    ("aws-native:ec2:SecurityGroupEgress", ("cidrIp",), "0.0.0.0/0", set()),  # tcp 443 only
+    ("aws-native:eks:Cluster", ("resourcesVpcConfig", "endpointPublicAccess"), ..., {"eks-endpoint-access"}),
+    ("aws-native:eks:Cluster", ("encryptionConfig",), ..., {"eks-secrets-encryption"}),
+    ("aws-native:eks:Cluster", ("encryptionConfig", 0, "provider"), ..., {"eks-secrets-encryption"}),
+    ("aws-native:eks:Cluster", ("logging", "clusterLogging", "enabledTypes", 1), ..., {"eks-control-plane-logging"}),
+    ("aws-native:eks:Cluster", ("accessConfig",), ..., {"eks-access-entries"}),
+    ("aws-native:eks:Cluster", ("version",), "1.20", {"eks-supported-version"}),
+    ("aws-native:lambda:Function", ("kmsKeyArn",), ..., {"lambda-environment-cmk"}),
+    ("aws-native:lambda:Function", ("runtime",), "python3.8", {"lambda-supported-runtime"}),
+    ("aws-native:lambda:Function", ("codeSigningConfigArn",), ..., {"lambda-code-signing"}),
+    ("aws-native:lambda:Function", ("environment", "variables", "AWS_SECRET_ACCESS_KEY"),
+     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", {"no-plaintext-secrets-in-environment"}),
+]
+
+
+@pytest.mark.parametrize("type_", sorted(COMPUTE))
+def test_compliant_native_compute_passes(type_):
+    assert broken(COMPUTE_RULES, type_, COMPUTE[type_]) == {}
+
+
+@pytest.mark.parametrize("type_, path, value, rules", COMPUTE_CHANGES,
+                         ids=[f"{t.split(':')[-1]}:{'.'.join(map(str, p))}={v!r}" for t, p, v, _ in COMPUTE_CHANGES])
+def test_one_native_compute_field_changed_breaks_its_controls(type_, path, value, rules):
+    assert set(broken(COMPUTE_RULES, type_, changed(COMPUTE[type_], path, value))) == rules
+
+
+@pytest.mark.parametrize("type_, path, value, rules", COMPUTE_CHANGES,
+                         ids=[f"{t.split(':')[-1]}:{'.'.join(map(str, p))}" for t, p, _, _ in COMPUTE_CHANGES])
+def test_an_unknown_native_compute_value_is_not_judged(type_, path, value, rules):
+    assert broken(COMPUTE_RULES, type_, changed(COMPUTE[type_], path, UNKNOWN)) == {}
+    if len(path) > 1 and not isinstance(path[1], int):
+        assert broken(COMPUTE_RULES, type_, changed(COMPUTE[type_], path[:1], UNKNOWN)) == {}
+
+
+def test_a_native_ingress_resource_open_to_ssh():
+    props = {"groupId": "sg-1", "ipProtocol": "tcp", "fromPort": 22.0, "toPort": 22.0, "cidrIp": "0.0.0.0/0"}
+    assert set(broken(COMPUTE_RULES, "aws-native:ec2:SecurityGroupIngress", props)) == {
+        "security-group-no-public-admin-ingress", "security-group-public-ingress-web-only"}
+
+
+def test_a_native_group_without_egress_gets_cloudformations_allow_all():
+    props = changed(COMPUTE["aws-native:ec2:SecurityGroup"], ("securityGroupEgress",), ...)
+    [message] = broken(COMPUTE_RULES, "aws-native:ec2:SecurityGroup", props)["security-group-no-unrestricted-egress"]
+    assert "securityGroupEgress is not set, so CloudFormation adds its allow-all rule" in message
+
+
+def test_a_public_native_eks_endpoint_must_list_cidrs_where_allowed():
+    props = changed(COMPUTE["aws-native:eks:Cluster"], ("resourcesVpcConfig", "endpointPublicAccess"), True)
+    allowed = {"allowPublicEndpoint": True}
+    assert broken([eks.eks_endpoint_access], "aws-native:eks:Cluster", props, allowed) != {}
+    props["resourcesVpcConfig"]["publicAccessCidrs"] = ["203.0.113.0/24"]
+    assert broken([eks.eks_endpoint_access], "aws-native:eks:Cluster", props, allowed) == {}
+
+
+def test_a_native_lambda_reaching_a_native_database_runs_in_its_vpc():
+    database = stack_resource(DB_INSTANCE, DATA_STORES[DB_INSTANCE], name="db")
+    props = changed(COMPUTE["aws-native:lambda:Function"], ("vpcConfig",), ...)
+    function = stack_resource("aws-native:lambda:Function", props, name="fn",
+                              property_dependencies={"environment": [database.urn]})
+    [message] = violations(lambda_functions.lambda_in_vpc_when_reaching_data, stack_args([database, function]))
+    assert "reaches the RDS DB instance 'db'" in message
+
+
+def test_native_task_definitions_and_models_are_searched_for_secrets():
+    secret = {"name": "AWS_SECRET_ACCESS_KEY", "value": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+    task = {"containerDefinitions": [{"name": "app", "image": "app:1", "environment": [secret]}]}
+    model = {"primaryContainer": {"image": "model:1", "environment": {secret["name"]: secret["value"]}}}
+    for type_, props in (("aws-native:ecs:TaskDefinition", task), ("aws-native:sagemaker:Model", model)):
+        assert list(broken([plaintext_secrets.no_plaintext_secrets_in_environment], type_, props)) == [
+            "no-plaintext-secrets-in-environment"]
+
+
+# --------------------------------------------------------------------------------------------------
 # Every input these rules read for a pulumi-aws-native type is an input of its SDK
 
 
@@ -587,7 +704,8 @@ def _paths(value, prefix=()):
             yield from _paths(item, prefix)
 
 
-EXAMPLES = [*DATA_STORES.items(), *SERVICES.items(), *SAGEMAKER.items(), *s3_stack().values(), *IAM_EXAMPLES.items()]
+EXAMPLES = [*DATA_STORES.items(), *SERVICES.items(), *SAGEMAKER.items(), *s3_stack().values(), *IAM_EXAMPLES.items(),
+            *COMPUTE.items()]
 READS = sorted({(type_, path) for type_, props in EXAMPLES for path in _paths(props)})
 
 

@@ -20,6 +20,12 @@ from policies.rules._principals import aws_managed_key_alias
 from policies.rules._props import as_bool, as_int, as_list, describe, get, is_unknown
 
 CLUSTER = "aws:eks/cluster:Cluster"
+#: pulumi-aws-native's AWS::EKS::Cluster (pulumi-aws-native 1.84 eks/cluster.py, _inputs.py): ``resourcesVpcConfig``
+#: (pulumi-aws: ``vpcConfig``; EndpointPublicAccess defaults to true, PublicAccessCidrs to 0.0.0.0/0),
+#: ``encryptionConfig`` a list of ``{resources, provider.keyArn}``, log types in
+#: ``logging.clusterLogging.enabledTypes[].type``; the same ``accessConfig.authenticationMode`` and ``version``.
+NATIVE_CLUSTER = "aws-native:eks:Cluster"
+CLUSTERS = (CLUSTER, NATIVE_CLUSTER)
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 
@@ -36,14 +42,15 @@ ENDPOINT_SCHEMA = config_schema(
 def _endpoint(args: ResourceValidationArgs, report: ReportViolation) -> None:
     config = policy_config(args, ENDPOINT_SCHEMA)
     # EKS makes the endpoint public unless told otherwise.
-    public = as_bool(get(args.props, "vpcConfig", "endpointPublicAccess", default=True))
+    vpc = "resourcesVpcConfig" if args.resource_type == NATIVE_CLUSTER else "vpcConfig"
+    public = as_bool(get(args.props, vpc, "endpointPublicAccess", default=True))
     if is_unknown(public) or public is False:
         return
     if not config["allowPublicEndpoint"]:
         report(f"{describe(args)} has a public API endpoint: set vpcConfig.endpointPublicAccess to false "
                "(the private endpoint serves nodes and in-VPC clients)")
         return
-    cidrs = as_list(get(args.props, "vpcConfig", "publicAccessCidrs"))
+    cidrs = as_list(get(args.props, vpc, "publicAccessCidrs"))
     if is_unknown(cidrs):
         return
     if not cidrs:
@@ -61,7 +68,7 @@ eks_endpoint_access = ResourceValidationPolicy(
     name="eks-endpoint-access",
     description="EKS API endpoints are private; where a public endpoint is allowed, it is limited to listed "
                 "CIDRs and never 0.0.0.0/0.",
-    validate=applies_to([CLUSTER], _endpoint),
+    validate=applies_to(CLUSTERS, _endpoint),
     config_schema=ENDPOINT_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Set vpc_config endpoint_private_access=True and endpoint_public_access=False; if a public "
@@ -73,6 +80,15 @@ eks_endpoint_access = ResourceValidationPolicy(
 def _secrets_encryption(args: ResourceValidationArgs, report: ReportViolation) -> None:
     config = get(args.props, "encryptionConfig")
     if is_unknown(config):
+        return
+    if args.resource_type == NATIVE_CLUSTER:
+        configs = [item for item in as_list(config) if isinstance(item, dict) or is_unknown(item)]
+        if any(is_unknown(item) or is_unknown(item.get("resources")) or is_unknown(get(item, "provider", "keyArn"))
+               for item in configs):
+            return
+        if not any("secrets" in as_list(item.get("resources")) and get(item, "provider", "keyArn") for item in configs):
+            report(f"{describe(args)} does not envelope-encrypt Kubernetes secrets with a KMS key: add an "
+                   "encryptionConfig entry with resources ['secrets'] and provider.keyArn")
         return
     resources = as_list(get(args.props, "encryptionConfig", "resources"))
     key = get(args.props, "encryptionConfig", "provider", "keyArn")
@@ -86,7 +102,7 @@ def _secrets_encryption(args: ResourceValidationArgs, report: ReportViolation) -
 eks_secrets_encryption = ResourceValidationPolicy(
     name="eks-secrets-encryption",
     description="EKS clusters envelope-encrypt Kubernetes secrets with a customer-managed KMS key.",
-    validate=applies_to([CLUSTER], _secrets_encryption),
+    validate=applies_to(CLUSTERS, _secrets_encryption),
     severity=Severity.HIGH,
     remediation_steps="Set encryption_config={'provider': {'key_arn': <your aws.kms.Key arn>}, 'resources': "
                       "['secrets']} on the aws.eks.Cluster (it cannot be turned off once on).",
@@ -106,7 +122,7 @@ def _authentication_mode(args: ResourceValidationArgs, report: ReportViolation) 
 eks_access_entries = ResourceValidationPolicy(
     name="eks-access-entries",
     description="EKS clusters grant access with access entries (authenticationMode API), not the aws-auth ConfigMap.",
-    validate=applies_to([CLUSTER], _authentication_mode),
+    validate=applies_to(CLUSTERS, _authentication_mode),
     severity=Severity.MEDIUM,
     remediation_steps="Set access_config={'authentication_mode': 'API'} on the aws.eks.Cluster and grant access "
                       "with aws.eks.AccessEntry and aws.eks.AccessPolicyAssociation.",
@@ -123,19 +139,24 @@ LOGGING_SCHEMA = config_schema(
 
 def _logging(args: ResourceValidationArgs, report: ReportViolation) -> None:
     required = policy_config(args, LOGGING_SCHEMA)["requiredLogTypes"]
-    enabled = as_list(get(args.props, "enabledClusterLogTypes"))
-    if is_unknown(enabled):
+    native = args.resource_type == NATIVE_CLUSTER
+    if native:
+        types = as_list(get(args.props, "logging", "clusterLogging", "enabledTypes"))
+        enabled = types if is_unknown(types) else [item.get("type") if isinstance(item, dict) else item for item in types]
+    else:
+        enabled = as_list(get(args.props, "enabledClusterLogTypes"))
+    if is_unknown(enabled) or any(is_unknown(kind) for kind in enabled):
         return
     missing = [kind for kind in required if kind not in enabled]
     if missing:
         report(f"{describe(args)} does not send control-plane logs {', '.join(missing)}: add them to "
-               "enabledClusterLogTypes")
+               f"{'logging.clusterLogging.enabledTypes' if native else 'enabledClusterLogTypes'}")
 
 
 eks_control_plane_logging = ResourceValidationPolicy(
     name="eks-control-plane-logging",
     description="EKS clusters send every required control-plane log type (default all five) to CloudWatch.",
-    validate=applies_to([CLUSTER], _logging),
+    validate=applies_to(CLUSTERS, _logging),
     config_schema=LOGGING_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Set enabled_cluster_log_types=['api', 'audit', 'authenticator', 'controllerManager', "
@@ -164,7 +185,7 @@ def _version(args: ResourceValidationArgs, report: ReportViolation) -> None:
 eks_supported_version = ResourceValidationPolicy(
     name="eks-supported-version",
     description="EKS clusters run a Kubernetes version that EKS supports.",
-    validate=applies_to([CLUSTER], _version),
+    validate=applies_to(CLUSTERS, _version),
     config_schema=VERSION_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Set version on the aws.eks.Cluster to a supported minor; upgrade add-ons and node groups "

@@ -29,6 +29,10 @@ from policies.rules._principals import aws_managed_key_alias
 from policies.rules._props import as_list, describe, get, is_unknown, single
 
 FUNCTION = "aws:lambda/function:Function"
+#: pulumi-aws-native's AWS::Lambda::Function: the same ``environment.variables``, ``kmsKeyArn``, ``vpcConfig.subnetIds``,
+#: ``runtime``, ``packageType`` and ``codeSigningConfigArn`` (pulumi-aws-native 1.84 lambda_/function.py).
+NATIVE_FUNCTION = "aws-native:lambda:Function"
+FUNCTIONS = (FUNCTION, NATIVE_FUNCTION)
 FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
 PERMISSION = "aws:lambda/permission:Permission"
 
@@ -64,7 +68,7 @@ def _validate_environment_key(args: ResourceValidationArgs, report: ReportViolat
 lambda_environment_cmk = ResourceValidationPolicy(
     name="lambda-environment-cmk",
     description="Lambda functions with environment variables encrypt them with a customer-managed KMS key.",
-    validate=applies_to((FUNCTION,), _validate_environment_key),
+    validate=applies_to(FUNCTIONS, _validate_environment_key),
     severity=Severity.MEDIUM,
     remediation_steps="Set kms_key_arn to a customer-managed key whose policy lets the function's role decrypt; "
                       "better, keep secrets in Secrets Manager and pass only their ARNs.",
@@ -97,7 +101,7 @@ def _reached_store(function: Any) -> str:
 
 
 def _validate_vpc(args: StackValidationArgs, report: ReportViolation) -> None:
-    for function in of_type(args.resources, FUNCTION):
+    for function in of_type(args.resources, *FUNCTIONS):
         if _in_vpc(function):
             continue
         store = _reached_store(function)
@@ -110,7 +114,7 @@ lambda_in_vpc_when_reaching_data = StackValidationPolicy(
     name="lambda-in-vpc-when-reaching-data",
     description="Lambda functions that reach a VPC data store (RDS, Aurora, ElastiCache, Redshift, OpenSearch, MSK, "
                 "...) through their environment run in the VPC.",
-    validate=examines([FUNCTION], _validate_vpc),
+    validate=examines(FUNCTIONS, _validate_vpc),
     severity=Severity.MEDIUM,
     remediation_steps="Set vpc_config={'subnet_ids': <private subnets>, 'security_group_ids': [...]} on the "
                       "function and allow its security group into the store's.",
@@ -145,7 +149,7 @@ def _validate_runtime(args: ResourceValidationArgs, report: ReportViolation) -> 
 lambda_supported_runtime = ResourceValidationPolicy(
     name="lambda-supported-runtime",
     description="Lambda functions run on a runtime AWS still supports (patches).",
-    validate=applies_to((FUNCTION,), _validate_runtime),
+    validate=applies_to(FUNCTIONS, _validate_runtime),
     config_schema=RUNTIME_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Move the function to a supported runtime (e.g. python3.12, nodejs22.x, java21) and test it.",
@@ -234,7 +238,7 @@ lambda_code_signing = ResourceValidationPolicy(
     name="lambda-code-signing",
     description="Lambda functions deployed as .zip packages have a code signing configuration (advisory by "
                 "default: it needs a Signer profile and a signing step in the build).",
-    validate=applies_to((FUNCTION,), _validate_code_signing),
+    validate=applies_to(FUNCTIONS, _validate_code_signing),
     severity=Severity.LOW,
     remediation_steps="Create an aws.signer.SigningProfile (platform AWSLambda-SHA384-ECDSA) and an "
                       "aws.lambda_.CodeSigningConfig with untrusted_artifact_on_deployment='Enforce', sign packages "

@@ -27,6 +27,17 @@ EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 VPC_TYPES = ("aws:ec2/vpc:Vpc", "aws:ec2/defaultVpc:DefaultVpc")
 FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+#: pulumi-aws-native (CloudFormation AWS::EC2::SecurityGroup, SecurityGroupIngress, SecurityGroupEgress;
+#: pulumi-aws-native 1.84 ec2/security_group*.py): rules are ``{ipProtocol, fromPort, toPort, cidrIp, cidrIpv6}``, in
+#: the group's ``securityGroupIngress``/``securityGroupEgress`` lists or one per resource. A group declared without
+#: ``securityGroupEgress`` gets CloudFormation's allow-all egress rule ("if you do not specify an egress rule, we add
+#: egress rules that allow ... traffic on all ports and protocols to any destination"), which a separate
+#: SecurityGroupEgress does not remove.
+NATIVE_SECURITY_GROUP = "aws-native:ec2:SecurityGroup"
+NATIVE_INGRESS = "aws-native:ec2:SecurityGroupIngress"
+NATIVE_EGRESS = "aws-native:ec2:SecurityGroupEgress"
+#: The egress CloudFormation adds to a native group that declares none.
+_DEFAULT_NATIVE_EGRESS = {"protocol": "-1", "from": None, "to": None, "cidrs": ["0.0.0.0/0"], "default": True}
 
 PUBLIC_CIDRS = ("0.0.0.0/0", "::/0")
 ALL_PROTOCOLS = ("-1", "all")
@@ -66,6 +77,23 @@ def _entries(args: ResourceValidationArgs, direction: str) -> Iterator[dict[str,
     elif args.resource_type == (INGRESS_RULE if direction == "ingress" else EGRESS_RULE):
         yield {"protocol": _protocol(get(props, "ipProtocol")), "from": get(props, "fromPort"),
                "to": get(props, "toPort"), "cidrs": [get(props, "cidrIpv4"), get(props, "cidrIpv6")]}
+    elif args.resource_type == NATIVE_SECURITY_GROUP:
+        key = "securityGroupIngress" if direction == "ingress" else "securityGroupEgress"
+        if direction == "egress" and get(props, key) is None:
+            yield dict(_DEFAULT_NATIVE_EGRESS)
+            return
+        entries = as_list(get(props, key))
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, dict):
+                yield _native_entry(entry)
+    elif args.resource_type == (NATIVE_INGRESS if direction == "ingress" else NATIVE_EGRESS):
+        yield _native_entry(get(props) or {})
+
+
+def _native_entry(rule: Any) -> dict[str, Any]:
+    get_ = rule.get if isinstance(rule, dict) else (lambda key: None)
+    return {"protocol": _protocol(get_("ipProtocol")), "from": get_("fromPort"), "to": get_("toPort"),
+            "cidrs": [get_("cidrIp"), get_("cidrIpv6")]}
 
 
 def _ingress_entries(args: ResourceValidationArgs) -> Iterator[dict[str, Any]]:
@@ -115,7 +143,8 @@ def _validate_ingress(args: ResourceValidationArgs, report_violation: ReportViol
 security_group_no_public_admin_ingress = ResourceValidationPolicy(
     name="security-group-no-public-admin-ingress",
     description="No security group allows ingress from 0.0.0.0/0 or ::/0 to admin ports (SSH, RDP) or to all ports.",
-    validate=applies_to((SECURITY_GROUP, SECURITY_GROUP_RULE, INGRESS_RULE), _validate_ingress),
+    validate=applies_to((SECURITY_GROUP, SECURITY_GROUP_RULE, INGRESS_RULE, NATIVE_SECURITY_GROUP, NATIVE_INGRESS),
+                        _validate_ingress),
     config_schema=INGRESS_SCHEMA,
     severity=Severity.CRITICAL,
     remediation_steps="Restrict the rule's source to known CIDRs or a security group, and reach instances "
@@ -132,15 +161,18 @@ def _validate_egress(args: ResourceValidationArgs, report_violation: ReportViola
     for entry in _entries(args, "egress"):
         cidrs = _public_cidrs(entry)
         if cidrs and exposed_ports(entry, []) == "all ports":
+            default = (" (securityGroupEgress is not set, so CloudFormation adds its allow-all rule; declare the "
+                       "egress the workload needs)") if entry.get("default") else ""
             report_violation(f"Egress to {', '.join(cidrs)} allows all ports and protocols "
-                             f"({_port_range(entry) if entry['protocol'] not in ALL_PROTOCOLS else 'protocol -1'}): "
-                             "anything on the network can reach, and send data to, the whole internet.")
+                             f"({_port_range(entry) if entry['protocol'] not in ALL_PROTOCOLS else 'protocol -1'})"
+                             f"{default}: anything on the network can reach, and send data to, the whole internet.")
 
 
 security_group_no_unrestricted_egress = ResourceValidationPolicy(
     name="security-group-no-unrestricted-egress",
     description="No security group allows egress of all ports and protocols to 0.0.0.0/0 or ::/0.",
-    validate=applies_to((SECURITY_GROUP, SECURITY_GROUP_RULE, EGRESS_RULE), _validate_egress),
+    validate=applies_to((SECURITY_GROUP, SECURITY_GROUP_RULE, EGRESS_RULE, NATIVE_SECURITY_GROUP, NATIVE_EGRESS),
+                        _validate_egress),
     severity=Severity.MEDIUM,
     remediation_steps="Allow only the ports the workload calls out on (e.g. tcp 443), to VPC endpoints, prefix "
                       "lists or known CIDRs; route AWS API traffic through VPC endpoints.",
@@ -188,7 +220,8 @@ def _validate_web_only_ingress(args: ResourceValidationArgs, report_violation: R
 security_group_public_ingress_web_only = ResourceValidationPolicy(
     name="security-group-public-ingress-web-only",
     description="Ingress from 0.0.0.0/0 or ::/0 opens only the web ports (80 and 443, for a load balancer).",
-    validate=applies_to((SECURITY_GROUP, SECURITY_GROUP_RULE, INGRESS_RULE), _validate_web_only_ingress),
+    validate=applies_to((SECURITY_GROUP, SECURITY_GROUP_RULE, INGRESS_RULE, NATIVE_SECURITY_GROUP, NATIVE_INGRESS),
+                        _validate_web_only_ingress),
     config_schema=WEB_INGRESS_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Put the service behind a load balancer that listens on 443 (and 80 to redirect), and allow "

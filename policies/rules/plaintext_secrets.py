@@ -46,7 +46,13 @@ BATCH_JOB = "aws:batch/jobDefinition:JobDefinition"
 SAGEMAKER_MODEL = "aws:sagemaker/model:Model"
 CODEBUILD = "aws:codebuild/project:Project"
 APPRUNNER = "aws:apprunner/service:Service"
-ENVIRONMENT_TYPES = (LAMBDA, TASK_DEFINITION, BATCH_JOB, SAGEMAKER_MODEL, CODEBUILD, APPRUNNER)
+#: pulumi-aws-native's AWS::Lambda::Function (``environment.variables``), AWS::ECS::TaskDefinition
+#: (``containerDefinitions``, a list of objects with ``environment [{name, value}]``) and AWS::SageMaker::Model
+#: (``primaryContainer``/``containers[].environment``): the same shapes (pulumi-aws-native 1.84).
+LAMBDAS = (LAMBDA, "aws-native:lambda:Function")
+TASK_DEFINITIONS = (TASK_DEFINITION, "aws-native:ecs:TaskDefinition")
+SAGEMAKER_MODELS = (SAGEMAKER_MODEL, "aws-native:sagemaker:Model")
+ENVIRONMENT_TYPES = (*LAMBDAS, *TASK_DEFINITIONS, BATCH_JOB, *SAGEMAKER_MODELS, CODEBUILD, APPRUNNER)
 USER_DATA_TYPES = ("aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate",
                    "aws:ec2/launchConfiguration:LaunchConfiguration", "aws:ec2/spotInstanceRequest:SpotInstanceRequest")
 CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
@@ -160,10 +166,10 @@ def _kubernetes_containers(value: Any, path: str = "") -> Iterator[tuple[str, di
 def environment_variables(args: ResourceValidationArgs) -> Iterator[tuple[str, Any, Any]]:
     """``(where, name, value)`` for every environment variable a resource declares."""
     props, kind = args.props, args.resource_type
-    if kind == LAMBDA:
+    if kind in LAMBDAS:
         for name, value in _mapping(get(single(get(props, "environment")), "variables")):
             yield "environment.variables", name, value
-    elif kind == TASK_DEFINITION:
+    elif kind in TASK_DEFINITIONS:
         for container in container_definitions(props) or ():
             for name, value in _name_values(container.get("environment")):
                 yield f"container {container.get('name')!r} environment", name, value
@@ -178,7 +184,7 @@ def environment_variables(args: ResourceValidationArgs) -> Iterator[tuple[str, A
             for where, container in _batch_containers(document):
                 for name, value in _name_values(container.get("environment") or container.get("env")):
                     yield f"{field} {where}", name, value
-    elif kind == SAGEMAKER_MODEL:
+    elif kind in SAGEMAKER_MODELS:
         for name, value in _mapping(get(single(get(props, "primaryContainer")), "environment")):
             yield "primaryContainer.environment", name, value
         containers = as_list(get(props, "containers"))
