@@ -1080,6 +1080,100 @@ PEER_CASES: list[Case] = [
 ]
 
 
+# Kubernetes beyond the pod's security context: RBAC, service accounts, exposure (benchmarks/data/checkov_k8s_coverage.tsv).
+RBAC_TYPE = "kubernetes:rbac.authorization.k8s.io/v1:"
+K8S_ROLE = {"apiVersion": "rbac.authorization.k8s.io/v1", "metadata": {"name": "job-runner", "namespace": "ml"},
+            "rules": [{"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ["get", "list", "create", "delete"]},
+                      {"apiGroups": [""], "resources": ["pods", "pods/log"], "verbs": ["get", "list", "watch"]}]}
+K8S_CLUSTER_ROLE = {**copy.deepcopy(K8S_ROLE), "metadata": {"name": "job-runner"}}
+K8S_BINDING = {"apiVersion": "rbac.authorization.k8s.io/v1", "metadata": {"name": "job-runner", "namespace": "ml"},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "job-runner"},
+               "subjects": [{"kind": "ServiceAccount", "name": "pipeline", "namespace": "ml"}]}
+K8S_TOKENLESS = {**copy.deepcopy(K8S_POD), "automountServiceAccountToken": False,
+                 "containers": [{**copy.deepcopy(K8S_CONTAINER), "imagePullPolicy": "Always"}]}
+
+
+def _rbac_case(name: str, rule: str, grant: dict[str, Any], cluster: bool = False) -> Case:
+    kind, props = ("ClusterRole", K8S_CLUSTER_ROLE) if cluster else ("Role", K8S_ROLE)
+    return Case(name, rule, [(name, f"{RBAC_TYPE}{kind}", props)],
+                lambda p: p["rules"].append(copy.deepcopy(grant)))
+
+
+def _deployment(name: str, pod: dict[str, Any] = K8S_TOKENLESS) -> tuple[str, str, dict[str, Any]]:
+    return (name, "kubernetes:apps/v1:Deployment", _k8s("apps/v1", name=name, spec=_template(pod)))
+
+
+K8S_CASES: list[Case] = [
+    Case("k8s-role-wildcard-verbs", "k8s-rbac-no-wildcards", [("wild", f"{RBAC_TYPE}ClusterRole", K8S_CLUSTER_ROLE)],
+         _set("rules", 0, "verbs", value=["*"])),
+    _rbac_case("k8s-role-bind", "k8s-rbac-no-bind",
+               {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["bind"]}),
+    _rbac_case("k8s-role-escalate", "k8s-rbac-no-escalate",
+               {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles"], "verbs": ["escalate"]}),
+    _rbac_case("k8s-role-impersonate", "k8s-rbac-no-impersonate",
+               {"apiGroups": [""], "resources": ["users", "groups"], "verbs": ["impersonate"]}, cluster=True),
+    _rbac_case("k8s-role-csr-approve", "k8s-rbac-no-csr-approval",
+               {"apiGroups": ["certificates.k8s.io"], "resources": ["certificatesigningrequests/approval", "signers"],
+                "verbs": ["update", "approve"]}, cluster=True),
+    _rbac_case("k8s-role-webhooks", "k8s-rbac-no-webhook-control",
+               {"apiGroups": ["admissionregistration.k8s.io"], "resources": ["mutatingwebhookconfigurations"],
+                "verbs": ["create", "update", "patch"]}, cluster=True),
+    _rbac_case("k8s-role-pod-exec", "k8s-rbac-no-pod-exec",
+               {"apiGroups": [""], "resources": ["pods/exec"], "verbs": ["create"]}),
+    _rbac_case("k8s-role-node-proxy", "k8s-rbac-no-node-proxy",
+               {"apiGroups": [""], "resources": ["nodes/proxy"], "verbs": ["get", "create"]}, cluster=True),
+    _rbac_case("k8s-role-secrets", "k8s-rbac-no-secrets-read",
+               {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list", "watch"]}, cluster=True),
+    _rbac_case("k8s-role-service-status", "k8s-rbac-no-service-status-update",
+               {"apiGroups": [""], "resources": ["services/status"], "verbs": ["update", "patch"]}),
+    Case("k8s-cluster-admin-binding", "k8s-no-cluster-admin-binding",
+         [("admins", f"{RBAC_TYPE}ClusterRoleBinding", {**copy.deepcopy(K8S_BINDING), "metadata": {"name": "admins"},
+                                                       "roleRef": {**K8S_BINDING["roleRef"], "kind": "ClusterRole"}})],
+         _set("roleRef", "name", value="cluster-admin")),
+    Case("k8s-anonymous-binding", "k8s-no-anonymous-binding",
+         [("anon", f"{RBAC_TYPE}RoleBinding", K8S_BINDING)],
+         _set("subjects", value=[{"kind": "User", "name": "system:anonymous", "apiGroup": "rbac.authorization.k8s.io"}])),
+    Case("k8s-default-sa-binding", "k8s-no-default-service-account-binding",
+         [("default-sa", f"{RBAC_TYPE}RoleBinding", K8S_BINDING)], _set("subjects", 0, "name", value="default")),
+    Case("k8s-default-sa-token", "k8s-default-service-account-no-automount",
+         [("default-sa-token", "kubernetes:core/v1:ServiceAccountPatch", {
+             "metadata": {"name": "default", "namespace": "ml"}, "automountServiceAccountToken": False})],
+         _set("automountServiceAccountToken", value=True)),
+    Case("k8s-token-mounted", "k8s-service-account-token-automount", [_deployment("api-token")],
+         _pod_change("automountServiceAccountToken", value=_DELETE)),
+    Case("k8s-secret-env", "k8s-no-secrets-in-env", [_deployment("api-env")],
+         _pod_change("env", value=[{"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "pw"}}}],
+                     container=True)),
+    Case("k8s-pull-if-not-present", "k8s-image-pull-policy-always", [_deployment("api-pull")],
+         _pod_change("imagePullPolicy", value="IfNotPresent", container=True)),
+    Case("k8s-git-sync-git", "k8s-no-git-sync-git-override", [_deployment("docs-sync")],
+         _pod_change("env", value=[{"name": "GITSYNC_GIT", "value": "/tmp/payload"}], container=True)),
+    Case("k8s-tiller", "k8s-no-tiller", [_deployment("charts")],
+         _pod_change("image", value="gcr.io/kubernetes-helm/tiller:v2.17.0", container=True)),
+    Case("k8s-default-namespace", "k8s-no-default-namespace",
+         [("cfg", "kubernetes:core/v1:ConfigMap", {"metadata": {"name": "cfg", "namespace": "ml"}, "data": {"a": "b"}})],
+         _set("metadata", "namespace", value=_DELETE)),
+    Case("k8s-external-ips", "k8s-service-no-external-ips",
+         [("frontend", "kubernetes:core/v1:Service", {"metadata": {"name": "frontend", "namespace": "ml"}, "spec": {
+             "selector": {"app": "frontend"}, "ports": [{"port": 80, "targetPort": 8080}]}})],
+         _set("spec", "externalIPs", value=["198.51.100.7"])),
+    Case("k8s-ingress-snippet", "k8s-ingress-no-snippet-annotations",
+         [("web-ingress", "kubernetes:networking.k8s.io/v1:Ingress", {
+             "metadata": {"name": "web", "namespace": "ml", "annotations": {"nginx.ingress.kubernetes.io/ssl-redirect": "true"}},
+             "spec": {"ingressClassName": "nginx", "rules": [{"host": "ml.example.com"}]}})],
+         _set("metadata", "annotations", "nginx.ingress.kubernetes.io/configuration-snippet",
+              value="more_set_headers \"X-Debug: 1\";")),
+    Case("k8s-dashboard", "k8s-no-kubernetes-dashboard", [_deployment("console")],
+         _pod_change("image", value="docker.io/kubernetesui/dashboard:v2.7.0", container=True)),
+    Case("k8s-no-network-policy", "k8s-namespace-network-policy",
+         [("deny-all", "kubernetes:networking.k8s.io/v1:NetworkPolicy", {
+             "metadata": {"name": "deny-all", "namespace": "serving"},
+             "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}),
+          ("ranker", "kubernetes:apps/v1:Deployment", {**_k8s("apps/v1", name="ranker", spec=_template(K8S_TOKENLESS)),
+                                                       "metadata": {"name": "ranker", "namespace": "serving"}})],
+         _set("metadata", "namespace", value="elsewhere")),
+]
+
 CASES: list[Case] = [
     Case("rds-public", "data-store-not-public", [("orders-db", "aws:rds/instance:Instance", RDS)],
          _set("publiclyAccessible", value=True)),
@@ -1383,6 +1477,7 @@ CASES: list[Case] = [
     *IAM_SCOPE_CASES,
     *GENAI_CASES,
     *PEER_CASES,
+    *K8S_CASES,
 ]
 
 

@@ -225,3 +225,43 @@ def workload_name(subject: Any) -> str:
     name = get(subject.props, "metadata", "name")
     space = namespace(subject)
     return f"{'?' if is_unknown(space) else space}/{name if isinstance(name, str) and name else subject.name}"
+
+
+@dataclass(frozen=True)
+class Object:
+    """One Kubernetes object of a resource: its props as plain data, whether it is a patch (may leave
+    out what the live object has), and a label for messages (``namespace/name`` or ``name``)."""
+
+    props: dict
+    partial: bool
+    label: str
+
+
+def objects(subject: Any, key: str, namespaced: bool = True) -> list[Object]:
+    """The objects of kind ``key`` (``<group>:<Kind>``) in a resource: the object itself (a ``<Kind>``
+    or ``<Kind>Patch``), or each item of a ``<Kind>List`` (``items``). Items that are unknown or not
+    objects are left out; ``[]`` for any other type. ``namespaced`` objects are labelled
+    ``namespace/name`` (see ``namespace``), cluster-scoped ones by name."""
+    kind = kind_of(subject.resource_type)
+    if kind is None:
+        return []
+    if kind.key == key:
+        found, partial = [plain(subject.props)], kind.patch
+    elif kind.key == f"{key}List" and not kind.patch:
+        items = get(subject.props, "items")
+        found, partial = (items if isinstance(items, list) else []), False
+    else:
+        return []
+    result = []
+    for index, item in enumerate(found):
+        if not isinstance(item, dict):
+            continue
+        name = get(item, "metadata", "name")
+        name = name if isinstance(name, str) and name and not is_unknown(name) else (
+            subject.name if len(found) == 1 else f"{subject.name}[{index}]")
+        if namespaced:
+            space = get(item, "metadata", "namespace") if len(found) > 1 else None
+            space = space if isinstance(space, str) and space else namespace(subject)
+            name = f"{'?' if is_unknown(space) else space}/{name}"
+        result.append(Object(item, partial, name))
+    return result

@@ -1,0 +1,262 @@
+"""Kubernetes objects that open the cluster up, one control per rule: objects in the ``default``
+namespace; Services with ``externalIPs`` (CVE-2020-8554); ingress-nginx snippet annotations
+(CVE-2021-25742); Tiller (Helm 2's in-cluster server); the Kubernetes Dashboard; namespaces whose
+workloads no NetworkPolicy selects.
+
+Sources: CIS EKS Benchmark 1.1.0 4.6.3 ("The default namespace should not be used") and 4.3.2
+("Ensure that all Namespaces have Network Policies defined"); Kubernetes issue #97076
+(CVE-2020-8554, "Man in the middle using LoadBalancer or ExternalIPs"); kubernetes/ingress-nginx
+#7837 (CVE-2021-25742, "custom snippets can be used to obtain all secrets in the cluster") and the
+controller's ``allow-snippet-annotations`` ConfigMap key; Checkov 3.3.30
+``checkov/kubernetes/checks/resource/k8s/`` (``DefaultNamespace.py``, ``NginxIngressCVE202125742*.py``,
+``Tiller*.py``, ``KubernetesDashboard.py``) and ``checks/graph_checks/RequireAllPodsToHaveNetworkPolicy.json``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pulumi_policy import (
+    ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity, StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
+from policies.rules._pods import POD_SPEC_PATHS, containers, is_workload, kind_of, namespace, pods, workload_name
+from policies.rules._props import as_list, describe, get, is_unknown
+
+SERVICE = "core:Service"
+INGRESSES = frozenset({"networking.k8s.io:Ingress", "extensions:Ingress"})
+
+# --- the default namespace ---------------------------------------------------------------------------
+
+#: Namespaced kinds judged for the default namespace: Checkov CKV_K8S_21's list (Pod, Deployment,
+#: DaemonSet, StatefulSet, ReplicaSet, ReplicationController, Job, CronJob, Service, Secret,
+#: ServiceAccount, Role, RoleBinding, ConfigMap, Ingress) plus PersistentVolumeClaims,
+#: NetworkPolicies and every kind with pod specs (``POD_SPEC_PATHS``).
+NAMESPACED_KINDS: frozenset[str] = frozenset({
+    "core:Service", "core:Secret", "core:ServiceAccount", "core:ConfigMap", "core:PersistentVolumeClaim",
+    "rbac.authorization.k8s.io:Role", "rbac.authorization.k8s.io:RoleBinding", "networking.k8s.io:NetworkPolicy",
+}) | INGRESSES | frozenset(POD_SPEC_PATHS)
+#: Objects that live in the default namespace by design (Checkov lets the same two through).
+BUILT_IN_DEFAULTS = frozenset({("core:ServiceAccount", "default"), ("core:Service", "kubernetes")})
+
+
+def _namespaced(resource_type: str) -> bool:
+    kind = kind_of(resource_type)
+    return kind is not None and kind.key in NAMESPACED_KINDS
+
+
+def _default_namespace(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    kind = kind_of(args.resource_type)
+    if kind is None or kind.key not in NAMESPACED_KINDS:
+        return
+    space, name = namespace(args), get(args.props, "metadata", "name")
+    if is_unknown(space) or space != "default" or (isinstance(name, str) and (kind.key, name) in BUILT_IN_DEFAULTS):
+        return
+    report(f"{describe(args)} ({workload_name(args)}) is in the default namespace (no metadata.namespace and no "
+           "provider namespace): put it in a namespace of its own, with its own RBAC, quotas and network policies")
+
+
+k8s_no_default_namespace = ResourceValidationPolicy(
+    name="k8s-no-default-namespace",
+    description="Workloads, Services, Secrets, ConfigMaps, ServiceAccounts, Roles, RoleBindings, Ingresses, "
+                "PersistentVolumeClaims and NetworkPolicies are not in the default namespace (metadata.namespace, "
+                "else the provider's namespace, else default).",
+    validate=applies_to(_namespaced, _default_namespace), severity=Severity.LOW,
+    remediation_steps="Set metadata.namespace to a namespace created for the application (or the provider's "
+                      "namespace option).",
+    **frameworks({"cis-eks": "4.6.3", "nist-800-53": "SC-4, AC-4"}),
+)
+
+
+# --- Services and Ingresses ----------------------------------------------------------------------------
+
+def _external_ips(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    ips = as_list(get(args.props, "spec", "externalIPs"))
+    if is_unknown(ips) or not ips:
+        return
+    shown = ", ".join(str(ip) for ip in ips if not is_unknown(ip)) or "unknown"
+    report(f"{describe(args)} ({workload_name(args)}) sets spec.externalIPs ({shown}): whoever sets a Service's "
+           "external IPs can intercept traffic the cluster sends to them (CVE-2020-8554); use a LoadBalancer or an "
+           "Ingress")
+
+
+k8s_service_no_external_ips = ResourceValidationPolicy(
+    name="k8s-service-no-external-ips",
+    description="Services set no spec.externalIPs (CVE-2020-8554: traffic to those IPs is routed to the Service).",
+    validate=applies_to(lambda t: (kind_of(t) is not None and kind_of(t).key == SERVICE), _external_ips),
+    severity=Severity.MEDIUM,
+    remediation_steps="Remove spec.externalIPs and expose the Service as type LoadBalancer (internal) or through an "
+                      "Ingress; block the field cluster-wide with the DenyServiceExternalIPs admission plugin or a "
+                      "policy engine.",
+    **frameworks({"nist-800-53": "SC-7, SC-23"}),
+)
+
+
+def _snippets(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    annotations = get(args.props, "metadata", "annotations")
+    if not isinstance(annotations, dict):
+        return
+    # ingress-nginx's snippet annotations (configuration-snippet, server-snippet, auth-snippet,
+    # stream-snippet ...); the prefix is configurable (--annotations-prefix), so any prefix counts.
+    found = sorted(key for key in annotations if isinstance(key, str) and "snippet" in key.rsplit("/", 1)[-1])
+    if found:
+        report(f"{describe(args)} ({workload_name(args)}) sets snippet annotations ({', '.join(found)}): raw NGINX "
+               "configuration that can read the controller's service account token and every Secret "
+               "(CVE-2021-25742); use the controller's dedicated annotations")
+
+
+k8s_ingress_no_snippet_annotations = ResourceValidationPolicy(
+    name="k8s-ingress-no-snippet-annotations",
+    description="Ingresses carry no NGINX snippet annotations (*-snippet, CVE-2021-25742), whatever they contain.",
+    validate=applies_to(lambda t: (kind_of(t) is not None and kind_of(t).key in INGRESSES), _snippets),
+    severity=Severity.HIGH,
+    remediation_steps="Remove nginx.ingress.kubernetes.io/*-snippet annotations, use the controller's dedicated "
+                      "annotations instead, and keep allow-snippet-annotations false in the controller's ConfigMap.",
+    **frameworks({"nist-800-53": "SI-10, AC-6", "pci-dss": "6.2.4"}),
+)
+
+
+# --- Tiller and the Dashboard ---------------------------------------------------------------------------
+
+_TILLER = re.compile(r"(^|[^a-z0-9])tiller([^a-z0-9]|$)")
+
+
+def _repository(image: str) -> str:
+    """The repository of an image reference, without registry port, tag or digest."""
+    image = image.split("@", 1)[0]
+    head, _, last = image.rpartition("/")
+    return f"{head}/{last.split(':', 1)[0]}" if head else last.split(":", 1)[0]
+
+
+def _pod_labels(args: Any) -> list[dict]:
+    """The workload's labels and those of its pod templates (``<path>.template.metadata.labels``)."""
+    found = [get(args.props, "metadata", "labels")]
+    kind = kind_of(args.resource_type)
+    for path in POD_SPEC_PATHS.get(kind.key, ()) if kind else ():
+        if path[-1] == "spec" and len(path) >= 2 and "*" not in path and "**" not in path:
+            found.append(get(args.props, *path[:-1], "metadata", "labels"))
+    return [labels for labels in found if isinstance(labels, dict)]
+
+
+def _tiller(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    kind = kind_of(args.resource_type)
+    if kind is None:
+        return
+    if kind.key == SERVICE:
+        values = [get(args.props, "metadata", "name")]
+        for labels in (get(args.props, "metadata", "labels"), get(args.props, "spec", "selector")):
+            values += list(labels.values()) if isinstance(labels, dict) else []
+        if any(isinstance(v, str) and _TILLER.search(v.lower()) for v in values):
+            report(f"{describe(args)} ({workload_name(args)}) exposes Tiller, Helm 2's server, which runs every "
+                   "request with cluster-admin rights and no authentication; delete it and use Helm 3")
+        return
+    images = [c.spec.get("image") for pod in pods(args) for c in containers(pod)]
+    by_image = [i for i in images if isinstance(i, str) and not is_unknown(i) and _repository(i).rsplit("/", 1)[-1]
+                == "tiller"]
+    by_label = any(labels.get("name") == "tiller" or labels.get("app") == "helm" for labels in _pod_labels(args))
+    if by_image or by_label:
+        shown = f"image {by_image[0]}" if by_image else "labels of Helm 2's tiller-deploy"
+        report(f"{describe(args)} ({workload_name(args)}) runs Tiller ({shown}), Helm 2's server, which runs every "
+               "request with cluster-admin rights and no authentication; delete it and use Helm 3")
+
+
+k8s_no_tiller = ResourceValidationPolicy(
+    name="k8s-no-tiller",
+    description="No workload runs Tiller (Helm 2, end of life since 2020; image .../tiller or labels name=tiller, "
+                "app=helm) and no Service exposes it.",
+    validate=applies_to(lambda t: is_workload(t) or (kind_of(t) is not None and kind_of(t).key == SERVICE), _tiller),
+    severity=Severity.HIGH,
+    remediation_steps="Delete the tiller-deploy Deployment and Service (helm 2 reset) and manage charts with Helm 3 "
+                      "(kubernetes.helm.v3.Release), which has no in-cluster server.",
+    **frameworks({"nist-800-53": "AC-6, CM-7, SA-22"}),
+)
+
+def _dashboard(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    kind = kind_of(args.resource_type)
+    if kind is None:
+        return
+    images = [c.spec.get("image") for pod in pods(args) for c in containers(pod)]
+    by_image = [i for i in images if isinstance(i, str) and not is_unknown(i)
+                and ("kubernetes-dashboard" in _repository(i) or "kubernetesui/" in _repository(i))]
+    by_label = any("kubernetes-dashboard" in (labels.get("app"), labels.get("k8s-app"),
+                                              labels.get("app.kubernetes.io/name"))
+                   for labels in _pod_labels(args))
+    if by_image or by_label:
+        shown = f"image {by_image[0]}" if by_image else "label kubernetes-dashboard"
+        report(f"{describe(args)} ({workload_name(args)}) runs the Kubernetes Dashboard ({shown}): a web UI with "
+               "cluster credentials that has been the way into exposed clusters; use kubectl or a read-only console")
+
+
+k8s_no_kubernetes_dashboard = ResourceValidationPolicy(
+    name="k8s-no-kubernetes-dashboard",
+    description="No workload runs the Kubernetes Dashboard (images kubernetesui/* or .../kubernetes-dashboard, "
+                "label kubernetes-dashboard). Helm releases are opaque: their manifests are rendered in the "
+                "provider, so a release of the kubernetes-dashboard chart is not seen.",
+    validate=applies_to(is_workload, _dashboard),
+    severity=Severity.MEDIUM,
+    remediation_steps="Remove the Dashboard; give operators kubectl access through EKS access entries, or the EKS "
+                      "console's read-only resource view.",
+    **frameworks({"nist-800-53": "CM-7, AC-17"}),
+)
+
+
+# --- NetworkPolicies ---------------------------------------------------------------------------------
+
+NETWORK_POLICIES = frozenset({"networking.k8s.io:NetworkPolicy", "cilium.io:CiliumNetworkPolicy",
+                              "crd.projectcalico.org:NetworkPolicy", "projectcalico.org:NetworkPolicy"})
+CLUSTER_POLICIES = frozenset({"cilium.io:CiliumClusterwideNetworkPolicy", "crd.projectcalico.org:GlobalNetworkPolicy",
+                              "projectcalico.org:GlobalNetworkPolicy", "policy.networking.k8s.io:AdminNetworkPolicy",
+                              "policy.networking.k8s.io:BaselineAdminNetworkPolicy"})
+NETWORK_POLICY_SCHEMA = config_schema(
+    namespacesWithPolicies={
+        "type": "array", "items": {"type": "string"}, "default": [],
+        "description": "Namespaces whose network policies another program or a Helm release declares.",
+    },
+)
+
+
+def _network_policies(args: StackValidationArgs, report: ReportViolation) -> None:
+    covered, everywhere, unknown = set(), False, False
+    for resource in args.resources:
+        kind = kind_of(resource.resource_type)
+        if kind is None or kind.patch:
+            continue
+        if kind.key in CLUSTER_POLICIES:
+            everywhere = True
+        elif kind.key in NETWORK_POLICIES:
+            space = namespace(resource)
+            unknown = unknown or is_unknown(space)
+            covered.add(space)
+    if everywhere or unknown:
+        return
+    covered |= set(policy_config(args, NETWORK_POLICY_SCHEMA)["namespacesWithPolicies"] or [])
+    for resource in args.resources:
+        kind = kind_of(resource.resource_type)
+        if not is_workload(resource.resource_type) or kind is None or kind.patch or not pods(resource):
+            continue
+        space = namespace(resource)
+        if not is_unknown(space) and space not in covered:
+            report(f"{describe(resource)} ({workload_name(resource)}) runs in namespace {space}, where no "
+                   "NetworkPolicy is declared: its pods accept traffic from every pod of the cluster; declare a "
+                   "default-deny NetworkPolicy and allow what it serves", resource.urn)
+
+
+k8s_namespace_network_policy = StackValidationPolicy(
+    name="k8s-namespace-network-policy",
+    description="Every namespace with a workload has a NetworkPolicy (Kubernetes, Cilium or Calico) declared in the "
+                "stack, or a cluster-wide policy exists, or it is listed in namespacesWithPolicies.",
+    validate=examines(is_workload, _network_policies), config_schema=NETWORK_POLICY_SCHEMA, severity=Severity.MEDIUM,
+    remediation_steps="Declare a NetworkPolicy in each namespace (a default deny with podSelector {} and "
+                      "policyTypes [Ingress, Egress], then allows), and turn on network policy enforcement in the "
+                      "VPC CNI (enableNetworkPolicy) or run Cilium/Calico; list namespaces whose policies another "
+                      "program declares in namespacesWithPolicies.",
+    **frameworks({"cis-eks": "4.3.2", "nist-800-53": "SC-7, AC-4", "pci-dss": "1.2.1"}),
+)
+
+SECURITY = [k8s_no_default_namespace, k8s_service_no_external_ips, k8s_ingress_no_snippet_annotations, k8s_no_tiller,
+            k8s_no_kubernetes_dashboard, k8s_namespace_network_policy]
+PRIVACY: list = []
+COMPLIANCE: list = []

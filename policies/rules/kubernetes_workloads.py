@@ -1,0 +1,189 @@
+"""Kubernetes workloads beyond their security contexts (``kubernetes.py``), one control per rule:
+pods mount a service account token only where they call the API; secrets reach containers as files,
+not environment variables; images with a mutable tag are pulled on every start; git-sync's git
+binary is not overridden.
+
+Workloads are every kind with a pod spec (``policies/rules/_pods.py``); a ``<Kind>Patch`` is judged
+only on what it sets. Sources: Kubernetes "Configure Service Accounts for Pods" (opt out of API
+credential automounting: the pod's ``automountServiceAccountToken`` wins over the ServiceAccount's),
+"Images" (``imagePullPolicy`` defaults to ``Always`` for ``:latest`` or no tag, else
+``IfNotPresent``), "Good practices for Kubernetes Secrets"; CIS EKS Benchmark 1.1.0 4.1.6 and 4.4.1;
+Checkov 3.3.30 ``checkov/kubernetes/checks/resource/k8s/`` (``ServiceAccountTokens.py``,
+``Secrets.py``, ``ImagePullPolicyAlways.py``, ``DangerousGitSync.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from pulumi_policy import (
+    ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity, StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
+from policies.rules._pods import Pod, containers, is_kind, is_workload, namespace, pods, workload_name
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown
+from policies.rules.kubernetes import image_tag, workload_rule
+
+SERVICE_ACCOUNT = "core:ServiceAccount"
+
+# --- service account tokens -------------------------------------------------------------------------
+
+TOKEN_SCHEMA = config_schema(
+    allowedServiceAccounts={
+        "type": "array", "items": {"type": "string"}, "default": [],
+        "description": "ServiceAccounts ('namespace/name') whose pods call the Kubernetes API and may mount a token.",
+    },
+)
+
+
+def _declared_accounts(resources: Iterable[Any]) -> dict[tuple[str, str], Any]:
+    """``(namespace, name)`` -> the ``automountServiceAccountToken`` of each ServiceAccount in the stack."""
+    found: dict[tuple[str, str], Any] = {}
+    for resource in resources:
+        if not is_kind(resource.resource_type, SERVICE_ACCOUNT, patches=True):
+            continue
+        space, name = namespace(resource), get(resource.props, "metadata", "name")
+        if isinstance(space, str) and isinstance(name, str) and not is_unknown(name):
+            value = as_bool(get(resource.props, "automountServiceAccountToken"))
+            if value is not None or (space, name) not in found:
+                found[(space, name)] = value
+    return found
+
+
+def _service_account(pod: Pod) -> Any:
+    name = pod.spec.get("serviceAccountName")
+    if name is None or name == "":
+        name = pod.spec.get("serviceAccount")  # the deprecated alias (core/v1 PodSpec)
+    return "default" if name is None or name == "" else name
+
+
+def _tokens(args: StackValidationArgs, report: ReportViolation) -> None:
+    allowed = set(policy_config(args, TOKEN_SCHEMA)["allowedServiceAccounts"] or [])
+    accounts = None
+    for resource in args.resources:
+        if not is_workload(resource.resource_type):
+            continue
+        space = namespace(resource)
+        if is_unknown(space):
+            continue
+        for pod in pods(resource):
+            mounted = as_bool(pod.spec.get("automountServiceAccountToken"))
+            account = _service_account(pod)
+            if is_unknown(mounted) or mounted is False or not isinstance(account, str) or f"{space}/{account}" in allowed:
+                continue
+            if mounted is None:
+                if pod.partial:
+                    continue
+                accounts = _declared_accounts(args.resources) if accounts is None else accounts
+                declared = accounts.get((space, account))
+                if is_unknown(declared) or declared is False:
+                    continue
+            shown = "true" if mounted else "unset, and the ServiceAccount does not turn it off"
+            report(f"{describe(resource)} ({workload_name(resource)}){pod.label}: pods mount the {account} service "
+                   f"account's API token (automountServiceAccountToken {shown}); set automountServiceAccountToken "
+                   "false in the pod spec unless it calls the Kubernetes API", resource.urn)
+
+
+k8s_service_account_token_automount = StackValidationPolicy(
+    name="k8s-service-account-token-automount",
+    description="Pods do not mount a service account token: automountServiceAccountToken false in the pod spec, or "
+                "on the ServiceAccount they use when the stack declares it (the pod's setting wins), unless the "
+                "ServiceAccount is in allowedServiceAccounts.",
+    validate=examines(is_workload, _tokens), config_schema=TOKEN_SCHEMA, severity=Severity.MEDIUM,
+    remediation_steps="Set automountServiceAccountToken: false in the pod spec (or on its ServiceAccount); a "
+                      "workload that calls the API gets a dedicated ServiceAccount listed in allowedServiceAccounts "
+                      "(EKS Pod Identity and IRSA credentials do not need this token).",
+    **frameworks({"cis-eks": "4.1.6", "nist-800-53": "AC-6, IA-5"}),
+)
+
+
+# --- secrets as environment variables ------------------------------------------------------------------
+
+def _secret_env(pod: Pod) -> Iterable[str]:
+    for container in containers(pod):
+        env = as_list(container.spec.get("env"))
+        for item in [] if is_unknown(env) else env:
+            ref = get(item, "valueFrom", "secretKeyRef") if isinstance(item, dict) else None
+            if ref is not None and not is_unknown(ref):
+                secret = get(ref, "name")
+                yield (f"{container.label} reads Secret {secret if isinstance(secret, str) else '?'} into "
+                       f"environment variable {item.get('name')}; mount it as a file (a secret volume) instead")
+        env_from = as_list(container.spec.get("envFrom"))
+        for item in [] if is_unknown(env_from) else env_from:
+            ref = get(item, "secretRef") if isinstance(item, dict) else None
+            if ref is not None and not is_unknown(ref):
+                secret = get(ref, "name")
+                yield (f"{container.label} loads every key of Secret {secret if isinstance(secret, str) else '?'} "
+                       "into its environment (envFrom secretRef); mount it as a file (a secret volume) instead")
+
+
+k8s_no_secrets_in_env = ResourceValidationPolicy(
+    name="k8s-no-secrets-in-env",
+    description="Containers take no Secret into environment variables (env valueFrom.secretKeyRef, envFrom "
+                "secretRef): environment variables end up in logs, crash dumps and child processes.",
+    validate=applies_to(is_workload, workload_rule(_secret_env)), severity=Severity.LOW,
+    remediation_steps="Mount the Secret as a volume (secret or projected, readOnly) and read the file, or fetch it "
+                      "at start from AWS Secrets Manager through the Secrets Store CSI driver.",
+    **frameworks({"cis-eks": "4.4.1", "nist-800-53": "SC-28, IA-5"}),
+)
+
+
+# --- image pull policy ------------------------------------------------------------------------------
+
+def _pull_policy(pod: Pod) -> Iterable[str]:
+    for container in containers(pod):
+        image, policy = container.spec.get("image"), container.spec.get("imagePullPolicy")
+        if not isinstance(image, str) or not image.strip() or is_unknown(image) or is_unknown(policy):
+            continue
+        tag = image_tag(image.strip())
+        if tag == "@" or policy == "Always" or (policy is None and pod.partial):
+            continue
+        if policy is None and tag in (None, "latest"):
+            continue  # the API server defaults the policy to Always for these (core/v1 SetDefaults_Container)
+        shown = policy if isinstance(policy, str) else "unset, so IfNotPresent"
+        yield (f"{container.label} runs {image} by a mutable tag with imagePullPolicy {shown}: a node may run a "
+               "cached image other than the tag's, pulled with someone else's credentials; set imagePullPolicy "
+               "Always or pin a digest")
+
+
+k8s_image_pull_policy_always = ResourceValidationPolicy(
+    name="k8s-image-pull-policy-always",
+    description="Containers whose image is not pinned by digest are pulled on every start (imagePullPolicy Always; "
+                "absent, Kubernetes defaults a versioned tag to IfNotPresent).",
+    validate=applies_to(is_workload, workload_rule(_pull_policy)), severity=Severity.LOW,
+    remediation_steps="Set imagePullPolicy: Always, or reference the image by digest (repo@sha256:...), which is "
+                      "immutable whatever the policy.",
+    **frameworks({"nist-800-53": "CM-2, SI-7", "pci-dss": "6.3.2"}),
+)
+
+
+# --- git-sync ------------------------------------------------------------------------------------------
+
+GIT_SYNC_VARIABLES = ("GITSYNC_GIT", "GIT_SYNC_GIT")
+
+
+def _git_sync(pod: Pod) -> Iterable[str]:
+    for container in containers(pod):
+        env = as_list(container.spec.get("env"))
+        for item in [] if is_unknown(env) else env:
+            if isinstance(item, dict) and item.get("name") in GIT_SYNC_VARIABLES:
+                yield (f"{container.label} sets {item.get('name')}, the git binary git-sync runs: whoever sets it "
+                       "runs any program in the container; remove it and use the image's git")
+
+
+k8s_no_git_sync_git_override = ResourceValidationPolicy(
+    name="k8s-no-git-sync-git-override",
+    description="No container sets GITSYNC_GIT (GIT_SYNC_GIT in git-sync v3), the path of the binary git-sync runs "
+                "as git.",
+    validate=applies_to(is_workload, workload_rule(_git_sync)), severity=Severity.MEDIUM,
+    remediation_steps="Remove the GITSYNC_GIT / GIT_SYNC_GIT environment variable; git-sync then runs the git of "
+                      "its image.",
+    **frameworks({"nist-800-53": "CM-7, SI-7"}),
+)
+
+SECURITY = [k8s_service_account_token_automount, k8s_no_secrets_in_env, k8s_image_pull_policy_always,
+            k8s_no_git_sync_git_override]
+PRIVACY: list = []
+COMPLIANCE: list = []
