@@ -36,6 +36,8 @@ def input_names(cls) -> set[str]:
     folder = Path(module.__file__).parent
     inputs = folder / "_inputs.py"  # some pulumi-aws-native modules (kms) have no nested input types
     text = Path(module.__file__).read_text() + (inputs.read_text() if inputs.exists() else "")
+    if cls.__module__.startswith("pulumi_aws_native."):
+        text += (folder.parent / "_inputs.py").read_text()  # the shared types: TagArgs (key, value), ...
     return {camel or snake for camel, snake in GETTER.findall(text)}
 
 

@@ -685,6 +685,87 @@ def test_native_task_definitions_and_models_are_searched_for_secrets():
 
 
 # --------------------------------------------------------------------------------------------------
+# Feature groups, model registries, resource policies, function URLs and permissions, tags
+
+
+from policies.rules import feature_store, model_registry, resource_policies, tags  # noqa: E402
+
+OPEN_STATEMENT = {"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}
+NAMED_STATEMENT = {"Sid": "Reader", "Effect": "Allow", "Principal": {"AWS": ACCOUNT_ROOT},
+                   "Action": "sagemaker:DescribeModelPackage", "Resource": "*"}
+CLASSIFIED = [{"key": "data-classification", "value": "confidential"}]
+MORE = {
+    "aws-native:sagemaker:FeatureGroup": {
+        "featureGroupName": "users", "recordIdentifierFeatureName": "id", "eventTimeFeatureName": "ts",
+        "onlineStoreConfig": {"enableOnlineStore": True, "securityConfig": {"kmsKeyId": KEY},
+                              "ttlDuration": {"unit": "Days", "value": 30.0}},
+        "offlineStoreConfig": {"s3StorageConfig": {"s3Uri": "s3://offline/users", "kmsKeyId": KEY}},
+        "tags": [{"key": "contains-pii", "value": "true"}, *CLASSIFIED]},
+    "aws-native:sagemaker:ModelPackageGroup": {
+        "modelPackageGroupName": "churn", "tags": CLASSIFIED,
+        "modelPackageGroupPolicy": {"Version": "2012-10-17", "Statement": [NAMED_STATEMENT]}},
+    "aws-native:secretsmanager:ResourcePolicy": {
+        "secretId": "db", "resourcePolicy": {"Version": "2012-10-17", "Statement": [NAMED_STATEMENT]}},
+    "aws-native:efs:FileSystem": {"encrypted": True, "kmsKeyId": KEY, "fileSystemTags": CLASSIFIED,
+                                  "fileSystemPolicy": {"Version": "2012-10-17", "Statement": [NAMED_STATEMENT]}},
+    "aws-native:lambda:Url": {"targetFunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                              "authType": "AWS_IAM", "cors": {"allowOrigins": ["https://app.example.com"],
+                                                              "allowMethods": ["*"]}},
+    "aws-native:lambda:Permission": {"functionName": "f", "action": "lambda:InvokeFunction",
+                                     "principal": "s3.amazonaws.com", "sourceAccount": "123456789012"},
+}
+MORE_RULES = rules_of(feature_store, model_registry, resource_policies, lambda_functions, tags)
+MORE_CONFIG = {"requireModelPackages": False, "requiredTags": []}
+MORE_CHANGES = [
+    ("aws-native:sagemaker:FeatureGroup", ("onlineStoreConfig", "securityConfig"), ...,
+     {"feature-group-online-store-cmk"}),
+    ("aws-native:sagemaker:FeatureGroup", ("offlineStoreConfig", "s3StorageConfig", "kmsKeyId"), "alias/aws/s3",
+     {"feature-group-offline-store-cmk"}),
+    ("aws-native:sagemaker:FeatureGroup", ("onlineStoreConfig", "ttlDuration"), ...,
+     {"feature-group-pii-online-ttl"}),
+    ("aws-native:sagemaker:FeatureGroup", ("tags", 0), {"key": "team", "value": "ml"}, {"feature-group-pii-declared"}),
+    ("aws-native:sagemaker:ModelPackageGroup", ("modelPackageGroupPolicy", "Statement", 0, "Principal"), "*",
+     {"model-package-group-policy-no-wildcard-principal"}),
+    ("aws-native:sagemaker:ModelPackageGroup", ("tags",), ..., {"data-store-classification"}),
+    ("aws-native:secretsmanager:ResourcePolicy", ("resourcePolicy", "Statement", 0), OPEN_STATEMENT,
+     {"resource-policy-no-public-principal"}),
+    ("aws-native:efs:FileSystem", ("fileSystemPolicy", "Statement", 0), OPEN_STATEMENT,
+     {"resource-policy-no-public-principal"}),
+    ("aws-native:efs:FileSystem", ("fileSystemTags",), ..., {"data-store-classification"}),
+    ("aws-native:lambda:Url", ("authType",), "NONE", {"lambda-function-url-auth"}),
+    ("aws-native:lambda:Url", ("cors", "allowOrigins"), ["*"], {"lambda-function-url-cors-restricted"}),
+    ("aws-native:lambda:Permission", ("sourceAccount",), ..., {"lambda-permission-restricted"}),
+]
+
+
+@pytest.mark.parametrize("type_", sorted(MORE))
+def test_more_compliant_native_resources_pass(type_):
+    assert broken(MORE_RULES, type_, MORE[type_], MORE_CONFIG) == {}
+
+
+@pytest.mark.parametrize("type_, path, value, rules", MORE_CHANGES,
+                         ids=[f"{t.split(':')[-1]}:{'.'.join(map(str, p))}" for t, p, _, _ in MORE_CHANGES])
+def test_one_more_native_field_changed_breaks_its_control(type_, path, value, rules):
+    assert set(broken(MORE_RULES, type_, changed(MORE[type_], path, value), MORE_CONFIG)) == rules
+
+
+@pytest.mark.parametrize("type_, path, value, rules", MORE_CHANGES,
+                         ids=[f"{t.split(':')[-1]}:{'.'.join(map(str, p))}" for t, p, _, _ in MORE_CHANGES])
+def test_an_unknown_more_native_value_is_not_judged(type_, path, value, rules):
+    assert broken(MORE_RULES, type_, changed(MORE[type_], path, UNKNOWN), MORE_CONFIG) == {}
+
+
+def test_a_native_model_must_deploy_a_model_package_where_required():
+    model = SAGEMAKER["aws-native:sagemaker:Model"]
+    config = {"requireModelPackages": True}
+    raw = {**model, "primaryContainer": {"image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/m:1"}}
+    assert list(broken(MORE_RULES, "aws-native:sagemaker:Model", raw, config)) == ["sagemaker-model-uses-model-package"]
+    packaged = {**model, "primaryContainer": {"modelPackageName": "arn:aws:sagemaker:us-east-1:123456789012:"
+                                                                  "model-package/churn/1"}}
+    assert broken(MORE_RULES, "aws-native:sagemaker:Model", packaged, config) == {}
+
+
+# --------------------------------------------------------------------------------------------------
 # Every input these rules read for a pulumi-aws-native type is an input of its SDK
 
 
@@ -705,7 +786,7 @@ def _paths(value, prefix=()):
 
 
 EXAMPLES = [*DATA_STORES.items(), *SERVICES.items(), *SAGEMAKER.items(), *s3_stack().values(), *IAM_EXAMPLES.items(),
-            *COMPUTE.items()]
+            *COMPUTE.items(), *MORE.items()]
 READS = sorted({(type_, path) for type_, props in EXAMPLES for path in _paths(props)})
 
 

@@ -255,7 +255,12 @@ def resource_tags(subject: _Subject) -> Any:
     """
     merged: dict[str, Any] = {}
     defaults = default_tags(subject)
-    own = _key_value_tags(get(subject.props, "tags", default={}))
+    own = _key_value_tags(get(subject.props, "tags", default=None))
+    if own is None:
+        # CloudFormation names some tag inputs otherwise: EFS FileSystemTags and AccessPointTags (lists), a Backup
+        # vault's BackupVaultTags (a map).
+        own = _key_value_tags(next((tags for key in ("fileSystemTags", "accessPointTags", "backupVaultTags")
+                                    if (tags := get(subject.props, key)) is not None), {}))
     everything = get(subject.props, "tagsAll", default={})
     if is_unknown(own) or (is_unknown(defaults) and not isinstance(everything, Mapping)):
         return UNKNOWN

@@ -29,6 +29,11 @@ from policies.rules._principals import aws_managed_key_alias
 from policies.rules._props import as_bool, as_int, describe, get, is_unknown, resource_tags, UNKNOWN
 
 FEATURE_GROUP = "aws:sagemaker/featureGroup:FeatureGroup"
+#: pulumi-aws-native's AWS::SageMaker::FeatureGroup: the same OnlineStoreConfig (EnableOnlineStore,
+#: SecurityConfig.KmsKeyId, TtlDuration) and OfflineStoreConfig.S3StorageConfig.KmsKeyId (pulumi-aws-native 1.84
+#: sagemaker/feature_group.py); its tags are CloudFormation's list. The stack rules joining groups to keys and
+#: buckets read pulumi-aws groups only.
+FEATURE_GROUPS = (FEATURE_GROUP, "aws-native:sagemaker:FeatureGroup")
 KEY = "aws:kms/key:Key"
 ALIAS = "aws:kms/alias:Alias"
 BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
@@ -93,7 +98,7 @@ _online_cmk = _store_cmk("online", _online_enabled, ONLINE_KEY_PATH)
 feature_group_online_store_cmk = ResourceValidationPolicy(
     name="feature-group-online-store-cmk",
     description="A feature group's online store is encrypted with a customer-managed KMS key.",
-    validate=applies_to([FEATURE_GROUP], _online_cmk),
+    validate=applies_to(FEATURE_GROUPS, _online_cmk),
     severity=Severity.HIGH,
     remediation_steps="Set online_store_config.security_config.kms_key_id to a customer-managed key's ARN "
                       "(components.feature_store.FeatureStore does this with its own keys). The key of an "
@@ -109,7 +114,7 @@ _offline_cmk = _store_cmk("offline", _has_offline, OFFLINE_KEY_PATH)
 feature_group_offline_store_cmk = ResourceValidationPolicy(
     name="feature-group-offline-store-cmk",
     description="A feature group's offline store writes its S3 objects encrypted with a customer-managed KMS key.",
-    validate=applies_to([FEATURE_GROUP], _offline_cmk),
+    validate=applies_to(FEATURE_GROUPS, _offline_cmk),
     severity=Severity.HIGH,
     remediation_steps="Set offline_store_config.s3_storage_config.kms_key_id to a customer-managed key's ARN, "
                       "the key the offline bucket is encrypted with.",
@@ -135,7 +140,7 @@ feature_group_pii_declared = ResourceValidationPolicy(
     name="feature-group-pii-declared",
     description=f"Every feature group declares whether it holds personal data with a {PII_TAG} tag "
                 "(true or false).",
-    validate=applies_to([FEATURE_GROUP], _pii_declared),
+    validate=applies_to(FEATURE_GROUPS, _pii_declared),
     severity=Severity.MEDIUM,
     remediation_steps=f"Tag the group {PII_TAG}: \"true\" if any feature is personal data, else \"false\" "
                       "(FeatureStore sets it from the spec's per-feature pii flags).",
@@ -175,7 +180,7 @@ feature_group_pii_online_ttl = ResourceValidationPolicy(
     name="feature-group-pii-online-ttl",
     description="A feature group holding personal data expires its online records (ttlDuration) within the "
                 "configured maximum.",
-    validate=applies_to([FEATURE_GROUP], _pii_ttl),
+    validate=applies_to(FEATURE_GROUPS, _pii_ttl),
     config_schema=TTL_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Set online.ttl in the feature-group spec (online_store_config.ttl_duration); SageMaker "

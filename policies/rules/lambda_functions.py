@@ -35,6 +35,11 @@ NATIVE_FUNCTION = "aws-native:lambda:Function"
 FUNCTIONS = (FUNCTION, NATIVE_FUNCTION)
 FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
 PERMISSION = "aws:lambda/permission:Permission"
+#: pulumi-aws-native's AWS::Lambda::Url (``authType``; pulumi-aws: ``authorizationType``; the same ``cors``) and
+#: AWS::Lambda::Permission (the same ``principal``, ``sourceArn``, ``sourceAccount``, ``principalOrgId``).
+NATIVE_FUNCTION_URL = "aws-native:lambda:Url"
+FUNCTION_URLS = (FUNCTION_URL, NATIVE_FUNCTION_URL)
+PERMISSIONS = (PERMISSION, "aws-native:lambda:Permission")
 
 #: Endpoint host names of AWS data services that live in a VPC (RDS and Aurora, DocumentDB, Neptune,
 #: ElastiCache, MemoryDB, Redshift, OpenSearch, MSK brokers).
@@ -158,7 +163,7 @@ lambda_supported_runtime = ResourceValidationPolicy(
 
 
 def _validate_url_auth(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    kind = get(args.props, "authorizationType")
+    kind = get(args.props, "authType" if args.resource_type == NATIVE_FUNCTION_URL else "authorizationType")
     if isinstance(kind, str) and not is_unknown(kind) and kind.upper() == "NONE":
         report(f"{describe(args)} lets anyone on the internet invoke the function (authorizationType NONE)")
 
@@ -166,7 +171,7 @@ def _validate_url_auth(args: ResourceValidationArgs, report: ReportViolation) ->
 lambda_function_url_auth = ResourceValidationPolicy(
     name="lambda-function-url-auth",
     description="Lambda function URLs require IAM authorization (authorizationType AWS_IAM).",
-    validate=applies_to((FUNCTION_URL,), _validate_url_auth),
+    validate=applies_to(FUNCTION_URLS, _validate_url_auth),
     severity=Severity.HIGH,
     remediation_steps="Set authorization_type='AWS_IAM' and sign callers' requests (SigV4), or put the function "
                       "behind API Gateway with an authorizer.",
@@ -192,7 +197,7 @@ lambda_permission_restricted = ResourceValidationPolicy(
     name="lambda-permission-restricted",
     description="Lambda permissions for '*' or an AWS service name the source (sourceArn or sourceAccount, or the "
                 "organization).",
-    validate=applies_to((PERMISSION,), _validate_permission),
+    validate=applies_to(PERMISSIONS, _validate_permission),
     severity=Severity.HIGH,
     remediation_steps="Set source_arn to the bucket, topic, rule or API that invokes the function (and "
                       "source_account for S3), or name an account principal.",
@@ -215,7 +220,7 @@ def _validate_url_cors(args: ResourceValidationArgs, report: ReportViolation) ->
 lambda_function_url_cors_restricted = ResourceValidationPolicy(
     name="lambda-function-url-cors-restricted",
     description="Lambda function URLs do not allow every origin with every method in their CORS configuration.",
-    validate=applies_to((FUNCTION_URL,), _validate_url_cors),
+    validate=applies_to(FUNCTION_URLS, _validate_url_cors),
     severity=Severity.MEDIUM,
     remediation_steps="List the origins that call the function (cors.allow_origins=['https://app.example.com']) and "
                       "the methods they use (allow_methods=['GET', 'POST']).",

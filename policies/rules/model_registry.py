@@ -12,10 +12,14 @@ from policies.rules._props import as_bool, as_list, describe, get, is_unknown
 
 GROUP_POLICY = "aws:sagemaker/modelPackageGroupPolicy:ModelPackageGroupPolicy"
 MODEL = "aws:sagemaker/model:Model"
+#: pulumi-aws-native's AWS::SageMaker::ModelPackageGroup holds its policy inline (``modelPackageGroupPolicy``, an
+#: object); AWS::SageMaker::Model has the same PrimaryContainer/Containers[].ModelPackageName (1.84).
+NATIVE_GROUP = "aws-native:sagemaker:ModelPackageGroup"
+MODELS = (MODEL, "aws-native:sagemaker:Model")
 
 
 _group_policy_principals = no_wildcard_principal(
-    "resourcePolicy",
+    ("resourcePolicy", "modelPackageGroupPolicy"),
     invalid="{resource} has a resourcePolicy that is not valid JSON",
     allowed="{resource}: statement {sid!r} allows principal '*' ({actions}); name the reader accounts",
 )
@@ -24,7 +28,7 @@ _group_policy_principals = no_wildcard_principal(
 model_package_group_policy_no_wildcard_principal = ResourceValidationPolicy(
     name="model-package-group-policy-no-wildcard-principal",
     description="SageMaker model package group policies must name the accounts they allow, never '*'.",
-    validate=applies_to([GROUP_POLICY], _group_policy_principals),
+    validate=applies_to([GROUP_POLICY, NATIVE_GROUP], _group_policy_principals),
     severity=Severity.HIGH,
     remediation_steps="Grant read (DescribeModelPackage, DescribeModelPackageGroup, ListModelPackages) to "
                       "'arn:aws:iam::<account>:root' of each reader account instead of '*'.",
@@ -77,7 +81,7 @@ sagemaker_model_uses_model_package = ResourceValidationPolicy(
     name="sagemaker-model-uses-model-package",
     description="Where required (prod), SageMaker models deploy registered model packages, which carry an "
                 "approval status, rather than raw container images and model artifacts.",
-    validate=applies_to([MODEL], _deploys_model_packages),
+    validate=applies_to(MODELS, _deploys_model_packages),
     config_schema=MODEL_PACKAGE_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Register the model version in its model package group, approve it, and set "

@@ -38,6 +38,14 @@ POLICY_INPUTS: dict[str, str] = {
     "aws:s3control/accessPointPolicy:AccessPointPolicy": "policy",
     "aws:codeartifact/domainPermissions:DomainPermissions": "policyDocument",
     "aws:codeartifact/repositoryPermissionsPolicy:RepositoryPermissionsPolicy": "policyDocument",
+    # pulumi-aws-native (CloudFormation; 1.84): documents as objects, inline on the resource for most.
+    "aws-native:secretsmanager:ResourcePolicy": "resourcePolicy",
+    "aws-native:efs:FileSystem": "fileSystemPolicy",
+    "aws-native:backup:BackupVault": "accessPolicy",
+    "aws-native:s3:AccessPoint": "policy",
+    "aws-native:codeartifact:Domain": "permissionsPolicyDocument",
+    "aws-native:codeartifact:Repository": "permissionsPolicyDocument",
+    "aws-native:logs:LogGroup": "resourcePolicyDocument",
 }
 
 _VALIDATORS = {
