@@ -1095,6 +1095,7 @@ K8S_TOKENLESS = {**copy.deepcopy(K8S_POD), "automountServiceAccountToken": False
 
 def _rbac_case(name: str, rule: str, grant: dict[str, Any], cluster: bool = False) -> Case:
     kind, props = ("ClusterRole", K8S_CLUSTER_ROLE) if cluster else ("Role", K8S_ROLE)
+    props = {**copy.deepcopy(props), "metadata": {**props["metadata"], "name": name}}  # Checkov names it so
     return Case(name, rule, [(name, f"{RBAC_TYPE}{kind}", props)],
                 lambda p: p["rules"].append(copy.deepcopy(grant)))
 
@@ -1104,7 +1105,8 @@ def _deployment(name: str, pod: dict[str, Any] = K8S_TOKENLESS) -> tuple[str, st
 
 
 K8S_CASES: list[Case] = [
-    Case("k8s-role-wildcard-verbs", "k8s-rbac-no-wildcards", [("wild", f"{RBAC_TYPE}ClusterRole", K8S_CLUSTER_ROLE)],
+    Case("k8s-role-wildcard-verbs", "k8s-rbac-no-wildcards",
+         [("wild", f"{RBAC_TYPE}ClusterRole", {**K8S_CLUSTER_ROLE, "metadata": {"name": "wild"}})],
          _set("rules", 0, "verbs", value=["*"])),
     _rbac_case("k8s-role-bind", "k8s-rbac-no-bind",
                {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["bind"]}),
@@ -1131,13 +1133,15 @@ K8S_CASES: list[Case] = [
                                                        "roleRef": {**K8S_BINDING["roleRef"], "kind": "ClusterRole"}})],
          _set("roleRef", "name", value="cluster-admin")),
     Case("k8s-anonymous-binding", "k8s-no-anonymous-binding",
-         [("anon", f"{RBAC_TYPE}RoleBinding", K8S_BINDING)],
+         [("anon", f"{RBAC_TYPE}RoleBinding", {**K8S_BINDING, "metadata": {"name": "anon", "namespace": "ml"}})],
          _set("subjects", value=[{"kind": "User", "name": "system:anonymous", "apiGroup": "rbac.authorization.k8s.io"}])),
     Case("k8s-default-sa-binding", "k8s-no-default-service-account-binding",
-         [("default-sa", f"{RBAC_TYPE}RoleBinding", K8S_BINDING)], _set("subjects", 0, "name", value="default")),
+         [("default-sa", f"{RBAC_TYPE}RoleBinding", {**K8S_BINDING, "metadata": {"name": "default-sa", "namespace": "ml"}})],
+         _set("subjects", 0, "name", value="default")),
     Case("k8s-default-sa-token", "k8s-default-service-account-no-automount",
-         [("default-sa-token", "kubernetes:core/v1:ServiceAccountPatch", {
-             "metadata": {"name": "default", "namespace": "ml"}, "automountServiceAccountToken": False})],
+         # its own namespace: the default ServiceAccount of ml would otherwise decide the other cases' tokens
+         [("default", "kubernetes:core/v1:ServiceAccount", {
+             "metadata": {"name": "default", "namespace": "reports"}, "automountServiceAccountToken": False})],
          _set("automountServiceAccountToken", value=True)),
     Case("k8s-token-mounted", "k8s-service-account-token-automount", [_deployment("api-token")],
          _pod_change("automountServiceAccountToken", value=_DELETE)),
@@ -1159,7 +1163,8 @@ K8S_CASES: list[Case] = [
          _set("spec", "externalIPs", value=["198.51.100.7"])),
     Case("k8s-ingress-snippet", "k8s-ingress-no-snippet-annotations",
          [("web-ingress", "kubernetes:networking.k8s.io/v1:Ingress", {
-             "metadata": {"name": "web", "namespace": "ml", "annotations": {"nginx.ingress.kubernetes.io/ssl-redirect": "true"}},
+             "metadata": {"name": "web-ingress", "namespace": "ml",
+                          "annotations": {"nginx.ingress.kubernetes.io/ssl-redirect": "true"}},
              "spec": {"ingressClassName": "nginx", "rules": [{"host": "ml.example.com"}]}})],
          _set("metadata", "annotations", "nginx.ingress.kubernetes.io/configuration-snippet",
               value="more_set_headers \"X-Debug: 1\";")),
