@@ -295,3 +295,15 @@ def test_docs_describe_every_rule_and_its_config():
         assert f"`{policy.name}`" in docs, policy.name
         for key in (policy.config_schema.properties if policy.config_schema else {}):
             assert f"`{key}`" in docs, f"{policy.name}: {key}"
+
+
+def test_an_alarm_on_the_metric_name_in_another_namespace_does_not_count():
+    trail = stack_resource(TRAIL, {"cloudWatchLogsGroupArn": LOG_GROUP_ARN}, name="trail")
+    metric_filter = stack_resource(FILTER, {"logGroupName": "cloudtrail", "pattern": CIS_PATTERNS["root-usage"],
+                                            "metricTransformation": {"name": "RootUsage", "namespace": "CIS"}},
+                                   name="root")
+    elsewhere = stack_resource(ALARM, {"metricName": "RootUsage", "namespace": "Other"}, name="alarm")
+    config = {"requiredMonitors": ["root-usage"]}
+    assert len(violations(cloudtrail_security_alarms, stack_args([trail, metric_filter, elsewhere], config))) == 1
+    here = stack_resource(ALARM, {"metricName": "RootUsage", "namespace": "CIS"}, name="alarm")
+    assert violations(cloudtrail_security_alarms, stack_args([trail, metric_filter, here], config)) == []

@@ -30,7 +30,7 @@ from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValida
 
 from policies.rules._declare import config_schema, examines, frameworks, policy_config
 from policies.rules._index import of_type, stack_resources
-from policies.rules._props import as_list, get, is_unknown
+from policies.rules._props import UNKNOWN, as_list, get, is_unknown
 
 TRAIL = "aws:cloudtrail/trail:Trail"
 EVENT_DATA_STORE = "aws:cloudtrail/eventDataStore:EventDataStore"
@@ -327,6 +327,39 @@ def _dependencies(resource: PolicyResource, key: str) -> set[str]:
     return {getattr(d, "urn", d) for d in (resource.property_dependencies or {}).get(key) or []}
 
 
+class _Alarms:
+    """The stack's metric alarms by the metric they watch (name, namespace) and by the filters their metricName
+    depends on: built once per review of the stack."""
+
+    def __init__(self, alarms: list[PolicyResource]) -> None:
+        self.by_filter: set[str] = set()
+        self.by_metric: dict[str, set[Any]] = {}
+        self.unknown = False
+        for alarm in alarms:
+            self.by_filter |= _dependencies(alarm, "metricName")
+            name, space = get(alarm.props, "metricName"), get(alarm.props, "namespace")
+            if is_unknown(name) or is_unknown(space):
+                self.unknown = True
+            elif isinstance(name, str):
+                self.by_metric.setdefault(name, set()).add(space if isinstance(space, str) else None)
+
+    def watch(self, metric_filter: PolicyResource) -> Optional[bool]:
+        """True if an alarm watches the filter's metric, False if none does, None if that is not known yet."""
+        if metric_filter.urn in self.by_filter:
+            return True
+        transformation = get(metric_filter.props, "metricTransformation")
+        if isinstance(transformation, list):
+            transformation = transformation[0] if len(transformation) == 1 else None
+        metric = get(transformation, "name") if isinstance(transformation, dict) else None
+        namespace = get(transformation, "namespace") if isinstance(transformation, dict) else None
+        if is_unknown(transformation) or is_unknown(metric) or is_unknown(namespace):
+            return None
+        spaces = self.by_metric.get(metric, set()) if isinstance(metric, str) else set()
+        if spaces and (not isinstance(namespace, str) or namespace in spaces):
+            return True
+        return None if self.unknown else False
+
+
 def _validate_alarms(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     resources = stack_resources(args)
     trails = of_type(resources, TRAIL)
@@ -334,67 +367,41 @@ def _validate_alarms(args: StackValidationArgs, report_violation: ReportViolatio
         return
     configured = policy_config(args, ALARMS_SCHEMA)["requiredMonitors"]
     required = [name for name in configured if name in MONITORS] if isinstance(configured, list) else sorted(MONITORS)
-    filters = of_type(resources, METRIC_FILTER)
-    alarms = of_type(resources, METRIC_ALARM)
+    filters = []  # (filter, its log group name, the URNs its logGroupName depends on, its pattern normalized)
+    for metric_filter in of_type(resources, METRIC_FILTER):
+        name, urns = get(metric_filter.props, "logGroupName"), _dependencies(metric_filter, "logGroupName")
+        if is_unknown(name) and not urns:
+            return  # a filter whose log group is not known yet may be any trail's: not judged
+        pattern = get(metric_filter.props, "pattern")
+        normal = UNKNOWN if is_unknown(pattern) else normal_pattern(pattern) if isinstance(pattern, str) else ""
+        filters.append((metric_filter, name, urns, normal))
+    alarms = _Alarms(of_type(resources, METRIC_ALARM))
     for trail in trails:
         arn = get(trail.props, "cloudWatchLogsGroupArn")
         group_name, group_urns = _log_group_name(arn), _dependencies(trail, "cloudWatchLogsGroupArn")
         if not isinstance(arn, str) or not arn or (group_name is None and not group_urns):
             continue  # no CloudWatch Logs delivery (cloudtrail-cloudwatch-logs' finding) or not known yet
-        on_group = []
-        for metric_filter in filters:
-            name = get(metric_filter.props, "logGroupName")
-            if is_unknown(name) and not _dependencies(metric_filter, "logGroupName"):
-                return  # a filter whose log group is not known yet may be this trail's: not judged
-            if (group_name is not None and name == group_name) or (group_urns & _dependencies(metric_filter,
-                                                                                               "logGroupName")):
-                on_group.append(metric_filter)
-        missing = []
-        for monitor in required:
-            outcome = _monitored(MONITORS[monitor][2], on_group, alarms)
-            if outcome is None:
-                continue
-            if not outcome:
-                missing.append(monitor)
+        on_group = [(metric_filter, normal) for metric_filter, name, urns, normal in filters
+                    if (group_name is not None and name == group_name) or group_urns & urns]
+        missing = [monitor for monitor in required if _monitored(MONITORS[monitor][2], on_group, alarms) is False]
         if missing:
             report_violation(f"CloudTrail trail {trail.name!r} has no metric filter with an alarm on its log group for: "
                              f"{', '.join(missing)} (CIS AWS Foundations 4.x).", trail.urn)
 
 
-def _monitored(terms: tuple[str, ...], filters: list[PolicyResource], alarms: list[PolicyResource]) -> Optional[bool]:
+def _monitored(terms: tuple[str, ...], filters: list[tuple[PolicyResource, Any]], alarms: _Alarms) -> Optional[bool]:
     """True if a filter's pattern holds every term and an alarm watches its metric; None if unknown."""
     unknown = False
-    for metric_filter in filters:
-        pattern = get(metric_filter.props, "pattern")
-        if is_unknown(pattern):
+    for metric_filter, normal in filters:
+        if is_unknown(normal):
             unknown = True
             continue
-        if not isinstance(pattern, str) or not all(term in normal_pattern(pattern) for term in terms):
+        if not all(term in normal for term in terms):
             continue
-        watched = _alarmed(metric_filter, alarms)
+        watched = alarms.watch(metric_filter)
         if watched is True:
             return True
         unknown = unknown or watched is None
-    return None if unknown else False
-
-
-def _alarmed(metric_filter: PolicyResource, alarms: list[PolicyResource]) -> Optional[bool]:
-    transformation = get(metric_filter.props, "metricTransformation")
-    if isinstance(transformation, list):
-        transformation = transformation[0] if len(transformation) == 1 else None
-    metric = get(transformation, "name") if isinstance(transformation, dict) else None
-    namespace = get(transformation, "namespace") if isinstance(transformation, dict) else None
-    if is_unknown(transformation) or is_unknown(metric) or is_unknown(namespace):
-        return None
-    unknown = False
-    for alarm in alarms:
-        if metric_filter.urn in _dependencies(alarm, "metricName"):
-            return True
-        name, space = get(alarm.props, "metricName"), get(alarm.props, "namespace")
-        if is_unknown(name) or is_unknown(space):
-            unknown = True
-        elif isinstance(name, str) and name == metric and (space == namespace or not isinstance(namespace, str)):
-            return True
     return None if unknown else False
 
 
