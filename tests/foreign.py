@@ -1093,6 +1093,13 @@ K8S_TOKENLESS = {**copy.deepcopy(K8S_POD), "automountServiceAccountToken": False
                  "containers": [{**copy.deepcopy(K8S_CONTAINER), "imagePullPolicy": "Always"}]}
 
 
+K8S_ALB_INGRESS = {"metadata": {"name": "predict", "namespace": "ml", "annotations": {
+    "alb.ingress.kubernetes.io/target-type": "ip",
+    "alb.ingress.kubernetes.io/certificate-arn": "arn:aws:acm:us-east-1:123456789012:certificate/1a2b3c4d"}},
+    "spec": {"ingressClassName": "alb", "rules": [{"host": "predict.example.com", "http": {"paths": [
+        {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "predict", "port": {"number": 8080}}}}]}}]}}
+
+
 def _rbac_case(name: str, rule: str, grant: dict[str, Any], cluster: bool = False) -> Case:
     kind, props = ("ClusterRole", K8S_CLUSTER_ROLE) if cluster else ("Role", K8S_ROLE)
     props = {**copy.deepcopy(props), "metadata": {**props["metadata"], "name": name}}  # Checkov names it so
@@ -1165,9 +1172,17 @@ K8S_CASES: list[Case] = [
          [("web-ingress", "kubernetes:networking.k8s.io/v1:Ingress", {
              "metadata": {"name": "web-ingress", "namespace": "ml",
                           "annotations": {"nginx.ingress.kubernetes.io/ssl-redirect": "true"}},
-             "spec": {"ingressClassName": "nginx", "rules": [{"host": "ml.example.com"}]}})],
+             "spec": {"ingressClassName": "nginx", "rules": [{"host": "ml.example.com"}],
+                      "tls": [{"hosts": ["ml.example.com"], "secretName": "ml-tls"}]}})],
          _set("metadata", "annotations", "nginx.ingress.kubernetes.io/configuration-snippet",
               value="more_set_headers \"X-Debug: 1\";")),
+    Case("k8s-alb-public", "k8s-ingress-alb-internal",
+         [("predict", "kubernetes:networking.k8s.io/v1:Ingress", K8S_ALB_INGRESS)],
+         _set("metadata", "annotations", "alb.ingress.kubernetes.io/scheme", value="internet-facing")),
+    Case("k8s-alb-http", "k8s-ingress-tls", [("predict-http", "kubernetes:networking.k8s.io/v1:Ingress", {
+        **K8S_ALB_INGRESS, "metadata": {**K8S_ALB_INGRESS["metadata"], "name": "predict-http"}})],
+         _set("metadata", "annotations", "alb.ingress.kubernetes.io/listen-ports",
+              value='[{"HTTP": 80}, {"HTTPS": 443}]')),
     Case("k8s-dashboard", "k8s-no-kubernetes-dashboard", [_deployment("console")],
          _pod_change("image", value="docker.io/kubernetesui/dashboard:v2.7.0", container=True)),
     Case("k8s-no-network-policy", "k8s-namespace-network-policy",

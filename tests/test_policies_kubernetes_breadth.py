@@ -357,7 +357,12 @@ SERVICE_PROPS = {"metadata": {"name": "serving", "namespace": "research"},
                  "spec": {"type": "ClusterIP", "selector": {"app": "serving"}, "ports": [{"port": 8080}]}}
 INGRESS_PROPS = {"metadata": {"name": "serving", "namespace": "research", "annotations": {
     "nginx.ingress.kubernetes.io/rewrite-target": "/", "nginx.ingress.kubernetes.io/ssl-redirect": "true"}},
-    "spec": {"ingressClassName": "nginx", "rules": [{"host": "ml.example.com"}]}}
+    "spec": {"ingressClassName": "nginx", "rules": [{"host": "ml.example.com"}],
+             "tls": [{"hosts": ["ml.example.com"], "secretName": "ml-tls"}]}}
+ALB_INGRESS = {"metadata": {"name": "serving", "namespace": "research", "annotations": {
+    "alb.ingress.kubernetes.io/target-type": "ip",
+    "alb.ingress.kubernetes.io/certificate-arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc"}},
+    "spec": {"ingressClassName": "alb", "rules": [{"host": "ml.example.com"}]}}
 
 
 def test_services_set_no_external_ips():
@@ -478,3 +483,59 @@ def test_the_docs_give_the_table_s_counts():
     assert (f"Of Checkov's {len(rows)} Kubernetes checks ({sum(not r['id'].startswith('CKV2') for r in rows)} "
             f"`CKV_K8S` resource checks and {sum(r['id'].startswith('CKV2') for r in rows)} `CKV2_K8S` graph checks), "
             f"{before + new} are covered ({before} by the rules above, {new} by these) and {skipped} skipped") in docs
+
+
+def alb(**annotations) -> dict:
+    props = copy.deepcopy(ALB_INGRESS)
+    props["metadata"]["annotations"].update(annotations)
+    props["metadata"]["annotations"] = {k: v for k, v in props["metadata"]["annotations"].items() if v is not None}
+    return props
+
+
+def test_alb_ingresses_stay_internal_unless_declared_public():
+    assert run(INGRESS, ALB_INGRESS) == {}
+    public = alb(**{"alb.ingress.kubernetes.io/scheme": "internet-facing"})
+    assert run(INGRESS, public) == {"k8s-ingress-alb-internal": [
+        f"{INGRESS} 'subject' (research/serving) asks for an internet-facing ALB (alb.ingress.kubernetes.io/scheme: "
+        "internet-facing): leave the scheme internal (the controller's default) or list the Ingress in "
+        "allowedPublicIngresses if it is meant to be public"]}
+    assert run(INGRESS, public, {"allowedPublicIngresses": ["research/serving"]}) == {}
+    assert run(INGRESS, alb(**{"alb.ingress.kubernetes.io/scheme": "internal"})) == {}
+    assert run(INGRESS, alb(**{"alb.ingress.kubernetes.io/scheme": UNKNOWN})) == {}
+    # the scheme annotation of another controller's Ingress asks nothing of an ALB
+    nginx = copy.deepcopy(INGRESS_PROPS)
+    nginx["metadata"]["annotations"]["service.beta.kubernetes.io/whatever"] = "internet-facing"
+    assert run(INGRESS, nginx) == {}
+
+
+@pytest.mark.parametrize("annotations, plaintext", [
+    ({}, False),                                                                   # certificate-arn: HTTPS:443
+    ({"alb.ingress.kubernetes.io/certificate-arn": None}, True),                    # default HTTP:80
+    ({"alb.ingress.kubernetes.io/listen-ports": '[{"HTTP": 80}, {"HTTPS": 443}]'}, True),
+    ({"alb.ingress.kubernetes.io/listen-ports": '[{"HTTP": 80}, {"HTTPS": 443}]',
+      "alb.ingress.kubernetes.io/ssl-redirect": "443"}, False),
+    ({"alb.ingress.kubernetes.io/listen-ports": '[{"HTTPS": 443}]'}, False),
+    ({"alb.ingress.kubernetes.io/listen-ports": "not json"}, False),                # rejected by the controller
+    ({"alb.ingress.kubernetes.io/listen-ports": UNKNOWN}, False),
+    ({"alb.ingress.kubernetes.io/certificate-arn": UNKNOWN}, False),
+])
+def test_alb_ingresses_serve_https_only(annotations, plaintext):
+    found = violations(exposure.k8s_ingress_tls, resource_args(INGRESS, alb(**annotations)))
+    assert bool(found) is plaintext
+
+
+def test_other_ingresses_need_spec_tls_and_keep_the_redirect():
+    rule = exposure.k8s_ingress_tls
+    assert violations(rule, resource_args(INGRESS, INGRESS_PROPS)) == []
+    bare = copy.deepcopy(INGRESS_PROPS)
+    del bare["spec"]["tls"]
+    assert violations(rule, resource_args(INGRESS, bare)) == [
+        f"{INGRESS} 'subject' (research/serving) has no spec.tls: it serves plain HTTP; add a tls entry with the hosts "
+        "and a certificate Secret (for example from cert-manager)"]
+    assert violations(rule, resource_args("kubernetes:networking.k8s.io/v1:IngressPatch", bare)) == []
+    no_redirect = copy.deepcopy(INGRESS_PROPS)
+    no_redirect["metadata"]["annotations"]["nginx.ingress.kubernetes.io/ssl-redirect"] = "false"
+    assert violations(rule, resource_args(INGRESS, no_redirect))
+    unknown = copy.deepcopy(INGRESS_PROPS)
+    unknown["spec"]["tls"] = UNKNOWN
+    assert violations(rule, resource_args(INGRESS, unknown)) == []

@@ -14,6 +14,7 @@ controller's ``allow-snippet-annotations`` ConfigMap key; Checkov 3.3.30
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -24,7 +25,7 @@ from pulumi_policy import (
 
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._pods import POD_SPEC_PATHS, containers, is_workload, kind_of, namespace, pods, workload_name
-from policies.rules._props import as_list, describe, get, is_unknown
+from policies.rules._props import UNKNOWN, as_list, describe, get, is_unknown
 
 SERVICE = "core:Service"
 INGRESSES = frozenset({"networking.k8s.io:Ingress", "extensions:Ingress"})
@@ -116,6 +117,121 @@ k8s_ingress_no_snippet_annotations = ResourceValidationPolicy(
     remediation_steps="Remove nginx.ingress.kubernetes.io/*-snippet annotations, use the controller's dedicated "
                       "annotations instead, and keep allow-snippet-annotations false in the controller's ConfigMap.",
     **frameworks({"nist-800-53": "SI-10, AC-6", "pci-dss": "6.2.4"}),
+)
+
+
+# --- ALB Ingresses: scheme and TLS -----------------------------------------------------------------------
+# AWS Load Balancer Controller, docs/guide/ingress/annotations.md: scheme defaults to internal;
+# listen-ports defaults to [{"HTTP": 80}], or [{"HTTPS": 443}] when certificate-arn is set
+# (pkg/ingress/model_build_listener.go: preferTLS is len(explicitTLSCertARNs) != 0); ssl-redirect makes
+# every HTTP listener redirect to HTTPS. The annotation prefix is alb.ingress.kubernetes.io.
+
+ALB = "alb.ingress.kubernetes.io/"
+INGRESS_SCHEMA = config_schema(
+    allowedPublicIngresses={
+        "type": "array", "items": {"type": "string"}, "default": [],
+        "description": "Ingresses ('namespace/name') declared public: they may have an internet-facing ALB.",
+    },
+)
+
+
+def _is_ingress(resource_type: str) -> bool:
+    kind = kind_of(resource_type)
+    return kind is not None and kind.key in INGRESSES
+
+
+def _annotations(args: Any) -> Any:
+    annotations = get(args.props, "metadata", "annotations")
+    return annotations if is_unknown(annotations) else annotations if isinstance(annotations, dict) else {}
+
+
+def _is_alb(args: Any, annotations: dict) -> Any:
+    """True for an Ingress the AWS Load Balancer Controller serves (class alb, or alb annotations)."""
+    name = get(args.props, "spec", "ingressClassName")
+    legacy = annotations.get("kubernetes.io/ingress.class")
+    if is_unknown(name) or is_unknown(legacy):
+        return name if is_unknown(name) else legacy
+    return "alb" in (name, legacy) or any(isinstance(key, str) and key.startswith(ALB) for key in annotations)
+
+
+def _ingress_scheme(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    annotations = _annotations(args)
+    if is_unknown(annotations) or workload_name(args) in (
+            policy_config(args, INGRESS_SCHEMA)["allowedPublicIngresses"] or []):
+        return
+    alb, scheme = _is_alb(args, annotations), annotations.get(f"{ALB}scheme")
+    if alb is True and isinstance(scheme, str) and scheme.strip().lower() == "internet-facing":
+        report(f"{describe(args)} ({workload_name(args)}) asks for an internet-facing ALB ({ALB}scheme: "
+               "internet-facing): leave the scheme internal (the controller's default) or list the Ingress in "
+               "allowedPublicIngresses if it is meant to be public")
+
+
+k8s_ingress_alb_internal = ResourceValidationPolicy(
+    name="k8s-ingress-alb-internal",
+    description="Ingresses served by the AWS Load Balancer Controller keep the internal scheme (its default) unless "
+                "declared public.",
+    validate=applies_to(_is_ingress, _ingress_scheme), config_schema=INGRESS_SCHEMA, severity=Severity.HIGH,
+    remediation_steps=f"Remove {ALB}scheme: internet-facing (or set it internal); expose public endpoints through "
+                      "a reviewed Ingress listed in allowedPublicIngresses, behind WAF and authentication.",
+    **frameworks({"nist-800-53": "SC-7", "pci-dss": "1.3.1", "hipaa": "164.312(e)(1)"}),
+)
+
+
+def _listen_protocols(annotations: dict) -> Any:
+    """The protocols of an ALB Ingress's listeners; UNKNOWN when not known, None when unreadable."""
+
+    value = annotations.get(f"{ALB}listen-ports")
+    if is_unknown(value) or is_unknown(annotations.get(f"{ALB}certificate-arn")):
+        return UNKNOWN
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return {"HTTPS"} if annotations.get(f"{ALB}certificate-arn") else {"HTTP"}
+    try:
+        ports = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        return None  # the controller rejects it: nothing is served
+    if not isinstance(ports, list):
+        return None
+    return {str(key).upper() for item in ports if isinstance(item, dict) for key in item}
+
+
+def _ingress_tls(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    annotations = _annotations(args)
+    kind = kind_of(args.resource_type)
+    if is_unknown(annotations) or kind is None:
+        return
+    alb = _is_alb(args, annotations)
+    if is_unknown(alb):
+        return
+    if alb:
+        protocols, redirect = _listen_protocols(annotations), annotations.get(f"{ALB}ssl-redirect")
+        if protocols in (None, UNKNOWN) or is_unknown(redirect) or "HTTP" not in protocols or redirect:
+            return
+        report(f"{describe(args)} ({workload_name(args)}) has an ALB listener on plain HTTP "
+               f"({ALB}listen-ports {'unset, so HTTP:80' if annotations.get(f'{ALB}listen-ports') is None else 'with HTTP'}) "
+               f"and no {ALB}ssl-redirect: add certificate-arn and HTTPS listen-ports, with ssl-redirect '443'")
+        return
+    tls = as_list(get(args.props, "spec", "tls"))
+    redirect = annotations.get("nginx.ingress.kubernetes.io/ssl-redirect")
+    if is_unknown(tls) or is_unknown(redirect) or (not tls and kind.patch):
+        return
+    if not tls:
+        report(f"{describe(args)} ({workload_name(args)}) has no spec.tls: it serves plain HTTP; add a tls entry "
+               "with the hosts and a certificate Secret (for example from cert-manager)")
+    elif isinstance(redirect, str) and redirect.strip().lower() == "false":
+        report(f"{describe(args)} ({workload_name(args)}) turns the HTTP to HTTPS redirect off "
+               "(nginx.ingress.kubernetes.io/ssl-redirect: false); remove the annotation")
+
+
+k8s_ingress_tls = ResourceValidationPolicy(
+    name="k8s-ingress-tls",
+    description="Ingresses serve HTTPS only: an ALB Ingress has no plain HTTP listener without ssl-redirect (listen "
+                "ports default to HTTP:80 without certificate-arn); any other Ingress has spec.tls and keeps "
+                "ingress-nginx's HTTPS redirect.",
+    validate=applies_to(_is_ingress, _ingress_tls), severity=Severity.MEDIUM,
+    remediation_steps=f"ALB: set {ALB}certificate-arn (an ACM certificate), {ALB}listen-ports "
+                      "'[{\"HTTPS\": 443}]' (or with HTTP:80 and ssl-redirect '443'). Other controllers: add spec.tls "
+                      "with the hosts and a certificate Secret.",
+    **frameworks({"nist-800-53": "SC-8", "pci-dss": "4.2.1", "hipaa": "164.312(e)(1)", "gdpr": "Art. 32(1)(a)"}),
 )
 
 
@@ -256,7 +372,8 @@ k8s_namespace_network_policy = StackValidationPolicy(
     **frameworks({"cis-eks": "4.3.2", "nist-800-53": "SC-7, AC-4", "pci-dss": "1.2.1"}),
 )
 
-SECURITY = [k8s_no_default_namespace, k8s_service_no_external_ips, k8s_ingress_no_snippet_annotations, k8s_no_tiller,
+SECURITY = [k8s_no_default_namespace, k8s_service_no_external_ips, k8s_ingress_no_snippet_annotations,
+            k8s_ingress_alb_internal, k8s_ingress_tls, k8s_no_tiller,
             k8s_no_kubernetes_dashboard, k8s_namespace_network_policy]
 PRIVACY: list = []
 COMPLIANCE: list = []
