@@ -762,6 +762,52 @@ NATIVE_DATA_STORES: tuple[DataStore, ...] = (
         patching=(_enabled("autoMinorVersionUpgrade", default=True),),
     ),
     DataStore(
+        "aws-native:dynamodb:GlobalTable", "DynamoDB global table",
+        # SSESpecification (SSEEnabled, SSEType) is the table's; each replica names its key, point-in-time recovery
+        # and deletion protection (AWS::DynamoDB::GlobalTable ReplicaSpecification).
+        cmk=(_enabled("sseSpecification", "sseEnabled"),),
+        keys=(("replicas", "*", "sseSpecification", "kmsMasterKeyId"),),
+        deletion_protection=(_enabled("replicas", "*", "deletionProtectionEnabled"),),
+        backup=(_enabled("replicas", "*", "pointInTimeRecoverySpecification", "pointInTimeRecoveryEnabled",
+                         note="no point-in-time recovery"),),
+    ),
+    DataStore(
+        "aws-native:neptune:DbCluster", "Neptune cluster", in_vpc=True,
+        encryption=(_enabled("storageEncrypted"),), keys=(("kmsKeyId",),),
+        encryption_not_applicable_with=(("snapshotIdentifier",), ("sourceDbClusterIdentifier",)),
+        deletion_protection=(_enabled("deletionProtection"),),
+        backup_days=Days(("backupRetentionPeriod",), 1),
+        logging=(Setting(("enableCloudwatchLogsExports",), present=True, note="no logs are published"),),
+        iam_auth=(_enabled("iamAuthEnabled"),),
+    ),
+    DataStore(
+        "aws-native:msk:Cluster", "MSK cluster", in_vpc=True,
+        keys=(("encryptionInfo", "encryptionAtRest", "dataVolumeKmsKeyId"),),  # always encrypted at rest
+        private=(Setting(("brokerNodeGroupInfo", "connectivityInfo", "publicAccess", "type"), ok=("DISABLED",),
+                         default="DISABLED", note="brokers are reachable from the internet"),),
+        in_transit=(Setting(("encryptionInfo", "encryptionInTransit", "clientBroker"), ok=("TLS",), default="TLS"),
+                    _enabled("encryptionInfo", "encryptionInTransit", "inCluster", default=True)),
+        logging=(Setting(("loggingInfo", "brokerLogs"), present=True, note="no broker logs are published"),),
+    ),
+    DataStore(
+        "aws-native:elasticache:ServerlessCache", "ElastiCache Serverless cache", in_vpc=True,
+        keys=(("kmsKeyId",),),  # always encrypted at rest and in transit
+        backup_days=Days(("snapshotRetentionLimit",), 0),
+    ),
+    DataStore(
+        "aws-native:ec2:Volume", "EBS volume",
+        encryption=(_enabled("encrypted"),), keys=(("kmsKeyId",),),
+    ),
+    DataStore(
+        "aws-native:backup:BackupVault", "Backup vault",
+        keys=(("encryptionKeyArn",),),  # always encrypted; absent means aws/backup
+    ),
+    DataStore(
+        "aws-native:cloudtrail:Trail", "CloudTrail trail", holds_data=False, stateful=False,
+        keys=(("kmsKeyId",),),  # log files are SSE-S3 encrypted unless a key is set (CIS 3.5)
+        logging=(_enabled("isLogging", default=True, note="the trail records nothing"),),  # IsLogging is required
+    ),
+    DataStore(
         "aws-native:secretsmanager:Secret", "Secrets Manager secret",
         keys=(("kmsKeyId",),),  # always encrypted; absent means aws/secretsmanager
     ),

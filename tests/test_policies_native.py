@@ -88,6 +88,25 @@ DATA_STORES = {
              "nodeToNodeEncryptionOptions": {"enabled": True},
              "domainEndpointOptions": {"enforceHttps": True, "tlsSecurityPolicy": "Policy-Min-TLS-1-2-PFS-2023-10"},
              "vpcOptions": {"subnetIds": ["subnet-1"]}},
+    "aws-native:dynamodb:GlobalTable": {
+        "keySchema": [{"attributeName": "id", "keyType": "HASH"}], "sseSpecification": {"sseEnabled": True, "sseType": "KMS"},
+        "replicas": [{"region": "us-east-1", "deletionProtectionEnabled": True,
+                      "sseSpecification": {"kmsMasterKeyId": KEY},
+                      "pointInTimeRecoverySpecification": {"pointInTimeRecoveryEnabled": True}},
+                     {"region": "eu-west-1", "deletionProtectionEnabled": True,
+                      "sseSpecification": {"kmsMasterKeyId": KEY},
+                      "pointInTimeRecoverySpecification": {"pointInTimeRecoveryEnabled": True}}]},
+    "aws-native:neptune:DbCluster": {"storageEncrypted": True, "kmsKeyId": KEY, "deletionProtection": True,
+                                     "backupRetentionPeriod": 7.0, "enableCloudwatchLogsExports": ["audit"],
+                                     "iamAuthEnabled": True},
+    "aws-native:msk:Cluster": {"clusterName": "events", "encryptionInfo": {
+        "encryptionAtRest": {"dataVolumeKmsKeyId": KEY},
+        "encryptionInTransit": {"clientBroker": "TLS", "inCluster": True}},
+        "loggingInfo": {"brokerLogs": {"cloudWatchLogs": {"enabled": True, "logGroup": "/msk"}}}},
+    "aws-native:elasticache:ServerlessCache": {"engine": "valkey", "kmsKeyId": KEY, "snapshotRetentionLimit": 7.0},
+    "aws-native:ec2:Volume": {"availabilityZone": "us-east-1a", "encrypted": True, "kmsKeyId": KEY},
+    "aws-native:backup:BackupVault": {"backupVaultName": "vault", "encryptionKeyArn": KEY},
+    "aws-native:cloudtrail:Trail": {"isLogging": True, "s3BucketName": "trail", "kmsKeyId": KEY},
     "aws-native:elasticache:ReplicationGroup": {
         "engine": "valkey", "atRestEncryptionEnabled": True, "kmsKeyId": KEY, "transitEncryptionEnabled": True,
         "snapshotRetentionLimit": 7.0, "logDeliveryConfigurations": [{"logType": "slow-log"}]},
@@ -123,6 +142,22 @@ DATA_STORE_CHANGES = [
     (SEARCH, ("domainEndpointOptions", "tlsSecurityPolicy"), "Policy-Min-TLS-1-0-2019-07", "data-store-tls-in-transit"),
     (SEARCH, ("encryptionAtRestOptions", "enabled"), False, "data-store-encrypted-at-rest"),
     ("aws-native:elasticache:ReplicationGroup", ("transitEncryptionEnabled",), ..., "data-store-tls-in-transit"),
+    ("aws-native:dynamodb:GlobalTable", ("replicas", 1, "sseSpecification"), ..., "data-store-customer-managed-key"),
+    ("aws-native:dynamodb:GlobalTable", ("replicas", 1, "pointInTimeRecoverySpecification"), ..., "data-store-backups"),
+    ("aws-native:dynamodb:GlobalTable", ("replicas", 0, "deletionProtectionEnabled"), False,
+     "data-store-deletion-protection"),
+    ("aws-native:neptune:DbCluster", ("storageEncrypted",), ..., "data-store-encrypted-at-rest"),
+    ("aws-native:neptune:DbCluster", ("iamAuthEnabled",), ..., "data-store-iam-authentication"),
+    ("aws-native:neptune:DbCluster", ("backupRetentionPeriod",), ..., "data-store-backups"),
+    ("aws-native:msk:Cluster", ("encryptionInfo", "encryptionInTransit", "clientBroker"), "TLS_PLAINTEXT",
+     "data-store-tls-in-transit"),
+    ("aws-native:msk:Cluster", ("encryptionInfo", "encryptionAtRest"), ..., "data-store-customer-managed-key"),
+    ("aws-native:msk:Cluster", ("loggingInfo",), ..., "data-store-logging"),
+    ("aws-native:elasticache:ServerlessCache", ("snapshotRetentionLimit",), ..., "data-store-backups"),
+    ("aws-native:ec2:Volume", ("encrypted",), False, "data-store-encrypted-at-rest"),
+    ("aws-native:backup:BackupVault", ("encryptionKeyArn",), ..., "data-store-customer-managed-key"),
+    ("aws-native:cloudtrail:Trail", ("kmsKeyId",), ..., "data-store-customer-managed-key"),
+    ("aws-native:cloudtrail:Trail", ("isLogging",), False, "data-store-logging"),
 ]
 PROD = {"requireDeletionProtection": True, "requireBackups": True}
 ALL_DATA_STORE_RULES = DATA_STORE_RULES + [rule for rule in rules_of(__import__("policies.rules.data_stores",
@@ -136,14 +171,14 @@ def test_compliant_native_data_stores_pass(type_):
 
 
 @pytest.mark.parametrize("type_, path, value, rule", DATA_STORE_CHANGES,
-                         ids=[f"{t.split(':', 1)[1]}:{'.'.join(p)}={v!r}" for t, p, v, _ in DATA_STORE_CHANGES])
+                         ids=[f"{t.split(':', 1)[1]}:{'.'.join(map(str, p))}={v!r}" for t, p, v, _ in DATA_STORE_CHANGES])
 def test_one_field_changed_breaks_its_control(type_, path, value, rule):
     found = broken(ALL_DATA_STORE_RULES, type_, changed(DATA_STORES[type_], path, value))
     assert list(found) == [rule] and len(found[rule]) == 1, found
 
 
 @pytest.mark.parametrize("type_, path, value, rule", DATA_STORE_CHANGES,
-                         ids=[f"{t.split(':', 1)[1]}:{'.'.join(p)}" for t, p, _, _ in DATA_STORE_CHANGES])
+                         ids=[f"{t.split(':', 1)[1]}:{'.'.join(map(str, p))}" for t, p, _, _ in DATA_STORE_CHANGES])
 def test_an_unknown_value_is_not_judged(type_, path, value, rule):
     assert broken(ALL_DATA_STORE_RULES, type_, changed(DATA_STORES[type_], path, UNKNOWN)) == {}
 
@@ -766,6 +801,62 @@ def test_a_native_model_must_deploy_a_model_package_where_required():
 
 
 # --------------------------------------------------------------------------------------------------
+# Launch templates and node groups, VPC flow logs
+
+
+LAUNCH_TEMPLATE = {"launchTemplateName": "nodes", "launchTemplateData": {
+    "metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 1.0, "httpEndpoint": "enabled"},
+    "blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": True, "kmsKeyId": KEY,
+                                                                "volumeType": "gp3"}}]}}
+TEMPLATE_CHANGES = [
+    (("launchTemplateData", "metadataOptions", "httpTokens"), "optional", {"launch-template-imdsv2"}),
+    (("launchTemplateData", "metadataOptions", "httpPutResponseHopLimit"), 2.0, {"launch-template-metadata-hop-limit"}),
+    (("launchTemplateData", "blockDeviceMappings", 0, "ebs", "encrypted"), False, {"launch-template-encrypted-volumes"}),
+    (("launchTemplateData", "blockDeviceMappings", 0, "ebs", "kmsKeyId"), ..., {"launch-template-volumes-cmk"}),
+    (("launchTemplateData", "blockDeviceMappings"), ..., {"launch-template-encrypted-volumes"}),
+]
+
+
+def test_a_compliant_native_launch_template_passes():
+    assert broken(COMPUTE_RULES, "aws-native:ec2:LaunchTemplate", LAUNCH_TEMPLATE) == {}
+
+
+@pytest.mark.parametrize("path, value, rules", TEMPLATE_CHANGES, ids=lambda v: ".".join(map(str, v))
+                         if isinstance(v, tuple) else None)
+def test_one_native_launch_template_field_changed(path, value, rules):
+    assert set(broken(COMPUTE_RULES, "aws-native:ec2:LaunchTemplate", changed(LAUNCH_TEMPLATE, path, value))) == rules
+    assert broken(COMPUTE_RULES, "aws-native:ec2:LaunchTemplate", changed(LAUNCH_TEMPLATE, path, UNKNOWN)) == {}
+    assert broken(COMPUTE_RULES, "aws-native:ec2:LaunchTemplate", changed(LAUNCH_TEMPLATE, path[:1], UNKNOWN)) == {}
+
+
+def test_native_node_groups_allow_no_ssh():
+    template = stack_resource("aws-native:ec2:LaunchTemplate", {**LAUNCH_TEMPLATE, "launchTemplateId": "lt-1"},
+                              name="nodes")
+    group = {"clusterName": "ml", "nodeRole": "arn:aws:iam::123456789012:role/node", "subnets": ["subnet-1"],
+             "launchTemplate": {"id": "lt-1"}}
+    check = lambda *resources: violations(eks.eks_node_group_no_ssh, stack_args(list(resources)))  # noqa: E731
+    assert check(template, stack_resource("aws-native:eks:Nodegroup", group, name="g")) == []
+    ssh = stack_resource("aws-native:eks:Nodegroup", {**group, "remoteAccess": {"ec2SshKey": "ops"}}, name="g")
+    assert len(check(template, ssh)) == 1
+    keyed = stack_resource("aws-native:ec2:LaunchTemplate", changed(
+        {**LAUNCH_TEMPLATE, "launchTemplateId": "lt-1"}, ("launchTemplateData", "keyName"), "ops"), name="nodes")
+    [message] = check(keyed, stack_resource("aws-native:eks:Nodegroup", group, name="g"))
+    assert "sets key pair 'ops'" in message
+
+
+def test_native_vpcs_have_flow_logs():
+    vpc = stack_resource("aws-native:ec2:Vpc", {"cidrBlock": "10.0.0.0/16", "vpcId": "vpc-1"}, name="main")
+    flow = stack_resource("aws-native:ec2:FlowLog", {"resourceId": "vpc-1", "resourceType": "VPC",
+                                                     "trafficType": "ALL", "logDestinationType": "s3",
+                                                     "logDestination": "arn:aws:s3:::flow-logs"}, name="flow")
+    assert violations(network.vpc_flow_logs, stack_args([vpc, flow])) == []
+    assert violations(network.vpc_flow_logs, stack_args([vpc])) == ["VPC 'main' has no flow log."]
+    preview = stack_resource("aws-native:ec2:FlowLog", {"resourceId": UNKNOWN, "resourceType": "VPC"}, name="flow",
+                             property_dependencies={"resourceId": [vpc.urn]})
+    assert violations(network.vpc_flow_logs, stack_args([vpc, preview])) == []
+
+
+# --------------------------------------------------------------------------------------------------
 # Every input these rules read for a pulumi-aws-native type is an input of its SDK
 
 
@@ -786,7 +877,7 @@ def _paths(value, prefix=()):
 
 
 EXAMPLES = [*DATA_STORES.items(), *SERVICES.items(), *SAGEMAKER.items(), *s3_stack().values(), *IAM_EXAMPLES.items(),
-            *COMPUTE.items(), *MORE.items()]
+            *COMPUTE.items(), *MORE.items(), ("aws-native:ec2:LaunchTemplate", LAUNCH_TEMPLATE)]
 READS = sorted({(type_, path) for type_, props in EXAMPLES for path in _paths(props)})
 
 

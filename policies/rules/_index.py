@@ -153,16 +153,20 @@ class ReferenceIndex:
 
 
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+#: pulumi-aws-native's AWS::EC2::LaunchTemplate: named by ``launchTemplateId`` / ``launchTemplateName``.
+NATIVE_LAUNCH_TEMPLATE = "aws-native:ec2:LaunchTemplate"
 
 
 class LaunchTemplateIndex:
     """The stack's launch templates by what a node group's ``launchTemplate`` may point at them with:
-    the template's URN (a property dependency, in a preview) or its ``id`` or ``name`` output."""
+    the template's URN (a property dependency, in a preview) or its ``id`` or ``name`` output
+    (``launchTemplateId``, ``launchTemplateName`` for pulumi-aws-native's)."""
 
     def __init__(self, resources: Iterable[PolicyResource]) -> None:
         self._by_key: dict[str, list[PolicyResource]] = {}
-        for template in of_type(resources, LAUNCH_TEMPLATE):
-            for key in {template.urn, *identifiers(template, ("id", "name"))}:
+        for template in of_type(resources, LAUNCH_TEMPLATE, NATIVE_LAUNCH_TEMPLATE):
+            keys = ("id", "name", "launchTemplateId", "launchTemplateName")
+            for key in {template.urn, *identifiers(template, keys)}:
                 self._by_key.setdefault(key, []).append(template)
 
     def of(self, group: PolicyResource) -> list[PolicyResource]:

@@ -26,7 +26,13 @@ CLUSTER = "aws:eks/cluster:Cluster"
 #: ``logging.clusterLogging.enabledTypes[].type``; the same ``accessConfig.authenticationMode`` and ``version``.
 NATIVE_CLUSTER = "aws-native:eks:Cluster"
 CLUSTERS = (CLUSTER, NATIVE_CLUSTER)
+#: pulumi-aws-native's AWS::EC2::LaunchTemplate keeps the settings in ``launchTemplateData`` (MetadataOptions,
+#: BlockDeviceMappings[].Ebs, KeyName); AWS::EKS::Nodegroup has the same ``remoteAccess`` and ``launchTemplate``.
+NATIVE_LAUNCH_TEMPLATE = "aws-native:ec2:LaunchTemplate"
+LAUNCH_TEMPLATES = (LAUNCH_TEMPLATE, NATIVE_LAUNCH_TEMPLATE)
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+NATIVE_NODE_GROUP = "aws-native:eks:Nodegroup"
+NODE_GROUPS = (NODE_GROUP, NATIVE_NODE_GROUP)
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 
 # --------------------------------------------------------------------------------------------------
@@ -203,19 +209,28 @@ IMDS_SCHEMA = config_schema(
 )
 
 
+def template_data(resource: Any) -> Any:
+    """A launch template's settings: its inputs (pulumi-aws), or its ``launchTemplateData`` (pulumi-aws-native;
+    ``UNKNOWN`` or ``{}`` when not known or absent)."""
+    if resource.resource_type == NATIVE_LAUNCH_TEMPLATE:
+        data = get(resource.props, "launchTemplateData", default={})
+        return data if is_unknown(data) or isinstance(data, dict) else {}
+    return resource.props
+
+
 def _imds_enabled(args: ResourceValidationArgs) -> bool:
-    return get(args.props, "metadataOptions", "httpEndpoint") != "disabled"
+    return get(template_data(args), "metadataOptions", "httpEndpoint") != "disabled"
 
 
 def _imdsv2(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    tokens = get(args.props, "metadataOptions", "httpTokens", default="optional")
+    tokens = get(template_data(args), "metadataOptions", "httpTokens", default="optional")
     if _imds_enabled(args) and not is_unknown(tokens) and tokens != "required":
         report(f"{describe(args)} allows IMDSv1 (httpTokens {tokens!r}): set metadataOptions.httpTokens to 'required'")
 
 
 def _hop_limit(args: ResourceValidationArgs, report: ReportViolation) -> None:
     max_hops = policy_config(args, IMDS_SCHEMA)["maxHopLimit"]
-    hops = as_int(get(args.props, "metadataOptions", "httpPutResponseHopLimit"))
+    hops = as_int(get(template_data(args), "metadataOptions", "httpPutResponseHopLimit"))
     if _imds_enabled(args) and not is_unknown(hops) and (hops is None or hops > max_hops):
         report(f"{describe(args)} has metadata hop limit {hops if hops is not None else 'unset (AMI default)'}: "
                f"set httpPutResponseHopLimit to at most {max_hops} so pods cannot read the node role's credentials")
@@ -224,7 +239,7 @@ def _hop_limit(args: ResourceValidationArgs, report: ReportViolation) -> None:
 launch_template_imdsv2 = ResourceValidationPolicy(
     name="launch-template-imdsv2",
     description="Launch templates require IMDSv2 tokens (httpTokens required).",
-    validate=applies_to([LAUNCH_TEMPLATE], _imdsv2),
+    validate=applies_to(LAUNCH_TEMPLATES, _imdsv2),
     severity=Severity.HIGH,
     remediation_steps="Set metadata_options={'http_endpoint': 'enabled', 'http_tokens': 'required'} on the "
                       "aws.ec2.LaunchTemplate.",
@@ -235,7 +250,7 @@ launch_template_metadata_hop_limit = ResourceValidationPolicy(
     name="launch-template-metadata-hop-limit",
     description="Launch templates set a metadata hop limit of at most maxHopLimit, so containers cannot reach the "
                 "node's instance credentials.",
-    validate=applies_to([LAUNCH_TEMPLATE], _hop_limit),
+    validate=applies_to(LAUNCH_TEMPLATES, _hop_limit),
     config_schema=IMDS_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Set metadata_options.http_put_response_hop_limit=1 on the aws.ec2.LaunchTemplate (pods then "
@@ -244,7 +259,7 @@ launch_template_metadata_hop_limit = ResourceValidationPolicy(
 )
 
 def _ebs_mappings(args: ResourceValidationArgs) -> Any:
-    mappings = as_list(get(args.props, "blockDeviceMappings"))
+    mappings = as_list(get(template_data(args), "blockDeviceMappings"))
     if is_unknown(mappings):
         return mappings
     return [m for m in mappings if isinstance(m, dict) and not m.get("noDevice") and not m.get("virtualName")]
@@ -279,7 +294,7 @@ def _volumes_cmk(args: ResourceValidationArgs, report: ReportViolation) -> None:
 launch_template_encrypted_volumes = ResourceValidationPolicy(
     name="launch-template-encrypted-volumes",
     description="Launch templates declare every EBS volume encrypted.",
-    validate=applies_to([LAUNCH_TEMPLATE], _encrypted_volumes),
+    validate=applies_to(LAUNCH_TEMPLATES, _encrypted_volumes),
     severity=Severity.HIGH,
     remediation_steps="For each block_device_mappings entry set ebs={'encrypted': 'true', 'volume_type': 'gp3'}.",
     **frameworks({"cis-aws": "2.2.1", "nist-800-53": "SC-28", "pci-dss": "3.5.1", "hipaa": "164.312(a)(2)(iv)",
@@ -289,7 +304,7 @@ launch_template_encrypted_volumes = ResourceValidationPolicy(
 launch_template_volumes_cmk = ResourceValidationPolicy(
     name="launch-template-volumes-cmk",
     description="Launch templates encrypt their EBS volumes with a customer-managed key (not the AWS-managed aws/ebs).",
-    validate=applies_to([LAUNCH_TEMPLATE], _volumes_cmk),
+    validate=applies_to(LAUNCH_TEMPLATES, _volumes_cmk),
     severity=Severity.MEDIUM,
     remediation_steps="Set ebs.kms_key_id to a customer-managed key on each block_device_mappings entry; grant the "
                       "Auto Scaling service-linked role use of the key.",
@@ -299,13 +314,13 @@ launch_template_volumes_cmk = ResourceValidationPolicy(
 
 def _no_ssh(args: StackValidationArgs, report: ReportViolation) -> None:
     templates = launch_templates(stack_resources(args))
-    for group in of_type(args.resources, NODE_GROUP):
+    for group in of_type(args.resources, *NODE_GROUPS):
         remote = get(group.props, "remoteAccess")
         if remote and not is_unknown(remote):
             report(f"{describe(group)} allows SSH (remoteAccess is set): remove it and use SSM Session Manager",
                    group.urn)
         for template in templates.of(group):
-            key_name = get(template.props, "keyName")
+            key_name = get(template_data(template), "keyName")
             if key_name and not is_unknown(key_name):
                 report(f"{describe(group)} launches from {describe(template)}, which sets key pair {key_name!r}: "
                        "remove keyName", group.urn)
@@ -314,7 +329,7 @@ def _no_ssh(args: StackValidationArgs, report: ReportViolation) -> None:
 eks_node_group_no_ssh = StackValidationPolicy(
     name="eks-node-group-no-ssh",
     description="EKS node groups allow no SSH: no remoteAccess and no key pair in their launch template.",
-    validate=examines([NODE_GROUP, LAUNCH_TEMPLATE], _no_ssh),
+    validate=examines([*NODE_GROUPS, *LAUNCH_TEMPLATES], _no_ssh),
     severity=Severity.HIGH,
     remediation_steps="Remove remote_access from the aws.eks.NodeGroup and key_name from its launch template; "
                       "reach nodes with SSM Session Manager (AmazonSSMManagedInstanceCore) when needed.",

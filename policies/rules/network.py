@@ -357,17 +357,26 @@ vpc_default_security_group_closed = StackValidationPolicy(
 )
 
 
+#: pulumi-aws-native's AWS::EC2::VPC (named by ``vpcId``) and AWS::EC2::FlowLog (``resourceId``, with
+#: ``resourceType`` VPC). CloudFormation has no default-security-group resource, so native VPCs are judged for
+#: flow logs only.
+NATIVE_VPC = "aws-native:ec2:Vpc"
+NATIVE_FLOW_LOG = "aws-native:ec2:FlowLog"
+
+
 def _validate_flow_logs(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     resources = stack_resources(args)
-    for vpc in of_type(resources, *VPC_TYPES):
-        if not referrers(resources, (FLOW_LOG,), "vpcId", vpc, ("id",)):
+    for vpc in of_type(resources, *VPC_TYPES, NATIVE_VPC):
+        keys = ("id", "vpcId")
+        if not (referrers(resources, (FLOW_LOG,), "vpcId", vpc, keys)
+                or referrers(resources, (NATIVE_FLOW_LOG,), "resourceId", vpc, keys)):
             report_violation(f"{_vpc_label(vpc)} has no flow log.", vpc.urn)
 
 
 vpc_flow_logs = StackValidationPolicy(
     name="vpc-flow-logs",
     description="Every VPC has a flow log.",
-    validate=examines(VPC_TYPES + (FLOW_LOG,), _validate_flow_logs),
+    validate=examines(VPC_TYPES + (FLOW_LOG, NATIVE_VPC, NATIVE_FLOW_LOG), _validate_flow_logs),
     severity=Severity.MEDIUM,
     remediation_steps="Add an aws.ec2.FlowLog with vpc_id set to the VPC, traffic_type 'ALL' (or at least "
                       "'REJECT'), delivering to an encrypted CloudWatch log group or S3 bucket.",
