@@ -539,3 +539,12 @@ def test_other_ingresses_need_spec_tls_and_keep_the_redirect():
     unknown = copy.deepcopy(INGRESS_PROPS)
     unknown["spec"]["tls"] = UNKNOWN
     assert violations(rule, resource_args(INGRESS, unknown)) == []
+
+
+def test_secrets_in_env_is_advisory_everywhere_as_plaintext_secrets_recommends_them():
+    import json
+
+    for env in ("dev", "staging", "prod"):
+        config = json.loads((ROOT / "policies" / "config" / env / "security.json").read_text())
+        level = config.get("k8s-no-secrets-in-env", {}).get("enforcementLevel", config.get("all"))
+        assert level == "advisory", env
