@@ -857,6 +857,91 @@ def test_native_vpcs_have_flow_logs():
 
 
 # --------------------------------------------------------------------------------------------------
+# ECS, EC2 instances, tracing, trails and secret rotation
+
+
+from policies.rules import audit, compute, ecs  # noqa: E402
+
+WORKLOADS = {
+    "aws-native:ecs:TaskDefinition": {
+        "family": "serve", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+        "executionRoleArn": "arn:aws:iam::123456789012:role/exec", "taskRoleArn": "arn:aws:iam::123456789012:role/task",
+        "containerDefinitions": [{"name": "app", "image": "app:1", "user": "1000", "readonlyRootFilesystem": True,
+                                  "privileged": False}],
+        "volumes": [{"name": "models", "efsVolumeConfiguration": {"filesystemId": "fs-1",
+                                                                   "transitEncryption": "ENABLED"}}]},
+    "aws-native:ecs:Service": {"cluster": "ml", "networkConfiguration": {"awsvpcConfiguration": {
+        "subnets": ["subnet-1"], "assignPublicIp": "DISABLED"}}},
+    "aws-native:ec2:Instance": {
+        "imageId": "ami-1", "instanceType": "m5.large", "subnetId": "subnet-1",
+        "metadataOptions": {"httpTokens": "required", "httpEndpoint": "enabled"},
+        "blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": True, "kmsKeyId": KEY}}]},
+    "aws-native:cloudtrail:Trail": {"isLogging": True, "s3BucketName": "trail", "kmsKeyId": KEY,
+                                    "cloudWatchLogsLogGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:t:*"},
+    "aws-native:secretsmanager:RotationSchedule": {"secretId": "db", "rotationRules": {"automaticallyAfterDays": 30.0}},
+    "aws-native:apigateway:Stage": {"restApiId": "api", "stageName": "prod", "tracingEnabled": True},
+    "aws-native:stepfunctions:StateMachine": {"roleArn": "arn:aws:iam::123456789012:role/sfn",
+                                              "tracingConfiguration": {"enabled": True}},
+}
+WORKLOAD_RULES = rules_of(audit, compute, ecs)
+WORKLOAD_CHANGES = [
+    ("aws-native:ecs:TaskDefinition", ("containerDefinitions", 0, "privileged"), True,
+     {"ecs-task-no-privileged-containers"}),
+    ("aws-native:ecs:TaskDefinition", ("containerDefinitions", 0, "user"), "root", {"ecs-task-non-root-user"}),
+    ("aws-native:ecs:TaskDefinition", ("containerDefinitions", 0, "readonlyRootFilesystem"), ...,
+     {"ecs-task-read-only-root-filesystem"}),
+    ("aws-native:ecs:TaskDefinition", ("networkMode",), "host", {"ecs-task-no-host-network"}),
+    ("aws-native:ecs:TaskDefinition", ("pidMode",), "host", {"ecs-task-no-host-pid-ipc"}),
+    ("aws-native:ecs:TaskDefinition", ("volumes", 0, "efsVolumeConfiguration", "transitEncryption"), ...,
+     {"ecs-task-efs-transit-encryption"}),
+    ("aws-native:ecs:TaskDefinition", ("taskRoleArn",), "arn:aws:iam::123456789012:role/exec",
+     {"ecs-task-separate-execution-role"}),
+    ("aws-native:ecs:Service", ("networkConfiguration", "awsvpcConfiguration", "assignPublicIp"), "ENABLED",
+     {"ecs-service-no-public-ip"}),
+    ("aws-native:ec2:Instance", ("metadataOptions", "httpTokens"), "optional", {"ec2-imdsv2-required"}),
+    ("aws-native:ec2:Instance", ("blockDeviceMappings", 0, "ebs", "encrypted"), ..., {"ec2-volumes-encrypted"}),
+    ("aws-native:ec2:Instance", ("networkInterfaces",), [{"deviceIndex": "0", "associatePublicIpAddress": True}],
+     {"ec2-no-public-ip"}),
+    ("aws-native:cloudtrail:Trail", ("cloudWatchLogsLogGroupArn",), ..., {"cloudtrail-cloudwatch-logs"}),
+    ("aws-native:secretsmanager:RotationSchedule", ("rotationRules",), {"scheduleExpression": "rate(180 days)"},
+     {"secret-rotation-interval"}),
+    ("aws-native:apigateway:Stage", ("tracingEnabled",), ..., {"xray-tracing-enabled"}),
+    ("aws-native:stepfunctions:StateMachine", ("tracingConfiguration", "enabled"), False, {"xray-tracing-enabled"}),
+]
+
+
+@pytest.mark.parametrize("type_", sorted(WORKLOADS))
+def test_compliant_native_workloads_pass(type_):
+    assert broken(WORKLOAD_RULES, type_, WORKLOADS[type_]) == {}
+
+
+@pytest.mark.parametrize("type_, path, value, rules", WORKLOAD_CHANGES,
+                         ids=[f"{t.split(':')[-1]}:{'.'.join(map(str, p))}" for t, p, _, _ in WORKLOAD_CHANGES])
+def test_one_native_workload_field_changed_breaks_its_control(type_, path, value, rules):
+    assert set(broken(WORKLOAD_RULES, type_, changed(WORKLOADS[type_], path, value))) == rules
+
+
+@pytest.mark.parametrize("type_, path, value, rules", WORKLOAD_CHANGES,
+                         ids=[f"{t.split(':')[-1]}:{'.'.join(map(str, p))}" for t, p, _, _ in WORKLOAD_CHANGES])
+def test_an_unknown_native_workload_value_is_not_judged(type_, path, value, rules):
+    assert broken(WORKLOAD_RULES, type_, changed(WORKLOADS[type_], path, UNKNOWN)) == {}
+
+
+def test_a_native_instance_from_a_launch_template_takes_its_settings():
+    props = {"launchTemplate": {"launchTemplateId": "lt-1", "version": "1"}, "subnetId": "subnet-1"}
+    assert broken(WORKLOAD_RULES, "aws-native:ec2:Instance", props) == {}
+    assert set(broken(WORKLOAD_RULES, "aws-native:ec2:Instance", {"imageId": "ami-1"})) == {
+        "ec2-imdsv2-required", "ec2-volumes-encrypted"}
+
+
+def test_a_native_launch_template_asking_for_a_public_ip():
+    props = changed(LAUNCH_TEMPLATE, ("launchTemplateData", "networkInterfaces"),
+                    [{"deviceIndex": 0.0, "associatePublicIpAddress": True}])
+    [message] = broken(WORKLOAD_RULES, "aws-native:ec2:LaunchTemplate", props)["ec2-no-public-ip"]
+    assert "launchTemplateData.networkInterfaces[0].associatePublicIpAddress is true" in message
+
+
+# --------------------------------------------------------------------------------------------------
 # Every input these rules read for a pulumi-aws-native type is an input of its SDK
 
 
@@ -877,7 +962,8 @@ def _paths(value, prefix=()):
 
 
 EXAMPLES = [*DATA_STORES.items(), *SERVICES.items(), *SAGEMAKER.items(), *s3_stack().values(), *IAM_EXAMPLES.items(),
-            *COMPUTE.items(), *MORE.items(), ("aws-native:ec2:LaunchTemplate", LAUNCH_TEMPLATE)]
+            *COMPUTE.items(), *MORE.items(), ("aws-native:ec2:LaunchTemplate", LAUNCH_TEMPLATE),
+            *WORKLOADS.items()]
 READS = sorted({(type_, path) for type_, props in EXAMPLES for path in _paths(props)})
 
 

@@ -28,21 +28,28 @@ from policies.rules._props import as_bool, as_int, describe, get, is_unknown, si
 
 TRAIL = "aws:cloudtrail/trail:Trail"
 SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
+#: pulumi-aws-native (1.84): AWS::CloudTrail::Trail ``cloudWatchLogsLogGroupArn``; AWS::SecretsManager::
+#: RotationSchedule ``rotationRules`` (AutomaticallyAfterDays, ScheduleExpression); AWS::Lambda::Function
+#: ``tracingConfig.mode``; AWS::ApiGateway::Stage ``tracingEnabled``; AWS::StepFunctions::StateMachine
+#: ``tracingConfiguration.enabled``.
+NATIVE_TRAIL = "aws-native:cloudtrail:Trail"
+NATIVE_ROTATION = "aws-native:secretsmanager:RotationSchedule"
 _RATE = re.compile(r"^\s*rate\(\s*(\d+)\s+(day|days|hour|hours)\s*\)\s*$", re.IGNORECASE)
 
 
 def _trail_cloudwatch(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    group = get(args.props, "cloudWatchLogsGroupArn")
+    name = "cloudWatchLogsLogGroupArn" if args.resource_type == NATIVE_TRAIL else "cloudWatchLogsGroupArn"
+    group = get(args.props, name)
     if is_unknown(group) or (isinstance(group, str) and group):
         return
-    report(f"{describe(args)} does not deliver to CloudWatch Logs (cloudWatchLogsGroupArn is not set): no metric "
+    report(f"{describe(args)} does not deliver to CloudWatch Logs ({name} is not set): no metric "
            "filter or alarm can watch its events")
 
 
 cloudtrail_cloudwatch_logs = ResourceValidationPolicy(
     name="cloudtrail-cloudwatch-logs",
     description="CloudTrail trails deliver their events to a CloudWatch Logs log group.",
-    validate=applies_to((TRAIL,), _trail_cloudwatch),
+    validate=applies_to((TRAIL, NATIVE_TRAIL), _trail_cloudwatch),
     severity=Severity.MEDIUM,
     remediation_steps="Set cloud_watch_logs_group_arn=f'{log_group.arn}:*' and cloud_watch_logs_role_arn (a role "
                       "CloudTrail assumes, allowed logs:CreateLogStream and logs:PutLogEvents) on the trail.",
@@ -91,7 +98,7 @@ def _rotation_interval(args: ResourceValidationArgs, report: ReportViolation) ->
 secret_rotation_interval = ResourceValidationPolicy(
     name="secret-rotation-interval",
     description="Secrets Manager rotations are enabled and run at least every maxRotationDays (90) days.",
-    validate=applies_to((SECRET_ROTATION,), _rotation_interval),
+    validate=applies_to((SECRET_ROTATION, NATIVE_ROTATION), _rotation_interval),
     config_schema=INTERVAL_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Set rotation_rules={'automatically_after_days': 30} (or schedule_expression='rate(30 days)') "
@@ -106,19 +113,23 @@ secret_rotation_interval = ResourceValidationPolicy(
 LAMBDA = "aws:lambda/function:Function"
 REST_STAGE = "aws:apigateway/stage:Stage"
 STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
+LAMBDAS = (LAMBDA, "aws-native:lambda:Function")
+REST_STAGES = (REST_STAGE, "aws-native:apigateway:Stage")
+STATE_MACHINES = (STATE_MACHINE, "aws-native:stepfunctions:StateMachine")
 
 
 def _tracing(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type == LAMBDA:
+    if args.resource_type in LAMBDAS:
         config = single(get(args.props, "tracingConfig"))
         mode = get(config, "mode") if isinstance(config, dict) else None
         if is_unknown(config) or is_unknown(mode) or (isinstance(mode, str) and mode.lower() == "active"):
             return
         report(f"{describe(args)} is not traced (tracingConfig.mode is {mode or 'not set (PassThrough)'}, not Active)")
-    elif args.resource_type == REST_STAGE:
-        flag = as_bool(get(args.props, "xrayTracingEnabled"))
+    elif args.resource_type in REST_STAGES:
+        name = "xrayTracingEnabled" if args.resource_type == REST_STAGE else "tracingEnabled"
+        flag = as_bool(get(args.props, name))
         if flag is not True and not is_unknown(flag):
-            report(f"{describe(args)} is not traced (xrayTracingEnabled is not true)")
+            report(f"{describe(args)} is not traced ({name} is not true)")
     else:
         config = single(get(args.props, "tracingConfiguration"))
         flag = as_bool(get(config, "enabled")) if isinstance(config, dict) else None
@@ -129,7 +140,7 @@ def _tracing(args: ResourceValidationArgs, report: ReportViolation) -> None:
 xray_tracing_enabled = ResourceValidationPolicy(
     name="xray-tracing-enabled",
     description="Lambda functions, API Gateway REST stages and Step Functions state machines send traces to X-Ray.",
-    validate=applies_to((LAMBDA, REST_STAGE, STATE_MACHINE), _tracing),
+    validate=applies_to((*LAMBDAS, *REST_STAGES, *STATE_MACHINES), _tracing),
     severity=Severity.LOW,
     remediation_steps="Set tracing_config={'mode': 'Active'} on the aws.lambda_.Function, xray_tracing_enabled=True on "
                       "the aws.apigateway.Stage, tracing_configuration={'enabled': True} on the aws.sfn.StateMachine "

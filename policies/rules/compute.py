@@ -27,6 +27,12 @@ COMPUTE_TYPES = (INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION, SPOT_REQUEST)
 #: Launch templates' IMDSv2 and volume encryption are launch-template-imdsv2's and
 #: launch-template-encrypted-volumes' (eks.py): these rules judge the other compute types.
 INSTANCE_TYPES = (INSTANCE, LAUNCH_CONFIGURATION, SPOT_REQUEST)
+#: pulumi-aws-native's AWS::EC2::Instance: ``metadataOptions`` (httpTokens, httpEndpoint), ``blockDeviceMappings[]
+#: .ebs`` (encrypted, snapshotId), ``networkInterfaces[].associatePublicIpAddress``; an instance that names a
+#: ``launchTemplate`` takes what it leaves out from the template. AWS::EC2::LaunchTemplate: the same under
+#: ``launchTemplateData`` (pulumi-aws-native 1.84 ec2/instance.py, launch_template.py).
+NATIVE_INSTANCE = "aws-native:ec2:Instance"
+NATIVE_LAUNCH_TEMPLATE = "aws-native:ec2:LaunchTemplate"
 
 
 def _items(value: Any) -> list[Any]:
@@ -36,7 +42,8 @@ def _items(value: Any) -> list[Any]:
 
 def _validate_imdsv2(args: ResourceValidationArgs, report: ReportViolation) -> None:
     options = get(args.props, "metadataOptions")
-    if is_unknown(options):
+    if is_unknown(options) or (args.resource_type == NATIVE_INSTANCE and options is None
+                               and get(args.props, "launchTemplate") is not None):
         return
     options = single(options)
     options = options if isinstance(options, dict) else {}
@@ -55,7 +62,7 @@ ec2_imdsv2_required = ResourceValidationPolicy(
     name="ec2-imdsv2-required",
     description="EC2 instances, spot requests and launch configurations require IMDSv2 (httpTokens 'required') or "
                 "turn the metadata endpoint off (launch templates: launch-template-imdsv2).",
-    validate=applies_to(INSTANCE_TYPES, _validate_imdsv2),
+    validate=applies_to(INSTANCE_TYPES + (NATIVE_INSTANCE,), _validate_imdsv2),
     severity=Severity.HIGH,
     remediation_steps="Set metadata_options={'http_tokens': 'required', 'http_put_response_hop_limit': 1} (2 for "
                       "containers that call IMDS through a bridge network).",
@@ -66,6 +73,9 @@ ec2_imdsv2_required = ResourceValidationPolicy(
 def _volumes(args: ResourceValidationArgs) -> Iterator[tuple[str, Any]]:
     """``(label, encrypted)`` for each EBS volume a resource declares."""
     props = args.props
+    if args.resource_type == NATIVE_INSTANCE:
+        yield from _native_volumes(props)
+        return
     root = get(props, "rootBlockDevice")
     root = single(root)
     if isinstance(root, dict):
@@ -76,6 +86,20 @@ def _volumes(args: ResourceValidationArgs) -> Iterator[tuple[str, Any]]:
         if device.get("snapshotId") and device.get("encrypted") is None:
             continue
         yield f"ebsBlockDevices[{index}] {device.get('deviceName') or ''}".rstrip(), device.get("encrypted")
+
+
+def _native_volumes(props: Any) -> Iterator[tuple[str, Any]]:
+    mappings = as_list(get(props, "blockDeviceMappings"))
+    if is_unknown(mappings):
+        return
+    mappings = [m for m in mappings if isinstance(m, dict) and not m.get("noDevice") and not m.get("virtualName")]
+    if not mappings and get(props, "launchTemplate") is None:
+        yield "the root volume (no blockDeviceMappings: its encryption comes from the AMI)", None
+    for index, mapping in enumerate(mappings):
+        ebs = mapping.get("ebs") if isinstance(mapping.get("ebs"), dict) else {}
+        if ebs.get("snapshotId") and ebs.get("encrypted") is None:
+            continue
+        yield f"blockDeviceMappings[{index}] {mapping.get('deviceName') or ''}".rstrip(), ebs.get("encrypted")
 
 
 def _validate_volumes(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -91,7 +115,7 @@ ec2_volumes_encrypted = ResourceValidationPolicy(
     name="ec2-volumes-encrypted",
     description="Every EBS volume an instance, spot request or launch configuration declares is encrypted (launch "
                 "templates: launch-template-encrypted-volumes).",
-    validate=applies_to(INSTANCE_TYPES, _validate_volumes),
+    validate=applies_to(INSTANCE_TYPES + (NATIVE_INSTANCE,), _validate_volumes),
     severity=Severity.HIGH,
     remediation_steps="Set encrypted=True and kms_key_id to a customer-managed key on root_block_device, each "
                       "ebs_block_device or block_device_mappings[].ebs; also turn on aws.ebs.EncryptionByDefault "
@@ -102,9 +126,13 @@ ec2_volumes_encrypted = ResourceValidationPolicy(
 
 
 def _public_ip_settings(args: ResourceValidationArgs) -> Iterator[tuple[str, Any]]:
-    if args.resource_type == LAUNCH_TEMPLATE:
-        for index, interface in enumerate(_items(get(args.props, "networkInterfaces"))):
-            yield f"networkInterfaces[{index}].associatePublicIpAddress", interface.get("associatePublicIpAddress")
+    if args.resource_type in (LAUNCH_TEMPLATE, NATIVE_INSTANCE, NATIVE_LAUNCH_TEMPLATE):
+        native = args.resource_type == NATIVE_LAUNCH_TEMPLATE
+        props = get(args.props, "launchTemplateData") if native else args.props
+        prefix = "launchTemplateData." if native else ""
+        for index, interface in enumerate(_items(get(props, "networkInterfaces"))):
+            yield (f"{prefix}networkInterfaces[{index}].associatePublicIpAddress",
+                   interface.get("associatePublicIpAddress"))
         return
     yield "associatePublicIpAddress", get(args.props, "associatePublicIpAddress")
 
@@ -119,7 +147,7 @@ def _validate_public_ip(args: ResourceValidationArgs, report: ReportViolation) -
 ec2_no_public_ip = ResourceValidationPolicy(
     name="ec2-no-public-ip",
     description="EC2 instances, launch templates and launch configurations do not ask for a public IP address.",
-    validate=applies_to(COMPUTE_TYPES, _validate_public_ip),
+    validate=applies_to(COMPUTE_TYPES + (NATIVE_INSTANCE, NATIVE_LAUNCH_TEMPLATE), _validate_public_ip),
     severity=Severity.HIGH,
     remediation_steps="Drop associate_public_ip_address (or set it false), place the instance in a private subnet "
                       "and reach it through a load balancer, SSM Session Manager or a VPN.",
