@@ -548,3 +548,40 @@ def test_secrets_in_env_is_advisory_everywhere_as_plaintext_secrets_recommends_t
         config = json.loads((ROOT / "policies" / "config" / env / "security.json").read_text())
         level = config.get("k8s-no-secrets-in-env", {}).get("enforcementLevel", config.get("all"))
         assert level == "advisory", env
+
+
+# --- the rest of the Pod Security Standards' Baseline (policies/rules/kubernetes.py) -----------------------
+
+from policies.rules import kubernetes as k8s  # noqa: E402
+
+
+def judged(policy, pod: dict) -> list[str]:
+    return violations(policy, resource_args(DEPLOYMENT, workload("apps:Deployment", pod)))
+
+
+def test_proc_mount_is_relaxed_for_user_namespaced_pods_as_pod_security_admission_does():
+    unmasked = pod_with(container={"securityContext": {**CONTAINER["securityContext"], "procMount": "Unmasked"}})
+    assert judged(k8s.k8s_no_unmasked_proc_mount, unmasked)
+    assert judged(k8s.k8s_no_unmasked_proc_mount, {**unmasked, "hostUsers": False}) == []
+    assert judged(k8s.k8s_no_unmasked_proc_mount, pod_with(container={"securityContext": {
+        **CONTAINER["securityContext"], "procMount": "Default"}})) == []
+    assert judged(k8s.k8s_no_unmasked_proc_mount, pod_with(container={"securityContext": {
+        **CONTAINER["securityContext"], "procMount": UNKNOWN}})) == []
+
+
+def test_apparmor_selinux_and_host_process_are_read_at_pod_and_container_level():
+    pod_level = pod_with(securityContext={**POD["securityContext"], "appArmorProfile": {"type": "Unconfined"}})
+    assert judged(k8s.k8s_no_apparmor_unconfined, pod_level) == [
+        f"{DEPLOYMENT} 'subject' (research/trainer): the pod runs without AppArmor (appArmorProfile type Unconfined); "
+        "use RuntimeDefault or a Localhost profile"]
+    localhost = pod_with(securityContext={**POD["securityContext"], "appArmorProfile": {
+        "type": "Localhost", "localhostProfile": "k8s-trainer"}})
+    assert judged(k8s.k8s_no_apparmor_unconfined, localhost) == []
+    for options, bad in (({"type": "container_t", "level": "s0:c123,c456"}, 0), ({"type": "container_kvm_t"}, 0),
+                         ({"user": "system_u", "role": "system_r"}, 2), ({"type": UNKNOWN}, 0)):
+        pod = pod_with(securityContext={**POD["securityContext"], "seLinuxOptions": options})
+        assert len(judged(k8s.k8s_selinux_options_default, pod)) == bad, options
+    windows = pod_with(securityContext={**POD["securityContext"], "windowsOptions": {"hostProcess": True}})
+    assert len(judged(k8s.k8s_no_windows_host_process, windows)) == 1
+    agent = workload("apps:DaemonSet", windows, name="aws-node", namespace="kube-system")
+    assert violations(k8s.k8s_no_windows_host_process, resource_args("kubernetes:apps/v1:DaemonSet", agent)) == []

@@ -6,8 +6,11 @@ RayClusters, RayJobs, RayServices, Kubeflow jobs, JobSets, Kueue Workloads...; s
 - security: no host network, PID or IPC namespace; no hostPath volumes or host ports; no privileged
   containers; no privilege escalation; containers run as a non-root user, add no capabilities beyond
   the runtime's defaults, drop all capabilities, run under a seccomp profile and with a read-only
-  root filesystem; images pinned to a tag other than ``latest`` (or a digest); Services of type
-  LoadBalancer are internal.
+  root filesystem, keep /proc masked, AppArmor confined, SELinux types the container ones and no Windows
+  HostProcess (the rest of the Pod Security Standards' Baseline); images pinned to a tag other than
+  ``latest`` (or a digest); Services of type LoadBalancer are internal. RBAC, service accounts,
+  namespaces, Ingresses and the rest are in ``kubernetes_rbac``, ``kubernetes_exposure`` and
+  ``kubernetes_workloads``.
 - compliance: every container requests CPU and memory and has a memory limit (a LimitRange in the
   namespace that defaults them counts); GPU workloads tolerate the GPU taint and set GPU limits.
 
@@ -301,6 +304,101 @@ k8s_no_host_ports = _pod_policy(
     {"nist-800-53": "SC-7, CM-7", "pci-dss": "1.2.1"})
 
 
+# --- the rest of the Pod Security Standards' Baseline profile ---------------------------------------------
+# kubernetes/kubernetes staging/src/k8s.io/pod-security-admission/policy/: check_procMount.go (procMount
+# Default or unset, relaxed for user-namespaced pods, hostUsers false), check_appArmorProfile.go
+# (Unconfined is forbidden), check_seLinuxOptions.go (type "", container_t, container_init_t or
+# container_kvm_t; no user or role), check_windowsHostProcess.go (hostProcess false or unset).
+
+def _proc_mount(pod: Pod) -> Iterable[str]:
+    if as_bool(pod.spec.get("hostUsers")) is False:
+        return  # a user-namespaced pod may unmask /proc (procMount_1_34)
+    for container in containers(pod):
+        mount = get(container.spec, "securityContext", "procMount")
+        if isinstance(mount, str) and not is_unknown(mount) and mount != "Default":
+            yield (f"{container.label} mounts /proc unmasked (procMount {mount}): the kernel paths the runtime hides "
+                   "become visible and writable; remove procMount")
+
+
+k8s_no_unmasked_proc_mount = _pod_policy(
+    "k8s-no-unmasked-proc-mount",
+    "Containers keep the runtime's /proc masks (procMount unset or Default), unless the pod runs in its own user "
+    "namespace (hostUsers false).",
+    _proc_mount, Severity.HIGH,
+    "Remove securityContext.procMount (or set it Default); a workload that needs an unmasked /proc runs with "
+    "hostUsers: false.",
+    {"nist-800-53": "AC-6, CM-7", "pci-dss": "2.2.4"})
+
+
+def _contexts(pod: Pod) -> Iterable[tuple[str, dict]]:
+    """``(who, securityContext)`` for the pod and each of its containers that has one."""
+    context = pod.spec.get("securityContext")
+    if isinstance(context, dict):
+        yield "the pod", context
+    for container in containers(pod):
+        context = container.spec.get("securityContext")
+        if isinstance(context, dict):
+            yield container.label, context
+
+
+def _app_armor(pod: Pod) -> Iterable[str]:
+    for who, context in _contexts(pod):
+        if get(context, "appArmorProfile", "type") == "Unconfined":
+            yield (f"{who} runs without AppArmor (appArmorProfile type Unconfined); use RuntimeDefault or a "
+                   "Localhost profile")
+
+
+k8s_no_apparmor_unconfined = _pod_policy(
+    "k8s-no-apparmor-unconfined",
+    "No pod or container sets appArmorProfile type Unconfined (the runtime's default profile then applies), except "
+    "exempt node agents.",
+    _app_armor, Severity.MEDIUM,
+    "Remove appArmorProfile (the runtime default applies) or set type RuntimeDefault or Localhost with a "
+    "localhostProfile.",
+    {"nist-800-53": "AC-6, CM-7", "pci-dss": "2.2.4"})
+
+SELINUX_TYPES = frozenset({"", "container_t", "container_init_t", "container_kvm_t"})
+
+
+def _selinux(pod: Pod) -> Iterable[str]:
+    for who, context in _contexts(pod):
+        options = context.get("seLinuxOptions")
+        if not isinstance(options, dict):
+            continue
+        kind, user, role = options.get("type"), options.get("user"), options.get("role")
+        if isinstance(kind, str) and not is_unknown(kind) and kind not in SELINUX_TYPES:
+            yield f"{who} sets SELinux type {kind}; leave it unset or use container_t"
+        for field, value in (("user", user), ("role", role)):
+            if isinstance(value, str) and value and not is_unknown(value):
+                yield f"{who} sets SELinux {field} {value}; remove seLinuxOptions.{field}"
+
+
+k8s_selinux_options_default = _pod_policy(
+    "k8s-selinux-options-default",
+    "SELinux options keep the container types (type unset, container_t, container_init_t or container_kvm_t) and "
+    "set no user or role, except exempt node agents.",
+    _selinux, Severity.MEDIUM,
+    "Remove seLinuxOptions.type (or use container_t), .user and .role; keep only the level (MCS labels) if needed.",
+    {"nist-800-53": "AC-3(3), AC-6", "pci-dss": "2.2.4"})
+
+
+def _host_process(pod: Pod) -> Iterable[str]:
+    for who, context in _contexts(pod):
+        if as_bool(get(context, "windowsOptions", "hostProcess")) is True:
+            yield (f"{who} runs as a Windows HostProcess container (windowsOptions.hostProcess true), with the node's "
+                   "privileges; remove hostProcess")
+
+
+k8s_no_windows_host_process = _pod_policy(
+    "k8s-no-windows-host-process",
+    "No pod or container runs as a Windows HostProcess container (windowsOptions.hostProcess true), except exempt "
+    "node agents.",
+    _host_process, Severity.HIGH,
+    "Remove securityContext.windowsOptions.hostProcess; a node agent DaemonSet that needs it goes in "
+    "exemptDaemonSets after review.",
+    {"nist-800-53": "AC-6, CM-7", "pci-dss": "2.2.4"})
+
+
 # --- images --------------------------------------------------------------------------------------------
 
 def image_tag(image: str) -> Optional[str]:
@@ -564,7 +662,8 @@ k8s_gpu_workloads_limits = ResourceValidationPolicy(
 
 SECURITY = [k8s_no_host_network, k8s_no_host_pid, k8s_no_host_ipc, k8s_no_host_path_volumes, k8s_no_host_ports,
             k8s_no_privileged_containers, k8s_no_privilege_escalation, k8s_run_as_non_root, k8s_no_added_capabilities,
-            k8s_drop_all_capabilities, k8s_seccomp_profile, k8s_read_only_root_filesystem, k8s_image_pinned,
+            k8s_drop_all_capabilities, k8s_seccomp_profile, k8s_read_only_root_filesystem, k8s_no_unmasked_proc_mount,
+            k8s_no_apparmor_unconfined, k8s_selinux_options_default, k8s_no_windows_host_process, k8s_image_pinned,
             k8s_service_load_balancer_internal]
 PRIVACY: list = []
 COMPLIANCE = [k8s_container_resource_requests, k8s_container_memory_limit, k8s_gpu_workloads_tolerate_taint,
