@@ -942,6 +942,86 @@ def test_a_native_launch_template_asking_for_a_public_ip():
 
 
 # --------------------------------------------------------------------------------------------------
+# Load balancers
+
+
+from policies.rules import load_balancers  # noqa: E402
+
+LB = "aws-native:elasticloadbalancingv2:LoadBalancer"
+LISTENER = "aws-native:elasticloadbalancingv2:Listener"
+BALANCING = {
+    LB: {"name": "api", "type": "application", "scheme": "internal", "subnets": ["subnet-1", "subnet-2"],
+         "loadBalancerAttributes": [{"key": "routing.http.drop_invalid_header_fields.enabled", "value": "true"},
+                                    {"key": "access_logs.s3.enabled", "value": "true"},
+                                    {"key": "access_logs.s3.bucket", "value": "lb-logs"}]},
+    LISTENER: {"loadBalancerArn": "arn:lb", "port": 443.0, "protocol": "HTTPS",
+               "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+               "certificates": [{"certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/1"}],
+               "defaultActions": [{"type": "forward", "targetGroupArn": "arn:tg"}]},
+}
+LB_RULES = rules_of(load_balancers)
+LB_CHANGES = [
+    (LB, ("scheme",), ..., {"lb-internal-unless-declared-public"}),
+    (LB, ("loadBalancerAttributes", 0, "value"), "false", {"lb-drop-invalid-headers"}),
+    (LB, ("loadBalancerAttributes", 1, "value"), "false", {"lb-access-logs"}),
+    (LB, ("loadBalancerAttributes",), ..., {"lb-drop-invalid-headers", "lb-access-logs"}),
+    (LISTENER, ("sslPolicy",), ..., {"lb-listener-tls-policy"}),
+    (LISTENER, ("protocol",), "HTTP", {"lb-listener-https"}),
+]
+
+
+@pytest.mark.parametrize("type_", sorted(BALANCING))
+def test_compliant_native_load_balancing_passes(type_):
+    assert broken(LB_RULES, type_, BALANCING[type_]) == {}
+
+
+@pytest.mark.parametrize("type_, path, value, rules", LB_CHANGES,
+                         ids=[f"{t.split(':')[-1]}:{'.'.join(map(str, p))}" for t, p, _, _ in LB_CHANGES])
+def test_one_native_load_balancing_field_changed(type_, path, value, rules):
+    assert set(broken(LB_RULES, type_, changed(BALANCING[type_], path, value))) == rules
+    assert broken(LB_RULES, type_, changed(BALANCING[type_], path, UNKNOWN)) == {}
+
+
+def test_a_native_http_listener_that_redirects_to_https_passes():
+    props = {"loadBalancerArn": "arn:lb", "port": 80.0, "protocol": "HTTP", "defaultActions": [
+        {"type": "redirect", "redirectConfig": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}]}
+    assert broken(LB_RULES, LISTENER, props) == {}
+
+
+def test_a_public_native_load_balancer_may_be_declared_public():
+    props = {**changed(BALANCING[LB], ("scheme",), "internet-facing"), "tags": [{"key": "public", "value": "true"}]}
+    assert broken(LB_RULES, LB, props) == {}
+
+
+# --------------------------------------------------------------------------------------------------
+# GPU node groups
+
+
+from policies.rules import gpu  # noqa: E402
+
+GPU_GROUP = {"clusterName": "ml", "nodeRole": "arn:aws:iam::123456789012:role/node", "subnets": ["subnet-1"],
+             "instanceTypes": ["g5.2xlarge"], "scalingConfig": {"minSize": 0.0, "maxSize": 2.0, "desiredSize": 0.0},
+             "taints": [{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}]}
+
+
+def test_native_gpu_node_groups_are_tainted_allowed_and_capped():
+    group = stack_resource("aws-native:eks:Nodegroup", GPU_GROUP, name="gpu")
+    assert violations(gpu.gpu_node_group_tainted, stack_args([group])) == []
+    assert violations(gpu.gpu_capacity_cap, stack_args([group]), ) == []
+    untainted = stack_resource("aws-native:eks:Nodegroup", changed(GPU_GROUP, ("taints",), []), name="gpu")
+    assert len(violations(gpu.gpu_node_group_tainted, stack_args([untainted]))) == 1
+    big = stack_resource("aws-native:eks:Nodegroup", changed(GPU_GROUP, ("scalingConfig", "maxSize"), 64.0), name="gpu")
+    assert len(violations(gpu.gpu_capacity_cap, stack_args([big]))) == 1
+    assert broken([gpu.gpu_instance_types_allowed], "aws-native:eks:Nodegroup", GPU_GROUP) == {}
+    assert broken([gpu.gpu_instance_types_allowed], "aws-native:eks:Nodegroup",
+                  changed(GPU_GROUP, ("instanceTypes",), ["p5.48xlarge"])) != {}
+    template = changed(LAUNCH_TEMPLATE, ("launchTemplateData", "instanceType"), "p4d.24xlarge")
+    assert broken([gpu.gpu_instance_types_allowed], "aws-native:ec2:LaunchTemplate", template) != {}
+    assert broken([gpu.gpu_instance_types_allowed], "aws-native:ec2:LaunchTemplate",
+                  changed(template, ("launchTemplateData",), UNKNOWN)) == {}
+
+
+# --------------------------------------------------------------------------------------------------
 # Every input these rules read for a pulumi-aws-native type is an input of its SDK
 
 
@@ -963,7 +1043,7 @@ def _paths(value, prefix=()):
 
 EXAMPLES = [*DATA_STORES.items(), *SERVICES.items(), *SAGEMAKER.items(), *s3_stack().values(), *IAM_EXAMPLES.items(),
             *COMPUTE.items(), *MORE.items(), ("aws-native:ec2:LaunchTemplate", LAUNCH_TEMPLATE),
-            *WORKLOADS.items()]
+            *WORKLOADS.items(), *BALANCING.items()]
 READS = sorted({(type_, path) for type_, props in EXAMPLES for path in _paths(props)})
 
 

@@ -15,10 +15,17 @@ from pulumi_policy import (
 from catalog.gpu import GPU_INSTANCE_TYPES
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._index import LAUNCH_TEMPLATE, LaunchTemplateIndex, launch_templates, of_type, stack_resources
+from policies.rules.eks import template_data
 from policies.rules._props import as_int, as_list, describe, get, is_unknown
 
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 INSTANCE = "aws:ec2/instance:Instance"
+#: pulumi-aws-native: AWS::EKS::Nodegroup (the same instanceTypes, amiType, taints, scalingConfig.maxSize),
+#: AWS::EC2::LaunchTemplate (``launchTemplateData.instanceType``), AWS::EC2::Instance (``instanceType``).
+NATIVE_NODE_GROUP = "aws-native:eks:Nodegroup"
+NATIVE_LAUNCH_TEMPLATE = "aws-native:ec2:LaunchTemplate"
+NATIVE_INSTANCE = "aws-native:ec2:Instance"
+NODE_GROUPS = (NODE_GROUP, NATIVE_NODE_GROUP)
 #: Accelerated families not (yet) in the table still count as GPU types: p*, g* (e.g. p6-b200, g5g).
 _GPU_FAMILY = re.compile(r"^(p\d+[a-z0-9-]*|g\d+[a-z]*|gr\d+)\.")
 
@@ -33,7 +40,7 @@ def _group_types(group, templates: LaunchTemplateIndex) -> list:
     if types:
         return types
     template = next(iter(templates.of(group)), None)
-    return [] if template is None else [t for t in [get(template.props, "instanceType")] if t]
+    return [] if template is None else [t for t in [get(template_data(template), "instanceType")] if t]
 
 
 def _is_gpu_node_group(group, templates: LaunchTemplateIndex) -> bool:
@@ -53,7 +60,7 @@ TAINT_SCHEMA = config_schema(
 def _tainted(args: StackValidationArgs, report: ReportViolation) -> None:
     key = policy_config(args, TAINT_SCHEMA)["taintKey"]
     templates = launch_templates(stack_resources(args))
-    for group in of_type(args.resources, NODE_GROUP):
+    for group in of_type(args.resources, *NODE_GROUPS):
         if not _is_gpu_node_group(group, templates):
             continue
         taints = as_list(get(group.props, "taints"))
@@ -68,7 +75,7 @@ gpu_node_group_tainted = StackValidationPolicy(
     name="gpu-node-group-tainted",
     description="EKS node groups of GPU instances (their own instance types, their launch template's, or a GPU "
                 "AMI type) carry the nvidia.com/gpu NoSchedule taint.",
-    validate=examines([NODE_GROUP, LAUNCH_TEMPLATE], _tainted),
+    validate=examines([*NODE_GROUPS, LAUNCH_TEMPLATE, NATIVE_LAUNCH_TEMPLATE], _tainted),
     config_schema=TAINT_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Add taints=[{'key': 'nvidia.com/gpu', 'value': 'true', 'effect': 'NO_SCHEDULE'}] to the "
@@ -86,9 +93,9 @@ TYPES_SCHEMA = config_schema(
 
 
 def _instance_types(args: ResourceValidationArgs) -> list:
-    if args.resource_type == NODE_GROUP:
+    if args.resource_type in NODE_GROUPS:
         return as_list(get(args.props, "instanceTypes"))
-    return as_list(get(args.props, "instanceType"))
+    return as_list(get(template_data(args), "instanceType"))
 
 
 def _allowed_types(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -105,7 +112,8 @@ def _allowed_types(args: ResourceValidationArgs, report: ReportViolation) -> Non
 gpu_instance_types_allowed = ResourceValidationPolicy(
     name="gpu-instance-types-allowed",
     description="GPU instance types are limited to the environment's allowed list (large training types in prod only).",
-    validate=applies_to([NODE_GROUP, LAUNCH_TEMPLATE, INSTANCE], _allowed_types),
+    validate=applies_to([*NODE_GROUPS, LAUNCH_TEMPLATE, INSTANCE, NATIVE_LAUNCH_TEMPLATE, NATIVE_INSTANCE],
+                        _allowed_types),
     config_schema=TYPES_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Use an allowed GPU instance type, or add it to allowedGpuInstanceTypes in "
@@ -123,7 +131,7 @@ def _gpu_cap(args: StackValidationArgs, report: ReportViolation) -> None:
     cap = policy_config(args, CAP_SCHEMA)["maxGpus"]
     total, parts = 0, []
     templates = launch_templates(stack_resources(args))
-    for group in of_type(args.resources, NODE_GROUP):
+    for group in of_type(args.resources, *NODE_GROUPS):
         types = _group_types(group, templates)
         size = as_int(get(group.props, "scalingConfig", "maxSize"))
         if is_unknown(types) or is_unknown(size) or not size:
@@ -147,7 +155,7 @@ def _gpu_cap(args: StackValidationArgs, report: ReportViolation) -> None:
 gpu_capacity_cap = StackValidationPolicy(
     name="gpu-capacity-cap",
     description="An environment's GPU node groups cannot together scale past maxGpus GPUs.",
-    validate=examines([NODE_GROUP, LAUNCH_TEMPLATE], _gpu_cap),
+    validate=examines([*NODE_GROUPS, LAUNCH_TEMPLATE, NATIVE_LAUNCH_TEMPLATE], _gpu_cap),
     config_schema=CAP_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Lower scaling_config.max_size of the GPU node groups, or raise maxGpus in "

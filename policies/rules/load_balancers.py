@@ -25,6 +25,27 @@ LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:Load
 CLASSIC = "aws:elb/loadBalancer:LoadBalancer"
 LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
 DEFAULT_SSL_POLICY = "ELBSecurityPolicy-2016-08"
+#: pulumi-aws-native's AWS::ElasticLoadBalancingV2::LoadBalancer (``type``, ``scheme`` internet-facing by default,
+#: attributes as ``loadBalancerAttributes [{key, value}]``: ``routing.http.drop_invalid_header_fields.enabled``,
+#: ``access_logs.s3.enabled``, ``access_logs.s3.bucket``) and Listener (``protocol``, ``sslPolicy``,
+#: ``certificates``, ``defaultActions[].redirectConfig``); pulumi-aws-native 1.84 elasticloadbalancingv2/*.py.
+NATIVE_LOAD_BALANCER = "aws-native:elasticloadbalancingv2:LoadBalancer"
+NATIVE_LISTENER = "aws-native:elasticloadbalancingv2:Listener"
+ALL_LOAD_BALANCERS = LOAD_BALANCERS + (NATIVE_LOAD_BALANCER,)
+ALL_LISTENERS = LISTENERS + (NATIVE_LISTENER,)
+
+
+def _attribute(props: Any, key: str) -> Any:
+    """The value of a native load balancer's attribute ``key`` (None if absent, ``UNKNOWN`` if not known)."""
+    attributes = as_list(get(props, "loadBalancerAttributes"))
+    if is_unknown(attributes):
+        return attributes
+    for attribute in attributes:
+        if is_unknown(attribute) or (isinstance(attribute, dict) and is_unknown(attribute.get("key"))):
+            return attribute if is_unknown(attribute) else attribute.get("key")
+        if isinstance(attribute, dict) and attribute.get("key") == key:
+            return attribute.get("value")
+    return None
 
 
 def _redirects_to_https(listener_props: Any) -> Any:
@@ -34,7 +55,7 @@ def _redirects_to_https(listener_props: Any) -> Any:
     for action in actions if isinstance(actions, list) else []:
         if not isinstance(action, dict):
             continue
-        redirect = single(action.get("redirect"))
+        redirect = single(action.get("redirect") or action.get("redirectConfig"))
         if str(action.get("type", "")).lower() == "redirect" and isinstance(redirect, dict):
             protocol = redirect.get("protocol")
             if is_unknown(protocol) or str(protocol).upper() == "HTTPS":
@@ -57,7 +78,7 @@ def _validate_https(args: ResourceValidationArgs, report: ReportViolation) -> No
                        "HTTPS (lbProtocol 'https' with an ACM certificate)")
         return
     protocol = get(args.props, "protocol")
-    if protocol is None and not get(args.props, "certificateArn") and not get(args.props, "sslPolicy"):
+    if protocol is None and not any(get(args.props, key) for key in ("certificateArn", "certificates", "sslPolicy")):
         protocol = "HTTP"  # an application load balancer's listener protocol defaults to HTTP
     if isinstance(protocol, str) and protocol.upper() == "HTTP" and not _redirects_to_https(args.props):
         report(f"{describe(args)} serves plain HTTP{_on_port(get(args.props, 'port'))}; make it HTTPS, or make its "
@@ -67,7 +88,7 @@ def _validate_https(args: ResourceValidationArgs, report: ReportViolation) -> No
 lb_listener_https = ResourceValidationPolicy(
     name="lb-listener-https",
     description="Load balancer listeners serve HTTPS; an HTTP listener only redirects to HTTPS.",
-    validate=applies_to(LISTENERS + (CLASSIC,), _validate_https),
+    validate=applies_to(ALL_LISTENERS + (CLASSIC,), _validate_https),
     severity=Severity.HIGH,
     remediation_steps="Listen with protocol HTTPS and an ACM certificate; keep port 80 only with a default action "
                       "{'type': 'redirect', 'redirect': {'protocol': 'HTTPS', 'port': '443', 'status_code': "
@@ -131,7 +152,7 @@ lb_listener_tls_policy = ResourceValidationPolicy(
     name="lb-listener-tls-policy",
     description="HTTPS and TLS listeners use a current security policy (TLS 1.2 or later), not the 2016-08 default; "
                 "classic ELB SSL negotiation policies turn on no legacy protocol.",
-    validate=applies_to(LISTENERS + (CLASSIC_POLICY,), _validate_tls_policy),
+    validate=applies_to(ALL_LISTENERS + (CLASSIC_POLICY,), _validate_tls_policy),
     config_schema=TLS_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Set ssl_policy='ELBSecurityPolicy-TLS13-1-2-2021-06' (or another allowed TLS 1.2+ policy) "
@@ -141,7 +162,7 @@ lb_listener_tls_policy = ResourceValidationPolicy(
 
 
 def _is_application(args: ResourceValidationArgs) -> Any:
-    kind = get(args.props, "loadBalancerType")
+    kind = get(args.props, "type" if args.resource_type == NATIVE_LOAD_BALANCER else "loadBalancerType")
     if is_unknown(kind):
         return None
     return kind is None or str(kind).lower() == "application"
@@ -150,7 +171,8 @@ def _is_application(args: ResourceValidationArgs) -> Any:
 def _validate_invalid_headers(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if _is_application(args) is not True:
         return
-    drop = as_bool(get(args.props, "dropInvalidHeaderFields"))
+    drop = as_bool(_attribute(args.props, "routing.http.drop_invalid_header_fields.enabled")
+                   if args.resource_type == NATIVE_LOAD_BALANCER else get(args.props, "dropInvalidHeaderFields"))
     if drop is not True and not is_unknown(drop):
         report(f"{describe(args)} routes requests with invalid HTTP header fields to its targets "
                "(dropInvalidHeaderFields is not true), which enables request smuggling")
@@ -159,7 +181,7 @@ def _validate_invalid_headers(args: ResourceValidationArgs, report: ReportViolat
 lb_drop_invalid_headers = ResourceValidationPolicy(
     name="lb-drop-invalid-headers",
     description="Application load balancers drop invalid HTTP header fields.",
-    validate=applies_to(LOAD_BALANCERS, _validate_invalid_headers),
+    validate=applies_to(ALL_LOAD_BALANCERS, _validate_invalid_headers),
     severity=Severity.MEDIUM,
     remediation_steps="Set drop_invalid_header_fields=True on the aws.lb.LoadBalancer.",
     **frameworks({"nist-800-53": "SI-10", "pci-dss": "6.2.4"}),
@@ -167,6 +189,16 @@ lb_drop_invalid_headers = ResourceValidationPolicy(
 
 
 def _validate_access_logs(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == NATIVE_LOAD_BALANCER:
+        if get(args.props, "type") == "gateway":
+            return
+        enabled, bucket = (_attribute(args.props, f"access_logs.s3.{key}") for key in ("enabled", "bucket"))
+        if is_unknown(enabled) or is_unknown(bucket):
+            return
+        if as_bool(enabled) is not True or not bucket:
+            report(f"{describe(args)} writes no access logs; set the loadBalancerAttributes access_logs.s3.enabled "
+                   "'true' and access_logs.s3.bucket")
+        return
     if args.resource_type != CLASSIC and get(args.props, "loadBalancerType") == "gateway":
         return  # gateway load balancers have no access logs
     logs = single(get(args.props, "accessLogs"))
@@ -186,7 +218,7 @@ def _validate_access_logs(args: ResourceValidationArgs, report: ReportViolation)
 lb_access_logs = ResourceValidationPolicy(
     name="lb-access-logs",
     description="Application, network and classic load balancers write access logs to a bucket.",
-    validate=applies_to(LOAD_BALANCERS + (CLASSIC,), _validate_access_logs),
+    validate=applies_to(ALL_LOAD_BALANCERS + (CLASSIC,), _validate_access_logs),
     severity=Severity.MEDIUM,
     remediation_steps="Set access_logs={'bucket': <log bucket>, 'enabled': True} (the bucket's policy must let the "
                       "ELB log delivery service write).",
@@ -207,7 +239,11 @@ INTERNAL_SCHEMA = config_schema(
 
 
 def _validate_internal(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    internal = as_bool(get(args.props, "internal"))
+    if args.resource_type == NATIVE_LOAD_BALANCER:
+        scheme = get(args.props, "scheme", default="internet-facing")  # CloudFormation's default
+        internal = scheme if is_unknown(scheme) else str(scheme).lower() == "internal"
+    else:
+        internal = as_bool(get(args.props, "internal"))
     if internal is True or is_unknown(internal):
         return
     config = policy_config(args, INTERNAL_SCHEMA)
@@ -224,7 +260,7 @@ def _validate_internal(args: ResourceValidationArgs, report: ReportViolation) ->
 lb_internal_unless_declared_public = ResourceValidationPolicy(
     name="lb-internal-unless-declared-public",
     description="Load balancers are internal unless declared public (a tag or the publicLoadBalancers list).",
-    validate=applies_to(LOAD_BALANCERS + (CLASSIC,), _validate_internal),
+    validate=applies_to(ALL_LOAD_BALANCERS + (CLASSIC,), _validate_internal),
     config_schema=INTERNAL_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Set internal=True, or declare the load balancer public on purpose: tag it public=true (or "
