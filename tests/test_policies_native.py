@@ -1022,6 +1022,60 @@ def test_native_gpu_node_groups_are_tainted_allowed_and_capped():
 
 
 # --------------------------------------------------------------------------------------------------
+# API Gateway
+
+
+from policies.rules import apigateway_logging, edge  # noqa: E402
+
+LOG_GROUP_ARN = "arn:aws:logs:us-east-1:123456789012:log-group:api"
+API = {
+    "aws-native:apigateway:Stage": {"restApiId": "api", "stageName": "prod", "tracingEnabled": True,
+                                    "accessLogSetting": {"destinationArn": LOG_GROUP_ARN, "format": "$context.requestId"},
+                                    "methodSettings": [{"httpMethod": "*", "resourcePath": "/*",
+                                                        "loggingLevel": "ERROR", "metricsEnabled": True}]},
+    "aws-native:apigatewayv2:Stage": {"apiId": "api", "stageName": "prod",
+                                      "accessLogSettings": {"destinationArn": LOG_GROUP_ARN}},
+    "aws-native:apigateway:Method": {"restApiId": "api", "resourceId": "r", "httpMethod": "POST",
+                                     "authorizationType": "AWS_IAM"},
+    "aws-native:apigatewayv2:Route": {"apiId": "api", "routeKey": "POST /predict", "authorizationType": "JWT",
+                                      "authorizerId": "a"},
+    "aws-native:apigateway:DomainName": {"domainName": "api.example.com", "securityPolicy": "TLS_1_2"},
+}
+API_RULES = rules_of(edge, audit)
+API_CHANGES = [
+    ("aws-native:apigateway:Stage", ("accessLogSetting",), ..., {"apigateway-stage-access-logs"}),
+    ("aws-native:apigatewayv2:Stage", ("accessLogSettings", "destinationArn"), ..., {"apigateway-stage-access-logs"}),
+    ("aws-native:apigateway:Method", ("authorizationType",), ..., {"apigateway-authorization"}),
+    ("aws-native:apigatewayv2:Route", ("authorizationType",), "NONE", {"apigateway-authorization"}),
+    ("aws-native:apigateway:DomainName", ("securityPolicy",), "TLS_1_0", {"apigateway-domain-tls"}),
+]
+
+
+@pytest.mark.parametrize("type_", sorted(API))
+def test_compliant_native_apis_pass(type_):
+    assert broken(API_RULES, type_, API[type_]) == {}
+
+
+@pytest.mark.parametrize("type_, path, value, rules", API_CHANGES,
+                         ids=[f"{t.split(':', 1)[1]}:{'.'.join(map(str, p))}" for t, p, _, _ in API_CHANGES])
+def test_one_native_api_field_changed(type_, path, value, rules):
+    assert set(broken(API_RULES, type_, changed(API[type_], path, value))) == rules
+    assert broken(API_RULES, type_, changed(API[type_], path, UNKNOWN)) == {}
+
+
+def test_native_rest_stages_log_executions_through_their_method_settings():
+    check = lambda props: violations(apigateway_logging.apigateway_execution_logging,  # noqa: E731
+                                     stack_args([stack_resource("aws-native:apigateway:Stage", props, name="prod")]))
+    stage = API["aws-native:apigateway:Stage"]
+    assert check(stage) == []
+    assert check(changed(stage, ("methodSettings", 0, "loggingLevel"), "OFF")) == [
+        "aws-native:apigateway:Stage 'prod' writes no execution logs: its methodSettings log at OFF"]
+    assert len(check(changed(stage, ("methodSettings",), ...))) == 1
+    assert check(changed(stage, ("methodSettings",), UNKNOWN)) == []
+    assert check(changed(stage, ("methodSettings", 0, "loggingLevel"), UNKNOWN)) == []
+
+
+# --------------------------------------------------------------------------------------------------
 # Every input these rules read for a pulumi-aws-native type is an input of its SDK
 
 
@@ -1043,7 +1097,7 @@ def _paths(value, prefix=()):
 
 EXAMPLES = [*DATA_STORES.items(), *SERVICES.items(), *SAGEMAKER.items(), *s3_stack().values(), *IAM_EXAMPLES.items(),
             *COMPUTE.items(), *MORE.items(), ("aws-native:ec2:LaunchTemplate", LAUNCH_TEMPLATE),
-            *WORKLOADS.items(), *BALANCING.items()]
+            *WORKLOADS.items(), *BALANCING.items(), *API.items()]
 READS = sorted({(type_, path) for type_, props in EXAMPLES for path in _paths(props)})
 
 

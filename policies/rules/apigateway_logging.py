@@ -16,11 +16,14 @@ from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValida
 
 from policies.rules._declare import examines, frameworks
 from policies.rules._index import of_type, stack_resources
-from policies.rules._props import get, is_unknown, single
+from policies.rules._props import as_list, get, is_unknown, single
 
 STAGE = "aws:apigateway/stage:Stage"
 METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
 LOGGING = ("ERROR", "INFO")
+#: pulumi-aws-native's AWS::ApiGateway::Stage declares its method settings inline: ``methodSettings[]`` with
+#: ``loggingLevel`` (pulumi-aws-native 1.84 apigateway/stage.py).
+NATIVE_STAGE = "aws-native:apigateway:Stage"
 
 
 def _depends_on(resource: PolicyResource, key: str) -> set[str]:
@@ -49,8 +52,26 @@ def _level(settings: PolicyResource) -> Any:
     return None if is_unknown(level) else (str(level).upper() if level else "OFF")
 
 
+def _native_levels(stage: PolicyResource) -> list[Any]:
+    settings = as_list(get(stage.props, "methodSettings"))
+    if is_unknown(settings):
+        return [None]
+    levels = []
+    for item in settings:
+        level = item.get("loggingLevel") if isinstance(item, dict) else None
+        levels.append(None if is_unknown(item) or is_unknown(level) else (str(level).upper() if level else "OFF"))
+    return levels
+
+
 def _execution_logging(args: StackValidationArgs, report: ReportViolation) -> None:
     resources = stack_resources(args)
+    for stage in of_type(resources, NATIVE_STAGE):
+        levels = _native_levels(stage)
+        if None in levels or any(level in LOGGING for level in levels):
+            continue
+        why = (f"its methodSettings log at {', '.join(sorted(set(levels)))}" if levels
+               else "no methodSettings entry sets a loggingLevel (the default is OFF)")
+        report(f"{NATIVE_STAGE} {stage.name!r} writes no execution logs: {why}", stage.urn)
     stages = of_type(resources, STAGE)
     if not stages:
         return
@@ -67,7 +88,7 @@ def _execution_logging(args: StackValidationArgs, report: ReportViolation) -> No
 apigateway_execution_logging = StackValidationPolicy(
     name="apigateway-execution-logging",
     description="API Gateway REST stages write execution logs (method settings with loggingLevel ERROR or INFO).",
-    validate=examines((STAGE, METHOD_SETTINGS), _execution_logging),
+    validate=examines((STAGE, METHOD_SETTINGS, NATIVE_STAGE), _execution_logging),
     severity=Severity.MEDIUM,
     remediation_steps="Add an aws.apigateway.MethodSettings with rest_api, stage_name=stage.stage_name, "
                       "method_path='*/*' and settings={'logging_level': 'ERROR', 'metrics_enabled': True} (the "

@@ -41,20 +41,29 @@ ECS_CLUSTER = "aws:ecs/cluster:Cluster"
 STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
 SECRET = "aws:secretsmanager/secret:Secret"
 SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
+#: pulumi-aws-native (1.84): AWS::ApiGateway::Stage ``accessLogSetting`` (singular), AWS::ApiGatewayV2::Stage
+#: ``accessLogSettings``; AWS::ApiGateway::Method ``authorizationType`` (absent: NONE), ``httpMethod``,
+#: ``apiKeyRequired``; AWS::ApiGatewayV2::Route ``authorizationType``; AWS::ApiGateway::DomainName ``securityPolicy``.
+NATIVE_REST_STAGE = "aws-native:apigateway:Stage"
+NATIVE_HTTP_STAGE = "aws-native:apigatewayv2:Stage"
+NATIVE_REST_METHOD = "aws-native:apigateway:Method"
+NATIVE_HTTP_ROUTE = "aws-native:apigatewayv2:Route"
+NATIVE_DOMAIN_NAME = "aws-native:apigateway:DomainName"
 
 
 def _stage_logs(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    settings = single(get(args.props, "accessLogSettings"))
+    name = "accessLogSetting" if args.resource_type == NATIVE_REST_STAGE else "accessLogSettings"
+    settings = single(get(args.props, name))
     destination = get(settings, "destinationArn") if isinstance(settings, dict) else None
     if is_unknown(settings) or is_unknown(destination) or destination:
         return
-    report(f"{describe(args)} writes no access logs (accessLogSettings.destinationArn is not set)")
+    report(f"{describe(args)} writes no access logs ({name}.destinationArn is not set)")
 
 
 apigateway_stage_access_logs = ResourceValidationPolicy(
     name="apigateway-stage-access-logs",
     description="API Gateway stages (REST and HTTP/WebSocket) write access logs.",
-    validate=applies_to((REST_STAGE, HTTP_STAGE), _stage_logs),
+    validate=applies_to((REST_STAGE, HTTP_STAGE, NATIVE_REST_STAGE, NATIVE_HTTP_STAGE), _stage_logs),
     severity=Severity.MEDIUM,
     remediation_steps="Set access_log_settings={'destination_arn': <log group ARN>, 'format': ...} on the stage, "
                       "into an encrypted log group with retention.",
@@ -73,8 +82,10 @@ AUTH_SCHEMA = config_schema(
 def _authorization(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.name in policy_config(args, AUTH_SCHEMA)["publicRoutes"]:
         return
-    if args.resource_type == REST_METHOD:
-        kind, method = get(args.props, "authorization"), get(args.props, "httpMethod")
+    if args.resource_type in (REST_METHOD, NATIVE_REST_METHOD):
+        kind = (get(args.props, "authorization") if args.resource_type == REST_METHOD
+                else get(args.props, "authorizationType") or "NONE")
+        method = get(args.props, "httpMethod")
         if isinstance(method, str) and method.upper() == "OPTIONS":
             return  # CORS preflight requests carry no credentials
         if as_bool(get(args.props, "apiKeyRequired")) is True:
@@ -89,7 +100,7 @@ apigateway_authorization = ResourceValidationPolicy(
     name="apigateway-authorization",
     description="API Gateway methods and routes require authorization (IAM, Cognito, a Lambda or JWT authorizer, "
                 "or an API key), unless listed as public.",
-    validate=applies_to((REST_METHOD, HTTP_ROUTE), _authorization),
+    validate=applies_to((REST_METHOD, HTTP_ROUTE, NATIVE_REST_METHOD, NATIVE_HTTP_ROUTE), _authorization),
     config_schema=AUTH_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Set authorization='AWS_IAM' (or COGNITO_USER_POOLS/CUSTOM with an authorizer) on the method, "
@@ -112,7 +123,7 @@ def _domain_tls(args: ResourceValidationArgs, report: ReportViolation) -> None:
 apigateway_domain_tls = ResourceValidationPolicy(
     name="apigateway-domain-tls",
     description="API Gateway custom domain names require TLS 1.2 or later.",
-    validate=applies_to((DOMAIN_NAME,), _domain_tls),
+    validate=applies_to((DOMAIN_NAME, NATIVE_DOMAIN_NAME), _domain_tls),
     severity=Severity.MEDIUM,
     remediation_steps="Set security_policy='TLS_1_2' on the aws.apigateway.DomainName.",
     **frameworks({"nist-800-53": "SC-8, SC-13", "pci-dss": "4.2.1", "hipaa": "164.312(e)(2)(ii)"}),
