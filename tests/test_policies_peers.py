@@ -307,3 +307,38 @@ def test_an_alarm_on_the_metric_name_in_another_namespace_does_not_count():
     assert len(violations(cloudtrail_security_alarms, stack_args([trail, metric_filter, elsewhere], config))) == 1
     here = stack_resource(ALARM, {"metricName": "RootUsage", "namespace": "CIS"}, name="alarm")
     assert violations(cloudtrail_security_alarms, stack_args([trail, metric_filter, here], config)) == []
+
+
+NATIVE_GROUP = "aws-native:iam:Group"
+NATIVE_GROUP_POLICY = "aws-native:iam:GroupPolicy"
+NATIVE_MANAGED_POLICY = "aws-native:iam:ManagedPolicy"
+MFA_DOCUMENT = json.loads(FORCE_MFA)  # pulumi-aws-native takes documents as objects
+
+
+def test_native_group_inputs_exist_in_the_sdk():
+    pytest.importorskip("pulumi_aws_native")
+    assert_inputs_in_sdk(NATIVE_GROUP, ["groupName", "policies", "policyDocument", "policyName", "managedPolicyArns"])
+    assert_inputs_in_sdk(NATIVE_GROUP_POLICY, ["groupName", "policyDocument"])
+    assert_inputs_in_sdk(NATIVE_MANAGED_POLICY, ["groups", "policyDocument"])
+
+
+def _native_findings(group_props, *resources):
+    group = stack_resource(NATIVE_GROUP, {"groupName": "analysts", "arn": "arn:aws:iam::1:group/analysts",
+                                          **group_props}, name="analysts")
+    return violations(iam_group_mfa_required, stack_args([group, *resources]))
+
+
+def test_native_groups_count_their_own_policies_group_policies_and_managed_policies():
+    assert _native_findings({"policies": [{"policyName": "mfa", "policyDocument": MFA_DOCUMENT}]}) == []
+    assert len(_native_findings({"policies": [{"policyName": "ro", "policyDocument": json.loads(NO_MFA)}]})) == 1
+    inline = stack_resource(NATIVE_GROUP_POLICY, {"groupName": "analysts", "policyDocument": MFA_DOCUMENT}, name="p")
+    assert _native_findings({}, inline) == []
+    by_groups = stack_resource(NATIVE_MANAGED_POLICY, {"groups": ["analysts"], "policyDocument": MFA_DOCUMENT},
+                               name="force-mfa")
+    assert _native_findings({}, by_groups) == []
+    by_arn = stack_resource(NATIVE_MANAGED_POLICY, {"policyDocument": MFA_DOCUMENT,
+                                                    "policyArn": "arn:aws:iam::1:policy/force-mfa"}, name="force-mfa")
+    assert _native_findings({"managedPolicyArns": ["arn:aws:iam::1:policy/force-mfa"]}, by_arn) == []
+    assert len(_native_findings({"managedPolicyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]})) == 1
+    assert _native_findings({"managedPolicyArns": ["arn:aws:iam::1:policy/elsewhere"]}) == []
+    assert _native_findings({"policies": UNKNOWN}) == []

@@ -28,7 +28,7 @@ from pulumi_policy import (
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._index import ReferenceIndex, identifiers, of_type, stack_resources
 from policies.rules._principals import parse_policy
-from policies.rules._props import UNKNOWN, as_bool, as_int, describe, get, is_unknown
+from policies.rules._props import UNKNOWN, as_bool, as_int, as_list, describe, get, is_unknown
 
 PASSWORD_POLICY = "aws:iam/accountPasswordPolicy:AccountPasswordPolicy"
 IDENTITY_POOL = "aws:cognito/identityPool:IdentityPool"
@@ -158,12 +158,20 @@ iam_user_no_console_password = ResourceValidationPolicy(
 # --------------------------------------------------------------------------------------------------
 # MFA for the members of IAM groups (Trivy AVD-AWS-0123). Inputs: aws.iam.GroupPolicy ``group`` and ``policy``,
 # aws.iam.GroupPolicyAttachment ``group`` and ``policyArn`` (joined to an aws.iam.Policy of the stack by ARN or
-# dependency), aws.iam.Group ``name``. A group whose policy is managed elsewhere, or not known yet, is not judged.
+# dependency), aws.iam.Group ``name``; pulumi-aws-native (CloudFormation AWS::IAM::Group, GroupPolicy,
+# ManagedPolicy; pulumi-aws-native 1.84 iam/group.py, group_policy.py, managed_policy.py): a Group's own
+# ``policies`` ({policyName, policyDocument}) and ``managedPolicyArns``, a GroupPolicy's ``groupName`` and
+# ``policyDocument``, a ManagedPolicy's ``groups`` and ``policyDocument`` (its ARN output is ``policyArn``).
+# A group whose policy is managed elsewhere, or not known yet, is not judged.
 
 GROUP = "aws:iam/group:Group"
 GROUP_POLICY = "aws:iam/groupPolicy:GroupPolicy"
 GROUP_POLICY_ATTACHMENT = "aws:iam/groupPolicyAttachment:GroupPolicyAttachment"
 MANAGED_POLICY = "aws:iam/policy:Policy"
+NATIVE_GROUP = "aws-native:iam:Group"
+NATIVE_GROUP_POLICY = "aws-native:iam:GroupPolicy"
+NATIVE_MANAGED_POLICY = "aws-native:iam:ManagedPolicy"
+_GROUP_KEYS = ("name", "groupName", "id", "arn")
 #: The global condition keys that say whether, and how long ago, the caller signed in with MFA (IAM User
 #: Guide, "AWS global condition context keys": aws:MultiFactorAuthPresent, aws:MultiFactorAuthAge).
 MFA_CONDITION_KEYS = frozenset({"aws:multifactorauthpresent", "aws:multifactorauthage"})
@@ -184,40 +192,80 @@ def _conditions_on_mfa(document: Any) -> Any:
     return False
 
 
-def _group_documents(group: PolicyResource, inline: ReferenceIndex, attached: ReferenceIndex,
-                     policies: dict[str, PolicyResource]) -> list[Any]:
-    """The documents of the group's policies: inline ones, and attached ones the stack declares. ``UNKNOWN`` for
-    an attachment whose policy is not in the stack (a customer policy managed elsewhere) or not known yet."""
-    documents = [get(policy.props, "policy") for policy in inline.referrers(group, ("name", "id"))]
-    for attachment in attached.referrers(group, ("name", "id")):
-        arn = get(attachment.props, "policyArn")
-        dependencies = [getattr(d, "urn", d) for d in (attachment.property_dependencies or {}).get("policyArn") or []]
-        found = [policies[key] for key in [*dependencies, arn] if isinstance(key, str) and key in policies]
+def _document(policy: PolicyResource) -> Any:
+    return get(policy.props, "policyDocument" if policy.resource_type.startswith("aws-native:") else "policy")
+
+
+def _dependency_urns(resource: PolicyResource, key: str) -> list[str]:
+    return [getattr(d, "urn", d) for d in (resource.property_dependencies or {}).get(key) or []]
+
+
+class _GroupPolicies:
+    """The stack's group policies, indexed once: inline (GroupPolicy), attached (GroupPolicyAttachment, a native
+    ManagedPolicy's ``groups``), and the managed policies by URN and ARN."""
+
+    def __init__(self, resources: list[PolicyResource]) -> None:
+        self.inline = ReferenceIndex(resources, (GROUP_POLICY,), "group")
+        self.native_inline = ReferenceIndex(resources, (NATIVE_GROUP_POLICY,), "groupName")
+        self.attached = ReferenceIndex(resources, (GROUP_POLICY_ATTACHMENT,), "group")
+        self.policies: dict[str, PolicyResource] = {}
+        self.by_group: dict[str, list[PolicyResource]] = {}
+        for policy in of_type(resources, MANAGED_POLICY, NATIVE_MANAGED_POLICY):
+            for key in (policy.urn, *identifiers(policy, ("arn", "policyArn", "id"))):
+                self.policies.setdefault(key, policy)
+        for policy in of_type(resources, NATIVE_MANAGED_POLICY):
+            groups = as_list(get(policy.props, "groups"))
+            names = [g for g in groups if isinstance(g, str) and not is_unknown(g)] if isinstance(groups, list) else []
+            for key in {*names, *_dependency_urns(policy, "groups")}:
+                self.by_group.setdefault(key, []).append(policy)
+
+    def attached_document(self, arn: Any, dependencies: list[str]) -> Any:
+        """The document of the managed policy ``arn`` names; None for an AWS-managed policy (none enforces MFA);
+        ``UNKNOWN`` for a customer policy the stack does not declare, or an ARN not known yet."""
+        found = [self.policies[key] for key in [*dependencies, arn] if isinstance(key, str) and key in self.policies]
         if found:
-            documents.append(get(found[0].props, "policy"))
-        elif isinstance(arn, str) and not is_unknown(arn) and arn.startswith("arn:aws:iam::aws:policy/"):
-            continue  # no AWS-managed policy enforces MFA
-        else:
+            return _document(found[0])
+        if isinstance(arn, str) and not is_unknown(arn) and arn.startswith("arn:aws:iam::aws:policy/"):
+            return None
+        return UNKNOWN
+
+    def documents(self, group: PolicyResource) -> list[Any]:
+        documents = [get(policy.props, "policy") for policy in self.inline.referrers(group, _GROUP_KEYS)]
+        documents += [get(policy.props, "policyDocument") for policy in self.native_inline.referrers(group, _GROUP_KEYS)]
+        own = as_list(get(group.props, "policies")) if group.resource_type == NATIVE_GROUP else []
+        if is_unknown(own):
             documents.append(UNKNOWN)
-    return documents
+        else:
+            documents += [item.get("policyDocument") for item in own if isinstance(item, dict)]
+        for attachment in self.attached.referrers(group, _GROUP_KEYS):
+            documents.append(self.attached_document(get(attachment.props, "policyArn"),
+                                                    _dependency_urns(attachment, "policyArn")))
+        arns = as_list(get(group.props, "managedPolicyArns")) if group.resource_type == NATIVE_GROUP else []
+        if is_unknown(arns):
+            documents.append(UNKNOWN)
+        else:
+            documents += [self.attached_document(arn, _dependency_urns(group, "managedPolicyArns")
+                                                 if is_unknown(arn) else []) for arn in arns]
+        seen: set[str] = set()
+        for key in [group.urn, *identifiers(group, ("name", "groupName"))]:
+            for policy in self.by_group.get(key, []):
+                if policy.urn not in seen:
+                    seen.add(policy.urn)
+                    documents.append(_document(policy))
+        return [document for document in documents if document is not None]
 
 
 def _validate_group_mfa(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     resources = stack_resources(args)
-    groups = of_type(resources, GROUP)
+    groups = of_type(resources, GROUP, NATIVE_GROUP)
     if not groups:
         return
-    inline = ReferenceIndex(resources, (GROUP_POLICY,), "group")
-    attached = ReferenceIndex(resources, (GROUP_POLICY_ATTACHMENT,), "group")
-    policies: dict[str, PolicyResource] = {}
-    for policy in of_type(resources, MANAGED_POLICY):
-        for key in (policy.urn, *identifiers(policy, ("arn", "id"))):
-            policies.setdefault(key, policy)
+    policies = _GroupPolicies(resources)
     for group in groups:
-        results = [_conditions_on_mfa(document) for document in _group_documents(group, inline, attached, policies)]
+        results = [_conditions_on_mfa(document) for document in policies.documents(group)]
         if True in results or None in results:
             continue
-        name = get(group.props, "name")
+        name = get(group.props, "groupName" if group.resource_type == NATIVE_GROUP else "name")
         shown = name if isinstance(name, str) and not is_unknown(name) else group.name
         report_violation(f"IAM group {shown!r} does not require MFA: none of its policies conditions on "
                          "aws:MultiFactorAuthPresent, so its members' long-lived credentials work without it.",
@@ -227,7 +275,8 @@ def _validate_group_mfa(args: StackValidationArgs, report_violation: ReportViola
 iam_group_mfa_required = StackValidationPolicy(
     name="iam-group-mfa-required",
     description="IAM groups require MFA: one of each group's policies conditions on aws:MultiFactorAuthPresent.",
-    validate=examines((GROUP, GROUP_POLICY, GROUP_POLICY_ATTACHMENT, MANAGED_POLICY), _validate_group_mfa),
+    validate=examines((GROUP, GROUP_POLICY, GROUP_POLICY_ATTACHMENT, MANAGED_POLICY, NATIVE_GROUP,
+                       NATIVE_GROUP_POLICY, NATIVE_MANAGED_POLICY), _validate_group_mfa),
     severity=Severity.MEDIUM,
     remediation_steps="Give the group a policy that denies everything but managing the member's own MFA device "
                       "unless MFA was used: a Deny statement with NotAction ['iam:CreateVirtualMFADevice', "
