@@ -808,6 +808,10 @@ NATIVE_DATA_STORES: tuple[DataStore, ...] = (
         logging=(_enabled("isLogging", default=True, note="the trail records nothing"),),  # IsLogging is required
     ),
     DataStore(
+        "aws-native:bedrock:Agent", "Bedrock agent", holds_data=False, stateful=False,
+        keys=(("customerEncryptionKeyArn",),),
+    ),
+    DataStore(
         "aws-native:secretsmanager:Secret", "Secrets Manager secret",
         keys=(("kmsKeyId",),),  # always encrypted; absent means aws/secretsmanager
     ),

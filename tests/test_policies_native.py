@@ -1076,6 +1076,81 @@ def test_native_rest_stages_log_executions_through_their_method_settings():
 
 
 # --------------------------------------------------------------------------------------------------
+# Model monitoring, vector stores, Bedrock agents
+
+
+import json  # noqa: E402
+
+from policies.rules import bedrock, monitoring, vector_stores  # noqa: E402
+
+
+def test_a_native_endpoint_that_captures_data_needs_a_data_quality_schedule():
+    config = stack_resource("aws-native:sagemaker:EndpointConfig",
+                            {**SAGEMAKER["aws-native:sagemaker:EndpointConfig"], "endpointConfigName": "churn-config"},
+                            name="config")
+    endpoint = stack_resource("aws-native:sagemaker:Endpoint", {"endpointConfigName": "churn-config",
+                                                                "endpointName": "churn"}, name="endpoint")
+    definition = stack_resource("aws-native:sagemaker:DataQualityJobDefinition", {
+        "jobDefinitionName": "churn-dq", "dataQualityJobInput": {"endpointInput": {
+            "endpointName": "churn", "localPath": "/opt/ml/processing/input"}}}, name="dq")
+    schedule = stack_resource("aws-native:sagemaker:MonitoringSchedule", {"monitoringScheduleConfig": {
+        "monitoringJobDefinitionName": "churn-dq", "monitoringType": "DataQuality",
+        "scheduleConfig": {"scheduleExpression": "cron(0 * ? * * *)"}}}, name="schedule")
+    rule, config_on = monitoring.sagemaker_endpoint_data_quality_monitor, {"requireDataQualityMonitor": True}
+    assert violations(rule, stack_args([config, endpoint, definition, schedule], config_on)) == []
+    [message] = violations(rule, stack_args([config, endpoint, definition], config_on))
+    assert "no data-quality monitoring schedule watches it" in message
+    inline = stack_resource("aws-native:sagemaker:MonitoringSchedule", {"monitoringScheduleConfig": {
+        "monitoringType": "DataQuality", "monitoringJobDefinition": {"monitoringInputs": [
+            {"endpointInput": {"endpointName": "churn", "localPath": "/opt/ml/processing/input"}}]}}}, name="inline")
+    assert violations(rule, stack_args([config, endpoint, inline], config_on)) == []
+
+
+ENCRYPTION_POLICY = {"type": "encryption", "name": "vectors", "policy": json.dumps(
+    {"Rules": [{"ResourceType": "collection", "Resource": ["collection/vectors"]}], "AWSOwnedKey": False,
+     "KmsARN": KEY})}
+NETWORK_POLICY = {"type": "network", "name": "vectors", "policy": json.dumps(
+    [{"Rules": [{"ResourceType": "collection", "Resource": ["collection/vectors"]}], "AllowFromPublic": False,
+      "SourceServices": ["bedrock.amazonaws.com"]}])}
+ACCESS = {"type": "data", "name": "vectors", "policy": json.dumps(
+    [{"Rules": [{"ResourceType": "index", "Resource": ["index/vectors/*"], "Permission": ["aoss:ReadDocument"]}],
+      "Principal": ["arn:aws:iam::123456789012:role/kb"]}])}
+
+
+def test_native_opensearch_serverless_policies():
+    rules = rules_of(vector_stores)
+    for type_, props in (("aws-native:opensearchserverless:SecurityPolicy", ENCRYPTION_POLICY),
+                         ("aws-native:opensearchserverless:SecurityPolicy", NETWORK_POLICY),
+                         ("aws-native:opensearchserverless:AccessPolicy", ACCESS)):
+        assert broken(rules, type_, props) == {}
+        assert broken(rules, type_, {**props, "policy": UNKNOWN}) == {}
+    owned = {**ENCRYPTION_POLICY, "policy": ENCRYPTION_POLICY["policy"].replace('"AWSOwnedKey": false',
+                                                                                '"AWSOwnedKey": true')}
+    assert list(broken(rules, "aws-native:opensearchserverless:SecurityPolicy", owned)) == ["opensearch-serverless-cmk"]
+    public = {**NETWORK_POLICY, "policy": NETWORK_POLICY["policy"].replace('"AllowFromPublic": false',
+                                                                          '"AllowFromPublic": true')}
+    assert list(broken(rules, "aws-native:opensearchserverless:SecurityPolicy", public)) == [
+        "opensearch-serverless-not-public"]
+    everyone = {**ACCESS, "policy": ACCESS["policy"].replace('["arn:aws:iam::123456789012:role/kb"]', '["*"]')}
+    assert list(broken(rules, "aws-native:opensearchserverless:AccessPolicy", everyone)) == [
+        "opensearch-serverless-access-named-principals"]
+
+
+def test_a_native_bedrock_agent_has_a_guardrail_and_a_customer_key():
+    agent = {"agentName": "support", "foundationModel": "anthropic.claude", "customerEncryptionKeyArn": KEY,
+             "guardrailConfiguration": {"guardrailIdentifier": "gr-1", "guardrailVersion": "1"}}
+    rules = [bedrock.bedrock_agent_guardrail, data_store_customer_managed_key]
+    assert broken(rules, "aws-native:bedrock:Agent", agent) == {}
+    assert list(broken(rules, "aws-native:bedrock:Agent", changed(agent, ("guardrailConfiguration",), ...))) == [
+        "bedrock-agent-guardrail"]
+    assert broken(rules, "aws-native:bedrock:Agent", changed(agent, ("guardrailConfiguration",), UNKNOWN)) == {}
+    assert list(broken(rules, "aws-native:bedrock:Agent", changed(agent, ("customerEncryptionKeyArn",), ...))) == [
+        "data-store-customer-managed-key"]
+    used = stack_resource("aws-native:bedrock:Agent", agent, name="support")
+    assert len(violations(bedrock.bedrock_invocation_logging, stack_args([used]))) == 1
+
+
+# --------------------------------------------------------------------------------------------------
 # Every input these rules read for a pulumi-aws-native type is an input of its SDK
 
 

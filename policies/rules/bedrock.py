@@ -31,24 +31,29 @@ from policies.rules._index import stack_resources
 from policies.rules._props import as_bool, as_list, describe, get, is_unknown
 
 AGENT = "aws:bedrock/agentAgent:AgentAgent"
+#: pulumi-aws-native's AWS::Bedrock::Agent names one guardrail: ``guardrailConfiguration`` (an object with
+#: ``guardrailIdentifier``, ``guardrailVersion``; pulumi-aws-native 1.84 bedrock/agent.py).
+NATIVE_AGENT = "aws-native:bedrock:Agent"
 
 
 def _guardrail(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    configurations = as_list(get(args.props, "guardrailConfigurations"))
+    configurations = as_list(get(args.props, "guardrailConfiguration" if args.resource_type == NATIVE_AGENT
+                                 else "guardrailConfigurations"))
     if is_unknown(configurations):
         return
     for item in configurations if isinstance(configurations, list) else []:
         identifier = get(item, "guardrailIdentifier") if isinstance(item, dict) else None
         if is_unknown(identifier) or (isinstance(identifier, str) and identifier):
             return
-    report(f"{describe(args)} has no guardrail (guardrailConfigurations is not set): its prompts and answers are not "
+    name = "guardrailConfiguration" if args.resource_type == NATIVE_AGENT else "guardrailConfigurations"
+    report(f"{describe(args)} has no guardrail ({name} is not set): its prompts and answers are not "
            "filtered for harmful content, denied topics or sensitive information")
 
 
 bedrock_agent_guardrail = ResourceValidationPolicy(
     name="bedrock-agent-guardrail",
     description="Bedrock agents are associated with a Bedrock guardrail.",
-    validate=applies_to((AGENT,), _guardrail),
+    validate=applies_to((AGENT, NATIVE_AGENT), _guardrail),
     severity=Severity.MEDIUM,
     remediation_steps="Create an aws.bedrock.Guardrail (content, topic and sensitive-information policies) and an "
                       "aws.bedrock.GuardrailVersion, and set guardrail_configurations=[{'guardrail_identifier': "
@@ -59,7 +64,9 @@ bedrock_agent_guardrail = ResourceValidationPolicy(
 INVOCATION_LOGGING = "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration"
 #: Type-token prefixes of the resources that put Bedrock models to work (agents, knowledge bases,
 #: flows, guardrails, custom and provisioned models, batch inference jobs, AgentCore runtimes).
-BEDROCK_PREFIXES = ("aws:bedrock/", "aws:bedrockmodel/")
+#: pulumi-aws-native's AWS::Bedrock::* count too (CloudFormation has no invocation-logging resource: the
+#: account's pulumi-aws configuration, or another stack's, logs them).
+BEDROCK_PREFIXES = ("aws:bedrock/", "aws:bedrockmodel/", "aws-native:bedrock:")
 
 
 def _logs_somewhere(config: Any) -> bool:

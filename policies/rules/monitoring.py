@@ -24,6 +24,14 @@ ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
 ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
 DATA_QUALITY = "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition"
 SCHEDULE = "aws:sagemaker/monitoringSchedule:MonitoringSchedule"
+#: pulumi-aws-native's AWS::SageMaker::Endpoint, EndpointConfig, DataQualityJobDefinition and MonitoringSchedule have
+#: the same links (EndpointConfigName, DataQualityJobInput.EndpointInput.EndpointName, MonitoringScheduleConfig
+#: .MonitoringJobDefinitionName, MonitoringJobDefinition.MonitoringInputs) and are named by ``endpointName``,
+#: ``endpointConfigName``, ``jobDefinitionName`` (pulumi-aws-native 1.84 sagemaker/*.py).
+ENDPOINTS = (ENDPOINT, "aws-native:sagemaker:Endpoint")
+ENDPOINT_CONFIGS = (ENDPOINT_CONFIG, "aws-native:sagemaker:EndpointConfig")
+DATA_QUALITY_DEFINITIONS = (DATA_QUALITY, "aws-native:sagemaker:DataQualityJobDefinition")
+SCHEDULES = (SCHEDULE, "aws-native:sagemaker:MonitoringSchedule")
 
 MONITOR_SCHEMA = config_schema(
     requireDataQualityMonitor={
@@ -61,20 +69,21 @@ def _validate_monitored(args: StackValidationArgs, report: ReportViolation) -> N
     if as_bool(policy_config(args, MONITOR_SCHEMA)["requireDataQualityMonitor"]) is not True:
         return
     resources = list(args.resources)
-    endpoints_of = ReferenceIndex(resources, [ENDPOINT], "endpointConfigName")
-    definitions_on = ReferenceIndex(resources, [DATA_QUALITY], "dataQualityJobInput",
+    endpoints_of = ReferenceIndex(resources, ENDPOINTS, "endpointConfigName")
+    definitions_on = ReferenceIndex(resources, DATA_QUALITY_DEFINITIONS, "dataQualityJobInput",
                                     value=lambda r: get(r.props, "dataQualityJobInput", "endpointInput", "endpointName"))
-    schedules_of = ReferenceIndex(resources, [SCHEDULE], "monitoringScheduleConfig",
+    schedules_of = ReferenceIndex(resources, SCHEDULES, "monitoringScheduleConfig",
                                   value=lambda r: get(r.props, "monitoringScheduleConfig", "monitoringJobDefinitionName"))
-    inline_on = ReferenceIndex(resources, [SCHEDULE], "monitoringScheduleConfig", value=_inline_endpoints)
-    for config in of_type(resources, ENDPOINT_CONFIG):
+    inline_on = ReferenceIndex(resources, SCHEDULES, "monitoringScheduleConfig", value=_inline_endpoints)
+    for config in of_type(resources, *ENDPOINT_CONFIGS):
         captures = _captures(config)
         if captures is not True:
             continue
-        for endpoint in endpoints_of.referrers(config, ("name", "id")):
-            schedules = [s for d in definitions_on.referrers(endpoint, ("name", "id"))
-                         for s in schedules_of.referrers(d, ("name", "id", "arn"))]
-            schedules += inline_on.referrers(endpoint, ("name", "id"))
+        for endpoint in endpoints_of.referrers(config, ("name", "id", "endpointConfigName")):
+            schedules = [s for d in definitions_on.referrers(endpoint, ("name", "id", "endpointName"))
+                         for s in schedules_of.referrers(d, ("name", "id", "arn", "jobDefinitionName",
+                                                             "jobDefinitionArn"))]
+            schedules += inline_on.referrers(endpoint, ("name", "id", "endpointName"))
             if not any(_is_data_quality(s) for s in schedules):
                 report(f"{describe(endpoint)} captures data (endpoint configuration {config.name!r}) but no "
                        "data-quality monitoring schedule watches it: drift would go unnoticed.", endpoint.urn)
@@ -84,7 +93,7 @@ sagemaker_endpoint_data_quality_monitor = StackValidationPolicy(
     name="sagemaker-endpoint-data-quality-monitor",
     description="Where required (prod), every SageMaker endpoint that captures data has a data-quality "
                 "monitoring schedule comparing its traffic with a baseline.",
-    validate=examines([ENDPOINT, ENDPOINT_CONFIG, DATA_QUALITY, SCHEDULE], _validate_monitored),
+    validate=examines([*ENDPOINTS, *ENDPOINT_CONFIGS, *DATA_QUALITY_DEFINITIONS, *SCHEDULES], _validate_monitored),
     config_schema=MONITOR_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Add monitoring.dataQuality (a baseline's constraints and statistics) to the endpoint in the "

@@ -29,6 +29,10 @@ from policies.rules._props import as_bool, describe, get, is_unknown
 
 SECURITY_POLICY = "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy"
 ACCESS_POLICY = "aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy"
+#: pulumi-aws-native's AWS::OpenSearchServerless::SecurityPolicy and AccessPolicy: the same ``type`` and ``policy``
+#: (a JSON string; pulumi-aws-native 1.84 opensearchserverless/security_policy.py, access_policy.py).
+SECURITY_POLICIES = (SECURITY_POLICY, "aws-native:opensearchserverless:SecurityPolicy")
+ACCESS_POLICIES = (ACCESS_POLICY, "aws-native:opensearchserverless:AccessPolicy")
 
 
 def _document(value: Any) -> Any:
@@ -76,7 +80,7 @@ opensearch_serverless_not_public = ResourceValidationPolicy(
     name="opensearch-serverless-not-public",
     description="OpenSearch Serverless network policies give no collection or dashboard a public endpoint "
                 "(AllowFromPublic); access comes through VPC endpoints or named AWS services (Bedrock).",
-    validate=applies_to((SECURITY_POLICY,), _not_public),
+    validate=applies_to(SECURITY_POLICIES, _not_public),
     severity=Severity.HIGH,
     remediation_steps="Set \"AllowFromPublic\": false with \"SourceVPCEs\" (an aws.opensearch.ServerlessVpcEndpoint) "
                       "and, for a Bedrock knowledge base, \"SourceServices\": [\"bedrock.amazonaws.com\"].",
@@ -97,7 +101,7 @@ opensearch_serverless_cmk = ResourceValidationPolicy(
     name="opensearch-serverless-cmk",
     description="OpenSearch Serverless encryption policies encrypt collections with a customer-managed KMS key "
                 "(KmsARN), not the AWS-owned key.",
-    validate=applies_to((SECURITY_POLICY,), _customer_key),
+    validate=applies_to(SECURITY_POLICIES, _customer_key),
     severity=Severity.MEDIUM,
     remediation_steps="Set \"AWSOwnedKey\": false and \"KmsARN\" to a customer-managed aws.kms.Key whose policy lets "
                       "aoss.amazonaws.com use it; the key is fixed when the collection is created.",
@@ -118,7 +122,7 @@ def _named_principals(args: ResourceValidationArgs, report: ReportViolation) -> 
 opensearch_serverless_access_named_principals = ResourceValidationPolicy(
     name="opensearch-serverless-access-named-principals",
     description="OpenSearch Serverless data access policies name the roles and users they grant, never '*'.",
-    validate=applies_to((ACCESS_POLICY,), _named_principals),
+    validate=applies_to(ACCESS_POLICIES, _named_principals),
     severity=Severity.HIGH,
     remediation_steps="List the ARNs of the roles that query or index the collection (the knowledge base's service "
                       "role, the application's role) in \"Principal\".",
