@@ -29,6 +29,8 @@ STACK_TYPE = "pulumi:pulumi:Stack"
 #: Pulumi's signature of a secret value in the wire format and the state file ({key: secret, "value": ...}).
 SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
+#: ... and of a resource reference ({key: resource, "urn": ..., "id": ...}).
+RESOURCE_SIGNATURE = "5cf8f73096256a8f31e491e813e4eb8e"
 
 
 def stable_suffix(text: str, length: int = 8) -> str:
@@ -469,6 +471,32 @@ def struct_to_plain(struct) -> dict[str, Any]:
     return json_format.MessageToDict(struct) if struct is not None else {}
 
 
+def _flatten_references(value: Any) -> Any:
+    if isinstance(value, dict):
+        if value.get(SIGNATURE_KEY) == RESOURCE_SIGNATURE:
+            return value.get("id") or value.get("urn", "")
+        return {k: _flatten_references(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_flatten_references(v) for v in value]
+    return value
+
+
+def _references_as_ids(request: Any) -> Any:
+    """The request with each resource passed as an input (pulumi-eks's ``ManagedNodeGroup(cluster=...)``)
+    replaced by its id (a component's: its URN), for the mocks to echo back.
+
+    Pulumi's mock monitor rebuilds a referenced resource on its executor thread's event loop, and
+    the program's loop then awaits it: "attached to a different loop". The plan records the inputs
+    as the program sent them; only the mocks' answer carries the id."""
+    if RESOURCE_SIGNATURE.encode() not in request.object.SerializeToString():
+        return request
+    flattened = type(request)()
+    flattened.CopyFrom(request)
+    flattened.object.Clear()
+    flattened.object.update(_flatten_references(struct_to_plain(request.object)))
+    return flattened
+
+
 class RecordingMonitor(MockMonitor):
     """A mock monitor that records every registration request whole, in order."""
 
@@ -484,7 +512,7 @@ class RecordingMonitor(MockMonitor):
         return super().make_urn(parent, type_, name)
 
     def RegisterResource(self, request):
-        response = super().RegisterResource(request)
+        response = super().RegisterResource(_references_as_ids(request))
         # The engine returns the outputs a resource names in additionalSecretOutputs as secrets (a
         # RandomPassword's result), so what the program builds from them is secret too.
         for key in request.additionalSecretOutputs:

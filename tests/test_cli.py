@@ -147,6 +147,26 @@ def test_an_output_failing_offline_in_a_foreign_program_is_the_programs_failure(
                      "__main__.py: the program failed under the offline plan: TypeError:")
 
 
+def test_a_program_on_pulumi_eks_and_awsx_plans_and_its_cluster_is_reviewed(foreign_project):
+    # The usual EKS program: awsx's VPC, pulumi-eks's Cluster and a managed node group given the
+    # cluster itself (a resource passed as an input, which Pulumi's mock monitor could not echo back:
+    # "attached to a different loop"). Both are multi-language components, opaque offline, so the
+    # cluster controls judge the component's own inputs (pulumi-eks makes the endpoint public).
+    (foreign_project / "__main__.py").write_text(
+        "import pulumi\nimport pulumi_awsx as awsx\nimport pulumi_eks as eks\n\n"
+        "vpc = awsx.ec2.Vpc('vpc', cidr_block='10.0.0.0/16')\n"
+        "cluster = eks.Cluster('ml', vpc_id=vpc.vpc_id, private_subnet_ids=vpc.private_subnet_ids,\n"
+        "                      instance_type='g5.xlarge', node_associate_public_ip_address=False)\n"
+        "eks.ManagedNodeGroup('gpu', cluster=cluster, node_role_arn='arn:aws:iam::123456789012:role/nodes',\n"
+        "                     instance_types=['g5.2xlarge'], scaling_config={'desired_size': 1, 'min_size': 0,\n"
+        "                                                                   'max_size': 2})\n"
+        "pulumi.export('kubeconfig', cluster.kubeconfig)\n")
+    result = mlinfra("review", "dev", "--env", "prod", "--format", "json", cwd=foreign_project)
+    assert result.returncode == 1, result.stderr
+    found = {(v["policy"], v["urn"].split("::")[-1]) for v in json.loads(result.stdout)["violations"]}
+    assert {("eks-endpoint-access", "ml"), ("eks-secrets-encryption", "ml"), ("eks-control-plane-logging", "ml")} <= found
+
+
 def test_a_converted_program_calling_terraforms_functions_plans_and_reviews(foreign_project):
     # `pulumi convert --from terraform` writes std.file(...) and std.cidrsubnet(...) calls.
     (foreign_project / "admin.json").write_text(

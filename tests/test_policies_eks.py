@@ -186,3 +186,58 @@ def test_key_pair_found_through_property_dependencies_during_preview():
     assert len(violations(eks.eks_node_group_no_ssh, stack_args([lt, group]))) == 1
     unrelated = stack_resource(NG, {"launchTemplate": {"id": "lt-other"}}, name="cpu")
     assert violations(eks.eks_node_group_no_ssh, stack_args([copy.copy(lt), unrelated])) == []
+
+
+# pulumi-eks's Cluster component, judged by its own inputs (offline its aws.eks.Cluster is not built).
+COMPONENT = "eks:index:Cluster"
+
+
+def component(**changes):
+    props = {"endpointPublicAccess": False, "endpointPrivateAccess": True, "encryptionConfigKeyArn": KEY,
+             "enabledClusterLogTypes": ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+             "authenticationMode": "API", "version": "1.34", "instanceType": "g5.xlarge"}
+    props.update(changes)
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def test_the_pulumi_eks_component_inputs_are_names_its_sdk_takes():
+    # Guard the mapping against pulumi-eks renaming an input: every name read is a Cluster argument.
+    pulumi_eks = pytest.importorskip("pulumi_eks")
+    import inspect
+
+    taken = set(inspect.signature(pulumi_eks.ClusterArgs.__init__).parameters)
+    camel = {"".join(w.capitalize() if i else w for i, w in enumerate(name.split("_"))) for name in taken}
+    assert set(component()) <= camel | {"publicAccessCidrs"} and "publicAccessCidrs" in camel
+
+
+def test_a_compliant_pulumi_eks_cluster_passes_every_cluster_rule():
+    for rule in CLUSTER_RULES:
+        assert violations(rule, resource_args(COMPONENT, component())) == [], rule.name
+
+
+@pytest.mark.parametrize("changes, rule, says", [
+    # pulumi-eks's defaults: a public endpoint, no control-plane logs, the aws-auth ConfigMap.
+    ({"endpointPublicAccess": None}, eks.eks_endpoint_access, "has a public API endpoint"),
+    ({"encryptionConfigKeyArn": None}, eks.eks_secrets_encryption, "does not envelope-encrypt"),
+    ({"enabledClusterLogTypes": None}, eks.eks_control_plane_logging, "does not send control-plane logs api"),
+    ({"authenticationMode": "API_AND_CONFIG_MAP"}, eks.eks_access_entries, "aws-auth ConfigMap"),
+    ({"version": "1.19"}, eks.eks_supported_version, "runs Kubernetes 1.19"),
+])
+def test_each_pulumi_eks_default_or_setting_that_breaks_a_control_is_named_with_its_input(changes, rule, says):
+    found = violations(rule, resource_args(COMPONENT, component(**changes)))
+    assert len(found) == 1 and says in found[0] and found[0].startswith("eks:index:Cluster 'subject'")
+    assert "on pulumi-eks's Cluster: its input" in found[0]
+
+
+def test_a_public_pulumi_eks_endpoint_fenced_by_cidrs_is_allowed_where_configured():
+    fenced = component(endpointPublicAccess=True, publicAccessCidrs=["203.0.113.0/24"])
+    assert violations(eks.eks_endpoint_access, resource_args(COMPONENT, fenced, {"allowPublicEndpoint": True})) == []
+    assert violations(eks.eks_endpoint_access, resource_args(COMPONENT, component(endpointPublicAccess=True),
+                                                             {"allowPublicEndpoint": True})) != []
+
+
+def test_unknown_pulumi_eks_inputs_are_not_judged():
+    unknown = component(endpointPublicAccess=UNKNOWN, encryptionConfigKeyArn=UNKNOWN, enabledClusterLogTypes=UNKNOWN,
+                        authenticationMode=UNKNOWN, version=UNKNOWN)
+    for rule in CLUSTER_RULES:
+        assert violations(rule, resource_args(COMPONENT, unknown)) == [], rule.name
