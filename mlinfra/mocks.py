@@ -333,6 +333,11 @@ class PlatformMocks(pulumi.runtime.Mocks):
         self.region = region
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        if args.custom is False:  # (a read, ``get``, leaves it None: always a custom resource)
+            # A multi-language component (pulumi-eks's Cluster): the engine answers with the outputs
+            # its provider computes, never its inputs (awsx's Vpc takes natGateways settings and
+            # returns NatGateway resources under the same name). Offline they are unknown.
+            return "", {}
         if args.typ.startswith("pulumi:providers:"):
             return f"{args.name}-provider-id", dict(args.inputs)
         prefix = EC2_ID_PREFIXES.get(args.typ)
