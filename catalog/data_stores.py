@@ -808,6 +808,14 @@ NATIVE_DATA_STORES: tuple[DataStore, ...] = (
         logging=(_enabled("isLogging", default=True, note="the trail records nothing"),),  # IsLogging is required
     ),
     DataStore(
+        "aws-native:redshift:Cluster", "Redshift cluster", in_vpc=True,
+        # New clusters are encrypted by default since 2025 (AWS-owned key); the key input decides CMK.
+        encryption=(_enabled("encrypted", default=True),), keys=(("kmsKeyId",),),
+        private=(_disabled("publiclyAccessible", note="the cluster can be reached from a public network"),),
+        backup_days=Days(("automatedSnapshotRetentionPeriod",), 1),
+        patching=(_enabled("allowVersionUpgrade", default=True, note="engine upgrades are never applied"),),
+    ),
+    DataStore(
         "aws-native:bedrock:Agent", "Bedrock agent", holds_data=False, stateful=False,
         keys=(("customerEncryptionKeyArn",),),
     ),

@@ -1151,6 +1151,77 @@ def test_a_native_bedrock_agent_has_a_guardrail_and_a_customer_key():
 
 
 # --------------------------------------------------------------------------------------------------
+# Database settings, access points and ownership controls, Redshift
+
+
+from policies.rules import databases, public_access  # noqa: E402
+
+REDSHIFT = {"clusterType": "multi-node", "nodeType": "ra3.xlplus", "dbName": "dw", "masterUsername": "admin",
+            "encrypted": True, "kmsKeyId": KEY, "publiclyAccessible": False, "enhancedVpcRouting": True,
+            "automatedSnapshotRetentionPeriod": 7.0, "loggingProperties": {"logDestinationType": "cloudwatch",
+                                                                         "logExports": ["connectionlog"]}}
+SETTINGS = {
+    "aws-native:rds:DbParameterGroup": {"family": "postgres16", "description": "tls",
+                                        "parameters": {"rds.force_ssl": "1"}},
+    "aws-native:rds:DbClusterParameterGroup": {"family": "aurora-mysql8.0", "description": "tls",
+                                               "parameters": {"require_secure_transport": "ON"}},
+    "aws-native:redshift:ClusterParameterGroup": {"parameterGroupFamily": "redshift-1.0", "description": "tls",
+                                                  "parameters": [{"parameterName": "require_ssl",
+                                                                  "parameterValue": "true"}]},
+    "aws-native:opensearchservice:Domain": {**DATA_STORES[SEARCH], "advancedSecurityOptions": {"enabled": True}},
+    "aws-native:elasticache:ReplicationGroup": {**DATA_STORES["aws-native:elasticache:ReplicationGroup"],
+                                                "userGroupIds": ["ug-1"]},
+    "aws-native:memorydb:Cluster": {"clusterName": "c", "nodeType": "db.r7g.large", "aclName": "app"},
+    DB_INSTANCE: {**DATA_STORES[DB_INSTANCE], "caCertificateIdentifier": "rds-ca-rsa2048-g1", "engineVersion": "16.4"},
+    "aws-native:redshift:Cluster": REDSHIFT,
+    "aws-native:s3:AccessPoint": {"bucket": "data-1", "publicAccessBlockConfiguration": dict(BLOCK_ALL)},
+    "aws-native:s3:Bucket": {"ownershipControls": {"rules": [{"objectOwnership": "BucketOwnerEnforced"}]}},
+}
+SETTINGS_RULES = rules_of(databases, public_access, __import__("policies.rules.data_stores", fromlist=["x"]))
+SETTINGS_CHANGES = [
+    ("aws-native:rds:DbParameterGroup", ("parameters", "rds.force_ssl"), "0", {"db-parameter-group-tls-not-disabled"}),
+    ("aws-native:rds:DbClusterParameterGroup", ("parameters", "require_secure_transport"), "OFF",
+     {"db-parameter-group-tls-not-disabled"}),
+    ("aws-native:redshift:ClusterParameterGroup", ("parameters", 0, "parameterValue"), "false",
+     {"db-parameter-group-tls-not-disabled"}),
+    ("aws-native:opensearchservice:Domain", ("advancedSecurityOptions",), ...,
+     {"opensearch-fine-grained-access-control"}),
+    ("aws-native:elasticache:ReplicationGroup", ("userGroupIds",), ..., {"cache-authentication"}),
+    ("aws-native:memorydb:Cluster", ("aclName",), "open-access", {"cache-authentication"}),
+    (DB_INSTANCE, ("caCertificateIdentifier",), "rds-ca-2019", {"rds-ca-certificate-current"}),
+    (DB_INSTANCE, ("engineVersion",), "13.2", {"rds-postgres-patched-version"}),
+    ("aws-native:redshift:Cluster", ("enhancedVpcRouting",), ..., {"redshift-enhanced-vpc-routing"}),
+    ("aws-native:redshift:Cluster", ("publiclyAccessible",), True, {"data-store-not-public"}),
+    ("aws-native:redshift:Cluster", ("kmsKeyId",), ..., {"data-store-customer-managed-key"}),
+    ("aws-native:s3:AccessPoint", ("publicAccessBlockConfiguration", "blockPublicPolicy"), False,
+     {"s3-access-point-public-access-block"}),
+    ("aws-native:s3:Bucket", ("ownershipControls", "rules", 0, "objectOwnership"), "ObjectWriter",
+     {"s3-bucket-acls-disabled"}),
+]
+
+
+@pytest.mark.parametrize("type_", sorted(SETTINGS))
+def test_compliant_native_settings_pass(type_):
+    assert broken(SETTINGS_RULES, type_, SETTINGS[type_]) == {}
+
+
+@pytest.mark.parametrize("type_, path, value, rules", SETTINGS_CHANGES,
+                         ids=[f"{t.split(':', 1)[1]}:{'.'.join(map(str, p))}" for t, p, _, _ in SETTINGS_CHANGES])
+def test_one_native_setting_changed(type_, path, value, rules):
+    assert set(broken(SETTINGS_RULES, type_, changed(SETTINGS[type_], path, value))) == rules
+    assert broken(SETTINGS_RULES, type_, changed(SETTINGS[type_], path, UNKNOWN)) == {}
+
+
+def test_native_redshift_clusters_write_audit_logs():
+    cluster = lambda props: stack_resource("aws-native:redshift:Cluster", props, name="dw")  # noqa: E731
+    assert violations(audit.redshift_audit_logging, stack_args([cluster(REDSHIFT)])) == []
+    assert len(violations(audit.redshift_audit_logging,
+                          stack_args([cluster(changed(REDSHIFT, ("loggingProperties",), ...))]))) == 1
+    assert violations(audit.redshift_audit_logging,
+                      stack_args([cluster(changed(REDSHIFT, ("loggingProperties",), UNKNOWN))])) == []
+
+
+# --------------------------------------------------------------------------------------------------
 # Every input these rules read for a pulumi-aws-native type is an input of its SDK
 
 
@@ -1161,8 +1232,8 @@ def _paths(value, prefix=()):
     """Every key path of a compliant example (list items stepped into), policy documents left out."""
     if isinstance(value, dict):
         for key, item in value.items():
-            if key[:1].isupper():  # an IAM policy document's elements (Statement, Effect ...)
-                continue
+            if key[:1].isupper() or any(mark in key for mark in "._/"):
+                continue  # an IAM policy document's elements (Statement ...), a map's keys (rds.force_ssl ...)
             yield prefix + (key,)
             yield from _paths(item, prefix + (key,))
     elif isinstance(value, list):
@@ -1172,7 +1243,8 @@ def _paths(value, prefix=()):
 
 EXAMPLES = [*DATA_STORES.items(), *SERVICES.items(), *SAGEMAKER.items(), *s3_stack().values(), *IAM_EXAMPLES.items(),
             *COMPUTE.items(), *MORE.items(), ("aws-native:ec2:LaunchTemplate", LAUNCH_TEMPLATE),
-            *WORKLOADS.items(), *BALANCING.items(), *API.items()]
+            *WORKLOADS.items(), *BALANCING.items(), *API.items(),
+            *SETTINGS.items()]
 READS = sorted({(type_, path) for type_, props in EXAMPLES for path in _paths(props)})
 
 

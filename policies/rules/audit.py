@@ -155,6 +155,9 @@ xray_tracing_enabled = ResourceValidationPolicy(
 
 REDSHIFT_CLUSTER = "aws:redshift/cluster:Cluster"
 REDSHIFT_LOGGING = "aws:redshift/logging:Logging"
+#: pulumi-aws-native's AWS::Redshift::Cluster logs through its inline ``loggingProperties`` (bucketName or
+#: logDestinationType cloudwatch; pulumi-aws-native 1.84 redshift/_inputs.py ClusterLoggingPropertiesArgs).
+NATIVE_REDSHIFT_CLUSTER = "aws-native:redshift:Cluster"
 
 
 def _redshift_logging(args: Any, report: ReportViolation) -> None:
@@ -163,12 +166,19 @@ def _redshift_logging(args: Any, report: ReportViolation) -> None:
         if not loggings.referrers(cluster, ("clusterIdentifier", "id")):
             report(f"{describe(cluster)} writes no audit logs (no aws.redshift.Logging for it): connections, user "
                    "changes and queries go unrecorded", cluster.urn)
+    for cluster in of_type(args.resources, NATIVE_REDSHIFT_CLUSTER):
+        logging = get(cluster.props, "loggingProperties")
+        if is_unknown(logging) or (isinstance(logging, dict) and any(
+                is_unknown(v) or v for v in (logging.get("bucketName"), logging.get("logDestinationType")))):
+            continue
+        report(f"{describe(cluster)} writes no audit logs (loggingProperties names no bucket or log destination): "
+               "connections, user changes and queries go unrecorded", cluster.urn)
 
 
 redshift_audit_logging = StackValidationPolicy(
     name="redshift-audit-logging",
     description="Every Redshift cluster has audit logging (an aws.redshift.Logging pointing at it).",
-    validate=examines((REDSHIFT_CLUSTER, REDSHIFT_LOGGING), _redshift_logging),
+    validate=examines((REDSHIFT_CLUSTER, REDSHIFT_LOGGING, NATIVE_REDSHIFT_CLUSTER), _redshift_logging),
     severity=Severity.MEDIUM,
     remediation_steps="Add an aws.redshift.Logging with cluster_identifier=cluster.cluster_identifier, "
                       "log_destination_type='cloudwatch' and log_exports=['connectionlog', 'userlog', "

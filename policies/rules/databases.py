@@ -45,17 +45,31 @@ TLS_OFF: dict[str, dict[str, tuple[str, ...]]] = {
                                                             "require_secure_transport": ("0", "off", "false")},
     "aws:docdb/clusterParameterGroup:ClusterParameterGroup": {"tls": ("disabled",)},
     "aws:redshift/parameterGroup:ParameterGroup": {"require_ssl": ("false", "0", "off")},
+    # pulumi-aws-native (1.84): AWS::RDS::DBParameterGroup and DBClusterParameterGroup ``parameters`` are a map of
+    # name to value; AWS::Redshift::ClusterParameterGroup ``parameters`` a list of {parameterName, parameterValue}.
+    "aws-native:rds:DbParameterGroup": {"rds.force_ssl": ("0", "false", "off"),
+                                        "require_secure_transport": ("0", "off", "false")},
+    "aws-native:rds:DbClusterParameterGroup": {"rds.force_ssl": ("0", "false", "off"),
+                                               "require_secure_transport": ("0", "off", "false")},
+    "aws-native:redshift:ClusterParameterGroup": {"require_ssl": ("false", "0", "off")},
 }
-DOMAINS = ("aws:opensearch/domain:Domain", "aws:elasticsearch/domain:Domain")
+DOMAINS = ("aws:opensearch/domain:Domain", "aws:elasticsearch/domain:Domain", "aws-native:opensearchservice:Domain")
+
+
+def _parameters(props: Any) -> list[tuple[Any, Any]]:
+    """``(name, value)`` of each parameter: a list of {name, value} (pulumi-aws) or {parameterName,
+    parameterValue} (AWS::Redshift), or a map of name to value (AWS::RDS)."""
+    parameters = get(props, "parameters")
+    if isinstance(parameters, dict):
+        return list(parameters.items())
+    items = as_list(parameters)
+    return [(item.get("name", item.get("parameterName")), item.get("value", item.get("parameterValue")))
+            for item in (items if isinstance(items, list) else []) if isinstance(item, dict)]
 
 
 def _tls_parameters(args: ResourceValidationArgs, report: ReportViolation) -> None:
     off = TLS_OFF[args.resource_type]
-    parameters = as_list(get(args.props, "parameters"))
-    for parameter in parameters if isinstance(parameters, list) else []:
-        if not isinstance(parameter, dict):
-            continue
-        name, value = parameter.get("name"), parameter.get("value")
+    for name, value in _parameters(args.props):
         if is_unknown(name) or is_unknown(value) or not isinstance(name, str):
             continue
         shown = str(value).lower() if isinstance(value, bool) else str(value).strip().lower()
@@ -128,13 +142,17 @@ dms_endpoint_tls = ResourceValidationPolicy(
 
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 MEMORYDB_CLUSTER = "aws:memorydb/cluster:Cluster"
+#: pulumi-aws-native: the same AuthToken/UserGroupIds (AWS::ElastiCache::ReplicationGroup) and ACLName
+#: (AWS::MemoryDB::Cluster).
+NATIVE_REPLICATION_GROUP = "aws-native:elasticache:ReplicationGroup"
+NATIVE_MEMORYDB_CLUSTER = "aws-native:memorydb:Cluster"
 #: Inputs that give an ElastiCache replication group authentication: a Redis AUTH token (also as a write-only
 #: input, of which only the version is recorded) or RBAC user groups.
 AUTH_INPUTS = ("authToken", "authTokenWo", "authTokenWoVersion", "userGroupIds")
 
 
 def _cache_auth(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type == MEMORYDB_CLUSTER:
+    if args.resource_type in (MEMORYDB_CLUSTER, NATIVE_MEMORYDB_CLUSTER):
         acl = get(args.props, "aclName")
         if isinstance(acl, str) and not is_unknown(acl) and acl == "open-access":
             report(f"{describe(args)} uses the open-access ACL: any client that reaches it can read and write "
@@ -151,7 +169,8 @@ cache_authentication = ResourceValidationPolicy(
     name="cache-authentication",
     description="ElastiCache replication groups require Redis AUTH or RBAC user groups; MemoryDB clusters do not use "
                 "the open-access ACL.",
-    validate=applies_to((REPLICATION_GROUP, MEMORYDB_CLUSTER), _cache_auth),
+    validate=applies_to((REPLICATION_GROUP, MEMORYDB_CLUSTER, NATIVE_REPLICATION_GROUP, NATIVE_MEMORYDB_CLUSTER),
+                        _cache_auth),
     severity=Severity.HIGH,
     remediation_steps="Set user_group_ids (aws.elasticache.UserGroup with RBAC users) or auth_token (a Pulumi secret; "
                       "needs transit_encryption_enabled) on the aws.elasticache.ReplicationGroup; give the "
@@ -162,7 +181,11 @@ cache_authentication = ResourceValidationPolicy(
 RDS_INSTANCE = "aws:rds/instance:Instance"
 RDS_CLUSTER = "aws:rds/cluster:Cluster"
 #: Where each type names the CA of its server certificate (pulumi-aws rds/instance.py, rds/cluster.py).
-CA_INPUT = {RDS_INSTANCE: "caCertIdentifier", RDS_CLUSTER: "caCertificateIdentifier"}
+#: pulumi-aws-native's AWS::RDS::DBInstance: ``caCertificateIdentifier`` (AWS::RDS::DBCluster has none).
+NATIVE_RDS_INSTANCE = "aws-native:rds:DbInstance"
+NATIVE_RDS_CLUSTER = "aws-native:rds:DbCluster"
+CA_INPUT = {RDS_INSTANCE: "caCertIdentifier", RDS_CLUSTER: "caCertificateIdentifier",
+            NATIVE_RDS_INSTANCE: "caCertificateIdentifier"}
 CA_SCHEMA = config_schema(
     allowedCaCertificates={
         "type": "array", "items": {"type": "string"},
@@ -198,6 +221,7 @@ rds_ca_certificate_current = ResourceValidationPolicy(
 )
 
 REDSHIFT_CLUSTER = "aws:redshift/cluster:Cluster"
+NATIVE_REDSHIFT_CLUSTER = "aws-native:redshift:Cluster"  # the same EnhancedVpcRouting (default false)
 
 
 def _enhanced_vpc_routing(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -212,7 +236,7 @@ def _enhanced_vpc_routing(args: ResourceValidationArgs, report: ReportViolation)
 redshift_enhanced_vpc_routing = ResourceValidationPolicy(
     name="redshift-enhanced-vpc-routing",
     description="Redshift clusters use enhanced VPC routing, so COPY and UNLOAD traffic stays in the VPC.",
-    validate=applies_to((REDSHIFT_CLUSTER,), _enhanced_vpc_routing),
+    validate=applies_to((REDSHIFT_CLUSTER, NATIVE_REDSHIFT_CLUSTER), _enhanced_vpc_routing),
     severity=Severity.MEDIUM,
     remediation_steps="Set enhanced_vpc_routing=True on the aws.redshift.Cluster and give the VPC an S3 gateway "
                       "endpoint (or a NAT route) so COPY and UNLOAD still reach S3.",
@@ -256,7 +280,7 @@ rds_postgres_patched_version = ResourceValidationPolicy(
     name="rds-postgres-patched-version",
     description="RDS PostgreSQL and Aurora PostgreSQL do not pin an engine version with the log_fdw local file read "
                 "vulnerability.",
-    validate=applies_to((RDS_INSTANCE, RDS_CLUSTER), _postgres_patched),
+    validate=applies_to((RDS_INSTANCE, RDS_CLUSTER, NATIVE_RDS_INSTANCE, NATIVE_RDS_CLUSTER), _postgres_patched),
     severity=Severity.HIGH,
     remediation_steps="Set engine_version to a supported minor version (PostgreSQL 13.3+, 12.7+, 11.12+; Aurora "
                       "PostgreSQL 11.9+), or to just the major version with auto_minor_version_upgrade on.",

@@ -18,9 +18,13 @@ from __future__ import annotations
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._declare import applies_to, frameworks
-from policies.rules._props import as_bool, describe, get, is_unknown, single
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown, single
 
 ACCESS_POINT = "aws:s3/accessPoint:AccessPoint"
+#: pulumi-aws-native's AWS::S3::AccessPoint: the same publicAccessBlockConfiguration and vpcConfiguration; an
+#: AWS::S3::Bucket's inline ``ownershipControls.rules[].objectOwnership`` (pulumi-aws-native 1.84 s3/*.py).
+NATIVE_ACCESS_POINT = "aws-native:s3:AccessPoint"
+NATIVE_BUCKET = "aws-native:s3:Bucket"
 EMR_BLOCK = "aws:emr/blockPublicAccessConfiguration:BlockPublicAccessConfiguration"
 BLOCK_SETTINGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 
@@ -42,7 +46,7 @@ def _access_point(args: ResourceValidationArgs, report: ReportViolation) -> None
 s3_access_point_public_access_block = ResourceValidationPolicy(
     name="s3-access-point-public-access-block",
     description="S3 access points keep all four public access block settings on.",
-    validate=applies_to((ACCESS_POINT,), _access_point),
+    validate=applies_to((ACCESS_POINT, NATIVE_ACCESS_POINT), _access_point),
     severity=Severity.HIGH,
     remediation_steps="Remove public_access_block_configuration from the aws.s3.AccessPoint (every setting "
                       "defaults to true) or set all four to True; give internal consumers a VPC access point "
@@ -71,6 +75,14 @@ OWNERSHIP_CONTROLS = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
 
 
 def _acls_disabled(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == NATIVE_BUCKET:
+        rules = as_list(get(args.props, "ownershipControls", "rules"))
+        for item in rules if isinstance(rules, list) else []:
+            ownership = item.get("objectOwnership") if isinstance(item, dict) else None
+            if isinstance(ownership, str) and not is_unknown(ownership) and ownership != "BucketOwnerEnforced":
+                report(f"{describe(args)} turns ACLs back on (ownershipControls objectOwnership {ownership!r}): "
+                       "objects can be shared by ACL, outside the bucket policy")
+        return
     rule = get(args.props, "rule")
     rule = single(rule)
     ownership = rule.get("objectOwnership") if isinstance(rule, dict) else None
@@ -82,7 +94,7 @@ def _acls_disabled(args: ResourceValidationArgs, report: ReportViolation) -> Non
 s3_bucket_acls_disabled = ResourceValidationPolicy(
     name="s3-bucket-acls-disabled",
     description="S3 bucket ownership controls keep ACLs disabled (BucketOwnerEnforced, the default for new buckets).",
-    validate=applies_to((OWNERSHIP_CONTROLS,), _acls_disabled),
+    validate=applies_to((OWNERSHIP_CONTROLS, NATIVE_BUCKET), _acls_disabled),
     severity=Severity.MEDIUM,
     remediation_steps="Set rule={'object_ownership': 'BucketOwnerEnforced'} on the aws.s3.BucketOwnershipControls "
                       "(or drop it: new buckets enforce it) and grant access with the bucket policy; deliver "
