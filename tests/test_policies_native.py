@@ -1257,3 +1257,27 @@ def test_every_input_read_is_in_the_pulumi_aws_native_sdk(type_, path):
 def test_the_native_types_are_served_by_the_packs_rules():
     declared = {policy.name for pack in PACKS for policy in collect(pack)}
     assert {"data-store-customer-managed-key", "kms-key-rotation", "sagemaker-notebook-vpc-only"} <= declared
+
+
+# --------------------------------------------------------------------------------------------------
+# No rule raises on odd native inputs (the fuzzing of tests/test_policies_fuzz.py, over these examples)
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_rules_never_raise_on_odd_native_inputs(seed):
+    import random
+
+    from fuzzing import mutated
+    from test_policies_fuzz import ODD_VALUES, RESOURCE_POLICIES, STACK_POLICIES, _run
+
+    rng = random.Random(seed)
+    reported = 0
+    for _ in range(1200):
+        resource_type, props = rng.choice(EXAMPLES)
+        props = mutated(props, rng, ODD_VALUES)
+        for policy in RESOURCE_POLICIES:
+            reported += len(_run(policy, resource_args(resource_type, props)))
+    stack = [stack_resource(t, mutated(p, rng, ODD_VALUES), name=f"r{i}") for i, (t, p) in enumerate(EXAMPLES * 2)]
+    for policy in STACK_POLICIES:
+        reported += len(_run(policy, stack_args(stack)))
+    assert reported > 100

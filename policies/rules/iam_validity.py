@@ -92,7 +92,11 @@ def _judge(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def _findings(document: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    return _judge(json.dumps(document, sort_keys=True, default=str))
+    try:
+        text = json.dumps(document, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        return (), ()  # not a JSON document (keys of mixed types): nothing to judge
+    return _judge(text)
 
 
 def _validate_actions(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
