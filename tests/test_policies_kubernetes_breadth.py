@@ -26,9 +26,9 @@ SERVICE_ACCOUNT, SERVICE = "kubernetes:core/v1:ServiceAccount", "kubernetes:core
 INGRESS, DEPLOYMENT = "kubernetes:networking.k8s.io/v1:Ingress", "kubernetes:apps/v1:Deployment"
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 NEW_RULES = rbac.SECURITY + exposure.SECURITY + work.SECURITY
-RESOURCE_RULES = [p for p in NEW_RULES if p.name not in ("k8s-service-account-token-automount",
-                                                         "k8s-namespace-network-policy")]
-STACK_RULES = [work.k8s_service_account_token_automount, exposure.k8s_namespace_network_policy]
+STACK_RULES = [work.k8s_service_account_token_automount, exposure.k8s_namespace_network_policy,
+               work.k8s_image_pull_policy_always]
+RESOURCE_RULES = [p for p in NEW_RULES if p not in STACK_RULES]
 
 
 def run(resource_type: str, props: dict, config=None, extra=(), provider_props=None) -> dict[str, list[str]]:
@@ -135,8 +135,31 @@ def test_env_from_a_secret_is_reported_and_config_maps_are_not():
 def test_pull_policy_follows_the_api_server_default(image, policy, ok):
     pod = pod_with(container={"image": image, "imagePullPolicy": policy})
     pod["containers"][0] = {k: v for k, v in pod["containers"][0].items() if v is not None}
-    found = violations(work.k8s_image_pull_policy_always, resource_args(DEPLOYMENT, workload("apps:Deployment", pod)))
+    found = violations(work.k8s_image_pull_policy_always,
+                       stack_args([stack_resource(DEPLOYMENT, workload("apps:Deployment", pod))]))
     assert (found == []) is ok
+
+
+@pytest.mark.parametrize("repository, mutability, ok", [
+    ({"name": "trainer"}, "IMMUTABLE", True),
+    ({"name": "trainer"}, "MUTABLE", False),
+    ({"name": "trainer"}, None, False),                     # ECR's default is MUTABLE
+    ({"name": "other"}, "IMMUTABLE", False),
+    ({"name": UNKNOWN}, "IMMUTABLE", False),
+])
+def test_a_tag_in_an_immutable_ecr_repository_of_the_stack_cannot_move(repository, mutability, ok):
+    pod = pod_with(container={"imagePullPolicy": None})
+    pod["containers"][0].pop("imagePullPolicy")
+    repo = {**repository, **({"imageTagMutability": mutability} if mutability else {})}
+    resources = [stack_resource(DEPLOYMENT, workload("apps:Deployment", pod)),
+                 stack_resource("aws:ecr/repository:Repository", repo, name="repo")]
+    found = violations(work.k8s_image_pull_policy_always, stack_args(resources))
+    assert (found == []) is ok
+    native = stack_resource("aws-native:ecr:Repository", {"repositoryName": "trainer", "imageTagMutability": "IMMUTABLE"},
+                            name="native")
+    assert violations(work.k8s_image_pull_policy_always, stack_args(resources[:1] + [native])) == []
+    assert violations(work.k8s_image_pull_policy_always, stack_args(
+        resources[:1], {"immutableTagRepositories": ["123456789012.dkr.ecr.us-east-1.amazonaws.com/"]})) == []
 
 
 def test_patches_are_judged_only_on_what_they_set():

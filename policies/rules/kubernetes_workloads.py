@@ -14,7 +14,8 @@ Checkov 3.3.30 ``checkov/kubernetes/checks/resource/k8s/`` (``ServiceAccountToke
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+import re
+from typing import Any, Callable, Iterable, Optional
 
 from pulumi_policy import (
     ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity, StackValidationArgs,
@@ -22,7 +23,7 @@ from pulumi_policy import (
 )
 
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
-from policies.rules._pods import Pod, containers, is_kind, is_workload, namespace, pods, workload_name
+from policies.rules._pods import Container, Pod, containers, is_kind, is_workload, namespace, pods, workload_name
 from policies.rules._props import as_bool, as_list, describe, get, is_unknown
 from policies.rules.kubernetes import image_tag, workload_rule
 
@@ -131,30 +132,78 @@ k8s_no_secrets_in_env = ResourceValidationPolicy(
 
 
 # --- image pull policy ------------------------------------------------------------------------------
+# A tag is mutable unless its repository says otherwise: an ECR repository the stack declares with
+# imageTagMutability IMMUTABLE (pulumi-aws ``name``, pulumi-aws-native ``repositoryName``; ECR image
+# URIs are <account>.dkr.ecr.<region>.amazonaws.com/<name>), or a repository listed in the config.
 
-def _pull_policy(pod: Pod) -> Iterable[str]:
-    for container in containers(pod):
-        image, policy = container.spec.get("image"), container.spec.get("imagePullPolicy")
-        if not isinstance(image, str) or not image.strip() or is_unknown(image) or is_unknown(policy):
+ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?/(?P<name>[^:@]+)")
+ECR_REPOSITORIES = {"aws:ecr/repository:Repository": "name", "aws-native:ecr:Repository": "repositoryName"}
+PULL_SCHEMA = config_schema(
+    immutableTagRepositories={
+        "type": "array", "items": {"type": "string"}, "default": [],
+        "description": "Image repositories (prefixes such as 'registry.example.com/ml/') whose tags cannot be "
+                       "moved, declared outside the stack.",
+    },
+)
+
+
+def _immutable_ecr_names(resources: Iterable[Any]) -> set[str]:
+    names = set()
+    for resource in resources:
+        field = ECR_REPOSITORIES.get(resource.resource_type)
+        if field is None:
             continue
-        tag = image_tag(image.strip())
-        if tag == "@" or policy == "Always" or (policy is None and pod.partial):
-            continue
-        if policy is None and tag in (None, "latest"):
-            continue  # the API server defaults the policy to Always for these (core/v1 SetDefaults_Container)
-        shown = policy if isinstance(policy, str) else "unset, so IfNotPresent"
-        yield (f"{container.label} runs {image} by a mutable tag with imagePullPolicy {shown}: a node may run a "
-               "cached image other than the tag's, pulled with someone else's credentials; set imagePullPolicy "
-               "Always or pin a digest")
+        name, mutability = get(resource.props, field), get(resource.props, "imageTagMutability")
+        if isinstance(name, str) and not is_unknown(name) and mutability == "IMMUTABLE":
+            names.add(name)
+    return names
 
 
-k8s_image_pull_policy_always = ResourceValidationPolicy(
+def _pull_policy(container: Container, partial: bool, immutable: Callable[[str], bool]) -> Optional[str]:
+    image, policy = container.spec.get("image"), container.spec.get("imagePullPolicy")
+    if not isinstance(image, str) or not image.strip() or is_unknown(image) or is_unknown(policy):
+        return None
+    image = image.strip()
+    tag = image_tag(image)
+    if tag == "@" or policy == "Always" or (policy is None and partial):
+        return None
+    if policy is None and tag in (None, "latest"):
+        return None  # the API server defaults the policy to Always for these (core/v1 SetDefaults_Container)
+    if tag not in (None, "latest") and immutable(image):
+        return None  # the tag cannot be moved: the cached image is the tag's
+    shown = policy if isinstance(policy, str) else "unset, so IfNotPresent"
+    return (f"{container.label} runs {image} by a mutable tag with imagePullPolicy {shown}: a node may run a "
+            "cached image other than the tag's, pulled with someone else's credentials; set imagePullPolicy "
+            "Always, pin a digest, or push to an ECR repository with immutable tags")
+
+
+def _pull_policies(args: StackValidationArgs, report: ReportViolation) -> None:
+    workloads = [r for r in args.resources if is_workload(r.resource_type)]
+    if not workloads:
+        return
+    names = _immutable_ecr_names(args.resources)
+    prefixes = [p for p in policy_config(args, PULL_SCHEMA)["immutableTagRepositories"] or [] if isinstance(p, str) and p]
+
+    def immutable(image: str) -> bool:
+        match = ECR_IMAGE.match(image)
+        return bool(match and match.group("name") in names) or any(image.startswith(p) for p in prefixes)
+
+    for resource in workloads:
+        for pod in pods(resource):
+            for container in containers(pod):
+                message = _pull_policy(container, pod.partial, immutable)
+                if message:
+                    report(f"{describe(resource)} ({workload_name(resource)}){pod.label}: {message}", resource.urn)
+
+
+k8s_image_pull_policy_always = StackValidationPolicy(
     name="k8s-image-pull-policy-always",
-    description="Containers whose image is not pinned by digest are pulled on every start (imagePullPolicy Always; "
-                "absent, Kubernetes defaults a versioned tag to IfNotPresent).",
-    validate=applies_to(is_workload, workload_rule(_pull_policy)), severity=Severity.LOW,
-    remediation_steps="Set imagePullPolicy: Always, or reference the image by digest (repo@sha256:...), which is "
-                      "immutable whatever the policy.",
+    description="Containers whose image tag can move are pulled on every start (imagePullPolicy Always; absent, "
+                "Kubernetes defaults a versioned tag to IfNotPresent); a digest, or a tag in an ECR repository the "
+                "stack declares IMMUTABLE (or one listed in immutableTagRepositories), cannot move.",
+    validate=examines(is_workload, _pull_policies), config_schema=PULL_SCHEMA, severity=Severity.LOW,
+    remediation_steps="Set imagePullPolicy: Always, reference the image by digest (repo@sha256:...), or push it to "
+                      "an ECR repository with imageTagMutability IMMUTABLE.",
     **frameworks({"nist-800-53": "CM-2, SI-7", "pci-dss": "6.3.2"}),
 )
 
