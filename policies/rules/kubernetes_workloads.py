@@ -18,8 +18,7 @@ import re
 from typing import Any, Callable, Iterable, Optional
 
 from pulumi_policy import (
-    ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity, StackValidationArgs,
-    StackValidationPolicy,
+    ReportViolation, ResourceValidationPolicy, Severity, StackValidationArgs, StackValidationPolicy,
 )
 
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
