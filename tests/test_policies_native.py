@@ -1260,6 +1260,58 @@ def test_the_native_types_are_served_by_the_packs_rules():
 
 
 # --------------------------------------------------------------------------------------------------
+# Dataset buckets, MLflow artifact stores, experiments
+
+
+from policies.rules import datasets, experiments  # noqa: E402
+
+
+def test_native_dataset_buckets_lock_and_keep_their_versions():
+    bucket = {**s3_stack()["data"][1], "bucketName": "training-datasets", "objectLockEnabled": True,
+              "objectLockConfiguration": {"objectLockEnabled": "Enabled",
+                                          "rule": {"defaultRetention": {"mode": "GOVERNANCE", "days": 30.0}}},
+              "lifecycleConfiguration": {"rules": [{"id": "multipart", "status": "Enabled",
+                                                    "abortIncompleteMultipartUpload": {"daysAfterInitiation": 7.0}}]}}
+    check = lambda props, rule: violations(rule, stack_args([stack_resource(NATIVE_BUCKET, props, name="d")]))  # noqa
+    for rule in (datasets.dataset_bucket_object_lock, datasets.dataset_noncurrent_versions_kept):
+        assert check(bucket, rule) == []
+    unlocked = changed(changed(bucket, ("objectLockEnabled",), ...), ("objectLockConfiguration",), ...)
+    assert len(check(unlocked, datasets.dataset_bucket_object_lock)) == 1
+    no_retention = changed(bucket, ("objectLockConfiguration", "rule"), ...)
+    assert "no default retention" in check(no_retention, datasets.dataset_bucket_object_lock)[0]
+    assert check(changed(bucket, ("objectLockEnabled",), UNKNOWN), datasets.dataset_bucket_object_lock) == []
+    expiring = changed(bucket, ("lifecycleConfiguration", "rules", 0, "noncurrentVersionExpiration"),
+                       {"noncurrentDays": 30.0})
+    assert len(check(expiring, datasets.dataset_noncurrent_versions_kept)) == 1
+    older = changed(bucket, ("lifecycleConfiguration", "rules", 0, "noncurrentVersionExpirationInDays"), 30.0)
+    assert len(check(older, datasets.dataset_noncurrent_versions_kept)) == 1
+    assert check(changed(bucket, ("lifecycleConfiguration",), UNKNOWN), datasets.dataset_noncurrent_versions_kept) == []
+
+
+def test_a_native_mlflow_server_keeps_its_artifacts_in_a_private_cmk_bucket():
+    spec = s3_stack()
+    server = ("aws-native:sagemaker:MlflowTrackingServer", {"trackingServerName": "mlflow",
+                                                            "artifactStoreUri": "s3://data-1/mlflow",
+                                                            "roleArn": "arn:aws:iam::123456789012:role/mlflow"})
+    resources = lambda spec: [stack_resource(t, p, name=n) for n, (t, p) in spec.items()]  # noqa: E731
+    rules = (experiments.mlflow_artifact_store_private, experiments.mlflow_artifact_store_cmk)
+    assert [m for rule in rules for m in violations(rule, stack_args(resources({**spec, "mlflow": server})))] == []
+    spec["data"] = (NATIVE_BUCKET, changed(spec["data"][1], ("bucketEncryption",), ...))
+    spec["data"][1].pop("publicAccessBlockConfiguration")
+    found = {rule.name for rule in rules if violations(rule, stack_args(resources({**spec, "mlflow": server})))}
+    assert found == {"mlflow-artifact-store-private", "mlflow-artifact-store-cmk"}
+
+
+def test_a_native_experiment_captures_both_directions():
+    config = {**SAGEMAKER["aws-native:sagemaker:EndpointConfig"], "shadowProductionVariants": [
+        {"variantName": "shadow", "modelName": "m2", "instanceType": "ml.m5.large", "initialInstanceCount": 1.0}]}
+    rule = [experiments.sagemaker_experiment_captured]
+    assert list(broken(rule, "aws-native:sagemaker:EndpointConfig", config)) == ["sagemaker-experiment-captured"]
+    config["dataCaptureConfig"]["captureOptions"].append({"captureMode": "Output"})
+    assert broken(rule, "aws-native:sagemaker:EndpointConfig", config) == {}
+
+
+# --------------------------------------------------------------------------------------------------
 # No rule raises on odd native inputs (the fuzzing of tests/test_policies_fuzz.py, over these examples)
 
 

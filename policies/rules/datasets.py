@@ -20,7 +20,7 @@ from pulumi_policy import ReportViolation, Severity, StackValidationArgs, StackV
 from policies.rules._declare import config_schema, examines, frameworks, policy_config
 from policies.rules._index import ReferenceIndex, of_type, stack_resources
 from policies.rules._props import as_bool, as_int, as_list, get, is_unknown, resource_tags
-from policies.rules.s3 import BUCKET_KEYS, BUCKET_TYPES
+from policies.rules.s3 import ALL_BUCKET_TYPES, BUCKET_KEYS, BUCKET_TYPES, NATIVE_BUCKET
 
 LOCK_TYPES = ("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
               "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2")
@@ -41,10 +41,13 @@ _RECOGNITION = {
 def dataset_buckets(resources: list[Any], config: dict[str, Any]) -> list[Any]:
     """The stack's dataset buckets (by the dataset tag, or a name matching ``namePatterns``)."""
     found = []
-    for bucket in of_type(resources, *BUCKET_TYPES):
+    # pulumi-aws-native's AWS::S3::Bucket: ``bucketName``, the same inline objectLockEnabled and
+    # objectLockConfiguration, lifecycle rules in ``lifecycleConfiguration.rules`` (pulumi-aws-native 1.84).
+    for bucket in of_type(resources, *ALL_BUCKET_TYPES):
         tags = resource_tags(bucket)
         tagged = not is_unknown(tags) and tags.get(config["datasetTagKey"]) == config["datasetTagValue"]
-        names = [n for n in (get(bucket.props, "bucket"), get(bucket.props, "bucketPrefix"), bucket.name)
+        names = [n for n in (get(bucket.props, "bucket"), get(bucket.props, "bucketPrefix"),
+                             get(bucket.props, "bucketName"), bucket.name)
                  if isinstance(n, str)]
         named = any(fnmatch.fnmatch(n.lower(), p.lower()) for n in names for p in config["namePatterns"])
         if tagged or named:
@@ -109,7 +112,7 @@ dataset_bucket_object_lock = StackValidationPolicy(
     name="dataset-bucket-object-lock",
     description="Dataset buckets have S3 Object Lock with a default retention, so the versions a model was "
                 "trained on cannot be overwritten or deleted.",
-    validate=examines(BUCKET_TYPES + LOCK_TYPES, _validate_object_lock),
+    validate=examines(ALL_BUCKET_TYPES + LOCK_TYPES, _validate_object_lock),
     config_schema=LOCK_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Create the bucket with object_lock_enabled=True (it cannot be switched on later through the "
@@ -136,7 +139,8 @@ def _expiring_rules(rules: Any) -> list[str]:
             continue
         expiry = rule.get("noncurrentVersionExpiration")
         expiry = expiry[0] if isinstance(expiry, list) and expiry else expiry
-        if isinstance(expiry, dict) and any(expiry.get(k) is not None for k in ("noncurrentDays", "days")):
+        if (isinstance(expiry, dict) and any(expiry.get(k) is not None for k in ("noncurrentDays", "days"))
+                or rule.get("noncurrentVersionExpirationInDays") is not None):  # AWS::S3::Bucket's older form
             found.append(str(rule.get("id") or f"#{index}"))
     return found
 
@@ -146,7 +150,9 @@ def _validate_noncurrent_kept(args: StackValidationArgs, report_violation: Repor
     resources = stack_resources(args)
     lifecycles = ReferenceIndex(resources, LIFECYCLE_TYPES, "bucket")
     for bucket in dataset_buckets(resources, config):
-        sources = [(bucket, as_list(get(bucket.props, "lifecycleRules")))]
+        inline = "lifecycleConfiguration" if bucket.resource_type == NATIVE_BUCKET else "lifecycleRules"
+        sources = [(bucket, as_list(get(bucket.props, inline, "rules") if bucket.resource_type == NATIVE_BUCKET
+                                    else get(bucket.props, inline)))]
         sources += [(lifecycle, as_list(get(lifecycle.props, "rules")))
                     for lifecycle in lifecycles.referrers(bucket, BUCKET_KEYS)]
         for resource, rules in sources:
@@ -162,7 +168,7 @@ def _validate_noncurrent_kept(args: StackValidationArgs, report_violation: Repor
 dataset_noncurrent_versions_kept = StackValidationPolicy(
     name="dataset-noncurrent-versions-kept",
     description="No lifecycle rule expires the noncurrent versions of a dataset bucket.",
-    validate=examines(BUCKET_TYPES + LIFECYCLE_TYPES, _validate_noncurrent_kept),
+    validate=examines(ALL_BUCKET_TYPES + LIFECYCLE_TYPES, _validate_noncurrent_kept),
     config_schema=KEEP_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Remove noncurrent_version_expiration from the dataset bucket's lifecycle rules (keep the "

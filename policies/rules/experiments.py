@@ -36,6 +36,7 @@ from policies.rules.s3 import (
     ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPES,
     BUCKET_TYPES,
     ENCRYPTION_TYPES,
+    NATIVE_BUCKET,
     PUBLIC_ACCESS_BLOCK_TYPES,
     PUBLIC_ACCESS_SETTINGS,
     BucketView,
@@ -43,7 +44,11 @@ from policies.rules.s3 import (
 )
 
 ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
-MLFLOW_TYPES = ("aws:sagemaker/mlflowTrackingServer:MlflowTrackingServer", "aws:sagemaker/mlflowApp:MlflowApp")
+#: pulumi-aws-native's AWS::SageMaker::MlflowTrackingServer (and MlflowApp) name the store ``artifactStoreUri`` too
+#: (pulumi-aws-native 1.84 sagemaker/mlflow_*.py); an EndpointConfig has the same variants and capture.
+MLFLOW_TYPES = ("aws:sagemaker/mlflowTrackingServer:MlflowTrackingServer", "aws:sagemaker/mlflowApp:MlflowApp",
+                "aws-native:sagemaker:MlflowTrackingServer", "aws-native:sagemaker:MlflowApp")
+ENDPOINT_CONFIGS = (ENDPOINT_CONFIG, "aws-native:sagemaker:EndpointConfig")
 _S3_URI = re.compile(r"^s3://([^/]+)(?:/.*)?$")
 
 
@@ -92,7 +97,7 @@ sagemaker_experiment_captured = ResourceValidationPolicy(
     name="sagemaker-experiment-captured",
     description="Endpoint configurations with several production variants or a shadow variant capture both "
                 "requests and responses (the capture, like the key, is shared by every variant).",
-    validate=applies_to([ENDPOINT_CONFIG], _validate_captured),
+    validate=applies_to(ENDPOINT_CONFIGS, _validate_captured),
     severity=Severity.MEDIUM,
     remediation_steps="Set dataCapture.enabled on the endpoint in the stack file (InferenceEndpoint captures Input "
                       "and Output for every variant); in another program set data_capture_config with "
@@ -116,7 +121,7 @@ def _store(resources: list[PolicyResource], views: list[BucketView], server: Pol
     match = _S3_URI.match(uri)
     if match is None:
         return None
-    return next((v for v in views if match.group(1) in identifiers(v.bucket, ("id", "bucket"))), None)
+    return next((v for v in views if match.group(1) in identifiers(v.bucket, ("id", "bucket", "bucketName"))), None)
 
 
 def _stores(args: StackValidationArgs):
@@ -173,7 +178,7 @@ def _validate_store_cmk(args: StackValidationArgs, report: ReportViolation) -> N
                    "customer-managed KMS key.", server.urn)
 
 
-_STORE_TYPES = [*MLFLOW_TYPES, *BUCKET_TYPES, *PUBLIC_ACCESS_BLOCK_TYPES, *ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPES]
+_STORE_TYPES = [*MLFLOW_TYPES, *BUCKET_TYPES, NATIVE_BUCKET, *PUBLIC_ACCESS_BLOCK_TYPES, *ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPES]
 
 mlflow_artifact_store_private = StackValidationPolicy(
     name="mlflow-artifact-store-private",
@@ -191,7 +196,7 @@ mlflow_artifact_store_cmk = StackValidationPolicy(
     name="mlflow-artifact-store-cmk",
     description="A SageMaker MLflow tracking server's (or app's) artifact store is encrypted by default with a "
                 "customer-managed KMS key.",
-    validate=examines([*MLFLOW_TYPES, *BUCKET_TYPES, *ENCRYPTION_TYPES], _validate_store_cmk),
+    validate=examines([*MLFLOW_TYPES, *BUCKET_TYPES, NATIVE_BUCKET, *ENCRYPTION_TYPES], _validate_store_cmk),
     severity=Severity.HIGH,
     remediation_steps="Encrypt the artifact store bucket with SSE-KMS and your own aws.kms.Key "
                       "(ExperimentTracking uses the environment's artifacts key).",
