@@ -792,7 +792,7 @@ def test_an_unknown_more_native_value_is_not_judged(type_, path, value, rules):
 
 def test_a_native_model_must_deploy_a_model_package_where_required():
     model = SAGEMAKER["aws-native:sagemaker:Model"]
-    config = {"requireModelPackages": True}
+    config = {**MORE_CONFIG, "requireModelPackages": True}
     raw = {**model, "primaryContainer": {"image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/m:1"}}
     assert list(broken(MORE_RULES, "aws-native:sagemaker:Model", raw, config)) == ["sagemaker-model-uses-model-package"]
     packaged = {**model, "primaryContainer": {"modelPackageName": "arn:aws:sagemaker:us-east-1:123456789012:"

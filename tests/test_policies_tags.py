@@ -143,9 +143,11 @@ def test_a_native_resource_missing_a_required_tag_fails():
     assert violations(tags.required_tags, resource_args(MODEL_QUALITY, {"tags": [{"key": UNKNOWN, "value": "x"}]})) == []
 
 
-def test_a_native_resource_without_tags_is_not_judged():
-    # No table says which aws-native types take tags: one that declares none is left alone.
-    assert violations(tags.required_tags, resource_args(MODEL_QUALITY, {})) == []
+def test_a_native_resource_without_tags_is_judged_when_its_type_takes_tags():
+    # catalog/data/pulumi_aws_native_taggable.json says which aws-native types take tags.
+    assert violations(tags.required_tags, resource_args(MODEL_QUALITY, {})) == [
+        "Missing required tag(s): owner, cost-center, environment."]
+    assert violations(tags.required_tags, resource_args("aws-native:s3:BucketPolicy", {})) == []
 
 
 def test_native_provider_and_resources_are_held_to_the_allowed_regions():
