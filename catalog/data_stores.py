@@ -462,6 +462,81 @@ DATA_STORES: tuple[DataStore, ...] = (
         "aws:bedrock/customModel:CustomModel", "Bedrock custom model", holds_data=False, stateful=False,
         keys=(("customModelKmsKeyId",),),
     ),
+    # --- generative AI: Bedrock guardrails, flows, prompts, knowledge-base data sources, evaluation and batch
+    # inference jobs, and AgentCore. Each key absent means an AWS-owned or AWS-managed key (botocore bedrock
+    # CreateGuardrailRequest.kmsKeyId, CreateEvaluationJobRequest.customerEncryptionKeyId,
+    # ModelInvocationJobS3OutputDataConfig.s3EncryptionKeyId; bedrock-agent CreateFlowRequest/CreatePromptRequest
+    # .customerEncryptionKeyArn, CreateDataSourceRequest.serverSideEncryptionConfiguration; bedrock-agentcore-control
+    # CreateMemoryInput.encryptionKeyArn, CreateGatewayRequest.kmsKeyArn, CreatePolicyEngineRequest.encryptionKeyArn,
+    # CreateEvaluatorRequest.kmsKeyArn "If you don't specify a KMS key, ... an Amazon Web Services owned key",
+    # KmsConfiguration.keyType CustomerManagedKey | ServiceManagedKey). pulumi-aws 7 names them as below.
+    DataStore(
+        # Guardrail definitions: denied topics, word lists and regexes (which describe what is sensitive).
+        "aws:bedrock/guardrail:Guardrail", "Bedrock guardrail", holds_data=False, stateful=False,
+        keys=(("kmsKeyArn",),),
+    ),
+    DataStore(
+        "aws:bedrock/agentFlow:AgentFlow", "Bedrock flow", holds_data=False, stateful=False,
+        keys=(("customerEncryptionKeyArn",),),
+    ),
+    DataStore(
+        "aws:bedrock/agentPrompt:AgentPrompt", "Bedrock prompt", holds_data=False, stateful=False,
+        keys=(("customerEncryptionKeyArn",),),
+    ),
+    DataStore(
+        # The knowledge base's ingestion of the source's documents (chunks in transit through Bedrock).
+        "aws:bedrock/agentDataSource:AgentDataSource", "Bedrock knowledge base data source",
+        holds_data=False, stateful=False,
+        keys=(("serverSideEncryptionConfiguration", "kmsKeyArn"),),
+    ),
+    DataStore(
+        "aws:bedrock/evaluationJob:EvaluationJob", "Bedrock evaluation job", holds_data=False, stateful=False,
+        keys=(("customerEncryptionKeyId",),),
+    ),
+    DataStore(
+        # Batch inference output: the model's answers to every prompt of the input, in S3.
+        "aws:bedrockmodel/invocationJob:InvocationJob", "Bedrock batch inference job", holds_data=False,
+        stateful=False,
+        keys=(("outputDataConfig", "s3OutputDataConfig", "s3EncryptionKeyId"),),
+    ),
+    DataStore(
+        # An agent's short- and long-term memory: conversation events and the facts extracted from them.
+        "aws:bedrock/agentcoreMemory:AgentcoreMemory", "Bedrock AgentCore memory",
+        keys=(("encryptionKeyArn",),),
+    ),
+    DataStore(
+        "aws:bedrock/agentcoreGateway:AgentcoreGateway", "Bedrock AgentCore gateway", holds_data=False,
+        stateful=False,
+        keys=(("kmsKeyArn",),),
+    ),
+    DataStore(
+        "aws:bedrock/agentcorePolicyEngine:AgentcorePolicyEngine", "Bedrock AgentCore policy engine",
+        holds_data=False, stateful=False,
+        keys=(("encryptionKeyArn",),),
+    ),
+    DataStore(
+        "aws:bedrock/agentcoreEvaluator:AgentcoreEvaluator", "Bedrock AgentCore evaluator", holds_data=False,
+        stateful=False,
+        keys=(("kmsKeyArn",),),
+    ),
+    DataStore(
+        # The token vault keeps the OAuth tokens and API keys agents use for third-party tools.
+        "aws:bedrock/agentcoreTokenVaultCmk:AgentcoreTokenVaultCmk", "Bedrock AgentCore token vault",
+        holds_data=False, stateful=False,
+        cmk=(Setting(("kmsConfiguration", "keyType"), ok=("CustomerManagedKey",), default="ServiceManagedKey"),),
+        keys=(("kmsConfiguration", "kmsKeyArn"),),
+    ),
+    DataStore(
+        # SageMaker model cards (intended uses, risk ratings, evaluation results): securityConfig.kmsKeyId names
+        # "a Key Management Service key ID to use for encrypting a model card" (botocore sagemaker ModelCardSecurityConfig).
+        "aws:sagemaker/modelCard:ModelCard", "SageMaker model card", holds_data=False, stateful=False,
+        keys=(("securityConfig", "kmsKeyId"),),
+    ),
+    DataStore(
+        # Edge device fleet's captured data (outputConfig.kmsKeyId absent: "the default KMS key for Amazon S3").
+        "aws:sagemaker/deviceFleet:DeviceFleet", "SageMaker edge device fleet", holds_data=False, stateful=False,
+        keys=(("outputConfig", "kmsKeyId"),),
+    ),
     DataStore(
         "aws:kendra/index:Index", "Kendra index", holds_data=False, stateful=False,
         keys=(("serverSideEncryptionConfiguration", "kmsKeyId"),),

@@ -1,0 +1,178 @@
+"""Network exposure of the ML and generative-AI services generic scanners do not know: where their
+compute runs, and who can reach the endpoints they open.
+
+- ``ml-workload-in-vpc``: Bedrock AgentCore agent runtimes, code interpreters and browsers, Bedrock batch
+  inference jobs and EMR Serverless applications run in the VPC. AgentCore's ``networkConfiguration.networkMode``
+  is ``PUBLIC`` or ``VPC`` (a code interpreter also ``SANDBOX``: no network at all), required (botocore
+  bedrock-agentcore-control ``NetworkMode``, ``CodeInterpreterNetworkMode``, ``BrowserNetworkMode``; pulumi-aws 7
+  bedrock/_inputs.py "Valid values: `PUBLIC`, `VPC`" and "`PUBLIC`, `SANDBOX`, `VPC`"). ``PUBLIC`` egresses to the
+  internet from AWS's network, past the VPC's security groups, firewall and flow logs: an agent or the code it
+  writes can send what it reads anywhere. A batch inference job's ``vpcConfig`` ("The configuration of the Virtual
+  Private Cloud (VPC) for the data in the batch inference job", botocore bedrock ``CreateModelInvocationJobRequest``;
+  ``subnetIds`` and ``securityGroupIds`` both required in ``VpcConfig``) and an EMR Serverless application's
+  ``networkConfiguration`` ("The network configuration for customer VPC connectivity", botocore emr-serverless
+  ``CreateApplicationRequest``; ``subnetIds``, ``securityGroupIds``) are absent by default: then the job reads its
+  data from outside the VPC.
+- ``bedrock-agentcore-gateway-authorization``: an AgentCore gateway (the MCP endpoint that fronts an agent's
+  tools) has an inbound authorizer: ``authorizerType`` ``CUSTOM_JWT``, ``AWS_IAM`` or ``AUTHENTICATE_ONLY``, never
+  ``NONE`` ("NONE - No authorization", botocore bedrock-agentcore-control ``CreateGatewayRequest``; required).
+- ``sagemaker-workforce-source-ip-restricted``: a private labeling workforce's portal admits workers only from
+  listed CIDRs (``sourceIpConfig.cidrs``); "By default, a workforce isn't restricted to specific IP addresses"
+  (botocore sagemaker ``SourceIpConfig``), and ``0.0.0.0/0`` is no restriction either. Labelers see the raw
+  training data.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+
+from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown, single
+
+RUNTIME = "aws:bedrock/agentcoreAgentRuntime:AgentcoreAgentRuntime"
+CODE_INTERPRETER = "aws:bedrock/agentcoreCodeInterpreter:AgentcoreCodeInterpreter"
+BROWSER = "aws:bedrock/agentcoreBrowser:AgentcoreBrowser"
+INVOCATION_JOB = "aws:bedrockmodel/invocationJob:InvocationJob"
+EMR_SERVERLESS = "aws:emrserverless/application:Application"
+GATEWAY = "aws:bedrock/agentcoreGateway:AgentcoreGateway"
+WORKFORCE = "aws:sagemaker/workforce:Workforce"
+
+
+def _block(props: Any, name: str) -> Any:
+    """A nested block, written as an object or a list of one."""
+    return single(get(props, name))
+
+
+# --- ml-workload-in-vpc -----------------------------------------------------------------------------------------
+
+VPC_SCHEMA = config_schema(
+    allowPublicBrowsers={
+        "type": "boolean", "default": False,
+        "description": "Let AgentCore browsers use the PUBLIC network mode (browsing the internet without the VPC's "
+                       "egress controls); agent runtimes and code interpreters are judged regardless.",
+    },
+)
+
+#: Network modes that keep the workload off the internet: the VPC, or (code interpreters) no network at all.
+_CONTAINED = {RUNTIME: ("VPC",), CODE_INTERPRETER: ("VPC", "SANDBOX"), BROWSER: ("VPC",)}
+
+
+def _network_mode(args: ResourceValidationArgs) -> Optional[str]:
+    config = _block(args.props, "networkConfiguration")
+    mode = get(config, "networkMode") if isinstance(config, dict) else config
+    if is_unknown(mode):
+        return None
+    if isinstance(mode, str) and mode.upper() in _CONTAINED[args.resource_type]:
+        return None
+    if args.resource_type == BROWSER and mode is not None \
+            and as_bool(policy_config(args, VPC_SCHEMA)["allowPublicBrowsers"]) is True:
+        return None
+    allowed = " or ".join(_CONTAINED[args.resource_type])
+    shown = f"is {mode}" if isinstance(mode, str) and mode else "is not set"
+    return (f"networkConfiguration.networkMode {shown}, expected {allowed}: it reaches the internet from AWS's "
+            "network, past the VPC's security groups, firewall and flow logs")
+
+
+def _subnets_and_groups(name: str, subnets: str) -> Callable[[ResourceValidationArgs], Optional[str]]:
+    def judge(args: ResourceValidationArgs) -> Optional[str]:
+        config = _block(args.props, name)
+        if is_unknown(config):
+            return None
+        found = [as_list(get(config, key)) if isinstance(config, dict) else [] for key in (subnets, "securityGroupIds")]
+        if any(is_unknown(value) for value in found) or all(found):
+            return None
+        return (f"has no {name} with {subnets} and securityGroupIds: it reads and writes its data from outside the "
+                "VPC")
+    return judge
+
+
+_JUDGES: dict[str, Callable[[ResourceValidationArgs], Optional[str]]] = {
+    RUNTIME: _network_mode, CODE_INTERPRETER: _network_mode, BROWSER: _network_mode,
+    INVOCATION_JOB: _subnets_and_groups("vpcConfig", "subnetIds"),
+    EMR_SERVERLESS: _subnets_and_groups("networkConfiguration", "subnetIds"),
+}
+
+
+def _in_vpc(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    message = _JUDGES[args.resource_type](args)
+    if message:
+        report(f"{describe(args)} {message}")
+
+
+ml_workload_in_vpc = ResourceValidationPolicy(
+    name="ml-workload-in-vpc",
+    description="Bedrock AgentCore agent runtimes, code interpreters and browsers use the VPC network mode (a code "
+                "interpreter may be SANDBOX), and Bedrock batch inference jobs and EMR Serverless applications name "
+                "VPC subnets and security groups.",
+    validate=applies_to(sorted(_JUDGES), _in_vpc),
+    config_schema=VPC_SCHEMA,
+    severity=Severity.HIGH,
+    remediation_steps="Set network_configuration={'network_mode': 'VPC', 'network_mode_config': {'subnets': [...], "
+                      "'security_groups': [...]}} on an AgentcoreAgentRuntime (vpc_config on a code interpreter or "
+                      "browser; network_mode='SANDBOX' for a code interpreter that needs no network), vpc_config "
+                      "{subnet_ids, security_group_ids} on an aws.bedrockmodel.InvocationJob and network_configuration "
+                      "{subnet_ids, security_group_ids} on an aws.emrserverless.Application, with private subnets whose "
+                      "egress goes through the VPC's NAT, firewall and endpoints.",
+    **frameworks({"nist-800-53": "SC-7, AC-4", "pci-dss": "1.3.1", "hipaa": "164.312(e)(1)", "gdpr": "Art. 32(1)(b)"}),
+)
+
+
+# --- bedrock-agentcore-gateway-authorization ----------------------------------------------------------------------
+
+def _gateway_authorizer(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    kind = get(args.props, "authorizerType")
+    if isinstance(kind, str) and kind.strip().upper() == "NONE":
+        report(f"{describe(args)} has authorizerType NONE: anyone who finds its URL can list and call the tools "
+               "behind it (Lambda functions, APIs, MCP servers) with the gateway's own credentials")
+
+
+bedrock_agentcore_gateway_authorization = ResourceValidationPolicy(
+    name="bedrock-agentcore-gateway-authorization",
+    description="Bedrock AgentCore gateways authorize inbound calls: authorizerType CUSTOM_JWT, AWS_IAM or "
+                "AUTHENTICATE_ONLY, never NONE.",
+    validate=applies_to((GATEWAY,), _gateway_authorizer),
+    severity=Severity.CRITICAL,
+    remediation_steps="Set authorizer_type='CUSTOM_JWT' with an authorizer_configuration.custom_jwt_authorizer "
+                      "(discovery_url, allowed_audiences or allowed_clients) of your identity provider, or "
+                      "authorizer_type='AWS_IAM' so callers sign with SigV4 and need bedrock-agentcore:InvokeGateway.",
+    **frameworks({"nist-800-53": "AC-3, IA-2, SC-7", "pci-dss": "8.2.1", "hipaa": "164.312(d)",
+                  "gdpr": "Art. 32(1)(b)"}),
+)
+
+
+# --- sagemaker-workforce-source-ip-restricted -----------------------------------------------------------------------
+
+_OPEN = {"0.0.0.0/0", "::/0"}
+
+
+def _workforce_ips(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    config = _block(args.props, "sourceIpConfig")
+    cidrs = as_list(get(config, "cidrs")) if isinstance(config, dict) else ([] if config is None else config)
+    if is_unknown(config) or is_unknown(cidrs) or any(is_unknown(cidr) for cidr in as_list(cidrs)):
+        return
+    cidrs = [cidr.strip() for cidr in as_list(cidrs) if isinstance(cidr, str)]
+    if not cidrs:
+        report(f"{describe(args)} has no sourceIpConfig.cidrs: workers sign in to the labeling portal, and see the "
+               "data they label, from any IP address")
+    elif _OPEN & set(cidrs):
+        report(f"{describe(args)} admits workers from {', '.join(sorted(_OPEN & set(cidrs)))} "
+               "(sourceIpConfig.cidrs): the labeling portal is open to every IP address")
+
+
+sagemaker_workforce_source_ip_restricted = ResourceValidationPolicy(
+    name="sagemaker-workforce-source-ip-restricted",
+    description="SageMaker private labeling workforces admit workers only from listed CIDR ranges "
+                "(sourceIpConfig.cidrs, none of them 0.0.0.0/0).",
+    validate=applies_to((WORKFORCE,), _workforce_ips),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set source_ip_config={'cidrs': [...]} to the office or VPN egress ranges (up to ten) the "
+                      "labelers work from.",
+    **frameworks({"nist-800-53": "AC-3, SC-7", "pci-dss": "1.3.1", "hipaa": "164.312(a)(1)",
+                  "gdpr": "Art. 32(1)(b)"}),
+)
+
+SECURITY = [ml_workload_in_vpc, bedrock_agentcore_gateway_authorization, sagemaker_workforce_source_ip_restricted]
+PRIVACY: list = []
+COMPLIANCE: list = []

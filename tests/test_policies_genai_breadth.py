@@ -1,0 +1,245 @@
+"""ML and generative-AI resources generic scanners do not know: AgentCore and batch-inference networking,
+AgentCore gateway authorization, labeling-workforce IP ranges, Bedrock guardrail filters and the keys of
+Bedrock, AgentCore and SageMaker resources (data-store rows). Each from a compliant example with one field
+changed; every input read is checked against the installed pulumi-aws SDK."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from catalog.data_stores import BY_TYPE
+from policies.rules.data_stores import data_store_customer_managed_key
+from policies.rules.guardrails import (
+    bedrock_guardrail_prompt_attack_filter as prompt_attack,
+    bedrock_guardrail_sensitive_information_filter as sensitive,
+)
+from policies.rules.ml_network import (
+    bedrock_agentcore_gateway_authorization as gateway_authorization,
+    ml_workload_in_vpc,
+    sagemaker_workforce_source_ip_restricted as workforce_ips,
+)
+from policy_helpers import UNKNOWN, found
+from sdk_inputs import assert_inputs_in_sdk
+
+KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+RUNTIME = "aws:bedrock/agentcoreAgentRuntime:AgentcoreAgentRuntime"
+CODE_INTERPRETER = "aws:bedrock/agentcoreCodeInterpreter:AgentcoreCodeInterpreter"
+BROWSER = "aws:bedrock/agentcoreBrowser:AgentcoreBrowser"
+INVOCATION_JOB = "aws:bedrockmodel/invocationJob:InvocationJob"
+EMR_SERVERLESS = "aws:emrserverless/application:Application"
+GATEWAY = "aws:bedrock/agentcoreGateway:AgentcoreGateway"
+WORKFORCE = "aws:sagemaker/workforce:Workforce"
+GUARDRAIL = "aws:bedrock/guardrail:Guardrail"
+
+VPC = {"subnets": ["subnet-0a1b2c3d"], "securityGroups": ["sg-0a1b2c3d"]}
+RUNTIME_PROPS = {"agentRuntimeName": "support", "roleArn": "arn:aws:iam::123456789012:role/agent",
+                 "agentRuntimeArtifact": {"containerConfiguration": {"containerUri": "123.dkr.ecr/agent:1"}},
+                 "networkConfiguration": {"networkMode": "VPC", "networkModeConfig": VPC}}
+JOB_PROPS = {"jobName": "batch", "modelId": "anthropic.claude-3-haiku", "roleArn": "arn:aws:iam::123456789012:role/b",
+             "vpcConfig": {"subnetIds": ["subnet-0a1b2c3d"], "securityGroupIds": ["sg-0a1b2c3d"]}}
+EMR_PROPS = {"name": "features", "releaseLabel": "emr-7.2.0", "type": "spark",
+             "networkConfiguration": {"subnetIds": ["subnet-0a1b2c3d"], "securityGroupIds": ["sg-0a1b2c3d"]}}
+FILTERS = [{"type": "HATE", "inputStrength": "HIGH", "outputStrength": "HIGH"},
+           {"type": "PROMPT_ATTACK", "inputStrength": "HIGH", "outputStrength": "NONE"}]
+GUARDRAIL_PROPS = {
+    "name": "support", "blockedInputMessaging": "no", "blockedOutputsMessaging": "no", "kmsKeyArn": KEY,
+    "contentPolicyConfig": {"filtersConfigs": FILTERS},
+    "sensitiveInformationPolicyConfig": {"piiEntitiesConfigs": [{"type": "EMAIL", "action": "ANONYMIZE"},
+                                                                {"type": "US_SOCIAL_SECURITY_NUMBER", "action": "BLOCK"}]},
+}
+
+
+def _with(props: dict, *path, value):
+    changed = copy.deepcopy(props)
+    target = changed
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    return changed
+
+
+@pytest.mark.parametrize("type_, path", [
+    (RUNTIME, ("networkConfiguration", "networkMode")), (RUNTIME, ("networkConfiguration", "networkModeConfig")),
+    (CODE_INTERPRETER, ("networkConfiguration", "networkMode")), (BROWSER, ("networkConfiguration", "networkMode")),
+    (INVOCATION_JOB, ("vpcConfig", "subnetIds", "securityGroupIds")),
+    (EMR_SERVERLESS, ("networkConfiguration", "subnetIds", "securityGroupIds")),
+    (GATEWAY, ("authorizerType",)), (WORKFORCE, ("sourceIpConfig", "cidrs")),
+    (GUARDRAIL, ("contentPolicyConfig", "filtersConfigs", "type", "inputStrength", "inputAction", "inputEnabled")),
+    (GUARDRAIL, ("sensitiveInformationPolicyConfig", "piiEntitiesConfigs", "regexesConfigs", "type", "action",
+                 "inputAction", "outputAction", "inputEnabled", "outputEnabled")),
+])
+def test_every_input_read_is_in_the_pulumi_aws_sdk(type_, path):
+    assert_inputs_in_sdk(type_, path)
+
+
+# --- ml-workload-in-vpc --------------------------------------------------------------------------------------------
+
+def test_an_agentcore_runtime_in_public_mode_fails_vpc_passes():
+    assert found(ml_workload_in_vpc, RUNTIME, RUNTIME_PROPS) == []
+    [message] = found(ml_workload_in_vpc, RUNTIME, _with(RUNTIME_PROPS, "networkConfiguration", "networkMode",
+                                                           value="PUBLIC"))
+    assert "networkConfiguration.networkMode is PUBLIC, expected VPC" in message
+    # Written as a list of one block, lower case: the same judgement.
+    assert found(ml_workload_in_vpc, RUNTIME, {**RUNTIME_PROPS, "networkConfiguration": [{"networkMode": "vpc"}]}) == []
+    assert found(ml_workload_in_vpc, RUNTIME, {**RUNTIME_PROPS, "networkConfiguration": [{"networkMode": "PUBLIC"}]})
+    [missing] = found(ml_workload_in_vpc, RUNTIME, {"agentRuntimeName": "support"})
+    assert "networkMode is not set" in missing
+    for unknown in (UNKNOWN, {"networkMode": UNKNOWN}):
+        assert found(ml_workload_in_vpc, RUNTIME, {**RUNTIME_PROPS, "networkConfiguration": unknown}) == []
+
+
+def test_a_code_interpreter_may_be_sandboxed_a_browser_public_only_when_allowed():
+    for mode in ("SANDBOX", "VPC"):
+        assert found(ml_workload_in_vpc, CODE_INTERPRETER, {"networkConfiguration": {"networkMode": mode}}) == []
+    [message] = found(ml_workload_in_vpc, CODE_INTERPRETER, {"networkConfiguration": {"networkMode": "PUBLIC"}})
+    assert "expected VPC or SANDBOX" in message
+    assert found(ml_workload_in_vpc, BROWSER, {"networkConfiguration": {"networkMode": "VPC"}}) == []
+    public = {"networkConfiguration": {"networkMode": "PUBLIC"}}
+    assert found(ml_workload_in_vpc, BROWSER, public)
+    assert found(ml_workload_in_vpc, BROWSER, public, {"allowPublicBrowsers": True}) == []
+    # A browser sandbox is not a mode browsers have; allowPublicBrowsers does not excuse code interpreters.
+    assert found(ml_workload_in_vpc, BROWSER, {"networkConfiguration": {"networkMode": "SANDBOX"}})
+    assert found(ml_workload_in_vpc, CODE_INTERPRETER, public, {"allowPublicBrowsers": True})
+
+
+@pytest.mark.parametrize("type_, props, block, subnets", [
+    (INVOCATION_JOB, JOB_PROPS, "vpcConfig", "subnetIds"),
+    (EMR_SERVERLESS, EMR_PROPS, "networkConfiguration", "subnetIds"),
+])
+def test_batch_inference_and_emr_serverless_name_subnets_and_security_groups(type_, props, block, subnets):
+    assert found(ml_workload_in_vpc, type_, props) == []
+    assert found(ml_workload_in_vpc, type_, {**props, block: [props[block]]}) == []  # a list of one block
+    without = {key: value for key, value in props.items() if key != block}
+    [message] = found(ml_workload_in_vpc, type_, without)
+    assert f"has no {block} with {subnets} and securityGroupIds" in message
+    assert found(ml_workload_in_vpc, type_, _with(props, block, "securityGroupIds", value=[]))
+    for unknown in (UNKNOWN, {subnets: UNKNOWN, "securityGroupIds": ["sg-1"]}):
+        assert found(ml_workload_in_vpc, type_, {**props, block: unknown}) == []
+
+
+# --- bedrock-agentcore-gateway-authorization ------------------------------------------------------------------------
+
+def test_a_gateway_without_authorization_fails():
+    gateway = {"name": "tools", "roleArn": "arn:aws:iam::123456789012:role/gw", "protocolType": "MCP",
+               "authorizerType": "CUSTOM_JWT",
+               "authorizerConfiguration": {"customJwtAuthorizer": {"discoveryUrl": "https://idp/.well-known/openid"}}}
+    for kind in ("CUSTOM_JWT", "AWS_IAM", "AUTHENTICATE_ONLY", UNKNOWN, None):
+        assert found(gateway_authorization, GATEWAY, {**gateway, "authorizerType": kind}) == []
+    [message] = found(gateway_authorization, GATEWAY, {**gateway, "authorizerType": "NONE"})
+    assert "has authorizerType NONE" in message
+    assert found(gateway_authorization, GATEWAY, {**gateway, "authorizerType": "none"})
+
+
+# --- sagemaker-workforce-source-ip-restricted ----------------------------------------------------------------------
+
+def test_a_workforce_is_restricted_to_listed_ranges():
+    workforce = {"workforceName": "labelers", "sourceIpConfig": {"cidrs": ["203.0.113.0/24"]},
+                 "cognitoConfig": {"clientId": "abc", "userPool": "us-east-1_x"}}
+    assert found(workforce_ips, WORKFORCE, workforce) == []
+    assert found(workforce_ips, WORKFORCE, {**workforce, "sourceIpConfig": [{"cidrs": ["203.0.113.0/24"]}]}) == []
+    [open_] = found(workforce_ips, WORKFORCE, _with(workforce, "sourceIpConfig", "cidrs", value=["10.0.0.0/8",
+                                                                                                 "0.0.0.0/0"]))
+    assert "admits workers from 0.0.0.0/0" in open_
+    for missing in ({k: v for k, v in workforce.items() if k != "sourceIpConfig"},
+                    _with(workforce, "sourceIpConfig", "cidrs", value=[])):
+        [message] = found(workforce_ips, WORKFORCE, missing)
+        assert "has no sourceIpConfig.cidrs" in message
+    for unknown in (UNKNOWN, {"cidrs": UNKNOWN}, {"cidrs": ["0.0.0.0/0", UNKNOWN]}):
+        assert found(workforce_ips, WORKFORCE, {**workforce, "sourceIpConfig": unknown}) == []
+
+
+# --- guardrails --------------------------------------------------------------------------------------------------
+
+def _attack(**changes) -> dict:
+    return _with(GUARDRAIL_PROPS, "contentPolicyConfig", "filtersConfigs",
+                 value=[FILTERS[0], {**FILTERS[1], **changes}])
+
+
+def test_a_guardrail_blocks_prompt_attacks_at_high_strength():
+    assert found(prompt_attack, GUARDRAIL, GUARDRAIL_PROPS) == []
+    assert found(prompt_attack, GUARDRAIL, _attack(inputStrength="high", inputAction="BLOCK", inputEnabled=True)) == []
+    [weak] = found(prompt_attack, GUARDRAIL, _attack(inputStrength="MEDIUM"))
+    assert "inputStrength is MEDIUM, expected HIGH or stronger" in weak
+    assert found(prompt_attack, GUARDRAIL, _attack(inputStrength="MEDIUM"), {"minInputStrength": "MEDIUM"}) == []
+    assert "only detects (inputAction NONE)" in found(prompt_attack, GUARDRAIL, _attack(inputAction="NONE"))[0]
+    assert "inputEnabled false" in found(prompt_attack, GUARDRAIL, _attack(inputEnabled=False))[0]
+    [none] = found(prompt_attack, GUARDRAIL, _with(GUARDRAIL_PROPS, "contentPolicyConfig", "filtersConfigs",
+                                                   value=FILTERS[:1]))
+    assert "contentPolicyConfig has no PROMPT_ATTACK filter" in none
+    assert found(prompt_attack, GUARDRAIL, {"name": "bare"})  # no content policy at all
+    assert found(prompt_attack, GUARDRAIL, {**GUARDRAIL_PROPS, "contentPolicyConfig": [{"filtersConfigs": FILTERS}]}) == []
+    for unknown in (_attack(inputStrength=UNKNOWN), _attack(type=UNKNOWN),
+                    {**GUARDRAIL_PROPS, "contentPolicyConfig": UNKNOWN},
+                    {**GUARDRAIL_PROPS, "contentPolicyConfig": {"filtersConfigs": UNKNOWN}}):
+        assert found(prompt_attack, GUARDRAIL, unknown) == []
+
+
+def _pii(*entities, regexes=()) -> dict:
+    return {**GUARDRAIL_PROPS, "sensitiveInformationPolicyConfig": {"piiEntitiesConfigs": list(entities),
+                                                                     "regexesConfigs": list(regexes)}}
+
+
+def test_a_guardrail_blocks_or_anonymizes_personal_data():
+    assert found(sensitive, GUARDRAIL, GUARDRAIL_PROPS) == []
+    [absent] = found(sensitive, GUARDRAIL, {k: v for k, v in GUARDRAIL_PROPS.items()
+                                            if k != "sensitiveInformationPolicyConfig"})
+    assert "it has no sensitiveInformationPolicyConfig" in absent
+    [detect_only] = found(sensitive, GUARDRAIL, _pii({"type": "EMAIL", "action": "NONE"}))
+    assert "no PII entity or regex filter that blocks or anonymizes" in detect_only
+    # One side acting is enough; a side's own action overrides `action`; both sides off is not acting.
+    assert found(sensitive, GUARDRAIL, _pii({"type": "EMAIL", "action": "NONE", "outputAction": "ANONYMIZE"})) == []
+    assert found(sensitive, GUARDRAIL, _pii({"type": "EMAIL", "action": "BLOCK", "inputAction": "NONE",
+                                             "outputAction": "NONE"}))
+    assert found(sensitive, GUARDRAIL, _pii({"type": "EMAIL", "action": "BLOCK", "inputEnabled": False,
+                                             "outputEnabled": False}))
+    assert found(sensitive, GUARDRAIL, _pii(regexes=[{"name": "employee", "pattern": "E[0-9]{6}",
+                                                      "action": "ANONYMIZE"}])) == []
+    for unknown in (_pii({"type": "EMAIL", "action": UNKNOWN}), _pii({"type": UNKNOWN, "action": "NONE"}),
+                    {**GUARDRAIL_PROPS, "sensitiveInformationPolicyConfig": UNKNOWN}):
+        assert found(sensitive, GUARDRAIL, unknown) == []
+
+
+def test_required_pii_entity_types_are_each_blocked_or_anonymized():
+    config = {"requiredPiiEntityTypes": ["email", "US_SOCIAL_SECURITY_NUMBER"]}
+    assert found(sensitive, GUARDRAIL, GUARDRAIL_PROPS, config) == []
+    [message] = found(sensitive, GUARDRAIL, _pii({"type": "EMAIL", "action": "ANONYMIZE"},
+                                                 {"type": "US_SOCIAL_SECURITY_NUMBER", "action": "NONE"}), config)
+    assert "does not block or anonymize US_SOCIAL_SECURITY_NUMBER (requiredPiiEntityTypes)" in message
+
+
+# --- keys: data-store rows -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("type_, path", [
+    (GUARDRAIL, ("kmsKeyArn",)),
+    ("aws:bedrock/agentFlow:AgentFlow", ("customerEncryptionKeyArn",)),
+    ("aws:bedrock/agentPrompt:AgentPrompt", ("customerEncryptionKeyArn",)),
+    ("aws:bedrock/agentDataSource:AgentDataSource", ("serverSideEncryptionConfiguration", "kmsKeyArn")),
+    ("aws:bedrock/evaluationJob:EvaluationJob", ("customerEncryptionKeyId",)),
+    (INVOCATION_JOB, ("outputDataConfig", "s3OutputDataConfig", "s3EncryptionKeyId")),
+    ("aws:bedrock/agentcoreMemory:AgentcoreMemory", ("encryptionKeyArn",)),
+    (GATEWAY, ("kmsKeyArn",)),
+    ("aws:bedrock/agentcorePolicyEngine:AgentcorePolicyEngine", ("encryptionKeyArn",)),
+    ("aws:bedrock/agentcoreEvaluator:AgentcoreEvaluator", ("kmsKeyArn",)),
+    ("aws:sagemaker/modelCard:ModelCard", ("securityConfig", "kmsKeyId")),
+    ("aws:sagemaker/deviceFleet:DeviceFleet", ("outputConfig", "kmsKeyId")),
+])
+def test_genai_resources_use_a_customer_managed_key(type_, path):
+    assert type_ in BY_TYPE
+    props = _with({path[0]: {}} if len(path) > 1 else {}, *path, value=KEY) if len(path) < 3 else \
+        {path[0]: {path[1]: {path[2]: KEY}}}
+    assert found(data_store_customer_managed_key, type_, props) == []
+    [message] = found(data_store_customer_managed_key, type_, {})
+    assert f"{'.'.join(path)} is not set (an AWS-managed or AWS-owned key)" in message
+    assert found(data_store_customer_managed_key, type_, _with(props, *path, value="alias/aws/bedrock"))
+    assert found(data_store_customer_managed_key, type_, _with(props, *path, value=UNKNOWN)) == []
+
+
+def test_an_agentcore_token_vault_uses_a_customer_managed_key():
+    vault = "aws:bedrock/agentcoreTokenVaultCmk:AgentcoreTokenVaultCmk"
+    mine = {"kmsConfiguration": {"keyType": "CustomerManagedKey", "kmsKeyArn": KEY}}
+    assert found(data_store_customer_managed_key, vault, mine) == []
+    [message] = found(data_store_customer_managed_key, vault, {"kmsConfiguration": {"keyType": "ServiceManagedKey"}})
+    assert "kmsConfiguration.keyType is ServiceManagedKey, expected CustomerManagedKey" in message
+    assert found(data_store_customer_managed_key, vault, {"kmsConfiguration": {"keyType": UNKNOWN, "kmsKeyArn": KEY}}) == []
