@@ -991,6 +991,72 @@ GENAI_CASES: list[Case] = [
            {"loggingConfig": {"s3Config": {"bucketName": "invocation-logs"}, "textDataDeliveryEnabled": True}}),
           ("docs-kb", "aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase", {"name": "docs"})],
          _set("loggingConfig", "textDataDeliveryEnabled", value=False)),
+    # Agents, their tools and jobs (policies/rules/ml_network.py, guardrails.py, plaintext_secrets.py; data-store rows).
+    Case("agentcore-runtime-public", "ml-workload-in-vpc",
+         [("support-agent", "aws:bedrock/agentcoreAgentRuntime:AgentcoreAgentRuntime", {
+             "agentRuntimeName": "support", "roleArn": "arn:aws:iam::123456789012:role/agent",
+             "agentRuntimeArtifact": {"containerConfiguration": {"containerUri": "123456789012.dkr.ecr.us-east-1"
+                                                                                 ".amazonaws.com/agent:1"}},
+             "networkConfiguration": {"networkMode": "VPC", "networkModeConfig": {
+                 "subnets": ["subnet-0a1b2c3d"], "securityGroups": ["sg-0a1b2c3d"]}}, "tags": TAGS})],
+         _set("networkConfiguration", "networkMode", value="PUBLIC")),
+    Case("agentcore-code-interpreter-public", "ml-workload-in-vpc",
+         [("analyst-code", "aws:bedrock/agentcoreCodeInterpreter:AgentcoreCodeInterpreter",
+           {"name": "analyst_code", "networkConfiguration": {"networkMode": "SANDBOX"}, "tags": TAGS})],
+         _set("networkConfiguration", "networkMode", value="PUBLIC")),
+    Case("batch-inference-outside-vpc", "ml-workload-in-vpc",
+         [("nightly-batch", "aws:bedrockmodel/invocationJob:InvocationJob", {
+             "jobName": "nightly", "modelId": "anthropic.claude-3-haiku-20240307-v1:0",
+             "roleArn": "arn:aws:iam::123456789012:role/batch",
+             "inputDataConfig": {"s3InputDataConfig": {"s3Uri": "s3://prompts/in/"}},
+             "outputDataConfig": {"s3OutputDataConfig": {"s3Uri": "s3://prompts/out/", "s3EncryptionKeyId": KEY}},
+             "vpcConfig": {"subnetIds": ["subnet-0a1b2c3d"], "securityGroupIds": ["sg-0a1b2c3d"]}, "tags": TAGS})],
+         _set("vpcConfig", value=_DELETE)),
+    Case("batch-inference-output-aws-key", "data-store-customer-managed-key",
+         [("weekly-batch", "aws:bedrockmodel/invocationJob:InvocationJob", {
+             "jobName": "weekly", "modelId": "anthropic.claude-3-haiku-20240307-v1:0",
+             "roleArn": "arn:aws:iam::123456789012:role/batch",
+             "inputDataConfig": {"s3InputDataConfig": {"s3Uri": "s3://prompts/in/"}},
+             "outputDataConfig": {"s3OutputDataConfig": {"s3Uri": "s3://prompts/out/", "s3EncryptionKeyId": KEY}},
+             "vpcConfig": {"subnetIds": ["subnet-0a1b2c3d"], "securityGroupIds": ["sg-0a1b2c3d"]}, "tags": TAGS})],
+         _set("outputDataConfig", "s3OutputDataConfig", "s3EncryptionKeyId", value=_DELETE)),
+    Case("agentcore-gateway-no-auth", "bedrock-agentcore-gateway-authorization",
+         [("tools-gateway", "aws:bedrock/agentcoreGateway:AgentcoreGateway", {
+             "name": "tools", "roleArn": "arn:aws:iam::123456789012:role/gateway", "protocolType": "MCP",
+             "authorizerType": "AWS_IAM", "kmsKeyArn": KEY, "tags": TAGS})],
+         _set("authorizerType", value="NONE")),
+    Case("agentcore-memory-aws-key", "data-store-customer-managed-key",
+         [("support-memory", "aws:bedrock/agentcoreMemory:AgentcoreMemory",
+           {"name": "support_memory", "eventExpiryDuration": 30, "encryptionKeyArn": KEY, "tags": TAGS})],
+         _set("encryptionKeyArn", value=_DELETE)),
+    Case("guardrail-no-prompt-attack-filter", "bedrock-guardrail-prompt-attack-filter",
+         [("support-guardrail", "aws:bedrock/guardrail:Guardrail", {
+             "name": "support", "blockedInputMessaging": "Blocked.", "blockedOutputsMessaging": "Blocked.",
+             "kmsKeyArn": KEY, "tags": TAGS,
+             "contentPolicyConfig": {"filtersConfigs": [
+                 {"type": "HATE", "inputStrength": "HIGH", "outputStrength": "HIGH"},
+                 {"type": "PROMPT_ATTACK", "inputStrength": "HIGH", "outputStrength": "NONE"}]},
+             "sensitiveInformationPolicyConfig": {"piiEntitiesConfigs": [{"type": "EMAIL", "action": "ANONYMIZE"}]}})],
+         _set("contentPolicyConfig", "filtersConfigs", 1, "inputStrength", value="LOW")),
+    Case("guardrail-no-pii-filter", "bedrock-guardrail-sensitive-information-filter",
+         [("docs-guardrail", "aws:bedrock/guardrail:Guardrail", {
+             "name": "docs", "blockedInputMessaging": "Blocked.", "blockedOutputsMessaging": "Blocked.",
+             "kmsKeyArn": KEY, "tags": TAGS,
+             "contentPolicyConfig": {"filtersConfigs": [
+                 {"type": "PROMPT_ATTACK", "inputStrength": "HIGH", "outputStrength": "NONE"}]},
+             "sensitiveInformationPolicyConfig": {"piiEntitiesConfigs": [{"type": "EMAIL", "action": "BLOCK"}]}})],
+         _set("sensitiveInformationPolicyConfig", "piiEntitiesConfigs", 0, "action", value="NONE")),
+    Case("labeling-workforce-open", "sagemaker-workforce-source-ip-restricted",
+         [("labelers", "aws:sagemaker/workforce:Workforce", {
+             "workforceName": "labelers", "cognitoConfig": {"clientId": "client", "userPool": "us-east-1_pool"},
+             "sourceIpConfig": {"cidrs": ["203.0.113.0/24"]}})],
+         _set("sourceIpConfig", "cidrs", value=["0.0.0.0/0"])),
+    Case("code-repository-token-in-url", "sagemaker-code-repository-credentials-in-secrets-manager",
+         [("notebooks-repo", "aws:sagemaker/codeRepository:CodeRepository", {
+             "codeRepositoryName": "notebooks", "tags": TAGS, "gitConfig": {
+                 "repositoryUrl": "https://github.com/example-org/notebooks.git", "secretArn": SECRET_ARN}})],
+         _set("gitConfig", "repositoryUrl",
+              value="https://ghp_abcdefABCDEF0123456789abcdefABCDEF0123@github.com/example-org/notebooks.git")),
 ]
 
 

@@ -243,3 +243,40 @@ def test_an_agentcore_token_vault_uses_a_customer_managed_key():
     [message] = found(data_store_customer_managed_key, vault, {"kmsConfiguration": {"keyType": "ServiceManagedKey"}})
     assert "kmsConfiguration.keyType is ServiceManagedKey, expected CustomerManagedKey" in message
     assert found(data_store_customer_managed_key, vault, {"kmsConfiguration": {"keyType": UNKNOWN, "kmsKeyArn": KEY}}) == []
+
+
+# --- plaintext credentials: AgentCore environments, code repository URLs -------------------------------------------
+
+def test_an_agentcore_runtime_environment_holds_no_literal_credential():
+    from policies.rules.plaintext_secrets import no_plaintext_secrets_in_environment as environment
+
+    assert_inputs_in_sdk(RUNTIME, ("environmentVariables",))
+    assert_inputs_in_sdk("aws:bedrock/agentcoreHarness:AgentcoreHarness", ("environmentVariables",))
+    clean = {**RUNTIME_PROPS, "environmentVariables": {"MODEL_ID": "anthropic.claude", "API_KEY_SECRET_ARN":
+                                                       "arn:aws:secretsmanager:us-east-1:123456789012:secret:k"}}
+    assert found(environment, RUNTIME, clean) == []
+    [message] = found(environment, RUNTIME, _with(clean, "environmentVariables", "OPENAI_API_KEY",
+                                                  value="sk-live-0123456789abcdef"))
+    assert "environmentVariables 'OPENAI_API_KEY' holds" in message
+    assert found(environment, "aws:bedrock/agentcoreHarness:AgentcoreHarness",
+                 {"environmentVariables": {"DB_PASSWORD": "hunter2hunter2"}})
+    assert found(environment, RUNTIME, {**RUNTIME_PROPS, "environmentVariables": UNKNOWN}) == []
+
+
+def test_a_code_repository_url_carries_no_credentials():
+    from policies.rules.plaintext_secrets import sagemaker_code_repository_credentials as repository
+
+    type_ = "aws:sagemaker/codeRepository:CodeRepository"
+    assert_inputs_in_sdk(type_, ("gitConfig", "repositoryUrl", "secretArn"))
+    good = {"codeRepositoryName": "notebooks", "gitConfig": {
+        "repositoryUrl": "https://github.com/org/notebooks.git",
+        "secretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:git-AbCdEf"}}
+    assert found(repository, type_, good) == []
+    assert found(repository, type_, _with(good, "gitConfig", "repositoryUrl", value="https://alice@github.com/o/r")) == []
+    for url, what in (("https://alice:s3cr3t-pass@github.com/org/notebooks.git", "a password in a URL"),
+                      ("https://ghp_abcdefABCDEF0123456789abcdefABCDEF0123@github.com/org/notebooks.git",
+                       "a token in a URL")):
+        [message] = found(repository, type_, _with(good, "gitConfig", "repositoryUrl", value=url))
+        assert f"gitConfig.repositoryUrl holds {what} in plaintext" in message
+    assert found(repository, type_, _with(good, "gitConfig", "repositoryUrl", value=UNKNOWN)) == []
+    assert found(repository, type_, {"gitConfig": [good["gitConfig"]]}) == []

@@ -17,6 +17,9 @@ Where environment variables live, per type (pulumi-aws 7 and Kubernetes inputs):
 - ``aws.codebuild.Project``: ``environment.environmentVariables`` with ``type`` ``PLAINTEXT`` (the default).
 - ``aws.apprunner.Service``: ``...imageConfiguration.runtimeEnvironmentVariables`` and the code
   repository's ``codeConfigurationValues.runtimeEnvironmentVariables`` (maps).
+- ``aws.bedrock.AgentcoreAgentRuntime`` and ``AgentcoreHarness``: ``environmentVariables`` (a map; botocore
+  bedrock-agentcore-control ``CreateAgentRuntimeRequest.environmentVariables``, "Environment variables to set in
+  the AgentCore Runtime environment").
 - Any Kubernetes resource: every ``containers``/``initContainers``/``ephemeralContainers`` list in it
   (Pods, Deployments, StatefulSets, DaemonSets, Jobs, CronJobs, Ray and Kueue workloads), each
   container's ``env`` list of ``{name, value}`` (``valueFrom`` is the safe form).
@@ -52,7 +55,8 @@ APPRUNNER = "aws:apprunner/service:Service"
 LAMBDAS = (LAMBDA, "aws-native:lambda:Function")
 TASK_DEFINITIONS = (TASK_DEFINITION, "aws-native:ecs:TaskDefinition")
 SAGEMAKER_MODELS = (SAGEMAKER_MODEL, "aws-native:sagemaker:Model")
-ENVIRONMENT_TYPES = (*LAMBDAS, *TASK_DEFINITIONS, BATCH_JOB, *SAGEMAKER_MODELS, CODEBUILD, APPRUNNER)
+AGENTCORE = ("aws:bedrock/agentcoreAgentRuntime:AgentcoreAgentRuntime", "aws:bedrock/agentcoreHarness:AgentcoreHarness")
+ENVIRONMENT_TYPES = (*LAMBDAS, *TASK_DEFINITIONS, BATCH_JOB, *SAGEMAKER_MODELS, CODEBUILD, APPRUNNER, *AGENTCORE)
 USER_DATA_TYPES = ("aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate",
                    "aws:ec2/launchConfiguration:LaunchConfiguration", "aws:ec2/spotInstanceRequest:SpotInstanceRequest")
 CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
@@ -205,6 +209,9 @@ def environment_variables(args: ResourceValidationArgs) -> Iterator[tuple[str, A
                           "codeConfigurationValues"))
         for name, value in _mapping(get(code, "runtimeEnvironmentVariables")):
             yield "codeConfigurationValues.runtimeEnvironmentVariables", name, value
+    elif kind in AGENTCORE:
+        for name, value in _mapping(get(props, "environmentVariables")):
+            yield "environmentVariables", name, value
     elif kind.startswith("kubernetes:"):
         for where, container in _kubernetes_containers(get(props, "spec")):
             for name, value in _name_values(container.get("env")):
@@ -244,7 +251,8 @@ def _validate_environment(args: ResourceValidationArgs, report: ReportViolation)
 no_plaintext_secrets_in_environment = ResourceValidationPolicy(
     name="no-plaintext-secrets-in-environment",
     description="No environment variable of a Lambda function, ECS or Batch container, SageMaker model, CodeBuild "
-                "project, App Runner service or Kubernetes container holds a literal credential.",
+                "project, App Runner service, Bedrock AgentCore runtime or harness, or Kubernetes container holds a "
+                "literal credential.",
     validate=applies_to(_is_environment_subject, _validate_environment),
     config_schema=SCHEMA,
     severity=Severity.HIGH,
@@ -305,6 +313,38 @@ no_plaintext_secrets_in_user_data = ResourceValidationPolicy(
 )
 
 
-SECURITY = [no_plaintext_secrets_in_environment, no_plaintext_secrets_in_user_data]
+# --------------------------------------------------------------------------------------------------
+# Git credentials of SageMaker code repositories
+
+CODE_REPOSITORY = "aws:sagemaker/codeRepository:CodeRepository"
+#: A personal access token as the whole user part of a URL (``https://ghp_...@github.com/...``): GitHub's
+#: ``ghp_``/``github_pat_``, GitLab's ``glpat-``, or any 20 or more token characters.
+URL_TOKEN = re.compile(r"^[a-z][a-z0-9+.-]*://(ghp_|gho_|github_pat_|glpat-|[A-Za-z0-9_-]{20,})[^/\s:@]*@", re.IGNORECASE)
+
+
+def _validate_code_repository(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    url = get(single(get(args.props, "gitConfig")), "repositoryUrl")
+    if not isinstance(url, str) or is_unknown(url) or is_secret(url):
+        return
+    found = credential_in(url) or ("a token in a URL" if URL_TOKEN.match(url.strip()) else "")
+    if found:
+        report(f"{describe(args)}: gitConfig.repositoryUrl holds {found} in plaintext; keep the credentials in a "
+               "Secrets Manager secret ({\"username\": ..., \"password\": ...}) named by gitConfig.secretArn")
+
+
+sagemaker_code_repository_credentials = ResourceValidationPolicy(
+    name="sagemaker-code-repository-credentials-in-secrets-manager",
+    description="SageMaker code repositories (Git repositories notebooks clone) carry no credentials in "
+                "gitConfig.repositoryUrl; the API takes them from a Secrets Manager secret (gitConfig.secretArn).",
+    validate=applies_to((CODE_REPOSITORY,), _validate_code_repository),
+    severity=Severity.HIGH,
+    remediation_steps="Put {\"username\": ..., \"password\": <token>} in an aws.secretsmanager.Secret (staging label "
+                      "AWSCURRENT), set git_config.secret_arn to it and repository_url to the plain HTTPS URL; revoke "
+                      "the token that was in the URL.",
+    **frameworks({"nist-800-53": "IA-5(7), SC-28", "pci-dss": "8.3.2", "hipaa": "164.312(a)(2)(iv)"}),
+)
+
+
+SECURITY = [no_plaintext_secrets_in_environment, no_plaintext_secrets_in_user_data, sagemaker_code_repository_credentials]
 PRIVACY: list = []
 COMPLIANCE: list = []
