@@ -147,7 +147,7 @@ def test_an_output_failing_offline_in_a_foreign_program_is_the_programs_failure(
                      "__main__.py: the program failed under the offline plan: TypeError:")
 
 
-def test_a_program_on_pulumi_eks_and_awsx_plans_and_its_cluster_is_reviewed(foreign_project):
+def test_a_program_on_pulumi_eks_and_awsx_plans_and_its_cluster_and_load_balancer_are_reviewed(foreign_project):
     # The usual EKS program: awsx's VPC, pulumi-eks's Cluster and a managed node group given the
     # cluster itself (a resource passed as an input, which Pulumi's mock monitor could not echo back:
     # "attached to a different loop"). Both are multi-language components, opaque offline, so the
@@ -160,11 +160,13 @@ def test_a_program_on_pulumi_eks_and_awsx_plans_and_its_cluster_is_reviewed(fore
         "eks.ManagedNodeGroup('gpu', cluster=cluster, node_role_arn='arn:aws:iam::123456789012:role/nodes',\n"
         "                     instance_types=['g5.2xlarge'], scaling_config={'desired_size': 1, 'min_size': 0,\n"
         "                                                                   'max_size': 2})\n"
+        "awsx.lb.ApplicationLoadBalancer('web', subnet_ids=vpc.public_subnet_ids)\n"
         "pulumi.export('kubeconfig', cluster.kubeconfig)\n")
     result = mlinfra("review", "dev", "--env", "prod", "--format", "json", cwd=foreign_project)
     assert result.returncode == 1, result.stderr
     found = {(v["policy"], v["urn"].split("::")[-1]) for v in json.loads(result.stdout)["violations"]}
-    assert {("eks-endpoint-access", "ml"), ("eks-secrets-encryption", "ml"), ("eks-control-plane-logging", "ml")} <= found
+    assert {("eks-endpoint-access", "ml"), ("eks-secrets-encryption", "ml"), ("eks-control-plane-logging", "ml"),
+            ("lb-listener-https", "web"), ("lb-internal-unless-declared-public", "web")} <= found
 
 
 def test_a_converted_program_calling_terraforms_functions_plans_and_reviews(foreign_project):

@@ -72,6 +72,48 @@ def test_old_or_default_tls_policies_fail():
     assert "sslPolicy not set (defaults to ELBSecurityPolicy-2016-08)" in message
 
 
+AWSX_ALB = "awsx:lb:ApplicationLoadBalancer"
+#: awsx's ApplicationLoadBalancer as a program gives it: the load balancer's own inputs (minus its type) and listeners.
+AWSX = {k: v for k, v in ALB.items() if k != "loadBalancerType"} | {"subnetIds": ["subnet-1"], "listener": HTTPS}
+
+
+@pytest.mark.parametrize("policy", [lb_listener_https, lb_listener_tls_policy, lb_drop_invalid_headers,
+                                    lb_access_logs, lb_internal_unless_declared_public], ids=lambda p: p.name)
+def test_a_compliant_awsx_load_balancer_passes(policy):
+    assert found(policy, AWSX_ALB, AWSX) == []
+    assert found(policy, AWSX_ALB, {**{k: v for k, v in AWSX.items() if k != "listener"},
+                                    "listeners": [HTTPS, REDIRECT]}) == []
+
+
+def test_awsx_load_balancer_listeners_are_the_ones_it_creates():
+    # awsx/lb/applicationLoadBalancer.ts: no listener given is one HTTP listener on port 80 forwarding to
+    # the default target group; a port alone picks the protocol (443 HTTPS, else HTTP).
+    without = {k: v for k, v in AWSX.items() if k != "listener"}
+    [message] = found(lb_listener_https, AWSX_ALB, without)
+    assert message.startswith(f"{AWSX_ALB} 'web': its listener on port 80 serves plain HTTP (awsx makes HTTP")
+    assert len(found(lb_listener_https, AWSX_ALB, {**without, "listener": {"port": 8080}})) == 1
+    assert found(lb_listener_https, AWSX_ALB, {**without, "listener": {"port": 443, "certificateArn": "arn:c",
+                                                                       "sslPolicy": HTTPS["sslPolicy"]}}) == []
+    # An HTTPS listener the component creates keeps the listener's 2016-08 default policy unless set.
+    [weak] = found(lb_listener_tls_policy, AWSX_ALB, {**without, "listener": {"port": 443, "certificateArn": "arn:c"}})
+    assert "its listener on port 443 uses sslPolicy not set (defaults to ELBSecurityPolicy-2016-08)" in weak
+    assert found(lb_listener_https, AWSX_ALB, {**without, "listener": UNKNOWN}) == []
+    assert found(lb_listener_https, AWSX_ALB, {**without, "listener": {"port": UNKNOWN}}) == []
+    # The load balancer's own settings, which the component passes on: public, no logs, invalid headers.
+    assert len(found(lb_internal_unless_declared_public, AWSX_ALB, {**AWSX, "internal": False})) == 1
+    assert len(found(lb_access_logs, AWSX_ALB, {k: v for k, v in AWSX.items() if k != "accessLogs"})) == 1
+    assert len(found(lb_drop_invalid_headers, AWSX_ALB, {**AWSX, "dropInvalidHeaderFields": False})) == 1
+
+
+def test_the_awsx_load_balancer_inputs_read_are_its_sdks():
+    awsx_lb = pytest.importorskip("pulumi_awsx.lb")
+    import inspect
+
+    taken = {"".join(w.capitalize() if i else w for i, w in enumerate(name.split("_")))
+             for name in inspect.signature(awsx_lb.ApplicationLoadBalancerArgs.__init__).parameters}
+    assert set(AWSX) | {"listeners"} <= taken
+
+
 def test_load_balancer_settings_fail_one_at_a_time():
     assert found(lb_drop_invalid_headers, LB, {**ALB, "dropInvalidHeaderFields": False}) == [
         f"{LB} 'web' routes requests with invalid HTTP header fields to its targets (dropInvalidHeaderFields is not "
