@@ -766,6 +766,7 @@ _NATIVE_RDS_ENGINES = (("engine",), ("mariadb", "mysql", "postgres", "oracle-ee"
                                      "custom-sqlserver-web"))
 #: AWS::RDS::DBCluster EnableIAMDatabaseAuthentication: "Valid for: Aurora DB clusters only".
 _NATIVE_AURORA_ENGINES = (("engine",), ("aurora-mysql", "aurora-postgresql"))
+_NATIVE_ATHENA = ("workGroupConfiguration", "resultConfiguration", "encryptionConfiguration")
 NATIVE_DATA_STORES: tuple[DataStore, ...] = (
     DataStore(
         "aws-native:rds:DbInstance", "RDS DB instance", in_vpc=True,
@@ -889,6 +890,48 @@ NATIVE_DATA_STORES: tuple[DataStore, ...] = (
         private=(_disabled("publiclyAccessible", note="the cluster can be reached from a public network"),),
         backup_days=Days(("automatedSnapshotRetentionPeriod",), 1),
         patching=(_enabled("allowVersionUpgrade", default=True, note="engine upgrades are never applied"),),
+    ),
+    DataStore(
+        "aws-native:kinesisfirehose:DeliveryStream", "Kinesis Data Firehose stream", holds_data=False, stateful=False,
+        encryption=(Setting(("deliveryStreamEncryptionConfigurationInput",), present=True,
+                            note="records are buffered unencrypted"),),
+        cmk=(Setting(("deliveryStreamEncryptionConfigurationInput", "keyType"), ok=("CUSTOMER_MANAGED_CMK",),
+                     default="AWS_OWNED_CMK"),),
+        keys=(("deliveryStreamEncryptionConfigurationInput", "keyArn"),),
+        encryption_not_applicable_with=(("kinesisStreamSourceConfiguration",), ("mskSourceConfiguration",)),
+    ),
+    DataStore(
+        "aws-native:glue:SecurityConfiguration", "Glue security configuration", holds_data=False, stateful=False,
+        # EncryptionConfiguration.S3Encryptions is a list (AWS::Glue::SecurityConfiguration).
+        encryption=(Setting(("encryptionConfiguration", "s3Encryptions"), present=True,
+                            note="job output in S3 is not encrypted"),
+                    Setting(("encryptionConfiguration", "s3Encryptions", "*", "s3EncryptionMode"),
+                            ok=("SSE-KMS", "SSE-S3"), default="DISABLED"),
+                    Setting(("encryptionConfiguration", "cloudWatchEncryption", "cloudWatchEncryptionMode"),
+                            ok=("SSE-KMS",), default="DISABLED"),
+                    Setting(("encryptionConfiguration", "jobBookmarksEncryption", "jobBookmarksEncryptionMode"),
+                            ok=("CSE-KMS",), default="DISABLED")),
+        cmk=(Setting(("encryptionConfiguration", "s3Encryptions", "*", "s3EncryptionMode"), ok=("SSE-KMS",),
+                     default="DISABLED"),),
+        keys=(("encryptionConfiguration", "s3Encryptions", "*", "kmsKeyArn"),
+              ("encryptionConfiguration", "cloudWatchEncryption", "kmsKeyArn"),
+              ("encryptionConfiguration", "jobBookmarksEncryption", "kmsKeyArn")),
+    ),
+    DataStore(
+        "aws-native:athena:WorkGroup", "Athena workgroup", holds_data=False, stateful=False,
+        encryption=(Setting(_NATIVE_ATHENA + ("encryptionOption",), ok=("SSE_S3", "SSE_KMS", "CSE_KMS"),
+                            note="query results are written unencrypted"),
+                    _enabled("workGroupConfiguration", "enforceWorkGroupConfiguration", default=True,
+                             note="clients may override the workgroup's encryption")),
+        cmk=(Setting(_NATIVE_ATHENA + ("encryptionOption",), ok=("SSE_KMS", "CSE_KMS")),),
+        keys=(_NATIVE_ATHENA + ("kmsKey",),),
+    ),
+    DataStore(
+        "aws-native:codebuild:Project", "CodeBuild project", holds_data=False, stateful=False,
+        encryption=(_disabled("artifacts", "encryptionDisabled", note="build artifacts are written unencrypted"),
+                    _disabled("logsConfig", "s3Logs", "encryptionDisabled",
+                              note="build logs are written to S3 unencrypted")),
+        keys=(("encryptionKey",),),  # absent means the AWS-managed aws/s3 key
     ),
     DataStore(
         "aws-native:bedrock:Agent", "Bedrock agent", holds_data=False, stateful=False,

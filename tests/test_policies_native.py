@@ -1312,6 +1312,81 @@ def test_a_native_experiment_captures_both_directions():
 
 
 # --------------------------------------------------------------------------------------------------
+# Firehose, Glue, Athena, CodeBuild, Batch
+
+
+from policies.rules import build  # noqa: E402
+
+PIPELINES = {
+    "aws-native:kinesisfirehose:DeliveryStream": {"deliveryStreamEncryptionConfigurationInput": {
+        "keyType": "CUSTOMER_MANAGED_CMK", "keyArn": KEY}},
+    "aws-native:glue:SecurityConfiguration": {"name": "etl", "encryptionConfiguration": {
+        "s3Encryptions": [{"s3EncryptionMode": "SSE-KMS", "kmsKeyArn": KEY}],
+        "cloudWatchEncryption": {"cloudWatchEncryptionMode": "SSE-KMS", "kmsKeyArn": KEY},
+        "jobBookmarksEncryption": {"jobBookmarksEncryptionMode": "CSE-KMS", "kmsKeyArn": KEY}}},
+    "aws-native:athena:WorkGroup": {"name": "analysts", "workGroupConfiguration": {
+        "enforceWorkGroupConfiguration": True, "resultConfiguration": {
+            "outputLocation": "s3://results/", "encryptionConfiguration": {"encryptionOption": "SSE_KMS",
+                                                                           "kmsKey": KEY}}}},
+    "aws-native:codebuild:Project": {
+        "serviceRole": "arn:aws:iam::123456789012:role/build", "encryptionKey": KEY,
+        "source": {"type": "CODEPIPELINE"}, "artifacts": {"type": "CODEPIPELINE"},
+        "environment": {"type": "LINUX_CONTAINER", "computeType": "BUILD_GENERAL1_SMALL", "image": "img",
+                        "privilegedMode": False, "environmentVariables": [{"name": "STAGE", "value": "prod"}]},
+        "logsConfig": {"cloudWatchLogs": {"status": "ENABLED", "groupName": "/build"}}},
+    "aws-native:batch:JobDefinition": {"type": "container", "containerProperties": {
+        "image": "train:1", "privileged": False, "environment": [{"name": "STAGE", "value": "prod"}]}},
+}
+PIPELINE_RULES = rules_of(build, plaintext_secrets, __import__("policies.rules.data_stores", fromlist=["x"]))
+PIPELINE_CHANGES = [
+    ("aws-native:kinesisfirehose:DeliveryStream", ("deliveryStreamEncryptionConfigurationInput",), ...,
+     {"data-store-encrypted-at-rest", "data-store-customer-managed-key"}),
+    ("aws-native:kinesisfirehose:DeliveryStream", ("deliveryStreamEncryptionConfigurationInput", "keyType"),
+     "AWS_OWNED_CMK", {"data-store-customer-managed-key"}),
+    ("aws-native:glue:SecurityConfiguration", ("encryptionConfiguration", "s3Encryptions", 0, "s3EncryptionMode"),
+     "DISABLED", {"data-store-encrypted-at-rest", "data-store-customer-managed-key"}),
+    ("aws-native:glue:SecurityConfiguration", ("encryptionConfiguration", "cloudWatchEncryption"), ...,
+     {"data-store-encrypted-at-rest", "data-store-customer-managed-key"}),
+    ("aws-native:athena:WorkGroup", ("workGroupConfiguration", "enforceWorkGroupConfiguration"), False,
+     {"data-store-encrypted-at-rest"}),
+    ("aws-native:athena:WorkGroup", ("workGroupConfiguration", "resultConfiguration", "encryptionConfiguration",
+                                     "encryptionOption"), "SSE_S3", {"data-store-customer-managed-key"}),
+    ("aws-native:codebuild:Project", ("environment", "privilegedMode"), True, {"codebuild-no-privileged-mode"}),
+    ("aws-native:codebuild:Project", ("logsConfig", "cloudWatchLogs", "status"), "DISABLED", {"codebuild-logging"}),
+    ("aws-native:codebuild:Project", ("encryptionKey",), ..., {"data-store-customer-managed-key"}),
+    ("aws-native:codebuild:Project", ("environment", "environmentVariables", 0, "value"),
+     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", set()),  # STAGE is no secret's name
+    ("aws-native:batch:JobDefinition", ("containerProperties", "privileged"), True,
+     {"batch-job-no-privileged-containers"}),
+    ("aws-native:batch:JobDefinition", ("containerProperties", "environment", 0),
+     {"name": "AWS_SECRET_ACCESS_KEY", "value": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
+     {"no-plaintext-secrets-in-environment"}),
+]
+
+
+EXAMPLES.extend(PIPELINES.items())  # for the fuzzing below
+
+
+@pytest.mark.parametrize("type_, path", sorted({(t, p) for t, props in PIPELINES.items() for p in _paths(props)}),
+                         ids=lambda v: ".".join(v) if isinstance(v, tuple) else v)
+def test_every_pipeline_input_read_is_in_the_pulumi_aws_native_sdk(type_, path):
+    pytest.importorskip("pulumi_aws_native")
+    assert_inputs_in_sdk(type_, path)
+
+
+@pytest.mark.parametrize("type_", sorted(PIPELINES))
+def test_compliant_native_pipelines_pass(type_):
+    assert broken(PIPELINE_RULES, type_, PIPELINES[type_]) == {}
+
+
+@pytest.mark.parametrize("type_, path, value, rules", PIPELINE_CHANGES,
+                         ids=[f"{t.split(':')[-1]}:{'.'.join(map(str, p))}" for t, p, _, _ in PIPELINE_CHANGES])
+def test_one_native_pipeline_field_changed(type_, path, value, rules):
+    assert set(broken(PIPELINE_RULES, type_, changed(PIPELINES[type_], path, value))) == rules
+    assert broken(PIPELINE_RULES, type_, changed(PIPELINES[type_], path, UNKNOWN)) == {}
+
+
+# --------------------------------------------------------------------------------------------------
 # No rule raises on odd native inputs (the fuzzing of tests/test_policies_fuzz.py, over these examples)
 
 

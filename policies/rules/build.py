@@ -29,6 +29,11 @@ from policies.rules._props import as_bool, as_list, describe, get, is_unknown, p
 
 PROJECT = "aws:codebuild/project:Project"
 JOB_DEFINITION = "aws:batch/jobDefinition:JobDefinition"
+#: pulumi-aws-native's AWS::CodeBuild::Project: the same ``environment.privilegedMode``; ``logsConfig.cloudWatchLogs``
+#: (pulumi-aws: ``cloudwatchLogs``) and ``s3Logs`` (pulumi-aws-native 1.84 codebuild/_inputs.py).
+PROJECTS = (PROJECT, "aws-native:codebuild:Project")
+#: AWS::Batch::JobDefinition: containerProperties, nodeProperties, ecsProperties, eksProperties as objects.
+JOB_DEFINITIONS = (JOB_DEFINITION, "aws-native:batch:JobDefinition")
 
 
 def _privileged_build(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -41,7 +46,7 @@ def _privileged_build(args: ResourceValidationArgs, report: ReportViolation) -> 
 codebuild_no_privileged_mode = ResourceValidationPolicy(
     name="codebuild-no-privileged-mode",
     description="CodeBuild projects do not run builds in privileged mode.",
-    validate=applies_to((PROJECT,), _privileged_build),
+    validate=applies_to(PROJECTS, _privileged_build),
     severity=Severity.HIGH,
     remediation_steps="Set environment.privileged_mode=False on the aws.codebuild.Project; build container images "
                       "without a Docker daemon (kaniko, buildah, or CodeBuild's Docker server capability), or "
@@ -113,7 +118,7 @@ def _privileged_job(args: ResourceValidationArgs, report: ReportViolation) -> No
 batch_job_no_privileged_containers = ResourceValidationPolicy(
     name="batch-job-no-privileged-containers",
     description="AWS Batch job definitions run no privileged container.",
-    validate=applies_to((JOB_DEFINITION,), _privileged_job),
+    validate=applies_to(JOB_DEFINITIONS, _privileged_job),
     severity=Severity.HIGH,
     remediation_steps="Remove \"privileged\": true from the job definition's container_properties (and "
                       "node_properties/ecs_properties containers; eks_properties security_context.privileged); "
@@ -126,7 +131,7 @@ def _build_logs(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if is_unknown(logs):
         return
     logs = logs if isinstance(logs, dict) else {}
-    cloudwatch, s3 = single(logs.get("cloudwatchLogs")), single(logs.get("s3Logs"))
+    cloudwatch, s3 = single(logs.get("cloudwatchLogs") or logs.get("cloudWatchLogs")), single(logs.get("s3Logs"))
     cloudwatch_status = cloudwatch.get("status") if isinstance(cloudwatch, dict) else None
     s3_status = s3.get("status") if isinstance(s3, dict) else None
     if is_unknown(cloudwatch_status) or is_unknown(s3_status):
@@ -141,7 +146,7 @@ codebuild_logging = ResourceValidationPolicy(
     name="codebuild-logging",
     description="CodeBuild projects keep build logs: CloudWatch Logs not DISABLED (the default is ENABLED), or S3 "
                 "logs ENABLED.",
-    validate=applies_to((PROJECT,), _build_logs),
+    validate=applies_to(PROJECTS, _build_logs),
     severity=Severity.MEDIUM,
     remediation_steps="Leave logs_config.cloudwatch_logs.status ENABLED (with a group_name whose log group has "
                       "retention and a KMS key), or set logs_config.s3_logs={'status': 'ENABLED', 'location': ...}.",

@@ -56,7 +56,11 @@ LAMBDAS = (LAMBDA, "aws-native:lambda:Function")
 TASK_DEFINITIONS = (TASK_DEFINITION, "aws-native:ecs:TaskDefinition")
 SAGEMAKER_MODELS = (SAGEMAKER_MODEL, "aws-native:sagemaker:Model")
 AGENTCORE = ("aws:bedrock/agentcoreAgentRuntime:AgentcoreAgentRuntime", "aws:bedrock/agentcoreHarness:AgentcoreHarness")
-ENVIRONMENT_TYPES = (*LAMBDAS, *TASK_DEFINITIONS, BATCH_JOB, *SAGEMAKER_MODELS, CODEBUILD, APPRUNNER, *AGENTCORE)
+#: AWS::CodeBuild::Project (``environment.environmentVariables [{name, value, type}]``) and AWS::Batch::JobDefinition
+#: (its properties as objects) too.
+CODEBUILDS = (CODEBUILD, "aws-native:codebuild:Project")
+BATCH_JOBS = (BATCH_JOB, "aws-native:batch:JobDefinition")
+ENVIRONMENT_TYPES = (*LAMBDAS, *TASK_DEFINITIONS, *BATCH_JOBS, *SAGEMAKER_MODELS, *CODEBUILDS, APPRUNNER, *AGENTCORE)
 USER_DATA_TYPES = ("aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate",
                    "aws:ec2/launchConfiguration:LaunchConfiguration", "aws:ec2/spotInstanceRequest:SpotInstanceRequest")
 CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
@@ -177,7 +181,7 @@ def environment_variables(args: ResourceValidationArgs) -> Iterator[tuple[str, A
         for container in container_definitions(props) or ():
             for name, value in _name_values(container.get("environment")):
                 yield f"container {container.get('name')!r} environment", name, value
-    elif kind == BATCH_JOB:
+    elif kind in BATCH_JOBS:
         for field in ("containerProperties", "ecsProperties", "eksProperties"):
             document = get(props, field)
             if isinstance(document, str) and not is_unknown(document):
@@ -195,7 +199,7 @@ def environment_variables(args: ResourceValidationArgs) -> Iterator[tuple[str, A
         for index, container in enumerate(containers if isinstance(containers, list) else []):
             for name, value in _mapping(get(container, "environment")):
                 yield f"containers[{index}].environment", name, value
-    elif kind == CODEBUILD:
+    elif kind in CODEBUILDS:
         variables = as_list(get(single(get(props, "environment")), "environmentVariables"))
         for item in variables if isinstance(variables, list) else []:
             if isinstance(item, dict) and str(item.get("type") or "PLAINTEXT").upper() == "PLAINTEXT":
