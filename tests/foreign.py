@@ -1051,12 +1051,25 @@ GENAI_CASES: list[Case] = [
              "workforceName": "labelers", "cognitoConfig": {"clientId": "client", "userPool": "us-east-1_pool"},
              "sourceIpConfig": {"cidrs": ["203.0.113.0/24"]}})],
          _set("sourceIpConfig", "cidrs", value=["0.0.0.0/0"])),
-    Case("code-repository-token-in-url", "sagemaker-code-repository-credentials-in-secrets-manager",
+    Case("code-repository-token-in-url", "no-plaintext-credential-inputs",
          [("notebooks-repo", "aws:sagemaker/codeRepository:CodeRepository", {
              "codeRepositoryName": "notebooks", "tags": TAGS, "gitConfig": {
                  "repositoryUrl": "https://github.com/example-org/notebooks.git", "secretArn": SECRET_ARN}})],
          _set("gitConfig", "repositoryUrl",
               value="https://ghp_abcdefABCDEF0123456789abcdefABCDEF0123@github.com/example-org/notebooks.git")),
+    Case("notebook-lifecycle-token", "no-plaintext-secrets-in-user-data",
+         [("notebook-setup", "aws:sagemaker/notebookInstanceLifecycleConfiguration:NotebookInstanceLifecycleConfiguration", {
+             "name": "notebook-setup", "onStart": base64.b64encode(
+                 b"#!/bin/bash\nset -e\nexport HF_TOKEN=$(aws secretsmanager get-secret-value --secret-id hf "
+                 b"--query SecretString --output text)\n").decode()})],
+         lambda props: props.update(onStart=base64.b64encode(
+             b"#!/bin/bash\nset -e\nexport HF_TOKEN=hf_AbCdEfGhIjKlMnOpQrStUvWxYz012345\n").decode())),
+    Case("agentcore-api-key-literal", "no-plaintext-credential-inputs",
+         [("search-api-key", "aws:bedrock/agentcoreApiKeyCredentialProvider:AgentcoreApiKeyCredentialProvider", {
+             "name": "search", "apiKeySecretSource": "EXTERNAL", "tags": TAGS,
+             "apiKeySecretConfig": {"secretId": SECRET_ARN, "jsonKey": "api_key"}})],
+         lambda props: props.update(apiKeySecretSource="MANAGED", apiKeySecretConfig=None,
+                                    apiKey="sk-live-51HcQ2eZvKYlo2C0123456789")),
 ]
 
 

@@ -64,6 +64,7 @@ def _with(props: dict, *path, value):
     (RUNTIME, ("networkConfiguration", "networkMode")), (RUNTIME, ("networkConfiguration", "networkModeConfig")),
     (CODE_INTERPRETER, ("networkConfiguration", "networkMode")), (BROWSER, ("networkConfiguration", "networkMode")),
     (INVOCATION_JOB, ("vpcConfig", "subnetIds", "securityGroupIds")),
+    ("aws:bedrock/customModel:CustomModel", ("vpcConfig", "subnetIds", "securityGroupIds")),
     (EMR_SERVERLESS, ("networkConfiguration", "subnetIds", "securityGroupIds")),
     (GATEWAY, ("authorizerType",)), (WORKFORCE, ("sourceIpConfig", "cidrs")),
     (GUARDRAIL, ("contentPolicyConfig", "filtersConfigs", "type", "inputStrength", "inputAction", "inputEnabled")),
@@ -106,6 +107,8 @@ def test_a_code_interpreter_may_be_sandboxed_a_browser_public_only_when_allowed(
 
 @pytest.mark.parametrize("type_, props, block, subnets", [
     (INVOCATION_JOB, JOB_PROPS, "vpcConfig", "subnetIds"),
+    ("aws:bedrock/customModel:CustomModel", {"customModelName": "tuned", "jobName": "tune",
+                                             "vpcConfig": JOB_PROPS["vpcConfig"]}, "vpcConfig", "subnetIds"),
     (EMR_SERVERLESS, EMR_PROPS, "networkConfiguration", "subnetIds"),
 ])
 def test_batch_inference_and_emr_serverless_name_subnets_and_security_groups(type_, props, block, subnets):
@@ -264,7 +267,7 @@ def test_an_agentcore_runtime_environment_holds_no_literal_credential():
 
 
 def test_a_code_repository_url_carries_no_credentials():
-    from policies.rules.plaintext_secrets import sagemaker_code_repository_credentials as repository
+    from policies.rules.plaintext_secrets import no_plaintext_credential_inputs as repository
 
     type_ = "aws:sagemaker/codeRepository:CodeRepository"
     assert_inputs_in_sdk(type_, ("gitConfig", "repositoryUrl", "secretArn"))
@@ -280,3 +283,55 @@ def test_a_code_repository_url_carries_no_credentials():
         assert f"gitConfig.repositoryUrl holds {what} in plaintext" in message
     assert found(repository, type_, _with(good, "gitConfig", "repositoryUrl", value=UNKNOWN)) == []
     assert found(repository, type_, {"gitConfig": [good["gitConfig"]]}) == []
+
+
+def test_credential_providers_and_workforces_take_secrets_not_literals():
+    from policies.rules._secrets import SECRET_SIG, SIG_KEY
+    from policies.rules.plaintext_secrets import no_plaintext_credential_inputs as credentials
+
+    api_key = "aws:bedrock/agentcoreApiKeyCredentialProvider:AgentcoreApiKeyCredentialProvider"
+    oauth2 = "aws:bedrock/agentcoreOauth2CredentialProvider:AgentcoreOauth2CredentialProvider"
+    assert_inputs_in_sdk(api_key, ("apiKey", "apiKeyWo", "apiKeySecretConfig"))
+    assert_inputs_in_sdk(oauth2, ("oauth2ProviderConfig", "githubOauth2ProviderConfig", "clientSecret",
+                                  "clientSecretWo", "clientSecretConfig"))
+    assert_inputs_in_sdk(WORKFORCE, ("oidcConfig", "clientSecret"))
+    secret = {SIG_KEY: SECRET_SIG, "value": "sk-live-0123456789abcdef"}
+    for props in ({"name": "search", "apiKeySecretSource": "EXTERNAL",
+                   "apiKeySecretConfig": {"secretId": "arn:aws:secretsmanager:us-east-1:123456789012:secret:k"}},
+                  {"name": "search", "apiKey": secret}, {"name": "search", "apiKeyWo": UNKNOWN}):
+        assert found(credentials, api_key, props) == []
+    [message] = found(credentials, api_key, {"name": "search", "apiKey": "sk-live-0123456789abcdef"})
+    assert "apiKey is a literal in the program" in message
+    github = {"oauth2ProviderConfig": {"githubOauth2ProviderConfig": {"clientId": "Iv1.abc", "clientSecret": secret}}}
+    assert found(credentials, oauth2, github) == []
+    [message] = found(credentials, oauth2, {"oauth2ProviderConfig": [{"githubOauth2ProviderConfig": [
+        {"clientId": "Iv1.abc", "clientSecretWo": "0123456789abcdef0123"}]}]})
+    assert "oauth2ProviderConfig.githubOauth2ProviderConfig.clientSecretWo is a literal" in message
+    oidc = {"workforceName": "labelers", "oidcConfig": {"clientId": "labelers", "clientSecret": secret,
+                                                        "issuer": "https://idp"}}
+    assert found(credentials, WORKFORCE, oidc) == []
+    assert found(credentials, WORKFORCE, _with(oidc, "oidcConfig", "clientSecret", value="hunter2hunter2"))
+
+
+@pytest.mark.parametrize("type_, key", [
+    ("aws:sagemaker/notebookInstanceLifecycleConfiguration:NotebookInstanceLifecycleConfiguration", "onCreate"),
+    ("aws:sagemaker/notebookInstanceLifecycleConfiguration:NotebookInstanceLifecycleConfiguration", "onStart"),
+    ("aws:sagemaker/studioLifecycleConfig:StudioLifecycleConfig", "studioLifecycleConfigContent"),
+])
+def test_notebook_and_studio_lifecycle_scripts_hold_no_literal_credential(type_, key):
+    import base64
+
+    from policies.rules.plaintext_secrets import no_plaintext_secrets_in_user_data as scripts
+
+    assert_inputs_in_sdk(type_, (key,))
+
+    def b64(text: str) -> str:
+        return base64.b64encode(text.encode()).decode()
+
+    clean = "#!/bin/bash\nset -e\nTOKEN=$(aws secretsmanager get-secret-value --secret-id hf --query SecretString)\n"
+    assert found(scripts, type_, {key: b64(clean)}) == []
+    [message] = found(scripts, type_, {key: b64("#!/bin/bash\nexport HF_TOKEN=hf_abcdefghijklmnopqrstuvwxyz\n")})
+    assert f"{key} sets HF_TOKEN to a literal value" in message
+    [key_id] = found(scripts, type_, {key: b64("aws configure set aws_access_key_id AKIAIOSFODNN7EXAMPLE\n")})
+    assert f"{key} holds an AWS access key id in plaintext" in key_id
+    assert found(scripts, type_, {key: UNKNOWN}) == []

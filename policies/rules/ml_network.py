@@ -12,7 +12,9 @@ compute runs, and who can reach the endpoints they open.
   ``subnetIds`` and ``securityGroupIds`` both required in ``VpcConfig``) and an EMR Serverless application's
   ``networkConfiguration`` ("The network configuration for customer VPC connectivity", botocore emr-serverless
   ``CreateApplicationRequest``; ``subnetIds``, ``securityGroupIds``) are absent by default: then the job reads its
-  data from outside the VPC.
+  data from outside the VPC. A Bedrock custom model's customization (fine-tuning) job likewise: ``vpcConfig``, "The
+  configuration of the Virtual Private Cloud (VPC) that contains the resources that you're using for this job"
+  (botocore bedrock ``CreateModelCustomizationJobRequest``).
 - ``bedrock-agentcore-gateway-authorization``: an AgentCore gateway (the MCP endpoint that fronts an agent's
   tools) has an inbound authorizer: ``authorizerType`` ``CUSTOM_JWT``, ``AWS_IAM`` or ``AUTHENTICATE_ONLY``, never
   ``NONE`` ("NONE - No authorization", botocore bedrock-agentcore-control ``CreateGatewayRequest``; required).
@@ -35,6 +37,7 @@ RUNTIME = "aws:bedrock/agentcoreAgentRuntime:AgentcoreAgentRuntime"
 CODE_INTERPRETER = "aws:bedrock/agentcoreCodeInterpreter:AgentcoreCodeInterpreter"
 BROWSER = "aws:bedrock/agentcoreBrowser:AgentcoreBrowser"
 INVOCATION_JOB = "aws:bedrockmodel/invocationJob:InvocationJob"
+CUSTOM_MODEL = "aws:bedrock/customModel:CustomModel"
 EMR_SERVERLESS = "aws:emrserverless/application:Application"
 GATEWAY = "aws:bedrock/agentcoreGateway:AgentcoreGateway"
 WORKFORCE = "aws:sagemaker/workforce:Workforce"
@@ -91,6 +94,7 @@ def _subnets_and_groups(name: str, subnets: str) -> Callable[[ResourceValidation
 _JUDGES: dict[str, Callable[[ResourceValidationArgs], Optional[str]]] = {
     RUNTIME: _network_mode, CODE_INTERPRETER: _network_mode, BROWSER: _network_mode,
     INVOCATION_JOB: _subnets_and_groups("vpcConfig", "subnetIds"),
+    CUSTOM_MODEL: _subnets_and_groups("vpcConfig", "subnetIds"),
     EMR_SERVERLESS: _subnets_and_groups("networkConfiguration", "subnetIds"),
 }
 
@@ -104,15 +108,16 @@ def _in_vpc(args: ResourceValidationArgs, report: ReportViolation) -> None:
 ml_workload_in_vpc = ResourceValidationPolicy(
     name="ml-workload-in-vpc",
     description="Bedrock AgentCore agent runtimes, code interpreters and browsers use the VPC network mode (a code "
-                "interpreter may be SANDBOX), and Bedrock batch inference jobs and EMR Serverless applications name "
-                "VPC subnets and security groups.",
+                "interpreter may be SANDBOX), and Bedrock batch inference and model customization jobs and EMR "
+                "Serverless applications name VPC subnets and security groups.",
     validate=applies_to(sorted(_JUDGES), _in_vpc),
     config_schema=VPC_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Set network_configuration={'network_mode': 'VPC', 'network_mode_config': {'subnets': [...], "
                       "'security_groups': [...]}} on an AgentcoreAgentRuntime (vpc_config on a code interpreter or "
                       "browser; network_mode='SANDBOX' for a code interpreter that needs no network), vpc_config "
-                      "{subnet_ids, security_group_ids} on an aws.bedrockmodel.InvocationJob and network_configuration "
+                      "{subnet_ids, security_group_ids} on an aws.bedrockmodel.InvocationJob or aws.bedrock.CustomModel "
+                      "and network_configuration "
                       "{subnet_ids, security_group_ids} on an aws.emrserverless.Application, with private subnets whose "
                       "egress goes through the VPC's NAT, firewall and endpoints.",
     **frameworks({"nist-800-53": "SC-7, AC-4", "pci-dss": "1.3.1", "hipaa": "164.312(e)(1)", "gdpr": "Art. 32(1)(b)"}),

@@ -25,7 +25,9 @@ Where environment variables live, per type (pulumi-aws 7 and Kubernetes inputs):
   container's ``env`` list of ``{name, value}`` (``valueFrom`` is the safe form).
 
 User data: ``userData`` / ``userDataBase64`` of ``aws.ec2.Instance``, ``LaunchConfiguration`` and
-``SpotInstanceRequest``, and ``userData`` (base64) of ``aws.ec2.LaunchTemplate``; base64 is decoded.
+``SpotInstanceRequest``, and ``userData`` (base64) of ``aws.ec2.LaunchTemplate``; likewise the lifecycle
+scripts of SageMaker notebook instances (``onCreate``, ``onStart``) and Studio apps
+(``studioLifecycleConfigContent``); base64 is decoded.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValid
 from policies.rules._pods import may_carry_pods
 from policies.rules._secrets import is_secret
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
-from policies.rules._props import as_list, describe, get, is_unknown, single
+from policies.rules._props import as_list, describe, get, is_unknown, single, walk
 from policies.rules.ecs import TASK_DEFINITION, container_definitions
 
 LAMBDA = "aws:lambda/function:Function"
@@ -63,6 +65,15 @@ BATCH_JOBS = (BATCH_JOB, "aws-native:batch:JobDefinition")
 ENVIRONMENT_TYPES = (*LAMBDAS, *TASK_DEFINITIONS, *BATCH_JOBS, *SAGEMAKER_MODELS, *CODEBUILDS, APPRUNNER, *AGENTCORE)
 USER_DATA_TYPES = ("aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate",
                    "aws:ec2/launchConfiguration:LaunchConfiguration", "aws:ec2/spotInstanceRequest:SpotInstanceRequest")
+#: Boot scripts per type: instances' user data, and the lifecycle scripts (base64 shell scripts) SageMaker notebook
+#: instances run at creation and start ("A shell script (base64-encoded) that runs only once when the ... Notebook
+#: Instance is created", pulumi-aws 7 sagemaker/notebook_instance_lifecycle_configuration.py) and Studio apps run at
+#: start (``studioLifecycleConfigContent``, "must be base64 encoded").
+SCRIPT_INPUTS: dict[str, tuple[str, ...]] = {
+    **{type_: ("userData", "userDataBase64") for type_ in USER_DATA_TYPES},
+    "aws:sagemaker/notebookInstanceLifecycleConfiguration:NotebookInstanceLifecycleConfiguration": ("onCreate", "onStart"),
+    "aws:sagemaker/studioLifecycleConfig:StudioLifecycleConfig": ("studioLifecycleConfigContent",),
+}
 CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
 
 ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|APKA)[A-Z2-7]{16}(?![A-Z0-9])")
@@ -284,7 +295,8 @@ def _decoded(text: str) -> str:
 
 def _validate_user_data(args: ResourceValidationArgs, report: ReportViolation) -> None:
     names = _Names(args)
-    for key in ("userData", "userDataBase64"):
+    role = "the instance role" if args.resource_type in USER_DATA_TYPES else "the execution role"
+    for key in SCRIPT_INPUTS.get(args.resource_type, ()):
         value = get(args.props, key)
         if not isinstance(value, str) or is_unknown(value) or is_secret(value) or not value:
             continue
@@ -292,7 +304,7 @@ def _validate_user_data(args: ResourceValidationArgs, report: ReportViolation) -
         found = credential_in(text)
         if found:
             report(f"{describe(args)}: {key} holds {found} in plaintext; fetch it at boot from Secrets Manager or "
-                   "SSM with the instance role")
+                   f"SSM with {role}")
             continue
         for match in ASSIGNMENT.finditer(text):
             name, literal = match.group(1), match.group(2)
@@ -304,9 +316,9 @@ def _validate_user_data(args: ResourceValidationArgs, report: ReportViolation) -
 
 no_plaintext_secrets_in_user_data = ResourceValidationPolicy(
     name="no-plaintext-secrets-in-user-data",
-    description="No instance, launch template or launch configuration user data (plain or base64) holds a literal "
-                "credential.",
-    validate=applies_to(USER_DATA_TYPES, _validate_user_data),
+    description="No instance, launch template or launch configuration user data, and no SageMaker notebook or Studio "
+                "lifecycle script (plain or base64), holds a literal credential.",
+    validate=applies_to(tuple(SCRIPT_INPUTS), _validate_user_data),
     config_schema=SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Read the credential at boot (aws secretsmanager get-secret-value / aws ssm get-parameter "
@@ -318,37 +330,68 @@ no_plaintext_secrets_in_user_data = ResourceValidationPolicy(
 
 
 # --------------------------------------------------------------------------------------------------
-# Git credentials of SageMaker code repositories
+# Inputs that are credentials: ML services' API keys, client secrets and Git URLs
 
 CODE_REPOSITORY = "aws:sagemaker/codeRepository:CodeRepository"
+API_KEY_PROVIDER = "aws:bedrock/agentcoreApiKeyCredentialProvider:AgentcoreApiKeyCredentialProvider"
+OAUTH2_PROVIDER = "aws:bedrock/agentcoreOauth2CredentialProvider:AgentcoreOauth2CredentialProvider"
+WORKFORCE = "aws:sagemaker/workforce:Workforce"
+#: Per type, the inputs that hold a credential (``walk`` paths; ``**`` is each vendor block of an OAuth2 provider's
+#: ``oauth2ProviderConfig``). pulumi-aws 7: an API key provider's ``apiKey`` "is stored in plain text in the Terraform
+#: state; use `api_key_wo` to avoid this", or ``apiKeySecretConfig`` (a Secrets Manager secret, source EXTERNAL);
+#: OAuth2 vendor blocks take ``clientSecret``/``clientSecretWo`` or ``clientSecretConfig`` (a secret); a workforce's
+#: ``oidcConfig.clientSecret`` is the identity provider's client secret (botocore sagemaker ``OidcConfig``).
+CREDENTIAL_INPUTS: dict[str, tuple[tuple[str, ...], ...]] = {
+    API_KEY_PROVIDER: (("apiKey",), ("apiKeyWo",)),
+    OAUTH2_PROVIDER: (("oauth2ProviderConfig", "**", "clientSecret"), ("oauth2ProviderConfig", "**", "clientSecretWo")),
+    WORKFORCE: (("oidcConfig", "clientSecret"),),
+}
 #: A personal access token as the whole user part of a URL (``https://ghp_...@github.com/...``): GitHub's
 #: ``ghp_``/``github_pat_``, GitLab's ``glpat-``, or any 20 or more token characters.
 URL_TOKEN = re.compile(r"^[a-z][a-z0-9+.-]*://(ghp_|gho_|github_pat_|glpat-|[A-Za-z0-9_-]{20,})[^/\s:@]*@", re.IGNORECASE)
 
 
-def _validate_code_repository(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    url = get(single(get(args.props, "gitConfig")), "repositoryUrl")
-    if not isinstance(url, str) or is_unknown(url) or is_secret(url):
+def _blocks(value: Any) -> Any:
+    """A block written as a list of one is the block (so ``walk`` steps into it)."""
+    if isinstance(value, dict):
+        return {key: _blocks(single(item)) for key, item in value.items()}
+    return value
+
+
+def _validate_credential_inputs(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == CODE_REPOSITORY:
+        url = get(single(get(args.props, "gitConfig")), "repositoryUrl")
+        if not isinstance(url, str) or is_unknown(url) or is_secret(url):
+            return
+        found = credential_in(url) or ("a token in a URL" if URL_TOKEN.match(url.strip()) else "")
+        if found:
+            report(f"{describe(args)}: gitConfig.repositoryUrl holds {found} in plaintext; keep the credentials in a "
+                   "Secrets Manager secret ({\"username\": ..., \"password\": ...}) named by gitConfig.secretArn")
         return
-    found = credential_in(url) or ("a token in a URL" if URL_TOKEN.match(url.strip()) else "")
-    if found:
-        report(f"{describe(args)}: gitConfig.repositoryUrl holds {found} in plaintext; keep the credentials in a "
-               "Secrets Manager secret ({\"username\": ..., \"password\": ...}) named by gitConfig.secretArn")
+    props = _blocks(get(args.props))
+    for path in CREDENTIAL_INPUTS.get(args.resource_type, ()):
+        for where, value in walk(props, path):
+            if _literal(value):
+                report(f"{describe(args)}: {where} is a literal in the program, readable in its source and plan; "
+                       "pass it as a Pulumi secret, or name a Secrets Manager secret (apiKeySecretConfig, "
+                       "clientSecretConfig)")
 
 
-sagemaker_code_repository_credentials = ResourceValidationPolicy(
-    name="sagemaker-code-repository-credentials-in-secrets-manager",
-    description="SageMaker code repositories (Git repositories notebooks clone) carry no credentials in "
-                "gitConfig.repositoryUrl; the API takes them from a Secrets Manager secret (gitConfig.secretArn).",
-    validate=applies_to((CODE_REPOSITORY,), _validate_code_repository),
+no_plaintext_credential_inputs = ResourceValidationPolicy(
+    name="no-plaintext-credential-inputs",
+    description="Credentials handed to ML services are Pulumi secrets or Secrets Manager references, never literals: "
+                "Bedrock AgentCore API-key and OAuth2 credential providers' keys and client secrets, SageMaker "
+                "workforces' OIDC client secret, and no password or token in a SageMaker code repository's Git URL.",
+    validate=applies_to((CODE_REPOSITORY, *CREDENTIAL_INPUTS), _validate_credential_inputs),
     severity=Severity.HIGH,
-    remediation_steps="Put {\"username\": ..., \"password\": <token>} in an aws.secretsmanager.Secret (staging label "
-                      "AWSCURRENT), set git_config.secret_arn to it and repository_url to the plain HTTPS URL; revoke "
-                      "the token that was in the URL.",
+    remediation_steps="Read the credential from Pulumi config as a secret (config.require_secret) or from a Secrets "
+                      "Manager secret: api_key_secret_config / client_secret_config on AgentCore credential providers, "
+                      "git_config.secret_arn ({\"username\", \"password\"}, staging label AWSCURRENT) with a plain "
+                      "HTTPS repository_url on code repositories; rotate the credential that was committed.",
     **frameworks({"nist-800-53": "IA-5(7), SC-28", "pci-dss": "8.3.2", "hipaa": "164.312(a)(2)(iv)"}),
 )
 
 
-SECURITY = [no_plaintext_secrets_in_environment, no_plaintext_secrets_in_user_data, sagemaker_code_repository_credentials]
+SECURITY = [no_plaintext_secrets_in_environment, no_plaintext_secrets_in_user_data, no_plaintext_credential_inputs]
 PRIVACY: list = []
 COMPLIANCE: list = []
