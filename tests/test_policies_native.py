@@ -1387,6 +1387,35 @@ def test_one_native_pipeline_field_changed(type_, path, value, rules):
 
 
 # --------------------------------------------------------------------------------------------------
+# SSM parameters and Session Manager documents
+
+
+from policies.rules import ssm  # noqa: E402
+
+SESSION = {"documentType": "Session", "name": "SSM-SessionManagerRunShell", "content": {
+    "schemaVersion": "1.0", "sessionType": "Standard_Stream",
+    "inputs": {"kmsKeyId": KEY, "cloudWatchLogGroupName": "/ssm/sessions", "cloudWatchEncryptionEnabled": True}}}
+
+
+def test_native_ssm_parameters_and_session_documents():
+    rules = rules_of(ssm)
+    assert broken(rules, "aws-native:ssm:Parameter", {"name": "/ml/ami-id", "type": "String", "value": "ami-1"}) == {}
+    assert list(broken(rules, "aws-native:ssm:Parameter", {"name": "/ml/db-password", "type": "String",
+                                                           "value": "x"})) == ["ssm-parameter-secure-string"]
+    assert broken(rules, "aws-native:ssm:Parameter", {"name": "/ml/db-password", "type": UNKNOWN}) == {}
+    assert broken(rules, "aws-native:ssm:Document", SESSION) == {}
+    bare = changed(SESSION, ("content", "inputs"), {"s3BucketName": "sessions"})
+    assert set(broken(rules, "aws-native:ssm:Document", bare)) == {"ssm-session-kms-encryption", "ssm-session-logging"}
+    assert broken(rules, "aws-native:ssm:Document", changed(SESSION, ("content", "inputs", "kmsKeyId"), UNKNOWN)) == {}
+    import json
+    as_text = {**SESSION, "content": json.dumps(bare["content"])}
+    assert len(broken(rules, "aws-native:ssm:Document", as_text)) == 2
+
+
+EXAMPLES.extend([("aws-native:ssm:Document", SESSION)])
+
+
+# --------------------------------------------------------------------------------------------------
 # No rule raises on odd native inputs (the fuzzing of tests/test_policies_fuzz.py, over these examples)
 
 

@@ -28,12 +28,17 @@ import yaml
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
-from policies.rules._principals import aws_managed_key_alias
+from policies.rules._principals import aws_managed_key_alias, holds_unknown
 from policies.rules._props import as_bool, describe, get, is_unknown
 from policies.rules.plaintext_secrets import SCHEMA as SECRET_NAMES_SCHEMA, _Names, credential_in
 
 DOCUMENT = "aws:ssm/document:Document"
 PARAMETER = "aws:ssm/parameter:Parameter"
+#: pulumi-aws-native's AWS::SSM::Parameter: the same ``type``, ``name``, ``value`` (CloudFormation creates no
+#: SecureString: a native program's secret parameter is always plain); AWS::SSM::Document: ``documentType``,
+#: ``documentFormat`` and ``content``, an object or a string (pulumi-aws-native 1.84 ssm/parameter.py, document.py).
+PARAMETERS = (PARAMETER, "aws-native:ssm:Parameter")
+DOCUMENTS = (DOCUMENT, "aws-native:ssm:Document")
 
 
 def _document_public(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -83,7 +88,7 @@ ssm_parameter_secure_string = ResourceValidationPolicy(
     name="ssm-parameter-secure-string",
     description="SSM parameters that hold secrets (by name, or a credential in the value) are SecureStrings, "
                 "encrypted with KMS.",
-    validate=applies_to((PARAMETER,), _parameter_secure),
+    validate=applies_to(PARAMETERS, _parameter_secure),
     config_schema=SECRET_NAMES_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Set type='SecureString' (with key_id naming a customer-managed KMS key) on the "
@@ -143,6 +148,9 @@ def session_inputs(props: Any) -> Any:
     kind, content, form = get(props, "documentType"), get(props, "content"), get(props, "documentFormat")
     if not isinstance(kind, str) or is_unknown(kind) or kind != "Session":
         return None
+    if isinstance(content, dict) and not holds_unknown(content):  # an object (pulumi-aws-native)
+        inputs = content.get("inputs")
+        return inputs if isinstance(inputs, dict) else None
     if not isinstance(content, str) or is_unknown(content) or is_unknown(form):
         return None
     return _parse_session(str(content), isinstance(form, str) and form.upper() == "YAML")
@@ -159,7 +167,7 @@ def _session_key(args: ResourceValidationArgs, report: ReportViolation) -> None:
 ssm_session_kms_encryption = ResourceValidationPolicy(
     name="ssm-session-kms-encryption",
     description="Session Manager preferences (SSM documents of type Session) encrypt session data with a KMS key.",
-    validate=applies_to((DOCUMENT,), _session_key),
+    validate=applies_to(DOCUMENTS, _session_key),
     severity=Severity.MEDIUM,
     remediation_steps="Set inputs.kmsKeyId to a customer-managed key in the Session document's content (and grant "
                       "kms:Decrypt on it to the instance role and the users who start sessions).",
@@ -181,7 +189,7 @@ def _session_logging(args: ResourceValidationArgs, report: ReportViolation) -> N
 ssm_session_logging = ResourceValidationPolicy(
     name="ssm-session-logging",
     description="Session Manager preferences log sessions to an encrypted S3 bucket or CloudWatch log group.",
-    validate=applies_to((DOCUMENT,), _session_logging),
+    validate=applies_to(DOCUMENTS, _session_logging),
     severity=Severity.MEDIUM,
     remediation_steps="Set inputs.cloudWatchLogGroupName (a KMS-encrypted group) with cloudWatchEncryptionEnabled "
                       "true, or s3BucketName with s3EncryptionEnabled true, in the Session document's content.",
