@@ -538,6 +538,19 @@ DATA_STORES: tuple[DataStore, ...] = (
         keys=(("outputConfig", "kmsKeyId"),),
     ),
     DataStore(
+        # EMR Serverless job logs (Spark driver and executor output, which can print the data): the key of the S3
+        # logs and of the CloudWatch logs, where the application publishes them (botocore emr-serverless
+        # S3MonitoringConfiguration, CloudWatchLoggingConfiguration .encryptionKeyArn; pulumi-aws 7 spells the latter
+        # cloudwatchLoggingConfiguration). Managed log persistence (on by default) is not judged.
+        "aws:emrserverless/application:Application", "EMR Serverless application", holds_data=False, stateful=False,
+        keys_when=(
+            (Setting(("monitoringConfiguration", "s3MonitoringConfiguration", "logUri"), present=True),
+             ("monitoringConfiguration", "s3MonitoringConfiguration", "encryptionKeyArn")),
+            (_enabled("monitoringConfiguration", "cloudwatchLoggingConfiguration", "enabled"),
+             ("monitoringConfiguration", "cloudwatchLoggingConfiguration", "encryptionKeyArn")),
+        ),
+    ),
+    DataStore(
         "aws:kendra/index:Index", "Kendra index", holds_data=False, stateful=False,
         keys=(("serverSideEncryptionConfiguration", "kmsKeyId"),),
     ),

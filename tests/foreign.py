@@ -1057,6 +1057,12 @@ GENAI_CASES: list[Case] = [
                  "repositoryUrl": "https://github.com/example-org/notebooks.git", "secretArn": SECRET_ARN}})],
          _set("gitConfig", "repositoryUrl",
               value="https://ghp_abcdefABCDEF0123456789abcdefABCDEF0123@github.com/example-org/notebooks.git")),
+    Case("agent-global-inference", "bedrock-inference-in-geography",
+         [("eu-support-agent", "aws:bedrock/agentAgent:AgentAgent", {
+             "agentName": "eu-support", "agentResourceRoleArn": "arn:aws:iam::123456789012:role/agent",
+             "foundationModel": "eu.anthropic.claude-sonnet-4-20250514-v1:0", "customerEncryptionKeyArn": KEY,
+             "guardrailConfigurations": [{"guardrailIdentifier": "gr-0123", "guardrailVersion": "1"}], "tags": TAGS})],
+         _set("foundationModel", value="global.anthropic.claude-sonnet-4-5-20250929-v1:0")),
     Case("notebook-lifecycle-token", "no-plaintext-secrets-in-user-data",
          [("notebook-setup", "aws:sagemaker/notebookInstanceLifecycleConfiguration:NotebookInstanceLifecycleConfiguration", {
              "name": "notebook-setup", "onStart": base64.b64encode(

@@ -335,3 +335,49 @@ def test_notebook_and_studio_lifecycle_scripts_hold_no_literal_credential(type_,
     [key_id] = found(scripts, type_, {key: b64("aws configure set aws_access_key_id AKIAIOSFODNN7EXAMPLE\n")})
     assert f"{key} holds an AWS access key id in plaintext" in key_id
     assert found(scripts, type_, {key: UNKNOWN}) == []
+
+
+# --- bedrock-inference-in-geography --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("type_, path", [
+    ("aws:bedrock/agentAgent:AgentAgent", ("foundationModel",)),
+    (INVOCATION_JOB, ("modelId",)),
+    ("aws:bedrock/inferenceProfile:InferenceProfile", ("modelSource", "copyFrom")),
+    ("aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase",
+     ("knowledgeBaseConfiguration", "vectorKnowledgeBaseConfiguration", "embeddingModelArn")),
+    ("aws:bedrock/evaluationJob:EvaluationJob", ("inferenceConfig", "models", "bedrockModel", "modelIdentifier")),
+    ("aws:bedrock/agentPrompt:AgentPrompt", ("variants", "modelId")),
+])
+def test_bedrock_models_stay_in_the_geography(type_, path):
+    from policies.rules.inference_residency import bedrock_inference_in_geography as geography
+
+    assert_inputs_in_sdk(type_, path)
+
+    def props(model):
+        value: object = model
+        for step in reversed(path[1:]):
+            value = {step: [value] if step in ("models", "variants") else value}
+        return {path[0]: [value] if path[0] in ("models", "variants") else value}
+
+    for model in ("anthropic.claude-3-haiku-20240307-v1:0", "eu.anthropic.claude-sonnet-4-20250514-v1:0",
+                  "arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.amazon.nova-pro-v1:0", UNKNOWN):
+        assert found(geography, type_, props(model)) == []
+    for model in ("global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                  "arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-sonnet-4-5-20250929-v1:0"):
+        [message] = found(geography, type_, props(model))
+        assert f"is the global cross-Region inference profile {model}" in message
+
+
+def test_emr_serverless_logs_use_a_customer_managed_key_where_published():
+    s3 = {"s3MonitoringConfiguration": {"logUri": "s3://logs/emr/", "encryptionKeyArn": KEY}}
+    cloudwatch = {"cloudwatchLoggingConfiguration": {"enabled": True, "logGroupName": "emr", "encryptionKeyArn": KEY}}
+    for monitoring in (s3, cloudwatch, {**s3, **cloudwatch}):
+        assert found(data_store_customer_managed_key, EMR_SERVERLESS, {**EMR_PROPS, "monitoringConfiguration": monitoring}) == []
+    assert found(data_store_customer_managed_key, EMR_SERVERLESS, EMR_PROPS) == []  # publishes nowhere: nothing to judge
+    [message] = found(data_store_customer_managed_key, EMR_SERVERLESS, {**EMR_PROPS, "monitoringConfiguration": {
+        "s3MonitoringConfiguration": {"logUri": "s3://logs/emr/"}}})
+    assert "monitoringConfiguration.s3MonitoringConfiguration.encryptionKeyArn is not set" in message
+    assert found(data_store_customer_managed_key, EMR_SERVERLESS, {**EMR_PROPS, "monitoringConfiguration": {
+        "cloudwatchLoggingConfiguration": {"enabled": True, "logGroupName": "emr"}}})
+    assert found(data_store_customer_managed_key, EMR_SERVERLESS, {**EMR_PROPS, "monitoringConfiguration": {
+        "cloudwatchLoggingConfiguration": {"enabled": False}}}) == []
