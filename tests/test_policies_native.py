@@ -1221,6 +1221,27 @@ def test_native_redshift_clusters_write_audit_logs():
                       stack_args([cluster(changed(REDSHIFT, ("loggingProperties",), UNKNOWN))])) == []
 
 
+
+def test_native_subnets_map_public_ips_only_behind_an_internet_gateway():
+    gateway = stack_resource("aws-native:ec2:InternetGateway", {"internetGatewayId": "igw-1"}, name="igw")
+    table = stack_resource("aws-native:ec2:RouteTable", {"vpcId": "vpc-1", "routeTableId": "rtb-1"}, name="public")
+    route = stack_resource("aws-native:ec2:Route", {"routeTableId": "rtb-1", "destinationCidrBlock": "0.0.0.0/0",
+                                                    "gatewayId": "igw-1"}, name="default")
+    subnet = stack_resource("aws-native:ec2:Subnet", {"vpcId": "vpc-1", "cidrBlock": "10.0.0.0/24",
+                                                      "mapPublicIpOnLaunch": True, "subnetId": "subnet-1"}, name="web")
+    association = stack_resource("aws-native:ec2:SubnetRouteTableAssociation",
+                                 {"subnetId": "subnet-1", "routeTableId": "rtb-1"}, name="web")
+    rule = network.subnet_public_ip_only_in_public_subnets
+    assert violations(rule, stack_args([gateway, table, route, subnet, association])) == []
+    [message] = violations(rule, stack_args([gateway, table, subnet, association]))
+    assert "its route table has no route to an internet gateway" in message
+    private = stack_resource("aws-native:ec2:Subnet", {"vpcId": "vpc-1", "mapPublicIpOnLaunch": True,
+                                                       "subnetId": "subnet-1",
+                                                       "tags": [{"key": "Name", "value": "private-a"}]}, name="a")
+    [message] = violations(rule, stack_args([gateway, table, route, private, association]))
+    assert "its name or tags say 'private'" in message
+
+
 # --------------------------------------------------------------------------------------------------
 # Every input these rules read for a pulumi-aws-native type is an input of its SDK
 
@@ -1413,6 +1434,17 @@ def test_native_ssm_parameters_and_session_documents():
 
 
 EXAMPLES.extend([("aws-native:ssm:Document", SESSION)])
+
+
+def test_a_native_alarm_keeps_its_actions():
+    from policies.rules import alarms
+
+    alarm = {"comparisonOperator": "GreaterThanThreshold", "evaluationPeriods": 1.0, "threshold": 5.0,
+             "metricName": "Invocation5XXErrors", "namespace": "AWS/SageMaker", "alarmActions": ["arn:sns"]}
+    assert broken(rules_of(alarms), "aws-native:cloudwatch:Alarm", alarm) == {}
+    assert list(broken(rules_of(alarms), "aws-native:cloudwatch:Alarm", {**alarm, "actionsEnabled": False})) == [
+        "cloudwatch-alarm-actions-enabled"]
+    assert broken(rules_of(alarms), "aws-native:cloudwatch:Alarm", {**alarm, "actionsEnabled": UNKNOWN}) == {}
 
 
 # --------------------------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from policies.rules._declare import applies_to, frameworks
 from policies.rules._props import as_bool, describe, get
 
 METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+#: pulumi-aws-native's AWS::CloudWatch::Alarm: the same ``actionsEnabled`` (default true; pulumi-aws-native 1.84).
+NATIVE_ALARM = "aws-native:cloudwatch:Alarm"
 
 
 def _actions_enabled(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -22,7 +24,7 @@ def _actions_enabled(args: ResourceValidationArgs, report: ReportViolation) -> N
 cloudwatch_alarm_actions_enabled = ResourceValidationPolicy(
     name="cloudwatch-alarm-actions-enabled",
     description="CloudWatch metric alarms keep their actions enabled.",
-    validate=applies_to((METRIC_ALARM,), _actions_enabled),
+    validate=applies_to((METRIC_ALARM, NATIVE_ALARM), _actions_enabled),
     severity=Severity.MEDIUM,
     remediation_steps="Leave actions_enabled unset (true) on the aws.cloudwatch.MetricAlarm; to silence an alarm "
                       "during maintenance, disable its actions from the console or CLI for that window.",

@@ -18,7 +18,7 @@ from pulumi_policy import (
 
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._index import identifiers, of_type, referrers, stack_resources
-from policies.rules._props import as_bool, as_int, as_list, get, is_unknown
+from policies.rules._props import _key_value_tags, as_bool, as_int, as_list, get, is_unknown
 
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
@@ -240,6 +240,15 @@ DEFAULT_ROUTE_TABLE = "aws:ec2/defaultRouteTable:DefaultRouteTable"
 ROUTE = "aws:ec2/route:Route"
 ROUTE_TABLE_ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
 INTERNET_GATEWAY = "aws:ec2/internetGateway:InternetGateway"
+#: pulumi-aws-native's AWS::EC2::Subnet, RouteTable, Route, SubnetRouteTableAssociation and InternetGateway: the same
+#: inputs (mapPublicIpOnLaunch, destinationCidrBlock, gatewayId, routeTableId, subnetId), named by ``subnetId``,
+#: ``routeTableId``, ``internetGatewayId`` (pulumi-aws-native 1.84 ec2/*.py); tags are CloudFormation's list.
+NATIVE_SUBNET = "aws-native:ec2:Subnet"
+NATIVE_ROUTE_TABLE = "aws-native:ec2:RouteTable"
+NATIVE_ROUTE = "aws-native:ec2:Route"
+NATIVE_ROUTE_TABLE_ASSOCIATION = "aws-native:ec2:SubnetRouteTableAssociation"
+NATIVE_INTERNET_GATEWAY = "aws-native:ec2:InternetGateway"
+_NAME_KEYS = ("id", "subnetId", "routeTableId", "internetGatewayId")
 _PRIVATE_WORDS = ("private", "internal", "isolated")
 
 
@@ -253,11 +262,12 @@ def _pointer(resource: PolicyResource, key: str) -> set[str]:
 
 
 def _names(resource: PolicyResource) -> set[str]:
-    return {resource.urn} | identifiers(resource, ("id",))
+    return {resource.urn} | identifiers(resource, _NAME_KEYS)
 
 
 def _marked_private(subnet: PolicyResource) -> str:
     tags = get(subnet.props, "tags", default={})
+    tags = _key_value_tags(tags) if isinstance(tags, list) else tags  # CloudFormation's [{key, value}]
     tags = tags if isinstance(tags, dict) else {}
     if str(tags.get("kubernetes.io/role/internal-elb", "")).strip() in ("1", "true"):
         return "it is tagged kubernetes.io/role/internal-elb"
@@ -271,7 +281,7 @@ def _marked_private(subnet: PolicyResource) -> str:
 def _validate_public_ip_subnets(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     resources = stack_resources(args)
     gateways: set[str] = set()
-    for gateway in of_type(resources, INTERNET_GATEWAY):
+    for gateway in of_type(resources, INTERNET_GATEWAY, NATIVE_INTERNET_GATEWAY):
         gateways |= _names(gateway)
 
     def to_gateway(value: Any, dependencies: set[str]) -> bool:
@@ -280,7 +290,7 @@ def _validate_public_ip_subnets(args: StackValidationArgs, report_violation: Rep
 
     internet_tables: set[str] = set()
     tables: dict[str, PolicyResource] = {}
-    for table in of_type(resources, ROUTE_TABLE, DEFAULT_ROUTE_TABLE):
+    for table in of_type(resources, ROUTE_TABLE, DEFAULT_ROUTE_TABLE, NATIVE_ROUTE_TABLE):
         for name in _names(table):
             tables[name] = table
         routes = as_list(get(table.props, "routes"))
@@ -288,16 +298,16 @@ def _validate_public_ip_subnets(args: StackValidationArgs, report_violation: Rep
             if isinstance(route, dict) and route.get("cidrBlock", route.get("ipv6CidrBlock")) in PUBLIC_CIDRS:
                 if to_gateway(route.get("gatewayId"), _pointer(table, "routes")):
                     internet_tables |= _names(table)
-    for route in of_type(resources, ROUTE):
+    for route in of_type(resources, ROUTE, NATIVE_ROUTE):
         destination = get(route.props, "destinationCidrBlock") or get(route.props, "destinationIpv6CidrBlock")
         if destination in PUBLIC_CIDRS and to_gateway(get(route.props, "gatewayId"), _pointer(route, "gatewayId")):
             internet_tables |= _pointer(route, "routeTableId")
     associated: dict[str, set[str]] = {}
-    for association in of_type(resources, ROUTE_TABLE_ASSOCIATION):
+    for association in of_type(resources, ROUTE_TABLE_ASSOCIATION, NATIVE_ROUTE_TABLE_ASSOCIATION):
         for subnet in _pointer(association, "subnetId"):
             associated.setdefault(subnet, set()).update(_pointer(association, "routeTableId"))
 
-    for subnet in of_type(resources, SUBNET):
+    for subnet in of_type(resources, SUBNET, NATIVE_SUBNET):
         if as_bool(get(subnet.props, "mapPublicIpOnLaunch")) is not True:
             continue
         label = f"Subnet {subnet.name!r} maps a public IP to every instance launched in it (mapPublicIpOnLaunch)"
@@ -319,7 +329,9 @@ subnet_public_ip_only_in_public_subnets = StackValidationPolicy(
     name="subnet-public-ip-only-in-public-subnets",
     description="Only public subnets (a 0.0.0.0/0 or ::/0 route to an internet gateway) map public IPs on launch; "
                 "a subnet tagged or named private never does.",
-    validate=examines([SUBNET, ROUTE_TABLE, DEFAULT_ROUTE_TABLE, ROUTE, ROUTE_TABLE_ASSOCIATION, INTERNET_GATEWAY],
+    validate=examines([SUBNET, ROUTE_TABLE, DEFAULT_ROUTE_TABLE, ROUTE, ROUTE_TABLE_ASSOCIATION, INTERNET_GATEWAY,
+                       NATIVE_SUBNET, NATIVE_ROUTE_TABLE, NATIVE_ROUTE, NATIVE_ROUTE_TABLE_ASSOCIATION,
+                       NATIVE_INTERNET_GATEWAY],
                       _validate_public_ip_subnets),
     severity=Severity.MEDIUM,
     remediation_steps="Set map_public_ip_on_launch=False on private subnets (and on public ones, where only load "
