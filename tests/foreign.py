@@ -1025,6 +1025,17 @@ GENAI_CASES: list[Case] = [
              "name": "tools", "roleArn": "arn:aws:iam::123456789012:role/gateway", "protocolType": "MCP",
              "authorizerType": "AWS_IAM", "kmsKeyArn": KEY, "tags": TAGS})],
          _set("authorizerType", value="NONE")),
+    Case("agentcore-gateway-log-only-policies", "bedrock-agentcore-gateway-policy-enforced",
+         [("mcp-gateway", "aws:bedrock/agentcoreGateway:AgentcoreGateway", {
+             "name": "mcp", "roleArn": "arn:aws:iam::123456789012:role/gateway", "protocolType": "MCP",
+             "authorizerType": "AWS_IAM", "kmsKeyArn": KEY, "tags": TAGS, "policyEngineConfiguration": {
+                 "arn": "arn:aws:bedrock-agentcore:us-east-1:123456789012:policy-engine/mcp-abc", "mode": "ENFORCE"}})],
+         _set("policyEngineConfiguration", "mode", value="LOG_ONLY")),
+    Case("agentcore-gateway-debug-errors", "bedrock-agentcore-gateway-generic-errors",
+         [("debug-gateway", "aws:bedrock/agentcoreGateway:AgentcoreGateway", {
+             "name": "debug", "roleArn": "arn:aws:iam::123456789012:role/gateway", "protocolType": "MCP",
+             "authorizerType": "AWS_IAM", "kmsKeyArn": KEY, "tags": TAGS})],
+         _set("exceptionLevel", value="DEBUG")),
     Case("agentcore-memory-aws-key", "data-store-customer-managed-key",
          [("support-memory", "aws:bedrock/agentcoreMemory:AgentcoreMemory",
            {"name": "support_memory", "eventExpiryDuration": 30, "encryptionKeyArn": KEY, "tags": TAGS})],

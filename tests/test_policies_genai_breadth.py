@@ -381,3 +381,33 @@ def test_emr_serverless_logs_use_a_customer_managed_key_where_published():
         "cloudwatchLoggingConfiguration": {"enabled": True, "logGroupName": "emr"}}})
     assert found(data_store_customer_managed_key, EMR_SERVERLESS, {**EMR_PROPS, "monitoringConfiguration": {
         "cloudwatchLoggingConfiguration": {"enabled": False}}}) == []
+
+
+def test_a_gateway_enforces_its_policy_engine_and_returns_generic_errors():
+    from policies.rules.ml_network import bedrock_agentcore_gateway_generic_errors as generic_errors
+    from policies.rules.ml_network import bedrock_agentcore_gateway_policy_enforced as policy_enforced
+
+    assert_inputs_in_sdk(GATEWAY, ("policyEngineConfiguration", "mode", "arn", "exceptionLevel"))
+    engine = "arn:aws:bedrock-agentcore:us-east-1:123456789012:policy-engine/tools-abc"
+    gateway = {"name": "tools", "authorizerType": "AWS_IAM",
+               "policyEngineConfiguration": {"arn": engine, "mode": "ENFORCE"}}
+    assert found(policy_enforced, GATEWAY, gateway) == []
+    assert found(policy_enforced, GATEWAY, {"name": "tools", "authorizerType": "AWS_IAM"}) == []  # no engine attached
+    [message] = found(policy_enforced, GATEWAY, _with(gateway, "policyEngineConfiguration", "mode", value="LOG_ONLY"))
+    assert "runs its policy engine in LOG_ONLY mode" in message
+    assert found(policy_enforced, GATEWAY, {**gateway, "policyEngineConfiguration": [{"arn": engine, "mode": "log_only"}]})
+    assert found(policy_enforced, GATEWAY, _with(gateway, "policyEngineConfiguration", "mode", value=UNKNOWN)) == []
+    assert found(generic_errors, GATEWAY, gateway) == []
+    [message] = found(generic_errors, GATEWAY, {**gateway, "exceptionLevel": "DEBUG"})
+    assert "exceptionLevel DEBUG" in message
+    assert found(generic_errors, GATEWAY, {**gateway, "exceptionLevel": UNKNOWN}) == []
+
+
+def test_staging_lets_gateway_policies_and_errors_be_tried_out():
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "policies" / "config"
+    for name in ("bedrock-agentcore-gateway-policy-enforced", "bedrock-agentcore-gateway-generic-errors"):
+        assert json.loads((root / "staging" / "security.json").read_text())[name] == {"enforcementLevel": "advisory"}
+        assert name not in json.loads((root / "prod" / "security.json").read_text())  # prod: the pack's mandatory

@@ -18,6 +18,13 @@ compute runs, and who can reach the endpoints they open.
 - ``bedrock-agentcore-gateway-authorization``: an AgentCore gateway (the MCP endpoint that fronts an agent's
   tools) has an inbound authorizer: ``authorizerType`` ``CUSTOM_JWT``, ``AWS_IAM`` or ``AUTHENTICATE_ONLY``, never
   ``NONE`` ("NONE - No authorization", botocore bedrock-agentcore-control ``CreateGatewayRequest``; required).
+- ``bedrock-agentcore-gateway-policy-enforced``: a gateway's policy engine (Cedar policies over each tool call)
+  enforces its decisions: ``policyEngineConfiguration.mode`` ``ENFORCE``, not ``LOG_ONLY`` ("evaluates each action
+  against your policies and adds traces on whether tool calls would be allowed or denied, but does not enforce the
+  decision", botocore ``GatewayPolicyEngineConfiguration``; required when the block is written).
+- ``bedrock-agentcore-gateway-generic-errors``: ``exceptionLevel`` is not ``DEBUG`` ("If the value is DEBUG, granular
+  exception messages are returned ... If the value is omitted, a generic error message is returned to the end user",
+  botocore ``CreateGatewayRequest``): detailed errors tell a caller about the tools and targets behind the gateway.
 - ``sagemaker-workforce-source-ip-restricted``: a private labeling workforce's portal admits workers only from
   listed CIDRs (``sourceIpConfig.cidrs``); "By default, a workforce isn't restricted to specific IP addresses"
   (botocore sagemaker ``SourceIpConfig``), and ``0.0.0.0/0`` is no restriction either. Labelers see the raw
@@ -147,6 +154,44 @@ bedrock_agentcore_gateway_authorization = ResourceValidationPolicy(
 )
 
 
+def _policy_enforced(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    config = _block(args.props, "policyEngineConfiguration")
+    mode = get(config, "mode") if isinstance(config, dict) else None
+    if isinstance(mode, str) and not is_unknown(mode) and mode.strip().upper() == "LOG_ONLY":
+        report(f"{describe(args)} runs its policy engine in LOG_ONLY mode (policyEngineConfiguration.mode): tool calls "
+               "its policies deny are logged and then made")
+
+
+bedrock_agentcore_gateway_policy_enforced = ResourceValidationPolicy(
+    name="bedrock-agentcore-gateway-policy-enforced",
+    description="Bedrock AgentCore gateways that attach a policy engine enforce it (policyEngineConfiguration.mode "
+                "ENFORCE, not LOG_ONLY).",
+    validate=applies_to((GATEWAY,), _policy_enforced),
+    severity=Severity.HIGH,
+    remediation_steps="Set policy_engine_configuration.mode='ENFORCE' once the policies have been validated in "
+                      "LOG_ONLY mode (in a non-production stage, where this rule is advisory).",
+    **frameworks({"nist-800-53": "AC-3, AC-6", "pci-dss": "7.2.1", "gdpr": "Art. 32(1)(b)"}),
+)
+
+
+def _generic_errors(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    level = get(args.props, "exceptionLevel")
+    if isinstance(level, str) and not is_unknown(level) and level.strip().upper() == "DEBUG":
+        report(f"{describe(args)} returns granular exception messages to its callers (exceptionLevel DEBUG): they "
+               "describe the targets, tools and credentials behind the gateway")
+
+
+bedrock_agentcore_gateway_generic_errors = ResourceValidationPolicy(
+    name="bedrock-agentcore-gateway-generic-errors",
+    description="Bedrock AgentCore gateways return generic error messages to callers (exceptionLevel not DEBUG).",
+    validate=applies_to((GATEWAY,), _generic_errors),
+    severity=Severity.LOW,
+    remediation_steps="Leave exception_level unset outside debugging; read the gateway's detailed errors in its "
+                      "CloudWatch logs instead.",
+    **frameworks({"nist-800-53": "SI-11"}),
+)
+
+
 # --- sagemaker-workforce-source-ip-restricted -----------------------------------------------------------------------
 
 _OPEN = {"0.0.0.0/0", "::/0"}
@@ -178,6 +223,7 @@ sagemaker_workforce_source_ip_restricted = ResourceValidationPolicy(
                   "gdpr": "Art. 32(1)(b)"}),
 )
 
-SECURITY = [ml_workload_in_vpc, bedrock_agentcore_gateway_authorization, sagemaker_workforce_source_ip_restricted]
+SECURITY = [ml_workload_in_vpc, bedrock_agentcore_gateway_authorization, bedrock_agentcore_gateway_policy_enforced,
+            bedrock_agentcore_gateway_generic_errors, sagemaker_workforce_source_ip_restricted]
 PRIVACY: list = []
 COMPLIANCE: list = []
