@@ -381,11 +381,35 @@ class PlatformMocks(pulumi.runtime.Mocks):
             return {"json": json.dumps(document, indent=2),
                     "minifiedJson": json.dumps(document, separators=(",", ":")),
                     "id": stable_suffix(json.dumps(document, sort_keys=True))}, []
+        if token == "tls:index/getCertificate:getCertificate":
+            return certificate_chain(inputs), []
         if token.startswith("std:index:"):  # Terraform's functions through pulumi-std (converted programs)
             from mlinfra.std_functions import call as std_call
 
             return std_call(token, dict(inputs))
         return _looked_up(token, dict(inputs), self.region), []
+
+
+def certificate_chain(inputs: Any) -> dict[str, Any]:
+    """What pulumi-tls's ``get_certificate(url=...)`` returns offline: a served certificate and the root
+    CA that issued it, as the provider lists a chain (server first). EKS programs take a fingerprint from
+    it for the cluster's IAM OIDC provider (``certificates[0].sha1_fingerprint``); placeholders derived
+    from the URL, like every other lookup (result class: pulumi_tls/outputs.py
+    ``GetCertificateCertificateResult``)."""
+    url = str(inputs.get("url") or inputs.get("content") or "")
+    host = re.sub(r"^\w+://", "", url).split("/")[0] or "example.com"
+
+    def certificate(subject: str, issuer: str, is_ca: bool) -> dict[str, Any]:
+        return {"certPem": "", "isCa": is_ca, "issuer": issuer, "maxPathLength": 0 if is_ca else -1,
+                "notAfter": "2036-01-01T00:00:00Z", "notBefore": "2026-01-01T00:00:00Z",
+                "publicKeyAlgorithm": "RSA", "serialNumber": str(int(stable_suffix(subject, 12), 16)),
+                "sha1Fingerprint": stable_suffix(subject, 40), "signatureAlgorithm": "SHA256-RSA",
+                "subject": subject, "version": 3}
+
+    root = "CN=Offline Root CA"
+    return {"id": url, "url": inputs.get("url"), "content": inputs.get("content"),
+            "verifyChain": inputs.get("verifyChain", True),
+            "certificates": [certificate(f"CN={host}", root, False), certificate(root, root, True)]}
 
 
 def zone_id_prefix(region: str) -> str:

@@ -103,6 +103,26 @@ def call(token: str, args: dict) -> dict:
     return result
 
 
+def test_a_tls_certificate_lookup_answers_a_chain_with_fingerprints():
+    # EKS programs give the cluster's IAM OIDC provider the issuer certificate's fingerprint:
+    # thumbprint_lists=[tls.get_certificate(url=issuer).certificates[0].sha1_fingerprint].
+    issuer = "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC"
+    chain = call("tls:index/getCertificate:getCertificate", {"url": issuer})
+    server, root = chain["certificates"]
+    assert server["subject"] == "CN=oidc.eks.eu-west-1.amazonaws.com" and server["issuer"] == root["subject"]
+    assert (server["isCa"], root["isCa"]) == (False, True)
+    assert len(server["sha1Fingerprint"]) == 40 and int(server["sha1Fingerprint"], 16) >= 0
+    assert chain == call("tls:index/getCertificate:getCertificate", {"url": issuer})
+    other = call("tls:index/getCertificate:getCertificate", {"url": "https://example.org"})
+    assert other["certificates"][0]["sha1Fingerprint"] != server["sha1Fingerprint"]
+    # Every field the SDK's result class reads is answered.
+    from pulumi_tls import outputs
+
+    getters = {a.fget._pulumi_name for a in vars(outputs.GetCertificateCertificateResult).values()
+               if isinstance(a, property)}
+    assert getters == set(server)
+
+
 def test_lookups_return_the_ids_and_arns_the_provider_always_sets():
     # A foreign program looks up what it did not create and builds on it
     # (`for s in aws.ec2.get_subnets(...).ids:`): left unset, the plan failed on None.
