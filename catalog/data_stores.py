@@ -551,6 +551,22 @@ DATA_STORES: tuple[DataStore, ...] = (
         ),
     ),
     DataStore(
+        # Neptune Analytics graphs, the vector and graph store of GraphRAG knowledge bases. kmsKeyIdentifier: "By
+        # Default, Neptune Analytics will use an AWS provided key" (pulumi-aws 7 neptunegraph/graph.py);
+        # publicConnectivity: "whether the Graph can be reached over the internet" (absent taken as false, the
+        # generous reading); deletionProtection absent taken as true (AWS::NeptuneGraph::Graph's documented default).
+        "aws:neptunegraph/graph:Graph", "Neptune Analytics graph",
+        keys=(("kmsKeyIdentifier",),),
+        private=(_disabled("publicConnectivity", note="its endpoint resolves to a public IP address"),),
+        deletion_protection=(_enabled("deletionProtection", default=True),),
+    ),
+    DataStore(
+        # Amazon Q Business: the documents it indexes and the conversations (botocore qbusiness EncryptionConfiguration
+        # "the KMS key used to encrypt data indexed by Amazon Q Business"; absent, an AWS-owned key).
+        "aws:qbusiness/application:Application", "Amazon Q Business application", holds_data=False, stateful=False,
+        keys=(("encryptionConfiguration", "kmsKeyId"),),
+    ),
+    DataStore(
         "aws:kendra/index:Index", "Kendra index", holds_data=False, stateful=False,
         keys=(("serverSideEncryptionConfiguration", "kmsKeyId"),),
     ),

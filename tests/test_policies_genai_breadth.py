@@ -411,3 +411,22 @@ def test_staging_lets_gateway_policies_and_errors_be_tried_out():
     for name in ("bedrock-agentcore-gateway-policy-enforced", "bedrock-agentcore-gateway-generic-errors"):
         assert json.loads((root / "staging" / "security.json").read_text())[name] == {"enforcementLevel": "advisory"}
         assert name not in json.loads((root / "prod" / "security.json").read_text())  # prod: the pack's mandatory
+
+
+def test_neptune_analytics_graphs_and_q_business_applications():
+    from policies.rules.data_stores import data_store_deletion_protection, data_store_not_public
+
+    graph = "aws:neptunegraph/graph:Graph"
+    props = {"graphName": "kb-graph", "provisionedMemory": 16, "kmsKeyIdentifier": KEY, "publicConnectivity": False,
+             "deletionProtection": True, "vectorSearchConfiguration": {"vectorSearchDimension": 1024}}
+    for policy in (data_store_customer_managed_key, data_store_not_public, data_store_deletion_protection):
+        assert found(policy, graph, props) == []
+    assert "kmsKeyIdentifier is not set" in found(data_store_customer_managed_key, graph,
+                                                  {k: v for k, v in props.items() if k != "kmsKeyIdentifier"})[0]
+    assert "publicConnectivity is true" in found(data_store_not_public, graph, {**props, "publicConnectivity": True})[0]
+    assert found(data_store_not_public, graph, {"graphName": "kb-graph"}) == []  # absent: not public
+    assert found(data_store_deletion_protection, graph, {**props, "deletionProtection": False})
+    assert found(data_store_deletion_protection, graph, {"graphName": "kb-graph"}) == []  # absent: protected
+    q = "aws:qbusiness/application:Application"
+    assert found(data_store_customer_managed_key, q, {"displayName": "q", "encryptionConfiguration": {"kmsKeyId": KEY}}) == []
+    assert "encryptionConfiguration.kmsKeyId is not set" in found(data_store_customer_managed_key, q, {"displayName": "q"})[0]
