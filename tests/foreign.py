@@ -1036,6 +1036,11 @@ GENAI_CASES: list[Case] = [
              "name": "debug", "roleArn": "arn:aws:iam::123456789012:role/gateway", "protocolType": "MCP",
              "authorizerType": "AWS_IAM", "kmsKeyArn": KEY, "tags": TAGS})],
          _set("exceptionLevel", value="DEBUG")),
+    Case("graphrag-graph-public", "data-store-not-public",
+         [("kb-graph", "aws:neptunegraph/graph:Graph", {
+             "graphName": "kb-graph", "provisionedMemory": 16, "kmsKeyIdentifier": KEY, "publicConnectivity": False,
+             "deletionProtection": True, "vectorSearchConfiguration": {"vectorSearchDimension": 1024}, "tags": TAGS})],
+         _set("publicConnectivity", value=True)),
     Case("agentcore-memory-aws-key", "data-store-customer-managed-key",
          [("support-memory", "aws:bedrock/agentcoreMemory:AgentcoreMemory",
            {"name": "support_memory", "eventExpiryDuration": 30, "encryptionKeyArn": KEY, "tags": TAGS})],
