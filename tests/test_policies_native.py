@@ -1242,6 +1242,30 @@ def test_native_subnets_map_public_ips_only_behind_an_internet_gateway():
     assert "its name or tags say 'private'" in message
 
 
+
+def test_native_trails_clusters_state_machines_load_balancers_and_secrets_in_the_edge_rules():
+    rules = rules_of(edge)
+    trail = {"isLogging": True, "s3BucketName": "trail", "isMultiRegionTrail": True, "enableLogFileValidation": True}
+    assert broken(rules, "aws-native:cloudtrail:Trail", trail) == {}
+    assert set(broken(rules, "aws-native:cloudtrail:Trail", {"isLogging": True, "s3BucketName": "t"})) == {
+        "cloudtrail-multi-region", "cloudtrail-log-file-validation"}
+    cluster = {"clusterSettings": [{"name": "containerInsights", "value": "enhanced"}]}
+    assert broken(rules, "aws-native:ecs:Cluster", cluster) == {}
+    assert list(broken(rules, "aws-native:ecs:Cluster", {})) == ["ecs-cluster-container-insights"]
+    machine = {"roleArn": "arn:r", "loggingConfiguration": {"level": "ERROR", "destinations": []}}
+    assert broken(rules, "aws-native:stepfunctions:StateMachine", machine) == {}
+    assert list(broken(rules, "aws-native:stepfunctions:StateMachine", {"roleArn": "arn:r"})) == ["stepfunctions-logging"]
+    balancer = changed(BALANCING[LB], ("loadBalancerAttributes",), [{"key": "deletion_protection.enabled",
+                                                                      "value": "true"}])
+    assert broken([edge.lb_deletion_protection], LB, balancer) == {}
+    assert list(broken([edge.lb_deletion_protection], LB, BALANCING[LB])) == ["lb-deletion-protection"]
+    secret = stack_resource(SECRET, {"name": "db", "awsId": "arn:aws:secretsmanager:us-east-1:1:secret:db"}, name="db")
+    rotation = stack_resource("aws-native:secretsmanager:RotationSchedule", {"secretId": secret.urn}, name="rot",
+                              property_dependencies={"secretId": [secret.urn]})
+    assert violations(edge.secret_rotation, stack_args([secret, rotation])) == []
+    assert len(violations(edge.secret_rotation, stack_args([secret]))) == 1
+
+
 # --------------------------------------------------------------------------------------------------
 # Every input these rules read for a pulumi-aws-native type is an input of its SDK
 

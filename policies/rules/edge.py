@@ -28,6 +28,7 @@ from pulumi_policy import (
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._index import ReferenceIndex, of_type
 from policies.rules._props import as_bool, as_list, describe, get, is_unknown, single
+from policies.rules.load_balancers import NATIVE_LOAD_BALANCER, native_attribute
 
 REST_STAGE = "aws:apigateway/stage:Stage"
 HTTP_STAGE = "aws:apigatewayv2/stage:Stage"
@@ -39,8 +40,17 @@ TRAIL = "aws:cloudtrail/trail:Trail"
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 ECS_CLUSTER = "aws:ecs/cluster:Cluster"
 STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
+#: pulumi-aws-native (1.84): AWS::CloudTrail::Trail (the same IsMultiRegionTrail, EnableLogFileValidation),
+#: AWS::ElasticLoadBalancingV2::LoadBalancer (the ``deletion_protection.enabled`` attribute), AWS::ECS::Cluster
+#: (``clusterSettings [{name, value}]``), AWS::StepFunctions::StateMachine (the same LoggingConfiguration.Level),
+#: AWS::SecretsManager::Secret and RotationSchedule (``secretId``).
+TRAILS = (TRAIL, "aws-native:cloudtrail:Trail")
+ECS_CLUSTERS = (ECS_CLUSTER, "aws-native:ecs:Cluster")
+STATE_MACHINES = (STATE_MACHINE, "aws-native:stepfunctions:StateMachine")
 SECRET = "aws:secretsmanager/secret:Secret"
 SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
+NATIVE_SECRET = "aws-native:secretsmanager:Secret"
+NATIVE_SECRET_ROTATION = "aws-native:secretsmanager:RotationSchedule"
 #: pulumi-aws-native (1.84): AWS::ApiGateway::Stage ``accessLogSetting`` (singular), AWS::ApiGatewayV2::Stage
 #: ``accessLogSettings``; AWS::ApiGateway::Method ``authorizationType`` (absent: NONE), ``httpMethod``,
 #: ``apiKeyRequired``; AWS::ApiGatewayV2::Route ``authorizationType``; AWS::ApiGateway::DomainName ``securityPolicy``.
@@ -194,7 +204,7 @@ def _multi_region(args: ResourceValidationArgs, report: ReportViolation) -> None
 cloudtrail_multi_region = ResourceValidationPolicy(
     name="cloudtrail-multi-region",
     description="CloudTrail trails record API activity in every region.",
-    validate=applies_to((TRAIL,), _multi_region),
+    validate=applies_to(TRAILS, _multi_region),
     severity=Severity.MEDIUM,
     remediation_steps="Set is_multi_region_trail=True (and include_global_service_events=True) on the trail.",
     **frameworks({"cis-aws": "3.1", "nist-800-53": "AU-2, AU-12", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
@@ -211,7 +221,7 @@ def _log_validation(args: ResourceValidationArgs, report: ReportViolation) -> No
 cloudtrail_log_file_validation = ResourceValidationPolicy(
     name="cloudtrail-log-file-validation",
     description="CloudTrail trails validate their log files (digest files).",
-    validate=applies_to((TRAIL,), _log_validation),
+    validate=applies_to(TRAILS, _log_validation),
     severity=Severity.MEDIUM,
     remediation_steps="Set enable_log_file_validation=True on the trail.",
     **frameworks({"cis-aws": "3.2", "nist-800-53": "AU-9", "pci-dss": "10.3.4", "hipaa": "164.312(c)(1)"}),
@@ -229,7 +239,8 @@ LB_DELETION_SCHEMA = config_schema(
 def _lb_deletion(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if as_bool(policy_config(args, LB_DELETION_SCHEMA)["requireDeletionProtection"]) is False:
         return
-    flag = as_bool(get(args.props, "enableDeletionProtection"))
+    flag = as_bool(native_attribute(args.props, "deletion_protection.enabled")
+                   if args.resource_type == NATIVE_LOAD_BALANCER else get(args.props, "enableDeletionProtection"))
     if flag is not True and not is_unknown(flag):
         report(f"{describe(args)} can be deleted by any change that replaces it (enableDeletionProtection is not "
                "true)")
@@ -238,7 +249,7 @@ def _lb_deletion(args: ResourceValidationArgs, report: ReportViolation) -> None:
 lb_deletion_protection = ResourceValidationPolicy(
     name="lb-deletion-protection",
     description="Where required (prod), load balancers have deletion protection on.",
-    validate=applies_to(LOAD_BALANCERS, _lb_deletion),
+    validate=applies_to(LOAD_BALANCERS + (NATIVE_LOAD_BALANCER,), _lb_deletion),
     config_schema=LB_DELETION_SCHEMA,
     severity=Severity.LOW,
     remediation_steps="Set enable_deletion_protection=True on the aws.lb.LoadBalancer.",
@@ -247,7 +258,7 @@ lb_deletion_protection = ResourceValidationPolicy(
 
 
 def _container_insights(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    settings = as_list(get(args.props, "settings"))
+    settings = as_list(get(args.props, "clusterSettings" if args.resource_type != ECS_CLUSTER else "settings"))
     if is_unknown(settings):
         return
     for setting in settings if isinstance(settings, list) else []:
@@ -261,7 +272,7 @@ def _container_insights(args: ResourceValidationArgs, report: ReportViolation) -
 ecs_cluster_container_insights = ResourceValidationPolicy(
     name="ecs-cluster-container-insights",
     description="ECS clusters collect Container Insights metrics and logs.",
-    validate=applies_to((ECS_CLUSTER,), _container_insights),
+    validate=applies_to(ECS_CLUSTERS, _container_insights),
     severity=Severity.LOW,
     remediation_steps="Set settings=[{'name': 'containerInsights', 'value': 'enabled'}] on the aws.ecs.Cluster.",
     **frameworks({"nist-800-53": "AU-12, SI-4"}),
@@ -282,7 +293,7 @@ def _state_machine_logs(args: ResourceValidationArgs, report: ReportViolation) -
 stepfunctions_logging = ResourceValidationPolicy(
     name="stepfunctions-logging",
     description="Step Functions state machines (ML pipelines) log their execution history.",
-    validate=applies_to((STATE_MACHINE,), _state_machine_logs),
+    validate=applies_to(STATE_MACHINES, _state_machine_logs),
     severity=Severity.MEDIUM,
     remediation_steps="Set logging_configuration={'level': 'ERROR' or 'ALL', 'include_execution_data': False, "
                       "'log_destination': '<log group ARN>:*'} on the state machine.",
@@ -291,9 +302,9 @@ stepfunctions_logging = ResourceValidationPolicy(
 
 
 def _secret_rotation(args: Any, report: ReportViolation) -> None:
-    rotations = ReferenceIndex(args.resources, (SECRET_ROTATION,), "secretId")
-    for secret in of_type(args.resources, SECRET):
-        found = rotations.referrers(secret, ("id", "arn", "name"))
+    rotations = ReferenceIndex(args.resources, (SECRET_ROTATION, NATIVE_SECRET_ROTATION), "secretId")
+    for secret in of_type(args.resources, SECRET, NATIVE_SECRET):
+        found = rotations.referrers(secret, ("id", "arn", "name", "awsId"))
         if not found:
             report(f"{describe(secret)} is never rotated (no aws.secretsmanager.SecretRotation for it)", secret.urn)
 
@@ -301,7 +312,7 @@ def _secret_rotation(args: Any, report: ReportViolation) -> None:
 secret_rotation = StackValidationPolicy(
     name="secret-rotation",
     description="Every Secrets Manager secret has a rotation (an aws.secretsmanager.SecretRotation pointing at it).",
-    validate=examines((SECRET, SECRET_ROTATION), _secret_rotation),
+    validate=examines((SECRET, SECRET_ROTATION, NATIVE_SECRET, NATIVE_SECRET_ROTATION), _secret_rotation),
     severity=Severity.MEDIUM,
     remediation_steps="Add an aws.secretsmanager.SecretRotation with secret_id=secret.id, a rotation Lambda (or "
                       "a managed rotation) and rotation_rules.automatically_after_days; or let RDS manage the "

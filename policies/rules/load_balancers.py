@@ -65,7 +65,7 @@ def _awsx_listeners(props: Any) -> list[dict[str, Any]]:
     return views
 
 
-def _attribute(props: Any, key: str) -> Any:
+def native_attribute(props: Any, key: str) -> Any:
     """The value of a native load balancer's attribute ``key`` (None if absent, ``UNKNOWN`` if not known)."""
     attributes = as_list(get(props, "loadBalancerAttributes"))
     if is_unknown(attributes):
@@ -222,7 +222,7 @@ def _is_application(args: ResourceValidationArgs) -> Any:
 def _validate_invalid_headers(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if _is_application(args) is not True:
         return
-    drop = as_bool(_attribute(args.props, "routing.http.drop_invalid_header_fields.enabled")
+    drop = as_bool(native_attribute(args.props, "routing.http.drop_invalid_header_fields.enabled")
                    if args.resource_type == NATIVE_LOAD_BALANCER else get(args.props, "dropInvalidHeaderFields"))
     if drop is not True and not is_unknown(drop):
         report(f"{describe(args)} routes requests with invalid HTTP header fields to its targets "
@@ -243,7 +243,7 @@ def _validate_access_logs(args: ResourceValidationArgs, report: ReportViolation)
     if args.resource_type == NATIVE_LOAD_BALANCER:
         if get(args.props, "type") == "gateway":
             return
-        enabled, bucket = (_attribute(args.props, f"access_logs.s3.{key}") for key in ("enabled", "bucket"))
+        enabled, bucket = (native_attribute(args.props, f"access_logs.s3.{key}") for key in ("enabled", "bucket"))
         if is_unknown(enabled) or is_unknown(bucket):
             return
         if as_bool(enabled) is not True or not bucket:
