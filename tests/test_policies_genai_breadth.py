@@ -430,3 +430,23 @@ def test_neptune_analytics_graphs_and_q_business_applications():
     q = "aws:qbusiness/application:Application"
     assert found(data_store_customer_managed_key, q, {"displayName": "q", "encryptionConfiguration": {"kmsKeyId": KEY}}) == []
     assert "encryptionConfiguration.kmsKeyId is not set" in found(data_store_customer_managed_key, q, {"displayName": "q"})[0]
+
+
+def test_an_agentcore_memory_expires_conversations_within_the_limit():
+    import json
+    from pathlib import Path
+
+    from policies.rules.agent_memory import bedrock_agentcore_memory_retention as retention
+
+    memory = "aws:bedrock/agentcoreMemory:AgentcoreMemory"
+    assert_inputs_in_sdk(memory, ("eventExpiryDuration",))
+    props = {"name": "support_memory", "eventExpiryDuration": 30, "encryptionKeyArn": KEY}
+    assert found(retention, memory, props) == []
+    assert found(retention, memory, {**props, "eventExpiryDuration": 365.0}) == []  # the default limit; a float
+    [message] = found(retention, memory, {**props, "eventExpiryDuration": 3650})
+    assert "keeps conversation events for 3650 days (eventExpiryDuration); the limit is 365 days" in message
+    prod = json.loads((Path(__file__).resolve().parent.parent / "policies/config/prod/privacy.json").read_text())
+    limit = prod["bedrock-agentcore-memory-retention"]["maxEventExpiryDays"]
+    assert found(retention, memory, {**props, "eventExpiryDuration": 120}, {"maxEventExpiryDays": limit})
+    for value in (UNKNOWN, None, "soon"):
+        assert found(retention, memory, {**props, "eventExpiryDuration": value}) == []
