@@ -966,6 +966,23 @@ NATIVE_DATA_STORES: tuple[DataStore, ...] = (
         "aws-native:bedrock:Agent", "Bedrock agent", holds_data=False, stateful=False,
         keys=(("customerEncryptionKeyArn",),),
     ),
+    # pulumi-aws-native's Bedrock and AgentCore resources: the same key inputs as pulumi-aws's rows above
+    # (pulumi-aws-native 1.84 bedrock/*.py, bedrockagentcore/*.py).
+    DataStore("aws-native:bedrock:Guardrail", "Bedrock guardrail", holds_data=False, stateful=False,
+              keys=(("kmsKeyArn",),)),
+    DataStore("aws-native:bedrock:Flow", "Bedrock flow", holds_data=False, stateful=False,
+              keys=(("customerEncryptionKeyArn",),)),
+    DataStore("aws-native:bedrock:Prompt", "Bedrock prompt", holds_data=False, stateful=False,
+              keys=(("customerEncryptionKeyArn",),)),
+    DataStore("aws-native:bedrock:DataSource", "Bedrock knowledge base data source", holds_data=False, stateful=False,
+              keys=(("serverSideEncryptionConfiguration", "kmsKeyArn"),)),
+    DataStore("aws-native:bedrockagentcore:Memory", "Bedrock AgentCore memory", keys=(("encryptionKeyArn",),)),
+    DataStore("aws-native:bedrockagentcore:Gateway", "Bedrock AgentCore gateway", holds_data=False, stateful=False,
+              keys=(("kmsKeyArn",),)),
+    DataStore("aws-native:bedrockagentcore:PolicyEngine", "Bedrock AgentCore policy engine", holds_data=False,
+              stateful=False, keys=(("encryptionKeyArn",),)),
+    DataStore("aws-native:bedrockagentcore:Evaluator", "Bedrock AgentCore evaluator", holds_data=False, stateful=False,
+              keys=(("kmsKeyArn",),)),
     DataStore(
         "aws-native:secretsmanager:Secret", "Secrets Manager secret",
         keys=(("kmsKeyId",),),  # always encrypted; absent means aws/secretsmanager

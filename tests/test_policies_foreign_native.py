@@ -157,6 +157,26 @@ CASES = [
          [("n-tls-policy", N + "s3:BucketPolicy", {**BUCKET_POLICY, "bucket": "data-2"}),
           ("n-tls-bucket", N + "s3:Bucket", {**BUCKET, "bucketName": "data-2"})],
          _set("policyDocument", "Statement", 0, "Condition", "Bool", "aws:SecureTransport", value="true")),
+    Case("native-agent-runtime-public", "ml-workload-in-vpc",
+         [("n-runtime", N + "bedrockagentcore:Runtime", {
+             "agentRuntimeName": "support", "roleArn": "arn:aws:iam::123456789012:role/agent",
+             "agentRuntimeArtifact": {"containerConfiguration": {"containerUri": "123456789012.dkr.ecr.us-east-1"
+                                                                                 ".amazonaws.com/agent:1"}},
+             "networkConfiguration": {"networkMode": "VPC", "networkModeConfig": {
+                 "subnets": ["subnet-0a1b2c3d"], "securityGroups": ["sg-0a1b2c3d"]}},
+             "tags": {"owner": "data", "cost-center": "42", "environment": "prod", "data-classification": "internal"}})],
+         _set("networkConfiguration", "networkMode", value="PUBLIC")),
+    Case("native-guardrail-detect-only", "bedrock-guardrail-prompt-attack-filter",
+         [("n-guardrail", N + "bedrock:Guardrail", {
+             "name": "support", "blockedInputMessaging": "Blocked.", "blockedOutputsMessaging": "Blocked.",
+             "kmsKeyArn": KEY, "tags": TAGS,
+             "contentPolicyConfig": {"filtersConfig": [
+                 {"type": "PROMPT_ATTACK", "inputStrength": "HIGH", "outputStrength": "NONE"}]},
+             "sensitiveInformationPolicyConfig": {"piiEntitiesConfig": [{"type": "EMAIL", "action": "ANONYMIZE"}]}}),
+          # CloudFormation has no invocation-logging resource: the account's pulumi-aws one (bedrock-invocation-logging).
+          ("n-invocation-logs", "aws:bedrockmodel/invocationLoggingConfiguration:InvocationLoggingConfiguration",
+           {"loggingConfig": {"s3Config": {"bucketName": "invocation-logs"}, "textDataDeliveryEnabled": True}})],
+         _set("contentPolicyConfig", "filtersConfig", 0, "inputAction", value="NONE")),
 ]
 
 

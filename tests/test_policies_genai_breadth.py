@@ -450,3 +450,54 @@ def test_an_agentcore_memory_expires_conversations_within_the_limit():
     assert found(retention, memory, {**props, "eventExpiryDuration": 120}, {"maxEventExpiryDays": limit})
     for value in (UNKNOWN, None, "soon"):
         assert found(retention, memory, {**props, "eventExpiryDuration": value}) == []
+
+
+# --- pulumi-aws-native: AWS::BedrockAgentCore::* and AWS::Bedrock::Guardrail -----------------------------------------
+
+def test_native_agentcore_and_guardrail_resources_are_judged_alike():
+    pytest.importorskip("pulumi_aws_native")
+    from policies.rules.agent_memory import bedrock_agentcore_memory_retention as retention
+    from policies.rules.ml_network import bedrock_agentcore_gateway_generic_errors as generic_errors
+    from policies.rules.ml_network import bedrock_agentcore_gateway_policy_enforced as policy_enforced
+    from policies.rules.plaintext_secrets import no_plaintext_credential_inputs as credentials
+    from policies.rules.plaintext_secrets import no_plaintext_secrets_in_environment as environment
+
+    runtime, interpreter = "aws-native:bedrockagentcore:Runtime", "aws-native:bedrockagentcore:CodeInterpreterCustom"
+    browser, gateway = "aws-native:bedrockagentcore:BrowserCustom", "aws-native:bedrockagentcore:Gateway"
+    memory, guardrail = "aws-native:bedrockagentcore:Memory", "aws-native:bedrock:Guardrail"
+    for type_, path in ((runtime, ("networkConfiguration", "networkMode", "networkModeConfig", "environmentVariables")),
+                        (interpreter, ("networkConfiguration", "networkMode", "vpcConfig")),
+                        (browser, ("networkConfiguration", "networkMode")),
+                        (gateway, ("authorizerType", "exceptionLevel", "policyEngineConfiguration", "mode", "kmsKeyArn")),
+                        (memory, ("eventExpiryDuration", "encryptionKeyArn")),
+                        (guardrail, ("contentPolicyConfig", "filtersConfig", "sensitiveInformationPolicyConfig",
+                                     "piiEntitiesConfig", "regexesConfig", "kmsKeyArn")),
+                        ("aws-native:bedrockagentcore:ApiKeyCredentialProvider", ("apiKey",)),
+                        ("aws-native:bedrockagentcore:OAuth2CredentialProvider",
+                         ("oauth2ProviderConfigInput", "githubOauth2ProviderConfig", "clientSecret"))):
+        assert_inputs_in_sdk(type_, path)
+    assert found(ml_workload_in_vpc, runtime, {"networkConfiguration": {"networkMode": "VPC"}}) == []
+    assert found(ml_workload_in_vpc, runtime, {"networkConfiguration": {"networkMode": "PUBLIC"}})
+    assert found(ml_workload_in_vpc, interpreter, {"networkConfiguration": {"networkMode": "SANDBOX"}}) == []
+    assert found(ml_workload_in_vpc, browser, {"networkConfiguration": {"networkMode": "PUBLIC"}})
+    assert found(ml_workload_in_vpc, browser, {"networkConfiguration": {"networkMode": "PUBLIC"}},
+                 {"allowPublicBrowsers": True}) == []
+    assert found(gateway_authorization, gateway, {"authorizerType": "NONE"})
+    assert found(policy_enforced, gateway, {"policyEngineConfiguration": {"arn": "arn:x", "mode": "LOG_ONLY"}})
+    assert found(generic_errors, gateway, {"exceptionLevel": "DEBUG"})
+    assert found(data_store_customer_managed_key, gateway, {"authorizerType": "AWS_IAM"})
+    assert found(retention, memory, {"eventExpiryDuration": 3650})
+    assert found(data_store_customer_managed_key, memory, {"eventExpiryDuration": 30})
+    assert found(environment, runtime, {"environmentVariables": {"DB_PASSWORD": "hunter2hunter2"}})
+    assert found(credentials, "aws-native:bedrockagentcore:ApiKeyCredentialProvider", {"apiKey": "sk-live-0123456789"})
+    assert found(credentials, "aws-native:bedrockagentcore:OAuth2CredentialProvider", {"oauth2ProviderConfigInput": {
+        "githubOauth2ProviderConfig": {"clientId": "Iv1.abc", "clientSecret": "0123456789abcdef0123"}}})
+    native = {"kmsKeyArn": KEY,
+              "contentPolicyConfig": {"filtersConfig": [{"type": "PROMPT_ATTACK", "inputStrength": "HIGH",
+                                                         "outputStrength": "NONE"}]},
+              "sensitiveInformationPolicyConfig": {"piiEntitiesConfig": [{"type": "EMAIL", "action": "ANONYMIZE"}]}}
+    for policy in (prompt_attack, sensitive, data_store_customer_managed_key):
+        assert found(policy, guardrail, native) == []
+    assert found(prompt_attack, guardrail, _with(native, "contentPolicyConfig", "filtersConfig", value=[]))
+    assert found(sensitive, guardrail, _with(native, "sensitiveInformationPolicyConfig", "piiEntitiesConfig",
+                                             value=[{"type": "EMAIL", "action": "NONE"}]))

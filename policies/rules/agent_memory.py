@@ -13,6 +13,8 @@ from policies.rules._declare import applies_to, config_schema, frameworks, polic
 from policies.rules._props import as_int, describe, get, is_unknown
 
 MEMORY = "aws:bedrock/agentcoreMemory:AgentcoreMemory"
+#: pulumi-aws-native's AWS::BedrockAgentCore::Memory: the same eventExpiryDuration (pulumi-aws-native 1.84).
+MEMORIES = (MEMORY, "aws-native:bedrockagentcore:Memory")
 
 RETENTION_SCHEMA = config_schema(
     maxEventExpiryDays={
@@ -38,7 +40,7 @@ bedrock_agentcore_memory_retention = ResourceValidationPolicy(
     name="bedrock-agentcore-memory-retention",
     description="Bedrock AgentCore memories expire conversation events within maxEventExpiryDays "
                 "(eventExpiryDuration).",
-    validate=applies_to((MEMORY,), _retention),
+    validate=applies_to(MEMORIES, _retention),
     config_schema=RETENTION_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Set event_expiry_duration on the aws.bedrock.AgentcoreMemory to the days the agent needs the "

@@ -30,6 +30,15 @@ from policies.rules._declare import applies_to, config_schema, frameworks, polic
 from policies.rules._props import as_bool, as_list, describe, get, is_unknown, single
 
 GUARDRAIL = "aws:bedrock/guardrail:Guardrail"
+#: pulumi-aws-native's AWS::Bedrock::Guardrail: the same blocks, with singular list names (``filtersConfig``,
+#: ``piiEntitiesConfig``, ``regexesConfig``; pulumi-aws-native 1.84 bedrock/_inputs.py).
+NATIVE_GUARDRAIL = "aws-native:bedrock:Guardrail"
+GUARDRAILS = (GUARDRAIL, NATIVE_GUARDRAIL)
+
+
+def _list_name(args: ResourceValidationArgs, name: str) -> str:
+    """``filtersConfigs`` and the like as pulumi-aws names them; pulumi-aws-native drops the final s."""
+    return name[:-1] if args.resource_type == NATIVE_GUARDRAIL else name
 
 STRENGTHS = ("NONE", "LOW", "MEDIUM", "HIGH")
 #: The sensitive-information actions that keep the data from passing (``NONE`` only reports it).
@@ -84,7 +93,7 @@ def _prompt_attack_problem(item: Any, minimum: str) -> Any:
 def _prompt_attack(args: ResourceValidationArgs, report: ReportViolation) -> None:
     minimum = _upper(policy_config(args, PROMPT_ATTACK_SCHEMA)["minInputStrength"])
     minimum = minimum if minimum in STRENGTHS else "HIGH"
-    filters = _items(get(args.props, "contentPolicyConfig"), "filtersConfigs")
+    filters = _items(get(args.props, "contentPolicyConfig"), _list_name(args, "filtersConfigs"))
     if is_unknown(filters):
         return
     results = [_prompt_attack_problem(item, minimum) for item in filters]
@@ -100,7 +109,7 @@ bedrock_guardrail_prompt_attack_filter = ResourceValidationPolicy(
     name="bedrock-guardrail-prompt-attack-filter",
     description="Bedrock guardrails have a PROMPT_ATTACK content filter that blocks (inputAction not NONE, "
                 "inputEnabled not false) at inputStrength minInputStrength (HIGH) or stronger.",
-    validate=applies_to((GUARDRAIL,), _prompt_attack),
+    validate=applies_to(GUARDRAILS, _prompt_attack),
     config_schema=PROMPT_ATTACK_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Add {'type': 'PROMPT_ATTACK', 'input_strength': 'HIGH', 'output_strength': 'NONE'} to "
@@ -142,7 +151,8 @@ def _sensitive_information(args: ResourceValidationArgs, report: ReportViolation
     required = [_upper(kind) for kind in as_list(policy_config(args, SENSITIVE_SCHEMA)["requiredPiiEntityTypes"])
                 if isinstance(kind, str) and kind.strip()]
     policy = get(args.props, "sensitiveInformationPolicyConfig")
-    entities, regexes = _items(policy, "piiEntitiesConfigs"), _items(policy, "regexesConfigs")
+    entities = _items(policy, _list_name(args, "piiEntitiesConfigs"))
+    regexes = _items(policy, _list_name(args, "regexesConfigs"))
     if is_unknown(entities) or is_unknown(regexes):
         return
     acting: set[str] = set()
@@ -176,7 +186,7 @@ bedrock_guardrail_sensitive_information_filter = ResourceValidationPolicy(
     description="Bedrock guardrails block or anonymize personal data: a sensitive-information policy with a PII entity "
                 "or regex filter that acts (BLOCK or ANONYMIZE on an enabled side), covering every "
                 "requiredPiiEntityTypes entry.",
-    validate=applies_to((GUARDRAIL,), _sensitive_information),
+    validate=applies_to(GUARDRAILS, _sensitive_information),
     config_schema=SENSITIVE_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Add sensitive_information_policy_config={'pii_entities_configs': [{'type': 'EMAIL', 'action': "

@@ -24,7 +24,9 @@ from policies.rules._props import describe, get, is_unknown
 
 MODEL_INPUTS = frozenset({"foundationModel", "modelId", "modelArn", "embeddingModelArn", "modelIdentifier",
                           "copyFrom"})
-PREFIXES = ("aws:bedrock/", "aws:bedrockmodel/")
+#: pulumi-aws-native's AWS::Bedrock::* (agents' foundationModel, knowledge bases' embeddingModelArn, prompts' and
+#: flows' modelId) and AWS::BedrockAgentCore::* (harnesses' models) count too.
+PREFIXES = ("aws:bedrock/", "aws:bedrockmodel/", "aws-native:bedrock:", "aws-native:bedrockagentcore:")
 #: A global inference profile's id, alone or at the end of an inference-profile ARN.
 GLOBAL_PROFILE = re.compile(r"^(?:arn:aws[a-z-]*:bedrock:[^:]*:[^:]*:inference-profile/)?global\.", re.IGNORECASE)
 _DEPTH = 12

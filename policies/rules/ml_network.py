@@ -48,6 +48,14 @@ CUSTOM_MODEL = "aws:bedrock/customModel:CustomModel"
 EMR_SERVERLESS = "aws:emrserverless/application:Application"
 GATEWAY = "aws:bedrock/agentcoreGateway:AgentcoreGateway"
 WORKFORCE = "aws:sagemaker/workforce:Workforce"
+#: pulumi-aws-native's AWS::BedrockAgentCore::Runtime, CodeInterpreterCustom, BrowserCustom and Gateway: the same
+#: inputs (networkConfiguration.networkMode with the same values, authorizerType, exceptionLevel,
+#: policyEngineConfiguration.mode; pulumi-aws-native 1.84 bedrockagentcore/_enums.py, _inputs.py).
+NATIVE_RUNTIME = "aws-native:bedrockagentcore:Runtime"
+NATIVE_CODE_INTERPRETER = "aws-native:bedrockagentcore:CodeInterpreterCustom"
+NATIVE_BROWSER = "aws-native:bedrockagentcore:BrowserCustom"
+GATEWAYS = (GATEWAY, "aws-native:bedrockagentcore:Gateway")
+BROWSERS = (BROWSER, NATIVE_BROWSER)
 
 
 def _block(props: Any, name: str) -> Any:
@@ -66,7 +74,8 @@ VPC_SCHEMA = config_schema(
 )
 
 #: Network modes that keep the workload off the internet: the VPC, or (code interpreters) no network at all.
-_CONTAINED = {RUNTIME: ("VPC",), CODE_INTERPRETER: ("VPC", "SANDBOX"), BROWSER: ("VPC",)}
+_CONTAINED = {RUNTIME: ("VPC",), CODE_INTERPRETER: ("VPC", "SANDBOX"), BROWSER: ("VPC",),
+              NATIVE_RUNTIME: ("VPC",), NATIVE_CODE_INTERPRETER: ("VPC", "SANDBOX"), NATIVE_BROWSER: ("VPC",)}
 
 
 def _network_mode(args: ResourceValidationArgs) -> Optional[str]:
@@ -76,7 +85,7 @@ def _network_mode(args: ResourceValidationArgs) -> Optional[str]:
         return None
     if isinstance(mode, str) and mode.upper() in _CONTAINED[args.resource_type]:
         return None
-    if args.resource_type == BROWSER and mode is not None \
+    if args.resource_type in BROWSERS and mode is not None \
             and as_bool(policy_config(args, VPC_SCHEMA)["allowPublicBrowsers"]) is True:
         return None
     allowed = " or ".join(_CONTAINED[args.resource_type])
@@ -99,7 +108,7 @@ def _subnets_and_groups(name: str, subnets: str) -> Callable[[ResourceValidation
 
 
 _JUDGES: dict[str, Callable[[ResourceValidationArgs], Optional[str]]] = {
-    RUNTIME: _network_mode, CODE_INTERPRETER: _network_mode, BROWSER: _network_mode,
+    **{type_: _network_mode for type_ in _CONTAINED},
     INVOCATION_JOB: _subnets_and_groups("vpcConfig", "subnetIds"),
     CUSTOM_MODEL: _subnets_and_groups("vpcConfig", "subnetIds"),
     EMR_SERVERLESS: _subnets_and_groups("networkConfiguration", "subnetIds"),
@@ -144,7 +153,7 @@ bedrock_agentcore_gateway_authorization = ResourceValidationPolicy(
     name="bedrock-agentcore-gateway-authorization",
     description="Bedrock AgentCore gateways authorize inbound calls: authorizerType CUSTOM_JWT, AWS_IAM or "
                 "AUTHENTICATE_ONLY, never NONE.",
-    validate=applies_to((GATEWAY,), _gateway_authorizer),
+    validate=applies_to(GATEWAYS, _gateway_authorizer),
     severity=Severity.CRITICAL,
     remediation_steps="Set authorizer_type='CUSTOM_JWT' with an authorizer_configuration.custom_jwt_authorizer "
                       "(discovery_url, allowed_audiences or allowed_clients) of your identity provider, or "
@@ -166,7 +175,7 @@ bedrock_agentcore_gateway_policy_enforced = ResourceValidationPolicy(
     name="bedrock-agentcore-gateway-policy-enforced",
     description="Bedrock AgentCore gateways that attach a policy engine enforce it (policyEngineConfiguration.mode "
                 "ENFORCE, not LOG_ONLY).",
-    validate=applies_to((GATEWAY,), _policy_enforced),
+    validate=applies_to(GATEWAYS, _policy_enforced),
     severity=Severity.HIGH,
     remediation_steps="Set policy_engine_configuration.mode='ENFORCE' once the policies have been validated in "
                       "LOG_ONLY mode (in a non-production stage, where this rule is advisory).",
@@ -184,7 +193,7 @@ def _generic_errors(args: ResourceValidationArgs, report: ReportViolation) -> No
 bedrock_agentcore_gateway_generic_errors = ResourceValidationPolicy(
     name="bedrock-agentcore-gateway-generic-errors",
     description="Bedrock AgentCore gateways return generic error messages to callers (exceptionLevel not DEBUG).",
-    validate=applies_to((GATEWAY,), _generic_errors),
+    validate=applies_to(GATEWAYS, _generic_errors),
     severity=Severity.LOW,
     remediation_steps="Leave exception_level unset outside debugging; read the gateway's detailed errors in its "
                       "CloudWatch logs instead.",

@@ -57,7 +57,8 @@ APPRUNNER = "aws:apprunner/service:Service"
 LAMBDAS = (LAMBDA, "aws-native:lambda:Function")
 TASK_DEFINITIONS = (TASK_DEFINITION, "aws-native:ecs:TaskDefinition")
 SAGEMAKER_MODELS = (SAGEMAKER_MODEL, "aws-native:sagemaker:Model")
-AGENTCORE = ("aws:bedrock/agentcoreAgentRuntime:AgentcoreAgentRuntime", "aws:bedrock/agentcoreHarness:AgentcoreHarness")
+AGENTCORE = ("aws:bedrock/agentcoreAgentRuntime:AgentcoreAgentRuntime", "aws:bedrock/agentcoreHarness:AgentcoreHarness",
+             "aws-native:bedrockagentcore:Runtime")  # pulumi-aws-native's Runtime: the same environmentVariables map
 #: AWS::CodeBuild::Project (``environment.environmentVariables [{name, value, type}]``) and AWS::Batch::JobDefinition
 #: (its properties as objects) too.
 CODEBUILDS = (CODEBUILD, "aws-native:codebuild:Project")
@@ -344,6 +345,10 @@ WORKFORCE = "aws:sagemaker/workforce:Workforce"
 CREDENTIAL_INPUTS: dict[str, tuple[tuple[str, ...], ...]] = {
     API_KEY_PROVIDER: (("apiKey",), ("apiKeyWo",)),
     OAUTH2_PROVIDER: (("oauth2ProviderConfig", "**", "clientSecret"), ("oauth2ProviderConfig", "**", "clientSecretWo")),
+    # pulumi-aws-native's AWS::BedrockAgentCore::ApiKeyCredentialProvider (apiKey) and OAuth2CredentialProvider
+    # (oauth2ProviderConfigInput.<vendor>.clientSecret; pulumi-aws-native 1.84 bedrockagentcore/_inputs.py).
+    "aws-native:bedrockagentcore:ApiKeyCredentialProvider": (("apiKey",),),
+    "aws-native:bedrockagentcore:OAuth2CredentialProvider": (("oauth2ProviderConfigInput", "**", "clientSecret"),),
     WORKFORCE: (("oidcConfig", "clientSecret"),),
 }
 #: A personal access token as the whole user part of a URL (``https://ghp_...@github.com/...``): GitHub's
