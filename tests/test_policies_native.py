@@ -1266,6 +1266,60 @@ def test_native_trails_clusters_state_machines_load_balancers_and_secrets_in_the
     assert len(violations(edge.secret_rotation, stack_args([secret]))) == 1
 
 
+
+from policies.rules import edge_protection, response_headers  # noqa: E402
+
+DISTRIBUTION = {"distributionConfig": {
+    "enabled": True, "webAclId": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/w/1",
+    "defaultCacheBehavior": {"targetOriginId": "api", "viewerProtocolPolicy": "redirect-to-https"},
+    "cacheBehaviors": [{"pathPattern": "/models/*", "targetOriginId": "models", "viewerProtocolPolicy": "https-only"}],
+    "viewerCertificate": {"acmCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/1",
+                          "minimumProtocolVersion": "TLSv1.2_2021", "sslSupportMethod": "sni-only"},
+    "logging": {"bucket": "cf-logs.s3.amazonaws.com"},
+    "origins": [{"id": "api", "domainName": "api.example.com",
+                 "customOriginConfig": {"originProtocolPolicy": "https-only", "originSslProtocols": ["TLSv1.2"]}},
+                {"id": "models", "domainName": "models.s3.us-east-1.amazonaws.com", "originAccessControlId": "oac-1",
+                 "s3OriginConfig": {"originAccessIdentity": ""}}]}}
+CLOUDFRONT_CHANGES = [
+    (("distributionConfig", "cacheBehaviors", 0, "viewerProtocolPolicy"), "allow-all",
+     {"cloudfront-https-only"}),
+    (("distributionConfig", "viewerCertificate"), ..., {"cloudfront-tls-policy"}),  # the default certificate
+    (("distributionConfig", "viewerCertificate", "minimumProtocolVersion"), "TLSv1", {"cloudfront-tls-policy"}),
+    (("distributionConfig", "webAclId"), ..., {"cloudfront-waf"}),
+    (("distributionConfig", "origins", 0, "customOriginConfig", "originProtocolPolicy"), "http-only",
+     {"cloudfront-origin-tls"}),
+    (("distributionConfig", "origins", 1, "originAccessControlId"), ..., {"cloudfront-s3-origin-access"}),
+]
+
+
+def test_native_cloudfront_distributions():
+    rules = rules_of(edge, edge_protection)
+    native = "aws-native:cloudfront:Distribution"
+    assert broken(rules, native, DISTRIBUTION) == {}
+    assert broken(rules, native, {"distributionConfig": UNKNOWN}) == {}
+    for path, value, expected in CLOUDFRONT_CHANGES:
+        found = set(broken(rules, native, changed(DISTRIBUTION, path, value)))
+        assert found == expected, (path, found)
+        assert broken(rules, native, changed(DISTRIBUTION, path, UNKNOWN)) == {}, path
+    logs = lambda props: violations(edge_protection.cloudfront_access_logging,  # noqa: E731
+                                    stack_args([stack_resource(native, props, name="cdn")]))
+    assert logs(DISTRIBUTION) == []
+    assert len(logs(changed(DISTRIBUTION, ("distributionConfig", "logging"), ...))) == 1
+
+
+def test_a_native_response_headers_policy_sends_hsts():
+    policy = {"responseHeadersPolicyConfig": {"name": "hsts", "securityHeadersConfig": {"strictTransportSecurity": {
+        "accessControlMaxAgeSec": 63072000.0, "includeSubdomains": True, "override": True, "preload": True}}}}
+    rules = [response_headers.cloudfront_hsts]
+    native = "aws-native:cloudfront:ResponseHeadersPolicy"
+    assert broken(rules, native, policy) == {}
+    weak = changed(policy, ("responseHeadersPolicyConfig", "securityHeadersConfig", "strictTransportSecurity",
+                            "accessControlMaxAgeSec"), 300.0)
+    assert list(broken(rules, native, weak)) == ["cloudfront-hsts"]
+    assert broken(rules, native, {"responseHeadersPolicyConfig": UNKNOWN}) == {}
+
+
+
 # --------------------------------------------------------------------------------------------------
 # Every input these rules read for a pulumi-aws-native type is an input of its SDK
 
@@ -1289,7 +1343,7 @@ def _paths(value, prefix=()):
 EXAMPLES = [*DATA_STORES.items(), *SERVICES.items(), *SAGEMAKER.items(), *s3_stack().values(), *IAM_EXAMPLES.items(),
             *COMPUTE.items(), *MORE.items(), ("aws-native:ec2:LaunchTemplate", LAUNCH_TEMPLATE),
             *WORKLOADS.items(), *BALANCING.items(), *API.items(),
-            *SETTINGS.items()]
+            *SETTINGS.items(), ("aws-native:cloudfront:Distribution", DISTRIBUTION)]
 READS = sorted({(type_, path) for type_, props in EXAMPLES for path in _paths(props)})
 
 

@@ -27,7 +27,7 @@ from pulumi_policy import (
 
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._index import ReferenceIndex, of_type
-from policies.rules._props import as_bool, as_list, describe, get, is_unknown, single
+from policies.rules._props import UNKNOWN, as_bool, as_list, describe, get, is_unknown, single
 from policies.rules.load_balancers import NATIVE_LOAD_BALANCER, native_attribute
 
 REST_STAGE = "aws:apigateway/stage:Stage"
@@ -36,6 +36,37 @@ REST_METHOD = "aws:apigateway/method:Method"
 HTTP_ROUTE = "aws:apigatewayv2/route:Route"
 DOMAIN_NAME = "aws:apigateway/domainName:DomainName"
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+#: pulumi-aws-native's AWS::CloudFront::Distribution keeps everything in ``distributionConfig``: the same
+#: defaultCacheBehavior, viewerCertificate (``cloudFrontDefaultCertificate``; absent: the default certificate),
+#: webAclId and origins (named by ``id``), with ``cacheBehaviors`` and ``logging`` for pulumi-aws's
+#: orderedCacheBehaviors and loggingConfig (pulumi-aws-native 1.84 cloudfront/_inputs.py). ``distribution_props``
+#: reads it in pulumi-aws's shape, so one rule serves both.
+NATIVE_DISTRIBUTION = "aws-native:cloudfront:Distribution"
+DISTRIBUTIONS = (DISTRIBUTION, NATIVE_DISTRIBUTION)
+_DISTRIBUTION_KEYS = ("defaultCacheBehavior", "orderedCacheBehaviors", "viewerCertificate", "webAclId", "origins",
+                      "loggingConfig")
+
+
+def distribution_props(resource: Any) -> Any:
+    """A distribution's settings in pulumi-aws's names, whichever provider declared it."""
+    if resource.resource_type != NATIVE_DISTRIBUTION:
+        return resource.props
+    config = get(resource.props, "distributionConfig")
+    if is_unknown(config):
+        return {key: UNKNOWN for key in _DISTRIBUTION_KEYS}
+    if not isinstance(config, dict):
+        return {}
+    certificate = config.get("viewerCertificate")
+    if isinstance(certificate, dict):
+        certificate = {**certificate, "cloudfrontDefaultCertificate": certificate.get("cloudFrontDefaultCertificate")}
+    elif certificate is None:
+        certificate = {"cloudfrontDefaultCertificate": True}
+    origins = config.get("origins")
+    if isinstance(origins, list):
+        origins = [{**o, "originId": o.get("id")} if isinstance(o, dict) else o for o in origins]
+    return {"defaultCacheBehavior": config.get("defaultCacheBehavior"),
+            "orderedCacheBehaviors": config.get("cacheBehaviors"), "viewerCertificate": certificate,
+            "webAclId": config.get("webAclId"), "origins": origins, "loggingConfig": config.get("logging")}
 TRAIL = "aws:cloudtrail/trail:Trail"
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 ECS_CLUSTER = "aws:ecs/cluster:Cluster"
@@ -149,7 +180,7 @@ def _behaviors(props: Any) -> list[tuple[str, Any]]:
 
 
 def _https_viewers(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    for label, behavior in _behaviors(args.props):
+    for label, behavior in _behaviors(distribution_props(args)):
         policy = get(behavior, "viewerProtocolPolicy") if isinstance(behavior, dict) else None
         if isinstance(policy, str) and not is_unknown(policy) and policy.lower() == "allow-all":
             report(f"{describe(args)}: {label} serves plain HTTP to viewers (viewerProtocolPolicy allow-all); use "
@@ -159,7 +190,7 @@ def _https_viewers(args: ResourceValidationArgs, report: ReportViolation) -> Non
 cloudfront_https_only = ResourceValidationPolicy(
     name="cloudfront-https-only",
     description="CloudFront distributions serve viewers over HTTPS only (redirect-to-https or https-only).",
-    validate=applies_to((DISTRIBUTION,), _https_viewers),
+    validate=applies_to(DISTRIBUTIONS, _https_viewers),
     severity=Severity.HIGH,
     remediation_steps="Set viewer_protocol_policy='redirect-to-https' on default_cache_behavior and every "
                       "ordered_cache_behavior.",
@@ -168,7 +199,7 @@ cloudfront_https_only = ResourceValidationPolicy(
 
 
 def _viewer_tls(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    certificate = single(get(args.props, "viewerCertificate"))
+    certificate = single(get(distribution_props(args), "viewerCertificate"))
     if is_unknown(certificate) or not isinstance(certificate, dict):
         return
     if as_bool(certificate.get("cloudfrontDefaultCertificate")) is True:
@@ -187,7 +218,7 @@ cloudfront_tls_policy = ResourceValidationPolicy(
     name="cloudfront-tls-policy",
     description="CloudFront distributions require TLS 1.2 or later from viewers (an ACM certificate with a TLSv1.2 "
                 "minimum protocol version).",
-    validate=applies_to((DISTRIBUTION,), _viewer_tls),
+    validate=applies_to(DISTRIBUTIONS, _viewer_tls),
     severity=Severity.MEDIUM,
     remediation_steps="Set viewer_certificate={'acm_certificate_arn': ..., 'ssl_support_method': 'sni-only', "
                       "'minimum_protocol_version': 'TLSv1.2_2021'}.",

@@ -34,7 +34,7 @@ from pulumi_policy import (
 from policies.rules._declare import applies_to, examines, frameworks
 from policies.rules._index import IdentifierIndex, ReferenceIndex, of_type
 from policies.rules._props import as_bool, as_list, describe, get, is_unknown, single
-from policies.rules.edge import _behaviors
+from policies.rules.edge import DISTRIBUTIONS, _behaviors, distribution_props
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 LOG_DELIVERY_SOURCE = "aws:cloudwatch/logDeliverySource:LogDeliverySource"
@@ -54,7 +54,7 @@ DETECTOR = "aws:guardduty/detector:Detector"
 
 
 def _distribution_waf(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    web_acl = get(args.props, "webAclId")
+    web_acl = get(distribution_props(args), "webAclId")
     if is_unknown(web_acl) or (isinstance(web_acl, str) and web_acl):
         return
     report(f"{describe(args)} has no WAF web ACL (webAclId is not set): requests reach the origin unfiltered")
@@ -63,7 +63,7 @@ def _distribution_waf(args: ResourceValidationArgs, report: ReportViolation) -> 
 cloudfront_waf = ResourceValidationPolicy(
     name="cloudfront-waf",
     description="CloudFront distributions are protected by an AWS WAF web ACL.",
-    validate=applies_to((DISTRIBUTION,), _distribution_waf),
+    validate=applies_to(DISTRIBUTIONS, _distribution_waf),
     severity=Severity.MEDIUM,
     remediation_steps="Create an aws.wafv2.WebAcl with scope='CLOUDFRONT' (in us-east-1) with the AWS managed "
                       "rule groups (common rule set, known bad inputs) and set web_acl_id=web_acl.arn on the "
@@ -82,8 +82,8 @@ def _origins(props: Any) -> list[dict]:
 
 def _origin_tls(args: ResourceValidationArgs, report: ReportViolation) -> None:
     viewers_http = any(isinstance(b, dict) and str(get(b, "viewerProtocolPolicy") or "").lower() == "allow-all"
-                       for _, b in _behaviors(args.props))
-    for origin in _origins(args.props):
+                       for _, b in _behaviors(distribution_props(args)))
+    for origin in _origins(distribution_props(args)):
         config = single(origin.get("customOriginConfig"))
         if not isinstance(config, dict):
             continue
@@ -105,7 +105,7 @@ cloudfront_origin_tls = ResourceValidationPolicy(
     name="cloudfront-origin-tls",
     description="CloudFront fetches from custom origins over HTTPS with TLS 1.2 (no http-only origin, no SSLv3, "
                 "TLSv1.2 offered).",
-    validate=applies_to((DISTRIBUTION,), _origin_tls),
+    validate=applies_to(DISTRIBUTIONS, _origin_tls),
     severity=Severity.HIGH,
     remediation_steps="Set custom_origin_config.origin_protocol_policy='https-only' and origin_ssl_protocols="
                       "['TLSv1.2'] on every custom origin; serve S3 content through the bucket's REST endpoint with "
@@ -115,7 +115,7 @@ cloudfront_origin_tls = ResourceValidationPolicy(
 
 
 def _s3_origin_access(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    for origin in _origins(args.props):
+    for origin in _origins(distribution_props(args)):
         domain = origin.get("domainName")
         if (not isinstance(domain, str) or is_unknown(domain) or not _S3_REST_ORIGIN.search(domain)
                 or "s3-website" in domain.lower()):
@@ -134,7 +134,7 @@ cloudfront_s3_origin_access = ResourceValidationPolicy(
     name="cloudfront-s3-origin-access",
     description="CloudFront reads S3 origins through an origin access control (or a legacy origin access identity), "
                 "so the bucket stays private.",
-    validate=applies_to((DISTRIBUTION,), _s3_origin_access),
+    validate=applies_to(DISTRIBUTIONS, _s3_origin_access),
     severity=Severity.HIGH,
     remediation_steps="Create an aws.cloudfront.OriginAccessControl (origin_access_control_origin_type='s3', "
                       "signing_behavior='always'), set origin_access_control_id on the origin, and allow "
@@ -152,8 +152,8 @@ def _logged(resources: list, types: tuple[str, ...], links: tuple[tuple[str, str
 
 
 def _distribution_logs(args: Any, report: ReportViolation) -> None:
-    for distribution in _logged(args.resources, (DISTRIBUTION,), ((LOG_DELIVERY_SOURCE, "resourceArn"),)):
-        logging = single(get(distribution.props, "loggingConfig"))
+    for distribution in _logged(args.resources, DISTRIBUTIONS, ((LOG_DELIVERY_SOURCE, "resourceArn"),)):
+        logging = single(get(distribution_props(distribution), "loggingConfig"))
         bucket = get(logging, "bucket") if isinstance(logging, dict) else None
         if is_unknown(logging) or is_unknown(bucket) or bucket:
             continue
@@ -165,7 +165,7 @@ cloudfront_access_logging = StackValidationPolicy(
     name="cloudfront-access-logging",
     description="CloudFront distributions write access logs (standard logging to a bucket, or a CloudWatch log "
                 "delivery source).",
-    validate=examines((DISTRIBUTION, LOG_DELIVERY_SOURCE), _distribution_logs),
+    validate=examines((*DISTRIBUTIONS, LOG_DELIVERY_SOURCE), _distribution_logs),
     severity=Severity.MEDIUM,
     remediation_steps="Add an aws.cloudwatch.LogDeliverySource (log_type='ACCESS_LOGS', "
                       "resource_arn=distribution.arn) with a LogDeliveryDestination and LogDelivery, or set "

@@ -13,6 +13,8 @@ from policies.rules._declare import applies_to, config_schema, frameworks, polic
 from policies.rules._props import as_bool, as_int, describe, get, is_unknown, single
 
 HEADERS_POLICY = "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"
+#: pulumi-aws-native's AWS::CloudFront::ResponseHeadersPolicy: the same settings under ``responseHeadersPolicyConfig``.
+NATIVE_HEADERS_POLICY = "aws-native:cloudfront:ResponseHeadersPolicy"
 HSTS_SCHEMA = config_schema(
     minMaxAgeSeconds={
         "type": "integer", "minimum": 0, "default": 31536000,
@@ -26,7 +28,9 @@ HSTS_SCHEMA = config_schema(
 
 
 def _hsts(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    headers = single(get(args.props, "securityHeadersConfig"))
+    props = (get(args.props, "responseHeadersPolicyConfig") if args.resource_type == NATIVE_HEADERS_POLICY
+             else args.props)
+    headers = single(get(props, "securityHeadersConfig"))
     if is_unknown(headers):
         return
     sts = single(headers.get("strictTransportSecurity")) if isinstance(headers, dict) else None
@@ -54,7 +58,7 @@ cloudfront_hsts = ResourceValidationPolicy(
     name="cloudfront-hsts",
     description="CloudFront response headers policies send Strict-Transport-Security for at least a year, for "
                 "subdomains too, overriding the origin's.",
-    validate=applies_to((HEADERS_POLICY,), _hsts),
+    validate=applies_to((HEADERS_POLICY, NATIVE_HEADERS_POLICY), _hsts),
     config_schema=HSTS_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Set security_headers_config.strict_transport_security={'access_control_max_age_sec': "
