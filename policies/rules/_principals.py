@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -204,8 +205,14 @@ def parse_policy(document: Any) -> Any:
 
 def action_matches(pattern: str, action: str) -> bool:
     """IAM action matching, case-insensitive with ``*`` and ``?`` wildcards: ``s3:Get*`` matches ``s3:GetObject``."""
-    regex = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
-    return re.fullmatch(regex, action, flags=re.IGNORECASE) is not None
+    return _action_regex(pattern).fullmatch(action) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _action_regex(pattern: str) -> re.Pattern[str]:
+    # A review matches the same few patterns against many actions: compile each once.
+    return re.compile("".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern),
+                      re.IGNORECASE)
 
 
 def is_full_wildcard_action(action: str) -> bool:
