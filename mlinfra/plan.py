@@ -145,6 +145,12 @@ def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
             pulumi.runtime.test(program)()
         except MlinfraError:
             raise
+        except pulumi.ConfigMissingError as exc:
+            # The SDK's message is two lines (a tab-indented hint): one line, naming the stack file.
+            raise ProgramError(
+                f"{shown_path(project, project.stack_config_dir / f'Pulumi.{env}.yaml')}: the program requires the "
+                f"configuration key {exc.key!r}, which is not set: add it under config (or run `pulumi config set"
+                f"{' --secret' if exc.secret else ''} {exc.key} <value>`)") from None
         except pulumi.RunError as exc:
             raise ProgramError(str(exc)) from None
         except ModuleNotFoundError as exc:

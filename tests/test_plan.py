@@ -209,6 +209,16 @@ def test_run_error_becomes_a_one_line_program_error(tmp_path):
     assert err.value.__cause__ is None and err.value.__suppress_context__
 
 
+def test_a_missing_required_configuration_key_is_one_line_naming_the_stack_file(tmp_path):
+    # The SDK's ConfigMissingError is two lines, the second tab-indented; Pulumi's examples need keys.
+    project = make_project(tmp_path, "import pulumi\npulumi.Config().require_secret('dbPassword')\n")
+    with pytest.raises(ProgramError) as err:
+        plan(project, "dev")
+    assert str(err.value) == ("stacks/Pulumi.dev.yaml: the program requires the configuration key 'demo:dbPassword', "
+                              "which is not set: add it under config (or run `pulumi config set --secret "
+                              "demo:dbPassword <value>`)")
+
+
 def test_a_package_the_program_needs_and_this_environment_lacks_is_named(tmp_path):
     project = make_project(tmp_path, "import pulumi\nimport pulumi_nosuchprovider.sub\n")
     with pytest.raises(ProgramError) as err:
