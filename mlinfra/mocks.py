@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator
 
 import pulumi
 from google.protobuf import json_format, struct_pb2
+from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime import settings
@@ -32,8 +33,6 @@ SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
 #: ... and of a resource reference ({key: resource, "urn": ..., "id": ...}).
 RESOURCE_SIGNATURE = "5cf8f73096256a8f31e491e813e4eb8e"
-#: ... and of a value not known until the resource exists.
-UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 
 def stable_suffix(text: str, length: int = 8) -> str:
@@ -584,7 +583,7 @@ class RecordingMonitor(MockMonitor):
         # strings (rpc.struct_contains_unknowns looks into lists of objects only): a policy document
         # naming what only the cloud knows yet. Answer as the engine does for a preview's pending
         # values: the result is wholly unknown.
-        if UNKNOWN_VALUE.encode() in request.args.SerializeToString():
+        if rpc.UNKNOWN.encode() in request.args.SerializeToString():
             return resource_pb2.ResourceInvokeResponse(unknown=True)
         return super().Invoke(request)
 
