@@ -30,7 +30,7 @@ from mlinfra.documents import regular_or_absent, write_atomically
 from mlinfra.errors import MlinfraError
 from mlinfra.event_loops import program_loops
 from mlinfra.mocks import SECRET_SIGNATURE, SIGNATURE_KEY, STACK_TYPE, RecordingMonitor, Registration, install_mocks
-from mlinfra.project import Project, StackConfig, load_stack_config, read_project, shown_path
+from mlinfra.project import Project, StackConfig, load_stack_config, read_project, shown_path, stack_file
 
 PROVIDER_PREFIX = "pulumi:providers:"
 
@@ -148,7 +148,7 @@ def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
         except pulumi.ConfigMissingError as exc:
             # The SDK's message is two lines (a tab-indented hint): one line, naming the stack file.
             raise ProgramError(
-                f"{shown_path(project, project.stack_config_dir / f'Pulumi.{env}.yaml')}: the program requires the "
+                f"{shown_path(project, stack_file(project, env))}: the program requires the "
                 f"configuration key {exc.key!r}, which is not set: add it under config (or run `pulumi config set"
                 f"{' --secret' if exc.secret else ''} {exc.key} <value>`)") from None
         except pulumi.RunError as exc:

@@ -73,7 +73,8 @@ def read_project(project_dir: Path) -> Project:
     )
 
 
-def _stack_file(project: Project, env: str) -> Path:
+def stack_file(project: Project, env: str) -> Path:
+    """The stack file of ``env``: ``Pulumi.<env>.yaml`` in the project's stack folder."""
     return project.stack_config_dir / f"Pulumi.{env}.yaml"
 
 
@@ -117,7 +118,7 @@ def load_stack_config(project_dir: Path, env: str) -> StackConfig:
     their keys are listed in ``secret_keys``.
     """
     project = read_project(project_dir)
-    path = _stack_file(project, env)
+    path = stack_file(project, env)
     available = ", ".join(_environments(project)) or "none"
     if not _STACK_NAME.match(env):
         raise MlinfraError(f"unknown environment '{env}': a stack name has only letters, digits, "
