@@ -1,7 +1,7 @@
 """The installed pulumi-aws SDK (and pulumi-aws-native, for ``aws-native:`` tokens) as the reference for the
 inputs rules and the data-store table read: its resource class for a type token, and every camelCase input
-name of that class's module. pulumi-aws-native is an optional dependency: a test that checks an
-``aws-native:`` token calls ``pytest.importorskip("pulumi_aws_native")`` first."""
+name of that class's module. pulumi-aws-native is an optional dependency (the dev extra): a check of an
+``aws-native:`` token skips without it."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ import re
 from pathlib import Path
 from typing import Sequence
 
+import pytest
+
 GETTER = re.compile(r'@pulumi\.getter(?:\(name="(\w+)"\))?\n    def (\w+)\(self\)')
 
 
 def resource_class(type_token: str):
     """The SDK class of ``type_token`` (``aws:s3/bucket:Bucket``, ``aws-native:s3:Bucket``), or None."""
     if type_token.startswith("aws-native:"):
-        import pulumi_aws_native  # noqa: F401  (registers the resource modules)
+        pytest.importorskip("pulumi_aws_native")  # registers the resource modules
     else:
         import pulumi_aws  # noqa: F401  (registers the resource modules)
     from pulumi.runtime import rpc
