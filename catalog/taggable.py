@@ -17,7 +17,6 @@ import argparse
 import functools
 import json
 import re
-from importlib import metadata, util
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -80,6 +79,8 @@ def _classes_taking_tags(directory: Path) -> dict[str, bool]:
 
 def installed_sdk(native: bool = False) -> tuple[Path, str]:
     """Where the installed pulumi-aws (pulumi-aws-native) lives, and its version (found without importing it)."""
+    from importlib import metadata, util  # the generator's only: a review reads the tables
+
     module, distribution = ("pulumi_aws_native", "pulumi-aws-native") if native else ("pulumi_aws", "pulumi-aws")
     spec = util.find_spec(module)
     if spec is None or spec.origin is None:

@@ -85,6 +85,10 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
 
 def _cmd_review(args: argparse.Namespace) -> int:
+    if args.deployment is not None:  # no program runs here: only policy packs, which rarely need these
+        from mlinfra.deferred_imports import defer_unused_sdk_modules
+
+        defer_unused_sdk_modules()
     from mlinfra.review.command import run_review
 
     if args.env_positional is None and args.deployment is None:

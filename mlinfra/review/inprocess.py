@@ -368,19 +368,25 @@ def _validations(policy_obj: Any) -> Optional[list[Callable]]:
 
 def _type_filter(policy_obj: Any) -> Optional[Callable[[str], bool]]:
     """A predicate on the resource type when every validate function of the policy declared its types
-    (``policies.rules._declare.applies_to`` filters by exactly that); None when it must see every type."""
+    (``policies.rules._declare.applies_to`` filters by exactly that); None when it must see every type.
+    Declared type lists become one set's membership test, the common case."""
     validations = _validations(policy_obj)
     if not validations:
         return None
-    matchers = []
+    listed: set[str] = set()
+    predicates = []
     for function in validations:
         types_ = getattr(function, "resource_types", None)
-        if types_ is None:
+        if types_ is None or types_ == "*":
             return None
-        if types_ == "*":
-            return None
-        matchers.append(types_ if callable(types_) else frozenset(types_).__contains__)
-    return lambda resource_type: any(match(resource_type) for match in matchers)
+        if callable(types_):
+            predicates.append(types_)
+        else:
+            listed.update(types_)
+    if not predicates:
+        return frozenset(listed).__contains__
+    listed_types = frozenset(listed)
+    return lambda resource_type: resource_type in listed_types or any(match(resource_type) for match in predicates)
 
 
 def _level_name(level: Any) -> str:
