@@ -25,6 +25,7 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime import settings
 
 from components.common import OFFLINE_ACCOUNT_ID, OfflineTarget
+from mlinfra import kubernetes_manifests
 
 ACCOUNT_ID = OFFLINE_ACCOUNT_ID
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -383,6 +384,11 @@ class PlatformMocks(pulumi.runtime.Mocks):
             return {"json": json.dumps(document, indent=2),
                     "minifiedJson": json.dumps(document, separators=(",", ":")),
                     "id": stable_suffix(json.dumps(document, sort_keys=True))}, []
+        if token == "kubernetes:yaml:decode":  # pulumi_kubernetes.yaml.ConfigFile / ConfigGroup (v1)
+            try:
+                return kubernetes_manifests.decode_invoke(dict(inputs)), []
+            except kubernetes_manifests.ManifestError as exc:
+                raise kubernetes_manifests.ManifestError(f"{token}: {exc}") from None
         if token == "tls:index/getCertificate:getCertificate":
             return certificate_chain(inputs), []
         if token.startswith("std:index:"):  # Terraform's functions through pulumi-std (converted programs)
@@ -528,6 +534,22 @@ def _references_as_ids(request: Any) -> Any:
     return flattened
 
 
+def _unwrap_secrets(value: Any) -> Any:
+    if isinstance(value, dict):
+        if value.get(SIGNATURE_KEY) == SECRET_SIGNATURE:
+            return _unwrap_secrets(value.get("value"))
+        return {k: _unwrap_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap_secrets(v) for v in value]
+    return value
+
+
+def _as_secret(obj: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """``obj`` with the values of ``keys`` secret: the provider marks a Secret's ``data`` and
+    ``stringData`` from raw YAML secret (yaml.go ``register``)."""
+    return {k: {SIGNATURE_KEY: SECRET_SIGNATURE, "value": v} if k in keys else v for k, v in obj.items()}
+
+
 class RecordingMonitor(MockMonitor):
     """A mock monitor that records every registration request whole, in order."""
 
@@ -576,7 +598,53 @@ class RecordingMonitor(MockMonitor):
             additional_secret_outputs=list(request.additionalSecretOutputs),
             version=request.version,
         )
+        if request.remote and request.type in kubernetes_manifests.YAML_V2_COMPONENTS:
+            self._construct_yaml(request, response.urn)
         return response
+
+    def _construct_yaml(self, request, urn: str) -> None:
+        """The children the Kubernetes provider registers for a ``yaml/v2`` ConfigGroup or ConfigFile
+        (see ``mlinfra.kubernetes_manifests``): none while an input is unknown (the provider warns
+        "Preview is incomplete" and registers nothing)."""
+        if rpc.UNKNOWN.encode() in request.object.SerializeToString():
+            return
+        inputs = _unwrap_secrets(struct_to_plain(request.object))
+        provider = request.providers.get("kubernetes") or request.provider
+        try:
+            objects = kubernetes_manifests.normalize(
+                kubernetes_manifests.component_objects(request.type, inputs), self._kubernetes_namespace(provider))
+            needs = kubernetes_manifests.dependencies(objects)
+            order = kubernetes_manifests.registration_order(needs)
+        except kubernetes_manifests.ManifestError as exc:
+            raise kubernetes_manifests.ManifestError(f"{request.type} {request.name}: {exc}") from None
+        prefix = kubernetes_manifests.prefix_of(request.name, inputs)
+        urns: dict[int, str] = {}
+        for index in order:
+            obj = objects[index]
+            if inputs.get("skipAwait") is True:
+                kubernetes_manifests.skip_await(obj)
+            type_ = kubernetes_manifests.type_token(obj["apiVersion"], obj["kind"])
+            name = kubernetes_manifests.resource_name(obj, prefix)
+            rid, outputs = self.mocks.new_resource(pulumi.runtime.MockResourceArgs(
+                typ=type_, name=name, inputs=json.loads(json.dumps(obj)), provider=provider, custom=True))
+            child = self.make_urn(urn, type_, name)
+            urns[index] = child
+            secret = ("data", "stringData") if obj["apiVersion"] == "v1" and obj["kind"] == "Secret" else ()
+            self.registrations[child] = Registration(
+                urn=child, type=type_, name=name, custom=True, parent=urn, provider=provider,
+                dependencies=sorted(urns[i] for i in needs[index]), property_dependencies={},
+                inputs=_as_secret(obj, secret), outputs=_as_secret(outputs, secret), id=rid,
+                version=request.version)
+
+    def _kubernetes_namespace(self, provider: str) -> str:
+        """The provider's default namespace: its ``namespace`` setting, else ``kubernetes:namespace`` in the
+        stack's config, else the kubeconfig context's, which without one is ``default``."""
+        registration = self.registrations.get(provider.rsplit("::", 1)[0]) if provider else None
+        if registration is not None:
+            space = registration.inputs.get("namespace")
+        else:
+            space = pulumi.Config("kubernetes").get("namespace")
+        return space if isinstance(space, str) and space else "default"
 
     def Invoke(self, request):
         # The SDK skips an invoke whose arguments are unknown, but misses an unknown inside a list of

@@ -1,0 +1,350 @@
+"""Kubernetes YAML manifests as pulumi-kubernetes reads them, for the offline plan.
+
+Two things a real preview does with a manifest happen in the Kubernetes provider, which the mock
+runtime does not run, so the mocks do them here, as the provider does:
+
+- ``decode_invoke``: the answer to the invoke ``kubernetes:yaml:decode``, through which
+  ``pulumi_kubernetes.yaml.ConfigFile`` and ``ConfigGroup`` (v1, implemented in the Python SDK,
+  ``sdk/python/pulumi_kubernetes/yaml/yaml.py``) turn YAML text into objects; the SDK then declares
+  each object itself. The provider's ``decodeYaml`` (``provider/pkg/provider/invoke_decode_yaml.go``)
+  decodes a stream of YAML or JSON documents and skips those without ``kind`` or ``apiVersion``.
+- ``expand_component``: the children of ``kubernetes:yaml/v2:ConfigGroup`` and ``ConfigFile``,
+  multi-language components the provider constructs (``provider/pkg/provider/yaml/v2/configgroup.go``,
+  ``configfile.go``, ``yaml.go``): files (globs expanded, sorted), then the ``yaml`` text, then
+  ``objs``; lists expanded into their items; the group ``core`` canonicalized; namespaced kinds
+  without a namespace given the provider's default; each object registered as
+  ``kubernetes:<apiVersion>:<Kind>`` (``core/v1`` for ``v1``; ``sdk/go/kubernetes/yaml/v2/kinds.go``
+  ``RegisterResource``) named ``<prefix>:<namespace>/<name>`` (prefix: ``resourcePrefix``, else the
+  component's name), its parent the component, depending on the objects it needs first (its
+  Namespace, its CustomResourceDefinition, its ``config.kubernetes.io/depends-on`` annotation:
+  sigs.k8s.io/cli-utils's dependency graph, which ``Register`` follows).
+
+Read at pulumi-kubernetes 94977969d (main after v4.32.0; the installed SDK is 4.34.2, whose
+``yaml.py`` is the one this module answers).
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import re
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+import yaml
+
+from mlinfra.errors import MlinfraError
+
+YAML_V2_COMPONENTS = frozenset({"kubernetes:yaml/v2:ConfigGroup", "kubernetes:yaml/v2:ConfigFile"})
+DEPENDS_ON = "config.kubernetes.io/depends-on"
+
+#: ``provider/pkg/kinds/kinds.go`` ``Kind.Namespaced``: the built-in kinds whose scope the provider
+#: knows without a cluster (a ``...List`` kind has its item's scope). Any other kind's scope comes from a
+#: CustomResourceDefinition among the objects (``spec.scope``), else from the cluster: offline it stays
+#: unresolved and the object keeps no namespace, as the provider does when it cannot ask.
+NAMESPACED_KINDS = frozenset({
+    "Binding", "ConfigMap", "ControllerRevision", "CronJob", "CSIStorageCapacity", "DaemonSet", "Deployment",
+    "Endpoints", "EndpointSlice", "Event", "HorizontalPodAutoscaler", "Ingress", "Job", "Lease", "LimitRange",
+    "NetworkPolicy", "PersistentVolumeClaim", "Pod", "PodDisruptionBudget", "PodTemplate", "ReplicaSet",
+    "ReplicationController", "ResourceQuota", "Role", "RoleBinding", "Secret", "Service", "ServiceAccount",
+    "StatefulSet",
+})
+CLUSTER_KINDS = frozenset({
+    "APIService", "CertificateSigningRequest", "ClusterRole", "ClusterRoleBinding", "CSIDriver", "CSINode",
+    "CustomResourceDefinition", "FlowSchema", "IngressClass", "MutatingWebhookConfiguration", "Namespace", "Node",
+    "PersistentVolume", "PodSecurityPolicy", "PriorityClass", "PriorityLevelConfiguration", "RuntimeClass",
+    "StorageClass", "ValidatingWebhookConfiguration", "VolumeAttachment",
+})
+#: ``kinds.KnownGroupVersions``: the API versions built into Kubernetes (the table above applies to them).
+KNOWN_GROUP_VERSIONS = frozenset({
+    "admissionregistration.k8s.io/v1", "admissionregistration.k8s.io/v1alpha1", "admissionregistration.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1", "apiextensions.k8s.io/v1beta1", "apiregistration.k8s.io/v1",
+    "apiregistration.k8s.io/v1beta1", "apps/v1", "apps/v1beta1", "apps/v1beta2", "auditregistration.k8s.io/v1alpha1",
+    "autoscaling/v1", "autoscaling/v2", "autoscaling/v2beta1", "autoscaling/v2beta2", "batch/v1", "batch/v1beta1",
+    "batch/v2alpha1", "certificates.k8s.io/v1", "certificates.k8s.io/v1alpha1", "certificates.k8s.io/v1beta1",
+    "coordination.k8s.io/v1", "coordination.k8s.io/v1alpha1", "coordination.k8s.io/v1alpha2",
+    "coordination.k8s.io/v1beta1", "core/v1", "discovery.k8s.io/v1", "discovery.k8s.io/v1beta1", "events.k8s.io/v1",
+    "events.k8s.io/v1beta1", "extensions/v1beta1", "flowcontrol.apiserver.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1alpha1", "flowcontrol.apiserver.k8s.io/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1beta2", "flowcontrol.apiserver.k8s.io/v1beta3", "meta/v1", "networking.k8s.io/v1",
+    "networking.k8s.io/v1alpha1", "networking.k8s.io/v1beta1", "node.k8s.io/v1", "node.k8s.io/v1alpha1",
+    "node.k8s.io/v1beta1", "policy/v1", "policy/v1beta1", "rbac.authorization.k8s.io/v1",
+    "rbac.authorization.k8s.io/v1alpha1", "rbac.authorization.k8s.io/v1beta1", "resource.k8s.io/v1",
+    "resource.k8s.io/v1alpha1", "resource.k8s.io/v1alpha2", "resource.k8s.io/v1alpha3", "resource.k8s.io/v1beta1",
+    "resource.k8s.io/v1beta2", "scheduling.k8s.io/v1", "scheduling.k8s.io/v1alpha1", "scheduling.k8s.io/v1alpha2",
+    "scheduling.k8s.io/v1beta1", "settings.k8s.io/v1alpha1", "storage.k8s.io/v1", "storage.k8s.io/v1alpha1",
+    "storage.k8s.io/v1beta1", "storagemigration.k8s.io/v1alpha1", "storagemigration.k8s.io/v1beta1", "v1",
+})
+
+
+class ManifestError(MlinfraError):
+    """A manifest the provider would refuse (its message, as the provider words it)."""
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML as Kubernetes reads it (sigs.k8s.io/yaml: YAML to JSON): timestamps stay strings."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
+}
+
+
+def _json_ready(value: Any) -> Any:
+    # JSON has string keys only (a YAML key 80 becomes "80"); binary stays text.
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
+
+
+def _documents(text: str) -> Iterator[Any]:
+    """The documents of a YAML stream, or of a JSON stream (k8s.io/apimachinery ``NewYAMLOrJSONDecoder``:
+    JSON when the text starts with ``{`` after whitespace)."""
+    stripped = text.lstrip()
+    if stripped.startswith("{"):
+        decoder, position = json.JSONDecoder(), 0
+        while True:
+            while position < len(stripped) and stripped[position].isspace():
+                position += 1
+            if position >= len(stripped):
+                return
+            try:
+                value, position = decoder.raw_decode(stripped, position)
+            except json.JSONDecodeError as exc:
+                raise ManifestError(f"decoding YAML: {exc}") from None
+            yield value
+    try:
+        yield from (_json_ready(document) for document in yaml.load_all(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        raise ManifestError(f"decoding YAML: {where}{exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise ManifestError("decoding YAML: " + " ".join(str(exc).split())) from None
+
+
+def _objects(text: str) -> list[dict[str, Any]]:
+    found = []
+    for document in _documents(text):
+        if document is None or document == {}:
+            continue  # "Sometimes manifests include empty blocks, so skip these."
+        if not isinstance(document, dict):
+            raise ManifestError(f"decoding YAML: cannot unmarshal {type(document).__name__} into an object")
+        found.append(document)
+    return found
+
+
+def decode_invoke(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The provider's answer to ``kubernetes:yaml:decode`` (``{"text", "defaultNamespace"?}``): the
+    objects, skipping those without kind or apiVersion; ``defaultNamespace`` (which the Python SDK
+    never sends) set on namespaced kinds left without one."""
+    text = inputs.get("text")
+    if not isinstance(text, str):
+        raise ManifestError("missing required field 'text' of type string")
+    objects = [o for o in _objects(text) if o.get("kind") and o.get("apiVersion")]
+    space = inputs.get("defaultNamespace")
+    if isinstance(space, str) and space:
+        for obj in objects:
+            if _namespaced(obj, []) is not False and not _metadata(obj).get("namespace"):
+                obj.setdefault("metadata", {})["namespace"] = space
+    return {"result": objects}
+
+
+def _metadata(obj: dict[str, Any]) -> dict[str, Any]:
+    metadata = obj.get("metadata")
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def _group_version(api_version: str) -> tuple[str, str]:
+    group, _, version = api_version.rpartition("/")
+    return group, version
+
+
+def _namespaced(obj: dict[str, Any], objects: list[dict[str, Any]]) -> Optional[bool]:
+    """``clients.IsNamespacedKind`` without a cluster: the built-in table, else a CRD among ``objects``,
+    else ``None`` (unresolved)."""
+    api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
+    group, version = _group_version(api_version)
+    if group == "core":
+        api_version = version
+    if api_version in KNOWN_GROUP_VERSIONS:
+        base = kind.removesuffix("Patch").removesuffix("List")
+        if base in NAMESPACED_KINDS:
+            return True
+        if base in CLUSTER_KINDS:
+            return False
+    crd = _crd(objects, group, kind)
+    if crd is not None:
+        return (crd.get("spec") or {}).get("scope") == "Namespaced"
+    return None
+
+
+def _crd(objects: list[dict[str, Any]], group: str, kind: str) -> Optional[dict[str, Any]]:
+    for candidate in objects:
+        if candidate.get("kind") != "CustomResourceDefinition" or not str(candidate.get("apiVersion", "")).startswith(
+                "apiextensions.k8s.io/"):
+            continue
+        spec = candidate.get("spec") if isinstance(candidate.get("spec"), dict) else {}
+        names = spec.get("names") if isinstance(spec.get("names"), dict) else {}
+        if spec.get("group") == group and names.get("kind") == kind:
+            return candidate
+    return None
+
+
+def _expand(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Lists (an object whose ``items`` is a list: ``unstructured.IsList``) replaced by their items, recursively."""
+    result, pending = [], list(objects)
+    while pending:
+        obj = pending.pop(0)
+        items = obj.get("items")
+        if isinstance(items, list):
+            if not all(isinstance(item, dict) for item in items):
+                raise ManifestError(f"YAML object is invalid: `{_shown(obj)}`")
+            pending = list(items) + pending
+            continue
+        result.append(obj)
+    return result
+
+
+def _shown(obj: dict[str, Any]) -> str:
+    # printUnstructured: the object's JSON, truncated to 100 characters.
+    text = json.dumps(obj, separators=(",", ":"), sort_keys=True)
+    return text if len(text) <= 100 else text[:97] + "..."
+
+
+def type_token(api_version: str, kind: str) -> str:
+    """The pulumi-kubernetes type of an object: ``kubernetes:core/v1:Pod`` for ``v1``/``Pod``, else
+    ``kubernetes:<apiVersion>:<Kind>`` (a built-in kind's class or ``apiextensions.CustomResource``)."""
+    return f"kubernetes:{'core/v1' if api_version == 'v1' else api_version}:{kind}"
+
+
+def _read(file: str, globbing: bool) -> list[str]:
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", file):
+        # The provider fetches it over the network; the offline plan cannot.
+        raise ManifestError(f"fetching YAML over network: {file}: the offline plan reads local files only")
+    # isGlobPattern: an unescaped *, ? or [.
+    paths = sorted(glob.glob(file)) if globbing and re.search(r"(?:^|[^\\])[*?\[]", file) else [file]
+    texts = []
+    for path in paths:
+        try:
+            texts.append(Path(path).read_text())
+        except OSError as exc:
+            raise ManifestError(f"reading YAML file from disk: open {path}: {exc.strerror or exc}") from None
+    return texts
+
+
+def component_objects(type_: str, inputs: dict[str, Any]) -> list[dict[str, Any]]:
+    """The objects a ``yaml/v2`` component declares (``Parse``: files, then ``yaml``, then ``objs``), before
+    ``Normalize``; files are read relative to the current directory (the program's, as the provider's)."""
+    if type_ == "kubernetes:yaml/v2:ConfigFile":
+        file = inputs.get("file")
+        texts = _read(file, globbing=False) if isinstance(file, str) else [""]
+        objects = []
+    else:
+        files = inputs.get("files")
+        texts = [t for f in (files if isinstance(files, list) else []) if isinstance(f, str) for t in _read(f, True)]
+        texts.append(inputs.get("yaml") if isinstance(inputs.get("yaml"), str) else "")
+        objs = inputs.get("objs")
+        objects = [o for o in (objs if isinstance(objs, list) else []) if isinstance(o, dict)]
+    parsed = [obj for text in texts for obj in _objects(text)]
+    return parsed + [json.loads(json.dumps(o)) for o in objects]
+
+
+def normalize(objects: list[dict[str, Any]], default_namespace: str) -> list[dict[str, Any]]:
+    """``Normalize``: lists expanded, kind and apiVersion and ``metadata.name`` required, group ``core``
+    canonicalized (``core/v1`` -> ``v1``), namespaced objects without one put in ``default_namespace``."""
+    objects = _expand(objects)
+    for obj in objects:
+        if not obj.get("kind") or not obj.get("apiVersion"):
+            raise ManifestError(f"Kubernetes resources require a kind and apiVersion: `{_shown(obj)}`")
+        if not _metadata(obj).get("name"):
+            raise ManifestError(f"Kubernetes resources require a .metadata.name: `{_shown(obj)}`")
+        group, version = _group_version(str(obj["apiVersion"]))
+        if group == "core":
+            obj["apiVersion"] = version
+        if _metadata(obj).get("namespace"):
+            continue
+        if _namespaced(obj, objects) is True:
+            obj["metadata"]["namespace"] = default_namespace
+    return objects
+
+
+def _key(obj: dict[str, Any]) -> tuple[str, str, str, str]:
+    # cli-utils ObjMetadata: group, kind, namespace, name.
+    group, _ = _group_version(str(obj["apiVersion"]))
+    metadata = _metadata(obj)
+    return group, str(obj["kind"]), str(metadata.get("namespace") or ""), str(metadata["name"])
+
+
+def _depends_on(obj: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """``config.kubernetes.io/depends-on``: ``<group>/namespaces/<namespace>/<kind>/<name>`` or
+    ``<group>/<kind>/<name>``, comma-separated (cli-utils ``dependson.ParseDependencySet``)."""
+    annotations = _metadata(obj).get("annotations")
+    value = annotations.get(DEPENDS_ON) if isinstance(annotations, dict) else None
+    found = []
+    for reference in (value.split(",") if isinstance(value, str) else []):
+        parts = reference.strip().split("/")
+        if len(parts) == 5 and parts[1] == "namespaces":
+            found.append((parts[0], parts[3], parts[2], parts[4]))
+        elif len(parts) == 3:
+            found.append((parts[0], parts[1], "", parts[2]))
+    return found
+
+
+def dependencies(objects: list[dict[str, Any]]) -> list[list[int]]:
+    """For each object, the indexes of the objects it waits for (cli-utils ``graph.DependencyGraph``:
+    explicit depends-on, a custom resource on its CRD, a namespaced object on its Namespace)."""
+    index = {_key(obj): i for i, obj in enumerate(objects)}
+    needs: list[list[int]] = []
+    for obj in objects:
+        group, kind, space, _ = _key(obj)
+        wanted = list(_depends_on(obj))
+        crd = _crd(objects, group, kind)
+        if crd is not None:
+            wanted.append(_key(crd))
+        if space:
+            wanted.append(("", "Namespace", "", space))
+        me = index[_key(obj)]
+        needs.append(sorted({index[w] for w in wanted if w in index and index[w] != me}))
+    return needs
+
+
+def registration_order(needs: list[list[int]]) -> list[int]:
+    """Objects in the order ``Register`` declares them: what they wait for first, else as given."""
+    done: set[int] = set()
+    order: list[int] = []
+    while len(order) < len(needs):
+        ready = [i for i in range(len(needs)) if i not in done and all(d in done for d in needs[i])]
+        if not ready:
+            raise ManifestError("dependency cycle among the manifest's objects (config.kubernetes.io/depends-on)")
+        order.extend(ready)
+        done.update(ready)
+    return order
+
+
+def resource_name(obj: dict[str, Any], prefix: str) -> str:
+    """``<prefix>:<namespace>/<name>`` (the namespace and prefix only where set): ``register`` in yaml.go."""
+    metadata = _metadata(obj)
+    name = str(metadata["name"])
+    if metadata.get("namespace"):
+        name = f"{metadata['namespace']}/{name}"
+    return f"{prefix}:{name}" if prefix else name
+
+
+def prefix_of(component_name: str, inputs: dict[str, Any]) -> str:
+    """``resourcePrefix`` when given (even empty), else the component's name."""
+    prefix = inputs.get("resourcePrefix")
+    return prefix if isinstance(prefix, str) else component_name
+
+
+def skip_await(obj: dict[str, Any]) -> None:
+    """Annotate ``pulumi.com/skipAwait: "true"`` (``skipAwait`` input)."""
+    metadata = obj.setdefault("metadata", {})
+    if not isinstance(metadata.get("annotations"), dict):
+        metadata["annotations"] = {}
+    metadata["annotations"]["pulumi.com/skipAwait"] = "true"

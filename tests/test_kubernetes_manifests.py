@@ -1,0 +1,256 @@
+"""Kubernetes YAML manifests in the offline plan: pulumi-kubernetes's ``yaml.ConfigFile`` and
+``ConfigGroup`` (v1, the Python SDK parses through the invoke ``kubernetes:yaml:decode``) and
+``yaml.v2.ConfigFile`` / ``ConfigGroup`` (components the provider expands) declare their objects as
+the child resources a real preview has, and every Kubernetes rule judges them.
+
+Expected names, types, parents and dependencies are the provider's (pulumi-kubernetes 94977969d:
+provider/pkg/provider/yaml/v2/yaml.go ``register``/``Normalize``/``Register``, configgroup.go,
+configfile.go; sdk/python/pulumi_kubernetes/yaml/yaml.py ``_parse_yaml_object``).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mlinfra import kubernetes_manifests as km
+from mlinfra.errors import MlinfraError
+from mlinfra.plan import plan
+from mlinfra.review.deployment import resources_from_document
+from mlinfra.review.engine import review
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# --- decoding and normalizing, as the provider does ------------------------------------------------------
+
+
+def test_decode_skips_documents_without_kind_or_api_version_and_keeps_timestamps_as_text():
+    text = "---\n# empty\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {when: 2024-01-01}\n" \
+           "---\nfoo: bar\n---\n"
+    result = km.decode_invoke({"text": text})["result"]
+    assert result == [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"},
+                       "data": {"when": "2024-01-01"}}]
+
+
+def test_decode_reads_a_json_stream_and_sets_a_default_namespace_on_namespaced_kinds_only():
+    text = '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}}\n' \
+           '{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "n"}}'
+    result = km.decode_invoke({"text": text, "defaultNamespace": "team"})["result"]
+    assert [o["metadata"].get("namespace") for o in result] == ["team", None]
+
+
+def test_decode_refuses_bad_yaml_with_one_line():
+    with pytest.raises(km.ManifestError, match=r"^decoding YAML: line 1, column 6: expected"):
+        km.decode_invoke({"text": "a: [b"})
+
+
+def test_type_tokens_are_the_sdks():
+    assert km.type_token("v1", "Pod") == "kubernetes:core/v1:Pod"
+    assert km.type_token("apps/v1", "Deployment") == "kubernetes:apps/v1:Deployment"
+    assert km.type_token("ray.io/v1", "RayCluster") == "kubernetes:ray.io/v1:RayCluster"
+
+
+def test_normalize_expands_lists_canonicalizes_core_and_namespaces_only_namespaced_kinds():
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "w"},
+           "spec": {"group": "example.com", "scope": "Namespaced", "names": {"kind": "Widget"}}}
+    objects = [
+        {"apiVersion": "v1", "kind": "List", "items": [
+            {"apiVersion": "core/v1", "kind": "ConfigMap", "metadata": {"name": "c"}},
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "n"}}]},
+        crd,
+        {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w1"}},
+        {"apiVersion": "other.io/v1", "kind": "Gadget", "metadata": {"name": "g1"}},  # scope unknown offline
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "apps"}},
+    ]
+    result = km.normalize(copy.deepcopy(objects), "team")
+    assert [(o["apiVersion"], o["kind"], o["metadata"].get("namespace")) for o in result] == [
+        ("v1", "ConfigMap", "team"), ("v1", "Namespace", None),
+        ("apiextensions.k8s.io/v1", "CustomResourceDefinition", None), ("example.com/v1", "Widget", "team"),
+        ("other.io/v1", "Gadget", None), ("apps/v1", "Deployment", "apps")]
+
+
+@pytest.mark.parametrize("obj, message", [
+    ({"kind": "Pod", "metadata": {"name": "p"}}, "require a kind and apiVersion"),
+    ({"apiVersion": "v1", "kind": "Pod", "metadata": {}}, r"require a \.metadata\.name"),
+])
+def test_normalize_refuses_what_the_provider_refuses(obj, message):
+    with pytest.raises(km.ManifestError, match=message):
+        km.normalize([obj], "default")
+
+
+def test_objects_wait_for_their_namespace_crd_and_depends_on_annotation():
+    objects = km.normalize([
+        {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": "apps"}},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "late", "namespace": "apps", "annotations": {
+            km.DEPENDS_ON: "example.com/namespaces/apps/Widget/w"}}},
+        {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "w"},
+         "spec": {"group": "example.com", "scope": "Namespaced", "names": {"kind": "Widget"}}},
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}},
+    ], "default")
+    needs = km.dependencies(objects)
+    assert needs == [[2, 3], [0, 3], [], []]
+    assert km.registration_order(needs) == [2, 3, 0, 1]
+
+
+def test_resource_names_are_prefix_namespace_and_name():
+    obj = {"metadata": {"name": "web", "namespace": "apps"}}
+    assert km.resource_name(obj, "cg") == "cg:apps/web"
+    assert km.resource_name({"metadata": {"name": "n"}}, "") == "n"
+    assert km.prefix_of("cg", {}) == "cg" and km.prefix_of("cg", {"resourcePrefix": ""}) == ""
+
+
+# --- a program planned and reviewed end to end -------------------------------------------------------------
+
+IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.4.2"
+
+
+def deployment(name: str, **pod_changes) -> dict:
+    """A Deployment that passes every Kubernetes workload rule, with ``pod_changes`` to its pod spec."""
+    pod = {
+        "automountServiceAccountToken": False,
+        "securityContext": {"runAsNonRoot": True, "runAsUser": 1000, "seccompProfile": {"type": "RuntimeDefault"}},
+        "containers": [{
+            "name": "web", "image": IMAGE, "imagePullPolicy": "Always",
+            "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "128Mi"}},
+            "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                                "capabilities": {"drop": ["ALL"]}},
+        }],
+        **pod_changes,
+    }
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "apps"},
+            "spec": {"replicas": 2, "selector": {"matchLabels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name}}, "spec": pod}}}
+
+
+NAMESPACE = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}}
+#: A default deny in the namespace (k8s-namespace-network-policy), declared through the v2 path only.
+DENY_ALL = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "deny-all"},
+            "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}
+
+
+def manifest(*objects: dict) -> str:
+    return yaml.safe_dump_all(objects, sort_keys=False)
+
+
+PROGRAM = textwrap.dedent('''
+    import pulumi
+    import pulumi_kubernetes as k8s
+
+    DENY_ALL = DENY_ALL_OBJECT
+    ok_text = open("inline-ok.yaml").read()
+    bad_text = open("inline-bad.yaml").read()
+    k8s.yaml.ConfigFile("v1-file", file="manifests/file.yaml")
+    k8s.yaml.ConfigGroup("v1-group", yaml=[ok_text, bad_text])
+    k8s.yaml.v2.ConfigFile("v2-file", file="manifests/file.yaml")
+    k8s.yaml.v2.ConfigGroup("v2-group", yaml=ok_text + "---\\n" + bad_text, files=["manifests/*.yaml"],
+                            resource_prefix="grp")
+    # An object the provider cannot expand while the preview does not know it yet.
+    svc = k8s.core.v1.Service("svc", metadata={"name": "svc", "namespace": "apps"},
+                              spec={"ports": [{"port": 80}]})
+    k8s.yaml.v2.ConfigGroup("policies", objs=[DENY_ALL],
+                            opts=pulumi.ResourceOptions(provider=k8s.Provider("apps", namespace="apps")))
+    k8s.yaml.v2.ConfigGroup("v2-unknown", objs=[{
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "c", "namespace": "apps"},
+        "data": {"host": svc.status.apply(lambda s: s.load_balancer.ingress[0].hostname)}}])
+''')
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory) -> tuple[dict, dict, Path]:
+    project = tmp_path_factory.mktemp("manifests")
+    (project / "Pulumi.yaml").write_text("name: manifests\nruntime: python\n")
+    (project / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (project / "__main__.py").write_text(PROGRAM.replace("DENY_ALL_OBJECT", repr(DENY_ALL)))
+    (project / "manifests").mkdir()
+    (project / "manifests" / "file.yaml").write_text(
+        manifest(NAMESPACE, deployment("file-ok"), deployment("file-bad", hostNetwork=True)))
+    (project / "inline-ok.yaml").write_text(manifest(deployment("inline-ok")))
+    (project / "inline-bad.yaml").write_text(manifest(deployment("inline-bad", hostNetwork=True)))
+    document = plan(project, "dev")
+    resources = {r["urn"]: r for r in document["deployment"]["resources"]}
+    return resources, document, project
+
+
+def _urn(type_chain: str, name: str) -> str:
+    return f"urn:pulumi:dev::manifests::{type_chain}::{name}"
+
+
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+#: (component type, component name, child name of each Deployment): v1 names are the SDK's
+#: ``namespace/name``, v2's the provider's ``prefix:namespace/name``.
+EXPECTED = {
+    "v1-file": ("kubernetes:yaml:ConfigFile", "v1-file", {"file-ok": "apps/file-ok", "file-bad": "apps/file-bad"}),
+    "v1-group": ("kubernetes:yaml:ConfigGroup", "v1-group", {"inline-ok": "apps/inline-ok",
+                                                               "inline-bad": "apps/inline-bad"}),
+    "v2-file": ("kubernetes:yaml/v2:ConfigFile", "v2-file", {"file-ok": "v2-file:apps/file-ok",
+                                                              "file-bad": "v2-file:apps/file-bad"}),
+    "v2-group": ("kubernetes:yaml/v2:ConfigGroup", "v2-group", {
+        "inline-ok": "grp:apps/inline-ok", "inline-bad": "grp:apps/inline-bad",
+        "file-ok": "grp:apps/file-ok", "file-bad": "grp:apps/file-bad"}),
+}
+
+
+@pytest.mark.parametrize("component", sorted(EXPECTED))
+def test_each_object_is_a_child_resource_of_its_component(planned, component):
+    resources, _, _ = planned
+    type_, name, children = EXPECTED[component]
+    for metadata_name, child in children.items():
+        urn = _urn(f"{type_}${DEPLOYMENT}", child)
+        assert urn in resources, sorted(resources)
+        resource = resources[urn]
+        assert resource["custom"] and resource["type"] == DEPLOYMENT
+        assert resource["parent"] == _urn(type_, name)
+        assert resource["inputs"]["metadata"] == {"name": metadata_name, "namespace": "apps"}
+        assert resource["inputs"]["spec"]["template"]["spec"]["containers"][0]["image"] == IMAGE
+        assert resource["provider"].startswith("urn:pulumi:dev::manifests::pulumi:providers:kubernetes::default_")
+
+
+def test_a_v2_object_depends_on_its_namespace_and_unknown_inputs_expand_to_nothing(planned):
+    resources, _, _ = planned
+    # The component's provider names the default namespace.
+    policy = resources[_urn("kubernetes:yaml/v2:ConfigGroup$kubernetes:networking.k8s.io/v1:NetworkPolicy",
+                            "policies:apps/deny-all")]
+    assert policy["inputs"]["metadata"] == {"name": "deny-all", "namespace": "apps"}
+    assert policy["provider"].startswith("urn:pulumi:dev::manifests::pulumi:providers:kubernetes::apps::")
+    namespace = _urn("kubernetes:yaml/v2:ConfigFile$kubernetes:core/v1:Namespace", "v2-file:apps")
+    assert namespace in resources
+    assert resources[_urn(f"kubernetes:yaml/v2:ConfigFile${DEPLOYMENT}", "v2-file:apps/file-ok")][
+        "dependencies"] == [namespace]
+    assert not [urn for urn, r in resources.items() if r["parent"].endswith("::v2-unknown")]
+
+
+def test_the_plan_is_byte_identical_from_one_run_to_the_next(planned):
+    _, document, project = planned
+    assert json.dumps(plan(project, "dev")) == json.dumps(document)
+
+
+def test_review_judges_the_expanded_objects(planned):
+    _, document, _ = planned
+    result = review(resources_from_document(document, "plan"), None, "prod", ROOT)
+    by_urn: dict[str, set[str]] = {}
+    for violation in result.violations:
+        by_urn.setdefault(violation.urn, set()).add(violation.policy)
+    for type_, _, children in EXPECTED.values():
+        for metadata_name, child in children.items():
+            if not metadata_name.endswith("-ok"):
+                continue
+            ok = by_urn.get(_urn(f"{type_}${DEPLOYMENT}", child), set())
+            bad = by_urn.get(_urn(f"{type_}${DEPLOYMENT}", children[metadata_name.replace("-ok", "-bad")]), set())
+            assert not {p for p in ok if p.startswith("k8s-")}, (child, ok)
+            assert bad - ok == {"k8s-no-host-network"}, (child, bad - ok)
+
+
+def test_a_manifest_the_provider_refuses_stops_the_plan_with_one_line(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: bad\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text(
+        'import pulumi_kubernetes as k8s\nk8s.yaml.v2.ConfigFile("f", file="missing.yaml")\n')
+    with pytest.raises(MlinfraError, match=r"^kubernetes:yaml/v2:ConfigFile f: reading YAML file from disk: open "
+                                           r"missing.yaml: No such file or directory$"):
+        plan(tmp_path, "dev")
