@@ -169,6 +169,42 @@ def test_a_program_on_pulumi_eks_and_awsx_plans_and_its_cluster_and_load_balance
             ("lb-listener-https", "web"), ("lb-internal-unless-declared-public", "web")} <= found
 
 
+def test_a_program_of_pulumi_eks_node_groups_and_awsx_services_is_judged_by_what_they_build(foreign_project):
+    # Node groups, an ECS service, a network load balancer and a repository from the two component
+    # libraries: opaque offline, so the rules judge what each builds from its inputs and defaults
+    # (policies/rules/_components.py).
+    (foreign_project / "__main__.py").write_text(
+        "import pulumi\nimport pulumi_awsx as awsx\nimport pulumi_eks as eks\n\n"
+        "cluster = eks.Cluster('ml', skip_default_node_group=True, authentication_mode='API')\n"
+        "eks.NodeGroupV2('cpu', cluster=cluster, instance_type='m6i.large', node_public_key='ssh-ed25519 AAAA',\n"
+        "                node_root_volume_encrypted=True, node_associate_public_ip_address=False)\n"
+        "eks.ManagedNodeGroup('gpu', cluster=cluster, node_role_arn='arn:aws:iam::123456789012:role/nodes',\n"
+        "                     instance_types=['g5.2xlarge'], remote_access={'ec2_ssh_key': 'ops'})\n"
+        "awsx.ecs.FargateService('api', cluster='arn:aws:ecs:eu-west-1:123456789012:cluster/c',\n"
+        "    network_configuration={'subnets': ['subnet-1'], 'security_groups': ['sg-1'], 'assign_public_ip': True},\n"
+        "    task_definition_args={'container': {'name': 'app', 'image': 'nginx', 'privileged': True,\n"
+        "                                        'user': '1000', 'readonly_root_filesystem': True}})\n"
+        "awsx.lb.NetworkLoadBalancer('edge', subnet_ids=['subnet-1'], internal=True,\n"
+        "    access_logs={'bucket': 'logs', 'enabled': True},\n"
+        "    listener={'port': 443, 'protocol': 'TLS', 'certificate_arn': 'arn:aws:acm:eu-west-1:1:certificate/c'})\n"
+        "awsx.ecr.Repository('images', image_tag_mutability='IMMUTABLE', force_delete=True)\n")
+    result = mlinfra("review", "dev", "--env", "prod", "--format", "json", cwd=foreign_project)
+    assert result.returncode == 1, result.stderr
+    found = {(v["policy"], v["urn"].split("::")[-1]) for v in json.loads(result.stdout)["violations"]}
+    assert {("eks-node-group-component-no-ssh", "cpu"), ("eks-node-group-component-no-ssh", "gpu"),
+            ("launch-template-imdsv2", "cpu"), ("ecs-service-no-public-ip", "api"),
+            ("ecs-task-no-privileged-containers", "api"), ("lb-listener-tls-policy", "edge"),
+            ("ecr-scan-on-push", "images"), ("ecr-kms-encryption", "images")} <= found
+    # What the inputs make compliant is not reported: encrypted, private nodes; a read-only, non-root
+    # container; an internal load balancer with access logs; immutable tags.
+    assert not {("launch-template-encrypted-volumes", "cpu"), ("ec2-no-public-ip", "cpu"),
+                ("ecs-task-non-root-user", "api"), ("ecs-task-read-only-root-filesystem", "api"),
+                ("lb-internal-unless-declared-public", "edge"), ("lb-access-logs", "edge"),
+                ("ecr-image-tags-immutable", "images")} & found
+    # No default node group: nothing judged as one on the cluster.
+    assert not {policy for policy, name in found if name == "ml" and policy.startswith("launch-template")}
+
+
 def test_a_converted_program_calling_terraforms_functions_plans_and_reviews(foreign_project):
     # `pulumi convert --from terraform` writes std.file(...) and std.cidrsubnet(...) calls.
     (foreign_project / "admin.json").write_text(

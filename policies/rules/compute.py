@@ -16,7 +16,8 @@ from typing import Any, Iterator
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._declare import applies_to, frameworks
+from policies.rules._components import as_built
+from policies.rules._declare import frameworks
 from policies.rules._props import as_bool, as_list, describe, get, is_unknown, single
 
 INSTANCE = "aws:ec2/instance:Instance"
@@ -62,7 +63,7 @@ ec2_imdsv2_required = ResourceValidationPolicy(
     name="ec2-imdsv2-required",
     description="EC2 instances, spot requests and launch configurations require IMDSv2 (httpTokens 'required') or "
                 "turn the metadata endpoint off (launch templates: launch-template-imdsv2).",
-    validate=applies_to(INSTANCE_TYPES + (NATIVE_INSTANCE,), _validate_imdsv2),
+    validate=as_built(INSTANCE_TYPES + (NATIVE_INSTANCE,), _validate_imdsv2, "imds"),
     severity=Severity.HIGH,
     remediation_steps="Set metadata_options={'http_tokens': 'required', 'http_put_response_hop_limit': 1} (2 for "
                       "containers that call IMDS through a bridge network).",
@@ -115,7 +116,7 @@ ec2_volumes_encrypted = ResourceValidationPolicy(
     name="ec2-volumes-encrypted",
     description="Every EBS volume an instance, spot request or launch configuration declares is encrypted (launch "
                 "templates: launch-template-encrypted-volumes).",
-    validate=applies_to(INSTANCE_TYPES + (NATIVE_INSTANCE,), _validate_volumes),
+    validate=as_built(INSTANCE_TYPES + (NATIVE_INSTANCE,), _validate_volumes, "volumes"),
     severity=Severity.HIGH,
     remediation_steps="Set encrypted=True and kms_key_id to a customer-managed key on root_block_device, each "
                       "ebs_block_device or block_device_mappings[].ebs; also turn on aws.ebs.EncryptionByDefault "
@@ -147,7 +148,7 @@ def _validate_public_ip(args: ResourceValidationArgs, report: ReportViolation) -
 ec2_no_public_ip = ResourceValidationPolicy(
     name="ec2-no-public-ip",
     description="EC2 instances, launch templates and launch configurations do not ask for a public IP address.",
-    validate=applies_to(COMPUTE_TYPES + (NATIVE_INSTANCE, NATIVE_LAUNCH_TEMPLATE), _validate_public_ip),
+    validate=as_built(COMPUTE_TYPES + (NATIVE_INSTANCE, NATIVE_LAUNCH_TEMPLATE), _validate_public_ip, "public-ip"),
     severity=Severity.HIGH,
     remediation_steps="Drop associate_public_ip_address (or set it false), place the instance in a private subnet "
                       "and reach it through a load balancer, SSM Session Manager or a VPN.",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
+from policies.rules._components import as_built
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
 from policies.rules._principals import no_wildcard_principal
 from policies.rules._props import describe, get, is_unknown
@@ -31,7 +32,7 @@ def _immutable_tags(args: ResourceValidationArgs, report: ReportViolation) -> No
 ecr_image_tags_immutable = ResourceValidationPolicy(
     name="ecr-image-tags-immutable",
     description="ECR repositories must make image tags immutable, so a deployed tag always names the same image.",
-    validate=applies_to(REPOSITORIES, _immutable_tags),
+    validate=as_built(REPOSITORIES, _immutable_tags),
     severity=Severity.MEDIUM,
     remediation_steps="Set image_tag_mutability='IMMUTABLE' on the aws.ecr.Repository and publish every build "
                       "under a new tag (for example the commit SHA).",
@@ -49,7 +50,7 @@ def _scan_on_push(args: ResourceValidationArgs, report: ReportViolation) -> None
 ecr_scan_on_push = ResourceValidationPolicy(
     name="ecr-scan-on-push",
     description="ECR repositories must scan every image for known vulnerabilities when it is pushed.",
-    validate=applies_to(REPOSITORIES, _scan_on_push),
+    validate=as_built(REPOSITORIES, _scan_on_push),
     severity=Severity.MEDIUM,
     remediation_steps="Set image_scanning_configuration={'scan_on_push': True} on the aws.ecr.Repository.",
     **frameworks({"nist-800-53": "RA-5", "pci-dss": "6.3.1"}),
@@ -83,7 +84,7 @@ def _kms_encryption(args: ResourceValidationArgs, report: ReportViolation) -> No
 ecr_kms_encryption = ResourceValidationPolicy(
     name="ecr-kms-encryption",
     description="ECR repositories must encrypt images with KMS, by default with a customer-managed key.",
-    validate=applies_to(REPOSITORIES, _kms_encryption),
+    validate=as_built(REPOSITORIES, _kms_encryption),
     config_schema=KMS_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Set encryption_configurations=[{'encryption_type': 'KMS', 'kms_key': key.arn}] on the "

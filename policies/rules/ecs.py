@@ -16,7 +16,8 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._declare import applies_to, frameworks
+from policies.rules._components import as_built
+from policies.rules._declare import frameworks
 from policies.rules._props import as_bool, describe, get, is_unknown, plain, single
 
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
@@ -65,7 +66,7 @@ def _validate_privileged(args: ResourceValidationArgs, report: ReportViolation) 
 ecs_task_no_privileged_containers = ResourceValidationPolicy(
     name="ecs-task-no-privileged-containers",
     description="No ECS container definition is privileged.",
-    validate=applies_to(TASK_DEFINITIONS, _validate_privileged),
+    validate=as_built(TASK_DEFINITIONS, _validate_privileged),
     severity=Severity.HIGH,
     remediation_steps="Remove privileged (or set it false); grant single Linux capabilities with "
                       "linuxParameters.capabilities.add if the container truly needs one.",
@@ -86,7 +87,7 @@ def _validate_user(args: ResourceValidationArgs, report: ReportViolation) -> Non
 ecs_task_non_root_user = ResourceValidationPolicy(
     name="ecs-task-non-root-user",
     description="Every ECS container runs as a non-root user (user set, and not root or 0).",
-    validate=applies_to(TASK_DEFINITIONS, _validate_user),
+    validate=as_built(TASK_DEFINITIONS, _validate_user),
     severity=Severity.MEDIUM,
     remediation_steps="Set user to an unprivileged uid[:gid] (e.g. '1000:1000') in each container definition, or "
                       "build the image with a non-root USER and set the same here.",
@@ -105,7 +106,7 @@ def _validate_read_only(args: ResourceValidationArgs, report: ReportViolation) -
 ecs_task_read_only_root_filesystem = ResourceValidationPolicy(
     name="ecs-task-read-only-root-filesystem",
     description="Every ECS container has a read-only root filesystem.",
-    validate=applies_to(TASK_DEFINITIONS, _validate_read_only),
+    validate=as_built(TASK_DEFINITIONS, _validate_read_only),
     severity=Severity.MEDIUM,
     remediation_steps="Set readonlyRootFilesystem: true and mount a volume (or a tmpfs in linuxParameters) where "
                       "the container must write.",
@@ -123,7 +124,7 @@ def _validate_host_network(args: ResourceValidationArgs, report: ReportViolation
 ecs_task_no_host_network = ResourceValidationPolicy(
     name="ecs-task-no-host-network",
     description="ECS task definitions do not use the host network mode.",
-    validate=applies_to(TASK_DEFINITIONS, _validate_host_network),
+    validate=as_built(TASK_DEFINITIONS, _validate_host_network, "network"),
     severity=Severity.HIGH,
     remediation_steps="Use network_mode='awsvpc' (required on Fargate) so each task gets its own network interface "
                       "and security groups.",
@@ -142,7 +143,7 @@ def _validate_host_namespaces(args: ResourceValidationArgs, report: ReportViolat
 ecs_task_no_host_pid_ipc = ResourceValidationPolicy(
     name="ecs-task-no-host-pid-ipc",
     description="ECS task definitions do not share the host's process or IPC namespace (pidMode/ipcMode 'host').",
-    validate=applies_to(TASK_DEFINITIONS, _validate_host_namespaces),
+    validate=as_built(TASK_DEFINITIONS, _validate_host_namespaces, "namespaces"),
     severity=Severity.HIGH,
     remediation_steps="Leave pid_mode and ipc_mode unset, or set them to 'task' to share the namespace between the "
                       "task's own containers only.",
@@ -167,7 +168,7 @@ def _validate_efs_transit(args: ResourceValidationArgs, report: ReportViolation)
 ecs_task_efs_transit_encryption = ResourceValidationPolicy(
     name="ecs-task-efs-transit-encryption",
     description="ECS task definitions mount EFS volumes with transit encryption (TLS).",
-    validate=applies_to(TASK_DEFINITIONS, _validate_efs_transit),
+    validate=as_built(TASK_DEFINITIONS, _validate_efs_transit, "volumes"),
     severity=Severity.MEDIUM,
     remediation_steps="Set efs_volume_configuration.transit_encryption='ENABLED' (and an access point with IAM "
                       "authorization) on each EFS volume.",
@@ -191,7 +192,7 @@ def _validate_service_public_ip(args: ResourceValidationArgs, report: ReportViol
 ecs_service_no_public_ip = ResourceValidationPolicy(
     name="ecs-service-no-public-ip",
     description="ECS services do not give their tasks public IP addresses.",
-    validate=applies_to((SERVICE, NATIVE_SERVICE), _validate_service_public_ip),
+    validate=as_built((SERVICE, NATIVE_SERVICE), _validate_service_public_ip),
     severity=Severity.HIGH,
     remediation_steps="Set network_configuration.assign_public_ip=False and run tasks in private subnets behind a "
                       "load balancer (with a NAT gateway or VPC endpoints for outbound calls).",
@@ -212,7 +213,7 @@ ecs_task_separate_execution_role = ResourceValidationPolicy(
     name="ecs-task-separate-execution-role",
     description="ECS task definitions give the containers (taskRoleArn) a role other than the ECS agent's execution "
                 "role (executionRoleArn).",
-    validate=applies_to(TASK_DEFINITIONS, _validate_separate_roles),
+    validate=as_built(TASK_DEFINITIONS, _validate_separate_roles, "roles"),
     severity=Severity.MEDIUM,
     remediation_steps="Create two roles: an execution role with AmazonECSTaskExecutionRolePolicy (image pull, log "
                       "delivery, the task's secrets) and a task role with only what the application calls; pass them "

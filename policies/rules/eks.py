@@ -2,7 +2,8 @@
 with a KMS key, every control-plane log type on, a supported Kubernetes version, access entries
 instead of the aws-auth ConfigMap; node launch templates with IMDSv2, a hop limit of one, and volumes encrypted with a customer key; node
 groups without SSH access. The cluster rules also judge pulumi-eks's ``eks:index:Cluster`` component by
-its own inputs (``EKS_COMPONENT``)."""
+its own inputs (``EKS_COMPONENT``); the launch-template rules and ``eks-node-group-component-no-ssh`` judge
+pulumi-eks's node groups by the launch templates they build (policies/rules/_components.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pulumi_policy import (
 )
 
 from catalog.eks import SUPPORTED_VERSIONS
+from policies.rules._components import as_built
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._index import LAUNCH_TEMPLATE, launch_templates, of_type, stack_resources
 from policies.rules._principals import aws_managed_key_alias
@@ -285,7 +287,7 @@ def _hop_limit(args: ResourceValidationArgs, report: ReportViolation) -> None:
 launch_template_imdsv2 = ResourceValidationPolicy(
     name="launch-template-imdsv2",
     description="Launch templates require IMDSv2 tokens (httpTokens required).",
-    validate=applies_to(LAUNCH_TEMPLATES, _imdsv2),
+    validate=as_built(LAUNCH_TEMPLATES, _imdsv2, "imds"),
     severity=Severity.HIGH,
     remediation_steps="Set metadata_options={'http_endpoint': 'enabled', 'http_tokens': 'required'} on the "
                       "aws.ec2.LaunchTemplate.",
@@ -296,7 +298,7 @@ launch_template_metadata_hop_limit = ResourceValidationPolicy(
     name="launch-template-metadata-hop-limit",
     description="Launch templates set a metadata hop limit of at most maxHopLimit, so containers cannot reach the "
                 "node's instance credentials.",
-    validate=applies_to(LAUNCH_TEMPLATES, _hop_limit),
+    validate=as_built(LAUNCH_TEMPLATES, _hop_limit, "imds"),
     config_schema=IMDS_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Set metadata_options.http_put_response_hop_limit=1 on the aws.ec2.LaunchTemplate (pods then "
@@ -340,7 +342,7 @@ def _volumes_cmk(args: ResourceValidationArgs, report: ReportViolation) -> None:
 launch_template_encrypted_volumes = ResourceValidationPolicy(
     name="launch-template-encrypted-volumes",
     description="Launch templates declare every EBS volume encrypted.",
-    validate=applies_to(LAUNCH_TEMPLATES, _encrypted_volumes),
+    validate=as_built(LAUNCH_TEMPLATES, _encrypted_volumes, "volumes"),
     severity=Severity.HIGH,
     remediation_steps="For each block_device_mappings entry set ebs={'encrypted': 'true', 'volume_type': 'gp3'}.",
     **frameworks({"cis-aws": "2.2.1", "nist-800-53": "SC-28", "pci-dss": "3.5.1", "hipaa": "164.312(a)(2)(iv)",
@@ -350,7 +352,7 @@ launch_template_encrypted_volumes = ResourceValidationPolicy(
 launch_template_volumes_cmk = ResourceValidationPolicy(
     name="launch-template-volumes-cmk",
     description="Launch templates encrypt their EBS volumes with a customer-managed key (not the AWS-managed aws/ebs).",
-    validate=applies_to(LAUNCH_TEMPLATES, _volumes_cmk),
+    validate=as_built(LAUNCH_TEMPLATES, _volumes_cmk, "volumes-cmk"),
     severity=Severity.MEDIUM,
     remediation_steps="Set ebs.kms_key_id to a customer-managed key on each block_device_mappings entry; grant the "
                       "Auto Scaling service-linked role use of the key.",
@@ -382,8 +384,33 @@ eks_node_group_no_ssh = StackValidationPolicy(
     **frameworks({"nist-800-53": "AC-17, CM-7", "pci-dss": "2.2.4"}),
 )
 
+
+def _component_no_ssh(args: Any, report: ReportViolation) -> None:
+    key_name, remote = get(args.props, "keyName"), get(args.props, "remoteAccess")
+    if key_name and not is_unknown(key_name):
+        report(f"{describe(args)} sets key pair {key_name!r}, so its nodes accept SSH: remove it and use SSM "
+               "Session Manager")
+    if remote and not is_unknown(remote):
+        report(f"{describe(args)} allows SSH (remoteAccess is set): remove it and use SSM Session Manager")
+
+
+#: eks-node-group-no-ssh judges node groups and their launch templates in the stack's outputs, where a
+#: pulumi-eks component shows none of its inputs: this one reads them (the key pair a NodeGroup/NodeGroupV2 or
+#: a Cluster's default node group launches with, a ManagedNodeGroup's remoteAccess).
+eks_node_group_component_no_ssh = ResourceValidationPolicy(
+    name="eks-node-group-component-no-ssh",
+    description="pulumi-eks node groups (NodeGroup, NodeGroupV2, ManagedNodeGroup, a Cluster's default node group) "
+                "allow no SSH: no nodePublicKey, keyName or remoteAccess.",
+    validate=as_built([LAUNCH_TEMPLATE, "aws:ec2/launchConfiguration:LaunchConfiguration", NODE_GROUP],
+                      _component_no_ssh, "ssh", components_only=True),
+    severity=Severity.HIGH,
+    remediation_steps="Remove node_public_key / key_name (remote_access on an eks.ManagedNodeGroup); reach nodes with "
+                      "SSM Session Manager (AmazonSSMManagedInstanceCore on the node role) when needed.",
+    **frameworks({"nist-800-53": "AC-17, CM-7", "pci-dss": "2.2.4"}),
+)
+
 SECURITY = [eks_endpoint_access, eks_secrets_encryption, eks_access_entries, launch_template_imdsv2,
             launch_template_metadata_hop_limit, launch_template_encrypted_volumes, launch_template_volumes_cmk,
-            eks_node_group_no_ssh]
+            eks_node_group_no_ssh, eks_node_group_component_no_ssh]
 PRIVACY: list = []
 COMPLIANCE = [eks_control_plane_logging, eks_supported_version]

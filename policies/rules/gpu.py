@@ -13,7 +13,8 @@ from pulumi_policy import (
 )
 
 from catalog.gpu import GPU_INSTANCE_TYPES
-from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
+from policies.rules._components import as_built
+from policies.rules._declare import config_schema, examines, frameworks, policy_config
 from policies.rules._index import LAUNCH_TEMPLATE, LaunchTemplateIndex, launch_templates, of_type, stack_resources
 from policies.rules.eks import template_data
 from policies.rules._props import as_int, as_list, describe, get, is_unknown
@@ -112,8 +113,8 @@ def _allowed_types(args: ResourceValidationArgs, report: ReportViolation) -> Non
 gpu_instance_types_allowed = ResourceValidationPolicy(
     name="gpu-instance-types-allowed",
     description="GPU instance types are limited to the environment's allowed list (large training types in prod only).",
-    validate=applies_to([*NODE_GROUPS, LAUNCH_TEMPLATE, INSTANCE, NATIVE_LAUNCH_TEMPLATE, NATIVE_INSTANCE],
-                        _allowed_types),
+    validate=as_built([*NODE_GROUPS, LAUNCH_TEMPLATE, INSTANCE, NATIVE_LAUNCH_TEMPLATE, NATIVE_INSTANCE],
+                      _allowed_types, "instance-type"),
     config_schema=TYPES_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Use an allowed GPU instance type, or add it to allowedGpuInstanceTypes in "

@@ -19,7 +19,8 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
+from policies.rules._components import as_built
+from policies.rules._declare import config_schema, frameworks, policy_config
 from policies.rules._props import as_bool, as_int, as_list, describe, get, is_unknown, resource_tags, single
 
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
@@ -125,7 +126,7 @@ def _validate_https(args: ResourceValidationArgs, report: ReportViolation) -> No
 lb_listener_https = ResourceValidationPolicy(
     name="lb-listener-https",
     description="Load balancer listeners serve HTTPS; an HTTP listener only redirects to HTTPS.",
-    validate=applies_to(ALL_LISTENERS + (CLASSIC, AWSX_ALB), _validate_https),
+    validate=as_built(ALL_LISTENERS + (CLASSIC, AWSX_ALB), _validate_https),
     severity=Severity.HIGH,
     remediation_steps="Listen with protocol HTTPS and an ACM certificate; keep port 80 only with a default action "
                       "{'type': 'redirect', 'redirect': {'protocol': 'HTTPS', 'port': '443', 'status_code': "
@@ -203,7 +204,7 @@ lb_listener_tls_policy = ResourceValidationPolicy(
     name="lb-listener-tls-policy",
     description="HTTPS and TLS listeners use a current security policy (TLS 1.2 or later), not the 2016-08 default; "
                 "classic ELB SSL negotiation policies turn on no legacy protocol.",
-    validate=applies_to(ALL_LISTENERS + (CLASSIC_POLICY, AWSX_ALB), _validate_tls_policy),
+    validate=as_built(ALL_LISTENERS + (CLASSIC_POLICY, AWSX_ALB), _validate_tls_policy),
     config_schema=TLS_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Set ssl_policy='ELBSecurityPolicy-TLS13-1-2-2021-06' (or another allowed TLS 1.2+ policy) "
@@ -232,7 +233,7 @@ def _validate_invalid_headers(args: ResourceValidationArgs, report: ReportViolat
 lb_drop_invalid_headers = ResourceValidationPolicy(
     name="lb-drop-invalid-headers",
     description="Application load balancers drop invalid HTTP header fields.",
-    validate=applies_to(ALL_LOAD_BALANCERS + (AWSX_ALB,), _validate_invalid_headers),
+    validate=as_built(ALL_LOAD_BALANCERS + (AWSX_ALB,), _validate_invalid_headers),
     severity=Severity.MEDIUM,
     remediation_steps="Set drop_invalid_header_fields=True on the aws.lb.LoadBalancer.",
     **frameworks({"nist-800-53": "SI-10", "pci-dss": "6.2.4"}),
@@ -269,7 +270,7 @@ def _validate_access_logs(args: ResourceValidationArgs, report: ReportViolation)
 lb_access_logs = ResourceValidationPolicy(
     name="lb-access-logs",
     description="Application, network and classic load balancers write access logs to a bucket.",
-    validate=applies_to(ALL_LOAD_BALANCERS + (CLASSIC, AWSX_ALB), _validate_access_logs),
+    validate=as_built(ALL_LOAD_BALANCERS + (CLASSIC, AWSX_ALB), _validate_access_logs),
     severity=Severity.MEDIUM,
     remediation_steps="Set access_logs={'bucket': <log bucket>, 'enabled': True} (the bucket's policy must let the "
                       "ELB log delivery service write).",
@@ -311,7 +312,7 @@ def _validate_internal(args: ResourceValidationArgs, report: ReportViolation) ->
 lb_internal_unless_declared_public = ResourceValidationPolicy(
     name="lb-internal-unless-declared-public",
     description="Load balancers are internal unless declared public (a tag or the publicLoadBalancers list).",
-    validate=applies_to(ALL_LOAD_BALANCERS + (CLASSIC, AWSX_ALB), _validate_internal),
+    validate=as_built(ALL_LOAD_BALANCERS + (CLASSIC, AWSX_ALB), _validate_internal),
     config_schema=INTERNAL_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Set internal=True, or declare the load balancer public on purpose: tag it public=true (or "

@@ -16,6 +16,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from policies.rules._components import as_built
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._index import identifiers, of_type, referrers, stack_resources
 from policies.rules._props import _key_value_tags, as_bool, as_int, as_list, get, is_unknown
@@ -143,8 +144,8 @@ def _validate_ingress(args: ResourceValidationArgs, report_violation: ReportViol
 security_group_no_public_admin_ingress = ResourceValidationPolicy(
     name="security-group-no-public-admin-ingress",
     description="No security group allows ingress from 0.0.0.0/0 or ::/0 to admin ports (SSH, RDP) or to all ports.",
-    validate=applies_to((SECURITY_GROUP, SECURITY_GROUP_RULE, INGRESS_RULE, NATIVE_SECURITY_GROUP, NATIVE_INGRESS),
-                        _validate_ingress),
+    validate=as_built((SECURITY_GROUP, SECURITY_GROUP_RULE, INGRESS_RULE, NATIVE_SECURITY_GROUP, NATIVE_INGRESS),
+                      _validate_ingress),
     config_schema=INGRESS_SCHEMA,
     severity=Severity.CRITICAL,
     remediation_steps="Restrict the rule's source to known CIDRs or a security group, and reach instances "
@@ -171,8 +172,8 @@ def _validate_egress(args: ResourceValidationArgs, report_violation: ReportViola
 security_group_no_unrestricted_egress = ResourceValidationPolicy(
     name="security-group-no-unrestricted-egress",
     description="No security group allows egress of all ports and protocols to 0.0.0.0/0 or ::/0.",
-    validate=applies_to((SECURITY_GROUP, SECURITY_GROUP_RULE, EGRESS_RULE, NATIVE_SECURITY_GROUP, NATIVE_EGRESS),
-                        _validate_egress),
+    validate=as_built((SECURITY_GROUP, SECURITY_GROUP_RULE, EGRESS_RULE, NATIVE_SECURITY_GROUP, NATIVE_EGRESS),
+                      _validate_egress),
     severity=Severity.MEDIUM,
     remediation_steps="Allow only the ports the workload calls out on (e.g. tcp 443), to VPC endpoints, prefix "
                       "lists or known CIDRs; route AWS API traffic through VPC endpoints.",
@@ -220,8 +221,8 @@ def _validate_web_only_ingress(args: ResourceValidationArgs, report_violation: R
 security_group_public_ingress_web_only = ResourceValidationPolicy(
     name="security-group-public-ingress-web-only",
     description="Ingress from 0.0.0.0/0 or ::/0 opens only the web ports (80 and 443, for a load balancer).",
-    validate=applies_to((SECURITY_GROUP, SECURITY_GROUP_RULE, INGRESS_RULE, NATIVE_SECURITY_GROUP, NATIVE_INGRESS),
-                        _validate_web_only_ingress),
+    validate=as_built((SECURITY_GROUP, SECURITY_GROUP_RULE, INGRESS_RULE, NATIVE_SECURITY_GROUP, NATIVE_INGRESS),
+                      _validate_web_only_ingress),
     config_schema=WEB_INGRESS_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Put the service behind a load balancer that listens on 443 (and 80 to redirect), and allow "

@@ -42,6 +42,7 @@ from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValid
 
 from policies.rules._pods import may_carry_pods
 from policies.rules._secrets import is_secret
+from policies.rules._components import as_built
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
 from policies.rules._props import as_list, describe, get, is_unknown, single, walk
 from policies.rules.ecs import TASK_DEFINITION, container_definitions
@@ -269,7 +270,7 @@ no_plaintext_secrets_in_environment = ResourceValidationPolicy(
     description="No environment variable of a Lambda function, ECS or Batch container, SageMaker model, CodeBuild "
                 "project, App Runner service, Bedrock AgentCore runtime or harness, or Kubernetes container holds a "
                 "literal credential.",
-    validate=applies_to(_is_environment_subject, _validate_environment),
+    validate=as_built(_is_environment_subject, _validate_environment),
     config_schema=SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Store the credential in Secrets Manager (or SSM SecureString) and reference it: ECS "

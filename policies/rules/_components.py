@@ -1,0 +1,384 @@
+"""Multi-language components judged by the resources they build from their inputs.
+
+pulumi-eks (``eks:index:*``) and pulumi-awsx (``awsx:*``) components are opaque offline: the mock
+runtime gives them no children and no outputs, and in a ``pulumi preview`` the component resource
+itself carries only its inputs. Each builder here reads a component's inputs as the pulumi-aws
+resources the component makes of them, with the component's own defaults, as ``Built`` views; a rule
+wrapped with ``as_built`` judges those views exactly as it judges the real resources, and its message
+names the component, what it builds and the component input to change. In a real preview the children
+are judged too (reported twice, on the component and on the child): accepted and documented.
+
+Defaults are read from the providers' TypeScript (pulumi-eks ``nodejs/eks/nodes/nodegroup.ts`` and
+``nodejs/eks/cluster/cluster.ts`` at commit 7bf0c1b, v4.3.0 plus dependency updates, the newest in the
+snapshot, whose Python SDK takes the same inputs as the installed 4.4.0; pulumi-awsx ``awsx/ecs/*.ts``,
+``awsx/lb/networkLoadBalancer.ts``, ``awsx/ecr/repository.ts`` at commit e60adf3, installed 3.11.0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from policies.rules._declare import applies_to, type_matcher
+from policies.rules._props import as_bool, describe, is_unknown, plain
+
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
+NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+SERVICE = "aws:ecs/service:Service"
+LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+LISTENER = "aws:lb/listener:Listener"
+REPOSITORY = "aws:ecr/repository:Repository"
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+
+
+@dataclass
+class Built:
+    """What a component builds from its inputs: ``resource_type`` and ``props`` are the built
+    resource's (pulumi-aws's shape), ``what`` names it in messages ("its launch template"), ``hints``
+    maps a rule's topic to the component input that decides it. Everything else (name, urn, config,
+    provider) is the component's."""
+
+    args: Any
+    resource_type: str
+    props: dict[str, Any]
+    what: str
+    hints: dict[str, str] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.args, name)
+
+
+Builder = Callable[[Any, dict[str, Any]], list[Built]]
+#: component type -> (the pulumi-aws types it builds, its builder taking ``(args, plain inputs)``).
+BUILDERS: dict[str, tuple[tuple[str, ...], Builder]] = {}
+
+
+def builds(component: str, *types: str) -> Callable[[Builder], Builder]:
+    def register(builder: Builder) -> Builder:
+        BUILDERS[component] = (types, builder)
+        return builder
+    return register
+
+
+def built(args: Any, types: Any = None) -> list[Built]:
+    """The views of ``args``'s component (those of ``types``, tokens or a predicate, when given); ``[]`` for
+    anything that is not a known component."""
+    entry = BUILDERS.get(args.resource_type)
+    if entry is None:
+        return []
+    props = plain(args.props)
+    views = entry[1](args, props if isinstance(props, dict) else {})
+    matches = type_matcher(types) if types is not None else (lambda resource_type: True)
+    return [view for view in views if matches(view.resource_type)]
+
+
+def as_built(types: Any, validate: Any, topic: str = "", *, components_only: bool = False) -> Any:
+    """``validate`` for ``types`` (tokens or a predicate) and for every component that builds one of them,
+    judged on what it builds; a message about a view names the component and the part, and the component
+    input that decides it (the view's hint for ``topic``). ``components_only``: judge the components alone
+    (another policy judges the built types themselves)."""
+    matches = type_matcher(types)
+    components = frozenset(component for component, (made, _) in BUILDERS.items() if any(map(matches, made)))
+
+    def judge(args: Any, report: Any) -> None:
+        if args.resource_type not in components:
+            return None if components_only else validate(args, report)
+        for view in built(args, matches):
+            validate(view, lambda message, *rest, view=view: report(_on_component(args, view, topic, message), *rest))
+        return None
+
+    judge.__name__ = getattr(validate, "__name__", "validate")
+    if components_only:
+        return applies_to(sorted(components), judge)
+    return applies_to(lambda resource_type: resource_type in components or matches(resource_type), judge) \
+        if callable(types) else applies_to([*types, *sorted(components)], judge)
+
+
+def _on_component(args: Any, view: Built, topic: str, message: str) -> str:
+    """``message`` about ``view`` said of the component: its name and part first, the input to change last."""
+    part, hint = f"{describe(args)} ({view.what})", view.hints.get(topic) or view.hints.get("")
+    said = message.replace(describe(view), part, 1) if describe(view) in message else f"{part}: {message}"
+    return said + (f" (on the component: {hint})" if hint else "")
+
+
+def _set(value: Any) -> bool:
+    return value is not None
+
+
+# --------------------------------------------------------------------------------------------------
+# pulumi-eks node groups
+
+EKS_CLUSTER = "eks:index:Cluster"
+EKS_NODE_GROUP = "eks:index:NodeGroup"
+EKS_NODE_GROUP_V2 = "eks:index:NodeGroupV2"
+EKS_MANAGED_NODE_GROUP = "eks:index:ManagedNodeGroup"
+EKS_NODE_COMPONENTS = (EKS_CLUSTER, EKS_NODE_GROUP, EKS_NODE_GROUP_V2, EKS_MANAGED_NODE_GROUP)
+#: eks.Cluster's own node group inputs, used when it has no ``nodeGroupOptions`` (cluster.ts), by the
+#: NodeGroupOptions name they become.
+CLUSTER_NODE_INPUTS = {"nodeAssociatePublicIpAddress": "nodeAssociatePublicIpAddress", "instanceType": "instanceType",
+                       "nodePublicKey": "nodePublicKey", "nodeRootVolumeEncrypted": "nodeRootVolumeEncrypted",
+                       "nodeRootVolumeSize": "nodeRootVolumeSize", "nodeAmiId": "amiId", "gpu": "gpu"}
+ROOT_VOLUME_INPUTS = ("nodeRootVolumeEncrypted", "nodeRootVolumeSize", "nodeRootVolumeType", "nodeRootVolumeIops",
+                      "nodeRootVolumeThroughput", "nodeRootVolumeDeleteOnTermination")
+#: ManagedNodeGroup inputs that make it build its own launch template (``customLaunchTemplateArgs``).
+MNG_TEMPLATE_INPUTS = ("kubeletExtraArgs", "bootstrapExtraArgs", "bottlerocketSettings", "nodeadmExtraOptions",
+                       "enableIMDSv2", "userData", "amiId", "enableEfaSupport")
+
+
+def _operating_system(options: dict[str, Any]) -> Any:
+    """getOperatingSystem (nodes/ami.ts): ``operatingSystem``, else the AMI type's, else AL2023."""
+    ami_type, system = options.get("amiType"), options.get("operatingSystem")
+    if is_unknown(ami_type) or is_unknown(system):
+        return ami_type if is_unknown(ami_type) else system
+    if ami_type:
+        prefix = str(ami_type).upper()
+        return "Bottlerocket" if prefix.startswith("BOTTLEROCKET") else "AL2023" if prefix.startswith("AL2023") else \
+            "AL2" if prefix.startswith("AL2_") else system or "AL2023"
+    return system or "AL2023"
+
+
+def _key_name(options: dict[str, Any]) -> Any:
+    """The key pair nodes launch with: ``keyName``, or the aws.ec2.KeyPair made from ``nodePublicKey``."""
+    key, public_key = options.get("keyName"), options.get("nodePublicKey")
+    if is_unknown(key) or is_unknown(public_key):
+        return key if is_unknown(key) else public_key
+    return key or ("the one pulumi-eks makes of nodePublicKey" if public_key else None)
+
+
+def _public_ip(options: dict[str, Any]) -> Any:
+    # nodegroup.ts: ``args.nodeAssociatePublicIpAddress ?? true`` for both self-managed kinds.
+    value = options.get("nodeAssociatePublicIpAddress")
+    return True if value is None else value
+
+
+def _encrypted_flag(value: Any) -> Any:
+    flag = as_bool(value)
+    return flag if is_unknown(flag) else ("true" if flag else "false")
+
+
+def _v2_template(args: Any, options: dict[str, Any], what: str, hints: dict[str, str]) -> Built:
+    """createNodeGroupV2's aws.ec2.LaunchTemplate: an AL2 node's root volume unencrypted unless
+    ``nodeRootVolumeEncrypted``; another OS's declared only when a root-volume input is set; no
+    metadata options (the TypeScript takes ``metadataOptions``, but the schema every SDK is generated
+    from, provider/cmd/pulumi-resource-eks/schema.json, has no such input). ``encryptRootBlockDevice``
+    is in the schema and read by no code: not read here either."""
+    system, encrypted = _operating_system(options), options.get("nodeRootVolumeEncrypted")
+    if is_unknown(system) or is_unknown(encrypted):
+        mappings: Any = system if is_unknown(system) else encrypted
+    elif system == "AL2":
+        mappings = [{"deviceName": "/dev/xvda", "ebs": {"encrypted": _encrypted_flag(encrypted)}}]
+    elif any(_set(options.get(name)) for name in ROOT_VOLUME_INPUTS):
+        mappings = [{"deviceName": "the root volume", "ebs": {"encrypted": None if encrypted is None else
+                                                   _encrypted_flag(encrypted)}}]
+    else:
+        mappings = []
+    props = {"instanceType": options.get("instanceType"), "keyName": _key_name(options),
+             "metadataOptions": None, "blockDeviceMappings": mappings,
+             "networkInterfaces": [{"associatePublicIpAddress": _public_ip(options)}]}
+    return Built(args, LAUNCH_TEMPLATE, props, what, hints)
+
+
+#: What to do instead, where pulumi-eks's self-managed node groups cannot set the metadata options.
+NO_METADATA_OPTIONS = ("none: {kind} takes no metadata options; use an eks.ManagedNodeGroup with your own launchTemplate "
+                       "(enableIMDSv2 sets hop limit 2)")
+
+
+def _v2_hints(prefix: str, kind: str) -> dict[str, str]:
+    return {"imds": NO_METADATA_OPTIONS.format(kind=kind), "volumes": f"input {prefix}nodeRootVolumeEncrypted",
+            "volumes-cmk": "pulumi-eks takes no root-volume key; use a ManagedNodeGroup with your own launch template",
+            "public-ip": f"input {prefix}nodeAssociatePublicIpAddress (pulumi-eks defaults it to true)",
+            "ssh": f"inputs {prefix}nodePublicKey and {prefix}keyName", "instance-type": f"input {prefix}instanceType"}
+
+
+@builds(EKS_NODE_GROUP_V2, LAUNCH_TEMPLATE)
+def _node_group_v2(args: Any, props: dict[str, Any]) -> list[Built]:
+    return [_v2_template(args, props, "its launch template", _v2_hints("", "eks.NodeGroupV2"))]
+
+
+@builds(EKS_CLUSTER, LAUNCH_TEMPLATE)
+def _cluster_default_node_group(args: Any, props: dict[str, Any]) -> list[Built]:
+    """The default node group (a NodeGroupV2 of ``nodeGroupOptions`` or the cluster's own node inputs), unless
+    ``skipDefaultNodeGroup``, ``fargate`` or ``autoMode.enabled``."""
+    skips = [props.get("skipDefaultNodeGroup"), props.get("fargate"), (props.get("autoMode") or {}).get("enabled")
+             if isinstance(props.get("autoMode"), dict) else props.get("autoMode")]
+    if any(is_unknown(skip) or skip for skip in skips):
+        return []
+    options, prefix = props.get("nodeGroupOptions"), "nodeGroupOptions."
+    if is_unknown(options):
+        return []
+    if not isinstance(options, dict):
+        options = {target: props.get(source) for source, target in CLUSTER_NODE_INPUTS.items()}
+        prefix = ""
+    hints = _v2_hints(prefix, "the default node group (skipDefaultNodeGroup)")
+    if not prefix:
+        hints["ssh"] = "input nodePublicKey"
+    return [_v2_template(args, options, "its default node group's launch template", hints)]
+
+
+@builds(EKS_NODE_GROUP, LAUNCH_CONFIGURATION)
+def _node_group(args: Any, props: dict[str, Any]) -> list[Built]:
+    """createNodeGroup's aws.ec2.LaunchConfiguration: no metadata options at all; an AL2 root volume
+    unencrypted unless ``nodeRootVolumeEncrypted`` (other systems: the input as given)."""
+    system, encrypted = _operating_system(props), props.get("nodeRootVolumeEncrypted")
+    root: Any = {"encrypted": encrypted}
+    if is_unknown(system):
+        root = system
+    elif system == "AL2" and encrypted is None:
+        root = {"encrypted": False}
+    launch = {"instanceType": props.get("instanceType"), "keyName": _key_name(props),
+              "associatePublicIpAddress": _public_ip(props), "rootBlockDevice": root}
+    hints = {"imds": NO_METADATA_OPTIONS.format(kind="eks.NodeGroup"),
+             "volumes": "input nodeRootVolumeEncrypted",
+             "public-ip": "input nodeAssociatePublicIpAddress (pulumi-eks defaults it to true)",
+             "ssh": "inputs nodePublicKey and keyName"}
+    return [Built(args, LAUNCH_CONFIGURATION, launch, "its launch configuration", hints)]
+
+
+@builds(EKS_MANAGED_NODE_GROUP, NODE_GROUP, LAUNCH_TEMPLATE)
+def _managed_node_group(args: Any, props: dict[str, Any]) -> list[Built]:
+    """The aws.eks.NodeGroup (the inputs passed through, less ``cluster``) and, when an input needs one,
+    createMNGCustomLaunchTemplate's launch template: ``enableIMDSv2`` as httpTokens with hop limit 2,
+    ``diskSize`` as an unencrypted root volume."""
+    group = {key: value for key, value in props.items() if key != "cluster"}
+    views = [Built(args, NODE_GROUP, group, "its node group",
+                   {"ssh": "input remoteAccess", "instance-type": "input instanceTypes"})]
+    if props.get("launchTemplate") is None and any(_set(props.get(name)) for name in MNG_TEMPLATE_INPUTS):
+        imds, size = props.get("enableIMDSv2"), props.get("diskSize")
+        metadata: Any = imds if is_unknown(imds) else None if imds is None else {
+            "httpTokens": "required" if as_bool(imds) else "optional", "httpPutResponseHopLimit": 2,
+            "httpEndpoint": "enabled"}
+        mappings = size if is_unknown(size) else [{"deviceName": "/dev/xvda", "ebs": {"volumeSize": size}}] if size \
+            else []
+        template = {"metadataOptions": metadata, "blockDeviceMappings": mappings}
+        hints = {"imds": "input enableIMDSv2 (pulumi-eks then sets hop limit 2)",
+                 "volumes": "pulumi-eks encrypts no volume it declares; pass your own launchTemplate",
+                 "": "pass your own launchTemplate"}
+        views.append(Built(args, LAUNCH_TEMPLATE, template, "its launch template", hints))
+    return views
+
+
+# --------------------------------------------------------------------------------------------------
+# pulumi-awsx
+
+AWSX_FARGATE_SERVICE = "awsx:ecs:FargateService"
+AWSX_EC2_SERVICE = "awsx:ecs:EC2Service"
+AWSX_FARGATE_TASK = "awsx:ecs:FargateTaskDefinition"
+AWSX_EC2_TASK = "awsx:ecs:EC2TaskDefinition"
+AWSX_NLB = "awsx:lb:NetworkLoadBalancer"
+AWSX_REPOSITORY = "awsx:ecr:Repository"
+
+
+def _task_definition(args: Any, task: Any, fargate: bool, prefix: str) -> list[Built]:
+    """The aws.ecs.TaskDefinition awsx builds (ecs/fargateTaskDefinition.ts, ec2TaskDefinition.ts,
+    containers.ts): ``containers`` (a map: each container named by its key, in key order) or
+    ``container`` (named by its ``name``, else "container") as the container definitions, objects
+    as given; network mode ``awsvpc`` (Fargate always, EC2 unless ``networkMode``); the task and
+    execution roles awsx creates, two distinct ones, unless ``taskRole``/``executionRole.roleArn``."""
+    if is_unknown(task) or not isinstance(task, dict):
+        return []
+    container, containers = task.get("container"), task.get("containers")
+    definitions: Any = []
+    if is_unknown(container) or is_unknown(containers):
+        definitions = container if is_unknown(container) else containers
+    elif isinstance(containers, dict):
+        definitions = [{**item, "name": name} for name, item in sorted(containers.items()) if isinstance(item, dict)]
+    elif isinstance(container, dict):
+        definitions = [{**container, "name": container.get("name") or "container"}]
+    roles = {key: role.get("roleArn") for key, role in (("taskRoleArn", task.get("taskRole")),
+                                                        ("executionRoleArn", task.get("executionRole")))
+             if isinstance(role, dict)}
+    props = {"containerDefinitions": definitions, "pidMode": task.get("pidMode"), "ipcMode": task.get("ipcMode"),
+             "volumes": task.get("volumes"), "networkMode": "awsvpc" if fargate else task.get("networkMode") or "awsvpc",
+             **roles}
+    hints = {"": f"input {prefix}container or {prefix}containers", "network": f"input {prefix}networkMode",
+             "namespaces": f"inputs {prefix}pidMode and {prefix}ipcMode", "volumes": f"input {prefix}volumes",
+             "roles": f"inputs {prefix}taskRole.roleArn and {prefix}executionRole.roleArn"}
+    return [Built(args, TASK_DEFINITION, props, "its task definition", hints)]
+
+
+@builds(AWSX_FARGATE_TASK, TASK_DEFINITION)
+def _fargate_task(args: Any, props: dict[str, Any]) -> list[Built]:
+    return _task_definition(args, props, True, "")
+
+
+@builds(AWSX_EC2_TASK, TASK_DEFINITION)
+def _ec2_task(args: Any, props: dict[str, Any]) -> list[Built]:
+    return _task_definition(args, props, False, "")
+
+
+#: The security group awsx makes for a FargateService given no networkConfiguration (getDefaultNetworkConfiguration)
+#: and for an ApplicationLoadBalancer given no securityGroups ("we default to open SG rules at this point").
+_OPEN_GROUP = {
+    "ingress": [{"fromPort": 0, "toPort": 0, "protocol": "-1", "cidrBlocks": ["0.0.0.0/0"], "ipv6CidrBlocks": ["::/0"]}],
+    "egress": [{"fromPort": 0, "toPort": 65535, "protocol": "tcp", "cidrBlocks": ["0.0.0.0/0"],
+                "ipv6CidrBlocks": ["::/0"]}],
+}
+
+
+def _service(args: Any, props: dict[str, Any], fargate: bool) -> list[Built]:
+    """The aws.ecs.Service (ecs/fargateService.ts, ec2Service.ts) and the task definition of
+    ``taskDefinitionArgs``. A FargateService without ``networkConfiguration`` gets awsx's default:
+    ``assignPublicIp`` (default false) and a security group open to all traffic from anywhere."""
+    network = props.get("networkConfiguration")
+    views = []
+    if fargate and network is None:
+        network = {"assignPublicIp": False if props.get("assignPublicIp") is None else props.get("assignPublicIp")}
+        views.append(Built(args, SECURITY_GROUP, dict(_OPEN_GROUP), "the security group awsx makes for it",
+                           {"": "give networkConfiguration with your own securityGroups"}))
+    hint = "input networkConfiguration.assignPublicIp" if props.get("networkConfiguration") is not None else \
+        "input assignPublicIp"
+    views.append(Built(args, SERVICE, {"networkConfiguration": network}, "its service", {"": hint}))
+    return views + _task_definition(args, props.get("taskDefinitionArgs"), fargate, "taskDefinitionArgs.")
+
+
+@builds(AWSX_FARGATE_SERVICE, SERVICE, TASK_DEFINITION, SECURITY_GROUP)
+def _fargate_service(args: Any, props: dict[str, Any]) -> list[Built]:
+    return _service(args, props, True)
+
+
+@builds(AWSX_EC2_SERVICE, SERVICE, TASK_DEFINITION)
+def _ec2_service(args: Any, props: dict[str, Any]) -> list[Built]:
+    return _service(args, props, False)
+
+
+@builds(AWSX_NLB, LOAD_BALANCER, LISTENER)
+def _network_load_balancer(args: Any, props: dict[str, Any]) -> list[Built]:
+    """lb/networkLoadBalancer.ts: the aws.lb.LoadBalancer of the other inputs (type network), and a
+    listener for ``listener`` or each of ``listeners`` (else one), TCP on port 80 unless they say otherwise."""
+    own = ("subnetIds", "subnets", "defaultTargetGroup", "defaultTargetGroupPort", "listener", "listeners")
+    balancer = {key: value for key, value in props.items() if key not in own} | {"loadBalancerType": "network"}
+    views = [Built(args, LOAD_BALANCER, balancer, "its load balancer", {"": "its inputs of the same names"})]
+    listener, listeners = props.get("listener"), props.get("listeners")
+    if is_unknown(listener) or is_unknown(listeners):
+        return views
+    given = [listener] if listener else (listeners if isinstance(listeners, list) and listeners else [{}])
+    for index, item in enumerate(given):
+        if isinstance(item, dict):
+            views.append(Built(args, LISTENER, {"protocol": "TCP", "port": 80, **item}, f"its listener #{index}",
+                               {"": "input listener" if listener else "input listeners"}))
+    return views
+
+
+@builds("awsx:lb:ApplicationLoadBalancer", SECURITY_GROUP)
+def _application_load_balancer(args: Any, props: dict[str, Any]) -> list[Built]:
+    """lb/applicationLoadBalancer.ts: without ``securityGroups``, the security group it makes
+    (``defaultSecurityGroup.args``, else one open to everything), unless ``defaultSecurityGroup`` skips
+    it or names one. The load balancer and listeners: load_balancers.py reads them (``AWSX_ALB``)."""
+    default = props.get("defaultSecurityGroup")
+    if props.get("securityGroups") is not None or is_unknown(default):
+        return []
+    default = default if isinstance(default, dict) else {}
+    if any(is_unknown(default.get(key)) or default.get(key) for key in ("skip", "securityGroupId")):
+        return []
+    group = default.get("args") if isinstance(default.get("args"), dict) else dict(_OPEN_GROUP)
+    return [Built(args, SECURITY_GROUP, group, "the security group awsx makes for it",
+                  {"": "input securityGroups or defaultSecurityGroup"})]
+
+
+@builds(AWSX_REPOSITORY, REPOSITORY)
+def _repository(args: Any, props: dict[str, Any]) -> list[Built]:
+    """ecr/repository.ts: an aws.ecr.Repository of the inputs as given (pulumi-aws's defaults), less ``lifecyclePolicy``."""
+    repository = {key: value for key, value in props.items() if key != "lifecyclePolicy"}
+    return [Built(args, REPOSITORY, repository, "its repository", {"": "its input of the same name"})]
