@@ -147,6 +147,13 @@ def test_an_output_failing_offline_in_a_foreign_program_is_the_programs_failure(
                      "__main__.py: the program failed under the offline plan: TypeError:")
 
 
+def prod_findings(project: Path) -> set[tuple[str, str]]:
+    """``(policy, resource name)`` of each violation a failing prod review of ``project`` reports."""
+    result = mlinfra("review", "dev", "--env", "prod", "--format", "json", cwd=project)
+    assert result.returncode == 1, result.stderr
+    return {(v["policy"], v["urn"].split("::")[-1]) for v in json.loads(result.stdout)["violations"]}
+
+
 def test_a_program_on_pulumi_eks_and_awsx_plans_and_its_cluster_and_load_balancer_are_reviewed(foreign_project):
     # The usual EKS program: awsx's VPC, pulumi-eks's Cluster and a managed node group given the
     # cluster itself (a resource passed as an input, which Pulumi's mock monitor could not echo back:
@@ -162,9 +169,7 @@ def test_a_program_on_pulumi_eks_and_awsx_plans_and_its_cluster_and_load_balance
         "                                                                   'max_size': 2})\n"
         "awsx.lb.ApplicationLoadBalancer('web', subnet_ids=vpc.public_subnet_ids)\n"
         "pulumi.export('kubeconfig', cluster.kubeconfig)\n")
-    result = mlinfra("review", "dev", "--env", "prod", "--format", "json", cwd=foreign_project)
-    assert result.returncode == 1, result.stderr
-    found = {(v["policy"], v["urn"].split("::")[-1]) for v in json.loads(result.stdout)["violations"]}
+    found = prod_findings(foreign_project)
     assert {("eks-endpoint-access", "ml"), ("eks-secrets-encryption", "ml"), ("eks-control-plane-logging", "ml"),
             ("lb-listener-https", "web"), ("lb-internal-unless-declared-public", "web")} <= found
 
@@ -188,9 +193,7 @@ def test_a_program_of_pulumi_eks_node_groups_and_awsx_services_is_judged_by_what
         "    access_logs={'bucket': 'logs', 'enabled': True},\n"
         "    listener={'port': 443, 'protocol': 'TLS', 'certificate_arn': 'arn:aws:acm:eu-west-1:1:certificate/c'})\n"
         "awsx.ecr.Repository('images', image_tag_mutability='IMMUTABLE', force_delete=True)\n")
-    result = mlinfra("review", "dev", "--env", "prod", "--format", "json", cwd=foreign_project)
-    assert result.returncode == 1, result.stderr
-    found = {(v["policy"], v["urn"].split("::")[-1]) for v in json.loads(result.stdout)["violations"]}
+    found = prod_findings(foreign_project)
     assert {("eks-node-group-component-no-ssh", "cpu"), ("eks-node-group-component-no-ssh", "gpu"),
             ("launch-template-imdsv2", "cpu"), ("ecs-service-no-public-ip", "api"),
             ("ecs-task-no-privileged-containers", "api"), ("lb-listener-tls-policy", "edge"),
