@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -33,6 +33,9 @@ class Project:
     stack_config_dir: Path
     #: The language runtime (``runtime`` or ``runtime.name``): ``python`` for the programs mlinfra plans.
     runtime: str = "python"
+    #: Project-level configuration (``config:``, Pulumi 3.44+), each key namespaced and in full form:
+    #: ``{"type": ..., "items": ..., "default": ..., "value": ..., "secret": ...}`` (what was given).
+    config: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 class StackConfig(dict[str, str]):
@@ -57,20 +60,102 @@ def _read_yaml(path: Path, shown: str) -> Any:
 
 
 def read_project(project_dir: Path) -> Project:
-    """Read ``Pulumi.yaml``: ``name``, ``runtime``, ``main`` (default: the project folder), ``stackConfigDir``."""
+    """Read ``Pulumi.yaml``: ``name``, ``runtime``, ``main`` (default: the project folder), ``stackConfigDir``
+    and the project-level ``config`` (a string there is the older spelling of ``stackConfigDir``)."""
     project_dir = Path(project_dir).resolve()
     data = _read_yaml(project_dir / "Pulumi.yaml", "Pulumi.yaml")
     if not isinstance(data, dict) or not isinstance(data.get("name"), str):
         raise MlinfraError("Pulumi.yaml: must be a mapping with a 'name'")
     runtime = data.get("runtime")
     runtime = runtime.get("name") if isinstance(runtime, dict) else runtime
+    config, stack_config_dir = data.get("config"), data.get("stackConfigDir")
+    if isinstance(config, str):  # RewriteConfigPathIntoStackConfigDir (sdk/go/common/workspace/project.go)
+        if stack_config_dir is not None:
+            raise MlinfraError("Pulumi.yaml: give the stack folder as stackConfigDir only, not also as config")
+        config, stack_config_dir = None, config
     return Project(
         runtime=runtime if isinstance(runtime, str) else "python",
         directory=project_dir,
         name=data["name"],
         main=(project_dir / str(data.get("main") or ".")).resolve(),
-        stack_config_dir=(project_dir / str(data.get("stackConfigDir") or ".")).resolve(),
+        stack_config_dir=(project_dir / str(stack_config_dir or ".")).resolve(),
+        config=_project_config(config, data["name"]),
     )
+
+
+_CONFIG_ATTRIBUTES = ("type", "description", "items", "default", "value", "secret")
+_CONFIG_TYPES = ("string", "integer", "boolean", "array", "object")
+
+
+def _namespaced(project_name: str, key: str) -> str:
+    return key if ":" in key else f"{project_name}:{key}"
+
+
+def _project_config(config: Any, project_name: str) -> dict[str, dict[str, Any]]:
+    """``config:`` of Pulumi.yaml in full form, checked as the CLI checks it (``RewriteShorthandConfigValues``
+    and ``Project.Validate``, sdk/go/common/workspace/project.go): a plain value or list is the default of a
+    project key and the value of another namespace's key (``aws:region: us-east-1``); a mapping is a
+    declaration with the attributes above."""
+    if config is None:
+        return {}
+    if not isinstance(config, dict):
+        raise MlinfraError(f"Pulumi.yaml: config must be a mapping of keys to values or declarations, "
+                           f"not {type(config).__name__}")
+    result: dict[str, dict[str, Any]] = {}
+    for raw_key, declared in config.items():
+        key = str(raw_key)
+        own = ":" not in key or key.startswith(f"{project_name}:")
+        where = f"Pulumi.yaml: config {key!r}"
+        if not isinstance(declared, dict):
+            declared = {"default" if own else "value": declared}
+        unknown = sorted(set(map(str, declared)) - set(_CONFIG_ATTRIBUTES))
+        if unknown:
+            raise MlinfraError(f"{where}: {unknown[0]!r} is not an attribute (allowed: {', '.join(_CONFIG_ATTRIBUTES)}; "
+                               "an object value goes under 'value' or 'default')")
+        if declared.get("default") is not None and declared.get("value") is not None:
+            raise MlinfraError(f"{where}: give either 'default' or 'value', not both")
+        type_ = declared.get("type")
+        if own:
+            if type_ is not None and type_ not in _CONFIG_TYPES:
+                raise MlinfraError(f"{where}: type {type_!r} is not one of {', '.join(_CONFIG_TYPES)}")
+            if type_ == "array" and not isinstance(declared.get("items"), dict):
+                raise MlinfraError(f"{where}: declares an array but not its items' type ('items: {{type: ...}}')")
+            default = declared.get("default")
+            if type_ is not None and default is not None and not _of_type(default, type_, declared.get("items")):
+                raise MlinfraError(f"{where}: the default {default!r} is not of type {_type_name(declared)!r}")
+        else:
+            if type_ is not None:
+                raise MlinfraError(f"{where}: a key of another namespace takes a 'value', not a type")
+            if declared.get("default") is not None:
+                raise MlinfraError(f"{where}: a key of another namespace takes a 'value', not a 'default'")
+            if declared.get("value") is None:
+                raise MlinfraError(f"{where}: a key of another namespace must give its 'value'")
+        result[_namespaced(project_name, key)] = dict(declared)
+    return result
+
+
+def _type_name(declared: Mapping[str, Any]) -> str:
+    """``string``, ``array<integer>``, ... as the CLI names a declared type (``InferFullTypeName``)."""
+    items = declared.get("items")
+    return f"array<{_type_name(items)}>" if isinstance(items, dict) else str(declared.get("type"))
+
+
+def _of_type(value: Any, type_: Any, items: Any) -> bool:
+    """The CLI's ``ValidateConfigValue``: strings that read as integers or booleans count as such."""
+    if type_ == "string":
+        return isinstance(value, str)
+    if type_ == "integer":
+        if isinstance(value, bool):
+            return False
+        if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+            return True
+        return isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value) is not None
+    if type_ == "boolean":
+        return isinstance(value, bool) or value in ("true", "false")
+    if type_ == "object":
+        return isinstance(value, dict)
+    return isinstance(value, list) and isinstance(items, dict) and all(
+        _of_type(item, items.get("type"), items.get("items")) for item in value)
 
 
 def stack_file(project: Project, env: str) -> Path:
@@ -115,33 +200,70 @@ def load_stack_config(project_dir: Path, env: str) -> StackConfig:
     """The ``config:`` of ``stacks/Pulumi.<env>.yaml`` as the CLI passes it to the program.
 
     Keys without a namespace get the project's; ``secure:`` values become ``SECRET_PLACEHOLDER`` and
-    their keys are listed in ``secret_keys``.
+    their keys are listed in ``secret_keys``. The project-level configuration of ``Pulumi.yaml`` is
+    applied as the CLI applies it: the stack's own value first, else the declared ``value`` or
+    ``default``; a project key declared with neither and missing from the stack is bad input, as is
+    a stack value of another type than declared, or a plain value where the key is declared secret.
+    A project with no stack file at all is planned as a new stack (``pulumi stack init``) would be:
+    with the project-level configuration alone.
     """
     project = read_project(project_dir)
     path = stack_file(project, env)
-    available = ", ".join(_environments(project)) or "none"
+    environments = _environments(project)
+    available = ", ".join(environments) or "none"
     if not _STACK_NAME.match(env):
         raise MlinfraError(f"unknown environment '{env}': a stack name has only letters, digits, "
                            f"'-', '_' and '.' (available: {available})")
     if path.is_dir():
         raise MlinfraError(f"{shown_path(project, path)}: is a directory, not a stack file (available: {available})")
-    if not path.exists():
-        raise MlinfraError(f"unknown environment '{env}': no {shown_path(project, path)} (available: {available})")
     shown = shown_path(project, path)
-    document = _read_yaml(path, shown)
-    if document is None:
-        return StackConfig({})
-    if not isinstance(document, dict):
+    if path.exists():
+        document = _read_yaml(path, shown)
+    elif not environments:
+        document = None
+    else:
+        raise MlinfraError(f"unknown environment '{env}': no {shown} (available: {available})")
+    if document is not None and not isinstance(document, dict):
         raise MlinfraError(f"{shown}: must be a mapping with a 'config:' section, not {type(document).__name__}")
-    config = document.get("config") or {}
+    config = (document or {}).get("config") or {}
     if not isinstance(config, dict):
         raise MlinfraError(f"{shown}: 'config:' must be a mapping of keys to values, not {type(config).__name__}")
+    raw: dict[str, Any] = {_namespaced(project.name, str(key)): value for key, value in config.items()}
+    _check_declared(project, env, shown if path.exists() else f"a new stack {env!r}", raw)
     values: dict[str, str] = {}
     secret_keys: set[str] = set()
-    for key, value in config.items():
-        key = str(key) if ":" in str(key) else f"{project.name}:{key}"
+    for key, value in raw.items():
         if _contains_secure(value):
             secret_keys.add(key)
             value = _without_secure(value)
         values[key] = _as_cli_passes(value)
+    for key, declared in project.config.items():
+        given = declared["default"] if declared.get("default") is not None else declared.get("value")
+        if key not in values and given is not None:
+            values[key] = _as_cli_passes(given)
     return StackConfig(values, frozenset(secret_keys))
+
+
+def _check_declared(project: Project, env: str, shown: str, raw: Mapping[str, Any]) -> None:
+    """The CLI's checks of a stack's values against the project-level declarations (``mergeConfig``,
+    ``validateStackConfigValue`` in sdk/go/common/workspace/config.go)."""
+    missing = sorted(key.partition(":")[2] for key, declared in project.config.items()
+                     if key.startswith(f"{project.name}:") and key not in raw
+                     and declared.get("default") is None and declared.get("value") is None)
+    if missing:
+        names = ", ".join(f"'{key}'" for key in missing)
+        raise MlinfraError(f"{shown}: stack '{env}' is missing configuration {'values' if len(missing) > 1 else 'value'} "
+                           f"{names}, which Pulumi.yaml declares with no default: add it under config")
+    for key, declared in project.config.items():
+        if key not in raw or not key.startswith(f"{project.name}:"):
+            continue
+        value = raw[key]
+        short = key.partition(":")[2]
+        if declared.get("secret") and not _contains_secure(value):
+            raise MlinfraError(f"{shown}: configuration key '{short}' must be encrypted, as Pulumi.yaml declares it "
+                               f"secret (pulumi config set --secret {short} <value>)")
+        if declared.get("type") is not None and not _contains_secure(value):
+            plain = value if isinstance(value, (dict, list)) else _as_cli_passes(value)
+            if not _of_type(plain, declared["type"], declared.get("items")):
+                raise MlinfraError(f"{shown}: configuration key '{short}' must be of type '{_type_name(declared)}' "
+                                   f"(Pulumi.yaml), not {json.dumps(value, default=str)}")
