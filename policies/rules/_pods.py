@@ -22,7 +22,7 @@ Helm releases are opaque: their manifests are rendered inside the provider.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Optional
 
@@ -100,10 +100,18 @@ def kind_of(resource_type: str) -> Optional[Kind]:
     return Kind(f"{group}:{kind.removesuffix('Patch') if patch else kind}", patch)
 
 
+def _listed(key: str) -> Optional[str]:
+    """The workload kind a ``<Kind>List`` holds (``core:PodList`` -> ``core:Pod``), else None."""
+    base = key.removesuffix("List")
+    return base if base != key and base in POD_SPEC_PATHS else None
+
+
 def is_workload(resource_type: str) -> bool:
-    """True for every type whose resources carry pod specs (see ``POD_SPEC_PATHS``), patches included."""
+    """True for every type whose resources carry pod specs (see ``POD_SPEC_PATHS``), patches included,
+    and for lists of them (``kubernetes:apps/v1:DeploymentList``, whose ``items`` are Deployments)."""
     kind = kind_of(resource_type)
-    return kind is not None and (kind.key in POD_SPEC_PATHS or kind.key in PARTIAL_KINDS)
+    return kind is not None and (kind.key in POD_SPEC_PATHS or kind.key in PARTIAL_KINDS
+                                 or (not kind.patch and _listed(kind.key) is not None))
 
 
 #: API groups whose kinds never carry pod specs beyond those in ``POD_SPEC_PATHS``: Kubernetes's own
@@ -127,7 +135,7 @@ def may_carry_pods(resource_type: str) -> bool:
     kind = kind_of(resource_type)
     if kind is None:
         return False
-    if kind.key in POD_SPEC_PATHS or kind.key in PARTIAL_KINDS:
+    if is_workload(resource_type):
         return True
     return kind.group not in BUILT_IN_GROUPS and kind.key not in NON_POD_CUSTOM_KINDS
 
@@ -147,6 +155,10 @@ class Pod:
     spec: dict
     partial: bool
     label: str  # "" for the one pod of a built-in workload, else " (<where>)" for messages
+    #: The pod's (template's) metadata, beside the spec: annotations such as AppArmor's.
+    metadata: dict = field(default_factory=dict)
+    #: The namespace of a list's item (``metadata.namespace``), None for the resource's own pods.
+    namespace: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -183,17 +195,42 @@ def pods(subject: Any) -> list[Pod]:
     kind = kind_of(subject.resource_type)
     if kind is None:
         return []
-    if kind.key in PARTIAL_KINDS:
-        found, partial = _train_job_pods(subject.props), True
-    elif kind.key in POD_SPEC_PATHS:
-        props = plain(subject.props)
-        found = [hit for path in POD_SPEC_PATHS[kind.key] for hit in walk(props, path)]
-        partial = kind.patch
-    else:
-        return []
     custom = kind.group not in _BUILT_IN_GROUPS
-    return [Pod(where, spec, partial, f" ({where})" if custom else "") for where, spec in found
-            if isinstance(spec, dict)]
+    if kind.key in PARTIAL_KINDS:
+        return [Pod(where, spec, True, f" ({where})") for where, spec in _train_job_pods(subject.props)
+                if isinstance(spec, dict)]
+    if kind.key in POD_SPEC_PATHS:
+        return [Pod(where, spec, kind.patch, f" ({where})" if custom else "", metadata)
+                for where, spec, metadata in _pod_specs(plain(subject.props), kind.key)]
+    listed = None if kind.patch else _listed(kind.key)
+    if listed is None:
+        return []
+    items = plain(subject.props).get("items") if isinstance(plain(subject.props), dict) else None
+    found = []
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict):
+            continue
+        name, space = get(item, "metadata", "name"), get(item, "metadata", "namespace")
+        space = space if isinstance(space, str) and space and not is_unknown(space) else None
+        shown = f"items[{index}]" + (f" {name}" if isinstance(name, str) and name and not is_unknown(name) else "")
+        for where, spec, metadata in _pod_specs(item, listed):
+            label = f" ({shown}{': ' + where if custom else ''})"
+            found.append(Pod(f"items[{index}].{where}", spec, False, label, metadata, space))
+    return found
+
+
+def _pod_specs(props: Any, key: str) -> list[tuple[str, dict, dict]]:
+    """``(where, spec, metadata)`` of each pod spec of a ``key`` object: every path's last step is the
+    spec (``spec``), the template's ``metadata`` beside it."""
+    found = []
+    for path in POD_SPEC_PATHS[key]:
+        for where, template in walk(props, path[:-1]):
+            spec = template.get(path[-1]) if isinstance(template, dict) else None
+            if isinstance(spec, dict):
+                metadata = template.get("metadata")
+                found.append((f"{where}.{path[-1]}" if where else path[-1], spec,
+                              metadata if isinstance(metadata, dict) else {}))
+    return found
 
 
 def containers(pod: Pod, lists: tuple[str, ...] = ("initContainers", "containers", "ephemeralContainers")) -> list[Container]:
@@ -218,6 +255,11 @@ def namespace(subject: Any) -> Any:
     if is_unknown(value):
         return value
     return value if isinstance(value, str) and value else "default"
+
+
+def pod_namespace(subject: Any, pod: Pod) -> Any:
+    """The namespace ``pod`` runs in: a list item's own, else the resource's (``namespace``)."""
+    return pod.namespace if pod.namespace else namespace(subject)
 
 
 def workload_name(subject: Any) -> str:

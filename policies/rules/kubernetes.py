@@ -6,8 +6,9 @@ RayClusters, RayJobs, RayServices, Kubeflow jobs, JobSets, Kueue Workloads...; s
 - security: no host network, PID or IPC namespace; no hostPath volumes or host ports; no privileged
   containers; no privilege escalation; containers run as a non-root user, add no capabilities beyond
   the runtime's defaults, drop all capabilities, run under a seccomp profile and with a read-only
-  root filesystem, keep /proc masked, AppArmor confined, SELinux types the container ones and no Windows
-  HostProcess (the rest of the Pod Security Standards' Baseline); images pinned to a tag other than
+  root filesystem, keep /proc masked, AppArmor confined, SELinux types the container ones, no Windows
+  HostProcess, only safe sysctls and no probe or hook aimed at a host (the rest of the Pod Security
+  Standards' Baseline); the Restricted volume types and added capabilities; images pinned to a tag other than
   ``latest`` (or a digest); Services of type LoadBalancer are internal. RBAC, service accounts,
   namespaces, Ingresses and the rest are in ``kubernetes_rbac``, ``kubernetes_exposure`` and
   ``kubernetes_workloads``.
@@ -25,11 +26,13 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Optional
 
 from pulumi_policy import (
-    ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity, StackValidationArgs,
+    PolicyConfigSchema, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity, StackValidationArgs,
     StackValidationPolicy,
 )
 
-from policies.rules._pods import Container, Pod, containers, is_kind, is_workload, kind_of, namespace, pods, workload_name
+from policies.rules._pods import (
+    Container, Pod, containers, is_kind, is_workload, kind_of, namespace, pod_namespace, pods, workload_name,
+)
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._props import as_bool, as_int, as_list, describe, get, is_unknown
 
@@ -50,11 +53,11 @@ EXEMPT_SCHEMA = config_schema(
 )
 
 
-def _exempt(args: ResourceValidationArgs) -> bool:
+def _exempt(args: ResourceValidationArgs, schema: PolicyConfigSchema = EXEMPT_SCHEMA) -> bool:
     kind = kind_of(args.resource_type)
     if kind is None or kind.key != DAEMON_SET:
         return False
-    return workload_name(args) in (policy_config(args, EXEMPT_SCHEMA)["exemptDaemonSets"] or [])
+    return workload_name(args) in (policy_config(args, schema)["exemptDaemonSets"] or [])
 
 
 def workload_rule(judge: Callable[[Pod], Iterable[str]], exemptible: bool = False) -> Callable[..., None]:
@@ -341,20 +344,34 @@ def _contexts(pod: Pod) -> Iterable[tuple[str, dict]]:
             yield container.label, context
 
 
+#: The beta AppArmor annotations of a pod (template), one per container, still honoured by the kubelet
+#: (core/v1 ``DeprecatedAppArmorBetaContainerAnnotationKeyPrefix``); check_appArmorProfile.go allows
+#: only ``runtime/default`` and ``localhost/<profile>`` (or empty) as their values.
+APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
+
+
 def _app_armor(pod: Pod) -> Iterable[str]:
     for who, context in _contexts(pod):
         if get(context, "appArmorProfile", "type") == "Unconfined":
             yield (f"{who} runs without AppArmor (appArmorProfile type Unconfined); use RuntimeDefault or a "
                    "Localhost profile")
+    annotations = pod.metadata.get("annotations")
+    for key, value in sorted(annotations.items()) if isinstance(annotations, dict) else []:
+        if not key.startswith(APPARMOR_ANNOTATION) or not isinstance(value, str) or is_unknown(value):
+            continue
+        if value and value != "runtime/default" and not value.startswith("localhost/"):
+            yield (f"container {key.removeprefix(APPARMOR_ANNOTATION)} runs without AppArmor (annotation {key}: "
+                   f"{value}); use runtime/default or localhost/<profile>, or securityContext.appArmorProfile")
 
 
 k8s_no_apparmor_unconfined = _pod_policy(
     "k8s-no-apparmor-unconfined",
-    "No pod or container sets appArmorProfile type Unconfined (the runtime's default profile then applies), except "
-    "exempt node agents.",
+    "No pod or container sets appArmorProfile type Unconfined, nor a container.apparmor.security.beta.kubernetes.io "
+    "annotation other than runtime/default or localhost/<profile> (the runtime's default profile then applies), "
+    "except exempt node agents.",
     _app_armor, Severity.MEDIUM,
-    "Remove appArmorProfile (the runtime default applies) or set type RuntimeDefault or Localhost with a "
-    "localhostProfile.",
+    "Remove appArmorProfile and the AppArmor annotations (the runtime default applies) or set type RuntimeDefault or "
+    "Localhost with a localhostProfile (annotation: runtime/default or localhost/<profile>).",
     {"nist-800-53": "AC-6, CM-7", "pci-dss": "2.2.4"})
 
 SELINUX_TYPES = frozenset({"", "container_t", "container_init_t", "container_kvm_t"})
@@ -396,6 +413,151 @@ k8s_no_windows_host_process = _pod_policy(
     _host_process, Severity.HIGH,
     "Remove securityContext.windowsOptions.hostProcess; a node agent DaemonSet that needs it goes in "
     "exemptDaemonSets after review.",
+    {"nist-800-53": "AC-6, CM-7", "pci-dss": "2.2.4"})
+
+
+# --- sysctls, host probes (Baseline) ------------------------------------------------------------------------
+# kubernetes.io, "Pod Security Standards", Baseline: Sysctls ("spec.securityContext.sysctls[*].name",
+# allowed: undefined/nil and the safe set), Host Probes / Lifecycle Hooks (v1.34+: "host" of every probe's
+# and lifecycle hook's httpGet and tcpSocket undefined or ""); pod-security-admission check_sysctls.go
+# (sysctlsAllowedV1Dot32) and check_hostProbesAndHostLifecycle.go.
+
+SAFE_SYSCTLS = [
+    "kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range",
+    "net.ipv4.ip_unprivileged_port_start", "net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_rmem",
+    "net.ipv4.tcp_wmem",
+]
+SYSCTL_SCHEMA = config_schema(
+    allowedSysctls={
+        "type": "array", "items": {"type": "string"}, "default": SAFE_SYSCTLS,
+        "description": "Sysctls pods may set: the Pod Security Standards' safe set (Kubernetes 1.32+); a sysctl added "
+                       "here must also be allowed on the nodes (kubelet --allowed-unsafe-sysctls).",
+    },
+    **EXEMPT_SCHEMA.properties,
+)
+
+
+def _sysctls(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if _exempt(args, SYSCTL_SCHEMA):
+        return
+    allowed = set(policy_config(args, SYSCTL_SCHEMA)["allowedSysctls"] or [])
+    for pod in pods(args):
+        sysctls = as_list(get(pod.spec, "securityContext", "sysctls"))
+        names = [] if is_unknown(sysctls) else [get(item, "name") for item in sysctls]
+        unsafe = [name for name in names if isinstance(name, str) and not is_unknown(name) and name not in allowed]
+        if unsafe:
+            report(f"{describe(args)} ({workload_name(args)}){pod.label}: the pod sets sysctls outside the safe set "
+                   f"({', '.join(unsafe)}): they are not isolated to the pod and change the node for every pod; "
+                   "remove them, or tune the nodes instead")
+
+
+k8s_no_unsafe_sysctls = ResourceValidationPolicy(
+    name="k8s-no-unsafe-sysctls",
+    description="Pods set only safe sysctls (securityContext.sysctls within the Pod Security Standards' Baseline set: "
+                "kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.tcp_syncookies, ...), except exempt "
+                "node agents.",
+    validate=applies_to(is_workload, _sysctls), config_schema=SYSCTL_SCHEMA, severity=Severity.HIGH,
+    remediation_steps="Remove securityContext.sysctls entries outside the safe set; tune node-level kernel settings "
+                      "in the node group's launch template, or add a sysctl the nodes allow to allowedSysctls after "
+                      "review.",
+    **frameworks({"nist-800-53": "AC-6, CM-7, SC-39", "pci-dss": "2.2.4"}),
+)
+
+PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+HOOKS = ("postStart", "preStop")
+
+
+def _host_probes(pod: Pod) -> Iterable[str]:
+    for container in containers(pod):
+        handlers = [(name, container.spec.get(name)) for name in PROBES]
+        handlers += [(f"lifecycle.{name}", get(container.spec, "lifecycle", name)) for name in HOOKS]
+        for where, handler in handlers:
+            for action in ("httpGet", "tcpSocket"):
+                host = get(handler, action, "host") if isinstance(handler, dict) else None
+                if isinstance(host, str) and host and not is_unknown(host):
+                    yield (f"{container.label}'s {where} {action} targets host {host}, not the pod: a probe or hook "
+                           "can reach the node and other hosts from the kubelet; remove host")
+
+
+k8s_no_host_probes = _pod_policy(
+    "k8s-no-host-probes",
+    "No probe or lifecycle hook names a host (httpGet.host, tcpSocket.host): the kubelet would connect from the node "
+    "to any address the pod's author chooses (Pod Security Standards Baseline, Kubernetes 1.34+).",
+    _host_probes, Severity.MEDIUM,
+    "Remove host from livenessProbe, readinessProbe, startupProbe and lifecycle postStart/preStop httpGet and "
+    "tcpSocket handlers: they then target the pod's own IP.",
+    {"nist-800-53": "AC-4, SC-7", "pci-dss": "1.2.1"})
+
+
+# --- the Restricted profile's volume types and capabilities ----------------------------------------------------
+# kubernetes.io, "Pod Security Standards", Restricted: Volume Types (only configMap, csi, downwardAPI, emptyDir,
+# ephemeral, persistentVolumeClaim, projected, secret: check_restrictedVolumes.go); Capabilities (drop ALL,
+# add back only NET_BIND_SERVICE: check_capabilities_restricted.go). hostPath and the capabilities beyond the
+# Baseline set are their own rules (k8s-no-host-path-volumes, k8s-no-added-capabilities), so each finding
+# is reported once.
+
+RESTRICTED_VOLUME_TYPES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
+                           "projected", "secret"]
+VOLUME_SCHEMA = config_schema(
+    allowedVolumeTypes={
+        "type": "array", "items": {"type": "string"}, "default": RESTRICTED_VOLUME_TYPES,
+        "description": "Volume sources pods may use: the Restricted profile's list (hostPath is judged by "
+                       "k8s-no-host-path-volumes).",
+    },
+    **EXEMPT_SCHEMA.properties,
+)
+
+
+def _volume_types(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if _exempt(args, VOLUME_SCHEMA):
+        return
+    allowed = set(policy_config(args, VOLUME_SCHEMA)["allowedVolumeTypes"] or []) | {"name", "hostPath"}
+    for pod in pods(args):
+        volumes = as_list(pod.spec.get("volumes"))
+        for index, volume in enumerate([] if is_unknown(volumes) else volumes):
+            if not isinstance(volume, dict):
+                continue
+            sources = sorted(key for key, value in volume.items() if key not in allowed and value is not None)
+            if sources:
+                report(f"{describe(args)} ({workload_name(args)}){pod.label}: volume "
+                       f"{volume.get('name') or f'#{index}'} is a {', '.join(sources)} volume, which the Restricted "
+                       "profile forbids; use a PersistentVolumeClaim (its PersistentVolume may be of any type), a "
+                       "CSI volume, emptyDir, configMap, secret or projected")
+
+
+k8s_restricted_volume_types = ResourceValidationPolicy(
+    name="k8s-restricted-volume-types",
+    description="Pod volumes are of the Pod Security Standards' Restricted types (configMap, csi, downwardAPI, "
+                "emptyDir, ephemeral, persistentVolumeClaim, projected, secret): no nfs, iscsi, gitRepo, "
+                "awsElasticBlockStore or other in-tree sources mounted directly, except exempt node agents.",
+    validate=applies_to(is_workload, _volume_types), config_schema=VOLUME_SCHEMA, severity=Severity.MEDIUM,
+    remediation_steps="Mount storage through a PersistentVolumeClaim (EBS, EFS or FSx for Lustre CSI) instead of an "
+                      "in-tree volume source in the pod spec; replace gitRepo with an init container that clones "
+                      "into an emptyDir.",
+    **frameworks({"nist-800-53": "AC-6, CM-7", "pci-dss": "2.2.4"}),
+)
+
+
+def _restricted_capabilities(pod: Pod) -> Iterable[str]:
+    for container in containers(pod):
+        added = _capabilities(container, "add")
+        if is_unknown(added):
+            continue
+        # Those beyond the Baseline set are k8s-no-added-capabilities's findings.
+        extra = [name for name in added if name in BASELINE_CAPABILITIES and name != "NET_BIND_SERVICE"]
+        if extra:
+            yield (f"{container.label} adds back {', '.join(extra)}; the Restricted profile lets a container add "
+                   "back only NET_BIND_SERVICE")
+
+
+k8s_restricted_added_capabilities = _pod_policy(
+    "k8s-restricted-added-capabilities",
+    "Containers add back no capability but NET_BIND_SERVICE (the Pod Security Standards' Restricted profile; the "
+    "runtime's other defaults such as CHOWN or SETUID are not added back), except exempt node agents.",
+    _restricted_capabilities, Severity.LOW,
+    "Remove securityContext.capabilities.add entries other than NET_BIND_SERVICE; files the process must own are "
+    "set up at image build time or by an init container.",
     {"nist-800-53": "AC-6, CM-7", "pci-dss": "2.2.4"})
 
 
@@ -529,11 +691,9 @@ def _resources_rule(judge: Callable[[Container, LimitRanges, str], Optional[str]
             return
         ranges = LimitRanges(args.resources)
         for resource in workloads:
-            space = namespace(resource)
-            if is_unknown(space) or space in ranges.unknown:
-                continue
             for pod in pods(resource):
-                if pod.partial:
+                space = pod_namespace(resource, pod)
+                if pod.partial or is_unknown(space) or space in ranges.unknown:
                     continue
                 for container in containers(pod, ("initContainers", "containers")):
                     message = judge(container, ranges, space)
@@ -663,7 +823,8 @@ k8s_gpu_workloads_limits = ResourceValidationPolicy(
 SECURITY = [k8s_no_host_network, k8s_no_host_pid, k8s_no_host_ipc, k8s_no_host_path_volumes, k8s_no_host_ports,
             k8s_no_privileged_containers, k8s_no_privilege_escalation, k8s_run_as_non_root, k8s_no_added_capabilities,
             k8s_drop_all_capabilities, k8s_seccomp_profile, k8s_read_only_root_filesystem, k8s_no_unmasked_proc_mount,
-            k8s_no_apparmor_unconfined, k8s_selinux_options_default, k8s_no_windows_host_process, k8s_image_pinned,
+            k8s_no_apparmor_unconfined, k8s_selinux_options_default, k8s_no_windows_host_process, k8s_no_unsafe_sysctls,
+            k8s_no_host_probes, k8s_restricted_volume_types, k8s_restricted_added_capabilities, k8s_image_pinned,
             k8s_service_load_balancer_internal]
 PRIVACY: list = []
 COMPLIANCE = [k8s_container_resource_requests, k8s_container_memory_limit, k8s_gpu_workloads_tolerate_taint,

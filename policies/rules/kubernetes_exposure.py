@@ -24,7 +24,9 @@ from pulumi_policy import (
 )
 
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
-from policies.rules._pods import POD_SPEC_PATHS, containers, is_workload, kind_of, namespace, pods, workload_name
+from policies.rules._pods import (
+    POD_SPEC_PATHS, containers, is_workload, kind_of, namespace, pod_namespace, pods, workload_name,
+)
 from policies.rules._props import UNKNOWN, as_list, describe, get, is_unknown
 
 SERVICE = "core:Service"
@@ -351,13 +353,15 @@ def _network_policies(args: StackValidationArgs, report: ReportViolation) -> Non
     covered |= set(policy_config(args, NETWORK_POLICY_SCHEMA)["namespacesWithPolicies"] or [])
     for resource in args.resources:
         kind = kind_of(resource.resource_type)
-        if not is_workload(resource.resource_type) or kind is None or kind.patch or not pods(resource):
+        if not is_workload(resource.resource_type) or kind is None or kind.patch:
             continue
-        space = namespace(resource)
-        if not is_unknown(space) and space not in covered:
-            report(f"{describe(resource)} ({workload_name(resource)}) runs in namespace {space}, where no "
-                   "NetworkPolicy is declared: its pods accept traffic from every pod of the cluster; declare a "
-                   "default-deny NetworkPolicy and allow what it serves", resource.urn)
+        spaces = {pod_namespace(resource, pod): pod for pod in pods(resource)}
+        for space, pod in spaces.items():
+            if not is_unknown(space) and space not in covered:
+                shown = pod.label if pod.namespace else ""
+                report(f"{describe(resource)} ({workload_name(resource)}){shown} runs in namespace {space}, where no "
+                       "NetworkPolicy is declared: its pods accept traffic from every pod of the cluster; declare a "
+                       "default-deny NetworkPolicy and allow what it serves", resource.urn)
 
 
 k8s_namespace_network_policy = StackValidationPolicy(

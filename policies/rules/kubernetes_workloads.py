@@ -22,7 +22,9 @@ from pulumi_policy import (
 )
 
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
-from policies.rules._pods import Container, Pod, containers, is_kind, is_workload, namespace, pods, workload_name
+from policies.rules._pods import (
+    Container, Pod, containers, is_kind, is_workload, namespace, pod_namespace, pods, workload_name,
+)
 from policies.rules._props import as_bool, as_list, describe, get, is_unknown
 from policies.rules.kubernetes import image_tag, workload_rule
 
@@ -65,10 +67,10 @@ def _tokens(args: StackValidationArgs, report: ReportViolation) -> None:
     for resource in args.resources:
         if not is_workload(resource.resource_type):
             continue
-        space = namespace(resource)
-        if is_unknown(space):
-            continue
         for pod in pods(resource):
+            space = pod_namespace(resource, pod)
+            if is_unknown(space):
+                continue
             mounted = as_bool(pod.spec.get("automountServiceAccountToken"))
             account = _service_account(pod)
             if is_unknown(mounted) or mounted is False or not isinstance(account, str) or f"{space}/{account}" in allowed:
