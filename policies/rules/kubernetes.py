@@ -60,27 +60,34 @@ def _exempt(args: ResourceValidationArgs, schema: PolicyConfigSchema = EXEMPT_SC
     return workload_name(args) in (policy_config(args, schema)["exemptDaemonSets"] or [])
 
 
-def workload_rule(judge: Callable[[Pod], Iterable[str]], exemptible: bool = False) -> Callable[..., None]:
-    """A resource ``validate`` that runs ``judge(pod)`` on every pod spec of a workload and reports
-    each message it yields, prefixed with the resource (and, for custom resources, the pod's place)."""
+def workload_rule(judge: Callable[..., Iterable[str]], exemptible: bool = False,
+                  schema: Optional[PolicyConfigSchema] = None) -> Callable[..., None]:
+    """A resource ``validate`` that runs ``judge(pod)`` on every pod spec of a workload (``judge(pod, config)``
+    when the rule has a config ``schema``) and reports each message it yields, prefixed with the resource
+    (and, for custom resources and list items, the pod's place). ``exemptible``: exempt DaemonSets pass."""
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         found = pods(args)
-        if not found or (exemptible and _exempt(args)):
+        if not found or (exemptible and _exempt(args, schema or EXEMPT_SCHEMA)):
             return
+        config = policy_config(args, schema) if schema is not None else None
         for pod in found:
-            for message in judge(pod):
+            for message in (judge(pod) if config is None else judge(pod, config)):
                 report(f"{describe(args)} ({workload_name(args)}){pod.label}: {message}")
 
     return validate
 
 
-def _pod_policy(name: str, description: str, judge: Callable[[Pod], Iterable[str]], severity: Severity,
-                remediation: str, references: dict[str, str], exemptible: bool = True) -> ResourceValidationPolicy:
+def pod_policy(name: str, description: str, judge: Callable[..., Iterable[str]], severity: Severity,
+               remediation: str, references: dict[str, str], exemptible: bool = True,
+               schema: Optional[PolicyConfigSchema] = None) -> ResourceValidationPolicy:
+    """A workload rule from a pod ``judge`` (see ``workload_rule``); its config schema is ``schema`` (which
+    then carries ``exemptDaemonSets`` too when ``exemptible``), else ``EXEMPT_SCHEMA`` when exemptible."""
     return ResourceValidationPolicy(
-        name=name, description=description, validate=applies_to(is_workload, workload_rule(judge, exemptible)),
-        config_schema=EXEMPT_SCHEMA if exemptible else None, severity=severity, remediation_steps=remediation,
-        **frameworks(references))
+        name=name, description=description,
+        validate=applies_to(is_workload, workload_rule(judge, exemptible, schema)),
+        config_schema=schema or (EXEMPT_SCHEMA if exemptible else None), severity=severity,
+        remediation_steps=remediation, **frameworks(references))
 
 
 # --- host namespaces and host paths -----------------------------------------------------------------
@@ -92,18 +99,18 @@ def _host_flag(field: str, what: str) -> Callable[[Pod], Iterable[str]]:
     return judge
 
 
-k8s_no_host_network = _pod_policy(
+k8s_no_host_network = pod_policy(
     "k8s-no-host-network", "Pods do not use the node's network namespace (hostNetwork), except exempt node agents.",
     _host_flag("hostNetwork", "network namespace"), Severity.HIGH,
     "Remove hostNetwork from the pod spec and expose the workload through a Service; a node agent DaemonSet that "
     "needs it goes in exemptDaemonSets after review.",
     {"cis-eks": "4.2.4", "nist-800-53": "SC-7, AC-6", "pci-dss": "2.2.4"})
-k8s_no_host_pid = _pod_policy(
+k8s_no_host_pid = pod_policy(
     "k8s-no-host-pid", "Pods do not share the node's process ID namespace (hostPID), except exempt node agents.",
     _host_flag("hostPID", "process namespace"), Severity.HIGH,
     "Remove hostPID from the pod spec; containers then see only their own processes.",
     {"cis-eks": "4.2.2", "nist-800-53": "SC-39, AC-6", "pci-dss": "2.2.4"})
-k8s_no_host_ipc = _pod_policy(
+k8s_no_host_ipc = pod_policy(
     "k8s-no-host-ipc", "Pods do not share the node's IPC namespace (hostIPC), except exempt node agents.",
     _host_flag("hostIPC", "IPC namespace"), Severity.HIGH,
     "Remove hostIPC from the pod spec; use a shared emptyDir (medium Memory) for shared memory between containers.",
@@ -120,7 +127,7 @@ def _host_paths(pod: Pod) -> Iterable[str]:
                    "a CSI volume")
 
 
-k8s_no_host_path_volumes = _pod_policy(
+k8s_no_host_path_volumes = pod_policy(
     "k8s-no-host-path-volumes", "Pods mount no hostPath volumes, except exempt node agents.",
     _host_paths, Severity.HIGH,
     "Replace hostPath volumes with PersistentVolumeClaims (EBS, EFS, FSx for Lustre CSI), emptyDir or projected "
@@ -136,7 +143,7 @@ def _privileged(pod: Pod) -> Iterable[str]:
             yield f"{container.label} runs privileged; drop securityContext.privileged and grant only needed capabilities"
 
 
-k8s_no_privileged_containers = _pod_policy(
+k8s_no_privileged_containers = pod_policy(
     "k8s-no-privileged-containers", "Workloads run no privileged containers, except exempt node agent DaemonSets.",
     _privileged, Severity.HIGH,
     "Remove securityContext.privileged (grant only the capabilities needed), or, for a node agent DaemonSet, add "
@@ -155,7 +162,7 @@ def _escalation(pod: Pod) -> Iterable[str]:
                "securityContext.allowPrivilegeEscalation false")
 
 
-k8s_no_privilege_escalation = _pod_policy(
+k8s_no_privilege_escalation = pod_policy(
     "k8s-no-privilege-escalation",
     "Containers set allowPrivilegeEscalation false (Kubernetes defaults it to true), except exempt node agents.",
     _escalation, Severity.MEDIUM,
@@ -184,7 +191,7 @@ def _root(pod: Pod) -> Iterable[str]:
                    "image's user applies); set securityContext.runAsNonRoot true")
 
 
-k8s_run_as_non_root = _pod_policy(
+k8s_run_as_non_root = pod_policy(
     "k8s-run-as-non-root",
     "Containers run as a non-root user: runAsNonRoot true or a non-zero runAsUser, at pod or container level, "
     "and never runAsUser 0.",
@@ -220,7 +227,7 @@ def _added_capabilities(pod: Pod) -> Iterable[str]:
                    "allows (NET_BIND_SERVICE, ...)")
 
 
-k8s_no_added_capabilities = _pod_policy(
+k8s_no_added_capabilities = pod_policy(
     "k8s-no-added-capabilities",
     "Containers add no Linux capabilities beyond the runtime's default set (SYS_ADMIN, NET_ADMIN, NET_RAW, ALL...), "
     "except exempt node agents.",
@@ -239,7 +246,7 @@ def _dropped_capabilities(pod: Pod) -> Iterable[str]:
                "securityContext.capabilities.drop ['ALL'] and add back only what it needs")
 
 
-k8s_drop_all_capabilities = _pod_policy(
+k8s_drop_all_capabilities = pod_policy(
     "k8s-drop-all-capabilities",
     "Containers drop all Linux capabilities (capabilities.drop ALL, the Pod Security Restricted profile), except "
     "exempt node agents.",
@@ -263,7 +270,7 @@ def _seccomp(pod: Pod) -> Iterable[str]:
                "type RuntimeDefault in the pod spec")
 
 
-k8s_seccomp_profile = _pod_policy(
+k8s_seccomp_profile = pod_policy(
     "k8s-seccomp-profile",
     "Containers run under a seccomp profile (RuntimeDefault or Localhost, at pod or container level), except exempt "
     "node agents.",
@@ -281,7 +288,7 @@ def _read_only_root(pod: Pod) -> Iterable[str]:
                "and mount an emptyDir where it writes")
 
 
-k8s_read_only_root_filesystem = _pod_policy(
+k8s_read_only_root_filesystem = pod_policy(
     "k8s-read-only-root-filesystem",
     "Containers run with a read-only root filesystem, except exempt node agents.",
     _read_only_root, Severity.LOW,
@@ -300,7 +307,7 @@ def _host_ports(pod: Pod) -> Iterable[str]:
                        "instead")
 
 
-k8s_no_host_ports = _pod_policy(
+k8s_no_host_ports = pod_policy(
     "k8s-no-host-ports", "Containers bind no host ports (hostPort), except exempt node agents.",
     _host_ports, Severity.MEDIUM,
     "Remove ports[].hostPort and expose the workload through a Service (ClusterIP, or an internal load balancer).",
@@ -323,7 +330,7 @@ def _proc_mount(pod: Pod) -> Iterable[str]:
                    "become visible and writable; remove procMount")
 
 
-k8s_no_unmasked_proc_mount = _pod_policy(
+k8s_no_unmasked_proc_mount = pod_policy(
     "k8s-no-unmasked-proc-mount",
     "Containers keep the runtime's /proc masks (procMount unset or Default), unless the pod runs in its own user "
     "namespace (hostUsers false).",
@@ -364,7 +371,7 @@ def _app_armor(pod: Pod) -> Iterable[str]:
                    f"{value}); use runtime/default or localhost/<profile>, or securityContext.appArmorProfile")
 
 
-k8s_no_apparmor_unconfined = _pod_policy(
+k8s_no_apparmor_unconfined = pod_policy(
     "k8s-no-apparmor-unconfined",
     "No pod or container sets appArmorProfile type Unconfined, nor a container.apparmor.security.beta.kubernetes.io "
     "annotation other than runtime/default or localhost/<profile> (the runtime's default profile then applies), "
@@ -390,7 +397,7 @@ def _selinux(pod: Pod) -> Iterable[str]:
                 yield f"{who} sets SELinux {field} {value}; remove seLinuxOptions.{field}"
 
 
-k8s_selinux_options_default = _pod_policy(
+k8s_selinux_options_default = pod_policy(
     "k8s-selinux-options-default",
     "SELinux options keep the container types (type unset, container_t, container_init_t or container_kvm_t) and "
     "set no user or role, except exempt node agents.",
@@ -406,7 +413,7 @@ def _host_process(pod: Pod) -> Iterable[str]:
                    "privileges; remove hostProcess")
 
 
-k8s_no_windows_host_process = _pod_policy(
+k8s_no_windows_host_process = pod_policy(
     "k8s-no-windows-host-process",
     "No pod or container runs as a Windows HostProcess container (windowsOptions.hostProcess true), except exempt "
     "node agents.",
@@ -438,31 +445,24 @@ SYSCTL_SCHEMA = config_schema(
 )
 
 
-def _sysctls(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if _exempt(args, SYSCTL_SCHEMA):
-        return
-    allowed = set(policy_config(args, SYSCTL_SCHEMA)["allowedSysctls"] or [])
-    for pod in pods(args):
-        sysctls = as_list(get(pod.spec, "securityContext", "sysctls"))
-        names = [] if is_unknown(sysctls) else [get(item, "name") for item in sysctls]
-        unsafe = [name for name in names if isinstance(name, str) and not is_unknown(name) and name not in allowed]
-        if unsafe:
-            report(f"{describe(args)} ({workload_name(args)}){pod.label}: the pod sets sysctls outside the safe set "
-                   f"({', '.join(unsafe)}): they are not isolated to the pod and change the node for every pod; "
-                   "remove them, or tune the nodes instead")
+def _sysctls(pod: Pod, config: dict) -> Iterable[str]:
+    sysctls = as_list(get(pod.spec, "securityContext", "sysctls"))
+    names = [] if is_unknown(sysctls) else [get(item, "name") for item in sysctls]
+    allowed = set(config["allowedSysctls"] or [])
+    unsafe = [name for name in names if isinstance(name, str) and not is_unknown(name) and name not in allowed]
+    if unsafe:
+        yield (f"the pod sets sysctls outside the safe set ({', '.join(unsafe)}): they are not isolated to the pod "
+               "and change the node for every pod; remove them, or tune the nodes instead")
 
 
-k8s_no_unsafe_sysctls = ResourceValidationPolicy(
-    name="k8s-no-unsafe-sysctls",
-    description="Pods set only safe sysctls (securityContext.sysctls within the Pod Security Standards' Baseline set: "
-                "kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.tcp_syncookies, ...), except exempt "
-                "node agents.",
-    validate=applies_to(is_workload, _sysctls), config_schema=SYSCTL_SCHEMA, severity=Severity.HIGH,
-    remediation_steps="Remove securityContext.sysctls entries outside the safe set; tune node-level kernel settings "
-                      "in the node group's launch template, or add a sysctl the nodes allow to allowedSysctls after "
-                      "review.",
-    **frameworks({"nist-800-53": "AC-6, CM-7, SC-39", "pci-dss": "2.2.4"}),
-)
+k8s_no_unsafe_sysctls = pod_policy(
+    "k8s-no-unsafe-sysctls",
+    "Pods set only safe sysctls (securityContext.sysctls within the Pod Security Standards' Baseline set: "
+    "kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.tcp_syncookies, ...), except exempt node agents.",
+    _sysctls, Severity.HIGH,
+    "Remove securityContext.sysctls entries outside the safe set; tune node-level kernel settings in the node "
+    "group's launch template, or add a sysctl the nodes allow to allowedSysctls after review.",
+    {"nist-800-53": "AC-6, CM-7, SC-39", "pci-dss": "2.2.4"}, schema=SYSCTL_SCHEMA)
 
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 HOOKS = ("postStart", "preStop")
@@ -480,7 +480,7 @@ def _host_probes(pod: Pod) -> Iterable[str]:
                            "can reach the node and other hosts from the kubelet; remove host")
 
 
-k8s_no_host_probes = _pod_policy(
+k8s_no_host_probes = pod_policy(
     "k8s-no-host-probes",
     "No probe or lifecycle hook names a host (httpGet.host, tcpSocket.host): the kubelet would connect from the node "
     "to any address the pod's author chooses (Pod Security Standards Baseline, Kubernetes 1.34+).",
@@ -509,34 +509,28 @@ VOLUME_SCHEMA = config_schema(
 )
 
 
-def _volume_types(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if _exempt(args, VOLUME_SCHEMA):
-        return
-    allowed = set(policy_config(args, VOLUME_SCHEMA)["allowedVolumeTypes"] or []) | {"name", "hostPath"}
-    for pod in pods(args):
-        volumes = as_list(pod.spec.get("volumes"))
-        for index, volume in enumerate([] if is_unknown(volumes) else volumes):
-            if not isinstance(volume, dict):
-                continue
-            sources = sorted(key for key, value in volume.items() if key not in allowed and value is not None)
-            if sources:
-                report(f"{describe(args)} ({workload_name(args)}){pod.label}: volume "
-                       f"{volume.get('name') or f'#{index}'} is a {', '.join(sources)} volume, which the Restricted "
-                       "profile forbids; use a PersistentVolumeClaim (its PersistentVolume may be of any type), a "
-                       "CSI volume, emptyDir, configMap, secret or projected")
+def _volume_types(pod: Pod, config: dict) -> Iterable[str]:
+    allowed = set(config["allowedVolumeTypes"] or []) | {"name", "hostPath"}
+    volumes = as_list(pod.spec.get("volumes"))
+    for index, volume in enumerate([] if is_unknown(volumes) else volumes):
+        if not isinstance(volume, dict):
+            continue
+        sources = sorted(key for key, value in volume.items() if key not in allowed and value is not None)
+        if sources:
+            yield (f"volume {volume.get('name') or f'#{index}'} is a {', '.join(sources)} volume, which the "
+                   "Restricted profile forbids; use a PersistentVolumeClaim (its PersistentVolume may be of any "
+                   "type), a CSI volume, emptyDir, configMap, secret or projected")
 
 
-k8s_restricted_volume_types = ResourceValidationPolicy(
-    name="k8s-restricted-volume-types",
-    description="Pod volumes are of the Pod Security Standards' Restricted types (configMap, csi, downwardAPI, "
-                "emptyDir, ephemeral, persistentVolumeClaim, projected, secret): no nfs, iscsi, gitRepo, "
-                "awsElasticBlockStore or other in-tree sources mounted directly, except exempt node agents.",
-    validate=applies_to(is_workload, _volume_types), config_schema=VOLUME_SCHEMA, severity=Severity.MEDIUM,
-    remediation_steps="Mount storage through a PersistentVolumeClaim (EBS, EFS or FSx for Lustre CSI) instead of an "
-                      "in-tree volume source in the pod spec; replace gitRepo with an init container that clones "
-                      "into an emptyDir.",
-    **frameworks({"nist-800-53": "AC-6, CM-7", "pci-dss": "2.2.4"}),
-)
+k8s_restricted_volume_types = pod_policy(
+    "k8s-restricted-volume-types",
+    "Pod volumes are of the Pod Security Standards' Restricted types (configMap, csi, downwardAPI, emptyDir, "
+    "ephemeral, persistentVolumeClaim, projected, secret): no nfs, iscsi, gitRepo, awsElasticBlockStore or other "
+    "in-tree sources mounted directly, except exempt node agents.",
+    _volume_types, Severity.MEDIUM,
+    "Mount storage through a PersistentVolumeClaim (EBS, EFS or FSx for Lustre CSI) instead of an in-tree volume "
+    "source in the pod spec; replace gitRepo with an init container that clones into an emptyDir.",
+    {"nist-800-53": "AC-6, CM-7", "pci-dss": "2.2.4"}, schema=VOLUME_SCHEMA)
 
 
 def _restricted_capabilities(pod: Pod) -> Iterable[str]:
@@ -551,7 +545,7 @@ def _restricted_capabilities(pod: Pod) -> Iterable[str]:
                    "back only NET_BIND_SERVICE")
 
 
-k8s_restricted_added_capabilities = _pod_policy(
+k8s_restricted_added_capabilities = pod_policy(
     "k8s-restricted-added-capabilities",
     "Containers add back no capability but NET_BIND_SERVICE (the Pod Security Standards' Restricted profile; the "
     "runtime's other defaults such as CHOWN or SETUID are not added back), except exempt node agents.",
@@ -583,7 +577,7 @@ def _images(pod: Pod) -> Iterable[str]:
             yield f"{container.label} uses image {image}; pin a version or a digest instead of :latest"
 
 
-k8s_image_pinned = _pod_policy(
+k8s_image_pinned = pod_policy(
     "k8s-image-pinned", "Container images name a tag other than latest, or a digest: what runs is what was reviewed.",
     _images, Severity.MEDIUM,
     "Reference images as repo:version (from an ECR repository with immutable tags) or repo@sha256:digest.",

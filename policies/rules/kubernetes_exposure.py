@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Callable, Optional
 
 from pulumi_policy import (
     ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity, StackValidationArgs,
@@ -250,13 +250,19 @@ def _repository(image: str) -> str:
 
 
 def _pod_labels(args: Any) -> list[dict]:
-    """The workload's labels and those of its pod templates (``<path>.template.metadata.labels``)."""
-    found = [get(args.props, "metadata", "labels")]
-    kind = kind_of(args.resource_type)
-    for path in POD_SPEC_PATHS.get(kind.key, ()) if kind else ():
-        if path[-1] == "spec" and len(path) >= 2 and "*" not in path and "**" not in path:
-            found.append(get(args.props, *path[:-1], "metadata", "labels"))
+    """The workload's labels and those of its pod templates (the ``metadata`` beside each pod spec)."""
+    found = [get(args.props, "metadata", "labels")] + [pod.metadata.get("labels") for pod in pods(args)]
     return [labels for labels in found if isinstance(labels, dict)]
+
+
+def _runs(args: Any, repository: Callable[[str], bool], labels: Callable[[dict], bool], labelled: str) -> Optional[str]:
+    """What shows a workload runs a program: ``image <ref>`` for the first container image whose repository
+    (``_repository``) matches, else ``labelled`` when the workload's or a pod template's labels match; None."""
+    images = [c.spec.get("image") for pod in pods(args) for c in containers(pod)]
+    by_image = [i for i in images if isinstance(i, str) and not is_unknown(i) and repository(_repository(i))]
+    if by_image:
+        return f"image {by_image[0]}"
+    return labelled if any(labels(found) for found in _pod_labels(args)) else None
 
 
 def _tiller(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -271,12 +277,10 @@ def _tiller(args: ResourceValidationArgs, report: ReportViolation) -> None:
             report(f"{describe(args)} ({workload_name(args)}) exposes Tiller, Helm 2's server, which runs every "
                    "request with cluster-admin rights and no authentication; delete it and use Helm 3")
         return
-    images = [c.spec.get("image") for pod in pods(args) for c in containers(pod)]
-    by_image = [i for i in images if isinstance(i, str) and not is_unknown(i) and _repository(i).rsplit("/", 1)[-1]
-                == "tiller"]
-    by_label = any(labels.get("name") == "tiller" or labels.get("app") == "helm" for labels in _pod_labels(args))
-    if by_image or by_label:
-        shown = f"image {by_image[0]}" if by_image else "labels of Helm 2's tiller-deploy"
+    shown = _runs(args, lambda repository: repository.rsplit("/", 1)[-1] == "tiller",
+                  lambda labels: labels.get("name") == "tiller" or labels.get("app") == "helm",
+                  "labels of Helm 2's tiller-deploy")
+    if shown:
         report(f"{describe(args)} ({workload_name(args)}) runs Tiller ({shown}), Helm 2's server, which runs every "
                "request with cluster-admin rights and no authentication; delete it and use Helm 3")
 
@@ -296,14 +300,11 @@ def _dashboard(args: ResourceValidationArgs, report: ReportViolation) -> None:
     kind = kind_of(args.resource_type)
     if kind is None:
         return
-    images = [c.spec.get("image") for pod in pods(args) for c in containers(pod)]
-    by_image = [i for i in images if isinstance(i, str) and not is_unknown(i)
-                and ("kubernetes-dashboard" in _repository(i) or "kubernetesui/" in _repository(i))]
-    by_label = any("kubernetes-dashboard" in (labels.get("app"), labels.get("k8s-app"),
-                                              labels.get("app.kubernetes.io/name"))
-                   for labels in _pod_labels(args))
-    if by_image or by_label:
-        shown = f"image {by_image[0]}" if by_image else "label kubernetes-dashboard"
+    shown = _runs(args, lambda repository: "kubernetes-dashboard" in repository or "kubernetesui/" in repository,
+                  lambda labels: "kubernetes-dashboard" in (labels.get("app"), labels.get("k8s-app"),
+                                                            labels.get("app.kubernetes.io/name")),
+                  "label kubernetes-dashboard")
+    if shown:
         report(f"{describe(args)} ({workload_name(args)}) runs the Kubernetes Dashboard ({shown}): a web UI with "
                "cluster credentials that has been the way into exposed clusters; use kubectl or a read-only console")
 

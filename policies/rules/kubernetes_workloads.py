@@ -17,16 +17,14 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterable, Optional
 
-from pulumi_policy import (
-    ReportViolation, ResourceValidationPolicy, Severity, StackValidationArgs, StackValidationPolicy,
-)
+from pulumi_policy import ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
 
-from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
+from policies.rules._declare import config_schema, examines, frameworks, policy_config
 from policies.rules._pods import (
     Container, Pod, containers, is_kind, is_workload, namespace, pod_namespace, pods, workload_name,
 )
 from policies.rules._props import as_bool, as_list, describe, get, is_unknown
-from policies.rules.kubernetes import image_tag, workload_rule
+from policies.rules.kubernetes import image_tag, pod_policy
 
 SERVICE_ACCOUNT = "core:ServiceAccount"
 
@@ -121,15 +119,14 @@ def _secret_env(pod: Pod) -> Iterable[str]:
                        "into its environment (envFrom secretRef); mount it as a file (a secret volume) instead")
 
 
-k8s_no_secrets_in_env = ResourceValidationPolicy(
-    name="k8s-no-secrets-in-env",
-    description="Containers take no Secret into environment variables (env valueFrom.secretKeyRef, envFrom "
-                "secretRef): environment variables end up in logs, crash dumps and child processes.",
-    validate=applies_to(is_workload, workload_rule(_secret_env)), severity=Severity.LOW,
-    remediation_steps="Mount the Secret as a volume (secret or projected, readOnly) and read the file, or fetch it "
-                      "at start from AWS Secrets Manager through the Secrets Store CSI driver.",
-    **frameworks({"cis-eks": "4.4.1", "nist-800-53": "SC-28, IA-5"}),
-)
+k8s_no_secrets_in_env = pod_policy(
+    "k8s-no-secrets-in-env",
+    "Containers take no Secret into environment variables (env valueFrom.secretKeyRef, envFrom secretRef): "
+    "environment variables end up in logs, crash dumps and child processes.",
+    _secret_env, Severity.LOW,
+    "Mount the Secret as a volume (secret or projected, readOnly) and read the file, or fetch it at start from AWS "
+    "Secrets Manager through the Secrets Store CSI driver.",
+    {"cis-eks": "4.4.1", "nist-800-53": "SC-28, IA-5"}, exemptible=False)
 
 
 # --- image pull policy ------------------------------------------------------------------------------
@@ -223,15 +220,12 @@ def _git_sync(pod: Pod) -> Iterable[str]:
                        "runs any program in the container; remove it and use the image's git")
 
 
-k8s_no_git_sync_git_override = ResourceValidationPolicy(
-    name="k8s-no-git-sync-git-override",
-    description="No container sets GITSYNC_GIT (GIT_SYNC_GIT in git-sync v3), the path of the binary git-sync runs "
-                "as git.",
-    validate=applies_to(is_workload, workload_rule(_git_sync)), severity=Severity.MEDIUM,
-    remediation_steps="Remove the GITSYNC_GIT / GIT_SYNC_GIT environment variable; git-sync then runs the git of "
-                      "its image.",
-    **frameworks({"nist-800-53": "CM-7, SI-7"}),
-)
+k8s_no_git_sync_git_override = pod_policy(
+    "k8s-no-git-sync-git-override",
+    "No container sets GITSYNC_GIT (GIT_SYNC_GIT in git-sync v3), the path of the binary git-sync runs as git.",
+    _git_sync, Severity.MEDIUM,
+    "Remove the GITSYNC_GIT / GIT_SYNC_GIT environment variable; git-sync then runs the git of its image.",
+    {"nist-800-53": "CM-7, SI-7"}, exemptible=False)
 
 SECURITY = [k8s_service_account_token_automount, k8s_no_secrets_in_env, k8s_image_pull_policy_always,
             k8s_no_git_sync_git_override]
