@@ -9,9 +9,11 @@ Every function raises :class:`~mlinfra.errors.MlinfraError` (bad input, exit cod
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -119,12 +121,13 @@ def parse_json(text: str, shown: str, *, max_depth: int = MAX_DEPTH) -> Any:
 
 
 def parse_yaml(text: str, shown: str, *, max_depth: int = MAX_DEPTH) -> Any:
-    """``text`` as YAML (``yaml.safe_load``); syntax errors with their line, deep nesting and
-    overlong integers are bad input."""
+    """``text`` as YAML the way the Pulumi CLI reads its files (``Pulumi.yaml``, stack files,
+    ``PulumiPolicy.yaml``: gopkg.in/yaml.v3, YAML 1.2 scalars); syntax errors with their line, deep
+    nesting and overlong integers are bad input."""
     import yaml
 
     try:
-        value = yaml.safe_load(text)
+        value = yaml.load(text, Loader=_pulumi_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
@@ -132,10 +135,31 @@ def parse_yaml(text: str, shown: str, *, max_depth: int = MAX_DEPTH) -> Any:
         raise MlinfraError(f"{shown}:{where}: invalid YAML: {problem}") from None
     except RecursionError:
         raise MlinfraError(f"{shown}: nested more than {max_depth} levels deep") from None
-    except ValueError as exc:  # an overlong integer, an impossible date (2026-13-01), ...
+    except ValueError as exc:  # an overlong integer, ...
         raise MlinfraError(f"{shown}: {_value_error(exc)}") from None
     check_depth(value, shown, max_depth)
     return value
+
+
+@functools.lru_cache(maxsize=1)
+def _pulumi_loader() -> type:
+    """PyYAML's ``SafeLoader`` with yaml.v3's plain scalars where YAML 1.1 and 1.2 differ: only
+    ``true``/``false`` (``True``, ``TRUE``, ...) are booleans (``yes``, ``no``, ``on``, ``off`` are text,
+    so ``default: off`` is the string a program reads), and dates stay text (yaml.v3 keeps a
+    timestamp-like value decoded into ``interface{}`` a string, decode.go)."""
+    import yaml
+
+    bool_tag, timestamp_tag = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"
+
+    class PulumiLoader(yaml.SafeLoader):
+        pass
+
+    PulumiLoader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag not in (bool_tag, timestamp_tag)]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    PulumiLoader.add_implicit_resolver(bool_tag, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                       list("tTfF"))
+    return PulumiLoader
 
 
 def _value_error(exc: ValueError) -> str:

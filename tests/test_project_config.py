@@ -167,3 +167,11 @@ def test_a_program_with_only_pulumi_yaml_plans_and_reviews(tmp_path):
     policies = {v["policy"] for v in json.loads(reviewed.stdout)["violations"]}
     # The public ACL, and prod's region list judging the region Pulumi.yaml gave.
     assert {"s3-bucket-acl-not-public", "allowed-regions"} <= policies, sorted(policies)
+
+
+def test_yaml_scalars_read_as_the_cli_reads_them(tmp_path):
+    """gopkg.in/yaml.v3: yes/no/on/off are text, dates stay text; only true/false are booleans."""
+    root = project(tmp_path, "config:\n  reasoning:\n    type: string\n    default: off\n",
+                   {"dev": "config:\n  demo:answer: yes\n  demo:since: 2026-01-01\n  demo:flag: TRUE\n"})
+    assert dict(load_stack_config(root, "dev")) == {
+        "demo:answer": "yes", "demo:since": "2026-01-01", "demo:flag": "true", "demo:reasoning": "off"}
