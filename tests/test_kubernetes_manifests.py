@@ -20,6 +20,7 @@ import yaml
 
 from mlinfra import kubernetes_manifests as km
 from mlinfra.errors import MlinfraError
+from mlinfra.mocks import SECRET_SIGNATURE as SECRET, SIGNATURE_KEY as SECRET_KEY
 from mlinfra.plan import plan
 from mlinfra.review.deployment import resources_from_document
 from mlinfra.review.engine import review
@@ -244,6 +245,72 @@ def test_review_judges_the_expanded_objects(planned):
             bad = by_urn.get(_urn(f"{type_}${DEPLOYMENT}", children[metadata_name.replace("-ok", "-bad")]), set())
             assert not {p for p in ok if p.startswith("k8s-")}, (child, ok)
             assert bad - ok == {"k8s-no-host-network"}, (child, bad - ok)
+
+
+DETAILS = textwrap.dedent('''
+    import pulumi_kubernetes as k8s
+
+    k8s.yaml.v2.ConfigGroup("secrets", skip_await=True, yaml="""
+    apiVersion: v1
+    kind: Secret
+    metadata: {name: token}
+    stringData: {token: s3cr3t}
+    ---
+    apiVersion: apiextensions.k8s.io/v1
+    kind: CustomResourceDefinition
+    metadata: {name: widgets.example.com}
+    spec:
+      group: example.com
+      scope: Namespaced
+      names: {kind: Widget, plural: widgets}
+      versions: [{name: v1, served: true, storage: true}]
+    ---
+    apiVersion: example.com/v1
+    kind: Widget
+    metadata: {name: w}
+    """)
+    k8s.yaml.ConfigGroup("legacy", resource_prefix="old", yaml=["""
+    apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: c, namespace: apps}
+    """])
+''')
+
+
+@pytest.fixture(scope="module")
+def details(tmp_path_factory) -> dict:
+    project = tmp_path_factory.mktemp("details")
+    (project / "Pulumi.yaml").write_text("name: details\nruntime: python\n")
+    (project / "Pulumi.dev.yaml").write_text("config:\n  kubernetes:namespace: team\n")
+    (project / "__main__.py").write_text(DETAILS)
+    return {r["urn"]: r for r in plan(project, "dev")["deployment"]["resources"]}
+
+
+def _details_urn(type_chain: str, name: str) -> str:
+    return f"urn:pulumi:dev::details::{type_chain}::{name}"
+
+
+def test_a_secrets_data_is_secret_and_skip_await_annotates_every_object(details):
+    secret = details[_details_urn("kubernetes:yaml/v2:ConfigGroup$kubernetes:core/v1:Secret", "secrets:team/token")]
+    assert secret["inputs"]["stringData"] == {SECRET_KEY: SECRET, "plaintext": '{"token":"s3cr3t"}'}
+    assert secret["outputs"]["stringData"]["plaintext"] == '{"token":"s3cr3t"}'
+    assert secret["inputs"]["metadata"] == {"name": "token", "namespace": "team",
+                                            "annotations": {"pulumi.com/skipAwait": "true"}}
+
+
+def test_a_custom_resource_takes_its_scope_from_its_crd_and_waits_for_it(details):
+    crd = _details_urn("kubernetes:yaml/v2:ConfigGroup$kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
+                       "secrets:widgets.example.com")
+    widget = details[_details_urn("kubernetes:yaml/v2:ConfigGroup$kubernetes:example.com/v1:Widget",
+                                  "secrets:team/w")]
+    assert widget["dependencies"] == [crd] and crd in details
+    assert widget["inputs"]["metadata"]["namespace"] == "team"  # kubernetes:namespace, the provider's default
+
+
+def test_v1_names_carry_the_resource_prefix_as_the_sdk_writes_it(details):
+    group = _details_urn("kubernetes:yaml:ConfigGroup", "old-legacy")
+    config_map = details[_details_urn("kubernetes:yaml:ConfigGroup$kubernetes:core/v1:ConfigMap", "old-apps/c")]
+    assert config_map["parent"] == group
 
 
 def test_a_manifest_the_provider_refuses_stops_the_plan_with_one_line(tmp_path):
