@@ -245,6 +245,9 @@ DATA_STORES: tuple[DataStore, ...] = (
     DataStore(
         "aws:redshiftserverless/namespace:Namespace", "Redshift Serverless namespace",
         keys=(("kmsKeyId",),),
+        # logExports: "The types of logs the namespace can export ... userlog, connectionlog, and useractivitylog"
+        # (botocore redshift-serverless CreateNamespaceRequest); absent, none. Checkov CKV_AWS_71 for clusters.
+        logging=(Setting(("logExports",), present=True, note="no audit logs are exported"),),
     ),
     DataStore(
         "aws:redshiftserverless/workgroup:Workgroup", "Redshift Serverless workgroup", in_vpc=True,
@@ -735,6 +738,104 @@ DATA_STORES: tuple[DataStore, ...] = (
         in_transit=(_enabled("endpointOptions", "enforceHttps", note="clients may search over plain HTTP"),
                     Setting(("endpointOptions", "tlsSecurityPolicy"), bad=_OLD_TLS, default=_OLD_TLS[0],
                             note="TLS 1.0 and 1.1 are allowed")),
+    ),
+    # --- ML and data services (the type-by-type audit of benchmarks/data/ml_data_input_audit.tsv) --
+    DataStore(
+        # S3 Tables (Iceberg tables for analytics and training data): always encrypted; encryptionConfiguration
+        # sseAlgorithm "AES256 for S3-managed encryption keys, or aws:kms" (botocore s3tables EncryptionConfiguration;
+        # pulumi-aws 7 s3tables/_inputs.py "One of `aws:kms` or `AES256`"); absent, S3-managed (AES256). forceDestroy
+        # deletes every table and namespace with the bucket ("These tables and namespaces are *not* recoverable").
+        "aws:s3tables/tableBucket:TableBucket", "S3 table bucket",
+        cmk=(Setting(("encryptionConfiguration", "sseAlgorithm"), ok=("aws:kms",), default="AES256",
+                     note="tables are encrypted with S3-managed keys"),),
+        keys=(("encryptionConfiguration", "kmsKeyArn"),),
+        deletion_protection=(_disabled("forceDestroy", note="a delete removes every table and namespace"),),
+    ),
+    DataStore(
+        # A table's own encryptionConfiguration overrides its bucket's default ("applied to all tables created in this
+        # bucket unless overridden at the table level", botocore s3tables CreateTableBucketRequest); judged only where
+        # written (absent, the bucket's row judges the default).
+        "aws:s3tables/table:Table", "S3 table", holds_data=False, stateful=False,
+        cmk=(Setting(("encryptionConfiguration", "*", "sseAlgorithm"), ok=("aws:kms",),
+                     note="the table is encrypted with S3-managed keys"),),
+        keys=(("encryptionConfiguration", "*", "kmsKeyArn"),),
+    ),
+    DataStore(
+        # Timestream for InfluxDB (time series: sensor data, model metrics). publiclyAccessible "Configures the DB
+        # instance with a public IP to facilitate access" (botocore timestream-influxdb CreateDbInstanceInput,
+        # CreateDbClusterInput; absent, no public IP). Always encrypted at rest; botocore's kmsKeyId is not an input
+        # of pulumi-aws 7.51, so no key is judged. logDeliveryConfiguration.s3Configuration.enabled sends the engine's
+        # logs to S3 (pulumi-aws 7 timestreaminfluxdb/_inputs.py).
+        "aws:timestreaminfluxdb/dbInstance:DbInstance", "Timestream for InfluxDB instance", in_vpc=True,
+        private=(_disabled("publiclyAccessible", note="the instance gets a public IP address"),),
+        logging=(_enabled("logDeliveryConfiguration", "s3Configuration", "enabled",
+                          note="no engine logs are delivered"),),
+    ),
+    DataStore(
+        "aws:timestreaminfluxdb/dbCluster:DbCluster", "Timestream for InfluxDB cluster", in_vpc=True,
+        private=(_disabled("publiclyAccessible", note="the cluster gets a public IP address"),),
+        logging=(_enabled("logDeliveryConfiguration", "s3Configuration", "enabled",
+                          note="no engine logs are delivered"),),
+    ),
+    DataStore(
+        # OpenSearch Ingestion pipelines (ingest into OpenSearch and vector stores): without vpcOptions "OpenSearch
+        # Ingestion creates the pipeline with a public endpoint" (botocore osis CreatePipelineRequest.VpcOptions);
+        # encryptionAtRestOptions.kmsKeyArn encrypts the persistent buffer, "By default, data is encrypted using an
+        # AWS owned key" (pulumi-aws 7 opensearchingest/_inputs.py); logPublishingOptions.isLoggingEnabled.
+        "aws:opensearchingest/pipeline:Pipeline", "OpenSearch Ingestion pipeline", holds_data=False, stateful=False,
+        private=(Setting(("vpcOptions", "subnetIds"), present=True,
+                         note="the pipeline has a public endpoint (no vpcOptions)"),),
+        keys_when=((_enabled("bufferOptions", "persistentBufferEnabled"), ("encryptionAtRestOptions", "kmsKeyArn")),),
+        logging=(_enabled("logPublishingOptions", "isLoggingEnabled", note="no pipeline logs are published"),),
+    ),
+    DataStore(
+        # DataZone domains (the business data catalog: assets, glossaries, subscriptions): kmsKeyIdentifier "is used
+        # to encrypt the Amazon DataZone domain, metadata, and reporting data" (botocore datazone CreateDomainInput);
+        # absent, an AWS-owned key.
+        "aws:datazone/domain:Domain", "DataZone domain", holds_data=False, stateful=False,
+        keys=(("kmsKeyIdentifier",),),
+    ),
+    DataStore(
+        # MemoryDB multi-Region clusters: tlsEnabled "Whether to enable TLS encryption for the multi-Region cluster"
+        # (botocore memorydb CreateMultiRegionClusterRequest; no default stated, so only an explicit false is judged,
+        # as MemoryDB clusters default to TLS). The regional clusters hold the data and are their own rows.
+        "aws:memorydb/multiRegionCluster:MultiRegionCluster", "MemoryDB multi-Region cluster",
+        holds_data=False, stateful=False,
+        in_transit=(_enabled("tlsEnabled", default=True),),
+    ),
+    DataStore(
+        # MSK Connect connectors: kafkaClusterEncryptionInTransit.encryptionType "Valid values: `PLAINTEXT`, `TLS`. The
+        # default values is `PLAINTEXT`" (pulumi-aws 7 mskconnect/_inputs.py; botocore kafkaconnect
+        # KafkaClusterEncryptionInTransitType).
+        "aws:mskconnect/connector:Connector", "MSK Connect connector", holds_data=False, stateful=False,
+        in_transit=(Setting(("kafkaClusterEncryptionInTransit", "encryptionType"), ok=("TLS",), default="PLAINTEXT",
+                            note="records travel between the connector and the brokers in plain text"),),
+    ),
+    DataStore(
+        # QuickSight data sources: sslProperties.disableSsl, "A Boolean option to control whether SSL should be
+        # disabled" (botocore quicksight SslProperties; absent, SSL is used).
+        "aws:quicksight/dataSource:DataSource", "QuickSight data source", holds_data=False, stateful=False,
+        in_transit=(_disabled("sslProperties", "disableSsl",
+                              note="QuickSight reads the database over an unencrypted connection"),),
+    ),
+    DataStore(
+        # DataSync object-storage locations: serverProtocol "If not specified, the default value is HTTPS" (botocore
+        # datasync CreateLocationObjectStorageRequest; pulumi-aws 7 "Valid values are `HTTP` or `HTTPS`").
+        "aws:datasync/locationObjectStorage:LocationObjectStorage", "DataSync object storage location",
+        holds_data=False, stateful=False,
+        in_transit=(Setting(("serverProtocol",), ok=("HTTPS",), default="HTTPS",
+                            note="data is copied from the object store over plain HTTP"),),
+    ),
+    DataStore(
+        # Clean Rooms: queryLogStatus "When ENABLED, Clean Rooms logs details about queries run within this
+        # collaboration ... The default value is DISABLED" (botocore cleanrooms CreateCollaborationInput,
+        # CreateMembershipInput; required in pulumi-aws 7). Who ran which query over the pooled data.
+        "aws:cleanrooms/collaboration:Collaboration", "Clean Rooms collaboration", holds_data=False, stateful=False,
+        logging=(Setting(("queryLogStatus",), ok=("ENABLED",), default="DISABLED", note="queries are not logged"),),
+    ),
+    DataStore(
+        "aws:cleanrooms/membership:Membership", "Clean Rooms membership", holds_data=False, stateful=False,
+        logging=(Setting(("queryLogStatus",), ok=("ENABLED",), default="DISABLED", note="queries are not logged"),),
     ),
     # --- secrets, backups, audit -----------------------------------------------------------------
     DataStore(

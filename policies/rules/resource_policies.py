@@ -5,7 +5,9 @@ Resource policies, by type and input (pulumi-aws 7): Glacier vaults ``accessPoli
 Manager secrets and ``SecretPolicy`` ``policy``; EFS ``FileSystemPolicy``, Backup ``VaultPolicy``,
 EventBridge ``EventBusPolicy``, Glue ``ResourcePolicy``, S3 access points and
 ``s3control.AccessPointPolicy`` ``policy``; CodeArtifact ``DomainPermissions`` and
-``RepositoryPermissionsPolicy`` ``policyDocument``. A statement allowing ``"*"`` passes only with a
+``RepositoryPermissionsPolicy`` ``policyDocument``; Kinesis ``ResourcePolicy``, MSK ``ClusterPolicy``,
+Redshift Serverless, OpenSearch Ingestion and Bedrock AgentCore resource policies ``policy``; S3 Tables
+``TableBucketPolicy`` and ``TablePolicy`` ``resourcePolicy``. A statement allowing ``"*"`` passes only with a
 condition that restricts the caller (``condition_restricts_caller``: an organization, account,
 source ARN or IP range). OpenSearch domain policies are not judged here: a VPC domain with an open
 policy behind security groups and fine-grained access control is AWS's recommended set-up, and a
@@ -38,6 +40,16 @@ POLICY_INPUTS: dict[str, str] = {
     "aws:s3control/accessPointPolicy:AccessPointPolicy": "policy",
     "aws:codeartifact/domainPermissions:DomainPermissions": "policyDocument",
     "aws:codeartifact/repositoryPermissionsPolicy:RepositoryPermissionsPolicy": "policyDocument",
+    # Data and ML services (pulumi-aws 7 <module>/*_policy.py): a Kinesis stream's or consumer's, an MSK cluster's,
+    # an S3 table bucket's and table's (the training and analytics tables), a Redshift Serverless snapshot's, an
+    # OpenSearch Ingestion pipeline's and a Bedrock AgentCore resource's (runtime, gateway, memory) policy.
+    "aws:kinesis/resourcePolicy:ResourcePolicy": "policy",
+    "aws:msk/clusterPolicy:ClusterPolicy": "policy",
+    "aws:s3tables/tableBucketPolicy:TableBucketPolicy": "resourcePolicy",
+    "aws:s3tables/tablePolicy:TablePolicy": "resourcePolicy",
+    "aws:redshiftserverless/resourcePolicy:ResourcePolicy": "policy",
+    "aws:opensearchingest/resourcePolicy:ResourcePolicy": "policy",
+    "aws:bedrock/agentcoreResourcePolicy:AgentcoreResourcePolicy": "policy",
     # pulumi-aws-native (CloudFormation; 1.84): documents as objects, inline on the resource for most.
     "aws-native:secretsmanager:ResourcePolicy": "resourcePolicy",
     "aws-native:efs:FileSystem": "fileSystemPolicy",
@@ -68,9 +80,9 @@ def _resource_policy(args: ResourceValidationArgs, report: ReportViolation) -> N
 
 resource_policy_no_public_principal = ResourceValidationPolicy(
     name="resource-policy-no-public-principal",
-    description="Resource policies of vaults, secrets, file systems, event buses, the Glue catalog, access points "
-                "and artifact repositories do not let any principal ('*') in unless a condition restricts the "
-                "caller.",
+    description="Resource policies of vaults, secrets, file systems, event buses, the Glue catalog, access points, "
+                "artifact repositories, Kinesis streams, MSK clusters, S3 tables, ingestion pipelines and AgentCore "
+                "resources do not let any principal ('*') in unless a condition restricts the caller.",
     validate=applies_to(tuple(POLICY_INPUTS), _resource_policy),
     severity=Severity.CRITICAL,
     remediation_steps="Name the accounts, roles or service principals that need access in the statement's "

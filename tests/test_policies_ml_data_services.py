@@ -1,0 +1,197 @@
+"""The rows the ML and data services audit added to the data-store table (benchmarks/data/ml_data_input_audit.tsv):
+each store from a compliant example, one field changed (or removed, to judge the provider's default) to break
+exactly one control; an unknown value is not judged. Defaults and values cited in catalog/data_stores.py."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from policies.rules.data_stores import (
+    data_store_backups,
+    data_store_customer_managed_key,
+    data_store_deletion_protection,
+    data_store_encrypted_at_rest,
+    data_store_logging,
+    data_store_not_public,
+    data_store_tls_in_transit,
+    stateful_resource_protected,
+)
+from policies.rules.tags import data_store_classification
+from policy_helpers import UNKNOWN, resource_args, violations
+
+KEY = "arn:aws:kms:us-east-1:123456789012:key/abc"
+TABLE_BUCKET = "aws:s3tables/tableBucket:TableBucket"
+TABLE = "aws:s3tables/table:Table"
+INFLUX = "aws:timestreaminfluxdb/dbInstance:DbInstance"
+INFLUX_CLUSTER = "aws:timestreaminfluxdb/dbCluster:DbCluster"
+PIPELINE = "aws:opensearchingest/pipeline:Pipeline"
+DATAZONE = "aws:datazone/domain:Domain"
+MEMORYDB_MR = "aws:memorydb/multiRegionCluster:MultiRegionCluster"
+CONNECTOR = "aws:mskconnect/connector:Connector"
+QUICKSIGHT = "aws:quicksight/dataSource:DataSource"
+OBJECT_STORAGE = "aws:datasync/locationObjectStorage:LocationObjectStorage"
+COLLABORATION = "aws:cleanrooms/collaboration:Collaboration"
+MEMBERSHIP = "aws:cleanrooms/membership:Membership"
+NAMESPACE = "aws:redshiftserverless/namespace:Namespace"
+
+_INFLUX = {"name": "metrics", "dbInstanceType": "db.influx.medium", "publiclyAccessible": False,
+           "vpcSubnetIds": ["subnet-1"], "vpcSecurityGroupIds": ["sg-1"],
+           "logDeliveryConfiguration": {"s3Configuration": {"bucketName": "logs", "enabled": True}}}
+
+COMPLIANT = {
+    TABLE_BUCKET: {"name": "features", "encryptionConfiguration": {"sseAlgorithm": "aws:kms", "kmsKeyArn": KEY},
+                   "forceDestroy": False},
+    TABLE: {"name": "events", "namespace": "raw", "tableBucketArn": "arn:aws:s3tables:us-east-1:1:bucket/features",
+            "format": "ICEBERG", "encryptionConfiguration": {"sseAlgorithm": "aws:kms", "kmsKeyArn": KEY}},
+    INFLUX: _INFLUX,
+    INFLUX_CLUSTER: dict(_INFLUX, dbInstanceType="db.influx.large"),
+    PIPELINE: {"pipelineName": "ingest", "minUnits": 1, "maxUnits": 2, "pipelineConfigurationBody": "version: 2",
+               "vpcOptions": {"subnetIds": ["subnet-1"], "securityGroupIds": ["sg-1"]},
+               "bufferOptions": {"persistentBufferEnabled": True},
+               "encryptionAtRestOptions": {"kmsKeyArn": KEY},
+               "logPublishingOptions": {"isLoggingEnabled": True,
+                                        "cloudwatchLogDestination": {"logGroup": "/aws/vendedlogs/ingest"}}},
+    DATAZONE: {"name": "catalog", "domainExecutionRole": "arn:aws:iam::1:role/dz", "kmsKeyIdentifier": KEY},
+    MEMORYDB_MR: {"multiRegionClusterNameSuffix": "features", "nodeType": "db.r7g.xlarge", "tlsEnabled": True},
+    CONNECTOR: {"name": "sink", "kafkaClusterEncryptionInTransit": {"encryptionType": "TLS"},
+                "kafkaClusterClientAuthentication": {"authenticationType": "IAM"}},
+    QUICKSIGHT: {"dataSourceId": "warehouse", "name": "warehouse", "type": "POSTGRESQL",
+                 "sslProperties": {"disableSsl": False}},
+    OBJECT_STORAGE: {"serverHostname": "minio.internal", "bucketName": "datasets", "agentArns": ["arn:agent"],
+                     "serverProtocol": "HTTPS"},
+    COLLABORATION: {"name": "ads", "creatorDisplayName": "us", "creatorMemberAbilities": ["CAN_QUERY"],
+                    "description": "-", "queryLogStatus": "ENABLED"},
+    MEMBERSHIP: {"collaborationId": "c-1", "queryLogStatus": "ENABLED"},
+    NAMESPACE: {"namespaceName": "analytics", "kmsKeyId": KEY, "logExports": ["userlog", "connectionlog"]},
+}
+RULES = [data_store_encrypted_at_rest, data_store_customer_managed_key, data_store_not_public,
+         data_store_tls_in_transit, data_store_deletion_protection, data_store_backups, data_store_logging]
+
+
+def found(policy, type_, props):
+    return violations(policy, resource_args(type_, props, name="s"))
+
+
+def changed(props: dict, path: tuple, value) -> dict:
+    props = copy.deepcopy(props)
+    target = props
+    for step in path[:-1]:
+        target = target[step]
+    if value is KeyError:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return props
+
+
+@pytest.mark.parametrize("type_", sorted(COMPLIANT))
+@pytest.mark.parametrize("policy", RULES, ids=lambda p: p.name)
+def test_compliant_examples_pass_every_data_store_rule(type_, policy):
+    assert found(policy, type_, COMPLIANT[type_]) == []
+
+
+CASES = [
+    # An exposure first: a public endpoint or address.
+    (data_store_not_public, INFLUX, ("publiclyAccessible",), True,
+     "publiclyAccessible is true, expected false: the instance gets a public IP address"),
+    (data_store_not_public, INFLUX_CLUSTER, ("publiclyAccessible",), True,
+     "publiclyAccessible is true, expected false: the cluster gets a public IP address"),
+    (data_store_not_public, PIPELINE, ("vpcOptions",), KeyError,
+     "vpcOptions.subnetIds is not set, expected set: the pipeline has a public endpoint (no vpcOptions)"),
+    # Keys: the provider's default (absent) is S3-managed / AWS-owned.
+    (data_store_customer_managed_key, TABLE_BUCKET, ("encryptionConfiguration",), KeyError,
+     "encryptionConfiguration.sseAlgorithm is not set (defaults to AES256), expected aws:kms: tables are encrypted "
+     "with S3-managed keys; encryptionConfiguration.kmsKeyArn is not set (an AWS-managed or AWS-owned key)"),
+    (data_store_customer_managed_key, TABLE_BUCKET, ("encryptionConfiguration", "sseAlgorithm"), "AES256",
+     "encryptionConfiguration.sseAlgorithm is AES256, expected aws:kms: tables are encrypted with S3-managed keys"),
+    (data_store_customer_managed_key, TABLE, ("encryptionConfiguration", "sseAlgorithm"), "AES256",
+     "encryptionConfiguration.sseAlgorithm is AES256, expected aws:kms: the table is encrypted with S3-managed keys"),
+    (data_store_customer_managed_key, PIPELINE, ("encryptionAtRestOptions",), KeyError,
+     "encryptionAtRestOptions.kmsKeyArn is not set (an AWS-managed or AWS-owned key)"),
+    (data_store_customer_managed_key, DATAZONE, ("kmsKeyIdentifier",), KeyError,
+     "kmsKeyIdentifier is not set (an AWS-managed or AWS-owned key)"),
+    # TLS in transit.
+    (data_store_tls_in_transit, MEMORYDB_MR, ("tlsEnabled",), False, "tlsEnabled is false, expected true"),
+    (data_store_tls_in_transit, CONNECTOR, ("kafkaClusterEncryptionInTransit", "encryptionType"), "PLAINTEXT",
+     "kafkaClusterEncryptionInTransit.encryptionType is PLAINTEXT, expected TLS: records travel between the "
+     "connector and the brokers in plain text"),
+    (data_store_tls_in_transit, CONNECTOR, ("kafkaClusterEncryptionInTransit",), KeyError,
+     "kafkaClusterEncryptionInTransit.encryptionType is not set (defaults to PLAINTEXT), expected TLS: records "
+     "travel between the connector and the brokers in plain text"),
+    (data_store_tls_in_transit, QUICKSIGHT, ("sslProperties", "disableSsl"), True,
+     "sslProperties.disableSsl is true, expected false: QuickSight reads the database over an unencrypted "
+     "connection"),
+    (data_store_tls_in_transit, OBJECT_STORAGE, ("serverProtocol",), "HTTP",
+     "serverProtocol is HTTP, expected HTTPS: data is copied from the object store over plain HTTP"),
+    # Logging.
+    (data_store_logging, INFLUX, ("logDeliveryConfiguration", "s3Configuration", "enabled"), False,
+     "logDeliveryConfiguration.s3Configuration.enabled is false, expected true: no engine logs are delivered"),
+    (data_store_logging, INFLUX, ("logDeliveryConfiguration",), KeyError,
+     "logDeliveryConfiguration.s3Configuration.enabled is not set (defaults to false), expected true: no engine "
+     "logs are delivered"),
+    (data_store_logging, PIPELINE, ("logPublishingOptions", "isLoggingEnabled"), False,
+     "logPublishingOptions.isLoggingEnabled is false, expected true: no pipeline logs are published"),
+    (data_store_logging, COLLABORATION, ("queryLogStatus",), "DISABLED",
+     "queryLogStatus is DISABLED, expected ENABLED: queries are not logged"),
+    (data_store_logging, MEMBERSHIP, ("queryLogStatus",), "DISABLED",
+     "queryLogStatus is DISABLED, expected ENABLED: queries are not logged"),
+    (data_store_logging, NAMESPACE, ("logExports",), KeyError,
+     "logExports is not set, expected set: no audit logs are exported"),
+    # Deletion protection (where required).
+    (data_store_deletion_protection, TABLE_BUCKET, ("forceDestroy",), True,
+     "forceDestroy is true, expected false: a delete removes every table and namespace"),
+]
+
+
+@pytest.mark.parametrize("policy, type_, path, value, phrase", CASES,
+                         ids=[f"{case[0].name}-{case[1].split(':')[-1]}-{'.'.join(case[2])}" for case in CASES])
+def test_one_field_changed_breaks_exactly_one_control(policy, type_, path, value, phrase):
+    props = changed(COMPLIANT[type_], path, value)
+    [message] = found(policy, type_, props)
+    assert message.endswith(phrase), message
+    assert f"'s' ({type_})" in message
+    for other in RULES:
+        if other is not policy:
+            assert found(other, type_, props) == [], other.name
+
+
+@pytest.mark.parametrize("policy, type_, path, value, phrase", CASES,
+                         ids=[f"{case[0].name}-{case[1].split(':')[-1]}-{'.'.join(case[2])}" for case in CASES])
+def test_an_unknown_value_is_not_judged(policy, type_, path, value, phrase):
+    assert found(policy, type_, changed(COMPLIANT[type_], path, UNKNOWN)) == []
+
+
+def test_a_table_without_its_own_encryption_takes_the_buckets():
+    # Absent, the table bucket's default applies ("unless overridden at the table level"): not judged on the table.
+    assert found(data_store_customer_managed_key, TABLE, changed(COMPLIANT[TABLE], ("encryptionConfiguration",),
+                                                                 KeyError)) == []
+
+
+def test_a_pipeline_without_a_persistent_buffer_needs_no_key():
+    props = changed(changed(COMPLIANT[PIPELINE], ("bufferOptions",), KeyError), ("encryptionAtRestOptions",), KeyError)
+    assert found(data_store_customer_managed_key, PIPELINE, props) == []
+
+
+def test_the_providers_defaults_pass_where_aws_defaults_to_the_secure_value():
+    # publiclyAccessible absent (no public IP), tlsEnabled absent (MemoryDB's TLS), disableSsl and serverProtocol
+    # absent (SSL, HTTPS).
+    for type_, path in ((INFLUX, ("publiclyAccessible",)), (MEMORYDB_MR, ("tlsEnabled",)),
+                        (QUICKSIGHT, ("sslProperties",)), (OBJECT_STORAGE, ("serverProtocol",))):
+        for policy in RULES:
+            assert found(policy, type_, changed(COMPLIANT[type_], path, KeyError)) == [], (type_, policy.name)
+
+
+def test_the_table_bucket_holds_data_the_other_rows_settings_do_not():
+    config = {"requireProtect": True}
+    assert len(violations(stateful_resource_protected, resource_args(TABLE_BUCKET, COMPLIANT[TABLE_BUCKET], config,
+                                                                    name="s"))) == 1
+    assert violations(stateful_resource_protected, resource_args(TABLE_BUCKET, COMPLIANT[TABLE_BUCKET], config,
+                                                                name="s", protect=True)) == []
+    for type_ in (TABLE_BUCKET, INFLUX, INFLUX_CLUSTER):  # data stores: a classification tag
+        assert len(found(data_store_classification, type_, COMPLIANT[type_])) == 1, type_
+        assert found(data_store_classification, type_, dict(COMPLIANT[type_], tags={"data-classification": "internal"})) \
+            == [], type_
+    for type_ in (TABLE, PIPELINE, DATAZONE, CONNECTOR, QUICKSIGHT, OBJECT_STORAGE, COLLABORATION, MEMBERSHIP):
+        assert found(data_store_classification, type_, COMPLIANT[type_]) == [], type_
