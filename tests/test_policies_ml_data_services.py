@@ -195,3 +195,109 @@ def test_the_table_bucket_holds_data_the_other_rows_settings_do_not():
             == [], type_
     for type_ in (TABLE, PIPELINE, DATAZONE, CONNECTOR, QUICKSIGHT, OBJECT_STORAGE, COLLABORATION, MEMBERSHIP):
         assert found(data_store_classification, type_, COMPLIANT[type_]) == [], type_
+
+
+# --------------------------------------------------------------------------------------------------
+# Kafka client authentication, Redshift Serverless routing, Comprehend training in the VPC, resource policies
+
+from policies.rules.databases import msk_client_authentication, redshift_enhanced_vpc_routing  # noqa: E402
+from policies.rules.ml_network import ml_workload_in_vpc  # noqa: E402
+from policies.rules.resource_policies import POLICY_INPUTS  # noqa: E402
+from sdk_inputs import assert_inputs_in_sdk  # noqa: E402
+
+MSK = "aws:msk/cluster:Cluster"
+NATIVE_MSK = "aws-native:msk:Cluster"
+IAM_AUTH = {"clusterName": "events", "kafkaVersion": "3.6.0", "numberOfBrokerNodes": 3,
+            "clientAuthentication": {"sasl": {"iam": True, "scram": False}, "unauthenticated": False}}
+
+
+@pytest.mark.parametrize("type_, path", [
+    (MSK, ("clientAuthentication", "sasl", "iam", "scram", "tls", "certificateAuthorityArns", "unauthenticated")),
+    (NATIVE_MSK, ("clientAuthentication", "sasl", "iam", "scram", "enabled", "tls", "certificateAuthorityArnList",
+                  "unauthenticated")),
+    ("aws:redshiftserverless/workgroup:Workgroup", ("enhancedVpcRouting",)),
+    ("aws-native:redshiftserverless:Workgroup", ("enhancedVpcRouting",)),
+    ("aws:comprehend/documentClassifier:DocumentClassifier", ("vpcConfig", "subnets", "securityGroupIds")),
+    ("aws:comprehend/entityRecognizer:EntityRecognizer", ("vpcConfig", "subnets", "securityGroupIds")),
+])
+def test_the_inputs_read_are_the_sdks(type_, path):
+    assert_inputs_in_sdk(type_, path)
+
+
+def test_msk_clusters_authenticate_their_clients():
+    assert found(msk_client_authentication, MSK, IAM_AUTH) == []
+    scram = changed(IAM_AUTH, ("clientAuthentication", "sasl"), {"scram": True})
+    assert found(msk_client_authentication, MSK, scram) == []
+    mtls = changed(IAM_AUTH, ("clientAuthentication", "sasl"), KeyError)
+    mtls["clientAuthentication"]["tls"] = {"certificateAuthorityArns": ["arn:aws:acm-pca:us-east-1:1:ca/x"]}
+    assert found(msk_client_authentication, MSK, mtls) == []
+    # Absent, no client authentication is configured: the brokers admit any client.
+    [message] = found(msk_client_authentication, MSK, changed(IAM_AUTH, ("clientAuthentication",), KeyError))
+    assert message.endswith("has no clientAuthentication: its brokers admit any client that reaches them, "
+                            "unauthenticated")
+    [message] = found(msk_client_authentication, MSK, changed(IAM_AUTH, ("clientAuthentication", "unauthenticated"),
+                                                              True))
+    assert "allows unauthenticated access (clientAuthentication.unauthenticated)" in message
+    [message] = found(msk_client_authentication, MSK, changed(IAM_AUTH, ("clientAuthentication", "sasl", "iam"),
+                                                              False))
+    assert "turns on no client authentication mode" in message
+    no_cas = changed(mtls, ("clientAuthentication", "tls", "certificateAuthorityArns"), [])
+    assert len(found(msk_client_authentication, MSK, no_cas)) == 1
+    # Unknown values are not judged.
+    for path in (("clientAuthentication",), ("clientAuthentication", "unauthenticated"),
+                 ("clientAuthentication", "sasl", "iam")):
+        assert found(msk_client_authentication, MSK, changed(IAM_AUTH, path, UNKNOWN)) == [], path
+    assert found(msk_client_authentication, MSK, changed(IAM_AUTH, ("clientAuthentication", "sasl", "iam"), "true")) \
+        == []
+
+
+def test_native_msk_clusters_authenticate_their_clients():
+    native = {"clusterName": "events", "clientAuthentication": {"sasl": {"iam": {"enabled": True}},
+                                                                "unauthenticated": {"enabled": False}}}
+    assert found(msk_client_authentication, NATIVE_MSK, native) == []
+    assert len(found(msk_client_authentication, NATIVE_MSK, changed(native, ("clientAuthentication", "sasl", "iam",
+                                                                             "enabled"), False))) == 1
+    assert len(found(msk_client_authentication, NATIVE_MSK, changed(native, ("clientAuthentication", "unauthenticated",
+                                                                             "enabled"), True))) == 1
+    mtls = {"clientAuthentication": {"tls": {"enabled": True, "certificateAuthorityArnList": ["arn:ca"]}}}
+    assert found(msk_client_authentication, NATIVE_MSK, mtls) == []
+    assert len(found(msk_client_authentication, NATIVE_MSK, changed(mtls, ("clientAuthentication", "tls", "enabled"),
+                                                                    False))) == 1
+
+
+@pytest.mark.parametrize("type_", ["aws:redshiftserverless/workgroup:Workgroup",
+                                   "aws-native:redshiftserverless:Workgroup"])
+def test_redshift_serverless_workgroups_route_through_the_vpc(type_):
+    workgroup = {"namespaceName": "analytics", "workgroupName": "etl", "enhancedVpcRouting": True}
+    assert found(redshift_enhanced_vpc_routing, type_, workgroup) == []
+    assert "not set (false)" in found(redshift_enhanced_vpc_routing, type_, changed(workgroup, ("enhancedVpcRouting",),
+                                                                                    KeyError))[0]
+    assert len(found(redshift_enhanced_vpc_routing, type_, changed(workgroup, ("enhancedVpcRouting",), False))) == 1
+    assert found(redshift_enhanced_vpc_routing, type_, changed(workgroup, ("enhancedVpcRouting",), UNKNOWN)) == []
+
+
+@pytest.mark.parametrize("type_", ["aws:comprehend/documentClassifier:DocumentClassifier",
+                                   "aws:comprehend/entityRecognizer:EntityRecognizer"])
+def test_comprehend_models_train_in_the_vpc(type_):
+    model = {"name": "tickets", "languageCode": "en", "dataAccessRoleArn": "arn:aws:iam::1:role/c",
+             "vpcConfig": {"subnets": ["subnet-1"], "securityGroupIds": ["sg-1"]}}
+    assert found(ml_workload_in_vpc, type_, model) == []
+    [message] = found(ml_workload_in_vpc, type_, changed(model, ("vpcConfig",), KeyError))
+    assert "has no vpcConfig with subnets and securityGroupIds" in message
+    assert len(found(ml_workload_in_vpc, type_, changed(model, ("vpcConfig", "subnets"), []))) == 1
+    assert found(ml_workload_in_vpc, type_, changed(model, ("vpcConfig", "subnets"), UNKNOWN)) == []
+
+
+NEW_POLICY_TYPES = ("aws:kinesis/resourcePolicy:ResourcePolicy", "aws:msk/clusterPolicy:ClusterPolicy",
+                    "aws:s3tables/tableBucketPolicy:TableBucketPolicy", "aws:s3tables/tablePolicy:TablePolicy",
+                    "aws:redshiftserverless/resourcePolicy:ResourcePolicy",
+                    "aws:opensearchingest/resourcePolicy:ResourcePolicy",
+                    "aws:bedrock/agentcoreResourcePolicy:AgentcoreResourcePolicy")
+
+
+@pytest.mark.parametrize("type_", NEW_POLICY_TYPES)
+def test_data_service_resource_policies_are_judged(type_):
+    # tests/test_policies_breadth.py runs every POLICY_INPUTS type through the rule (open, org-restricted, absent,
+    # unknown, invalid JSON) and checks the input in the SDK; this pins that the audit's types are among them.
+    assert type_ in POLICY_INPUTS
+    assert_inputs_in_sdk(type_, (POLICY_INPUTS[type_],))

@@ -18,10 +18,18 @@ DMS endpoints of database engines (``aws.dms.Endpoint`` ``engineName``) set ``ss
 Caches authenticate their clients: ElastiCache replication groups (Redis and Valkey) set
 ``authToken`` (or the write-only ``authTokenWo``, recorded by ``authTokenWoVersion``) or
 ``userGroupIds``; MemoryDB clusters name an ``aclName`` other than ``open-access``. Checkov CKV_AWS_31.
+Kafka clusters authenticate theirs (``msk-client-authentication``): an MSK cluster's ``clientAuthentication``
+turns on IAM (``sasl.iam``), SCRAM (``sasl.scram``) or mutual TLS (``tls.certificateAuthorityArns``) and not
+``unauthenticated``. Without the block no client authentication is configured and the brokers admit any client
+that reaches them ("Details for allowing no client authentication", botocore kafka ``Unauthenticated``; IAM and
+SCRAM "Defaults to `false`", pulumi-aws 7 msk/_inputs.py ``ClusterClientAuthenticationSasl``).
 
 RDS instances and clusters that name a CA (``caCertIdentifier``, ``caCertificateIdentifier``) name a
 current one; absent, a new database gets the region's default, a current one. Checkov CKV_AWS_211 (its
-allowed values). Redshift clusters set ``enhancedVpcRouting`` (default false). Checkov CKV_AWS_321.
+allowed values). Redshift clusters and Redshift Serverless workgroups set ``enhancedVpcRouting`` (default false;
+for a workgroup it "forces Amazon Redshift Serverless to route traffic through your VPC instead of over the
+internet", botocore redshift-serverless ``CreateWorkgroupRequest``; AWS Config's
+REDSHIFT_SERVERLESS_WORKGROUP_ROUTES_WITHIN_VPC). Checkov CKV_AWS_321.
 PostgreSQL engines pinned to a version with the log_fdw local file read (PostgreSQL before
 13.3, 12.7, 11.12, 10.17, 9.6.22; Aurora PostgreSQL before 11.9, 10.14) are a violation. Checkov
 CKV_AWS_250 and CKV_AWS_388 (its Aurora versions on ``aws.rds.Instance``; an Aurora instance's version is
@@ -35,7 +43,8 @@ from typing import Any
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
-from policies.rules._props import as_bool, as_list, describe, get, is_unknown, single
+from policies.rules._principals import first_set
+from policies.rules._props import UNKNOWN, as_bool, as_list, describe, get, is_unknown, single
 
 #: Parameter group type -> {parameter name: values that turn TLS off (lower case)}.
 TLS_OFF: dict[str, dict[str, tuple[str, ...]]] = {
@@ -178,6 +187,71 @@ cache_authentication = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "IA-2, AC-3", "pci-dss": "8.2.1", "hipaa": "164.312(d)", "gdpr": "Art. 32(1)(b)"}),
 )
 
+MSK_CLUSTER = "aws:msk/cluster:Cluster"
+#: pulumi-aws-native's AWS::MSK::Cluster: each mode a block with ``enabled`` (``sasl.iam.enabled``, ``tls.enabled``,
+#: ``unauthenticated.enabled``; pulumi-aws-native 1.84 msk/_inputs.py), mutual TLS's CAs in ``certificateAuthorityArnList``.
+NATIVE_MSK_CLUSTER = "aws-native:msk:Cluster"
+
+
+def _enabled_mode(block: Any) -> Any:
+    """A mode's state: a boolean (pulumi-aws) or a block with ``enabled`` (pulumi-aws-native); None when absent."""
+    block = single(block)
+    value = get(block, "enabled") if isinstance(block, dict) else block
+    return UNKNOWN if is_unknown(value) else as_bool(value)
+
+
+def _tls_mode(block: Any) -> Any:
+    """Mutual TLS: a block naming certificate authorities (and, in pulumi-aws-native, not ``enabled: false``)."""
+    block = single(block)
+    if is_unknown(block):
+        return UNKNOWN
+    if not isinstance(block, dict):
+        return None
+    cas = first_set(block, ("certificateAuthorityArns", "certificateAuthorityArnList"))
+    enabled = _enabled_mode(block) if get(block, "enabled") is not None else True
+    if is_unknown(cas) or is_unknown(enabled):
+        return UNKNOWN
+    return bool(as_list(cas)) and enabled is not False
+
+
+def _kafka_auth(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    auth = single(get(args.props, "clientAuthentication"))
+    if is_unknown(auth):
+        return
+    if not isinstance(auth, dict):
+        report(f"{describe(args)} has no clientAuthentication: its brokers admit any client that reaches them, "
+               "unauthenticated")
+        return
+    if _enabled_mode(get(auth, "unauthenticated")) is True:
+        report(f"{describe(args)} allows unauthenticated access (clientAuthentication.unauthenticated): any client "
+               "that reaches the brokers can produce and consume without credentials")
+        return
+    sasl = single(get(auth, "sasl"))
+    modes = [_tls_mode(get(auth, "tls"))]
+    if is_unknown(sasl):
+        modes.append(UNKNOWN)
+    elif isinstance(sasl, dict):
+        modes += [_enabled_mode(get(sasl, "iam")), _enabled_mode(get(sasl, "scram"))]
+    if True in modes or any(mode is UNKNOWN for mode in modes):
+        return
+    report(f"{describe(args)} turns on no client authentication mode (sasl.iam, sasl.scram or tls with certificate "
+           "authorities): its brokers admit any client that reaches them")
+
+
+msk_client_authentication = ResourceValidationPolicy(
+    name="msk-client-authentication",
+    description="MSK clusters authenticate Kafka clients with IAM, SCRAM or mutual TLS, and do not allow "
+                "unauthenticated access.",
+    validate=applies_to((MSK_CLUSTER, NATIVE_MSK_CLUSTER), _kafka_auth),
+    severity=Severity.HIGH,
+    remediation_steps="Set client_authentication={'sasl': {'iam': True}} on the aws.msk.Cluster (or scram with an "
+                      "aws.msk.ScramSecretAssociation, or tls.certificate_authority_arns of an ACM Private CA) and "
+                      "leave unauthenticated unset or false; grant kafka-cluster:Connect and the topic actions to the "
+                      "roles that produce and consume.",
+    **frameworks({"nist-800-53": "IA-2, IA-3, AC-3", "pci-dss": "8.2.1", "hipaa": "164.312(d)",
+                  "gdpr": "Art. 32(1)(b)"}),
+)
+
 RDS_INSTANCE = "aws:rds/instance:Instance"
 RDS_CLUSTER = "aws:rds/cluster:Cluster"
 #: Where each type names the CA of its server certificate (pulumi-aws rds/instance.py, rds/cluster.py).
@@ -222,6 +296,8 @@ rds_ca_certificate_current = ResourceValidationPolicy(
 
 REDSHIFT_CLUSTER = "aws:redshift/cluster:Cluster"
 NATIVE_REDSHIFT_CLUSTER = "aws-native:redshift:Cluster"  # the same EnhancedVpcRouting (default false)
+REDSHIFT_WORKGROUP = "aws:redshiftserverless/workgroup:Workgroup"
+NATIVE_REDSHIFT_WORKGROUP = "aws-native:redshiftserverless:Workgroup"  # the same enhancedVpcRouting
 
 
 def _enhanced_vpc_routing(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -235,10 +311,13 @@ def _enhanced_vpc_routing(args: ResourceValidationArgs, report: ReportViolation)
 
 redshift_enhanced_vpc_routing = ResourceValidationPolicy(
     name="redshift-enhanced-vpc-routing",
-    description="Redshift clusters use enhanced VPC routing, so COPY and UNLOAD traffic stays in the VPC.",
-    validate=applies_to((REDSHIFT_CLUSTER, NATIVE_REDSHIFT_CLUSTER), _enhanced_vpc_routing),
+    description="Redshift clusters and Redshift Serverless workgroups use enhanced VPC routing, so COPY and UNLOAD "
+                "traffic stays in the VPC.",
+    validate=applies_to((REDSHIFT_CLUSTER, NATIVE_REDSHIFT_CLUSTER, REDSHIFT_WORKGROUP, NATIVE_REDSHIFT_WORKGROUP),
+                        _enhanced_vpc_routing),
     severity=Severity.MEDIUM,
-    remediation_steps="Set enhanced_vpc_routing=True on the aws.redshift.Cluster and give the VPC an S3 gateway "
+    remediation_steps="Set enhanced_vpc_routing=True on the aws.redshift.Cluster or "
+                      "aws.redshiftserverless.Workgroup and give the VPC an S3 gateway "
                       "endpoint (or a NAT route) so COPY and UNLOAD still reach S3.",
     **frameworks({"nist-800-53": "SC-7, AC-4", "pci-dss": "1.3.1", "hipaa": "164.312(e)(1)"}),
 )
@@ -288,7 +367,7 @@ rds_postgres_patched_version = ResourceValidationPolicy(
 )
 
 SECURITY = [db_parameter_group_tls_not_disabled, opensearch_fine_grained_access_control, dms_endpoint_tls,
-            cache_authentication, rds_ca_certificate_current, redshift_enhanced_vpc_routing,
+            cache_authentication, msk_client_authentication, rds_ca_certificate_current, redshift_enhanced_vpc_routing,
             rds_postgres_patched_version]
 PRIVACY: list = []
 COMPLIANCE: list = []

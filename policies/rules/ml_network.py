@@ -14,7 +14,11 @@ compute runs, and who can reach the endpoints they open.
   ``CreateApplicationRequest``; ``subnetIds``, ``securityGroupIds``) are absent by default: then the job reads its
   data from outside the VPC. A Bedrock custom model's customization (fine-tuning) job likewise: ``vpcConfig``, "The
   configuration of the Virtual Private Cloud (VPC) that contains the resources that you're using for this job"
-  (botocore bedrock ``CreateModelCustomizationJobRequest``).
+  (botocore bedrock ``CreateModelCustomizationJobRequest``). Comprehend custom classifiers and entity recognizers
+  train on documents in S3 the same way: ``vpcConfig`` ``subnets`` and ``securityGroupIds``, "an optional private
+  Virtual Private Cloud (VPC) containing the resources you are using for your custom classifier" (botocore
+  comprehend ``CreateDocumentClassifierRequest``, ``CreateEntityRecognizerRequest``); absent, the training job runs
+  outside the VPC.
 - ``bedrock-agentcore-gateway-authorization``: an AgentCore gateway (the MCP endpoint that fronts an agent's
   tools) has an inbound authorizer: ``authorizerType`` ``CUSTOM_JWT``, ``AWS_IAM`` or ``AUTHENTICATE_ONLY``, never
   ``NONE`` ("NONE - No authorization", botocore bedrock-agentcore-control ``CreateGatewayRequest``; required).
@@ -46,6 +50,8 @@ BROWSER = "aws:bedrock/agentcoreBrowser:AgentcoreBrowser"
 INVOCATION_JOB = "aws:bedrockmodel/invocationJob:InvocationJob"
 CUSTOM_MODEL = "aws:bedrock/customModel:CustomModel"
 EMR_SERVERLESS = "aws:emrserverless/application:Application"
+COMPREHEND_MODELS = ("aws:comprehend/documentClassifier:DocumentClassifier",
+                     "aws:comprehend/entityRecognizer:EntityRecognizer")
 GATEWAY = "aws:bedrock/agentcoreGateway:AgentcoreGateway"
 WORKFORCE = "aws:sagemaker/workforce:Workforce"
 #: pulumi-aws-native's AWS::BedrockAgentCore::Runtime, CodeInterpreterCustom, BrowserCustom and Gateway: the same
@@ -112,6 +118,7 @@ _JUDGES: dict[str, Callable[[ResourceValidationArgs], Optional[str]]] = {
     INVOCATION_JOB: _subnets_and_groups("vpcConfig", "subnetIds"),
     CUSTOM_MODEL: _subnets_and_groups("vpcConfig", "subnetIds"),
     EMR_SERVERLESS: _subnets_and_groups("networkConfiguration", "subnetIds"),
+    **{type_: _subnets_and_groups("vpcConfig", "subnets") for type_ in COMPREHEND_MODELS},
 }
 
 
@@ -124,8 +131,8 @@ def _in_vpc(args: ResourceValidationArgs, report: ReportViolation) -> None:
 ml_workload_in_vpc = ResourceValidationPolicy(
     name="ml-workload-in-vpc",
     description="Bedrock AgentCore agent runtimes, code interpreters and browsers use the VPC network mode (a code "
-                "interpreter may be SANDBOX), and Bedrock batch inference and model customization jobs and EMR "
-                "Serverless applications name VPC subnets and security groups.",
+                "interpreter may be SANDBOX), and Bedrock batch inference and model customization jobs, EMR "
+                "Serverless applications and Comprehend custom models name VPC subnets and security groups.",
     validate=applies_to(sorted(_JUDGES), _in_vpc),
     config_schema=VPC_SCHEMA,
     severity=Severity.HIGH,
@@ -134,7 +141,8 @@ ml_workload_in_vpc = ResourceValidationPolicy(
                       "browser; network_mode='SANDBOX' for a code interpreter that needs no network), vpc_config "
                       "{subnet_ids, security_group_ids} on an aws.bedrockmodel.InvocationJob or aws.bedrock.CustomModel "
                       "and network_configuration "
-                      "{subnet_ids, security_group_ids} on an aws.emrserverless.Application, with private subnets whose "
+                      "{subnet_ids, security_group_ids} on an aws.emrserverless.Application (vpc_config {subnets, "
+                      "security_group_ids} on a Comprehend DocumentClassifier or EntityRecognizer), with private subnets whose "
                       "egress goes through the VPC's NAT, firewall and endpoints.",
     **frameworks({"nist-800-53": "SC-7, AC-4", "pci-dss": "1.3.1", "hipaa": "164.312(e)(1)", "gdpr": "Art. 32(1)(b)"}),
 )
