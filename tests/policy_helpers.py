@@ -7,6 +7,7 @@ that treats nested values as ``dict``/``list`` or reads an unknown value fails h
     resource_args("aws:kms/key:Key", {"enableKeyRotation": True})
     stack_args([bucket, encryption], config={"x": 1})
     violations(policy, args)  -> ["message", ...]
+    changed(props, ("a", "b"), value)  -> a deep copy with props["a"]["b"] set (or removed, for KeyError)
 """
 
 from __future__ import annotations
@@ -140,3 +141,19 @@ def found(policy: Policy, resource_type: str, props: Mapping[str, Any], config: 
 def violation_urns(policy: Policy, args: StackValidationArgs) -> list[Optional[str]]:
     """The URNs a stack policy attributes its violations to, in order."""
     return [urn for _, urn in reports(policy, args)]
+
+
+def changed(props: Mapping[str, Any], path: Sequence[str], value: Any) -> dict:
+    """A deep copy of ``props`` with the value at ``path`` replaced by ``value``, or removed when ``value`` is
+    ``KeyError``: a compliant example with one field changed."""
+    import copy
+
+    result = copy.deepcopy(dict(props))
+    target = result
+    for step in path[:-1]:
+        target = target[step]
+    if value is KeyError:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return result

@@ -14,7 +14,7 @@ from policies.rules.data_stores import (
     data_store_tls_in_transit,
     stateful_resource_protected,
 )
-from policy_helpers import UNKNOWN, resource_args, violations
+from policy_helpers import UNKNOWN, changed, resource_args, violations
 
 KEY = "arn:aws:kms:us-east-1:123456789012:key/abc"
 RDS = "aws:rds/instance:Instance"
@@ -52,19 +52,6 @@ RULES = [data_store_encrypted_at_rest, data_store_customer_managed_key, data_sto
 
 def found(policy, type_, props, config=None, **kwargs):
     return violations(policy, resource_args(type_, props, config, name="db", **kwargs))
-
-
-def changed(props: dict, path: tuple, value) -> dict:
-    import copy
-    props = copy.deepcopy(props)
-    target = props
-    for step in path[:-1]:
-        target = target[step]
-    if value is KeyError:
-        del target[path[-1]]
-    else:
-        target[path[-1]] = value
-    return props
 
 
 @pytest.mark.parametrize("type_", sorted(COMPLIANT))

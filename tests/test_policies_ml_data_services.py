@@ -4,8 +4,6 @@ exactly one control; an unknown value is not judged. Defaults and values cited i
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 
 from policies.rules.data_stores import (
@@ -19,7 +17,7 @@ from policies.rules.data_stores import (
     stateful_resource_protected,
 )
 from policies.rules.tags import data_store_classification
-from policy_helpers import UNKNOWN, resource_args, violations
+from policy_helpers import UNKNOWN, changed, resource_args, violations
 
 KEY = "arn:aws:kms:us-east-1:123456789012:key/abc"
 TABLE_BUCKET = "aws:s3tables/tableBucket:TableBucket"
@@ -72,18 +70,6 @@ RULES = [data_store_encrypted_at_rest, data_store_customer_managed_key, data_sto
 
 def found(policy, type_, props):
     return violations(policy, resource_args(type_, props, name="s"))
-
-
-def changed(props: dict, path: tuple, value) -> dict:
-    props = copy.deepcopy(props)
-    target = props
-    for step in path[:-1]:
-        target = target[step]
-    if value is KeyError:
-        del target[path[-1]]
-    else:
-        target[path[-1]] = value
-    return props
 
 
 @pytest.mark.parametrize("type_", sorted(COMPLIANT))
