@@ -22,11 +22,11 @@ RESOURCE_RULES = [policy for pack in ("security", "privacy", "compliance") for p
                   if isinstance(policy, ResourceValidationPolicy)]
 
 
-def judged(resource_type: str, props: dict) -> dict[str, list[str]]:
+def judged(resource_type: str, props: dict, protect: bool = False) -> dict[str, list[str]]:
     """Every resource rule of the three packs on one resource: {policy name: messages}."""
     found = {}
     for policy in RESOURCE_RULES:
-        messages = violations(policy, resource_args(resource_type, props, name="c"))
+        messages = violations(policy, resource_args(resource_type, props, name="c", protect=protect))
         if messages:
             found[policy.name] = messages
     return found
@@ -227,7 +227,7 @@ def test_unknown_awsx_inputs_are_not_judged():
     assert judged("awsx:ecs:FargateTaskDefinition", {"container": {"name": "app", **unknown_container}}) == {}
     assert judged("awsx:lb:NetworkLoadBalancer", {**NLB, "listener": UNKNOWN, "internal": UNKNOWN,
                                                   "accessLogs": UNKNOWN}) == {}
-    assert judged("awsx:ecr:Repository", {k: UNKNOWN for k in REPOSITORY}) == {}
+    assert judged("awsx:ecr:Repository", {k: UNKNOWN for k in REPOSITORY}, protect=True) == {}
     assert judged("awsx:lb:ApplicationLoadBalancer", {**ALB, "defaultSecurityGroup": UNKNOWN}) == {}
 
 
@@ -277,9 +277,32 @@ REPOSITORY = {"imageTagMutability": "IMMUTABLE", "imageScanningConfiguration": {
     ("encryptionConfigurations", "ecr-kms-encryption"),
 ])
 def test_awsx_repository_defaults_are_ecrs(omitted, control):
-    assert judged("awsx:ecr:Repository", {**REPOSITORY, "lifecyclePolicy": {"skip": True}}) == {}
-    [message] = judged("awsx:ecr:Repository", without(REPOSITORY, omitted))[control]
+    assert judged("awsx:ecr:Repository", {**REPOSITORY, "lifecyclePolicy": {"skip": True}}, protect=True) == {}
+    [message] = judged("awsx:ecr:Repository", without(REPOSITORY, omitted), protect=True)[control]
     assert message.startswith("awsx:ecr:Repository 'c' (its repository)")
+
+
+def test_an_awsx_repository_is_a_data_store_protected_through_its_component():
+    # The component's protect option is its children's (the SDK's parent inheritance).
+    assert set(judged("awsx:ecr:Repository", REPOSITORY)) == {"stateful-resource-protected"}
+    assert set(judged("awsx:ecr:Repository", {**REPOSITORY, "forceDelete": True}, protect=True)) == {
+        "data-store-deletion-protection"}
+
+
+TRAIL = {"isMultiRegionTrail": True, "enableLogFileValidation": True, "kmsKeyId": KEY,
+         "cloudWatchLogsGroup": {"enable": True}, "s3Bucket": {"existing": {"name": "trail-logs"}}}
+
+
+@pytest.mark.parametrize("omitted, control", [
+    # cloudtrail/trail.ts: the inputs as given, so pulumi-aws's defaults; CloudWatch Logs only when enabled.
+    ("isMultiRegionTrail", "cloudtrail-multi-region"), ("enableLogFileValidation", "cloudtrail-log-file-validation"),
+    ("kmsKeyId", "data-store-customer-managed-key"), ("cloudWatchLogsGroup", "cloudtrail-cloudwatch-logs"),
+])
+def test_awsx_trail_defaults_are_cloudtrails(omitted, control):
+    assert judged("awsx:cloudtrail:Trail", TRAIL) == {}
+    found = judged("awsx:cloudtrail:Trail", without(TRAIL, omitted))
+    assert set(found) == {control} and found[control][0].startswith("awsx:cloudtrail:Trail 'c' (its trail)")
+    assert judged("awsx:cloudtrail:Trail", {k: UNKNOWN for k in TRAIL}) == {}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -305,6 +328,7 @@ def _wire_names(args_class: type) -> set[str]:
     ("awsx:lb:NetworkLoadBalancer", "pulumi_awsx.lb", "NetworkLoadBalancerArgs"),
     ("awsx:lb:ApplicationLoadBalancer", "pulumi_awsx.lb", "ApplicationLoadBalancerArgs"),
     ("awsx:ecr:Repository", "pulumi_awsx.ecr", "RepositoryArgs"),
+    ("awsx:cloudtrail:Trail", "pulumi_awsx.cloudtrail", "TrailArgs"),
 ])
 def test_every_component_input_read_is_one_its_sdk_takes(component, module, args):
     sdk = pytest.importorskip(module)
@@ -323,5 +347,6 @@ def test_every_component_input_read_is_one_its_sdk_takes(component, module, args
     examples = {"awsx:ecs:FargateService": SERVICE, "awsx:ecs:EC2Service": SERVICE,
                 "awsx:lb:NetworkLoadBalancer": NLB, "awsx:lb:ApplicationLoadBalancer": ALB,
                 "awsx:ecr:Repository": {**REPOSITORY, "lifecyclePolicy": {}}, "eks:index:ManagedNodeGroup": MNG,
+                "awsx:cloudtrail:Trail": TRAIL,
                 "eks:index:NodeGroupV2": V2}
     assert read | set(examples.get(component, {})) <= taken, (read | set(examples.get(component, {}))) - taken

@@ -11,7 +11,7 @@ are judged too (reported twice, on the component and on the child): accepted and
 Defaults are read from the providers' TypeScript (pulumi-eks ``nodejs/eks/nodes/nodegroup.ts`` and
 ``nodejs/eks/cluster/cluster.ts`` at commit 7bf0c1b, v4.3.0 plus dependency updates, the newest in the
 snapshot, whose Python SDK takes the same inputs as the installed 4.4.0; pulumi-awsx ``awsx/ecs/*.ts``,
-``awsx/lb/networkLoadBalancer.ts``, ``awsx/ecr/repository.ts`` at commit e60adf3, installed 3.11.0).
+``awsx/lb/*.ts``, ``awsx/ecr/repository.ts``, ``awsx/cloudtrail/trail.ts`` at commit e60adf3, installed 3.11.0).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
 LISTENER = "aws:lb/listener:Listener"
 REPOSITORY = "aws:ecr/repository:Repository"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+TRAIL = "aws:cloudtrail/trail:Trail"
 
 
 @dataclass
@@ -382,3 +383,16 @@ def _repository(args: Any, props: dict[str, Any]) -> list[Built]:
     """ecr/repository.ts: an aws.ecr.Repository of the inputs as given (pulumi-aws's defaults), less ``lifecyclePolicy``."""
     repository = {key: value for key, value in props.items() if key != "lifecyclePolicy"}
     return [Built(args, REPOSITORY, repository, "its repository", {"": "its input of the same name"})]
+
+
+@builds("awsx:cloudtrail:Trail", TRAIL)
+def _trail(args: Any, props: dict[str, Any]) -> list[Built]:
+    """cloudtrail/trail.ts: an aws.cloudtrail.Trail of the other inputs as given (pulumi-aws's defaults),
+    delivering to a log group only when ``cloudWatchLogsGroup.enable`` (optionalLogGroup), into the bucket
+    of ``s3Bucket`` (made when not given)."""
+    logs = props.get("cloudWatchLogsGroup")
+    enable = logs.get("enable") if isinstance(logs, dict) else logs
+    group = enable if is_unknown(enable) else "the log group awsx makes" if as_bool(enable) else None
+    trail = {key: value for key, value in props.items() if key not in ("s3Bucket", "cloudWatchLogsGroup")}
+    return [Built(args, TRAIL, {**trail, "cloudWatchLogsGroupArn": group}, "its trail",
+                  {"": "its input of the same name", "logs": "input cloudWatchLogsGroup.enable"})]

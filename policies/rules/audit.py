@@ -22,6 +22,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from policies.rules._components import as_built
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._index import ReferenceIndex, of_type
 from policies.rules._props import as_bool, as_int, describe, get, is_unknown, single
@@ -49,7 +50,7 @@ def _trail_cloudwatch(args: ResourceValidationArgs, report: ReportViolation) -> 
 cloudtrail_cloudwatch_logs = ResourceValidationPolicy(
     name="cloudtrail-cloudwatch-logs",
     description="CloudTrail trails deliver their events to a CloudWatch Logs log group.",
-    validate=applies_to((TRAIL, NATIVE_TRAIL), _trail_cloudwatch),
+    validate=as_built((TRAIL, NATIVE_TRAIL), _trail_cloudwatch, "logs"),
     severity=Severity.MEDIUM,
     remediation_steps="Set cloud_watch_logs_group_arn=f'{log_group.arn}:*' and cloud_watch_logs_role_arn (a role "
                       "CloudTrail assumes, allowed logs:CreateLogStream and logs:PutLogEvents) on the trail.",

@@ -14,7 +14,8 @@ from typing import Any, Callable, Iterable, Optional
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from catalog.data_stores import BY_TYPE, STATEFUL, DataStore, Days, Path, Setting, types_with
-from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
+from policies.rules._components import as_built
+from policies.rules._declare import config_schema, frameworks, policy_config
 from policies.rules._principals import aws_managed_key_alias
 from policies.rules._props import UNKNOWN, as_bool, as_int, get, is_unknown
 
@@ -212,7 +213,7 @@ data_store_encrypted_at_rest = ResourceValidationPolicy(
     name="data-store-encrypted-at-rest",
     description="Data stores (RDS, Aurora, DocumentDB, Neptune, Redshift, OpenSearch, ElastiCache, Kinesis, "
                 "Firehose, EFS, EBS, Glue, Athena, ...) encrypt their data at rest.",
-    validate=applies_to(types_with("encryption"), _encrypted),
+    validate=as_built(types_with("encryption"), _encrypted),
     severity=Severity.HIGH,
     remediation_steps="Turn on the resource's encryption at rest (storage_encrypted, encrypted, "
                       "encrypt_at_rest.enabled, at_rest_encryption_enabled, encryption_type='KMS', ...) with "
@@ -255,8 +256,8 @@ data_store_customer_managed_key = ResourceValidationPolicy(
     name="data-store-customer-managed-key",
     description="Data stores, and the account and service settings that encrypt data (default EBS encryption, "
                 "Glue, Athena, CloudTrail, Backup), use a customer-managed KMS key.",
-    validate=applies_to(sorted(set(types_with("keys")) | set(types_with("cmk")) | set(types_with("keys_when"))),
-                        _customer_key),
+    validate=as_built(sorted(set(types_with("keys")) | set(types_with("cmk")) | set(types_with("keys_when"))),
+                      _customer_key),
     config_schema=CMK_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Create an aws.kms.Key (rotation on, a key policy naming the service's principals) and "
@@ -277,7 +278,7 @@ _private = _settings_rule("private", "is publicly accessible")
 data_store_not_public = ResourceValidationPolicy(
     name="data-store-not-public",
     description="Databases, caches, search domains and streams are not reachable from the internet.",
-    validate=applies_to(types_with("private"), _private),
+    validate=as_built(types_with("private"), _private),
     severity=Severity.CRITICAL,
     remediation_steps="Set publicly_accessible=False (RDS, Redshift, DMS), put OpenSearch domains in a VPC "
                       "(vpc_options), keep MSK public access DISABLED; reach the store through private subnets, "
@@ -294,7 +295,7 @@ data_store_tls_in_transit = ResourceValidationPolicy(
     name="data-store-tls-in-transit",
     description="Data stores whose resource has an in-transit setting (ElastiCache, MemoryDB, OpenSearch, MSK, "
                 "CloudSearch) require TLS, with TLS 1.2 or later.",
-    validate=applies_to(types_with("in_transit"), _in_transit),
+    validate=as_built(types_with("in_transit"), _in_transit),
     severity=Severity.HIGH,
     remediation_steps="Set transit_encryption_enabled=True (and transit_encryption_mode='required') on "
                       "ElastiCache, tls_enabled on MemoryDB, node_to_node_encryption and "
@@ -321,7 +322,7 @@ data_store_iam_authentication = ResourceValidationPolicy(
     name="data-store-iam-authentication",
     description="RDS instances (MariaDB, MySQL, PostgreSQL), RDS/Aurora clusters and Neptune clusters enable IAM "
                 "database authentication, so people and services sign in with short-lived IAM tokens.",
-    validate=applies_to(types_with("iam_auth"), _iam_auth),
+    validate=as_built(types_with("iam_auth"), _iam_auth),
     config_schema=IAM_AUTH_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Set iam_database_authentication_enabled=True on the aws.rds.Instance, aws.rds.Cluster or "
@@ -354,7 +355,7 @@ data_store_deletion_protection = ResourceValidationPolicy(
     name="data-store-deletion-protection",
     description="Where required (prod), databases and tables have deletion protection on, and buckets, "
                 "repositories, vaults and secrets cannot be deleted with their contents at once.",
-    validate=applies_to(types_with("deletion_protection"), _deletion_protection),
+    validate=as_built(types_with("deletion_protection"), _deletion_protection),
     config_schema=DELETION_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Set deletion_protection=True (RDS, Aurora, DocumentDB, Neptune) or "
@@ -398,7 +399,7 @@ data_store_backups = ResourceValidationPolicy(
     name="data-store-backups",
     description="Where required (prod), data stores keep automated backups (point-in-time recovery, snapshot "
                 "retention) for at least minBackupRetentionDays.",
-    validate=applies_to(sorted(set(types_with("backup")) | set(types_with("backup_days"))), _backups),
+    validate=as_built(sorted(set(types_with("backup")) | set(types_with("backup_days"))), _backups),
     config_schema=BACKUP_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Set backup_retention_period (RDS, Aurora, DocumentDB, Neptune), "
@@ -416,7 +417,7 @@ data_store_logging = ResourceValidationPolicy(
     name="data-store-logging",
     description="Databases, search domains, caches, brokers, Airflow environments and ECS Exec publish their logs "
                 "(audit, query, error, broker, session) to CloudWatch Logs or S3.",
-    validate=applies_to(types_with("logging"), _logging),
+    validate=as_built(types_with("logging"), _logging),
     severity=Severity.MEDIUM,
     remediation_steps="Set enabled_cloudwatch_logs_exports (RDS, Aurora, DocumentDB; Neptune: "
                       "enable_cloudwatch_logs_exports), log_publishing_options (OpenSearch), "
@@ -433,7 +434,7 @@ data_store_auto_minor_version_upgrade = ResourceValidationPolicy(
     name="data-store-auto-minor-version-upgrade",
     description="Database, cache, broker and warehouse engines apply minor versions (security patches) in their "
                 "maintenance window.",
-    validate=applies_to(types_with("patching"), _patching),
+    validate=as_built(types_with("patching"), _patching),
     severity=Severity.MEDIUM,
     remediation_steps="Leave auto_minor_version_upgrade unset or True (RDS instances, Aurora and Neptune instances, "
                       "ElastiCache, Amazon MQ, DMS) and allow_version_upgrade True (Redshift); pin a version only "
@@ -465,7 +466,7 @@ stateful_resource_protected = ResourceValidationPolicy(
     name="stateful-resource-protected",
     description="Where required (prod), every stateful resource (data stores, buckets, KMS keys, feature groups, "
                 "model registries) has the protect resource option.",
-    validate=applies_to(sorted(STATEFUL), _protected),
+    validate=as_built(sorted(STATEFUL), _protected),
     config_schema=PROTECT_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Pass opts=pulumi.ResourceOptions(protect=True) (in prod) to the resource or its component; "

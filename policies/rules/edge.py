@@ -25,6 +25,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from policies.rules._components import as_built
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._index import ReferenceIndex, of_type
 from policies.rules._props import UNKNOWN, as_bool, as_list, describe, get, is_unknown, single
@@ -235,7 +236,7 @@ def _multi_region(args: ResourceValidationArgs, report: ReportViolation) -> None
 cloudtrail_multi_region = ResourceValidationPolicy(
     name="cloudtrail-multi-region",
     description="CloudTrail trails record API activity in every region.",
-    validate=applies_to(TRAILS, _multi_region),
+    validate=as_built(TRAILS, _multi_region),
     severity=Severity.MEDIUM,
     remediation_steps="Set is_multi_region_trail=True (and include_global_service_events=True) on the trail.",
     **frameworks({"cis-aws": "3.1", "nist-800-53": "AU-2, AU-12", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
@@ -252,7 +253,7 @@ def _log_validation(args: ResourceValidationArgs, report: ReportViolation) -> No
 cloudtrail_log_file_validation = ResourceValidationPolicy(
     name="cloudtrail-log-file-validation",
     description="CloudTrail trails validate their log files (digest files).",
-    validate=applies_to(TRAILS, _log_validation),
+    validate=as_built(TRAILS, _log_validation),
     severity=Severity.MEDIUM,
     remediation_steps="Set enable_log_file_validation=True on the trail.",
     **frameworks({"cis-aws": "3.2", "nist-800-53": "AU-9", "pci-dss": "10.3.4", "hipaa": "164.312(c)(1)"}),
