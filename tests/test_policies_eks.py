@@ -188,7 +188,7 @@ def test_key_pair_found_through_property_dependencies_during_preview():
     assert violations(eks.eks_node_group_no_ssh, stack_args([copy.copy(lt), unrelated])) == []
 
 
-# pulumi-eks's Cluster component, judged by its own inputs (offline its aws.eks.Cluster is not built).
+# pulumi-eks's Cluster component, judged by the aws.eks.Cluster it builds from its inputs (offline it is not built).
 COMPONENT = "eks:index:Cluster"
 
 
@@ -225,8 +225,8 @@ def test_a_compliant_pulumi_eks_cluster_passes_every_cluster_rule():
 ])
 def test_each_pulumi_eks_default_or_setting_that_breaks_a_control_is_named_with_its_input(changes, rule, says):
     found = violations(rule, resource_args(COMPONENT, component(**changes)))
-    assert len(found) == 1 and says in found[0] and found[0].startswith("eks:index:Cluster 'subject'")
-    assert "on pulumi-eks's Cluster: its input" in found[0]
+    assert len(found) == 1 and says in found[0] and found[0].startswith("eks:index:Cluster 'subject' (its cluster) ")
+    assert f"(on the component: input {next(iter(changes))}" in found[0]
 
 
 def test_a_public_pulumi_eks_endpoint_fenced_by_cidrs_is_allowed_where_configured():

@@ -90,13 +90,15 @@ def test_awsx_load_balancer_listeners_are_the_ones_it_creates():
     # the default target group; a port alone picks the protocol (443 HTTPS, else HTTP).
     without = {k: v for k, v in AWSX.items() if k != "listener"}
     [message] = found(lb_listener_https, AWSX_ALB, without)
-    assert message.startswith(f"{AWSX_ALB} 'web': its listener on port 80 serves plain HTTP (awsx makes HTTP")
+    assert message == (f"{AWSX_ALB} 'web' (its listener #0) serves plain HTTP on port 80; make it HTTPS, or make its "
+                       "default action a redirect to HTTPS (on the component: input listener (none given: awsx makes "
+                       "this one))")
     assert len(found(lb_listener_https, AWSX_ALB, {**without, "listener": {"port": 8080}})) == 1
     assert found(lb_listener_https, AWSX_ALB, {**without, "listener": {"port": 443, "certificateArn": "arn:c",
                                                                        "sslPolicy": HTTPS["sslPolicy"]}}) == []
     # An HTTPS listener the component creates keeps the listener's 2016-08 default policy unless set.
     [weak] = found(lb_listener_tls_policy, AWSX_ALB, {**without, "listener": {"port": 443, "certificateArn": "arn:c"}})
-    assert "its listener on port 443 uses sslPolicy not set (defaults to ELBSecurityPolicy-2016-08)" in weak
+    assert "(its listener #0) uses sslPolicy not set (defaults to ELBSecurityPolicy-2016-08)" in weak
     assert found(lb_listener_https, AWSX_ALB, {**without, "listener": UNKNOWN}) == []
     assert found(lb_listener_https, AWSX_ALB, {**without, "listener": {"port": UNKNOWN}}) == []
     # The load balancer's own settings, which the component passes on: public, no logs, invalid headers.

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from policies.rules._declare import applies_to, type_matcher
-from policies.rules._props import as_bool, describe, is_unknown, plain
+from policies.rules._props import as_bool, as_int, describe, is_unknown, plain
 
+CLUSTER = "aws:eks/cluster:Cluster"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
@@ -198,8 +199,28 @@ def _node_group_v2(args: Any, props: dict[str, Any]) -> list[Built]:
     return [_v2_template(args, props, "its launch template", _v2_hints("", "eks.NodeGroupV2"))]
 
 
-@builds(EKS_CLUSTER, LAUNCH_TEMPLATE)
-def _cluster_default_node_group(args: Any, props: dict[str, Any]) -> list[Built]:
+#: The cluster rules' topics: the eks.Cluster inputs that decide them.
+CLUSTER_HINTS = {"endpoint": "input endpointPublicAccess, or publicAccessCidrs", "secrets": "input encryptionConfigKeyArn",
+                 "access": "input authenticationMode", "logging": "input enabledClusterLogTypes", "version": "input version"}
+
+
+@builds(EKS_CLUSTER, CLUSTER, LAUNCH_TEMPLATE)
+def _cluster(args: Any, props: dict[str, Any]) -> list[Built]:
+    """The aws.eks.Cluster, with pulumi-eks 4's defaults (its docs: "endpoint_public_access ... Default is
+    `true`", "enabled_cluster_log_types ... By default it is off"; secrets encrypted with
+    ``encryptionConfigKeyArn``), and the default node group's launch template."""
+    cluster: dict[str, Any] = {
+        "vpcConfig": {name: props[name] for name in ("endpointPublicAccess", "endpointPrivateAccess", "publicAccessCidrs")
+                      if props.get(name) is not None},
+        "version": props.get("version"), "enabledClusterLogTypes": props.get("enabledClusterLogTypes")}
+    if props.get("authenticationMode") is not None:
+        cluster["accessConfig"] = {"authenticationMode": props["authenticationMode"]}
+    if props.get("encryptionConfigKeyArn") is not None:
+        cluster["encryptionConfig"] = {"provider": {"keyArn": props["encryptionConfigKeyArn"]}, "resources": ["secrets"]}
+    return [Built(args, CLUSTER, cluster, "its cluster", CLUSTER_HINTS), *_default_node_group(args, props)]
+
+
+def _default_node_group(args: Any, props: dict[str, Any]) -> list[Built]:
     """The default node group (a NodeGroupV2 of ``nodeGroupOptions`` or the cluster's own node inputs), unless
     ``skipDefaultNodeGroup``, ``fargate`` or ``autoMode.enabled``."""
     skips = [props.get("skipDefaultNodeGroup"), props.get("fargate"), (props.get("autoMode") or {}).get("enabled")
@@ -344,38 +365,65 @@ def _ec2_service(args: Any, props: dict[str, Any]) -> list[Built]:
     return _service(args, props, False)
 
 
-@builds(AWSX_NLB, LOAD_BALANCER, LISTENER)
-def _network_load_balancer(args: Any, props: dict[str, Any]) -> list[Built]:
-    """lb/networkLoadBalancer.ts: the aws.lb.LoadBalancer of the other inputs (type network), and a
-    listener for ``listener`` or each of ``listeners`` (else one), TCP on port 80 unless they say otherwise."""
-    own = ("subnetIds", "subnets", "defaultTargetGroup", "defaultTargetGroupPort", "listener", "listeners")
-    balancer = {key: value for key, value in props.items() if key not in own} | {"loadBalancerType": "network"}
-    views = [Built(args, LOAD_BALANCER, balancer, "its load balancer", {"": "its inputs of the same names"})]
+#: Inputs of awsx's load balancers that are not the aws.lb.LoadBalancer's (lb/applicationLoadBalancer.ts,
+#: networkLoadBalancer.ts pass the rest on as given).
+_LB_OWN_INPUTS = ("subnetIds", "subnets", "defaultTargetGroup", "defaultTargetGroupPort", "defaultSecurityGroup",
+                  "listener", "listeners")
+
+
+def _load_balancer(args: Any, props: dict[str, Any], kind: str, listener_defaults: Callable[[dict], Any]) -> list[Built]:
+    """The aws.lb.LoadBalancer of ``kind`` from the inputs awsx passes on, and a listener for ``listener`` or
+    each of ``listeners`` (else one with no settings), completed by ``listener_defaults`` (None: unknown)."""
+    balancer = {key: value for key, value in props.items() if key not in _LB_OWN_INPUTS} | {"loadBalancerType": kind}
+    views = [Built(args, LOAD_BALANCER, balancer, "its load balancer", {"": "its input of the same name"})]
     listener, listeners = props.get("listener"), props.get("listeners")
     if is_unknown(listener) or is_unknown(listeners):
         return views
     given = [listener] if listener else (listeners if isinstance(listeners, list) and listeners else [{}])
+    hint = "input listener" if listener else "input listeners" if listeners else "input listener (none given: awsx " \
+        "makes this one)"
     for index, item in enumerate(given):
-        if isinstance(item, dict):
-            views.append(Built(args, LISTENER, {"protocol": "TCP", "port": 80, **item}, f"its listener #{index}",
-                               {"": "input listener" if listener else "input listeners"}))
+        completed = listener_defaults(item) if isinstance(item, dict) else None
+        if completed is not None:
+            views.append(Built(args, LISTENER, completed, f"its listener #{index}", {"": hint}))
     return views
 
 
-@builds("awsx:lb:ApplicationLoadBalancer", SECURITY_GROUP)
+def _application_listener(item: dict[str, Any]) -> Any:
+    """getListenerProtocol (applicationLoadBalancer.ts): the protocol from the port (443 HTTPS, else HTTP), the
+    port from the protocol (HTTPS 443, else 80), HTTP on port 80 when neither is set; the default action
+    forwards to the default target group. ``None`` while the port or protocol is unknown."""
+    port, protocol = item.get("port"), item.get("protocol")
+    if is_unknown(port) or is_unknown(protocol):
+        return None
+    if protocol is None:
+        protocol = "HTTPS" if as_int(port) == 443 else "HTTP"
+    if port is None:
+        port = 443 if str(protocol).upper() == "HTTPS" else 80
+    return {"defaultActions": [{"type": "forward"}], **item, "port": port, "protocol": protocol}
+
+
+@builds("awsx:lb:ApplicationLoadBalancer", LOAD_BALANCER, LISTENER, SECURITY_GROUP)
 def _application_load_balancer(args: Any, props: dict[str, Any]) -> list[Built]:
-    """lb/applicationLoadBalancer.ts: without ``securityGroups``, the security group it makes
+    """The load balancer and its listeners; without ``securityGroups``, the security group it makes
     (``defaultSecurityGroup.args``, else one open to everything), unless ``defaultSecurityGroup`` skips
-    it or names one. The load balancer and listeners: load_balancers.py reads them (``AWSX_ALB``)."""
+    it or names one."""
+    views = _load_balancer(args, props, "application", _application_listener)
     default = props.get("defaultSecurityGroup")
     if props.get("securityGroups") is not None or is_unknown(default):
-        return []
+        return views
     default = default if isinstance(default, dict) else {}
     if any(is_unknown(default.get(key)) or default.get(key) for key in ("skip", "securityGroupId")):
-        return []
+        return views
     group = default.get("args") if isinstance(default.get("args"), dict) else dict(_OPEN_GROUP)
-    return [Built(args, SECURITY_GROUP, group, "the security group awsx makes for it",
-                  {"": "input securityGroups or defaultSecurityGroup"})]
+    return views + [Built(args, SECURITY_GROUP, group, "the security group awsx makes for it",
+                          {"": "input securityGroups or defaultSecurityGroup"})]
+
+
+@builds(AWSX_NLB, LOAD_BALANCER, LISTENER)
+def _network_load_balancer(args: Any, props: dict[str, Any]) -> list[Built]:
+    """networkLoadBalancer.ts: listeners TCP on port 80 unless they say otherwise."""
+    return _load_balancer(args, props, "network", lambda item: {"protocol": "TCP", "port": 80, **item})
 
 
 @builds(AWSX_REPOSITORY, REPOSITORY)

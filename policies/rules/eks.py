@@ -2,8 +2,8 @@
 with a KMS key, every control-plane log type on, a supported Kubernetes version, access entries
 instead of the aws-auth ConfigMap; node launch templates with IMDSv2, a hop limit of one, and volumes encrypted with a customer key; node
 groups without SSH access. The cluster rules also judge pulumi-eks's ``eks:index:Cluster`` component by
-its own inputs (``EKS_COMPONENT``); the launch-template rules and ``eks-node-group-component-no-ssh`` judge
-pulumi-eks's node groups by the launch templates they build (policies/rules/_components.py)."""
+the aws.eks.Cluster it builds from its inputs; the launch-template rules and ``eks-node-group-component-no-ssh``
+judge pulumi-eks's node groups by the launch templates they build (policies/rules/_components.py)."""
 
 from __future__ import annotations
 
@@ -37,51 +37,6 @@ NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 NATIVE_NODE_GROUP = "aws-native:eks:Nodegroup"
 NODE_GROUPS = (NODE_GROUP, NATIVE_NODE_GROUP)
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
-
-#: pulumi-eks's cluster, a multi-language component: ``eks.Cluster(...)`` registers it with its own
-#: inputs, from which the component builds the aws.eks.Cluster. Where the component is not expanded
-#: (an offline plan, or a preview's component resource itself) only those inputs show, so the cluster
-#: controls read them as the aws.eks.Cluster they become, with pulumi-eks 4's defaults (its docs:
-#: "endpoint_public_access ... Default is `true`", "enabled_cluster_log_types ... By default it is off").
-EKS_COMPONENT = "eks:index:Cluster"
-
-
-class _AsCluster:
-    """``args`` with the component's inputs in aws.eks.Cluster's shape; everything else is ``args``'s."""
-
-    def __init__(self, args: Any) -> None:
-        self._args = args
-        props = args.props
-        self.props: dict[str, Any] = {
-            "vpcConfig": {name: get(props, name) for name in
-                          ("endpointPublicAccess", "endpointPrivateAccess", "publicAccessCidrs")
-                          if get(props, name) is not None},
-            "version": get(props, "version"),
-            "enabledClusterLogTypes": get(props, "enabledClusterLogTypes"),
-        }
-        if get(props, "authenticationMode") is not None:
-            self.props["accessConfig"] = {"authenticationMode": get(props, "authenticationMode")}
-        if get(props, "encryptionConfigKeyArn") is not None:
-            # The component encrypts secrets with this key (its encryptionConfig: resources ["secrets"]).
-            self.props["encryptionConfig"] = {"provider": {"keyArn": get(props, "encryptionConfigKeyArn")},
-                                              "resources": ["secrets"]}
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._args, name)
-
-
-def _cluster_rule(validate: Any, component_input: str) -> Any:
-    """``validate`` for aws.eks.Cluster and, read as one, pulumi-eks's component, whose messages
-    name the ``component_input`` to change."""
-
-    def judge(args: Any, report: ReportViolation) -> None:
-        if args.resource_type != EKS_COMPONENT:
-            return validate(args, report)
-        return validate(_AsCluster(args), lambda message, *rest: report(
-            f"{message} (on pulumi-eks's Cluster: its input {component_input})", *rest))
-
-    judge.__name__ = validate.__name__
-    return applies_to([*CLUSTERS, EKS_COMPONENT], judge)
 
 # --------------------------------------------------------------------------------------------------
 
@@ -122,7 +77,7 @@ eks_endpoint_access = ResourceValidationPolicy(
     name="eks-endpoint-access",
     description="EKS API endpoints are private; where a public endpoint is allowed, it is limited to listed "
                 "CIDRs and never 0.0.0.0/0.",
-    validate=_cluster_rule(_endpoint, "endpointPublicAccess, or publicAccessCidrs"),
+    validate=as_built(CLUSTERS, _endpoint, "endpoint"),
     config_schema=ENDPOINT_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Set vpc_config endpoint_private_access=True and endpoint_public_access=False; if a public "
@@ -156,7 +111,7 @@ def _secrets_encryption(args: ResourceValidationArgs, report: ReportViolation) -
 eks_secrets_encryption = ResourceValidationPolicy(
     name="eks-secrets-encryption",
     description="EKS clusters envelope-encrypt Kubernetes secrets with a customer-managed KMS key.",
-    validate=_cluster_rule(_secrets_encryption, "encryptionConfigKeyArn"),
+    validate=as_built(CLUSTERS, _secrets_encryption, "secrets"),
     severity=Severity.HIGH,
     remediation_steps="Set encryption_config={'provider': {'key_arn': <your aws.kms.Key arn>}, 'resources': "
                       "['secrets']} on the aws.eks.Cluster (it cannot be turned off once on).",
@@ -176,7 +131,7 @@ def _authentication_mode(args: ResourceValidationArgs, report: ReportViolation) 
 eks_access_entries = ResourceValidationPolicy(
     name="eks-access-entries",
     description="EKS clusters grant access with access entries (authenticationMode API), not the aws-auth ConfigMap.",
-    validate=_cluster_rule(_authentication_mode, "authenticationMode"),
+    validate=as_built(CLUSTERS, _authentication_mode, "access"),
     severity=Severity.MEDIUM,
     remediation_steps="Set access_config={'authentication_mode': 'API'} on the aws.eks.Cluster and grant access "
                       "with aws.eks.AccessEntry and aws.eks.AccessPolicyAssociation.",
@@ -210,7 +165,7 @@ def _logging(args: ResourceValidationArgs, report: ReportViolation) -> None:
 eks_control_plane_logging = ResourceValidationPolicy(
     name="eks-control-plane-logging",
     description="EKS clusters send every required control-plane log type (default all five) to CloudWatch.",
-    validate=_cluster_rule(_logging, "enabledClusterLogTypes"),
+    validate=as_built(CLUSTERS, _logging, "logging"),
     config_schema=LOGGING_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Set enabled_cluster_log_types=['api', 'audit', 'authenticator', 'controllerManager', "
@@ -239,7 +194,7 @@ def _version(args: ResourceValidationArgs, report: ReportViolation) -> None:
 eks_supported_version = ResourceValidationPolicy(
     name="eks-supported-version",
     description="EKS clusters run a Kubernetes version that EKS supports.",
-    validate=_cluster_rule(_version, "version"),
+    validate=as_built(CLUSTERS, _version, "version"),
     config_schema=VERSION_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Set version on the aws.eks.Cluster to a supported minor; upgrade add-ons and node groups "

@@ -8,8 +8,8 @@ defaults to false, ``loadBalancerType`` to ``application``, ``dropInvalidHeaderF
 which allows TLS 1.0) and the classic ``aws.elb.LoadBalancer`` (inline ``listeners``, ``accessLogs``; an HTTP
 listener is plain text, Checkov CKV_AWS_127) with its ``aws.elb.LoadBalancerPolicy`` SSL negotiation policies
 (``policyAttributes`` ``Protocol-TLSv1``... ``true``, or a ``Reference-Security-Policy`` outside the allowed
-ones; Checkov CKV_AWS_213). pulumi-awsx's ``ApplicationLoadBalancer`` component is judged by its inputs
-(``AWSX_ALB``): the load balancer's, and the listeners it creates from ``listener``/``listeners``.
+ones; Checkov CKV_AWS_213). pulumi-awsx's ``ApplicationLoadBalancer`` and ``NetworkLoadBalancer`` are judged by
+the load balancer and listeners they build from their inputs (policies/rules/_components.py).
 """
 
 from __future__ import annotations
@@ -35,35 +35,6 @@ NATIVE_LOAD_BALANCER = "aws-native:elasticloadbalancingv2:LoadBalancer"
 NATIVE_LISTENER = "aws-native:elasticloadbalancingv2:Listener"
 ALL_LOAD_BALANCERS = LOAD_BALANCERS + (NATIVE_LOAD_BALANCER,)
 ALL_LISTENERS = LISTENERS + (NATIVE_LISTENER,)
-#: pulumi-awsx's ApplicationLoadBalancer, a multi-language component (awsx/lb/applicationLoadBalancer.ts):
-#: it passes its other inputs to the aws.lb.LoadBalancer it creates, so the load balancer rules judge them
-#: as that one's; offline (and in a preview, on the component itself) they are all there is to judge.
-AWSX_ALB = "awsx:lb:ApplicationLoadBalancer"
-
-
-def _awsx_listeners(props: Any) -> list[dict[str, Any]]:
-    """The listeners awsx's ApplicationLoadBalancer creates: its ``listener``, else each of ``listeners``,
-    else one with no settings. A listener's protocol defaults from its port (443 HTTPS, else HTTP), its
-    port from its protocol (HTTPS 443, else 80), and one that sets neither is HTTP on port 80
-    (``getListenerProtocol``); its default action forwards to the default target group. Unknown
-    listener settings give no listener to judge."""
-    listener, listeners = get(props, "listener"), get(props, "listeners")
-    if is_unknown(listener) or is_unknown(listeners):
-        return []
-    given = [listener] if listener else (as_list(listeners) or [{}])
-    views = []
-    for item in given:
-        if not isinstance(item, dict):
-            continue
-        port, protocol = item.get("port"), item.get("protocol")
-        if is_unknown(port) or is_unknown(protocol):
-            continue
-        if protocol is None:
-            protocol = "HTTPS" if as_int(port) == 443 else "HTTP"
-        if port is None:
-            port = 443 if str(protocol).upper() == "HTTPS" else 80
-        views.append({**item, "port": port, "protocol": protocol})
-    return views
 
 
 def native_attribute(props: Any, key: str) -> Any:
@@ -101,13 +72,6 @@ def _on_port(value: Any) -> str:
 
 
 def _validate_https(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type == AWSX_ALB:
-        for listener in _awsx_listeners(args.props):
-            if str(listener["protocol"]).upper() == "HTTP" and not _redirects_to_https(listener):
-                report(f"{describe(args)}: its listener{_on_port(listener['port'])} serves plain HTTP (awsx makes "
-                       "HTTP on port 80 the listener when none is given); make it HTTPS, or make its default "
-                       "action a redirect to HTTPS")
-        return
     if args.resource_type == CLASSIC:
         listeners = as_list(get(args.props, "listeners"))
         for listener in listeners if isinstance(listeners, list) else []:
@@ -126,7 +90,7 @@ def _validate_https(args: ResourceValidationArgs, report: ReportViolation) -> No
 lb_listener_https = ResourceValidationPolicy(
     name="lb-listener-https",
     description="Load balancer listeners serve HTTPS; an HTTP listener only redirects to HTTPS.",
-    validate=as_built(ALL_LISTENERS + (CLASSIC, AWSX_ALB), _validate_https),
+    validate=as_built(ALL_LISTENERS + (CLASSIC,), _validate_https),
     severity=Severity.HIGH,
     remediation_steps="Listen with protocol HTTPS and an ACM certificate; keep port 80 only with a default action "
                       "{'type': 'redirect', 'redirect': {'protocol': 'HTTPS', 'port': '443', 'status_code': "
@@ -173,13 +137,6 @@ def _validate_tls_policy(args: ResourceValidationArgs, report: ReportViolation) 
         _validate_classic_policy(args, report)
         return
     allowed = [p for p in policy_config(args, TLS_SCHEMA)["allowedSslPolicies"] if isinstance(p, str)]
-    if args.resource_type == AWSX_ALB:
-        for listener in _awsx_listeners(args.props):
-            weak = _weak_ssl_policy(listener, allowed)
-            if weak:
-                report(f"{describe(args)}: its listener{_on_port(listener['port'])} uses {weak}, which is not a "
-                       "current TLS 1.2+ policy; use e.g. ELBSecurityPolicy-TLS13-1-2-2021-06")
-        return
     weak = _weak_ssl_policy(args.props, allowed)
     if weak:
         report(f"{describe(args)} uses {weak}, which is not a current TLS 1.2+ policy; use e.g. "
@@ -204,7 +161,7 @@ lb_listener_tls_policy = ResourceValidationPolicy(
     name="lb-listener-tls-policy",
     description="HTTPS and TLS listeners use a current security policy (TLS 1.2 or later), not the 2016-08 default; "
                 "classic ELB SSL negotiation policies turn on no legacy protocol.",
-    validate=as_built(ALL_LISTENERS + (CLASSIC_POLICY, AWSX_ALB), _validate_tls_policy),
+    validate=as_built(ALL_LISTENERS + (CLASSIC_POLICY,), _validate_tls_policy),
     config_schema=TLS_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Set ssl_policy='ELBSecurityPolicy-TLS13-1-2-2021-06' (or another allowed TLS 1.2+ policy) "
@@ -233,7 +190,7 @@ def _validate_invalid_headers(args: ResourceValidationArgs, report: ReportViolat
 lb_drop_invalid_headers = ResourceValidationPolicy(
     name="lb-drop-invalid-headers",
     description="Application load balancers drop invalid HTTP header fields.",
-    validate=as_built(ALL_LOAD_BALANCERS + (AWSX_ALB,), _validate_invalid_headers),
+    validate=as_built(ALL_LOAD_BALANCERS, _validate_invalid_headers),
     severity=Severity.MEDIUM,
     remediation_steps="Set drop_invalid_header_fields=True on the aws.lb.LoadBalancer.",
     **frameworks({"nist-800-53": "SI-10", "pci-dss": "6.2.4"}),
@@ -270,7 +227,7 @@ def _validate_access_logs(args: ResourceValidationArgs, report: ReportViolation)
 lb_access_logs = ResourceValidationPolicy(
     name="lb-access-logs",
     description="Application, network and classic load balancers write access logs to a bucket.",
-    validate=as_built(ALL_LOAD_BALANCERS + (CLASSIC, AWSX_ALB), _validate_access_logs),
+    validate=as_built(ALL_LOAD_BALANCERS + (CLASSIC,), _validate_access_logs),
     severity=Severity.MEDIUM,
     remediation_steps="Set access_logs={'bucket': <log bucket>, 'enabled': True} (the bucket's policy must let the "
                       "ELB log delivery service write).",
@@ -312,7 +269,7 @@ def _validate_internal(args: ResourceValidationArgs, report: ReportViolation) ->
 lb_internal_unless_declared_public = ResourceValidationPolicy(
     name="lb-internal-unless-declared-public",
     description="Load balancers are internal unless declared public (a tag or the publicLoadBalancers list).",
-    validate=as_built(ALL_LOAD_BALANCERS + (CLASSIC, AWSX_ALB), _validate_internal),
+    validate=as_built(ALL_LOAD_BALANCERS + (CLASSIC,), _validate_internal),
     config_schema=INTERNAL_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Set internal=True, or declare the load balancer public on purpose: tag it public=true (or "
