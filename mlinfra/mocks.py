@@ -550,6 +550,13 @@ def _as_secret(obj: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     return {k: {SIGNATURE_KEY: SECRET_SIGNATURE, "value": v} if k in keys else v for k, v in obj.items()}
 
 
+def _autonamed(inputs: dict[str, Any], outputs: dict[str, Any]) -> bool:
+    """Whether the mocks named a Kubernetes object the program left unnamed (``_kubernetes_metadata``)."""
+    named, given = outputs.get("metadata"), inputs.get("metadata")
+    return (isinstance(named, dict) and named.get("annotations", {}).get("pulumi.com/autonamed") == "true"
+            and not (isinstance(given, dict) and given.get("name")))
+
+
 class RecordingMonitor(MockMonitor):
     """A mock monitor that records every registration request whole, in order."""
 
@@ -579,6 +586,11 @@ class RecordingMonitor(MockMonitor):
         custom = bool(request.custom)
         if request.type == STACK_TYPE:
             self.stack_urn = response.urn
+        inputs, outputs = struct_to_plain(request.object), struct_to_plain(response.object) if custom else {}
+        if _autonamed(inputs, outputs):
+            # The provider's Check names the object, and policies analyze the checked inputs
+            # (pkg/resource/deploy/step_generator.go: Analyze gets ``resp.Properties`` of Check).
+            inputs["metadata"] = outputs["metadata"]
         self.registrations[response.urn] = Registration(
             urn=response.urn,
             type=request.type,
@@ -588,8 +600,8 @@ class RecordingMonitor(MockMonitor):
             provider=request.provider,
             dependencies=sorted(request.dependencies),
             property_dependencies={k: sorted(v.urns) for k, v in request.propertyDependencies.items()},
-            inputs=struct_to_plain(request.object),
-            outputs=struct_to_plain(response.object) if custom else {},
+            inputs=inputs,
+            outputs=outputs,
             id=response.id if custom else "",
             protect=bool(request.protect),
             remote=bool(request.remote),

@@ -277,9 +277,15 @@ front = Service("web", spec={"type": "LoadBalancer", "selector": labels, "ports"
 pulumi.export("name", web.metadata.apply(lambda m: m.name))
 pulumi.export("address", front.status.apply(lambda s: s.load_balancer.ingress[0].hostname))
 """)
-    stack = plan(project, "dev")["deployment"]["resources"][0]
+    resources = plan(project, "dev")["deployment"]["resources"]
+    stack = resources[0]
     assert stack["outputs"]["name"].startswith("web-")
     assert stack["outputs"]["address"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown
+    # Policies analyze the inputs the provider's Check returns, which carry the name it gave
+    # (pkg/resource/deploy/step_generator.go): the plan's inputs do too; a given name is untouched.
+    deployment = next(r for r in resources if r["type"] == "kubernetes:apps/v1:Deployment")
+    assert deployment["inputs"]["metadata"] == deployment["outputs"]["metadata"]
+    assert deployment["inputs"]["metadata"]["annotations"] == {"pulumi.com/autonamed": "true"}
 
 
 def test_a_lookup_given_an_unknown_value_is_unknown_as_in_a_preview(tmp_path):
