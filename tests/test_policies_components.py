@@ -157,14 +157,29 @@ CONTAINER = {"name": "app", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.c
              "readonlyRootFilesystem": True, "essential": True,
              "secrets": [{"name": "DB_PASSWORD", "valueFrom": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db"}]}
 NETWORK = {"subnets": ["subnet-1"], "securityGroups": ["sg-1"], "assignPublicIp": False}
+LOGS = {"args": {"kmsKeyId": KEY, "retentionInDays": 365.0}}
 SERVICE = {"cluster": "arn:aws:ecs:us-east-1:123456789012:cluster/c", "networkConfiguration": NETWORK,
-           "taskDefinitionArgs": {"container": CONTAINER}}
+           "taskDefinitionArgs": {"container": CONTAINER, "logGroup": LOGS}}
 
 
 @pytest.mark.parametrize("kind", ["awsx:ecs:FargateService", "awsx:ecs:EC2Service"])
 def test_a_compliant_awsx_service_passes(kind):
     assert judged(kind, SERVICE) == {}
-    assert judged(kind, {**SERVICE, "taskDefinitionArgs": {"containers": {"app": CONTAINER}}}) == {}
+    assert judged(kind, {**SERVICE, "taskDefinitionArgs": {"containers": {"app": CONTAINER}, "logGroup": LOGS}}) == {}
+
+
+def test_the_log_group_awsx_makes_for_a_task_is_judged_unless_skipped_or_existing():
+    # cloudwatch/logGroup.ts defaultLogGroup: a log group of logGroup.args, none with skip or existing.
+    task = {"container": CONTAINER}
+    found = judged("awsx:ecs:FargateTaskDefinition", task)
+    assert set(found) == {"log-group-kms-encryption", "log-group-retention"}
+    assert found["log-group-retention"] == [
+        "awsx:ecs:FargateTaskDefinition 'c' (the log group awsx makes for it): retentionInDays is not set: logs would "
+        "be kept forever. Set at least 365 days. (on the component: input logGroup.args)"]
+    for given in ({"skip": True}, {"existing": {"name": "app"}}, UNKNOWN, {"args": UNKNOWN}):
+        assert judged("awsx:ecs:FargateTaskDefinition", {**task, "logGroup": given}) == {}, given
+    assert "input taskDefinitionArgs.logGroup.args" in judged("awsx:ecs:EC2Service", {
+        **SERVICE, "taskDefinitionArgs": {"container": CONTAINER}})["log-group-kms-encryption"][0]
 
 
 @pytest.mark.parametrize("container, control, says", [
@@ -176,7 +191,7 @@ def test_a_compliant_awsx_service_passes(kind):
 ])
 def test_one_awsx_container_setting_breaks_one_control(container, control, says):
     changed = {k: v for k, v in {**CONTAINER, **container}.items() if v is not None}
-    found = judged("awsx:ecs:FargateService", {**SERVICE, "taskDefinitionArgs": {"container": changed}})
+    found = judged("awsx:ecs:FargateService", {**SERVICE, "taskDefinitionArgs": {"container": changed, "logGroup": LOGS}})
     assert set(found) == {control}
     [message] = found[control]
     assert message.startswith("awsx:ecs:FargateService 'c' (its task definition): ") and says in message
@@ -202,7 +217,7 @@ def test_an_awsx_service_network_and_its_defaults():
 
 
 def test_awsx_task_definitions_and_their_task_settings():
-    task = {"container": CONTAINER}
+    task = {"container": CONTAINER, "logGroup": LOGS}
     for kind in ("awsx:ecs:FargateTaskDefinition", "awsx:ecs:EC2TaskDefinition"):
         assert judged(kind, task) == {}, kind
     # Fargate is always awsvpc (fargateTaskDefinition.ts); an EC2 task takes networkMode.
@@ -214,17 +229,18 @@ def test_awsx_task_definitions_and_their_task_settings():
     efs = [{"name": "data", "efsVolumeConfiguration": {"fileSystemId": "fs-1"}}]
     assert set(judged("awsx:ecs:FargateTaskDefinition", {**task, "volumes": efs})) == {"ecs-task-efs-transit-encryption"}
     # containers: a map; each container is named by its key (containers.ts).
-    [message] = judged("awsx:ecs:FargateTaskDefinition",
-                       {"containers": {"worker": {**CONTAINER, "privileged": True}}})["ecs-task-no-privileged-containers"]
+    [message] = judged("awsx:ecs:FargateTaskDefinition", {"containers": {"worker": {**CONTAINER, "privileged": True}}},
+                       )["ecs-task-no-privileged-containers"]
     assert "container 'worker' is privileged" in message
 
 
 def test_unknown_awsx_inputs_are_not_judged():
     assert judged("awsx:ecs:FargateService", {**SERVICE, "taskDefinitionArgs": UNKNOWN}) == {}
-    assert judged("awsx:ecs:FargateService", {**SERVICE, "taskDefinitionArgs": {"container": UNKNOWN},
+    assert judged("awsx:ecs:FargateService", {**SERVICE, "taskDefinitionArgs": {"container": UNKNOWN, "logGroup": LOGS},
                                               "networkConfiguration": UNKNOWN}) == {}
     unknown_container = {k: UNKNOWN for k in ("privileged", "user", "readonlyRootFilesystem", "environment")}
-    assert judged("awsx:ecs:FargateTaskDefinition", {"container": {"name": "app", **unknown_container}}) == {}
+    assert judged("awsx:ecs:FargateTaskDefinition", {"container": {"name": "app", **unknown_container},
+                                                     "logGroup": LOGS}) == {}
     assert judged("awsx:lb:NetworkLoadBalancer", {**NLB, "listener": UNKNOWN, "internal": UNKNOWN,
                                                   "accessLogs": UNKNOWN}) == {}
     assert judged("awsx:ecr:Repository", {k: UNKNOWN for k in REPOSITORY}, protect=True) == {}
@@ -290,7 +306,7 @@ def test_an_awsx_repository_is_a_data_store_protected_through_its_component():
 
 
 TRAIL = {"isMultiRegionTrail": True, "enableLogFileValidation": True, "kmsKeyId": KEY,
-         "cloudWatchLogsGroup": {"enable": True}, "s3Bucket": {"existing": {"name": "trail-logs"}}}
+         "cloudWatchLogsGroup": {"enable": True, **LOGS}, "s3Bucket": {"existing": {"name": "trail-logs"}}}
 
 
 @pytest.mark.parametrize("omitted, control", [

@@ -33,6 +33,7 @@ LISTENER = "aws:lb/listener:Listener"
 REPOSITORY = "aws:ecr/repository:Repository"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 TRAIL = "aws:cloudtrail/trail:Trail"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 
 
 @dataclass
@@ -292,6 +293,19 @@ AWSX_NLB = "awsx:lb:NetworkLoadBalancer"
 AWSX_REPOSITORY = "awsx:ecr:Repository"
 
 
+def _log_group(args: Any, given: Any, made: bool, hint: str) -> list[Built]:
+    """The aws.cloudwatch.LogGroup awsx makes (cloudwatch/logGroup.ts requiredLogGroup), when ``made``: of
+    ``given.args`` as given, none when ``given.existing`` names one; unknown settings make none to judge."""
+    if not made or is_unknown(given):
+        return []
+    given = given if isinstance(given, dict) else {}
+    settings, existing = given.get("args"), given.get("existing")
+    if is_unknown(settings) or is_unknown(existing) or existing is not None:
+        return []
+    return [Built(args, LOG_GROUP, dict(settings) if isinstance(settings, dict) else {}, "the log group awsx makes for it",
+                  {"": f"input {hint}.args"})]
+
+
 def _task_definition(args: Any, task: Any, fargate: bool, prefix: str) -> list[Built]:
     """The aws.ecs.TaskDefinition awsx builds (ecs/fargateTaskDefinition.ts, ec2TaskDefinition.ts,
     containers.ts): ``containers`` (a map: each container named by its key, in key order) or
@@ -317,15 +331,19 @@ def _task_definition(args: Any, task: Any, fargate: bool, prefix: str) -> list[B
     hints = {"": f"input {prefix}container or {prefix}containers", "network": f"input {prefix}networkMode",
              "namespaces": f"inputs {prefix}pidMode and {prefix}ipcMode", "volumes": f"input {prefix}volumes",
              "roles": f"inputs {prefix}taskRole.roleArn and {prefix}executionRole.roleArn"}
-    return [Built(args, TASK_DEFINITION, props, "its task definition", hints)]
+    log_group = task.get("logGroup")
+    skipped = log_group.get("skip") if isinstance(log_group, dict) else None
+    made = not is_unknown(skipped) and not as_bool(skipped)  # defaultLogGroup: made unless ``skip``
+    return [Built(args, TASK_DEFINITION, props, "its task definition", hints),
+            *_log_group(args, log_group, made, f"{prefix}logGroup")]
 
 
-@builds(AWSX_FARGATE_TASK, TASK_DEFINITION)
+@builds(AWSX_FARGATE_TASK, TASK_DEFINITION, LOG_GROUP)
 def _fargate_task(args: Any, props: dict[str, Any]) -> list[Built]:
     return _task_definition(args, props, True, "")
 
 
-@builds(AWSX_EC2_TASK, TASK_DEFINITION)
+@builds(AWSX_EC2_TASK, TASK_DEFINITION, LOG_GROUP)
 def _ec2_task(args: Any, props: dict[str, Any]) -> list[Built]:
     return _task_definition(args, props, False, "")
 
@@ -355,12 +373,12 @@ def _service(args: Any, props: dict[str, Any], fargate: bool) -> list[Built]:
     return views + _task_definition(args, props.get("taskDefinitionArgs"), fargate, "taskDefinitionArgs.")
 
 
-@builds(AWSX_FARGATE_SERVICE, SERVICE, TASK_DEFINITION, SECURITY_GROUP)
+@builds(AWSX_FARGATE_SERVICE, SERVICE, TASK_DEFINITION, LOG_GROUP, SECURITY_GROUP)
 def _fargate_service(args: Any, props: dict[str, Any]) -> list[Built]:
     return _service(args, props, True)
 
 
-@builds(AWSX_EC2_SERVICE, SERVICE, TASK_DEFINITION)
+@builds(AWSX_EC2_SERVICE, SERVICE, TASK_DEFINITION, LOG_GROUP)
 def _ec2_service(args: Any, props: dict[str, Any]) -> list[Built]:
     return _service(args, props, False)
 
@@ -433,7 +451,7 @@ def _repository(args: Any, props: dict[str, Any]) -> list[Built]:
     return [Built(args, REPOSITORY, repository, "its repository", {"": "its input of the same name"})]
 
 
-@builds("awsx:cloudtrail:Trail", TRAIL)
+@builds("awsx:cloudtrail:Trail", TRAIL, LOG_GROUP)
 def _trail(args: Any, props: dict[str, Any]) -> list[Built]:
     """cloudtrail/trail.ts: an aws.cloudtrail.Trail of the other inputs as given (pulumi-aws's defaults),
     delivering to a log group only when ``cloudWatchLogsGroup.enable`` (optionalLogGroup), into the bucket
@@ -443,4 +461,5 @@ def _trail(args: Any, props: dict[str, Any]) -> list[Built]:
     group = enable if is_unknown(enable) else "the log group awsx makes" if as_bool(enable) else None
     trail = {key: value for key, value in props.items() if key not in ("s3Bucket", "cloudWatchLogsGroup")}
     return [Built(args, TRAIL, {**trail, "cloudWatchLogsGroupArn": group}, "its trail",
-                  {"": "its input of the same name", "logs": "input cloudWatchLogsGroup.enable"})]
+                  {"": "its input of the same name", "logs": "input cloudWatchLogsGroup.enable"}),
+            *_log_group(args, logs, as_bool(enable) is True, "cloudWatchLogsGroup")]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
+from policies.rules._components import as_built
+from policies.rules._declare import config_schema, frameworks, policy_config
 from policies.rules._props import as_int, get, is_unknown
 
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
@@ -23,7 +24,7 @@ def _validate_kms(args: ResourceValidationArgs, report_violation: ReportViolatio
 log_group_kms_encryption = ResourceValidationPolicy(
     name="log-group-kms-encryption",
     description="CloudWatch log groups are encrypted with a customer-managed KMS key.",
-    validate=applies_to(LOG_GROUPS, _validate_kms),
+    validate=as_built(LOG_GROUPS, _validate_kms),
     severity=Severity.MEDIUM,
     remediation_steps="Set kms_key_id on the aws.cloudwatch.LogGroup to a KMS key whose policy lets "
                       "logs.<region>.amazonaws.com use it (with a kms:EncryptionContext:aws:logs:arn condition).",
@@ -54,7 +55,7 @@ def _validate_retention(args: ResourceValidationArgs, report_violation: ReportVi
 log_group_retention = ResourceValidationPolicy(
     name="log-group-retention",
     description="CloudWatch log groups set an explicit retention of at least minRetentionDays.",
-    validate=applies_to(LOG_GROUPS, _validate_retention),
+    validate=as_built(LOG_GROUPS, _validate_retention),
     config_schema=RETENTION_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Set retention_in_days on the aws.cloudwatch.LogGroup to one of CloudWatch's allowed values "
