@@ -129,6 +129,18 @@ def test_a_cluster_judges_its_default_node_group_unless_it_has_none():
         assert not node_rules & set(judged("eks:index:Cluster", {**cluster, **skip})), skip
 
 
+def test_a_cluster_judges_the_egress_of_the_security_groups_it_makes():
+    # cluster.ts and nodes/securitygroup.ts: "Allow internet access." (all protocols to 0.0.0.0/0) on the cluster
+    # security group (unless clusterSecurityGroup) and the node security group, unless skipDefaultSecurityGroups.
+    egress = judged("eks:index:Cluster", {})["security-group-no-unrestricted-egress"]
+    assert [message.split(": Egress")[0] for message in egress] == [
+        "eks:index:Cluster 'c' (its node security group's egress rule)",
+        "eks:index:Cluster 'c' (its cluster security group's egress rule)"]
+    assert len(judged("eks:index:Cluster", {"clusterSecurityGroup": "sg-1"})["security-group-no-unrestricted-egress"]) == 1
+    for skip in ({"skipDefaultSecurityGroups": True}, {"autoMode": {"enabled": True}}, {"skipDefaultSecurityGroups": UNKNOWN}):
+        assert "security-group-no-unrestricted-egress" not in judged("eks:index:Cluster", skip), skip
+
+
 MNG = {"instanceTypes": ["g5.xlarge"], "nodeRoleArn": "arn:aws:iam::123456789012:role/nodes",
        "scalingConfig": {"desiredSize": 1.0, "minSize": 0.0, "maxSize": 2.0}}
 

@@ -34,6 +34,7 @@ REPOSITORY = "aws:ecr/repository:Repository"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 TRAIL = "aws:cloudtrail/trail:Trail"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 
 
 @dataclass
@@ -205,7 +206,29 @@ CLUSTER_HINTS = {"endpoint": "input endpointPublicAccess, or publicAccessCidrs",
                  "access": "input authenticationMode", "logging": "input enabledClusterLogTypes", "version": "input version"}
 
 
-@builds(EKS_CLUSTER, CLUSTER, LAUNCH_TEMPLATE)
+#: The "Allow internet access." egress rule pulumi-eks gives the security groups it makes (cluster.ts
+#: eksClusterInternetEgressRule, nodes/securitygroup.ts nodeInternetEgressRule).
+_INTERNET_EGRESS = {"type": "egress", "fromPort": 0, "toPort": 0, "protocol": "-1", "cidrBlocks": ["0.0.0.0/0"]}
+
+
+def _default_security_groups(args: Any, props: dict[str, Any]) -> list[Built]:
+    """The egress rules of the cluster and node security groups the Cluster makes, unless
+    ``skipDefaultSecurityGroups`` (default: ``autoMode.enabled``); the cluster's only without ``clusterSecurityGroup``."""
+    skip = props.get("skipDefaultSecurityGroups")
+    if skip is None:
+        mode = props.get("autoMode")
+        skip = mode.get("enabled") if isinstance(mode, dict) else mode
+    if is_unknown(skip) or as_bool(skip):
+        return []
+    hint = {"": "input skipDefaultSecurityGroups, with security groups of your own"}
+    views = [Built(args, SECURITY_GROUP_RULE, dict(_INTERNET_EGRESS), "its node security group's egress rule", hint)]
+    if props.get("clusterSecurityGroup") is None:
+        views.append(Built(args, SECURITY_GROUP_RULE, dict(_INTERNET_EGRESS), "its cluster security group's egress rule",
+                           {"": "input clusterSecurityGroup or skipDefaultSecurityGroups"}))
+    return views
+
+
+@builds(EKS_CLUSTER, CLUSTER, LAUNCH_TEMPLATE, SECURITY_GROUP_RULE)
 def _cluster(args: Any, props: dict[str, Any]) -> list[Built]:
     """The aws.eks.Cluster, with pulumi-eks 4's defaults (its docs: "endpoint_public_access ... Default is
     `true`", "enabled_cluster_log_types ... By default it is off"; secrets encrypted with
@@ -218,7 +241,8 @@ def _cluster(args: Any, props: dict[str, Any]) -> list[Built]:
         cluster["accessConfig"] = {"authenticationMode": props["authenticationMode"]}
     if props.get("encryptionConfigKeyArn") is not None:
         cluster["encryptionConfig"] = {"provider": {"keyArn": props["encryptionConfigKeyArn"]}, "resources": ["secrets"]}
-    return [Built(args, CLUSTER, cluster, "its cluster", CLUSTER_HINTS), *_default_node_group(args, props)]
+    return [Built(args, CLUSTER, cluster, "its cluster", CLUSTER_HINTS), *_default_node_group(args, props),
+            *_default_security_groups(args, props)]
 
 
 def _default_node_group(args: Any, props: dict[str, Any]) -> list[Built]:
