@@ -404,6 +404,11 @@ DATA_STORES: tuple[DataStore, ...] = (
                              note="clients may override the workgroup's encryption")),
         cmk=(Setting(_ATHENA + ("encryptionOption",), ok=("SSE_KMS", "CSE_KMS")),),
         keys=(_ATHENA + ("kmsKeyArn",),),
+        # Results kept in Athena-owned storage: managedQueryResultsConfiguration.encryptionConfiguration.kmsKey, "The
+        # ARN of an KMS key for encrypting managed query results" (botocore athena
+        # ManagedQueryResultsEncryptionConfiguration; absent, an AWS-owned key).
+        keys_when=((_enabled("configuration", "managedQueryResultsConfiguration", "enabled"),
+                    ("configuration", "managedQueryResultsConfiguration", "encryptionConfiguration", "kmsKey")),),
     ),
     DataStore(
         "aws:mwaa/environment:Environment", "Managed Airflow (MWAA) environment", holds_data=False, stateful=False,
@@ -432,6 +437,10 @@ DATA_STORES: tuple[DataStore, ...] = (
         "aws:emr/cluster:Cluster", "EMR cluster", holds_data=False, stateful=False,
         encryption=(Setting(("securityConfiguration",), present=True,
                             note="no security configuration: no EMR at-rest or in-transit encryption"),),
+        # logUri: "If a value is not provided, logs are not created"; logEncryptionKmsKeyId: "If a value is not
+        # provided, the logs remain encrypted by AES-256" (botocore emr RunJobFlowInput; EMR 5.30.0 and later).
+        logging=(Setting(("logUri",), present=True, note="no step, node or application logs are kept"),),
+        keys_when=((Setting(("logUri",), present=True), ("logEncryptionKmsKeyId",)),),
     ),
     DataStore(
         "aws:codebuild/project:Project", "CodeBuild project", holds_data=False, stateful=False,
@@ -579,9 +588,10 @@ DATA_STORES: tuple[DataStore, ...] = (
         keys=(("modelKmsKeyId",), ("volumeKmsKeyId",)),
     ),
     DataStore(
+        # The classifier's output (outputDataConfig.kmsKeyId, where the block is written; absent, the aws/s3 key).
         "aws:comprehend/documentClassifier:DocumentClassifier", "Comprehend document classifier",
         holds_data=False, stateful=False,
-        keys=(("modelKmsKeyId",), ("volumeKmsKeyId",)),
+        keys=(("modelKmsKeyId",), ("volumeKmsKeyId",), ("outputDataConfig", "*", "kmsKeyId")),
     ),
     # --- replicas, global clusters and other encrypted settings (Checkov CKV_AWS_140, 292, 155, 156, 177, 281,
     # 294, 297, 221, 271, 344, 345, 346, 372). AMI, EBS and RDS snapshot copies are not rows: without
@@ -836,6 +846,60 @@ DATA_STORES: tuple[DataStore, ...] = (
     DataStore(
         "aws:cleanrooms/membership:Membership", "Clean Rooms membership", holds_data=False, stateful=False,
         logging=(Setting(("queryLogStatus",), ok=("ENABLED",), default="DISABLED", note="queries are not logged"),),
+    ),
+    DataStore(
+        # EMR Studio: encryptionKeyArn, "used to encrypt Amazon EMR Studio workspace and notebook files when backed up
+        # to Amazon S3" (botocore emr CreateStudioInput); absent, the bucket's default encryption.
+        "aws:emr/studio:Studio", "EMR Studio", holds_data=False, stateful=False,
+        keys=(("encryptionKeyArn",),),
+    ),
+    DataStore(
+        # EMR on EKS job templates: kmsKeyArn, "The KMS key ARN used to encrypt the job template" (pulumi-aws 7
+        # emrcontainers/job_template.py); the template holds the job's configuration overrides.
+        "aws:emrcontainers/jobTemplate:JobTemplate", "EMR on EKS job template", holds_data=False, stateful=False,
+        keys=(("kmsKeyArn",),),
+    ),
+    DataStore(
+        # Managed Service for Apache Flink: applicationEncryptionConfiguration.keyType "Valid values:
+        # `CUSTOMER_MANAGED_KEY`, `AWS_OWNED_KEY`" (pulumi-aws 7 kinesisanalyticsv2/_inputs.py; absent, an AWS-owned
+        # key encrypts the application's state and snapshots); cloudwatchLoggingOptions, the log stream of its errors.
+        "aws:kinesisanalyticsv2/application:Application", "Managed Service for Apache Flink application",
+        holds_data=False, stateful=False,
+        cmk=(Setting(("applicationConfiguration", "applicationEncryptionConfiguration", "keyType"),
+                     ok=("CUSTOMER_MANAGED_KEY",), default="AWS_OWNED_KEY",
+                     note="its state and snapshots are encrypted with an AWS-owned key"),),
+        logging=(Setting(("cloudwatchLoggingOptions",), present=True, note="no application logs are published"),),
+    ),
+    DataStore(
+        # OpenSearch UI applications: kmsKeyArn, "used to encrypt the application's data at rest" (pulumi-aws 7
+        # opensearch/application.py); absent, an AWS-owned key.
+        "aws:opensearch/application:Application", "OpenSearch UI application", holds_data=False, stateful=False,
+        keys=(("kmsKeyArn",),),
+    ),
+    DataStore(
+        # "If not specified, the scheduled query resource will be encrypted with a Timestream owned Amazon KMS key"
+        # (pulumi-aws 7 timestreamquery/scheduled_query.py).
+        "aws:timestreamquery/scheduledQuery:ScheduledQuery", "Timestream scheduled query",
+        holds_data=False, stateful=False,
+        keys=(("kmsKeyId",),),
+    ),
+    DataStore(
+        # Managed Bedrock knowledge bases (knowledgeBaseConfiguration.type MANAGED: Bedrock keeps the vector store):
+        # serverSideEncryptionConfiguration.kmsKeyArn, "ARN of the KMS key used to encrypt the managed knowledge base"
+        # (pulumi-aws 7 bedrock/_inputs.py); a knowledge base over the team's own vector store is judged there.
+        "aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase", "Bedrock knowledge base", holds_data=False,
+        stateful=False,
+        keys_when=((Setting(("knowledgeBaseConfiguration", "type"), ok=("MANAGED",)),
+                    ("knowledgeBaseConfiguration", "managedKnowledgeBaseConfiguration",
+                     "serverSideEncryptionConfiguration", "kmsKeyArn")),),
+    ),
+    DataStore(
+        # DataSync EFS locations: inTransitEncryption "Valid values are `NONE` and `TLS1_2`" (pulumi-aws 7
+        # datasync/efs_location.py; botocore datasync CreateLocationEfsRequest asks for TLS1_2 only with an access
+        # point or IAM role, so absent is no TLS).
+        "aws:datasync/efsLocation:EfsLocation", "DataSync EFS location", holds_data=False, stateful=False,
+        in_transit=(Setting(("inTransitEncryption",), ok=("TLS1_2",), default="NONE",
+                            note="data is copied to or from the file system without TLS"),),
     ),
     # --- secrets, backups, audit -----------------------------------------------------------------
     DataStore(

@@ -33,6 +33,16 @@ OBJECT_STORAGE = "aws:datasync/locationObjectStorage:LocationObjectStorage"
 COLLABORATION = "aws:cleanrooms/collaboration:Collaboration"
 MEMBERSHIP = "aws:cleanrooms/membership:Membership"
 NAMESPACE = "aws:redshiftserverless/namespace:Namespace"
+EMR = "aws:emr/cluster:Cluster"
+STUDIO = "aws:emr/studio:Studio"
+JOB_TEMPLATE = "aws:emrcontainers/jobTemplate:JobTemplate"
+FLINK = "aws:kinesisanalyticsv2/application:Application"
+OS_APP = "aws:opensearch/application:Application"
+SCHEDULED_QUERY = "aws:timestreamquery/scheduledQuery:ScheduledQuery"
+KNOWLEDGE_BASE = "aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase"
+EFS_LOCATION = "aws:datasync/efsLocation:EfsLocation"
+ATHENA = "aws:athena/workgroup:Workgroup"
+CLASSIFIER = "aws:comprehend/documentClassifier:DocumentClassifier"
 
 _INFLUX = {"name": "metrics", "dbInstanceType": "db.influx.medium", "publiclyAccessible": False,
            "vpcSubnetIds": ["subnet-1"], "vpcSecurityGroupIds": ["sg-1"],
@@ -63,6 +73,26 @@ COMPLIANT = {
                     "description": "-", "queryLogStatus": "ENABLED"},
     MEMBERSHIP: {"collaborationId": "c-1", "queryLogStatus": "ENABLED"},
     NAMESPACE: {"namespaceName": "analytics", "kmsKeyId": KEY, "logExports": ["userlog", "connectionlog"]},
+    EMR: {"name": "spark", "releaseLabel": "emr-7.2.0", "securityConfiguration": "sec", "logUri": "s3://logs/emr/",
+          "logEncryptionKmsKeyId": KEY},
+    STUDIO: {"name": "ds", "authMode": "IAM", "defaultS3Location": "s3://studio/", "encryptionKeyArn": KEY},
+    JOB_TEMPLATE: {"name": "etl", "kmsKeyArn": KEY},
+    FLINK: {"name": "features", "runtimeEnvironment": "FLINK-1_18",
+            "applicationConfiguration": {"applicationEncryptionConfiguration": {"keyType": "CUSTOMER_MANAGED_KEY",
+                                                                                "keyId": KEY}},
+            "cloudwatchLoggingOptions": {"logStreamArn": "arn:aws:logs:us-east-1:1:log-group:f:log-stream:s"}},
+    OS_APP: {"name": "ui", "kmsKeyArn": KEY},
+    SCHEDULED_QUERY: {"name": "rollup", "kmsKeyId": KEY},
+    KNOWLEDGE_BASE: {"name": "docs", "knowledgeBaseConfiguration": {
+        "type": "MANAGED", "managedKnowledgeBaseConfiguration": {"serverSideEncryptionConfiguration": {
+            "kmsKeyArn": KEY}}}},
+    EFS_LOCATION: {"efsFileSystemArn": "arn:aws:elasticfilesystem:us-east-1:1:file-system/fs-1",
+                   "inTransitEncryption": "TLS1_2"},
+    ATHENA: {"name": "analysts", "configuration": {
+        "resultConfiguration": {"encryptionConfiguration": {"encryptionOption": "SSE_KMS", "kmsKeyArn": KEY}},
+        "managedQueryResultsConfiguration": {"enabled": True, "encryptionConfiguration": {"kmsKey": KEY}}}},
+    CLASSIFIER: {"name": "tickets", "modelKmsKeyId": KEY, "volumeKmsKeyId": KEY,
+                 "outputDataConfig": {"s3Uri": "s3://out/", "kmsKeyId": KEY}},
 }
 RULES = [data_store_encrypted_at_rest, data_store_customer_managed_key, data_store_not_public,
          data_store_tls_in_transit, data_store_deletion_protection, data_store_backups, data_store_logging]
@@ -125,6 +155,36 @@ CASES = [
      "queryLogStatus is DISABLED, expected ENABLED: queries are not logged"),
     (data_store_logging, NAMESPACE, ("logExports",), KeyError,
      "logExports is not set, expected set: no audit logs are exported"),
+    (data_store_logging, EMR, ("logUri",), KeyError,
+     "logUri is not set, expected set: no step, node or application logs are kept"),
+    (data_store_customer_managed_key, EMR, ("logEncryptionKmsKeyId",), KeyError,
+     "logEncryptionKmsKeyId is not set (an AWS-managed or AWS-owned key)"),
+    (data_store_customer_managed_key, STUDIO, ("encryptionKeyArn",), KeyError,
+     "encryptionKeyArn is not set (an AWS-managed or AWS-owned key)"),
+    (data_store_customer_managed_key, JOB_TEMPLATE, ("kmsKeyArn",), "alias/aws/emr-containers",
+     "kmsKeyArn is the AWS-managed key alias/aws/emr-containers"),
+    (data_store_customer_managed_key, FLINK, ("applicationConfiguration",), KeyError,
+     "applicationConfiguration.applicationEncryptionConfiguration.keyType is not set (defaults to AWS_OWNED_KEY), "
+     "expected CUSTOMER_MANAGED_KEY: its state and snapshots are encrypted with an AWS-owned key"),
+    (data_store_logging, FLINK, ("cloudwatchLoggingOptions",), KeyError,
+     "cloudwatchLoggingOptions is not set, expected set: no application logs are published"),
+    (data_store_customer_managed_key, OS_APP, ("kmsKeyArn",), KeyError,
+     "kmsKeyArn is not set (an AWS-managed or AWS-owned key)"),
+    (data_store_customer_managed_key, SCHEDULED_QUERY, ("kmsKeyId",), KeyError,
+     "kmsKeyId is not set (an AWS-managed or AWS-owned key)"),
+    (data_store_customer_managed_key, KNOWLEDGE_BASE, ("knowledgeBaseConfiguration",
+                                                       "managedKnowledgeBaseConfiguration"), KeyError,
+     "knowledgeBaseConfiguration.managedKnowledgeBaseConfiguration.serverSideEncryptionConfiguration.kmsKeyArn is "
+     "not set (an AWS-managed or AWS-owned key)"),
+    (data_store_tls_in_transit, EFS_LOCATION, ("inTransitEncryption",), KeyError,
+     "inTransitEncryption is not set (defaults to NONE), expected TLS1_2: data is copied to or from the file system "
+     "without TLS"),
+    (data_store_customer_managed_key, ATHENA, ("configuration", "managedQueryResultsConfiguration",
+                                               "encryptionConfiguration"), KeyError,
+     "configuration.managedQueryResultsConfiguration.encryptionConfiguration.kmsKey is not set (an AWS-managed or "
+     "AWS-owned key)"),
+    (data_store_customer_managed_key, CLASSIFIER, ("outputDataConfig", "kmsKeyId"), KeyError,
+     "outputDataConfig.kmsKeyId is not set (an AWS-managed or AWS-owned key)"),
     # Deletion protection (where required).
     (data_store_deletion_protection, TABLE_BUCKET, ("forceDestroy",), True,
      "forceDestroy is true, expected false: a delete removes every table and namespace"),
@@ -158,6 +218,21 @@ def test_a_table_without_its_own_encryption_takes_the_buckets():
 def test_a_pipeline_without_a_persistent_buffer_needs_no_key():
     props = changed(changed(COMPLIANT[PIPELINE], ("bufferOptions",), KeyError), ("encryptionAtRestOptions",), KeyError)
     assert found(data_store_customer_managed_key, PIPELINE, props) == []
+
+
+def test_keys_judged_only_where_their_feature_is_on():
+    # EMR writes no logs without logUri (then logging, not the key, is the finding); a knowledge base over the team's
+    # own vector store, and Athena results in the team's bucket, have no managed store to key.
+    assert found(data_store_customer_managed_key, EMR, changed(changed(COMPLIANT[EMR], ("logUri",), KeyError),
+                                                                ("logEncryptionKmsKeyId",), KeyError)) == []
+    vector = {"name": "docs", "knowledgeBaseConfiguration": {"type": "VECTOR", "vectorKnowledgeBaseConfiguration": {
+        "embeddingModelArn": "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0"}}}
+    assert found(data_store_customer_managed_key, KNOWLEDGE_BASE, vector) == []
+    bucket_only = changed(COMPLIANT[ATHENA], ("configuration", "managedQueryResultsConfiguration"), KeyError)
+    assert found(data_store_customer_managed_key, ATHENA, bucket_only) == []
+    # Comprehend's output block is optional: absent, nothing to judge.
+    assert found(data_store_customer_managed_key, CLASSIFIER, changed(COMPLIANT[CLASSIFIER], ("outputDataConfig",),
+                                                                       KeyError)) == []
 
 
 def test_the_providers_defaults_pass_where_aws_defaults_to_the_secure_value():
