@@ -362,3 +362,94 @@ def test_data_service_resource_policies_are_judged(type_):
     # unknown, invalid JSON) and checks the input in the SDK; this pins that the audit's types are among them.
     assert type_ in POLICY_INPUTS
     assert_inputs_in_sdk(type_, (POLICY_INPUTS[type_],))
+
+
+# --------------------------------------------------------------------------------------------------
+# Data services' credentials as literals; OpenSearch anonymous access
+
+from policies.rules.databases import opensearch_fine_grained_access_control  # noqa: E402
+from policies.rules.plaintext_secrets import no_plaintext_credential_inputs  # noqa: E402
+
+SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
+CREDENTIALED = [  # (type, props with a literal credential, the path of the literal, the same props without it)
+    ("aws:glue/connection:Connection",
+     {"name": "warehouse", "connectionProperties": {"JDBC_CONNECTION_URL": "jdbc:postgresql://db:5432/dw",
+                                                    "USERNAME": "etl", "PASSWORD": "hunter2-Hunter2"}},
+     ("connectionProperties", "PASSWORD"), {"SECRET_ID": "db-creds"}),
+    ("aws:glue/connection:Connection",
+     {"name": "api", "connectionType": "SALESFORCE", "authenticationConfiguration": {
+         "authenticationType": "BASIC", "basicAuthenticationCredentials": {"username": "u", "password": "p4ssw0rd!"}}},
+     ("authenticationConfiguration", "basicAuthenticationCredentials", "password"), None),
+    ("aws:glue/job:Job", {"name": "etl", "roleArn": "arn:aws:iam::1:role/glue", "sourceControlDetails": {
+        "provider": "GITHUB", "repository": "etl", "authStrategy": "PERSONAL_ACCESS_TOKEN",
+        "authToken": "ghp_0123456789abcdefghijABCDEFGHIJ012345"}}, ("sourceControlDetails", "authToken"), None),
+    (INFLUX, dict(_INFLUX, username="admin", password="InfluxAdmin-2024"), ("password",), None),
+    (INFLUX_CLUSTER, dict(_INFLUX, username="admin", password="InfluxAdmin-2024"), ("password",), None),
+    (EMR, dict(COMPLIANT[EMR], kerberosAttributes={"realm": "EC2.INTERNAL", "kdcAdminPassword": "Kdc-Admin-1"}),
+     ("kerberosAttributes", "kdcAdminPassword"), None),
+    (QUICKSIGHT, dict(COMPLIANT[QUICKSIGHT], credentials={"credentialPair": {"username": "qs", "password": "Qs-2024!"}}),
+     ("credentials", "credentialPair", "password"), {"secretArn": SECRET_ARN}),
+    (NAMESPACE, dict(COMPLIANT[NAMESPACE], adminUsername="admin", adminUserPassword="Redshift-Admin-1"),
+     ("adminUserPassword",), None),
+    ("aws:datasync/locationSmb:LocationSmb", {"serverHostname": "fs", "subdirectory": "/d", "user": "svc",
+                                              "password": "Smb-Pass-1", "agentArns": ["arn:agent"]}, ("password",), None),
+    (OBJECT_STORAGE, dict(COMPLIANT[OBJECT_STORAGE], accessKey="minio", secretKey="minio-secret-key-1"),
+     ("secretKey",), None),
+    ("aws:datasync/locationAzureBlob:LocationAzureBlob", {
+        "authenticationType": "SAS", "containerUrl": "https://acct.blob.core.windows.net/c",
+        "sasConfiguration": {"token": "sp=r&st=2024-01-01&sig=abc123"}}, ("sasConfiguration", "token"), None),
+    ("aws:memorydb/user:User", {"userName": "app", "accessString": "on ~* +@all", "authenticationMode": {
+        "type": "password", "passwords": ["Memorydb-Password-1234"]}}, ("authenticationMode", "passwords"), None),
+    ("aws:appflow/connectorProfile:ConnectorProfile", {"name": "crm", "connectionMode": "Public", "connectorType":
+        "Salesforce", "connectorProfileConfig": {"connectorProfileCredentials": {"salesforce": {
+            "accessToken": "00Dxx0000001gPL!AQ4AQFpl"}}}},
+     ("connectorProfileConfig", "connectorProfileCredentials", "salesforce", "accessToken"), None),
+    ("aws:appflow/connectorProfile:ConnectorProfile", {"name": "sap", "connectionMode": "Public", "connectorType":
+        "SAPOData", "connectorProfileConfig": {"connectorProfileCredentials": {"sapoData": {
+            "basicAuthCredentials": {"username": "u", "password": "Sap-Pass-1"}}}}},
+     ("connectorProfileConfig", "connectorProfileCredentials", "sapoData", "basicAuthCredentials", "password"), None),
+]
+
+
+@pytest.mark.parametrize("type_, props, path, instead", CREDENTIALED,
+                         ids=[f"{case[0].split(':')[-1]}-{case[2][-1]}" for case in CREDENTIALED])
+def test_data_service_credentials_are_not_literals(type_, props, path, instead):
+    assert_inputs_in_sdk(type_, [step for step in path if step not in ("PASSWORD", "salesforce", "sapoData")])
+    [message] = found(no_plaintext_credential_inputs, type_, props)
+    assert f"{'.'.join(path)}" in message and "is a literal in the program" in message, message
+    # The same value as a Pulumi secret, unknown, or replaced by a Secrets Manager reference, passes.
+    for value in (UNKNOWN, SECRET_ARN, "{{resolve:secretsmanager:db-creds}}"):
+        assert found(no_plaintext_credential_inputs, type_, changed(props, path, value)) == [], value
+    removed = changed(props, path, KeyError)
+    if instead:
+        target = removed
+        for step in path[:-2]:
+            target = target[step]
+        (target[path[-2]] if len(path) > 1 else target).update(instead)
+    assert found(no_plaintext_credential_inputs, type_, removed) == []
+
+
+def test_memorydb_users_passwords_each_judged():
+    user = {"userName": "app", "authenticationMode": {"type": "password",
+                                                      "passwords": ["Memorydb-Password-1234", "Memorydb-Password-5678"]}}
+    assert len(found(no_plaintext_credential_inputs, "aws:memorydb/user:User", user)) == 2
+    iam = {"userName": "app", "authenticationMode": {"type": "iam"}}
+    assert found(no_plaintext_credential_inputs, "aws:memorydb/user:User", iam) == []
+
+
+def test_a_credential_passed_as_a_pulumi_secret_passes():
+    # The engine's wrapping of a secret in a plan (its signature key and value).
+    secret = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "InfluxAdmin-2024"}
+    assert found(no_plaintext_credential_inputs, INFLUX, dict(_INFLUX, password=secret)) == []
+
+
+def test_opensearch_domains_admit_no_anonymous_users():
+    domain = {"advancedSecurityOptions": {"enabled": True, "internalUserDatabaseEnabled": False,
+                                          "anonymousAuthEnabled": False}}
+    assert_inputs_in_sdk("aws:opensearch/domain:Domain", ("advancedSecurityOptions", "anonymousAuthEnabled"))
+    assert found(opensearch_fine_grained_access_control, "aws:opensearch/domain:Domain", domain) == []
+    [message] = found(opensearch_fine_grained_access_control, "aws:opensearch/domain:Domain",
+                      changed(domain, ("advancedSecurityOptions", "anonymousAuthEnabled"), True))
+    assert "allows anonymous access (advancedSecurityOptions.anonymousAuthEnabled)" in message
+    assert found(opensearch_fine_grained_access_control, "aws:opensearch/domain:Domain",
+                 changed(domain, ("advancedSecurityOptions", "anonymousAuthEnabled"), UNKNOWN)) == []

@@ -10,7 +10,9 @@ out keeps the engine family's default, which AWS has been moving to TLS-required
 a violation. Checkov CKV2_AWS_69, CKV_AWS_90, CKV_AWS_105.
 
 OpenSearch and Elasticsearch domains: ``advancedSecurityOptions.enabled`` (fine-grained access
-control: users, roles and document/field-level security; default false). Checkov CKV2_AWS_52.
+control: users, roles and document/field-level security; default false). Checkov CKV2_AWS_52. With it,
+``anonymousAuthEnabled`` is not true: it opens "a 30-day migration period" in which requests without credentials
+are let in as the anonymous user (botocore opensearch ``AdvancedSecurityOptionsInput.AnonymousAuthEnabled``).
 
 DMS endpoints of database engines (``aws.dms.Endpoint`` ``engineName``) set ``sslMode`` other than
 ``none`` (the provider's default is ``none``). Checkov CKV2_AWS_49.
@@ -105,7 +107,12 @@ def _fine_grained(args: ResourceValidationArgs, report: ReportViolation) -> None
     if is_unknown(options):
         return
     enabled = as_bool(options.get("enabled")) if isinstance(options, dict) else None
-    if is_unknown(enabled) or enabled is True:
+    if enabled is True:
+        if as_bool(options.get("anonymousAuthEnabled")) is True:
+            report(f"{describe(args)} allows anonymous access (advancedSecurityOptions.anonymousAuthEnabled): requests "
+                   "that carry no credentials are admitted, mapped to the anonymous role, until it is turned off")
+        return
+    if is_unknown(enabled):
         return
     report(f"{describe(args)} has no fine-grained access control (advancedSecurityOptions.enabled is "
            f"{'false' if enabled is False else 'not set'}): any caller the access policy admits can read every index")
@@ -113,12 +120,13 @@ def _fine_grained(args: ResourceValidationArgs, report: ReportViolation) -> None
 
 opensearch_fine_grained_access_control = ResourceValidationPolicy(
     name="opensearch-fine-grained-access-control",
-    description="OpenSearch and Elasticsearch domains enable fine-grained access control.",
+    description="OpenSearch and Elasticsearch domains enable fine-grained access control, without anonymous access.",
     validate=applies_to(DOMAINS, _fine_grained),
     severity=Severity.MEDIUM,
     remediation_steps="Set advanced_security_options={'enabled': True, 'internal_user_database_enabled': False, "
                       "'master_user_options': {'master_user_arn': admin_role.arn}} on the domain (it needs "
-                      "encrypt_at_rest, node_to_node_encryption and domain_endpoint_options.enforce_https).",
+                      "encrypt_at_rest, node_to_node_encryption and domain_endpoint_options.enforce_https); set "
+                      "anonymous_auth_enabled=False once the role mappings exist.",
     **frameworks({"nist-800-53": "AC-3, AC-6", "pci-dss": "7.2.1", "hipaa": "164.312(a)(1)", "gdpr": "Art. 32(1)(b)"}),
 )
 

@@ -351,6 +351,30 @@ CREDENTIAL_INPUTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "aws-native:bedrockagentcore:ApiKeyCredentialProvider": (("apiKey",),),
     "aws-native:bedrockagentcore:OAuth2CredentialProvider": (("oauth2ProviderConfigInput", "**", "clientSecret"),),
     WORKFORCE: (("oidcConfig", "clientSecret"),),
+    # Data services' passwords and tokens (pulumi-aws 7 docstrings): a Glue connection's JDBC ``PASSWORD`` property and
+    # basic-auth password, a Glue job's Git ``authToken``, Timestream for InfluxDB's initial admin ``password``, EMR
+    # Kerberos passwords (KDC admin, AD join, cross-realm trust), a QuickSight data source's database password, a
+    # Redshift Serverless namespace's ``adminUserPassword`` (else ``manageAdminPassword``), DataSync SMB ``password``,
+    # object-storage ``secretKey`` and Azure Blob SAS ``token``, MemoryDB users' ``passwords``, and AppFlow connector
+    # profiles' vendor credentials (``**``: each vendor block, and the auth block inside a custom connector's or SAP's).
+    "aws:glue/connection:Connection": (("connectionProperties", "PASSWORD"),
+                                       ("authenticationConfiguration", "basicAuthenticationCredentials", "password")),
+    "aws:glue/job:Job": (("sourceControlDetails", "authToken"),),
+    "aws:timestreaminfluxdb/dbInstance:DbInstance": (("password",),),
+    "aws:timestreaminfluxdb/dbCluster:DbCluster": (("password",),),
+    "aws:emr/cluster:Cluster": tuple(("kerberosAttributes", name) for name in (
+        "kdcAdminPassword", "adDomainJoinPassword", "crossRealmTrustPrincipalPassword")),
+    "aws:quicksight/dataSource:DataSource": (("credentials", "credentialPair", "password"),),
+    "aws:redshiftserverless/namespace:Namespace": (("adminUserPassword",),),
+    "aws:datasync/locationSmb:LocationSmb": (("password",),),
+    "aws:datasync/locationObjectStorage:LocationObjectStorage": (("secretKey",),),
+    "aws:datasync/locationAzureBlob:LocationAzureBlob": (("sasConfiguration", "token"),),
+    # A list of one password reads as the password itself (``_blocks``); two or more, each item.
+    "aws:memorydb/user:User": (("authenticationMode", "passwords"), ("authenticationMode", "passwords", "*")),
+    "aws:appflow/connectorProfile:ConnectorProfile": tuple(
+        ("connectorProfileConfig", "connectorProfileCredentials", *steps, name)
+        for steps in (("**",), ("**", "**"))
+        for name in ("password", "clientSecret", "secretKey", "apiSecretKey", "apiToken", "accessToken", "refreshToken")),
 }
 #: A personal access token as the whole user part of a URL (``https://ghp_...@github.com/...``): GitHub's
 #: ``ghp_``/``github_pat_``, GitLab's ``glpat-``, or any 20 or more token characters.
@@ -358,9 +382,11 @@ URL_TOKEN = re.compile(r"^[a-z][a-z0-9+.-]*://(ghp_|gho_|github_pat_|glpat-|[A-Z
 
 
 def _blocks(value: Any) -> Any:
-    """A block written as a list of one is the block (so ``walk`` steps into it)."""
+    """A block written as a list of one is the block (so ``walk`` steps into it); a longer list stays a list."""
     if isinstance(value, dict):
-        return {key: _blocks(single(item)) for key, item in value.items()}
+        return {key: _blocks(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return _blocks(value[0]) if len(value) == 1 else [_blocks(item) for item in value]
     return value
 
 
@@ -385,9 +411,11 @@ def _validate_credential_inputs(args: ResourceValidationArgs, report: ReportViol
 
 no_plaintext_credential_inputs = ResourceValidationPolicy(
     name="no-plaintext-credential-inputs",
-    description="Credentials handed to ML services are Pulumi secrets or Secrets Manager references, never literals: "
-                "Bedrock AgentCore API-key and OAuth2 credential providers' keys and client secrets, SageMaker "
-                "workforces' OIDC client secret, and no password or token in a SageMaker code repository's Git URL.",
+    description="Credentials handed to ML and data services are Pulumi secrets or Secrets Manager references, never "
+                "literals: Bedrock AgentCore API-key and OAuth2 credential providers' keys and client secrets, SageMaker "
+                "workforces' OIDC client secret, Glue, QuickSight, DataSync, AppFlow, EMR Kerberos, Timestream for "
+                "InfluxDB, Redshift Serverless and MemoryDB passwords and tokens, and no password or token in a "
+                "SageMaker code repository's Git URL.",
     validate=applies_to((CODE_REPOSITORY, *CREDENTIAL_INPUTS), _validate_credential_inputs),
     severity=Severity.HIGH,
     remediation_steps="Read the credential from Pulumi config as a secret (config.require_secret) or from a Secrets "
