@@ -522,3 +522,17 @@ def test_real_stacks_plan(env, tmp_path):
 def test_default_provider_names_follow_the_engine(version, name):
     # pkg/resource/deploy/providers: "default" + _major_minor_patch, then each pre-release and build identifier.
     assert default_provider_name(version) == name
+
+
+def test_a_command_runs_nothing_offline_and_its_output_is_unknown(tmp_path):
+    # pulumi-command comes with mlinfra: programs provision hosts and run scripts with it.
+    project = make_project(tmp_path, """
+import pulumi
+from pulumi_command import local
+hello = local.Command("hello", create="echo hi")
+pulumi.export("out", hello.stdout)
+""")
+    resources = plan(project, "dev")["deployment"]["resources"]
+    command = next(r for r in resources if r["type"] == "command:local:Command")
+    assert command["inputs"] == {"create": "echo hi"} and "stdout" not in command["outputs"]
+    assert resources[0]["outputs"]["out"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown
