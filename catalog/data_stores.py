@@ -901,6 +901,20 @@ DATA_STORES: tuple[DataStore, ...] = (
         in_transit=(Setting(("inTransitEncryption",), ok=("TLS1_2",), default="NONE",
                             note="data is copied to or from the file system without TLS"),),
     ),
+    DataStore(
+        # An AgentCore harness's managed memory (the agent's conversations): managedMemoryConfiguration.encryptionKeyArn
+        # where the block is written (pulumi-aws 7 bedrock/_inputs.py; absent, an AWS-owned key), as AgentcoreMemory's.
+        "aws:bedrock/agentcoreHarness:AgentcoreHarness", "Bedrock AgentCore harness", holds_data=False, stateful=False,
+        keys=(("memory", "managedMemoryConfiguration", "*", "encryptionKeyArn"),),
+    ),
+    DataStore(
+        # Transfer Family AS2 connectors: as2Config.encryptionAlgorithm, "Do not use the DES_EDE3_CBC algorithm unless you
+        # must support a legacy client that requires it, as it is a weak encryption algorithm" (botocore transfer
+        # As2ConnectorConfig; NONE is accepted only for an HTTPS URL, so it is not plain text).
+        "aws:transfer/connector:Connector", "Transfer Family connector", holds_data=False, stateful=False,
+        in_transit=(Setting(("as2Config", "*", "encryptionAlgorithm"), bad=("DES_EDE3_CBC",),
+                            note="AS2 messages are encrypted with a weak cipher"),),
+    ),
     # --- secrets, backups, audit -----------------------------------------------------------------
     DataStore(
         "aws:secretsmanager/secret:Secret", "Secrets Manager secret",

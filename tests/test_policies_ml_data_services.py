@@ -453,3 +453,47 @@ def test_opensearch_domains_admit_no_anonymous_users():
     assert "allows anonymous access (advancedSecurityOptions.anonymousAuthEnabled)" in message
     assert found(opensearch_fine_grained_access_control, "aws:opensearch/domain:Domain",
                  changed(domain, ("advancedSecurityOptions", "anonymousAuthEnabled"), UNKNOWN)) == []
+
+
+HARNESS = "aws:bedrock/agentcoreHarness:AgentcoreHarness"
+
+
+def test_agentcore_harness_runtime_environments_in_the_vpc():
+    environment = {"agentcoreRuntimeEnvironments": [{"networkConfigurations": [{
+        "networkMode": "VPC", "networkModeConfigs": [{"subnets": ["subnet-1"], "securityGroups": ["sg-1"]}]}]}]}
+    harness = {"harnessName": "support", "environments": [environment]}
+    assert_inputs_in_sdk(HARNESS, ("environments", "agentcoreRuntimeEnvironments", "networkConfigurations",
+                                   "networkMode"))
+    assert found(ml_workload_in_vpc, HARNESS, harness) == []
+    public = changed(harness, ("environments",), [{"agentcoreRuntimeEnvironments": [{"networkConfigurations": [
+        {"networkMode": "PUBLIC"}]}]}])
+    [message] = found(ml_workload_in_vpc, HARNESS, public)
+    assert "environments[0].agentcoreRuntimeEnvironments[0].networkConfigurations[0].networkMode is PUBLIC" in message
+    # Blocks written as one object, not a list of one, are read the same.
+    assert len(found(ml_workload_in_vpc, HARNESS, {"environments": {"agentcoreRuntimeEnvironments": {
+        "networkConfigurations": {"networkMode": "PUBLIC"}}}})) == 1
+    assert found(ml_workload_in_vpc, HARNESS, {"harnessName": "support"}) == []  # not written: not judged
+    assert found(ml_workload_in_vpc, HARNESS, changed(public, ("environments",), UNKNOWN)) == []
+
+
+def test_agentcore_harness_managed_memory_key():
+    harness = {"harnessName": "support", "memory": {"managedMemoryConfiguration": {"encryptionKeyArn": KEY}}}
+    assert found(data_store_customer_managed_key, HARNESS, harness) == []
+    assert len(found(data_store_customer_managed_key, HARNESS, changed(
+        harness, ("memory", "managedMemoryConfiguration", "encryptionKeyArn"), KeyError))) == 1
+    assert found(data_store_customer_managed_key, HARNESS, {"harnessName": "support"}) == []
+
+
+def test_transfer_as2_connectors_use_no_weak_cipher():
+    connector = "aws:transfer/connector:Connector"
+    as2 = {"url": "https://partner.example.com/as2", "accessRole": "arn:aws:iam::1:role/t", "as2Config": {
+        "compression": "DISABLED", "encryptionAlgorithm": "AES256_CBC", "localProfileId": "p-1",
+        "mdnResponse": "NONE", "partnerProfileId": "p-2", "signingAlgorithm": "SHA256"}}
+    assert found(data_store_tls_in_transit, connector, as2) == []
+    [message] = found(data_store_tls_in_transit, connector, changed(as2, ("as2Config", "encryptionAlgorithm"),
+                                                                    "DES_EDE3_CBC"))
+    assert message.endswith("as2Config.encryptionAlgorithm is DES_EDE3_CBC, expected not DES_EDE3_CBC: AS2 messages "
+                            "are encrypted with a weak cipher")
+    sftp = {"url": "sftp://partner.example.com", "accessRole": "arn:aws:iam::1:role/t",
+            "sftpConfig": {"userSecretId": "s"}}
+    assert found(data_store_tls_in_transit, connector, sftp) == []

@@ -18,7 +18,10 @@ compute runs, and who can reach the endpoints they open.
   train on documents in S3 the same way: ``vpcConfig`` ``subnets`` and ``securityGroupIds``, "an optional private
   Virtual Private Cloud (VPC) containing the resources you are using for your custom classifier" (botocore
   comprehend ``CreateDocumentClassifierRequest``, ``CreateEntityRecognizerRequest``); absent, the training job runs
-  outside the VPC.
+  outside the VPC. An AgentCore harness judges the runtime environments it writes: each
+  ``environments[].agentcoreRuntimeEnvironments[].networkConfigurations[].networkMode`` is ``VPC`` (pulumi-aws 7
+  bedrock/_inputs.py ``AgentcoreHarnessEnvironmentAgentcoreRuntimeEnvironmentNetworkConfiguration``; absent, the
+  harness's environment is not known from the program and is not judged).
 - ``bedrock-agentcore-gateway-authorization``: an AgentCore gateway (the MCP endpoint that fronts an agent's
   tools) has an inbound authorizer: ``authorizerType`` ``CUSTOM_JWT``, ``AWS_IAM`` or ``AUTHENTICATE_ONLY``, never
   ``NONE`` ("NONE - No authorization", botocore bedrock-agentcore-control ``CreateGatewayRequest``; required).
@@ -42,7 +45,7 @@ from typing import Any, Callable, Optional
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
-from policies.rules._props import as_bool, as_list, describe, get, is_unknown, single
+from policies.rules._props import as_bool, as_list, describe, get, is_unknown, single, walk
 
 RUNTIME = "aws:bedrock/agentcoreAgentRuntime:AgentcoreAgentRuntime"
 CODE_INTERPRETER = "aws:bedrock/agentcoreCodeInterpreter:AgentcoreCodeInterpreter"
@@ -50,6 +53,7 @@ BROWSER = "aws:bedrock/agentcoreBrowser:AgentcoreBrowser"
 INVOCATION_JOB = "aws:bedrockmodel/invocationJob:InvocationJob"
 CUSTOM_MODEL = "aws:bedrock/customModel:CustomModel"
 EMR_SERVERLESS = "aws:emrserverless/application:Application"
+HARNESS = "aws:bedrock/agentcoreHarness:AgentcoreHarness"
 COMPREHEND_MODELS = ("aws:comprehend/documentClassifier:DocumentClassifier",
                      "aws:comprehend/entityRecognizer:EntityRecognizer")
 GATEWAY = "aws:bedrock/agentcoreGateway:AgentcoreGateway"
@@ -113,12 +117,32 @@ def _subnets_and_groups(name: str, subnets: str) -> Callable[[ResourceValidation
     return judge
 
 
+def _harness_network_modes(args: ResourceValidationArgs) -> Optional[str]:
+    path = ("environments", "*", "agentcoreRuntimeEnvironments", "*", "networkConfigurations", "*", "networkMode")
+    public = [f"{where} is {mode}" for where, mode in walk(_lists(get(args.props)), path)
+              if isinstance(mode, str) and not is_unknown(mode) and mode.upper() != "VPC"]
+    if not public:
+        return None
+    return (f"runs its agent in a runtime environment outside the VPC ({'; '.join(public)}, expected VPC): it reaches "
+            "the internet from AWS's network, past the VPC's security groups, firewall and flow logs")
+
+
+def _lists(value: Any) -> Any:
+    """Blocks written as one object read as a list of one (so ``walk``'s ``*`` steps into them)."""
+    if isinstance(value, dict):
+        return {key: [_lists(item)] if isinstance(item, dict) else _lists(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_lists(item) for item in value]
+    return value
+
+
 _JUDGES: dict[str, Callable[[ResourceValidationArgs], Optional[str]]] = {
     **{type_: _network_mode for type_ in _CONTAINED},
     INVOCATION_JOB: _subnets_and_groups("vpcConfig", "subnetIds"),
     CUSTOM_MODEL: _subnets_and_groups("vpcConfig", "subnetIds"),
     EMR_SERVERLESS: _subnets_and_groups("networkConfiguration", "subnetIds"),
     **{type_: _subnets_and_groups("vpcConfig", "subnets") for type_ in COMPREHEND_MODELS},
+    HARNESS: _harness_network_modes,
 }
 
 
@@ -132,7 +156,8 @@ ml_workload_in_vpc = ResourceValidationPolicy(
     name="ml-workload-in-vpc",
     description="Bedrock AgentCore agent runtimes, code interpreters and browsers use the VPC network mode (a code "
                 "interpreter may be SANDBOX), and Bedrock batch inference and model customization jobs, EMR "
-                "Serverless applications and Comprehend custom models name VPC subnets and security groups.",
+                "Serverless applications and Comprehend custom models name VPC subnets and security groups; an "
+                "AgentCore harness's runtime environments use the VPC network mode.",
     validate=applies_to(sorted(_JUDGES), _in_vpc),
     config_schema=VPC_SCHEMA,
     severity=Severity.HIGH,
