@@ -653,7 +653,7 @@ class RecordingMonitor(MockMonitor):
         stack's config, else the kubeconfig context's, which without one is ``default``."""
         registration = self.registrations.get(provider.rsplit("::", 1)[0]) if provider else None
         if registration is not None:
-            space = registration.inputs.get("namespace")
+            space = _unwrap_secrets(registration.inputs.get("namespace"))
         else:
             space = pulumi.Config("kubernetes").get("namespace")
         return space if isinstance(space, str) and space else "default"
