@@ -171,3 +171,18 @@ def test_a_list_of_non_workloads_and_a_list_patch_are_not_workloads():
     assert is_workload("kubernetes:apps/v1:DeploymentList") and is_workload("kubernetes:batch/v1:CronJobList")
     assert not is_workload("kubernetes:core/v1:ConfigMapList")
     assert not is_workload("kubernetes:apps/v1:DeploymentListPatch")
+
+
+def test_tiller_and_the_dashboard_are_found_in_list_items_and_every_pod_template():
+    dashboard = changed(container={"image": "docker.io/kubernetesui/dashboard:v2.7.0"})
+    listed = {"items": [deployment("ok", "research", POD), deployment("console", "research", dashboard)]}
+    assert violations(exposure.k8s_no_kubernetes_dashboard, resource_args("kubernetes:apps/v1:DeploymentList", listed))
+    ray = workload("ray.io:RayCluster", POD)
+    ray["spec"]["workerGroupSpecs"][0]["template"]["metadata"] = {"labels": {"app": "kubernetes-dashboard"}}
+    found = violations(exposure.k8s_no_kubernetes_dashboard, resource_args("kubernetes:ray.io/v1:RayCluster", ray))
+    assert found and "(label kubernetes-dashboard)" in found[0]
+    tiller = {"items": [deployment("tiller-deploy", "kube-system", changed(
+        container={"image": "ghcr.io/helm/tiller:v2.17.0"}))]}
+    assert violations(exposure.k8s_no_tiller, resource_args("kubernetes:apps/v1:DeploymentList", tiller))
+    assert violations(exposure.k8s_no_tiller, resource_args("kubernetes:apps/v1:DeploymentList", {"items": [
+        deployment("web", "research", POD)]})) == []
