@@ -6,6 +6,7 @@ import copy
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -354,18 +355,37 @@ def test_a_pack_that_hangs_is_stopped_after_the_timeout(project, tmp_path):
     assert pack_processes_in(pack) == []
 
 
-def test_a_pack_that_stops_answering_is_bad_input(project, tmp_path):
+@pytest.mark.parametrize("protocol", [True, False], ids=["protocol", "in-process"])
+def test_a_pack_that_stops_answering_is_bad_input(project, tmp_path, protocol):
+    # Over the protocol the call's deadline ends it; in-process the watchdog's alarm does (after one to two
+    # periods), and a policy's own ``except Exception`` cannot swallow it.
     pack = _broken_pack(tmp_path, (
         "import time\n"
         "from pulumi_policy import PolicyPack, ResourceValidationPolicy\n"
         "def slow(args, report_violation):\n"
         "    if args.resource_type == 'aws:ebs/volume:Volume':\n"
-        "        time.sleep(30)\n"
+        "        try:\n"
+        "            time.sleep(30)\n"
+        "        except Exception:\n"
+        "            pass\n"
         "PolicyPack(name='slow', policies=[ResourceValidationPolicy(name='slow', description='d', validate=slow)])\n"))
-    message = bad(project, packs=[pack], timeout=3.0, protocol=True)  # a pack process's calls time out
+    started = time.monotonic()
+    message = bad(project, packs=[pack], timeout=2.0, protocol=protocol)
+    assert time.monotonic() - started < 20
     assert message.startswith("policy pack slow did not answer Analyze for urn:pulumi:dev::mlinfra::aws:ebs/volume:")
-    assert message.endswith(" within 3 s")
+    assert message.endswith(" within 2 s")
     assert pack_processes_in(pack) == []
+
+
+def test_a_stack_policy_that_never_returns_is_stopped_in_process(project, tmp_path):
+    pack = _broken_pack(tmp_path, (
+        "from pulumi_policy import PolicyPack, StackValidationPolicy\n"
+        "def forever(args, report_violation):\n"
+        "    while True:\n"
+        "        pass\n"
+        "PolicyPack(name='spin', policies=[StackValidationPolicy(name='spin', description='d', validate=forever)])\n"))
+    message = bad(project, packs=[pack], timeout=1.0)
+    assert message.startswith("policy pack spin did not answer AnalyzeStack for ") and " resources within " in message
 
 
 def test_an_interrupted_review_leaves_no_pack_process(project, monkeypatch):

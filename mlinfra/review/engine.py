@@ -105,7 +105,7 @@ def review(resources: Sequence[Resource], packs: Sequence[Path] | None, env: str
         if in_process:
             from mlinfra.review.inprocess import evaluate
 
-            found = evaluate([(loaded[i], configs_by_pack[i]) for i in in_process], resources, root)
+            found = evaluate([(loaded[i], configs_by_pack[i]) for i in in_process], resources, root, timeout)
             per_pack.update(zip(in_process, found))
         per_pack.update({index: future.result() for index, future in running.items()})
     found = [v for i in sorted(per_pack) for v in per_pack[i]]

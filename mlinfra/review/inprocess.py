@@ -52,8 +52,9 @@ from google.protobuf import struct_pb2
 
 from mlinfra.errors import MlinfraError
 from mlinfra.review.deployment import Resource
-from mlinfra.review.protocol import pack_info, read_manifest
+from mlinfra.review.protocol import START_TIMEOUT, STACK_SECONDS_PER_RESOURCE, pack_info, read_manifest
 from mlinfra.review.result import PackInfo, Violation
+from mlinfra.review.watchdog import Overtime, Watchdog
 
 #: The version the SDK's ``PolicyPack`` gives its servicer (PulumiPolicy.yaml's is the one reported).
 SDK_PACK_VERSION = "0.0.1"
@@ -473,8 +474,18 @@ class PackEvaluation:
         details = f"Exception calling application: {exc}".strip().splitlines()
         return MlinfraError(f"policy pack {self.pack.info.name} failed {method}{subject}: {details[-1]}")
 
-    def analyze(self, decoded: _Decoded, root: str, known_urns: set[str]) -> list[Violation]:
-        """Every resource policy over every resource (its inputs), then every stack policy (outputs)."""
+    def analyze(self, decoded: _Decoded, root: str, known_urns: set[str], timeout: float = START_TIMEOUT) -> list[Violation]:
+        """Every resource policy over every resource (its inputs), then every stack policy (outputs). A
+        resource's policies that run over ``timeout`` (the stack policies, over ``timeout`` plus
+        ``STACK_SECONDS_PER_RESOURCE`` per resource) fail the review, as a pack process's late answer does."""
+        with Watchdog(timeout) as watchdog:
+            try:
+                return self._analyze(decoded, root, known_urns, watchdog)
+            except Overtime:
+                raise MlinfraError(f"policy pack {self.pack.info.name} did not answer {watchdog.subject} within "
+                                   f"{watchdog.seconds:g} s") from None
+
+    def _analyze(self, decoded: _Decoded, root: str, known_urns: set[str], watchdog: Watchdog) -> list[Violation]:
         from pulumi_policy import ResourceValidationArgs, StackValidationArgs
 
         found: list[Violation] = []
@@ -483,6 +494,7 @@ class PackEvaluation:
             applicable = self._for_type(r.type)
             if not applicable:
                 continue
+            watchdog.start(f"Analyze for {r.urn}")
             try:
                 props, options, provider = decoded.inputs(index), decoded.options[index], decoded.provider(r)
             except Exception as exc:  # noqa: BLE001 - the SDK fails the Analyze call on what it cannot decode
@@ -493,6 +505,8 @@ class PackEvaluation:
                 # The engine files every Analyze diagnostic under the analyzed resource.
                 self._call(policy_obj, level, args, lambda _u, u=r.urn: u, found, f" for {r.urn}", "Analyze")
         if self.stack_policies:
+            watchdog.period(watchdog.seconds + STACK_SECONDS_PER_RESOURCE * len(decoded.resources))
+            watchdog.start(f"AnalyzeStack for {len(decoded.resources)} resources")
             try:
                 resources = decoded.stack_resources()
             except Exception as exc:  # noqa: BLE001 - as above, for AnalyzeStack
@@ -531,8 +545,9 @@ def _decoding_fingerprint() -> tuple:
 
 
 def evaluate(packs: Sequence[tuple[LoadedPack, Mapping[str, Mapping[str, Any]]]], resources: Sequence[Resource],
-             root: str) -> list[list[Violation]]:
-    """Each loaded pack's violations over ``resources`` (``root``: the stack's URN, for stack-level ones).
+             root: str, timeout: float = START_TIMEOUT) -> list[list[Violation]]:
+    """Each loaded pack's violations over ``resources`` (``root``: the stack's URN, for stack-level ones),
+    each resource's policies within ``timeout`` seconds (``PackEvaluation.analyze``).
 
     Packs that see the SDK in the same state share the decoded resources.
     """
@@ -545,5 +560,5 @@ def evaluate(packs: Sequence[tuple[LoadedPack, Mapping[str, Mapping[str, Any]]]]
             decoded = decoded_by_state.get(key)
             if decoded is None:
                 decoded = decoded_by_state[key] = _Decoded(resources)
-            results.append(PackEvaluation(pack, config).analyze(decoded, root, known_urns))
+            results.append(PackEvaluation(pack, config).analyze(decoded, root, known_urns, timeout))
     return results
