@@ -150,7 +150,9 @@ def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
             raise ProgramError(
                 f"{shown_path(project, stack_file(project, env))}: the program requires the "
                 f"configuration key {exc.key!r}, which is not set: add it under config (or run `pulumi config set"
-                f"{' --secret' if exc.secret else ''} {exc.key} <value>`)") from None
+                f"{' --secret' if exc.secret else ''} {exc.key} <value>`)"
+                + (f"; it may come from the Pulumi ESC environment it imports ({', '.join(config.environments)}), "
+                   "which a plan cannot read offline" if config.environments else "")) from None
         except pulumi.RunError as exc:
             raise ProgramError(str(exc)) from None
         except ModuleNotFoundError as exc:

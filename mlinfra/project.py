@@ -39,11 +39,15 @@ class Project:
 
 
 class StackConfig(dict[str, str]):
-    """A stack's configuration as the CLI hands it to the program; ``secret_keys`` were ``secure:``."""
+    """A stack's configuration as the CLI hands it to the program; ``secret_keys`` were ``secure:``;
+    ``environments`` are the Pulumi ESC environments the stack file imports (``environment:``), whose
+    values only Pulumi Cloud has."""
 
-    def __init__(self, values: Mapping[str, str], secret_keys: frozenset[str] = frozenset()) -> None:
+    def __init__(self, values: Mapping[str, str], secret_keys: frozenset[str] = frozenset(),
+                 environments: tuple[str, ...] = ()) -> None:
         super().__init__(values)
         self.secret_keys = secret_keys
+        self.environments = environments
 
 
 def find_project(start: Path) -> Path:
@@ -241,7 +245,10 @@ def load_stack_config(project_dir: Path, env: str) -> StackConfig:
         given = declared["default"] if declared.get("default") is not None else declared.get("value")
         if key not in values and given is not None:
             values[key] = _as_cli_passes(given)
-    return StackConfig(values, frozenset(secret_keys))
+    imports = (document or {}).get("environment")  # a list of names, or an inline definition's imports
+    imports = imports.get("imports") if isinstance(imports, dict) else imports
+    imports = imports if isinstance(imports, list) else [imports] if isinstance(imports, str) else []
+    return StackConfig(values, frozenset(secret_keys), tuple(str(name) for name in imports))
 
 
 def _check_declared(project: Project, env: str, shown: str, raw: Mapping[str, Any]) -> None:

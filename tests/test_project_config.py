@@ -175,3 +175,15 @@ def test_yaml_scalars_read_as_the_cli_reads_them(tmp_path):
                    {"dev": "config:\n  demo:answer: yes\n  demo:since: 2026-01-01\n  demo:flag: TRUE\n"})
     assert dict(load_stack_config(root, "dev")) == {
         "demo:answer": "yes", "demo:since": "2026-01-01", "demo:flag": "true", "demo:reasoning": "off"}
+
+
+def test_a_missing_key_the_stack_may_import_from_pulumi_esc_says_so(tmp_path):
+    root = project(tmp_path, "", {"dev": "environment:\n  - ml/aws-dev\nconfig:\n  aws:region: us-east-1\n"})
+    (tmp_path / "__main__.py").write_text("import pulumi\npulumi.Config().require('bucketName')\n")
+    assert load_stack_config(root, "dev").environments == ("ml/aws-dev",)
+    planned = subprocess.run([sys.executable, "-m", "mlinfra.cli", "plan", "--project", str(tmp_path), "dev"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert planned.returncode == 2
+    assert planned.stderr.strip().endswith("; it may come from the Pulumi ESC environment it imports (ml/aws-dev), "
+                                           "which a plan cannot read offline"), planned.stderr
+    assert len(planned.stderr.strip().splitlines()) == 1
