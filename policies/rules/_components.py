@@ -17,7 +17,7 @@ snapshot, whose Python SDK takes the same inputs as the installed 4.4.0; pulumi-
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from policies.rules._declare import applies_to, type_matcher
 from policies.rules._props import as_bool, as_int, describe, is_unknown, plain
@@ -118,7 +118,6 @@ EKS_CLUSTER = "eks:index:Cluster"
 EKS_NODE_GROUP = "eks:index:NodeGroup"
 EKS_NODE_GROUP_V2 = "eks:index:NodeGroupV2"
 EKS_MANAGED_NODE_GROUP = "eks:index:ManagedNodeGroup"
-EKS_NODE_COMPONENTS = (EKS_CLUSTER, EKS_NODE_GROUP, EKS_NODE_GROUP_V2, EKS_MANAGED_NODE_GROUP)
 #: eks.Cluster's own node group inputs, used when it has no ``nodeGroupOptions`` (cluster.ts), by the
 #: NodeGroupOptions name they become.
 CLUSTER_NODE_INPUTS = {"nodeAssociatePublicIpAddress": "nodeAssociatePublicIpAddress", "instanceType": "instanceType",
