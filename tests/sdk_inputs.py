@@ -12,7 +12,8 @@ from typing import Sequence
 
 import pytest
 
-GETTER = re.compile(r'@pulumi\.getter(?:\(name="(\w+)"\))?\n    def (\w+)\(self\)')
+#: A getter and its input name; a deprecated input has ``@_utilities.deprecated(...)`` between the two lines.
+GETTER = re.compile(r'@pulumi\.getter(?:\(name="(\w+)"\))?\n(?:    @_utilities\.deprecated\(.*\)\n)?    def (\w+)\(self\)')
 
 
 def resource_class(type_token: str):
