@@ -3,7 +3,7 @@
 The protocol path runs each pack as its own process, as the Pulumi engine does; the in-process path
 (``mlinfra.review.inprocess``) calls the same policies with the arguments the SDK would build. Both
 run here over the three stacks' plans (each also under prod's stricter pack configuration), the
-foreign programs (tests/foreign.py), fuzzed deployments (tests/fuzzing.py), a synthetic plan and the
+foreign programs (tests/foreign.py), pulumi-eks and awsx components, fuzzed deployments (tests/fuzzing.py), a synthetic plan and the
 review fixture (unknowns, secrets, float config, a stack rule), and must agree exactly.
 """
 
@@ -105,6 +105,29 @@ def test_fuzzed_deployments_review_the_same_both_ways(stack_deployments, seed):
         inproc, protocol = _both(resources, "prod")
         _assert_same(inproc, protocol)
         assert inproc.violations
+
+
+def test_pulumi_eks_and_awsx_components_review_the_same_both_ways():
+    # Judged by what they build (policies/rules/_components.py), in the pack process as in this one.
+    import test_policies_components as examples
+
+    components = [("eks:index:Cluster", {}), ("eks:index:NodeGroupV2", {**examples.V2, "keyName": "ops"}),
+                  ("eks:index:NodeGroup", {}), ("eks:index:ManagedNodeGroup", {**examples.MNG, "enableIMDSv2": True}),
+                  ("awsx:ecs:FargateService", examples.without(examples.SERVICE, "networkConfiguration")),
+                  ("awsx:ecs:EC2TaskDefinition", {"containers": {"a": {"privileged": True}}, "networkMode": "host"}),
+                  ("awsx:lb:NetworkLoadBalancer", {}), ("awsx:lb:ApplicationLoadBalancer", {}),
+                  ("awsx:ecr:Repository", {"forceDelete": True}), ("awsx:cloudtrail:Trail", {})]
+    root = "urn:pulumi:foreign::foreign::pulumi:pulumi:Stack::foreign-foreign"
+    states = [{"urn": root, "type": "pulumi:pulumi:Stack", "custom": False}] + [
+        {"urn": f"urn:pulumi:foreign::foreign::{kind}::c{index}", "type": kind, "custom": False, "parent": root,
+         "inputs": inputs, "outputs": {}} for index, (kind, inputs) in enumerate(components)]
+    document = {"version": 3, "deployment": {"resources": states}}
+    inproc, protocol = _both(resources_from_document(document, "foreign"), "prod")
+    _assert_same(inproc, protocol)
+    assert {urn.rsplit("::", 1)[-1] for urn in {v.urn for v in inproc.violations}} >= {
+        f"c{index}" for index in range(len(components))}
+    fuzzed = resources_from_document(_fuzzed(document, 3, copies=2), "fuzzed")
+    _assert_same(*_both(fuzzed, "prod"))
 
 
 def test_a_synthetic_plan_reviews_the_same_both_ways():
