@@ -71,8 +71,8 @@ class Setting:
     #: ``"*"`` path, the values of every item together (the ``logType`` of each log publishing option).
     includes: tuple[Any, ...] = ()
     #: ``(path, values)``: judged only when the input at ``path`` is one of ``values`` (lower case); an absent
-    #: or unknown input is not judged.
-    when: Optional[tuple[Path, tuple[str, ...]]] = None
+    #: or unknown input is not judged. ``(path, values, default)``: an absent input is ``default`` (the provider's).
+    when: Optional[tuple[Any, ...]] = None
 
     @property
     def name(self) -> str:
@@ -914,6 +914,18 @@ DATA_STORES: tuple[DataStore, ...] = (
         "aws:transfer/connector:Connector", "Transfer Family connector", holds_data=False, stateful=False,
         in_transit=(Setting(("as2Config", "*", "encryptionAlgorithm"), bad=("DES_EDE3_CBC",),
                             note="AS2 messages are encrypted with a weak cipher"),),
+    ),
+    DataStore(
+        # Glue connections: JDBC_ENFORCE_SSL, "whether Secure Sockets Layer (SSL) with hostname matching is enforced for
+        # the JDBC connection on the client. The default is false"; KAFKA_SSL_ENABLED, "Default value is true" (botocore
+        # glue Connection.ConnectionProperties). connectionType "Defaults to `JDBC`" (pulumi-aws 7 glue/connection.py).
+        "aws:glue/connection:Connection", "Glue connection", holds_data=False, stateful=False,
+        in_transit=(Setting(("connectionProperties", "JDBC_ENFORCE_SSL"), ok=TRUE, default=False,
+                            when=(("connectionType",), ("jdbc",), "jdbc"),
+                            note="Glue jobs may read the database over an unencrypted connection"),
+                    Setting(("connectionProperties", "KAFKA_SSL_ENABLED"), ok=TRUE, default=True,
+                            when=(("connectionType",), ("kafka",)),
+                            note="Glue jobs read the Kafka topics in plain text")),
     ),
     # --- secrets, backups, audit -----------------------------------------------------------------
     DataStore(

@@ -497,3 +497,30 @@ def test_transfer_as2_connectors_use_no_weak_cipher():
     sftp = {"url": "sftp://partner.example.com", "accessRole": "arn:aws:iam::1:role/t",
             "sftpConfig": {"userSecretId": "s"}}
     assert found(data_store_tls_in_transit, connector, sftp) == []
+
+
+GLUE_CONNECTION = "aws:glue/connection:Connection"
+
+
+def test_glue_jdbc_and_kafka_connections_use_tls():
+    jdbc = {"name": "warehouse", "connectionProperties": {"JDBC_CONNECTION_URL": "jdbc:postgresql://db:5432/dw",
+                                                          "JDBC_ENFORCE_SSL": "true", "SECRET_ID": "db-creds"}}
+    assert found(data_store_tls_in_transit, GLUE_CONNECTION, jdbc) == []
+    # connectionType absent is JDBC (the provider's default); JDBC_ENFORCE_SSL absent is false (botocore's).
+    [message] = found(data_store_tls_in_transit, GLUE_CONNECTION, changed(jdbc, ("connectionProperties",
+                                                                                  "JDBC_ENFORCE_SSL"), KeyError))
+    assert message.endswith("connectionProperties.JDBC_ENFORCE_SSL is not set (defaults to false), expected true: Glue "
+                            "jobs may read the database over an unencrypted connection")
+    explicit = dict(jdbc, connectionType="JDBC")
+    assert len(found(data_store_tls_in_transit, GLUE_CONNECTION, changed(explicit, ("connectionProperties",
+                                                                                    "JDBC_ENFORCE_SSL"), "false"))) == 1
+    assert found(data_store_tls_in_transit, GLUE_CONNECTION, changed(jdbc, ("connectionProperties", "JDBC_ENFORCE_SSL"),
+                                                                     UNKNOWN)) == []
+    kafka = {"name": "events", "connectionType": "KAFKA",
+             "connectionProperties": {"KAFKA_BOOTSTRAP_SERVERS": "b-1.msk:9094"}}
+    assert found(data_store_tls_in_transit, GLUE_CONNECTION, kafka) == []  # KAFKA_SSL_ENABLED defaults to true
+    assert len(found(data_store_tls_in_transit, GLUE_CONNECTION, changed(kafka, ("connectionProperties",
+                                                                                 "KAFKA_SSL_ENABLED"), "false"))) == 1
+    network = {"name": "vpc", "connectionType": "NETWORK", "physicalConnectionRequirements": {"subnetId": "subnet-1"}}
+    assert found(data_store_tls_in_transit, GLUE_CONNECTION, network) == []
+    assert found(data_store_tls_in_transit, GLUE_CONNECTION, dict(jdbc, connectionType=UNKNOWN)) == []

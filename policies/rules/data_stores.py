@@ -81,11 +81,14 @@ def _default(props: Any, setting: Setting) -> Any:
 
 
 def applies(props: Any, when: Any) -> bool:
-    """Whether a setting's or retention's ``when`` (``(path, values)``, or None) admits the resource."""
+    """Whether a setting's or retention's ``when`` (``(path, values)`` or ``(path, values, default)``, or None) admits
+    the resource; an absent input is the ``default`` where one is given (the provider's), else not admitted."""
     if when is None:
         return True
-    path, values = when
+    path, values = when[0], when[1]
     value = lookup(props, path)
+    if value is None and len(when) > 2:
+        value = when[2]
     return isinstance(value, str) and not is_unknown(value) and value.lower() in values
 
 
