@@ -143,6 +143,8 @@ def _disabled(*path: Union[str, int], default: Any = False, note: str = "") -> S
 _GLUE = ("dataCatalogEncryptionSettings",)
 _GLUE_SC = ("encryptionConfiguration",)
 _ATHENA = ("configuration", "resultConfiguration", "encryptionConfiguration")
+#: Athena workgroups whose results go to the team's bucket: managed query results off (the default).
+_ATHENA_BUCKET_RESULTS = (("configuration", "managedQueryResultsConfiguration", "enabled"), ("false",), "false")
 _OLD_TLS = ("Policy-Min-TLS-1-0-2019-07",)
 _IAM_AUTH_ENGINES = (("engine",), ("mariadb", "mysql", "postgres"))
 #: Performance Insights data (query texts) is encrypted with aws/rds unless a key is named (botocore rds
@@ -396,19 +398,23 @@ DATA_STORES: tuple[DataStore, ...] = (
         "aws:glue/catalogDatabase:CatalogDatabase", "Glue catalog database",  # encrypted by the account's settings
     ),
     DataStore(
+        # Results in the team's bucket (resultConfiguration) unless managedQueryResultsConfiguration.enabled keeps them in
+        # Athena-owned storage, always encrypted: "A workgroup cannot have the ResultConfiguration$OutputLocation
+        # parameter when you set this field to true. The default is false" (botocore athena
+        # ManagedQueryResultsConfiguration); the bucket's encryption settings are then not judged.
         "aws:athena/workgroup:Workgroup", "Athena workgroup",
         holds_data=False, stateful=False,  # its results live in a bucket
         encryption=(Setting(_ATHENA + ("encryptionOption",), ok=("SSE_S3", "SSE_KMS", "CSE_KMS"),
-                            note="query results are written unencrypted"),
+                            note="query results are written unencrypted", when=_ATHENA_BUCKET_RESULTS),
                     _enabled("configuration", "enforceWorkgroupConfiguration", default=True,
                              note="clients may override the workgroup's encryption")),
-        cmk=(Setting(_ATHENA + ("encryptionOption",), ok=("SSE_KMS", "CSE_KMS")),),
-        keys=(_ATHENA + ("kmsKeyArn",),),
-        # Results kept in Athena-owned storage: managedQueryResultsConfiguration.encryptionConfiguration.kmsKey, "The
-        # ARN of an KMS key for encrypting managed query results" (botocore athena
-        # ManagedQueryResultsEncryptionConfiguration; absent, an AWS-owned key).
-        keys_when=((_enabled("configuration", "managedQueryResultsConfiguration", "enabled"),
-                    ("configuration", "managedQueryResultsConfiguration", "encryptionConfiguration", "kmsKey")),),
+        cmk=(Setting(_ATHENA + ("encryptionOption",), ok=("SSE_KMS", "CSE_KMS"), when=_ATHENA_BUCKET_RESULTS),),
+        # The bucket results' key, and the key of results kept in Athena-owned storage:
+        # managedQueryResultsConfiguration.encryptionConfiguration.kmsKey, "The ARN of an KMS key for encrypting managed
+        # query results" (botocore athena ManagedQueryResultsEncryptionConfiguration; absent, an AWS-owned key).
+        keys_when=((_disabled("configuration", "managedQueryResultsConfiguration", "enabled"), _ATHENA + ("kmsKeyArn",)),
+                   (_enabled("configuration", "managedQueryResultsConfiguration", "enabled"),
+                    ("configuration", "managedQueryResultsConfiguration", "encryptionConfiguration", "kmsKey"))),
     ),
     DataStore(
         "aws:mwaa/environment:Environment", "Managed Airflow (MWAA) environment", holds_data=False, stateful=False,

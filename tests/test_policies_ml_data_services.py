@@ -524,3 +524,17 @@ def test_glue_jdbc_and_kafka_connections_use_tls():
     network = {"name": "vpc", "connectionType": "NETWORK", "physicalConnectionRequirements": {"subnetId": "subnet-1"}}
     assert found(data_store_tls_in_transit, GLUE_CONNECTION, network) == []
     assert found(data_store_tls_in_transit, GLUE_CONNECTION, dict(jdbc, connectionType=UNKNOWN)) == []
+
+
+def test_athena_managed_query_results_need_no_bucket_encryption():
+    # Results kept in Athena-owned storage (always encrypted) have no resultConfiguration to judge.
+    managed = {"name": "analysts", "configuration": {
+        "managedQueryResultsConfiguration": {"enabled": True, "encryptionConfiguration": {"kmsKey": KEY}}}}
+    for policy in (data_store_encrypted_at_rest, data_store_customer_managed_key):
+        assert found(policy, ATHENA, managed) == [], policy.name
+    # Off (explicitly, or absent: the default), the bucket's result encryption is judged.
+    off = changed(managed, ("configuration", "managedQueryResultsConfiguration", "enabled"), False)
+    assert len(found(data_store_encrypted_at_rest, ATHENA, off)) == 1
+    assert len(found(data_store_encrypted_at_rest, ATHENA, {"name": "analysts", "configuration": {}})) == 1
+    unknown = changed(managed, ("configuration", "managedQueryResultsConfiguration", "enabled"), UNKNOWN)
+    assert found(data_store_encrypted_at_rest, ATHENA, unknown) == []

@@ -89,6 +89,8 @@ def applies(props: Any, when: Any) -> bool:
     value = lookup(props, path)
     if value is None and len(when) > 2:
         value = when[2]
+    if isinstance(value, bool):
+        value = "true" if value else "false"
     return isinstance(value, str) and not is_unknown(value) and value.lower() in values
 
 
