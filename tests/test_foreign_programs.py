@@ -1,0 +1,105 @@
+"""Whole Pulumi programs written the way other teams write them (tests/foreign_programs/<name>/): each
+topic in a security-conscious COMPLIANT variant and a VULNERABLE one with seeded misconfigurations.
+
+Each program is planned offline once (``mlinfra.plan``) and reviewed by the three packs with prod's
+configuration. The vulnerable variant must report at least the rules its seeds break; the compliant
+variant must report no mandatory violation outside ORG_POLICY (choices of this organisation that a
+foreign team cannot know, not security defects).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlinfra.plan import plan
+from mlinfra.review.deployment import resources_from_document
+from mlinfra.review.engine import review
+
+ROOT = Path(__file__).resolve().parent.parent
+PROGRAMS = Path(__file__).resolve().parent / "foreign_programs"
+
+#: Mandatory in prod by this organisation's choice; a foreign program need not satisfy them:
+ORG_POLICY = {
+    "environment-budget",  # every stack declares an AWS Budgets budget (cost governance)
+    "stateful-resource-protected",  # prod marks buckets, keys, tables `protect=True` (our change process)
+    "sagemaker-model-uses-model-package",  # prod deploys only registered, approved model packages (our MLOps flow)
+    "sagemaker-endpoint-auto-rollback",  # blue/green with alarm-driven rollback (our release process)
+    "sagemaker-endpoint-data-quality-monitor",  # a monitoring schedule per capturing endpoint (our ML governance)
+}
+
+#: The seeded misconfigurations of each vulnerable variant, as the rules that must report them.
+EXPECTED = {
+    "sagemaker_domain": {
+        "sagemaker-notebook-vpc-only",  # domain PublicInternetOnly, notebook direct internet access
+        "sagemaker-notebook-no-root-access",  # root_access Enabled
+        "sagemaker-notebook-imdsv2",  # minimum IMDS version 1
+        "sagemaker-volume-cmk",  # notebook volume without kms_key_id
+        "s3-bucket-public-access-block",  # restrict_public_buckets False on the training bucket
+        "iam-no-data-service-wildcard",  # s3:* on "*" for the execution role
+    },
+    "sagemaker_endpoint": {
+        "sagemaker-endpoint-config-cmk",  # endpoint configuration without kms_key_arn
+        "sagemaker-data-capture-enabled",  # enable_capture False
+        "sagemaker-network-isolation",  # enable_network_isolation False
+        "sagemaker-vpc-config",  # model without vpc_config
+        "iam-trust-policy-no-wildcard-principal",  # execution role assumable by AWS "*"
+        "sagemaker-endpoint-instance-types",  # ml.t2.medium from project config
+    },
+    "bedrock_agent": {
+        "opensearch-serverless-not-public",  # network policy AllowFromPublic
+        "opensearch-serverless-cmk",  # encryption policy AWSOwnedKey
+        "bedrock-agent-guardrail",  # agent without guardrail_configurations
+        "bedrock-guardrail-prompt-attack-filter",  # PROMPT_ATTACK input strength NONE
+        "data-store-customer-managed-key",  # knowledge-base data source without a KMS key
+    },
+    "feature_pipeline": {
+        "data-store-encrypted-at-rest",  # Glue job without security configuration; Athena results unencrypted
+        "data-store-customer-managed-key",  # Glue Data Catalog encryption DISABLED
+    },
+    "mlflow_server": {
+        "data-store-not-public",  # RDS publicly_accessible
+        "data-store-encrypted-at-rest",  # storage_encrypted False
+        "lb-internal-unless-declared-public",  # internet-facing ALB
+        "lb-listener-https",  # HTTP listener that forwards
+        "lb-drop-invalid-headers",  # drop_invalid_header_fields False
+        "public-endpoints-waf",  # public ALB without a web ACL
+    },
+    "inference_api": {
+        "apigateway-authorization",  # authorization NONE, no API key
+        "apigateway-stage-access-logs",  # stage without access_log_settings
+        "lambda-permission-restricted",  # apigateway.amazonaws.com without source_arn
+        "data-store-customer-managed-key",  # DynamoDB table without SSE (AWS-owned key)
+        "data-store-backups",  # no point-in-time recovery
+        "public-endpoints-waf",  # web ACL association dropped
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def reviewed() -> dict[tuple[str, str], set[str]]:
+    """``{(program, variant): mandatory rule names}``, each program planned and reviewed once."""
+    found = {}
+    for name in EXPECTED:
+        for variant in ("compliant", "vulnerable"):
+            document = plan(PROGRAMS / name / variant, "prod")
+            result = review(resources_from_document(document, "plan"), None, "prod", ROOT)
+            found[name, variant] = {v.policy for v in result.violations if v.mandatory}
+    return found
+
+
+def test_every_program_is_listed():
+    assert sorted(p.name for p in PROGRAMS.iterdir() if p.is_dir()) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_vulnerable_variant_reports_its_seeds(reviewed, name):
+    missing = EXPECTED[name] - reviewed[name, "vulnerable"]
+    assert not missing, f"{name}: seeded misconfigurations not reported: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_compliant_variant_has_no_mandatory_violation(reviewed, name):
+    unexpected = reviewed[name, "compliant"] - ORG_POLICY
+    assert not unexpected, f"{name}: the compliant program is flagged by {sorted(unexpected)}"
