@@ -613,25 +613,60 @@ def _internal(annotations: Any) -> Any:
     return None
 
 
+#: KubeRay kinds that make Services of their own, by where their head group spec sits, and the
+#: ``*corev1.Service`` templates they take. ray-operator/apis/ray/v1 (raycluster_types.go
+#: ``HeadGroupSpec.ServiceType`` "ClusterIP, NodePort, LoadBalancer" and ``HeadGroupSpec.HeadService``;
+#: rayservice_types.go ``RayServiceSpec.ServeService``): the operator builds the head Service with the
+#: head group's serviceType (else the headService's spec.type, else ClusterIP) and the headService's
+#: metadata.annotations (controllers/ray/common/service.go BuildServiceForHeadPod).
+_RAY_HEADS: dict[str, tuple[str, ...]] = {
+    "ray.io:RayCluster": ("spec", "headGroupSpec"),
+    "ray.io:RayJob": ("spec", "rayClusterSpec", "headGroupSpec"),
+    "ray.io:RayService": ("spec", "rayClusterConfig", "headGroupSpec"),
+}
+
+
+def _services(key: str, props: Any) -> list[tuple[str, Any, Any]]:
+    """(where, type, annotations) of each Service a resource of kind ``key`` asks for."""
+    if key == SERVICE:
+        return [("", get(props, "spec", "type"), get(props, "metadata", "annotations"))]
+    found = []
+    head = _RAY_HEADS.get(key)
+    if head is not None:
+        template = get(props, *head, "headService")
+        kind = get(props, *head, "serviceType") or get(template, "spec", "type")
+        found.append((f"its head Service ({'.'.join(head)}.serviceType)", kind,
+                      get(template, "metadata", "annotations")))
+    if key == "ray.io:RayService":
+        serve = get(props, "spec", "serveService")
+        found.append(("its serve Service (spec.serveService)", get(serve, "spec", "type"),
+                      get(serve, "metadata", "annotations")))
+    return found
+
+
 def _load_balancer(args: ResourceValidationArgs, report: ReportViolation) -> None:
     kind = kind_of(args.resource_type)
-    if kind is None or kind.key != SERVICE or get(args.props, "spec", "type") != "LoadBalancer":
+    if kind is None or (kind.key != SERVICE and kind.key not in _RAY_HEADS):
         return
     if workload_name(args) in (policy_config(args, SERVICE_SCHEMA)["allowedPublicServices"] or []):
         return
-    internal = _internal(get(args.props, "metadata", "annotations"))
-    if is_unknown(internal) or internal is True or (internal is None and kind.patch):
-        return
-    said = "asks for an internet-facing load balancer" if internal is False else "names no internal scheme"
-    report(f"{describe(args)} ({workload_name(args)}) is type LoadBalancer and {said}: annotate it "
-           f"{SCHEME}: internal (or list it in allowedPublicServices if it is meant to be public)")
+    for where, service_type, annotations in _services(kind.key, args.props):
+        if service_type != "LoadBalancer":
+            continue
+        internal = _internal(annotations)
+        if is_unknown(internal) or internal is True or (internal is None and kind.patch):
+            continue
+        said = "asks for an internet-facing load balancer" if internal is False else "names no internal scheme"
+        shown = f" {where}" if where else ""
+        report(f"{describe(args)} ({workload_name(args)}){shown} is type LoadBalancer and {said}: annotate it "
+               f"{SCHEME}: internal (or list it in allowedPublicServices if it is meant to be public)")
 
 
 k8s_service_load_balancer_internal = ResourceValidationPolicy(
     name="k8s-service-load-balancer-internal",
-    description="Services of type LoadBalancer are annotated internal (aws-load-balancer-scheme: internal or "
-                "aws-load-balancer-internal: true) unless declared public.",
-    validate=applies_to(lambda t: is_kind(t, SERVICE), _load_balancer),
+    description="Services of type LoadBalancer (KubeRay head and serve Services included) are annotated internal "
+                "(aws-load-balancer-scheme: internal or aws-load-balancer-internal: true) unless declared public.",
+    validate=applies_to(lambda t: is_kind(t, SERVICE) or any(is_kind(t, key) for key in _RAY_HEADS), _load_balancer),
     config_schema=SERVICE_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps=f"Annotate the Service {SCHEME}: internal (AWS Load Balancer Controller) or {INTERNAL}: "

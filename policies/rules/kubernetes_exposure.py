@@ -27,7 +27,7 @@ from policies.rules._declare import applies_to, config_schema, examines, framewo
 from policies.rules._pods import (
     POD_SPEC_PATHS, containers, is_workload, kind_of, namespace, pod_namespace, pods, workload_name,
 )
-from policies.rules._props import UNKNOWN, as_list, describe, get, is_unknown
+from policies.rules._props import UNKNOWN, as_list, describe, get, is_unknown, plain
 
 SERVICE = "core:Service"
 INGRESSES = frozenset({"networking.k8s.io:Ingress", "extensions:Ingress"})
@@ -337,8 +337,32 @@ NETWORK_POLICY_SCHEMA = config_schema(
 )
 
 
+def _empty(value: Any) -> bool:
+    return value is None or value == {} or value == []
+
+
+def allows_all_ingress(props: Any) -> bool:
+    """True when a networking.k8s.io NetworkPolicy lets every source reach every pod of its namespace on
+    every port: ``podSelector`` empty (all pods), Ingress among its ``policyTypes`` (the default when
+    unset), and an ingress rule with neither ``from`` nor ``ports`` (Kubernetes API reference,
+    NetworkPolicyIngressRule: "If this field is empty or missing, this rule matches all sources" /
+    "... matches all ports"). Policies are additive, so one such policy opens the namespace whatever the
+    others deny. Unknown values never count as allowing all."""
+    if not isinstance(props, dict):
+        return False
+    spec = props.get("spec")
+    if not isinstance(spec, dict) or not _empty(spec.get("podSelector")):
+        return False
+    types = spec.get("policyTypes")
+    if is_unknown(types) or (isinstance(types, list) and "Ingress" not in types):
+        return False
+    rules = spec.get("ingress")
+    return isinstance(rules, list) and any(
+        isinstance(rule, dict) and _empty(rule.get("from")) and _empty(rule.get("ports")) for rule in rules)
+
+
 def _network_policies(args: StackValidationArgs, report: ReportViolation) -> None:
-    covered, everywhere, unknown = set(), False, False
+    covered, everywhere, unknown, open_to_all = set(), False, False, set()
     for resource in args.resources:
         kind = kind_of(resource.resource_type)
         if kind is None or kind.patch:
@@ -349,9 +373,12 @@ def _network_policies(args: StackValidationArgs, report: ReportViolation) -> Non
             space = namespace(resource)
             unknown = unknown or is_unknown(space)
             covered.add(space)
+            if kind.key == "networking.k8s.io:NetworkPolicy" and allows_all_ingress(plain(resource.props)):
+                open_to_all.add(space)
     if everywhere or unknown:
         return
     covered |= set(policy_config(args, NETWORK_POLICY_SCHEMA)["namespacesWithPolicies"] or [])
+    covered -= open_to_all
     for resource in args.resources:
         kind = kind_of(resource.resource_type)
         if not is_workload(resource.resource_type) or kind is None or kind.patch:
@@ -360,15 +387,19 @@ def _network_policies(args: StackValidationArgs, report: ReportViolation) -> Non
         for space, pod in spaces.items():
             if not is_unknown(space) and space not in covered:
                 shown = pod.label if pod.namespace else ""
-                report(f"{describe(resource)} ({workload_name(resource)}){shown} runs in namespace {space}, where no "
-                       "NetworkPolicy is declared: its pods accept traffic from every pod of the cluster; declare a "
+                why = ("a NetworkPolicy allows all ingress to every pod (podSelector {} with an ingress rule of no "
+                       "from and no ports; policies add up, so no other policy narrows it)" if space in open_to_all
+                       else "no NetworkPolicy is declared")
+                report(f"{describe(resource)} ({workload_name(resource)}){shown} runs in namespace {space}, where "
+                       f"{why}: its pods accept traffic from every pod of the cluster; declare a "
                        "default-deny NetworkPolicy and allow what it serves", resource.urn)
 
 
 k8s_namespace_network_policy = StackValidationPolicy(
     name="k8s-namespace-network-policy",
     description="Every namespace with a workload has a NetworkPolicy (Kubernetes, Cilium or Calico) declared in the "
-                "stack, or a cluster-wide policy exists, or it is listed in namespacesWithPolicies.",
+                "stack, none of which allows all ingress to every pod, or a cluster-wide policy exists, or it is "
+                "listed in namespacesWithPolicies.",
     validate=examines(is_workload, _network_policies), config_schema=NETWORK_POLICY_SCHEMA, severity=Severity.MEDIUM,
     remediation_steps="Declare a NetworkPolicy in each namespace (a default deny with podSelector {} and "
                       "policyTypes [Ingress, Egress], then allows), and turn on network policy enforcement in the "

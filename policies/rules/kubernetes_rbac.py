@@ -6,7 +6,8 @@ ClusterRoleBindings bind, and the namespace's ``default`` ServiceAccount. One co
   ``pods/attach`` or access to ``nodes/proxy``; no reading every Secret; no writing ``services/status``.
   One table (``GRANTS``) holds the dangerous operations; a new one is a row.
 - bindings: nothing binds ``cluster-admin``; nothing binds ``system:anonymous`` or
-  ``system:unauthenticated``; nothing binds a ``default`` ServiceAccount; a declared ``default``
+  ``system:unauthenticated``; nothing binds every authenticated user (``system:authenticated``) or every
+  service account (``system:serviceaccounts``); nothing binds a ``default`` ServiceAccount; a declared ``default``
   ServiceAccount does not automount its token.
 
 Sources: Kubernetes "Role Based Access Control Good Practices"
@@ -304,6 +305,22 @@ def _anonymous(binding: Object) -> Iterable[str]:
                    "role's permissions without credentials")
 
 
+#: Groups every authenticated caller, or every pod's service account, is in ("Using RBAC Authorization",
+#: Default roles and role bindings / Referring to subjects: ``system:authenticated`` holds every
+#: authenticated user, service accounts included; ``system:serviceaccounts`` every service account of
+#: every namespace). Kubernetes binds them only to its discovery roles.
+EVERYONE_GROUPS = ("system:authenticated", "system:serviceaccounts")
+
+
+def _everyone(binding: Object) -> Iterable[str]:
+    for subject in _subjects(binding):
+        if subject.get("kind") == "Group" and subject.get("name") in EVERYONE_GROUPS:
+            who = ("every authenticated user and every pod's service account" if subject.get("name") == EVERYONE_GROUPS[0]
+                   else "every service account of every namespace, so every pod")
+            yield (f"binds Group {subject.get('name')}: {who} gets the role's permissions; bind the users, groups or "
+                   "service accounts that need them")
+
+
 def _default_account(binding: Object) -> Iterable[str]:
     for subject in _subjects(binding):
         if subject.get("kind") == "ServiceAccount" and subject.get("name") == "default":
@@ -315,6 +332,7 @@ def _default_account(binding: Object) -> Iterable[str]:
 CLUSTER_ADMIN_SCHEMA = _allowed_bindings_schema("bind cluster-admin")
 ANONYMOUS_SCHEMA = _allowed_bindings_schema("bind anonymous users")
 DEFAULT_BINDING_SCHEMA = _allowed_bindings_schema("bind a default ServiceAccount")
+EVERYONE_SCHEMA = _allowed_bindings_schema("bind system:authenticated or system:serviceaccounts")
 
 k8s_no_cluster_admin_binding = ResourceValidationPolicy(
     name="k8s-no-cluster-admin-binding",
@@ -335,6 +353,16 @@ k8s_no_anonymous_binding = ResourceValidationPolicy(
     remediation_steps="Remove system:anonymous and system:unauthenticated from the subjects; bind authenticated "
                       "users, groups or service accounts.",
     **frameworks({"nist-800-53": "AC-3, AC-14, IA-2", "pci-dss": "7.2.1"}),
+)
+k8s_no_all_authenticated_binding = ResourceValidationPolicy(
+    name="k8s-no-all-authenticated-binding",
+    description="No RoleBinding or ClusterRoleBinding binds the Group system:authenticated (every authenticated "
+                "user and service account) or system:serviceaccounts (every service account).",
+    validate=applies_to(_kind_in(BOTH_BINDINGS), _binding_rule(EVERYONE_SCHEMA, _everyone)),
+    config_schema=EVERYONE_SCHEMA, severity=Severity.HIGH,
+    remediation_steps="Replace the group with the users, groups (from your identity provider or EKS access entries) "
+                      "or ServiceAccounts that need the role; a reviewed read-only binding goes in allowedBindings.",
+    **frameworks({"nist-800-53": "AC-3, AC-6", "pci-dss": "7.2.1"}),
 )
 k8s_no_default_service_account_binding = ResourceValidationPolicy(
     name="k8s-no-default-service-account-binding",
@@ -372,6 +400,7 @@ k8s_default_service_account_no_automount = ResourceValidationPolicy(
 )
 
 SECURITY = [k8s_rbac_no_wildcards, *GRANT_POLICIES, k8s_no_cluster_admin_binding, k8s_no_anonymous_binding,
+            k8s_no_all_authenticated_binding,
             k8s_no_default_service_account_binding, k8s_default_service_account_no_automount]
 PRIVACY: list = []
 COMPLIANCE: list = []

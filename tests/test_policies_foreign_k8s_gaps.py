@@ -1,0 +1,169 @@
+"""Gaps the foreign Kubernetes/EKS programs (tests/foreign_k8s_programs/) found, each rule from a
+compliant example with one field changed: a KubeRay head Service of type LoadBalancer; a binding of
+system:authenticated or system:serviceaccounts; a NetworkPolicy that allows all ingress (and so
+isolates nothing); an IRSA trust policy with no condition on the service account."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from policies.rules.ci_trust import iam_eks_oidc_trust_scoped, iam_github_oidc_trust_scoped
+from policies.rules.kubernetes import k8s_service_load_balancer_internal as lb_internal
+from policies.rules.kubernetes_exposure import k8s_namespace_network_policy
+from policies.rules.kubernetes_rbac import k8s_no_all_authenticated_binding, k8s_no_anonymous_binding
+from policy_helpers import UNKNOWN, found, stack_args, stack_resource, violations
+
+# --- KubeRay head and serve Services --------------------------------------------------------------------
+
+RAY_CLUSTER = "kubernetes:ray.io/v1:RayCluster"
+HEAD = {"serviceType": "ClusterIP", "rayStartParams": {},
+        "template": {"spec": {"containers": [{"name": "ray-head", "image": "rayproject/ray:2.9.3"}]}}}
+CLUSTER = {"metadata": {"name": "train", "namespace": "ray"}, "spec": {"headGroupSpec": HEAD, "workerGroupSpecs": []}}
+INTERNAL = {"service.beta.kubernetes.io/aws-load-balancer-scheme": "internal"}
+
+
+def ray(kind: str = "RayCluster", **head) -> tuple[str, dict]:
+    spec_head = {**copy.deepcopy(HEAD), **head}
+    spec = {"headGroupSpec": spec_head, "workerGroupSpecs": []}
+    where = {"RayCluster": spec, "RayJob": {"rayClusterSpec": spec}, "RayService": {"rayClusterConfig": spec}}[kind]
+    return f"kubernetes:ray.io/v1:{kind}", {"metadata": {"name": "train", "namespace": "ray"}, "spec": where}
+
+
+@pytest.mark.parametrize("kind", ["RayCluster", "RayJob", "RayService"])
+def test_a_kuberay_head_service_of_type_load_balancer_is_internal(kind):
+    assert found(lb_internal, *ray(kind)) == []
+    [message] = found(lb_internal, *ray(kind, serviceType="LoadBalancer"))
+    assert "head Service" in message and "names no internal scheme" in message
+    # The operator copies headService's annotations onto the head Service; its spec.type counts too.
+    assert found(lb_internal, *ray(kind, serviceType="LoadBalancer", headService={"metadata": {"annotations": INTERNAL}})) == []
+    assert len(found(lb_internal, *ray(kind, serviceType=None, headService={"spec": {"type": "LoadBalancer"}}))) == 1
+    facing = {"metadata": {"annotations": {"service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing"}}}
+    assert "internet-facing" in found(lb_internal, *ray(kind, serviceType="LoadBalancer", headService=facing))[0]
+    assert found(lb_internal, *ray(kind, serviceType=UNKNOWN)) == []
+    assert found(lb_internal, *ray(kind, serviceType="LoadBalancer"), {"allowedPublicServices": ["ray/train"]}) == []
+
+
+def test_a_rayservice_serve_service_of_type_load_balancer_is_internal():
+    kind, props = ray("RayService")
+    props["spec"]["serveService"] = {"spec": {"type": "LoadBalancer"}}
+    [message] = found(lb_internal, kind, props)
+    assert "serve Service (spec.serveService)" in message
+    props["spec"]["serveService"]["metadata"] = {"annotations": INTERNAL}
+    assert found(lb_internal, kind, props) == []
+
+
+# --- bindings of every authenticated user / every service account ----------------------------------------
+
+BINDING = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"
+BOUND = {"metadata": {"name": "readers", "namespace": "nb-alice"},
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "reader"},
+         "subjects": [{"kind": "User", "name": "alice@example.com", "apiGroup": "rbac.authorization.k8s.io"}]}
+
+
+def bound(*subjects) -> dict:
+    return {**BOUND, "subjects": [*BOUND["subjects"], *subjects]}
+
+
+@pytest.mark.parametrize("group", ["system:authenticated", "system:serviceaccounts"])
+def test_no_binding_of_every_authenticated_user_or_service_account(group):
+    assert found(k8s_no_all_authenticated_binding, BINDING, BOUND) == []
+    [message] = found(k8s_no_all_authenticated_binding, BINDING, bound({"kind": "Group", "name": group}))
+    assert f"binds Group {group}" in message
+    cluster = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"
+    assert len(found(k8s_no_all_authenticated_binding, cluster, bound({"kind": "Group", "name": group}))) == 1
+    assert found(k8s_no_all_authenticated_binding, BINDING, bound({"kind": "Group", "name": group}),
+                 {"allowedBindings": ["nb-alice/readers"]}) == []
+    # The anonymous rule keeps its own control.
+    assert found(k8s_no_anonymous_binding, BINDING, bound({"kind": "Group", "name": group})) == []
+
+
+def test_a_namespace_s_service_accounts_or_a_user_of_that_name_is_not_everyone():
+    for subject in ({"kind": "Group", "name": "system:serviceaccounts:nb-alice"},
+                    {"kind": "User", "name": "system:authenticated"}):
+        assert found(k8s_no_all_authenticated_binding, BINDING, bound(subject)) == []
+    assert found(k8s_no_all_authenticated_binding, BINDING, {**BOUND, "subjects": UNKNOWN}) == []
+
+
+# --- a NetworkPolicy that allows all ingress isolates nothing -----------------------------------------------
+
+DEPLOYMENT, POLICY = "kubernetes:apps/v1:Deployment", "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+WORKLOAD = {"metadata": {"name": "ranker", "namespace": "serving"}, "spec": {"template": {"spec": {
+    "containers": [{"name": "ranker", "image": "ranker:1.0"}]}}}}
+DENY = {"metadata": {"name": "deny", "namespace": "serving"}, "spec": {"podSelector": {}, "policyTypes": ["Ingress"]}}
+
+
+def network(*policies) -> list[str]:
+    resources = [stack_resource(DEPLOYMENT, WORKLOAD, name="ranker")]
+    resources += [stack_resource(POLICY, p, name=f"policy{i}") for i, p in enumerate(policies)]
+    return violations(k8s_namespace_network_policy, stack_args(resources))
+
+
+def policy(**spec) -> dict:
+    return {"metadata": {"name": "p", "namespace": "serving"},
+            "spec": {k: v for k, v in {**DENY["spec"], **spec}.items() if v is not None}}
+
+
+def test_a_namespace_whose_network_policy_allows_all_ingress_is_not_isolated():
+    assert network(DENY) == []
+    [message] = network(policy(ingress=[{}]))
+    assert "allows all ingress to every pod" in message
+    # Policies add up: a deny beside it narrows nothing.
+    assert len(network(DENY, policy(ingress=[{}]))) == 1
+    assert len(network(policy(ingress=[{"from": [], "ports": []}]))) == 1
+    assert len(network(policy(ingress=[{}], policyTypes=None))) == 1  # policyTypes unset: Ingress
+
+
+@pytest.mark.parametrize("spec", [
+    {"ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"name": "ingress"}}}]}]},
+    {"ingress": [{"ports": [{"port": 8080}]}]},
+    {"ingress": [{}], "podSelector": {"matchLabels": {"app": "public"}}},
+    {"ingress": [{}], "policyTypes": ["Egress"]},
+    {"ingress": UNKNOWN},
+    {"ingress": [{}], "policyTypes": UNKNOWN},
+])
+def test_a_network_policy_that_narrows_ingress_or_is_unknown_still_counts(spec):
+    assert network(policy(**spec)) == []
+
+
+# --- IRSA trust policies ----------------------------------------------------------------------------------
+
+ROLE = "aws:iam/role:Role"
+ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
+
+
+def irsa(condition, principal=f"arn:aws:iam::123456789012:oidc-provider/{ISSUER}") -> dict:
+    statement = {"Effect": "Allow", "Principal": {"Federated": principal}, "Action": "sts:AssumeRoleWithWebIdentity"}
+    if condition is not None:
+        statement["Condition"] = condition
+    return {"assumeRolePolicy": json.dumps({"Version": "2012-10-17", "Statement": [statement]})}
+
+
+SCOPED = {"StringEquals": {f"{ISSUER}:sub": "system:serviceaccount:training:trainer", f"{ISSUER}:aud": "sts.amazonaws.com"}}
+
+
+def test_an_irsa_role_trusts_named_service_accounts():
+    assert found(iam_eks_oidc_trust_scoped, ROLE, irsa(SCOPED)) == []
+    [message] = found(iam_eks_oidc_trust_scoped, ROLE, irsa(None))
+    assert "without a condition on its :sub claim" in message
+    assert len(found(iam_eks_oidc_trust_scoped, ROLE, irsa({"StringEquals": {f"{ISSUER}:aud": "sts.amazonaws.com"}}))) == 1
+    loose = {"StringLike": {f"{ISSUER}:sub": "system:serviceaccount:*"}}
+    assert "names no namespace" in found(iam_eks_oidc_trust_scoped, ROLE, irsa(loose))[0]
+    namespace = {"StringLike": {f"{ISSUER}:sub": ["system:serviceaccount:training:*"]}}
+    assert found(iam_eks_oidc_trust_scoped, ROLE, irsa(namespace)) == []
+    # The provider named only in the condition keys (a principal known at deployment) is still IRSA.
+    assert len(found(iam_eks_oidc_trust_scoped, ROLE,
+                     irsa({"StringEquals": {f"{ISSUER}:aud": "sts.amazonaws.com"}}, principal="arn:aws:iam::1:x"))) == 1
+
+
+def test_an_irsa_rule_leaves_unknowns_and_other_trusts_alone():
+    assert found(iam_eks_oidc_trust_scoped, ROLE, {"assumeRolePolicy": UNKNOWN}) == []
+    assert found(iam_eks_oidc_trust_scoped, ROLE, irsa(UNKNOWN)) == []
+    github = irsa(None, principal="arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com")
+    assert found(iam_eks_oidc_trust_scoped, ROLE, github) == []
+    assert len(found(iam_github_oidc_trust_scoped, ROLE, github)) == 1
+    service = {"assumeRolePolicy": json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": "sts:AssumeRole"}]})}
+    assert found(iam_eks_oidc_trust_scoped, ROLE, service) == []
