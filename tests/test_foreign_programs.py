@@ -27,7 +27,15 @@ ORG_POLICY = {
     "sagemaker-model-uses-model-package",  # prod deploys only registered, approved model packages (our MLOps flow)
     "sagemaker-endpoint-auto-rollback",  # blue/green with alarm-driven rollback (our release process)
     "sagemaker-endpoint-data-quality-monitor",  # a monitoring schedule per capturing endpoint (our ML governance)
+    "cloudtrail-security-alarms",  # CIS 4.x metric filters on this trail's log group (often a central account's)
 }
+
+#: Seeds no rule reports, on purpose (what a reviewer could not call a defect from the program alone):
+#: feature_pipeline's ALL with grant option to an analyst role (the team's access design, as the audit in
+#: benchmarks/data/ml_data_input_audit.tsv decided); mlflow_server's privileged container, whose
+#: container_definitions come from an apply() over the database address, unknown in a preview;
+#: bedrock_agent's account root as a data-access principal; ml_vpc's full-access S3 gateway endpoint
+#: policy (the same as AWS's default policy, which no rule asks to replace).
 
 #: The seeded misconfigurations of each vulnerable variant, as the rules that must report them.
 EXPECTED = {
@@ -53,10 +61,12 @@ EXPECTED = {
         "bedrock-agent-guardrail",  # agent without guardrail_configurations
         "bedrock-guardrail-prompt-attack-filter",  # PROMPT_ATTACK input strength NONE
         "data-store-customer-managed-key",  # knowledge-base data source without a KMS key
+        "opensearch-serverless-access-least-privilege",  # aoss:* on index/*/* (added after this program missed it)
     },
     "feature_pipeline": {
         "data-store-encrypted-at-rest",  # Glue job without security configuration; Athena results unencrypted
         "data-store-customer-managed-key",  # Glue Data Catalog encryption DISABLED
+        "lakeformation-no-iam-allowed-principals",  # IAM_ALLOWED_PRINCIPALS default permissions (added after a miss)
     },
     "mlflow_server": {
         "data-store-not-public",  # RDS publicly_accessible
@@ -73,6 +83,31 @@ EXPECTED = {
         "data-store-customer-managed-key",  # DynamoDB table without SSE (AWS-owned key)
         "data-store-backups",  # no point-in-time recovery
         "public-endpoints-waf",  # web ACL association dropped
+    },
+    "model_artifacts": {
+        "kms-key-policy-no-public-principal",  # key policy grants kms:Decrypt to "*" without a condition
+        "kms-key-rotation",  # enable_key_rotation False
+        "ecr-image-tags-immutable",  # MUTABLE tags
+        "ecr-scan-on-push",  # scan_on_push False (and no registry scanning configuration)
+        "ecr-kms-encryption",  # AES256
+        "ecr-repository-policy-no-wildcard-principal",  # repository policy Principal "*"
+        "s3-bucket-policy-no-public-principal",  # bucket policy Allow AWS "*" without a condition
+    },
+    "security_baseline": {
+        "cloudtrail-multi-region",  # is_multi_region_trail False
+        "cloudtrail-log-file-validation",  # enable_log_file_validation False
+        "data-store-customer-managed-key",  # trail without kms_key_id
+        "guardduty-detector-enabled",  # enable False
+        "data-store-encrypted-at-rest",  # EBS encryption by default disabled
+        "iam-password-policy-strength",  # minimum length 8
+        "s3-account-public-access-block",  # block_public_policy, restrict_public_buckets False (added after a miss)
+    },
+    "ml_vpc": {
+        "vpc-flow-logs",  # flow log dropped
+        "vpc-default-security-group-closed",  # default security group not managed
+        "subnet-no-public-ip-on-launch",  # private subnets map public IPs
+        "security-group-no-public-admin-ingress",  # SSH from 0.0.0.0/0
+        "security-group-no-unrestricted-egress",  # all egress to 0.0.0.0/0
     },
 }
 

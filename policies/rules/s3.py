@@ -270,6 +270,28 @@ s3_bucket_public_access_block = StackValidationPolicy(
 )
 
 
+def _validate_account_public_access_block(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    # Every setting is optional and "Defaults to `false`" (pulumi-aws 7 s3/account_public_access_block.py
+    # docstrings), so an omitted one leaves the account's guardrail open. Unknown values are not judged.
+    off = [key for key in PUBLIC_ACCESS_SETTINGS
+           if not is_unknown(get(args.props, key)) and as_bool(get(args.props, key)) is not True]
+    if off:
+        report_violation(f"Account public access block {args.name!r} does not set {', '.join(off)} to true: the "
+                         "account-wide guardrail lets a bucket policy or ACL make a bucket public.")
+
+
+s3_account_public_access_block = ResourceValidationPolicy(
+    name="s3-account-public-access-block",
+    description="A declared account-level S3 public access block turns all four settings on.",
+    validate=applies_to(ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPES, _validate_account_public_access_block),
+    severity=Severity.HIGH,
+    remediation_steps="Set block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets "
+                      "to true on the aws.s3.AccountPublicAccessBlock (each defaults to false).",
+    **frameworks({"cis-aws": "2.1.4", "nist-800-53": "AC-3, AC-22", "hipaa": "164.312(a)(1)",
+                  "gdpr": "Art. 32(1)(b)"}),
+)
+
+
 # --------------------------------------------------------------------------------------------------
 # TLS only
 
@@ -479,6 +501,7 @@ s3_bucket_policy_no_lockout = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "AC-3, CP-2", "pci-dss": "7.2.1"}),
 )
 
-SECURITY = [s3_bucket_encryption_cmk, s3_bucket_public_access_block, s3_bucket_tls_only, s3_bucket_policy_no_lockout]
+SECURITY = [s3_bucket_encryption_cmk, s3_bucket_public_access_block, s3_account_public_access_block, s3_bucket_tls_only,
+            s3_bucket_policy_no_lockout]
 PRIVACY = [s3_bucket_policy_no_public_principal, s3_bucket_acl_not_public]
 COMPLIANCE = [s3_bucket_versioning, s3_bucket_access_logging]

@@ -1,6 +1,6 @@
 """OpenSearch Serverless collections, the vector stores of Bedrock knowledge bases and RAG
 applications: not reachable from the internet, encrypted with a customer-managed key, and no data
-access policy granting every principal.
+access policy granting every principal, or every permission on every collection.
 
 A collection has no network or key settings of its own: security policies
 (``aws.opensearch.ServerlessSecurityPolicy``) and data access policies
@@ -130,6 +130,44 @@ opensearch_serverless_access_named_principals = ResourceValidationPolicy(
                   "gdpr": "Art. 32(1)(b)"}),
 )
 
-SECURITY = [opensearch_serverless_not_public, opensearch_serverless_cmk, opensearch_serverless_access_named_principals]
+
+def _wildcard_pattern(resource: Any) -> bool:
+    """True for a pattern that names every collection: ``collection/*``, ``index/*/...``, ``*``."""
+    if not isinstance(resource, str):
+        return False
+    parts = resource.strip().split("/")
+    return parts[0] == "*" or (len(parts) > 1 and parts[1] == "*")
+
+
+def _least_privilege(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    for rule_set in _rule_sets(args, "data"):
+        for rule in rule_set.get("Rules") or []:
+            if not isinstance(rule, dict):
+                continue
+            permissions = rule.get("Permission")
+            permissions = permissions if isinstance(permissions, list) else [permissions]
+            resources = rule.get("Resource")
+            resources = resources if isinstance(resources, list) else [resources]
+            if (any(isinstance(p, str) and p.strip() in ("aoss:*", "*") for p in permissions)
+                    and any(_wildcard_pattern(r) for r in resources)):
+                report(f"{describe(args)} grants every permission (aoss:*) on "
+                       f"{', '.join(sorted(str(r) for r in resources if _wildcard_pattern(r)))}: every collection and "
+                       "index of the account, present and future, may be read, overwritten or deleted")
+
+
+opensearch_serverless_access_least_privilege = ResourceValidationPolicy(
+    name="opensearch-serverless-access-least-privilege",
+    description="OpenSearch Serverless data access policies do not grant every permission (aoss:*) on every "
+                "collection or index (a '*' collection name such as collection/* or index/*/*).",
+    validate=applies_to(ACCESS_POLICIES, _least_privilege),
+    severity=Severity.MEDIUM,
+    remediation_steps="Name the collection in each Resource (\"collection/<name>\", \"index/<name>/*\") and list "
+                      "the permissions the principal needs (aoss:ReadDocument, aoss:WriteDocument, aoss:DescribeIndex, "
+                      "aoss:CreateIndex, ...).",
+    **frameworks({"nist-800-53": "AC-6", "pci-dss": "7.2.2", "hipaa": "164.312(a)(1)", "gdpr": "Art. 25(2)"}),
+)
+
+SECURITY = [opensearch_serverless_not_public, opensearch_serverless_cmk, opensearch_serverless_access_named_principals,
+            opensearch_serverless_access_least_privilege]
 PRIVACY: list = []
 COMPLIANCE: list = []
