@@ -167,3 +167,66 @@ def test_an_irsa_rule_leaves_unknowns_and_other_trusts_alone():
     service = {"assumeRolePolicy": json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": "sts:AssumeRole"}]})}
     assert found(iam_eks_oidc_trust_scoped, ROLE, service) == []
+
+
+# --- KServe InferenceServices and ServingRuntimes; cluster-scoped templates -------------------------------
+
+from policies.rules import _pods  # noqa: E402
+from policies.rules.kubernetes import k8s_no_host_network, k8s_no_privileged_containers, k8s_seccomp_profile  # noqa: E402
+from policies.rules.kubernetes_exposure import k8s_no_default_namespace  # noqa: E402
+
+ISVC = "kubernetes:serving.kserve.io/v1beta1:InferenceService"
+RUNTIME = "kubernetes:serving.kserve.io/v1alpha1:ServingRuntime"
+
+
+def isvc(**model) -> dict:
+    return {"metadata": {"name": "llama", "namespace": "models"}, "spec": {"predictor": {
+        "model": {"modelFormat": {"name": "huggingface"}, "storageUri": "s3://m/llama/", **model}}}}
+
+
+def test_kserve_components_are_partial_pods_with_their_inline_containers():
+    props = isvc(securityContext={"privileged": True})
+    props["spec"]["transformer"] = {"containers": [{"name": "tx", "image": "tx:1"}],
+                                    "workerSpec": {"containers": [{"name": "w", "image": "w:1"}]}}
+    props["spec"]["explainer"] = {"art": {"image": "art:1"}}
+    found_pods = _pods.pods(stack_resource(ISVC, props))
+    assert [(p.where, p.partial, [c.name for c in _pods.containers(p)]) for p in found_pods] == [
+        ("spec.predictor", True, ["kserve-container"]), ("spec.transformer", True, ["tx"]),
+        ("spec.transformer.workerSpec", True, ["w"]), ("spec.explainer", True, ["kserve-container"])]
+    assert _pods.is_workload(ISVC) and _pods.is_workload(RUNTIME)
+
+
+def test_kserve_settings_that_are_present_are_judged_and_absent_ones_are_not():
+    assert found(k8s_no_privileged_containers, ISVC, isvc()) == []
+    [message] = found(k8s_no_privileged_containers, ISVC, isvc(securityContext={"privileged": True}))
+    assert "(spec.predictor): container kserve-container runs privileged" in message
+    props = isvc()
+    props["spec"]["predictor"]["hostNetwork"] = True
+    assert len(found(k8s_no_host_network, ISVC, props)) == 1
+    # Partial: KServe completes the pod, so an absent seccomp profile is not judged; a bad one is.
+    assert found(k8s_seccomp_profile, ISVC, isvc()) == []
+    assert len(found(k8s_seccomp_profile, ISVC, isvc(securityContext={"seccompProfile": {"type": "Unconfined"}}))) == 1
+    runtime = {"metadata": {"name": "rt", "namespace": "models"},
+               "spec": {"containers": [{"name": "kserve-container", "image": "srv:1",
+                                        "securityContext": {"privileged": True}}]}}
+    assert len(found(k8s_no_privileged_containers, RUNTIME, runtime)) == 1
+    assert found(k8s_no_privileged_containers, ISVC, {"metadata": {"name": "x"}, "spec": UNKNOWN}) == []
+
+
+def test_an_inference_service_in_the_default_namespace_is_reported():
+    props = isvc()
+    assert found(k8s_no_default_namespace, ISVC, props) == []
+    del props["metadata"]["namespace"]
+    assert len(found(k8s_no_default_namespace, ISVC, props)) == 1
+
+
+@pytest.mark.parametrize("resource_type", ["kubernetes:trainer.kubeflow.org/v1alpha1:ClusterTrainingRuntime",
+                                           "kubernetes:serving.kserve.io/v1alpha1:ClusterServingRuntime"])
+def test_cluster_scoped_templates_are_in_no_namespace(resource_type):
+    """Their CRDs are scope: Cluster; the pods run in the namespace of the TrainJob / InferenceService."""
+    template = {"metadata": {"name": "torch"}, "spec": {"containers": [{"name": "c", "image": "c:1"}]}}
+    assert found(k8s_no_default_namespace, resource_type, template) == []
+    assert violations(k8s_namespace_network_policy, stack_args([stack_resource(resource_type, template)])) == []
+    # A namespaced TrainingRuntime still is judged.
+    namespaced = "kubernetes:trainer.kubeflow.org/v1alpha1:TrainingRuntime"
+    assert len(found(k8s_no_default_namespace, namespaced, template)) == 1

@@ -16,7 +16,8 @@ resources: KubeRay ``ray-operator/apis/ray/v1`` (``RayClusterSpec.HeadGroupSpec.
 ``pkg/apis/kubeflow.org/v1`` (``<framework>ReplicaSpecs`` maps of ``ReplicaSpec.Template``);
 Kubeflow Trainer ``trainer.kubeflow.org/v1alpha1`` (runtimes embed a JobSet template, a TrainJob
 names only ``trainer.image`` and ``trainer.resourcesPerNode``); JobSet ``jobset.x-k8s.io/v1alpha2``;
-Kueue ``Workload.spec.podSets[].template``; LeaderWorkerSet; Volcano ``batch.volcano.sh`` jobs.
+Kueue ``Workload.spec.podSets[].template``; LeaderWorkerSet; Volcano ``batch.volcano.sh`` jobs; KServe
+InferenceServices and ServingRuntimes (``KSERVE_COMPONENTS``, partial).
 Helm releases are opaque: their manifests are rendered inside the provider.
 """
 
@@ -70,8 +71,25 @@ POD_SPEC_PATHS: dict[str, tuple[Path, ...]] = {
     "batch.volcano.sh:Job": (("spec", "tasks", "*", "template", "spec"),),
 }
 #: Kinds whose pods are partly described by the resource itself: a Kubeflow TrainJob names the
-#: trainer's image and per-node resources, the rest comes from its (Cluster)TrainingRuntime.
-PARTIAL_KINDS: frozenset[str] = frozenset({"trainer.kubeflow.org:TrainJob"})
+#: trainer's image and per-node resources, the rest comes from its (Cluster)TrainingRuntime; a KServe
+#: InferenceService's components and a (Cluster)ServingRuntime are pod specs the controller completes
+#: (it injects the storage initializer and agent containers and merges the runtime with the model).
+PARTIAL_KINDS: frozenset[str] = frozenset({
+    "trainer.kubeflow.org:TrainJob", "serving.kserve.io:InferenceService", "serving.kserve.io:ServingRuntime",
+    "serving.kserve.io:ClusterServingRuntime"})
+#: KServe ``serving.kserve.io/v1beta1`` (pkg/apis/serving/v1beta1): ``PredictorSpec``,
+#: ``TransformerSpec`` and ``ExplainerSpec`` embed a ``v1.PodSpec`` inline (``json:",inline"``), and the
+#: predictor's ``workerSpec`` (multi-node) one more; ``model`` (``ModelSpec``) and the framework
+#: shorthands (``sklearn``, ``pytorch``, ... ``PredictorExtensionSpec``) and the explainer's ``art`` embed a
+#: ``v1.Container`` inline: the container KServe runs as ``kserve-container``. A (Cluster)ServingRuntime's
+#: ``spec`` embeds ``ServingRuntimePodSpec`` (containers, volumes, nodeSelector, ... inline).
+#: Cluster-scoped kinds with pod templates (their CRDs' ``scope: Cluster``): templates whose pods run in
+#: the namespace of the job or service that uses them, never in a namespace of their own.
+CLUSTER_SCOPED_TEMPLATES: frozenset[str] = frozenset({
+    "trainer.kubeflow.org:ClusterTrainingRuntime", "serving.kserve.io:ClusterServingRuntime"})
+KSERVE_COMPONENTS = ("predictor", "transformer", "explainer")
+KSERVE_CONTAINERS = ("model", "sklearn", "xgboost", "tensorflow", "pytorch", "triton", "onnx", "huggingface", "pmml",
+                     "lightgbm", "paddle", "art")
 _BUILT_IN_GROUPS = frozenset({"core", "apps", "extensions", "batch"})
 CONTAINER_LISTS: tuple[tuple[str, str], ...] = (
     ("initContainers", "init container"), ("containers", "container"), ("ephemeralContainers", "ephemeral container"))
@@ -186,6 +204,31 @@ def _train_job_pods(props: Any) -> list[tuple[str, Any]]:
     return [("spec.trainer", {"containers": [{k: v for k, v in container.items() if v is not None}]})]
 
 
+def _kserve_pod(spec: dict) -> dict:
+    pod = dict(spec)
+    inline = [{"name": "kserve-container", **c} if not c.get("name") else c
+              for c in (spec.get(key) for key in KSERVE_CONTAINERS) if isinstance(c, dict)]
+    listed = spec.get("containers")
+    pod["containers"] = [*(listed if isinstance(listed, list) else []), *inline]
+    return pod
+
+
+def _kserve_pods(key: str, props: Any) -> list[tuple[str, Any]]:
+    if key != "serving.kserve.io:InferenceService":
+        spec = get(props, "spec")
+        return [("spec", spec if is_unknown(spec) or not isinstance(spec, dict) else dict(spec))]
+    found: list[tuple[str, Any]] = []
+    for component in KSERVE_COMPONENTS:
+        spec = get(props, "spec", component)
+        if not isinstance(spec, dict):
+            continue
+        found.append((f"spec.{component}", _kserve_pod(spec)))
+        worker = spec.get("workerSpec")
+        if isinstance(worker, dict):
+            found.append((f"spec.{component}.workerSpec", _kserve_pod(worker)))
+    return found
+
+
 def pods(subject: Any) -> list[Pod]:
     """The pod specs of a workload (``ResourceValidationArgs`` or ``PolicyResource``) as plain data.
 
@@ -197,8 +240,9 @@ def pods(subject: Any) -> list[Pod]:
         return []
     custom = kind.group not in _BUILT_IN_GROUPS
     if kind.key in PARTIAL_KINDS:
-        return [Pod(where, spec, True, f" ({where})") for where, spec in _train_job_pods(subject.props)
-                if isinstance(spec, dict)]
+        found = (_train_job_pods(subject.props) if kind.key == "trainer.kubeflow.org:TrainJob"
+                 else _kserve_pods(kind.key, plain(subject.props)))
+        return [Pod(where, spec, True, f" ({where})") for where, spec in found if isinstance(spec, dict)]
     if kind.key in POD_SPEC_PATHS:
         return [Pod(where, spec, kind.patch, f" ({where})" if custom else "", metadata)
                 for where, spec, metadata in _pod_specs(plain(subject.props), kind.key)]

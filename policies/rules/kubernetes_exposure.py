@@ -25,7 +25,7 @@ from pulumi_policy import (
 
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._pods import (
-    POD_SPEC_PATHS, containers, is_workload, kind_of, namespace, pod_namespace, pods, workload_name,
+    CLUSTER_SCOPED_TEMPLATES, PARTIAL_KINDS, POD_SPEC_PATHS, containers, is_workload, kind_of, namespace, pod_namespace, pods, workload_name,
 )
 from policies.rules._props import UNKNOWN, as_list, describe, get, is_unknown, plain
 
@@ -37,11 +37,12 @@ INGRESSES = frozenset({"networking.k8s.io:Ingress", "extensions:Ingress"})
 #: Namespaced kinds judged for the default namespace: Checkov CKV_K8S_21's list (Pod, Deployment,
 #: DaemonSet, StatefulSet, ReplicaSet, ReplicationController, Job, CronJob, Service, Secret,
 #: ServiceAccount, Role, RoleBinding, ConfigMap, Ingress) plus PersistentVolumeClaims,
-#: NetworkPolicies and every kind with pod specs (``POD_SPEC_PATHS``).
+#: NetworkPolicies and every namespaced kind with pod specs (``POD_SPEC_PATHS``, ``PARTIAL_KINDS``; not the
+#: cluster-scoped ``CLUSTER_SCOPED_TEMPLATES``).
 NAMESPACED_KINDS: frozenset[str] = frozenset({
     "core:Service", "core:Secret", "core:ServiceAccount", "core:ConfigMap", "core:PersistentVolumeClaim",
     "rbac.authorization.k8s.io:Role", "rbac.authorization.k8s.io:RoleBinding", "networking.k8s.io:NetworkPolicy",
-}) | INGRESSES | frozenset(POD_SPEC_PATHS)
+}) | INGRESSES | ((frozenset(POD_SPEC_PATHS) | PARTIAL_KINDS) - CLUSTER_SCOPED_TEMPLATES)
 #: Objects that live in the default namespace by design (Checkov lets the same two through).
 BUILT_IN_DEFAULTS = frozenset({("core:ServiceAccount", "default"), ("core:Service", "kubernetes")})
 
@@ -381,7 +382,7 @@ def _network_policies(args: StackValidationArgs, report: ReportViolation) -> Non
     covered -= open_to_all
     for resource in args.resources:
         kind = kind_of(resource.resource_type)
-        if not is_workload(resource.resource_type) or kind is None or kind.patch:
+        if not is_workload(resource.resource_type) or kind is None or kind.patch or kind.key in CLUSTER_SCOPED_TEMPLATES:
             continue
         spaces = {pod_namespace(resource, pod): pod for pod in pods(resource)}
         for space, pod in spaces.items():
