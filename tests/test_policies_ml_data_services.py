@@ -538,3 +538,31 @@ def test_athena_managed_query_results_need_no_bucket_encryption():
     assert len(found(data_store_encrypted_at_rest, ATHENA, {"name": "analysts", "configuration": {}})) == 1
     unknown = changed(managed, ("configuration", "managedQueryResultsConfiguration", "enabled"), UNKNOWN)
     assert found(data_store_encrypted_at_rest, ATHENA, unknown) == []
+
+
+# --------------------------------------------------------------------------------------------------
+# Lake Formation: a Glue database's or catalog's defaults are not IAM-only either
+
+from policies.rules.lake_formation import lakeformation_no_iam_allowed_principals  # noqa: E402
+
+GLUE_DATABASE = "aws:glue/catalogDatabase:CatalogDatabase"
+GLUE_CATALOG = "aws:glue/catalog:Catalog"
+ANALYST = "arn:aws:iam::123456789012:role/analyst"
+
+
+@pytest.mark.parametrize("type_, name", [(GLUE_DATABASE, "createTableDefaultPermissions"),
+                                         (GLUE_CATALOG, "createDatabaseDefaultPermissions"),
+                                         (GLUE_CATALOG, "createTableDefaultPermissions")])
+def test_glue_default_permissions_are_not_iam_only(type_, name):
+    assert_inputs_in_sdk(type_, (name, "permissions", "principal", "dataLakePrincipalIdentifier"))
+    named = {"name": "features", name: [{"permissions": ["SELECT"], "principal": {
+        "dataLakePrincipalIdentifier": ANALYST}}]}
+    assert found(lakeformation_no_iam_allowed_principals, type_, named) == []
+    iam_only = changed(named, (name,), [{"permissions": ["ALL"], "principal": [
+        {"dataLakePrincipalIdentifier": "IAM_ALLOWED_PRINCIPALS"}]}])
+    [message] = found(lakeformation_no_iam_allowed_principals, type_, iam_only)
+    assert f"grants IAM_ALLOWED_PRINCIPALS in {name}" in message
+    assert found(lakeformation_no_iam_allowed_principals, type_, {"name": "features"}) == []  # the account's defaults
+    assert found(lakeformation_no_iam_allowed_principals, type_, {"name": "features", name: UNKNOWN}) == []
+    assert found(lakeformation_no_iam_allowed_principals, type_, changed(named, (name,), [{"principal": {
+        "dataLakePrincipalIdentifier": UNKNOWN}}])) == []

@@ -14,7 +14,11 @@ grant to the group is reported.
 Shapes (pulumi-aws 7 lakeformation/data_lake_settings.py, permissions.py; pulumi-aws-native 1.84
 lakeformation/principal_permissions.py): ``DataLakeSettings.createDatabaseDefaultPermissions`` and
 ``createTableDefaultPermissions``, lists of ``{principal, permissions}``; ``Permissions.principal``, a
-string; aws-native ``PrincipalPermissions.principal.dataLakePrincipalIdentifier``.
+string; aws-native ``PrincipalPermissions.principal.dataLakePrincipalIdentifier``. The same defaults set on a Glue
+database or catalog (pulumi-aws 7 glue/catalog_database.py ``createTableDefaultPermissions``, glue/catalog.py
+``createDatabaseDefaultPermissions`` and ``createTableDefaultPermissions``: lists of ``{permissions, principal:
+{dataLakePrincipalIdentifier}}``; botocore glue ``DatabaseInput.CreateTableDefaultPermissions``) hand that database's
+or catalog's new tables to IAM alone.
 """
 
 from __future__ import annotations
@@ -24,15 +28,23 @@ from typing import Any
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._declare import applies_to, frameworks
-from policies.rules._props import as_list, describe, get, is_unknown
+from policies.rules._props import as_list, describe, get, is_unknown, single
 
 SETTINGS = "aws:lakeformation/dataLakeSettings:DataLakeSettings"
+#: Per type, its default-permission lists.
+DEFAULTS: dict[str, tuple[str, ...]] = {
+    SETTINGS: ("createDatabaseDefaultPermissions", "createTableDefaultPermissions"),
+    "aws:glue/catalogDatabase:CatalogDatabase": ("createTableDefaultPermissions",),
+    "aws:glue/catalog:Catalog": ("createDatabaseDefaultPermissions", "createTableDefaultPermissions"),
+}
 PERMISSIONS = ("aws:lakeformation/permissions:Permissions", "aws-native:lakeformation:PrincipalPermissions")
 IAM_ALLOWED_PRINCIPALS = "IAM_ALLOWED_PRINCIPALS"
 
 
 def _principal(value: Any) -> Any:
-    """A principal given as a string, or as aws-native's ``{dataLakePrincipalIdentifier}``."""
+    """A principal given as a string, or as ``{dataLakePrincipalIdentifier}`` (aws-native's, and Glue's block, which a
+    program may write as a list of one)."""
+    value = single(value)
     if isinstance(value, dict):
         return value.get("dataLakePrincipalIdentifier")
     return value
@@ -44,10 +56,12 @@ def _is_iam_allowed(value: Any) -> bool:
 
 
 def _validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type == SETTINGS:
-        for key in ("createDatabaseDefaultPermissions", "createTableDefaultPermissions"):
+    if args.resource_type in DEFAULTS:
+        for key in DEFAULTS[args.resource_type]:
             entries = as_list(get(args.props, key))
-            if any(isinstance(e, dict) and _is_iam_allowed(e.get("principal")) for e in entries or []):
+            if not isinstance(entries, list):  # unknown in a preview
+                continue
+            if any(isinstance(e, dict) and _is_iam_allowed(e.get("principal")) for e in entries):
                 report(f"{describe(args)} grants {IAM_ALLOWED_PRINCIPALS} in {key}: new "
                        f"{'databases' if 'Database' in key else 'tables'} use only IAM access control, and Lake "
                        "Formation's grants and data filters do not apply to them")
@@ -58,9 +72,9 @@ def _validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
 
 lakeformation_no_iam_allowed_principals = ResourceValidationPolicy(
     name="lakeformation-no-iam-allowed-principals",
-    description="Lake Formation default permissions and grants never name IAM_ALLOWED_PRINCIPALS (IAM-only access "
-                "control, which switches Lake Formation's permissions off).",
-    validate=applies_to((SETTINGS, *PERMISSIONS), _validate),
+    description="Lake Formation default permissions (of the data lake, a Glue database or catalog) and grants never "
+                "name IAM_ALLOWED_PRINCIPALS (IAM-only access control, which switches Lake Formation's permissions off).",
+    validate=applies_to((*DEFAULTS, *PERMISSIONS), _validate),
     severity=Severity.MEDIUM,
     remediation_steps="Set create_database_default_permissions and create_table_default_permissions to [] on the "
                       "aws.lakeformation.DataLakeSettings, revoke IAM_ALLOWED_PRINCIPALS from existing databases "
