@@ -96,7 +96,10 @@ COMPUTED_OUTPUTS: dict[str, ComputedOutputs] = {
         "arn": f"arn:aws:sagemaker:{m.region}:{ACCOUNT_ID}:model-package-group/"
                f"{inputs.get('modelPackageGroupName', rid).lower()}",
     },
+    # The repository's id is its name (the provider's autoname when the program gives none), and its
+    # URL and ARN end in that name: a workload's image built from repositoryUrl names the same repository.
     "aws:ecr/repository:Repository": lambda name, rid, inputs, m: {
+        "name": inputs.get("name", rid),
         "arn": f"arn:aws:ecr:{m.region}:{ACCOUNT_ID}:repository/{inputs.get('name', rid)}",
         "registryId": ACCOUNT_ID,
         "repositoryUrl": f"{ACCOUNT_ID}.dkr.ecr.{m.region}.amazonaws.com/{inputs.get('name', rid)}",

@@ -270,3 +270,12 @@ def test_recording_keeps_every_registration_made_from_executor_threads(monitor, 
     run(lambda: [aws.s3.Bucket(f"b{i}") for i in range(count)])
     assert len(monitor.by_type("aws:s3/bucket:Bucket")) == count
     assert len({r.id for r in monitor.by_type("aws:s3/bucket:Bucket")}) == count
+
+
+def test_an_autonamed_ecr_repository_has_one_name_in_its_id_url_and_arn():
+    # A foreign program builds its image from repositoryUrl; the rules match it to the repository by name.
+    rid, outputs = new_resource("aws:ecr/repository:Repository", "api", {"imageTagMutability": "IMMUTABLE"})
+    assert outputs["name"] == rid
+    assert outputs["repositoryUrl"].endswith(f"/{rid}") and outputs["arn"].endswith(f"repository/{rid}")
+    _, named = new_resource("aws:ecr/repository:Repository", "api", {"name": "team/api"})
+    assert named["name"] == "team/api" and named["repositoryUrl"].endswith("/team/api")

@@ -1,6 +1,16 @@
 """A model-serving namespace: guard rails from a YAML file (ConfigFile), the workload in Python."""
 import pulumi
+import pulumi_aws as aws
 import pulumi_kubernetes as k8s
+
+TAGS = {"owner": "ranking", "cost-center": "42", "environment": "prod", "data-classification": "internal"}
+key = aws.kms.Key("ranker-images", enable_key_rotation=True, deletion_window_in_days=30, tags=TAGS,
+                  opts=pulumi.ResourceOptions(protect=True))
+# Tags cannot be moved in this repository, so the node's cached image is the tag's (no imagePullPolicy needed).
+repo = aws.ecr.Repository("ranker", image_tag_mutability="IMMUTABLE",
+                          image_scanning_configuration={"scan_on_push": True},
+                          encryption_configurations=[{"encryption_type": "KMS", "kms_key": key.arn}],
+                          tags=TAGS, opts=pulumi.ResourceOptions(protect=True))
 
 guard_rails = k8s.yaml.ConfigFile("serving-guard-rails", file="manifests/serving.yaml")
 
@@ -20,8 +30,7 @@ k8s.apps.v1.Deployment(
                     seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault")),
                 containers=[k8s.core.v1.ContainerArgs(
                     name="ranker",
-                    image="123456789012.dkr.ecr.us-east-1.amazonaws.com/ranker:3.2.0",
-                    image_pull_policy="Always",
+                    image=repo.repository_url.apply(lambda url: f"{url}:3.2.0"),
                     ports=[k8s.core.v1.ContainerPortArgs(container_port=8080)],
                     # requests and the memory limit come from the namespace's LimitRange
                     security_context=k8s.core.v1.SecurityContextArgs(
