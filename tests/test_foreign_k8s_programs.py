@@ -54,7 +54,7 @@ EXPECTED = {
                          "k8s-image-pinned", "k8s-container-memory-limit"],
     "notebook_rbac": ["k8s-no-cluster-admin-binding", "k8s-rbac-no-wildcards", "k8s-rbac-no-secrets-read",
                       "k8s-no-all-authenticated-binding", "k8s-no-default-service-account-binding",
-                      "k8s-run-as-non-root"],
+                      "k8s-run-as-non-root", "k8s-rbac-no-token-request", "k8s-rbac-no-persistent-volume-create"],
     "serving_namespace": ["k8s-service-load-balancer-internal", "k8s-service-no-external-ips",
                           "k8s-container-resource-requests", "k8s-container-memory-limit", "k8s-no-host-ports",
                           "k8s-namespace-network-policy"],

@@ -230,3 +230,35 @@ def test_cluster_scoped_templates_are_in_no_namespace(resource_type):
     # A namespaced TrainingRuntime still is judged.
     namespaced = "kubernetes:trainer.kubeflow.org/v1alpha1:TrainingRuntime"
     assert len(found(k8s_no_default_namespace, namespaced, template)) == 1
+
+
+# --- token requests and PersistentVolume creation (RBAC good practices) -----------------------------------
+
+from policies.rules.kubernetes_rbac import GRANT_POLICIES  # noqa: E402
+
+RBAC_ROLE, RBAC_CLUSTER_ROLE = ("kubernetes:rbac.authorization.k8s.io/v1:Role",
+                                "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole")
+READ_PODS = {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}
+
+
+def grants(resource_type: str, *rules) -> dict[str, list[str]]:
+    props = {"metadata": {"name": "r", "namespace": "team"}, "rules": [READ_PODS, *rules]}
+    return {p.name: m for p in GRANT_POLICIES if (m := found(p, resource_type, props))}
+
+
+def test_no_token_requests_for_service_accounts():
+    assert grants(RBAC_ROLE) == {}
+    token = {"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"]}
+    assert list(grants(RBAC_ROLE, token)) == ["k8s-rbac-no-token-request"]
+    assert list(grants(RBAC_CLUSTER_ROLE, token)) == ["k8s-rbac-no-token-request"]
+    assert grants(RBAC_ROLE, {**token, "resourceNames": ["builder"]}) == {}
+    assert grants(RBAC_ROLE, {**token, "verbs": ["get"]}) == {}
+
+
+def test_no_cluster_role_creates_persistent_volumes():
+    volumes = {"apiGroups": [""], "resources": ["persistentvolumes"], "verbs": ["create", "get"]}
+    assert list(grants(RBAC_CLUSTER_ROLE, volumes)) == ["k8s-rbac-no-persistent-volume-create"]
+    assert grants(RBAC_CLUSTER_ROLE, {**volumes, "verbs": ["get", "list"]}) == {}
+    claims = {"apiGroups": [""], "resources": ["persistentvolumeclaims"], "verbs": ["create"]}
+    assert grants(RBAC_CLUSTER_ROLE, claims) == {}
+    assert grants(RBAC_ROLE, volumes) == {}  # a Role cannot grant a cluster-scoped resource

@@ -3,7 +3,8 @@ ClusterRoleBindings bind, and the namespace's ``default`` ServiceAccount. One co
 
 - grants: no wildcards; no ``bind``, ``escalate`` or ``impersonate``; no approving
   CertificateSigningRequests; no control of admission webhooks; no ``create`` on ``pods/exec``,
-  ``pods/attach`` or access to ``nodes/proxy``; no reading every Secret; no writing ``services/status``.
+  ``pods/attach`` or access to ``nodes/proxy``; no reading every Secret; no writing ``services/status``;
+  no ``create`` on ``serviceaccounts/token`` or ``persistentvolumes``.
   One table (``GRANTS``) holds the dangerous operations; a new one is a row.
 - bindings: nothing binds ``cluster-admin``; nothing binds ``system:anonymous`` or
   ``system:unauthenticated``; nothing binds every authenticated user (``system:authenticated``) or every
@@ -135,7 +136,7 @@ class Grant:
     why: str
     remediation: str
     references: dict
-    checkov: str
+    checkov: str  # the Checkov checks it matches, "" for none
 
 
 CORE = ("",)
@@ -197,6 +198,20 @@ GRANTS: tuple[Grant, ...] = (
           "can intercept cluster traffic (CVE-2020-8554)",
           "Remove update/patch on services/status; only the load-balancer controller needs it.",
           {"nist-800-53": "AC-6, SC-7"}, "CKV2_K8S_4"),
+    # Kubernetes "Role Based Access Control Good Practices", privilege escalation risks: "Token request"
+    # and "Persistent volume creation" (no Checkov check).
+    Grant("k8s-rbac-no-token-request", "issue tokens for service accounts",
+          (Operation(CORE, ("create",), ("serviceaccounts/token",)),), BOTH_ROLES, Severity.HIGH,
+          "create on serviceaccounts/token issues TokenRequests for existing service accounts of its scope: the "
+          "subject acts with any of their permissions",
+          "Remove create on serviceaccounts/token, or limit it with resourceNames to the service accounts it must "
+          "act as; workloads get their tokens through projected volumes.", {"nist-800-53": "AC-6, IA-5"}, ""),
+    Grant("k8s-rbac-no-persistent-volume-create", "create PersistentVolumes",
+          (Operation(CORE, ("create",), ("persistentvolumes",)),), (CLUSTER_ROLE,), Severity.MEDIUM,
+          "whoever creates PersistentVolumes can create hostPath volumes and mount the node's filesystem through "
+          "a claim, past the Pod Security rules on pods",
+          "Remove create on persistentvolumes; let StorageClasses and the CSI driver provision volumes for claims.",
+          {"nist-800-53": "AC-6, CM-7"}, ""),
 )
 
 
@@ -221,7 +236,8 @@ def _grant_rule(grant: Grant) -> Callable[..., None]:
 def _grant_policy(grant: Grant) -> ResourceValidationPolicy:
     return ResourceValidationPolicy(
         name=grant.name,
-        description=f"Roles and ClusterRoles do not grant the right to {grant.what} (Checkov {grant.checkov}).",
+        description=f"Roles and ClusterRoles do not grant the right to {grant.what}"
+                    + (f" (Checkov {grant.checkov})." if grant.checkov else "."),
         validate=applies_to(_kind_in(grant.kinds), _grant_rule(grant)), config_schema=_allowed_schema(grant.what),
         severity=grant.severity, remediation_steps=grant.remediation + " A role reviewed for it goes in allowedRoles.",
         **frameworks(grant.references))

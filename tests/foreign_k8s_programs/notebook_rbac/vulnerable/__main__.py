@@ -1,6 +1,7 @@
 """Notebook namespaces where data scientists 'just get admin'.
 Seeded: ClusterRoleBinding of cluster-admin to a group, a Role with wildcard verbs and secrets read,
-a binding for system:authenticated, the default service account bound to a role, notebook runs as root."""
+a binding for system:authenticated, the default service account bound to a role, notebook runs as root,
+a pipeline ClusterRole that mints tokens for any service account and creates PersistentVolumes."""
 import pulumi
 import pulumi_kubernetes as k8s
 
@@ -38,5 +39,9 @@ k8s.rbac.v1.ClusterRoleBinding("data-scientists-admin",
                                          "name": "cluster-admin"},
                                subjects=[{"kind": "Group", "name": "data-scientists",
                                           "apiGroup": "rbac.authorization.k8s.io"}])
+k8s.rbac.v1.ClusterRole("pipeline-runner", rules=[
+    {"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"]},
+    {"apiGroups": [""], "resources": ["persistentvolumes", "persistentvolumeclaims"], "verbs": ["get", "create"]},
+])
 for user in ["alice", "bob"]:
     NotebookSpace(user, user=user, image="quay.io/jupyter/scipy-notebook:2024-05-27")
