@@ -216,6 +216,24 @@ def _not_a_key(name: str) -> bool:
 
 
 @functools.lru_cache(maxsize=None)
+def _string_outputs(type_: str) -> frozenset[str]:
+    """The outputs of a pulumi-aws resource class typed as a string (``Output[str]`` or
+    ``Output[Optional[str]]``), by camelCase name, read from the class the program already imported.
+
+    pulumi-aws 7 takes some of them as a document too: ``iam.RolePolicy.policy``, ``iam.Policy.policy``,
+    ``iam.Role.assume_role_policy`` accept a ``PolicyDocumentArgs``/dict (role_policy.py, policy.py,
+    role.py), and the provider answers with the document as a JSON string. Echoing the dict as the
+    output would fail the SDK's output translation ("expected a value of type str") in a valid program.
+    """
+    package, _, rest = type_.partition(":")
+    module, _, class_name = rest.partition(":")
+    if package != "aws" or not class_name:
+        return frozenset()
+    return frozenset(name for name, returns in _getters(getattr(_sdk_module(module.split("/")[0]), class_name, None))
+                     if typing.get_args(returns) in ((str,), (typing.Optional[str],)))
+
+
+@functools.lru_cache(maxsize=None)
 def _always_set_outputs(type_: str) -> tuple[tuple[str, str], ...]:
     """The outputs of a pulumi-aws resource class that the provider always sets (typed ``Output[str]``,
     not ``Optional``) and that are names or addresses: ``name`` (which the provider auto-names, the
@@ -363,6 +381,11 @@ class PlatformMocks(pulumi.runtime.Mocks):
             metadata = _kubernetes_metadata(args.typ, args.name, rid, args.inputs.get("metadata"))
             if metadata is not None:
                 outputs["metadata"] = metadata
+        for name in _string_outputs(args.typ):
+            value = outputs.get(name)
+            # A document given as data: the provider's JSON string (a secret or asset keeps its wrapper).
+            if isinstance(value, list) or (isinstance(value, dict) and SIGNATURE_KEY not in value):
+                outputs[name] = json.dumps(outputs[name])
         for name, kind in _always_set_outputs(args.typ):
             if outputs.get(name) is None:
                 outputs[name] = _address(kind, name, args.typ, rid, self.region, args.name)

@@ -27,6 +27,7 @@ ORG_POLICY = {
     "sagemaker-model-uses-model-package",  # prod deploys only registered, approved model packages (our MLOps flow)
     "sagemaker-endpoint-auto-rollback",  # blue/green with alarm-driven rollback (our release process)
     "sagemaker-endpoint-data-quality-monitor",  # a monitoring schedule per capturing endpoint (our ML governance)
+    "feature-group-pii-declared",  # a contains-pii classification tag on every feature group (our data catalog)
     "cloudtrail-security-alarms",  # CIS 4.x metric filters on this trail's log group (often a central account's)
 }
 
@@ -108,6 +109,23 @@ EXPECTED = {
         "subnet-no-public-ip-on-launch",  # private subnets map public IPs
         "security-group-no-public-admin-ingress",  # SSH from 0.0.0.0/0
         "security-group-no-unrestricted-egress",  # all egress to 0.0.0.0/0
+    },
+    "batch_scoring": {
+        "launch-template-imdsv2",  # http_tokens optional
+        "launch-template-encrypted-volumes",  # EBS volume encrypted "false"
+        "batch-job-no-privileged-containers",  # privileged job container
+        "stepfunctions-logging",  # state machine without logging_configuration
+        "sns-sqs-kms-encryption",  # failure topic without a KMS key
+        "iam-no-wildcard-resource",  # batch:* on "*" for the state machine's role
+    },
+    # Its compliant variant also plans a RolePolicy whose policy is a dict (pulumi-aws 7 takes a
+    # PolicyDocument): the mocks once echoed it as the output and the SDK failed ("expected str").
+    "feature_store": {
+        "feature-group-online-store-cmk",  # online store without security_config.kms_key_id
+        "s3-bucket-encryption-cmk",  # inline server_side_encryption_configuration AES256
+        "model-package-group-policy-no-wildcard-principal",  # registry policy Principal "*"
+        "iam-no-data-service-wildcard",  # s3:* on "*" in inline_policies; sagemaker:* in the dict policy
+        "security-group-no-public-admin-ingress",  # aws.ec2.SecurityGroupRule SSH from 0.0.0.0/0
     },
 }
 
