@@ -127,6 +127,15 @@ EXPECTED = {
         "iam-no-data-service-wildcard",  # s3:* on "*" in inline_policies; sagemaker:* in the dict policy
         "security-group-no-public-admin-ingress",  # aws.ec2.SecurityGroupRule SSH from 0.0.0.0/0
     },
+    "training_job": {
+        "sagemaker-network-isolation",  # enable_network_isolation False
+        "sagemaker-inter-container-encryption",  # enable_inter_container_traffic_encryption False
+        "sagemaker-output-cmk",  # output_data_config without kms_key_id
+        "sagemaker-volume-cmk",  # resource_config without volume_kms_key_id
+        "sagemaker-vpc-config",  # no vpc_config
+        "data-store-encrypted-at-rest",  # EFS encrypted False
+        "gpu-instance-types-allowed",  # ml.p3.16xlarge, not in prod's list (added after a miss)
+    },
 }
 
 

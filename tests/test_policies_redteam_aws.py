@@ -73,3 +73,26 @@ def test_lake_formation_never_hands_access_control_back_to_iam():
     assert "bypassing Lake Formation's permissions" in message
     native = {"principal": {"dataLakePrincipalIdentifier": "IAM_ALLOWED_PRINCIPALS"}, "permissions": ["ALL"]}
     assert found(lakeformation_no_iam_allowed_principals, "aws-native:lakeformation:PrincipalPermissions", native)
+
+
+def test_a_training_job_uses_only_the_allowed_gpu_types():
+    from policies.rules.gpu import gpu_instance_types_allowed
+
+    job = "aws:sagemaker/trainingJob:TrainingJob"
+    allowed = {"allowedGpuInstanceTypes": ["g5.*", "p5.48xlarge"]}
+    ok = {"resourceConfig": {"instanceType": "ml.g5.12xlarge", "instanceCount": 2}}
+    assert found(gpu_instance_types_allowed, job, ok, allowed) == []
+    assert found(gpu_instance_types_allowed, job, {"resourceConfig": {"instanceType": "ml.m5.xlarge"}}, allowed) == []
+    [message] = found(gpu_instance_types_allowed, job, {"resourceConfig": {"instanceType": "ml.p3.16xlarge"}}, allowed)
+    assert "uses GPU instance type p3.16xlarge" in message
+    groups = {"resourceConfig": {"instanceGroups": [{"instanceType": "ml.p5.48xlarge", "instanceGroupName": "a"},
+                                                    {"instanceType": "ml.p4d.24xlarge", "instanceGroupName": "b"}]}}
+    [message] = found(gpu_instance_types_allowed, job, groups, allowed)
+    assert "p4d.24xlarge" in message
+    for unknown in ({"resourceConfig": UNKNOWN}, {"resourceConfig": {"instanceType": UNKNOWN}}, {}):
+        assert found(gpu_instance_types_allowed, job, unknown, allowed) == []
+
+
+@pytest.mark.parametrize("path", [("resourceConfig", "instanceType"), ("resourceConfig", "instanceGroups", "instanceType")])
+def test_training_job_inputs_are_the_sdks(path):
+    assert_inputs_in_sdk("aws:sagemaker/trainingJob:TrainingJob", path)

@@ -27,6 +27,9 @@ NATIVE_NODE_GROUP = "aws-native:eks:Nodegroup"
 NATIVE_LAUNCH_TEMPLATE = "aws-native:ec2:LaunchTemplate"
 NATIVE_INSTANCE = "aws-native:ec2:Instance"
 NODE_GROUPS = (NODE_GROUP, NATIVE_NODE_GROUP)
+#: pulumi-aws 7 sagemaker/training_job.py: ``resourceConfig.instanceType`` or, for heterogeneous clusters,
+#: ``resourceConfig.instanceGroups[].instanceType``; SageMaker names EC2 types with an ``ml.`` prefix.
+TRAINING_JOB = "aws:sagemaker/trainingJob:TrainingJob"
 #: Accelerated families not (yet) in the table still count as GPU types: p*, g* (e.g. p6-b200, g5g).
 _GPU_FAMILY = re.compile(r"^(p\d+[a-z0-9-]*|g\d+[a-z]*|gr\d+)\.")
 
@@ -93,9 +96,29 @@ TYPES_SCHEMA = config_schema(
 )
 
 
+def _training_types(args: ResourceValidationArgs) -> list:
+    """A training job's instance types as EC2 names (``ml.p5.48xlarge`` -> ``p5.48xlarge``); unknown if any is."""
+    config = get(args.props, "resourceConfig")
+    if is_unknown(config):
+        return config
+    config = config[0] if isinstance(config, list) and config else config
+    if not isinstance(config, dict):
+        return []
+    types = [config.get("instanceType")]
+    groups = as_list(config.get("instanceGroups"))
+    if is_unknown(groups):
+        return groups
+    types += [g.get("instanceType") for g in groups or [] if isinstance(g, dict)]
+    if any(is_unknown(t) for t in types):
+        return next(t for t in types if is_unknown(t))
+    return [t[3:] if t.startswith("ml.") else t for t in types if isinstance(t, str)]
+
+
 def _instance_types(args: ResourceValidationArgs) -> list:
     if args.resource_type in NODE_GROUPS:
         return as_list(get(args.props, "instanceTypes"))
+    if args.resource_type == TRAINING_JOB:
+        return _training_types(args)
     return as_list(get(template_data(args), "instanceType"))
 
 
@@ -113,7 +136,7 @@ def _allowed_types(args: ResourceValidationArgs, report: ReportViolation) -> Non
 gpu_instance_types_allowed = ResourceValidationPolicy(
     name="gpu-instance-types-allowed",
     description="GPU instance types are limited to the environment's allowed list (large training types in prod only).",
-    validate=as_built([*NODE_GROUPS, LAUNCH_TEMPLATE, INSTANCE, NATIVE_LAUNCH_TEMPLATE, NATIVE_INSTANCE],
+    validate=as_built([*NODE_GROUPS, LAUNCH_TEMPLATE, INSTANCE, NATIVE_LAUNCH_TEMPLATE, NATIVE_INSTANCE, TRAINING_JOB],
                       _allowed_types, "instance-type"),
     config_schema=TYPES_SCHEMA,
     severity=Severity.MEDIUM,
