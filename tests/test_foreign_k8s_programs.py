@@ -1,7 +1,7 @@
 """Kubernetes and EKS ML programs written the way other teams write them (tests/foreign_k8s_programs/):
 typed ``*Args`` and plain dicts, snake_case and camelCase keys, helpers and loops, their own
 ComponentResource, a provider with a namespace, yaml.v2.ConfigGroup and yaml.ConfigFile, KubeRay,
-Kueue, Kubeflow and KServe custom resources, a Helm release, pulumi-eks and raw aws.eks.
+Kueue, Kubeflow, KServe and Karpenter custom resources, a Helm release, pulumi-eks and raw aws.eks.
 
 Each program has a ``compliant`` variant (written with care: Pod Security Restricted, least-privilege
 RBAC, private endpoint, encryption, logs) and a ``vulnerable`` one with misconfigurations seeded on
@@ -66,6 +66,8 @@ EXPECTED = {
     # KServe's inline containers (left to its owner).
     "kserve_inference": ["k8s-no-default-namespace", "k8s-no-host-network", "k8s-no-privileged-containers",
                          "k8s-namespace-network-policy"],
+    "karpenter_gpu_nodes": ["launch-template-imdsv2", "launch-template-metadata-hop-limit",
+                            "launch-template-encrypted-volumes"],
     "eks_pulumi_eks": ["eks-endpoint-access", "eks-secrets-encryption", "eks-control-plane-logging",
                        "eks-node-group-component-no-ssh", "iam-eks-oidc-trust-scoped", "iam-no-data-service-wildcard"],
     "eks_raw": ["eks-endpoint-access", "eks-supported-version", "eks-control-plane-logging", "eks-secrets-encryption",

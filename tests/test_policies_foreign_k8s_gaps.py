@@ -262,3 +262,55 @@ def test_no_cluster_role_creates_persistent_volumes():
     claims = {"apiGroups": [""], "resources": ["persistentvolumeclaims"], "verbs": ["create"]}
     assert grants(RBAC_CLUSTER_ROLE, claims) == {}
     assert grants(RBAC_ROLE, volumes) == {}  # a Role cannot grant a cluster-scoped resource
+
+
+# --- Karpenter EC2NodeClasses are launch templates ----------------------------------------------------------
+
+from policies.rules.eks import (  # noqa: E402
+    launch_template_encrypted_volumes, launch_template_imdsv2, launch_template_metadata_hop_limit,
+    launch_template_volumes_cmk,
+)
+
+NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass"
+NODE_SPEC = {"role": "KarpenterNodeRole", "amiSelectorTerms": [{"alias": "al2023@latest"}],
+             "subnetSelectorTerms": [{"tags": {"karpenter.sh/discovery": "ml"}}],
+             "securityGroupSelectorTerms": [{"tags": {"karpenter.sh/discovery": "ml"}}]}
+CMK = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def node_class(**spec) -> dict:
+    return {"metadata": {"name": "gpu"}, "spec": {k: v for k, v in {**NODE_SPEC, **spec}.items() if v is not None}}
+
+
+def test_an_ec2_node_class_defaults_to_imdsv2_and_one_hop():
+    """ec2nodeclass.go: metadataOptions defaults to httpTokens required, hop limit 1 (whole and per field)."""
+    for spec in ({}, {"metadataOptions": {"httpEndpoint": "enabled"}}):
+        assert found(launch_template_imdsv2, NODE_CLASS, node_class(**spec)) == []
+        assert found(launch_template_metadata_hop_limit, NODE_CLASS, node_class(**spec)) == []
+    [message] = found(launch_template_imdsv2, NODE_CLASS, node_class(metadataOptions={"httpTokens": "optional"}))
+    assert "allows IMDSv1 (httpTokens 'optional')" in message
+    [message] = found(launch_template_metadata_hop_limit, NODE_CLASS, node_class(metadataOptions={"httpPutResponseHopLimit": 2}))
+    assert "hop limit 2" in message
+    disabled = node_class(metadataOptions={"httpEndpoint": "disabled", "httpTokens": "optional"})
+    assert found(launch_template_imdsv2, NODE_CLASS, disabled) == []
+    assert found(launch_template_imdsv2, "kubernetes:karpenter.k8s.aws/v1beta1:EC2NodeClass",
+                 node_class(metadataOptions={"httpTokens": "optional"})) != []
+    assert found(launch_template_imdsv2, NODE_CLASS, node_class(metadataOptions=UNKNOWN)) == []
+
+
+def test_an_ec2_node_class_encrypts_its_volumes():
+    # No mappings: the AMI family's root volume, encrypted (with the AWS-managed key).
+    assert found(launch_template_encrypted_volumes, NODE_CLASS, node_class()) == []
+    assert len(found(launch_template_volumes_cmk, NODE_CLASS, node_class())) == 1
+    # The Custom family has no default mappings: the AMI decides.
+    custom = node_class(amiSelectorTerms=[{"id": "ami-0123456789abcdef0"}], amiFamily="Custom")
+    assert "declares no EBS volumes" in found(launch_template_encrypted_volumes, NODE_CLASS, custom)[0]
+    root = {"deviceName": "/dev/xvda", "ebs": {"volumeSize": "200Gi", "volumeType": "gp3", "encrypted": True,
+                                                "kmsKeyID": CMK}}
+    assert found(launch_template_encrypted_volumes, NODE_CLASS, node_class(blockDeviceMappings=[root])) == []
+    assert found(launch_template_volumes_cmk, NODE_CLASS, node_class(blockDeviceMappings=[root])) == []
+    plain_root = {**root, "ebs": {**root["ebs"], "encrypted": False}}
+    [message] = found(launch_template_encrypted_volumes, NODE_CLASS, node_class(blockDeviceMappings=[plain_root]))
+    assert "/dev/xvda is not encrypted" in message
+    assert found(launch_template_encrypted_volumes, NODE_CLASS, node_class(blockDeviceMappings=UNKNOWN)) == []
+    assert found(launch_template_encrypted_volumes, NODE_CLASS, node_class(amiSelectorTerms=UNKNOWN)) == []

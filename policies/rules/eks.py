@@ -20,7 +20,7 @@ from policies.rules._components import as_built
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._index import LAUNCH_TEMPLATE, launch_templates, of_type, stack_resources
 from policies.rules._principals import aws_managed_key_alias
-from policies.rules._props import as_bool, as_int, as_list, describe, get, is_unknown
+from policies.rules._props import UNKNOWN, as_bool, as_int, as_list, describe, get, is_unknown
 
 CLUSTER = "aws:eks/cluster:Cluster"
 #: pulumi-aws-native's AWS::EKS::Cluster (pulumi-aws-native 1.84 eks/cluster.py, _inputs.py): ``resourcesVpcConfig``
@@ -212,9 +212,55 @@ IMDS_SCHEMA = config_schema(
 )
 
 
+#: Karpenter's EC2NodeClass (``karpenter.k8s.aws`` v1 and v1beta1): the launch templates Karpenter makes for
+#: its nodes. aws/karpenter-provider-aws pkg/apis/v1/ec2nodeclass.go: ``metadataOptions`` defaults to
+#: httpEndpoint enabled, httpPutResponseHopLimit 1, httpTokens required (as a whole and field by field);
+#: ``blockDeviceMappings[].ebs`` (``encrypted``, ``kmsKeyID``) pass through to the launch template, and
+#: without mappings the AMI family's defaults apply (pkg/providers/amifamily: the root volume, gp3,
+#: ``Encrypted: true``), except for the Custom family, which has none.
+NODE_CLASS_GROUP = "kubernetes:karpenter.k8s.aws/"
+_NODE_CLASS_IMDS = {"httpEndpoint": "enabled", "httpPutResponseHopLimit": 1, "httpTokens": "required"}
+
+
+def is_node_class(resource_type: str) -> bool:
+    return resource_type.startswith(NODE_CLASS_GROUP) and resource_type.endswith(":EC2NodeClass")
+
+
+def is_launch_template(resource_type: str) -> bool:
+    """A launch template, or a Karpenter EC2NodeClass (the launch templates Karpenter makes from it)."""
+    return resource_type in LAUNCH_TEMPLATES or is_node_class(resource_type)
+
+
+def _node_class_data(props: Any) -> Any:
+    spec = get(props, "spec", default={})
+    if is_unknown(spec) or not isinstance(spec, dict):
+        return spec if is_unknown(spec) else {}
+    options = spec.get("metadataOptions")
+    options = options if is_unknown(options) else {**_NODE_CLASS_IMDS, **(options if isinstance(options, dict) else {})}
+    mappings = spec.get("blockDeviceMappings")
+    if is_unknown(mappings):
+        return {"metadataOptions": options, "blockDeviceMappings": mappings}
+    if not mappings:
+        family, terms = spec.get("amiFamily"), as_list(spec.get("amiSelectorTerms"))
+        if is_unknown(family) or (family is None and is_unknown(terms)):
+            return {"metadataOptions": options, "blockDeviceMappings": UNKNOWN}
+        aliased = not is_unknown(terms) and any(isinstance(t, dict) and t.get("alias") for t in terms)
+        custom = family == "Custom" or (family is None and not aliased)
+        mappings = [] if custom else [
+            {"deviceName": "the AMI family's root volume", "ebs": {"encrypted": True}}]
+    else:
+        mappings = [{"deviceName": m.get("deviceName"),
+                     "ebs": {"encrypted": get(m, "ebs", "encrypted"), "kmsKeyId": get(m, "ebs", "kmsKeyID")}}
+                    for m in mappings if isinstance(m, dict)]
+    return {"metadataOptions": options, "blockDeviceMappings": mappings}
+
+
 def template_data(resource: Any) -> Any:
     """A launch template's settings: its inputs (pulumi-aws), or its ``launchTemplateData`` (pulumi-aws-native;
-    ``UNKNOWN`` or ``{}`` when not known or absent)."""
+    ``UNKNOWN`` or ``{}`` when not known or absent), or a Karpenter EC2NodeClass's in launch-template terms,
+    its defaults filled in."""
+    if is_node_class(resource.resource_type):
+        return _node_class_data(resource.props)
     if resource.resource_type == NATIVE_LAUNCH_TEMPLATE:
         data = get(resource.props, "launchTemplateData", default={})
         return data if is_unknown(data) or isinstance(data, dict) else {}
@@ -241,8 +287,8 @@ def _hop_limit(args: ResourceValidationArgs, report: ReportViolation) -> None:
 
 launch_template_imdsv2 = ResourceValidationPolicy(
     name="launch-template-imdsv2",
-    description="Launch templates require IMDSv2 tokens (httpTokens required).",
-    validate=as_built(LAUNCH_TEMPLATES, _imdsv2, "imds"),
+    description="Launch templates (and Karpenter EC2NodeClasses) require IMDSv2 tokens (httpTokens required).",
+    validate=as_built(is_launch_template, _imdsv2, "imds"),
     severity=Severity.HIGH,
     remediation_steps="Set metadata_options={'http_endpoint': 'enabled', 'http_tokens': 'required'} on the "
                       "aws.ec2.LaunchTemplate.",
@@ -251,9 +297,9 @@ launch_template_imdsv2 = ResourceValidationPolicy(
 
 launch_template_metadata_hop_limit = ResourceValidationPolicy(
     name="launch-template-metadata-hop-limit",
-    description="Launch templates set a metadata hop limit of at most maxHopLimit, so containers cannot reach the "
-                "node's instance credentials.",
-    validate=as_built(LAUNCH_TEMPLATES, _hop_limit, "imds"),
+    description="Launch templates (and Karpenter EC2NodeClasses) set a metadata hop limit of at most maxHopLimit, so "
+                "containers cannot reach the node's instance credentials.",
+    validate=as_built(is_launch_template, _hop_limit, "imds"),
     config_schema=IMDS_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Set metadata_options.http_put_response_hop_limit=1 on the aws.ec2.LaunchTemplate (pods then "
@@ -296,8 +342,8 @@ def _volumes_cmk(args: ResourceValidationArgs, report: ReportViolation) -> None:
 
 launch_template_encrypted_volumes = ResourceValidationPolicy(
     name="launch-template-encrypted-volumes",
-    description="Launch templates declare every EBS volume encrypted.",
-    validate=as_built(LAUNCH_TEMPLATES, _encrypted_volumes, "volumes"),
+    description="Launch templates (and Karpenter EC2NodeClasses) declare every EBS volume encrypted.",
+    validate=as_built(is_launch_template, _encrypted_volumes, "volumes"),
     severity=Severity.HIGH,
     remediation_steps="For each block_device_mappings entry set ebs={'encrypted': 'true', 'volume_type': 'gp3'}.",
     **frameworks({"cis-aws": "2.2.1", "nist-800-53": "SC-28", "pci-dss": "3.5.1", "hipaa": "164.312(a)(2)(iv)",
@@ -306,8 +352,9 @@ launch_template_encrypted_volumes = ResourceValidationPolicy(
 
 launch_template_volumes_cmk = ResourceValidationPolicy(
     name="launch-template-volumes-cmk",
-    description="Launch templates encrypt their EBS volumes with a customer-managed key (not the AWS-managed aws/ebs).",
-    validate=as_built(LAUNCH_TEMPLATES, _volumes_cmk, "volumes-cmk"),
+    description="Launch templates (and Karpenter EC2NodeClasses) encrypt their EBS volumes with a customer-managed key "
+                "(not the AWS-managed aws/ebs).",
+    validate=as_built(is_launch_template, _volumes_cmk, "volumes-cmk"),
     severity=Severity.MEDIUM,
     remediation_steps="Set ebs.kms_key_id to a customer-managed key on each block_device_mappings entry; grant the "
                       "Auto Scaling service-linked role use of the key.",
