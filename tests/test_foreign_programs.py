@@ -28,6 +28,7 @@ ORG_POLICY = {
     "sagemaker-endpoint-auto-rollback",  # blue/green with alarm-driven rollback (our release process)
     "sagemaker-endpoint-data-quality-monitor",  # a monitoring schedule per capturing endpoint (our ML governance)
     "feature-group-pii-declared",  # a contains-pii classification tag on every feature group (our data catalog)
+    "gpu-capacity-team-tag",  # a team tag on GPU endpoint configurations (our GPU chargeback)
     "cloudtrail-security-alarms",  # CIS 4.x metric filters on this trail's log group (often a central account's)
 }
 
@@ -135,6 +136,15 @@ EXPECTED = {
         "sagemaker-vpc-config",  # no vpc_config
         "data-store-encrypted-at-rest",  # EFS encrypted False
         "gpu-instance-types-allowed",  # ml.p3.16xlarge, not in prod's list (added after a miss)
+    },
+    "async_inference": {
+        "sns-sqs-policy-no-public-principal",  # queue policy lets "*" send without a source condition
+        "lambda-function-url-auth",  # function URL authorization NONE
+        "data-store-encrypted-at-rest",  # Aurora cluster without storage_encrypted
+        "data-store-not-public",  # cluster instances publicly_accessible
+        "iam-github-oidc-trust-scoped",  # GitHub OIDC trust without a sub condition
+        "sagemaker-output-cmk",  # async output config without kms_key_id
+        "lb-listener-tls-policy",  # ELBSecurityPolicy-2016-08
     },
 }
 
