@@ -314,3 +314,41 @@ def test_an_ec2_node_class_encrypts_its_volumes():
     assert "/dev/xvda is not encrypted" in message
     assert found(launch_template_encrypted_volumes, NODE_CLASS, node_class(blockDeviceMappings=UNKNOWN)) == []
     assert found(launch_template_encrypted_volumes, NODE_CLASS, node_class(amiSelectorTerms=UNKNOWN)) == []
+
+
+# --- a pod whose ServiceAccount the stack binds to a role calls the API ---------------------------------------
+
+from policies.rules.kubernetes_workloads import k8s_service_account_token_automount as automount  # noqa: E402
+
+HEAD = {"metadata": {"name": "head", "namespace": "ray"}, "spec": {"template": {"spec": {
+    "serviceAccountName": "ray-head", "containers": [{"name": "head", "image": "ray:2.9"}]}}}}
+ROLE_BINDING_TYPE = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"
+
+
+def token_findings(*extra) -> list[str]:
+    resources = [stack_resource(DEPLOYMENT, HEAD, name="head")]
+    resources += [stack_resource(t, p, name=f"extra{i}") for i, (t, p) in enumerate(extra)]
+    return violations(automount, stack_args(resources))
+
+
+def binding(subject: dict, kind: str = ROLE_BINDING_TYPE, space: str | None = "ray") -> tuple[str, dict]:
+    metadata = {"name": "autoscaler", **({"namespace": space} if space else {})}
+    return kind, {"metadata": metadata, "roleRef": {"kind": "Role", "name": "autoscaler"}, "subjects": [subject]}
+
+
+def test_a_service_account_bound_to_a_role_may_mount_its_token():
+    assert len(token_findings()) == 1
+    assert token_findings(binding({"kind": "ServiceAccount", "name": "ray-head"})) == []  # the binding's namespace
+    assert token_findings(binding({"kind": "ServiceAccount", "name": "ray-head", "namespace": "ray"},
+                                  "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", None)) == []
+    # Bound in another namespace, bound as a User, the default account, or unknown subjects: still reported.
+    assert len(token_findings(binding({"kind": "ServiceAccount", "name": "ray-head", "namespace": "other"}))) == 1
+    assert len(token_findings(binding({"kind": "User", "name": "ray-head"}))) == 1
+    assert len(token_findings(binding({"kind": "ServiceAccount", "name": "ray-head"}, space="other"))) == 1
+    default_pod = copy.deepcopy(HEAD)
+    del default_pod["spec"]["template"]["spec"]["serviceAccountName"]
+    resources = [stack_resource(DEPLOYMENT, default_pod, name="head"),
+                 stack_resource(*binding({"kind": "ServiceAccount", "name": "default"}), name="b")]
+    assert len(violations(automount, stack_args(resources))) == 1
+    kind, props = binding({"kind": "ServiceAccount", "name": "ray-head"})
+    assert len(token_findings((kind, {**props, "subjects": UNKNOWN}))) == 1

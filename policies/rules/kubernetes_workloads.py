@@ -21,7 +21,7 @@ from pulumi_policy import ReportViolation, Severity, StackValidationArgs, StackV
 
 from policies.rules._declare import config_schema, examines, frameworks, policy_config
 from policies.rules._pods import (
-    Container, Pod, containers, is_kind, is_workload, namespace, pod_namespace, pods, workload_name,
+    Container, Pod, containers, is_kind, is_workload, namespace, objects, pod_namespace, pods, workload_name,
 )
 from policies.rules._props import as_bool, as_list, describe, get, is_unknown
 from policies.rules.kubernetes import image_tag, pod_policy
@@ -52,6 +52,30 @@ def _declared_accounts(resources: Iterable[Any]) -> dict[tuple[str, str], Any]:
     return found
 
 
+BINDINGS = ("rbac.authorization.k8s.io:RoleBinding", "rbac.authorization.k8s.io:ClusterRoleBinding")
+
+
+def _bound_accounts(resources: Iterable[Any]) -> set[tuple[str, str]]:
+    """``(namespace, name)`` of the ServiceAccounts other than ``default`` that a RoleBinding or
+    ClusterRoleBinding of the stack grants a role: their pods are given API permissions, so they call the
+    API and need the token (CIS EKS 4.1.6: mounted "only where necessary"). A subject without a namespace
+    is the RoleBinding's namespace's."""
+    found: set[tuple[str, str]] = set()
+    for resource in resources:
+        for key in BINDINGS:
+            for binding in objects(resource, key, namespaced=False):
+                subjects = as_list(binding.props.get("subjects"))
+                for subject in [] if is_unknown(subjects) else subjects:
+                    if not isinstance(subject, dict) or subject.get("kind") != "ServiceAccount":
+                        continue
+                    name, space = subject.get("name"), subject.get("namespace")
+                    if not space and key == BINDINGS[0]:
+                        space = get(binding.props, "metadata", "namespace") or namespace(resource)
+                    if isinstance(name, str) and name != "default" and isinstance(space, str) and space:
+                        found.add((space, name))
+    return found
+
+
 def _service_account(pod: Pod) -> Any:
     name = pod.spec.get("serviceAccountName")
     if name is None or name == "":
@@ -61,7 +85,7 @@ def _service_account(pod: Pod) -> Any:
 
 def _tokens(args: StackValidationArgs, report: ReportViolation) -> None:
     allowed = set(policy_config(args, TOKEN_SCHEMA)["allowedServiceAccounts"] or [])
-    accounts = None
+    accounts, bound = None, None
     for resource in args.resources:
         if not is_workload(resource.resource_type):
             continue
@@ -72,6 +96,9 @@ def _tokens(args: StackValidationArgs, report: ReportViolation) -> None:
             mounted = as_bool(pod.spec.get("automountServiceAccountToken"))
             account = _service_account(pod)
             if is_unknown(mounted) or mounted is False or not isinstance(account, str) or f"{space}/{account}" in allowed:
+                continue
+            bound = _bound_accounts(args.resources) if bound is None else bound
+            if (space, account) in bound:
                 continue
             if mounted is None:
                 if pod.partial:
@@ -90,7 +117,8 @@ k8s_service_account_token_automount = StackValidationPolicy(
     name="k8s-service-account-token-automount",
     description="Pods do not mount a service account token: automountServiceAccountToken false in the pod spec, or "
                 "on the ServiceAccount they use when the stack declares it (the pod's setting wins), unless the "
-                "ServiceAccount is in allowedServiceAccounts.",
+                "ServiceAccount is in allowedServiceAccounts or the stack binds it (not 'default') to a role: "
+                "then the pods call the API.",
     validate=examines(is_workload, _tokens), config_schema=TOKEN_SCHEMA, severity=Severity.MEDIUM,
     remediation_steps="Set automountServiceAccountToken: false in the pod spec (or on its ServiceAccount); a "
                       "workload that calls the API gets a dedicated ServiceAccount listed in allowedServiceAccounts "

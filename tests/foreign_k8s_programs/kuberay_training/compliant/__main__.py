@@ -28,16 +28,31 @@ def ray_container(name, cpu, memory, gpus=0):
     }
 
 
-def pod(container, gpu=False):
+def pod(container, gpu=False, service_account=None):
     spec = {
-        "automountServiceAccountToken": False,
         "containers": [container],
         "volumes": [{"name": "tmp", "emptyDir": {}}, {"name": "shm", "emptyDir": {"medium": "Memory"}}],
     }
+    if service_account:  # the head's autoscaler calls the Kubernetes API with this account's token
+        spec["serviceAccountName"] = service_account
+    else:
+        spec["automountServiceAccountToken"] = False
     if gpu:
         spec["tolerations"] = [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]
     return {"spec": spec}
 
+
+# The autoscaler's own account and least-privilege role (KubeRay's autoscaler RBAC: pods and the RayCluster).
+k8s.core.v1.ServiceAccount("ray-head", metadata={"name": "ray-head", "namespace": NAMESPACE},
+                           opts=pulumi.ResourceOptions(depends_on=[ns]))
+k8s.rbac.v1.Role("ray-autoscaler", metadata={"name": "ray-autoscaler", "namespace": NAMESPACE}, rules=[
+    {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch", "patch"]},
+    {"apiGroups": ["ray.io"], "resources": ["rayclusters"], "verbs": ["get", "patch"]},
+], opts=pulumi.ResourceOptions(depends_on=[ns]))
+k8s.rbac.v1.RoleBinding("ray-autoscaler", metadata={"name": "ray-autoscaler", "namespace": NAMESPACE},
+                        role_ref={"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "ray-autoscaler"},
+                        subjects=[{"kind": "ServiceAccount", "name": "ray-head"}],
+                        opts=pulumi.ResourceOptions(depends_on=[ns]))
 
 k8s.apiextensions.CustomResource(
     "train-cluster",
@@ -50,7 +65,7 @@ k8s.apiextensions.CustomResource(
         "headGroupSpec": {
             "serviceType": "ClusterIP",
             "rayStartParams": {"dashboard-host": "0.0.0.0", "num-gpus": "0"},
-            "template": pod(ray_container("ray-head", "4", "16Gi")),
+            "template": pod(ray_container("ray-head", "4", "16Gi"), service_account="ray-head"),
         },
         "workerGroupSpecs": [{
             "groupName": "gpu-workers",
