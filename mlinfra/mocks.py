@@ -470,8 +470,8 @@ def policy_document(inputs: dict) -> dict:
     """The IAM policy JSON that ``aws.iam.get_policy_document`` renders from its (camelCase) inputs.
 
     Covers statements (sid, effect, actions/notActions, resources/notResources, principals/
-    notPrincipals, conditions), ``version`` and ``policyId``; source and override documents are
-    not merged offline.
+    notPrincipals, conditions), ``version`` and ``policyId``, merged with the source and override
+    documents as the provider merges them (``_merged``).
     """
     statements = []
     for given in inputs.get("statements") or []:
@@ -497,7 +497,49 @@ def policy_document(inputs: dict) -> dict:
     if inputs.get("policyId"):
         document["Id"] = inputs["policyId"]
     document["Statement"] = statements
-    return document
+    return _merged(document, inputs)
+
+
+def _parsed_documents(values: Any) -> list[dict]:
+    """The JSON policy documents among ``values`` (a string or a list of them), as mappings."""
+    found = []
+    for value in values if isinstance(values, list) else [values]:
+        try:
+            document = json.loads(value) if isinstance(value, str) and value.strip() else None
+        except ValueError:
+            document = None
+        if isinstance(document, dict):
+            found.append(document)
+    return found
+
+
+def _merged(document: dict[str, Any], inputs: dict) -> dict[str, Any]:
+    """``document`` (the data source's own statements) merged as pulumi-aws's get_policy_document merges
+    (iam/get_policy_document.py: "statements with non-blank sids will override statements with the same
+    sid from earlier documents ... Non-overriding statements will be added"): the source documents
+    first, then the document's own statements, then the override documents, each statement with a sid
+    replacing an earlier one with that sid, the others appended. A later document's ``Id`` wins; the
+    highest ``Version`` wins."""
+    sources = _parsed_documents(inputs.get("sourceJson")) + _parsed_documents(inputs.get("sourcePolicyDocuments"))
+    overrides = _parsed_documents(inputs.get("overrideJson")) + _parsed_documents(inputs.get("overridePolicyDocuments"))
+    if not sources and not overrides:
+        return document
+    merged: dict[str, Any] = {"Version": "2008-10-17"}
+    statements: list[Any] = []
+    for part in [*sources, document, *overrides]:
+        if part.get("Id"):
+            merged["Id"] = part["Id"]
+        if str(part.get("Version") or "") > merged["Version"]:
+            merged["Version"] = part["Version"]
+        given = part.get("Statement") or []
+        for statement in given if isinstance(given, list) else [given]:
+            sid = statement.get("Sid") if isinstance(statement, dict) else None
+            index = next((i for i, s in enumerate(statements) if sid and isinstance(s, dict) and s.get("Sid") == sid), None)
+            if index is None:
+                statements.append(statement)
+            else:
+                statements[index] = statement
+    return {"Version": merged["Version"], **({"Id": merged["Id"]} if "Id" in merged else {}), "Statement": statements}
 
 
 @dataclass

@@ -279,3 +279,24 @@ def test_an_autonamed_ecr_repository_has_one_name_in_its_id_url_and_arn():
     assert outputs["repositoryUrl"].endswith(f"/{rid}") and outputs["arn"].endswith(f"repository/{rid}")
     _, named = new_resource("aws:ecr/repository:Repository", "api", {"name": "team/api"})
     assert named["name"] == "team/api" and named["repositoryUrl"].endswith("/team/api")
+
+
+def test_policy_document_merges_source_and_override_documents_like_the_provider():
+    # pulumi-aws 7 iam/get_policy_document.py: sources first, then the statements, then the overrides;
+    # a statement with a sid replaces an earlier one with that sid, the rest are appended.
+    base = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"},
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
+    override = json.dumps({"Version": "2012-10-17", "Id": "final", "Statement": {
+        "Sid": "Write", "Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"}})
+    document = policy_document({
+        "sourcePolicyDocuments": [base, "{not json"],
+        "statements": [{"sid": "Read", "actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::b/public/*"]},
+                       {"sid": "Write", "actions": ["s3:PutObject"], "resources": ["arn:aws:s3:::b/out/*"]}],
+        "overridePolicyDocuments": [override],
+    })
+    assert document == {"Version": "2012-10-17", "Id": "final", "Statement": [
+        {"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/public/*"},
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+        {"Sid": "Write", "Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"}]}
+    assert policy_document({"statements": []}) == {"Version": "2012-10-17", "Statement": []}

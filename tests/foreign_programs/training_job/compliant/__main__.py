@@ -53,6 +53,14 @@ aws.iam.RolePolicy("training-access", role=role.id, policy=pulumi.Output.all(buc
         {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"], "Resource": a[1]},
         {"Effect": "Allow", "Action": ["elasticfilesystem:ClientMount"], "Resource": a[2]}]})))
 
+# The platform team's shared statements, merged into each job's policy (source_policy_documents).
+COMMON = json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "Logs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    "Resource": "arn:aws:logs:us-east-1:123456789012:log-group:/aws/sagemaker/TrainingJobs:*"}]})
+aws.iam.RolePolicy("training-common", role=role.id, policy=aws.iam.get_policy_document(
+    source_policy_documents=[COMMON],
+    statements=[{"sid": "Metrics", "actions": ["cloudwatch:PutMetricData"], "resources": ["*"],
+                 "conditions": [{"test": "StringEquals", "variable": "cloudwatch:namespace", "values": ["/aws/sagemaker/TrainingJobs"]}]}]).json)
+
 aws.sagemaker.TrainingJob("fine-tune", training_job_name="llm-fine-tune-v1", role_arn=role.arn,
     algorithm_specification={"training_image": IMAGE, "training_input_mode": "File"},
     resource_config={"instance_type": conf.get("instanceType") or "ml.g5.12xlarge",
