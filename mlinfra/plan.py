@@ -14,6 +14,7 @@ import heapq
 import json
 import os
 import runpy
+import re
 import sys
 import traceback
 import uuid
@@ -173,9 +174,10 @@ def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
             if where is None:
                 raise
             # A None where the program expected a value is most often one only AWS knows: say so.
+            # (Not a type named in the SDK's own messages: "Output[NoneType]" is no missing value.)
+            missing = re.search(r"\bNone\b|'NoneType' object", str(exc)) or "Missing required property" in str(exc)
             hint = (" (a value only the cloud knows, such as a lookup's result, may be missing offline; review the "
-                    "program's `pulumi preview --json` output with --deployment FILE instead)"
-                    if "None" in str(exc) or "Missing required property" in str(exc) else "")
+                    "program's `pulumi preview --json` output with --deployment FILE instead)" if missing else "")
             raise ProgramError(f"{where}: the program failed under the offline plan: {type(exc).__name__}: {exc}"
                                f"{hint}") from None
     return monitor

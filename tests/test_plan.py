@@ -243,6 +243,23 @@ def test_another_programs_exception_is_its_failure_at_its_line(tmp_path):
         plan(project, "dev", None)
 
 
+def test_a_type_error_naming_nonetype_gets_no_hint_about_values_only_the_cloud_knows(tmp_path):
+    # The Python SDK rejects a typed PolicyDocumentArgs whose action is a list (its Union input types):
+    # a failure of the program under any engine, whose message names `NoneType`, not a missing value.
+    project = make_project(tmp_path, "import pulumi_aws as aws\n\naws.iam.RolePolicy('p', role='r', "
+                           "policy=aws.iam.PolicyDocumentArgs(version='2012-10-17', statement=["
+                           "aws.iam.PolicyStatementArgs(effect='Allow', action=['s3:GetObject'], resource=['*'])]))\n")
+    with pytest.raises(ProgramError) as err:
+        plan(project, "dev", None)
+    assert "Unexpected type. Expected 'list'" in str(err.value) and "NoneType" in str(err.value)
+    assert "only the cloud knows" not in str(err.value)
+
+
+def test_a_value_missing_offline_gets_the_hint(tmp_path):
+    project = make_project(tmp_path, "import pulumi_aws as aws\n\nprint(aws.ec2.get_vpc(default=True).cidr_block.split('.'))\n")
+    with pytest.raises(ProgramError, match="'NoneType' object has no attribute 'split'.*only the cloud knows"):
+        plan(project, "dev", None)
+
 def test_a_program_that_is_not_valid_python_is_named_at_its_line(tmp_path):
     project = make_project(tmp_path, "import pulumi\n  x = 1\n")
     with pytest.raises(ProgramError, match=r"^stacks/__main__.py:2: the program is not valid Python: unexpected indent$"):
