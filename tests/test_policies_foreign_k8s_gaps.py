@@ -352,3 +352,47 @@ def test_a_service_account_bound_to_a_role_may_mount_its_token():
     assert len(violations(automount, stack_args(resources))) == 1
     kind, props = binding({"kind": "ServiceAccount", "name": "ray-head"})
     assert len(token_findings((kind, {**props, "subjects": UNKNOWN}))) == 1
+
+
+# --- GPU NodePools and pulumi-eks ManagedNodeGroups carry the GPU taint ---------------------------------------
+
+from policies.rules.gpu import gpu_node_group_tainted  # noqa: E402
+
+NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool"
+GPU_TAINT = {"key": "nvidia.com/gpu", "value": "true", "effect": "NoSchedule"}
+
+
+def pool(requirements, taints=None) -> list[str]:
+    spec = {"nodeClassRef": {"group": "karpenter.k8s.aws", "kind": "EC2NodeClass", "name": "gpu"},
+            "requirements": requirements}
+    if taints is not None:
+        spec["taints"] = taints
+    return violations(gpu_node_group_tainted, stack_args([stack_resource(
+        NODE_POOL, {"metadata": {"name": "gpu"}, "spec": {"template": {"spec": spec}}})]))
+
+
+@pytest.mark.parametrize("requirement", [
+    {"key": "karpenter.k8s.aws/instance-family", "operator": "In", "values": ["g5", "g6"]},
+    {"key": "node.kubernetes.io/instance-type", "operator": "In", "values": ["p4d.24xlarge"]},
+    {"key": "karpenter.k8s.aws/instance-category", "operator": "In", "values": ["g"]},
+    {"key": "karpenter.k8s.aws/instance-gpu-count", "operator": "Gt", "values": ["0"]},
+    {"key": "karpenter.k8s.aws/instance-gpu-manufacturer", "operator": "In", "values": ["nvidia"]},
+])
+def test_a_gpu_node_pool_is_tainted(requirement):
+    [message] = pool([requirement])
+    assert "a Karpenter NodePool" in message and "nvidia.com/gpu NoSchedule taint" in message
+    assert pool([requirement], [GPU_TAINT]) == []
+    assert len(pool([requirement], [{**GPU_TAINT, "effect": "PreferNoSchedule"}])) == 1
+    assert pool([requirement], UNKNOWN) == []
+
+
+@pytest.mark.parametrize("requirement", [
+    {"key": "karpenter.k8s.aws/instance-family", "operator": "In", "values": ["m7i", "c7g"]},
+    {"key": "karpenter.k8s.aws/instance-category", "operator": "NotIn", "values": ["g", "p"]},
+    {"key": "karpenter.k8s.aws/instance-gpu-count", "operator": "In", "values": ["0"]},
+    {"key": "karpenter.sh/capacity-type", "operator": "In", "values": ["spot"]},
+])
+def test_a_node_pool_of_other_instances_needs_no_gpu_taint(requirement):
+    assert pool([requirement]) == []
+    assert pool(UNKNOWN) == []
+

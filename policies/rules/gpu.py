@@ -61,6 +61,48 @@ TAINT_SCHEMA = config_schema(
 )
 
 
+#: Karpenter NodePools (karpenter.sh v1, v1beta1): ``spec.template.spec.requirements`` choose the instances
+#: (well-known labels: node.kubernetes.io/instance-type, karpenter.k8s.aws/instance-family,
+#: -instance-category, -instance-gpu-count, -instance-gpu-manufacturer, -instance-gpu-name) and
+#: ``spec.template.spec.taints`` are Kubernetes taints (effect ``NoSchedule``).
+NODE_POOL_GROUP = "kubernetes:karpenter.sh/"
+_GPU_CATEGORIES = frozenset({"g", "p"})
+_GPU_LABELS = frozenset({"karpenter.k8s.aws/instance-gpu-manufacturer", "karpenter.k8s.aws/instance-gpu-name"})
+
+
+def is_node_pool(resource_type: str) -> bool:
+    return resource_type.startswith(NODE_POOL_GROUP) and resource_type.endswith(":NodePool")
+
+
+def _requirement_is_gpu(requirement: object) -> bool:
+    if not isinstance(requirement, dict) or requirement.get("operator") not in ("In", "Gt", "Exists"):
+        return False
+    key, values = requirement.get("key"), as_list(requirement.get("values"))
+    values = [] if is_unknown(values) else [v for v in values if isinstance(v, str)]
+    if key == "node.kubernetes.io/instance-type":
+        return any(is_gpu_type(v) for v in values)
+    if key == "karpenter.k8s.aws/instance-family":
+        return any(is_gpu_type(f"{v}.xlarge") for v in values)
+    if key == "karpenter.k8s.aws/instance-category":
+        return requirement.get("operator") == "In" and any(v in _GPU_CATEGORIES for v in values)
+    if key == "karpenter.k8s.aws/instance-gpu-count":
+        return requirement.get("operator") == "Exists" or any(v.isdigit() and int(v) >= (1 if requirement.get(
+            "operator") == "In" else 0) for v in values)
+    return key in _GPU_LABELS and requirement.get("operator") in ("In", "Exists")
+
+
+def _node_pool_taints(pool, key: str) -> object:
+    """None when the pool launches no GPU nodes (or its requirements are unknown), else whether it taints them."""
+    spec = get(pool.props, "spec", "template", "spec")
+    requirements = as_list(get(spec, "requirements"))
+    if is_unknown(spec) or is_unknown(requirements) or not any(map(_requirement_is_gpu, requirements)):
+        return None
+    taints = as_list(get(spec, "taints"))
+    if is_unknown(taints):
+        return None
+    return any(isinstance(t, dict) and t.get("key") == key and t.get("effect") == "NoSchedule" for t in taints)
+
+
 def _tainted(args: StackValidationArgs, report: ReportViolation) -> None:
     key = policy_config(args, TAINT_SCHEMA)["taintKey"]
     templates = launch_templates(stack_resources(args))
@@ -73,13 +115,19 @@ def _tainted(args: StackValidationArgs, report: ReportViolation) -> None:
         if not any(isinstance(t, dict) and t.get("key") == key and t.get("effect") == "NO_SCHEDULE" for t in taints):
             report(f"{describe(group)} runs GPU nodes without the {key}=true:NoSchedule taint: any pod could take "
                    "them (and keep them from scaling to zero)", group.urn)
+    for pool in (r for r in args.resources if is_node_pool(r.resource_type)):
+        if _node_pool_taints(pool, key) is False:
+            report(f"{describe(pool)} (a Karpenter NodePool) launches GPU instances without the {key} NoSchedule "
+                   "taint in spec.template.spec.taints: any pod could take them (and keep them from scaling to zero)",
+                   pool.urn)
 
 
 gpu_node_group_tainted = StackValidationPolicy(
     name="gpu-node-group-tainted",
     description="EKS node groups of GPU instances (their own instance types, their launch template's, or a GPU "
-                "AMI type) carry the nvidia.com/gpu NoSchedule taint.",
-    validate=examines([*NODE_GROUPS, LAUNCH_TEMPLATE, NATIVE_LAUNCH_TEMPLATE], _tainted),
+                "AMI type) and Karpenter NodePools whose requirements choose GPU instances carry the nvidia.com/gpu "
+                "NoSchedule taint.",
+    validate=examines(lambda t: t in (*NODE_GROUPS, LAUNCH_TEMPLATE, NATIVE_LAUNCH_TEMPLATE) or is_node_pool(t), _tainted),
     config_schema=TAINT_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Add taints=[{'key': 'nvidia.com/gpu', 'value': 'true', 'effect': 'NO_SCHEDULE'}] to the "

@@ -1,6 +1,6 @@
 """An EKS cluster with pulumi-eks defaults.
 Seeded: public endpoint open to the internet (the default), no secrets encryption, no control-plane logs,
-a managed node group with SSH open, an IRSA role any service account can assume (no sub condition)
+a GPU managed node group with SSH open (and no GPU taint: not caught, see the test), an IRSA role any service account can assume (no sub condition)
 with s3:* on every bucket."""
 import json
 import pulumi

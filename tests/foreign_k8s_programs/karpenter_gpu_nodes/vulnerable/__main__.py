@@ -1,5 +1,5 @@
 """GPU capacity through Karpenter, tuned so pods can reach the node's metadata.
-Seeded: IMDSv1 allowed, hop limit 2, an unencrypted root volume."""
+Seeded: IMDSv1 allowed, hop limit 2, an unencrypted root volume, GPU NodePool without the GPU taint."""
 import pulumi_kubernetes as k8s
 
 k8s.apiextensions.CustomResource(
