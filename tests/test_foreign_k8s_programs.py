@@ -29,7 +29,8 @@ PACKS = [ROOT / "policies" / pack for pack in ("security", "privacy", "complianc
 #: Mandatory findings a reasonable reviewer accepts on a carefully written program: our organisation's
 #: policy, not a misreading of the program. Every program, whatever it declares:
 ORG_POLICY = {
-    # The org wants a COST budget in every stack; a team's Kubernetes program has no reason to declare one.
+    # The org wants a COST budget in every stack that declares AWS resources (the EKS programs here); a
+    # program of Kubernetes objects alone is not asked for one.
     "environment-budget",
 }
 #: ... and per program.
@@ -124,6 +125,12 @@ def test_each_allowed_org_policy_finding_is_still_reported(results, name):
     # An allow-list entry that no longer fires is stale: drop it.
     reported = {v.policy for v in results[name, "compliant"]}
     assert ALLOWED[name] <= reported
+
+
+def test_only_the_programs_that_declare_aws_resources_are_asked_for_a_budget(results):
+    asked = {name for name in PROGRAMS if "environment-budget" in {v.policy for v in results[name, "compliant"]}}
+    # The EKS programs, and the serving program's ECR repository and KMS key; no program of Kubernetes objects alone.
+    assert asked == {"eks_pulumi_eks", "eks_raw", "karpenter_gpu_nodes", "serving_namespace"}, sorted(asked)
 
 
 def test_the_device_plugin_is_compliant_once_declared_in_exempt_daemon_sets(plans, tmp_path):

@@ -39,7 +39,15 @@ def _subscribed(notification: Any) -> bool:
     return False
 
 
+#: What makes a stack an AWS environment, whose spend a budget watches: a resource of these packages
+#: (pulumi-aws, pulumi-aws-native, and pulumi-eks's and awsx's components, which build AWS resources).
+#: A stack of Kubernetes objects alone runs on capacity another stack pays for and budgets.
+AWS_PACKAGES = ("aws:", "aws-native:", "eks:", "awsx:")
+
+
 def _validate_environment_budget(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    if not any(r.resource_type.startswith(AWS_PACKAGES) for r in args.resources):
+        return
     config = policy_config(args, BUDGET_SCHEMA)
     budgets = of_type(args.resources, BUDGET)
     candidates = [b for b in budgets if is_unknown(get(b.props, "budgetType"))
@@ -61,8 +69,8 @@ def _validate_environment_budget(args: StackValidationArgs, report_violation: Re
 
 environment_budget = StackValidationPolicy(
     name="environment-budget",
-    description="Every stack has an AWS Budgets cost budget whose notifications reach a subscriber (an SNS topic "
-                "or e-mail addresses).",
+    description="Every stack that declares AWS resources has an AWS Budgets cost budget whose notifications reach a "
+                "subscriber (an SNS topic or e-mail addresses).",
     validate=examines((BUDGET,), _validate_environment_budget),
     config_schema=BUDGET_SCHEMA,
     severity=Severity.MEDIUM,
