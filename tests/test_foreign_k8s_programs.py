@@ -66,7 +66,7 @@ EXPECTED = {
     # HF_TOKEN as a literal env value of the model is not caught: plaintext_secrets.py does not read
     # KServe's inline containers (left to its owner).
     "kserve_inference": ["k8s-no-default-namespace", "k8s-no-host-network", "k8s-no-privileged-containers",
-                         "k8s-namespace-network-policy"],
+                         "k8s-namespace-network-policy", "no-plaintext-secrets-in-environment"],
     "karpenter_gpu_nodes": ["launch-template-imdsv2", "launch-template-metadata-hop-limit",
                             "launch-template-encrypted-volumes", "gpu-node-group-tainted"],
     # Its GPU ManagedNodeGroup has no GPU taint and is not reported: gpu-node-group-tainted is a stack rule, and a
@@ -125,6 +125,15 @@ def test_each_allowed_org_policy_finding_is_still_reported(results, name):
     # An allow-list entry that no longer fires is stale: drop it.
     reported = {v.policy for v in results[name, "compliant"]}
     assert ALLOWED[name] <= reported
+
+
+def test_the_seeded_credentials_in_a_configmap_and_a_kserve_model_are_reported(results):
+    def flagged(name: str, kind: str) -> list[str]:
+        return [v.message for v in results[name, "vulnerable"]
+                if v.policy == "no-plaintext-secrets-in-environment" and kind in v.message]
+
+    assert flagged("batch_scoring_cronjob", "kubernetes:core/v1:ConfigMap")
+    assert flagged("kserve_inference", "spec.predictor.model.env 'HF_TOKEN'")
 
 
 def test_only_the_programs_that_declare_aws_resources_are_asked_for_a_budget(results):

@@ -38,6 +38,11 @@ def shapes(variables: dict) -> dict[str, dict]:
         "kubernetes:batch/v1:CronJob": {"spec": {"jobTemplate": {"spec": {"template": {"spec": pod}}}}},
         "kubernetes:ray.io/v1:RayCluster": {"spec": {"headGroupSpec": {"template": {"spec": pod}},
                                                      "workerGroupSpecs": [{"template": {"spec": pod}}]}},
+        # KServe's inline container (pkg/apis/serving/v1beta1: the predictor's model is a v1.Container).
+        "kubernetes:serving.kserve.io/v1beta1:InferenceService": {"spec": {"predictor": {"model": {
+            "modelFormat": {"name": "huggingface"}, "env": pairs}}}},
+        # A ConfigMap's data: the settings pods read as environment (envFrom) or files, with no secrecy.
+        "kubernetes:core/v1:ConfigMap": {"data": variables},
     }
 
 

@@ -40,7 +40,7 @@ from typing import Any, Iterator, Optional
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._pods import may_carry_pods
+from policies.rules._pods import KSERVE_COMPONENTS, KSERVE_CONTAINERS, kind_of, may_carry_pods
 from policies.rules._secrets import is_secret
 from policies.rules._components import as_built
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
@@ -64,7 +64,11 @@ AGENTCORE = ("aws:bedrock/agentcoreAgentRuntime:AgentcoreAgentRuntime", "aws:bed
 #: (its properties as objects) too.
 CODEBUILDS = (CODEBUILD, "aws-native:codebuild:Project")
 BATCH_JOBS = (BATCH_JOB, "aws-native:batch:JobDefinition")
-ENVIRONMENT_TYPES = (*LAMBDAS, *TASK_DEFINITIONS, *BATCH_JOBS, *SAGEMAKER_MODELS, *CODEBUILDS, APPRUNNER, *AGENTCORE)
+#: A ConfigMap's ``data``: the key/value settings pods take as environment (``envFrom``) or files; never a
+#: place for a credential (Kubernetes "ConfigMaps": "does not provide secrecy or encryption").
+CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
+ENVIRONMENT_TYPES = (*LAMBDAS, *TASK_DEFINITIONS, *BATCH_JOBS, *SAGEMAKER_MODELS, *CODEBUILDS, APPRUNNER, *AGENTCORE,
+                     CONFIG_MAP)
 USER_DATA_TYPES = ("aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate",
                    "aws:ec2/launchConfiguration:LaunchConfiguration", "aws:ec2/spotInstanceRequest:SpotInstanceRequest")
 #: Boot scripts per type: instances' user data, and the lifecycle scripts (base64 shell scripts) SageMaker notebook
@@ -229,10 +233,27 @@ def environment_variables(args: ResourceValidationArgs) -> Iterator[tuple[str, A
     elif kind in AGENTCORE:
         for name, value in _mapping(get(props, "environmentVariables")):
             yield "environmentVariables", name, value
+    elif kind == CONFIG_MAP:
+        for name, value in _mapping(get(props, "data")):
+            yield "data", name, value
     elif kind.startswith("kubernetes:"):
-        for where, container in _kubernetes_containers(get(props, "spec")):
+        for where, container in (*_kubernetes_containers(get(props, "spec")), *_kserve_containers(kind, props)):
             for name, value in _name_values(container.get("env")):
                 yield f"spec.{where}.env", name, value
+
+
+def _kserve_containers(kind: str, props: Any) -> Iterator[tuple[str, dict]]:
+    """A KServe InferenceService's inline containers (``spec.predictor.model``, the framework shorthands),
+    which are no container list (see ``policies.rules._pods``)."""
+    found = kind_of(kind)
+    if found is None or found.key != "serving.kserve.io:InferenceService":
+        return
+    for component in KSERVE_COMPONENTS:
+        spec = get(props, "spec", component)
+        for name in KSERVE_CONTAINERS:
+            container = get(spec, name) if isinstance(spec, dict) else None
+            if isinstance(container, dict):
+                yield f"{component}.{name}", container
 
 
 def _batch_containers(document: Any) -> Iterator[tuple[str, dict]]:
@@ -268,8 +289,8 @@ def _validate_environment(args: ResourceValidationArgs, report: ReportViolation)
 no_plaintext_secrets_in_environment = ResourceValidationPolicy(
     name="no-plaintext-secrets-in-environment",
     description="No environment variable of a Lambda function, ECS or Batch container, SageMaker model, CodeBuild "
-                "project, App Runner service, Bedrock AgentCore runtime or harness, or Kubernetes container holds a "
-                "literal credential.",
+                "project, App Runner service, Bedrock AgentCore runtime or harness, or Kubernetes container (KServe's "
+                "inline ones included), and no ConfigMap entry, holds a literal credential.",
     validate=as_built(_is_environment_subject, _validate_environment),
     config_schema=SCHEMA,
     severity=Severity.HIGH,
