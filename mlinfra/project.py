@@ -218,13 +218,13 @@ def load_stack_config(project_dir: Path, env: str) -> StackConfig:
     if not _STACK_NAME.match(env):
         raise MlinfraError(f"unknown environment '{env}': a stack name has only letters, digits, "
                            f"'-', '_' and '.' (available: {available})")
-    if path.is_dir():
-        raise MlinfraError(f"{shown_path(project, path)}: is a directory, not a stack file (available: {available})")
     shown = shown_path(project, path)
+    if path.is_dir():
+        raise MlinfraError(f"{shown}: is a directory, not a stack file (available: {available})")
     if path.exists():
-        document = _read_yaml(path, shown)
+        document, source = _read_yaml(path, shown), shown
     elif not environments:
-        document = None
+        document, source = None, f"a new stack {env!r}"
     else:
         raise MlinfraError(f"unknown environment '{env}': no {shown} (available: {available})")
     if document is not None and not isinstance(document, dict):
@@ -233,7 +233,7 @@ def load_stack_config(project_dir: Path, env: str) -> StackConfig:
     if not isinstance(config, dict):
         raise MlinfraError(f"{shown}: 'config:' must be a mapping of keys to values, not {type(config).__name__}")
     raw: dict[str, Any] = {_namespaced(project.name, str(key)): value for key, value in config.items()}
-    _check_declared(project, env, shown if path.exists() else f"a new stack {env!r}", raw)
+    _check_declared(project, env, source, raw)
     values: dict[str, str] = {}
     secret_keys: set[str] = set()
     for key, value in raw.items():
