@@ -10,7 +10,7 @@ from pulumi_policy import ReportViolation, Severity, StackValidationArgs, StackV
 
 from policies.rules._declare import config_schema, examines, frameworks, policy_config
 from policies.rules._index import LAUNCH_TEMPLATE, LaunchTemplateIndex, ReferenceIndex, launch_templates, of_type, stack_resources
-from policies.rules._props import as_list, get, is_unknown, resource_tags
+from policies.rules._props import as_list, get, is_aws, is_unknown, resource_tags
 from policies.rules.gpu import is_gpu_type
 
 BUDGET = "aws:budgets/budget:Budget"
@@ -39,14 +39,14 @@ def _subscribed(notification: Any) -> bool:
     return False
 
 
-#: What makes a stack an AWS environment, whose spend a budget watches: a resource of these packages
-#: (pulumi-aws, pulumi-aws-native, and pulumi-eks's and awsx's components, which build AWS resources).
-#: A stack of Kubernetes objects alone runs on capacity another stack pays for and budgets.
-AWS_PACKAGES = ("aws:", "aws-native:", "eks:", "awsx:")
+#: Besides pulumi-aws and pulumi-aws-native resources (``is_aws``), what makes a stack an AWS environment
+#: whose spend a budget watches: pulumi-eks's and awsx's components, which build AWS resources. A stack
+#: of Kubernetes objects alone runs on capacity another stack pays for and budgets.
+AWS_COMPONENT_PACKAGES = ("eks:", "awsx:")
 
 
 def _validate_environment_budget(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    if not any(r.resource_type.startswith(AWS_PACKAGES) for r in args.resources):
+    if not any(is_aws(r.resource_type) or r.resource_type.startswith(AWS_COMPONENT_PACKAGES) for r in args.resources):
         return
     config = policy_config(args, BUDGET_SCHEMA)
     budgets = of_type(args.resources, BUDGET)
