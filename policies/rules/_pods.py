@@ -204,12 +204,33 @@ def _train_job_pods(props: Any) -> list[tuple[str, Any]]:
     return [("spec.trainer", {"containers": [{k: v for k, v in container.items() if v is not None}]})]
 
 
+def kserve_components(props: Any) -> list[tuple[str, dict]]:
+    """``(where, spec)`` of an InferenceService's components: ``spec.<component>`` and its ``workerSpec``."""
+    found: list[tuple[str, dict]] = []
+    for component in KSERVE_COMPONENTS:
+        spec = get(props, "spec", component)
+        if not isinstance(spec, dict):
+            continue
+        found.append((f"spec.{component}", spec))
+        worker = spec.get("workerSpec")
+        if isinstance(worker, dict):
+            found.append((f"spec.{component}.workerSpec", worker))
+    return found
+
+
+def kserve_inline_containers(spec: dict) -> list[tuple[str, dict]]:
+    """``(key, container)`` of a component's inline containers (``model``, the framework shorthands), named
+    ``kserve-container`` when the program names none, as KServe runs them."""
+    inline = ((key, spec.get(key)) for key in KSERVE_CONTAINERS)
+    return [(key, {"name": "kserve-container", **c} if not c.get("name") else c)
+            for key, c in inline if isinstance(c, dict)]
+
+
 def _kserve_pod(spec: dict) -> dict:
     pod = dict(spec)
-    inline = [{"name": "kserve-container", **c} if not c.get("name") else c
-              for c in (spec.get(key) for key in KSERVE_CONTAINERS) if isinstance(c, dict)]
     listed = spec.get("containers")
-    pod["containers"] = [*(listed if isinstance(listed, list) else []), *inline]
+    pod["containers"] = [*(listed if isinstance(listed, list) else []),
+                         *(container for _, container in kserve_inline_containers(spec))]
     return pod
 
 
@@ -217,16 +238,7 @@ def _kserve_pods(key: str, props: Any) -> list[tuple[str, Any]]:
     if key != "serving.kserve.io:InferenceService":
         spec = get(props, "spec")
         return [("spec", spec if is_unknown(spec) or not isinstance(spec, dict) else dict(spec))]
-    found: list[tuple[str, Any]] = []
-    for component in KSERVE_COMPONENTS:
-        spec = get(props, "spec", component)
-        if not isinstance(spec, dict):
-            continue
-        found.append((f"spec.{component}", _kserve_pod(spec)))
-        worker = spec.get("workerSpec")
-        if isinstance(worker, dict):
-            found.append((f"spec.{component}.workerSpec", _kserve_pod(worker)))
-    return found
+    return [(where, _kserve_pod(spec)) for where, spec in kserve_components(props)]
 
 
 def pods(subject: Any) -> list[Pod]:

@@ -40,7 +40,7 @@ from typing import Any, Iterator, Optional
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._pods import KSERVE_COMPONENTS, KSERVE_CONTAINERS, kind_of, may_carry_pods
+from policies.rules._pods import kind_of, kserve_components, kserve_inline_containers, may_carry_pods
 from policies.rules._secrets import is_secret
 from policies.rules._components import as_built
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
@@ -244,16 +244,13 @@ def environment_variables(args: ResourceValidationArgs) -> Iterator[tuple[str, A
 
 def _kserve_containers(kind: str, props: Any) -> Iterator[tuple[str, dict]]:
     """A KServe InferenceService's inline containers (``spec.predictor.model``, the framework shorthands),
-    which are no container list (see ``policies.rules._pods``)."""
+    which are no container list (``policies.rules._pods``)."""
     found = kind_of(kind)
     if found is None or found.key != "serving.kserve.io:InferenceService":
         return
-    for component in KSERVE_COMPONENTS:
-        spec = get(props, "spec", component)
-        for name in KSERVE_CONTAINERS:
-            container = get(spec, name) if isinstance(spec, dict) else None
-            if isinstance(container, dict):
-                yield f"{component}.{name}", container
+    for where, spec in kserve_components(props):
+        for key, container in kserve_inline_containers(spec):
+            yield f"{where.removeprefix('spec.')}.{key}", container
 
 
 def _batch_containers(document: Any) -> Iterator[tuple[str, dict]]:
