@@ -3,16 +3,21 @@
 ``framework: pytorch, frameworkVersion: "2.6"`` becomes the AWS Deep Learning Container URI for the
 region and processor (``763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.6-gpu-py312``)
 without anyone copying an ECR URI. Listing and checking frameworks and versions reads the JSON files
-directly; only ``framework_image_uri`` imports ``sagemaker.core.image_uris``, which takes over a
-second to import (it pulls in pandas), so a stack with no framework endpoint never pays for it.
+directly; only ``framework_image_uri`` imports ``sagemaker.core.image_uris``, which takes one to
+three seconds to import (``sagemaker.core`` pulls in pandas and scipy), so a stack with no framework
+endpoint never pays for it, and a URI once resolved is kept in a small cache file (``cache_file``)
+that later plans read instead of importing the library again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
+import os
 import re
+import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Optional
@@ -109,17 +114,64 @@ def check_framework(framework: str, version: str, py_version: Optional[str] = No
 def framework_image_uri(framework: str, version: str, region: str, instance_type: Optional[str] = None,
                         py_version: Optional[str] = None) -> str:
     """The inference image URI for a framework version in ``region``; ``instance_type`` None means
-    serverless. ``py_version`` defaults to the newest the version offers. ``ValueError`` if none."""
+    serverless. ``py_version`` defaults to the newest the version offers. ``ValueError`` if none.
+
+    The URI is sagemaker-core's ``image_uris.retrieve``; one it resolved before, with the same
+    arguments and the same sagemaker-core version, is read from ``cache_file()`` instead."""
     check_framework(framework, version, py_version, instance_type)
     if py_version is None:
         py_version = (available_py_versions(framework, version) or [None])[-1]
+    instance_type = instance_type or SERVERLESS_IMAGE_INSTANCE_TYPE
+    key = json.dumps([framework, version, region, instance_type, py_version])
+    path = cache_file()
+    cached = _read_cache(path)
+    if key in cached:
+        return cached[key]
     from sagemaker.core import image_uris  # deliberately late: see the module docstring
 
     # The SDK logs every defaulted argument at INFO/WARNING; a plan's output is not the place.
     logging.getLogger(image_uris.__name__).setLevel(logging.ERROR)
-    return image_uris.retrieve(framework=framework, region=region, version=version, py_version=py_version,
-                               instance_type=instance_type or SERVERLESS_IMAGE_INSTANCE_TYPE,
-                               image_scope="inference")
+    uri = image_uris.retrieve(framework=framework, region=region, version=version, py_version=py_version,
+                              instance_type=instance_type, image_scope="inference")
+    _write_cache(path, {**cached, key: uri})
+    return uri
+
+
+def cache_file() -> Path:
+    """Where resolved framework image URIs are kept: ``$MLINFRA_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/mlinfra``, else ``~/.cache/mlinfra``; one file per sagemaker-core version, so
+    an upgrade of the library resolves every URI afresh."""
+    root = os.environ.get("MLINFRA_CACHE_DIR") or \
+        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mlinfra"
+    return Path(root) / f"framework-images-{metadata.version('sagemaker-core')}.json"
+
+
+def _read_cache(path: Path) -> dict[str, str]:
+    """The cache's entries that are ECR image URIs; nothing if it is missing or unreadable."""
+    try:
+        entries = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(entries, dict):
+        return {}
+    return {key: uri for key, uri in entries.items() if isinstance(uri, str) and _ECR_IMAGE.match(uri)}
+
+
+def _write_cache(path: Path, entries: dict[str, str]) -> None:
+    """Replace the cache file whole (a concurrent plan reads the old or the new file, never half of
+    one); a cache that cannot be written (a read-only home in CI) is only a slower next plan."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name)
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "w") as out:
+            json.dump(entries, out, indent=0, sort_keys=True)
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
 
 
 def parse_ecr_image(image: str) -> dict[str, str]:

@@ -13,6 +13,15 @@ from mlinfra.mocks import RecordingMonitor, install_mocks
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Resolved framework images (``catalog.images.cache_file``) are kept in the session's temporary
+    directory, for this process and the commands the tests start, never in the user's cache."""
+    import os
+
+    os.environ["MLINFRA_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture
 def monitor() -> RecordingMonitor:
     """A fresh mock runtime for stack ``test`` of project ``mlinfra``; returns the recording monitor."""

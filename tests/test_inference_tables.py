@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import botocore.session
 import pytest
 
@@ -44,13 +50,66 @@ def test_bad_instance_types(value, message):
         check_instance_type(value)
 
 
-def test_framework_images_resolve_offline_per_region_and_processor():
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_framework_images_resolve_offline_per_region_and_processor(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLINFRA_CACHE_DIR", str(tmp_path))  # an empty cache: every URI is sagemaker-core's
     assert images.framework_image_uri("pytorch", "2.6", "us-east-1", "ml.g5.xlarge") == \
         "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.6-gpu-py312"
     assert images.framework_image_uri("pytorch", "2.6", "eu-west-1", "ml.c6i.xlarge") == \
         "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.6-cpu-py312"
     # Serverless (no instance type) is CPU.
     assert images.framework_image_uri("sklearn", "1.2-1", "us-east-1").endswith("sagemaker-scikit-learn:1.2-1-cpu-py3")
+
+
+def _retrieved(framework: str, version: str, region: str, instance_type: str, py_version: str | None) -> str:
+    """sagemaker-core's own answer, the reference the cache must give back."""
+    from sagemaker.core import image_uris
+
+    return image_uris.retrieve(framework=framework, region=region, version=version, py_version=py_version,
+                               instance_type=instance_type, image_scope="inference")
+
+
+XGBOOST = ("xgboost", "1.7-1", "eu-west-1", "ml.m5.large")
+
+
+def test_a_resolved_image_is_read_back_by_the_next_process_without_importing_sagemaker(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLINFRA_CACHE_DIR", str(tmp_path))
+    uri = images.framework_image_uri(*XGBOOST)
+    assert uri == _retrieved(*XGBOOST, None)
+    assert images.cache_file().parent == tmp_path
+    assert json.loads(images.cache_file().read_text()) == {json.dumps([*XGBOOST, None]): uri}
+    probe = ("import sys; from catalog import images; "
+             f"print(images.framework_image_uri(*{XGBOOST!r})); print('sagemaker.core' in sys.modules)")
+    shown = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=os.environ, capture_output=True,
+                           text=True, check=True).stdout.split()
+    assert shown == [uri, "False"]
+
+
+def test_a_broken_cache_or_another_sagemaker_core_versions_is_not_believed(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLINFRA_CACHE_DIR", str(tmp_path))
+    key = json.dumps([*XGBOOST, None])
+    forged = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/forged:1"
+    (tmp_path / "framework-images-0.0.1.json").write_text(json.dumps({key: forged}))
+    for content in ("{broken", json.dumps([key]), json.dumps({key: "not an image URI", "other": 1})):
+        images.cache_file().write_text(content)
+        assert images.framework_image_uri(*XGBOOST) == _retrieved(*XGBOOST, None)
+    assert json.loads(images.cache_file().read_text()) == {key: _retrieved(*XGBOOST, None)}
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(tmp_path, monkeypatch):
+    (tmp_path / "home").write_text("a file where the cache directory would be")
+    monkeypatch.setenv("MLINFRA_CACHE_DIR", str(tmp_path / "home" / "mlinfra"))
+    assert images.framework_image_uri(*XGBOOST) == _retrieved(*XGBOOST, None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]
+
+
+def test_the_cache_lives_under_xdg_cache_home_by_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("MLINFRA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert images.cache_file().parent == tmp_path / "mlinfra"
+    assert images.cache_file().name.startswith("framework-images-2.")
 
 
 def test_unknown_framework_and_version_list_what_is_available():
