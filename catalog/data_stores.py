@@ -24,7 +24,8 @@ and the engine write them), the settings for these controls:
 
 A path step ``"*"`` means each item of the block at that point: every element of a list, the block
 itself when it is one object, nothing when it is absent (so a setting inside an optional block, such
-as a launch mapping's ``ebs``, is judged only where the block is written). A setting's ``when`` limits
+as a launch mapping's ``ebs``, is judged only where the block is written). A step ``"**"`` means each
+value of the object at that point (MSK's broker log destinations, one key each). A setting's ``when`` limits
 it to resources whose input at a path has one of some values (an engine that has the feature).
 
 ``holds_data`` rows are data stores (classification, protection); the others are account or
@@ -77,8 +78,9 @@ class Setting:
     @property
     def name(self) -> str:
         """The input's dotted path, as a program's author sees it (``encryptAtRest.enabled``; each item of a block
-        as ``[*]``: ``logPublishingOptions[*].logType``)."""
-        return ".".join(str(step) for step in self.path).replace(".*", "[*]")
+        as ``[*]``: ``logPublishingOptions[*].logType``; each value of an object as ``.*``)."""
+        shown = ("[*]" if step == "*" else ".*" if step == "**" else f".{step}" for step in self.path)
+        return "".join(shown).lstrip(".")
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,12 @@ _PERFORMANCE_INSIGHTS_KEY = ((_enabled("performanceInsightsEnabled"), ("performa
 #: DLM cross-region copies: event-based (action) and scheduled (schedules) copy rules.
 _DLM_EVENT_COPY = ("policyDetails", "action", "crossRegionCopies", "*", "encryptionConfiguration")
 _DLM_SCHEDULE_COPY = ("policyDetails", "schedules", "*", "crossRegionCopyRules", "*")
+#: MSK publishes broker logs to each destination of ``loggingInfo.brokerLogs`` (CloudWatch Logs, Firehose,
+#: S3) whose ``enabled`` is true; each destination's ``enabled`` is required (AWS MSK API reference,
+#: BrokerLogs; pulumi-aws ``ClusterLoggingInfoBrokerLogs*Args``), so a block with every one false, or
+#: none, publishes nothing (Checkov CKV_AWS_80 reads it the same way).
+_BROKER_LOGS = Setting(("loggingInfo", "brokerLogs", "**", "enabled"), includes=(True,),
+                       note="no broker logs are published")
 #: OpenSearch and its predecessor, Elasticsearch Service: the same domain settings.
 _SEARCH_DOMAIN = dict(
     in_vpc=True,
@@ -301,7 +309,7 @@ DATA_STORES: tuple[DataStore, ...] = (
                          default="DISABLED", note="brokers are reachable from the internet"),),
         in_transit=(Setting(("encryptionInfo", "encryptionInTransit", "clientBroker"), ok=("TLS",), default="TLS"),
                     _enabled("encryptionInfo", "encryptionInTransit", "inCluster", default=True)),
-        logging=(Setting(("loggingInfo", "brokerLogs"), present=True, note="no broker logs are published"),),
+        logging=(_BROKER_LOGS,),
     ),
     DataStore(
         # Always encrypted with an AWS-managed key, VPC-only, IAM-authenticated TLS: no settings to judge.
@@ -1089,7 +1097,7 @@ NATIVE_DATA_STORES: tuple[DataStore, ...] = (
                          default="DISABLED", note="brokers are reachable from the internet"),),
         in_transit=(Setting(("encryptionInfo", "encryptionInTransit", "clientBroker"), ok=("TLS",), default="TLS"),
                     _enabled("encryptionInfo", "encryptionInTransit", "inCluster", default=True)),
-        logging=(Setting(("loggingInfo", "brokerLogs"), present=True, note="no broker logs are published"),),
+        logging=(_BROKER_LOGS,),
     ),
     DataStore(
         "aws-native:elasticache:ServerlessCache", "ElastiCache Serverless cache", in_vpc=True,

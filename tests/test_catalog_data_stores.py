@@ -31,10 +31,10 @@ def test_every_type_and_input_is_in_the_pulumi_aws_sdk(row):
     for path in paths:
         assert path[0] in top_level, f"{row.type}: {path[0]} is not an input"
         for step in path[1:]:
-            # "*" is each item of the block before it (see the catalog's docstring), not an input name; a key of a
+            # "*" ("**") is each item (value) of the block before it (see the catalog's docstring), not an input name; a key of a
             # map input is the service's own name (Glue connectionProperties' JDBC_ENFORCE_SSL, botocore glue
             # ConnectionPropertyKey).
-            assert step == "*" or step in names or step in MAP_KEYS.get(row.type, ()), \
+            assert step in ("*", "**") or step in names or step in MAP_KEYS.get(row.type, ()), \
                 f"{row.type}: {'.'.join(map(str, path))} names {step}, which no input type has"
 
 

@@ -171,4 +171,14 @@ def test_logging():
         "expected set: no logs are published"]
     assert len(found(data_store_logging, MSK, COMPLIANT[MSK])) == 1
     assert found(data_store_logging, MSK, {"loggingInfo": {"brokerLogs": {"cloudwatchLogs": {"enabled": True}}}}) == []
+    # Every destination off publishes nothing, as no brokerLogs block does; one of three on is enough.
+    off = {"cloudwatchLogs": {"enabled": False, "logGroup": "msk"}, "firehose": {"enabled": False},
+           "s3": {"enabled": False, "bucket": "logs"}}
+    assert found(data_store_logging, MSK, {"loggingInfo": {"brokerLogs": off}}) == [
+        "MSK cluster 'db' (aws:msk/cluster:Cluster) publishes no logs: loggingInfo.brokerLogs.*.enabled is "
+        "[false, false, false], expected to include true: no broker logs are published"]
+    assert found(data_store_logging, MSK, {"loggingInfo": {"brokerLogs": {**off, "s3": {"enabled": True}}}}) == []
+    assert found(data_store_logging, MSK, {"loggingInfo": {"brokerLogs": {**off, "firehose": {"enabled": UNKNOWN}}}}) == []
+    assert found(data_store_logging, "aws-native:msk:Cluster",
+                 {"loggingInfo": {"brokerLogs": {"cloudWatchLogs": {"enabled": False}}}}) != []
     assert found(data_store_logging, "aws:neptune/cluster:Cluster", {"enableCloudwatchLogsExports": UNKNOWN}) == []

@@ -40,12 +40,18 @@ def lookup(props: Any, path: Path) -> Any:
     return value
 
 
+def _wildcard(path: Path) -> Optional[int]:
+    """Where the first ``"*"`` or ``"**"`` step of ``path`` is, or None."""
+    return next((index for index, step in enumerate(path) if step in ("*", "**")), None)
+
+
 def lookup_each(props: Any, path: Path, where: str = "") -> list[tuple[str, Any]]:
-    """``(name, value)`` for each value at ``path``: one without a ``"*"`` step; with one, a value per item
-    of the block there (each list element, the block itself when it is one object, none when absent)."""
-    if "*" not in path:
+    """``(name, value)`` for each value at ``path``: one without a wildcard step; with a ``"*"``, a value per
+    item of the block there (each list element, the block itself when it is one object, none when absent);
+    with a ``"**"``, a value per value of the object there (none when absent)."""
+    cut = _wildcard(path)
+    if cut is None:
         return [(where + ".".join(map(str, path)), lookup(props, path))]
-    cut = path.index("*")
     head, rest = path[:cut], path[cut + 1:]
     block = lookup(props, head) if head else props
     name = where + ".".join(map(str, head))
@@ -53,10 +59,14 @@ def lookup_each(props: Any, path: Path, where: str = "") -> list[tuple[str, Any]
         return [(name, UNKNOWN)]
     if block is None:
         return []
-    items = block if isinstance(block, list) else [block]
+    if path[cut] == "**":
+        items = [(f"{name}.{key}.", item) for key, item in block.items()] if isinstance(block, dict) else []
+    elif isinstance(block, list):
+        items = [(f"{name}[{index}].", item) for index, item in enumerate(block)]
+    else:
+        items = [(f"{name}.", block)]
     found: list[tuple[str, Any]] = []
-    for index, item in enumerate(items):
-        prefix = f"{name}[{index}]." if isinstance(block, list) else f"{name}."
+    for prefix, item in items:
         found.extend(lookup_each(item, rest, prefix))
     return found
 
@@ -117,7 +127,7 @@ def _values(props: Any, setting: Setting) -> list[tuple[str, Any]]:
     """``(name, value)`` to judge for ``setting``: one per item of a ``"*"`` path, except that an ``includes``
     setting judges the values of every item together, as one list."""
     found = lookup_each(props, setting.path)
-    if not setting.includes or "*" not in setting.path:
+    if not setting.includes or _wildcard(setting.path) is None:
         return found
     values = [value for _, value in found]
     if any(is_unknown(value) for value in values):
@@ -426,7 +436,7 @@ data_store_logging = ResourceValidationPolicy(
     severity=Severity.MEDIUM,
     remediation_steps="Set enabled_cloudwatch_logs_exports (RDS, Aurora, DocumentDB; Neptune: "
                       "enable_cloudwatch_logs_exports), log_publishing_options (OpenSearch), "
-                      "log_delivery_configurations (ElastiCache), logging_info.broker_logs (MSK) or "
+                      "log_delivery_configurations (ElastiCache), logging_info.broker_logs with a destination enabled (MSK) or "
                       "logging_configuration (MWAA), into an encrypted log group with retention.",
     **frameworks({"nist-800-53": "AU-2, AU-12", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
 )
