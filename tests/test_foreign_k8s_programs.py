@@ -69,10 +69,9 @@ EXPECTED = {
                          "k8s-namespace-network-policy", "no-plaintext-secrets-in-environment"],
     "karpenter_gpu_nodes": ["launch-template-imdsv2", "launch-template-metadata-hop-limit",
                             "launch-template-encrypted-volumes", "gpu-node-group-tainted"],
-    # Its GPU ManagedNodeGroup has no GPU taint and is not reported: gpu-node-group-tainted is a stack rule, and a
-    # stack rule sees a pulumi-eks component's outputs (none offline), not its inputs.
     "eks_pulumi_eks": ["eks-endpoint-access", "eks-secrets-encryption", "eks-control-plane-logging",
-                       "eks-node-group-component-no-ssh", "iam-eks-oidc-trust-scoped", "iam-no-data-service-wildcard"],
+                       "eks-node-group-component-no-ssh", "iam-eks-oidc-trust-scoped", "iam-no-data-service-wildcard",
+                       "gpu-node-group-component-tainted"],
     "eks_raw": ["eks-endpoint-access", "eks-supported-version", "eks-control-plane-logging", "eks-secrets-encryption",
                 "launch-template-imdsv2", "launch-template-metadata-hop-limit", "launch-template-encrypted-volumes",
                 "eks-node-group-no-ssh"],

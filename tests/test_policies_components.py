@@ -39,7 +39,8 @@ def without(props: dict, *keys: str) -> dict:
 # --------------------------------------------------------------------------------------------------
 # pulumi-eks
 
-V2 = {"instanceType": "g5.xlarge", "nodeRootVolumeEncrypted": True, "nodeAssociatePublicIpAddress": False}
+V2 = {"instanceType": "g5.xlarge", "nodeRootVolumeEncrypted": True, "nodeAssociatePublicIpAddress": False,
+      "taints": {"nvidia.com/gpu": {"value": "true", "effect": "NoSchedule"}}}
 #: What no input of a self-managed pulumi-eks node group can change: its launch template has no metadata options
 #: (schema.json gives NodeGroupV2 no metadataOptions input; AWS then takes the AMI's), and its root volume no key
 #: of its own, so the account's default EBS key: the launch-template rules report both, as on raw templates.
@@ -142,7 +143,8 @@ def test_a_cluster_judges_the_egress_of_the_security_groups_it_makes():
 
 
 MNG = {"instanceTypes": ["g5.xlarge"], "nodeRoleArn": "arn:aws:iam::123456789012:role/nodes",
-       "scalingConfig": {"desiredSize": 1.0, "minSize": 0.0, "maxSize": 2.0}}
+       "scalingConfig": {"desiredSize": 1.0, "minSize": 0.0, "maxSize": 2.0},
+       "taints": [{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}]}
 
 
 def test_a_managed_node_group_is_its_node_group_and_the_launch_template_its_inputs_require():

@@ -173,3 +173,58 @@ def test_gpu_cap_refuses_gpu_types_it_cannot_count():
     assert violations(gpu.gpu_capacity_cap, stack(new_type, config={"maxGpus": 1000.0})) == [
         "aws:eks/nodeGroup:NodeGroup 'b200' uses GPU instance type(s) p6-b200.48xlarge whose GPUs per node are not "
         "in catalog/gpu.py, so the cap cannot be checked: add them to the table"]
+
+
+# pulumi-eks components: a preview shows their inputs alone (no outputs for a stack rule to read), so a
+# resource rule judges them.
+MNG, NG_V1, NG_V2, CLUSTER = ("eks:index:ManagedNodeGroup", "eks:index:NodeGroup", "eks:index:NodeGroupV2",
+                             "eks:index:Cluster")
+MISSING = ("runs GPU nodes without the nvidia.com/gpu=true:NoSchedule taint: any pod could take them (and keep them "
+           "from scaling to zero)")
+
+
+def component_taint(type_, props, config=None):
+    return violations(gpu.gpu_node_group_component_tainted, resource_args(type_, props, name="n", config=config))
+
+
+def test_a_gpu_managed_node_group_component_carries_the_taint():
+    untainted = {"cluster": "c", "instanceTypes": ["g6.xlarge"]}
+    assert component_taint(MNG, untainted) == [f"eks:index:ManagedNodeGroup 'n' {MISSING} (on the component: input taints)"]
+    assert len(component_taint(MNG, {"cluster": "c", "amiType": "AL2023_x86_64_NVIDIA"})) == 1
+    assert component_taint(MNG, {**untainted, "taints": [TAINT]}) == []
+    assert len(component_taint(MNG, {**untainted, "taints": [{**TAINT, "effect": "NO_EXECUTE"}]})) == 1
+    assert component_taint(MNG, {**untainted, "taints": [TAINT]}, {"taintKey": "example.com/gpu"}) != []
+    assert component_taint(MNG, {"cluster": "c", "instanceTypes": ["m7i.large"]}) == []
+    assert component_taint(MNG, {**untainted, "taints": UNKNOWN}) == []
+
+
+def test_self_managed_gpu_node_groups_carry_the_taint_in_their_taints_or_kubelet_args():
+    v2_taint = {"nvidia.com/gpu": {"value": "true", "effect": "NoSchedule"}}
+    for type_ in (NG_V1, NG_V2):
+        assert component_taint(type_, {"cluster": "c", "gpu": True}) == [
+            f"{type_} 'n' {MISSING} (on the component: input taints)"]
+        assert len(component_taint(type_, {"cluster": "c", "instanceType": "p5.48xlarge"})) == 1
+        assert component_taint(type_, {"cluster": "c", "gpu": True, "taints": v2_taint}) == []
+        assert len(component_taint(type_, {"cluster": "c", "gpu": True, "taints": {
+            "nvidia.com/gpu": {"value": "true", "effect": "PreferNoSchedule"}}})) == 1
+        # The kubelet flag the taints input becomes, given directly, is the same taint.
+        assert component_taint(type_, {"cluster": "c", "gpu": True, "kubeletExtraArgs": (
+            "--max-pods=110 --register-with-taints=a=b:NoExecute,nvidia.com/gpu=true:NoSchedule")}) == []
+        assert len(component_taint(type_, {"cluster": "c", "gpu": True, "kubeletExtraArgs":
+                                           "--register-with-taints=xnvidia.com/gpu=true:NoSchedule"})) == 1
+        # CPU groups, unknown taints, and user data the program writes itself are not judged.
+        assert component_taint(type_, {"cluster": "c", "instanceType": "m7i.large"}) == []
+        assert component_taint(type_, {"cluster": "c", "gpu": True, "taints": UNKNOWN}) == []
+        assert component_taint(type_, {"cluster": "c", "gpu": True, "nodeUserDataOverride": "#!/bin/bash"}) == []
+
+
+def test_a_clusters_default_gpu_node_group_carries_the_taint_unless_there_is_none():
+    assert component_taint(CLUSTER, {"instanceType": "g5.2xlarge"}) == [
+        f"eks:index:Cluster 'n' (its default node group) {MISSING} (on the component: input taints)"]
+    [message] = component_taint(CLUSTER, {"nodeGroupOptions": {"gpu": True}})
+    assert message.endswith("(on the component: input nodeGroupOptions.taints)")
+    assert component_taint(CLUSTER, {"nodeGroupOptions": {"gpu": True, "taints": {
+        "nvidia.com/gpu": {"value": "true", "effect": "NoSchedule"}}}}) == []
+    assert component_taint(CLUSTER, {"instanceType": "g5.2xlarge", "skipDefaultNodeGroup": True}) == []
+    assert component_taint(CLUSTER, {"instanceType": "g5.2xlarge", "autoMode": {"enabled": True}}) == []
+    assert component_taint(CLUSTER, {}) == []

@@ -17,7 +17,7 @@ snapshot, whose Python SDK takes the same inputs as the installed 4.4.0; pulumi-
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from policies.rules._declare import applies_to, type_matcher
 from policies.rules._props import as_bool, as_int, describe, is_unknown, plain
@@ -90,7 +90,7 @@ def as_built(types: Any, validate: Any, topic: str = "", *, components_only: boo
         if args.resource_type not in components:
             return None if components_only else validate(args, report)
         for view in built(args, matches):
-            validate(view, lambda message, *rest, view=view: report(_on_component(args, view, topic, message), *rest))
+            validate(view, lambda message, *rest, view=view: report(on_component(args, view, topic, message), *rest))
         return None
 
     judge.__name__ = getattr(validate, "__name__", "validate")
@@ -100,7 +100,7 @@ def as_built(types: Any, validate: Any, topic: str = "", *, components_only: boo
         if callable(types) else applies_to([*types, *sorted(components)], judge)
 
 
-def _on_component(args: Any, view: Built, topic: str, message: str) -> str:
+def on_component(args: Any, view: Built, topic: str, message: str) -> str:
     """``message`` about ``view`` said of the component: its name and part first, the input to change last."""
     part, hint = f"{describe(args)} ({view.what})", view.hints.get(topic) or view.hints.get("")
     said = message.replace(describe(view), part, 1) if describe(view) in message else f"{part}: {message}"
@@ -244,19 +244,27 @@ def _cluster(args: Any, props: dict[str, Any]) -> list[Built]:
             *_default_security_groups(args, props)]
 
 
-def _default_node_group(args: Any, props: dict[str, Any]) -> list[Built]:
-    """The default node group (a NodeGroupV2 of ``nodeGroupOptions`` or the cluster's own node inputs), unless
-    ``skipDefaultNodeGroup``, ``fargate`` or ``autoMode.enabled``."""
+def default_node_group_inputs(props: dict[str, Any]) -> tuple[Optional[dict[str, Any]], str]:
+    """A Cluster's default node group as NodeGroupV2 inputs and the prefix of their names on the Cluster:
+    ``nodeGroupOptions`` (prefix ``nodeGroupOptions.``) or the cluster's own node inputs (prefix ``""``);
+    ``None`` when there is none (``skipDefaultNodeGroup``, ``fargate``, ``autoMode.enabled``) or it is unknown."""
     skips = [props.get("skipDefaultNodeGroup"), props.get("fargate"), (props.get("autoMode") or {}).get("enabled")
              if isinstance(props.get("autoMode"), dict) else props.get("autoMode")]
     if any(is_unknown(skip) or skip for skip in skips):
-        return []
-    options, prefix = props.get("nodeGroupOptions"), "nodeGroupOptions."
+        return None, ""
+    options = props.get("nodeGroupOptions")
     if is_unknown(options):
+        return None, ""
+    if isinstance(options, dict):
+        return options, "nodeGroupOptions."
+    return {target: props.get(source) for source, target in CLUSTER_NODE_INPUTS.items()}, ""
+
+
+def _default_node_group(args: Any, props: dict[str, Any]) -> list[Built]:
+    """The default node group's launch template (``default_node_group_inputs``), if it has one."""
+    options, prefix = default_node_group_inputs(props)
+    if options is None:
         return []
-    if not isinstance(options, dict):
-        options = {target: props.get(source) for source, target in CLUSTER_NODE_INPUTS.items()}
-        prefix = ""
     hints = _v2_hints(prefix, "the default node group (skipDefaultNodeGroup)")
     if not prefix:
         hints["ssh"] = "input nodePublicKey"

@@ -13,11 +13,13 @@ from pulumi_policy import (
 )
 
 from catalog.gpu import GPU_INSTANCE_TYPES
-from policies.rules._components import as_built
-from policies.rules._declare import config_schema, examines, frameworks, policy_config
+from policies.rules._components import (
+    EKS_CLUSTER, EKS_MANAGED_NODE_GROUP, EKS_NODE_GROUP, EKS_NODE_GROUP_V2, as_built, default_node_group_inputs,
+)
+from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._index import LAUNCH_TEMPLATE, LaunchTemplateIndex, launch_templates, of_type, stack_resources
 from policies.rules.eks import template_data
-from policies.rules._props import as_int, as_list, describe, get, is_unknown
+from policies.rules._props import as_bool, as_int, as_list, describe, get, is_unknown, plain
 
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 INSTANCE = "aws:ec2/instance:Instance"
@@ -49,10 +51,20 @@ def _group_types(group, templates: LaunchTemplateIndex) -> list:
 
 def _is_gpu_node_group(group, templates: LaunchTemplateIndex) -> bool:
     """GPU instance types (the group's own or its launch template's), or an NVIDIA/GPU AMI type."""
-    types = _group_types(group, templates)
-    ami = get(group.props, "amiType", default="")
-    return (not is_unknown(types) and any(is_gpu_type(t) for t in types)) or (
+    return _runs_gpu(_group_types(group, templates), get(group.props, "amiType", default=""))
+
+
+def _runs_gpu(types: object, ami: object) -> bool:
+    return (not is_unknown(types) and any(is_gpu_type(t) for t in as_list(types))) or (
         isinstance(ami, str) and ("NVIDIA" in ami or "GPU" in ami))
+
+
+def _managed_taint(taints: object, key: str) -> object:
+    """Whether aws.eks.NodeGroup ``taints`` carry ``key`` with effect NO_SCHEDULE; None if unknown."""
+    taints = as_list(taints)
+    if is_unknown(taints):
+        return None
+    return any(isinstance(t, dict) and t.get("key") == key and t.get("effect") == "NO_SCHEDULE" for t in taints)
 
 
 TAINT_SCHEMA = config_schema(
@@ -109,10 +121,7 @@ def _tainted(args: StackValidationArgs, report: ReportViolation) -> None:
     for group in of_type(args.resources, *NODE_GROUPS):
         if not _is_gpu_node_group(group, templates):
             continue
-        taints = as_list(get(group.props, "taints"))
-        if is_unknown(taints):
-            continue
-        if not any(isinstance(t, dict) and t.get("key") == key and t.get("effect") == "NO_SCHEDULE" for t in taints):
+        if _managed_taint(get(group.props, "taints"), key) is False:
             report(f"{describe(group)} runs GPU nodes without the {key}=true:NoSchedule taint: any pod could take "
                    "them (and keep them from scaling to zero)", group.urn)
     for pool in (r for r in args.resources if is_node_pool(r.resource_type)):
@@ -132,6 +141,58 @@ gpu_node_group_tainted = StackValidationPolicy(
     severity=Severity.MEDIUM,
     remediation_steps="Add taints=[{'key': 'nvidia.com/gpu', 'value': 'true', 'effect': 'NO_SCHEDULE'}] to the "
                       "aws.eks.NodeGroup; GPU workloads tolerate it.",
+    **frameworks({"nist-800-53": "SC-6"}),
+)
+
+#: pulumi-eks self-managed node groups (NodeGroup, NodeGroupV2, a Cluster's default node group) take ``gpu``
+#: (the EKS-optimized GPU AMI), ``instanceType`` and ``taints``, a map of key to ``{value, effect}`` that
+#: becomes the kubelet's ``--register-with-taints`` (pulumi-eks nodejs/eks/nodes/nodegroup.ts,
+#: NodeGroupBaseOptions.taints), as does one in ``kubeletExtraArgs``. A ManagedNodeGroup takes the
+#: aws.eks.NodeGroup inputs (``instanceTypes``, ``amiType``, ``taints`` with effect NO_SCHEDULE).
+SELF_MANAGED = (EKS_NODE_GROUP, EKS_NODE_GROUP_V2)
+
+
+def _self_managed_taint(options: dict, key: str) -> object:
+    """Whether a self-managed group's ``taints`` or ``kubeletExtraArgs`` register ``key`` with effect
+    NoSchedule; None if unknown or if the program writes the user data itself (``nodeUserDataOverride``)."""
+    taints, extra = options.get("taints"), options.get("kubeletExtraArgs")
+    if is_unknown(taints) or is_unknown(extra) or options.get("nodeUserDataOverride") is not None:
+        return None
+    if isinstance(taints, dict) and isinstance(taints.get(key), dict) and taints[key].get("effect") == "NoSchedule":
+        return True
+    return isinstance(extra, str) and re.search(
+        rf"--register-with-taints[= ](?:\S*,)?{re.escape(key)}(?:=[^:,\s]*)?:NoSchedule", extra) is not None
+
+
+def _component_tainted(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    key = policy_config(args, TAINT_SCHEMA)["taintKey"]
+    props = plain(args.props)
+    props = props if isinstance(props, dict) else {}
+    if args.resource_type == EKS_MANAGED_NODE_GROUP:
+        gpu, tainted, where = _runs_gpu(props.get("instanceTypes"), props.get("amiType")), \
+            _managed_taint(props.get("taints"), key), "input taints"
+    else:
+        options, prefix = (props, "") if args.resource_type in SELF_MANAGED else default_node_group_inputs(props)
+        if options is None:
+            return
+        gpu = as_bool(options.get("gpu")) is True or is_gpu_type(options.get("instanceType"))
+        tainted, where = _self_managed_taint(options, key), f"input {prefix}taints"
+    if gpu and tainted is False:
+        part = " (its default node group)" if args.resource_type == EKS_CLUSTER else ""
+        report(f"{describe(args)}{part} runs GPU nodes without the {key}=true:NoSchedule taint: any pod could take "
+               f"them (and keep them from scaling to zero) (on the component: {where})")
+
+
+gpu_node_group_component_tainted = ResourceValidationPolicy(
+    name="gpu-node-group-component-tainted",
+    description="pulumi-eks node groups (ManagedNodeGroup, NodeGroup, NodeGroupV2, a Cluster's default node group) "
+                "of GPU instances carry the nvidia.com/gpu NoSchedule taint in their inputs.",
+    validate=applies_to([EKS_MANAGED_NODE_GROUP, *SELF_MANAGED, EKS_CLUSTER], _component_tainted),
+    config_schema=TAINT_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Give the node group taints: {'nvidia.com/gpu': {'value': 'true', 'effect': 'NoSchedule'}} "
+                      "(NodeGroup, NodeGroupV2, nodeGroupOptions), or [{'key': 'nvidia.com/gpu', 'value': 'true', "
+                      "'effect': 'NO_SCHEDULE'}] on a ManagedNodeGroup; GPU workloads tolerate it.",
     **frameworks({"nist-800-53": "SC-6"}),
 )
 
@@ -237,4 +298,5 @@ gpu_capacity_cap = StackValidationPolicy(
 
 SECURITY: list = []
 PRIVACY: list = []
-COMPLIANCE = [gpu_node_group_tainted, gpu_instance_types_allowed, gpu_capacity_cap]
+COMPLIANCE = [gpu_node_group_tainted, gpu_node_group_component_tainted, gpu_instance_types_allowed,
+              gpu_capacity_cap]
