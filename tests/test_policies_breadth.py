@@ -849,6 +849,12 @@ def test_github_oidc_trust_is_scoped_to_repositories():
         {"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
     assert found(iam_github_oidc_trust_scoped, ROLE, {"assumeRolePolicy": service}) == []
     assert found(iam_github_oidc_trust_scoped, ROLE, {"assumeRolePolicy": UNKNOWN}) == []
+    # A condition known only at deployment (an Output inside a policy given as an object) is not judged, as
+    # the IRSA rule does; the same statement with no condition is.
+    document = json.loads(_github_trust(None))
+    assert len(found(iam_github_oidc_trust_scoped, ROLE, {"assumeRolePolicy": document})) == 1
+    document["Statement"][0]["Condition"] = UNKNOWN
+    assert found(iam_github_oidc_trust_scoped, ROLE, {"assumeRolePolicy": document}) == []
 
 
 EMR_CONFIG = "aws:emr/securityConfiguration:SecurityConfiguration"

@@ -48,7 +48,6 @@ class _Issuer:
     keys: Callable[[str], bool]  # a condition key is one of the provider's
     sub: Callable[[str], bool]  # a condition key is the provider's sub claim
     scoped: re.Pattern  # a sub value that names a scope
-    skips_unknown_condition: bool
     unscoped: str  # {label}: no sub condition at all
     loose: str  # {label}, {values}: sub values that name no scope
 
@@ -73,8 +72,7 @@ class _Issuer:
         if is_unknown(statements) or not statements:
             return
         for index, statement in enumerate(statements):
-            if not statement.allows or (self.skips_unknown_condition and "Condition" in statement.unknown) \
-                    or not self.trusted_by(statement):
+            if not statement.allows or "Condition" in statement.unknown or not self.trusted_by(statement):
                 continue
             label = statement.sid or f"#{index}"
             subjects = self.subjects(statement)
@@ -89,14 +87,13 @@ class _Issuer:
 _GITHUB = _Issuer(
     names=lambda value: GITHUB in value, keys=lambda key: key.lower().startswith(GITHUB + ":"),
     sub=lambda key: key.lower() == f"{GITHUB}:sub", scoped=re.compile(r"^repo:[A-Za-z0-9_.-]+/"),
-    skips_unknown_condition=False,
     unscoped=f"trusts GitHub Actions without a condition on {GITHUB}:sub: any repository on GitHub can assume the role",
     loose="trusts GitHub Actions for sub {values}, which names no repository owner: other owners' repositories can "
           "assume the role")
 _EKS = _Issuer(
     names=lambda value: EKS_ISSUER.search(value) is not None, keys=lambda key: EKS_ISSUER.search(key) is not None,
     sub=lambda key: EKS_ISSUER.search(key) is not None and key.lower().endswith(":sub"),
-    scoped=re.compile(r"^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:"), skips_unknown_condition=True,
+    scoped=re.compile(r"^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:"),
     unscoped="trusts an EKS cluster's OIDC provider without a condition on its :sub claim: every service account of "
              "the cluster, so every pod, can assume the role",
     loose="trusts an EKS cluster's OIDC provider for sub {values}, which names no namespace: service accounts of "
