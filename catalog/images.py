@@ -11,17 +11,15 @@ that later plans read instead of importing the library again.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import logging
-import os
 import re
-import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Optional
 
+from catalog.cache import cache_dir, read_entries, write_entries
 from catalog.inference_instances import family_of
 
 #: Frameworks whose inference images need arguments this component does not model
@@ -123,8 +121,8 @@ def framework_image_uri(framework: str, version: str, region: str, instance_type
         py_version = (available_py_versions(framework, version) or [None])[-1]
     instance_type = instance_type or SERVERLESS_IMAGE_INSTANCE_TYPE
     key = json.dumps([framework, version, region, instance_type, py_version])
-    path = cache_file()
-    cached = _read_cache(path)
+    cached = {key: uri for key, uri in read_entries(_cache_name()).items()
+              if isinstance(uri, str) and _ECR_IMAGE.match(uri)}
     if key in cached:
         return cached[key]
     from sagemaker.core import image_uris  # deliberately late: see the module docstring
@@ -133,45 +131,18 @@ def framework_image_uri(framework: str, version: str, region: str, instance_type
     logging.getLogger(image_uris.__name__).setLevel(logging.ERROR)
     uri = image_uris.retrieve(framework=framework, region=region, version=version, py_version=py_version,
                               instance_type=instance_type, image_scope="inference")
-    _write_cache(path, {**cached, key: uri})
+    write_entries(_cache_name(), {**cached, key: uri})
     return uri
 
 
 def cache_file() -> Path:
-    """Where resolved framework image URIs are kept: ``$MLINFRA_CACHE_DIR``, else
-    ``$XDG_CACHE_HOME/mlinfra``, else ``~/.cache/mlinfra``; one file per sagemaker-core version, so
-    an upgrade of the library resolves every URI afresh."""
-    root = os.environ.get("MLINFRA_CACHE_DIR") or \
-        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mlinfra"
-    return Path(root) / f"framework-images-{metadata.version('sagemaker-core')}.json"
+    """Where resolved framework image URIs are kept (``catalog.cache``): one file per sagemaker-core
+    version, so an upgrade of the library resolves every URI afresh."""
+    return cache_dir() / _cache_name()
 
 
-def _read_cache(path: Path) -> dict[str, str]:
-    """The cache's entries that are ECR image URIs; nothing if it is missing or unreadable."""
-    try:
-        entries = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(entries, dict):
-        return {}
-    return {key: uri for key, uri in entries.items() if isinstance(uri, str) and _ECR_IMAGE.match(uri)}
-
-
-def _write_cache(path: Path, entries: dict[str, str]) -> None:
-    """Replace the cache file whole (a concurrent plan reads the old or the new file, never half of
-    one); a cache that cannot be written (a read-only home in CI) is only a slower next plan."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name)
-    except OSError:
-        return
-    try:
-        with os.fdopen(handle, "w") as out:
-            json.dump(entries, out, indent=0, sort_keys=True)
-        os.replace(temporary, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+def _cache_name() -> str:
+    return f"framework-images-{metadata.version('sagemaker-core')}.json"
 
 
 def parse_ecr_image(image: str) -> dict[str, str]:

@@ -6,6 +6,8 @@ import copy
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from mlinfra.review import (
 )
 from mlinfra.review.command import run_review
 
+ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "review"
 PACK = FIXTURES / "testpack"
 DEPLOYMENT = json.loads((FIXTURES / "deployment.json").read_text())
@@ -435,3 +438,40 @@ def test_effective_config_layers_defaults_initial_config_all_and_policies():
                               initial_config={"a": (None, {"s": "initial"})})
     assert config == {"a": {"enforcementLevel": "advisory", "properties": {"n": 5, "s": "initial"}},
                       "b": {"enforcementLevel": "disabled", "properties": {}}}
+
+
+def _numbered(default: object = 5) -> list:
+    from mlinfra.review import PolicyInfo
+
+    return [PolicyInfo(name="a", description="", enforcement_level="advisory", policy_type="resource", severity="low",
+                       config_schema={"properties": {"n": {"type": "number", "default": default}}, "required": []})]
+
+
+def test_a_valid_configuration_is_remembered_and_the_next_process_skips_the_validator(tmp_path, monkeypatch):
+    from mlinfra.review import pack_config
+
+    monkeypatch.setenv("MLINFRA_CACHE_DIR", str(tmp_path))
+    assert effective_config(_numbered(), {"a": {"n": 7}})["a"]["properties"] == {"n": 7}
+    [digest] = json.loads((tmp_path / pack_config.VALIDATED).read_text())
+    probe = ("import sys; from mlinfra.review import PolicyInfo, effective_config; "
+             "p = [PolicyInfo(name='a', description='', enforcement_level='advisory', policy_type='resource', "
+             "severity='low', config_schema={'properties': {'n': {'type': 'number', 'default': 5}}, 'required': []})]; "
+             "print(effective_config(p, {'a': {'n': 7}})['a']['properties']['n'], 'jsonschema' in sys.modules)")
+    ran = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=os.environ, capture_output=True, text=True,
+                         check=True)
+    assert ran.stdout.split() == ["7", "False"]
+    # Another value is validated (and remembered) anew, and an invalid one is refused every time, never remembered.
+    effective_config(_numbered(), {"a": {"n": 8}})
+    assert len(json.loads((tmp_path / pack_config.VALIDATED).read_text())) == 2
+    for _ in range(2):
+        with pytest.raises(MlinfraError, match=r"policy 'a' property 'n': 'x' is not of type 'number'"):
+            effective_config(_numbered(), {"a": {"n": "x"}})
+    assert digest in json.loads((tmp_path / pack_config.VALIDATED).read_text())
+    assert len(json.loads((tmp_path / pack_config.VALIDATED).read_text())) == 2
+
+
+def test_a_default_that_breaks_its_own_schema_is_refused_as_the_cli_refuses_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLINFRA_CACHE_DIR", str(tmp_path))
+    with pytest.raises(MlinfraError, match=r"policy 'a' property 'n': 'five' is not of type 'number'"):
+        effective_config(_numbered("five"), None)
+    assert effective_config(_numbered(), None)["a"]["properties"] == {"n": 5}

@@ -1,18 +1,21 @@
 """Pack configuration: the per-environment JSON files, reconciled with each policy's defaults the way
 the Pulumi CLI does before ``Configure``, and validated against the policies' config schemas.
 
-A broken pack configuration raises :class:`~mlinfra.errors.MlinfraError`.
+A broken pack configuration raises :class:`~mlinfra.errors.MlinfraError`. A configuration found valid
+is remembered (``catalog.cache``, by a digest of every policy's schema and properties), so the next
+review of the same packs and configuration skips importing ``jsonschema`` (about 0.1 s of a review's
+start on the two-core machine); any change to a schema or a value is validated again.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-import jsonschema
-
+from catalog.cache import read_entries, write_entries
 from mlinfra.documents import parse_json, read_text
 from mlinfra.errors import MlinfraError
 from mlinfra.review.result import PolicyInfo
@@ -80,12 +83,32 @@ def effective_config(policies_info: Sequence[PolicyInfo], user_config: Mapping[s
             if level:
                 result[name]["enforcementLevel"] = level
             result[name]["properties"].update(props)
-    for policy in policies_info:
-        _validate_properties(policy, result[policy.name]["properties"], source)
+    _validate(policies_info, result, source)
     return result
 
 
+#: Digests of configurations validated before (Draft 7, the schema dialect the CLI's gojsonschema reads).
+VALIDATED = "policy-config-valid-draft7.json"
+#: At most this many digests are kept (then the file starts afresh): every environment and pack of a few checkouts.
+_KEPT = 256
+
+
+def _validate(policies_info: Sequence[PolicyInfo], result: Mapping[str, dict[str, Any]], source: str) -> None:
+    """Each policy's properties against its schema, as the CLI's ``validatePolicyPackConfig`` does, unless
+    the same schemas and properties were found valid before; a valid configuration is remembered."""
+    checked = [[p.name, p.config_schema, result[p.name]["properties"]] for p in policies_info]
+    digest = hashlib.sha256(json.dumps(checked, sort_keys=True, default=repr).encode()).hexdigest()
+    known = read_entries(VALIDATED)
+    if known.get(digest) is True:
+        return
+    for policy in policies_info:
+        _validate_properties(policy, result[policy.name]["properties"], source)
+    write_entries(VALIDATED, {**(known if len(known) < _KEPT else {}), digest: True})
+
+
 def _validate_properties(policy: PolicyInfo, props: Mapping[str, Any], source: str) -> None:
+    import jsonschema  # deliberately late: see the module docstring
+
     schema = {"type": "object", "properties": policy.config_schema.get("properties", {}),
               "additionalProperties": False}
     if policy.config_schema.get("required"):
