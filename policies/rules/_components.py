@@ -90,7 +90,7 @@ def as_built(types: Any, validate: Any, topic: str = "", *, components_only: boo
         if args.resource_type not in components:
             return None if components_only else validate(args, report)
         for view in built(args, matches):
-            validate(view, lambda message, *rest, view=view: report(on_component(args, view, topic, message), *rest))
+            validate(view, lambda message, *rest, view=view: report(_on_component(args, view, topic, message), *rest))
         return None
 
     judge.__name__ = getattr(validate, "__name__", "validate")
@@ -100,7 +100,7 @@ def as_built(types: Any, validate: Any, topic: str = "", *, components_only: boo
         if callable(types) else applies_to([*types, *sorted(components)], judge)
 
 
-def on_component(args: Any, view: Built, topic: str, message: str) -> str:
+def _on_component(args: Any, view: Built, topic: str, message: str) -> str:
     """``message`` about ``view`` said of the component: its name and part first, the input to change last."""
     part, hint = f"{describe(args)} ({view.what})", view.hints.get(topic) or view.hints.get("")
     said = message.replace(describe(view), part, 1) if describe(view) in message else f"{part}: {message}"
