@@ -464,6 +464,28 @@ DATA_STORES: tuple[DataStore, ...] = (
                     _disabled("logsConfig", "s3Logs", "encryptionDisabled",
                               note="build logs are written to S3 unencrypted")),
         keys=(("encryptionKey",),),  # build artifacts: absent means the AWS-managed aws/s3 key
+        # projectVisibility: "PUBLIC_READ: The project builds are visible to the public" (build logs, artifacts and
+        # the build's environment: botocore codebuild ProjectVisibilityType; default PRIVATE, pulumi-aws
+        # codebuild/project.py).
+        private=(Setting(("projectVisibility",), bad=("PUBLIC_READ",), default="PRIVATE",
+                         note="anyone can read the project's build logs and artifacts"),),
+        # source.insecureSsl: "Enable this flag to ignore SSL warnings while connecting to the project source code"
+        # (botocore codebuild ProjectSource.insecureSsl; default false), for the primary and every secondary source.
+        in_transit=(_disabled("source", "*", "insecureSsl",
+                              note="the source's TLS certificate is not verified (a man in the middle can serve "
+                                   "the build's code)"),
+                    _disabled("secondarySources", "*", "insecureSsl",
+                              note="a secondary source's TLS certificate is not verified")),
+    ),
+    DataStore(
+        # A report group's S3 export: "encryptionDisabled: A boolean value that specifies if the results of a report
+        # are encrypted" (default false) and "encryptionKey: The encryption key for the report's encrypted raw data"
+        # (botocore codebuild S3ReportExportConfig; pulumi-aws codebuild/_inputs.py
+        # ReportGroupExportConfigS3DestinationArgs). Security Hub CodeBuild.7; a NO_EXPORT group has no destination.
+        "aws:codebuild/reportGroup:ReportGroup", "CodeBuild report group", holds_data=False, stateful=False,
+        encryption=(_disabled("exportConfig", "*", "s3Destination", "*", "encryptionDisabled",
+                              note="exported test and coverage reports are written unencrypted"),),
+        keys=(("exportConfig", "*", "s3Destination", "*", "encryptionKey"),),
     ),
     # --- more databases and ML services (customer-managed keys; Checkov CKV_AWS_265, 160, 373, 262, 267, 268)
     DataStore(
@@ -1166,6 +1188,13 @@ NATIVE_DATA_STORES: tuple[DataStore, ...] = (
                     _disabled("logsConfig", "s3Logs", "encryptionDisabled",
                               note="build logs are written to S3 unencrypted")),
         keys=(("encryptionKey",),),  # absent means the AWS-managed aws/s3 key
+        # as pulumi-aws's row: CloudFormation's Visibility (pulumi-aws-native codebuild/project.py) and
+        # Source.InsecureSsl
+        private=(Setting(("visibility",), bad=("PUBLIC_READ",), default="PRIVATE",
+                         note="anyone can read the project's build logs and artifacts"),),
+        in_transit=(_disabled("source", "*", "insecureSsl", note="the source's TLS certificate is not verified"),
+                    _disabled("secondarySources", "*", "insecureSsl",
+                              note="a secondary source's TLS certificate is not verified")),
     ),
     DataStore(
         "aws-native:bedrock:Agent", "Bedrock agent", holds_data=False, stateful=False,

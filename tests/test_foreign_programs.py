@@ -37,7 +37,12 @@ ORG_POLICY = {
 #: benchmarks/data/ml_data_input_audit.tsv decided); mlflow_server's privileged container, whose
 #: container_definitions come from an apply() over the database address, unknown in a preview;
 #: bedrock_agent's account root as a data-access principal; ml_vpc's full-access S3 gateway endpoint
-#: policy (the same as AWS's default policy, which no rule asks to replace).
+#: policy (the same as AWS's default policy, which no rule asks to replace); streaming_features' Firehose
+#: `cloudwatch_logging_options.enabled False` (delivery-error logging: no scanner or Security Hub control asks for it,
+#: and the data it would log is elsewhere) and its Kinesis-sourced stream without `server_side_encryption` (Firehose
+#: cannot encrypt a stream whose source is Kinesis: the source stream's encryption applies, judged on the stream);
+#: ml_cicd's GitHub token read with `require()` into an `aws.codebuild.SourceCredential` (pulumi-aws marks `token`
+#: secret, so the plan cannot tell it from `require_secret()`; the plaintext is in Pulumi.prod.yaml, which no pack sees).
 
 #: The seeded misconfigurations of each vulnerable variant, as the rules that must report them.
 EXPECTED = {
@@ -139,6 +144,36 @@ EXPECTED = {
         # s3:* on "*" in a source_policy_documents entry of get_policy_document (the mocks once dropped
         # source and override documents, so the merged policy showed only the data source's own statements)
         "iam-no-data-service-wildcard",
+    },
+    "streaming_features": {
+        "data-store-encrypted-at-rest",  # Kinesis stream encryption_type NONE; Direct PUT Firehose SSE disabled
+        "data-store-customer-managed-key",  # the same stream and delivery stream without a CMK
+        "resource-policy-no-public-principal",  # Kinesis resource policy for AWS "*"
+        "iam-no-data-service-wildcard",  # kinesis:* and s3:* on "*" (Firehose), dynamodb:* on "*" (consumer)
+        "sns-sqs-kms-encryption",  # DLQ with sqs_managed_sse_enabled False
+        "sns-sqs-policy-no-public-principal",  # DLQ policy: Principal "*" without a condition
+        "sqs-policy-no-wildcard-action",  # ... with sqs:*
+        "security-group-no-unrestricted-egress",  # consumer SG: all traffic to 0.0.0.0/0
+        "no-plaintext-secrets-in-environment",  # FEATURE_STORE_API_KEY literal in the Lambda environment
+        "log-group-kms-encryption",  # consumer log group without a key
+        "data-store-tls-in-transit",  # MSK client_broker TLS_PLAINTEXT
+        "msk-client-authentication",  # MSK unauthenticated clients
+    },
+    "ml_cicd": {
+        "codebuild-no-privileged-mode",  # privileged_mode True
+        "codebuild-logging",  # CloudWatch and S3 logs DISABLED
+        "data-store-encrypted-at-rest",  # artifacts encryption_disabled; report export encryption_disabled
+        "data-store-customer-managed-key",  # project without encryption_key; pipeline artifact store; reports on aws/s3
+        "data-store-not-public",  # project_visibility PUBLIC_READ (added after this program missed it)
+        "data-store-tls-in-transit",  # source insecure_ssl True (added after a miss)
+        "no-plaintext-secrets-in-environment",  # HF_TOKEN and WANDB_API_KEY as PLAINTEXT environment variables
+        "no-plaintext-credential-inputs",  # an app password in a secondary source's URL (added after a miss)
+        "codepipeline-webhook-authenticated",  # webhook UNAUTHENTICATED (added after a miss)
+        "iam-no-administrator-access",  # AdministratorAccess on the build role
+        "iam-no-pass-role-on-all-roles",  # iam:PassRole on "*"
+        "ecr-image-tags-immutable",  # MUTABLE
+        "ecr-scan-on-push",  # scan_on_push False
+        "s3-bucket-encryption-cmk",  # artifact bucket SSE-S3
     },
     "async_inference": {
         "sns-sqs-policy-no-public-principal",  # queue policy lets "*" send without a source condition

@@ -7,7 +7,15 @@ import json
 
 import pytest
 
+from policies.rules.build import codepipeline_webhook_authenticated
+from policies.rules.data_stores import (
+    data_store_customer_managed_key,
+    data_store_encrypted_at_rest,
+    data_store_not_public,
+    data_store_tls_in_transit,
+)
 from policies.rules.lake_formation import lakeformation_no_iam_allowed_principals
+from policies.rules.plaintext_secrets import no_plaintext_credential_inputs
 from policies.rules.s3 import s3_account_public_access_block
 from policies.rules.vector_stores import opensearch_serverless_access_least_privilege
 from policy_helpers import UNKNOWN, found
@@ -96,3 +104,110 @@ def test_a_training_job_uses_only_the_allowed_gpu_types():
 @pytest.mark.parametrize("path", [("resourceConfig", "instanceType"), ("resourceConfig", "instanceGroups", "instanceType")])
 def test_training_job_inputs_are_the_sdks(path):
     assert_inputs_in_sdk("aws:sagemaker/trainingJob:TrainingJob", path)
+
+
+# --------------------------------------------------------------------------------------------------
+# ML CI/CD (tests/foreign_programs/ml_cicd)
+
+PROJECT = "aws:codebuild/project:Project"
+REPORT_GROUP = "aws:codebuild/reportGroup:ReportGroup"
+WEBHOOK = "aws:codepipeline/webhook:Webhook"
+CMK = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+BUILD = {"serviceRole": "arn:aws:iam::123456789012:role/build", "artifacts": {"type": "CODEPIPELINE"},
+         "environment": {"computeType": "BUILD_GENERAL1_SMALL", "image": "aws/codebuild/standard:7.0",
+                         "type": "LINUX_CONTAINER"},
+         "source": {"type": "GITHUB", "location": "https://github.com/acme/model.git"}, "encryptionKey": CMK}
+
+
+@pytest.mark.parametrize("type_, path", [
+    (PROJECT, ("projectVisibility",)), (PROJECT, ("source", "insecureSsl")), (PROJECT, ("source", "location")),
+    (PROJECT, ("secondarySources", "insecureSsl")), (PROJECT, ("secondarySources", "location")),
+    (REPORT_GROUP, ("exportConfig", "s3Destination", "encryptionDisabled")),
+    (REPORT_GROUP, ("exportConfig", "s3Destination", "encryptionKey")),
+    (WEBHOOK, ("authentication",)), (WEBHOOK, ("authenticationConfiguration", "secretToken")),
+])
+def test_ci_inputs_read_are_in_the_pulumi_aws_sdk(type_, path):
+    assert_inputs_in_sdk(type_, path)
+
+
+def test_a_codebuild_project_is_private_and_verifies_its_sources_tls():
+    assert found(data_store_not_public, PROJECT, BUILD) == []
+    assert found(data_store_not_public, PROJECT, {**BUILD, "projectVisibility": "PRIVATE"}) == []
+    [message] = found(data_store_not_public, PROJECT, {**BUILD, "projectVisibility": "PUBLIC_READ"})
+    assert "projectVisibility" in message and "build logs and artifacts" in message
+    assert found(data_store_not_public, PROJECT, {**BUILD, "projectVisibility": UNKNOWN}) == []
+
+    assert found(data_store_tls_in_transit, PROJECT, BUILD) == []
+    assert found(data_store_tls_in_transit, PROJECT, {**BUILD, "source": {**BUILD["source"], "insecureSsl": False}}) == []
+    [message] = found(data_store_tls_in_transit, PROJECT, {**BUILD, "source": {**BUILD["source"], "insecureSsl": True}})
+    assert "source.insecureSsl" in message
+    second = {"type": "GITHUB", "sourceIdentifier": "features", "location": "https://github.com/acme/f.git"}
+    assert found(data_store_tls_in_transit, PROJECT, {**BUILD, "secondarySources": [second, second]}) == []
+    assert len(found(data_store_tls_in_transit, PROJECT,
+                     {**BUILD, "secondarySources": [second, {**second, "insecureSsl": True}]})) == 1
+    assert found(data_store_tls_in_transit, "aws-native:codebuild:Project",
+                 {"source": {"type": "GITHUB", "insecureSsl": True}})
+    assert found(data_store_not_public, "aws-native:codebuild:Project", {"visibility": "PUBLIC_READ"})
+
+
+def test_a_codebuild_source_url_carries_no_credentials():
+    assert found(no_plaintext_credential_inputs, PROJECT, BUILD) == []
+    secret_url = "https://ci-bot:ATBBx7kQ2mZ9pL4vN8rT1wY6cF3hJ5dS@bitbucket.org/acme/features.git"
+    [message] = found(no_plaintext_credential_inputs, PROJECT, {**BUILD, "source": {"type": "BITBUCKET",
+                                                                                 "location": secret_url}})
+    assert "source.location holds a password in a URL" in message
+    one = {"type": "BITBUCKET", "sourceIdentifier": "features", "location": secret_url}
+    clean = {**one, "location": "https://bitbucket.org/acme/features.git"}
+    # one secondary source (a block) and two or more (a list) are both read
+    [message] = found(no_plaintext_credential_inputs, PROJECT, {**BUILD, "secondarySources": [one]})
+    assert "secondarySources.location" in message
+    assert len(found(no_plaintext_credential_inputs, PROJECT, {**BUILD, "secondarySources": [clean, one]})) == 1
+    assert found(no_plaintext_credential_inputs, PROJECT, {**BUILD, "secondarySources": [clean, clean]}) == []
+    token_url = "https://ghp_abcdefABCDEF0123456789abcdefABCDEF0123@github.com/acme/model.git"
+    assert found(no_plaintext_credential_inputs, PROJECT, {**BUILD, "source": {"type": "GITHUB", "location": token_url}})
+    assert found(no_plaintext_credential_inputs, PROJECT, {**BUILD, "source": {"type": "GITHUB", "location": UNKNOWN}}) == []
+
+
+def test_a_report_groups_export_is_encrypted_with_a_customer_key():
+    export = {"type": "S3", "s3Destination": {"bucket": "reports", "encryptionKey": CMK, "packaging": "ZIP"}}
+    good = {"type": "TEST", "exportConfig": export}
+    assert found(data_store_encrypted_at_rest, REPORT_GROUP, good) == []
+    assert found(data_store_customer_managed_key, REPORT_GROUP, good) == []
+    disabled = {"type": "TEST", "exportConfig": {**export, "s3Destination": {**export["s3Destination"],
+                                                                          "encryptionDisabled": True}}}
+    [message] = found(data_store_encrypted_at_rest, REPORT_GROUP, disabled)
+    assert "encryptionDisabled" in message
+    aws_key = {"type": "TEST", "exportConfig": {**export, "s3Destination": {**export["s3Destination"],
+                                                                         "encryptionKey": "alias/aws/s3"}}}
+    [message] = found(data_store_customer_managed_key, REPORT_GROUP, aws_key)
+    assert "alias/aws/s3" in message
+    # a group that does not export has no destination to judge
+    assert found(data_store_encrypted_at_rest, REPORT_GROUP, {"type": "TEST", "exportConfig": {"type": "NO_EXPORT"}}) == []
+    assert found(data_store_customer_managed_key, REPORT_GROUP,
+                 {"type": "TEST", "exportConfig": {"type": "NO_EXPORT"}}) == []
+
+
+def test_a_pipeline_webhook_authenticates_its_callers():
+    hmac = {"authentication": "GITHUB_HMAC", "targetAction": "Source", "targetPipeline": "p",
+            "authenticationConfiguration": {"secretToken": UNKNOWN}}
+    assert found(codepipeline_webhook_authenticated, WEBHOOK, hmac) == []
+    assert found(codepipeline_webhook_authenticated, WEBHOOK,
+                 {"authentication": "IP", "authenticationConfiguration": {"allowedIpRange": "192.30.252.0/22"}}) == []
+    [message] = found(codepipeline_webhook_authenticated, WEBHOOK, {"authentication": "UNAUTHENTICATED"})
+    assert "UNAUTHENTICATED" in message
+    assert found(codepipeline_webhook_authenticated, "aws-native:codepipeline:Webhook",
+                 {"authentication": "UNAUTHENTICATED"})
+    assert found(codepipeline_webhook_authenticated, WEBHOOK, {"authentication": UNKNOWN}) == []
+
+
+def test_a_webhooks_secret_token_is_not_a_literal():
+    from policies.rules._secrets import SECRET_SIG, SIG_KEY
+
+    secret = {SIG_KEY: SECRET_SIG, "value": "hunter2-webhook-token"}
+    assert found(no_plaintext_credential_inputs, WEBHOOK,
+                 {"authentication": "GITHUB_HMAC", "authenticationConfiguration": {"secretToken": secret}}) == []
+    literal = {"authentication": "GITHUB_HMAC", "authenticationConfiguration": {"secretToken": "hunter2-webhook-token"}}
+    [message] = found(no_plaintext_credential_inputs, WEBHOOK, literal)
+    assert "authenticationConfiguration.secretToken is a literal" in message
+    assert found(no_plaintext_credential_inputs, WEBHOOK,
+                 {"authentication": "GITHUB_HMAC", "authenticationConfiguration": {"secretToken": UNKNOWN}}) == []

@@ -14,6 +14,9 @@ Build logs: ``logsConfig.cloudwatchLogs.status`` defaults to ``ENABLED`` and ``s
 ``DISABLED`` (pulumi-aws codebuild/_inputs.py), so a project without ``logsConfig`` logs to CloudWatch;
 only CloudWatch turned off without S3 logs is a violation. Checkov CKV_AWS_314 fails every project without
 ``logsConfig``, which logs to CloudWatch all the same.
+
+CodePipeline webhooks (``aws.codepipeline.Webhook``) authenticate their callers: ``authentication`` is not
+``UNAUTHENTICATED``.
 """
 
 from __future__ import annotations
@@ -153,6 +156,36 @@ codebuild_logging = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "AU-2, AU-12", "pci-dss": "10.2.1"}),
 )
 
-SECURITY = [codebuild_no_privileged_mode, batch_job_no_privileged_containers]
+
+# --------------------------------------------------------------------------------------------------
+# CodePipeline webhooks
+
+WEBHOOK = "aws:codepipeline/webhook:Webhook"
+#: AWS::CodePipeline::Webhook: the same ``authentication`` (pulumi-aws-native codepipeline/webhook.py).
+WEBHOOKS = (WEBHOOK, "aws-native:codepipeline:Webhook")
+
+
+def _webhook_authentication(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    # botocore codepipeline WebhookDefinition.authentication (required): "UNAUTHENTICATED accepts all webhook trigger
+    # requests regardless of origin", as against GITHUB_HMAC (a shared secret) and IP (an allowed CIDR range);
+    # pulumi-aws 7 codepipeline/webhook.py: "One of IP, GITHUB_HMAC, or UNAUTHENTICATED".
+    authentication = get(args.props, "authentication")
+    if isinstance(authentication, str) and authentication.upper() == "UNAUTHENTICATED":
+        report(f"{describe(args)} accepts every request to its URL (authentication UNAUTHENTICATED): anyone who learns "
+               "the URL can start the pipeline")
+
+
+codepipeline_webhook_authenticated = ResourceValidationPolicy(
+    name="codepipeline-webhook-authenticated",
+    description="CodePipeline webhooks authenticate their callers (GITHUB_HMAC or IP), not UNAUTHENTICATED.",
+    validate=applies_to(WEBHOOKS, _webhook_authentication),
+    severity=Severity.HIGH,
+    remediation_steps="Set authentication='GITHUB_HMAC' with authentication_configuration.secret_token from a Pulumi "
+                      "secret, or 'IP' with authentication_configuration.allowed_ip_range; better, trigger the pipeline "
+                      "from a CodeStar/CodeConnections source action, which needs no webhook.",
+    **frameworks({"nist-800-53": "IA-9, AC-3", "pci-dss": "8.2.1", "hipaa": "164.312(d)"}),
+)
+
+SECURITY = [codebuild_no_privileged_mode, batch_job_no_privileged_containers, codepipeline_webhook_authenticated]
 PRIVACY: list = []
 COMPLIANCE = [codebuild_logging]

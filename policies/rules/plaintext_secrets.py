@@ -353,6 +353,18 @@ no_plaintext_secrets_in_user_data = ResourceValidationPolicy(
 # Inputs that are credentials: ML services' API keys, client secrets and Git URLs
 
 CODE_REPOSITORY = "aws:sagemaker/codeRepository:CodeRepository"
+#: Per type, the inputs that are Git repository URLs, which must carry no password or token: a SageMaker code
+#: repository's ``gitConfig.repositoryUrl`` (the API takes credentials from ``gitConfig.secretArn``), and a CodeBuild
+#: project's ``source.location`` and ``secondarySources[].location`` (Security Hub CodeBuild.1: "CodeBuild Bitbucket
+#: source repository URLs should not contain sensitive credentials"; the project's source is readable by anyone who
+#: can call BatchGetProjects; CodeBuild takes Git credentials from aws.codebuild.SourceCredential or a connection).
+URL_INPUTS: dict[str, tuple[tuple[str, ...], ...]] = {
+    CODE_REPOSITORY: (("gitConfig", "repositoryUrl"),),
+    # (read through ``_blocks``: one secondary source reads as the block itself, two or more as a list)
+    CODEBUILD: (("source", "location"), ("secondarySources", "location"), ("secondarySources", "*", "location")),
+    "aws-native:codebuild:Project": (("source", "location"), ("secondarySources", "location"),
+                                     ("secondarySources", "*", "location")),
+}
 API_KEY_PROVIDER = "aws:bedrock/agentcoreApiKeyCredentialProvider:AgentcoreApiKeyCredentialProvider"
 OAUTH2_PROVIDER = "aws:bedrock/agentcoreOauth2CredentialProvider:AgentcoreOauth2CredentialProvider"
 WORKFORCE = "aws:sagemaker/workforce:Workforce"
@@ -369,6 +381,10 @@ CREDENTIAL_INPUTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "aws-native:bedrockagentcore:ApiKeyCredentialProvider": (("apiKey",),),
     "aws-native:bedrockagentcore:OAuth2CredentialProvider": (("oauth2ProviderConfigInput", "**", "clientSecret"),),
     WORKFORCE: (("oidcConfig", "clientSecret"),),
+    # A CodePipeline webhook's GITHUB_HMAC ``authenticationConfiguration.secretToken`` ("The shared secret for the
+    # GitHub repository webhook", botocore codepipeline WebhookAuthConfiguration.SecretToken); pulumi-aws 7 does not
+    # mark it secret (codepipeline/webhook.py), so a literal stays readable in the state.
+    "aws:codepipeline/webhook:Webhook": (("authenticationConfiguration", "secretToken"),),
     # Data services' passwords and tokens (pulumi-aws 7 docstrings): a Glue connection's JDBC ``PASSWORD`` property and
     # basic-auth password, a Glue job's Git ``authToken``, Timestream for InfluxDB's initial admin ``password``, EMR
     # Kerberos passwords (KDC admin, AD join, cross-realm trust), a QuickSight data source's database password, a
@@ -409,16 +425,19 @@ def _blocks(value: Any) -> Any:
 
 
 def _validate_credential_inputs(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type == CODE_REPOSITORY:
-        url = get(single(get(args.props, "gitConfig")), "repositoryUrl")
-        if not isinstance(url, str) or is_unknown(url) or is_secret(url):
-            return
-        found = credential_in(url) or ("a token in a URL" if URL_TOKEN.match(url.strip()) else "")
-        if found:
-            report(f"{describe(args)}: gitConfig.repositoryUrl holds {found} in plaintext; keep the credentials in a "
-                   "Secrets Manager secret ({\"username\": ..., \"password\": ...}) named by gitConfig.secretArn")
-        return
     props = _blocks(get(args.props))
+    for path in URL_INPUTS.get(args.resource_type, ()):
+        for where, url in walk(props, path):
+            if not isinstance(url, str) or is_unknown(url) or is_secret(url):
+                continue
+            found = credential_in(url) or ("a token in a URL" if URL_TOKEN.match(url.strip()) else "")
+            if found and args.resource_type == CODE_REPOSITORY:
+                report(f"{describe(args)}: {where} holds {found} in plaintext; keep the credentials in a Secrets "
+                       "Manager secret ({\"username\": ..., \"password\": ...}) named by gitConfig.secretArn")
+            elif found:
+                report(f"{describe(args)}: {where} holds {found} in plaintext; give CodeBuild its Git credentials "
+                       "through an aws.codebuild.SourceCredential (a Secrets Manager secret or a CodeConnections "
+                       "connection) or the source's auth block, with a plain HTTPS location")
     for path in CREDENTIAL_INPUTS.get(args.resource_type, ()):
         for where, value in walk(props, path):
             if _literal(value):
@@ -432,9 +451,9 @@ no_plaintext_credential_inputs = ResourceValidationPolicy(
     description="Credentials handed to ML and data services are Pulumi secrets or Secrets Manager references, never "
                 "literals: Bedrock AgentCore API-key and OAuth2 credential providers' keys and client secrets, SageMaker "
                 "workforces' OIDC client secret, Glue, QuickSight, DataSync, AppFlow, EMR Kerberos, Timestream for "
-                "InfluxDB, Redshift Serverless and MemoryDB passwords and tokens, and no password or token in a "
-                "SageMaker code repository's Git URL.",
-    validate=applies_to((CODE_REPOSITORY, *CREDENTIAL_INPUTS), _validate_credential_inputs),
+                "InfluxDB, Redshift Serverless and MemoryDB passwords and tokens, CodePipeline webhooks' secret tokens, and "
+                "no password or token in a SageMaker code repository's or a CodeBuild project's Git URL.",
+    validate=applies_to((*URL_INPUTS, *CREDENTIAL_INPUTS), _validate_credential_inputs),
     severity=Severity.HIGH,
     remediation_steps="Read the credential from Pulumi config as a secret (config.require_secret) or from a Secrets "
                       "Manager secret: api_key_secret_config / client_secret_config on AgentCore credential providers, "
