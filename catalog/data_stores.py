@@ -348,6 +348,15 @@ DATA_STORES: tuple[DataStore, ...] = (
         encryption=(_enabled("encrypted"),), keys=(("kmsKeyId",),),
     ),
     DataStore(
+        # A file system's automatic daily backups (botocore efs BackupPolicy.Status: ENABLED, ENABLING, DISABLED
+        # "Automatic back ups are turned off for the file system", DISABLING; pulumi-aws 7 efs/_inputs.py
+        # BackupPolicyBackupPolicyArgs.status "Valid values: ENABLED, DISABLED"). Only a policy the program writes is
+        # judged: without one, the file system's backups may come from an AWS Backup plan of another stack.
+        "aws:efs/backupPolicy:BackupPolicy", "EFS backup policy", holds_data=False, stateful=False,
+        backup=(Setting(("backupPolicy", "*", "status"), ok=("ENABLED", "ENABLING"),
+                        note="automatic backups are turned off"),),
+    ),
+    DataStore(
         "aws:fsx/lustreFileSystem:LustreFileSystem", "FSx for Lustre file system", in_vpc=True,
         keys=(("kmsKeyId",),),  # always encrypted at rest
     ),
@@ -1065,6 +1074,9 @@ NATIVE_DATA_STORES: tuple[DataStore, ...] = (
     DataStore(
         "aws-native:efs:FileSystem", "EFS file system", in_vpc=True,
         encryption=(_enabled("encrypted"),), keys=(("kmsKeyId",),),
+        # the inline BackupPolicy (AWS::EFS::FileSystem BackupPolicy.Status), judged where written, as pulumi-aws's
+        backup=(Setting(("backupPolicy", "*", "status"), ok=("ENABLED", "ENABLING"),
+                        note="automatic backups are turned off"),),
     ),
     DataStore(
         "aws-native:kinesis:Stream", "Kinesis data stream",

@@ -30,6 +30,7 @@ ORG_POLICY = {
     "feature-group-pii-declared",  # a contains-pii classification tag on every feature group (our data catalog)
     "gpu-capacity-team-tag",  # a team tag on GPU endpoint configurations (our GPU chargeback)
     "cloudtrail-security-alarms",  # CIS 4.x metric filters on this trail's log group (often a central account's)
+    "dataset-bucket-object-lock",  # a bucket named *dataset* keeps Object Lock retention (our training-data lineage)
 }
 
 #: Seeds no rule reports, on purpose (what a reviewer could not call a defect from the program alone):
@@ -42,7 +43,9 @@ ORG_POLICY = {
 #: and the data it would log is elsewhere) and its Kinesis-sourced stream without `server_side_encryption` (Firehose
 #: cannot encrypt a stream whose source is Kinesis: the source stream's encryption applies, judged on the stream);
 #: ml_cicd's GitHub token read with `require()` into an `aws.codebuild.SourceCredential` (pulumi-aws marks `token`
-#: secret, so the plan cannot tell it from `require_secret()`; the plaintext is in Pulumi.prod.yaml, which no pack sees).
+#: secret, so the plan cannot tell it from `require_secret()`; the plaintext is in Pulumi.prod.yaml, which no pack sees);
+#: training_storage's DataSync task with `log_level OFF` and no log group (operational logs, skipped by the audit in
+#: benchmarks/data/ml_data_input_audit.tsv).
 
 #: The seeded misconfigurations of each vulnerable variant, as the rules that must report them.
 EXPECTED = {
@@ -174,6 +177,20 @@ EXPECTED = {
         "ecr-image-tags-immutable",  # MUTABLE
         "ecr-scan-on-push",  # scan_on_push False
         "s3-bucket-encryption-cmk",  # artifact bucket SSE-S3
+    },
+    "training_storage": {
+        "data-store-encrypted-at-rest",  # EFS encrypted False
+        "data-store-customer-managed-key",  # FSx for Lustre without kms_key_id
+        "data-store-backups",  # aws.efs.BackupPolicy DISABLED (added after this program missed it)
+        "resource-policy-no-public-principal",  # file system policy: AWS "*" may mount, write and be root
+        "efs-access-point-root-directory",  # the vision team's access point is "/"
+        "efs-access-point-posix-user",  # ... with no posix_user
+        "security-group-public-ingress-web-only",  # NFS 2049 from 0.0.0.0/0
+        "security-group-no-public-admin-ingress",  # SSH to the Lustre group from 0.0.0.0/0
+        "security-group-no-unrestricted-egress",  # Lustre group: all egress
+        "data-store-tls-in-transit",  # DataSync EFS location in_transit_encryption NONE
+        "iam-no-data-service-wildcard",  # s3:* and elasticfilesystem:* on "*" for DataSync
+        "s3-bucket-encryption-cmk",  # dataset bucket on aws/s3
     },
     "async_inference": {
         "sns-sqs-policy-no-public-principal",  # queue policy lets "*" send without a source condition

@@ -211,3 +211,25 @@ def test_a_webhooks_secret_token_is_not_a_literal():
     assert "authenticationConfiguration.secretToken is a literal" in message
     assert found(no_plaintext_credential_inputs, WEBHOOK,
                  {"authentication": "GITHUB_HMAC", "authenticationConfiguration": {"secretToken": UNKNOWN}}) == []
+
+
+# --------------------------------------------------------------------------------------------------
+# Training storage (tests/foreign_programs/training_storage)
+
+def test_an_efs_backup_policy_the_program_writes_keeps_backups_on():
+    from policies.rules.data_stores import data_store_backups
+    policy = "aws:efs/backupPolicy:BackupPolicy"
+    assert_inputs_in_sdk(policy, ("backupPolicy", "status"))
+    prod = {"requireBackups": True}
+    assert found(data_store_backups, policy, {"fileSystemId": "fs-1", "backupPolicy": {"status": "ENABLED"}},
+                      config=prod) == []
+    [message] = found(data_store_backups, policy, {"fileSystemId": "fs-1", "backupPolicy": {"status": "DISABLED"}},
+                           config=prod)
+    assert "backupPolicy.status is DISABLED" in message and "automatic backups are turned off" in message
+    assert found(data_store_backups, policy, {"fileSystemId": "fs-1", "backupPolicy": {"status": UNKNOWN}},
+                      config=prod) == []
+    native = "aws-native:efs:FileSystem"
+    assert found(data_store_backups, native, {"encrypted": True, "backupPolicy": {"status": "DISABLED"}},
+                      config=prod)
+    # a file system without an inline policy is not judged (its backups may come from an AWS Backup plan)
+    assert found(data_store_backups, native, {"encrypted": True}, config=prod) == []
