@@ -487,6 +487,20 @@ DATA_STORES: tuple[DataStore, ...] = (
                               note="a secondary source's TLS certificate is not verified")),
     ),
     DataStore(
+        # A Cognito user pool (its users, their attributes and credentials): deletionProtection "Valid values are
+        # ACTIVE and INACTIVE, Default value is INACTIVE" (pulumi-aws 7 cognito/user_pool.py; botocore cognito-idp
+        # CreateUserPoolRequest.DeletionProtection; Security Hub Cognito.6). Not a holds_data row: its tags and
+        # protection are the application's, and the pool's encryption is always AWS's.
+        "aws:cognito/userPool:UserPool", "Cognito user pool", holds_data=False, stateful=False,
+        deletion_protection=(Setting(("deletionProtection",), ok=("ACTIVE",), default="INACTIVE",
+                                     note="a delete request removes every user"),),
+    ),
+    DataStore(
+        "aws-native:cognito:UserPool", "Cognito user pool", holds_data=False, stateful=False,
+        deletion_protection=(Setting(("deletionProtection",), ok=("ACTIVE",), default="INACTIVE",
+                                     note="a delete request removes every user"),),
+    ),
+    DataStore(
         # A report group's S3 export: "encryptionDisabled: A boolean value that specifies if the results of a report
         # are encrypted" (default false) and "encryptionKey: The encryption key for the report's encrypted raw data"
         # (botocore codebuild S3ReportExportConfig; pulumi-aws codebuild/_inputs.py

@@ -45,7 +45,9 @@ ORG_POLICY = {
 #: ml_cicd's GitHub token read with `require()` into an `aws.codebuild.SourceCredential` (pulumi-aws marks `token`
 #: secret, so the plan cannot tell it from `require_secret()`; the plaintext is in Pulumi.prod.yaml, which no pack sees);
 #: training_storage's DataSync task with `log_level OFF` and no log group (operational logs, skipped by the audit in
-#: benchmarks/data/ml_data_input_audit.tsv).
+#: benchmarks/data/ml_data_input_audit.tsv); model_portal's HTTP API CORS allowing every origin, method and header
+#: (the API takes bearer tokens, not cookies: an open CORS policy lets no page call it on a user's behalf) and its
+#: ALLOW_USER_PASSWORD_AUTH client flow (the password goes to Cognito over TLS; SRP is preferable, not a defect).
 
 #: The seeded misconfigurations of each vulnerable variant, as the rules that must report them.
 EXPECTED = {
@@ -191,6 +193,24 @@ EXPECTED = {
         "data-store-tls-in-transit",  # DataSync EFS location in_transit_encryption NONE
         "iam-no-data-service-wildcard",  # s3:* and elasticfilesystem:* on "*" for DataSync
         "s3-bucket-encryption-cmk",  # dataset bucket on aws/s3
+    },
+    "model_portal": {
+        "resource-policy-service-principal-scoped",  # cloudfront.amazonaws.com without AWS:SourceArn (added after a miss)
+        "cloudfront-https-only",  # viewer_protocol_policy allow-all
+        "cloudfront-tls-policy",  # the default *.cloudfront.net certificate
+        "cloudfront-waf",  # no web ACL
+        "cloudfront-access-logging",  # no logging_config
+        "cognito-user-pool-mfa",  # mfa_configuration OFF (added after a miss)
+        "cognito-user-pool-password-policy",  # 6 characters, no classes, 30-day temporary passwords (added)
+        "cognito-user-pool-client-no-implicit-grant",  # allowed_oauth_flows implicit (added)
+        "data-store-deletion-protection",  # user pool deletion_protection INACTIVE (added)
+        "apigateway-authorization",  # HTTP API route without an authorizer
+        "apigateway-stage-access-logs",  # neither stage logs access
+        "apigateway-execution-logging",  # REST method settings logging_level OFF
+        "apigateway-cache-encrypted",  # cache_data_encrypted False
+        "lambda-permission-restricted",  # apigateway.amazonaws.com without source_arn
+        "public-endpoints-waf",  # REST stage without a web ACL
+        "s3-bucket-encryption-cmk",  # SSE-S3
     },
     "async_inference": {
         "sns-sqs-policy-no-public-principal",  # queue policy lets "*" send without a source condition

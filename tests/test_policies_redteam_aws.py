@@ -233,3 +233,135 @@ def test_an_efs_backup_policy_the_program_writes_keeps_backups_on():
                       config=prod)
     # a file system without an inline policy is not judged (its backups may come from an AWS Backup plan)
     assert found(data_store_backups, native, {"encrypted": True}, config=prod) == []
+
+
+# --------------------------------------------------------------------------------------------------
+# Model portal (tests/foreign_programs/model_portal)
+
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+DISTRIBUTION = "arn:aws:cloudfront::456789012345:distribution/E2QWRUHAPOMQZL"
+
+
+def _document(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+CLOUDFRONT_READ = {"Sid": "AllowCloudFrontRead", "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"},
+                   "Action": "s3:GetObject", "Resource": "arn:aws:s3:::models/*"}
+
+
+@pytest.mark.parametrize("type_, prop", [
+    (BUCKET_POLICY, "policy"), ("aws:s3/bucket:Bucket", "policy"), ("aws:sqs/queuePolicy:QueuePolicy", "policy"),
+    ("aws:sns/topicPolicy:TopicPolicy", "policy"), ("aws:sqs/queue:Queue", "policy"), ("aws:sns/topic:Topic", "policy"),
+    ("aws-native:s3:BucketPolicy", "policyDocument"), ("aws:efs/fileSystemPolicy:FileSystemPolicy", "policy"),
+])
+def test_service_policy_inputs_are_the_sdks(type_, prop):
+    from policies.rules.resource_policies import SERVICE_POLICY_INPUTS
+
+    assert SERVICE_POLICY_INPUTS[type_] == prop
+    assert_inputs_in_sdk(type_, (prop,))
+
+
+def test_a_service_principal_in_a_resource_policy_names_its_source():
+    from policies.rules.resource_policies import resource_policy_service_principal_scoped as rule
+
+    scoped = {**CLOUDFRONT_READ, "Condition": {"StringEquals": {"AWS:SourceArn": DISTRIBUTION}}}
+    assert found(rule, BUCKET_POLICY, {"bucket": "models", "policy": _document(scoped)}) == []
+    for condition in ({"StringEquals": {"aws:SourceAccount": "456789012345"}},
+                      {"ArnLike": {"aws:SourceArn": "arn:aws:sns:us-east-1:456789012345:requests"}},
+                      {"ForAnyValue:StringEquals": {"aws:SourceOrgID": "o-a1b2c3d4e5"}},
+                      {"StringEquals": {"aws:SourceArn": UNKNOWN}}):
+        assert found(rule, BUCKET_POLICY, {"policy": _document({**CLOUDFRONT_READ, "Condition": condition})}) == []
+    [message] = found(rule, BUCKET_POLICY, {"bucket": "models", "policy": _document(CLOUDFRONT_READ)})
+    assert "statement AllowCloudFrontRead allows cloudfront.amazonaws.com (s3:GetObject)" in message
+    # a condition that does not name the source, a negated operator or a wildcard value leaves any source in
+    for condition in ({"Bool": {"aws:SecureTransport": "true"}},
+                      {"StringNotEquals": {"aws:SourceAccount": "111111111111"}},
+                      {"StringLike": {"aws:SourceArn": "*"}},
+                      {"StringEqualsIfExists": {"aws:SourceAccount": "456789012345"}}):
+        assert found(rule, BUCKET_POLICY, {"policy": _document({**CLOUDFRONT_READ, "Condition": condition})}), condition
+    # Deny statements, account principals and wildcard principals (another rule's) are not judged
+    deny = {**CLOUDFRONT_READ, "Effect": "Deny"}
+    account = {**CLOUDFRONT_READ, "Principal": {"AWS": "arn:aws:iam::456789012345:root"}}
+    assert found(rule, BUCKET_POLICY, {"policy": _document(deny, account)}) == []
+    # the queue an SNS topic feeds, and the inline policy of a bucket
+    send = {"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+            "Resource": "arn:aws:sqs:us-east-1:456789012345:requests"}
+    assert found(rule, "aws:sqs/queuePolicy:QueuePolicy", {"policy": _document(send)})
+    assert found(rule, "aws:s3/bucket:Bucket", {"policy": _document(CLOUDFRONT_READ)})
+    assert found(rule, "aws-native:s3:BucketPolicy", {"policyDocument": {"Statement": [CLOUDFRONT_READ]}})
+    # an unknown document or condition, or none, is not judged
+    assert found(rule, BUCKET_POLICY, {"policy": UNKNOWN}) == []
+    assert found(rule, BUCKET_POLICY, {"policy": _document({**CLOUDFRONT_READ, "Condition": UNKNOWN})}) == []
+    assert found(rule, "aws:sqs/queue:Queue", {"name": "q"}) == []
+
+
+USER_POOL = "aws:cognito/userPool:UserPool"
+STRONG = {"minimumLength": 12, "requireLowercase": True, "requireUppercase": True, "requireNumbers": True,
+          "requireSymbols": True, "temporaryPasswordValidityDays": 3}
+
+
+@pytest.mark.parametrize("type_, path", [
+    (USER_POOL, ("mfaConfiguration",)), (USER_POOL, ("deletionProtection",)),
+    *((USER_POOL, ("passwordPolicy", key)) for key in STRONG),
+    ("aws-native:cognito:UserPool", ("mfaConfiguration",)), ("aws-native:cognito:UserPool", ("deletionProtection",)),
+    ("aws-native:cognito:UserPool", ("policies", "passwordPolicy")),
+    ("aws:cognito/userPoolClient:UserPoolClient", ("allowedOauthFlows",)),
+    ("aws-native:cognito:UserPoolClient", ("allowedOAuthFlows",)),
+])
+def test_cognito_inputs_read_are_the_sdks(type_, path):
+    assert_inputs_in_sdk(type_, path)
+
+
+def test_a_user_pools_written_password_policy_is_strong():
+    from policies.rules.identity import cognito_user_pool_password_policy as rule
+
+    assert found(rule, USER_POOL, {"passwordPolicy": STRONG}) == []
+    assert found(rule, USER_POOL, {"name": "partners"}) == []  # Cognito's default policy
+    [message] = found(rule, USER_POOL, {"passwordPolicy": {**STRONG, "minimumLength": 6}})
+    assert "minimumLength is 6, expected at least 8" in message
+    # an omitted class in a written block is false (the provider sends every field of the block)
+    [message] = found(rule, USER_POOL, {"passwordPolicy": {"minimumLength": 12, "requireLowercase": True,
+                                                           "requireUppercase": True, "requireNumbers": True}})
+    assert "requireSymbols is not true" in message and "requireNumbers" not in message
+    [message] = found(rule, USER_POOL, {"passwordPolicy": {**STRONG, "temporaryPasswordValidityDays": 30}})
+    assert "temporaryPasswordValidityDays is 30, expected at most 7" in message
+    assert found(rule, USER_POOL, {"passwordPolicy": [{**STRONG, "minimumLength": 6}]})  # a list of one block
+    assert found(rule, USER_POOL, {"passwordPolicy": {**STRONG, "minimumLength": 6}}, {"minPasswordLength": 6}) == []
+    assert found(rule, USER_POOL, {"passwordPolicy": {**STRONG, "requireSymbols": UNKNOWN}}) == []
+    assert found(rule, USER_POOL, {"passwordPolicy": UNKNOWN}) == []
+    native = "aws-native:cognito:UserPool"
+    assert found(rule, native, {"policies": {"passwordPolicy": STRONG}}) == []
+    assert found(rule, native, {"policies": {"passwordPolicy": {**STRONG, "requireUppercase": False}}})
+
+
+def test_a_user_pool_offers_mfa_and_resists_deletion():
+    from policies.rules.identity import cognito_user_pool_mfa as rule
+    from policies.rules.data_stores import data_store_deletion_protection
+
+    for mode in ("ON", "OPTIONAL", UNKNOWN):
+        assert found(rule, USER_POOL, {"mfaConfiguration": mode}) == []
+    [message] = found(rule, USER_POOL, {"mfaConfiguration": "OFF"})
+    assert "mfaConfiguration is OFF" in message
+    [message] = found(rule, USER_POOL, {"name": "partners"})
+    assert "not set (OFF)" in message
+    assert found(rule, "aws-native:cognito:UserPool", {"mfaConfiguration": "OFF"})
+
+    prod = {"requireDeletionProtection": True}
+    assert found(data_store_deletion_protection, USER_POOL, {"deletionProtection": "ACTIVE"}, prod) == []
+    [message] = found(data_store_deletion_protection, USER_POOL, {"deletionProtection": "INACTIVE"}, prod)
+    assert "deletionProtection" in message
+    assert found(data_store_deletion_protection, USER_POOL, {}, prod)  # INACTIVE by default
+    assert found(data_store_deletion_protection, "aws-native:cognito:UserPool", {}, prod)
+
+
+def test_a_user_pool_client_uses_no_implicit_grant():
+    from policies.rules.identity import cognito_user_pool_client_no_implicit_grant as rule
+
+    client = "aws:cognito/userPoolClient:UserPoolClient"
+    assert found(rule, client, {"allowedOauthFlows": ["code"], "allowedOauthFlowsUserPoolClient": True}) == []
+    assert found(rule, client, {"explicitAuthFlows": ["ALLOW_USER_SRP_AUTH"]}) == []
+    [message] = found(rule, client, {"allowedOauthFlows": ["code", "implicit"]})
+    assert "implicit grant" in message
+    assert found(rule, client, {"allowedOauthFlows": UNKNOWN}) == []
+    assert found(rule, "aws-native:cognito:UserPoolClient", {"allowedOAuthFlows": ["implicit"]})

@@ -1,6 +1,7 @@
 """Identities outside IAM roles: the account's IAM password policy is strong and remembers old
 passwords; IAM users get no console password (Checkov CKV2_AWS_22); IAM groups require MFA of their
-members (Trivy AVD-AWS-0123); Cognito identity pools hand out no AWS credentials to unauthenticated guests.
+members (Trivy AVD-AWS-0123); Cognito identity pools hand out no AWS credentials to unauthenticated guests;
+Cognito user pools ask for strong passwords and offer MFA, and their clients use no OAuth implicit grant.
 
 Inputs are pulumi-aws 7's ``aws.iam.AccountPasswordPolicy`` (``minimumPasswordLength``,
 ``requireLowercaseCharacters``, ``requireUppercaseCharacters``, ``requireNumbers``,
@@ -288,7 +289,140 @@ iam_group_mfa_required = StackValidationPolicy(
 )
 
 
+
+# --------------------------------------------------------------------------------------------------
+# Cognito user pools: the sign-in of an application's users (Security Hub Cognito.3, Cognito.5)
+
+USER_POOL = "aws:cognito/userPool:UserPool"
+NATIVE_USER_POOL = "aws-native:cognito:UserPool"
+USER_POOLS = (USER_POOL, NATIVE_USER_POOL)
+USER_POOL_CLIENTS = ("aws:cognito/userPoolClient:UserPoolClient", "aws-native:cognito:UserPoolClient")
+#: Character class -> the password policy input that requires it (botocore cognito-idp PasswordPolicyType; the
+#: same camelCase names in pulumi-aws 7's ``passwordPolicy`` and pulumi-aws-native's ``policies.passwordPolicy``).
+POOL_CHARACTER_CLASSES = {"lowercase": "requireLowercase", "uppercase": "requireUppercase",
+                          "numbers": "requireNumbers", "symbols": "requireSymbols"}
+
+USER_POOL_PASSWORD_SCHEMA = config_schema(
+    minPasswordLength={
+        "type": "integer", "minimum": 6, "maximum": 99, "default": 8,
+        "description": "Fewest characters a user pool password may have (Security Hub Cognito.3: 8).",
+    },
+    requiredCharacterClasses={
+        "type": "array", "items": {"type": "string", "enum": sorted(POOL_CHARACTER_CLASSES)},
+        "default": ["lowercase", "numbers", "symbols", "uppercase"],
+        "description": "Character classes every user pool password must contain (Security Hub Cognito.3: all four).",
+    },
+    maxTemporaryPasswordDays={
+        "type": "integer", "minimum": 1, "maximum": 365, "default": 7,
+        "description": "Longest validity of an administrator-set temporary password (Cognito's default: 7 days).",
+    },
+)
+
+
+def _pool_password_policy(args: ResourceValidationArgs) -> Any:
+    if args.resource_type == NATIVE_USER_POOL:
+        policies = get(args.props, "policies")
+        return UNKNOWN if is_unknown(policies) else get(policies, "passwordPolicy") if isinstance(policies, dict) else None
+    block = get(args.props, "passwordPolicy")
+    return block[0] if isinstance(block, list) and len(block) == 1 else block
+
+
+def _user_pool_password(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    # Judged only where the program writes a password policy: without one Cognito applies its own default. In a
+    # written pulumi-aws block an omitted require* is false: the provider sends every field of the block
+    # (terraform-provider-aws expandUserPoolPasswordPolicy), and botocore's PasswordPolicyType has no default for
+    # them; pulumi-aws-native sends what is written, and CloudFormation's omitted booleans are false too.
+    # TemporaryPasswordValidityDays "Defaults to 7" (0 or absent: the default).
+    policy = _pool_password_policy(args)
+    if not isinstance(policy, dict):
+        return
+    config = policy_config(args, USER_POOL_PASSWORD_SCHEMA)
+    problems = []
+    length, minimum = get(policy, "minimumLength"), as_int(config["minPasswordLength"])
+    if not is_unknown(length) and isinstance(as_int(length), int) and isinstance(minimum, int) \
+            and as_int(length) < minimum:
+        problems.append(f"minimumLength is {as_int(length)}, expected at least {minimum}")
+    for kind in config["requiredCharacterClasses"] or []:
+        key = POOL_CHARACTER_CLASSES.get(kind)
+        flag = as_bool(get(policy, key)) if key else None
+        if key and not is_unknown(flag) and flag is not True:
+            problems.append(f"{key} is not true")
+    days, most = get(policy, "temporaryPasswordValidityDays"), as_int(config["maxTemporaryPasswordDays"])
+    if not is_unknown(days) and isinstance(as_int(days), int) and isinstance(most, int) and as_int(days) > most:
+        problems.append(f"temporaryPasswordValidityDays is {as_int(days)}, expected at most {most}")
+    if problems:
+        report(f"{describe(args)} lets its users choose weak passwords: {'; '.join(problems)}")
+
+
+cognito_user_pool_password_policy = ResourceValidationPolicy(
+    name="cognito-user-pool-password-policy",
+    description="A Cognito user pool's password policy, where written, asks for at least 8 characters of all four "
+                "character classes, and temporary passwords expire within 7 days.",
+    validate=applies_to(USER_POOLS, _user_pool_password),
+    config_schema=USER_POOL_PASSWORD_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set password_policy={'minimum_length': 12, 'require_lowercase': True, 'require_uppercase': "
+                      "True, 'require_numbers': True, 'require_symbols': True, 'temporary_password_validity_days': 7} "
+                      "on the aws.cognito.UserPool, or drop the block for Cognito's default policy.",
+    **frameworks({"nist-800-53": "IA-5(1)", "pci-dss": "8.3.6", "hipaa": "164.308(a)(5)(ii)(D)"}),
+)
+
+
+def _user_pool_mfa(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    # mfaConfiguration: OFF (the default, pulumi-aws 7 cognito/user_pool.py "Defaults of OFF"), ON (every user signs in
+    # with a second factor) or OPTIONAL (botocore cognito-idp UserPoolMfaType; "For user pools with adaptive
+    # authentication with threat protection, choose OPTIONAL"). Only OFF fails: OPTIONAL is what AWS advises with
+    # threat protection's risk-based MFA (Security Hub Cognito.5, stricter, asks for ON).
+    mode = get(args.props, "mfaConfiguration")
+    if is_unknown(mode):
+        return
+    if not isinstance(mode, str) or mode.upper() == "OFF":
+        shown = mode.upper() if isinstance(mode, str) else "not set (OFF)"
+        report(f"{describe(args)} signs its users in with a password alone (mfaConfiguration is {shown}): a leaked or "
+               "guessed password is the whole account")
+
+
+cognito_user_pool_mfa = ResourceValidationPolicy(
+    name="cognito-user-pool-mfa",
+    description="Cognito user pools offer multi-factor authentication (mfaConfiguration ON or OPTIONAL, not OFF).",
+    validate=applies_to(USER_POOLS, _user_pool_mfa),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set mfa_configuration='ON' with software_token_mfa_configuration={'enabled': True} (or SMS or "
+                      "e-mail MFA) on the aws.cognito.UserPool; 'OPTIONAL' with threat protection's adaptive "
+                      "authentication.",
+    **frameworks({"nist-800-53": "IA-2(1), IA-2(2)", "pci-dss": "8.4.2", "hipaa": "164.312(d)",
+                  "gdpr": "Art. 32(1)(b)"}),
+)
+
+
+def _implicit_flow(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    # allowedOauthFlows (pulumi-aws 7; pulumi-aws-native allowedOAuthFlows): code, implicit, client_credentials
+    # (botocore cognito-idp OAuthFlowType). The implicit grant returns tokens in the redirect URL's fragment, where
+    # browser history, referrers and other scripts read them; RFC 9700 (OAuth 2.0 Security Best Current Practice)
+    # 2.1.2: "clients SHOULD NOT use the implicit grant"; the authorization code grant with PKCE replaces it.
+    flows = as_list(get(args.props, "allowedOauthFlows" if args.resource_type.startswith("aws:") else
+                        "allowedOAuthFlows"))
+    if is_unknown(flows):
+        return
+    if any(isinstance(flow, str) and flow.lower() == "implicit" for flow in flows):
+        report(f"{describe(args)} allows the OAuth implicit grant (allowedOauthFlows 'implicit'): tokens are handed "
+               "over in the redirect URL, where the browser's history and other scripts can read them")
+
+
+cognito_user_pool_client_no_implicit_grant = ResourceValidationPolicy(
+    name="cognito-user-pool-client-no-implicit-grant",
+    description="Cognito user pool clients do not allow the OAuth implicit grant (use the authorization code grant "
+                "with PKCE).",
+    validate=applies_to(USER_POOL_CLIENTS, _implicit_flow),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set allowed_oauth_flows=['code'] on the aws.cognito.UserPoolClient and have the application "
+                      "exchange the code with PKCE (a public client needs no client secret for that).",
+    **frameworks({"nist-800-53": "IA-2, SC-23", "pci-dss": "8.3.1", "gdpr": "Art. 32(1)(b)"}),
+)
+
+
 SECURITY = [iam_password_policy_strength, iam_password_policy_reuse, cognito_identity_pool_no_unauthenticated,
-            iam_user_no_console_password, iam_group_mfa_required]
+            iam_user_no_console_password, iam_group_mfa_required, cognito_user_pool_password_policy,
+            cognito_user_pool_mfa, cognito_user_pool_client_no_implicit_grant]
 PRIVACY: list = []
 COMPLIANCE: list = []

@@ -24,7 +24,7 @@ from __future__ import annotations
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._declare import applies_to, frameworks
-from policies.rules._principals import no_wildcard_principal
+from policies.rules._principals import no_wildcard_principal, parse_policy
 from policies.rules._props import as_list, describe, get, is_unknown
 
 #: Type token -> the input holding its resource policy (a JSON document).
@@ -122,6 +122,81 @@ no_public_images_or_snapshots = ResourceValidationPolicy(
                   "hipaa": "164.312(a)(1)"}),
 )
 
-SECURITY: list = []
+
+# --------------------------------------------------------------------------------------------------
+# Service principals: the cross-service confused deputy
+
+#: Type token -> the input holding a resource policy a service principal can be named in: the types above, and
+#: the bucket, queue and topic policies whose wildcard principals their own modules judge (pulumi-aws 7's separate
+#: policy resources and inline ``policy``; pulumi-aws-native's ``policyDocument``).
+SERVICE_POLICY_INPUTS: dict[str, str] = {
+    **POLICY_INPUTS,
+    "aws:s3/bucketPolicy:BucketPolicy": "policy",
+    "aws:s3/bucket:Bucket": "policy",
+    "aws:sqs/queuePolicy:QueuePolicy": "policy",
+    "aws:sqs/queue:Queue": "policy",
+    "aws:sns/topicPolicy:TopicPolicy": "policy",
+    "aws:sns/topic:Topic": "policy",
+    "aws-native:s3:BucketPolicy": "policyDocument",
+    "aws-native:sqs:QueuePolicy": "policyDocument",
+    "aws-native:sns:TopicPolicy": "policyDocument",
+}
+#: The global condition keys that tie a service's request to the resource or account it acts for (IAM User Guide,
+#: "The confused deputy problem" / "Cross-service confused deputy prevention": "We recommend using the
+#: aws:SourceArn, aws:SourceAccount, aws:SourceOrgID, or aws:SourceOrgPaths global condition context keys in
+#: resource-based policies to limit the permissions that the service gives another service to the resource").
+#: aws:SourceOwner is the older SNS and SES key for the source account.
+SOURCE_KEYS = frozenset(("aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid", "aws:sourceorgpaths",
+                         "aws:sourceowner"))
+#: Operators under which a source key narrows the request (a negated operator or ``...IfExists`` does not).
+_SOURCE_OPERATORS = frozenset(("stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike"))
+
+
+def _names_source(condition: dict) -> bool:
+    for operator, block in condition.items():
+        operator = str(operator).lower().removeprefix("foranyvalue:")
+        if operator not in _SOURCE_OPERATORS or not isinstance(block, dict):
+            continue
+        for key, values in block.items():
+            if str(key).lower() not in SOURCE_KEYS:
+                continue
+            values = values if isinstance(values, list) else [values]
+            if any(is_unknown(value) or (isinstance(value, str) and value.strip("*?:"))
+                   for value in values):
+                return True
+    return False
+
+
+def _service_principal_scoped(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    statements = parse_policy(get(args.props, SERVICE_POLICY_INPUTS[args.resource_type]))
+    if not isinstance(statements, list):
+        return  # unknown in a preview, absent, or not JSON (resource-policy-no-public-principal reports that)
+    for index, statement in enumerate(statements):
+        if not statement.allows or "Condition" in statement.unknown or _names_source(statement.condition):
+            continue
+        services = sorted({value for kind, value in statement.principals
+                           if kind == "Service" and ".amazonaws.com" in value.lower()})
+        if services:
+            report(f"{describe(args)}: statement {statement.sid or f'#{index}'} allows {', '.join(services)} "
+                   f"({', '.join(statement.actions) or 'no actions'}) with no aws:SourceArn or aws:SourceAccount "
+                   "condition: the service acts for any account's resource (a CloudFront distribution, topic, "
+                   "trail or bucket of someone else's) against this one")
+
+
+resource_policy_service_principal_scoped = ResourceValidationPolicy(
+    name="resource-policy-service-principal-scoped",
+    description="A resource policy (bucket, queue, topic, secret, file system, stream, ...) that allows an AWS "
+                "service principal names the source with aws:SourceArn or aws:SourceAccount (the cross-service "
+                "confused deputy).",
+    validate=applies_to(tuple(SERVICE_POLICY_INPUTS), _service_principal_scoped),
+    severity=Severity.HIGH,
+    remediation_steps="Add a Condition to the statement: StringEquals aws:SourceArn (the distribution, topic, trail "
+                      "or bucket that acts), or aws:SourceAccount (your account) where the source has no ARN, e.g. "
+                      "{'StringEquals': {'AWS:SourceArn': distribution.arn}} for a CloudFront origin access control.",
+    **frameworks({"nist-800-53": "AC-3, AC-6", "pci-dss": "7.2.1", "hipaa": "164.312(a)(1)",
+                  "gdpr": "Art. 32(1)(b)"}),
+)
+
+SECURITY: list = [resource_policy_service_principal_scoped]
 PRIVACY = [resource_policy_no_public_principal, no_public_images_or_snapshots]
 COMPLIANCE: list = []
