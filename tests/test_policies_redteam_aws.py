@@ -365,3 +365,16 @@ def test_a_user_pool_client_uses_no_implicit_grant():
     assert "implicit grant" in message
     assert found(rule, client, {"allowedOauthFlows": UNKNOWN}) == []
     assert found(rule, "aws-native:cognito:UserPoolClient", {"allowedOAuthFlows": ["implicit"]})
+
+
+def test_a_log_delivery_statement_scoped_to_an_accounts_log_path_needs_no_condition():
+    from policies.rules.resource_policies import resource_policy_service_principal_scoped as rule
+
+    elb = {"Effect": "Allow", "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
+           "Action": "s3:PutObject", "Resource": "arn:aws:s3:::central-logs/alb/AWSLogs/456789012345/*"}
+    assert found(rule, BUCKET_POLICY, {"policy": _document(elb)}) == []
+    # the whole bucket, or another path, is open to every account's load balancers
+    assert found(rule, BUCKET_POLICY, {"policy": _document({**elb, "Resource": "arn:aws:s3:::central-logs/*"})})
+    assert found(rule, BUCKET_POLICY, {"policy": _document(
+        {**elb, "Resource": ["arn:aws:s3:::central-logs/alb/AWSLogs/456789012345/*", "arn:aws:s3:::central-logs/*"]})})
+    assert found(rule, BUCKET_POLICY, {"policy": _document({**elb, "Resource": "arn:aws:s3:::central-logs/AWSLogs/*"})})

@@ -21,6 +21,8 @@ snapshot (the database's data) public. Checkov CKV_AWS_167, CKV_AWS_205, CKV_AWS
 
 from __future__ import annotations
 
+import re
+
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._declare import applies_to, frameworks
@@ -167,12 +169,25 @@ def _names_source(condition: dict) -> bool:
     return False
 
 
+#: AWS's log delivery writes an account's logs under ``<prefix>/AWSLogs/<account id>/`` (Elastic Load Balancing, CloudTrail,
+#: VPC flow logs, Config), and its documented bucket policy for load balancer logs names no condition (ELB User Guide,
+#: "Attach a policy to your S3 bucket": Principal logdelivery.elasticloadbalancing.amazonaws.com, Resource
+#: ``.../AWSLogs/<aws-account-id>/*``): a statement whose every resource is such a path lets only that account's
+#: resources write there, as a source condition would.
+_ACCOUNT_LOG_PATH = re.compile(r"^arn:aws[a-z-]*:s3:::[^/]+/(?:.*/)?AWSLogs/\d{12}/")
+
+
+def _scoped_by_log_path(resources: tuple[str, ...]) -> bool:
+    return bool(resources) and all(_ACCOUNT_LOG_PATH.match(resource) for resource in resources)
+
+
 def _service_principal_scoped(args: ResourceValidationArgs, report: ReportViolation) -> None:
     statements = parse_policy(get(args.props, SERVICE_POLICY_INPUTS[args.resource_type]))
     if not isinstance(statements, list):
         return  # unknown in a preview, absent, or not JSON (resource-policy-no-public-principal reports that)
     for index, statement in enumerate(statements):
-        if not statement.allows or "Condition" in statement.unknown or _names_source(statement.condition):
+        if (not statement.allows or {"Condition", "Resource"} & set(statement.unknown)
+                or _names_source(statement.condition) or _scoped_by_log_path(statement.resources)):
             continue
         services = sorted({value for kind, value in statement.principals
                            if kind == "Service" and ".amazonaws.com" in value.lower()})
