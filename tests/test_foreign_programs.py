@@ -50,7 +50,11 @@ ORG_POLICY = {
 #: ALLOW_USER_PASSWORD_AUTH client flow (the password goes to Cognito over TLS; SRP is preferable, not a defect);
 #: rag_pgvector's literal master_password and SecretVersion secret_string (pulumi-aws marks both secret: the plan
 #: cannot tell them from Pulumi secrets) and its OpenSearch DomainPolicy for AWS "*" (a public domain is
-#: data-store-not-public's finding; the resource-policy rules leave domain policies to it, see resource_policies.py).
+#: data-store-not-public's finding; the resource-policy rules leave domain policies to it, see resource_policies.py);
+#: analytics_lakehouse's Lake Formation ALL with grant option to the analyst role (the team's access design, as for
+#: feature_pipeline), its state machine on an AWS-owned key (no scanner control; a CMK on every state machine would
+#: fail most correct programs), and its Redshift Serverless admin password from a plain config value (pulumi-aws
+#: marks adminUserPassword secret).
 
 #: The seeded misconfigurations of each vulnerable variant, as the rules that must report them.
 EXPECTED = {
@@ -232,6 +236,22 @@ EXPECTED = {
         "iam-no-data-service-wildcard",  # rds:*, rds-data:*, secretsmanager:*, s3:* on "*"
         "data-store-customer-managed-key",  # knowledge-base data source without a key; secret without a CMK
         "bedrock-invocation-logging",  # a knowledge base without model invocation logging
+    },
+    "analytics_lakehouse": {
+        "s3-bucket-public-access-block",  # block_public_policy and restrict_public_buckets False
+        "s3-bucket-encryption-cmk",  # SSE-S3 on the prediction logs
+        "data-store-encrypted-at-rest",  # Glue crawler without a security configuration
+        "iam-no-data-service-wildcard",  # s3:* and glue:* on "*" for the crawler
+        "iam-no-pass-role-on-all-roles",  # iam:PassRole on "*" for the workflow
+        "ml-workload-in-vpc",  # EMR Serverless application without network_configuration
+        "data-store-customer-managed-key",  # EMR Serverless logs without a key; namespace without kms_key_id
+        "data-store-logging",  # namespace without log_exports
+        "data-store-not-public",  # workgroup publicly_accessible
+        "redshift-enhanced-vpc-routing",  # enhanced_vpc_routing False
+        "db-parameter-group-tls-not-disabled",  # workgroup require_ssl false (added after this program missed it)
+        "security-group-public-ingress-web-only",  # 5439 from 0.0.0.0/0
+        "stepfunctions-logging",  # no logging_configuration
+        "xray-tracing-enabled",  # no tracing
     },
     "async_inference": {
         "sns-sqs-policy-no-public-principal",  # queue policy lets "*" send without a source condition

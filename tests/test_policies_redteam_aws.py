@@ -378,3 +378,25 @@ def test_a_log_delivery_statement_scoped_to_an_accounts_log_path_needs_no_condit
     assert found(rule, BUCKET_POLICY, {"policy": _document(
         {**elb, "Resource": ["arn:aws:s3:::central-logs/alb/AWSLogs/456789012345/*", "arn:aws:s3:::central-logs/*"]})})
     assert found(rule, BUCKET_POLICY, {"policy": _document({**elb, "Resource": "arn:aws:s3:::central-logs/AWSLogs/*"})})
+
+
+# --------------------------------------------------------------------------------------------------
+# Analytics lakehouse (tests/foreign_programs/analytics_lakehouse)
+
+def test_a_redshift_serverless_workgroup_does_not_turn_tls_off():
+    from policies.rules.databases import db_parameter_group_tls_not_disabled as rule
+
+    workgroup = "aws:redshiftserverless/workgroup:Workgroup"
+    assert_inputs_in_sdk(workgroup, ("configParameters", "parameterKey", "parameterValue"))
+    assert_inputs_in_sdk("aws-native:redshiftserverless:Workgroup", ("configParameters",))
+    good = {"namespaceName": "evaluation", "workgroupName": "evaluation",
+            "configParameters": [{"parameterKey": "require_ssl", "parameterValue": "true"},
+                                 {"parameterKey": "enable_user_activity_logging", "parameterValue": "true"}]}
+    assert found(rule, workgroup, good) == []
+    assert found(rule, workgroup, {"workgroupName": "evaluation"}) == []  # the default requires TLS
+    [message] = found(rule, workgroup, {**good, "configParameters": [
+        {"parameterKey": "require_ssl", "parameterValue": "false"}]})
+    assert "parameter require_ssl is 'false'" in message
+    assert found(rule, workgroup, {"configParameters": [{"parameterKey": "require_ssl", "parameterValue": UNKNOWN}]}) == []
+    assert found(rule, "aws-native:redshiftserverless:Workgroup",
+                 {"configParameters": [{"parameterKey": "require_ssl", "parameterValue": "false"}]})

@@ -4,7 +4,8 @@ fine-grained access control.
 Parameter groups (pulumi-aws 7 ``parameters``: a list of ``{name, value, applyMethod}``) are judged
 on what they set, one row per type: RDS and Aurora ``rds.force_ssl`` (PostgreSQL, SQL Server:
 ``0`` lets clients connect without TLS) and ``require_secure_transport`` (MySQL, MariaDB: ``0``/``OFF``);
-DocumentDB ``tls`` ``disabled``; Redshift ``require_ssl`` ``false``. A group that leaves the parameter
+DocumentDB ``tls`` ``disabled``; Redshift ``require_ssl`` ``false`` (and a Redshift Serverless workgroup's
+``configParameters`` ``require_ssl``). A group that leaves the parameter
 out keeps the engine family's default, which AWS has been moving to TLS-required (PostgreSQL 15+
 ``rds.force_ssl=1``, Redshift's default parameter group since 2025), so only an explicit "off" is
 a violation. Checkov CKV2_AWS_69, CKV_AWS_90, CKV_AWS_105.
@@ -63,6 +64,11 @@ TLS_OFF: dict[str, dict[str, tuple[str, ...]]] = {
     "aws-native:rds:DbClusterParameterGroup": {"rds.force_ssl": ("0", "false", "off"),
                                                "require_secure_transport": ("0", "off", "false")},
     "aws-native:redshift:ClusterParameterGroup": {"require_ssl": ("false", "0", "off")},
+    # A Redshift Serverless workgroup has no parameter group: its ``configParameters`` (a list of {parameterKey,
+    # parameterValue}; botocore redshift-serverless ConfigParameter: "The options are ... require_ssl, use_fips_ssl,
+    # ..."; pulumi-aws 7 redshiftserverless/workgroup.py, pulumi-aws-native the same list) set require_ssl.
+    "aws:redshiftserverless/workgroup:Workgroup": {"require_ssl": ("false", "0", "off")},
+    "aws-native:redshiftserverless:Workgroup": {"require_ssl": ("false", "0", "off")},
 }
 DOMAINS = ("aws:opensearch/domain:Domain", "aws:elasticsearch/domain:Domain", "aws-native:opensearchservice:Domain")
 
@@ -71,10 +77,13 @@ def _parameters(props: Any) -> list[tuple[Any, Any]]:
     """``(name, value)`` of each parameter: a list of {name, value} (pulumi-aws) or {parameterName,
     parameterValue} (AWS::Redshift), or a map of name to value (AWS::RDS)."""
     parameters = get(props, "parameters")
+    if parameters is None:
+        parameters = get(props, "configParameters")  # a Redshift Serverless workgroup's {parameterKey, parameterValue}
     if isinstance(parameters, dict):
         return list(parameters.items())
     items = as_list(parameters)
-    return [(item.get("name", item.get("parameterName")), item.get("value", item.get("parameterValue")))
+    return [(item.get("name", item.get("parameterName", item.get("parameterKey"))),
+             item.get("value", item.get("parameterValue")))
             for item in (items if isinstance(items, list) else []) if isinstance(item, dict)]
 
 
@@ -91,7 +100,8 @@ def _tls_parameters(args: ResourceValidationArgs, report: ReportViolation) -> No
 
 db_parameter_group_tls_not_disabled = ResourceValidationPolicy(
     name="db-parameter-group-tls-not-disabled",
-    description="Database parameter groups (RDS, Aurora, DocumentDB, Redshift) do not turn off required TLS.",
+    description="Database parameter groups (RDS, Aurora, DocumentDB, Redshift) and Redshift Serverless workgroups do "
+                "not turn off required TLS.",
     validate=applies_to(tuple(TLS_OFF), _tls_parameters),
     severity=Severity.HIGH,
     remediation_steps="Set rds.force_ssl=1 (PostgreSQL, SQL Server) or require_secure_transport=1 (MySQL, MariaDB) "
