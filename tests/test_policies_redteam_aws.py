@@ -252,7 +252,7 @@ CLOUDFRONT_READ = {"Sid": "AllowCloudFrontRead", "Effect": "Allow", "Principal":
 
 @pytest.mark.parametrize("type_, prop", [
     (BUCKET_POLICY, "policy"), ("aws:s3/bucket:Bucket", "policy"), ("aws:sqs/queuePolicy:QueuePolicy", "policy"),
-    ("aws:sns/topicPolicy:TopicPolicy", "policy"), ("aws:sqs/queue:Queue", "policy"), ("aws:sns/topic:Topic", "policy"),
+    ("aws:sqs/queue:Queue", "policy"),
     ("aws-native:s3:BucketPolicy", "policyDocument"), ("aws:efs/fileSystemPolicy:FileSystemPolicy", "policy"),
 ])
 def test_service_policy_inputs_are_the_sdks(type_, prop):
@@ -289,6 +289,10 @@ def test_a_service_principal_in_a_resource_policy_names_its_source():
             "Resource": "arn:aws:sqs:us-east-1:456789012345:requests"}
     assert found(rule, "aws:sqs/queuePolicy:QueuePolicy", {"policy": _document(send)})
     assert found(rule, "aws:s3/bucket:Bucket", {"policy": _document(CLOUDFRONT_READ)})
+    # topic policies are not judged (AWS's EventBridge topic policy names no source; publishing reads nothing)
+    publish = {"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sns:Publish",
+               "Resource": "arn:aws:sns:us-east-1:456789012345:alerts"}
+    assert found(rule, "aws:sns/topicPolicy:TopicPolicy", {"policy": _document(publish)}) == []
     assert found(rule, "aws-native:s3:BucketPolicy", {"policyDocument": {"Statement": [CLOUDFRONT_READ]}})
     # an unknown document or condition, or none, is not judged
     assert found(rule, BUCKET_POLICY, {"policy": UNKNOWN}) == []

@@ -129,19 +129,19 @@ no_public_images_or_snapshots = ResourceValidationPolicy(
 # Service principals: the cross-service confused deputy
 
 #: Type token -> the input holding a resource policy a service principal can be named in: the types above, and
-#: the bucket, queue and topic policies whose wildcard principals their own modules judge (pulumi-aws 7's separate
-#: policy resources and inline ``policy``; pulumi-aws-native's ``policyDocument``).
+#: the bucket and queue policies whose wildcard principals their own modules judge (pulumi-aws 7's separate policy
+#: resources and inline ``policy``; pulumi-aws-native's ``policyDocument``). SNS topic policies are not judged: the
+#: EventBridge User Guide's topic policy for events.amazonaws.com ("Amazon SNS permissions") names no source, and a
+#: service that can publish a notification reads nothing; a bucket (CloudFront, S3 logging) and a queue (an SNS
+#: subscription, "aws:SourceArn" in the SNS Developer Guide's queue policy) hold or take in data.
 SERVICE_POLICY_INPUTS: dict[str, str] = {
     **POLICY_INPUTS,
     "aws:s3/bucketPolicy:BucketPolicy": "policy",
     "aws:s3/bucket:Bucket": "policy",
     "aws:sqs/queuePolicy:QueuePolicy": "policy",
     "aws:sqs/queue:Queue": "policy",
-    "aws:sns/topicPolicy:TopicPolicy": "policy",
-    "aws:sns/topic:Topic": "policy",
     "aws-native:s3:BucketPolicy": "policyDocument",
     "aws-native:sqs:QueuePolicy": "policyDocument",
-    "aws-native:sns:TopicPolicy": "policyDocument",
 }
 #: The global condition keys that tie a service's request to the resource or account it acts for (IAM User Guide,
 #: "The confused deputy problem" / "Cross-service confused deputy prevention": "We recommend using the
@@ -200,7 +200,7 @@ def _service_principal_scoped(args: ResourceValidationArgs, report: ReportViolat
 
 resource_policy_service_principal_scoped = ResourceValidationPolicy(
     name="resource-policy-service-principal-scoped",
-    description="A resource policy (bucket, queue, topic, secret, file system, stream, ...) that allows an AWS "
+    description="A resource policy (bucket, queue, secret, file system, stream, ...) that allows an AWS "
                 "service principal names the source with aws:SourceArn or aws:SourceAccount (the cross-service "
                 "confused deputy).",
     validate=applies_to(tuple(SERVICE_POLICY_INPUTS), _service_principal_scoped),
