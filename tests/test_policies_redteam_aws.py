@@ -404,3 +404,27 @@ def test_a_redshift_serverless_workgroup_does_not_turn_tls_off():
     assert found(rule, workgroup, {"configParameters": [{"parameterKey": "require_ssl", "parameterValue": UNKNOWN}]}) == []
     assert found(rule, "aws-native:redshiftserverless:Workgroup",
                  {"configParameters": [{"parameterKey": "require_ssl", "parameterValue": "false"}]})
+
+
+# --------------------------------------------------------------------------------------------------
+# ETL (a Glue job's parameters)
+
+def test_a_glue_jobs_arguments_hold_no_literal_credential():
+    from policies.rules._secrets import SECRET_SIG, SIG_KEY
+    from policies.rules.plaintext_secrets import no_plaintext_secrets_in_environment as rule
+
+    job = "aws:glue/job:Job"
+    assert_inputs_in_sdk(job, ("defaultArguments", "nonOverridableArguments"))
+    assert_inputs_in_sdk("aws-native:glue:Job", ("defaultArguments", "nonOverridableArguments"))
+    good = {"roleArn": "arn:aws:iam::123456789012:role/glue", "command": {"scriptLocation": "s3://etl/job.py"},
+            "defaultArguments": {"--enable-continuous-cloudwatch-log": "true", "--TempDir": "s3://etl-tmp/",
+                                 "--secret-id": "prod/warehouse", "--db-password-secret-arn":
+                                     "arn:aws:secretsmanager:us-east-1:123456789012:secret:warehouse-AbCdEf",
+                                 "--DB_PASSWORD": {SIG_KEY: SECRET_SIG, "value": "Etl-Passw0rd-2024"}}}
+    assert found(rule, job, good) == []
+    [message] = found(rule, job, {**good, "defaultArguments": {"--DB_PASSWORD": "Etl-Passw0rd-2024"}})
+    assert "defaultArguments '--DB_PASSWORD' holds a literal value under a secret-looking name" in message
+    assert found(rule, job, {**good, "nonOverridableArguments": {"--api-token": "tok_live_0123456789abcdef"}})
+    assert found(rule, job, {**good, "defaultArguments": {"--conf": "spark.jdbc.url=postgresql://etl:hunter22@db:5432/dw"}})
+    assert found(rule, job, {**good, "defaultArguments": UNKNOWN}) == []
+    assert found(rule, "aws-native:glue:Job", {"defaultArguments": {"--DB_PASSWORD": "Etl-Passw0rd-2024"}})

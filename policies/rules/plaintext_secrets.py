@@ -15,6 +15,8 @@ Where environment variables live, per type (pulumi-aws 7 and Kubernetes inputs):
 - ``aws.batch.JobDefinition``: ``containerProperties`` (JSON), ``environment`` list.
 - ``aws.sagemaker.Model``: ``primaryContainer.environment`` and ``containers[].environment`` (maps).
 - ``aws.codebuild.Project``: ``environment.environmentVariables`` with ``type`` ``PLAINTEXT`` (the default).
+- ``aws.glue.Job``: ``defaultArguments`` and ``nonOverridableArguments`` (maps of ``--name`` to value: the job's
+  parameters, which the script reads as arguments and ``glue:GetJob`` returns to any reader of the job).
 - ``aws.apprunner.Service``: ``...imageConfiguration.runtimeEnvironmentVariables`` and the code
   repository's ``codeConfigurationValues.runtimeEnvironmentVariables`` (maps).
 - ``aws.bedrock.AgentcoreAgentRuntime`` and ``AgentcoreHarness``: ``environmentVariables`` (a map; botocore
@@ -67,8 +69,12 @@ BATCH_JOBS = (BATCH_JOB, "aws-native:batch:JobDefinition")
 #: A ConfigMap's ``data``: the key/value settings pods take as environment (``envFrom``) or files; never a
 #: place for a credential (Kubernetes "ConfigMaps": "does not provide secrecy or encryption").
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
+#: Glue jobs' parameters (pulumi-aws 7 glue/job.py ``default_arguments``: "The map of default arguments for this job.
+#: You can specify arguments here that your own job-execution script consumes, as well as arguments that AWS Glue
+#: itself consumes"; ``non_overridable_arguments``; pulumi-aws-native the same names, objects).
+GLUE_JOBS = ("aws:glue/job:Job", "aws-native:glue:Job")
 ENVIRONMENT_TYPES = (*LAMBDAS, *TASK_DEFINITIONS, *BATCH_JOBS, *SAGEMAKER_MODELS, *CODEBUILDS, APPRUNNER, *AGENTCORE,
-                     CONFIG_MAP)
+                     CONFIG_MAP, *GLUE_JOBS)
 USER_DATA_TYPES = ("aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate",
                    "aws:ec2/launchConfiguration:LaunchConfiguration", "aws:ec2/spotInstanceRequest:SpotInstanceRequest")
 #: Boot scripts per type: instances' user data, and the lifecycle scripts (base64 shell scripts) SageMaker notebook
@@ -118,6 +124,8 @@ class _Names:
         self.not_secret = _compile(config["notSecretNamePattern"])
 
     def secret_looking(self, name: str) -> bool:
+        # a command-line style name (a Glue job's ``--secret-id``) is judged as its variable name (``secret_id``)
+        name = name.lstrip("-").replace("-", "_")
         return bool(self.secret and self.secret.search(name)) and not (self.not_secret and self.not_secret.search(name))
 
 
@@ -236,6 +244,10 @@ def environment_variables(args: ResourceValidationArgs) -> Iterator[tuple[str, A
     elif kind == CONFIG_MAP:
         for name, value in _mapping(get(props, "data")):
             yield "data", name, value
+    elif kind in GLUE_JOBS:
+        for field in ("defaultArguments", "nonOverridableArguments"):
+            for name, value in _mapping(get(props, field)):
+                yield field, name, value
     elif kind.startswith("kubernetes:"):
         for where, container in (*_kubernetes_containers(get(props, "spec")), *_kserve_containers(kind, props)):
             for name, value in _name_values(container.get("env")):
@@ -287,7 +299,7 @@ no_plaintext_secrets_in_environment = ResourceValidationPolicy(
     name="no-plaintext-secrets-in-environment",
     description="No environment variable of a Lambda function, ECS or Batch container, SageMaker model, CodeBuild "
                 "project, App Runner service, Bedrock AgentCore runtime or harness, or Kubernetes container (KServe's "
-                "inline ones included), and no ConfigMap entry, holds a literal credential.",
+                "inline ones included), no ConfigMap entry and no Glue job argument holds a literal credential.",
     validate=as_built(_is_environment_subject, _validate_environment),
     config_schema=SCHEMA,
     severity=Severity.HIGH,
