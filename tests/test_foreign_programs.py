@@ -253,6 +253,16 @@ EXPECTED = {
         "stepfunctions-logging",  # no logging_configuration
         "xray-tracing-enabled",  # no tracing
     },
+    "etl_glue": {
+        "no-plaintext-credential-inputs",  # the connection's PASSWORD property
+        "no-plaintext-secrets-in-environment",  # --WAREHOUSE_PASSWORD as a job argument (added after a miss)
+        "data-store-tls-in-transit",  # JDBC_ENFORCE_SSL false
+        "data-store-encrypted-at-rest",  # jobs without a security configuration; catalog DISABLED; Athena results
+        "data-store-customer-managed-key",  # catalog and workgroup without a key
+        "resource-policy-no-public-principal",  # catalog policy: glue:* for AWS "*"
+        "iam-no-data-service-wildcard",  # s3:* on "*"
+        "stepfunctions-logging",  # logging level OFF
+    },
     "async_inference": {
         "sns-sqs-policy-no-public-principal",  # queue policy lets "*" send without a source condition
         "lambda-function-url-auth",  # function URL authorization NONE
