@@ -120,6 +120,56 @@ def _foreign_failure(project: Project, exc: BaseException) -> str | None:
     return shown_path(project, main / "__main__.py")
 
 
+def _local_modules(folder: Path) -> set[str]:
+    """The top-level modules a program's folder provides: ``name.py`` and packages (``name/__init__.py``).
+
+    (A folder without ``__init__.py`` is a namespace portion, which a regular package of that name
+    elsewhere on ``sys.path`` beats: importlib's PathFinder, ``_bootstrap_external.PathFinder._get_spec``.)
+    """
+    names = set()
+    with contextlib.suppress(OSError):
+        for entry in folder.iterdir():
+            if entry.suffix == ".py" and entry.stem.isidentifier() and entry.stem != "__main__":
+                names.add(entry.stem)
+            elif entry.is_dir() and entry.name.isidentifier() and (entry / "__init__.py").is_file():
+                names.add(entry.name)
+    return names
+
+
+def _top(name: str) -> str:
+    return name.partition(".")[0]
+
+
+@contextlib.contextmanager
+def _fresh_modules(project: Project) -> Iterator[None]:
+    """The program imports its own modules as in a process of its own.
+
+    The CLI starts a new Python process per run (the language host's ``pulumi-language-python-exec``
+    calls ``runpy.run_path`` on the program's folder, which puts that folder first on ``sys.path``:
+    pulumi/pulumi sdk/python/cmd/pulumi-language-python-exec). Here one process plans many programs,
+    and ``sys.modules`` remembers: a second program's ``infra/`` package would be the first one's, and
+    a program's own ``components/`` or ``catalog/`` package would be this distribution's (which mlinfra
+    imports). So modules of those names are set aside while the program runs, and whatever the program
+    imported from its project's folder is forgotten afterwards; the modules set aside come back.
+    """
+    local = _local_modules(project.main)
+    saved = {name: module for name, module in sys.modules.items() if _top(name) in local}
+    for name in saved:
+        del sys.modules[name]
+    before = set(sys.modules)
+    folder, environment = project.main.resolve(), Path(sys.prefix).resolve()
+    try:
+        yield
+    finally:
+        for name in set(sys.modules) - before:
+            where = getattr(sys.modules.get(name), "__file__", None)
+            mine = where is not None and Path(where).resolve().is_relative_to(folder) \
+                and not Path(where).resolve().is_relative_to(environment)  # a virtualenv inside the folder
+            if _top(name) in local or mine:
+                del sys.modules[name]
+        sys.modules.update(saved)
+
+
 def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
     if project.runtime != "python":
         # The mocks run a Python program in this process; other languages' programs cannot be planned here.
@@ -141,7 +191,7 @@ def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
         stack = settings.get_root_resource()
         stack.register_outputs(massage(stack.outputs, []))
 
-    with _program_environment(project, config), _no_stack_traces(), program_loops():
+    with _program_environment(project, config), _fresh_modules(project), _no_stack_traces(), program_loops():
         try:
             pulumi.runtime.test(program)()
         except MlinfraError:

@@ -553,3 +553,39 @@ pulumi.export("out", hello.stdout)
     command = next(r for r in resources if r["type"] == "command:local:Command")
     assert command["inputs"] == {"create": "echo hi"} and "stdout" not in command["outputs"]
     assert resources[0]["outputs"]["out"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown
+
+
+def _packaged_project(root: Path, package: str, value: str) -> Path:
+    """A program that imports its own local package ``package`` (as other teams split programs up)."""
+    project = make_project(root, f"import pulumi\nfrom {package}.naming import PREFIX\npulumi.export('prefix', PREFIX)\n",
+                           stacks={"dev": ""})
+    (project / "stacks" / package).mkdir()
+    (project / "stacks" / package / "__init__.py").write_text("")
+    (project / "stacks" / package / "naming.py").write_text(f"PREFIX = {value!r}\n")
+    return project
+
+
+def _exports(document: dict) -> dict:
+    stack = next(r for r in document["deployment"]["resources"] if r["type"] == "pulumi:pulumi:Stack")
+    return stack["outputs"]
+
+
+def test_each_program_imports_its_own_local_package_as_in_a_fresh_process(tmp_path):
+    # The CLI runs each program in a new process; one process planning two programs that both have an
+    # ``infra`` package must not give the second the first one's modules.
+    first = _packaged_project(tmp_path / "first", "infra", "vision")
+    second = _packaged_project(tmp_path / "second", "infra", "speech")
+    assert _exports(plan(first, "dev"))["prefix"] == "vision"
+    assert _exports(plan(second, "dev"))["prefix"] == "speech"
+    assert not any(name == "infra" or name.startswith("infra.") for name in sys.modules)
+
+
+def test_a_local_package_named_like_one_of_ours_is_the_programs(tmp_path):
+    # mlinfra itself imports this distribution's ``components`` package; a program's own
+    # ``components/`` comes first on its sys.path, as under the CLI. Ours is back afterwards.
+    import components
+
+    project = _packaged_project(tmp_path, "components", "theirs")
+    assert _exports(plan(project, "dev"))["prefix"] == "theirs"
+    assert sys.modules["components"] is components
+    assert "components.naming" not in sys.modules
