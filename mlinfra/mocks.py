@@ -8,6 +8,7 @@ whole (type, name, parent, provider, dependencies, options) and keeps it for exp
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import json
@@ -15,6 +16,7 @@ import re
 import sys
 import typing
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pulumi
@@ -26,6 +28,7 @@ from pulumi.runtime import settings
 
 from components.common import OFFLINE_ACCOUNT_ID, OfflineTarget
 from mlinfra import kubernetes_manifests
+from mlinfra.errors import MlinfraError
 
 ACCOUNT_ID = OFFLINE_ACCOUNT_ID
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -625,13 +628,139 @@ def _autonamed(inputs: dict[str, Any], outputs: dict[str, Any]) -> bool:
             and not (isinstance(given, dict) and given.get("name")))
 
 
+class TransformError(MlinfraError):
+    """A transform of the program raised: the engine fails the registration with the callback's error
+    (``Invoke callback <token> error: ...``); named here by the resource and the program's line."""
+
+    def __init__(self, type_: str, name: str, exc: BaseException) -> None:
+        import traceback
+
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if not Path(f.filename).resolve().is_relative_to(_PULUMI_SDK)]
+        where = f" ({Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+        super().__init__(f"a transform of {type_} {name!r} failed{where}: {type(exc).__name__}: {exc}")
+
+
+_PULUMI_SDK = Path(pulumi.__file__).resolve().parent
+
+
+def _callback(reference: Any) -> tuple[Callable[[bytes], Any], Any] | None:
+    """The SDK's callback (and its event loop) behind a ``Callback`` the program sent: what the engine
+    calls through the callback server at ``reference.target``."""
+    from pulumi.runtime._callbacks import _CallbackServicer
+
+    for servicer in _CallbackServicer._servicers:
+        function = servicer._callbacks.get(reference.token)
+        if function is not None:
+            return function, servicer._loop
+    return None
+
+
+def _transform_options(request: Any) -> resource_pb2.TransformResourceOptions:
+    """The options the engine hands a transform (source_eval.go ``RegisterResource``: ``opts :=
+    &pulumirpc.TransformResourceOptions{DependsOn: req.GetDependencies(), Protect: req.Protect, ...}``)."""
+    options = resource_pb2.TransformResourceOptions(
+        depends_on=list(request.dependencies), ignore_changes=list(request.ignoreChanges),
+        replace_on_changes=list(request.replaceOnChanges), version=request.version,
+        aliases=list(request.aliases) or [resource_pb2.Alias(urn=u) for u in request.aliasURNs],
+        provider=request.provider, plugin_download_url=request.pluginDownloadURL, deleted_with=request.deletedWith,
+        additional_secret_outputs=list(request.additionalSecretOutputs))
+    options.providers.update(dict(request.providers))
+    if request.HasField("customTimeouts"):
+        options.custom_timeouts.CopyFrom(request.customTimeouts)
+    if request.HasField("protect"):
+        options.protect = request.protect
+    if request.HasField("retainOnDelete"):
+        options.retain_on_delete = request.retainOnDelete
+    if request.deleteBeforeReplaceDefined or request.deleteBeforeReplace:
+        options.delete_before_replace = request.deleteBeforeReplace
+    return options
+
+
+def _transformed(request: Any, properties: struct_pb2.Struct, options: Any) -> Any:
+    """``request`` as the engine goes on with it once its transforms ran: their properties and options."""
+    result = type(request)()
+    result.CopyFrom(request)
+    result.object.CopyFrom(properties)
+    del result.dependencies[:]
+    # Property dependencies of the properties that are left (the engine tracks them through output
+    # values; under the mocks, which send no output values, the request's own lists stand in).
+    for key in list(result.propertyDependencies):
+        if key not in properties.fields:
+            del result.propertyDependencies[key]
+    needed = set(options.depends_on) | {u for deps in result.propertyDependencies.values() for u in deps.urns}
+    result.dependencies.extend(sorted(needed))
+    for field_name, option in (("ignoreChanges", "ignore_changes"), ("replaceOnChanges", "replace_on_changes"),
+                               ("additionalSecretOutputs", "additional_secret_outputs")):
+        del getattr(result, field_name)[:]
+        getattr(result, field_name).extend(getattr(options, option))
+    result.version, result.provider, result.deletedWith = options.version, options.provider, options.deleted_with
+    result.providers.clear()
+    result.providers.update(dict(options.providers))
+    result.ClearField("protect")
+    if options.HasField("protect"):
+        result.protect = options.protect
+    result.ClearField("retainOnDelete")
+    if options.HasField("retain_on_delete"):
+        result.retainOnDelete = options.retain_on_delete
+    result.deleteBeforeReplace = options.HasField("delete_before_replace") and options.delete_before_replace
+    result.deleteBeforeReplaceDefined = options.HasField("delete_before_replace")
+    del result.aliases[:]
+    result.aliases.extend(options.aliases)
+    del result.aliasURNs[:]
+    return result
+
+
 class RecordingMonitor(MockMonitor):
-    """A mock monitor that records every registration request whole, in order."""
+    """A mock monitor that records every registration request whole, in order, after running its
+    transforms as the engine does (Pulumi's own mock monitor does not run them)."""
 
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.registrations: dict[str, Registration] = {}
         self.stack_urn = ""
+        #: Transforms (``Callback`` messages) registered for the whole stack, and each resource's own by URN.
+        self._stack_transform_callbacks: list[Any] = []
+        self._resource_transform_callbacks: dict[str, list[Any]] = {}
+
+    def RegisterStackTransform(self, request):
+        self._stack_transform_callbacks.append(request)
+        return super().RegisterStackTransform(request)
+
+    def _run_transforms(self, request: Any) -> Any:
+        """``request`` after its transforms, in the engine's order (pkg/resource/deploy/source_eval.go,
+        ``RegisterResource``): the resource's own ``transforms``, then each ancestor's, nearest first,
+        then the stack's (``register_resource_transform``), each given what the one before returned.
+        A transform's result without properties or options leaves them as they were (``wrapTransformCallback``)."""
+        chain = list(request.transforms)
+        parent = request.parent
+        while parent:
+            chain += self._resource_transform_callbacks.get(parent, [])
+            registration = self.registrations.get(parent)
+            parent = registration.parent if registration is not None else ""
+        chain += self._stack_transform_callbacks
+        if not chain:
+            return request
+        properties, options = request.object, _transform_options(request)
+        for reference in chain:
+            found = _callback(reference)
+            if found is None:
+                continue
+            function, loop = found
+            transform_request = resource_pb2.TransformRequest(
+                type=request.type, name=request.name, custom=request.custom, parent=request.parent,
+                properties=properties, options=options)
+            # Called from the monitor's executor thread while the program's loop awaits this registration.
+            try:
+                response = asyncio.run_coroutine_threadsafe(function(transform_request.SerializeToString()),
+                                                            loop).result()
+            except Exception as exc:
+                raise TransformError(request.type, request.name, exc) from None
+            if response.HasField("properties"):
+                properties = response.properties
+            if response.HasField("options"):
+                options = response.options
+        return _transformed(request, properties, options)
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # The engine leaves the root stack out of its children's type chain; so do we.
@@ -640,7 +769,11 @@ class RecordingMonitor(MockMonitor):
         return super().make_urn(parent, type_, name)
 
     def RegisterResource(self, request):
+        own_transforms = list(request.transforms)
+        request = self._run_transforms(request)
         response = super().RegisterResource(_references_as_ids(request))
+        if own_transforms:
+            self._resource_transform_callbacks[response.urn] = own_transforms
         # The engine returns the outputs a resource names in additionalSecretOutputs as secrets (a
         # RandomPassword's result), so what the program builds from them is secret too.
         for key in request.additionalSecretOutputs:

@@ -589,3 +589,70 @@ def test_a_local_package_named_like_one_of_ours_is_the_programs(tmp_path):
     assert _exports(plan(project, "dev"))["prefix"] == "theirs"
     assert sys.modules["components"] is components
     assert "components.naming" not in sys.modules
+
+
+TRANSFORMS_PROGRAM = '''
+import pulumi
+import pulumi_aws as aws
+
+
+def mark(label):
+    def transform(args):
+        if not args.custom:
+            return None
+        props = dict(args.props)
+        props["tags"] = {**(props.get("tags") or {}), "order": (props.get("tags") or {}).get("order", "") + label}
+        return pulumi.ResourceTransformResult(props, args.opts)
+    return transform
+
+
+def strip_encryption(args):
+    if args.type_ != "aws:ebs/volume:Volume":
+        return None
+    props = {k: v for k, v in args.props.items() if k != "kmsKeyId"}
+    props["encrypted"] = False
+    return pulumi.ResourceTransformResult(props, pulumi.ResourceOptions.merge(
+        args.opts, pulumi.ResourceOptions(protect=False, ignore_changes=["tags"])))
+
+
+before = aws.ebs.Volume("before", availability_zone="us-east-1a", size=8, encrypted=True)
+pulumi.runtime.register_resource_transform(mark("stack;"))
+
+
+class Disks(pulumi.ComponentResource):
+    def __init__(self, name, opts=None):
+        super().__init__("acme:storage:Disks", name, None, opts)
+        inner = pulumi.ComponentResource("acme:storage:Inner", f"{name}-inner", None,
+                                         pulumi.ResourceOptions(parent=self, transforms=[mark("inner;")]))
+        aws.ebs.Volume(f"{name}-data", availability_zone="us-east-1a", size=8, encrypted=True,
+                       kms_key_id="arn:aws:kms:us-east-1:123456789012:key/k",
+                       opts=pulumi.ResourceOptions(parent=inner, protect=True, transforms=[mark("own;")]))
+        self.register_outputs({})
+
+
+Disks("disks", opts=pulumi.ResourceOptions(transforms=[strip_encryption, mark("outer;")]))
+'''
+
+
+def test_transforms_run_as_the_engine_runs_them(tmp_path):
+    # Pulumi's mock monitor does not run `transforms`; the engine does, before anything else
+    # (pkg/resource/deploy/source_eval.go RegisterResource): the resource's own, then each ancestor's
+    # nearest first, then the stack's, each on what the previous returned. The plan shows the result.
+    document = plan(make_project(tmp_path, TRANSFORMS_PROGRAM, stacks={"dev": ""}), "dev")
+    volumes = {r["urn"].rsplit("::", 1)[1]: r for r in document["deployment"]["resources"]
+               if r["type"] == "aws:ebs/volume:Volume"}
+    data = volumes["disks-data"]
+    assert data["inputs"]["encrypted"] is False and "kmsKeyId" not in data["inputs"]
+    assert data["inputs"]["tags"] == {"order": "own;inner;outer;stack;"}
+    assert data["outputs"]["encrypted"] is False  # what the mocks answered was the transformed request
+    assert data["protect"] is False and data["ignoreChanges"] == ["tags"]
+    # A stack transform applies to what is registered after it, not before.
+    assert volumes["before"]["inputs"] == {"availabilityZone": "us-east-1a", "encrypted": True, "size": 8}
+
+
+def test_a_failing_transform_is_the_programs_error_at_its_line(tmp_path):
+    program = ("import pulumi, pulumi_aws as aws\n\ndef broken(args):\n    return args.props['missing']\n\n"
+               "aws.s3.Bucket('b', opts=pulumi.ResourceOptions(transforms=[broken]))\n")
+    with pytest.raises(MlinfraError) as err:
+        plan(make_project(tmp_path, program, stacks={"dev": ""}), "dev")
+    assert str(err.value) == "a transform of aws:s3/bucket:Bucket 'b' failed (__main__.py:4): KeyError: 'missing'"
