@@ -371,6 +371,10 @@ class PlatformMocks(pulumi.runtime.Mocks):
         # EC2 ids in AWS's own format (sg-0123..., 17 hex digits): the API models cap their length.
         rid = (f"{prefix}-{stable_suffix(args.typ + '::' + args.name, 17)}" if prefix
                else f"{args.name}-{stable_suffix(args.typ + '::' + args.name)}")
+        if args.resource_id:
+            # A resource read with ``get`` (or imported) keeps the id it was given: the provider's Read
+            # answers for that id, and the engine records it as the resource's id and ``id`` output.
+            rid = args.resource_id
         outputs = dict(args.inputs)
         outputs.setdefault("id", rid)
         if args.typ.startswith("aws:"):
