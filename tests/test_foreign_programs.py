@@ -54,7 +54,9 @@ ORG_POLICY = {
 #: analytics_lakehouse's Lake Formation ALL with grant option to the analyst role (the team's access design, as for
 #: feature_pipeline), its state machine on an AWS-owned key (no scanner control; a CMK on every state machine would
 #: fail most correct programs), and its Redshift Serverless admin password from a plain config value (pulumi-aws
-#: marks adminUserPassword secret).
+#: marks adminUserPassword secret); output_plumbing's SSH ingress
+#: rule whose CIDR comes from another stack's output (a StackReference's outputs are unknown offline; a
+#: preview, which reads that stack, would judge it).
 
 #: The seeded misconfigurations of each vulnerable variant, as the rules that must report them.
 EXPECTED = {
@@ -271,6 +273,37 @@ EXPECTED = {
         "iam-github-oidc-trust-scoped",  # GitHub OIDC trust without a sub condition
         "sagemaker-output-cmk",  # async output config without kms_key_id
         "lb-listener-tls-policy",  # ELBSecurityPolicy-2016-08
+    },
+    # A local infra/ package of ComponentResources, typed *Args objects everywhere (resource args as the
+    # second positional, nested input types, the *InitArgs names the s3 module uses where they clash) and
+    # one explicit provider with default_tags. The mocks once gave the second program planned in a process
+    # the first one's infra/ modules (the variants share the package name).
+    "packaged_platform": {
+        "s3-bucket-public-access-block",  # BucketPublicAccessBlockArgs(block_public_policy=False, ...)
+        "s3-bucket-encryption-cmk",  # BucketServerSideEncryptionConfigurationInitArgs with AES256
+        "security-group-no-public-admin-ingress",  # SecurityGroupIngressArgs SSH from 0.0.0.0/0
+        "security-group-no-unrestricted-egress",  # SecurityGroupEgressArgs protocol -1 to 0.0.0.0/0
+        "iam-no-data-service-wildcard",  # s3:* on "*" from get_policy_document_output(...).json
+        "ec2-imdsv2-required",  # InstanceMetadataOptionsArgs(http_tokens="optional")
+        "ec2-volumes-encrypted",  # InstanceRootBlockDeviceArgs(encrypted=False)
+        "ec2-no-public-ip",  # associate_public_ip_address=True
+        "no-plaintext-secrets-in-environment",  # FunctionEnvironmentArgs WANDB_API_KEY literal
+        "kms-key-rotation",  # KeyArgs(enable_key_rotation=False)
+    },
+    # Network ids from a StackReference, config secrets, and every document built from outputs:
+    # Output.all(...).apply(json.dumps), Output.format JSON templates, Output.concat, applies returning
+    # dicts (a policy, a Lambda's environment and vpc_config) and lists (a rule's cidr_blocks).
+    "output_plumbing": {
+        "kms-key-policy-no-public-principal",  # Output.format key policy: kms:Decrypt to AWS "*"
+        "s3-bucket-policy-no-public-principal",  # Output.all(...).apply(json.dumps): GetObject to AWS "*"
+        "sns-sqs-policy-no-public-principal",  # Output.format queue policy: SendMessage from "*"
+        "sns-sqs-kms-encryption",  # queue with sqs_managed_sse_enabled False and no key
+        "iam-no-wildcard-action",  # apply returning a dict policy: "*" on "*"
+        "no-plaintext-secrets-in-environment",  # apply returning the environment dict: OPENAI_API_KEY literal
+        "security-group-no-unrestricted-egress",  # egress rule -1 to Output.concat("0.0.0", ".0/0")
+        "security-group-no-public-admin-ingress",  # SecurityGroupRule cidr_blocks from an apply (RDP)
+        "log-group-retention",  # retention from config: 7 days
+        "log-group-kms-encryption",  # log group without kms_key_id
     },
 }
 
