@@ -305,6 +305,21 @@ EXPECTED = {
         "log-group-retention",  # retention from config: 7 days
         "log-group-kms-encryption",  # log group without kms_key_id
     },
+    # Settings applied (compliant) or weakened (vulnerable) by transforms: a stack transform
+    # (register_resource_transform), a component's `transforms`, the SDK-side `transformations`; with
+    # protect, retain_on_delete, ignore_changes, delete_before_replace and aliases. Pulumi's mock monitor
+    # runs no transforms: the plan once showed the untransformed inputs (the compliant variant then failed
+    # IMDSv2, tags and encryption rules, the vulnerable one passed them).
+    "resource_options": {
+        "launch-template-imdsv2",  # stack transform: metadataOptions httpTokens optional
+        "launch-template-encrypted-volumes",  # stack transform: block device encrypted "false", key dropped
+        "kms-key-rotation",  # stack transform: enableKeyRotation False
+        "security-group-no-public-admin-ingress",  # stack transform appends SSH from 0.0.0.0/0
+        "log-group-kms-encryption",  # component transform strips the log group's kmsKeyId
+        "sns-sqs-kms-encryption",  # ... and the topic's kmsMasterKeyId
+        "sagemaker-notebook-no-root-access",  # SDK-side transformation: root_access Enabled
+        "sagemaker-notebook-vpc-only",  # ... and direct_internet_access Enabled
+    },
 }
 
 
