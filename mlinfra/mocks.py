@@ -89,6 +89,30 @@ COMPUTED_OUTPUTS: dict[str, ComputedOutputs] = {
         "keyId": rid,
         "arn": f"arn:aws:kms:{m.region}:{ACCOUNT_ID}:key/{rid}",
     },
+    # pulumi-aws-native (AWS::S3::Bucket, AWS::KMS::Key): the same addresses CloudFormation returns
+    # (Fn::GetAtt Arn, DomainName, RegionalDomainName; KeyId), named by the bucket's bucketName.
+    "aws-native:s3:Bucket": lambda name, rid, inputs, m: {
+        "bucketName": inputs.get("bucketName", rid),
+        "arn": f"arn:aws:s3:::{inputs.get('bucketName', rid)}",
+        "domainName": f"{inputs.get('bucketName', rid)}.s3.amazonaws.com",
+        "regionalDomainName": f"{inputs.get('bucketName', rid)}.s3.{m.region}.amazonaws.com",
+    },
+    "aws-native:iam:Role": lambda name, rid, inputs, m: {
+        "roleName": inputs.get("roleName", rid),
+        "arn": f"arn:aws:iam::{ACCOUNT_ID}:role{inputs.get('path', '/')}{inputs.get('roleName', rid)}",
+    },
+    "aws-native:logs:LogGroup": lambda name, rid, inputs, m: {
+        "logGroupName": inputs.get("logGroupName", rid),
+        "arn": f"arn:aws:logs:{m.region}:{ACCOUNT_ID}:log-group:{inputs.get('logGroupName', rid)}:*",
+    },
+    "aws-native:lambda:Function": lambda name, rid, inputs, m: {
+        "functionName": inputs.get("functionName", rid),
+        "arn": f"arn:aws:lambda:{m.region}:{ACCOUNT_ID}:function:{inputs.get('functionName', rid)}",
+    },
+    "aws-native:kms:Key": lambda name, rid, inputs, m: {
+        "keyId": rid,
+        "arn": f"arn:aws:kms:{m.region}:{ACCOUNT_ID}:key/{rid}",
+    },
     "aws:ec2/vpc:Vpc": lambda name, rid, inputs, m: {
         "defaultSecurityGroupId": f"sg-{stable_suffix(rid + 'default', 17)}",
         "mainRouteTableId": f"rtb-{stable_suffix(rid + 'main', 17)}",
@@ -199,9 +223,11 @@ def _default_arn(type_: str, rid: str, region: str) -> str:
     return f"arn:aws:{_service(type_)}:{region}:{ACCOUNT_ID}:{_resource_kind(type_)}/{rid}"
 
 
-def _sdk_module(service: str, submodule: str = "") -> Any:
-    """``pulumi_aws.<service><submodule>`` if the program imported it (``lambda`` is ``lambda_``)."""
-    return sys.modules.get(f"pulumi_aws.{service}{submodule}") or sys.modules.get(f"pulumi_aws.{service}_{submodule}")
+def _sdk_module(service: str, submodule: str = "", package: str = "aws") -> Any:
+    """``pulumi_aws.<service><submodule>`` (or ``pulumi_aws_native...`` for ``package`` aws-native) if the
+    program imported it (``lambda`` is ``lambda_``)."""
+    root = "pulumi_aws_native" if package == "aws-native" else "pulumi_aws"
+    return sys.modules.get(f"{root}.{service}{submodule}") or sys.modules.get(f"{root}.{service}_{submodule}")
 
 
 def _getters(cls: Any) -> Iterator[tuple[str, Any]]:
@@ -252,15 +278,15 @@ def _always_set_outputs(type_: str) -> tuple[tuple[str, str], ...]:
     """
     package, _, rest = type_.partition(":")
     module, _, class_name = rest.partition(":")
-    if package != "aws" or not class_name:
+    if package not in ("aws", "aws-native") or not class_name:
         return ()
     found = []
-    for name, returns in _getters(getattr(_sdk_module(module.split("/")[0]), class_name, None)):
+    for name, returns in _getters(getattr(_sdk_module(module.split("/")[0], package=package), class_name, None)):
         if typing.get_args(returns) != (str,):
             continue
-        if name == "name":
+        if name == "name" and package == "aws":  # (pulumi-aws-native names differ: bucketName, roleName, ...)
             found.append((name, "name"))
-        elif name.endswith("Arn") and _not_a_key(name):
+        elif (name == "arn" or name.endswith("Arn")) and _not_a_key(name):
             found.append((name, "arn"))
         elif name.endswith(("Url", "Uri", "Endpoint")) or name == "endpoint":
             found.append((name, "url"))
@@ -346,7 +372,7 @@ def _address(kind: str, name: str, type_: str, rid: str, region: str, logical: s
     if kind == "name":
         return f"{logical}-{stable_suffix(rid, 7)}"
     if kind == "arn":
-        what = _words(name.removesuffix("Arn"), "-")
+        what = _resource_kind(type_) if name == "arn" else _words(name.removesuffix("Arn"), "-")
         return f"arn:aws:{_service(type_)}:{region}:{ACCOUNT_ID}:{what}/{rid}"
     if kind == "host":
         return f"{rid}.{region}.{_service(type_)}.amazonaws.com"

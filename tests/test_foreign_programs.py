@@ -320,6 +320,24 @@ EXPECTED = {
         "sagemaker-notebook-no-root-access",  # SDK-side transformation: root_access Enabled
         "sagemaker-notebook-vpc-only",  # ... and direct_internet_access Enabled
     },
+    # pulumi-aws-native (Cloud Control) resources with inline settings, in typed Args and in plain dicts.
+    # The mocks once left a native resource's ARN unset, so a role's inline policy built from
+    # bucket.arn was unknown and its s3:* on "*" went unreported.
+    "cloud_control": {
+        "s3-bucket-public-access-block",  # publicAccessBlockConfiguration blockPublicPolicy False
+        "s3-bucket-encryption-cmk",  # bucketEncryption AES256
+        "kms-key-policy-no-public-principal",  # keyPolicy dict: kms:Decrypt to Principal "*"
+        "kms-key-rotation",  # enableKeyRotation False
+        "iam-no-data-service-wildcard",  # Role policies[].policyDocument s3:* on "*" (from an apply)
+        "security-group-no-public-admin-ingress",  # securityGroupIngress SSH from 0.0.0.0/0
+        "sagemaker-notebook-vpc-only",  # directInternetAccess Enabled
+        "sagemaker-notebook-no-root-access",  # rootAccess Enabled
+        "sagemaker-notebook-imdsv2",  # minimumInstanceMetadataServiceVersion 1
+        "sagemaker-endpoint-config-cmk",  # EndpointConfig without kmsKeyId
+        "sagemaker-data-capture-enabled",  # enableCapture False
+        "log-group-kms-encryption",  # LogGroup without kmsKeyId
+        "no-plaintext-secrets-in-environment",  # Function environment HF_TOKEN literal
+    },
 }
 
 

@@ -43,6 +43,26 @@ def test_ids_and_outputs_are_derived_from_type_name_and_inputs_only():
     assert outputs["bucketRegionalDomainName"] == f"{rid}.s3.us-east-1.amazonaws.com"
 
 
+def test_pulumi_aws_native_resources_get_the_addresses_cloud_control_always_returns():
+    # Programs build policies from them (`bucket.arn.apply(lambda arn: {...})` in a Role's inline
+    # `policies`): unset, the whole document was unknown and no IAM rule could judge it.
+    import pulumi_aws_native.sagemaker  # noqa: F401  (the class is read from the imported SDK, as in a plan)
+
+    rid, bucket = new_resource("aws-native:s3:Bucket", "models", {})
+    assert (bucket["bucketName"], bucket["arn"]) == (rid, f"arn:aws:s3:::{rid}")
+    assert new_resource("aws-native:s3:Bucket", "models", {"bucketName": "nlp"})[1]["arn"] == "arn:aws:s3:::nlp"
+    _, role = new_resource("aws-native:iam:Role", "runner", {"roleName": "ml-runner", "path": "/svc/"})
+    assert role["arn"] == f"arn:aws:iam::{ACCOUNT_ID}:role/svc/ml-runner"
+    rid, key = new_resource("aws-native:kms:Key", "data", {}, region="eu-west-1")
+    assert (key["arn"], key["keyId"]) == (f"arn:aws:kms:eu-west-1:{ACCOUNT_ID}:key/{rid}", rid)
+    _, group = new_resource("aws-native:logs:LogGroup", "jobs", {"logGroupName": "/ml/jobs"})
+    assert group["arn"] == f"arn:aws:logs:us-east-1:{ACCOUNT_ID}:log-group:/ml/jobs:*"
+    # Any other class: its `...Arn` outputs typed str (read from the SDK), never a key's or a setting.
+    rid, config = new_resource("aws-native:sagemaker:EndpointConfig", "ec", {})
+    assert config["endpointConfigArn"] == f"arn:aws:sagemaker:us-east-1:{ACCOUNT_ID}:endpoint-config/{rid}"
+    assert "kmsKeyId" not in config and "arn" not in config
+
+
 def test_inputs_win_over_computed_outputs_and_region_is_used():
     rid, outputs = new_resource("aws:iam/role:Role", "runner", {"name": "ml-runner"}, region="eu-west-1")
     assert outputs["arn"] == f"arn:aws:iam::{ACCOUNT_ID}:role/ml-runner"
