@@ -338,6 +338,20 @@ EXPECTED = {
         "log-group-kms-encryption",  # LogGroup without kmsKeyId
         "no-plaintext-secrets-in-environment",  # Function environment HF_TOKEN literal
     },
+    # pulumi-awsx components (opaque offline, judged by what they build): Vpc, ecr.Repository,
+    # lb.ApplicationLoadBalancer, ecs.FargateService with its task definition inline, in typed awsx Args.
+    "awsx_service": {
+        "vpc-flow-logs",  # awsx.ec2.Vpc and no aws.ec2.FlowLog for vpc.vpc_id (added after a miss)
+        "public-endpoints-waf",  # internet-facing awsx ALB without a WebAclAssociation (added after a miss)
+        "lb-internal-unless-declared-public",  # internal=False
+        "lb-listener-https",  # ListenerArgs(port=80, protocol="HTTP")
+        "lb-drop-invalid-headers",  # drop_invalid_header_fields=False
+        "ecr-image-tags-immutable",  # MUTABLE
+        "ecr-scan-on-push",  # scan_on_push=False
+        "ecs-service-no-public-ip",  # assign_public_ip=True
+        "ecs-task-no-privileged-containers",  # privileged=True
+        "no-plaintext-secrets-in-environment",  # COHERE_API_KEY as a plain environment value
+    },
 }
 
 

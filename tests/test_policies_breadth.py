@@ -905,6 +905,21 @@ def test_public_endpoints_have_a_waf():
     assert violation_count(public_endpoints_waf, [unknown]) == 0
 
 
+def test_awsx_application_load_balancers_have_a_waf():
+    # awsx's ApplicationLoadBalancer builds an aws.lb.LoadBalancer from the inputs it passes on
+    # (lb/applicationLoadBalancer.ts) with no web ACL; offline the component is one opaque resource.
+    alb = stack_resource("awsx:lb:ApplicationLoadBalancer", {"subnetIds": ["subnet-1"]}, name="api")
+    [message] = violations(public_endpoints_waf, stack_args([alb]))
+    assert "'api' (its load balancer) is an internet-facing application load balancer" in message
+    internal = stack_resource("awsx:lb:ApplicationLoadBalancer", {"internal": True}, name="inner")
+    pending = stack_resource("awsx:lb:ApplicationLoadBalancer", {"internal": UNKNOWN}, name="pending")
+    assert violation_count(public_endpoints_waf, [internal, pending]) == 0
+    # The association names alb.load_balancer.arn: unknown offline, but it depends on the component.
+    association = stack_resource(ASSOCIATION, {"resourceArn": UNKNOWN, "webAclArn": "arn:waf"}, name="api-waf",
+                                 property_dependencies={"resourceArn": [alb.urn]})
+    assert violation_count(public_endpoints_waf, [alb, association]) == 0
+
+
 def test_rest_stages_and_graphql_apis_have_a_waf_unless_private():
     private_api = stack_resource("aws:apigateway/restApi:RestApi", {"id": "priv", "endpointConfiguration": {
         "types": ["PRIVATE"]}}, name="private-api")

@@ -111,6 +111,18 @@ def test_flow_log_joined_by_property_dependency_in_preview():
     assert violations(network.vpc_flow_logs, build(spec)) == ["VPC 'vpc' has no flow log."]
 
 
+def test_an_awsx_vpc_needs_a_flow_log_of_its_own():
+    # awsx's ec2.Vpc builds an aws.ec2.Vpc and no flow log (awsx/ec2/vpc.ts); offline it is one opaque
+    # component, and a flow log for it names `vpc.vpc_id`, an output of the component.
+    vpc = stack_resource("awsx:ec2:Vpc", {"cidrBlock": "10.0.0.0/16"}, name="net")
+    assert violations(network.vpc_flow_logs, stack_args([vpc])) == ["VPC 'net' has no flow log."]
+    flow_log = stack_resource(FLOW_LOG, {"vpcId": UNKNOWN, "trafficType": "ALL"}, name="net-flow",
+                              property_dependencies={"vpcId": [vpc.urn]})
+    assert violations(network.vpc_flow_logs, stack_args([vpc, flow_log])) == []
+    other = stack_resource(FLOW_LOG, {"vpcId": "vpc-other", "trafficType": "ALL"}, name="other-flow")
+    assert violations(network.vpc_flow_logs, stack_args([vpc, other])) == ["VPC 'net' has no flow log."]
+
+
 def test_unmanaged_default_security_group_fails():
     spec = network_stack()
     del spec["vpc-default-sg"]

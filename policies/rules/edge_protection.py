@@ -31,6 +31,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from policies.rules._components import built
 from policies.rules._declare import applies_to, examines, frameworks
 from policies.rules._index import IdentifierIndex, ReferenceIndex, of_type
 from policies.rules._props import as_bool, as_list, describe, get, is_unknown, single
@@ -219,6 +220,7 @@ network_firewall_logging = StackValidationPolicy(
 
 WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 ALBS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+AWSX_ALB = "awsx:lb:ApplicationLoadBalancer"
 REST_STAGE = "aws:apigateway/stage:Stage"
 REST_API = "aws:apigateway/restApi:RestApi"
 
@@ -257,13 +259,22 @@ def _endpoints_waf(args: Any, report: ReportViolation) -> None:
         if what and not associations.referrers(resource, ("arn", "id")):
             report(f"{describe(resource)} is {what} with no WAF web ACL (no aws.wafv2.WebAclAssociation for it)",
                    resource.urn)
+    # pulumi-awsx's ApplicationLoadBalancer builds the aws.lb.LoadBalancer from its inputs
+    # (lb/applicationLoadBalancer.ts) and associates no web ACL; an association for it names
+    # `alb.load_balancer.arn`, an output of the component, so it depends on the component's URN.
+    for component in of_type(args.resources, AWSX_ALB):
+        for view in built(component, ALBS):
+            what = _public_endpoint(view, private_apis)
+            if what and not associations.referrers(component, ("arn", "id")):
+                report(f"{describe(component)} ({view.what}) is {what} with no WAF web ACL (no "
+                       "aws.wafv2.WebAclAssociation with resource_arn=<alb>.load_balancer.arn)", component.urn)
 
 
 public_endpoints_waf = StackValidationPolicy(
     name="public-endpoints-waf",
     description="Internet-facing application load balancers, REST API stages and public AppSync APIs have a WAFv2 "
                 "web ACL associated.",
-    validate=examines((*ALBS, REST_STAGE, REST_API, GRAPHQL_API, WEB_ACL_ASSOCIATION), _endpoints_waf),
+    validate=examines((*ALBS, AWSX_ALB, REST_STAGE, REST_API, GRAPHQL_API, WEB_ACL_ASSOCIATION), _endpoints_waf),
     severity=Severity.MEDIUM,
     remediation_steps="Create an aws.wafv2.WebAcl (scope='REGIONAL') with the AWS managed rule groups and an "
                       "aws.wafv2.WebAclAssociation with resource_arn=<load balancer, stage or GraphQL API>.arn and "

@@ -375,11 +375,15 @@ vpc_default_security_group_closed = StackValidationPolicy(
 #: flow logs only.
 NATIVE_VPC = "aws-native:ec2:Vpc"
 NATIVE_FLOW_LOG = "aws-native:ec2:FlowLog"
+#: pulumi-awsx's ec2.Vpc builds an aws.ec2.Vpc with its subnets, routes, gateways and endpoints, and no flow log
+#: (awsx/ec2/vpc.ts ``initialize``: no aws.ec2.FlowLog, no VpcArgs input for one). A flow log for it names
+#: ``vpc.vpc_id``, an output of the component, so it depends on the component's URN.
+AWSX_VPC = "awsx:ec2:Vpc"
 
 
 def _validate_flow_logs(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     resources = stack_resources(args)
-    for vpc in of_type(resources, *VPC_TYPES, NATIVE_VPC):
+    for vpc in of_type(resources, *VPC_TYPES, NATIVE_VPC, AWSX_VPC):
         keys = ("id", "vpcId")
         if not (referrers(resources, (FLOW_LOG,), "vpcId", vpc, keys)
                 or referrers(resources, (NATIVE_FLOW_LOG,), "resourceId", vpc, keys)):
@@ -389,7 +393,7 @@ def _validate_flow_logs(args: StackValidationArgs, report_violation: ReportViola
 vpc_flow_logs = StackValidationPolicy(
     name="vpc-flow-logs",
     description="Every VPC has a flow log.",
-    validate=examines(VPC_TYPES + (FLOW_LOG, NATIVE_VPC, NATIVE_FLOW_LOG), _validate_flow_logs),
+    validate=examines(VPC_TYPES + (FLOW_LOG, NATIVE_VPC, NATIVE_FLOW_LOG, AWSX_VPC), _validate_flow_logs),
     severity=Severity.MEDIUM,
     remediation_steps="Add an aws.ec2.FlowLog with vpc_id set to the VPC, traffic_type 'ALL' (or at least "
                       "'REJECT'), delivering to an encrypted CloudWatch log group or S3 bucket.",
