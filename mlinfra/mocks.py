@@ -659,16 +659,17 @@ def _autonamed(inputs: dict[str, Any], outputs: dict[str, Any]) -> bool:
 
 
 class TransformError(MlinfraError):
-    """A transform of the program raised: the engine fails the registration with the callback's error
-    (``Invoke callback <token> error: ...``); named here by the resource and the program's line."""
+    """A transform of the program raised: the engine fails the registration (or the function call) with
+    the callback's error (``Invoke callback <token> error: ...``); named here by the resource (or the
+    function) and the program's line."""
 
-    def __init__(self, type_: str, name: str, exc: BaseException) -> None:
+    def __init__(self, subject: str, exc: BaseException) -> None:
         import traceback
 
         frames = [f for f in traceback.extract_tb(exc.__traceback__)
                   if not Path(f.filename).resolve().is_relative_to(_PULUMI_SDK)]
         where = f" ({Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
-        super().__init__(f"a transform of {type_} {name!r} failed{where}: {type(exc).__name__}: {exc}")
+        super().__init__(f"a transform of {subject} failed{where}: {type(exc).__name__}: {exc}")
 
 
 _PULUMI_SDK = Path(pulumi.__file__).resolve().parent
@@ -752,10 +753,46 @@ class RecordingMonitor(MockMonitor):
         #: Transforms (``Callback`` messages) registered for the whole stack, and each resource's own by URN.
         self._stack_transform_callbacks: list[Any] = []
         self._resource_transform_callbacks: dict[str, list[Any]] = {}
+        self._stack_invoke_transform_callbacks: list[Any] = []
 
     def RegisterStackTransform(self, request):
         self._stack_transform_callbacks.append(request)
         return super().RegisterStackTransform(request)
+
+    def RegisterStackInvokeTransform(self, request):
+        self._stack_invoke_transform_callbacks.append(request)
+        return super().RegisterStackInvokeTransform(request)
+
+    def _run_invoke_transforms(self, request: Any) -> Any:
+        """``request`` after the stack's invoke transforms (``register_invoke_transform``), in the order
+        registered, each given what the one before returned, as the engine runs them before it calls
+        the provider (source_eval.go ``Invoke``)."""
+        if not self._stack_invoke_transform_callbacks:
+            return request
+        args = request.args
+        options = resource_pb2.TransformInvokeOptions(provider=request.provider, version=request.version,
+                                                      plugin_download_url=request.pluginDownloadURL)
+        for reference in self._stack_invoke_transform_callbacks:
+            found = _callback(reference)
+            if found is None:
+                continue
+            function, loop = found
+            transform_request = resource_pb2.TransformInvokeRequest(token=request.tok, args=args, options=options)
+            try:
+                response = asyncio.run_coroutine_threadsafe(function(transform_request.SerializeToString()),
+                                                            loop).result()
+            except Exception as exc:
+                raise TransformError(f"the call of {request.tok}", exc) from None
+            if response.HasField("args"):
+                args = response.args
+            if response.HasField("options"):
+                options = response.options
+        result = type(request)()
+        result.CopyFrom(request)
+        result.args.CopyFrom(args)
+        result.provider, result.version = options.provider, options.version
+        result.pluginDownloadURL = options.plugin_download_url
+        return result
 
     def _run_transforms(self, request: Any) -> Any:
         """``request`` after its transforms, in the engine's order (pkg/resource/deploy/source_eval.go,
@@ -785,7 +822,7 @@ class RecordingMonitor(MockMonitor):
                 response = asyncio.run_coroutine_threadsafe(function(transform_request.SerializeToString()),
                                                             loop).result()
             except Exception as exc:
-                raise TransformError(request.type, request.name, exc) from None
+                raise TransformError(f"{request.type} {request.name!r}", exc) from None
             if response.HasField("properties"):
                 properties = response.properties
             if response.HasField("options"):
@@ -890,6 +927,7 @@ class RecordingMonitor(MockMonitor):
         return space if isinstance(space, str) and space else "default"
 
     def Invoke(self, request):
+        request = self._run_invoke_transforms(request)
         # The SDK skips an invoke whose arguments are unknown, but misses an unknown inside a list of
         # strings (rpc.struct_contains_unknowns looks into lists of objects only): a policy document
         # naming what only the cloud knows yet. Answer as the engine does for a preview's pending

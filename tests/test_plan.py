@@ -656,3 +656,28 @@ def test_a_failing_transform_is_the_programs_error_at_its_line(tmp_path):
     with pytest.raises(MlinfraError) as err:
         plan(make_project(tmp_path, program, stacks={"dev": ""}), "dev")
     assert str(err.value) == "a transform of aws:s3/bucket:Bucket 'b' failed (__main__.py:4): KeyError: 'missing'"
+
+
+def test_invoke_transforms_run_as_the_engine_runs_them(tmp_path):
+    # register_invoke_transform: the engine runs the stack's invoke transforms on a function's arguments
+    # before it calls the provider (source_eval.go Invoke); Pulumi's mock monitor does not.
+    program = '''
+import pulumi
+import pulumi_aws as aws
+
+
+def widen(args):
+    if args.token != "aws:iam/getPolicyDocument:getPolicyDocument":
+        return None
+    statements = [{**s, "resources": ["*"]} for s in args.args.get("statements", [])]
+    return pulumi.InvokeTransformResult({**args.args, "statements": statements}, args.opts)
+
+
+pulumi.runtime.register_invoke_transform(widen)
+document = aws.iam.get_policy_document(statements=[{"actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::b/*"]}])
+aws.iam.Policy("read", policy=document.json)
+'''
+    document = plan(make_project(tmp_path, program, stacks={"dev": ""}), "dev")
+    [policy] = [r for r in document["deployment"]["resources"] if r["type"] == "aws:iam/policy:Policy"]
+    assert json.loads(policy["inputs"]["policy"])["Statement"] == [
+        {"Action": "s3:GetObject", "Effect": "Allow", "Resource": "*"}]
