@@ -938,6 +938,11 @@ class RecordingMonitor(MockMonitor):
 
     def ReadResource(self, request):
         response = super().ReadResource(request)
+        # The engine answers a read with the id the provider's Read returned (ReadResourceResponse.id);
+        # Pulumi's mock monitor leaves it empty, which the SDK takes in a preview for an unknown id
+        # (pulumi/runtime/resource.py read_resource: "An empty response id during preview means
+        # unknown"), so `aws.s3.Bucket.get("b", "name").id` was unknown where a preview knows it.
+        response.id = self.resources[response.urn].id or request.id
         state = struct_to_plain(response.properties)
         self.registrations[response.urn] = Registration(
             urn=response.urn, type=request.type, name=request.name, custom=True, parent=request.parent,

@@ -262,6 +262,20 @@ def test_reads_are_recorded_as_external(monitor, run):
     assert existing.outputs["arn"] == "arn:aws:s3:::legacy-bucket"
 
 
+def test_a_read_resources_id_is_known_to_the_program_in_a_preview(tmp_path):
+    # The engine's ReadResourceResponse carries the id the provider read; without it the SDK resolves
+    # the id of a read as unknown in a preview, and `bucket=legacy.id` planned as unknown.
+    from mlinfra.plan import plan
+
+    (tmp_path / "Pulumi.yaml").write_text("name: reads\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi_aws as aws\nlegacy = aws.s3.Bucket.get('legacy', 'ml-legacy-datasets')\n"
+        "aws.s3.BucketPublicAccessBlock('legacy', bucket=legacy.id, block_public_acls=True)\n")
+    document = plan(tmp_path, "dev")
+    [block] = [r for r in document["deployment"]["resources"] if r["type"].endswith("BucketPublicAccessBlock")]
+    assert block["inputs"]["bucket"] == "ml-legacy-datasets"
+
+
 def test_stack_outputs_accumulate_in_either_order(monitor, run):
     run(lambda: None)
 
