@@ -317,6 +317,21 @@ def test_preview_steps_that_remove_or_hold_no_new_state_are_left_out():
     assert [r.urn for r in resources_from_document(doc, "p.json")] == ["urn:pulumi:a::b::c::y"]
 
 
+def test_resources_read_with_get_are_not_handed_to_the_packs():
+    # The engine analyzes what the program registers (step_generator.go: Analyze in generateSteps, not in
+    # GenerateReadSteps; step_executor.go keeps only resources with a goal for AnalyzeStack): a bucket the
+    # program only reads is not its own to tag, protect or encrypt.
+    read = {"urn": "urn:pulumi:a::b::aws:s3/bucket:Bucket::legacy", "type": "aws:s3/bucket:Bucket", "custom": True,
+            "id": "legacy", "external": True, "inputs": {}, "outputs": {"id": "legacy"}}
+    own = {"urn": "urn:pulumi:a::b::aws:s3/bucket:Bucket::new", "type": "aws:s3/bucket:Bucket", "custom": True,
+           "id": "new", "inputs": {}, "outputs": {}}
+    export = {"version": 3, "deployment": {"resources": [read, own]}}
+    assert [r.urn for r in resources_from_document(export, "e.json")] == [own["urn"]]
+    preview = {"steps": [{"op": "read", "urn": read["urn"], "newState": read},
+                         {"op": "create", "urn": own["urn"], "newState": own}]}
+    assert [r.urn for r in resources_from_document(preview, "p.json")] == [own["urn"]]
+
+
 def test_unknown_env_lists_the_known_ones(project):
     assert bad(project, env="qa", packs=None) == (
         f"unknown environment 'qa': no {project / 'policies/config/qa'} (known: dev, prod)")

@@ -179,7 +179,12 @@ def resources_from_document(doc: Any, source: str) -> list[Resource]:
     """The resources of a stack export (v3) or ``pulumi preview --json`` document; ``source`` names it in errors.
 
     Resources pending deletion (``delete: true``) and preview steps that remove a resource are
-    left out, as the engine analyzes only what the stack will hold.
+    left out, as the engine analyzes only what the stack will hold. So are resources read with
+    ``get`` (``external: true``, a ``read`` step): the engine runs policies only on what the program
+    registers (step_generator.go calls Analyze in ``generateSteps``, not ``GenerateReadSteps``), and
+    its stack analysis sees only resources with a goal (step_executor.go: "If this is not a resource
+    that is managed by Pulumi, then we can ignore it"): a bucket the program only reads is not its own
+    to tag, protect or encrypt.
     """
     if isinstance(doc, dict) and isinstance(doc.get("deployment"), dict):
         if doc.get("version") != 3:
@@ -212,7 +217,7 @@ def resources_from_document(doc: Any, source: str) -> list[Resource]:
     for index, state in enumerate(states):
         if not isinstance(state, dict):
             raise MlinfraError(f"{source}: {where}[{index}] is not an object")
-        if state.get("delete"):
+        if state.get("delete") or state.get("external") is True:
             continue
         try:
             resources.append(_resource(state))
