@@ -151,6 +151,18 @@ def test_public_access_block_with_one_setting_off_fails():
     assert msgs == ["Bucket 'data': public access block 'data-pab' does not set restrictPublicBuckets to true."]
 
 
+def test_a_public_access_block_for_a_bucket_the_program_does_not_declare_is_judged_too():
+    # A bucket read with `get` (never handed to policies) or named by its name: the block is the program's.
+    open_ = stack_resource(PAB, {"bucket": "ml-legacy-datasets", "blockPublicAcls": True, "blockPublicPolicy": False,
+                                 "ignorePublicAcls": True, "restrictPublicBuckets": False}, name="legacy")
+    assert violations(s3.s3_bucket_public_access_block, stack_args([open_])) == [
+        "Public access block 'legacy' for bucket 'ml-legacy-datasets' does not set blockPublicPolicy, "
+        "restrictPublicBuckets to true."]
+    closed = stack_resource(PAB, {"bucket": UNKNOWN, "blockPublicAcls": True, "blockPublicPolicy": True,
+                                  "ignorePublicAcls": True, "restrictPublicBuckets": UNKNOWN}, name="pending")
+    assert violations(s3.s3_bucket_public_access_block, stack_args([closed])) == []
+
+
 def test_missing_public_access_block_fails():
     assert run(s3.s3_bucket_public_access_block, lambda spec: spec.pop("logs-pab")) == [
         "Bucket 'logs' has no public access block."]

@@ -245,16 +245,32 @@ def _validate_public_access_block(args: StackValidationArgs, report_violation: R
     resources = stack_resources(args)
     if any(_blocks_everything(r) for r in of_type(resources, *ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPES)):
         return
+    judged: set[str] = set()
     for view in bucket_views(resources):
         if not view.public_access_blocks:
             report_violation(f"Bucket {view.name!r} has no public access block.", view.bucket.urn)
             continue
         for block in view.public_access_blocks:
-            missing = [key for key in PUBLIC_ACCESS_SETTINGS
-                       if not (as_bool(get(block.props, key)) is True or is_unknown(get(block.props, key)))]
+            judged.add(block.urn)
+            missing = _settings_off(block)
             if missing:
                 report_violation(f"Bucket {view.name!r}: public access block {block.name!r} does not set "
                                  f"{', '.join(missing)} to true.", block.urn)
+    # A block for a bucket the program does not declare (one it reads with `get` or names by its name,
+    # which the engine does not hand to policies) still opens that bucket when it turns a setting off.
+    for block in of_type(resources, *PUBLIC_ACCESS_BLOCK_TYPES):
+        missing = [] if block.urn in judged else _settings_off(block)
+        if missing:
+            bucket = get(block.props, "bucket")
+            named = f" for bucket {bucket!r}" if isinstance(bucket, str) and not is_unknown(bucket) else ""
+            report_violation(f"Public access block {block.name!r}{named} does not set {', '.join(missing)} "
+                             "to true.", block.urn)
+
+
+def _settings_off(block: PolicyResource) -> list[str]:
+    """The settings of a bucket's public access block that are not on (unknown ones count as on)."""
+    return [key for key in PUBLIC_ACCESS_SETTINGS
+            if not (as_bool(get(block.props, key)) is True or is_unknown(get(block.props, key)))]
 
 
 s3_bucket_public_access_block = StackValidationPolicy(
