@@ -352,6 +352,18 @@ EXPECTED = {
         "ecs-task-no-privileged-containers",  # privileged=True
         "no-plaintext-secrets-in-environment",  # COHERE_API_KEY as a plain environment value
     },
+    # Access attached to what another team owns: a bucket, security group, role and topic read with
+    # `.get()`, a VPC and key looked up. The review once judged the read resources themselves (the engine
+    # hands policies only what the program registers): the compliant variant failed tags, protect,
+    # versioning and encryption of buckets it does not own; and a read's id was unknown offline.
+    "existing_resources": {
+        "s3-bucket-public-access-block",  # block for the read bucket turns two settings off (added after a miss)
+        "s3-bucket-policy-no-public-principal",  # get_policy_document: GetObject for AWS "*"
+        "security-group-no-public-admin-ingress",  # SSH rule on the read group from 0.0.0.0/0
+        "iam-no-administrator-access",  # AdministratorAccess attached to the read role
+        "iam-no-wildcard-action",  # inline "*" on "*" for the read role
+        "sns-sqs-policy-no-public-principal",  # topic policy on the read topic: Publish for AWS "*"
+    },
 }
 
 
