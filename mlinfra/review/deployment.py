@@ -182,9 +182,9 @@ def resources_from_document(doc: Any, source: str) -> list[Resource]:
     left out, as the engine analyzes only what the stack will hold. So are resources read with
     ``get`` (``external: true``, a ``read`` step): the engine runs policies only on what the program
     registers (step_generator.go calls Analyze in ``generateSteps``, not ``GenerateReadSteps``), and
-    its stack analysis sees only resources with a goal (step_executor.go: "If this is not a resource
-    that is managed by Pulumi, then we can ignore it"): a bucket the program only reads is not its own
-    to tag, protect or encrypt.
+    its stack analysis (``AnalyzeResources``) ranges over the deployment's ``news``, where
+    step_executor.go records a read's state under ``reads`` instead: a bucket the program only reads
+    is not its own to tag, protect or encrypt.
     """
     if isinstance(doc, dict) and isinstance(doc.get("deployment"), dict):
         if doc.get("version") != 3:
