@@ -687,6 +687,20 @@ def _callback(reference: Any) -> tuple[Callable[[bytes], Any], Any] | None:
     return None
 
 
+def _call_transform(reference: Any, subject: str, message: Any) -> Any:
+    """The response of the program's transform behind ``reference`` to ``message`` (None if the program
+    holds no such callback); ``TransformError`` naming ``subject`` if it raised. Called from the
+    monitor's executor thread while the program's loop awaits the registration or call."""
+    found = _callback(reference)
+    if found is None:
+        return None
+    function, loop = found
+    try:
+        return asyncio.run_coroutine_threadsafe(function(message.SerializeToString()), loop).result()
+    except Exception as exc:
+        raise TransformError(subject, exc) from None
+
+
 def _transform_options(request: Any) -> resource_pb2.TransformResourceOptions:
     """The options the engine hands a transform (source_eval.go ``RegisterResource``: ``opts :=
     &pulumirpc.TransformResourceOptions{DependsOn: req.GetDependencies(), Protect: req.Protect, ...}``)."""
@@ -773,16 +787,10 @@ class RecordingMonitor(MockMonitor):
         options = resource_pb2.TransformInvokeOptions(provider=request.provider, version=request.version,
                                                       plugin_download_url=request.pluginDownloadURL)
         for reference in self._stack_invoke_transform_callbacks:
-            found = _callback(reference)
-            if found is None:
+            response = _call_transform(reference, f"the call of {request.tok}", resource_pb2.TransformInvokeRequest(
+                token=request.tok, args=args, options=options))
+            if response is None:
                 continue
-            function, loop = found
-            transform_request = resource_pb2.TransformInvokeRequest(token=request.tok, args=args, options=options)
-            try:
-                response = asyncio.run_coroutine_threadsafe(function(transform_request.SerializeToString()),
-                                                            loop).result()
-            except Exception as exc:
-                raise TransformError(f"the call of {request.tok}", exc) from None
             if response.HasField("args"):
                 args = response.args
             if response.HasField("options"):
@@ -810,19 +818,11 @@ class RecordingMonitor(MockMonitor):
             return request
         properties, options = request.object, _transform_options(request)
         for reference in chain:
-            found = _callback(reference)
-            if found is None:
-                continue
-            function, loop = found
-            transform_request = resource_pb2.TransformRequest(
+            response = _call_transform(reference, f"{request.type} {request.name!r}", resource_pb2.TransformRequest(
                 type=request.type, name=request.name, custom=request.custom, parent=request.parent,
-                properties=properties, options=options)
-            # Called from the monitor's executor thread while the program's loop awaits this registration.
-            try:
-                response = asyncio.run_coroutine_threadsafe(function(transform_request.SerializeToString()),
-                                                            loop).result()
-            except Exception as exc:
-                raise TransformError(f"{request.type} {request.name!r}", exc) from None
+                properties=properties, options=options))
+            if response is None:
+                continue
             if response.HasField("properties"):
                 properties = response.properties
             if response.HasField("options"):
