@@ -60,17 +60,26 @@ def _number(props: Any, key: str, default: int) -> Any:
     return default if value is None or number is None else number
 
 
-def _password_strength(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    config = policy_config(args, STRENGTH_SCHEMA)
+def _weak_password(props: Any, config: dict, length_key: str, length_default: Any,
+                   classes: dict[str, str]) -> list[str]:
+    """What a password policy's ``props`` lack against ``config`` (``minPasswordLength``,
+    ``requiredCharacterClasses``): a length under the minimum (absent: ``length_default``, None not
+    judged) and each required class whose input (``classes``) is not true; unknown values hold."""
     problems = []
-    length, minimum = _number(args.props, "minimumPasswordLength", 6), as_int(config["minPasswordLength"])
+    length, minimum = _number(props, length_key, length_default), as_int(config["minPasswordLength"])
     if isinstance(length, int) and isinstance(minimum, int) and length < minimum:
-        problems.append(f"minimumPasswordLength is {length}, expected at least {minimum}")
+        problems.append(f"{length_key} is {length}, expected at least {minimum}")
     for kind in config["requiredCharacterClasses"] or []:
-        key = CHARACTER_CLASSES.get(kind)
-        flag = as_bool(get(args.props, key)) if key else None
+        key = classes.get(kind)
+        flag = as_bool(get(props, key)) if key else None
         if key and not is_unknown(flag) and flag is not True:
             problems.append(f"{key} is not true")
+    return problems
+
+
+def _password_strength(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    problems = _weak_password(args.props, policy_config(args, STRENGTH_SCHEMA), "minimumPasswordLength", 6,
+                              CHARACTER_CLASSES)
     if problems:
         report(f"{describe(args)} allows weak IAM user passwords: {'; '.join(problems)}")
 
@@ -337,19 +346,10 @@ def _user_pool_password(args: ResourceValidationArgs, report: ReportViolation) -
     if not isinstance(policy, dict):
         return
     config = policy_config(args, USER_POOL_PASSWORD_SCHEMA)
-    problems = []
-    length, minimum = get(policy, "minimumLength"), as_int(config["minPasswordLength"])
-    if not is_unknown(length) and isinstance(as_int(length), int) and isinstance(minimum, int) \
-            and as_int(length) < minimum:
-        problems.append(f"minimumLength is {as_int(length)}, expected at least {minimum}")
-    for kind in config["requiredCharacterClasses"] or []:
-        key = POOL_CHARACTER_CLASSES.get(kind)
-        flag = as_bool(get(policy, key)) if key else None
-        if key and not is_unknown(flag) and flag is not True:
-            problems.append(f"{key} is not true")
-    days, most = get(policy, "temporaryPasswordValidityDays"), as_int(config["maxTemporaryPasswordDays"])
-    if not is_unknown(days) and isinstance(as_int(days), int) and isinstance(most, int) and as_int(days) > most:
-        problems.append(f"temporaryPasswordValidityDays is {as_int(days)}, expected at most {most}")
+    problems = _weak_password(policy, config, "minimumLength", None, POOL_CHARACTER_CLASSES)
+    days, most = _number(policy, "temporaryPasswordValidityDays", None), as_int(config["maxTemporaryPasswordDays"])
+    if isinstance(days, int) and isinstance(most, int) and days > most:
+        problems.append(f"temporaryPasswordValidityDays is {days}, expected at most {most}")
     if problems:
         report(f"{describe(args)} lets its users choose weak passwords: {'; '.join(problems)}")
 
