@@ -79,6 +79,20 @@ def test_unknown_capture_is_not_judged():
     assert _monitor_violations(_monitored(capture=UNKNOWN)[:2]) == []
 
 
+def _copy(resource, i):
+    return stack_resource(resource.resource_type, dict(resource.props), name=f"{resource.name}-c{i}")
+
+
+def test_endpoints_whose_names_repeat_are_each_reported_once():
+    # Copies of a stack under new URNs keep their physical names: each copy's endpoint names every
+    # copy's configuration. Each endpoint is one finding, not one per configuration that names it.
+    copies = [_copy(r, i) for i in range(3) for r in _monitored()[:2]]
+    messages = _monitor_violations(copies)
+    assert len(messages) == 3
+    monitored = [_copy(r, i) for i in range(3) for r in _monitored()]
+    assert _monitor_violations(monitored) == []
+
+
 # --- experiments capture ---------------------------------------------------------------------------------
 
 VARIANT = {"variantName": "primary", "modelName": "m1", "instanceType": "ml.c6i.xlarge", "initialInstanceCount": 2}

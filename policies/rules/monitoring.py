@@ -75,16 +75,28 @@ def _validate_monitored(args: StackValidationArgs, report: ReportViolation) -> N
     schedules_of = ReferenceIndex(resources, SCHEDULES, "monitoringScheduleConfig",
                                   value=lambda r: get(r.props, "monitoringScheduleConfig", "monitoringJobDefinitionName"))
     inline_on = ReferenceIndex(resources, SCHEDULES, "monitoringScheduleConfig", value=_inline_endpoints)
+    # Each endpoint and job definition is judged once, whatever points at it: where names repeat
+    # (copies of a stack's endpoints), every endpoint refers to every copy's definitions and schedules.
+    definition_scheduled: dict[str, bool] = {}
+    judged: set[str] = set()
+
+    def scheduled(definition: PolicyResource) -> bool:
+        if definition.urn not in definition_scheduled:
+            definition_scheduled[definition.urn] = any(_is_data_quality(s) for s in schedules_of.referrers(
+                definition, ("name", "id", "arn", "jobDefinitionName", "jobDefinitionArn")))
+        return definition_scheduled[definition.urn]
+
     for config in of_type(resources, *ENDPOINT_CONFIGS):
         captures = _captures(config)
         if captures is not True:
             continue
         for endpoint in endpoints_of.referrers(config, ("name", "id", "endpointConfigName")):
-            schedules = [s for d in definitions_on.referrers(endpoint, ("name", "id", "endpointName"))
-                         for s in schedules_of.referrers(d, ("name", "id", "arn", "jobDefinitionName",
-                                                             "jobDefinitionArn"))]
-            schedules += inline_on.referrers(endpoint, ("name", "id", "endpointName"))
-            if not any(_is_data_quality(s) for s in schedules):
+            if endpoint.urn in judged:
+                continue
+            judged.add(endpoint.urn)
+            if any(scheduled(d) for d in definitions_on.referrers(endpoint, ("name", "id", "endpointName"))):
+                continue
+            if not any(_is_data_quality(s) for s in inline_on.referrers(endpoint, ("name", "id", "endpointName"))):
                 report(f"{describe(endpoint)} captures data (endpoint configuration {config.name!r}) but no "
                        "data-quality monitoring schedule watches it: drift would go unnoticed.", endpoint.urn)
 
