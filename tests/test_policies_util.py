@@ -83,6 +83,15 @@ def test_parse_policy_absent_invalid_and_unknown():
     assert _principals.parse_policy(f'{{"Statement": [{{"Resource": "{UNKNOWN}"}}]}}') is _props.UNKNOWN
 
 
+def test_parse_policy_gives_each_caller_its_own_list_of_a_text_parsed_once():
+    text = json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})
+    first = _principals.parse_policy(text)
+    first.append("changed by a caller")
+    second = _principals.parse_policy(text)
+    assert [s.actions for s in second] == [("s3:GetObject",)]
+    assert second[0] is first[0]  # the statements themselves are frozen and shared
+
+
 def test_wildcard_allows_and_the_no_wildcard_principal_validator():
     document = {"Statement": [
         {"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": ["a:X", "a:Y"]},

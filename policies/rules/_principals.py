@@ -172,12 +172,26 @@ def parse_policy(document: Any) -> Any:
     if document is None or document == "":
         return []
     if isinstance(document, str):
-        if any(sentinel in document for sentinel in _UNKNOWN_SENTINELS):
-            return UNKNOWN
-        try:
-            document = json.loads(document)
-        except ValueError:
-            return None
+        parsed = _parse_text(document)
+        return list(parsed) if isinstance(parsed, tuple) else parsed
+    return _statements(document)
+
+
+@functools.lru_cache(maxsize=2048)
+def _parse_text(document: str) -> Any:
+    # Stacks repeat the same documents (every role's trust policy, a bucket policy per copy of a
+    # component) and several rules read each: parse each text once. Statements are frozen; the
+    # caller gets a list of its own.
+    if any(sentinel in document for sentinel in _UNKNOWN_SENTINELS):
+        return UNKNOWN
+    try:
+        parsed = _statements(json.loads(document))
+    except ValueError:
+        return None
+    return tuple(parsed) if isinstance(parsed, list) else parsed
+
+
+def _statements(document: Any) -> Any:
     if not isinstance(document, Mapping):
         return None
     raw = document.get("Statement", [])
