@@ -9,6 +9,7 @@ configuration always give a byte-identical file, so plans can be diffed in revie
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import heapq
 import json
@@ -158,14 +159,18 @@ def _fresh_modules(project: Project) -> Iterator[None]:
         del sys.modules[name]
     before = set(sys.modules)
     folder, environment = project.main.resolve(), Path(sys.prefix).resolve()
+
+    @functools.lru_cache(maxsize=None)  # a plan imports about a thousand modules from a few hundred folders
+    def in_program(directory: str) -> bool:
+        resolved = Path(directory).resolve()
+        return resolved.is_relative_to(folder) and not resolved.is_relative_to(environment)  # a venv inside it
+
     try:
         yield
     finally:
         for name in set(sys.modules) - before:
             where = getattr(sys.modules.get(name), "__file__", None)
-            mine = where is not None and Path(where).resolve().is_relative_to(folder) \
-                and not Path(where).resolve().is_relative_to(environment)  # a virtualenv inside the folder
-            if _top(name) in local or mine:
+            if _top(name) in local or (where is not None and in_program(os.path.dirname(where))):
                 del sys.modules[name]
         sys.modules.update(saved)
 
