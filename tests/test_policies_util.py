@@ -56,6 +56,18 @@ def test_policy_config_applies_defaults_and_types():
     assert _declare.policy_config(given, schema) == {"days": 30, "ports": [22, 5432], "names": ["a"]}
 
 
+def test_policy_config_is_merged_once_per_configuration_and_each_caller_gets_its_own_dict():
+    schema = _declare.config_schema(days={"type": "integer", "default": 365})
+    given = resource_args("t", {}, config={"days": 30.0})
+    first = _declare.policy_config(given, schema)
+    first["days"] = 1
+    assert _declare.policy_config(given, schema) == {"days": 30}
+    # Another configuration object (another policy, another review) is merged on its own.
+    assert _declare.policy_config(resource_args("t", {}, config={"days": 7.0}), schema) == {"days": 7}
+    other = _declare.config_schema(days={"type": "integer", "default": 90}, keep={"type": "boolean", "default": True})
+    assert _declare.policy_config(given, other) == {"days": 30, "keep": True}
+
+
 def test_config_schema_requires_defaults():
     with pytest.raises(ValueError, match="config property 'days' has no default"):
         _declare.config_schema(days={"type": "integer"})

@@ -43,8 +43,24 @@ def policy_config(args: _HasConfig, schema: Optional[PolicyConfigSchema]) -> dic
     The Python SDK does not apply schema defaults (the CLI does) and numbers arrive as floats through
     protobuf; this does both, so a rule reads ``policy_config(args, SCHEMA)["minRetentionDays"]`` as an int.
     """
+    raw = args.get_config()
+    # The SDK hands every call of a policy the same configuration object: merge it once per object
+    # and schema (the entry keeps both alive, so their ids cannot be reused while it stands).
+    key = (id(raw), id(schema))
+    entry = _MERGED.get(key)
+    if entry is None or entry[0] is not raw or entry[1] is not schema:
+        if len(_MERGED) >= 1024:
+            _MERGED.clear()
+        entry = _MERGED[key] = (raw, schema, _merged(raw, schema))
+    return dict(entry[2])
+
+
+_MERGED: dict[tuple[int, int], tuple[Any, Any, dict[str, Any]]] = {}
+
+
+def _merged(raw: Any, schema: Optional[PolicyConfigSchema]) -> dict[str, Any]:
     properties = schema.properties if schema is not None else {}
-    given = plain(args.get_config() or {}) or {}
+    given = plain(raw or {}) or {}
     merged = {key: spec.get("default") for key, spec in properties.items()}
     merged.update({key: value for key, value in given.items() if value is not None and not is_unknown(value)})
     return {key: _coerce(value, properties.get(key, {})) for key, value in merged.items()}
