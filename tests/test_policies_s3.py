@@ -305,3 +305,83 @@ def test_a_public_policy_and_a_public_acl_break_one_rule_each():
     assert all(len(found) == 1 for found in both.values()) and len(both) == 2
     assert violations(s3.s3_bucket_acl_not_public, resource_args(BUCKET, {"policy": tls_policy("b", public)})) == []
     assert violations(s3.s3_bucket_policy_no_public_principal, resource_args(BUCKET, {"acl": "public-read"})) == []
+
+# --- BucketV2's inline lists (pulumi-aws 6 programs) ---------------------------------------------------
+
+BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
+
+
+@pytest.mark.parametrize("path", [
+    ("serverSideEncryptionConfigurations", "rules", "applyServerSideEncryptionByDefaults", "kmsMasterKeyId"),
+    ("serverSideEncryptionConfigurations", "rules", "bucketKeyEnabled"),
+    ("versionings", "enabled"), ("loggings", "targetBucket")])
+def test_the_bucket_v2_inputs_read_are_in_the_sdk(path):
+    from sdk_inputs import assert_inputs_in_sdk
+
+    assert_inputs_in_sdk(BUCKET_V2, path)
+
+
+def _v2_spec(data: dict[str, Any], logs: Optional[dict[str, Any]] = None) -> dict:
+    """The compliant stack with both buckets BucketV2s that declare encryption, versioning and logging inline."""
+    spec = {name: entry for name, entry in compliant().items() if name in ("data-pab", "data-policy", "logs-pab",
+                                                                          "logs-policy")}
+    spec["data"] = (BUCKET_V2, {"id": "data-1", "bucket": "data-1", "arn": "arn:aws:s3:::data-1", **data})
+    spec["logs"] = (BUCKET_V2, {"id": "logs-1", "bucket": "logs-1", "arn": "arn:aws:s3:::logs-1", **(logs or {
+        "serverSideEncryptionConfigurations": [{"rules": [
+            {"applyServerSideEncryptionByDefaults": [{"sseAlgorithm": "AES256"}]}]}],
+        "versionings": [{"enabled": True, "mfaDelete": False}]})})
+    return spec
+
+
+V2_DATA = {"serverSideEncryptionConfigurations": [{"rules": [
+               {"applyServerSideEncryptionByDefaults": [{"sseAlgorithm": "aws:kms", "kmsMasterKeyId": KEY_ARN}],
+                "bucketKeyEnabled": True}]}],
+           "versionings": [{"enabled": True, "mfaDelete": False}],
+           "loggings": [{"targetBucket": "logs-1", "targetPrefix": "data/"}]}
+
+V2_POLICIES = (s3.s3_bucket_encryption_cmk, s3.s3_bucket_versioning, s3.s3_bucket_access_logging)
+
+
+def test_a_bucket_v2_with_its_settings_inline_passes():
+    for policy in V2_POLICIES:
+        assert violations(policy, build(_v2_spec(V2_DATA))) == [], policy.name
+
+
+@pytest.mark.parametrize("change, policy, expected", [
+    ({"serverSideEncryptionConfigurations": [{"rules": [
+        {"applyServerSideEncryptionByDefaults": [{"sseAlgorithm": "AES256"}]}]}]},
+     s3.s3_bucket_encryption_cmk, "encrypted with SSE-S3"),
+    ({"serverSideEncryptionConfigurations": []}, s3.s3_bucket_encryption_cmk, "no server-side encryption"),
+    ({"versionings": [{"enabled": False}]}, s3.s3_bucket_versioning, "does not have versioning enabled"),
+    ({"loggings": []}, s3.s3_bucket_access_logging, "has no server access logging"),
+])
+def test_a_bucket_v2_missing_an_inline_setting_is_reported(change, policy, expected):
+    found = violations(policy, build(_v2_spec({**V2_DATA, **change})))
+    assert any(expected in message and "'data'" in message for message in found), found
+
+
+def test_a_bucket_v2_receiving_inline_logs_is_a_log_bucket():
+    # data's loggings make logs a log target: SSE-KMS there is the finding, no logging of its own is not.
+    kms_logs = {"serverSideEncryptionConfigurations": V2_DATA["serverSideEncryptionConfigurations"],
+                "versionings": [{"enabled": True}]}
+    [message] = violations(s3.s3_bucket_encryption_cmk, build(_v2_spec(V2_DATA, kms_logs)))
+    assert "'logs' receives server access logs but uses SSE-KMS" in message
+    assert violations(s3.s3_bucket_access_logging, build(_v2_spec(V2_DATA))) == []
+
+
+@pytest.mark.parametrize("change", [
+    {"serverSideEncryptionConfigurations": UNKNOWN},
+    {"serverSideEncryptionConfigurations": [{"rules": UNKNOWN}]},
+    {"serverSideEncryptionConfigurations": [{"rules": [{"applyServerSideEncryptionByDefaults": UNKNOWN}]}]},
+    {"versionings": UNKNOWN}])
+def test_unknown_bucket_v2_settings_are_not_judged(change):
+    for policy in V2_POLICIES:
+        assert violations(policy, build(_v2_spec({**V2_DATA, **change}))) == [], policy.name
+
+
+def test_in_a_preview_unknown_loggings_point_at_their_target_by_dependency():
+    spec = _v2_spec({**V2_DATA, "loggings": UNKNOWN})
+    resources = [stack_resource(type_, props, name=name, property_dependencies={
+        "loggings": [urn_for(BUCKET_V2, "logs")]} if name == "data" else None) for name, (type_, props) in spec.items()]
+    for policy in V2_POLICIES:
+        assert violations(policy, stack_args(resources)) == [], policy.name

@@ -6,7 +6,8 @@ In pulumi-aws 7 a bucket's settings are separate resources (``BucketServerSideEn
 bucket has X" is a stack rule: each setting is joined to its bucket through its ``bucket`` input
 (equal to the bucket's id or name, or depending on the bucket's URN in a preview). Settings a bucket
 declares inline (the legacy ``serverSideEncryptionConfiguration``, ``versioning``, ``logging``,
-``policy``, ``acl`` inputs) count too. A bucket that receives other buckets' server access logs must
+``policy``, ``acl`` inputs, and a BucketV2's ``serverSideEncryptionConfigurations``, ``versionings``,
+``loggings`` lists) count too. A bucket that receives other buckets' server access logs must
 use SSE-S3 (S3 cannot deliver access logs to an SSE-KMS bucket) and needs no access logging itself.
 
 A pulumi-aws-native bucket (AWS::S3::Bucket) declares all of it inline: ``bucketEncryption``,
@@ -36,7 +37,8 @@ from policies.rules._index import ReferenceIndex, of_type, per_stack, stack_reso
 from policies.rules._principals import action_matches, aws_managed_key_alias, first_set, parse_policy, wildcard_allows
 from policies.rules._props import as_bool, as_list, get, is_unknown
 
-BUCKET_TYPES = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
+BUCKET_TYPES = ("aws:s3/bucket:Bucket", BUCKET_V2)
 ENCRYPTION_TYPES = ("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
                     "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2")
 PUBLIC_ACCESS_BLOCK_TYPES = ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",)
@@ -85,7 +87,47 @@ class BucketView:
 
 
 def _inline_logging_target(resource: PolicyResource) -> Any:
-    return get(resource.props, "logging", "targetBucket")
+    target = get(resource.props, "logging", "targetBucket")
+    if target is not None:
+        return target
+    # pulumi-aws 6's BucketV2 (deprecated in 7, still served): ``loggings``, a list of BucketV2LoggingArgs.
+    loggings = as_list(get(resource.props, "loggings"))
+    if is_unknown(loggings):
+        return loggings
+    return next((item.get("targetBucket") for item in loggings if isinstance(item, dict)
+                 and item.get("targetBucket") is not None), None)
+
+
+def _v2_settings(view: "BucketView") -> None:
+    """Fill ``view`` from a BucketV2's inline lists (pulumi-aws 7 s3/bucket_v2.py, s3/_inputs.py
+    BucketV2*Args): ``serverSideEncryptionConfigurations[].rules[]`` whose defaults are a list,
+    ``applyServerSideEncryptionByDefaults``, and ``versionings[].enabled``. (Programs written for
+    pulumi-aws 6, where BucketV2 was the bucket to use, set them.)"""
+    props = view.bucket.props
+    configurations = as_list(get(props, "serverSideEncryptionConfigurations"))
+    if is_unknown(configurations):
+        view.encryption_unknown = True
+        configurations = []
+    for configuration in configurations:
+        rules = as_list(configuration.get("rules")) if isinstance(configuration, dict) else []
+        if is_unknown(rules):
+            view.encryption_unknown = True
+            continue
+        for rule in rules:
+            if not isinstance(rule, dict):
+                continue
+            defaults = as_list(rule.get("applyServerSideEncryptionByDefaults"))
+            default = defaults if is_unknown(defaults) else next(iter(defaults), None)
+            view.encryption_rules.append({"applyServerSideEncryptionByDefault": default,
+                                          "bucketKeyEnabled": rule.get("bucketKeyEnabled")})
+    versionings = as_list(get(props, "versionings"))
+    if is_unknown(versionings):
+        view.versioning_statuses.append(versionings)
+        return
+    for versioning in versionings:
+        enabled = as_bool(versioning.get("enabled")) if isinstance(versioning, dict) else None
+        if enabled is not None:
+            view.versioning_statuses.append("Enabled" if enabled is True else enabled)
 
 
 def _native_logging_target(resource: PolicyResource) -> Any:
@@ -142,7 +184,8 @@ def bucket_views(all_resources: list[PolicyResource]) -> list[BucketView]:
     versionings = ReferenceIndex(resources, VERSIONING_TYPES, "bucket")
     loggings = ReferenceIndex(resources, LOGGING_TYPES, "bucket")
     log_targets = ReferenceIndex(resources, LOGGING_TYPES, "targetBucket")
-    inline_log_targets = ReferenceIndex(buckets, BUCKET_TYPES, "logging", value=_inline_logging_target)
+    inline_log_targets = ReferenceIndex(buckets, BUCKET_TYPES[:1], "logging", value=_inline_logging_target)
+    v2_log_targets = ReferenceIndex(buckets, (BUCKET_V2,), "loggings", value=_inline_logging_target)
     native_log_targets = ReferenceIndex(buckets, (NATIVE_BUCKET,), "loggingConfiguration", value=_native_logging_target)
     views = []
     for bucket in buckets:
@@ -170,10 +213,12 @@ def bucket_views(all_resources: list[PolicyResource]) -> list[BucketView]:
             view.logs_to.append(_inline_logging_target(bucket))
         view.logs_to += [get(r.props, "targetBucket") for r in loggings.referrers(bucket, BUCKET_KEYS)]
         view.log_sources = log_targets.referrers(bucket, BUCKET_KEYS) + [
-            other for other in inline_log_targets.referrers(bucket, BUCKET_KEYS) + native_log_targets.referrers(
-                bucket, BUCKET_KEYS) if other is not bucket]
+            other for index in (inline_log_targets, v2_log_targets, native_log_targets)
+            for other in index.referrers(bucket, BUCKET_KEYS) if other is not bucket]
         if bucket.resource_type == NATIVE_BUCKET:
             _native_settings(view)
+        elif bucket.resource_type == BUCKET_V2:
+            _v2_settings(view)
         views.append(view)
     return views
 
