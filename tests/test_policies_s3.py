@@ -385,3 +385,22 @@ def test_in_a_preview_unknown_loggings_point_at_their_target_by_dependency():
         "loggings": [urn_for(BUCKET_V2, "logs")]} if name == "data" else None) for name, (type_, props) in spec.items()]
     for policy in V2_POLICIES:
         assert violations(policy, stack_args(resources)) == [], policy.name
+
+
+@pytest.mark.parametrize("type_", s3.OBJECT_TYPES)
+def test_an_object_uploaded_or_copied_with_a_public_acl_is_reported(type_):
+    from sdk_inputs import assert_inputs_in_sdk
+
+    assert_inputs_in_sdk(type_, ("acl",))
+    [message] = violations(s3.s3_bucket_acl_not_public, resource_args(type_, {"bucket": "b", "key": "model.tar.gz",
+                                                                              "acl": "public-read"}))
+    assert "ACL makes the object public: canned ACL 'public-read'" in message
+    for acl in ("private", "bucket-owner-full-control", None, UNKNOWN):
+        assert violations(s3.s3_bucket_acl_not_public, resource_args(type_, {"bucket": "b", "acl": acl})) == []
+
+
+def test_an_object_copy_granting_all_users_is_reported():
+    grants = [{"type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AllUsers", "permissions": ["READ"]}]
+    [message] = violations(s3.s3_bucket_acl_not_public, resource_args("aws:s3/objectCopy:ObjectCopy", {
+        "bucket": "b", "key": "k", "source": "src/k", "grants": grants}))
+    assert "grant to AllUsers" in message

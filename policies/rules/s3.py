@@ -47,6 +47,9 @@ POLICY_TYPES = ("aws:s3/bucketPolicy:BucketPolicy",)
 ACL_TYPES = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
 VERSIONING_TYPES = ("aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2")
 LOGGING_TYPES = ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
+#: Objects a program writes; each takes a canned ``acl`` (ObjectCopy ``grants`` too), pulumi-aws 7.
+OBJECT_TYPES = ("aws:s3/bucketObjectv2:BucketObjectv2", "aws:s3/bucketObject:BucketObject",
+                "aws:s3/objectCopy:ObjectCopy")
 #: pulumi-aws-native (pulumi-aws-native 1.84 s3/bucket.py, s3/bucket_policy.py; CloudFormation AWS::S3::Bucket).
 NATIVE_BUCKET = "aws-native:s3:Bucket"
 NATIVE_POLICY = "aws-native:s3:BucketPolicy"
@@ -452,7 +455,8 @@ def _validate_policy_not_public(args: ResourceValidationArgs, report_violation: 
 def _validate_acl_not_public(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     grants = public_acl_grants(args.props)
     if grants:
-        report_violation(f"ACL makes the bucket public: {', '.join(grants)}.")
+        what = "object" if args.resource_type in OBJECT_TYPES else "bucket"
+        report_violation(f"ACL makes the {what} public: {', '.join(grants)}.")
 
 
 _PUBLIC_FRAMEWORKS = {"gdpr": "Art. 5(1)(f), Art. 32", "nist-800-53": "AC-3, AC-22", "pci-dss": "7.2.1",
@@ -471,9 +475,9 @@ s3_bucket_policy_no_public_principal = ResourceValidationPolicy(
 
 s3_bucket_acl_not_public = ResourceValidationPolicy(
     name="s3-bucket-acl-not-public",
-    description="No S3 bucket ACL (BucketAcl or inline) is public-read, public-read-write or authenticated-read, "
-                "or grants to the AllUsers or AuthenticatedUsers groups.",
-    validate=applies_to(ALL_BUCKET_TYPES + ACL_TYPES, _validate_acl_not_public),
+    description="No S3 bucket or object ACL (BucketAcl, inline, or an uploaded or copied object's) is public-read, "
+                "public-read-write or authenticated-read, or grants to the AllUsers or AuthenticatedUsers groups.",
+    validate=applies_to(ALL_BUCKET_TYPES + ACL_TYPES + OBJECT_TYPES, _validate_acl_not_public),
     severity=Severity.CRITICAL,
     remediation_steps="Use the 'private' ACL, or disable ACLs with aws.s3.BucketOwnershipControls object_ownership "
                       "'BucketOwnerEnforced'.",

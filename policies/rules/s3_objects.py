@@ -19,10 +19,7 @@ from policies.rules._declare import examines, frameworks
 from policies.rules._index import ReferenceIndex, of_type, stack_resources
 from policies.rules._principals import aws_managed_key_alias
 from policies.rules._props import get, is_unknown
-from policies.rules.s3 import BUCKET_KEYS, BUCKET_TYPES, ENCRYPTION_TYPES, BucketView, _sse, bucket_views
-
-OBJECT_TYPES = ("aws:s3/bucketObjectv2:BucketObjectv2", "aws:s3/bucketObject:BucketObject",
-                "aws:s3/objectCopy:ObjectCopy")
+from policies.rules.s3 import BUCKET_KEYS, BUCKET_TYPES, ENCRYPTION_TYPES, OBJECT_TYPES, BucketView, _sse, bucket_views
 
 
 def _own_choice(obj: PolicyResource) -> Any:
