@@ -56,7 +56,12 @@ ORG_POLICY = {
 #: fail most correct programs), and its Redshift Serverless admin password from a plain config value (pulumi-aws
 #: marks adminUserPassword secret); output_plumbing's SSH ingress
 #: rule whose CIDR comes from another stack's output (a StackReference's outputs are unknown offline; a
-#: preview, which reads that stack, would judge it).
+#: preview, which reads that stack, would judge it); emr_spark's cluster in a subnet its author calls public and its
+#: SSH key pair (a subnet id does not say whether the subnet routes to an internet gateway, and a key pair is no defect
+#: by itself: SSH open to the internet is, judged on the security group); gpu_training_fleet's Auto Scaling group on
+#: the template's `$Latest` version (a release practice, not a security setting); online_feature_cache's Neptune
+#: parameter group with `neptune_enable_audit_log` 0 (the cluster exports no audit log either, which
+#: data-store-logging reports; no rule judges Neptune parameter groups).
 
 #: The seeded misconfigurations of each vulnerable variant, as the rules that must report them.
 EXPECTED = {
@@ -351,6 +356,50 @@ EXPECTED = {
         "ecs-service-no-public-ip",  # assign_public_ip=True
         "ecs-task-no-privileged-containers",  # privileged=True
         "no-plaintext-secrets-in-environment",  # COHERE_API_KEY as a plain environment value
+    },
+    # EMR on EC2 for Spark feature engineering: the security configuration's JSON document, the account's block
+    # public access setting, the cluster's application configurations (JSON in configurationsJson).
+    "emr_spark": {
+        "emr-security-configuration-at-rest",  # EnableAtRestEncryption false
+        "emr-security-configuration-in-transit",  # EnableInTransitEncryption false
+        "emr-security-configuration-imdsv2",  # MinimumInstanceMetadataServiceVersion 1 (added after a miss)
+        "emr-block-public-access",  # block_public_security_group_rules False
+        "data-store-logging",  # cluster without log_uri
+        "no-plaintext-secrets-in-environment",  # hive-site ConnectionPassword literal (added after a miss)
+        "iam-no-data-service-wildcard",  # s3:* and glue:* on "*" for the node role
+        "security-group-no-public-admin-ingress",  # SSH to the master from 0.0.0.0/0
+        "security-group-public-ingress-web-only",  # Livy 8998 from 0.0.0.0/0
+    },
+    # Self-managed GPU training: a launch template behind a spot Auto Scaling group (mixed instances policy), an EC2
+    # spot fleet from inline launch specifications, a debug instance.
+    "gpu_training_fleet": {
+        "launch-template-imdsv2",  # http_tokens optional
+        "launch-template-metadata-hop-limit",  # ... and no hop limit
+        "launch-template-encrypted-volumes",  # block device without encrypted
+        "ec2-no-public-ip",  # template network interface, debug instance, spot fleet specification (the last added)
+        "ec2-volumes-encrypted",  # spot fleet root_block_devices encrypted False (added after a miss)
+        "no-plaintext-secrets-in-user-data",  # WANDB_API_KEY and HF_TOKEN in the spot fleet's user data (added)
+        "ec2-imdsv2-required",  # debug instance without metadata_options
+        "iam-no-full-admin-policy",  # "*" on "*" for the trainer role
+        "security-group-no-public-admin-ingress",  # SSH from 0.0.0.0/0
+        "security-group-public-ingress-web-only",  # Jupyter 8888 from 0.0.0.0/0
+        "security-group-no-unrestricted-egress",  # all egress to 0.0.0.0/0
+    },
+    # Online features and feature metadata: ElastiCache (RBAC users and a user group), MemoryDB, DynamoDB,
+    # DocumentDB and Neptune with their parameter groups.
+    "online_feature_cache": {
+        "cache-authentication",  # no AUTH; open-access ACL; a no-password user; the built-in default user (added)
+        "data-store-tls-in-transit",  # transit_encryption_enabled False; MemoryDB tls_enabled False
+        "data-store-encrypted-at-rest",  # at_rest_encryption_enabled False; DocumentDB and Neptune unencrypted
+        "data-store-customer-managed-key",  # DynamoDB on the AWS-owned key; no kms_key_id anywhere
+        "data-store-backups",  # no PITR; snapshot retention 0 and 3; backup retention 1
+        "data-store-deletion-protection",  # DynamoDB, DocumentDB, Neptune
+        "data-store-logging",  # no log delivery; Neptune without log exports
+        "data-store-iam-authentication",  # Neptune without IAM database authentication
+        "data-store-not-public",  # Neptune instance publicly_accessible
+        "db-parameter-group-tls-not-disabled",  # DocumentDB tls disabled
+        "docdb-audit-logs",  # DocumentDB audit_logs disabled
+        "security-group-public-ingress-web-only",  # 6379 from 0.0.0.0/0
     },
     # Access attached to what another team owns: a bucket, security group, role and topic read with
     # `.get()`, a VPC and key looked up. The review once judged the read resources themselves (the engine

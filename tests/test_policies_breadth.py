@@ -20,7 +20,11 @@ from policies.rules.audit import (
 )
 from policies.rules.bedrock import bedrock_agent_guardrail
 from policies.rules.ci_trust import iam_github_oidc_trust_scoped
-from policies.rules.emr import emr_security_configuration_at_rest, emr_security_configuration_in_transit
+from policies.rules.emr import (
+    emr_security_configuration_at_rest,
+    emr_security_configuration_imdsv2,
+    emr_security_configuration_in_transit,
+)
 from policies.rules.build import batch_job_no_privileged_containers, codebuild_no_privileged_mode
 from policies.rules.data_stores import (
     data_store_auto_minor_version_upgrade,
@@ -887,6 +891,26 @@ def test_emr_security_configuration_in_transit():
     assert found(emr_security_configuration_in_transit, EMR_CONFIG, {"configuration": UNKNOWN}) == []
 
 
+def _emr_imds(**imds):
+    document = json.loads(_emr()["configuration"])
+    document["InstanceMetadataServiceConfiguration"] = imds
+    return {"configuration": json.dumps(document)}
+
+
+def test_emr_security_configuration_imdsv2():
+    assert found(emr_security_configuration_imdsv2, EMR_CONFIG, _emr_imds(
+        MinimumInstanceMetadataServiceVersion=2, HttpPutResponseHopLimit=1)) == []
+    [message] = found(emr_security_configuration_imdsv2, EMR_CONFIG, _emr_imds(
+        MinimumInstanceMetadataServiceVersion=1, HttpPutResponseHopLimit=2))
+    assert "answer IMDSv1 requests (InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion is 1)" \
+        in message
+    assert len(found(emr_security_configuration_imdsv2, EMR_CONFIG, _emr_imds(MinimumInstanceMetadataServiceVersion="1"))) == 1
+    # without the block (an encryption-only document) the rule does not judge; nor an unknown or invalid document
+    assert found(emr_security_configuration_imdsv2, EMR_CONFIG, _emr()) == []
+    assert found(emr_security_configuration_imdsv2, EMR_CONFIG, {"configuration": UNKNOWN}) == []
+    assert found(emr_security_configuration_imdsv2, EMR_CONFIG, {"configuration": "{"}) == []
+
+
 ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 
 
@@ -984,3 +1008,29 @@ def test_caches_authenticate_clients():
     assert found(cache_authentication, cluster, {"aclName": "app-acl", "nodeType": "db.r7g.large"}) == []
     assert len(found(cache_authentication, cluster, {"aclName": "open-access"})) == 1
     assert found(cache_authentication, cluster, {"aclName": UNKNOWN}) == []
+
+
+def test_cache_rbac_users_authenticate():
+    user, group = "aws:elasticache/user:User", "aws:elasticache/userGroup:UserGroup"
+    for path in (("noPasswordRequired",), ("authenticationMode", "type"), ("accessString",)):
+        assert_inputs_in_sdk(user, path)
+    assert_inputs_in_sdk(group, ("userIds",))
+    base = {"userId": "ranker", "userName": "ranker", "engine": "redis", "accessString": "on ~features:* +@read"}
+    assert found(cache_authentication, user, {**base, "authenticationMode": {"type": "iam"}}) == []
+    assert found(cache_authentication, user, {**base, "passwords": ["a-long-password-from-config"]}) == []
+    assert found(cache_authentication, user, {**base, "noPasswordRequired": True}) == [
+        f"{user} 'subject' is enabled ('on ~features:* +@read') and needs no password: any client that reaches a cache "
+        "whose user group holds it signs in as this user"]
+    assert len(found(cache_authentication, user, {**base, "authenticationMode": {"type": "no-password-required"}})) == 1
+    # a disabled user (the last on/off is off, or neither is written) lets no one in
+    for access in ("off ~* -@all", "on ~* +@all off", "~* +@all"):
+        assert found(cache_authentication, user, {**base, "accessString": access, "noPasswordRequired": True}) == []
+    assert found(cache_authentication, user, {**base, "noPasswordRequired": UNKNOWN}) == []
+    assert found(cache_authentication, user, {**base, "accessString": UNKNOWN, "noPasswordRequired": True}) == []
+    assert found(cache_authentication, group, {"userGroupId": "app", "engine": "redis",
+                                               "userIds": ["app-default", "ranker"]}) == []
+    [message] = found(cache_authentication, group, {"userGroupId": "app", "engine": "redis",
+                                                    "userIds": ["default", "ranker"]})
+    assert "holds the built-in user 'default' (every command on every key, no password)" in message
+    assert found(cache_authentication, group, {"userGroupId": "app", "userIds": UNKNOWN}) == []
+    assert found(cache_authentication, group, {"userGroupId": "app", "userIds": [UNKNOWN, "ranker"]}) == []

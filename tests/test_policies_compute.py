@@ -10,12 +10,14 @@ from policies.rules.compute import (
     INSTANCE,
     LAUNCH_CONFIGURATION,
     LAUNCH_TEMPLATE,
+    SPOT_FLEET,
     SPOT_REQUEST as SPOT,
     ec2_imdsv2_required,
     ec2_no_public_ip,
     ec2_volumes_encrypted,
 )
 from policy_helpers import UNKNOWN, resource_args, violations
+from sdk_inputs import assert_inputs_in_sdk
 
 INSTANCE_PROPS = {"metadataOptions": {"httpTokens": "required", "httpEndpoint": "enabled"},
                   "rootBlockDevice": {"encrypted": True, "kmsKeyId": "arn:aws:kms:us-east-1:1:key/a"},
@@ -84,3 +86,39 @@ def test_an_undeclared_root_volume_fails():
     [message] = found(ec2_volumes_encrypted, INSTANCE, props)
     assert "the root volume (no rootBlockDevice: its encryption comes from the AMI) is not encrypted" in message
     assert found(ec2_volumes_encrypted, INSTANCE, {**props, "rootBlockDevice": UNKNOWN}) == []
+
+
+SPOT_FLEET_SPEC = {"ami": "ami-0123456789abcdef0", "instanceType": "g5.12xlarge", "associatePublicIpAddress": False,
+                   "rootBlockDevices": [{"encrypted": True, "volumeSize": 300}],
+                   "ebsBlockDevices": [{"deviceName": "/dev/sdf", "encrypted": True}]}
+
+
+def _fleet(**changes):
+    return {"iamFleetRole": "arn:aws:iam::123456789012:role/fleet", "targetCapacity": 2,
+            "launchSpecifications": [SPOT_FLEET_SPEC, {**SPOT_FLEET_SPEC, **changes}]}
+
+
+def test_spot_fleet_launch_specifications_are_judged_as_instances():
+    for path in (("launchSpecifications", "associatePublicIpAddress"), ("launchSpecifications", "rootBlockDevices",
+                 "encrypted"), ("launchSpecifications", "ebsBlockDevices", "snapshotId")):
+        assert_inputs_in_sdk(SPOT_FLEET, path)
+    assert found(ec2_no_public_ip, SPOT_FLEET, _fleet()) == []
+    assert found(ec2_volumes_encrypted, SPOT_FLEET, _fleet()) == []
+    assert found(ec2_no_public_ip, SPOT_FLEET, _fleet(associatePublicIpAddress=True)) == [
+        f"{SPOT_FLEET} 'web': launchSpecifications[1].associatePublicIpAddress is true, so the instance gets a public "
+        "IP address; run it in a private subnet behind a load balancer or NAT gateway"]
+    [message] = found(ec2_volumes_encrypted, SPOT_FLEET, _fleet(rootBlockDevices=[{"encrypted": False}]))
+    assert "launchSpecifications[1].rootBlockDevices is not encrypted (encrypted is false" in message
+    [message] = found(ec2_volumes_encrypted, SPOT_FLEET, _fleet(ebsBlockDevices=[{"deviceName": "/dev/sdg"}]))
+    assert "launchSpecifications[1].ebsBlockDevices[0] /dev/sdg is not encrypted (encrypted is not set" in message
+    [message] = found(ec2_volumes_encrypted, SPOT_FLEET, _fleet(rootBlockDevices=None))
+    assert message.startswith(f"{SPOT_FLEET} 'web': the root volume of launchSpecifications[1] (no rootBlockDevices")
+    # a volume restored from a snapshot keeps the snapshot's encryption; unknown settings are not judged
+    assert found(ec2_volumes_encrypted, SPOT_FLEET, _fleet(ebsBlockDevices=[{"snapshotId": "snap-1"}])) == []
+    assert found(ec2_volumes_encrypted, SPOT_FLEET, _fleet(rootBlockDevices=UNKNOWN)) == []
+    assert found(ec2_no_public_ip, SPOT_FLEET, _fleet(associatePublicIpAddress=UNKNOWN)) == []
+    # a fleet from launch templates declares no instance settings of its own (its template is judged)
+    templated = {"iamFleetRole": "arn:role", "targetCapacity": 2, "launchTemplateConfigs": [
+        {"launchTemplateSpecification": {"id": "lt-1", "version": "1"}}]}
+    assert found(ec2_volumes_encrypted, SPOT_FLEET, templated) == []
+    assert found(ec2_no_public_ip, SPOT_FLEET, templated) == []

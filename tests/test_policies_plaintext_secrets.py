@@ -12,6 +12,7 @@ from pulumi_policy.deserialize import deserialize_properties
 from policies.rules._secrets import SECRET_SIG, SIG_KEY, SecretString, is_secret, keep_secret_strings
 from policies.rules.plaintext_secrets import no_plaintext_secrets_in_environment, no_plaintext_secrets_in_user_data
 from policy_helpers import UNKNOWN, resource_args, violations
+from sdk_inputs import assert_inputs_in_sdk
 
 ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"  # AWS's documented example key id
 SECRET = {SIG_KEY: SECRET_SIG, "value": "hunter2-hunter2"}
@@ -90,6 +91,58 @@ def test_user_data(type_, encode):
         f"{type_} 'web': userData holds an AWS access key id in plaintext; fetch it at boot from Secrets Manager or "
         "SSM with the instance role"]
 
+
+
+def test_spot_fleet_launch_specification_user_data():
+    fleet = "aws:ec2/spotFleetRequest:SpotFleetRequest"
+    assert_inputs_in_sdk(fleet, ("launchSpecifications", "userData"))
+
+    def judged(*scripts):
+        specs = [{"ami": "ami-1", "instanceType": "g5.xlarge", "userData": script} for script in scripts]
+        return violations(no_plaintext_secrets_in_user_data,
+                          resource_args(fleet, {"launchSpecifications": specs}, name="web"))
+
+    assert judged(SCRIPT, None) == []
+    assert judged(SCRIPT, SCRIPT.replace("$(aws secretsmanager get-secret-value --secret-id db)", "hunter2")) == [
+        f"{fleet} 'web': launchSpecifications[1].userData sets DB_PASSWORD to a literal value; fetch it at boot from "
+        "Secrets Manager or SSM with the instance role"]
+    assert judged(UNKNOWN) == []
+    assert violations(no_plaintext_secrets_in_user_data,
+                      resource_args(fleet, {"launchSpecifications": UNKNOWN}, name="web")) == []
+
+
+def _emr_configurations(properties: dict, nested: dict | None = None) -> str:
+    item = {"Classification": "hive-site", "Properties": properties}
+    if nested is not None:
+        item = {"Classification": "hadoop-env", "Properties": {}, "Configurations": [
+            {"Classification": "export", "Properties": nested}]}
+    return json.dumps([{"Classification": "spark-defaults", "Properties": {"spark.sql.adaptive.enabled": "true"}},
+                       item])
+
+
+@pytest.mark.parametrize("type_", ["aws:emr/cluster:Cluster", "aws:emr/instanceGroup:InstanceGroup"])
+def test_emr_configuration_properties(type_):
+    assert_inputs_in_sdk(type_, ("configurationsJson",))
+    safe = {"javax.jdo.option.ConnectionUserName": "hive", "javax.jdo.option.ConnectionPassword:secret": ARN,
+            "hive.metastore.client.factory.class": "com.amazonaws.glue.catalog.metastore.AWSGlueDataCatalogHiveClientFactory"}
+    assert env(type_, {"configurationsJson": _emr_configurations(safe)}) == []
+    assert env(type_, {"configurationsJson": _emr_configurations(
+        {"javax.jdo.option.ConnectionPassword": "Hive-Metastore-2024!"})}) == [
+        f"{type_} 'app': configurationsJson 'hive-site' 'javax.jdo.option.ConnectionPassword' holds a literal value "
+        "under a secret-looking name in plaintext; pass it from Secrets Manager or SSM (ECS/Kubernetes secrets, "
+        "valueFrom), or as a Pulumi secret"]
+    [message] = env(type_, {"configurationsJson": _emr_configurations({}, {"AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI"})})
+    assert "configurationsJson 'hadoop-env' 'export' 'AWS_SECRET_ACCESS_KEY'" in message
+    assert env(type_, {"configurationsJson": UNKNOWN}) == []
+    assert env(type_, {"configurationsJson": SECRET}) == []
+    assert env(type_, {"configurationsJson": "not json"}) == []
+
+
+def test_emr_cluster_configurations_as_raw_json_or_a_location():
+    cluster = "aws:emr/cluster:Cluster"
+    assert_inputs_in_sdk(cluster, ("configurations",))
+    assert env(cluster, {"configurations": "s3://team-config/emr/configurations.json"}) == []
+    assert len(env(cluster, {"configurations": _emr_configurations({"fs.s3a.secret.key": "wJalrXUtnFEMI"})})) == 1
 
 def test_the_sdk_keeps_string_secrets_marked():
     keep_secret_strings()

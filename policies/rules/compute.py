@@ -1,6 +1,6 @@
 """EC2 compute: instances, spot requests and launch configurations require IMDSv2 and encrypt their
-volumes (launch templates have their own rules in ``eks``); none of them, nor a launch template,
-asks for a public IP address.
+volumes (launch templates have their own rules in ``eks``); none of them, nor a launch template or a
+spot fleet's launch specification, asks for a public IP address.
 
 Inputs are pulumi-aws 7's (``aws.ec2.Instance``: ``metadataOptions``, ``rootBlockDevice``,
 ``ebsBlockDevices``, ``associatePublicIpAddress``; ``aws.ec2.LaunchTemplate``: ``metadataOptions``,
@@ -8,6 +8,13 @@ Inputs are pulumi-aws 7's (``aws.ec2.Instance``: ``metadataOptions``, ``rootBloc
 ``aws.ec2.LaunchConfiguration``: the instance's names). AWS defaults: ``httpTokens`` ``optional``
 unless the AMI says otherwise (IMDSv1 allowed), volumes unencrypted unless the account encrypts EBS
 by default.
+
+``aws.ec2.SpotFleetRequest`` ``launchSpecifications[]`` are instances described inline (pulumi-aws 7
+ec2/_inputs.py ``SpotFleetRequestLaunchSpecificationArgs``: ``associatePublicIpAddress``,
+``rootBlockDevices[]``, ``ebsBlockDevices[]``, ``userData``; botocore ec2 ``SpotFleetLaunchSpecification``):
+each is judged as an instance for its volumes and public IP. They have no metadata options (the API's
+``SpotFleetLaunchSpecification`` has none), so IMDSv2 is not judged there; a fleet built from
+``launchTemplateConfigs`` is judged on its launch template.
 """
 
 from __future__ import annotations
@@ -24,7 +31,8 @@ INSTANCE = "aws:ec2/instance:Instance"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
 SPOT_REQUEST = "aws:ec2/spotInstanceRequest:SpotInstanceRequest"
-COMPUTE_TYPES = (INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION, SPOT_REQUEST)
+SPOT_FLEET = "aws:ec2/spotFleetRequest:SpotFleetRequest"
+COMPUTE_TYPES = (INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION, SPOT_REQUEST, SPOT_FLEET)
 #: Launch templates' IMDSv2 and volume encryption are launch-template-imdsv2's and
 #: launch-template-encrypted-volumes' (eks.py): these rules judge the other compute types.
 INSTANCE_TYPES = (INSTANCE, LAUNCH_CONFIGURATION, SPOT_REQUEST)
@@ -77,16 +85,28 @@ def _volumes(args: ResourceValidationArgs) -> Iterator[tuple[str, Any]]:
     if args.resource_type == NATIVE_INSTANCE:
         yield from _native_volumes(props)
         return
-    root = get(props, "rootBlockDevice")
-    root = single(root)
-    if isinstance(root, dict):
-        yield "rootBlockDevice", root.get("encrypted")
-    elif root is None:
-        yield "the root volume (no rootBlockDevice: its encryption comes from the AMI)", None
+    if args.resource_type == SPOT_FLEET:
+        for index, spec in enumerate(_items(get(props, "launchSpecifications"))):
+            yield from _instance_volumes(spec, f"launchSpecifications[{index}].", "rootBlockDevices")
+        return
+    yield from _instance_volumes(props, "", "rootBlockDevice")
+
+
+def _instance_volumes(props: Any, prefix: str, root_key: str) -> Iterator[tuple[str, Any]]:
+    """An instance's (or a spot fleet launch specification's) root and EBS volumes; ``root_key`` is
+    ``rootBlockDevice`` (one block) or a launch specification's ``rootBlockDevices`` (a list of one)."""
+    root = get(props, root_key)
+    roots = [] if is_unknown(root) else _items(root) if root_key == "rootBlockDevices" else [single(root)]
+    if root is None or (roots == [] and not is_unknown(root)):
+        where = f" of {prefix.rstrip('.')}" if prefix else ""
+        yield f"the root volume{where} (no {root_key}: its encryption comes from the AMI)", None
+    for item in roots:
+        if isinstance(item, dict):
+            yield f"{prefix}{root_key}", item.get("encrypted")
     for index, device in enumerate(_items(get(props, "ebsBlockDevices"))):
         if device.get("snapshotId") and device.get("encrypted") is None:
             continue
-        yield f"ebsBlockDevices[{index}] {device.get('deviceName') or ''}".rstrip(), device.get("encrypted")
+        yield f"{prefix}ebsBlockDevices[{index}] {device.get('deviceName') or ''}".rstrip(), device.get("encrypted")
 
 
 def _native_volumes(props: Any) -> Iterator[tuple[str, Any]]:
@@ -114,9 +134,9 @@ def _validate_volumes(args: ResourceValidationArgs, report: ReportViolation) -> 
 
 ec2_volumes_encrypted = ResourceValidationPolicy(
     name="ec2-volumes-encrypted",
-    description="Every EBS volume an instance, spot request or launch configuration declares is encrypted (launch "
-                "templates: launch-template-encrypted-volumes).",
-    validate=as_built(INSTANCE_TYPES + (NATIVE_INSTANCE,), _validate_volumes, "volumes"),
+    description="Every EBS volume an instance, spot request, spot fleet launch specification or launch configuration "
+                "declares is encrypted (launch templates: launch-template-encrypted-volumes).",
+    validate=as_built(INSTANCE_TYPES + (NATIVE_INSTANCE, SPOT_FLEET), _validate_volumes, "volumes"),
     severity=Severity.HIGH,
     remediation_steps="Set encrypted=True and kms_key_id to a customer-managed key on root_block_device, each "
                       "ebs_block_device or block_device_mappings[].ebs; also turn on aws.ebs.EncryptionByDefault "
@@ -135,6 +155,10 @@ def _public_ip_settings(args: ResourceValidationArgs) -> Iterator[tuple[str, Any
             yield (f"{prefix}networkInterfaces[{index}].associatePublicIpAddress",
                    interface.get("associatePublicIpAddress"))
         return
+    if args.resource_type == SPOT_FLEET:
+        for index, spec in enumerate(_items(get(args.props, "launchSpecifications"))):
+            yield f"launchSpecifications[{index}].associatePublicIpAddress", spec.get("associatePublicIpAddress")
+        return
     yield "associatePublicIpAddress", get(args.props, "associatePublicIpAddress")
 
 
@@ -147,7 +171,8 @@ def _validate_public_ip(args: ResourceValidationArgs, report: ReportViolation) -
 
 ec2_no_public_ip = ResourceValidationPolicy(
     name="ec2-no-public-ip",
-    description="EC2 instances, launch templates and launch configurations do not ask for a public IP address.",
+    description="EC2 instances, launch templates, launch configurations and spot fleet launch specifications do not "
+                "ask for a public IP address.",
     validate=as_built(COMPUTE_TYPES + (NATIVE_INSTANCE, NATIVE_LAUNCH_TEMPLATE), _validate_public_ip, "public-ip"),
     severity=Severity.HIGH,
     remediation_steps="Drop associate_public_ip_address (or set it false), place the instance in a private subnet "

@@ -21,6 +21,16 @@ DMS endpoints of database engines (``aws.dms.Endpoint`` ``engineName``) set ``ss
 Caches authenticate their clients: ElastiCache replication groups (Redis and Valkey) set
 ``authToken`` (or the write-only ``authTokenWo``, recorded by ``authTokenWoVersion``) or
 ``userGroupIds``; MemoryDB clusters name an ``aclName`` other than ``open-access``. Checkov CKV_AWS_31.
+RBAC authenticates only if its users do: an ``aws.elasticache.User`` that is enabled (its access string's last
+``on``/``off`` is ``on``; neither is ``off``) needs a password or IAM (not ``noPasswordRequired``, not
+``authenticationMode.type`` ``no-password-required``: "Specifies the authentication type. Possible options are:
+`password`, `no-password-required` or `iam`", pulumi-aws 7 elasticache/_inputs.py); and an
+``aws.elasticache.UserGroup`` does not list the user id ``default``, the user ElastiCache creates in every
+account with "an access string that permits it to call all commands and access all keys" and no password,
+"intended for compatibility with the default behavior of previous Redis OSS versions"; the guide's advice is to
+"replace this default user with a new one that is disabled or uses a strong password" (a user of user name
+``default`` and another user id; ElastiCache User Guide, "Role-Based Access Control (RBAC)", "Applying RBAC to a
+cache").
 Kafka clusters authenticate theirs (``msk-client-authentication``): an MSK cluster's ``clientAuthentication``
 turns on IAM (``sasl.iam``), SCRAM (``sasl.scram``) or mutual TLS (``tls.certificateAuthorityArns``) and not
 ``unauthenticated``. Without the block no client authentication is configured and the brokers admit any client
@@ -178,7 +188,46 @@ NATIVE_MEMORYDB_CLUSTER = "aws-native:memorydb:Cluster"
 AUTH_INPUTS = ("authToken", "authTokenWo", "authTokenWoVersion", "userGroupIds")
 
 
+CACHE_USER = "aws:elasticache/user:User"
+CACHE_USER_GROUP = "aws:elasticache/userGroup:UserGroup"
+#: The user ElastiCache creates in every account and region: user id and user name ``default``, every command on
+#: every key, no password.
+BUILT_IN_DEFAULT_USER = "default"
+
+
+def _enabled_by(access_string: str) -> bool:
+    """Whether an ACL access string turns the user on: its last ``on``/``off`` rule (neither is ``off``)."""
+    switches = [rule for rule in access_string.split() if rule.lower() in ("on", "off")]
+    return bool(switches) and switches[-1].lower() == "on"
+
+
+def _cache_user(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    access = get(args.props, "accessString")
+    if not isinstance(access, str) or is_unknown(access) or not _enabled_by(access):
+        return
+    mode = single(get(args.props, "authenticationMode"))
+    kind = mode.get("type") if isinstance(mode, dict) else None
+    no_password = as_bool(get(args.props, "noPasswordRequired"))
+    if is_unknown(kind) or is_unknown(no_password):
+        return
+    if no_password is True or (isinstance(kind, str) and kind.lower() == "no-password-required"):
+        report(f"{describe(args)} is enabled ({access!r}) and needs no password: any client that reaches a cache "
+               "whose user group holds it signs in as this user")
+
+
+def _cache_user_group(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    users = as_list(get(args.props, "userIds"))
+    if isinstance(users, list) and BUILT_IN_DEFAULT_USER in users:
+        report(f"{describe(args)} holds the built-in user 'default' (every command on every key, no password): any "
+               "client that reaches the cache is let in without credentials; add a user of user name 'default' "
+               "and another user id, disabled ('off ~* -@all') or with a password, instead")
+
+
 def _cache_auth(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == CACHE_USER:
+        return _cache_user(args, report)
+    if args.resource_type == CACHE_USER_GROUP:
+        return _cache_user_group(args, report)
     if args.resource_type in (MEMORYDB_CLUSTER, NATIVE_MEMORYDB_CLUSTER):
         acl = get(args.props, "aclName")
         if isinstance(acl, str) and not is_unknown(acl) and acl == "open-access":
@@ -194,13 +243,16 @@ def _cache_auth(args: ResourceValidationArgs, report: ReportViolation) -> None:
 
 cache_authentication = ResourceValidationPolicy(
     name="cache-authentication",
-    description="ElastiCache replication groups require Redis AUTH or RBAC user groups; MemoryDB clusters do not use "
-                "the open-access ACL.",
-    validate=applies_to((REPLICATION_GROUP, MEMORYDB_CLUSTER, NATIVE_REPLICATION_GROUP, NATIVE_MEMORYDB_CLUSTER),
-                        _cache_auth),
+    description="ElastiCache replication groups require Redis AUTH or RBAC user groups, whose enabled users need a "
+                "password or IAM and which do not hold the built-in password-less 'default' user; MemoryDB clusters "
+                "do not use the open-access ACL.",
+    validate=applies_to((REPLICATION_GROUP, MEMORYDB_CLUSTER, NATIVE_REPLICATION_GROUP, NATIVE_MEMORYDB_CLUSTER,
+                         CACHE_USER, CACHE_USER_GROUP), _cache_auth),
     severity=Severity.HIGH,
     remediation_steps="Set user_group_ids (aws.elasticache.UserGroup with RBAC users) or auth_token (a Pulumi secret; "
-                      "needs transit_encryption_enabled) on the aws.elasticache.ReplicationGroup; give the "
+                      "needs transit_encryption_enabled) on the aws.elasticache.ReplicationGroup; give RBAC users "
+                      "authentication_mode {type: iam} or {type: password} and replace the built-in 'default' user "
+                      "with a disabled user of user name 'default'; give the "
                       "aws.memorydb.Cluster an aws.memorydb.Acl with users instead of acl_name='open-access'.",
     **frameworks({"nist-800-53": "IA-2, AC-3", "pci-dss": "8.2.1", "hipaa": "164.312(d)", "gdpr": "Art. 32(1)(b)"}),
 )

@@ -7,6 +7,15 @@ document (botocore ``emr``; EMR Management Guide "Specify encryption options"):
 ``S3EncryptionConfiguration`` (EMRFS data in S3) and ``LocalDiskEncryptionConfiguration`` (instance
 store and, with ``EnableEbsEncryption``, EBS volumes); ``EnableInTransitEncryption``. A document that
 is not valid JSON or not known yet is not judged. Checkov CKV_AWS_171, 349, 350, 351.
+
+A security configuration's ``InstanceMetadataServiceConfiguration`` sets the cluster nodes' IMDS:
+``MinimumInstanceMetadataServiceVersion`` 1 allows IMDSv1 and IMDSv2, 2 allows IMDSv2 only (EMR
+Management Guide, "Create a security configuration": "Configure Instance Metadata Service (IMDS)";
+AWS What's New 2021-03-30, "Amazon EMR now supports Amazon EC2 Instance Metadata Service v2": "you can
+configure IMDS to use both IMDSv1 and IMDSv2, or IMDSv2 only"). A document that sets version 1 is a
+violation, as ``httpTokens: optional`` is for an instance. A document without the block is not judged:
+the block is an opt-in no scanner control asks for (Checkov's and Security Hub's EMR checks judge
+encryption, Kerberos and block public access), so an encryption-only configuration is not held to it.
 """
 
 from __future__ import annotations
@@ -95,6 +104,35 @@ emr_security_configuration_in_transit = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "SC-8", "pci-dss": "4.2.1", "hipaa": "164.312(e)(1)", "gdpr": "Art. 32(1)(a)"}),
 )
 
-SECURITY = [emr_security_configuration_at_rest, emr_security_configuration_in_transit]
+def _imds(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    text = get(args.props, "configuration")
+    if not isinstance(text, str) or is_unknown(text):
+        return
+    document = _parse(text)
+    imds = document.get("InstanceMetadataServiceConfiguration") if document else None
+    if not isinstance(imds, dict):
+        return
+    version = imds.get("MinimumInstanceMetadataServiceVersion")
+    if version is not None and str(version).strip() != "2":
+        report(f"{describe(args)} lets the cluster's nodes answer IMDSv1 requests "
+               f"(InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion is {version!r}): code on "
+               "a node tricked into a request (SSRF) can read the instance profile's credentials without a session "
+               "token; set it to 2")
+
+
+emr_security_configuration_imdsv2 = ResourceValidationPolicy(
+    name="emr-security-configuration-imdsv2",
+    description="EMR security configurations that configure the instance metadata service require IMDSv2 "
+                "(MinimumInstanceMetadataServiceVersion 2).",
+    validate=applies_to((SECURITY_CONFIGURATION,), _imds),
+    severity=Severity.HIGH,
+    remediation_steps="Set InstanceMetadataServiceConfiguration {MinimumInstanceMetadataServiceVersion: 2, "
+                      "HttpPutResponseHopLimit: 1} in the configuration JSON (EMR 5.32, 6.2 and later use IMDSv2 "
+                      "themselves).",
+    **frameworks({"cis-aws": "5.6", "nist-800-53": "AC-3, SC-7", "pci-dss": "2.2.1"}),
+)
+
+SECURITY = [emr_security_configuration_at_rest, emr_security_configuration_in_transit,
+            emr_security_configuration_imdsv2]
 PRIVACY: list = []
 COMPLIANCE: list = []

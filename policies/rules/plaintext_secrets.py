@@ -22,12 +22,18 @@ Where environment variables live, per type (pulumi-aws 7 and Kubernetes inputs):
 - ``aws.bedrock.AgentcoreAgentRuntime`` and ``AgentcoreHarness``: ``environmentVariables`` (a map; botocore
   bedrock-agentcore-control ``CreateAgentRuntimeRequest.environmentVariables``, "Environment variables to set in
   the AgentCore Runtime environment").
+- ``aws.emr.Cluster`` and ``aws.emr.InstanceGroup``: ``configurationsJson`` (and a cluster's ``configurations``
+  when it is raw JSON, not a URL or a file), each classification's ``Properties`` (nested ``Configurations``
+  too). "The Amazon EMR describe and list API operations that emit custom configuration data (such as
+  DescribeCluster and ListInstanceGroups) do so in plaintext"; the safe form is a Secrets Manager ARN as the
+  value (EMR Release Guide, "Store sensitive configuration data in AWS Secrets Manager").
 - Any Kubernetes resource: every ``containers``/``initContainers``/``ephemeralContainers`` list in it
   (Pods, Deployments, StatefulSets, DaemonSets, Jobs, CronJobs, Ray and Kueue workloads), each
   container's ``env`` list of ``{name, value}`` (``valueFrom`` is the safe form).
 
 User data: ``userData`` / ``userDataBase64`` of ``aws.ec2.Instance``, ``LaunchConfiguration`` and
-``SpotInstanceRequest``, and ``userData`` (base64) of ``aws.ec2.LaunchTemplate``; likewise the lifecycle
+``SpotInstanceRequest``, ``userData`` (base64) of ``aws.ec2.LaunchTemplate``, and each
+``launchSpecifications[].userData`` of ``aws.ec2.SpotFleetRequest``; likewise the lifecycle
 scripts of SageMaker notebook instances (``onCreate``, ``onStart``) and Studio apps
 (``studioLifecycleConfigContent``); base64 is decoded.
 """
@@ -73,16 +79,24 @@ CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
 #: You can specify arguments here that your own job-execution script consumes, as well as arguments that AWS Glue
 #: itself consumes"; ``non_overridable_arguments``; pulumi-aws-native the same names, objects).
 GLUE_JOBS = ("aws:glue/job:Job", "aws-native:glue:Job")
+#: EMR application configurations (pulumi-aws 7 emr/cluster.py ``configurations_json``, ``configurations``;
+#: emr/instance_group.py ``configurations_json``): a JSON list of ``{Classification, Properties, Configurations}``.
+EMR_CONFIGURATIONS = {"aws:emr/cluster:Cluster": ("configurationsJson", "configurations"),
+                      "aws:emr/instanceGroup:InstanceGroup": ("configurationsJson",)}
 ENVIRONMENT_TYPES = (*LAMBDAS, *TASK_DEFINITIONS, *BATCH_JOBS, *SAGEMAKER_MODELS, *CODEBUILDS, APPRUNNER, *AGENTCORE,
-                     CONFIG_MAP, *GLUE_JOBS)
+                     CONFIG_MAP, *GLUE_JOBS, *EMR_CONFIGURATIONS)
+#: A spot fleet's ``launchSpecifications[].userData`` (pulumi-aws 7 ec2/_inputs.py
+#: ``SpotFleetRequestLaunchSpecificationArgs.user_data``; botocore ec2 ``SpotFleetLaunchSpecification.UserData``).
+SPOT_FLEET = "aws:ec2/spotFleetRequest:SpotFleetRequest"
 USER_DATA_TYPES = ("aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate",
-                   "aws:ec2/launchConfiguration:LaunchConfiguration", "aws:ec2/spotInstanceRequest:SpotInstanceRequest")
+                   "aws:ec2/launchConfiguration:LaunchConfiguration", "aws:ec2/spotInstanceRequest:SpotInstanceRequest",
+                   SPOT_FLEET)
 #: Boot scripts per type: instances' user data, and the lifecycle scripts (base64 shell scripts) SageMaker notebook
 #: instances run at creation and start ("A shell script (base64-encoded) that runs only once when the ... Notebook
 #: Instance is created", pulumi-aws 7 sagemaker/notebook_instance_lifecycle_configuration.py) and Studio apps run at
 #: start (``studioLifecycleConfigContent``, "must be base64 encoded").
 SCRIPT_INPUTS: dict[str, tuple[str, ...]] = {
-    **{type_: ("userData", "userDataBase64") for type_ in USER_DATA_TYPES},
+    **{type_: ("userData", "userDataBase64") for type_ in USER_DATA_TYPES if type_ != SPOT_FLEET},
     "aws:sagemaker/notebookInstanceLifecycleConfiguration:NotebookInstanceLifecycleConfiguration": ("onCreate", "onStart"),
     "aws:sagemaker/studioLifecycleConfig:StudioLifecycleConfig": ("studioLifecycleConfigContent",),
 }
@@ -248,10 +262,31 @@ def environment_variables(args: ResourceValidationArgs) -> Iterator[tuple[str, A
         for field in ("defaultArguments", "nonOverridableArguments"):
             for name, value in _mapping(get(props, field)):
                 yield field, name, value
+    elif kind in EMR_CONFIGURATIONS:
+        for field in EMR_CONFIGURATIONS[kind]:
+            text = get(props, field)
+            if not isinstance(text, str) or is_unknown(text) or is_secret(text):
+                continue
+            try:
+                document = json.loads(text)  # a cluster's ``configurations`` may be a URL or a file name instead
+            except ValueError:
+                continue
+            yield from _emr_properties(document, field)
     elif kind.startswith("kubernetes:"):
         for where, container in (*_kubernetes_containers(get(props, "spec")), *_kserve_containers(kind, props)):
             for name, value in _name_values(container.get("env")):
                 yield f"spec.{where}.env", name, value
+
+
+def _emr_properties(document: Any, where: str) -> Iterator[tuple[str, Any, Any]]:
+    """Each ``Properties`` entry of an EMR configuration list, nested ``Configurations`` included."""
+    for item in document if isinstance(document, list) else [document] if isinstance(document, dict) else []:
+        if not isinstance(item, dict):
+            continue
+        classification = f"{where} {item.get('Classification')!r}"
+        for name, value in _mapping(item.get("Properties")):
+            yield classification, name, value
+        yield from _emr_properties(item.get("Configurations"), classification)
 
 
 def _kserve_containers(kind: str, props: Any) -> Iterator[tuple[str, dict]]:
@@ -299,7 +334,8 @@ no_plaintext_secrets_in_environment = ResourceValidationPolicy(
     name="no-plaintext-secrets-in-environment",
     description="No environment variable of a Lambda function, ECS or Batch container, SageMaker model, CodeBuild "
                 "project, App Runner service, Bedrock AgentCore runtime or harness, or Kubernetes container (KServe's "
-                "inline ones included), no ConfigMap entry and no Glue job argument holds a literal credential.",
+                "inline ones included), no ConfigMap entry, no Glue job argument and no EMR configuration property "
+                "holds a literal credential.",
     validate=as_built(_is_environment_subject, _validate_environment),
     config_schema=SCHEMA,
     severity=Severity.HIGH,
@@ -325,11 +361,22 @@ def _decoded(text: str) -> str:
     return text
 
 
+def _scripts(args: ResourceValidationArgs) -> Iterator[tuple[str, Any]]:
+    """``(where, script)`` for each boot script a resource declares."""
+    if args.resource_type == SPOT_FLEET:
+        specs = as_list(get(args.props, "launchSpecifications"))
+        for index, spec in enumerate(specs if isinstance(specs, list) else []):
+            if isinstance(spec, dict):
+                yield f"launchSpecifications[{index}].userData", spec.get("userData")
+        return
+    for key in SCRIPT_INPUTS.get(args.resource_type, ()):
+        yield key, get(args.props, key)
+
+
 def _validate_user_data(args: ResourceValidationArgs, report: ReportViolation) -> None:
     names = _Names(args)
     role = "the instance role" if args.resource_type in USER_DATA_TYPES else "the execution role"
-    for key in SCRIPT_INPUTS.get(args.resource_type, ()):
-        value = get(args.props, key)
+    for key, value in _scripts(args):
         if not isinstance(value, str) or is_unknown(value) or is_secret(value) or not value:
             continue
         text = _decoded(value)
@@ -348,9 +395,9 @@ def _validate_user_data(args: ResourceValidationArgs, report: ReportViolation) -
 
 no_plaintext_secrets_in_user_data = ResourceValidationPolicy(
     name="no-plaintext-secrets-in-user-data",
-    description="No instance, launch template or launch configuration user data, and no SageMaker notebook or Studio "
-                "lifecycle script (plain or base64), holds a literal credential.",
-    validate=applies_to(tuple(SCRIPT_INPUTS), _validate_user_data),
+    description="No instance, launch template, launch configuration or spot fleet launch specification user data, and "
+                "no SageMaker notebook or Studio lifecycle script (plain or base64), holds a literal credential.",
+    validate=applies_to((*SCRIPT_INPUTS, SPOT_FLEET), _validate_user_data),
     config_schema=SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="Read the credential at boot (aws secretsmanager get-secret-value / aws ssm get-parameter "
