@@ -438,7 +438,14 @@ DATA_STORES: tuple[DataStore, ...] = (
         keys=(("kmsKey",),),  # always encrypted; absent means an AWS-owned key
         private=(Setting(("webserverAccessMode",), ok=("PRIVATE_ONLY",), default="PRIVATE_ONLY",
                          note="the Airflow web server is reachable from the internet"),),
-        logging=(Setting(("loggingConfiguration",), present=True, note="no Airflow logs are published"),),
+        # Each module's logs (pulumi-aws 7 mwaa/_inputs.py EnvironmentLoggingConfigurationArgs): task logs "Enabled by
+        # default with `INFO` log level", DAG processing, scheduler, web server and worker logs "Disabled by default".
+        # Checkov CKV_AWS_242, 243, 244 ask for the scheduler's, the workers' and the web server's (sign-ins, API calls).
+        logging=tuple(_enabled("loggingConfiguration", module, "enabled", note=f"no Airflow {what} logs are published")
+                      for module, what in (("schedulerLogs", "scheduler"), ("webserverLogs", "web server"),
+                                           ("workerLogs", "worker"))) +
+                (_enabled("loggingConfiguration", "taskLogs", "enabled", default=True,
+                          note="no Airflow task logs are published"),),
     ),
     DataStore(
         "aws:glue/job:Job", "Glue job", holds_data=False, stateful=False,

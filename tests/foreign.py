@@ -1401,7 +1401,8 @@ CASES: list[Case] = [
            {"dagS3Path": "dags/", "executionRoleArn": "arn:aws:iam::123456789012:role/airflow",
             "sourceBucketArn": "arn:aws:s3:::airflow-dags", "kmsKey": KEY, "webserverAccessMode": "PRIVATE_ONLY",
             "networkConfiguration": {"securityGroupIds": ["sg-1"], "subnetIds": ["subnet-1", "subnet-2"]},
-            "loggingConfiguration": {"taskLogs": {"enabled": True, "logLevel": "INFO"}}, "tags": TAGS})],
+            "loggingConfiguration": {module: {"enabled": True, "logLevel": "INFO"} for module in (
+                "taskLogs", "schedulerLogs", "webserverLogs", "workerLogs")}, "tags": TAGS})],
          _set("webserverAccessMode", value="PUBLIC_ONLY")),
     Case("dax-unencrypted", "data-store-encrypted-at-rest",
          [("online-features", "aws:dax/cluster:Cluster",

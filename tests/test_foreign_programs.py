@@ -61,7 +61,9 @@ ORG_POLICY = {
 #: by itself: SSH open to the internet is, judged on the security group); gpu_training_fleet's Auto Scaling group on
 #: the template's `$Latest` version (a release practice, not a security setting); online_feature_cache's Neptune
 #: parameter group with `neptune_enable_audit_log` 0 (the cluster exports no audit log either, which
-#: data-store-logging reports; no rule judges Neptune parameter groups).
+#: data-store-logging reports; no rule judges Neptune parameter groups); airflow_pipelines' SMTP password in
+#: `airflow_configuration_options` (pulumi-aws marks the whole map secret, so the plan cannot tell it from a Pulumi
+#: secret; as for rag_pgvector's master password).
 
 #: The seeded misconfigurations of each vulnerable variant, as the rules that must report them.
 EXPECTED = {
@@ -400,6 +402,18 @@ EXPECTED = {
         "db-parameter-group-tls-not-disabled",  # DocumentDB tls disabled
         "docdb-audit-logs",  # DocumentDB audit_logs disabled
         "security-group-public-ingress-web-only",  # 6379 from 0.0.0.0/0
+    },
+    # Amazon MWAA orchestrating the ML pipelines: the environment, its DAG bucket, execution role and security group.
+    "airflow_pipelines": {
+        "data-store-not-public",  # webserver_access_mode PUBLIC_ONLY
+        "data-store-customer-managed-key",  # no kms_key (aws/airflow)
+        "data-store-logging",  # scheduler, web server and worker logs disabled (added after this program missed it)
+        "s3-bucket-public-access-block",  # block_public_policy and restrict_public_buckets False on the DAG bucket
+        "s3-bucket-encryption-cmk",  # DAG bucket without an encryption configuration
+        "s3-bucket-tls-only",  # ... nor a TLS-only policy
+        "iam-no-data-service-wildcard",  # s3:*, sqs:*, sagemaker:* on "*" for the execution role
+        "iam-no-pass-role-on-all-roles",  # iam:PassRole on "*"
+        "security-group-no-unrestricted-egress",  # all egress to 0.0.0.0/0
     },
     # Access attached to what another team owns: a bucket, security group, role and topic read with
     # `.get()`, a VPC and key looked up. The review once judged the read resources themselves (the engine

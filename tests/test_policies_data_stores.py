@@ -182,3 +182,25 @@ def test_logging():
     assert found(data_store_logging, "aws-native:msk:Cluster",
                  {"loggingInfo": {"brokerLogs": {"cloudWatchLogs": {"enabled": False}}}}) != []
     assert found(data_store_logging, "aws:neptune/cluster:Cluster", {"enableCloudwatchLogsExports": UNKNOWN}) == []
+
+
+def test_mwaa_logs_each_airflow_component():
+    mwaa = "aws:mwaa/environment:Environment"
+    every = {module: {"enabled": True, "logLevel": "INFO"} for module in (
+        "taskLogs", "schedulerLogs", "webserverLogs", "workerLogs")}
+    assert found(data_store_logging, mwaa, {"loggingConfiguration": every}) == []
+    # A block that is written but turns the components off publishes no scheduler, web server or worker logs.
+    [message] = found(data_store_logging, mwaa, {"loggingConfiguration": {
+        "taskLogs": {"enabled": True}, "schedulerLogs": {"enabled": False}, "webserverLogs": {"enabled": False}}})
+    assert "loggingConfiguration.schedulerLogs.enabled is false, expected true" in message
+    assert "loggingConfiguration.webserverLogs.enabled is false" in message
+    assert "loggingConfiguration.workerLogs.enabled is not set (defaults to false)" in message
+    assert "taskLogs" not in message
+    # Task logs are on unless turned off (pulumi-aws: "Enabled by default with `INFO` log level").
+    [message] = found(data_store_logging, mwaa, {"loggingConfiguration": {**every, "taskLogs": {"enabled": False}}})
+    assert "loggingConfiguration.taskLogs.enabled is false, expected true: no Airflow task logs" in message
+    assert found(data_store_logging, mwaa, {"loggingConfiguration": {**every, "taskLogs": {"logLevel": "INFO"}}}) == []
+    assert len(found(data_store_logging, mwaa, {})) == 1
+    assert found(data_store_logging, mwaa, {"loggingConfiguration": {
+        **every, "workerLogs": {"enabled": UNKNOWN}}}) == []
+    assert found(data_store_logging, mwaa, {"loggingConfiguration": UNKNOWN}) == []
