@@ -63,7 +63,10 @@ ORG_POLICY = {
 #: parameter group with `neptune_enable_audit_log` 0 (the cluster exports no audit log either, which
 #: data-store-logging reports; no rule judges Neptune parameter groups); airflow_pipelines' SMTP password in
 #: `airflow_configuration_options` (pulumi-aws marks the whole map secret, so the plan cannot tell it from a Pulumi
-#: secret; as for rag_pgvector's master password).
+#: secret; as for rag_pgvector's master password); serverless_inference's App Runner service without an
+#: `encryption_configuration` (App Runner encrypts its copy of the image and its logs with an AWS-managed key; no
+#: scanner control asks for a CMK there) and its automatic deployments of `:latest` (ecr-image-tags-immutable reports
+#: the mutable repository the tag comes from).
 
 #: The seeded misconfigurations of each vulnerable variant, as the rules that must report them.
 EXPECTED = {
@@ -414,6 +417,20 @@ EXPECTED = {
         "iam-no-data-service-wildcard",  # s3:*, sqs:*, sagemaker:* on "*" for the execution role
         "iam-no-pass-role-on-all-roles",  # iam:PassRole on "*"
         "security-group-no-unrestricted-egress",  # all egress to 0.0.0.0/0
+    },
+    # Inference on App Runner (an ECR image) and a Lambda container image behind a function URL with provisioned
+    # concurrency on an alias.
+    "serverless_inference": {
+        "public-endpoints-waf",  # public App Runner service (the default ingress) without a web ACL (added after a miss)
+        "no-plaintext-secrets-in-environment",  # HF_TOKEN runtime variable; OPENAI_API_KEY in the Lambda environment
+        "iam-no-data-service-wildcard",  # s3:* on "*" for the App Runner instance role
+        "lambda-function-url-auth",  # authorization_type NONE
+        "lambda-function-url-cors-restricted",  # every origin and method
+        "lambda-environment-cmk",  # environment on aws/lambda
+        "ecr-image-tags-immutable",  # MUTABLE
+        "ecr-scan-on-push",  # scan_on_push False
+        "ecr-kms-encryption",  # AES256
+        "xray-tracing-enabled",  # the function is not traced
     },
     # Access attached to what another team owns: a bucket, security group, role and topic read with
     # `.get()`, a VPC and key looked up. The review once judged the read resources themselves (the engine

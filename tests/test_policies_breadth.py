@@ -929,6 +929,26 @@ def test_public_endpoints_have_a_waf():
     assert violation_count(public_endpoints_waf, [unknown]) == 0
 
 
+
+def test_public_app_runner_services_have_a_waf():
+    service = "aws:apprunner/service:Service"
+    assert_inputs_in_sdk(service, ("networkConfiguration", "ingressConfiguration", "isPubliclyAccessible"))
+    source = {"imageRepository": {"imageIdentifier": "123456789012.dkr.ecr.us-east-1.amazonaws.com/m:1",
+                                  "imageRepositoryType": "ECR"}}
+    public = stack_resource(service, {"arn": "arn:apprunner/1", "sourceConfiguration": source}, name="scorer")
+    [message] = violations(public_endpoints_waf, stack_args([public]))
+    assert "'scorer'" in message and "is a public App Runner service with no WAF web ACL" in message
+    explicit = stack_resource(service, {"arn": "arn:apprunner/2", "networkConfiguration": {
+        "ingressConfiguration": {"isPubliclyAccessible": True}}}, name="explicit")
+    association = stack_resource(ASSOCIATION, {"resourceArn": "arn:apprunner/2", "webAclArn": "arn:waf"}, name="waf")
+    assert violation_count(public_endpoints_waf, [explicit]) == 1
+    assert violation_count(public_endpoints_waf, [explicit, association]) == 0
+    private = stack_resource(service, {"arn": "arn:apprunner/3", "networkConfiguration": {
+        "ingressConfiguration": {"isPubliclyAccessible": False}}}, name="private")
+    pending = stack_resource(service, {"arn": "arn:apprunner/4", "networkConfiguration": {
+        "ingressConfiguration": {"isPubliclyAccessible": UNKNOWN}}}, name="pending")
+    assert violation_count(public_endpoints_waf, [private, pending]) == 0
+
 def test_awsx_application_load_balancers_have_a_waf():
     # awsx's ApplicationLoadBalancer builds an aws.lb.LoadBalancer from the inputs it passes on
     # (lb/applicationLoadBalancer.ts) with no web ACL; offline the component is one opaque resource.

@@ -223,6 +223,11 @@ ALBS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 AWSX_ALB = "awsx:lb:ApplicationLoadBalancer"
 REST_STAGE = "aws:apigateway/stage:Stage"
 REST_API = "aws:apigateway/restApi:RestApi"
+#: App Runner services take a WAF web ACL (pulumi-aws 7 wafv2/web_acl_association.py ``resource_arn``: "an Amazon App
+#: Runner service"); one is internet-facing unless ``networkConfiguration.ingressConfiguration.isPubliclyAccessible``
+#: is false ("A public endpoint is the default configuration. It opens your service to any incoming traffic from the
+#: public internet", App Runner Developer Guide, "Configuring network settings for incoming traffic").
+APPRUNNER_SERVICE = "aws:apprunner/service:Service"
 
 
 def _public_endpoint(resource: Any, private_apis: IdentifierIndex) -> Any:
@@ -233,6 +238,12 @@ def _public_endpoint(resource: Any, private_apis: IdentifierIndex) -> Any:
         if is_unknown(kind) or is_unknown(internal) or internal is True or (kind or "application") != "application":
             return None
         return "an internet-facing application load balancer"
+    if resource.resource_type == APPRUNNER_SERVICE:
+        ingress = single(get(single(get(props, "networkConfiguration")), "ingressConfiguration"))
+        public = as_bool(get(ingress, "isPubliclyAccessible")) if isinstance(ingress, dict) else None
+        if is_unknown(ingress) or is_unknown(public) or public is False:
+            return None
+        return "a public App Runner service"
     if resource.resource_type == GRAPHQL_API:
         visibility = get(props, "visibility")
         return None if is_unknown(visibility) or str(visibility or "GLOBAL").upper() == "PRIVATE" else "a public GraphQL API"
@@ -254,7 +265,7 @@ def _private_api_index(resources: list) -> IdentifierIndex:
 def _endpoints_waf(args: Any, report: ReportViolation) -> None:
     associations = ReferenceIndex(args.resources, (WEB_ACL_ASSOCIATION,), "resourceArn")
     private_apis = _private_api_index(args.resources)
-    for resource in of_type(args.resources, *ALBS, REST_STAGE, GRAPHQL_API):
+    for resource in of_type(args.resources, *ALBS, REST_STAGE, GRAPHQL_API, APPRUNNER_SERVICE):
         what = _public_endpoint(resource, private_apis)
         if what and not associations.referrers(resource, ("arn", "id")):
             report(f"{describe(resource)} is {what} with no WAF web ACL (no aws.wafv2.WebAclAssociation for it)",
@@ -272,12 +283,14 @@ def _endpoints_waf(args: Any, report: ReportViolation) -> None:
 
 public_endpoints_waf = StackValidationPolicy(
     name="public-endpoints-waf",
-    description="Internet-facing application load balancers, REST API stages and public AppSync APIs have a WAFv2 "
-                "web ACL associated.",
-    validate=examines((*ALBS, AWSX_ALB, REST_STAGE, REST_API, GRAPHQL_API, WEB_ACL_ASSOCIATION), _endpoints_waf),
+    description="Internet-facing application load balancers, REST API stages, public AppSync APIs and public App "
+                "Runner services have a WAFv2 web ACL associated.",
+    validate=examines((*ALBS, AWSX_ALB, REST_STAGE, REST_API, GRAPHQL_API, APPRUNNER_SERVICE, WEB_ACL_ASSOCIATION),
+                      _endpoints_waf),
     severity=Severity.MEDIUM,
     remediation_steps="Create an aws.wafv2.WebAcl (scope='REGIONAL') with the AWS managed rule groups and an "
-                      "aws.wafv2.WebAclAssociation with resource_arn=<load balancer, stage or GraphQL API>.arn and "
+                      "aws.wafv2.WebAclAssociation with resource_arn=<load balancer, stage, GraphQL API or App Runner "
+                      "service>.arn and "
                       "web_acl_arn=web_acl.arn.",
     **frameworks({"nist-800-53": "SC-7, SI-4", "pci-dss": "6.4.2"}),
 )
