@@ -66,7 +66,8 @@ ORG_POLICY = {
 #: secret; as for rag_pgvector's master password); serverless_inference's App Runner service without an
 #: `encryption_configuration` (App Runner encrypts its copy of the image and its logs with an AWS-managed key; no
 #: scanner control asks for a CMK there) and its automatic deployments of `:latest` (ecr-image-tags-immutable reports
-#: the mutable repository the tag comes from).
+#: the mutable repository the tag comes from); ecs_gpu_inference's `:latest` and Docker Hub images in the container
+#: definitions (no rule pins ECS images; the repository's tag mutability is judged where the repository is declared).
 
 #: The seeded misconfigurations of each vulnerable variant, as the rules that must report them.
 EXPECTED = {
@@ -431,6 +432,21 @@ EXPECTED = {
         "ecr-scan-on-push",  # scan_on_push False
         "ecr-kms-encryption",  # AES256
         "xray-tracing-enabled",  # the function is not traced
+    },
+    # ECS on EC2 GPUs: a capacity provider over an Auto Scaling group and launch template, a task definition with a
+    # GPU container and a metrics sidecar.
+    "ecs_gpu_inference": {
+        "ecs-task-no-host-network",  # network_mode host
+        "ecs-task-no-added-capabilities",  # SYS_ADMIN and IPC_LOCK (added after this program missed them)
+        "ecs-task-no-container-runtime-socket",  # /var/run/docker.sock mounted by the sidecar (added after a miss)
+        "ecs-task-non-root-user",  # no user
+        "ecs-task-read-only-root-filesystem",  # writable root filesystems
+        "ecs-task-separate-execution-role",  # one role as execution and task role
+        "no-plaintext-secrets-in-environment",  # HF_TOKEN literal
+        "ecs-cluster-container-insights",  # cluster without containerInsights
+        "launch-template-imdsv2",  # http_tokens optional on the container instances
+        "launch-template-metadata-hop-limit",  # hop limit 2: tasks reach the instance role
+        "launch-template-volumes-cmk",  # encrypted with the AWS-managed EBS key
     },
     # Access attached to what another team owns: a bucket, security group, role and topic read with
     # `.get()`, a VPC and key looked up. The review once judged the read resources themselves (the engine

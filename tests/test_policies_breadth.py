@@ -62,7 +62,11 @@ from policies.rules.identity import (
 )
 from policies.rules.network_acls import nacl_no_public_admin_ingress
 from policies.rules.network_sharing import network_connections_require_acceptance, transfer_server_no_plain_ftp
-from policies.rules.ecs import ecs_task_no_host_pid_ipc
+from policies.rules.ecs import (
+    ecs_task_no_added_capabilities,
+    ecs_task_no_container_runtime_socket,
+    ecs_task_no_host_pid_ipc,
+)
 from policies.rules.public_access import (
     emr_block_public_access,
     s3_access_point_public_access_block,
@@ -736,6 +740,55 @@ def test_ecs_host_pid_and_ipc():
     assert "ipcMode 'host'" in found(ecs_task_no_host_pid_ipc, task, {"ipcMode": "host"})[0]
     assert found(ecs_task_no_host_pid_ipc, task, {"pidMode": UNKNOWN}) == []
 
+
+
+def _containers(*containers: dict) -> str:
+    return json.dumps([{"name": f"c{index}", "image": "app:1", **container} for index, container in enumerate(containers)])
+
+
+def test_ecs_containers_add_no_capabilities():
+    task = "aws:ecs/taskDefinition:TaskDefinition"
+    assert_inputs_in_sdk(task, ("containerDefinitions",))
+    safe = {"linuxParameters": {"capabilities": {"drop": ["ALL"], "add": ["NET_BIND_SERVICE", "CAP_CHOWN"]}}}
+    assert found(ecs_task_no_added_capabilities, task, {"containerDefinitions": _containers(safe, {})}) == []
+    wide = {"linuxParameters": {"capabilities": {"add": ["SYS_ADMIN", "cap_net_admin", "CHOWN"]}}}
+    assert found(ecs_task_no_added_capabilities, task, {"containerDefinitions": _containers(safe, wide)}) == [
+        f"{task} 'subject': container 'c1' adds Linux capabilities SYS_ADMIN, NET_ADMIN "
+        "(linuxParameters.capabilities.add) beyond Docker's default set"]
+    all_of_them = {"linuxParameters": {"capabilities": {"add": ["ALL"]}}}
+    assert len(found(ecs_task_no_added_capabilities, task, {"containerDefinitions": _containers(all_of_them)})) == 1
+    # pulumi-aws-native's containerDefinitions are objects, known in part
+    native = "aws-native:ecs:TaskDefinition"
+    assert len(found(ecs_task_no_added_capabilities, native, {"containerDefinitions": [
+        {"name": "app", "linuxParameters": {"capabilities": {"add": ["SYS_PTRACE", UNKNOWN]}}}]})) == 1
+    assert found(ecs_task_no_added_capabilities, native, {"containerDefinitions": [
+        {"name": "app", "linuxParameters": {"capabilities": {"add": UNKNOWN}}}]}) == []
+    assert found(ecs_task_no_added_capabilities, task, {"containerDefinitions": UNKNOWN}) == []
+
+
+def test_ecs_containers_mount_no_runtime_socket():
+    task = "aws:ecs/taskDefinition:TaskDefinition"
+    assert_inputs_in_sdk(task, ("volumes", "hostPath"))
+    assert_inputs_in_sdk("aws-native:ecs:TaskDefinition", ("volumes", "host", "sourcePath"))
+    mounts = {"mountPoints": [{"sourceVolume": "host-vol", "containerPath": "/mnt"}]}
+
+    def judged(path, *containers, volume="host-vol"):
+        return found(ecs_task_no_container_runtime_socket, task, {
+            "volumes": [{"name": "cache", "hostPath": "/var/lib/models"}, {"name": volume, "hostPath": path}],
+            "containerDefinitions": _containers(*containers)})
+
+    assert judged("/var/lib/cache", mounts) == []
+    assert judged("/var/run/docker.sock", {}) == []  # declared, mounted by no container
+    assert judged("/var/run/docker.sock", {}, mounts) == [
+        f"{task} 'subject': container 'c1' mounts the host's /var/run/docker.sock (volume 'host-vol'): it controls "
+        "the instance's container runtime and can start a privileged container"]
+    for path in ("/run/containerd/containerd.sock", "/var/run/", "/"):
+        assert len(judged(path, mounts)) == 1, path
+    assert judged(UNKNOWN, mounts) == []
+    native = found(ecs_task_no_container_runtime_socket, "aws-native:ecs:TaskDefinition", {
+        "volumes": [{"name": "host-vol", "host": {"sourcePath": "/var/run/docker.sock"}}],
+        "containerDefinitions": [{"name": "agent", **mounts}]})
+    assert len(native) == 1
 
 def test_bucket_acls_stay_disabled():
     controls = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"

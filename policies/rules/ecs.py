@@ -1,6 +1,21 @@
 """ECS task definitions: no privileged containers, no container running as root, read-only root
 filesystems, no host network mode nor host PID/IPC namespaces, EFS volumes mounted with TLS, and a task role
-other than the execution role (Checkov CKV_AWS_249); ECS services without public IPs.
+other than the execution role (Checkov CKV_AWS_249); ECS services without public IPs. Containers add no Linux
+capabilities beyond Docker's default set and mount no container runtime socket from the host.
+
+Capabilities: ``linuxParameters.capabilities.add`` (botocore ecs ``KernelCapabilities.add``: "The Linux
+capabilities for the container that have been added to the default configuration provided by Docker. This parameter
+maps to ``CapAdd`` in the docker container create command"). Docker's default set (Docker Engine reference,
+"Runtime privilege and Linux capabilities") is the Pod Security Standards' Baseline set plus ``NET_RAW``; anything
+else (``SYS_ADMIN``, ``NET_ADMIN``, ``SYS_PTRACE``, ``ALL``...) widens what a compromised container can do to the
+instance (CIS Docker Benchmark 5.3, "Ensure that Linux kernel capabilities are restricted within containers"; the
+Kubernetes rule ``k8s-no-added-capabilities`` is the same control).
+
+Runtime sockets: a task's ``volumes[]`` ``hostPath`` (pulumi-aws 7 ecs ``TaskDefinitionVolumeArgs.host_path``;
+pulumi-aws-native ``volumes[].host.sourcePath``) that is the Docker or containerd socket, or a directory holding it
+(``/``, ``/run``, ``/var/run``), mounted by a container (``mountPoints[].sourceVolume``), hands that container the
+container runtime: it can start a privileged container on the instance (CIS Docker Benchmark 5.31, "Ensure that the
+Docker socket is not mounted inside any containers").
 
 ``aws.ecs.TaskDefinition.containerDefinitions`` is a JSON string (the ECS RegisterTaskDefinition
 ``containerDefinitions`` list: ``privileged``, ``user``, ``readonlyRootFilesystem``, ``environment``,
@@ -30,6 +45,13 @@ NATIVE_TASK_DEFINITION = "aws-native:ecs:TaskDefinition"
 NATIVE_SERVICE = "aws-native:ecs:Service"
 TASK_DEFINITIONS = (TASK_DEFINITION, NATIVE_TASK_DEFINITION)
 ROOT_USERS = ("root", "0")
+#: Docker's default capabilities (Docker Engine reference, "Runtime privilege and Linux capabilities").
+DOCKER_DEFAULT_CAPABILITIES = frozenset({"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
+                                         "NET_BIND_SERVICE", "NET_RAW", "SETFCAP", "SETGID", "SETPCAP", "SETUID",
+                                         "SYS_CHROOT"})
+#: Host paths that are, or contain, a container runtime's control socket.
+RUNTIME_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock", "/var/run/containerd/containerd.sock",
+                   "/run/containerd/containerd.sock", "/var/run/containerd", "/run/containerd", "/var/run", "/run", "/")
 
 
 @lru_cache(maxsize=512)
@@ -222,8 +244,71 @@ ecs_task_separate_execution_role = ResourceValidationPolicy(
 )
 
 
+def _validate_capabilities(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    for index, container in enumerate(container_definitions(args.props) or ()):
+        linux = container.get("linuxParameters")
+        capabilities = linux.get("capabilities") if isinstance(linux, dict) else None
+        added = capabilities.get("add") if isinstance(capabilities, dict) else None
+        if not isinstance(added, list):
+            continue
+        extra = [str(name).upper().removeprefix("CAP_") for name in added
+                 if isinstance(name, str) and not is_unknown(name)
+                 and str(name).upper().removeprefix("CAP_") not in DOCKER_DEFAULT_CAPABILITIES]
+        if extra:
+            report(f"{describe(args)}: container {_name(container, index)} adds Linux capabilities {', '.join(extra)} "
+                   "(linuxParameters.capabilities.add) beyond Docker's default set")
+
+
+ecs_task_no_added_capabilities = ResourceValidationPolicy(
+    name="ecs-task-no-added-capabilities",
+    description="No ECS container adds Linux capabilities beyond Docker's default set (SYS_ADMIN, NET_ADMIN, "
+                "SYS_PTRACE, ALL...).",
+    validate=as_built(TASK_DEFINITIONS, _validate_capabilities),
+    severity=Severity.HIGH,
+    remediation_steps="Remove the capabilities from linuxParameters.capabilities.add (and drop ['ALL'] where the "
+                      "container needs none); give GPUs through resourceRequirements [{type: GPU}], not capabilities.",
+    **frameworks({"nist-800-53": "AC-6, CM-7", "pci-dss": "2.2.1"}),
+)
+
+
+def _host_path(volume: dict) -> Any:
+    host = volume.get("host")  # pulumi-aws-native: host.sourcePath
+    return host.get("sourcePath") if isinstance(host, dict) else volume.get("hostPath")
+
+
+def _validate_runtime_socket(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    volumes = get(args.props, "volumes")
+    sockets = {}
+    for volume in volumes if isinstance(volumes, list) else []:
+        path = _host_path(volume) if isinstance(volume, dict) else None
+        if isinstance(path, str) and not is_unknown(path) and (path.rstrip("/") or "/") in RUNTIME_SOCKETS:
+            sockets[volume.get("name")] = path
+    if not sockets:
+        return
+    for index, container in enumerate(container_definitions(args.props) or ()):
+        mounts = container.get("mountPoints")
+        for mount in mounts if isinstance(mounts, list) else []:
+            source = mount.get("sourceVolume") if isinstance(mount, dict) else None
+            if isinstance(source, str) and source in sockets:
+                report(f"{describe(args)}: container {_name(container, index)} mounts the host's {sockets[source]} "
+                       f"(volume {source!r}): it controls the instance's container runtime and can start a "
+                       "privileged container")
+
+
+ecs_task_no_container_runtime_socket = ResourceValidationPolicy(
+    name="ecs-task-no-container-runtime-socket",
+    description="No ECS container mounts the host's Docker or containerd socket (or a directory holding it).",
+    validate=as_built(TASK_DEFINITIONS, _validate_runtime_socket, "volumes"),
+    severity=Severity.HIGH,
+    remediation_steps="Remove the host volume of /var/run/docker.sock (or /run/containerd/containerd.sock); read "
+                      "container metrics from the ECS task metadata endpoint or Container Insights instead.",
+    **frameworks({"nist-800-53": "AC-6, CM-7", "pci-dss": "2.2.1"}),
+)
+
+
 SECURITY = [ecs_task_no_privileged_containers, ecs_task_non_root_user, ecs_task_read_only_root_filesystem,
             ecs_task_no_host_network, ecs_task_no_host_pid_ipc, ecs_task_efs_transit_encryption,
-            ecs_service_no_public_ip, ecs_task_separate_execution_role]
+            ecs_service_no_public_ip, ecs_task_separate_execution_role, ecs_task_no_added_capabilities,
+            ecs_task_no_container_runtime_socket]
 PRIVACY: list = []
 COMPLIANCE: list = []
