@@ -138,6 +138,24 @@ def test_emr_configuration_properties(type_):
     assert env(type_, {"configurationsJson": "not json"}) == []
 
 
+def test_emr_settings_that_name_credentials_are_not_credentials():
+    # Hadoop and Spark name where credentials come from under credential-looking names: a provider class, a
+    # keystore URI, a secret file's path; a dotted name is judged as one name (its .path/.file suffix counts).
+    settings = {"hadoop.security.credential.provider.path": "jceks://s3a@team-config/emr/creds.jceks",
+                "fs.s3.customAWSCredentialsProvider": "com.amazonaws.auth.InstanceProfileCredentialsProvider",
+                "spark.hadoop.fs.s3a.aws.credentials.provider": "com.amazonaws.auth.DefaultAWSCredentialsProviderChain",
+                "yarn.timeline-service.http-authentication.signature.secret.file": "/etc/hadoop/http-secret",
+                "hadoop.security.token.service.use_ip": "true"}
+    cluster = "aws:emr/cluster:Cluster"
+    assert env(cluster, {"configurationsJson": _emr_configurations(settings)}) == []
+    [message] = env(cluster, {"configurationsJson": _emr_configurations({**settings, "fs.s3a.secret.key": "wJalrXUtn"})})
+    assert "'fs.s3a.secret.key' holds a literal value under a secret-looking name" in message
+    # a URI is judged by the password in it, not by its name
+    [message] = env(cluster, {"configurationsJson": _emr_configurations(
+        {"javax.jdo.option.ConnectionURL": "jdbc:mysql://hive:Hive-2024@metastore:3306/hive"})})
+    assert "holds a password in a URL" in message
+
+
 def test_emr_cluster_configurations_as_raw_json_or_a_location():
     cluster = "aws:emr/cluster:Cluster"
     assert_inputs_in_sdk(cluster, ("configurations",))

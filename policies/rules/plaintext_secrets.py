@@ -1,6 +1,10 @@
 """Plaintext secrets: no credential written as a literal in a workload's environment variables or in
 an instance's user data.
 
+A value under a secret-looking name that is a Java class name or a URI without a password (Hadoop's and
+Spark's ``...credentials.provider`` classes, a ``jceks://`` keystore path) names where a credential comes from,
+not the credential, and passes; a dotted name is judged as one name (``...secret.file`` ends in ``_file``).
+
 A credential is an AWS access key id (``AKIA``/``ASIA``/... followed by 16 characters), a private key
 block (``-----BEGIN ... PRIVATE KEY-----``), a URL with a password in it (``scheme://user:pass@host``),
 or a literal value under a secret-looking name (password, secret, token, api key, ...). A value that
@@ -138,8 +142,9 @@ class _Names:
         self.not_secret = _compile(config["notSecretNamePattern"])
 
     def secret_looking(self, name: str) -> bool:
-        # a command-line style name (a Glue job's ``--secret-id``) is judged as its variable name (``secret_id``)
-        name = name.lstrip("-").replace("-", "_")
+        # a command-line style name (a Glue job's ``--secret-id``) is judged as its variable name (``secret_id``), a
+        # dotted property (an EMR ``hadoop.security.credential.provider.path``) as one too (``..._provider_path``)
+        name = name.lstrip("-").replace("-", "_").replace(".", "_")
         return bool(self.secret and self.secret.search(name)) and not (self.not_secret and self.not_secret.search(name))
 
 
@@ -167,6 +172,12 @@ def _literal(value: Any) -> bool:
             and not _REFERENCE.match(value.strip()) and not _NOT_A_VALUE.match(value.strip()))
 
 
+#: Values that name a setting rather than hold one: a Java class (``com.amazonaws.auth.DefaultAWSCredentialsProviderChain``,
+#: an EMR or Spark ``...credentials.provider``) or a URI (``jceks://hdfs/...``, a password in it is judged above).
+_CLASS_NAME = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*){2,}$")
+_URI = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+
+
 def _judge(name: Any, value: Any, names: _Names) -> str:
     """Why ``name=value`` is a plaintext secret ('' if it is not)."""
     if is_secret(value) or not isinstance(value, str) or is_unknown(value):
@@ -174,6 +185,8 @@ def _judge(name: Any, value: Any, names: _Names) -> str:
     found = credential_in(value)
     if found:
         return found
+    if _CLASS_NAME.match(value.strip()) or _URI.match(value.strip()):
+        return ""
     if isinstance(name, str) and names.secret_looking(name) and _literal(value):
         return "a literal value under a secret-looking name"
     return ""
