@@ -156,6 +156,15 @@ def test_emr_settings_that_name_credentials_are_not_credentials():
     assert "holds a password in a URL" in message
 
 
+def test_a_web_url_under_a_tokens_name_is_still_a_secret():
+    # An incoming-webhook URL carries its secret in the path: only location URIs (a keystore, a bucket) pass.
+    [message] = env("aws:lambda/function:Function", {"environment": {"variables": {
+        "SLACK_WEBHOOK_TOKEN": "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXX"}}})
+    assert "literal value under a secret-looking name" in message
+    assert env("aws:lambda/function:Function", {"environment": {"variables": {
+        "CREDENTIAL_STORE": "jceks://s3a@team-config/creds.jceks"}}}) == []
+
+
 def test_emr_cluster_configurations_as_raw_json_or_a_location():
     cluster = "aws:emr/cluster:Cluster"
     assert_inputs_in_sdk(cluster, ("configurations",))

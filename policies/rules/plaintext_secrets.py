@@ -174,8 +174,9 @@ def _literal(value: Any) -> bool:
 
 #: Values that name a setting rather than hold one: a Java class (``com.amazonaws.auth.DefaultAWSCredentialsProviderChain``,
 #: an EMR or Spark ``...credentials.provider``) or a URI (``jceks://hdfs/...``, a password in it is judged above).
+#: Not a web URL: an incoming-webhook or pre-signed URL under a token's name carries the secret in its path or query.
 _CLASS_NAME = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*){2,}$")
-_URI = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_URI = re.compile(r"^(?!(https?|wss?)://)[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
 def _judge(name: Any, value: Any, names: _Names) -> str:
