@@ -454,7 +454,25 @@ class PlatformMocks(pulumi.runtime.Mocks):
             from mlinfra.std_functions import call as std_call
 
             return std_call(token, dict(inputs))
+        if token == "aws:organizations/getOrganization:getOrganization":
+            return organization(), []
         return _looked_up(token, dict(inputs), self.region), []
+
+
+def organization() -> dict[str, Any]:
+    """What ``aws.organizations.get_organization()`` returns offline: the organization the plan's account
+    manages, with its one root (an organization always has exactly one; AWS Organizations API reference,
+    ListRoots). Landing-zone programs attach policies to it (``get_organization().roots[0].id``), which
+    the generic lookup (strings and lists of strings only) left None. Ids in AWS's formats (Organizations
+    API reference, Organization.Id ``o-[a-z0-9]{10,32}``, RootId ``r-[0-9a-z]{4,32}``); accounts and
+    accounts and settings (``featureSet``, ``accounts``) are not invented."""
+    org_id = f"o-{stable_suffix('organization', 10)}"
+    root_id = f"r-{stable_suffix('organization-root', 4)}"
+    return {"id": org_id, "arn": f"arn:aws:organizations::{ACCOUNT_ID}:organization/{org_id}",
+            "masterAccountId": ACCOUNT_ID,
+            "masterAccountArn": f"arn:aws:organizations::{ACCOUNT_ID}:account/{org_id}/{ACCOUNT_ID}",
+            "roots": [{"id": root_id, "name": "Root", "policyTypes": [],
+                       "arn": f"arn:aws:organizations::{ACCOUNT_ID}:root/{org_id}/{root_id}"}]}
 
 
 def certificate_chain(inputs: Any) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from importlib.metadata import version as package_version
 
 import pulumi
@@ -162,6 +163,27 @@ def test_lookups_return_the_ids_and_arns_the_provider_always_sets():
     secret = call("aws:secretsmanager/getSecretVersion:getSecretVersion", {"secretId": "db"})
     assert "secretString" not in secret and "secretBinary" not in secret
     assert call("aws:unknown/getNothing:getNothing", {}) == {}
+
+
+def test_the_organization_lookup_answers_its_root_in_the_sdk_result_shape():
+    # Landing-zone programs attach service control policies to the root
+    # (`aws.organizations.get_organization().roots[0].id`): the generic lookup fills strings and lists of
+    # strings only, so `roots` was None and the plan failed ("'NoneType' object is not subscriptable").
+    from pulumi_aws.organizations import get_organization as lookup, outputs
+    get_organization = sys.modules[lookup.__module__]
+
+    org = call("aws:organizations/getOrganization:getOrganization", {})
+    (root,) = org["roots"]
+    assert root["id"].startswith("r-") and org["id"].startswith("o-")
+    assert root["arn"] == f"arn:aws:organizations::{ACCOUNT_ID}:root/{org['id']}/{root['id']}"
+    assert org["masterAccountId"] == ACCOUNT_ID
+    assert "featureSet" not in org and "accounts" not in org  # settings and members are not invented
+
+    def getters(cls: type) -> set[str]:
+        return {a.fget._pulumi_name for a in vars(cls).values() if isinstance(a, property)}
+
+    assert set(org) <= getters(get_organization.GetOrganizationResult)
+    assert set(root) == getters(outputs.GetOrganizationRootResult)
 
 
 def test_zone_id_prefix():
