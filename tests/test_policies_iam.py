@@ -101,6 +101,62 @@ def test_policy_attachment_and_exclusive_attachments():
     assert len(violations(iam.iam_no_administrator_access, exclusive)) == 1
 
 
+#: Checkov CKV_AWS_274 judges user, group and Identity Center permission set attachments as it judges roles'.
+PERMISSION_SET_ARN = "arn:aws:sso:::permissionSet/ssoins-1/ps-1"
+PRINCIPAL_ATTACHMENTS = [
+    ("aws:iam/userPolicyAttachment:UserPolicyAttachment", {"user": "ci", "policyArn": ADMIN_ARN},
+     f"IAM user 'ci' gets the managed policy AdministratorAccess ({ADMIN_ARN})."),
+    ("aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive", {"userName": "ci", "policyArns": [ADMIN_ARN]},
+     f"IAM user 'ci' gets the managed policy AdministratorAccess ({ADMIN_ARN})."),
+    ("aws:iam/groupPolicyAttachment:GroupPolicyAttachment", {"group": "oncall", "policyArn": ADMIN_ARN},
+     f"IAM group 'oncall' gets the managed policy AdministratorAccess ({ADMIN_ARN})."),
+    ("aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
+     {"groupName": "oncall", "policyArns": [ADMIN_ARN]},
+     f"IAM group 'oncall' gets the managed policy AdministratorAccess ({ADMIN_ARN})."),
+    ("aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment",
+     {"instanceArn": "arn:aws:sso:::instance/ssoins-1", "permissionSetArn": PERMISSION_SET_ARN,
+      "managedPolicyArn": ADMIN_ARN},
+     f"Permission set {PERMISSION_SET_ARN!r} gets the managed policy AdministratorAccess ({ADMIN_ARN})."),
+    ("aws:ssoadmin/managedPolicyAttachmentsExclusive:ManagedPolicyAttachmentsExclusive",
+     {"instanceArn": "arn:aws:sso:::instance/ssoins-1", "permissionSetArn": UNKNOWN, "managedPolicyArns": [ADMIN_ARN]},
+     f"Permission set (unknown permission set) gets the managed policy AdministratorAccess ({ADMIN_ARN})."),
+]
+
+
+@pytest.mark.parametrize("type_, props, message", PRINCIPAL_ATTACHMENTS,
+                         ids=[type_.split(":")[-1] for type_, _, _ in PRINCIPAL_ATTACHMENTS])
+def test_administrator_access_for_users_groups_and_permission_sets_fails(type_, props, message):
+    from sdk_inputs import assert_inputs_in_sdk
+
+    for key in props:
+        assert_inputs_in_sdk(type_, [key])
+    assert violations(iam.iam_no_administrator_access, resource_args(type_, props)) == [message]
+    # A least-privilege job-function policy passes; an unknown policy ARN is not judged.
+    arn_key = next(k for k in props if "olicyArn" in k)
+    read_only = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    for value in (read_only, UNKNOWN):
+        changed = {**props, arn_key: [value] if isinstance(props[arn_key], list) else value}
+        assert violations(iam.iam_no_administrator_access, resource_args(type_, changed)) == []
+
+
+def test_break_glass_patterns_exempt_groups_but_not_permission_sets():
+    config = {"breakGlassRoles": ["break-glass*", "arn:aws:sso:::permissionSet/*"]}
+    group = resource_args("aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+                          {"group": "break-glass-admins", "policyArn": ADMIN_ARN}, config=config)
+    assert violations(iam.iam_no_administrator_access, group) == []
+    _, props, message = PRINCIPAL_ATTACHMENTS[4]
+    sso = resource_args("aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment", props, config=config)
+    assert violations(iam.iam_no_administrator_access, sso) == [message]
+
+
+def test_policy_attachment_to_users_and_groups_fails():
+    attachment = resource_args("aws:iam/policyAttachment:PolicyAttachment",
+                               {"name": "x", "users": ["ci"], "groups": ["oncall"], "policyArn": ADMIN_ARN})
+    assert violations(iam.iam_no_administrator_access, attachment) == [
+        f"IAM user 'ci' gets the managed policy AdministratorAccess ({ADMIN_ARN}).",
+        f"IAM group 'oncall' gets the managed policy AdministratorAccess ({ADMIN_ARN})."]
+
+
 @pytest.mark.parametrize("principal", ["*", {"AWS": "*"}, {"AWS": ["arn:aws:iam::123456789012:root", "*"]}])
 def test_trust_policy_open_to_everyone_fails(principal):
     trust = document({"Sid": "Anyone", "Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"})

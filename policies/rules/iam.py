@@ -1,4 +1,5 @@
-"""IAM: no policy allowing every action on every resource, no AdministratorAccess on workload roles,
+"""IAM: no policy allowing every action on every resource, no AdministratorAccess on roles, users, groups
+or Identity Center permission sets,
 no trust policy that lets any principal assume a role; beyond ``*:*``: no iam:PassRole on every role,
 no privilege-escalation action on every resource, no whole data service on every resource, and IAM
 users without policies of their own or access keys."""
@@ -91,11 +92,12 @@ ADMIN_SCHEMA = config_schema(
     forbiddenPolicies={
         # IAMFullAccess lets a role grant itself anything (Checkov CKV2_AWS_56).
         "type": "array", "items": {"type": "string"}, "default": ["AdministratorAccess", "IAMFullAccess"],
-        "description": "Managed policy names (the part after ':policy/') workload roles must not have.",
+        "description": "Managed policy names (the part after ':policy/') roles, users, groups and permission sets must not have.",
     },
     breakGlassRoles={
         "type": "array", "items": {"type": "string"}, "default": [],
-        "description": "Role name patterns (fnmatch, e.g. 'break-glass-*') that may hold a forbidden policy.",
+        "description": "Role, user and group name patterns (fnmatch, e.g. 'break-glass-*') that may hold a forbidden "
+                       "policy (a permission set's attachment names it by ARN and is not exempted).",
     },
 )
 
@@ -104,46 +106,77 @@ def _policy_name(arn: Any) -> str:
     return arn.rsplit(":policy/", 1)[-1].rsplit("/", 1)[-1] if isinstance(arn, str) else ""
 
 
-def _attachments(args: ResourceValidationArgs) -> Iterator[tuple[Any, Any]]:
-    """``(role name, policy ARN)`` for each managed policy a resource attaches to a role."""
+#: Managed policy attachments to users and groups (pulumi-aws 7 iam/*.py) and to IAM Identity Center permission
+#: sets (ssoadmin/managed_policy_attachment.py ``managedPolicyArn``, managed_policy_attachments_exclusive.py
+#: ``managedPolicyArns``): Checkov CKV_AWS_274 ("Disallow IAM roles, users, and groups from using the AWS
+#: AdministratorAccess policy") reads aws_iam_user_policy_attachment, aws_iam_group_policy_attachment and
+#: aws_ssoadmin_managed_policy_attachment as it reads role attachments. A permission set's attachment names it
+#: by ARN only (unknown in a preview), so breakGlassRoles cannot exempt it: an administrators' permission set
+#: is an exception to waive.
+USER_POLICY_ATTACHMENT = "aws:iam/userPolicyAttachment:UserPolicyAttachment"
+GROUP_POLICY_ATTACHMENT = "aws:iam/groupPolicyAttachment:GroupPolicyAttachment"
+USER_POLICY_ATTACHMENTS_EXCLUSIVE = "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive"
+GROUP_POLICY_ATTACHMENTS_EXCLUSIVE = "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive"
+SSO_MANAGED_POLICY_ATTACHMENT = "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment"
+SSO_MANAGED_POLICY_ATTACHMENTS_EXCLUSIVE = ("aws:ssoadmin/managedPolicyAttachmentsExclusive:"
+                                            "ManagedPolicyAttachmentsExclusive")
+#: Type -> (kind of principal, input naming it, input with one policy ARN or None, input with a list of them).
+_ATTACHMENT_INPUTS: dict[str, tuple[str, str, Optional[str], Optional[str]]] = {
+    ROLE_POLICY_ATTACHMENT: ("Role", "role", "policyArn", None),
+    ROLE_POLICY_ATTACHMENTS_EXCLUSIVE: ("Role", "roleName", None, "policyArns"),
+    USER_POLICY_ATTACHMENT: ("IAM user", "user", "policyArn", None),
+    USER_POLICY_ATTACHMENTS_EXCLUSIVE: ("IAM user", "userName", None, "policyArns"),
+    GROUP_POLICY_ATTACHMENT: ("IAM group", "group", "policyArn", None),
+    GROUP_POLICY_ATTACHMENTS_EXCLUSIVE: ("IAM group", "groupName", None, "policyArns"),
+    SSO_MANAGED_POLICY_ATTACHMENT: ("Permission set", "permissionSetArn", "managedPolicyArn", None),
+    SSO_MANAGED_POLICY_ATTACHMENTS_EXCLUSIVE: ("Permission set", "permissionSetArn", None, "managedPolicyArns"),
+}
+ADMIN_ATTACHMENT_TYPES = (ROLE, POLICY_ATTACHMENT, NATIVE_ROLE, *_ATTACHMENT_INPUTS)
+
+
+def _attachments(args: ResourceValidationArgs) -> Iterator[tuple[str, Any, Any]]:
+    """``(kind, principal name, policy ARN)`` for each managed policy a resource attaches to a role, user, group
+    or permission set."""
     props = args.props
-    if args.resource_type == ROLE_POLICY_ATTACHMENT:
-        yield get(props, "role"), get(props, "policyArn")
-    elif args.resource_type == POLICY_ATTACHMENT:
-        roles = as_list(get(props, "roles"))
-        for role in roles if isinstance(roles, list) else []:
-            yield role, get(props, "policyArn")
-    elif args.resource_type == ROLE_POLICY_ATTACHMENTS_EXCLUSIVE:
-        arns = as_list(get(props, "policyArns"))
+    if args.resource_type in _ATTACHMENT_INPUTS:
+        kind, principal, one, many = _ATTACHMENT_INPUTS[args.resource_type]
+        arns = [get(props, one)] if one else as_list(get(props, many))
         for arn in arns if isinstance(arns, list) else []:
-            yield get(props, "roleName"), arn
+            yield kind, get(props, principal), arn
+    elif args.resource_type == POLICY_ATTACHMENT:
+        for kind, key in (("Role", "roles"), ("IAM user", "users"), ("IAM group", "groups")):
+            names = as_list(get(props, key))
+            for name in names if isinstance(names, list) else []:
+                yield kind, name, get(props, "policyArn")
     elif args.resource_type in (ROLE, NATIVE_ROLE):
         arns = as_list(get(props, "managedPolicyArns"))
         for arn in arns if isinstance(arns, list) else []:
-            yield get(props, "name") or get(props, "roleName") or args.name, arn
+            yield "Role", get(props, "name") or get(props, "roleName") or args.name, arn
 
 
 def _validate_no_admin_attachment(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     config = policy_config(args, ADMIN_SCHEMA)
     forbidden = set(config["forbiddenPolicies"])
-    for role, arn in _attachments(args):
+    for kind, name, arn in _attachments(args):
         if is_unknown(arn) or _policy_name(arn) not in forbidden:
             continue
-        if isinstance(role, str) and any(fnmatchcase(role, pattern) for pattern in config["breakGlassRoles"]):
+        known = isinstance(name, str) and not is_unknown(name)
+        if known and kind != "Permission set" and any(fnmatchcase(name, p) for p in config["breakGlassRoles"]):
             continue
-        role_label = repr(role) if isinstance(role, str) else "(unknown role)"
-        report_violation(f"Role {role_label} gets the managed policy {_policy_name(arn)} ({arn}).")
+        label = repr(name) if known else f"(unknown {kind.lower()})"
+        report_violation(f"{kind} {label} gets the managed policy {_policy_name(arn)} ({arn}).")
 
 
 iam_no_administrator_access = ResourceValidationPolicy(
     name="iam-no-administrator-access",
-    description="Workload roles do not get AdministratorAccess (or another forbidden managed policy).",
-    validate=applies_to((ROLE, ROLE_POLICY_ATTACHMENT, POLICY_ATTACHMENT, ROLE_POLICY_ATTACHMENTS_EXCLUSIVE, NATIVE_ROLE),
-                        _validate_no_admin_attachment),
+    description="Roles, IAM users and groups, and IAM Identity Center permission sets do not get AdministratorAccess "
+                "(or another forbidden managed policy).",
+    validate=applies_to(ADMIN_ATTACHMENT_TYPES, _validate_no_admin_attachment),
     config_schema=ADMIN_SCHEMA,
     severity=Severity.HIGH,
-    remediation_steps="Attach a least-privilege policy for what the workload does instead. Only break-glass "
-                      "roles listed in breakGlassRoles may hold AdministratorAccess.",
+    remediation_steps="Attach a least-privilege policy for what the workload or the people do instead (a permission "
+                      "set's own inline policy, or a job-function policy such as ReadOnlyAccess). Only break-glass "
+                      "roles, users and groups named by breakGlassRoles may hold AdministratorAccess.",
     **frameworks({"nist-800-53": "AC-6, AC-6(5)", "cis-aws": "1.16", "pci-dss": "7.2.1", "hipaa": "164.312(a)(1)"}),
 )
 
