@@ -720,6 +720,15 @@ DATA_STORES: tuple[DataStore, ...] = (
         keys=(("encryptionConfiguration", "keyId"),),
     ),
     DataStore(
+        # Client VPN: connectionLogOptions (required) with enabled false logs no connection attempt (who,
+        # from where, when, accepted or refused); pulumi-aws ec2clientvpn/endpoint.py, EC2 API
+        # ConnectionLogOptions.Enabled. AWS Security Hub EC2.51 ("EC2 Client VPN endpoints should have
+        # client connection logging enabled").
+        "aws:ec2clientvpn/endpoint:Endpoint", "Client VPN endpoint", holds_data=False, stateful=False,
+        logging=(_enabled("connectionLogOptions", "enabled",
+                          note="no client connection (who connected, from where, when) is logged"),),
+    ),
+    DataStore(
         # SageMaker Augmented AI human review output (outputConfig.kmsKeyId absent: the aws/s3 key).
         "aws:sagemaker/flowDefinition:FlowDefinition", "SageMaker human review flow definition",
         holds_data=False, stateful=False,

@@ -3,7 +3,8 @@ WAF web ACL, write access logs, fetch custom origins over TLS 1.2 and read S3 or
 origin access control (``origins[].customOriginConfig.originProtocolPolicy``/``originSslProtocols``,
 ``originAccessControlId``, ``s3OriginConfig.originAccessIdentity``; an S3 REST endpoint is a
 ``*.s3[.<region>].amazonaws.com`` domain, a website endpoint is a custom origin); WAF web ACLs and Network Firewall firewalls log the traffic they
-inspect; load balancers do not merely monitor HTTP desync attacks; API Gateway encrypts its response
+inspect, and firewall policies send unmatched packets on to the stateful engine; load balancers do not merely
+monitor HTTP desync attacks; API Gateway encrypts its response
 cache and does not log full request and response bodies; AppSync APIs log resolver errors; GuardDuty
 detectors stay enabled.
 
@@ -215,6 +216,38 @@ network_firewall_logging = StackValidationPolicy(
 )
 
 
+#: A firewall policy's ``firewallPolicy.statelessDefaultActions`` and ``statelessFragmentDefaultActions``
+#: (both required; pulumi-aws networkfirewall/_inputs.py FirewallPolicyFirewallPolicyArgs, pulumi-aws-native
+#: networkfirewall FirewallPolicyArgs) decide what happens to a packet no stateless rule matches: ``aws:pass``
+#: "discontinues all inspection of the packet and permits it to go to its intended destination" (Network
+#: Firewall API reference, FirewallPolicy / RuleDefinition), so the stateful rule groups never see it. AWS Config's
+#: NETFW_POLICY_DEFAULT_ACTION_FULL_PACKETS and ..._FRAGMENT_PACKETS (Security Hub NetworkFirewall.4, .5) accept
+#: only ``aws:drop`` and ``aws:forward_to_sfe``.
+FIREWALL_POLICIES = ("aws:networkfirewall/firewallPolicy:FirewallPolicy", "aws-native:networkfirewall:FirewallPolicy")
+_DEFAULT_ACTIONS = (("statelessDefaultActions", "packets"), ("statelessFragmentDefaultActions", "UDP fragments"))
+
+
+def _firewall_default_actions(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    for key, what in _DEFAULT_ACTIONS:
+        actions = as_list(get(args.props, "firewallPolicy", key))
+        if isinstance(actions, list) and any(isinstance(a, str) and not is_unknown(a) and a.strip() == "aws:pass"
+                                             for a in actions):
+            report(f"{describe(args)} passes {what} no stateless rule matches ({key} aws:pass): they reach their "
+                   "destination without stateful inspection; use aws:forward_to_sfe (or aws:drop)")
+
+
+network_firewall_policy_default_actions = ResourceValidationPolicy(
+    name="network-firewall-policy-default-actions",
+    description="Network Firewall policies forward (or drop) the packets and fragments no stateless rule matches, "
+                "never pass them uninspected.",
+    validate=applies_to(FIREWALL_POLICIES, _firewall_default_actions),
+    severity=Severity.HIGH,
+    remediation_steps="Set firewall_policy.stateless_default_actions and stateless_fragment_default_actions to "
+                      "['aws:forward_to_sfe'] so the stateful rule groups inspect the traffic (or ['aws:drop']).",
+    **frameworks({"nist-800-53": "SC-7, SI-4", "pci-dss": "1.3.1, 1.4.2"}),
+)
+
+
 # --------------------------------------------------------------------------------------------------
 # WAF in front of internet-facing endpoints (Checkov CKV2_AWS_28, 29, 33)
 
@@ -403,6 +436,7 @@ guardduty_detector_enabled = ResourceValidationPolicy(
 )
 
 SECURITY = [cloudfront_waf, public_endpoints_waf, cloudfront_origin_tls, cloudfront_s3_origin_access,
-            lb_desync_mitigation, apigateway_cache_encrypted, guardduty_detector_enabled]
+            lb_desync_mitigation, apigateway_cache_encrypted, guardduty_detector_enabled,
+            network_firewall_policy_default_actions]
 PRIVACY = [apigateway_no_data_trace]
 COMPLIANCE = [cloudfront_access_logging, wafv2_web_acl_logging, network_firewall_logging, appsync_logging]

@@ -1,5 +1,6 @@
 """Who may connect into the network and its file transfer endpoints: VPC endpoint services accept
 connections only after approval, transit gateways do not accept shared attachments on their own,
+RAM shares stay inside the organization, Client VPN users are authorized for named networks or groups,
 and Transfer Family servers do not offer plain FTP.
 
 Inputs are pulumi-aws 7's: ``aws.ec2.VpcEndpointService`` ``acceptanceRequired`` (required);
@@ -9,6 +10,16 @@ Inputs are pulumi-aws 7's: ``aws.ec2.VpcEndpointService`` ``acceptanceRequired``
 tag) and ``securityPolicyName`` (default ``TransferSecurityPolicy-2018-11``, with SHA-1 key exchange; see
 the Transfer Family "Security policies" page). Checkov CKV_AWS_123, CKV_AWS_331, CKV_AWS_357, CKV_AWS_164,
 CKV_AWS_380 (which accepts policies under two years old; here a list of patterns).
+
+Who reaches the network from outside it: ``aws.ram.ResourceShare`` ``allowExternalPrincipals`` (default false:
+terraform-provider-aws internal/service/ram/resource_share.go ``Default: false``; RAM API
+CreateResourceShare ``allowExternalPrincipals``, "whether principals outside your organization in AWS
+Organizations can be associated with a resource share") lets the share's transit gateways, subnets, resolver
+rules or prefix lists go to any account; ``aws.ec2clientvpn.AuthorizationRule`` ``targetNetworkCidr``
+``0.0.0.0/0`` ("any destination, or any destination not defined by other authorization rules", AWS Client VPN
+Administrator Guide, "AWS Client VPN authorization rules") with ``authorizeAllGroups`` true ("grant access to all
+clients who successfully establish a VPN connection", CloudFormation AWS::EC2::ClientVpnAuthorizationRule)
+opens every network the endpoint routes to to every user who connects.
 """
 
 from __future__ import annotations
@@ -23,6 +34,9 @@ from policies.rules._props import as_bool, as_list, describe, get, is_unknown, r
 ENDPOINT_SERVICE = "aws:ec2/vpcEndpointService:VpcEndpointService"
 TRANSIT_GATEWAY = "aws:ec2transitgateway/transitGateway:TransitGateway"
 TRANSFER_SERVER = "aws:transfer/server:Server"
+RESOURCE_SHARE = "aws:ram/resourceShare:ResourceShare"
+VPN_AUTHORIZATION_RULE = "aws:ec2clientvpn/authorizationRule:AuthorizationRule"
+EVERYWHERE = ("0.0.0.0/0", "::/0")
 
 
 def _auto_accept(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -135,7 +149,46 @@ transfer_server_security_policy = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "SC-8, SC-13", "pci-dss": "4.2.1", "hipaa": "164.312(e)(2)(ii)"}),
 )
 
+def _external_principals(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if as_bool(get(args.props, "allowExternalPrincipals")) is True:
+        report(f"{describe(args)} may be shared with accounts outside the organization (allowExternalPrincipals "
+               "true): its transit gateways, subnets or resolver rules can go to any AWS account")
+
+
+ram_share_no_external_principals = ResourceValidationPolicy(
+    name="ram-share-no-external-principals",
+    description="AWS RAM resource shares stay inside the organization (allowExternalPrincipals is not true).",
+    validate=applies_to((RESOURCE_SHARE,), _external_principals),
+    severity=Severity.HIGH,
+    remediation_steps="Leave allow_external_principals unset (false) on the aws.ram.ResourceShare and associate the "
+                      "organization or its OUs (aws.ram.PrincipalAssociation with the organization or OU ARN); share "
+                      "with a partner account from a separate, reviewed share.",
+    **frameworks({"nist-800-53": "AC-3, AC-21, SC-7", "pci-dss": "1.2.1, 7.2.1"}),
+)
+
+
+def _vpn_authorization(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    cidr = get(args.props, "targetNetworkCidr")
+    if not (isinstance(cidr, str) and not is_unknown(cidr) and cidr.strip() in EVERYWHERE):
+        return
+    if as_bool(get(args.props, "authorizeAllGroups")) is True:
+        report(f"{describe(args)} authorizes every VPN user (authorizeAllGroups true) for {cidr.strip()}: whoever "
+               "connects reaches every network the endpoint routes to; name the networks, or an access group")
+
+
+client_vpn_authorization_scoped = ResourceValidationPolicy(
+    name="client-vpn-authorization-scoped",
+    description="Client VPN authorization rules do not grant every user (authorizeAllGroups) every destination "
+                "(0.0.0.0/0 or ::/0).",
+    validate=applies_to((VPN_AUTHORIZATION_RULE,), _vpn_authorization),
+    severity=Severity.HIGH,
+    remediation_steps="Give each aws.ec2clientvpn.AuthorizationRule the CIDR of the network its users need "
+                      "(target_network_cidr=vpc.cidr_block), or an access_group_id (the IdP or Active Directory "
+                      "group) instead of authorize_all_groups=True for 0.0.0.0/0.",
+    **frameworks({"nist-800-53": "AC-3, AC-6, AC-17", "pci-dss": "1.3.1, 7.2.1", "hipaa": "164.312(a)(1)"}),
+)
+
 SECURITY = [network_connections_require_acceptance, transfer_server_no_plain_ftp, transfer_server_not_public,
-            transfer_server_security_policy]
+            transfer_server_security_policy, ram_share_no_external_principals, client_vpn_authorization_scoped]
 PRIVACY: list = []
 COMPLIANCE: list = []

@@ -1,5 +1,5 @@
 """Resource policies and sharing beyond S3, KMS, SNS/SQS, ECR and model registries (their own
-modules): no resource policy lets every AWS account in, and no AMI or database snapshot is public.
+modules): no resource policy lets every AWS account in, and no AMI, database snapshot or endpoint service is public.
 
 Resource policies, by type and input (pulumi-aws 7): Glacier vaults ``accessPolicy``; Secrets
 Manager secrets and ``SecretPolicy`` ``policy``; EFS ``FileSystemPolicy``, Backup ``VaultPolicy``,
@@ -16,7 +16,12 @@ either: a public API allows ``"*"`` on purpose (``apigateway-authorization`` jud
 
 Sharing: ``aws.ec2.AmiLaunchPermission`` ``group`` ``all`` makes an image public; RDS
 ``Snapshot``/``ClusterSnapshot``/``SnapshotCopy`` ``sharedAccounts`` containing ``all`` makes a
-snapshot (the database's data) public. Checkov CKV_AWS_167, CKV_AWS_205, CKV_AWS_302.
+snapshot (the database's data) public. Checkov CKV_AWS_167, CKV_AWS_205, CKV_AWS_302. A VPC endpoint service
+(PrivateLink) whose ``allowedPrincipals`` holds ``"*"``, or an ``aws.ec2.VpcEndpointServiceAllowedPrinciple`` with
+``principalArn`` ``"*"``, lets every AWS account discover it and create an endpoint to it (EC2 API
+ModifyVpcEndpointServicePermissions ``AddAllowedPrincipals``: "To grant permissions to all principals, specify an
+asterisk (*)"; with ``acceptanceRequired`` false, ``network-connections-require-acceptance``'s finding, they connect
+at once).
 """
 
 from __future__ import annotations
@@ -99,7 +104,18 @@ SNAPSHOTS = ("aws:rds/snapshot:Snapshot", "aws:rds/clusterSnapshot:ClusterSnapsh
              "aws:rds/snapshotCopy:SnapshotCopy")
 
 
+ENDPOINT_SERVICE = "aws:ec2/vpcEndpointService:VpcEndpointService"
+ENDPOINT_SERVICE_PRINCIPAL = "aws:ec2/vpcEndpointServiceAllowedPrinciple:VpcEndpointServiceAllowedPrinciple"
+
+
 def _public_sharing(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type in (ENDPOINT_SERVICE, ENDPOINT_SERVICE_PRINCIPAL):
+        principals = (as_list(get(args.props, "allowedPrincipals")) if args.resource_type == ENDPOINT_SERVICE
+                      else [get(args.props, "principalArn")])
+        if isinstance(principals, list) and any(isinstance(p, str) and p.strip() == "*" for p in principals):
+            report(f"{describe(args)} allows every AWS account ('*') to discover the endpoint service and create an "
+                   "endpoint to it; name the consumer accounts or roles")
+        return
     if args.resource_type == LAUNCH_PERMISSION:
         group = get(args.props, "group")
         if isinstance(group, str) and not is_unknown(group) and group.lower() == "all":
@@ -115,11 +131,12 @@ def _public_sharing(args: ResourceValidationArgs, report: ReportViolation) -> No
 
 no_public_images_or_snapshots = ResourceValidationPolicy(
     name="no-public-images-or-snapshots",
-    description="AMIs and RDS snapshots are not shared with every AWS account.",
-    validate=applies_to((LAUNCH_PERMISSION, *SNAPSHOTS), _public_sharing),
+    description="AMIs, RDS snapshots and VPC endpoint services are not shared with every AWS account.",
+    validate=applies_to((LAUNCH_PERMISSION, *SNAPSHOTS, ENDPOINT_SERVICE, ENDPOINT_SERVICE_PRINCIPAL), _public_sharing),
     severity=Severity.CRITICAL,
     remediation_steps="Share with named accounts (account_id on aws.ec2.AmiLaunchPermission, account ids in "
-                      "shared_accounts) or with the organization (organization_arn), never group='all' or 'all'.",
+                      "shared_accounts, arn:aws:iam::<account>:root in an endpoint service's allowed_principals) or "
+                      "with the organization (organization_arn), never group='all', 'all' or '*'.",
     **frameworks({"gdpr": "Art. 5(1)(f), Art. 32", "nist-800-53": "AC-3, AC-21", "pci-dss": "7.2.1",
                   "hipaa": "164.312(a)(1)"}),
 )

@@ -1,0 +1,106 @@
+"""Rules added for the landing-zone foreign programs (transit_hub, network_inspection): RAM shares outside the
+organization, Client VPN authorization for everyone to everywhere, Client VPN connection logs, endpoint services
+shared with every account and firewall policies that pass unmatched packets. Each from a compliant input, one
+field changed to make it fail; unknown values are not judged."""
+
+from __future__ import annotations
+
+import pytest
+
+from policies.rules.data_stores import data_store_logging
+from policies.rules.edge_protection import network_firewall_policy_default_actions
+from policies.rules.network_sharing import client_vpn_authorization_scoped, ram_share_no_external_principals
+from policies.rules.resource_policies import no_public_images_or_snapshots
+from policy_helpers import UNKNOWN, found
+from sdk_inputs import assert_inputs_in_sdk
+
+SHARE = "aws:ram/resourceShare:ResourceShare"
+VPN_RULE = "aws:ec2clientvpn/authorizationRule:AuthorizationRule"
+VPN = "aws:ec2clientvpn/endpoint:Endpoint"
+SERVICE = "aws:ec2/vpcEndpointService:VpcEndpointService"
+SERVICE_PRINCIPAL = "aws:ec2/vpcEndpointServiceAllowedPrinciple:VpcEndpointServiceAllowedPrinciple"
+FIREWALL_POLICY = "aws:networkfirewall/firewallPolicy:FirewallPolicy"
+NATIVE_FIREWALL_POLICY = "aws-native:networkfirewall:FirewallPolicy"
+
+
+def test_the_inputs_the_rules_read_are_the_sdks():
+    assert_inputs_in_sdk(SHARE, ["allowExternalPrincipals"])
+    assert_inputs_in_sdk(VPN_RULE, ["targetNetworkCidr", "authorizeAllGroups", "accessGroupId"])
+    assert_inputs_in_sdk(VPN, ["connectionLogOptions", "enabled"])
+    assert_inputs_in_sdk(SERVICE, ["allowedPrincipals"])
+    assert_inputs_in_sdk(SERVICE_PRINCIPAL, ["principalArn"])
+    assert_inputs_in_sdk(FIREWALL_POLICY, ["firewallPolicy", "statelessDefaultActions",
+                                           "statelessFragmentDefaultActions"])
+    assert_inputs_in_sdk(NATIVE_FIREWALL_POLICY, ["firewallPolicy", "statelessDefaultActions",
+                                                  "statelessFragmentDefaultActions"])
+
+
+def test_a_resource_share_stays_in_the_organization():
+    # allowExternalPrincipals defaults to false (terraform-provider-aws ram/resource_share.go).
+    for props in ({"name": "tgw"}, {"name": "tgw", "allowExternalPrincipals": False},
+                  {"name": "tgw", "allowExternalPrincipals": UNKNOWN}):
+        assert found(ram_share_no_external_principals, SHARE, props) == []
+    assert found(ram_share_no_external_principals, SHARE, {"name": "tgw", "allowExternalPrincipals": True}) == [
+        f"{SHARE} 'subject' may be shared with accounts outside the organization (allowExternalPrincipals true): "
+        "its transit gateways, subnets or resolver rules can go to any AWS account"]
+
+
+@pytest.mark.parametrize("props", [
+    {"targetNetworkCidr": "0.0.0.0/0", "accessGroupId": "admins"},  # one group may reach everything
+    {"targetNetworkCidr": "10.0.0.0/8", "authorizeAllGroups": True},  # everyone reaches the named networks
+    {"targetNetworkCidr": UNKNOWN, "authorizeAllGroups": True},
+    {"targetNetworkCidr": "0.0.0.0/0", "authorizeAllGroups": UNKNOWN},
+])
+def test_vpn_authorization_for_a_group_or_a_network_passes(props):
+    assert found(client_vpn_authorization_scoped, VPN_RULE, {"clientVpnEndpointId": "cvpn-endpoint-1", **props}) == []
+
+
+@pytest.mark.parametrize("cidr", ["0.0.0.0/0", "::/0"])
+def test_vpn_authorization_for_everyone_to_everywhere_fails(cidr):
+    props = {"clientVpnEndpointId": "cvpn-endpoint-1", "targetNetworkCidr": cidr, "authorizeAllGroups": True}
+    assert found(client_vpn_authorization_scoped, VPN_RULE, props) == [
+        f"{VPN_RULE} 'subject' authorizes every VPN user (authorizeAllGroups true) for {cidr}: whoever connects "
+        "reaches every network the endpoint routes to; name the networks, or an access group"]
+
+
+def test_client_vpn_connection_logs():
+    # Security Hub EC2.51; connectionLogOptions is a required block, enabled false logs nothing.
+    logged = {"connectionLogOptions": {"enabled": True, "cloudwatchLogGroup": "client-vpn"}}
+    assert found(data_store_logging, VPN, logged) == []
+    assert found(data_store_logging, VPN, {"connectionLogOptions": {"enabled": UNKNOWN}}) == []
+    assert found(data_store_logging, VPN, {"connectionLogOptions": {"enabled": False}}) == [
+        f"Client VPN endpoint 'subject' ({VPN}) publishes no logs: connectionLogOptions.enabled is false, expected "
+        "true: no client connection (who connected, from where, when) is logged"]
+
+
+def test_an_endpoint_service_shared_with_every_account_fails():
+    named = {"acceptanceRequired": True, "allowedPrincipals": ["arn:aws:iam::444444444444:root"]}
+    for props in (named, {"acceptanceRequired": True}, {"allowedPrincipals": [UNKNOWN]}):
+        assert found(no_public_images_or_snapshots, SERVICE, props) == []
+    assert len(found(no_public_images_or_snapshots, SERVICE,
+                     {**named, "allowedPrincipals": ["arn:aws:iam::444444444444:root", "*"]})) == 1
+    assert found(no_public_images_or_snapshots, SERVICE_PRINCIPAL,
+                 {"vpcEndpointServiceId": "vpce-svc-1", "principalArn": "arn:aws:iam::444444444444:root"}) == []
+    assert found(no_public_images_or_snapshots, SERVICE_PRINCIPAL,
+                 {"vpcEndpointServiceId": "vpce-svc-1", "principalArn": UNKNOWN}) == []
+    assert found(no_public_images_or_snapshots, SERVICE_PRINCIPAL,
+                 {"vpcEndpointServiceId": "vpce-svc-1", "principalArn": "*"}) == [
+        f"{SERVICE_PRINCIPAL} 'subject' allows every AWS account ('*') to discover the endpoint service and create an "
+        "endpoint to it; name the consumer accounts or roles"]
+
+
+def policy(full, fragments) -> dict:
+    return {"firewallPolicy": {"statelessDefaultActions": full, "statelessFragmentDefaultActions": fragments,
+                               "statefulRuleGroupReferences": [{"resourceArn": "arn:aws:network-firewall:rg"}]}}
+
+
+@pytest.mark.parametrize("type_", [FIREWALL_POLICY, NATIVE_FIREWALL_POLICY])
+def test_a_firewall_policy_forwards_or_drops_unmatched_packets(type_):
+    for full, fragments in ((["aws:forward_to_sfe"], ["aws:forward_to_sfe"]), (["aws:drop"], ["aws:drop", "metric"]),
+                            ([UNKNOWN], UNKNOWN)):
+        assert found(network_firewall_policy_default_actions, type_, policy(full, fragments)) == []
+    assert found(network_firewall_policy_default_actions, type_, policy(["aws:pass", "metric"], ["aws:drop"])) == [
+        f"{type_} 'subject' passes packets no stateless rule matches (statelessDefaultActions aws:pass): they reach "
+        "their destination without stateful inspection; use aws:forward_to_sfe (or aws:drop)"]
+    assert len(found(network_firewall_policy_default_actions, type_,
+                     policy(["aws:forward_to_sfe"], ["aws:pass"]))) == 1
