@@ -67,7 +67,16 @@ ORG_POLICY = {
 #: `encryption_configuration` (App Runner encrypts its copy of the image and its logs with an AWS-managed key; no
 #: scanner control asks for a CMK there) and its automatic deployments of `:latest` (ecr-image-tags-immutable reports
 #: the mutable repository the tag comes from); ecs_gpu_inference's `:latest` and Docker Hub images in the container
-#: definitions (no rule pins ECS images; the repository's tag mutability is judged where the repository is declared).
+#: definitions (no rule pins ECS images; the repository's tag mutability is judged where the repository is declared); transit_hub's transit gateway left at the default route table
+#: association and propagation (`enable`: a flat routing domain suits a hub without segments, and the provider's
+#: default would fail most correct programs; auto-acceptance and the external share are reported);
+#: network_inspection's DNS Firewall `firewall_fail_open ENABLED` (the provider documents it as the team's choice
+#: between availability and security, no scanner control asks for it) and its Resolver query log config with no VPC
+#: association (a central account shares such configs through RAM for other accounts to associate);
+#: identity_center's permission set assigned to an Identity Center USER rather than a group (CIS 1.15 is about IAM
+#: users' policies; direct assignments of break-glass users are a documented pattern; the set's `*` on `*` is
+#: reported), its 12-hour session duration (within Identity Center's documented range) and its SCP that denies only
+#: leaving the organization (what an SCP should deny is the organization's design).
 
 #: The seeded misconfigurations of each vulnerable variant, as the rules that must report them.
 EXPECTED = {
@@ -459,6 +468,37 @@ EXPECTED = {
         "iam-no-administrator-access",  # AdministratorAccess attached to the read role
         "iam-no-wildcard-action",  # inline "*" on "*" for the read role
         "sns-sqs-policy-no-public-principal",  # topic policy on the read topic: Publish for AWS "*"
+    },
+    # Landing-zone networking around the ML accounts: a Transit Gateway shared through RAM, a cross-account
+    # peering and a PrivateLink endpoint service.
+    "transit_hub": {
+        "network-connections-require-acceptance",  # auto_accept_shared_attachments enable; acceptance_required False
+        "ram-share-no-external-principals",  # allow_external_principals True (added after a miss)
+        "no-public-images-or-snapshots",  # endpoint service allowed_principals ["*"] and an AllowedPrinciple "*" (added)
+        "vpc-peering-routes-scoped",  # 0.0.0.0/0 through the peering connection
+    },
+    # Network Firewall, Route 53 Resolver DNS Firewall and query logs, and a Client VPN endpoint.
+    "network_inspection": {
+        "network-firewall-policy-default-actions",  # stateless (and fragment) default aws:pass (added after a miss)
+        "network-firewall-logging",  # no LoggingConfiguration
+        "data-store-deletion-protection",  # firewall delete_protection False
+        "data-store-customer-managed-key",  # firewall and policy on the AWS-owned key
+        "data-store-logging",  # Client VPN connection_log_options enabled False (added after a miss)
+        "client-vpn-authorization-scoped",  # authorize_all_groups for 0.0.0.0/0 (added after a miss)
+        "security-group-no-unrestricted-egress",  # the endpoint's security group: all egress
+        "log-group-retention",  # resolver query logs kept 14 days
+        "log-group-kms-encryption",  # ... without a key
+    },
+    # IAM Identity Center permission sets and assignments, Organizations SCPs and delegated administrators (the
+    # organization's root read with get_organization(): the plan once failed on its roots), IAM users and groups.
+    "identity_center": {
+        "iam-no-administrator-access",  # AdministratorAccess on a permission set, a user and a group (added after a miss)
+        "iam-no-full-admin-policy",  # permission set inline "*" on "*"
+        "iam-no-data-service-wildcard",  # permission set inline sagemaker:* and s3:* on "*"
+        "iam-user-no-access-keys",  # the CI user's access key
+        "iam-user-no-direct-policies",  # ... and its own policy attachment
+        "iam-user-no-console-password",  # the on-call engineer's login profile
+        "iam-group-mfa-required",  # the on-call group without an MFA condition
     },
 }
 
