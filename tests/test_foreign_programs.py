@@ -76,7 +76,11 @@ ORG_POLICY = {
 #: identity_center's permission set assigned to an Identity Center USER rather than a group (CIS 1.15 is about IAM
 #: users' policies; direct assignments of break-glass users are a documented pattern; the set's `*` on `*` is
 #: reported), its 12-hour session duration (within Identity Center's documented range) and its SCP that denies only
-#: leaving the organization (what an SCP should deny is the organization's design).
+#: leaving the organization (what an SCP should deny is the organization's design); shared_services' KMS grant that
+#: includes CreateGrant for another account's role (a grantee's grants cannot exceed its own operations: the key
+#: owner's delegation design, no scanner control), its key's 7-day deletion window (AWS's minimum, a valid choice)
+#: and its private CA without a CRL (a CA for short-lived certificates needs no revocation list; AWS Private CA
+#: leaves revocation to the issuing design).
 
 #: The seeded misconfigurations of each vulnerable variant, as the rules that must report them.
 EXPECTED = {
@@ -499,6 +503,19 @@ EXPECTED = {
         "iam-user-no-direct-policies",  # ... and its own policy attachment
         "iam-user-no-console-password",  # the on-call engineer's login profile
         "iam-group-mfa-required",  # the on-call group without an MFA condition
+    },
+    # The shared-services account: a multi-region KMS key and a grant, Secrets Manager secrets, an ACM Private CA,
+    # an AMI and an SSM document shared with the workload accounts, the account's EBS and AMI guardrails.
+    "shared_services": {
+        "kms-key-rotation",  # the multi-region key without rotation
+        "kms-key-policy-no-public-principal",  # "*" with only kms:ViaService
+        "resource-policy-no-public-principal",  # secret policy for "*"; private CA policy for "*" (added after a miss)
+        "data-store-customer-managed-key",  # the database secret on aws/secretsmanager
+        "data-store-deletion-protection",  # recovery_window_in_days 0
+        "secret-rotation",  # the database secret never rotated
+        "secret-rotation-interval",  # the API secret rotated every 365 days
+        "no-public-images-or-snapshots",  # AMI group "all"; snapshot and image block public access unblocked (added)
+        "ssm-document-not-public",  # document shared with "All"
     },
 }
 

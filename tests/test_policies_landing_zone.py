@@ -104,3 +104,45 @@ def test_a_firewall_policy_forwards_or_drops_unmatched_packets(type_):
         "their destination without stateful inspection; use aws:forward_to_sfe (or aws:drop)"]
     assert len(found(network_firewall_policy_default_actions, type_,
                      policy(["aws:forward_to_sfe"], ["aws:pass"]))) == 1
+
+
+SNAPSHOT_BPA = "aws:ebs/snapshotBlockPublicAccess:SnapshotBlockPublicAccess"
+NATIVE_SNAPSHOT_BPA = "aws-native:ec2:SnapshotBlockPublicAccess"
+IMAGE_BPA = "aws:ec2/imageBlockPublicAccess:ImageBlockPublicAccess"
+
+
+@pytest.mark.parametrize("type_, blocking, weaker", [
+    # AWS Config EBS_SNAPSHOT_BLOCK_PUBLIC_ACCESS accepts only block-all-sharing; AMIs have block-new-sharing only.
+    (SNAPSHOT_BPA, "block-all-sharing", ["block-new-sharing", "unblocked"]),
+    (NATIVE_SNAPSHOT_BPA, "block-all-sharing", ["block-new-sharing"]),
+    (IMAGE_BPA, "block-new-sharing", ["unblocked"]),
+])
+def test_the_accounts_block_public_access_for_snapshots_and_images(type_, blocking, weaker):
+    assert_inputs_in_sdk(type_, ["state"])
+    assert found(no_public_images_or_snapshots, type_, {"state": blocking}) == []
+    assert found(no_public_images_or_snapshots, type_, {"state": UNKNOWN}) == []
+    what = "AMIs" if type_ == IMAGE_BPA else "EBS snapshots"
+    for state in weaker:
+        assert found(no_public_images_or_snapshots, type_, {"state": state}) == [
+            f"{type_} 'subject' sets the account's block public access for {what} to {state!r}: {what} can be (or "
+            f"stay) shared publicly in this region; use {blocking!r}"]
+
+
+def test_a_private_ca_policy_open_to_everyone_fails():
+    import json
+
+    from policies.rules.resource_policies import resource_policy_no_public_principal
+
+    ca_policy = "aws:acmpca/policy:Policy"
+    assert_inputs_in_sdk(ca_policy, ["policy", "resourceArn"])
+    statement = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "acm-pca:IssueCertificate",
+                 "Resource": "arn:aws:acm-pca:us-east-1:111111111111:certificate-authority/ca-1"}
+
+    def props(**condition) -> dict:
+        return {"resourceArn": statement["Resource"], "policy": json.dumps(
+            {"Version": "2012-10-17", "Statement": [{**statement, **condition}]})}
+
+    assert found(resource_policy_no_public_principal, ca_policy,
+                 props(Condition={"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}})) == []
+    assert found(resource_policy_no_public_principal, ca_policy, {"resourceArn": "ca", "policy": UNKNOWN}) == []
+    assert len(found(resource_policy_no_public_principal, ca_policy, props())) == 1

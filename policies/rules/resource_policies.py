@@ -6,7 +6,8 @@ Manager secrets and ``SecretPolicy`` ``policy``; EFS ``FileSystemPolicy``, Backu
 EventBridge ``EventBusPolicy``, Glue ``ResourcePolicy``, S3 access points and
 ``s3control.AccessPointPolicy`` ``policy``; CodeArtifact ``DomainPermissions`` and
 ``RepositoryPermissionsPolicy`` ``policyDocument``; Kinesis ``ResourcePolicy``, MSK ``ClusterPolicy``,
-Redshift Serverless, OpenSearch Ingestion and Bedrock AgentCore resource policies ``policy``; S3 Tables
+Redshift Serverless, OpenSearch Ingestion and Bedrock AgentCore resource policies ``policy``; ACM Private CA
+``acmpca.Policy`` ``policy`` (a CA open to ``"*"`` issues certificates, in the organization's name, to anyone); S3 Tables
 ``TableBucketPolicy`` and ``TablePolicy`` ``resourcePolicy``. A statement allowing ``"*"`` passes only with a
 condition that restricts the caller (``condition_restricts_caller``: an organization, account,
 source ARN or IP range). OpenSearch domain policies are not judged here: a VPC domain with an open
@@ -57,6 +58,9 @@ POLICY_INPUTS: dict[str, str] = {
     "aws:redshiftserverless/resourcePolicy:ResourcePolicy": "policy",
     "aws:opensearchingest/resourcePolicy:ResourcePolicy": "policy",
     "aws:bedrock/agentcoreResourcePolicy:AgentcoreResourcePolicy": "policy",
+    # A private CA's policy (pulumi-aws 7 acmpca/policy.py; ACM PCA PutPolicy): who may issue and read certificates
+    # from the CA, across accounts.
+    "aws:acmpca/policy:Policy": "policy",
     # pulumi-aws-native (CloudFormation; 1.84): documents as objects, inline on the resource for most.
     "aws-native:secretsmanager:ResourcePolicy": "resourcePolicy",
     "aws-native:efs:FileSystem": "fileSystemPolicy",
@@ -88,8 +92,8 @@ def _resource_policy(args: ResourceValidationArgs, report: ReportViolation) -> N
 resource_policy_no_public_principal = ResourceValidationPolicy(
     name="resource-policy-no-public-principal",
     description="Resource policies of vaults, secrets, file systems, event buses, the Glue catalog, access points, "
-                "artifact repositories, Kinesis streams, MSK clusters, S3 tables, ingestion pipelines and AgentCore "
-                "resources do not let any principal ('*') in unless a condition restricts the caller.",
+                "artifact repositories, Kinesis streams, MSK clusters, S3 tables, ingestion pipelines, AgentCore "
+                "resources and private CAs do not let any principal ('*') in unless a condition restricts the caller.",
     validate=applies_to(tuple(POLICY_INPUTS), _resource_policy),
     severity=Severity.CRITICAL,
     remediation_steps="Name the accounts, roles or service principals that need access in the statement's "
@@ -106,9 +110,28 @@ SNAPSHOTS = ("aws:rds/snapshot:Snapshot", "aws:rds/clusterSnapshot:ClusterSnapsh
 
 ENDPOINT_SERVICE = "aws:ec2/vpcEndpointService:VpcEndpointService"
 ENDPOINT_SERVICE_PRINCIPAL = "aws:ec2/vpcEndpointServiceAllowedPrinciple:VpcEndpointServiceAllowedPrinciple"
+#: The account's block public access for EBS snapshots and for AMIs, where the program declares it:
+#: ``aws.ebs.SnapshotBlockPublicAccess`` ``state`` (``block-all-sharing``, ``block-new-sharing``, ``unblocked``; AWS
+#: Config EBS_SNAPSHOT_BLOCK_PUBLIC_ACCESS is NON_COMPLIANT unless it blocks all public sharing, since
+#: ``block-new-sharing`` leaves snapshots already public available), pulumi-aws-native's ``ec2:SnapshotBlockPublicAccess``
+#: (the same states but ``unblocked``), and ``aws.ec2.ImageBlockPublicAccess`` ``state`` (``block-new-sharing`` or
+#: ``unblocked``: EC2 API EnableImageBlockPublicAccess). Unknown states are not judged; an account without the
+#: resource is not judged either (the setting may be the organization's declarative policy).
+BLOCK_PUBLIC_ACCESS = {
+    "aws:ebs/snapshotBlockPublicAccess:SnapshotBlockPublicAccess": ("EBS snapshots", ("block-all-sharing",)),
+    "aws-native:ec2:SnapshotBlockPublicAccess": ("EBS snapshots", ("block-all-sharing",)),
+    "aws:ec2/imageBlockPublicAccess:ImageBlockPublicAccess": ("AMIs", ("block-new-sharing",)),
+}
 
 
 def _public_sharing(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type in BLOCK_PUBLIC_ACCESS:
+        what, blocking = BLOCK_PUBLIC_ACCESS[args.resource_type]
+        state = get(args.props, "state")
+        if isinstance(state, str) and not is_unknown(state) and state.strip().lower() not in blocking:
+            report(f"{describe(args)} sets the account's block public access for {what} to {state!r}: "
+                   f"{what} can be (or stay) shared publicly in this region; use {blocking[0]!r}")
+        return
     if args.resource_type in (ENDPOINT_SERVICE, ENDPOINT_SERVICE_PRINCIPAL):
         principals = (as_list(get(args.props, "allowedPrincipals")) if args.resource_type == ENDPOINT_SERVICE
                       else [get(args.props, "principalArn")])
@@ -131,12 +154,16 @@ def _public_sharing(args: ResourceValidationArgs, report: ReportViolation) -> No
 
 no_public_images_or_snapshots = ResourceValidationPolicy(
     name="no-public-images-or-snapshots",
-    description="AMIs, RDS snapshots and VPC endpoint services are not shared with every AWS account.",
-    validate=applies_to((LAUNCH_PERMISSION, *SNAPSHOTS, ENDPOINT_SERVICE, ENDPOINT_SERVICE_PRINCIPAL), _public_sharing),
+    description="AMIs, RDS snapshots and VPC endpoint services are not shared with every AWS account, and the "
+                "account's block public access for EBS snapshots and AMIs, where declared, is on.",
+    validate=applies_to((LAUNCH_PERMISSION, *SNAPSHOTS, ENDPOINT_SERVICE, ENDPOINT_SERVICE_PRINCIPAL,
+                         *BLOCK_PUBLIC_ACCESS), _public_sharing),
     severity=Severity.CRITICAL,
     remediation_steps="Share with named accounts (account_id on aws.ec2.AmiLaunchPermission, account ids in "
                       "shared_accounts, arn:aws:iam::<account>:root in an endpoint service's allowed_principals) or "
-                      "with the organization (organization_arn), never group='all', 'all' or '*'.",
+                      "with the organization (organization_arn), never group='all', 'all' or '*'; set "
+                      "aws.ebs.SnapshotBlockPublicAccess state='block-all-sharing' and aws.ec2.ImageBlockPublicAccess "
+                      "state='block-new-sharing'.",
     **frameworks({"gdpr": "Art. 5(1)(f), Art. 32", "nist-800-53": "AC-3, AC-21", "pci-dss": "7.2.1",
                   "hipaa": "164.312(a)(1)"}),
 )
