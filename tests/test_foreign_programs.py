@@ -81,6 +81,9 @@ ORG_POLICY = {
 #: owner's delegation design, no scanner control), its key's 7-day deletion window (AWS's minimum, a valid choice)
 #: and its private CA without a CRL (a CA for short-lived certificates needs no revocation list; AWS Private CA
 #: leaves revocation to the issuing design).
+#: security_tooling's Security Hub account without default standards or subscriptions and with auto_enable_controls
+#: False (standards may come from a central configuration policy the program does not show), and its GuardDuty and
+#: Macie findings published every six hours (a publishing interval, not a detection gap).
 
 #: The seeded misconfigurations of each vulnerable variant, as the rules that must report them.
 EXPECTED = {
@@ -516,6 +519,14 @@ EXPECTED = {
         "secret-rotation-interval",  # the API secret rotated every 365 days
         "no-public-images-or-snapshots",  # AMI group "all"; snapshot and image block public access unblocked (added)
         "ssm-document-not-public",  # document shared with "All"
+    },
+    # The delegated security-administrator account: GuardDuty, Macie, Inspector, Security Hub, AWS Config and
+    # Access Analyzer for the organization.
+    "security_tooling": {
+        "guardduty-detector-enabled",  # S3 and runtime protection DISABLED; members NONE (added after a miss)
+        "detection-services-enabled",  # Macie PAUSED; Macie, Security Hub, Inspector ECR off for members (added)
+        "config-recorder-all-resources",  # all_supported False
+        "config-aggregator-all-regions",  # one region
     },
 }
 

@@ -146,3 +146,83 @@ def test_a_private_ca_policy_open_to_everyone_fails():
                  props(Condition={"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}})) == []
     assert found(resource_policy_no_public_principal, ca_policy, {"resourceArn": "ca", "policy": UNKNOWN}) == []
     assert len(found(resource_policy_no_public_principal, ca_policy, props())) == 1
+
+
+# --- GuardDuty protection plans, Macie, Inspector and Security Hub (the security_tooling program) ---------------
+
+from policies.rules.edge_protection import detection_services_enabled, guardduty_detector_enabled  # noqa: E402
+from policy_helpers import stack_args, stack_resource, violations  # noqa: E402
+
+FEATURE = "aws:guardduty/detectorFeature:DetectorFeature"
+GD_ORG = "aws:guardduty/organizationConfiguration:OrganizationConfiguration"
+GD_ORG_FEATURE = "aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature"
+MACIE = "aws:macie2/account:Account"
+MACIE_ORG = "aws:macie2/organizationConfiguration:OrganizationConfiguration"
+HUB_ORG = "aws:securityhub/organizationConfiguration:OrganizationConfiguration"
+ENABLER = "aws:inspector2/enabler:Enabler"
+INSPECTOR_ORG = "aws:inspector2/organizationConfiguration:OrganizationConfiguration"
+
+
+def test_guardduty_inputs_are_the_sdks():
+    assert_inputs_in_sdk(FEATURE, ["detectorId", "name", "status"])
+    assert_inputs_in_sdk("aws:guardduty/memberDetectorFeature:MemberDetectorFeature", ["status"])
+    assert_inputs_in_sdk(GD_ORG, ["autoEnableOrganizationMembers"])
+    assert_inputs_in_sdk(GD_ORG_FEATURE, ["autoEnable", "name"])
+    assert_inputs_in_sdk(MACIE, ["status"])
+    assert_inputs_in_sdk(MACIE_ORG, ["autoEnable"])
+    assert_inputs_in_sdk(HUB_ORG, ["autoEnable", "organizationConfiguration", "configurationType"])
+    assert_inputs_in_sdk(ENABLER, ["resourceTypes", "accountIds"])
+    assert_inputs_in_sdk(INSPECTOR_ORG, ["autoEnable", "ec2", "ecr", "lambda", "lambdaCode"])
+
+
+@pytest.mark.parametrize("type_, key, on, off", [
+    (FEATURE, "status", "ENABLED", "DISABLED"),
+    (GD_ORG, "autoEnableOrganizationMembers", "ALL", "NONE"),
+    (GD_ORG_FEATURE, "autoEnable", "NEW", "NONE"),
+])
+def test_guardduty_protection_plans_and_auto_enablement(type_, key, on, off):
+    base = {"detectorId": "d-1", "name": "S3_DATA_EVENTS"}
+    assert found(guardduty_detector_enabled, type_, {**base, key: on}) == []
+    assert found(guardduty_detector_enabled, type_, {**base, key: UNKNOWN}) == []
+    assert len(found(guardduty_detector_enabled, type_, {**base, key: off})) == 1
+
+
+def detection(*resources, config=None) -> list[str]:
+    return violations(detection_services_enabled, stack_args(
+        [stack_resource(t, p, name=f"r{i}") for i, (t, p) in enumerate(resources)], config))
+
+
+def test_compliant_detection_services_pass():
+    assert detection((MACIE, {"status": "ENABLED"}), (MACIE_ORG, {"autoEnable": True}),
+                     (HUB_ORG, {"autoEnable": True}),
+                     # CENTRAL configuration requires autoEnable false: configuration policies decide.
+                     (HUB_ORG, {"autoEnable": False, "organizationConfiguration": {"configurationType": "CENTRAL"}}),
+                     # Two enablers together cover the required types.
+                     (ENABLER, {"accountIds": ["1"], "resourceTypes": ["EC2"]}),
+                     (ENABLER, {"accountIds": ["1"], "resourceTypes": ["ECR", "LAMBDA"]}),
+                     (INSPECTOR_ORG, {"autoEnable": {"ec2": True, "ecr": True, "lambda": False}})) == []
+    # A stack with none of these resources, and unknown values, are not judged.
+    assert detection() == []
+    assert detection((MACIE, {"status": UNKNOWN}), (ENABLER, {"accountIds": ["1"], "resourceTypes": [UNKNOWN]}),
+                     (INSPECTOR_ORG, {"autoEnable": UNKNOWN})) == []
+
+
+def test_each_disabled_detection_service_is_reported():
+    assert detection((MACIE, {"status": "PAUSED"})) == [
+        f"{MACIE} 'r0' pauses Amazon Macie (status PAUSED): no sensitive-data discovery in the account's buckets"]
+    assert detection((MACIE_ORG, {"autoEnable": False})) == [
+        f"{MACIE_ORG} 'r0' does not enable Macie for new member accounts (autoEnable false)"]
+    assert detection((HUB_ORG, {"autoEnable": False, "organizationConfiguration": {"configurationType": "LOCAL"}})) == [
+        f"{HUB_ORG} 'r0' does not enable Security Hub for new member accounts (autoEnable false)"]
+    assert detection((ENABLER, {"accountIds": ["1"], "resourceTypes": ["EC2"]})) == [
+        f"{ENABLER} 'r0': no Inspector Enabler of the stack scans ECR (resourceTypes EC2): those resources' "
+        "vulnerabilities go unreported"]
+    assert detection((INSPECTOR_ORG, {"autoEnable": {"ec2": True, "ecr": False}})) == [
+        f"{INSPECTOR_ORG} 'r0' does not scan ECR in new member accounts (autoEnable false)"]
+
+
+def test_the_required_inspector_types_are_configurable():
+    lambda_too = {"inspectorResourceTypes": ["EC2", "ECR", "LAMBDA"]}
+    assert len(detection((ENABLER, {"accountIds": ["1"], "resourceTypes": ["EC2", "ECR"]}), config=lambda_too)) == 1
+    assert detection((ENABLER, {"accountIds": ["1"], "resourceTypes": ["EC2"]}),
+                     config={"inspectorResourceTypes": ["EC2"]}) == []

@@ -6,7 +6,7 @@ origin access control (``origins[].customOriginConfig.originProtocolPolicy``/``o
 inspect, and firewall policies send unmatched packets on to the stateful engine; load balancers do not merely
 monitor HTTP desync attacks; API Gateway encrypts its response
 cache and does not log full request and response bodies; AppSync APIs log resolver errors; GuardDuty
-detectors stay enabled.
+detectors and their protection plans stay enabled, Macie is not paused and Inspector scans what it must.
 
 Inputs are pulumi-aws 7's: ``aws.cloudfront.Distribution`` ``webAclId`` and ``loggingConfig.bucket``
 (standard logging, legacy), or an ``aws.cloudwatch.LogDeliverySource`` whose ``resourceArn`` is the
@@ -22,7 +22,7 @@ distribution (standard logging v2, CloudFront's vended logs); ``aws.wafv2.WebAcl
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Optional
 
 from pulumi_policy import (
     ReportViolation,
@@ -33,7 +33,7 @@ from pulumi_policy import (
 )
 
 from policies.rules._components import built
-from policies.rules._declare import applies_to, examines, frameworks
+from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._index import IdentifierIndex, ReferenceIndex, of_type
 from policies.rules._props import as_bool, as_list, describe, get, is_unknown, single
 from policies.rules.edge import DISTRIBUTIONS, _behaviors, distribution_props
@@ -421,22 +421,132 @@ appsync_logging = ResourceValidationPolicy(
 )
 
 
+#: GuardDuty's protection plans and the organization's auto-enablement, where a program writes them (pulumi-aws 7
+#: guardduty/*.py): ``DetectorFeature``/``MemberDetectorFeature`` ``status`` ``DISABLED`` turns a plan (S3, EKS, runtime,
+#: malware, RDS, Lambda protection) off; ``OrganizationConfiguration`` ``autoEnableOrganizationMembers`` ``NONE`` and
+#: ``OrganizationConfigurationFeature`` ``autoEnable`` ``NONE`` leave member accounts (new ones included) without
+#: GuardDuty or the plan. AWS Config GUARDDUTY_S3_PROTECTION_ENABLED, GUARDDUTY_EC2_PROTECTION_RUNTIME_ENABLED (NON_COMPLIANT
+#: "if the feature is not enabled for your account or at least one member account in your organization"), Control
+#: Tower CT.GUARDDUTY.PR.1. A plan the program does not mention is not judged (its default is the account's).
+DETECTOR_FEATURES = ("aws:guardduty/detectorFeature:DetectorFeature",
+                     "aws:guardduty/memberDetectorFeature:MemberDetectorFeature")
+GUARDDUTY_ORG = "aws:guardduty/organizationConfiguration:OrganizationConfiguration"
+GUARDDUTY_ORG_FEATURE = "aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature"
+
+
+def _is(value: Any, *words: str) -> bool:
+    return isinstance(value, str) and not is_unknown(value) and value.strip().upper() in words
+
+
 def _detector(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if as_bool(get(args.props, "enable")) is False:
+    props = args.props
+    if args.resource_type in DETECTOR_FEATURES:
+        if _is(get(props, "status"), "DISABLED"):
+            report(f"{describe(args)} turns the GuardDuty protection plan {get(props, 'name')!r} off (status DISABLED): "
+                   "threats it covers go undetected")
+    elif args.resource_type == GUARDDUTY_ORG:
+        if _is(get(props, "autoEnableOrganizationMembers"), "NONE"):
+            report(f"{describe(args)} does not enable GuardDuty for the organization's member accounts "
+                   "(autoEnableOrganizationMembers NONE): new accounts start unmonitored")
+    elif args.resource_type == GUARDDUTY_ORG_FEATURE:
+        if _is(get(props, "autoEnable"), "NONE"):
+            report(f"{describe(args)} does not enable the protection plan {get(props, 'name')!r} for member accounts "
+                   "(autoEnable NONE)")
+    elif as_bool(get(props, "enable")) is False:
         report(f"{describe(args)} is disabled (enable is false): no threat findings for the account and region")
 
 
 guardduty_detector_enabled = ResourceValidationPolicy(
     name="guardduty-detector-enabled",
-    description="GuardDuty detectors are enabled.",
-    validate=applies_to((DETECTOR,), _detector),
+    description="GuardDuty detectors are enabled, and the protection plans and organization auto-enablement a "
+                "program writes are not turned off.",
+    validate=applies_to((DETECTOR, *DETECTOR_FEATURES, GUARDDUTY_ORG, GUARDDUTY_ORG_FEATURE), _detector),
     severity=Severity.MEDIUM,
-    remediation_steps="Set enable=True (the default) on the aws.guardduty.Detector, in every region in use.",
+    remediation_steps="Set enable=True (the default) on the aws.guardduty.Detector, in every region in use; set "
+                      "status='ENABLED' on each aws.guardduty.DetectorFeature, and auto_enable_organization_members / "
+                      "auto_enable 'ALL' (or 'NEW') on the organization configuration and its features.",
     **frameworks({"nist-800-53": "SI-4, RA-5", "pci-dss": "11.5.1", "hipaa": "164.308(a)(1)(ii)(D)"}),
+)
+
+#: Macie, Inspector and Security Hub, where a program writes their account or organization settings (pulumi-aws 7
+#: macie2/, inspector2/, securityhub/): ``macie2.Account`` ``status`` ``PAUSED`` stops sensitive-data discovery
+#: (Security Hub Macie.1, "Amazon Macie should be enabled"); ``macie2.OrganizationConfiguration`` and
+#: ``securityhub.OrganizationConfiguration`` ``autoEnable`` false leave new member accounts out (Security Hub's
+#: ``organizationConfiguration.configurationType`` ``CENTRAL`` requires it false, configuration policies then decide,
+#: and is not judged); Inspector's ``Enabler`` ``resourceTypes`` (over every Enabler of the stack: one may enable EC2,
+#: another ECR) and ``OrganizationConfiguration`` ``autoEnable`` (``ec2``, ``ecr``, ``lambda``, ``lambdaCode``) cover
+#: each required scan type (Security Hub Inspector.1 EC2, Inspector.2 ECR, Inspector.4 Lambda, Inspector.3 Lambda code:
+#: the control "fails if the delegated Amazon Inspector administrator account and all member accounts don't have" the
+#: scan enabled). Unknown values are not judged.
+MACIE_ACCOUNT = "aws:macie2/account:Account"
+MACIE_ORG = "aws:macie2/organizationConfiguration:OrganizationConfiguration"
+HUB_ORG = "aws:securityhub/organizationConfiguration:OrganizationConfiguration"
+INSPECTOR_ENABLER = "aws:inspector2/enabler:Enabler"
+INSPECTOR_ORG = "aws:inspector2/organizationConfiguration:OrganizationConfiguration"
+_INSPECTOR_AUTO_ENABLE = {"EC2": "ec2", "ECR": "ecr", "LAMBDA": "lambda", "LAMBDA_CODE": "lambdaCode",
+                          "CODE_REPOSITORY": "codeRepository"}
+DETECTION_SCHEMA = config_schema(
+    inspectorResourceTypes={
+        "type": "array", "items": {"type": "string", "enum": sorted(_INSPECTOR_AUTO_ENABLE)}, "default": ["EC2", "ECR"],
+        "description": "Inspector scan types a program that enables Inspector must cover (instances and the container "
+                       "images ML workloads run; add LAMBDA and LAMBDA_CODE where functions run).",
+    },
+)
+
+
+def _inspector_types(enablers: list) -> Optional[set]:
+    """The scan types the stack's Inspector Enablers turn on together; None when one is unknown."""
+    enabled: set = set()
+    for enabler in enablers:
+        types = as_list(get(enabler.props, "resourceTypes"))
+        if not isinstance(types, list) or any(is_unknown(t) for t in types):
+            return None
+        enabled |= {t.strip().upper() for t in types if isinstance(t, str)}
+    return enabled
+
+
+def _detection_services(args: Any, report: ReportViolation) -> None:
+    required = [t.upper() for t in policy_config(args, DETECTION_SCHEMA)["inspectorResourceTypes"] if isinstance(t, str)]
+    for macie in of_type(args.resources, MACIE_ACCOUNT):
+        if _is(get(macie.props, "status"), "PAUSED"):
+            report(f"{describe(macie)} pauses Amazon Macie (status PAUSED): no sensitive-data discovery in the "
+                   "account's buckets", macie.urn)
+    for org in of_type(args.resources, MACIE_ORG, HUB_ORG):
+        kind = get(org.props, "organizationConfiguration", "configurationType")
+        if org.resource_type == HUB_ORG and (is_unknown(kind) or _is(kind, "CENTRAL")):
+            continue
+        if as_bool(get(org.props, "autoEnable")) is False:
+            service = "Macie" if org.resource_type == MACIE_ORG else "Security Hub"
+            report(f"{describe(org)} does not enable {service} for new member accounts (autoEnable false)", org.urn)
+    enablers = list(of_type(args.resources, INSPECTOR_ENABLER))
+    enabled = _inspector_types(enablers)
+    missing = [t for t in required if enablers and enabled is not None and t not in enabled]
+    if missing:
+        report(f"{describe(enablers[0])}: no Inspector Enabler of the stack scans {', '.join(missing)} "
+               f"(resourceTypes {', '.join(sorted(enabled)) or 'none'}): those resources' vulnerabilities go "
+               "unreported", enablers[0].urn)
+    for org in of_type(args.resources, INSPECTOR_ORG):
+        off = [t for t in required if t in _INSPECTOR_AUTO_ENABLE
+               and as_bool(get(org.props, "autoEnable", _INSPECTOR_AUTO_ENABLE[t])) is False]
+        if off:
+            report(f"{describe(org)} does not scan {', '.join(off)} in new member accounts (autoEnable false)", org.urn)
+
+
+detection_services_enabled = StackValidationPolicy(
+    name="detection-services-enabled",
+    description="Macie is not paused, Macie and Security Hub are enabled for new member accounts, and Inspector scans "
+                "the required resource types in the account and the organization.",
+    validate=examines((MACIE_ACCOUNT, MACIE_ORG, HUB_ORG, INSPECTOR_ENABLER, INSPECTOR_ORG), _detection_services),
+    config_schema=DETECTION_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set status='ENABLED' on aws.macie2.Account, auto_enable=True on the Macie and Security Hub "
+                      "organization configurations, and list every required type in aws.inspector2.Enabler "
+                      "resource_types (EC2, ECR, ...) and aws.inspector2.OrganizationConfiguration auto_enable.",
+    **frameworks({"nist-800-53": "SI-4, RA-5", "pci-dss": "11.3.1, 11.5.1", "hipaa": "164.308(a)(1)(ii)(D)"}),
 )
 
 SECURITY = [cloudfront_waf, public_endpoints_waf, cloudfront_origin_tls, cloudfront_s3_origin_access,
             lb_desync_mitigation, apigateway_cache_encrypted, guardduty_detector_enabled,
-            network_firewall_policy_default_actions]
+            network_firewall_policy_default_actions, detection_services_enabled]
 PRIVACY = [apigateway_no_data_trace]
 COMPLIANCE = [cloudfront_access_logging, wafv2_web_acl_logging, network_firewall_logging, appsync_logging]
