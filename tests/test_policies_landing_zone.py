@@ -45,6 +45,29 @@ def test_a_resource_share_stays_in_the_organization():
         "its transit gateways, subnets or resolver rules can go to any AWS account"]
 
 
+def test_a_native_resource_share_defaults_to_external_principals():
+    # CloudFormation AWS::RAM::ResourceShare: "The default value is true" (pulumi-aws-native ram/resource_share.py).
+    native = "aws-native:ram:ResourceShare"
+    assert_inputs_in_sdk(native, ["allowExternalPrincipals", "principals"])
+    assert found(ram_share_no_external_principals, native, {"name": "tgw", "allowExternalPrincipals": False}) == []
+    assert found(ram_share_no_external_principals, native, {"name": "tgw", "allowExternalPrincipals": UNKNOWN}) == []
+    assert found(ram_share_no_external_principals, native, {"name": "tgw"}) == [
+        f"{native} 'subject' may be shared with accounts outside the organization (allowExternalPrincipals not set, "
+        "CloudFormation's default true): its transit gateways, subnets or resolver rules can go to any AWS account"]
+
+
+def test_native_vpn_rules_and_endpoint_service_permissions():
+    rule, permissions = "aws-native:ec2:ClientVpnAuthorizationRule", "aws-native:ec2:VpcEndpointServicePermissions"
+    assert_inputs_in_sdk(rule, ["targetNetworkCidr", "authorizeAllGroups"])
+    assert_inputs_in_sdk(permissions, ["allowedPrincipals", "serviceId"])
+    everyone = {"clientVpnEndpointId": "cvpn-endpoint-1", "targetNetworkCidr": "0.0.0.0/0"}
+    assert len(found(client_vpn_authorization_scoped, rule, {**everyone, "authorizeAllGroups": True})) == 1
+    assert found(client_vpn_authorization_scoped, rule, {**everyone, "accessGroupId": "admins"}) == []
+    named = {"serviceId": "vpce-svc-1", "allowedPrincipals": ["arn:aws:iam::444444444444:root"]}
+    assert found(no_public_images_or_snapshots, permissions, named) == []
+    assert len(found(no_public_images_or_snapshots, permissions, {**named, "allowedPrincipals": ["*"]})) == 1
+
+
 @pytest.mark.parametrize("props", [
     {"targetNetworkCidr": "0.0.0.0/0", "accessGroupId": "admins"},  # one group may reach everything
     {"targetNetworkCidr": "10.0.0.0/8", "authorizeAllGroups": True},  # everyone reaches the named networks

@@ -35,7 +35,11 @@ ENDPOINT_SERVICE = "aws:ec2/vpcEndpointService:VpcEndpointService"
 TRANSIT_GATEWAY = "aws:ec2transitgateway/transitGateway:TransitGateway"
 TRANSFER_SERVER = "aws:transfer/server:Server"
 RESOURCE_SHARE = "aws:ram/resourceShare:ResourceShare"
-VPN_AUTHORIZATION_RULE = "aws:ec2clientvpn/authorizationRule:AuthorizationRule"
+#: pulumi-aws-native (CloudFormation AWS::RAM::ResourceShare): the same input, but "The default value is true"
+#: (pulumi-aws-native ram/resource_share.py), so an absent one admits external principals.
+NATIVE_RESOURCE_SHARE = "aws-native:ram:ResourceShare"
+VPN_AUTHORIZATION_RULES = ("aws:ec2clientvpn/authorizationRule:AuthorizationRule",
+                           "aws-native:ec2:ClientVpnAuthorizationRule")
 EVERYWHERE = ("0.0.0.0/0", "::/0")
 
 
@@ -150,17 +154,23 @@ transfer_server_security_policy = ResourceValidationPolicy(
 )
 
 def _external_principals(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if as_bool(get(args.props, "allowExternalPrincipals")) is True:
+    value = get(args.props, "allowExternalPrincipals")
+    if value is None and args.resource_type == NATIVE_RESOURCE_SHARE:
+        value, shown = True, "not set, CloudFormation's default true"
+    else:
+        shown = "true"
+    if as_bool(value) is True:
         report(f"{describe(args)} may be shared with accounts outside the organization (allowExternalPrincipals "
-               "true): its transit gateways, subnets or resolver rules can go to any AWS account")
+               f"{shown}): its transit gateways, subnets or resolver rules can go to any AWS account")
 
 
 ram_share_no_external_principals = ResourceValidationPolicy(
     name="ram-share-no-external-principals",
     description="AWS RAM resource shares stay inside the organization (allowExternalPrincipals is not true).",
-    validate=applies_to((RESOURCE_SHARE,), _external_principals),
+    validate=applies_to((RESOURCE_SHARE, NATIVE_RESOURCE_SHARE), _external_principals),
     severity=Severity.HIGH,
-    remediation_steps="Leave allow_external_principals unset (false) on the aws.ram.ResourceShare and associate the "
+    remediation_steps="Leave allow_external_principals unset (false) on the aws.ram.ResourceShare (set it false on "
+                      "pulumi-aws-native's, whose default is true) and associate the "
                       "organization or its OUs (aws.ram.PrincipalAssociation with the organization or OU ARN); share "
                       "with a partner account from a separate, reviewed share.",
     **frameworks({"nist-800-53": "AC-3, AC-21, SC-7", "pci-dss": "1.2.1, 7.2.1"}),
@@ -180,7 +190,7 @@ client_vpn_authorization_scoped = ResourceValidationPolicy(
     name="client-vpn-authorization-scoped",
     description="Client VPN authorization rules do not grant every user (authorizeAllGroups) every destination "
                 "(0.0.0.0/0 or ::/0).",
-    validate=applies_to((VPN_AUTHORIZATION_RULE,), _vpn_authorization),
+    validate=applies_to(VPN_AUTHORIZATION_RULES, _vpn_authorization),
     severity=Severity.HIGH,
     remediation_steps="Give each aws.ec2clientvpn.AuthorizationRule the CIDR of the network its users need "
                       "(target_network_cidr=vpc.cidr_block), or an access_group_id (the IdP or Active Directory "

@@ -110,6 +110,8 @@ SNAPSHOTS = ("aws:rds/snapshot:Snapshot", "aws:rds/clusterSnapshot:ClusterSnapsh
 
 ENDPOINT_SERVICE = "aws:ec2/vpcEndpointService:VpcEndpointService"
 ENDPOINT_SERVICE_PRINCIPAL = "aws:ec2/vpcEndpointServiceAllowedPrinciple:VpcEndpointServiceAllowedPrinciple"
+#: pulumi-aws-native's AWS::EC2::VPCEndpointServicePermissions ``allowedPrincipals``.
+NATIVE_ENDPOINT_SERVICE_PERMISSIONS = "aws-native:ec2:VpcEndpointServicePermissions"
 #: The account's block public access for EBS snapshots and for AMIs, where the program declares it:
 #: ``aws.ebs.SnapshotBlockPublicAccess`` ``state`` (``block-all-sharing``, ``block-new-sharing``, ``unblocked``; AWS
 #: Config EBS_SNAPSHOT_BLOCK_PUBLIC_ACCESS is NON_COMPLIANT unless it blocks all public sharing, since
@@ -132,8 +134,8 @@ def _public_sharing(args: ResourceValidationArgs, report: ReportViolation) -> No
             report(f"{describe(args)} sets the account's block public access for {what} to {state!r}: "
                    f"{what} can be (or stay) shared publicly in this region; use {blocking[0]!r}")
         return
-    if args.resource_type in (ENDPOINT_SERVICE, ENDPOINT_SERVICE_PRINCIPAL):
-        principals = (as_list(get(args.props, "allowedPrincipals")) if args.resource_type == ENDPOINT_SERVICE
+    if args.resource_type in (ENDPOINT_SERVICE, ENDPOINT_SERVICE_PRINCIPAL, NATIVE_ENDPOINT_SERVICE_PERMISSIONS):
+        principals = (as_list(get(args.props, "allowedPrincipals")) if args.resource_type != ENDPOINT_SERVICE_PRINCIPAL
                       else [get(args.props, "principalArn")])
         if isinstance(principals, list) and any(isinstance(p, str) and p.strip() == "*" for p in principals):
             report(f"{describe(args)} allows every AWS account ('*') to discover the endpoint service and create an "
@@ -157,7 +159,7 @@ no_public_images_or_snapshots = ResourceValidationPolicy(
     description="AMIs, RDS snapshots and VPC endpoint services are not shared with every AWS account, and the "
                 "account's block public access for EBS snapshots and AMIs, where declared, is on.",
     validate=applies_to((LAUNCH_PERMISSION, *SNAPSHOTS, ENDPOINT_SERVICE, ENDPOINT_SERVICE_PRINCIPAL,
-                         *BLOCK_PUBLIC_ACCESS), _public_sharing),
+                         NATIVE_ENDPOINT_SERVICE_PERMISSIONS, *BLOCK_PUBLIC_ACCESS), _public_sharing),
     severity=Severity.CRITICAL,
     remediation_steps="Share with named accounts (account_id on aws.ec2.AmiLaunchPermission, account ids in "
                       "shared_accounts, arn:aws:iam::<account>:root in an endpoint service's allowed_principals) or "
