@@ -67,9 +67,10 @@ ORG_POLICY = {
 #: `encryption_configuration` (App Runner encrypts its copy of the image and its logs with an AWS-managed key; no
 #: scanner control asks for a CMK there) and its automatic deployments of `:latest` (ecr-image-tags-immutable reports
 #: the mutable repository the tag comes from); ecs_gpu_inference's `:latest` and Docker Hub images in the container
-#: definitions (no rule pins ECS images; the repository's tag mutability is judged where the repository is declared); transit_hub's transit gateway left at the default route table
-#: association and propagation (`enable`: a flat routing domain suits a hub without segments, and the provider's
-#: default would fail most correct programs; auto-acceptance and the external share are reported);
+#: definitions (no rule pins ECS images; the repository's tag mutability is judged where the repository is declared);
+#: transit_hub's transit gateway left at the default route table association and propagation (`enable`: a flat
+#: routing domain suits a hub without segments, and the provider's default would fail most correct programs;
+#: auto-acceptance and the external share are reported);
 #: network_inspection's DNS Firewall `firewall_fail_open ENABLED` (the provider documents it as the team's choice
 #: between availability and security, no scanner control asks for it) and its Resolver query log config with no VPC
 #: association (a central account shares such configs through RAM for other accounts to associate);
@@ -481,7 +482,7 @@ EXPECTED = {
     "transit_hub": {
         "network-connections-require-acceptance",  # auto_accept_shared_attachments enable; acceptance_required False
         "ram-share-no-external-principals",  # allow_external_principals True (added after a miss)
-        "no-public-images-or-snapshots",  # endpoint service allowed_principals ["*"] and an AllowedPrinciple "*" (added)
+        "no-public-images-or-snapshots",  # endpoint service allowed_principals ["*"], an AllowedPrinciple "*" (added)
         "vpc-peering-routes-scoped",  # 0.0.0.0/0 through the peering connection
     },
     # Network Firewall, Route 53 Resolver DNS Firewall and query logs, and a Client VPN endpoint.
@@ -499,7 +500,7 @@ EXPECTED = {
     # IAM Identity Center permission sets and assignments, Organizations SCPs and delegated administrators (the
     # organization's root read with get_organization(): the plan once failed on its roots), IAM users and groups.
     "identity_center": {
-        "iam-no-administrator-access",  # AdministratorAccess on a permission set, a user and a group (added after a miss)
+        "iam-no-administrator-access",  # AdministratorAccess on a permission set, a user, a group (added after a miss)
         "iam-no-full-admin-policy",  # permission set inline "*" on "*"
         "iam-no-data-service-wildcard",  # permission set inline sagemaker:* and s3:* on "*"
         "iam-user-no-access-keys",  # the CI user's access key

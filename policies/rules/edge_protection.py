@@ -422,12 +422,12 @@ appsync_logging = ResourceValidationPolicy(
 
 
 #: GuardDuty's protection plans and the organization's auto-enablement, where a program writes them (pulumi-aws 7
-#: guardduty/*.py): ``DetectorFeature``/``MemberDetectorFeature`` ``status`` ``DISABLED`` turns a plan (S3, EKS, runtime,
-#: malware, RDS, Lambda protection) off; ``OrganizationConfiguration`` ``autoEnableOrganizationMembers`` ``NONE`` and
-#: ``OrganizationConfigurationFeature`` ``autoEnable`` ``NONE`` leave member accounts (new ones included) without
-#: GuardDuty or the plan. AWS Config GUARDDUTY_S3_PROTECTION_ENABLED, GUARDDUTY_EC2_PROTECTION_RUNTIME_ENABLED (NON_COMPLIANT
-#: "if the feature is not enabled for your account or at least one member account in your organization"), Control
-#: Tower CT.GUARDDUTY.PR.1. A plan the program does not mention is not judged (its default is the account's).
+#: guardduty/*.py): ``DetectorFeature``/``MemberDetectorFeature`` ``status`` ``DISABLED`` turns a plan (S3, EKS,
+#: runtime, malware, RDS, Lambda protection) off; ``OrganizationConfiguration`` ``autoEnableOrganizationMembers``
+#: ``NONE`` and ``OrganizationConfigurationFeature`` ``autoEnable`` ``NONE`` leave member accounts (new ones included)
+#: without GuardDuty or the plan. AWS Config GUARDDUTY_S3_PROTECTION_ENABLED and GUARDDUTY_EC2_PROTECTION_RUNTIME_ENABLED
+#: (NON_COMPLIANT "if the feature is not enabled for your account or at least one member account in your
+#: organization"), Control Tower CT.GUARDDUTY.PR.1. A plan the program does not mention is not judged.
 DETECTOR_FEATURES = ("aws:guardduty/detectorFeature:DetectorFeature",
                      "aws:guardduty/memberDetectorFeature:MemberDetectorFeature")
 GUARDDUTY_ORG = "aws:guardduty/organizationConfiguration:OrganizationConfiguration"
