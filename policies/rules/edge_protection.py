@@ -425,9 +425,10 @@ appsync_logging = ResourceValidationPolicy(
 #: guardduty/*.py): ``DetectorFeature``/``MemberDetectorFeature`` ``status`` ``DISABLED`` turns a plan (S3, EKS,
 #: runtime, malware, RDS, Lambda protection) off; ``OrganizationConfiguration`` ``autoEnableOrganizationMembers``
 #: ``NONE`` and ``OrganizationConfigurationFeature`` ``autoEnable`` ``NONE`` leave member accounts (new ones included)
-#: without GuardDuty or the plan. AWS Config GUARDDUTY_S3_PROTECTION_ENABLED and GUARDDUTY_EC2_PROTECTION_RUNTIME_ENABLED
-#: (NON_COMPLIANT "if the feature is not enabled for your account or at least one member account in your
-#: organization"), Control Tower CT.GUARDDUTY.PR.1. A plan the program does not mention is not judged.
+#: without GuardDuty or the plan. AWS Config GUARDDUTY_S3_PROTECTION_ENABLED and
+#: GUARDDUTY_EC2_PROTECTION_RUNTIME_ENABLED (NON_COMPLIANT "if the feature is not enabled for your account or at
+#: least one member account in your organization"), Control Tower CT.GUARDDUTY.PR.1. A plan the program does not
+#: mention is not judged.
 DETECTOR_FEATURES = ("aws:guardduty/detectorFeature:DetectorFeature",
                      "aws:guardduty/memberDetectorFeature:MemberDetectorFeature")
 GUARDDUTY_ORG = "aws:guardduty/organizationConfiguration:OrganizationConfiguration"
@@ -442,8 +443,8 @@ def _detector(args: ResourceValidationArgs, report: ReportViolation) -> None:
     props = args.props
     if args.resource_type in DETECTOR_FEATURES:
         if _is(get(props, "status"), "DISABLED"):
-            report(f"{describe(args)} turns the GuardDuty protection plan {get(props, 'name')!r} off (status DISABLED): "
-                   "threats it covers go undetected")
+            report(f"{describe(args)} turns the GuardDuty protection plan {get(props, 'name')!r} off "
+                   "(status DISABLED): threats it covers go undetected")
     elif args.resource_type == GUARDDUTY_ORG:
         if _is(get(props, "autoEnableOrganizationMembers"), "NONE"):
             report(f"{describe(args)} does not enable GuardDuty for the organization's member accounts "
@@ -506,7 +507,8 @@ def _inspector_types(enablers: list) -> Optional[set]:
 
 
 def _detection_services(args: Any, report: ReportViolation) -> None:
-    required = [t.upper() for t in policy_config(args, DETECTION_SCHEMA)["inspectorResourceTypes"] if isinstance(t, str)]
+    config = policy_config(args, DETECTION_SCHEMA)
+    required = [t.upper() for t in config["inspectorResourceTypes"] if isinstance(t, str)]
     for macie in of_type(args.resources, MACIE_ACCOUNT):
         if _is(get(macie.props, "status"), "PAUSED"):
             report(f"{describe(macie)} pauses Amazon Macie (status PAUSED): no sensitive-data discovery in the "
