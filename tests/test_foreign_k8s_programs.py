@@ -1,7 +1,7 @@
 """Kubernetes and EKS ML programs written the way other teams write them (tests/foreign_k8s_programs/):
 typed ``*Args`` and plain dicts, snake_case and camelCase keys, helpers and loops, their own
 ComponentResource, a provider with a namespace, yaml.v2.ConfigGroup and yaml.ConfigFile, KubeRay,
-Kueue, Kubeflow, KServe and Karpenter custom resources, a Helm release, pulumi-eks and raw aws.eks.
+Kueue, Kubeflow, KServe, Argo Workflows and Karpenter custom resources, a Helm release, pulumi-eks and raw aws.eks.
 
 Each program has a ``compliant`` variant (written with care: Pod Security Restricted, least-privilege
 RBAC, private endpoint, encryption, logs) and a ``vulnerable`` one with misconfigurations seeded on
@@ -44,6 +44,9 @@ ALLOWED = {
 }
 #: The rules each vulnerable variant must report (its docstring names the seeded misconfigurations).
 EXPECTED = {
+    "argo_workflows": ["k8s-no-default-namespace", "k8s-no-cluster-admin-binding", "no-plaintext-secrets-in-environment",
+                       "k8s-no-privileged-containers", "k8s-no-host-path-volumes", "k8s-no-host-network",
+                       "k8s-run-as-non-root", "k8s-image-pinned"],
     "gpu_inference": ["k8s-image-pinned", "k8s-no-privileged-containers", "k8s-gpu-workloads-tolerate-taint",
                       "k8s-ingress-alb-internal", "k8s-ingress-tls", "k8s-no-default-namespace"],
     "kuberay_training": ["k8s-service-load-balancer-internal", "no-plaintext-secrets-in-environment",

@@ -396,3 +396,95 @@ def test_a_node_pool_of_other_instances_needs_no_gpu_taint(requirement):
     assert pool([requirement]) == []
     assert pool(UNKNOWN) == []
 
+
+
+# --- Argo Workflows: a pod per template (argo-workflows workflow/controller/workflowpod.go) ----------------
+
+from policies.rules.kubernetes import k8s_image_pinned, k8s_no_host_path_volumes, k8s_run_as_non_root  # noqa: E402
+from policies.rules.plaintext_secrets import no_plaintext_secrets_in_environment  # noqa: E402
+
+ARGO_TEMPLATE = "kubernetes:argoproj.io/v1alpha1:WorkflowTemplate"
+ARGO_KINDS = ["Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"]
+
+
+def argo(kind: str = "WorkflowTemplate", **spec) -> tuple[str, dict]:
+    workflow = {"entrypoint": "main", "templates": [
+        {"name": "main", "steps": [[{"name": "train", "template": "train"}]]},
+        {"name": "train", "container": {"image": "trainer:1.0", "command": ["python", "train.py"],
+                                        "volumeMounts": [{"name": "data", "mountPath": "/data"}]}},
+        {"name": "report", "script": {"image": "python:3.12", "command": ["python"], "source": "print(1)"},
+         "sidecars": [{"name": "proxy", "image": "envoy:1.30"}]},
+        {"name": "sweep", "containerSet": {"containers": [{"name": "a", "image": "a:1"}, {"name": "b", "image": "b:1"}]}},
+        {"name": "apply", "resource": {"action": "create", "manifest": "kind: ConfigMap"}},
+    ], "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "data"}},
+                   {"name": "unused", "hostPath": {"path": "/"}}], **spec}
+    props = {"metadata": {"name": "retrain", "namespace": "pipelines"},
+             "spec": {"schedule": "0 2 * * *", "workflowSpec": workflow} if kind == "CronWorkflow" else workflow}
+    return f"kubernetes:argoproj.io/v1alpha1:{kind}", props
+
+
+@pytest.mark.parametrize("kind", ARGO_KINDS)
+def test_an_argo_workflow_is_a_partial_pod_per_template_that_runs_containers(kind):
+    resource_type, props = argo(kind)
+    assert _pods.is_workload(resource_type)
+    found_pods = _pods.pods(stack_resource(resource_type, props))
+    prefix = "spec.workflowSpec" if kind == "CronWorkflow" else "spec"
+    assert [(p.where, p.partial, [c.name for c in _pods.containers(p)]) for p in found_pods] == [
+        (f"{prefix}.templates[1] train", True, ["main"]), (f"{prefix}.templates[2] report", True, ["main", "proxy"]),
+        (f"{prefix}.templates[3] sweep", True, ["a", "b"])]
+    # Only the workflow volumes a template's containers mount are in its pod (addVolumeReferences).
+    assert [v["name"] for v in found_pods[0].spec["volumes"]] == ["data"]
+    assert "volumes" not in found_pods[1].spec
+    assert found(k8s_no_host_path_volumes, resource_type, props) == []
+    # Partial: the controller completes the pod, so absent settings are not judged.
+    assert found(k8s_run_as_non_root, resource_type, props) == []
+    assert found(k8s_no_privileged_containers, resource_type, props) == []
+
+
+def test_argo_settings_of_the_workflow_and_the_template_are_judged():
+    resource_type, props = argo(hostNetwork=True, securityContext={"runAsUser": 0})
+    assert len(found(k8s_no_host_network, resource_type, props)) == 3
+    # One per container: train (main), report (main, proxy), sweep (a, b).
+    assert len(found(k8s_run_as_non_root, resource_type, props)) == 5
+    props["spec"]["templates"][1]["securityContext"] = {"runAsNonRoot": True, "runAsUser": 1000}
+    messages = found(k8s_run_as_non_root, resource_type, props)
+    assert not any("templates[1] train" in m for m in messages) and messages  # the template's own wins
+    props["spec"]["templates"][1]["container"]["securityContext"] = {"privileged": True}
+    [message] = found(k8s_no_privileged_containers, resource_type, props)
+    assert "(spec.templates[1] train): container main runs privileged" in message
+    props["spec"]["volumes"][1]["name"] = "data"
+    props["spec"]["volumes"][0]["name"] = "other"
+    [message] = found(k8s_no_host_path_volumes, resource_type, props)
+    assert "templates[1] train" in message and "hostPath /" in message
+    resource_type, props = argo(templateDefaults={"container": {"image": "python:latest"}})
+    del props["spec"]["templates"][1]["container"]["image"]
+    [message] = found(k8s_image_pinned, resource_type, props)
+    assert "templates[1] train" in message and "python:latest" in message
+    assert found(k8s_no_host_network, ARGO_TEMPLATE, {"metadata": {"name": "x"}, "spec": UNKNOWN}) == []
+
+
+def test_argo_inline_containers_are_read_for_literal_credentials():
+    resource_type, props = argo("CronWorkflow")
+    key = {"name": "AWS_ACCESS_KEY_ID", "value": "AKIAIOSFODNN7EXAMPLE"}
+    assert found(no_plaintext_secrets_in_environment, resource_type, props) == []
+    spec = props["spec"]["workflowSpec"]
+    spec["templates"][1]["container"]["env"] = [key]
+    spec["templates"][2]["script"]["env"] = [key]
+    spec["templates"][2]["sidecars"][0]["env"] = [key]
+    spec["templateDefaults"] = {"container": {"env": [key]}}
+    messages = found(no_plaintext_secrets_in_environment, resource_type, props)
+    assert [m.split(": ", 1)[1].split(" '")[0] for m in messages] == [
+        "spec.workflowSpec.templates[1].container.env", "spec.workflowSpec.templates[2].script.env",
+        "spec.workflowSpec.templates[2].sidecars[0].env", "spec.workflowSpec.templateDefaults.container.env"]
+    spec["templates"][1]["container"]["env"] = [{"name": "AWS_ACCESS_KEY_ID", "valueFrom": {
+        "secretKeyRef": {"name": "aws", "key": "id"}}}]
+    assert len(found(no_plaintext_secrets_in_environment, resource_type, props)) == 3
+
+
+def test_a_cluster_workflow_template_is_in_no_namespace():
+    resource_type, props = argo("ClusterWorkflowTemplate")
+    del props["metadata"]["namespace"]
+    assert found(k8s_no_default_namespace, resource_type, props) == []
+    resource_type, props = argo("WorkflowTemplate")
+    del props["metadata"]["namespace"]
+    assert len(found(k8s_no_default_namespace, resource_type, props)) == 1

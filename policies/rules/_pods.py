@@ -17,7 +17,9 @@ resources: KubeRay ``ray-operator/apis/ray/v1`` (``RayClusterSpec.HeadGroupSpec.
 Kubeflow Trainer ``trainer.kubeflow.org/v1alpha1`` (runtimes embed a JobSet template, a TrainJob
 names only ``trainer.image`` and ``trainer.resourcesPerNode``); JobSet ``jobset.x-k8s.io/v1alpha2``;
 Kueue ``Workload.spec.podSets[].template``; LeaderWorkerSet; Volcano ``batch.volcano.sh`` jobs; KServe
-InferenceServices and ServingRuntimes (``KSERVE_COMPONENTS``, partial).
+InferenceServices and ServingRuntimes (``KSERVE_COMPONENTS``, partial); Argo Workflows' ``Workflow``,
+``WorkflowTemplate``, ``ClusterWorkflowTemplate`` and ``CronWorkflow`` (``ARGO_WORKFLOW_SPECS``, partial: a
+pod per template, assembled as the workflow controller assembles it).
 Helm releases are opaque: their manifests are rendered inside the provider.
 """
 
@@ -74,9 +76,16 @@ POD_SPEC_PATHS: dict[str, tuple[Path, ...]] = {
 #: trainer's image and per-node resources, the rest comes from its (Cluster)TrainingRuntime; a KServe
 #: InferenceService's components and a (Cluster)ServingRuntime are pod specs the controller completes
 #: (it injects the storage initializer and agent containers and merges the runtime with the model).
+#: An Argo ``Workflow``'s templates are pods the workflow controller assembles (with its ``init`` and ``wait``
+#: executor containers, the controller ConfigMap's ``mainContainer`` defaults and any ``podSpecPatch``).
+#: ``<group>:<Kind>`` -> the path of the ``WorkflowSpec`` (argo-workflows ``pkg/apis/workflow/v1alpha1``:
+#: ``Workflow.Spec``, ``WorkflowTemplate.Spec``, ``ClusterWorkflowTemplate.Spec``, ``CronWorkflowSpec.WorkflowSpec``).
+ARGO_WORKFLOW_SPECS: dict[str, Path] = {
+    "argoproj.io:Workflow": ("spec",), "argoproj.io:WorkflowTemplate": ("spec",),
+    "argoproj.io:ClusterWorkflowTemplate": ("spec",), "argoproj.io:CronWorkflow": ("spec", "workflowSpec")}
 PARTIAL_KINDS: frozenset[str] = frozenset({
     "trainer.kubeflow.org:TrainJob", "serving.kserve.io:InferenceService", "serving.kserve.io:ServingRuntime",
-    "serving.kserve.io:ClusterServingRuntime"})
+    "serving.kserve.io:ClusterServingRuntime", *ARGO_WORKFLOW_SPECS})
 #: KServe ``serving.kserve.io/v1beta1`` (pkg/apis/serving/v1beta1): ``PredictorSpec``,
 #: ``TransformerSpec`` and ``ExplainerSpec`` embed a ``v1.PodSpec`` inline (``json:",inline"``), and the
 #: predictor's ``workerSpec`` (multi-node) one more; ``model`` (``ModelSpec``) and the framework
@@ -86,7 +95,8 @@ PARTIAL_KINDS: frozenset[str] = frozenset({
 #: Cluster-scoped kinds with pod templates (their CRDs' ``scope: Cluster``): templates whose pods run in
 #: the namespace of the job or service that uses them, never in a namespace of their own.
 CLUSTER_SCOPED_TEMPLATES: frozenset[str] = frozenset({
-    "trainer.kubeflow.org:ClusterTrainingRuntime", "serving.kserve.io:ClusterServingRuntime"})
+    "trainer.kubeflow.org:ClusterTrainingRuntime", "serving.kserve.io:ClusterServingRuntime",
+    "argoproj.io:ClusterWorkflowTemplate"})
 KSERVE_COMPONENTS = ("predictor", "transformer", "explainer")
 KSERVE_CONTAINERS = ("model", "sklearn", "xgboost", "tensorflow", "pytorch", "triton", "onnx", "huggingface", "pmml",
                      "lightgbm", "paddle", "art")
@@ -241,6 +251,102 @@ def _kserve_pods(key: str, props: Any) -> list[tuple[str, Any]]:
     return [(where, _kserve_pod(spec)) for where, spec in kserve_components(props)]
 
 
+#: ``Template.GetType``'s fields: what a template runs.
+_ARGO_TEMPLATE_TYPES = frozenset({"container", "containerSet", "script", "resource", "dag", "steps", "suspend", "data",
+                                  "http", "plugin"})
+
+
+def _merged(default: Any, value: Any) -> Any:
+    # A template over its workflow's templateDefaults: objects merged key by key, the template's value wins.
+    if isinstance(default, dict) and isinstance(value, dict):
+        return {**default, **{k: _merged(default.get(k), v) for k, v in value.items()}}
+    return default if value is None else value
+
+
+def argo_templates(props: Any, key: str) -> list[tuple[str, str, dict]]:
+    """``(where, name, template)`` of each template of an Argo workflow kind, ``spec.templateDefaults`` applied
+    (``WorkflowSpec.TemplateDefaults``: "default template values that will apply to all templates ... unless
+    overridden on the template-level", merged by strategic merge patch: argo-workflows docs/template-defaults.md;
+    here objects key by key and lists replaced)."""
+    path = ARGO_WORKFLOW_SPECS[key]
+    spec = get(props, *path)
+    if not isinstance(spec, dict):
+        return []
+    defaults = spec.get("templateDefaults")
+    defaults = defaults if isinstance(defaults, dict) else {}
+    templates = spec.get("templates")
+    found = []
+    for index, template in enumerate(templates if isinstance(templates, list) else []):
+        if isinstance(template, dict):
+            name = template.get("name")
+            # A default of a template type (``container``...) completes templates of that type, not others.
+            own = {k: v for k, v in defaults.items() if k not in _ARGO_TEMPLATE_TYPES or k in template}
+            found.append((f"{'.'.join(path)}.templates[{index}]", name if isinstance(name, str) else "",
+                          _merged(own, template)))
+    return found
+
+
+def argo_template_containers(template: dict) -> list[tuple[str, dict]]:
+    """``(key, container)`` of a template's own containers, which are no pod-spec lists: ``container`` and
+    ``script`` (an inline ``Container``, named ``main`` when unnamed: ``common.MainContainerName``)."""
+    found = []
+    for key in ("container", "script"):
+        container = template.get(key)
+        if isinstance(container, dict):
+            found.append((key, container if container.get("name") else {**container, "name": "main"}))
+    return found
+
+
+def _argo_pod(spec: dict, template: dict) -> Optional[dict]:
+    """The pod the workflow controller creates for a template (``workflowpod.go`` ``createWorkflowPod``):
+    the main container (``container``/``script``) or the ``containerSet``'s, the ``sidecars`` and
+    ``initContainers``; ``hostNetwork`` from the workflow; ``securityContext``, ``serviceAccountName``,
+    ``automountServiceAccountToken``, ``tolerations`` and ``nodeSelector`` from the template, else the
+    workflow; the template's ``volumes`` and those of the workflow its containers mount. Templates that run
+    no pod of the program's containers (``steps``, ``dag``, ``suspend``, ``resource``, ``http``...) have none."""
+    container_set = template.get("containerSet")
+    set_containers = container_set.get("containers") if isinstance(container_set, dict) else None
+    main = [c for _, c in argo_template_containers(template)]
+    main += [c for c in (set_containers if isinstance(set_containers, list) else []) if isinstance(c, dict)]
+    if not main:
+        return None
+    sidecars = template.get("sidecars")
+    containers = main + [c for c in (sidecars if isinstance(sidecars, list) else []) if isinstance(c, dict)]
+    pod: dict = {"containers": containers}
+    init = template.get("initContainers")
+    if isinstance(init, list):
+        pod["initContainers"] = init
+    if spec.get("hostNetwork") is not None:
+        pod["hostNetwork"] = spec["hostNetwork"]
+    for key in ("securityContext", "serviceAccountName", "automountServiceAccountToken", "tolerations",
+                "nodeSelector"):
+        value = template.get(key) if template.get(key) is not None else spec.get(key)
+        if value is not None:
+            pod[key] = value
+    mounts = {m.get("name") for c in [*containers, *(init if isinstance(init, list) else []),
+                                      container_set if isinstance(container_set, dict) else {}]
+              if isinstance(c, dict) and isinstance(c.get("volumeMounts"), list)
+              for m in c["volumeMounts"] if isinstance(m, dict)}
+    own, shared = template.get("volumes"), spec.get("volumes")
+    volumes = [v for v in (own if isinstance(own, list) else []) if isinstance(v, dict)]
+    volumes += [v for v in (shared if isinstance(shared, list) else [])
+                if isinstance(v, dict) and v.get("name") in mounts]
+    if volumes:
+        pod["volumes"] = volumes
+    return pod
+
+
+def _argo_pods(key: str, props: Any) -> list[tuple[str, dict, dict]]:
+    spec = get(props, *ARGO_WORKFLOW_SPECS[key])
+    found = []
+    for where, name, template in argo_templates(props, key):
+        pod = _argo_pod(spec, template)
+        if pod is not None:
+            metadata = template.get("metadata")
+            found.append((where + (f" {name}" if name else ""), pod, metadata if isinstance(metadata, dict) else {}))
+    return found
+
+
 def pods(subject: Any) -> list[Pod]:
     """The pod specs of a workload (``ResourceValidationArgs`` or ``PolicyResource``) as plain data.
 
@@ -251,6 +357,9 @@ def pods(subject: Any) -> list[Pod]:
     if kind is None:
         return []
     custom = kind.group not in _BUILT_IN_GROUPS
+    if kind.key in ARGO_WORKFLOW_SPECS:
+        return [Pod(where, spec, True, f" ({where})", metadata)
+                for where, spec, metadata in _argo_pods(kind.key, plain(subject.props))]
     if kind.key in PARTIAL_KINDS:
         found = (_train_job_pods(subject.props) if kind.key == "trainer.kubeflow.org:TrainJob"
                  else _kserve_pods(kind.key, plain(subject.props)))

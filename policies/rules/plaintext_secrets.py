@@ -52,7 +52,8 @@ from typing import Any, Iterator, Optional
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._pods import kind_of, kserve_components, kserve_inline_containers, may_carry_pods
+from policies.rules._pods import (
+    ARGO_WORKFLOW_SPECS, kind_of, kserve_components, kserve_inline_containers, may_carry_pods)
 from policies.rules._secrets import is_secret
 from policies.rules._components import as_built
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
@@ -287,7 +288,8 @@ def environment_variables(args: ResourceValidationArgs) -> Iterator[tuple[str, A
                 continue
             yield from _emr_properties(document, field)
     elif kind.startswith("kubernetes:"):
-        for where, container in (*_kubernetes_containers(get(props, "spec")), *_kserve_containers(kind, props)):
+        for where, container in (*_kubernetes_containers(get(props, "spec")), *_kserve_containers(kind, props),
+                                 *_argo_containers(kind, props)):
             for name, value in _name_values(container.get("env")):
                 yield f"spec.{where}.env", name, value
 
@@ -312,6 +314,32 @@ def _kserve_containers(kind: str, props: Any) -> Iterator[tuple[str, dict]]:
     for where, spec in kserve_components(props):
         for key, container in kserve_inline_containers(spec):
             yield f"{where.removeprefix('spec.')}.{key}", container
+
+
+def _argo_containers(kind: str, props: Any) -> Iterator[tuple[str, dict]]:
+    """An Argo workflow's containers that are no container list: each template's (and ``templateDefaults``')
+    ``container`` and ``script``, and its ``sidecars`` (``policies.rules._pods.argo_templates``)."""
+    found = kind_of(kind)
+    if found is None or found.key not in ARGO_WORKFLOW_SPECS:
+        return
+    path = ARGO_WORKFLOW_SPECS[found.key]
+    spec = get(props, *path)
+    if not isinstance(spec, dict):
+        return
+    templates = spec.get("templates")
+    places = [(f"templates[{i}]", t) for i, t in enumerate(templates if isinstance(templates, list) else [])]
+    places.append(("templateDefaults", spec.get("templateDefaults")))
+    prefix = ".".join(path[1:] + ("",))
+    for where, template in places:
+        if not isinstance(template, dict):
+            continue
+        for key in ("container", "script"):
+            if isinstance(template.get(key), dict):
+                yield f"{prefix}{where}.{key}", template[key]
+        sidecars = template.get("sidecars")
+        for index, sidecar in enumerate(sidecars if isinstance(sidecars, list) else []):
+            if isinstance(sidecar, dict):
+                yield f"{prefix}{where}.sidecars[{index}]", sidecar
 
 
 def _batch_containers(document: Any) -> Iterator[tuple[str, dict]]:
@@ -348,8 +376,8 @@ no_plaintext_secrets_in_environment = ResourceValidationPolicy(
     name="no-plaintext-secrets-in-environment",
     description="No environment variable of a Lambda function, ECS or Batch container, SageMaker model, CodeBuild "
                 "project, App Runner service, Bedrock AgentCore runtime or harness, or Kubernetes container (KServe's "
-                "inline ones included), no ConfigMap entry, no Glue job argument and no EMR configuration property "
-                "holds a literal credential.",
+                "and Argo's inline ones included), no ConfigMap entry, no Glue job argument and no EMR configuration "
+                "property holds a literal credential.",
     validate=as_built(_is_environment_subject, _validate_environment),
     config_schema=SCHEMA,
     severity=Severity.HIGH,
