@@ -44,6 +44,9 @@ ALLOWED = {
 }
 #: The rules each vulnerable variant must report (its docstring names the seeded misconfigurations).
 EXPECTED = {
+    "triton_configgroup": ["k8s-no-host-path-volumes", "k8s-no-added-capabilities", "k8s-no-host-network",
+                           "k8s-image-pinned", "k8s-service-account-token-automount",
+                           "k8s-service-load-balancer-internal", "k8s-ingress-tls", "k8s-namespace-network-policy"],
     "argo_workflows": ["k8s-no-default-namespace", "k8s-no-cluster-admin-binding", "no-plaintext-secrets-in-environment",
                        "k8s-no-privileged-containers", "k8s-no-host-path-volumes", "k8s-no-host-network",
                        "k8s-run-as-non-root", "k8s-image-pinned"],
