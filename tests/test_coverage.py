@@ -66,8 +66,8 @@ def test_the_repository_rules_leave_opaque_and_unjudged_types_out():
     packs = [pack(name, *(p.name for p in collect(name.removeprefix("mlinfra-"))))
              for name in (f"mlinfra-{n}" for n in PACKS)]
     found = coverage(RESOURCES + [resource("kubernetes:apps/v1:Deployment", "web"),
-                                  resource("kubernetes:core/v1:Namespace", "ml")], packs, {})
-    assert found.not_examined == {EIP: 1, RELEASE: 2, "kubernetes:core/v1:Namespace": 1}
+                                  resource("kubernetes:scheduling.k8s.io/v1:PriorityClass", "ml")], packs, {})
+    assert found.not_examined == {EIP: 1, RELEASE: 2, "kubernetes:scheduling.k8s.io/v1:PriorityClass": 1}
     assert {"required-tags", "allowed-regions"} <= set(found.cross_cutting)
 
 

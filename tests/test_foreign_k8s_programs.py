@@ -44,6 +44,13 @@ ALLOWED = {
 }
 #: The rules each vulnerable variant must report (its docstring names the seeded misconfigurations).
 EXPECTED = {
+    # GRANT_SUDO=yes is the docker-stacks image's passwordless sudo, which needs the pod to start as root:
+    # reported as k8s-run-as-non-root, not a rule of its own.
+    "jupyterhub_notebooks": ["k8s-namespace-pod-security-not-privileged", "k8s-rbac-no-secrets-read",
+                             "k8s-rbac-no-pod-exec", "k8s-rbac-no-impersonate", "k8s-rbac-no-escalate",
+                             "k8s-service-load-balancer-internal", "k8s-run-as-non-root", "k8s-no-host-path-volumes",
+                             "k8s-image-pinned", "k8s-container-memory-limit", "k8s-service-account-token-automount",
+                             "k8s-namespace-network-policy"],
     "triton_configgroup": ["k8s-no-host-path-volumes", "k8s-no-added-capabilities", "k8s-no-host-network",
                            "k8s-image-pinned", "k8s-service-account-token-automount",
                            "k8s-service-load-balancer-internal", "k8s-ingress-tls", "k8s-namespace-network-policy"],

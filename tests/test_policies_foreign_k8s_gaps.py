@@ -488,3 +488,40 @@ def test_a_cluster_workflow_template_is_in_no_namespace():
     resource_type, props = argo("WorkflowTemplate")
     del props["metadata"]["namespace"]
     assert len(found(k8s_no_default_namespace, resource_type, props)) == 1
+
+
+# --- Pod Security admission labels on namespaces ----------------------------------------------------------
+
+from policies.rules.kubernetes_exposure import k8s_namespace_pod_security_not_privileged as psa  # noqa: E402
+
+NAMESPACE = "kubernetes:core/v1:Namespace"
+
+
+def labelled(level, name: str = "jhub") -> dict:
+    return {"metadata": {"name": name, "labels": {"pod-security.kubernetes.io/enforce": level,
+                                                   "pod-security.kubernetes.io/warn": "restricted"}}}
+
+
+def test_a_namespace_does_not_enforce_the_privileged_pod_security_level():
+    assert found(psa, NAMESPACE, labelled("restricted")) == []
+    assert found(psa, NAMESPACE, labelled("baseline")) == []
+    [message] = found(psa, NAMESPACE, labelled("privileged"))
+    assert "(jhub) labels pod-security.kubernetes.io/enforce: privileged" in message
+    # warn/audit at privileged enforce nothing either way; only enforce admits pods.
+    warn_only = {"metadata": {"name": "jhub", "labels": {"pod-security.kubernetes.io/warn": "privileged"}}}
+    assert found(psa, NAMESPACE, warn_only) == []
+    # No label, unknown labels or level: not judged.
+    assert found(psa, NAMESPACE, {"metadata": {"name": "jhub"}}) == []
+    assert found(psa, NAMESPACE, {"metadata": {"name": "jhub", "labels": UNKNOWN}}) == []
+    assert found(psa, NAMESPACE, labelled(UNKNOWN)) == []
+
+
+def test_node_agent_namespaces_may_be_privileged_and_lists_are_judged_item_by_item():
+    assert found(psa, NAMESPACE, labelled("privileged", "kube-system")) == []
+    assert found(psa, NAMESPACE, labelled("privileged", "gpu-system")) == []
+    assert len(found(psa, NAMESPACE, labelled("privileged", "gpu-system"), {"privilegedNamespaces": []})) == 1
+    listed = {"items": [labelled("restricted", "a"), labelled("privileged", "b")]}
+    [message] = found(psa, "kubernetes:core/v1:NamespaceList", listed)
+    assert "(b) labels" in message
+    patch = {"metadata": {"name": "jhub", "labels": {"pod-security.kubernetes.io/enforce": "privileged"}}}
+    assert len(found(psa, "kubernetes:core/v1:NamespacePatch", patch)) == 1

@@ -1,7 +1,7 @@
 """Kubernetes objects that open the cluster up, one control per rule: objects in the ``default``
 namespace; Services with ``externalIPs`` (CVE-2020-8554); ingress-nginx snippet annotations
 (CVE-2021-25742); Tiller (Helm 2's in-cluster server); the Kubernetes Dashboard; namespaces whose
-workloads no NetworkPolicy selects.
+workloads no NetworkPolicy selects; namespaces whose Pod Security admission label enforces ``privileged``.
 
 Sources: CIS EKS Benchmark 1.1.0 4.6.3 ("The default namespace should not be used") and 4.3.2
 ("Ensure that all Namespaces have Network Policies defined"); Kubernetes issue #97076
@@ -9,7 +9,11 @@ Sources: CIS EKS Benchmark 1.1.0 4.6.3 ("The default namespace should not be use
 #7837 (CVE-2021-25742, "custom snippets can be used to obtain all secrets in the cluster") and the
 controller's ``allow-snippet-annotations`` ConfigMap key; Checkov 3.3.30
 ``checkov/kubernetes/checks/resource/k8s/`` (``DefaultNamespace.py``, ``NginxIngressCVE202125742*.py``,
-``Tiller*.py``, ``KubernetesDashboard.py``) and ``checks/graph_checks/RequireAllPodsToHaveNetworkPolicy.json``.
+``Tiller*.py``, ``KubernetesDashboard.py``) and ``checks/graph_checks/RequireAllPodsToHaveNetworkPolicy.json``;
+kubernetes.io "Pod Security Admission" and "Enforce Pod Security Standards with Namespace Labels"
+(``pod-security.kubernetes.io/<mode>: <level>``, ``enforce`` rejects violating pods) and Kyverno's EKS Best
+Practices policy ``add-psa-labels`` (EKS accepts no cluster-wide AdmissionConfiguration, so namespaces carry
+the labels).
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from pulumi_policy import (
 
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._pods import (
-    CLUSTER_SCOPED_TEMPLATES, PARTIAL_KINDS, POD_SPEC_PATHS, containers, is_workload, kind_of, namespace, pod_namespace, pods, workload_name,
+    CLUSTER_SCOPED_TEMPLATES, PARTIAL_KINDS, POD_SPEC_PATHS, containers, is_workload, kind_of, namespace, objects,
+    pod_namespace, pods, workload_name,
 )
 from policies.rules._props import UNKNOWN, as_list, describe, get, is_unknown, plain
 
@@ -409,8 +414,48 @@ k8s_namespace_network_policy = StackValidationPolicy(
     **frameworks({"cis-eks": "4.3.2", "nist-800-53": "SC-7, AC-4", "pci-dss": "1.2.1"}),
 )
 
+# --- Pod Security admission --------------------------------------------------------------------------
+
+PSA_ENFORCE = "pod-security.kubernetes.io/enforce"
+PSA_SCHEMA = config_schema(
+    privilegedNamespaces={
+        "type": "array", "items": {"type": "string"}, "default": ["kube-system", "gpu-system"],
+        "description": "Namespaces of node agents that must reach the host (the exemptDaemonSets' namespaces): "
+                       "they may enforce the privileged level.",
+    },
+)
+
+
+def _is_namespace(resource_type: str) -> bool:
+    kind = kind_of(resource_type)
+    return kind is not None and kind.key in ("core:Namespace", "core:NamespaceList")
+
+
+def _pod_security_level(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    allowed = set(policy_config(args, PSA_SCHEMA)["privilegedNamespaces"] or [])
+    for obj in objects(args, "core:Namespace", namespaced=False):
+        labels = get(obj.props, "metadata", "labels")
+        level = labels.get(PSA_ENFORCE) if isinstance(labels, dict) else None
+        name = get(obj.props, "metadata", "name")
+        if is_unknown(level) or level != "privileged" or (isinstance(name, str) and name in allowed):
+            continue
+        report(f"{describe(args)} ({obj.label}) labels {PSA_ENFORCE}: privileged: Pod Security admission lets any "
+               "pod in, host namespaces, hostPath and privileged containers included; enforce baseline or restricted")
+
+
+k8s_namespace_pod_security_not_privileged = ResourceValidationPolicy(
+    name="k8s-namespace-pod-security-not-privileged",
+    description="No Namespace sets the Pod Security admission label pod-security.kubernetes.io/enforce to "
+                "privileged (which admits every pod), but the node agents' namespaces in privilegedNamespaces.",
+    validate=applies_to(_is_namespace, _pod_security_level), config_schema=PSA_SCHEMA, severity=Severity.MEDIUM,
+    remediation_steps="Label the namespace pod-security.kubernetes.io/enforce: restricted (or baseline), with warn "
+                      "and audit at restricted; run node agents that need host access in a namespace of their own "
+                      "listed in privilegedNamespaces.",
+    **frameworks({"nist-800-53": "AC-6, CM-7", "pci-dss": "2.2.4"}),
+)
+
 SECURITY = [k8s_no_default_namespace, k8s_service_no_external_ips, k8s_ingress_no_snippet_annotations,
             k8s_ingress_alb_internal, k8s_ingress_tls, k8s_no_tiller,
-            k8s_no_kubernetes_dashboard, k8s_namespace_network_policy]
+            k8s_no_kubernetes_dashboard, k8s_namespace_network_policy, k8s_namespace_pod_security_not_privileged]
 PRIVACY: list = []
 COMPLIANCE: list = []
