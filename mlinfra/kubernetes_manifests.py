@@ -19,6 +19,17 @@ runtime does not run, so the mocks do them here, as the provider does:
   Namespace, its CustomResourceDefinition, its ``config.kubernetes.io/depends-on`` annotation:
   sigs.k8s.io/cli-utils's dependency graph, which ``Register`` follows).
 
+- ``kustomize_build``: the objects of a Kustomize directory, for ``kubernetes.kustomize.Directory`` (v1: the
+  SDK declares what the invoke ``kubernetes:kustomize:directory`` returns) and ``kustomize.v2.Directory``
+  (the provider runs krusty, then ``Parse``, ``Normalize`` with the component's ``namespace`` else the
+  provider's, and ``Register`` as for ``yaml/v2``: ``provider/pkg/provider/kustomize/v2/directory.go``).
+  The provider embeds kustomize; offline only the kustomizations made of ``resources`` (local files and
+  directories, in order: ``krusty.ReorderOptionNone``), the deprecated ``bases`` and ``namespace`` are
+  built, as kustomize builds them (``api/filters/namespace``: ``metadata.namespace`` set, or replaced, on
+  every object but the kinds known to be cluster-scoped, and on binding subjects named ``default``). A
+  kustomization with any other transformer, generator or patch field stops the plan naming the fields:
+  registering fewer or other objects than a preview would hide what the rules should judge.
+
 Read at pulumi-kubernetes 94977969d (main after v4.32.0; the installed SDK is 4.34.2, whose
 ``yaml.py`` is the one this module answers).
 """
@@ -36,6 +47,13 @@ import yaml
 from mlinfra.errors import MlinfraError
 
 YAML_V2_COMPONENTS = frozenset({"kubernetes:yaml/v2:ConfigGroup", "kubernetes:yaml/v2:ConfigFile"})
+KUSTOMIZE_V2 = "kubernetes:kustomize/v2:Directory"
+#: The multi-language components whose objects the provider registers as their children.
+COMPONENTS = YAML_V2_COMPONENTS | {KUSTOMIZE_V2}
+#: ``konfig.RecognizedKustomizationFileNames``, in the order kustomize looks for them.
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+#: The kustomization fields the offline build applies (the rest stop the plan, see the module's docstring).
+KUSTOMIZE_FIELDS = frozenset({"apiVersion", "kind", "metadata", "resources", "bases", "namespace"})
 DEPENDS_ON = "config.kubernetes.io/depends-on"
 
 #: ``provider/pkg/kinds/kinds.go`` ``Kind.Namespaced``: the built-in kinds whose scope the provider
@@ -238,9 +256,90 @@ def _read(file: str, globbing: bool) -> list[str]:
     return texts
 
 
+def _is_url(path: str) -> bool:
+    # kustomize's remote targets: a URL, or a git repository spec (github.com/org/repo//dir?ref=v1).
+    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", path)) or path.startswith(("github.com/", "gitlab.com/",
+                                                                                     "bitbucket.org/", "git@"))
+
+
+def kustomize_build(directory: str, _seen: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """The objects ``kustomize build <directory>`` prints, for the kustomizations the offline plan can build
+    (``KUSTOMIZE_FIELDS``); relative to the current directory (the program's, as the provider's)."""
+    if _is_url(directory):
+        raise ManifestError(f"kustomize build error: {directory}: the offline plan reads local directories only")
+    folder = Path(directory)
+    file = next((folder / name for name in KUSTOMIZATION_FILES if (folder / name).is_file()), None)
+    if file is None:
+        raise ManifestError(f"kustomize build error: unable to find one of 'kustomization.yaml', 'kustomization.yml' "
+                            f"or 'Kustomization' in directory '{folder.resolve()}'")
+    resolved = str(folder.resolve())
+    if resolved in _seen:
+        raise ManifestError(f"kustomize build error: cycle detected: {resolved} is already being built")
+    documents = [d for d in _documents(file.read_text()) if d is not None]
+    kustomization = documents[0] if documents else {}
+    if not isinstance(kustomization, dict):
+        raise ManifestError(f"kustomize build error: {file}: a kustomization is a YAML object")
+    others = sorted(k for k, v in kustomization.items() if k not in KUSTOMIZE_FIELDS and v not in (None, [], {}, ""))
+    if others:
+        raise ManifestError(f"kustomize build error: {file}: {', '.join(others)}: the offline plan builds "
+                            "kustomizations of resources, bases and namespace only (the provider runs kustomize; "
+                            "review a `pulumi preview --json` of the program with mlinfra review --deployment)")
+    entries = [*(kustomization.get("resources") or []), *(kustomization.get("bases") or [])]
+    objects: list[dict[str, Any]] = []
+    for entry in entries:
+        if not isinstance(entry, str):
+            raise ManifestError(f"kustomize build error: {file}: resources lists paths")
+        if _is_url(entry):
+            raise ManifestError(f"kustomize build error: {file}: {entry}: the offline plan reads local files only")
+        path = folder / entry
+        if path.is_dir():
+            objects.extend(kustomize_build(str(path), (*_seen, resolved)))
+        elif path.is_file():
+            objects.extend(_objects(path.read_text()))
+        else:
+            raise ManifestError(f"kustomize build error: accumulating resources: '{path.resolve()}': "
+                                "no such file or directory")
+    space = kustomization.get("namespace")
+    if isinstance(space, str) and space:
+        for obj in objects:
+            _kustomize_namespace(obj, space)
+    return objects
+
+
+def _kustomize_namespace(obj: dict[str, Any], space: str) -> None:
+    """kustomize's namespace filter (``api/filters/namespace/namespace.go``): ``metadata.namespace`` set on
+    every object whose kind is not known to be cluster-scoped (``Gvk.IsClusterScoped``: an unknown kind is
+    namespaced), replacing one it had; a (Cluster)RoleBinding's subjects named ``default`` get it too."""
+    api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
+    group, version = _group_version(api_version)
+    known = (version if group == "core" else api_version) in KNOWN_GROUP_VERSIONS
+    if not (known and kind.removesuffix("List") in CLUSTER_KINDS):
+        metadata = obj.get("metadata")
+        if not isinstance(metadata, dict):
+            metadata = obj["metadata"] = {}
+        metadata["namespace"] = space
+    if kind in ("RoleBinding", "ClusterRoleBinding") and isinstance(obj.get("subjects"), list):
+        for subject in obj["subjects"]:
+            if isinstance(subject, dict) and subject.get("name") == "default":
+                subject["namespace"] = space
+
+
+def directory_invoke(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The provider's answer to ``kubernetes:kustomize:directory`` (``{"directory"}``): the built objects."""
+    directory = inputs.get("directory")
+    if not isinstance(directory, str):
+        raise ManifestError("missing required field 'directory' of type string")
+    return {"result": kustomize_build(directory)}
+
+
 def component_objects(type_: str, inputs: dict[str, Any]) -> list[dict[str, Any]]:
     """The objects a ``yaml/v2`` component declares (``Parse``: files, then ``yaml``, then ``objs``), before
     ``Normalize``; files are read relative to the current directory (the program's, as the provider's)."""
+    if type_ == KUSTOMIZE_V2:
+        directory = inputs.get("directory")
+        if not isinstance(directory, str):
+            raise ManifestError("missing required input 'directory'")
+        return kustomize_build(directory)
     if type_ == "kubernetes:yaml/v2:ConfigFile":
         file = inputs.get("file")
         texts = _read(file, globbing=False) if isinstance(file, str) else [""]

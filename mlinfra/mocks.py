@@ -448,6 +448,11 @@ class PlatformMocks(pulumi.runtime.Mocks):
                 return kubernetes_manifests.decode_invoke(dict(inputs)), []
             except kubernetes_manifests.ManifestError as exc:
                 raise kubernetes_manifests.ManifestError(f"{token}: {exc}") from None
+        if token == "kubernetes:kustomize:directory":  # pulumi_kubernetes.kustomize.Directory (v1)
+            try:
+                return kubernetes_manifests.directory_invoke(dict(inputs)), []
+            except kubernetes_manifests.ManifestError as exc:
+                raise kubernetes_manifests.ManifestError(f"{token}: {exc}") from None
         if token == "tls:index/getCertificate:getCertificate":
             return certificate_chain(inputs), []
         if token.startswith("std:index:"):  # Terraform's functions through pulumi-std (converted programs)
@@ -896,21 +901,24 @@ class RecordingMonitor(MockMonitor):
             additional_secret_outputs=list(request.additionalSecretOutputs),
             version=request.version,
         )
-        if request.remote and request.type in kubernetes_manifests.YAML_V2_COMPONENTS:
+        if request.remote and request.type in kubernetes_manifests.COMPONENTS:
             self._construct_yaml(request, response.urn)
         return response
 
     def _construct_yaml(self, request, urn: str) -> None:
-        """The children the Kubernetes provider registers for a ``yaml/v2`` ConfigGroup or ConfigFile
-        (see ``mlinfra.kubernetes_manifests``): none while an input is unknown (the provider warns
-        "Preview is incomplete" and registers nothing)."""
+        """The children the Kubernetes provider registers for a ``yaml/v2`` ConfigGroup or ConfigFile, or a
+        ``kustomize/v2`` Directory (see ``mlinfra.kubernetes_manifests``; a Directory's ``namespace`` input is
+        its objects' default namespace): none while an input is unknown (the provider warns "Preview is
+        incomplete" and registers nothing)."""
         if rpc.UNKNOWN.encode() in request.object.SerializeToString():
             return
         inputs = _unwrap_secrets(struct_to_plain(request.object))
         provider = request.providers.get("kubernetes") or request.provider
         try:
+            space = inputs.get("namespace") if request.type == kubernetes_manifests.KUSTOMIZE_V2 else None
             objects = kubernetes_manifests.normalize(
-                kubernetes_manifests.component_objects(request.type, inputs), self._kubernetes_namespace(provider))
+                kubernetes_manifests.component_objects(request.type, inputs),
+                space if isinstance(space, str) and space else self._kubernetes_namespace(provider))
             needs = kubernetes_manifests.dependencies(objects)
             order = kubernetes_manifests.registration_order(needs)
         except kubernetes_manifests.ManifestError as exc:

@@ -321,3 +321,94 @@ def test_a_manifest_the_provider_refuses_stops_the_plan_with_one_line(tmp_path):
     with pytest.raises(MlinfraError, match=r"^kubernetes:yaml/v2:ConfigFile f: reading YAML file from disk: open "
                                            r"missing.yaml: No such file or directory$"):
         plan(tmp_path, "dev")
+
+
+# --- Kustomize directories (kustomize.Directory v1 and v2) -------------------------------------------------
+
+KUSTOMIZE_PROGRAM = textwrap.dedent('''
+    import pulumi_kubernetes as k8s
+
+    k8s.kustomize.Directory("kz1", directory="overlays/prod")
+    k8s.kustomize.v2.Directory("kz2", directory="overlays/prod")
+    k8s.kustomize.v2.Directory("kz3", directory="base", namespace="team")
+''')
+BINDING = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "reader"},
+           "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "reader"},
+           "subjects": [{"kind": "ServiceAccount", "name": "default", "namespace": "other"},
+                        {"kind": "ServiceAccount", "name": "web", "namespace": "other"}]}
+CLUSTER_ROLE = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "reader"},
+                "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}]}
+
+
+def kustomization(folder: Path, **fields) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "kustomization.yaml").write_text(yaml.safe_dump({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", **fields}))
+
+
+@pytest.fixture(scope="module")
+def kustomized(tmp_path_factory) -> dict:
+    project = tmp_path_factory.mktemp("kustomize")
+    (project / "Pulumi.yaml").write_text("name: manifests\nruntime: python\n")
+    (project / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (project / "__main__.py").write_text(KUSTOMIZE_PROGRAM)
+    kustomization(project / "base", resources=["web.yaml", "rbac"])
+    ok, bad = deployment("web-ok"), deployment("web-bad", hostNetwork=True)
+    for obj in (ok, bad):
+        del obj["metadata"]["namespace"]
+    bad["metadata"]["namespace"] = "elsewhere"
+    (project / "base" / "web.yaml").write_text(manifest(ok, bad))
+    kustomization(project / "base" / "rbac", resources=["rbac.yaml"])
+    (project / "base" / "rbac" / "rbac.yaml").write_text(manifest(BINDING, CLUSTER_ROLE))
+    (project / "overlays" / "prod").mkdir(parents=True)
+    (project / "overlays" / "prod" / "Kustomization").write_text(
+        yaml.safe_dump({"namespace": "apps", "bases": ["../../base"]}))
+    return {r["urn"]: r for r in plan(project, "dev")["deployment"]["resources"]}
+
+
+@pytest.mark.parametrize("component, type_, names", [
+    ("kz1", "kubernetes:kustomize:Directory", ("apps/web-ok", "apps/web-bad", "apps/reader", "reader")),
+    ("kz2", "kubernetes:kustomize/v2:Directory", ("kz2:apps/web-ok", "kz2:apps/web-bad", "kz2:apps/reader",
+                                                   "kz2:reader")),
+])
+def test_a_kustomize_directory_declares_what_kustomize_builds(kustomized, component, type_, names):
+    """The overlay's namespace replaces every namespaced object's (kustomize's namespace filter), leaves the
+    ClusterRole alone and moves the binding's subject named default only."""
+    web_ok, web_bad, binding, role = (kustomized[_urn(f"{type_}${t}", n)] for t, n in zip(
+        (DEPLOYMENT, DEPLOYMENT, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+         "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"), names))
+    assert all(r["parent"] == _urn(type_, component) for r in (web_ok, web_bad, binding, role))
+    assert web_ok["inputs"]["metadata"] == {"name": "web-ok", "namespace": "apps"}
+    assert web_bad["inputs"]["metadata"]["namespace"] == "apps"
+    assert web_bad["inputs"]["spec"]["template"]["spec"]["hostNetwork"] is True
+    assert [s["namespace"] for s in binding["inputs"]["subjects"]] == ["apps", "other"]
+    assert "namespace" not in role["inputs"]["metadata"]
+
+
+def test_a_v2_directory_puts_objects_without_a_namespace_in_its_namespace_input(kustomized):
+    type_ = "kubernetes:kustomize/v2:Directory"
+    assert kustomized[_urn(f"{type_}${DEPLOYMENT}", "kz3:team/web-ok")]["inputs"]["metadata"]["namespace"] == "team"
+    assert kustomized[_urn(f"{type_}${DEPLOYMENT}", "kz3:elsewhere/web-bad")]
+    reported = {(v.urn.rsplit("::", 1)[-1], v.policy) for v in review(
+        resources_from_document({"version": 3, "deployment": {"resources": list(kustomized.values())}}, "plan"),
+        None, "prod",
+        ROOT).violations}
+    assert ("kz3:elsewhere/web-bad", "k8s-no-host-network") in reported
+    assert ("kz3:team/web-ok", "k8s-no-host-network") not in reported
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"resources": ["a.yaml"], "images": [{"name": "web", "newTag": "latest"}], "commonLabels": {"a": "b"}},
+     r"kustomization.yaml: commonLabels, images: the offline plan builds kustomizations of resources, bases and "
+     r"namespace only"),
+    ({"resources": ["https://github.com/org/repo//deploy?ref=v1"]}, r"the offline plan reads local files only"),
+    ({"resources": ["missing.yaml"]}, r"accumulating resources: '.*missing.yaml': no such file or directory"),
+])
+def test_a_kustomization_the_offline_plan_cannot_build_stops_it(tmp_path, monkeypatch, fields, message):
+    kustomization(tmp_path / "k", **fields)
+    (tmp_path / "k" / "a.yaml").write_text(manifest(CLUSTER_ROLE))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(km.ManifestError, match=message):
+        km.kustomize_build("k")
+    with pytest.raises(km.ManifestError, match=r"unable to find one of 'kustomization.yaml'"):
+        km.kustomize_build("nowhere")
