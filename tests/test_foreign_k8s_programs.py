@@ -1,7 +1,8 @@
 """Kubernetes and EKS ML programs written the way other teams write them (tests/foreign_k8s_programs/):
 typed ``*Args`` and plain dicts, snake_case and camelCase keys, helpers and loops, their own
-ComponentResource, a provider with a namespace, yaml.v2.ConfigGroup and yaml.ConfigFile, KubeRay,
-Kueue, Kubeflow, KServe, Argo Workflows and Karpenter custom resources, a Helm release, pulumi-eks and raw aws.eks.
+ComponentResource, a provider with a namespace, yaml.v2.ConfigGroup, yaml.ConfigFile and ConfigGroup (with a
+transformation), kustomize.v2.Directory, KubeRay, Kueue, Kubeflow, KServe, Argo Workflows and Karpenter custom
+resources, a Helm release, pulumi-eks and raw aws.eks.
 
 Each program has a ``compliant`` variant (written with care: Pod Security Restricted, least-privilege
 RBAC, private endpoint, encryption, logs) and a ``vulnerable`` one with misconfigurations seeded on
@@ -44,6 +45,9 @@ ALLOWED = {
 }
 #: The rules each vulnerable variant must report (its docstring names the seeded misconfigurations).
 EXPECTED = {
+    "airflow_kustomize": ["k8s-no-default-namespace", "k8s-rbac-no-secrets-read", "k8s-rbac-no-pod-exec",
+                          "no-plaintext-secrets-in-environment", "k8s-run-as-non-root", "k8s-no-host-path-volumes",
+                          "k8s-image-pinned", "k8s-service-load-balancer-internal", "k8s-namespace-network-policy"],
     # GRANT_SUDO=yes is the docker-stacks image's passwordless sudo, which needs the pod to start as root:
     # reported as k8s-run-as-non-root, not a rule of its own.
     "jupyterhub_notebooks": ["k8s-namespace-pod-security-not-privileged", "k8s-rbac-no-secrets-read",
@@ -137,6 +141,14 @@ def test_each_allowed_org_policy_finding_is_still_reported(results, name):
     # An allow-list entry that no longer fires is stale: drop it.
     reported = {v.policy for v in results[name, "compliant"]}
     assert ALLOWED[name] <= reported
+
+
+def test_the_seeded_credentials_in_airflow_s_environment_are_each_reported(results):
+    # The Fernet key under its name, the database URL for the password in it (a kustomize.v2.Directory's objects).
+    messages = [v.message for v in results["airflow_kustomize", "vulnerable"]
+                if v.policy == "no-plaintext-secrets-in-environment"]
+    assert [m for m in messages if "'AIRFLOW__CORE__FERNET_KEY' holds a literal value" in m]
+    assert [m for m in messages if "'AIRFLOW__DATABASE__SQL_ALCHEMY_CONN' holds a password in a URL" in m]
 
 
 def test_the_seeded_credentials_in_a_configmap_and_a_kserve_model_are_reported(results):

@@ -58,6 +58,9 @@ def test_references_and_pulumi_secrets_pass(type_):
     ("AWS_ACCESS_KEY_ID", ACCESS_KEY, "an AWS access key id"),
     ("TLS", "-----BEGIN RSA PRIVATE KEY-----\nMIIE...", "a private key"),
     ("DATABASE_URL", "postgres://app:s3cret@db:5432/app", "a password in a URL"),
+    # Airflow's key for its connections' passwords and variables (AIRFLOW__CORE__FERNET_KEY).
+    ("AIRFLOW__CORE__FERNET_KEY", "81HqDtbqAywKSOumSha3BhWNOdQ26slT6K0YaZeZyPs=",
+     "a literal value under a secret-looking name"),
 ])
 def test_one_literal_credential_fails(type_, name, value, why):
     messages = env(type_, shapes({**SAFE, name: value})[type_])

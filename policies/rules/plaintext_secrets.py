@@ -118,8 +118,12 @@ ASSIGNMENT = re.compile(
 SCHEMA = config_schema(
     secretNamePattern={
         "type": "string",
+        # fernet key: Airflow's [core] fernet_key (AIRFLOW__CORE__FERNET_KEY), the symmetric key that encrypts its
+        # connections' passwords and variables (Airflow docs, "Fernet": "Fernet is used to encrypt passwords in
+        # the connection configuration and the variable configuration").
         "default": r"(?i)(passw(or)?d|passwd|\bpwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|"
-                   r"client[_-]?secret|credential|auth[_-]?key|signing[_-]?key|conn(ection)?[_-]?str(ing)?)",
+                   r"client[_-]?secret|credential|auth[_-]?key|signing[_-]?key|fernet[_-]?key|"
+                   r"conn(ection)?[_-]?str(ing)?)",
         "description": "A regular expression for names (variables, keys) whose literal value is a secret.",
     },
     notSecretNamePattern={
