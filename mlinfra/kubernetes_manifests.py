@@ -24,9 +24,11 @@ runtime does not run, so the mocks do them here, as the provider does:
   (the provider runs krusty, then ``Parse``, ``Normalize`` with the component's ``namespace`` else the
   provider's, and ``Register`` as for ``yaml/v2``: ``provider/pkg/provider/kustomize/v2/directory.go``).
   The provider embeds kustomize; offline only the kustomizations made of ``resources`` (local files and
-  directories, in order: ``krusty.ReorderOptionNone``), the deprecated ``bases`` and ``namespace`` are
-  built, as kustomize builds them (``api/filters/namespace``: ``metadata.namespace`` set, or replaced, on
-  every object but the kinds known to be cluster-scoped, and on binding subjects named ``default``). A
+  directories, in order: ``krusty.ReorderOptionNone``), the deprecated ``bases``, ``namespace`` and
+  ``images`` are built, as kustomize builds them (``api/filters/namespace``: ``metadata.namespace`` set, or
+  replaced, on every object but the kinds known to be cluster-scoped, and on binding subjects named
+  ``default``; ``api/filters/imagetag``: the images of containers and init containers renamed, retagged
+  or pinned to a digest). A
   kustomization with any other transformer, generator or patch field stops the plan naming the fields:
   registering fewer or other objects than a preview would hide what the rules should judge.
 
@@ -53,7 +55,9 @@ COMPONENTS = YAML_V2_COMPONENTS | {KUSTOMIZE_V2}
 #: ``konfig.RecognizedKustomizationFileNames``, in the order kustomize looks for them.
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 #: The kustomization fields the offline build applies (the rest stop the plan, see the module's docstring).
-KUSTOMIZE_FIELDS = frozenset({"apiVersion", "kind", "metadata", "resources", "bases", "namespace"})
+KUSTOMIZE_FIELDS = frozenset({"apiVersion", "kind", "metadata", "resources", "bases", "namespace", "images"})
+#: An ``images`` entry's fields (``types.Image``).
+IMAGE_FIELDS = frozenset({"name", "newName", "newTag", "digest"})
 DEPENDS_ON = "config.kubernetes.io/depends-on"
 
 #: ``provider/pkg/kinds/kinds.go`` ``Kind.Namespaced``: the built-in kinds whose scope the provider
@@ -282,8 +286,9 @@ def kustomize_build(directory: str, _seen: tuple[str, ...] = ()) -> list[dict[st
     others = sorted(k for k, v in kustomization.items() if k not in KUSTOMIZE_FIELDS and v not in (None, [], {}, ""))
     if others:
         raise ManifestError(f"kustomize build error: {file}: {', '.join(others)}: the offline plan builds "
-                            "kustomizations of resources, bases and namespace only (the provider runs kustomize; "
-                            "review a `pulumi preview --json` of the program with mlinfra review --deployment)")
+                            "kustomizations of resources, bases, namespace and images only (the provider runs "
+                            "kustomize; review a `pulumi preview --json` of the program with mlinfra review "
+                            "--deployment)")
     entries = [*(kustomization.get("resources") or []), *(kustomization.get("bases") or [])]
     objects: list[dict[str, Any]] = []
     for entry in entries:
@@ -303,7 +308,63 @@ def kustomize_build(directory: str, _seen: tuple[str, ...] = ()) -> list[dict[st
     if isinstance(space, str) and space:
         for obj in objects:
             _kustomize_namespace(obj, space)
+    for entry in kustomization.get("images") or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or set(entry) - IMAGE_FIELDS:
+            raise ManifestError(f"kustomize build error: {file}: images: an entry has name, newName, newTag and "
+                                f"digest only: {entry!r}")
+        for obj in objects:
+            if obj.get("kind") != "CustomResourceDefinition":
+                _kustomize_images(obj, entry)
     return objects
+
+
+def _image_matched(image: str, name: str) -> bool:
+    # api/image/image.go IsImageMatched: the name is a regular expression there too (Go's, unescaped).
+    try:
+        return re.fullmatch(name + r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?", image) is not None
+    except re.error:
+        return False
+
+
+def _image_split(image: str) -> tuple[str, str, str]:
+    """``image.Split``: name, tag and digest; a registry's port (before the first ``/``) is no tag."""
+    slash = image.find("/")
+    offset = slash if slash > 0 else 0
+    search = image[offset:]
+    at, colon = search.find("@"), search.find(":")
+    if colon < 0 and at < 0:
+        return image, "", ""
+    if at >= 0 and (at < colon or colon < 0):
+        return image[:offset + at], "", image[offset + at + 1:]
+    if at >= 0 and colon >= 0:
+        return image[:offset + colon], image[offset + colon + 1:offset + at], image[offset + at + 1:]
+    return image[:offset + colon], image[offset + colon + 1:], ""
+
+
+def _kustomize_images(value: Any, entry: dict[str, Any]) -> None:
+    """kustomize's images transformer (``api/filters/imagetag``: ``LegacyFilter`` walks every ``containers``
+    and ``initContainers`` list at any depth; ``imageTagUpdater``: a new name replaces the name, a new tag or
+    digest replaces both the tag and the digest)."""
+    if isinstance(value, list):
+        for item in value:
+            _kustomize_images(item, entry)
+        return
+    if not isinstance(value, dict):
+        return
+    for key, item in value.items():
+        _kustomize_images(item, entry)
+        if key not in ("containers", "initContainers") or not isinstance(item, list):
+            continue
+        for container in item:
+            image = container.get("image") if isinstance(container, dict) else None
+            if not isinstance(image, str) or not _image_matched(image, entry["name"]):
+                continue
+            name, tag, digest = _image_split(image)
+            name = entry.get("newName") or name
+            new_tag, new_digest = entry.get("newTag") or "", entry.get("digest") or ""
+            if new_tag or new_digest:
+                tag, digest = new_tag, new_digest
+            container["image"] = name + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
 
 
 def _kustomize_namespace(obj: dict[str, Any], space: str) -> None:

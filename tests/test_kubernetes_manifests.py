@@ -398,9 +398,10 @@ def test_a_v2_directory_puts_objects_without_a_namespace_in_its_namespace_input(
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"resources": ["a.yaml"], "images": [{"name": "web", "newTag": "latest"}], "commonLabels": {"a": "b"}},
-     r"kustomization.yaml: commonLabels, images: the offline plan builds kustomizations of resources, bases and "
-     r"namespace only"),
+    ({"resources": ["a.yaml"], "patches": [{"path": "p.yaml"}], "commonLabels": {"a": "b"}},
+     r"kustomization.yaml: commonLabels, patches: the offline plan builds kustomizations of resources, bases, "
+     r"namespace and images only"),
+    ({"resources": ["a.yaml"], "images": [{"name": "web", "tagSuffix": "-x"}]}, r"images: an entry has name"),
     ({"resources": ["https://github.com/org/repo//deploy?ref=v1"]}, r"the offline plan reads local files only"),
     ({"resources": ["missing.yaml"]}, r"accumulating resources: '.*missing.yaml': no such file or directory"),
 ])
@@ -412,3 +413,26 @@ def test_a_kustomization_the_offline_plan_cannot_build_stops_it(tmp_path, monkey
         km.kustomize_build("k")
     with pytest.raises(km.ManifestError, match=r"unable to find one of 'kustomization.yaml'"):
         km.kustomize_build("nowhere")
+
+
+@pytest.mark.parametrize("image, entry, built", [
+    ("web", {"name": "web", "newTag": "1.2"}, "web:1.2"),
+    ("web:1.0", {"name": "web", "newName": "123456789012.dkr.ecr.us-east-1.amazonaws.com/web"},
+     "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.0"),
+    ("web:1.0@sha256:" + "a" * 64, {"name": "web", "newTag": "latest"}, "web:latest"),
+    ("web:1.0", {"name": "web", "digest": "sha256:" + "b" * 64}, "web@sha256:" + "b" * 64),
+    ("registry:5000/web", {"name": "registry:5000/web", "newTag": "2"}, "registry:5000/web:2"),
+    ("webapp:1.0", {"name": "web", "newTag": "2"}, "webapp:1.0"),  # another image
+])
+def test_kustomize_images_rename_retag_or_pin_containers_and_init_containers(tmp_path, monkeypatch, image, entry,
+                                                                              built):
+    """api/filters/imagetag: LegacyFilter (containers and initContainers at any depth), imageTagUpdater."""
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+           "spec": {"initContainers": [{"name": "i", "image": image}], "containers": [{"name": "c", "image": image}],
+                    "ephemeralContainers": [{"name": "e", "image": image}]}}
+    kustomization(tmp_path / "k", resources=["pod.yaml"], images=[entry])
+    (tmp_path / "k" / "pod.yaml").write_text(manifest(pod))
+    monkeypatch.chdir(tmp_path)
+    [built_pod] = km.kustomize_build("k")
+    assert [c["image"] for c in built_pod["spec"]["initContainers"] + built_pod["spec"]["containers"]] == [built] * 2
+    assert built_pod["spec"]["ephemeralContainers"][0]["image"] == image

@@ -1,7 +1,8 @@
 """Airflow with the KubernetesExecutor for the feature pipelines: the platform's kustomize base and the
 team's prod overlay (its namespace, Pod Security Restricted, a default-deny NetworkPolicy, an internal
-load balancer), deployed with kustomize.v2.Directory. The Fernet key and the database URL come from a
-Secret the External Secrets operator syncs; the scheduler's Role is what the executor calls.
+load balancer, the Airflow image mirrored to ECR and pinned by digest), deployed with
+kustomize.v2.Directory. The Fernet key and the database URL come from a Secret the External Secrets
+operator syncs; the scheduler's Role is what the executor calls.
 """
 import pulumi
 import pulumi_kubernetes as k8s
