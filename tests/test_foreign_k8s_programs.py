@@ -53,8 +53,7 @@ EXPECTED = {
     "jupyterhub_notebooks": ["k8s-namespace-pod-security-not-privileged", "k8s-rbac-no-secrets-read",
                              "k8s-rbac-no-pod-exec", "k8s-rbac-no-impersonate", "k8s-rbac-no-escalate",
                              "k8s-service-load-balancer-internal", "k8s-run-as-non-root", "k8s-no-host-path-volumes",
-                             "k8s-image-pinned", "k8s-container-memory-limit", "k8s-service-account-token-automount",
-                             "k8s-namespace-network-policy"],
+                             "k8s-image-pinned", "k8s-container-memory-limit", "k8s-namespace-network-policy"],
     "triton_configgroup": ["k8s-no-host-path-volumes", "k8s-no-added-capabilities", "k8s-no-host-network",
                            "k8s-image-pinned", "k8s-service-account-token-automount",
                            "k8s-service-load-balancer-internal", "k8s-ingress-tls", "k8s-namespace-network-policy"],
@@ -141,6 +140,13 @@ def test_each_allowed_org_policy_finding_is_still_reported(results, name):
     # An allow-list entry that no longer fires is stale: drop it.
     reported = {v.policy for v in results[name, "compliant"]}
     assert ALLOWED[name] <= reported
+
+
+def test_the_notebooks_binding_of_the_built_in_edit_role_is_judged_on_its_grants(results):
+    reported = {v.policy for v in results["jupyterhub_notebooks", "vulnerable"]
+                if "(RoleBinding jhub/singleuser-edit) binds the built-in ClusterRole edit" in v.message}
+    assert reported == {"k8s-rbac-no-secrets-read", "k8s-rbac-no-pod-exec", "k8s-rbac-no-impersonate",
+                        "k8s-rbac-no-token-request"}
 
 
 def test_the_seeded_credentials_in_airflow_s_environment_are_each_reported(results):

@@ -525,3 +525,41 @@ def test_node_agent_namespaces_may_be_privileged_and_lists_are_judged_item_by_it
     assert "(b) labels" in message
     patch = {"metadata": {"name": "jhub", "labels": {"pod-security.kubernetes.io/enforce": "privileged"}}}
     assert len(found(psa, "kubernetes:core/v1:NamespacePatch", patch)) == 1
+
+
+# --- bindings of the built-in edit and admin ClusterRoles ---------------------------------------------------
+
+
+def built_in_binding(role: str, kind: str = "RoleBinding", **ref) -> tuple[str, dict]:
+    props = {"metadata": {"name": "nb", "namespace": "jhub"},
+             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role, **ref},
+             "subjects": [{"kind": "ServiceAccount", "name": "nb", "namespace": "jhub"}]}
+    if kind == "ClusterRoleBinding":
+        del props["metadata"]["namespace"]
+    return f"kubernetes:rbac.authorization.k8s.io/v1:{kind}", props
+
+
+def reported_grants(resource_type: str, props: dict, config=None) -> dict[str, list[str]]:
+    found_ = {p.name: found(p, resource_type, props, config) for p in GRANT_POLICIES}
+    return {name: messages for name, messages in found_.items() if messages}
+
+
+@pytest.mark.parametrize("role", ["edit", "admin"])
+def test_a_binding_of_the_built_in_edit_or_admin_role_is_judged_on_their_bootstrap_rules(role):
+    found_ = reported_grants(*built_in_binding(role))
+    assert sorted(found_) == ["k8s-rbac-no-impersonate", "k8s-rbac-no-pod-exec", "k8s-rbac-no-secrets-read",
+                              "k8s-rbac-no-token-request"]
+    assert "(RoleBinding jhub/nb) binds the built-in ClusterRole " + role + ", which grants the right to read " \
+           "every Secret in its namespace" in found_["k8s-rbac-no-secrets-read"][0]
+    [message] = reported_grants(*built_in_binding(role, "ClusterRoleBinding"))["k8s-rbac-no-pod-exec"]
+    assert "(ClusterRoleBinding nb) binds" in message and "in every namespace" in message
+    assert reported_grants(*built_in_binding(role), {"allowedRoles": [role]}) == {}
+
+
+@pytest.mark.parametrize("role, ref", [("view", {}), ("edit", {"kind": "Role"}), ("team-edit", {}),
+                                       ("edit", {"apiGroup": "example.com"})])
+def test_other_roles_and_unknown_refs_are_not_taken_for_the_built_in_ones(role, ref):
+    assert reported_grants(*built_in_binding(role, **ref)) == {}
+    resource_type, props = built_in_binding("edit")
+    props["roleRef"] = UNKNOWN
+    assert reported_grants(resource_type, props) == {}

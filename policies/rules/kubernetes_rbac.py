@@ -22,7 +22,8 @@ Rule matching follows the API server's (``pkg/apis/rbac/v1/evaluation_helpers.go
 every verb, API group and resource; ``*/<subresource>`` every resource's subresource; a rule that
 names ``resourceNames`` grants only those objects (and no ``create``), so it is not a grant of all.
 A rule with an unknown list is not judged. An aggregated ClusterRole (``aggregationRule``) has its
-rules filled in by the controller: only the rules it declares are judged.
+rules filled in by the controller: only the rules it declares are judged. A binding of the built-in
+``edit`` or ``admin`` ClusterRole is judged on their bootstrap rules (``BUILT_IN_ROLES``).
 """
 
 from __future__ import annotations
@@ -215,6 +216,43 @@ GRANTS: tuple[Grant, ...] = (
 )
 
 
+#: The user-facing ClusterRoles every cluster has (kubernetes/kubernetes
+#: plugin/pkg/auth/authorizer/rbac/bootstrappolicy/testdata/cluster-roles.yaml): ``edit`` aggregates
+#: ``system:aggregate-to-edit`` (and ``-to-view``), ``admin`` those and ``system:aggregate-to-admin``. A binding
+#: to one grants what they grant, though the program declares no role: their rules of the core group that the
+#: grants above look for, and admin's write of roles and bindings (``system:aggregate-to-admin``).
+_EDIT_RULES = (
+    {"apiGroups": [""], "resources": ["pods/attach", "pods/exec", "pods/portforward", "pods/proxy", "secrets",
+                                      "services/proxy"], "verbs": ["get", "list", "watch"]},
+    {"apiGroups": [""], "resources": ["serviceaccounts"], "verbs": ["impersonate"]},
+    {"apiGroups": [""], "resources": ["pods", "pods/attach", "pods/exec", "pods/portforward", "pods/proxy"],
+     "verbs": ["create", "delete", "deletecollection", "patch", "update"]},
+    {"apiGroups": [""], "resources": ["pods/eviction"], "verbs": ["create"]},
+    {"apiGroups": [""], "resources": ["configmaps", "events", "persistentvolumeclaims", "replicationcontrollers",
+                                      "replicationcontrollers/scale", "secrets", "serviceaccounts", "services",
+                                      "services/proxy"], "verbs": ["create", "delete", "deletecollection", "patch",
+                                                                   "update"]},
+    {"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"]},
+)
+_ADMIN_RULES = (
+    {"apiGroups": ["authorization.k8s.io"], "resources": ["localsubjectaccessreviews"], "verbs": ["create"]},
+    {"apiGroups": [RBAC], "resources": ["rolebindings", "roles"],
+     "verbs": ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]},
+)
+BUILT_IN_ROLES: dict[str, tuple[dict, ...]] = {"edit": _EDIT_RULES, "admin": _EDIT_RULES + _ADMIN_RULES}
+
+
+def _built_in_role(binding: Object) -> Optional[tuple[str, Object]]:
+    """The built-in ClusterRole (``BUILT_IN_ROLES``) a binding refers to, as a role of its rules."""
+    ref = binding.props.get("roleRef")
+    if not isinstance(ref, dict) or ref.get("kind") != "ClusterRole" or ref.get("apiGroup") not in (RBAC, None):
+        return None
+    name = ref.get("name")
+    if not isinstance(name, str) or name not in BUILT_IN_ROLES:
+        return None
+    return name, Object({"rules": [dict(rule) for rule in BUILT_IN_ROLES[name]]}, False, name)
+
+
 def _grant_rule(grant: Grant) -> Callable[..., None]:
     schema = _allowed_schema(grant.what)
 
@@ -229,6 +267,16 @@ def _grant_rule(grant: Grant) -> Callable[..., None]:
                 rules = ", ".join(f"rules[{i}]" for i in hits)
                 report(f"{describe(args)} ({kind} {role.label}) grants the right to {grant.what} ({rules}): "
                        f"{grant.why}")
+        if CLUSTER_ROLE not in grant.kinds:
+            return
+        for key, binding in _found(args, BOTH_BINDINGS):
+            built_in = _built_in_role(binding)
+            if built_in is None or built_in[0] in allowed or not _grants(built_in[1], grant.operations):
+                continue
+            scope = "every namespace" if key == CLUSTER_ROLE_BINDING else "its namespace"
+            report(f"{describe(args)} ({key.split(':')[1]} {binding.label}) binds the built-in ClusterRole "
+                   f"{built_in[0]}, which grants the right to {grant.what} in {scope}: {grant.why}; bind a Role "
+                   "of the permissions the subjects need")
 
     return validate
 
@@ -236,9 +284,10 @@ def _grant_rule(grant: Grant) -> Callable[..., None]:
 def _grant_policy(grant: Grant) -> ResourceValidationPolicy:
     return ResourceValidationPolicy(
         name=grant.name,
-        description=f"Roles and ClusterRoles do not grant the right to {grant.what}"
-                    + (f" (Checkov {grant.checkov})." if grant.checkov else "."),
-        validate=applies_to(_kind_in(grant.kinds), _grant_rule(grant)), config_schema=_allowed_schema(grant.what),
+        description=f"Roles and ClusterRoles do not grant the right to {grant.what}, nor do bindings of the "
+                    "built-in edit and admin ClusterRoles" + (f" (Checkov {grant.checkov})." if grant.checkov else "."),
+        validate=applies_to(_kind_in(grant.kinds + BOTH_BINDINGS), _grant_rule(grant)),
+        config_schema=_allowed_schema(grant.what),
         severity=grant.severity, remediation_steps=grant.remediation + " A role reviewed for it goes in allowedRoles.",
         **frameworks(grant.references))
 

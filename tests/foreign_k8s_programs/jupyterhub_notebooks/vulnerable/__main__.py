@@ -3,10 +3,11 @@ plain objects in a yaml.v2.ConfigGroup (``objs``), the proxy Service, and one no
 a helper (typed ``PodSpecArgs``), as KubeSpawner makes them.
 
 Seeded: the namespace's Pod Security admission label is ``enforce: privileged``; the hub's Role reads
-Secrets and execs into pods; its ClusterRole impersonates users and escalates roles; the public proxy is
+Secrets and execs into pods; its ClusterRole impersonates users and escalates roles; the notebooks' own
+ServiceAccount is bound to the built-in ``edit`` ClusterRole (Secrets, exec, tokens); the public proxy is
 an internet-facing load balancer (no scheme annotation: the in-tree default); notebooks run as root with
-sudo granted, mount the user's home from the node (hostPath), use an untagged image, set no memory limit
-and mount the default service account's token; a NetworkPolicy allows all ingress.
+sudo granted, mount the user's home from the node (hostPath), use an untagged image and set no memory
+limit; a NetworkPolicy allows all ingress.
 """
 import pulumi
 import pulumi_kubernetes as k8s
@@ -41,6 +42,12 @@ HUB_RBAC = [
     {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "jhub-hub-users"},
      "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "jhub-hub-users"},
      "subjects": [{"kind": "ServiceAccount", "name": "hub", "namespace": NS}]},
+    # Notebooks launch their own training Jobs: the users' ServiceAccount gets the built-in edit role.
+    {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "singleuser", "namespace": NS}},
+    {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+     "metadata": {"name": "singleuser-edit", "namespace": NS},
+     "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "edit"},
+     "subjects": [{"kind": "ServiceAccount", "name": "singleuser", "namespace": NS}]},
     {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "singleuser", "namespace": NS},
      "spec": {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{}]}},
     {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "proxy-public", "namespace": NS},
@@ -56,6 +63,7 @@ def notebook(user: str) -> k8s.core.v1.Pod:
         metadata={"name": f"jupyter-{user}", "namespace": NS,
                   "labels": {"component": "singleuser-server", "hub.jupyter.org/username": user}},
         spec=PodSpecArgs(
+            service_account_name="singleuser",
             security_context={"runAsUser": 0, "fsGroup": 100},
             containers=[ContainerArgs(
                 name="notebook",
