@@ -563,3 +563,29 @@ def test_other_roles_and_unknown_refs_are_not_taken_for_the_built_in_ones(role, 
     resource_type, props = built_in_binding("edit")
     props["roleRef"] = UNKNOWN
     assert reported_grants(resource_type, props) == {}
+
+
+# --- Kubeflow Notebooks, Argo Rollouts (full pod templates); Seldon and Knative (completed by their controller) -
+
+NOTEBOOK = "kubernetes:kubeflow.org/v1:Notebook"
+POD = {"containers": [{"name": "notebook", "image": "jupyter/scipy-notebook:2024-05-27"}]}
+
+
+def templated(resource_type: str, pod: dict) -> dict:
+    spec = ({"predictors": [{"name": "default", "componentSpecs": [{"spec": pod}], "graph": {"name": "notebook"}}]}
+            if "seldon" in resource_type else {"template": {"spec": pod}})
+    return {"metadata": {"name": "alice", "namespace": "kubeflow-alice"}, "spec": spec}
+
+
+@pytest.mark.parametrize("resource_type, partial", [
+    (NOTEBOOK, False), ("kubernetes:argoproj.io/v1alpha1:Rollout", False),
+    ("kubernetes:machinelearning.seldon.io/v1:SeldonDeployment", True),
+    ("kubernetes:serving.knative.dev/v1:Service", True), ("kubernetes:serving.knative.dev/v1:Configuration", True)])
+def test_notebook_rollout_seldon_and_knative_pod_templates_are_judged(resource_type, partial):
+    [pod] = _pods.pods(stack_resource(resource_type, templated(resource_type, POD)))
+    assert pod.partial is partial and [c.name for c in _pods.containers(pod)] == ["notebook"]
+    # An absent runAsNonRoot is judged only where the pod is the program's alone.
+    assert len(found(k8s_run_as_non_root, resource_type, templated(resource_type, POD))) == (0 if partial else 1)
+    privileged = {**POD, "hostNetwork": True}
+    assert len(found(k8s_no_host_network, resource_type, templated(resource_type, privileged))) == 1
+    assert found(k8s_no_host_network, resource_type, {"metadata": {"name": "x"}, "spec": UNKNOWN}) == []

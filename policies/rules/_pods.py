@@ -17,7 +17,8 @@ resources: KubeRay ``ray-operator/apis/ray/v1`` (``RayClusterSpec.HeadGroupSpec.
 Kubeflow Trainer ``trainer.kubeflow.org/v1alpha1`` (runtimes embed a JobSet template, a TrainJob
 names only ``trainer.image`` and ``trainer.resourcesPerNode``); JobSet ``jobset.x-k8s.io/v1alpha2``;
 Kueue ``Workload.spec.podSets[].template``; LeaderWorkerSet; Volcano ``batch.volcano.sh`` jobs; KServe
-InferenceServices and ServingRuntimes (``KSERVE_COMPONENTS``, partial); Argo Workflows' ``Workflow``,
+InferenceServices and ServingRuntimes (``KSERVE_COMPONENTS``, partial); Kubeflow Notebooks; Argo Rollouts;
+Seldon Core ``SeldonDeployment`` and Knative ``Service``/``Configuration`` (partial); Argo Workflows' ``Workflow``,
 ``WorkflowTemplate``, ``ClusterWorkflowTemplate`` and ``CronWorkflow`` (``ARGO_WORKFLOW_SPECS``, partial: a
 pod per template, assembled as the workflow controller assembles it).
 Helm releases are opaque: their manifests are rendered inside the provider.
@@ -71,6 +72,18 @@ POD_SPEC_PATHS: dict[str, tuple[Path, ...]] = {
     "leaderworkerset.x-k8s.io:LeaderWorkerSet": (("spec", "leaderWorkerTemplate", "leaderTemplate", "spec"),
                                                  ("spec", "leaderWorkerTemplate", "workerTemplate", "spec")),
     "batch.volcano.sh:Job": (("spec", "tasks", "*", "template", "spec"),),
+    # Kubeflow notebook-controller: "The user needs to specify the PodSpec for the jupyter notebook"
+    # (``spec.template.spec``; components/notebook-controller README), run as a StatefulSet.
+    "kubeflow.org:Notebook": (_TEMPLATE,),
+    # Argo Rollouts: ``spec.template`` is the Deployment's PodTemplateSpec (a Rollout replaces a Deployment).
+    "argoproj.io:Rollout": (_TEMPLATE,),
+    # Seldon Core v1: each predictor's ``componentSpecs[]`` "is a Kubernetes PodTemplateSpec which Seldon will
+    # build into a Kubernetes Deployment" (seldon-core doc/source/graph/inference-graph.md); partial below.
+    "machinelearning.seldon.io:SeldonDeployment": (("spec", "predictors", "*", "componentSpecs", "*", "spec"),),
+    # Knative Serving: a Service's and a Configuration's ``spec.template`` is a RevisionTemplateSpec whose spec
+    # embeds the PodSpec inline; partial below.
+    "serving.knative.dev:Service": (_TEMPLATE,),
+    "serving.knative.dev:Configuration": (_TEMPLATE,),
 }
 #: Kinds whose pods are partly described by the resource itself: a Kubeflow TrainJob names the
 #: trainer's image and per-node resources, the rest comes from its (Cluster)TrainingRuntime; a KServe
@@ -83,9 +96,14 @@ POD_SPEC_PATHS: dict[str, tuple[Path, ...]] = {
 ARGO_WORKFLOW_SPECS: dict[str, Path] = {
     "argoproj.io:Workflow": ("spec",), "argoproj.io:WorkflowTemplate": ("spec",),
     "argoproj.io:ClusterWorkflowTemplate": ("spec",), "argoproj.io:CronWorkflow": ("spec", "workflowSpec")}
+#: Pod templates of ``POD_SPEC_PATHS`` that the controller completes before it creates the pods: Seldon's
+#: operator merges its defaults into the model containers and adds its executor; Knative's webhook defaults
+#: the user container (its ``secure-pod-defaults`` flag sets the security context) and adds the queue proxy.
+COMPLETED_TEMPLATES: frozenset[str] = frozenset({
+    "machinelearning.seldon.io:SeldonDeployment", "serving.knative.dev:Service", "serving.knative.dev:Configuration"})
 PARTIAL_KINDS: frozenset[str] = frozenset({
     "trainer.kubeflow.org:TrainJob", "serving.kserve.io:InferenceService", "serving.kserve.io:ServingRuntime",
-    "serving.kserve.io:ClusterServingRuntime", *ARGO_WORKFLOW_SPECS})
+    "serving.kserve.io:ClusterServingRuntime", *ARGO_WORKFLOW_SPECS, *COMPLETED_TEMPLATES})
 #: KServe ``serving.kserve.io/v1beta1`` (pkg/apis/serving/v1beta1): ``PredictorSpec``,
 #: ``TransformerSpec`` and ``ExplainerSpec`` embed a ``v1.PodSpec`` inline (``json:",inline"``), and the
 #: predictor's ``workerSpec`` (multi-node) one more; ``model`` (``ModelSpec``) and the framework
@@ -360,13 +378,14 @@ def pods(subject: Any) -> list[Pod]:
     if kind.key in ARGO_WORKFLOW_SPECS:
         return [Pod(where, spec, True, f" ({where})", metadata)
                 for where, spec, metadata in _argo_pods(kind.key, plain(subject.props))]
+    if kind.key in POD_SPEC_PATHS:
+        return [Pod(where, spec, kind.patch or kind.key in COMPLETED_TEMPLATES, f" ({where})" if custom else "",
+                    metadata)
+                for where, spec, metadata in _pod_specs(plain(subject.props), kind.key)]
     if kind.key in PARTIAL_KINDS:
         found = (_train_job_pods(subject.props) if kind.key == "trainer.kubeflow.org:TrainJob"
                  else _kserve_pods(kind.key, plain(subject.props)))
         return [Pod(where, spec, True, f" ({where})") for where, spec in found if isinstance(spec, dict)]
-    if kind.key in POD_SPEC_PATHS:
-        return [Pod(where, spec, kind.patch, f" ({where})" if custom else "", metadata)
-                for where, spec, metadata in _pod_specs(plain(subject.props), kind.key)]
     listed = None if kind.patch else _listed(kind.key)
     if listed is None:
         return []
