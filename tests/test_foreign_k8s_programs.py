@@ -1,8 +1,8 @@
 """Kubernetes and EKS ML programs written the way other teams write them (tests/foreign_k8s_programs/):
 typed ``*Args`` and plain dicts, snake_case and camelCase keys, helpers and loops, their own
 ComponentResource, a provider with a namespace, yaml.v2.ConfigGroup, yaml.ConfigFile and ConfigGroup (with a
-transformation), kustomize.v2.Directory, KubeRay, Kueue, Kubeflow, KServe, Argo Workflows and Karpenter custom
-resources, a Helm release, pulumi-eks and raw aws.eks.
+transformation), kustomize.v2.Directory, KubeRay, Kueue, Kubeflow (training jobs, Notebooks, PodDefaults),
+KServe, Argo Workflows and Karpenter custom resources, a Helm release, pulumi-eks and raw aws.eks.
 
 Each program has a ``compliant`` variant (written with care: Pod Security Restricted, least-privilege
 RBAC, private endpoint, encryption, logs) and a ``vulnerable`` one with misconfigurations seeded on
@@ -45,6 +45,9 @@ ALLOWED = {
 }
 #: The rules each vulnerable variant must report (its docstring names the seeded misconfigurations).
 EXPECTED = {
+    "kubeflow_notebooks": ["no-plaintext-secrets-in-environment", "k8s-run-as-non-root", "k8s-no-host-path-volumes",
+                           "k8s-image-pinned", "k8s-gpu-workloads-tolerate-taint", "k8s-container-memory-limit",
+                           "k8s-namespace-network-policy"],
     "airflow_kustomize": ["k8s-no-default-namespace", "k8s-rbac-no-secrets-read", "k8s-rbac-no-pod-exec",
                           "no-plaintext-secrets-in-environment", "k8s-run-as-non-root", "k8s-no-host-path-volumes",
                           "k8s-image-pinned", "k8s-service-load-balancer-internal", "k8s-namespace-network-policy"],

@@ -42,6 +42,9 @@ def shapes(variables: dict) -> dict[str, dict]:
         # KServe's inline container (pkg/apis/serving/v1beta1: the predictor's model is a v1.Container).
         "kubernetes:serving.kserve.io/v1beta1:InferenceService": {"spec": {"predictor": {"model": {
             "modelFormat": {"name": "huggingface"}, "env": pairs}}}},
+        # Kubeflow's PodDefault: env injected into every pod it selects (components/admission-webhook).
+        "kubernetes:kubeflow.org/v1alpha1:PodDefault": {"spec": {"selector": {"matchLabels": {"a": "b"}},
+                                                                  "env": pairs}},
         # A ConfigMap's data: the settings pods read as environment (envFrom) or files, with no secrecy.
         "kubernetes:core/v1:ConfigMap": {"data": variables},
     }

@@ -293,9 +293,9 @@ def environment_variables(args: ResourceValidationArgs) -> Iterator[tuple[str, A
             yield from _emr_properties(document, field)
     elif kind.startswith("kubernetes:"):
         for where, container in (*_kubernetes_containers(get(props, "spec")), *_kserve_containers(kind, props),
-                                 *_argo_containers(kind, props)):
+                                 *_argo_containers(kind, props), *_pod_default(kind, props)):
             for name, value in _name_values(container.get("env")):
-                yield f"spec.{where}.env", name, value
+                yield f"spec.{where}.env" if where else "spec.env", name, value
 
 
 def _emr_properties(document: Any, where: str) -> Iterator[tuple[str, Any, Any]]:
@@ -318,6 +318,19 @@ def _kserve_containers(kind: str, props: Any) -> Iterator[tuple[str, dict]]:
     for where, spec in kserve_components(props):
         for key, container in kserve_inline_containers(spec):
             yield f"{where.removeprefix('spec.')}.{key}", container
+
+
+#: Kubeflow's PodDefault (``kubeflow.org/v1alpha1``, components/admission-webhook): "additional runtime
+#: requirements (i.e., volume, volumeMounts, environment variables) to be injected into a Pod at creation
+#: time"; its ``spec.env`` goes into every container of the pods it selects.
+POD_DEFAULT = "kubeflow.org:PodDefault"
+
+
+def _pod_default(kind: str, props: Any) -> Iterator[tuple[str, dict]]:
+    found = kind_of(kind)
+    spec = get(props, "spec")
+    if found is not None and found.key == POD_DEFAULT and isinstance(spec, dict):
+        yield "", spec
 
 
 def _argo_containers(kind: str, props: Any) -> Iterator[tuple[str, dict]]:
@@ -380,8 +393,8 @@ no_plaintext_secrets_in_environment = ResourceValidationPolicy(
     name="no-plaintext-secrets-in-environment",
     description="No environment variable of a Lambda function, ECS or Batch container, SageMaker model, CodeBuild "
                 "project, App Runner service, Bedrock AgentCore runtime or harness, or Kubernetes container (KServe's "
-                "and Argo's inline ones included), no ConfigMap entry, no Glue job argument and no EMR configuration "
-                "property holds a literal credential.",
+                "and Argo's inline ones and Kubeflow PodDefaults included), no ConfigMap entry, no Glue job argument "
+                "and no EMR configuration property holds a literal credential.",
     validate=as_built(_is_environment_subject, _validate_environment),
     config_schema=SCHEMA,
     severity=Severity.HIGH,
