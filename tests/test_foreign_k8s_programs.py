@@ -147,7 +147,8 @@ def test_each_allowed_org_policy_finding_is_still_reported(results, name):
 
 def test_the_notebooks_binding_of_the_built_in_edit_role_is_judged_on_its_grants(results):
     reported = {v.policy for v in results["jupyterhub_notebooks", "vulnerable"]
-                if "(RoleBinding jhub/singleuser-edit) binds the built-in ClusterRole edit" in v.message}
+                if "(RoleBinding jhub/singleuser-edit) binds the built-in ClusterRole edit to ServiceAccount "
+                "singleuser" in v.message}
     assert reported == {"k8s-rbac-no-secrets-read", "k8s-rbac-no-pod-exec", "k8s-rbac-no-impersonate",
                         "k8s-rbac-no-token-request"}
 

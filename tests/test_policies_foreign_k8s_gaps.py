@@ -549,11 +549,16 @@ def test_a_binding_of_the_built_in_edit_or_admin_role_is_judged_on_their_bootstr
     found_ = reported_grants(*built_in_binding(role))
     assert sorted(found_) == ["k8s-rbac-no-impersonate", "k8s-rbac-no-pod-exec", "k8s-rbac-no-secrets-read",
                               "k8s-rbac-no-token-request"]
-    assert "(RoleBinding jhub/nb) binds the built-in ClusterRole " + role + ", which grants the right to read " \
-           "every Secret in its namespace" in found_["k8s-rbac-no-secrets-read"][0]
+    assert "(RoleBinding jhub/nb) binds the built-in ClusterRole " + role + " to ServiceAccount nb, which grants " \
+           "the right to read every Secret in its namespace" in found_["k8s-rbac-no-secrets-read"][0]
     [message] = reported_grants(*built_in_binding(role, "ClusterRoleBinding"))["k8s-rbac-no-pod-exec"]
     assert "(ClusterRoleBinding nb) binds" in message and "in every namespace" in message
     assert reported_grants(*built_in_binding(role), {"allowedRoles": [role]}) == {}
+    # A team's users and groups with their namespace's admin or edit role: the roles' intended use.
+    resource_type, props = built_in_binding(role)
+    props["subjects"] = [{"kind": "Group", "name": "ml-team", "apiGroup": "rbac.authorization.k8s.io"},
+                         {"kind": "User", "name": "dana@example.com", "apiGroup": "rbac.authorization.k8s.io"}]
+    assert reported_grants(resource_type, props) == {}
 
 
 @pytest.mark.parametrize("role, ref", [("view", {}), ("edit", {"kind": "Role"}), ("team-edit", {}),

@@ -23,7 +23,8 @@ every verb, API group and resource; ``*/<subresource>`` every resource's subreso
 names ``resourceNames`` grants only those objects (and no ``create``), so it is not a grant of all.
 A rule with an unknown list is not judged. An aggregated ClusterRole (``aggregationRule``) has its
 rules filled in by the controller: only the rules it declares are judged. A binding of the built-in
-``edit`` or ``admin`` ClusterRole is judged on their bootstrap rules (``BUILT_IN_ROLES``).
+``edit`` or ``admin`` ClusterRole to a ServiceAccount is judged on their bootstrap rules
+(``BUILT_IN_ROLES``); bound to users and groups they are the namespace's user-facing roles.
 """
 
 from __future__ import annotations
@@ -273,10 +274,17 @@ def _grant_rule(grant: Grant) -> Callable[..., None]:
             built_in = _built_in_role(binding)
             if built_in is None or built_in[0] in allowed or not _grants(built_in[1], grant.operations):
                 continue
+            # Workloads only (as Checkov's graph checks judge roles bound to a ServiceAccount): a namespace's
+            # admin or edit role for its team's users and groups is how Kubernetes means them to be used
+            # ("Using RBAC Authorization", user-facing roles).
+            accounts = [s.get("name") for s in _subjects(binding) if s.get("kind") == "ServiceAccount"]
+            if not accounts:
+                continue
             scope = "every namespace" if key == CLUSTER_ROLE_BINDING else "its namespace"
+            shown = ", ".join(str(name) for name in accounts)
             report(f"{describe(args)} ({key.split(':')[1]} {binding.label}) binds the built-in ClusterRole "
-                   f"{built_in[0]}, which grants the right to {grant.what} in {scope}: {grant.why}; bind a Role "
-                   "of the permissions the subjects need")
+                   f"{built_in[0]} to ServiceAccount {shown}, which grants the right to {grant.what} in {scope}: "
+                   f"{grant.why}; bind a Role of the permissions the workload needs")
 
     return validate
 
@@ -285,7 +293,8 @@ def _grant_policy(grant: Grant) -> ResourceValidationPolicy:
     return ResourceValidationPolicy(
         name=grant.name,
         description=f"Roles and ClusterRoles do not grant the right to {grant.what}, nor do bindings of the "
-                    "built-in edit and admin ClusterRoles" + (f" (Checkov {grant.checkov})." if grant.checkov else "."),
+                    "built-in edit and admin ClusterRoles to service accounts"
+                    + (f" (Checkov {grant.checkov})." if grant.checkov else "."),
         validate=applies_to(_kind_in(grant.kinds + BOTH_BINDINGS), _grant_rule(grant)),
         config_schema=_allowed_schema(grant.what),
         severity=grant.severity, remediation_steps=grant.remediation + " A role reviewed for it goes in allowedRoles.",
