@@ -289,7 +289,10 @@ def kustomize_build(directory: str, _seen: tuple[str, ...] = ()) -> list[dict[st
                             "kustomizations of resources, bases, namespace and images only (the provider runs "
                             "kustomize; review a `pulumi preview --json` of the program with mlinfra review "
                             "--deployment)")
-    entries = [*(kustomization.get("resources") or []), *(kustomization.get("bases") or [])]
+    listed = [kustomization.get("resources") or [], kustomization.get("bases") or [], kustomization.get("images") or []]
+    if not all(isinstance(value, list) for value in listed):
+        raise ManifestError(f"kustomize build error: {file}: resources, bases and images are lists")
+    entries = [*listed[0], *listed[1]]
     objects: list[dict[str, Any]] = []
     for entry in entries:
         if not isinstance(entry, str):

@@ -404,6 +404,7 @@ def test_a_v2_directory_puts_objects_without_a_namespace_in_its_namespace_input(
     ({"resources": ["a.yaml"], "images": [{"name": "web", "tagSuffix": "-x"}]}, r"images: an entry has name"),
     ({"resources": ["https://github.com/org/repo//deploy?ref=v1"]}, r"the offline plan reads local files only"),
     ({"resources": ["missing.yaml"]}, r"accumulating resources: '.*missing.yaml': no such file or directory"),
+    ({"resources": "a.yaml"}, r"kustomization.yaml: resources, bases and images are lists"),
 ])
 def test_a_kustomization_the_offline_plan_cannot_build_stops_it(tmp_path, monkeypatch, fields, message):
     kustomization(tmp_path / "k", **fields)
