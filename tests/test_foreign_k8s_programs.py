@@ -2,7 +2,8 @@
 typed ``*Args`` and plain dicts, snake_case and camelCase keys, helpers and loops, their own
 ComponentResource, a provider with a namespace, yaml.v2.ConfigGroup, yaml.ConfigFile and ConfigGroup (with a
 transformation), kustomize.v2.Directory, KubeRay, Kueue, Kubeflow (training jobs, Notebooks, PodDefaults),
-KServe, Argo Workflows and Karpenter custom resources, a Helm release, pulumi-eks and raw aws.eks.
+KServe, Argo Workflows, Spark operator and Karpenter custom resources, a Helm release, pulumi-eks and raw
+aws.eks.
 
 Each program has a ``compliant`` variant (written with care: Pod Security Restricted, least-privilege
 RBAC, private endpoint, encryption, logs) and a ``vulnerable`` one with misconfigurations seeded on
@@ -45,6 +46,9 @@ ALLOWED = {
 }
 #: The rules each vulnerable variant must report (its docstring names the seeded misconfigurations).
 EXPECTED = {
+    "spark_feature_pipeline": ["k8s-no-default-namespace", "k8s-rbac-no-secrets-read", "k8s-rbac-no-pod-exec",
+                               "no-plaintext-secrets-in-environment", "k8s-no-host-network", "k8s-no-host-path-volumes",
+                               "k8s-run-as-non-root", "k8s-image-pinned", "k8s-namespace-network-policy"],
     "kubeflow_notebooks": ["no-plaintext-secrets-in-environment", "k8s-run-as-non-root", "k8s-no-host-path-volumes",
                            "k8s-image-pinned", "k8s-gpu-workloads-tolerate-taint", "k8s-container-memory-limit",
                            "k8s-namespace-network-policy"],

@@ -594,3 +594,57 @@ def test_notebook_rollout_seldon_and_knative_pod_templates_are_judged(resource_t
     privileged = {**POD, "hostNetwork": True}
     assert len(found(k8s_no_host_network, resource_type, templated(resource_type, privileged))) == 1
     assert found(k8s_no_host_network, resource_type, {"metadata": {"name": "x"}, "spec": UNKNOWN}) == []
+
+
+# --- Spark operator applications: the driver's and the executors' pods (kubeflow/spark-operator v1beta2) ---------
+
+SPARK = "kubernetes:sparkoperator.k8s.io/v1beta2:SparkApplication"
+
+
+def spark(scheduled: bool = False, **driver) -> tuple[str, dict]:
+    application = {"type": "Python", "mode": "cluster", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/spark:3.5.1",
+                   "mainApplicationFile": "local:///opt/app/features.py", "sparkVersion": "3.5.1",
+                   "volumes": [{"name": "scratch", "emptyDir": {}}, {"name": "node", "hostPath": {"path": "/"}}],
+                   "driver": {"cores": 1, "memory": "2g", "serviceAccount": "spark", **driver},
+                   "executor": {"cores": 2, "instances": 4, "memory": "8g",
+                                "volumeMounts": [{"name": "scratch", "mountPath": "/tmp"}]}}
+    props = {"metadata": {"name": "features", "namespace": "pipelines"},
+             "spec": {"schedule": "@daily", "template": application} if scheduled else application}
+    return ("kubernetes:sparkoperator.k8s.io/v1beta2:ScheduledSparkApplication" if scheduled else SPARK), props
+
+
+@pytest.mark.parametrize("scheduled", [False, True])
+def test_a_spark_application_is_a_partial_driver_pod_and_executor_pod(scheduled):
+    resource_type, props = spark(scheduled)
+    driver, executor = _pods.pods(stack_resource(resource_type, props))
+    prefix = "spec.template" if scheduled else "spec"
+    assert (driver.where, executor.where) == (f"{prefix}.driver", f"{prefix}.executor")
+    assert driver.partial and [c.name for c in _pods.containers(driver)] == ["spark-kubernetes-driver"]
+    assert driver.spec["serviceAccountName"] == "spark" and "volumes" not in driver.spec
+    assert [v["name"] for v in executor.spec["volumes"]] == ["scratch"]  # only what its containers mount
+    assert found(k8s_run_as_non_root, resource_type, props) == [] and found(k8s_no_host_path_volumes, resource_type,
+                                                                             props) == []
+    resource_type, props = spark(scheduled, hostNetwork=True, podSecurityContext={"runAsUser": 0},
+                                 securityContext={"privileged": True}, image="spark:latest",
+                                 volumeMounts=[{"name": "node", "mountPath": "/host"}])
+    for rule in (k8s_no_host_network, k8s_run_as_non_root, k8s_no_privileged_containers, k8s_image_pinned,
+                 k8s_no_host_path_volumes):
+        [message] = found(rule, resource_type, props)
+        assert f"({prefix}.driver)" in message
+
+
+def test_a_spark_application_s_configuration_and_environment_are_read_for_credentials():
+    resource_type, props = spark()
+    assert found(no_plaintext_secrets_in_environment, resource_type, props) == []
+    props["spec"]["hadoopConf"] = {"fs.s3a.access.key": "AKIAIOSFODNN7EXAMPLE",
+                                   "fs.s3a.aws.credentials.provider": "com.amazonaws.auth.WebIdentityTokenCredentialsProvider"}
+    props["spec"]["sparkConf"] = {"spark.hadoop.fs.s3a.secret.key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                                  "spark.executor.memoryOverhead": "1g"}
+    props["spec"]["driver"]["envVars"] = {"DB_PASSWORD": "hunter2-prod"}
+    props["spec"]["executor"]["env"] = [{"name": "API_TOKEN", "value": "tok_live_0123456789"}]
+    props["spec"]["executor"]["sidecars"] = [{"name": "proxy", "image": "envoy:1.30",
+                                              "env": [{"name": "PROXY_PASSWORD", "value": "s3cr3t-proxy"}]}]
+    messages = found(no_plaintext_secrets_in_environment, resource_type, props)
+    assert sorted(m.split(": ", 1)[1].split(" holds")[0] for m in messages) == [
+        "spec.driver.env 'DB_PASSWORD'", "spec.executor.env 'API_TOKEN'", "spec.executor.sidecars[0].env "
+        "'PROXY_PASSWORD'", "spec.hadoopConf 'fs.s3a.access.key'", "spec.sparkConf 'spark.hadoop.fs.s3a.secret.key'"]

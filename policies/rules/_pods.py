@@ -20,7 +20,9 @@ Kueue ``Workload.spec.podSets[].template``; LeaderWorkerSet; Volcano ``batch.vol
 InferenceServices and ServingRuntimes (``KSERVE_COMPONENTS``, partial); Kubeflow Notebooks; Argo Rollouts;
 Seldon Core ``SeldonDeployment`` and Knative ``Service``/``Configuration`` (partial); Argo Workflows' ``Workflow``,
 ``WorkflowTemplate``, ``ClusterWorkflowTemplate`` and ``CronWorkflow`` (``ARGO_WORKFLOW_SPECS``, partial: a
-pod per template, assembled as the workflow controller assembles it).
+pod per template, assembled as the workflow controller assembles it); the Spark operator's
+``SparkApplication`` and ``ScheduledSparkApplication`` (``SPARK_APPLICATION_SPECS``, partial: the driver's and
+the executors' pods).
 Helm releases are opaque: their manifests are rendered inside the provider.
 """
 
@@ -101,9 +103,17 @@ ARGO_WORKFLOW_SPECS: dict[str, Path] = {
 #: the user container (its ``secure-pod-defaults`` flag sets the security context) and adds the queue proxy.
 COMPLETED_TEMPLATES: frozenset[str] = frozenset({
     "machinelearning.seldon.io:SeldonDeployment", "serving.knative.dev:Service", "serving.knative.dev:Configuration"})
+#: The Spark operator's applications (kubeflow/spark-operator ``api/v1beta2``): ``<group>:<Kind>`` -> the path
+#: of the ``SparkApplicationSpec`` (a ScheduledSparkApplication's ``spec.template``). Its ``driver`` and
+#: ``executor`` are ``SparkPodSpec``s, which spark-submit turns into pods (partial: Spark sets the resources,
+#: ports and its own environment, and an optional pod ``template`` adds more).
+SPARK_APPLICATION_SPECS: dict[str, Path] = {
+    "sparkoperator.k8s.io:SparkApplication": ("spec",),
+    "sparkoperator.k8s.io:ScheduledSparkApplication": ("spec", "template")}
 PARTIAL_KINDS: frozenset[str] = frozenset({
     "trainer.kubeflow.org:TrainJob", "serving.kserve.io:InferenceService", "serving.kserve.io:ServingRuntime",
-    "serving.kserve.io:ClusterServingRuntime", *ARGO_WORKFLOW_SPECS, *COMPLETED_TEMPLATES})
+    "serving.kserve.io:ClusterServingRuntime", *ARGO_WORKFLOW_SPECS, *COMPLETED_TEMPLATES,
+    *SPARK_APPLICATION_SPECS})
 #: KServe ``serving.kserve.io/v1beta1`` (pkg/apis/serving/v1beta1): ``PredictorSpec``,
 #: ``TransformerSpec`` and ``ExplainerSpec`` embed a ``v1.PodSpec`` inline (``json:",inline"``), and the
 #: predictor's ``workerSpec`` (multi-node) one more; ``model`` (``ModelSpec``) and the framework
@@ -365,6 +375,62 @@ def _argo_pods(key: str, props: Any) -> list[tuple[str, dict, dict]]:
     return found
 
 
+#: Spark on Kubernetes names the main containers ``spark-kubernetes-driver`` and ``spark-kubernetes-executor``
+#: (Spark's ``Constants.DEFAULT_DRIVER_CONTAINER_NAME`` / ``DEFAULT_EXECUTOR_CONTAINER_NAME``).
+SPARK_ROLES = (("driver", "spark-kubernetes-driver"), ("executor", "spark-kubernetes-executor"))
+
+
+def spark_main_container(spec: dict, role: dict, name: str) -> dict:
+    """A driver's or executor's main container: ``image`` (else the application's), ``env`` (and the
+    deprecated ``envVars`` map), ``envFrom``, ``securityContext``, ``volumeMounts``, ``imagePullPolicy``."""
+    env = [e for e in (role.get("env") if isinstance(role.get("env"), list) else []) if isinstance(e, dict)]
+    legacy = role.get("envVars")
+    env += [{"name": k, "value": v} for k, v in (legacy.items() if isinstance(legacy, dict) else [])]
+    container: dict = {"name": name, "image": role.get("image") or spec.get("image")}
+    for key in ("envFrom", "securityContext", "volumeMounts"):
+        if role.get(key) is not None:
+            container[key] = role[key]
+    if spec.get("imagePullPolicy") is not None:
+        container["imagePullPolicy"] = spec["imagePullPolicy"]
+    if env:
+        container["env"] = env
+    return {k: v for k, v in container.items() if v is not None}
+
+
+def _spark_pods(key: str, props: Any) -> list[tuple[str, dict]]:
+    """The driver and executor pods of a Spark application (``SparkPodSpec``): the main container and the
+    ``sidecars``, the ``initContainers``, ``hostNetwork``, ``podSecurityContext`` as the pod's security context,
+    ``serviceAccount``, ``tolerations``, and the application's ``volumes`` the containers mount."""
+    path = SPARK_APPLICATION_SPECS[key]
+    spec = get(props, *path)
+    if not isinstance(spec, dict):
+        return []
+    found = []
+    for role_key, name in SPARK_ROLES:
+        role = spec.get(role_key)
+        if not isinstance(role, dict):
+            continue
+        sidecars = role.get("sidecars")
+        containers = [spark_main_container(spec, role, name),
+                      *(c for c in (sidecars if isinstance(sidecars, list) else []) if isinstance(c, dict))]
+        pod: dict = {"containers": containers}
+        for source, target in (("initContainers", "initContainers"), ("hostNetwork", "hostNetwork"),
+                               ("podSecurityContext", "securityContext"), ("serviceAccount", "serviceAccountName"),
+                               ("tolerations", "tolerations")):
+            if role.get(source) is not None:
+                pod[target] = role[source]
+        init = pod.get("initContainers") if isinstance(pod.get("initContainers"), list) else []
+        mounts = {m.get("name") for c in [*containers, *init] if isinstance(c, dict)
+                  and isinstance(c.get("volumeMounts"), list) for m in c["volumeMounts"] if isinstance(m, dict)}
+        volumes = spec.get("volumes")
+        mounted = [v for v in (volumes if isinstance(volumes, list) else [])
+                   if isinstance(v, dict) and v.get("name") in mounts]
+        if mounted:
+            pod["volumes"] = mounted
+        found.append((f"{'.'.join(path)}.{role_key}", pod))
+    return found
+
+
 def pods(subject: Any) -> list[Pod]:
     """The pod specs of a workload (``ResourceValidationArgs`` or ``PolicyResource``) as plain data.
 
@@ -375,6 +441,8 @@ def pods(subject: Any) -> list[Pod]:
     if kind is None:
         return []
     custom = kind.group not in _BUILT_IN_GROUPS
+    if kind.key in SPARK_APPLICATION_SPECS:
+        return [Pod(where, spec, True, f" ({where})") for where, spec in _spark_pods(kind.key, plain(subject.props))]
     if kind.key in ARGO_WORKFLOW_SPECS:
         return [Pod(where, spec, True, f" ({where})", metadata)
                 for where, spec, metadata in _argo_pods(kind.key, plain(subject.props))]

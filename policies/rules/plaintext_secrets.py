@@ -53,7 +53,8 @@ from typing import Any, Iterator, Optional
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._pods import (
-    ARGO_WORKFLOW_SPECS, kind_of, kserve_components, kserve_inline_containers, may_carry_pods)
+    ARGO_WORKFLOW_SPECS, SPARK_APPLICATION_SPECS, SPARK_ROLES, kind_of, kserve_components, kserve_inline_containers,
+    may_carry_pods, spark_main_container)
 from policies.rules._secrets import is_secret
 from policies.rules._components import as_built
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
@@ -293,9 +294,11 @@ def environment_variables(args: ResourceValidationArgs) -> Iterator[tuple[str, A
             yield from _emr_properties(document, field)
     elif kind.startswith("kubernetes:"):
         for where, container in (*_kubernetes_containers(get(props, "spec")), *_kserve_containers(kind, props),
-                                 *_argo_containers(kind, props), *_pod_default(kind, props)):
+                                 *_argo_containers(kind, props), *_pod_default(kind, props),
+                                 *_spark_containers(kind, props)):
             for name, value in _name_values(container.get("env")):
                 yield f"spec.{where}.env" if where else "spec.env", name, value
+        yield from _spark_configuration(kind, props)
 
 
 def _emr_properties(document: Any, where: str) -> Iterator[tuple[str, Any, Any]]:
@@ -331,6 +334,40 @@ def _pod_default(kind: str, props: Any) -> Iterator[tuple[str, dict]]:
     spec = get(props, "spec")
     if found is not None and found.key == POD_DEFAULT and isinstance(spec, dict):
         yield "", spec
+
+
+def _spark_spec(kind: str, props: Any) -> tuple[str, Any]:
+    found = kind_of(kind)
+    if found is None or found.key not in SPARK_APPLICATION_SPECS:
+        return "", None
+    path = SPARK_APPLICATION_SPECS[found.key]
+    return ".".join(path[1:] + ("",)), get(props, *path)
+
+
+def _spark_containers(kind: str, props: Any) -> Iterator[tuple[str, dict]]:
+    """A Spark application's driver and executor main containers (``env`` and the deprecated ``envVars``) and
+    ``sidecars``, which are no container list (``initContainers`` is)."""
+    prefix, spec = _spark_spec(kind, props)
+    if not isinstance(spec, dict):
+        return
+    for role, name in SPARK_ROLES:
+        if isinstance(spec.get(role), dict):
+            yield f"{prefix}{role}", spark_main_container(spec, spec[role], name)
+            sidecars = spec[role].get("sidecars")
+            for index, sidecar in enumerate(sidecars if isinstance(sidecars, list) else []):
+                if isinstance(sidecar, dict):
+                    yield f"{prefix}{role}.sidecars[{index}]", sidecar
+
+
+def _spark_configuration(kind: str, props: Any) -> Iterator[tuple[str, Any, Any]]:
+    """``sparkConf`` and ``hadoopConf``: the ``--conf`` properties spark-submit passes, readable by whoever reads
+    the SparkApplication (``spark.hadoop.fs.s3a.secret.key``, a JDBC password...)."""
+    prefix, spec = _spark_spec(kind, props)
+    if not isinstance(spec, dict):
+        return
+    for field in ("sparkConf", "hadoopConf"):
+        for name, value in _mapping(spec.get(field)):
+            yield f"spec.{prefix}{field}", name, value
 
 
 def _argo_containers(kind: str, props: Any) -> Iterator[tuple[str, dict]]:
@@ -393,8 +430,9 @@ no_plaintext_secrets_in_environment = ResourceValidationPolicy(
     name="no-plaintext-secrets-in-environment",
     description="No environment variable of a Lambda function, ECS or Batch container, SageMaker model, CodeBuild "
                 "project, App Runner service, Bedrock AgentCore runtime or harness, or Kubernetes container (KServe's "
-                "and Argo's inline ones and Kubeflow PodDefaults included), no ConfigMap entry, no Glue job argument "
-                "and no EMR configuration property holds a literal credential.",
+                "and Argo's inline ones and Kubeflow PodDefaults included), no Spark application's configuration, no "
+                "ConfigMap entry, no Glue job argument and no EMR configuration property holds a literal "
+                "credential.",
     validate=as_built(_is_environment_subject, _validate_environment),
     config_schema=SCHEMA,
     severity=Severity.HIGH,
