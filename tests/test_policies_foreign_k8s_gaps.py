@@ -414,7 +414,8 @@ def argo(kind: str = "WorkflowTemplate", **spec) -> tuple[str, dict]:
                                         "volumeMounts": [{"name": "data", "mountPath": "/data"}]}},
         {"name": "report", "script": {"image": "python:3.12", "command": ["python"], "source": "print(1)"},
          "sidecars": [{"name": "proxy", "image": "envoy:1.30"}]},
-        {"name": "sweep", "containerSet": {"containers": [{"name": "a", "image": "a:1"}, {"name": "b", "image": "b:1"}]}},
+        {"name": "sweep", "containerSet": {"containers": [{"name": "a", "image": "a:1"},
+                                                          {"name": "b", "image": "b:1"}]}},
         {"name": "apply", "resource": {"action": "create", "manifest": "kind: ConfigMap"}},
     ], "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "data"}},
                    {"name": "unused", "hostPath": {"path": "/"}}], **spec}
@@ -602,7 +603,8 @@ SPARK = "kubernetes:sparkoperator.k8s.io/v1beta2:SparkApplication"
 
 
 def spark(scheduled: bool = False, **driver) -> tuple[str, dict]:
-    application = {"type": "Python", "mode": "cluster", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/spark:3.5.1",
+    application = {"type": "Python", "mode": "cluster",
+                   "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/spark:3.5.1",
                    "mainApplicationFile": "local:///opt/app/features.py", "sparkVersion": "3.5.1",
                    "volumes": [{"name": "scratch", "emptyDir": {}}, {"name": "node", "hostPath": {"path": "/"}}],
                    "driver": {"cores": 1, "memory": "2g", "serviceAccount": "spark", **driver},
@@ -637,7 +639,8 @@ def test_a_spark_application_s_configuration_and_environment_are_read_for_creden
     resource_type, props = spark()
     assert found(no_plaintext_secrets_in_environment, resource_type, props) == []
     props["spec"]["hadoopConf"] = {"fs.s3a.access.key": "AKIAIOSFODNN7EXAMPLE",
-                                   "fs.s3a.aws.credentials.provider": "com.amazonaws.auth.WebIdentityTokenCredentialsProvider"}
+                                   "fs.s3a.aws.credentials.provider":
+                                       "com.amazonaws.auth.WebIdentityTokenCredentialsProvider"}
     props["spec"]["sparkConf"] = {"spark.hadoop.fs.s3a.secret.key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
                                   "spark.executor.memoryOverhead": "1g"}
     props["spec"]["driver"]["envVars"] = {"DB_PASSWORD": "hunter2-prod"}

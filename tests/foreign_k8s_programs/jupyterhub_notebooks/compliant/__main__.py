@@ -32,8 +32,8 @@ HUB_RBAC = [
      "spec": {"podSelector": {"matchLabels": {"component": "singleuser-server"}}, "policyTypes": ["Ingress"],
               "ingress": [{"from": [{"podSelector": {"matchLabels": {"component": "proxy"}}}],
                            "ports": [{"port": 8888}]}]}},
-    {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "default-deny", "namespace": NS},
-     "spec": {"podSelector": {}, "policyTypes": ["Ingress"]}},
+    {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+     "metadata": {"name": "default-deny", "namespace": NS}, "spec": {"podSelector": {}, "policyTypes": ["Ingress"]}},
     {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "proxy-public", "namespace": NS, "annotations": {
         "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
         "service.beta.kubernetes.io/aws-load-balancer-type": "external"}},
