@@ -24,11 +24,12 @@ runtime does not run, so the mocks do them here, as the provider does:
   (the provider runs krusty, then ``Parse``, ``Normalize`` with the component's ``namespace`` else the
   provider's, and ``Register`` as for ``yaml/v2``: ``provider/pkg/provider/kustomize/v2/directory.go``).
   The provider embeds kustomize; offline only the kustomizations made of ``resources`` (local files and
-  directories, in order: ``krusty.ReorderOptionNone``), the deprecated ``bases``, ``namespace`` and
-  ``images`` are built, as kustomize builds them (``api/filters/namespace``: ``metadata.namespace`` set, or
-  replaced, on every object but the kinds known to be cluster-scoped, and on binding subjects named
-  ``default``; ``api/filters/imagetag``: the images of containers and init containers renamed, retagged
-  or pinned to a digest). A
+  directories, in order: ``krusty.ReorderOptionNone``), the deprecated ``bases``, ``namespace``,
+  ``images``, ``commonLabels``, ``labels`` and ``commonAnnotations`` are built, as kustomize builds them
+  (``api/filters/namespace``: ``metadata.namespace`` set, or replaced, on every object but the kinds known
+  to be cluster-scoped, and on binding subjects named ``default``; ``api/filters/imagetag``: the images of
+  containers and init containers renamed, retagged or pinned to a digest; labels and annotations into
+  the fields kustomize's built-in field specs name, selectors and pod templates included). A
   kustomization with any other transformer, generator or patch field stops the plan naming the fields:
   registering fewer or other objects than a preview would hide what the rules should judge.
 
@@ -55,7 +56,45 @@ COMPONENTS = YAML_V2_COMPONENTS | {KUSTOMIZE_V2}
 #: ``konfig.RecognizedKustomizationFileNames``, in the order kustomize looks for them.
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 #: The kustomization fields the offline build applies (the rest stop the plan, see the module's docstring).
-KUSTOMIZE_FIELDS = frozenset({"apiVersion", "kind", "metadata", "resources", "bases", "namespace", "images"})
+KUSTOMIZE_FIELDS = frozenset({"apiVersion", "kind", "metadata", "resources", "bases", "namespace", "images",
+                              "commonLabels", "labels", "commonAnnotations"})
+
+#: Where kustomize writes labels and annotations, as (path, create, group, version, kind): kustomize's
+#: api/internal/konfig/builtinpluginconsts metadatalabels.go, commonlabels.go and commonannotations.go
+#: (read at kubernetes-sigs/kustomize d4a6a27). A path steps through lists on its way (kyaml's PathGetter);
+#: ``create`` makes a missing map, otherwise only an existing one is updated. No group or version: any.
+_TEMPLATE_KINDS = (("", "v1", "ReplicationController"), ("", "", "Deployment"), ("", "", "ReplicaSet"),
+                   ("", "", "DaemonSet"), ("apps", "", "StatefulSet"), ("batch", "", "Job"))
+_METADATA_LABELS = (("metadata/labels", True, "", "", ""),
+                    *((("spec/template/metadata/labels", True, *kind) for kind in _TEMPLATE_KINDS)),
+                    ("spec/volumeClaimTemplates/metadata/labels", True, "apps", "", "StatefulSet"),
+                    ("spec/jobTemplate/metadata/labels", True, "batch", "", "CronJob"),
+                    ("spec/jobTemplate/spec/template/metadata/labels", True, "batch", "", "CronJob"))
+_AFFINITY = tuple(f"spec/template/spec/affinity/{kind}/{term}/labelSelector/matchLabels"
+                  for kind in ("podAffinity", "podAntiAffinity")
+                  for term in ("preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm",
+                               "requiredDuringSchedulingIgnoredDuringExecution")) + (
+    "spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels",)
+_SELECTORS = (("spec/selector", True, "", "v1", "Service"), ("spec/selector", True, "", "v1", "ReplicationController"),
+              ("spec/selector/matchLabels", True, "", "", "Deployment"),
+              *((path, False, "apps", "", "Deployment") for path in _AFFINITY),
+              ("spec/selector/matchLabels", True, "", "", "ReplicaSet"),
+              ("spec/selector/matchLabels", True, "", "", "DaemonSet"),
+              ("spec/selector/matchLabels", True, "apps", "", "StatefulSet"),
+              *((path, False, "apps", "", "StatefulSet") for path in _AFFINITY),
+              ("spec/selector/matchLabels", False, "batch", "", "Job"),
+              ("spec/jobTemplate/spec/selector/matchLabels", False, "batch", "", "CronJob"),
+              ("spec/selector/matchLabels", False, "policy", "", "PodDisruptionBudget"),
+              ("spec/podSelector/matchLabels", False, "networking.k8s.io", "", "NetworkPolicy"),
+              ("spec/ingress/from/podSelector/matchLabels", False, "networking.k8s.io", "", "NetworkPolicy"),
+              ("spec/egress/to/podSelector/matchLabels", False, "networking.k8s.io", "", "NetworkPolicy"))
+COMMON_LABEL_SPECS = _SELECTORS + _METADATA_LABELS
+COMMON_ANNOTATION_SPECS = (("metadata/annotations", True, "", "", ""),
+                           *((("spec/template/metadata/annotations", True, *kind) for kind in _TEMPLATE_KINDS)),
+                           ("spec/jobTemplate/metadata/annotations", True, "batch", "", "CronJob"),
+                           ("spec/jobTemplate/spec/template/metadata/annotations", True, "batch", "", "CronJob"))
+#: A ``labels`` entry's fields (api/types/labels.go ``Label``; its own ``fields`` specs are not built offline).
+LABEL_FIELDS = frozenset({"pairs", "includeSelectors", "includeTemplates"})
 #: An ``images`` entry's fields (``types.Image``).
 IMAGE_FIELDS = frozenset({"name", "newName", "newTag", "digest"})
 DEPENDS_ON = "config.kubernetes.io/depends-on"
@@ -286,7 +325,8 @@ def kustomize_build(directory: str, _seen: tuple[str, ...] = ()) -> list[dict[st
     others = sorted(k for k, v in kustomization.items() if k not in KUSTOMIZE_FIELDS and v not in (None, [], {}, ""))
     if others:
         raise ManifestError(f"kustomize build error: {file}: {', '.join(others)}: the offline plan builds "
-                            "kustomizations of resources, bases, namespace and images only (the provider runs "
+                            "kustomizations of resources, bases, namespace, images, commonLabels, labels and "
+                            "commonAnnotations only (the provider runs "
                             "kustomize; review a `pulumi preview --json` of the program with mlinfra review "
                             "--deployment)")
     listed = [kustomization.get("resources") or [], kustomization.get("bases") or [], kustomization.get("images") or []]
@@ -307,6 +347,9 @@ def kustomize_build(directory: str, _seen: tuple[str, ...] = ()) -> list[dict[st
         else:
             raise ManifestError(f"kustomize build error: accumulating resources: '{path.resolve()}': "
                                 "no such file or directory")
+    for pairs, specs in _label_transforms(kustomization, file):
+        for obj in objects:
+            _set_fields(obj, pairs, specs)
     space = kustomization.get("namespace")
     if isinstance(space, str) and space:
         for obj in objects:
@@ -368,6 +411,63 @@ def _kustomize_images(value: Any, entry: dict[str, Any]) -> None:
             if new_tag or new_digest:
                 tag, digest = new_tag, new_digest
             container["image"] = name + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
+
+
+def _label_transforms(kustomization: dict[str, Any], file: Path) -> list[tuple[dict[str, str], tuple]]:
+    """(pairs, field specs) per label or annotation transformer of ``kustomization``, as krusty configures
+    them (api/krusty/kusttarget.go): ``commonLabels`` into selectors and templates; a ``labels`` entry into
+    ``metadata.labels``, templates too with ``includeTemplates``, selectors too with ``includeSelectors``."""
+    def pairs_of(value: Any, field: str) -> dict[str, str]:
+        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise ManifestError(f"kustomize build error: {file}: {field}: a map of strings to strings")
+        return value
+
+    transforms = []
+    if kustomization.get("commonLabels"):
+        transforms.append((pairs_of(kustomization["commonLabels"], "commonLabels"), COMMON_LABEL_SPECS))
+    labels = kustomization.get("labels") or []
+    if not isinstance(labels, list):
+        raise ManifestError(f"kustomize build error: {file}: labels: a list of {{pairs, includeSelectors, "
+                            "includeTemplates}}")
+    for entry in labels:
+        if not isinstance(entry, dict) or set(entry) - LABEL_FIELDS:
+            raise ManifestError(f"kustomize build error: {file}: labels: an entry has pairs, includeSelectors and "
+                                f"includeTemplates only offline: {entry!r}")
+        specs = COMMON_LABEL_SPECS if entry.get("includeSelectors") is True else _METADATA_LABELS if entry.get(
+            "includeTemplates") is True else _METADATA_LABELS[:1]
+        transforms.append((pairs_of(entry.get("pairs") or {}, "labels.pairs"), specs))
+    if kustomization.get("commonAnnotations"):
+        transforms.append((pairs_of(kustomization["commonAnnotations"], "commonAnnotations"), COMMON_ANNOTATION_SPECS))
+    return transforms
+
+
+def _set_fields(obj: dict[str, Any], pairs: dict[str, str], specs: tuple) -> None:
+    group, version = _group_version(str(obj.get("apiVersion", "")))
+    for path, create, spec_group, spec_version, kind in specs:
+        # resid.Gvk.IsSelected: a spec's empty group, version or kind selects any.
+        if (kind and obj.get("kind") != kind) or (spec_group and group != spec_group) or (
+                spec_version and version != spec_version):
+            continue
+        _set_at(obj, path.split("/"), pairs, create)
+
+
+def _set_at(node: Any, steps: list[str], pairs: dict[str, str], create: bool) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _set_at(item, steps, pairs, create)
+        return
+    if not isinstance(node, dict):
+        return
+    step, rest = steps[0], steps[1:]
+    child = node.get(step)
+    if child is None:
+        if not create:
+            return
+        child = node[step] = {}
+    if rest:
+        _set_at(child, rest, pairs, create)
+    elif isinstance(child, dict):
+        child.update(pairs)
 
 
 def _kustomize_namespace(obj: dict[str, Any], space: str) -> None:

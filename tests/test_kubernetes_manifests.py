@@ -398,9 +398,12 @@ def test_a_v2_directory_puts_objects_without_a_namespace_in_its_namespace_input(
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"resources": ["a.yaml"], "patches": [{"path": "p.yaml"}], "commonLabels": {"a": "b"}},
-     r"kustomization.yaml: commonLabels, patches: the offline plan builds kustomizations of resources, bases, "
-     r"namespace and images only"),
+    ({"resources": ["a.yaml"], "patches": [{"path": "p.yaml"}], "namePrefix": "x-", "commonLabels": {"a": "b"}},
+     r"kustomization.yaml: namePrefix, patches: the offline plan builds kustomizations of resources, bases, "
+     r"namespace, images, commonLabels, labels and commonAnnotations only"),
+    ({"resources": ["a.yaml"], "commonLabels": {"a": 1}}, r"commonLabels: a map of strings to strings"),
+    ({"resources": ["a.yaml"], "labels": [{"pairs": {"a": "b"}, "fields": [{"path": "spec/x"}]}]},
+     r"labels: an entry has pairs, includeSelectors and includeTemplates only offline"),
     ({"resources": ["a.yaml"], "images": [{"name": "web", "tagSuffix": "-x"}]}, r"images: an entry has name"),
     ({"resources": ["https://github.com/org/repo//deploy?ref=v1"]}, r"the offline plan reads local files only"),
     ({"resources": ["missing.yaml"]}, r"accumulating resources: '.*missing.yaml': no such file or directory"),
@@ -437,3 +440,57 @@ def test_kustomize_images_rename_retag_or_pin_containers_and_init_containers(tmp
     [built_pod] = km.kustomize_build("k")
     assert [c["image"] for c in built_pod["spec"]["initContainers"] + built_pod["spec"]["containers"]] == [built] * 2
     assert built_pod["spec"]["ephemeralContainers"][0]["image"] == image
+
+
+DEPLOYMENT_OBJECT = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+                     "spec": {"selector": {"matchLabels": {"app": "web"}},
+                              "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [
+                                  {"name": "web", "image": "web:1"}]}}}}
+POLICY_OBJECT = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "web"},
+                 "spec": {"podSelector": {"matchLabels": {"app": "web"}},
+                          "ingress": [{"from": [{"podSelector": {"matchLabels": {"role": "lb"}}}, {"ipBlock": {
+                              "cidr": "10.0.0.0/8"}}]}]}}
+SERVICE_OBJECT = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": {"ports": [{"port": 80}]}}
+
+
+def _built(tmp_path, monkeypatch, **fields) -> dict:
+    kustomization(tmp_path / "k", resources=["objects.yaml"], **fields)
+    (tmp_path / "k" / "objects.yaml").write_text(manifest(DEPLOYMENT_OBJECT, POLICY_OBJECT, SERVICE_OBJECT))
+    monkeypatch.chdir(tmp_path)
+    return {obj["kind"]: obj for obj in km.kustomize_build("k")}
+
+
+def test_kustomize_common_labels_go_into_selectors_templates_and_network_policies(tmp_path, monkeypatch):
+    """builtinpluginconsts/commonlabels.go: metadata, selectors (created on Deployments and Services),
+    pod templates; a NetworkPolicy's pod selectors only where they exist (create: false)."""
+    built = _built(tmp_path, monkeypatch, commonLabels={"team": "ml"})
+    deployment, policy, service = built["Deployment"], built["NetworkPolicy"], built["Service"]
+    assert deployment["metadata"]["labels"] == {"team": "ml"}
+    assert deployment["spec"]["selector"]["matchLabels"] == {"app": "web", "team": "ml"}
+    assert deployment["spec"]["template"]["metadata"]["labels"] == {"app": "web", "team": "ml"}
+    assert policy["spec"]["podSelector"]["matchLabels"] == {"app": "web", "team": "ml"}
+    assert policy["spec"]["ingress"][0]["from"][0]["podSelector"]["matchLabels"] == {"role": "lb", "team": "ml"}
+    assert "podSelector" not in policy["spec"]["ingress"][0]["from"][1]
+    assert service["spec"]["selector"] == {"team": "ml"}
+
+
+@pytest.mark.parametrize("entry, template, selector", [
+    ({"pairs": {"team": "ml"}}, False, False),
+    ({"pairs": {"team": "ml"}, "includeTemplates": True}, True, False),
+    ({"pairs": {"team": "ml"}, "includeSelectors": True}, True, True),
+])
+def test_kustomize_labels_reach_templates_and_selectors_only_when_asked(tmp_path, monkeypatch, entry, template,
+                                                                        selector):
+    deployment = _built(tmp_path, monkeypatch, labels=[entry])["Deployment"]
+    assert deployment["metadata"]["labels"] == {"team": "ml"}
+    assert ("team" in deployment["spec"]["template"]["metadata"]["labels"]) is template
+    assert ("team" in deployment["spec"]["selector"]["matchLabels"]) is selector
+
+
+def test_kustomize_common_annotations_reach_pod_templates(tmp_path, monkeypatch):
+    # An AppArmor annotation on the pod template is what the Kubernetes rules read.
+    annotation = {"container.apparmor.security.beta.kubernetes.io/web": "unconfined"}
+    built = _built(tmp_path, monkeypatch, commonAnnotations=annotation)
+    assert built["Deployment"]["spec"]["template"]["metadata"]["annotations"] == annotation
+    assert built["NetworkPolicy"]["metadata"]["annotations"] == annotation
+    assert "annotations" not in built["NetworkPolicy"]["spec"]["podSelector"]
