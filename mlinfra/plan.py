@@ -60,7 +60,7 @@ def _program_environment(project: Project, config: StackConfig) -> Iterator[None
 
 
 def run_program(project_dir: Path, env: str) -> RecordingMonitor:
-    """Run ``<main>/__main__.py`` for stack ``env`` under the mocks; return the monitor once all settled.
+    """Run the program (``Project.program``) for stack ``env`` under the mocks; return the monitor once all settled.
 
     A ``pulumi.RunError`` from the program (a ``ConfigError`` among them) is raised as an
     ``MlinfraError`` carrying the program's message only; other exceptions propagate unchanged.
@@ -118,7 +118,7 @@ def _foreign_failure(project: Project, exc: BaseException) -> str | None:
     inside = [(path, line) for path, line in files if path.is_relative_to(main)]
     if inside:
         return f"{shown_path(project, inside[-1][0])}:{inside[-1][1]}"
-    return shown_path(project, main / "__main__.py")
+    return shown_path(project, project.program)
 
 
 def _local_modules(folder: Path) -> set[str]:
@@ -181,8 +181,8 @@ def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
         raise MlinfraError(f"Pulumi.yaml: runtime {project.runtime!r}: mlinfra plans Python programs only; review a "
                            f"{project.runtime} program's `pulumi preview --json` (or `pulumi stack export`) output "
                            "with --deployment FILE")
-    if not (project.main / "__main__.py").is_file():
-        raise MlinfraError(f"{shown_path(project, project.main / '__main__.py')}: no such program")
+    if not project.program.is_file():
+        raise MlinfraError(f"{shown_path(project, project.program)}: no such program")
     # As a preview (dry run): an output the mocks leave out (a Kubernetes Service's status) is
     # unknown and callbacks on it are skipped, as the engine does, rather than a known None.
     monitor = install_mocks(project=project.name, stack=env, region=config.get("aws:region", "us-east-1"),
@@ -190,7 +190,16 @@ def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
     pulumi.runtime.set_all_config(dict(config), sorted(config.secret_keys))
 
     def program() -> None:
-        runpy.run_path(str(project.main), run_name="__main__")
+        if project.module is None:
+            runpy.run_path(str(project.main if project.program_file == "__main__.py" else project.program),
+                           run_name="__main__")
+        else:  # ``python -m``: the module is found from the working directory, first on sys.path
+            sys.path.insert(0, str(project.main))
+            try:
+                runpy.run_module(project.module, run_name="__main__", alter_sys=True)
+            finally:
+                with contextlib.suppress(ValueError):
+                    sys.path.remove(str(project.main))
         # What ``pulumi.runtime.stack.Stack._finish`` does at the end of a real run: under the
         # mocks the root stack was finished before the program ran, so its exports were never sent.
         stack = settings.get_root_resource()
@@ -217,11 +226,11 @@ def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
             missing = (exc.name or "").partition(".")[0]
             if not missing or missing in _OWN_PACKAGES:
                 raise
-            raise ProgramError(f"{shown_path(project, project.main / '__main__.py')}: the program imports {exc.name}, "
+            raise ProgramError(f"{shown_path(project, project.program)}: the program imports {exc.name}, "
                                f"which is not installed in this Python environment ({sys.executable}): install the "
                                "program's dependencies (its requirements.txt) there and plan again") from None
         except SyntaxError as exc:
-            where = Path(exc.filename or project.main / "__main__.py")
+            where = Path(exc.filename or project.program)
             raise ProgramError(f"{shown_path(project, where)}:{exc.lineno}: the program is not valid Python: "
                                f"{exc.msg}") from None
         except Exception as exc:

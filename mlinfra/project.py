@@ -36,6 +36,19 @@ class Project:
     #: Project-level configuration (``config:``, Pulumi 3.44+), each key namespaced and in full form:
     #: ``{"type": ..., "items": ..., "default": ..., "value": ..., "secret": ...}`` (what was given).
     config: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: What the language host runs in ``main``: ``__main__.py`` of the folder by default, or the file
+    #: ``main`` names (``main: app.py``: the folder is the file's), or ``runtime.options.module``.
+    program_file: str = "__main__.py"
+    module: str | None = None
+
+    @property
+    def program(self) -> Path:
+        """The program's file: ``main``'s ``__main__.py``, the file ``main`` names, or the module's (a
+        package's ``__main__.py``, else the module's own file)."""
+        if self.module is None:
+            return self.main / self.program_file
+        base = self.main.joinpath(*self.module.split("."))
+        return base / "__main__.py" if base.is_dir() else base.with_suffix(".py")
 
 
 class StackConfig(dict[str, str]):
@@ -77,11 +90,26 @@ def read_project(project_dir: Path) -> Project:
         if stack_config_dir is not None:
             raise MlinfraError("Pulumi.yaml: give the stack folder as stackConfigDir only, not also as config")
         config, stack_config_dir = None, config
+    main = (project_dir / str(data.get("main") or ".")).resolve()
+    # The Python host runs ``main`` with runpy.run_path: a folder's __main__.py, or the file itself from
+    # its folder (pulumi/pulumi sdk/python/cmd/pulumi-language-python-exec; pull request 12086 added the
+    # ``module`` option, run as ``__main__`` from ``main``: python -m).
+    program_file = "__main__.py"
+    if main.suffix == ".py" and main.is_file():
+        main, program_file = main.parent, main.name
+    options = data["runtime"].get("options") if isinstance(data.get("runtime"), dict) else None
+    module = options.get("module") if isinstance(options, dict) else None
+    if module is not None and (not isinstance(module, str) or not all(
+            part.isidentifier() for part in module.split("."))):
+        raise MlinfraError(f"Pulumi.yaml: runtime.options.module: {module!r} is not a Python module name "
+                           "(dotted identifiers, such as infra or infra.app)")
     return Project(
         runtime=runtime if isinstance(runtime, str) else "python",
         directory=project_dir,
         name=data["name"],
-        main=(project_dir / str(data.get("main") or ".")).resolve(),
+        main=main,
+        program_file=program_file,
+        module=module,
         stack_config_dir=(project_dir / str(stack_config_dir or ".")).resolve(),
         config=_project_config(config, data["name"]),
     )

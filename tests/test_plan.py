@@ -681,3 +681,49 @@ aws.iam.Policy("read", policy=document.json)
     [policy] = [r for r in document["deployment"]["resources"] if r["type"] == "aws:iam/policy:Policy"]
     assert json.loads(policy["inputs"]["policy"])["Statement"] == [
         {"Action": "s3:GetObject", "Effect": "Allow", "Resource": "*"}]
+
+
+BUCKET_PROGRAM = "import pulumi, pulumi_aws as aws\nbucket = aws.s3.Bucket('models')\npulumi.export('id', bucket.id)\n"
+
+
+def _types(document: dict) -> list[str]:
+    return [r["type"] for r in document["deployment"]["resources"]]
+
+
+@pytest.mark.parametrize("main, path", [("infra.py", "infra.py"), ("deploy/app.py", "deploy/app.py")])
+def test_main_may_name_the_program_file(tmp_path, main, path):
+    # The Python host hands ``main`` to runpy.run_path, which runs a file as well as a folder's __main__.py;
+    # the working directory is the file's folder (pulumi-language-python-exec; pulumi/pulumi#12086).
+    (tmp_path / "Pulumi.yaml").write_text(f"name: demo\nruntime: python\nmain: {main}\n")
+    (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / path).write_text(BUCKET_PROGRAM + "import os\npulumi.export('cwd', os.path.basename(os.getcwd()))\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    document = plan(tmp_path, "dev")
+    assert "aws:s3/bucket:Bucket" in _types(document)
+    assert _exports(document)["cwd"] == (tmp_path / path).parent.name
+
+
+def test_the_module_option_runs_a_package_from_the_project(tmp_path):
+    # runtime.options.module: run as ``python -m infra`` from main (the project folder by default), so the
+    # package imports its siblings.
+    (tmp_path / "Pulumi.yaml").write_text("name: demo\nruntime:\n  name: python\n  options:\n    module: infra\n")
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "__init__.py").write_text("")
+    (tmp_path / "infra" / "__main__.py").write_text("from helpers import NAME\n" + BUCKET_PROGRAM.replace(
+        "'models'", "NAME"))
+    (tmp_path / "helpers.py").write_text("NAME = 'features'\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    document = plan(tmp_path, "dev")
+    assert any(r["urn"].endswith("::features") for r in document["deployment"]["resources"])
+    assert not any(name == "infra" or name.startswith("infra.") or name == "helpers" for name in sys.modules)
+    assert str(tmp_path) not in sys.path
+
+
+def test_a_module_option_that_is_no_module_name_is_bad_input(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: demo\nruntime:\n  name: python\n  options:\n    module: infra/app\n")
+    with pytest.raises(MlinfraError, match=r"runtime.options.module: 'infra/app' is not a Python module name"):
+        plan(tmp_path, "dev")
+    (tmp_path / "Pulumi.yaml").write_text("name: demo\nruntime:\n  name: python\n  options:\n    module: infra\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    with pytest.raises(MlinfraError, match=r"^infra\.py: no such program$"):
+        plan(tmp_path, "dev")
