@@ -33,6 +33,12 @@ def shapes(variables: dict) -> dict[str, dict]:
     return {
         "aws:lambda/function:Function": {"environment": {"variables": variables}},
         "aws:sagemaker/model:Model": {"primaryContainer": {"environment": variables}},
+        "aws:sagemaker/trainingJob:TrainingJob": {"environment": variables},
+        "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob": {
+            "trainingJobDefinitions": [{"environment": variables}]},
+        # A pipeline's definition is JSON: a Training step's Arguments are CreateTrainingJob's request.
+        "aws:sagemaker/pipeline:Pipeline": {"pipelineDefinition": json.dumps({"Version": "2020-12-01", "Steps": [
+            {"Name": "Train", "Type": "Training", "Arguments": {"Environment": variables}}]})},
         "aws:ecs/taskDefinition:TaskDefinition": {"containerDefinitions": json.dumps(
             [{"name": "app", "environment": plain_pairs}])},
         "kubernetes:core/v1:Pod": {"spec": pod},
@@ -186,3 +192,36 @@ def test_the_sdk_keeps_string_secrets_marked():
     assert not is_secret(props["environment"]["variables"]["STAGE"])
     assert violations(no_plaintext_secrets_in_environment,
                       resource_args("aws:lambda/function:Function", props, name="app")) == []
+
+
+def pipeline(steps, secret: bool = False) -> dict:
+    definition = json.dumps({"Version": "2020-12-01", "Steps": steps})
+    return {"pipelineDefinition": {SIG_KEY: SECRET_SIG, "value": definition} if secret else definition}
+
+
+def test_pipeline_steps_of_every_kind_are_read_with_their_names():
+    leak = {"HF_TOKEN": "hf_abcdefghijklmnopqrstuvwx"}
+    steps = [{"Name": "Prep", "Type": "Processing", "Arguments": {"Environment": leak}},
+             {"Name": "Check", "Type": "Condition", "Arguments": {"IfSteps": [
+                 {"Name": "Tune", "Type": "Tuning", "Arguments": {"TrainingJobDefinition": {"Environment": leak}}}],
+                 "ElseSteps": [{"Name": "Serve", "Type": "Model", "Arguments": {
+                     "PrimaryContainer": {"Environment": leak}, "Containers": [{"Environment": leak}]}}]}},
+             {"Name": "Score", "Type": "Transform", "Arguments": {"Environment": leak}},
+             {"Name": "Notify", "Type": "Lambda", "Arguments": {"Environment": leak}}]  # a Lambda step's inputs
+    messages = env("aws:sagemaker/pipeline:Pipeline", pipeline(steps))
+    assert [m.split(": ", 1)[1].split(" holds")[0] for m in messages] == [
+        "pipelineDefinition Processing step 'Prep' environment 'HF_TOKEN'",
+        "pipelineDefinition Tuning step 'Tune' trainingJobDefinition.environment 'HF_TOKEN'",
+        "pipelineDefinition Transform step 'Score' environment 'HF_TOKEN'",
+        "pipelineDefinition Model step 'Serve' primaryContainer.environment 'HF_TOKEN'",
+        "pipelineDefinition Model step 'Serve' containers[0].environment 'HF_TOKEN'"]
+
+
+def test_a_pipeline_definition_that_is_a_secret_or_unknown_or_expressions_is_not_judged():
+    steps = [{"Name": "Train", "Type": "Training", "Arguments": {"Environment": {
+        "DB_PASSWORD": "hunter2", "API_KEY": {"Get": "Parameters.ApiKey"}}}}]
+    assert len(env("aws:sagemaker/pipeline:Pipeline", pipeline(steps))) == 1  # the literal, not the expression
+    assert env("aws:sagemaker/pipeline:Pipeline", pipeline(steps, secret=True)) == []
+    assert env("aws:sagemaker/pipeline:Pipeline", {"pipelineDefinition": UNKNOWN}) == []
+    assert env("aws:sagemaker/pipeline:Pipeline", {"pipelineDefinition": "not json"}) == []
+

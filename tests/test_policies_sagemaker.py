@@ -67,6 +67,44 @@ COMPLIANT = {
     sm.NATIVE_ENDPOINT_CONFIG: {"productionVariants": [],
                                 "asyncInferenceConfig": {"outputConfig": {"s3OutputPath": "s3://async", "kmsKeyId": KEY}}},
 }
+
+
+def pascal(value):
+    """A request in botocore's PascalCase, as a pipeline definition's step Arguments are written."""
+    if isinstance(value, dict):
+        return {key[:1].upper() + key[1:]: pascal(item) for key, item in value.items()}
+    return [pascal(item) for item in value] if isinstance(value, list) else value
+
+
+#: A pipeline definition with a step of every kind the rows judge (the Transform step inside a Condition step),
+#: each as compliant as the job it runs; the Lambda and RegisterModel steps have no such settings.
+STEPS = {
+    "Training": {"Name": "Train", "Type": "Training", "Arguments": pascal(DEFINITION)},
+    "Tuning": {"Name": "Tune", "Type": "Tuning", "Arguments": pascal(
+        {"hyperParameterTuningJobConfig": {"strategy": "Bayesian"}, "trainingJobDefinition": DEFINITION,
+         "trainingJobDefinitions": [DEFINITION]})},
+    "Processing": {"Name": "Prep", "Type": "Processing", "Arguments": pascal(
+        {"processingResources": {"clusterConfig": CLUSTER}, "networkConfig": NETWORK,
+         "processingOutputConfig": {"kmsKeyId": KEY, "outputs": [{"outputName": "train"}]}})},
+    "Model": {"Name": "Serve", "Type": "Model", "Arguments": pascal(COMPLIANT[sm.MODEL])},
+    "Transform": {"Name": "Score", "Type": "Transform", "Arguments": pascal(
+        {"transformResources": {"instanceType": "ml.m5.xlarge", "instanceCount": 1.0, "volumeKmsKeyId": KEY},
+         "transformOutput": {"s3OutputPath": "s3://scores/out", "kmsKeyId": KEY}})},
+}
+
+
+def definition(steps=STEPS):
+    return {"Version": "2020-12-01", "Parameters": [{"Name": "Subnets", "Type": "String"}], "Steps": [
+        steps["Training"], steps["Tuning"], steps["Processing"], steps["Model"],
+        {"Name": "Gate", "Type": "Condition", "Arguments": {"Conditions": [], "IfSteps": [steps["Transform"]],
+                                                            "ElseSteps": []}},
+        {"Name": "Notify", "Type": "Lambda", "Arguments": {}},
+        {"Name": "Register", "Type": "RegisterModel", "Arguments": {"ModelPackageGroupName": "churn"}}]}
+
+
+COMPLIANT[sm.PIPELINE] = {"pipelineName": "churn", "roleArn": "arn:aws:iam::123456789012:role/p",
+                          "pipelineDefinition": json.dumps(definition())}
+
 TABLES = {rule.name: table for rule, table in [
     (sm.sagemaker_vpc_config, sm.VPC_ROWS), (sm.sagemaker_network_isolation, sm.ISOLATION_ROWS),
     (sm.sagemaker_inter_container_encryption, sm.INTER_CONTAINER_ROWS), (sm.sagemaker_volume_cmk, sm.VOLUME_ROWS),
@@ -98,7 +136,9 @@ def _without(props, site, setting):
     return result
 
 
-ROWS = [(name, row) for name, table in TABLES.items() for rows in table.values() for row in rows]
+ROWS = [(name, row) for name, table in TABLES.items() for rows in table.values() for row in rows
+        if row.type != sm.PIPELINE]
+PIPELINE_ROWS = [(name, row) for name, table in TABLES.items() for row in table.get(sm.PIPELINE, [])]
 
 
 @pytest.mark.parametrize("name, row", ROWS, ids=[f"{name}:{row.type.split(':')[-1]}:{'.'.join(row.site) or '-'}"
@@ -180,3 +220,69 @@ def test_native_job_definitions_are_judged_like_pulumi_aws_ones():
     props["modelQualityJobOutputConfig"].pop("kmsKeyId")
     assert set(broken(model_quality, props)) == {"sagemaker-vpc-config", "sagemaker-network-isolation",
                                                  "sagemaker-inter-container-encryption", "sagemaker-output-cmk"}
+
+
+# --- pipelines: each step's Arguments judged as the job it runs ---------------------------------------------------
+
+
+def _pipeline_without(site, setting):
+    """The compliant pipeline with ``setting`` (camelCase, as the row names it) removed in the first step of the row's
+    kind, at the row's place inside it."""
+    kind, inner = site[1], site[3:]
+    steps = json.loads(json.dumps(STEPS))
+    node = steps[kind]["Arguments"]
+    for step in (*inner, *setting[:-1]):
+        node = node[0] if step == "*" else node[step[:1].upper() + step[1:]]
+    node.pop(setting[-1][:1].upper() + setting[-1][1:])
+    return {**COMPLIANT[sm.PIPELINE], "pipelineDefinition": json.dumps(definition(steps))}
+
+
+@pytest.mark.parametrize("name, row", PIPELINE_ROWS, ids=[f"{name}:{'.'.join(row.site[1:])}" for name, row in PIPELINE_ROWS])
+def test_removing_a_pipeline_steps_setting_breaks_only_its_rule_once(name, row):
+    found = broken(sm.PIPELINE, _pipeline_without(row.site, row.setting[0]))
+    assert list(found) == [name]
+    assert len(found[name]) == 1
+
+
+def test_pipeline_rows_name_the_requests_members_in_botocore():
+    import botocore.session
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    for _, row in PIPELINE_ROWS:
+        shape = model.operation_model(sm.PIPELINE_STEP_APIS[row.site[1]]).input_shape
+        for step in (*row.site[3:], *row.setting[0]):
+            if step == "*":
+                shape = shape.member
+                continue
+            members = {name[:1].lower() + name[1:]: member for name, member in shape.members.items()}
+            assert step in members, (row.site, step, sorted(members))
+            shape = members[step]
+
+
+def test_pipeline_messages_name_the_step():
+    props = _pipeline_without(("pipelineDefinition", "Processing", "**"), ("networkConfig",))
+    assert set(broken(sm.PIPELINE, props)) == {"sagemaker-vpc-config", "sagemaker-network-isolation",
+                                               "sagemaker-inter-container-encryption"}
+    assert violations(sm.sagemaker_vpc_config, resource_args(sm.PIPELINE, props)) == [
+        f"{sm.PIPELINE} 'subject' pipelineDefinition.Processing.Prep: runs outside the VPC (no networkConfig.vpcConfig "
+        "with subnets and securityGroupIds); place it in private subnets"]
+
+
+def test_pipeline_expressions_unknown_and_unread_definitions_are_not_judged():
+    steps = json.loads(json.dumps(STEPS))
+    train = steps["Training"]["Arguments"]
+    train["VpcConfig"] = {"Subnets": {"Get": "Parameters.Subnets"}, "SecurityGroupIds": ["sg-1"]}
+    train["EnableNetworkIsolation"] = {"Get": "Parameters.Isolate"}
+    train["OutputDataConfig"]["KmsKeyId"] = {"Std:Join": {"On": "", "Values": ["arn:aws:kms:", "key"]}}
+    train["ResourceConfig"] = {"InstanceType": {"Get": "Parameters.InstanceType"}}  # NVMe or not: unknown
+    assert broken(sm.PIPELINE, {"pipelineDefinition": json.dumps(definition(steps))}) == {}
+    assert broken(sm.PIPELINE, {"pipelineDefinition": UNKNOWN}) == {}
+    assert broken(sm.PIPELINE, {"pipelineDefinitionS3Location": {"bucket": "defs", "objectKey": "p.json"}}) == {}
+    assert broken(sm.PIPELINE, {"pipelineDefinition": "{not json"}) == {}
+    assert broken(sm.PIPELINE, {"pipelineDefinition": json.dumps({"Steps": "x"})}) == {}
+
+
+def test_a_bare_pipeline_training_step_breaks_what_a_bare_training_job_breaks():
+    bare = {"Name": "Train", "Type": "Training", "Arguments": {"ResourceConfig": {"InstanceType": "ml.m5.large"}}}
+    props = {"pipelineDefinition": json.dumps({"Version": "2020-12-01", "Steps": [bare]})}
+    assert set(broken(sm.PIPELINE, props)) == set(
+        broken(sm.TRAINING_JOB, {"trainingJobName": "bare", "resourceConfig": {"instanceType": "ml.m5.large"}}))

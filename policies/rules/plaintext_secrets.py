@@ -31,6 +31,12 @@ Where environment variables live, per type (pulumi-aws 7 and Kubernetes inputs):
   too). "The Amazon EMR describe and list API operations that emit custom configuration data (such as
   DescribeCluster and ListInstanceGroups) do so in plaintext"; the safe form is a Secrets Manager ARN as the
   value (EMR Release Guide, "Store sensitive configuration data in AWS Secrets Manager").
+- ``aws.sagemaker.TrainingJob``: ``environment``; ``aws.sagemaker.HyperParameterTuningJob``: each training job
+  definition's ``environment`` (maps; "Map of environment variables to set in the training container", pulumi-aws 7
+  sagemaker/training_job.py).
+- ``aws.sagemaker.Pipeline``: the ``Environment`` of each job and model step of its ``pipelineDefinition``
+  (``policies.rules.sagemaker.pipeline_steps``); a definition that is a Pulumi secret as a whole is not judged, as the
+  program's secret values cannot be told from its literals inside it.
 - Any Kubernetes resource: every ``containers``/``initContainers``/``ephemeralContainers`` list in it
   (Pods, Deployments, StatefulSets, DaemonSets, Jobs, CronJobs, Ray and Kueue workloads), each
   container's ``env`` list of ``{name, value}`` (``valueFrom`` is the safe form).
@@ -60,6 +66,7 @@ from policies.rules._components import as_built
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
 from policies.rules._props import as_list, describe, get, is_unknown, single, walk
 from policies.rules.ecs import TASK_DEFINITION, container_definitions
+from policies.rules.sagemaker import PIPELINE, TRAINING_JOB, TUNING_JOB, pipeline_steps
 
 LAMBDA = "aws:lambda/function:Function"
 BATCH_JOB = "aws:batch/jobDefinition:JobDefinition"
@@ -90,7 +97,7 @@ GLUE_JOBS = ("aws:glue/job:Job", "aws-native:glue:Job")
 EMR_CONFIGURATIONS = {"aws:emr/cluster:Cluster": ("configurationsJson", "configurations"),
                       "aws:emr/instanceGroup:InstanceGroup": ("configurationsJson",)}
 ENVIRONMENT_TYPES = (*LAMBDAS, *TASK_DEFINITIONS, *BATCH_JOBS, *SAGEMAKER_MODELS, *CODEBUILDS, APPRUNNER, *AGENTCORE,
-                     CONFIG_MAP, *GLUE_JOBS, *EMR_CONFIGURATIONS)
+                     CONFIG_MAP, *GLUE_JOBS, *EMR_CONFIGURATIONS, TRAINING_JOB, TUNING_JOB, PIPELINE)
 #: A spot fleet's ``launchSpecifications[].userData`` (pulumi-aws 7 ec2/_inputs.py
 #: ``SpotFleetRequestLaunchSpecificationArgs.user_data``; botocore ec2 ``SpotFleetLaunchSpecification.UserData``).
 SPOT_FLEET = "aws:ec2/spotFleetRequest:SpotFleetRequest"
@@ -258,6 +265,15 @@ def environment_variables(args: ResourceValidationArgs) -> Iterator[tuple[str, A
         for index, container in enumerate(containers if isinstance(containers, list) else []):
             for name, value in _mapping(get(container, "environment")):
                 yield f"containers[{index}].environment", name, value
+    elif kind == TRAINING_JOB:
+        for name, value in _mapping(get(props, "environment")):
+            yield "environment", name, value
+    elif kind == TUNING_JOB:
+        for where, definition in _tuning_definitions(props):
+            for name, value in _mapping(get(definition, "environment")):
+                yield f"{where}.environment", name, value
+    elif kind == PIPELINE:
+        yield from _pipeline_environment(props)
     elif kind in CODEBUILDS:
         variables = as_list(get(single(get(props, "environment")), "environmentVariables"))
         for item in variables if isinstance(variables, list) else []:
@@ -310,6 +326,36 @@ def _emr_properties(document: Any, where: str) -> Iterator[tuple[str, Any, Any]]
         for name, value in _mapping(item.get("Properties")):
             yield classification, name, value
         yield from _emr_properties(item.get("Configurations"), classification)
+
+
+def _tuning_definitions(props: Any, where: str = "") -> Iterator[tuple[str, Any]]:
+    """A tuning job's training job definition and each of its ``trainingJobDefinitions`` (``where`` prefixes the name)."""
+    yield f"{where}trainingJobDefinition", single(get(props, "trainingJobDefinition"))
+    definitions = as_list(get(props, "trainingJobDefinitions"))
+    for index, definition in enumerate(definitions if isinstance(definitions, list) else []):
+        yield f"{where}trainingJobDefinitions[{index}]", definition
+
+
+def _pipeline_environment(props: Any) -> Iterator[tuple[str, Any, Any]]:
+    if is_secret(get(props, "pipelineDefinition")):
+        return
+    steps = pipeline_steps(props)
+    if not isinstance(steps, dict):
+        return
+    for kind, named in steps.items():
+        for name, arguments in named.items():
+            where = f"pipelineDefinition {kind} step {name!r}"
+            places = [("environment", arguments)]
+            if kind == "Tuning":
+                places = [(f"{at}.environment", definition) for at, definition in _tuning_definitions(arguments)]
+            elif kind == "Model":
+                containers = as_list(get(arguments, "containers"))
+                places = [("primaryContainer.environment", get(arguments, "primaryContainer"))] + [
+                    (f"containers[{index}].environment", container)
+                    for index, container in enumerate(containers if isinstance(containers, list) else [])]
+            for at, holder in places:
+                for variable, value in _mapping(get(holder, "environment")):
+                    yield f"{where} {at}", variable, value
 
 
 def _kserve_containers(kind: str, props: Any) -> Iterator[tuple[str, dict]]:
@@ -428,11 +474,11 @@ def _validate_environment(args: ResourceValidationArgs, report: ReportViolation)
 
 no_plaintext_secrets_in_environment = ResourceValidationPolicy(
     name="no-plaintext-secrets-in-environment",
-    description="No environment variable of a Lambda function, ECS or Batch container, SageMaker model, CodeBuild "
-                "project, App Runner service, Bedrock AgentCore runtime or harness, or Kubernetes container (KServe's "
-                "and Argo's inline ones and Kubeflow PodDefaults included), no Spark application's configuration, no "
-                "ConfigMap entry, no Glue job argument and no EMR configuration property holds a literal "
-                "credential.",
+    description="No environment variable of a Lambda function, ECS or Batch container, SageMaker model, training or "
+                "tuning job or pipeline step, CodeBuild project, App Runner service, Bedrock AgentCore runtime or "
+                "harness, or Kubernetes container (KServe's and Argo's inline ones and Kubeflow PodDefaults "
+                "included), no Spark application's configuration, no ConfigMap entry, no Glue job argument and no EMR "
+                "configuration property holds a literal credential.",
     validate=as_built(_is_environment_subject, _validate_environment),
     config_schema=SCHEMA,
     severity=Severity.HIGH,

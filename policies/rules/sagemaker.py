@@ -18,12 +18,22 @@ allowed, plaintext inter-container traffic, the AWS-managed key), so an absent s
 violation. Jobs on instance types with local NVMe storage take no volume key: SageMaker refuses
 ``VolumeKmsKeyId`` for them, their volumes are hardware-encrypted (botocore ``ResourceConfig``,
 ``HyperParameterTuningResourceConfig``, ``ProcessingClusterConfig``, which monitoring jobs run as).
-MLflow tracking servers and apps, pipelines and spaces have none of these settings in the API
+MLflow tracking servers and apps and spaces have none of these settings in the API
 (botocore ``CreateMlflowTrackingServerRequest``): their artifact buckets fall under the S3 rules.
+
+A SageMaker Pipeline (``aws.sagemaker.Pipeline``) has none of them either, but its ``pipelineDefinition`` (a JSON
+document, https://aws-sagemaker-mlops.github.io/sagemaker-model-building-pipeline-definition-JSON-schema/) runs jobs
+with them: each step's ``Arguments`` is the request of the API the step calls (``Training``: CreateTrainingJob,
+``Processing``: CreateProcessingJob, ``Tuning``: CreateHyperParameterTuningJob, ``Transform``: CreateTransformJob,
+``Model``: CreateModel), PascalCase as in botocore. ``pipeline_steps`` reads them into the camelCase the rows use
+(the API's names with a lower-case first letter, which are pulumi-aws's input names), steps nested in ``Condition``
+steps included; a pipeline expression (``{"Get": "Parameters.X"}``, ``Std:Join``, ``Std:JsonGet``) is a value known
+only when the pipeline runs, so it is not judged. A definition kept in S3 (``pipelineDefinitionS3Location``) is not read.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -32,7 +42,7 @@ from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValid
 from catalog.inference_instances import FAMILIES
 from policies.rules._declare import applies_to, frameworks
 from policies.rules._principals import aws_managed_key_alias
-from policies.rules._props import as_bool, as_list, describe, get, is_unknown, walk
+from policies.rules._props import UNKNOWN, as_bool, as_list, describe, get, is_unknown, walk
 
 TRAINING_JOB = "aws:sagemaker/trainingJob:TrainingJob"
 TUNING_JOB = "aws:sagemaker/hyperParameterTuningJob:HyperParameterTuningJob"
@@ -44,6 +54,7 @@ NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
 DOMAIN = "aws:sagemaker/domain:Domain"
 USER_PROFILE = "aws:sagemaker/userProfile:UserProfile"
 ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
+PIPELINE = "aws:sagemaker/pipeline:Pipeline"
 #: pulumi-aws-native's AWS::SageMaker::Model, NotebookInstance, Domain, UserProfile and EndpointConfig: the same
 #: settings at the same paths (VpcConfig.Subnets/SecurityGroupIds, EnableNetworkIsolation, KmsKeyId,
 #: DefaultUserSettings.SharingSettings.S3KmsKeyId, AsyncInferenceConfig.OutputConfig.KmsKeyId; pulumi-aws-native
@@ -92,6 +103,69 @@ def _setting(site: dict, paths: tuple[Path, ...]) -> tuple[str, Any]:
     return ".".join(paths[0]), None
 
 
+# --- pipeline definitions ---------------------------------------------------------------------------------
+
+#: The step types whose Arguments are a job or model request, and the API each calls.
+PIPELINE_STEP_APIS = {"Training": "CreateTrainingJob", "Processing": "CreateProcessingJob",
+                      "Tuning": "CreateHyperParameterTuningJob", "Transform": "CreateTransformJob",
+                      "Model": "CreateModel"}
+#: The keys of a pipeline expression (a property reference, a join, a JSON lookup), known only when the pipeline runs.
+_EXPRESSIONS = frozenset({"Get", "Std:Join", "Std:JsonGet"})
+#: Mappings whose keys are the user's names (environment variables, hyperparameters, tags), kept as written.
+_USER_KEYS = frozenset({"Environment", "HyperParameters", "StaticHyperParameters", "Tags"})
+
+
+def _camel(value: Any, keep_keys: bool = False) -> Any:
+    """A step's Arguments with PascalCase keys in camelCase (``VpcConfig`` -> ``vpcConfig``, ``SNOWFLAKE_KEY`` and
+    the keys of user mappings unchanged); a pipeline expression becomes UNKNOWN."""
+    if isinstance(value, dict):
+        if value and set(value) <= _EXPRESSIONS:
+            return UNKNOWN
+        return {(key if keep_keys or not isinstance(key, str) or key.isupper() else key[:1].lower() + key[1:]):
+                _camel(item, key in _USER_KEYS) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_camel(item) for item in value]
+    return value
+
+
+def _steps(steps: Any, found: dict[str, dict[str, Any]]) -> None:
+    for step in steps if isinstance(steps, list) else []:
+        if not isinstance(step, dict):
+            continue
+        kind, arguments = step.get("Type"), step.get("Arguments")
+        if kind == "Condition" and isinstance(arguments, dict):
+            _steps(arguments.get("IfSteps"), found)
+            _steps(arguments.get("ElseSteps"), found)
+        elif kind in PIPELINE_STEP_APIS and isinstance(arguments, dict):
+            found[kind][str(step.get("Name"))] = _camel(arguments)
+
+
+def pipeline_steps(props: Any) -> Any:
+    """``{step type: {step name: its Arguments in camelCase}}`` of a pipeline's ``pipelineDefinition`` (see the module
+    docstring); UNKNOWN when the definition is not known yet, None when there is none to read (kept in S3, not JSON)."""
+    definition = get(props, "pipelineDefinition")
+    if is_unknown(definition):
+        return UNKNOWN
+    if isinstance(definition, str):
+        try:
+            definition = json.loads(definition)
+        except ValueError:
+            return None
+    if not isinstance(definition, dict):
+        return None
+    found: dict[str, dict[str, Any]] = {kind: {} for kind in PIPELINE_STEP_APIS}
+    _steps(definition.get("Steps"), found)
+    return found
+
+
+def _pipeline_site(kind: str, *inner: str) -> Path:
+    """The site of a pipeline's steps of ``kind`` (each step, by name), and a place inside each."""
+    return ("pipelineDefinition", kind, "**", *inner)
+
+
+_PIPELINE_VIEWS: dict[str, Callable[[Any], Any]] = {PIPELINE: lambda props: {"pipelineDefinition": pipeline_steps(props)}}
+
+
 def table_rule(table: dict[str, list[Row]],
                judge: Callable[[dict, str, Any, Row], Optional[str]]) -> Callable[..., None]:
     """A ``validate`` that judges every row of the resource's type: ``judge(site, name, value, row)``
@@ -99,6 +173,9 @@ def table_rule(table: dict[str, list[Row]],
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         props = get(args.props)
+        view = _PIPELINE_VIEWS.get(args.resource_type)
+        if view is not None:
+            props = view(props)
         if not isinstance(props, dict):
             return
         for row in table.get(args.resource_type, []):
@@ -138,6 +215,11 @@ VPC_ROWS = _rows([
     Row(LABELING_JOB, ("labelingJobAlgorithmsConfig",), (("labelingJobResourceConfig", "vpcConfig"),)),
     Row(MODEL, (), (("vpcConfig",),)),
     Row(NATIVE_MODEL, (), (("vpcConfig",),)),
+    Row(PIPELINE, _pipeline_site("Training"), (("vpcConfig",),)),
+    Row(PIPELINE, _pipeline_site("Tuning", *_DEFINITION), (("vpcConfig",),)),
+    Row(PIPELINE, _pipeline_site("Tuning", *_DEFINITIONS), (("vpcConfig",),)),
+    Row(PIPELINE, _pipeline_site("Processing"), (("networkConfig", "vpcConfig"),)),
+    Row(PIPELINE, _pipeline_site("Model"), (("vpcConfig",),)),
 ])
 
 
@@ -151,8 +233,8 @@ def _vpc(site: dict, name: str, value: Any, row: Row) -> Optional[str]:
 
 sagemaker_vpc_config = _policy(
     "sagemaker-vpc-config",
-    "SageMaker training and tuning jobs, monitoring jobs, labeling jobs and models run in the VPC (private subnets "
-    "and a security group).",
+    "SageMaker training and tuning jobs, monitoring jobs, labeling jobs, models and the job and model steps of "
+    "pipelines run in the VPC (private subnets and a security group).",
     VPC_ROWS, _vpc, Severity.HIGH,
     "Set vpc_config (network_config.vpc_config on monitoring jobs) with private subnet ids and a security group "
     "whose egress reaches only VPC endpoints (S3, ECR, STS, logs).",
@@ -170,6 +252,11 @@ ISOLATION_ROWS = _rows([
     Row(SCHEDULE, _MONITORING_JOB, (("networkConfig", "enableNetworkIsolation"),)),
     Row(MODEL, (), (("enableNetworkIsolation",),)),
     Row(NATIVE_MODEL, (), (("enableNetworkIsolation",),)),
+    Row(PIPELINE, _pipeline_site("Training"), (("enableNetworkIsolation",),)),
+    Row(PIPELINE, _pipeline_site("Tuning", *_DEFINITION), (("enableNetworkIsolation",),)),
+    Row(PIPELINE, _pipeline_site("Tuning", *_DEFINITIONS), (("enableNetworkIsolation",),)),
+    Row(PIPELINE, _pipeline_site("Processing"), (("networkConfig", "enableNetworkIsolation"),)),
+    Row(PIPELINE, _pipeline_site("Model"), (("enableNetworkIsolation",),)),
 ])
 
 
@@ -181,7 +268,8 @@ def _true(what: str) -> Callable[[dict, str, Any, Row], Optional[str]]:
 
 sagemaker_network_isolation = _policy(
     "sagemaker-network-isolation",
-    "SageMaker training, tuning and monitoring containers and models run network-isolated (no outbound calls).",
+    "SageMaker training, tuning and monitoring containers, models and the job and model steps of pipelines run "
+    "network-isolated (no outbound calls).",
     ISOLATION_ROWS, _true("its containers may make outbound network calls"), Severity.HIGH,
     "Set enable_network_isolation=True (network_config.enable_network_isolation on monitoring jobs); SageMaker "
     "still stages S3 input and output for the job. Serverless endpoints support neither isolation nor a VPC.",
@@ -197,11 +285,16 @@ INTER_CONTAINER_ROWS = _rows([
     Row(DATA_QUALITY, (), (("networkConfig", "enableInterContainerTrafficEncryption"),)),
     *(Row(native, (), (("networkConfig", "enableInterContainerTrafficEncryption"),)) for native in NATIVE_JOB_DEFINITIONS),
     Row(SCHEDULE, _MONITORING_JOB, (("networkConfig", "enableInterContainerTrafficEncryption"),)),
+    Row(PIPELINE, _pipeline_site("Training"), (("enableInterContainerTrafficEncryption",),)),
+    Row(PIPELINE, _pipeline_site("Tuning", *_DEFINITION), (("enableInterContainerTrafficEncryption",),)),
+    Row(PIPELINE, _pipeline_site("Tuning", *_DEFINITIONS), (("enableInterContainerTrafficEncryption",),)),
+    Row(PIPELINE, _pipeline_site("Processing"), (("networkConfig", "enableInterContainerTrafficEncryption"),)),
 ])
 
 sagemaker_inter_container_encryption = _policy(
     "sagemaker-inter-container-encryption",
-    "Traffic between the instances of SageMaker training, tuning and monitoring jobs is encrypted.",
+    "Traffic between the instances of SageMaker training, tuning and monitoring jobs (pipeline steps included) is "
+    "encrypted.",
     INTER_CONTAINER_ROWS, _true("traffic between its instances is not encrypted"), Severity.MEDIUM,
     "Set enable_inter_container_traffic_encryption=True (network_config.enable_inter_container_traffic_"
     "encryption on monitoring jobs); distributed training then exchanges gradients over TLS.",
@@ -243,6 +336,14 @@ VOLUME_ROWS = _rows([
     Row(DOMAIN, (), (("kmsKeyId",),)),
     Row(NATIVE_NOTEBOOK, (), (("kmsKeyId",),)),
     Row(NATIVE_DOMAIN, (), (("kmsKeyId",),)),
+    Row(PIPELINE, _pipeline_site("Training"), (("resourceConfig", "volumeKmsKeyId"),), _volumes_need_key(("resourceConfig",))),
+    *(Row(PIPELINE, _pipeline_site("Tuning", *site), (("resourceConfig", "volumeKmsKeyId"),
+                                                      ("hyperParameterTuningResourceConfig", "volumeKmsKeyId")),
+          _tuning_volume) for site in (_DEFINITION, _DEFINITIONS)),
+    Row(PIPELINE, _pipeline_site("Processing"), (("processingResources", "clusterConfig", "volumeKmsKeyId"),),
+        _volumes_need_key(("processingResources", "clusterConfig"))),
+    Row(PIPELINE, _pipeline_site("Transform"), (("transformResources", "volumeKmsKeyId"),),
+        _volumes_need_key(("transformResources",))),
 ])
 
 
@@ -258,7 +359,8 @@ def _cmk(what: str) -> Callable[[dict, str, Any, Row], Optional[str]]:
 
 sagemaker_volume_cmk = _policy(
     "sagemaker-volume-cmk",
-    "ML storage volumes of SageMaker jobs, notebook instances and Studio domains are encrypted with a "
+    "ML storage volumes of SageMaker jobs (pipeline steps included), notebook instances and Studio domains are "
+    "encrypted with a "
     "customer-managed KMS key (instance types with local NVMe storage are hardware-encrypted and exempt).",
     VOLUME_ROWS, _cmk("encrypts its ML storage volumes"), Severity.MEDIUM,
     "Set the volume key (resource_config.volume_kms_key_id, cluster_config.volume_kms_key_id, kms_key_id on "
@@ -294,11 +396,18 @@ OUTPUT_ROWS = _rows([
         _workspace_used),
     Row(USER_PROFILE, ("userSettings", "canvasAppSettings", "workspaceSettings"), (("s3KmsKeyId",),),
         _workspace_used),
+    Row(PIPELINE, _pipeline_site("Training"), (("outputDataConfig", "kmsKeyId"),)),
+    Row(PIPELINE, _pipeline_site("Tuning", *_DEFINITION), (("outputDataConfig", "kmsKeyId"),)),
+    Row(PIPELINE, _pipeline_site("Tuning", *_DEFINITIONS), (("outputDataConfig", "kmsKeyId"),)),
+    Row(PIPELINE, _pipeline_site("Processing"), (("processingOutputConfig", "kmsKeyId"),),
+        lambda site: site.get("processingOutputConfig")),
+    Row(PIPELINE, _pipeline_site("Transform"), (("transformOutput", "kmsKeyId"),)),
 ])
 
 sagemaker_output_cmk = _policy(
     "sagemaker-output-cmk",
-    "What SageMaker jobs, asynchronous endpoints and Studio (shared notebooks, Canvas workspaces) write to S3 is "
+    "What SageMaker jobs (pipeline steps included), asynchronous endpoints and Studio (shared notebooks, Canvas "
+    "workspaces) write to S3 is "
     "encrypted with a customer-managed KMS key.",
     OUTPUT_ROWS, _cmk("writes its output to S3"), Severity.HIGH,
     "Set the output key (output_data_config.kms_key_id, monitoring_output_config.kms_key_id, "
