@@ -654,6 +654,16 @@ DATA_STORES: tuple[DataStore, ...] = (
         keys=(("modelKmsKeyId",), ("volumeKmsKeyId",)),
     ),
     DataStore(
+        # A label-detection (connectedHome) stream processor's results and the image frames it writes to S3: KmsKeyId "is
+        # an optional parameter for label detection stream processors and should not be used to create a face search
+        # stream processor ... The key is used to encrypt results and data published to your Amazon S3 bucket, which
+        # includes image frames and hero images" (botocore rekognition CreateStreamProcessorRequest); absent, the
+        # bucket's default encryption. A face search processor (settings.faceSearch, Kinesis output) takes no key.
+        "aws:rekognition/streamProcessor:StreamProcessor", "Rekognition stream processor", holds_data=False,
+        stateful=False,
+        keys_when=((Setting(("settings", "connectedHome"), present=True), ("kmsKeyId",)),),
+    ),
+    DataStore(
         # The classifier's output (outputDataConfig.kmsKeyId, where the block is written; absent, the aws/s3 key).
         "aws:comprehend/documentClassifier:DocumentClassifier", "Comprehend document classifier",
         holds_data=False, stateful=False,
