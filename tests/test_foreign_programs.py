@@ -469,6 +469,46 @@ EXPECTED = {
     # `.get()`, a VPC and key looked up. The review once judged the read resources themselves (the engine
     # hands policies only what the program registers): the compliant variant failed tags, protect,
     # versioning and encryption of buckets it does not own; and a read's id was unknown offline.
+    # A SageMaker Pipeline whose definition (Output.json_dumps over bucket and role outputs, a pipeline parameter and
+    # step property references) runs a processing and a training job. The packs once judged no pipeline: the jobs its
+    # steps run escaped every SageMaker rule, and their environment the plaintext-secret rule.
+    "ml_pipeline": {
+        "sagemaker-vpc-config",  # neither step has a VpcConfig (added after a miss)
+        "sagemaker-network-isolation",  # EnableNetworkIsolation False; the processing step has no NetworkConfig (added)
+        "sagemaker-inter-container-encryption",  # two training instances exchanging plaintext (added)
+        "sagemaker-volume-cmk",  # no VolumeKmsKeyId on either cluster (added)
+        "sagemaker-output-cmk",  # OutputDataConfig and ProcessingOutputConfig without KmsKeyId (added)
+        "no-plaintext-secrets-in-environment",  # SNOWFLAKE_PASSWORD and WANDB_API_KEY literals in step Environment (added)
+        "iam-no-data-service-wildcard",  # s3:* and sagemaker:* on "*"
+        "iam-no-pass-role-on-all-roles",  # iam:PassRole on "*"
+        "s3-bucket-encryption-cmk",  # artifacts on SSE-S3
+    },
+    # Bedrock model customization: a CustomModel fine-tuned from S3, provisioned throughput for it, a guardrail and
+    # the account's model invocation logging (CloudWatch Logs, large payloads in S3).
+    "bedrock_customization": {
+        "data-store-customer-managed-key",  # custom model without custom_model_kms_key_id; guardrail without kms_key_arn
+        "ml-workload-in-vpc",  # customization job without vpc_config
+        "bedrock-guardrail-prompt-attack-filter",  # PROMPT_ATTACK input strength LOW
+        "bedrock-guardrail-sensitive-information-filter",  # the only PII filter's action NONE (detect only)
+        "bedrock-invocation-logging",  # text_data_delivery_enabled False
+        "log-group-kms-encryption",  # invocation log group without kms_key_id
+        "log-group-retention",  # 3 days
+        "s3-bucket-public-access-block",  # training data: block_public_policy, restrict_public_buckets False
+        "s3-bucket-encryption-cmk",  # training data on SSE-S3
+        "iam-no-data-service-wildcard",  # s3:* on "*" for the customization role
+    },
+    # Kendra (index and a template S3 data source), a Comprehend entity recognizer, a Rekognition label-detection
+    # stream processor on a Kinesis video stream.
+    "document_search": {
+        "data-store-customer-managed-key",  # Kendra index, entity recognizer, video stream; the stream processor's
+        # S3 frames and results without kms_key_id (the Rekognition row was added after a miss)
+        "ai-service-no-data-sharing",  # data_sharing_preference opt_in True (added after a miss)
+        "ml-workload-in-vpc",  # entity recognizer without vpc_config
+        "sns-sqs-kms-encryption",  # status topic without a key
+        "iam-no-data-service-wildcard",  # s3:* on "*" for the data source
+        "iam-no-wildcard-resource",  # kinesisvideo:*, kendra:*, logs:* on "*"
+        "s3-bucket-encryption-cmk",  # contracts on SSE-S3
+    },
     "existing_resources": {
         "s3-bucket-public-access-block",  # block for the read bucket turns two settings off (added after a miss)
         "s3-bucket-policy-no-public-principal",  # get_policy_document: GetObject for AWS "*"
