@@ -248,6 +248,62 @@ def test_data_service_wildcards_on_every_resource_fail_in_every_policy_type():
     assert _found(iam_no_data_service_wildcard, statement, config={"dataServices": ["sagemaker"]}) == []
 
 
+@pytest.mark.parametrize("type_, props", [
+    ("aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+     {"role": "studio", "policyArn": "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"}),
+    ("aws:iam/policyAttachment:PolicyAttachment",
+     {"roles": ["studio"], "policyArn": "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"}),
+    ("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+     {"roleName": "studio", "policyArns": ["arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"]}),
+    ("aws:iam/role:Role", {"name": "studio", "managedPolicyArns": ["arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"]}),
+    ("aws-native:iam:Role", {"roleName": "studio",
+                             "managedPolicyArns": ["arn:aws-us-gov:iam::aws:policy/AmazonSageMakerFullAccess"]}),
+])
+def test_aws_managed_policies_that_allow_a_whole_data_service_fail(type_, props):
+    [message] = violations(iam_no_data_service_wildcard, resource_args(type_, props))
+    assert message.startswith("Role 'studio' gets the AWS managed policy AmazonSageMakerFullAccess (arn:aws")
+    assert message.endswith("which allows sagemaker:* on every resource.")
+
+
+def test_users_groups_and_permission_sets_are_judged_alike():
+    arn = "arn:aws:iam::aws:policy/AmazonS3FullAccess"
+    for type_, props, label in [
+            ("aws:iam/userPolicyAttachment:UserPolicyAttachment", {"user": "ci", "policyArn": arn}, "IAM user 'ci'"),
+            ("aws:iam/groupPolicyAttachment:GroupPolicyAttachment", {"group": "data", "policyArn": arn},
+             "IAM group 'data'"),
+            ("aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment",
+             {"permissionSetArn": UNKNOWN, "managedPolicyArn": arn}, "Permission set (unknown permission set)")]:
+        assert violations(iam_no_data_service_wildcard, resource_args(type_, props)) == [
+            f"{label} gets the AWS managed policy AmazonS3FullAccess ({arn}), which allows s3:* on every resource."]
+
+
+@pytest.mark.parametrize("arn", [
+    "arn:aws:iam::aws:policy/AmazonSageMakerReadOnly",  # Describe*/List*
+    "arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole",  # glue:*, but the service's own documented role policy
+    "arn:aws:iam::aws:policy/CloudWatchLogsFullAccess",  # logs:* is not one of the data services
+    "arn:aws:iam::123456789012:policy/AmazonS3FullAccess",  # a customer managed policy of that name: its own document
+    UNKNOWN,
+])
+def test_other_managed_policies_and_unknown_arns_pass(arn):
+    args = resource_args("aws:iam/rolePolicyAttachment:RolePolicyAttachment", {"role": "r", "policyArn": arn})
+    assert violations(iam_no_data_service_wildcard, args) == []
+
+
+def test_the_configured_data_services_decide_for_managed_policies_too():
+    props = {"role": "r", "policyArn": "arn:aws:iam::aws:policy/AmazonS3FullAccess"}
+    assert violations(iam_no_data_service_wildcard, resource_args(
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment", props, {"dataServices": ["sagemaker"]})) == []
+
+
+def test_managed_policy_rows_grant_service_wildcards_of_data_services():
+    from catalog.managed_policies import SERVICE_WILDCARDS, aws_managed_policy_name
+    from policies.rules.iam import DATA_SERVICES
+    for name, actions in SERVICE_WILDCARDS.items():
+        assert actions and all(a.endswith(":*") and a.split(":")[0] in DATA_SERVICES for a in actions), name
+    assert aws_managed_policy_name("arn:aws:iam::aws:policy/job-function/DataScientist") is None
+    assert aws_managed_policy_name("arn:aws-cn:iam::aws:policy/AmazonS3FullAccess") == "AmazonS3FullAccess"
+
+
 def test_iam_users_get_no_policies_or_access_keys():
     args = resource_args("aws:iam/userPolicyAttachment:UserPolicyAttachment", {"user": "ci", "policyArn": "arn"},
                          name="ci-admin")

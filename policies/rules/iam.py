@@ -12,6 +12,7 @@ from typing import Any, Iterator, Optional
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
+from catalog.managed_policies import SERVICE_WILDCARDS, aws_managed_policy_name
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
 from policies.rules._principals import (
     action_matches,
@@ -362,17 +363,29 @@ def _validate_service_wildcard(args: ResourceValidationArgs, report_violation: R
         found = [hit for hit in (_service_wildcard(a, services) for a in statement.actions) if hit]
         if found:
             report_violation(f"{_label(label, index, statement)} allows {', '.join(found)} on every resource.")
+    # AWS managed policies that allow a whole data service on every resource (catalog.managed_policies).
+    for kind, principal, arn in _attachments(args):
+        name = aws_managed_policy_name(arn)
+        found = [hit for hit in (_service_wildcard(a, services) for a in SERVICE_WILDCARDS.get(name or "", ())) if hit]
+        if found:
+            label = repr(principal) if isinstance(principal, str) and not is_unknown(principal) else \
+                f"(unknown {kind.lower()})"
+            report_violation(f"{kind} {label} gets the AWS managed policy {name} ({arn}), which allows "
+                             f"{', '.join(found)} on every resource.")
 
 
 iam_no_data_service_wildcard = ResourceValidationPolicy(
     name="iam-no-data-service-wildcard",
     description="No identity policy allows every action of a data service (s3:*, kms:*, sagemaker:*, dynamodb:*, "
-                "...) on every resource.",
-    validate=applies_to(IDENTITY_POLICY_TYPES, _validate_service_wildcard),
+                "...) on every resource, and no role, user, group or permission set gets an AWS managed policy that "
+                "does (AmazonS3FullAccess, AmazonSageMakerFullAccess, ...).",
+    validate=applies_to(tuple(dict.fromkeys(IDENTITY_POLICY_TYPES + ADMIN_ATTACHMENT_TYPES)),
+                        _validate_service_wildcard),
     config_schema=SERVICE_WILDCARD_SCHEMA,
     severity=Severity.HIGH,
     remediation_steps="List the actions the workload calls (s3:GetObject, kms:Decrypt, ...) and scope Resource to "
-                      "its buckets, keys, tables and models.",
+                      "its buckets, keys, tables and models, in an inline or customer managed policy instead of an "
+                      "AWS managed *FullAccess policy.",
     **frameworks({"nist-800-53": "AC-6", "cis-aws": "1.16", "pci-dss": "7.2.1", "hipaa": "164.312(a)(1)",
                   "gdpr": "Art. 32(1)(b)"}),
 )
