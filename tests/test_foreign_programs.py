@@ -84,7 +84,14 @@ ORG_POLICY = {
 #: leaves revocation to the issuing design).
 #: security_tooling's Security Hub account without default standards or subscriptions and with auto_enable_controls
 #: False (standards may come from a central configuration policy the program does not show), and its GuardDuty and
-#: Macie findings published every six hours (a publishing interval, not a detection gap).
+#: Macie findings published every six hours (a publishing interval, not a detection gap);
+#: bedrock_customization's AWS managed CloudWatchLogsFullAccess on the
+#: logging role (logs:* on "*": the packs read AWS managed policies only for the data services of
+#: iam-no-data-service-wildcard, and a log-writing role's logs:* is no data-service wildcard); labeling_studio's work team
+#: without worker_access_configuration (source-IP conditions on the presigned S3 URLs of the labeling portal: defence in
+#: depth behind the workforce's source_ip_config, which no scanner or Security Hub control asks for). The vulnerable
+#: variants of ml_pipeline, bedrock_customization, document_search and labeling_studio also trust their service
+#: principals without aws:SourceAccount (confused-deputy protection AWS recommends, not a defect a rule reports).
 
 #: The seeded misconfigurations of each vulnerable variant, as the rules that must report them.
 EXPECTED = {
@@ -508,6 +515,20 @@ EXPECTED = {
         "iam-no-data-service-wildcard",  # s3:* on "*" for the data source
         "iam-no-wildcard-resource",  # kinesisvideo:*, kendra:*, logs:* on "*"
         "s3-bucket-encryption-cmk",  # contracts on SSE-S3
+    },
+    # Ground Truth (an OIDC private workforce, a work team, a bounding-box labeling job) and the Studio domain the
+    # team works in (a user profile, a shared JupyterLab space with a lifecycle configuration, its app), under an
+    # execution role made of AWS managed policies.
+    "labeling_studio": {
+        "iam-no-data-service-wildcard",  # AmazonSageMakerFullAccess and AmazonS3FullAccess attached (added after a miss)
+        "no-plaintext-credential-inputs",  # the workforce's OIDC client_secret literal
+        "sagemaker-workforce-source-ip-restricted",  # no source_ip_config
+        "sns-sqs-kms-encryption",  # the work team's notification topic without a key
+        "sagemaker-output-cmk",  # labeling job output and the profile's shared notebooks without a key
+        "sagemaker-notebook-vpc-only",  # domain PublicInternetOnly
+        "sagemaker-volume-cmk",  # domain without kms_key_id
+        "no-plaintext-secrets-in-user-data",  # HF_TOKEN literal in the Studio lifecycle script
+        "s3-bucket-encryption-cmk",  # aws:kms with the AWS-managed aws/s3 key
     },
     "existing_resources": {
         "s3-bucket-public-access-block",  # block for the read bucket turns two settings off (added after a miss)
