@@ -225,3 +225,11 @@ def test_a_pipeline_definition_that_is_a_secret_or_unknown_or_expressions_is_not
     assert env("aws:sagemaker/pipeline:Pipeline", {"pipelineDefinition": UNKNOWN}) == []
     assert env("aws:sagemaker/pipeline:Pipeline", {"pipelineDefinition": "not json"}) == []
 
+
+def test_a_native_pipelines_definition_body_is_read_alike():
+    steps = [{"Name": "Train", "Type": "Training", "Arguments": {"Environment": {"DB_PASSWORD": "hunter2"}}}]
+    body = pipeline(steps)["pipelineDefinition"]
+    assert len(env("aws-native:sagemaker:Pipeline", {"pipelineDefinition": {"pipelineDefinitionBody": body}})) == 1
+    secret = pipeline(steps, secret=True)["pipelineDefinition"]
+    assert env("aws-native:sagemaker:Pipeline", {"pipelineDefinition": {"pipelineDefinitionBody": secret}}) == []
+

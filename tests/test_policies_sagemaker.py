@@ -104,6 +104,9 @@ def definition(steps=STEPS):
 
 COMPLIANT[sm.PIPELINE] = {"pipelineName": "churn", "roleArn": "arn:aws:iam::123456789012:role/p",
                           "pipelineDefinition": json.dumps(definition())}
+# pulumi-aws-native's pipeline: the same JSON as pipelineDefinition.pipelineDefinitionBody.
+COMPLIANT[sm.NATIVE_PIPELINE] = {"pipelineName": "churn", "roleArn": "arn:aws:iam::123456789012:role/p",
+                                 "pipelineDefinition": {"pipelineDefinitionBody": json.dumps(definition())}}
 
 TABLES = {rule.name: table for rule, table in [
     (sm.sagemaker_vpc_config, sm.VPC_ROWS), (sm.sagemaker_network_isolation, sm.ISOLATION_ROWS),
@@ -137,7 +140,7 @@ def _without(props, site, setting):
 
 
 ROWS = [(name, row) for name, table in TABLES.items() for rows in table.values() for row in rows
-        if row.type != sm.PIPELINE]
+        if row.type not in (sm.PIPELINE, sm.NATIVE_PIPELINE)]
 PIPELINE_ROWS = [(name, row) for name, table in TABLES.items() for row in table.get(sm.PIPELINE, [])]
 
 
@@ -225,23 +228,34 @@ def test_native_job_definitions_are_judged_like_pulumi_aws_ones():
 # --- pipelines: each step's Arguments judged as the job it runs ---------------------------------------------------
 
 
-def _pipeline_without(site, setting):
+def _pipeline_without(site, setting, kind=sm.PIPELINE):
     """The compliant pipeline with ``setting`` (camelCase, as the row names it) removed in the first step of the row's
     kind, at the row's place inside it."""
-    kind, inner = site[1], site[3:]
+    step_kind, inner = site[1], site[3:]
     steps = json.loads(json.dumps(STEPS))
-    node = steps[kind]["Arguments"]
+    node = steps[step_kind]["Arguments"]
     for step in (*inner, *setting[:-1]):
         node = node[0] if step == "*" else node[step[:1].upper() + step[1:]]
     node.pop(setting[-1][:1].upper() + setting[-1][1:])
-    return {**COMPLIANT[sm.PIPELINE], "pipelineDefinition": json.dumps(definition(steps))}
+    body = json.dumps(definition(steps))
+    return {**COMPLIANT[kind], "pipelineDefinition": {"pipelineDefinitionBody": body} if kind == sm.NATIVE_PIPELINE
+            else body}
 
 
+@pytest.mark.parametrize("kind", [sm.PIPELINE, sm.NATIVE_PIPELINE])
 @pytest.mark.parametrize("name, row", PIPELINE_ROWS, ids=[f"{name}:{'.'.join(row.site[1:])}" for name, row in PIPELINE_ROWS])
-def test_removing_a_pipeline_steps_setting_breaks_only_its_rule_once(name, row):
-    found = broken(sm.PIPELINE, _pipeline_without(row.site, row.setting[0]))
+def test_removing_a_pipeline_steps_setting_breaks_only_its_rule_once(name, row, kind):
+    found = broken(kind, _pipeline_without(row.site, row.setting[0], kind))
     assert list(found) == [name]
     assert len(found[name]) == 1
+
+
+def test_native_pipelines_have_the_same_rows():
+    for table in TABLES.values():
+        assert [(r.site, r.setting) for r in table.get(sm.NATIVE_PIPELINE, [])] == [
+            (r.site, r.setting) for r in table.get(sm.PIPELINE, [])]
+    assert broken(sm.NATIVE_PIPELINE, {"pipelineDefinition": {"pipelineDefinitionS3Location": {
+        "bucket": "defs", "key": "p.json"}}}) == {}
 
 
 def test_pipeline_rows_name_the_requests_members_in_botocore():
@@ -286,3 +300,9 @@ def test_a_bare_pipeline_training_step_breaks_what_a_bare_training_job_breaks():
     props = {"pipelineDefinition": json.dumps({"Version": "2020-12-01", "Steps": [bare]})}
     assert set(broken(sm.PIPELINE, props)) == set(
         broken(sm.TRAINING_JOB, {"trainingJobName": "bare", "resourceConfig": {"instanceType": "ml.m5.large"}}))
+
+
+def test_pipeline_inputs_are_the_sdks():
+    from sdk_inputs import assert_inputs_in_sdk
+    assert_inputs_in_sdk(sm.PIPELINE, ["pipelineDefinition"])
+    assert_inputs_in_sdk(sm.NATIVE_PIPELINE, ["pipelineDefinition", "pipelineDefinitionBody"])

@@ -34,7 +34,8 @@ Where environment variables live, per type (pulumi-aws 7 and Kubernetes inputs):
 - ``aws.sagemaker.TrainingJob``: ``environment``; ``aws.sagemaker.HyperParameterTuningJob``: each training job
   definition's ``environment`` (maps; "Map of environment variables to set in the training container", pulumi-aws 7
   sagemaker/training_job.py).
-- ``aws.sagemaker.Pipeline``: the ``Environment`` of each job and model step of its ``pipelineDefinition``
+- ``aws.sagemaker.Pipeline`` (and pulumi-aws-native's, ``pipelineDefinition.pipelineDefinitionBody``): the
+  ``Environment`` of each job and model step of its ``pipelineDefinition``
   (``policies.rules.sagemaker.pipeline_steps``); a definition that is a Pulumi secret as a whole is not judged, as the
   program's secret values cannot be told from its literals inside it.
 - Any Kubernetes resource: every ``containers``/``initContainers``/``ephemeralContainers`` list in it
@@ -66,7 +67,7 @@ from policies.rules._components import as_built
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
 from policies.rules._props import as_list, describe, get, is_unknown, single, walk
 from policies.rules.ecs import TASK_DEFINITION, container_definitions
-from policies.rules.sagemaker import PIPELINE, TRAINING_JOB, TUNING_JOB, pipeline_steps
+from policies.rules.sagemaker import NATIVE_PIPELINE, PIPELINE, TRAINING_JOB, TUNING_JOB, pipeline_definition, pipeline_steps
 
 LAMBDA = "aws:lambda/function:Function"
 BATCH_JOB = "aws:batch/jobDefinition:JobDefinition"
@@ -97,7 +98,7 @@ GLUE_JOBS = ("aws:glue/job:Job", "aws-native:glue:Job")
 EMR_CONFIGURATIONS = {"aws:emr/cluster:Cluster": ("configurationsJson", "configurations"),
                       "aws:emr/instanceGroup:InstanceGroup": ("configurationsJson",)}
 ENVIRONMENT_TYPES = (*LAMBDAS, *TASK_DEFINITIONS, *BATCH_JOBS, *SAGEMAKER_MODELS, *CODEBUILDS, APPRUNNER, *AGENTCORE,
-                     CONFIG_MAP, *GLUE_JOBS, *EMR_CONFIGURATIONS, TRAINING_JOB, TUNING_JOB, PIPELINE)
+                     CONFIG_MAP, *GLUE_JOBS, *EMR_CONFIGURATIONS, TRAINING_JOB, TUNING_JOB, PIPELINE, NATIVE_PIPELINE)
 #: A spot fleet's ``launchSpecifications[].userData`` (pulumi-aws 7 ec2/_inputs.py
 #: ``SpotFleetRequestLaunchSpecificationArgs.user_data``; botocore ec2 ``SpotFleetLaunchSpecification.UserData``).
 SPOT_FLEET = "aws:ec2/spotFleetRequest:SpotFleetRequest"
@@ -272,7 +273,7 @@ def environment_variables(args: ResourceValidationArgs) -> Iterator[tuple[str, A
         for where, definition in _tuning_definitions(props):
             for name, value in _mapping(get(definition, "environment")):
                 yield f"{where}.environment", name, value
-    elif kind == PIPELINE:
+    elif kind in (PIPELINE, NATIVE_PIPELINE):
         yield from _pipeline_environment(props)
     elif kind in CODEBUILDS:
         variables = as_list(get(single(get(props, "environment")), "environmentVariables"))
@@ -337,7 +338,7 @@ def _tuning_definitions(props: Any, where: str = "") -> Iterator[tuple[str, Any]
 
 
 def _pipeline_environment(props: Any) -> Iterator[tuple[str, Any, Any]]:
-    if is_secret(get(props, "pipelineDefinition")):
+    if is_secret(pipeline_definition(props)):
         return
     steps = pipeline_steps(props)
     if not isinstance(steps, dict):

@@ -34,7 +34,7 @@ only when the pipeline runs, so it is not judged. A definition kept in S3 (``pip
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Optional
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
@@ -55,6 +55,10 @@ DOMAIN = "aws:sagemaker/domain:Domain"
 USER_PROFILE = "aws:sagemaker/userProfile:UserProfile"
 ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
 PIPELINE = "aws:sagemaker/pipeline:Pipeline"
+#: pulumi-aws-native's AWS::SageMaker::Pipeline: the same JSON in ``pipelineDefinition.pipelineDefinitionBody`` (or an
+#: S3 location in ``pipelineDefinition.pipelineDefinitionS3Location``; pulumi-aws-native 1.84 sagemaker/_inputs.py
+#: PipelineDefinition0PropertiesArgs, PipelineDefinition1PropertiesArgs).
+NATIVE_PIPELINE = "aws-native:sagemaker:Pipeline"
 #: pulumi-aws-native's AWS::SageMaker::Model, NotebookInstance, Domain, UserProfile and EndpointConfig: the same
 #: settings at the same paths (VpcConfig.Subnets/SecurityGroupIds, EnableNetworkIsolation, KmsKeyId,
 #: DefaultUserSettings.SharingSettings.S3KmsKeyId, AsyncInferenceConfig.OutputConfig.KmsKeyId; pulumi-aws-native
@@ -91,6 +95,8 @@ def _rows(control: list[Row]) -> dict[str, list[Row]]:
     table: dict[str, list[Row]] = {}
     for row in control:
         table.setdefault(row.type, []).append(row)
+        if row.type == PIPELINE:  # a pulumi-aws-native pipeline's steps, read by pipeline_steps alike
+            table.setdefault(NATIVE_PIPELINE, []).append(replace(row, type=NATIVE_PIPELINE))
     return table
 
 
@@ -140,10 +146,19 @@ def _steps(steps: Any, found: dict[str, dict[str, Any]]) -> None:
             found[kind][str(step.get("Name"))] = _camel(arguments)
 
 
-def pipeline_steps(props: Any) -> Any:
-    """``{step type: {step name: its Arguments in camelCase}}`` of a pipeline's ``pipelineDefinition`` (see the module
-    docstring); UNKNOWN when the definition is not known yet, None when there is none to read (kept in S3, not JSON)."""
+def pipeline_definition(props: Any) -> Any:
+    """A pipeline's definition as written: pulumi-aws's ``pipelineDefinition`` string, pulumi-aws-native's
+    ``pipelineDefinition.pipelineDefinitionBody`` (None for a definition kept in S3)."""
     definition = get(props, "pipelineDefinition")
+    if isinstance(definition, dict):
+        return get(definition, "pipelineDefinitionBody")
+    return definition
+
+
+def pipeline_steps(props: Any) -> Any:
+    """``{step type: {step name: its Arguments in camelCase}}`` of a pipeline's definition (see the module docstring);
+    UNKNOWN when the definition is not known yet, None when there is none to read (kept in S3, not JSON)."""
+    definition = pipeline_definition(props)
     if is_unknown(definition):
         return UNKNOWN
     if isinstance(definition, str):
@@ -163,7 +178,8 @@ def _pipeline_site(kind: str, *inner: str) -> Path:
     return ("pipelineDefinition", kind, "**", *inner)
 
 
-_PIPELINE_VIEWS: dict[str, Callable[[Any], Any]] = {PIPELINE: lambda props: {"pipelineDefinition": pipeline_steps(props)}}
+_PIPELINE_VIEWS: dict[str, Callable[[Any], Any]] = {
+    kind: lambda props: {"pipelineDefinition": pipeline_steps(props)} for kind in (PIPELINE, NATIVE_PIPELINE)}
 
 
 def table_rule(table: dict[str, list[Row]],
