@@ -1,7 +1,7 @@
 """SageMaker beyond endpoints, table-driven: training and tuning jobs, Model Monitor job definitions
 (pulumi-aws's data-quality one and pulumi-aws-native's data-quality, model-quality, model-bias and
 model-explainability ones) and schedules, labeling jobs, models, notebook instances, Studio domains
-and user profiles. One rule
+and user profiles, and the jobs and models the steps of pipelines (pulumi-aws's and pulumi-aws-native's) run. One rule
 per control, each over the rows of its table (a new type is a row):
 
 - ``sagemaker-vpc-config``: the job's or model's containers run in the VPC (subnets and security groups);
