@@ -477,14 +477,15 @@ EXPECTED = {
     # hands policies only what the program registers): the compliant variant failed tags, protect,
     # versioning and encryption of buckets it does not own; and a read's id was unknown offline.
     # A SageMaker Pipeline whose definition (Output.json_dumps over bucket and role outputs, a pipeline parameter and
-    # step property references) runs a processing and a training job. The packs once judged no pipeline: the jobs its
+    # step property references) runs a processing and a training job, then, in a Condition step, a model and a batch
+    # transform. The packs once judged no pipeline: the jobs its
     # steps run escaped every SageMaker rule, and their environment the plaintext-secret rule.
     "ml_pipeline": {
-        "sagemaker-vpc-config",  # neither step has a VpcConfig (added after a miss)
-        "sagemaker-network-isolation",  # EnableNetworkIsolation False; the processing step has no NetworkConfig (added)
+        "sagemaker-vpc-config",  # no step has a VpcConfig (added after a miss)
+        "sagemaker-network-isolation",  # EnableNetworkIsolation False (training, model); no NetworkConfig (added)
         "sagemaker-inter-container-encryption",  # two training instances exchanging plaintext (added)
-        "sagemaker-volume-cmk",  # no VolumeKmsKeyId on either cluster (added)
-        "sagemaker-output-cmk",  # OutputDataConfig and ProcessingOutputConfig without KmsKeyId (added)
+        "sagemaker-volume-cmk",  # no VolumeKmsKeyId for processing, training or transform (added)
+        "sagemaker-output-cmk",  # OutputDataConfig, ProcessingOutputConfig, TransformOutput without KmsKeyId (added)
         "no-plaintext-secrets-in-environment",  # SNOWFLAKE_PASSWORD and WANDB_API_KEY literals in step Environment (added)
         "iam-no-data-service-wildcard",  # s3:* and sagemaker:* on "*"
         "iam-no-pass-role-on-all-roles",  # iam:PassRole on "*"

@@ -55,7 +55,24 @@ definition = pulumi.Output.json_dumps({
             "HyperParameters": {"objective": "binary:logistic", "num_round": "200"},
             "EnableNetworkIsolation": False,
             "Environment": {"WANDB_API_KEY": "3f9a1c7e5b2d4e8f9a0b1c2d3e4f5a6b7c8d9e0f"}}},
-        {"Name": "Register", "Type": "RegisterModel", "DependsOn": ["Train"], "Arguments": {
+        {"Name": "QualityGate", "Type": "Condition", "DependsOn": ["Train"], "Arguments": {
+            "Conditions": [{"Type": "GreaterThanOrEqualTo", "LeftValue": {
+                "Get": "Steps.Train.FinalMetricDataList['validation:auc'].Value"}, "RightValue": 0.8}],
+            "IfSteps": [
+                {"Name": "CreateChurnModel", "Type": "Model", "Arguments": {
+                    "ExecutionRoleArn": role.arn,
+                    "PrimaryContainer": {"Image": XGBOOST, "ModelDataUrl": {
+                        "Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}},
+                    "EnableNetworkIsolation": False}},
+                {"Name": "ScoreCustomers", "Type": "Transform", "DependsOn": ["CreateChurnModel"], "Arguments": {
+                    "ModelName": {"Get": "Steps.CreateChurnModel.ModelName"},
+                    "TransformInput": {"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix",
+                                                                       "S3Uri": s3("scoring/input/")}},
+                                       "ContentType": "text/csv"},
+                    "TransformOutput": {"S3OutputPath": s3("scoring/output/")},
+                    "TransformResources": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1}}}],
+            "ElseSteps": [{"Name": "TooWeak", "Type": "Fail", "Arguments": {"ErrorMessage": "AUC below 0.8"}}]}},
+        {"Name": "Register", "Type": "RegisterModel", "DependsOn": ["QualityGate"], "Arguments": {
             "ModelPackageGroupName": "churn",
             "InferenceSpecification": {"Containers": [{"Image": XGBOOST, "ModelDataUrl": {
                 "Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}}],
