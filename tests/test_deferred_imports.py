@@ -50,3 +50,25 @@ def test_nothing_is_deferred_once_the_sdk_is_imported():
         print(defer_unused_sdk_modules(), type(sys.modules["pulumi.automation"]).__name__)
     """)
     assert out == "False module"
+
+
+def test_tracing_is_deferred_unless_the_cli_traces():
+    # pulumi/__init__.py imports pulumi.runtime._instrumentation for its side effect: tracing when TRACEPARENT
+    # is set. Without it the OpenTelemetry SDK stays unimported; with it the module runs as the SDK means.
+    code = """
+        import sys
+        from mlinfra.deferred_imports import TRACING, defer_unused_sdk_modules
+        defer_unused_sdk_modules()
+        import pulumi_policy
+        print(type(sys.modules[TRACING]).__name__, "opentelemetry.sdk.trace" in sys.modules)
+    """
+    import os
+
+    environment = {k: v for k, v in os.environ.items() if k != "TRACEPARENT"}
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120,
+                          env=environment)
+    assert done.stdout.strip() == "_Deferred False", done.stderr
+    traced = {**environment, "TRACEPARENT": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120,
+                          env=traced)
+    assert done.stdout.strip() == "module True", done.stderr
