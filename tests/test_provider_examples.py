@@ -96,7 +96,9 @@ def test_kubernetes_examples_plan_and_review_or_stop_with_one_clear_message(tmp_
     assert len(KUBERNETES_EXAMPLES) > 40
     outcomes = _outcomes(KUBERNETES_EXAMPLES, tmp_path_factory, "config: {}\n")
     reviewed = sum(outcome == "reviewed" for outcome in outcomes.values())
-    assert reviewed >= 0.8 * len(KUBERNETES_EXAMPLES), f"only {reviewed} of {len(KUBERNETES_EXAMPLES)} planned"
+    # Examples whose manifests or kustomizations are files the docs do not ship stop with one line naming
+    # the missing file (they planned with no children, unjudged, before kustomize directories were built).
+    assert reviewed >= 0.75 * len(KUBERNETES_EXAMPLES), f"only {reviewed} of {len(KUBERNETES_EXAMPLES)} planned"
     for code, outcome in outcomes.items():
         if outcome != "reviewed":
             assert "\n" not in outcome.strip() and "Traceback" not in outcome, (KUBERNETES_EXAMPLES[code], outcome)
