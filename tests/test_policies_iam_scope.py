@@ -106,12 +106,37 @@ def test_restrictable_action_on_every_resource_fails_and_its_scoped_twin_passes(
 def test_actions_without_resource_level_permissions_may_use_every_resource():
     only_star = {"Effect": "Allow", "Action": ["ec2:Describe*", "sts:GetCallerIdentity", "s3:ListAllMyBuckets"],
                  "Resource": "*"}
-    messages = found(iam_scope.iam_no_wildcard_resource, only_star)
-    # ec2:Describe* names a few actions that do have a resource type; the rest only work on '*'.
+    # ec2:Describe* names a few actions that do have a resource type (ec2:DescribeInstanceAttribute); the rest only
+    # work on '*'. Those are metadata reads, reported only with metadataReads (Checkov's reading).
     names = {p.name for p in iam_scope.privileges("ec2:Describe*") if p.restrictable}
-    assert len(messages) == (1 if names else 0)
+    assert found(iam_scope.iam_no_wildcard_resource, only_star) == []
+    strict = found(iam_scope.iam_no_wildcard_resource, only_star, config={"metadataReads": True})
+    assert len(strict) == (1 if names else 0)
     assert found(iam_scope.iam_no_wildcard_resource, {**only_star, "Action": ["sts:GetCallerIdentity",
                                                                               "s3:ListAllMyBuckets"]}) == []
+
+
+def test_metadata_reads_on_every_resource_pass_and_data_reads_and_writes_do_not():
+    # The Cluster Autoscaler's read statement in the EKS Best Practices Guide's least-privilege policy
+    # (aws/aws-eks-best-practices content/cluster-autoscaling/index.md) and external-dns's (docs/tutorials/aws.md):
+    # eks:DescribeNodegroup (Read, nodegroup resource) and route53:ListResourceRecordSets (List, hostedzone).
+    discovery = {"Sid": "Discover", "Effect": "Allow", "Resource": "*", "Action": [
+        "autoscaling:DescribeAutoScalingGroups", "ec2:DescribeInstanceTypes", "eks:DescribeNodegroup",
+        "route53:ListHostedZones", "route53:ListResourceRecordSets", "route53:ListTagsForResource"]}
+    levels = {p.name: p.access_level for a in discovery["Action"] for p in iam_scope.privileges(a) if p.restrictable}
+    assert levels == {"eks:DescribeNodegroup": "Read", "route53:ListResourceRecordSets": "List",
+                      "route53:ListTagsForResource": levels["route53:ListTagsForResource"]}
+    assert found(iam_scope.iam_no_wildcard_resource, discovery) == []
+    [strict] = found(iam_scope.iam_no_wildcard_resource, discovery, config={"metadataReads": True})
+    assert "eks:DescribeNodegroup" in strict and "route53:ListResourceRecordSets" in strict
+    # Get* reads return contents (objects, items, secrets): still reported beside the metadata reads, which are not.
+    [message] = found(iam_scope.iam_no_wildcard_resource,
+                      {**discovery, "Action": ["eks:DescribeNodegroup", "dynamodb:GetItem", "ec2:GetSecurityGroupsForVpc"]})
+    assert "2 action(s)" in message and "dynamodb:GetItem" in message and "ec2:GetSecurityGroupsForVpc" in message
+    assert "eks:DescribeNodegroup" not in message
+    # A write named like a read is judged by its access level, not its name.
+    assert all(p.access_level != "Write" or not iam_scope.is_metadata_read(p)
+               for p in iam_scope.privileges("*"))
 
 
 def test_allowed_actions_config_accepts_named_patterns():

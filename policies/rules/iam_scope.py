@@ -31,6 +31,10 @@ How a statement is read (as cloudsplaining reads it, except where said):
   (cloudsplaining's ``filter_deny_statements`` removes any Deny's actions, whatever its resource
   or condition, and only for CKV_AWS_355/287/288: a Deny scoped to one bucket, or conditioned on
   encryption headers, leaves the Allow on every other resource in place).
+- iam-no-wildcard-resource leaves out metadata reads (the List access level, Read actions named
+  ``Describe*``/``List*``; ``is_metadata_read``), which cloudsplaining reports: controllers publish
+  them on ``*`` for the resources they discover, and they return no stored data. Its
+  ``metadataReads`` setting reports them as Checkov does.
 - An action without resource-level permissions (``sts:GetSessionToken``) counts for credentials
   exposure only where the statement's Resource is ``*``: on a specific ARN the Allow never matches
   the call (the request's resource is ``*``), although cloudsplaining flags it anywhere.
@@ -270,14 +274,46 @@ iam_no_wildcard_action = ResourceValidationPolicy(
 # --------------------------------------------------------------------------------------------------
 # CKV_AWS_355: actions that support resource-level permissions, on every resource
 
-WILDCARD_RESOURCE_SCHEMA = config_schema(allowedActions=_allowed_actions())
+WILDCARD_RESOURCE_SCHEMA = config_schema(
+    allowedActions=_allowed_actions(),
+    metadataReads={
+        "type": "boolean", "default": False,
+        "description": "Also report metadata reads (actions of the List access level, Read actions named Describe* "
+                       "or List*) on every resource, as Checkov's CKV_AWS_355 does.",
+    },
+)
+
+#: Read actions by AWS's API naming that return a resource's configuration or an inventory, not its contents:
+#: Describe* and List* (``eks:DescribeNodegroup``, ``acm:DescribeCertificate``, ``route53:ListTagsForResource``).
+#: Get* reads stay judged: they include the object, item, secret and parameter values (``s3:GetObject``,
+#: ``dynamodb:GetItem``, ``secretsmanager:GetSecretValue``).
+_METADATA_READ = re.compile(r"^[^:]+:(Describe|List)", re.IGNORECASE)
+
+
+def is_metadata_read(privilege: Privilege) -> bool:
+    """Whether an action only reads metadata: the reference's List access level ("permission to list resources
+    within the service to determine whether an object exists"), or a Read action named Describe* or List*.
+
+    Controllers publish such reads on ``Resource: "*"`` because the resources they discover are not known when the
+    policy is written (the Cluster Autoscaler's ``eks:DescribeNodegroup`` in the EKS Best Practices Guide's
+    least-privilege policy, external-dns's ``route53:ListResourceRecordSets``), as AWS's ViewOnlyAccess policy grants
+    ``Describe*`` and ``List*`` on ``*``; what they return is no data a principal could exfiltrate, which
+    iam-no-data-exfiltration judges."""
+    return privilege.access_level == "List" or (privilege.access_level == "Read"
+                                                and _METADATA_READ.match(privilege.name) is not None)
+
+
+def _wildcard_resource_selects(privilege: Privilege, config: dict[str, Any]) -> bool:
+    return privilege.restrictable and (config.get("metadataReads") is True or not is_metadata_read(privilege))
+
 
 iam_no_wildcard_resource = ResourceValidationPolicy(
     name="iam-no-wildcard-resource",
     description="No identity policy allows, on every resource ('*') and without a Condition, an action that "
-                "supports resource-level permissions (AWS Service Authorization Reference).",
+                "supports resource-level permissions (AWS Service Authorization Reference), metadata reads "
+                "(List, Describe*) aside.",
     validate=applies_to(IDENTITY_POLICY_TYPES, _unconstrained_rule(
-        "action(s) that support resource-level permissions", lambda p, config: p.restrictable,
+        "action(s) that support resource-level permissions", _wildcard_resource_selects,
         WILDCARD_RESOURCE_SCHEMA, "Scope Resource to the ARNs they work on.")),
     config_schema=WILDCARD_RESOURCE_SCHEMA,
     severity=Severity.MEDIUM,
