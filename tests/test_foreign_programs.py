@@ -591,6 +591,29 @@ EXPECTED = {
         "config-recorder-all-resources",  # all_supported False
         "config-aggregator-all-regions",  # one region
     },
+    # EKS controllers with the IAM policies their projects publish (tests/foreign_programs/eks_controllers/iam/, each
+    # cited in the compliant program): AWS Load Balancer Controller v2.11.0, Karpenter v1.0, Cluster Autoscaler,
+    # external-dns, cert-manager, Mountpoint for S3, AWS managed CSI and CloudWatch policies; IRSA and Pod Identity.
+    # The compliant variant once failed iam-no-wildcard-resource on the metadata reads of the EKS Best Practices
+    # Guide's autoscaler policy (eks:DescribeNodegroup) and of external-dns (route53:ListResourceRecordSets) on '*'.
+    # Its load balancer controller policy narrows the upstream statements that have no Condition (as the upstream
+    # maintainers describe), and its Karpenter queue adds a CMK and aws:SourceAccount: the verbatim forms are seeds.
+    "eks_controllers": {
+        "iam-no-unscoped-write",  # v2.11.0 LB controller SG ingress/listener/rule/WAF writes on "*"; CA README policy
+        "iam-eks-oidc-trust-scoped",  # IRSA trusts: aud only; sub system:serviceaccount:*:...; sub "*"
+        "iam-no-pass-role-on-all-roles",  # iam:PassRole on "*" added to Karpenter's policy
+        "iam-no-full-admin-policy",  # "*" on "*" added to external-dns's policy
+        "iam-no-wildcard-action",  # the same statement
+        "iam-no-administrator-access",  # cert-manager's role with AdministratorAccess
+        "iam-no-data-exfiltration",  # Mountpoint for S3's policy on every bucket
+        "iam-trust-policy-no-wildcard-principal",  # the CloudWatch agent's trust for AWS "*"
+        "resource-policy-service-principal-scoped",  # Karpenter's queue policy: EventBridge without aws:SourceAccount
+        "sns-sqs-kms-encryption",  # the interruption queue on SSE-SQS
+        "eks-endpoint-access",  # public endpoint without publicAccessCidrs
+        "eks-secrets-encryption",  # no encryption_config
+        "eks-access-entries",  # authentication_mode CONFIG_MAP
+        "eks-control-plane-logging",  # api logs only
+    },
 }
 
 
