@@ -78,13 +78,21 @@ def _placeholder(rid: str, length: Any) -> str:
     return (stable_suffix(rid, 64) * (size // 64 + 1))[:size]
 
 
+def _bucket(_: str, rid: str, inputs: dict, m: "PlatformMocks") -> dict:
+    """An S3 bucket's outputs (pulumi-aws s3/bucket.py): ``bucket`` (its name, else the id), ``arn``
+    ``arn:aws:s3:::<bucket>`` (S3 bucket ARNs carry no region or account) and the regional domain name."""
+    bucket = inputs.get("bucket", rid)
+    return {"bucket": bucket, "arn": f"arn:aws:s3:::{bucket}",
+            "bucketRegionalDomainName": f"{bucket}.s3.{m.region}.amazonaws.com"}
+
+
 #: Type-specific computed outputs, on top of the inputs, ``id`` and (for AWS) ``arn``.
 COMPUTED_OUTPUTS: dict[str, ComputedOutputs] = {
-    "aws:s3/bucket:Bucket": lambda name, rid, inputs, m: {
-        "bucket": inputs.get("bucket", rid),
-        "arn": f"arn:aws:s3:::{inputs.get('bucket', rid)}",
-        "bucketRegionalDomainName": f"{inputs.get('bucket', rid)}.s3.{m.region}.amazonaws.com",
-    },
+    "aws:s3/bucket:Bucket": _bucket,
+    # pulumi-aws 6's bucket type, deprecated in 7 and still served (s3/bucket_v2.py): the same outputs
+    # (``arn`` "arn:aws:s3:::<bucket>"). Named by the generic rule, its ARN was
+    # "arn:aws:s3:<region>:<account>:bucketv2/<id>", which no trail selector or policy of the bucket matched.
+    "aws:s3/bucketV2:BucketV2": _bucket,
     "aws:kms/key:Key": lambda name, rid, inputs, m: {
         "keyId": rid,
         "arn": f"arn:aws:kms:{m.region}:{ACCOUNT_ID}:key/{rid}",

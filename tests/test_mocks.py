@@ -44,6 +44,17 @@ def test_ids_and_outputs_are_derived_from_type_name_and_inputs_only():
     assert outputs["bucketRegionalDomainName"] == f"{rid}.s3.us-east-1.amazonaws.com"
 
 
+def test_a_pulumi_aws_6_bucket_v2_has_the_addresses_of_a_bucket():
+    # Programs written for pulumi-aws 6 (BucketV2, still served by 7) scope trail data events and
+    # policies with bucket.arn: it came out "arn:aws:s3:us-east-1:<account>:bucketv2/<id>", so a trail
+    # logging the bucket's objects was reported as logging none of them.
+    rid, outputs = new_resource("aws:s3/bucketV2:BucketV2", "data", {})
+    assert (outputs["bucket"], outputs["arn"]) == (rid, f"arn:aws:s3:::{rid}")
+    _, named = new_resource("aws:s3/bucketV2:BucketV2", "data", {"bucket": "ml-datasets"})
+    assert named["arn"] == "arn:aws:s3:::ml-datasets"
+    assert named["bucketRegionalDomainName"] == "ml-datasets.s3.us-east-1.amazonaws.com"
+
+
 def test_pulumi_aws_native_resources_get_the_addresses_cloud_control_always_returns():
     # Programs build policies from them (`bucket.arn.apply(lambda arn: {...})` in a Role's inline
     # `policies`): unset, the whole document was unknown and no IAM rule could judge it.
