@@ -9,6 +9,7 @@ import pytest
 
 from policies.rules import costs, datasets
 from policy_helpers import UNKNOWN, provider, stack_args, stack_resource, violations
+from sdk_inputs import assert_inputs_in_sdk
 
 BUDGET = "aws:budgets/budget:Budget"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
@@ -16,6 +17,7 @@ TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
 ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
 BUCKET = "aws:s3/bucket:Bucket"
+BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
 LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
 LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 
@@ -191,6 +193,35 @@ def test_legacy_inline_object_lock_configuration_counts():
     assert run(datasets.dataset_bucket_object_lock, change) == []
 
 
+def _v2_dataset_bucket(spec, **inline):
+    spec.pop("datasets-lock")
+    spec.pop("datasets-lifecycle")
+    spec["datasets"] = (BUCKET_V2, {**spec["datasets"][1], **inline})
+
+
+def test_a_bucket_v2_inline_object_lock_rules_list_counts():
+    # pulumi-aws 6's BucketV2 (still served by 7) nests the rule as lists: objectLockConfiguration.rules[]
+    # .defaultRetentions[] (s3/_inputs.py BucketV2ObjectLockConfigurationArgs, ...RuleArgs). Read as the
+    # Bucket's single `rule`, a 90-day retention was reported as "no default retention".
+    for step in (("objectLockConfiguration", "rules", "defaultRetentions", "days"), ("objectLockEnabled",)):
+        assert_inputs_in_sdk(BUCKET_V2, step)
+
+    def lock(days):
+        return lambda spec: _v2_dataset_bucket(spec, objectLockConfiguration={
+            "rules": [{"defaultRetentions": [{"mode": "GOVERNANCE", "days": days}]}]})
+
+    assert run(datasets.dataset_bucket_object_lock, lock(90)) == []
+    assert run(datasets.dataset_bucket_object_lock, lock(90), config={"minRetentionDays": 365}) == [
+        "Dataset bucket 'datasets' locks new versions for 90 day(s); at least 365 required."]
+    assert run(datasets.dataset_bucket_object_lock, lambda s: _v2_dataset_bucket(
+        s, objectLockConfiguration={"rules": []})) == [
+        "Dataset bucket 'datasets' has Object Lock but no default retention: new versions are not locked."]
+    assert run(datasets.dataset_bucket_object_lock, lambda s: _v2_dataset_bucket(
+        s, objectLockConfiguration={"rules": UNKNOWN})) == []
+    assert run(datasets.dataset_bucket_object_lock, lambda s: _v2_dataset_bucket(
+        s, objectLockConfiguration={"rules": [{"defaultRetentions": UNKNOWN}]})) == []
+
+
 def test_a_dataset_bucket_is_recognised_by_its_name_too():
     def change(spec):
         spec["logs"][1]["bucket"] = "team-datasets-raw"
@@ -229,6 +260,21 @@ def test_a_disabled_expiry_rule_passes_and_inline_rules_count():
         spec["datasets"][1]["lifecycleRules"] = [{"enabled": True, "noncurrentVersionExpiration": {"days": 5}}]
 
     assert "#0 expire noncurrent versions" in run(datasets.dataset_noncurrent_versions_kept, inline)[0]
+
+
+def test_a_bucket_v2_inline_noncurrent_version_expirations_list_fails():
+    # BucketV2LifecycleRuleArgs names it noncurrent_version_expirations, a list (pulumi-aws 7 s3/_inputs.py).
+    assert_inputs_in_sdk(BUCKET_V2, ("lifecycleRules", "noncurrentVersionExpirations", "days"))
+    expiring = [{"id": "trim", "enabled": True, "noncurrentVersionExpirations": [{"days": 30}]}]
+    assert run(datasets.dataset_noncurrent_versions_kept, lambda s: _v2_dataset_bucket(s, lifecycleRules=expiring)) == [
+        "Dataset bucket 'datasets': lifecycle rule(s) trim expire noncurrent versions; a pinned dataset version (or a "
+        "version-aware DVC remote) would lose its data."]
+    transitions = [{"id": "cold", "enabled": True, "noncurrentVersionTransitions": [{"days": 30,
+                                                                                     "storageClass": "GLACIER_IR"}]}]
+    assert run(datasets.dataset_noncurrent_versions_kept,
+               lambda s: _v2_dataset_bucket(s, lifecycleRules=transitions)) == []
+    expiring[0]["enabled"] = False
+    assert run(datasets.dataset_noncurrent_versions_kept, lambda s: _v2_dataset_bucket(s, lifecycleRules=expiring)) == []
 
 
 def test_unknown_lifecycle_rules_pass():

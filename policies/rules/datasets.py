@@ -7,7 +7,8 @@ which ``components.datasets.DatasetStore`` sets) or its bucket or resource name 
 ``namePatterns`` (default ``*dataset*``). Settings may be separate resources
 (``BucketObjectLockConfiguration``, ``BucketLifecycleConfiguration``) joined through their
 ``bucket`` input, or inline on the bucket (``objectLockEnabled``, the legacy
-``objectLockConfiguration`` and ``lifecycleRules``).
+``objectLockConfiguration`` and ``lifecycleRules``; a pulumi-aws 6 BucketV2 nests them as lists:
+``objectLockConfiguration.rules[].defaultRetentions[]``, ``lifecycleRules[].noncurrentVersionExpirations[]``).
 """
 
 from __future__ import annotations
@@ -67,6 +68,9 @@ LOCK_SCHEMA = config_schema(
 
 def _retention_days(rule: Any) -> Any:
     retention = get(rule, "defaultRetention")
+    if retention is None:  # pulumi-aws 6's BucketV2 (s3/_inputs.py BucketV2ObjectLockConfigurationRuleArgs): a list
+        retentions = as_list(get(rule, "defaultRetentions"))
+        retention = retentions if is_unknown(retentions) else next(iter(retentions), None)
     if is_unknown(retention):
         return retention
     if not isinstance(retention, dict):
@@ -95,7 +99,12 @@ def _validate_object_lock(args: StackValidationArgs, report_violation: ReportVio
                              "can be overwritten or deleted (objectLockEnabled must be set when the bucket is "
                              "created).", bucket.urn)
             continue
-        rules = [get(inline, "rule")] + [get(lock.props, "rule") for lock in locks.referrers(bucket, BUCKET_KEYS)]
+        # A BucketV2's inline configuration holds ``rules``, a list (BucketV2ObjectLockConfigurationArgs).
+        inline_rules = as_list(get(inline, "rules"))
+        if is_unknown(inline_rules):
+            continue
+        rules = ([get(inline, "rule")] + [rule for rule in inline_rules if isinstance(rule, dict)]
+                 + [get(lock.props, "rule") for lock in locks.referrers(bucket, BUCKET_KEYS)])
         retentions = [_retention_days(rule) for rule in rules if rule is not None]
         if any(is_unknown(days) for days in retentions):
             continue
@@ -137,7 +146,10 @@ def _expiring_rules(rules: Any) -> list[str]:
         status, enabled = rule.get("status"), as_bool(rule.get("enabled"))
         if status not in (None, "Enabled") and not is_unknown(status) or enabled is False:
             continue
+        # BucketV2's inline lifecycle rules name it ``noncurrentVersionExpirations``, a list
+        # (pulumi-aws 7 s3/_inputs.py BucketV2LifecycleRuleArgs).
         expiry = rule.get("noncurrentVersionExpiration")
+        expiry = rule.get("noncurrentVersionExpirations") if expiry is None else expiry
         expiry = expiry[0] if isinstance(expiry, list) and expiry else expiry
         if (isinstance(expiry, dict) and any(expiry.get(k) is not None for k in ("noncurrentDays", "days"))
                 or rule.get("noncurrentVersionExpirationInDays") is not None):  # AWS::S3::Bucket's older form
