@@ -20,9 +20,11 @@ from policies.rules.load_balancers import (
     lb_drop_invalid_headers,
     lb_internal_unless_declared_public,
     lb_listener_https,
+    lb_listener_rule_https,
     lb_listener_tls_policy,
 )
 from policy_helpers import UNKNOWN, resource_args, stack_args, stack_resource, violations
+from sdk_inputs import assert_inputs_in_sdk
 
 LB = "aws:lb/loadBalancer:LoadBalancer"
 LISTENER = "aws:lb/listener:Listener"
@@ -62,6 +64,53 @@ def test_plain_http_messages_name_the_port_as_written():
     assert " on port" not in found(lb_listener_https, LISTENER, {"protocol": "HTTP"})[0]
     classic = {"listeners": [{"lbProtocol": "HTTP", "lbPort": 80.0}]}
     assert "listener on port 80 serves" in found(lb_listener_https, CLASSIC, classic)[0]
+
+
+LISTENER_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2"
+
+
+def _rule_findings(listener: dict, actions, listener_type=LISTENER, rule_type="aws:alb/listenerRule:ListenerRule",
+                   **rule_props):
+    rule = {"listenerArn": LISTENER_ARN, "priority": 10, "actions": actions, **rule_props}
+    resources = [stack_resource(listener_type, {"arn": LISTENER_ARN, **listener}, name="http"),
+                 stack_resource(rule_type, rule, name="rank")]
+    return violations(lb_listener_rule_https, stack_args(resources))
+
+
+def test_a_rule_that_forwards_on_a_plain_http_listener_fails():
+    # pulumi-aws 7 lb/listener_rule.py (alb alias): listener_arn and actions, shaped as a listener's default actions.
+    # The listener redirects by default, so lb-listener-https passes it; the rule still serves /rank/* over HTTP.
+    for type_ in ("aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule"):
+        assert_inputs_in_sdk(type_, ("listenerArn",))
+        assert_inputs_in_sdk(type_, ("actions", "redirect", "protocol"))
+    forward = [{"type": "forward", "targetGroupArn": "arn:tg"}]
+    assert _rule_findings(REDIRECT, forward) == [
+        "ListenerRule 'rank' on the plain-HTTP listener 'http' on port 80 serves its requests over HTTP (its action "
+        "is not a redirect to HTTPS); attach it to an HTTPS listener"]
+    assert len(_rule_findings({"port": 80}, [{"type": "fixed-response"}])) == 1  # protocol absent: HTTP
+    assert len(_rule_findings(REDIRECT, forward, rule_type="aws:lb/listenerRule:ListenerRule")) == 1
+
+
+def test_rules_on_https_listeners_and_redirecting_rules_pass():
+    forward = [{"type": "forward", "targetGroupArn": "arn:tg"}]
+    assert _rule_findings(HTTPS, forward) == []
+    assert _rule_findings(REDIRECT, [{"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443"}}]) == []
+    assert _rule_findings(REDIRECT, UNKNOWN) == []
+    assert _rule_findings({**REDIRECT, "protocol": UNKNOWN}, forward) == []
+    # A rule of another listener is not this one's.
+    assert _rule_findings(REDIRECT, forward, listenerArn=LISTENER_ARN.replace("f2f7", "0000")) == []
+
+
+def test_a_native_rule_on_a_native_http_listener_fails():
+    native = "aws-native:elasticloadbalancingv2:ListenerRule"
+    assert_inputs_in_sdk(native, ("listenerArn",))
+    assert_inputs_in_sdk(native, ("actions", "redirectConfig", "protocol"))
+    listener = {"protocol": "HTTP", "port": 80, "listenerArn": LISTENER_ARN,
+                "defaultActions": [{"type": "redirect", "redirectConfig": {"protocol": "HTTPS"}}]}
+    assert len(_rule_findings(listener, [{"type": "forward"}], listener_type="aws-native:elasticloadbalancingv2:Listener",
+                              rule_type=native)) == 1
+    assert _rule_findings(listener, [{"type": "redirect", "redirectConfig": {"protocol": "HTTPS"}}],
+                          listener_type="aws-native:elasticloadbalancingv2:Listener", rule_type=native) == []
 
 
 def test_old_or_default_tls_policies_fail():

@@ -17,10 +17,18 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from typing import Any
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+from pulumi_policy import (
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
 
 from policies.rules._components import as_built
-from policies.rules._declare import config_schema, frameworks, policy_config
+from policies.rules._declare import config_schema, examines, frameworks, policy_config
+from policies.rules._index import ReferenceIndex, of_type, stack_resources
 from policies.rules._props import as_bool, as_int, as_list, describe, get, is_unknown, resource_tags, single
 
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
@@ -35,6 +43,11 @@ NATIVE_LOAD_BALANCER = "aws-native:elasticloadbalancingv2:LoadBalancer"
 NATIVE_LISTENER = "aws-native:elasticloadbalancingv2:Listener"
 ALL_LOAD_BALANCERS = LOAD_BALANCERS + (NATIVE_LOAD_BALANCER,)
 ALL_LISTENERS = LISTENERS + (NATIVE_LISTENER,)
+#: Listener rules (pulumi-aws 7 lb/listener_rule.py and its alb alias: ``listenerArn``, ``actions`` shaped as a
+#: listener's ``defaultActions``; pulumi-aws-native elasticloadbalancingv2/listener_rule.py: ``listenerArn``,
+#: ``actions[].redirectConfig``).
+LISTENER_RULES = ("aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule",
+                  "aws-native:elasticloadbalancingv2:ListenerRule")
 
 
 def native_attribute(props: Any, key: str) -> Any:
@@ -50,8 +63,8 @@ def native_attribute(props: Any, key: str) -> Any:
     return None
 
 
-def _redirects_to_https(listener_props: Any) -> Any:
-    actions = as_list(get(listener_props, "defaultActions"))
+def _redirects_to_https(listener_props: Any, key: str = "defaultActions") -> Any:
+    actions = as_list(get(listener_props, key))
     if is_unknown(actions):
         return True
     for action in actions if isinstance(actions, list) else []:
@@ -71,6 +84,16 @@ def _on_port(value: Any) -> str:
     return f" on port {port}" if isinstance(port, int) else ""
 
 
+def _serves_http(listener_props: Any) -> bool:
+    """Whether a listener listens with plain HTTP: ``protocol`` HTTP, or absent without a certificate (an
+    application load balancer's listener protocol defaults to HTTP)."""
+    protocol = get(listener_props, "protocol")
+    if protocol is None and not any(get(listener_props, key) for key in ("certificateArn", "certificates",
+                                                                           "sslPolicy")):
+        protocol = "HTTP"
+    return isinstance(protocol, str) and protocol.upper() == "HTTP"
+
+
 def _validate_https(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type == CLASSIC:
         listeners = as_list(get(args.props, "listeners"))
@@ -79,10 +102,7 @@ def _validate_https(args: ResourceValidationArgs, report: ReportViolation) -> No
                 report(f"{describe(args)}: listener{_on_port(listener.get('lbPort'))} serves plain HTTP; serve "
                        "HTTPS (lbProtocol 'https' with an ACM certificate)")
         return
-    protocol = get(args.props, "protocol")
-    if protocol is None and not any(get(args.props, key) for key in ("certificateArn", "certificates", "sslPolicy")):
-        protocol = "HTTP"  # an application load balancer's listener protocol defaults to HTTP
-    if isinstance(protocol, str) and protocol.upper() == "HTTP" and not _redirects_to_https(args.props):
+    if _serves_http(args.props) and not _redirects_to_https(args.props):
         report(f"{describe(args)} serves plain HTTP{_on_port(get(args.props, 'port'))}; make it HTTPS, or make its "
                "default action a redirect to HTTPS")
 
@@ -95,6 +115,30 @@ lb_listener_https = ResourceValidationPolicy(
     remediation_steps="Listen with protocol HTTPS and an ACM certificate; keep port 80 only with a default action "
                       "{'type': 'redirect', 'redirect': {'protocol': 'HTTPS', 'port': '443', 'status_code': "
                       "'HTTP_301'}}.",
+    **frameworks({"nist-800-53": "SC-8", "pci-dss": "4.2.1", "hipaa": "164.312(e)(1)", "gdpr": "Art. 32(1)(a)"}),
+)
+
+def _validate_rule_https(args: StackValidationArgs, report: ReportViolation) -> None:
+    resources = stack_resources(args)
+    rules = ReferenceIndex(resources, LISTENER_RULES, "listenerArn")
+    for listener in of_type(resources, *ALL_LISTENERS):
+        if not _serves_http(listener.props):
+            continue
+        for rule in rules.referrers(listener, ("arn", "id", "listenerArn")):
+            if not _redirects_to_https(rule.props, "actions"):
+                report(f"{rule.resource_type.rsplit(':', 1)[-1]} {rule.name!r} on the plain-HTTP listener "
+                       f"{listener.name!r}{_on_port(get(listener.props, 'port'))} serves its requests over HTTP "
+                       "(its action is not a redirect to HTTPS); attach it to an HTTPS listener", rule.urn)
+
+
+lb_listener_rule_https = StackValidationPolicy(
+    name="lb-listener-rule-https",
+    description="Listener rules of a plain-HTTP listener only redirect to HTTPS: a rule that forwards (or answers) "
+                "on port 80 serves the traffic in plain text even when the listener's default action redirects.",
+    validate=examines(LISTENER_RULES + ALL_LISTENERS, _validate_rule_https),
+    severity=Severity.HIGH,
+    remediation_steps="Attach the rule to the HTTPS listener (listener_arn of the protocol HTTPS listener); keep only "
+                      "redirects to HTTPS on the HTTP listener.",
     **frameworks({"nist-800-53": "SC-8", "pci-dss": "4.2.1", "hipaa": "164.312(e)(1)", "gdpr": "Art. 32(1)(a)"}),
 )
 
@@ -278,6 +322,6 @@ lb_internal_unless_declared_public = ResourceValidationPolicy(
 )
 
 
-SECURITY = [lb_listener_https, lb_listener_tls_policy, lb_drop_invalid_headers, lb_internal_unless_declared_public]
+SECURITY = [lb_listener_https, lb_listener_rule_https, lb_listener_tls_policy, lb_drop_invalid_headers, lb_internal_unless_declared_public]
 PRIVACY: list = []
 COMPLIANCE = [lb_access_logs]
