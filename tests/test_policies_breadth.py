@@ -76,6 +76,7 @@ from policies.rules.resource_policies import (
     POLICY_INPUTS,
     no_public_images_or_snapshots,
     resource_policy_no_public_principal,
+    resource_policy_service_principal_scoped,
 )
 from policies.rules.ssm import ssm_document_not_public, ssm_parameter_cmk, ssm_parameter_secure_string
 from foreign import EMR_ENCRYPTION, KEY
@@ -589,6 +590,34 @@ def test_resource_policies_do_not_let_everyone_in(type_, prop):
     assert found(resource_policy_no_public_principal, type_, {}) == []
     assert found(resource_policy_no_public_principal, type_, {prop: UNKNOWN}) == []
     assert "not valid JSON" in found(resource_policy_no_public_principal, type_, {prop: "{"})[0]
+
+
+def test_an_event_permission_for_every_account_without_a_condition_fails():
+    # aws.cloudwatch.EventPermission (pulumi-aws 7 cloudwatch/event_permission.py), one statement of the bus policy:
+    # principal "*" without a condition lets every AWS account put events on the bus (EventBridge PutPermission).
+    permission = "aws:cloudwatch/eventPermission:EventPermission"
+    for path in (("principal",), ("condition", "key"), ("eventBusName",)):
+        assert_inputs_in_sdk(permission, path)
+    [message] = found(resource_policy_no_public_principal, permission, {"principal": "*", "statementId": "any"})
+    assert message == (f"{permission} 'subject' lets any AWS account ('*') put events on the event bus 'default' "
+                       "without a condition (aws:PrincipalOrgID) that restricts the caller")
+    org = {"key": "aws:PrincipalOrgID", "type": "StringEquals", "value": "o-abc123"}
+    assert found(resource_policy_no_public_principal, permission, {"principal": "*", "condition": org}) == []
+    assert found(resource_policy_no_public_principal, permission, {"principal": "111122223333"}) == []
+    assert found(resource_policy_no_public_principal, permission, {"principal": UNKNOWN}) == []
+    assert found(resource_policy_no_public_principal, permission, {"principal": "*", "condition": UNKNOWN}) == []
+
+
+def test_a_bucket_v2_inline_policy_names_the_source_of_a_service_principal():
+    # pulumi-aws 6's BucketV2 (still served by 7) takes the bucket policy inline, as the Bucket does.
+    assert_inputs_in_sdk("aws:s3/bucketV2:BucketV2", ("policy",))
+    read = {"Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::widget/*"}
+    document = json.dumps({"Version": "2012-10-17", "Statement": [read]})
+    assert len(found(resource_policy_service_principal_scoped, "aws:s3/bucketV2:BucketV2", {"policy": document})) == 1
+    scoped = {**read, "Condition": {"StringEquals": {"AWS:SourceArn": "arn:aws:cloudfront::1:distribution/E1"}}}
+    assert found(resource_policy_service_principal_scoped, "aws:s3/bucketV2:BucketV2",
+                 {"policy": json.dumps({"Version": "2012-10-17", "Statement": [scoped]})}) == []
 
 
 def test_public_images_and_snapshots():

@@ -3,7 +3,8 @@ modules): no resource policy lets every AWS account in, and no AMI, database sna
 
 Resource policies, by type and input (pulumi-aws 7): Glacier vaults ``accessPolicy``; Secrets
 Manager secrets and ``SecretPolicy`` ``policy``; EFS ``FileSystemPolicy``, Backup ``VaultPolicy``,
-EventBridge ``EventBusPolicy``, Glue ``ResourcePolicy``, S3 access points and
+EventBridge ``EventBusPolicy`` (and the older ``EventPermission``, one statement: ``principal`` ``"*"``
+without a ``condition``), Glue ``ResourcePolicy``, S3 access points and
 ``s3control.AccessPointPolicy`` ``policy``; CodeArtifact ``DomainPermissions`` and
 ``RepositoryPermissionsPolicy`` ``policyDocument``; Kinesis ``ResourcePolicy``, MSK ``ClusterPolicy``,
 Redshift Serverless, OpenSearch Ingestion and Bedrock AgentCore resource policies ``policy``; ACM Private CA
@@ -82,7 +83,26 @@ _VALIDATORS = {
 }
 
 
+#: An event bus permission, one statement of the bus's policy (pulumi-aws 7 cloudwatch/event_permission.py, the form
+#: programs used before EventBusPolicy): ``principal`` an account id or ``"*"``, ``condition`` {key
+#: aws:PrincipalOrgID, type StringEquals, value}. EventBridge PutPermission: "If you specify "*" without specifying
+#: Condition, avoid creating rules that may match undesirable events" (every AWS account may put events on the bus).
+EVENT_PERMISSION = "aws:cloudwatch/eventPermission:EventPermission"
+
+
+def _event_permission(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    principal, condition = get(args.props, "principal"), get(args.props, "condition")
+    if not (isinstance(principal, str) and principal.strip() == "*") or condition is not None:
+        return
+    report(f"{describe(args)} lets any AWS account ('*') put events on the event bus "
+           f"{get(args.props, 'eventBusName') or 'default'!r} without a condition (aws:PrincipalOrgID) that restricts "
+           "the caller")
+
+
 def _resource_policy(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == EVENT_PERMISSION:
+        _event_permission(args, report)
+        return
     prop = POLICY_INPUTS[args.resource_type]
     if get(args.props, prop) in (None, ""):
         return
@@ -94,7 +114,7 @@ resource_policy_no_public_principal = ResourceValidationPolicy(
     description="Resource policies of vaults, secrets, file systems, event buses, the Glue catalog, access points, "
                 "artifact repositories, Kinesis streams, MSK clusters, S3 tables, ingestion pipelines, AgentCore "
                 "resources and private CAs do not let any principal ('*') in unless a condition restricts the caller.",
-    validate=applies_to(tuple(POLICY_INPUTS), _resource_policy),
+    validate=applies_to((*POLICY_INPUTS, EVENT_PERMISSION), _resource_policy),
     severity=Severity.CRITICAL,
     remediation_steps="Name the accounts, roles or service principals that need access in the statement's "
                       "Principal, or keep '*' with a condition on aws:PrincipalOrgID / aws:SourceAccount / "
@@ -184,6 +204,7 @@ SERVICE_POLICY_INPUTS: dict[str, str] = {
     **POLICY_INPUTS,
     "aws:s3/bucketPolicy:BucketPolicy": "policy",
     "aws:s3/bucket:Bucket": "policy",
+    "aws:s3/bucketV2:BucketV2": "policy",  # pulumi-aws 6's bucket type, still served by 7 (s3/bucket_v2.py)
     "aws:sqs/queuePolicy:QueuePolicy": "policy",
     "aws:sqs/queue:Queue": "policy",
     "aws-native:s3:BucketPolicy": "policyDocument",
