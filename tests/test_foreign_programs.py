@@ -614,6 +614,64 @@ EXPECTED = {
         "eks-access-entries",  # authentication_mode CONFIG_MAP
         "eks-control-plane-logging",  # api logs only
     },
+    # A web tier written against pulumi-aws 6 and kept on 7: BucketV2 with inline grants and policy and the *V2
+    # settings, SecurityGroup inline rules and SecurityGroupRule, the aws.alb aliases, a LaunchConfiguration, an
+    # iam.PolicyAttachment, rds.Instance, an ElastiCache ReplicationGroup, aws.elasticsearch.Domain, an EventBridge
+    # rule, an EventPermission and a lambda_.Permission.
+    "legacy_web_app": {
+        "s3-bucket-acl-not-public",  # BucketV2 inline AllUsers grant; BucketAclV2 public-read-write; object public-read
+        "s3-bucket-public-access-block",  # no block on the assets bucket; block_public_acls False on uploads
+        "s3-bucket-encryption-cmk",  # no encryption configuration; BucketServerSideEncryptionConfigurationV2 AES256
+        "s3-bucket-versioning",  # BucketVersioningV2 Suspended
+        "resource-policy-service-principal-scoped",  # BucketV2 inline policy: cloudfront.amazonaws.com unscoped (added)
+        "security-group-no-public-admin-ingress",  # inline SSH from 0.0.0.0/0
+        "security-group-no-unrestricted-egress",  # inline egress -1 to 0.0.0.0/0
+        "security-group-public-ingress-web-only",  # SecurityGroupRule MySQL 3306 from 0.0.0.0/0
+        "lb-listener-https",  # aws.alb.Listener HTTP forward
+        "lb-drop-invalid-headers",  # drop_invalid_header_fields False
+        "public-endpoints-waf",  # internet-facing aws.alb.LoadBalancer without a web ACL
+        "ec2-imdsv2-required",  # LaunchConfiguration without metadata_options
+        "ec2-volumes-encrypted",  # ... root_block_device encrypted False
+        "ec2-no-public-ip",  # ... associate_public_ip_address True
+        "no-plaintext-secrets-in-user-data",  # STRIPE_SECRET_KEY in the launch configuration's user data
+        "iam-no-administrator-access",  # iam.PolicyAttachment AdministratorAccess
+        "data-store-not-public",  # RDS publicly_accessible; Elasticsearch domain without vpc_options
+        "data-store-encrypted-at-rest",  # RDS, replication group, Elasticsearch unencrypted
+        "data-store-backups",  # backup_retention_period 0; no snapshots
+        "data-store-tls-in-transit",  # replication group transit off; Elasticsearch without HTTPS enforcement
+        "cache-authentication",  # replication group without AUTH
+        "opensearch-fine-grained-access-control",  # Elasticsearch domain without advanced_security_options
+        "lambda-permission-restricted",  # principal "*"
+        "resource-policy-no-public-principal",  # EventPermission principal "*" without a condition (added)
+    },
+    # A recommendations service in one file: VPC, ALB (aws.alb with a ListenerRule), ECS Fargate, Aurora (rds.Cluster
+    # and ClusterInstance), ElastiCache, BucketV2 with inline Object Lock, lifecycle and policy, CloudFront, API
+    # Gateway + Lambda, SNS -> SQS, DynamoDB, KMS, CloudTrail, CloudWatch. The compliant variant's BucketV2 Object Lock
+    # rules list was once read as no retention, and its BucketV2 ARN (bucketv2/<id> in the mocks) matched no trail
+    # data-event selector.
+    "recsys_classic": {
+        "dataset-noncurrent-versions-kept",  # BucketV2 lifecycle_rules noncurrent_version_expirations (added)
+        "s3-bucket-acl-not-public",  # BucketV2 acl public-read
+        "s3-bucket-policy-no-public-principal",  # BucketV2 inline policy: GetObject for "*"
+        "s3-bucket-public-access-block",  # block_public_policy and restrict_public_buckets False
+        "lb-listener-rule-https",  # aws.alb.ListenerRule forwarding on the HTTP listener (added after a miss)
+        "security-group-public-ingress-web-only",  # inline PostgreSQL 5432 from 0.0.0.0/0
+        "data-store-encrypted-at-rest",  # Aurora storage_encrypted False
+        "data-store-backups",  # backup_retention_period 1; DynamoDB without PITR
+        "data-store-not-public",  # cluster instances publicly_accessible
+        "cache-authentication",  # replication group without AUTH
+        "ecs-service-no-public-ip",  # assign_public_ip True
+        "ecs-task-no-privileged-containers",  # privileged container
+        "cloudfront-https-only",  # viewer_protocol_policy allow-all
+        "apigateway-authorization",  # authorization NONE
+        "lambda-permission-restricted",  # principal "*"
+        "sns-sqs-kms-encryption",  # queue with sqs_managed_sse_enabled False
+        "kms-key-rotation",  # enable_key_rotation False
+        "cloudtrail-multi-region",  # is_multi_region_trail False
+        "cloudtrail-log-file-validation",  # enable_log_file_validation False
+        "log-group-retention",  # trail log group kept 7 days
+        "log-group-kms-encryption",  # ... without a key
+    },
 }
 
 
