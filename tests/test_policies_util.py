@@ -68,6 +68,21 @@ def test_policy_config_is_merged_once_per_configuration_and_each_caller_gets_its
     assert _declare.policy_config(given, other) == {"days": 30, "keep": True}
 
 
+def test_policy_config_merges_once_for_the_sdks_per_call_copies(monkeypatch):
+    """The SDK hands each call ``config.copy()``: copies holding the same values share one merge."""
+    schema = _declare.config_schema(days={"type": "integer", "default": 365})
+    config = {"days": 30.0}
+    merges = []
+    real = _declare._merged
+    monkeypatch.setattr(_declare, "_merged", lambda raw, sch: merges.append(raw) or real(raw, sch))
+    for _ in range(3):
+        assert _declare.policy_config(resource_args("t", {}, config=config.copy()), schema) == {"days": 30}
+    assert len(merges) == 1
+    # A copy with another value is merged anew.
+    assert _declare.policy_config(resource_args("t", {}, config={"days": 7.0}), schema) == {"days": 7}
+    assert len(merges) == 2
+
+
 def test_config_schema_requires_defaults():
     with pytest.raises(ValueError, match="config property 'days' has no default"):
         _declare.config_schema(days={"type": "integer"})

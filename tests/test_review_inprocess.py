@@ -252,3 +252,37 @@ def test_the_review_looks_for_the_waivers_file_the_waivers_module_reads():
 
     assert engine.waivers_path is waivers.waivers_path  # one path, for the look before the import and the read
     assert waivers.waivers_path(ROOT, "dev") == ROOT / "policies" / "config" / "dev" / "waivers.yaml"
+
+
+def _random_value(rng: random.Random, depth: int = 0):
+    leaves = [None, True, False, 0, -0.0, 1.5, 2 ** 53, 2 ** 53 + 1, -(2 ** 60), 10 ** 400, float("inf"),
+              float("nan"), "", "x", "ünïcödé", "\ud800", "*", rng.randint(-10 ** 6, 10 ** 6), rng.random()]
+    if depth > 3 or rng.random() < 0.4:
+        return rng.choice(leaves)
+    if rng.random() < 0.5:
+        items = [_random_value(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+        return tuple(items) if rng.random() < 0.2 else items
+    keys = ["a", "b", "zz", "key", "Name", "ünï", "", "\udfff", 7, "x" * 30] + [f"k{n}" for n in range(20)]
+    return {rng.choice(keys): _random_value(rng, depth + 1) for _ in range(rng.randint(0, 12))}
+
+
+def _outcome(function, values):
+    try:
+        return "ok", json.dumps(function(values))  # equal values, key order and float forms too
+    except Exception as exc:  # noqa: BLE001 - both paths must fail alike
+        return "raised", type(exc).__name__
+
+
+def test_struct_roundtrip_without_a_struct_is_the_struct_roundtrip(stack_deployments):
+    """The fast path mirrors protobuf exactly, key order included, and falls back where it does not."""
+    from mlinfra.review.inprocess import struct_exact
+
+    documents = [values for doc in stack_deployments.values() for r in resources_from_document(doc, "plan")
+                 for values in (r.inputs, r.outputs)]
+    rng = random.Random(16)
+    documents += [{"v": _random_value(rng)} for _ in range(3000)]
+    documents += [{str(n): n for n in range(size)} for size in (1, 5, 17, 100, 1000)]
+    outcomes = [(_outcome(struct_roundtrip, values), _outcome(struct_exact, values)) for values in documents]
+    assert all(fast == exact for fast, exact in outcomes)
+    kinds = {fast[0] for fast, _ in outcomes}
+    assert kinds == {"ok", "raised"}  # both the mirrored values and the fallbacks were exercised

@@ -44,18 +44,20 @@ def policy_config(args: _HasConfig, schema: Optional[PolicyConfigSchema]) -> dic
     protobuf; this does both, so a rule reads ``policy_config(args, SCHEMA)["minRetentionDays"]`` as an int.
     """
     raw = args.get_config()
-    # The SDK hands every call of a policy the same configuration object: merge it once per object
-    # and schema (the entry keeps both alive, so their ids cannot be reused while it stands).
-    key = (id(raw), id(schema))
+    # The SDK hands each call of a policy a shallow copy of its configuration (``_get_policy_config``):
+    # a new dict holding the same values. Merge once per schema and set of values; the entry keeps
+    # the schema and the values alive, so the ids in its key cannot be reused while it stands.
+    values = tuple(raw.items()) if type(raw) is dict else ((None, raw),)
+    key = (id(schema), *((name, id(value)) for name, value in values))
     entry = _MERGED.get(key)
-    if entry is None or entry[0] is not raw or entry[1] is not schema:
+    if entry is None:
         if len(_MERGED) >= 1024:
             _MERGED.clear()
-        entry = _MERGED[key] = (raw, schema, _merged(raw, schema))
+        entry = _MERGED[key] = (schema, values, _merged(raw, schema))
     return dict(entry[2])
 
 
-_MERGED: dict[tuple[int, int], tuple[Any, Any, dict[str, Any]]] = {}
+_MERGED: dict[tuple, tuple[Any, tuple, dict[str, Any]]] = {}
 
 
 def _merged(raw: Any, schema: Optional[PolicyConfigSchema]) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Optional
 
-from policies.rules._props import get, is_unknown, plain, provider_props, walk
+from policies.rules._props import get, is_unknown, plain, provider_setting, walk
 
 Path = tuple[str, ...]
 
@@ -503,7 +503,7 @@ def namespace(subject: Any) -> Any:
     ``namespace`` setting, else ``default``. ``UNKNOWN`` when not known yet."""
     value = get(subject.props, "metadata", "namespace")
     if value is None or value == "":
-        value = provider_props(subject).get("namespace")
+        value = provider_setting(subject, "namespace")
     if is_unknown(value):
         return value
     return value if isinstance(value, str) and value else "default"

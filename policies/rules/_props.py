@@ -11,6 +11,7 @@ unknown during preview raises ``UnknownValueError``. The helpers here never rais
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Iterator, Optional, Protocol
@@ -217,27 +218,32 @@ class _Subject(Protocol):
     provider: Any
 
 
-def provider_props(subject: _Subject) -> dict[str, Any]:
-    """The resource's provider configuration as plain data (``{}`` without a provider)."""
+def provider_setting(subject: _Subject, key: str) -> Any:
+    """One setting of the resource's provider as plain data (``None`` without a provider or setting)."""
     provider = getattr(subject, "provider", None)
     props = getattr(provider, "props", None) if provider is not None else None
-    value = plain(props) if props is not None else {}
-    return value if isinstance(value, dict) else {}
+    return get(props, key) if props is not None else None
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_json(text: str) -> Any:
+    """``text`` parsed (read it, do not change it: the same object serves every resource of a provider)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def _json_object(value: Any) -> Any:
     # Provider inputs that are objects (defaultTags, assumeRole...) arrive JSON-encoded as strings.
     if isinstance(value, str) and not is_unknown(value):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return None
+        return _parsed_json(str(value))
     return value
 
 
 def default_tags(subject: _Subject) -> Any:
     """The provider's ``defaultTags.tags`` as a dict; ``UNKNOWN`` if not known yet."""
-    config = _json_object(provider_props(subject).get("defaultTags"))
+    config = _json_object(provider_setting(subject, "defaultTags"))
     if is_unknown(config):
         return UNKNOWN
     tags = config.get("tags") if isinstance(config, Mapping) else None
@@ -293,7 +299,7 @@ def resource_region(subject: _Subject) -> Any:
     own = get(subject.props, "region")
     if own is not None:
         return own
-    region = provider_props(subject).get("region")
+    region = provider_setting(subject, "region")
     return UNKNOWN if is_unknown(region) else region
 
 

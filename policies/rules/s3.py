@@ -190,6 +190,13 @@ def bucket_views(all_resources: list[PolicyResource]) -> list[BucketView]:
     inline_log_targets = ReferenceIndex(buckets, BUCKET_TYPES[:1], "logging", value=_inline_logging_target)
     v2_log_targets = ReferenceIndex(buckets, (BUCKET_V2,), "loggings", value=_inline_logging_target)
     native_log_targets = ReferenceIndex(buckets, (NATIVE_BUCKET,), "loggingConfiguration", value=_native_logging_target)
+    # Each setting read once, by URN: where buckets share names (copies of a stack under new URNs),
+    # every bucket of a name meets every setting of it, and reading them per bucket went quadratic.
+    encryption_rules = {r.urn: as_list(get(r.props, "rules")) for r in of_type(resources, *ENCRYPTION_TYPES)}
+    policy_documents = {r.urn: first_set(r.props, POLICY_PROPS) for r in of_type(resources, *ALL_POLICY_TYPES)}
+    versioning_statuses = {r.urn: get(r.props, "versioningConfiguration", "status")
+                           for r in of_type(resources, *VERSIONING_TYPES)}
+    log_destinations = {r.urn: get(r.props, "targetBucket") for r in of_type(resources, *LOGGING_TYPES)}
     views = []
     for bucket in buckets:
         view = BucketView(bucket)
@@ -198,7 +205,7 @@ def bucket_views(all_resources: list[PolicyResource]) -> list[BucketView]:
         if isinstance(inline_rule, dict):
             view.encryption_rules.append(inline_rule)
         for resource in encryptions.referrers(bucket, BUCKET_KEYS):
-            rules = as_list(get(resource.props, "rules"))
+            rules = encryption_rules[resource.urn]
             if is_unknown(rules):
                 view.encryption_unknown = True
             else:
@@ -206,15 +213,14 @@ def bucket_views(all_resources: list[PolicyResource]) -> list[BucketView]:
         view.public_access_blocks = access_blocks.referrers(bucket, BUCKET_KEYS)
         if get(props, "policy") is not None:
             view.policy_documents.append(get(props, "policy"))
-        view.policy_documents += [first_set(r.props, POLICY_PROPS) for r in policies.referrers(bucket, BUCKET_KEYS)]
+        view.policy_documents += [policy_documents[r.urn] for r in policies.referrers(bucket, BUCKET_KEYS)]
         inline_versioning = as_bool(get(props, "versioning", "enabled"))
         if inline_versioning is not None:
             view.versioning_statuses.append("Enabled" if inline_versioning is True else inline_versioning)
-        view.versioning_statuses += [get(r.props, "versioningConfiguration", "status") for r in
-                                     versionings.referrers(bucket, BUCKET_KEYS)]
+        view.versioning_statuses += [versioning_statuses[r.urn] for r in versionings.referrers(bucket, BUCKET_KEYS)]
         if _inline_logging_target(bucket) is not None:
             view.logs_to.append(_inline_logging_target(bucket))
-        view.logs_to += [get(r.props, "targetBucket") for r in loggings.referrers(bucket, BUCKET_KEYS)]
+        view.logs_to += [log_destinations[r.urn] for r in loggings.referrers(bucket, BUCKET_KEYS)]
         view.log_sources = log_targets.referrers(bucket, BUCKET_KEYS) + [
             other for index in (inline_log_targets, v2_log_targets, native_log_targets)
             for other in index.referrers(bucket, BUCKET_KEYS) if other is not bucket]
@@ -293,14 +299,15 @@ def _validate_public_access_block(args: StackValidationArgs, report_violation: R
     resources = stack_resources(args)
     if any(_blocks_everything(r) for r in of_type(resources, *ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPES)):
         return
-    judged: set[str] = set()
+    judged: dict[str, list[str]] = {}  # a block's settings that are off, by its URN (a block may serve many buckets)
     for view in bucket_views(resources):
         if not view.public_access_blocks:
             report_violation(f"Bucket {view.name!r} has no public access block.", view.bucket.urn)
             continue
         for block in view.public_access_blocks:
-            judged.add(block.urn)
-            missing = _settings_off(block)
+            if block.urn not in judged:
+                judged[block.urn] = _settings_off(block)
+            missing = judged[block.urn]
             if missing:
                 report_violation(f"Bucket {view.name!r}: public access block {block.name!r} does not set "
                                  f"{', '.join(missing)} to true.", block.urn)
