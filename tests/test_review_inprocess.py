@@ -286,3 +286,52 @@ def test_struct_roundtrip_without_a_struct_is_the_struct_roundtrip(stack_deploym
     assert all(fast == exact for fast, exact in outcomes)
     kinds = {fast[0] for fast, _ in outcomes}
     assert kinds == {"ok", "raised"}  # both the mirrored values and the fallbacks were exercised
+
+
+def test_deserialization_is_skipped_only_where_the_sdk_would_return_a_copy(monkeypatch):
+    """Values without secrets, assets or archives skip the SDK's deserialization, which copies them,
+    only while the SDK's functions (or the packs' declared wrappers) are in place."""
+    from pulumi_policy import deserialize
+
+    from mlinfra.review import inprocess
+
+    assert inprocess._deserializes_unsigned_values_as_copies()
+    pack, _ = load_pack(PACKS[0])
+    with inprocess.sdk_state(pack.sdk_state):  # keep_secret_strings and share_decoded_inputs
+        assert inprocess._deserializes_unsigned_values_as_copies()
+    monkeypatch.setattr(deserialize, "_deserialize_property", lambda prop, proxy_secrets=False: prop)
+    assert not inprocess._deserializes_unsigned_values_as_copies()
+
+    assert inprocess._mirror({"a": [1, {"b": "x"}]}) == ({"a": [1.0, {"b": "x"}]}, True)
+    assert inprocess._mirror({"a": [{**SECRET, "value": "x"}]})[1] is False
+    assert inprocess._mirror({"a": 10 ** 20, "b": {**SECRET, "value": "x"}})[1] is False  # the exact path
+
+
+def test_a_pack_that_changes_deserialization_reviews_the_same_both_ways(tmp_path):
+    # Its patch turns every string into upper case: the in-process review must not skip it.
+    directory = _pack(tmp_path, """
+from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy, deserialize
+
+_original = deserialize._deserialize_property
+
+def _upper(prop, proxy_secrets=False):
+    value = _original(prop, proxy_secrets)
+    return value.upper() if isinstance(value, str) else value
+
+def _check(args, report_violation):
+    for key, value in args.props.items():
+        if isinstance(value, str) and value.isupper() and any(c.isalpha() for c in value):
+            report_violation(key + "=" + value)
+
+setattr(deserialize, "_deserialize_property", _upper)
+PolicyPack(name="upper-pack", policies=[ResourceValidationPolicy(name="upper", description="Upper.",
+                                                                 validate=_check)],
+           enforcement_level=EnforcementLevel.ADVISORY)
+""")
+    pack, reason = load_pack(directory)
+    assert pack is not None, reason
+    document = json.loads((FIXTURES / "deployment.json").read_text())
+    resources = resources_from_document(document, "deployment.json")
+    inproc, protocol = _both(resources, None, packs=[directory], project_dir=tmp_path)
+    _assert_same(inproc, protocol)
+    assert inproc.violations  # the patch took effect in both

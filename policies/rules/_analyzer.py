@@ -54,6 +54,7 @@ def share_decoded_inputs() -> None:
     policy.deserialize_properties = lambda props, proxy_secrets=False: (
         _cached("deserialized", props, lambda: deserialize(props)) if not proxy_secrets
         else deserialize(props, proxy_secrets))
+    policy.deserialize_properties.same_result_as = deserialize  # type: ignore[attr-defined]
     policy.unknown_checking_proxy = lambda props: _cached("proxy", props, lambda: proxy(props))
 
     original, original_stack = servicer.Analyze, servicer.AnalyzeStack

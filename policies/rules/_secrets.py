@@ -49,4 +49,7 @@ def keep_secret_strings() -> None:
         return value
 
     _deserialize_property._keeps_secret_strings = True  # type: ignore[attr-defined]
+    # Without a secret signature in it, a value comes out as ``original`` returns it (mlinfra's
+    # in-process review relies on that).
+    _deserialize_property.unsigned_result_as = original  # type: ignore[attr-defined]
     deserialize._deserialize_property = _deserialize_property
