@@ -39,6 +39,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextlib
+import functools
 import math
 import sys
 import types
@@ -403,6 +404,53 @@ def _deserializes_unsigned_values_as_copies() -> bool:
             and _is_sdk_function(deserialize._deserialize_property, "_deserialize_property"))
 
 
+def _proxies_plainly() -> bool:
+    """Whether the SDK's current ``unknown_checking_proxy`` and ``PolicyResource`` are its own (or
+    declared to return what its own returns): then a stack resource's proxy may be built on first read."""
+    from pulumi_policy import policy, proxy
+
+    function = policy.unknown_checking_proxy
+    return ((function is proxy.unknown_checking_proxy or getattr(function, "same_result_as", None) is proxy.unknown_checking_proxy)
+            and policy.PolicyResource.__module__ == "pulumi_policy.policy")
+
+
+@functools.lru_cache(maxsize=4)
+def _wrapped_on_read_class(resource_class: type, proxy: Callable) -> type:
+    class PolicyResourceWrappedOnRead(resource_class):  # type: ignore[misc, valid-type]
+        """A ``PolicyResource`` given its deserialized properties, which it wraps in the SDK's
+        unknown-checking proxy when ``props`` is first read (and keeps)."""
+
+        @property
+        def props(self) -> Any:
+            value = self.__dict__["_props"]
+            if type(value) is _Unwrapped:
+                value = self.__dict__["_props"] = proxy(value.value)
+            return value
+
+        @props.setter
+        def props(self, value: Any) -> None:
+            self.__dict__["_props"] = _Unwrapped(value) if not self.__dict__.get("_built") else value
+
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            self.__dict__["_built"] = True
+
+    return PolicyResourceWrappedOnRead
+
+
+class _Unwrapped:
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _resource_wrapped_on_read(policy: Any) -> type:
+    from pulumi_policy import proxy
+
+    return _wrapped_on_read_class(policy.PolicyResource, proxy.unknown_checking_proxy)
+
+
 class _Decoded:
     """Per resource, what the SDK builds from a request before it calls any policy (for one SDK state)."""
 
@@ -418,13 +466,14 @@ class _Decoded:
         self._stack: Optional[list[Any]] = None
         self._copies_unsigned = _deserializes_unsigned_values_as_copies()
 
-    def _props(self, values: Mapping[str, Any]) -> Any:
-        policy = self._policy
+    def _deserialized(self, values: Mapping[str, Any]) -> Any:
         mirrored, unsigned = _mirror(values)
         # Without secrets, assets or archives, the SDK's deserialization returns a copy of its input:
         # ``mirrored`` is a fresh copy already.
-        deserialized = mirrored if unsigned and self._copies_unsigned else policy.deserialize_properties(mirrored)
-        return policy.unknown_checking_proxy(deserialized)
+        return mirrored if unsigned and self._copies_unsigned else self._policy.deserialize_properties(mirrored)
+
+    def _props(self, values: Mapping[str, Any]) -> Any:
+        return self._policy.unknown_checking_proxy(self._deserialized(values))
 
     def _options(self, r: Resource) -> Any:
         policy = self._policy
@@ -449,9 +498,13 @@ class _Decoded:
     def stack_resources(self) -> list[Any]:
         """The ``PolicyResource`` list of ``AnalyzeStack``, linked as the SDK links it."""
         if self._stack is None:
-            policy = self._policy
-            built = [policy.PolicyResource(r.type, self._props(r.outputs), r.urn, r.name, self.options[i],
-                                           self.provider(r), None, [], {})
+            # A stack rule reads the properties of the few resources it judges: each is decoded as
+            # the SDK decodes it (anything that fails, fails here), and wrapped in the SDK's proxy,
+            # which cannot fail, when a rule first reads it.
+            wrap_on_read = _proxies_plainly()
+            make = _resource_wrapped_on_read(self._policy) if wrap_on_read else self._policy.PolicyResource
+            built = [make(r.type, self._deserialized(r.outputs) if wrap_on_read else self._props(r.outputs),
+                          r.urn, r.name, self.options[i], self.provider(r), None, [], {})
                      for i, r in enumerate(self.resources)]
             by_urn = {resource.urn: resource for resource in built}
             for r, resource in zip(self.resources, built):
@@ -508,7 +561,7 @@ def _level_name(level: Any) -> str:
 
 def _run(policy_obj: Any, args: Any, report: Callable) -> None:
     result = policy_obj.validate(args, report)
-    if isawaitable(result):
+    if result is not None and isawaitable(result):
         loop = asyncio.new_event_loop()
         task = asyncio.Task(result, loop=loop)
         loop.run_until_complete(task)
@@ -520,7 +573,10 @@ class PackEvaluation:
 
     def __init__(self, pack: LoadedPack, config: Mapping[str, Mapping[str, Any]]) -> None:
         from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
+        from pulumi_policy.policy import _NotApplicableError
+        from pulumi_policy.proxy import UnknownValueError
 
+        self._not_applicable, self._unknown_value = _NotApplicableError, UnknownValueError
         self.pack = pack
         self.resource_policies: list[tuple[Any, str, Optional[Callable], Optional[dict]]] = []
         self.stack_policies: list[tuple[Any, str, Optional[dict]]] = []
@@ -557,9 +613,6 @@ class PackEvaluation:
 
     def _call(self, policy_obj: Any, level: str, args: Any, urn_for: Callable[[Optional[str]], str],
               found: list[Violation], subject: str, method: str) -> None:
-        from pulumi_policy.policy import _NotApplicableError
-        from pulumi_policy.proxy import UnknownValueError
-
         def report_violation(message: str, urn: Optional[str] = None) -> None:
             if message and not isinstance(message, str):
                 raise TypeError("Expected message to be a string")
@@ -570,13 +623,13 @@ class PackEvaluation:
 
         try:
             _run(policy_obj, args, report_violation)
-        except UnknownValueError as exc:
+        except self._unknown_value as exc:
             found.append(Violation(
                 pack=self.pack.info.name, policy=policy_obj.name, enforcement_level="advisory",
                 severity="unspecified", urn=urn_for(None), description=policy_obj.description,
                 message=(f"can't run policy '{policy_obj.name}' from policy pack "
                          f"'{self.pack.name}@v{SDK_PACK_VERSION}' during preview: {exc.message}")))
-        except _NotApplicableError:
+        except self._not_applicable:
             pass
         except Exception as exc:  # noqa: BLE001 - as a failed Analyze call: the whole review fails
             raise self._failed(method, subject, exc) from None

@@ -56,6 +56,7 @@ def share_decoded_inputs() -> None:
         else deserialize(props, proxy_secrets))
     policy.deserialize_properties.same_result_as = deserialize  # type: ignore[attr-defined]
     policy.unknown_checking_proxy = lambda props: _cached("proxy", props, lambda: proxy(props))
+    policy.unknown_checking_proxy.same_result_as = proxy  # type: ignore[attr-defined]
 
     original, original_stack = servicer.Analyze, servicer.AnalyzeStack
     options, provider = servicer._get_resource_options, servicer._get_provider_resource
