@@ -22,6 +22,7 @@ from fuzzing import mutated
 from mlinfra.errors import MlinfraError
 from mlinfra.review import resources_from_document, review
 from mlinfra.review.inprocess import load_pack, struct_roundtrip
+from policies.rules._props import plain
 from pulumi_policy.deserialize import deserialize_properties
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -335,3 +336,23 @@ PolicyPack(name="upper-pack", policies=[ResourceValidationPolicy(name="upper", d
     inproc, protocol = _both(resources, None, packs=[directory], project_dir=tmp_path)
     _assert_same(inproc, protocol)
     assert inproc.violations  # the patch took effect in both
+
+
+def test_stack_resources_are_wrapped_on_first_read_only_while_the_sdk_proxies_plainly(monkeypatch):
+    from pulumi_policy import policy, proxy
+
+    from mlinfra.review import inprocess
+
+    assert inprocess._proxies_plainly()
+    make = inprocess._resource_wrapped_on_read(policy)
+    resource = make("aws:s3/bucket:Bucket", {"tags": {"a": "b"}, "n": [1.0]}, "urn:x", "b", None, None, None, [], {})
+    assert isinstance(resource, policy.PolicyResource)
+    props = resource.props
+    assert type(props) is proxy._DictProxy and props is resource.props  # built once, kept
+    assert plain(props) == {"tags": {"a": "b"}, "n": [1.0]}
+    with pytest.raises(proxy.UnknownValueError):  # the SDK's proxy: unknowns raise when read
+        make("t", {"k": UNKNOWN}, "urn:y", "y", None, None, None, [], {}).props["k"]
+    resource.props = {"replaced": True}  # set after construction: kept as given, as on a PolicyResource
+    assert resource.props == {"replaced": True}
+    monkeypatch.setattr(policy, "unknown_checking_proxy", lambda props: props)
+    assert not inprocess._proxies_plainly()
