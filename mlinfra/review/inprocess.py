@@ -24,8 +24,12 @@ server) to answer ``GetAnalyzerInfo``. Then every policy's ``validate`` is calle
 
 What the SDK repeats per policy is done once per resource (decoding) or once per pack (the stack
 resources), and a resource policy that declared its types (``applies_to`` in ``policies.rules``) is
-called only for those types: it would return without a word for any other. A pack's changes to the
-SDK's module state (``policies.rules._secrets.keep_secret_strings``, for example) are in force while
+called only for those types: it would return without a word for any other. The decoding takes three
+shortcuts to the same values: the ``Struct`` round trip mirrored without a ``Struct`` (``_plain``);
+no ``deserialize_properties`` for values without a signature key, which it would only copy; the
+proxy of a stack resource built when a rule first reads ``props``. The last two only while the SDK's
+functions are its own or declared to return the same (``_deserializes_unsigned_values_as_copies``,
+``_proxies_plainly``). A pack's changes to the SDK's module state (``policies.rules._secrets.keep_secret_strings``, for example) are in force while
 that pack's policies run, and only then.
 
 A pack that cannot be loaded this way (its ``__main__.py`` does more than import, call setup
