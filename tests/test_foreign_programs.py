@@ -454,6 +454,7 @@ EXPECTED = {
         "lambda-environment-cmk",  # environment on aws/lambda
         "ecr-image-tags-immutable",  # MUTABLE
         "ecr-scan-on-push",  # scan_on_push False
+        "container-image-pinned",  # the App Runner service runs the repository's :latest (added after a miss)
         "ecr-kms-encryption",  # AES256
         "xray-tracing-enabled",  # the function is not traced
     },
@@ -461,6 +462,7 @@ EXPECTED = {
     # GPU container and a metrics sidecar.
     "ecs_gpu_inference": {
         "ecs-task-no-host-network",  # network_mode host
+        "container-image-pinned",  # vllm:latest (added after a miss)
         "ecs-task-no-added-capabilities",  # SYS_ADMIN and IPC_LOCK (added after this program missed them)
         "ecs-task-no-container-runtime-socket",  # /var/run/docker.sock mounted by the sidecar (added after a miss)
         "ecs-task-non-root-user",  # no user

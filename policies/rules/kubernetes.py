@@ -35,6 +35,7 @@ from policies.rules._pods import (
 )
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._props import as_bool, as_int, as_list, describe, get, is_unknown
+from policies.rules.container_images import image_tag
 
 GPU = "nvidia.com/gpu"
 SERVICE = "core:Service"
@@ -556,14 +557,6 @@ k8s_restricted_added_capabilities = pod_policy(
 
 
 # --- images --------------------------------------------------------------------------------------------
-
-def image_tag(image: str) -> Optional[str]:
-    """The tag of an image reference, ``None`` when untagged; a digest (``@sha256:...``) counts as ``@``."""
-    if "@" in image:
-        return "@"
-    last = image.rsplit("/", 1)[-1]  # a registry's port (host:5000/repo) is not a tag
-    return last.rsplit(":", 1)[1] if ":" in last else None
-
 
 def _images(pod: Pod) -> Iterable[str]:
     for container in containers(pod):
