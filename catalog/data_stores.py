@@ -288,6 +288,10 @@ DATA_STORES: tuple[DataStore, ...] = (
         # keep snapshots, Memcached has none. Checkov CKV_AWS_134.
         "aws:elasticache/cluster:Cluster", "ElastiCache cluster", in_vpc=True,
         stateful=False,  # a cache node: its contents are rebuilt from their source (a replication group is stateful)
+        # Memcached 1.6.12+ in a VPC takes TLS on the cluster itself (pulumi-aws 7 elasticache.Cluster
+        # transit_encryption_enabled: "Supported only with Memcached versions 1.6.12 and later, running in a VPC");
+        # a Redis or Valkey node's TLS is its replication group's (judged on that row).
+        in_transit=(Setting(("transitEncryptionEnabled",), ok=TRUE, default=False, when=(("engine",), ("memcached",))),),
         backup_days=Days(("snapshotRetentionLimit",), 0, when=(("engine",), ("redis", "valkey"))),
     ),
     DataStore(

@@ -204,3 +204,15 @@ def test_mwaa_logs_each_airflow_component():
     assert found(data_store_logging, mwaa, {"loggingConfiguration": {
         **every, "workerLogs": {"enabled": UNKNOWN}}}) == []
     assert found(data_store_logging, mwaa, {"loggingConfiguration": UNKNOWN}) == []
+
+
+def test_a_memcached_cluster_takes_tls_on_itself():
+    cluster = "aws:elasticache/cluster:Cluster"
+    memcached = {"engine": "memcached", "engineVersion": "1.6.22", "nodeType": "cache.t4g.small", "numCacheNodes": 2}
+    [message] = found(data_store_tls_in_transit, cluster, memcached)
+    assert "transitEncryptionEnabled is not set (defaults to false)" in message
+    assert found(data_store_tls_in_transit, cluster, {**memcached, "transitEncryptionEnabled": True}) == []
+    assert found(data_store_tls_in_transit, cluster, {**memcached, "transitEncryptionEnabled": UNKNOWN}) == []
+    # A Redis node's TLS is its replication group's, and a member names no engine of its own.
+    assert found(data_store_tls_in_transit, cluster, {"engine": "redis", "nodeType": "cache.t4g.small"}) == []
+    assert found(data_store_tls_in_transit, cluster, {"replicationGroupId": "sessions"}) == []
