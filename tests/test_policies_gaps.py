@@ -250,7 +250,7 @@ def test_peering_routes_name_the_peer():
 # --------------------------------------------------------------------------------------------------
 # RDS CA certificates, Redshift routing, DocumentDB audit logs, PostgreSQL statement logging
 
-from policies.rules.database_logging import docdb_audit_logs, postgres_query_logging  # noqa: E402
+from policies.rules.database_logging import docdb_audit_logs, neptune_audit_logs, postgres_query_logging  # noqa: E402
 from policies.rules.databases import rds_ca_certificate_current, redshift_enhanced_vpc_routing  # noqa: E402
 from policy_helpers import stack_args, stack_resource  # noqa: E402
 
@@ -286,6 +286,18 @@ def test_docdb_audit_logs():
         {"name": "audit_logs", "value": "disabled"}]})[0]
     assert found(docdb_audit_logs, group, {"parameters": [{"name": "audit_logs", "value": UNKNOWN}]}) == []
     assert found(docdb_audit_logs, group, {"parameters": UNKNOWN}) == []
+
+
+def test_neptune_audit_logs():
+    group = "aws:neptune/clusterParameterGroup:ClusterParameterGroup"
+    audited = {"family": "neptune1.3", "parameters": [{"name": "neptune_enable_audit_log", "value": "1"}]}
+    assert found(neptune_audit_logs, group, audited) == []
+    assert "does not set neptune_enable_audit_log (the default is 0)" in found(neptune_audit_logs, group, {
+        "family": "neptune1.3", "parameters": [{"name": "neptune_query_timeout", "value": "120000"}]})[0]
+    assert "sets neptune_enable_audit_log to '0'" in found(neptune_audit_logs, group, {"parameters": [
+        {"name": "neptune_enable_audit_log", "value": "0"}]})[0]
+    assert found(neptune_audit_logs, group, {"parameters": [{"name": "neptune_enable_audit_log", "value": UNKNOWN}]}) == []
+    assert found(neptune_audit_logs, group, {"parameters": UNKNOWN}) == []
 
 
 PG = "aws:rds/parameterGroup:ParameterGroup"

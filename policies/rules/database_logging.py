@@ -1,10 +1,14 @@
-"""Database engines log what their users do: DocumentDB parameter groups turn on audit logs, and PostgreSQL
-databases log statements.
+"""Database engines log what their users do: DocumentDB and Neptune parameter groups turn on audit logs, and
+PostgreSQL databases log statements.
 
 - ``aws.docdb.ClusterParameterGroup`` ``parameters`` set ``audit_logs`` to a value that audits
   (``enabled``, ``ddl``, ``dml_read``, ``dml_write``, ``all``); absent, the family default is
   ``disabled`` (DocumentDB Developer Guide, "Auditing Amazon DocumentDB events"). The cluster must also
   export the ``audit`` log (``data-store-logging``). Checkov CKV_AWS_104.
+- ``aws.neptune.ClusterParameterGroup`` ``parameters`` set ``neptune_enable_audit_log`` to ``1``; absent or ``0``,
+  the clusters using the group write no audit log (Neptune User Guide, "Using Audit Logs with Amazon Neptune
+  Clusters": "Use the neptune_enable_audit_log parameter to enable (1) or disable (0) audit logs"). Exporting the
+  ``audit`` log is ``data-store-logging``'s (Security Hub Neptune.2).
 - PostgreSQL: an ``aws.rds.Instance`` of engine ``postgres`` and an ``aws.rds.Cluster`` of engine
   ``aurora-postgresql`` or ``postgres`` log statements through their parameter group
   (``parameterGroupName`` / ``dbClusterParameterGroupName``): ``log_statement`` other than ``none`` or
@@ -72,6 +76,33 @@ docdb_audit_logs = ResourceValidationPolicy(
     severity=Severity.MEDIUM,
     remediation_steps="Add {'name': 'audit_logs', 'value': 'enabled'} (or 'all') to the aws.docdb.ClusterParameterGroup "
                       "parameters and export the cluster's audit log (enabled_cloudwatch_logs_exports=['audit']).",
+    **frameworks({"nist-800-53": "AU-2, AU-12", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
+)
+
+NEPTUNE_PARAMETER_GROUP = "aws:neptune/clusterParameterGroup:ClusterParameterGroup"
+
+
+def _neptune_audit(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    parameters = _parameters(args.props)
+    if parameters is None:
+        return
+    value = parameters.get("neptune_enable_audit_log")
+    if is_unknown(value):
+        return
+    if value is None:
+        report(f"{describe(args)} does not set neptune_enable_audit_log (the default is 0): the clusters using it "
+               "write no audit log")
+    elif str(value).strip() != "1":
+        report(f"{describe(args)} sets neptune_enable_audit_log to {value!r}: the clusters using it write no audit log")
+
+
+neptune_audit_logs = ResourceValidationPolicy(
+    name="neptune-audit-logs",
+    description="Neptune cluster parameter groups turn on audit logs (neptune_enable_audit_log 1).",
+    validate=applies_to((NEPTUNE_PARAMETER_GROUP,), _neptune_audit),
+    severity=Severity.MEDIUM,
+    remediation_steps="Add {'name': 'neptune_enable_audit_log', 'value': '1'} to the aws.neptune.ClusterParameterGroup "
+                      "parameters and export the cluster's audit log (enable_cloudwatch_logs_exports=['audit']).",
     **frameworks({"nist-800-53": "AU-2, AU-12", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
 )
 
@@ -154,4 +185,4 @@ postgres_query_logging = StackValidationPolicy(
 
 SECURITY: list = []
 PRIVACY: list = []
-COMPLIANCE = [docdb_audit_logs, postgres_query_logging]
+COMPLIANCE = [docdb_audit_logs, neptune_audit_logs, postgres_query_logging]
