@@ -71,5 +71,6 @@ def test_lambda_app_runner_and_sagemaker_images():
 
 def test_unknown_images_are_not_judged():
     assert _task(UNKNOWN) == [] and _task(UNKNOWN, native=True) == []
+    assert _task(f"{UNKNOWN}/ranker") == []  # a repository URL not known yet, inside the reference
     assert found(container_image_pinned, "aws:lambda/function:Function", {"imageUri": UNKNOWN}) == []
     assert found(container_image_pinned, "aws:ecs/taskDefinition:TaskDefinition", {"containerDefinitions": UNKNOWN}) == []

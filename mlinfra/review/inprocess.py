@@ -29,8 +29,9 @@ shortcuts to the same values: the ``Struct`` round trip mirrored without a ``Str
 no ``deserialize_properties`` for values without a signature key, which it would only copy; the
 proxy of a stack resource built when a rule first reads ``props``. The last two only while the SDK's
 functions are its own or declared to return the same (``_deserializes_unsigned_values_as_copies``,
-``_proxies_plainly``). A pack's changes to the SDK's module state (``policies.rules._secrets.keep_secret_strings``, for example) are in force while
-that pack's policies run, and only then.
+``_proxies_plainly``). A pack's changes to the SDK's module state
+(``policies.rules._secrets.keep_secret_strings``, for example) are in force while that pack's
+policies run, and only then.
 
 A pack that cannot be loaded this way (its ``__main__.py`` does more than import, call setup
 functions and construct one ``PolicyPack``; or loading fails) is reported by ``load_pack`` as None,
@@ -56,7 +57,7 @@ from typing import Any, Callable, Iterator, Mapping, Optional, Sequence
 from google.protobuf import struct_pb2
 
 from mlinfra.errors import MlinfraError
-from mlinfra.review.deployment import Resource
+from mlinfra.review.deployment import SIG_KEY, Resource
 from mlinfra.review.protocol import START_TIMEOUT, STACK_SECONDS_PER_RESOURCE, pack_info, read_manifest
 from mlinfra.review.result import PackInfo, Violation
 from mlinfra.review.watchdog import Overtime, Watchdog
@@ -271,7 +272,8 @@ def _mirror(values: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
     from pulumi_policy import policy
 
     to_dict = policy.json_format.MessageToDict
-    if to_dict is not json_format.MessageToDict and getattr(to_dict, "same_result_as", None) is not json_format.MessageToDict:
+    standard = json_format.MessageToDict
+    if to_dict is not standard and getattr(to_dict, "same_result_as", None) is not standard:
         return struct_exact(values, to_dict), False
     before = _signed[0]
     try:
@@ -319,7 +321,7 @@ _EXACT_INT = 2 ** 53
 
 def _plain(value: Any) -> Any:
     """``value`` as it comes out of a ``Struct`` round trip, without building one: numbers as floats,
-    tuples as lists, objects in the parsed key order. About ten times cheaper than the round trip
+    tuples as lists, objects in the parsed key order. Several times cheaper than the round trip
     (protobuf's ``Struct.update`` is pure Python); ``tests/test_review_inprocess.py`` holds the two equal."""
     kind = type(value)
     if kind is str:
@@ -344,14 +346,13 @@ def _plain_dict(values: Mapping[str, Any]) -> dict[str, Any]:
     order = _KEY_ORDER.get(keys)
     if order is None:
         order = _key_order(keys)
-    if _SIG_KEY in values:
+    if SIG_KEY in values:
         _signed[0] += 1
     return {key: _plain(values[key]) for key in order}
 
 
 #: How many objects with Pulumi's signature key (secrets, assets, archives) ``_plain`` has passed.
 _signed = [0]
-_SIG_KEY = "4dabf18193072939515e22adb298388d"
 
 
 def _struct_to_dict(struct: struct_pb2.Struct) -> dict[str, Any]:
@@ -413,8 +414,8 @@ def _proxies_plainly() -> bool:
     declared to return what its own returns): then a stack resource's proxy may be built on first read."""
     from pulumi_policy import policy, proxy
 
-    function = policy.unknown_checking_proxy
-    return ((function is proxy.unknown_checking_proxy or getattr(function, "same_result_as", None) is proxy.unknown_checking_proxy)
+    function, own = policy.unknown_checking_proxy, proxy.unknown_checking_proxy
+    return ((function is own or getattr(function, "same_result_as", None) is own)
             and policy.PolicyResource.__module__ == "pulumi_policy.policy")
 
 

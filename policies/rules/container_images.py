@@ -28,13 +28,13 @@ import json
 from typing import Any, Iterator, Optional
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from policies.rules._components import as_built
 from policies.rules._declare import frameworks
 from policies.rules._props import as_list, describe, get, is_unknown, single
 from policies.rules.ecs import TASK_DEFINITIONS, container_definitions
 
-UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 BATCH_JOBS = ("aws:batch/jobDefinition:JobDefinition", "aws-native:batch:JobDefinition")
 LAMBDA = "aws:lambda/function:Function"
 NATIVE_LAMBDA = "aws-native:lambda:Function"
@@ -102,11 +102,12 @@ def images(resource_type: str, props: Any) -> Iterator[tuple[str, Any]]:
 
 def _validate_pinned(args: ResourceValidationArgs, report: ReportViolation) -> None:
     for where, image in images(args.resource_type, args.props):
-        if not isinstance(image, str) or not image.strip() or is_unknown(image) or UNKNOWN_SENTINEL in image:
+        if not isinstance(image, str) or not image.strip() or is_unknown(image) or UNKNOWN_STRING_VALUE in image:
             continue
         tag = image_tag(image.strip())
         if tag is None:
-            report(f"{describe(args)}: {where} is {image!r}, without a tag (that is :latest); pin a version or a digest")
+            report(f"{describe(args)}: {where} is {image!r}, without a tag (that is :latest); pin a version or "
+                   "a digest")
         elif tag == "latest":
             report(f"{describe(args)}: {where} is {image!r}; pin a version or a digest instead of :latest")
 
