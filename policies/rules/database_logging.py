@@ -19,7 +19,7 @@ PostgreSQL databases log statements.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from pulumi_policy import (
     PolicyResource,
@@ -54,18 +54,25 @@ def _parameters(props: Any) -> Any:
     return found
 
 
-def _docdb_audit(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    parameters = _parameters(args.props)
-    if parameters is None:
-        return
-    value = parameters.get("audit_logs")
-    if is_unknown(value):
-        return
-    if value is None:
-        report(f"{describe(args)} does not set audit_logs (the default is disabled): the clusters using it write no "
-               "audit log")
-    elif str(value).strip().lower() in NOT_AUDITING:
-        report(f"{describe(args)} sets audit_logs to {value!r}: the clusters using it write no audit log")
+def _audit_parameter(parameter: str, default: str, audits: Callable[[str], bool]) -> Callable[..., None]:
+    """A parameter group's judge: ``parameter`` is set to a value ``audits`` accepts (absent, it is ``default``)."""
+    def judge(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        parameters = _parameters(args.props)
+        if parameters is None:
+            return
+        value = parameters.get(parameter)
+        if is_unknown(value):
+            return
+        if value is None:
+            report(f"{describe(args)} does not set {parameter} (the default is {default}): the clusters using it "
+                   "write no audit log")
+        elif not audits(str(value).strip()):
+            report(f"{describe(args)} sets {parameter} to {value!r}: the clusters using it write no audit log")
+
+    return judge
+
+
+_docdb_audit = _audit_parameter("audit_logs", "disabled", lambda value: value.lower() not in NOT_AUDITING)
 
 
 docdb_audit_logs = ResourceValidationPolicy(
@@ -82,18 +89,7 @@ docdb_audit_logs = ResourceValidationPolicy(
 NEPTUNE_PARAMETER_GROUP = "aws:neptune/clusterParameterGroup:ClusterParameterGroup"
 
 
-def _neptune_audit(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    parameters = _parameters(args.props)
-    if parameters is None:
-        return
-    value = parameters.get("neptune_enable_audit_log")
-    if is_unknown(value):
-        return
-    if value is None:
-        report(f"{describe(args)} does not set neptune_enable_audit_log (the default is 0): the clusters using it "
-               "write no audit log")
-    elif str(value).strip() != "1":
-        report(f"{describe(args)} sets neptune_enable_audit_log to {value!r}: the clusters using it write no audit log")
+_neptune_audit = _audit_parameter("neptune_enable_audit_log", "0", lambda value: value == "1")
 
 
 neptune_audit_logs = ResourceValidationPolicy(
