@@ -227,15 +227,16 @@ def provider_setting(subject: _Subject, key: str) -> Any:
 
 @functools.lru_cache(maxsize=256)
 def _parsed_json(text: str) -> Any:
-    """``text`` parsed (read it, do not change it: the same object serves every resource of a provider)."""
+    """``text`` parsed (read it, do not change it: the same object serves every caller with that text)."""
     try:
         return json.loads(text)
     except ValueError:
         return None
 
 
-def _json_object(value: Any) -> Any:
-    # Provider inputs that are objects (defaultTags, assumeRole...) arrive JSON-encoded as strings.
+def json_document(value: Any) -> Any:
+    """An input that pulumi-aws takes as JSON text (a provider's defaultTags or assumeRole, a Batch job's
+    containerProperties...) parsed, read-only; ``None`` if it is not JSON; anything but known text unchanged."""
     if isinstance(value, str) and not is_unknown(value):
         return _parsed_json(str(value))
     return value
@@ -243,11 +244,11 @@ def _json_object(value: Any) -> Any:
 
 def default_tags(subject: _Subject) -> Any:
     """The provider's ``defaultTags.tags`` as a dict; ``UNKNOWN`` if not known yet."""
-    config = _json_object(provider_setting(subject, "defaultTags"))
+    config = json_document(provider_setting(subject, "defaultTags"))
     if is_unknown(config):
         return UNKNOWN
     tags = config.get("tags") if isinstance(config, Mapping) else None
-    tags = _json_object(tags)
+    tags = json_document(tags)
     if is_unknown(tags):
         return UNKNOWN
     return {str(k): v for k, v in tags.items()} if isinstance(tags, Mapping) else {}

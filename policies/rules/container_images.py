@@ -24,7 +24,6 @@ An unknown image (a repository URL not known until the repository exists) is not
 
 from __future__ import annotations
 
-import json
 from typing import Any, Iterator, Optional
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
@@ -32,7 +31,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from policies.rules._components import as_built
 from policies.rules._declare import frameworks
-from policies.rules._props import as_list, describe, get, is_unknown, single
+from policies.rules._props import as_list, describe, get, is_unknown, json_document, single
 from policies.rules.ecs import TASK_DEFINITIONS, container_definitions
 
 BATCH_JOBS = ("aws:batch/jobDefinition:JobDefinition", "aws-native:batch:JobDefinition")
@@ -52,26 +51,16 @@ def image_tag(image: str) -> Optional[str]:
     return last.rsplit(":", 1)[1] if ":" in last else None
 
 
-def _document(value: Any) -> Any:
-    """A Batch properties document: pulumi-aws writes it as JSON text."""
-    if isinstance(value, str) and not is_unknown(value):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return None
-    return value
-
-
 def _batch_images(props: Any) -> Iterator[tuple[str, Any]]:
-    container = _document(get(props, "containerProperties"))
+    container = json_document(get(props, "containerProperties"))
     if isinstance(container, dict):
         yield "containerProperties.image", container.get("image")
-    tasks = _document(get(props, "ecsProperties"))
+    tasks = json_document(get(props, "ecsProperties"))
     for i, task in enumerate(as_list(tasks.get("taskProperties")) if isinstance(tasks, dict) else []):
         for j, item in enumerate(as_list(task.get("containers")) if isinstance(task, dict) else []):
             if isinstance(item, dict):
                 yield f"ecsProperties.taskProperties[{i}].containers[{j}].image", item.get("image")
-    pod = _document(get(props, "eksProperties"))
+    pod = json_document(get(props, "eksProperties"))
     pod = pod.get("podProperties") if isinstance(pod, dict) else None
     for field in ("containers", "initContainers"):
         for j, item in enumerate(as_list(pod.get(field)) if isinstance(pod, dict) else []):

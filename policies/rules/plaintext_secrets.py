@@ -65,7 +65,7 @@ from policies.rules._pods import (
 from policies.rules._secrets import is_secret
 from policies.rules._components import as_built
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
-from policies.rules._props import as_list, describe, get, is_unknown, single, walk
+from policies.rules._props import as_list, describe, get, is_unknown, json_document, single, walk
 from policies.rules.ecs import TASK_DEFINITION, container_definitions
 from policies.rules.sagemaker import NATIVE_PIPELINE, PIPELINE, TRAINING_JOB, TUNING_JOB, pipeline_definition, pipeline_steps
 
@@ -250,13 +250,7 @@ def environment_variables(args: ResourceValidationArgs) -> Iterator[tuple[str, A
                 yield f"container {container.get('name')!r} environment", name, value
     elif kind in BATCH_JOBS:
         for field in ("containerProperties", "ecsProperties", "eksProperties"):
-            document = get(props, field)
-            if isinstance(document, str) and not is_unknown(document):
-                try:
-                    document = json.loads(document)
-                except ValueError:
-                    continue
-            for where, container in _batch_containers(document):
+            for where, container in _batch_containers(json_document(get(props, field))):
                 for name, value in _name_values(container.get("environment") or container.get("env")):
                     yield f"{field} {where}", name, value
     elif kind in SAGEMAKER_MODELS:
