@@ -303,9 +303,9 @@ def test_deserialization_is_skipped_only_where_the_sdk_would_return_a_copy(monke
     monkeypatch.setattr(deserialize, "_deserialize_property", lambda prop, proxy_secrets=False: prop)
     assert not inprocess._deserializes_unsigned_values_as_copies()
 
-    assert inprocess._mirror({"a": [1, {"b": "x"}]}) == ({"a": [1.0, {"b": "x"}]}, True)
-    assert inprocess._mirror({"a": [{**SECRET, "value": "x"}]})[1] is False
-    assert inprocess._mirror({"a": 10 ** 20, "b": {**SECRET, "value": "x"}})[1] is False  # the exact path
+    assert inprocess._mirror({"a": [1, {"b": "x"}]}, None) == ({"a": [1.0, {"b": "x"}]}, True)
+    assert inprocess._mirror({"a": [{**SECRET, "value": "x"}]}, None)[1] is False
+    assert inprocess._mirror({"a": 10 ** 20, "b": {**SECRET, "value": "x"}}, None)[1] is False  # the exact path
 
 
 def test_a_pack_that_changes_deserialization_reviews_the_same_both_ways(tmp_path):
@@ -345,13 +345,14 @@ def test_stack_resources_are_wrapped_on_first_read_only_while_the_sdk_proxies_pl
 
     assert inprocess._proxies_plainly()
     make = inprocess._resource_wrapped_on_read(policy)
-    resource = make("aws:s3/bucket:Bucket", {"tags": {"a": "b"}, "n": [1.0]}, "urn:x", "b", None, None, None, [], {})
+    resource = make("aws:s3/bucket:Bucket", inprocess._Unwrapped({"tags": {"a": "b"}, "n": [1.0]}), "urn:x", "b",
+                    None, None, None, [], {})
     assert isinstance(resource, policy.PolicyResource)
     props = resource.props
     assert type(props) is proxy._DictProxy and props is resource.props  # built once, kept
     assert plain(props) == {"tags": {"a": "b"}, "n": [1.0]}
     with pytest.raises(proxy.UnknownValueError):  # the SDK's proxy: unknowns raise when read
-        make("t", {"k": UNKNOWN}, "urn:y", "y", None, None, None, [], {}).props["k"]
+        make("t", inprocess._Unwrapped({"k": UNKNOWN}), "urn:y", "y", None, None, None, [], {}).props["k"]
     resource.props = {"replaced": True}  # set after construction: kept as given, as on a PolicyResource
     assert resource.props == {"replaced": True}
     monkeypatch.setattr(policy, "unknown_checking_proxy", lambda props: props)

@@ -262,18 +262,22 @@ def _check_pack_arguments(recorded: Mapping[str, Any]) -> None:
 
 def struct_roundtrip(values: Mapping[str, Any]) -> dict[str, Any]:
     """``values`` as a pack receives them in a ``Struct``: serialized, parsed, ``MessageToDict``."""
-    return _mirror(values)[0]
+    return _mirror(values, _replaced_message_to_dict())[0]
 
 
-def _mirror(values: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
-    """``struct_roundtrip(values)``, and True when it is known to hold no object with Pulumi's
-    signature key (no secret, asset or archive for the SDK to deserialize)."""
+def _replaced_message_to_dict() -> Optional[Callable]:
+    """The SDK's ``MessageToDict`` when a pack replaced it with one that may return something else; else None."""
     from google.protobuf import json_format
     from pulumi_policy import policy
 
-    to_dict = policy.json_format.MessageToDict
-    standard = json_format.MessageToDict
-    if to_dict is not standard and getattr(to_dict, "same_result_as", None) is not standard:
+    to_dict, standard = policy.json_format.MessageToDict, json_format.MessageToDict
+    return None if to_dict is standard or getattr(to_dict, "same_result_as", None) is standard else to_dict
+
+
+def _mirror(values: Mapping[str, Any], to_dict: Optional[Callable]) -> tuple[dict[str, Any], bool]:
+    """``struct_roundtrip(values)`` (``to_dict``: ``_replaced_message_to_dict()``), and True when it is known
+    to hold no object with Pulumi's signature key (no secret, asset or archive for the SDK to deserialize)."""
+    if to_dict is not None:
         return struct_exact(values, to_dict), False
     before = _signed[0]
     try:
@@ -419,11 +423,20 @@ def _proxies_plainly() -> bool:
             and policy.PolicyResource.__module__ == "pulumi_policy.policy")
 
 
+class _Unwrapped:
+    """Deserialized properties not yet wrapped in the SDK's proxy (``PolicyResourceWrappedOnRead``)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
 @functools.lru_cache(maxsize=4)
 def _wrapped_on_read_class(resource_class: type, proxy: Callable) -> type:
     class PolicyResourceWrappedOnRead(resource_class):  # type: ignore[misc, valid-type]
-        """A ``PolicyResource`` given its deserialized properties, which it wraps in the SDK's
-        unknown-checking proxy when ``props`` is first read (and keeps)."""
+        """A ``PolicyResource`` built with ``_Unwrapped`` properties, which it wraps in the SDK's
+        unknown-checking proxy when ``props`` is first read (and keeps); anything else set is kept as set."""
 
         @property
         def props(self) -> Any:
@@ -434,20 +447,9 @@ def _wrapped_on_read_class(resource_class: type, proxy: Callable) -> type:
 
         @props.setter
         def props(self, value: Any) -> None:
-            self.__dict__["_props"] = _Unwrapped(value) if not self.__dict__.get("_built") else value
-
-        def __init__(self, *args: Any) -> None:
-            super().__init__(*args)
-            self.__dict__["_built"] = True
+            self.__dict__["_props"] = value
 
     return PolicyResourceWrappedOnRead
-
-
-class _Unwrapped:
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
 
 
 def _resource_wrapped_on_read(policy: Any) -> type:
@@ -470,9 +472,10 @@ class _Decoded:
         self._inputs: list[Any] = [None] * len(resources)
         self._stack: Optional[list[Any]] = None
         self._copies_unsigned = _deserializes_unsigned_values_as_copies()
+        self._to_dict = _replaced_message_to_dict()
 
     def _deserialized(self, values: Mapping[str, Any]) -> Any:
-        mirrored, unsigned = _mirror(values)
+        mirrored, unsigned = _mirror(values, self._to_dict)
         # Without secrets, assets or archives, the SDK's deserialization returns a copy of its input:
         # ``mirrored`` is a fresh copy already.
         return mirrored if unsigned and self._copies_unsigned else self._policy.deserialize_properties(mirrored)
@@ -508,7 +511,7 @@ class _Decoded:
             # which cannot fail, when a rule first reads it.
             wrap_on_read = _proxies_plainly()
             make = _resource_wrapped_on_read(self._policy) if wrap_on_read else self._policy.PolicyResource
-            built = [make(r.type, self._deserialized(r.outputs) if wrap_on_read else self._props(r.outputs),
+            built = [make(r.type, _Unwrapped(self._deserialized(r.outputs)) if wrap_on_read else self._props(r.outputs),
                           r.urn, r.name, self.options[i], self.provider(r), None, [], {})
                      for i, r in enumerate(self.resources)]
             by_urn = {resource.urn: resource for resource in built}
