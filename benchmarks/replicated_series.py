@@ -12,8 +12,10 @@ it ran) and peak RSS:
   timed): ``checkov -f PLAN.json -f K8S.yaml --framework terraform_plan kubernetes --skip-download``;
 - the plan of prod against its floor: a fresh interpreter that imports exactly the pulumi,
   pulumi_aws and pulumi_kubernetes modules the plan executes (found by planning once), with
-  garbage collection off and no interpreter teardown; then plan + review of prod
-  (``mlinfra review prod``) against the same floor.
+  garbage collection off and no interpreter teardown; the floor plus the SDK registering as many
+  bare resources; then plan + review of prod (``mlinfra review prod``) against the same floor. The
+  four run in turn, ``--repeat`` rounds (at least three), and each ratio is the median of its
+  per-round ratios.
 
 Targets (issue 16): review at least 10 times faster than Checkov at each size; 10,000 resources
 reviewed in under 4 s; plan of prod within 1.3 times the floor, plan + review within 1.6 times;
@@ -93,10 +95,18 @@ def plan_modules(env: str) -> list[str]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def floor(modules: list[str], repeat: int) -> dict:
+def floor_argv(modules: list[str]) -> list[str]:
+    """A fresh interpreter importing ``modules`` with collection off and no teardown."""
     code = ("import gc, importlib, os, sys\ngc.disable()\nfor m in sys.argv[1:]:\n    importlib.import_module(m)\n"
             "sys.stdout.flush()\nos._exit(0)\n")
-    return median_run([sys.executable, "-c", code, *modules], repeat)
+    return [sys.executable, "-c", code, *modules]
+
+
+def interleaved(argvs: list[list[str]], rounds: int) -> list[list[dict]]:
+    """``rounds`` rounds of one run of each command in turn. A ratio to the first command is taken
+    within each round, so the machine's drift over the minute the rows take (seen here: 20-30 %)
+    moves both sides of it alike, where medians of rows run one after another do not."""
+    return [[run(argv) for argv in argvs] for _ in range(rounds)]
 
 
 REGISTRATION = """
@@ -114,17 +124,22 @@ class Bare(pulumi.runtime.Mocks):
         return {}
 
 pulumi.runtime.set_mocks(Bare(), preview=True)
+# As the plan does (mlinfra/plan.py, _no_stack_traces): no per-resource stack trace, which mocks drop.
+from pulumi.runtime import resource
+from pulumi.runtime.proto import source_pb2
+resource._get_stack_trace = lambda empty=source_pb2.StackTrace(): empty
 pulumi.runtime.test(lambda: [aws.s3.Bucket(f"b{i}", tags={"team": "ml"}) for i in range(int(sys.argv[1]))])()
 sys.stdout.flush()
 os._exit(0)
 """
 
 
-def registration_floor(modules: list[str], resources: int, repeat: int) -> dict:
+def registration_argv(modules: list[str], resources: int) -> list[str]:
     """The floor plus what the Pulumi SDK spends registering ``resources`` bare buckets under its own
-    mocks: per resource the SDK serializes, calls the monitor and resolves outputs (about 1.3 ms on
-    the 2-core machine), whatever the program; no plan of that many resources costs less."""
-    return median_run([sys.executable, "-c", REGISTRATION, str(resources), *modules], repeat)
+    mocks, skipping the per-resource stack trace as the plan does: per resource the SDK serializes,
+    calls the monitor and resolves outputs, whatever the program; no plan of that many resources
+    costs less."""
+    return [sys.executable, "-c", REGISTRATION, str(resources), *modules]
 
 
 def replicate(plan: Path, k: int, out: Path) -> int:
@@ -200,19 +215,24 @@ def main() -> int:
         if args.no_floor:
             return 0
         modules = plan_modules("prod")
-        base = floor(modules, max(3, args.repeat))
         custom = sum(1 for r in states if r["custom"] and not r["type"].startswith("pulumi:providers:"))
-        registered = registration_floor(modules, custom, max(3, args.repeat))
-        planned = median_run([str(MLINFRA), "plan", "prod", "--out", str(scratch / "again.json")], max(3, args.repeat))
-        both = median_run([str(MLINFRA), "review", "prod"], max(3, args.repeat))
+        rows = {
+            f"floor: import the {len(modules)} pulumi* modules the plan runs": floor_argv(modules),
+            f"floor + the SDK registering {custom} bare resources under its own mocks":
+                registration_argv(modules, custom),
+            "mlinfra plan prod": [str(MLINFRA), "plan", "prod", "--out", str(scratch / "again.json")],
+            "mlinfra review prod (plan + review)": [str(MLINFRA), "review", "prod"],
+        }
+        rounds = interleaved(list(rows.values()), max(3, args.repeat))
         print()
         print("| run | seconds | CPU s | peak MiB | / floor (wall) | / floor (CPU) |")
         print("| --- | ---: | ---: | ---: | ---: | ---: |")
-        for name, m in ((f"floor: import the {len(modules)} pulumi* modules the plan runs", base),
-                        (f"floor + the SDK registering {custom} bare resources under its own mocks", registered),
-                        ("mlinfra plan prod", planned), ("mlinfra review prod (plan + review)", both)):
-            print(f"| {name} | {m['wall']:.2f} | {m['cpu']:.2f} | {m['rss']:.0f} | "
-                  f"{m['wall'] / base['wall']:.2f} | {m['cpu'] / base['cpu']:.2f} |")
+        for i, name in enumerate(rows):
+            runs = [r[i] for r in rounds]
+            wall, cpu = (statistics.median(m[key] for m in runs) for key in ("wall", "cpu"))
+            ratio_wall, ratio_cpu = (statistics.median(r[i][key] / r[0][key] for r in rounds) for key in ("wall", "cpu"))
+            print(f"| {name} | {wall:.2f} | {cpu:.2f} | {max(m['rss'] for m in runs):.0f} | "
+                  f"{ratio_wall:.2f} | {ratio_cpu:.2f} |")
     return 0
 
 
