@@ -66,6 +66,23 @@ COMPLIANT = {
     sm.NATIVE_USER_PROFILE: {"userProfileName": "alice", "domainId": "d-1", "userSettings": {"sharingSettings": SHARING}},
     sm.NATIVE_ENDPOINT_CONFIG: {"productionVariants": [],
                                 "asyncInferenceConfig": {"outputConfig": {"s3OutputPath": "s3://async", "kmsKeyId": KEY}}},
+    # pulumi-aws-native's HyperPod cluster: an EKS-orchestrated cluster in the VPC, each declared EBS volume (the
+    # root volume's and the secondary one) under the CMK; an FSx mount has no volume key to judge.
+    sm.HYPERPOD: {"clusterName": "train", "vpcConfig": VPC,
+                  "orchestrator": {"eks": {"clusterArn": "arn:aws:eks:us-east-1:123456789012:cluster/train"}},
+                  "instanceGroups": [{"instanceGroupName": "gpu", "instanceType": "ml.p5.48xlarge",
+                                      "instanceCount": 2.0, "executionRole": "arn:aws:iam::123456789012:role/hp",
+                                      "instanceStorageConfigs": [
+                                          {"ebsVolumeConfig": {"volumeSizeInGb": 500.0, "volumeKmsKeyId": KEY}},
+                                          {"ebsVolumeConfig": {"rootVolume": True, "volumeKmsKeyId": KEY}},
+                                          {"fsxLustreConfig": {"dnsName": "fs-1.fsx.us-east-1.amazonaws.com",
+                                                               "mountName": "abc", "mountPath": "/fsx"}}]}],
+                  "restrictedInstanceGroups": [{"instanceGroupName": "nova", "instanceType": "ml.p5.48xlarge",
+                                                "instanceCount": 1.0,
+                                                "executionRole": "arn:aws:iam::123456789012:role/hp",
+                                                "instanceStorageConfigs": [
+                                                    {"ebsVolumeConfig": {"volumeSizeInGb": 500.0,
+                                                                         "volumeKmsKeyId": KEY}}]}]},
 }
 
 
@@ -306,3 +323,36 @@ def test_pipeline_inputs_are_the_sdks():
     from sdk_inputs import assert_inputs_in_sdk
     assert_inputs_in_sdk(sm.PIPELINE, ["pipelineDefinition"])
     assert_inputs_in_sdk(sm.NATIVE_PIPELINE, ["pipelineDefinition", "pipelineDefinitionBody"])
+
+
+def test_hyperpod_volumes_without_a_storage_config_or_with_fsx_only_have_nothing_to_judge():
+    groups = [{"instanceGroupName": "cpu", "instanceType": "ml.m5.xlarge", "instanceCount": 1.0},
+              {"instanceGroupName": "fsx", "instanceType": "ml.m5.xlarge", "instanceCount": 1.0,
+               "instanceStorageConfigs": [{"fsxLustreConfig": {"dnsName": "fs", "mountName": "m"}}]}]
+    assert broken(sm.HYPERPOD, {"vpcConfig": VPC, "instanceGroups": groups}) == {}
+    assert list(broken(sm.HYPERPOD, {"instanceGroups": groups})) == ["sagemaker-vpc-config"]
+
+
+def test_hyperpod_messages_name_the_instance_group_and_volume():
+    props = _without(COMPLIANT[sm.HYPERPOD], ("instanceGroups", "*", "instanceStorageConfigs", "*"),
+                     ("ebsVolumeConfig", "volumeKmsKeyId"))
+    props["instanceGroups"][0]["instanceStorageConfigs"][1]["ebsVolumeConfig"]["volumeKmsKeyId"] = "alias/aws/ebs"
+    assert violations(sm.sagemaker_volume_cmk, resource_args(sm.HYPERPOD, props)) == [
+        f"{sm.HYPERPOD} 'subject' instanceGroups[0].instanceStorageConfigs[0]: encrypts its ML storage volumes with "
+        "the AWS-managed key; set ebsVolumeConfig.volumeKmsKeyId to a customer-managed KMS key",
+        f"{sm.HYPERPOD} 'subject' instanceGroups[0].instanceStorageConfigs[1]: encrypts its ML storage volumes with "
+        "the AWS-managed key alias/aws/ebs; set ebsVolumeConfig.volumeKmsKeyId to a customer-managed KMS key"]
+
+
+def test_hyperpod_inputs_are_the_sdks_and_botocores():
+    import botocore.session
+
+    from sdk_inputs import assert_inputs_in_sdk
+    assert_inputs_in_sdk(sm.HYPERPOD, ["vpcConfig", "subnets", "securityGroupIds", "instanceGroups",
+                                       "restrictedInstanceGroups", "instanceStorageConfigs", "ebsVolumeConfig",
+                                       "volumeKmsKeyId"])
+    request = botocore.session.get_session().get_service_model("sagemaker").operation_model("CreateCluster").input_shape
+    assert "VpcConfig" in request.members and "VpcConfig" not in request.required_members
+    for groups in ("InstanceGroups", "RestrictedInstanceGroups"):
+        storage = request.members[groups].member.members["InstanceStorageConfigs"].member
+        assert "VolumeKmsKeyId" in storage.members["EbsVolumeConfig"].members

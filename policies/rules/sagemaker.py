@@ -1,7 +1,7 @@
 """SageMaker beyond endpoints, table-driven: training and tuning jobs, Model Monitor job definitions
 (pulumi-aws's data-quality one and pulumi-aws-native's data-quality, model-quality, model-bias and
 model-explainability ones) and schedules, labeling jobs, models, notebook instances, Studio domains
-and user profiles, and the jobs and models the steps of pipelines (pulumi-aws's and pulumi-aws-native's) run. One rule
+and user profiles, HyperPod clusters (pulumi-aws-native), and the jobs and models the steps of pipelines (pulumi-aws's and pulumi-aws-native's) run. One rule
 per control, each over the rows of its table (a new type is a row):
 
 - ``sagemaker-vpc-config``: the job's or model's containers run in the VPC (subnets and security groups);
@@ -71,10 +71,17 @@ NATIVE_ENDPOINT_CONFIG = "aws-native:sagemaker:EndpointConfig"
 #: pulumi-aws-native's Model Monitor job definitions (AWS::SageMaker::<Kind>JobDefinition, camelCase):
 #: all four have ``networkConfig``, ``jobResources.clusterConfig`` and ``<kind>JobOutputConfig``
 #: (pulumi_aws_native/sagemaker/*_job_definition.py, 1.84). Type -> its output config's name.
+Path = tuple[str, ...]
+#: pulumi-aws-native's AWS::SageMaker::Cluster, a SageMaker HyperPod cluster (pulumi-aws 7 has no such type): its
+#: ``vpcConfig`` and each instance group's ``instanceStorageConfigs[].ebsVolumeConfig.volumeKmsKeyId``, restricted
+#: instance groups alike (pulumi-aws-native 1.84 sagemaker/cluster.py and _inputs.py; botocore sagemaker
+#: ``CreateClusterRequest``, ``ClusterEbsVolumeConfig``).
+HYPERPOD = "aws-native:sagemaker:Cluster"
+_HYPERPOD_VOLUMES: tuple[Path, ...] = tuple((groups, "*", "instanceStorageConfigs", "*")
+                                           for groups in ("instanceGroups", "restrictedInstanceGroups"))
 NATIVE_JOB_DEFINITIONS = {f"aws-native:sagemaker:{kind}JobDefinition": f"{kind[0].lower()}{kind[1:]}JobOutputConfig"
                           for kind in ("DataQuality", "ModelQuality", "ModelBias", "ModelExplainability")}
 
-Path = tuple[str, ...]
 _DEFINITION: Path = ("trainingJobDefinition",)
 _DEFINITIONS: Path = ("trainingJobDefinitions", "*")
 _MONITORING_JOB: Path = ("monitoringScheduleConfig", "monitoringJobDefinition")
@@ -231,6 +238,7 @@ VPC_ROWS = _rows([
     Row(LABELING_JOB, ("labelingJobAlgorithmsConfig",), (("labelingJobResourceConfig", "vpcConfig"),)),
     Row(MODEL, (), (("vpcConfig",),)),
     Row(NATIVE_MODEL, (), (("vpcConfig",),)),
+    Row(HYPERPOD, (), (("vpcConfig",),)),  # optional in CreateClusterRequest: without it the nodes are not in your VPC
     Row(PIPELINE, _pipeline_site("Training"), (("vpcConfig",),)),
     Row(PIPELINE, _pipeline_site("Tuning", *_DEFINITION), (("vpcConfig",),)),
     Row(PIPELINE, _pipeline_site("Tuning", *_DEFINITIONS), (("vpcConfig",),)),
@@ -249,8 +257,8 @@ def _vpc(site: dict, name: str, value: Any, row: Row) -> Optional[str]:
 
 sagemaker_vpc_config = _policy(
     "sagemaker-vpc-config",
-    "SageMaker training and tuning jobs, monitoring jobs, labeling jobs, models and the job and model steps of "
-    "pipelines run in the VPC (private subnets and a security group).",
+    "SageMaker training and tuning jobs, monitoring jobs, labeling jobs, models, HyperPod clusters and the job and "
+    "model steps of pipelines run in the VPC (private subnets and a security group).",
     VPC_ROWS, _vpc, Severity.HIGH,
     "Set vpc_config (network_config.vpc_config on monitoring jobs) with private subnet ids and a security group "
     "whose egress reaches only VPC endpoints (S3, ECR, STS, logs).",
@@ -352,6 +360,9 @@ VOLUME_ROWS = _rows([
     Row(DOMAIN, (), (("kmsKeyId",),)),
     Row(NATIVE_NOTEBOOK, (), (("kmsKeyId",),)),
     Row(NATIVE_DOMAIN, (), (("kmsKeyId",),)),
+    # each EBS volume a HyperPod instance group declares (root or the secondary one at /opt/sagemaker)
+    *(Row(HYPERPOD, site, (("ebsVolumeConfig", "volumeKmsKeyId"),), lambda config: config.get("ebsVolumeConfig"))
+      for site in _HYPERPOD_VOLUMES),
     Row(PIPELINE, _pipeline_site("Training"), (("resourceConfig", "volumeKmsKeyId"),), _volumes_need_key(("resourceConfig",))),
     *(Row(PIPELINE, _pipeline_site("Tuning", *site), (("resourceConfig", "volumeKmsKeyId"),
                                                       ("hyperParameterTuningResourceConfig", "volumeKmsKeyId")),
@@ -375,12 +386,11 @@ def _cmk(what: str) -> Callable[[dict, str, Any, Row], Optional[str]]:
 
 sagemaker_volume_cmk = _policy(
     "sagemaker-volume-cmk",
-    "ML storage volumes of SageMaker jobs (pipeline steps included), notebook instances and Studio domains are "
-    "encrypted with a "
-    "customer-managed KMS key (instance types with local NVMe storage are hardware-encrypted and exempt).",
+    "ML storage volumes of SageMaker jobs (pipeline steps included), notebook instances, Studio domains and the EBS "
+    "volumes HyperPod instance groups declare are encrypted with a customer-managed KMS key (instance types with local NVMe storage are hardware-encrypted and exempt).",
     VOLUME_ROWS, _cmk("encrypts its ML storage volumes"), Severity.MEDIUM,
     "Set the volume key (resource_config.volume_kms_key_id, cluster_config.volume_kms_key_id, kms_key_id on "
-    "notebook instances and domains) to a customer-managed key (components.encryption.EncryptionKeys); it can "
+    "notebook instances and domains, ebs_volume_config.volume_kms_key_id on HyperPod storage) to a customer-managed key (components.encryption.EncryptionKeys); it can "
     "only be set at creation.",
     {"nist-800-53": "SC-28, SC-12", "pci-dss": "3.5.1", "hipaa": "164.312(a)(2)(iv)", "gdpr": "Art. 32(1)(a)"})
 
