@@ -228,3 +228,48 @@ def test_a_clusters_default_gpu_node_group_carries_the_taint_unless_there_is_non
     assert component_taint(CLUSTER, {"instanceType": "g5.2xlarge", "skipDefaultNodeGroup": True}) == []
     assert component_taint(CLUSTER, {"instanceType": "g5.2xlarge", "autoMode": {"enabled": True}}) == []
     assert component_taint(CLUSTER, {}) == []
+
+
+def hyperpod(*groups, restricted=()):
+    """A HyperPod cluster's props: instance groups of (name, instanceType, instanceCount)."""
+    def spec(name, instance_type, count):
+        return {"instanceGroupName": name, "instanceType": instance_type, "instanceCount": count,
+                "executionRole": "arn:aws:iam::123456789012:role/hp"}
+    return {"clusterName": "train", "instanceGroups": [spec(*g) for g in groups],
+            "restrictedInstanceGroups": [spec(*g) for g in restricted]}
+
+
+def test_hyperpod_instance_types_are_limited_like_node_groups():
+    allowed = hyperpod(("head", "ml.m5.xlarge", 1.0), ("workers", "ml.g5.12xlarge", 4.0))
+    assert violations(gpu.gpu_instance_types_allowed, resource_args(gpu.HYPERPOD, allowed)) == []
+    large = hyperpod(("workers", "ml.g5.12xlarge", 4.0), restricted=[("nova", "ml.p5.48xlarge", 2.0)])
+    assert violations(gpu.gpu_instance_types_allowed, resource_args(gpu.HYPERPOD, large)) == [
+        "aws-native:sagemaker:Cluster 'subject' uses GPU instance type p5.48xlarge, which this environment does not "
+        "allow (allowed: g4dn.*, g5.*, g6.*, g6e.*, gr6.*)"]
+    flexible = {"instanceGroups": [{"instanceGroupName": "flex", "instanceCount": 2.0,
+                                    "instanceRequirements": {"instanceTypes": ["ml.g6.xlarge", "ml.p4d.24xlarge"]}}]}
+    assert "p4d.24xlarge" in violations(gpu.gpu_instance_types_allowed, resource_args(gpu.HYPERPOD, flexible))[0]
+    unknown = hyperpod(("workers", UNKNOWN, 4.0))
+    assert violations(gpu.gpu_instance_types_allowed, resource_args(gpu.HYPERPOD, unknown)) == []
+
+
+def test_gpu_cap_counts_hyperpod_instance_groups_with_node_groups():
+    cluster = stack_resource(gpu.HYPERPOD, hyperpod(("head", "ml.m5.xlarge", 1.0), ("workers", "ml.p5.48xlarge", 2.0)),
+                             name="train")
+    node_groups = stack_resource(NG, group(), name="g6")
+    assert violations(gpu.gpu_capacity_cap, stack_args([node_groups, cluster], {"maxGpus": 20.0})) == []
+    assert violations(gpu.gpu_capacity_cap, stack_args([node_groups, cluster], {"maxGpus": 19.0})) == [
+        "GPU node groups can reach 20 GPUs (g6: 4 x 1, train/workers: 2 x 8), above this environment's cap of 19: "
+        "lower their maxSize (instanceCount of HyperPod groups) or raise maxGpus"]
+    unknown = stack_resource(gpu.HYPERPOD, hyperpod(("workers", "ml.p5.48xlarge", UNKNOWN)), name="later")
+    assert violations(gpu.gpu_capacity_cap, stack_args([unknown], {"maxGpus": 0.0})) == []
+    new_type = stack_resource(gpu.HYPERPOD, hyperpod(("b200", "ml.p6-b200.48xlarge", 2.0)), name="next")
+    assert violations(gpu.gpu_capacity_cap, stack_args([new_type], {"maxGpus": 1000.0})) == [
+        "aws-native:sagemaker:Cluster 'next' instance group 'b200' uses GPU instance type(s) p6-b200.48xlarge whose "
+        "GPUs per node are not in catalog/gpu.py, so the cap cannot be checked: add them to the table"]
+
+
+def test_hyperpod_inputs_are_the_sdks():
+    from sdk_inputs import assert_inputs_in_sdk
+    assert_inputs_in_sdk(gpu.HYPERPOD, ["instanceGroups", "restrictedInstanceGroups", "instanceGroupName",
+                                        "instanceType", "instanceCount", "instanceRequirements", "instanceTypes"])

@@ -1,6 +1,6 @@
 """GPU capacity governance: GPU node groups are tainted so only GPU workloads land on them, GPU
-instance types are limited per environment, and an environment's GPU node groups cannot together
-grow past a GPU cap."""
+instance types are limited per environment (SageMaker training jobs and HyperPod clusters too), and an
+environment's GPU node groups and HyperPod instance groups cannot together grow past a GPU cap."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from policies.rules._components import (
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._index import LAUNCH_TEMPLATE, LaunchTemplateIndex, launch_templates, of_type, stack_resources
 from policies.rules.eks import template_data
-from policies.rules._props import as_bool, as_int, as_list, describe, get, is_unknown, plain
+from policies.rules.sagemaker import HYPERPOD, HYPERPOD_GROUPS
+from policies.rules._props import UNKNOWN, as_bool, as_int, as_list, describe, get, is_unknown, plain
 
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 INSTANCE = "aws:ec2/instance:Instance"
@@ -38,6 +39,32 @@ _GPU_FAMILY = re.compile(r"^(p\d+[a-z0-9-]*|g\d+[a-z]*|gr\d+)\.")
 
 def is_gpu_type(instance_type: object) -> bool:
     return isinstance(instance_type, str) and (instance_type in GPU_INSTANCE_TYPES or bool(_GPU_FAMILY.match(instance_type)))
+
+
+def _ec2_name(instance_type: object) -> object:
+    """An ``ml.`` instance type as EC2 names it (``ml.p5.48xlarge`` -> ``p5.48xlarge``); anything else unchanged."""
+    return instance_type[3:] if isinstance(instance_type, str) and instance_type.startswith("ml.") else instance_type
+
+
+def hyperpod_groups(props: object) -> object:
+    """``[(group name, its EC2 instance types, its instanceCount)]`` of a HyperPod cluster; UNKNOWN if any is.
+    Each group runs ``instanceCount`` nodes of ``instanceType`` or, a flexible group, of one of
+    ``instanceRequirements.instanceTypes``, ``ml.``-prefixed (botocore sagemaker ``ClusterInstanceGroupSpecification``)."""
+    groups = []
+    for field in HYPERPOD_GROUPS:
+        items = as_list(get(props, field))
+        if is_unknown(items):
+            return items
+        for group in items or []:
+            if not isinstance(group, dict):
+                continue
+            types = [group.get("instanceType")] if group.get("instanceType") else \
+                as_list(get(group, "instanceRequirements", "instanceTypes"))
+            count = as_int(group.get("instanceCount"))
+            if is_unknown(types) or is_unknown(count) or any(is_unknown(t) for t in types):
+                return UNKNOWN
+            groups.append((group.get("instanceGroupName"), [_ec2_name(t) for t in types if isinstance(t, str)], count))
+    return groups
 
 
 def _group_types(group, templates: LaunchTemplateIndex) -> list:
@@ -220,7 +247,7 @@ def _training_types(args: ResourceValidationArgs) -> list:
     types += [g.get("instanceType") for g in groups or [] if isinstance(g, dict)]
     if any(is_unknown(t) for t in types):
         return next(t for t in types if is_unknown(t))
-    return [t[3:] if t.startswith("ml.") else t for t in types if isinstance(t, str)]
+    return [_ec2_name(t) for t in types if isinstance(t, str)]
 
 
 def _instance_types(args: ResourceValidationArgs) -> list:
@@ -228,6 +255,9 @@ def _instance_types(args: ResourceValidationArgs) -> list:
         return as_list(get(args.props, "instanceTypes"))
     if args.resource_type == TRAINING_JOB:
         return _training_types(args)
+    if args.resource_type == HYPERPOD:
+        groups = hyperpod_groups(args.props)
+        return groups if is_unknown(groups) else [t for _, types, _ in groups for t in types]
     return as_list(get(template_data(args), "instanceType"))
 
 
@@ -245,8 +275,8 @@ def _allowed_types(args: ResourceValidationArgs, report: ReportViolation) -> Non
 gpu_instance_types_allowed = ResourceValidationPolicy(
     name="gpu-instance-types-allowed",
     description="GPU instance types are limited to the environment's allowed list (large training types in prod only).",
-    validate=as_built([*NODE_GROUPS, LAUNCH_TEMPLATE, INSTANCE, NATIVE_LAUNCH_TEMPLATE, NATIVE_INSTANCE, TRAINING_JOB],
-                      _allowed_types, "instance-type"),
+    validate=as_built([*NODE_GROUPS, LAUNCH_TEMPLATE, INSTANCE, NATIVE_LAUNCH_TEMPLATE, NATIVE_INSTANCE, TRAINING_JOB,
+                       HYPERPOD], _allowed_types, "instance-type"),
     config_schema=TYPES_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Use an allowed GPU instance type, or add it to allowedGpuInstanceTypes in "
@@ -256,7 +286,8 @@ gpu_instance_types_allowed = ResourceValidationPolicy(
 
 CAP_SCHEMA = config_schema(
     maxGpus={"type": "integer", "minimum": 0, "default": 16,
-             "description": "Most GPUs the environment's node groups may reach together (maxSize x GPUs per node)."},
+             "description": "Most GPUs the environment's node groups and HyperPod instance groups may reach together "
+                            "(maxSize, or a HyperPod group's instanceCount, x GPUs per node)."},
 )
 
 
@@ -280,18 +311,34 @@ def _gpu_cap(args: StackValidationArgs, report: ReportViolation) -> None:
         if per_node:
             total += per_node * size
             parts.append(f"{group.name}: {size} x {per_node}")
+    counted_before = len(parts)
+    for cluster in of_type(args.resources, HYPERPOD):
+        groups = hyperpod_groups(cluster.props)
+        for name, types, count in [] if is_unknown(groups) else groups:
+            uncounted = [t for t in types if is_gpu_type(t) and t not in GPU_INSTANCE_TYPES]
+            if uncounted:
+                report(f"{describe(cluster)} instance group {name!r} uses GPU instance type(s) {', '.join(uncounted)} "
+                       "whose GPUs per node are not in catalog/gpu.py, so the cap cannot be checked: add them to "
+                       "the table", cluster.urn)
+            per_node = max((GPU_INSTANCE_TYPES[t].gpus for t in types if t in GPU_INSTANCE_TYPES), default=0)
+            if per_node and count:
+                total += per_node * count
+                parts.append(f"{cluster.name}/{name}: {count} x {per_node}")
     if total > cap:
         report(f"GPU node groups can reach {total} GPUs ({', '.join(parts)}), above this environment's cap of "
-               f"{cap}: lower their maxSize or raise maxGpus")
+               f"{cap}: lower their maxSize{' (instanceCount of HyperPod groups)' if len(parts) > counted_before else ''} "
+               "or raise maxGpus")
 
 
 gpu_capacity_cap = StackValidationPolicy(
     name="gpu-capacity-cap",
-    description="An environment's GPU node groups cannot together scale past maxGpus GPUs.",
-    validate=examines([*NODE_GROUPS, LAUNCH_TEMPLATE, NATIVE_LAUNCH_TEMPLATE], _gpu_cap),
+    description="An environment's GPU node groups and SageMaker HyperPod instance groups cannot together scale past "
+                "maxGpus GPUs.",
+    validate=examines([*NODE_GROUPS, LAUNCH_TEMPLATE, NATIVE_LAUNCH_TEMPLATE, HYPERPOD], _gpu_cap),
     config_schema=CAP_SCHEMA,
     severity=Severity.MEDIUM,
-    remediation_steps="Lower scaling_config.max_size of the GPU node groups, or raise maxGpus in "
+    remediation_steps="Lower scaling_config.max_size of the GPU node groups (instance_count of HyperPod instance "
+                      "groups), or raise maxGpus in "
                       "policies/config/<env>/compliance.json (and the stack's mlinfra:training.maxGpus) once approved.",
     **frameworks({"nist-800-53": "SC-6"}),
 )

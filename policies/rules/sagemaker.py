@@ -77,8 +77,8 @@ Path = tuple[str, ...]
 #: instance groups alike (pulumi-aws-native 1.84 sagemaker/cluster.py and _inputs.py; botocore sagemaker
 #: ``CreateClusterRequest``, ``ClusterEbsVolumeConfig``).
 HYPERPOD = "aws-native:sagemaker:Cluster"
-_HYPERPOD_VOLUMES: tuple[Path, ...] = tuple((groups, "*", "instanceStorageConfigs", "*")
-                                           for groups in ("instanceGroups", "restrictedInstanceGroups"))
+HYPERPOD_GROUPS = ("instanceGroups", "restrictedInstanceGroups")
+_HYPERPOD_VOLUMES: tuple[Path, ...] = tuple((groups, "*", "instanceStorageConfigs", "*") for groups in HYPERPOD_GROUPS)
 NATIVE_JOB_DEFINITIONS = {f"aws-native:sagemaker:{kind}JobDefinition": f"{kind[0].lower()}{kind[1:]}JobOutputConfig"
                           for kind in ("DataQuality", "ModelQuality", "ModelBias", "ModelExplainability")}
 
