@@ -67,6 +67,13 @@ def test_lambda_app_runner_and_sagemaker_images():
     messages = found(container_image_pinned, model, {"containers": [{"image": f"{ECR}:2"}, {"image": ECR}]})
     assert len(messages) == 1 and "containers[1].image" in messages[0]
     assert found(container_image_pinned, model, {"primaryContainer": {"modelPackageName": "arn:aws:sagemaker:x"}}) == []
+    component = "aws-native:sagemaker:InferenceComponent"
+    assert found(container_image_pinned, component, {"specification": {"container": {"image": f"{ECR}:3"}}}) == []
+    messages = found(container_image_pinned, component, {"specifications": [
+        {"instanceType": "ml.g5.2xlarge", "container": {"image": f"{ECR}:3"}},
+        {"instanceType": "ml.g6.2xlarge", "container": {"image": f"{ECR}:latest"}}]})
+    assert len(messages) == 1 and "specifications[1].container.image" in messages[0]
+    assert len(found(container_image_pinned, component, {"specification": {"container": {"image": ECR}}})) == 1
 
 
 def test_unknown_images_are_not_judged():

@@ -719,6 +719,27 @@ def test_native_task_definitions_and_models_are_searched_for_secrets():
             "no-plaintext-secrets-in-environment"]
 
 
+def test_native_inference_components_own_containers_are_searched_for_secrets():
+    environment = {"HF_TOKEN": "hf_" + "a1B2c3D4e5" * 4, "MODEL_ID": "llama-3-8b"}
+    rule = plaintext_secrets.no_plaintext_secrets_in_environment
+    single = {"endpointName": "llm", "specification": {"container": {"image": "tgi:2", "environment": environment}}}
+    [message] = violations(rule, resource_args(sagemaker.INFERENCE_COMPONENT, single))
+    assert "specification.container.environment" in message and "HF_TOKEN" in message
+    per_type = {"endpointName": "llm", "specifications": [
+        {"instanceType": "ml.g5.2xlarge", "container": {"image": "tgi:2", "environment": {"MODEL_ID": "x"}}},
+        {"instanceType": "ml.g6.2xlarge", "container": {"image": "tgi:2", "environment": environment}}]}
+    [message] = violations(rule, resource_args(sagemaker.INFERENCE_COMPONENT, per_type))
+    assert "specifications[1].container.environment" in message
+    named = {"endpointName": "llm", "specification": {"modelName": "llm-model"}}
+    assert violations(rule, resource_args(sagemaker.INFERENCE_COMPONENT, named)) == []
+
+
+def test_inference_component_inputs_are_the_sdks():
+    from sdk_inputs import assert_inputs_in_sdk
+    assert_inputs_in_sdk(sagemaker.INFERENCE_COMPONENT, ["specification", "specifications", "container", "image",
+                                                         "environment", "modelName"])
+
+
 # --------------------------------------------------------------------------------------------------
 # Feature groups, model registries, resource policies, function URLs and permissions, tags
 

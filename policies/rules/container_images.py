@@ -17,7 +17,8 @@ containers from an image reference:
 - App Runner services: ``sourceConfiguration.imageRepository.imageIdentifier`` (botocore apprunner
   ``ImageRepository.ImageIdentifier``: "the tag or digest of the image");
 - SageMaker models: ``primaryContainer.image`` and ``containers[].image`` (botocore sagemaker
-  ``ContainerDefinition.Image``).
+  ``ContainerDefinition.Image``), and inference components' own containers (pulumi-aws-native's
+  ``specification.container.image``, ``specifications[].container.image``).
 
 An unknown image (a repository URL not known until the repository exists) is not judged.
 """
@@ -33,6 +34,7 @@ from policies.rules._components import as_built
 from policies.rules._declare import frameworks
 from policies.rules._props import as_list, describe, get, is_unknown, json_document, single
 from policies.rules.ecs import TASK_DEFINITIONS, container_definitions
+from policies.rules.sagemaker import INFERENCE_COMPONENT, inference_component_containers
 
 BATCH_JOBS = ("aws:batch/jobDefinition:JobDefinition", "aws-native:batch:JobDefinition")
 LAMBDA = "aws:lambda/function:Function"
@@ -40,7 +42,8 @@ NATIVE_LAMBDA = "aws-native:lambda:Function"
 APPRUNNER = "aws:apprunner/service:Service"
 NATIVE_APPRUNNER = "aws-native:apprunner:Service"
 SAGEMAKER_MODELS = ("aws:sagemaker/model:Model", "aws-native:sagemaker:Model")
-IMAGE_TYPES = (*TASK_DEFINITIONS, *BATCH_JOBS, LAMBDA, NATIVE_LAMBDA, APPRUNNER, NATIVE_APPRUNNER, *SAGEMAKER_MODELS)
+IMAGE_TYPES = (*TASK_DEFINITIONS, *BATCH_JOBS, LAMBDA, NATIVE_LAMBDA, APPRUNNER, NATIVE_APPRUNNER, *SAGEMAKER_MODELS,
+               INFERENCE_COMPONENT)
 
 
 def image_tag(image: str) -> Optional[str]:
@@ -87,6 +90,9 @@ def images(resource_type: str, props: Any) -> Iterator[tuple[str, Any]]:
         containers = as_list(get(props, "containers"))
         for index, container in enumerate(containers if isinstance(containers, list) else []):
             yield f"containers[{index}].image", get(container, "image")
+    elif resource_type == INFERENCE_COMPONENT:
+        for where, container in inference_component_containers(props):
+            yield f"{where}.image", container.get("image")
 
 
 def _validate_pinned(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -103,7 +109,8 @@ def _validate_pinned(args: ResourceValidationArgs, report: ReportViolation) -> N
 
 container_image_pinned = ResourceValidationPolicy(
     name="container-image-pinned",
-    description="Container images that ECS, Batch, Lambda, App Runner and SageMaker run name a tag other than "
+    description="Container images that ECS, Batch, Lambda, App Runner and SageMaker (models and inference "
+                "components) run name a tag other than "
                 "latest, or a digest: what runs is what was reviewed.",
     validate=as_built(IMAGE_TYPES, _validate_pinned),
     severity=Severity.MEDIUM,

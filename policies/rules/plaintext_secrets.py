@@ -17,7 +17,8 @@ Where environment variables live, per type (pulumi-aws 7 and Kubernetes inputs):
 - ``aws.ecs.TaskDefinition``: ``containerDefinitions`` (a JSON string), each container's
   ``environment`` list of ``{name, value}`` (``secrets`` with ``valueFrom`` is the safe form).
 - ``aws.batch.JobDefinition``: ``containerProperties`` (JSON), ``environment`` list.
-- ``aws.sagemaker.Model``: ``primaryContainer.environment`` and ``containers[].environment`` (maps).
+- ``aws.sagemaker.Model``: ``primaryContainer.environment`` and ``containers[].environment`` (maps); pulumi-aws-native's
+  InferenceComponent: its own containers' ``environment`` (``specification.container``, ``specifications[].container``).
 - ``aws.codebuild.Project``: ``environment.environmentVariables`` with ``type`` ``PLAINTEXT`` (the default).
 - ``aws.glue.Job``: ``defaultArguments`` and ``nonOverridableArguments`` (maps of ``--name`` to value: the job's
   parameters, which the script reads as arguments and ``glue:GetJob`` returns to any reader of the job).
@@ -67,7 +68,10 @@ from policies.rules._components import as_built
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
 from policies.rules._props import as_list, describe, get, is_unknown, json_document, single, walk
 from policies.rules.ecs import TASK_DEFINITION, container_definitions
-from policies.rules.sagemaker import NATIVE_PIPELINE, PIPELINE, TRAINING_JOB, TUNING_JOB, pipeline_definition, pipeline_steps
+from policies.rules.sagemaker import (
+    INFERENCE_COMPONENT, NATIVE_PIPELINE, PIPELINE, TRAINING_JOB, TUNING_JOB, inference_component_containers,
+    pipeline_definition, pipeline_steps,
+)
 
 LAMBDA = "aws:lambda/function:Function"
 BATCH_JOB = "aws:batch/jobDefinition:JobDefinition"
@@ -98,7 +102,8 @@ GLUE_JOBS = ("aws:glue/job:Job", "aws-native:glue:Job")
 EMR_CONFIGURATIONS = {"aws:emr/cluster:Cluster": ("configurationsJson", "configurations"),
                       "aws:emr/instanceGroup:InstanceGroup": ("configurationsJson",)}
 ENVIRONMENT_TYPES = (*LAMBDAS, *TASK_DEFINITIONS, *BATCH_JOBS, *SAGEMAKER_MODELS, *CODEBUILDS, APPRUNNER, *AGENTCORE,
-                     CONFIG_MAP, *GLUE_JOBS, *EMR_CONFIGURATIONS, TRAINING_JOB, TUNING_JOB, PIPELINE, NATIVE_PIPELINE)
+                     CONFIG_MAP, *GLUE_JOBS, *EMR_CONFIGURATIONS, TRAINING_JOB, TUNING_JOB, PIPELINE, NATIVE_PIPELINE,
+                     INFERENCE_COMPONENT)
 #: A spot fleet's ``launchSpecifications[].userData`` (pulumi-aws 7 ec2/_inputs.py
 #: ``SpotFleetRequestLaunchSpecificationArgs.user_data``; botocore ec2 ``SpotFleetLaunchSpecification.UserData``).
 SPOT_FLEET = "aws:ec2/spotFleetRequest:SpotFleetRequest"
@@ -260,6 +265,10 @@ def environment_variables(args: ResourceValidationArgs) -> Iterator[tuple[str, A
         for index, container in enumerate(containers if isinstance(containers, list) else []):
             for name, value in _mapping(get(container, "environment")):
                 yield f"containers[{index}].environment", name, value
+    elif kind == INFERENCE_COMPONENT:
+        for where, container in inference_component_containers(props):
+            for name, value in _mapping(container.get("environment")):
+                yield f"{where}.environment", name, value
     elif kind == TRAINING_JOB:
         for name, value in _mapping(get(props, "environment")):
             yield "environment", name, value
@@ -469,8 +478,8 @@ def _validate_environment(args: ResourceValidationArgs, report: ReportViolation)
 
 no_plaintext_secrets_in_environment = ResourceValidationPolicy(
     name="no-plaintext-secrets-in-environment",
-    description="No environment variable of a Lambda function, ECS or Batch container, SageMaker model, training or "
-                "tuning job or pipeline step, CodeBuild project, App Runner service, Bedrock AgentCore runtime or "
+    description="No environment variable of a Lambda function, ECS or Batch container, SageMaker model, inference "
+                "component, training or tuning job or pipeline step, CodeBuild project, App Runner service, Bedrock AgentCore runtime or "
                 "harness, or Kubernetes container (KServe's and Argo's inline ones and Kubeflow PodDefaults "
                 "included), no Spark application's configuration, no ConfigMap entry, no Glue job argument and no EMR "
                 "configuration property holds a literal credential.",

@@ -79,6 +79,11 @@ Path = tuple[str, ...]
 HYPERPOD = "aws-native:sagemaker:Cluster"
 HYPERPOD_GROUPS = ("instanceGroups", "restrictedInstanceGroups")
 _HYPERPOD_VOLUMES: tuple[Path, ...] = tuple((groups, "*", "instanceStorageConfigs", "*") for groups in HYPERPOD_GROUPS)
+#: pulumi-aws-native's AWS::SageMaker::InferenceComponent: a model it runs from its own container, in
+#: ``specification.container`` or, per instance type, ``specifications[].container`` (``image``, ``environment``;
+#: pulumi-aws-native 1.84 sagemaker/_inputs.py InferenceComponentContainerSpecificationArgs; botocore sagemaker
+#: ``InferenceComponentContainerSpecification``). A component that names a ``modelName`` runs that model's containers.
+INFERENCE_COMPONENT = "aws-native:sagemaker:InferenceComponent"
 NATIVE_JOB_DEFINITIONS = {f"aws-native:sagemaker:{kind}JobDefinition": f"{kind[0].lower()}{kind[1:]}JobOutputConfig"
                           for kind in ("DataQuality", "ModelQuality", "ModelBias", "ModelExplainability")}
 
@@ -96,6 +101,15 @@ class Row:
     site: Path
     setting: tuple[Path, ...]
     needed: Optional[Callable[[dict], Any]] = None
+
+
+def inference_component_containers(props: Any) -> Any:
+    """``[(where, container)]`` of an inference component's own containers (see ``INFERENCE_COMPONENT``)."""
+    found = [("specification.container", get(props, "specification", "container"))]
+    specifications = as_list(get(props, "specifications"))
+    for index, specification in enumerate(specifications if isinstance(specifications, list) else []):
+        found.append((f"specifications[{index}].container", get(specification, "container")))
+    return [(where, container) for where, container in found if isinstance(container, dict)]
 
 
 def _rows(control: list[Row]) -> dict[str, list[Row]]:
