@@ -53,6 +53,18 @@ def test_batch_job_definitions_in_all_three_shapes():
     assert found(container_image_pinned, job, {"containerProperties": json.dumps({"image": f"{ECR}:3.1"})}) == []
 
 
+def test_multi_node_parallel_batch_jobs_are_judged_per_node_range():
+    job = "aws:batch/jobDefinition:JobDefinition"
+    nodes = {"numNodes": 4, "mainNode": 0, "nodeRangeProperties": [
+        {"targetNodes": "0", "container": {"image": f"{ECR}:1"}},
+        {"targetNodes": "1:", "container": {"image": f"{ECR}:latest"}},
+        {"targetNodes": "2:", "ecsProperties": {"taskProperties": [{"containers": [{"image": ECR}]}]}}]}
+    messages = found(container_image_pinned, job, {"type": "multinode", "nodeProperties": json.dumps(nodes)})
+    assert len(messages) == 2
+    assert "nodeProperties.nodeRangeProperties[1].container.image" in messages[0]
+    assert "nodeProperties.nodeRangeProperties[2].ecsProperties.taskProperties[0].containers[0].image" in messages[1]
+
+
 def test_lambda_app_runner_and_sagemaker_images():
     assert len(found(container_image_pinned, "aws:lambda/function:Function",
                      {"packageType": "Image", "imageUri": f"{ECR}:latest"})) == 1

@@ -21,7 +21,8 @@ SAFE = {"DB_PASSWORD": SECRET, "DB_PASSWORD_ARN": ARN, "STAGE": "prod", "TOKEN_T
 
 
 def env(type_: str, props: dict) -> list[str]:
-    return violations(no_plaintext_secrets_in_environment, resource_args(type_, props, name="app"))
+    """The rule's messages for a resource of ``type_`` (``#...`` after it names a second shape of one type)."""
+    return violations(no_plaintext_secrets_in_environment, resource_args(type_.split("#")[0], props, name="app"))
 
 
 def shapes(variables: dict) -> dict[str, dict]:
@@ -41,6 +42,12 @@ def shapes(variables: dict) -> dict[str, dict]:
             {"Name": "Train", "Type": "Training", "Arguments": {"Environment": variables}}]})},
         "aws:ecs/taskDefinition:TaskDefinition": {"containerDefinitions": json.dumps(
             [{"name": "app", "environment": plain_pairs}])},
+        # Batch: a single-node job's container (JSON), a multi-node parallel job's node range (JSON), an EKS pod.
+        "aws:batch/jobDefinition:JobDefinition": {"containerProperties": json.dumps({"environment": plain_pairs})},
+        "aws-native:batch:JobDefinition": {"nodeProperties": {"numNodes": 2, "nodeRangeProperties": [
+            {"targetNodes": "0:", "container": {"environment": pairs}}]}},
+        "aws-native:batch:JobDefinition#eks": {"eksProperties": {"podProperties": pod}},
+        "aws-native:sagemaker:InferenceComponent": {"specification": {"container": {"environment": variables}}},
         "kubernetes:core/v1:Pod": {"spec": pod},
         "kubernetes:batch/v1:CronJob": {"spec": {"jobTemplate": {"spec": {"template": {"spec": pod}}}}},
         "kubernetes:ray.io/v1:RayCluster": {"spec": {"headGroupSpec": {"template": {"spec": pod}},

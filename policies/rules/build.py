@@ -21,22 +21,18 @@ CodePipeline webhooks (``aws.codepipeline.Webhook``) authenticate their callers:
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
+from policies.rules._batch import EKS_PREFIX, JOB_DEFINITIONS, batch_containers
 from policies.rules._declare import applies_to, frameworks
-from policies.rules._props import as_bool, as_list, describe, get, is_unknown, plain, single
+from policies.rules._props import as_bool, describe, get, is_unknown, single
 
 PROJECT = "aws:codebuild/project:Project"
-JOB_DEFINITION = "aws:batch/jobDefinition:JobDefinition"
 #: pulumi-aws-native's AWS::CodeBuild::Project: the same ``environment.privilegedMode``; ``logsConfig.cloudWatchLogs``
 #: (pulumi-aws: ``cloudwatchLogs``) and ``s3Logs`` (pulumi-aws-native 1.84 codebuild/_inputs.py).
 PROJECTS = (PROJECT, "aws-native:codebuild:Project")
-#: AWS::Batch::JobDefinition: containerProperties, nodeProperties, ecsProperties, eksProperties as objects.
-JOB_DEFINITIONS = (JOB_DEFINITION, "aws-native:batch:JobDefinition")
 
 
 def _privileged_build(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -58,61 +54,17 @@ codebuild_no_privileged_mode = ResourceValidationPolicy(
 )
 
 
-@lru_cache(maxsize=256)
-def _parse(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
-
-
-def _document(props: Any, field: str) -> Any:
-    value = get(props, field)
-    if is_unknown(value) or value is None:
-        return None
-    return _parse(value) if isinstance(value, str) else plain(value)
-
-
-def _task_containers(ecs: Any, where: str) -> Iterator[tuple[str, Any]]:
-    tasks = ecs.get("taskProperties") if isinstance(ecs, dict) else None
-    for i, task in enumerate(tasks if isinstance(tasks, list) else []):
-        containers = task.get("containers") if isinstance(task, dict) else None
-        for j, container in enumerate(containers if isinstance(containers, list) else []):
-            yield f"{where}taskProperties[{i}].containers[{j}]", container
-
-
-def _batch_containers(props: Any) -> Iterator[tuple[str, Any, Any]]:
-    """(where, container, privileged flag) for every container of a job definition."""
-    container = _document(props, "containerProperties")
-    if isinstance(container, dict):
-        yield "containerProperties", container, container.get("privileged")
-    nodes = _document(props, "nodeProperties")
-    ranges = nodes.get("nodeRangeProperties") if isinstance(nodes, dict) else None
-    for index, node in enumerate(ranges if isinstance(ranges, list) else []):
-        if not isinstance(node, dict):
-            continue
-        if isinstance(node.get("container"), dict):
-            yield f"nodeRangeProperties[{index}].container", node["container"], node["container"].get("privileged")
-        for where, item in _task_containers(node.get("ecsProperties"), f"nodeRangeProperties[{index}]."):
-            if isinstance(item, dict):
-                yield where, item, item.get("privileged")
-    for where, item in _task_containers(_document(props, "ecsProperties"), "ecsProperties."):
-        if isinstance(item, dict):
-            yield where, item, item.get("privileged")
-    pod = get(single(get(props, "eksProperties")), "podProperties")
-    pod = single(pod)
-    for kind in ("containers", "initContainers"):
-        items = as_list(get(pod, kind)) if isinstance(pod, dict) else None
-        for index, item in enumerate(items if isinstance(items, list) else []):
-            if isinstance(item, dict):
-                context = single(item.get("securityContext"))
-                yield (f"eksProperties.podProperties.{kind}[{index}]", item,
-                       context.get("privileged") if isinstance(context, dict) else None)
+def _privileged(where: str, container: dict) -> Any:
+    """A container's privileged flag: ``securityContext.privileged`` in an EKS pod, ``privileged`` elsewhere."""
+    if where.startswith(EKS_PREFIX):
+        context = single(container.get("securityContext"))
+        return context.get("privileged") if isinstance(context, dict) else None
+    return container.get("privileged")
 
 
 def _privileged_job(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    for where, container, flag in _batch_containers(args.props):
-        if as_bool(flag) is True:
+    for where, container in batch_containers(args.props):
+        if as_bool(_privileged(where, container)) is True:
             name = container.get("name") if isinstance(container.get("name"), str) else ""
             label = f"{where} {name!r}" if name else where
             report(f"{describe(args)}: {label} is privileged (root on the compute environment's host)")

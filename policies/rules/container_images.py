@@ -9,10 +9,9 @@ containers from an image reference:
 - ECS task definitions: ``containerDefinitions[].image`` (botocore ecs ``ContainerDefinition.image``:
   "repository-url/image:tag or repository-url/image@digest"), pulumi-aws's JSON string and
   pulumi-aws-native's list;
-- Batch job definitions: ``containerProperties.image``, ``ecsProperties.taskProperties[].containers[]
-  .image`` and ``eksProperties.podProperties.containers[].image`` (botocore batch
-  ``ContainerProperties.image``, ``TaskContainerProperties.image``, ``EksContainer.image``), JSON
-  strings in pulumi-aws;
+- Batch job definitions: every container's ``image`` (``policies.rules._batch``: single-node,
+  multi-node parallel, ECS and EKS containers; botocore batch ``ContainerProperties.image``,
+  ``TaskContainerProperties.image``, ``EksContainer.image``);
 - Lambda functions packaged as images: ``imageUri`` (pulumi-aws), ``code.imageUri`` (pulumi-aws-native);
 - App Runner services: ``sourceConfiguration.imageRepository.imageIdentifier`` (botocore apprunner
   ``ImageRepository.ImageIdentifier``: "the tag or digest of the image");
@@ -30,19 +29,19 @@ from typing import Any, Iterator, Optional
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
+from policies.rules._batch import JOB_DEFINITIONS, batch_containers
 from policies.rules._components import as_built
 from policies.rules._declare import frameworks
-from policies.rules._props import as_list, describe, get, is_unknown, json_document, single
+from policies.rules._props import as_list, describe, get, is_unknown, single
 from policies.rules.ecs import TASK_DEFINITIONS, container_definitions
 from policies.rules.sagemaker import INFERENCE_COMPONENT, inference_component_containers
 
-BATCH_JOBS = ("aws:batch/jobDefinition:JobDefinition", "aws-native:batch:JobDefinition")
 LAMBDA = "aws:lambda/function:Function"
 NATIVE_LAMBDA = "aws-native:lambda:Function"
 APPRUNNER = "aws:apprunner/service:Service"
 NATIVE_APPRUNNER = "aws-native:apprunner:Service"
 SAGEMAKER_MODELS = ("aws:sagemaker/model:Model", "aws-native:sagemaker:Model")
-IMAGE_TYPES = (*TASK_DEFINITIONS, *BATCH_JOBS, LAMBDA, NATIVE_LAMBDA, APPRUNNER, NATIVE_APPRUNNER, *SAGEMAKER_MODELS,
+IMAGE_TYPES = (*TASK_DEFINITIONS, *JOB_DEFINITIONS, LAMBDA, NATIVE_LAMBDA, APPRUNNER, NATIVE_APPRUNNER, *SAGEMAKER_MODELS,
                INFERENCE_COMPONENT)
 
 
@@ -54,30 +53,14 @@ def image_tag(image: str) -> Optional[str]:
     return last.rsplit(":", 1)[1] if ":" in last else None
 
 
-def _batch_images(props: Any) -> Iterator[tuple[str, Any]]:
-    container = json_document(get(props, "containerProperties"))
-    if isinstance(container, dict):
-        yield "containerProperties.image", container.get("image")
-    tasks = json_document(get(props, "ecsProperties"))
-    for i, task in enumerate(as_list(tasks.get("taskProperties")) if isinstance(tasks, dict) else []):
-        for j, item in enumerate(as_list(task.get("containers")) if isinstance(task, dict) else []):
-            if isinstance(item, dict):
-                yield f"ecsProperties.taskProperties[{i}].containers[{j}].image", item.get("image")
-    pod = json_document(get(props, "eksProperties"))
-    pod = pod.get("podProperties") if isinstance(pod, dict) else None
-    for field in ("containers", "initContainers"):
-        for j, item in enumerate(as_list(pod.get(field)) if isinstance(pod, dict) else []):
-            if isinstance(item, dict):
-                yield f"eksProperties.podProperties.{field}[{j}].image", item.get("image")
-
-
 def images(resource_type: str, props: Any) -> Iterator[tuple[str, Any]]:
     """``(where, image)`` for every container image reference a resource of ``resource_type`` runs."""
     if resource_type in TASK_DEFINITIONS:
         for index, container in enumerate(container_definitions(props) or ()):
             yield f"container {container.get('name') or index!r}", container.get("image")
-    elif resource_type in BATCH_JOBS:
-        yield from _batch_images(props)
+    elif resource_type in JOB_DEFINITIONS:
+        for where, container in batch_containers(props):
+            yield f"{where}.image", container.get("image")
     elif resource_type == LAMBDA:
         yield "imageUri", get(props, "imageUri")
     elif resource_type == NATIVE_LAMBDA:

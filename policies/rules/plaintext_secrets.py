@@ -16,7 +16,8 @@ Where environment variables live, per type (pulumi-aws 7 and Kubernetes inputs):
 - ``aws.lambda.Function``: ``environment.variables`` (a map).
 - ``aws.ecs.TaskDefinition``: ``containerDefinitions`` (a JSON string), each container's
   ``environment`` list of ``{name, value}`` (``secrets`` with ``valueFrom`` is the safe form).
-- ``aws.batch.JobDefinition``: ``containerProperties`` (JSON), ``environment`` list.
+- ``aws.batch.JobDefinition`` (and pulumi-aws-native's): every container's ``environment`` list (an EKS container's
+  ``env``), single-node, multi-node parallel, ECS and EKS alike (``policies.rules._batch``).
 - ``aws.sagemaker.Model``: ``primaryContainer.environment`` and ``containers[].environment`` (maps); pulumi-aws-native's
   InferenceComponent: its own containers' ``environment`` (``specification.container``, ``specifications[].container``).
 - ``aws.codebuild.Project``: ``environment.environmentVariables`` with ``type`` ``PLAINTEXT`` (the default).
@@ -63,10 +64,11 @@ from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValid
 from policies.rules._pods import (
     ARGO_WORKFLOW_SPECS, SPARK_APPLICATION_SPECS, SPARK_ROLES, kind_of, kserve_components, kserve_inline_containers,
     may_carry_pods, spark_main_container)
+from policies.rules._batch import EKS_PREFIX, JOB_DEFINITIONS, batch_containers
 from policies.rules._secrets import is_secret
 from policies.rules._components import as_built
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
-from policies.rules._props import as_list, describe, get, is_unknown, json_document, single, walk
+from policies.rules._props import as_list, describe, get, is_unknown, single, walk
 from policies.rules.ecs import TASK_DEFINITION, container_definitions
 from policies.rules.sagemaker import (
     INFERENCE_COMPONENT, NATIVE_PIPELINE, PIPELINE, TRAINING_JOB, TUNING_JOB, inference_component_containers,
@@ -74,7 +76,6 @@ from policies.rules.sagemaker import (
 )
 
 LAMBDA = "aws:lambda/function:Function"
-BATCH_JOB = "aws:batch/jobDefinition:JobDefinition"
 SAGEMAKER_MODEL = "aws:sagemaker/model:Model"
 CODEBUILD = "aws:codebuild/project:Project"
 APPRUNNER = "aws:apprunner/service:Service"
@@ -86,10 +87,8 @@ TASK_DEFINITIONS = (TASK_DEFINITION, "aws-native:ecs:TaskDefinition")
 SAGEMAKER_MODELS = (SAGEMAKER_MODEL, "aws-native:sagemaker:Model")
 AGENTCORE = ("aws:bedrock/agentcoreAgentRuntime:AgentcoreAgentRuntime", "aws:bedrock/agentcoreHarness:AgentcoreHarness",
              "aws-native:bedrockagentcore:Runtime")  # pulumi-aws-native's Runtime: the same environmentVariables map
-#: AWS::CodeBuild::Project (``environment.environmentVariables [{name, value, type}]``) and AWS::Batch::JobDefinition
-#: (its properties as objects) too.
+#: AWS::CodeBuild::Project (``environment.environmentVariables [{name, value, type}]``) too.
 CODEBUILDS = (CODEBUILD, "aws-native:codebuild:Project")
-BATCH_JOBS = (BATCH_JOB, "aws-native:batch:JobDefinition")
 #: A ConfigMap's ``data``: the key/value settings pods take as environment (``envFrom``) or files; never a
 #: place for a credential (Kubernetes "ConfigMaps": "does not provide secrecy or encryption").
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
@@ -101,7 +100,7 @@ GLUE_JOBS = ("aws:glue/job:Job", "aws-native:glue:Job")
 #: emr/instance_group.py ``configurations_json``): a JSON list of ``{Classification, Properties, Configurations}``.
 EMR_CONFIGURATIONS = {"aws:emr/cluster:Cluster": ("configurationsJson", "configurations"),
                       "aws:emr/instanceGroup:InstanceGroup": ("configurationsJson",)}
-ENVIRONMENT_TYPES = (*LAMBDAS, *TASK_DEFINITIONS, *BATCH_JOBS, *SAGEMAKER_MODELS, *CODEBUILDS, APPRUNNER, *AGENTCORE,
+ENVIRONMENT_TYPES = (*LAMBDAS, *TASK_DEFINITIONS, *JOB_DEFINITIONS, *SAGEMAKER_MODELS, *CODEBUILDS, APPRUNNER, *AGENTCORE,
                      CONFIG_MAP, *GLUE_JOBS, *EMR_CONFIGURATIONS, TRAINING_JOB, TUNING_JOB, PIPELINE, NATIVE_PIPELINE,
                      INFERENCE_COMPONENT)
 #: A spot fleet's ``launchSpecifications[].userData`` (pulumi-aws 7 ec2/_inputs.py
@@ -253,11 +252,11 @@ def environment_variables(args: ResourceValidationArgs) -> Iterator[tuple[str, A
         for container in container_definitions(props) or ():
             for name, value in _name_values(container.get("environment")):
                 yield f"container {container.get('name')!r} environment", name, value
-    elif kind in BATCH_JOBS:
-        for field in ("containerProperties", "ecsProperties", "eksProperties"):
-            for where, container in _batch_containers(json_document(get(props, field))):
-                for name, value in _name_values(container.get("environment") or container.get("env")):
-                    yield f"{field} {where}", name, value
+    elif kind in JOB_DEFINITIONS:
+        for where, container in batch_containers(props):
+            field = "env" if where.startswith(EKS_PREFIX) else "environment"
+            for name, value in _name_values(container.get(field)):
+                yield f"{where}.{field}", name, value
     elif kind in SAGEMAKER_MODELS:
         for name, value in _mapping(get(single(get(props, "primaryContainer")), "environment")):
             yield "primaryContainer.environment", name, value
@@ -444,19 +443,6 @@ def _argo_containers(kind: str, props: Any) -> Iterator[tuple[str, dict]]:
         for index, sidecar in enumerate(sidecars if isinstance(sidecars, list) else []):
             if isinstance(sidecar, dict):
                 yield f"{prefix}{where}.sidecars[{index}]", sidecar
-
-
-def _batch_containers(document: Any) -> Iterator[tuple[str, dict]]:
-    if isinstance(document, dict):
-        if "environment" in document:
-            yield "", document
-        for where, container in _kubernetes_containers(document):
-            yield where, container
-        for index, task in enumerate(document.get("taskProperties") or [] if isinstance(document.get("taskProperties"), list) else []):
-            if isinstance(task, dict):
-                for j, container in enumerate(task.get("containers") or []):
-                    if isinstance(container, dict):
-                        yield f"taskProperties[{index}].containers[{j}]", container
 
 
 def _is_environment_subject(resource_type: str) -> bool:
