@@ -90,8 +90,9 @@ EXPECTED = {
     # KServe's inline containers (left to its owner).
     "kserve_inference": ["k8s-no-default-namespace", "k8s-no-host-network", "k8s-no-privileged-containers",
                          "k8s-namespace-network-policy", "no-plaintext-secrets-in-environment"],
+    # its GPU NodePool also sets no spec.limits (the compliant one caps nvidia.com/gpu at 16)
     "karpenter_gpu_nodes": ["launch-template-imdsv2", "launch-template-metadata-hop-limit",
-                            "launch-template-encrypted-volumes", "gpu-node-group-tainted"],
+                            "launch-template-encrypted-volumes", "gpu-node-group-tainted", "gpu-capacity-cap"],
     "eks_pulumi_eks": ["eks-endpoint-access", "eks-secrets-encryption", "eks-control-plane-logging",
                        "eks-node-group-component-no-ssh", "iam-eks-oidc-trust-scoped", "iam-no-data-service-wildcard",
                        "gpu-node-group-component-tainted"],

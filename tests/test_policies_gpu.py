@@ -273,3 +273,44 @@ def test_hyperpod_inputs_are_the_sdks():
     from sdk_inputs import assert_inputs_in_sdk
     assert_inputs_in_sdk(gpu.HYPERPOD, ["instanceGroups", "restrictedInstanceGroups", "instanceGroupName",
                                         "instanceType", "instanceCount", "instanceRequirements", "instanceTypes"])
+
+
+NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool"
+GPU_FAMILIES = {"key": "karpenter.k8s.aws/instance-family", "operator": "In", "values": ["g5", "g6"]}
+
+
+def node_pool(name, requirement=GPU_FAMILIES, limits=None):
+    spec = {"template": {"spec": {"requirements": [requirement], "taints": [
+        {"key": "nvidia.com/gpu", "value": "true", "effect": "NoSchedule"}]}}}
+    if limits is not None:
+        spec["limits"] = limits
+    return stack_resource(NODE_POOL, {"metadata": {"name": name}, "spec": spec}, name=name)
+
+
+def test_gpu_cap_counts_a_gpu_node_pools_limit_and_refuses_an_unbounded_one():
+    bounded = node_pool("gpu", limits={"cpu": "1000", "nvidia.com/gpu": "16"})
+    assert violations(gpu.gpu_capacity_cap, stack_args([bounded], {"maxGpus": 16.0})) == []
+    assert violations(gpu.gpu_capacity_cap, stack_args([bounded, stack_resource(NG, group(), name="g6")],
+                                                       {"maxGpus": 16.0})) == [
+        "GPU node groups can reach 20 GPUs (g6: 4 x 1, gpu: limit 16), above this environment's cap of 16: lower "
+        "their maxSize (spec.limits of NodePools) or raise maxGpus"]
+    [message] = violations(gpu.gpu_capacity_cap, stack_args([node_pool("open", limits={"cpu": "1000"})]))
+    assert message == (
+        "kubernetes:karpenter.sh/v1:NodePool 'open' (a Karpenter NodePool) launches GPU instances with no "
+        "nvidia.com/gpu (or nodes) in spec.limits: Karpenter adds GPU nodes without bound, so the cap cannot be "
+        "checked; set spec.limits['nvidia.com/gpu']")
+    assert len(violations(gpu.gpu_capacity_cap, stack_args([node_pool("bare")]))) == 1
+
+
+def test_gpu_cap_counts_a_node_limit_of_named_instance_types():
+    p5 = {"key": "node.kubernetes.io/instance-type", "operator": "In", "values": ["p5.48xlarge", "g6.xlarge"]}
+    by_nodes = node_pool("p5", requirement=p5, limits={"nodes": 3})
+    assert "p5: limit 24" in violations(gpu.gpu_capacity_cap, stack_args([by_nodes], {"maxGpus": 20.0}))[0]
+    families = node_pool("families", limits={"nodes": 3})  # GPUs per node not known from families: unbounded
+    assert "without bound" in violations(gpu.gpu_capacity_cap, stack_args([families]))[0]
+
+
+def test_gpu_cap_ignores_cpu_node_pools_and_unknown_limits():
+    cpu = {"key": "karpenter.k8s.aws/instance-category", "operator": "In", "values": ["c", "m"]}
+    assert violations(gpu.gpu_capacity_cap, stack_args([node_pool("cpu", requirement=cpu)])) == []
+    assert violations(gpu.gpu_capacity_cap, stack_args([node_pool("later", limits=UNKNOWN)])) == []

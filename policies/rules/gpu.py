@@ -130,11 +130,45 @@ def _requirement_is_gpu(requirement: object) -> bool:
     return key in _GPU_LABELS and requirement.get("operator") in ("In", "Exists")
 
 
-def _node_pool_taints(pool, key: str) -> object:
-    """None when the pool launches no GPU nodes (or its requirements are unknown), else whether it taints them."""
+def _node_pool_spec(pool) -> object:
+    """A NodePool's ``spec.template.spec`` when its requirements choose GPU instances; None when they do not
+    (or are unknown)."""
     spec = get(pool.props, "spec", "template", "spec")
     requirements = as_list(get(spec, "requirements"))
     if is_unknown(spec) or is_unknown(requirements) or not any(map(_requirement_is_gpu, requirements)):
+        return None
+    return spec
+
+
+#: The extended resource a GPU NodePool's ``spec.limits`` bounds (NVIDIA's device plugin advertises it;
+#: Karpenter "Limits prevent Karpenter from creating new instances once the limit is exceeded", a NodePool's
+#: ``limits`` being a Kubernetes ResourceList: cpu, memory, nvidia.com/gpu, nodes; karpenter.sh v1 NodePool CRD).
+GPU_RESOURCE = "nvidia.com/gpu"
+
+
+def _node_pool_gpus(pool) -> object:
+    """The most GPUs a GPU NodePool may launch: its ``spec.limits`` of nvidia.com/gpu, else its ``nodes`` limit
+    times the GPUs of the largest instance type its requirements name (all in catalog/gpu.py); None when
+    nothing bounds it; UNKNOWN when not known yet."""
+    limits = get(pool.props, "spec", "limits")
+    if is_unknown(limits):
+        return UNKNOWN
+    limits = limits if isinstance(limits, dict) else {}
+    gpus, nodes = as_int(limits.get(GPU_RESOURCE)), as_int(limits.get("nodes"))
+    if gpus is not None or nodes is None or is_unknown(nodes):
+        return gpus
+    named = [v for r in as_list(get(_node_pool_spec(pool), "requirements")) or []
+             if isinstance(r, dict) and r.get("key") == "node.kubernetes.io/instance-type" and r.get("operator") == "In"
+             for v in as_list(r.get("values")) or []]
+    if not named or any(t not in GPU_INSTANCE_TYPES for t in named if isinstance(t, str)):
+        return None
+    return nodes * max(GPU_INSTANCE_TYPES[t].gpus for t in named if isinstance(t, str))
+
+
+def _node_pool_taints(pool, key: str) -> object:
+    """None when the pool launches no GPU nodes (or its requirements are unknown), else whether it taints them."""
+    spec = _node_pool_spec(pool)
+    if spec is None:
         return None
     taints = as_list(get(spec, "taints"))
     if is_unknown(taints):
@@ -311,7 +345,7 @@ def _gpu_cap(args: StackValidationArgs, report: ReportViolation) -> None:
         if per_node:
             total += per_node * size
             parts.append(f"{group.name}: {size} x {per_node}")
-    counted_before = len(parts)
+    others = []  # what else a reader lowers: said in the message only when counted
     for cluster in of_type(args.resources, HYPERPOD):
         groups = hyperpod_groups(cluster.props)
         for name, types, count in [] if is_unknown(groups) else groups:
@@ -324,17 +358,29 @@ def _gpu_cap(args: StackValidationArgs, report: ReportViolation) -> None:
             if per_node and count:
                 total += per_node * count
                 parts.append(f"{cluster.name}/{name}: {count} x {per_node}")
+                others.append("instanceCount of HyperPod groups")
+    for pool in (r for r in args.resources if is_node_pool(r.resource_type) and _node_pool_spec(r) is not None):
+        gpus = _node_pool_gpus(pool)
+        if gpus is None:
+            report(f"{describe(pool)} (a Karpenter NodePool) launches GPU instances with no {GPU_RESOURCE} (or "
+                   "nodes) in spec.limits: Karpenter adds GPU nodes without bound, so the cap cannot be checked; "
+                   f"set spec.limits['{GPU_RESOURCE}']", pool.urn)
+        elif not is_unknown(gpus) and gpus:
+            total += gpus
+            parts.append(f"{pool.name}: limit {gpus}")
+            others.append("spec.limits of NodePools")
     if total > cap:
+        also = f" ({', '.join(dict.fromkeys(others))})" if others else ""
         report(f"GPU node groups can reach {total} GPUs ({', '.join(parts)}), above this environment's cap of "
-               f"{cap}: lower their maxSize{' (instanceCount of HyperPod groups)' if len(parts) > counted_before else ''} "
-               "or raise maxGpus")
+               f"{cap}: lower their maxSize{also} or raise maxGpus")
 
 
 gpu_capacity_cap = StackValidationPolicy(
     name="gpu-capacity-cap",
-    description="An environment's GPU node groups and SageMaker HyperPod instance groups cannot together scale past "
-                "maxGpus GPUs.",
-    validate=examines([*NODE_GROUPS, LAUNCH_TEMPLATE, NATIVE_LAUNCH_TEMPLATE, HYPERPOD], _gpu_cap),
+    description="An environment's GPU node groups, SageMaker HyperPod instance groups and Karpenter GPU NodePools "
+                "(by their spec.limits, which must bound them) cannot together scale past maxGpus GPUs.",
+    validate=examines(lambda t: t in (*NODE_GROUPS, LAUNCH_TEMPLATE, NATIVE_LAUNCH_TEMPLATE, HYPERPOD) or is_node_pool(t),
+                      _gpu_cap),
     config_schema=CAP_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Lower scaling_config.max_size of the GPU node groups (instance_count of HyperPod instance "
