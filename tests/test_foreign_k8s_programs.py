@@ -86,8 +86,6 @@ EXPECTED = {
                               "k8s-no-added-capabilities", "k8s-seccomp-profile"],
     "gpu_node_agents": ["k8s-no-privileged-containers", "k8s-no-host-network", "k8s-no-host-pid",
                         "k8s-no-host-path-volumes", "k8s-image-pinned"],
-    # HF_TOKEN as a literal env value of the model is not caught: plaintext_secrets.py does not read
-    # KServe's inline containers (left to its owner).
     "kserve_inference": ["k8s-no-default-namespace", "k8s-no-host-network", "k8s-no-privileged-containers",
                          "k8s-namespace-network-policy", "no-plaintext-secrets-in-environment"],
     # its GPU NodePool also sets no spec.limits (the compliant one caps nvidia.com/gpu at 16)
