@@ -146,7 +146,7 @@ def _node_pool_spec(pool) -> object:
 GPU_RESOURCE = "nvidia.com/gpu"
 
 
-def _node_pool_gpus(pool) -> object:
+def _node_pool_gpus(pool, spec: object) -> object:
     """The most GPUs a GPU NodePool may launch: its ``spec.limits`` of nvidia.com/gpu, else its ``nodes`` limit
     times the GPUs of the largest instance type its requirements name (all in catalog/gpu.py); None when
     nothing bounds it; UNKNOWN when not known yet."""
@@ -157,12 +157,12 @@ def _node_pool_gpus(pool) -> object:
     gpus, nodes = as_int(limits.get(GPU_RESOURCE)), as_int(limits.get("nodes"))
     if gpus is not None or nodes is None or is_unknown(nodes):
         return gpus
-    named = [v for r in as_list(get(_node_pool_spec(pool), "requirements")) or []
+    named = [v for r in as_list(get(spec, "requirements")) or []
              if isinstance(r, dict) and r.get("key") == "node.kubernetes.io/instance-type" and r.get("operator") == "In"
              for v in as_list(r.get("values")) or []]
     if not named or any(t not in GPU_INSTANCE_TYPES for t in named if isinstance(t, str)):
         return None
-    return nodes * max(GPU_INSTANCE_TYPES[t].gpus for t in named if isinstance(t, str))
+    return nodes * _gpus_per_node(named)
 
 
 def _node_pool_taints(pool, key: str) -> object:
@@ -320,9 +320,25 @@ gpu_instance_types_allowed = ResourceValidationPolicy(
 
 CAP_SCHEMA = config_schema(
     maxGpus={"type": "integer", "minimum": 0, "default": 16,
-             "description": "Most GPUs the environment's node groups and HyperPod instance groups may reach together "
-                            "(maxSize, or a HyperPod group's instanceCount, x GPUs per node)."},
+             "description": "Most GPUs the environment's node groups, HyperPod instance groups and Karpenter GPU "
+                            "NodePools may reach together (maxSize, or a HyperPod group's instanceCount, x GPUs per "
+                            "node; a NodePool's spec.limits)."},
 )
+
+
+def _gpus_per_node(types: list) -> int:
+    """The GPUs of the largest of ``types`` that catalog/gpu.py lists; 0 if it lists none."""
+    return max((GPU_INSTANCE_TYPES[t].gpus for t in types if isinstance(t, str) and t in GPU_INSTANCE_TYPES), default=0)
+
+
+def _counted_gpus_per_node(label: str, urn: str, types: list, report: ReportViolation) -> int:
+    """``_gpus_per_node``, reporting (for ``label``) the GPU types catalog/gpu.py cannot count."""
+    uncounted = [t for t in types if is_gpu_type(t) and t not in GPU_INSTANCE_TYPES]
+    if uncounted:
+        # Counting these as 0 would let a group of new GPU types grow past the cap unseen.
+        report(f"{label} uses GPU instance type(s) {', '.join(uncounted)} whose GPUs per node are not in "
+               "catalog/gpu.py, so the cap cannot be checked: add them to the table", urn)
+    return _gpus_per_node(types)
 
 
 def _gpu_cap(args: StackValidationArgs, report: ReportViolation) -> None:
@@ -334,14 +350,7 @@ def _gpu_cap(args: StackValidationArgs, report: ReportViolation) -> None:
         size = as_int(get(group.props, "scalingConfig", "maxSize"))
         if is_unknown(types) or is_unknown(size) or not size:
             continue
-        uncounted = [t for t in types if is_gpu_type(t) and t not in GPU_INSTANCE_TYPES]
-        if uncounted:
-            # Counting these as 0 would let a group of new GPU types grow past the cap unseen.
-            report(f"{describe(group)} uses GPU instance type(s) {', '.join(uncounted)} whose GPUs per node are not "
-                   "in catalog/gpu.py, so the cap cannot be checked: add them to the table",
-                   group.urn)
-        per_node = max((GPU_INSTANCE_TYPES[t].gpus for t in types if isinstance(t, str) and t in GPU_INSTANCE_TYPES),
-                       default=0)
+        per_node = _counted_gpus_per_node(describe(group), group.urn, types, report)
         if per_node:
             total += per_node * size
             parts.append(f"{group.name}: {size} x {per_node}")
@@ -349,18 +358,17 @@ def _gpu_cap(args: StackValidationArgs, report: ReportViolation) -> None:
     for cluster in of_type(args.resources, HYPERPOD):
         groups = hyperpod_groups(cluster.props)
         for name, types, count in [] if is_unknown(groups) else groups:
-            uncounted = [t for t in types if is_gpu_type(t) and t not in GPU_INSTANCE_TYPES]
-            if uncounted:
-                report(f"{describe(cluster)} instance group {name!r} uses GPU instance type(s) {', '.join(uncounted)} "
-                       "whose GPUs per node are not in catalog/gpu.py, so the cap cannot be checked: add them to "
-                       "the table", cluster.urn)
-            per_node = max((GPU_INSTANCE_TYPES[t].gpus for t in types if t in GPU_INSTANCE_TYPES), default=0)
+            per_node = _counted_gpus_per_node(f"{describe(cluster)} instance group {name!r}", cluster.urn, types,
+                                              report)
             if per_node and count:
                 total += per_node * count
                 parts.append(f"{cluster.name}/{name}: {count} x {per_node}")
                 others.append("instanceCount of HyperPod groups")
-    for pool in (r for r in args.resources if is_node_pool(r.resource_type) and _node_pool_spec(r) is not None):
-        gpus = _node_pool_gpus(pool)
+    for pool in (r for r in args.resources if is_node_pool(r.resource_type)):
+        spec = _node_pool_spec(pool)
+        if spec is None:
+            continue
+        gpus = _node_pool_gpus(pool, spec)
         if gpus is None:
             report(f"{describe(pool)} (a Karpenter NodePool) launches GPU instances with no {GPU_RESOURCE} (or "
                    "nodes) in spec.limits: Karpenter adds GPU nodes without bound, so the cap cannot be checked; "
@@ -384,7 +392,7 @@ gpu_capacity_cap = StackValidationPolicy(
     config_schema=CAP_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps="Lower scaling_config.max_size of the GPU node groups (instance_count of HyperPod instance "
-                      "groups), or raise maxGpus in "
+                      "groups, spec.limits of Karpenter NodePools, which must set one), or raise maxGpus in "
                       "policies/config/<env>/compliance.json (and the stack's mlinfra:training.maxGpus) once approved.",
     **frameworks({"nist-800-53": "SC-6"}),
 )
