@@ -1,8 +1,9 @@
 """SageMaker beyond endpoints, table-driven: training and tuning jobs, Model Monitor job definitions
 (pulumi-aws's data-quality one and pulumi-aws-native's data-quality, model-quality, model-bias and
 model-explainability ones) and schedules, labeling jobs, models, notebook instances, Studio domains
-and user profiles, HyperPod clusters (pulumi-aws-native), and the jobs and models the steps of pipelines (pulumi-aws's and pulumi-aws-native's) run. One rule
-per control, each over the rows of its table (a new type is a row):
+and user profiles, HyperPod clusters (pulumi-aws-native), and the jobs and models the steps of pipelines
+(pulumi-aws's and pulumi-aws-native's) run. One rule per control, each over the rows of its table (a new
+type is a row):
 
 - ``sagemaker-vpc-config``: the job's or model's containers run in the VPC (subnets and security groups);
 - ``sagemaker-network-isolation``: containers make no outbound network calls;
@@ -68,9 +69,7 @@ NATIVE_NOTEBOOK = "aws-native:sagemaker:NotebookInstance"
 NATIVE_DOMAIN = "aws-native:sagemaker:Domain"
 NATIVE_USER_PROFILE = "aws-native:sagemaker:UserProfile"
 NATIVE_ENDPOINT_CONFIG = "aws-native:sagemaker:EndpointConfig"
-#: pulumi-aws-native's Model Monitor job definitions (AWS::SageMaker::<Kind>JobDefinition, camelCase):
-#: all four have ``networkConfig``, ``jobResources.clusterConfig`` and ``<kind>JobOutputConfig``
-#: (pulumi_aws_native/sagemaker/*_job_definition.py, 1.84). Type -> its output config's name.
+
 Path = tuple[str, ...]
 #: pulumi-aws-native's AWS::SageMaker::Cluster, a SageMaker HyperPod cluster (pulumi-aws 7 has no such type): its
 #: ``vpcConfig`` and each instance group's ``instanceStorageConfigs[].ebsVolumeConfig.volumeKmsKeyId``, restricted
@@ -84,6 +83,9 @@ _HYPERPOD_VOLUMES: tuple[Path, ...] = tuple((groups, "*", "instanceStorageConfig
 #: pulumi-aws-native 1.84 sagemaker/_inputs.py InferenceComponentContainerSpecificationArgs; botocore sagemaker
 #: ``InferenceComponentContainerSpecification``). A component that names a ``modelName`` runs that model's containers.
 INFERENCE_COMPONENT = "aws-native:sagemaker:InferenceComponent"
+#: pulumi-aws-native's Model Monitor job definitions (AWS::SageMaker::<Kind>JobDefinition, camelCase):
+#: all four have ``networkConfig``, ``jobResources.clusterConfig`` and ``<kind>JobOutputConfig``
+#: (pulumi_aws_native/sagemaker/*_job_definition.py, 1.84). Type -> its output config's name.
 NATIVE_JOB_DEFINITIONS = {f"aws-native:sagemaker:{kind}JobDefinition": f"{kind[0].lower()}{kind[1:]}JobOutputConfig"
                           for kind in ("DataQuality", "ModelQuality", "ModelBias", "ModelExplainability")}
 
@@ -401,11 +403,12 @@ def _cmk(what: str) -> Callable[[dict, str, Any, Row], Optional[str]]:
 sagemaker_volume_cmk = _policy(
     "sagemaker-volume-cmk",
     "ML storage volumes of SageMaker jobs (pipeline steps included), notebook instances, Studio domains and the EBS "
-    "volumes HyperPod instance groups declare are encrypted with a customer-managed KMS key (instance types with local NVMe storage are hardware-encrypted and exempt).",
+    "volumes HyperPod instance groups declare are encrypted with a customer-managed KMS key (instance types with "
+    "local NVMe storage are hardware-encrypted and exempt).",
     VOLUME_ROWS, _cmk("encrypts its ML storage volumes"), Severity.MEDIUM,
     "Set the volume key (resource_config.volume_kms_key_id, cluster_config.volume_kms_key_id, kms_key_id on "
-    "notebook instances and domains, ebs_volume_config.volume_kms_key_id on HyperPod storage) to a customer-managed key (components.encryption.EncryptionKeys); it can "
-    "only be set at creation.",
+    "notebook instances and domains, ebs_volume_config.volume_kms_key_id on HyperPod storage) to a customer-managed "
+    "key (components.encryption.EncryptionKeys); it can only be set at creation.",
     {"nist-800-53": "SC-28, SC-12", "pci-dss": "3.5.1", "hipaa": "164.312(a)(2)(iv)", "gdpr": "Art. 32(1)(a)"})
 
 
