@@ -14,6 +14,7 @@ from policies.rules.ecr import (
     ecr_kms_encryption,
     ecr_repository_policy_no_wildcard_principal,
     ecr_scan_on_push,
+    tag_immutable,
 )
 from policy_helpers import UNKNOWN, resource_args, violations
 
@@ -45,12 +46,56 @@ def test_rules_are_in_the_security_pack_with_frameworks():
     assert all(p.framework is not None and "nist-800-53" in p.tags for p in SECURITY)
 
 
-@pytest.mark.parametrize("mutability", ["MUTABLE", "IMMUTABLE_WITH_EXCLUSION", None])
+@pytest.mark.parametrize("mutability", ["MUTABLE", "MUTABLE_WITH_EXCLUSION", None])
 def test_mutable_tags_fail(mutability):
     shown = mutability or "MUTABLE"  # the provider's default when unset
     assert violations(ecr_image_tags_immutable, repo(imageTagMutability=mutability)) == [
         f"aws:ecr/repository:Repository 'images' has imageTagMutability={shown!r}: a pushed tag could later "
-        "name different image contents; set it to 'IMMUTABLE'"]
+        "name different image contents; set it to 'IMMUTABLE' (or 'IMMUTABLE_WITH_EXCLUSION' naming the tags "
+        "that may move)"]
+
+
+def exclusions(*patterns, native=False):
+    """Exclusion filters as pulumi-aws (``filter``) or pulumi-aws-native
+    (``imageTagMutabilityExclusionFilterValue``) writes them."""
+    if native:
+        return [{"imageTagMutabilityExclusionFilterType": "WILDCARD", "imageTagMutabilityExclusionFilterValue": p}
+                for p in patterns]
+    return [{"filterType": "WILDCARD", "filter": p} for p in patterns]
+
+
+@pytest.mark.parametrize("native", [False, True])
+def test_immutable_with_exclusions_passes_unless_a_filter_matches_every_tag(native):
+    def judged(*patterns):
+        return violations(ecr_image_tags_immutable, repo(
+            imageTagMutability="IMMUTABLE_WITH_EXCLUSION",
+            imageTagMutabilityExclusionFilters=exclusions(*patterns, native=native)))
+    assert judged("latest", "dev-*") == []
+    assert judged("latest", "**") == [
+        "aws:ecr/repository:Repository 'images' has imageTagMutability='IMMUTABLE_WITH_EXCLUSION' with the "
+        "exclusion filter '**', which matches every tag: every tag can be moved; name only the tags that may "
+        "move (for example 'latest')"]
+
+
+@pytest.mark.parametrize(("mutability", "patterns", "tag", "fixed"), [
+    ("IMMUTABLE", [], "v1", True),
+    ("MUTABLE", [], "v1", False),
+    (None, [], "v1", False),                                        # ECR's default is MUTABLE
+    ("IMMUTABLE_WITH_EXCLUSION", ["latest", "dev-*"], "v1", True),
+    ("IMMUTABLE_WITH_EXCLUSION", ["latest", "dev-*"], "dev-42", False),
+    ("IMMUTABLE_WITH_EXCLUSION", ["*-rc*"], "v2-rc1", False),        # up to two wildcards, anywhere
+    ("IMMUTABLE_WITH_EXCLUSION", ["v1.*"], "v10", True),             # "." is literal
+    ("MUTABLE_WITH_EXCLUSION", ["release-*"], "release-3", True),
+    ("MUTABLE_WITH_EXCLUSION", ["release-*"], "nightly", False),
+    ("IMMUTABLE_WITH_EXCLUSION", UNKNOWN, "v1", None),
+    ("MUTABLE_WITH_EXCLUSION", [UNKNOWN], "v1", None),
+    (UNKNOWN, [], "v1", None),
+])
+def test_tag_immutable_follows_the_setting_and_its_exclusion_filters(mutability, patterns, tag, fixed):
+    props = {"imageTagMutabilityExclusionFilters": patterns if patterns is UNKNOWN else exclusions(*patterns)}
+    if mutability is not None:
+        props["imageTagMutability"] = mutability
+    assert tag_immutable(props, tag) is fixed
 
 
 @pytest.mark.parametrize("scanning", [{"scanOnPush": False}, {}, None])

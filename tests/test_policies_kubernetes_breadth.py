@@ -144,6 +144,13 @@ def test_pull_policy_follows_the_api_server_default(image, policy, ok):
     ({"name": "trainer"}, None, False),                     # ECR's default is MUTABLE
     ({"name": "other"}, "IMMUTABLE", False),
     ({"name": UNKNOWN}, "IMMUTABLE", False),
+    # the pod runs a version tag: excluded, it stays movable; not excluded, it is fixed
+    ({"name": "trainer", "imageTagMutabilityExclusionFilters": [{"filterType": "WILDCARD", "filter": "*"}]},
+     "IMMUTABLE_WITH_EXCLUSION", False),
+    ({"name": "trainer", "imageTagMutabilityExclusionFilters": [{"filterType": "WILDCARD", "filter": "latest"}]},
+     "IMMUTABLE_WITH_EXCLUSION", True),
+    ({"name": "trainer", "imageTagMutabilityExclusionFilters": [{"filterType": "WILDCARD", "filter": "*"}]},
+     "MUTABLE_WITH_EXCLUSION", True),
 ])
 def test_a_tag_in_an_immutable_ecr_repository_of_the_stack_cannot_move(repository, mutability, ok):
     pod = pod_with(container={"imagePullPolicy": None})

@@ -4,12 +4,15 @@ and no repository policy open to every principal."""
 
 from __future__ import annotations
 
+import re
+from typing import Any, Optional
+
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._components import as_built
 from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
 from policies.rules._principals import no_wildcard_principal
-from policies.rules._props import describe, get, is_unknown
+from policies.rules._props import as_list, describe, get, is_unknown
 
 REPOSITORY = "aws:ecr/repository:Repository"
 REPOSITORY_POLICY = "aws:ecr/repositoryPolicy:RepositoryPolicy"
@@ -21,17 +24,62 @@ NATIVE_REPOSITORY = "aws-native:ecr:Repository"
 REPOSITORIES = (REPOSITORY, NATIVE_REPOSITORY)
 
 
+#: ImageTagMutability (botocore ecr 2015-09-21): the two ``*_WITH_EXCLUSION`` settings apply the opposite
+#: setting to tags matching one of up to five ``imageTagMutabilityExclusionFilters`` (pulumi-aws ``filter``,
+#: pulumi-aws-native ``imageTagMutabilityExclusionFilterValue``: ``[0-9a-zA-Z._*-]``, ``*`` any run of characters).
+EXCLUSION_SETTINGS = ("IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION")
+FILTER_FIELDS = ("filter", "imageTagMutabilityExclusionFilterValue")
+
+
+def exclusion_filters(props: Any) -> Optional[list[str]]:
+    """The repository's exclusion filter patterns, ``None`` when any is unknown."""
+    filters = as_list(get(props, "imageTagMutabilityExclusionFilters"))
+    if is_unknown(filters) or any(is_unknown(f) for f in filters):
+        return None
+    patterns = [next((f[k] for k in FILTER_FIELDS if k in f), None) for f in filters if isinstance(f, dict)]
+    return None if any(not isinstance(p, str) or is_unknown(p) for p in patterns) else patterns
+
+
+def _matches(pattern: str, tag: str) -> bool:
+    return re.fullmatch(".*".join(map(re.escape, pattern.split("*"))), tag) is not None
+
+
+def tag_immutable(props: Any, tag: str) -> Optional[bool]:
+    """Whether ECR refuses to move ``tag`` in a repository with ``props`` (absent setting: MUTABLE);
+    ``None`` when the setting or its filters are unknown."""
+    mutability = get(props, "imageTagMutability", default="MUTABLE")
+    if is_unknown(mutability):
+        return None
+    if mutability not in EXCLUSION_SETTINGS:
+        return mutability == "IMMUTABLE"
+    filters = exclusion_filters(props)
+    if filters is None:
+        return None
+    excluded = any(_matches(pattern, tag) for pattern in filters)
+    return excluded != (mutability == "IMMUTABLE_WITH_EXCLUSION")
+
+
 def _immutable_tags(args: ResourceValidationArgs, report: ReportViolation) -> None:
     mutability = get(args.props, "imageTagMutability", default="MUTABLE")
     if is_unknown(mutability) or mutability == "IMMUTABLE":
         return
+    if mutability == "IMMUTABLE_WITH_EXCLUSION":
+        # The tags the filters name (``latest``, ``dev-*``) stay movable by choice; a filter of wildcards
+        # alone names every tag.
+        everything = [p for p in exclusion_filters(args.props) or () if not p.strip("*")]
+        if everything:
+            report(f"{describe(args)} has imageTagMutability='IMMUTABLE_WITH_EXCLUSION' with the exclusion filter "
+                   f"{everything[0]!r}, which matches every tag: every tag can be moved; name only the tags that "
+                   "may move (for example 'latest')")
+        return
     report(f"{describe(args)} has imageTagMutability={mutability!r}: a pushed tag could later name different "
-           "image contents; set it to 'IMMUTABLE'")
+           "image contents; set it to 'IMMUTABLE' (or 'IMMUTABLE_WITH_EXCLUSION' naming the tags that may move)")
 
 
 ecr_image_tags_immutable = ResourceValidationPolicy(
     name="ecr-image-tags-immutable",
-    description="ECR repositories must make image tags immutable, so a deployed tag always names the same image.",
+    description="ECR repositories must make image tags immutable (IMMUTABLE, or IMMUTABLE_WITH_EXCLUSION whose "
+                "filters name only the tags that may move), so a deployed tag always names the same image.",
     validate=as_built(REPOSITORIES, _immutable_tags),
     severity=Severity.MEDIUM,
     remediation_steps="Set image_tag_mutability='IMMUTABLE' on the aws.ecr.Repository and publish every build "

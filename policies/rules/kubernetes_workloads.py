@@ -24,6 +24,7 @@ from policies.rules._pods import (
     Container, Pod, containers, is_kind, is_workload, namespace, objects, pod_namespace, pods, workload_name,
 )
 from policies.rules._props import as_bool, as_list, describe, get, is_unknown
+from policies.rules.ecr import NATIVE_REPOSITORY, REPOSITORY, tag_immutable
 from policies.rules.kubernetes import image_tag, pod_policy
 
 SERVICE_ACCOUNT = "core:ServiceAccount"
@@ -158,12 +159,13 @@ k8s_no_secrets_in_env = pod_policy(
 
 
 # --- image pull policy ------------------------------------------------------------------------------
-# A tag is mutable unless its repository says otherwise: an ECR repository the stack declares with
-# imageTagMutability IMMUTABLE (pulumi-aws ``name``, pulumi-aws-native ``repositoryName``; ECR image
-# URIs are <account>.dkr.ecr.<region>.amazonaws.com/<name>), or a repository listed in the config.
+# A tag is mutable unless its repository says otherwise: an ECR repository the stack declares whose
+# imageTagMutability fixes that tag (IMMUTABLE, or a *_WITH_EXCLUSION setting whose filters make it so:
+# ``ecr.tag_immutable``; pulumi-aws ``name``, pulumi-aws-native ``repositoryName``; ECR image URIs are
+# <account>.dkr.ecr.<region>.amazonaws.com/<name>), or a repository listed in the config.
 
 ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?/(?P<name>[^:@]+)")
-ECR_REPOSITORIES = {"aws:ecr/repository:Repository": "name", "aws-native:ecr:Repository": "repositoryName"}
+ECR_REPOSITORIES = {REPOSITORY: "name", NATIVE_REPOSITORY: "repositoryName"}
 PULL_SCHEMA = config_schema(
     immutableTagRepositories={
         "type": "array", "items": {"type": "string"}, "default": [],
@@ -173,16 +175,15 @@ PULL_SCHEMA = config_schema(
 )
 
 
-def _immutable_ecr_names(resources: Iterable[Any]) -> set[str]:
-    names = set()
+def _ecr_repositories(resources: Iterable[Any]) -> dict[str, Any]:
+    """The properties of every ECR repository the stack declares, by repository name."""
+    repositories = {}
     for resource in resources:
         field = ECR_REPOSITORIES.get(resource.resource_type)
-        if field is None:
-            continue
-        name, mutability = get(resource.props, field), get(resource.props, "imageTagMutability")
-        if isinstance(name, str) and not is_unknown(name) and mutability == "IMMUTABLE":
-            names.add(name)
-    return names
+        name = get(resource.props, field) if field else None
+        if isinstance(name, str) and not is_unknown(name):
+            repositories[name] = resource.props
+    return repositories
 
 
 def _pull_policy(container: Container, partial: bool, immutable: Callable[[str], bool]) -> Optional[str]:
@@ -207,12 +208,15 @@ def _pull_policies(args: StackValidationArgs, report: ReportViolation) -> None:
     workloads = [r for r in args.resources if is_workload(r.resource_type)]
     if not workloads:
         return
-    names = _immutable_ecr_names(args.resources)
+    repositories = _ecr_repositories(args.resources)
     prefixes = [p for p in policy_config(args, PULL_SCHEMA)["immutableTagRepositories"] or [] if isinstance(p, str) and p]
 
     def immutable(image: str) -> bool:
         match = ECR_IMAGE.match(image)
-        return bool(match and match.group("name") in names) or any(image.startswith(p) for p in prefixes)
+        repository = repositories.get(match.group("name")) if match else None
+        if repository is not None and tag_immutable(repository, image_tag(image)):
+            return True
+        return any(image.startswith(p) for p in prefixes)
 
     for resource in workloads:
         for pod in pods(resource):
