@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from policies.rules import gpu
 from policy_helpers import UNKNOWN, resource_args, stack_args, stack_resource, violation_urns, violations
 
@@ -308,6 +310,14 @@ def test_gpu_cap_counts_a_node_limit_of_named_instance_types():
     assert "p5: limit 24" in violations(gpu.gpu_capacity_cap, stack_args([by_nodes], {"maxGpus": 20.0}))[0]
     families = node_pool("families", limits={"nodes": 3})  # GPUs per node not known from families: unbounded
     assert "without bound" in violations(gpu.gpu_capacity_cap, stack_args([families]))[0]
+
+
+@pytest.mark.parametrize(("limit", "counted"), [(16, 16), ("16", 16), ("1k", 1000), ("2e1", 20), ("16500m", 16)])
+def test_gpu_cap_reads_node_pool_limits_as_kubernetes_quantities(limit, counted):
+    pool = node_pool("gpu", limits={"nvidia.com/gpu": limit})
+    found = violations(gpu.gpu_capacity_cap, stack_args([pool], {"maxGpus": 15.0}))
+    assert found and f"gpu: limit {counted})" in found[0]
+    assert violations(gpu.gpu_capacity_cap, stack_args([pool], {"maxGpus": float(counted)})) == []
 
 
 def test_gpu_cap_ignores_cpu_node_pools_and_unknown_limits():

@@ -47,6 +47,16 @@ def test_scalar_coercions():
     assert _props.as_int(UNKNOWN) is _props.UNKNOWN and _props.as_bool(UNKNOWN) is _props.UNKNOWN and _props.as_list(UNKNOWN) is _props.UNKNOWN
 
 
+@pytest.mark.parametrize(("quantity", "count"), [
+    (8, 8), (8.0, 8), ("8", 8), (" 8 ", 8), ("+3", 3), ("1k", 1000), ("2M", 2_000_000), ("1Ki", 1024), ("1Gi", 2**30),
+    ("1e3", 1000), ("15E-1", 1), ("1500m", 1), ("2.5", 2), (".5k", 500), ("-1", -1),
+    ("k", None), ("8 GPUs", None), ("1e99", None), ("1KB", None), (True, None), (None, None), (float("inf"), None),
+])
+def test_as_count_reads_kubernetes_quantities_rounded_down(quantity, count):
+    assert _props.as_count(quantity) == count
+    assert _props.as_count(UNKNOWN) is _props.UNKNOWN
+
+
 def test_policy_config_applies_defaults_and_types():
     schema = _declare.config_schema(days={"type": "integer", "default": 365},
                              ports={"type": "array", "items": {"type": "integer"}, "default": [22]},

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import functools
 import json
+import math
+import re
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from typing import Any, Iterator, Optional, Protocol
 
 from pulumi_policy.proxy import (
@@ -206,6 +209,35 @@ def as_int(value: Any) -> Any:
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value.strip())
     return None
+
+
+#: A Kubernetes resource.Quantity (apimachinery pkg/api/resource/quantity.go): a signed decimal number and a
+#: binary-SI (Ki..Ei), decimal-SI (m, k, M..E) or decimal-exponent (e3, E-2) suffix.
+_QUANTITY = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][+-]?\d+)?")
+_QUANTITY_SUFFIXES = {None: 1, "m": Fraction(1, 1000), "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
+                      "P": 10**15, "E": 10**18, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50,
+                      "Ei": 2**60}
+
+
+def as_count(value: Any) -> Any:
+    """The whole number of units a Kubernetes quantity (``8``, ``"8"``, ``"1k"``, ``"1e3"``, ``"1500m"``)
+    allows, rounded down; ``None`` for what is not a quantity; keeps ``UNKNOWN``."""
+    if is_unknown(value):
+        return UNKNOWN
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return math.floor(value) if math.isfinite(value) else None
+    match = _QUANTITY.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        return None
+    number, suffix = Fraction(match.group(1)), match.group(2)
+    if suffix and suffix[0] in "eE":
+        exponent = int(suffix[1:])
+        if abs(exponent) > 18:  # beyond what the API server stores (int64 values, exponents E..n)
+            return None
+        return math.floor(number * Fraction(10) ** exponent)
+    return math.floor(number * _QUANTITY_SUFFIXES[suffix])
 
 
 # --------------------------------------------------------------------------------------------------

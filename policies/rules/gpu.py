@@ -20,7 +20,7 @@ from policies.rules._declare import applies_to, config_schema, examines, framewo
 from policies.rules._index import LAUNCH_TEMPLATE, LaunchTemplateIndex, launch_templates, of_type, stack_resources
 from policies.rules.eks import template_data
 from policies.rules.sagemaker import HYPERPOD, HYPERPOD_GROUPS
-from policies.rules._props import UNKNOWN, as_bool, as_int, as_list, describe, get, is_unknown, plain
+from policies.rules._props import UNKNOWN, as_bool, as_count, as_int, as_list, describe, get, is_unknown, plain
 
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 INSTANCE = "aws:ec2/instance:Instance"
@@ -154,7 +154,7 @@ def _node_pool_gpus(pool, spec: object) -> object:
     if is_unknown(limits):
         return UNKNOWN
     limits = limits if isinstance(limits, dict) else {}
-    gpus, nodes = as_int(limits.get(GPU_RESOURCE)), as_int(limits.get("nodes"))
+    gpus, nodes = as_count(limits.get(GPU_RESOURCE)), as_count(limits.get("nodes"))
     if gpus is not None or nodes is None or is_unknown(nodes):
         return gpus
     named = [v for r in as_list(get(spec, "requirements")) or []
