@@ -914,6 +914,9 @@ ML_CASES: list[Case] = [
     Case("sagemaker-notebook-imdsv1", "sagemaker-notebook-imdsv2",
          [("lab-imds", "aws:sagemaker/notebookInstance:NotebookInstance", NOTEBOOK)],
          _set("instanceMetadataServiceConfiguration", value=_DELETE)),
+    Case("sagemaker-notebook-old-platform", "sagemaker-notebook-supported-platform",
+         [("lab-al1", "aws:sagemaker/notebookInstance:NotebookInstance", NOTEBOOK)],
+         _set("platformIdentifier", value="notebook-al1-v1")),
     Case("sagemaker-studio-public", "sagemaker-notebook-vpc-only",
          [("studio", "aws:sagemaker/domain:Domain", STUDIO)], _set("appNetworkAccessType", value="PublicInternetOnly")),
 ]

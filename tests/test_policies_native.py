@@ -357,6 +357,8 @@ SAGEMAKER_CHANGES = [
     ("aws-native:sagemaker:NotebookInstance", ("instanceMetadataServiceConfiguration",), ...,
      "sagemaker-notebook-imdsv2"),
     ("aws-native:sagemaker:NotebookInstance", ("kmsKeyId",), ..., "sagemaker-volume-cmk"),
+    ("aws-native:sagemaker:NotebookInstance", ("platformIdentifier",), "notebook-al2-v1",
+     "sagemaker-notebook-supported-platform"),
     ("aws-native:sagemaker:Domain", ("appNetworkAccessType",), "PublicInternetOnly", "sagemaker-notebook-vpc-only"),
     ("aws-native:sagemaker:Domain", ("kmsKeyId",), ..., "sagemaker-volume-cmk"),
     ("aws-native:sagemaker:Domain", ("defaultUserSettings", "sharingSettings"), {"notebookOutputOption": "Allowed"},

@@ -10,6 +10,7 @@ from policies.rules.notebooks import (
     SECURITY,
     sagemaker_notebook_imdsv2,
     sagemaker_notebook_no_root_access,
+    sagemaker_notebook_supported_platform,
     sagemaker_notebook_vpc_only,
 )
 from policies.rules.sagemaker import sagemaker_volume_cmk
@@ -21,6 +22,7 @@ NOTEBOOK_PROPS = {
     "directInternetAccess": "Disabled", "subnetId": "subnet-0123", "securityGroups": ["sg-0123"],
     "rootAccess": "Disabled", "kmsKeyId": KEY_ARN,
     "instanceMetadataServiceConfiguration": {"minimumInstanceMetadataServiceVersion": "2"},
+    "platformIdentifier": "notebook-al2023-v1",
 }
 DOMAIN_PROPS = {"domainName": "ml", "authMode": "IAM", "vpcId": "vpc-0123", "subnetIds": ["subnet-0123"],
                 "appNetworkAccessType": "VpcOnly", "kmsKeyId": KEY_ARN}
@@ -98,3 +100,19 @@ def test_unknown_values_are_not_judged():
     assert violations(sagemaker_notebook_no_root_access, notebook(rootAccess=UNKNOWN)) == []
     assert violations(sagemaker_notebook_imdsv2, notebook(
         instanceMetadataServiceConfiguration={"minimumInstanceMetadataServiceVersion": UNKNOWN})) == []
+
+
+@pytest.mark.parametrize("platform", ["notebook-al1-v1", "notebook-al2-v1", "notebook-al2-v2"])
+def test_a_deprecated_platform_breaks_one_rule(platform):
+    assert broken(notebook(platformIdentifier=platform)) == {"sagemaker-notebook-supported-platform": [
+        f"{NOTEBOOK} 'research' runs on platform {platform!r}, which is deprecated: its operating system and "
+        "JupyterLab no longer get security updates; set platformIdentifier 'notebook-al2023-v1'"]}
+
+
+def test_supported_absent_and_unknown_platforms_pass_and_the_list_is_configurable():
+    for platform in ("notebook-al2-v3", "notebook-al2023-v1", None, UNKNOWN):
+        assert violations(sagemaker_notebook_supported_platform, notebook(platformIdentifier=platform)) == []
+    retired = resource_args(NOTEBOOK, {**NOTEBOOK_PROPS, "platformIdentifier": "notebook-al2-v3"}, name="research",
+                            config={"deprecatedPlatforms": ["notebook-al2-v3"]})
+    assert len(violations(sagemaker_notebook_supported_platform, retired)) == 1
+    assert violations(sagemaker_notebook_supported_platform, domain(platformIdentifier="notebook-al1-v1")) == []

@@ -1,6 +1,6 @@
 """SageMaker notebook instances and Studio domains: where data scientists work with the data, so they
-reach the network only through the VPC, and notebook instances run without root access and with
-IMDSv2 only (one rule each). Their volume keys are judged by ``sagemaker-volume-cmk``
+reach the network only through the VPC, and notebook instances run without root access, with
+IMDSv2 only and on a platform that still gets updates (one rule each). Their volume keys are judged by ``sagemaker-volume-cmk``
 (``policies/rules/sagemaker.py``).
 
 SageMaker's defaults are the opposite (direct internet access, root access, IMDSv1 allowed, the
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
-from policies.rules._declare import applies_to, frameworks
+from policies.rules._declare import applies_to, config_schema, frameworks, policy_config
 from policies.rules._props import describe, get, is_unknown
 
 NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
@@ -91,6 +91,41 @@ sagemaker_notebook_imdsv2 = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "AC-3, SC-7"}),
 )
 
-SECURITY = [sagemaker_notebook_vpc_only, sagemaker_notebook_no_root_access, sagemaker_notebook_imdsv2]
+#: The platform identifiers pulumi-aws 7.51 marks deprecated (sagemaker/notebook_instance.py,
+#: ``platform_identifier``: "notebook-al1-v1(deprecated), notebook-al2-v1(deprecated),
+#: notebook-al2-v2(deprecated), notebook-al2-v3, or notebook-al2023-v1"); botocore sagemaker 2017-07-24
+#: ``PlatformIdentifier`` still accepts them, and an absent one is the service's default (notebook-al2023-v1).
+DEPRECATED_PLATFORMS = ("notebook-al1-v1", "notebook-al2-v1", "notebook-al2-v2")
+PLATFORM_SCHEMA = config_schema(
+    deprecatedPlatforms={
+        "type": "array", "items": {"type": "string"}, "default": list(DEPRECATED_PLATFORMS),
+        "description": "Notebook instance platform identifiers whose operating system and JupyterLab no longer get "
+                       "updates (add notebook-al2-v3 where Amazon Linux 2 is retired).",
+    },
+)
+
+
+def _platform(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    platform = get(args.props, "platformIdentifier")
+    if isinstance(platform, str) and not is_unknown(platform) and \
+            platform in policy_config(args, PLATFORM_SCHEMA)["deprecatedPlatforms"]:
+        report(f"{describe(args)} runs on platform {platform!r}, which is deprecated: its operating system and "
+               "JupyterLab no longer get security updates; set platformIdentifier 'notebook-al2023-v1'")
+
+
+sagemaker_notebook_supported_platform = ResourceValidationPolicy(
+    name="sagemaker-notebook-supported-platform",
+    description="SageMaker notebook instances run on a supported platform identifier, not a deprecated one "
+                "(notebook-al1-v1, notebook-al2-v1, notebook-al2-v2).",
+    validate=applies_to(NOTEBOOKS, _platform),
+    config_schema=PLATFORM_SCHEMA,
+    severity=Severity.MEDIUM,
+    remediation_steps="Set platform_identifier='notebook-al2023-v1' on the aws.sagemaker.NotebookInstance (the "
+                      "instance is replaced: keep work in its volume's backups or in Git first).",
+    **frameworks({"nist-800-53": "SI-2, SA-22", "pci-dss": "6.3.3"}),
+)
+
+SECURITY = [sagemaker_notebook_vpc_only, sagemaker_notebook_no_root_access, sagemaker_notebook_imdsv2,
+            sagemaker_notebook_supported_platform]
 PRIVACY: list = []
 COMPLIANCE: list = []
