@@ -25,12 +25,13 @@ runtime does not run, so the mocks do them here, as the provider does:
   provider's, and ``Register`` as for ``yaml/v2``: ``provider/pkg/provider/kustomize/v2/directory.go``).
   The provider embeds kustomize; offline only the kustomizations made of ``resources`` (local files and
   directories, in order: ``krusty.ReorderOptionNone``), the deprecated ``bases``, ``namespace``,
-  ``images``, ``commonLabels``, ``labels`` and ``commonAnnotations`` are built, as kustomize builds them
+  ``images``, ``commonLabels``, ``labels``, ``commonAnnotations``, the patches and ``replicas``
+  (``mlinfra/kustomize_patches.py``) are built, as kustomize builds them
   (``api/filters/namespace``: ``metadata.namespace`` set, or replaced, on every object but the kinds known
   to be cluster-scoped, and on binding subjects named ``default``; ``api/filters/imagetag``: the images of
   containers and init containers renamed, retagged or pinned to a digest; labels and annotations into
   the fields kustomize's built-in field specs name, selectors and pod templates included). A
-  kustomization with any other transformer, generator or patch field stops the plan naming the fields:
+  kustomization with any other transformer or generator field stops the plan naming the fields:
   registering fewer or other objects than a preview would hide what the rules should judge.
 
 Read at pulumi-kubernetes 94977969d (main after v4.32.0; the installed SDK is 4.34.2, whose
@@ -47,7 +48,9 @@ from typing import Any, Iterator, Optional
 
 import yaml
 
+from mlinfra import kustomize_patches
 from mlinfra.errors import MlinfraError
+from mlinfra.kustomize_patches import Built
 
 YAML_V2_COMPONENTS = frozenset({"kubernetes:yaml/v2:ConfigGroup", "kubernetes:yaml/v2:ConfigFile"})
 KUSTOMIZE_V2 = "kubernetes:kustomize/v2:Directory"
@@ -57,7 +60,8 @@ COMPONENTS = YAML_V2_COMPONENTS | {KUSTOMIZE_V2}
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 #: The kustomization fields the offline build applies (the rest stop the plan, see the module's docstring).
 KUSTOMIZE_FIELDS = frozenset({"apiVersion", "kind", "metadata", "resources", "bases", "namespace", "images",
-                              "commonLabels", "labels", "commonAnnotations"})
+                              "commonLabels", "labels", "commonAnnotations", "patches", "patchesStrategicMerge",
+                              "patchesJson6902", "replicas"})
 
 #: Where kustomize writes labels and annotations, as (path, create, group, version, kind): kustomize's
 #: api/internal/konfig/builtinpluginconsts metadatalabels.go, commonlabels.go and commonannotations.go
@@ -305,9 +309,13 @@ def _is_url(path: str) -> bool:
                                                                                      "bitbucket.org/", "git@"))
 
 
-def kustomize_build(directory: str, _seen: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+def kustomize_build(directory: str) -> list[dict[str, Any]]:
     """The objects ``kustomize build <directory>`` prints, for the kustomizations the offline plan can build
     (``KUSTOMIZE_FIELDS``); relative to the current directory (the program's, as the provider's)."""
+    return [built.obj for built in _kustomize(directory, ())]
+
+
+def _kustomize(directory: str, seen: tuple[str, ...]) -> list[Built]:
     if _is_url(directory):
         raise ManifestError(f"kustomize build error: {directory}: the offline plan reads local directories only")
     folder = Path(directory)
@@ -316,7 +324,7 @@ def kustomize_build(directory: str, _seen: tuple[str, ...] = ()) -> list[dict[st
         raise ManifestError(f"kustomize build error: unable to find one of 'kustomization.yaml', 'kustomization.yml' "
                             f"or 'Kustomization' in directory '{folder.resolve()}'")
     resolved = str(folder.resolve())
-    if resolved in _seen:
+    if resolved in seen:
         raise ManifestError(f"kustomize build error: cycle detected: {resolved} is already being built")
     documents = [d for d in _documents(file.read_text()) if d is not None]
     kustomization = documents[0] if documents else {}
@@ -325,43 +333,146 @@ def kustomize_build(directory: str, _seen: tuple[str, ...] = ()) -> list[dict[st
     others = sorted(k for k, v in kustomization.items() if k not in KUSTOMIZE_FIELDS and v not in (None, [], {}, ""))
     if others:
         raise ManifestError(f"kustomize build error: {file}: {', '.join(others)}: the offline plan builds "
-                            "kustomizations of resources, bases, namespace, images, commonLabels, labels and "
-                            "commonAnnotations only (the provider runs "
-                            "kustomize; review a `pulumi preview --json` of the program with mlinfra review "
-                            "--deployment)")
-    listed = [kustomization.get("resources") or [], kustomization.get("bases") or [], kustomization.get("images") or []]
-    if not all(isinstance(value, list) for value in listed):
-        raise ManifestError(f"kustomize build error: {file}: resources, bases and images are lists")
-    entries = [*listed[0], *listed[1]]
-    objects: list[dict[str, Any]] = []
-    for entry in entries:
+                            "kustomizations of resources, bases, namespace, patches, patchesStrategicMerge, "
+                            "patchesJson6902, commonLabels, labels, commonAnnotations, replicas and images only (the "
+                            "provider runs kustomize; review a `pulumi preview --json` of the program with mlinfra "
+                            "review --deployment)")
+    lists = ("resources", "bases", "images", "patches", "patchesStrategicMerge", "patchesJson6902", "replicas")
+    wrong = [name for name in lists if not isinstance(kustomization.get(name) or [], list)]
+    if wrong:
+        raise ManifestError(f"kustomize build error: {file}: {', '.join(wrong)}: a list")
+    objects: list[Built] = []
+    for entry in [*(kustomization.get("resources") or []), *(kustomization.get("bases") or [])]:
         if not isinstance(entry, str):
             raise ManifestError(f"kustomize build error: {file}: resources lists paths")
         if _is_url(entry):
             raise ManifestError(f"kustomize build error: {file}: {entry}: the offline plan reads local files only")
         path = folder / entry
         if path.is_dir():
-            objects.extend(kustomize_build(str(path), (*_seen, resolved)))
+            objects.extend(_kustomize(str(path), (*seen, resolved)))
         elif path.is_file():
-            objects.extend(_objects(path.read_text()))
+            objects.extend(Built(obj) for obj in _objects(path.read_text()))
         else:
             raise ManifestError(f"kustomize build error: accumulating resources: '{path.resolve()}': "
                                 "no such file or directory")
-    for pairs, specs in _label_transforms(kustomization, file):
-        for obj in objects:
-            _set_fields(obj, pairs, specs)
-    space = kustomization.get("namespace")
-    if isinstance(space, str) and space:
-        for obj in objects:
-            _kustomize_namespace(obj, space)
+    try:
+        # The transformers in krusty's order (api/internal/target/kusttarget_configplugin.go).
+        for entry in kustomization.get("patchesStrategicMerge") or []:
+            for patch in _patch_objects(_patch_text(folder, entry), "patchesStrategicMerge"):
+                _merge_by_id(objects, patch)
+        for entry in kustomization.get("patches") or []:
+            _apply_patch(objects, folder, entry)
+        space = kustomization.get("namespace")
+        if isinstance(space, str) and space:
+            for built in objects:
+                _kustomize_namespace(built, space)
+        for pairs, specs in _label_transforms(kustomization, file):
+            for built in objects:
+                _set_fields(built.obj, pairs, specs)
+        for entry in kustomization.get("patchesJson6902") or []:
+            if not isinstance(entry, dict) or not isinstance(entry.get("target"), dict):
+                raise ValueError(f"patchesJson6902: an entry has a target and a path or patch: {entry!r}")
+            _json_patch(objects, _patch_text(folder, entry), entry["target"])
+        for entry in kustomization.get("replicas") or []:
+            kustomize_patches.set_replicas(objects, entry)
+    except ValueError as exc:
+        raise ManifestError(f"kustomize build error: {file}: {exc}") from None
     for entry in kustomization.get("images") or []:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or set(entry) - IMAGE_FIELDS:
             raise ManifestError(f"kustomize build error: {file}: images: an entry has name, newName, newTag and "
                                 f"digest only: {entry!r}")
-        for obj in objects:
-            if obj.get("kind") != "CustomResourceDefinition":
-                _kustomize_images(obj, entry)
+        for built in objects:
+            if built.obj.get("kind") != "CustomResourceDefinition":
+                _kustomize_images(built.obj, entry)
     return objects
+
+
+PATCH_FIELDS = frozenset({"path", "patch", "target", "options"})
+PATCH_OPTIONS = frozenset({"allowNameChange", "allowKindChange"})
+
+
+def _patch_text(folder: Path, entry: Any) -> str:
+    """A patch's text: a ``patch`` inline, or the file a ``path`` names (a ``patchesStrategicMerge`` entry is a
+    path when such a file exists, else the patch itself)."""
+    if isinstance(entry, str):
+        return (folder / entry).read_text() if "\n" not in entry and (folder / entry).is_file() else entry
+    if not isinstance(entry, dict):
+        raise ValueError(f"a patch is an object with a path or a patch: {entry!r}")
+    path, inline = entry.get("path"), entry.get("patch")
+    if bool(path) == bool(inline):
+        raise ValueError(f"a patch has one of patch and path: {entry!r}")
+    if inline:
+        return str(inline)
+    if _is_url(str(path)) or not (folder / str(path)).is_file():
+        raise ValueError(f"failed to get the patch file from path({path}): the offline plan reads local files only"
+                         if _is_url(str(path)) else f"failed to get the patch file from path({path})")
+    return (folder / str(path)).read_text()
+
+
+def _patch_documents(text: str) -> list[Any]:
+    try:
+        return [d for d in _documents(text) if d is not None]
+    except ManifestError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _patch_objects(text: str, where: str) -> list[dict[str, Any]]:
+    documents = _patch_documents(text)
+    if not documents or not all(isinstance(d, dict) for d in documents):
+        raise ValueError(f"{where}: a strategic-merge patch is one or more objects")
+    return documents
+
+
+def _merge_by_id(objects: list[Built], patch: dict[str, Any]) -> None:
+    built = kustomize_patches.patched_by_id(objects, patch, _cluster_scoped)
+    merged = kustomize_patches.strategic_merge(built.obj, patch, keep_identity=False)
+    if merged is None:
+        objects.remove(built)
+    else:
+        built.obj = merged
+
+
+def _apply_patch(objects: list[Built], folder: Path, entry: Any) -> None:
+    """One ``patches`` entry: a strategic-merge patch (its text is objects) or a JSON 6902 patch (a list of
+    operations, which needs a target)."""
+    if not isinstance(entry, dict) or set(entry) - PATCH_FIELDS:
+        raise ValueError(f"patches: an entry has path or patch, target and options only: {entry!r}")
+    target, options = entry.get("target"), entry.get("options") or {}
+    if target is not None and (not isinstance(target, dict) or set(target) - kustomize_patches.SELECTOR_FIELDS):
+        raise ValueError(f"patches: a target has {', '.join(sorted(kustomize_patches.SELECTOR_FIELDS))} only: "
+                         f"{target!r}")
+    if not isinstance(options, dict) or set(options) - PATCH_OPTIONS:
+        raise ValueError(f"patches: options are {', '.join(sorted(PATCH_OPTIONS))} only: {options!r}")
+    text = _patch_text(folder, entry)
+    documents = _patch_documents(text)
+    if len(documents) == 1 and isinstance(documents[0], list):
+        if target is None:
+            raise ValueError(f"must specify a target for JSON patch {text.strip()!r}")
+        _json_patch(objects, text, target)
+        return
+    patches = _patch_objects(text, "patches")
+    if target is None:
+        for patch in patches:
+            _merge_by_id(objects, patch)
+        return
+    if len(patches) > 1:
+        raise ValueError("Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set "
+                         "`patches.target` field")
+    keep = not (options.get("allowNameChange") or options.get("allowKindChange"))
+    for built in [b for b in objects if kustomize_patches.selected(b, target, _cluster_scoped)]:
+        merged = kustomize_patches.strategic_merge(built.obj, patches[0], keep_identity=keep)
+        if merged is None:
+            objects.remove(built)
+        else:
+            built.obj = merged
+
+
+def _json_patch(objects: list[Built], text: str, target: dict[str, Any]) -> None:
+    documents = _patch_documents(text)
+    if len(documents) != 1 or not isinstance(documents[0], list):
+        raise ValueError("a JSON 6902 patch is a list of operations")
+    for built in [b for b in objects if kustomize_patches.selected(b, target, _cluster_scoped)]:
+        built.obj = kustomize_patches.json6902(built.obj, documents[0])
 
 
 def _image_matched(image: str, name: str) -> bool:
@@ -470,19 +581,26 @@ def _set_at(node: Any, steps: list[str], pairs: dict[str, str], create: bool) ->
         child.update(pairs)
 
 
-def _kustomize_namespace(obj: dict[str, Any], space: str) -> None:
-    """kustomize's namespace filter (``api/filters/namespace/namespace.go``): ``metadata.namespace`` set on
-    every object whose kind is not known to be cluster-scoped (``Gvk.IsClusterScoped``: an unknown kind is
-    namespaced), replacing one it had; a (Cluster)RoleBinding's subjects named ``default`` get it too."""
+def _cluster_scoped(obj: dict[str, Any]) -> bool:
+    """``Gvk.IsClusterScoped``: a built-in kind known to be cluster-scoped (an unknown kind is namespaced)."""
     api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
     group, version = _group_version(api_version)
     known = (version if group == "core" else api_version) in KNOWN_GROUP_VERSIONS
-    if not (known and kind.removesuffix("List") in CLUSTER_KINDS):
+    return known and kind.removesuffix("List") in CLUSTER_KINDS
+
+
+def _kustomize_namespace(built: Built, space: str) -> None:
+    """kustomize's namespace filter (``api/filters/namespace/namespace.go``): ``metadata.namespace`` set on
+    every object whose kind is not known to be cluster-scoped, replacing one it had (the id it had is kept
+    for later patches' targets); a (Cluster)RoleBinding's subjects named ``default`` get it too."""
+    obj = built.obj
+    if not _cluster_scoped(obj):
         metadata = obj.get("metadata")
         if not isinstance(metadata, dict):
             metadata = obj["metadata"] = {}
+        built.previous.append((str(metadata.get("namespace") or ""), str(metadata.get("name") or "")))
         metadata["namespace"] = space
-    if kind in ("RoleBinding", "ClusterRoleBinding") and isinstance(obj.get("subjects"), list):
+    if obj.get("kind") in ("RoleBinding", "ClusterRoleBinding") and isinstance(obj.get("subjects"), list):
         for subject in obj["subjects"]:
             if isinstance(subject, dict) and subject.get("name") == "default":
                 subject["namespace"] = space

@@ -398,16 +398,18 @@ def test_a_v2_directory_puts_objects_without_a_namespace_in_its_namespace_input(
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"resources": ["a.yaml"], "patches": [{"path": "p.yaml"}], "namePrefix": "x-", "commonLabels": {"a": "b"}},
-     r"kustomization.yaml: namePrefix, patches: the offline plan builds kustomizations of resources, bases, "
-     r"namespace, images, commonLabels, labels and commonAnnotations only"),
+    ({"resources": ["a.yaml"], "configMapGenerator": [{"name": "c"}], "namePrefix": "x-", "commonLabels": {"a": "b"}},
+     r"kustomization.yaml: configMapGenerator, namePrefix: the offline plan builds kustomizations of resources, "
+     r"bases, namespace, patches, patchesStrategicMerge, patchesJson6902, commonLabels, labels, commonAnnotations, "
+     r"replicas and images only"),
     ({"resources": ["a.yaml"], "commonLabels": {"a": 1}}, r"commonLabels: a map of strings to strings"),
     ({"resources": ["a.yaml"], "labels": [{"pairs": {"a": "b"}, "fields": [{"path": "spec/x"}]}]},
      r"labels: an entry has pairs, includeSelectors and includeTemplates only offline"),
     ({"resources": ["a.yaml"], "images": [{"name": "web", "tagSuffix": "-x"}]}, r"images: an entry has name"),
     ({"resources": ["https://github.com/org/repo//deploy?ref=v1"]}, r"the offline plan reads local files only"),
     ({"resources": ["missing.yaml"]}, r"accumulating resources: '.*missing.yaml': no such file or directory"),
-    ({"resources": "a.yaml"}, r"kustomization.yaml: resources, bases and images are lists"),
+    ({"resources": "a.yaml"}, r"kustomization.yaml: resources: a list"),
+    ({"resources": ["a.yaml"], "patches": {"path": "p.yaml"}}, r"kustomization.yaml: patches: a list"),
 ])
 def test_a_kustomization_the_offline_plan_cannot_build_stops_it(tmp_path, monkeypatch, fields, message):
     kustomization(tmp_path / "k", **fields)

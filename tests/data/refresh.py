@@ -5,8 +5,13 @@ schemas (ResourceFlavor, ClusterQueue, LocalQueue) at Kueue's pinned tag, trimme
 kinds the components create, for each cluster minor the stacks run (``KUBERNETES_OPENAPI``). ``tests/data/SOURCES.json`` records, per file, the
 repository, the ref (tag or commit), the path and the upstream file's sha256.
 
+It also writes ``mlinfra/kustomize_schema.json``, the patch strategies of kyaml's built-in Kubernetes
+OpenAPI that the offline kustomize build merges by (``KUSTOMIZE_OPENAPI``, ``mlinfra/kustomize_patches.py``);
+that file records its own source.
+
     python tests/data/refresh.py                       # from raw.githubusercontent.com
     python tests/data/refresh.py --mirror-root DIR     # from local mirrors DIR/<owner>+<name>/repo (bare git)
+    python tests/data/refresh.py --kustomize-only ...  # mlinfra/kustomize_schema.json alone
 
 When a pin changes, add its ref below (``REFS``), run this, and commit the result:
 tests/test_kubernetes_conformance.py fails until the vendored reference matches the pin.
@@ -15,6 +20,7 @@ tests/test_kubernetes_conformance.py fails until the vendored reference matches 
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import subprocess
@@ -52,6 +58,16 @@ KUEUE_CRDS = ("resourceflavors", "clusterqueues", "localqueues")
 #: unprocessed copy of the release branch's spec (its scripts/constants.py names the branch).
 KUBERNETES_OPENAPI = {"1.34": ("kubernetes-client/python", "v34.1.0", "kubernetes/swagger.json.unprocessed")}
 #: The built-in kinds the components create; their definitions and everything they reference are kept.
+#: kyaml's built-in Kubernetes OpenAPI (``kyaml/openapi``: ``DefaultOpenAPI`` v1.21.2), which kustomize's
+#: strategic-merge patches merge lists by.
+KUSTOMIZE_OPENAPI = ("kubernetes-sigs/kustomize", "12f9e6391464b3ad9dd3fe8182049dc1b1772990",
+                     "kyaml/openapi/kubernetesapi/data/kubernetes-openapi-union-v1.21.2.bundle-v1.json.gz")
+KUSTOMIZE_SCHEMA = ROOT / "mlinfra" / "kustomize_schema.json"
+#: kyaml's and kustomize's own strategic-merge test cases (Go table tests), which
+#: tests/test_kustomize_patches.py replays against mlinfra/kustomize_patches.py.
+KUSTOMIZE_CASES = ("kyaml/yaml/merge2/scalar_test.go", "kyaml/yaml/merge2/map_test.go",
+                   "kyaml/yaml/merge2/list_test.go", "kyaml/yaml/merge2/element_test.go",
+                   "api/filters/patchstrategicmerge/patchstrategicmerge_test.go")
 KUBERNETES_KINDS = ("io.k8s.api.core.v1.Namespace", "io.k8s.api.core.v1.ResourceQuota",
                     "io.k8s.api.core.v1.ServiceAccount", "io.k8s.api.storage.v1.StorageClass")
 
@@ -124,15 +140,101 @@ def refresh(mirror_root: Path | None) -> list[dict]:
         target.write_text(json.dumps({"definitions": kept}, indent=1, sort_keys=True) + "\n")
         sources.append({"file": str(target.relative_to(DATA)), "kubernetes": minor, "repository": repository,
                         "ref": ref, "path": path, "sha256": hashlib.sha256(content).hexdigest()})
-    (DATA / "SOURCES.json").write_text(json.dumps(sources, indent=2) + "\n")
+    return sources
+
+
+def _property(schema: dict) -> list | None:
+    """[the definition a property's value (or its elements) refers to, its merge keys] for a property whose
+    value is an object or whose list merges (``x-kubernetes-patch-strategy`` includes merge, kyaml's
+    ``schemaHasMergeStrategy``; the keys are ``PatchStrategyAndKeyList``'s: ``x-kubernetes-list-map-keys``,
+    else the merge key, else none for a list of scalars); None for what merges as kyaml merges any value
+    without a schema."""
+    ref = (schema.get("items") or {}).get("$ref") or schema.get("$ref")
+    merges = "merge" in str(schema.get("x-kubernetes-patch-strategy", "")).split(",")
+    if ref is None and not merges:
+        return None
+    key = schema.get("x-kubernetes-patch-merge-key")
+    keys = schema.get("x-kubernetes-list-map-keys") or ([key] if key else [])
+    return [ref.rsplit("/", 1)[-1] if ref else None, keys if merges else None]
+
+
+def refresh_kustomize_schema(mirror_root: Path | None) -> dict:
+    import gzip
+
+    repository, ref, path = KUSTOMIZE_OPENAPI
+    content = read(repository, ref, path, mirror_root)
+    bundle = json.loads(gzip.decompress(content))
+    definitions = {}
+    for name, schema in bundle["definitions"].items():
+        properties = {prop: found for prop, value in (schema.get("properties") or {}).items()
+                      if (found := _property(value)) is not None}
+        if properties:
+            definitions[name] = properties
+    # Only what leads to a list that merges matters: everything else merges as it would without a schema.
+    matters: set[str] = set()
+    while True:
+        grown = {name for name, properties in definitions.items()
+                 if any(key is not None or child in matters for child, key in properties.values())}
+        if grown == matters:
+            break
+        matters = grown
+    definitions = {name: {prop: found for prop, found in definitions[name].items()
+                          if found[1] is not None or found[0] in matters} for name in sorted(matters)}
+    source = {"repository": repository, "ref": ref, "path": path, "sha256": hashlib.sha256(content).hexdigest()}
+    kinds = {f"{r['apiVersion']}/{r['kind']}": r["definition"] for r in bundle["resources"] if "definition" in r}
+    # A kind without a definition here has a schema whose lists all replace: as one without a schema.
+    kinds = {kind: definition for kind, definition in kinds.items() if definition in definitions}
+    compact = functools.partial(json.dumps, separators=(",", ":"), sort_keys=True)
+    # One definition per line: a refresh's diff shows what changed.
+    lines = [f"{compact(name)}:{compact(definitions[name])}" for name in sorted(definitions)]
+    KUSTOMIZE_SCHEMA.write_text(f'{{"source":{compact(source)},\n"kinds":{compact(kinds)},\n"definitions":{{\n'
+                                + ",\n".join(lines) + "}}\n")
+    return {"file": str(KUSTOMIZE_SCHEMA.relative_to(ROOT)), **source}
+
+
+def _go_cases(text: str) -> list[dict]:
+    """The cases of a Go table test (merge2's ``{description: ..., source: ..., dest: ...}`` entries,
+    patchstrategicmerge's ``"name": {input: ..., patch: ...}``): their backquoted fields, ``infer``, and the
+    list direction (merge2's ``MergeOptions``; the patchstrategicmerge filter always prepends)."""
+    import re
+
+    starts = list(re.finditer(r"^\t+(?:\{description:\s*`([^`]*)`|\"([^\"]+)\": \{)", text, re.MULTILINE))
+    cases = []
+    for start, following in zip(starts, [*starts[1:], None]):
+        block = text[start.end():following.start() if following else len(text)]
+        fields = dict(re.findall(r"(\w+):\s*(?:yaml\.MustParse\()?`([^`]*)`", block))
+        cases.append({"description": start.group(1) or start.group(2),
+                      "source": fields.get("source", fields.get("patch")), "dest": fields.get("dest", fields.get("input")),
+                      "expected": fields["expected"], "infer": bool(re.search(r"infer:\s*true", block)),
+                      "prepend": "MergeOptionsListAppend" not in block})
+    return cases
+
+
+def refresh_kustomize_cases(mirror_root: Path | None) -> list[dict]:
+    repository, ref, _ = KUSTOMIZE_OPENAPI
+    cases, sources = {}, []
+    for path in KUSTOMIZE_CASES:
+        content = read(repository, ref, path, mirror_root)
+        cases[path] = _go_cases(content.decode())
+        sources.append({"file": "kustomize/merge_cases.json", "repository": repository, "ref": ref, "path": path,
+                        "sha256": hashlib.sha256(content).hexdigest()})
+    (DATA / "kustomize").mkdir(exist_ok=True)
+    (DATA / "kustomize" / "merge_cases.json").write_text(json.dumps(cases, indent=1) + "\n")
     return sources
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mirror-root", type=Path, help="read from bare git mirrors DIR/<owner>+<name>/repo")
+    parser.add_argument("--kustomize-only", action="store_true", help="refresh mlinfra/kustomize_schema.json only")
     args = parser.parse_args()
-    for source in refresh(args.mirror_root):
+    schema, cases = refresh_kustomize_schema(args.mirror_root), refresh_kustomize_cases(args.mirror_root)
+    if args.kustomize_only:  # the other entries of SOURCES.json stay as they are
+        others = [e for e in json.loads((DATA / "SOURCES.json").read_text()) if e["repository"] != KUSTOMIZE_OPENAPI[0]]
+    else:
+        others = refresh(args.mirror_root)
+    (DATA / "SOURCES.json").write_text(json.dumps(others + cases, indent=2) + "\n")
+    for source in [schema, *cases, *([] if args.kustomize_only else others)]:
         print(f"{source['file']}: {source['repository']}@{source['ref']}:{source['path']}")
 
 

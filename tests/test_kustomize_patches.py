@@ -1,0 +1,201 @@
+"""The offline kustomize patches (mlinfra/kustomize_patches.py) against kustomize's own cases: kyaml's
+merge2 table tests and kustomize's patchstrategicmerge filter tests, vendored in
+tests/data/kustomize/merge_cases.json (tests/data/SOURCES.json names their repository, commit and paths)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mlinfra import kubernetes_manifests as km
+from mlinfra import kustomize_patches as kp
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = json.loads((Path(__file__).parent / "data" / "kustomize" / "merge_cases.json").read_text())
+#: The cases whose outcome rests on what a parsed manifest no longer carries: kyaml reads a schema from a
+#: YAML comment on the field, and tells an empty value (``B:``, dropped) from ``null`` (kept).
+DIFFERENT = {
+    "no infer merge keys merge using explicit schema as line comment'": "a schema in a YAML comment",
+    "merge_primitive_items": "a schema in a YAML comment",
+    "nullMapEntry1": "an empty value in the object, which kyaml drops and a parsed manifest reads as null",
+}
+REPLAYED = [pytest.param(case, id=f"{path.rsplit('/', 1)[-1]}: {case['description']}")
+            for path, cases in CASES.items() for case in cases]
+
+
+def _merged(case):
+    # As the plan reads manifests (JSON's keys: a YAML key 6443 is "6443").
+    dest, patch, expected = (json.loads(json.dumps(yaml.safe_load(case[k]))) for k in ("dest", "source", "expected"))
+    return kp.merge_documents(dest or {}, patch or {}, prepend=case["prepend"], infer=case["infer"]), expected
+
+
+def test_the_cases_are_kustomizes():
+    assert sum(len(cases) for cases in CASES.values()) >= 80
+    assert {case["description"] for cases in CASES.values() for case in cases} >= set(DIFFERENT)
+
+
+@pytest.mark.parametrize("case", REPLAYED)
+def test_strategic_merge_matches_kustomizes_own_cases(case):
+    merged, expected = _merged(case)
+    if case["description"] in DIFFERENT:
+        assert merged != expected, f"now matches kustomize: remove it from DIFFERENT ({DIFFERENT[case['description']]})"
+    else:
+        assert merged == expected
+
+
+# --- patches in a kustomization ------------------------------------------------------------------------
+
+def _kustomization(folder: Path, **fields) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "kustomization.yaml").write_text(yaml.safe_dump({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", **fields}))
+
+
+def _deployment(name: str, **labels) -> dict:
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "labels": labels or {"app": name}},
+            "spec": {"replicas": 1, "selector": {"matchLabels": {"app": name}}, "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {"containers": [{"name": "app", "image": f"{name}:1", "env": [{"name": "MODE", "value": "a"}]},
+                                        {"name": "sidecar", "image": "proxy:2"}]}}}}
+
+
+@pytest.fixture
+def base(tmp_path, monkeypatch):
+    """A base of two Deployments and a Service; the tests build overlays on it from tmp_path."""
+    monkeypatch.chdir(tmp_path)
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+               "spec": {"ports": [{"port": 80, "protocol": "TCP"}]}}
+    _kustomization(tmp_path / "base", resources=["objects.yaml"])
+    (tmp_path / "base" / "objects.yaml").write_text(yaml.safe_dump_all(
+        [_deployment("web", tier="front"), _deployment("worker", tier="back"), service]))
+    return tmp_path
+
+
+def _built(directory="overlay") -> dict:
+    return {f"{obj['kind']}/{obj['metadata']['name']}": obj for obj in km.kustomize_build(directory)}
+
+
+def _containers(obj: dict) -> dict:
+    return {c["name"]: c for c in obj["spec"]["template"]["spec"]["containers"]}
+
+
+def test_an_overlay_patch_merges_into_its_base_object_by_id_after_the_base_namespace(base):
+    """A strategic-merge patch without a target names its object; containers merge on name and env on
+    name (PodSpec.containers, Container.env: x-kubernetes-patch-merge-key name), the rest of each list stays."""
+    _kustomization(base / "team", resources=["../base"], namespace="team")
+    (base / "overlay").mkdir()
+    (base / "overlay" / "privileged.yaml").write_text(yaml.safe_dump({
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+        "spec": {"template": {"spec": {"containers": [
+            {"name": "app", "securityContext": {"privileged": True}, "env": [{"name": "DEBUG", "value": "1"}]}]}}}}))
+    _kustomization(base / "overlay", resources=["../team"], patches=[{"path": "privileged.yaml"}])
+    built = _built()
+    web = _containers(built["Deployment/web"])
+    assert web["app"]["securityContext"] == {"privileged": True} and web["app"]["image"] == "web:1"
+    assert web["app"]["env"] == [{"name": "DEBUG", "value": "1"}, {"name": "MODE", "value": "a"}]
+    assert set(web) == {"app", "sidecar"} and built["Deployment/web"]["metadata"]["namespace"] == "team"
+    assert "securityContext" not in _containers(built["Deployment/worker"])["app"]
+
+
+def test_a_targeted_patch_reaches_every_selected_object_and_keeps_their_names(base):
+    patch = yaml.safe_dump({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "any"},
+                            "spec": {"template": {"spec": {"hostNetwork": True}}}})
+    _kustomization(base / "overlay", resources=["../base"], patches=[
+        {"patch": patch, "target": {"kind": "Deployment", "labelSelector": "tier in (front,back),app!=db"}}])
+    built = _built()
+    assert {name for name, obj in built.items() if obj["spec"].get("template", {}).get("spec", {}).get(
+        "hostNetwork")} == {"Deployment/web", "Deployment/worker"}
+    _kustomization(base / "overlay", resources=["../base"], patches=[
+        {"patch": patch, "target": {"kind": "Deploy.*", "name": "w(eb|x)"}}])
+    assert [n for n, o in _built().items() if o["spec"].get("template", {}).get("spec", {}).get("hostNetwork")] == [
+        "Deployment/web"]
+
+
+def test_json_6902_patches_through_patches_and_patches_json6902(base):
+    (base / "overlay").mkdir()
+    (base / "overlay" / "ops.yaml").write_text(yaml.safe_dump([
+        {"op": "replace", "path": "/spec/template/spec/containers/1/image", "value": "proxy:latest"}]))
+    _kustomization(base / "overlay", resources=["../base"],
+                   patches=[{"patch": json.dumps([{"op": "add", "path": "/spec/template/spec/hostPID", "value": True}]),
+                             "target": {"kind": "Deployment", "name": "worker"}}],
+                   patchesJson6902=[{"target": {"group": "apps", "version": "v1", "kind": "Deployment", "name": "web"},
+                                     "path": "ops.yaml"}])
+    built = _built()
+    assert built["Deployment/worker"]["spec"]["template"]["spec"]["hostPID"] is True
+    assert _containers(built["Deployment/web"])["sidecar"]["image"] == "proxy:latest"
+    assert "hostPID" not in built["Deployment/web"]["spec"]["template"]["spec"]
+
+
+def test_patches_strategic_merge_deletes_and_replaces_and_replicas_count(base):
+    """$patch: delete on an object and on a list element (by the merge key); a Service's ports merge on
+    port (ServiceSpec.ports: x-kubernetes-list-map-keys port, protocol); replicas set spec.replicas."""
+    (base / "overlay").mkdir()
+    (base / "overlay" / "no-worker.yaml").write_text(yaml.safe_dump(
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "worker"}, "$patch": "delete"}))
+    inline = yaml.safe_dump({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+                             "spec": {"template": {"spec": {"containers": [{"name": "sidecar", "$patch": "delete"}]}}}})
+    ports = yaml.safe_dump({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+                            "spec": {"ports": [{"port": 443, "protocol": "TCP"}, {"port": 80, "name": "http"}]}})
+    _kustomization(base / "overlay", resources=["../base"], patchesStrategicMerge=["no-worker.yaml", inline, ports],
+                   replicas=[{"name": "web", "count": 3}])
+    built = _built()
+    assert set(built) == {"Deployment/web", "Service/web"}
+    assert set(_containers(built["Deployment/web"])) == {"app"} and built["Deployment/web"]["spec"]["replicas"] == 3
+    assert built["Service/web"]["spec"]["ports"] == [{"port": 443, "protocol": "TCP"},
+                                                      {"port": 80, "protocol": "TCP", "name": "http"}]
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"patches": [{"patch": yaml.safe_dump({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {
+        "name": "nowhere"}})}]}, r'no resource matches strategic merge patch "apps/v1, Kind=Deployment nowhere"'),
+    ({"patches": [{"patch": '[{"op": "add", "path": "/x", "value": 1}]'}]}, r"must specify a target for JSON patch"),
+    ({"patches": [{"patch": '[{"op": "remove", "path": "/spec/nothing"}]', "target": {"kind": "Service"}}]},
+     r"json patch: "),
+    ({"patches": [{"patch": yaml.safe_dump({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+                                            "$retainKeys": ["spec"]})}]},
+     r"\$retainKeys: the offline plan applies the \$patch and \$setElementOrder directives"),
+    ({"patches": [{"patch": "{}", "target": {"labelSelector": "a in b"}}]}, r"unable to parse requirement"),
+    ({"patches": [{"path": "missing.yaml"}]}, r"failed to get the patch file from path\(missing.yaml\)"),
+    ({"patches": [{"path": "a.yaml", "patch": "x"}]}, r"a patch has one of patch and path"),
+    ({"patches": [{"patch": "{}", "target": {"kind": "Service", "fieldPath": "x"}}]}, r"patches: a target has"),
+    ({"replicas": [{"name": "web", "count": "3"}]}, r"replicas: an entry is \{name, count\} with an integer count"),
+    ({"replicas": [{"name": "nothing", "count": 3}]}, r"resource with name nothing does not match a config"),
+])
+def test_a_patch_kustomize_would_refuse_stops_the_plan_with_its_message(base, fields, message):
+    _kustomization(base / "overlay", resources=["../base"], **fields)
+    with pytest.raises(km.ManifestError, match=r"kustomize build error: overlay/kustomization.yaml: " + message):
+        km.kustomize_build("overlay")
+
+
+@pytest.mark.parametrize(("selector", "labels", "matches"), [
+    ("app=web", {"app": "web"}, True), ("app==web", {"app": "web"}, True), ("app!=web", {"app": "web"}, False),
+    ("app!=web", {}, True), ("app", {"app": "x"}, True), ("!app", {"app": "x"}, False), ("!app", {}, True),
+    ("tier in (a, b)", {"tier": "b"}, True), ("tier notin (a,b)", {"tier": "b"}, False),
+    ("tier notin (a,b)", {}, True), ("app=web,tier=a", {"app": "web", "tier": "b"}, False), ("", {}, True),
+])
+def test_label_selectors_read_as_apimachinery_parses_them(selector, labels, matches):
+    assert kp.selector_matches(selector, labels) is matches
+
+
+def test_a_program_whose_overlay_patch_makes_a_container_privileged_is_reported(base):
+    """End to end: the plan builds the overlay as the provider would, and the review sees the patched pod."""
+    from mlinfra.plan import plan
+    from mlinfra.review.deployment import resources_from_document
+    from mlinfra.review.engine import review
+
+    (base / "Pulumi.yaml").write_text("name: overlays\nruntime: python\n")
+    (base / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (base / "__main__.py").write_text("import pulumi_kubernetes as k8s\n\n"
+                                      "k8s.kustomize.v2.Directory('kz', directory='overlay')\n")
+    _kustomization(base / "overlay", resources=["../base"], patches=[{
+        "patch": json.dumps([{"op": "add", "path": "/spec/template/spec/containers/0/securityContext",
+                              "value": {"privileged": True}}]), "target": {"kind": "Deployment", "name": "worker"}}])
+    resources = plan(base, "dev")["deployment"]["resources"]
+    reported = {(v.urn.rsplit("::", 1)[-1], v.policy) for v in review(
+        resources_from_document({"version": 3, "deployment": {"resources": resources}}, "plan"), None, "prod",
+        ROOT).violations}
+    assert ("kz:default/worker", "k8s-no-privileged-containers") in reported
+    assert ("kz:default/web", "k8s-no-privileged-containers") not in reported
