@@ -26,7 +26,8 @@ runtime does not run, so the mocks do them here, as the provider does:
   The provider embeds kustomize; offline only the kustomizations made of ``resources`` (local files and
   directories, in order: ``krusty.ReorderOptionNone``), the deprecated ``bases``, ``namespace``,
   ``images``, ``commonLabels``, ``labels``, ``commonAnnotations``, the patches and ``replicas``
-  (``mlinfra/kustomize_patches.py``) are built, as kustomize builds them
+  (``mlinfra/kustomize_patches.py``), ``namePrefix`` and ``nameSuffix`` with the name references that
+  follow them (``mlinfra/kustomize_names.py``) are built, as kustomize builds them
   (``api/filters/namespace``: ``metadata.namespace`` set, or replaced, on every object but the kinds known
   to be cluster-scoped, and on binding subjects named ``default``; ``api/filters/imagetag``: the images of
   containers and init containers renamed, retagged or pinned to a digest; labels and annotations into
@@ -48,7 +49,7 @@ from typing import Any, Iterator, Optional
 
 import yaml
 
-from mlinfra import kustomize_patches
+from mlinfra import kustomize_names, kustomize_patches
 from mlinfra.errors import MlinfraError
 from mlinfra.kustomize_patches import Built
 
@@ -61,7 +62,7 @@ KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization
 #: The kustomization fields the offline build applies (the rest stop the plan, see the module's docstring).
 KUSTOMIZE_FIELDS = frozenset({"apiVersion", "kind", "metadata", "resources", "bases", "namespace", "images",
                               "commonLabels", "labels", "commonAnnotations", "patches", "patchesStrategicMerge",
-                              "patchesJson6902", "replicas"})
+                              "patchesJson6902", "replicas", "namePrefix", "nameSuffix"})
 
 #: Where kustomize writes labels and annotations, as (path, create, group, version, kind): kustomize's
 #: api/internal/konfig/builtinpluginconsts metadatalabels.go, commonlabels.go and commonannotations.go
@@ -312,7 +313,12 @@ def _is_url(path: str) -> bool:
 def kustomize_build(directory: str) -> list[dict[str, Any]]:
     """The objects ``kustomize build <directory>`` prints, for the kustomizations the offline plan can build
     (``KUSTOMIZE_FIELDS``); relative to the current directory (the program's, as the provider's)."""
-    return [built.obj for built in _kustomize(directory, ())]
+    objects = _kustomize(directory, ())
+    try:
+        kustomize_names.fix_references(objects, _cluster_scoped)
+    except ValueError as exc:
+        raise ManifestError(f"kustomize build error: {directory}: {exc}") from None
+    return [built.obj for built in objects]
 
 
 def _kustomize(directory: str, seen: tuple[str, ...]) -> list[Built]:
@@ -333,8 +339,9 @@ def _kustomize(directory: str, seen: tuple[str, ...]) -> list[Built]:
     others = sorted(k for k, v in kustomization.items() if k not in KUSTOMIZE_FIELDS and v not in (None, [], {}, ""))
     if others:
         raise ManifestError(f"kustomize build error: {file}: {', '.join(others)}: the offline plan builds "
-                            "kustomizations of resources, bases, namespace, patches, patchesStrategicMerge, "
-                            "patchesJson6902, commonLabels, labels, commonAnnotations, replicas and images only (the "
+                            "kustomizations of resources, bases, namespace, namePrefix, nameSuffix, patches, "
+                            "patchesStrategicMerge, patchesJson6902, commonLabels, labels, commonAnnotations, replicas "
+                            "and images only (the "
                             "provider runs kustomize; review a `pulumi preview --json` of the program with mlinfra "
                             "review --deployment)")
     lists = ("resources", "bases", "images", "patches", "patchesStrategicMerge", "patchesJson6902", "replicas")
@@ -366,6 +373,10 @@ def _kustomize(directory: str, seen: tuple[str, ...]) -> list[Built]:
         if isinstance(space, str) and space:
             for built in objects:
                 _kustomize_namespace(built, space)
+        affixes = [kustomization.get(name) or "" for name in ("namePrefix", "nameSuffix")]
+        if not all(isinstance(affix, str) for affix in affixes):
+            raise ValueError("namePrefix and nameSuffix are strings")
+        kustomize_names.rename(objects, *affixes)
         for pairs, specs in _label_transforms(kustomization, file):
             for built in objects:
                 _set_fields(built.obj, pairs, specs)

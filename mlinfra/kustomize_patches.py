@@ -44,10 +44,13 @@ REPLICA_KINDS = ("Deployment", "ReplicationController", "ReplicaSet", "StatefulS
 
 @dataclass
 class Built:
-    """An object kustomize has built, with the ids (namespace, name) it had before a transformer changed them."""
+    """An object kustomize has built, with the ids (namespace, name) it had before a transformer changed
+    them, and the name prefix and suffix of each kustomization level it went through (empty ones too)."""
 
     obj: dict[str, Any]
     previous: list[tuple[str, str]] = field(default_factory=list)
+    prefixes: list[str] = field(default_factory=list)
+    suffixes: list[str] = field(default_factory=list)
 
     def ids(self, cluster_scoped: Callable[[dict[str, Any]], bool]) -> list[tuple[str, str]]:
         """Every (effective namespace, name) the object had: ``default`` for an absent namespace of a

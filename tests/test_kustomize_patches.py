@@ -199,3 +199,70 @@ def test_a_program_whose_overlay_patch_makes_a_container_privileged_is_reported(
         ROOT).violations}
     assert ("kz:default/worker", "k8s-no-privileged-containers") in reported
     assert ("kz:default/web", "k8s-no-privileged-containers") not in reported
+
+
+# --- namePrefix and nameSuffix --------------------------------------------------------------------------
+
+def _app_objects() -> list[dict]:
+    """A Deployment naming a ConfigMap, a Secret and a ServiceAccount, a Role bound to the account, and a
+    binding to a ClusterRole the kustomization does not declare."""
+    pod = {"serviceAccountName": "runner", "volumes": [{"name": "conf", "configMap": {"name": "settings"}}],
+           "containers": [{"name": "app", "image": "app:1", "envFrom": [{"secretRef": {"name": "token"}}]}]}
+    return [
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "app"},
+         "spec": {"selector": {"matchLabels": {"app": "a"}}, "template": {"metadata": {"labels": {"app": "a"}},
+                                                                          "spec": pod}}},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"a": "b"}},
+        {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "token"}},
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "runner"}},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "reader"},
+         "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}]},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "read"},
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "reader"},
+         "subjects": [{"kind": "ServiceAccount", "name": "runner"}]},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "view"},
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+         "subjects": [{"kind": "ServiceAccount", "name": "runner"}]},
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}},
+    ]
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _kustomization(tmp_path / "base", resources=["objects.yaml"], namePrefix="base-")
+    (tmp_path / "base" / "objects.yaml").write_text(yaml.safe_dump_all(_app_objects()))
+    return tmp_path
+
+
+def test_a_name_prefix_reaches_every_reference_to_a_renamed_object(app):
+    """builtinpluginconsts/namereference.go: volumes' configMap.name, envFrom's secretRef.name,
+    serviceAccountName, roleRef.name (of the roleRef's kind) and subjects; nested prefixes stack
+    (the overlay's first), and a reference to an object the build does not declare stays."""
+    _kustomization(app / "overlay", resources=["../base"], namePrefix="prod-", nameSuffix="-v2", namespace="apps")
+    built = _built()
+    assert set(built) == {"Deployment/prod-base-app-v2", "ConfigMap/prod-base-settings-v2", "Secret/prod-base-token-v2",
+                          "ServiceAccount/prod-base-runner-v2", "Role/prod-base-reader-v2",
+                          "RoleBinding/prod-base-read-v2", "RoleBinding/prod-base-view-v2", "Namespace/apps"}
+    pod = built["Deployment/prod-base-app-v2"]["spec"]["template"]["spec"]
+    assert pod["serviceAccountName"] == "prod-base-runner-v2"
+    assert pod["volumes"][0]["configMap"]["name"] == "prod-base-settings-v2"
+    assert pod["containers"][0]["envFrom"][0]["secretRef"]["name"] == "prod-base-token-v2"
+    binding = built["RoleBinding/prod-base-read-v2"]
+    assert binding["roleRef"]["name"] == "prod-base-reader-v2"
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "prod-base-runner-v2", "namespace": "apps"}]
+    assert built["RoleBinding/prod-base-view-v2"]["roleRef"]["name"] == "view"  # not the build's: unchanged
+
+
+def test_a_namespace_move_alone_reaches_binding_subjects(app):
+    _kustomization(app / "base", resources=["objects.yaml"])
+    _kustomization(app / "overlay", resources=["../base"], namespace="team")
+    built = _built()
+    assert built["RoleBinding/read"]["subjects"] == [{"kind": "ServiceAccount", "name": "runner", "namespace": "team"}]
+    assert built["Deployment/app"]["spec"]["template"]["spec"]["serviceAccountName"] == "runner"
+
+
+def test_name_affixes_are_strings(app):
+    _kustomization(app / "overlay", resources=["../base"], namePrefix=["x"])
+    with pytest.raises(km.ManifestError, match=r"overlay/kustomization.yaml: namePrefix and nameSuffix are strings"):
+        km.kustomize_build("overlay")

@@ -63,6 +63,10 @@ KUBERNETES_OPENAPI = {"1.34": ("kubernetes-client/python", "v34.1.0", "kubernete
 KUSTOMIZE_OPENAPI = ("kubernetes-sigs/kustomize", "12f9e6391464b3ad9dd3fe8182049dc1b1772990",
                      "kyaml/openapi/kubernetesapi/data/kubernetes-openapi-union-v1.21.2.bundle-v1.json.gz")
 KUSTOMIZE_SCHEMA = ROOT / "mlinfra" / "kustomize_schema.json"
+#: kustomize's name-reference field specs: where an object names another, so that a prefix or suffix
+#: reaches the references (``builtinpluginconsts/namereference.go``, a YAML constant).
+KUSTOMIZE_NAME_REFERENCES = "api/internal/konfig/builtinpluginconsts/namereference.go"
+KUSTOMIZE_NAME_REFERENCES_FILE = ROOT / "mlinfra" / "kustomize_name_references.json"
 #: kyaml's and kustomize's own strategic-merge test cases (Go table tests), which
 #: tests/test_kustomize_patches.py replays against mlinfra/kustomize_patches.py.
 KUSTOMIZE_CASES = ("kyaml/yaml/merge2/scalar_test.go", "kyaml/yaml/merge2/map_test.go",
@@ -192,6 +196,19 @@ def refresh_kustomize_schema(mirror_root: Path | None) -> dict:
     return {"file": str(KUSTOMIZE_SCHEMA.relative_to(ROOT)), **source}
 
 
+def refresh_kustomize_name_references(mirror_root: Path | None) -> dict:
+    import re
+
+    repository, ref, _ = KUSTOMIZE_OPENAPI
+    content = read(repository, ref, KUSTOMIZE_NAME_REFERENCES, mirror_root)
+    constant = re.search(r"nameReferenceFieldSpecs = `(.*?)`", content.decode(), re.DOTALL).group(1)
+    source = {"repository": repository, "ref": ref, "path": KUSTOMIZE_NAME_REFERENCES,
+              "sha256": hashlib.sha256(content).hexdigest()}
+    KUSTOMIZE_NAME_REFERENCES_FILE.write_text(json.dumps(
+        {"source": source, "nameReference": yaml.safe_load(constant)["nameReference"]}, indent=1) + "\n")
+    return {"file": str(KUSTOMIZE_NAME_REFERENCES_FILE.relative_to(ROOT)), **source}
+
+
 def _go_cases(text: str) -> list[dict]:
     """The cases of a Go table test (merge2's ``{description: ..., source: ..., dest: ...}`` entries,
     patchstrategicmerge's ``"name": {input: ..., patch: ...}``): their backquoted fields, ``infer``, and the
@@ -229,12 +246,13 @@ def main() -> None:
     parser.add_argument("--kustomize-only", action="store_true", help="refresh mlinfra/kustomize_schema.json only")
     args = parser.parse_args()
     schema, cases = refresh_kustomize_schema(args.mirror_root), refresh_kustomize_cases(args.mirror_root)
+    references = refresh_kustomize_name_references(args.mirror_root)
     if args.kustomize_only:  # the other entries of SOURCES.json stay as they are
         others = [e for e in json.loads((DATA / "SOURCES.json").read_text()) if e["repository"] != KUSTOMIZE_OPENAPI[0]]
     else:
         others = refresh(args.mirror_root)
     (DATA / "SOURCES.json").write_text(json.dumps(others + cases, indent=2) + "\n")
-    for source in [schema, *cases, *([] if args.kustomize_only else others)]:
+    for source in [schema, references, *cases, *([] if args.kustomize_only else others)]:
         print(f"{source['file']}: {source['repository']}@{source['ref']}:{source['path']}")
 
 
