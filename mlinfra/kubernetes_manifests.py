@@ -27,7 +27,8 @@ runtime does not run, so the mocks do them here, as the provider does:
   directories, in order: ``krusty.ReorderOptionNone``), the deprecated ``bases``, ``namespace``,
   ``images``, ``commonLabels``, ``labels``, ``commonAnnotations``, the patches and ``replicas``
   (``mlinfra/kustomize_patches.py``), ``namePrefix`` and ``nameSuffix`` with the name references that
-  follow them (``mlinfra/kustomize_names.py``) are built, as kustomize builds them
+  follow them (``mlinfra/kustomize_names.py``), the ConfigMap and Secret generators
+  (``mlinfra/kustomize_generators.py``) are built, as kustomize builds them
   (``api/filters/namespace``: ``metadata.namespace`` set, or replaced, on every object but the kinds known
   to be cluster-scoped, and on binding subjects named ``default``; ``api/filters/imagetag``: the images of
   containers and init containers renamed, retagged or pinned to a digest; labels and annotations into
@@ -49,7 +50,7 @@ from typing import Any, Iterator, Optional
 
 import yaml
 
-from mlinfra import kustomize_names, kustomize_patches
+from mlinfra import kustomize_generators, kustomize_names, kustomize_patches
 from mlinfra.errors import MlinfraError
 from mlinfra.kustomize_patches import Built
 
@@ -62,7 +63,8 @@ KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization
 #: The kustomization fields the offline build applies (the rest stop the plan, see the module's docstring).
 KUSTOMIZE_FIELDS = frozenset({"apiVersion", "kind", "metadata", "resources", "bases", "namespace", "images",
                               "commonLabels", "labels", "commonAnnotations", "patches", "patchesStrategicMerge",
-                              "patchesJson6902", "replicas", "namePrefix", "nameSuffix"})
+                              "patchesJson6902", "replicas", "namePrefix", "nameSuffix", "configMapGenerator",
+                              "secretGenerator", "generatorOptions"})
 
 #: Where kustomize writes labels and annotations, as (path, create, group, version, kind): kustomize's
 #: api/internal/konfig/builtinpluginconsts metadatalabels.go, commonlabels.go and commonannotations.go
@@ -315,6 +317,8 @@ def kustomize_build(directory: str) -> list[dict[str, Any]]:
     (``KUSTOMIZE_FIELDS``); relative to the current directory (the program's, as the provider's)."""
     objects = _kustomize(directory, ())
     try:
+        # Done once, after the whole build (KustTarget.makeCustomizedResMap).
+        kustomize_generators.add_hashes(objects)
         kustomize_names.fix_references(objects, _cluster_scoped)
     except ValueError as exc:
         raise ManifestError(f"kustomize build error: {directory}: {exc}") from None
@@ -339,9 +343,9 @@ def _kustomize(directory: str, seen: tuple[str, ...]) -> list[Built]:
     others = sorted(k for k, v in kustomization.items() if k not in KUSTOMIZE_FIELDS and v not in (None, [], {}, ""))
     if others:
         raise ManifestError(f"kustomize build error: {file}: {', '.join(others)}: the offline plan builds "
-                            "kustomizations of resources, bases, namespace, namePrefix, nameSuffix, patches, "
-                            "patchesStrategicMerge, patchesJson6902, commonLabels, labels, commonAnnotations, replicas "
-                            "and images only (the "
+                            "kustomizations of resources, bases, configMapGenerator, secretGenerator, generatorOptions, "
+                            "namespace, namePrefix, nameSuffix, patches, patchesStrategicMerge, patchesJson6902, "
+                            "commonLabels, labels, commonAnnotations, replicas and images only (the "
                             "provider runs kustomize; review a `pulumi preview --json` of the program with mlinfra "
                             "review --deployment)")
     lists = ("resources", "bases", "images", "patches", "patchesStrategicMerge", "patchesJson6902", "replicas")
@@ -363,6 +367,7 @@ def _kustomize(directory: str, seen: tuple[str, ...]) -> list[Built]:
             raise ManifestError(f"kustomize build error: accumulating resources: '{path.resolve()}': "
                                 "no such file or directory")
     try:
+        kustomize_generators.generate(objects, folder, kustomization, _cluster_scoped)
         # The transformers in krusty's order (api/internal/target/kusttarget_configplugin.go).
         for entry in kustomization.get("patchesStrategicMerge") or []:
             for patch in _patch_objects(_patch_text(folder, entry), "patchesStrategicMerge"):

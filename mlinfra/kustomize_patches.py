@@ -51,6 +51,8 @@ class Built:
     previous: list[tuple[str, str]] = field(default_factory=list)
     prefixes: list[str] = field(default_factory=list)
     suffixes: list[str] = field(default_factory=list)
+    #: A generated ConfigMap or Secret whose name gets its content's hash once the build is done.
+    hashed: bool = False
 
     def ids(self, cluster_scoped: Callable[[dict[str, Any]], bool]) -> list[tuple[str, str]]:
         """Every (effective namespace, name) the object had: ``default`` for an absent namespace of a

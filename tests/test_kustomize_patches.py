@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from mlinfra import kubernetes_manifests as km
+from mlinfra import kustomize_generators as kg
 from mlinfra import kustomize_patches as kp
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -266,3 +267,73 @@ def test_name_affixes_are_strings(app):
     _kustomization(app / "overlay", resources=["../base"], namePrefix=["x"])
     with pytest.raises(km.ManifestError, match=r"overlay/kustomization.yaml: namePrefix and nameSuffix are strings"):
         km.kustomize_build("overlay")
+
+
+# --- generators ------------------------------------------------------------------------------------------
+
+HASHES = json.loads((Path(__file__).parent / "data" / "kustomize" / "hash_cases.json").read_text())
+
+
+@pytest.mark.parametrize("case", HASHES, ids=lambda case: case["description"])
+def test_name_hashes_are_kustomizes(case):
+    """api/hasher/hasher_test.go's ConfigMaps and Secrets and the hashes kustomize gives them."""
+    assert kg.name_hash(yaml.safe_load(case["object"])) == case["hash"]
+
+
+def test_generated_config_maps_and_secrets_get_hashed_names_that_references_follow(app):
+    """Envs, then literals, then files (api/kv); the Secret base64; the hash of the final name and data
+    (after the overlay's prefix), and the Deployment's references renamed with it."""
+    (app / "base" / "app.env").write_text("# settings\nMODE=batch\n\nLEVEL=\n")
+    (app / "base" / "model.json").write_text('{"layers": 3}')
+    _kustomization(app / "base", resources=["objects.yaml"], configMapGenerator=[
+        {"name": "settings", "envs": ["app.env"], "literals": ["TEAM='ml'"], "files": ["config.json=model.json"]}],
+        secretGenerator=[{"name": "token", "literals": ["key=s3cret"]}],
+        generatorOptions={"labels": {"generated": "yes"}})
+    (app / "base" / "objects.yaml").write_text(yaml.safe_dump_all(
+        [o for o in _app_objects() if o["kind"] not in ("ConfigMap", "Secret")]))
+    _kustomization(app / "overlay", resources=["../base"], namePrefix="prod-")
+    built = _built()
+    [settings] = [o for o in built.values() if o["kind"] == "ConfigMap"]
+    [token] = [o for o in built.values() if o["kind"] == "Secret"]
+    assert settings["data"] == {"MODE": "batch", "LEVEL": "", "TEAM": "ml", "config.json": '{"layers": 3}'}
+    assert settings["metadata"]["labels"] == {"generated": "yes"}
+    assert settings["metadata"]["name"] == "prod-settings-" + kg.name_hash(
+        {**settings, "metadata": {"name": "prod-settings"}})
+    assert token["data"] == {"key": "czNjcmV0"} and token["type"] == "Opaque"
+    pod = built["Deployment/prod-app"]["spec"]["template"]["spec"]
+    assert pod["volumes"][0]["configMap"]["name"] == settings["metadata"]["name"]
+    assert pod["containers"][0]["envFrom"][0]["secretRef"]["name"] == token["metadata"]["name"]
+
+
+def test_an_overlay_generator_merges_into_its_bases_and_options_turn_the_hash_off(app):
+    _kustomization(app / "base", resources=["objects.yaml"], configMapGenerator=[
+        {"name": "extra", "literals": ["A=1", "B=2"]}])
+    _kustomization(app / "overlay", resources=["../base"], configMapGenerator=[
+        {"name": "extra", "behavior": "merge", "literals": ["B=3"], "options": {"disableNameSuffixHash": True}},
+        {"name": "plain", "literals": ["C=4"], "options": {"disableNameSuffixHash": True, "immutable": True}}])
+    built = _built()
+    # The overlay's object takes the base's place, with its own options: no hash.
+    assert built["ConfigMap/extra"]["data"] == {"A": "1", "B": "3"}
+    assert built["ConfigMap/plain"]["immutable"] is True and built["ConfigMap/plain"]["data"] == {"C": "4"}
+    _kustomization(app / "overlay", resources=["../base"], configMapGenerator=[
+        {"name": "extra", "behavior": "replace", "literals": ["B=3"]}])
+    [(name, extra)] = [(n, o) for n, o in _built().items() if n.startswith("ConfigMap/extra-")]
+    assert extra["data"] == {"B": "3"} and name == f"ConfigMap/extra-{kg.name_hash({**extra, 'metadata': {'name': 'extra'}})}"
+
+
+@pytest.mark.parametrize("generator, message", [
+    ({"name": "c", "literals": ["A=1", "A=2"]}, r"configmap c illegally repeats the key `A`"),
+    ({"name": "c", "literals": ["=1"]}, r"invalid literal source =1, expected key=value"),
+    ({"name": "c", "files": ["missing.txt"]}, r"loading KV pairs: missing.txt: No such file or directory"),
+    ({"name": "c", "files": ["k=v=w"]}, r"source 'k=v=w' key name or file path contains '='"),
+    ({"name": "settings", "literals": ["A=1"]}, r"id ConfigMap default/settings exists; can not use behavior: "
+                                                r"'create', behavior must be merge or replace"),
+    ({"name": "c", "behavior": "merge", "literals": ["A=1"]}, r"id ConfigMap default/c does not exist; cannot merge or replace"),
+    ({"name": "c", "behavior": "upsert"}, r"configMapGenerator c: behavior is create, merge or replace, not .upsert."),
+    ({"literals": ["A=1"]}, r"a configmap must have a name"),
+    ({"name": "c", "options": {"labels": {}, "hash": False}}, r"generator options are annotations, "),
+])
+def test_a_generator_kustomize_would_refuse_stops_the_plan(app, generator, message):
+    _kustomization(app / "base", resources=["objects.yaml"], configMapGenerator=[generator])
+    with pytest.raises(km.ManifestError, match=r"kustomize build error: base/kustomization.yaml: " + message):
+        km.kustomize_build("base")

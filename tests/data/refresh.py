@@ -63,6 +63,7 @@ KUBERNETES_OPENAPI = {"1.34": ("kubernetes-client/python", "v34.1.0", "kubernete
 KUSTOMIZE_OPENAPI = ("kubernetes-sigs/kustomize", "12f9e6391464b3ad9dd3fe8182049dc1b1772990",
                      "kyaml/openapi/kubernetesapi/data/kubernetes-openapi-union-v1.21.2.bundle-v1.json.gz")
 KUSTOMIZE_SCHEMA = ROOT / "mlinfra" / "kustomize_schema.json"
+KUSTOMIZE_HASH_CASES = "api/hasher/hasher_test.go"
 #: kustomize's name-reference field specs: where an object names another, so that a prefix or suffix
 #: reaches the references (``builtinpluginconsts/namereference.go``, a YAML constant).
 KUSTOMIZE_NAME_REFERENCES = "api/internal/konfig/builtinpluginconsts/namereference.go"
@@ -237,6 +238,15 @@ def refresh_kustomize_cases(mirror_root: Path | None) -> list[dict]:
                         "sha256": hashlib.sha256(content).hexdigest()})
     (DATA / "kustomize").mkdir(exist_ok=True)
     (DATA / "kustomize" / "merge_cases.json").write_text(json.dumps(cases, indent=1) + "\n")
+    # The name hashes of api/hasher's tests: {"description", `object`, "hash", "error"} entries.
+    import re
+
+    content = read(repository, ref, KUSTOMIZE_HASH_CASES, mirror_root)
+    hashes = [{"description": d, "object": o, "hash": h}
+              for d, o, h in re.findall(r'\{"([^"]+)", `([^`]*)`, "([^"]*)", ""\}', content.decode())]
+    (DATA / "kustomize" / "hash_cases.json").write_text(json.dumps(hashes, indent=1) + "\n")
+    sources.append({"file": "kustomize/hash_cases.json", "repository": repository, "ref": ref,
+                    "path": KUSTOMIZE_HASH_CASES, "sha256": hashlib.sha256(content).hexdigest()})
     return sources
 
 
