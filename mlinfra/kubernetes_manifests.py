@@ -28,7 +28,7 @@ runtime does not run, so the mocks do them here, as the provider does:
   ``images``, ``commonLabels``, ``labels``, ``commonAnnotations``, the patches and ``replicas``
   (``mlinfra/kustomize_patches.py``), ``namePrefix`` and ``nameSuffix`` with the name references that
   follow them (``mlinfra/kustomize_names.py``), the ConfigMap and Secret generators
-  (``mlinfra/kustomize_generators.py``) are built, as kustomize builds them
+  (``mlinfra/kustomize_generators.py``) and ``components`` are built, as kustomize builds them
   (``api/filters/namespace``: ``metadata.namespace`` set, or replaced, on every object but the kinds known
   to be cluster-scoped, and on binding subjects named ``default``; ``api/filters/imagetag``: the images of
   containers and init containers renamed, retagged or pinned to a digest; labels and annotations into
@@ -64,7 +64,7 @@ KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization
 KUSTOMIZE_FIELDS = frozenset({"apiVersion", "kind", "metadata", "resources", "bases", "namespace", "images",
                               "commonLabels", "labels", "commonAnnotations", "patches", "patchesStrategicMerge",
                               "patchesJson6902", "replicas", "namePrefix", "nameSuffix", "configMapGenerator",
-                              "secretGenerator", "generatorOptions"})
+                              "secretGenerator", "generatorOptions", "components"})
 
 #: Where kustomize writes labels and annotations, as (path, create, group, version, kind): kustomize's
 #: api/internal/konfig/builtinpluginconsts metadatalabels.go, commonlabels.go and commonannotations.go
@@ -325,7 +325,9 @@ def kustomize_build(directory: str) -> list[dict[str, Any]]:
     return [built.obj for built in objects]
 
 
-def _kustomize(directory: str, seen: tuple[str, ...]) -> list[Built]:
+def _kustomize(directory: str, seen: tuple[str, ...], accumulated: Optional[list[Built]] = None) -> list[Built]:
+    """The objects of the kustomization in ``directory``; a component (``accumulated`` given, the objects its
+    parent has so far) adds its own to those and transforms them all (``KustTarget.accumulateComponents``)."""
     if _is_url(directory):
         raise ManifestError(f"kustomize build error: {directory}: the offline plan reads local directories only")
     folder = Path(directory)
@@ -340,19 +342,28 @@ def _kustomize(directory: str, seen: tuple[str, ...]) -> list[Built]:
     kustomization = documents[0] if documents else {}
     if not isinstance(kustomization, dict):
         raise ManifestError(f"kustomize build error: {file}: a kustomization is a YAML object")
+    component = kustomization.get("kind") == "Component"
+    if component and accumulated is None:
+        raise ManifestError(f"kustomize build error: {file}: expected kind != 'Component' for path "
+                            f"'{folder.resolve()}'")
+    if accumulated is not None and not component:
+        raise ManifestError(f"kustomize build error: {file}: expected kind 'Component' for path '{folder.resolve()}' "
+                            f"but got '{kustomization.get('kind') or 'Kustomization'}'")
     others = sorted(k for k, v in kustomization.items() if k not in KUSTOMIZE_FIELDS and v not in (None, [], {}, ""))
     if others:
         raise ManifestError(f"kustomize build error: {file}: {', '.join(others)}: the offline plan builds "
-                            "kustomizations of resources, bases, configMapGenerator, secretGenerator, generatorOptions, "
+                            "kustomizations of resources, bases, components, configMapGenerator, secretGenerator, "
+                            "generatorOptions, "
                             "namespace, namePrefix, nameSuffix, patches, patchesStrategicMerge, patchesJson6902, "
                             "commonLabels, labels, commonAnnotations, replicas and images only (the "
                             "provider runs kustomize; review a `pulumi preview --json` of the program with mlinfra "
                             "review --deployment)")
-    lists = ("resources", "bases", "images", "patches", "patchesStrategicMerge", "patchesJson6902", "replicas")
+    lists = ("resources", "bases", "components", "images", "patches", "patchesStrategicMerge", "patchesJson6902",
+             "replicas")
     wrong = [name for name in lists if not isinstance(kustomization.get(name) or [], list)]
     if wrong:
         raise ManifestError(f"kustomize build error: {file}: {', '.join(wrong)}: a list")
-    objects: list[Built] = []
+    objects: list[Built] = list(accumulated or [])
     for entry in [*(kustomization.get("resources") or []), *(kustomization.get("bases") or [])]:
         if not isinstance(entry, str):
             raise ManifestError(f"kustomize build error: {file}: resources lists paths")
@@ -368,6 +379,13 @@ def _kustomize(directory: str, seen: tuple[str, ...]) -> list[Built]:
                                 "no such file or directory")
     try:
         kustomize_generators.generate(objects, folder, kustomization, _cluster_scoped)
+    except ValueError as exc:
+        raise ManifestError(f"kustomize build error: {file}: {exc}") from None
+    for entry in kustomization.get("components") or []:
+        if not isinstance(entry, str) or _is_url(entry):
+            raise ManifestError(f"kustomize build error: {file}: components lists local directories: {entry!r}")
+        objects = _kustomize(str(folder / entry), (*seen, resolved), objects)
+    try:
         # The transformers in krusty's order (api/internal/target/kusttarget_configplugin.go).
         for entry in kustomization.get("patchesStrategicMerge") or []:
             for patch in _patch_objects(_patch_text(folder, entry), "patchesStrategicMerge"):

@@ -400,7 +400,7 @@ def test_a_v2_directory_puts_objects_without_a_namespace_in_its_namespace_input(
 @pytest.mark.parametrize("fields, message", [
     ({"resources": ["a.yaml"], "helmCharts": [{"name": "c"}], "vars": [{"name": "x"}], "commonLabels": {"a": "b"}},
      r"kustomization.yaml: helmCharts, vars: the offline plan builds kustomizations of resources, bases, "
-     r"configMapGenerator, secretGenerator, generatorOptions, namespace, namePrefix, nameSuffix, patches, "
+     r"components, configMapGenerator, secretGenerator, generatorOptions, namespace, namePrefix, nameSuffix, patches, "
      r"patchesStrategicMerge, patchesJson6902, commonLabels, labels, commonAnnotations, replicas and images only"),
     ({"resources": ["a.yaml"], "commonLabels": {"a": 1}}, r"commonLabels: a map of strings to strings"),
     ({"resources": ["a.yaml"], "labels": [{"pairs": {"a": "b"}, "fields": [{"path": "spec/x"}]}]},

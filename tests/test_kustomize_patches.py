@@ -337,3 +337,43 @@ def test_a_generator_kustomize_would_refuse_stops_the_plan(app, generator, messa
     _kustomization(app / "base", resources=["objects.yaml"], configMapGenerator=[generator])
     with pytest.raises(km.ManifestError, match=r"kustomize build error: base/kustomization.yaml: " + message):
         km.kustomize_build("base")
+
+
+# --- components --------------------------------------------------------------------------------------------
+
+def _component(folder: Path, **fields) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "kustomization.yaml").write_text(yaml.safe_dump({
+        "apiVersion": "kustomize.config.k8s.io/v1alpha1", "kind": "Component", **fields}))
+
+
+def test_a_component_adds_its_objects_and_transforms_its_parents(base):
+    """KustTarget.accumulateComponents: after the parent's resources and generators, a Component's own
+    resources, generators (merging into the parent's) and patches run over all of them."""
+    _component(base / "debug", resources=["probe.yaml"], patches=[{"patch": yaml.safe_dump({
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+        "spec": {"template": {"spec": {"hostPID": True}}}})}],
+        configMapGenerator=[{"name": "flags", "behavior": "merge", "literals": ["DEBUG=1"]}])
+    (base / "debug" / "probe.yaml").write_text(yaml.safe_dump(
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "probe"},
+         "spec": {"containers": [{"name": "probe", "image": "busybox:1.36"}]}}))
+    _kustomization(base / "overlay", resources=["../base"], components=["../debug"], namePrefix="dev-",
+                   configMapGenerator=[{"name": "flags", "literals": ["MODE=a"],
+                                        "options": {"disableNameSuffixHash": True}}])
+    built = _built()
+    assert built["Deployment/dev-web"]["spec"]["template"]["spec"]["hostPID"] is True
+    assert "hostPID" not in built["Deployment/dev-worker"]["spec"]["template"]["spec"]
+    assert "Pod/dev-probe" in built
+    [flags] = [o for n, o in built.items() if n.startswith("ConfigMap/dev-flags")]
+    assert flags["data"] == {"MODE": "a", "DEBUG": "1"}
+
+
+def test_components_and_resources_are_not_interchangeable(base):
+    _kustomization(base / "overlay", resources=["../base"], components=["../base"])
+    with pytest.raises(km.ManifestError, match=r"base/kustomization.yaml: expected kind 'Component' for path "
+                                               r"'.*base' but got 'Kustomization'"):
+        km.kustomize_build("overlay")
+    _component(base / "debug")
+    _kustomization(base / "overlay", resources=["../base", "../debug"])
+    with pytest.raises(km.ManifestError, match=r"debug/kustomization.yaml: expected kind != 'Component' for path"):
+        km.kustomize_build("overlay")
