@@ -28,7 +28,8 @@ runtime does not run, so the mocks do them here, as the provider does:
   ``images``, ``commonLabels``, ``labels``, ``commonAnnotations``, the patches and ``replicas``
   (``mlinfra/kustomize_patches.py``), ``namePrefix`` and ``nameSuffix`` with the name references that
   follow them (``mlinfra/kustomize_names.py``), the ConfigMap and Secret generators
-  (``mlinfra/kustomize_generators.py``) and ``components`` are built, as kustomize builds them
+  (``mlinfra/kustomize_generators.py``), ``components`` and ``replacements``
+  (``mlinfra/kustomize_replacements.py``) are built, as kustomize builds them
   (``api/filters/namespace``: ``metadata.namespace`` set, or replaced, on every object but the kinds known
   to be cluster-scoped, and on binding subjects named ``default``; ``api/filters/imagetag``: the images of
   containers and init containers renamed, retagged or pinned to a digest; labels and annotations into
@@ -50,7 +51,7 @@ from typing import Any, Iterator, Optional
 
 import yaml
 
-from mlinfra import kustomize_generators, kustomize_names, kustomize_patches
+from mlinfra import kustomize_generators, kustomize_names, kustomize_patches, kustomize_replacements
 from mlinfra.errors import MlinfraError
 from mlinfra.kustomize_patches import Built
 
@@ -64,7 +65,7 @@ KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization
 KUSTOMIZE_FIELDS = frozenset({"apiVersion", "kind", "metadata", "resources", "bases", "namespace", "images",
                               "commonLabels", "labels", "commonAnnotations", "patches", "patchesStrategicMerge",
                               "patchesJson6902", "replicas", "namePrefix", "nameSuffix", "configMapGenerator",
-                              "secretGenerator", "generatorOptions", "components"})
+                              "secretGenerator", "generatorOptions", "components", "replacements"})
 
 #: Where kustomize writes labels and annotations, as (path, create, group, version, kind): kustomize's
 #: api/internal/konfig/builtinpluginconsts metadatalabels.go, commonlabels.go and commonannotations.go
@@ -355,11 +356,11 @@ def _kustomize(directory: str, seen: tuple[str, ...], accumulated: Optional[list
                             "kustomizations of resources, bases, components, configMapGenerator, secretGenerator, "
                             "generatorOptions, "
                             "namespace, namePrefix, nameSuffix, patches, patchesStrategicMerge, patchesJson6902, "
-                            "commonLabels, labels, commonAnnotations, replicas and images only (the "
+                            "commonLabels, labels, commonAnnotations, replicas, images and replacements only (the "
                             "provider runs kustomize; review a `pulumi preview --json` of the program with mlinfra "
                             "review --deployment)")
     lists = ("resources", "bases", "components", "images", "patches", "patchesStrategicMerge", "patchesJson6902",
-             "replicas")
+             "replicas", "replacements")
     wrong = [name for name in lists if not isinstance(kustomization.get(name) or [], list)]
     if wrong:
         raise ManifestError(f"kustomize build error: {file}: {', '.join(wrong)}: a list")
@@ -418,7 +419,18 @@ def _kustomize(directory: str, seen: tuple[str, ...], accumulated: Optional[list
         for built in objects:
             if built.obj.get("kind") != "CustomResourceDefinition":
                 _kustomize_images(built.obj, entry)
+    try:
+        kustomize_replacements.apply(objects, kustomization.get("replacements") or [],
+                                     lambda path: _replacement_file(folder, path), _cluster_scoped)
+    except ValueError as exc:
+        raise ManifestError(f"kustomize build error: {file}: {exc}") from None
     return objects
+
+
+def _replacement_file(folder: Path, path: str) -> list[Any]:
+    """The replacements a ``replacements[].path`` file holds: one per document, or a list of them."""
+    documents = _patch_documents(_patch_text(folder, {"path": path}))
+    return [item for document in documents for item in (document if isinstance(document, list) else [document])]
 
 
 PATCH_FIELDS = frozenset({"path", "patch", "target", "options"})

@@ -401,7 +401,8 @@ def test_a_v2_directory_puts_objects_without_a_namespace_in_its_namespace_input(
     ({"resources": ["a.yaml"], "helmCharts": [{"name": "c"}], "vars": [{"name": "x"}], "commonLabels": {"a": "b"}},
      r"kustomization.yaml: helmCharts, vars: the offline plan builds kustomizations of resources, bases, "
      r"components, configMapGenerator, secretGenerator, generatorOptions, namespace, namePrefix, nameSuffix, patches, "
-     r"patchesStrategicMerge, patchesJson6902, commonLabels, labels, commonAnnotations, replicas and images only"),
+     r"patchesStrategicMerge, patchesJson6902, commonLabels, labels, commonAnnotations, replicas, images and "
+     r"replacements only"),
     ({"resources": ["a.yaml"], "commonLabels": {"a": 1}}, r"commonLabels: a map of strings to strings"),
     ({"resources": ["a.yaml"], "labels": [{"pairs": {"a": "b"}, "fields": [{"path": "spec/x"}]}]},
      r"labels: an entry has pairs, includeSelectors and includeTemplates only offline"),

@@ -13,6 +13,7 @@ import yaml
 from mlinfra import kubernetes_manifests as km
 from mlinfra import kustomize_generators as kg
 from mlinfra import kustomize_patches as kp
+from mlinfra import kustomize_replacements as kr
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = json.loads((Path(__file__).parent / "data" / "kustomize" / "merge_cases.json").read_text())
@@ -377,3 +378,57 @@ def test_components_and_resources_are_not_interchangeable(base):
     _kustomization(base / "overlay", resources=["../base", "../debug"])
     with pytest.raises(km.ManifestError, match=r"debug/kustomization.yaml: expected kind != 'Component' for path"):
         km.kustomize_build("overlay")
+
+
+# --- replacements ----------------------------------------------------------------------------------------
+
+REPLACEMENTS = json.loads((Path(__file__).parent / "data" / "kustomize" / "replacement_cases.json").read_text())
+#: Where the offline build stops instead: kustomize edits YAML and JSON held in a string in place (and
+#: re-serializes it its own way), and selects by an earlier kind after a patch changed it.
+REPLACEMENTS_DIFFERENT = {
+    **{case["description"]: r"does not edit YAML or JSON held in a string" for case in REPLACEMENTS
+       if case["description"].startswith(("replacement json", "replacement yaml", "replacement contain json"))},
+    "using a previous ID": r"nothing selected by \{'kind': 'CronJob', 'name': 'deploy'\}",
+}
+
+
+def _replaced(case):
+    objects = [kp.Built(json.loads(json.dumps(o))) for o in yaml.safe_load_all(case["input"]) if o]
+    config = yaml.safe_load(case["replacements"]) or {}
+    kr.apply(objects, config.get("replacements") or [], lambda path: [], km._cluster_scoped)
+    return [b.obj for b in objects]
+
+
+def test_the_replacement_cases_are_kustomizes():
+    assert len(REPLACEMENTS) >= 80 and len(REPLACEMENTS_DIFFERENT) < len(REPLACEMENTS) // 4
+
+
+@pytest.mark.parametrize("case", REPLACEMENTS, ids=lambda case: case["description"])
+def test_replacements_match_kustomizes_own_cases(case):
+    expected = [json.loads(json.dumps(o)) for o in yaml.safe_load_all(case["expected"]) if o]
+    if case["description"] in REPLACEMENTS_DIFFERENT:
+        with pytest.raises(ValueError, match=REPLACEMENTS_DIFFERENT[case["description"]]):
+            _replaced(case)
+        return
+    if case["error"]:
+        with pytest.raises(ValueError):
+            _replaced(case)
+        return
+    assert _replaced(case) == expected
+
+
+def test_a_kustomizations_replacements_run_last_from_its_file_and_inline(base):
+    """ReplacementTransformer runs after the images transformer; a ``path`` entry's file lists replacements."""
+    (base / "overlay").mkdir()
+    (base / "overlay" / "replacements.yaml").write_text(yaml.safe_dump([{
+        "source": {"kind": "Deployment", "name": "web", "fieldPath": "spec.template.spec.containers.[name=app].image"},
+        "targets": [{"select": {"kind": "Deployment", "name": "worker"},
+                     "fieldPaths": ["spec.template.spec.containers.[name=app].image"]}]}]))
+    _kustomization(base / "overlay", resources=["../base"], images=[{"name": "web", "newTag": "9"}], replacements=[
+        {"path": "replacements.yaml"},
+        {"source": {"kind": "Service", "name": "web", "fieldPath": "spec.ports.0.port"},
+         "targets": [{"select": {"kind": "Deployment"}, "fieldPaths": ["metadata.annotations.port"],
+                      "options": {"create": True}}]}])
+    built = _built()
+    assert _containers(built["Deployment/worker"])["app"]["image"] == "web:9"
+    assert {built[n]["metadata"]["annotations"]["port"] for n in ("Deployment/web", "Deployment/worker")} == {80}

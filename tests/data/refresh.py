@@ -64,6 +64,7 @@ KUSTOMIZE_OPENAPI = ("kubernetes-sigs/kustomize", "12f9e6391464b3ad9dd3fe8182049
                      "kyaml/openapi/kubernetesapi/data/kubernetes-openapi-union-v1.21.2.bundle-v1.json.gz")
 KUSTOMIZE_SCHEMA = ROOT / "mlinfra" / "kustomize_schema.json"
 KUSTOMIZE_HASH_CASES = "api/hasher/hasher_test.go"
+KUSTOMIZE_REPLACEMENT_CASES = "api/filters/replacement/replacement_test.go"
 #: kustomize's name-reference field specs: where an object names another, so that a prefix or suffix
 #: reaches the references (``builtinpluginconsts/namereference.go``, a YAML constant).
 KUSTOMIZE_NAME_REFERENCES = "api/internal/konfig/builtinpluginconsts/namereference.go"
@@ -245,6 +246,21 @@ def refresh_kustomize_cases(mirror_root: Path | None) -> list[dict]:
     hashes = [{"description": d, "object": o, "hash": h}
               for d, o, h in re.findall(r'\{"([^"]+)", `([^`]*)`, "([^"]*)", ""\}', content.decode())]
     (DATA / "kustomize" / "hash_cases.json").write_text(json.dumps(hashes, indent=1) + "\n")
+    # The replacement filter's table test: "name": {input, replacements, expected, expectedErr}.
+    content = read(repository, ref, KUSTOMIZE_REPLACEMENT_CASES, mirror_root)
+    text = content.decode()
+    starts = list(re.finditer(r'^\t\t"([^"]+)": \{$', text, re.MULTILINE))
+    replacements = []
+    for start, following in zip(starts, [*starts[1:], None]):
+        block = text[start.end():following.start() if following else text.index("\n\t}\n", start.end())]
+        fields = dict(re.findall(r"(\w+):\s*`([^`]*)`", block))
+        error = re.search(r'expectedErr:\s*"((?:[^"\\]|\\.)*)"', block)
+        replacements.append({"description": start.group(1), "input": fields.get("input", ""),
+                             "replacements": fields.get("replacements", ""), "expected": fields.get("expected", ""),
+                             "error": fields.get("expectedErr") or (json.loads(f'"{error.group(1)}"') if error else "")})
+    (DATA / "kustomize" / "replacement_cases.json").write_text(json.dumps(replacements, indent=1) + "\n")
+    sources.append({"file": "kustomize/replacement_cases.json", "repository": repository, "ref": ref,
+                    "path": KUSTOMIZE_REPLACEMENT_CASES, "sha256": hashlib.sha256(content).hexdigest()})
     sources.append({"file": "kustomize/hash_cases.json", "repository": repository, "ref": ref,
                     "path": KUSTOMIZE_HASH_CASES, "sha256": hashlib.sha256(content).hexdigest()})
     return sources
