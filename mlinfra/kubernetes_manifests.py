@@ -62,10 +62,12 @@ COMPONENTS = YAML_V2_COMPONENTS | {KUSTOMIZE_V2}
 #: ``konfig.RecognizedKustomizationFileNames``, in the order kustomize looks for them.
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 #: The kustomization fields the offline build applies (the rest stop the plan, see the module's docstring).
-KUSTOMIZE_FIELDS = frozenset({"apiVersion", "kind", "metadata", "resources", "bases", "namespace", "images",
-                              "commonLabels", "labels", "commonAnnotations", "patches", "patchesStrategicMerge",
-                              "patchesJson6902", "replicas", "namePrefix", "nameSuffix", "configMapGenerator",
-                              "secretGenerator", "generatorOptions", "components", "replacements"})
+KUSTOMIZE_BUILT = ("resources", "bases", "components", "configMapGenerator", "secretGenerator", "generatorOptions",
+                   "namespace", "namePrefix", "nameSuffix", "patches", "patchesStrategicMerge", "patchesJson6902",
+                   "commonLabels", "labels", "commonAnnotations", "replicas", "images", "replacements")
+KUSTOMIZE_FIELDS = frozenset({"apiVersion", "kind", "metadata", *KUSTOMIZE_BUILT})
+KUSTOMIZE_LISTS = ("resources", "bases", "components", "images", "patches", "patchesStrategicMerge",
+                   "patchesJson6902", "replicas", "replacements")
 
 #: Where kustomize writes labels and annotations, as (path, create, group, version, kind): kustomize's
 #: api/internal/konfig/builtinpluginconsts metadatalabels.go, commonlabels.go and commonannotations.go
@@ -329,41 +331,8 @@ def kustomize_build(directory: str) -> list[dict[str, Any]]:
 def _kustomize(directory: str, seen: tuple[str, ...], accumulated: Optional[list[Built]] = None) -> list[Built]:
     """The objects of the kustomization in ``directory``; a component (``accumulated`` given, the objects its
     parent has so far) adds its own to those and transforms them all (``KustTarget.accumulateComponents``)."""
-    if _is_url(directory):
-        raise ManifestError(f"kustomize build error: {directory}: the offline plan reads local directories only")
-    folder = Path(directory)
-    file = next((folder / name for name in KUSTOMIZATION_FILES if (folder / name).is_file()), None)
-    if file is None:
-        raise ManifestError(f"kustomize build error: unable to find one of 'kustomization.yaml', 'kustomization.yml' "
-                            f"or 'Kustomization' in directory '{folder.resolve()}'")
-    resolved = str(folder.resolve())
-    if resolved in seen:
-        raise ManifestError(f"kustomize build error: cycle detected: {resolved} is already being built")
-    documents = [d for d in _documents(file.read_text()) if d is not None]
-    kustomization = documents[0] if documents else {}
-    if not isinstance(kustomization, dict):
-        raise ManifestError(f"kustomize build error: {file}: a kustomization is a YAML object")
-    component = kustomization.get("kind") == "Component"
-    if component and accumulated is None:
-        raise ManifestError(f"kustomize build error: {file}: expected kind != 'Component' for path "
-                            f"'{folder.resolve()}'")
-    if accumulated is not None and not component:
-        raise ManifestError(f"kustomize build error: {file}: expected kind 'Component' for path '{folder.resolve()}' "
-                            f"but got '{kustomization.get('kind') or 'Kustomization'}'")
-    others = sorted(k for k, v in kustomization.items() if k not in KUSTOMIZE_FIELDS and v not in (None, [], {}, ""))
-    if others:
-        raise ManifestError(f"kustomize build error: {file}: {', '.join(others)}: the offline plan builds "
-                            "kustomizations of resources, bases, components, configMapGenerator, secretGenerator, "
-                            "generatorOptions, "
-                            "namespace, namePrefix, nameSuffix, patches, patchesStrategicMerge, patchesJson6902, "
-                            "commonLabels, labels, commonAnnotations, replicas, images and replacements only (the "
-                            "provider runs kustomize; review a `pulumi preview --json` of the program with mlinfra "
-                            "review --deployment)")
-    lists = ("resources", "bases", "components", "images", "patches", "patchesStrategicMerge", "patchesJson6902",
-             "replicas", "replacements")
-    wrong = [name for name in lists if not isinstance(kustomization.get(name) or [], list)]
-    if wrong:
-        raise ManifestError(f"kustomize build error: {file}: {', '.join(wrong)}: a list")
+    folder, file, kustomization = _kustomization(directory, seen, accumulated is not None)
+    seen = (*seen, str(folder.resolve()))
     objects: list[Built] = list(accumulated or [])
     for entry in [*(kustomization.get("resources") or []), *(kustomization.get("bases") or [])]:
         if not isinstance(entry, str):
@@ -372,7 +341,7 @@ def _kustomize(directory: str, seen: tuple[str, ...], accumulated: Optional[list
             raise ManifestError(f"kustomize build error: {file}: {entry}: the offline plan reads local files only")
         path = folder / entry
         if path.is_dir():
-            objects.extend(_kustomize(str(path), (*seen, resolved)))
+            objects.extend(_kustomize(str(path), seen))
         elif path.is_file():
             objects.extend(Built(obj) for obj in _objects(path.read_text()))
         else:
@@ -380,51 +349,81 @@ def _kustomize(directory: str, seen: tuple[str, ...], accumulated: Optional[list
                                 "no such file or directory")
     try:
         kustomize_generators.generate(objects, folder, kustomization, _cluster_scoped)
-    except ValueError as exc:
-        raise ManifestError(f"kustomize build error: {file}: {exc}") from None
-    for entry in kustomization.get("components") or []:
-        if not isinstance(entry, str) or _is_url(entry):
-            raise ManifestError(f"kustomize build error: {file}: components lists local directories: {entry!r}")
-        objects = _kustomize(str(folder / entry), (*seen, resolved), objects)
-    try:
-        # The transformers in krusty's order (api/internal/target/kusttarget_configplugin.go).
-        for entry in kustomization.get("patchesStrategicMerge") or []:
-            for patch in _patch_objects(_patch_text(folder, entry), "patchesStrategicMerge"):
-                _merge_by_id(objects, patch)
-        for entry in kustomization.get("patches") or []:
-            _apply_patch(objects, folder, entry)
-        space = kustomization.get("namespace")
-        if isinstance(space, str) and space:
-            for built in objects:
-                _kustomize_namespace(built, space)
-        affixes = [kustomization.get(name) or "" for name in ("namePrefix", "nameSuffix")]
-        if not all(isinstance(affix, str) for affix in affixes):
-            raise ValueError("namePrefix and nameSuffix are strings")
-        kustomize_names.rename(objects, *affixes)
-        for pairs, specs in _label_transforms(kustomization, file):
-            for built in objects:
-                _set_fields(built.obj, pairs, specs)
-        for entry in kustomization.get("patchesJson6902") or []:
-            if not isinstance(entry, dict) or not isinstance(entry.get("target"), dict):
-                raise ValueError(f"patchesJson6902: an entry has a target and a path or patch: {entry!r}")
-            _json_patch(objects, _patch_text(folder, entry), entry["target"])
-        for entry in kustomization.get("replicas") or []:
-            kustomize_patches.set_replicas(objects, entry)
-    except ValueError as exc:
-        raise ManifestError(f"kustomize build error: {file}: {exc}") from None
-    for entry in kustomization.get("images") or []:
-        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or set(entry) - IMAGE_FIELDS:
-            raise ManifestError(f"kustomize build error: {file}: images: an entry has name, newName, newTag and "
-                                f"digest only: {entry!r}")
-        for built in objects:
-            if built.obj.get("kind") != "CustomResourceDefinition":
-                _kustomize_images(built.obj, entry)
-    try:
-        kustomize_replacements.apply(objects, kustomization.get("replacements") or [],
-                                     lambda path: _replacement_file(folder, path), _cluster_scoped)
+        for entry in kustomization.get("components") or []:
+            if not isinstance(entry, str) or _is_url(entry):
+                raise ValueError(f"components lists local directories: {entry!r}")
+            objects = _kustomize(str(folder / entry), seen, objects)
+        _transform(objects, folder, file, kustomization)
     except ValueError as exc:
         raise ManifestError(f"kustomize build error: {file}: {exc}") from None
     return objects
+
+
+def _kustomization(directory: str, seen: tuple[str, ...], component: bool) -> tuple[Path, Path, dict[str, Any]]:
+    """(folder, file, contents) of the kustomization in ``directory``, one the offline build can make."""
+    if _is_url(directory):
+        raise ManifestError(f"kustomize build error: {directory}: the offline plan reads local directories only")
+    folder = Path(directory)
+    file = next((folder / name for name in KUSTOMIZATION_FILES if (folder / name).is_file()), None)
+    if file is None:
+        raise ManifestError(f"kustomize build error: unable to find one of 'kustomization.yaml', 'kustomization.yml' "
+                            f"or 'Kustomization' in directory '{folder.resolve()}'")
+    if str(folder.resolve()) in seen:
+        raise ManifestError(f"kustomize build error: cycle detected: {folder.resolve()} is already being built")
+    documents = [d for d in _documents(file.read_text()) if d is not None]
+    kustomization = documents[0] if documents else {}
+    if not isinstance(kustomization, dict):
+        raise ManifestError(f"kustomize build error: {file}: a kustomization is a YAML object")
+    kind = kustomization.get("kind") or "Kustomization"
+    if (kind == "Component") != component:
+        raise ManifestError(f"kustomize build error: {file}: expected kind " + (
+            f"'Component' for path '{folder.resolve()}' but got '{kind}'" if component
+            else f"!= 'Component' for path '{folder.resolve()}'"))
+    others = sorted(k for k, v in kustomization.items() if k not in KUSTOMIZE_FIELDS and v not in (None, [], {}, ""))
+    if others:
+        raise ManifestError(f"kustomize build error: {file}: {', '.join(others)}: the offline plan builds "
+                            f"kustomizations of {', '.join(KUSTOMIZE_BUILT[:-1])} and {KUSTOMIZE_BUILT[-1]} only "
+                            "(the provider runs kustomize; review a `pulumi preview --json` of the program with "
+                            "mlinfra review --deployment)")
+    wrong = [name for name in KUSTOMIZE_LISTS if not isinstance(kustomization.get(name) or [], list)]
+    if wrong:
+        raise ManifestError(f"kustomize build error: {file}: {', '.join(wrong)}: a list")
+    return folder, file, kustomization
+
+
+def _transform(objects: list[Built], folder: Path, file: Path, kustomization: dict[str, Any]) -> None:
+    """One kustomization's transformers over ``objects``, in krusty's order
+    (``api/internal/target/kusttarget_configplugin.go``)."""
+    for entry in kustomization.get("patchesStrategicMerge") or []:
+        for patch in _patch_objects(_patch_text(folder, entry), "patchesStrategicMerge"):
+            _merge_by_id(objects, patch)
+    for entry in kustomization.get("patches") or []:
+        _apply_patch(objects, folder, entry)
+    space = kustomization.get("namespace")
+    if isinstance(space, str) and space:
+        for built in objects:
+            _kustomize_namespace(built, space)
+    affixes = [kustomization.get(name) or "" for name in ("namePrefix", "nameSuffix")]
+    if not all(isinstance(affix, str) for affix in affixes):
+        raise ValueError("namePrefix and nameSuffix are strings")
+    kustomize_names.rename(objects, *affixes)
+    for pairs, specs in _label_transforms(kustomization, file):
+        for built in objects:
+            _set_fields(built.obj, pairs, specs)
+    for entry in kustomization.get("patchesJson6902") or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("target"), dict):
+            raise ValueError(f"patchesJson6902: an entry has a target and a path or patch: {entry!r}")
+        _json_patch(objects, _patch_text(folder, entry), entry["target"])
+    for entry in kustomization.get("replicas") or []:
+        kustomize_patches.set_replicas(objects, entry)
+    for entry in kustomization.get("images") or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or set(entry) - IMAGE_FIELDS:
+            raise ValueError(f"images: an entry has name, newName, newTag and digest only: {entry!r}")
+        for built in objects:
+            if built.obj.get("kind") != "CustomResourceDefinition":
+                _kustomize_images(built.obj, entry)
+    kustomize_replacements.apply(objects, kustomization.get("replacements") or [],
+                                 lambda path: _replacement_file(folder, path), _cluster_scoped)
 
 
 def _replacement_file(folder: Path, path: str) -> list[Any]:
