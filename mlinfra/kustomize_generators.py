@@ -15,7 +15,7 @@ kubernetes-sigs/kustomize 12f9e6391):
   ``disableNameSuffixHash`` gets ``-<hash>`` of its final name and data, and references to it follow
   (``kustomize_names``).
 
-Everything here raises ``ValueError`` with kustomize's wording; ``kubernetes_manifests`` names the file.
+Everything here raises ``ValueError`` with kustomize's wording; ``kustomize_build`` names the file.
 """
 
 from __future__ import annotations

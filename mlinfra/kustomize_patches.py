@@ -23,7 +23,7 @@ kubernetes-sigs/kustomize 12f9e6391):
   ReplicationControllers and StatefulSets of that name (``builtinpluginconsts/replicas.go``).
 
 Everything here works on objects as dicts and raises ``ValueError`` with kustomize's wording; the caller
-(``kubernetes_manifests.kustomize_build``) reads the files and names the kustomization.
+(``kustomize_build``) reads the files and names the kustomization.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ separated by dots (``\\.`` a literal dot), ``[key=value]`` the list elements who
 ``*`` every element, a number one element; ``options.create`` makes what is missing. A path into a
 value that is itself YAML or JSON text (kustomize edits such text in place) stops the plan.
 
-Everything here raises ``ValueError`` with kustomize's wording; ``kubernetes_manifests`` names the file.
+Everything here raises ``ValueError`` with kustomize's wording; ``kustomize_build`` names the file.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from mlinfra import kubernetes_manifests as km
+from mlinfra import kustomize_build as kb
 from mlinfra.errors import MlinfraError
 from mlinfra.mocks import SECRET_SIGNATURE as SECRET, SIGNATURE_KEY as SECRET_KEY
 from mlinfra.plan import plan
@@ -417,9 +418,9 @@ def test_a_kustomization_the_offline_plan_cannot_build_stops_it(tmp_path, monkey
     (tmp_path / "k" / "a.yaml").write_text(manifest(CLUSTER_ROLE))
     monkeypatch.chdir(tmp_path)
     with pytest.raises(km.ManifestError, match=message):
-        km.kustomize_build("k")
+        kb.kustomize_build("k")
     with pytest.raises(km.ManifestError, match=r"unable to find one of 'kustomization.yaml'"):
-        km.kustomize_build("nowhere")
+        kb.kustomize_build("nowhere")
 
 
 @pytest.mark.parametrize("image, entry, built", [
@@ -440,7 +441,7 @@ def test_kustomize_images_rename_retag_or_pin_containers_and_init_containers(tmp
     kustomization(tmp_path / "k", resources=["pod.yaml"], images=[entry])
     (tmp_path / "k" / "pod.yaml").write_text(manifest(pod))
     monkeypatch.chdir(tmp_path)
-    [built_pod] = km.kustomize_build("k")
+    [built_pod] = kb.kustomize_build("k")
     assert [c["image"] for c in built_pod["spec"]["initContainers"] + built_pod["spec"]["containers"]] == [built] * 2
     assert built_pod["spec"]["ephemeralContainers"][0]["image"] == image
 
@@ -460,7 +461,7 @@ def _built(tmp_path, monkeypatch, **fields) -> dict:
     kustomization(tmp_path / "k", resources=["objects.yaml"], **fields)
     (tmp_path / "k" / "objects.yaml").write_text(manifest(DEPLOYMENT_OBJECT, POLICY_OBJECT, SERVICE_OBJECT))
     monkeypatch.chdir(tmp_path)
-    return {obj["kind"]: obj for obj in km.kustomize_build("k")}
+    return {obj["kind"]: obj for obj in kb.kustomize_build("k")}
 
 
 def test_kustomize_common_labels_go_into_selectors_templates_and_network_policies(tmp_path, monkeypatch):

@@ -11,9 +11,11 @@ import pytest
 import yaml
 
 from mlinfra import kubernetes_manifests as km
+from mlinfra import kustomize_build as kb
 from mlinfra import kustomize_generators as kg
 from mlinfra import kustomize_patches as kp
 from mlinfra import kustomize_replacements as kr
+from mlinfra.kubernetes_objects import cluster_scoped
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = json.loads((Path(__file__).parent / "data" / "kustomize" / "merge_cases.json").read_text())
@@ -77,7 +79,7 @@ def base(tmp_path, monkeypatch):
 
 
 def _built(directory="overlay") -> dict:
-    return {f"{obj['kind']}/{obj['metadata']['name']}": obj for obj in km.kustomize_build(directory)}
+    return {f"{obj['kind']}/{obj['metadata']['name']}": obj for obj in kb.kustomize_build(directory)}
 
 
 def _containers(obj: dict) -> dict:
@@ -169,7 +171,7 @@ def test_patches_strategic_merge_deletes_and_replaces_and_replicas_count(base):
 def test_a_patch_kustomize_would_refuse_stops_the_plan_with_its_message(base, fields, message):
     _kustomization(base / "overlay", resources=["../base"], **fields)
     with pytest.raises(km.ManifestError, match=r"kustomize build error: overlay/kustomization.yaml: " + message):
-        km.kustomize_build("overlay")
+        kb.kustomize_build("overlay")
 
 
 @pytest.mark.parametrize(("selector", "labels", "matches"), [
@@ -267,7 +269,7 @@ def test_a_namespace_move_alone_reaches_binding_subjects(app):
 def test_name_affixes_are_strings(app):
     _kustomization(app / "overlay", resources=["../base"], namePrefix=["x"])
     with pytest.raises(km.ManifestError, match=r"overlay/kustomization.yaml: namePrefix and nameSuffix are strings"):
-        km.kustomize_build("overlay")
+        kb.kustomize_build("overlay")
 
 
 # --- generators ------------------------------------------------------------------------------------------
@@ -337,7 +339,7 @@ def test_an_overlay_generator_merges_into_its_bases_and_options_turn_the_hash_of
 def test_a_generator_kustomize_would_refuse_stops_the_plan(app, generator, message):
     _kustomization(app / "base", resources=["objects.yaml"], configMapGenerator=[generator])
     with pytest.raises(km.ManifestError, match=r"kustomize build error: base/kustomization.yaml: " + message):
-        km.kustomize_build("base")
+        kb.kustomize_build("base")
 
 
 # --- components --------------------------------------------------------------------------------------------
@@ -373,11 +375,11 @@ def test_components_and_resources_are_not_interchangeable(base):
     _kustomization(base / "overlay", resources=["../base"], components=["../base"])
     with pytest.raises(km.ManifestError, match=r"base/kustomization.yaml: expected kind 'Component' for path "
                                                r"'.*base' but got 'Kustomization'"):
-        km.kustomize_build("overlay")
+        kb.kustomize_build("overlay")
     _component(base / "debug")
     _kustomization(base / "overlay", resources=["../base", "../debug"])
     with pytest.raises(km.ManifestError, match=r"debug/kustomization.yaml: expected kind != 'Component' for path"):
-        km.kustomize_build("overlay")
+        kb.kustomize_build("overlay")
 
 
 # --- replacements ----------------------------------------------------------------------------------------
@@ -395,7 +397,7 @@ REPLACEMENTS_DIFFERENT = {
 def _replaced(case):
     objects = [kp.Built(json.loads(json.dumps(o))) for o in yaml.safe_load_all(case["input"]) if o]
     config = yaml.safe_load(case["replacements"]) or {}
-    kr.apply(objects, config.get("replacements") or [], lambda path: [], km._cluster_scoped)
+    kr.apply(objects, config.get("replacements") or [], lambda path: [], cluster_scoped)
     return [b.obj for b in objects]
 
 
