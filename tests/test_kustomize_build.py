@@ -1,6 +1,8 @@
-"""The offline kustomize patches (mlinfra/kustomize_patches.py) against kustomize's own cases: kyaml's
-merge2 table tests and kustomize's patchstrategicmerge filter tests, vendored in
-tests/data/kustomize/merge_cases.json (tests/data/SOURCES.json names their repository, commit and paths)."""
+"""The offline kustomize build (mlinfra/kustomize_build.py and the kustomize_* modules) against kustomize's
+own cases, vendored under tests/data/kustomize/ (tests/data/SOURCES.json names their repository, commit
+and paths): kyaml's merge2 and kustomize's patchstrategicmerge table tests, api/hasher's name hashes and
+the replacement filter's table test; and kustomizations that patch, rename, generate, compose and
+replace, built and reviewed."""
 
 from __future__ import annotations
 
