@@ -70,7 +70,7 @@ KUSTOMIZE_REPLACEMENT_CASES = "api/filters/replacement/replacement_test.go"
 KUSTOMIZE_NAME_REFERENCES = "api/internal/konfig/builtinpluginconsts/namereference.go"
 KUSTOMIZE_NAME_REFERENCES_FILE = ROOT / "mlinfra" / "kustomize_name_references.json"
 #: kyaml's and kustomize's own strategic-merge test cases (Go table tests), which
-#: tests/test_kustomize_patches.py replays against mlinfra/kustomize_patches.py.
+#: tests/test_kustomize_build.py replays against mlinfra/kustomize_patches.py.
 KUSTOMIZE_CASES = ("kyaml/yaml/merge2/scalar_test.go", "kyaml/yaml/merge2/map_test.go",
                    "kyaml/yaml/merge2/list_test.go", "kyaml/yaml/merge2/element_test.go",
                    "api/filters/patchstrategicmerge/patchstrategicmerge_test.go")
