@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from policies.rules import _pods, kubernetes_exposure as exposure, kubernetes_rbac as rbac
+from policies.rules import kubernetes_exposure as exposure, kubernetes_rbac as rbac
 from policies.rules import kubernetes_workloads as work
 from policies.rules import collect
 from policy_helpers import UNKNOWN, provider, resource_args, stack_args, stack_resource, violations
