@@ -1,7 +1,7 @@
 """Kubernetes and EKS ML programs written the way other teams write them (tests/foreign_k8s_programs/):
 typed ``*Args`` and plain dicts, snake_case and camelCase keys, helpers and loops, their own
 ComponentResource, a provider with a namespace, yaml.v2.ConfigGroup, yaml.ConfigFile and ConfigGroup (with a
-transformation), kustomize.v2.Directory, KubeRay, Kueue, Kubeflow (training jobs, Notebooks, PodDefaults),
+transformation), kustomize.v2.Directory (overlays with patches, a component, generators and a name prefix), KubeRay, Kueue, Kubeflow (training jobs, Notebooks, PodDefaults),
 KServe, Argo Workflows, Spark operator and Karpenter custom resources, a Helm release, pulumi-eks and raw
 aws.eks.
 
@@ -52,6 +52,10 @@ EXPECTED = {
     "kubeflow_notebooks": ["no-plaintext-secrets-in-environment", "k8s-run-as-non-root", "k8s-no-host-path-volumes",
                            "k8s-image-pinned", "k8s-gpu-workloads-tolerate-taint", "k8s-container-memory-limit",
                            "k8s-namespace-network-policy"],
+    # Each seeded by a kustomize feature the base does not show (patches, the images transformer).
+    "ranker_overlays": ["k8s-no-default-namespace", "no-plaintext-secrets-in-environment", "k8s-no-host-network",
+                        "k8s-no-privileged-containers", "k8s-image-pinned", "k8s-run-as-non-root",
+                        "k8s-container-resource-requests", "k8s-namespace-network-policy"],
     "airflow_kustomize": ["k8s-no-default-namespace", "k8s-rbac-no-secrets-read", "k8s-rbac-no-pod-exec",
                           "no-plaintext-secrets-in-environment", "k8s-run-as-non-root", "k8s-no-host-path-volumes",
                           "k8s-image-pinned", "k8s-service-load-balancer-internal", "k8s-namespace-network-policy"],
