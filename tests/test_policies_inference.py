@@ -54,6 +54,7 @@ def check(policy, type_, props, config=None):
 def test_compliant_examples_pass_every_rule():
     for policy, type_, props, config in [
         (inference.sagemaker_endpoint_config_cmk, inference.ENDPOINT_CONFIG, CONFIG, None),
+        (inference.sagemaker_endpoint_no_ssm_access, inference.ENDPOINT_CONFIG, CONFIG, None),
         (sagemaker.sagemaker_network_isolation, inference.MODEL, MODEL, None),
         (sagemaker.sagemaker_vpc_config, inference.MODEL, MODEL, None),
         (sagemaker.sagemaker_output_cmk, inference.ENDPOINT_CONFIG, CONFIG, None),
@@ -70,6 +71,23 @@ def test_endpoint_config_without_cmk():
     [message] = check(inference.sagemaker_endpoint_config_cmk, inference.ENDPOINT_CONFIG,
                       changed(CONFIG, ("kmsKeyArn",), ...))
     assert "variant(s) primary store model and data on volumes without a customer-managed key" in message
+
+
+@pytest.mark.parametrize("type_", [inference.ENDPOINT_CONFIG, inference.NATIVE_ENDPOINT_CONFIG])
+def test_ssm_access_to_a_production_or_shadow_variant_is_reported(type_):
+    shadow = {"variantName": "candidate", "modelName": "m2", "instanceType": "ml.c6i.xlarge", "enableSsmAccess": True}
+    props = changed(CONFIG, ("productionVariants", 0, "enableSsmAccess"), True)
+    props["shadowProductionVariants"] = [shadow]
+    assert check(inference.sagemaker_endpoint_no_ssm_access, type_, props) == [
+        f"{type_} 'subject': productionVariants 'primary' sets enableSsmAccess: anyone allowed to start an SSM "
+        "session gets a shell in the container that holds the model and every request's data; leave it unset "
+        "(false)",
+        f"{type_} 'subject': shadowProductionVariants 'candidate' sets enableSsmAccess: anyone allowed to start an "
+        "SSM session gets a shell in the container that holds the model and every request's data; leave it unset "
+        "(false)"]
+    for value in (False, UNKNOWN):
+        assert check(inference.sagemaker_endpoint_no_ssm_access, type_,
+                     changed(CONFIG, ("productionVariants", 0, "enableSsmAccess"), value)) == []
 
 
 def test_async_results_without_cmk_break_the_output_rule_only():
@@ -198,7 +216,7 @@ def test_unknown_values_during_preview_are_not_violations():
 
 
 def test_rules_are_filed_in_their_packs():
-    assert {p.name for p in inference.SECURITY} == {"sagemaker-endpoint-config-cmk"}
+    assert {p.name for p in inference.SECURITY} == {"sagemaker-endpoint-config-cmk", "sagemaker-endpoint-no-ssm-access"}
     assert {p.name for p in inference.PRIVACY} == {"sagemaker-data-capture-encrypted"}
     assert {p.name for p in inference.COMPLIANCE} == {
         "sagemaker-data-capture-enabled", "sagemaker-endpoint-instance-types", "sagemaker-endpoint-min-instances",

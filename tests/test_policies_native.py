@@ -364,6 +364,8 @@ SAGEMAKER_CHANGES = [
     ("aws-native:sagemaker:Domain", ("defaultUserSettings", "sharingSettings"), {"notebookOutputOption": "Allowed"},
      "sagemaker-output-cmk"),
     ("aws-native:sagemaker:EndpointConfig", ("kmsKeyId",), ..., "sagemaker-endpoint-config-cmk"),
+    ("aws-native:sagemaker:EndpointConfig", ("productionVariants", 0, "enableSsmAccess"), True,
+     "sagemaker-endpoint-no-ssm-access"),
     ("aws-native:sagemaker:EndpointConfig", ("dataCaptureConfig", "kmsKeyId"), ..., "sagemaker-data-capture-encrypted"),
     ("aws-native:sagemaker:EndpointConfig", ("dataCaptureConfig",), ..., "sagemaker-data-capture-enabled"),
     ("aws-native:sagemaker:EndpointConfig", ("productionVariants", 0, "initialInstanceCount"), 1.0,

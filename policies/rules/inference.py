@@ -1,4 +1,4 @@
-"""SageMaker inference: encrypted endpoint configurations, and (where the pack configuration says so,
+"""SageMaker inference: encrypted endpoint configurations without shell access to their containers, and (where the pack configuration says so,
 prod) data capture, redundant instances and automatic rollback; instance types and counts within
 what the environment allows (one rule each). Models' network isolation and VPC, and asynchronous
 results' keys, are rows of the SageMaker tables (``policies/rules/sagemaker.py``).
@@ -78,6 +78,32 @@ sagemaker_endpoint_config_cmk = ResourceValidationPolicy(
     remediation_steps="Set kms_key_arn on aws.sagemaker.EndpointConfiguration to a customer-managed key; "
                       "InferenceEndpoint does this.",
     **frameworks({"nist-800-53": "SC-28", "pci-dss": "3.5.1", "hipaa": "164.312(a)(2)(iv)"}),
+)
+
+
+# --- no shell into serving containers --------------------------------------------------------------------
+#: ProductionVariant.EnableSSMAccess (botocore sagemaker 2017-07-24; pulumi-aws and pulumi-aws-native
+#: ``enableSsmAccess``, on production and shadow variants): "By default, SSM access is disabled".
+
+def _ssm_access(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    for field in ("productionVariants", "shadowProductionVariants"):
+        variants = as_list(get(args.props, field))
+        for variant in [] if is_unknown(variants) else variants:
+            if isinstance(variant, dict) and as_bool(variant.get("enableSsmAccess")) is True:
+                report(f"{describe(args)}: {field} {variant.get('variantName') or '(unnamed)'!r} sets "
+                       "enableSsmAccess: anyone allowed to start an SSM session gets a shell in the container "
+                       "that holds the model and every request's data; leave it unset (false)")
+
+
+sagemaker_endpoint_no_ssm_access = ResourceValidationPolicy(
+    name="sagemaker-endpoint-no-ssm-access",
+    description="SageMaker endpoint configurations do not turn on SSM access to their variants' containers "
+                "(enableSsmAccess; off by default).",
+    validate=applies_to(ENDPOINT_CONFIGS, _ssm_access),
+    severity=Severity.MEDIUM,
+    remediation_steps="Remove enable_ssm_access from the production (and shadow) variants; debug a model on a "
+                      "copy of the endpoint in a development account, or through its CloudWatch logs.",
+    **frameworks({"nist-800-53": "AC-17, CM-7", "pci-dss": "7.2.1"}),
 )
 
 
@@ -308,7 +334,7 @@ sagemaker_endpoint_auto_rollback = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "CM-3", "pci-dss": "6.5.1"}),
 )
 
-SECURITY = [sagemaker_endpoint_config_cmk]
+SECURITY = [sagemaker_endpoint_config_cmk, sagemaker_endpoint_no_ssm_access]
 PRIVACY = [sagemaker_data_capture_encrypted]
 COMPLIANCE = [sagemaker_data_capture_enabled, sagemaker_endpoint_instance_types, sagemaker_endpoint_min_instances,
               sagemaker_endpoint_max_instances, sagemaker_endpoint_auto_rollback]
