@@ -71,8 +71,9 @@ COMMON_ANNOTATION_SPECS = (("metadata/annotations", True, "", "", ""),
                            *((("spec/template/metadata/annotations", True, *kind) for kind in _TEMPLATE_KINDS)),
                            ("spec/jobTemplate/metadata/annotations", True, "batch", "", "CronJob"),
                            ("spec/jobTemplate/spec/template/metadata/annotations", True, "batch", "", "CronJob"))
-#: A ``labels`` entry's fields (api/types/labels.go ``Label``; its own ``fields`` specs are not built offline).
-LABEL_FIELDS = frozenset({"pairs", "includeSelectors", "includeTemplates"})
+#: A ``labels`` entry's fields (api/types/labels.go ``Label``) and those of its own field specs.
+LABEL_FIELDS = frozenset({"pairs", "includeSelectors", "includeTemplates", "fields"})
+FIELD_SPEC_FIELDS = frozenset({"path", "create", "group", "version", "kind"})
 #: An ``images`` entry's fields (``types.Image``).
 IMAGE_FIELDS = frozenset({"name", "newName", "newTag", "digest"})
 
@@ -352,17 +353,30 @@ def _label_transforms(kustomization: dict[str, Any], file: Path) -> list[tuple[d
     labels = kustomization.get("labels") or []
     if not isinstance(labels, list):
         raise ManifestError(f"kustomize build error: {file}: labels: a list of {{pairs, includeSelectors, "
-                            "includeTemplates}}")
+                            "includeTemplates, fields}}")
     for entry in labels:
         if not isinstance(entry, dict) or set(entry) - LABEL_FIELDS:
-            raise ManifestError(f"kustomize build error: {file}: labels: an entry has pairs, includeSelectors and "
-                                f"includeTemplates only offline: {entry!r}")
+            raise ManifestError(f"kustomize build error: {file}: labels: an entry has pairs, includeSelectors, "
+                                f"includeTemplates and fields only: {entry!r}")
         specs = COMMON_LABEL_SPECS if entry.get("includeSelectors") is True else _METADATA_LABELS if entry.get(
             "includeTemplates") is True else _METADATA_LABELS[:1]
-        transforms.append((pairs_of(entry.get("pairs") or {}, "labels.pairs"), specs))
+        transforms.append((pairs_of(entry.get("pairs") or {}, "labels.pairs"), (*specs, *_field_specs(entry, file))))
     if kustomization.get("commonAnnotations"):
         transforms.append((pairs_of(kustomization["commonAnnotations"], "commonAnnotations"), COMMON_ANNOTATION_SPECS))
     return transforms
+
+
+def _field_specs(entry: dict[str, Any], file: Path) -> list[tuple[str, bool, str, str, str]]:
+    """A ``labels`` entry's own ``fields`` (``types.FieldSpec``: path, create, group, version, kind), which
+    krusty adds to the default ones."""
+    specs = []
+    for spec in entry.get("fields") or []:
+        if not isinstance(spec, dict) or not isinstance(spec.get("path"), str) or set(spec) - FIELD_SPEC_FIELDS:
+            raise ManifestError(f"kustomize build error: {file}: labels: a field spec has "
+                                f"{', '.join(sorted(FIELD_SPEC_FIELDS))}, and a path: {spec!r}")
+        specs.append((spec["path"], spec.get("create") is True, str(spec.get("group") or ""),
+                      str(spec.get("version") or ""), str(spec.get("kind") or "")))
+    return specs
 
 
 def _set_fields(obj: dict[str, Any], pairs: dict[str, str], specs: tuple) -> None:
@@ -392,8 +406,6 @@ def _set_at(node: Any, steps: list[str], pairs: dict[str, str], create: bool) ->
         _set_at(child, rest, pairs, create)
     elif isinstance(child, dict):
         child.update(pairs)
-
-
 
 
 def _kustomize_namespace(built: Built, space: str) -> None:

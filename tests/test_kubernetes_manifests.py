@@ -405,8 +405,10 @@ def test_a_v2_directory_puts_objects_without_a_namespace_in_its_namespace_input(
      r"patchesStrategicMerge, patchesJson6902, commonLabels, labels, commonAnnotations, replicas, images and "
      r"replacements only"),
     ({"resources": ["a.yaml"], "commonLabels": {"a": 1}}, r"commonLabels: a map of strings to strings"),
-    ({"resources": ["a.yaml"], "labels": [{"pairs": {"a": "b"}, "fields": [{"path": "spec/x"}]}]},
-     r"labels: an entry has pairs, includeSelectors and includeTemplates only offline"),
+    ({"resources": ["a.yaml"], "labels": [{"pairs": {"a": "b"}, "selectors": True}]},
+     r"labels: an entry has pairs, includeSelectors, includeTemplates and fields only"),
+    ({"resources": ["a.yaml"], "labels": [{"pairs": {"a": "b"}, "fields": [{"path": "spec/x", "regex": "y"}]}]},
+     r"labels: a field spec has create, group, kind, path, version, and a path"),
     ({"resources": ["a.yaml"], "images": [{"name": "web", "tagSuffix": "-x"}]}, r"images: an entry has name"),
     ({"resources": ["https://github.com/org/repo//deploy?ref=v1"]}, r"the offline plan reads local files only"),
     ({"resources": ["missing.yaml"]}, r"accumulating resources: '.*missing.yaml': no such file or directory"),

@@ -436,3 +436,17 @@ def test_a_kustomizations_replacements_run_last_from_its_file_and_inline(base):
     built = _built()
     assert _containers(built["Deployment/worker"])["app"]["image"] == "web:9"
     assert {built[n]["metadata"]["annotations"]["port"] for n in ("Deployment/web", "Deployment/worker")} == {80}
+
+
+def test_a_labels_entry_writes_into_its_own_field_specs_too(base):
+    """krusty adds a ``labels`` entry's ``fields`` to the default specs (metadata.labels)."""
+    _kustomization(base / "overlay", resources=["../base"], labels=[{
+        "pairs": {"team": "ranking"},
+        "fields": [{"path": "spec/template/metadata/labels", "kind": "Deployment", "create": True},
+                   {"path": "spec/selector", "kind": "Service", "version": "v2"}]}])
+    built = _built()
+    web = built["Deployment/web"]
+    assert web["metadata"]["labels"]["team"] == "ranking"
+    assert web["spec"]["template"]["metadata"]["labels"] == {"app": "web", "team": "ranking"}
+    assert web["spec"]["selector"]["matchLabels"] == {"app": "web"}  # not a field the entry names
+    assert "selector" not in built["Service/web"]["spec"]  # its version is v1, not the spec's v2
