@@ -12,8 +12,8 @@ binding subjects named ``default``), ``namePrefix`` and ``nameSuffix`` with the 
 follow them (``kustomize_names``), ``commonLabels``, ``labels`` and ``commonAnnotations`` (into the fields
 kustomize's built-in field specs name, selectors and pod templates included), the patches and
 ``replicas`` (``kustomize_patches``), ``images`` (``api/filters/imagetag``: the images of containers and
-init containers renamed, retagged or pinned to a digest) and ``replacements`` (``kustomize_replacements``)
-are built, in krusty's order, as kustomize builds them. A kustomization with any other field stops the
+init containers renamed, retagged or pinned to a digest), ``replacements`` (``kustomize_replacements``) and
+``vars`` (``kustomize_vars``) are built, in krusty's order, as kustomize builds them. A kustomization with any other field stops the
 plan naming it: registering fewer or other objects than a preview would hide what the rules should judge.
 """
 
@@ -23,7 +23,7 @@ import re
 from pathlib import Path
 from typing import Any, Optional
 
-from mlinfra import kustomize_generators, kustomize_names, kustomize_patches, kustomize_replacements
+from mlinfra import kustomize_generators, kustomize_names, kustomize_patches, kustomize_replacements, kustomize_vars
 from mlinfra.kubernetes_objects import ManifestError, cluster_scoped, group_version, objects_of, yaml_documents
 from mlinfra.kustomize_patches import Built
 
@@ -32,10 +32,10 @@ KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization
 #: The kustomization fields the offline build applies (the rest stop the plan, see the module's docstring).
 KUSTOMIZE_BUILT = ("resources", "bases", "components", "configMapGenerator", "secretGenerator", "generatorOptions",
                    "namespace", "namePrefix", "nameSuffix", "patches", "patchesStrategicMerge", "patchesJson6902",
-                   "commonLabels", "labels", "commonAnnotations", "replicas", "images", "replacements")
+                   "commonLabels", "labels", "commonAnnotations", "replicas", "images", "replacements", "vars")
 KUSTOMIZE_FIELDS = frozenset({"apiVersion", "kind", "metadata", *KUSTOMIZE_BUILT})
 KUSTOMIZE_LISTS = ("resources", "bases", "components", "images", "patches", "patchesStrategicMerge",
-                   "patchesJson6902", "replicas", "replacements")
+                   "patchesJson6902", "replicas", "replacements", "vars")
 
 #: Where kustomize writes labels and annotations, as (path, create, group, version, kind): kustomize's
 #: api/internal/konfig/builtinpluginconsts metadatalabels.go, commonlabels.go and commonannotations.go
@@ -87,21 +87,26 @@ def _is_url(path: str) -> bool:
 def kustomize_build(directory: str) -> list[dict[str, Any]]:
     """The objects ``kustomize build <directory>`` prints, for the kustomizations the offline plan can build
     (``KUSTOMIZE_FIELDS``); relative to the current directory (the program's, as the provider's)."""
-    objects = _kustomize(directory, ())
+    variables: list[Any] = []
+    objects = _kustomize(directory, (), variables)
     try:
         # Done once, after the whole build (KustTarget.makeCustomizedResMap).
         kustomize_generators.add_hashes(objects)
         kustomize_names.fix_references(objects, cluster_scoped)
+        kustomize_vars.resolve(objects, variables, cluster_scoped)
     except ValueError as exc:
         raise ManifestError(f"kustomize build error: {directory}: {exc}") from None
     return [built.obj for built in objects]
 
 
-def _kustomize(directory: str, seen: tuple[str, ...], accumulated: Optional[list[Built]] = None) -> list[Built]:
-    """The objects of the kustomization in ``directory``; a component (``accumulated`` given, the objects its
-    parent has so far) adds its own to those and transforms them all (``KustTarget.accumulateComponents``)."""
+def _kustomize(directory: str, seen: tuple[str, ...], variables: list[Any],
+               accumulated: Optional[list[Built]] = None) -> list[Built]:
+    """The objects of the kustomization in ``directory``, its ``vars`` added to ``variables``; a component
+    (``accumulated`` given, the objects its parent has so far) adds its own to those and transforms them all
+    (``KustTarget.accumulateComponents``)."""
     folder, file, kustomization = _kustomization(directory, seen, accumulated is not None)
     seen = (*seen, str(folder.resolve()))
+    variables.extend(kustomization.get("vars") or [])
     objects: list[Built] = list(accumulated or [])
     for entry in [*(kustomization.get("resources") or []), *(kustomization.get("bases") or [])]:
         if not isinstance(entry, str):
@@ -110,7 +115,7 @@ def _kustomize(directory: str, seen: tuple[str, ...], accumulated: Optional[list
             raise ManifestError(f"kustomize build error: {file}: {entry}: the offline plan reads local files only")
         path = folder / entry
         if path.is_dir():
-            objects.extend(_kustomize(str(path), seen))
+            objects.extend(_kustomize(str(path), seen, variables))
         elif path.is_file():
             objects.extend(Built(obj) for obj in objects_of(path.read_text()))
         else:
@@ -121,7 +126,7 @@ def _kustomize(directory: str, seen: tuple[str, ...], accumulated: Optional[list
         for entry in kustomization.get("components") or []:
             if not isinstance(entry, str) or _is_url(entry):
                 raise ValueError(f"components lists local directories: {entry!r}")
-            objects = _kustomize(str(folder / entry), seen, objects)
+            objects = _kustomize(str(folder / entry), seen, variables, objects)
         _transform(objects, folder, file, kustomization)
     except ValueError as exc:
         raise ManifestError(f"kustomize build error: {file}: {exc}") from None

@@ -399,11 +399,11 @@ def test_a_v2_directory_puts_objects_without_a_namespace_in_its_namespace_input(
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"resources": ["a.yaml"], "helmCharts": [{"name": "c"}], "vars": [{"name": "x"}], "commonLabels": {"a": "b"}},
-     r"kustomization.yaml: helmCharts, vars: the offline plan builds kustomizations of resources, bases, "
+    ({"resources": ["a.yaml"], "helmCharts": [{"name": "c"}], "crds": ["x.json"], "commonLabels": {"a": "b"}},
+     r"kustomization.yaml: crds, helmCharts: the offline plan builds kustomizations of resources, bases, "
      r"components, configMapGenerator, secretGenerator, generatorOptions, namespace, namePrefix, nameSuffix, patches, "
-     r"patchesStrategicMerge, patchesJson6902, commonLabels, labels, commonAnnotations, replicas, images and "
-     r"replacements only"),
+     r"patchesStrategicMerge, patchesJson6902, commonLabels, labels, commonAnnotations, replicas, images, "
+     r"replacements and vars only"),
     ({"resources": ["a.yaml"], "commonLabels": {"a": 1}}, r"commonLabels: a map of strings to strings"),
     ({"resources": ["a.yaml"], "labels": [{"pairs": {"a": "b"}, "selectors": True}]},
      r"labels: an entry has pairs, includeSelectors, includeTemplates and fields only"),

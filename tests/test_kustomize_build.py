@@ -17,6 +17,7 @@ from mlinfra import kustomize_build as kb
 from mlinfra import kustomize_generators as kg
 from mlinfra import kustomize_patches as kp
 from mlinfra import kustomize_replacements as kr
+from mlinfra import kustomize_vars as kv
 from mlinfra.kubernetes_objects import cluster_scoped
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -450,3 +451,52 @@ def test_a_labels_entry_writes_into_its_own_field_specs_too(base):
     assert web["spec"]["template"]["metadata"]["labels"] == {"app": "web", "team": "ranking"}
     assert web["spec"]["selector"]["matchLabels"] == {"app": "web"}  # not a field the entry names
     assert "selector" not in built["Service/web"]["spec"]  # its version is v1, not the spec's v2
+
+
+# --- vars --------------------------------------------------------------------------------------------------
+
+VARS = json.loads((Path(__file__).parent / "data" / "kustomize" / "var_cases.json").read_text())
+
+
+@pytest.mark.parametrize("case", VARS["cases"], ids=lambda case: case["description"])
+def test_var_expansion_matches_kustomizes_own_cases(case):
+    """api/filters/refvar/expand_test.go TestMapping, with its mapping (an unknown name stays as written)."""
+    mapping = VARS["mapping"]
+    assert kv.do_replacements(case["input"], lambda name: mapping.get(name, f"$({name})")) == case["expected"]
+
+
+def test_vars_of_every_level_resolve_after_the_build_into_the_fields_kustomize_names(base):
+    """The Service's final name (after the overlay's prefix) and port reach the Deployment's args, env and
+    pod annotations (varreference.go); a field that is only ``$(PORT)`` takes the number; fields not in the
+    list keep the text."""
+    _kustomization(base / "base", resources=["objects.yaml"], vars=[
+        {"name": "SERVICE", "objref": {"kind": "Service", "name": "web", "apiVersion": "v1"}}])
+    (base / "overlay").mkdir()
+    (base / "overlay" / "args.yaml").write_text(yaml.safe_dump({
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "worker"},
+        "spec": {"template": {"metadata": {"annotations": {"target": "$(SERVICE)"}}, "spec": {"containers": [
+            {"name": "app", "workingDir": "/srv/$(SERVICE)", "args": ["--backend=http://$(SERVICE):$(PORT)", "$$(SERVICE)"],
+             "env": [{"name": "PORT", "value": "$(PORT)"}, {"name": "OTHER", "value": "$(UNDEFINED)"}]}]}}}}))
+    _kustomization(base / "overlay", resources=["../base"], namePrefix="prod-", patches=[{"path": "args.yaml"}],
+                   vars=[{"name": "PORT", "objref": {"kind": "Service", "name": "web", "apiVersion": "v1"},
+                          "fieldref": {"fieldpath": "spec.ports[0].port"}}])
+    app = _containers(_built()["Deployment/prod-worker"])["app"]
+    assert app["args"] == ["--backend=http://prod-web:80", "$(SERVICE)"]
+    assert app["env"][:2] == [{"name": "PORT", "value": 80}, {"name": "OTHER", "value": "$(UNDEFINED)"}]
+    assert app["workingDir"] == "/srv/$(SERVICE)"  # not a field the var references name
+    annotations = _built()["Deployment/prod-worker"]["spec"]["template"]["metadata"]["annotations"]
+    assert annotations == {"target": "prod-web"}  # a map's string values: one that is
+
+
+@pytest.mark.parametrize("variables, message", [
+    ([{"name": "X", "objref": {"kind": "Service", "name": "nothing", "apiVersion": "v1"}}],
+     r"var 'X' cannot be mapped to a field in the set of known resources"),
+    ([{"name": "X", "objref": {"kind": "Service", "name": "web", "apiVersion": "v1"},
+       "fieldref": {"fieldpath": "spec.clusterIP"}}], r"field specified in var 'X' not found in corresponding resource"),
+    ([{"name": "X", "objref": {"kind": "Service", "name": "web"}}] * 2, r"var 'X' already encountered"),
+    ([{"name": "X"}], r"vars: a var has name, objref and fieldref"),
+])
+def test_a_var_kustomize_would_refuse_stops_the_plan(base, variables, message):
+    _kustomization(base / "overlay", resources=["../base"], vars=variables)
+    with pytest.raises(km.ManifestError, match=r"kustomize build error: overlay: " + message):
+        kb.kustomize_build("overlay")

@@ -65,10 +65,16 @@ KUSTOMIZE_OPENAPI = ("kubernetes-sigs/kustomize", "12f9e6391464b3ad9dd3fe8182049
 KUSTOMIZE_SCHEMA = ROOT / "mlinfra" / "kustomize_schema.json"
 KUSTOMIZE_HASH_CASES = "api/hasher/hasher_test.go"
 KUSTOMIZE_REPLACEMENT_CASES = "api/filters/replacement/replacement_test.go"
+KUSTOMIZE_VAR_CASES = "api/filters/refvar/expand_test.go"
 #: kustomize's name-reference field specs: where an object names another, so that a prefix or suffix
 #: reaches the references (``builtinpluginconsts/namereference.go``, a YAML constant).
-KUSTOMIZE_NAME_REFERENCES = "api/internal/konfig/builtinpluginconsts/namereference.go"
-KUSTOMIZE_NAME_REFERENCES_FILE = ROOT / "mlinfra" / "kustomize_name_references.json"
+#: ... and the fields that may hold ``$(VAR)`` references (``varreference.go``).
+KUSTOMIZE_FIELD_SPECS = (
+    ("api/internal/konfig/builtinpluginconsts/namereference.go", "nameReferenceFieldSpecs", "nameReference",
+     ROOT / "mlinfra" / "kustomize_name_references.json"),
+    ("api/internal/konfig/builtinpluginconsts/varreference.go", "varReferenceFieldSpecs", "varReference",
+     ROOT / "mlinfra" / "kustomize_var_references.json"),
+)
 #: kyaml's and kustomize's own strategic-merge test cases (Go table tests), which
 #: tests/test_kustomize_build.py replays against mlinfra/kustomize_patches.py.
 KUSTOMIZE_CASES = ("kyaml/yaml/merge2/scalar_test.go", "kyaml/yaml/merge2/map_test.go",
@@ -198,17 +204,19 @@ def refresh_kustomize_schema(mirror_root: Path | None) -> dict:
     return {"file": str(KUSTOMIZE_SCHEMA.relative_to(ROOT)), **source}
 
 
-def refresh_kustomize_name_references(mirror_root: Path | None) -> dict:
+def refresh_kustomize_field_specs(mirror_root: Path | None) -> list[dict]:
+    """kustomize's name-reference and var-reference field specs (YAML constants in Go files)."""
     import re
 
     repository, ref, _ = KUSTOMIZE_OPENAPI
-    content = read(repository, ref, KUSTOMIZE_NAME_REFERENCES, mirror_root)
-    constant = re.search(r"nameReferenceFieldSpecs = `(.*?)`", content.decode(), re.DOTALL).group(1)
-    source = {"repository": repository, "ref": ref, "path": KUSTOMIZE_NAME_REFERENCES,
-              "sha256": hashlib.sha256(content).hexdigest()}
-    KUSTOMIZE_NAME_REFERENCES_FILE.write_text(json.dumps(
-        {"source": source, "nameReference": yaml.safe_load(constant)["nameReference"]}, indent=1) + "\n")
-    return {"file": str(KUSTOMIZE_NAME_REFERENCES_FILE.relative_to(ROOT)), **source}
+    written = []
+    for path, constant_name, key, target in KUSTOMIZE_FIELD_SPECS:
+        content = read(repository, ref, path, mirror_root)
+        constant = re.search(constant_name + r" = `(.*?)`", content.decode(), re.DOTALL).group(1)
+        source = {"repository": repository, "ref": ref, "path": path, "sha256": hashlib.sha256(content).hexdigest()}
+        target.write_text(json.dumps({"source": source, key: yaml.safe_load(constant)[key]}, indent=1) + "\n")
+        written.append({"file": str(target.relative_to(ROOT)), **source})
+    return written
 
 
 def _go_cases(text: str) -> list[dict]:
@@ -259,6 +267,20 @@ def refresh_kustomize_cases(mirror_root: Path | None) -> list[dict]:
                              "replacements": fields.get("replacements", ""), "expected": fields.get("expected", ""),
                              "error": fields.get("expectedErr") or (json.loads(f'"{error.group(1)}"') if error else "")})
     (DATA / "kustomize" / "replacement_cases.json").write_text(json.dumps(replacements, indent=1) + "\n")
+    # refvar's TestMapping: {name, input, expected} cases and the one mapping they all expand with.
+    content = read(repository, ref, KUSTOMIZE_VAR_CASES, mirror_root)
+    body = re.search(r"func TestMapping\(.*?\n}\n", content.decode(), re.DOTALL).group(0)
+    go = r'"((?:[^"\\]|\\.)*)"'
+    mapping = dict((json.loads(f'"{k}"'), json.loads(f'"{v}"')) for k, v in re.findall(
+        go + r":\s*" + go + ",", body[body.index("MakePrimitiveReplacer"):]))
+    expansions = [{"description": json.loads(f'"{n}"'), "input": json.loads(f'"{i}"'),
+                   "expected": json.loads(f'"{e}"')}
+                  for n, i, e in re.findall(r"name:\s*" + go + r",\s*input:\s*" + go + r",\s*expected:\s*" + go,
+                                            body)]
+    (DATA / "kustomize" / "var_cases.json").write_text(json.dumps({"mapping": mapping, "cases": expansions},
+                                                                  indent=1) + "\n")
+    sources.append({"file": "kustomize/var_cases.json", "repository": repository, "ref": ref,
+                    "path": KUSTOMIZE_VAR_CASES, "sha256": hashlib.sha256(content).hexdigest()})
     sources.append({"file": "kustomize/replacement_cases.json", "repository": repository, "ref": ref,
                     "path": KUSTOMIZE_REPLACEMENT_CASES, "sha256": hashlib.sha256(content).hexdigest()})
     sources.append({"file": "kustomize/hash_cases.json", "repository": repository, "ref": ref,
@@ -272,13 +294,13 @@ def main() -> None:
     parser.add_argument("--kustomize-only", action="store_true", help="refresh mlinfra/kustomize_schema.json only")
     args = parser.parse_args()
     schema, cases = refresh_kustomize_schema(args.mirror_root), refresh_kustomize_cases(args.mirror_root)
-    references = refresh_kustomize_name_references(args.mirror_root)
+    references = refresh_kustomize_field_specs(args.mirror_root)
     if args.kustomize_only:  # the other entries of SOURCES.json stay as they are
         others = [e for e in json.loads((DATA / "SOURCES.json").read_text()) if e["repository"] != KUSTOMIZE_OPENAPI[0]]
     else:
         others = refresh(args.mirror_root)
     (DATA / "SOURCES.json").write_text(json.dumps(others + cases, indent=2) + "\n")
-    for source in [schema, references, *cases, *([] if args.kustomize_only else others)]:
+    for source in [schema, *references, *cases, *([] if args.kustomize_only else others)]:
         print(f"{source['file']}: {source['repository']}@{source['ref']}:{source['path']}")
 
 
