@@ -21,9 +21,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
-from mlinfra import kustomize_generators, kustomize_names, kustomize_patches, kustomize_replacements, kustomize_vars
+from mlinfra import (
+    kustomize_config,
+    kustomize_generators,
+    kustomize_names,
+    kustomize_patches,
+    kustomize_replacements,
+    kustomize_vars,
+)
+from mlinfra.kustomize_config import TransformerConfig
 from mlinfra.kubernetes_objects import ManifestError, cluster_scoped, group_version, objects_of, yaml_documents
 from mlinfra.kustomize_patches import Built
 
@@ -32,10 +40,11 @@ KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization
 #: The kustomization fields the offline build applies (the rest stop the plan, see the module's docstring).
 KUSTOMIZE_BUILT = ("resources", "bases", "components", "configMapGenerator", "secretGenerator", "generatorOptions",
                    "namespace", "namePrefix", "nameSuffix", "patches", "patchesStrategicMerge", "patchesJson6902",
-                   "commonLabels", "labels", "commonAnnotations", "replicas", "images", "replacements", "vars")
+                   "commonLabels", "labels", "commonAnnotations", "replicas", "images", "replacements", "vars",
+                   "configurations", "sortOptions")
 KUSTOMIZE_FIELDS = frozenset({"apiVersion", "kind", "metadata", *KUSTOMIZE_BUILT})
 KUSTOMIZE_LISTS = ("resources", "bases", "components", "images", "patches", "patchesStrategicMerge",
-                   "patchesJson6902", "replicas", "replacements", "vars")
+                   "patchesJson6902", "replicas", "replacements", "vars", "configurations")
 
 #: Where kustomize writes labels and annotations, as (path, create, group, version, kind): kustomize's
 #: api/internal/konfig/builtinpluginconsts metadatalabels.go, commonlabels.go and commonannotations.go
@@ -71,6 +80,13 @@ COMMON_ANNOTATION_SPECS = (("metadata/annotations", True, "", "", ""),
                            *((("spec/template/metadata/annotations", True, *kind) for kind in _TEMPLATE_KINDS)),
                            ("spec/jobTemplate/metadata/annotations", True, "batch", "", "CronJob"),
                            ("spec/jobTemplate/spec/template/metadata/annotations", True, "batch", "", "CronJob"))
+#: Where the namespace transformer writes the namespace besides ``metadata.namespace``
+#: (``builtinpluginconsts/namespace.go``): a Namespace object takes its name, an APIService's and a CRD's
+#: conversion webhook's service their namespace.
+NAMESPACE_SPECS = (("metadata/name", True, "", "", "Namespace"),
+                   ("spec/service/namespace", True, "apiregistration.k8s.io", "", "APIService"),
+                   ("spec/conversion/webhook/clientConfig/service/namespace", False, "apiextensions.k8s.io", "",
+                    "CustomResourceDefinition"))
 #: A ``labels`` entry's fields (api/types/labels.go ``Label``) and those of its own field specs.
 LABEL_FIELDS = frozenset({"pairs", "includeSelectors", "includeTemplates", "fields"})
 FIELD_SPEC_FIELDS = frozenset({"path", "create", "group", "version", "kind"})
@@ -88,26 +104,28 @@ def kustomize_build(directory: str) -> list[dict[str, Any]]:
     """The objects ``kustomize build <directory>`` prints, for the kustomizations the offline plan can build
     (``KUSTOMIZE_FIELDS``); relative to the current directory (the program's, as the provider's)."""
     variables: list[Any] = []
-    objects = _kustomize(directory, (), variables)
+    objects, config = _kustomize(directory, (), variables)
     try:
         # Done once, after the whole build (KustTarget.makeCustomizedResMap).
         kustomize_generators.add_hashes(objects)
-        kustomize_names.fix_references(objects, cluster_scoped)
-        kustomize_vars.resolve(objects, variables, cluster_scoped)
+        kustomize_names.fix_references(objects, cluster_scoped, config.name_references)
+        kustomize_vars.resolve(objects, variables, cluster_scoped, config.var_references)
     except ValueError as exc:
         raise ManifestError(f"kustomize build error: {directory}: {exc}") from None
     return [built.obj for built in objects]
 
 
 def _kustomize(directory: str, seen: tuple[str, ...], variables: list[Any],
-               accumulated: Optional[list[Built]] = None) -> list[Built]:
-    """The objects of the kustomization in ``directory``, its ``vars`` added to ``variables``; a component
-    (``accumulated`` given, the objects its parent has so far) adds its own to those and transforms them all
-    (``KustTarget.accumulateComponents``)."""
+               accumulated: Optional[list[Built]] = None,
+               config: Optional[TransformerConfig] = None) -> tuple[list[Built], TransformerConfig]:
+    """The objects and the transformer configuration of the kustomization in ``directory``, its ``vars``
+    added to ``variables``; a component (``accumulated`` and ``config`` given: its parent's so far) adds its
+    own to those and transforms them all (``KustTarget.accumulateComponents``)."""
     folder, file, kustomization = _kustomization(directory, seen, accumulated is not None)
     seen = (*seen, str(folder.resolve()))
     variables.extend(kustomization.get("vars") or [])
     objects: list[Built] = list(accumulated or [])
+    config = config if config is not None else TransformerConfig()
     for entry in [*(kustomization.get("resources") or []), *(kustomization.get("bases") or [])]:
         if not isinstance(entry, str):
             raise ManifestError(f"kustomize build error: {file}: resources lists paths")
@@ -115,22 +133,26 @@ def _kustomize(directory: str, seen: tuple[str, ...], variables: list[Any],
             raise ManifestError(f"kustomize build error: {file}: {entry}: the offline plan reads local files only")
         path = folder / entry
         if path.is_dir():
-            objects.extend(_kustomize(str(path), seen, variables))
+            built, built_config = _kustomize(str(path), seen, variables)
+            objects.extend(built)
+            config.merge(built_config)
         elif path.is_file():
             objects.extend(Built(obj) for obj in objects_of(path.read_text()))
         else:
             raise ManifestError(f"kustomize build error: accumulating resources: '{path.resolve()}': "
                                 "no such file or directory")
     try:
+        config.merge(kustomize_config.load(kustomization.get("configurations") or [],
+                                           lambda path: _patch_documents(_patch_text(folder, {"path": path}))))
         kustomize_generators.generate(objects, folder, kustomization, cluster_scoped)
         for entry in kustomization.get("components") or []:
             if not isinstance(entry, str) or _is_url(entry):
                 raise ValueError(f"components lists local directories: {entry!r}")
-            objects = _kustomize(str(folder / entry), seen, variables, objects)
-        _transform(objects, folder, file, kustomization)
+            objects, config = _kustomize(str(folder / entry), seen, variables, objects, config)
+        _transform(objects, folder, file, kustomization, config)
     except ValueError as exc:
         raise ManifestError(f"kustomize build error: {file}: {exc}") from None
-    return objects
+    return objects, config
 
 
 def _kustomization(directory: str, seen: tuple[str, ...], component: bool) -> tuple[Path, Path, dict[str, Any]]:
@@ -159,13 +181,18 @@ def _kustomization(directory: str, seen: tuple[str, ...], component: bool) -> tu
                             f"kustomizations of {', '.join(KUSTOMIZE_BUILT[:-1])} and {KUSTOMIZE_BUILT[-1]} only "
                             "(the provider runs kustomize; review a `pulumi preview --json` of the program with "
                             "mlinfra review --deployment)")
+    # sortOptions orders kustomize's output only; the provider registers the objects in dependency order.
+    order = kustomization.get("sortOptions")
+    if order is not None and (not isinstance(order, dict) or order.get("order") not in ("legacy", "fifo")):
+        raise ManifestError(f"kustomize build error: {file}: sortOptions: order is legacy or fifo: {order!r}")
     wrong = [name for name in KUSTOMIZE_LISTS if not isinstance(kustomization.get(name) or [], list)]
     if wrong:
         raise ManifestError(f"kustomize build error: {file}: {', '.join(wrong)}: a list")
     return folder, file, kustomization
 
 
-def _transform(objects: list[Built], folder: Path, file: Path, kustomization: dict[str, Any]) -> None:
+def _transform(objects: list[Built], folder: Path, file: Path, kustomization: dict[str, Any],
+               config: TransformerConfig) -> None:
     """One kustomization's transformers over ``objects``, in krusty's order
     (``api/internal/target/kusttarget_configplugin.go``)."""
     for entry in kustomization.get("patchesStrategicMerge") or []:
@@ -177,11 +204,12 @@ def _transform(objects: list[Built], folder: Path, file: Path, kustomization: di
     if isinstance(space, str) and space:
         for built in objects:
             _kustomize_namespace(built, space)
+            _set_fields(built.obj, space, NAMESPACE_SPECS + kustomize_config.label_specs(config.namespace))
     affixes = [kustomization.get(name) or "" for name in ("namePrefix", "nameSuffix")]
     if not all(isinstance(affix, str) for affix in affixes):
         raise ValueError("namePrefix and nameSuffix are strings")
     kustomize_names.rename(objects, *affixes)
-    for pairs, specs in _label_transforms(kustomization, file):
+    for pairs, specs in _label_transforms(kustomization, file, config):
         for built in objects:
             _set_fields(built.obj, pairs, specs)
     for entry in kustomization.get("patchesJson6902") or []:
@@ -343,7 +371,8 @@ def _kustomize_images(value: Any, entry: dict[str, Any]) -> None:
             container["image"] = name + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
 
 
-def _label_transforms(kustomization: dict[str, Any], file: Path) -> list[tuple[dict[str, str], tuple]]:
+def _label_transforms(kustomization: dict[str, Any], file: Path,
+                      config: TransformerConfig) -> list[tuple[dict[str, str], tuple]]:
     """(pairs, field specs) per label or annotation transformer of ``kustomization``, as krusty configures
     them (api/krusty/kusttarget.go): ``commonLabels`` into selectors and templates; a ``labels`` entry into
     ``metadata.labels``, templates too with ``includeTemplates``, selectors too with ``includeSelectors``."""
@@ -354,7 +383,8 @@ def _label_transforms(kustomization: dict[str, Any], file: Path) -> list[tuple[d
 
     transforms = []
     if kustomization.get("commonLabels"):
-        transforms.append((pairs_of(kustomization["commonLabels"], "commonLabels"), COMMON_LABEL_SPECS))
+        transforms.append((pairs_of(kustomization["commonLabels"], "commonLabels"),
+                           COMMON_LABEL_SPECS + kustomize_config.label_specs(config.common_labels)))
     labels = kustomization.get("labels") or []
     if not isinstance(labels, list):
         raise ManifestError(f"kustomize build error: {file}: labels: a list of {{pairs, includeSelectors, "
@@ -363,11 +393,13 @@ def _label_transforms(kustomization: dict[str, Any], file: Path) -> list[tuple[d
         if not isinstance(entry, dict) or set(entry) - LABEL_FIELDS:
             raise ManifestError(f"kustomize build error: {file}: labels: an entry has pairs, includeSelectors, "
                                 f"includeTemplates and fields only: {entry!r}")
-        specs = COMMON_LABEL_SPECS if entry.get("includeSelectors") is True else _METADATA_LABELS if entry.get(
+        specs = COMMON_LABEL_SPECS + kustomize_config.label_specs(config.common_labels) if entry.get(
+            "includeSelectors") is True else _METADATA_LABELS if entry.get(
             "includeTemplates") is True else _METADATA_LABELS[:1]
         transforms.append((pairs_of(entry.get("pairs") or {}, "labels.pairs"), (*specs, *_field_specs(entry, file))))
     if kustomization.get("commonAnnotations"):
-        transforms.append((pairs_of(kustomization["commonAnnotations"], "commonAnnotations"), COMMON_ANNOTATION_SPECS))
+        transforms.append((pairs_of(kustomization["commonAnnotations"], "commonAnnotations"),
+                           COMMON_ANNOTATION_SPECS + kustomize_config.label_specs(config.common_annotations)))
     return transforms
 
 
@@ -384,7 +416,7 @@ def _field_specs(entry: dict[str, Any], file: Path) -> list[tuple[str, bool, str
     return specs
 
 
-def _set_fields(obj: dict[str, Any], pairs: dict[str, str], specs: tuple) -> None:
+def _set_fields(obj: dict[str, Any], pairs: Union[dict[str, str], str], specs: tuple) -> None:
     group, version = group_version(str(obj.get("apiVersion", "")))
     for path, create, spec_group, spec_version, kind in specs:
         # resid.Gvk.IsSelected: a spec's empty group, version or kind selects any.
@@ -394,7 +426,9 @@ def _set_fields(obj: dict[str, Any], pairs: dict[str, str], specs: tuple) -> Non
         _set_at(obj, path.split("/"), pairs, create)
 
 
-def _set_at(node: Any, steps: list[str], pairs: dict[str, str], create: bool) -> None:
+def _set_at(node: Any, steps: list[str], pairs: Union[dict[str, str], str], create: bool) -> None:
+    """Labels or annotations (``pairs``, a map) merged into the map at ``steps``, or a value (a namespace)
+    set there; ``create`` makes what is missing."""
     if isinstance(node, list):
         for item in node:
             _set_at(item, steps, pairs, create)
@@ -402,6 +436,10 @@ def _set_at(node: Any, steps: list[str], pairs: dict[str, str], create: bool) ->
     if not isinstance(node, dict):
         return
     step, rest = steps[0], steps[1:]
+    if not rest and not isinstance(pairs, dict):
+        if step in node or create:
+            node[step] = pairs
+        return
     child = node.get(step)
     if child is None:
         if not create:
@@ -415,14 +453,15 @@ def _set_at(node: Any, steps: list[str], pairs: dict[str, str], create: bool) ->
 
 def _kustomize_namespace(built: Built, space: str) -> None:
     """kustomize's namespace filter (``api/filters/namespace/namespace.go``): ``metadata.namespace`` set on
-    every object whose kind is not known to be cluster-scoped, replacing one it had (the id it had is kept
-    for later patches' targets); a (Cluster)RoleBinding's subjects named ``default`` get it too."""
+    every object whose kind is not known to be cluster-scoped, replacing one it had (every object's id is
+    kept for later patches' targets: ``NamespaceTransformer``'s ``StorePreviousId``); a
+    (Cluster)RoleBinding's subjects named ``default`` get it too."""
     obj = built.obj
+    metadata = obj.get("metadata")
+    if not isinstance(metadata, dict):
+        metadata = obj["metadata"] = {}
+    built.previous.append((str(metadata.get("namespace") or ""), str(metadata.get("name") or "")))
     if not cluster_scoped(obj):
-        metadata = obj.get("metadata")
-        if not isinstance(metadata, dict):
-            metadata = obj["metadata"] = {}
-        built.previous.append((str(metadata.get("namespace") or ""), str(metadata.get("name") or "")))
         metadata["namespace"] = space
     if obj.get("kind") in ("RoleBinding", "ClusterRoleBinding") and isinstance(obj.get("subjects"), list):
         for subject in obj["subjects"]:

@@ -161,27 +161,27 @@ def generate(objects: list[Built], folder: Path, kustomization: dict[str, Any],
             raise ValueError(f"{field}: a list")
         for entry in entries:
             made = _generated(folder, entry, kind, common)
+            # types.NewGenerationBehavior: anything but merge or replace (``add``, a typo) creates.
             behavior = entry.get("behavior") or "create"
-            if behavior not in ("create", "merge", "replace"):
-                raise ValueError(f"{field} {entry.get('name')}: behavior is create, merge or replace, not {behavior!r}")
             wanted = made.ids(cluster_scoped)[-1]
             existing = next((b for b in objects if b.obj.get("kind") == kind and b.obj.get("apiVersion") == "v1"
                              and wanted in b.ids(cluster_scoped)), None)
             shown = f"{kind} {wanted[0]}/{wanted[1]}"
             if existing is None:
-                if behavior != "create":
+                if behavior in ("merge", "replace"):
                     raise ValueError(f"id {shown} does not exist; cannot merge or replace")
                 objects.append(made)
-            elif behavior == "create":
-                raise ValueError(f"id {shown} exists; can not use behavior: 'create', behavior must be merge or "
-                                 "replace")
+            elif behavior not in ("merge", "replace"):
+                raise ValueError(f"id {shown} exists; can not use behavior: '{behavior}', behavior must be merge "
+                                 "or replace")
             else:
                 _absorb(existing, made, behavior)
 
 
 def _absorb(existing: Built, made: Built, behavior: str) -> None:
     """``resWrangler.appendReplaceOrMerge``: the new object takes the old one's place, with the old one's
-    labels and annotations under its own (``CopyMergeMetaDataFieldsFrom``) and, to merge, the old one's data
+    name, namespace and history, its labels and annotations under its own (``CopyMergeMetaDataFieldsFrom``)
+    and, to merge, the old one's data
     under its own (``MergeDataMapFrom``, ``MergeBinaryDataMapFrom``); its own options (the hash) hold."""
     old, new = existing.obj, made.obj
     metadata, before = new["metadata"], old.get("metadata") or {}
@@ -189,6 +189,12 @@ def _absorb(existing: Built, made: Built, behavior: str) -> None:
         merged = {**(before.get(key) or {}), **(metadata.get(key) or {})}
         if merged:
             metadata[key] = merged
+    # The old object's name and namespace (a base's prefix, an overlay's namespace) and its history stay.
+    for key in ("name", "namespace"):
+        if before.get(key):
+            metadata[key] = before[key]
+        else:
+            metadata.pop(key, None)
     if behavior == "merge":
         for key in ("data", "binaryData"):
             merged = {**(old.get(key) or {}), **(new.get(key) or {})}

@@ -92,8 +92,10 @@ def _affixes_match(candidate: Built, referrer: Built, allow_empty: bool) -> bool
 class _References:
     """The name-reference fix of one build."""
 
-    def __init__(self, objects: list[Built], cluster_scoped: Callable[[dict[str, Any]], bool]) -> None:
+    def __init__(self, objects: list[Built], cluster_scoped: Callable[[dict[str, Any]], bool],
+                 extra: list[dict[str, Any]]) -> None:
         self.objects, self.cluster_scoped = objects, cluster_scoped
+        self.back_references = [*_references(), *extra]
 
     def effective(self, obj: dict[str, Any]) -> str:
         return "" if self.cluster_scoped(obj) else (_namespace(obj) or "default")
@@ -181,7 +183,7 @@ class _References:
     def run(self) -> None:
         for referrer in self.objects:
             original = _original(referrer)
-            specs = [(backref, spec) for backref in _references() for spec in backref["fieldSpecs"]
+            specs = [(backref, spec) for backref in self.back_references for spec in backref["fieldSpecs"]
                      if _is_selected(original, spec)]
             if not specs:
                 continue
@@ -198,7 +200,9 @@ def _original(built: Built) -> dict[str, Any]:
     return {**built.obj, "metadata": {**(built.obj.get("metadata") or {}), "namespace": space, "name": name}}
 
 
-def fix_references(objects: list[Built], cluster_scoped: Callable[[dict[str, Any]], bool]) -> None:
-    """Every name reference to an object the build renamed (or moved to another namespace), renamed."""
+def fix_references(objects: list[Built], cluster_scoped: Callable[[dict[str, Any]], bool],
+                   extra: list[dict[str, Any]] = ()) -> None:
+    """Every name reference to an object the build renamed (or moved to another namespace), renamed, in
+    kustomize's fields and those of ``extra`` name references (a kustomization's ``configurations``)."""
     if any(built.previous for built in objects):
-        _References(objects, cluster_scoped).run()
+        _References(objects, cluster_scoped, list(extra)).run()

@@ -245,12 +245,24 @@ def strategic_merge(obj: dict[str, Any], patch: dict[str, Any], keep_identity: b
 
 
 def json6902(obj: dict[str, Any], operations: list[Any]) -> dict[str, Any]:
-    """``obj`` after the RFC 6902 ``operations``."""
+    """``obj`` after the RFC 6902 ``operations``, as kustomize's evanphx/json-patch v4 applies them: a
+    ``replace`` of a key an object lacks sets it (v4's ``partialDoc.get`` finds no error in a missing key;
+    RFC 6902, and the ``jsonpatch`` library, would refuse it)."""
     import jsonpatch
+    import jsonpointer
 
     try:
-        return jsonpatch.JsonPatch(operations).apply(obj)
-    except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, TypeError, KeyError) as exc:
+        for operation in operations:
+            if isinstance(operation, dict) and operation.get("op") == "replace" and isinstance(
+                    operation.get("path"), str):
+                pointer = jsonpointer.JsonPointer(operation["path"])
+                parent = pointer.resolve(obj, None) if not pointer.parts else jsonpointer.JsonPointer.from_parts(
+                    pointer.parts[:-1]).resolve(obj, None)
+                if isinstance(parent, dict) and pointer.parts and pointer.parts[-1] not in parent:
+                    operation = {**operation, "op": "add"}
+            obj = jsonpatch.JsonPatch([operation]).apply(obj)
+        return obj
+    except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException, TypeError, KeyError) as exc:
         raise ValueError(f"json patch: {exc}") from None
 
 

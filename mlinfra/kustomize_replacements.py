@@ -181,7 +181,7 @@ def _source_value(objects: list[Built], replacement: dict[str, Any], cluster_sco
         raise ValueError(f"multiple matches for selector {wanted}")
     path = source.get("fieldPath") or "metadata.name"
     value = _lookup(matches[0].obj, split_path(path))
-    if value is _MISSING or value in (None, "", [], {}):
+    if value is _MISSING or value is None or value == [] or value == {}:  # RNode.IsNilOrEmpty: "" is a value
         raise ValueError(f"fieldPath `{path}` is missing for replacement source {wanted}")
     options = _options(source.get("options"))
     if options.get("delimiter"):

@@ -135,8 +135,10 @@ def _replace(node: Any, steps: list[str], mapping: Callable[[str], Any]) -> Any:
     return node
 
 
-def resolve(objects: list[Built], variables: list[Any], cluster_scoped: Callable[[dict], bool]) -> None:
-    """``ResAccumulator.ResolveVars``: every var's value put in place of its references."""
+def resolve(objects: list[Built], variables: list[Any], cluster_scoped: Callable[[dict], bool],
+            extra: list[dict[str, Any]] = ()) -> None:
+    """``ResAccumulator.ResolveVars``: every var's value put in place of its references, in kustomize's
+    fields and the ``extra`` ones (a kustomization's ``configurations``)."""
     if not variables:
         return
     names = [v.get("name") if isinstance(v, dict) else None for v in variables]
@@ -151,7 +153,7 @@ def resolve(objects: list[Built], variables: list[Any], cluster_scoped: Callable
         return value if name in values and primitive else f"$({name})"
 
     for built in objects:
-        for spec in _references():
+        for spec in [*_references(), *extra]:
             if _selected(built.obj, spec):
                 built.obj = _replace(built.obj, [s.replace("\\/", "/") for s in re.split(r"(?<!\\)/", spec["path"])],
                                      mapping)

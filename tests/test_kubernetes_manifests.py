@@ -403,7 +403,8 @@ def test_a_v2_directory_puts_objects_without_a_namespace_in_its_namespace_input(
      r"kustomization.yaml: crds, helmCharts: the offline plan builds kustomizations of resources, bases, "
      r"components, configMapGenerator, secretGenerator, generatorOptions, namespace, namePrefix, nameSuffix, patches, "
      r"patchesStrategicMerge, patchesJson6902, commonLabels, labels, commonAnnotations, replicas, images, "
-     r"replacements and vars only"),
+     r"replacements, vars, configurations and sortOptions only"),
+    ({"resources": ["a.yaml"], "sortOptions": {"order": "alphabetical"}}, r"sortOptions: order is legacy or fifo"),
     ({"resources": ["a.yaml"], "commonLabels": {"a": 1}}, r"commonLabels: a map of strings to strings"),
     ({"resources": ["a.yaml"], "labels": [{"pairs": {"a": "b"}, "selectors": True}]},
      r"labels: an entry has pairs, includeSelectors, includeTemplates and fields only"),

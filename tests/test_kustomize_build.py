@@ -321,10 +321,14 @@ def test_an_overlay_generator_merges_into_its_bases_and_options_turn_the_hash_of
     # The overlay's object takes the base's place, with its own options: no hash.
     assert built["ConfigMap/extra"]["data"] == {"A": "1", "B": "3"}
     assert built["ConfigMap/plain"]["immutable"] is True and built["ConfigMap/plain"]["data"] == {"C": "4"}
-    _kustomization(app / "overlay", resources=["../base"], configMapGenerator=[
+    _kustomization(app / "base", resources=["objects.yaml"], namePrefix="base-", configMapGenerator=[
+        {"name": "extra", "literals": ["A=1", "B=2"]}])
+    _kustomization(app / "overlay", resources=["../base"], namespace="team", configMapGenerator=[
         {"name": "extra", "behavior": "replace", "literals": ["B=3"]}])
-    [(name, extra)] = [(n, o) for n, o in _built().items() if n.startswith("ConfigMap/extra-")]
-    assert extra["data"] == {"B": "3"} and name == f"ConfigMap/extra-{kg.name_hash({**extra, 'metadata': {'name': 'extra'}})}"
+    # Matched by the id it had before the base's prefix; the base's name stays (CopyMergeMetaDataFieldsFrom).
+    [(name, extra)] = [(n, o) for n, o in _built().items() if n.startswith("ConfigMap/base-extra-")]
+    assert extra["data"] == {"B": "3"} and extra["metadata"]["namespace"] == "team"
+    assert name == f"ConfigMap/base-extra-{kg.name_hash({**extra, 'metadata': {'name': 'base-extra'}})}"
 
 
 @pytest.mark.parametrize("generator, message", [
@@ -335,7 +339,8 @@ def test_an_overlay_generator_merges_into_its_bases_and_options_turn_the_hash_of
     ({"name": "settings", "literals": ["A=1"]}, r"id ConfigMap default/settings exists; can not use behavior: "
                                                 r"'create', behavior must be merge or replace"),
     ({"name": "c", "behavior": "merge", "literals": ["A=1"]}, r"id ConfigMap default/c does not exist; cannot merge or replace"),
-    ({"name": "c", "behavior": "upsert"}, r"configMapGenerator c: behavior is create, merge or replace, not .upsert."),
+    ({"name": "settings", "behavior": "add"}, r"id ConfigMap default/settings exists; can not use behavior: 'add', "
+                                              r"behavior must be merge or replace"),
     ({"literals": ["A=1"]}, r"a configmap must have a name"),
     ({"name": "c", "options": {"labels": {}, "hash": False}}, r"generator options are annotations, "),
 ])
@@ -500,3 +505,60 @@ def test_a_var_kustomize_would_refuse_stops_the_plan(base, variables, message):
     _kustomization(base / "overlay", resources=["../base"], vars=variables)
     with pytest.raises(km.ManifestError, match=r"kustomize build error: overlay: " + message):
         kb.kustomize_build("overlay")
+
+
+# --- configurations, the namespace's own field specs, json-patch v4 -----------------------------------------
+
+def test_configurations_teach_the_build_more_name_var_namespace_and_label_fields(base):
+    """A transformer configuration (as Kubeflow's params.yaml): a webhook's service reference follows the
+    Service's prefix (nameReference), its namespace follows the kustomization's (namespace), a var lands in a
+    field the built-in list lacks (varReference), and commonLabels reach a custom selector (commonLabels)."""
+    (base / "overlay").mkdir()
+    webhook = {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingWebhookConfiguration",
+               "metadata": {"name": "inject"}, "webhooks": [{"name": "$(SERVICE).example.com", "clientConfig": {
+                   "service": {"name": "web", "namespace": "default"}}}]}
+    widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"},
+              "spec": {"podSelector": {"app": "web"}}}
+    (base / "overlay" / "extra.yaml").write_text(yaml.safe_dump_all([webhook, widget]))
+    (base / "overlay" / "params.yaml").write_text(yaml.safe_dump({
+        "nameReference": [{"kind": "Service", "version": "v1", "fieldSpecs": [
+            {"kind": "MutatingWebhookConfiguration", "path": "webhooks/clientConfig/service/name"}]}],
+        "namespace": [{"kind": "MutatingWebhookConfiguration", "path": "webhooks/clientConfig/service/namespace",
+                       "create": True}],
+        "varReference": [{"kind": "MutatingWebhookConfiguration", "path": "webhooks/name"}],
+        "commonLabels": [{"kind": "Widget", "path": "spec/podSelector", "create": True}]}))
+    _kustomization(base / "overlay", resources=["../base", "extra.yaml"], configurations=["params.yaml"],
+                   namespace="team", namePrefix="p-", commonLabels={"tier": "ml"},
+                   vars=[{"name": "SERVICE", "objref": {"kind": "Service", "name": "web", "apiVersion": "v1"}}])
+    built = _built()
+    [hook] = built["MutatingWebhookConfiguration/p-inject"]["webhooks"]
+    assert hook["clientConfig"]["service"] == {"name": "p-web", "namespace": "team"}
+    assert hook["name"] == "p-web.example.com"
+    assert built["Widget/p-w"]["spec"]["podSelector"] == {"app": "web", "tier": "ml"}
+    (base / "overlay" / "params.yaml").write_text(yaml.safe_dump({"images": [{"path": "spec/image"}]}))
+    with pytest.raises(km.ManifestError, match=r"configurations: params.yaml: images: the offline plan applies "
+                                               r"nameReference, varReference, namespace, commonLabels, "
+                                               r"commonAnnotations only"):
+        kb.kustomize_build("overlay")
+
+
+def test_the_namespace_renames_namespace_objects_and_a_patch_finds_them_by_their_old_name(base):
+    """builtinpluginconsts/namespace.go: a Namespace takes the kustomization's namespace as its name (Kubeflow's
+    controllers ship a Namespace "system" and delete it by its new name in their overlay)."""
+    (base / "base" / "ns.yaml").write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "Namespace",
+                                                            "metadata": {"name": "system"}}))
+    _kustomization(base / "base", resources=["objects.yaml", "ns.yaml"], namespace="team")
+    _kustomization(base / "overlay", resources=["../base"], patchesStrategicMerge=[yaml.safe_dump(
+        {"$patch": "delete", "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}})])
+    assert "Namespace/team" in _built("base")
+    assert not [n for n in _built() if n.startswith("Namespace/")]
+
+
+def test_a_json_patch_replace_sets_a_key_an_object_lacks_as_kustomizes_json_patch_v4_does(base):
+    _kustomization(base / "overlay", resources=["../base"], patches=[{
+        "patch": json.dumps([{"op": "replace", "path": "/spec/template/spec/priorityClassName", "value": "high"}]),
+        "target": {"kind": "Deployment", "name": "web"}}])
+    assert _built()["Deployment/web"]["spec"]["template"]["spec"]["priorityClassName"] == "high"
+    assert kp.json6902({"a": [1]}, [{"op": "replace", "path": "/a/0", "value": 2}]) == {"a": [2]}
+    with pytest.raises(ValueError, match=r"json patch: "):
+        kp.json6902({"a": [1]}, [{"op": "replace", "path": "/a/5", "value": 2}])
