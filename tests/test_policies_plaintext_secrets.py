@@ -240,3 +240,27 @@ def test_a_native_pipelines_definition_body_is_read_alike():
     secret = pipeline(steps, secret=True)["pipelineDefinition"]
     assert env("aws-native:sagemaker:Pipeline", {"pipelineDefinition": {"pipelineDefinitionBody": secret}}) == []
 
+
+
+#: KServe's inferenceservice-config ConfigMap (kubeflow/manifests applications/kserve/kserve/kserve.yaml):
+#: its ``credentials`` entry names where storage credentials live, it holds none.
+KSERVE_CREDENTIALS = json.dumps({
+    "storageSpecSecretName": "storage-config", "storageSecretNameAnnotation": "serving.kserve.io/storageSecretName",
+    "gcs": {"gcsCredentialFileName": "gcloud-application-credentials.json"},
+    "s3": {"s3AccessKeyIDName": "AWS_ACCESS_KEY_ID", "s3SecretAccessKeyName": "AWS_SECRET_ACCESS_KEY",
+           "s3Endpoint": "", "s3UseHttps": ""}}, indent=3)
+
+
+@pytest.mark.parametrize("type_", ["kubernetes:core/v1:ConfigMap", "aws:lambda/function:Function"])
+def test_a_json_document_is_judged_by_its_own_keys_and_values(type_):
+    assert env(type_, shapes({"credentials": KSERVE_CREDENTIALS})[type_]) == []
+    leaked = json.dumps({"s3": {"endpoint": "https://s3", "secretAccessKey": "wJalrXUtnFEMI/K7MDENG"}})
+    [message] = env(type_, shapes({"credentials": leaked})[type_])
+    assert "'credentials' holds a literal value under a secret-looking name (its 'secretAccessKey') in plaintext" \
+        in message
+
+
+def test_camel_case_names_are_read_word_by_word():
+    assert env("kubernetes:core/v1:ConfigMap", {"data": {"dbPasswordName": "app-db"}}) == []
+    [message] = env("kubernetes:core/v1:ConfigMap", {"data": {"dbPassword": "hunter2"}})
+    assert "'dbPassword' holds a literal value under a secret-looking name" in message

@@ -3,7 +3,9 @@ an instance's user data.
 
 A value under a secret-looking name that is a Java class name or a URI without a password (Hadoop's and
 Spark's ``...credentials.provider`` classes, a ``jceks://`` keystore path) names where a credential comes from,
-not the credential, and passes; a dotted name is judged as one name (``...secret.file`` ends in ``_file``).
+not the credential, and passes; a dotted name is judged as one name (``...secret.file`` ends in ``_file``), a
+camelCase one word by word; a value that is a JSON document by its own keys and values (KServe's
+``inferenceservice-config`` ConfigMap names its storage secrets in a ``credentials`` document).
 
 A credential is an AWS access key id (``AKIA``/``ASIA``/... followed by 16 characters), a private key
 block (``-----BEGIN ... PRIVATE KEY-----``), a URL with a password in it (``scheme://user:pass@host``),
@@ -142,7 +144,7 @@ SCHEMA = config_schema(
     notSecretNamePattern={
         "type": "string",
         "default": r"(?i)(_arn|_name|_id|_file|_path|_dir|_url|_uri|_endpoint|_header|_type|_length|_ttl|_expiry|"
-                   r"_seconds|_minutes|_enabled|_region|_version|_prefix|_parameter|_ref)$",
+                   r"_seconds|_minutes|_enabled|_region|_version|_prefix|_parameter|_ref|_annotation|_label)$",
         "description": "Names that match secretNamePattern but hold a reference or a setting, not the secret "
                        "(SECRET_ARN, TOKEN_URL, PASSWORD_FILE, ...).",
     },
@@ -162,7 +164,9 @@ class _Names:
     def secret_looking(self, name: str) -> bool:
         # a command-line style name (a Glue job's ``--secret-id``) is judged as its variable name (``secret_id``), a
         # dotted property (an EMR ``hadoop.security.credential.provider.path``) as one too (``..._provider_path``)
-        name = name.lstrip("-").replace("-", "_").replace(".", "_")
+        # and a camelCase one word by word (KServe's ``s3SecretAccessKeyName`` ends in ``_name``)
+        name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_",
+                      name.lstrip("-").replace("-", "_").replace(".", "_"))
         return bool(self.secret and self.secret.search(name)) and not (self.not_secret and self.not_secret.search(name))
 
 
@@ -197,13 +201,43 @@ _CLASS_NAME = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*){2,}$")
 _URI = re.compile(r"^(?!(https?|wss?)://)[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
+def _structured(text: str) -> Any:
+    """A JSON object or array held in a string (a ConfigMap's ``credentials`` settings document), else None."""
+    if not text.lstrip().startswith(("{", "[")):
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, (dict, list)) else None
+
+
+def _leaves(value: Any, name: Any = None) -> Iterator[tuple[Any, Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, key)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _leaves(item, name)
+    else:
+        yield name, value
+
+
 def _judge(name: Any, value: Any, names: _Names) -> str:
-    """Why ``name=value`` is a plaintext secret ('' if it is not)."""
+    """Why ``name=value`` is a plaintext secret ('' if it is not). A JSON document is judged by its own
+    keys and values: it names where credentials come from as often as it holds one."""
     if is_secret(value) or not isinstance(value, str) or is_unknown(value):
         return ""
     found = credential_in(value)
     if found:
         return found
+    document = _structured(value)
+    if document is not None:
+        for key, leaf in _leaves(document):
+            found = _judge(key, leaf, names)
+            if found:
+                return f"{found} (its {key!r})" if isinstance(key, str) else found
+        return ""
     if _CLASS_NAME.match(value.strip()) or _URI.match(value.strip()):
         return ""
     if isinstance(name, str) and names.secret_looking(name) and _literal(value):
