@@ -32,7 +32,7 @@ from mlinfra import (
     kustomize_vars,
 )
 from mlinfra.kustomize_config import TransformerConfig
-from mlinfra.kubernetes_objects import ManifestError, cluster_scoped, group_version, objects_of, yaml_documents
+from mlinfra.kubernetes_objects import ManifestError, cluster_scoped, objects_of, yaml_documents
 from mlinfra.kustomize_patches import Built
 
 #: ``konfig.RecognizedKustomizationFileNames``, in the order kustomize looks for them.
@@ -417,13 +417,9 @@ def _field_specs(entry: dict[str, Any], file: Path) -> list[tuple[str, bool, str
 
 
 def _set_fields(obj: dict[str, Any], pairs: Union[dict[str, str], str], specs: tuple) -> None:
-    group, version = group_version(str(obj.get("apiVersion", "")))
-    for path, create, spec_group, spec_version, kind in specs:
-        # resid.Gvk.IsSelected: a spec's empty group, version or kind selects any.
-        if (kind and obj.get("kind") != kind) or (spec_group and group != spec_group) or (
-                spec_version and version != spec_version):
-            continue
-        _set_at(obj, path.split("/"), pairs, create)
+    for path, create, group, version, kind in specs:
+        if kustomize_patches.gvk_selected(obj, {"group": group, "version": version, "kind": kind}):
+            _set_at(obj, path.split("/"), pairs, create)
 
 
 def _set_at(node: Any, steps: list[str], pairs: Union[dict[str, str], str], create: bool) -> None:

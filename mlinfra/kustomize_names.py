@@ -25,7 +25,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from mlinfra.kustomize_patches import Built
+from mlinfra.kustomize_patches import Built, gvk_selected
 
 #: The kinds the prefix and suffix transformers leave alone (``prefixFieldSpecsToSkip``), as selectors.
 UNRENAMED = ({"kind": "CustomResourceDefinition"}, {"group": "apiregistration.k8s.io", "kind": "APIService"},
@@ -35,18 +35,6 @@ UNRENAMED = ({"kind": "CustomResourceDefinition"}, {"group": "apiregistration.k8
 @functools.lru_cache(maxsize=1)
 def _references() -> list[dict[str, Any]]:
     return json.loads(Path(__file__).with_name("kustomize_name_references.json").read_text())["nameReference"]
-
-
-def _gvk(obj: dict[str, Any]) -> tuple[str, str, str]:
-    group, _, version = str(obj.get("apiVersion", "")).rpartition("/")
-    return group, version, str(obj.get("kind", ""))
-
-
-def _is_selected(obj: dict[str, Any], selector: dict[str, Any]) -> bool:
-    """``Gvk.IsSelected``: every field the selector sets is the object's."""
-    group, version, kind = _gvk(obj)
-    return all(not selector.get(key) or selector[key] == value
-               for key, value in (("group", group), ("version", version), ("kind", kind)))
 
 
 def _name(obj: dict[str, Any]) -> str:
@@ -60,7 +48,7 @@ def _namespace(obj: dict[str, Any]) -> str:
 def rename(objects: list[Built], prefix: str, suffix: str) -> None:
     """One kustomization's ``namePrefix`` and ``nameSuffix``."""
     for built in objects:
-        if any(_is_selected(built.obj, skipped) for skipped in UNRENAMED):
+        if any(gvk_selected(built.obj, skipped) for skipped in UNRENAMED):
             continue
         built.prefixes.append(prefix)
         built.suffixes.append(suffix)
@@ -117,11 +105,11 @@ class _References:
                identical: Callable[[list[Built]], bool]) -> Optional[Built]:
         """``Filter.selectReferral``."""
         candidates = [b for b in candidates if any(name == old for _, name in b.previous)]
-        candidates = [b for b in candidates if _is_selected(b.obj, target)]
+        candidates = [b for b in candidates if gvk_selected(b.obj, target)]
         if path.endswith("roleRef/name"):
             role = referrer.obj.get("roleRef") if isinstance(referrer.obj.get("roleRef"), dict) else {}
             if role.get("apiGroup") is not None and role.get("kind") is not None:
-                candidates = [b for b in candidates if _is_selected(b.obj, {"group": role["apiGroup"],
+                candidates = [b for b in candidates if gvk_selected(b.obj, {"group": role["apiGroup"],
                                                                              "kind": role["kind"]})]
         if not self.cluster_scoped(referrer.obj):
             here = self.effective(referrer.obj)
@@ -184,7 +172,7 @@ class _References:
         for referrer in self.objects:
             original = _original(referrer)
             specs = [(backref, spec) for backref in self.back_references for spec in backref["fieldSpecs"]
-                     if _is_selected(original, spec)]
+                     if gvk_selected(original, spec)]
             if not specs:
                 continue
             candidates = self.referable(referrer)

@@ -268,6 +268,13 @@ def json6902(obj: dict[str, Any], operations: list[Any]) -> dict[str, Any]:
 
 # --- which objects --------------------------------------------------------------------------------------
 
+def gvk_selected(obj: dict[str, Any], selector: dict[str, Any]) -> bool:
+    """``Gvk.IsSelected``: every one of group, version and kind the selector sets is the object's."""
+    group, _, version = str(obj.get("apiVersion", "")).rpartition("/")
+    return all(not selector.get(key) or selector[key] == value
+               for key, value in (("group", group), ("version", version), ("kind", str(obj.get("kind", "")))))
+
+
 SELECTOR_FIELDS = frozenset({"group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"})
 _REQUIREMENT = re.compile(r"^\s*(?P<not>!)?\s*(?P<key>[A-Za-z0-9._/-]+)\s*(?:(?P<op>==|!=|=|\s+in\s+|\s+notin\s+)"
                           r"\s*(?P<value>\([^)]*\)|[A-Za-z0-9._-]*))?\s*$")

@@ -18,7 +18,7 @@ import copy
 import re
 from typing import Any, Callable, Optional
 
-from mlinfra.kustomize_patches import Built, selected, selector_matches
+from mlinfra.kustomize_patches import Built, gvk_selected, selected, selector_matches
 
 REPLACEMENT_FIELDS = frozenset({"path", "source", "sourceValue", "targets"})
 SOURCE_FIELDS = frozenset({"group", "version", "kind", "name", "namespace", "fieldPath", "options"})
@@ -196,9 +196,7 @@ def _source_value(objects: list[Built], replacement: dict[str, Any], cluster_sco
 
 def _is_selected_by(built: Built, wanted: dict[str, str], cluster_scoped: Callable[[dict], bool]) -> bool:
     """``ResId.IsSelectedBy``: every field the selector sets equals the object's, for any id it has had."""
-    group, _, version = str(built.obj.get("apiVersion", "")).rpartition("/")
-    kinds = {"group": group, "version": version, "kind": str(built.obj.get("kind", ""))}
-    if any(wanted.get(k) and wanted[k] != v for k, v in kinds.items()):
+    if not gvk_selected(built.obj, wanted):
         return False
     return any((not wanted.get("namespace") or wanted["namespace"] == space)
                and (not wanted.get("name") or wanted["name"] == name) for space, name in built.ids(cluster_scoped))

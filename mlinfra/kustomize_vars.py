@@ -23,7 +23,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable
 
-from mlinfra.kustomize_patches import Built
+from mlinfra.kustomize_patches import Built, gvk_selected
 from mlinfra.kustomize_replacements import split_path
 
 VAR_FIELDS = frozenset({"name", "objref", "fieldref"})
@@ -112,12 +112,6 @@ def _value_of(objects: list[Built], var: Any, cluster_scoped: Callable[[dict], b
         raise ValueError(f"field specified in var '{var['name']}' not found in corresponding resource") from None
 
 
-def _selected(obj: dict[str, Any], spec: dict[str, Any]) -> bool:
-    group, _, version = str(obj.get("apiVersion", "")).rpartition("/")
-    return all(not spec.get(key) or spec[key] == value
-               for key, value in (("group", group), ("version", version), ("kind", obj.get("kind"))))
-
-
 def _replace(node: Any, steps: list[str], mapping: Callable[[str], Any]) -> Any:
     """``refvar.Filter`` at ``steps`` (lists on the way are walked)."""
     if isinstance(node, list) and steps:
@@ -154,6 +148,6 @@ def resolve(objects: list[Built], variables: list[Any], cluster_scoped: Callable
 
     for built in objects:
         for spec in [*_references(), *extra]:
-            if _selected(built.obj, spec):
+            if gvk_selected(built.obj, spec):
                 built.obj = _replace(built.obj, [s.replace("\\/", "/") for s in re.split(r"(?<!\\)/", spec["path"])],
                                      mapping)
