@@ -1,6 +1,6 @@
 """The peer scanners' coverage files (benchmarks/data/*_coverage.tsv): each well-formed, every covered row
 naming rules the packs have, every skipped row giving its reason, and docs/policies.md quoting their figures.
-Read offline: neither peer is installed or fetched."""
+Read offline: no peer is installed or fetched."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ RULE_NAMES = {policy.name for pack in PACKS for policy in collect(pack)}
 PEERS = {
     "trivy_aws_coverage.tsv": (175, re.compile(r"^AVD-AWS-\d{4}$")),
     "awsguard_coverage.tsv": (28, re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")),
+    "cdknag_awssolutions_coverage.tsv": (131, re.compile(r"^AwsSolutions-[A-Z0-9]+$")),
 }
 STATUS = re.compile(r"^(covered|covered-new|skipped): (.+)$")
 
@@ -85,3 +86,6 @@ def test_the_docs_quote_the_figures():
             f"({trivy['covered-new']} by rules added for them) and {trivy['skipped']} skipped") in docs
     assert (f"of awsguard's 28 policies, {guard['covered'] + guard['covered-new']} are covered "
             f"and {guard['skipped']} skipped") in docs
+    nag = counts("cdknag_awssolutions_coverage.tsv")
+    assert (f"of cdk-nag's 131 awssolutions rules, {nag['covered'] + nag['covered-new']} are covered "
+            f"({nag['covered-new']} by rules added for it) and {nag['skipped']} skipped") in docs

@@ -63,6 +63,7 @@ from policies.rules.identity import (
 from policies.rules.network_acls import nacl_no_public_admin_ingress
 from policies.rules.network_sharing import network_connections_require_acceptance, transfer_server_no_plain_ftp
 from policies.rules.ecs import (
+    ecs_task_container_logging,
     ecs_task_no_added_capabilities,
     ecs_task_no_container_runtime_socket,
     ecs_task_no_host_pid_ipc,
@@ -818,6 +819,26 @@ def test_ecs_containers_mount_no_runtime_socket():
         "volumes": [{"name": "host-vol", "host": {"sourcePath": "/var/run/docker.sock"}}],
         "containerDefinitions": [{"name": "agent", **mounts}]})
     assert len(native) == 1
+
+
+def test_ecs_containers_send_their_logs_somewhere():
+    task = "aws:ecs/taskDefinition:TaskDefinition"
+    awslogs = {"logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "app"}}}
+    assert found(ecs_task_container_logging, task, {"containerDefinitions": _containers(awslogs, awslogs)}) == []
+    assert found(ecs_task_container_logging, task, {"containerDefinitions": _containers(
+        {"logConfiguration": {"logDriver": "awsfirelens"}})}) == []
+    assert found(ecs_task_container_logging, task, {"containerDefinitions": _containers(awslogs, {})}) == [
+        f"{task} 'subject': container 'c1' has no logConfiguration.logDriver, so its output is not collected off the "
+        "instance (on Fargate, not kept at all)"]
+    assert len(found(ecs_task_container_logging, task, {"containerDefinitions": _containers(
+        {"logConfiguration": {"options": {"awslogs-group": "app"}}})})) == 1  # a block without its driver
+    assert found(ecs_task_container_logging, task, {"containerDefinitions": UNKNOWN}) == []
+    native = "aws-native:ecs:TaskDefinition"
+    assert found(ecs_task_container_logging, native, {"containerDefinitions": [{"name": "app", **awslogs}]}) == []
+    assert len(found(ecs_task_container_logging, native, {"containerDefinitions": [{"name": "app"}]})) == 1
+    assert found(ecs_task_container_logging, native, {"containerDefinitions": [
+        {"name": "app", "logConfiguration": {"logDriver": UNKNOWN}}]}) == []
+
 
 def test_bucket_acls_stay_disabled():
     controls = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"

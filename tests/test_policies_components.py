@@ -190,8 +190,10 @@ def test_the_log_group_awsx_makes_for_a_task_is_judged_unless_skipped_or_existin
     assert found["log-group-retention"] == [
         "awsx:ecs:FargateTaskDefinition 'c' (the log group awsx makes for it): retentionInDays is not set: logs would "
         "be kept forever. Set at least 365 days. (on the component: input logGroup.args)"]
-    for given in ({"skip": True}, {"existing": {"name": "app"}}, UNKNOWN, {"args": UNKNOWN}):
+    for given in ({"existing": {"name": "app"}}, UNKNOWN, {"args": UNKNOWN}):
         assert judged("awsx:ecs:FargateTaskDefinition", {**task, "logGroup": given}) == {}, given
+    assert set(judged("awsx:ecs:FargateTaskDefinition", {**task, "logGroup": {"skip": True}})) == {
+        "ecs-task-container-logging"}  # no log group made, so none to judge, and the container logs nowhere
     assert "input taskDefinitionArgs.logGroup.args" in judged("awsx:ecs:EC2Service", {
         **SERVICE, "taskDefinitionArgs": {"container": CONTAINER}})["log-group-kms-encryption"][0]
 
@@ -210,6 +212,17 @@ def test_one_awsx_container_setting_breaks_one_control(container, control, says)
     [message] = found[control]
     assert message.startswith("awsx:ecs:FargateService 'c' (its task definition): ") and says in message
     assert message.endswith("(on the component: input taskDefinitionArgs.container or taskDefinitionArgs.containers)")
+
+
+def test_awsx_containers_log_to_the_task_log_group_unless_it_is_skipped():
+    # containers.ts computeContainerDefinition: awslogs to the task's log group when there is one.
+    unlogged = judged("awsx:ecs:FargateTaskDefinition", {"container": CONTAINER, "logGroup": {"skip": True}})
+    assert set(unlogged) == {"ecs-task-container-logging"}
+    assert "container 'app' has no logConfiguration.logDriver" in unlogged["ecs-task-container-logging"][0]
+    for log_group in (LOGS, {"existing": {"name": "app"}}, {"skip": UNKNOWN}):
+        assert judged("awsx:ecs:FargateTaskDefinition", {"container": CONTAINER, "logGroup": log_group}) == {}
+    firelens = {**CONTAINER, "logConfiguration": {"logDriver": "awsfirelens"}}
+    assert judged("awsx:ecs:EC2TaskDefinition", {"container": firelens, "logGroup": {"skip": True}}) == {}
 
 
 def test_an_awsx_service_network_and_its_defaults():

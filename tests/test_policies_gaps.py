@@ -948,3 +948,61 @@ def test_mq_engines_are_supported(type_):
 READS += [("aws:mq/broker:Broker", ("engineVersion",)), ("aws:mq/configuration:Configuration", ("engineVersion",)),
           ("aws:mq/configuration:Configuration", ("engineType",))]
 GAP_MODULES += ["brokers"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Master passwords managed by Secrets Manager (cdk-nag AwsSolutions-DOC3)
+
+from policies.rules.databases import MASTER_PASSWORDS, database_master_password_managed  # noqa: E402
+
+
+@pytest.mark.parametrize("type_", sorted(MASTER_PASSWORDS))
+def test_a_master_password_the_program_passes_is_reported_unless_secrets_manager_manages_it(type_):
+    inputs, flag = MASTER_PASSWORDS[type_]
+    for name in (*inputs, flag):
+        assert_inputs_in_sdk(type_, (name,))
+    [message] = found(database_master_password_managed, type_, {inputs[0]: "correct-horse-battery"})
+    assert f"from the program ({inputs[0]})" in message and f"set {flag} true" in message
+    assert len(found(database_master_password_managed, type_, {inputs[-1]: UNKNOWN})) == 1  # a random password
+    assert found(database_master_password_managed, type_, {inputs[0]: "pw", flag: UNKNOWN}) == []
+    assert found(database_master_password_managed, type_, {flag: True}) == []
+    assert found(database_master_password_managed, type_, {}) == []  # a replica or a snapshot restore: none given
+
+
+# --------------------------------------------------------------------------------------------------
+# Redshift user activity logging (cdk-nag AwsSolutions-RS11)
+
+from policies.rules.database_logging import (  # noqa: E402
+    REDSHIFT_CLUSTER,
+    REDSHIFT_PARAMETER_GROUP,
+    redshift_user_activity_logging,
+)
+
+
+def _redshift_stack(parameters, **cluster):
+    group = stack_resource(REDSHIFT_PARAMETER_GROUP, {"name": "audited", "id": "audited", "family": "redshift-2.0",
+                                                      "parameters": parameters}, name="audited")
+    warehouse = stack_resource(REDSHIFT_CLUSTER, {"clusterIdentifier": "features", "clusterParameterGroupName": "audited",
+                                                  **cluster}, name="warehouse")
+    return stack_args([group, warehouse])
+
+
+def test_redshift_clusters_log_their_users_activity():
+    assert_inputs_in_sdk(REDSHIFT_CLUSTER, ("clusterParameterGroupName",))
+    assert_inputs_in_sdk(REDSHIFT_PARAMETER_GROUP, ("parameters", "name"))
+    on = [{"name": "require_ssl", "value": "true"}, {"name": "enable_user_activity_logging", "value": "true"}]
+    assert violations(redshift_user_activity_logging, _redshift_stack(on)) == []
+    [message] = violations(redshift_user_activity_logging, _redshift_stack(on[:1]))
+    assert message == (f"{REDSHIFT_CLUSTER} 'warehouse' records no user activity: enable_user_activity_logging is not "
+                       "true (its parameter group 'audited' leaves it false)")
+    [message] = violations(redshift_user_activity_logging, _redshift_stack(
+        [{"name": "enable_user_activity_logging", "value": "false"}]))
+    assert "sets it to 'false'" in message
+    [message] = violations(redshift_user_activity_logging, _redshift_stack(on, clusterParameterGroupName=None))
+    assert "uses the default parameter group (clusterParameterGroupName is not set)" in message
+    # A group declared elsewhere, or values not known yet: not judged.
+    assert violations(redshift_user_activity_logging, _redshift_stack([], clusterParameterGroupName="shared")) == []
+    assert violations(redshift_user_activity_logging, _redshift_stack(
+        [{"name": "enable_user_activity_logging", "value": UNKNOWN}])) == []
+    assert violations(redshift_user_activity_logging, _redshift_stack(UNKNOWN)) == []
+    assert violations(redshift_user_activity_logging, _redshift_stack(on, clusterParameterGroupName=UNKNOWN)) == []

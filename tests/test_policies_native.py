@@ -892,7 +892,7 @@ WORKLOADS = {
         "family": "serve", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
         "executionRoleArn": "arn:aws:iam::123456789012:role/exec", "taskRoleArn": "arn:aws:iam::123456789012:role/task",
         "containerDefinitions": [{"name": "app", "image": "app:1", "user": "1000", "readonlyRootFilesystem": True,
-                                  "privileged": False}],
+                                  "privileged": False, "logConfiguration": {"logDriver": "awslogs"}}],
         "volumes": [{"name": "models", "efsVolumeConfiguration": {"filesystemId": "fs-1",
                                                                    "transitEncryption": "ENABLED"}}]},
     "aws-native:ecs:Service": {"cluster": "ml", "networkConfiguration": {"awsvpcConfiguration": {

@@ -8,6 +8,7 @@ from policies.rules.notebooks import (
     DOMAIN,
     NOTEBOOK,
     SECURITY,
+    cloud9_no_ingress,
     sagemaker_notebook_imdsv2,
     sagemaker_notebook_no_root_access,
     sagemaker_notebook_supported_platform,
@@ -15,6 +16,7 @@ from policies.rules.notebooks import (
 )
 from policies.rules.sagemaker import sagemaker_volume_cmk
 from policy_helpers import UNKNOWN, resource_args, violations
+from sdk_inputs import assert_inputs_in_sdk
 
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc"
 NOTEBOOK_PROPS = {
@@ -116,3 +118,19 @@ def test_supported_absent_and_unknown_platforms_pass_and_the_list_is_configurabl
                             config={"deprecatedPlatforms": ["notebook-al2-v3"]})
     assert len(violations(sagemaker_notebook_supported_platform, retired)) == 1
     assert violations(sagemaker_notebook_supported_platform, domain(platformIdentifier="notebook-al1-v1")) == []
+
+
+def test_a_cloud9_environment_takes_no_inbound_ssh():
+    cloud9 = "aws:cloud9/environmentEC2:EnvironmentEC2"
+    assert_inputs_in_sdk(cloud9, ("connectionType",))
+    base = {"instanceType": "t3.small", "imageId": "amazonlinux-2023-x86_64", "subnetId": "subnet-0123"}
+    ssm = resource_args(cloud9, {**base, "connectionType": "CONNECT_SSM"}, name="ide")
+    assert violations(cloud9_no_ingress, ssm) == []
+    assert violations(cloud9_no_ingress, resource_args(cloud9, base, name="ide")) == [
+        f"{cloud9} 'ide' is reached over inbound SSH (connectionType 'CONNECT_SSH'): set connectionType 'CONNECT_SSM' "
+        "for a no-ingress instance reached through Systems Manager"]
+    assert violations(cloud9_no_ingress, resource_args(cloud9, {**base, "connectionType": UNKNOWN}, name="ide")) == []
+    native = "aws-native:cloud9:EnvironmentEc2"
+    assert len(violations(cloud9_no_ingress, resource_args(native, {**base, "connectionType": "CONNECT_SSH"}))) == 1
+    # Not a notebook rule: a notebook or domain is not judged by it.
+    assert violations(cloud9_no_ingress, notebook()) == []

@@ -339,6 +339,23 @@ def test_a_user_pools_written_password_policy_is_strong():
     assert found(rule, native, {"policies": {"passwordPolicy": {**STRONG, "requireUppercase": False}}})
 
 
+def test_a_user_pool_enforces_threat_protection():
+    from policies.rules.identity import cognito_user_pool_threat_protection as rule
+
+    enforced = {"userPoolTier": "PLUS", "userPoolAddOns": {"advancedSecurityMode": "ENFORCED"}}
+    assert found(rule, USER_POOL, enforced) == []
+    assert found(rule, USER_POOL, {"userPoolAddOns": [{"advancedSecurityMode": "enforced"}]}) == []  # a list of one
+    assert found(rule, USER_POOL, {"userPoolAddOns": {"advancedSecurityMode": UNKNOWN}}) == []
+    assert found(rule, USER_POOL, {"userPoolAddOns": UNKNOWN}) == []
+    [message] = found(rule, USER_POOL, {"userPoolAddOns": {"advancedSecurityMode": "AUDIT"}})
+    assert "advancedSecurityMode is AUDIT" in message
+    [message] = found(rule, USER_POOL, {"mfaConfiguration": "ON"})
+    assert "is not set (OFF)" in message
+    native = "aws-native:cognito:UserPool"
+    assert found(rule, native, {"userPoolAddOns": {"advancedSecurityMode": "OFF"}})
+    assert found(rule, native, enforced) == []
+
+
 def test_a_user_pool_offers_mfa_and_resists_deletion():
     from policies.rules.identity import cognito_user_pool_mfa as rule
     from policies.rules.data_stores import data_store_deletion_protection

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from policies.rules._declare import applies_to, type_matcher
-from policies.rules._props import as_bool, as_int, describe, is_unknown, plain
+from policies.rules._props import UNKNOWN, as_bool, as_int, describe, is_unknown, plain
 
 CLUSTER = "aws:eks/cluster:Cluster"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
@@ -341,8 +341,9 @@ def _task_definition(args: Any, task: Any, fargate: bool, prefix: str) -> list[B
     """The aws.ecs.TaskDefinition awsx builds (ecs/fargateTaskDefinition.ts, ec2TaskDefinition.ts,
     containers.ts): ``containers`` (a map: each container named by its key, in key order) or
     ``container`` (named by its ``name``, else "container") as the container definitions, objects
-    as given; network mode ``awsvpc`` (Fargate always, EC2 unless ``networkMode``); the task and
-    execution roles awsx creates, two distinct ones, unless ``taskRole``/``executionRole.roleArn``."""
+    as given, each without a ``logConfiguration`` logging through awslogs unless ``logGroup.skip``; network mode
+    ``awsvpc`` (Fargate always, EC2 unless ``networkMode``); the task and execution roles awsx creates, two distinct
+    ones, unless ``taskRole``/``executionRole.roleArn``."""
     if is_unknown(task) or not isinstance(task, dict):
         return []
     container, containers = task.get("container"), task.get("containers")
@@ -353,6 +354,15 @@ def _task_definition(args: Any, task: Any, fargate: bool, prefix: str) -> list[B
         definitions = [{**item, "name": name} for name, item in sorted(containers.items()) if isinstance(item, dict)]
     elif isinstance(container, dict):
         definitions = [{**container, "name": container.get("name") or "container"}]
+    log_group = task.get("logGroup")
+    skipped = log_group.get("skip") if isinstance(log_group, dict) else UNKNOWN if is_unknown(log_group) else None
+    made = not is_unknown(skipped) and not as_bool(skipped)  # defaultLogGroup: made unless ``skip``
+    if isinstance(definitions, list) and (made or is_unknown(skipped)):
+        # containers.ts computeContainerDefinition: a container without logConfiguration logs to the task's log
+        # group (made or existing) through awslogs; whether there is one is unknown while skip is.
+        driver = "awslogs" if made else UNKNOWN
+        definitions = [item if item.get("logConfiguration") is not None else {**item, "logConfiguration": {
+            "logDriver": driver}} for item in definitions]
     roles = {key: role.get("roleArn") for key, role in (("taskRoleArn", task.get("taskRole")),
                                                         ("executionRoleArn", task.get("executionRole")))
              if isinstance(role, dict)}
@@ -362,9 +372,6 @@ def _task_definition(args: Any, task: Any, fargate: bool, prefix: str) -> list[B
     hints = {"": f"input {prefix}container or {prefix}containers", "network": f"input {prefix}networkMode",
              "namespaces": f"inputs {prefix}pidMode and {prefix}ipcMode", "volumes": f"input {prefix}volumes",
              "roles": f"inputs {prefix}taskRole.roleArn and {prefix}executionRole.roleArn"}
-    log_group = task.get("logGroup")
-    skipped = log_group.get("skip") if isinstance(log_group, dict) else None
-    made = not is_unknown(skipped) and not as_bool(skipped)  # defaultLogGroup: made unless ``skip``
     return [Built(args, TASK_DEFINITION, props, "its task definition", hints),
             *_log_group(args, log_group, made, f"{prefix}logGroup")]
 

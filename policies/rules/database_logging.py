@@ -1,5 +1,5 @@
-"""Database engines log what their users do: DocumentDB and Neptune parameter groups turn on audit logs, and
-PostgreSQL databases log statements.
+"""Database engines log what their users do: DocumentDB and Neptune parameter groups turn on audit logs,
+PostgreSQL databases log statements, and Redshift clusters their users' activity.
 
 - ``aws.docdb.ClusterParameterGroup`` ``parameters`` set ``audit_logs`` to a value that audits
   (``enabled``, ``ddl``, ``dml_read``, ``dml_write``, ``all``); absent, the family default is
@@ -15,6 +15,10 @@ PostgreSQL databases log statements.
   ``log_min_duration_statement`` 0 or more. Without a group the engine's default group logs none
   (``log_statement`` ``none``, ``log_min_duration_statement`` ``-1``): a violation. A group the stack
   does not declare is not judged. Checkov CKV2_AWS_27, CKV2_AWS_30.
+- Redshift: an ``aws.redshift.Cluster`` records its users' queries (the user activity log) only if its parameter
+  group (``clusterParameterGroupName``) sets ``enable_user_activity_logging`` ``true``; the default group's is
+  ``false`` (Redshift Management Guide, "Database audit logging": "you must also enable the
+  enable_user_activity_logging database parameter"). Read as the PostgreSQL groups are. cdk-nag AwsSolutions-RS11.
 """
 
 from __future__ import annotations
@@ -179,6 +183,47 @@ postgres_query_logging = StackValidationPolicy(
     **frameworks({"nist-800-53": "AU-2, AU-3, AU-12", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
 )
 
+REDSHIFT_CLUSTER = "aws:redshift/cluster:Cluster"
+REDSHIFT_PARAMETER_GROUP = "aws:redshift/parameterGroup:ParameterGroup"
+
+
+def _redshift_user_activity(args: StackValidationArgs, report: ReportViolation) -> None:
+    resources = stack_resources(args)
+    clusters = of_type(resources, REDSHIFT_CLUSTER)
+    if not clusters:
+        return
+    group_list = of_type(resources, REDSHIFT_PARAMETER_GROUP)
+    groups = IdentifierIndex(group_list, (REDSHIFT_PARAMETER_GROUP,), ("name", "id"))
+    by_urn = {group.urn: group for group in group_list}
+    for cluster in clusters:
+        named, group = _group(cluster, "clusterParameterGroupName", groups, by_urn)
+        label = f"{cluster.resource_type} {cluster.name!r}"
+        if not named:
+            report(f"{label} uses the default parameter group (clusterParameterGroupName is not set), whose "
+                   "enable_user_activity_logging is false: the queries its users run go unrecorded", cluster.urn)
+            continue
+        parameters = _parameters(group.props) if group is not None else None
+        value = parameters.get("enable_user_activity_logging") if parameters is not None else None
+        if parameters is None or is_unknown(value):
+            continue  # a group declared elsewhere, or not known yet
+        if str(value).strip().lower() != "true":
+            shown = "leaves it false" if value is None else f"sets it to {value!r}"
+            report(f"{label} records no user activity: enable_user_activity_logging is not true (its parameter group "
+                   f"{group.name!r} {shown})", cluster.urn)
+
+
+redshift_user_activity_logging = StackValidationPolicy(
+    name="redshift-user-activity-logging",
+    description="Redshift clusters log the queries their users run: their parameter group sets "
+                "enable_user_activity_logging true (the default group does not).",
+    validate=examines((REDSHIFT_CLUSTER, REDSHIFT_PARAMETER_GROUP), _redshift_user_activity),
+    severity=Severity.MEDIUM,
+    remediation_steps="Give the cluster an aws.redshift.ParameterGroup with {'name': 'enable_user_activity_logging', "
+                      "'value': 'true'}, name it in cluster_parameter_group_name, and export 'useractivitylog' with "
+                      "an aws.redshift.Logging.",
+    **frameworks({"nist-800-53": "AU-2, AU-3, AU-12", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
+)
+
 SECURITY: list = []
 PRIVACY: list = []
-COMPLIANCE = [docdb_audit_logs, neptune_audit_logs, postgres_query_logging]
+COMPLIANCE = [docdb_audit_logs, neptune_audit_logs, postgres_query_logging, redshift_user_activity_logging]

@@ -10,6 +10,10 @@ out keeps the engine family's default, which AWS has been moving to TLS-required
 ``rds.force_ssl=1``, Redshift's default parameter group since 2025), so only an explicit "off" is
 a violation. Checkov CKV2_AWS_69, CKV_AWS_90, CKV_AWS_105.
 
+A database given a master password (RDS, Aurora, DocumentDB, Redshift, Redshift Serverless) has Secrets Manager
+manage it instead (``MASTER_PASSWORDS``): a password the program passes lives in its configuration and is never
+rotated. cdk-nag AwsSolutions-DOC3 asks it of DocumentDB.
+
 OpenSearch and Elasticsearch domains: ``advancedSecurityOptions.enabled`` (fine-grained access
 control: users, roles and document/field-level security; default false). Checkov CKV2_AWS_52. With it,
 ``anonymousAuthEnabled`` is not true: it opens "a 30-day migration period" in which requests without credentials
@@ -436,8 +440,53 @@ rds_postgres_patched_version = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "SI-2, RA-5", "pci-dss": "6.3.3"}),
 )
 
+# --------------------------------------------------------------------------------------------------
+# Master passwords managed by Secrets Manager (cdk-nag AwsSolutions-DOC3, for every engine that offers it)
+
+#: Per type: the inputs that hand the engine a master password, and the flag that has Secrets Manager create and rotate
+#: it instead. pulumi-aws 7: RDS instances' ``password``/``passwordWo`` "Cannot be set if manage_master_user_password is
+#: set to true"; clusters' ``masterPassword``/``masterPasswordWo`` (RDS, DocumentDB, Redshift, which "Conflicts with
+#: manage_master_password"); Redshift Serverless ``adminUserPassword``/``adminUserPasswordWo`` against
+#: ``manageAdminPassword``. botocore docdb CreateDBClusterMessage.ManageMasterUserPassword: "You can't manage the
+#: master user password with Amazon Web Services Secrets Manager if MasterUserPassword is specified." pulumi-aws-native
+#: takes ``masterUserPassword`` with ``manageMasterUserPassword`` (RDS) or ``manageMasterPassword`` (Redshift).
+MASTER_PASSWORDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "aws:rds/instance:Instance": (("password", "passwordWo"), "manageMasterUserPassword"),
+    "aws:rds/cluster:Cluster": (("masterPassword", "masterPasswordWo"), "manageMasterUserPassword"),
+    "aws:docdb/cluster:Cluster": (("masterPassword", "masterPasswordWo"), "manageMasterUserPassword"),
+    "aws:redshift/cluster:Cluster": (("masterPassword", "masterPasswordWo"), "manageMasterPassword"),
+    "aws:redshiftserverless/namespace:Namespace": (("adminUserPassword", "adminUserPasswordWo"), "manageAdminPassword"),
+    "aws-native:rds:DbInstance": (("masterUserPassword",), "manageMasterUserPassword"),
+    "aws-native:rds:DbCluster": (("masterUserPassword",), "manageMasterUserPassword"),
+    "aws-native:redshift:Cluster": (("masterUserPassword",), "manageMasterPassword"),
+}
+
+
+def _master_password_managed(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    inputs, flag = MASTER_PASSWORDS[args.resource_type]
+    given = [name for name in inputs if get(args.props, name) not in (None, "")]  # a secret or unknown one counts
+    if given and as_bool(get(args.props, flag)) is not True and not is_unknown(get(args.props, flag)):
+        report(f"{describe(args)} takes its master password from the program ({given[0]}): it is kept in the "
+               "program's configuration and never rotated; set "
+               f"{flag} true so Secrets Manager creates and rotates it")
+
+
+database_master_password_managed = ResourceValidationPolicy(
+    name="database-master-password-managed",
+    description="Databases and warehouses (RDS, Aurora, DocumentDB, Redshift, Redshift Serverless) that are given a "
+                "master password have Secrets Manager manage it instead (manageMasterUserPassword and its kin; advisory "
+                "by default: a password passed as a Pulumi secret is encrypted, but never rotated).",
+    validate=applies_to(tuple(MASTER_PASSWORDS), _master_password_managed),
+    severity=Severity.LOW,
+    remediation_steps="Drop the password input and set manage_master_user_password=True (manage_master_password on "
+                      "Redshift, manage_admin_password on Redshift Serverless); clients read the secret "
+                      "master_user_secrets[0].secret_arn names.",
+    **frameworks({"nist-800-53": "IA-5(1)", "pci-dss": "8.3.9, 8.6.3"}),
+)
+
+
 SECURITY = [db_parameter_group_tls_not_disabled, opensearch_fine_grained_access_control, dms_endpoint_tls,
             cache_authentication, msk_client_authentication, rds_ca_certificate_current, redshift_enhanced_vpc_routing,
-            rds_postgres_patched_version]
+            rds_postgres_patched_version, database_master_password_managed]
 PRIVACY: list = []
 COMPLIANCE: list = []

@@ -1,7 +1,8 @@
 """ECS task definitions: no privileged containers, no container running as root, read-only root
 filesystems, no host network mode nor host PID/IPC namespaces, EFS volumes mounted with TLS, and a task role
 other than the execution role (Checkov CKV_AWS_249); ECS services without public IPs. Containers add no Linux
-capabilities beyond Docker's default set and mount no container runtime socket from the host.
+capabilities beyond Docker's default set and mount no container runtime socket from the host; every
+container has a log driver.
 
 Capabilities: ``linuxParameters.capabilities.add`` (botocore ecs ``KernelCapabilities.add``: "The Linux
 capabilities for the container that have been added to the default configuration provided by Docker. This parameter
@@ -306,9 +307,32 @@ ecs_task_no_container_runtime_socket = ResourceValidationPolicy(
 )
 
 
+def _validate_container_logging(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    # logConfiguration.logDriver is required in a written block (botocore ecs LogConfiguration); without the block a
+    # container logs through the Docker daemon's default driver, on the instance if anywhere, and on Fargate nowhere
+    # (Fargate supports awslogs, splunk and awsfirelens only). cdk-nag AwsSolutions-ECS7.
+    for index, container in enumerate(container_definitions(args.props) or ()):
+        driver = get(container, "logConfiguration", "logDriver")
+        if driver is None:
+            report(f"{describe(args)}: container {_name(container, index)} has no logConfiguration.logDriver, so its "
+                   "output is not collected off the instance (on Fargate, not kept at all)")
+
+
+ecs_task_container_logging = ResourceValidationPolicy(
+    name="ecs-task-container-logging",
+    description="Every ECS container sends its logs somewhere (logConfiguration with a logDriver: awslogs, "
+                "awsfirelens, splunk, ...).",
+    validate=as_built(TASK_DEFINITIONS, _validate_container_logging),
+    severity=Severity.LOW,
+    remediation_steps="Add logConfiguration={'logDriver': 'awslogs', 'options': {'awslogs-group': ..., "
+                      "'awslogs-region': ..., 'awslogs-stream-prefix': ...}} to each container definition.",
+    **frameworks({"nist-800-53": "AU-2, AU-12", "pci-dss": "10.2.1"}),
+)
+
+
 SECURITY = [ecs_task_no_privileged_containers, ecs_task_non_root_user, ecs_task_read_only_root_filesystem,
             ecs_task_no_host_network, ecs_task_no_host_pid_ipc, ecs_task_efs_transit_encryption,
             ecs_service_no_public_ip, ecs_task_separate_execution_role, ecs_task_no_added_capabilities,
             ecs_task_no_container_runtime_socket]
 PRIVACY: list = []
-COMPLIANCE: list = []
+COMPLIANCE = [ecs_task_container_logging]

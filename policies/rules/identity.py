@@ -29,7 +29,7 @@ from pulumi_policy import (
 from policies.rules._declare import applies_to, config_schema, examines, frameworks, policy_config
 from policies.rules._index import ReferenceIndex, identifiers, of_type, stack_resources
 from policies.rules._principals import parse_policy
-from policies.rules._props import UNKNOWN, as_bool, as_int, as_list, describe, get, is_unknown
+from policies.rules._props import UNKNOWN, as_bool, as_int, as_list, describe, get, is_unknown, single
 
 PASSWORD_POLICY = "aws:iam/accountPasswordPolicy:AccountPasswordPolicy"
 IDENTITY_POOL = "aws:cognito/identityPool:IdentityPool"
@@ -395,6 +395,34 @@ cognito_user_pool_mfa = ResourceValidationPolicy(
 )
 
 
+def _user_pool_threat_protection(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    # userPoolAddOns.advancedSecurityMode: OFF, AUDIT ("log user security information but take no action") or ENFORCED
+    # ("automatic security responses to potentially unwanted traffic"); it needs the PLUS feature plan (botocore
+    # cognito-idp UserPoolAddOnsType, AdvancedSecurityModeType; userPoolTier "Defaults to ESSENTIALS"). pulumi-aws 7
+    # cognito.UserPool user_pool_add_ons.advanced_security_mode and pulumi-aws-native's user_pool_add_ons take the
+    # same names. Security Hub Cognito.1 asks for ENFORCED; cdk-nag AwsSolutions-COG8 for the PLUS plan it needs.
+    add_ons = single(get(args.props, "userPoolAddOns"))
+    mode = get(add_ons, "advancedSecurityMode") if isinstance(add_ons, dict) else add_ons
+    if is_unknown(mode):
+        return
+    if not isinstance(mode, str) or mode.upper() != "ENFORCED":
+        shown = f"is {mode.upper()}" if isinstance(mode, str) else "is not set (OFF)"
+        report(f"{describe(args)} does not block risky sign-ins (userPoolAddOns.advancedSecurityMode {shown}): "
+               "compromised credentials and credential stuffing go unanswered")
+
+
+cognito_user_pool_threat_protection = ResourceValidationPolicy(
+    name="cognito-user-pool-threat-protection",
+    description="Cognito user pools enforce threat protection (userPoolAddOns.advancedSecurityMode ENFORCED, on the "
+                "PLUS feature plan): risky and compromised-credential sign-ins are blocked or challenged.",
+    validate=applies_to(USER_POOLS, _user_pool_threat_protection),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set user_pool_tier='PLUS' and user_pool_add_ons={'advanced_security_mode': 'ENFORCED'} on the "
+                      "aws.cognito.UserPool (AUDIT only logs the risk).",
+    **frameworks({"nist-800-53": "SI-4, AC-7", "pci-dss": "8.3.4"}),
+)
+
+
 def _implicit_flow(args: ResourceValidationArgs, report: ReportViolation) -> None:
     # allowedOauthFlows (pulumi-aws 7; pulumi-aws-native allowedOAuthFlows): code, implicit, client_credentials
     # (botocore cognito-idp OAuthFlowType). The implicit grant returns tokens in the redirect URL's fragment, where
@@ -423,6 +451,6 @@ cognito_user_pool_client_no_implicit_grant = ResourceValidationPolicy(
 
 SECURITY = [iam_password_policy_strength, iam_password_policy_reuse, cognito_identity_pool_no_unauthenticated,
             iam_user_no_console_password, iam_group_mfa_required, cognito_user_pool_password_policy,
-            cognito_user_pool_mfa, cognito_user_pool_client_no_implicit_grant]
+            cognito_user_pool_mfa, cognito_user_pool_client_no_implicit_grant, cognito_user_pool_threat_protection]
 PRIVACY: list = []
 COMPLIANCE: list = []

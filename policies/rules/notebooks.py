@@ -1,7 +1,7 @@
 """SageMaker notebook instances and Studio domains: where data scientists work with the data, so they
 reach the network only through the VPC, and notebook instances run without root access, with
 IMDSv2 only and on a platform that still gets updates (one rule each). Their volume keys are judged by ``sagemaker-volume-cmk``
-(``policies/rules/sagemaker.py``).
+(``policies/rules/sagemaker.py``). Cloud9 EC2 environments, the other hosted IDE, take no inbound traffic.
 
 SageMaker's defaults are the opposite (direct internet access, root access, IMDSv1 allowed, the
 AWS-managed key), so an absent setting is a violation.
@@ -125,7 +125,34 @@ sagemaker_notebook_supported_platform = ResourceValidationPolicy(
     **frameworks({"nist-800-53": "SI-2, SA-22", "pci-dss": "6.3.3"}),
 )
 
+#: Cloud9 EC2 environments (pulumi-aws 7 cloud9.EnvironmentEC2, pulumi-aws-native cloud9.EnvironmentEc2).
+CLOUD9_ENVIRONMENTS = ("aws:cloud9/environmentEC2:EnvironmentEC2", "aws-native:cloud9:EnvironmentEc2")
+
+
+def _cloud9_no_ingress(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    # connectionType: "CONNECT_SSH (default) and CONNECT_SSM (connected through Amazon EC2 Systems Manager)" (botocore
+    # cloud9 CreateEnvironmentEC2Request). With SSH, Cloud9 connects to the instance over inbound SSH from its
+    # service addresses; with SSM the instance takes no inbound traffic ("no-ingress EC2 instances", Cloud9 user
+    # guide). cdk-nag AwsSolutions-C91.
+    connection = get(args.props, "connectionType", default="CONNECT_SSH")
+    if not is_unknown(connection) and connection != "CONNECT_SSM":
+        report(f"{describe(args)} is reached over inbound SSH (connectionType {connection!r}): set connectionType "
+               "'CONNECT_SSM' for a no-ingress instance reached through Systems Manager")
+
+
+cloud9_no_ingress = ResourceValidationPolicy(
+    name="cloud9-no-ingress",
+    description="Cloud9 EC2 environments take no inbound traffic: connectionType CONNECT_SSM (Systems Manager), not "
+                "the CONNECT_SSH default.",
+    validate=applies_to(CLOUD9_ENVIRONMENTS, _cloud9_no_ingress),
+    severity=Severity.MEDIUM,
+    remediation_steps="Set connection_type='CONNECT_SSM' on the aws.cloud9.EnvironmentEC2 (its instance needs the "
+                      "AWSCloud9SSMInstanceProfile, which Cloud9 creates).",
+    **frameworks({"nist-800-53": "AC-17, SC-7", "pci-dss": "1.3.1"}),
+)
+
+
 SECURITY = [sagemaker_notebook_vpc_only, sagemaker_notebook_no_root_access, sagemaker_notebook_imdsv2,
-            sagemaker_notebook_supported_platform]
+            sagemaker_notebook_supported_platform, cloud9_no_ingress]
 PRIVACY: list = []
 COMPLIANCE: list = []
