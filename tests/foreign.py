@@ -1318,6 +1318,61 @@ K8S_CASES: list[Case] = [
          _set("metadata", "namespace", value="elsewhere")),
 ]
 
+#: cdk-nag AwsSolutions gaps (benchmarks/data/cdknag_awssolutions_coverage.tsv, covered-new rows).
+_LOGGED_CONTAINER = {**CONTAINER, "logConfiguration": {"logDriver": "awslogs", "options": {
+    "awslogs-group": "/ecs/app", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "app"}}}
+_BEANSTALK = {"application": "scoring", "solutionStackName": "64bit Amazon Linux 2023 v4.3.0 running Python 3.11",
+              "settings": [{"namespace": "aws:ec2:vpc", "name": "VPCId", "value": "vpc-0a1b2c3d"},
+                           {"namespace": "aws:ec2:vpc", "name": "Subnets", "value": "subnet-1,subnet-2"},
+                           {"namespace": "aws:elasticbeanstalk:cloudwatch:logs", "name": "StreamLogs", "value": "true"}],
+              "tags": TAGS}
+CDKNAG_CASES: list[Case] = [
+    Case("cognito-threat-protection-audit", "cognito-user-pool-threat-protection",
+         [("customers", "aws:cognito/userPool:UserPool", {
+             "name": "customers", "userPoolTier": "PLUS", "mfaConfiguration": "ON",
+             "softwareTokenMfaConfiguration": {"enabled": True}, "deletionProtection": "ACTIVE",
+             "userPoolAddOns": {"advancedSecurityMode": "ENFORCED"}, "tags": TAGS})],
+         _set("userPoolAddOns", "advancedSecurityMode", value="AUDIT")),
+    Case("ecs-container-no-logs", "ecs-task-container-logging",
+         [("quiet-task", "aws:ecs/taskDefinition:TaskDefinition",
+           {**_task(), "containerDefinitions": json.dumps([_LOGGED_CONTAINER])})],
+         _container_change()),
+    Case("docdb-literal-master-password", "database-master-password-managed",
+         [("catalog-docdb", "aws:docdb/cluster:Cluster", {
+             "engine": "docdb", "masterUsername": "catalog", "manageMasterUserPassword": True, "storageEncrypted": True,
+             "kmsKeyId": KEY, "deletionProtection": True, "backupRetentionPeriod": 14,
+             "enabledCloudwatchLogsExports": ["audit", "profiler"], "tags": TAGS})],
+         lambda props: props.update(manageMasterUserPassword=False, masterPassword="Catalog-2024!")),
+    Case("redshift-default-parameter-group", "redshift-user-activity-logging",
+         [("features-dw", "aws:redshift/cluster:Cluster", {
+             "clusterIdentifier": "features-dw", "nodeType": "ra3.xlplus", "masterUsername": "features",
+             "manageMasterPassword": True, "encrypted": True, "kmsKeyId": KEY, "publiclyAccessible": False,
+             "enhancedVpcRouting": True, "clusterParameterGroupName": "features-audited", "tags": TAGS}),
+          ("features-audited", "aws:redshift/parameterGroup:ParameterGroup", {
+              "name": "features-audited", "family": "redshift-2.0",
+              "parameters": [{"name": "require_ssl", "value": "true"},
+                             {"name": "enable_user_activity_logging", "value": "true"}], "tags": TAGS})],
+         _set("clusterParameterGroupName", value=_DELETE)),
+    Case("beanstalk-default-vpc", "elastic-beanstalk-in-vpc",
+         [("scoring-env", "aws:elasticbeanstalk/environment:Environment", _BEANSTALK)],
+         lambda props: props.update(settings=props["settings"][2:])),
+    Case("beanstalk-logs-on-instances", "elastic-beanstalk-logs",
+         [("batch-env", "aws:elasticbeanstalk/environment:Environment", _BEANSTALK)],
+         _set("settings", 2, "value", value="false")),
+    Case("cloud9-ssh", "cloud9-no-ingress",
+         [("research-ide", "aws:cloud9/environmentEC2:EnvironmentEC2", {
+             "instanceType": "t3.medium", "imageId": "amazonlinux-2023-x86_64", "subnetId": "subnet-1",
+             "connectionType": "CONNECT_SSM", "automaticStopTimeMinutes": 30, "tags": TAGS})],
+         _set("connectionType", value="CONNECT_SSH")),
+    Case("lex-audio-logs-unencrypted", "lex-audio-logs-cmk",
+         [("support-live", "aws-native:lex:BotAlias", {
+             "botId": "SUPPORTBOT", "botAliasName": "live", "conversationLogSettings": {"audioLogSettings": [
+                 {"enabled": True, "destination": {"s3Bucket": {
+                     "s3BucketArn": "arn:aws:s3:::support-audio", "logPrefix": "audio/", "kmsKeyArn": KEY}}}]}})],
+         _set("conversationLogSettings", "audioLogSettings", 0, "destination", "s3Bucket", "kmsKeyArn",
+              value=_DELETE)),
+]
+
 CASES: list[Case] = [
     Case("rds-public", "data-store-not-public", [("orders-db", "aws:rds/instance:Instance", RDS)],
          _set("publiclyAccessible", value=True)),
@@ -1622,6 +1677,7 @@ CASES: list[Case] = [
     *IAM_SCOPE_CASES,
     *GENAI_CASES,
     *PEER_CASES,
+    *CDKNAG_CASES,
     *K8S_CASES,
 ]
 

@@ -128,6 +128,12 @@ def _logs_statements(parameters: dict[str, Any]) -> Any:
     return isinstance(minimum, int) and minimum >= 0
 
 
+def _groups(resources: list[PolicyResource], group_type: str) -> tuple[IdentifierIndex, dict[str, PolicyResource]]:
+    """The stack's parameter groups of ``group_type``, by name or id and by URN, for ``_group``."""
+    group_list = of_type(resources, group_type)
+    return IdentifierIndex(group_list, (group_type,), ("name", "id")), {group.urn: group for group in group_list}
+
+
 def _group(database: PolicyResource, key: str, groups: IdentifierIndex,
            by_urn: dict[str, PolicyResource]) -> tuple[bool, Optional[PolicyResource]]:
     """(whether the database names a group, the stack's group it names if any)."""
@@ -151,11 +157,9 @@ def _postgres_logging(args: StackValidationArgs, report: ReportViolation) -> Non
                      and get(db.props, "engine").lower() in engines]
         if not databases:
             continue
-        group_list = of_type(resources, group_type)
-        groups = IdentifierIndex(group_list, (group_type,), ("name", "id"))
-        by_urn = {group.urn: group for group in group_list}
+        groups = _groups(resources, group_type)
         for database in databases:
-            named, group = _group(database, key, groups, by_urn)
+            named, group = _group(database, key, *groups)
             label = f"{database.resource_type} {database.name!r}"
             if not named:
                 report(f"{label} uses its engine's default parameter group ({key} is not set), which logs no "
@@ -192,11 +196,9 @@ def _redshift_user_activity(args: StackValidationArgs, report: ReportViolation) 
     clusters = of_type(resources, REDSHIFT_CLUSTER)
     if not clusters:
         return
-    group_list = of_type(resources, REDSHIFT_PARAMETER_GROUP)
-    groups = IdentifierIndex(group_list, (REDSHIFT_PARAMETER_GROUP,), ("name", "id"))
-    by_urn = {group.urn: group for group in group_list}
+    groups = _groups(resources, REDSHIFT_PARAMETER_GROUP)
     for cluster in clusters:
-        named, group = _group(cluster, "clusterParameterGroupName", groups, by_urn)
+        named, group = _group(cluster, "clusterParameterGroupName", *groups)
         label = f"{cluster.resource_type} {cluster.name!r}"
         if not named:
             report(f"{label} uses the default parameter group (clusterParameterGroupName is not set), whose "
