@@ -7,7 +7,8 @@ under ``testBotAliasSettings.conversationLogSettings`` of ``lex.Bot``) lists whe
 (ARN) of an AWS Key Management Service (KMS) key for encrypting audio log files stored in an S3 bucket"
 (pulumi-aws-native 1.84 lex/_inputs.py; absent, the bucket's own encryption). The text logs go to a CloudWatch log
 group, whose key ``log-group-kms-encryption`` judges. pulumi-aws 7 has no Lex V2 alias, and Lex V1 (``aws.lex``
-``BotAlias``) reached its end of support in 2025, so neither is judged here.
+``BotAlias``) is gone: "On September 15, 2025, AWS will discontinue support for Amazon Lex V1. After September 15,
+2025, you will no longer be able to access ... Amazon Lex V1 resources" (Lex V1 developer guide), so neither is judged.
 """
 
 from __future__ import annotations
