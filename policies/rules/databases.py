@@ -479,8 +479,8 @@ database_master_password_managed = ResourceValidationPolicy(
     validate=applies_to(tuple(MASTER_PASSWORDS), _master_password_managed),
     severity=Severity.LOW,
     remediation_steps="Drop the password input and set manage_master_user_password=True (manage_master_password on "
-                      "Redshift, manage_admin_password on Redshift Serverless); clients read the secret "
-                      "master_user_secrets[0].secret_arn names.",
+                      "Redshift, manage_admin_password on Redshift Serverless); clients read the secret it names "
+                      "(master_user_secrets[0].secret_arn, master_password_secret_arn, admin_password_secret_arn).",
     **frameworks({"nist-800-53": "IA-5(1)", "pci-dss": "8.3.9, 8.6.3"}),
 )
 

@@ -1,7 +1,8 @@
 """Identities outside IAM roles: the account's IAM password policy is strong and remembers old
 passwords; IAM users get no console password (Checkov CKV2_AWS_22); IAM groups require MFA of their
 members (Trivy AVD-AWS-0123); Cognito identity pools hand out no AWS credentials to unauthenticated guests;
-Cognito user pools ask for strong passwords and offer MFA, and their clients use no OAuth implicit grant.
+Cognito user pools ask for strong passwords, offer MFA and enforce threat protection, and their clients use no
+OAuth implicit grant.
 
 Inputs are pulumi-aws 7's ``aws.iam.AccountPasswordPolicy`` (``minimumPasswordLength``,
 ``requireLowercaseCharacters``, ``requireUppercaseCharacters``, ``requireNumbers``,
@@ -300,7 +301,7 @@ iam_group_mfa_required = StackValidationPolicy(
 
 
 # --------------------------------------------------------------------------------------------------
-# Cognito user pools: the sign-in of an application's users (Security Hub Cognito.3, Cognito.5)
+# Cognito user pools: the sign-in of an application's users (Security Hub Cognito.1, Cognito.3, Cognito.5)
 
 USER_POOL = "aws:cognito/userPool:UserPool"
 NATIVE_USER_POOL = "aws-native:cognito:UserPool"
