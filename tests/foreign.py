@@ -1371,6 +1371,17 @@ CDKNAG_CASES: list[Case] = [
                      "s3BucketArn": "arn:aws:s3:::support-audio", "logPrefix": "audio/", "kmsKeyArn": KEY}}}]}})],
          _set("conversationLogSettings", "audioLogSettings", 0, "destination", "s3Bucket", "kmsKeyArn",
               value=_DELETE)),
+    # KICS's Pulumi query api_gateway_access_logging_disabled (benchmarks/data/kics_pulumi_aws_coverage.tsv).
+    Case("websocket-stage-no-execution-logs", "apigateway-execution-logging",
+         [("chat-live", "aws:apigatewayv2/stage:Stage", {
+             "apiId": "chat-id", "name": "live", "autoDeploy": True,
+             "accessLogSettings": {"destinationArn": "arn:aws:logs:us-east-1:123456789012:log-group:chat",
+                                   "format": "$context.requestId"},
+             "defaultRouteSettings": {"loggingLevel": "ERROR", "throttlingBurstLimit": 100,
+                                      "throttlingRateLimit": 50}, "tags": TAGS}),
+          ("chat", "aws:apigatewayv2/api:Api", {"name": "chat", "protocolType": "WEBSOCKET",
+                                                "routeSelectionExpression": "$request.body.action", "tags": TAGS})],
+         _set("defaultRouteSettings", "loggingLevel", value="OFF")),
 ]
 
 CASES: list[Case] = [

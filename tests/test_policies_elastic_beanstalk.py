@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 
 from policies.rules import elastic_beanstalk
-from policies.rules.elastic_beanstalk import ENVIRONMENT, NATIVE_ENVIRONMENT, elastic_beanstalk_in_vpc, elastic_beanstalk_logs
+from policies.rules.elastic_beanstalk import (
+    ENVIRONMENT,
+    NATIVE_ENVIRONMENT,
+    elastic_beanstalk_in_vpc,
+    elastic_beanstalk_logs,
+)
 from policy_helpers import UNKNOWN, found
 from sdk_inputs import assert_inputs_in_sdk
 

@@ -1006,3 +1006,37 @@ def test_redshift_clusters_log_their_users_activity():
         [{"name": "enable_user_activity_logging", "value": UNKNOWN}])) == []
     assert violations(redshift_user_activity_logging, _redshift_stack(UNKNOWN)) == []
     assert violations(redshift_user_activity_logging, _redshift_stack(on, clusterParameterGroupName=UNKNOWN)) == []
+
+
+V2_STAGE, V2_API = "aws:apigatewayv2/stage:Stage", "aws:apigatewayv2/api:Api"
+
+
+def test_websocket_stages_write_execution_logs_and_http_stages_are_not_judged():
+    for path in (("defaultRouteSettings", "loggingLevel"), ("routeSettings", "loggingLevel"), ("apiId",)):
+        assert_inputs_in_sdk(V2_STAGE, path)
+    assert_inputs_in_sdk(V2_API, ("protocolType",))
+    socket = stack_resource(V2_API, {"name": "chat", "protocolType": "WEBSOCKET", "id": "ws-1"}, name="chat")
+    http = stack_resource(V2_API, {"name": "score", "protocolType": "HTTP", "id": "http-1"}, name="score")
+
+    def stage(api_id, **settings):
+        return stack_resource(V2_STAGE, {"apiId": api_id, "name": "live", **settings}, name=f"live-{api_id}")
+
+    logged = stage("ws-1", defaultRouteSettings={"loggingLevel": "ERROR"})
+    assert violations(apigateway_execution_logging, stack_args([socket, logged])) == []
+    one_route = stage("ws-1", routeSettings=[{"routeKey": "$connect", "loggingLevel": "INFO"}])
+    assert violations(apigateway_execution_logging, stack_args([socket, one_route])) == []
+    [message] = violations(apigateway_execution_logging, stack_args([socket, stage("ws-1")]))
+    assert message == (f"{V2_STAGE} 'live-ws-1' of a WebSocket API writes no execution logs: neither "
+                       "defaultRouteSettings nor any routeSettings item sets loggingLevel ERROR or INFO (the default "
+                       "is OFF)")
+    assert len(violations(apigateway_execution_logging, stack_args([
+        socket, stage("ws-1", defaultRouteSettings={"loggingLevel": "OFF"})]))) == 1
+    # In a preview the API's id is unknown; the stage's dependency on it names it.
+    pending = stack_resource(V2_STAGE, {"apiId": UNKNOWN, "name": "live"}, name="pending",
+                             property_dependencies={"apiId": [socket.urn]})
+    assert len(violations(apigateway_execution_logging, stack_args([socket, pending]))) == 1
+    # An HTTP API's stage has no execution logs; an API declared elsewhere, or unknown settings: not judged.
+    assert violations(apigateway_execution_logging, stack_args([http, stage("http-1")])) == []
+    assert violations(apigateway_execution_logging, stack_args([stage("ws-elsewhere")])) == []
+    assert violations(apigateway_execution_logging, stack_args([socket, stage(
+        "ws-1", defaultRouteSettings={"loggingLevel": UNKNOWN})])) == []

@@ -1,11 +1,17 @@
-"""API Gateway REST stages log their executions: an ``aws.apigateway.MethodSettings`` for the stage sets
-``settings.loggingLevel`` ``ERROR`` or ``INFO`` (the default is ``OFF``: no execution logs, only the
-access log ``apigateway-stage-access-logs`` asks for).
+"""API Gateway REST and WebSocket stages log their executions. A REST stage: an ``aws.apigateway.MethodSettings``
+for the stage sets ``settings.loggingLevel`` ``ERROR`` or ``INFO`` (the default is ``OFF``: no execution logs, only
+the access log ``apigateway-stage-access-logs`` asks for).
 
 A method settings resource is the stage's when its ``stageName`` depends on the stage (a preview, or
 ``stage_name=stage.stage_name``), or its ``restApi`` and ``stageName`` equal the stage's. Any method
 path counts (``*/*`` covers every method). Checkov CKV2_AWS_4 (which also wants ``metricsEnabled``, a
 monitoring setting, not judged here).
+
+WebSocket APIs log executions per stage too: an ``aws.apigatewayv2.Stage`` of an ``aws.apigatewayv2.Api`` of the
+stack whose ``protocolType`` is ``WEBSOCKET`` (the stage's ``apiId`` names it, or depends on it) sets
+``defaultRouteSettings.loggingLevel`` or a ``routeSettings`` item's ``loggingLevel`` to ``ERROR`` or ``INFO``:
+"Defaults to `OFF`. Supported only for WebSocket APIs" (pulumi-aws 7 apigatewayv2/_inputs.py), so an HTTP API's
+stage, which has no execution logs, is not judged (KICS's Pulumi query flags it).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from typing import Any
 from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
 
 from policies.rules._declare import examines, frameworks
-from policies.rules._index import of_type, stack_resources
+from policies.rules._index import IdentifierIndex, of_type, stack_resources
 from policies.rules._props import as_list, get, is_unknown, single
 
 STAGE = "aws:apigateway/stage:Stage"
@@ -24,6 +30,8 @@ LOGGING = ("ERROR", "INFO")
 #: pulumi-aws-native's AWS::ApiGateway::Stage declares its method settings inline: ``methodSettings[]`` with
 #: ``loggingLevel`` (pulumi-aws-native 1.84 apigateway/stage.py).
 NATIVE_STAGE = "aws-native:apigateway:Stage"
+V2_STAGE = "aws:apigatewayv2/stage:Stage"
+V2_API = "aws:apigatewayv2/api:Api"
 
 
 def _depends_on(resource: PolicyResource, key: str) -> set[str]:
@@ -63,8 +71,45 @@ def _native_levels(stage: PolicyResource) -> list[Any]:
     return levels
 
 
+def _websocket_api(stage: PolicyResource, apis: IdentifierIndex, by_urn: dict[str, PolicyResource]) -> bool:
+    """Whether the stage's API is a WebSocket API of the stack (not if its protocol is unknown or it is declared
+    elsewhere)."""
+    api = next((by_urn[urn] for urn in _depends_on(stage, "apiId") if urn in by_urn), None) or \
+        apis.find(get(stage.props, "apiId"))
+    protocol = get(api.props, "protocolType") if api is not None else None
+    return isinstance(protocol, str) and not is_unknown(protocol) and protocol.upper() == "WEBSOCKET"
+
+
+def _route_levels(stage: PolicyResource) -> list[Any]:
+    """The logging levels of a v2 stage's default route and of each route it sets (None where unknown)."""
+    blocks = [single(get(stage.props, "defaultRouteSettings"))]
+    routes = as_list(get(stage.props, "routeSettings"))
+    blocks += [None] if is_unknown(routes) else routes
+    levels = []
+    for block in blocks:
+        level = block.get("loggingLevel") if isinstance(block, dict) else None
+        levels.append(None if is_unknown(block) or is_unknown(level) else (str(level).upper() if level else "OFF"))
+    return levels
+
+
+def _websocket_logging(resources: list[PolicyResource], report: ReportViolation) -> None:
+    stages = of_type(resources, V2_STAGE)
+    api_list = of_type(resources, V2_API) if stages else []
+    apis, by_urn = IdentifierIndex(api_list, (V2_API,), ("id",)), {api.urn: api for api in api_list}
+    for stage in stages:
+        if not _websocket_api(stage, apis, by_urn):
+            continue
+        levels = _route_levels(stage)
+        if None in levels or any(level in LOGGING for level in levels):
+            continue
+        report(f"{V2_STAGE} {stage.name!r} of a WebSocket API writes no execution logs: neither "
+               "defaultRouteSettings nor any routeSettings item sets loggingLevel ERROR or INFO (the default is OFF)",
+               stage.urn)
+
+
 def _execution_logging(args: StackValidationArgs, report: ReportViolation) -> None:
     resources = stack_resources(args)
+    _websocket_logging(resources, report)
     for stage in of_type(resources, NATIVE_STAGE):
         levels = _native_levels(stage)
         if None in levels or any(level in LOGGING for level in levels):
@@ -87,12 +132,14 @@ def _execution_logging(args: StackValidationArgs, report: ReportViolation) -> No
 
 apigateway_execution_logging = StackValidationPolicy(
     name="apigateway-execution-logging",
-    description="API Gateway REST stages write execution logs (method settings with loggingLevel ERROR or INFO).",
-    validate=examines((STAGE, METHOD_SETTINGS, NATIVE_STAGE), _execution_logging),
+    description="API Gateway REST and WebSocket stages write execution logs (method or route settings with "
+                "loggingLevel ERROR or INFO).",
+    validate=examines((STAGE, METHOD_SETTINGS, NATIVE_STAGE, V2_STAGE, V2_API), _execution_logging),
     severity=Severity.MEDIUM,
     remediation_steps="Add an aws.apigateway.MethodSettings with rest_api, stage_name=stage.stage_name, "
                       "method_path='*/*' and settings={'logging_level': 'ERROR', 'metrics_enabled': True} (the "
-                      "account needs an aws.apigateway.Account with a CloudWatch role).",
+                      "account needs an aws.apigateway.Account with a CloudWatch role); on a WebSocket API's "
+                      "aws.apigatewayv2.Stage, default_route_settings={'logging_level': 'ERROR'}.",
     **frameworks({"nist-800-53": "AU-2, AU-12", "pci-dss": "10.2.1", "hipaa": "164.312(b)"}),
 )
 
