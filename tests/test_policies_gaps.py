@@ -1040,3 +1040,16 @@ def test_websocket_stages_write_execution_logs_and_http_stages_are_not_judged():
     assert violations(apigateway_execution_logging, stack_args([stage("ws-elsewhere")])) == []
     assert violations(apigateway_execution_logging, stack_args([socket, stage(
         "ws-1", defaultRouteSettings={"loggingLevel": UNKNOWN})])) == []
+    # pulumi-aws-native: routeSettings is CloudFormation's JSON object of route key -> settings.
+    native_api = stack_resource("aws-native:apigatewayv2:Api", {"name": "chat", "protocolType": "WEBSOCKET",
+                                                                "apiId": "nws-1"}, name="native-chat")
+    native = "aws-native:apigatewayv2:Stage"
+    for path in (("defaultRouteSettings", "loggingLevel"), ("routeSettings",), ("apiId",)):
+        assert_inputs_in_sdk(native, path)
+    by_route = stack_resource(native, {"apiId": "nws-1", "stageName": "live",
+                                       "routeSettings": {"$connect": {"LoggingLevel": "INFO"}}}, name="nlive")
+    assert violations(apigateway_execution_logging, stack_args([native_api, by_route])) == []
+    silent = stack_resource(native, {"apiId": "nws-1", "stageName": "live"}, name="nsilent")
+    assert violations(apigateway_execution_logging, stack_args([native_api, silent])) == [
+        f"{native} 'nsilent' of a WebSocket API writes no execution logs: neither defaultRouteSettings nor any "
+        "routeSettings item sets loggingLevel ERROR or INFO (the default is OFF)"]

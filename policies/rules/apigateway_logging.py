@@ -7,8 +7,8 @@ A method settings resource is the stage's when its ``stageName`` depends on the 
 path counts (``*/*`` covers every method). Checkov CKV2_AWS_4 (which also wants ``metricsEnabled``, a
 monitoring setting, not judged here).
 
-WebSocket APIs log executions per stage too: an ``aws.apigatewayv2.Stage`` of an ``aws.apigatewayv2.Api`` of the
-stack whose ``protocolType`` is ``WEBSOCKET`` (the stage's ``apiId`` names it, or depends on it) sets
+WebSocket APIs log executions per stage too: an ``aws.apigatewayv2.Stage`` (or pulumi-aws-native's) of an
+``aws.apigatewayv2.Api`` of the stack whose ``protocolType`` is ``WEBSOCKET`` (the stage's ``apiId`` names it, or depends on it) sets
 ``defaultRouteSettings.loggingLevel`` or a ``routeSettings`` item's ``loggingLevel`` to ``ERROR`` or ``INFO``:
 "Defaults to `OFF`. Supported only for WebSocket APIs" (pulumi-aws 7 apigatewayv2/_inputs.py), so an HTTP API's
 stage, which has no execution logs, is not judged (KICS's Pulumi query flags it).
@@ -32,6 +32,11 @@ LOGGING = ("ERROR", "INFO")
 NATIVE_STAGE = "aws-native:apigateway:Stage"
 V2_STAGE = "aws:apigatewayv2/stage:Stage"
 V2_API = "aws:apigatewayv2/api:Api"
+#: pulumi-aws-native's AWS::ApiGatewayV2::Stage takes the same ``apiId`` and ``defaultRouteSettings``; its
+#: ``routeSettings`` is CloudFormation's raw JSON, an object of route key -> settings (``LoggingLevel``), and its Api
+#: the same ``protocolType`` (pulumi-aws-native 1.84 apigatewayv2/stage.py, api.py).
+V2_STAGES = (V2_STAGE, "aws-native:apigatewayv2:Stage")
+V2_APIS = (V2_API, "aws-native:apigatewayv2:Api")
 
 
 def _depends_on(resource: PolicyResource, key: str) -> set[str]:
@@ -83,26 +88,27 @@ def _websocket_api(stage: PolicyResource, apis: IdentifierIndex, by_urn: dict[st
 def _route_levels(stage: PolicyResource) -> list[Any]:
     """The logging levels of a v2 stage's default route and of each route it sets (None where unknown)."""
     blocks = [single(get(stage.props, "defaultRouteSettings"))]
-    routes = as_list(get(stage.props, "routeSettings"))
+    routes = get(stage.props, "routeSettings")
+    routes = list(routes.values()) if isinstance(routes, dict) else as_list(routes)  # aws-native: key -> settings
     blocks += [None] if is_unknown(routes) else routes
     levels = []
     for block in blocks:
-        level = block.get("loggingLevel") if isinstance(block, dict) else None
+        level = block.get("loggingLevel", block.get("LoggingLevel")) if isinstance(block, dict) else None
         levels.append(None if is_unknown(block) or is_unknown(level) else (str(level).upper() if level else "OFF"))
     return levels
 
 
 def _websocket_logging(resources: list[PolicyResource], report: ReportViolation) -> None:
-    stages = of_type(resources, V2_STAGE)
-    api_list = of_type(resources, V2_API) if stages else []
-    apis, by_urn = IdentifierIndex(api_list, (V2_API,), ("id",)), {api.urn: api for api in api_list}
+    stages = of_type(resources, *V2_STAGES)
+    api_list = of_type(resources, *V2_APIS) if stages else []
+    apis, by_urn = IdentifierIndex(api_list, V2_APIS, ("id", "apiId")), {api.urn: api for api in api_list}
     for stage in stages:
         if not _websocket_api(stage, apis, by_urn):
             continue
         levels = _route_levels(stage)
         if None in levels or any(level in LOGGING for level in levels):
             continue
-        report(f"{V2_STAGE} {stage.name!r} of a WebSocket API writes no execution logs: neither "
+        report(f"{stage.resource_type} {stage.name!r} of a WebSocket API writes no execution logs: neither "
                "defaultRouteSettings nor any routeSettings item sets loggingLevel ERROR or INFO (the default is OFF)",
                stage.urn)
 
@@ -134,7 +140,7 @@ apigateway_execution_logging = StackValidationPolicy(
     name="apigateway-execution-logging",
     description="API Gateway REST and WebSocket stages write execution logs (method or route settings with "
                 "loggingLevel ERROR or INFO).",
-    validate=examines((STAGE, METHOD_SETTINGS, NATIVE_STAGE, V2_STAGE, V2_API), _execution_logging),
+    validate=examines((STAGE, METHOD_SETTINGS, NATIVE_STAGE, *V2_STAGES, *V2_APIS), _execution_logging),
     severity=Severity.MEDIUM,
     remediation_steps="Add an aws.apigateway.MethodSettings with rest_api, stage_name=stage.stage_name, "
                       "method_path='*/*' and settings={'logging_level': 'ERROR', 'metrics_enabled': True} (the "
