@@ -1316,6 +1316,12 @@ K8S_CASES: list[Case] = [
           ("ranker", "kubernetes:apps/v1:Deployment", {**_k8s("apps/v1", name="ranker", spec=_template(K8S_TOKENLESS)),
                                                        "metadata": {"name": "ranker", "namespace": "serving"}})],
          _set("metadata", "namespace", value="elsewhere")),
+    Case("k8s-storage-class-plain", "k8s-storage-class-encrypted",
+         [("checkpoints", "kubernetes:storage.k8s.io/v1:StorageClass", {
+             "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "checkpoints"},
+             "provisioner": "ebs.csi.aws.com", "volumeBindingMode": "WaitForFirstConsumer",
+             "parameters": {"type": "gp3", "encrypted": "true", "kmsKeyId": KEY}})],
+         _set("parameters", "encrypted", value=_DELETE)),
 ]
 
 #: cdk-nag AwsSolutions gaps (benchmarks/data/cdknag_awssolutions_coverage.tsv, covered-new rows).
