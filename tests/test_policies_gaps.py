@@ -1040,6 +1040,7 @@ def test_websocket_stages_write_execution_logs_and_http_stages_are_not_judged():
     assert violations(apigateway_execution_logging, stack_args([stage("ws-elsewhere")])) == []
     assert violations(apigateway_execution_logging, stack_args([socket, stage(
         "ws-1", defaultRouteSettings={"loggingLevel": UNKNOWN})])) == []
+    assert violations(apigateway_execution_logging, stack_args([socket, stage("ws-1", routeSettings=UNKNOWN)])) == []
     # pulumi-aws-native: routeSettings is CloudFormation's JSON object of route key -> settings.
     native_api = stack_resource("aws-native:apigatewayv2:Api", {"name": "chat", "protocolType": "WEBSOCKET",
                                                                 "apiId": "nws-1"}, name="native-chat")

@@ -40,6 +40,7 @@ def test_audio_logged_without_a_customer_managed_key_is_reported():
         f"{BOT_ALIAS} 'subject' records its users' audio (audioLogSettings[1]) to S3 without a customer-managed KMS "
         "key (destination.s3Bucket.kmsKeyArn)"]
     assert len(found(lex_audio_logs_cmk, BOT_ALIAS, alias(audio(key="arn:aws:kms:us-east-1:1:alias/aws/s3")))) == 1
+    assert len(found(lex_audio_logs_cmk, BOT_ALIAS, alias(audio(key="alias/aws/s3")))) == 1  # the bare alias too
     test_alias = {"name": "support", "testBotAliasSettings": alias(audio(key=None))}
     assert len(found(lex_audio_logs_cmk, BOT, test_alias)) == 1
     assert found(lex_audio_logs_cmk, BOT, {"name": "support", "testBotAliasSettings": alias(audio())}) == []

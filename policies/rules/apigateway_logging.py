@@ -22,7 +22,7 @@ from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValida
 
 from policies.rules._declare import examines, frameworks
 from policies.rules._index import IdentifierIndex, of_type, stack_resources
-from policies.rules._props import as_list, get, is_unknown, single
+from policies.rules._props import UNKNOWN, as_list, get, is_unknown, single
 
 STAGE = "aws:apigateway/stage:Stage"
 METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
@@ -57,23 +57,22 @@ def _for_stage(stage: PolicyResource, settings: PolicyResource) -> bool:
     return _same(stage, settings, "stageName") and _same(stage, settings, "restApi")
 
 
-def _level(settings: PolicyResource) -> Any:
-    block = single(get(settings.props, "settings"))
+def _block_level(block: Any, names: tuple[str, ...] = ("loggingLevel",)) -> Any:
+    """A settings block's logging level (the first of ``names`` it has), upper case, ``OFF`` when unset; None when the
+    block or its level is not known yet."""
     if is_unknown(block):
         return None
-    level = block.get("loggingLevel") if isinstance(block, dict) else None
+    level = next((block[name] for name in names if name in block), None) if isinstance(block, dict) else None
     return None if is_unknown(level) else (str(level).upper() if level else "OFF")
+
+
+def _level(settings: PolicyResource) -> Any:
+    return _block_level(single(get(settings.props, "settings")))
 
 
 def _native_levels(stage: PolicyResource) -> list[Any]:
     settings = as_list(get(stage.props, "methodSettings"))
-    if is_unknown(settings):
-        return [None]
-    levels = []
-    for item in settings:
-        level = item.get("loggingLevel") if isinstance(item, dict) else None
-        levels.append(None if is_unknown(item) or is_unknown(level) else (str(level).upper() if level else "OFF"))
-    return levels
+    return [None] if is_unknown(settings) else [_block_level(item) for item in settings]
 
 
 def _websocket_api(stage: PolicyResource, apis: IdentifierIndex, by_urn: dict[str, PolicyResource]) -> bool:
@@ -87,15 +86,10 @@ def _websocket_api(stage: PolicyResource, apis: IdentifierIndex, by_urn: dict[st
 
 def _route_levels(stage: PolicyResource) -> list[Any]:
     """The logging levels of a v2 stage's default route and of each route it sets (None where unknown)."""
-    blocks = [single(get(stage.props, "defaultRouteSettings"))]
     routes = get(stage.props, "routeSettings")
     routes = list(routes.values()) if isinstance(routes, dict) else as_list(routes)  # aws-native: key -> settings
-    blocks += [None] if is_unknown(routes) else routes
-    levels = []
-    for block in blocks:
-        level = block.get("loggingLevel", block.get("LoggingLevel")) if isinstance(block, dict) else None
-        levels.append(None if is_unknown(block) or is_unknown(level) else (str(level).upper() if level else "OFF"))
-    return levels
+    blocks = [single(get(stage.props, "defaultRouteSettings")), *([UNKNOWN] if is_unknown(routes) else routes)]
+    return [_block_level(block, ("loggingLevel", "LoggingLevel")) for block in blocks]
 
 
 def _websocket_logging(resources: list[PolicyResource], report: ReportViolation) -> None:

@@ -465,7 +465,8 @@ MASTER_PASSWORDS: dict[str, tuple[tuple[str, ...], str]] = {
 def _master_password_managed(args: ResourceValidationArgs, report: ReportViolation) -> None:
     inputs, flag = MASTER_PASSWORDS[args.resource_type]
     given = [name for name in inputs if get(args.props, name) not in (None, "")]  # a secret or unknown one counts
-    if given and as_bool(get(args.props, flag)) is not True and not is_unknown(get(args.props, flag)):
+    managed = get(args.props, flag)
+    if given and as_bool(managed) is not True and not is_unknown(managed):
         report(f"{describe(args)} takes its master password from the program ({given[0]}): it is kept in the "
                "program's configuration and never rotated; set "
                f"{flag} true so Secrets Manager creates and rotates it")

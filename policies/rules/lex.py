@@ -18,6 +18,7 @@ from typing import Any
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, Severity
 
 from policies.rules._declare import applies_to, frameworks
+from policies.rules._principals import aws_managed_key_alias
 from policies.rules._props import as_bool, as_list, describe, get, is_unknown
 
 BOT_ALIAS = "aws-native:lex:BotAlias"
@@ -38,7 +39,7 @@ def _audio_logs_encrypted(args: ResourceValidationArgs, report: ReportViolation)
         if not isinstance(log, dict) or as_bool(log.get("enabled")) is not True:
             continue
         key = get(log, "destination", "s3Bucket", "kmsKeyArn")
-        if key is None or key == "" or (isinstance(key, str) and ":alias/aws/" in key):
+        if key is None or key == "" or aws_managed_key_alias(key):
             report(f"{describe(args)} records its users' audio (audioLogSettings[{index}]) to S3 without a "
                    "customer-managed KMS key (destination.s3Bucket.kmsKeyArn)")
 
