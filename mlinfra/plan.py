@@ -33,6 +33,7 @@ from mlinfra.errors import MlinfraError
 from mlinfra.event_loops import program_loops
 from mlinfra.mocks import SECRET_SIGNATURE, SIGNATURE_KEY, STACK_TYPE, RecordingMonitor, Registration, install_mocks
 from mlinfra.project import Project, StackConfig, load_stack_config, read_project, shown_path, stack_file
+from mlinfra import yaml_program
 
 PROVIDER_PREFIX = "pulumi:providers:"
 
@@ -176,12 +177,15 @@ def _fresh_modules(project: Project) -> Iterator[None]:
 
 
 def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
-    if project.runtime != "python":
-        # The mocks run a Python program in this process; other languages' programs cannot be planned here.
-        raise MlinfraError(f"Pulumi.yaml: runtime {project.runtime!r}: mlinfra plans Python programs only; review a "
-                           f"{project.runtime} program's `pulumi preview --json` (or `pulumi stack export`) output "
-                           "with --deployment FILE")
-    if not project.program.is_file():
+    if project.runtime not in ("python", "yaml"):
+        # The mocks run a Python program in this process (a YAML template through the Python SDKs);
+        # other languages' programs cannot be planned here.
+        raise MlinfraError(f"Pulumi.yaml: runtime {project.runtime!r}: mlinfra plans Python and YAML programs only; "
+                           f"review a {project.runtime} program's `pulumi preview --json` (or `pulumi stack export`) "
+                           "output with --deployment FILE")
+    if project.runtime == "yaml":
+        yaml_program.read_template(project)  # a missing or malformed template is bad input before the run
+    elif not project.program.is_file():
         raise MlinfraError(f"{shown_path(project, project.program)}: no such program")
     # As a preview (dry run): an output the mocks leave out (a Kubernetes Service's status) is
     # unknown and callbacks on it are skipped, as the engine does, rather than a known None.
@@ -190,7 +194,9 @@ def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
     pulumi.runtime.set_all_config(dict(config), sorted(config.secret_keys))
 
     def program() -> None:
-        if project.module is None:
+        if project.runtime == "yaml":
+            yaml_program.run_template(project, config, env)
+        elif project.module is None:
             runpy.run_path(str(project.main if project.program_file == "__main__.py" else project.program),
                            run_name="__main__")
         else:  # ``python -m``: the module is found from the working directory, first on sys.path

@@ -31,7 +31,7 @@ class Project:
     name: str
     main: Path
     stack_config_dir: Path
-    #: The language runtime (``runtime`` or ``runtime.name``): ``python`` for the programs mlinfra plans.
+    #: The language runtime (``runtime`` or ``runtime.name``): ``python`` or ``yaml`` for the programs mlinfra plans.
     runtime: str = "python"
     #: Project-level configuration (``config:``, Pulumi 3.44+), each key namespaced and in full form:
     #: ``{"type": ..., "items": ..., "default": ..., "value": ..., "secret": ...}`` (what was given).
@@ -111,7 +111,7 @@ def read_project(project_dir: Path) -> Project:
         program_file=program_file,
         module=module,
         stack_config_dir=(project_dir / str(stack_config_dir or ".")).resolve(),
-        config=_project_config(config, data["name"]),
+        config=_project_config(config, data["name"], yaml=runtime == "yaml"),
     )
 
 
@@ -123,7 +123,25 @@ def _namespaced(project_name: str, key: str) -> str:
     return key if ":" in key else f"{project_name}:{key}"
 
 
-def _project_config(config: Any, project_name: str) -> dict[str, dict[str, Any]]:
+def _yaml_type(declared: dict[str, Any], where: str) -> dict[str, Any]:
+    """A Pulumi YAML program's declaration with its type in the CLI's spelling: the YAML host reads
+    ``String``, ``Integer``/``Int``, ``Boolean``/``Bool``, ``Number``, ``Object`` and ``List<T>`` in any
+    case (pulumi/pulumi-yaml pkg/pulumiyaml/config/config.go ``Parse``)."""
+    type_ = declared.get("type")
+    if type_ is None or declared.get("items") is not None:
+        return declared
+    kind = str(type_).strip().lower()
+    inner = re.fullmatch(r"list<\s*(\w+)\s*>", kind)
+    names = {"string": "string", "int": "integer", "integer": "integer", "bool": "boolean", "boolean": "boolean",
+             "number": "number", "object": "object", "array": "array"}
+    if inner and inner.group(1) in names:
+        return {**declared, "type": "array", "items": {"type": names[inner.group(1)]}}
+    if kind not in names:
+        raise MlinfraError(f"{where}: type {type_!r} is not one of String, Integer, Number, Boolean, Object, List<T>")
+    return {**declared, "type": names[kind]}
+
+
+def _project_config(config: Any, project_name: str, *, yaml: bool = False) -> dict[str, dict[str, Any]]:
     """``config:`` of Pulumi.yaml in full form, checked as the CLI checks it (``RewriteShorthandConfigValues``
     and ``Project.Validate``, sdk/go/common/workspace/project.go): a plain value or list is the default of a
     project key and the value of another namespace's key (``aws:region: us-east-1``); a mapping is a
@@ -140,15 +158,18 @@ def _project_config(config: Any, project_name: str) -> dict[str, dict[str, Any]]
         where = f"Pulumi.yaml: config {key!r}"
         if not isinstance(declared, dict):
             declared = {"default" if own else "value": declared}
-        unknown = sorted(set(map(str, declared)) - set(_CONFIG_ATTRIBUTES))
+        # A Pulumi YAML declaration may also rename the key it reads (``name``, ast/template.go ConfigParamDecl).
+        unknown = sorted(set(map(str, declared)) - set(_CONFIG_ATTRIBUTES) - ({"name"} if yaml else set()))
         if unknown:
             raise MlinfraError(f"{where}: {unknown[0]!r} is not an attribute (allowed: {', '.join(_CONFIG_ATTRIBUTES)}; "
                                "an object value goes under 'value' or 'default')")
         if declared.get("default") is not None and declared.get("value") is not None:
             raise MlinfraError(f"{where}: give either 'default' or 'value', not both")
+        if yaml and own:
+            declared = _yaml_type(declared, where)
         type_ = declared.get("type")
         if own:
-            if type_ is not None and type_ not in _CONFIG_TYPES:
+            if type_ is not None and type_ not in _CONFIG_TYPES + (("number",) if yaml else ()):
                 raise MlinfraError(f"{where}: type {type_!r} is not one of {', '.join(_CONFIG_TYPES)}")
             if type_ == "array" and not isinstance(declared.get("items"), dict):
                 raise MlinfraError(f"{where}: declares an array but not its items' type ('items: {{type: ...}}')")
@@ -184,6 +205,11 @@ def _of_type(value: Any, type_: Any, items: Any) -> bool:
         return isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value) is not None
     if type_ == "boolean":
         return isinstance(value, bool) or value in ("true", "false")
+    if type_ == "number":  # a Pulumi YAML program's Number
+        if isinstance(value, bool):
+            return False
+        return isinstance(value, (int, float)) or (isinstance(value, str) and re.fullmatch(
+            r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", value) is not None)
     if type_ == "object":
         return isinstance(value, dict)
     return isinstance(value, list) and isinstance(items, dict) and all(

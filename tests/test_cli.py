@@ -234,10 +234,10 @@ def test_a_converted_program_calling_terraforms_functions_plans_and_reviews(fore
 
 
 def test_a_program_in_another_language_is_bad_input(foreign_project):
-    (foreign_project / "Pulumi.yaml").write_text("name: theirs\nruntime: yaml\nresources: {}\n")
+    (foreign_project / "Pulumi.yaml").write_text("name: theirs\nruntime: nodejs\n")
     assert_bad_input(mlinfra("review", "dev", "--project", str(foreign_project)),
-                     "Pulumi.yaml: runtime 'yaml': mlinfra plans Python programs only; review a yaml program's "
-                     "`pulumi preview --json`")
+                     "Pulumi.yaml: runtime 'nodejs': mlinfra plans Python and YAML programs only; review a nodejs "
+                     "program's `pulumi preview --json`")
 
 
 def test_review_needs_an_environment_or_a_deployment():
