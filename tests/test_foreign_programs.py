@@ -674,6 +674,18 @@ EXPECTED = {
         "log-group-retention",  # trail log group kept 7 days
         "log-group-kms-encryption",  # ... without a key
     },
+    # A Pulumi YAML program (runtime: yaml), planned through mlinfra/yaml_program.py: shorthand and long
+    # fn::invoke, fn::toJSON policies, a variables block of tags, typed config with defaults.
+    "yaml_notebooks": {
+        "kms-key-rotation",  # enableKeyRotation false
+        "s3-bucket-public-access-block",  # restrictPublicBuckets false
+        "iam-no-data-service-wildcard",  # s3:* on "*" in a getPolicyDocument statement
+        "security-group-no-public-admin-ingress",  # SSH from 0.0.0.0/0
+        "sagemaker-notebook-vpc-only",  # directInternetAccess Enabled
+        "sagemaker-notebook-no-root-access",  # rootAccess Enabled
+        "sagemaker-notebook-imdsv2",  # minimumInstanceMetadataServiceVersion "1"
+        "sagemaker-volume-cmk",  # no kmsKeyId
+    },
 }
 
 

@@ -1,0 +1,189 @@
+"""Pulumi YAML programs under the offline plan (mlinfra/yaml_program.py), held against pulumi-yaml's own
+rules (pulumi/pulumi-yaml v1.38.1: pkg/pulumiyaml/README.md "Token Resolution", run.go, ast/expr.go)
+and against the same program written in Python, which must plan byte for byte the same."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mlinfra.errors import MlinfraError
+from mlinfra.plan import dumps, plan
+from mlinfra.review.deployment import resources_from_document
+from mlinfra.review.engine import review
+from mlinfra.yaml_program import resolve_function, resolve_resource, to_json
+from test_cli import assert_bad_input, mlinfra
+
+PROGRAMS = Path(__file__).resolve().parent / "yaml_programs"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_a_yaml_program_plans_exactly_as_the_same_python_program():
+    """Config (typed, secret, a list), lookups (long and shorthand fn::invoke, with and without
+    ``return``), fn::select/split/join/toJSON, interpolations of outputs, an explicit provider, the
+    resource options, a ``get``, and pulumi-aws, pulumi-aws-native and pulumi-kubernetes resources."""
+    python = dumps(plan(PROGRAMS / "parity" / "python", "dev"))
+    yaml = dumps(plan(PROGRAMS / "parity" / "yaml", "dev"))
+    assert yaml == python
+    resources = {r["urn"].rsplit("::", 1)[1]: r for r in json.loads(yaml)["deployment"]["resources"]}
+    # What the comparison covers could have gone wrong on either side: a few of its values by hand.
+    assert resources["database"]["inputs"]["password"]["plaintext"] == '"secret-not-decrypted-offline"'
+    assert resources["key"]["protect"] is True and resources["key"]["inputs"]["deletionWindowInDays"] == 30
+    assert resources["data"]["inputs"]["tags"] == {"account": "123456789012", "team": "ranking", "zone": "east"}
+    assert resources["replica-bucket"]["provider"].startswith("urn:pulumi:dev::parity::pulumi:providers:aws::west::")
+    assert resources["imported"]["external"] is True
+
+
+@pytest.mark.parametrize(("written", "token"), [
+    # pkg/pulumiyaml/README.md: "foo:mod:Bar will resolve to itself, then foo:mod/bar:Bar"; "foo:Bar ... then
+    # foo:index:Bar, then foo:index/bar:Bar"; a full token only to itself; matched ignoring case (packages.go).
+    ("aws:s3:Bucket", "aws:s3/bucket:Bucket"),
+    ("aws:s3/bucket:Bucket", "aws:s3/bucket:Bucket"),
+    ("aws:iam:role", "aws:iam/role:Role"),
+    ("aws:wafv2:WebAcl", "aws:wafv2/webAcl:WebAcl"),
+    ("aws:lambda:Function", "aws:lambda/function:Function"),
+    ("random:RandomPassword", "random:index/randomPassword:RandomPassword"),
+    ("eks:Cluster", "eks:index:Cluster"),
+    ("aws-native:s3:Bucket", "aws-native:s3:Bucket"),
+    ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:Deployment"),
+    ("pulumi:providers:aws", "pulumi:providers:aws"),
+])
+def test_type_tokens_resolve_as_pulumi_yaml_resolves_them(written, token):
+    assert resolve_resource(written).token == token
+    if not token.startswith("pulumi:providers:"):
+        assert resolve_resource(written).load().__name__ == token.rsplit(":", 1)[1]
+
+
+@pytest.mark.parametrize(("written", "message"), [
+    ("aws:s3:Buckett", "package 'aws' (pulumi_aws) has no such resource"),
+    ("aws:Provider", "package 'aws' (pulumi_aws) has no such resource"),  # a provider is pulumi:providers:aws
+    ("gcp:storage:Bucket", "the Python SDK of package 'gcp' (pulumi_gcp) is not installed"),
+    ("Bucket", "is not a type token"),
+    ("aws:s3:x:Bucket", "is not a type token"),
+])
+def test_unknown_type_tokens_are_named(written, message):
+    with pytest.raises(MlinfraError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        resolve_resource(written)
+
+
+def test_functions_resolve_to_the_token_their_sdk_invokes():
+    assert resolve_function("aws:iam:getPolicyDocument") == ("aws:iam/getPolicyDocument:getPolicyDocument",
+                                                             "pulumi_aws.iam")
+    assert resolve_function("aws:getCallerIdentity") == ("aws:index/getCallerIdentity:getCallerIdentity", "pulumi_aws")
+    assert resolve_function("aws:lambda:getFunction") == ("aws:lambda/getFunction:getFunction", "pulumi_aws.lambda_")
+    assert resolve_function("aws-native:s3:getBucket") == ("aws-native:s3:getBucket", "pulumi_aws_native.s3")
+    with pytest.raises(MlinfraError, match="has no such function"):
+        resolve_function("aws:iam:getPolicyDokument")
+
+
+def test_to_json_is_go_json_marshal():
+    """run.go evaluateBuiltinToJSON: encoding/json's Marshal sorts map keys, writes no spaces and
+    escapes <, > and & for HTML."""
+    assert to_json({"b": [1, True, None], "a": "x<y&z>"}) == '{"a":"x\\u003cy\\u0026z\\u003e","b":[1,true,null]}'
+    assert json.loads(to_json({"b": "<&>", "a": {"d": 1.5}})) == {"a": {"d": 1.5}, "b": "<&>"}
+
+
+def _project(tmp_path: Path, body: str, stack: str = "config:\n  aws:region: us-east-1\n") -> Path:
+    (tmp_path / "Pulumi.yaml").write_text("name: yamltest\nruntime: yaml\n" + textwrap.dedent(body))
+    (tmp_path / "Pulumi.dev.yaml").write_text(stack)
+    return tmp_path
+
+
+def _inputs(project: Path) -> dict[str, dict]:
+    return {r["urn"].rsplit("::", 1)[1]: r.get("inputs", {}) for r in plan(project, "dev")["deployment"]["resources"]}
+
+
+def test_interpolation_escapes_accessors_and_whole_values(tmp_path):
+    project = _project(tmp_path, """
+        variables:
+          settings:
+            ports: [443, 8443]
+            names: {first: alpha}
+            on: true
+          port: ${settings.ports[1]}
+        resources:
+          group:
+            type: aws:ec2:SecurityGroup
+            properties:
+              description: 'literal $${x}, ${settings.names["first"]}, ${settings.on}, ${port}'
+              ingress:
+                - protocol: tcp
+                  fromPort: ${port}
+                  toPort: ${settings.ports[1]}
+                  cidrBlocks: ["10.0.0.0/8"]
+        """)
+    group = _inputs(project)["group"]
+    assert group["description"] == "literal ${x}, alpha, true, 8443"
+    assert group["ingress"][0]["fromPort"] == 8443  # "${x}" alone keeps the value's type
+    assert group["ingress"][0]["toPort"] == 8443
+
+
+def test_main_yaml_is_the_template_when_present_and_its_config_defaults_apply(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: yamltest\nruntime: yaml\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  yamltest:size: '50'\n")
+    (tmp_path / "Main.yaml").write_text(textwrap.dedent("""
+        config:
+          size: {type: Integer}
+          zone: {default: us-east-1a}
+        resources:
+          volume:
+            type: aws:ebs:Volume
+            properties: {size: "${size}", availabilityZone: "${zone}", encrypted: true}
+        """))
+    assert _inputs(tmp_path)["volume"] == {"availabilityZone": "us-east-1a", "encrypted": True, "size": 50}
+
+
+def test_a_planned_yaml_program_is_reviewed_like_any_other(tmp_path):
+    project = _project(tmp_path, """
+        resources:
+          open:
+            type: aws:ec2:SecurityGroup
+            properties:
+              ingress:
+                - {protocol: tcp, fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"]}
+        """)
+    resources = resources_from_document(plan(project, "dev"), "plan")
+    found = {v.policy for v in review(resources, None, "prod", ROOT).violations}
+    assert "security-group-no-public-admin-ingress" in found
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("resources:\n  b:\n    type: aws:s3:Bucket\n    properties: {versionin: {enabled: true}}\n",
+     "resources.b.properties: 'versionin' is not a property of aws:s3/bucket:Bucket (it takes: "),
+    ("resources:\n  b:\n    type: aws:s3:Buckett\n", "resources.b: type 'aws:s3:Buckett': package 'aws'"),
+    ("resources:\n  b:\n    type: aws:s3:Bucket\n    options: {protekt: true}\n",
+     "resources.b.options: 'protekt' is not a resource option (allowed: "),
+    ("resources:\n  b:\n    type: aws:s3:Bucket\n    propertys: {}\n", "resources.b: 'propertys' is not a field"),
+    ("resources:\n  b:\n    type: aws:s3:Bucket\n    properties: {bucket: '${c.id}'}\n",
+     "resources.b.properties: 'c' is not a resource, variable or config key of this program"),
+    ("resources:\n  b:\n    type: aws:s3:Bucket\n    properties: {bucket: '${b.arnn}'}\n",
+     "a cycle of references: b -> b"),
+    ("resources:\n  a:\n    type: aws:s3:Bucket\n  b:\n    type: aws:s3:Bucket\n    properties: {bucket: '${a.arnn}'}\n",
+     "${a.arnn}: aws:s3/bucket:Bucket has no output 'arnn' (it has: "),
+    ("variables:\n  v:\n    fn::joinn: [',', [a]]\n", "variables.v: fn::joinn is not a builtin function of Pulumi YAML"),
+    ("variables:\n  v: '${w'\n", "unterminated interpolation"),
+    ("variables:\n  v:\n    fn::invoke: {function: aws:iam:getPolicyDokument}\n", "has no such function"),
+    ("resources:\n  b:\n    type: aws:s3:Bucket\n    options: {dependsOn: [not-a-resource]}\n",
+     "dependsOn takes resources"),
+    ("config:\n  size: {type: Integer}\n", "stack 'dev' is missing configuration value 'size'"),
+    ("config:\n  size: {type: Integr}\n", "type 'Integr' is not one of String, Integer, Number"),
+    ("resources:\n  b:\n    type: aws:iam:RolePolicy\n    properties: {policy: '{}'}\n",
+     "resources.b.properties: Missing required property 'role'"),
+])
+def test_bad_templates_are_one_clear_message(tmp_path, body, message):
+    project = _project(tmp_path, body)
+    with pytest.raises(MlinfraError) as error:
+        plan(project, "dev")
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_a_bad_template_on_the_command_line_exits_2_and_writes_no_plan(tmp_path):
+    project = _project(tmp_path, "resources:\n  b:\n    type: aws:s3:Bucket\n    properties: {acll: private}\n")
+    out = tmp_path / "plan.json"
+    assert_bad_input(mlinfra("plan", "dev", "--project", str(project), "--out", str(out)),
+                     "Pulumi.yaml: resources.b.properties: 'acll' is not a property of aws:s3/bucket:Bucket")
+    assert not out.exists()
