@@ -445,11 +445,14 @@ class _Evaluator:
         name = declaration.get("name", key)
         if not isinstance(name, str) or not name:
             raise self.fail("'name' must be a non-empty string (the resource's logical name)")
-        properties = declaration.get("properties") or {}
-        if not isinstance(properties, dict):
-            raise self.fail("'properties' must be a mapping of property names to values")
         self.where = f"resources.{key}.properties"
-        inputs = {str(k): self.evaluate(v) for k, v in properties.items()}
+        properties = declaration.get("properties") or {}
+        # ``properties: ${inputs}``: an expression for the whole block (pulumi-yaml examples/resource-config)
+        inputs = ({str(k): self.evaluate(v) for k, v in properties.items()} if isinstance(properties, dict)
+                  else self.evaluate(properties))
+        if not isinstance(inputs, dict):
+            raise self.fail("must be a mapping of property names to values (or an expression giving one, known "
+                            "before the resource is declared)")
         opts = self.options(key, found, declaration.get("options"))
         cls = found.load()
         if found.token == "pulumi:pulumi:StackReference":

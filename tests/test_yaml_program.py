@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from pulumi.runtime.rpc import UNKNOWN
 
 from mlinfra.errors import MlinfraError
 from mlinfra.plan import dumps, plan
@@ -187,3 +188,32 @@ def test_a_bad_template_on_the_command_line_exits_2_and_writes_no_plan(tmp_path)
     assert_bad_input(mlinfra("plan", "dev", "--project", str(project), "--out", str(out)),
                      "Pulumi.yaml: resources.b.properties: 'acll' is not a property of aws:s3/bucket:Bucket")
     assert not out.exists()
+
+
+def test_stack_references_components_and_a_whole_properties_expression(tmp_path):
+    project = _project(tmp_path, """
+        config:
+          inputs:
+            type: Object
+            default: {instanceType: t3.micro, ami: ami-0abcdef1234567890}
+        resources:
+          network:
+            type: pulumi:pulumi:StackReference
+            properties: {name: acme/network/prod}
+          service:
+            type: awsx:ecs:FargateService
+            properties:
+              networkConfiguration:
+                subnets: ['${network.outputs["privateSubnetId"]}']
+                assignPublicIp: true
+          box:
+            type: aws:ec2:Instance
+            properties: ${inputs}
+        """)
+    resources = {r["urn"].rsplit("::", 1)[1]: r for r in plan(project, "dev")["deployment"]["resources"]}
+    assert resources["box"]["inputs"] == {"ami": "ami-0abcdef1234567890", "instanceType": "t3.micro"}
+    assert resources["network"]["type"] == "pulumi:pulumi:StackReference"
+    service = resources["service"]
+    assert service["type"] == "awsx:ecs:FargateService" and service["custom"] is False
+    # Another stack's output is unknown offline, as under a preview that cannot read that stack.
+    assert service["inputs"]["networkConfiguration"]["subnets"] == [UNKNOWN]
