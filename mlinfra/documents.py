@@ -121,14 +121,24 @@ def parse_json(text: str, shown: str, *, max_depth: int = MAX_DEPTH) -> Any:
     return value
 
 
-def parse_yaml(text: str, shown: str, *, max_depth: int = MAX_DEPTH) -> Any:
+def parse_yaml(text: str, shown: str, *, max_depth: int = MAX_DEPTH, first_document: bool = False) -> Any:
     """``text`` as YAML the way the Pulumi CLI reads its files (``Pulumi.yaml``, stack files,
     ``PulumiPolicy.yaml``: gopkg.in/yaml.v3, YAML 1.2 scalars); syntax errors with their line, deep
-    nesting and overlong integers are bad input."""
+    nesting and overlong integers are bad input. A second document (after ``---``) is bad input too,
+    unless ``first_document``: then it is ignored, as yaml.v3's ``Unmarshal`` and a single
+    ``Decoder.Decode`` read only the first (how the CLI reads ``Pulumi.yaml`` and stack files, and
+    pulumi-yaml its template: pkg/pulumiyaml/run.go ``LoadYAMLBytes``)."""
     import yaml
 
     try:
-        value = yaml.load(text, Loader=_pulumi_loader())  # noqa: S506 - a SafeLoader subclass
+        if first_document:
+            loader = _pulumi_loader()(text)
+            try:
+                value = loader.get_data() if loader.check_data() else None
+            finally:
+                loader.dispose()
+        else:
+            value = yaml.load(text, Loader=_pulumi_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""

@@ -73,7 +73,7 @@ def find_project(start: Path) -> Path:
 
 
 def _read_yaml(path: Path, shown: str) -> Any:
-    return parse_yaml(read_text(path, shown), shown)
+    return parse_yaml(read_text(path, shown), shown, first_document=True)
 
 
 def read_project(project_dir: Path) -> Project:

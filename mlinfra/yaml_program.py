@@ -20,6 +20,7 @@ import importlib
 import importlib.util
 import json
 import re
+import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -34,10 +35,9 @@ from mlinfra.project import Project, StackConfig, shown_path
 
 #: The template files the YAML host reads from the program's folder, the first found (run.go ``LoadDir``).
 TEMPLATE_FILES = ("Main.json", "Main.yaml", "Pulumi.yaml")
-#: Top-level sections of a template (ast/template.go ``TemplateDecl``); the project file's own keys are
-#: read by mlinfra.project and ignored here.
-_SECTIONS = ("config", "configuration", "variables", "resources", "outputs")
 _RESOURCE_FIELDS = ("type", "name", "defaultProvider", "properties", "options", "get")
+_INVOKE_FIELDS = ("function", "arguments", "options", "return")
+_CONFIG_FIELDS = ("type", "name", "secret", "default", "items", "description", "value")
 #: ``options:`` of a resource (ast/template.go ``ResourceOptionsDecl``) and the SDK's name for each.
 _OPTIONS = {
     "additionalSecretOutputs": "additional_secret_outputs", "aliases": "aliases",
@@ -52,7 +52,7 @@ _INVOKE_OPTIONS = {"parent": "parent", "provider": "provider", "version": "versi
                    "pluginDownloadURL": "plugin_download_url", "dependsOn": "depends_on"}
 #: ``${name.prop[0]["key"]}``: a root name (resource, variable or config key, which may hold ``:`` and
 #: ``-``), then ``.name``, ``[index]`` or ``["key"]`` accessors (ast/interpolation.go).
-_ROOT = re.compile(r"[^.\[\]{}$]+")
+_ROOT = re.compile(r"[^.\[\]{}$]+|\[\"((?:[^\"\\]|\\.)*)\"\]")
 _ACCESSOR = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\[\"((?:[^\"\\]|\\.)*)\"\]")
 #: ``fn::aws:ec2:getAmi`` is ``fn::invoke`` of that function (ast/expr.go ``fnInvokeRegex``).
 _SHORTHAND_INVOKE = re.compile(r"^fn::[^:]+:[^:]+(:[^:]+)?$", re.IGNORECASE)
@@ -254,6 +254,8 @@ class _Evaluator:
     def __init__(self, project: Project, template: Mapping[str, Any], shown: str, config: StackConfig,
                  stack: str) -> None:
         self.project, self.shown, self.stack_config, self.stack = project, shown, config, stack
+        #: Fields the YAML host ignores with a warning (an unknown key of a resource, its options, ...).
+        self.warnings: list[str] = []
         self.config_decls = _section(template, "config", shown) or _section(template, "configuration", shown)
         self.variables = _section(template, "variables", shown)
         self.resources = _section(template, "resources", shown)
@@ -270,6 +272,20 @@ class _Evaluator:
     # errors name the place: "Pulumi.yaml: resources.bucket.properties.acl: ..."
     def fail(self, message: str) -> YamlProgramError:
         return YamlProgramError(f"{self.shown}: {self.where}: {message}")
+
+    def record(self, value: Mapping[str, Any], fields: tuple[str, ...], what: str) -> dict[str, Any]:
+        """``value``'s keys matched to ``fields`` ignoring case, as the YAML host's ``parseRecord`` matches
+        them (ast/template.go); a key that matches none is ignored with a warning, as there."""
+        canonical = {field.lower(): field for field in fields}
+        matched = {}
+        for key, item in value.items():
+            field = canonical.get(str(key).lower())
+            if field is None:
+                self.warnings.append(f"{self.shown}: {self.where}: {str(key)!r} is not a field of {what} (allowed: "
+                                     f"{', '.join(fields)}); ignored, as Pulumi YAML ignores it")
+            else:
+                matched[field] = item
+        return matched
 
     def run(self) -> None:
         for key in self.config_decls:
@@ -309,7 +325,7 @@ class _Evaluator:
         key = name if ":" in name else f"{self.project.name}:{name}"
         short = key.removeprefix(f"{self.project.name}:")
         declared = next((d for k, d in self.config_decls.items() if _config_name(k, d) == short), None)
-        declared = declared if isinstance(declared, dict) else {"default": declared} if declared is not None else None
+        declared = _declaration(declared)
         if key in self.stack_config:
             raw: Any = self.stack_config[key]
             value = _typed(raw, declared.get("type") if declared else None, self.shown, short)
@@ -372,15 +388,15 @@ class _Evaluator:
         if root is None:
             raise self.fail(f"${{{expression}}} in {text!r} does not start with a name")
         accessors, position = [], root.end()
+        name = json.loads(f'"{root.group(1)}"') if root.group(1) is not None else root.group(0)
         while position < len(expression):
             match = _ACCESSOR.match(expression, position)
             if match is None:
                 raise self.fail(f"${{{expression}}}: cannot read {expression[position:]!r} (write .name, [0] or "
                                 "[\"key\"])")
-            name, index, key = match.groups()
-            accessors.append(int(index) if index is not None else json.loads(f'"{key}"') if key is not None else name)
+            field, index, key = match.groups()
+            accessors.append(int(index) if index is not None else json.loads(f'"{key}"') if key is not None else field)
             position = match.end()
-        name = root.group(0)
         receiver = self.lookup(name)
         if isinstance(receiver, pulumi.Resource) and accessors:
             receiver, accessors = self.resource_output(receiver, name, accessors[0]), accessors[1:]
@@ -409,20 +425,19 @@ class _Evaluator:
         return handler(self, argument)
 
     def invoke(self, spec: Any) -> Any:
-        if not isinstance(spec, dict) or not isinstance(spec.get("function"), str):
+        spec = self.record(spec, _INVOKE_FIELDS, "fn::invoke") if isinstance(spec, dict) else None
+        if spec is None or not isinstance(spec.get("function"), str):
             raise self.fail("fn::invoke takes {function: pkg:module:function, arguments: {...}, return: name}")
-        unknown = sorted(set(spec) - {"function", "arguments", "options", "return"})
-        if unknown:
-            raise self.fail(f"fn::invoke: {unknown[0]!r} is not a field (allowed: function, arguments, options, return)")
         try:
             token, module = resolve_function(spec["function"])
         except YamlProgramError as exc:
             raise self.fail(str(exc)) from None
         importlib.import_module(module)
         arguments = self.evaluate(spec.get("arguments") or {})
-        options = self.evaluate(spec.get("options") or {})
-        if not isinstance(options, dict) or set(options) - set(_INVOKE_OPTIONS):
+        options = spec.get("options") or {}
+        if not isinstance(options, dict):
             raise self.fail(f"fn::invoke options take {', '.join(_INVOKE_OPTIONS)}")
+        options = self.evaluate(self.record(options, tuple(_INVOKE_OPTIONS), "invoke options"))
         opts = pulumi.InvokeOutputOptions(**{_INVOKE_OPTIONS[k]: v for k, v in options.items()}) if options else None
         result = pulumi.runtime.invoke_output(token, arguments, opts)
         returned = spec.get("return")
@@ -433,9 +448,7 @@ class _Evaluator:
         self.where = f"resources.{key}"
         if not isinstance(declaration, dict):
             raise self.fail("must be a mapping with a 'type'")
-        unknown = sorted(set(map(str, declaration)) - set(_RESOURCE_FIELDS))
-        if unknown:
-            raise self.fail(f"{unknown[0]!r} is not a field of a resource (allowed: {', '.join(_RESOURCE_FIELDS)})")
+        declaration = self.record(declaration, _RESOURCE_FIELDS, "a resource")
         if not isinstance(declaration.get("type"), str):
             raise self.fail("has no 'type' (a type token such as aws:s3:Bucket)")
         try:
@@ -469,7 +482,8 @@ class _Evaluator:
     def read(self, key: str, cls: type, found: ResourceClass, name: str, getter: Any,
              opts: pulumi.ResourceOptions) -> pulumi.Resource:
         self.where = f"resources.{key}.get"
-        if not isinstance(getter, dict) or "id" not in getter or set(getter) - {"id", "state"}:
+        getter = self.record(getter, ("id", "state"), "get") if isinstance(getter, dict) else {}
+        if "id" not in getter:
             raise self.fail("takes {id: ..., state: {...}} (the existing resource's id, and what is known of it)")
         state = self.evaluate(getter.get("state") or {})
         keywords = self.keywords(key, cls, found, state, state=True)
@@ -497,15 +511,13 @@ class _Evaluator:
         options = options or {}
         if not isinstance(options, dict):
             raise self.fail("must be a mapping of resource options")
-        unknown = sorted(set(map(str, options)) - set(_OPTIONS))
-        if unknown:
-            raise self.fail(f"{unknown[0]!r} is not a resource option (allowed: {', '.join(_OPTIONS)})")
-        values = {str(k): self.evaluate(v) for k, v in options.items()}
+        values = {k: self.evaluate(v) for k, v in self.record(options, tuple(_OPTIONS), "resource options").items()}
         if "customTimeouts" in values:
             timeouts = values["customTimeouts"]
-            if not isinstance(timeouts, dict) or set(timeouts) - {"create", "update", "delete"}:
+            if not isinstance(timeouts, dict):
                 raise self.fail("customTimeouts takes create, update and delete (such as 10m)")
-            values["customTimeouts"] = pulumi.CustomTimeouts(**timeouts)
+            values["customTimeouts"] = pulumi.CustomTimeouts(
+                **self.record(timeouts, ("create", "update", "delete"), "customTimeouts"))
         if isinstance(values.get("aliases"), list):
             values["aliases"] = [_alias(alias) for alias in values["aliases"]]
         if isinstance(values.get("dependsOn"), pulumi.Resource):
@@ -553,7 +565,8 @@ def _alias(alias: Any) -> Any:
 
 
 def _section(template: Mapping[str, Any], name: str, shown: str) -> dict[str, Any]:
-    value = template.get(name)
+    """A top-level section, its name in any case (``Resources:``), as the YAML host reads it."""
+    value = next((item for key, item in template.items() if str(key).lower() == name), None)
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -561,8 +574,18 @@ def _section(template: Mapping[str, Any], name: str, shown: str) -> dict[str, An
     return {str(key): item for key, item in value.items()}
 
 
+def _declaration(declared: Any) -> dict[str, Any] | None:
+    """A config entry as a declaration: ``{type: ..., default: ...}`` (its fields in any case), or a plain
+    value as its default."""
+    if declared is None:
+        return None
+    if isinstance(declared, dict) and declared and all(str(k).lower() in _CONFIG_FIELDS for k in declared):
+        return {str(k).lower(): v for k, v in declared.items()}
+    return {"default": declared}
+
+
 def _config_name(key: str, declared: Any) -> str:
-    name = declared.get("name") if isinstance(declared, dict) else None
+    name = (_declaration(declared) or {}).get("name")
     return name if isinstance(name, str) and name else key
 
 
@@ -720,7 +743,7 @@ def read_template(project: Project) -> tuple[dict[str, Any], str]:
         raise YamlProgramError(f"{shown_path(project, project.main)}: no {', '.join(TEMPLATE_FILES[:2])} or Pulumi.yaml "
                                "there: a YAML program's template")
     shown = shown_path(project, path)
-    template = parse_yaml(read_text(path, shown), shown)
+    template = parse_yaml(read_text(path, shown), shown, first_document=True)
     if not isinstance(template, dict):
         raise YamlProgramError(f"{shown}: must be a mapping with resources, variables, config and outputs")
     if template.get("components"):
@@ -731,4 +754,9 @@ def read_template(project: Project) -> tuple[dict[str, Any], str]:
 def run_template(project: Project, config: StackConfig, stack: str) -> None:
     """Declare the template's resources and exports (inside ``pulumi.runtime.test``, as a Python program runs)."""
     template, shown = read_template(project)
-    _Evaluator(project, template, shown, config, stack).run()
+    evaluator = _Evaluator(project, template, shown, config, stack)
+    try:
+        evaluator.run()
+    finally:
+        for warning in dict.fromkeys(evaluator.warnings):
+            print(f"mlinfra: warning: {warning}", file=sys.stderr)

@@ -155,9 +155,6 @@ def test_a_planned_yaml_program_is_reviewed_like_any_other(tmp_path):
     ("resources:\n  b:\n    type: aws:s3:Bucket\n    properties: {versionin: {enabled: true}}\n",
      "resources.b.properties: 'versionin' is not a property of aws:s3/bucket:Bucket (it takes: "),
     ("resources:\n  b:\n    type: aws:s3:Buckett\n", "resources.b: type 'aws:s3:Buckett': package 'aws'"),
-    ("resources:\n  b:\n    type: aws:s3:Bucket\n    options: {protekt: true}\n",
-     "resources.b.options: 'protekt' is not a resource option (allowed: "),
-    ("resources:\n  b:\n    type: aws:s3:Bucket\n    propertys: {}\n", "resources.b: 'propertys' is not a field"),
     ("resources:\n  b:\n    type: aws:s3:Bucket\n    properties: {bucket: '${c.id}'}\n",
      "resources.b.properties: 'c' is not a resource, variable or config key of this program"),
     ("resources:\n  b:\n    type: aws:s3:Bucket\n    properties: {bucket: '${b.arnn}'}\n",
@@ -217,3 +214,48 @@ def test_stack_references_components_and_a_whole_properties_expression(tmp_path)
     assert service["type"] == "awsx:ecs:FargateService" and service["custom"] is False
     # Another stack's output is unknown offline, as under a preview that cannot read that stack.
     assert service["inputs"]["networkConfiguration"]["subnets"] == [UNKNOWN]
+
+
+def test_fields_match_in_any_case_and_unknown_ones_are_ignored_with_a_warning(tmp_path, capsys):
+    """ast/template.go parseRecord: a record's keys match its fields with strings.EqualFold, and a key
+    that matches none is a warning (noMatchWarning); the invoke fields likewise (ast/expr.go)."""
+    project = _project(tmp_path, """
+        Resources:
+          my-bucket:
+            Type: aws:s3:Bucket
+            Properties: {tags: {team: ml}}
+            Options: {Protect: true, protekt: false}
+            propertys: {acl: public-read}
+          reader:
+            type: aws:iam:Policy
+            properties:
+              policy: ${doc.json}
+              description: reads ${["my-bucket"].bucket}
+        variables:
+          doc:
+            fn::invoke:
+              Function: aws:iam:getPolicyDocument
+              Arguments:
+                statements: [{actions: ["s3:GetObject"], resources: ['${["my-bucket"].arn}/*']}]
+        """)
+    resources = {r["urn"].rsplit("::", 1)[1]: r for r in plan(project, "dev")["deployment"]["resources"]}
+    assert resources["my-bucket"]["inputs"] == {"tags": {"team": "ml"}} and resources["my-bucket"]["protect"] is True
+    bucket = resources["my-bucket"]["outputs"]["bucket"]
+    assert resources["reader"]["inputs"]["description"] == f"reads {bucket}"
+    assert f'"Resource": "arn:aws:s3:::{bucket}/*"' in resources["reader"]["inputs"]["policy"]
+    warnings = capsys.readouterr().err
+    assert "mlinfra: warning: Pulumi.yaml: resources.my-bucket: 'propertys' is not a field of a resource" in warnings
+    assert "resources.my-bucket.options: 'protekt' is not a field of resource options" in warnings
+
+
+def test_only_the_first_yaml_document_is_the_program(tmp_path):
+    """run.go LoadYAMLBytes decodes one document (yaml.v3 Decoder.Decode once), as the CLI's yaml.Unmarshal
+    reads Pulumi.yaml: what follows a second ``---`` is not read."""
+    project = _project(tmp_path, """
+        resources:
+          first: {type: aws:sqs:Queue}
+        ---
+        resources:
+          second: {type: aws:sqs:Queue}
+        """)
+    assert "first" in _inputs(project) and "second" not in _inputs(project)
