@@ -40,6 +40,9 @@ class Project:
     #: ``main`` names (``main: app.py``: the folder is the file's), or ``runtime.options.module``.
     program_file: str = "__main__.py"
     module: str | None = None
+    #: ``runtime.options.compiler`` of a Pulumi YAML project: a command (``cue export``) whose output is
+    #: the template, which a plan cannot run.
+    compiler: str | None = None
 
     @property
     def program(self) -> Path:
@@ -110,6 +113,7 @@ def read_project(project_dir: Path) -> Project:
         main=main,
         program_file=program_file,
         module=module,
+        compiler=str(options["compiler"]) if isinstance(options, dict) and options.get("compiler") else None,
         stack_config_dir=(project_dir / str(stack_config_dir or ".")).resolve(),
         config=_project_config(config, data["name"], yaml=runtime == "yaml"),
     )

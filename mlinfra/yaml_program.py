@@ -738,6 +738,10 @@ _BUILTIN_NAMES = {name.lower(): name for name in (
 
 def read_template(project: Project) -> tuple[dict[str, Any], str]:
     """The program's template and its path as messages show it."""
+    if project.compiler is not None:
+        raise YamlProgramError(f"Pulumi.yaml: runtime.options.compiler: the template is the output of "
+                               f"`{project.compiler}`, which the offline plan does not run: review the program's "
+                               "`pulumi preview --json` output with --deployment FILE")
     path = template_path(project)
     if path is None:
         raise YamlProgramError(f"{shown_path(project, project.main)}: no {', '.join(TEMPLATE_FILES[:2])} or Pulumi.yaml "

@@ -259,3 +259,51 @@ def test_only_the_first_yaml_document_is_the_program(tmp_path):
           second: {type: aws:sqs:Queue}
         """)
     assert "first" in _inputs(project) and "second" not in _inputs(project)
+
+
+EXAMPLES = ROOT / "tests" / "data" / "pulumi_yaml_examples"  # pulumi/pulumi-yaml v1.38.1 examples/
+
+
+def _example(name: str) -> dict[str, dict]:
+    return {r["urn"].rsplit("::", 1)[1]: r for r in plan(EXAMPLES / name, "dev")["deployment"]["resources"]}
+
+
+def test_pulumi_yaml_examples_plan_as_written():
+    """Programs nobody here wrote (tests/data/SOURCES.json): each plans, and what it says is in the plan."""
+    web = _example("webserver")
+    assert web["WebSecGrp"]["inputs"]["ingress"][0]["fromPort"] == 80
+    assert web["WebServer"]["inputs"]["instanceType"] == "t3.micro"  # the config default
+    # A resource as a value is sent as a resource reference (its URN and id), as the SDKs send it.
+    assert [r["id"] for r in web["WebServer"]["inputs"]["vpcSecurityGroupIds"]] == [web["WebSecGrp"]["id"]]
+    assert web["MyBucket"]["provider"].startswith("urn:pulumi:dev::webserver::pulumi:providers:aws::UsEast2Provider::")
+    assert "WebSecGrp" in _example("webserver-json")  # Main.json is the template when present
+    site = _example("getting-started")
+    assert site["index.html"]["inputs"]["acl"] == "public-read"
+    assert site["publicAccessBlock"]["inputs"]["bucket"]["id"] == site["my-bucket"]["id"]
+    k8s = _example("kubernetes")
+    namespace = k8s["nginx-demo"]["outputs"]["metadata"]["name"]
+    assert k8s["app"]["inputs"]["metadata"]["namespace"] == namespace
+    assert k8s["ingress"]["inputs"]["spec"]["rules"][0]["host"] == "example.com"
+    password = _example("random")["randomPassword"]
+    assert password["inputs"]["length"] == 16 and "result" in password["additionalSecretOutputs"]
+    assert _example("awsx-fargate")["nginx"]["type"] == "awsx:ecs:FargateService"
+
+
+def test_pulumi_yaml_examples_outputs():
+    stack = _example("pulumi-variable")["pulumi-reserved-variable-dev"]["outputs"]
+    assert {k: stack[k] for k in ("stack", "project")} == {"stack": "dev", "project": "pulumi-reserved-variable"}
+    assert stack["cwd"] == str(EXAMPLES / "pulumi-variable" / "working-dir")  # main: ./working-dir
+    readme = _example("readme")["random-dev"]["outputs"]
+    assert readme["readme"] == (EXAMPLES / "readme" / "Pulumi.README.md").read_text()
+    assert readme["arrVar"] == ["fizz", "buzz"]
+
+
+def test_a_compiled_template_is_refused():
+    with pytest.raises(MlinfraError, match=r"runtime.options.compiler: the template is the output of `cue export`"):
+        plan(EXAMPLES / "cue-random", "dev")
+
+
+def test_the_getting_started_example_is_reviewed_as_a_public_website_bucket():
+    found = {v.policy for v in review(resources_from_document(plan(EXAMPLES / "getting-started", "dev"), "plan"),
+                                      None, "prod", ROOT).violations if v.mandatory}
+    assert {"s3-bucket-public-access-block", "s3-bucket-acl-not-public", "s3-bucket-acls-disabled"} <= found
