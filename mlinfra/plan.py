@@ -119,6 +119,8 @@ def _foreign_failure(project: Project, exc: BaseException) -> str | None:
     inside = [(path, line) for path, line in files if path.is_relative_to(main)]
     if inside:
         return f"{shown_path(project, inside[-1][0])}:{inside[-1][1]}"
+    if project.runtime == "yaml":  # the SDK failed on a value the template gave it
+        return shown_path(project, yaml_program.template_path(project) or project.main)
     return shown_path(project, project.program)
 
 

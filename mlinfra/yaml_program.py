@@ -15,6 +15,7 @@ What the YAML host does that a plan cannot: ``components:`` (YAML component pack
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import importlib
 import importlib.util
@@ -267,7 +268,7 @@ class _Evaluator:
                                                   "cwd": str(project.main), "rootDirectory": str(project.directory)}}
         self.in_progress: list[str] = []
         self.default_providers: dict[str, Any] = {}
-        self.where = shown
+        self.where = "the template"
 
     # errors name the place: "Pulumi.yaml: resources.bucket.properties.acl: ..."
     def fail(self, message: str) -> YamlProgramError:
@@ -487,7 +488,10 @@ class _Evaluator:
             raise self.fail("takes {id: ..., state: {...}} (the existing resource's id, and what is known of it)")
         state = self.evaluate(getter.get("state") or {})
         keywords = self.keywords(key, cls, found, state, state=True)
+        self.where = f"resources.{key}.get"
         identifier = self.evaluate(getter["id"])
+        if not isinstance(identifier, (str, pulumi.Output)):
+            raise self.fail(f"id must be a string (the existing resource's id), not {_kind(identifier)}")
         return self.construct(key, lambda: cls.get(name, identifier, opts=opts, **keywords))
 
     def keywords(self, key: str, cls: type, found: ResourceClass, inputs: Mapping[str, Any],
@@ -523,18 +527,22 @@ class _Evaluator:
         if isinstance(values.get("dependsOn"), pulumi.Resource):
             values["dependsOn"] = [values["dependsOn"]]
         for option in ("dependsOn", "parent", "provider", "providers", "deletedWith", "replaceWith"):
-            self.check_resources(option, values.get(option))
+            self.check_resources(option, values.get(option),
+                                 pulumi.ProviderResource if option in ("provider", "providers") else pulumi.Resource)
         package = found.token.split(":")[0]
         if "provider" not in values and package in self.default_providers and found.token.split(":")[:2] != [
                 "pulumi", "providers"]:
             values["provider"] = self.default_providers[package]
         return pulumi.ResourceOptions(**{_OPTIONS[k]: v for k, v in values.items()})
 
-    def check_resources(self, option: str, value: Any) -> None:
-        values = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
-        if value is not None and not all(isinstance(item, pulumi.Resource) for item in values):
-            raise self.fail(f"{option} takes resources (${{name}} of a resource in this program), not "
-                            f"{type(next(iter(values), None)).__name__}")
+    def check_resources(self, option: str, value: Any, kind: type) -> None:
+        values = list(value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value])
+        wrong = next((item for item in values if not isinstance(item, kind)), None)
+        if value is not None and wrong is not None:
+            shown = wrong.pulumi_resource_type if isinstance(wrong, pulumi.Resource) else _kind(wrong)
+            what = "providers (a pulumi:providers:<package> resource" if kind is pulumi.ProviderResource else (
+                "resources (a resource")
+            raise self.fail(f"{option} takes {what} of this program, as ${{name}}), not {shown}")
 
 
 class _Access:
@@ -623,37 +631,89 @@ def _typed(raw: str, type_: Any, shown: str, key: str) -> Any:
 
 # --- builtins (ast/expr.go ``parseBuiltin``; run.go ``evaluateBuiltin...``) ----------------------
 
-def _pair(evaluator: _Evaluator, name: str, argument: Any) -> list[Any]:
-    value = evaluator.evaluate(argument)
+class _BadArgument(Exception):
+    """A builtin's argument of the wrong kind, found once its value is known."""
+
+
+def _apply(e: _Evaluator, name: str, function: Callable[..., Any], *args: Any) -> Any:
+    """``function(*args)`` lifted over outputs; a ``_BadArgument`` it raises, now or once the outputs are
+    known, names the builtin where it was written (the host's messages: run.go ``evaluateBuiltin...``)."""
+    where = e.where
+
+    def checked(*values: Any) -> Any:
+        try:
+            return function(*values)
+        except _BadArgument as exc:
+            raise YamlProgramError(f"{e.shown}: {where}: fn::{name}: {exc}") from None
+    return _lift(checked, *args)
+
+
+def _kind(value: Any) -> str:
+    return {str: "a string", list: "a list", dict: "an object", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__)
+
+
+def _string(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise _BadArgument(f"{what} must be a string, not {_kind(value)}")
+    return value
+
+
+def _pair(e: _Evaluator, name: str, argument: Any) -> list[Any]:
+    value = e.evaluate(argument)
     if not isinstance(value, list) or len(value) != 2:
-        raise evaluator.fail(f"fn::{name} takes a list of two values")
+        raise e.fail(f"fn::{name} takes a list of two values")
     return value
 
 
 def _join(e: _Evaluator, argument: Any) -> Any:
-    delimiter, values = _pair(e, "join", argument)
-    return _lift(lambda d, items: d.join(map(_text, items)), delimiter, values)
+    def join(delimiter: Any, items: Any) -> str:
+        if not isinstance(items, list):
+            raise _BadArgument(f"the second argument must be a list, not {_kind(items)}")
+        return _string(delimiter, "the delimiter").join(_string(item, f"item {i}") for i, item in enumerate(items))
+    return _apply(e, "join", join, *_pair(e, "join", argument))
 
 
 def _split(e: _Evaluator, argument: Any) -> Any:
-    delimiter, source = _pair(e, "split", argument)
-    return _lift(lambda d, s: s.split(d), delimiter, source)
+    return _apply(e, "split", lambda d, text: _string(text, "the source").split(_string(d, "the delimiter")),
+                  *_pair(e, "split", argument))
 
 
 def _select(e: _Evaluator, argument: Any) -> Any:
-    index, values = _pair(e, "select", argument)
+    def select(index: Any, items: Any) -> Any:
+        if isinstance(index, bool) or not isinstance(index, (int, float)) or index < 0 or int(index) != index:
+            raise _BadArgument(f"the index must be a non-negative whole number, not {index!r}")
+        if not isinstance(items, list):
+            raise _BadArgument(f"the second argument must be a list, not {_kind(items)}")
+        if index >= len(items):
+            raise _BadArgument(f"index {int(index)} is out of range of a list of {len(items)}")
+        return items[int(index)]
+    return _apply(e, "select", select, *_pair(e, "select", argument))
 
-    def select(i: Any, items: list) -> Any:
-        if not isinstance(i, (int, float)) or not isinstance(items, list) or not 0 <= int(i) < len(items):
-            raise e.fail(f"fn::select: index {i!r} is out of range of a list of {len(items) if isinstance(items, list) else 0}")
-        return items[int(i)]
-    return _lift(select, index, values)
+
+def _from_base64(text: Any) -> str:
+    try:
+        return base64.b64decode(_string(text, "the argument"), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise _BadArgument(f"cannot decode {text!r}: {exc}") from None
+
+
+def _length(value: Any) -> int:
+    if not isinstance(value, (list, dict, str)):
+        raise _BadArgument(f"takes a list, an object or a string, not {_kind(value)}")
+    return len(value)
+
+
+def _single_or_none(items: Any) -> Any:
+    if not isinstance(items, list) or len(items) > 1:
+        raise _BadArgument("takes a list of at most one item")
+    return items[0] if items else None
 
 
 def _file(e: _Evaluator, argument: Any) -> Path:
     path = e.evaluate(argument)
     if not isinstance(path, str):
-        raise e.fail("takes a file's path")
+        raise e.fail(f"a file's path must be a string, not {_kind(path)}")
     file = e.project.main / path
     if not file.is_file():
         raise e.fail(f"{shown_path(e.project, file)}: no such file")
@@ -667,16 +727,8 @@ def _asset_archive(e: _Evaluator, argument: Any) -> Any:
     return pulumi.AssetArchive(value)
 
 
-def _length(e: _Evaluator, argument: Any) -> Any:
-    return _lift(len, e.evaluate(argument))
-
-
-def _single_or_none(e: _Evaluator, argument: Any) -> Any:
-    def single(items: Any) -> Any:
-        if not isinstance(items, list) or len(items) > 1:
-            raise e.fail("fn::singleOrNone takes a list of at most one item")
-        return items[0] if items else None
-    return _lift(single, e.evaluate(argument))
+def _lifted(name: str, function: Callable[[Any], Any]) -> Callable[[_Evaluator, Any], Any]:
+    return lambda e, argument: _apply(e, name, function, e.evaluate(argument))
 
 
 def _resource_field(field: str) -> Callable[[_Evaluator, Any], Any]:
@@ -708,17 +760,17 @@ _BUILTINS: dict[str, Callable[[_Evaluator, Any], Any]] = {
     "join": _join,
     "split": _split,
     "select": _select,
-    "tojson": lambda e, a: _lift(to_json, e.evaluate(a)),
-    "tobase64": lambda e, a: _lift(lambda s: base64.b64encode(str(s).encode()).decode(), e.evaluate(a)),
-    "frombase64": lambda e, a: _lift(lambda s: base64.b64decode(str(s)).decode(), e.evaluate(a)),
+    "tojson": _lifted("toJSON", to_json),
+    "tobase64": _lifted("toBase64", lambda text: base64.b64encode(_string(text, "the argument").encode()).decode()),
+    "frombase64": _lifted("fromBase64", _from_base64),
     "secret": lambda e, a: pulumi.Output.secret(e.evaluate(a)),
     "unsecret": lambda e, a: pulumi.Output.unsecret(pulumi.Output.from_input(e.evaluate(a))),
     "readfile": lambda e, a: _file(e, a).read_text(encoding="utf-8"),
     "filebase64": lambda e, a: base64.b64encode(_file(e, a).read_bytes()).decode(),
     "filebase64sha256": lambda e, a: base64.b64encode(hashlib.sha256(_file(e, a).read_bytes()).digest()).decode(),
-    "sha1": lambda e, a: _lift(lambda s: hashlib.sha1(str(s).encode()).hexdigest(), e.evaluate(a)),  # noqa: S324
-    "length": _length,
-    "singleornone": _single_or_none,
+    "sha1": _lifted("sha1", lambda text: hashlib.sha1(_string(text, "the argument").encode()).hexdigest()),  # noqa: S324
+    "length": _lifted("length", _length),
+    "singleornone": _lifted("singleOrNone", _single_or_none),
     "pulumiresourcename": _resource_field("name"),
     "pulumiresourcetype": _resource_field("type"),
     "stringasset": lambda e, a: pulumi.StringAsset(e.evaluate(a)),

@@ -166,6 +166,20 @@ def test_a_planned_yaml_program_is_reviewed_like_any_other(tmp_path):
     ("variables:\n  v:\n    fn::invoke: {function: aws:iam:getPolicyDokument}\n", "has no such function"),
     ("resources:\n  b:\n    type: aws:s3:Bucket\n    options: {dependsOn: [not-a-resource]}\n",
      "dependsOn takes resources"),
+    # A builtin's argument checked once known, and named where it was written (run.go's messages):
+    ("variables:\n  parts:\n    fn::split: [',', '${b.arn}']\n  pick:\n    fn::select: [5, '${parts}']\n"
+     "resources:\n  b: {type: aws:s3:Bucket}\n  c: {type: aws:s3:Bucket, properties: {bucket: '${pick}'}}\n",
+     "Pulumi.yaml: variables.pick: fn::select: index 5 is out of range of a list of 1"),
+    ("variables:\n  v: {fn::fromBase64: '!!x'}\n", "variables.v: fn::fromBase64: cannot decode '!!x'"),
+    ("variables:\n  v: {fn::join: [',', 'abc']}\n", "fn::join: the second argument must be a list, not a string"),
+    ("variables:\n  v: {fn::join: [',', [a, 1]]}\n", "fn::join: item 1 must be a string, not a number"),
+    ("variables:\n  v: {fn::toBase64: 5}\n", "fn::toBase64: the argument must be a string, not a number"),
+    ("variables:\n  v: {fn::length: 5}\n", "fn::length: takes a list, an object or a string, not a number"),
+    ("variables:\n  v: {fn::readFile: missing.txt}\n", "variables.v: missing.txt: no such file"),
+    ("resources:\n  b: {type: aws:s3:Bucket, options: {provider: '${c}'}}\n  c: {type: aws:s3:Bucket}\n",
+     "provider takes providers (a pulumi:providers:<package> resource of this program, as ${name}), not "
+     "aws:s3/bucket:Bucket"),
+    ("resources:\n  b: {type: aws:s3:Bucket, get: {id: 5}}\n", "resources.b.get: id must be a string"),
     ("config:\n  size: {type: Integer}\n", "stack 'dev' is missing configuration value 'size'"),
     ("config:\n  size: {type: Integr}\n", "type 'Integr' is not one of String, Integer, Number"),
     ("resources:\n  b:\n    type: aws:iam:RolePolicy\n    properties: {policy: '{}'}\n",
