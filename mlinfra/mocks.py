@@ -530,15 +530,29 @@ def _principals(principals: list[dict]) -> Any:
     return {kind: _one_or_many(ids) for kind, ids in merged.items()}
 
 
+class PolicyDocumentError(MlinfraError):
+    """Arguments of ``aws.iam.get_policy_document`` of a shape its schema does not allow (the provider
+    refuses them too): ``statements`` a list of objects, their string lists lists of strings."""
+
+
+def _listed(value: Any, what: str, item: type) -> list:
+    if not isinstance(value, list) or not all(isinstance(v, item) for v in value):
+        raise PolicyDocumentError(f"aws:iam/getPolicyDocument: {what} must be a list of "
+                                  f"{'strings' if item is str else 'objects'}, not {json.dumps(value, default=str)}")
+    return value
+
+
 def policy_document(inputs: dict) -> dict:
     """The IAM policy JSON that ``aws.iam.get_policy_document`` renders from its (camelCase) inputs.
 
     Covers statements (sid, effect, actions/notActions, resources/notResources, principals/
     notPrincipals, conditions), ``version`` and ``policyId``, merged with the source and override
-    documents as the provider merges them (``_merged``).
+    documents as the provider merges them (``_merged``). Arguments of another shape than the
+    function's schema are a ``PolicyDocumentError``.
     """
     statements = []
-    for given in inputs.get("statements") or []:
+    for index, given in enumerate(_listed(inputs.get("statements") or [], "statements", dict)):
+        where = f"statements[{index}]"
         statement: dict[str, Any] = {}
         if given.get("sid"):
             statement["Sid"] = given["sid"]
@@ -546,14 +560,22 @@ def policy_document(inputs: dict) -> dict:
         for key, name in (("actions", "Action"), ("notActions", "NotAction"),
                           ("resources", "Resource"), ("notResources", "NotResource")):
             if given.get(key):
-                statement[name] = _one_or_many(list(given[key]))
+                statement[name] = _one_or_many(list(_listed(given[key], f"{where}.{key}", str)))
         for key, name in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
             if given.get(key):
-                statement[name] = _principals(given[key])
+                principals = _listed(given[key], f"{where}.{key}", dict)
+                for number, principal in enumerate(principals):
+                    if not isinstance(principal.get("type"), str):
+                        raise PolicyDocumentError(f"aws:iam/getPolicyDocument: {where}.{key}[{number}] needs a type")
+                    _listed(principal.get("identifiers", []), f"{where}.{key}[{number}].identifiers", str)
+                statement[name] = _principals(principals)
         conditions: dict[str, dict] = {}
-        for condition in given.get("conditions") or []:
+        for number, condition in enumerate(_listed(given.get("conditions") or [], f"{where}.conditions", dict)):
+            if not isinstance(condition.get("test"), str) or not isinstance(condition.get("variable"), str):
+                raise PolicyDocumentError(f"aws:iam/getPolicyDocument: {where}.conditions[{number}] needs a test "
+                                          "and a variable")
             conditions.setdefault(condition["test"], {})[condition["variable"]] = _one_or_many(
-                list(condition.get("values", [])))
+                list(_listed(condition.get("values", []), f"{where}.conditions[{number}].values", str)))
         if conditions:
             statement["Condition"] = conditions
         statements.append(statement)

@@ -250,7 +250,9 @@ def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
             missing = re.search(r"\bNone\b|'NoneType' object", str(exc)) or "Missing required property" in str(exc)
             hint = (" (a value only the cloud knows, such as a lookup's result, may be missing offline; review the "
                     "program's `pulumi preview --json` output with --deployment FILE instead)" if missing else "")
-            raise ProgramError(f"{where}: the program failed under the offline plan: {type(exc).__name__}: {exc}"
+            # One line: the SDK's type checks write a message per level ("While processing input: ...").
+            message = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+            raise ProgramError(f"{where}: the program failed under the offline plan: {type(exc).__name__}: {message}"
                                f"{hint}") from None
     return monitor
 

@@ -49,6 +49,14 @@ _OPTIONS = {
     "providers": "providers", "replaceOnChanges": "replace_on_changes", "replaceWith": "replace_with",
     "retainOnDelete": "retain_on_delete", "version": "version",
 }
+#: The options whose values are plain: ``ResourceOptionsDecl``'s ``*BooleanExpr``, ``*StringExpr`` and
+#: ``*StringListDecl`` fields (ast/template.go).
+_OPTION_KINDS = {
+    "protect": "a boolean", "deleteBeforeReplace": "a boolean", "retainOnDelete": "a boolean",
+    "version": "a string", "pluginDownloadURL": "a string", "import": "a string",
+    "additionalSecretOutputs": "a list of strings", "ignoreChanges": "a list of strings",
+    "replaceOnChanges": "a list of strings", "hideDiffs": "a list of strings",
+}
 _INVOKE_OPTIONS = {"parent": "parent", "provider": "provider", "version": "version",
                    "pluginDownloadURL": "plugin_download_url", "dependsOn": "depends_on"}
 #: ``${name.prop[0]["key"]}``: a root name (resource, variable or config key, which may hold ``:`` and
@@ -434,14 +442,18 @@ class _Evaluator:
         except YamlProgramError as exc:
             raise self.fail(str(exc)) from None
         importlib.import_module(module)
+        returned = spec.get("return")
+        if returned is not None and not isinstance(returned, str):  # ast/expr.go parseInvoke
+            raise self.fail(f"fn::invoke: return must be the name of one result (a string), not {_kind(returned)}")
         arguments = self.evaluate(spec.get("arguments") or {})
+        if not isinstance(arguments, dict):
+            raise self.fail(f"fn::invoke: arguments must be an object, not {_kind(arguments)}")
         options = spec.get("options") or {}
         if not isinstance(options, dict):
             raise self.fail(f"fn::invoke options take {', '.join(_INVOKE_OPTIONS)}")
         options = self.evaluate(self.record(options, tuple(_INVOKE_OPTIONS), "invoke options"))
         opts = pulumi.InvokeOutputOptions(**{_INVOKE_OPTIONS[k]: v for k, v in options.items()}) if options else None
         result = pulumi.runtime.invoke_output(token, arguments, opts)
-        returned = spec.get("return")
         return result.apply(lambda value: (value or {}).get(returned)) if returned else result
 
     # --- resources ---
@@ -522,6 +534,9 @@ class _Evaluator:
                 raise self.fail("customTimeouts takes create, update and delete (such as 10m)")
             values["customTimeouts"] = pulumi.CustomTimeouts(
                 **self.record(timeouts, ("create", "update", "delete"), "customTimeouts"))
+        for option, kind in _OPTION_KINDS.items():
+            if option in values and not _of_kind(values[option], kind):
+                raise self.fail(f"{option} must be {kind}, not {_kind(values[option])}")
         if isinstance(values.get("aliases"), list):
             values["aliases"] = [_alias(alias) for alias in values["aliases"]]
         if isinstance(values.get("dependsOn"), pulumi.Resource):
@@ -648,6 +663,14 @@ def _apply(e: _Evaluator, name: str, function: Callable[..., Any], *args: Any) -
     return _lift(checked, *args)
 
 
+def _of_kind(value: Any, kind: str) -> bool:
+    if kind == "a boolean":
+        return isinstance(value, bool)
+    if kind == "a string":
+        return isinstance(value, str)
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
 def _kind(value: Any) -> str:
     return {str: "a string", list: "a list", dict: "an object", bool: "a boolean", type(None): "null"}.get(
         type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__)
@@ -675,8 +698,11 @@ def _join(e: _Evaluator, argument: Any) -> Any:
 
 
 def _split(e: _Evaluator, argument: Any) -> Any:
-    return _apply(e, "split", lambda d, text: _string(text, "the source").split(_string(d, "the delimiter")),
-                  *_pair(e, "split", argument))
+    def split(delimiter: Any, text: Any) -> list[str]:
+        # Go's strings.Split: an empty delimiter splits after each character.
+        delimiter, text = _string(delimiter, "the delimiter"), _string(text, "the source")
+        return text.split(delimiter) if delimiter else list(text)
+    return _apply(e, "split", split, *_pair(e, "split", argument))
 
 
 def _select(e: _Evaluator, argument: Any) -> Any:

@@ -5,10 +5,12 @@ and against the same program written in Python, which must plan byte for byte th
 from __future__ import annotations
 
 import json
+import random
 import textwrap
 from pathlib import Path
 
 import pytest
+import yaml as yaml_module
 from pulumi.runtime.rpc import UNKNOWN
 
 from mlinfra.errors import MlinfraError
@@ -16,6 +18,7 @@ from mlinfra.plan import dumps, plan
 from mlinfra.review.deployment import resources_from_document
 from mlinfra.review.engine import review
 from mlinfra.yaml_program import resolve_function, resolve_resource, to_json
+from fuzzing import mutated
 from test_cli import assert_bad_input, mlinfra
 
 PROGRAMS = Path(__file__).resolve().parent / "yaml_programs"
@@ -110,6 +113,9 @@ def test_interpolation_escapes_accessors_and_whole_values(tmp_path):
             type: aws:ec2:SecurityGroup
             properties:
               description: 'literal $${x}, ${settings.names["first"]}, ${settings.on}, ${port}'
+              tags:
+                letters:
+                  fn::join: ["|", {fn::split: ["", "abc"]}]
               ingress:
                 - protocol: tcp
                   fromPort: ${port}
@@ -117,6 +123,7 @@ def test_interpolation_escapes_accessors_and_whole_values(tmp_path):
                   cidrBlocks: ["10.0.0.0/8"]
         """)
     group = _inputs(project)["group"]
+    assert group["tags"] == {"letters": "a|b|c"}  # fn::split with "" splits after each character, as Go's
     assert group["description"] == "literal ${x}, alpha, true, 8443"
     assert group["ingress"][0]["fromPort"] == 8443  # "${x}" alone keeps the value's type
     assert group["ingress"][0]["toPort"] == 8443
@@ -180,6 +187,16 @@ def test_a_planned_yaml_program_is_reviewed_like_any_other(tmp_path):
      "provider takes providers (a pulumi:providers:<package> resource of this program, as ${name}), not "
      "aws:s3/bucket:Bucket"),
     ("resources:\n  b: {type: aws:s3:Bucket, get: {id: 5}}\n", "resources.b.get: id must be a string"),
+    ("variables:\n  v:\n    fn::aws:iam:getPolicyDocument: {statements: true}\n",
+     "aws:iam/getPolicyDocument: statements must be a list of objects, not true"),
+    ("variables:\n  v:\n    fn::aws:iam:getPolicyDocument: {statements: [{actions: s3:GetObject}]}\n",
+     "aws:iam/getPolicyDocument: statements[0].actions must be a list of strings"),
+    ("variables:\n  v:\n    fn::invoke: {function: aws:getCallerIdentity, return: [a]}\n",
+     "fn::invoke: return must be the name of one result (a string), not a list"),
+    ("resources:\n  b: {type: aws:s3:Bucket, options: {additionalSecretOutputs: [[a]]}}\n",
+     "resources.b.options: additionalSecretOutputs must be a list of strings, not a list"),
+    ("resources:\n  b: {type: aws:s3:Bucket, options: {protect: 'yes'}}\n",
+     "resources.b.options: protect must be a boolean, not a string"),
     ("config:\n  size: {type: Integer}\n", "stack 'dev' is missing configuration value 'size'"),
     ("config:\n  size: {type: Integr}\n", "type 'Integr' is not one of String, Integer, Number"),
     ("resources:\n  b:\n    type: aws:iam:RolePolicy\n    properties: {policy: '{}'}\n",
@@ -321,3 +338,27 @@ def test_the_getting_started_example_is_reviewed_as_a_public_website_bucket():
     found = {v.policy for v in review(resources_from_document(plan(EXAMPLES / "getting-started", "dev"), "plan"),
                                       None, "prod", ROOT).violations if v.mandatory}
     assert {"s3-bucket-public-access-block", "s3-bucket-acl-not-public", "s3-bucket-acls-disabled"} <= found
+
+
+def test_mutated_templates_plan_or_fail_with_one_clear_message(tmp_path):
+    """The parity template with one to three values swapped for odd ones, anywhere (tests/fuzzing.py):
+    every run plans or stops with bad input, never an internal error (found: the mocks' policy documents,
+    option and invoke shapes, an empty split delimiter)."""
+    template = yaml_module.safe_load((PROGRAMS / "parity" / "yaml" / "Pulumi.yaml").read_text())
+    odd = [None, "", "${nowhere}", "${data}", "${data.arn}", 0, -1, 3.5, True, [], {}, [1, "x"], {"fn::join": 5},
+           {"fn::invoke": {"function": 7}}, {"fn::select": ["a", []]}, "$${", "${", "${data[0]}",
+           {"fn::toJSON": "${key}"}, {"fn::split": [1, 2]}, "${pulumi.stack}", {"fn::readFile": "/nonexistent"}]
+    rng = random.Random(20261204)
+    outcomes = {"planned": 0, "refused": 0}
+    for case in range(60):
+        project = tmp_path / str(case)
+        project.mkdir()
+        (project / "Pulumi.yaml").write_text(yaml_module.safe_dump(mutated(template, rng, odd), sort_keys=False))
+        (project / "Pulumi.dev.yaml").write_text((PROGRAMS / "parity" / "yaml" / "Pulumi.dev.yaml").read_text())
+        try:
+            plan(project, "dev")
+            outcomes["planned"] += 1
+        except MlinfraError as exc:
+            assert "\n" not in str(exc), str(exc)
+            outcomes["refused"] += 1
+    assert outcomes["planned"] and outcomes["refused"]  # both kinds of mutation were met
