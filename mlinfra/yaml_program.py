@@ -337,7 +337,8 @@ class _Evaluator:
         declared = _declaration(declared)
         if key in self.stack_config:
             raw: Any = self.stack_config[key]
-            value = _typed(raw, declared.get("type") if declared else None, self.shown, short)
+            value = _typed(raw, declared.get("type") if declared else None, self.shown, short,
+                           declared.get("items") if declared else None)
         elif declared is not None and declared.get("default") is not None:
             value = self.evaluate(declared["default"])
         elif declared is not None:
@@ -615,23 +616,32 @@ def _config_name(key: str, declared: Any) -> str:
 _TYPE = re.compile(r"^list<\s*(\w+)\s*>$")
 
 
-def _typed(raw: str, type_: Any, shown: str, key: str) -> Any:
-    """A stack's config value (text, as the CLI passes it) as the declared YAML config type."""
+def _typed(raw: str, type_: Any, shown: str, key: str, items: Any = None) -> Any:
+    """A stack's config value (text, as the CLI passes it) as the declared config type: Pulumi YAML's
+    ``String``, ``Integer``, ``Number``, ``Boolean``, ``Object``, ``List<T>`` in any case, or the CLI's
+    ``array`` with ``items: {type: ...}``."""
     if type_ is None:
         return raw
-    kind = str(type_).lower()
+    kind = str(type_).strip().lower()
     inner = _TYPE.match(kind)
+    item_type = inner.group(1) if inner else (items or {}).get("type") if isinstance(items, dict) else None
     try:
-        if inner or kind == "object":
+        if inner or kind == "array":
             value = json.loads(raw)
-            if inner:
-                return [_typed(item if isinstance(item, str) else json.dumps(item), inner.group(1), shown, key)
-                        for item in value]
+            if not isinstance(value, list):
+                raise ValueError(raw)
+            return [_typed(item if isinstance(item, str) else json.dumps(item), item_type, shown, key)
+                    for item in value]
+        if kind == "object":
+            value = json.loads(raw)
+            if not isinstance(value, dict):
+                raise ValueError(raw)
             return value
         if kind in ("int", "integer"):
             return int(raw)
         if kind == "number":
-            return float(raw)
+            number = float(raw)
+            return int(number) if number.is_integer() and re.fullmatch(r"[+-]?\d+", raw.strip()) else number
         if kind in ("bool", "boolean"):
             if raw not in ("true", "false"):
                 raise ValueError(raw)

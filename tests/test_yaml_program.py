@@ -144,6 +144,33 @@ def test_main_yaml_is_the_template_when_present_and_its_config_defaults_apply(tm
     assert _inputs(tmp_path)["volume"] == {"availabilityZone": "us-east-1a", "encrypted": True, "size": 50}
 
 
+def test_config_types_of_pulumi_yaml_and_of_the_cli(tmp_path):
+    project = _project(tmp_path, """
+        config:
+          zones: {type: array, items: {type: string}}
+          sizes: {type: List<Integer>}
+          ratio: {type: Number}
+          spot: {type: boolean}
+        resources:
+          group:
+            type: aws:autoscaling:Group
+            properties:
+              availabilityZones: ${zones}
+              maxSize: ${sizes[1]}
+              minSize: ${sizes[0]}
+              tags:
+                - {key: ratio, value: "${ratio}", propagateAtLaunch: "${spot}"}
+        """, stack="config:\n  yamltest:zones: [us-east-1a]\n  yamltest:sizes: [1, 3]\n  yamltest:ratio: 0.5\n"
+                  "  yamltest:spot: true\n")
+    group = _inputs(project)["group"]
+    assert (group["availabilityZones"], group["minSize"], group["maxSize"]) == (["us-east-1a"], 1, 3)
+    assert group["tags"] == [{"key": "ratio", "propagateAtLaunch": True, "value": 0.5}]  # "${x}" alone: typed
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  yamltest:zones: [us-east-1a]\n  yamltest:sizes: {a: 1}\n"
+                                              "  yamltest:ratio: 0.5\n  yamltest:spot: true\n")
+    with pytest.raises(MlinfraError, match="'sizes' must be of type 'array<integer>'"):
+        plan(project, "dev")
+
+
 def test_a_planned_yaml_program_is_reviewed_like_any_other(tmp_path):
     project = _project(tmp_path, """
         resources:
