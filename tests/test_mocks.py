@@ -309,6 +309,27 @@ def test_a_read_resources_id_is_known_to_the_program_in_a_preview(tmp_path):
     assert block["inputs"]["bucket"] == "ml-legacy-datasets"
 
 
+def test_an_image_pushed_with_an_ecr_login_plans(tmp_path):
+    # Pulumi's docker examples (pulumi/examples aws-py-voting-app) log in to ECR with a token they decode
+    # and split on ":"; left unset offline, base64 of None failed the program.
+    from mlinfra.plan import plan
+
+    (tmp_path / "Pulumi.yaml").write_text("name: images\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(
+        "import base64\nimport pulumi_aws as aws\nimport pulumi_docker_build as docker_build\n"
+        "repo = aws.ecr.Repository('app', image_tag_mutability='IMMUTABLE')\n"
+        "creds = aws.ecr.get_credentials(registry_id=repo.registry_id)\n"
+        "user, password = base64.b64decode(creds.authorization_token).decode().split(':')\n"
+        "token = aws.ecr.get_authorization_token()\n"
+        "docker_build.Image('app', push=True, tags=['app:1'], context={'location': '.'}, registries=[{\n"
+        "    'address': token.proxy_endpoint, 'username': user, 'password': password}])\n")
+    document = plan(tmp_path, "dev")
+    [image] = [r for r in document["deployment"]["resources"] if r["type"] == "docker-build:index:Image"]
+    [registry] = image["inputs"]["registries"]
+    assert registry["address"] == f"https://{ACCOUNT_ID}.dkr.ecr.us-east-1.amazonaws.com"
+    assert registry["username"] == "AWS"
+
+
 def test_stack_outputs_accumulate_in_either_order(monitor, run):
     run(lambda: None)
 
