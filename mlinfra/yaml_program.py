@@ -95,6 +95,14 @@ def sdk_package(package: str) -> str:
     return "pulumi_" + package.replace("-", "_")
 
 
+def _sdk_file(package: str) -> Path | None:
+    """The installed SDK's ``__init__.py`` for ``package``, found without importing it; ``None`` if absent."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*", package):
+        return None
+    spec = importlib.util.find_spec(sdk_package(package))
+    return Path(spec.origin) if spec is not None and spec.origin is not None else None
+
+
 _REGISTER = re.compile(r'_utilities\.register\(\s*resource_modules="""(.*?)"""', re.DOTALL)
 
 
@@ -103,10 +111,10 @@ def _resource_index(package: str) -> dict[str, ResourceClass] | None:
     """Every resource token of ``package`` by its lower-cased spelling, read from the SDK's
     ``__init__.py`` (the ``_utilities.register(resource_modules=...)`` table every generated Python SDK
     carries) without importing the package. ``None`` if the SDK is not installed."""
-    spec = importlib.util.find_spec(sdk_package(package))
-    if spec is None or spec.origin is None:
+    init = _sdk_file(package)
+    if init is None:
         return None
-    match = _REGISTER.search(Path(spec.origin).read_text(encoding="utf-8"))
+    match = _REGISTER.search(init.read_text(encoding="utf-8"))
     index: dict[str, ResourceClass] = {}
     for module in json.loads(match.group(1)) if match else ():
         for token, name in module["classes"].items():
@@ -129,15 +137,15 @@ def resolve_resource(type_: str) -> ResourceClass:
         raise YamlProgramError(f"type {type_!r} is not a type token (package:module:Type, such as aws:s3:Bucket)")
     if parts[:2] == ["pulumi", "providers"]:
         package = parts[2]
-        if importlib.util.find_spec(sdk_package(package)) is None:
-            raise YamlProgramError(_not_installed(type_, package))
+        if _sdk_file(package) is None:
+            raise YamlProgramError(_not_installed(f"type {type_!r}", package))
         return ResourceClass(type_, sdk_package(package), "Provider")
     if type_ == "pulumi:pulumi:StackReference":
         return ResourceClass(type_, "pulumi", "StackReference")
     package = parts[0]
     index = _resource_index(package)
     if index is None:
-        raise YamlProgramError(_not_installed(type_, package))
+        raise YamlProgramError(_not_installed(f"type {type_!r}", package))
     candidates = [type_]
     if len(parts) == 2:
         parts = [package, "index", parts[1]]
@@ -151,8 +159,8 @@ def resolve_resource(type_: str) -> ResourceClass:
                            "(tokens are pkg:module:Type or pkg:module/type:Type, as in the package's API docs)")
 
 
-def _not_installed(type_: str, package: str) -> str:
-    return (f"type {type_!r}: the Python SDK of package {package!r} ({sdk_package(package)}) is not installed in this "
+def _not_installed(named: str, package: str) -> str:
+    return (f"{named}: the Python SDK of package {package!r} ({sdk_package(package)}) is not installed in this "
             "environment: install it (pip install " + sdk_package(package).replace("_", "-") + ") and plan again")
 
 
@@ -177,13 +185,13 @@ def resolve_function(function: str) -> tuple[str, str]:
     if len(parts) == 2:
         parts = [parts[0], "index", parts[1]]
     package, module, name = parts[0], parts[1].split("/")[0], parts[2]
-    spec = importlib.util.find_spec(sdk_package(package))
-    if spec is None or spec.origin is None:
-        raise YamlProgramError(_not_installed(function, package))
+    init = _sdk_file(package)
+    if init is None:
+        raise YamlProgramError(_not_installed(f"function {function!r}", package))
     fqn = sdk_package(package) if module == "index" else next(
         (entry.module for entry in (_resource_index(package) or {}).values() if _module_name(entry.token) == module),
         f"{sdk_package(package)}.{module.replace('.', '_')}")
-    source = Path(spec.origin).parent.joinpath(*fqn.split(".")[1:], f"{_words(name)}.py")
+    source = init.parent.joinpath(*fqn.split(".")[1:], f"{_words(name)}.py")
     invoked = _INVOKED.search(source.read_text(encoding="utf-8")) if source.is_file() else None
     if invoked is None:
         raise YamlProgramError(f"function {function!r}: package {package!r} ({sdk_package(package)}) has no such "
