@@ -310,6 +310,20 @@ def refresh_pulumi_yaml_examples(mirror_root: Path | None) -> list[dict]:
     return sources
 
 
+def refresh_kics_samples(mirror_root: Path | None) -> list[dict]:
+    """``tests/data/kics_pulumi_aws/``: KICS's Pulumi YAML test samples (Checkmarx/kics
+    ``assets/queries/pulumi/aws/<query>/test/*.yaml``), each re-read at the commit SOURCES.json records
+    for it (the samples were vendored one by one, at the commit of their last change)."""
+    sources = []
+    for entry in json.loads((DATA / "SOURCES.json").read_text()):
+        if entry["repository"] != "Checkmarx/kics":
+            continue
+        content = read(entry["repository"], entry["ref"], entry["path"], mirror_root)
+        (DATA / entry["file"]).write_bytes(content)
+        sources.append({**entry, "sha256": hashlib.sha256(content).hexdigest()})
+    return sources
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mirror-root", type=Path, help="read from bare git mirrors DIR/<owner>+<name>/repo")
@@ -320,7 +334,8 @@ def main() -> None:
     if args.kustomize_only:  # the other entries of SOURCES.json stay as they are
         others = [e for e in json.loads((DATA / "SOURCES.json").read_text()) if e["repository"] != KUSTOMIZE_OPENAPI[0]]
     else:
-        others = refresh(args.mirror_root) + refresh_pulumi_yaml_examples(args.mirror_root)
+        others = (refresh(args.mirror_root) + refresh_pulumi_yaml_examples(args.mirror_root)
+                  + refresh_kics_samples(args.mirror_root))
     (DATA / "SOURCES.json").write_text(json.dumps(others + cases, indent=2) + "\n")
     for source in [schema, *references, *cases, *([] if args.kustomize_only else others)]:
         print(f"{source['file']}: {source['repository']}@{source['ref']}:{source['path']}")
