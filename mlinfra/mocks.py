@@ -1051,6 +1051,8 @@ class RecordingMonitor(MockMonitor):
 
 
 _OFFLINE: OfflineTarget | None = None
+#: ``pulumi.get_organization()`` offline: what the CLI answers on a self-managed backend.
+DIY_ORGANIZATION = "organization"
 
 
 def offline_target() -> OfflineTarget | None:
@@ -1068,5 +1070,8 @@ def install_mocks(*, project: str, stack: str, region: str = "us-east-1",
     monitor = RecordingMonitor(PlatformMocks(region=region))
     # A fresh root stack per run: set_mocks keeps an existing one, whose URN belongs to the last run.
     settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor)
+    # The organization is the one the CLI reports for a self-managed (DIY) backend, which no Pulumi
+    # Cloud account names: programs building StackReference names from get_organization() plan with it.
+    pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor,
+                             organization=DIY_ORGANIZATION)
     return monitor

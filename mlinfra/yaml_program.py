@@ -280,8 +280,10 @@ class _Evaluator:
         clash = sorted(set(self.variables) & set(self.resources))
         if clash:
             raise YamlProgramError(f"{shown}: {clash[0]!r} is both a variable and a resource")
-        self.values: dict[str, Any] = {"pulumi": {"stack": stack, "project": project.name, "organization": "organization",
-                                                  "cwd": str(project.main), "rootDirectory": str(project.directory)}}
+        # run.go ensureSetup: the ``pulumi`` variable (the organization as the Python SDK has it offline).
+        self.values: dict[str, Any] = {"pulumi": {
+            "stack": stack, "project": project.name, "organization": pulumi.get_organization(),
+            "cwd": str(project.main), "rootDirectory": str(project.directory)}}
         self.in_progress: list[str] = []
         self.default_providers: dict[str, Any] = {}
         self.where = "the template"

@@ -349,7 +349,8 @@ def test_pulumi_yaml_examples_plan_as_written():
 
 def test_pulumi_yaml_examples_outputs():
     stack = _example("pulumi-variable")["pulumi-reserved-variable-dev"]["outputs"]
-    assert {k: stack[k] for k in ("stack", "project")} == {"stack": "dev", "project": "pulumi-reserved-variable"}
+    assert {k: stack[k] for k in ("stack", "project", "organization")} == {
+        "stack": "dev", "project": "pulumi-reserved-variable", "organization": "organization"}  # a DIY backend's
     assert stack["cwd"] == str(EXAMPLES / "pulumi-variable" / "working-dir")  # main: ./working-dir
     readme = _example("readme")["random-dev"]["outputs"]
     assert readme["readme"] == (EXAMPLES / "readme" / "Pulumi.README.md").read_text()
