@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import textwrap
 from pathlib import Path
 
@@ -390,3 +391,31 @@ def test_mutated_templates_plan_or_fail_with_one_clear_message(tmp_path):
             assert "\n" not in str(exc), str(exc)
             outcomes["refused"] += 1
     assert outcomes["planned"] and outcomes["refused"]  # both kinds of mutation were met
+
+
+CONVERTER_CASES = ROOT / "tests" / "data" / "pulumi_yaml_testdata"  # pkg/pulumiyaml/testing/test/testdata
+
+
+def test_pulumi_yamls_own_test_programs_plan_and_review_or_stop_with_one_clear_message(tmp_path):
+    """pulumi-yaml's converter test programs (53, v1.38.1; tests/data/SOURCES.json), AWS, Kubernetes,
+    Azure and test packages among them: each plans and reviews, or stops with one line of bad input (an
+    SDK not installed, a function pulumi-aws 7 no longer has, PCL's ``range`` that YAML lacks) and never
+    with an internal error."""
+    planned, stopped = [], {}
+    for case in sorted(CONVERTER_CASES.iterdir()):
+        project = tmp_path / case.name
+        project.mkdir()
+        (project / "Pulumi.yaml").write_text(f"name: {re.sub('[^A-Za-z0-9-]', '-', case.name)}\nruntime: yaml\n")
+        (project / "Main.yaml").write_bytes((case / "Main.yaml").read_bytes())
+        try:
+            document = plan(project, "dev")
+        except MlinfraError as exc:
+            assert "\n" not in str(exc), (case.name, str(exc))
+            stopped[case.name] = str(exc)
+            continue
+        review(resources_from_document(document, "plan"), None, "prod", ROOT)  # no rule raises
+        planned.append(case.name)
+    assert len(planned) >= 26, stopped
+    assert {"aws-iam-policy-pp", "aws-lambda-pp", "aws-resource-options-pp", "kubernetes-operator-pp",
+            "assets-archives-pp", "output-funcs-aws-pp", "retain-on-delete-pp"} <= set(planned)
+    assert "is not installed in this environment" in stopped["azure-native-pp"]

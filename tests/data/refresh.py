@@ -310,13 +310,17 @@ def refresh_pulumi_yaml_examples(mirror_root: Path | None) -> list[dict]:
     return sources
 
 
-def refresh_kics_samples(mirror_root: Path | None) -> list[dict]:
-    """``tests/data/kics_pulumi_aws/``: KICS's Pulumi YAML test samples (Checkmarx/kics
-    ``assets/queries/pulumi/aws/<query>/test/*.yaml``), each re-read at the commit SOURCES.json records
-    for it (the samples were vendored one by one, at the commit of their last change)."""
+#: Vendored one file at a time, each at the ref SOURCES.json records for it: KICS's Pulumi YAML test samples
+#: (Checkmarx/kics ``assets/queries/pulumi/aws/<query>/test/*.yaml``, each at the commit of its last change)
+#: and pulumi-yaml's converter test programs (``pkg/pulumiyaml/testing/test/testdata/<case>/yaml/*.yaml``).
+RECORDED = ("kics_pulumi_aws/", "pulumi_yaml_testdata/")
+
+
+def refresh_recorded(mirror_root: Path | None) -> list[dict]:
+    """Re-read every ``RECORDED`` file at the repository, ref and path SOURCES.json records for it."""
     sources = []
     for entry in json.loads((DATA / "SOURCES.json").read_text()):
-        if entry["repository"] != "Checkmarx/kics":
+        if not entry["file"].startswith(RECORDED):
             continue
         content = read(entry["repository"], entry["ref"], entry["path"], mirror_root)
         (DATA / entry["file"]).write_bytes(content)
@@ -335,7 +339,7 @@ def main() -> None:
         others = [e for e in json.loads((DATA / "SOURCES.json").read_text()) if e["repository"] != KUSTOMIZE_OPENAPI[0]]
     else:
         others = (refresh(args.mirror_root) + refresh_pulumi_yaml_examples(args.mirror_root)
-                  + refresh_kics_samples(args.mirror_root))
+                  + refresh_recorded(args.mirror_root))
     (DATA / "SOURCES.json").write_text(json.dumps(others + cases, indent=2) + "\n")
     for source in [schema, *references, *cases, *([] if args.kustomize_only else others)]:
         print(f"{source['file']}: {source['repository']}@{source['ref']}:{source['path']}")
