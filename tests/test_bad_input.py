@@ -74,7 +74,7 @@ def test_a_stack_file_that_is_not_utf8(project, capsys, case):
     at = random.Random(RNG_SEED + case).randrange(len(data))
     stack.write_bytes(data[:at] + bytes([random.Random(case).choice([0xff, 0xfe, 0xc3, 0x80])]) + data[at + 1:])
     line = data.count(b"\n", 0, at) + 1
-    refused(capsys, ["plan", "dev"], f"stacks/Pulumi.dev.yaml: not UTF-8 text: byte 0x")
+    refused(capsys, ["plan", "dev"], "stacks/Pulumi.dev.yaml: not UTF-8 text: byte 0x")
     stack.write_bytes(data[:at] + b"\xff" + data[at + 1:])
     refused(capsys, ["plan", "dev"], f"at line {line} column")
 

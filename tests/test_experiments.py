@@ -9,7 +9,6 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.common import Classification
 from components.experiments.tracking import ExperimentTracking, ExperimentTrackingArgs
 from components.network import Network, NetworkArgs
 from components.storage import AccessLogBucket, AccessLogBucketArgs

@@ -7,6 +7,11 @@ import copy
 import pytest
 
 from policies.rules import network
+from policies.rules.network import (
+    security_group_no_unrestricted_egress,
+    security_group_public_ingress_web_only,
+    subnet_public_ip_only_in_public_subnets,
+)
 from policy_helpers import UNKNOWN, resource_args, stack_args, stack_resource, urn_for, violation_urns, violations
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
@@ -139,15 +144,6 @@ def test_default_security_group_with_rules_fails():
 
 
 # --- egress, web-only ingress, subnets mapping public IPs ------------------------------------------
-
-from policies.rules.network import (  # noqa: E402
-    security_group_no_unrestricted_egress,
-    security_group_public_ingress_web_only,
-    subnet_public_ip_only_in_public_subnets,
-)
-from policy_helpers import stack_args, stack_resource, violation_urns  # noqa: E402
-
-SG = "aws:ec2/securityGroup:SecurityGroup"
 HTTPS_OUT = {"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"]}
 
 
