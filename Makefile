@@ -21,7 +21,14 @@ plan: $(STAMP)
 	$(BIN)/mlinfra plan $(ENV) --out plans/$(ENV).json
 	$(BIN)/mlinfra review --deployment plans/$(ENV).json --env $(ENV)
 
-test: $(STAMP)
+# The Pulumi Node.js SDKs the TypeScript/JavaScript test programs run with (tests/node_programs/package-lock.json).
+NODE_STAMP := tests/node_programs/node_modules/.installed
+$(NODE_STAMP): tests/node_programs/package-lock.json
+	@command -v npm >/dev/null || { echo "make test needs Node.js and npm (apt-get install nodejs npm)" >&2; exit 1; }
+	cd tests/node_programs && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $(NODE_STAMP)
+
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

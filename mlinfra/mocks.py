@@ -1063,8 +1063,11 @@ def offline_target() -> OfflineTarget | None:
 
 
 def install_mocks(*, project: str, stack: str, region: str = "us-east-1",
-                  preview: bool = False) -> RecordingMonitor:
-    """Point Pulumi's runtime at a fresh recording monitor, mark the process offline, return the monitor."""
+                  preview: bool = False, root_stack: bool = True) -> RecordingMonitor:
+    """Point Pulumi's runtime at a fresh recording monitor, mark the process offline, return the monitor.
+
+    ``root_stack`` False is for a program in another language, which registers its own stack: the
+    settings ``set_mocks`` configures, without the Python root stack it would register too."""
     global _OFFLINE
     _OFFLINE = OfflineTarget(region=region)
     monitor = RecordingMonitor(PlatformMocks(region=region))
@@ -1072,6 +1075,15 @@ def install_mocks(*, project: str, stack: str, region: str = "us-east-1",
     settings.ROOT.set(None)
     # The organization is the one the CLI reports for a self-managed (DIY) backend, which no Pulumi
     # Cloud account names: programs building StackReference names from get_organization() plan with it.
-    pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor,
-                             organization=DIY_ORGANIZATION)
+    if root_stack:
+        pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor,
+                                 organization=DIY_ORGANIZATION)
+        return monitor
+    from google.protobuf import empty_pb2
+    from pulumi.runtime.mocks import MockEngine, MockSettings
+
+    settings.configure(MockSettings(
+        monitor=monitor, monitor_features=set(monitor.GetDeploymentInfo(empty_pb2.Empty()).supportedFeatures),
+        engine=MockEngine(None), project=project, stack=stack, dry_run=preview, organization=DIY_ORGANIZATION,
+        callbacks=None))
     return monitor

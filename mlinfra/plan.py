@@ -33,7 +33,7 @@ from mlinfra.errors import MlinfraError
 from mlinfra.event_loops import program_loops
 from mlinfra.mocks import SECRET_SIGNATURE, SIGNATURE_KEY, STACK_TYPE, RecordingMonitor, Registration, install_mocks
 from mlinfra.project import Project, StackConfig, load_stack_config, read_project, shown_path, stack_file
-from mlinfra import yaml_program
+from mlinfra import node_program, yaml_program
 
 PROVIDER_PREFIX = "pulumi:providers:"
 
@@ -179,12 +179,17 @@ def _fresh_modules(project: Project) -> Iterator[None]:
 
 
 def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
-    if project.runtime not in ("python", "yaml"):
-        # The mocks run a Python program in this process (a YAML template through the Python SDKs);
-        # other languages' programs cannot be planned here.
-        raise MlinfraError(f"Pulumi.yaml: runtime {project.runtime!r}: mlinfra plans Python and YAML programs only; "
-                           f"review a {project.runtime} program's `pulumi preview --json` (or `pulumi stack export`) "
-                           "output with --deployment FILE")
+    if project.runtime not in ("python", "yaml", "nodejs"):
+        # The mocks run a Python program in this process (a YAML template through the Python SDKs, a
+        # Node.js program in node against the same monitor); other languages cannot be planned here.
+        raise MlinfraError(f"Pulumi.yaml: runtime {project.runtime!r}: mlinfra plans Python, YAML and Node.js programs "
+                           f"only; review a {project.runtime} program's `pulumi preview --json` (or `pulumi stack "
+                           "export`) output with --deployment FILE")
+    if project.runtime == "nodejs":
+        monitor = install_mocks(project=project.name, stack=env, region=config.get("aws:region", "us-east-1"),
+                                preview=True, root_stack=False)
+        node_program.run_node_program(project, config, env, monitor)
+        return monitor
     if project.runtime == "yaml":
         yaml_program.read_template(project)  # a missing or malformed template is bad input before the run
     elif not project.program.is_file():

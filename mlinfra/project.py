@@ -43,6 +43,8 @@ class Project:
     #: ``runtime.options.compiler`` of a Pulumi YAML project: a command (``cue export``) whose output is
     #: the template, which a plan cannot run.
     compiler: str | None = None
+    #: ``runtime.options.typescript`` of a Node.js project (the language host's default: on).
+    typescript: bool | None = None
 
     @property
     def program(self) -> Path:
@@ -114,6 +116,8 @@ def read_project(project_dir: Path) -> Project:
         program_file=program_file,
         module=module,
         compiler=str(options["compiler"]) if isinstance(options, dict) and options.get("compiler") else None,
+        typescript=options.get("typescript") if isinstance(options, dict) and isinstance(options.get("typescript"),
+                                                                                         bool) else None,
         stack_config_dir=(project_dir / str(stack_config_dir or ".")).resolve(),
         config=_project_config(config, data["name"], yaml=runtime == "yaml"),
     )

@@ -199,6 +199,23 @@ def resolve_function(function: str) -> tuple[str, str]:
     return invoked.group(1), fqn
 
 
+def import_sdk_module(token: str) -> None:
+    """Import the Python SDK module that declares ``token`` (a resource or a function), as a Python program
+    declaring it would: the mocks read a type's outputs and a function's results from there. Tokens of
+    packages without an installed SDK (and ``pulumi:`` ones) import nothing."""
+    parts = token.split(":")
+    if len(parts) != 3 or parts[0] == "pulumi":
+        return
+    package, module = parts[0], parts[1].split("/")[0]
+    index = _resource_index(package)
+    if index is None:
+        return
+    fqn = sdk_package(package) if module == "index" else next(
+        (entry.module for entry in index.values() if _module_name(entry.token) == module), None)
+    if fqn is not None:
+        importlib.import_module(fqn)
+
+
 # --- names: the template's camelCase, the SDK's snake_case --------------------------------------
 
 @cache

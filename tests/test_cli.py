@@ -234,9 +234,9 @@ def test_a_converted_program_calling_terraforms_functions_plans_and_reviews(fore
 
 
 def test_a_program_in_another_language_is_bad_input(foreign_project):
-    (foreign_project / "Pulumi.yaml").write_text("name: theirs\nruntime: nodejs\n")
+    (foreign_project / "Pulumi.yaml").write_text("name: theirs\nruntime: go\n")
     assert_bad_input(mlinfra("review", "dev", "--project", str(foreign_project)),
-                     "Pulumi.yaml: runtime 'nodejs': mlinfra plans Python and YAML programs only; review a nodejs "
+                     "Pulumi.yaml: runtime 'go': mlinfra plans Python, YAML and Node.js programs only; review a go "
                      "program's `pulumi preview --json`")
 
 

@@ -1,0 +1,122 @@
+"""Pulumi Node.js programs (``runtime: nodejs``, JavaScript or TypeScript) under the offline plan.
+
+The program runs in Node.js, with its own ``@pulumi/pulumi`` and provider SDKs from its ``node_modules``
+(``npm install`` first), through ``mlinfra/node_runner.js``: the SDK's language-host ``run()`` loads it as
+``pulumi up`` would, and every request that makes the plan (register, read, invoke, register outputs)
+comes here as the protobuf the engine would receive, answered by the same ``RecordingMonitor`` and mocks
+as a Python program's. So a TypeScript program's plan has the same shape, the same placeholders and the
+same review as the Python program declaring the same resources.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pulumi.runtime.proto import resource_pb2
+
+from mlinfra.errors import MlinfraError
+from mlinfra.mocks import DIY_ORGANIZATION, RecordingMonitor
+from mlinfra.project import Project, StackConfig, shown_path
+from mlinfra.yaml_program import import_sdk_module
+
+RUNNER = Path(__file__).with_name("node_runner.js")
+_REQUESTS = {
+    "RegisterResource": resource_pb2.RegisterResourceRequest,
+    "ReadResource": resource_pb2.ReadResourceRequest,
+    "Invoke": resource_pb2.ResourceInvokeRequest,
+    "RegisterResourceOutputs": resource_pb2.RegisterResourceOutputsRequest,
+}
+
+
+class NodeProgramError(MlinfraError):
+    """The Node.js program could not run offline, or stopped (its message, in one line)."""
+
+
+def _node() -> str:
+    node = shutil.which("node")
+    if node is None:
+        raise NodeProgramError("Pulumi.yaml: runtime 'nodejs': Node.js is not installed (no node on PATH): install "
+                               "it (Node.js 18 or newer) to plan this program offline, or review its `pulumi preview "
+                               "--json` output with --deployment FILE")
+    return node
+
+
+def _answer(monitor: RecordingMonitor, method: str, body: str) -> dict[str, Any]:
+    request = _REQUESTS[method].FromString(base64.b64decode(body))
+    # The mocks read a type's outputs (ARNs, names) from its Python SDK class, as for a Python program.
+    token = request.tok if method == "Invoke" else getattr(request, "type", "")
+    if token:
+        import_sdk_module(token)
+    try:
+        response = getattr(monitor, method)(request)
+    except MlinfraError as exc:  # a mocked function refusing its arguments: the program's bad input
+        return {"error": str(exc)}
+    return {"body": base64.b64encode(response.SerializeToString()).decode() if response is not None else ""}
+
+
+def run_node_program(project: Project, config: StackConfig, stack: str, monitor: RecordingMonitor) -> None:
+    """Run the program to completion against ``monitor`` (installed by the caller, as for a Python program)."""
+    node = _node()
+    environment = {**os.environ, "PULUMI_CONFIG": json.dumps(dict(config), sort_keys=True),
+                   "PULUMI_CONFIG_SECRET_KEYS": json.dumps(sorted(config.secret_keys))}
+    if project.typescript is False:
+        environment["PULUMI_NODEJS_TYPESCRIPT"] = "false"
+    # Two pipes are the protocol (node's requests, our answers); its stdout is the program's. Its stderr is
+    # shown after a run that succeeds; after a failure the SDK's report there (several lines, a stack) is
+    # replaced by the one line below.
+    requests_read, requests_write = os.pipe()
+    answers_read, answers_write = os.pipe()
+    errors = tempfile.TemporaryFile()
+    try:
+        process = subprocess.Popen(
+            [node, str(RUNNER), str(project.main), project.name, stack, DIY_ORGANIZATION, str(requests_write),
+             str(answers_read)], cwd=project.main, env=environment, pass_fds=(requests_write, answers_read),
+            stderr=errors)
+    except OSError:
+        os.close(requests_read)
+        os.close(answers_write)
+        errors.close()
+        raise
+    finally:
+        os.close(requests_write)
+        os.close(answers_read)
+    outcome: dict[str, Any] = {}
+    with os.fdopen(requests_read, encoding="utf-8") as requests, \
+            os.fdopen(answers_write, "w", encoding="utf-8") as answers:
+        for line in requests:
+            message = json.loads(line)
+            if "id" not in message:  # the last line: done, or why not
+                outcome = message
+                break
+            answers.write(json.dumps({"id": message["id"], **_answer(monitor, message["method"], message["body"])})
+                          + "\n")
+            answers.flush()
+    # Both pipes are closed now: node's pending read of its answers ends, and it exits.
+    process.wait()
+    with errors:
+        if not outcome.get("done"):
+            raise NodeProgramError(_failure(project, outcome, process.returncode))
+        errors.seek(0)
+        sys.stderr.write(errors.read().decode("utf-8", "replace"))
+
+
+def _failure(project: Project, outcome: dict[str, Any], code: int) -> str:
+    missing = outcome.get("missing")
+    if missing:
+        return (f"{shown_path(project, project.main)}: the program needs {missing}, which is not installed for it: "
+                "install the program's dependencies (npm install in its folder) and plan again")
+    if not outcome:
+        return f"{shown_path(project, project.main)}: the Node.js program ended without a result (exit code {code})"
+    inside = next((line for line in outcome.get("where", []) if str(project.main) in line and "node_modules" not in line),
+                  None)
+    where = f" ({inside.removeprefix('at ')})" if inside else ""
+    message = " ".join(str(outcome.get("failed", "")).split())
+    return f"{shown_path(project, project.main)}: the program failed under the offline plan{where}: {message}"

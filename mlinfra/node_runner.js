@@ -1,0 +1,98 @@
+// Runs a Pulumi Node.js program (JavaScript or TypeScript) for mlinfra's offline plan (mlinfra/node_program.py).
+//
+// The program runs as the Node.js language host runs it: @pulumi/pulumi's own cmd/run `run()` (entry point from
+// package.json, TypeScript through ts-node, ES modules, the stack resource), found in the program's node_modules.
+// Instead of the engine's gRPC monitor, the SDK's mock options point it at a monitor whose requests that make
+// the plan (register, read, invoke, register outputs) go to the parent process as protobuf bytes, one JSON line
+// each on one pipe; the answers come back on another. Everything else (features, packages, transforms) the SDK's
+// own MockMonitor answers. Usage: node node_runner.js PROGRAM_DIR PROJECT STACK ORGANIZATION WRITE_FD READ_FD
+"use strict";
+const fs = require("fs");
+const path = require("path");
+const readline = require("readline");
+
+const [programDir, project, stack, organization, writeFd, readFd] = process.argv.slice(2);
+const toParent = fs.createWriteStream(null, { fd: Number(writeFd) });
+const fromParent = fs.createReadStream(null, { fd: Number(readFd) });
+
+function finish(message, code) {
+    // (The parent then closes our input; a pipe read pending in libuv's thread pool would hold the exit.)
+    toParent.write(JSON.stringify(message) + "\n", () => process.exit(code));
+}
+
+let sdk;
+try {
+    sdk = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [programDir] }));
+} catch (err) {
+    finish({ failed: "@pulumi/pulumi is not installed for the program", missing: "@pulumi/pulumi" }, 3);
+    return;
+}
+const settings = require(path.join(sdk, "runtime", "settings"));
+const { MockMonitor } = require(path.join(sdk, "runtime", "mocks"));
+const resproto = require(path.join(sdk, "proto", "resource_pb"));
+// cmd/run/run.js requires cmd/run/index.js for one exit-code constant, and index.js starts the language
+// host's own main (which wants the engine's --monitor address) when it loads: it is stood in for here.
+const Module = require("module");
+const hostIndex = require.resolve(path.join(sdk, "cmd", "run", "index.js"));
+const standIn = new Module(hostIndex, module);
+standIn.filename = hostIndex;
+standIn.loaded = true;
+standIn.exports = { nodeJSProcessExitedAfterLoggingUserActionableMessage: 32 };
+require.cache[hostIndex] = standIn;
+const { run } = require(path.join(sdk, "cmd", "run", "run"));
+
+const pending = new Map();
+let nextId = 0;
+readline.createInterface({ input: fromParent }).on("line", (line) => {
+    const reply = JSON.parse(line);
+    const waiter = pending.get(reply.id);
+    pending.delete(reply.id);
+    if (reply.error !== undefined) {
+        waiter.reject(new Error(reply.error));
+    } else {
+        waiter.resolve(Buffer.from(reply.body, "base64"));
+    }
+});
+
+function forward(method, responseType) {
+    return (request, callback) => {
+        const id = nextId++;
+        new Promise((resolve, reject) => {
+            pending.set(id, { resolve, reject });
+            const body = Buffer.from(request.serializeBinary()).toString("base64");
+            toParent.write(JSON.stringify({ id, method, body }) + "\n");
+        }).then(
+            (bytes) => callback(null, responseType ? responseType.deserializeBinary(bytes) : {}),
+            (err) => callback(err, undefined));
+    };
+}
+
+const monitor = new MockMonitor({
+    newResource: () => { throw new Error("registrations go to the parent process"); },
+    call: () => { throw new Error("invokes go to the parent process"); },
+});
+monitor.registerResource = forward("RegisterResource", resproto.RegisterResourceResponse);
+monitor.readResource = forward("ReadResource", resproto.ReadResourceResponse);
+monitor.invoke = forward("Invoke", resproto.ResourceInvokeResponse);
+monitor.registerResourceOutputs = forward("RegisterResourceOutputs", null);
+settings.setMockOptions(monitor, project, stack, /* preview */ true, organization);
+
+// The language host's default: TypeScript on unless Pulumi.yaml's runtime.options.typescript is false.
+if (process.env.PULUMI_NODEJS_TYPESCRIPT === undefined) {
+    process.env.PULUMI_NODEJS_TYPESCRIPT = "true";
+}
+if (process.env.PULUMI_NODEJS_TRANSPILE_ONLY === undefined) {
+    process.env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";  // the plan judges what a program declares, not its types
+}
+
+run({ _: ["."], pwd: programDir }, () => {}, () => {}, () => false)
+    .then(() => settings.waitForRPCs())
+    .then(() => finish({ done: true }, 0))
+    .catch((err) => {
+        const missing = err && err.code === "MODULE_NOT_FOUND" ? /'([^']+)'/.exec(String(err.message)) : null;
+        finish({
+            failed: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+            where: err instanceof Error ? (err.stack || "").split("\n").slice(1).map((l) => l.trim()) : [],
+            missing: missing ? missing[1] : undefined,
+        }, 1);
+    });

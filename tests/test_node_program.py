@@ -1,0 +1,119 @@
+"""Pulumi Node.js programs under the offline plan (mlinfra/node_program.py, mlinfra/node_runner.js): run in
+Node.js with the SDKs of tests/node_programs/package-lock.json (make test installs them), against the same
+monitor and mocks as a Python program."""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mlinfra.errors import MlinfraError
+from mlinfra.plan import dumps, plan
+from mlinfra.review.deployment import resources_from_document
+from mlinfra.review.engine import review
+from test_cli import assert_bad_input, mlinfra
+
+ROOT = Path(__file__).resolve().parent.parent
+PROGRAMS = Path(__file__).resolve().parent / "node_programs"
+NODE_MODULES = PROGRAMS / "node_modules"
+
+
+def _normalized(deployment: dict) -> str:
+    """The plan with the aws provider's version and id (the Node.js and Python SDKs pin different releases,
+    and the default provider's id is derived from its inputs) written as placeholders."""
+    text = dumps(deployment)
+    [provider] = [r for r in deployment["deployment"]["resources"] if r["type"] == "pulumi:providers:aws"]
+    version = provider["inputs"]["version"]
+    return (text.replace(provider["id"], "PROVIDER-ID").replace(version, "VERSION")
+            .replace(version.replace(".", "_"), "VERSION"))
+
+
+def test_a_typescript_program_plans_as_the_same_python_program():
+    """Config (a secret among it), a lookup and a policy document through Outputs, `pulumi.interpolate`,
+    options (protect, dependsOn), stack outputs: the two plans differ only in the provider's release."""
+    typescript = plan(PROGRAMS / "parity" / "typescript", "dev")
+    python = plan(PROGRAMS / "parity" / "python", "dev")
+    assert _normalized(typescript) == _normalized(python)
+    resources = {r["urn"].rsplit("::", 1)[1]: r for r in typescript["deployment"]["resources"]}
+    assert resources["key"]["protect"] is True
+    assert resources["database"]["inputs"]["password"]["plaintext"] == '"secret-not-decrypted-offline"'
+    assert '"Resource": "arn:aws:s3:::' in resources["read"]["inputs"]["policy"]
+    assert resources["node-parity-dev"]["outputs"]["bucket"] == resources["data"]["outputs"]["bucket"]
+
+
+def _program(tmp_path: Path, source: str, *, name: str = "index.ts", options: str = "") -> Path:
+    (tmp_path / "Pulumi.yaml").write_text(f"name: theirs\nruntime:\n  name: nodejs\n{options}")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
+    (tmp_path / "package.json").write_text('{"name": "theirs", "main": "%s"}' % name)
+    (tmp_path / name).write_text(textwrap.dedent(source))
+    (tmp_path / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
+    return tmp_path
+
+
+def test_a_javascript_program_plans_and_is_reviewed(tmp_path):
+    project = _program(tmp_path, """
+        const aws = require("@pulumi/aws");
+        new aws.ec2.SecurityGroup("open", {
+            ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }],
+        });
+        """, name="index.js", options="  options:\n    typescript: false\n")
+    document = plan(project, "dev")
+    [group] = [r for r in document["deployment"]["resources"] if r["type"] == "aws:ec2/securityGroup:SecurityGroup"]
+    assert group["inputs"]["ingress"][0]["cidrBlocks"] == ["0.0.0.0/0"]
+    assert group["parent"] == "urn:pulumi:dev::theirs::pulumi:pulumi:Stack::theirs-dev"
+    found = {v.policy for v in review(resources_from_document(document, "plan"), None, "prod", ROOT).violations}
+    assert "security-group-no-public-admin-ingress" in found
+
+
+def test_an_exception_in_the_program_is_its_failure_at_its_line(tmp_path):
+    project = _program(tmp_path, """
+        import * as aws from "@pulumi/aws";
+        const bucket = new aws.s3.Bucket("data");
+        throw new Error("the team forgot\\nsomething");
+        """)
+    with pytest.raises(MlinfraError) as error:
+        plan(project, "dev")
+    message = str(error.value)
+    assert message.startswith(".: the program failed under the offline plan (")
+    assert re.search(r"index\.ts:4:\d+\)?\): Error: the team forgot something$", message), message
+
+
+def test_a_required_configuration_key_missing_is_the_sdks_message_in_one_line(tmp_path):
+    project = _program(tmp_path, """
+        import * as pulumi from "@pulumi/pulumi";
+        new pulumi.Config().require("subnetId");
+        """)
+    with pytest.raises(MlinfraError, match=r"Missing required configuration variable 'theirs:subnetId'") as error:
+        plan(project, "dev")
+    assert "\n" not in str(error.value)
+
+
+def test_a_package_the_program_needs_and_lacks_is_named(tmp_path):
+    project = _program(tmp_path, """
+        import * as gcp from "@pulumi/gcp";
+        new gcp.storage.Bucket("data", { location: "EU" });
+        """)
+    out = tmp_path / "plan.json"
+    assert_bad_input(mlinfra("plan", "dev", "--project", str(project), "--out", str(out)),
+                     ".: the program needs @pulumi/gcp, which is not installed for it: install the program's "
+                     "dependencies (npm install in its folder)")
+    assert not out.exists()
+
+
+def test_without_node_the_message_says_what_to_install(tmp_path, monkeypatch):
+    project = _program(tmp_path, "export const x = 1;\n")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(MlinfraError, match=r"runtime 'nodejs': Node.js is not installed \(no node on PATH\)"):
+        plan(project, "dev")
+
+
+def test_the_lockfile_pins_the_sdks_the_tests_ran_with():
+    lock = json.loads((PROGRAMS / "package-lock.json").read_text())
+    pinned = {name.removeprefix("node_modules/"): entry["version"] for name, entry in lock["packages"].items()
+              if name in ("node_modules/@pulumi/pulumi", "node_modules/@pulumi/aws")}
+    installed = {name: json.loads((NODE_MODULES / name / "package.json").read_text())["version"] for name in pinned}
+    assert pinned == installed == {"@pulumi/pulumi": "3.276.0", "@pulumi/aws": "7.48.0"}
