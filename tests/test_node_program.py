@@ -16,6 +16,7 @@ from mlinfra.plan import dumps, plan
 from mlinfra.review.deployment import resources_from_document
 from mlinfra.review.engine import review
 from test_cli import assert_bad_input, mlinfra
+from test_foreign_programs import EXPECTED, ORG_POLICY
 
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAMS = Path(__file__).resolve().parent / "node_programs"
@@ -117,3 +118,17 @@ def test_the_lockfile_pins_the_sdks_the_tests_ran_with():
               if name in ("node_modules/@pulumi/pulumi", "node_modules/@pulumi/aws")}
     installed = {name: json.loads((NODE_MODULES / name / "package.json").read_text())["version"] for name in pinned}
     assert pinned == installed == {"@pulumi/pulumi": "3.276.0", "@pulumi/aws": "7.48.0"}
+
+
+@pytest.mark.parametrize("variant", ["compliant", "vulnerable"])
+def test_a_foreign_typescript_program_is_judged_as_its_python_twin(variant):
+    """tests/foreign_programs/sagemaker_endpoint in TypeScript (a ComponentResource class, pulumi.jsonStringify,
+    pulumi.interpolate): the compliant variant breaks only this organisation's choices, the vulnerable one
+    reports the seeds its Python twin must report."""
+    document = plan(PROGRAMS / "foreign" / "sagemaker_endpoint" / variant, "prod")
+    found = {v.policy for v in review(resources_from_document(document, "plan"), None, "prod", ROOT).violations
+             if v.mandatory}
+    if variant == "compliant":
+        assert found - ORG_POLICY == set()
+    else:
+        assert EXPECTED["sagemaker_endpoint"] <= found
