@@ -46,6 +46,15 @@ def test_a_typescript_program_plans_as_the_same_python_program():
     assert resources["node-parity-dev"]["outputs"]["bucket"] == resources["data"]["outputs"]["bucket"]
 
 
+def test_a_typescript_kubernetes_program_plans_byte_for_byte_as_the_python_one():
+    """Both SDKs pin pulumi-kubernetes 4.34.2, so nothing differs: the objects, their autonames, the
+    namespace read from another object's output, the options."""
+    typescript = plan(PROGRAMS / "kubernetes" / "typescript", "dev")
+    assert dumps(typescript) == dumps(plan(PROGRAMS / "kubernetes" / "python", "dev"))
+    found = {v.policy for v in review(resources_from_document(typescript, "plan"), None, "prod", ROOT).violations}
+    assert {"k8s-no-privileged-containers", "k8s-no-privilege-escalation"} <= found
+
+
 def _program(tmp_path: Path, source: str, *, name: str = "index.ts", options: str = "") -> Path:
     (tmp_path / "Pulumi.yaml").write_text(f"name: theirs\nruntime:\n  name: nodejs\n{options}")
     (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
@@ -115,9 +124,9 @@ def test_without_node_the_message_says_what_to_install(tmp_path, monkeypatch):
 def test_the_lockfile_pins_the_sdks_the_tests_ran_with():
     lock = json.loads((PROGRAMS / "package-lock.json").read_text())
     pinned = {name.removeprefix("node_modules/"): entry["version"] for name, entry in lock["packages"].items()
-              if name in ("node_modules/@pulumi/pulumi", "node_modules/@pulumi/aws")}
+              if name in ("node_modules/@pulumi/pulumi", "node_modules/@pulumi/aws", "node_modules/@pulumi/kubernetes")}
     installed = {name: json.loads((NODE_MODULES / name / "package.json").read_text())["version"] for name in pinned}
-    assert pinned == installed == {"@pulumi/pulumi": "3.276.0", "@pulumi/aws": "7.48.0"}
+    assert pinned == installed == {"@pulumi/pulumi": "3.276.0", "@pulumi/aws": "7.48.0", "@pulumi/kubernetes": "4.34.2"}
 
 
 @pytest.mark.parametrize("variant", ["compliant", "vulnerable"])
