@@ -28,12 +28,12 @@ import pulumi
 from pulumi.runtime import settings
 from pulumi.runtime.stack import massage
 
+from mlinfra import node_program, yaml_program
 from mlinfra.documents import regular_or_absent, write_atomically
 from mlinfra.errors import MlinfraError
 from mlinfra.event_loops import program_loops
 from mlinfra.mocks import SECRET_SIGNATURE, SIGNATURE_KEY, STACK_TYPE, RecordingMonitor, Registration, install_mocks
 from mlinfra.project import Project, StackConfig, load_stack_config, read_project, shown_path, stack_file
-from mlinfra import node_program, yaml_program
 
 PROVIDER_PREFIX = "pulumi:providers:"
 
