@@ -304,7 +304,7 @@ def _always_set_outputs(type_: str) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-def _words(name: str, separator: str) -> str:
+def words(name: str, separator: str) -> str:
     """``getSubnets`` -> ``get_subnets`` (``separator`` "_") or ``get-subnets``."""
     return re.sub(r"(?<!^)(?=[A-Z])", separator, name).lower()
 
@@ -325,7 +325,7 @@ def _always_set_results(token: str) -> tuple[tuple[str, str], ...]:
     module, _, function = rest.partition(":")
     if package != "aws" or not function.startswith("get"):
         return ()
-    namespace = _sdk_module(module.split("/")[0], f".{_words(function, '_')}")
+    namespace = _sdk_module(module.split("/")[0], f".{words(function, '_')}")
     found = []
     for name, returns in _getters(getattr(namespace, f"{function[0].upper()}{function[1:]}Result", None)):
         if returns is str and (name in ("id", "arn") or (name.endswith("Arn") and _not_a_key(name))):
@@ -340,7 +340,7 @@ def _looked_up(token: str, inputs: dict, region: str) -> dict[str, Any]:
     """Stable values for a function's ``_always_set_results``: two of each list (a lookup of
     subnets finds one per zone in most programs), derived from the token and the arguments."""
     function = token.rpartition(":")[2].removeprefix("get")
-    kind = _words(function, "-")
+    kind = words(function, "-")
     seed = stable_suffix(token + json.dumps(inputs, sort_keys=True, default=str), 17)
     results: dict[str, Any] = {}
     for name, what in _always_set_results(token):
@@ -381,7 +381,7 @@ def _address(kind: str, name: str, type_: str, rid: str, region: str, logical: s
     if kind == "name":
         return f"{logical}-{stable_suffix(rid, 7)}"
     if kind == "arn":
-        what = _resource_kind(type_) if name == "arn" else _words(name.removesuffix("Arn"), "-")
+        what = _resource_kind(type_) if name == "arn" else words(name.removesuffix("Arn"), "-")
         return f"arn:aws:{_service(type_)}:{region}:{ACCOUNT_ID}:{what}/{rid}"
     if kind == "host":
         return f"{rid}.{region}.{_service(type_)}.amazonaws.com"

@@ -131,7 +131,7 @@ def _namespaced(project_name: str, key: str) -> str:
     return key if ":" in key else f"{project_name}:{key}"
 
 
-def _yaml_type(declared: dict[str, Any], where: str) -> dict[str, Any]:
+def yaml_config_type(declared: dict[str, Any], where: str) -> dict[str, Any]:
     """A Pulumi YAML program's declaration with its type in the CLI's spelling: the YAML host reads
     ``String``, ``Integer``/``Int``, ``Boolean``/``Bool``, ``Number``, ``Object`` and ``List<T>`` in any
     case (pulumi/pulumi-yaml pkg/pulumiyaml/config/config.go ``Parse``)."""
@@ -174,7 +174,7 @@ def _project_config(config: Any, project_name: str, *, yaml: bool = False) -> di
         if declared.get("default") is not None and declared.get("value") is not None:
             raise MlinfraError(f"{where}: give either 'default' or 'value', not both")
         if yaml and own:
-            declared = _yaml_type(declared, where)
+            declared = yaml_config_type(declared, where)
         type_ = declared.get("type")
         if own:
             if type_ is not None and type_ not in _CONFIG_TYPES + (("number",) if yaml else ()):

@@ -32,7 +32,8 @@ from pulumi import _types
 
 from mlinfra.documents import parse_yaml, read_text
 from mlinfra.errors import MlinfraError
-from mlinfra.project import Project, StackConfig, shown_path
+from mlinfra.mocks import words
+from mlinfra.project import Project, StackConfig, shown_path, yaml_config_type
 
 #: The template files the YAML host reads from the program's folder, the first found (run.go ``LoadDir``).
 TEMPLATE_FILES = ("Main.json", "Main.yaml", "Pulumi.yaml")
@@ -95,6 +96,7 @@ def sdk_package(package: str) -> str:
     return "pulumi_" + package.replace("-", "_")
 
 
+@cache
 def _sdk_file(package: str) -> Path | None:
     """The installed SDK's ``__init__.py`` for ``package``, found without importing it; ``None`` if absent."""
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*", package):
@@ -125,6 +127,18 @@ def _resource_index(package: str) -> dict[str, ResourceClass] | None:
 def _module_name(token: str) -> str:
     """``aws:s3/bucket:Bucket`` -> ``s3``; ``eks:index:Cluster`` -> ``index``."""
     return token.split(":")[1].split("/")[0]
+
+
+@cache
+def _module_fqn(package: str, module: str) -> str | None:
+    """The SDK module of a package module (``aws``, ``lambda`` -> ``pulumi_aws.lambda_``; ``index`` -> the
+    package), as the SDK's resource table names it; ``None`` if the SDK or the module is not there."""
+    index = _resource_index(package)
+    if index is None:
+        return None
+    if module == "index":
+        return sdk_package(package)
+    return next((entry.module for entry in index.values() if _module_name(entry.token) == module), None)
 
 
 def resolve_resource(type_: str) -> ResourceClass:
@@ -167,11 +181,6 @@ def _not_installed(named: str, package: str) -> str:
 _INVOKED = re.compile(r"pulumi\.runtime\.invoke(?:_output)?\(\s*'([^']+)'")
 
 
-def _words(name: str) -> str:
-    """``getPolicyDocument`` -> ``get_policy_document`` (the SDK's file for a function)."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
 def resolve_function(function: str) -> tuple[str, str]:
     """A function a template invokes, as ``(token, SDK module)``: the token its Python SDK invokes
     (``aws:iam:getPolicyDocument`` -> ``aws:iam/getPolicyDocument:getPolicyDocument``, the classic
@@ -188,10 +197,8 @@ def resolve_function(function: str) -> tuple[str, str]:
     init = _sdk_file(package)
     if init is None:
         raise YamlProgramError(_not_installed(f"function {function!r}", package))
-    fqn = sdk_package(package) if module == "index" else next(
-        (entry.module for entry in (_resource_index(package) or {}).values() if _module_name(entry.token) == module),
-        f"{sdk_package(package)}.{module.replace('.', '_')}")
-    source = init.parent.joinpath(*fqn.split(".")[1:], f"{_words(name)}.py")
+    fqn = _module_fqn(package, module) or f"{sdk_package(package)}.{module.replace('.', '_')}"
+    source = init.parent.joinpath(*fqn.split(".")[1:], f"{words(name, '_')}.py")
     invoked = _INVOKED.search(source.read_text(encoding="utf-8")) if source.is_file() else None
     if invoked is None:
         raise YamlProgramError(f"function {function!r}: package {package!r} ({sdk_package(package)}) has no such "
@@ -206,12 +213,7 @@ def import_sdk_module(token: str) -> None:
     parts = token.split(":")
     if len(parts) != 3 or parts[0] == "pulumi":
         return
-    package, module = parts[0], parts[1].split("/")[0]
-    index = _resource_index(package)
-    if index is None:
-        return
-    fqn = sdk_package(package) if module == "index" else next(
-        (entry.module for entry in index.values() if _module_name(entry.token) == module), None)
+    fqn = _module_fqn(parts[0], parts[1].split("/")[0])
     if fqn is not None:
         importlib.import_module(fqn)
 
@@ -364,8 +366,7 @@ class _Evaluator:
         declared = _declaration(declared)
         if key in self.stack_config:
             raw: Any = self.stack_config[key]
-            value = _typed(raw, declared.get("type") if declared else None, self.shown, short,
-                           declared.get("items") if declared else None)
+            value = _typed(raw, declared, self.shown, short)
         elif declared is not None and declared.get("default") is not None:
             value = self.evaluate(declared["default"])
         elif declared is not None:
@@ -640,45 +641,36 @@ def _config_name(key: str, declared: Any) -> str:
     return name if isinstance(name, str) and name else key
 
 
-_TYPE = re.compile(r"^list<\s*(\w+)\s*>$")
-
-
-def _typed(raw: str, type_: Any, shown: str, key: str, items: Any = None) -> Any:
-    """A stack's config value (text, as the CLI passes it) as the declared config type: Pulumi YAML's
-    ``String``, ``Integer``, ``Number``, ``Boolean``, ``Object``, ``List<T>`` in any case, or the CLI's
-    ``array`` with ``items: {type: ...}``."""
-    if type_ is None:
+def _typed(raw: str, declared: Mapping[str, Any] | None, shown: str, key: str) -> Any:
+    """A stack's config value (text, as the CLI passes it) as its declared type, in either spelling
+    (``project.yaml_config_type``: Pulumi YAML's ``Integer``, ``List<T>``, ... or the CLI's ``array`` with
+    ``items``); undeclared, the text itself."""
+    if declared is None or declared.get("type") is None:
         return raw
-    kind = str(type_).strip().lower()
-    inner = _TYPE.match(kind)
-    item_type = inner.group(1) if inner else (items or {}).get("type") if isinstance(items, dict) else None
+    typed = yaml_config_type(dict(declared), f"{shown}: config {key!r}")
+    kind = typed["type"]
     try:
-        if inner or kind == "array":
+        if kind in ("array", "object"):
             value = json.loads(raw)
-            if not isinstance(value, list):
+            if not isinstance(value, list if kind == "array" else dict):
                 raise ValueError(raw)
-            return [_typed(item if isinstance(item, str) else json.dumps(item), item_type, shown, key)
-                    for item in value]
-        if kind == "object":
-            value = json.loads(raw)
-            if not isinstance(value, dict):
-                raise ValueError(raw)
+            if kind == "array":
+                items = typed.get("items") if isinstance(typed.get("items"), dict) else None
+                return [_typed(item if isinstance(item, str) else json.dumps(item), items, shown, key) for item in value]
             return value
-        if kind in ("int", "integer"):
+        if kind == "integer":
             return int(raw)
         if kind == "number":
             number = float(raw)
             return int(number) if number.is_integer() and re.fullmatch(r"[+-]?\d+", raw.strip()) else number
-        if kind in ("bool", "boolean"):
+        if kind == "boolean":
             if raw not in ("true", "false"):
                 raise ValueError(raw)
             return raw == "true"
-        if kind == "string":
-            return raw
+        return raw  # string
     except (ValueError, TypeError):
-        raise YamlProgramError(f"{shown}: config {key!r} is declared {type_} but the stack's value is {raw!r}") from None
-    raise YamlProgramError(f"{shown}: config {key!r}: type {type_!r} is not one of String, Integer, Number, Boolean, "
-                           "Object, List<T>")
+        raise YamlProgramError(f"{shown}: config {key!r} is declared {declared['type']} but the stack's value is "
+                               f"{raw!r}") from None
 
 
 # --- builtins (ast/expr.go ``parseBuiltin``; run.go ``evaluateBuiltin...``) ----------------------
