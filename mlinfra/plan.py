@@ -28,7 +28,6 @@ import pulumi
 from pulumi.runtime import settings
 from pulumi.runtime.stack import massage
 
-from mlinfra import node_program, yaml_program
 from mlinfra.documents import regular_or_absent, write_atomically
 from mlinfra.errors import MlinfraError
 from mlinfra.event_loops import program_loops
@@ -120,7 +119,9 @@ def _foreign_failure(project: Project, exc: BaseException) -> str | None:
     if inside:
         return f"{shown_path(project, inside[-1][0])}:{inside[-1][1]}"
     if project.runtime == "yaml":  # the SDK failed on a value the template gave it
-        return shown_path(project, yaml_program.template_path(project) or project.main)
+        from mlinfra.yaml_program import template_path
+
+        return shown_path(project, template_path(project) or project.main)
     return shown_path(project, project.program)
 
 
@@ -185,19 +186,23 @@ def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
         raise MlinfraError(f"Pulumi.yaml: runtime {project.runtime!r}: mlinfra plans Python, YAML and Node.js programs "
                            f"only; review a {project.runtime} program's `pulumi preview --json` (or `pulumi stack "
                            "export`) output with --deployment FILE")
-    if project.runtime == "nodejs":
-        monitor = install_mocks(project=project.name, stack=env, region=config.get("aws:region", "us-east-1"),
-                                preview=True, root_stack=False)
-        node_program.run_node_program(project, config, env, monitor)
-        return monitor
+    # The other languages' modules are imported only for their programs (a Python plan is timed against its floor).
     if project.runtime == "yaml":
+        from mlinfra import yaml_program
+
         yaml_program.read_template(project)  # a missing or malformed template is bad input before the run
-    elif not project.program.is_file():
+    elif project.runtime == "python" and not project.program.is_file():
         raise MlinfraError(f"{shown_path(project, project.program)}: no such program")
     # As a preview (dry run): an output the mocks leave out (a Kubernetes Service's status) is
-    # unknown and callbacks on it are skipped, as the engine does, rather than a known None.
+    # unknown and callbacks on it are skipped, as the engine does, rather than a known None. A Node.js
+    # program registers its own stack, so Python's is left out.
     monitor = install_mocks(project=project.name, stack=env, region=config.get("aws:region", "us-east-1"),
-                            preview=True)
+                            preview=True, root_stack=project.runtime != "nodejs")
+    if project.runtime == "nodejs":
+        from mlinfra.node_program import run_node_program
+
+        run_node_program(project, config, env, monitor)
+        return monitor
     pulumi.runtime.set_all_config(dict(config), sorted(config.secret_keys))
 
     def program() -> None:
