@@ -80,14 +80,6 @@ KUSTOMIZE_FIELD_SPECS = (
 KUSTOMIZE_CASES = ("kyaml/yaml/merge2/scalar_test.go", "kyaml/yaml/merge2/map_test.go",
                    "kyaml/yaml/merge2/list_test.go", "kyaml/yaml/merge2/element_test.go",
                    "api/filters/patchstrategicmerge/patchstrategicmerge_test.go")
-#: pulumi/pulumi-yaml's example programs (v1.38.1), planned by tests/test_yaml_program.py as programs nobody
-#: here wrote: each folder's files, as in the repository.
-PULUMI_YAML = ("pulumi/pulumi-yaml", "v1.38.1")
-PULUMI_YAML_EXAMPLES = (
-    "awsx-fargate/Pulumi.yaml", "cue-random/Pulumi.yaml", "getting-started/Pulumi.yaml", "kubernetes/Pulumi.yaml",
-    "pulumi-variable/Pulumi.yaml", "pulumi-variable/working-dir/Main.yaml", "random/Pulumi.yaml",
-    "readme/Pulumi.yaml", "readme/Pulumi.README.md", "stackreference-consumer/Pulumi.yaml", "webserver/Pulumi.yaml",
-    "webserver-json/Pulumi.yaml", "webserver-json/Main.json")
 KUBERNETES_KINDS = ("io.k8s.api.core.v1.Namespace", "io.k8s.api.core.v1.ResourceQuota",
                     "io.k8s.api.core.v1.ServiceAccount", "io.k8s.api.storage.v1.StorageClass")
 
@@ -296,24 +288,11 @@ def refresh_kustomize_cases(mirror_root: Path | None) -> list[dict]:
     return sources
 
 
-def refresh_pulumi_yaml_examples(mirror_root: Path | None) -> list[dict]:
-    """``tests/data/pulumi_yaml_examples/``: pulumi-yaml's example programs at ``PULUMI_YAML``'s tag."""
-    repository, ref = PULUMI_YAML
-    sources = []
-    for path in PULUMI_YAML_EXAMPLES:
-        content = read(repository, ref, f"examples/{path}", mirror_root)
-        target = DATA / "pulumi_yaml_examples" / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-        sources.append({"file": f"pulumi_yaml_examples/{path}", "repository": repository, "ref": ref,
-                        "path": f"examples/{path}", "sha256": hashlib.sha256(content).hexdigest()})
-    return sources
-
-
 #: Vendored one file at a time, each at the ref SOURCES.json records for it: KICS's Pulumi YAML test samples
-#: (Checkmarx/kics ``assets/queries/pulumi/aws/<query>/test/*.yaml``, each at the commit of its last change)
-#: and pulumi-yaml's converter test programs (``pkg/pulumiyaml/testing/test/testdata/<case>/yaml/*.yaml``).
-RECORDED = ("kics_pulumi_aws/", "pulumi_yaml_testdata/")
+#: (Checkmarx/kics ``assets/queries/pulumi/aws/<query>/test/*.yaml``, each at the commit of its last change),
+#: pulumi-yaml's example programs (``examples/``) and its converter test programs
+#: (``pkg/pulumiyaml/testing/test/testdata/<case>/yaml/*.yaml``), both at v1.38.1.
+RECORDED = ("kics_pulumi_aws/", "pulumi_yaml_examples/", "pulumi_yaml_testdata/")
 
 
 def refresh_recorded(mirror_root: Path | None) -> list[dict]:
@@ -338,8 +317,7 @@ def main() -> None:
     if args.kustomize_only:  # the other entries of SOURCES.json stay as they are
         others = [e for e in json.loads((DATA / "SOURCES.json").read_text()) if e["repository"] != KUSTOMIZE_OPENAPI[0]]
     else:
-        others = (refresh(args.mirror_root) + refresh_pulumi_yaml_examples(args.mirror_root)
-                  + refresh_recorded(args.mirror_root))
+        others = refresh(args.mirror_root) + refresh_recorded(args.mirror_root)
     (DATA / "SOURCES.json").write_text(json.dumps(others + cases, indent=2) + "\n")
     for source in [schema, *references, *cases, *([] if args.kustomize_only else others)]:
         print(f"{source['file']}: {source['repository']}@{source['ref']}:{source['path']}")
