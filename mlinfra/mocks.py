@@ -425,8 +425,11 @@ class PlatformMocks(pulumi.runtime.Mocks):
                 outputs["metadata"] = metadata
         for name in _string_outputs(args.typ):
             value = outputs.get(name)
-            # A document given as data: the provider's JSON string (a secret or asset keeps its wrapper).
-            if isinstance(value, list) or (isinstance(value, dict) and SIGNATURE_KEY not in value):
+            # A document given as data: the provider's JSON string (a secret or asset keeps its wrapper). One
+            # holding a value unknown in the preview (a Node.js program's object with an ARN still to come) is
+            # left as given: the provider's string is unknown until then.
+            if (isinstance(value, list) or (isinstance(value, dict) and SIGNATURE_KEY not in value)) \
+                    and not pulumi.output.contains_unknowns(value):
                 outputs[name] = json.dumps(outputs[name])
         for name, kind in _always_set_outputs(args.typ):
             if outputs.get(name) is None:

@@ -75,6 +75,17 @@ def test_pulumi_aws_native_resources_get_the_addresses_cloud_control_always_retu
     assert "kmsKeyId" not in config and "arn" not in config
 
 
+def test_a_document_given_as_data_is_the_providers_string_unless_part_is_unknown_in_the_preview():
+    # A Node.js program passes a policy as an object; one holding an output still to come (deserialized as
+    # Unknown in a preview) has no string yet: json.dumps refused it ("Unknown is not JSON serializable").
+    statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+    _, known = new_resource("aws:iam/policy:Policy", "read", {"policy": {"Statement": [statement]}})
+    assert json.loads(known["policy"]) == {"Statement": [statement]}
+    pending = {"Statement": [{**statement, "Resource": pulumi.output.Unknown()}]}
+    _, unknown = new_resource("aws:iam/policy:Policy", "read", {"policy": pending})
+    assert unknown["policy"] is pending
+
+
 def test_inputs_win_over_computed_outputs_and_region_is_used():
     rid, outputs = new_resource("aws:iam/role:Role", "runner", {"name": "ml-runner"}, region="eu-west-1")
     assert outputs["arn"] == f"arn:aws:iam::{ACCOUNT_ID}:role/ml-runner"
