@@ -215,7 +215,11 @@ def import_sdk_module(token: str) -> None:
         return
     fqn = _module_fqn(parts[0], parts[1].split("/")[0])
     if fqn is not None:
-        importlib.import_module(fqn)
+        module = importlib.import_module(fqn)
+        # pulumi-aws's service modules are lazy (pulumi._utils.lazy_import): one runs, importing its
+        # submodules, on the first read of an attribute that is not __spec__, __file__ and the like, and the
+        # mocks look a function's result class up among those submodules (sys.modules).
+        getattr(module, "__all__", None)
 
 
 # --- names: the template's camelCase, the SDK's snake_case --------------------------------------
