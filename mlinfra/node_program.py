@@ -89,32 +89,42 @@ def run_node_program(project: Project, config: StackConfig, stack: str, monitor:
         os.close(requests_write)
         os.close(answers_read)
     outcome: dict[str, Any] = {}
-    with os.fdopen(requests_read, encoding="utf-8") as requests, \
-            os.fdopen(answers_write, "w", encoding="utf-8") as answers:
-        for line in requests:
-            message = json.loads(line)
-            if "id" not in message:  # the last line: done, or why not
-                outcome = message
-                break
-            answers.write(json.dumps({"id": message["id"], **_answer(monitor, message["method"], message["body"])})
-                          + "\n")
-            answers.flush()
-    # Both pipes are closed now: node's pending read of its answers ends, and it exits.
-    process.wait()
+    try:
+        with os.fdopen(requests_read, encoding="utf-8") as requests, \
+                os.fdopen(answers_write, "w", encoding="utf-8") as answers:
+            for line in requests:
+                message = json.loads(line)
+                if "id" not in message:  # the last line: done, or why not
+                    outcome = message
+                    break
+                answers.write(json.dumps({"id": message["id"], **_answer(monitor, message["method"], message["body"])})
+                              + "\n")
+                answers.flush()
+    finally:
+        # Both pipes are closed now: node's pending read of its answers ends, and it exits. Stopped before its
+        # last line (interrupted, or an error here), it is stopped too, not left running.
+        if not outcome:
+            process.kill()
+        process.wait()
     with errors:
-        if not outcome.get("done"):
-            raise NodeProgramError(_failure(project, outcome, process.returncode))
         errors.seek(0)
-        sys.stderr.write(errors.read().decode("utf-8", "replace"))
+        report = errors.read().decode("utf-8", "replace")
+    if not outcome.get("done"):
+        raise NodeProgramError(_failure(project, outcome, process.returncode, report))
+    sys.stderr.write(report)
 
 
-def _failure(project: Project, outcome: dict[str, Any], code: int) -> str:
+def _failure(project: Project, outcome: dict[str, Any], code: int, report: str) -> str:
     missing = outcome.get("missing")
+    if missing and Path(missing).is_absolute():  # the entry point package.json names, or a file it requires
+        return f"{shown_path(project, project.main)}: the program's file {shown_path(project, Path(missing))} does not exist"
     if missing:
         return (f"{shown_path(project, project.main)}: the program needs {missing}, which is not installed for it: "
                 "install the program's dependencies (npm install in its folder) and plan again")
-    if not outcome:
-        return f"{shown_path(project, project.main)}: the Node.js program ended without a result (exit code {code})"
+    if "failed" not in outcome:  # the SDK gave up itself (no entry point, say), having said why on stderr
+        said = [line.strip() for line in report.splitlines() if line.strip() and not line.startswith("warning:")]
+        return (f"{shown_path(project, project.main)}: the Node.js program ended without a result (exit code "
+                f"{outcome.get('exited', code)})" + (f": {' '.join(said[:3])}" if said else ""))
     inside = next((line for line in outcome.get("where", []) if str(project.main) in line and "node_modules" not in line),
                   None)
     where = f" ({inside.removeprefix('at ')})" if inside else ""

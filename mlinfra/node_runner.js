@@ -9,16 +9,30 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
+const net = require("net");
 const readline = require("readline");
 
 const [programDir, project, stack, organization, writeFd, readFd] = process.argv.slice(2);
 const toParent = fs.createWriteStream(null, { fd: Number(writeFd) });
-const fromParent = fs.createReadStream(null, { fd: Number(readFd) });
+// A socket, not fs.createReadStream: a pipe read that fs leaves pending in libuv's thread pool would hold
+// process.exit() until the parent closed the pipe, and the parent waits for our last line first.
+const fromParent = new net.Socket({ fd: Number(readFd), readable: true, writable: false });
 
+let ended = false;
 function finish(message, code) {
-    // (The parent then closes our input; a pipe read pending in libuv's thread pool would hold the exit.)
-    toParent.write(JSON.stringify(message) + "\n", () => process.exit(code));
+    // Written synchronously: after an error the program left unhandled the SDK keeps the main thread busy,
+    // and a write queued to the thread pool would never be made.
+    ended = true;
+    fs.writeSync(Number(writeFd), JSON.stringify(message) + "\n");
+    process.exit(code);
 }
+// The SDK ends the process itself where it has told the user why on stderr (no entry point: exit code 32).
+process.on("exit", (code) => {
+    if (!ended) {
+        ended = true;
+        fs.writeSync(Number(writeFd), JSON.stringify({ exited: code }) + "\n");
+    }
+});
 
 let sdk;
 try {
@@ -85,14 +99,19 @@ if (process.env.PULUMI_NODEJS_TRANSPILE_ONLY === undefined) {
     process.env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";  // the plan judges what a program declares, not its types
 }
 
-run({ _: ["."], pwd: programDir }, () => {}, () => {}, () => false)
+// An error the program leaves unhandled (a throw in an apply, a rejected promise) is logged by run()'s own
+// handler, which then reports it here: the language host would end the program with exit code 32 once its
+// event loop empties, but the pipe from the parent keeps ours busy, so the plan stops at the first one.
+function failed(err) {
+    const missing = err && err.code === "MODULE_NOT_FOUND" ? /'([^']+)'/.exec(String(err.message)) : null;
+    finish({
+        failed: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+        where: err instanceof Error ? (err.stack || "").split("\n").slice(1).map((l) => l.trim()) : [],
+        missing: missing ? missing[1] : undefined,
+    }, 1);
+}
+
+run({ _: ["."], pwd: programDir }, () => {}, failed, () => false)
     .then(() => settings.waitForRPCs())
     .then(() => finish({ done: true }, 0))
-    .catch((err) => {
-        const missing = err && err.code === "MODULE_NOT_FOUND" ? /'([^']+)'/.exec(String(err.message)) : null;
-        finish({
-            failed: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-            where: err instanceof Error ? (err.stack || "").split("\n").slice(1).map((l) => l.trim()) : [],
-            missing: missing ? missing[1] : undefined,
-        }, 1);
-    });
+    .catch(failed);

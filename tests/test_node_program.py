@@ -55,9 +55,10 @@ def test_a_typescript_kubernetes_program_plans_byte_for_byte_as_the_python_one()
     assert {"k8s-no-privileged-containers", "k8s-no-privilege-escalation"} <= found
 
 
-def _program(tmp_path: Path, source: str, *, name: str = "index.ts", options: str = "") -> Path:
+def _program(tmp_path: Path, source: str, *, name: str = "index.ts", options: str = "", region: bool = True) -> Path:
     (tmp_path / "Pulumi.yaml").write_text(f"name: theirs\nruntime:\n  name: nodejs\n{options}")
-    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
+    if region:
+        (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
     (tmp_path / "package.json").write_text('{"name": "theirs", "main": "%s"}' % name)
     (tmp_path / name).write_text(textwrap.dedent(source))
     (tmp_path / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
@@ -90,6 +91,68 @@ def test_an_exception_in_the_program_is_its_failure_at_its_line(tmp_path):
     message = str(error.value)
     assert message.startswith(".: the program failed under the offline plan (")
     assert re.search(r"index\.ts:4:\d+\)?\): Error: the team forgot something$", message), message
+
+
+def test_an_exception_in_an_apply_stops_the_plan_in_one_line(tmp_path):
+    """Left unhandled, it is logged by the SDK's own handler and the language host would end the program; under
+    the plan it once left node spinning, with its last line never written."""
+    project = _program(tmp_path, """
+        import * as aws from "@pulumi/aws";
+        const bucket = new aws.s3.Bucket("data");
+        export const name = bucket.arn.apply((arn) => { throw new Error(`no use for ${arn}`); });
+        """)
+    out = tmp_path / "plan.json"
+    result = mlinfra("plan", "dev", "--project", str(project), "--out", str(out))
+    assert_bad_input(result, ".: the program failed under the offline plan (")
+    assert re.search(r"index\.ts:4:\d+\)?\): Error: no use for arn:aws:s3:::data-\w+$", result.stderr.strip()), result.stderr
+    assert not out.exists()
+
+
+def test_a_lookup_answers_with_the_ids_a_python_programs_would_get(tmp_path):
+    """pulumi-aws's Python service modules load lazily; the mocks read a function's result type from them
+    (getVpc's id), so they are loaded for a Node.js program's lookups too."""
+    project = _program(tmp_path, """
+        import * as aws from "@pulumi/aws";
+        const vpc = aws.ec2.getVpcOutput({ default: true });
+        new aws.ec2.SecurityGroup("group", { vpcId: vpc.id });
+        """)
+    [group] = [r for r in plan(project, "dev")["deployment"]["resources"]
+               if r["type"] == "aws:ec2/securityGroup:SecurityGroup"]
+    assert re.fullmatch(r"vpc-\w+", group["inputs"]["vpcId"]), group["inputs"]
+
+
+def test_when_the_sdk_gives_up_itself_its_own_words_are_the_message(tmp_path):
+    """No package.json and no index.ts: run() says so on stderr and calls process.exit(32) itself."""
+    project = _program(tmp_path, "export const x = 1;\n")
+    (project / "index.ts").unlink()
+    (project / "package.json").unlink()
+    with pytest.raises(MlinfraError, match=r"ended without a result \(exit code 32\): We failed to locate the entry "
+                                           r"point for your program"):
+        plan(project, "dev")
+
+
+def test_a_main_file_that_does_not_exist_is_named_as_such(tmp_path):
+    project = _program(tmp_path, "export const x = 1;\n")
+    (project / "index.ts").unlink()
+    with pytest.raises(MlinfraError, match=r"^\.: the program's file index\.ts does not exist$"):
+        plan(project, "dev")
+
+
+def test_node_is_stopped_when_the_plan_stops_before_its_last_line(tmp_path, monkeypatch):
+    import mlinfra.node_program as node_program
+
+    started = []
+    popen = node_program.subprocess.Popen
+    monkeypatch.setattr(node_program.subprocess, "Popen", lambda *a, **k: started.append(popen(*a, **k)) or started[-1])
+
+    def interrupted(*_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(node_program, "_answer", interrupted)
+    project = _program(tmp_path, 'import * as aws from "@pulumi/aws";\nnew aws.s3.Bucket("data");\n')
+    with pytest.raises(KeyboardInterrupt):
+        plan(project, "dev")
+    assert started and started[0].returncode is not None
 
 
 def test_a_required_configuration_key_missing_is_the_sdks_message_in_one_line(tmp_path):
