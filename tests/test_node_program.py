@@ -121,6 +121,18 @@ def test_a_lookup_answers_with_the_ids_a_python_programs_would_get(tmp_path):
     assert re.fullmatch(r"vpc-\w+", group["inputs"]["vpcId"]), group["inputs"]
 
 
+def test_without_a_configured_region_the_program_sees_the_mocks_region(tmp_path, monkeypatch):
+    """No stack file: pulumi-aws's requireRegion() reads AWS_REGION, set to the region the mocks answer for."""
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    project = _program(tmp_path, """
+        import * as aws from "@pulumi/aws";
+        new aws.s3.Bucket("data", { tags: { region: aws.config.requireRegion() } });
+        """, region=False)
+    [bucket] = [r for r in plan(project, "dev")["deployment"]["resources"] if r["type"] == "aws:s3/bucket:Bucket"]
+    assert bucket["inputs"]["tags"] == {"region": "us-east-1"}
+
+
 def test_when_the_sdk_gives_up_itself_its_own_words_are_the_message(tmp_path):
     """No package.json and no index.ts: run() says so on stderr and calls process.exit(32) itself."""
     project = _program(tmp_path, "export const x = 1;\n")
