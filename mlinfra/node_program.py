@@ -65,12 +65,7 @@ def _answer(monitor: RecordingMonitor, method: str, body: str) -> dict[str, Any]
 def run_node_program(project: Project, config: StackConfig, stack: str, monitor: RecordingMonitor) -> None:
     """Run the program to completion against ``monitor`` (installed by the caller, as for a Python program)."""
     node = _node()
-    environment = {**os.environ, "PULUMI_CONFIG": json.dumps(dict(config), sort_keys=True),
-                   "PULUMI_CONFIG_SECRET_KEYS": json.dumps(sorted(config.secret_keys))}
-    if "aws:region" not in config and not {"AWS_REGION", "AWS_DEFAULT_REGION"} & environment.keys():
-        # The region the mocks answer for: pulumi-aws's requireRegion() (and the default provider) read it from
-        # config or these variables, and a program without a stack file would stop on "No AWS region".
-        environment["AWS_REGION"] = monitor.mocks.region
+    environment = {**os.environ, **config.program_variables(monitor.mocks.region)}
     if project.typescript is False:
         environment["PULUMI_NODEJS_TYPESCRIPT"] = "false"
     # Two pipes are the protocol (node's requests, our answers); its stdout is the program's. Its stderr is

@@ -43,11 +43,11 @@ class ProgramError(MlinfraError):
 
 
 @contextlib.contextmanager
-def _program_environment(project: Project, config: StackConfig) -> Iterator[None]:
-    """What the CLI gives a program: the stack's config in ``PULUMI_CONFIG``, cwd = the program's folder."""
-    saved = {key: os.environ.get(key) for key in ("PULUMI_CONFIG", "PULUMI_CONFIG_SECRET_KEYS")}
-    os.environ["PULUMI_CONFIG"] = json.dumps(dict(config), sort_keys=True)
-    os.environ["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(sorted(config.secret_keys))
+def _program_environment(project: Project, config: StackConfig, region: str) -> Iterator[None]:
+    """What the CLI gives a program: ``StackConfig.program_variables``, cwd = the program's folder."""
+    variables = config.program_variables(region)
+    saved = {key: os.environ.get(key) for key in variables}
+    os.environ.update(variables)
     try:
         with contextlib.chdir(project.main):
             yield
@@ -196,8 +196,9 @@ def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
     # As a preview (dry run): an output the mocks leave out (a Kubernetes Service's status) is
     # unknown and callbacks on it are skipped, as the engine does, rather than a known None. A Node.js
     # program registers its own stack, so Python's is left out.
-    monitor = install_mocks(project=project.name, stack=env, region=config.get("aws:region", "us-east-1"),
-                            preview=True, root_stack=project.runtime != "nodejs")
+    region = config.get("aws:region", "us-east-1")
+    monitor = install_mocks(project=project.name, stack=env, region=region, preview=True,
+                            root_stack=project.runtime != "nodejs")
     if project.runtime == "nodejs":
         from mlinfra.node_program import run_node_program
 
@@ -223,7 +224,7 @@ def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
         stack = settings.get_root_resource()
         stack.register_outputs(massage(stack.outputs, []))
 
-    with _program_environment(project, config), _fresh_modules(project), _no_stack_traces(), program_loops():
+    with _program_environment(project, config, region), _fresh_modules(project), _no_stack_traces(), program_loops():
         try:
             pulumi.runtime.test(program)()
         except MlinfraError:

@@ -67,6 +67,18 @@ class StackConfig(dict[str, str]):
         self.secret_keys = secret_keys
         self.environments = environments
 
+    def program_variables(self, region: str) -> dict[str, str]:
+        """The environment the CLI gives the program: the config in ``PULUMI_CONFIG`` and its secret keys; and,
+        where neither config (``aws:region``) nor the environment (``AWS_REGION``, ``AWS_DEFAULT_REGION``)
+        names a region, ``AWS_REGION`` = ``region``, the one the mocks answer for: pulumi-aws reads its
+        ``region`` setting from those (``aws.config.region`` was None in Python, ``requireRegion()`` failed
+        in Node.js, while lookups answered ``region``)."""
+        variables = {"PULUMI_CONFIG": json.dumps(dict(self), sort_keys=True),
+                     "PULUMI_CONFIG_SECRET_KEYS": json.dumps(sorted(self.secret_keys))}
+        if "aws:region" not in self and not {"AWS_REGION", "AWS_DEFAULT_REGION"} & os.environ.keys():
+            variables["AWS_REGION"] = region
+        return variables
+
 
 def find_project(start: Path) -> Path:
     """The nearest directory at or above ``start`` that holds ``Pulumi.yaml``."""

@@ -355,6 +355,24 @@ def test_program_runs_in_its_folder_and_the_environment_is_restored(demo, monkey
     assert Path.cwd() != project / "stacks"
 
 
+
+@pytest.mark.parametrize("stack_file, environment, seen", [
+    ("config: {}\n", {}, "us-east-1"),  # no region anywhere: the mocks' own, as lookups answer
+    ("config:\n  aws:region: eu-west-1\n", {}, "eu-west-1"),
+    ("config: {}\n", {"AWS_DEFAULT_REGION": "ap-south-1"}, "ap-south-1"),
+])
+def test_the_program_sees_the_region_pulumi_aws_would_read(tmp_path, monkeypatch, stack_file, environment, seen):
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    for key, value in environment.items():
+        monkeypatch.setenv(key, value)
+    project = make_project(tmp_path, "import pulumi, pulumi_aws as aws\n"
+                                     "pulumi.export('region', aws.config.region)\n", {"dev": stack_file})
+    [stack] = [r for r in plan(project, "dev", None)["deployment"]["resources"] if r["type"] == "pulumi:pulumi:Stack"]
+    assert stack["outputs"]["region"] == seen
+    assert "AWS_REGION" not in os.environ
+
+
 # --- the deployment ----------------------------------------------------------------------------
 
 def test_deployment_is_stack_export_version_3(demo):
