@@ -24,7 +24,7 @@ from pulumi.runtime.proto import resource_pb2
 
 from mlinfra.errors import MlinfraError
 from mlinfra.mocks import DIY_ORGANIZATION, RecordingMonitor
-from mlinfra.project import Project, StackConfig, shown_path
+from mlinfra.project import Project, StackConfig, missing_config_message, shown_path
 from mlinfra.yaml_program import import_sdk_module
 
 RUNNER = Path(__file__).with_name("node_runner.js")
@@ -108,6 +108,9 @@ def run_node_program(project: Project, config: StackConfig, stack: str, monitor:
     with errors:
         errors.seek(0)
         report = errors.read().decode("utf-8", "replace")
+    if outcome.get("config"):
+        raise NodeProgramError(missing_config_message(project, stack, config, outcome["config"]["key"],
+                                                      outcome["config"]["secret"]))
     if not outcome.get("done"):
         raise NodeProgramError(_failure(project, outcome, process.returncode, report))
     sys.stderr.write(report)

@@ -98,15 +98,29 @@ if (process.env.PULUMI_NODEJS_TYPESCRIPT === undefined) {
 if (process.env.PULUMI_NODEJS_TRANSPILE_ONLY === undefined) {
     process.env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";  // the plan judges what a program declares, not its types
 }
+// An ES module program ("type": "module") is compiled by ts-node's ESM hooks (cmd/run/hooks.js), which call
+// tsn.register(options) while the hooks module loads, before initialize() has handed them run()'s options: they
+// get none, and ts-node type-checks. ts-node's own variable reaches them.
+if (process.env.PULUMI_NODEJS_TRANSPILE_ONLY === "true" && process.env.TS_NODE_TRANSPILE_ONLY === undefined) {
+    process.env.TS_NODE_TRANSPILE_ONLY = "true";
+}
 
 // An error the program leaves unhandled (a throw in an apply, a rejected promise) is logged by run()'s own
 // handler, which then reports it here: the language host would end the program with exit code 32 once its
 // event loop empties, but the pipe from the parent keeps ours busy, so the plan stops at the first one.
 function failed(err) {
     const missing = err && err.code === "MODULE_NOT_FOUND" ? /'([^']+)'/.exec(String(err.message)) : null;
+    // Not always an Error: ts-node's ESM hooks run in a worker thread, and what they throw arrives as a plain
+    // object (String() of one without a prototype throws itself).
+    const described = err && typeof err.message === "string" ? `${err.name || "Error"}: ${err.message}`
+        : require("util").inspect(err, { depth: 2, breakLength: Infinity });
+    // The SDK's ConfigMissingError (config.js): the parent words it as for a Python program.
+    const config = err && err.constructor && err.constructor.name === "ConfigMissingError" && typeof err.key === "string"
+        ? { key: err.key, secret: Boolean(err.secret) } : undefined;
     finish({
-        failed: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-        where: err instanceof Error ? (err.stack || "").split("\n").slice(1).map((l) => l.trim()) : [],
+        failed: described,
+        config,
+        where: err && typeof err.stack === "string" ? err.stack.split("\n").slice(1).map((l) => l.trim()) : [],
         missing: missing ? missing[1] : undefined,
     }, 1);
 }

@@ -32,7 +32,14 @@ from mlinfra.documents import regular_or_absent, write_atomically
 from mlinfra.errors import MlinfraError
 from mlinfra.event_loops import program_loops
 from mlinfra.mocks import SECRET_SIGNATURE, SIGNATURE_KEY, STACK_TYPE, RecordingMonitor, Registration, install_mocks
-from mlinfra.project import Project, StackConfig, load_stack_config, read_project, shown_path, stack_file
+from mlinfra.project import (
+    Project,
+    StackConfig,
+    load_stack_config,
+    missing_config_message,
+    read_project,
+    shown_path,
+)
 
 PROVIDER_PREFIX = "pulumi:providers:"
 
@@ -230,13 +237,7 @@ def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
         except MlinfraError:
             raise
         except pulumi.ConfigMissingError as exc:
-            # The SDK's message is two lines (a tab-indented hint): one line, naming the stack file.
-            raise ProgramError(
-                f"{shown_path(project, stack_file(project, env))}: the program requires the "
-                f"configuration key {exc.key!r}, which is not set: add it under config (or run `pulumi config set"
-                f"{' --secret' if exc.secret else ''} {exc.key} <value>`)"
-                + (f"; it may come from the Pulumi ESC environment it imports ({', '.join(config.environments)}), "
-                   "which a plan cannot read offline" if config.environments else "")) from None
+            raise ProgramError(missing_config_message(project, env, config, exc.key, exc.secret)) from None
         except pulumi.RunError as exc:
             raise ProgramError(str(exc)) from None
         except ModuleNotFoundError as exc:

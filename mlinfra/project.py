@@ -236,6 +236,16 @@ def _of_type(value: Any, type_: Any, items: Any) -> bool:
         _of_type(item, items.get("type"), items.get("items")) for item in value)
 
 
+def missing_config_message(project: Project, env: str, config: StackConfig, key: str, secret: bool) -> str:
+    """One line for a configuration key the program requires and the stack lacks (either SDK's
+    ``ConfigMissingError``, whose own message is two lines with a tab-indented hint), naming the stack file."""
+    return (f"{shown_path(project, stack_file(project, env))}: the program requires the configuration key {key!r}, "
+            f"which is not set: add it under config (or run `pulumi config set{' --secret' if secret else ''} {key} "
+            "<value>`)"
+            + (f"; it may come from the Pulumi ESC environment it imports ({', '.join(config.environments)}), "
+               "which a plan cannot read offline" if config.environments else ""))
+
+
 def stack_file(project: Project, env: str) -> Path:
     """The stack file of ``env``: ``Pulumi.<env>.yaml`` in the project's stack folder."""
     return project.stack_config_dir / f"Pulumi.{env}.yaml"
