@@ -475,7 +475,28 @@ class PlatformMocks(pulumi.runtime.Mocks):
             return std_call(token, dict(inputs))
         if token == "aws:organizations/getOrganization:getOrganization":
             return organization(), []
-        return _looked_up(token, dict(inputs), self.region), []
+        results = _looked_up(token, dict(inputs), self.region)
+        if token == "aws:ssm/getParameter:getParameter" and str(inputs.get("name", "")).startswith("/aws/service/"):
+            value = public_parameter(inputs["name"], results["id"])
+            results.update(name=inputs["name"], type="String", value=value, insecureValue=value, version=1)
+        return results, []
+
+
+def public_parameter(name: str, seed: str) -> str:
+    """The value of one of AWS's public SSM parameters (``/aws/service/...``) offline, in its documented shape:
+    a ``.../recommended`` parameter of the ECS- and EKS-optimized AMIs is JSON metadata whose ``image_id``
+    programs read (AmazonECS developer guide, "Retrieving Amazon ECS-optimized Linux AMI metadata"; awsx's
+    classic ``getEcsAmiId`` parses it); an ``image_name`` is the image's name; every other (``.../image_id``,
+    ``/aws/service/ami-amazon-linux-latest/...``, Bottlerocket's, Canonical's) is an AMI id. A user's own
+    parameter has no value offline, as before."""
+    image = f"ami-{stable_suffix(seed, 17)}"
+    last = name.rstrip("/").rpartition("/")[2]
+    if last == "recommended":
+        return json.dumps({"image_id": image, "image_name": f"{name.strip('/').replace('/', '-')}-plan",
+                           "schema_version": 1}, separators=(",", ":"))
+    if last == "image_name":
+        return f"{name.strip('/').replace('/', '-')}-plan"
+    return image
 
 
 #: The registry logins programs ask for to push images (``aws.ecr.get_authorization_token`` and

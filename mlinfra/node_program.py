@@ -13,10 +13,12 @@ from __future__ import annotations
 import base64
 import json
 import os
+import queue
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -88,23 +90,29 @@ def run_node_program(project: Project, config: StackConfig, stack: str, monitor:
         os.close(requests_write)
         os.close(answers_read)
     outcome: dict[str, Any] = {}
+    # Answers go out from a thread of their own, so its requests are always read: node writes them
+    # synchronously, and a reader waiting on a full pipe of answers while node waits on a full pipe of requests
+    # would hold both for ever.
+    answers: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    writer = threading.Thread(target=_write_answers, args=(answers_write, answers), daemon=True)
+    writer.start()
     try:
-        with os.fdopen(requests_read, encoding="utf-8") as requests, \
-                os.fdopen(answers_write, "w", encoding="utf-8") as answers:
+        with os.fdopen(requests_read, encoding="utf-8") as requests:
             for line in requests:
                 message = json.loads(line)
                 if "id" not in message:  # the last line: done, or why not
                     outcome = message
                     break
-                answers.write(json.dumps({"id": message["id"], **_answer(monitor, message["method"], message["body"])})
-                              + "\n")
-                answers.flush()
+                answer = {"id": message["id"], **_answer(monitor, message["method"], message["body"])}
+                answers.put(json.dumps(answer).encode() + b"\n")
     finally:
-        # Both pipes are closed now: node's pending read of its answers ends, and it exits. Stopped before its
-        # last line (interrupted, or an error here), it is stopped too, not left running.
+        # Stopped before its last line (interrupted, or an error here), node is stopped too, not left running.
         if not outcome:
             process.kill()
         process.wait()
+        answers.put(None)  # node has gone: an answer still being written fails at once
+        writer.join()
+        os.close(answers_write)
     with errors:
         errors.seek(0)
         report = errors.read().decode("utf-8", "replace")
@@ -114,6 +122,19 @@ def run_node_program(project: Project, config: StackConfig, stack: str, monitor:
     if not outcome.get("done"):
         raise NodeProgramError(_failure(project, outcome, process.returncode, report))
     sys.stderr.write(report)
+
+
+def _write_answers(fd: int, answers: queue.SimpleQueue[bytes | None]) -> None:
+    """Write each answer whole until ``None``. Node may end (its last line written, behind requests still
+    unanswered) while an answer is on its way: the rest are dropped, and its lines are read all the same."""
+    listening = True
+    while (data := answers.get()) is not None:
+        view = memoryview(data)
+        try:
+            while listening and view:
+                view = view[os.write(fd, view):]
+        except BrokenPipeError:
+            listening = False
 
 
 def _failure(project: Project, outcome: dict[str, Any], code: int, report: str) -> str:

@@ -13,24 +13,32 @@ const net = require("net");
 const readline = require("readline");
 
 const [programDir, project, stack, organization, writeFd, readFd] = process.argv.slice(2);
-const toParent = fs.createWriteStream(null, { fd: Number(writeFd) });
 // A socket, not fs.createReadStream: a pipe read that fs leaves pending in libuv's thread pool would hold
 // process.exit() until the parent closed the pipe, and the parent waits for our last line first.
 const fromParent = new net.Socket({ fd: Number(readFd), readable: true, writable: false });
 
+// Every line is written synchronously, whole and in order (a line beside a stream's could land inside a request
+// the thread pool is still writing: a pipe keeps only writes of up to 4 KiB whole). The parent reads our lines
+// without ever waiting to write its answers (they go out from a thread of their own), so a full pipe only slows us.
+function send(message) {
+    const bytes = Buffer.from(JSON.stringify(message) + "\n");
+    for (let written = 0; written < bytes.length;) {
+        written += fs.writeSync(Number(writeFd), bytes, written);
+    }
+}
+
 let ended = false;
 function finish(message, code) {
-    // Written synchronously: after an error the program left unhandled the SDK keeps the main thread busy,
-    // and a write queued to the thread pool would never be made.
+    // Synchronous, then exit at once: an unhandled error's other listeners (run()'s, below) never run.
     ended = true;
-    fs.writeSync(Number(writeFd), JSON.stringify(message) + "\n");
+    send(message);
     process.exit(code);
 }
 // The SDK ends the process itself where it has told the user why on stderr (no entry point: exit code 32).
 process.on("exit", (code) => {
     if (!ended) {
         ended = true;
-        fs.writeSync(Number(writeFd), JSON.stringify({ exited: code }) + "\n");
+        send({ exited: code });
     }
 });
 
@@ -74,7 +82,7 @@ function forward(method, responseType) {
         new Promise((resolve, reject) => {
             pending.set(id, { resolve, reject });
             const body = Buffer.from(request.serializeBinary()).toString("base64");
-            toParent.write(JSON.stringify({ id, method, body }) + "\n");
+            send({ id, method, body });
         }).then(
             (bytes) => callback(null, responseType ? responseType.deserializeBinary(bytes) : {}),
             (err) => callback(err, undefined));
@@ -125,7 +133,17 @@ function failed(err) {
     }, 1);
 }
 
+// Ours, installed before run()'s own, run first and end the plan: run()'s handler formats the error with
+// util.inspect (cmd/run/error.js defaultErrorMessage), which for an error thrown inside an apply walks the SDK's
+// output machinery it carries: most of a minute and gigabytes for a program of twenty resources
+// (pulumi/pulumi#20567 and #21326 are its RangeErrors).
+process.on("uncaughtException", failed);
+process.on("unhandledRejection", failed);
+
 run({ _: ["."], pwd: programDir }, () => {}, failed, () => false)
     .then(() => settings.waitForRPCs())
+    // One more turn of the event loop: a rejection nothing handles (a throw in an apply that resolved with the
+    // last answer) is reported at its end, and would end the language host's run as well.
+    .then(() => new Promise((resolve) => setImmediate(resolve)))
     .then(() => finish({ done: true }, 0))
     .catch(failed);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from importlib.metadata import version as package_version
 
@@ -185,6 +186,22 @@ def test_lookups_return_the_ids_and_arns_the_provider_always_sets():
     secret = call("aws:secretsmanager/getSecretVersion:getSecretVersion", {"secretId": "db"})
     assert "secretString" not in secret and "secretBinary" not in secret
     assert call("aws:unknown/getNothing:getNothing", {}) == {}
+
+
+def test_aws_public_parameters_answer_in_their_documented_shape():
+    # awsx's classic getEcsAmiId JSON.parse()s /aws/service/ecs/optimized-ami/.../recommended and reads image_id
+    # (pulumi/examples aws-ts-airflow stopped on '"undefined" is not valid JSON'); programs pass .../image_id and
+    # the Amazon Linux parameters to an instance's ami.
+    import pulumi_aws.ssm.get_parameter  # noqa: F401
+
+    recommended = call("aws:ssm/getParameter:getParameter", {"name": "/aws/service/ecs/optimized-ami/amazon-linux-2/recommended"})
+    metadata = json.loads(recommended["value"])
+    assert re.fullmatch(r"ami-[0-9a-f]{17}", metadata["image_id"]) and recommended["insecureValue"] == recommended["value"]
+    image = call("aws:ssm/getParameter:getParameter",
+                 {"name": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"})["value"]
+    assert re.fullmatch(r"ami-[0-9a-f]{17}", image) and image != metadata["image_id"]
+    # A team's own parameter is not invented.
+    assert "value" not in call("aws:ssm/getParameter:getParameter", {"name": "/team/vpc-id"})
 
 
 def test_the_organization_lookup_answers_its_root_in_the_sdk_result_shape():

@@ -5,6 +5,7 @@ monitor and mocks as a Python program."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import textwrap
 from pathlib import Path
@@ -132,6 +133,47 @@ def test_without_a_configured_region_the_program_sees_the_mocks_region(tmp_path,
         """, region=False)
     [bucket] = [r for r in plan(project, "dev")["deployment"]["resources"] if r["type"] == "aws:s3/bucket:Bucket"]
     assert bucket["inputs"]["tags"] == {"region": "us-east-1"}
+
+
+def test_a_program_that_stops_with_requests_unanswered_reports_its_own_error(tmp_path):
+    """Node ends at its first unhandled error while registrations are still on their way: answering one of
+    them found the pipe closed (BrokenPipeError, an internal error), and the last line was never read."""
+    project = _program(tmp_path, """
+        import * as aws from "@pulumi/aws";
+        const first = new aws.s3.Bucket("first");
+        for (let i = 0; i < 300; i++) { new aws.s3.Bucket(`data-${i}`); }
+        first.id.apply(() => { throw new Error("stopped early"); });
+        """)
+    with pytest.raises(MlinfraError, match=r"the program failed under the offline plan.*: Error: stopped early$"):
+        plan(project, "dev")
+
+
+def test_answers_are_written_whole_and_dropped_once_node_has_gone():
+    import queue
+    import threading
+
+    import mlinfra.node_program as node_program
+
+    read, write = os.pipe()
+    answers = queue.SimpleQueue()
+    for data in (b"x" * 100_000 + b"\n", b"y\n", None):  # the first more than a pipe holds
+        answers.put(data)
+    writer = threading.Thread(target=node_program._write_answers, args=(write, answers))
+    writer.start()
+    with os.fdopen(read, "rb") as reader:
+        assert reader.readline() == b"x" * 100_000 + b"\n" and reader.readline() == b"y\n"
+        writer.join()
+        os.close(write)
+        assert reader.read() == b""
+    read, write = os.pipe()
+    os.close(read)
+    for data in (b"answer\n", b"another\n", None):
+        answers.put(data)
+    try:
+        node_program._write_answers(write, answers)  # no BrokenPipeError: it returns at None
+    finally:
+        os.close(write)
+    assert answers.empty()
 
 
 def test_when_the_sdk_gives_up_itself_its_own_words_are_the_message(tmp_path):
