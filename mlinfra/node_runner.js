@@ -113,9 +113,9 @@ if (process.env.PULUMI_NODEJS_TRANSPILE_ONLY === "true" && process.env.TS_NODE_T
     process.env.TS_NODE_TRANSPILE_ONLY = "true";
 }
 
-// An error the program leaves unhandled (a throw in an apply, a rejected promise) is logged by run()'s own
-// handler, which then reports it here: the language host would end the program with exit code 32 once its
-// event loop empties, but the pipe from the parent keeps ours busy, so the plan stops at the first one.
+// The first error the program leaves unhandled (a throw in an apply, a rejected promise; the listeners below), or
+// one run() reports loading it: the language host would end the program with exit code 32 once its event loop
+// empties, but the pipe from the parent keeps ours busy, so the plan stops at the first one.
 function failed(err) {
     const missing = err && err.code === "MODULE_NOT_FOUND" ? /'([^']+)'/.exec(String(err.message)) : null;
     // Not always an Error: ts-node's ESM hooks run in a worker thread, and what they throw arrives as a plain
