@@ -140,7 +140,8 @@ def _write_answers(fd: int, answers: queue.SimpleQueue[bytes | None]) -> None:
 def _failure(project: Project, outcome: dict[str, Any], code: int, report: str) -> str:
     missing = outcome.get("missing")
     if missing and Path(missing).is_absolute():  # the entry point package.json names, or a file it requires
-        return f"{shown_path(project, project.main)}: the program's file {shown_path(project, Path(missing))} does not exist"
+        return (f"{shown_path(project, project.main)}: the program's file {shown_path(project, Path(missing))} "
+                "does not exist")
     if missing:
         return (f"{shown_path(project, project.main)}: the program needs {missing}, which is not installed for it: "
                 "install the program's dependencies (npm install in its folder) and plan again")

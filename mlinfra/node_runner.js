@@ -123,8 +123,8 @@ function failed(err) {
     const described = err && typeof err.message === "string" ? `${err.name || "Error"}: ${err.message}`
         : require("util").inspect(err, { depth: 2, breakLength: Infinity });
     // The SDK's ConfigMissingError (config.js): the parent words it as for a Python program.
-    const config = err && err.constructor && err.constructor.name === "ConfigMissingError" && typeof err.key === "string"
-        ? { key: err.key, secret: Boolean(err.secret) } : undefined;
+    const config = err && err.constructor && err.constructor.name === "ConfigMissingError"
+        && typeof err.key === "string" ? { key: err.key, secret: Boolean(err.secret) } : undefined;
     finish({
         failed: described,
         config,

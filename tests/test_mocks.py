@@ -194,9 +194,11 @@ def test_aws_public_parameters_answer_in_their_documented_shape():
     # the Amazon Linux parameters to an instance's ami.
     import pulumi_aws.ssm.get_parameter  # noqa: F401
 
-    recommended = call("aws:ssm/getParameter:getParameter", {"name": "/aws/service/ecs/optimized-ami/amazon-linux-2/recommended"})
+    recommended = call("aws:ssm/getParameter:getParameter",
+                       {"name": "/aws/service/ecs/optimized-ami/amazon-linux-2/recommended"})
     metadata = json.loads(recommended["value"])
-    assert re.fullmatch(r"ami-[0-9a-f]{17}", metadata["image_id"]) and recommended["insecureValue"] == recommended["value"]
+    assert re.fullmatch(r"ami-[0-9a-f]{17}", metadata["image_id"])
+    assert recommended["insecureValue"] == recommended["value"]
     image = call("aws:ssm/getParameter:getParameter",
                  {"name": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"})["value"]
     assert re.fullmatch(r"ami-[0-9a-f]{17}", image) and image != metadata["image_id"]

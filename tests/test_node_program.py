@@ -106,7 +106,8 @@ def test_an_exception_in_an_apply_stops_the_plan_in_one_line(tmp_path):
     out = tmp_path / "plan.json"
     result = mlinfra("plan", "dev", "--project", str(project), "--out", str(out))
     assert_bad_input(result, ".: the program failed under the offline plan (")
-    assert re.search(r"index\.ts:4:\d+\)?\): Error: no use for arn:aws:s3:::data-\w+$", result.stderr.strip()), result.stderr
+    assert re.search(r"index\.ts:4:\d+\)?\): Error: no use for arn:aws:s3:::data-\w+$",
+                     result.stderr.strip()), result.stderr
     assert not out.exists()
 
 
