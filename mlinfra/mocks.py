@@ -489,14 +489,11 @@ def public_parameter(name: str, seed: str) -> str:
     classic ``getEcsAmiId`` parses it); an ``image_name`` is the image's name; every other (``.../image_id``,
     ``/aws/service/ami-amazon-linux-latest/...``, Bottlerocket's, Canonical's) is an AMI id. A user's own
     parameter has no value offline, as before."""
-    image = f"ami-{stable_suffix(seed, 17)}"
+    image, image_name = f"ami-{stable_suffix(seed, 17)}", f"{name.strip('/').replace('/', '-')}-plan"
     last = name.rstrip("/").rpartition("/")[2]
     if last == "recommended":
-        return json.dumps({"image_id": image, "image_name": f"{name.strip('/').replace('/', '-')}-plan",
-                           "schema_version": 1}, separators=(",", ":"))
-    if last == "image_name":
-        return f"{name.strip('/').replace('/', '-')}-plan"
-    return image
+        return json.dumps({"image_id": image, "image_name": image_name, "schema_version": 1}, separators=(",", ":"))
+    return image_name if last == "image_name" else image
 
 
 #: The registry logins programs ask for to push images (``aws.ecr.get_authorization_token`` and

@@ -147,8 +147,8 @@ def _failure(project: Project, outcome: dict[str, Any], code: int, report: str) 
                 "install the program's dependencies (npm install in its folder) and plan again")
     if "failed" not in outcome:  # the SDK gave up itself (no entry point, say), having said why on stderr
         said = [line.strip() for line in report.splitlines() if line.strip() and not line.startswith("warning:")]
-        return (f"{shown_path(project, project.main)}: the Node.js program ended without a result (exit code "
-                f"{outcome.get('exited', code)})" + (f": {' '.join(said[:3])}" if said else ""))
+        return (f"{shown_path(project, project.main)}: the Node.js program ended without a result (exit code {code})"
+                + (f": {' '.join(said[:3])}" if said else ""))
     inside = next((line for line in outcome.get("where", []) if str(project.main) in line and "node_modules" not in line),
                   None)
     where = f" ({inside.removeprefix('at ')})" if inside else ""
