@@ -108,11 +108,17 @@ def _identity_provider_key(key: str) -> bool:
     return "." in prefix or "/" in prefix
 
 
+#: Where a key's last part names a tag or attribute: ``${TagKey}``, ``<key>``, and as the reference also
+#: spells it, ``ssm:resourceTag/tag-key``, ``secretsmanager:ResourceTag/tag-key`` and a bare trailing slash
+#: (``sagemaker:ResourceTag/``, ``elasticloadbalancing:ResourceTag/``, ``glacier:ResourceTag/``).
+_TEMPLATE = re.compile(r"(\$\{[^}]*\}|<[^>]*>|(?<=/)tag-key|(?<=/))$")
+
+
 def _keys(keys: Iterable[str]) -> Keys:
     exact, prefixes = set(), set()
     for key in keys:
         lowered = key.lower()
-        template = re.search(r"(\$\{[^}]*\}|<[^>]*>)$", lowered)
+        template = _TEMPLATE.search(lowered)
         if template:
             prefixes.add(lowered[:template.start()])
         else:

@@ -69,6 +69,21 @@ def test_a_key_the_action_never_sets_is_reported():
     assert violations(iam_validity.iam_condition_keys_apply, args) == []
 
 
+@pytest.mark.parametrize("action,key", [
+    # The reference spells these services' tag keys "ssm:resourceTag/tag-key" and
+    # "secretsmanager:ResourceTag/tag-key", SageMaker's "sagemaker:ResourceTag/"; key names are case-insensitive.
+    ("ssm:GetParameters", "ssm:ResourceTag/team"),
+    ("secretsmanager:GetSecretValue", "secretsmanager:ResourceTag/team"),
+    ("sagemaker:InvokeEndpoint", "sagemaker:ResourceTag/team"),
+])
+def test_a_service_tag_key_named_in_the_reference_as_a_placeholder_applies(action, key):
+    args = policy(lambda s: s[3].update(Action=action, Condition={"StringEquals": {key: "ml"}}))
+    assert violations(iam_validity.iam_condition_keys_apply, args) == []
+    # ...while a key of that service the action never sets is still reported.
+    args = policy(lambda s: s[3].update(Action=action, Condition={"StringEquals": {key.split("/")[0] + "x": "ml"}}))
+    assert "is never in the request context" in violations(iam_validity.iam_condition_keys_apply, args)[0]
+
+
 def test_resource_policies_and_trust_policies_are_read_too():
     key = policy(lambda s: s[3].update(Action="kms:Decryptt"), type_="aws:kms/key:Key")
     assert "kms:Decryptt is not an IAM action" in violations(iam_validity.iam_actions_exist, key)[0]
