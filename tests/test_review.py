@@ -337,6 +337,15 @@ def test_unknown_env_lists_the_known_ones(project):
         f"unknown environment 'qa': no {project / 'policies/config/qa'} (known: dev, prod)")
 
 
+def test_a_stack_that_names_no_environment_asks_for_env(project, tmp_path):
+    # A deployment of another team's stack ("mystack"), reviewed without --env: the message says how to choose.
+    text = (FIXTURES / "deployment.json").read_text().replace("urn:pulumi:dev::", "urn:pulumi:mystack::")
+    deployment = write(tmp_path / "theirs.json", text)
+    assert bad(project, env=None, packs=None, deployment=deployment) == (
+        f"unknown environment 'mystack': no {project / 'policies/config/mystack'} (known: dev, prod); that is the "
+        "stack named in the resources' URNs: choose the configuration to review them against with --env ENV")
+
+
 def test_explicit_packs_run_on_defaults_for_an_env_without_config(project, capsys):
     code, report = review_json(project, capsys, env="qa")
     assert code == 1 and report["summary"]["mandatory"] == 1

@@ -7,6 +7,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Sequence
 
+from mlinfra.errors import MlinfraError
 from mlinfra.review.deployment import Resource, stack_of, urn_project
 from mlinfra.review.pack_config import config_dir, effective_config, read_pack_config, require_configuration_for_prod
 from mlinfra.review.protocol import START_TIMEOUT, PackProcess, _violations, analyze_requests, read_manifest
@@ -37,8 +38,14 @@ def review(resources: Sequence[Resource], packs: Sequence[Path] | None, env: str
     the analyzer protocol, as the engine runs it. Pack processes start, are configured and analyze
     in parallel.
     """
-    env = env or stack_of(resources)
-    configs = config_dir(project_dir, env, required=packs is None)
+    chosen, env = env is not None, env or stack_of(resources)
+    try:
+        configs = config_dir(project_dir, env, required=packs is None)
+    except MlinfraError as exc:
+        if chosen:
+            raise
+        raise MlinfraError(f"{exc}; that is the stack named in the resources' URNs: choose the configuration "
+                           "to review them against with --env ENV") from None
     require_configuration_for_prod(project_dir, env)
     pack_dirs = [Path(p) for p in (packs if packs is not None else default_pack_dirs(project_dir))]
     project = next((urn_project(r.urn) for r in resources if urn_project(r.urn)), "")
