@@ -368,17 +368,24 @@ def unmatchable_conditions(document: object) -> list[str]:
     Two ways: a key that no resource type of an action sets (the statement never grants that
     action), and an action one of whose required resource types is covered only by statements with
     a key that type does not set (the call is always denied on that resource, so it always fails).
-    Wildcard actions are flagged only when the key applies to none of the actions they match.
+    Wildcard actions are flagged only when the key applies to none of the actions they match, nor to
+    any other action of the statement: AWS's own key policy for CloudWatch Logs allows ``kms:Describe*``
+    beside ``kms:Encrypt*`` under ``kms:EncryptionContext:aws:logs:arn``, and a pattern that matches
+    nothing more under the condition grants nothing extra, where a statement none of whose actions can
+    match is the author's mistake.
     """
     findings: list[str] = []
     allows = [s for s in _statements(document) if s.get("Effect") == "Allow"]
     for statement in allows:
         keys = _needed_keys(statement)
-        for pattern in _strings(statement.get("Action")):
-            actions = matching_actions(pattern) or []
+        entries = [(pattern, matching_actions(pattern) or []) for pattern in _strings(statement.get("Action"))]
+        for pattern, actions in entries:
             if not actions:
                 continue
+            wildcard = "*" in pattern or "?" in pattern
             for key in keys:
+                if wildcard and any(a.key_applies_to(key) for _, others in entries for a in others):
+                    continue
                 if not any(action.key_applies_to(key) for action in actions):
                     what = actions[0].name if len(actions) == 1 and pattern == actions[0].name else f"any action {pattern} names"
                     findings.append(f"condition key {key} is never in the request context of {what}, "

@@ -84,6 +84,24 @@ def test_a_service_tag_key_named_in_the_reference_as_a_placeholder_applies(actio
     assert "is never in the request context" in violations(iam_validity.iam_condition_keys_apply, args)[0]
 
 
+LOGS_KEY_STATEMENT = {  # AWS's key policy statement for CloudWatch Logs (encrypt-log-data-kms.html)
+    "Effect": "Allow", "Principal": {"Service": "logs.us-east-1.amazonaws.com"},
+    "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+    "Resource": "*",
+    "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:123456789012:*"}}}
+
+
+def test_a_pattern_that_matches_nothing_more_beside_actions_that_match_is_not_reported():
+    key = resource_args("aws:kms/key:Key", {"policy": json.dumps({"Statement": [LOGS_KEY_STATEMENT]})})
+    assert violations(iam_validity.iam_condition_keys_apply, key) == []
+    # A statement whose only pattern can never match is still reported.
+    alone = dict(LOGS_KEY_STATEMENT, Action=["kms:Describe*"])
+    key = resource_args("aws:kms/key:Key", {"policy": json.dumps({"Statement": [alone]})})
+    assert violations(iam_validity.iam_condition_keys_apply, key) == [
+        "aws:kms/key:Key 'subject' policy: condition key kms:EncryptionContext:aws:logs:arn is never in the request "
+        "context of any action kms:Describe* names, so the Allow never matches it"]
+
+
 def test_resource_policies_and_trust_policies_are_read_too():
     key = policy(lambda s: s[3].update(Action="kms:Decryptt"), type_="aws:kms/key:Key")
     assert "kms:Decryptt is not an IAM action" in violations(iam_validity.iam_actions_exist, key)[0]
