@@ -695,6 +695,10 @@ class Registration:
     additional_secret_outputs: list[str] = field(default_factory=list)
     version: str = ""
     external: bool = False
+    import_id: str = ""
+    retain_on_delete: bool = False
+    deleted_with: str = ""
+    replace_on_changes: list[str] = field(default_factory=list)
 
 
 def struct_to_plain(struct) -> dict[str, Any]:
@@ -970,6 +974,10 @@ class RecordingMonitor(MockMonitor):
             delete_before_replace=bool(request.deleteBeforeReplace),
             additional_secret_outputs=list(request.additionalSecretOutputs),
             version=request.version,
+            import_id=request.importId,
+            retain_on_delete=bool(request.retainOnDelete),
+            deleted_with=request.deletedWith,
+            replace_on_changes=list(request.replaceOnChanges),
         )
         if request.remote and request.type in kubernetes_manifests.COMPONENTS:
             self._construct_yaml(request, response.urn)

@@ -370,8 +370,16 @@ def _resource(registration: Registration, provider: str) -> dict[str, Any]:
     })
     if registration.additional_secret_outputs:
         resource["additionalSecretOutputs"] = sorted(registration.additional_secret_outputs)
+    if registration.import_id:
+        resource["importID"] = registration.import_id
+    if registration.retain_on_delete:
+        resource["retainOnDelete"] = True
+    if registration.deleted_with:
+        resource["deletedWith"] = registration.deleted_with
     if registration.ignore_changes:
         resource["ignoreChanges"] = sorted(registration.ignore_changes)
+    if registration.replace_on_changes:
+        resource["replaceOnChanges"] = sorted(registration.replace_on_changes)
     return resource
 
 

@@ -441,6 +441,26 @@ def test_protect_is_recorded(demo):
     assert by_urn[VERSIONING]["protect"] is False
 
 
+def test_lifecycle_options_are_recorded_as_the_engine_exports_them(tmp_path):
+    # apitype.ResourceV3 (sdk/go/common/apitype/core.go): importID, retainOnDelete, deletedWith, ignoreChanges and
+    # replaceOnChanges, each omitted when empty, in that order.
+    project = make_project(tmp_path, '''
+import pulumi, pulumi_aws as aws
+vpc = aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16")
+aws.s3.Bucket("kept", opts=pulumi.ResourceOptions(retain_on_delete=True, deleted_with=vpc, import_="kept-bucket",
+                                                  ignore_changes=["tags"], replace_on_changes=["bucket"]))
+aws.s3.Bucket("plain")
+''')
+    by_name = {r["urn"].rsplit("::", 1)[1]: r for r in plan(project, "dev", None)["deployment"]["resources"]}
+    kept = by_name["kept"]
+    assert [k for k in kept if k in ("importID", "retainOnDelete", "deletedWith", "ignoreChanges",
+                                     "replaceOnChanges")] == [
+        "importID", "retainOnDelete", "deletedWith", "ignoreChanges", "replaceOnChanges"]
+    assert (kept["importID"], kept["retainOnDelete"], kept["deletedWith"], kept["replaceOnChanges"]) == (
+        "kept-bucket", True, by_name["vpc"]["urn"], ["bucket"])
+    assert not {"importID", "retainOnDelete", "deletedWith", "replaceOnChanges"} & set(by_name["plain"])
+
+
 def test_secrets_in_show_secrets_form_and_whole_numbers_as_integers(demo):
     key = resources(demo[1])[KEY]
     assert key["inputs"]["description"] == {**SECRET, "plaintext": json.dumps(SECRET_PLACEHOLDER)}
