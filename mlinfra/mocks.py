@@ -24,7 +24,7 @@ import pulumi
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
-from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.proto import provider_pb2, resource_pb2
 from pulumi.runtime import settings
 
 from components.common import OFFLINE_ACCOUNT_ID, OfflineTarget
@@ -1039,6 +1039,16 @@ class RecordingMonitor(MockMonitor):
         if rpc.UNKNOWN.encode() in request.args.SerializeToString():
             return resource_pb2.ResourceInvokeResponse(unknown=True)
         return super().Invoke(request)
+
+    def Call(self, request):
+        """A resource's method (``eks.Cluster.get_kubeconfig()``, ``ResourceMonitor.Call``): the provider's code,
+        which no offline plan runs, computes its result, so the result is unknown, as a preview's is while the
+        resource it reads is still to be created. Pulumi's own mock monitor has no ``Call``. One key holding the
+        unknown marks the whole result unknown in both SDKs (Python ``invoke.call``: ``contains_unknowns``; Node.js
+        ``call``: the output's resolver) and serves ``call_single`` too."""
+        result = struct_pb2.Struct()
+        result.update({"result": rpc.UNKNOWN})
+        return provider_pb2.CallResponse(**{"return": result})
 
     def ReadResource(self, request):
         response = super().ReadResource(request)

@@ -34,6 +34,7 @@ _REQUESTS = {
     "RegisterResource": resource_pb2.RegisterResourceRequest,
     "ReadResource": resource_pb2.ReadResourceRequest,
     "Invoke": resource_pb2.ResourceInvokeRequest,
+    "Call": resource_pb2.ResourceCallRequest,
     "RegisterResourceOutputs": resource_pb2.RegisterResourceOutputsRequest,
 }
 

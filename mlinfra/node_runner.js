@@ -52,6 +52,7 @@ try {
 const settings = require(path.join(sdk, "runtime", "settings"));
 const { MockMonitor } = require(path.join(sdk, "runtime", "mocks"));
 const resproto = require(path.join(sdk, "proto", "resource_pb"));
+const provproto = require(path.join(sdk, "proto", "provider_pb"));
 // cmd/run/run.js requires cmd/run/index.js for one exit-code constant, and index.js starts the language
 // host's own main (which wants the engine's --monitor address) when it loads: it is stood in for here.
 const Module = require("module");
@@ -96,6 +97,7 @@ const monitor = new MockMonitor({
 monitor.registerResource = forward("RegisterResource", resproto.RegisterResourceResponse);
 monitor.readResource = forward("ReadResource", resproto.ReadResourceResponse);
 monitor.invoke = forward("Invoke", resproto.ResourceInvokeResponse);
+monitor.call = forward("Call", provproto.CallResponse);  // a resource's method: its result is unknown offline
 monitor.registerResourceOutputs = forward("RegisterResourceOutputs", null);
 settings.setMockOptions(monitor, project, stack, /* preview */ true, organization);
 

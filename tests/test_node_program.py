@@ -124,6 +124,24 @@ def test_a_lookup_answers_with_the_ids_a_python_programs_would_get(tmp_path):
     assert re.fullmatch(r"vpc-\w+", group["inputs"]["vpcId"]), group["inputs"]
 
 
+def test_a_resource_method_result_is_unknown_as_in_a_preview(tmp_path):
+    """A component's method (@pulumi/eks's cluster.getKubeconfig() in pulumi-eks's examples) is a Call to its
+    provider, which the plan does not run: the runner's monitor had no call ("monitor.call is not a function")."""
+    project = _program(tmp_path, """
+        import * as pulumi from "@pulumi/pulumi";
+        import * as k8s from "@pulumi/kubernetes";
+        const cluster = new pulumi.ComponentResource("eks:index:Cluster", "cluster", {}, {});
+        const kubeconfig = pulumi.runtime.call<{ result: string }>("eks:index:Cluster/getKubeconfig",
+            { "__self__": cluster }, cluster).apply((r) => r.result);
+        new k8s.Provider("k8s", { kubeconfig });
+        export const config = kubeconfig;
+        """)
+    resources = plan(project, "dev")["deployment"]["resources"]
+    [provider] = [r for r in resources if r["type"] == "pulumi:providers:kubernetes"]
+    assert provider["inputs"]["kubeconfig"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown
+    assert resources[0]["outputs"]["config"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
 def test_without_a_configured_region_the_program_sees_the_mocks_region(tmp_path, monkeypatch):
     """No stack file: pulumi-aws's requireRegion() reads AWS_REGION, set to the region the mocks answer for."""
     monkeypatch.delenv("AWS_REGION", raising=False)

@@ -305,6 +305,23 @@ pulumi.export("address", front.status.apply(lambda s: s.load_balancer.ingress[0]
     assert deployment["inputs"]["metadata"]["annotations"] == {"pulumi.com/autonamed": "true"}
 
 
+def test_a_resource_method_result_is_unknown_as_in_a_preview(tmp_path):
+    # pulumi-eks's examples (aws-profile-role-py) read a kubeconfig from Cluster.get_kubeconfig(), a method the eks
+    # provider computes (ResourceMonitor.Call), and hand it to a Kubernetes provider; Pulumi's mock monitor has
+    # no Call, and the plan failed ("'RecordingMonitor' object has no attribute 'Call'").
+    project = make_project(tmp_path, """
+import pulumi, pulumi_eks as eks, pulumi_kubernetes as k8s
+cluster = eks.Cluster("cluster")
+kubeconfig = cluster.get_kubeconfig(role_arn="arn:aws:iam::123456789012:role/admin")
+k8s.Provider("k8s", kubeconfig=kubeconfig)
+pulumi.export("kubeconfig", kubeconfig)
+""")
+    resources = plan(project, "dev")["deployment"]["resources"]
+    [provider] = [r for r in resources if r["type"] == "pulumi:providers:kubernetes"]
+    assert provider["inputs"]["kubeconfig"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown
+    assert resources[0]["outputs"]["kubeconfig"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
 def test_a_lookup_given_an_unknown_value_is_unknown_as_in_a_preview(tmp_path):
     # The SDK skips an invoke with unknown arguments but misses one inside a list of strings (a policy
     # document naming a key only the provider generates); the mocks failed on it (Unknown not JSON).
