@@ -1696,6 +1696,12 @@ CASES: list[Case] = [
     *PEER_CASES,
     *CDKNAG_CASES,
     *K8S_CASES,
+    Case("kms-lockout-check-bypassed", "kms-key-policy-lockout-check",
+         [("features-key", "aws:kms/key:Key", {
+             "enableKeyRotation": True, "deletionWindowInDays": 30, "tags": TAGS,
+             "policy": _policy({"Sid": "Admins", "Effect": "Allow", "Principal": {
+                 "AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"})})],
+         _set("bypassPolicyLockoutSafetyCheck", value=True)),
 ]
 
 

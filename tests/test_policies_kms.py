@@ -104,3 +104,20 @@ def test_rules_ignore_other_types():
         {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}]})})
     assert violations(kms.kms_key_policy_no_public_principal, args) == []
     assert violations(kms.kms_key_rotation, args) == []
+
+
+LOCKOUT = ["bypassPolicyLockoutSafetyCheck is true: KMS skips the check that the key policy lets the principal setting "
+           "it change it again (CreateKey, PutKeyPolicy), so a policy can lock every administrator out of the key"]
+
+
+@pytest.mark.parametrize("type_", kms.LOCKOUT_CHECKED_TYPES)
+def test_bypassing_the_lockout_safety_check_fails_on_every_key_and_key_policy_type(type_):
+    assert violations(kms.kms_key_policy_lockout_check, resource_args(type_, compliant_key())) == []
+    assert violations(kms.kms_key_policy_lockout_check, resource_args(
+        type_, compliant_key(bypassPolicyLockoutSafetyCheck=True))) == LOCKOUT
+
+
+@pytest.mark.parametrize("value", [False, None, UNKNOWN])
+def test_the_lockout_check_left_on_or_unknown_passes(value):
+    args = resource_args(KEY, compliant_key(bypassPolicyLockoutSafetyCheck=value))
+    assert violations(kms.kms_key_policy_lockout_check, args) == []

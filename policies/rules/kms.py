@@ -1,4 +1,5 @@
-"""KMS keys: automatic rotation, and key policies that do not open the key to any principal."""
+"""KMS keys: automatic rotation, key policies that do not open the key to any principal, and the key policy
+lockout safety check left on."""
 
 from __future__ import annotations
 
@@ -85,6 +86,34 @@ kms_key_policy_no_public_principal = ResourceValidationPolicy(
 )
 
 
-SECURITY = [kms_key_rotation, kms_key_policy_no_public_principal]
+#: Every type whose key policy KMS checks for lockout, and that can skip the check: pulumi-aws 7's keys (customer
+#: material imported or not, replicas too) and key policies, and pulumi-aws-native's AWS::KMS::Key
+#: (BypassPolicyLockoutSafetyCheck; its ReplicaKey has no such input).
+LOCKOUT_CHECKED_TYPES = ("aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey", "aws:kms/externalKey:ExternalKey",
+                         "aws:kms/replicaExternalKey:ReplicaExternalKey", *KEY_POLICY_TYPES, NATIVE_KEY)
+
+
+def _validate_lockout_check(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if as_bool(get(args.props, "bypassPolicyLockoutSafetyCheck")) is True:
+        report_violation("bypassPolicyLockoutSafetyCheck is true: KMS skips the check that the key policy lets the "
+                         "principal setting it change it again (CreateKey, PutKeyPolicy), so a policy can lock every "
+                         "administrator out of the key")
+
+
+kms_key_policy_lockout_check = ResourceValidationPolicy(
+    name="kms-key-policy-lockout-check",
+    description="KMS keys and key policies keep KMS's key policy lockout safety check "
+                "(bypassPolicyLockoutSafetyCheck is not true).",
+    validate=applies_to(LOCKOUT_CHECKED_TYPES, _validate_lockout_check),
+    severity=Severity.HIGH,
+    remediation_steps="Remove bypass_policy_lockout_safety_check (it defaults to false) and give the key policy a "
+                      "statement that lets the account's administrators (or the account root) manage the key. The "
+                      "KMS API reference: 'Do not set this value to true indiscriminately'; AWS Control Tower's "
+                      "CT.KMS.PV.3 forbids it.",
+    **frameworks({"nist-800-53": "AC-6, SC-12", "pci-dss": "3.6.1"}),
+)
+
+
+SECURITY = [kms_key_rotation, kms_key_policy_no_public_principal, kms_key_policy_lockout_check]
 PRIVACY: list = []
 COMPLIANCE: list = []
