@@ -172,6 +172,25 @@ def test_config_types_of_pulumi_yaml_and_of_the_cli(tmp_path):
         plan(project, "dev")
 
 
+def test_a_key_missing_from_a_stack_that_imports_esc_says_where_it_may_come_from(tmp_path):
+    # pulumi/workshops' langchain chatbot reads ${db-password} from the ESC environment its stack file imports.
+    project = _project(tmp_path, """
+        resources:
+          b:
+            type: aws:s3:Bucket
+            properties: {bucket: '${db-name}'}
+        """, stack="environment:\n  - chatbot-secrets\nconfig:\n  aws:region: us-east-1\n")
+    with pytest.raises(MlinfraError) as error:
+        plan(project, "dev")
+    assert str(error.value) == (
+        "Pulumi.yaml: resources.b.properties: 'db-name' is not a resource, variable or config key of this program; a "
+        "config key of that name may come from the Pulumi ESC environment the stack file imports (chatbot-secrets), "
+        "which a plan cannot read offline: set it in the stack file")
+    # Set in the stack file without a declaration in Pulumi.yaml, as Pulumi YAML reads it, it plans.
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n  yamltest:db-name: features\n")
+    assert _inputs(project)["b"]["bucket"] == "features"
+
+
 def test_a_planned_yaml_program_is_reviewed_like_any_other(tmp_path):
     project = _project(tmp_path, """
         resources:
