@@ -1522,6 +1522,12 @@ CASES: list[Case] = [
            {"domainName": "api.example.com", "regionalCertificateArn": "arn:aws:acm:us-east-1:1:certificate/1",
             "endpointConfiguration": {"types": "REGIONAL"}, "securityPolicy": "TLS_1_2", "tags": TAGS})],
          _set("securityPolicy", value="TLS_1_0")),
+    Case("http-api-domain-tls10", "apigateway-domain-tls",
+         [("chat-domain", "aws:apigatewayv2/domainName:DomainName",
+           {"domainName": "chat.example.com", "tags": TAGS, "domainNameConfiguration": {
+               "certificateArn": "arn:aws:acm:us-east-1:1:certificate/1", "endpointType": "REGIONAL",
+               "securityPolicy": "TLS_1_2"}})],
+         _set("domainNameConfiguration", "securityPolicy", value="TLS_1_0")),
     Case("cloudfront-http", "cloudfront-https-only",
          [("site", "aws:cloudfront/distribution:Distribution",
            {"enabled": True, "origins": [{"domainName": "site.s3.amazonaws.com", "originId": "s3"}],

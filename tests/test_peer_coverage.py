@@ -21,6 +21,7 @@ PEERS = {
     "awsguard_coverage.tsv": (28, re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")),
     "cdknag_awssolutions_coverage.tsv": (131, re.compile(r"^AwsSolutions-[A-Z0-9]+$")),
     "kics_pulumi_aws_coverage.tsv": (20, re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")),
+    "pulumi_compliance_aws_coverage.tsv": (97, re.compile(r"^aws(-[a-z0-9]+)+$")),
 }
 STATUS = re.compile(r"^(covered|covered-new|skipped): (.+)$")
 
@@ -90,6 +91,9 @@ def test_the_docs_quote_the_figures():
     nag = counts("cdknag_awssolutions_coverage.tsv")
     assert (f"of cdk-nag's 131 awssolutions rules, {nag['covered'] + nag['covered-new']} are covered "
             f"({nag['covered-new']} by rules added for it) and {nag['skipped']} skipped") in docs
+    pulumi = counts("pulumi_compliance_aws_coverage.tsv")
+    assert (f"of pulumi's 97 compliance-ready aws policies, {pulumi['covered'] + pulumi['covered-new']} are covered "
+            f"({pulumi['covered-new']} by rules added or widened for them) and {pulumi['skipped']} skipped") in docs
     kics = counts("kics_pulumi_aws_coverage.tsv")
     assert (f"of kics's 20 pulumi aws queries, {kics['covered'] + kics['covered-new']} are covered "
             f"and {kics['skipped']} skipped") in docs

@@ -53,6 +53,29 @@ def test_stage_logs_domain_tls_and_cloudfront():
                                                                        "minimumProtocolVersion": "TLSv1"}})) == 1
 
 
+def test_domain_tls_reads_the_enhanced_policies_and_http_api_domains():
+    rest = "aws:apigateway/domainName:DomainName"
+    # botocore's apigateway SecurityPolicy: the enhanced policies are named for their minimum TLS version.
+    for policy in ("TLS_1_2", "SecurityPolicy_TLS12_2018_EDGE", "SecurityPolicy_TLS12_PFS_2025_EDGE",
+                   "SecurityPolicy_TLS13_1_2_2021_06", "SecurityPolicy_TLS13_1_3_2025_09"):
+        assert found(apigateway_domain_tls, rest, {"securityPolicy": policy}) == [], policy
+    assert len(found(apigateway_domain_tls, rest, {"securityPolicy": "TLS_1_0"})) == 1
+    # HTTP and WebSocket APIs' domains (botocore's apigatewayv2 SecurityPolicy: TLS_1_0, TLS_1_2).
+    v2 = "aws:apigatewayv2/domainName:DomainName"
+    configuration = {"certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/1", "endpointType": "REGIONAL"}
+    assert found(apigateway_domain_tls, v2, {"domainNameConfiguration": {**configuration,
+                                                                          "securityPolicy": "TLS_1_2"}}) == []
+    assert found(apigateway_domain_tls, v2, {"domainNameConfiguration": {**configuration,
+                                                                          "securityPolicy": "TLS_1_0"}}) == [
+        f"{v2} 'api' accepts TLS older than 1.2 (domain name configuration #0 securityPolicy TLS_1_0); set it to "
+        "TLS_1_2"]
+    native = "aws-native:apigatewayv2:DomainName"
+    assert found(apigateway_domain_tls, native, {"domainNameConfigurations": [configuration]}) == []  # not judged
+    assert len(found(apigateway_domain_tls, native, {"domainNameConfigurations": [
+        {**configuration, "securityPolicy": "TLS_1_2"}, {**configuration, "securityPolicy": "TLS_1_0"}]})) == 1
+    assert found(apigateway_domain_tls, v2, {"domainNameConfiguration": UNKNOWN}) == []
+
+
 def test_trails_load_balancers_and_clusters():
     assert len(found(cloudtrail_multi_region, "aws:cloudtrail/trail:Trail", {})) == 1
     lb = "aws:lb/loadBalancer:LoadBalancer"

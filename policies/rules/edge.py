@@ -91,6 +91,7 @@ NATIVE_HTTP_STAGE = "aws-native:apigatewayv2:Stage"
 NATIVE_REST_METHOD = "aws-native:apigateway:Method"
 NATIVE_HTTP_ROUTE = "aws-native:apigatewayv2:Route"
 NATIVE_DOMAIN_NAME = "aws-native:apigateway:DomainName"
+V2_DOMAIN_NAMES = ("aws:apigatewayv2/domainName:DomainName", "aws-native:apigatewayv2:DomainName")
 
 
 def _stage_logs(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -152,12 +153,31 @@ apigateway_authorization = ResourceValidationPolicy(
 )
 
 
+def _tls12_or_later(policy: str) -> bool:
+    """A security policy of API Gateway (botocore's SecurityPolicy enums): ``TLS_1_2``, and the enhanced policies
+    named for their minimum version (``SecurityPolicy_TLS12_2018_EDGE``, ``SecurityPolicy_TLS13_1_2_2021_06``);
+    ``TLS_1_0`` is the old one."""
+    upper = policy.upper()
+    return upper.startswith("TLS_1_2") or "TLS12" in upper or "TLS13" in upper
+
+
 def _domain_tls(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type in V2_DOMAIN_NAMES:
+        # HTTP and WebSocket APIs' domains: one configuration (pulumi-aws, securityPolicy required) or a list
+        # (pulumi-aws-native, securityPolicy optional: an absent one is not judged). botocore's apigatewayv2
+        # SecurityPolicy: TLS_1_0 or TLS_1_2, and a v2 domain name can map REST APIs too.
+        props = args.props
+        configurations = as_list(get(props, "domainNameConfiguration") or get(props, "domainNameConfigurations"))
+        for index, configuration in enumerate(configurations if isinstance(configurations, list) else []):
+            policy = get(configuration, "securityPolicy") if isinstance(configuration, dict) else None
+            if isinstance(policy, str) and policy and not _tls12_or_later(policy):
+                report(f"{describe(args)} accepts TLS older than 1.2 (domain name configuration #{index} "
+                       f"securityPolicy {policy}); set it to TLS_1_2")
+        return
     policy = get(args.props, "securityPolicy")
     if is_unknown(policy):
         return
-    if not (isinstance(policy, str) and policy.upper().startswith("TLS_1_2")
-            or isinstance(policy, str) and "TLS13" in policy.upper()):
+    if not (isinstance(policy, str) and _tls12_or_later(policy)):
         shown = policy if policy else "not set (TLS_1_0 on REST APIs)"
         report(f"{describe(args)} accepts TLS older than 1.2 (securityPolicy {shown}); set it to TLS_1_2")
 
@@ -165,9 +185,11 @@ def _domain_tls(args: ResourceValidationArgs, report: ReportViolation) -> None:
 apigateway_domain_tls = ResourceValidationPolicy(
     name="apigateway-domain-tls",
     description="API Gateway custom domain names require TLS 1.2 or later.",
-    validate=applies_to((DOMAIN_NAME, NATIVE_DOMAIN_NAME), _domain_tls),
+    validate=applies_to((DOMAIN_NAME, NATIVE_DOMAIN_NAME, *V2_DOMAIN_NAMES), _domain_tls),
     severity=Severity.MEDIUM,
-    remediation_steps="Set security_policy='TLS_1_2' on the aws.apigateway.DomainName.",
+    remediation_steps="Set security_policy='TLS_1_2' (or an enhanced TLS 1.2/1.3 policy) on the "
+                      "aws.apigateway.DomainName, and domain_name_configuration.security_policy='TLS_1_2' on the "
+                      "aws.apigatewayv2.DomainName.",
     **frameworks({"nist-800-53": "SC-8, SC-13", "pci-dss": "4.2.1", "hipaa": "164.312(e)(2)(ii)"}),
 )
 
