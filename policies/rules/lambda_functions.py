@@ -129,12 +129,16 @@ lambda_in_vpc_when_reaching_data = StackValidationPolicy(
 
 #: Runtimes AWS has deprecated (no security patches): the "Deprecated runtimes" table of
 #: https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html (the end of the pulumi-aws 7
-#: ``aws.lambda.Runtime`` enum), with nodejs18.x (2025-09-01), python3.9 (2025-12-15) and ruby3.2
-#: (2026-03-31) since. A configuration list, to keep current.
-DEPRECATED_RUNTIMES = ("dotnet5.0", "dotnet6", "dotnet7", "dotnetcore2.1", "dotnetcore3.1", "go1.x", "java8",
-                       "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "nodejs18.x", "provided",
-                       "python2.7", "python3.6", "python3.7", "python3.8", "python3.9", "ruby2.5", "ruby2.7",
-                       "ruby3.2")
+#: ``aws.lambda.Runtime`` enum), with nodejs18.x (2025-09-01), python3.9 (2025-12-15), ruby3.2
+#: (2026-03-31) and nodejs20.x (2026-04-30, with Node.js 20's end of life) since; and the first
+#: runtimes, which botocore's lambda ``Runtime`` enum still lists (runtime-support-policy.html: nodejs,
+#: nodejs4.3, nodejs4.3-edge, nodejs6.10, nodejs8.10, dotnetcore1.0, dotnetcore2.0). A configuration list,
+#: to keep current.
+DEPRECATED_RUNTIMES = ("dotnet5.0", "dotnet6", "dotnet7", "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1",
+                       "dotnetcore3.1", "go1.x", "java8", "nodejs", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10",
+                       "nodejs8.10", "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "nodejs18.x",
+                       "nodejs20.x", "provided", "python2.7", "python3.6", "python3.7", "python3.8", "python3.9",
+                       "ruby2.5", "ruby2.7", "ruby3.2")
 
 RUNTIME_SCHEMA = config_schema(
     deprecatedRuntimes={
