@@ -257,10 +257,12 @@ def _run(project: Project, env: str, config: StackConfig) -> RecordingMonitor:
             where = _foreign_failure(project, exc)
             if where is None:
                 raise
-            # A None where the program expected a value is most often one only AWS knows: say so.
-            # (Not a type named in the SDK's own messages: "Output[NoneType]" is no missing value.)
+            # A None where the program expected a value is most often an optional key the stack file lacks
+            # (pulumi/examples' aws-py-ec2-provisioners: config.get("publicKey")) or one only AWS knows:
+            # say so. (Not a type named in the SDK's own messages: "Output[NoneType]" is no missing value.)
             missing = re.search(r"\bNone\b|'NoneType' object", str(exc)) or "Missing required property" in str(exc)
-            hint = (" (a value only the cloud knows, such as a lookup's result, may be missing offline; review the "
+            hint = (" (a configuration key the program reads with get() and the stack file does not set, or a value "
+                    "only the cloud knows, such as a lookup's result, missing offline: set the key, or review the "
                     "program's `pulumi preview --json` output with --deployment FILE instead)" if missing else "")
             # One line: the SDK's type checks write a message per level ("While processing input: ...").
             message = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())

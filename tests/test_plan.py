@@ -255,6 +255,15 @@ def test_a_type_error_naming_nonetype_gets_no_hint_about_values_only_the_cloud_k
     assert "only the cloud knows" not in str(err.value)
 
 
+def test_an_optional_key_the_stack_file_lacks_gets_the_hint(tmp_path):
+    # pulumi/examples' aws-py-ec2-provisioners: public_key = config.get("publicKey"), then aws.ec2.KeyPair(...).
+    project = make_project(tmp_path, "import pulumi, pulumi_aws as aws\n\n"
+                           "aws.ec2.KeyPair('key', public_key=pulumi.Config().get('publicKey'))\n")
+    with pytest.raises(ProgramError, match="Missing required property 'public_key' .a configuration key the program "
+                                           "reads with get.. and the stack file does not set"):
+        plan(project, "dev", None)
+
+
 def test_a_value_missing_offline_gets_the_hint(tmp_path):
     project = make_project(tmp_path, "import pulumi_aws as aws\n\nprint(aws.ec2.get_vpc(default=True).cidr_block.split('.'))\n")
     with pytest.raises(ProgramError, match="'NoneType' object has no attribute 'split'.*only the cloud knows"):
