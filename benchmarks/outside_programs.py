@@ -82,7 +82,12 @@ def stack_folder(project: Path) -> Path:
 
 def plan(project: Path, out: Path, region: str) -> tuple[int, str, dict]:
     """Plan ``project`` as stack ``outside``, filling required keys; (exit code, message, config used)."""
-    stack_file = stack_folder(project) / f"Pulumi.{STACK}.yaml"
+    from mlinfra.errors import MlinfraError
+
+    try:
+        stack_file = stack_folder(project) / f"Pulumi.{STACK}.yaml"
+    except MlinfraError as exc:  # a Pulumi.yaml the plan would refuse too: its row says why
+        return 2, f"mlinfra: error: {exc}", {}
     if stack_file.exists():
         return 2, f"{stack_file} exists: not overwritten", {}
     config: dict[str, object] = {}
