@@ -14,8 +14,8 @@ Configuration the program requires is filled in: each run that stops on a missin
 the next run gets a placeholder (``x-<key>``; ``2`` for counts, sizes and ports; ``false`` for flags;
 an encrypted ``secure:`` value for a key Pulumi.yaml declares secret).
 The placeholders live in ``Pulumi.outside.yaml``, written into the project's stack folder for the run
-and removed afterwards (a project that already has one is skipped). An ``aws:region`` placeholder
-(``--region``, default us-west-2) is added unless the program sets one.
+and removed afterwards (a project that already has one is skipped); it also sets ``aws:region``
+(``--region``, default us-west-2), as the programs' own stack files are not read.
 
 Node.js programs need their npm packages where node finds them (the project's or a parent folder's
 ``node_modules``: one shared folder above many examples works); Python programs need theirs in this
@@ -34,6 +34,9 @@ import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
+
+from mlinfra.errors import MlinfraError
+from mlinfra.project import read_project
 
 ROOT = Path(__file__).resolve().parent.parent
 MLINFRA = Path(sys.executable).parent / "mlinfra"
@@ -74,18 +77,10 @@ def last_line(stderr: str) -> str:
     return lines[-1][:300] if lines else ""
 
 
-def stack_folder(project: Path) -> Path:
-    from mlinfra.project import read_project
-
-    return read_project(project).stack_config_dir
-
-
 def plan(project: Path, out: Path, region: str) -> tuple[int, str, dict]:
     """Plan ``project`` as stack ``outside``, filling required keys; (exit code, message, config used)."""
-    from mlinfra.errors import MlinfraError
-
     try:
-        stack_file = stack_folder(project) / f"Pulumi.{STACK}.yaml"
+        stack_file = read_project(project).stack_config_dir / f"Pulumi.{STACK}.yaml"
     except MlinfraError as exc:  # a Pulumi.yaml the plan would refuse too: its row says why
         return 2, f"mlinfra: error: {exc}", {}
     if stack_file.exists():
