@@ -21,7 +21,8 @@ Node.js programs need their npm packages where node finds them (the project's or
 ``node_modules``: one shared folder above many examples works); Python programs need theirs in this
 interpreter's environment. Nothing reaches the network.
 
-Usage: ``.venv/bin/python benchmarks/outside_programs.py DIR [DIR ...] [--env prod] [--region us-west-2]``
+Usage: ``.venv/bin/python benchmarks/outside_programs.py DIR [DIR ...] [--env prod] [--region us-west-2]
+[--keep DIR]`` (``--keep`` writes every plan and review report there, to read the findings rule by rule)
 """
 
 from __future__ import annotations
@@ -114,12 +115,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("directories", nargs="+", type=Path, help="folders searched for Pulumi projects")
     parser.add_argument("--env", default="prod", help="the pack configuration to review with (default prod)")
-    parser.add_argument("--region", default="us-west-2", help="aws:region for programs that set none")
+    parser.add_argument("--region", default="us-west-2", help="the aws:region every program is given")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="write each plan and review report there (<n>-<project>.plan.json, .review.json)")
     args = parser.parse_args()
     rows, rules, problems = [], Counter(), []
     with tempfile.TemporaryDirectory(prefix="mlinfra-outside-") as scratch:
+        kept = args.keep or Path(scratch)
+        kept.mkdir(parents=True, exist_ok=True)
         for index, project in enumerate(projects([d.resolve() for d in args.directories])):
-            out = Path(scratch) / f"{index}.json"
+            out = kept / f"{index}-{project.name}.plan.json"
             code, message, config = plan(project, out, args.region)
             name = project.name
             if code != 0:
@@ -133,6 +138,7 @@ def main() -> int:
                 rows.append((name, "yes", str(resources), "", "", f"review exit {code}: {report['error']}"))
                 problems.append(f"{name}: review exit {code}: {report['error']}")
                 continue
+            (kept / f"{index}-{project.name}.review.json").write_text(json.dumps(report, indent=1))
             violations = report["violations"]
             broken = [v for v in violations if "can't run policy" in v["message"] or "Traceback" in v["message"]]
             problems += [f"{name}: {v['policy']} failed: {v['message'][:200]}" for v in broken]
