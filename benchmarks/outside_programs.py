@@ -42,10 +42,12 @@ from mlinfra.project import read_project
 ROOT = Path(__file__).resolve().parent.parent
 MLINFRA = Path(sys.executable).parent / "mlinfra"
 STACK = "outside"
-#: How the plan names a missing key: Python and Node.js programs (``project.missing_config_message``) and
-#: Pulumi YAML programs (values Pulumi.yaml declares without a default).
+#: How the plan names a missing key: Python and Node.js programs (``project.missing_config_message``), keys
+#: Pulumi.yaml declares without a default (``project._check_declared``) and a YAML template's own ``config:``
+#: (``yaml_program``).
 _MISSING = (re.compile(r"configuration key '([^']+)'"),
-            re.compile(r"missing configuration values? ((?:'[^']+'(?:, )?)+)"))
+            re.compile(r"missing configuration values? ((?:'[^']+'(?:, )?)+)"),
+            re.compile(r"config '([^']+)' has no value and no default"))
 #: A key Pulumi.yaml declares secret must be given encrypted; offline a ``secure:`` value is a placeholder.
 _SECRET = re.compile(r"configuration key '([^']+)' must be encrypted")
 TRIES = 12
@@ -67,6 +69,7 @@ def placeholder(key: str) -> object:
 
 
 def missing_keys(message: str) -> list[str]:
+    """The configuration keys a failed plan's message says the stack lacks (none: it failed otherwise)."""
     for pattern in _MISSING:
         if match := pattern.search(message):
             return re.findall(r"'([^']+)'", match.group(1)) if match.re is _MISSING[1] else [match.group(1)]
