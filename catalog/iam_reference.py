@@ -379,14 +379,14 @@ def unmatchable_conditions(document: object) -> list[str]:
     for statement in allows:
         keys = _needed_keys(statement)
         entries = [(pattern, matching_actions(pattern) or []) for pattern in _strings(statement.get("Action"))]
+        # Whether some action of the statement can carry each key: what a wildcard entry is judged by.
+        carried = {key: any(a.key_applies_to(key) for _, actions in entries for a in actions) for key in keys}
         for pattern, actions in entries:
             if not actions:
                 continue
             wildcard = "*" in pattern or "?" in pattern
             for key in keys:
-                if wildcard and any(a.key_applies_to(key) for _, others in entries for a in others):
-                    continue
-                if not any(action.key_applies_to(key) for action in actions):
+                if not (carried[key] if wildcard else any(action.key_applies_to(key) for action in actions)):
                     what = actions[0].name if len(actions) == 1 and pattern == actions[0].name else f"any action {pattern} names"
                     findings.append(f"condition key {key} is never in the request context of {what}, "
                                     "so the Allow never matches it")
