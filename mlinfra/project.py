@@ -67,6 +67,12 @@ class StackConfig(dict[str, str]):
         self.secret_keys = secret_keys
         self.environments = environments
 
+    def esc_note(self) -> str:
+        """For a key the stack lacks: where the stack file imports ESC environments, that it may be one of theirs."""
+        imported = ", ".join(self.environments)
+        return (f"; it may come from the Pulumi ESC environment the stack file imports ({imported}), which a plan "
+                "cannot read offline" if imported else "")
+
     def program_variables(self, region: str) -> dict[str, str]:
         """The environment the CLI gives the program: the config in ``PULUMI_CONFIG`` and its secret keys; and,
         where neither config (``aws:region``) nor the environment (``AWS_REGION``, ``AWS_DEFAULT_REGION``)
@@ -241,9 +247,7 @@ def missing_config_message(project: Project, env: str, config: StackConfig, key:
     ``ConfigMissingError``, whose own message is two lines with a tab-indented hint), naming the stack file."""
     return (f"{shown_path(project, stack_file(project, env))}: the program requires the configuration key {key!r}, "
             f"which is not set: add it under config (or run `pulumi config set{' --secret' if secret else ''} {key} "
-            "<value>`)"
-            + (f"; it may come from the Pulumi ESC environment it imports ({', '.join(config.environments)}), "
-               "which a plan cannot read offline" if config.environments else ""))
+            f"<value>`){config.esc_note()}")
 
 
 def stack_file(project: Project, env: str) -> Path:

@@ -375,18 +375,13 @@ class _Evaluator:
             value = self.evaluate(declared["default"])
         elif declared is not None:
             raise YamlProgramError(f"{self.shown}: config {short!r} has no value and no default: set it in the stack "
-                                   f"file (pulumi config set {short} <value>) or give it a default{self._esc_hint()}")
+                                   f"file (pulumi config set {short} <value>) or give it a default"
+                                   f"{self.stack_config.esc_note()}")
         else:
-            raise self.fail(f"{name!r} is not a resource, variable or config key of this program{self._esc_hint()}")
+            raise self.fail(f"{name!r} is not a resource, variable or config key of this program"
+                            f"{self.stack_config.esc_note()}")
         secret = key in self.stack_config.secret_keys or bool(declared and declared.get("secret"))
         return pulumi.Output.secret(value) if secret else value
-
-    def _esc_hint(self) -> str:
-        """Where a stack file imports Pulumi ESC environments, a key it lacks may be one of theirs."""
-        environments = self.stack_config.environments
-        return (f"; a config key of that name may come from the Pulumi ESC environment the stack file imports "
-                f"({', '.join(environments)}), which a plan cannot read offline: set it in the stack file"
-                if environments else "")
 
     # --- expressions ---
     def evaluate(self, value: Any) -> Any:

@@ -184,6 +184,6 @@ def test_a_missing_key_the_stack_may_import_from_pulumi_esc_says_so(tmp_path):
     planned = subprocess.run([sys.executable, "-m", "mlinfra.cli", "plan", "--project", str(tmp_path), "dev"],
                              cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert planned.returncode == 2
-    assert planned.stderr.strip().endswith("; it may come from the Pulumi ESC environment it imports (ml/aws-dev), "
-                                           "which a plan cannot read offline"), planned.stderr
+    assert planned.stderr.strip().endswith("; it may come from the Pulumi ESC environment the stack file imports "
+                                           "(ml/aws-dev), which a plan cannot read offline"), planned.stderr
     assert len(planned.stderr.strip().splitlines()) == 1

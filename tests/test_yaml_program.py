@@ -183,9 +183,9 @@ def test_a_key_missing_from_a_stack_that_imports_esc_says_where_it_may_come_from
     with pytest.raises(MlinfraError) as error:
         plan(project, "dev")
     assert str(error.value) == (
-        "Pulumi.yaml: resources.b.properties: 'db-name' is not a resource, variable or config key of this program; a "
-        "config key of that name may come from the Pulumi ESC environment the stack file imports (chatbot-secrets), "
-        "which a plan cannot read offline: set it in the stack file")
+        "Pulumi.yaml: resources.b.properties: 'db-name' is not a resource, variable or config key of this program; it "
+        "may come from the Pulumi ESC environment the stack file imports (chatbot-secrets), which a plan cannot read "
+        "offline")
     # Set in the stack file without a declaration in Pulumi.yaml, as Pulumi YAML reads it, it plans.
     (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n  yamltest:db-name: features\n")
     assert _inputs(project)["b"]["bucket"] == "features"
