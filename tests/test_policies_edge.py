@@ -100,3 +100,19 @@ def test_state_machines_log_and_secrets_rotate():
     assert violations(secret_rotation, stack_args([secret, by_dependency])) == []
     assert violations(secret_rotation, stack_args([secret])) == [
         "aws:secretsmanager/secret:Secret 'db' is never rotated (no aws.secretsmanager.SecretRotation for it)"]
+
+
+def _enum(service: str, shape: str) -> list[str]:
+    import botocore.session
+
+    return botocore.session.get_session().get_service_model(service).shape_for(shape).enum
+
+
+def test_domain_tls_against_botocores_security_policy_enums():
+    # Every value API Gateway takes is judged by what it names: TLS_1_0 is reported, every TLS 1.2/1.3 one passes.
+    rest, v2 = "aws:apigateway/domainName:DomainName", "aws:apigatewayv2/domainName:DomainName"
+    for policy in _enum("apigateway", "SecurityPolicy"):
+        assert bool(found(apigateway_domain_tls, rest, {"securityPolicy": policy})) == (policy == "TLS_1_0"), policy
+    for policy in _enum("apigatewayv2", "SecurityPolicy"):
+        props = {"domainNameConfiguration": {"securityPolicy": policy}}
+        assert bool(found(apigateway_domain_tls, v2, props)) == (policy == "TLS_1_0"), policy

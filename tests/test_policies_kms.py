@@ -121,3 +121,15 @@ def test_bypassing_the_lockout_safety_check_fails_on_every_key_and_key_policy_ty
 def test_the_lockout_check_left_on_or_unknown_passes(value):
     args = resource_args(KEY, compliant_key(bypassPolicyLockoutSafetyCheck=value))
     assert violations(kms.kms_key_policy_lockout_check, args) == []
+
+
+def test_every_lockout_checked_type_takes_the_input_as_its_sdk_declares_it():
+    # pulumi-aws 7's and pulumi-aws-native's classes are the reference: each type the rule reads has the input.
+    import importlib
+    import inspect
+
+    for type_ in kms.LOCKOUT_CHECKED_TYPES:
+        package, module, name = type_.split(":")
+        sdk = importlib.import_module("pulumi_aws" if package == "aws" else "pulumi_aws_native")
+        cls = getattr(getattr(sdk, module.split("/")[0]), name)
+        assert "bypass_policy_lockout_safety_check" in inspect.signature(cls._internal_init).parameters, type_
